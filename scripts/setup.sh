@@ -12,7 +12,7 @@ PACKAGES=(
   # The real database for integration tests, the demo and benchmarks.
   mariadb-server mariadb-client
   # Tools the scripts use.
-  util-linux tar python3
+  util-linux tar python3 clang-format git
 )
 
 missing=()

@@ -36,6 +36,8 @@ run_config() {
   failed=$((failed + f))
 }
 
+if bash scripts/check_format.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 run_config default
 run_config asan --config=asan
 

@@ -69,7 +69,7 @@ using testing_internal::StatusIs;
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::sidecut::IsOk())
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::sidecut::IsOk())
 
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                      \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                     \
   ASSERT_OK_AND_ASSIGN_IMPL_(SC_STATUS_CONCAT_(sc_test_statusor_, __LINE__), \
                              lhs, rexpr)
 #define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr) \

@@ -5,10 +5,10 @@
 #define SIDECUT_UTIL_WAIT_H_
 
 #include <functional>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "util/clock.h"
 

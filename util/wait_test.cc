@@ -26,9 +26,8 @@ TEST(WaitForTest, ReturnsOkWhenConditionHolds) {
       }
     }
   });
-  EXPECT_OK(WaitFor(&clock, "three polls", [&]() -> absl::StatusOr<bool> {
-    return ++polls == 4;
-  }));
+  EXPECT_OK(WaitFor(&clock, "three polls",
+                    [&]() -> absl::StatusOr<bool> { return ++polls == 4; }));
   finished = true;
   advancer.join();
   EXPECT_EQ(polls, 4);

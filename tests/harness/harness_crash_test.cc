@@ -78,7 +78,8 @@ TEST(HarnessCrashTest, SigkilledOwnerLeavesNoServerAndNoDirectory) {
   std::vector<std::string> dirs;
   for (int i = 0; i < 2; ++i) {
     int pid = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(env["MDB" + std::to_string(i) + "_PID"], &pid));
+    ASSERT_TRUE(
+        absl::SimpleAtoi(env["MDB" + std::to_string(i) + "_PID"], &pid));
     pids.push_back(pid);
     dirs.push_back(env["MDB" + std::to_string(i) + "_DIR"]);
     ASSERT_TRUE(Alive(pid));

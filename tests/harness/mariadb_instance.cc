@@ -1,6 +1,7 @@
 #include "tests/harness/mariadb_instance.h"
 
 #include <fcntl.h>
+#include <mariadb/mysql.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -13,8 +14,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <mariadb/mysql.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,9 +34,9 @@ namespace {
 // The guardian: starts mariadbd (which dies with the guardian), prints its
 // pid, then waits for its stdin to close (stop request or owner death), shuts
 // the server down (SIGTERM, SIGKILL after 30 s; mariadbd is polled
-// through /proc since it stays a zombie until reaped), and removes the directory.
-// Signals are ignored only after mariadbd has started so it does not inherit
-// ignored dispositions.
+// through /proc since it stays a zombie until reaped), and removes the
+// directory. Signals are ignored only after mariadbd has started so it does not
+// inherit ignored dispositions.
 constexpr char kGuardianScript[] = R"sh(
 setpriv --pdeathsig KILL "$1" --defaults-file="$2" </dev/null >/dev/null 2>>"$3/error.log" &
 pid=$!
@@ -121,7 +120,8 @@ std::string MyCnf(const InstanceOptions& o, const std::string& dir, int port,
 // Runs argv to completion; returns an error naming it if it fails.
 absl::Status RunCommand(const std::vector<std::string>& args) {
   std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid;
   int rc = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
@@ -166,8 +166,8 @@ absl::Status SpawnGuardian(const std::string& mariadbd, const std::string& cnf,
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<std::string> args = {"/bin/sh", "-c", kGuardianScript,
-                                   "sidecut-guardian", mariadbd, cnf, dir};
+  std::vector<std::string> args = {
+      "/bin/sh", "-c", kGuardianScript, "sidecut-guardian", mariadbd, cnf, dir};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -208,9 +208,9 @@ absl::StatusOr<bool> Ping(const ConnectionParams& p) {
   if (m == nullptr) return absl::ResourceExhaustedError("mysql_init failed");
   unsigned int timeout = 2;
   mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-  bool ok = mysql_real_connect(m, p.host.c_str(), p.user.c_str(),
-                               p.password.c_str(), nullptr, p.port, nullptr,
-                               0) != nullptr;
+  bool ok =
+      mysql_real_connect(m, p.host.c_str(), p.user.c_str(), p.password.c_str(),
+                         nullptr, p.port, nullptr, 0) != nullptr;
   std::string err = ok ? "" : mysql_error(m);
   mysql_close(m);
   if (!ok) return absl::UnavailableError(err);
@@ -242,10 +242,10 @@ absl::StatusOr<std::string> DefaultTemplateTar() {
     std::string path = rf->Rlocation(kRlocation);
     if (!path.empty() && access(path.c_str(), R_OK) == 0) return path;
   }
-  return absl::NotFoundError(absl::StrCat(
-      "MariaDB template datadir not found in runfiles (", error,
-      "); depend on //tests/harness:mariadb_template or set "
-      "InstanceOptions::template_tar"));
+  return absl::NotFoundError(
+      absl::StrCat("MariaDB template datadir not found in runfiles (", error,
+                   "); depend on //tests/harness:mariadb_template or set "
+                   "InstanceOptions::template_tar"));
 }
 
 absl::StatusOr<std::unique_ptr<MariaDbInstance>> MariaDbInstance::Start(
@@ -256,7 +256,8 @@ absl::StatusOr<std::unique_ptr<MariaDbInstance>> MariaDbInstance::Start(
   if (tar.empty()) {
     SC_ASSIGN_OR_RETURN(tar, DefaultTemplateTar());
   }
-  std::string base = options.base_dir.empty() ? DefaultBaseDir() : options.base_dir;
+  std::string base =
+      options.base_dir.empty() ? DefaultBaseDir() : options.base_dir;
   std::string pattern = base + "/sidecut-mdb-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError(
@@ -283,8 +284,8 @@ absl::StatusOr<std::unique_ptr<MariaDbInstance>> MariaDbInstance::Start(
 
   int stdout_fd = -1;
   SC_RETURN_IF_ERROR(SpawnGuardian(options.mariadbd_path, cnf, inst->dir_,
-                                   &inst->guardian_pid_,
-                                   &inst->guardian_stdin_, &stdout_fd));
+                                   &inst->guardian_pid_, &inst->guardian_stdin_,
+                                   &stdout_fd));
   absl::StatusOr<pid_t> server_pid = ReadServerPid(stdout_fd);
   close(stdout_fd);
   if (!server_pid.ok()) return server_pid.status();
@@ -302,10 +303,9 @@ absl::StatusOr<std::unique_ptr<MariaDbInstance>> MariaDbInstance::Start(
       WaitOptions{.timeout = options.start_timeout});
   port.Release();
   if (!ready.ok()) {
-    return absl::Status(
-        ready.code(),
-        absl::StrCat(ready.message(), "; error log of ", inst->dir_, ":\n",
-                     inst->ErrorLogTail()));
+    return absl::Status(ready.code(),
+                        absl::StrCat(ready.message(), "; error log of ",
+                                     inst->dir_, ":\n", inst->ErrorLogTail()));
   }
   return inst;
 }
@@ -343,8 +343,8 @@ absl::Status MariaDbInstance::Stop() {
   std::string dir = dir_;
   dir_.clear();
   if (leftover) {
-    return absl::InternalError(absl::StrCat("instance directory ", dir,
-                                            " was not removed"));
+    return absl::InternalError(
+        absl::StrCat("instance directory ", dir, " was not removed"));
   }
   return absl::OkStatus();
 }

@@ -1,14 +1,13 @@
 #include "tests/harness/mariadb_instance.h"
 
 #include <dirent.h>
+#include <mariadb/mysql.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <map>
 #include <string>
-
-#include <mariadb/mysql.h>
 
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -26,8 +25,8 @@ using ::testing::Not;
 std::map<std::string, std::string> Variables(const ConnectionParams& p) {
   std::map<std::string, std::string> vars;
   MYSQL* m = mysql_init(nullptr);
-  if (mysql_real_connect(m, p.host.c_str(), p.user.c_str(), "", nullptr,
-                         p.port, nullptr, 0) == nullptr) {
+  if (mysql_real_connect(m, p.host.c_str(), p.user.c_str(), "", nullptr, p.port,
+                         nullptr, 0) == nullptr) {
     ADD_FAILURE() << "connect: " << mysql_error(m);
     mysql_close(m);
     return vars;

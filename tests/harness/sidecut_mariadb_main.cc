@@ -39,12 +39,12 @@ std::string EnvText(
   for (size_t i = 0; i < v.size(); ++i) {
     const auto& in = *v[i];
     absl::StrAppend(&s, "MDB", i, "_HOST=", in.params().host, "\n", "MDB", i,
-                    "_PORT=", in.port(), "\n", "MDB", i, "_USER=",
-                    in.params().user, "\n", "MDB", i, "_SOCKET=",
-                    in.params().socket, "\n", "MDB", i, "_PID=",
-                    in.server_pid(), "\n", "MDB", i, "_DIR=", in.dir(), "\n",
-                    "MDB", i, "_SERVER_ID=", in.server_id(), "\n", "MDB", i,
-                    "_DOMAIN_ID=", in.gtid_domain_id(), "\n");
+                    "_PORT=", in.port(), "\n", "MDB", i,
+                    "_USER=", in.params().user, "\n", "MDB", i,
+                    "_SOCKET=", in.params().socket, "\n", "MDB", i,
+                    "_PID=", in.server_pid(), "\n", "MDB", i, "_DIR=", in.dir(),
+                    "\n", "MDB", i, "_SERVER_ID=", in.server_id(), "\n", "MDB",
+                    i, "_DOMAIN_ID=", in.gtid_domain_id(), "\n");
   }
   absl::StrAppend(&s, "MDB_HARNESS_PID=", getpid(), "\n");
   return s;
