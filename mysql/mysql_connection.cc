@@ -1,0 +1,175 @@
+#include "mysql/mysql_connection.h"
+
+#include <mariadb/mysql.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "mysql/mysql_error.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace mysql {
+namespace {
+
+unsigned int Seconds(absl::Duration d) {
+  return static_cast<unsigned int>(
+      std::max<int64_t>(0, absl::ToInt64Seconds(d)));
+}
+
+std::string Truncated(absl::string_view sql) {
+  constexpr size_t kMax = 200;
+  if (sql.size() <= kMax) return std::string(sql);
+  return absl::StrCat(sql.substr(0, kMax), "...");
+}
+
+std::vector<Field> ReadFields(MYSQL_RES* res) {
+  std::vector<Field> fields;
+  unsigned int n = mysql_num_fields(res);
+  MYSQL_FIELD* f = mysql_fetch_fields(res);
+  fields.reserve(n);
+  for (unsigned int i = 0; i < n; ++i) {
+    Field out;
+    out.name.assign(f[i].name, f[i].name_length);
+    out.org_name.assign(f[i].org_name, f[i].org_name_length);
+    out.table.assign(f[i].table, f[i].table_length);
+    out.org_table.assign(f[i].org_table, f[i].org_table_length);
+    out.database.assign(f[i].db, f[i].db_length);
+    out.type = f[i].type;
+    out.length = static_cast<uint32_t>(f[i].length);
+    out.flags = f[i].flags;
+    out.charsetnr = f[i].charsetnr;
+    out.decimals = f[i].decimals;
+    fields.push_back(std::move(out));
+  }
+  return fields;
+}
+
+Row ReadRow(MYSQL_RES* res, MYSQL_ROW row) {
+  unsigned int n = mysql_num_fields(res);
+  unsigned long* lengths = mysql_fetch_lengths(res);
+  std::vector<absl::optional<std::string>> values(n);
+  for (unsigned int i = 0; i < n; ++i) {
+    if (row[i] != nullptr) values[i].emplace(row[i], lengths[i]);
+  }
+  return Row(std::move(values));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
+    const ConnectParams& params) {
+  MYSQL* m = mysql_init(nullptr);
+  if (m == nullptr) return absl::ResourceExhaustedError("mysql_init failed");
+  unsigned int ct = std::max(1u, Seconds(params.connect_timeout));
+  mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+  if (unsigned int rt = Seconds(params.read_timeout); rt > 0) {
+    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt);
+  }
+  if (unsigned int wt = Seconds(params.write_timeout); wt > 0) {
+    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+  }
+  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  unsigned int protocol =
+      params.socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
+  mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
+  const char* db = params.database.empty() ? nullptr : params.database.c_str();
+  const char* sock = params.socket.empty() ? nullptr : params.socket.c_str();
+  if (mysql_real_connect(m, params.host.c_str(), params.user.c_str(),
+                         params.password.c_str(), db, params.port, sock,
+                         CLIENT_MULTI_RESULTS) == nullptr) {
+    absl::Status s =
+        MysqlError(mysql_errno(m), mysql_sqlstate(m), mysql_error(m),
+                   absl::StrCat("connect to ", params.Describe()));
+    mysql_close(m);
+    return s;
+  }
+  return std::unique_ptr<MysqlConnection>(new MysqlConnection(m, params));
+}
+
+MysqlConnection::~MysqlConnection() { Close(); }
+
+void MysqlConnection::Close() {
+  if (mysql_ != nullptr) mysql_close(mysql_);
+  mysql_ = nullptr;
+}
+
+absl::Status MysqlConnection::LastError(absl::string_view sql) {
+  return MysqlError(mysql_errno(mysql_), mysql_sqlstate(mysql_),
+                    mysql_error(mysql_),
+                    absl::StrCat("on ", params_.Describe(), " executing '",
+                                 Truncated(sql), "'"));
+}
+
+absl::Status MysqlConnection::Query(absl::string_view sql) {
+  if (mysql_ == nullptr) {
+    return absl::FailedPreconditionError("connection is closed");
+  }
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+    return LastError(sql);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Result> MysqlConnection::Execute(absl::string_view sql) {
+  SC_RETURN_IF_ERROR(Query(sql));
+  Result result;
+  MYSQL_RES* res = mysql_store_result(mysql_);
+  if (res == nullptr) {
+    if (mysql_field_count(mysql_) != 0) return LastError(sql);
+    result.affected_rows = mysql_affected_rows(mysql_);
+    result.insert_id = mysql_insert_id(mysql_);
+  } else {
+    result.fields = ReadFields(res);
+    result.rows.reserve(mysql_num_rows(res));
+    while (MYSQL_ROW row = mysql_fetch_row(res)) {
+      result.rows.push_back(ReadRow(res, row));
+    }
+    mysql_free_result(res);
+  }
+  // Drain any further results (CALL, multi-statement), keep the first.
+  while (mysql_more_results(mysql_)) {
+    if (mysql_next_result(mysql_) > 0) return LastError(sql);
+    if (MYSQL_RES* extra = mysql_store_result(mysql_)) {
+      mysql_free_result(extra);
+    }
+  }
+  return result;
+}
+
+absl::Status MysqlConnection::ExecuteStreaming(
+    absl::string_view sql,
+    const std::function<absl::Status(const std::vector<Field>&)>& on_fields,
+    const std::function<absl::Status(const Row&)>& on_row) {
+  SC_RETURN_IF_ERROR(Query(sql));
+  MYSQL_RES* res = mysql_use_result(mysql_);
+  if (res == nullptr) {
+    if (mysql_field_count(mysql_) != 0) return LastError(sql);
+    return on_fields({});
+  }
+  absl::Status status = on_fields(ReadFields(res));
+  while (status.ok()) {
+    MYSQL_ROW row = mysql_fetch_row(res);
+    if (row == nullptr) {
+      if (mysql_errno(mysql_) != 0) status = LastError(sql);
+      break;
+    }
+    status = on_row(ReadRow(res, row));
+  }
+  // Reads off (and discards) any rows left when a callback stopped early.
+  mysql_free_result(res);
+  return status;
+}
+
+uint64_t MysqlConnection::ConnectionId() {
+  return mysql_ == nullptr ? 0 : mysql_thread_id(mysql_);
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> MysqlConnectionFactory::Connect() {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<MysqlConnection> c,
+                      MysqlConnection::Connect(params_));
+  return std::unique_ptr<Connection>(std::move(c));
+}
+
+}  // namespace mysql
+}  // namespace sidecut

@@ -1,0 +1,164 @@
+// MysqlConnection against a real MariaDB instance.
+#include "mysql/mysql_connection.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mysql/mysql_error.h"
+#include "mysql/quoting.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/mariadb_instance.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace mysql {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class MysqlConnectionTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto inst = harness::MariaDbInstance::Start({});
+    ASSERT_OK(inst.status());
+    instance_ = inst->release();
+  }
+  static void TearDownTestSuite() {
+    delete instance_;
+    instance_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(conn_, harness::ConnectTo(*instance_));
+  }
+
+  static harness::MariaDbInstance* instance_;
+  std::unique_ptr<MysqlConnection> conn_;
+};
+harness::MariaDbInstance* MysqlConnectionTest::instance_ = nullptr;
+
+TEST_F(MysqlConnectionTest, ExecuteReturnsFieldsRowsAndCounts) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS t1"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE t1.a (id INT UNSIGNED PRIMARY KEY AUTO_INCREMENT, "
+      "v VARCHAR(10) NULL)"));
+  ASSERT_OK_AND_ASSIGN(Result ins,
+                       conn_->Execute("INSERT INTO t1.a (v) VALUES ('x'), "
+                                      "(NULL), ('z')"));
+  EXPECT_EQ(ins.affected_rows, 3u);
+  EXPECT_EQ(ins.insert_id, 1u);
+  ASSERT_OK_AND_ASSIGN(Result r,
+                       conn_->Execute("SELECT id, v FROM t1.a ORDER BY id"));
+  ASSERT_EQ(r.fields.size(), 2u);
+  EXPECT_EQ(r.fields[0].name, "id");
+  EXPECT_EQ(r.fields[0].org_table, "a");
+  EXPECT_EQ(r.fields[0].database, "t1");
+  EXPECT_EQ(r.ColumnIndex("V"), 1);
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_THAT(r.rows[2].GetUint64(0), IsOkAndHolds(3u));
+  EXPECT_TRUE(r.rows[1].IsNull(1));
+  EXPECT_EQ(r.rows[0].Get(1), "x");
+  EXPECT_THAT(QueryValue(*conn_, "SELECT @@character_set_client"),
+              IsOkAndHolds("utf8mb4"));
+  EXPECT_GT(conn_->ConnectionId(), 0u);
+}
+
+TEST_F(MysqlConnectionTest, ErrorsCarryErrnoAndStatement) {
+  absl::Status syntax = conn_->Execute("SELEC 1").status();
+  EXPECT_THAT(syntax, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("SELEC 1")));
+  EXPECT_EQ(MysqlErrno(syntax), kErParseError);
+  absl::Status missing =
+      conn_->Execute("SELECT * FROM no_such_db.no_such_table").status();
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_TRUE(MysqlErrno(missing) == kErNoSuchTable ||
+              MysqlErrno(missing) == 1049)
+      << missing;
+  // The session stays usable after errors.
+  EXPECT_THAT(QueryValue(*conn_, "SELECT 1+1"), IsOkAndHolds("2"));
+}
+
+TEST_F(MysqlConnectionTest, ConnectFailureIsUnavailable) {
+  ConnectParams p = harness::ConnectParamsFor(*instance_);
+  p.port = 1;  // nothing listens there
+  auto c = MysqlConnection::Connect(p);
+  EXPECT_THAT(
+      c, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("127.0.0.1:1")));
+  p = harness::ConnectParamsFor(*instance_);
+  p.user = "nobody";
+  EXPECT_THAT(MysqlConnection::Connect(p),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+TEST_F(MysqlConnectionTest, NamesWithQuotesBackticksAndUnicodeRoundTrip) {
+  const std::string db = "d`b 'x\" é";
+  const std::string table = "tä`b'le\"表";
+  const std::string column = "c`o'l\"ü";
+  const std::string value =
+      std::string("it's \"q\" \\ \n\r\x1a nul:\0 日本", 26);
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("CREATE DATABASE ", QuoteIdentifier(db))));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", QuoteQualified(db, table), " (id INT PRIMARY KEY, ",
+      QuoteIdentifier(column), " VARBINARY(100))")));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO ", QuoteQualified(db, table), " VALUES (1, ",
+                   QuoteString(value), "), (2, ", QuoteHex(value), ")")));
+  ASSERT_OK_AND_ASSIGN(
+      Result r,
+      conn_->Execute(absl::StrCat("SELECT ", QuoteIdentifier(column), " FROM ",
+                                  QuoteQualified(db, table), " ORDER BY id")));
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.fields[0].name, column);
+  EXPECT_EQ(r.rows[0].Get(0), value);
+  EXPECT_EQ(r.rows[1].Get(0), value);
+}
+
+TEST_F(MysqlConnectionTest, StreamsLargeResultsRowByRow) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS s"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE s.big (id INT PRIMARY KEY, pad CHAR(100)) "
+      "SELECT seq AS id, REPEAT('p', 100) AS pad FROM s.seq_1_to_50000"));
+  int64_t rows = 0, sum = 0;
+  size_t nfields = 0;
+  ASSERT_OK(conn_->ExecuteStreaming(
+      "SELECT id, pad FROM s.big ORDER BY id",
+      [&](const std::vector<Field>& f) {
+        nfields = f.size();
+        return absl::OkStatus();
+      },
+      [&](const Row& row) {
+        ++rows;
+        sum += row.GetInt64(0).value();
+        return absl::OkStatus();
+      }));
+  EXPECT_EQ(nfields, 2u);
+  EXPECT_EQ(rows, 50000);
+  EXPECT_EQ(sum, 50000LL * 50001 / 2);
+
+  // A callback error stops the stream; the session remains usable.
+  rows = 0;
+  absl::Status s = conn_->ExecuteStreaming(
+      "SELECT id FROM s.big ORDER BY id",
+      [](const std::vector<Field>&) { return absl::OkStatus(); },
+      [&](const Row&) {
+        return ++rows == 10 ? absl::CancelledError("enough") : absl::OkStatus();
+      });
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(rows, 10);
+  EXPECT_THAT(QueryValue(*conn_, "SELECT COUNT(*) FROM s.big"),
+              IsOkAndHolds("50000"));
+}
+
+TEST_F(MysqlConnectionTest, ClosedConnectionFailsCleanly) {
+  conn_->Close();
+  EXPECT_THAT(conn_->Execute("SELECT 1"), Not(IsOk()));
+  conn_->Close();
+}
+
+}  // namespace
+}  // namespace mysql
+}  // namespace sidecut
