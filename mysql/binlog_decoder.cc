@@ -1,0 +1,115 @@
+#include "mysql/binlog_decoder.h"
+
+#include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace mysql {
+
+absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
+  DecodedEvent ev;
+  SC_ASSIGN_OR_RETURN(ev.header, ParseEventHeader(event));
+  using Kind = DecodedEvent::Kind;
+  switch (ev.header.type) {
+    case kFormatDescriptionEvent: {
+      SC_ASSIGN_OR_RETURN(format_, ParseFormatDescription(event));
+      have_format_ = true;
+      // A new binlog file starts: table ids are reassigned.
+      tables_.clear();
+      ev.kind = Kind::kFormatDescription;
+      return ev;
+    }
+    case kRotateEvent: {
+      // The artificial ROTATE that opens a dump may precede the format
+      // description; it carries a checksum only if the stream does.
+      SC_ASSIGN_OR_RETURN(ev.rotate, ParseRotate(event, format_));
+      ev.kind = Kind::kRotate;
+      return ev;
+    }
+    default:
+      break;
+  }
+  if (!have_format_) {
+    return absl::DataLossError(
+        absl::StrCat(EventTypeName(ev.header.type),
+                     " before any FORMAT_DESCRIPTION_EVENT: cannot decode"));
+  }
+  switch (ev.header.type) {
+    case kMariadbGtidEvent: {
+      SC_ASSIGN_OR_RETURN(ev.gtid, ParseMariadbGtid(event, format_));
+      ev.kind = Kind::kGtid;
+      return ev;
+    }
+    case kGtidLogEvent: {
+      SC_ASSIGN_OR_RETURN(ev.gtid, ParseMysqlGtid(event, format_));
+      ev.kind = Kind::kGtid;
+      return ev;
+    }
+    case kMariadbGtidListEvent: {
+      SC_ASSIGN_OR_RETURN(ev.gtid_list, ParseMariadbGtidList(event, format_));
+      ev.kind = Kind::kGtidList;
+      return ev;
+    }
+    case kPreviousGtidsLogEvent: {
+      SC_ASSIGN_OR_RETURN(ev.previous_gtids,
+                          ParsePreviousGtids(event, format_));
+      ev.kind = Kind::kPreviousGtids;
+      return ev;
+    }
+    case kQueryEvent: {
+      SC_ASSIGN_OR_RETURN(ev.query, ParseQuery(event, format_));
+      ev.kind = Kind::kQuery;
+      return ev;
+    }
+    case kXidEvent: {
+      SC_ASSIGN_OR_RETURN(ev.xid, ParseXid(event, format_));
+      ev.kind = Kind::kXid;
+      return ev;
+    }
+    case kTableMapEvent: {
+      SC_ASSIGN_OR_RETURN(TableMap map, ParseTableMap(event, format_));
+      auto shared = std::make_shared<const TableMap>(std::move(map));
+      tables_[shared->table_id] = shared;
+      ev.table = std::move(shared);
+      ev.kind = Kind::kTableMap;
+      return ev;
+    }
+    case kHeartbeatEvent:
+    case kHeartbeatLogEventV2:
+      ev.kind = Kind::kHeartbeat;
+      return ev;
+    case kTransactionPayloadEvent:
+      return absl::UnimplementedError(
+          "compressed transactions (binlog_transaction_compression=ON) are "
+          "not supported; turn compression off on the source");
+    case kMariadbQueryCompressedEvent:
+    case kMariadbWriteRowsCompressedV1:
+    case kMariadbUpdateRowsCompressedV1:
+    case kMariadbDeleteRowsCompressedV1:
+      return absl::UnimplementedError(
+          "compressed binlog events (log_bin_compress=ON) are not supported; "
+          "turn log_bin_compress off on the source");
+    default:
+      break;
+  }
+  if (IsRowsEvent(ev.header.type)) {
+    SC_ASSIGN_OR_RETURN(uint64_t id, RowsEventTableId(event, format_));
+    auto it = tables_.find(id);
+    if (it == tables_.end()) {
+      return absl::DataLossError(
+          absl::StrCat(EventTypeName(ev.header.type), " for table id ", id,
+                       " without a preceding TABLE_MAP_EVENT"));
+    }
+    SC_ASSIGN_OR_RETURN(ev.rows, ParseRowsEvent(event, format_, *it->second));
+    ev.table = it->second;
+    ev.kind = Kind::kRows;
+    return ev;
+  }
+  // Everything else is checked for integrity and skipped.
+  SC_RETURN_IF_ERROR(SplitEvent(event, format_).status());
+  ev.kind = Kind::kOther;
+  return ev;
+}
+
+}  // namespace mysql
+}  // namespace sidecut

@@ -1,0 +1,144 @@
+#include "mysql/binlog_streamer.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace mysql {
+
+BinlogStreamer::BinlogStreamer(BinlogSourceFactory* factory, Position start,
+                               Clock* clock, BinlogStreamerOptions options)
+    : factory_(factory),
+      clock_(clock),
+      options_(options),
+      position_(std::move(start)) {}
+
+absl::Status BinlogStreamer::EnsureOpen() {
+  if (source_ != nullptr) return absl::OkStatus();
+  const absl::Time deadline = clock_->Now() + options_.reconnect_timeout;
+  absl::Duration backoff = options_.reconnect_backoff;
+  while (true) {
+    std::unique_ptr<BinlogSource> s = factory_->Create();
+    absl::Status st = s->Open(position_);
+    if (st.ok()) {
+      source_ = std::move(s);
+      decoder_ = BinlogDecoder();
+      if (opened_once_) ++reconnects_;
+      opened_once_ = true;
+      return absl::OkStatus();
+    }
+    if (st.code() != absl::StatusCode::kUnavailable) return st;
+    if (clock_->Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("could not reconnect to the binlog source for ",
+                       absl::FormatDuration(options_.reconnect_timeout), ": ",
+                       st.message()));
+    }
+    clock_->SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+}
+
+Position BinlogStreamer::Advance(const GtidEvent& g) const {
+  if (g.flavor == Flavor::kMariadb) {
+    MariadbGtidPos p = position_.flavor() == Flavor::kMariadb
+                           ? position_.mariadb()
+                           : MariadbGtidPos();
+    p.Update(g.mariadb);
+    return Position(std::move(p));
+  }
+  MysqlGtidSet s = position_.flavor() == Flavor::kMysql56 ? position_.mysql()
+                                                          : MysqlGtidSet();
+  s.Add(g.mysql_uuid, g.mysql_gno);
+  return Position(std::move(s));
+}
+
+absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
+  using Kind = DecodedEvent::Kind;
+  *done = false;
+  switch (ev.kind) {
+    case Kind::kGtid: {
+      in_txn_ = true;
+      txn_ = Transaction();
+      txn_.gtid = ev.gtid;
+      txn_.standalone = ev.gtid.standalone;
+      txn_.timestamp = ev.header.timestamp;
+      txn_.position = Advance(ev.gtid);
+      // Already applied (only possible if a server resends): skip it.
+      skip_txn_ = ev.gtid.flavor == Flavor::kMariadb
+                      ? position_.flavor() == Flavor::kMariadb &&
+                            position_.mariadb().ContainsGtid(ev.gtid.mariadb)
+                      : position_.flavor() == Flavor::kMysql56 &&
+                            position_.mysql().ContainsGtid(ev.gtid.mysql_uuid,
+                                                           ev.gtid.mysql_gno);
+      return absl::OkStatus();
+    }
+    case Kind::kQuery: {
+      if (!in_txn_) return absl::OkStatus();
+      const std::string& q = ev.query.query;
+      if (absl::EqualsIgnoreCase(q, "BEGIN")) return absl::OkStatus();
+      if (absl::EqualsIgnoreCase(q, "COMMIT")) {
+        *done = true;
+        return absl::OkStatus();
+      }
+      if (absl::EqualsIgnoreCase(q, "ROLLBACK")) {
+        in_txn_ = false;  // nothing to apply, but the GTID is consumed
+        position_ = txn_.position;
+        return absl::OkStatus();
+      }
+      txn_.events.push_back(std::move(ev));
+      *done = txn_.standalone;
+      return absl::OkStatus();
+    }
+    case Kind::kXid:
+      if (in_txn_) *done = true;
+      return absl::OkStatus();
+    case Kind::kTableMap:
+    case Kind::kRows:
+      if (in_txn_) txn_.events.push_back(std::move(ev));
+      return absl::OkStatus();
+    default:
+      return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<StreamItem> BinlogStreamer::Next() {
+  while (true) {
+    SC_RETURN_IF_ERROR(EnsureOpen());
+    absl::StatusOr<std::string> raw = source_->Next();
+    if (!raw.ok()) {
+      if (raw.status().code() != absl::StatusCode::kUnavailable) {
+        return raw.status();
+      }
+      // Dropped: forget the partial transaction, resume after the last
+      // complete one.
+      source_.reset();
+      in_txn_ = false;
+      continue;
+    }
+    SC_ASSIGN_OR_RETURN(DecodedEvent ev, decoder_.Decode(*raw));
+    if (ev.kind == DecodedEvent::Kind::kHeartbeat && !in_txn_) {
+      StreamItem item;
+      item.kind = StreamItem::Kind::kHeartbeat;
+      item.heartbeat_timestamp = ev.header.timestamp;
+      return item;
+    }
+    bool done = false;
+    SC_RETURN_IF_ERROR(Consume(std::move(ev), &done));
+    if (!done) continue;
+    in_txn_ = false;
+    bool skip = skip_txn_;
+    position_ = txn_.position.AtLeast(position_) ? txn_.position : position_;
+    if (skip) continue;
+    StreamItem item;
+    item.kind = StreamItem::Kind::kTransaction;
+    item.transaction = std::move(txn_);
+    return item;
+  }
+}
+
+}  // namespace mysql
+}  // namespace sidecut
