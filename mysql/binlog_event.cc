@@ -176,7 +176,7 @@ absl::StatusOr<GtidEvent> ParseMysqlGtid(absl::string_view event,
   SC_ASSIGN_OR_RETURN(uint64_t flags, r.Uint(1, "GTID flags"));
   SC_ASSIGN_OR_RETURN(absl::string_view sid, r.Bytes(16, "GTID sid"));
   SC_ASSIGN_OR_RETURN(uint64_t gno, r.Uint(8, "GTID gno"));
-  g.standalone = (flags & 0x01) == 0;  // MySQL: bit 0 = may have BEGIN
+  (void)flags;  // MySQL's flags do not say whether BEGIN follows
   g.mysql_uuid = FormatUuid(sid);
   g.mysql_gno = static_cast<int64_t>(gno);
   if (g.mysql_gno <= 0) {

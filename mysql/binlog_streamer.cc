@@ -62,6 +62,7 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
   switch (ev.kind) {
     case Kind::kGtid: {
       in_txn_ = true;
+      saw_begin_ = false;
       txn_ = Transaction();
       txn_.gtid = ev.gtid;
       txn_.standalone = ev.gtid.standalone;
@@ -79,7 +80,10 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
     case Kind::kQuery: {
       if (!in_txn_) return absl::OkStatus();
       const std::string& q = ev.query.query;
-      if (absl::EqualsIgnoreCase(q, "BEGIN")) return absl::OkStatus();
+      if (absl::EqualsIgnoreCase(q, "BEGIN")) {
+        saw_begin_ = true;
+        return absl::OkStatus();
+      }
       if (absl::EqualsIgnoreCase(q, "COMMIT")) {
         *done = true;
         return absl::OkStatus();
@@ -89,6 +93,8 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
         position_ = txn_.position;
         return absl::OkStatus();
       }
+      // A statement without BEGIN (DDL) is a transaction of its own.
+      if (!saw_begin_) txn_.standalone = true;
       txn_.events.push_back(std::move(ev));
       *done = txn_.standalone;
       return absl::OkStatus();

@@ -86,6 +86,7 @@ class BinlogStreamer {
   BinlogDecoder decoder_;
   bool in_txn_ = false;
   bool skip_txn_ = false;
+  bool saw_begin_ = false;
   Transaction txn_;
   int reconnects_ = 0;
   bool opened_once_ = false;

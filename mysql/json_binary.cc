@@ -80,8 +80,14 @@ absl::StatusOr<uint64_t> VarLength(ByteReader& r) {
   return absl::DataLossError("JSON length too long");
 }
 
+// Bounds the work on malicious input: offsets may point anywhere, so a
+// document could reference one subtree many times.
+struct Budget {
+  int64_t nodes_left;
+};
+
 absl::Status Value(uint8_t type, absl::string_view data, int depth,
-                   std::string* out);
+                   Budget* budget, std::string* out);
 
 bool Inlined(uint8_t type, bool large) {
   return type == kLiteral || type == kInt16 || type == kUint16 ||
@@ -89,7 +95,7 @@ bool Inlined(uint8_t type, bool large) {
 }
 
 absl::Status Container(uint8_t type, absl::string_view data, int depth,
-                       std::string* out) {
+                       Budget* budget, std::string* out) {
   if (depth > kMaxDepth) return absl::DataLossError("JSON nested too deeply");
   bool large = type == kLargeObject || type == kLargeArray;
   bool object = type == kSmallObject || type == kLargeObject;
@@ -102,6 +108,10 @@ absl::Status Container(uint8_t type, absl::string_view data, int depth,
   }
   size_t key_entries = object ? count * (w + 2) : 0;
   size_t header = 2 * w + key_entries;
+  size_t entries_end = header + count * (1 + w);
+  if (entries_end > size) {
+    return absl::DataLossError("JSON entries exceed the container");
+  }
   out->push_back(object ? '{' : '[');
   for (uint64_t i = 0; i < count; ++i) {
     if (i > 0) *out += ", ";
@@ -121,12 +131,18 @@ absl::Status Container(uint8_t type, absl::string_view data, int depth,
     SC_ASSIGN_OR_RETURN(uint64_t vt, vr.Uint(1, "JSON value type"));
     if (Inlined(static_cast<uint8_t>(vt), large)) {
       SC_RETURN_IF_ERROR(Value(static_cast<uint8_t>(vt),
-                               data.substr(entry + 1, w), depth + 1, out));
+                               data.substr(entry + 1, w), depth + 1, budget,
+                               out));
     } else {
       SC_ASSIGN_OR_RETURN(uint64_t off, vr.Uint(w, "JSON value offset"));
-      if (off >= size) return absl::DataLossError("JSON value out of range");
+      // Values live after the entry tables, so children are strictly
+      // smaller than their parent.
+      if (off < entries_end || off >= size) {
+        return absl::DataLossError("JSON value out of range");
+      }
       SC_RETURN_IF_ERROR(Value(static_cast<uint8_t>(vt),
-                               data.substr(off, size - off), depth + 1, out));
+                               data.substr(off, size - off), depth + 1, budget,
+                               out));
     }
   }
   out->push_back(object ? '}' : ']');
@@ -134,14 +150,17 @@ absl::Status Container(uint8_t type, absl::string_view data, int depth,
 }
 
 absl::Status Value(uint8_t type, absl::string_view data, int depth,
-                   std::string* out) {
+                   Budget* budget, std::string* out) {
+  if (--budget->nodes_left < 0) {
+    return absl::DataLossError("JSON document references itself too often");
+  }
   ByteReader r(data);
   switch (type) {
     case kSmallObject:
     case kLargeObject:
     case kSmallArray:
     case kLargeArray:
-      return Container(type, data, depth, out);
+      return Container(type, data, depth, budget, out);
     case kLiteral: {
       SC_ASSIGN_OR_RETURN(uint64_t v, r.Uint(1, "JSON literal"));
       if (v > 2) return absl::DataLossError("bad JSON literal");
@@ -215,7 +234,9 @@ absl::Status JsonBinaryToText(absl::string_view binary, std::string* out) {
     *out = "null";
     return absl::OkStatus();
   }
-  return Value(static_cast<uint8_t>(binary[0]), binary.substr(1), 0, out);
+  Budget budget{static_cast<int64_t>(binary.size()) + 16};
+  return Value(static_cast<uint8_t>(binary[0]), binary.substr(1), 0, &budget,
+               out);
 }
 
 }  // namespace mysql

@@ -324,6 +324,7 @@ absl::StatusOr<RowsEvent> ParseRowsEvent(absl::string_view event,
                      : ev.kind == RowsKind::kUpdate ? second
                                                     : first;
   while (r.remaining() > 0) {
+    size_t before_row = r.position();
     RowChange change;
     SC_ASSIGN_OR_RETURN(Row img, ReadImage(r, map, first));
     if (ev.kind == RowsKind::kInsert) {
@@ -334,6 +335,9 @@ absl::StatusOr<RowsEvent> ParseRowsEvent(absl::string_view event,
         SC_ASSIGN_OR_RETURN(Row after, ReadImage(r, map, second));
         change.after = std::move(after);
       }
+    }
+    if (r.position() == before_row) {
+      return absl::DataLossError("rows event with empty row images");
     }
     ev.rows.push_back(std::move(change));
   }
