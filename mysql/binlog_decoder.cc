@@ -6,6 +6,25 @@
 namespace sidecut {
 namespace mysql {
 
+absl::Status BinlogDecoder::Annotate(TableMap* map) {
+  if (!resolver_) return absl::OkStatus();
+  std::string key =
+      absl::StrCat(map->database, std::string(1, '\0'), map->table);
+  auto it = schema_cache_.find(key);
+  if (it == schema_cache_.end()) {
+    SC_ASSIGN_OR_RETURN(auto types, resolver_(map->database, map->table));
+    it = schema_cache_.emplace(key, std::move(types)).first;
+  }
+  for (ColumnDef& c : map->columns) {
+    auto t = it->second.find(c.name);
+    if (t == it->second.end()) continue;
+    if (t->second == "uuid") c.special = ColumnDef::Special::kUuid;
+    if (t->second == "inet6") c.special = ColumnDef::Special::kInet6;
+    if (t->second == "inet4") c.special = ColumnDef::Special::kInet4;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
   DecodedEvent ev;
   SC_ASSIGN_OR_RETURN(ev.header, ParseEventHeader(event));
@@ -58,6 +77,9 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
     }
     case kQueryEvent: {
       SC_ASSIGN_OR_RETURN(ev.query, ParseQuery(event, format_));
+      if (ev.query.query != "BEGIN" && ev.query.query != "COMMIT") {
+        schema_cache_.clear();  // DDL may have changed column types
+      }
       ev.kind = Kind::kQuery;
       return ev;
     }
@@ -68,6 +90,7 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
     }
     case kTableMapEvent: {
       SC_ASSIGN_OR_RETURN(TableMap map, ParseTableMap(event, format_));
+      SC_RETURN_IF_ERROR(Annotate(&map));
       auto shared = std::make_shared<const TableMap>(std::move(map));
       tables_[shared->table_id] = shared;
       ev.table = std::move(shared);

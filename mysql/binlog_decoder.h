@@ -7,6 +7,7 @@
 #define SIDECUT_MYSQL_BINLOG_DECODER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,9 +47,21 @@ struct DecodedEvent {
   RowsEvent rows;
 };
 
+// Returns the column data types (information_schema.COLUMNS.DATA_TYPE,
+// lower case) of db.table by column name; used for what the binlog cannot
+// tell (MariaDB UUID/INET6/INET4).
+using SchemaResolver =
+    std::function<absl::StatusOr<absl::flat_hash_map<std::string, std::string>>(
+        const std::string& db, const std::string& table)>;
+
 class BinlogDecoder {
  public:
   BinlogDecoder() = default;
+
+  // Optional. Consulted once per table (again after any DDL statement).
+  void SetSchemaResolver(SchemaResolver resolver) {
+    resolver_ = std::move(resolver);
+  }
 
   // Decodes one event. The first event of a stream (after an artificial
   // ROTATE) must be the FORMAT_DESCRIPTION_EVENT; until then events are
@@ -61,7 +74,14 @@ class BinlogDecoder {
  private:
   FormatDescription format_;
   bool have_format_ = false;
+  absl::Status Annotate(TableMap* map);
+
   absl::flat_hash_map<uint64_t, std::shared_ptr<const TableMap>> tables_;
+  SchemaResolver resolver_;
+  // db + '\0' + table -> column name -> data type.
+  absl::flat_hash_map<std::string,
+                      absl::flat_hash_map<std::string, std::string>>
+      schema_cache_;
 };
 
 }  // namespace mysql

@@ -18,6 +18,7 @@
 #include "mysql/column_types.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
 #include "util/clock.h"
@@ -49,7 +50,7 @@ CREATE TABLE bt.alltypes (
   tt TINYTEXT, tx TEXT, mt MEDIUMTEXT, lt LONGTEXT,
   tb TINYBLOB, bl BLOB, mb MEDIUMBLOB, lb LONGBLOB,
   e ENUM('a','b','c d'), s SET('x','y','z'),
-  j JSON, g GEOMETRY, pt POINT
+  j JSON, g GEOMETRY, pt POINT, u UUID, ip INET6, ip4 INET4
 ) ENGINE=InnoDB
 )sql";
 
@@ -68,7 +69,8 @@ const char* const kDml[] = {
   '1970-01-01 00:00:01', '2038-01-19 03:14:07.9999',
   '', '', X'00', '', '', '', '',
   '', '', '', '', '', '', '', '',
-  'a', '', '[]', NULL, NULL))sql",
+  'a', '', '[]', NULL, NULL,
+  '00000000-0000-0000-0000-000000000000', '::', '0.0.0.0'))sql",
     R"sql(INSERT INTO bt.alltypes VALUES (3,
   127, 255, 32767, 65535, 8388607, 16777215, 2147483647, 4294967295,
   9223372036854775807, 18446744073709551615,
@@ -84,7 +86,9 @@ const char* const kDml[] = {
   'tiny 日本語🙂', REPEAT('t', 70000 DIV 1000), REPEAT('m', 70000), 'long',
   X'0001', REPEAT(X'AB', 300), X'FF', 'lb',
   'c d', 'x,z', '{"a": [1, 2.5, null, true], "b": "é"}',
-  ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))'), POINT(1, 2)))sql",
+  ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))'), POINT(1, 2),
+  '123e4567-e89b-12d3-a456-426614174000', '2001:db8::ff00:42:8329',
+  '192.168.10.1'))sql",
     R"sql(INSERT INTO bt.alltypes (id, y, dt, dtm, ts, tm, e, s, vc, tx)
   VALUES (4, 0, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00',
   '00:00:00', 'b', 'x,y,z', 'it''s "quoted" \\ back', 'line1\nline2'))sql",
@@ -178,6 +182,25 @@ TEST_F(BinlogIntegrationTest, EveryTypeDecodesToWhatSelectReturns) {
 
   MariadbBinlogSourceFactory factory(SourceOptions());
   BinlogStreamer streamer(&factory, start, Clock::Real());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<MysqlConnection> schema_conn,
+                       harness::ConnectTo(*instance_));
+  int resolver_calls = 0;
+  streamer.SetSchemaResolver(
+      [&](const std::string& db, const std::string& table)
+          -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
+        ++resolver_calls;
+        SC_ASSIGN_OR_RETURN(
+            Result r,
+            schema_conn->Execute(absl::StrCat(
+                "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "
+                "WHERE TABLE_SCHEMA = ",
+                QuoteString(db), " AND TABLE_NAME = ", QuoteString(table))));
+        absl::flat_hash_map<std::string, std::string> types;
+        for (const Row& row : r.rows) {
+          types[std::string(row.Get(0))] = std::string(row.Get(1));
+        }
+        return types;
+      });
   std::map<int64_t, Row> replay;
   std::shared_ptr<const TableMap> table;
   int transactions = 0, row_changes = 0;
@@ -204,6 +227,7 @@ TEST_F(BinlogIntegrationTest, EveryTypeDecodesToWhatSelectReturns) {
     }
   }
   EXPECT_EQ(transactions, static_cast<int>(std::size(kDml)));
+  EXPECT_EQ(resolver_calls, 1);  // cached per table
   EXPECT_EQ(row_changes, 4 + 1000 + 1 + 4 + 101 + 1 + 100);
   ASSERT_NE(table, nullptr);
   EXPECT_EQ(table->database, "bt");

@@ -26,6 +26,7 @@ absl::Status BinlogStreamer::EnsureOpen() {
     if (st.ok()) {
       source_ = std::move(s);
       decoder_ = BinlogDecoder();
+      decoder_.SetSchemaResolver(resolver_);
       if (opened_once_) ++reconnects_;
       opened_once_ = true;
       return absl::OkStatus();

@@ -69,6 +69,12 @@ class BinlogStreamer {
 
   // The position after the last transaction returned.
   const Position& position() const { return position_; }
+  // See BinlogDecoder::SetSchemaResolver; kept across reconnects.
+  void SetSchemaResolver(SchemaResolver resolver) {
+    resolver_ = std::move(resolver);
+    decoder_.SetSchemaResolver(resolver_);
+  }
+
   // How many times the connection was reopened after a drop.
   int reconnects() const { return reconnects_; }
 
@@ -84,6 +90,7 @@ class BinlogStreamer {
   Position position_;
   std::unique_ptr<BinlogSource> source_;
   BinlogDecoder decoder_;
+  SchemaResolver resolver_;
   bool in_txn_ = false;
   bool skip_txn_ = false;
   bool saw_begin_ = false;

@@ -1,7 +1,10 @@
 #include "mysql/mariadb_binlog_source.h"
 
-#include <mariadb/mariadb_rpl.h>
+// mysql.h must come first: mariadb_rpl.h uses its types.
+// clang-format off
 #include <mariadb/mysql.h>
+#include <mariadb/mariadb_rpl.h>
+// clang-format on
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"

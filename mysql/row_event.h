@@ -40,6 +40,11 @@ struct ColumnDef {
   uint32_t collation = 0;                // 0 = unknown
   std::vector<std::string> enum_values;  // ENUM and SET
   uint32_t geometry_type = 0;
+  // MariaDB's UUID, INET6 and INET4 are plain fixed-length binary strings in
+  // the binlog; only the schema tells them apart. Set from the schema (see
+  // BinlogDecoder::SetSchemaResolver) to render them as SELECT does.
+  enum class Special { kNone, kUuid, kInet6, kInet4 };
+  Special special = Special::kNone;
 };
 
 struct TableMap {

@@ -1,5 +1,7 @@
 #include "mysql/value_codec.h"
 
+#include <arpa/inet.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "mysql/column_types.h"
+#include "mysql/gtid.h"
 #include "mysql/json_binary.h"
 #include "mysql/row_event.h"
 #include "util/status_macros.h"
@@ -148,12 +151,38 @@ std::string TimestampText(uint64_t seconds, int64_t micros, uint32_t fsp) {
       FracText(micros, fsp));
 }
 
+// Renders MariaDB's UUID / INET6 / INET4 binary forms as text.
+absl::Status FormatSpecial(ColumnDef::Special special, std::string* v) {
+  size_t want = special == ColumnDef::Special::kInet4 ? 4 : 16;
+  v->resize(want, '\0');  // stored without trailing zero bytes
+  char buf[INET6_ADDRSTRLEN];
+  switch (special) {
+    case ColumnDef::Special::kUuid:
+      *v = FormatUuid(*v);
+      return absl::OkStatus();
+    case ColumnDef::Special::kInet6:
+      if (inet_ntop(AF_INET6, v->data(), buf, sizeof(buf)) == nullptr) break;
+      *v = buf;
+      return absl::OkStatus();
+    case ColumnDef::Special::kInet4:
+      if (inet_ntop(AF_INET, v->data(), buf, sizeof(buf)) == nullptr) break;
+      *v = buf;
+      return absl::OkStatus();
+    case ColumnDef::Special::kNone:
+      return absl::OkStatus();
+  }
+  return absl::DataLossError("invalid INET value");
+}
+
 absl::Status DecodeString(const ColumnDef& col, ByteReader& in,
                           std::string* out) {
   size_t len_bytes = col.meta < 256 ? 1 : 2;
   SC_ASSIGN_OR_RETURN(uint64_t len, in.Uint(len_bytes, "string length"));
   SC_ASSIGN_OR_RETURN(absl::string_view v, in.Bytes(len, "string value"));
   out->assign(v.data(), v.size());
+  if (col.special != ColumnDef::Special::kNone) {
+    return FormatSpecial(col.special, out);
+  }
   // BINARY(n) is stored without its trailing zero bytes; SELECT returns
   // them.
   if (col.type == kTypeString && col.collation == kBinaryCollation &&
