@@ -1,0 +1,95 @@
+#include "vreplication/engine.h"
+
+#include "mysql/mysql_connection.h"
+#include "util/status_macros.h"
+#include "vreplication/sidecar_schema.h"
+
+namespace sidecut {
+namespace vreplication {
+
+Engine::Engine(WorkflowOptions options, Clock* clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+Engine::~Engine() { Close(); }
+
+absl::StatusOr<std::unique_ptr<mysql::Connection>> Engine::Connect() {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                      mysql::MysqlConnection::Connect(options_.connect));
+  return std::unique_ptr<mysql::Connection>(std::move(c));
+}
+
+void Engine::StartLocked(int64_t id) {
+  if (running_.count(id)) return;
+  Running& r = running_[id];
+  r.workflow = std::make_unique<Workflow>(id, options_, clock_);
+  Workflow* wf = r.workflow.get();
+  r.thread = std::thread([wf] { wf->Run().IgnoreError(); });
+}
+
+absl::Status Engine::Open() {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
+  SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn));
+  SC_ASSIGN_OR_RETURN(std::vector<int64_t> ids, ListWorkflowIds(*conn));
+  absl::MutexLock lock(&mu_);
+  for (int64_t id : ids) {
+    SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));
+    if (row.state != kStateStopped) StartLocked(id);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> Engine::Create(absl::string_view name,
+                                       const binlogdata::BinlogSource& source,
+                                       absl::string_view db,
+                                       int workflow_type) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
+  SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn));
+  SC_ASSIGN_OR_RETURN(int64_t id,
+                      CreateWorkflow(*conn, name, source, db, workflow_type));
+  absl::MutexLock lock(&mu_);
+  StartLocked(id);
+  return id;
+}
+
+absl::Status Engine::Stop(int64_t id) {
+  Running r;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = running_.find(id);
+    if (it != running_.end()) {
+      r = std::move(it->second);
+      running_.erase(it);
+    }
+  }
+  if (r.workflow != nullptr) {
+    r.workflow->RequestStop(/*mark_stopped=*/true);
+    r.thread.join();
+    return absl::OkStatus();
+  }
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
+  return SetState(*conn, id, kStateStopped, "stopped by request");
+}
+
+void Engine::Close() {
+  std::map<int64_t, Running> all;
+  {
+    absl::MutexLock lock(&mu_);
+    all.swap(running_);
+  }
+  for (auto& [id, r] : all) r.workflow->RequestStop(/*mark_stopped=*/false);
+  for (auto& [id, r] : all) r.thread.join();
+}
+
+absl::StatusOr<WorkflowRow> Engine::Read(int64_t id) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
+  return ReadWorkflow(*conn, id);
+}
+
+int64_t Engine::LagSeconds(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = running_.find(id);
+  return it == running_.end() ? -1 : it->second.workflow->lag_seconds();
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,67 @@
+// Engine: runs every workflow of one server, each on its own thread, from
+// the rows of _vt.vreplication. Open() resumes what was running (after a
+// restart or a crash); Create() adds and starts a workflow.
+//
+// Thread-safe.
+#ifndef SIDECUT_VREPLICATION_ENGINE_H_
+#define SIDECUT_VREPLICATION_ENGINE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "proto/binlogdata.pb.h"
+#include "util/clock.h"
+#include "vreplication/vr_store.h"
+#include "vreplication/workflow.h"
+
+namespace sidecut {
+namespace vreplication {
+
+class Engine {
+ public:
+  // `options` applies to every workflow; `clock` must outlive the engine.
+  Engine(WorkflowOptions options, Clock* clock);
+  ~Engine();
+
+  // Creates the sidecar schema if needed and starts every workflow whose
+  // state is Init, Copying, Running or Error.
+  absl::Status Open();
+
+  // Inserts a workflow and starts it.
+  absl::StatusOr<int64_t> Create(absl::string_view name,
+                                 const binlogdata::BinlogSource& source,
+                                 absl::string_view db, int workflow_type);
+
+  // Stops a workflow and marks it Stopped.
+  absl::Status Stop(int64_t id);
+
+  // Stops every thread without changing states (a later Open resumes).
+  void Close();
+
+  absl::StatusOr<WorkflowRow> Read(int64_t id);
+  // See Workflow::lag_seconds(); -1 if not running.
+  int64_t LagSeconds(int64_t id);
+
+ private:
+  struct Running {
+    std::unique_ptr<Workflow> workflow;
+    std::thread thread;
+  };
+  void StartLocked(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::unique_ptr<mysql::Connection>> Connect();
+
+  WorkflowOptions options_;
+  Clock* clock_;
+  absl::Mutex mu_;
+  std::map<int64_t, Running> running_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_ENGINE_H_

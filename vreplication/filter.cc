@@ -1,0 +1,163 @@
+#include "vreplication/filter.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "schemadiff/lexer.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace {
+
+using schemadiff::Token;
+using schemadiff::TokenKind;
+
+absl::Status FilterError(absl::string_view filter, absl::string_view what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid filter \"", filter, "\": ", what));
+}
+
+std::string Text(absl::string_view sql, const Token& from, const Token& to) {
+  return std::string(absl::StripAsciiWhitespace(
+      sql.substr(from.offset, to.end - from.offset)));
+}
+
+}  // namespace
+
+absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
+                                       absl::string_view filter) {
+  FilterSpec spec;
+  std::string sql(absl::StripAsciiWhitespace(filter));
+  if (sql.empty()) sql = absl::StrCat("select * from `", match, "`");
+  SC_ASSIGN_OR_RETURN(std::vector<Token> toks, schemadiff::Tokenize(sql));
+  size_t i = 0;
+  if (!toks[i].IsWord("select"))
+    return FilterError(sql, "must start with SELECT");
+  ++i;
+  // Select items up to the top-level FROM.
+  while (true) {
+    size_t start = i;
+    int depth = 0;
+    while (toks[i].kind != TokenKind::kEnd) {
+      if (toks[i].IsOp("(")) ++depth;
+      if (toks[i].IsOp(")")) --depth;
+      if (depth == 0 && (toks[i].IsOp(",") || toks[i].IsWord("from"))) break;
+      ++i;
+    }
+    if (i == start) return FilterError(sql, "empty select item");
+    if (toks[i].kind == TokenKind::kEnd)
+      return FilterError(sql, "missing FROM");
+    SelectItem item;
+    size_t last = i - 1;
+    if (start == last && toks[start].IsOp("*")) {
+      item.star = true;
+    } else {
+      // Trailing "AS alias" or bare alias after an expression.
+      if (last > start && toks[last].IsIdentLike() &&
+          (toks[last - 1].IsWord("as") || !toks[last - 1].IsOp("."))) {
+        bool has_as = toks[last - 1].IsWord("as");
+        size_t expr_end = has_as ? last - 2 : last - 1;
+        if (has_as || (expr_end >= start && !toks[expr_end].IsOp("."))) {
+          if (expr_end >= start && (has_as || last - start >= 1)) {
+            item.alias = toks[last].text;
+            last = expr_end;
+          }
+        }
+      }
+      item.expr = Text(sql, toks[start], toks[last]);
+      bool plain = start == last && toks[start].IsIdentLike();
+      bool qualified = last == start + 2 && toks[start].IsIdentLike() &&
+                       toks[start + 1].IsOp(".") && toks[last].IsIdentLike();
+      if (plain || qualified) item.column = toks[last].text;
+      if (item.alias.empty()) item.alias = item.column;
+      if (item.alias.empty()) {
+        return FilterError(sql, absl::StrCat("expression '", item.expr,
+                                             "' needs an alias (AS name)"));
+      }
+    }
+    spec.items.push_back(std::move(item));
+    if (toks[i].IsWord("from")) break;
+    ++i;  // comma
+  }
+  ++i;  // FROM
+  if (!toks[i].IsIdentLike())
+    return FilterError(sql, "missing table after FROM");
+  spec.source_table = toks[i].text;
+  ++i;
+  if (toks[i].IsOp(".") && toks[i + 1].IsIdentLike()) {
+    spec.source_table = toks[i + 1].text;  // db.table: the db is implied
+    i += 2;
+  }
+  if (toks[i].IsWord("where")) {
+    if (toks[i + 1].kind == TokenKind::kEnd) {
+      return FilterError(sql, "empty WHERE");
+    }
+    size_t endi = toks.size() - 2;
+    spec.where = Text(sql, toks[i + 1], toks[endi]);
+  } else if (toks[i].kind != TokenKind::kEnd && !toks[i].IsOp(";")) {
+    return FilterError(sql, absl::StrCat("unexpected '", toks[i].text,
+                                         "' after the table name"));
+  }
+  return spec;
+}
+
+absl::StatusOr<ExprTemplate> ExprTemplate::Parse(
+    absl::string_view expr, const std::vector<std::string>& columns) {
+  SC_ASSIGN_OR_RETURN(std::vector<Token> toks, schemadiff::Tokenize(expr));
+  ExprTemplate t;
+  size_t copied = 0;  // bytes of `expr` already in segments
+  auto column_of = [&](const Token& tok) -> int {
+    if (!tok.IsIdentLike()) return -1;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (absl::EqualsIgnoreCase(columns[c], tok.text))
+        return static_cast<int>(c);
+    }
+    return -1;
+  };
+  for (size_t i = 0; i + 1 < toks.size(); ++i) {
+    size_t first = i;
+    // table.column: replace all three tokens.
+    if (i + 2 < toks.size() && toks[i].IsIdentLike() && toks[i + 1].IsOp(".") &&
+        toks[i + 2].IsIdentLike()) {
+      i += 2;
+    }
+    int col = column_of(toks[i]);
+    bool is_call = toks[i + 1].IsOp("(");
+    bool after_dot = first == i && i > 0 && toks[i - 1].IsOp(".");
+    if (col < 0 || is_call || after_dot) {
+      i = first;
+      continue;
+    }
+    t.segments_.push_back(
+        {std::string(expr.substr(copied, toks[first].offset - copied)), -1});
+    t.segments_.push_back({"", col});
+    copied = toks[i].end;
+  }
+  t.segments_.push_back({std::string(expr.substr(copied)), -1});
+  return t;
+}
+
+std::string ExprTemplate::Render(
+    const std::function<std::string(int)>& literal) const {
+  std::string out;
+  for (const Segment& s : segments_) {
+    if (s.column >= 0) {
+      absl::StrAppend(&out, "(", literal(s.column), ")");
+    } else {
+      out += s.text;
+    }
+  }
+  return out;
+}
+
+std::vector<int> ExprTemplate::Columns() const {
+  std::vector<int> cols;
+  for (const Segment& s : segments_) {
+    if (s.column >= 0) cols.push_back(s.column);
+  }
+  return cols;
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

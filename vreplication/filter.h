@@ -1,0 +1,66 @@
+// Filter rules: "select id, name, 0 as x from t where ..." parsed into the
+// pieces VReplication needs: the source table, the select items (plain
+// column references or expressions with an alias), and the WHERE text.
+// Expressions are kept as SQL text and evaluated by the server; column
+// references inside them are located (ExprTemplate) so binlog values can be
+// substituted for them.
+//
+// Thread-safe (pure functions).
+#ifndef SIDECUT_VREPLICATION_FILTER_H_
+#define SIDECUT_VREPLICATION_FILTER_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace sidecut {
+namespace vreplication {
+
+struct SelectItem {
+  bool star = false;   // "*": every source column, in order
+  std::string expr;    // SQL text of the expression
+  std::string column;  // set when expr is a plain column reference
+  std::string alias;   // the target column name (explicit or implied)
+};
+
+struct FilterSpec {
+  std::string source_table;
+  std::vector<SelectItem> items;
+  std::string where;  // "" = no WHERE
+};
+
+// Parses `filter` for the rule matching target `match`. An empty filter
+// means "select * from <match>". Errors name the problem and the filter.
+absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
+                                       absl::string_view filter);
+
+// An expression with its references to source columns located.
+class ExprTemplate {
+ public:
+  // Locates references to any of `columns` (case-insensitive, optionally
+  // qualified as table.column) in `expr`.
+  static absl::StatusOr<ExprTemplate> Parse(
+      absl::string_view expr, const std::vector<std::string>& columns);
+
+  // Returns the expression with each reference replaced by
+  // `literal(column_index)`.
+  std::string Render(const std::function<std::string(int)>& literal) const;
+
+  // The source column indexes the expression reads.
+  std::vector<int> Columns() const;
+
+ private:
+  struct Segment {
+    std::string text;  // used when column < 0
+    int column = -1;
+  };
+  std::vector<Segment> segments_;
+};
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_FILTER_H_

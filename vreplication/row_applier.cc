@@ -1,0 +1,231 @@
+#include "vreplication/row_applier.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/text_format.h"
+#include "mysql/quoting.h"
+#include "mysql/vitess_rows.h"
+#include "proto/query.pb.h"
+
+namespace sidecut {
+namespace vreplication {
+
+using mysql::QuoteIdentifier;
+
+namespace {
+constexpr char kCopyCharset[] = "utf8mb4";  // the copy session's charset
+}  // namespace
+
+std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
+                                      const mysql::Row& row, int col) const {
+  const mysql::ColumnDef& def = map.columns[col];
+  const ColumnInfo& info = plan_->source.columns[col];
+  LiteralType lt;
+  if (info.data_type == "uuid" || info.data_type == "inet6" ||
+      info.data_type == "inet4") {
+    lt.kind = LiteralType::Kind::kQuoted;
+  } else {
+    auto it = collations_->find(def.collation);
+    std::string charset = it != collations_->end() ? it->second.charset
+                          : info.charset.empty()   ? kCopyCharset
+                                                   : info.charset;
+    lt = LiteralTypeFor(def.type, def.collation, charset);
+  }
+  return SqlLiteral(row.value(col), lt);
+}
+
+std::string RowApplier::LastPkLiteral(const LastPk& pk, size_t i) const {
+  const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
+  return KeyLiteral(pk.values[i], LiteralTypeForColumn(col, kCopyCharset), col);
+}
+
+std::string RowApplier::KeyCondition(const mysql::TableMap& map,
+                                     const mysql::Row& row,
+                                     const LastPk& lastpk) const {
+  std::vector<std::string> left, right;
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    int c = plan_->source_key[i];
+    const ColumnInfo& col = plan_->source.columns[c];
+    auto it = collations_->find(map.columns[c].collation);
+    std::string charset =
+        it != collations_->end() ? it->second.charset : col.charset;
+    left.push_back(
+        KeyLiteral(row.value(c), LiteralTypeForColumn(col, charset), col));
+    right.push_back(LastPkLiteral(lastpk, i));
+  }
+  return absl::StrCat("(", absl::StrJoin(left, ", "), ") <= (",
+                      absl::StrJoin(right, ", "), ")");
+}
+
+std::string RowApplier::Condition(const mysql::TableMap& map,
+                                  const mysql::Row& row,
+                                  const LastPk* lastpk) const {
+  std::vector<std::string> conds;
+  if (plan_->where_expr.has_value()) {
+    conds.push_back(absl::StrCat("(", plan_->where_expr->Render([&](int c) {
+      return BinlogLiteral(map, row, c);
+    }),
+                                 ")"));
+  }
+  if (lastpk != nullptr) conds.push_back(KeyCondition(map, row, *lastpk));
+  return absl::StrJoin(conds, " AND ");
+}
+
+absl::Status RowApplier::Statements(const mysql::TableMap& map,
+                                    const mysql::RowChange& change,
+                                    const LastPk* lastpk,
+                                    std::vector<std::string>* out) const {
+  if (map.columns.size() != plan_->source.columns.size()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "binlog row of ", map.database, ".", map.table, " has ",
+        map.columns.size(), " columns but the table has ",
+        plan_->source.columns.size(), ": its schema changed under the stream"));
+  }
+  const std::string target =
+      mysql::QuoteQualified(plan_->db, plan_->target.table);
+  auto values = [&](const mysql::Row& row) {
+    std::vector<std::string> v;
+    for (const ExprTemplate& e : plan_->exprs) {
+      v.push_back(e.Render([&](int c) { return BinlogLiteral(map, row, c); }));
+    }
+    return v;
+  };
+  auto key_match = [&](const mysql::Row& row) {
+    std::vector<std::string> eq;
+    for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+      eq.push_back(absl::StrCat(
+          QuoteIdentifier(plan_->target_columns[plan_->target_key[i]]), " = ",
+          BinlogLiteral(map, row, plan_->source_key[i])));
+    }
+    return absl::StrJoin(eq, " AND ");
+  };
+  std::vector<std::string> cols;
+  for (const std::string& c : plan_->target_columns)
+    cols.push_back(QuoteIdentifier(c));
+  const std::string col_list = absl::StrJoin(cols, ", ");
+  auto insert = [&](const mysql::Row& row) {
+    std::string cond = Condition(map, row, lastpk);
+    if (cond.empty()) {
+      return absl::StrCat("INSERT INTO ", target, " (", col_list, ") VALUES (",
+                          absl::StrJoin(values(row), ", "), ")");
+    }
+    return absl::StrCat("INSERT INTO ", target, " (", col_list, ") SELECT ",
+                        absl::StrJoin(values(row), ", "), " FROM DUAL WHERE ",
+                        cond);
+  };
+  auto remove = [&](const mysql::Row& row) {
+    std::string cond = Condition(map, row, lastpk);
+    return absl::StrCat("DELETE FROM ", target, " WHERE ", key_match(row),
+                        cond.empty() ? "" : " AND ", cond);
+  };
+  if (change.before.has_value() && change.after.has_value()) {
+    if (!plan_->where_expr.has_value() && lastpk == nullptr) {
+      std::vector<std::string> v = values(*change.after), sets;
+      for (size_t i = 0; i < v.size(); ++i) {
+        sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
+      }
+      out->push_back(absl::StrCat("UPDATE ", target, " SET ",
+                                  absl::StrJoin(sets, ", "), " WHERE ",
+                                  key_match(*change.before)));
+    } else {
+      out->push_back(remove(*change.before));
+      out->push_back(insert(*change.after));
+    }
+  } else if (change.after.has_value()) {
+    out->push_back(insert(*change.after));
+  } else if (change.before.has_value()) {
+    out->push_back(remove(*change.before));
+  }
+  return absl::OkStatus();
+}
+
+std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
+  std::vector<std::string> select = plan_->select_exprs, keys, lits;
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    std::string k =
+        QuoteIdentifier(plan_->source.columns[plan_->source_key[i]].name);
+    select.push_back(k);
+    keys.push_back(k);
+    if (lastpk != nullptr) lits.push_back(LastPkLiteral(*lastpk, i));
+  }
+  std::vector<std::string> conds;
+  if (lastpk != nullptr) {
+    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
+                                 absl::StrJoin(lits, ", "), ")"));
+  }
+  if (!plan_->where.empty())
+    conds.push_back(absl::StrCat("(", plan_->where, ")"));
+  return absl::StrCat("SELECT ", absl::StrJoin(select, ", "), " FROM ",
+                      mysql::QuoteQualified(plan_->db, plan_->source.table),
+                      conds.empty() ? "" : " WHERE ",
+                      absl::StrJoin(conds, " AND "), " ORDER BY ",
+                      absl::StrJoin(keys, ", "));
+}
+
+std::string RowApplier::CopyInsert(const std::vector<mysql::Field>& fields,
+                                   const std::vector<mysql::Row>& rows) const {
+  std::vector<std::string> cols;
+  for (const std::string& c : plan_->target_columns)
+    cols.push_back(QuoteIdentifier(c));
+  std::vector<LiteralType> types;
+  for (size_t i = 0; i < plan_->target_columns.size(); ++i) {
+    auto it = collations_->find(fields[i].charsetnr);
+    types.push_back(LiteralTypeFor(
+        static_cast<uint8_t>(fields[i].type), fields[i].charsetnr,
+        it != collations_->end() ? it->second.charset : kCopyCharset));
+  }
+  std::string sql = absl::StrCat(
+      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
+      " (", absl::StrJoin(cols, ", "), ") VALUES ");
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0) sql += ", ";
+    sql += "(";
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += SqlLiteral(rows[r].value(i), types[i]);
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+LastPk RowApplier::KeyOfCopiedRow(const mysql::Row& row) const {
+  LastPk pk;
+  size_t base = plan_->target_columns.size();
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    pk.values.push_back(row.value(base + i));
+  }
+  return pk;
+}
+
+std::string RowApplier::EncodeLastPk(const LastPk& pk) const {
+  query::QueryResult qr;
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    query::Field* f = qr.add_fields();
+    f->set_name(plan_->source.columns[plan_->source_key[i]].name);
+  }
+  *qr.add_rows() = mysql::ToVitessRow(mysql::Row(pk.values));
+  std::string text;
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  printer.PrintToString(qr, &text);
+  return text;
+}
+
+absl::StatusOr<LastPk> RowApplier::DecodeLastPk(absl::string_view text) const {
+  query::QueryResult qr;
+  if (!google::protobuf::TextFormat::ParseFromString(std::string(text), &qr) ||
+      qr.rows_size() != 1 ||
+      static_cast<size_t>(qr.rows(0).lengths_size()) !=
+          plan_->source_key.size()) {
+    return absl::DataLossError(absl::StrCat("copy_state lastpk for ",
+                                            plan_->target.table,
+                                            " is unreadable: ", text));
+  }
+  LastPk pk;
+  pk.values = mysql::FromVitessRow(qr.rows(0)).values();
+  return pk;
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

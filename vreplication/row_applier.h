@@ -1,0 +1,73 @@
+// RowApplier: the SQL that applies row changes to a plan's target table.
+//
+// Binlog changes are rendered with the source values substituted into the
+// plan's expressions, so the server evaluates the filter exactly as the
+// copy phase did. During the copy phase a change applies only to rows whose
+// key is <= the table's lastpk; that comparison is put into the statement
+// itself so the server decides it with the key columns' own collations.
+//
+// Thread-compatible.
+#ifndef SIDECUT_VREPLICATION_ROW_APPLIER_H_
+#define SIDECUT_VREPLICATION_ROW_APPLIER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mysql/result.h"
+#include "mysql/row_event.h"
+#include "vreplication/table_plan.h"
+
+namespace sidecut {
+namespace vreplication {
+
+// A key position: values of the source key columns, as read through a
+// utf8mb4 session (how the copy phase reads them).
+struct LastPk {
+  std::vector<absl::optional<std::string>> values;
+};
+
+class RowApplier {
+ public:
+  RowApplier(const TablePlan* plan, const CollationMap* collations)
+      : plan_(plan), collations_(collations) {}
+
+  // Appends to `out` the statements applying `change` (decoded with `map`).
+  // With `lastpk`, only rows with key <= *lastpk are affected.
+  absl::Status Statements(const mysql::TableMap& map,
+                          const mysql::RowChange& change, const LastPk* lastpk,
+                          std::vector<std::string>* out) const;
+
+  // SELECT for the copy phase: plan expressions then the key columns, rows
+  // after `lastpk` (all when null), in key order.
+  std::string CopyQuery(const LastPk* lastpk) const;
+
+  // INSERT of copied rows (each row: target values then key values, as
+  // CopyQuery returns them).
+  std::string CopyInsert(const std::vector<mysql::Field>& fields,
+                         const std::vector<mysql::Row>& rows) const;
+
+  // Extracts the LastPk of a copied row.
+  LastPk KeyOfCopiedRow(const mysql::Row& row) const;
+
+  // Serialization for _vt.copy_state.lastpk (query.QueryResult prototext).
+  std::string EncodeLastPk(const LastPk& pk) const;
+  absl::StatusOr<LastPk> DecodeLastPk(absl::string_view text) const;
+
+ private:
+  std::string BinlogLiteral(const mysql::TableMap& map, const mysql::Row& row,
+                            int col) const;
+  std::string KeyCondition(const mysql::TableMap& map, const mysql::Row& row,
+                           const LastPk& lastpk) const;
+  std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
+                        const LastPk* lastpk) const;
+  std::string LastPkLiteral(const LastPk& pk, size_t i) const;
+
+  const TablePlan* plan_;
+  const CollationMap* collations_;
+};
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_ROW_APPLIER_H_

@@ -1,0 +1,101 @@
+#include "vreplication/sql_literal.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/column_types.h"
+#include "mysql/quoting.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace {
+
+bool IsPlainNumber(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-' &&
+        c != '+' && c != '.' && c != 'e' && c != 'E') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsCharsetName(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string SqlLiteral(const absl::optional<std::string>& value,
+                       const LiteralType& type) {
+  if (!value.has_value()) return "NULL";
+  switch (type.kind) {
+    case LiteralType::Kind::kNumber:
+      if (IsPlainNumber(*value)) return *value;
+      return mysql::QuoteString(*value);
+    case LiteralType::Kind::kQuoted:
+      return mysql::QuoteString(*value);
+    case LiteralType::Kind::kText:
+      if (IsCharsetName(type.charset) && type.charset != "binary") {
+        return absl::StrCat("_", type.charset, " ", mysql::QuoteHex(*value));
+      }
+      return mysql::QuoteHex(*value);
+    case LiteralType::Kind::kBinary:
+      return mysql::QuoteHex(*value);
+  }
+  return mysql::QuoteString(*value);
+}
+
+LiteralType LiteralTypeFor(uint8_t t, uint32_t collation_id,
+                           absl::string_view charset) {
+  using K = LiteralType::Kind;
+  LiteralType lt;
+  switch (t) {
+    case mysql::kTypeTiny:
+    case mysql::kTypeShort:
+    case mysql::kTypeInt24:
+    case mysql::kTypeLong:
+    case mysql::kTypeLonglong:
+    case mysql::kTypeFloat:
+    case mysql::kTypeDouble:
+    case mysql::kTypeDecimal:
+    case mysql::kTypeNewdecimal:
+    case mysql::kTypeYear:
+      lt.kind = K::kNumber;
+      return lt;
+    case mysql::kTypeBit:
+    case mysql::kTypeGeometry:
+      lt.kind = K::kBinary;
+      return lt;
+    case mysql::kTypeVarchar:
+    case mysql::kTypeVarString:
+    case mysql::kTypeString:
+    case mysql::kTypeEnum:
+    case mysql::kTypeSet:
+    case mysql::kTypeBlob:
+    case mysql::kTypeTinyBlob:
+    case mysql::kTypeMediumBlob:
+    case mysql::kTypeLongBlob:
+    case mysql::kTypeJson:
+      if (collation_id == mysql::kBinaryCollation) {
+        lt.kind = K::kBinary;
+      } else {
+        lt.kind = K::kText;
+        lt.charset = std::string(
+            t == mysql::kTypeJson && charset.empty() ? "utf8mb4" : charset);
+      }
+      return lt;
+    default:
+      lt.kind = K::kQuoted;
+      return lt;
+  }
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,44 @@
+// SQL literals for values VReplication moves: decoded binlog values and
+// copied result values, rendered so that the server stores exactly the
+// source's value (strings as hex with their charset introducer, numbers as
+// written, temporal values quoted).
+//
+// Thread-safe (pure functions).
+#ifndef SIDECUT_VREPLICATION_SQL_LITERAL_H_
+#define SIDECUT_VREPLICATION_SQL_LITERAL_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+
+namespace sidecut {
+namespace vreplication {
+
+struct LiteralType {
+  enum class Kind {
+    kNumber,  // integers, DECIMAL, FLOAT/DOUBLE, YEAR: written bare
+    kQuoted,  // temporal and other ASCII text: '...'
+    kText,    // character strings: _charset X'..'
+    kBinary,  // binary strings, BIT, GEOMETRY: X'..'
+  };
+  Kind kind = Kind::kQuoted;
+  std::string charset;  // kText: the charset of the value's bytes
+};
+
+// "NULL" or the literal for `value`. A kNumber value that is not a plain
+// number is quoted instead (never pasted).
+std::string SqlLiteral(const absl::optional<std::string>& value,
+                       const LiteralType& type);
+
+// The literal type for a MySQL column type code (enum_field_types, as in
+// result metadata and the binlog), given the collation of its bytes and
+// that collation's charset name.
+LiteralType LiteralTypeFor(uint8_t mysql_type, uint32_t collation_id,
+                           absl::string_view charset);
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_SQL_LITERAL_H_

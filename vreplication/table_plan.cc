@@ -1,0 +1,148 @@
+#include "vreplication/table_plan.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace {
+
+bool OneOf(absl::string_view v, std::initializer_list<absl::string_view> set) {
+  for (absl::string_view s : set) {
+    if (v == s) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+LiteralType LiteralTypeForColumn(const ColumnInfo& col,
+                                 absl::string_view value_charset) {
+  using K = LiteralType::Kind;
+  const std::string& t = col.data_type;
+  LiteralType lt;
+  if (OneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal",
+                "float", "double", "year"})) {
+    lt.kind = K::kNumber;
+  } else if (OneOf(t, {"bit", "binary", "varbinary", "tinyblob", "blob",
+                       "mediumblob", "longblob", "geometry", "point",
+                       "linestring", "polygon", "multipoint", "multilinestring",
+                       "multipolygon", "geometrycollection"}) ||
+             col.charset == "binary") {
+    lt.kind = K::kBinary;
+  } else if (OneOf(t, {"char", "varchar", "tinytext", "text", "mediumtext",
+                       "longtext", "enum", "set", "json"})) {
+    lt.kind = K::kText;
+    lt.charset = std::string(value_charset);
+  } else {
+    lt.kind = K::kQuoted;
+  }
+  return lt;
+}
+
+std::string KeyLiteral(const absl::optional<std::string>& value,
+                       const LiteralType& type, const ColumnInfo& col) {
+  std::string lit = SqlLiteral(value, type);
+  if (!value.has_value()) return lit;
+  const std::string& t = col.data_type;
+  if (t == "date") return absl::StrCat("CAST(", lit, " AS DATE)");
+  if (t == "datetime" || t == "timestamp") {
+    return absl::StrCat("CAST(", lit, " AS DATETIME(6))");
+  }
+  if (t == "time") return absl::StrCat("CAST(", lit, " AS TIME(6))");
+  if (type.kind == LiteralType::Kind::kText && !col.collation.empty() &&
+      col.charset != "binary") {
+    return absl::StrCat("CONVERT(", lit, " USING ", col.charset, ") COLLATE ",
+                        col.collation);
+  }
+  return lit;
+}
+
+absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
+                                         absl::string_view db,
+                                         const binlogdata::Rule& rule) {
+  if (absl::StartsWith(rule.match(), "/")) {
+    return absl::UnimplementedError(
+        absl::StrCat("rule '", rule.match(),
+                     "': regular-expression rules are not supported; "
+                     "name each table"));
+  }
+  SC_ASSIGN_OR_RETURN(FilterSpec spec,
+                      ParseFilter(rule.match(), rule.filter()));
+  TablePlan plan;
+  plan.db = std::string(db);
+  SC_ASSIGN_OR_RETURN(plan.source,
+                      LoadTableSchema(conn, db, spec.source_table));
+  SC_RETURN_IF_ERROR(RequireKey(plan.source));
+  SC_ASSIGN_OR_RETURN(plan.target, LoadTableSchema(conn, db, rule.match()));
+  std::vector<std::string> source_names;
+  for (const ColumnInfo& c : plan.source.columns)
+    source_names.push_back(c.name);
+  auto add = [&](const std::string& target,
+                 const std::string& expr) -> absl::Status {
+    int ti = plan.target.ColumnIndex(target);
+    if (ti < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rule for ", rule.match(), ": target column '", target,
+          "' does not exist in ", mysql::QuoteQualified(db, rule.match())));
+    }
+    if (plan.target.columns[ti].generated) return absl::OkStatus();
+    SC_ASSIGN_OR_RETURN(ExprTemplate t,
+                        ExprTemplate::Parse(expr, source_names));
+    plan.target_columns.push_back(plan.target.columns[ti].name);
+    plan.select_exprs.push_back(expr);
+    plan.exprs.push_back(std::move(t));
+    return absl::OkStatus();
+  };
+  for (const SelectItem& item : spec.items) {
+    if (item.star) {
+      for (const ColumnInfo& c : plan.source.columns) {
+        if (plan.target.ColumnIndex(c.name) < 0) continue;  // dropped column
+        SC_RETURN_IF_ERROR(add(c.name, mysql::QuoteIdentifier(c.name)));
+      }
+      continue;
+    }
+    if (!item.column.empty() && plan.source.ColumnIndex(item.column) < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rule for ", rule.match(), ": column '", item.column,
+                       "' does not exist in ",
+                       mysql::QuoteQualified(db, spec.source_table)));
+    }
+    SC_RETURN_IF_ERROR(add(
+        item.alias,
+        item.column.empty() ? item.expr : mysql::QuoteIdentifier(item.column)));
+  }
+  if (!spec.where.empty()) {
+    plan.where = spec.where;
+    SC_ASSIGN_OR_RETURN(ExprTemplate w,
+                        ExprTemplate::Parse(spec.where, source_names));
+    plan.where_expr = std::move(w);
+  }
+  // The source key must reach the target through plain column references.
+  for (int sk : plan.source.key_columns) {
+    const std::string& name = plan.source.columns[sk].name;
+    int found = -1;
+    for (size_t i = 0; i < plan.exprs.size(); ++i) {
+      std::vector<int> cols = plan.exprs[i].Columns();
+      if (cols.size() == 1 && cols[0] == sk &&
+          plan.select_exprs[i] == mysql::QuoteIdentifier(name)) {
+        found = static_cast<int>(i);
+        break;
+      }
+    }
+    if (found < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rule for ", rule.match(), ": the filter must copy key column '",
+          name, "' of ", mysql::QuoteQualified(db, spec.source_table),
+          " unchanged (key ", plan.source.key_name, ")"));
+    }
+    plan.source_key.push_back(sk);
+    plan.target_key.push_back(found);
+  }
+  return plan;
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,57 @@
+// TablePlan: how one filter rule moves rows from a source table to a target
+// table on the same server: target columns and the source expressions that
+// fill them, the optional WHERE, and the iteration key (source key columns
+// and the target columns holding them).
+#ifndef SIDECUT_VREPLICATION_TABLE_PLAN_H_
+#define SIDECUT_VREPLICATION_TABLE_PLAN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "mysql/connection.h"
+#include "proto/binlogdata.pb.h"
+#include "vreplication/filter.h"
+#include "vreplication/sql_literal.h"
+#include "vreplication/table_schema.h"
+
+namespace sidecut {
+namespace vreplication {
+
+struct TablePlan {
+  std::string db;
+  TableSchema source;
+  TableSchema target;
+  std::vector<std::string> target_columns;  // inserted columns, in order
+  std::vector<std::string> select_exprs;    // SQL over source columns
+  std::vector<ExprTemplate> exprs;          // same, for binlog values
+  std::string where;                        // "" = none
+  absl::optional<ExprTemplate> where_expr;
+  // Iteration key: source column indexes, and for each the index in
+  // target_columns of the column that receives it.
+  std::vector<int> source_key;
+  std::vector<int> target_key;
+};
+
+// Builds the plan for `rule` in database `db`. Errors: the source or target
+// table is missing, has no usable key, a filter column does not exist, or
+// the filter does not carry the source key into the target.
+absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
+                                         absl::string_view db,
+                                         const binlogdata::Rule& rule);
+
+// The literal type of a value of `col` whose bytes (for character columns)
+// are in `value_charset`.
+LiteralType LiteralTypeForColumn(const ColumnInfo& col,
+                                 absl::string_view value_charset);
+
+// A literal of `col`'s type suitable for ordering comparisons with the
+// server's rules for that column (collation for strings, temporal casts).
+std::string KeyLiteral(const absl::optional<std::string>& value,
+                       const LiteralType& type, const ColumnInfo& col);
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_TABLE_PLAN_H_

@@ -1,0 +1,113 @@
+#include "vreplication/table_schema.h"
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace vreplication {
+
+using mysql::QuoteString;
+
+int TableSchema::ColumnIndex(absl::string_view name) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (absl::EqualsIgnoreCase(columns[i].name, name))
+      return static_cast<int>(i);
+  }
+  return -1;
+}
+
+absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
+                                            absl::string_view db,
+                                            absl::string_view table) {
+  TableSchema s;
+  s.db = std::string(db);
+  s.table = std::string(table);
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result cols,
+      conn.Execute(absl::StrCat(
+          "SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE, "
+          "IFNULL(CHARACTER_SET_NAME, ''), IFNULL(COLLATION_NAME, ''), "
+          "IS_NULLABLE, EXTRA FROM information_schema.COLUMNS "
+          "WHERE TABLE_SCHEMA = ",
+          QuoteString(db), " AND TABLE_NAME = ", QuoteString(table),
+          " ORDER BY ORDINAL_POSITION")));
+  if (cols.rows.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("table ", mysql::QuoteQualified(db, table), " not found"));
+  }
+  for (const mysql::Row& r : cols.rows) {
+    ColumnInfo c;
+    c.name = std::string(r.Get(0));
+    c.data_type = std::string(r.Get(1));
+    c.column_type = std::string(r.Get(2));
+    c.charset = std::string(r.Get(3));
+    c.collation = std::string(r.Get(4));
+    c.nullable = r.Get(5) == "YES";
+    c.generated =
+        absl::StrContains(absl::AsciiStrToUpper(r.Get(6)), "GENERATED");
+    s.columns.push_back(std::move(c));
+  }
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result keys,
+      conn.Execute(absl::StrCat(
+          "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM "
+          "information_schema.STATISTICS WHERE TABLE_SCHEMA = ",
+          QuoteString(db), " AND TABLE_NAME = ", QuoteString(table),
+          " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, "
+          "INDEX_NAME, SEQ_IN_INDEX")));
+  // Candidate keys in order: PRIMARY first, then unique keys by name.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<int>> key_cols;
+  std::map<std::string, bool> usable;
+  for (const mysql::Row& r : keys.rows) {
+    std::string name(r.Get(0));
+    if (!key_cols.count(name)) {
+      order.push_back(name);
+      usable[name] = true;
+    }
+    int idx = s.ColumnIndex(r.Get(1));
+    // Prefix parts and nullable columns cannot identify a row.
+    if (idx < 0 || !r.IsNull(2) || s.columns[idx].nullable)
+      usable[name] = false;
+    key_cols[name].push_back(idx);
+  }
+  for (const std::string& name : order) {
+    if (!usable[name]) continue;
+    s.key_name = name;
+    s.key_columns = key_cols[name];
+    break;
+  }
+  return s;
+}
+
+absl::Status RequireKey(const TableSchema& s) {
+  if (!s.key_columns.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "table ", mysql::QuoteQualified(s.db, s.table),
+      " has no primary key and no unique key on NOT NULL columns without "
+      "prefixes; VReplication needs one to copy rows in order and to find "
+      "them again. Add a PRIMARY KEY first."));
+}
+
+absl::StatusOr<CollationMap> LoadCollations(mysql::Connection& conn) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute("SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME FROM "
+                   "information_schema.COLLATIONS WHERE ID IS NOT NULL"));
+  CollationMap m;
+  for (const mysql::Row& row : r.rows) {
+    SC_ASSIGN_OR_RETURN(uint64_t id, row.GetUint64(0));
+    m[static_cast<uint32_t>(id)] = {std::string(row.Get(1)),
+                                    std::string(row.Get(2))};
+  }
+  m[63] = {"binary", "binary"};
+  return m;
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,109 @@
+#include "vreplication/testing/vr_test_util.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "mysql/gtid.h"
+#include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
+#include "util/clock.h"
+#include "util/status_macros.h"
+#include "util/wait.h"
+#include "vreplication/vr_store.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace testing {
+
+absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
+                                     const std::string& qualified_table,
+                                     const std::string& columns,
+                                     const std::string& where) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(
+          absl::StrCat("SELECT COUNT(*), IFNULL(SUM(CRC32(CONCAT_WS('|', ",
+                       columns, "))), 0), IFNULL(BIT_XOR(CRC32(CONCAT_WS('#', ",
+                       columns, "))), 0) FROM ", qualified_table,
+                       where.empty() ? "" : " WHERE ", where)));
+  return absl::StrCat(r.rows[0].Get(0), ":", r.rows[0].Get(1), ":",
+                      r.rows[0].Get(2));
+}
+
+absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
+                          absl::Duration timeout) {
+  SC_ASSIGN_OR_RETURN(std::string now,
+                      mysql::QueryValue(conn, "SELECT @@gtid_binlog_pos"));
+  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos target,
+                      mysql::MariadbGtidPos::Parse(now));
+  std::string last;
+  absl::Status s = WaitFor(
+      Clock::Real(), "the workflow to catch up",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(conn, id));
+        last = absl::StrCat("state ", row.state, " pos ", row.pos, " message ",
+                            row.message);
+        if (row.state != kStateRunning) return false;
+        SC_ASSIGN_OR_RETURN(mysql::Position p, mysql::Position::Parse(row.pos));
+        return p.AtLeast(mysql::Position(target));
+      },
+      WaitOptions{.timeout = timeout});
+  if (!s.ok())
+    return absl::Status(s.code(), absl::StrCat(s.message(), "; ", last));
+  return s;
+}
+
+Writer::Writer(mysql::ConnectParams params, std::string table, int max_id)
+    : params_(std::move(params)), table_(std::move(table)), max_id_(max_id) {}
+
+Writer::~Writer() { Stop().IgnoreError(); }
+
+void Writer::Start() {
+  thread_ = std::thread([this] {
+    auto conn = mysql::MysqlConnection::Connect(params_);
+    if (!conn.ok()) {
+      error_ = conn.status();
+      return;
+    }
+    std::mt19937 rng(42);
+    static const char* kNames[] = {"alpha",  "Alpha", "ÄLPHA", "béta",
+                                   "gamma ", "日本",  "it's",  "x"};
+    while (!stop_) {
+      int op = rng() % 10;
+      int id = 1 + rng() % max_id_;
+      std::string name = absl::StrCat(kNames[rng() % 8], rng() % 1000);
+      std::string sql;
+      if (op < 4) {
+        sql = absl::StrCat("INSERT INTO ", table_, " (name, val) VALUES (",
+                           mysql::QuoteString(name), ", ", rng() % 100000, ")");
+      } else if (op < 6) {
+        sql = absl::StrCat("INSERT INTO ", table_, " (id, name, val) VALUES (",
+                           id,
+                           ", 'again', 1) "
+                           "ON DUPLICATE KEY UPDATE val = val + 1");
+      } else if (op < 8) {
+        sql = absl::StrCat(
+            "UPDATE ", table_, " SET name = ", mysql::QuoteString(name),
+            ", val = val + 7 WHERE id BETWEEN ", id, " AND ", id + 3);
+      } else {
+        sql = absl::StrCat("DELETE FROM ", table_, " WHERE id = ", id);
+      }
+      absl::Status s = (*conn)->Execute(sql).status();
+      if (!s.ok()) {
+        error_ = s;
+        return;
+      }
+      ++statements_;
+    }
+  });
+}
+
+absl::Status Writer::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  return error_;
+}
+
+}  // namespace testing
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,56 @@
+// Helpers for VReplication integration tests: table checksums and waiting
+// for a workflow to catch up with the source.
+#ifndef SIDECUT_VREPLICATION_TESTING_VR_TEST_UTIL_H_
+#define SIDECUT_VREPLICATION_TESTING_VR_TEST_UTIL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mysql/connection.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace testing {
+
+// "count:sum-of-crc32" over `expr` (an SQL expression list per row, e.g.
+// "id, name, val") of db.table, optionally filtered.
+absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
+                                     const std::string& qualified_table,
+                                     const std::string& columns,
+                                     const std::string& where = "");
+
+// Waits until workflow `id` has applied everything the server's binlog
+// holds now and is in state Running.
+absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
+                          absl::Duration timeout);
+
+// Random inserts, updates and deletes on `table` (id INT AUTO_INCREMENT PK,
+// name VARCHAR, val INT) until stopped; counts the statements it ran.
+class Writer {
+ public:
+  Writer(mysql::ConnectParams params, std::string table, int max_id);
+  ~Writer();
+  void Start();
+  // Stops and returns the first error, if any.
+  absl::Status Stop();
+  int64_t statements() const { return statements_.load(); }
+
+ private:
+  mysql::ConnectParams params_;
+  std::string table_;
+  int max_id_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> statements_{0};
+  absl::Status error_;
+  std::thread thread_;
+};
+
+}  // namespace testing
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_TESTING_VR_TEST_UTIL_H_

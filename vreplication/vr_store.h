@@ -1,0 +1,70 @@
+// Reading and writing workflow rows in _vt.vreplication and _vt.copy_state.
+#ifndef SIDECUT_VREPLICATION_VR_STORE_H_
+#define SIDECUT_VREPLICATION_VR_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "mysql/connection.h"
+#include "proto/binlogdata.pb.h"
+
+namespace sidecut {
+namespace vreplication {
+
+// Vitess's state names.
+inline constexpr char kStateInit[] = "Init";
+inline constexpr char kStateCopying[] = "Copying";
+inline constexpr char kStateRunning[] = "Running";
+inline constexpr char kStateStopped[] = "Stopped";
+inline constexpr char kStateError[] = "Error";
+
+struct WorkflowRow {
+  int64_t id = 0;
+  std::string workflow;
+  binlogdata::BinlogSource source;
+  std::string pos;       // "MariaDB/..." or ""
+  std::string stop_pos;  // "" = none
+  std::string state;
+  std::string message;
+  std::string db_name;
+  int64_t rows_copied = 0;
+  int64_t time_updated = 0;
+  int64_t transaction_timestamp = 0;
+  int64_t time_heartbeat = 0;
+};
+
+struct CopyStateRow {
+  std::string table_name;  // the target table (rule match)
+  bool has_lastpk = false;
+  std::string lastpk;
+};
+
+// Inserts a workflow (state Init, empty position); returns its id.
+absl::StatusOr<int64_t> CreateWorkflow(mysql::Connection& conn,
+                                       absl::string_view name,
+                                       const binlogdata::BinlogSource& source,
+                                       absl::string_view db, int workflow_type);
+
+absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id);
+absl::StatusOr<std::vector<int64_t>> ListWorkflowIds(mysql::Connection& conn);
+
+absl::Status SetState(mysql::Connection& conn, int64_t id,
+                      absl::string_view state, absl::string_view message);
+
+// UPDATE recording the position reached (run inside the applying
+// transaction).
+std::string SavePositionSql(int64_t id, absl::string_view pos,
+                            int64_t transaction_timestamp);
+
+absl::StatusOr<std::vector<CopyStateRow>> ReadCopyState(mysql::Connection& conn,
+                                                        int64_t id);
+
+std::string SourceToText(const binlogdata::BinlogSource& source);
+absl::StatusOr<binlogdata::BinlogSource> SourceFromText(absl::string_view text);
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_VR_STORE_H_

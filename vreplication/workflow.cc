@@ -1,0 +1,168 @@
+#include "vreplication/workflow.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+#include "vreplication/sidecar_schema.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace {
+
+// Errors an operator must fix; retrying would fail the same way.
+bool IsPermanent(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnimplemented:
+    case absl::StatusCode::kPermissionDenied:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Workflow::Workflow(int64_t id, WorkflowOptions options, Clock* clock)
+    : id_(id), options_(std::move(options)), clock_(clock) {}
+
+void Workflow::RequestStop(bool mark_stopped) {
+  mark_stopped_ = mark_stopped;
+  stop_ = true;
+}
+
+absl::Status Workflow::Connect() {
+  SC_ASSIGN_OR_RETURN(conn_, mysql::MysqlConnection::Connect(options_.connect));
+  // Binlog TIMESTAMP values are decoded in UTC; read and write them so.
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute("SET SESSION time_zone = '+00:00', sql_mode = "
+                    "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'")
+          .status());
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::LoadPlans() {
+  plans_.clear();
+  target_of_source_.clear();
+  if (row_.source.filter().rules().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("workflow ", id_, " has no filter rules"));
+  }
+  for (const binlogdata::Rule& rule : row_.source.filter().rules()) {
+    SC_ASSIGN_OR_RETURN(TablePlan plan,
+                        BuildTablePlan(*conn_, row_.db_name, rule));
+    target_of_source_[absl::AsciiStrToLower(plan.source.table)] =
+        plan.target.table;
+    plans_[plan.target.table] = std::move(plan);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<mysql::Position> Workflow::ServerPosition() {
+  SC_ASSIGN_OR_RETURN(std::string gtid,
+                      mysql::QueryValue(*conn_, "SELECT @@gtid_binlog_pos"));
+  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
+                      mysql::MariadbGtidPos::Parse(gtid));
+  return mysql::Position(std::move(p));
+}
+
+absl::Status Workflow::SavePosition(int64_t txn_timestamp) {
+  return conn_->Execute(SavePositionSql(id_, pos_.ToString(), txn_timestamp))
+      .status();
+}
+
+absl::Status Workflow::StartCopyIfNew() {
+  if (row_.state != kStateInit || !row_.pos.empty()) return absl::OkStatus();
+  // A new workflow: every table starts with no lastpk. Written together so
+  // that a crash leaves either nothing or everything.
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute(
+              absl::StrCat("DELETE FROM _vt.copy_state WHERE vrepl_id = ", id_))
+          .status());
+  for (const auto& [target, plan] : plans_) {
+    SC_RETURN_IF_ERROR(
+        conn_
+            ->Execute(absl::StrCat("INSERT INTO _vt.copy_state (vrepl_id, "
+                                   "table_name, lastpk) VALUES (",
+                                   id_, ", ", mysql::QuoteString(target),
+                                   ", NULL)"))
+            .status());
+  }
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute(absl::StrCat("UPDATE _vt.vreplication SET state = "
+                                 "'Copying', message = '' WHERE id = ",
+                                 id_))
+          .status());
+  return conn_->Execute("COMMIT").status();
+}
+
+absl::Status Workflow::RunOnce() {
+  SC_RETURN_IF_ERROR(Connect());
+  SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn_));
+  SC_ASSIGN_OR_RETURN(row_, ReadWorkflow(*conn_, id_));
+  if (row_.state == kStateStopped) return absl::OkStatus();
+  SC_ASSIGN_OR_RETURN(pos_, mysql::Position::Parse(row_.pos));
+  SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
+  SC_RETURN_IF_ERROR(LoadPlans());
+  SC_RETURN_IF_ERROR(StartCopyIfNew());
+  SC_RETURN_IF_ERROR(Copy());
+  if (stop_) return absl::OkStatus();
+  SC_RETURN_IF_ERROR(SetState(*conn_, id_, kStateRunning, ""));
+  absl::optional<mysql::Position> stop_at;
+  if (!row_.stop_pos.empty()) {
+    SC_ASSIGN_OR_RETURN(mysql::Position sp,
+                        mysql::Position::Parse(row_.stop_pos));
+    stop_at = sp;
+  }
+  SC_RETURN_IF_ERROR(Play(stop_at, /*copy_filter=*/false));
+  if (stop_at.has_value() && pos_.AtLeast(*stop_at) && !stop_) {
+    SC_RETURN_IF_ERROR(
+        SetState(*conn_, id_, kStateStopped,
+                 "Reached stopping position, done playing logs"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::Run() {
+  absl::Duration backoff = options_.retry_backoff;
+  while (true) {
+    absl::Status s = RunOnce();
+    if (stop_) {
+      if (mark_stopped_ && conn_ != nullptr) {
+        conn_->Execute("ROLLBACK").IgnoreError();
+        SetState(*conn_, id_, kStateStopped, "stopped by request")
+            .IgnoreError();
+      }
+      return absl::OkStatus();
+    }
+    if (s.ok()) return s;
+    // Record the error on a fresh session (the old one may be mid-transaction).
+    bool permanent = IsPermanent(s);
+    if (Connect().ok()) {
+      SetState(*conn_, id_, kStateError,
+               permanent ? std::string(s.message())
+                         : absl::StrCat(s.message(), " (will retry)"))
+          .IgnoreError();
+    }
+    if (permanent) return s;
+    absl::Time until = clock_->Now() + backoff;
+    while (!stop_ && clock_->Now() < until) {
+      clock_->SleepFor(
+          std::min(absl::Milliseconds(100), until - clock_->Now()));
+    }
+    backoff = std::min(backoff * 2, absl::Seconds(30));
+  }
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,108 @@
+// Workflow: runs one _vt.vreplication row: the copy phase (consistent
+// snapshots keyed by GTID, rows in key order after lastpk, each batch
+// committed with its lastpk; binlog catch-up between snapshots applied only
+// to rows already copied) and then the running phase (binlog transactions
+// applied with the position in the same transaction). Everything it needs
+// to resume is in the tables, so a killed process picks up where the last
+// commit left off.
+//
+// Run() blocks; RequestStop() may be called from any thread.
+#ifndef SIDECUT_VREPLICATION_WORKFLOW_H_
+#define SIDECUT_VREPLICATION_WORKFLOW_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+#include "mysql/connection.h"
+#include "mysql/gtid.h"
+#include "mysql/mysql_connection.h"
+#include "util/clock.h"
+#include "vreplication/row_applier.h"
+#include "vreplication/table_plan.h"
+#include "vreplication/vr_store.h"
+
+namespace sidecut {
+namespace vreplication {
+
+struct WorkflowOptions {
+  mysql::ConnectParams connect;
+  // Longest time one snapshot is streamed before catching up again.
+  // Default 1 h (Vitess's copy_phase_duration).
+  absl::Duration copy_phase_duration = absl::Hours(1);
+  // Rows per copy batch (one transaction). Default 1000.
+  size_t copy_batch_rows = 1000;
+  // Server heartbeat period on the binlog stream. Default 1 s.
+  absl::Duration heartbeat_period = absl::Seconds(1);
+  // Transactions that touch no planned table advance the saved position at
+  // most this often. Default 1 s.
+  absl::Duration position_save_interval = absl::Seconds(1);
+  // First retry pause after a transient error; doubles up to 30 s.
+  absl::Duration retry_backoff = absl::Milliseconds(500);
+};
+
+class Workflow {
+ public:
+  Workflow(int64_t id, WorkflowOptions options, Clock* clock);
+
+  // Runs until RequestStop(), the stop position, a DDL with on_ddl=STOP, or a
+  // permanent error (recorded in the row as state Error with its message;
+  // transient errors are recorded and retried). Returns the final status.
+  absl::Status Run();
+
+  // Makes Run() return soon, leaving the row's state as it is (so a restart
+  // resumes), unless `mark_stopped` (then state Stopped).
+  void RequestStop(bool mark_stopped);
+
+  // Seconds between now and the commit time of the last applied
+  // transaction; 0 when caught up. -1 before the running phase.
+  int64_t lag_seconds() const { return lag_seconds_.load(); }
+  int64_t id() const { return id_; }
+
+ private:
+  enum class TableCopy { kNotStarted, kCopying };
+  struct CopyFilter {
+    TableCopy state;
+    LastPk lastpk;
+  };
+
+  absl::Status RunOnce();
+  absl::Status Connect();
+  absl::Status LoadPlans();
+  absl::Status StartCopyIfNew();
+  absl::Status Copy();
+  absl::Status CopyOneSnapshot(const CopyStateRow& table);
+  absl::StatusOr<mysql::Position> ServerPosition();
+  // Applies binlog transactions from pos_ until `stop_at` (or forever /
+  // stop request). With `copy_filter`, changes to tables not copied yet are
+  // skipped and changes to the table being copied apply only up to lastpk.
+  absl::Status Play(const absl::optional<mysql::Position>& stop_at,
+                    bool copy_filter);
+  absl::StatusOr<std::map<std::string, CopyFilter>> LoadCopyFilters();
+  absl::Status SavePosition(int64_t txn_timestamp);
+  absl::Status HandleDdl(const std::string& statement, bool* stop);
+
+  const int64_t id_;
+  WorkflowOptions options_;
+  Clock* clock_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> mark_stopped_{false};
+  std::atomic<int64_t> lag_seconds_{-1};
+
+  std::unique_ptr<mysql::MysqlConnection> conn_;
+  WorkflowRow row_;
+  mysql::Position pos_;
+  CollationMap collations_;
+  std::map<std::string, TablePlan> plans_;  // by target table
+  std::map<std::string, std::string> target_of_source_;
+};
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_WORKFLOW_H_

@@ -1,0 +1,132 @@
+// The copy phase of Workflow.
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+#include "vreplication/workflow.h"
+
+namespace sidecut {
+namespace vreplication {
+
+absl::Status Workflow::Copy() {
+  while (!stop_) {
+    SC_ASSIGN_OR_RETURN(std::vector<CopyStateRow> tables,
+                        ReadCopyState(*conn_, id_));
+    if (tables.empty()) return absl::OkStatus();
+    if (!pos_.empty()) {
+      // Catch up on changes to rows already copied before the next snapshot.
+      SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
+      SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
+      if (stop_) return absl::OkStatus();
+    }
+    SC_RETURN_IF_ERROR(CopyOneSnapshot(tables.front()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
+  auto it = plans_.find(table.table_name);
+  if (it == plans_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "copy_state names table ", table.table_name, " that no rule targets"));
+  }
+  const TablePlan& plan = it->second;
+  RowApplier applier(&plan, &collations_);
+
+  // A consistent snapshot and the exact binlog position it corresponds to.
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> snap,
+                      mysql::MysqlConnection::Connect(options_.connect));
+  SC_RETURN_IF_ERROR(
+      snap->Execute("SET SESSION time_zone = '+00:00'").status());
+  SC_RETURN_IF_ERROR(
+      snap->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT").status());
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result st,
+      snap->Execute("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"));
+  std::string file, offset;
+  for (const mysql::Row& r : st.rows) {
+    if (r.Get(0) == "Binlog_snapshot_file") file = std::string(r.Get(1));
+    if (r.Get(0) == "Binlog_snapshot_position") offset = std::string(r.Get(1));
+  }
+  SC_ASSIGN_OR_RETURN(
+      std::string gtid,
+      mysql::QueryValue(*snap,
+                        absl::StrCat("SELECT IFNULL(BINLOG_GTID_POS(",
+                                     mysql::QuoteString(file), ", ",
+                                     offset.empty() ? "0" : offset, "), '')")));
+  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos g,
+                      mysql::MariadbGtidPos::Parse(gtid));
+  mysql::Position snapshot(g);
+
+  // Bring rows already copied up to the snapshot, then record it.
+  if (!pos_.empty()) {
+    SC_RETURN_IF_ERROR(Play(snapshot, /*copy_filter=*/true));
+    if (stop_) return absl::OkStatus();
+  }
+  SC_ASSIGN_OR_RETURN(pos_, pos_.Union(snapshot));
+  SC_RETURN_IF_ERROR(SavePosition(0));
+
+  absl::optional<LastPk> lastpk;
+  if (table.has_lastpk) {
+    SC_ASSIGN_OR_RETURN(LastPk pk, applier.DecodeLastPk(table.lastpk));
+    lastpk = std::move(pk);
+  }
+  const std::string where_table =
+      absl::StrCat(" WHERE vrepl_id = ", id_,
+                   " AND table_name = ", mysql::QuoteString(table.table_name));
+  std::vector<mysql::Field> fields;
+  std::vector<mysql::Row> batch;
+  auto commit = [&](bool done) -> absl::Status {
+    SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+    if (!batch.empty()) {
+      SC_RETURN_IF_ERROR(
+          conn_->Execute(applier.CopyInsert(fields, batch)).status());
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("UPDATE _vt.copy_state SET lastpk = ",
+                                     mysql::QuoteString(applier.EncodeLastPk(
+                                         applier.KeyOfCopiedRow(batch.back()))),
+                                     where_table))
+              .status());
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat(
+                  "UPDATE _vt.vreplication SET rows_copied = rows_copied + ",
+                  batch.size(),
+                  ", time_updated = UNIX_TIMESTAMP() WHERE id = ", id_))
+              .status());
+    }
+    if (done) {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("DELETE FROM _vt.copy_state", where_table))
+              .status());
+    }
+    SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
+    batch.clear();
+    return absl::OkStatus();
+  };
+  const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
+  bool paused = false;
+  absl::Status s = snap->ExecuteStreaming(
+      applier.CopyQuery(lastpk.has_value() ? &*lastpk : nullptr),
+      [&](const std::vector<mysql::Field>& f) {
+        fields = f;
+        return absl::OkStatus();
+      },
+      [&](const mysql::Row& row) -> absl::Status {
+        batch.push_back(row);
+        if (batch.size() < options_.copy_batch_rows) return absl::OkStatus();
+        SC_RETURN_IF_ERROR(commit(false));
+        if (stop_ || clock_->Now() >= deadline) {
+          paused = true;
+          return absl::CancelledError("copy paused");
+        }
+        return absl::OkStatus();
+      });
+  if (paused) return absl::OkStatus();  // rows committed; catch up next
+  SC_RETURN_IF_ERROR(s);
+  return commit(/*done=*/true);
+}
+
+}  // namespace vreplication
+}  // namespace sidecut

@@ -1,0 +1,178 @@
+// The binlog player of Workflow (catch-up during copy, and the running
+// phase).
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/binlog_streamer.h"
+#include "mysql/mariadb_binlog_source.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+#include "vreplication/workflow.h"
+
+namespace sidecut {
+namespace vreplication {
+
+absl::StatusOr<std::map<std::string, Workflow::CopyFilter>>
+Workflow::LoadCopyFilters() {
+  std::map<std::string, CopyFilter> filters;
+  SC_ASSIGN_OR_RETURN(std::vector<CopyStateRow> rows,
+                      ReadCopyState(*conn_, id_));
+  for (const CopyStateRow& r : rows) {
+    auto it = plans_.find(r.table_name);
+    if (it == plans_.end()) continue;
+    CopyFilter f;
+    if (!r.has_lastpk) {
+      f.state = TableCopy::kNotStarted;
+    } else {
+      RowApplier applier(&it->second, &collations_);
+      SC_ASSIGN_OR_RETURN(f.lastpk, applier.DecodeLastPk(r.lastpk));
+      f.state = TableCopy::kCopying;
+    }
+    filters[r.table_name] = std::move(f);
+  }
+  return filters;
+}
+
+absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
+  *stop = false;
+  switch (row_.source.on_ddl()) {
+    case binlogdata::IGNORE:
+      return LoadPlans();  // columns may have changed
+    case binlogdata::STOP:
+      SC_RETURN_IF_ERROR(SavePosition(0));
+      SC_RETURN_IF_ERROR(SetState(*conn_, id_, kStateStopped,
+                                  absl::StrCat("Stopped at DDL ", statement)));
+      *stop = true;
+      return absl::OkStatus();
+    case binlogdata::EXEC:
+    case binlogdata::EXEC_IGNORE: {
+      SC_RETURN_IF_ERROR(conn_
+                             ->Execute(absl::StrCat(
+                                 "USE ", mysql::QuoteIdentifier(row_.db_name)))
+                             .status());
+      absl::Status s = conn_->Execute(statement).status();
+      if (!s.ok() && row_.source.on_ddl() == binlogdata::EXEC) return s;
+      SC_RETURN_IF_ERROR(SavePosition(0));
+      return LoadPlans();
+    }
+    default:
+      return absl::OkStatus();
+  }
+}
+
+absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
+                            bool copy_filter) {
+  std::map<std::string, CopyFilter> filters;
+  if (copy_filter) {
+    SC_ASSIGN_OR_RETURN(filters, LoadCopyFilters());
+  }
+  mysql::MariadbBinlogSourceOptions so;
+  so.connect = options_.connect;
+  so.heartbeat_period = options_.heartbeat_period;
+  mysql::MariadbBinlogSourceFactory factory(so);
+  mysql::BinlogStreamer streamer(&factory, pos_, clock_);
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> schema_conn,
+                      mysql::MysqlConnection::Connect(options_.connect));
+  streamer.SetSchemaResolver(
+      [&](const std::string& db, const std::string& table)
+          -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
+        absl::flat_hash_map<std::string, std::string> types;
+        absl::StatusOr<TableSchema> ts =
+            LoadTableSchema(*schema_conn, db, table);
+        if (!ts.ok()) return types;  // dropped since: nothing special
+        for (const ColumnInfo& c : ts->columns) types[c.name] = c.data_type;
+        return types;
+      });
+  bool dirty = false;
+  absl::Time last_save = clock_->Now();
+  absl::Time last_heartbeat = absl::InfinitePast();
+  int64_t last_ts = 0;
+  std::vector<std::string> stmts;
+  while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
+    SC_ASSIGN_OR_RETURN(mysql::StreamItem item, streamer.Next());
+    absl::Time now = clock_->Now();
+    if (item.kind == mysql::StreamItem::Kind::kHeartbeat) {
+      if (!copy_filter) lag_seconds_ = 0;
+      if (now - last_heartbeat >= absl::Seconds(1)) {
+        SC_RETURN_IF_ERROR(
+            conn_
+                ->Execute(absl::StrCat("UPDATE _vt.vreplication SET "
+                                       "time_heartbeat = UNIX_TIMESTAMP() "
+                                       "WHERE id = ",
+                                       id_))
+                .status());
+        last_heartbeat = now;
+      }
+      if (dirty) {
+        SC_RETURN_IF_ERROR(SavePosition(last_ts));
+        dirty = false;
+        last_save = now;
+      }
+      continue;
+    }
+    const mysql::Transaction& txn = item.transaction;
+    stmts.clear();
+    bool ddl_stop = false;
+    for (const mysql::DecodedEvent& ev : txn.events) {
+      if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
+        if (txn.standalone && ev.query.database == row_.db_name) {
+          pos_ = txn.position;
+          SC_RETURN_IF_ERROR(HandleDdl(ev.query.query, &ddl_stop));
+          if (ddl_stop) {
+            stop_ = true;
+            return absl::OkStatus();
+          }
+        }
+        continue;
+      }
+      if (ev.kind != mysql::DecodedEvent::Kind::kRows ||
+          ev.table->database != row_.db_name) {
+        continue;
+      }
+      auto src = target_of_source_.find(absl::AsciiStrToLower(ev.table->table));
+      if (src == target_of_source_.end()) continue;
+      const TablePlan& plan = plans_.at(src->second);
+      const LastPk* lastpk = nullptr;
+      auto f = filters.find(plan.target.table);
+      if (f != filters.end()) {
+        if (f->second.state == TableCopy::kNotStarted) continue;
+        lastpk = &f->second.lastpk;
+      }
+      RowApplier applier(&plan, &collations_);
+      for (const mysql::RowChange& change : ev.rows.rows) {
+        SC_RETURN_IF_ERROR(
+            applier.Statements(*ev.table, change, lastpk, &stmts));
+      }
+    }
+    pos_ = txn.position;
+    last_ts = txn.timestamp;
+    if (!copy_filter) {
+      lag_seconds_ =
+          std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
+    }
+    if (stmts.empty()) {
+      dirty = true;
+      if (now - last_save >= options_.position_save_interval) {
+        SC_RETURN_IF_ERROR(SavePosition(last_ts));
+        dirty = false;
+        last_save = now;
+      }
+      continue;
+    }
+    SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+    for (const std::string& sql : stmts) {
+      SC_RETURN_IF_ERROR(conn_->Execute(sql).status());
+    }
+    SC_RETURN_IF_ERROR(
+        conn_->Execute(SavePositionSql(id_, pos_.ToString(), last_ts))
+            .status());
+    SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
+    dirty = false;
+    last_save = now;
+  }
+  if (dirty) SC_RETURN_IF_ERROR(SavePosition(last_ts));
+  return absl::OkStatus();
+}
+
+}  // namespace vreplication
+}  // namespace sidecut
