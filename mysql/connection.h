@@ -35,6 +35,9 @@ struct ConnectParams {
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration read_timeout = absl::ZeroDuration();
   absl::Duration write_timeout = absl::ZeroDuration();
+  // Allow several ';'-separated statements in one Execute (one round trip).
+  // Only for SQL built entirely with the quoting helpers. Default off.
+  bool multi_statements = false;
 
   // "user@host:port" or "user@socket", for messages.
   std::string Describe() const;

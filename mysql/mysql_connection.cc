@@ -77,7 +77,9 @@ absl::StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
   const char* sock = params.socket.empty() ? nullptr : params.socket.c_str();
   if (mysql_real_connect(m, params.host.c_str(), params.user.c_str(),
                          params.password.c_str(), db, params.port, sock,
-                         CLIENT_MULTI_RESULTS) == nullptr) {
+                         CLIENT_MULTI_RESULTS |
+                             (params.multi_statements ? CLIENT_MULTI_STATEMENTS
+                                                      : 0)) == nullptr) {
     absl::Status s =
         MysqlError(mysql_errno(m), mysql_sqlstate(m), mysql_error(m),
                    absl::StrCat("connect to ", params.Describe()));

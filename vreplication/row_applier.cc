@@ -1,5 +1,6 @@
 #include "vreplication/row_applier.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/text_format.h"
@@ -37,6 +38,37 @@ std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
 std::string RowApplier::LastPkLiteral(const LastPk& pk, size_t i) const {
   const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
   return KeyLiteral(pk.values[i], LiteralTypeForColumn(col, kCopyCharset), col);
+}
+
+absl::optional<bool> RowApplier::KeyAtOrBelow(const mysql::Row& row,
+                                              const LastPk& lastpk) const {
+  // Lexicographic comparison of the key tuple, integers only.
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
+    const std::string& t = col.data_type;
+    if (t != "tinyint" && t != "smallint" && t != "mediumint" && t != "int" &&
+        t != "bigint") {
+      return absl::nullopt;
+    }
+    const absl::optional<std::string>& a = row.value(plan_->source_key[i]);
+    const absl::optional<std::string>& b = lastpk.values[i];
+    if (!a.has_value() || !b.has_value()) return absl::nullopt;
+    bool is_unsigned = col.column_type.find("unsigned") != std::string::npos;
+    int cmp = 0;
+    if (is_unsigned) {
+      uint64_t x, y;
+      if (!absl::SimpleAtoi(*a, &x) || !absl::SimpleAtoi(*b, &y))
+        return absl::nullopt;
+      cmp = x < y ? -1 : x > y ? 1 : 0;
+    } else {
+      int64_t x, y;
+      if (!absl::SimpleAtoi(*a, &x) || !absl::SimpleAtoi(*b, &y))
+        return absl::nullopt;
+      cmp = x < y ? -1 : x > y ? 1 : 0;
+    }
+    if (cmp != 0) return cmp < 0;
+  }
+  return true;  // equal
 }
 
 std::string RowApplier::KeyCondition(const mysql::TableMap& map,
@@ -103,8 +135,17 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
   for (const std::string& c : plan_->target_columns)
     cols.push_back(QuoteIdentifier(c));
   const std::string col_list = absl::StrJoin(cols, ", ");
-  auto insert = [&](const mysql::Row& row) {
-    std::string cond = Condition(map, row, lastpk);
+  // For each image: is its key <= lastpk? true/false when known locally,
+  // nullopt when the server must decide (condition in the statement).
+  auto in_range = [&](const mysql::Row& row) -> absl::optional<bool> {
+    if (lastpk == nullptr) return true;
+    return KeyAtOrBelow(row, *lastpk);
+  };
+  auto condition = [&](const mysql::Row& row, absl::optional<bool> in) {
+    return Condition(map, row, in.has_value() ? nullptr : lastpk);
+  };
+  auto insert = [&](const mysql::Row& row, absl::optional<bool> in) {
+    std::string cond = condition(row, in);
     if (cond.empty()) {
       return absl::StrCat("INSERT INTO ", target, " (", col_list, ") VALUES (",
                           absl::StrJoin(values(row), ", "), ")");
@@ -113,13 +154,22 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
                         absl::StrJoin(values(row), ", "), " FROM DUAL WHERE ",
                         cond);
   };
-  auto remove = [&](const mysql::Row& row) {
-    std::string cond = Condition(map, row, lastpk);
+  auto remove = [&](const mysql::Row& row, absl::optional<bool> in) {
+    std::string cond = condition(row, in);
     return absl::StrCat("DELETE FROM ", target, " WHERE ", key_match(row),
                         cond.empty() ? "" : " AND ", cond);
   };
+  absl::optional<bool> before_in, after_in;
+  if (change.before.has_value()) before_in = in_range(*change.before);
+  if (change.after.has_value()) after_in = in_range(*change.after);
+  bool before_skip =
+      change.before.has_value() && before_in.has_value() && !*before_in;
+  bool after_skip =
+      change.after.has_value() && after_in.has_value() && !*after_in;
   if (change.before.has_value() && change.after.has_value()) {
-    if (!plan_->where_expr.has_value() && lastpk == nullptr) {
+    if (!plan_->where_expr.has_value() &&
+        before_in == absl::optional<bool>(true) &&
+        after_in == absl::optional<bool>(true)) {
       std::vector<std::string> v = values(*change.after), sets;
       for (size_t i = 0; i < v.size(); ++i) {
         sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
@@ -128,13 +178,13 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
                                   absl::StrJoin(sets, ", "), " WHERE ",
                                   key_match(*change.before)));
     } else {
-      out->push_back(remove(*change.before));
-      out->push_back(insert(*change.after));
+      if (!before_skip) out->push_back(remove(*change.before, before_in));
+      if (!after_skip) out->push_back(insert(*change.after, after_in));
     }
   } else if (change.after.has_value()) {
-    out->push_back(insert(*change.after));
+    if (!after_skip) out->push_back(insert(*change.after, after_in));
   } else if (change.before.has_value()) {
-    out->push_back(remove(*change.before));
+    if (!before_skip) out->push_back(remove(*change.before, before_in));
   }
   return absl::OkStatus();
 }

@@ -62,6 +62,10 @@ class RowApplier {
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
                         const LastPk* lastpk) const;
   std::string LastPkLiteral(const LastPk& pk, size_t i) const;
+  // Whether the row's key is <= lastpk, decided locally when every key
+  // column is an integer (exact); nullopt = let the server decide.
+  absl::optional<bool> KeyAtOrBelow(const mysql::Row& row,
+                                    const LastPk& lastpk) const;
 
   const TablePlan* plan_;
   const CollationMap* collations_;

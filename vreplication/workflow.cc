@@ -38,7 +38,9 @@ void Workflow::RequestStop(bool mark_stopped) {
 }
 
 absl::Status Workflow::Connect() {
-  SC_ASSIGN_OR_RETURN(conn_, mysql::MysqlConnection::Connect(options_.connect));
+  mysql::ConnectParams p = options_.connect;
+  p.multi_statements = true;  // every statement is built with quoting helpers
+  SC_ASSIGN_OR_RETURN(conn_, mysql::MysqlConnection::Connect(p));
   // Binlog TIMESTAMP values are decoded in UTC; read and write them so.
   SC_RETURN_IF_ERROR(
       conn_

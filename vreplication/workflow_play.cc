@@ -83,16 +83,46 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         for (const ColumnInfo& c : ts->columns) types[c.name] = c.data_type;
         return types;
       });
-  bool dirty = false;
+  // Applied transactions are grouped into one target transaction while the
+  // stream is behind (their commit times are older than a second), and
+  // sent in one round trip, with the position recorded in the same commit.
+  constexpr size_t kMaxBatchBytes = 4 << 20;
+  constexpr int kMaxBatchTxns = 200;
+  std::string pending;
+  int pending_txns = 0;
+  bool dirty = false;  // position advanced but not saved
   absl::Time last_save = clock_->Now();
   absl::Time last_heartbeat = absl::InfinitePast();
   int64_t last_ts = 0;
+  auto flush = [&]() -> absl::Status {
+    if (pending.empty()) {
+      if (!dirty) return absl::OkStatus();
+      SC_RETURN_IF_ERROR(SavePosition(last_ts));
+    } else {
+      absl::Status s =
+          conn_
+              ->Execute(absl::StrCat(
+                  "BEGIN;\n", pending, ";\n",
+                  SavePositionSql(id_, pos_.ToString(), last_ts), ";\nCOMMIT"))
+              .status();
+      if (!s.ok()) {
+        conn_->Execute("ROLLBACK").IgnoreError();
+        return s;
+      }
+    }
+    pending.clear();
+    pending_txns = 0;
+    dirty = false;
+    last_save = clock_->Now();
+    return absl::OkStatus();
+  };
   std::vector<std::string> stmts;
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
     SC_ASSIGN_OR_RETURN(mysql::StreamItem item, streamer.Next());
     absl::Time now = clock_->Now();
     if (item.kind == mysql::StreamItem::Kind::kHeartbeat) {
       if (!copy_filter) lag_seconds_ = 0;
+      SC_RETURN_IF_ERROR(flush());  // idle: nothing more is coming now
       if (now - last_heartbeat >= absl::Seconds(1)) {
         SC_RETURN_IF_ERROR(
             conn_
@@ -103,11 +133,6 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
                 .status());
         last_heartbeat = now;
       }
-      if (dirty) {
-        SC_RETURN_IF_ERROR(SavePosition(last_ts));
-        dirty = false;
-        last_save = now;
-      }
       continue;
     }
     const mysql::Transaction& txn = item.transaction;
@@ -116,6 +141,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     for (const mysql::DecodedEvent& ev : txn.events) {
       if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
         if (txn.standalone && ev.query.database == row_.db_name) {
+          SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
           SC_RETURN_IF_ERROR(HandleDdl(ev.query.query, &ddl_stop));
           if (ddl_stop) {
@@ -146,32 +172,28 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     }
     pos_ = txn.position;
     last_ts = txn.timestamp;
-    if (!copy_filter) {
-      lag_seconds_ =
-          std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
-    }
-    if (stmts.empty()) {
-      dirty = true;
-      if (now - last_save >= options_.position_save_interval) {
-        SC_RETURN_IF_ERROR(SavePosition(last_ts));
-        dirty = false;
-        last_save = now;
+    dirty = true;
+    const int64_t behind =
+        std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
+    if (!copy_filter) lag_seconds_ = behind;
+    if (!stmts.empty()) {
+      for (const std::string& sql : stmts) {
+        if (!pending.empty()) pending += ";\n";
+        pending += sql;
       }
-      continue;
+      ++pending_txns;
     }
-    SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
-    for (const std::string& sql : stmts) {
-      SC_RETURN_IF_ERROR(conn_->Execute(sql).status());
+    bool caught_up = behind < 1 && !copy_filter;
+    bool full =
+        pending.size() >= kMaxBatchBytes || pending_txns >= kMaxBatchTxns;
+    bool reached = stop_at.has_value() && pos_.AtLeast(*stop_at);
+    bool save_due =
+        pending.empty() && now - last_save >= options_.position_save_interval;
+    if ((!pending.empty() && (caught_up || full || reached)) || save_due) {
+      SC_RETURN_IF_ERROR(flush());
     }
-    SC_RETURN_IF_ERROR(
-        conn_->Execute(SavePositionSql(id_, pos_.ToString(), last_ts))
-            .status());
-    SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
-    dirty = false;
-    last_save = now;
   }
-  if (dirty) SC_RETURN_IF_ERROR(SavePosition(last_ts));
-  return absl::OkStatus();
+  return flush();
 }
 
 }  // namespace vreplication
