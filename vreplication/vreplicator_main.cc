@@ -11,6 +11,7 @@
 #include "absl/flags/parse.h"
 #include "util/clock.h"
 #include "vreplication/engine.h"
+#include "vreplication/vr_store.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1", "MariaDB host");
 ABSL_FLAG(int, port, 3306, "MariaDB port");
@@ -19,6 +20,13 @@ ABSL_FLAG(std::string, password, "", "MariaDB password");
 ABSL_FLAG(int64_t, copy_phase_duration_ms, 3600 * 1000,
           "Longest streaming of one snapshot before catching up");
 ABSL_FLAG(int64_t, copy_batch_rows, 1000, "Rows per copy transaction");
+ABSL_FLAG(std::string, create_workflow, "",
+          "Create a workflow with this name before running (with --db and "
+          "--source).");
+ABSL_FLAG(std::string, db, "", "Database of the workflow to create.");
+ABSL_FLAG(std::string, source, "",
+          "BinlogSource prototext of the workflow to create, e.g. "
+          "'filter:{rules:{match:\"t2\" filter:\"select * from t\"}}'.");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -41,6 +49,21 @@ int main(int argc, char** argv) {
   if (!s.ok()) {
     std::cerr << "vreplicator: " << s << "\n";
     return 1;
+  }
+  if (!absl::GetFlag(FLAGS_create_workflow).empty()) {
+    auto source =
+        sidecut::vreplication::SourceFromText(absl::GetFlag(FLAGS_source));
+    if (!source.ok()) {
+      std::cerr << "vreplicator: " << source.status() << "\n";
+      return 2;
+    }
+    auto id = engine.Create(absl::GetFlag(FLAGS_create_workflow), *source,
+                            absl::GetFlag(FLAGS_db), 0);
+    if (!id.ok()) {
+      std::cerr << "vreplicator: " << id.status() << "\n";
+      return 1;
+    }
+    std::cout << "vreplicator: created workflow " << *id << std::endl;
   }
   std::cout << "vreplicator: running" << std::endl;
   int sig = 0;
