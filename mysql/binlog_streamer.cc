@@ -32,6 +32,10 @@ absl::Status BinlogStreamer::EnsureOpen() {
       return absl::OkStatus();
     }
     if (st.code() != absl::StatusCode::kUnavailable) return st;
+    if (options_.cancelled && options_.cancelled()) {
+      return absl::CancelledError(
+          absl::StrCat("stopped while reconnecting: ", st.message()));
+    }
     if (clock_->Now() >= deadline) {
       return absl::DeadlineExceededError(
           absl::StrCat("could not reconnect to the binlog source for ",

@@ -13,6 +13,7 @@
 #ifndef SIDECUT_MYSQL_BINLOG_STREAMER_H_
 #define SIDECUT_MYSQL_BINLOG_STREAMER_H_
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct BinlogStreamerOptions {
   absl::Duration reconnect_timeout = absl::Seconds(30);
   // First pause between reconnect attempts; doubles up to 2 s. Default 50 ms.
   absl::Duration reconnect_backoff = absl::Milliseconds(50);
+  // Polled while waiting to reconnect; returning true abandons the wait
+  // with kCancelled. Default: never.
+  std::function<bool()> cancelled;
 };
 
 class BinlogStreamer {

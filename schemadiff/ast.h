@@ -65,6 +65,11 @@ struct DefaultValue {
   bool parenthesized = false;  // DEFAULT (expr)
 };
 
+struct CheckDefinition {
+  Expr expr;
+  std::optional<bool> enforced;
+};
+
 struct ColumnDefinition {
   std::string name;
   ColumnType type;
@@ -83,6 +88,10 @@ struct ColumnDefinition {
   std::optional<std::string> secondary_engine_attribute;
   ColumnKeyOption key_option = ColumnKeyOption::kNone;
   std::optional<ReferenceDefinition> reference;
+  // An unnamed column-level CHECK kept on the column (MariaDB prints it so):
+  // set by NormalizeCreateTable and by ALTER TABLE ADD/MODIFY/CHANGE
+  // COLUMN; CREATE TABLE parsing puts column CHECKs in `constraints`.
+  std::optional<CheckDefinition> check;
 };
 
 enum class IndexKind { kPrimary, kUnique, kKey, kFulltext, kSpatial };
@@ -115,13 +124,10 @@ struct ForeignKeyDefinition {
   ReferenceDefinition reference;
 };
 
-struct CheckDefinition {
-  Expr expr;
-  std::optional<bool> enforced;
-};
-
 struct ConstraintDefinition {
   std::optional<std::string> name;  // CONSTRAINT [name]
+  // The column a CHECK was declared on (column-level); empty otherwise.
+  std::string column;
   std::variant<ForeignKeyDefinition, CheckDefinition> details;
 };
 

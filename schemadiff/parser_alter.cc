@@ -40,13 +40,23 @@ absl::Status ParseColumnPosition(Parser* p, AlterOption* opt) {
   return absl::OkStatus();
 }
 
-absl::Status ParseColumnSpec(Parser* p, AlterOption* opt) {
+// A column definition of ADD/MODIFY/CHANGE COLUMN; an unnamed column CHECK
+// stays on the column (ColumnDefinition::check).
+absl::StatusOr<ColumnDefinition> ParseAlterColumn(Parser* p) {
   SC_ASSIGN_OR_RETURN(ColumnDefinition col, p->ParseColumnDefinition());
   std::vector<ConstraintDefinition> checks;
   SC_RETURN_IF_ERROR(p->ParseColumnAttributes(&col, &checks));
-  if (!checks.empty()) {
-    return p->ErrorHere("CHECK on a column is not supported in ALTER TABLE");
+  if (checks.size() == 1 && !checks[0].name) {
+    col.check = std::get<CheckDefinition>(std::move(checks[0].details));
+  } else if (!checks.empty()) {
+    return p->ErrorHere(
+        "only one unnamed CHECK on a column is supported in ALTER TABLE");
   }
+  return col;
+}
+
+absl::Status ParseColumnSpec(Parser* p, AlterOption* opt) {
+  SC_ASSIGN_OR_RETURN(ColumnDefinition col, ParseAlterColumn(p));
   opt->columns.push_back(std::move(col));
   return ParseColumnPosition(p, opt);
 }
@@ -67,9 +77,7 @@ absl::Status ParseAdd(Parser* p, AlterOption* opt) {
   if (!p->AcceptOp("(")) return ParseColumnSpec(p, opt);
   opt->parenthesized_columns = true;
   do {
-    SC_ASSIGN_OR_RETURN(ColumnDefinition col, p->ParseColumnDefinition());
-    std::vector<ConstraintDefinition> checks;
-    SC_RETURN_IF_ERROR(p->ParseColumnAttributes(&col, &checks));
+    SC_ASSIGN_OR_RETURN(ColumnDefinition col, ParseAlterColumn(p));
     opt->columns.push_back(std::move(col));
   } while (p->AcceptOp(","));
   return p->ExpectOp(")");

@@ -171,6 +171,7 @@ absl::StatusOr<bool> ParseKeyAttribute(
     SC_RETURN_IF_ERROR(p->ExpectWord("check"));
     SC_ASSIGN_OR_RETURN(CheckDefinition check, ParseCheckAfterKeyword(p));
     c.details = std::move(check);
+    c.column = col->name;
     checks->push_back(std::move(c));
   } else {
     return false;

@@ -117,5 +117,47 @@ std::string Print(const Statement& stmt, OutputMode mode) {
   return w.Release();
 }
 
+std::string PrintColumnDefinition(const ColumnDefinition& column,
+                                  OutputMode mode) {
+  SqlWriter w(mode);
+  internal::PrintColumn(w, column);
+  return w.Release();
+}
+
+std::string PrintIndexDefinition(const IndexDefinition& index,
+                                 OutputMode mode) {
+  SqlWriter w(mode);
+  internal::PrintIndex(w, index);
+  return w.Release();
+}
+
+std::string PrintConstraintDefinition(const ConstraintDefinition& constraint,
+                                      OutputMode mode) {
+  SqlWriter w(mode);
+  internal::PrintConstraint(w, constraint);
+  return w.Release();
+}
+
+std::string PrintTableOptionDefinition(const TableOption& option,
+                                       OutputMode mode) {
+  SqlWriter w(mode);
+  internal::PrintTableOption(w, option);
+  return w.Release();
+}
+
+std::string PrintPartitionOptionDefinition(const PartitionOption& partition,
+                                           OutputMode mode) {
+  SqlWriter w(mode);
+  internal::PrintPartitionOption(w, partition);
+  return w.Release();
+}
+
+std::string PrintPartitionDefinition(const PartitionDefinition& definition,
+                                     OutputMode mode) {
+  SqlWriter w(mode);
+  internal::PrintPartitionDefinitions(w, {definition});
+  return w.Release();
+}
+
 }  // namespace schemadiff
 }  // namespace sidecut

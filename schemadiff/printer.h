@@ -26,6 +26,21 @@ inline std::string ToCanonicalString(const Statement& stmt) {
   return Print(stmt, OutputMode::kCanonical);
 }
 
+// Parts of a CREATE TABLE, printed as inside the statement. Used to compare
+// elements (in kCanonical mode) when diffing.
+std::string PrintColumnDefinition(const ColumnDefinition& column,
+                                  OutputMode mode);
+std::string PrintIndexDefinition(const IndexDefinition& index, OutputMode mode);
+std::string PrintConstraintDefinition(const ConstraintDefinition& constraint,
+                                      OutputMode mode);
+std::string PrintTableOptionDefinition(const TableOption& option,
+                                       OutputMode mode);
+std::string PrintPartitionOptionDefinition(const PartitionOption& partition,
+                                           OutputMode mode);
+// One partition definition: "partition p1 values less than (10)".
+std::string PrintPartitionDefinition(const PartitionDefinition& definition,
+                                     OutputMode mode);
+
 }  // namespace schemadiff
 }  // namespace sidecut
 

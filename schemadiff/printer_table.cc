@@ -148,6 +148,12 @@ void PrintColumn(SqlWriter& w, const ColumnDefinition& c) {
     PrintNullability(w, c);
   }
   PrintColumnTail(w, c);
+  if (c.check) {
+    w.Kw(" check (").Expression(c.check->expr).Raw(")");
+    if (c.check->enforced) {
+      w.Kw(*c.check->enforced ? " enforced" : " not enforced");
+    }
+  }
 }
 
 void PrintIndex(SqlWriter& w, const IndexDefinition& index) {

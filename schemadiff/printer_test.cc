@@ -37,6 +37,11 @@ TEST(PrinterTest, String) {
        "PRIMARY KEY(`order`)) ENGINE=InnoDB DEFAULT CHARSET=latin1",
        "create table Orders (\n\t`order` INT not null,\n\t`x y` int,\n"
        "\tprimary key (`order`)\n) ENGINE InnoDB,\n  CHARSET latin1"},
+      {"column CHECK in ALTER stays on the column",
+       "alter table t modify j longtext not null check (json_valid(j)), add "
+       "column (k int check (k > 0))",
+       "alter table t modify column j longtext not null check "
+       "(json_valid(j)), add column (k int check (k > 0))"},
       {"attribute order is normalized",
        "create table t (a int comment 'c' default 3 null auto_increment)",
        "create table t (\n\ta int null default 3 auto_increment "

@@ -70,7 +70,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   so.connect = options_.connect;
   so.heartbeat_period = options_.heartbeat_period;
   mysql::MariadbBinlogSourceFactory factory(so);
-  mysql::BinlogStreamer streamer(&factory, pos_, clock_);
+  mysql::BinlogStreamerOptions stream_options;
+  stream_options.cancelled = [this] { return stop_.load(); };
+  mysql::BinlogStreamer streamer(&factory, pos_, clock_, stream_options);
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> schema_conn,
                       mysql::MysqlConnection::Connect(options_.connect));
   streamer.SetSchemaResolver(

@@ -1,0 +1,230 @@
+#include "schemadiff/column_normalize.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "schemadiff/charsets.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+bool IsOneOf(absl::string_view s, std::initializer_list<absl::string_view> l) {
+  for (absl::string_view x : l) {
+    if (s == x) return true;
+  }
+  return false;
+}
+
+bool IsIntegralType(absl::string_view t) {
+  return IsOneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint"});
+}
+
+// Resolves type-name aliases; `type->name` is lower case on entry.
+void ResolveTypeAlias(ColumnType* type) {
+  std::string& n = type->name;
+  if (n == "integer" || n == "int4") {
+    n = "int";
+  } else if (n == "int1") {
+    n = "tinyint";
+  } else if (n == "int2") {
+    n = "smallint";
+  } else if (n == "int3" || n == "middleint") {
+    n = "mediumint";
+  } else if (n == "int8") {
+    n = "bigint";
+  } else if (n == "bool" || n == "boolean") {
+    n = "tinyint";
+    type->length = "1";
+  } else if (n == "real" || n == "float8") {
+    n = "double";
+  } else if (n == "float4") {
+    n = "float";
+  } else if (n == "dec" || n == "numeric" || n == "fixed") {
+    n = "decimal";
+  } else if (n == "float" && !type->length.empty() &&
+             type->length.find(',') == std::string::npos) {
+    // FLOAT(p): p <= 24 is a FLOAT, p > 24 a DOUBLE; no length kept.
+    int precision = 0;
+    if (absl::SimpleAtoi(type->length, &precision)) {
+      n = precision > 24 ? "double" : "float";
+      type->length.clear();
+    }
+  }
+}
+
+// text(n) / blob(n): the smallest type holding n characters (bytes).
+void ResolveSizedLob(absl::string_view charset, ColumnType* type) {
+  bool is_text = type->name == "text";
+  if ((!is_text && type->name != "blob") || type->length.empty()) return;
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(type->length, &n)) return;
+  int64_t bytes = is_text ? n * MaxBytesPerChar(charset) : n;
+  absl::string_view prefix = bytes <= 255        ? "tiny"
+                             : bytes <= 65535    ? ""
+                             : bytes <= 16777215 ? "medium"
+                                                 : "long";
+  type->name = std::string(prefix) + (is_text ? "text" : "blob");
+  type->length.clear();
+}
+
+bool IsNullDefault(const ColumnDefinition& c) {
+  return c.default_value && !c.default_value->parenthesized &&
+         c.default_value->expr.tokens.size() == 1 &&
+         c.default_value->expr.tokens[0].IsWord("null");
+}
+
+void NormalizeBoolDefault(ColumnDefinition* c) {
+  if (!c->default_value || c->default_value->expr.tokens.size() != 1) return;
+  Token& t = c->default_value->expr.tokens[0];
+  if (t.IsWord("true") || t.IsWord("false")) {
+    t.text = t.IsWord("true") ? "1" : "0";
+    t.kind = TokenKind::kString;
+  }
+}
+
+// Vitess's column charset/collation rules, relative to the table defaults.
+void NormalizeCharset(const TableCharsetDefaults& table, ColumnType* type) {
+  std::string charset = NormalizeCharsetName(type->charset);
+  std::string collate = type->collate.kind == OptionValue::Kind::kNone
+                            ? ""
+                            : NormalizeCollationName(type->collate.text);
+  auto store = [type, &charset, &collate]() {
+    type->charset = charset;
+    type->collate = OptionValue{};
+    if (!collate.empty()) {
+      type->collate.kind = OptionValue::Kind::kRaw;
+      type->collate.text = collate;
+    }
+  };
+  if (!charset.empty() && charset != table.charset) {
+    store();
+    return;
+  }
+  if (charset == table.charset && collate == table.collation) {
+    charset.clear();
+    collate.clear();
+  }
+  if (charset.empty() && collate.empty()) {
+    store();
+    return;
+  }
+  if (!charset.empty()) {
+    charset.clear();
+    if (collate.empty()) collate = DefaultCollation(table.charset);
+  }
+  if (collate == table.collation) collate.clear();
+  store();
+}
+
+}  // namespace
+
+void StripOuterParens(Expr* expr) {
+  std::vector<Token>& t = expr->tokens;
+  while (t.size() >= 2 && t.front().IsOp("(") && t.back().IsOp(")")) {
+    int depth = 0;
+    bool wraps = true;
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (t[i].IsOp("(")) ++depth;
+      if (t[i].IsOp(")")) --depth;
+      if (depth == 0 && i + 1 < t.size()) {
+        wraps = false;
+        break;
+      }
+    }
+    if (!wraps) return;
+    t.erase(t.begin());
+    t.pop_back();
+  }
+}
+
+void StripArgumentParens(Expr* expr) {
+  std::vector<Token>& t = expr->tokens;
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (size_t i = 1; i < t.size() && !changed; ++i) {
+      if (!t[i].IsOp("(") || !(t[i - 1].IsOp("(") || t[i - 1].IsOp(","))) {
+        continue;
+      }
+      // The enclosing '(' must open a function call's arguments.
+      int depth = 0;
+      size_t open = i - 1;
+      if (t[open].IsOp(",")) {
+        for (size_t k = open; k-- > 0;) {
+          if (t[k].IsOp(")")) ++depth;
+          if (t[k].IsOp("(")) {
+            if (depth == 0) {
+              open = k;
+              break;
+            }
+            --depth;
+          }
+        }
+      }
+      if (!t[open].IsOp("(") || open == 0 ||
+          t[open - 1].kind != TokenKind::kWord) {
+        continue;
+      }
+      depth = 0;
+      size_t close = i;
+      for (; close < t.size(); ++close) {
+        if (t[close].IsOp("(")) ++depth;
+        if (t[close].IsOp(")") && --depth == 0) break;
+      }
+      if (close + 1 >= t.size() ||
+          !(t[close + 1].IsOp(",") || t[close + 1].IsOp(")")) ||
+          close == i + 1) {
+        continue;
+      }
+      t.erase(t.begin() + close);
+      t.erase(t.begin() + i);
+      changed = true;
+    }
+  }
+}
+
+bool IsTextualType(absl::string_view t) {
+  return IsOneOf(t, {"char", "varchar", "tinytext", "text", "mediumtext",
+                     "longtext", "enum", "set", "long varchar", "long",
+                     "national char", "nchar", "nvarchar"});
+}
+
+void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
+  ColumnType& type = c->type;
+  type.name = absl::AsciiStrToLower(type.name);
+  ResolveTypeAlias(&type);
+  if (IsIntegralType(type.name) &&
+      !(type.name == "tinyint" && type.length == "1")) {
+    type.length.clear();
+  }
+  std::string effective_charset =
+      type.charset.empty() ? table.charset : NormalizeCharsetName(type.charset);
+  ResolveSizedLob(effective_charset, &type);
+
+  if (type.name == "timestamp") {
+    if (!c->nullable.has_value() || *c->nullable) c->nullable = true;
+  } else if (c->nullable.has_value() && *c->nullable) {
+    c->nullable.reset();
+  }
+  if ((!c->nullable.has_value() || *c->nullable) && IsNullDefault(*c)) {
+    c->default_value.reset();
+  }
+  if (type.name == "tinyint" && type.length == "1") NormalizeBoolDefault(c);
+  if (c->default_value && c->default_value->parenthesized) {
+    StripOuterParens(&c->default_value->expr);
+  }
+  if (c->visible.has_value() && *c->visible) c->visible.reset();
+  c->reference.reset();  // MySQL ignores inline REFERENCES
+
+  if (IsTextualType(type.name)) {
+    NormalizeCharset(table, &type);
+  } else {
+    type.charset = NormalizeCharsetName(type.charset);
+  }
+}
+
+}  // namespace schemadiff
+}  // namespace sidecut

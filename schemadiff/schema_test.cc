@@ -1,0 +1,155 @@
+#include "schemadiff/schema.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schemadiff/schema_errors.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(SchemaTest, OrdersEntities) {
+  ASSERT_OK_AND_ASSIGN(
+      Schema s,
+      Schema::FromSql("create view vb as select * from va, child;"
+                      "create table child (id int primary key, p int, "
+                      "constraint fk foreign key (p) references parent (id));"
+                      "create view va as select 1;"
+                      "create table parent (id int primary key);"
+                      "create table alone (id int)"));
+  EXPECT_THAT(s.TableNames(), ElementsAre("alone", "parent", "child"));
+  EXPECT_THAT(s.ViewNames(), ElementsAre("va", "vb"));
+  EXPECT_THAT(s.EntityNames(),
+              ElementsAre("alone", "parent", "child", "va", "vb"));
+  ASSERT_NE(s.FindTable("child"), nullptr);
+  EXPECT_EQ(s.FindTable("CHILD"), nullptr);  // names are case-sensitive
+  EXPECT_EQ(s.FindTable("va"), nullptr);
+  ASSERT_NE(s.FindView("va"), nullptr);
+  EXPECT_EQ(s.FindView("alone"), nullptr);
+}
+
+TEST(SchemaTest, ToSqlIsCanonicalAndNormalized) {
+  ASSERT_OK_AND_ASSIGN(
+      Schema s, Schema::FromSql("create table t (id int(11) primary key);"
+                                "create view v as select id from t"));
+  EXPECT_EQ(s.ToSql(),
+            "CREATE TABLE `t` (\n\t`id` int,\n\tPRIMARY KEY (`id`)\n);\n"
+            "CREATE VIEW `v` AS SELECT `id` FROM `t`;\n");
+}
+
+TEST(SchemaTest, ForeignKeyCyclesAndSelfReferencesAreValid) {
+  EXPECT_OK(Schema::FromSql(
+      "create table a (id int primary key, b_id int, key (b_id), constraint "
+      "fa foreign key (b_id) references b (id));"
+      "create table b (id int primary key, a_id int, key (a_id), constraint "
+      "fb foreign key (a_id) references a (id));"
+      "create table c (id int primary key, up int, constraint fc foreign key "
+      "(up) references c (id))"));
+}
+
+TEST(SchemaTest, InvalidSchemas) {
+  struct Case {
+    std::string name;
+    std::string sql;
+    SchemaErrorKind kind;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"duplicate entity", "create table x (id int); create view x as select 1",
+       SchemaErrorKind::kDuplicateEntity, "duplicate entity `x`"},
+      {"duplicate column", "create table t (a int, A int)",
+       SchemaErrorKind::kDuplicateColumn, "duplicate column `A` in table `t`"},
+      {"key on missing column", "create table t (a int, key k (b))",
+       SchemaErrorKind::kInvalidKeyColumn,
+       "invalid column `b` referenced by key `k` in table `t`"},
+      {"foreign key on missing column",
+       "create table p (id int primary key); create table t (a int, "
+       "constraint f foreign key (b) references p (id))",
+       SchemaErrorKind::kInvalidForeignKeyColumn,
+       "invalid column `b` covered by foreign key constraint `f` in table "
+       "`t`"},
+      {"foreign key to nonexistent table",
+       "create table t (a int, constraint f foreign key (a) references p "
+       "(id))",
+       SchemaErrorKind::kForeignKeyNonexistentTable,
+       "table `t` foreign key references nonexistent table `p`"},
+      {"foreign key to a view",
+       "create view p as select 1 as id; create table t (a int, constraint f "
+       "foreign key (a) references p (id))",
+       SchemaErrorKind::kForeignKeyReferencesView,
+       "table `t` foreign key references view `p`"},
+      {"foreign key column count",
+       "create table p (id int primary key, x int); create table t (a int, "
+       "constraint f foreign key (a) references p (id, x))",
+       SchemaErrorKind::kForeignKeyColumnCount,
+       "mismatching column count 2 referenced by foreign key constraint `f` "
+       "in table `t`. Expected 1"},
+      {"foreign key to missing parent column",
+       "create table p (id int primary key); create table t (a int, "
+       "constraint f foreign key (a) references p (nope))",
+       SchemaErrorKind::kInvalidReferencedColumn,
+       "invalid column `p`.`nope` referenced by foreign key constraint `f` "
+       "in table `t`"},
+      {"foreign key without parent index",
+       "create table p (id int primary key, x int); create table t (a int, "
+       "constraint f foreign key (a) references p (x))",
+       SchemaErrorKind::kMissingForeignKeyIndex,
+       "missing index in referenced table `p` for foreign key constraint `f` "
+       "in table `t`"},
+      {"foreign key type mismatch",
+       "create table p (id bigint primary key); create table t (a int, "
+       "constraint f foreign key (a) references p (id))",
+       SchemaErrorKind::kForeignKeyColumnTypeMismatch,
+       "mismatching column type `p`.`id` and `t`.`a` referenced by foreign "
+       "key constraint `f` in table `t`"},
+      {"foreign key charset mismatch",
+       "create table p (id varchar(9) charset latin1 primary key); create "
+       "table t (a varchar(9), constraint f foreign key (a) references p "
+       "(id))",
+       SchemaErrorKind::kForeignKeyColumnTypeMismatch,
+       "mismatching column type `p`.`id` and `t`.`a` referenced by foreign "
+       "key constraint `f` in table `t`"},
+      {"duplicate check name",
+       "create table a (x int, constraint c check (x > 0)); create table b "
+       "(x int, constraint c check (x > 0))",
+       SchemaErrorKind::kDuplicateConstraintName,
+       "duplicate check constraint name `c` in table `b`"},
+      {"view reads a missing table",
+       "create table t (a int); create view v as select * from t, nope, "
+       "nada",
+       SchemaErrorKind::kViewDependencyUnresolved,
+       "view `v` has unresolved/loop dependencies: `nope`, `nada`"},
+      {"view loop",
+       "create view v1 as select * from v2; create view v2 as select * from "
+       "v1",
+       SchemaErrorKind::kViewDependencyUnresolved,
+       "view `v1` has unresolved/loop dependencies: `v2`"},
+      {"unsupported statement", "drop table t",
+       SchemaErrorKind::kUnsupportedStatement, ""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    absl::StatusOr<Schema> s = Schema::FromSql(c.sql);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(GetSchemaErrorKind(s.status()), c.kind) << s.status();
+    if (!c.message.empty()) {
+      EXPECT_EQ(s.status().message(), c.message);
+    }
+  }
+}
+
+TEST(SchemaTest, ErrorKindOnlyOnSchemaErrors) {
+  EXPECT_EQ(GetSchemaErrorKind(absl::InvalidArgumentError("x")), std::nullopt);
+  EXPECT_EQ(GetSchemaErrorKind(absl::OkStatus()), std::nullopt);
+}
+
+}  // namespace
+}  // namespace schemadiff
+}  // namespace sidecut

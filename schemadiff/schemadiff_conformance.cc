@@ -1,0 +1,218 @@
+#include "schemadiff/schemadiff_conformance.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "schemadiff/schemadiff_conformance_internal.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace internal {
+
+std::optional<std::string> StringMember(const JsonValue& obj,
+                                        absl::string_view key) {
+  const JsonValue* v = obj.Find(key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return v->text;
+}
+
+std::optional<std::vector<std::string>> ExpectedStatements(
+    const JsonValue& c, absl::string_view key) {
+  const JsonValue* v = c.Find(key);
+  if (v == nullptr) return std::nullopt;
+  std::vector<std::string> out;
+  if (v->is_string()) {
+    if (!v->text.empty()) out.push_back(v->text);
+    return out;
+  }
+  if (v->type != JsonValue::Type::kArray) return std::nullopt;
+  for (const JsonValue& s : v->array) out.push_back(s.text);
+  return out;
+}
+
+SchemadiffVerdict Pass() {
+  SchemadiffVerdict v;
+  v.outcome = SchemadiffVerdict::Outcome::kPass;
+  return v;
+}
+
+SchemadiffVerdict Fail(std::string detail) {
+  SchemadiffVerdict v;
+  v.outcome = SchemadiffVerdict::Outcome::kFail;
+  v.detail = std::move(detail);
+  return v;
+}
+
+SchemadiffVerdict CheckError(const JsonValue& c, const absl::Status& error) {
+  std::optional<std::string> want = StringMember(c, "expected_error");
+  if (!want) {
+    return Fail(absl::StrCat("unexpected error: ", error.message()));
+  }
+  std::string match = StringMember(c, "expected_error_match").value_or("");
+  bool ok = match == "any" ||
+            (match == "contains" ? absl::StrContains(error.message(), *want)
+                                 : error.message() == *want);
+  if (ok) return Pass();
+  return Fail(absl::StrCat("got error \"", error.message(), "\" want \"", *want,
+                           "\"", match.empty() ? "" : " (", match,
+                           match.empty() ? "" : ")"));
+}
+
+SchemadiffVerdict CheckStatements(const JsonValue& c,
+                                  const std::vector<std::string>& diff,
+                                  const std::vector<std::string>& cdiff) {
+  if (std::optional<std::string> err = StringMember(c, "expected_error")) {
+    return Fail(absl::StrCat("got [", absl::StrJoin(diff, "; "),
+                             "] want error \"", *err, "\""));
+  }
+  std::optional<std::vector<std::string>> want =
+      ExpectedStatements(c, "expected_diff");
+  if (want && *want != diff) {
+    return Fail(absl::StrCat("got [", absl::StrJoin(diff, "; "), "] want [",
+                             absl::StrJoin(*want, "; "), "]"));
+  }
+  std::optional<std::vector<std::string>> cwant =
+      ExpectedStatements(c, "expected_cdiff");
+  if (cwant && *cwant != cdiff) {
+    return Fail(absl::StrCat("canonical: got [", absl::StrJoin(cdiff, "; "),
+                             "] want [", absl::StrJoin(*cwant, "; "), "]"));
+  }
+  return Pass();
+}
+
+}  // namespace internal
+
+namespace {
+
+SchemadiffVerdict Skip(std::string detail) {
+  SchemadiffVerdict v;
+  v.outcome = SchemadiffVerdict::Outcome::kSkip;
+  v.detail = std::move(detail);
+  return v;
+}
+
+absl::Status RunFile(const std::string& path, std::ostream& out,
+                     SchemadiffSummary* summary) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read corpus file ", path));
+  }
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    absl::StatusOr<JsonValue> c = ParseJson(line);
+    if (!c.ok() || c->type != JsonValue::Type::kObject) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line_no, ": not a JSON object case"));
+    }
+    std::string id = internal::StringMember(*c, "id").value_or("?");
+    std::string func = internal::StringMember(*c, "test_func").value_or("?");
+    SchemadiffVerdict v = RunSchemadiffCase(*c);
+    switch (v.outcome) {
+      case SchemadiffVerdict::Outcome::kPass:
+        ++summary->passed;
+        ++summary->passed_by_func[func];
+        out << "PASS " << id << "\n";
+        break;
+      case SchemadiffVerdict::Outcome::kFail:
+        ++summary->failed;
+        ++summary->failed_by_func[func];
+        out << "FAIL " << id << ": " << v.detail << "\n";
+        break;
+      case SchemadiffVerdict::Outcome::kSkip:
+        ++summary->skipped;
+        ++summary->skipped_by_func[func];
+        out << "SKIP " << id << " (" << v.detail << ")\n";
+        break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void PrintCounts(absl::string_view what, const std::map<std::string, int>& m,
+                 std::ostream& out) {
+  if (m.empty()) return;
+  out << what << ":";
+  for (const auto& [func, n] : m) out << " " << func << "=" << n;
+  out << "\n";
+}
+
+}  // namespace
+
+SchemadiffVerdict RunSchemadiffCase(const JsonValue& c) {
+  const JsonValue* hints = c.Find("mysql_only_syntax_hints");
+  if (hints != nullptr && !hints->array.empty()) {
+    std::vector<std::string> names;
+    for (const JsonValue& h : hints->array) names.push_back(h.text);
+    return Skip(absl::StrCat("mysql-only: ", absl::StrJoin(names, ",")));
+  }
+  std::string func = internal::StringMember(c, "test_func").value_or("");
+  if (func == "TestNormalize") return internal::RunNormalizeCase(c);
+  if (func == "TestCreateTableDiff" || func == "TestDiffTables") {
+    return internal::RunTableDiffCase(c);
+  }
+  if (func == "TestInvalidSchema" || func == "TestNewSchemaFromQueries" ||
+      func == "TestNewSchemaFromSQL" || func == "TestToSQL" ||
+      func == "TestCopy" || func == "TestTableForeignKeyOrdering" ||
+      func == "TestInvalidTableForeignKeyReference" ||
+      func == "TestViewReferences" || func == "TestGetEntityColumnNames" ||
+      absl::StartsWith(func, "TestNewSchemaFromQueries")) {
+    return internal::RunSchemaCase(c);
+  }
+  if (func == "TestValidate") return internal::RunValidateCase(c);
+  if (func == "TestDiffSchemas") return internal::RunSchemaDiffCase(c);
+  if (func == "TestEntityDiffByStatement") {
+    return internal::RunEntityDiffByStatementCase(c);
+  }
+  if (func == "TestCreateViewDiff" || func == "TestNormalizeView" ||
+      func == "TestDiffViews") {
+    return internal::RunViewCase(c);
+  }
+  if (func == "TestGetViewDependentTableNames" ||
+      func == "TestGetForeignKeyParentTableNames") {
+    return internal::RunDependencyNamesCase(c);
+  }
+  return Skip(absl::StrCat("test_func ", func, " not handled yet"));
+}
+
+absl::StatusOr<SchemadiffSummary> RunSchemadiffConformance(
+    const std::string& path, std::ostream& out) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+      if (entry.path().extension() == ".jsonl") {
+        files.push_back(entry.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      return absl::NotFoundError(absl::StrCat("no .jsonl files in ", path));
+    }
+  } else {
+    files.push_back(path);
+  }
+  SchemadiffSummary summary;
+  for (const std::string& f : files) {
+    SC_RETURN_IF_ERROR(RunFile(f, out, &summary));
+  }
+  PrintCounts("passed by test_func", summary.passed_by_func, out);
+  PrintCounts("failed by test_func", summary.failed_by_func, out);
+  PrintCounts("skipped by test_func", summary.skipped_by_func, out);
+  out << summary.passed << " passed, " << summary.failed << " failed, "
+      << summary.skipped << " skipped\n";
+  return summary;
+}
+
+}  // namespace schemadiff
+}  // namespace sidecut

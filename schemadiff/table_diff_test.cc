@@ -1,0 +1,230 @@
+#include "schemadiff/table_diff.h"
+
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schemadiff/parser.h"
+#include "schemadiff/printer.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+using ::testing::HasSubstr;
+
+CreateTable Table(const std::string& sql) {
+  absl::StatusOr<Statement> stmt = ParseStatement(sql);
+  EXPECT_OK(stmt) << sql;
+  if (!stmt.ok() || !std::holds_alternative<CreateTable>(*stmt)) return {};
+  return std::get<CreateTable>(*stmt);
+}
+
+absl::StatusOr<std::vector<std::string>> Diff(const std::string& from,
+                                              const std::string& to,
+                                              const DiffHints& hints) {
+  SC_ASSIGN_OR_RETURN(std::vector<AlterTable> alters,
+                      DiffCreateTables(Table(from), Table(to), hints));
+  std::vector<std::string> out;
+  for (const AlterTable& a : alters) out.push_back(ToString(a));
+  return out;
+}
+
+TEST(TableDiffTest, Statements) {
+  struct Case {
+    std::string name;
+    std::string from;
+    std::string to;
+    std::function<void(DiffHints*)> hints;
+    std::vector<std::string> want;
+  };
+  auto none = [](DiffHints*) {};
+  const std::vector<Case> cases = {
+      {"equivalent spellings",
+       "create table a (x int primary key, y int(11))",
+       "create table b (x INT, y integer, primary key (x))",
+       none,
+       {}},
+      {"add column at the end",
+       "create table a (x int)",
+       "create table a (x int, y int)",
+       none,
+       {"alter table a add column y int"}},
+      {"add column in the middle and first",
+       "create table a (x int, y int)",
+       "create table a (w int, x int, v int, y int)",
+       none,
+       {"alter table a add column w int first, add column v int after x"}},
+      {"drop and modify",
+       "create table a (x int, y int, z int)",
+       "create table a (x bigint, z int)",
+       none,
+       {"alter table a drop column y, modify column x bigint"}},
+      {"move one column",
+       "create table a (p int, q int, r int, s int)",
+       "create table a (p int, r int, q int, s int)",
+       none,
+       {"alter table a modify column r int after p"}},
+      {"rename by heuristic",
+       "create table a (x int, old_y int, z int)",
+       "create table a (x int, new_y int, z int)",
+       [](DiffHints* h) {
+         h->column_rename = ColumnRenameStrategy::kHeuristicStatement;
+       },
+       {"alter table a rename column old_y to new_y"}},
+      {"rename assumed different",
+       "create table a (x int, old_y int, z int)",
+       "create table a (x int, new_y int, z int)",
+       none,
+       {"alter table a drop column old_y, add column new_y int after x"}},
+      {"key added, dropped, renamed",
+       "create table a (x int, y int, key kx (x), key ky (y))",
+       "create table a (x int, y int, key kx2 (x), key kxy (x, y))",
+       none,
+       {"alter table a drop key ky, rename index kx to kx2, add key kxy (x, "
+        "y)"}},
+      {"primary key replaced",
+       "create table a (x int primary key, y int)",
+       "create table a (x int, y int primary key)",
+       none,
+       {"alter table a drop primary key, add primary key (y)"}},
+      {"check changed and added",
+       "create table a (x int, constraint c1 check (x > 0))",
+       "create table a (x int, constraint c1 check (x > 1), constraint c2 "
+       "check (x < 9))",
+       none,
+       {"alter table a drop check c1, add constraint c1 check (x > 1), add "
+        "constraint c2 check (x < 9)"}},
+      {"constraint names ignored",
+       "create table a (x int, constraint c1 check (x > 0))",
+       "create table a (x int, constraint other check (x > 0))",
+       [](DiffHints* h) {
+         h->constraint_names = ConstraintNamesStrategy::kIgnoreAll;
+       },
+       {}},
+      {"table options",
+       "create table a (x int) comment 'hi' checksum=1",
+       "create table a (x int) row_format=dynamic checksum=0",
+       none,
+       {"alter table a comment '' checksum 0 row_format DYNAMIC"}},
+      {"auto_increment ignored by default",
+       "create table a (x int)",
+       "create table a (x int) auto_increment=5",
+       none,
+       {}},
+      {"auto_increment applied when higher",
+       "create table a (x int) auto_increment=3",
+       "create table a (x int) auto_increment=5",
+       [](DiffHints* h) {
+         h->auto_increment = AutoIncrementStrategy::kApplyHigher;
+       },
+       {"alter table a auto_increment 5"}},
+      {"table charset change rebuilds inheriting textual columns",
+       "create table a (s varchar(4), n int) charset latin1",
+       "create table a (s varchar(4), n int) charset utf8mb4",
+       none,
+       {"alter table a modify column s varchar(4), charset utf8mb4"}},
+      {"second fulltext key in its own statement",
+       "create table a (s text, t text)",
+       "create table a (s text, t text, fulltext key fs (s), fulltext key ft "
+       "(t))",
+       none,
+       {"alter table a add fulltext key fs (s)",
+        "alter table a add fulltext key ft (t)"}},
+      {"column CHECK travels with the column",
+       "create table a (j int)",
+       "create table a (j longtext check (json_valid(j)))",
+       none,
+       {"alter table a modify column j longtext check (json_valid(j))"}},
+      {"algorithm appended",
+       "create table a (x int)",
+       "create table a (x int, y int)",
+       [](DiffHints* h) { h->algorithm = AlterTableAlgorithmStrategy::kCopy; },
+       {"alter table a add column y int, algorithm = COPY"}},
+      {"partitioning removed",
+       "create table a (x int) partition by hash (x) partitions 2",
+       "create table a (x int)",
+       none,
+       {"alter table a remove partitioning"}},
+      {"range rotation as statements",
+       "create table a (x int) partition by range (x) (partition p1 values "
+       "less than (10), partition p2 values less than (20))",
+       "create table a (x int) partition by range (x) (partition p2 values "
+       "less than (20), partition p3 values less than (30))",
+       [](DiffHints* h) {
+         h->range_rotation = RangeRotationStrategy::kDistinctStatements;
+       },
+       {"alter table a drop partition p1",
+        "alter table a add partition (partition p3 values less than (30))"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    DiffHints hints;
+    c.hints(&hints);
+    absl::StatusOr<std::vector<std::string>> got = Diff(c.from, c.to, hints);
+    ASSERT_OK(got);
+    EXPECT_EQ(*got, c.want);
+  }
+}
+
+TEST(TableDiffTest, Errors) {
+  struct Case {
+    std::string name;
+    std::string from;
+    std::string to;
+    std::function<void(DiffHints*)> hints;
+    std::string want;
+  };
+  auto none = [](DiffHints*) {};
+  const std::vector<Case> cases = {
+      {"non-deterministic default", "create table a (x int)",
+       "create table a (x int, u varchar(36) default (uuid()))", none,
+       "column `a`.`u` default value uses non-deterministic function: uuid"},
+      {"enum reorder rejected", "create table a (e enum('x', 'y'))",
+       "create table a (e enum('y', 'x'))",
+       [](DiffHints* h) { h->enum_reorder = EnumReorderStrategy::kReject; },
+       "ordinal of 'x' changed in enum or set column `a`.`e`, from 0 to 1"},
+      {"subsequent diffs rejected", "create table a (s text, t text)",
+       "create table a (s text, t text, fulltext key fs (s), fulltext key ft "
+       "(t))",
+       [](DiffHints* h) { h->subsequent = SubsequentDiffStrategy::kReject; },
+       "multiple changes not allowed on table `a`"},
+      {"unknown collation", "create table a (s varchar(3))",
+       "create table a (s varchar(3) collate latin1_bogus)", none,
+       "unable to determine charset for column `s`"},
+      {"table without a body", "create table a (x int)",
+       "create table b like a", none, "has no column definitions"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    DiffHints hints;
+    c.hints(&hints);
+    EXPECT_THAT(
+        Diff(c.from, c.to, hints),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.want)));
+  }
+}
+
+TEST(TableDiffTest, EntityDiffs) {
+  CreateTable a = Table("create table a (x int primary key)");
+  ASSERT_OK_AND_ASSIGN(std::vector<Statement> create,
+                       DiffTableEntities(nullptr, &a, {}));
+  ASSERT_EQ(create.size(), 1u);
+  EXPECT_EQ(ToString(create[0]),
+            "create table a (\n\tx int,\n\tprimary key (x)\n)");
+  ASSERT_OK_AND_ASSIGN(std::vector<Statement> drop,
+                       DiffTableEntities(&a, nullptr, {}));
+  ASSERT_EQ(drop.size(), 1u);
+  EXPECT_EQ(ToString(drop[0]), "drop table a");
+  ASSERT_OK_AND_ASSIGN(std::vector<Statement> same,
+                       DiffTableEntities(&a, &a, {}));
+  EXPECT_TRUE(same.empty());
+}
+
+}  // namespace
+}  // namespace schemadiff
+}  // namespace sidecut

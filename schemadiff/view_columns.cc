@@ -1,0 +1,311 @@
+#include "schemadiff/view_columns.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "schemadiff/keywords.h"
+#include "schemadiff/schema_errors.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+using Tokens = std::vector<Token>;
+
+struct Source {
+  std::string name;                                 // alias, or table name
+  std::optional<std::vector<std::string>> columns;  // nullopt: unknown
+};
+
+bool IsWordIn(const Token& t, std::initializer_list<absl::string_view> words) {
+  for (absl::string_view w : words) {
+    if (t.IsWord(w)) return true;
+  }
+  return false;
+}
+
+bool IsClauseWord(const Token& t) {
+  return IsWordIn(t, {"from", "where", "group", "having", "order", "limit",
+                      "window", "union", "into", "for", "lock"});
+}
+
+bool IsJoinWord(const Token& t) {
+  return IsWordIn(t, {"join", "inner", "left", "right", "outer", "cross",
+                      "straight_join", "natural", "on", "using"});
+}
+
+// Index just past the parenthesis group opening at `i`.
+size_t SkipGroup(const Tokens& t, size_t i, size_t end) {
+  int depth = 0;
+  for (; i < end; ++i) {
+    if (t[i].IsOp("(")) ++depth;
+    if (t[i].IsOp(")") && --depth == 0) return i + 1;
+  }
+  return end;
+}
+
+// A word that can name a column (not a keyword, function or type).
+bool IsColumnWord(const Tokens& t, size_t i, size_t end) {
+  if (!t[i].IsIdentLike()) return false;
+  if (i + 1 < end && t[i + 1].IsOp("(")) return false;
+  if (t[i].kind == TokenKind::kQuotedIdent) return true;
+  return !IsKeyword(t[i].text) && !IsExpressionKeyword(t[i].text) &&
+         !IsTypeName(t[i].text);
+}
+
+bool HasColumn(const std::vector<std::string>& cols, absl::string_view c) {
+  for (const std::string& x : cols) {
+    if (absl::EqualsIgnoreCase(x, c)) return true;
+  }
+  return false;
+}
+
+// A keyword-like word (`name`, `status`, ...) is a column when a source
+// has a column of that name.
+bool NamesSourceColumn(const Tokens& t, size_t i, size_t end,
+                       const std::vector<Source>& sources) {
+  if (t[i].kind != TokenKind::kWord || IsExpressionKeyword(t[i].text) ||
+      (i + 1 < end && t[i + 1].IsOp("("))) {
+    return false;
+  }
+  for (const Source& s : sources) {
+    if (s.columns && HasColumn(*s.columns, t[i].text)) return true;
+  }
+  return false;
+}
+
+class SelectAnalyzer {
+ public:
+  SelectAnalyzer(std::string view, const ColumnsLookup& lookup)
+      : view_(std::move(view)), lookup_(lookup) {}
+
+  // Analyzes the SELECT in t[b, e); returns its column names.
+  absl::StatusOr<std::vector<std::string>> Analyze(const Tokens& t, size_t b,
+                                                   size_t e);
+
+ private:
+  absl::Status Error(absl::string_view what) {
+    return SchemaError(SchemaErrorKind::kViewColumnReference,
+                       absl::StrCat("view ", Quoted(view_), " ", what));
+  }
+  absl::Status ReadSources(const Tokens& t, size_t b, size_t e,
+                           std::vector<Source>* sources,
+                           std::vector<std::pair<size_t, size_t>>* conds);
+  absl::Status CheckRefs(const Tokens& t, size_t b, size_t e,
+                         const std::vector<Source>& sources,
+                         const std::vector<std::string>* aliases);
+  absl::Status CheckQualified(const std::string& q, const std::string& c,
+                              const std::vector<Source>& sources);
+
+  std::string view_;
+  const ColumnsLookup& lookup_;
+};
+
+absl::Status SelectAnalyzer::ReadSources(
+    const Tokens& t, size_t b, size_t e, std::vector<Source>* sources,
+    std::vector<std::pair<size_t, size_t>>* conds) {
+  size_t i = b;
+  while (i < e) {
+    if (t[i].IsOp(",") || IsJoinWord(t[i])) {
+      if (t[i].IsWord("on")) {
+        size_t j = i + 1;
+        while (j < e && !t[j].IsOp(",") &&
+               !(IsJoinWord(t[j]) && !t[j].IsWord("on"))) {
+          j = t[j].IsOp("(") ? SkipGroup(t, j, e) : j + 1;
+        }
+        conds->emplace_back(i + 1, j);
+        i = j;
+      } else if (t[i].IsWord("using") && i + 1 < e && t[i + 1].IsOp("(")) {
+        i = SkipGroup(t, i + 1, e);
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    Source s;
+    if (t[i].IsOp("(")) {
+      size_t close = SkipGroup(t, i, e);
+      if (i + 1 < e && t[i + 1].IsWord("select")) {
+        SC_ASSIGN_OR_RETURN(s.columns, Analyze(t, i + 1, close - 1));
+      }
+      i = close;
+    } else if (t[i].IsIdentLike()) {
+      s.name = t[i++].text;
+      if (i + 1 < e && t[i].IsOp(".") && t[i + 1].IsIdentLike()) {
+        s.name = t[i + 1].text;
+        i += 2;
+      }
+      if (const std::vector<std::string>* cols = lookup_(s.name)) {
+        s.columns = *cols;
+      }
+      if (absl::EqualsIgnoreCase(s.name, "dual")) continue;  // no columns
+    } else {
+      ++i;
+      continue;
+    }
+    if (i < e && t[i].IsWord("as")) ++i;
+    if (i < e && t[i].IsIdentLike() && !IsJoinWord(t[i]) &&
+        !IsClauseWord(t[i])) {
+      s.name = t[i++].text;
+    }
+    sources->push_back(std::move(s));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SelectAnalyzer::CheckQualified(
+    const std::string& q, const std::string& c,
+    const std::vector<Source>& sources) {
+  for (const Source& s : sources) {
+    if (!absl::EqualsIgnoreCase(s.name, q)) continue;
+    if (c == "*" || !s.columns || HasColumn(*s.columns, c)) {
+      return absl::OkStatus();
+    }
+    return Error(absl::StrCat("references non-existent column ", Quoted(q), ".",
+                              Quoted(c)));
+  }
+  return absl::OkStatus();  // an outer query's alias, or a schema name
+}
+
+absl::Status SelectAnalyzer::CheckRefs(
+    const Tokens& t, size_t b, size_t e, const std::vector<Source>& sources,
+    const std::vector<std::string>* aliases) {
+  bool all_known = true;
+  for (const Source& s : sources)
+    all_known = all_known && s.columns.has_value();
+  for (size_t i = b; i < e; ++i) {
+    if (t[i].IsOp("(") && i + 1 < e && t[i + 1].IsWord("select")) {
+      i = SkipGroup(t, i, e) - 1;  // nested subquery: not checked
+      continue;
+    }
+    if (i > b && (t[i - 1].IsOp(".") || t[i - 1].IsWord("as"))) continue;
+    if (!IsColumnWord(t, i, e) && !NamesSourceColumn(t, i, e, sources)) {
+      continue;
+    }
+    if (i + 2 < e && t[i + 1].IsOp(".")) {
+      SC_RETURN_IF_ERROR(CheckQualified(t[i].text, t[i + 2].text, sources));
+      i += 2;
+      continue;
+    }
+    if (!all_known) continue;
+    int found = 0;
+    for (const Source& s : sources) found += HasColumn(*s.columns, t[i].text);
+    if (found == 1) continue;
+    if (found == 0 && aliases != nullptr && HasColumn(*aliases, t[i].text)) {
+      continue;
+    }
+    return Error(absl::StrCat("references unqualified but ",
+                              found == 0 ? "non-existent" : "non unique",
+                              " column ", Quoted(t[i].text)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
+    const Tokens& t, size_t b, size_t e) {
+  size_t i = b + 1;  // past SELECT
+  while (i < e && IsWordIn(t[i], {"distinct", "all", "distinctrow"})) ++i;
+  // Top-level clause positions.
+  std::vector<size_t> clause;
+  for (size_t j = i; j < e;) {
+    if (IsClauseWord(t[j])) clause.push_back(j);
+    j = t[j].IsOp("(") ? SkipGroup(t, j, e) : j + 1;
+  }
+  clause.push_back(e);
+  size_t list_end = clause[0];
+  std::vector<Source> sources;
+  std::vector<std::pair<size_t, size_t>> conds;
+  for (size_t c = 0; c + 1 < clause.size(); ++c) {
+    if (t[clause[c]].IsWord("from")) {
+      SC_RETURN_IF_ERROR(
+          ReadSources(t, clause[c] + 1, clause[c + 1], &sources, &conds));
+    }
+  }
+  // Select items, split at top-level commas.
+  std::vector<std::string> columns, aliases;
+  std::vector<std::pair<size_t, size_t>> items;
+  for (size_t s = i, j = i; j <= list_end; ++j) {
+    if (j == list_end || t[j].IsOp(",")) {
+      items.emplace_back(s, j);
+      s = j + 1;
+    } else if (t[j].IsOp("(")) {
+      j = SkipGroup(t, j, list_end) - 1;
+    }
+  }
+  for (auto [s, x] : items) {
+    if (x == s + 1 && t[s].IsOp("*")) {
+      if (sources.empty()) return Error("has invalid star expression");
+      for (const Source& src : sources) {
+        if (src.columns)
+          columns.insert(columns.end(), src.columns->begin(),
+                         src.columns->end());
+      }
+      continue;
+    }
+    if (x == s + 3 && t[s + 1].IsOp(".") && t[s + 2].IsOp("*")) {
+      for (const Source& src : sources) {
+        if (absl::EqualsIgnoreCase(src.name, t[s].text) && src.columns) {
+          columns.insert(columns.end(), src.columns->begin(),
+                         src.columns->end());
+        }
+      }
+      continue;
+    }
+    size_t expr_end = x;
+    std::string name;
+    if (x >= s + 3 && t[x - 2].IsWord("as")) {
+      name = t[x - 1].text;
+      expr_end = x - 2;
+      aliases.push_back(name);
+    } else if (x == s + 1 && t[s].IsIdentLike()) {
+      name = t[s].text;
+    } else if (x == s + 3 && t[s + 1].IsOp(".")) {
+      name = t[s + 2].text;
+    } else {
+      std::vector<std::string> texts;
+      for (size_t k = s; k < x; ++k) texts.push_back(t[k].text);
+      name = absl::StrJoin(texts, "");
+    }
+    SC_RETURN_IF_ERROR(CheckRefs(t, s, expr_end, sources, nullptr));
+    columns.push_back(std::move(name));
+  }
+  for (auto [s, x] : conds) {
+    SC_RETURN_IF_ERROR(CheckRefs(t, s, x, sources, nullptr));
+  }
+  for (size_t c = 0; c + 1 < clause.size(); ++c) {
+    const Token& w = t[clause[c]];
+    if (w.IsWord("where")) {
+      SC_RETURN_IF_ERROR(
+          CheckRefs(t, clause[c] + 1, clause[c + 1], sources, nullptr));
+    } else if (IsWordIn(w, {"group", "having", "order"})) {
+      SC_RETURN_IF_ERROR(
+          CheckRefs(t, clause[c] + 1, clause[c + 1], sources, &aliases));
+    }
+  }
+  return columns;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
+    const CreateView& view, const ColumnsLookup& lookup) {
+  const Tokens& t = view.select.tokens.tokens;
+  if (t.empty() || !t[0].IsWord("select")) {
+    return std::vector<std::string>(view.columns);  // not analyzable
+  }
+  SelectAnalyzer analyzer(view.name.name, lookup);
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> columns,
+                      analyzer.Analyze(t, 0, t.size()));
+  if (!view.columns.empty()) return std::vector<std::string>(view.columns);
+  return columns;
+}
+
+}  // namespace schemadiff
+}  // namespace sidecut

@@ -1,0 +1,96 @@
+#include "schemadiff/view_columns.h"
+
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schemadiff/parser.h"
+#include "schemadiff/schema_errors.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+using ::testing::ElementsAreArray;
+
+const std::map<std::string, std::vector<std::string>>& Entities() {
+  static const auto* entities =
+      new std::map<std::string, std::vector<std::string>>{
+          {"a", {"id", "x", "shared"}},
+          {"b", {"id", "y", "shared"}},
+      };
+  return *entities;
+}
+
+absl::StatusOr<std::vector<std::string>> Columns(const std::string& sql) {
+  absl::StatusOr<Statement> stmt = ParseStatement(sql);
+  EXPECT_OK(stmt);
+  if (!stmt.ok()) return stmt.status();
+  ColumnsLookup lookup =
+      [](const std::string& name) -> const std::vector<std::string>* {
+    auto it = Entities().find(name);
+    return it == Entities().end() ? nullptr : &it->second;
+  };
+  return AnalyzeViewColumns(std::get<CreateView>(*stmt), lookup);
+}
+
+TEST(ViewColumnsTest, ColumnNames) {
+  struct Case {
+    std::string sql;
+    std::vector<std::string> want;
+  };
+  const std::vector<Case> cases = {
+      {"create view v as select * from a", {"id", "x", "shared"}},
+      {"create view v as select x, a.id, y + 1 as z from a join b on a.id = "
+       "b.id",
+       {"x", "id", "z"}},
+      {"create view v as select b.* from a, b", {"id", "y", "shared"}},
+      {"create view v (p, q) as select x, y from a, b", {"p", "q"}},
+      {"create view v as select n from (select x as n from a) as d", {"n"}},
+      {"create view v as select 1 as one from dual", {"one"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sql);
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> got, Columns(c.sql));
+    EXPECT_THAT(got, ElementsAreArray(c.want));
+  }
+}
+
+TEST(ViewColumnsTest, InvalidReferences) {
+  struct Case {
+    std::string sql;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"create view v as select nope from a",
+       "view `v` references unqualified but non-existent column `nope`"},
+      {"create view v as select shared from a, b",
+       "view `v` references unqualified but non unique column `shared`"},
+      {"create view v as select x from a where y > 0",
+       "view `v` references unqualified but non-existent column `y`"},
+      {"create view v as select a.y from a",
+       "view `v` references non-existent column `a`.`y`"},
+      {"create view v as select * from dual",
+       "view `v` has invalid star expression"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sql);
+    absl::StatusOr<std::vector<std::string>> got = Columns(c.sql);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(GetSchemaErrorKind(got.status()),
+              SchemaErrorKind::kViewColumnReference);
+    EXPECT_EQ(got.status().message(), c.message);
+  }
+}
+
+TEST(ViewColumnsTest, AliasesUsableInOrderBy) {
+  EXPECT_OK(Columns("create view v as select x as k from a order by k"));
+}
+
+}  // namespace
+}  // namespace schemadiff
+}  // namespace sidecut
