@@ -53,7 +53,8 @@ absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id) {
       conn.Execute(absl::StrCat(
           "SELECT id, workflow, source, pos, IFNULL(stop_pos, ''), state, "
           "IFNULL(message, ''), db_name, rows_copied, time_updated, "
-          "transaction_timestamp, time_heartbeat FROM _vt.vreplication "
+          "transaction_timestamp, time_heartbeat, max_tps, time_throttled, "
+          "reason_throttled FROM _vt.vreplication "
           "WHERE id = ",
           id)));
   if (r.rows.empty()) {
@@ -73,6 +74,9 @@ absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id) {
   SC_ASSIGN_OR_RETURN(w.time_updated, row.GetInt64(9));
   SC_ASSIGN_OR_RETURN(w.transaction_timestamp, row.GetInt64(10));
   SC_ASSIGN_OR_RETURN(w.time_heartbeat, row.GetInt64(11));
+  SC_ASSIGN_OR_RETURN(w.max_tps, row.GetInt64(12));
+  SC_ASSIGN_OR_RETURN(w.time_throttled, row.GetInt64(13));
+  w.reason_throttled = std::string(row.Get(14));
   return w;
 }
 

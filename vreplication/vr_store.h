@@ -30,6 +30,9 @@ struct WorkflowRow {
   std::string message;
   std::string db_name;
   int64_t rows_copied = 0;
+  int64_t max_tps = 0;
+  int64_t time_throttled = 0;
+  std::string reason_throttled;
   int64_t time_updated = 0;
   int64_t transaction_timestamp = 0;
   int64_t time_heartbeat = 0;

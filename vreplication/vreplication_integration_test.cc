@@ -2,6 +2,7 @@
 // concurrent writes end with the target equal to the source (checksums);
 // string keys follow the column's collation; filters with expressions; a
 // table without a usable key fails with a clear error.
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "util/status_matchers.h"
 #include "util/wait.h"
 #include "vreplication/engine.h"
+#include "vreplication/sidecar_schema.h"
 #include "vreplication/testing/vr_test_util.h"
 
 namespace sidecut {
@@ -202,6 +204,68 @@ TEST_F(VReplicationTest, TableWithoutUniqueKeyFailsClearly) {
   ASSERT_OK_AND_ASSIGN(mysql::Result r,
                        conn_->Execute("SELECT COUNT(*) FROM d4.dst"));
   EXPECT_EQ(r.rows[0].Get(0), "0");  // nothing was written
+}
+
+TEST_F(VReplicationTest, ThrottledCopyPausesAndRecordsReason) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d5"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5.src ", kTable)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5.dst ", kTable)));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d5.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
+      "FROM d5.seq_1_to_5000"));
+  std::atomic<bool> throttled{true};
+  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return throttled ? std::string("test: replica lag too high")
+                     : std::string();
+  };
+  options_.throttle_recheck = absl::Milliseconds(50);
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf5", Source("dst", "select * from src"), "d5", 0));
+  ASSERT_OK(WaitFor(Clock::Real(), "the throttle to be recorded",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+                      return row.time_throttled > 0;
+                    }));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  EXPECT_EQ(row.rows_copied, 0);
+  EXPECT_EQ(row.reason_throttled, "test: replica lag too high");
+  EXPECT_EQ(row.state, kStateCopying);
+  throttled = false;
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "d5.src", "id, name, val"));
+  ASSERT_OK_AND_ASSIGN(std::string got,
+                       Checksum(*conn_, "d5.dst", "id, name, val"));
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(VReplicationTest, MaxTpsPacesAppliedTransactions) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d6"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d6.src ", kTable)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d6.dst ", kTable)));
+  ASSERT_OK(EnsureSidecarSchema(*conn_));
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, CreateWorkflow(*conn_, "wf6",
+                                 Source("dst", "select * from src"), "d6", 0));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.vreplication SET max_tps = 20 WHERE id = ", id)));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  absl::Time t0 = absl::Now();
+  for (int i = 1; i <= 40; ++i) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO d6.src (id, name, val) VALUES (", i, ", 'x', 1)")));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  // 40 transactions at 20/s cannot take less than ~2 s (39 intervals).
+  EXPECT_GE(absl::Now() - t0, absl::Milliseconds(1900));
+  ASSERT_OK_AND_ASSIGN(mysql::Result r,
+                       conn_->Execute("SELECT COUNT(*) FROM d6.dst"));
+  EXPECT_EQ(r.rows[0].Get(0), "40");
 }
 
 }  // namespace

@@ -29,8 +29,22 @@ bool IsPermanent(const absl::Status& s) {
 
 }  // namespace
 
+// The default copy throttler: server load.
+absl::StatusOr<std::string> ThreadsRunningThrottle(mysql::Connection& conn) {
+  constexpr int64_t kMaxThreadsRunning = 64;
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
+  if (r.rows.empty()) return std::string();
+  SC_ASSIGN_OR_RETURN(int64_t n, r.rows[0].GetInt64(1));
+  if (n <= kMaxThreadsRunning) return std::string();
+  return absl::StrCat("Threads_running ", n, " > ", kMaxThreadsRunning);
+}
+
 Workflow::Workflow(int64_t id, WorkflowOptions options, Clock* clock)
-    : id_(id), options_(std::move(options)), clock_(clock) {}
+    : id_(id), options_(std::move(options)), clock_(clock) {
+  if (!options_.throttle) options_.throttle = ThreadsRunningThrottle;
+}
 
 void Workflow::RequestStop(bool mark_stopped) {
   mark_stopped_ = mark_stopped;
@@ -112,6 +126,8 @@ absl::Status Workflow::RunOnce() {
   SC_RETURN_IF_ERROR(Connect());
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn_));
   SC_ASSIGN_OR_RETURN(row_, ReadWorkflow(*conn_, id_));
+  // Vitess writes the largest BIGINT for "no limit".
+  max_tps_ = row_.max_tps > 0 && row_.max_tps < 1000000000 ? row_.max_tps : 0;
   if (row_.state == kStateStopped) return absl::OkStatus();
   SC_ASSIGN_OR_RETURN(pos_, mysql::Position::Parse(row_.pos));
   SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));

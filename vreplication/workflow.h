@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,8 +36,21 @@ struct WorkflowOptions {
   // Longest time one snapshot is streamed before catching up again.
   // Default 1 h (Vitess's copy_phase_duration).
   absl::Duration copy_phase_duration = absl::Hours(1);
-  // Rows per copy batch (one transaction). Default 1000.
+  // Rows in the first copy batch (one transaction). Default 1000. Later
+  // batches adapt so that each takes about copy_batch_target, within
+  // [copy_batch_min_rows, copy_batch_max_rows].
   size_t copy_batch_rows = 1000;
+  absl::Duration copy_batch_target = absl::Milliseconds(250);
+  size_t copy_batch_min_rows = 100;
+  size_t copy_batch_max_rows = 20000;
+  // Copy throttling: before each snapshot and after each batch, the copy
+  // asks `throttle`; a non-empty reason pauses it (the tail keeps running
+  // between snapshots) and is recorded in _vt.vreplication
+  // (time_throttled, component_throttled='vcopier', reason_throttled).
+  // Default: throttle while the server has more than 64 threads running.
+  std::function<absl::StatusOr<std::string>(mysql::Connection&)> throttle;
+  // How long to wait before asking the throttler again. Default 500 ms.
+  absl::Duration throttle_recheck = absl::Milliseconds(500);
   // Server heartbeat period on the binlog stream. Default 1 s.
   absl::Duration heartbeat_period = absl::Seconds(1);
   // Transactions that touch no planned table advance the saved position at
@@ -86,6 +100,12 @@ class Workflow {
   absl::StatusOr<std::map<std::string, CopyFilter>> LoadCopyFilters();
   absl::Status SavePosition(int64_t txn_timestamp);
   absl::Status HandleDdl(const std::string& statement, bool* stop);
+  // Asks the throttler; records and returns its reason ("" = go on).
+  absl::StatusOr<std::string> CheckThrottle();
+  // Waits (recording the throttle) until the throttler lets the copy go.
+  absl::Status WaitUntilNotThrottled();
+  // Applies the workflow's max_tps between applied transactions.
+  void PaceTransactions();
 
   const int64_t id_;
   WorkflowOptions options_;
@@ -100,6 +120,9 @@ class Workflow {
   CollationMap collations_;
   std::map<std::string, TablePlan> plans_;  // by target table
   std::map<std::string, std::string> target_of_source_;
+  size_t batch_rows_ = 0;
+  int64_t max_tps_ = 0;  // 0 = unlimited
+  absl::Time last_txn_ = absl::InfinitePast();
 };
 
 }  // namespace vreplication

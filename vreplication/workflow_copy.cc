@@ -1,4 +1,6 @@
 // The copy phase of Workflow.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
@@ -18,7 +20,34 @@ absl::Status Workflow::Copy() {
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
       if (stop_) return absl::OkStatus();
     }
+    SC_RETURN_IF_ERROR(WaitUntilNotThrottled());
+    if (stop_) return absl::OkStatus();
     SC_RETURN_IF_ERROR(CopyOneSnapshot(tables.front()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Workflow::CheckThrottle() {
+  if (!options_.throttle) return std::string();
+  SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(*conn_));
+  if (!reason.empty()) {
+    SC_RETURN_IF_ERROR(
+        conn_
+            ->Execute(absl::StrCat(
+                "UPDATE _vt.vreplication SET time_throttled = "
+                "UNIX_TIMESTAMP(), "
+                "component_throttled = 'vcopier', reason_throttled = ",
+                mysql::QuoteString(reason.substr(0, 500)), " WHERE id = ", id_))
+            .status());
+  }
+  return reason;
+}
+
+absl::Status Workflow::WaitUntilNotThrottled() {
+  while (!stop_) {
+    SC_ASSIGN_OR_RETURN(std::string reason, CheckThrottle());
+    if (reason.empty()) return absl::OkStatus();
+    clock_->SleepFor(options_.throttle_recheck);
   }
   return absl::OkStatus();
 }
@@ -106,6 +135,7 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
     return absl::OkStatus();
   };
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
+  if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
   bool paused = false;
   absl::Status s = snap->ExecuteStreaming(
       applier.CopyQuery(lastpk.has_value() ? &*lastpk : nullptr),
@@ -115,10 +145,22 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
       },
       [&](const mysql::Row& row) -> absl::Status {
         batch.push_back(row);
-        if (batch.size() < options_.copy_batch_rows) return absl::OkStatus();
+        if (batch.size() < batch_rows_) return absl::OkStatus();
+        const size_t n = batch.size();
+        absl::Time t0 = clock_->Now();
         SC_RETURN_IF_ERROR(commit(false));
-        if (stop_ || clock_->Now() >= deadline) {
-          paused = true;
+        // Size the next batch to take about copy_batch_target.
+        absl::Duration took = clock_->Now() - t0;
+        if (took > absl::ZeroDuration()) {
+          double scaled =
+              static_cast<double>(n) * (options_.copy_batch_target / took);
+          batch_rows_ = static_cast<size_t>(std::clamp<double>(
+              scaled, static_cast<double>(options_.copy_batch_min_rows),
+              static_cast<double>(options_.copy_batch_max_rows)));
+        }
+        SC_ASSIGN_OR_RETURN(std::string throttled, CheckThrottle());
+        if (stop_ || clock_->Now() >= deadline || !throttled.empty()) {
+          paused = true;  // catch up (and wait out the throttle) first
           return absl::CancelledError("copy paused");
         }
         return absl::OkStatus();

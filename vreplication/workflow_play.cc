@@ -1,5 +1,7 @@
 // The binlog player of Workflow (catch-up during copy, and the running
 // phase).
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +33,14 @@ Workflow::LoadCopyFilters() {
     filters[r.table_name] = std::move(f);
   }
   return filters;
+}
+
+void Workflow::PaceTransactions() {
+  if (max_tps_ <= 0) return;
+  absl::Time next = last_txn_ + absl::Seconds(1) / max_tps_;
+  absl::Time now = clock_->Now();
+  if (next > now) clock_->SleepUntil(next);
+  last_txn_ = std::max(next, now);
 }
 
 absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
@@ -175,6 +185,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     pos_ = txn.position;
     last_ts = txn.timestamp;
     dirty = true;
+    if (!stmts.empty()) PaceTransactions();
     const int64_t behind =
         std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
     if (!copy_filter) lag_seconds_ = behind;
