@@ -102,6 +102,21 @@ absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
   return spec;
 }
 
+bool StatementTouchesDatabase(absl::string_view statement,
+                              absl::string_view session_db,
+                              absl::string_view db) {
+  if (session_db == db) return true;
+  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  if (!toks.ok()) return true;
+  for (size_t i = 0; i + 1 < toks->size(); ++i) {
+    if ((*toks)[i].IsIdentLike() && (*toks)[i + 1].IsOp(".") &&
+        absl::EqualsIgnoreCase((*toks)[i].text, db)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<ExprTemplate> ExprTemplate::Parse(
     absl::string_view expr, const std::vector<std::string>& columns) {
   SC_ASSIGN_OR_RETURN(std::vector<Token> toks, schemadiff::Tokenize(expr));

@@ -37,6 +37,13 @@ struct FilterSpec {
 absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
                                        absl::string_view filter);
 
+// Whether a statement run with default database `session_db` may act on
+// database `db`: it ran there, or it names `db` in a qualified name
+// (`db`.t). Unparsable text is assumed to be relevant.
+bool StatementTouchesDatabase(absl::string_view statement,
+                              absl::string_view session_db,
+                              absl::string_view db);
+
 // An expression with its references to source columns located.
 class ExprTemplate {
  public:

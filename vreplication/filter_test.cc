@@ -60,6 +60,15 @@ TEST(ExprTemplateTest, SubstitutesColumnReferencesOnly) {
   EXPECT_EQ(t.Columns().size(), 4u);
 }
 
+TEST(StatementTouchesDatabaseTest, SessionOrQualifiedNames) {
+  EXPECT_TRUE(StatementTouchesDatabase("ALTER TABLE t ADD x INT", "d", "d"));
+  EXPECT_TRUE(StatementTouchesDatabase("ALTER TABLE d.t ADD x INT", "", "d"));
+  EXPECT_TRUE(
+      StatementTouchesDatabase("RENAME TABLE `D`.a TO `d`.b", "x", "d"));
+  EXPECT_FALSE(StatementTouchesDatabase("ALTER TABLE e.t ADD d INT", "", "d"));
+  EXPECT_FALSE(StatementTouchesDatabase("CREATE TABLE t (d INT)", "e", "d"));
+}
+
 }  // namespace
 }  // namespace vreplication
 }  // namespace sidecut

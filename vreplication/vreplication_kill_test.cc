@@ -124,7 +124,8 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
     pid = -1;
     ASSERT_OK_AND_ASSIGN(WorkflowRow row, ReadWorkflow(*conn, id));
-    states_at_kill.push_back(absl::StrCat(row.state, "/", row.rows_copied));
+    states_at_kill.push_back(
+        absl::StrCat(row.state, "/", row.rows_copied, "/", row.message));
   }
   pid = Spawn(bin, inst->port());
   ASSERT_GT(pid, 0);

@@ -9,6 +9,7 @@
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
+#include "vreplication/filter.h"
 #include "vreplication/workflow.h"
 
 namespace sidecut {
@@ -152,7 +153,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     bool ddl_stop = false;
     for (const mysql::DecodedEvent& ev : txn.events) {
       if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
-        if (txn.standalone && ev.query.database == row_.db_name) {
+        if (txn.standalone &&
+            StatementTouchesDatabase(ev.query.query, ev.query.database,
+                                     row_.db_name)) {
           SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
           SC_RETURN_IF_ERROR(HandleDdl(ev.query.query, &ddl_stop));

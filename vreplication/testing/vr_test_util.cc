@@ -53,8 +53,12 @@ absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
   return s;
 }
 
-Writer::Writer(mysql::ConnectParams params, std::string table, int max_id)
-    : params_(std::move(params)), table_(std::move(table)), max_id_(max_id) {}
+Writer::Writer(mysql::ConnectParams params, std::string table, int max_id,
+               int max_per_second)
+    : params_(std::move(params)),
+      table_(std::move(table)),
+      max_id_(max_id),
+      max_per_second_(max_per_second) {}
 
 Writer::~Writer() { Stop().IgnoreError(); }
 
@@ -68,7 +72,11 @@ void Writer::Start() {
     std::mt19937 rng(42);
     static const char* kNames[] = {"alpha",  "Alpha", "ÄLPHA", "béta",
                                    "gamma ", "日本",  "it's",  "x"};
+    const absl::Time start = Clock::Real()->Now();
     while (!stop_) {
+      // Pace: statement n is not sent before start + n / rate.
+      Clock::Real()->SleepUntil(start + absl::Seconds(1) * statements_.load() /
+                                            max_per_second_);
       int op = rng() % 10;
       int id = 1 + rng() % max_id_;
       std::string name = absl::StrCat(kNames[rng() % 8], rng() % 1000);

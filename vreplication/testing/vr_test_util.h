@@ -29,10 +29,13 @@ absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
                           absl::Duration timeout);
 
 // Random inserts, updates and deletes on `table` (id INT AUTO_INCREMENT PK,
-// name VARCHAR, val INT) until stopped; counts the statements it ran.
+// name VARCHAR, val INT) until stopped, at most `max_per_second` statements
+// per second (a steady production-like load, not a flood); counts the
+// statements it ran.
 class Writer {
  public:
-  Writer(mysql::ConnectParams params, std::string table, int max_id);
+  Writer(mysql::ConnectParams params, std::string table, int max_id,
+         int max_per_second = 1000);
   ~Writer();
   void Start();
   // Stops and returns the first error, if any.
@@ -43,6 +46,7 @@ class Writer {
   mysql::ConnectParams params_;
   std::string table_;
   int max_id_;
+  int max_per_second_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> statements_{0};
   absl::Status error_;
