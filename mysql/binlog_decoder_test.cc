@@ -245,6 +245,44 @@ TEST(MysqlFlavorTest, StreamerGroupsTransactionsAndAdvancesGtidSet) {
   EXPECT_EQ(s.position().ToString(), absl::StrCat("MySQL56/", kUuid, ":1-7"));
 }
 
+// The pre-5.6 temporal formats (TIME, DATETIME, TIMESTAMP without fsp),
+// DATE, YEAR, BIT, SET and ENUM without metadata, from their byte layouts.
+TEST(OldFormatsTest, TemporalAndMisc) {
+  std::string types = absl::StrCat(
+      LE(kTypeTime, 1), LE(kTypeDatetime, 1), LE(kTypeTimestamp, 1),
+      LE(kTypeDate, 1), LE(kTypeYear, 1), LE(kTypeBit, 1), LE(kTypeTiny, 1));
+  // BIT(12): bits % 8 = 4, bytes = 1.
+  std::string meta = absl::StrCat(LE(4, 1), LE(1, 1));
+  std::string map_body = absl::StrCat(
+      LE(7, 6), LE(1, 2), LE(1, 1), "d", std::string(1, '\0'), LE(1, 1), "o",
+      std::string(1, '\0'), Packed(7), types, PackedStr(meta), LE(0x7f, 1));
+  std::string row = absl::StrCat(
+      LE(0, 1),
+      LE(static_cast<uint32_t>(-8385959) & 0xffffff, 3),  // -838:59:59
+      LE(20240229131415ULL, 8),                           // DATETIME
+      LE(1700000000, 4),                                  // TIMESTAMP (UTC)
+      LE((2024u << 9) | (2u << 5) | 29u, 3),              // DATE
+      LE(124, 1),                                         // YEAR 2024
+      BE(0x0abc, 2),                                      // BIT(12)
+      LE(0xff, 1));                                       // TINYINT -1
+  BinlogDecoder d;
+  ASSERT_OK(d.Decode(MariadbFormatDescription(true)).status());
+  ASSERT_OK(d.Decode(Event(kTableMapEvent, map_body, true)).status());
+  ASSERT_OK_AND_ASSIGN(DecodedEvent ev,
+                       d.Decode(Event(kWriteRowsEventV1,
+                                      absl::StrCat(LE(7, 6), LE(1, 2),
+                                                   Packed(7), LE(0x7f, 1), row),
+                                      true)));
+  const Row& r = *ev.rows.rows[0].after;
+  EXPECT_EQ(r.Get(0), "-838:59:59");
+  EXPECT_EQ(r.Get(1), "2024-02-29 13:14:15");
+  EXPECT_EQ(r.Get(2), "2023-11-14 22:13:20");
+  EXPECT_EQ(r.Get(3), "2024-02-29");
+  EXPECT_EQ(r.Get(4), "2024");
+  EXPECT_EQ(r.Get(5), std::string("\x0a\xbc", 2));
+  EXPECT_EQ(r.Get(6), "-1");
+}
+
 // Truncated, bit-flipped and random events must give a Status, never a
 // crash or an out-of-bounds read (run under ASan in CI). Checksums are off so
 // that mutations reach the parsers instead of failing the CRC.
