@@ -37,9 +37,9 @@ enum class SchemaErrorKind {
   kInvalidReferencedColumn,       // FK parent lacks the column
   kMissingForeignKeyIndex,        // FK parent has no index on the columns
   kForeignKeyColumnTypeMismatch,  // FK child/parent column types differ
-  kViewDependencyUnresolved,
-  kViewColumnReference,  // view reads a missing/ambiguous column      // view
-                         // reads missing entities, or loops
+  kViewDependencyUnresolved,      // view reads missing entities, or loops
+  kViewColumnReference,           // view reads a missing/ambiguous column
+  kImpossibleDiffOrder,           // no order applies a schema diff validly
 };
 
 // Returns the error `message` of `kind`.

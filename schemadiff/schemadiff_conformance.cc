@@ -171,6 +171,10 @@ SchemadiffVerdict RunSchemadiffCase(const JsonValue& c) {
   }
   if (func == "TestValidate") return internal::RunValidateCase(c);
   if (func == "TestDiffSchemas") return internal::RunSchemaDiffCase(c);
+  if (func == "TestSchemaDiff") return internal::RunOrderedSchemaDiffCase(c);
+  if (func == "TestAlterTableCapableOfInstantDDL") {
+    return internal::RunInstantCapabilityCase(c);
+  }
   if (func == "TestEntityDiffByStatement") {
     return internal::RunEntityDiffByStatementCase(c);
   }

@@ -46,6 +46,10 @@ SchemadiffVerdict RunSchemaCase(const JsonValue& c);
 SchemadiffVerdict RunSchemaDiffCase(const JsonValue& c);  // TestDiffSchemas
 SchemadiffVerdict RunEntityDiffByStatementCase(const JsonValue& c);
 SchemadiffVerdict RunDependencyNamesCase(const JsonValue& c);
+// schemadiff_conformance_order.cc: TestSchemaDiff and
+// TestAlterTableCapableOfInstantDDL
+SchemadiffVerdict RunOrderedSchemaDiffCase(const JsonValue& c);
+SchemadiffVerdict RunInstantCapabilityCase(const JsonValue& c);
 
 }  // namespace internal
 }  // namespace schemadiff

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Benchmark: diff and order two 1,000-table schemas (100 views, foreign
+# keys; 100 tables changed, 10 views changed) with sidecut_schemadiff, and,
+# when skeema is installable, `skeema diff` on the same pair against a
+# throwaway MariaDB 10.11 (the peer). Prints both times and the ratio.
+#
+#   bash bench/schemadiff_1000.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bazel build -c opt //schemadiff:sidecut_schemadiff >/dev/null 2>&1
+BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sidecut-sdbench.XXXXXX")
+hp=""
+cleanup() {
+  if [ -n "$hp" ]; then kill "$hp" 2>/dev/null || true; wait "$hp" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# gen VARIANT: the schema; VARIANT=to changes every 10th table (wider
+# column, new column, new index; every 100th also gets a new foreign key)
+# and every 10th view (reads the new column).
+gen() {
+  awk -v to="$1" 'BEGIN {
+    for (i = 1; i <= 1000; i++) {
+      ch = (to == "to" && i % 10 == 0)
+      printf "CREATE TABLE t%04d (\n  id int NOT NULL,\n  parent_id int DEFAULT NULL,\n", i
+      printf "  name varchar(%d) DEFAULT NULL,\n  v int NOT NULL DEFAULT 0,\n", ch ? 128 : 64
+      if (ch) printf "  extra bigint DEFAULT NULL,\n  other_id int DEFAULT NULL,\n"
+      printf "  PRIMARY KEY (id),\n  KEY parent_idx (parent_id)"
+      if (ch) printf ",\n  KEY name_v_idx (name, v),\n  KEY other_idx (other_id)"
+      if (i % 5 == 0) printf ",\n  CONSTRAINT t%04d_fk FOREIGN KEY (parent_id) REFERENCES t%04d (id)", i, i - 1
+      if (ch && i % 100 == 0) printf ",\n  CONSTRAINT t%04d_ofk FOREIGN KEY (other_id) REFERENCES t%04d (id)", i, i - 50
+      printf "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n"
+    }
+    for (j = 1; j <= 100; j++) {
+      t = j * 10
+      vch = (to == "to" && j % 10 == 0)
+      printf "CREATE VIEW v%03d AS SELECT id, name%s FROM t%04d;\n", j, vch ? ", extra" : "", t
+    }
+  }'
+}
+mkdir -p "$work/from" "$work/to"
+gen from >"$work/from/schema.sql"
+gen to >"$work/to/schema.sql"
+
+t0=$(date +%s.%N)
+"$BIN/schemadiff/sidecut_schemadiff" --from="$work/from" --to="$work/to" >"$work/ours.sql"
+t1=$(date +%s.%N)
+ours=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
+echo "sidecut_schemadiff: $(grep -c ';$' "$work/ours.sql") statements in ${ours}s"
+
+if ! command -v skeema >/dev/null 2>&1; then
+  (apt-get install -y skeema || sudo -n apt-get install -y skeema) >/dev/null 2>&1 || true
+fi
+if ! command -v skeema >/dev/null 2>&1; then
+  echo "peer not run: skeema is not installed and could not be installed"
+  exit 0
+fi
+bazel build //tests/harness:sidecut_mariadb >/dev/null 2>&1
+HBIN="$(bazel info bazel-bin 2>/dev/null)"
+"$HBIN/tests/harness/sidecut_mariadb" --env_file="$work/env" >/dev/null &
+hp=$!
+for _ in $(seq 1 600); do [ -s "$work/env" ] && break; sleep 0.1; done
+. "$work/env"
+sql() { mariadb --protocol=tcp -h127.0.0.1 -P"$MDB0_PORT" -u"$MDB0_USER" "$@"; }
+sql -e "CREATE DATABASE bench"
+(echo "SET foreign_key_checks=0;"; cat "$work/from/schema.sql") | sql bench
+mkdir -p "$work/skeema/bench"
+cp "$work/to/schema.sql" "$work/skeema/bench/"
+printf 'host=127.0.0.1\nport=%s\nuser=%s\n' "$MDB0_PORT" "$MDB0_USER" >"$work/skeema/.skeema"
+printf 'schema=bench\n' >"$work/skeema/bench/.skeema"
+t0=$(date +%s.%N)
+(cd "$work/skeema" && skeema diff --allow-unsafe >"$work/peer.sql" 2>"$work/peer.err") || true
+t1=$(date +%s.%N)
+peer=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
+if ! grep -qi "alter table" "$work/peer.sql"; then
+  echo "peer not run properly: skeema diff printed no ALTER TABLE:"
+  tail -5 "$work/peer.err"
+  exit 0
+fi
+echo "skeema diff: $(grep -ci '^alter table\|^create\|^drop' "$work/peer.sql") statements in ${peer}s"
+python3 -c "print(f'ratio (skeema / sidecut): {$peer / max($ours, 1e-6):.1f}x')"

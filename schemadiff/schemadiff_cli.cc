@@ -1,0 +1,193 @@
+#include "schemadiff/schemadiff_cli.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "schemadiff/printer.h"
+#include "schemadiff/schema_diff_order.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: sidecut_schemadiff --from=A --to=B [--json]\n"
+    "\n"
+    "Prints the statements turning schema A into schema B, in an order in\n"
+    "which each leaves a valid schema. A and B are each a .sql file or a\n"
+    "directory of .sql files holding CREATE TABLE / CREATE VIEW statements.\n"
+    "(A live server as a source is not supported yet.)\n"
+    "\n"
+    "  --json  print {diffs, order, classes, dependencies} as JSON\n";
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+absl::StatusOr<std::string> ReadSource(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return ReadFile(path);
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(path, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".sql") {
+      files.push_back(e.path().string());
+    }
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat("cannot list ", path));
+  std::sort(files.begin(), files.end());
+  std::string sql;
+  for (const std::string& f : files) {
+    absl::StatusOr<std::string> text = ReadFile(f);
+    if (!text.ok()) return text.status();
+    absl::StrAppend(&sql, *text, ";\n");
+  }
+  return sql;
+}
+
+std::string Quote(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+absl::string_view KindName(EntityDiffKind kind) {
+  switch (kind) {
+    case EntityDiffKind::kDropView:
+      return "drop_view";
+    case EntityDiffKind::kDropTable:
+      return "drop_table";
+    case EntityDiffKind::kAlterTable:
+      return "alter_table";
+    case EntityDiffKind::kRenameTable:
+      return "rename_table";
+    case EntityDiffKind::kAlterView:
+      return "alter_view";
+    case EntityDiffKind::kCreateTable:
+      return "create_table";
+    case EntityDiffKind::kCreateView:
+      return "create_view";
+  }
+  return "";
+}
+
+std::string IntList(const std::vector<int>& v) {
+  return absl::StrCat("[", absl::StrJoin(v, ", "), "]");
+}
+
+int Diff(const std::string& from_path, const std::string& to_path, bool json,
+         std::ostream& out, std::ostream& err) {
+  absl::StatusOr<Schema> from = LoadSchemaSource(from_path);
+  absl::StatusOr<Schema> to =
+      from.ok() ? LoadSchemaSource(to_path) : from.status();
+  absl::StatusOr<SchemaDiffPlan> plan =
+      to.ok() ? PlanSchemaDiff(*from, *to, DiffHints{}) : to.status();
+  absl::StatusOr<std::vector<int>> order =
+      plan.ok() ? OrderDiffs(*from, *plan) : plan.status();
+  if (!order.ok()) {
+    err << "sidecut_schemadiff: " << order.status().message() << "\n";
+    return 1;
+  }
+  if (json) {
+    out << SchemaDiffJson(*plan, *order);
+    return 0;
+  }
+  for (int i : *order) out << ToString(plan->diffs[i].statement) << ";\n";
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<Schema> LoadSchemaSource(const std::string& path) {
+  absl::StatusOr<std::string> sql = ReadSource(path);
+  if (!sql.ok()) return sql.status();
+  absl::StatusOr<Schema> schema = Schema::FromSql(*sql);
+  if (!schema.ok()) {
+    return absl::Status(schema.status().code(),
+                        absl::StrCat(path, ": ", schema.status().message()));
+  }
+  return schema;
+}
+
+std::string SchemaDiffJson(const SchemaDiffPlan& plan,
+                           const std::vector<int>& order) {
+  std::string s = "{\"diffs\": [";
+  for (size_t i = 0; i < plan.diffs.size(); ++i) {
+    const EntityDiff& d = plan.diffs[i];
+    absl::StrAppend(&s, i ? ",\n  " : "\n  ", "{\"entity\": ", Quote(d.entity),
+                    ", \"kind\": ", Quote(KindName(d.kind)),
+                    ", \"statement\": ", Quote(ToString(d.statement)), "}");
+  }
+  absl::StrAppend(&s, "],\n \"order\": ", IntList(order), ",\n \"classes\": [");
+  for (size_t i = 0; i < plan.classes.size(); ++i) {
+    absl::StrAppend(&s, i ? ", " : "", IntList(plan.classes[i]));
+  }
+  absl::StrAppend(&s, "],\n \"dependencies\": [");
+  for (size_t i = 0; i < plan.dependencies.size(); ++i) {
+    const DiffDependency& d = plan.dependencies[i];
+    absl::StrAppend(&s, i ? ",\n  " : "\n  ", "{\"diff\": ", d.diff,
+                    ", \"on\": ", d.on,
+                    ", \"kind\": ", Quote(DiffDependencyKindName(d.kind)), "}");
+  }
+  absl::StrAppend(&s, "]}\n");
+  return s;
+}
+
+int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
+                     std::ostream& err) {
+  std::string from, to;
+  bool json = false;
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      out << kUsage;
+      return 0;
+    } else if (absl::StartsWith(a, "--from=")) {
+      from = a.substr(7);
+    } else if (absl::StartsWith(a, "--to=")) {
+      to = a.substr(5);
+    } else if (a == "--json") {
+      json = true;
+    } else {
+      err << "sidecut_schemadiff: unknown argument " << a << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (from.empty() || to.empty()) {
+    err << "sidecut_schemadiff: --from and --to are required\n" << kUsage;
+    return 2;
+  }
+  return Diff(from, to, json, out, err);
+}
+
+}  // namespace schemadiff
+}  // namespace sidecut

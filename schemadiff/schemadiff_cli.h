@@ -1,0 +1,47 @@
+// The `sidecut_schemadiff` command (schemadiff_main.cc), as a function so
+// tests can run it in-process:
+//
+//   sidecut_schemadiff --from=A --to=B [--json]
+//
+// A and B are each a .sql file or a directory whose *.sql files (sorted by
+// name, not recursive) hold CREATE TABLE / CREATE VIEW statements. Prints
+// the diff as ordered statements (schema_diff_order.h), one a line ending
+// in ';', or with --json one object:
+//
+//   {"diffs": [{"entity", "kind", "statement"}...],
+//    "order": [diff indexes], "classes": [[diff indexes]...],
+//    "dependencies": [{"diff", "on", "kind"}...]}
+//
+// Returns the exit code: 0 on success, 1 on an error (printed to `err`),
+// 2 on a usage error. Not thread-safe only in that it reads files.
+#ifndef SIDECUT_SCHEMADIFF_SCHEMADIFF_CLI_H_
+#define SIDECUT_SCHEMADIFF_SCHEMADIFF_CLI_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "schemadiff/schema.h"
+#include "schemadiff/schema_diff_plan.h"
+
+namespace sidecut {
+namespace schemadiff {
+
+// Reads a .sql file, or every *.sql file of a directory (sorted by name),
+// and builds the schema. Errors name the file.
+absl::StatusOr<Schema> LoadSchemaSource(const std::string& path);
+
+// The --json document of a plan and its order.
+std::string SchemaDiffJson(const SchemaDiffPlan& plan,
+                           const std::vector<int>& order);
+
+// `args` excludes the program name.
+int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
+                     std::ostream& err);
+
+}  // namespace schemadiff
+}  // namespace sidecut
+
+#endif  // SIDECUT_SCHEMADIFF_SCHEMADIFF_CLI_H_
