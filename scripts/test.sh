@@ -23,7 +23,7 @@ run_config() {
   local log="$log_dir/$name.log"
   echo "== bazel test ($name) ${targets[*]}"
   bazel test --test_summary=short "$@" -- "${targets[@]}" 2>&1 | tee "$log" |
-    grep -E '^(//|ERROR:|FAIL|INFO: Build completed|Executed)' || true
+    grep -E '^(//|ERROR:|FAIL|INFO: Build completed|Executed)|error:' || true
   local rc=${PIPESTATUS[0]}
   local p f
   p=$(grep -cE '^//\S+\s+(\(cached\) )?PASSED' "$log" || true)

@@ -104,7 +104,7 @@ TEST_F(VStreamServiceTest, VStreamRpcDeliversRowEvents) {
   ASSERT_OK(conn_->Execute("INSERT INTO vs.t VALUES (7, 'rpc', 7.00)"));
   binlogdata::VStreamRequest req;
   req.set_position("MariaDB/" + start);
-  req.mutable_filter()->add_rules()->set_match("t");
+  req.mutable_filter()->add_rules()->set_match("/^t$/");  // a regex rule
   grpc::ClientContext ctx;
   auto reader = stub_->VStream(&ctx, req);
   binlogdata::VStreamResponse resp;
@@ -130,6 +130,11 @@ TEST_F(VStreamServiceTest, UnsupportedFilterIsAClearError) {
                                 filter, "current", Clock::Real()),
               StatusIs(absl::StatusCode::kUnimplemented,
                        ::testing::HasSubstr("select * from t")));
+  rule->set_match("/t(/");
+  EXPECT_THAT(VStreamer::Create(harness::ConnectParamsFor(*instance_), "vs",
+                                filter, "current", Clock::Real()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("invalid regular expression")));
 }
 
 TEST_F(VStreamServiceTest, StreamsRowsFromSnapshotAfterLastPk) {

@@ -1,17 +1,19 @@
 #include "vreplication/vstreamer.h"
 
-#include <regex>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/vitess_rows.h"
+#include "re2/re2.h"
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
 
 namespace sidecut {
 namespace vreplication {
+
+VStreamer::VStreamer() = default;
+VStreamer::~VStreamer() = default;
 
 absl::StatusOr<std::unique_ptr<VStreamer>> VStreamer::Create(
     const mysql::ConnectParams& params, std::string db,
@@ -20,12 +22,16 @@ absl::StatusOr<std::unique_ptr<VStreamer>> VStreamer::Create(
   v->db_ = std::move(db);
   for (const binlogdata::Rule& rule : filter.rules()) {
     const std::string& m = rule.match();
-    if (m.size() >= 2 && m.front() == '/' && m.back() == '/') {
-      v->patterns_.push_back(m.substr(1, m.size() - 2));
-      continue;
-    }
     if (m.size() > 1 && m.front() == '/') {
-      v->patterns_.push_back(m.substr(1));
+      std::string p = m.substr(1);
+      if (!p.empty() && p.back() == '/') p.pop_back();
+      auto re = std::make_unique<re2::RE2>(p, re2::RE2::Quiet);
+      if (!re->ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("VStream rule '", m,
+                         "': invalid regular expression: ", re->error()));
+      }
+      v->patterns_.push_back(std::move(re));
       continue;
     }
     SC_ASSIGN_OR_RETURN(FilterSpec spec, ParseFilter(m, rule.filter()));
@@ -61,8 +67,8 @@ bool VStreamer::Matches(const std::string& table) const {
   for (const std::string& e : exact_) {
     if (e == table) return true;
   }
-  for (const std::string& p : patterns_) {
-    if (std::regex_search(table, std::regex(p))) return true;
+  for (const auto& p : patterns_) {
+    if (re2::RE2::PartialMatch(table, *p)) return true;
   }
   return false;
 }

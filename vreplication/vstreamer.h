@@ -21,6 +21,10 @@
 #include "proto/binlogdata.pb.h"
 #include "util/clock.h"
 
+namespace re2 {
+class RE2;
+}  // namespace re2
+
 namespace sidecut {
 namespace vreplication {
 
@@ -32,16 +36,18 @@ class VStreamer {
       const mysql::ConnectParams& params, std::string db,
       const binlogdata::Filter& filter, absl::string_view start, Clock* clock);
 
+  ~VStreamer();
+
   // The events of the next transaction, or one HEARTBEAT.
   absl::StatusOr<std::vector<binlogdata::VEvent>> Next();
 
  private:
-  VStreamer() = default;
+  VStreamer();
   bool Matches(const std::string& table) const;
 
   std::string db_;
   std::vector<std::string> exact_;
-  std::vector<std::string> patterns_;
+  std::vector<std::unique_ptr<re2::RE2>> patterns_;
   std::unique_ptr<mysql::BinlogSourceFactory> factory_;
   std::unique_ptr<mysql::BinlogStreamer> streamer_;
   std::set<std::string> fields_sent_;
