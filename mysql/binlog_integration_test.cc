@@ -21,6 +21,7 @@
 #include "mysql/quoting.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
+#include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
 #include "util/status_macros.h"
 #include "util/status_matchers.h"
@@ -101,19 +102,11 @@ const char* const kDml[] = {
     "DELETE FROM bt.alltypes WHERE id > 1000",
 };
 
-class BinlogIntegrationTest : public ::testing::Test {
+class BinlogIntegrationTest : public harness::SharedInstanceTest {
  protected:
-  static void SetUpTestSuite() {
-    auto inst = harness::MariaDbInstance::Start({});
-    ASSERT_OK(inst.status());
-    instance_ = inst->release();
-  }
-  static void TearDownTestSuite() {
-    delete instance_;
-    instance_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(conn_, harness::ConnectTo(*instance_));
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_OK(
         conn_->Execute("SET SESSION time_zone = '+00:00', sql_mode = ''"));
   }
@@ -130,11 +123,7 @@ class BinlogIntegrationTest : public ::testing::Test {
     o.heartbeat_period = absl::Milliseconds(200);
     return o;
   }
-
-  static harness::MariaDbInstance* instance_;
-  std::unique_ptr<MysqlConnection> conn_;
 };
-harness::MariaDbInstance* BinlogIntegrationTest::instance_ = nullptr;
 
 // ISO-8859-1 to UTF-8 (enough for the test's latin1 values).
 std::string Latin1ToUtf8(const std::string& s) {

@@ -11,6 +11,7 @@
 #include "mysql/quoting.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
+#include "tests/harness/shared_instance_test.h"
 #include "util/status_matchers.h"
 
 namespace sidecut {
@@ -20,25 +21,13 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class MysqlConnectionTest : public ::testing::Test {
+class MysqlConnectionTest : public harness::SharedInstanceTest {
  protected:
-  static void SetUpTestSuite() {
-    auto inst = harness::MariaDbInstance::Start({});
-    ASSERT_OK(inst.status());
-    instance_ = inst->release();
-  }
-  static void TearDownTestSuite() {
-    delete instance_;
-    instance_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(conn_, harness::ConnectTo(*instance_));
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
   }
-
-  static harness::MariaDbInstance* instance_;
-  std::unique_ptr<MysqlConnection> conn_;
 };
-harness::MariaDbInstance* MysqlConnectionTest::instance_ = nullptr;
 
 TEST_F(MysqlConnectionTest, ExecuteReturnsFieldsRowsAndCounts) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS t1"));

@@ -12,6 +12,7 @@
 #include "mysql/mysql_connection.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
+#include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
 #include "util/status_macros.h"
 #include "util/status_matchers.h"
@@ -29,19 +30,11 @@ using ::testing::HasSubstr;
 using testing::WaitCaughtUp;
 using testing::Writer;
 
-class VReplicationTest : public ::testing::Test {
+class VReplicationTest : public harness::SharedInstanceTest {
  protected:
-  static void SetUpTestSuite() {
-    auto inst = harness::MariaDbInstance::Start({});
-    ASSERT_OK(inst.status());
-    instance_ = inst->release();
-  }
-  static void TearDownTestSuite() {
-    delete instance_;
-    instance_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(conn_, harness::ConnectTo(*instance_));
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
     options_.connect = harness::ConnectParamsFor(*instance_);
     options_.copy_batch_rows = 500;
     options_.copy_phase_duration = absl::Milliseconds(300);
@@ -56,11 +49,8 @@ class VReplicationTest : public ::testing::Test {
     return s;
   }
 
-  static harness::MariaDbInstance* instance_;
-  std::unique_ptr<mysql::MysqlConnection> conn_;
   WorkflowOptions options_;
 };
-harness::MariaDbInstance* VReplicationTest::instance_ = nullptr;
 
 constexpr char kTable[] =
     "(id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT NULL, "
