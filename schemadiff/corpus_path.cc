@@ -1,7 +1,9 @@
 #include "schemadiff/corpus_path.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -41,6 +43,25 @@ std::string SharedCorpusPath(absl::string_view anchor,
                              absl::string_view relative) {
   return absl::StrCat(FindWorkspaceDirectory(anchor), "/../shared/corpus/",
                       relative);
+}
+
+absl::StatusOr<std::vector<std::string>> CorpusFiles(const std::string& path) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    files.push_back(path);
+    return files;
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
+    if (entry.path().extension() == ".jsonl") {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    return absl::NotFoundError(absl::StrCat("no .jsonl files in ", path));
+  }
+  return files;
 }
 
 }  // namespace schemadiff

@@ -12,7 +12,9 @@
 #define SIDECUT_SCHEMADIFF_CORPUS_PATH_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace sidecut {
@@ -25,6 +27,10 @@ std::string FindWorkspaceDirectory(absl::string_view anchor);
 // Returns <workspace>/../shared/corpus/<relative>.
 std::string SharedCorpusPath(absl::string_view anchor,
                              absl::string_view relative);
+
+// The corpus files a conformance runner reads from `path`: the file itself,
+// or every *.jsonl file of a directory in name order (kNotFound if none).
+absl::StatusOr<std::vector<std::string>> CorpusFiles(const std::string& path);
 
 }  // namespace schemadiff
 }  // namespace sidecut

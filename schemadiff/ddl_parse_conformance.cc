@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "schemadiff/corpus_path.h"
 #include "schemadiff/json_lite.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/printer.h"
@@ -157,21 +158,7 @@ CaseVerdict RunDdlParseCase(const DdlParseCase& c) {
 
 absl::StatusOr<ConformanceSummary> RunDdlParseConformance(
     const std::string& path, std::ostream& out) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    for (const auto& entry : std::filesystem::directory_iterator(path, ec)) {
-      if (entry.path().extension() == ".jsonl") {
-        files.push_back(entry.path().string());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    if (files.empty()) {
-      return absl::NotFoundError(absl::StrCat("no .jsonl files in ", path));
-    }
-  } else {
-    files.push_back(path);
-  }
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> files, CorpusFiles(path));
   ConformanceSummary summary;
   for (const std::string& f : files) {
     SC_RETURN_IF_ERROR(RunFile(f, out, &summary));
