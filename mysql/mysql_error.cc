@@ -36,6 +36,17 @@ absl::StatusCode CodeForMysqlErrno(int errnum) {
     case 1050:  // table exists
     case 1007:  // database exists
       return absl::StatusCode::kAlreadyExists;
+    // Values the table cannot hold (strict sql_mode): data errors.
+    case 1048:  // column cannot be null
+    case 1264:  // out of range value
+    case 1265:  // data truncated
+    case 1292:  // incorrect datetime/… value
+    case 1364:  // field doesn't have a default value
+    case 1366:  // incorrect string value
+    case 1406:  // data too long
+    case 3140:  // MySQL: invalid JSON text
+    case 4025:  // MariaDB: CHECK constraint failed
+      return absl::StatusCode::kOutOfRange;
     case kErParseError:
     case 1149:
       return absl::StatusCode::kInvalidArgument;

@@ -23,7 +23,10 @@ void Engine::StartLocked(int64_t id) {
   Running& r = running_[id];
   r.workflow = std::make_unique<Workflow>(id, options_, clock_);
   Workflow* wf = r.workflow.get();
-  r.thread = std::thread([wf] { wf->Run().IgnoreError(); });
+  r.thread = std::thread([wf] {
+    wf->Run().IgnoreError();
+    wf->MarkFinished();
+  });
 }
 
 absl::Status Engine::Open() {
@@ -89,6 +92,30 @@ int64_t Engine::LagSeconds(int64_t id) {
   absl::MutexLock lock(&mu_);
   auto it = running_.find(id);
   return it == running_.end() ? -1 : it->second.workflow->lag_seconds();
+}
+
+absl::optional<mysql::Position> Engine::CommittedPosition(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = running_.find(id);
+  if (it == running_.end()) return absl::nullopt;
+  return it->second.workflow->committed_position();
+}
+
+absl::Status Engine::Start(int64_t id) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
+  SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));
+  absl::MutexLock lock(&mu_);
+  auto it = running_.find(id);
+  if (it != running_.end()) {
+    if (!it->second.workflow->finished()) return absl::OkStatus();
+    it->second.thread.join();
+    running_.erase(it);
+  }
+  if (row.state == kStateStopped) {
+    SC_RETURN_IF_ERROR(SetState(*conn, id, kStateRunning, ""));
+  }
+  StartLocked(id);
+  return absl::OkStatus();
 }
 
 }  // namespace vreplication

@@ -46,6 +46,12 @@ class Engine {
   absl::StatusOr<WorkflowRow> Read(int64_t id);
   // See Workflow::lag_seconds(); -1 if not running.
   int64_t LagSeconds(int64_t id);
+  // See Workflow::committed_position(); empty if not running or not in the
+  // running phase yet.
+  absl::optional<mysql::Position> CommittedPosition(int64_t id);
+  // Starts workflow `id` (after Stop, or one created elsewhere) unless it
+  // runs already; its state is reset to Running-or-Copying by the workflow.
+  absl::Status Start(int64_t id);
 
  private:
   struct Running {

@@ -117,6 +117,16 @@ bool StatementTouchesDatabase(absl::string_view statement,
   return false;
 }
 
+bool StatementMentionsTable(absl::string_view statement,
+                            absl::string_view table) {
+  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  if (!toks.ok()) return true;
+  for (const Token& t : *toks) {
+    if (t.IsIdentLike() && absl::EqualsIgnoreCase(t.text, table)) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<ExprTemplate> ExprTemplate::Parse(
     absl::string_view expr, const std::vector<std::string>& columns) {
   SC_ASSIGN_OR_RETURN(std::vector<Token> toks, schemadiff::Tokenize(expr));

@@ -44,6 +44,11 @@ bool StatementTouchesDatabase(absl::string_view statement,
                               absl::string_view session_db,
                               absl::string_view db);
 
+// Whether `statement` names table `table` (as an identifier, quoted or
+// not, case-insensitively). Unparsable text is assumed to name it.
+bool StatementMentionsTable(absl::string_view statement,
+                            absl::string_view table);
+
 // An expression with its references to source columns located.
 class ExprTemplate {
  public:

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 
@@ -14,6 +15,31 @@ bool OneOf(absl::string_view v, std::initializer_list<absl::string_view> set) {
     if (v == s) return true;
   }
   return false;
+}
+
+// Replaces the source's iteration key with the columns named in
+// `columns` (comma-separated), which must form one of its usable unique keys.
+absl::Status OverrideKey(absl::string_view columns, TableSchema* s) {
+  std::vector<int> want;
+  for (absl::string_view name : absl::StrSplit(columns, ',')) {
+    int idx = s->ColumnIndex(name);
+    if (idx < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unique key column '", name, "' does not exist in ",
+                       mysql::QuoteQualified(s->db, s->table)));
+    }
+    want.push_back(idx);
+  }
+  for (const UniqueKey& k : s->unique_keys) {
+    if (k.columns == want) {
+      s->key_name = k.name;
+      s->key_columns = k.columns;
+      return absl::OkStatus();
+    }
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "columns (", columns, ") of ", mysql::QuoteQualified(s->db, s->table),
+      " are not a unique key on NOT NULL columns"));
 }
 
 }  // namespace
@@ -75,6 +101,10 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
   plan.db = std::string(db);
   SC_ASSIGN_OR_RETURN(plan.source,
                       LoadTableSchema(conn, db, spec.source_table));
+  if (!rule.source_unique_key_columns().empty()) {
+    SC_RETURN_IF_ERROR(
+        OverrideKey(rule.source_unique_key_columns(), &plan.source));
+  }
   SC_RETURN_IF_ERROR(RequireKey(plan.source));
   SC_ASSIGN_OR_RETURN(plan.target, LoadTableSchema(conn, db, rule.match()));
   std::vector<std::string> source_names;

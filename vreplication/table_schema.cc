@@ -78,9 +78,11 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
   }
   for (const std::string& name : order) {
     if (!usable[name]) continue;
-    s.key_name = name;
-    s.key_columns = key_cols[name];
-    break;
+    s.unique_keys.push_back(UniqueKey{name, key_cols[name]});
+  }
+  if (!s.unique_keys.empty()) {
+    s.key_name = s.unique_keys[0].name;
+    s.key_columns = s.unique_keys[0].columns;
   }
   return s;
 }

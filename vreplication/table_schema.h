@@ -26,12 +26,20 @@ struct ColumnInfo {
   bool generated = false;  // virtual/stored generated column
 };
 
+// A unique key on NOT NULL columns without prefixes (can identify a row).
+struct UniqueKey {
+  std::string name;
+  std::vector<int> columns;  // indexes into TableSchema::columns
+};
+
 struct TableSchema {
   std::string db;
   std::string table;
   std::vector<ColumnInfo> columns;
   std::string key_name;          // "PRIMARY" or the unique key's name
   std::vector<int> key_columns;  // indexes into columns, in key order
+  // Every usable unique key: PRIMARY first, then by name.
+  std::vector<UniqueKey> unique_keys;
 
   int ColumnIndex(absl::string_view name) const;  // -1 if absent
 };

@@ -20,6 +20,9 @@ inline constexpr char kStateRunning[] = "Running";
 inline constexpr char kStateStopped[] = "Stopped";
 inline constexpr char kStateError[] = "Error";
 
+// binlogdata.VReplicationWorkflowType values used here.
+inline constexpr int kWorkflowTypeOnlineDdl = 5;
+
 struct WorkflowRow {
   int64_t id = 0;
   std::string workflow;
@@ -36,6 +39,7 @@ struct WorkflowRow {
   int64_t time_updated = 0;
   int64_t transaction_timestamp = 0;
   int64_t time_heartbeat = 0;
+  int64_t workflow_type = 0;
 };
 
 struct CopyStateRow {

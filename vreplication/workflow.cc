@@ -21,6 +21,8 @@ bool IsPermanent(const absl::Status& s) {
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnimplemented:
     case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kAlreadyExists:  // duplicate key in the target
+    case absl::StatusCode::kOutOfRange:     // value the target cannot hold
       return true;
     default:
       return false;
@@ -94,6 +96,12 @@ absl::Status Workflow::SavePosition(int64_t txn_timestamp) {
       .status();
 }
 
+void Workflow::SetCommitted() {
+  if (!playing_) return;
+  absl::MutexLock lock(&committed_mu_);
+  committed_ = pos_;
+}
+
 absl::Status Workflow::StartCopyIfNew() {
   if (row_.state != kStateInit || !row_.pos.empty()) return absl::OkStatus();
   // A new workflow: every table starts with no lastpk. Written together so
@@ -123,12 +131,22 @@ absl::Status Workflow::StartCopyIfNew() {
 }
 
 absl::Status Workflow::RunOnce() {
+  playing_ = false;
   SC_RETURN_IF_ERROR(Connect());
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn_));
   SC_ASSIGN_OR_RETURN(row_, ReadWorkflow(*conn_, id_));
   // Vitess writes the largest BIGINT for "no limit".
   max_tps_ = row_.max_tps > 0 && row_.max_tps < 1000000000 ? row_.max_tps : 0;
   if (row_.state == kStateStopped) return absl::OkStatus();
+  if (row_.workflow_type == kWorkflowTypeOnlineDdl) {
+    // A value the new schema cannot hold fails the migration instead of
+    // being silently truncated.
+    SC_RETURN_IF_ERROR(
+        conn_
+            ->Execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,"
+                      "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'")
+            .status());
+  }
   SC_ASSIGN_OR_RETURN(pos_, mysql::Position::Parse(row_.pos));
   SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
   SC_RETURN_IF_ERROR(LoadPlans());
@@ -142,6 +160,8 @@ absl::Status Workflow::RunOnce() {
                         mysql::Position::Parse(row_.stop_pos));
     stop_at = sp;
   }
+  playing_ = true;
+  SetCommitted();
   SC_RETURN_IF_ERROR(Play(stop_at, /*copy_filter=*/false));
   if (stop_at.has_value() && pos_.AtLeast(*stop_at) && !stop_) {
     SC_RETURN_IF_ERROR(

@@ -76,7 +76,18 @@ class Workflow {
   // Seconds between now and the commit time of the last applied
   // transaction; 0 when caught up. -1 before the running phase.
   int64_t lag_seconds() const { return lag_seconds_.load(); }
+
+  // The binlog position up to which every change this workflow must apply
+  // is committed (ahead of the saved `pos` while idle transactions are not
+  // recorded yet). Empty before the running phase. Thread-safe.
+  absl::optional<mysql::Position> committed_position() const {
+    absl::MutexLock lock(&committed_mu_);
+    return committed_;
+  }
   int64_t id() const { return id_; }
+  // Set by the thread that ran Run() once it returned.
+  void MarkFinished() { finished_ = true; }
+  bool finished() const { return finished_.load(); }
 
  private:
   enum class TableCopy { kNotStarted, kCopying };
@@ -99,6 +110,8 @@ class Workflow {
                     bool copy_filter);
   absl::StatusOr<std::map<std::string, CopyFilter>> LoadCopyFilters();
   absl::Status SavePosition(int64_t txn_timestamp);
+  // Publishes pos_ as committed_position() (running phase only).
+  void SetCommitted();
   absl::Status HandleDdl(const std::string& statement, bool* stop);
   // Asks the throttler; records and returns its reason ("" = go on).
   absl::StatusOr<std::string> CheckThrottle();
@@ -112,7 +125,11 @@ class Workflow {
   Clock* clock_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> mark_stopped_{false};
+  std::atomic<bool> finished_{false};
   std::atomic<int64_t> lag_seconds_{-1};
+  bool playing_ = false;  // in the running phase (not catch-up)
+  mutable absl::Mutex committed_mu_;
+  absl::optional<mysql::Position> committed_ ABSL_GUARDED_BY(committed_mu_);
 
   std::unique_ptr<mysql::MysqlConnection> conn_;
   WorkflowRow row_;

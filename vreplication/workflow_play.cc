@@ -49,12 +49,22 @@ absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
   switch (row_.source.on_ddl()) {
     case binlogdata::IGNORE:
       return LoadPlans();  // columns may have changed
-    case binlogdata::STOP:
+    case binlogdata::STOP: {
+      // Only DDL on a table this workflow reads stops it.
+      bool relevant = false;
+      for (const auto& [target, plan] : plans_) {
+        relevant |= StatementMentionsTable(statement, plan.source.table);
+      }
+      if (!relevant) {
+        SetCommitted();
+        return absl::OkStatus();
+      }
       SC_RETURN_IF_ERROR(SavePosition(0));
       SC_RETURN_IF_ERROR(SetState(*conn_, id_, kStateStopped,
                                   absl::StrCat("Stopped at DDL ", statement)));
       *stop = true;
       return absl::OkStatus();
+    }
     case binlogdata::EXEC:
     case binlogdata::EXEC_IGNORE: {
       SC_RETURN_IF_ERROR(conn_
@@ -127,6 +137,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     pending_txns = 0;
     dirty = false;
     last_save = clock_->Now();
+    SetCommitted();
     return absl::OkStatus();
   };
   std::vector<std::string> stmts;
@@ -207,6 +218,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         pending.empty() && now - last_save >= options_.position_save_interval;
     if ((!pending.empty() && (caught_up || full || reached)) || save_due) {
       SC_RETURN_IF_ERROR(flush());
+    } else if (pending.empty()) {
+      SetCommitted();  // nothing of ours is uncommitted up to pos_
     }
   }
   return flush();

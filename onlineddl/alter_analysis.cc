@@ -1,0 +1,162 @@
+#include "onlineddl/alter_analysis.h"
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mysql/quoting.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using vreplication::ColumnInfo;
+using vreplication::TableSchema;
+using vreplication::UniqueKey;
+
+std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
+
+// Float keys compare approximately: they cannot identify a row reliably.
+bool UsableKeyColumn(const ColumnInfo& c) {
+  return c.data_type != "float" && c.data_type != "double";
+}
+
+std::vector<std::string> KeyNames(const TableSchema& s, const UniqueKey& k) {
+  std::vector<std::string> out;
+  for (int i : k.columns) out.push_back(s.columns[i].name);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ColumnRenames(
+    const schemadiff::AlterTable& alter) {
+  using Kind = schemadiff::AlterOption::Kind;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const schemadiff::AlterOption& opt : alter.options) {
+    if (opt.kind == Kind::kChangeColumn && !opt.columns.empty() &&
+        !absl::EqualsIgnoreCase(opt.name, opt.columns[0].name)) {
+      out.emplace_back(opt.name, opt.columns[0].name);
+    } else if (opt.kind == Kind::kRenameColumn &&
+               !absl::EqualsIgnoreCase(opt.name, opt.new_name)) {
+      out.emplace_back(opt.name, opt.new_name);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<AlterAnalysis> AnalyzeAlter(
+    const TableSchema& source, const TableSchema& shadow,
+    const std::vector<std::pair<std::string, std::string>>& renames) {
+  AlterAnalysis a;
+  std::map<std::string, std::string> renamed;  // lower old → new
+  for (const auto& [from, to] : renames) renamed[Lower(from)] = to;
+  // Source column index → target column index.
+  std::map<int, int> to_target;
+  std::map<int, int> to_source;
+  for (size_t i = 0; i < source.columns.size(); ++i) {
+    const ColumnInfo& c = source.columns[i];
+    auto r = renamed.find(Lower(c.name));
+    std::string target_name = r == renamed.end() ? c.name : r->second;
+    int ti = shadow.ColumnIndex(target_name);
+    if (ti < 0) {
+      a.dropped_columns.push_back(c.name);
+      a.revertible_notes.push_back(absl::StrCat("column ", c.name, " dropped"));
+      continue;
+    }
+    to_target[static_cast<int>(i)] = ti;
+    to_source[ti] = static_cast<int>(i);
+    const ColumnInfo& t = shadow.columns[ti];
+    if (t.column_type != c.column_type || t.collation != c.collation) {
+      a.changed_type_columns.push_back(c.name);
+      a.revertible_notes.push_back(absl::StrCat(
+          "column ", c.name, " changed from ", c.column_type, " to ",
+          t.column_type, ": reverting may not fit every new value"));
+    }
+    if (!t.generated) a.shared_columns.emplace_back(c.name, t.name);
+  }
+  for (size_t ti = 0; ti < shadow.columns.size(); ++ti) {
+    if (to_source.count(static_cast<int>(ti))) continue;
+    a.added_columns.push_back(shadow.columns[ti].name);
+  }
+  // The iteration key: the first usable source key (PRIMARY first) whose
+  // columns, mapped, form a usable unique key of the target.
+  auto mapped = [&](const UniqueKey& k) {
+    std::vector<int> out;
+    for (int c : k.columns) {
+      auto it = to_target.find(c);
+      out.push_back(it == to_target.end() ? -1 : it->second);
+    }
+    return out;
+  };
+  for (const UniqueKey& sk : source.unique_keys) {
+    bool usable = true;
+    for (int c : sk.columns) usable &= UsableKeyColumn(source.columns[c]);
+    if (!usable) continue;
+    std::vector<int> want = mapped(sk);
+    for (const UniqueKey& tk : shadow.unique_keys) {
+      if (tk.columns != want) continue;
+      a.source_key_name = sk.name;
+      a.source_key_columns = KeyNames(source, sk);
+      a.target_key_name = tk.name;
+      a.target_key_columns = KeyNames(shadow, tk);
+      break;
+    }
+    if (!a.source_key_name.empty()) break;
+  }
+  if (a.source_key_name.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "found no possible unique key on ",
+        mysql::QuoteIdentifier(source.table),
+        " shared by the original and the altered table: both need the same "
+        "PRIMARY KEY or UNIQUE KEY on NOT NULL, non-floating-point columns "
+        "without prefixes, so rows can be copied in order and found again"));
+  }
+  for (const UniqueKey& tk : shadow.unique_keys) {
+    bool found = false;
+    for (const UniqueKey& sk : source.unique_keys) {
+      found |= mapped(sk) == tk.columns;
+    }
+    if (!found) ++a.added_unique_keys;
+  }
+  for (const UniqueKey& sk : source.unique_keys) {
+    bool found = false;
+    for (const UniqueKey& tk : shadow.unique_keys) {
+      found |= mapped(sk) == tk.columns;
+    }
+    if (!found) {
+      ++a.removed_unique_keys;
+      a.removed_unique_key_names.push_back(sk.name);
+      a.revertible_notes.push_back(absl::StrCat(
+          "unique key ", sk.name,
+          " removed: duplicates written meanwhile would block a revert"));
+    }
+  }
+  std::vector<std::string> items;
+  for (const auto& [from, to] : a.shared_columns) {
+    items.push_back(from == to
+                        ? mysql::QuoteIdentifier(from)
+                        : absl::StrCat(mysql::QuoteIdentifier(from), " AS ",
+                                       mysql::QuoteIdentifier(to)));
+  }
+  a.rule.set_match(shadow.table);
+  a.rule.set_filter(absl::StrCat("select ", absl::StrJoin(items, ", "),
+                                 " from ",
+                                 mysql::QuoteIdentifier(source.table)));
+  a.rule.set_source_unique_key_columns(
+      absl::StrJoin(a.source_key_columns, ","));
+  a.rule.set_target_unique_key_columns(
+      absl::StrJoin(a.target_key_columns, ","));
+  std::vector<std::string> key_targets;
+  for (const std::string& c : a.source_key_columns) {
+    auto r = renamed.find(Lower(c));
+    key_targets.push_back(r == renamed.end() ? c : r->second);
+  }
+  a.rule.set_source_unique_key_target_columns(absl::StrJoin(key_targets, ","));
+  return a;
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

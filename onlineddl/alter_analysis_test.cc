@@ -1,0 +1,102 @@
+#include "onlineddl/alter_analysis.h"
+
+#include <variant>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schemadiff/parser.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using vreplication::ColumnInfo;
+using vreplication::TableSchema;
+using vreplication::UniqueKey;
+
+ColumnInfo Col(const std::string& name, const std::string& type = "int",
+               bool nullable = false) {
+  ColumnInfo c;
+  c.name = name;
+  c.data_type = type;
+  c.column_type = type;
+  c.nullable = nullable;
+  return c;
+}
+
+TableSchema Table(const std::string& name, std::vector<ColumnInfo> cols,
+                  std::vector<UniqueKey> keys) {
+  TableSchema t;
+  t.db = "d";
+  t.table = name;
+  t.columns = std::move(cols);
+  t.unique_keys = std::move(keys);
+  return t;
+}
+
+TEST(ColumnRenamesTest, FindsChangeAndRenameColumn) {
+  ASSERT_OK_AND_ASSIGN(
+      schemadiff::Statement s,
+      schemadiff::ParseStatement("alter table t change a a2 int, rename "
+                                 "column b to b2, change c c int, modify d "
+                                 "bigint"));
+  EXPECT_THAT(ColumnRenames(std::get<schemadiff::AlterTable>(s)),
+              ElementsAre(Pair("a", "a2"), Pair("b", "b2")));
+}
+
+TEST(AnalyzeAlterTest, MapsColumnsAndBuildsTheRule) {
+  TableSchema src = Table("t", {Col("id"), Col("a"), Col("b"), Col("gone")},
+                          {UniqueKey{"PRIMARY", {0}}});
+  TableSchema dst = Table(
+      "_vt_vrp_x_", {Col("id"), Col("a2"), Col("b", "bigint"), Col("added")},
+      {UniqueKey{"PRIMARY", {0}}, UniqueKey{"u", {3}}});
+  ASSERT_OK_AND_ASSIGN(AlterAnalysis a, AnalyzeAlter(src, dst, {{"a", "a2"}}));
+  EXPECT_THAT(a.shared_columns,
+              ElementsAre(Pair("id", "id"), Pair("a", "a2"), Pair("b", "b")));
+  EXPECT_THAT(a.dropped_columns, ElementsAre("gone"));
+  EXPECT_THAT(a.added_columns, ElementsAre("added"));
+  EXPECT_THAT(a.changed_type_columns, ElementsAre("b"));
+  EXPECT_EQ(a.added_unique_keys, 1);
+  EXPECT_EQ(a.removed_unique_keys, 0);
+  EXPECT_EQ(a.rule.match(), "_vt_vrp_x_");
+  EXPECT_EQ(a.rule.filter(), "select `id`, `a` AS `a2`, `b` from `t`");
+  EXPECT_EQ(a.rule.source_unique_key_columns(), "id");
+  EXPECT_FALSE(a.revertible_notes.empty());
+}
+
+TEST(AnalyzeAlterTest, IteratesOnAKeyBothTablesShare) {
+  // The primary key changes from (id) to (id, k): the unique key on the
+  // renamed column is what both have.
+  TableSchema src = Table("t", {Col("id"), Col("k"), Col("u")},
+                          {UniqueKey{"PRIMARY", {0}}, UniqueKey{"uk", {2}}});
+  TableSchema dst = Table("s", {Col("id"), Col("k"), Col("u2")},
+                          {UniqueKey{"PRIMARY", {0, 1}}, UniqueKey{"uk", {2}}});
+  ASSERT_OK_AND_ASSIGN(AlterAnalysis a, AnalyzeAlter(src, dst, {{"u", "u2"}}));
+  EXPECT_EQ(a.source_key_name, "uk");
+  EXPECT_EQ(a.rule.source_unique_key_columns(), "u");
+  EXPECT_EQ(a.rule.target_unique_key_columns(), "u2");
+  EXPECT_EQ(a.rule.source_unique_key_target_columns(), "u2");
+  EXPECT_EQ(a.removed_unique_keys, 1);
+  EXPECT_EQ(a.added_unique_keys, 1);
+}
+
+TEST(AnalyzeAlterTest, RefusesWithoutASharedUsableKey) {
+  TableSchema src = Table("t", {Col("id"), Col("f", "float")},
+                          {UniqueKey{"PRIMARY", {0}}, UniqueKey{"fk", {1}}});
+  TableSchema no_pk =
+      Table("s", {Col("id"), Col("f", "float")}, {UniqueKey{"fk", {1}}});
+  EXPECT_THAT(AnalyzeAlter(src, no_pk, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("found no possible unique key")));
+  TableSchema none = Table("s", {Col("id")}, {});
+  EXPECT_THAT(AnalyzeAlter(src, none, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+}  // namespace
+}  // namespace onlineddl
+}  // namespace sidecut

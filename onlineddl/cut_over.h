@@ -1,0 +1,79 @@
+// Cut-over on MariaDB: swaps the original table and the caught-up shadow
+// with a brief write stall in which writes wait and never fail.
+//
+// MariaDB cannot RENAME inside LOCK TABLES, so (notes/mariadb.md):
+//   1. session A creates a sentry table and holds LOCK TABLES t WRITE,
+//      sentry WRITE; writes to t start to queue;
+//   2. session B issues RENAME TABLE t TO sentry, shadow TO t, sentry TO
+//      shadow, which queues on the metadata lock ahead of the writes;
+//   3. A reads the binlog position and waits until the stream applied it;
+//   4. A drops the sentry and unlocks: the RENAME runs first, then the
+//      queued writes land in the new t.
+// If anything fails before step 4, B's RENAME is killed and A unlocks: t was
+// never renamed and serves as before. If A's session dies, B's RENAME fails
+// because the sentry still exists, so a half-done swap is impossible.
+//
+// Thread-compatible: one cut-over at a time per table.
+#ifndef SIDECUT_ONLINEDDL_CUT_OVER_H_
+#define SIDECUT_ONLINEDDL_CUT_OVER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "mysql/connection.h"
+#include "mysql/gtid.h"
+#include "util/clock.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+struct CutOverOptions {
+  // Longest the write stall may last (lock wait, rename queueing, catch-up).
+  // Vitess's default 10 s; the strategy flag allows 5 s–30 s.
+  absl::Duration threshold = absl::Seconds(10);
+  // Kill queries on the table and idle open transactions that could hold
+  // its metadata lock before locking (--force-cut-over-after, FORCE_CUTOVER).
+  bool force = false;
+  // Polling interval while waiting for the RENAME to queue and the stream to
+  // catch up. Default 1 ms.
+  absl::Duration poll = absl::Milliseconds(1);
+};
+
+struct CutOverRequest {
+  std::string db;
+  std::string table;   // the original, serving table
+  std::string shadow;  // the caught-up new table
+  std::string sentry;  // a free name for the sentry table
+  // Blocks until the stream has applied everything up to `pos` (OK), or
+  // returns an error at `deadline`.
+  std::function<absl::Status(const mysql::Position& pos, absl::Time deadline)>
+      wait_applied;
+};
+
+struct CutOverResult {
+  // From holding the lock until the RENAME finished: how long writes waited.
+  absl::Duration stall;
+  // The binlog position read under the lock (everything before the swap).
+  mysql::Position locked_position;
+};
+
+// Performs the swap; afterwards `table` is the new table and `shadow` names
+// the old one. On error nothing was renamed and `table` is unlocked.
+absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
+                                      const CutOverRequest& request,
+                                      const CutOverOptions& options,
+                                      Clock* clock);
+
+// Kills what could block a metadata lock on db.table: running statements
+// naming the table and sessions idle inside an open transaction. Returns how
+// many were killed. `conn`'s own session is spared.
+absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
+                                      absl::string_view db,
+                                      absl::string_view table);
+
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_CUT_OVER_H_

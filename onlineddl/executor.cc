@@ -1,0 +1,221 @@
+#include "onlineddl/executor.h"
+
+#include "absl/strings/str_cat.h"
+#include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
+#include "onlineddl/migration_uuid.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+using mysql::QuoteString;
+
+Executor::Executor(ExecutorOptions options, Clock* clock)
+    : options_(std::move(options)), clock_(clock) {
+  if (options_.keyspace.empty()) options_.keyspace = options_.db;
+  options_.connect.database = options_.db;
+  options_.workflow.connect = options_.connect;
+  options_.workflow.connect.database = "";
+}
+
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Start(
+    ExecutorOptions options, Clock* clock) {
+  std::unique_ptr<Executor> e(new Executor(std::move(options), clock));
+  SC_RETURN_IF_ERROR(e->Init());
+  e->thread_ = std::thread([p = e.get()] { p->Loop(); });
+  return e;
+}
+
+absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::Connect() {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                      mysql::MysqlConnection::Connect(options_.connect));
+  return std::unique_ptr<mysql::Connection>(std::move(c));
+}
+
+absl::Status Executor::Init() {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(conn_, Connect());
+  SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
+  engine_ = std::make_unique<vreplication::Engine>(options_.workflow, clock_);
+  SC_RETURN_IF_ERROR(engine_->Open());
+  gc_ = std::make_unique<TableGc>(options_.gc, clock_);
+  return absl::OkStatus();
+}
+
+Executor::~Executor() {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [uuid, alter] : mysql_alters_) alter.reset();
+  }
+  if (engine_ != nullptr) engine_->Close();
+}
+
+void Executor::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
+}
+
+void Executor::Loop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
+        return wake_ || stop_;
+      };
+      wake_mu_.AwaitWithTimeout(absl::Condition(&woken), options_.tick);
+      if (stop_) return;
+      wake_ = false;
+    }
+    Tick().IgnoreError();  // recorded per migration; retried next tick
+  }
+}
+
+absl::Status Executor::Tick() {
+  absl::MutexLock lock(&mu_);
+  absl::Status s = TickLocked();
+  if (!s.ok()) {
+    // The session may be broken (server restart): reconnect next time.
+    absl::StatusOr<std::unique_ptr<mysql::Connection>> c = Connect();
+    if (c.ok()) conn_ = std::move(*c);
+  }
+  return s;
+}
+
+absl::StatusOr<std::vector<std::string>> Executor::Submit(
+    absl::string_view sql, absl::string_view strategy,
+    absl::string_view migration_context, absl::string_view uuid) {
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::Parse(strategy));
+  SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> stmts,
+                      ParseDdl(sql, options_.db));
+  absl::MutexLock lock(&mu_);
+  if (st.IsDirect()) {
+    for (const DdlStatement& d : stmts) {
+      SC_RETURN_IF_ERROR(conn_->Execute(d.sql).status());
+    }
+    return std::vector<std::string>();
+  }
+  if (st.IsDeclarative()) {
+    return absl::UnimplementedError(
+        "--declarative is accepted by the strategy parser but declarative "
+        "deployments are not available on this tablet yet");
+  }
+  if (!uuid.empty() && stmts.size() != 1) {
+    return absl::InvalidArgumentError(
+        "a fixed migration UUID applies to exactly one statement");
+  }
+  if (!uuid.empty() && !IsValidMigrationUuid(uuid)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", uuid, "' is not a valid migration UUID"));
+  }
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> pending,
+                      ListMine("migration_status IN ('requested', "
+                               "'queued', 'ready', 'running')"));
+  if (st.IsSingleton() && !pending.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("singleton migration rejected: migration ",
+                     pending[0].uuid, " is still ", pending[0].status));
+  }
+  if (st.IsSingletonContext()) {
+    for (const Migration& p : pending) {
+      if (p.migration_context != migration_context) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("singleton-context migration rejected: migration ",
+                         p.uuid, " of another context (", p.migration_context,
+                         ") is still ", p.status));
+      }
+    }
+  }
+  if (!st.IsAllowConcurrent()) {
+    for (const DdlStatement& d : stmts) {
+      for (const Migration& p : pending) {
+        if (p.table != d.table) continue;
+        return absl::FailedPreconditionError(absl::StrCat(
+            "table ", mysql::QuoteIdentifier(d.table),
+            " already has a pending migration ", p.uuid, " (", p.status,
+            "); wait for it or cancel it, or submit with --allow-concurrent "
+            "to queue this one behind it"));
+      }
+    }
+  }
+  std::vector<std::string> uuids;
+  for (const DdlStatement& d : stmts) {
+    Migration m;
+    m.uuid = uuid.empty() ? CreateMigrationUuid() : std::string(uuid);
+    m.keyspace = options_.keyspace;
+    m.shard = options_.shard;
+    m.schema = options_.db;
+    m.table = d.table;
+    m.statement = d.sql;
+    m.strategy = std::string(StrategyName(st.strategy));
+    m.options = st.options;
+    m.status = kStatusRequested;
+    m.tablet = options_.tablet;
+    m.migration_context = std::string(migration_context);
+    m.ddl_action = std::string(ActionName(d.action));
+    m.is_view = d.is_view;
+    m.postpone_completion = st.IsPostponeCompletion();
+    m.postpone_launch = st.IsPostponeLaunch();
+    m.allow_concurrent = st.IsAllowConcurrent();
+    m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
+    if (st.RetainArtifacts().has_value()) {
+      m.retain_artifacts_seconds = absl::ToInt64Seconds(*st.RetainArtifacts());
+    }
+    SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
+    uuids.push_back(m.uuid);
+  }
+  Wake();
+  return uuids;
+}
+
+absl::StatusOr<Migration> Executor::Get(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  return ReadMigration(*conn_, uuid);
+}
+
+absl::StatusOr<std::vector<Migration>> Executor::List(absl::string_view where) {
+  absl::MutexLock lock(&mu_);
+  return ListMine(where);
+}
+
+absl::StatusOr<std::vector<Migration>> Executor::ListMine(
+    absl::string_view where) {
+  return ListMigrations(
+      *conn_, absl::StrCat("mysql_schema = ", QuoteString(options_.db),
+                           where.empty() ? "" : " AND (", where,
+                           where.empty() ? "" : ")"));
+}
+
+absl::StatusOr<DdlStatement> Executor::ParseMigration(const Migration& m) {
+  SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> stmts,
+                      ParseDdl(m.statement, m.schema));
+  if (stmts.size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("migration ", m.uuid, " holds ", stmts.size(),
+                     " statements; expected one"));
+  }
+  return std::move(stmts[0]);
+}
+
+absl::Status Executor::Fail(const Migration& m, absl::string_view message) {
+  DropWorkflow(m.uuid).IgnoreError();
+  progress_.erase(m.uuid);
+  next_cut_over_.erase(m.uuid);
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusFailed)
+                             .Set("message", message)
+                             .Set("stage", "failed")
+                             .Set("ready_to_complete", false)
+                             .SetExpr("completed_timestamp", "NOW(6)")
+                             .SetExpr("liveness_timestamp", "NOW()"));
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

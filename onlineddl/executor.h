@@ -1,0 +1,189 @@
+// Executor: runs the online DDL migrations of one tablet (one mysqld, one
+// database). Submitted statements become rows of _vt.schema_migrations; a
+// background thread reviews, schedules and runs them:
+//   requested → queued → ready → running → complete | failed | cancelled
+// ALTER TABLE (strategy vitess) runs through a shadow table filled by a
+// VReplication workflow, then cuts over (cut_over.h); CREATE, DROP and views
+// are immediate; strategy mysql runs the ALTER itself, managed. Everything
+// lives in the tables, so a restarted executor resumes every migration.
+//
+// Thread-safe: commands may come from any thread (e.g. gRPC handlers).
+#ifndef SIDECUT_ONLINEDDL_EXECUTOR_H_
+#define SIDECUT_ONLINEDDL_EXECUTOR_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "mysql/connection.h"
+#include "mysql/result.h"
+#include "onlineddl/ddl_statement.h"
+#include "onlineddl/ddl_strategy.h"
+#include "onlineddl/schema_migrations.h"
+#include "onlineddl/table_gc.h"
+#include "util/clock.h"
+#include "vreplication/engine.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+struct ExecutorOptions {
+  mysql::ConnectParams connect;  // `database` is ignored; `db` is used
+  std::string db;                // the tablet's database (mysql_schema)
+  std::string keyspace;          // default: db
+  std::string shard = "0";
+  std::string tablet;  // alias, e.g. "zone1-0000000100"
+  // How often the scheduler looks at migrations without being woken.
+  // Default 1 s.
+  absl::Duration tick = absl::Seconds(1);
+  // A running migration is ready to complete when its stream lags at most
+  // this much. Default 10 s (Vitess).
+  absl::Duration ready_lag = absl::Seconds(10);
+  // First pause after a failed cut-over; doubles up to max. Default 1 s..30 s.
+  absl::Duration cut_over_backoff = absl::Seconds(1);
+  absl::Duration cut_over_backoff_max = absl::Seconds(30);
+  // Artifacts are kept this long after a migration ends unless its strategy
+  // says --retain-artifacts. Default 24 h (Vitess).
+  absl::Duration retain_artifacts = absl::Hours(24);
+  TableGcOptions gc;
+  vreplication::WorkflowOptions workflow;  // `connect` filled from above
+};
+
+class Executor {
+ public:
+  // Creates the sidecar tables, opens the VReplication engine (resuming its
+  // workflows) and starts the scheduler thread.
+  static absl::StatusOr<std::unique_ptr<Executor>> Start(
+      ExecutorOptions options, Clock* clock);
+  ~Executor();  // stops the thread and the engine; state stays in tables
+
+  // Submits `sql` (one or more DDL statements) with `strategy`. The direct
+  // strategy runs the statements now and returns no UUIDs. Otherwise each
+  // statement becomes a migration (status requested); returns their UUIDs.
+  // `uuid` (optional, one statement only) fixes the migration's UUID, as
+  // when a controller fans one UUID out to every shard.
+  absl::StatusOr<std::vector<std::string>> Submit(
+      absl::string_view sql, absl::string_view strategy,
+      absl::string_view migration_context, absl::string_view uuid = "");
+
+  // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
+  // Each returns the number of migrations it changed.
+  absl::StatusOr<int> Complete(absl::string_view uuid);
+  absl::StatusOr<int> Cancel(absl::string_view uuid);
+  absl::StatusOr<int> Retry(absl::string_view uuid);
+  absl::StatusOr<int> Launch(absl::string_view uuid);
+  absl::StatusOr<int> Cleanup(absl::string_view uuid);
+  absl::StatusOr<int> ForceCutOver(absl::string_view uuid);
+  absl::StatusOr<int> SetCutOverThreshold(absl::string_view uuid,
+                                          absl::Duration threshold);
+  // ratio 0 = unthrottle; otherwise the copy pauses (any ratio > 0).
+  absl::StatusOr<int> Throttle(absl::string_view uuid, double ratio);
+
+  absl::StatusOr<Migration> Get(absl::string_view uuid);
+  // `where`: trusted SQL over the table's columns ("" = all).
+  absl::StatusOr<std::vector<Migration>> List(absl::string_view where);
+
+  // Runs one scheduling round now (tests; the thread also does this).
+  absl::Status Tick();
+  // Wakes the scheduler thread.
+  void Wake();
+
+ private:
+  struct Progress {
+    absl::Time at;
+    int64_t rows = 0;
+  };
+  // A strategy-mysql ALTER TABLE running on its own session and thread.
+  struct MysqlAlter {
+    MysqlAlter(std::unique_ptr<mysql::Connection> c, std::string sql)
+        : conn(std::move(c)), thread([this, sql] {
+            absl::Status s = conn->Execute(sql).status();
+            absl::MutexLock lock(&mu);
+            status = s;
+            done = true;
+          }) {}
+    ~MysqlAlter() {
+      if (thread.joinable()) thread.join();
+    }
+    std::unique_ptr<mysql::Connection> conn;
+    absl::Mutex mu;
+    bool done ABSL_GUARDED_BY(mu) = false;
+    absl::Status status ABSL_GUARDED_BY(mu);
+    std::thread thread;
+  };
+
+  Executor(ExecutorOptions options, Clock* clock);
+  absl::Status Init();
+  void Loop();
+  absl::StatusOr<std::unique_ptr<mysql::Connection>> Connect();
+
+  // Scheduling (executor_schedule.cc).
+  absl::Status TickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ScheduleQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MonitorRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool CanRun(const Migration& m, const std::vector<Migration>& running) const;
+  absl::Status StartMigration(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Fail(const Migration& m, absl::string_view message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<DdlStatement> ParseMigration(const Migration& m);
+  // This tablet's migrations (mysql_schema = db) matching `where`.
+  absl::StatusOr<std::vector<Migration>> ListMine(absl::string_view where)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Immediate operations (executor_immediate.cc).
+  absl::Status RunImmediate(const Migration& m, const DdlStatement& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> TryInstant(const Migration& m, const DdlStatement& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StartMysqlAlter(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MonitorMysqlAlter(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // VReplication ALTERs (executor_vrepl.cc).
+  absl::Status StartVrepl(const Migration& m, const DdlStatement& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status MonitorVrepl(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CutOverVrepl(const Migration& m, int64_t workflow_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> WorkflowId(absl::string_view uuid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stops and removes the migration's workflow, if any.
+  absl::Status DropWorkflow(absl::string_view uuid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Commands (executor_commands.cc).
+  absl::StatusOr<std::vector<Migration>> Select(absl::string_view uuid,
+                                                absl::string_view statuses)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  ExecutorOptions options_;
+  Clock* clock_;
+  std::unique_ptr<vreplication::Engine> engine_;
+  std::unique_ptr<TableGc> gc_;
+
+  absl::Mutex mu_;
+  std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> next_cut_over_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<MysqlAlter>> mysql_alters_
+      ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex wake_mu_;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_EXECUTOR_H_

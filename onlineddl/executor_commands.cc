@@ -1,0 +1,172 @@
+// Operator commands on migrations (Vitess semantics).
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+constexpr char kPending[] = "'requested', 'queued', 'ready', 'running'";
+constexpr char kEnded[] = "'failed', 'cancelled'";
+constexpr char kTerminal[] = "'complete', 'failed', 'cancelled'";
+
+}  // namespace
+
+absl::StatusOr<std::vector<Migration>> Executor::Select(
+    absl::string_view uuid, absl::string_view statuses) {
+  const std::string in = absl::StrCat("migration_status IN (", statuses, ")");
+  if (uuid == "all") return ListMine(in);
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Migration> ms,
+      ListMine(absl::StrCat("migration_uuid = ", mysql::QuoteString(uuid),
+                            " AND ", in)));
+  if (ms.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid, " is ", m.status,
+        "; this command applies to migrations that are ", statuses));
+  }
+  return ms;
+}
+
+absl::StatusOr<int> Executor::Complete(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid, Assignments().Set("postpone_completion", false)));
+  }
+  Wake();
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
+    auto alter = mysql_alters_.find(m.uuid);
+    if (alter != mysql_alters_.end()) {
+      conn_
+          ->Execute(
+              absl::StrCat("KILL QUERY ", alter->second->conn->ConnectionId()))
+          .IgnoreError();
+      mysql_alters_.erase(alter);
+    }
+    progress_.erase(m.uuid);
+    next_cut_over_.erase(m.uuid);
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid,
+                        Assignments()
+                            .Set("migration_status", kStatusCancelled)
+                            .Set("message", "cancelled by request")
+                            .Set("stage", "cancelled")
+                            .Set("ready_to_complete", false)
+                            .SetExpr("cancelled_timestamp", "NOW()")));
+  }
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kEnded));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid,
+                        Assignments()
+                            .Set("migration_status", kStatusQueued)
+                            .Set("retries", m.retries + 1)
+                            .Set("message", "")
+                            .Set("stage", "")
+                            .Set("progress", 0.0)
+                            .Set("rows_copied", int64_t{0})
+                            .Set("eta_seconds", int64_t{-1})
+                            .Set("ready_to_complete", false)
+                            .Set("cutover_attempts", int64_t{0})
+                            .Set("tablet_failure", false)
+                            .SetExpr("completed_timestamp", "NULL")
+                            .SetExpr("cancelled_timestamp", "NULL")
+                            .SetExpr("ready_to_complete_timestamp", "NULL")));
+  }
+  Wake();
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::Launch(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
+                      Select(uuid, "'requested', 'queued', 'ready'"));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid,
+        Assignments().Set("postpone_launch", false).Set("stage", "")));
+  }
+  Wake();
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::Cleanup(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kTerminal));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid,
+        Assignments().Set("retain_artifacts_seconds", int64_t{-1})));
+  }
+  Wake();
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::ForceCutOver(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid, Assignments().Set("force_cutover", true)));
+    next_cut_over_.erase(m.uuid);
+  }
+  Wake();
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::SetCutOverThreshold(absl::string_view uuid,
+                                                  absl::Duration threshold) {
+  SC_ASSIGN_OR_RETURN(absl::Duration t, ValidateCutOverThreshold(threshold));
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid,
+                        Assignments().Set("cutover_threshold_seconds",
+                                          absl::ToInt64Seconds(t))));
+  }
+  return static_cast<int>(ms.size());
+}
+
+absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+    if (id.ok()) {
+      SC_RETURN_IF_ERROR(ratio > 0 ? engine_->Stop(*id) : engine_->Start(*id));
+    }
+    Assignments a;
+    a.Set("user_throttle_ratio", ratio);
+    if (ratio > 0) {
+      a.Set("component_throttled", "user")
+          .Set("reason_throttled", "throttled by request")
+          .SetExpr("last_throttled_timestamp", "NOW()");
+    } else {
+      a.Set("component_throttled", "").Set("reason_throttled", "");
+    }
+    SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid, a));
+  }
+  Wake();
+  return static_cast<int>(ms.size());
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,152 @@
+// Migrations that need no copy: CREATE TABLE, DROP TABLE (a rename to a GC
+// hold table), CREATE/ALTER/DROP VIEW, INSTANT ALTERs, and the mysql
+// strategy (a plain ALTER TABLE, run and tracked).
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "mysql/mysql_connection.h"
+#include "mysql/mysql_error.h"
+#include "mysql/quoting.h"
+#include "onlineddl/artifact_name.h"
+#include "onlineddl/executor.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using mysql::QuoteQualified;
+using mysql::QuoteString;
+
+}  // namespace
+
+absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
+  const std::string& db = m.schema;
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result exists,
+      conn_->Execute(absl::StrCat(
+          "SELECT TABLE_TYPE FROM information_schema.TABLES WHERE "
+          "TABLE_SCHEMA = ",
+          QuoteString(db), " AND TABLE_NAME = ", QuoteString(m.table))));
+  std::string artifact;
+  absl::Status s;
+  if (d.action == DdlStatement::Action::kDrop) {
+    if (exists.rows.empty()) {
+      if (!d.if_exists) {
+        return Fail(
+            m, absl::StrCat(d.is_view ? "view " : "table ",
+                            QuoteQualified(db, m.table), " does not exist"));
+      }
+    } else {
+      // Kept as a hold artifact until the retention ends (table GC reads
+      // the deadline from the name); a revert renames it back.
+      absl::Duration retain = m.retain_artifacts_seconds > 0
+                                  ? absl::Seconds(m.retain_artifacts_seconds)
+                                  : options_.retain_artifacts;
+      SC_ASSIGN_OR_RETURN(artifact, ArtifactName(ArtifactHint::kHold, m.uuid,
+                                                 clock_->Now() + retain));
+      s = conn_
+              ->Execute(absl::StrCat("RENAME TABLE ",
+                                     QuoteQualified(db, m.table), " TO ",
+                                     QuoteQualified(db, artifact)))
+              .status();
+    }
+  } else if (d.is_view && d.action == DdlStatement::Action::kAlter) {
+    if (exists.rows.empty()) {
+      return Fail(m, absl::StrCat("view ", QuoteQualified(db, m.table),
+                                  " does not exist"));
+    }
+    // Keep the old definition as an artifact view (for revert).
+    SC_ASSIGN_OR_RETURN(
+        std::string def,
+        mysql::QueryValue(
+            *conn_, absl::StrCat("SELECT VIEW_DEFINITION FROM "
+                                 "information_schema.VIEWS "
+                                 "WHERE TABLE_SCHEMA = ",
+                                 QuoteString(db),
+                                 " AND TABLE_NAME = ", QuoteString(m.table))));
+    SC_ASSIGN_OR_RETURN(
+        artifact, ArtifactName(ArtifactHint::kShadow, m.uuid, clock_->Now()));
+    s = conn_
+            ->Execute(absl::StrCat("CREATE VIEW ", QuoteQualified(db, artifact),
+                                   " AS ", def))
+            .status();
+    if (s.ok()) s = conn_->Execute(d.sql).status();
+  } else {
+    s = conn_->Execute(d.sql).status();
+  }
+  if (!s.ok()) return Fail(m, s.message());
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusComplete)
+                             .Set("artifacts", artifact)
+                             .Set("is_immediate_operation", true)
+                             .Set("progress", 100.0)
+                             .Set("stage", "complete")
+                             .SetExpr("completed_timestamp", "NOW(6)"));
+}
+
+absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
+                                          const DdlStatement& d) {
+  // The server decides: it refuses ALGORITHM=INSTANT for anything it cannot
+  // do as a metadata-only change.
+  absl::Status s = conn_
+                       ->Execute(absl::StrCat(
+                           "ALTER TABLE ", QuoteQualified(m.schema, m.table),
+                           " ", d.alter_clauses, ", ALGORITHM=INSTANT"))
+                       .status();
+  if (!s.ok()) {
+    int err = mysql::MysqlErrno(s);
+    // 1845/1846: ALGORITHM=INSTANT not supported for this change; 4092:
+    // instant ADD/DROP COLUMN not possible for this table.
+    if (err == 1845 || err == 1846 || err == 4092) return false;
+    SC_RETURN_IF_ERROR(Fail(m, s.message()));
+    return true;
+  }
+  SC_RETURN_IF_ERROR(UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("migration_status", kStatusComplete)
+          .Set("special_plan", "{\"operation\": \"instant-ddl\"}")
+          .Set("is_immediate_operation", true)
+          .Set("progress", 100.0)
+          .Set("stage", "complete (INSTANT)")
+          .SetExpr("completed_timestamp", "NOW(6)")));
+  return true;
+}
+
+absl::Status Executor::StartMysqlAlter(const Migration& m) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
+  mysql_alters_[m.uuid] =
+      std::make_unique<MysqlAlter>(std::move(c), m.statement);
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments().Set("stage", "running ALTER TABLE"));
+}
+
+absl::Status Executor::MonitorMysqlAlter(const Migration& m) {
+  auto it = mysql_alters_.find(m.uuid);
+  if (it == mysql_alters_.end()) {
+    return Fail(m, "the tablet restarted during this ALTER TABLE; retry it");
+  }
+  absl::Status s;
+  {
+    MysqlAlter& a = *it->second;
+    absl::MutexLock lock(&a.mu);
+    if (!a.done) {
+      return UpdateMigration(
+          *conn_, m.uuid, Assignments().SetExpr("liveness_timestamp", "NOW()"));
+    }
+    s = a.status;
+  }
+  mysql_alters_.erase(it);
+  if (!s.ok()) return Fail(m, s.message());
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusComplete)
+                             .Set("progress", 100.0)
+                             .Set("stage", "complete")
+                             .SetExpr("completed_timestamp", "NOW(6)"));
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,134 @@
+// The scheduler of Executor: review, launch and monitor migrations, and
+// hand finished migrations' artifacts to table GC.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+bool IsVreplAlter(const Migration& m) {
+  return m.strategy == "vitess" && m.ddl_action == "alter" && !m.is_view;
+}
+
+}  // namespace
+
+absl::Status Executor::TickLocked() {
+  SC_RETURN_IF_ERROR(ReviewRequested());
+  SC_RETURN_IF_ERROR(ScheduleQueued());
+  SC_RETURN_IF_ERROR(MonitorRunning());
+  // Artifacts of finished migrations whose retention passed go to GC.
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Migration> done,
+      ListMine(absl::StrCat(
+          "migration_status IN ('complete', 'failed', 'cancelled') AND "
+          "cleanup_timestamp IS NULL AND artifacts <> '' AND "
+          "(retain_artifacts_seconds < 0 OR TIMESTAMPDIFF(SECOND, "
+          "IFNULL(completed_timestamp, cancelled_timestamp), NOW()) >= "
+          "IF(retain_artifacts_seconds > 0, retain_artifacts_seconds, ",
+          absl::ToInt64Seconds(options_.retain_artifacts), "))")));
+  for (const Migration& m : done) {
+    DropWorkflow(m.uuid).IgnoreError();  // a reverse stream, if any
+    for (absl::string_view a : absl::StrSplit(m.artifacts, ',')) {
+      if (a.empty()) continue;
+      SC_RETURN_IF_ERROR(gc_->Retire(*conn_, m.schema, a));
+    }
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid, Assignments().SetExpr("cleanup_timestamp", "NOW()")));
+  }
+  return gc_->Tick(*conn_, options_.db).status();
+}
+
+absl::Status Executor::ReviewRequested() {
+  return conn_
+      ->Execute(
+          absl::StrCat("UPDATE _vt.schema_migrations SET migration_status = "
+                       "'queued', reviewed_timestamp = NOW() WHERE "
+                       "migration_status = 'requested' AND mysql_schema = ",
+                       mysql::QuoteString(options_.db)))
+      .status();
+}
+
+bool Executor::CanRun(const Migration& m,
+                      const std::vector<Migration>& running) const {
+  for (const Migration& r : running) {
+    if (r.table == m.table) return false;  // one change per table at a time
+  }
+  if (!IsVreplAlter(m)) return true;
+  for (const Migration& r : running) {
+    if (IsVreplAlter(r) && !(r.allow_concurrent && m.allow_concurrent)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status Executor::ScheduleQueued() {
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> queued,
+                      ListMine("migration_status IN ('queued', 'ready')"));
+  for (const Migration& m : queued) {
+    if (m.postpone_launch) {
+      if (m.stage != "postponed launch") {
+        SC_RETURN_IF_ERROR(UpdateMigration(
+            *conn_, m.uuid, Assignments().Set("stage", "postponed launch")));
+      }
+      continue;
+    }
+    SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
+                        ListMine("migration_status = 'running'"));
+    if (!CanRun(m, running)) continue;
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid,
+                        Assignments()
+                            .Set("migration_status", kStatusReady)
+                            .SetExpr("ready_timestamp", "NOW()")));
+    SC_RETURN_IF_ERROR(StartMigration(m));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::StartMigration(const Migration& m) {
+  SC_RETURN_IF_ERROR(
+      UpdateMigration(*conn_, m.uuid,
+                      Assignments()
+                          .Set("migration_status", kStatusRunning)
+                          .Set("stage", "starting")
+                          .SetExpr("started_timestamp", "NOW()")
+                          .SetExpr("liveness_timestamp", "NOW()")));
+  absl::StatusOr<DdlStatement> d = ParseMigration(m);
+  if (!d.ok()) return Fail(m, d.status().message());
+  if (d->action != DdlStatement::Action::kAlter || d->is_view) {
+    return RunImmediate(m, *d);
+  }
+  if (m.strategy == "mysql") return StartMysqlAlter(m);
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::FromColumns(m.strategy, m.options));
+  if (st.IsPreferInstantDdl()) {
+    SC_ASSIGN_OR_RETURN(bool done, TryInstant(m, *d));
+    if (done) return absl::OkStatus();
+  }
+  return StartVrepl(m, *d);
+}
+
+absl::Status Executor::MonitorRunning() {
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
+                      ListMine("migration_status = 'running'"));
+  for (const Migration& m : running) {
+    if (m.ddl_action != "alter" || m.is_view) {
+      // An immediate operation interrupted by a restart.
+      SC_RETURN_IF_ERROR(
+          Fail(m, "the tablet restarted during this operation; retry it"));
+    } else if (m.strategy == "mysql") {
+      SC_RETURN_IF_ERROR(MonitorMysqlAlter(m));
+    } else {
+      SC_RETURN_IF_ERROR(MonitorVrepl(m));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

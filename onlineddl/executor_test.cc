@@ -1,0 +1,351 @@
+// Online DDL on a real MariaDB: ALTERs through a shadow table under live
+// writes (checksummed), cut-over stall, immediate operations, commands, bad
+// input, restart and table GC.
+#include "onlineddl/executor.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mysql/quoting.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/shared_instance_test.h"
+#include "util/clock.h"
+#include "util/status_matchers.h"
+#include "util/wait.h"
+#include "vreplication/testing/vr_test_util.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using ::testing::HasSubstr;
+using vreplication::testing::Checksum;
+using vreplication::testing::Writer;
+
+class ExecutorTest : public harness::SharedInstanceTest {
+ protected:
+  void SetUp() override {
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
+    db_ = absl::StrCat(
+        "odb_",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("DROP DATABASE IF EXISTS ",
+                                         mysql::QuoteIdentifier(db_)))
+                  .status());
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("CREATE DATABASE ",
+                                         mysql::QuoteIdentifier(db_)))
+                  .status());
+    ASSERT_OK(conn_->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_)))
+                  .status());
+  }
+  void TearDown() override { executor_.reset(); }
+
+  ExecutorOptions Options() {
+    ExecutorOptions o;
+    o.connect = harness::ConnectParamsFor(*instance_);
+    o.db = db_;
+    o.tick = absl::Milliseconds(50);
+    o.ready_lag = absl::Seconds(2);
+    o.cut_over_backoff = absl::Milliseconds(100);
+    o.workflow.copy_batch_rows = 500;
+    o.workflow.copy_phase_duration = absl::Milliseconds(500);
+    o.workflow.heartbeat_period = absl::Milliseconds(250);
+    return o;
+  }
+  void StartExecutor() {
+    ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(Options(), Clock::Real()));
+  }
+  void CreateUsers(int rows) {
+    ASSERT_OK(conn_
+                  ->Execute("CREATE TABLE users (id INT PRIMARY KEY "
+                            "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, val "
+                            "INT, title VARCHAR(32) DEFAULT 'mr', KEY (val))")
+                  .status());
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat(
+                      "INSERT INTO users (name, val) SELECT "
+                      "CONCAT('user', seq), seq % 1000 FROM seq_1_to_",
+                      rows))
+                  .status());
+  }
+  // Waits until the migration reaches `status` (or fails the test with the
+  // migration's message).
+  Migration WaitStatus(const std::string& uuid, const std::string& status,
+                       absl::Duration timeout = absl::Seconds(60)) {
+    Migration m;
+    absl::Status s = WaitFor(
+        Clock::Real(), absl::StrCat("migration ", uuid, " ", status),
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid));
+          return m.status == status;
+        },
+        WaitOptions{.timeout = timeout});
+    EXPECT_OK(s) << "status " << m.status << " stage " << m.stage << " message "
+                 << m.message;
+    return m;
+  }
+  std::string Qualified(const std::string& t) {
+    return mysql::QuoteQualified(db_, t);
+  }
+
+  std::string db_;
+  std::unique_ptr<Executor> executor_;
+};
+
+TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
+  CreateUsers(20000);
+  StartExecutor();
+  Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"),
+                25000, 500);
+  writer.Start();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("ALTER TABLE users ADD COLUMN extra INT NOT NULL "
+                        "DEFAULT 7, MODIFY name VARCHAR(100) NOT NULL",
+                        "vitess --postpone-completion", "ctx1"));
+  ASSERT_EQ(uuids.size(), 1u);
+  const std::string uuid = uuids[0];
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "ready to complete",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
+        if (m.status == kStatusFailed) return absl::InternalError(m.message);
+        return m.ready_to_complete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  Migration running = *executor_->Get(uuid);
+  EXPECT_EQ(running.status, kStatusRunning);
+  EXPECT_EQ(running.progress, 100);
+  EXPECT_GE(running.rows_copied, 20000);
+  EXPECT_EQ(running.ddl_action, "alter");
+  // Stop the writes so the old table (kept as the artifact) and the new one
+  // can be compared after the cut-over.
+  ASSERT_OK(writer.Stop());
+  EXPECT_GT(writer.statements(), 100);
+  ASSERT_OK_AND_ASSIGN(int n, executor_->Complete(uuid));
+  EXPECT_EQ(n, 1);
+  Migration m = WaitStatus(uuid, kStatusComplete);
+  EXPECT_THAT(m.stage, HasSubstr("writes stalled"));
+  ASSERT_FALSE(m.artifacts.empty());
+  const std::string artifact = m.artifacts.substr(0, m.artifacts.find(','));
+  ASSERT_OK_AND_ASSIGN(std::string before,
+                       Checksum(*conn_, Qualified(artifact), "id, name, val"));
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  EXPECT_EQ(before, after);
+  ASSERT_OK_AND_ASSIGN(std::string extra,
+                       mysql::QueryValue(*conn_,
+                                         "SELECT COUNT(*) FROM users "
+                                         "WHERE extra <> 7"));
+  EXPECT_EQ(extra, "0");
+}
+
+TEST_F(ExecutorTest, CutOverUnderWritesStallsBrieflyAndNoWriteFails) {
+  CreateUsers(5000);
+  StartExecutor();
+  Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"), 6000,
+                500);
+  writer.Start();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("ALTER TABLE users ADD KEY name_idx (name)", "vitess",
+                        ""));
+  Migration m = WaitStatus(uuids[0], kStatusComplete);
+  ASSERT_OK(writer.Stop());  // any failed write is an error here
+  EXPECT_EQ(m.cutover_attempts, 1);
+  ASSERT_OK_AND_ASSIGN(
+      std::string create,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema."
+                        "STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                        "AND TABLE_NAME = 'users' AND INDEX_NAME = "
+                        "'name_idx'"));
+  EXPECT_NE(create, "0");
+  std::cerr << "cut-over stage: " << m.stage << "\n";
+}
+
+TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
+  CreateUsers(100);
+  ASSERT_OK(conn_->Execute("CREATE TABLE nokey (a INT, b INT)").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO nokey VALUES (1, 1), (1, 2)").status());
+  StartExecutor();
+  EXPECT_THAT(executor_->Submit("ALTER TABLE users ADD COLUMN", "vitess", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("syntax error at position")));
+  EXPECT_THAT(executor_->Submit("ALTER TABLE users RENAME TO u2", "vitess", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("RENAME is not supported")));
+  EXPECT_THAT(
+      executor_->Submit("ALTER TABLE users ADD x INT", "vitess --bogus", ""),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(std::string before,
+                       Checksum(*conn_, "users", "id, name, val, title"));
+  // No usable key.
+  ASSERT_OK_AND_ASSIGN(
+      auto u1, executor_->Submit("ALTER TABLE nokey ADD c INT", "vitess", ""));
+  Migration f1 = WaitStatus(u1[0], kStatusFailed);
+  EXPECT_THAT(f1.message, HasSubstr("found no possible unique key"));
+  // A unique key the rows violate.
+  ASSERT_OK_AND_ASSIGN(auto u2,
+                       executor_->Submit("ALTER TABLE users ADD UNIQUE KEY "
+                                         "(title)",
+                                         "vitess", ""));
+  Migration f2 = WaitStatus(u2[0], kStatusFailed);
+  EXPECT_THAT(f2.message, HasSubstr("Duplicate entry"));
+  // DROP of a missing table.
+  ASSERT_OK_AND_ASSIGN(auto u3,
+                       executor_->Submit("DROP TABLE missing", "vitess", ""));
+  Migration f3 = WaitStatus(u3[0], kStatusFailed);
+  EXPECT_THAT(f3.message, HasSubstr("does not exist"));
+  // A second migration on a table being migrated.
+  ASSERT_OK_AND_ASSIGN(auto u4,
+                       executor_->Submit("ALTER TABLE users ADD y INT",
+                                         "vitess --postpone-completion", ""));
+  EXPECT_THAT(executor_->Submit("ALTER TABLE users ADD z INT", "vitess", ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("already has a pending migration")));
+  ASSERT_OK(executor_->Cancel(u4[0]).status());
+  EXPECT_EQ(WaitStatus(u4[0], kStatusCancelled).status, kStatusCancelled);
+  // The original is intact and unchanged.
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, "users", "id, name, val, title"));
+  EXPECT_EQ(before, after);
+  ASSERT_OK_AND_ASSIGN(
+      std::string cols,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema."
+                        "COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                        "TABLE_NAME = 'users'"));
+  EXPECT_EQ(cols, "4");
+  // Commands refuse what does not apply.
+  EXPECT_THAT(executor_->Retry(u4[0]).status(), IsOk());
+  EXPECT_THAT(executor_->Complete("no-such-uuid").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
+  CreateUsers(10);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("CREATE TABLE t2 (id INT PRIMARY KEY); "
+                                "CREATE VIEW v AS SELECT id, name FROM users",
+                                "vitess", ""));
+  ASSERT_EQ(u.size(), 2u);
+  WaitStatus(u[0], kStatusComplete);
+  WaitStatus(u[1], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      auto u2,
+      executor_->Submit("ALTER VIEW v AS SELECT id FROM users", "vitess", ""));
+  Migration av = WaitStatus(u2[0], kStatusComplete);
+  EXPECT_TRUE(av.is_view);
+  ASSERT_FALSE(av.artifacts.empty());
+  // The old definition is kept as an artifact view.
+  ASSERT_OK_AND_ASSIGN(
+      std::string old_cols,
+      mysql::QueryValue(*conn_,
+                        absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.COLUMNS "
+                                     "WHERE TABLE_SCHEMA = DATABASE() "
+                                     "AND TABLE_NAME = ",
+                                     mysql::QuoteString(av.artifacts))));
+  EXPECT_EQ(old_cols, "2");
+  ASSERT_OK_AND_ASSIGN(auto u3,
+                       executor_->Submit("DROP TABLE t2", "vitess", ""));
+  Migration dt = WaitStatus(u3[0], kStatusComplete);
+  EXPECT_THAT(dt.artifacts, HasSubstr("_vt_hld_"));
+  // Dropped = renamed to a hold table, data intact.
+  ASSERT_OK_AND_ASSIGN(
+      std::string held,
+      mysql::QueryValue(*conn_,
+                        absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.TABLES WHERE "
+                                     "TABLE_SCHEMA = DATABASE() AND "
+                                     "TABLE_NAME = ",
+                                     mysql::QuoteString(dt.artifacts))));
+  EXPECT_EQ(held, "1");
+  EXPECT_THAT(conn_->Execute("SELECT * FROM t2").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ExecutorTest, PreferInstantDdlRunsInstantlyWhenPossible) {
+  CreateUsers(1000);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(auto u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN c2 INT",
+                                         "vitess --prefer-instant-ddl", ""));
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  EXPECT_THAT(m.special_plan, HasSubstr("instant"));
+  EXPECT_TRUE(m.artifacts.empty());
+  // Not instant in 10.11 (INT -> BIGINT): falls back to the shadow table.
+  ASSERT_OK_AND_ASSIGN(auto u2,
+                       executor_->Submit("ALTER TABLE users MODIFY val BIGINT",
+                                         "vitess --prefer-instant-ddl", ""));
+  Migration m2 = WaitStatus(u2[0], kStatusComplete);
+  EXPECT_THAT(m2.special_plan, Not(HasSubstr("instant")));
+  EXPECT_FALSE(m2.artifacts.empty());
+}
+
+TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
+  CreateUsers(30000);
+  ExecutorOptions o = Options();
+  o.workflow.copy_batch_rows = 200;
+  o.workflow.copy_batch_max_rows = 200;
+  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  ASSERT_OK_AND_ASSIGN(auto u,
+                       executor_->Submit("ALTER TABLE users ADD c3 INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "some rows copied", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+        return m.rows_copied > 0;
+      }));
+  executor_.reset();  // the tablet goes away mid-copy
+  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  const std::string artifact = m.artifacts.substr(0, m.artifacts.find(','));
+  ASSERT_OK_AND_ASSIGN(std::string before,
+                       Checksum(*conn_, Qualified(artifact), "id, name, val"));
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  EXPECT_EQ(before, after);
+}
+
+TEST_F(ExecutorTest, ArtifactsGoThroughTableGc) {
+  CreateUsers(3000);
+  ExecutorOptions o = Options();
+  o.gc.hold = absl::ZeroDuration();
+  o.gc.evac = absl::ZeroDuration();
+  o.gc.purge_batch_rows = 1000;
+  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  ASSERT_OK_AND_ASSIGN(auto u, executor_->Submit("ALTER TABLE users ADD c4 "
+                                                 "INT",
+                                                 "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  const std::string artifact = m.artifacts;
+  auto tables = [&]() -> absl::StatusOr<std::string> {
+    return mysql::QueryValue(
+        *conn_,
+        "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_vt\\_%'");
+  };
+  EXPECT_THAT(tables(), IsOkAndHolds("1"));  // kept: retention not over
+  ASSERT_OK(executor_->Cleanup(u[0]).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "artifacts dropped",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(std::string n, tables());
+                      return n == "0";
+                    }));
+  ASSERT_OK_AND_ASSIGN(Migration after, executor_->Get(u[0]));
+  EXPECT_FALSE(after.cleanup_timestamp.empty());
+}
+
+}  // namespace
+}  // namespace onlineddl
+}  // namespace sidecut

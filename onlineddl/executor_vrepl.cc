@@ -1,0 +1,316 @@
+// ALTER TABLE through a shadow table and a VReplication workflow.
+#include <algorithm>
+#include <variant>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
+#include "onlineddl/alter_analysis.h"
+#include "onlineddl/artifact_name.h"
+#include "onlineddl/cut_over.h"
+#include "onlineddl/executor.h"
+#include "util/status_macros.h"
+#include "vreplication/table_schema.h"
+#include "vreplication/vr_store.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using mysql::QuoteIdentifier;
+using mysql::QuoteString;
+
+std::string FirstArtifact(const Migration& m) {
+  return std::string(*absl::StrSplit(m.artifacts, ',').begin());
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> Executor::WorkflowId(absl::string_view uuid) {
+  SC_ASSIGN_OR_RETURN(mysql::Result r,
+                      conn_->Execute(absl::StrCat(
+                          "SELECT id FROM _vt.vreplication WHERE workflow = ",
+                          QuoteString(uuid), " ORDER BY id DESC LIMIT 1")));
+  if (r.rows.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("migration ", uuid, " has no vreplication workflow"));
+  }
+  return r.rows[0].GetInt64(0);
+}
+
+absl::Status Executor::DropWorkflow(absl::string_view uuid) {
+  while (true) {
+    absl::StatusOr<int64_t> id = WorkflowId(uuid);
+    if (absl::IsNotFound(id.status())) return absl::OkStatus();
+    SC_RETURN_IF_ERROR(id.status());
+    SC_RETURN_IF_ERROR(engine_->Stop(*id));
+    SC_RETURN_IF_ERROR(
+        conn_
+            ->Execute(absl::StrCat("DELETE FROM _vt.copy_state WHERE "
+                                   "vrepl_id = ",
+                                   *id))
+            .status());
+    SC_RETURN_IF_ERROR(conn_
+                           ->Execute(absl::StrCat(
+                               "DELETE FROM _vt.vreplication WHERE id = ", *id))
+                           .status());
+  }
+}
+
+absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
+  const std::string& db = m.schema;
+  absl::StatusOr<vreplication::TableSchema> source =
+      vreplication::LoadTableSchema(*conn_, db, m.table);
+  if (!source.ok()) return Fail(m, source.status().message());
+  SC_ASSIGN_OR_RETURN(
+      std::string fks,
+      mysql::QueryValue(
+          *conn_,
+          absl::StrCat(
+              "SELECT COUNT(*) FROM information_schema."
+              "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
+              QuoteString(db), " AND (TABLE_NAME = ", QuoteString(m.table),
+              " OR REFERENCED_TABLE_NAME = ", QuoteString(m.table), ")")));
+  if (fks != "0") {
+    return Fail(m,
+                absl::StrCat("Foreign key found on ", QuoteIdentifier(m.table),
+                             ": online DDL cannot swap a table that is a "
+                             "foreign key parent or child"));
+  }
+  SC_ASSIGN_OR_RETURN(std::string shadow, ArtifactName(ArtifactHint::kShadow,
+                                                       m.uuid, clock_->Now()));
+  absl::Status s = conn_
+                       ->Execute(absl::StrCat(
+                           "CREATE TABLE ", mysql::QuoteQualified(db, shadow),
+                           " LIKE ", mysql::QuoteQualified(db, m.table)))
+                       .status();
+  if (!s.ok()) return Fail(m, s.message());
+  std::string artifacts =
+      m.artifacts.empty() ? shadow : absl::StrCat(shadow, ",", m.artifacts);
+  SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid,
+                                     Assignments()
+                                         .Set("artifacts", artifacts)
+                                         .Set("stage", "altering shadow")));
+  s = conn_
+          ->Execute(absl::StrCat("ALTER TABLE ",
+                                 mysql::QuoteQualified(db, shadow), " ",
+                                 d.alter_clauses))
+          .status();
+  if (!s.ok()) return Fail(m, s.message());
+  // CREATE … LIKE does not carry the AUTO_INCREMENT counter.
+  if (!absl::StrContains(absl::AsciiStrToLower(d.alter_clauses),
+                         "auto_increment")) {
+    SC_ASSIGN_OR_RETURN(
+        std::string next,
+        mysql::QueryValue(
+            *conn_, absl::StrCat("SELECT IFNULL(AUTO_INCREMENT, 0) FROM "
+                                 "information_schema.TABLES WHERE "
+                                 "TABLE_SCHEMA = ",
+                                 QuoteString(db),
+                                 " AND TABLE_NAME = ", QuoteString(m.table))));
+    if (next != "0") {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("ALTER TABLE ",
+                                     mysql::QuoteQualified(db, shadow),
+                                     " AUTO_INCREMENT = ", next))
+              .status());
+    }
+  }
+  absl::StatusOr<vreplication::TableSchema> target =
+      vreplication::LoadTableSchema(*conn_, db, shadow);
+  if (!target.ok()) return Fail(m, target.status().message());
+  absl::StatusOr<AlterAnalysis> a =
+      AnalyzeAlter(*source, *target,
+                   ColumnRenames(std::get<schemadiff::AlterTable>(d.parsed)));
+  if (!a.ok()) return Fail(m, a.status().message());
+  binlogdata::BinlogSource src;
+  src.set_keyspace(m.keyspace);
+  src.set_shard(m.shard);
+  *src.mutable_filter()->add_rules() = a->rule;
+  src.set_on_ddl(binlogdata::STOP);
+  SC_ASSIGN_OR_RETURN(
+      std::string rows,
+      mysql::QueryValue(
+          *conn_, absl::StrCat("SELECT IFNULL(TABLE_ROWS, 0) "
+                               "FROM information_schema.TABLES "
+                               "WHERE TABLE_SCHEMA = ",
+                               QuoteString(db),
+                               " AND TABLE_NAME = ", QuoteString(m.table))));
+  int64_t table_rows = 0;
+  absl::SimpleAtoi(rows, &table_rows);
+  SC_RETURN_IF_ERROR(UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("added_unique_keys", static_cast<int64_t>(a->added_unique_keys))
+          .Set("removed_unique_keys",
+               static_cast<int64_t>(a->removed_unique_keys))
+          .Set("removed_unique_key_names",
+               absl::StrJoin(a->removed_unique_key_names, ","))
+          .Set("dropped_no_default_column_names", "")
+          .Set("expanded_column_names",
+               absl::StrJoin(a->changed_type_columns, ","))
+          .Set("revertible_notes", absl::StrJoin(a->revertible_notes, "\n"))
+          .Set("special_plan",
+               absl::StrCat(
+                   "{\"unique_key\": ", QuoteString(a->source_key_name), "}"))
+          .Set("table_rows", table_rows)
+          .Set("stage", "copying")));
+  absl::StatusOr<int64_t> id =
+      engine_->Create(m.uuid, src, db, vreplication::kWorkflowTypeOnlineDdl);
+  if (!id.ok()) return Fail(m, id.status().message());
+  progress_[m.uuid] = Progress{clock_->Now(), 0};
+  return absl::OkStatus();
+}
+
+absl::Status Executor::MonitorVrepl(const Migration& m) {
+  absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+  if (absl::IsNotFound(id.status())) {
+    return Fail(m, "the migration's vreplication workflow is missing");
+  }
+  SC_RETURN_IF_ERROR(id.status());
+  SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+  if (row.state == vreplication::kStateError &&
+      !absl::EndsWith(row.message, "(will retry)")) {
+    return Fail(m, row.message);
+  }
+  Assignments a;
+  a.SetExpr("liveness_timestamp", "NOW()");
+  if (m.user_throttle_ratio > 0) {
+    a.Set("stage", "throttled by user");
+    return UpdateMigration(*conn_, m.uuid, a);
+  }
+  if (row.state == vreplication::kStateStopped) {
+    return Fail(m,
+                absl::StrCat("the migration's stream stopped: ", row.message));
+  }
+  const bool copying = row.state == vreplication::kStateCopying ||
+                       row.state == vreplication::kStateInit;
+  const absl::Time now = clock_->Now();
+  Progress& p = progress_[m.uuid];
+  if (p.at == absl::Time()) p = Progress{now, row.rows_copied};
+  int64_t table_rows = std::max(m.table_rows, row.rows_copied);
+  a.Set("rows_copied", row.rows_copied).Set("table_rows", table_rows);
+  const int64_t lag = engine_->LagSeconds(*id);
+  a.Set("vreplication_lag_seconds", std::max<int64_t>(lag, 0));
+  bool ready = false;
+  if (copying) {
+    double pct = table_rows > 0 ? 100.0 * row.rows_copied / table_rows : 0;
+    a.Set("progress", std::min(pct, 99.9));
+    double secs = absl::ToDoubleSeconds(now - p.at);
+    int64_t done = row.rows_copied - p.rows;
+    if (secs >= 1 && done > 0) {
+      a.Set("eta_seconds",
+            static_cast<int64_t>((table_rows - row.rows_copied) * secs / done));
+    }
+    if (secs >= 10) p = Progress{now, row.rows_copied};  // rolling window
+    a.Set("stage", "copying");
+  } else {
+    ready = row.state == vreplication::kStateRunning && lag >= 0 &&
+            absl::Seconds(lag) <= options_.ready_lag;
+    a.Set("progress", 100.0).Set("eta_seconds", int64_t{0});
+    a.Set("stage", ready ? "ready to complete" : "catching up");
+  }
+  a.Set("ready_to_complete", ready);
+  if (ready && !m.ready_to_complete) {
+    a.SetExpr("ready_to_complete_timestamp", "NOW()");
+  }
+  SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid, a));
+  if (!ready || m.postpone_completion) return absl::OkStatus();
+  auto next = next_cut_over_.find(m.uuid);
+  if (next != next_cut_over_.end() && now < next->second) {
+    return absl::OkStatus();
+  }
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::FromColumns(m.strategy, m.options));
+  if (st.IsInOrderCompletion()) {
+    SC_ASSIGN_OR_RETURN(
+        std::vector<Migration> older,
+        ListMine(absl::StrCat("id < ", m.id,
+                              " AND migration_status IN ('requested', "
+                              "'queued', 'ready', 'running')")));
+    if (!older.empty()) return absl::OkStatus();
+  }
+  return CutOverVrepl(m, *id);
+}
+
+absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::FromColumns(m.strategy, m.options));
+  CutOverOptions o;
+  o.threshold = m.cutover_threshold_seconds > 0
+                    ? absl::Seconds(m.cutover_threshold_seconds)
+                    : st.CutOverThreshold();
+  absl::optional<absl::Duration> force_after = st.ForceCutOverAfter();
+  o.force = m.force_cutover ||
+            (force_after.has_value() && m.seconds_since_ready_to_complete >=
+                                            absl::ToInt64Seconds(*force_after));
+  SC_RETURN_IF_ERROR(
+      UpdateMigration(*conn_, m.uuid,
+                      Assignments()
+                          .Set("stage", "cutting over")
+                          .Set("cutover_attempts", m.cutover_attempts + 1)
+                          .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
+  CutOverRequest req;
+  req.db = m.schema;
+  req.table = m.table;
+  req.shadow = FirstArtifact(m);
+  SC_ASSIGN_OR_RETURN(req.sentry,
+                      ArtifactName(ArtifactHint::kHold, m.uuid, clock_->Now()));
+  req.wait_applied = [&](const mysql::Position& pos,
+                         absl::Time deadline) -> absl::Status {
+    while (true) {
+      absl::optional<mysql::Position> p =
+          engine_->CommittedPosition(workflow_id);
+      if (p.has_value() && p->AtLeast(pos)) return absl::OkStatus();
+      if (clock_->Now() >= deadline) {
+        return absl::DeadlineExceededError(
+            "cut-over: the stream did not apply the locked position within "
+            "the cut-over threshold");
+      }
+      clock_->SleepFor(absl::Milliseconds(1));
+    }
+  };
+  mysql::MysqlConnectionFactory factory(options_.connect);
+  absl::StatusOr<CutOverResult> r = CutOver(factory, req, o, clock_);
+  if (!r.ok()) {
+    absl::Duration backoff = options_.cut_over_backoff;
+    for (int64_t i = 0;
+         i < m.cutover_attempts && backoff < options_.cut_over_backoff_max;
+         ++i) {
+      backoff *= 2;
+    }
+    backoff = std::min(backoff, options_.cut_over_backoff_max);
+    next_cut_over_[m.uuid] = clock_->Now() + backoff;
+    return UpdateMigration(
+        *conn_, m.uuid,
+        Assignments()
+            .Set("stage", absl::StrCat("cut-over failed; retrying in ",
+                                       absl::FormatDuration(backoff)))
+            .Set("message", r.status().message()));
+  }
+  // The stream stops by itself at the RENAME; its thread is released here.
+  engine_->Stop(workflow_id).IgnoreError();
+  progress_.erase(m.uuid);
+  next_cut_over_.erase(m.uuid);
+  return UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("migration_status", kStatusComplete)
+          .Set("message", "")
+          .Set("progress", 100.0)
+          .Set("eta_seconds", int64_t{0})
+          .Set("stage", absl::StrCat("complete; writes stalled ",
+                                     absl::ToInt64Milliseconds(r->stall),
+                                     " ms at cut-over"))
+          .SetExpr("completed_timestamp", "NOW(6)")
+          .SetExpr("liveness_timestamp", "NOW()"));
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,121 @@
+#include "onlineddl/table_gc.h"
+
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "onlineddl/migration_uuid.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using mysql::QuoteQualified;
+using mysql::QuoteString;
+
+absl::optional<ArtifactHint> FirstState(const GcLifecycle& l) {
+  if (l.hold) return ArtifactHint::kHold;
+  if (l.purge) return ArtifactHint::kPurge;
+  if (l.evac) return ArtifactHint::kEvac;
+  return ArtifactHint::kDrop;
+}
+
+}  // namespace
+
+absl::Duration TableGc::WaitFor(ArtifactHint hint) const {
+  switch (hint) {
+    case ArtifactHint::kHold:
+      return options_.hold;
+    case ArtifactHint::kEvac:
+      return options_.evac;
+    default:
+      return absl::ZeroDuration();
+  }
+}
+
+absl::Status TableGc::MoveTo(mysql::Connection& conn, absl::string_view db,
+                             absl::string_view table, ArtifactHint hint,
+                             absl::Duration wait) {
+  if (hint == ArtifactHint::kDrop) {
+    return conn
+        .Execute(
+            absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table)))
+        .status();
+  }
+  SC_ASSIGN_OR_RETURN(
+      std::string name,
+      ArtifactName(hint, CreateMigrationUuid(), clock_->Now() + wait));
+  return conn
+      .Execute(absl::StrCat("RENAME TABLE ", QuoteQualified(db, table), " TO ",
+                            QuoteQualified(db, name)))
+      .status();
+}
+
+absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
+                             absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat(
+          "SELECT TABLE_TYPE FROM information_schema.TABLES WHERE "
+          "TABLE_SCHEMA = ",
+          QuoteString(db), " AND TABLE_NAME = ", QuoteString(table))));
+  if (r.rows.empty()) return absl::OkStatus();
+  if (r.rows[0].Get(0) == "VIEW") {
+    return conn
+        .Execute(
+            absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, table)))
+        .status();
+  }
+  ArtifactHint first = *FirstState(options_.lifecycle);
+  return MoveTo(conn, db, table, first, WaitFor(first));
+}
+
+absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
+                                    absl::string_view db,
+                                    absl::string_view table) {
+  const absl::Time until = clock_->Now() + options_.purge_budget;
+  while (clock_->Now() < until) {
+    // Small batches: no long locks, no huge transaction or binlog event.
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result r,
+        conn.Execute(absl::StrCat("DELETE FROM ", QuoteQualified(db, table),
+                                  " LIMIT ", options_.purge_batch_rows)));
+    if (r.affected_rows < static_cast<uint64_t>(options_.purge_batch_rows)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
+                                  absl::string_view db) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat("SELECT TABLE_NAME FROM information_schema."
+                                "TABLES WHERE TABLE_SCHEMA = ",
+                                QuoteString(db),
+                                " AND TABLE_NAME LIKE '\\_vt\\_%'")));
+  int changed = 0;
+  for (const mysql::Row& row : r.rows) {
+    std::string table(row.Get(0));
+    absl::optional<ParsedArtifactName> p = ParseArtifactName(table);
+    if (!p.has_value() || !p->hint.has_value() || !IsGcHint(*p->hint)) {
+      continue;
+    }
+    if (*p->hint == ArtifactHint::kPurge) {
+      SC_ASSIGN_OR_RETURN(bool empty, Purge(conn, db, table));
+      if (!empty) continue;
+    } else if (clock_->Now() < p->time) {
+      continue;  // its time has not come
+    }
+    absl::optional<ArtifactHint> next =
+        NextGcState(*p->hint, options_.lifecycle);
+    if (!next.has_value()) next = ArtifactHint::kDrop;
+    if (*p->hint == ArtifactHint::kDrop) next = ArtifactHint::kDrop;
+    SC_RETURN_IF_ERROR(MoveTo(conn, db, table, *next, WaitFor(*next)));
+    ++changed;
+  }
+  return changed;
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,71 @@
+// Table GC: retires artifact tables through hold → purge → evac → drop,
+// the state and its deadline encoded in the table's name (artifact_name.h):
+//   hold:  the table is kept intact until the name's time (can be renamed
+//          back by hand);
+//   purge: rows are deleted in small batches (no long locks, no big
+//          transaction), then the table moves on;
+//   evac:  the empty table waits until the name's time so its pages leave
+//          the buffer pool;
+//   drop:  DROP TABLE.
+// Views have no data and are dropped when they enter GC.
+//
+// Thread-compatible: one Tick at a time.
+#ifndef SIDECUT_ONLINEDDL_TABLE_GC_H_
+#define SIDECUT_ONLINEDDL_TABLE_GC_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "mysql/connection.h"
+#include "onlineddl/artifact_name.h"
+#include "util/clock.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+struct TableGcOptions {
+  GcLifecycle lifecycle;  // default: hold, purge, evac, drop
+  // How long a table stays in hold. Default 1 h.
+  absl::Duration hold = absl::Hours(1);
+  // How long an empty table waits in evac. Default 10 min.
+  absl::Duration evac = absl::Minutes(10);
+  // Rows deleted per purge statement. Default 5000.
+  int purge_batch_rows = 5000;
+  // Longest time one Tick spends purging. Default 2 s.
+  absl::Duration purge_budget = absl::Seconds(2);
+};
+
+class TableGc {
+ public:
+  TableGc(TableGcOptions options, Clock* clock)
+      : options_(std::move(options)), clock_(clock) {}
+
+  // Puts `table` (a table or view in `db`) into GC: renames it to its first
+  // GC state (a view is dropped). A missing table is not an error.
+  absl::Status Retire(mysql::Connection& conn, absl::string_view db,
+                      absl::string_view table);
+
+  // Advances every GC table of `db` whose time has come. Returns how many
+  // tables changed state.
+  absl::StatusOr<int> Tick(mysql::Connection& conn, absl::string_view db);
+
+ private:
+  // Renames `table` to state `hint` with deadline now + `wait`, or drops it
+  // for kDrop.
+  absl::Status MoveTo(mysql::Connection& conn, absl::string_view db,
+                      absl::string_view table, ArtifactHint hint,
+                      absl::Duration wait);
+  // Deletes a batch of rows; true when the table is empty.
+  absl::StatusOr<bool> Purge(mysql::Connection& conn, absl::string_view db,
+                             absl::string_view table);
+  absl::Duration WaitFor(ArtifactHint hint) const;
+
+  TableGcOptions options_;
+  Clock* clock_;
+};
+
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_TABLE_GC_H_
