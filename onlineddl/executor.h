@@ -47,9 +47,11 @@ struct ExecutorOptions {
   // First pause after a failed cut-over; doubles up to max. Default 1 s..30 s.
   absl::Duration cut_over_backoff = absl::Seconds(1);
   absl::Duration cut_over_backoff_max = absl::Seconds(30);
-  // Artifacts are kept this long after a migration ends unless its strategy
-  // says --retain-artifacts. Default 24 h (Vitess).
-  absl::Duration retain_artifacts = absl::Hours(24);
+  // The revert window: after a migration ends its artifacts (and the
+  // reverse stream keeping the old table in sync) are kept this long unless
+  // its strategy says --retain-artifacts; then they go to table GC.
+  // Default 30 min.
+  absl::Duration retain_artifacts = absl::Minutes(30);
   TableGcOptions gc;
   vreplication::WorkflowOptions workflow;  // `connect` filled from above
 };
@@ -71,9 +73,22 @@ class Executor {
       absl::string_view sql, absl::string_view strategy,
       absl::string_view migration_context, absl::string_view uuid = "");
 
+  // Runs an ALTER VITESS_MIGRATION / REVERT VITESS_MIGRATION / SHOW
+  // VITESS_MIGRATIONS statement: the SHOW result, REVERT's new UUID, or
+  // the number of migrations changed (affected_rows).
+  absl::StatusOr<mysql::Result> ExecuteCommand(
+      absl::string_view sql, absl::string_view migration_context = "");
+
+  // Submits a revert of the completed migration `uuid`; returns the new
+  // migration's UUID. Refused (kFailedPrecondition, with the reason) unless
+  // `uuid` is the last completed migration on its table and revertible.
+  absl::StatusOr<std::string> Revert(absl::string_view uuid,
+                                     absl::string_view migration_context);
+
   // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
   // Each returns the number of migrations it changed.
   absl::StatusOr<int> Complete(absl::string_view uuid);
+  absl::StatusOr<int> PostponeComplete(absl::string_view uuid);
   absl::StatusOr<int> Cancel(absl::string_view uuid);
   absl::StatusOr<int> Retry(absl::string_view uuid);
   absl::StatusOr<int> Launch(absl::string_view uuid);
@@ -156,8 +171,18 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> WorkflowId(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Stops and removes the migration's workflow, if any.
+  // Stops and removes the migration's workflows, if any.
   absl::Status DropWorkflow(absl::string_view uuid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status DeleteWorkflow(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Reverts (executor_revert.cc).
+  absl::Status StartRevert(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After `m` swapped its table with its artifact over stream `stream_id`:
+  // retires that stream and starts the reverse one (table → artifact) at
+  // the swap's position, keeping the old table in sync for a revert.
+  absl::Status StartReverseStream(const Migration& m, int64_t stream_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Commands (executor_commands.cc).

@@ -42,6 +42,16 @@ absl::StatusOr<int> Executor::Complete(absl::string_view uuid) {
   return static_cast<int>(ms.size());
 }
 
+absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid, Assignments().Set("postpone_completion", true)));
+  }
+  return static_cast<int>(ms.size());
+}
+
 absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));

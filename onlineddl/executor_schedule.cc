@@ -10,8 +10,10 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
+// A migration that copies a table (reverts need no copy).
 bool IsVreplAlter(const Migration& m) {
-  return m.strategy == "vitess" && m.ddl_action == "alter" && !m.is_view;
+  return m.strategy == "vitess" && m.ddl_action == "alter" && !m.is_view &&
+         m.reverted_uuid.empty();
 }
 
 }  // namespace
@@ -98,6 +100,7 @@ absl::Status Executor::StartMigration(const Migration& m) {
                           .Set("stage", "starting")
                           .SetExpr("started_timestamp", "NOW()")
                           .SetExpr("liveness_timestamp", "NOW()")));
+  if (!m.reverted_uuid.empty()) return StartRevert(m);
   absl::StatusOr<DdlStatement> d = ParseMigration(m);
   if (!d.ok()) return Fail(m, d.status().message());
   if (d->action != DdlStatement::Action::kAlter || d->is_view) {
@@ -121,7 +124,7 @@ absl::Status Executor::MonitorRunning() {
       // An immediate operation interrupted by a restart.
       SC_RETURN_IF_ERROR(
           Fail(m, "the tablet restarted during this operation; retry it"));
-    } else if (m.strategy == "mysql") {
+    } else if (m.strategy == "mysql" && m.reverted_uuid.empty()) {
       SC_RETURN_IF_ERROR(MonitorMysqlAlter(m));
     } else {
       SC_RETURN_IF_ERROR(MonitorVrepl(m));

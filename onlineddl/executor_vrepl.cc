@@ -43,22 +43,24 @@ absl::StatusOr<int64_t> Executor::WorkflowId(absl::string_view uuid) {
   return r.rows[0].GetInt64(0);
 }
 
+absl::Status Executor::DeleteWorkflow(int64_t id) {
+  SC_RETURN_IF_ERROR(engine_->Stop(id));
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute(
+              absl::StrCat("DELETE FROM _vt.copy_state WHERE vrepl_id = ", id))
+          .status());
+  return conn_
+      ->Execute(absl::StrCat("DELETE FROM _vt.vreplication WHERE id = ", id))
+      .status();
+}
+
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
   while (true) {
     absl::StatusOr<int64_t> id = WorkflowId(uuid);
     if (absl::IsNotFound(id.status())) return absl::OkStatus();
     SC_RETURN_IF_ERROR(id.status());
-    SC_RETURN_IF_ERROR(engine_->Stop(*id));
-    SC_RETURN_IF_ERROR(
-        conn_
-            ->Execute(absl::StrCat("DELETE FROM _vt.copy_state WHERE "
-                                   "vrepl_id = ",
-                                   *id))
-            .status());
-    SC_RETURN_IF_ERROR(conn_
-                           ->Execute(absl::StrCat(
-                               "DELETE FROM _vt.vreplication WHERE id = ", *id))
-                           .status());
+    SC_RETURN_IF_ERROR(DeleteWorkflow(*id));
   }
 }
 
@@ -169,7 +171,9 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
 }
 
 absl::Status Executor::MonitorVrepl(const Migration& m) {
-  absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+  // A revert rides on the reverse stream of the migration it reverts.
+  const bool revert = !m.reverted_uuid.empty();
+  absl::StatusOr<int64_t> id = WorkflowId(revert ? m.reverted_uuid : m.uuid);
   if (absl::IsNotFound(id.status())) {
     return Fail(m, "the migration's vreplication workflow is missing");
   }
@@ -177,7 +181,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
   if (row.state == vreplication::kStateError &&
       !absl::EndsWith(row.message, "(will retry)")) {
-    return Fail(m, row.message);
+    return Fail(m, revert ? absl::StrCat("cannot revert: the reverse stream "
+                                         "failed: ",
+                                         row.message)
+                          : row.message);
   }
   Assignments a;
   a.SetExpr("liveness_timestamp", "NOW()");
@@ -294,15 +301,22 @@ absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
                                        absl::FormatDuration(backoff)))
             .Set("message", r.status().message()));
   }
-  // The stream stops by itself at the RENAME; its thread is released here.
-  engine_->Stop(workflow_id).IgnoreError();
+  // The stream stops by itself at the RENAME; the reverse one takes over.
+  absl::Status reverse = StartReverseStream(m, workflow_id);
+  if (!m.reverted_uuid.empty()) {
+    // The reverted migration's artifact is this revert's now.
+    SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
+                                       Assignments().Set("artifacts", "")));
+  }
   progress_.erase(m.uuid);
   next_cut_over_.erase(m.uuid);
   return UpdateMigration(
       *conn_, m.uuid,
       Assignments()
           .Set("migration_status", kStatusComplete)
-          .Set("message", "")
+          .Set("message", reverse.ok() ? ""
+                                       : absl::StrCat("not revertible: ",
+                                                      reverse.message()))
           .Set("progress", 100.0)
           .Set("eta_seconds", int64_t{0})
           .Set("stage", absl::StrCat("complete; writes stalled ",

@@ -43,12 +43,12 @@ absl::Status Engine::Open() {
 
 absl::StatusOr<int64_t> Engine::Create(absl::string_view name,
                                        const binlogdata::BinlogSource& source,
-                                       absl::string_view db,
-                                       int workflow_type) {
+                                       absl::string_view db, int workflow_type,
+                                       absl::string_view start_pos) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn));
-  SC_ASSIGN_OR_RETURN(int64_t id,
-                      CreateWorkflow(*conn, name, source, db, workflow_type));
+  SC_ASSIGN_OR_RETURN(int64_t id, CreateWorkflow(*conn, name, source, db,
+                                                 workflow_type, start_pos));
   absl::MutexLock lock(&mu_);
   StartLocked(id);
   return id;

@@ -32,10 +32,11 @@ class Engine {
   // state is Init, Copying, Running or Error.
   absl::Status Open();
 
-  // Inserts a workflow and starts it.
+  // Inserts a workflow and starts it (see CreateWorkflow for `start_pos`).
   absl::StatusOr<int64_t> Create(absl::string_view name,
                                  const binlogdata::BinlogSource& source,
-                                 absl::string_view db, int workflow_type);
+                                 absl::string_view db, int workflow_type,
+                                 absl::string_view start_pos = "");
 
   // Stops a workflow and marks it Stopped.
   absl::Status Stop(int64_t id);

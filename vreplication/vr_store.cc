@@ -31,19 +31,20 @@ absl::StatusOr<binlogdata::BinlogSource> SourceFromText(
 absl::StatusOr<int64_t> CreateWorkflow(mysql::Connection& conn,
                                        absl::string_view name,
                                        const binlogdata::BinlogSource& source,
-                                       absl::string_view db,
-                                       int workflow_type) {
+                                       absl::string_view db, int workflow_type,
+                                       absl::string_view start_pos) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn.Execute(absl::StrCat(
           "INSERT INTO _vt.vreplication (workflow, source, pos, max_tps, "
           "max_replication_lag, time_updated, transaction_timestamp, state, "
           "db_name, workflow_type) VALUES (",
-          QuoteString(name), ", ", QuoteString(SourceToText(source)),
-          ", '', 9223372036854775807, 9223372036854775807, UNIX_TIMESTAMP(), "
+          QuoteString(name), ", ", QuoteString(SourceToText(source)), ", ",
+          QuoteString(start_pos),
+          ", 9223372036854775807, 9223372036854775807, UNIX_TIMESTAMP(), "
           "0, ",
-          QuoteString(kStateInit), ", ", QuoteString(db), ", ", workflow_type,
-          ")")));
+          QuoteString(start_pos.empty() ? kStateInit : kStateRunning), ", ",
+          QuoteString(db), ", ", workflow_type, ")")));
   return static_cast<int64_t>(r.insert_id);
 }
 

@@ -48,11 +48,14 @@ struct CopyStateRow {
   std::string lastpk;
 };
 
-// Inserts a workflow (state Init, empty position); returns its id.
+// Inserts a workflow and returns its id: state Init with an empty position
+// (it copies first), or, given `start_pos`, state Running at that position
+// with no copy (the target already equals the source there).
 absl::StatusOr<int64_t> CreateWorkflow(mysql::Connection& conn,
                                        absl::string_view name,
                                        const binlogdata::BinlogSource& source,
-                                       absl::string_view db, int workflow_type);
+                                       absl::string_view db, int workflow_type,
+                                       absl::string_view start_pos = "");
 
 absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id);
 absl::StatusOr<std::vector<int64_t>> ListWorkflowIds(mysql::Connection& conn);

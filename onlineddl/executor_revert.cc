@@ -1,0 +1,219 @@
+// Instant revert: an ALTER's old table is kept in sync by a reverse stream
+// from the moment of the cut-over, so reverting is another swap; CREATE,
+// DROP and views are reverted by renaming artifacts.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "mysql/quoting.h"
+#include "onlineddl/alter_analysis.h"
+#include "onlineddl/artifact_name.h"
+#include "onlineddl/executor.h"
+#include "onlineddl/migration_uuid.h"
+#include "util/status_macros.h"
+#include "util/wait.h"
+#include "vreplication/filter.h"
+#include "vreplication/table_schema.h"
+#include "vreplication/vr_store.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using mysql::QuoteQualified;
+using mysql::QuoteString;
+
+std::string FirstArtifact(const Migration& m) {
+  return std::string(*absl::StrSplit(m.artifacts, ',').begin());
+}
+
+absl::Status Refuse(const Migration& m, absl::string_view why) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot revert migration ", m.uuid, ": ", why));
+}
+
+}  // namespace
+
+absl::Status Executor::StartReverseStream(const Migration& m,
+                                          int64_t stream_id) {
+  // The stream stops by itself at the RENAME (on_ddl STOP); its position
+  // there is where the reverse stream starts.
+  absl::Status stopped = WaitFor(
+      clock_, "the stream to stop at the cut-over RENAME",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow r,
+                            engine_->Read(stream_id));
+        return r.state == vreplication::kStateStopped;
+      },
+      WaitOptions{.timeout = absl::Seconds(10)});
+  SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(stream_id));
+  SC_RETURN_IF_ERROR(DeleteWorkflow(stream_id));
+  SC_RETURN_IF_ERROR(stopped);
+  if (row.source.filter().rules_size() != 1) {
+    return absl::InternalError("the migration stream has no single rule");
+  }
+  // Columns map back: the finished stream copied `column AS alias`.
+  SC_ASSIGN_OR_RETURN(
+      vreplication::FilterSpec spec,
+      vreplication::ParseFilter(row.source.filter().rules(0).match(),
+                                row.source.filter().rules(0).filter()));
+  std::vector<std::pair<std::string, std::string>> renames;
+  for (const vreplication::SelectItem& item : spec.items) {
+    if (!item.column.empty() && item.column != item.alias) {
+      renames.emplace_back(item.alias, item.column);
+    }
+  }
+  const std::string artifact = FirstArtifact(m);
+  SC_ASSIGN_OR_RETURN(vreplication::TableSchema now_serving,
+                      vreplication::LoadTableSchema(*conn_, m.schema, m.table));
+  SC_ASSIGN_OR_RETURN(
+      vreplication::TableSchema old,
+      vreplication::LoadTableSchema(*conn_, m.schema, artifact));
+  SC_ASSIGN_OR_RETURN(AlterAnalysis a, AnalyzeAlter(now_serving, old, renames));
+  binlogdata::BinlogSource src;
+  src.set_keyspace(m.keyspace);
+  src.set_shard(m.shard);
+  *src.mutable_filter()->add_rules() = a.rule;
+  src.set_on_ddl(binlogdata::STOP);
+  return engine_
+      ->Create(m.uuid, src, m.schema, vreplication::kWorkflowTypeOnlineDdl,
+               row.pos)
+      .status();
+}
+
+absl::StatusOr<std::string> Executor::Revert(
+    absl::string_view uuid, absl::string_view migration_context) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  if (m.schema != options_.db) {
+    return Refuse(m, absl::StrCat("it belongs to database ", m.schema));
+  }
+  if (m.status != kStatusComplete) {
+    return Refuse(m, absl::StrCat("it is ", m.status,
+                                  "; only a completed migration can be "
+                                  "reverted"));
+  }
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Migration> later,
+      ListMine(absl::StrCat("mysql_table = ", QuoteString(m.table),
+                            " AND id > ", m.id,
+                            " AND migration_status IN ('complete', "
+                            "'requested', 'queued', 'ready', 'running')")));
+  if (!later.empty()) {
+    return Refuse(
+        m, absl::StrCat("only the last migration on ",
+                        mysql::QuoteIdentifier(m.table),
+                        " can be reverted, and migration ", later.back().uuid,
+                        " is ", later.back().status, " after it"));
+  }
+  if (!m.cleanup_timestamp.empty()) {
+    return Refuse(m,
+                  "its revert window is over (its artifacts were cleaned "
+                  "up)");
+  }
+  const bool table_alter = m.ddl_action == "alter" && !m.is_view;
+  if (m.ddl_action == "alter" && m.artifacts.empty()) {
+    return Refuse(m,
+                  "it was applied in place (INSTANT or the mysql "
+                  "strategy) and left no table to revert to");
+  }
+  if (table_alter) {
+    absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+    if (!id.ok()) {
+      return Refuse(m,
+                    "no reverse stream keeps its old table in sync (the "
+                    "revert window is over)");
+    }
+    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+    if (row.state == vreplication::kStateError ||
+        row.state == vreplication::kStateStopped) {
+      return Refuse(m, absl::StrCat("reverting would lose information: the "
+                                    "reverse stream stopped: ",
+                                    row.message));
+    }
+  }
+  Migration r;
+  r.uuid = CreateMigrationUuid();
+  r.keyspace = m.keyspace;
+  r.shard = m.shard;
+  r.schema = m.schema;
+  r.table = m.table;
+  r.statement = absl::StrCat("revert vitess_migration ", QuoteString(m.uuid));
+  r.strategy = m.strategy;
+  r.status = kStatusRequested;
+  r.tablet = options_.tablet;
+  r.migration_context = std::string(migration_context);
+  r.ddl_action = m.ddl_action == "create" ? "drop"
+                 : m.ddl_action == "drop" ? "create"
+                                          : "alter";
+  r.is_view = m.is_view;
+  r.reverted_uuid = m.uuid;
+  r.allow_concurrent = true;
+  if (table_alter) r.artifacts = FirstArtifact(m);
+  SC_RETURN_IF_ERROR(InsertMigration(*conn_, r));
+  Wake();
+  return r.uuid;
+}
+
+absl::Status Executor::StartRevert(const Migration& r) {
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, r.reverted_uuid));
+  if (m.ddl_action == "alter" && !m.is_view) {
+    // The reverse stream is running; MonitorVrepl cuts over when it is
+    // caught up.
+    return UpdateMigration(*conn_, r.uuid,
+                           Assignments().Set("stage", "reverting"));
+  }
+  const std::string& db = m.schema;
+  SC_ASSIGN_OR_RETURN(
+      std::string exists,
+      mysql::QueryValue(
+          *conn_, absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "TABLES WHERE TABLE_SCHEMA = ",
+                               QuoteString(db),
+                               " AND TABLE_NAME = ", QuoteString(m.table))));
+  std::string artifact;
+  std::string sql;
+  if (m.ddl_action == "create") {
+    if (exists == "0") return Fail(r, "the table no longer exists");
+    // Renamed away and held until the revert window ends.
+    SC_ASSIGN_OR_RETURN(
+        artifact, ArtifactName(ArtifactHint::kHold, r.uuid,
+                               clock_->Now() + options_.retain_artifacts));
+    sql = absl::StrCat("RENAME TABLE ", QuoteQualified(db, m.table), " TO ",
+                       QuoteQualified(db, artifact));
+  } else if (m.ddl_action == "drop") {
+    if (exists != "0") {
+      return Fail(r, absl::StrCat(mysql::QuoteIdentifier(m.table),
+                                  " exists again; cannot restore it"));
+    }
+    if (m.artifacts.empty()) return Fail(r, "nothing was dropped");
+    sql = absl::StrCat("RENAME TABLE ", QuoteQualified(db, FirstArtifact(m)),
+                       " TO ", QuoteQualified(db, m.table));
+  } else {  // ALTER VIEW: swap the view with the artifact of its old version
+    artifact = FirstArtifact(m);
+    SC_ASSIGN_OR_RETURN(std::string tmp, ArtifactName(ArtifactHint::kHold,
+                                                      r.uuid, clock_->Now()));
+    sql = absl::StrCat(
+        "RENAME TABLE ", QuoteQualified(db, m.table), " TO ",
+        QuoteQualified(db, tmp), ", ", QuoteQualified(db, artifact), " TO ",
+        QuoteQualified(db, m.table), ", ", QuoteQualified(db, tmp), " TO ",
+        QuoteQualified(db, artifact));
+  }
+  absl::Status s = conn_->Execute(sql).status();
+  if (!s.ok()) return Fail(r, s.message());
+  if (m.ddl_action != "create") {
+    // The reverted migration's artifact is live again or this revert's now.
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
+  }
+  return UpdateMigration(*conn_, r.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusComplete)
+                             .Set("artifacts", artifact)
+                             .Set("is_immediate_operation", true)
+                             .Set("progress", 100.0)
+                             .Set("stage", "complete")
+                             .SetExpr("completed_timestamp", "NOW(6)"));
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

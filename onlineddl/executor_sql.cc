@@ -1,0 +1,114 @@
+// ALTER VITESS_MIGRATION / REVERT VITESS_MIGRATION / SHOW VITESS_MIGRATIONS.
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "onlineddl/migration_command.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using K = MigrationCommandKind;
+
+mysql::Result Affected(int n) {
+  mysql::Result r;
+  r.affected_rows = static_cast<uint64_t>(n);
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
+    absl::string_view sql, absl::string_view migration_context) {
+  SC_ASSIGN_OR_RETURN(MigrationCommand c, ParseMigrationCommand(sql));
+  if (c.kind == K::kShowMigrations) {
+    std::string where;
+    if (!c.like.empty()) {
+      const std::string p = mysql::QuoteString(c.like);
+      where =
+          absl::StrCat("migration_uuid LIKE ", p, " OR migration_context LIKE ",
+                       p, " OR migration_status LIKE ", p);
+    } else if (!c.where.empty()) {
+      where = c.where;  // the operator's own filter, as in Vitess
+    }
+    absl::MutexLock lock(&mu_);
+    return ShowMigrations(
+        *conn_, absl::StrCat("mysql_schema = ", mysql::QuoteString(options_.db),
+                             where.empty() ? "" : " AND (", where,
+                             where.empty() ? "" : ")"));
+  }
+  if (c.kind == K::kShowMigrationLogs) {
+    return absl::UnimplementedError(
+        "sidecutd keeps no per-migration log files; SHOW VITESS_MIGRATIONS "
+        "shows each migration's stage and message");
+  }
+  if (c.kind == K::kRevert) {
+    SC_ASSIGN_OR_RETURN(std::string uuid, Revert(c.uuid, migration_context));
+    mysql::Result r = Affected(1);
+    r.fields.push_back(mysql::Field{});
+    r.fields.back().name = "uuid";
+    r.rows.push_back(mysql::Row({uuid}));
+    return r;
+  }
+  // Targets: one UUID, ALL, or every migration of a context.
+  std::vector<std::string> targets;
+  if (!c.context.empty()) {
+    SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
+                        List(absl::StrCat("migration_context = ",
+                                          mysql::QuoteString(c.context))));
+    for (const Migration& m : ms) {
+      if (!IsTerminalStatus(m.status) || c.kind == K::kCleanup) {
+        targets.push_back(m.uuid);
+      }
+    }
+  } else {
+    targets.push_back(c.all ? "all" : c.uuid);
+  }
+  int total = 0;
+  for (const std::string& t : targets) {
+    absl::StatusOr<int> n;
+    switch (c.kind) {
+      case K::kRetry:
+        n = Retry(t);
+        break;
+      case K::kCleanup:
+        n = Cleanup(t);
+        break;
+      case K::kLaunch:
+        n = Launch(t);
+        break;
+      case K::kComplete:
+        n = Complete(t);
+        break;
+      case K::kPostponeComplete:
+        n = PostponeComplete(t);
+        break;
+      case K::kCancel:
+        n = Cancel(t);
+        break;
+      case K::kThrottle:
+        n = Throttle(t,
+                     c.ratio.value_or(1.0) > 0 ? c.ratio.value_or(1.0) : 1.0);
+        break;
+      case K::kUnthrottle:
+        n = Throttle(t, 0);
+        break;
+      case K::kForceCutOver:
+        n = ForceCutOver(t);
+        break;
+      case K::kCutOverThreshold:
+        n = SetCutOverThreshold(t, c.threshold.value_or(absl::ZeroDuration()));
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("unsupported migration command: ", sql));
+    }
+    if (!n.ok()) return n.status();
+    total += *n;
+  }
+  return Affected(total);
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut
