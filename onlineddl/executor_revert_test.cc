@@ -203,9 +203,17 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
   ASSERT_OK(
       conn_->Execute("INSERT INTO t (id, v, u) VALUES (3, REPEAT('x', 50), 3)")
           .status());
-  ASSERT_OK(WaitFor(Clock::Real(), "the revert to be refused",
+  // The reverse stream cannot apply it to the old VARCHAR(10).
+  ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to fail",
                     [&]() -> absl::StatusOr<bool> {
-                      return !executor_->Revert(second, "").ok();
+                      SC_ASSIGN_OR_RETURN(
+                          std::string state,
+                          mysql::QueryValue(
+                              *conn_,
+                              absl::StrCat("SELECT state FROM _vt.vreplication "
+                                           "WHERE workflow = ",
+                                           mysql::QuoteString(second))));
+                      return state == "Error";
                     }));
   EXPECT_THAT(executor_->Revert(second, ""),
               StatusIs(absl::StatusCode::kFailedPrecondition,
