@@ -30,6 +30,8 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Start(
 absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::Connect() {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
                       mysql::MysqlConnection::Connect(options_.connect));
+  // Timestamps in the migrations table are read and written in UTC.
+  SC_RETURN_IF_ERROR(c->Execute("SET SESSION time_zone = '+00:00'").status());
   return std::unique_ptr<mysql::Connection>(std::move(c));
 }
 

@@ -216,12 +216,14 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
             static_cast<int64_t>((table_rows - row.rows_copied) * secs / done));
     }
     if (secs >= 10) p = Progress{now, row.rows_copied};  // rolling window
-    a.Set("stage", "copying");
+    a.Set("stage",
+          absl::StrCat("copying; lag ", std::max<int64_t>(lag, 0), "s"));
   } else {
     ready = row.state == vreplication::kStateRunning && lag >= 0 &&
             absl::Seconds(lag) <= options_.ready_lag;
     a.Set("progress", 100.0).Set("eta_seconds", int64_t{0});
-    a.Set("stage", ready ? "ready to complete" : "catching up");
+    a.Set("stage", absl::StrCat(ready ? "ready to complete" : "catching up",
+                                "; lag ", std::max<int64_t>(lag, 0), "s"));
   }
   a.Set("ready_to_complete", ready);
   if (ready && !m.ready_to_complete) {

@@ -1,0 +1,299 @@
+#include "cli/cli.h"
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "cli/args.h"
+#include "cli/progress.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/sidecut_tablet.grpc.pb.h"
+
+namespace sidecut {
+namespace cli {
+namespace {
+
+using Stub = sidecut::OnlineDDL::Stub;
+
+constexpr char kUsage[] =
+    "usage: sidecut [--server=HOST:PORT] <command> ...\n"
+    "  ApplySchema --ddl-strategy=S (--sql=SQL ... | --sql-file=F)\n"
+    "      [--migration-context=C] [--uuid=U] [--wait] [--json] <keyspace>\n"
+    "  OnlineDDL show <keyspace> <uuid|all|recent|<status>> [--json]\n"
+    "      [--order=asc|desc] [--limit=N]\n"
+    "  OnlineDDL complete|cancel|retry|launch|cleanup|force-cutover|\n"
+    "      throttle|unthrottle|revert|wait <keyspace> <uuid|all>\n";
+
+class Cli {
+ public:
+  Cli(std::ostream& out, std::ostream& err, const CliOptions& o)
+      : out_(out), err_(err), o_(o) {}
+
+  int Run(const std::vector<std::string>& argv) {
+    absl::StatusOr<Args> args = ParseArgs(
+        argv, {"wait", "json", "help"},
+        {"server", "ddl-strategy", "sql", "sql-file", "migration-context",
+         "uuid", "order", "limit", "ratio", "timeout"});
+    if (!args.ok()) return Usage(args.status().message());
+    args_ = *args;
+    if (args_.Has("help") || args_.positional.empty()) return Usage("");
+    stub_ = sidecut::OnlineDDL::NewStub(
+        grpc::CreateChannel(args_.Get("server", "127.0.0.1:15999"),
+                            grpc::InsecureChannelCredentials()));
+    const std::string cmd = absl::AsciiStrToLower(args_.positional[0]);
+    if (cmd == "applyschema") return ApplySchema();
+    if (cmd == "onlineddl") return OnlineDdl();
+    return Usage(absl::StrCat("unknown command ", args_.positional[0]));
+  }
+
+ private:
+  int Usage(absl::string_view why) {
+    if (!why.empty()) err_ << "sidecut: " << why << "\n";
+    err_ << kUsage;
+    return why.empty() ? 0 : 2;
+  }
+  int Fail(const grpc::Status& s) {
+    err_ << "sidecut: " << s.error_message() << "\n";
+    return 1;
+  }
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(60));
+    return ctx;
+  }
+
+  int ApplySchema() {
+    if (args_.positional.size() != 2) return Usage("ApplySchema <keyspace>");
+    vtctldata::ApplySchemaRequest req;
+    req.set_keyspace(args_.positional[1]);
+    for (const std::string& sql : args_.GetAll("sql")) req.add_sql(sql);
+    for (const std::string& file : args_.GetAll("sql-file")) {
+      std::ifstream in(file);
+      if (!in) return Usage(absl::StrCat("cannot read ", file));
+      std::stringstream text;
+      text << in.rdbuf();
+      req.add_sql(text.str());
+    }
+    if (req.sql_size() == 0) return Usage("give --sql or --sql-file");
+    // SHOW VITESS_MIGRATIONS prints its result set.
+    if (req.sql_size() == 1 &&
+        absl::StartsWithIgnoreCase(
+            absl::StripLeadingAsciiWhitespace(req.sql(0)), "show")) {
+      MigrationCommandRequest creq;
+      creq.set_sql(req.sql(0));
+      MigrationCommandResponse cresp;
+      grpc::Status s =
+          stub_->ExecuteMigrationCommand(Context().get(), creq, &cresp);
+      if (!s.ok()) return Fail(s);
+      if (args_.Has("json")) return PrintJson(cresp.result());
+      PrintResult(cresp.result());
+      return 0;
+    }
+    req.set_ddl_strategy(args_.Get("ddl-strategy", "direct"));
+    req.set_migration_context(args_.Get("migration-context"));
+    if (args_.Has("uuid")) req.add_uuid_list(args_.Get("uuid"));
+    vtctldata::ApplySchemaResponse resp;
+    grpc::Status s = stub_->ApplySchema(Context().get(), req, &resp);
+    if (!s.ok()) return Fail(s);
+    std::vector<std::string> uuids(resp.uuid_list().begin(),
+                                   resp.uuid_list().end());
+    if (!args_.Has("wait")) {
+      if (args_.Has("json")) return PrintJson(resp);
+      for (const std::string& u : uuids) out_ << u << "\n";
+      return 0;
+    }
+    return Wait(req.keyspace(), uuids);
+  }
+
+  // Tab-separated rows under a header of field names.
+  void PrintResult(const query::QueryResult& r) {
+    std::vector<std::string> names;
+    for (const query::Field& f : r.fields()) names.push_back(f.name());
+    out_ << absl::StrJoin(names, "\t") << "\n";
+    for (const query::Row& row : r.rows()) {
+      std::vector<std::string> cells;
+      size_t at = 0;
+      for (int64_t len : row.lengths()) {
+        if (len < 0) {
+          cells.push_back("NULL");
+          continue;
+        }
+        cells.push_back(row.values().substr(at, static_cast<size_t>(len)));
+        at += static_cast<size_t>(len);
+      }
+      out_ << absl::StrJoin(cells, "\t") << "\n";
+    }
+  }
+
+  template <typename Msg>
+  int PrintJson(const Msg& msg) {
+    std::string json;
+    google::protobuf::util::JsonPrintOptions o;
+    o.add_whitespace = true;
+    o.preserve_proto_field_names = true;
+    google::protobuf::util::MessageToJsonString(msg, &json, o);
+    out_ << json;
+    return 0;
+  }
+
+  // Polls until every migration has ended; 1 if any did not complete.
+  int Wait(const std::string& keyspace, const std::vector<std::string>& uuids) {
+    std::map<std::string, ProgressLine> lines;
+    std::map<std::string, std::string> last;
+    std::vector<vtctldata::SchemaMigration> final_state;
+    while (true) {
+      final_state.clear();
+      bool all_done = true;
+      for (const std::string& u : uuids) {
+        vtctldata::GetSchemaMigrationsRequest req;
+        req.set_keyspace(keyspace);
+        req.set_uuid(u);
+        vtctldata::GetSchemaMigrationsResponse resp;
+        grpc::Status s =
+            stub_->GetSchemaMigrations(Context().get(), req, &resp);
+        if (!s.ok()) return Fail(s);
+        if (resp.migrations_size() == 0) {
+          err_ << "sidecut: migration " << u << " not found\n";
+          return 1;
+        }
+        const vtctldata::SchemaMigration& m = resp.migrations(0);
+        final_state.push_back(m);
+        all_done &= IsTerminal(m);
+        std::string line = lines[u].Render(m, absl::Now());
+        if (o_.tty) {
+          out_ << "\r" << line << "\033[K" << std::flush;
+        } else if (line != last[u]) {
+          out_ << line << "\n";
+        }
+        last[u] = line;
+      }
+      if (all_done) break;
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
+    }
+    if (o_.tty) out_ << "\n";
+    int rc = 0;
+    for (const vtctldata::SchemaMigration& m : final_state) {
+      out_ << m.uuid() << " " << StatusName(m);
+      if (!m.message().empty()) out_ << ": " << m.message();
+      out_ << "\n";
+      if (m.status() != vtctldata::SchemaMigration::COMPLETE) rc = 1;
+    }
+    return rc;
+  }
+
+  int OnlineDdl() {
+    if (args_.positional.size() < 3 ||
+        (args_.positional.size() < 4 &&
+         absl::AsciiStrToLower(args_.positional[1]) != "show")) {
+      return Usage("OnlineDDL <action> <keyspace> <uuid|all>");
+    }
+    const std::string action = absl::AsciiStrToLower(args_.positional[1]);
+    const std::string keyspace = args_.positional[2];
+    const std::string target =
+        args_.positional.size() > 3 ? args_.positional[3] : "all";
+    if (action == "show") return Show(keyspace, target);
+    if (action == "wait") return Wait(keyspace, {target});
+    if (action == "revert") {
+      MigrationCommandRequest req;
+      req.set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", target, "'"));
+      req.set_migration_context(args_.Get("migration-context"));
+      MigrationCommandResponse resp;
+      grpc::Status s =
+          stub_->ExecuteMigrationCommand(Context().get(), req, &resp);
+      if (!s.ok()) return Fail(s);
+      std::vector<std::string> uuids(resp.uuids().begin(), resp.uuids().end());
+      if (args_.Has("wait")) return Wait(keyspace, uuids);
+      for (const std::string& u : uuids) out_ << u << "\n";
+      return 0;
+    }
+    if (action == "throttle" || action == "unthrottle") {
+      ThrottleRequest req;
+      req.set_uuid(target);
+      if (args_.Has("ratio")) req.set_ratio(std::stod(args_.Get("ratio")));
+      ThrottleResponse resp;
+      grpc::Status s =
+          action == "throttle"
+              ? stub_->ThrottleSchemaMigration(Context().get(), req, &resp)
+              : stub_->UnthrottleSchemaMigration(Context().get(), req, &resp);
+      return Affected(s, resp.rows_affected_by_shard());
+    }
+    return Command(action, keyspace, target);
+  }
+
+  int Affected(const grpc::Status& s,
+               const google::protobuf::Map<std::string, uint64_t>& counts) {
+    if (!s.ok()) return Fail(s);
+    for (const auto& [shard, n] : counts) {
+      out_ << "shard " << shard << ": " << n << " migration(s) affected\n";
+    }
+    return 0;
+  }
+
+  int Command(const std::string& action, const std::string& keyspace,
+              const std::string& uuid) {
+#define SIDECUT_CLI_COMMAND(name, rpc)                                         \
+  if (action == name) {                                                        \
+    vtctldata::rpc##SchemaMigrationRequest req;                                \
+    req.set_keyspace(keyspace);                                                \
+    req.set_uuid(uuid);                                                        \
+    vtctldata::rpc##SchemaMigrationResponse resp;                              \
+    grpc::Status s = stub_->rpc##SchemaMigration(Context().get(), req, &resp); \
+    return Affected(s, resp.rows_affected_by_shard());                         \
+  }
+    SIDECUT_CLI_COMMAND("complete", Complete)
+    SIDECUT_CLI_COMMAND("cancel", Cancel)
+    SIDECUT_CLI_COMMAND("retry", Retry)
+    SIDECUT_CLI_COMMAND("launch", Launch)
+    SIDECUT_CLI_COMMAND("cleanup", Cleanup)
+    SIDECUT_CLI_COMMAND("force-cutover", ForceCutOver)
+#undef SIDECUT_CLI_COMMAND
+    return Usage(absl::StrCat("unknown OnlineDDL action ", action));
+  }
+
+  int Show(const std::string& keyspace, const std::string& target) {
+    vtctldata::GetSchemaMigrationsRequest req;
+    req.set_keyspace(keyspace);
+    vtctldata::SchemaMigration::Status st;
+    if (target == "recent") {
+      req.mutable_recent()->set_seconds(7 * 24 * 3600);
+    } else if (vtctldata::SchemaMigration::Status_Parse(
+                   absl::AsciiStrToUpper(target), &st)) {
+      req.set_status(st);
+    } else if (target != "all") {
+      req.set_uuid(target);
+    }
+    if (args_.Get("order") == "desc") req.set_order(vtctldata::DESCENDING);
+    if (args_.Has("limit")) req.set_limit(std::stoull(args_.Get("limit")));
+    vtctldata::GetSchemaMigrationsResponse resp;
+    grpc::Status s = stub_->GetSchemaMigrations(Context().get(), req, &resp);
+    if (!s.ok()) return Fail(s);
+    if (args_.Has("json")) return PrintJson(resp);
+    PrintTable({resp.migrations().begin(), resp.migrations().end()}, out_);
+    return 0;
+  }
+
+  std::ostream& out_;
+  std::ostream& err_;
+  CliOptions o_;
+  Args args_;
+  std::unique_ptr<Stub> stub_;
+};
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const CliOptions& options) {
+  Cli cli(out, err, options);
+  return cli.Run(args);
+}
+
+}  // namespace cli
+}  // namespace sidecut

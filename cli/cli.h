@@ -1,0 +1,41 @@
+// The `sidecut` command line, vtctldclient-style, talking to sidecutd:
+//
+//   sidecut [--server=HOST:PORT] ApplySchema --ddl-strategy=S --sql=SQL
+//           [--sql-file=F] [--migration-context=C] [--uuid=U] [--wait]
+//           [--json] <keyspace>
+//   sidecut [--server=...] OnlineDDL show <keyspace> <uuid|all|recent|
+//           <status>> [--json] [--order=asc|desc] [--limit=N]
+//   sidecut OnlineDDL complete|cancel|retry|launch|cleanup|force-cutover|
+//           throttle|unthrottle|revert|wait <keyspace> <uuid|all>
+//
+// ApplySchema also accepts ALTER VITESS_MIGRATION / REVERT / SHOW
+// VITESS_MIGRATIONS statements. --wait shows a live progress line
+// (percent, rows/s, ETA, lag, stage) until every migration has ended.
+#ifndef SIDECUT_CLI_CLI_H_
+#define SIDECUT_CLI_CLI_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace sidecut {
+namespace cli {
+
+struct CliOptions {
+  // Rewrite the progress line in place ('\r'); otherwise print one line per
+  // change (logs, tests).
+  bool tty = false;
+  absl::Duration poll = absl::Milliseconds(500);
+};
+
+// Runs one command (args without the program name). Returns the exit code:
+// 0 success, 1 a failed migration or an error, 2 bad usage.
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const CliOptions& options = {});
+
+}  // namespace cli
+}  // namespace sidecut
+
+#endif  // SIDECUT_CLI_CLI_H_

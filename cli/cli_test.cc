@@ -1,0 +1,161 @@
+// The sidecut CLI end to end: sidecutd's service over a real MariaDB on a
+// loopback port, driven by RunCli as a user would.
+#include "cli/cli.h"
+
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/args.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "tablet/online_ddl_service.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/shared_instance_test.h"
+#include "util/clock.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ParseArgsTest, FlagsAndPositionals) {
+  ASSERT_OK_AND_ASSIGN(
+      Args a, ParseArgs({"ApplySchema", "--sql", "a", "--sql=b", "--wait",
+                         "--ddl_strategy=vitess", "ks"},
+                        {"wait"}, {"sql", "ddl-strategy"}));
+  EXPECT_THAT(a.positional, ::testing::ElementsAre("ApplySchema", "ks"));
+  EXPECT_THAT(a.GetAll("sql"), ::testing::ElementsAre("a", "b"));
+  EXPECT_TRUE(a.Has("wait"));
+  EXPECT_EQ(a.Get("ddl-strategy"), "vitess");
+  EXPECT_THAT(ParseArgs({"--nope"}, {}, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown flag --nope")));
+  EXPECT_FALSE(ParseArgs({"--sql"}, {}, {"sql"}).ok());
+}
+
+class CliTest : public harness::SharedInstanceTest {
+ protected:
+  void SetUp() override {
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS shop").status());
+    ASSERT_OK(conn_->Execute("USE shop").status());
+    onlineddl::ExecutorOptions o;
+    o.connect = harness::ConnectParamsFor(*instance_);
+    o.db = "shop";
+    o.keyspace = "commerce";
+    o.tick = absl::Milliseconds(50);
+    o.ready_lag = absl::Seconds(2);
+    ASSERT_OK_AND_ASSIGN(executor_,
+                         onlineddl::Executor::Start(o, Clock::Real()));
+    service_ = std::make_unique<tablet::OnlineDdlService>(executor_.get(),
+                                                          "commerce", "0");
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                       &port_);
+    b.RegisterService(service_.get());
+    server_ = b.BuildAndStart();
+    ASSERT_NE(port_, 0);
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+    executor_.reset();
+  }
+  int Run(std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    args.insert(args.begin(), absl::StrCat("--server=127.0.0.1:", port_));
+    CliOptions o;
+    o.poll = absl::Milliseconds(100);
+    return RunCli(args, out_, err_, o);
+  }
+
+  std::unique_ptr<onlineddl::Executor> executor_;
+  std::unique_ptr<tablet::OnlineDdlService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::stringstream out_;
+  std::stringstream err_;
+};
+
+TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE items (id INT PRIMARY KEY, sku "
+                          "VARCHAR(20), price INT)")
+                .status());
+  ASSERT_OK(conn_
+                ->Execute("INSERT INTO items SELECT seq, CONCAT('s', seq), "
+                          "seq FROM seq_1_to_20000")
+                .status());
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess", "--sql",
+                 "ALTER TABLE items ADD COLUMN qty INT NOT NULL DEFAULT 0",
+                 "--wait", "commerce"}),
+            0)
+      << err_.str();
+  const std::string waited = out_.str();
+  EXPECT_THAT(waited, HasSubstr("%"));
+  EXPECT_THAT(waited, HasSubstr("rows/s"));
+  EXPECT_THAT(waited, HasSubstr(" complete"));
+  const std::string uuid = waited.substr(0, waited.find(' '));
+
+  EXPECT_EQ(Run({"OnlineDDL", "show", "commerce", "all"}), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr(uuid));
+  EXPECT_THAT(out_.str(), HasSubstr("items"));
+  EXPECT_EQ(Run({"OnlineDDL", "show", "commerce", uuid, "--json"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("\"uuid\": \"" + uuid + "\""));
+  EXPECT_THAT(out_.str(), HasSubstr("\"status\": \"COMPLETE\""));
+  EXPECT_EQ(Run({"ApplySchema", "--sql",
+                 "SHOW VITESS_MIGRATIONS LIKE '" + uuid + "'", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("migration_uuid"));
+  EXPECT_THAT(out_.str(), HasSubstr(uuid));
+
+  EXPECT_EQ(Run({"OnlineDDL", "revert", "commerce", uuid, "--wait"}), 0)
+      << err_.str();
+  ASSERT_OK_AND_ASSIGN(
+      std::string qty,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema."
+                        "COLUMNS WHERE TABLE_SCHEMA = 'shop' AND "
+                        "TABLE_NAME = 'items' AND COLUMN_NAME = 'qty'"));
+  EXPECT_EQ(qty, "0");
+}
+
+TEST_F(CliTest, PostponedCompletionViaStatementAndCommands) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE t2 (id INT PRIMARY KEY, v INT)").status());
+  ASSERT_EQ(
+      Run({"ApplySchema", "--ddl-strategy", "vitess --postpone-completion",
+           "--sql", "ALTER TABLE t2 ADD KEY (v)", "commerce"}),
+      0)
+      << err_.str();
+  const std::string uuid(absl::StripAsciiWhitespace(out_.str()));
+  ASSERT_EQ(uuid.size(), 36u);
+  EXPECT_EQ(Run({"ApplySchema", "--sql",
+                 "ALTER VITESS_MIGRATION '" + uuid + "' COMPLETE", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", uuid}), 0) << out_.str();
+  // Commands that do not apply fail clearly.
+  EXPECT_EQ(Run({"OnlineDDL", "cancel", "commerce", uuid}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("is complete"));
+  EXPECT_EQ(Run({"ApplySchema", "--sql", "ALTER TABLE t2 ADD", "--ddl-strategy",
+                 "vitess", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("syntax error"));
+  EXPECT_EQ(Run({"OnlineDDL", "show", "otherks", "all"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
+  EXPECT_EQ(Run({"ApplySchema", "--bogus", "commerce"}), 2);
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace sidecut

@@ -1,0 +1,77 @@
+#include "cli/progress.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace sidecut {
+namespace cli {
+namespace {
+
+std::string Cut(const std::string& s, size_t n) {
+  std::string one = s.substr(0, s.find('\n'));
+  return one.size() <= n ? one : absl::StrCat(one.substr(0, n - 3), "...");
+}
+
+// 1234567 -> "1,234,567".
+std::string Thousands(uint64_t v) {
+  std::string s = absl::StrCat(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
+    s.insert(static_cast<size_t>(i), ",");
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string StatusName(const vtctldata::SchemaMigration& m) {
+  return absl::AsciiStrToLower(
+      vtctldata::SchemaMigration::Status_Name(m.status()));
+}
+
+bool IsTerminal(const vtctldata::SchemaMigration& m) {
+  return m.status() == vtctldata::SchemaMigration::COMPLETE ||
+         m.status() == vtctldata::SchemaMigration::FAILED ||
+         m.status() == vtctldata::SchemaMigration::CANCELLED;
+}
+
+void PrintTable(const std::vector<vtctldata::SchemaMigration>& ms,
+                std::ostream& out) {
+  const char* fmt = "%-36s  %-20s  %-8s  %-9s  %6s  %12s  %6s  %-34s  %s\n";
+  out << absl::StrFormat(fmt, "migration_uuid", "table", "strategy", "status",
+                         "prog%", "rows_copied", "eta_s", "stage", "message");
+  for (const vtctldata::SchemaMigration& m : ms) {
+    std::string strategy = absl::AsciiStrToLower(
+        vtctldata::SchemaMigration::Strategy_Name(m.strategy()));
+    out << absl::StrFormat(
+        fmt, m.uuid(), Cut(m.table(), 20), strategy, StatusName(m),
+        absl::StrFormat("%.1f", m.progress()), Thousands(m.rows_copied()),
+        m.eta_seconds() < 0 ? "-" : absl::StrCat(m.eta_seconds()),
+        Cut(m.stage(), 34), Cut(m.message(), 60));
+  }
+}
+
+std::string ProgressLine::Render(const vtctldata::SchemaMigration& m,
+                                 absl::Time now) {
+  if (last_at_ != absl::InfinitePast() && now > last_at_ &&
+      m.rows_copied() >= last_rows_) {
+    double secs = absl::ToDoubleSeconds(now - last_at_);
+    double r = static_cast<double>(m.rows_copied() - last_rows_) / secs;
+    rate_ = rate_ == 0 ? r : 0.5 * rate_ + 0.5 * r;  // smoothed
+  }
+  last_at_ = now;
+  last_rows_ = m.rows_copied();
+  std::string eta =
+      m.eta_seconds() < 0 ? "-" : absl::StrCat(m.eta_seconds(), "s");
+  return absl::StrFormat(
+      "%s %-9s %5.1f%%  %s/%s rows  %s rows/s  ETA %s  %s", m.uuid(),
+      StatusName(m), m.progress(), Thousands(m.rows_copied()),
+      Thousands(static_cast<uint64_t>(std::max<int64_t>(m.table_rows(), 0))),
+      Thousands(static_cast<uint64_t>(rate_)), eta, m.stage());
+}
+
+}  // namespace cli
+}  // namespace sidecut

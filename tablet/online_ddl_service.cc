@@ -1,0 +1,170 @@
+#include "tablet/online_ddl_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mysql/quoting.h"
+#include "onlineddl/migration_command.h"
+#include "tablet/migration_proto.h"
+
+namespace sidecut {
+namespace tablet {
+
+absl::Status OnlineDdlService::CheckKeyspace(
+    const std::string& keyspace) const {
+  if (keyspace.empty() || keyspace == keyspace_) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "this tablet serves keyspace ", keyspace_, ", not ", keyspace));
+}
+
+template <typename Resp>
+grpc::Status OnlineDdlService::Count(const std::string& keyspace,
+                                     const absl::StatusOr<int>& n, Resp* resp) {
+  absl::Status ks = CheckKeyspace(keyspace);
+  if (!ks.ok()) return ToGrpc(ks);
+  if (!n.ok()) return ToGrpc(n.status());
+  (*resp->mutable_rows_affected_by_shard())[shard_] = static_cast<uint64_t>(*n);
+  return grpc::Status::OK;
+}
+
+grpc::Status OnlineDdlService::ApplySchema(
+    grpc::ServerContext*, const vtctldata::ApplySchemaRequest* req,
+    vtctldata::ApplySchemaResponse* resp) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
+  if (req->uuid_list_size() > 0 && req->uuid_list_size() != req->sql_size()) {
+    return ToGrpc(absl::InvalidArgumentError(
+        "uuid_list must give one UUID per SQL statement"));
+  }
+  uint64_t affected = 0;
+  for (int i = 0; i < req->sql_size(); ++i) {
+    const std::string& sql = req->sql(i);
+    if (onlineddl::LooksLikeMigrationCommand(sql)) {
+      absl::StatusOr<mysql::Result> r =
+          executor_->ExecuteCommand(sql, req->migration_context());
+      if (!r.ok()) return ToGrpc(r.status());
+      affected += r->affected_rows;
+      // REVERT returns the new migration's UUID.
+      if (r->fields.size() == 1 && r->fields[0].name == "uuid") {
+        for (const mysql::Row& row : r->rows) {
+          resp->add_uuid_list(std::string(row.Get(0)));
+        }
+      }
+      continue;
+    }
+    absl::StatusOr<std::vector<std::string>> uuids =
+        executor_->Submit(sql, req->ddl_strategy(), req->migration_context(),
+                          req->uuid_list_size() > 0 ? req->uuid_list(i) : "");
+    if (!uuids.ok()) return ToGrpc(uuids.status());
+    for (const std::string& u : *uuids) resp->add_uuid_list(u);
+    affected += uuids->size();
+  }
+  (*resp->mutable_rows_affected_by_shard())[shard_] = affected;
+  return grpc::Status::OK;
+}
+
+grpc::Status OnlineDdlService::GetSchemaMigrations(
+    grpc::ServerContext*, const vtctldata::GetSchemaMigrationsRequest* req,
+    vtctldata::GetSchemaMigrationsResponse* resp) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
+  std::vector<std::string> conds;
+  if (!req->uuid().empty()) {
+    conds.push_back(
+        absl::StrCat("migration_uuid = ", mysql::QuoteString(req->uuid())));
+  }
+  if (!req->migration_context().empty()) {
+    conds.push_back(absl::StrCat("migration_context = ",
+                                 mysql::QuoteString(req->migration_context())));
+  }
+  if (req->status() != vtctldata::SchemaMigration::UNKNOWN) {
+    conds.push_back(
+        absl::StrCat("migration_status = ",
+                     mysql::QuoteString(StatusFromProto(req->status()))));
+  }
+  if (req->has_recent()) {
+    conds.push_back(absl::StrCat("requested_timestamp >= NOW() - INTERVAL ",
+                                 req->recent().seconds(), " SECOND"));
+  }
+  absl::StatusOr<std::vector<onlineddl::Migration>> ms =
+      executor_->List(absl::StrJoin(conds, " AND "));
+  if (!ms.ok()) return ToGrpc(ms.status());
+  if (req->order() == vtctldata::DESCENDING) {
+    std::reverse(ms->begin(), ms->end());
+  }
+  uint64_t skipped = 0;
+  for (const onlineddl::Migration& m : *ms) {
+    if (skipped++ < req->skip()) continue;
+    if (req->limit() > 0 &&
+        static_cast<uint64_t>(resp->migrations_size()) >= req->limit()) {
+      break;
+    }
+    *resp->add_migrations() = ToProto(m);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status OnlineDdlService::CompleteSchemaMigration(
+    grpc::ServerContext*, const vtctldata::CompleteSchemaMigrationRequest* req,
+    vtctldata::CompleteSchemaMigrationResponse* resp) {
+  return Count(req->keyspace(), executor_->Complete(req->uuid()), resp);
+}
+
+grpc::Status OnlineDdlService::CancelSchemaMigration(
+    grpc::ServerContext*, const vtctldata::CancelSchemaMigrationRequest* req,
+    vtctldata::CancelSchemaMigrationResponse* resp) {
+  return Count(req->keyspace(), executor_->Cancel(req->uuid()), resp);
+}
+
+grpc::Status OnlineDdlService::RetrySchemaMigration(
+    grpc::ServerContext*, const vtctldata::RetrySchemaMigrationRequest* req,
+    vtctldata::RetrySchemaMigrationResponse* resp) {
+  return Count(req->keyspace(), executor_->Retry(req->uuid()), resp);
+}
+
+grpc::Status OnlineDdlService::LaunchSchemaMigration(
+    grpc::ServerContext*, const vtctldata::LaunchSchemaMigrationRequest* req,
+    vtctldata::LaunchSchemaMigrationResponse* resp) {
+  return Count(req->keyspace(), executor_->Launch(req->uuid()), resp);
+}
+
+grpc::Status OnlineDdlService::CleanupSchemaMigration(
+    grpc::ServerContext*, const vtctldata::CleanupSchemaMigrationRequest* req,
+    vtctldata::CleanupSchemaMigrationResponse* resp) {
+  return Count(req->keyspace(), executor_->Cleanup(req->uuid()), resp);
+}
+
+grpc::Status OnlineDdlService::ForceCutOverSchemaMigration(
+    grpc::ServerContext*,
+    const vtctldata::ForceCutOverSchemaMigrationRequest* req,
+    vtctldata::ForceCutOverSchemaMigrationResponse* resp) {
+  return Count(req->keyspace(), executor_->ForceCutOver(req->uuid()), resp);
+}
+
+grpc::Status OnlineDdlService::ExecuteMigrationCommand(
+    grpc::ServerContext*, const MigrationCommandRequest* req,
+    MigrationCommandResponse* resp) {
+  absl::StatusOr<mysql::Result> r =
+      executor_->ExecuteCommand(req->sql(), req->migration_context());
+  if (!r.ok()) return ToGrpc(r.status());
+  *resp->mutable_result() = ToQueryResult(*r);
+  if (r->fields.size() == 1 && r->fields[0].name == "uuid") {
+    for (const mysql::Row& row : r->rows) {
+      resp->add_uuids(std::string(row.Get(0)));
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status OnlineDdlService::ThrottleSchemaMigration(
+    grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
+  double ratio = req->ratio() > 0 ? req->ratio() : 1.0;
+  return Count("", executor_->Throttle(req->uuid(), ratio), resp);
+}
+
+grpc::Status OnlineDdlService::UnthrottleSchemaMigration(
+    grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
+  return Count("", executor_->Throttle(req->uuid(), 0), resp);
+}
+
+}  // namespace tablet
+}  // namespace sidecut

@@ -1,0 +1,95 @@
+// sidecutd: the sidecar daemon beside one mysqld. Serves online DDL
+// (sidecut.OnlineDDL) over gRPC on 127.0.0.1 by default and runs every
+// migration of its database; after a restart it resumes them from the
+// _vt tables.
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "onlineddl/executor.h"
+#include "tablet/online_ddl_service.h"
+#include "util/clock.h"
+
+ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "mysqld host");
+ABSL_FLAG(int, mysql_port, 3306, "mysqld port");
+ABSL_FLAG(std::string, mysql_socket, "", "mysqld unix socket (instead of TCP)");
+ABSL_FLAG(std::string, mysql_user, "root", "mysqld user");
+ABSL_FLAG(std::string, mysql_password, "", "mysqld password");
+ABSL_FLAG(std::string, db, "", "the tablet's database (required)");
+ABSL_FLAG(std::string, keyspace, "", "keyspace name (default: --db)");
+ABSL_FLAG(std::string, shard, "0", "shard name");
+ABSL_FLAG(std::string, tablet, "zone1-0000000100", "tablet alias");
+ABSL_FLAG(std::string, bind, "127.0.0.1",
+          "address to listen on; 127.0.0.1 keeps the daemon local");
+ABSL_FLAG(int, port, 15999, "gRPC port (0 = any free port)");
+ABSL_FLAG(std::string, port_file, "", "write the chosen port to this file");
+ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
+          "default revert window: artifacts and reverse streams are kept "
+          "this long after a migration ends");
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  if (absl::GetFlag(FLAGS_db).empty()) {
+    std::cerr << "sidecutd: --db is required\n";
+    return 2;
+  }
+  // Signals are taken by sigwait() below, never by other threads.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  sidecut::onlineddl::ExecutorOptions o;
+  o.connect.host = absl::GetFlag(FLAGS_mysql_host);
+  o.connect.port = absl::GetFlag(FLAGS_mysql_port);
+  o.connect.socket = absl::GetFlag(FLAGS_mysql_socket);
+  o.connect.user = absl::GetFlag(FLAGS_mysql_user);
+  o.connect.password = absl::GetFlag(FLAGS_mysql_password);
+  o.db = absl::GetFlag(FLAGS_db);
+  o.keyspace = absl::GetFlag(FLAGS_keyspace);
+  o.shard = absl::GetFlag(FLAGS_shard);
+  o.tablet = absl::GetFlag(FLAGS_tablet);
+  o.retain_artifacts =
+      absl::Seconds(absl::GetFlag(FLAGS_retain_artifacts_seconds));
+  auto executor =
+      sidecut::onlineddl::Executor::Start(o, sidecut::Clock::Real());
+  if (!executor.ok()) {
+    std::cerr << "sidecutd: " << executor.status().message() << "\n";
+    return 1;
+  }
+  const std::string keyspace = o.keyspace.empty() ? o.db : o.keyspace;
+  sidecut::tablet::OnlineDdlService service(executor->get(), keyspace, o.shard);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(
+      absl::StrCat(absl::GetFlag(FLAGS_bind), ":", absl::GetFlag(FLAGS_port)),
+      grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    std::cerr << "sidecutd: cannot listen on " << absl::GetFlag(FLAGS_bind)
+              << ":" << absl::GetFlag(FLAGS_port) << "\n";
+    return 1;
+  }
+  if (!absl::GetFlag(FLAGS_port_file).empty()) {
+    std::ofstream(absl::GetFlag(FLAGS_port_file)) << port << "\n";
+  }
+  std::cerr << "sidecutd: keyspace " << keyspace << " shard " << o.shard
+            << " (database " << o.db << ") serving on "
+            << absl::GetFlag(FLAGS_bind) << ":" << port << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "sidecutd: signal " << sig << ", shutting down" << std::endl;
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  executor->reset();
+  return 0;
+}
