@@ -2,6 +2,7 @@
 // with a brief write stall in which writes wait and never fail.
 //
 // MariaDB cannot RENAME inside LOCK TABLES, so (notes/mariadb.md):
+//   0. the stream catches up with the current position, without locks;
 //   1. session A creates a sentry table and holds LOCK TABLES t WRITE,
 //      sentry WRITE; writes to t start to queue;
 //   2. session B issues RENAME TABLE t TO sentry, shadow TO t, sentry TO

@@ -47,7 +47,11 @@ absl::Status Executor::StartReverseStream(const Migration& m,
       WaitOptions{.timeout = absl::Seconds(10)});
   SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(stream_id));
   SC_RETURN_IF_ERROR(DeleteWorkflow(stream_id));
-  SC_RETURN_IF_ERROR(stopped);
+  if (!stopped.ok()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(stopped.message(), " (stream state ", row.state, " at ",
+                     row.pos, ": ", row.message, ")"));
+  }
   if (row.source.filter().rules_size() != 1) {
     return absl::InternalError("the migration stream has no single rule");
   }

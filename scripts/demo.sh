@@ -99,6 +99,7 @@ sidecut ApplySchema --ddl-strategy=vitess --wait \
 uuid=$(tail -n1 "$work/alter.out" | cut -d' ' -f1)
 grep -q " complete" <(tail -n1 "$work/alter.out") || { echo "demo: ALTER did not complete"; exit 1; }
 sidecut OnlineDDL show commerce "$uuid"
+sql -N -e "SELECT RIGHT(message, 400) FROM _vt.schema_migrations WHERE message <> ''" | sed "s/^/demo: message: /"
 stop_writer
 echo "demo: writer sent $(cat "$work/writer.1") statements during the ALTER," \
   "$(grep -c ERROR "$work/writer.1.err" || true) failed"
