@@ -25,7 +25,8 @@ using Stub = sidecut::OnlineDDL::Stub;
 constexpr char kUsage[] =
     "usage: sidecut [--server=HOST:PORT] <command> ...\n"
     "  ApplySchema --ddl-strategy=S (--sql=SQL ... | --sql-file=F)\n"
-    "      [--migration-context=C] [--uuid=U] [--wait] [--json] <keyspace>\n"
+    "      [--migration-context=C] [--uuid=U] [--wait [--poll-ms=500]]\n"
+    "      [--json] <keyspace>\n"
     "  OnlineDDL show <keyspace> <uuid|all|recent|<status>> [--json]\n"
     "      [--order=asc|desc] [--limit=N]\n"
     "  OnlineDDL complete|cancel|retry|launch|cleanup|force-cutover|\n"
@@ -43,6 +44,9 @@ class Cli {
          "uuid", "order", "limit", "ratio", "timeout"});
     if (!args.ok()) return Usage(args.status().message());
     args_ = *args;
+    if (args_.Has("poll-ms")) {
+      o_.poll = absl::Milliseconds(std::stoi(args_.Get("poll-ms")));
+    }
     if (args_.Has("help") || args_.positional.empty()) return Usage("");
     stub_ = sidecut::OnlineDDL::NewStub(
         grpc::CreateChannel(args_.Get("server", "127.0.0.1:15999"),

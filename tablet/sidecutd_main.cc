@@ -31,6 +31,9 @@ ABSL_FLAG(std::string, bind, "127.0.0.1",
           "address to listen on; 127.0.0.1 keeps the daemon local");
 ABSL_FLAG(int, port, 15999, "gRPC port (0 = any free port)");
 ABSL_FLAG(std::string, port_file, "", "write the chosen port to this file");
+ABSL_FLAG(int64_t, tick_ms, 500,
+          "how often the scheduler checks running migrations (progress, "
+          "readiness, cut-over)");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
   o.keyspace = absl::GetFlag(FLAGS_keyspace);
   o.shard = absl::GetFlag(FLAGS_shard);
   o.tablet = absl::GetFlag(FLAGS_tablet);
+  o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
   o.retain_artifacts =
       absl::Seconds(absl::GetFlag(FLAGS_retain_artifacts_seconds));
   auto executor =

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Benchmark: online ALTER of a sysbench table (default 1M rows) with Sidecut
+# against native `ALTER TABLE … ALGORITHM=COPY` and pt-online-schema-change,
+# all on the same MariaDB (benchmark mode, 512M buffer pool) in one run,
+# idle and under a sysbench oltp_write_only load (2 threads).
+# Reports per method: total time (and ratio to native COPY), foreground tps
+# during the ALTER as a share of the baseline, and the write stall: the
+# longest single write of a probe issuing 100 single-row UPDATEs/s, plus
+# failed writes.
+#
+#   bash bench/onlineddl_alter.sh [ROWS]     # default 1000000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${1:-1000000}
+THREADS=${BENCH_THREADS:-2}
+ALTER="ADD COLUMN x INT NOT NULL DEFAULT 0"
+bash scripts/setup.sh >/dev/null
+need=()
+command -v sysbench >/dev/null || need+=(sysbench)
+command -v pt-online-schema-change >/dev/null || need+=(percona-toolkit)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+fi
+bazel build -c opt //tests/harness:sidecut_mariadb //tablet:sidecutd //cli:sidecut //bench:write_probe >/dev/null 2>&1
+BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sidecut-bench.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+"$BIN/tests/harness/sidecut_mariadb" --bench --env_file="$work/env" >/dev/null &
+pids+=($!)
+for _ in $(seq 1 600); do [ -f "$work/env" ] && break; sleep 0.1; done
+. "$work/env"
+sql() { mariadb --protocol=tcp -h127.0.0.1 -P"$MDB0_PORT" -uroot "$@"; }
+now() { date +%s.%N; }
+SB=(sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$MDB0_PORT"
+  --mysql-user=root --mysql-db=sbtest --tables=1 --table-size="$ROWS" --db-ps-mode=disable)
+sql -e "CREATE DATABASE sbtest"
+echo "bench: preparing a $ROWS-row sysbench table"
+"${SB[@]}" prepare >/dev/null
+sql -e "ANALYZE TABLE sbtest.sbtest1" >/dev/null
+
+"$BIN/tablet/sidecutd" --mysql_port="$MDB0_PORT" --db=sbtest --port=0 --tick_ms=100 \
+  --port_file="$work/port" 2>"$work/sidecutd.log" &
+pids+=($!)
+for _ in $(seq 1 300); do [ -s "$work/port" ] && break; sleep 0.1; done
+SERVER="127.0.0.1:$(cat "$work/port")"
+
+probe_start() {
+  "$BIN/bench/write_probe" --port="$MDB0_PORT" --db=sbtest --table=sbtest1 \
+    --max_id="$ROWS" --rate=100 --out="$work/probe" 2>>"$work/probe.err" &
+  probe=$!
+}
+probe_stop() { kill "$probe"; wait "$probe" 2>/dev/null || true; }
+load_start() {
+  "${SB[@]}" --threads="$THREADS" --time=3600 --report-interval=1 run >"$work/load" 2>&1 &
+  load=$!
+  load_t0=$(now)
+  sleep 3  # warm up
+}
+load_stop() { kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true; }
+# Average tps of the sysbench reports between two absolute times.
+tps_between() {
+  python3 - "$work/load" "$load_t0" "$1" "$2" <<'PY'
+import re, sys
+path, t0, a, b = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+vals = [float(m.group(2)) for m in (re.search(r"\[ (\d+)s \].*tps: ([\d.]+)", l) for l in open(path)) if m
+        and a - t0 <= int(m.group(1)) <= b - t0 + 1]
+print("%.0f" % (sum(vals) / len(vals)) if vals else "0")
+PY
+}
+reset_table() {  # back to the original schema, outside the timings
+  sql -e "ALTER TABLE sbtest.sbtest1 DROP COLUMN IF EXISTS x" >/dev/null
+}
+
+run_native() { sql -e "ALTER TABLE sbtest.sbtest1 $ALTER, ALGORITHM=COPY"; }
+run_ptosc() {
+  pt-online-schema-change --alter "$ALTER" D=sbtest,t=sbtest1,h=127.0.0.1,P="$MDB0_PORT",u=root \
+    --recursion-method=none --execute --no-check-unique-key-change >"$work/ptosc.log" 2>&1 ||
+    { echo "bench: pt-online-schema-change failed:"; tail -3 "$work/ptosc.log"; }
+}
+run_sidecut() {
+  "$BIN/cli/sidecut" --server="$SERVER" ApplySchema --ddl-strategy=vitess --wait --poll-ms=50 \
+    --sql="ALTER TABLE sbtest1 $ALTER" sbtest >"$work/sidecut.out"
+  uuid=$(tail -n1 "$work/sidecut.out" | cut -d' ' -f1)
+  stage=$(sql -N -e "SELECT stage FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
+  echo "bench:   sidecut: $stage" >&2
+  "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cleanup sbtest "$uuid" >/dev/null
+}
+
+declare -A T TPS STALL FAIL
+measure() {  # measure <scenario> <method>
+  probe_start
+  local t0 t1
+  t0=$(now); "run_$2"; t1=$(now)
+  probe_stop
+  T[$1.$2]=$(python3 -c "print('%.2f' % ($t1 - $t0))")
+  STALL[$1.$2]=$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' "$work/probe")
+  FAIL[$1.$2]=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' "$work/probe")
+  if [ "$1" = load ]; then TPS[$1.$2]=$(tps_between "$t0" "$t1"); else TPS[$1.$2]=-; fi
+  echo "bench: $1 $2: ${T[$1.$2]} s, max write ${STALL[$1.$2]} ms, ${FAIL[$1.$2]} failed, tps ${TPS[$1.$2]}"
+  sleep 2; reset_table; sleep 1
+}
+
+for m in native ptosc sidecut; do measure idle "$m"; done
+load_start
+sleep 10
+base=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
+echo "bench: baseline $base tps ($THREADS sysbench threads)"
+for m in native ptosc sidecut; do measure load "$m"; done
+load_stop
+
+echo
+printf '%-6s %-8s %9s %10s %12s %12s %8s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
+for s in idle load; do
+  for m in native ptosc sidecut; do
+    ratio=$(python3 -c "print('%.2f' % (${T[$s.$m]} / ${T[$s.native]}))")
+    if [ "$s" = load ]; then pct=$(python3 -c "print('%.0f%%' % (100 * ${TPS[$s.$m]} / max($base, 1)))"); else pct=-; fi
+    printf '%-8s %-8s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "${T[$s.$m]}" "${ratio}x" "${TPS[$s.$m]}" "$pct" "${STALL[$s.$m]}" "${FAIL[$s.$m]}"
+  done
+done
+echo "(vs_native: time relative to native ALGORITHM=COPY; lower is faster)"
