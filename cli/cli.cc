@@ -41,7 +41,7 @@ class Cli {
     absl::StatusOr<Args> args = ParseArgs(
         argv, {"wait", "json", "help"},
         {"server", "ddl-strategy", "sql", "sql-file", "migration-context",
-         "uuid", "order", "limit", "ratio", "timeout"});
+         "uuid", "order", "limit", "ratio", "poll-ms"});
     if (!args.ok()) return Usage(args.status().message());
     args_ = *args;
     if (args_.Has("poll-ms")) {
