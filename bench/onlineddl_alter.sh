@@ -112,7 +112,7 @@ for m in native ptosc sidecut; do measure load "$m"; done
 load_stop
 
 echo
-printf '%-6s %-8s %9s %10s %12s %12s %8s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
+printf '%-8s %-8s %9s %10s %12s %12s %9s %s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
 for s in idle load; do
   for m in native ptosc sidecut; do
     ratio=$(python3 -c "print('%.2f' % (${T[$s.$m]} / ${T[$s.native]}))")

@@ -95,15 +95,28 @@ class CutOverRun {
         .status();
   }
 
-  // Catches up without the lock first, so that the catch-up under the lock
-  // (the write stall) covers only the last moment's transactions.
+  // Catches up without the lock first, until one round takes less than
+  // `converged`: then the stream keeps up with the writes and the catch-up
+  // under the lock (the write stall) covers only the last moment's
+  // transactions. A stream that cannot keep up within the threshold fails
+  // the attempt before any lock is taken.
   absl::Status CatchUp() {
-    SC_ASSIGN_OR_RETURN(std::string gtid,
-                        mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
-    SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
-                        mysql::MariadbGtidPos::Parse(gtid));
-    return r_.wait_applied(mysql::Position(std::move(p)),
-                           clock_->Now() + o_.threshold);
+    const absl::Time deadline = clock_->Now() + o_.threshold;
+    while (true) {
+      SC_ASSIGN_OR_RETURN(std::string gtid,
+                          mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
+      SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
+                          mysql::MariadbGtidPos::Parse(gtid));
+      const absl::Time start = clock_->Now();
+      absl::Status s = r_.wait_applied(mysql::Position(std::move(p)), deadline);
+      if (!s.ok()) {
+        return absl::UnavailableError(absl::StrCat(
+            "cut-over postponed: the stream does not keep up with the "
+            "writes (",
+            s.message(), ")"));
+      }
+      if (clock_->Now() - start <= o_.converged) return absl::OkStatus();
+    }
   }
 
   absl::Status LockAndSwap() {

@@ -2,7 +2,8 @@
 // with a brief write stall in which writes wait and never fail.
 //
 // MariaDB cannot RENAME inside LOCK TABLES, so (notes/mariadb.md):
-//   0. the stream catches up with the current position, without locks;
+//   0. the stream catches up with the current position, without locks,
+//      until it keeps up (a round takes <= `converged`);
 //   1. session A creates a sentry table and holds LOCK TABLES t WRITE,
 //      sentry WRITE; writes to t start to queue;
 //   2. session B issues RENAME TABLE t TO sentry, shadow TO t, sentry TO
@@ -37,6 +38,9 @@ struct CutOverOptions {
   // Kill queries on the table and idle open transactions that could hold
   // its metadata lock before locking (--force-cut-over-after, FORCE_CUTOVER).
   bool force = false;
+  // The lock is taken only after a catch-up round (without locks) took at
+  // most this long. Default 100 ms.
+  absl::Duration converged = absl::Milliseconds(100);
   // Polling interval while waiting for the RENAME to queue and the stream to
   // catch up. Default 1 ms.
   absl::Duration poll = absl::Milliseconds(1);

@@ -16,6 +16,15 @@ Executor::Executor(ExecutorOptions options, Clock* clock)
   if (options_.keyspace.empty()) options_.keyspace = options_.db;
   options_.connect.database = options_.db;
   options_.workflow.connect = options_.connect;
+  // Short heartbeats bound how long a last batch waits to be committed
+  // (the cut-over waits on it under the lock); batching keeps the stream
+  // ahead of heavy write loads.
+  if (options_.workflow.heartbeat_period > absl::Milliseconds(50)) {
+    options_.workflow.heartbeat_period = absl::Milliseconds(50);
+  }
+  if (options_.workflow.apply_batch_window == absl::ZeroDuration()) {
+    options_.workflow.apply_batch_window = absl::Milliseconds(10);
+  }
   options_.workflow.connect.database = "";
 }
 

@@ -53,7 +53,9 @@ struct ExecutorOptions {
   // Default 30 min.
   absl::Duration retain_artifacts = absl::Minutes(30);
   TableGcOptions gc;
-  vreplication::WorkflowOptions workflow;  // `connect` filled from above
+  // `connect` is filled from above. Online DDL streams default to a 50 ms
+  // server heartbeat and a 10 ms apply batch window (see Executor()).
+  vreplication::WorkflowOptions workflow;
 };
 
 class Executor {

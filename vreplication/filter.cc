@@ -127,6 +127,32 @@ bool StatementMentionsTable(absl::string_view statement,
   return false;
 }
 
+bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
+  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  if (!toks.ok() || toks->empty()) return true;
+  const Token& verb = (*toks)[0];
+  if (verb.IsWord("truncate")) return StatementMentionsTable(statement, table);
+  if (!verb.IsWord("create") && !verb.IsWord("alter") && !verb.IsWord("drop") &&
+      !verb.IsWord("rename")) {
+    return false;  // GRANT, SET, ANALYZE, FLUSH, ...
+  }
+  // The object type is the first of these words (after OR REPLACE,
+  // DEFINER = ..., ONLINE, TEMPORARY, ...).
+  static const char* const kObjects[] = {
+      "table",     "index",    "event",    "trigger", "view",
+      "procedure", "function", "database", "schema",  "user",
+      "role",      "server",   "sequence", "package", "tablespace"};
+  for (size_t i = 1; i < toks->size() && i < 24; ++i) {
+    for (const char* o : kObjects) {
+      if (!(*toks)[i].IsWord(o)) continue;
+      absl::string_view object = o;
+      if (object != "table" && object != "index") return false;
+      return StatementMentionsTable(statement, table);
+    }
+  }
+  return StatementMentionsTable(statement, table);
+}
+
 absl::StatusOr<ExprTemplate> ExprTemplate::Parse(
     absl::string_view expr, const std::vector<std::string>& columns) {
   SC_ASSIGN_OR_RETURN(std::vector<Token> toks, schemadiff::Tokenize(expr));

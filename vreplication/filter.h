@@ -49,6 +49,12 @@ bool StatementTouchesDatabase(absl::string_view statement,
 bool StatementMentionsTable(absl::string_view statement,
                             absl::string_view table);
 
+// Whether DDL `statement` may change table `table`'s structure or name:
+// CREATE/ALTER/DROP/RENAME/TRUNCATE of a TABLE, or CREATE/DROP INDEX, that
+// names it. DDL on events, triggers, views, routines, databases or users
+// does not (even when an event is named like the table).
+bool DdlChangesTable(absl::string_view statement, absl::string_view table);
+
 // An expression with its references to source columns located.
 class ExprTemplate {
  public:

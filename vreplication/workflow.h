@@ -56,6 +56,11 @@ struct WorkflowOptions {
   // Transactions that touch no planned table advance the saved position at
   // most this often. Default 1 s.
   absl::Duration position_save_interval = absl::Seconds(1);
+  // While caught up, applied transactions arriving within this window are
+  // committed together (fewer round trips and commits under heavy write
+  // load); the last batch before a pause is committed at the next server
+  // heartbeat. Default 0: commit every transaction as it arrives.
+  absl::Duration apply_batch_window = absl::ZeroDuration();
   // First retry pause after a transient error; doubles up to 30 s.
   absl::Duration retry_backoff = absl::Milliseconds(500);
 };

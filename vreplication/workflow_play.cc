@@ -53,7 +53,7 @@ absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
       // Only DDL on a table this workflow reads stops it.
       bool relevant = false;
       for (const auto& [target, plan] : plans_) {
-        relevant |= StatementMentionsTable(statement, plan.source.table);
+        relevant |= DdlChangesTable(statement, plan.source.table);
       }
       if (!relevant) {
         SetCommitted();
@@ -116,6 +116,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   bool dirty = false;  // position advanced but not saved
   absl::Time last_save = clock_->Now();
   absl::Time last_heartbeat = absl::InfinitePast();
+  absl::Time pending_since = absl::InfinitePast();
   int64_t last_ts = 0;
   auto flush = [&]() -> absl::Status {
     if (pending.empty()) {
@@ -146,7 +147,15 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     absl::Time now = clock_->Now();
     if (item.kind == mysql::StreamItem::Kind::kHeartbeat) {
       if (!copy_filter) lag_seconds_ = 0;
-      SC_RETURN_IF_ERROR(flush());  // idle: nothing more is coming now
+      // Idle: nothing more is coming now. Commit what is pending; record a
+      // position advanced only by others' transactions at most every
+      // position_save_interval (each save is itself a binlog event).
+      if (!pending.empty() ||
+          (dirty && now - last_save >= options_.position_save_interval)) {
+        SC_RETURN_IF_ERROR(flush());
+      } else {
+        SetCommitted();
+      }
       if (now - last_heartbeat >= absl::Seconds(1)) {
         SC_RETURN_IF_ERROR(
             conn_
@@ -204,13 +213,17 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
     if (!copy_filter) lag_seconds_ = behind;
     if (!stmts.empty()) {
+      if (pending.empty()) pending_since = now;
       for (const std::string& sql : stmts) {
         if (!pending.empty()) pending += ";\n";
         pending += sql;
       }
       ++pending_txns;
     }
-    bool caught_up = behind < 1 && !copy_filter;
+    // Caught up: commit soon, but group what arrives within the batch
+    // window (an idle stream flushes at the next heartbeat).
+    bool caught_up = behind < 1 && !copy_filter &&
+                     now - pending_since >= options_.apply_batch_window;
     bool full =
         pending.size() >= kMaxBatchBytes || pending_txns >= kMaxBatchTxns;
     bool reached = stop_at.has_value() && pos_.AtLeast(*stop_at);

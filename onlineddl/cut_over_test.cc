@@ -1,0 +1,177 @@
+// The MariaDB cut-over against a real server: writes wait and land in the
+// new table; a cut-over that cannot lock in time gives up leaving the
+// original serving, unlocked and unrenamed; force kills the blocker.
+#include "onlineddl/cut_over.h"
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/shared_instance_test.h"
+#include "util/clock.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using ::testing::HasSubstr;
+
+class CutOverTest : public harness::SharedInstanceTest {
+ protected:
+  void SetUp() override {
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_OK(conn_->Execute("DROP DATABASE IF EXISTS co").status());
+    ASSERT_OK(conn_->Execute("CREATE DATABASE co").status());
+    ASSERT_OK(conn_->Execute("USE co").status());
+    ASSERT_OK(conn_
+                  ->Execute("CREATE TABLE t (id INT PRIMARY KEY "
+                            "AUTO_INCREMENT, v INT)")
+                  .status());
+    ASSERT_OK(
+        conn_
+            ->Execute("CREATE TABLE shadow (id INT PRIMARY KEY AUTO_INCREMENT, "
+                      "v INT, extra INT NOT NULL DEFAULT 5)")
+            .status());
+    ASSERT_OK(conn_->Execute("INSERT INTO t (v) VALUES (1), (2)").status());
+    ASSERT_OK(conn_->Execute("INSERT INTO shadow (id, v) SELECT id, v FROM t")
+                  .status());
+    params_ = harness::ConnectParamsFor(*instance_);
+    params_.database = "co";
+    request_.db = "co";
+    request_.table = "t";
+    request_.shadow = "shadow";
+    request_.sentry = "sentry";
+    // The test's "stream": nothing to apply, every position is applied.
+    request_.wait_applied = [](const mysql::Position&, absl::Time) {
+      return absl::OkStatus();
+    };
+  }
+  std::string Value(const std::string& sql) {
+    absl::StatusOr<std::string> v = mysql::QueryValue(*conn_, sql);
+    EXPECT_OK(v.status());
+    return v.value_or("");
+  }
+
+  mysql::ConnectParams params_;
+  CutOverRequest request_;
+};
+
+TEST_F(CutOverTest, SwapsWhileWritesWaitAndNoneFails) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> failed{0};
+  std::atomic<int> done{0};
+  std::thread writer([&] {
+    auto c = mysql::MysqlConnection::Connect(params_);
+    if (!c.ok()) {
+      ++failed;
+      return;
+    }
+    while (!stop) {
+      if ((*c)->Execute("INSERT INTO t (v) VALUES (7)").ok()) {
+        ++done;
+      } else {
+        ++failed;
+      }
+    }
+  });
+  // Blocks the stream's "catch-up" a little so writes queue on the lock.
+  request_.wait_applied = [](const mysql::Position&, absl::Time) {
+    Clock::Real()->SleepFor(absl::Milliseconds(50));
+    return absl::OkStatus();
+  };
+  while (done < 10) Clock::Real()->SleepFor(absl::Milliseconds(1));
+  mysql::MysqlConnectionFactory factory(params_);
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, CutOverOptions(), Clock::Real());
+  const int before = done;
+  while (done < before + 10) Clock::Real()->SleepFor(absl::Milliseconds(1));
+  stop = true;
+  writer.join();
+  ASSERT_OK(r.status());
+  EXPECT_EQ(failed, 0);
+  EXPECT_GE(r->stall, absl::Milliseconds(50));
+  EXPECT_LT(r->stall, absl::Seconds(2));
+  // t is the new table (with `extra`), written to after the swap; the old
+  // table now has the shadow's name; the sentry is gone.
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t WHERE extra = 5 AND v = 7"),
+            Value("SELECT COUNT(*) FROM t WHERE v = 7"));
+  EXPECT_NE(Value("SELECT COUNT(*) FROM t WHERE v = 7"), "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 'shadow' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 'sentry'"),
+            "0");
+}
+
+TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
+  // A transaction that read t holds its metadata lock.
+  auto blocker = mysql::MysqlConnection::Connect(params_);
+  ASSERT_OK(blocker.status());
+  ASSERT_OK((*blocker)->Execute("BEGIN").status());
+  ASSERT_OK((*blocker)->Execute("SELECT * FROM t").status());
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(1);
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, o, Clock::Real());
+  EXPECT_FALSE(r.ok());
+  // The original serves, unrenamed and unlocked; no sentry is left.
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 'sentry'"),
+            "0");
+  ASSERT_OK((*blocker)->Execute("COMMIT").status());
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
+
+  // A stream that cannot keep up postpones the cut-over before locking...
+  request_.wait_applied = [](const mysql::Position&, absl::Time) {
+    return absl::DeadlineExceededError("stream behind");
+  };
+  r = CutOver(factory, request_, o, Clock::Real());
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnavailable,
+                                   HasSubstr("does not keep up")));
+  // ...and one that falls behind under the lock aborts cleanly.
+  int calls = 0;
+  request_.wait_applied = [&calls](const mysql::Position&, absl::Time) {
+    return ++calls == 1 ? absl::OkStatus()
+                        : absl::DeadlineExceededError("stream behind");
+  };
+  r = CutOver(factory, request_, o, Clock::Real());
+  EXPECT_EQ(calls, 2);
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (4)").status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "4");
+}
+
+TEST_F(CutOverTest, ForceKillsTheBlocker) {
+  auto blocker = mysql::MysqlConnection::Connect(params_);
+  ASSERT_OK(blocker.status());
+  ASSERT_OK((*blocker)->Execute("BEGIN").status());
+  ASSERT_OK((*blocker)->Execute("SELECT * FROM t").status());
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(2);
+  o.force = true;
+  ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "1");
+  // The blocker's session was killed.
+  EXPECT_FALSE((*blocker)->Execute("SELECT 1").ok());
+}
+
+}  // namespace
+}  // namespace onlineddl
+}  // namespace sidecut
