@@ -1,5 +1,6 @@
 #include "onlineddl/alter_analysis.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -91,20 +92,52 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     }
     return out;
   };
+  auto usable = [](const TableSchema& t, const UniqueKey& k) {
+    for (int c : k.columns) {
+      if (!UsableKeyColumn(t.columns[c])) return false;
+    }
+    return true;
+  };
+  auto choose = [&](const UniqueKey& sk, const UniqueKey& tk) {
+    a.source_key_name = sk.name;
+    a.source_key_columns = KeyNames(source, sk);
+    a.target_key_name = tk.name;
+    a.target_key_columns = KeyNames(shadow, tk);
+  };
+  // Best: the same key in both tables.
   for (const UniqueKey& sk : source.unique_keys) {
-    bool usable = true;
-    for (int c : sk.columns) usable &= UsableKeyColumn(source.columns[c]);
-    if (!usable) continue;
+    if (!usable(source, sk)) continue;
     std::vector<int> want = mapped(sk);
     for (const UniqueKey& tk : shadow.unique_keys) {
-      if (tk.columns != want) continue;
-      a.source_key_name = sk.name;
-      a.source_key_columns = KeyNames(source, sk);
-      a.target_key_name = tk.name;
-      a.target_key_columns = KeyNames(shadow, tk);
-      break;
+      if (tk.columns == want && usable(shadow, tk)) {
+        choose(sk, tk);
+        break;
+      }
     }
     if (!a.source_key_name.empty()) break;
+  }
+  // Else (the key changed): a source key whose columns all reach the
+  // target, to iterate on and to find rows by, and a target key made only
+  // of copied columns (so every target row is determined by source rows).
+  if (a.source_key_name.empty()) {
+    const UniqueKey* src = nullptr;
+    for (const UniqueKey& sk : source.unique_keys) {
+      std::vector<int> m = mapped(sk);
+      if (usable(source, sk) && std::find(m.begin(), m.end(), -1) == m.end()) {
+        src = &sk;
+        break;
+      }
+    }
+    const UniqueKey* dst = nullptr;
+    for (const UniqueKey& tk : shadow.unique_keys) {
+      bool covered = usable(shadow, tk);
+      for (int c : tk.columns) covered &= to_source.count(c) > 0;
+      if (covered) {
+        dst = &tk;
+        break;
+      }
+    }
+    if (src != nullptr && dst != nullptr) choose(*src, *dst);
   }
   if (a.source_key_name.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -84,6 +84,22 @@ TEST(AnalyzeAlterTest, IteratesOnAKeyBothTablesShare) {
   EXPECT_EQ(a.added_unique_keys, 1);
 }
 
+TEST(AnalyzeAlterTest, KeysMayDifferWhenBothAreMadeOfCopiedColumns) {
+  // PRIMARY (id) becomes PRIMARY (id, k): iterate on the source's id.
+  TableSchema src =
+      Table("t", {Col("id"), Col("k")}, {UniqueKey{"PRIMARY", {0}}});
+  TableSchema dst =
+      Table("s", {Col("id"), Col("k")}, {UniqueKey{"PRIMARY", {0, 1}}});
+  ASSERT_OK_AND_ASSIGN(AlterAnalysis a, AnalyzeAlter(src, dst, {}));
+  EXPECT_EQ(a.rule.source_unique_key_columns(), "id");
+  EXPECT_EQ(a.rule.target_unique_key_columns(), "id,k");
+  // A target key on an added column cannot be derived from the source.
+  TableSchema added =
+      Table("s", {Col("id"), Col("k"), Col("n")}, {UniqueKey{"PRIMARY", {2}}});
+  EXPECT_THAT(AnalyzeAlter(src, added, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST(AnalyzeAlterTest, RefusesWithoutASharedUsableKey) {
   TableSchema src = Table("t", {Col("id"), Col("f", "float")},
                           {UniqueKey{"PRIMARY", {0}}, UniqueKey{"fk", {1}}});

@@ -1,5 +1,7 @@
 #include "onlineddl/executor.h"
 
+#include <iostream>
+
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
@@ -83,7 +85,9 @@ void Executor::Loop() {
       if (stop_) return;
       wake_ = false;
     }
-    Tick().IgnoreError();  // recorded per migration; retried next tick
+    // Errors are retried next tick; the daemon's log shows them.
+    absl::Status s = Tick();
+    if (!s.ok()) std::cerr << "executor: " << s.message() << std::endl;
   }
 }
 

@@ -147,6 +147,8 @@ class Executor {
   bool CanRun(const Migration& m, const std::vector<Migration>& running) const;
   absl::Status StartMigration(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StartSteps(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Fail(const Migration& m, absl::string_view message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<DdlStatement> ParseMigration(const Migration& m);

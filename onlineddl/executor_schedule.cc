@@ -93,6 +93,16 @@ absl::Status Executor::ScheduleQueued() {
 }
 
 absl::Status Executor::StartMigration(const Migration& m) {
+  // Whatever stops a start half-way fails the migration with the reason
+  // instead of leaving it running with nothing behind it.
+  absl::Status s = StartSteps(m);
+  if (s.ok()) return s;
+  SC_ASSIGN_OR_RETURN(Migration now, ReadMigration(*conn_, m.uuid));
+  if (now.status != kStatusRunning) return s;
+  return Fail(m, s.message());
+}
+
+absl::Status Executor::StartSteps(const Migration& m) {
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,
                       Assignments()

@@ -25,6 +25,26 @@ namespace {
 using mysql::QuoteIdentifier;
 using mysql::QuoteString;
 
+// Drops NO_ZERO_DATE and NO_ZERO_IN_DATE from the session's sql_mode, or
+// restores the server's default mode.
+absl::Status AllowZeroDates(mysql::Connection& conn, bool allow) {
+  if (!allow) {
+    return conn.Execute("SET SESSION sql_mode = @@GLOBAL.sql_mode").status();
+  }
+  SC_ASSIGN_OR_RETURN(std::string mode,
+                      mysql::QueryValue(conn, "SELECT @@SESSION.sql_mode"));
+  std::vector<std::string> kept;
+  for (absl::string_view m : absl::StrSplit(mode, ',')) {
+    if (m != "NO_ZERO_DATE" && m != "NO_ZERO_IN_DATE" && !m.empty()) {
+      kept.emplace_back(m);
+    }
+  }
+  return conn
+      .Execute(absl::StrCat("SET SESSION sql_mode = ",
+                            QuoteString(absl::StrJoin(kept, ","))))
+      .status();
+}
+
 std::string FirstArtifact(const Migration& m) {
   return std::string(*absl::StrSplit(m.artifacts, ',').begin());
 }
@@ -66,6 +86,7 @@ absl::Status Executor::DropWorkflow(absl::string_view uuid) {
 
 absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   const std::string& db = m.schema;
+  SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, false));  // the server's mode
   absl::StatusOr<vreplication::TableSchema> source =
       vreplication::LoadTableSchema(*conn_, db, m.table);
   if (!source.ok()) return Fail(m, source.status().message());
@@ -78,7 +99,9 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
               "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
               QuoteString(db), " AND (TABLE_NAME = ", QuoteString(m.table),
               " OR REFERENCED_TABLE_NAME = ", QuoteString(m.table), ")")));
-  if (fks != "0") {
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::FromColumns(m.strategy, m.options));
+  if (fks != "0" && !st.IsAllowForeignKeys()) {
     return Fail(m,
                 absl::StrCat("Foreign key found on ", QuoteIdentifier(m.table),
                              ": online DDL cannot swap a table that is a "
@@ -86,12 +109,19 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   }
   SC_ASSIGN_OR_RETURN(std::string shadow, ArtifactName(ArtifactHint::kShadow,
                                                        m.uuid, clock_->Now()));
+  // The original may hold zero dates its session once allowed: copying its
+  // definition must accept them.
+  SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, true));
   absl::Status s = conn_
                        ->Execute(absl::StrCat(
                            "CREATE TABLE ", mysql::QuoteQualified(db, shadow),
                            " LIKE ", mysql::QuoteQualified(db, m.table)))
                        .status();
-  if (!s.ok()) return Fail(m, s.message());
+  SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, st.IsAllowZeroInDate()));
+  if (!s.ok()) {
+    AllowZeroDates(*conn_, false).IgnoreError();
+    return Fail(m, s.message());
+  }
   std::string artifacts =
       m.artifacts.empty() ? shadow : absl::StrCat(shadow, ",", m.artifacts);
   SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid,
@@ -124,6 +154,7 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
               .status());
     }
   }
+  SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, false));
   absl::StatusOr<vreplication::TableSchema> target =
       vreplication::LoadTableSchema(*conn_, db, shadow);
   if (!target.ok()) return Fail(m, target.status().message());
