@@ -3,6 +3,7 @@
 #include <cmath>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "mysql/quoting.h"
@@ -127,18 +128,23 @@ class CutOverRun {
     locked_ = true;
     const absl::Time locked_at = clock_->Now();
     const absl::Time deadline = locked_at + o_.threshold;
-    rename_ = std::make_unique<PendingRename>(
-        b_.get(),
-        absl::StrCat("RENAME TABLE ", Table(r_.table), " TO ", Table(r_.sentry),
-                     ", ", Table(r_.shadow), " TO ", Table(r_.table), ", ",
-                     Table(r_.sentry), " TO ", Table(r_.shadow)));
-    SC_RETURN_IF_ERROR(WaitRenameQueued(deadline));
+    // Everything written before the lock reaches the new table, and the
+    // stream stops before B's RENAME takes the shadow's metadata lock.
     SC_ASSIGN_OR_RETURN(std::string gtid,
                         mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
     SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
                         mysql::MariadbGtidPos::Parse(gtid));
     result_.locked_position = mysql::Position(std::move(p));
     SC_RETURN_IF_ERROR(r_.wait_applied(result_.locked_position, deadline));
+    if (r_.stop_stream) SC_RETURN_IF_ERROR(r_.stop_stream());
+    // B takes the shadow's lock, then queues on the table's, ahead of the
+    // writers; the sentry sorts after the table, so B does not wait on it.
+    rename_ = std::make_unique<PendingRename>(
+        b_.get(),
+        absl::StrCat("RENAME TABLE ", Table(r_.table), " TO ", Table(r_.sentry),
+                     ", ", Table(r_.shadow), " TO ", Table(r_.table), ", ",
+                     Table(r_.sentry), " TO ", Table(r_.shadow)));
+    SC_RETURN_IF_ERROR(WaitRenameQueued(deadline));
     SC_RETURN_IF_ERROR(
         a_->Execute(absl::StrCat("DROP TABLE ", Table(r_.sentry))).status());
     SC_RETURN_IF_ERROR(a_->Execute("UNLOCK TABLES").status());
@@ -151,6 +157,14 @@ class CutOverRun {
           absl::StrCat("cut-over RENAME failed after the lock was released: ",
                        renamed.message()));
     }
+    // The RENAME was session B's last transaction.
+    SC_ASSIGN_OR_RETURN(std::string last,
+                        mysql::QueryValue(*b_, "SELECT @@last_gtid"));
+    SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos rename,
+                        mysql::MariadbGtidPos::Parse(last));
+    SC_ASSIGN_OR_RETURN(
+        result_.rename_position,
+        result_.locked_position.Union(mysql::Position(std::move(rename))));
     return absl::OkStatus();
   }
 
@@ -203,6 +217,18 @@ class CutOverRun {
 };
 
 }  // namespace
+
+std::string SentryName(absl::string_view table, absl::string_view unique) {
+  // "<table>~<8 hex>", at most 64 characters; a shorter prefix sorts
+  // first, and '~' after letters, digits and '_'.
+  std::string tag;
+  for (char c : unique) {
+    if (absl::ascii_isxdigit(static_cast<unsigned char>(c))) tag += c;
+    if (tag.size() == 8) break;
+  }
+  std::string name(table.substr(0, std::min<size_t>(table.size(), 55)));
+  return absl::StrCat(name, "~", tag);
+}
 
 absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
                                       const CutOverRequest& request,

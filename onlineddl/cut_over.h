@@ -4,11 +4,14 @@
 // MariaDB cannot RENAME inside LOCK TABLES, so (notes/mariadb.md):
 //   0. the stream catches up with the current position, without locks,
 //      until it keeps up (a round takes <= `converged`);
-//   1. session A creates a sentry table and holds LOCK TABLES t WRITE,
-//      sentry WRITE; writes to t start to queue;
-//   2. session B issues RENAME TABLE t TO sentry, shadow TO t, sentry TO
-//      shadow, which queues on the metadata lock ahead of the writes;
-//   3. A reads the binlog position and waits until the stream applied it;
+//   1. session A creates a sentry table (named to sort after t) and holds
+//      LOCK TABLES t WRITE, sentry WRITE; writes to t start to queue;
+//   2. A reads the binlog position and waits until the stream applied it,
+//      then the stream is stopped (nothing it does can follow the swap);
+//   3. session B issues RENAME TABLE t TO sentry, shadow TO t, sentry TO
+//      shadow: RENAME locks names in sorted order, so B takes the shadow
+//      and queues on t itself, ahead of the queued writes (exclusive
+//      requests go first);
 //   4. A drops the sentry and unlocks: the RENAME runs first, then the
 //      queued writes land in the new t.
 // If anything fails before step 4, B's RENAME is killed and A unlocks: t was
@@ -55,6 +58,9 @@ struct CutOverRequest {
   // returns an error at `deadline`.
   std::function<absl::Status(const mysql::Position& pos, absl::Time deadline)>
       wait_applied;
+  // Called under the lock once the stream applied everything: stops it so
+  // that nothing it does can follow the swap. Optional.
+  std::function<absl::Status()> stop_stream;
 };
 
 struct CutOverResult {
@@ -62,7 +68,20 @@ struct CutOverResult {
   absl::Duration stall;
   // The binlog position read under the lock (everything before the swap).
   mysql::Position locked_position;
+  // The position of the RENAME itself: a stream from the new table starts
+  // here and misses no write to it.
+  mysql::Position rename_position;
 };
+
+// A sentry name for `table` that sorts after it. RENAME takes its metadata
+// locks in name order, so with this name session B queues on `table`
+// itself, ahead of the writers (exclusive requests go first) — with a name
+// sorting first (say `_vt_...`), B would wait on the sentry, and writers
+// queued on the table would slip in between the unlock and the RENAME and
+// land in the old table. `unique` (e.g. the migration UUID) avoids
+// collisions. Names whose 56th byte is beyond '~' (multi-byte UTF-8) are
+// the exception this cannot order.
+std::string SentryName(absl::string_view table, absl::string_view unique);
 
 // Performs the swap; afterwards `table` is the new table and `shadow` names
 // the old one. On error nothing was renamed and `table` is unlocked.

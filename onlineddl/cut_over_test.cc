@@ -46,7 +46,7 @@ class CutOverTest : public harness::SharedInstanceTest {
     request_.db = "co";
     request_.table = "t";
     request_.shadow = "shadow";
-    request_.sentry = "sentry";
+    request_.sentry = SentryName("t", "0123abcd-ef");
     // The test's "stream": nothing to apply, every position is applied.
     request_.wait_applied = [](const mysql::Position&, absl::Time) {
       return absl::OkStatus();
@@ -95,6 +95,9 @@ TEST_F(CutOverTest, SwapsWhileWritesWaitAndNoneFails) {
   writer.join();
   ASSERT_OK(r.status());
   EXPECT_EQ(failed, 0);
+  // The RENAME comes after everything read under the lock.
+  EXPECT_TRUE(r->rename_position.AtLeast(r->locked_position));
+  EXPECT_NE(r->rename_position, r->locked_position);
   EXPECT_GE(r->stall, absl::Milliseconds(50));
   EXPECT_LT(r->stall, absl::Seconds(2));
   // t is the new table (with `extra`), written to after the swap; the old
@@ -107,8 +110,16 @@ TEST_F(CutOverTest, SwapsWhileWritesWaitAndNoneFails) {
                   "COLUMN_NAME = 'extra'"),
             "0");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 'sentry'"),
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
             "0");
+}
+
+TEST(SentryNameTest, SortsAfterTheTable) {
+  EXPECT_EQ(SentryName("t", "0123abcd-ef"), "t~0123abcd");
+  EXPECT_GT(SentryName("orders", "ffee"), "orders");
+  const std::string long_name(64, 'z');
+  EXPECT_LE(SentryName(long_name, "0123abcd").size(), 64u);
+  EXPECT_GT(SentryName(long_name, "0123abcd"), long_name);
 }
 
 TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
@@ -129,7 +140,7 @@ TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
                   "COLUMN_NAME = 'extra'"),
             "0");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 'sentry'"),
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
             "0");
   ASSERT_OK((*blocker)->Execute("COMMIT").status());
   EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());

@@ -50,6 +50,7 @@ absl::Status Executor::Init() {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(conn_, Connect());
   SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
+  SC_RETURN_IF_ERROR(EnsureDeployments(*conn_));
   engine_ = std::make_unique<vreplication::Engine>(options_.workflow, clock_);
   SC_RETURN_IF_ERROR(engine_->Open());
   gc_ = std::make_unique<TableGc>(options_.gc, clock_);
@@ -117,9 +118,11 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     return std::vector<std::string>();
   }
   if (st.IsDeclarative()) {
-    return absl::UnimplementedError(
-        "--declarative is accepted by the strategy parser but declarative "
-        "deployments are not available on this tablet yet");
+    if (!uuid.empty()) {
+      return absl::InvalidArgumentError(
+          "a declarative deployment assigns its own migration UUIDs");
+    }
+    return SubmitDeclarative(sql, st, migration_context);
   }
   if (!uuid.empty() && stmts.size() != 1) {
     return absl::InvalidArgumentError(

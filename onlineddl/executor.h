@@ -21,9 +21,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "mysql/connection.h"
+#include "mysql/gtid.h"
 #include "mysql/result.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
+#include "onlineddl/deployment_store.h"
 #include "onlineddl/schema_migrations.h"
 #include "onlineddl/table_gc.h"
 #include "util/clock.h"
@@ -101,6 +103,17 @@ class Executor {
   // ratio 0 = unthrottle; otherwise the copy pauses (any ratio > 0).
   absl::StatusOr<int> Throttle(absl::string_view uuid, double ratio);
 
+  // Deployments (executor_deploy.cc): the migrations of one declarative
+  // request, completed as a unit in schemadiff's valid order once every
+  // long ALTER is ready. Each returns what it changed or refuses with the
+  // reason.
+  absl::StatusOr<Deployment> GetDeployment(absl::string_view context);
+  absl::Status CompleteDeployment(absl::string_view context);
+  absl::Status CancelDeployment(absl::string_view context);
+  // Reverts every member in reverse order as a new deployment; returns its
+  // context.
+  absl::StatusOr<std::string> RevertDeployment(absl::string_view context);
+
   absl::StatusOr<Migration> Get(absl::string_view uuid);
   // `where`: trusted SQL over the table's columns ("" = all).
   absl::StatusOr<std::vector<Migration>> List(absl::string_view where);
@@ -156,6 +169,15 @@ class Executor {
   absl::StatusOr<std::vector<Migration>> ListMine(absl::string_view where)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Deployments (executor_deploy.cc).
+  absl::StatusOr<std::vector<std::string>> SubmitDeclarative(
+      absl::string_view sql, const DdlStrategySetting& st,
+      absl::string_view migration_context) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status GateDeployments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status GateDeployment(Deployment d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<mysql::Result> DeploymentCommand(absl::string_view verb,
+                                                  absl::string_view context);
+
   // Immediate operations (executor_immediate.cc).
   absl::Status RunImmediate(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -180,13 +202,22 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DeleteWorkflow(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  absl::Status CancelLocked(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Reverts (executor_revert.cc).
+  absl::StatusOr<std::string> RevertLocked(absl::string_view uuid,
+                                           absl::string_view migration_context,
+                                           bool gated)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // After `m` swapped its table with its artifact over stream `stream_id`:
-  // retires that stream and starts the reverse one (table → artifact) at
-  // the swap's position, keeping the old table in sync for a revert.
-  absl::Status StartReverseStream(const Migration& m, int64_t stream_id)
+  // After `m` swapped its table with its artifact over stream `stream_id`
+  // (stopped under the cut-over lock): retires that stream and starts the
+  // reverse one (table → artifact) at `start`, the RENAME's position,
+  // keeping the old table in sync for a revert.
+  absl::Status StartReverseStream(const Migration& m, int64_t stream_id,
+                                  const mysql::Position& start)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Commands (executor_commands.cc).

@@ -55,28 +55,29 @@ absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid) {
 absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
-  for (const Migration& m : ms) {
-    SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
-    auto alter = mysql_alters_.find(m.uuid);
-    if (alter != mysql_alters_.end()) {
-      conn_
-          ->Execute(
-              absl::StrCat("KILL QUERY ", alter->second->conn->ConnectionId()))
-          .IgnoreError();
-      mysql_alters_.erase(alter);
-    }
-    progress_.erase(m.uuid);
-    next_cut_over_.erase(m.uuid);
-    SC_RETURN_IF_ERROR(
-        UpdateMigration(*conn_, m.uuid,
-                        Assignments()
-                            .Set("migration_status", kStatusCancelled)
-                            .Set("message", "cancelled by request")
-                            .Set("stage", "cancelled")
-                            .Set("ready_to_complete", false)
-                            .SetExpr("cancelled_timestamp", "NOW()")));
-  }
+  for (const Migration& m : ms) SC_RETURN_IF_ERROR(CancelLocked(m));
   return static_cast<int>(ms.size());
+}
+
+absl::Status Executor::CancelLocked(const Migration& m) {
+  SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
+  auto alter = mysql_alters_.find(m.uuid);
+  if (alter != mysql_alters_.end()) {
+    conn_
+        ->Execute(
+            absl::StrCat("KILL QUERY ", alter->second->conn->ConnectionId()))
+        .IgnoreError();
+    mysql_alters_.erase(alter);
+  }
+  progress_.erase(m.uuid);
+  next_cut_over_.erase(m.uuid);
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusCancelled)
+                             .Set("message", "cancelled by request")
+                             .Set("stage", "cancelled")
+                             .Set("ready_to_complete", false)
+                             .SetExpr("cancelled_timestamp", "NOW()"));
 }
 
 absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {

@@ -33,25 +33,10 @@ absl::Status Refuse(const Migration& m, absl::string_view why) {
 
 }  // namespace
 
-absl::Status Executor::StartReverseStream(const Migration& m,
-                                          int64_t stream_id) {
-  // The stream stops by itself at the RENAME (on_ddl STOP); its position
-  // there is where the reverse stream starts.
-  absl::Status stopped = WaitFor(
-      clock_, "the stream to stop at the cut-over RENAME",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow r,
-                            engine_->Read(stream_id));
-        return r.state == vreplication::kStateStopped;
-      },
-      WaitOptions{.timeout = absl::Seconds(10)});
+absl::Status Executor::StartReverseStream(const Migration& m, int64_t stream_id,
+                                          const mysql::Position& start) {
   SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(stream_id));
   SC_RETURN_IF_ERROR(DeleteWorkflow(stream_id));
-  if (!stopped.ok()) {
-    return absl::DeadlineExceededError(
-        absl::StrCat(stopped.message(), " (stream state ", row.state, " at ",
-                     row.pos, ": ", row.message, ")"));
-  }
   if (row.source.filter().rules_size() != 1) {
     return absl::InternalError("the migration stream has no single rule");
   }
@@ -80,13 +65,18 @@ absl::Status Executor::StartReverseStream(const Migration& m,
   src.set_on_ddl(binlogdata::STOP);
   return engine_
       ->Create(m.uuid, src, m.schema, vreplication::kWorkflowTypeOnlineDdl,
-               row.pos)
+               start.ToString())
       .status();
 }
 
 absl::StatusOr<std::string> Executor::Revert(
     absl::string_view uuid, absl::string_view migration_context) {
   absl::MutexLock lock(&mu_);
+  return RevertLocked(uuid, migration_context, /*gated=*/false);
+}
+
+absl::StatusOr<std::string> Executor::RevertLocked(
+    absl::string_view uuid, absl::string_view migration_context, bool gated) {
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
   if (m.schema != options_.db) {
     return Refuse(m, absl::StrCat("it belongs to database ", m.schema));
@@ -153,6 +143,9 @@ absl::StatusOr<std::string> Executor::Revert(
   r.reverted_uuid = m.uuid;
   r.allow_concurrent = true;
   if (table_alter) r.artifacts = FirstArtifact(m);
+  // In a deployment the gate decides when each revert applies.
+  r.postpone_completion = gated && table_alter;
+  r.postpone_launch = gated && !table_alter;
   SC_RETURN_IF_ERROR(InsertMigration(*conn_, r));
   Wake();
   return r.uuid;

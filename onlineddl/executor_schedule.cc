@@ -22,6 +22,7 @@ absl::Status Executor::TickLocked() {
   SC_RETURN_IF_ERROR(ReviewRequested());
   SC_RETURN_IF_ERROR(ScheduleQueued());
   SC_RETURN_IF_ERROR(MonitorRunning());
+  SC_RETURN_IF_ERROR(GateDeployments());
   // Artifacts of finished migrations whose retention passed go to GC.
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> done,
@@ -61,9 +62,10 @@ bool Executor::CanRun(const Migration& m,
   }
   if (!IsVreplAlter(m)) return true;
   for (const Migration& r : running) {
-    if (IsVreplAlter(r) && !(r.allow_concurrent && m.allow_concurrent)) {
-      return false;
-    }
+    if (!IsVreplAlter(r)) continue;
+    // Copies take turns; tails run side by side when both allow it.
+    if (r.progress < 100) return false;
+    if (!(r.allow_concurrent && m.allow_concurrent)) return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/migration_command.h"
+#include "re2/re2.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -21,6 +22,15 @@ mysql::Result Affected(int n) {
 
 absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     absl::string_view sql, absl::string_view migration_context) {
+  // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
+  // DEPLOYMENT '<context>'.
+  std::string verb, context;
+  static const RE2* const kDeployment = new RE2(
+      R"((?is)\s*(show|complete|cancel|revert)\s+deployment\s+'([^']*)'\s*;?\s*)");
+  if (RE2::FullMatch(re2::StringPiece(sql.data(), sql.size()), *kDeployment,
+                     &verb, &context)) {
+    return DeploymentCommand(verb, context);
+  }
   SC_ASSIGN_OR_RETURN(MigrationCommand c, ParseMigrationCommand(sql));
   if (c.kind == K::kShowMigrations) {
     std::string where;

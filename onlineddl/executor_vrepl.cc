@@ -300,8 +300,7 @@ absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
   req.db = m.schema;
   req.table = m.table;
   req.shadow = FirstArtifact(m);
-  SC_ASSIGN_OR_RETURN(req.sentry,
-                      ArtifactName(ArtifactHint::kHold, m.uuid, clock_->Now()));
+  req.sentry = SentryName(m.table, m.uuid);
   req.wait_applied = [&](const mysql::Position& pos,
                          absl::Time deadline) -> absl::Status {
     while (true) {
@@ -316,9 +315,18 @@ absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
       clock_->SleepFor(absl::Milliseconds(1));
     }
   };
+  bool stopped = false;
+  req.stop_stream = [&]() -> absl::Status {
+    stopped = true;
+    return engine_->Stop(workflow_id);
+  };
   mysql::MysqlConnectionFactory factory(options_.connect);
   absl::StatusOr<CutOverResult> r = CutOver(factory, req, o, clock_);
   if (!r.ok()) {
+    if (stopped) {
+      // Nothing was swapped: the stream goes on for the next attempt.
+      SC_RETURN_IF_ERROR(engine_->Start(workflow_id));
+    }
     absl::Duration backoff = options_.cut_over_backoff;
     for (int64_t i = 0;
          i < m.cutover_attempts && backoff < options_.cut_over_backoff_max;
@@ -335,7 +343,7 @@ absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
             .Set("message", r.status().message()));
   }
   // The stream stops by itself at the RENAME; the reverse one takes over.
-  absl::Status reverse = StartReverseStream(m, workflow_id);
+  absl::Status reverse = StartReverseStream(m, workflow_id, r->rename_position);
   if (!m.reverted_uuid.empty()) {
     // The reverted migration's artifact is this revert's now.
     SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,

@@ -1,0 +1,328 @@
+// Declarative, gated deployments: the desired CREATE statements are diffed
+// against the live schema (schemadiff), ordered by dependency, submitted as
+// one migration_context; the long ALTERs copy and tail while everything
+// else waits; once every ALTER is ready the changes apply in the valid
+// order (immediate operations and cut-overs), so the whole deployment shows
+// up within a short window.
+#include <algorithm>
+#include <variant>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "onlineddl/live_schema.h"
+#include "onlineddl/migration_uuid.h"
+#include "schemadiff/parser.h"
+#include "schemadiff/printer.h"
+#include "schemadiff/schema.h"
+#include "schemadiff/schema_diff_order.h"
+#include "schemadiff/schema_diff_plan.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using schemadiff::Statement;
+
+std::string EntityName(const Statement& s) {
+  if (auto* t = std::get_if<schemadiff::CreateTable>(&s)) return t->name.name;
+  if (auto* v = std::get_if<schemadiff::CreateView>(&s)) return v->name.name;
+  return "";
+}
+
+// A member the gate cuts over (a shadow-table ALTER or its revert).
+bool IsGatedCopy(const Migration& m) {
+  return m.ddl_action == "alter" && !m.is_view && m.strategy == "vitess";
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
+    absl::string_view sql, const DdlStrategySetting& st,
+    absl::string_view migration_context) {
+  SC_ASSIGN_OR_RETURN(std::vector<Statement> wanted,
+                      schemadiff::ParseStatements(sql));
+  for (const Statement& s : wanted) {
+    const auto* t = std::get_if<schemadiff::CreateTable>(&s);
+    if ((t == nullptr || t->like.has_value()) &&
+        !std::holds_alternative<schemadiff::CreateView>(s)) {
+      return absl::InvalidArgumentError(
+          "--declarative takes CREATE TABLE and CREATE VIEW statements "
+          "describing the desired tables and views");
+    }
+  }
+  SC_ASSIGN_OR_RETURN(std::string live_sql,
+                      LoadLiveSchemaSql(*conn_, options_.db));
+  SC_ASSIGN_OR_RETURN(std::vector<Statement> live,
+                      schemadiff::ParseStatements(live_sql));
+  // Desired = live, with the given entities replaced or added.
+  std::vector<Statement> desired = live;
+  for (Statement& w : wanted) {
+    const std::string name = EntityName(w);
+    auto same =
+        std::find_if(desired.begin(), desired.end(),
+                     [&](const Statement& s) { return EntityName(s) == name; });
+    if (same != desired.end()) {
+      *same = std::move(w);
+    } else {
+      desired.push_back(std::move(w));
+    }
+  }
+  SC_ASSIGN_OR_RETURN(schemadiff::Schema from,
+                      schemadiff::Schema::FromStatements(std::move(live)));
+  absl::StatusOr<schemadiff::Schema> to =
+      schemadiff::Schema::FromStatements(std::move(desired));
+  if (!to.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("deployment refused: the desired schema is invalid: ",
+                     to.status().message()));
+  }
+  SC_ASSIGN_OR_RETURN(schemadiff::SchemaDiffPlan plan,
+                      schemadiff::PlanSchemaDiff(from, *to, {}));
+  absl::StatusOr<std::vector<int>> order = schemadiff::OrderDiffs(from, plan);
+  if (!order.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment refused before anything ran: ", order.status().message()));
+  }
+  if (plan.diffs.empty()) return std::vector<std::string>();
+  Deployment d;
+  d.context = migration_context.empty()
+                  ? absl::StrCat("deploy-", CreateMigrationUuid())
+                  : std::string(migration_context);
+  d.schema = options_.db;
+  d.status = kDeployRunning;
+  d.postpone_completion = st.IsPostponeCompletion();
+  if (ReadDeployment(*conn_, d.schema, d.context).ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("deployment '", d.context, "' exists already"));
+  }
+  for (int i : *order) {
+    const std::string text = schemadiff::Print(plan.diffs[i].statement,
+                                               schemadiff::OutputMode::kString);
+    SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
+                        ParseDdl(text, options_.db));
+    for (const DdlStatement& ds : parsed) {
+      Migration m;
+      m.uuid = CreateMigrationUuid();
+      m.keyspace = options_.keyspace;
+      m.shard = options_.shard;
+      m.schema = options_.db;
+      m.table = ds.table;
+      m.statement = ds.sql;
+      m.strategy = "vitess";
+      m.options = st.options;
+      m.status = kStatusRequested;
+      m.tablet = options_.tablet;
+      m.migration_context = d.context;
+      m.ddl_action = std::string(ActionName(ds.action));
+      m.is_view = ds.is_view;
+      m.allow_concurrent = true;  // tails run side by side
+      const bool copy =
+          ds.action == DdlStatement::Action::kAlter && !ds.is_view;
+      m.postpone_completion = copy;  // the gate cuts over
+      m.postpone_launch = !copy;     // the gate applies it
+      m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
+      SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
+      d.members.push_back(m.uuid);
+    }
+  }
+  SC_RETURN_IF_ERROR(InsertDeployment(*conn_, d));
+  Wake();
+  return d.members;
+}
+
+absl::Status Executor::GateDeployments() {
+  SC_ASSIGN_OR_RETURN(std::vector<Deployment> ds,
+                      ListDeployments(*conn_, options_.db, ""));
+  for (Deployment& d : ds) {
+    if (d.status != kDeployRunning && d.status != kDeployCompleting) continue;
+    SC_RETURN_IF_ERROR(GateDeployment(std::move(d)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::GateDeployment(Deployment d) {
+  std::vector<Migration> members;
+  for (const std::string& u : d.members) {
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, u));
+    members.push_back(std::move(m));
+  }
+  if (d.status == kDeployRunning) {
+    // A member that failed before anything applied: production is
+    // untouched; the rest is cancelled.
+    for (const Migration& m : members) {
+      if (m.status != kStatusFailed && m.status != kStatusCancelled) continue;
+      for (const Migration& other : members) {
+        if (!IsTerminalStatus(other.status)) {
+          SC_RETURN_IF_ERROR(CancelLocked(other));
+        }
+      }
+      d.status = m.status == kStatusFailed ? kDeployFailed : kDeployCancelled;
+      d.message = absl::StrCat("member ", m.uuid, " (", m.table, ") ", m.status,
+                               ": ", m.message);
+      return UpdateDeployment(*conn_, d);
+    }
+    if (d.postpone_completion) return absl::OkStatus();
+    for (const Migration& m : members) {
+      if (IsGatedCopy(m) &&
+          !(m.status == kStatusRunning && m.ready_to_complete)) {
+        return absl::OkStatus();  // still copying or catching up
+      }
+    }
+    d.status = kDeployCompleting;
+    SC_RETURN_IF_ERROR(UpdateDeployment(*conn_, d));
+  }
+  // Apply in order; a cut-over that must be retried resumes here next tick.
+  for (const Migration& member : members) {
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, member.uuid));
+    if (m.status == kStatusComplete) continue;
+    if (m.status == kStatusFailed || m.status == kStatusCancelled) {
+      d.status = kDeployFailed;
+      d.message = absl::StrCat("member ", m.uuid, " (", m.table, ") ", m.status,
+                               " while applying: ", m.message,
+                               "; the members before it are applied");
+      return UpdateDeployment(*conn_, d);
+    }
+    if (IsGatedCopy(m)) {
+      auto next = next_cut_over_.find(m.uuid);
+      if (next != next_cut_over_.end() && clock_->Now() < next->second) {
+        return absl::OkStatus();
+      }
+      SC_ASSIGN_OR_RETURN(
+          int64_t id,
+          WorkflowId(m.reverted_uuid.empty() ? m.uuid : m.reverted_uuid));
+      SC_RETURN_IF_ERROR(CutOverVrepl(m, id));
+    } else {
+      SC_RETURN_IF_ERROR(StartMigration(m));
+    }
+    SC_ASSIGN_OR_RETURN(Migration after, ReadMigration(*conn_, m.uuid));
+    if (after.status != kStatusComplete) return absl::OkStatus();
+  }
+  SC_ASSIGN_OR_RETURN(
+      std::string spread,
+      mysql::QueryValue(
+          *conn_,
+          absl::StrCat("SELECT IFNULL(TIMESTAMPDIFF(MICROSECOND, "
+                       "MIN(completed_timestamp), MAX(completed_timestamp)) "
+                       "DIV 1000, -1) FROM _vt.schema_migrations WHERE "
+                       "migration_context = ",
+                       mysql::QuoteString(d.context))));
+  absl::SimpleAtoi(spread, &d.spread_ms);
+  d.status = kDeployComplete;
+  return UpdateDeployment(*conn_, d);
+}
+
+absl::StatusOr<Deployment> Executor::GetDeployment(absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  return ReadDeployment(*conn_, options_.db, context);
+}
+
+absl::Status Executor::CompleteDeployment(absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(Deployment d,
+                      ReadDeployment(*conn_, options_.db, context));
+  if (d.status != kDeployRunning) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment '", context, "' is ", d.status, "; nothing to complete"));
+  }
+  d.postpone_completion = false;
+  SC_RETURN_IF_ERROR(UpdateDeployment(*conn_, d));
+  Wake();
+  return absl::OkStatus();
+}
+
+absl::Status Executor::CancelDeployment(absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(Deployment d,
+                      ReadDeployment(*conn_, options_.db, context));
+  if (d.status != kDeployRunning) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment '", context, "' is ", d.status,
+        d.status == kDeployCompleting
+            ? ": its changes are being applied; revert it once complete"
+            : ""));
+  }
+  for (const std::string& u : d.members) {
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, u));
+    if (!IsTerminalStatus(m.status)) SC_RETURN_IF_ERROR(CancelLocked(m));
+  }
+  d.status = kDeployCancelled;
+  d.message = "cancelled by request";
+  return UpdateDeployment(*conn_, d);
+}
+
+absl::StatusOr<std::string> Executor::RevertDeployment(
+    absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  SC_ASSIGN_OR_RETURN(Deployment d,
+                      ReadDeployment(*conn_, options_.db, context));
+  if (d.status != kDeployComplete) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("deployment '", context, "' is ", d.status,
+                     "; only a complete deployment can be reverted"));
+  }
+  Deployment r;
+  r.context = absl::StrCat("revert-", CreateMigrationUuid());
+  r.schema = d.schema;
+  r.status = kDeployRunning;
+  r.reverted_context = d.context;
+  // Every member must be revertible before any revert is submitted.
+  for (auto it = d.members.rbegin(); it != d.members.rend(); ++it) {
+    absl::StatusOr<std::string> u = RevertLocked(*it, r.context, true);
+    if (!u.ok()) {
+      for (const std::string& done : r.members) {
+        SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, done));
+        SC_RETURN_IF_ERROR(CancelLocked(m));
+      }
+      return u.status();
+    }
+    r.members.push_back(*u);
+  }
+  SC_RETURN_IF_ERROR(InsertDeployment(*conn_, r));
+  Wake();
+  return r.context;
+}
+
+absl::StatusOr<mysql::Result> Executor::DeploymentCommand(
+    absl::string_view verb, absl::string_view context) {
+  mysql::Result r;
+  std::string shown(context);
+  const std::string v = absl::AsciiStrToLower(verb);
+  if (v == "complete") {
+    SC_RETURN_IF_ERROR(CompleteDeployment(context));
+  } else if (v == "cancel") {
+    SC_RETURN_IF_ERROR(CancelDeployment(context));
+  } else if (v == "revert") {
+    SC_ASSIGN_OR_RETURN(shown, RevertDeployment(context));
+  } else if (v != "show") {
+    return absl::InvalidArgumentError(absl::StrCat("unknown verb ", verb));
+  }
+  SC_ASSIGN_OR_RETURN(Deployment d, GetDeployment(shown));
+  for (const char* f : {"kind", "id", "table", "action", "status", "progress",
+                        "stage", "message"}) {
+    r.fields.push_back(mysql::Field{});
+    r.fields.back().name = f;
+  }
+  r.rows.push_back(
+      mysql::Row({std::string("deployment"), d.context, std::string(""),
+                  std::string(""), d.status,
+                  d.spread_ms >= 0 ? absl::StrCat("spread ", d.spread_ms, " ms")
+                                   : std::string(""),
+                  d.postpone_completion ? std::string("postponed completion")
+                                        : std::string(""),
+                  d.message}));
+  for (const std::string& u : d.members) {
+    SC_ASSIGN_OR_RETURN(Migration m, Get(u));
+    r.rows.push_back(mysql::Row(
+        {std::string("member"), m.uuid, m.table, m.ddl_action, m.status,
+         absl::StrCat(static_cast<int>(m.progress)), m.stage, m.message}));
+  }
+  return r;
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut
