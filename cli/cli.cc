@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -29,6 +31,7 @@ constexpr char kUsage[] =
     "      [--json] <keyspace>\n"
     "  OnlineDDL show <keyspace> <uuid|all|recent|<status>> [--json]\n"
     "      [--order=asc|desc] [--limit=N]\n"
+    "  Deployment show|complete|cancel|revert <keyspace> <context> [--wait]\n"
     "  OnlineDDL complete|cancel|retry|launch|cleanup|force-cutover|\n"
     "      throttle|unthrottle|revert|wait <keyspace> <uuid|all>\n";
 
@@ -54,6 +57,7 @@ class Cli {
     const std::string cmd = absl::AsciiStrToLower(args_.positional[0]);
     if (cmd == "applyschema") return ApplySchema();
     if (cmd == "onlineddl") return OnlineDdl();
+    if (cmd == "deployment") return DeploymentCmd();
     return Usage(absl::StrCat("unknown command ", args_.positional[0]));
   }
 
@@ -79,12 +83,29 @@ class Cli {
     vtctldata::ApplySchemaRequest req;
     req.set_keyspace(args_.positional[1]);
     for (const std::string& sql : args_.GetAll("sql")) req.add_sql(sql);
-    for (const std::string& file : args_.GetAll("sql-file")) {
-      std::ifstream in(file);
-      if (!in) return Usage(absl::StrCat("cannot read ", file));
-      std::stringstream text;
-      text << in.rdbuf();
-      req.add_sql(text.str());
+    for (const std::string& path : args_.GetAll("sql-file")) {
+      // A file, or a directory of *.sql files (in name order) submitted as
+      // one request (one deployment with --declarative).
+      std::vector<std::string> files;
+      std::error_code ec;
+      if (std::filesystem::is_directory(path, ec)) {
+        for (const auto& e : std::filesystem::directory_iterator(path, ec)) {
+          if (e.path().extension() == ".sql") files.push_back(e.path());
+        }
+        std::sort(files.begin(), files.end());
+      } else {
+        files.push_back(path);
+      }
+      std::string all;
+      for (const std::string& file : files) {
+        std::ifstream in(file);
+        if (!in) return Usage(absl::StrCat("cannot read ", file));
+        std::stringstream text;
+        text << in.rdbuf();
+        absl::StrAppend(&all, text.str(), ";\n");
+      }
+      if (all.empty()) return Usage(absl::StrCat("no .sql files in ", path));
+      req.add_sql(all);
     }
     if (req.sql_size() == 0) return Usage("give --sql or --sql-file");
     // SHOW VITESS_MIGRATIONS prints its result set.
@@ -230,6 +251,58 @@ class Cli {
       return Affected(s, resp.rows_affected_by_shard());
     }
     return Command(action, keyspace, target);
+  }
+
+  // Deployment show|complete|cancel|revert <keyspace> <context> [--wait]:
+  // runs the verb, then (with --wait) shows the deployment until it ends.
+  int DeploymentCmd() {
+    if (args_.positional.size() != 4) {
+      return Usage(
+          "Deployment show|complete|cancel|revert <keyspace> <context>");
+    }
+    std::string verb = absl::AsciiStrToLower(args_.positional[1]);
+    std::string context = args_.positional[3];
+    while (true) {
+      MigrationCommandRequest req;
+      req.set_sql(absl::StrCat(verb, " DEPLOYMENT '", context, "'"));
+      MigrationCommandResponse resp;
+      grpc::Status s =
+          stub_->ExecuteMigrationCommand(Context().get(), req, &resp);
+      if (!s.ok()) return Fail(s);
+      // Row 0 is the deployment itself: id = context, then status.
+      std::string status;
+      if (resp.result().rows_size() > 0) {
+        std::vector<std::string> cells = Cells(resp.result().rows(0));
+        if (cells.size() > 4) {
+          context = cells[1];  // a revert shows the new deployment
+          status = cells[4];
+        }
+      }
+      const bool done =
+          status == "complete" || status == "failed" || status == "cancelled";
+      if (!args_.Has("wait") || done) {
+        if (args_.Has("json")) return PrintJson(resp.result());
+        PrintResult(resp.result());
+        return status == "failed" ? 1 : 0;
+      }
+      out_ << "deployment " << context << " " << status << "\n";
+      verb = "show";
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
+    }
+  }
+
+  static std::vector<std::string> Cells(const query::Row& row) {
+    std::vector<std::string> cells;
+    size_t at = 0;
+    for (int64_t len : row.lengths()) {
+      if (len < 0) {
+        cells.push_back("NULL");
+        continue;
+      }
+      cells.push_back(row.values().substr(at, static_cast<size_t>(len)));
+      at += static_cast<size_t>(len);
+    }
+    return cells;
   }
 
   int Affected(const grpc::Status& s,

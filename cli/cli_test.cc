@@ -2,6 +2,10 @@
 // loopback port, driven by RunCli as a user would.
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -154,6 +158,43 @@ TEST_F(CliTest, PostponedCompletionViaStatementAndCommands) {
   EXPECT_EQ(Run({"OnlineDDL", "show", "otherks", "all"}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
   EXPECT_EQ(Run({"ApplySchema", "--bogus", "commerce"}), 2);
+}
+
+TEST_F(CliTest, DeclarativeDeploymentFromADirectory) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d1 (id INT PRIMARY KEY, a INT)").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO d1 SELECT seq, seq FROM seq_1_to_5000")
+                .status());
+  const std::string dir =
+      absl::StrCat(::testing::TempDir(), "/schema_", ::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/d1.sql")
+      << "CREATE TABLE d1 (id INT PRIMARY KEY, a INT, b INT)";
+  std::ofstream(dir + "/d2.sql") << "CREATE TABLE d2 (id INT PRIMARY KEY)";
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --declarative",
+                 "--sql-file", dir, "--migration-context=dep1", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(Run({"Deployment", "show", "commerce", "dep1", "--wait"}), 0)
+      << err_.str() << out_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("deployment\tdep1\t\t\tcomplete"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string cols,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema."
+                        "COLUMNS WHERE TABLE_SCHEMA = 'shop' AND "
+                        "TABLE_NAME = 'd1'"));
+  EXPECT_EQ(cols, "3");
+  EXPECT_EQ(Run({"Deployment", "revert", "commerce", "dep1", "--wait"}), 0)
+      << err_.str() << out_.str();
+  ASSERT_OK_AND_ASSIGN(
+      cols, mysql::QueryValue(*conn_,
+                              "SELECT COUNT(*) FROM information_schema."
+                              "COLUMNS WHERE TABLE_SCHEMA = 'shop' AND "
+                              "TABLE_NAME = 'd1'"));
+  EXPECT_EQ(cols, "2");
+  EXPECT_EQ(Run({"Deployment", "cancel", "commerce", "dep1"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("is complete"));
 }
 
 }  // namespace
