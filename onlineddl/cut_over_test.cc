@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -112,6 +113,63 @@ TEST_F(CutOverTest, SwapsWhileWritesWaitAndNoneFails) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
             "0");
+}
+
+// Writes queued behind the lock must land in the new table: none may slip
+// into the old one between the unlock and the RENAME.
+//
+// KNOWN BUG, hence disabled (it fails): on MariaDB 10.11 the queued RENAME
+// does not reliably win the metadata lock over the queued writers when
+// session A unlocks. Measured here with 4 writers: in about 1 of 10 rounds,
+// 40-70 writes issued during the lock land in the old table, i.e. they are
+// missing from the new one. Same result with the sentry sorting before or
+// after the table, and with no sentry at all. Run it with
+// --gtest_also_run_disabled_tests; fixing it is the first job of the next
+// session (see the issue notes).
+TEST_F(CutOverTest, DISABLED_NoWriteLandsInTheOldTableAfterTheLock) {
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE(round);
+    if (round > 0) {
+      // Swap back so t is the table without `extra` again.
+      ASSERT_OK(conn_
+                    ->Execute("RENAME TABLE t TO tmp, shadow TO t, tmp TO "
+                              "shadow")
+                    .status());
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<int64_t> counter{1000000 * (round + 1)};
+    std::atomic<int64_t> at_lock{-1};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&] {
+        auto c = mysql::MysqlConnection::Connect(params_);
+        if (!c.ok()) return;
+        while (!stop) {
+          (*c)->Execute(absl::StrCat("INSERT INTO t (v) VALUES (",
+                                     counter.fetch_add(1), ")"))
+              .IgnoreError();
+        }
+      });
+    }
+    Clock::Real()->SleepFor(absl::Milliseconds(20));
+    request_.wait_applied = [&](const mysql::Position&, absl::Time) {
+      Clock::Real()->SleepFor(absl::Milliseconds(20));  // writers queue
+      at_lock = counter.load();
+      return absl::OkStatus();
+    };
+    mysql::MysqlConnectionFactory factory(params_);
+    absl::StatusOr<CutOverResult> r =
+        CutOver(factory, request_, CutOverOptions(), Clock::Real());
+    Clock::Real()->SleepFor(absl::Milliseconds(20));
+    stop = true;
+    for (std::thread& t : writers) t.join();
+    ASSERT_OK(r.status());
+    // Values taken before at_lock may be in either table; none taken after
+    // may be in the old one (now named `shadow`).
+    EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM shadow WHERE v >= ",
+                                 at_lock.load())),
+              "0");
+  }
 }
 
 TEST(SentryNameTest, SortsAfterTheTable) {
