@@ -44,6 +44,9 @@ struct CutOverOptions {
   // The lock is taken only after a catch-up round (without locks) took at
   // most this long. Default 100 ms.
   absl::Duration converged = absl::Milliseconds(100);
+  // How long B must have been seen waiting before A unlocks (see
+  // WaitRenameQueued). Default 50 ms.
+  absl::Duration rename_settle = absl::Milliseconds(50);
   // Polling interval while waiting for the RENAME to queue and the stream to
   // catch up. Default 1 ms.
   absl::Duration poll = absl::Milliseconds(1);
