@@ -81,9 +81,17 @@ run_ptosc() {
     { echo "bench: pt-online-schema-change failed:"; tail -3 "$work/ptosc.log"; }
 }
 run_sidecut() {
-  "$BIN/cli/sidecut" --server="$SERVER" ApplySchema --ddl-strategy=vitess --wait --poll-ms=50 \
-    --sql="ALTER TABLE sbtest1 $ALTER" sbtest >"$work/sidecut.out"
-  uuid=$(tail -n1 "$work/sidecut.out" | cut -d' ' -f1)
+  # Gives up after SIDECUT_LIMIT seconds (default 180): under a load its
+  # stream cannot keep up with, the cut-over stays postponed.
+  timeout "${SIDECUT_LIMIT:-180}" "$BIN/cli/sidecut" --server="$SERVER" ApplySchema \
+    --ddl-strategy=vitess --wait --poll-ms=50 \
+    --sql="ALTER TABLE sbtest1 $ALTER" sbtest >"$work/sidecut.out" || true
+  uuid=$(grep -o '^[0-9a-f_]\{36\}' "$work/sidecut.out" | tail -n1)
+  status=$(sql -N -e "SELECT migration_status FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
+  if [ "$status" != complete ]; then
+    echo "bench:   sidecut did not complete within ${SIDECUT_LIMIT:-180} s ($status); cancelling" >&2
+    "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cancel sbtest "$uuid" >/dev/null || true
+  fi
   stage=$(sql -N -e "SELECT stage FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
   echo "bench:   sidecut: $stage" >&2
   "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cleanup sbtest "$uuid" >/dev/null
