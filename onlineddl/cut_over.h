@@ -44,8 +44,11 @@ struct CutOverOptions {
   // The lock is taken only after a catch-up round (without locks) took at
   // most this long. Default 100 ms.
   absl::Duration converged = absl::Milliseconds(100);
-  // How long B must have been seen waiting before A unlocks (see
-  // WaitRenameQueued). Default 50 ms.
+  // Whether to confirm from information_schema.METADATA_LOCK_INFO (the
+  // metadata_lock_info plugin) that the RENAME waits in the table's queue.
+  // Without the plugin (or when false), B must have been seen waiting for
+  // rename_settle (default 50 ms) before A unlocks.
+  bool use_lock_info = true;
   absl::Duration rename_settle = absl::Milliseconds(50);
   // Polling interval while waiting for the RENAME to queue and the stream to
   // catch up. Default 1 ms.

@@ -122,8 +122,11 @@ TEST_F(CutOverTest, SwapsWhileWritesWaitAndNoneFails) {
 // about 1 of 10 swaps (40-70 writes issued during the lock landed in the old
 // table); it is the check that the swap loses no write.
 TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
+  // Rounds alternate: the lock-info check, then the settle margin.
   for (int round = 0; round < 20; ++round) {
     SCOPED_TRACE(round);
+    CutOverOptions options;
+    options.use_lock_info = round % 2 == 0;
     if (round > 0) {
       // Swap back so t is the table without `extra` again.
       ASSERT_OK(conn_
@@ -154,7 +157,7 @@ TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
     };
     mysql::MysqlConnectionFactory factory(params_);
     absl::StatusOr<CutOverResult> r =
-        CutOver(factory, request_, CutOverOptions(), Clock::Real());
+        CutOver(factory, request_, options, Clock::Real());
     Clock::Real()->SleepFor(absl::Milliseconds(20));
     stop = true;
     for (std::thread& t : writers) t.join();

@@ -98,6 +98,8 @@ std::string MyCnf(const InstanceOptions& o, const std::string& dir, int port,
       "character-set-server=utf8mb4",
       "collation-server=utf8mb4_general_ci",
       "event_scheduler=ON",
+      // Lets the cut-over see which metadata locks its RENAME holds.
+      "plugin_load_add=metadata_lock_info",
       "performance_schema=OFF",
       "innodb_flush_log_at_trx_commit=2",
       "sync_binlog=0",
