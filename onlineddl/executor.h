@@ -54,6 +54,9 @@ struct ExecutorOptions {
   // its strategy says --retain-artifacts; then they go to table GC.
   // Default 30 min.
   absl::Duration retain_artifacts = absl::Minutes(30);
+  // A stream error that is retried but persists this long fails the
+  // migration (e.g. a duplicate key from an added UNIQUE key). Default 5 s.
+  absl::Duration error_grace = absl::Seconds(5);
   TableGcOptions gc;
   // `connect` is filled from above. Online DDL streams default to a 50 ms
   // server heartbeat and a 10 ms apply batch window (see Executor()).
@@ -234,6 +237,8 @@ class Executor {
   std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_cut_over_ ABSL_GUARDED_BY(mu_);
+  // When a migration's stream was first seen in a retried error.
+  std::map<std::string, absl::Time> first_error_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<MysqlAlter>> mysql_alters_
       ABSL_GUARDED_BY(mu_);
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
 #include "onlineddl/alter_analysis.h"
@@ -210,12 +211,25 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   }
   SC_RETURN_IF_ERROR(id.status());
   SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
-  if (row.state == vreplication::kStateError &&
-      !absl::EndsWith(row.message, "(will retry)")) {
+  // A permanent error fails the migration; a retried one too once it has
+  // persisted for error_grace (a duplicate key from an added UNIQUE key
+  // recurs at every retry; one from a crashed process's last commit does
+  // not).
+  bool give_up = row.state == vreplication::kStateError &&
+                 !absl::EndsWith(row.message, "(will retry)");
+  if (row.state == vreplication::kStateError && !give_up) {
+    auto first = first_error_.emplace(m.uuid, clock_->Now()).first;
+    give_up = clock_->Now() - first->second >= options_.error_grace;
+  } else {
+    first_error_.erase(m.uuid);
+  }
+  if (give_up) {
+    first_error_.erase(m.uuid);
+    std::string msg(absl::StripSuffix(row.message, " (will retry)"));
     return Fail(m, revert ? absl::StrCat("cannot revert: the reverse stream "
                                          "failed: ",
-                                         row.message)
-                          : row.message);
+                                         msg)
+                          : msg);
   }
   Assignments a;
   a.SetExpr("liveness_timestamp", "NOW()");

@@ -21,8 +21,10 @@ bool IsPermanent(const absl::Status& s) {
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnimplemented:
     case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kAlreadyExists:  // duplicate key in the target
-    case absl::StatusCode::kOutOfRange:     // value the target cannot hold
+    // A duplicate key is retried: after a crash, the previous process's
+    // last commit may still be running on the server when this one replays
+    // it (online DDL fails a migration whose duplicate persists).
+    case absl::StatusCode::kOutOfRange:  // value the target cannot hold
       return true;
     default:
       return false;
