@@ -144,16 +144,7 @@ class Cli {
     for (const query::Field& f : r.fields()) names.push_back(f.name());
     out_ << absl::StrJoin(names, "\t") << "\n";
     for (const query::Row& row : r.rows()) {
-      std::vector<std::string> cells;
-      size_t at = 0;
-      for (int64_t len : row.lengths()) {
-        if (len < 0) {
-          cells.push_back("NULL");
-          continue;
-        }
-        cells.push_back(row.values().substr(at, static_cast<size_t>(len)));
-        at += static_cast<size_t>(len);
-      }
+      std::vector<std::string> cells = Cells(row);
       out_ << absl::StrJoin(cells, "\t") << "\n";
     }
   }

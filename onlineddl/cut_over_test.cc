@@ -149,16 +149,25 @@ TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
         }
       });
     }
-    Clock::Real()->SleepFor(absl::Milliseconds(20));
+    // Until the writers are writing, and after the swap until they have
+    // written to the new table too.
+    auto wait_writes = [&](int64_t n) {
+      const int64_t from = counter.load();
+      while (counter.load() < from + n) {
+        Clock::Real()->SleepFor(absl::Milliseconds(1));
+      }
+    };
+    wait_writes(40);
     request_.wait_applied = [&](const mysql::Position&, absl::Time) {
-      Clock::Real()->SleepFor(absl::Milliseconds(20));  // writers queue
+      // The catch-up under the lock takes a while: writes queue meanwhile.
+      Clock::Real()->SleepFor(absl::Milliseconds(20));
       at_lock = counter.load();
       return absl::OkStatus();
     };
     mysql::MysqlConnectionFactory factory(params_);
     absl::StatusOr<CutOverResult> r =
         CutOver(factory, request_, options, Clock::Real());
-    Clock::Real()->SleepFor(absl::Milliseconds(20));
+    wait_writes(40);
     stop = true;
     for (std::thread& t : writers) t.join();
     ASSERT_OK(r.status());

@@ -11,8 +11,8 @@
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/live_schema.h"
+#include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
-#include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
 #include "util/status_matchers.h"
 #include "util/wait.h"
@@ -28,24 +28,11 @@ using vreplication::testing::Writer;
 
 constexpr int kRows = 100000;
 
-class DeployTest : public harness::SharedInstanceTest {
+class DeployTest : public testing::ExecutorFixture {
  protected:
   void SetUp() override {
-    harness::SharedInstanceTest::SetUp();
+    testing::ExecutorFixture::SetUp();
     if (HasFatalFailure()) return;
-    db_ = absl::StrCat(
-        "ddb_",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("DROP DATABASE IF EXISTS ",
-                                         mysql::QuoteIdentifier(db_)))
-                  .status());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("CREATE DATABASE ",
-                                         mysql::QuoteIdentifier(db_)))
-                  .status());
-    ASSERT_OK(conn_->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_)))
-                  .status());
     for (const char* t : {"t1", "t2", "t3"}) {
       ASSERT_OK(conn_
                     ->Execute(absl::StrCat(
@@ -64,15 +51,11 @@ class DeployTest : public harness::SharedInstanceTest {
     }
     ASSERT_OK(
         conn_->Execute("CREATE VIEW v AS SELECT id, info FROM t1").status());
-    ExecutorOptions o;
-    o.connect = harness::ConnectParamsFor(*instance_);
-    o.db = db_;
-    o.tick = absl::Milliseconds(50);
-    o.ready_lag = absl::Seconds(2);
-    o.cut_over_backoff = absl::Milliseconds(100);
-    ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+    ExecutorOptions o = Options();
+    o.workflow.copy_batch_rows = 1000;
+    o.workflow.copy_phase_duration = absl::Hours(1);
+    StartExecutor(o);
   }
-  void TearDown() override { executor_.reset(); }
 
   // The deployment the issue describes.
   static std::string Desired() {
@@ -102,11 +85,6 @@ class DeployTest : public harness::SharedInstanceTest {
     EXPECT_OK(m.status());
     return m.ok() ? m->migration_context : "";
   }
-  std::string Value(const std::string& sql) {
-    absl::StatusOr<std::string> v = mysql::QueryValue(*conn_, sql);
-    EXPECT_OK(v.status());
-    return v.value_or("");
-  }
   std::string Columns(const std::string& table) {
     return Value(absl::StrCat(
         "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM "
@@ -114,9 +92,6 @@ class DeployTest : public harness::SharedInstanceTest {
         "TABLE_NAME = ",
         mysql::QuoteString(table)));
   }
-
-  std::string db_;
-  std::unique_ptr<Executor> executor_;
 };
 
 TEST_F(DeployTest, GatedDeploymentUnderLoadThenRevert) {

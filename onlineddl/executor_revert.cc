@@ -10,7 +10,6 @@
 #include "onlineddl/executor.h"
 #include "onlineddl/migration_uuid.h"
 #include "util/status_macros.h"
-#include "util/wait.h"
 #include "vreplication/filter.h"
 #include "vreplication/table_schema.h"
 #include "vreplication/vr_store.h"
@@ -21,10 +20,6 @@ namespace {
 
 using mysql::QuoteQualified;
 using mysql::QuoteString;
-
-std::string FirstArtifact(const Migration& m) {
-  return std::string(*absl::StrSplit(m.artifacts, ',').begin());
-}
 
 absl::Status Refuse(const Migration& m, absl::string_view why) {
   return absl::FailedPreconditionError(

@@ -11,8 +11,8 @@
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
-#include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
 #include "util/status_matchers.h"
 #include "util/wait.h"
@@ -32,65 +32,23 @@ int TableRows() {
   return scale != nullptr && std::string(scale) == "full" ? 1000000 : 10000;
 }
 
-class RevertTest : public harness::SharedInstanceTest {
+class RevertTest : public testing::ExecutorFixture {
  protected:
   void SetUp() override {
-    harness::SharedInstanceTest::SetUp();
+    testing::ExecutorFixture::SetUp();
     if (HasFatalFailure()) return;
-    db_ = absl::StrCat(
-        "rdb_",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("DROP DATABASE IF EXISTS ",
-                                         mysql::QuoteIdentifier(db_)))
-                  .status());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("CREATE DATABASE ",
-                                         mysql::QuoteIdentifier(db_)))
-                  .status());
-    ASSERT_OK(conn_->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_)))
-                  .status());
-    ExecutorOptions o;
-    o.connect = harness::ConnectParamsFor(*instance_);
-    o.db = db_;
-    o.tick = absl::Milliseconds(50);
-    o.ready_lag = absl::Seconds(2);
-    o.cut_over_backoff = absl::Milliseconds(100);
-    o.workflow.heartbeat_period = absl::Milliseconds(250);
-    ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+    ExecutorOptions o = Options();
+    o.workflow.copy_batch_rows = 1000;
+    o.workflow.copy_phase_duration = absl::Hours(1);
+    StartExecutor(o);
   }
-  void TearDown() override { executor_.reset(); }
-
-  Migration WaitStatus(const std::string& uuid, const std::string& status) {
-    Migration m;
-    absl::Status s = WaitFor(
-        Clock::Real(), absl::StrCat("migration ", uuid, " ", status),
-        [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid));
-          if (m.status != status && IsTerminalStatus(m.status)) {
-            return absl::FailedPreconditionError(
-                absl::StrCat(m.status, ": ", m.message));
-          }
-          return m.status == status;
-        },
-        WaitOptions{.timeout = absl::Seconds(300)});
-    EXPECT_OK(s) << "stage " << m.stage;
-    return m;
-  }
+  // Submits `sql` as a vitess migration; returns its UUID.
   std::string Run(const std::string& sql) {
     absl::StatusOr<std::vector<std::string>> u =
         executor_->Submit(sql, "vitess", "");
     EXPECT_OK(u.status());
     return u.ok() ? (*u)[0] : "";
   }
-  std::string Count(const std::string& sql) {
-    absl::StatusOr<std::string> v = mysql::QueryValue(*conn_, sql);
-    EXPECT_OK(v.status());
-    return v.value_or("");
-  }
-
-  std::string db_;
-  std::unique_ptr<Executor> executor_;
 };
 
 TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
@@ -139,16 +97,16 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
             << absl::FormatDuration(took) << "; " << reverted.stage << "\n";
   EXPECT_EQ(reverted.reverted_uuid, alter);
   // title is back, with the old values for old rows...
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM users u JOIN orig o USING (id) WHERE "
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users u JOIN orig o USING (id) WHERE "
                   "NOT (u.title <=> o.title)"),
             "0");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM users u JOIN orig o USING (id)"),
-            Count("SELECT COUNT(*) FROM users WHERE id <= (SELECT MAX(id) "
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users u JOIN orig o USING (id)"),
+            Value("SELECT COUNT(*) FROM users WHERE id <= (SELECT MAX(id) "
                   "FROM orig)"));
   // ...Savannah is there with a NULL title, and the changes made meanwhile
   // are all reflected: the reverted table equals the post-ALTER table (kept
   // in sync by the revert's own reverse stream) on the shared columns.
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE name = 'Savannah' AND "
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users WHERE name = 'Savannah' AND "
                   "title IS NULL"),
             "1");
   const std::string artifact = reverted.artifacts;
@@ -165,7 +123,7 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
   // A revert is itself revertible: title goes away again.
   ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(revert, ""));
   WaitStatus(again, kStatusComplete);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
                   "COLUMN_NAME = 'title'"),
             "0");
@@ -218,7 +176,7 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
   EXPECT_THAT(executor_->Revert(second, ""),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("lose information")));
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM t"), "3");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "3");
   // INSTANT changes leave nothing to revert to.
   ASSERT_OK(conn_->Execute("CREATE TABLE i (id INT PRIMARY KEY)").status());
   ASSERT_OK_AND_ASSIGN(auto inst,
@@ -236,19 +194,19 @@ TEST_F(RevertTest, RevertsCreateDropAndViews) {
   ASSERT_OK(conn_->Execute("INSERT INTO c VALUES (1), (2)").status());
   ASSERT_OK_AND_ASSIGN(std::string rc, executor_->Revert(create, ""));
   WaitStatus(rc, kStatusComplete);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'c'"),
             "0");
   // Reverting the revert brings the table back with its rows.
   ASSERT_OK_AND_ASSIGN(std::string rrc, executor_->Revert(rc, ""));
   WaitStatus(rrc, kStatusComplete);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM c"), "2");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM c"), "2");
 
   const std::string drop = Run("DROP TABLE c");
   WaitStatus(drop, kStatusComplete);
   ASSERT_OK_AND_ASSIGN(std::string rd, executor_->Revert(drop, ""));
   WaitStatus(rd, kStatusComplete);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM c"), "2");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM c"), "2");
 
   const std::string view = Run("CREATE VIEW v AS SELECT id FROM c");
   WaitStatus(view, kStatusComplete);
@@ -256,17 +214,17 @@ TEST_F(RevertTest, RevertsCreateDropAndViews) {
       Run("ALTER VIEW v AS SELECT id, id * 2 AS "
           "twice FROM c");
   WaitStatus(alter_view, kStatusComplete);
-  EXPECT_EQ(Count("SELECT SUM(twice) FROM v"), "6");
+  EXPECT_EQ(Value("SELECT SUM(twice) FROM v"), "6");
   ASSERT_OK_AND_ASSIGN(std::string rv, executor_->Revert(alter_view, ""));
   WaitStatus(rv, kStatusComplete);
   EXPECT_THAT(conn_->Execute("SELECT twice FROM v").status(),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM v"), "2");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM v"), "2");
   const std::string drop_view = Run("DROP VIEW v");
   WaitStatus(drop_view, kStatusComplete);
   ASSERT_OK_AND_ASSIGN(std::string rdv, executor_->Revert(drop_view, ""));
   WaitStatus(rdv, kStatusComplete);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM v"), "2");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM v"), "2");
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
+#include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
-#include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
 #include "util/status_matchers.h"
 #include "util/wait.h"
@@ -25,42 +25,8 @@ using ::testing::HasSubstr;
 using vreplication::testing::Checksum;
 using vreplication::testing::Writer;
 
-class ExecutorTest : public harness::SharedInstanceTest {
+class ExecutorTest : public testing::ExecutorFixture {
  protected:
-  void SetUp() override {
-    harness::SharedInstanceTest::SetUp();
-    if (HasFatalFailure()) return;
-    db_ = absl::StrCat(
-        "odb_",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("DROP DATABASE IF EXISTS ",
-                                         mysql::QuoteIdentifier(db_)))
-                  .status());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("CREATE DATABASE ",
-                                         mysql::QuoteIdentifier(db_)))
-                  .status());
-    ASSERT_OK(conn_->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_)))
-                  .status());
-  }
-  void TearDown() override { executor_.reset(); }
-
-  ExecutorOptions Options() {
-    ExecutorOptions o;
-    o.connect = harness::ConnectParamsFor(*instance_);
-    o.db = db_;
-    o.tick = absl::Milliseconds(50);
-    o.ready_lag = absl::Seconds(2);
-    o.cut_over_backoff = absl::Milliseconds(100);
-    o.workflow.copy_batch_rows = 500;
-    o.workflow.copy_phase_duration = absl::Milliseconds(500);
-    o.workflow.heartbeat_period = absl::Milliseconds(250);
-    return o;
-  }
-  void StartExecutor() {
-    ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(Options(), Clock::Real()));
-  }
   void CreateUsers(int rows) {
     ASSERT_OK(conn_
                   ->Execute("CREATE TABLE users (id INT PRIMARY KEY "
@@ -74,28 +40,6 @@ class ExecutorTest : public harness::SharedInstanceTest {
                       rows))
                   .status());
   }
-  // Waits until the migration reaches `status` (or fails the test with the
-  // migration's message).
-  Migration WaitStatus(const std::string& uuid, const std::string& status,
-                       absl::Duration timeout = absl::Seconds(60)) {
-    Migration m;
-    absl::Status s = WaitFor(
-        Clock::Real(), absl::StrCat("migration ", uuid, " ", status),
-        [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid));
-          return m.status == status;
-        },
-        WaitOptions{.timeout = timeout});
-    EXPECT_OK(s) << "status " << m.status << " stage " << m.stage << " message "
-                 << m.message;
-    return m;
-  }
-  std::string Qualified(const std::string& t) {
-    return mysql::QuoteQualified(db_, t);
-  }
-
-  std::string db_;
-  std::unique_ptr<Executor> executor_;
 };
 
 TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
@@ -133,7 +77,7 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   Migration m = WaitStatus(uuid, kStatusComplete);
   EXPECT_THAT(m.stage, HasSubstr("writes stalled"));
   ASSERT_FALSE(m.artifacts.empty());
-  const std::string artifact = m.artifacts.substr(0, m.artifacts.find(','));
+  const std::string artifact = FirstArtifact(m);
   ASSERT_OK_AND_ASSIGN(std::string before,
                        Checksum(*conn_, Qualified(artifact), "id, name, val"));
   ASSERT_OK_AND_ASSIGN(std::string after,
@@ -296,7 +240,7 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
   ExecutorOptions o = Options();
   o.workflow.copy_batch_rows = 200;
   o.workflow.copy_batch_max_rows = 200;
-  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(auto u,
                        executor_->Submit("ALTER TABLE users ADD c3 INT",
                                          "vitess --postpone-completion", ""));
@@ -306,10 +250,10 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
         return m.rows_copied > 0;
       }));
   executor_.reset();  // the tablet goes away mid-copy
-  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  StartExecutor(o);
   ASSERT_OK(executor_->Complete(u[0]).status());
   Migration m = WaitStatus(u[0], kStatusComplete);
-  const std::string artifact = m.artifacts.substr(0, m.artifacts.find(','));
+  const std::string artifact = FirstArtifact(m);
   ASSERT_OK_AND_ASSIGN(std::string before,
                        Checksum(*conn_, Qualified(artifact), "id, name, val"));
   ASSERT_OK_AND_ASSIGN(std::string after,
@@ -323,7 +267,7 @@ TEST_F(ExecutorTest, ArtifactsGoThroughTableGc) {
   o.gc.hold = absl::ZeroDuration();
   o.gc.evac = absl::ZeroDuration();
   o.gc.purge_batch_rows = 1000;
-  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(auto u, executor_->Submit("ALTER TABLE users ADD c4 "
                                                  "INT",
                                                  "vitess", ""));

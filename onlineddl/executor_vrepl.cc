@@ -46,10 +46,6 @@ absl::Status AllowZeroDates(mysql::Connection& conn, bool allow) {
       .status();
 }
 
-std::string FirstArtifact(const Migration& m) {
-  return std::string(*absl::StrSplit(m.artifacts, ',').begin());
-}
-
 }  // namespace
 
 absl::StatusOr<int64_t> Executor::WorkflowId(absl::string_view uuid) {

@@ -201,6 +201,10 @@ bool IsTerminalStatus(absl::string_view status) {
          status == kStatusCancelled;
 }
 
+std::string FirstArtifact(const Migration& m) {
+  return m.artifacts.substr(0, m.artifacts.find(','));
+}
+
 absl::Status EnsureSchemaMigrations(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
       conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());

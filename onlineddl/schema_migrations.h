@@ -32,6 +32,11 @@ inline constexpr char kStatusFailed[] = "failed";
 // True for complete, failed and cancelled.
 bool IsTerminalStatus(absl::string_view status);
 
+struct Migration;
+// The migration's newest artifact (artifacts are listed newest first): the
+// shadow table while it runs, the old table after an ALTER's cut-over.
+std::string FirstArtifact(const Migration& m);
+
 struct Migration {
   int64_t id = 0;
   std::string uuid;

@@ -21,7 +21,7 @@ absl::optional<ArtifactHint> FirstState(const GcLifecycle& l) {
 
 }  // namespace
 
-absl::Duration TableGc::WaitFor(ArtifactHint hint) const {
+absl::Duration TableGc::StateDuration(ArtifactHint hint) const {
   switch (hint) {
     case ArtifactHint::kHold:
       return options_.hold;
@@ -66,7 +66,7 @@ absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
         .status();
   }
   ArtifactHint first = *FirstState(options_.lifecycle);
-  return MoveTo(conn, db, table, first, WaitFor(first));
+  return MoveTo(conn, db, table, first, StateDuration(first));
 }
 
 absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
@@ -111,7 +111,7 @@ absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
         NextGcState(*p->hint, options_.lifecycle);
     if (!next.has_value()) next = ArtifactHint::kDrop;
     if (*p->hint == ArtifactHint::kDrop) next = ArtifactHint::kDrop;
-    SC_RETURN_IF_ERROR(MoveTo(conn, db, table, *next, WaitFor(*next)));
+    SC_RETURN_IF_ERROR(MoveTo(conn, db, table, *next, StateDuration(*next)));
     ++changed;
   }
   return changed;

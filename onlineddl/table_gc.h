@@ -59,7 +59,8 @@ class TableGc {
   // Deletes a batch of rows; true when the table is empty.
   absl::StatusOr<bool> Purge(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table);
-  absl::Duration WaitFor(ArtifactHint hint) const;
+  // How long a table stays in state `hint` (hold, evac; zero otherwise).
+  absl::Duration StateDuration(ArtifactHint hint) const;
 
   TableGcOptions options_;
   Clock* clock_;

@@ -1,7 +1,6 @@
 // Conversions between the executor's types and Vitess's protos:
 // Migration <-> vtctldata.SchemaMigration, mysql::Result ->
-// query.QueryResult, and absl::Status <-> grpc::Status (the one place that
-// maps codes).
+// query.QueryResult.
 //
 // Pure functions; thread-safe.
 #ifndef SIDECUT_TABLET_MIGRATION_PROTO_H_
@@ -16,6 +15,7 @@
 #include "onlineddl/schema_migrations.h"
 #include "proto/query.pb.h"
 #include "proto/vtctldata.pb.h"
+#include "util/grpc_status.h"
 
 namespace sidecut {
 namespace tablet {
@@ -28,9 +28,6 @@ std::string StatusFromProto(vtctldata::SchemaMigration::Status status);
 
 // Every value as text (NULL as length -1), field names kept.
 query::QueryResult ToQueryResult(const mysql::Result& r);
-
-grpc::Status ToGrpc(const absl::Status& s);
-absl::Status FromGrpc(const grpc::Status& s);
 
 }  // namespace tablet
 }  // namespace sidecut

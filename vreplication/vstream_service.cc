@@ -1,16 +1,11 @@
 #include "vreplication/vstream_service.h"
 
+#include "util/grpc_status.h"
 #include "vreplication/row_streamer.h"
 #include "vreplication/vstreamer.h"
 
 namespace sidecut {
 namespace vreplication {
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
-}
 
 grpc::Status VStreamService::VStream(
     grpc::ServerContext* context, const binlogdata::VStreamRequest* request,

@@ -33,9 +33,6 @@ class VStreamService final : public queryservice::Query::Service {
   Clock* clock_;
 };
 
-// absl::Status -> grpc::Status (same canonical codes).
-grpc::Status ToGrpc(const absl::Status& s);
-
 }  // namespace vreplication
 }  // namespace sidecut
 

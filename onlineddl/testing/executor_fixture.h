@@ -1,0 +1,96 @@
+// ExecutorFixture: the gtest fixture of the executor's integration tests: a
+// shared throwaway MariaDB, a fresh database per test (named after the
+// test), executor options tuned for tests, and waiting helpers.
+#ifndef SIDECUT_ONLINEDDL_TESTING_EXECUTOR_FIXTURE_H_
+#define SIDECUT_ONLINEDDL_TESTING_EXECUTOR_FIXTURE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/shared_instance_test.h"
+#include "util/clock.h"
+#include "util/status_macros.h"
+#include "util/status_matchers.h"
+#include "util/wait.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace testing {
+
+class ExecutorFixture : public harness::SharedInstanceTest {
+ protected:
+  void SetUp() override {
+    harness::SharedInstanceTest::SetUp();
+    if (HasFatalFailure()) return;
+    db_ = absl::StrCat(
+        "t_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    const std::string q = mysql::QuoteIdentifier(db_);
+    ASSERT_OK(
+        conn_->Execute(absl::StrCat("DROP DATABASE IF EXISTS ", q)).status());
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", q)).status());
+    ASSERT_OK(conn_->Execute(absl::StrCat("USE ", q)).status());
+  }
+  void TearDown() override { executor_.reset(); }
+
+  // Fast ticks and short waits for tests.
+  ExecutorOptions Options() {
+    ExecutorOptions o;
+    o.connect = harness::ConnectParamsFor(*instance_);
+    o.db = db_;
+    o.tick = absl::Milliseconds(50);
+    o.ready_lag = absl::Seconds(2);
+    o.cut_over_backoff = absl::Milliseconds(100);
+    o.workflow.copy_batch_rows = 500;
+    o.workflow.copy_phase_duration = absl::Milliseconds(500);
+    o.workflow.heartbeat_period = absl::Milliseconds(250);
+    return o;
+  }
+  void StartExecutor() { StartExecutor(Options()); }
+  void StartExecutor(const ExecutorOptions& o) {
+    ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
+  }
+
+  // Waits until the migration reaches `status`; a different end status
+  // stops the wait early. Reports the migration's stage and message.
+  Migration WaitStatus(const std::string& uuid, const std::string& status,
+                       absl::Duration timeout = absl::Seconds(120)) {
+    Migration m;
+    absl::Status s = WaitFor(
+        Clock::Real(), absl::StrCat("migration ", uuid, " ", status),
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid));
+          if (m.status != status && IsTerminalStatus(m.status)) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("ended ", m.status, ": ", m.message));
+          }
+          return m.status == status;
+        },
+        WaitOptions{.timeout = timeout});
+    EXPECT_OK(s) << "status " << m.status << " stage " << m.stage << " message "
+                 << m.message;
+    return m;
+  }
+  // The first column of the first row of `sql` ("" and a failure if none).
+  std::string Value(const std::string& sql) {
+    absl::StatusOr<std::string> v = mysql::QueryValue(*conn_, sql);
+    EXPECT_OK(v.status()) << sql;
+    return v.value_or("");
+  }
+  std::string Qualified(const std::string& t) {
+    return mysql::QuoteQualified(db_, t);
+  }
+
+  std::string db_;
+  std::unique_ptr<Executor> executor_;
+};
+
+}  // namespace testing
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_TESTING_EXECUTOR_FIXTURE_H_
