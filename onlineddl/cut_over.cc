@@ -21,8 +21,10 @@ int64_t WholeSeconds(absl::Duration d) {
       1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(d))));
 }
 
+}  // namespace
+
 // The RENAME issued from session B on its own thread.
-class PendingRename {
+class PreparedCutOver::PendingRename {
  public:
   PendingRename(mysql::Connection* conn, std::string sql)
       : conn_(conn), thread_([this, sql] {
@@ -53,106 +55,130 @@ class PendingRename {
   std::thread thread_;
 };
 
-class CutOverRun {
- public:
-  CutOverRun(mysql::ConnectionFactory& factory, const CutOverRequest& r,
-             const CutOverOptions& o, Clock* clock)
-      : factory_(factory), r_(r), o_(o), clock_(clock) {}
+PreparedCutOver::PreparedCutOver(mysql::ConnectionFactory& factory,
+                                 CutOverRequest request, CutOverOptions options,
+                                 Clock* clock)
+    : factory_(factory),
+      request_(std::move(request)),
+      options_(options),
+      clock_(clock) {}
 
-  absl::StatusOr<CutOverResult> Run() {
-    SC_RETURN_IF_ERROR(Prepare());
-    if (absl::Status s = CatchUp(); !s.ok()) {
-      Abort();
-      return s;
-    }
-    absl::Status s = LockAndSwap();
-    if (!s.ok()) {
-      Abort();
-      return s;
-    }
-    return result_;
+PreparedCutOver::~PreparedCutOver() { Abort(); }
+
+std::string PreparedCutOver::Table(const std::string& name) const {
+  return QuoteQualified(request_.db, name);
+}
+
+absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
+    mysql::ConnectionFactory& factory, CutOverRequest request,
+    CutOverOptions options, Clock* clock, bool* stream_stopped) {
+  std::unique_ptr<PreparedCutOver> p(
+      new PreparedCutOver(factory, std::move(request), options, clock));
+  absl::Status s = p->Open();
+  if (s.ok()) s = p->CatchUp();
+  if (s.ok()) s = p->Lock();
+  if (stream_stopped != nullptr) *stream_stopped = p->stream_stopped_;
+  if (!s.ok()) {
+    p->Abort();
+    return s;
   }
+  return p;
+}
 
- private:
-  std::string Table(const std::string& name) {
-    return QuoteQualified(r_.db, name);
-  }
-
-  absl::Status Prepare() {
-    SC_ASSIGN_OR_RETURN(a_, factory_.Connect());
-    SC_ASSIGN_OR_RETURN(b_, factory_.Connect());
-    const int64_t secs = WholeSeconds(o_.threshold);
+absl::Status PreparedCutOver::Open() {
+  SC_ASSIGN_OR_RETURN(a_, factory_.Connect());
+  const int64_t secs = WholeSeconds(options_.threshold);
+  SC_RETURN_IF_ERROR(
+      a_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", secs))
+          .status());
+  if (options_.force) {
+    // Before B exists: B must not be mistaken for a blocker.
     SC_RETURN_IF_ERROR(
-        a_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", secs))
-            .status());
-    SC_RETURN_IF_ERROR(
-        b_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", 2 * secs))
-            .status());
-    if (o_.force) {
-      SC_RETURN_IF_ERROR(KillTableBlockers(*a_, r_.db, r_.table).status());
-    }
-    return a_
-        ->Execute(absl::StrCat("CREATE TABLE ", Table(r_.sentry),
-                               " (id INT PRIMARY KEY) ENGINE=InnoDB"))
-        .status();
+        KillTableBlockers(*a_, request_.db, request_.table).status());
   }
+  SC_ASSIGN_OR_RETURN(b_, factory_.Connect());
+  SC_RETURN_IF_ERROR(
+      b_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", 2 * secs))
+          .status());
+  return a_
+      ->Execute(absl::StrCat("CREATE TABLE ", Table(request_.sentry),
+                             " (id INT PRIMARY KEY) ENGINE=InnoDB"))
+      .status();
+}
 
-  // Catches up without the lock first, until one round takes less than
-  // `converged`: then the stream keeps up with the writes and the catch-up
-  // under the lock (the write stall) covers only the last moment's
-  // transactions. A stream that cannot keep up within the threshold fails
-  // the attempt before any lock is taken.
-  absl::Status CatchUp() {
-    const absl::Time deadline = clock_->Now() + o_.threshold;
-    while (true) {
-      SC_ASSIGN_OR_RETURN(std::string gtid,
-                          mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
-      SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
-                          mysql::MariadbGtidPos::Parse(gtid));
-      const absl::Time start = clock_->Now();
-      absl::Status s = r_.wait_applied(mysql::Position(std::move(p)), deadline);
-      if (!s.ok()) {
-        return absl::UnavailableError(absl::StrCat(
-            "cut-over postponed: the stream does not keep up with the "
-            "writes (",
-            s.message(), ")"));
-      }
-      if (clock_->Now() - start <= o_.converged) return absl::OkStatus();
-    }
-  }
-
-  absl::Status LockAndSwap() {
-    SC_RETURN_IF_ERROR(
-        a_->Execute(absl::StrCat("LOCK TABLES ", Table(r_.table), " WRITE, ",
-                                 Table(r_.sentry), " WRITE"))
-            .status());
-    locked_ = true;
-    const absl::Time locked_at = clock_->Now();
-    const absl::Time deadline = locked_at + o_.threshold;
-    // Everything written before the lock reaches the new table, and the
-    // stream stops before B's RENAME takes the shadow's metadata lock.
+// Catches up without the lock first, until one round takes less than
+// `converged`: then the stream keeps up with the writes and the catch-up
+// under the lock (the write stall) covers only the last moment's
+// transactions. A stream that cannot keep up within the threshold fails
+// the attempt before any lock is taken.
+absl::Status PreparedCutOver::CatchUp() {
+  const absl::Time deadline = clock_->Now() + options_.threshold;
+  while (true) {
     SC_ASSIGN_OR_RETURN(std::string gtid,
                         mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
     SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
                         mysql::MariadbGtidPos::Parse(gtid));
-    result_.locked_position = mysql::Position(std::move(p));
-    SC_RETURN_IF_ERROR(r_.wait_applied(result_.locked_position, deadline));
-    if (r_.stop_stream) SC_RETURN_IF_ERROR(r_.stop_stream());
+    const absl::Time start = clock_->Now();
+    absl::Status s =
+        request_.wait_applied(mysql::Position(std::move(p)), deadline);
+    if (!s.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "cut-over postponed: the stream does not keep up with the "
+          "writes (",
+          s.message(), ")"));
+    }
+    if (clock_->Now() - start <= options_.converged) return absl::OkStatus();
+  }
+}
+
+absl::Status PreparedCutOver::Lock() {
+  SC_RETURN_IF_ERROR(
+      a_->Execute(absl::StrCat("LOCK TABLES ", Table(request_.table),
+                               " WRITE, ", Table(request_.sentry), " WRITE"))
+          .status());
+  locked_ = true;
+  locked_at_ = clock_->Now();
+  const absl::Time deadline = locked_at_ + options_.threshold;
+  // Everything written before the lock reaches the new table, and the
+  // stream stops before B's RENAME takes the shadow's metadata lock.
+  SC_ASSIGN_OR_RETURN(std::string gtid,
+                      mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
+  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
+                      mysql::MariadbGtidPos::Parse(gtid));
+  result_.locked_position = mysql::Position(std::move(p));
+  SC_RETURN_IF_ERROR(request_.wait_applied(result_.locked_position, deadline));
+  if (request_.stop_stream) {
+    stream_stopped_ = true;
+    SC_RETURN_IF_ERROR(request_.stop_stream());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CutOverResult> PreparedCutOver::Swap() {
+  if (finished_ || !locked_) {
+    return absl::FailedPreconditionError(
+        "cut-over: not prepared (aborted or already swapped)");
+  }
+  absl::Status s = [&]() -> absl::Status {
+    const absl::Time deadline = clock_->Now() + options_.threshold;
     // B takes the shadow's lock, then queues on the table's, ahead of the
     // writers; the sentry sorts after the table, so B does not wait on it.
     rename_ = std::make_unique<PendingRename>(
         b_.get(),
-        absl::StrCat("RENAME TABLE ", Table(r_.table), " TO ", Table(r_.sentry),
-                     ", ", Table(r_.shadow), " TO ", Table(r_.table), ", ",
-                     Table(r_.sentry), " TO ", Table(r_.shadow)));
+        absl::StrCat("RENAME TABLE ", Table(request_.table), " TO ",
+                     Table(request_.sentry), ", ", Table(request_.shadow),
+                     " TO ", Table(request_.table), ", ",
+                     Table(request_.sentry), " TO ", Table(request_.shadow)));
     SC_RETURN_IF_ERROR(WaitRenameQueued(deadline));
     SC_RETURN_IF_ERROR(
-        a_->Execute(absl::StrCat("DROP TABLE ", Table(r_.sentry))).status());
+        a_->Execute(absl::StrCat("DROP TABLE ", Table(request_.sentry)))
+            .status());
     SC_RETURN_IF_ERROR(a_->Execute("UNLOCK TABLES").status());
     locked_ = false;
+    finished_ = true;
     absl::Status renamed = rename_->Join();
     rename_.reset();
-    result_.stall = clock_->Now() - locked_at;
+    result_.stall = clock_->Now() - locked_at_;
     if (!renamed.ok()) {
       return absl::AbortedError(
           absl::StrCat("cut-over RENAME failed after the lock was released: ",
@@ -167,83 +193,87 @@ class CutOverRun {
         result_.rename_position,
         result_.locked_position.Union(mysql::Position(std::move(rename))));
     return absl::OkStatus();
+  }();
+  if (!s.ok()) {
+    Abort();
+    return s;
   }
+  return result_;
+}
 
-  // The RENAME must wait in the table's lock queue before A unlocks, or
-  // writers queued meanwhile would run first against the old table. B shows
-  // "Waiting for table metadata lock" already while it takes the shadow's
-  // lock (names lock in sorted order), so that alone is not enough:
-  //   - with the metadata_lock_info plugin: B holds the shadow's exclusive
-  //     lock and waits, so it waits on the table (the sentry comes after
-  //     the table, which A holds);
-  //   - without it: B has been seen waiting for rename_settle (measured:
-  //     without this margin 40-70 writes slipped in ~1 of 10 swaps).
-  absl::Status WaitRenameQueued(absl::Time deadline) {
-    const std::string waiting = absl::StrCat(
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ",
-        b_->ConnectionId(), " AND STATE LIKE '%metadata lock%'");
-    const std::string holds_shadow = absl::StrCat(
-        "SELECT COUNT(*) FROM information_schema.METADATA_LOCK_INFO WHERE "
-        "THREAD_ID = ",
-        b_->ConnectionId(), " AND TABLE_SCHEMA = ", QuoteString(r_.db),
-        " AND TABLE_NAME = ", QuoteString(r_.shadow),
-        " AND LOCK_MODE = 'MDL_EXCLUSIVE'");
-    bool lock_info = o_.use_lock_info;
-    while (true) {
-      if (rename_->done()) {
-        return absl::AbortedError(
-            absl::StrCat("cut-over RENAME ended before the swap: ",
-                         rename_->Join().message()));
-      }
-      SC_ASSIGN_OR_RETURN(std::string n, mysql::QueryValue(*a_, waiting));
-      if (n != "0") {
-        if (lock_info) {
-          absl::StatusOr<std::string> held =
-              mysql::QueryValue(*a_, holds_shadow);
-          if (held.ok() && *held != "0") return absl::OkStatus();
-          if (!held.ok()) lock_info = false;  // no plugin: use the margin
-        }
-        if (!lock_info) {
-          clock_->SleepFor(o_.rename_settle);
-          SC_ASSIGN_OR_RETURN(n, mysql::QueryValue(*a_, waiting));
-          if (n != "0") return absl::OkStatus();
-        }
-      }
-      if (clock_->Now() >= deadline) {
-        return absl::DeadlineExceededError(
-            "cut-over: the RENAME did not queue within the threshold");
-      }
-      clock_->SleepFor(o_.poll);
+// The RENAME must wait in the table's lock queue before A unlocks, or
+// writers queued meanwhile would run first against the old table. B shows
+// "Waiting for table metadata lock" already while it takes the shadow's
+// lock (names lock in sorted order), so that alone is not enough:
+//   - with the metadata_lock_info plugin: B holds the shadow's exclusive
+//     lock and waits, so it waits on the table (the sentry comes after
+//     the table, which A holds);
+//   - without it: B has been seen waiting for rename_settle (measured:
+//     without this margin 40-70 writes slipped in ~1 of 10 swaps).
+absl::Status PreparedCutOver::WaitRenameQueued(absl::Time deadline) {
+  const std::string waiting = absl::StrCat(
+      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ",
+      b_->ConnectionId(), " AND STATE LIKE '%metadata lock%'");
+  const std::string holds_shadow = absl::StrCat(
+      "SELECT COUNT(*) FROM information_schema.METADATA_LOCK_INFO WHERE "
+      "THREAD_ID = ",
+      b_->ConnectionId(), " AND TABLE_SCHEMA = ", QuoteString(request_.db),
+      " AND TABLE_NAME = ", QuoteString(request_.shadow),
+      " AND LOCK_MODE = 'MDL_EXCLUSIVE'");
+  bool lock_info = options_.use_lock_info;
+  while (true) {
+    if (rename_->done()) {
+      return absl::AbortedError(
+          absl::StrCat("cut-over RENAME ended before the swap: ",
+                       rename_->Join().message()));
     }
-  }
-
-  void Abort() {
-    if (rename_ != nullptr) {
-      if (a_ != nullptr) {
-        a_->Execute(absl::StrCat("KILL QUERY ", b_->ConnectionId()))
-            .IgnoreError();
+    SC_ASSIGN_OR_RETURN(std::string n, mysql::QueryValue(*a_, waiting));
+    if (n != "0") {
+      if (lock_info) {
+        absl::StatusOr<std::string> held = mysql::QueryValue(*a_, holds_shadow);
+        if (held.ok() && *held != "0") return absl::OkStatus();
+        if (!held.ok()) lock_info = false;  // no plugin: use the margin
       }
-      rename_->Join().IgnoreError();
-      rename_.reset();
+      if (!lock_info) {
+        clock_->SleepFor(options_.rename_settle);
+        SC_ASSIGN_OR_RETURN(n, mysql::QueryValue(*a_, waiting));
+        if (n != "0") return absl::OkStatus();
+      }
     }
-    if (a_ == nullptr) return;
-    if (locked_) a_->Execute("UNLOCK TABLES").IgnoreError();
-    a_->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(r_.sentry)))
-        .IgnoreError();
+    if (clock_->Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          "cut-over: the RENAME did not queue within the threshold");
+    }
+    clock_->SleepFor(options_.poll);
   }
+}
 
-  mysql::ConnectionFactory& factory_;
-  const CutOverRequest& r_;
-  const CutOverOptions& o_;
-  Clock* clock_;
-  std::unique_ptr<mysql::Connection> a_;
-  std::unique_ptr<mysql::Connection> b_;
-  std::unique_ptr<PendingRename> rename_;
-  bool locked_ = false;
-  CutOverResult result_;
-};
+void PreparedCutOver::Abort() {
+  if (finished_) return;
+  finished_ = true;
+  if (rename_ != nullptr) {
+    if (a_ != nullptr) {
+      a_->Execute(absl::StrCat("KILL QUERY ", b_->ConnectionId()))
+          .IgnoreError();
+    }
+    rename_->Join().IgnoreError();
+    rename_.reset();
+  }
+  if (a_ == nullptr) return;
+  if (locked_) a_->Execute("UNLOCK TABLES").IgnoreError();
+  a_->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(request_.sentry)))
+      .IgnoreError();
+}
 
-}  // namespace
+absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
+                                      const CutOverRequest& request,
+                                      const CutOverOptions& options,
+                                      Clock* clock) {
+  SC_ASSIGN_OR_RETURN(
+      std::unique_ptr<PreparedCutOver> p,
+      PreparedCutOver::Prepare(factory, request, options, clock));
+  return p->Swap();
+}
 
 std::string SentryName(absl::string_view table, absl::string_view unique) {
   // "<table>~<8 hex>", at most 64 characters; a shorter prefix sorts
@@ -255,14 +285,6 @@ std::string SentryName(absl::string_view table, absl::string_view unique) {
   }
   std::string name(table.substr(0, std::min<size_t>(table.size(), 55)));
   return absl::StrCat(name, "~", tag);
-}
-
-absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
-                                      const CutOverRequest& request,
-                                      const CutOverOptions& options,
-                                      Clock* clock) {
-  CutOverRun run(factory, request, options, clock);
-  return run.Run();
 }
 
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,

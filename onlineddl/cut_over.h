@@ -23,6 +23,7 @@
 #define SIDECUT_ONLINEDDL_CUT_OVER_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -89,8 +90,68 @@ struct CutOverResult {
 // the exception this cannot order.
 std::string SentryName(absl::string_view table, absl::string_view unique);
 
-// Performs the swap; afterwards `table` is the new table and `shadow` names
-// the old one. On error nothing was renamed and `table` is unlocked.
+// A cut-over split in two phases, so that a controller can swap several
+// shards (or tables) only once all of them are ready to:
+//   Prepare: steps 0-2 (catch up, lock, wait applied, stop the stream);
+//            writes to the table wait from here on;
+//   Swap:    steps 3-4 (RENAME queued behind the lock, unlock);
+//   Abort:   unlock and drop the sentry; nothing was renamed.
+// Destroying a prepared, unswapped cut-over aborts it. If the process dies
+// while prepared, the server ends the lock with the session and the table
+// serves as before.
+class PreparedCutOver {
+ public:
+  // On error nothing is locked or renamed (the stream may have been
+  // stopped: see stream_stopped()).
+  static absl::StatusOr<std::unique_ptr<PreparedCutOver>> Prepare(
+      mysql::ConnectionFactory& factory, CutOverRequest request,
+      CutOverOptions options, Clock* clock, bool* stream_stopped = nullptr);
+  ~PreparedCutOver();
+  PreparedCutOver(const PreparedCutOver&) = delete;
+  PreparedCutOver& operator=(const PreparedCutOver&) = delete;
+
+  // Swaps; afterwards `table` is the new table and `shadow` names the old
+  // one. On error nothing was renamed and the table is unlocked. Once.
+  absl::StatusOr<CutOverResult> Swap();
+  // Releases the lock; nothing was renamed. Idempotent.
+  void Abort();
+
+  const CutOverRequest& request() const { return request_; }
+  // The position read under the lock.
+  const mysql::Position& locked_position() const {
+    return result_.locked_position;
+  }
+  // When the lock was taken: writes have waited since.
+  absl::Time locked_at() const { return locked_at_; }
+  bool stream_stopped() const { return stream_stopped_; }
+
+ private:
+  PreparedCutOver(mysql::ConnectionFactory& factory, CutOverRequest request,
+                  CutOverOptions options, Clock* clock);
+  absl::Status Open();
+  absl::Status CatchUp();
+  absl::Status Lock();
+  absl::Status WaitRenameQueued(absl::Time deadline);
+  std::string Table(const std::string& name) const;
+
+  mysql::ConnectionFactory& factory_;
+  CutOverRequest request_;
+  CutOverOptions options_;
+  Clock* clock_;
+  std::unique_ptr<mysql::Connection> a_;
+  std::unique_ptr<mysql::Connection> b_;
+  class PendingRename;
+  std::unique_ptr<PendingRename> rename_;
+  bool locked_ = false;
+  bool stream_stopped_ = false;
+  bool finished_ = false;
+  absl::Time locked_at_;
+  CutOverResult result_;
+};
+
+// Prepare and Swap in one go; afterwards `table` is the new table and
+// `shadow` names the old one. On error nothing was renamed and `table` is
+// unlocked.
 absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
                                       const CutOverRequest& request,
                                       const CutOverOptions& options,

@@ -23,6 +23,7 @@
 #include "mysql/connection.h"
 #include "mysql/gtid.h"
 #include "mysql/result.h"
+#include "onlineddl/cut_over.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
 #include "onlineddl/deployment_store.h"
@@ -117,6 +118,18 @@ class Executor {
   // context.
   absl::StatusOr<std::string> RevertDeployment(absl::string_view context);
 
+  // Two-phase cut-over, for a controller that swaps every shard together
+  // (executor_prepare.cc). PrepareCutOver waits until the ready, running
+  // migration `uuid` (postponed, so the scheduler leaves its cut-over
+  // alone) has caught up, locks its table (writes wait from then on) and
+  // stops its stream; the lock is held until CommitCutOver swaps or
+  // AbortCutOver releases it, or until `hold` has passed: then the
+  // scheduler aborts it, so a vanished controller never leaves writes
+  // waiting longer. Abort leaves the migration running and ready.
+  absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold);
+  absl::StatusOr<CutOverResult> CommitCutOver(absl::string_view uuid);
+  absl::Status AbortCutOver(absl::string_view uuid);
+
   absl::StatusOr<Migration> Get(absl::string_view uuid);
   // `where`: trusted SQL over the table's columns ("" = all).
   absl::StatusOr<std::vector<Migration>> List(absl::string_view where);
@@ -198,6 +211,24 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CutOverVrepl(const Migration& m, int64_t workflow_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<CutOverOptions> CutOverOptionsFor(const Migration& m);
+  // Lambdas capture by value: a prepared cut-over outlives the call.
+  CutOverRequest CutOverRequestFor(const Migration& m, int64_t workflow_id);
+  // After a cut-over that failed (nothing swapped): restarts the stream if
+  // it was stopped and, with `backoff`, schedules the next attempt.
+  absl::Status CutOverFailed(const Migration& m, int64_t workflow_id,
+                             bool stream_stopped, const absl::Status& error,
+                             bool backoff) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After a swap: starts the reverse stream and completes the migration.
+  absl::Status CutOverDone(const Migration& m, int64_t workflow_id,
+                           const CutOverResult& r)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Aborts prepared cut-overs whose hold has passed.
+  absl::Status ExpirePrepared() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The workflow a migration's cut-over waits on (a revert's is the
+  // reverse stream of the migration it reverts).
+  absl::StatusOr<int64_t> CutOverWorkflowId(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> WorkflowId(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Stops and removes the migration's workflows, if any.
@@ -241,6 +272,15 @@ class Executor {
   std::map<std::string, absl::Time> first_error_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<MysqlAlter>> mysql_alters_
       ABSL_GUARDED_BY(mu_);
+  struct Prepared {
+    std::unique_ptr<mysql::ConnectionFactory> factory;
+    std::unique_ptr<PreparedCutOver> cut_over;
+    int64_t workflow_id = 0;
+    absl::Time expires;
+  };
+  // Prepared cut-overs by migration UUID; the scheduler leaves these
+  // migrations alone.
+  std::map<std::string, Prepared> prepared_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;

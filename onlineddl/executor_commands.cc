@@ -60,6 +60,7 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
 }
 
 absl::Status Executor::CancelLocked(const Migration& m) {
+  prepared_.erase(m.uuid);  // releases a prepared cut-over's lock
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
   auto alter = mysql_alters_.find(m.uuid);
   if (alter != mysql_alters_.end()) {

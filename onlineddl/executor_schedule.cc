@@ -19,6 +19,7 @@ bool IsVreplAlter(const Migration& m) {
 }  // namespace
 
 absl::Status Executor::TickLocked() {
+  SC_RETURN_IF_ERROR(ExpirePrepared());
   SC_RETURN_IF_ERROR(ReviewRequested());
   SC_RETURN_IF_ERROR(ScheduleQueued());
   SC_RETURN_IF_ERROR(MonitorRunning());
@@ -132,6 +133,7 @@ absl::Status Executor::MonitorRunning() {
   SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
                       ListMine("migration_status = 'running'"));
   for (const Migration& m : running) {
+    if (prepared_.count(m.uuid) > 0) continue;  // its stream is stopped
     if (m.ddl_action != "alter" || m.is_view) {
       // An immediate operation interrupted by a restart.
       SC_RETURN_IF_ERROR(

@@ -233,6 +233,13 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("stage", "throttled by user");
     return UpdateMigration(*conn_, m.uuid, a);
   }
+  if (row.state == vreplication::kStateStopped &&
+      absl::StartsWith(m.stage, "cut")) {
+    // A cut-over stopped the stream and the process ended before it could
+    // swap or restart it (the server released its lock): nothing was
+    // swapped, the stream goes on.
+    return engine_->Start(*id);
+  }
   if (row.state == vreplication::kStateStopped) {
     return Fail(m,
                 absl::StrCat("the migration's stream stopped: ", row.message));
@@ -289,7 +296,11 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   return CutOverVrepl(m, *id);
 }
 
-absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
+absl::StatusOr<int64_t> Executor::CutOverWorkflowId(const Migration& m) {
+  return WorkflowId(m.reverted_uuid.empty() ? m.uuid : m.reverted_uuid);
+}
+
+absl::StatusOr<CutOverOptions> Executor::CutOverOptionsFor(const Migration& m) {
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::FromColumns(m.strategy, m.options));
   CutOverOptions o;
@@ -300,60 +311,92 @@ absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
   o.force = m.force_cutover ||
             (force_after.has_value() && m.seconds_since_ready_to_complete >=
                                             absl::ToInt64Seconds(*force_after));
+  return o;
+}
+
+CutOverRequest Executor::CutOverRequestFor(const Migration& m,
+                                           int64_t workflow_id) {
+  CutOverRequest req;
+  req.db = m.schema;
+  req.table = m.table;
+  req.shadow = FirstArtifact(m);
+  req.sentry = SentryName(m.table, m.uuid);
+  vreplication::Engine* engine = engine_.get();
+  Clock* clock = clock_;
+  req.wait_applied = [engine, clock, workflow_id](
+                         const mysql::Position& pos,
+                         absl::Time deadline) -> absl::Status {
+    while (true) {
+      absl::optional<mysql::Position> p =
+          engine->CommittedPosition(workflow_id);
+      if (p.has_value() && p->AtLeast(pos)) return absl::OkStatus();
+      if (clock->Now() >= deadline) {
+        return absl::DeadlineExceededError(
+            "cut-over: the stream did not apply the locked position within "
+            "the cut-over threshold");
+      }
+      clock->SleepFor(absl::Milliseconds(1));
+    }
+  };
+  req.stop_stream = [engine, workflow_id]() {
+    return engine->Stop(workflow_id);
+  };
+  return req;
+}
+
+absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
+  SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,
                       Assignments()
                           .Set("stage", "cutting over")
                           .Set("cutover_attempts", m.cutover_attempts + 1)
                           .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
-  CutOverRequest req;
-  req.db = m.schema;
-  req.table = m.table;
-  req.shadow = FirstArtifact(m);
-  req.sentry = SentryName(m.table, m.uuid);
-  req.wait_applied = [&](const mysql::Position& pos,
-                         absl::Time deadline) -> absl::Status {
-    while (true) {
-      absl::optional<mysql::Position> p =
-          engine_->CommittedPosition(workflow_id);
-      if (p.has_value() && p->AtLeast(pos)) return absl::OkStatus();
-      if (clock_->Now() >= deadline) {
-        return absl::DeadlineExceededError(
-            "cut-over: the stream did not apply the locked position within "
-            "the cut-over threshold");
-      }
-      clock_->SleepFor(absl::Milliseconds(1));
-    }
-  };
-  bool stopped = false;
-  req.stop_stream = [&]() -> absl::Status {
-    stopped = true;
-    return engine_->Stop(workflow_id);
-  };
   mysql::MysqlConnectionFactory factory(options_.connect);
-  absl::StatusOr<CutOverResult> r = CutOver(factory, req, o, clock_);
+  bool stopped = false;
+  absl::StatusOr<std::unique_ptr<PreparedCutOver>> p = PreparedCutOver::Prepare(
+      factory, CutOverRequestFor(m, workflow_id), o, clock_, &stopped);
+  absl::StatusOr<CutOverResult> r =
+      p.ok() ? (*p)->Swap() : absl::StatusOr<CutOverResult>(p.status());
   if (!r.ok()) {
-    if (stopped) {
-      // Nothing was swapped: the stream goes on for the next attempt.
-      SC_RETURN_IF_ERROR(engine_->Start(workflow_id));
-    }
-    absl::Duration backoff = options_.cut_over_backoff;
-    for (int64_t i = 0;
-         i < m.cutover_attempts && backoff < options_.cut_over_backoff_max;
-         ++i) {
-      backoff *= 2;
-    }
-    backoff = std::min(backoff, options_.cut_over_backoff_max);
-    next_cut_over_[m.uuid] = clock_->Now() + backoff;
-    return UpdateMigration(
-        *conn_, m.uuid,
-        Assignments()
-            .Set("stage", absl::StrCat("cut-over failed; retrying in ",
-                                       absl::FormatDuration(backoff)))
-            .Set("message", r.status().message()));
+    return CutOverFailed(m, workflow_id, stopped, r.status(),
+                         /*backoff=*/true);
   }
+  return CutOverDone(m, workflow_id, *r);
+}
+
+absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
+                                     bool stream_stopped,
+                                     const absl::Status& error, bool backoff) {
+  if (stream_stopped) {
+    // Nothing was swapped: the stream goes on for the next attempt.
+    SC_RETURN_IF_ERROR(engine_->Start(workflow_id));
+  }
+  if (!backoff) {
+    return UpdateMigration(*conn_, m.uuid,
+                           Assignments()
+                               .Set("stage", "cut-over aborted")
+                               .Set("message", error.message()));
+  }
+  absl::Duration pause = options_.cut_over_backoff;
+  for (int64_t i = 0;
+       i < m.cutover_attempts && pause < options_.cut_over_backoff_max; ++i) {
+    pause *= 2;
+  }
+  pause = std::min(pause, options_.cut_over_backoff_max);
+  next_cut_over_[m.uuid] = clock_->Now() + pause;
+  return UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("stage", absl::StrCat("cut-over failed; retrying in ",
+                                     absl::FormatDuration(pause)))
+          .Set("message", error.message()));
+}
+
+absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
+                                   const CutOverResult& r) {
   // The stream stops by itself at the RENAME; the reverse one takes over.
-  absl::Status reverse = StartReverseStream(m, workflow_id, r->rename_position);
+  absl::Status reverse = StartReverseStream(m, workflow_id, r.rename_position);
   if (!m.reverted_uuid.empty()) {
     // The reverted migration's artifact is this revert's now.
     SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
@@ -371,7 +414,7 @@ absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
           .Set("progress", 100.0)
           .Set("eta_seconds", int64_t{0})
           .Set("stage", absl::StrCat("complete; writes stalled ",
-                                     absl::ToInt64Milliseconds(r->stall),
+                                     absl::ToInt64Milliseconds(r.stall),
                                      " ms at cut-over"))
           .SetExpr("completed_timestamp", "NOW(6)")
           .SetExpr("liveness_timestamp", "NOW()"));

@@ -1,0 +1,118 @@
+// Two-phase cut-over: prepare (lock, caught up, stream stopped), then
+// commit (swap) or abort, driven by a controller across shards.
+#include "absl/strings/str_cat.h"
+#include "mysql/mysql_connection.h"
+#include "onlineddl/executor.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+absl::Status Executor::PrepareCutOver(absl::string_view uuid,
+                                      absl::Duration hold) {
+  absl::MutexLock lock(&mu_);
+  const std::string key(uuid);
+  if (prepared_.count(key) > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("migration ", uuid, " is already prepared to cut over"));
+  }
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  if (m.status != kStatusRunning || !m.ready_to_complete) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid, " is not ready to complete (status ", m.status,
+        m.status == kStatusRunning ? ", still copying or catching up" : "",
+        ")"));
+  }
+  if (!m.postpone_completion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("migration ", uuid,
+                     " is not postponed: the tablet cuts it over by itself"));
+  }
+  if (m.strategy == "mysql" && m.reverted_uuid.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid, " runs strategy mysql: nothing to cut over"));
+  }
+  SC_ASSIGN_OR_RETURN(int64_t workflow_id, CutOverWorkflowId(m));
+  SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
+  SC_RETURN_IF_ERROR(
+      UpdateMigration(*conn_, m.uuid,
+                      Assignments()
+                          .Set("stage", "cut-over prepared")
+                          .Set("cutover_attempts", m.cutover_attempts + 1)
+                          .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
+  Prepared p;
+  p.workflow_id = workflow_id;
+  p.factory = std::make_unique<mysql::MysqlConnectionFactory>(options_.connect);
+  bool stopped = false;
+  absl::StatusOr<std::unique_ptr<PreparedCutOver>> c = PreparedCutOver::Prepare(
+      *p.factory, CutOverRequestFor(m, workflow_id), o, clock_, &stopped);
+  if (!c.ok()) {
+    SC_RETURN_IF_ERROR(CutOverFailed(m, workflow_id, stopped, c.status(),
+                                     /*backoff=*/false));
+    return c.status();
+  }
+  p.cut_over = std::move(*c);
+  p.expires = clock_->Now() + hold;
+  prepared_.emplace(key, std::move(p));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CutOverResult> Executor::CommitCutOver(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  auto it = prepared_.find(std::string(uuid));
+  if (it == prepared_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid,
+        " has no prepared cut-over (never prepared, aborted, or its hold "
+        "expired)"));
+  }
+  Prepared p = std::move(it->second);
+  prepared_.erase(it);
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  absl::StatusOr<CutOverResult> r = p.cut_over->Swap();
+  if (!r.ok()) {
+    SC_RETURN_IF_ERROR(CutOverFailed(m, p.workflow_id,
+                                     p.cut_over->stream_stopped(), r.status(),
+                                     /*backoff=*/false));
+    return r.status();
+  }
+  SC_RETURN_IF_ERROR(CutOverDone(m, p.workflow_id, *r));
+  return r;
+}
+
+absl::Status Executor::AbortCutOver(absl::string_view uuid) {
+  absl::MutexLock lock(&mu_);
+  auto it = prepared_.find(std::string(uuid));
+  if (it == prepared_.end()) return absl::OkStatus();  // idempotent
+  Prepared p = std::move(it->second);
+  prepared_.erase(it);
+  p.cut_over->Abort();
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  return CutOverFailed(m, p.workflow_id, p.cut_over->stream_stopped(),
+                       absl::AbortedError("cut-over aborted by the controller"),
+                       /*backoff=*/false);
+}
+
+absl::Status Executor::ExpirePrepared() {
+  const absl::Time now = clock_->Now();
+  for (auto it = prepared_.begin(); it != prepared_.end();) {
+    if (now < it->second.expires) {
+      ++it;
+      continue;
+    }
+    Prepared p = std::move(it->second);
+    const std::string uuid = it->first;
+    it = prepared_.erase(it);
+    p.cut_over->Abort();
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+    SC_RETURN_IF_ERROR(CutOverFailed(
+        m, p.workflow_id, p.cut_over->stream_stopped(),
+        absl::DeadlineExceededError(
+            "prepared cut-over expired: no commit arrived within its hold"),
+        /*backoff=*/false));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

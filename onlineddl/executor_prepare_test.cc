@@ -1,0 +1,174 @@
+// The two-phase cut-over a controller drives across shards, on a real
+// MariaDB: prepare holds the table's lock (writes wait) with the stream
+// stopped; abort releases it leaving the old table serving and the
+// migration ready; commit swaps; a prepare whose hold passes is aborted by
+// the scheduler itself.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
+#include "onlineddl/executor.h"
+#include "onlineddl/testing/executor_fixture.h"
+#include "tests/harness/instance_connection.h"
+#include "util/clock.h"
+#include "util/status_matchers.h"
+#include "util/wait.h"
+#include "vreplication/testing/vr_test_util.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+using ::testing::HasSubstr;
+using vreplication::testing::Checksum;
+using vreplication::testing::Writer;
+
+class PrepareCutOverTest : public testing::ExecutorFixture {
+ protected:
+  void CreateUsers(int rows) {
+    ASSERT_OK(conn_
+                  ->Execute("CREATE TABLE users (id INT PRIMARY KEY "
+                            "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, val "
+                            "INT)")
+                  .status());
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("INSERT INTO users (name, val) SELECT "
+                                         "CONCAT('user', seq), seq FROM "
+                                         "seq_1_to_",
+                                         rows))
+                  .status());
+  }
+  std::string SubmitReady(const std::string& sql) {
+    absl::StatusOr<std::vector<std::string>> uuids =
+        executor_->Submit(sql, "vitess --postpone-completion", "");
+    EXPECT_OK(uuids.status());
+    if (!uuids.ok()) return "";
+    const std::string uuid = (*uuids)[0];
+    EXPECT_OK(WaitFor(
+        Clock::Real(), "ready to complete",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
+          if (m.status == kStatusFailed) return absl::InternalError(m.message);
+          return m.ready_to_complete && m.status == kStatusRunning;
+        },
+        WaitOptions{.timeout = absl::Seconds(60)}));
+    return uuid;
+  }
+  // Whether a write to users can proceed within a second.
+  bool CanWrite() {
+    auto c = harness::ConnectTo(*instance_);
+    EXPECT_OK(c.status());
+    if (!c.ok()) return false;
+    EXPECT_OK((*c)->Execute("SET SESSION lock_wait_timeout = 1").status());
+    return (*c)
+        ->Execute(absl::StrCat("INSERT INTO ", Qualified("users"),
+                               " (name, val) VALUES ('probe', -1)"))
+        .ok();
+  }
+  bool HasColumn(const std::string& column) {
+    return Value(absl::StrCat(
+               "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+               "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+               "COLUMN_NAME = '",
+               column, "'")) == "1";
+  }
+};
+
+TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
+  CreateUsers(3000);
+  StartExecutor();
+  Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"), 4000,
+                300);
+  writer.Start();
+  const std::string uuid =
+      SubmitReady("ALTER TABLE users ADD COLUMN extra INT NOT NULL DEFAULT 7");
+  ASSERT_FALSE(uuid.empty());
+  // Refused while the tablet owns the cut-over or nothing is prepared.
+  EXPECT_THAT(executor_->CommitCutOver(uuid),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no prepared cut-over")));
+
+  ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30)));
+  EXPECT_FALSE(CanWrite()) << "prepared: writes must wait";
+  EXPECT_THAT(executor_->PrepareCutOver(uuid, absl::Seconds(30)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("already prepared")));
+  ASSERT_OK(executor_->AbortCutOver(uuid));
+  EXPECT_TRUE(CanWrite()) << "aborted: the old table serves";
+  EXPECT_FALSE(HasColumn("extra"));
+  // The stream goes on and the migration stays ready.
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "ready again",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
+        return m.status == kStatusRunning && m.ready_to_complete &&
+               m.stage.find("ready") != std::string::npos;
+      },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+
+  ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30)));
+  ASSERT_OK_AND_ASSIGN(CutOverResult r, executor_->CommitCutOver(uuid));
+  EXPECT_LT(r.stall, absl::Seconds(5));
+  Migration m = WaitStatus(uuid, kStatusComplete);
+  EXPECT_EQ(m.cutover_attempts, 2);
+  EXPECT_TRUE(HasColumn("extra"));
+  ASSERT_OK(writer.Stop());  // no write failed across prepare/abort/commit
+  EXPECT_TRUE(CanWrite());
+  // The old table, kept in sync by the reverse stream, holds every row.
+  const std::string artifact = FirstArtifact(m);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "artifact in sync",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(std::string a, Checksum(*conn_, Qualified(artifact),
+                                                    "id, name, val"));
+        SC_ASSIGN_OR_RETURN(std::string b, Checksum(*conn_, Qualified("users"),
+                                                    "id, name, val"));
+        return a == b;
+      },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+}
+
+TEST_F(PrepareCutOverTest, AnExpiredHoldIsAbortedByTheTablet) {
+  CreateUsers(500);
+  StartExecutor();
+  const std::string uuid =
+      SubmitReady("ALTER TABLE users ADD COLUMN extra INT NOT NULL DEFAULT 7");
+  ASSERT_FALSE(uuid.empty());
+  ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Milliseconds(300)));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "hold expired",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
+        return m.message.find("expired") != std::string::npos;
+      },
+      WaitOptions{.timeout = absl::Seconds(10)}));
+  EXPECT_TRUE(CanWrite());
+  EXPECT_FALSE(HasColumn("extra"));
+  EXPECT_THAT(executor_->CommitCutOver(uuid),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  // The tablet's own cut-over still works afterwards.
+  ASSERT_OK(executor_->Complete(uuid).status());
+  WaitStatus(uuid, kStatusComplete);
+  EXPECT_TRUE(HasColumn("extra"));
+}
+
+TEST_F(PrepareCutOverTest, OnlyAReadyPostponedMigrationCanBePrepared) {
+  CreateUsers(100);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> uuids,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN e INT",
+                                         "vitess --postpone-launch", ""));
+  EXPECT_THAT(executor_->PrepareCutOver(uuids[0], absl::Seconds(5)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not ready to complete")));
+  EXPECT_FALSE(
+      executor_->PrepareCutOver("no-such-uuid", absl::Seconds(5)).ok());
+  EXPECT_TRUE(CanWrite());
+}
+
+}  // namespace
+}  // namespace onlineddl
+}  // namespace sidecut
