@@ -84,14 +84,19 @@ class Executor {
   // Runs an ALTER VITESS_MIGRATION / REVERT VITESS_MIGRATION / SHOW
   // VITESS_MIGRATIONS statement: the SHOW result, REVERT's new UUID, or
   // the number of migrations changed (affected_rows).
+  // `uuid` (optional) fixes the UUID of a migration the statement creates
+  // (REVERT), as when a controller fans one UUID out to every shard.
   absl::StatusOr<mysql::Result> ExecuteCommand(
-      absl::string_view sql, absl::string_view migration_context = "");
+      absl::string_view sql, absl::string_view migration_context = "",
+      absl::string_view uuid = "");
 
   // Submits a revert of the completed migration `uuid`; returns the new
   // migration's UUID. Refused (kFailedPrecondition, with the reason) unless
   // `uuid` is the last completed migration on its table and revertible.
+  // `new_uuid` (optional) fixes the revert migration's UUID.
   absl::StatusOr<std::string> Revert(absl::string_view uuid,
-                                     absl::string_view migration_context);
+                                     absl::string_view migration_context,
+                                     absl::string_view new_uuid = "");
 
   // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
   // Each returns the number of migrations it changed.
@@ -242,7 +247,8 @@ class Executor {
   // Reverts (executor_revert.cc).
   absl::StatusOr<std::string> RevertLocked(absl::string_view uuid,
                                            absl::string_view migration_context,
-                                           bool gated)
+                                           bool gated,
+                                           absl::string_view new_uuid = "")
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -65,13 +65,19 @@ absl::Status Executor::StartReverseStream(const Migration& m, int64_t stream_id,
 }
 
 absl::StatusOr<std::string> Executor::Revert(
-    absl::string_view uuid, absl::string_view migration_context) {
+    absl::string_view uuid, absl::string_view migration_context,
+    absl::string_view new_uuid) {
+  if (!new_uuid.empty() && !IsValidMigrationUuid(new_uuid)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
+  }
   absl::MutexLock lock(&mu_);
-  return RevertLocked(uuid, migration_context, /*gated=*/false);
+  return RevertLocked(uuid, migration_context, /*gated=*/false, new_uuid);
 }
 
 absl::StatusOr<std::string> Executor::RevertLocked(
-    absl::string_view uuid, absl::string_view migration_context, bool gated) {
+    absl::string_view uuid, absl::string_view migration_context, bool gated,
+    absl::string_view new_uuid) {
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
   if (m.schema != options_.db) {
     return Refuse(m, absl::StrCat("it belongs to database ", m.schema));
@@ -121,7 +127,7 @@ absl::StatusOr<std::string> Executor::RevertLocked(
     }
   }
   Migration r;
-  r.uuid = CreateMigrationUuid();
+  r.uuid = new_uuid.empty() ? CreateMigrationUuid() : std::string(new_uuid);
   r.keyspace = m.keyspace;
   r.shard = m.shard;
   r.schema = m.schema;

@@ -21,7 +21,8 @@ mysql::Result Affected(int n) {
 }  // namespace
 
 absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
-    absl::string_view sql, absl::string_view migration_context) {
+    absl::string_view sql, absl::string_view migration_context,
+    absl::string_view new_uuid) {
   // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
   // DEPLOYMENT '<context>'.
   std::string verb, context;
@@ -54,7 +55,8 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
         "shows each migration's stage and message");
   }
   if (c.kind == K::kRevert) {
-    SC_ASSIGN_OR_RETURN(std::string uuid, Revert(c.uuid, migration_context));
+    SC_ASSIGN_OR_RETURN(std::string uuid,
+                        Revert(c.uuid, migration_context, new_uuid));
     mysql::Result r = Affected(1);
     r.fields.push_back(mysql::Field{});
     r.fields.back().name = "uuid";

@@ -39,8 +39,9 @@ grpc::Status OnlineDdlService::ApplySchema(
   for (int i = 0; i < req->sql_size(); ++i) {
     const std::string& sql = req->sql(i);
     if (onlineddl::LooksLikeMigrationCommand(sql)) {
-      absl::StatusOr<mysql::Result> r =
-          executor_->ExecuteCommand(sql, req->migration_context());
+      absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
+          sql, req->migration_context(),
+          req->uuid_list_size() > 0 ? req->uuid_list(i) : "");
       if (!r.ok()) return ToGrpc(r.status());
       affected += r->affected_rows;
       // REVERT returns the new migration's UUID.
@@ -143,8 +144,8 @@ grpc::Status OnlineDdlService::ForceCutOverSchemaMigration(
 grpc::Status OnlineDdlService::ExecuteMigrationCommand(
     grpc::ServerContext*, const MigrationCommandRequest* req,
     MigrationCommandResponse* resp) {
-  absl::StatusOr<mysql::Result> r =
-      executor_->ExecuteCommand(req->sql(), req->migration_context());
+  absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
+      req->sql(), req->migration_context(), req->uuid());
   if (!r.ok()) return ToGrpc(r.status());
   *resp->mutable_result() = ToQueryResult(*r);
   if (r->fields.size() == 1 && r->fields[0].name == "uuid") {
@@ -153,6 +154,40 @@ grpc::Status OnlineDdlService::ExecuteMigrationCommand(
     }
   }
   return grpc::Status::OK;
+}
+
+grpc::Status OnlineDdlService::PrepareCutOver(grpc::ServerContext*,
+                                              const PrepareCutOverRequest* req,
+                                              PrepareCutOverResponse*) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
+  absl::Duration hold = req->has_hold()
+                            ? absl::Seconds(req->hold().seconds()) +
+                                  absl::Nanoseconds(req->hold().nanos())
+                            : absl::Seconds(10);
+  return ToGrpc(executor_->PrepareCutOver(req->uuid(), hold));
+}
+
+grpc::Status OnlineDdlService::CommitCutOver(grpc::ServerContext*,
+                                             const CommitCutOverRequest* req,
+                                             CommitCutOverResponse* resp) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
+  absl::StatusOr<onlineddl::CutOverResult> r =
+      executor_->CommitCutOver(req->uuid());
+  if (!r.ok()) return ToGrpc(r.status());
+  resp->set_stall_micros(absl::ToInt64Microseconds(r->stall));
+  resp->set_swapped_at_micros(absl::ToUnixMicros(absl::Now()));
+  resp->set_rename_position(r->rename_position.ToString());
+  return grpc::Status::OK;
+}
+
+grpc::Status OnlineDdlService::AbortCutOver(grpc::ServerContext*,
+                                            const AbortCutOverRequest* req,
+                                            AbortCutOverResponse*) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
+  return ToGrpc(executor_->AbortCutOver(req->uuid()));
 }
 
 grpc::Status OnlineDdlService::ThrottleSchemaMigration(

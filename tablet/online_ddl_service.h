@@ -52,6 +52,15 @@ class OnlineDdlService final : public sidecut::OnlineDDL::Service {
   grpc::Status ExecuteMigrationCommand(grpc::ServerContext*,
                                        const MigrationCommandRequest* req,
                                        MigrationCommandResponse* resp) override;
+  grpc::Status PrepareCutOver(grpc::ServerContext*,
+                              const PrepareCutOverRequest* req,
+                              PrepareCutOverResponse* resp) override;
+  grpc::Status CommitCutOver(grpc::ServerContext*,
+                             const CommitCutOverRequest* req,
+                             CommitCutOverResponse* resp) override;
+  grpc::Status AbortCutOver(grpc::ServerContext*,
+                            const AbortCutOverRequest* req,
+                            AbortCutOverResponse* resp) override;
   grpc::Status ThrottleSchemaMigration(grpc::ServerContext*,
                                        const ThrottleRequest* req,
                                        ThrottleResponse* resp) override;
