@@ -93,10 +93,13 @@ class Executor {
   // Submits a revert of the completed migration `uuid`; returns the new
   // migration's UUID. Refused (kFailedPrecondition, with the reason) unless
   // `uuid` is the last completed migration on its table and revertible.
-  // `new_uuid` (optional) fixes the revert migration's UUID.
+  // `new_uuid` (optional) fixes the revert migration's UUID. `gated`: a
+  // table revert waits with postponed completion, others with postponed
+  // launch (a controller then cuts over or launches every shard together).
   absl::StatusOr<std::string> Revert(absl::string_view uuid,
                                      absl::string_view migration_context,
-                                     absl::string_view new_uuid = "");
+                                     absl::string_view new_uuid = "",
+                                     bool gated = false);
 
   // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
   // Each returns the number of migrations it changed.

@@ -66,13 +66,13 @@ absl::Status Executor::StartReverseStream(const Migration& m, int64_t stream_id,
 
 absl::StatusOr<std::string> Executor::Revert(
     absl::string_view uuid, absl::string_view migration_context,
-    absl::string_view new_uuid) {
+    absl::string_view new_uuid, bool gated) {
   if (!new_uuid.empty() && !IsValidMigrationUuid(new_uuid)) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
   }
   absl::MutexLock lock(&mu_);
-  return RevertLocked(uuid, migration_context, /*gated=*/false, new_uuid);
+  return RevertLocked(uuid, migration_context, gated, new_uuid);
 }
 
 absl::StatusOr<std::string> Executor::RevertLocked(

@@ -1,5 +1,6 @@
 #include "tablet/online_ddl_service.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
@@ -38,6 +39,20 @@ grpc::Status OnlineDdlService::ApplySchema(
   uint64_t affected = 0;
   for (int i = 0; i < req->sql_size(); ++i) {
     const std::string& sql = req->sql(i);
+    absl::StatusOr<onlineddl::MigrationCommand> cmd =
+        onlineddl::ParseMigrationCommand(sql);
+    if (cmd.ok() && cmd->kind == onlineddl::MigrationCommandKind::kRevert &&
+        absl::StrContains(req->ddl_strategy(), "postpone-completion")) {
+      // A controller's gated revert: it cuts over (or launches) every
+      // shard together.
+      absl::StatusOr<std::string> u = executor_->Revert(
+          cmd->uuid, req->migration_context(),
+          req->uuid_list_size() > 0 ? req->uuid_list(i) : "", /*gated=*/true);
+      if (!u.ok()) return ToGrpc(u.status());
+      resp->add_uuid_list(*u);
+      ++affected;
+      continue;
+    }
     if (onlineddl::LooksLikeMigrationCommand(sql)) {
       absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
           sql, req->migration_context(),

@@ -1,0 +1,421 @@
+#include "controller/controller.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "controller/topology.h"
+#include "onlineddl/ddl_statement.h"
+#include "onlineddl/ddl_strategy.h"
+#include "onlineddl/migration_command.h"
+#include "onlineddl/migration_uuid.h"
+#include "util/grpc_status.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace controller {
+
+namespace {
+
+// `strategy` with `flag` added unless present.
+std::string WithFlag(std::string strategy, absl::string_view flag) {
+  if (!absl::StrContains(strategy, flag)) absl::StrAppend(&strategy, " ", flag);
+  return strategy;
+}
+
+bool Active(const ControllerDeployment& d) {
+  return d.state() == ControllerDeployment::POSTPONED ||
+         d.state() == ControllerDeployment::COMPLETING;
+}
+
+bool AnyDecided(const ControllerDeployment& d) {
+  for (const DeploymentMember& m : d.members()) {
+    if (m.commit_decided() || m.done()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Controller::Controller(ControllerOptions options, Clock* clock,
+                       DeploymentStore store)
+    : options_(std::move(options)),
+      clock_(clock),
+      store_(std::move(store)),
+      tablets_(options_.stubs, options_.rpc_timeout) {}
+
+absl::StatusOr<std::unique_ptr<Controller>> Controller::Start(
+    ControllerOptions options, Clock* clock) {
+  if (options.state_dir.empty()) {
+    return absl::InvalidArgumentError("the controller needs a state directory");
+  }
+  SC_ASSIGN_OR_RETURN(DeploymentStore store,
+                      DeploymentStore::Open(options.state_dir));
+  SC_ASSIGN_OR_RETURN(std::vector<ControllerDeployment> saved, store.LoadAll());
+  std::unique_ptr<Controller> c(
+      new Controller(std::move(options), clock, std::move(store)));
+  {
+    absl::MutexLock lock(&c->mu_);
+    c->deployments_ = std::move(saved);
+  }
+  c->thread_ = std::thread([p = c.get()] { p->Loop(); });
+  return c;
+}
+
+Controller::~Controller() {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Controller::Loop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
+        return wake_ || stop_;
+      };
+      wake_mu_.AwaitWithTimeout(absl::Condition(&woken), options_.tick);
+      if (stop_) return;
+      wake_ = false;
+    }
+    absl::Status s = Tick();
+    if (!s.ok()) std::cerr << "sidecut-ctld: " << s.message() << std::endl;
+  }
+}
+
+absl::StatusOr<const TopologyKeyspace*> Controller::Keyspace(
+    absl::string_view name) {
+  return FindKeyspace(options_.topology, name);
+}
+
+ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
+  for (ControllerDeployment& d : deployments_) {
+    for (const DeploymentMember& m : d.members()) {
+      if (m.uuid() == uuid) return &d;
+    }
+  }
+  return nullptr;
+}
+
+absl::Status Controller::Save(const ControllerDeployment& d) {
+  return store_.Save(d);
+}
+
+absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
+    const vtctldata::ApplySchemaRequest& req) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(req.keyspace()));
+  vtctldata::ApplySchemaResponse resp;
+  // Migration commands (REVERT, ALTER VITESS_MIGRATION ...) in the batch.
+  std::vector<std::string> ddl;
+  for (int i = 0; i < req.sql_size(); ++i) {
+    if (!onlineddl::LooksLikeMigrationCommand(req.sql(i))) {
+      ddl.push_back(req.sql(i));
+      continue;
+    }
+    MigrationCommandRequest c;
+    c.set_sql(req.sql(i));
+    c.set_migration_context(req.migration_context());
+    if (req.uuid_list_size() == req.sql_size()) c.set_uuid(req.uuid_list(i));
+    SC_ASSIGN_OR_RETURN(MigrationCommandResponse r, ExecuteMigrationCommand(c));
+    for (const std::string& u : r.uuids()) resp.add_uuid_list(u);
+  }
+  if (ddl.empty()) return resp;
+  SC_ASSIGN_OR_RETURN(onlineddl::DdlStrategySetting st,
+                      onlineddl::DdlStrategySetting::Parse(req.ddl_strategy()));
+  if (st.IsDeclarative()) {
+    return absl::UnimplementedError(
+        "--declarative is not supported across shards by the controller yet; "
+        "submit it to each shard's sidecutd");
+  }
+  std::vector<onlineddl::DdlStatement> stmts;
+  for (const std::string& sql : ddl) {
+    SC_ASSIGN_OR_RETURN(std::vector<onlineddl::DdlStatement> s,
+                        onlineddl::ParseDdl(sql, ""));
+    for (onlineddl::DdlStatement& d : s) stmts.push_back(std::move(d));
+  }
+  const bool fixed = req.uuid_list_size() > 0;
+  if (fixed && req.uuid_list_size() != static_cast<int>(stmts.size())) {
+    return absl::InvalidArgumentError(
+        "uuid_list must give one UUID per statement");
+  }
+  if (st.IsDirect()) {
+    // Runs on every shard now; nothing to track.
+    vtctldata::ApplySchemaRequest r = req;
+    r.set_keyspace(ks->name());
+    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                 grpc::ClientContext& ctx) {
+          vtctldata::ApplySchemaResponse ignored;
+          return FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
+        })));
+    return resp;
+  }
+  ControllerDeployment d;
+  d.set_context(
+      req.migration_context().empty()
+          ? absl::StrCat("sidecut-ctld:", onlineddl::CreateMigrationUuid())
+          : req.migration_context());
+  d.set_keyspace(ks->name());
+  d.set_strategy(req.ddl_strategy());
+  d.set_created_micros(absl::ToUnixMicros(clock_->Now()));
+  d.set_postpone_completion(st.IsPostponeCompletion());
+  d.set_state(st.IsPostponeCompletion() ? ControllerDeployment::POSTPONED
+                                        : ControllerDeployment::COMPLETING);
+  std::set<std::string> altered;
+  for (size_t i = 0; i < stmts.size(); ++i) {
+    const onlineddl::DdlStatement& s = stmts[i];
+    DeploymentMember* m = d.add_members();
+    m->set_uuid(fixed ? req.uuid_list(i) : onlineddl::CreateMigrationUuid());
+    if (!onlineddl::IsValidMigrationUuid(m->uuid())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", m->uuid(), "' is not a valid migration UUID"));
+    }
+    m->set_sql(s.sql);
+    m->set_table(s.table);
+    m->set_cut_over(s.action == onlineddl::DdlStatement::Action::kAlter &&
+                    !s.is_view && st.strategy == onlineddl::Strategy::kVitess);
+    if (m->cut_over() && !altered.insert(s.table).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "two ALTERs of table ", s.table,
+          " in one deployment cannot cut over together; combine them into "
+          "one ALTER TABLE"));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  for (const ControllerDeployment& other : deployments_) {
+    if (other.context() == d.context()) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "migration context ", d.context(), " is already a deployment"));
+    }
+  }
+  for (const DeploymentMember& m : d.members()) {
+    if (FindByMember(m.uuid()) != nullptr) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("migration ", m.uuid(), " already exists"));
+    }
+  }
+  SC_RETURN_IF_ERROR(Submit(d, req.ddl_strategy(), /*revert=*/false));
+  for (const DeploymentMember& m : d.members()) resp.add_uuid_list(m.uuid());
+  for (const TopologyShard& s : ks->shards()) {
+    (*resp.mutable_rows_affected_by_shard())[s.name()] = d.members_size();
+  }
+  return resp;
+}
+
+absl::Status Controller::Submit(ControllerDeployment& d,
+                                absl::string_view strategy, bool revert) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  // Saved first: a controller that dies while submitting finds the
+  // deployment (and cancels or resumes it) when it restarts.
+  deployments_.push_back(d);
+  SC_RETURN_IF_ERROR(Save(d));
+  absl::Status failed;
+  int submitted = 0;
+  for (const DeploymentMember& m : d.members()) {
+    std::string s(strategy);
+    if (revert) {
+      s = "vitess --postpone-completion";  // the tablet's gated revert
+    } else if (m.cut_over()) {
+      // The gate cuts over; every ALTER of the deployment runs its tail
+      // alongside the others (their copies still take turns).
+      s = WithFlag(WithFlag(s, "--postpone-completion"), "--allow-concurrent");
+    } else if (absl::StrContains(s, "vitess") ||
+               absl::StrContains(s, "online")) {
+      s = WithFlag(s, "--postpone-launch");  // the gate launches it
+    }
+    vtctldata::ApplySchemaRequest r;
+    r.set_keyspace(ks->name());
+    r.add_sql(m.sql());
+    r.set_ddl_strategy(s);
+    r.add_uuid_list(m.uuid());
+    r.set_migration_context(d.context());
+    failed = Combine(tablets_.ForEach(
+        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                 grpc::ClientContext& ctx) {
+          vtctldata::ApplySchemaResponse ignored;
+          return FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
+        }));
+    ++submitted;
+    if (!failed.ok()) break;
+  }
+  ControllerDeployment& saved = deployments_.back();
+  if (failed.ok()) return absl::OkStatus();
+  // Leave no shard with a part of the request.
+  for (int i = 0; i < submitted; ++i) {
+    vtctldata::CancelSchemaMigrationRequest c;
+    c.set_keyspace(ks->name());
+    c.set_uuid(d.members(i).uuid());
+    tablets_.ForEach(
+        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                 grpc::ClientContext& ctx) {
+          vtctldata::CancelSchemaMigrationResponse ignored;
+          return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
+        });
+  }
+  saved.set_state(ControllerDeployment::FAILED);
+  saved.set_message(absl::StrCat("submission failed: ", failed.message()));
+  Save(saved).IgnoreError();
+  return absl::Status(failed.code(),
+                      absl::StrCat("not submitted (cancelled where it was): ",
+                                   failed.message()));
+}
+
+absl::StatusOr<vtctldata::GetSchemaMigrationsResponse>
+Controller::GetSchemaMigrations(
+    const vtctldata::GetSchemaMigrationsRequest& req) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(req.keyspace()));
+  vtctldata::GetSchemaMigrationsRequest r = req;
+  r.set_keyspace(ks->name());
+  std::vector<vtctldata::GetSchemaMigrationsResponse> per(ks->shards_size());
+  int i = 0;
+  std::map<std::string, int> index;
+  for (const TopologyShard& s : ks->shards()) index[s.name()] = i++;
+  SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+      *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+               grpc::ClientContext& ctx) {
+        return FromGrpc(
+            stub.GetSchemaMigrations(&ctx, r, &per[index[shard.name()]]));
+      })));
+  vtctldata::GetSchemaMigrationsResponse resp;
+  for (int s = 0; s < ks->shards_size(); ++s) {
+    for (vtctldata::SchemaMigration& m : *per[s].mutable_migrations()) {
+      if (m.shard().empty()) m.set_shard(ks->shards(s).name());
+      *resp.add_migrations() = std::move(m);
+    }
+  }
+  return resp;
+}
+
+absl::StatusOr<ControllerDeployment> Controller::GetDeployment(
+    absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  for (const ControllerDeployment& d : deployments_) {
+    if (d.context() == context) return d;
+  }
+  return absl::NotFoundError(absl::StrCat("no deployment ", context));
+}
+
+absl::Status Controller::CompleteDeployment(absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  for (ControllerDeployment& d : deployments_) {
+    if (d.context() != context) continue;
+    if (d.state() == ControllerDeployment::COMPLETING ||
+        d.state() == ControllerDeployment::COMPLETE) {
+      return absl::OkStatus();
+    }
+    if (d.state() != ControllerDeployment::POSTPONED) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "deployment ", context, " is ",
+          absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
+          "; retry it first"));
+    }
+    d.set_state(ControllerDeployment::COMPLETING);
+    SC_RETURN_IF_ERROR(Save(d));
+    absl::MutexLock w(&wake_mu_);
+    wake_ = true;
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat("no deployment ", context));
+}
+
+absl::Status Controller::CancelDeployment(absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  for (ControllerDeployment& d : deployments_) {
+    if (d.context() != context) continue;
+    if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
+    if (!Active(d)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "deployment ", context, " is ",
+          absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
+          "; nothing to cancel"));
+    }
+    if (AnyDecided(d)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "deployment ", context,
+          " has already swapped (or decided to swap) a change on the "
+          "shards; it cannot be cancelled: wait for it and revert it"));
+    }
+    SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+    std::vector<absl::Status> all;
+    for (const DeploymentMember& m : d.members()) {
+      vtctldata::CancelSchemaMigrationRequest c;
+      c.set_keyspace(ks->name());
+      c.set_uuid(m.uuid());
+      for (absl::Status& s : tablets_.ForEach(
+               *ks, [&](const TopologyShard&, OnlineDDL::StubInterface&stub,
+                        grpc::ClientContext&ctx) {
+                 // A prepared cut-over is released by the cancel too.
+                 AbortCutOverRequest a;
+                 a.set_keyspace(ks->name());
+                 a.set_uuid(m.uuid());
+                 AbortCutOverResponse ignored_abort;
+                 {
+                   grpc::ClientContext actx;
+                   actx.set_deadline(ctx.deadline());
+                   stub.AbortCutOver(&actx, a, &ignored_abort);
+                 }
+                 vtctldata::CancelSchemaMigrationResponse ignored;
+                 return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
+               })) {
+        all.push_back(std::move(s));
+      }
+    }
+    absl::Status s = Combine(all);
+    if (!s.ok()) {
+      // Stays active: cancel again once the shard is back.
+      d.set_message(absl::StrCat("cancel incomplete: ", s.message()));
+      Save(d).IgnoreError();
+      return s;
+    }
+    d.set_state(ControllerDeployment::CANCELLED);
+    d.set_message("cancelled on every shard");
+    return Save(d);
+  }
+  return absl::NotFoundError(absl::StrCat("no deployment ", context));
+}
+
+absl::StatusOr<std::string> Controller::RevertDeployment(
+    absl::string_view context) {
+  absl::MutexLock lock(&mu_);
+  const ControllerDeployment* found = nullptr;
+  for (const ControllerDeployment& d : deployments_) {
+    if (d.context() == context) found = &d;
+  }
+  if (found == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no deployment ", context));
+  }
+  if (found->state() != ControllerDeployment::COMPLETE) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment ", context, " is ",
+        absl::AsciiStrToLower(ControllerDeployment::State_Name(found->state())),
+        "; only a complete deployment can be reverted"));
+  }
+  ControllerDeployment r;
+  r.set_context(absl::StrCat("revert-", onlineddl::CreateMigrationUuid()));
+  r.set_keyspace(found->keyspace());
+  r.set_reverts(found->context());
+  r.set_strategy("vitess");
+  r.set_created_micros(absl::ToUnixMicros(clock_->Now()));
+  r.set_state(ControllerDeployment::COMPLETING);
+  for (int i = found->members_size() - 1; i >= 0; --i) {
+    const DeploymentMember& m = found->members(i);
+    DeploymentMember* rm = r.add_members();
+    rm->set_uuid(onlineddl::CreateMigrationUuid());
+    rm->set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", m.uuid(), "'"));
+    rm->set_table(m.table());
+    rm->set_cut_over(m.cut_over());
+  }
+  SC_RETURN_IF_ERROR(Submit(r, "vitess", /*revert=*/true));
+  absl::MutexLock w(&wake_mu_);
+  wake_ = true;
+  return r.context();
+}
+
+}  // namespace controller
+}  // namespace sidecut

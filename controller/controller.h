@@ -1,0 +1,155 @@
+// Controller: sidecut-ctld's core. It drives online DDL across every shard
+// of a keyspace through the shards' sidecutd:
+//   - ApplySchema fans each statement out to every shard's primary with one
+//     migration UUID (as Vitess does) and records the request as a
+//     deployment (one migration context);
+//   - a deployment's ALTERs run on every shard with postponed completion
+//     and its immediate changes with postponed launch; the gate (Tick)
+//     takes the members in order: an immediate change is launched on every
+//     shard; an ALTER waits until it is ready on every shard, then cuts over
+//     in two phases: every shard prepares (stalls writes, catches up); only
+//     when all have prepared does the controller record its decision and
+//     tell them all to swap; if any shard fails or times out, all abort,
+//     production stays as it was, and the gate retries with backoff;
+//   - cancel, retry and revert work on the deployment as a unit, across
+//     shards;
+//   - deployments are saved in a state directory, so a restarted
+//     controller resumes them (a decided swap is finished, never undone).
+//
+// Thread-safe.
+#ifndef SIDECUT_CONTROLLER_CONTROLLER_H_
+#define SIDECUT_CONTROLLER_CONTROLLER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "controller/deployment_store.h"
+#include "controller/tablets.h"
+#include "proto/sidecut_controller.pb.h"
+#include "proto/sidecut_tablet.pb.h"
+#include "proto/vtctldata.pb.h"
+#include "util/clock.h"
+
+namespace sidecut {
+namespace controller {
+
+struct ControllerOptions {
+  Topology topology;
+  // Where deployments are saved. Required.
+  std::string state_dir;
+  StubFactory stubs = GrpcStubFactory();
+  // Deadline of an ordinary call to a tablet. Default 10 s.
+  absl::Duration rpc_timeout = absl::Seconds(10);
+  // Deadline of a prepare (catch-up and lock wait). Default 40 s.
+  absl::Duration prepare_timeout = absl::Seconds(40);
+  // How long a prepared tablet waits for the decision before it aborts by
+  // itself. Default 5 s.
+  absl::Duration prepare_hold = absl::Seconds(5);
+  // Pause after a failed two-phase attempt; doubles up to max.
+  absl::Duration backoff = absl::Seconds(1);
+  absl::Duration backoff_max = absl::Seconds(30);
+  // How often the gate runs. Default 500 ms.
+  absl::Duration tick = absl::Milliseconds(500);
+  // Fault injection for tests: called once a swap is decided, before any
+  // shard is told; an error stops the gate there, as if the controller
+  // died at that moment.
+  std::function<absl::Status(const ControllerDeployment&)> after_decision;
+};
+
+class Controller {
+ public:
+  // Loads the saved deployments and starts the gate thread.
+  static absl::StatusOr<std::unique_ptr<Controller>> Start(
+      ControllerOptions options, Clock* clock);
+  ~Controller();  // stops the thread; the deployments stay saved
+
+  // The OnlineDDL service for a keyspace (controller_service.h maps it to
+  // gRPC).
+  absl::StatusOr<vtctldata::ApplySchemaResponse> ApplySchema(
+      const vtctldata::ApplySchemaRequest& req);
+  // Every shard's migrations, each with its shard.
+  absl::StatusOr<vtctldata::GetSchemaMigrationsResponse> GetSchemaMigrations(
+      const vtctldata::GetSchemaMigrationsRequest& req);
+  // complete | cancel | retry | launch | cleanup | force-cutover of a
+  // migration UUID (or "all"): a deployment's member acts on its whole
+  // deployment (complete, cancel, retry); others go to every shard.
+  // Returns the count per shard.
+  absl::StatusOr<std::map<std::string, uint64_t>> Command(
+      absl::string_view verb, absl::string_view keyspace,
+      absl::string_view uuid);
+  absl::StatusOr<MigrationCommandResponse> ExecuteMigrationCommand(
+      const MigrationCommandRequest& req);
+
+  absl::StatusOr<ControllerDeployment> GetDeployment(absl::string_view context);
+  absl::Status CompleteDeployment(absl::string_view context);
+  // Before any swap was decided: cancels every member on every shard.
+  absl::Status CancelDeployment(absl::string_view context);
+  // Within the revert window: reverts every member, in reverse order, as a
+  // new gated deployment; returns its context.
+  absl::StatusOr<std::string> RevertDeployment(absl::string_view context);
+
+  // Reverts one completed member as a new gated deployment of its own;
+  // returns the revert's UUID (`new_uuid` if given).
+  absl::StatusOr<std::string> RevertMigration(absl::string_view uuid,
+                                              absl::string_view new_uuid);
+
+  // One gate round now (tests; the thread also does this).
+  absl::Status Tick();
+
+ private:
+  Controller(ControllerOptions options, Clock* clock, DeploymentStore store);
+  void Loop();
+
+  absl::StatusOr<const TopologyKeyspace*> Keyspace(absl::string_view name);
+  // The deployment holding member `uuid`, if any.
+  ControllerDeployment* FindByMember(absl::string_view uuid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Save(const ControllerDeployment& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Submits `d`'s members to every shard; on a failure cancels what was
+  // submitted and fails the deployment.
+  absl::Status Submit(ControllerDeployment& d, absl::string_view strategy,
+                      bool revert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // The gate (controller_gate.cc).
+  absl::Status Gate(ControllerDeployment& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One member's state on every shard, in shard order.
+  absl::StatusOr<std::vector<vtctldata::SchemaMigration>> MemberOnShards(
+      const TopologyKeyspace& ks, const DeploymentMember& m);
+  absl::Status TwoPhaseCutOver(const TopologyKeyspace& ks,
+                               ControllerDeployment& d, DeploymentMember& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After a decided swap: swaps the shards that have not yet, one by one.
+  absl::Status FinishDecided(
+      const TopologyKeyspace& ks, ControllerDeployment& d, DeploymentMember& m,
+      const std::vector<vtctldata::SchemaMigration>& shards)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecordSwap(DeploymentMember& m, const CommitCutOverResponse& r);
+
+  ControllerOptions options_;
+  Clock* clock_;
+  DeploymentStore store_;
+  Tablets tablets_;
+
+  // Serializes the gate and the commands (a gate round may hold it while
+  // shards prepare).
+  absl::Mutex mu_;
+  std::vector<ControllerDeployment> deployments_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex wake_mu_;
+  bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace controller
+}  // namespace sidecut
+
+#endif  // SIDECUT_CONTROLLER_CONTROLLER_H_

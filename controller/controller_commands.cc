@@ -1,0 +1,280 @@
+// Controller commands: the Vitess migration verbs and statements, across
+// shards.
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "controller/controller.h"
+#include "onlineddl/migration_command.h"
+#include "onlineddl/migration_uuid.h"
+#include "re2/re2.h"
+#include "util/grpc_status.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace controller {
+namespace {
+
+// A result set with the given column names.
+query::QueryResult Fields(std::initializer_list<const char*> names) {
+  query::QueryResult r;
+  for (const char* n : names) r.add_fields()->set_name(n);
+  return r;
+}
+
+void AddRow(query::QueryResult& r, const std::vector<std::string>& cells) {
+  query::Row* row = r.add_rows();
+  for (const std::string& c : cells) {
+    row->add_lengths(static_cast<int64_t>(c.size()));
+    row->mutable_values()->append(c);
+  }
+}
+
+std::string StateName(ControllerDeployment::State s) {
+  return absl::AsciiStrToLower(ControllerDeployment::State_Name(s));
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
+    absl::string_view verb, absl::string_view keyspace,
+    absl::string_view uuid) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(keyspace));
+  const std::string v = absl::AsciiStrToLower(verb);
+  std::map<std::string, uint64_t> counts;
+  // A deployment's member: the verb applies to the deployment as a unit.
+  std::vector<std::string> contexts;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const ControllerDeployment& d : deployments_) {
+      if (d.keyspace() != ks->name()) continue;
+      bool match = uuid == "all";
+      for (const DeploymentMember& m : d.members()) match |= m.uuid() == uuid;
+      if (!match) continue;
+      if (uuid == "all" &&
+          ((v == "complete" && d.state() != ControllerDeployment::POSTPONED) ||
+           (v == "cancel" &&
+            (!(d.state() == ControllerDeployment::POSTPONED ||
+               d.state() == ControllerDeployment::COMPLETING))))) {
+        continue;
+      }
+      contexts.push_back(d.context());
+    }
+  }
+  const bool member = uuid != "all" && !contexts.empty();
+  if (v == "complete" || v == "cancel") {
+    for (const std::string& c : contexts) {
+      SC_RETURN_IF_ERROR(v == "complete" ? CompleteDeployment(c)
+                                         : CancelDeployment(c));
+    }
+    if (member || uuid == "all") {
+      for (const TopologyShard& s : ks->shards()) {
+        counts[s.name()] = contexts.size();
+      }
+      return counts;
+    }
+    // A migration submitted to the tablets directly: their own verbs.
+  }
+  if (v == "retry" && member) {
+    absl::MutexLock lock(&mu_);
+    ControllerDeployment* d = FindByMember(uuid);
+    if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
+                         d->state() == ControllerDeployment::CANCELLED)) {
+      d->set_state(d->postpone_completion() ? ControllerDeployment::POSTPONED
+                                            : ControllerDeployment::COMPLETING);
+      d->set_message("retried");
+      SC_RETURN_IF_ERROR(Save(*d));
+    }
+  }
+  std::map<std::string, uint64_t> per;
+  absl::Mutex per_mu;
+  auto add = [&](const google::protobuf::Map<std::string, uint64_t>& m) {
+    absl::MutexLock l(&per_mu);
+    for (const auto& [shard, n] : m) per[shard] += n;
+  };
+#define SIDECUT_CTLD_VERB(verb_str, rpc)                               \
+  if (v == verb_str) {                                                 \
+    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(                       \
+        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub, \
+                 grpc::ClientContext& ctx) {                           \
+          vtctldata::rpc##SchemaMigrationRequest r;                    \
+          r.set_keyspace(ks->name());                                  \
+          r.set_uuid(std::string(uuid));                               \
+          vtctldata::rpc##SchemaMigrationResponse resp;                \
+          absl::Status s =                                             \
+              FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp));     \
+          add(resp.rows_affected_by_shard());                          \
+          return s;                                                    \
+        })));                                                          \
+    return per;                                                        \
+  }
+  SIDECUT_CTLD_VERB("complete", Complete)
+  SIDECUT_CTLD_VERB("cancel", Cancel)
+  SIDECUT_CTLD_VERB("retry", Retry)
+  SIDECUT_CTLD_VERB("launch", Launch)
+  SIDECUT_CTLD_VERB("cleanup", Cleanup)
+  SIDECUT_CTLD_VERB("force-cutover", ForceCutOver)
+#undef SIDECUT_CTLD_VERB
+  return absl::InvalidArgumentError(absl::StrCat("unknown verb ", verb));
+}
+
+absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
+    const MigrationCommandRequest& req) {
+  MigrationCommandResponse resp;
+  // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
+  // DEPLOYMENT '<context>'.
+  std::string verb, context;
+  static const RE2* const kDeployment = new RE2(
+      R"((?is)\s*(show|complete|cancel|revert)\s+deployment\s+'([^']*)'\s*;?\s*)");
+  if (RE2::FullMatch(req.sql(), *kDeployment, &verb, &context)) {
+    verb = absl::AsciiStrToLower(verb);
+    if (verb == "complete") SC_RETURN_IF_ERROR(CompleteDeployment(context));
+    if (verb == "cancel") SC_RETURN_IF_ERROR(CancelDeployment(context));
+    if (verb == "revert") {
+      SC_ASSIGN_OR_RETURN(context, RevertDeployment(context));
+    }
+    SC_ASSIGN_OR_RETURN(ControllerDeployment d, GetDeployment(context));
+    SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+    query::QueryResult r = Fields({"kind", "id", "table", "action", "status",
+                                   "progress", "stage", "message"});
+    int64_t skew = -1;
+    for (const DeploymentMember& m : d.members()) {
+      if (m.last_swap_micros() > 0) skew = std::max(skew, m.skew_micros());
+    }
+    AddRow(
+        r,
+        {"deployment", d.context(), "", "", StateName(d.state()),
+         skew >= 0 ? absl::StrCat("cross-shard skew ", skew / 1000.0, " ms")
+                   : "",
+         d.postpone_completion() ? "postponed completion" : "", d.message()});
+    for (const DeploymentMember& m : d.members()) {
+      vtctldata::GetSchemaMigrationsRequest g;
+      g.set_keyspace(ks->name());
+      g.set_uuid(m.uuid());
+      absl::StatusOr<vtctldata::GetSchemaMigrationsResponse> ms =
+          GetSchemaMigrations(g);
+      if (!ms.ok()) {
+        AddRow(r, {"member", m.uuid(), m.table(), "", "unknown", "", "",
+                   std::string(ms.status().message())});
+        continue;
+      }
+      for (const vtctldata::SchemaMigration& s : ms->migrations()) {
+        std::string status = absl::AsciiStrToLower(
+            vtctldata::SchemaMigration::Status_Name(s.status()));
+        AddRow(r, {"member", m.uuid(), m.table(), s.ddl_action(), status,
+                   absl::StrCat(static_cast<int>(s.progress())),
+                   absl::StrCat("shard ", s.shard(), ": ", s.stage()),
+                   s.message()});
+      }
+    }
+    *resp.mutable_result() = std::move(r);
+    return resp;
+  }
+  SC_ASSIGN_OR_RETURN(onlineddl::MigrationCommand c,
+                      onlineddl::ParseMigrationCommand(req.sql()));
+  using K = onlineddl::MigrationCommandKind;
+  const std::string target = c.all ? "all" : c.uuid;
+  if (c.kind == K::kRevert) {
+    SC_ASSIGN_OR_RETURN(std::string uuid, RevertMigration(c.uuid, req.uuid()));
+    resp.add_uuids(uuid);
+    query::QueryResult r = Fields({"uuid"});
+    AddRow(r, {uuid});
+    r.set_rows_affected(1);
+    *resp.mutable_result() = std::move(r);
+    return resp;
+  }
+  const char* verb_name = nullptr;
+  switch (c.kind) {
+    case K::kComplete:
+      verb_name = "complete";
+      break;
+    case K::kCancel:
+      verb_name = "cancel";
+      break;
+    case K::kRetry:
+      verb_name = "retry";
+      break;
+    case K::kLaunch:
+      verb_name = "launch";
+      break;
+    case K::kCleanup:
+      verb_name = "cleanup";
+      break;
+    case K::kForceCutOver:
+      verb_name = "force-cutover";
+      break;
+    default:
+      break;
+  }
+  if (verb_name != nullptr && c.context.empty() && c.shards.empty()) {
+    SC_ASSIGN_OR_RETURN(auto counts, Command(verb_name, c.keyspace, target));
+    uint64_t n = 0;
+    for (const auto& [shard, k] : counts) n += k;
+    resp.mutable_result()->set_rows_affected(n);
+    return resp;
+  }
+  // Everything else (SHOW VITESS_MIGRATIONS, THROTTLE, ...): every shard's
+  // answer, rows concatenated.
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(c.keyspace));
+  std::vector<MigrationCommandResponse> per(ks->shards_size());
+  std::map<std::string, int> index;
+  for (int i = 0; i < ks->shards_size(); ++i) index[ks->shards(i).name()] = i;
+  SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+      *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+               grpc::ClientContext& ctx) {
+        return FromGrpc(
+            stub.ExecuteMigrationCommand(&ctx, req, &per[index[shard.name()]]));
+      })));
+  query::QueryResult* out = resp.mutable_result();
+  for (MigrationCommandResponse& p : per) {
+    if (out->fields_size() == 0) *out->mutable_fields() = p.result().fields();
+    for (const query::Row& row : p.result().rows()) *out->add_rows() = row;
+    out->set_rows_affected(out->rows_affected() + p.result().rows_affected());
+    for (const std::string& u : p.uuids()) resp.add_uuids(u);
+  }
+  return resp;
+}
+
+absl::StatusOr<std::string> Controller::RevertMigration(
+    absl::string_view uuid, absl::string_view new_uuid) {
+  if (!new_uuid.empty() && !onlineddl::IsValidMigrationUuid(new_uuid)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
+  }
+  absl::MutexLock lock(&mu_);
+  ControllerDeployment* d = FindByMember(uuid);
+  if (d == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "migration ", uuid,
+        " was not submitted through this controller; revert it on each "
+        "shard's sidecutd"));
+  }
+  const DeploymentMember* m = nullptr;
+  for (const DeploymentMember& x : d->members()) {
+    if (x.uuid() == uuid) m = &x;
+  }
+  if (!m->done()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid,
+        " is not complete on every shard; only a completed migration can be "
+        "reverted"));
+  }
+  ControllerDeployment r;
+  r.set_context(absl::StrCat("revert-", onlineddl::CreateMigrationUuid()));
+  r.set_keyspace(d->keyspace());
+  r.set_reverts(d->context());
+  r.set_strategy("vitess");
+  r.set_created_micros(absl::ToUnixMicros(clock_->Now()));
+  r.set_state(ControllerDeployment::COMPLETING);
+  DeploymentMember* rm = r.add_members();
+  rm->set_uuid(new_uuid.empty() ? onlineddl::CreateMigrationUuid()
+                                : std::string(new_uuid));
+  rm->set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", uuid, "'"));
+  rm->set_table(m->table());
+  rm->set_cut_over(m->cut_over());
+  SC_RETURN_IF_ERROR(Submit(r, "vitess", /*revert=*/true));
+  absl::MutexLock w(&wake_mu_);
+  wake_ = true;
+  return rm->uuid();
+}
+
+}  // namespace controller
+}  // namespace sidecut

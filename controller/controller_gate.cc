@@ -1,0 +1,269 @@
+// The controller's gate: takes each active deployment's members in order
+// and completes them on every shard together; ALTERs through a two-phase
+// cut-over (prepare everywhere, then swap everywhere, or abort everywhere).
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "controller/controller.h"
+#include "util/grpc_status.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace controller {
+namespace {
+
+using Status = vtctldata::SchemaMigration;
+
+bool Ready(const vtctldata::SchemaMigration& m) {
+  return m.status() == Status::RUNNING && m.ready_to_complete();
+}
+
+vttime::Duration ToProtoDuration(absl::Duration d) {
+  vttime::Duration p;
+  const int64_t nanos = absl::ToInt64Nanoseconds(d);
+  p.set_seconds(nanos / 1000000000);
+  p.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return p;
+}
+
+}  // namespace
+
+absl::Status Controller::Tick() {
+  absl::MutexLock lock(&mu_);
+  absl::Status first;
+  for (ControllerDeployment& d : deployments_) {
+    if (d.state() != ControllerDeployment::COMPLETING) continue;
+    absl::Status s = Gate(d);
+    if (!s.ok()) {
+      // Retried next round (a shard down, a tablet restarting, ...).
+      d.set_message(std::string(s.message()));
+      Save(d).IgnoreError();
+      if (first.ok()) first = s;
+    }
+  }
+  return first;
+}
+
+absl::StatusOr<std::vector<vtctldata::SchemaMigration>>
+Controller::MemberOnShards(const TopologyKeyspace& ks,
+                           const DeploymentMember& m) {
+  std::vector<vtctldata::SchemaMigration> out(ks.shards_size());
+  std::map<std::string, int> index;
+  for (int i = 0; i < ks.shards_size(); ++i) index[ks.shards(i).name()] = i;
+  SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+      ks,
+      [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+          grpc::ClientContext& ctx) -> absl::Status {
+        vtctldata::GetSchemaMigrationsRequest r;
+        r.set_keyspace(ks.name());
+        r.set_uuid(m.uuid());
+        vtctldata::GetSchemaMigrationsResponse resp;
+        SC_RETURN_IF_ERROR(FromGrpc(stub.GetSchemaMigrations(&ctx, r, &resp)));
+        if (resp.migrations_size() == 0) {
+          return absl::NotFoundError(
+              absl::StrCat("migration ", m.uuid(), " is missing"));
+        }
+        out[index[shard.name()]] = resp.migrations(0);
+        return absl::OkStatus();
+      })));
+  return out;
+}
+
+absl::Status Controller::Gate(ControllerDeployment& d) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  for (DeploymentMember& m : *d.mutable_members()) {
+    if (m.done()) continue;
+    SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
+                        MemberOnShards(*ks, m));
+    int complete = 0;
+    int ready = 0;
+    for (int i = 0; i < ks->shards_size(); ++i) {
+      const vtctldata::SchemaMigration& s = shards[i];
+      if (s.status() == Status::FAILED || s.status() == Status::CANCELLED) {
+        d.set_state(ControllerDeployment::FAILED);
+        d.set_message(absl::StrCat(
+            "migration ", m.uuid(), " ",
+            s.status() == Status::FAILED ? "failed" : "was cancelled",
+            " on shard ", ks->shards(i).name(), ": ", s.message(),
+            m.commit_decided() ? " (other shards may have swapped: revert them)"
+                               : ""));
+        return Save(d);
+      }
+      complete += s.status() == Status::COMPLETE;
+      ready += Ready(s);
+    }
+    if (complete == ks->shards_size()) {
+      m.set_done(true);
+      SC_RETURN_IF_ERROR(Save(d));
+      continue;
+    }
+    if (!m.cut_over()) {
+      // An immediate change: launched now on every shard, in order.
+      SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+          *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                   grpc::ClientContext& ctx) {
+            vtctldata::LaunchSchemaMigrationRequest r;
+            r.set_keyspace(ks->name());
+            r.set_uuid(m.uuid());
+            vtctldata::LaunchSchemaMigrationResponse ignored;
+            return FromGrpc(stub.LaunchSchemaMigration(&ctx, r, &ignored));
+          })));
+      d.set_message(absl::StrCat("applying ", m.uuid(), " on every shard"));
+      return Save(d);
+    }
+    if (complete > 0 && !m.commit_decided()) {
+      // Swapped somewhere already (completed on a tablet directly): the
+      // only way left is forward.
+      m.set_commit_decided(true);
+      SC_RETURN_IF_ERROR(Save(d));
+    }
+    if (m.commit_decided()) return FinishDecided(*ks, d, m, shards);
+    if (ready < ks->shards_size()) {
+      std::string msg = absl::StrCat("waiting for ", m.uuid(), " (", m.table(),
+                                     "): ready on ", ready, " of ",
+                                     ks->shards_size(), " shards");
+      if (d.message() != msg) {
+        d.set_message(msg);
+        SC_RETURN_IF_ERROR(Save(d));
+      }
+      return absl::OkStatus();
+    }
+    if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
+      return absl::OkStatus();
+    }
+    return TwoPhaseCutOver(*ks, d, m);
+  }
+  d.set_state(ControllerDeployment::COMPLETE);
+  int64_t skew = 0;
+  for (const DeploymentMember& m : d.members()) {
+    skew = std::max(skew, m.skew_micros());
+  }
+  d.set_message(
+      absl::StrCat("complete on every shard; largest cross-shard "
+                   "swap skew ",
+                   skew / 1000.0, " ms"));
+  return Save(d);
+}
+
+absl::Status Controller::TwoPhaseCutOver(const TopologyKeyspace& ks,
+                                         ControllerDeployment& d,
+                                         DeploymentMember& m) {
+  // Phase 1: every shard stalls writes and catches up.
+  absl::Status prepared = Combine(tablets_.ForEach(
+      ks,
+      [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+          grpc::ClientContext& ctx) {
+        PrepareCutOverRequest r;
+        r.set_keyspace(ks.name());
+        r.set_uuid(m.uuid());
+        *r.mutable_hold() = ToProtoDuration(options_.prepare_hold);
+        PrepareCutOverResponse ignored;
+        return FromGrpc(stub.PrepareCutOver(&ctx, r, &ignored));
+      },
+      options_.prepare_timeout));
+  if (prepared.ok()) {
+    // The decision, durable before any shard hears of it.
+    m.set_commit_decided(true);
+    prepared = Save(d);
+    if (!prepared.ok()) m.set_commit_decided(false);
+  }
+  if (!prepared.ok()) {
+    // All abort: no shard swaps, production stays as it was.
+    tablets_.ForEach(ks,
+                     [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                         grpc::ClientContext& ctx) {
+                       AbortCutOverRequest r;
+                       r.set_keyspace(ks.name());
+                       r.set_uuid(m.uuid());
+                       AbortCutOverResponse ignored;
+                       return FromGrpc(stub.AbortCutOver(&ctx, r, &ignored));
+                     });
+    m.set_attempts(m.attempts() + 1);
+    absl::Duration pause = options_.backoff;
+    for (int i = 1; i < m.attempts() && pause < options_.backoff_max; ++i) {
+      pause *= 2;
+    }
+    pause = std::min(pause, options_.backoff_max);
+    d.set_next_attempt_micros(absl::ToUnixMicros(clock_->Now() + pause));
+    d.set_message(absl::StrCat("cut-over of ", m.uuid(), " (", m.table(),
+                               ") aborted on every shard, attempt ",
+                               m.attempts(), ": ", prepared.message(),
+                               "; retrying in ", absl::FormatDuration(pause)));
+    return Save(d);
+  }
+  if (options_.after_decision) {
+    SC_RETURN_IF_ERROR(options_.after_decision(d));
+  }
+  // Phase 2: every shard swaps.
+  absl::Mutex swaps_mu;
+  absl::Status swapped = Combine(tablets_.ForEach(
+      ks,
+      [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+          grpc::ClientContext& ctx) -> absl::Status {
+        CommitCutOverRequest r;
+        r.set_keyspace(ks.name());
+        r.set_uuid(m.uuid());
+        CommitCutOverResponse resp;
+        SC_RETURN_IF_ERROR(FromGrpc(stub.CommitCutOver(&ctx, r, &resp)));
+        absl::MutexLock l(&swaps_mu);
+        RecordSwap(m, resp);
+        return absl::OkStatus();
+      }));
+  d.set_message(
+      swapped.ok()
+          ? absl::StrCat("swapped ", m.table(), " on every shard; skew ",
+                         m.skew_micros() / 1000.0, " ms")
+          : absl::StrCat("swap decided for ", m.uuid(),
+                         "; finishing the shards that did not swap yet: ",
+                         swapped.message()));
+  return Save(d);
+}
+
+absl::Status Controller::FinishDecided(
+    const TopologyKeyspace& ks, ControllerDeployment& d, DeploymentMember& m,
+    const std::vector<vtctldata::SchemaMigration>& shards) {
+  for (int i = 0; i < ks.shards_size(); ++i) {
+    if (shards[i].status() == Status::COMPLETE || !Ready(shards[i])) continue;
+    SC_RETURN_IF_ERROR(tablets_.Call(
+        ks.shards(i),
+        [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+            grpc::ClientContext& ctx) -> absl::Status {
+          PrepareCutOverRequest p;
+          p.set_keyspace(ks.name());
+          p.set_uuid(m.uuid());
+          *p.mutable_hold() = ToProtoDuration(options_.prepare_hold);
+          PrepareCutOverResponse ignored;
+          SC_RETURN_IF_ERROR(FromGrpc(stub.PrepareCutOver(&ctx, p, &ignored)));
+          grpc::ClientContext commit_ctx;
+          commit_ctx.set_deadline(
+              std::chrono::system_clock::now() +
+              absl::ToChronoMilliseconds(options_.rpc_timeout));
+          CommitCutOverRequest c;
+          c.set_keyspace(ks.name());
+          c.set_uuid(m.uuid());
+          CommitCutOverResponse resp;
+          SC_RETURN_IF_ERROR(
+              FromGrpc(stub.CommitCutOver(&commit_ctx, c, &resp)));
+          RecordSwap(m, resp);
+          return absl::OkStatus();
+        },
+        options_.prepare_timeout));
+  }
+  d.set_message(absl::StrCat("finishing the decided swap of ", m.uuid(),
+                             " on the remaining shards"));
+  return Save(d);
+}
+
+void Controller::RecordSwap(DeploymentMember& m,
+                            const CommitCutOverResponse& r) {
+  const int64_t at = r.swapped_at_micros();
+  if (m.first_swap_micros() == 0 || at < m.first_swap_micros()) {
+    m.set_first_swap_micros(at);
+  }
+  m.set_last_swap_micros(std::max(m.last_swap_micros(), at));
+  m.set_skew_micros(m.last_swap_micros() - m.first_swap_micros());
+  m.set_max_stall_micros(std::max(m.max_stall_micros(), r.stall_micros()));
+}
+
+}  // namespace controller
+}  // namespace sidecut

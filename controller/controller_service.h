@@ -1,0 +1,58 @@
+// ControllerService: sidecut-ctld's gRPC face. It serves the same
+// sidecut.OnlineDDL service as a tablet, for whole keyspaces, so the
+// `sidecut` CLI (and any vtctld-style client) talks to either; the
+// two-phase cut-over RPCs are the tablets' own and are refused here.
+//
+// Thread-safe.
+#ifndef SIDECUT_CONTROLLER_CONTROLLER_SERVICE_H_
+#define SIDECUT_CONTROLLER_CONTROLLER_SERVICE_H_
+
+#include "controller/controller.h"
+#include "proto/sidecut_tablet.grpc.pb.h"
+
+namespace sidecut {
+namespace controller {
+
+class ControllerService final : public sidecut::OnlineDDL::Service {
+ public:
+  explicit ControllerService(Controller* controller)
+      : controller_(controller) {}
+
+  grpc::Status ApplySchema(grpc::ServerContext*,
+                           const vtctldata::ApplySchemaRequest* req,
+                           vtctldata::ApplySchemaResponse* resp) override;
+  grpc::Status GetSchemaMigrations(
+      grpc::ServerContext*, const vtctldata::GetSchemaMigrationsRequest* req,
+      vtctldata::GetSchemaMigrationsResponse* resp) override;
+  grpc::Status CompleteSchemaMigration(
+      grpc::ServerContext*,
+      const vtctldata::CompleteSchemaMigrationRequest* req,
+      vtctldata::CompleteSchemaMigrationResponse* resp) override;
+  grpc::Status CancelSchemaMigration(
+      grpc::ServerContext*, const vtctldata::CancelSchemaMigrationRequest* req,
+      vtctldata::CancelSchemaMigrationResponse* resp) override;
+  grpc::Status RetrySchemaMigration(
+      grpc::ServerContext*, const vtctldata::RetrySchemaMigrationRequest* req,
+      vtctldata::RetrySchemaMigrationResponse* resp) override;
+  grpc::Status LaunchSchemaMigration(
+      grpc::ServerContext*, const vtctldata::LaunchSchemaMigrationRequest* req,
+      vtctldata::LaunchSchemaMigrationResponse* resp) override;
+  grpc::Status CleanupSchemaMigration(
+      grpc::ServerContext*, const vtctldata::CleanupSchemaMigrationRequest* req,
+      vtctldata::CleanupSchemaMigrationResponse* resp) override;
+  grpc::Status ForceCutOverSchemaMigration(
+      grpc::ServerContext*,
+      const vtctldata::ForceCutOverSchemaMigrationRequest* req,
+      vtctldata::ForceCutOverSchemaMigrationResponse* resp) override;
+  grpc::Status ExecuteMigrationCommand(grpc::ServerContext*,
+                                       const MigrationCommandRequest* req,
+                                       MigrationCommandResponse* resp) override;
+
+ private:
+  Controller* controller_;
+};
+
+}  // namespace controller
+}  // namespace sidecut
+
+#endif  // SIDECUT_CONTROLLER_CONTROLLER_SERVICE_H_
