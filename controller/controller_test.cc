@@ -1,0 +1,479 @@
+// sidecut-ctld's controller against four real MariaDB shards, each with its
+// own sidecutd service (in-process, on a loopback port): a gated two-table
+// deployment under writes on every shard swaps every shard together
+// (skew measured) and reverts as a unit; a shard that fails its prepare
+// makes every shard abort and the gate retry; a controller that dies after
+// deciding a swap is finished by its successor; a shard that is down fails
+// requests clearly and leaves nothing behind on the others.
+#include "controller/controller.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "controller/deployment_store.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
+#include "onlineddl/executor.h"
+#include "tablet/online_ddl_service.h"
+#include "tests/harness/free_port.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/mariadb_instance.h"
+#include "util/clock.h"
+#include "util/status_matchers.h"
+#include "util/wait.h"
+#include "vreplication/testing/vr_test_util.h"
+
+namespace sidecut {
+namespace controller {
+namespace {
+
+using ::testing::HasSubstr;
+using vreplication::testing::Checksum;
+using vreplication::testing::Writer;
+
+constexpr int kShards = 4;
+const char* const kShardNames[kShards] = {"-40", "40-80", "80-c0", "c0-"};
+
+// Rows per table per shard: SIDECUT_CTLD_ROWS (the acceptance run uses
+// 100000); CI runs the same test scaled down.
+int Rows() {
+  const char* env = std::getenv("SIDECUT_CTLD_ROWS");
+  return env != nullptr ? std::atoi(env) : 3000;
+}
+
+struct Shard {
+  std::unique_ptr<onlineddl::Executor> executor;
+  std::unique_ptr<tablet::OnlineDdlService> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    for (int i = 0; i < kShards; ++i) {
+      harness::InstanceOptions o;
+      o.server_id = i + 1;
+      o.gtid_domain_id = i;
+      auto inst = harness::MariaDbInstance::Start(o);
+      ASSERT_OK(inst.status());
+      instances_[i] = inst->release();
+    }
+  }
+  static void TearDownTestSuite() {
+    for (auto*& i : instances_) {
+      delete i;
+      i = nullptr;
+    }
+  }
+
+  void SetUp() override {
+    for (auto* i : instances_) ASSERT_NE(i, nullptr) << "a shard did not start";
+    db_ = absl::StrCat(
+        "ks_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    state_dir_ = absl::StrCat(std::getenv("TEST_TMPDIR") != nullptr
+                                  ? std::getenv("TEST_TMPDIR")
+                                  : "/tmp",
+                              "/", db_);
+    std::filesystem::remove_all(state_dir_);
+    TopologyKeyspace* ks = topology_.add_keyspaces();
+    ks->set_name("commerce");
+    for (int i = 0; i < kShards; ++i) {
+      ASSERT_OK_AND_ASSIGN(conns_[i], harness::ConnectTo(*instances_[i]));
+      const std::string q = mysql::QuoteIdentifier(db_);
+      ASSERT_OK(conns_[i]
+                    ->Execute(absl::StrCat("DROP DATABASE IF EXISTS ", q))
+                    .status());
+      ASSERT_OK(
+          conns_[i]->Execute(absl::StrCat("CREATE DATABASE ", q)).status());
+      ASSERT_OK(conns_[i]->Execute(absl::StrCat("USE ", q)).status());
+      onlineddl::ExecutorOptions o;
+      o.connect = harness::ConnectParamsFor(*instances_[i]);
+      o.db = db_;
+      o.keyspace = "commerce";
+      o.shard = kShardNames[i];
+      o.tick = absl::Milliseconds(50);
+      o.ready_lag = absl::Seconds(2);
+      o.cut_over_backoff = absl::Milliseconds(100);
+      o.workflow.copy_batch_rows = 1000;
+      o.workflow.copy_phase_duration = absl::Milliseconds(500);
+      ASSERT_OK_AND_ASSIGN(shards_[i].executor,
+                           onlineddl::Executor::Start(o, Clock::Real()));
+      shards_[i].service = std::make_unique<tablet::OnlineDdlService>(
+          shards_[i].executor.get(), "commerce", kShardNames[i]);
+      grpc::ServerBuilder b;
+      b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                         &shards_[i].port);
+      b.RegisterService(shards_[i].service.get());
+      shards_[i].server = b.BuildAndStart();
+      ASSERT_NE(shards_[i].port, 0);
+      TopologyShard* s = ks->add_shards();
+      s->set_name(kShardNames[i]);
+      s->set_tablet(absl::StrCat("127.0.0.1:", shards_[i].port));
+    }
+  }
+
+  void TearDown() override {
+    controller_.reset();
+    for (Shard& s : shards_) {
+      if (s.server) s.server->Shutdown();
+      s.executor.reset();
+    }
+  }
+
+  ControllerOptions Options() {
+    ControllerOptions o;
+    o.topology = topology_;
+    o.state_dir = state_dir_;
+    o.tick = absl::Milliseconds(100);
+    o.backoff = absl::Milliseconds(200);
+    o.rpc_timeout = absl::Seconds(5);
+    return o;
+  }
+  void StartController(ControllerOptions o) {
+    ASSERT_OK_AND_ASSIGN(controller_, Controller::Start(o, Clock::Real()));
+  }
+
+  // On every shard: `table` (id, name, val, <extra_column>) with Rows() rows.
+  void CreateTable(const std::string& table, const std::string& extra) {
+    for (int i = 0; i < kShards; ++i) {
+      ASSERT_OK(conns_[i]
+                    ->Execute(absl::StrCat(
+                        "CREATE TABLE ", table,
+                        " (id INT PRIMARY KEY AUTO_INCREMENT, name "
+                        "VARCHAR(64) NOT NULL, val INT, ",
+                        extra, ")"))
+                    .status());
+      ASSERT_OK(conns_[i]
+                    ->Execute(absl::StrCat(
+                        "INSERT INTO ", table,
+                        " (name, val) SELECT CONCAT('row', seq), seq FROM "
+                        "seq_1_to_",
+                        Rows()))
+                    .status());
+    }
+  }
+
+  std::string Value(int shard, const std::string& sql) {
+    absl::StatusOr<std::string> v = mysql::QueryValue(*conns_[shard], sql);
+    EXPECT_OK(v.status());
+    return v.value_or("");
+  }
+  bool HasColumn(int shard, const std::string& table,
+                 const std::string& column) {
+    return Value(shard, absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.COLUMNS WHERE "
+                                     "TABLE_SCHEMA = DATABASE() AND "
+                                     "TABLE_NAME = '",
+                                     table, "' AND COLUMN_NAME = '", column,
+                                     "'")) == "1";
+  }
+  std::string Qualified(const std::string& t) {
+    return mysql::QuoteQualified(db_, t);
+  }
+
+  // Waits until deployment `context` satisfies `done`; fails early when it
+  // failed or was cancelled.
+  ControllerDeployment WaitDeployment(
+      const std::string& context,
+      const std::function<bool(const ControllerDeployment&)>& done,
+      absl::Duration timeout = absl::Seconds(180)) {
+    ControllerDeployment last;
+    absl::Status s = WaitFor(
+        Clock::Real(), absl::StrCat("deployment ", context),
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(last, controller_->GetDeployment(context));
+          if (done(last)) return true;
+          if (last.state() == ControllerDeployment::FAILED ||
+              last.state() == ControllerDeployment::CANCELLED) {
+            return absl::AbortedError(last.message());
+          }
+          return false;
+        },
+        WaitOptions{.timeout = timeout,
+                    .max_interval = absl::Milliseconds(50)});
+    EXPECT_OK(s) << last.DebugString();
+    return last;
+  }
+  ControllerDeployment WaitComplete(const std::string& context) {
+    return WaitDeployment(context, [](const ControllerDeployment& d) {
+      return d.state() == ControllerDeployment::COMPLETE;
+    });
+  }
+  // Waits until migration `uuid` is ready to complete on every shard.
+  void WaitReadyEverywhere(const std::string& uuid) {
+    for (int i = 0; i < kShards; ++i) {
+      ASSERT_OK(WaitFor(
+          Clock::Real(), "ready",
+          [&]() -> absl::StatusOr<bool> {
+            SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                                shards_[i].executor->Get(uuid));
+            if (m.status == onlineddl::kStatusFailed) {
+              return absl::InternalError(m.message);
+            }
+            return m.status == onlineddl::kStatusRunning && m.ready_to_complete;
+          },
+          WaitOptions{.timeout = absl::Seconds(120)}));
+    }
+  }
+
+  static inline harness::MariaDbInstance* instances_[kShards] = {};
+  std::unique_ptr<mysql::MysqlConnection> conns_[kShards];
+  Shard shards_[kShards];
+  Topology topology_;
+  std::string db_;
+  std::string state_dir_;
+  std::unique_ptr<Controller> controller_;
+};
+
+TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
+  CreateTable("users", "title VARCHAR(32) DEFAULT 'mr'");
+  CreateTable("orders", "info VARCHAR(32) DEFAULT 'x'");
+  StartController(Options());
+  std::vector<std::unique_ptr<Writer>> writers;
+  for (int i = 0; i < kShards; ++i) {
+    for (const char* t : {"users", "orders"}) {
+      writers.push_back(
+          std::make_unique<Writer>(harness::ConnectParamsFor(*instances_[i]),
+                                   Qualified(t), Rows() + 1000, 100));
+      writers.back()->Start();
+    }
+  }
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "ALTER TABLE users ADD COLUMN extra INT NOT NULL DEFAULT 7; "
+      "ALTER TABLE orders DROP COLUMN info");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("deploy-two-tables");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  ASSERT_EQ(resp.uuid_list_size(), 2);
+  // One UUID per statement, the same on every shard.
+  vtctldata::GetSchemaMigrationsRequest g;
+  g.set_keyspace("commerce");
+  g.set_uuid(resp.uuid_list(0));
+  ASSERT_OK_AND_ASSIGN(vtctldata::GetSchemaMigrationsResponse all,
+                       controller_->GetSchemaMigrations(g));
+  EXPECT_EQ(all.migrations_size(), kShards);
+
+  ControllerDeployment d = WaitComplete("deploy-two-tables");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_FALSE(HasColumn(i, "orders", "info")) << kShardNames[i];
+  }
+  ASSERT_EQ(d.members_size(), 2);
+  for (const DeploymentMember& m : d.members()) {
+    EXPECT_TRUE(m.done());
+    EXPECT_GT(m.first_swap_micros(), 0);
+    std::cerr << "cross-shard swap of " << m.table() << ": skew "
+              << m.skew_micros() / 1000.0 << " ms, max write stall "
+              << m.max_stall_micros() / 1000.0 << " ms, attempts "
+              << m.attempts() << "\n";
+    EXPECT_LT(m.skew_micros(), 2000000) << m.table();
+  }
+  std::cerr << "first to last change across tables and shards: "
+            << (d.members(1).last_swap_micros() -
+                d.members(0).first_swap_micros()) /
+                   1000.0
+            << " ms\n";
+  for (auto& w : writers) ASSERT_OK(w->Stop());  // no write failed
+
+  // Every row reached the new tables (the old ones, kept in sync by the
+  // reverse streams, are compared on the shared columns).
+  for (int i = 0; i < kShards; ++i) {
+    for (int k = 0; k < 2; ++k) {
+      ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                           shards_[i].executor->Get(d.members(k).uuid()));
+      const std::string artifact = onlineddl::FirstArtifact(m);
+      ASSERT_OK(WaitFor(
+          Clock::Real(), "old table in sync",
+          [&]() -> absl::StatusOr<bool> {
+            SC_ASSIGN_OR_RETURN(
+                std::string a,
+                Checksum(*conns_[i], Qualified(artifact), "id, name, val"));
+            SC_ASSIGN_OR_RETURN(
+                std::string b,
+                Checksum(*conns_[i], Qualified(m.table), "id, name, val"));
+            return a == b;
+          },
+          WaitOptions{.timeout = absl::Seconds(30)}));
+    }
+  }
+  // Rows written after the deployment survive its revert.
+  std::vector<std::string> before;
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(conns_[i]
+                  ->Execute("INSERT INTO users (name, val, extra) VALUES "
+                            "('Savannah', 1, 9)")
+                  .status());
+    ASSERT_OK_AND_ASSIGN(std::string c, Checksum(*conns_[i], Qualified("users"),
+                                                 "id, name, val"));
+    before.push_back(c);
+  }
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       controller_->RevertDeployment("deploy-two-tables"));
+  ControllerDeployment r = WaitComplete(revert);
+  EXPECT_EQ(r.reverts(), "deploy-two-tables");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "info")) << kShardNames[i];
+    EXPECT_EQ(Value(i, "SELECT COUNT(*) FROM users WHERE name = 'Savannah'"),
+              "1");
+    ASSERT_OK_AND_ASSIGN(
+        std::string after,
+        Checksum(*conns_[i], Qualified("users"), "id, name, val"));
+    EXPECT_EQ(after, before[i]) << kShardNames[i];
+  }
+}
+
+TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --postpone-completion --cut-over-threshold=5s");
+  req.set_migration_context("blocked");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  WaitReadyEverywhere(resp.uuid_list(0));
+  // A long transaction on shard 3 holds the table: its prepare cannot lock.
+  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instances_[2]));
+  ASSERT_OK(blocker->Execute("BEGIN").status());
+  ASSERT_OK(
+      blocker
+          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users")))
+          .status());
+  ASSERT_OK(controller_->CompleteDeployment("blocked"));
+  ControllerDeployment d =
+      WaitDeployment("blocked", [](const ControllerDeployment& d) {
+        return d.members(0).attempts() >= 1;
+      });
+  EXPECT_THAT(d.message(), HasSubstr("aborted on every shard"));
+  EXPECT_THAT(d.message(), HasSubstr("shard 80-c0"));
+  EXPECT_FALSE(d.members(0).commit_decided());
+  // No shard swapped, every shard serves writes, every migration still runs.
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    if (i != 2) {
+      EXPECT_OK(conns_[i]
+                    ->Execute("INSERT INTO users (name, val) VALUES ('w', 1)")
+                    .status());
+    }
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(resp.uuid_list(0)));
+    EXPECT_EQ(m.status, onlineddl::kStatusRunning) << kShardNames[i];
+  }
+  ASSERT_OK(blocker->Execute("COMMIT").status());
+  d = WaitComplete("blocked");
+  EXPECT_GE(d.members(0).attempts(), 1);
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
+TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(1);
+  std::atomic<bool> crashed{false};
+  o.after_decision = [&](const ControllerDeployment&) {
+    crashed = true;
+    return absl::AbortedError("simulated controller crash");
+  };
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("restarted");
+  ASSERT_OK(controller_->ApplySchema(req).status());
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "decision",
+      [&]() -> absl::StatusOr<bool> { return crashed.load(); },
+      WaitOptions{.timeout = absl::Seconds(120)}));
+  controller_.reset();  // "dies" with every shard prepared, none told
+  ASSERT_OK_AND_ASSIGN(DeploymentStore store,
+                       DeploymentStore::Open(state_dir_));
+  ASSERT_OK_AND_ASSIGN(std::vector<ControllerDeployment> saved,
+                       store.LoadAll());
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_TRUE(saved[0].members(0).commit_decided());
+  EXPECT_EQ(saved[0].state(), ControllerDeployment::COMPLETING);
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra"));
+  }
+  // The successor finishes the decided swap on every shard (the prepared
+  // holds expired meanwhile; nothing was half-done).
+  StartController(Options());
+  ControllerDeployment d = WaitComplete("restarted");
+  EXPECT_TRUE(d.members(0).done());
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
+TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  TopologyShard* dead = o.topology.mutable_keyspaces(0)->add_shards();
+  dead->set_name("dead");
+  // A reserved port nothing listens on: connections are refused.
+  ASSERT_OK_AND_ASSIGN(harness::ReservedPort nobody,
+                       harness::ReservedPort::Reserve());
+  dead->set_tablet(absl::StrCat("127.0.0.1:", nobody.port()));
+  o.rpc_timeout = absl::Seconds(2);
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  const std::string uuid = "1a2b3c4d_5e6f_11ee_8c99_0242ac120002";
+  req.add_uuid_list(uuid);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<vtctldata::ApplySchemaResponse> r =
+      controller_->ApplySchema(req);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnavailable,
+                                   HasSubstr("shard dead")));
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+  vtctldata::GetSchemaMigrationsRequest g;
+  g.set_keyspace("commerce");
+  EXPECT_THAT(
+      controller_->GetSchemaMigrations(g).status(),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shard dead")));
+  // Bad requests change nothing.
+  req.clear_uuid_list();
+  req.set_keyspace("nope");
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
+  req.set_keyspace("commerce");
+  req.set_sql(0,
+              "ALTER TABLE users ADD COLUMN a INT; ALTER TABLE users "
+              "ADD COLUMN b INT");
+  EXPECT_THAT(
+      controller_->ApplySchema(req).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("combine them")));
+  req.set_sql(0, "ALTER TABLE users ADD COLUMN");
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace controller
+}  // namespace sidecut
