@@ -180,16 +180,23 @@ class Cli {
           err_ << "sidecut: migration " << u << " not found\n";
           return 1;
         }
-        const vtctldata::SchemaMigration& m = resp.migrations(0);
-        final_state.push_back(m);
-        all_done &= IsTerminal(m);
-        std::string line = lines[u].Render(m, absl::Now());
-        if (o_.tty) {
-          out_ << "\r" << line << "\033[K" << std::flush;
-        } else if (line != last[u]) {
-          out_ << line << "\n";
+        // One row per shard when the server is a controller.
+        const bool sharded = resp.migrations_size() > 1;
+        std::string tty_line;
+        for (const vtctldata::SchemaMigration& m : resp.migrations()) {
+          final_state.push_back(m);
+          all_done &= IsTerminal(m);
+          const std::string key = absl::StrCat(u, "/", m.shard());
+          std::string line = lines[key].Render(m, absl::Now());
+          if (sharded) line = absl::StrCat("[", m.shard(), "] ", line);
+          if (o_.tty) {
+            absl::StrAppend(&tty_line, tty_line.empty() ? "" : " | ", line);
+          } else if (line != last[key]) {
+            out_ << line << "\n";
+          }
+          last[key] = line;
         }
-        last[u] = line;
+        if (o_.tty) out_ << "\r" << tty_line << "\033[K" << std::flush;
       }
       if (all_done) break;
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
@@ -197,7 +204,9 @@ class Cli {
     if (o_.tty) out_ << "\n";
     int rc = 0;
     for (const vtctldata::SchemaMigration& m : final_state) {
-      out_ << m.uuid() << " " << StatusName(m);
+      out_ << m.uuid() << " ";
+      if (!m.shard().empty()) out_ << "shard " << m.shard() << " ";
+      out_ << StatusName(m);
       if (!m.message().empty()) out_ << ": " << m.message();
       out_ << "\n";
       if (m.status() != vtctldata::SchemaMigration::COMPLETE) rc = 1;

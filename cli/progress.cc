@@ -40,15 +40,18 @@ bool IsTerminal(const vtctldata::SchemaMigration& m) {
 
 void PrintTable(const std::vector<vtctldata::SchemaMigration>& ms,
                 std::ostream& out) {
-  const char* fmt = "%-36s  %-20s  %-8s  %-9s  %6s  %12s  %6s  %-34s  %s\n";
-  out << absl::StrFormat(fmt, "migration_uuid", "table", "strategy", "status",
-                         "prog%", "rows_copied", "eta_s", "stage", "message");
+  const char* fmt =
+      "%-36s  %-7s  %-20s  %-8s  %-9s  %6s  %12s  %6s  %-34s  %s\n";
+  out << absl::StrFormat(fmt, "migration_uuid", "shard", "table", "strategy",
+                         "status", "prog%", "rows_copied", "eta_s", "stage",
+                         "message");
   for (const vtctldata::SchemaMigration& m : ms) {
     std::string strategy = absl::AsciiStrToLower(
         vtctldata::SchemaMigration::Strategy_Name(m.strategy()));
     out << absl::StrFormat(
-        fmt, m.uuid(), Cut(m.table(), 20), strategy, StatusName(m),
-        absl::StrFormat("%.1f", m.progress()), Thousands(m.rows_copied()),
+        fmt, m.uuid(), Cut(m.shard(), 7), Cut(m.table(), 20), strategy,
+        StatusName(m), absl::StrFormat("%.1f", m.progress()),
+        Thousands(m.rows_copied()),
         m.eta_seconds() < 0 ? "-" : absl::StrCat(m.eta_seconds()),
         Cut(m.stage(), 34), Cut(m.message(), 60));
   }

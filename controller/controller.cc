@@ -383,12 +383,15 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
 absl::StatusOr<std::string> Controller::RevertDeployment(
     absl::string_view context) {
   absl::MutexLock lock(&mu_);
-  const ControllerDeployment* found = nullptr;
-  for (const ControllerDeployment& d : deployments_) {
+  ControllerDeployment* found = nullptr;
+  for (ControllerDeployment& d : deployments_) {
     if (d.context() == context) found = &d;
   }
   if (found == nullptr) {
     return absl::NotFoundError(absl::StrCat("no deployment ", context));
+  }
+  if (found->state() == ControllerDeployment::COMPLETING) {
+    SC_RETURN_IF_ERROR(Gate(*found));  // its shards may have completed
   }
   if (found->state() != ControllerDeployment::COMPLETE) {
     return absl::FailedPreconditionError(absl::StrCat(

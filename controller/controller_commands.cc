@@ -247,6 +247,11 @@ absl::StatusOr<std::string> Controller::RevertMigration(
         " was not submitted through this controller; revert it on each "
         "shard's sidecutd"));
   }
+  if (d->state() == ControllerDeployment::COMPLETING) {
+    // Brings it up to date: its shards may have completed since the last
+    // gate round.
+    SC_RETURN_IF_ERROR(Gate(*d));
+  }
   const DeploymentMember* m = nullptr;
   for (const DeploymentMember& x : d->members()) {
     if (x.uuid() == uuid) m = &x;
