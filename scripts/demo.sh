@@ -3,7 +3,8 @@
 # and runs an online ALTER of a 500k-row table while a writer keeps
 # inserting, updating and deleting: live progress, a cut-over that stalls
 # writes briefly (none fails), verification by checksums, then an instant
-# REVERT that keeps every row written in between.
+# REVERT that keeps every row written in between. Then scripts/demo_sharded.sh:
+# a gated multi-table deployment across a 2-shard keyspace via sidecut-ctld.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${DEMO_ROWS:-500000}
@@ -52,7 +53,7 @@ sidecut() { "$BIN/cli/sidecut" --server="$SERVER" "$@"; }
 # failed statement is counted.
 start_writer() {
   python3 - "$MDB0_PORT" "$ROWS" "$work/writer.$1" <<'PY' &
-import random, subprocess, sys, time
+import os, random, subprocess, sys, time
 port, rows, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 p = subprocess.Popen(["mariadb", "--protocol=tcp", "-h127.0.0.1", "-P" + port,
                       "-uroot", "--force", "-N", "demo"],
@@ -67,8 +68,9 @@ try:
                       f"UPDATE users SET score = score + 1 WHERE id = {r};\n"
                       f"DELETE FROM users WHERE id = {random.randint(1, rows)};\n")
         p.stdin.flush()
-        with open(out, "w") as f:
+        with open(out + ".tmp", "w") as f:
             f.write(str(3 * n))
+        os.replace(out + ".tmp", out)  # never seen half-written
         time.sleep(0.01)
 except BrokenPipeError:
     pass
@@ -125,3 +127,8 @@ sql -e "SELECT COUNT(*) AS rows_with_title FROM demo.users WHERE title IS NOT NU
   SHOW CREATE TABLE demo.users\G" | sed 's/^/demo: /'
 same users "$new_artifact"
 echo "demo: done: online ALTER and REVERT under live writes, no row lost"
+
+# Part two: the same across a sharded keyspace, through the controller.
+cleanup
+trap - EXIT
+exec bash scripts/demo_sharded.sh

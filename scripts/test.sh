@@ -41,5 +41,16 @@ if bash scripts/check_format.sh; then passed=$((passed + 1)); else failed=$((fai
 run_config default
 run_config asan --config=asan
 
+# The README's demo, scaled down: both parts (one tablet; two shards through
+# the controller) must keep working.
+echo "== demo (DEMO_ROWS=20000)"
+if [ ${#@} -eq 0 ]; then
+  if DEMO_ROWS=20000 bash scripts/demo.sh >"$log_dir/demo.log" 2>&1; then
+    passed=$((passed + 1)); echo "demo PASSED"
+  else
+    failed=$((failed + 1)); echo "demo FAILED"; tail -40 "$log_dir/demo.log"
+  fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
