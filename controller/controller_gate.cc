@@ -71,6 +71,44 @@ Controller::MemberOnShards(const TopologyKeyspace& ks,
 
 absl::Status Controller::Gate(ControllerDeployment& d) {
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  if (!d.gate_open()) {
+    // Nothing is applied until every ALTER is ready on every shard.
+    int alters = 0;
+    int ready_everywhere = 0;
+    for (const DeploymentMember& m : d.members()) {
+      if (!m.cut_over() || m.done()) continue;
+      ++alters;
+      SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
+                          MemberOnShards(*ks, m));
+      int ready = 0;
+      for (int i = 0; i < ks->shards_size(); ++i) {
+        const vtctldata::SchemaMigration& s = shards[i];
+        if (s.status() == Status::FAILED || s.status() == Status::CANCELLED) {
+          d.set_state(ControllerDeployment::FAILED);
+          d.set_message(absl::StrCat(
+              "migration ", m.uuid(), " ",
+              s.status() == Status::FAILED ? "failed" : "was cancelled",
+              " on shard ", ks->shards(i).name(), ": ", s.message()));
+          return Save(d);
+        }
+        ready += Ready(s) || s.status() == Status::COMPLETE;
+      }
+      ready_everywhere += ready == ks->shards_size();
+    }
+    if (ready_everywhere < alters) {
+      std::string msg = absl::StrCat(
+          "waiting until every ALTER is ready on "
+          "every shard: ",
+          ready_everywhere, " of ", alters);
+      if (d.message() != msg) {
+        d.set_message(msg);
+        SC_RETURN_IF_ERROR(Save(d));
+      }
+      return absl::OkStatus();
+    }
+    d.set_gate_open(true);
+    SC_RETURN_IF_ERROR(Save(d));
+  }
   for (DeploymentMember& m : *d.mutable_members()) {
     if (m.done()) continue;
     SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
@@ -148,19 +186,26 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
 absl::Status Controller::TwoPhaseCutOver(const TopologyKeyspace& ks,
                                          ControllerDeployment& d,
                                          DeploymentMember& m) {
-  // Phase 1: every shard stalls writes and catches up.
-  absl::Status prepared = Combine(tablets_.ForEach(
-      ks,
-      [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-          grpc::ClientContext& ctx) {
-        PrepareCutOverRequest r;
-        r.set_keyspace(ks.name());
-        r.set_uuid(m.uuid());
-        *r.mutable_hold() = ToProtoDuration(options_.prepare_hold);
-        PrepareCutOverResponse ignored;
-        return FromGrpc(stub.PrepareCutOver(&ctx, r, &ignored));
-      },
-      options_.prepare_timeout));
+  auto prepare = [&](bool catch_up_only) {
+    return Combine(tablets_.ForEach(
+        ks,
+        [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+            grpc::ClientContext& ctx) {
+          PrepareCutOverRequest r;
+          r.set_keyspace(ks.name());
+          r.set_uuid(m.uuid());
+          *r.mutable_hold() = ToProtoDuration(options_.prepare_hold);
+          r.set_catch_up_only(catch_up_only);
+          PrepareCutOverResponse ignored;
+          return FromGrpc(stub.PrepareCutOver(&ctx, r, &ignored));
+        },
+        options_.prepare_timeout));
+  };
+  // Phase 0: every shard's stream catches up, nothing locked; then the
+  // locks below are taken at nearly the same moment and are short.
+  // Phase 1: every shard stalls writes and catches up the last moment.
+  absl::Status prepared = prepare(/*catch_up_only=*/true);
+  if (prepared.ok()) prepared = prepare(/*catch_up_only=*/false);
   if (prepared.ok()) {
     // The decision, durable before any shard hears of it.
     m.set_commit_decided(true);

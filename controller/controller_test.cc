@@ -338,6 +338,46 @@ TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
   }
 }
 
+TEST_F(ControllerTest, NothingIsAppliedUntilEveryAlterIsReadyEverywhere) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "info VARCHAR(32)");
+  StartController(Options());
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "CREATE TABLE coupons (id INT PRIMARY KEY); "
+      "ALTER TABLE users ADD COLUMN extra INT; "
+      "ALTER TABLE orders ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("gated");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  ASSERT_EQ(resp.uuid_list_size(), 3);
+  // orders never gets ready on the last shard while throttled.
+  ASSERT_OK(shards_[3].executor->Throttle(resp.uuid_list(2), 1.0).status());
+  WaitReadyEverywhere(resp.uuid_list(1));
+  ControllerDeployment d = WaitDeployment("gated", [](const auto& d) {
+    return d.message().find("1 of 2") != std::string::npos;
+  });
+  absl::SleepFor(absl::Seconds(1));  // several gate rounds
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'coupons'"),
+              "0")
+        << kShardNames[i];
+  }
+  ASSERT_OK(shards_[3].executor->Throttle(resp.uuid_list(2), 0).status());
+  d = WaitComplete("gated");
+  EXPECT_TRUE(d.gate_open());
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "coupons", "id")) << kShardNames[i];
+  }
+}
+
 TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();

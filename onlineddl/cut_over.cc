@@ -85,6 +85,16 @@ absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
   return p;
 }
 
+absl::Status PreparedCutOver::CatchUpOnly(mysql::ConnectionFactory& factory,
+                                          CutOverRequest request,
+                                          CutOverOptions options,
+                                          Clock* clock) {
+  PreparedCutOver p(factory, std::move(request), options, clock);
+  p.finished_ = true;  // nothing to undo
+  SC_ASSIGN_OR_RETURN(p.a_, factory.Connect());
+  return p.CatchUp();
+}
+
 absl::Status PreparedCutOver::Open() {
   SC_ASSIGN_OR_RETURN(a_, factory_.Connect());
   const int64_t secs = WholeSeconds(options_.threshold);

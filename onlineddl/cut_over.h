@@ -106,6 +106,11 @@ class PreparedCutOver {
   static absl::StatusOr<std::unique_ptr<PreparedCutOver>> Prepare(
       mysql::ConnectionFactory& factory, CutOverRequest request,
       CutOverOptions options, Clock* clock, bool* stream_stopped = nullptr);
+  // Only step 0: returns once the stream keeps up with the writes (a round
+  // takes <= `converged`), without locking anything.
+  static absl::Status CatchUpOnly(mysql::ConnectionFactory& factory,
+                                  CutOverRequest request,
+                                  CutOverOptions options, Clock* clock);
   ~PreparedCutOver();
   PreparedCutOver(const PreparedCutOver&) = delete;
   PreparedCutOver& operator=(const PreparedCutOver&) = delete;

@@ -134,7 +134,10 @@ class Executor {
   // AbortCutOver releases it, or until `hold` has passed: then the
   // scheduler aborts it, so a vanished controller never leaves writes
   // waiting longer. Abort leaves the migration running and ready.
-  absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold);
+  // With `catch_up_only` it returns once the stream keeps up, locking
+  // nothing (a controller brings every shard there first).
+  absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold,
+                              bool catch_up_only = false);
   absl::StatusOr<CutOverResult> CommitCutOver(absl::string_view uuid);
   absl::Status AbortCutOver(absl::string_view uuid);
 

@@ -9,7 +9,7 @@ namespace sidecut {
 namespace onlineddl {
 
 absl::Status Executor::PrepareCutOver(absl::string_view uuid,
-                                      absl::Duration hold) {
+                                      absl::Duration hold, bool catch_up_only) {
   absl::MutexLock lock(&mu_);
   const std::string key(uuid);
   if (prepared_.count(key) > 0) {
@@ -34,6 +34,11 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
   }
   SC_ASSIGN_OR_RETURN(int64_t workflow_id, CutOverWorkflowId(m));
   SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
+  if (catch_up_only) {
+    mysql::MysqlConnectionFactory factory(options_.connect);
+    return PreparedCutOver::CatchUpOnly(
+        factory, CutOverRequestFor(m, workflow_id), o, clock_);
+  }
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,
                       Assignments()

@@ -180,7 +180,8 @@ grpc::Status OnlineDdlService::PrepareCutOver(grpc::ServerContext*,
                             ? absl::Seconds(req->hold().seconds()) +
                                   absl::Nanoseconds(req->hold().nanos())
                             : absl::Seconds(10);
-  return ToGrpc(executor_->PrepareCutOver(req->uuid(), hold));
+  return ToGrpc(
+      executor_->PrepareCutOver(req->uuid(), hold, req->catch_up_only()));
 }
 
 grpc::Status OnlineDdlService::CommitCutOver(grpc::ServerContext*,
