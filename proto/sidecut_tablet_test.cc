@@ -41,6 +41,12 @@ TEST(SidecutTabletProtoTest, OnlineDdlMethods) {
        "sidecut.ThrottleResponse"},
       {"UnthrottleSchemaMigration", "sidecut.ThrottleRequest",
        "sidecut.ThrottleResponse"},
+      {"PrepareCutOver", "sidecut.PrepareCutOverRequest",
+       "sidecut.PrepareCutOverResponse"},
+      {"CommitCutOver", "sidecut.CommitCutOverRequest",
+       "sidecut.CommitCutOverResponse"},
+      {"AbortCutOver", "sidecut.AbortCutOverRequest",
+       "sidecut.AbortCutOverResponse"},
   };
   const google::protobuf::ServiceDescriptor* service =
       sidecut::ThrottleRequest::descriptor()->file()->FindServiceByName(
@@ -64,6 +70,16 @@ TEST(SidecutTabletProtoTest, OwnMessageFieldNumbers) {
   EXPECT_EQ(cmd->FindFieldByName("sql")->number(), 1);
   EXPECT_EQ(cmd->FindFieldByName("ddl_strategy")->number(), 2);
   EXPECT_EQ(cmd->FindFieldByName("migration_context")->number(), 3);
+  EXPECT_EQ(cmd->FindFieldByName("uuid")->number(), 4);
+  const auto* prepare = sidecut::PrepareCutOverRequest::descriptor();
+  EXPECT_EQ(prepare->FindFieldByName("keyspace")->number(), 1);
+  EXPECT_EQ(prepare->FindFieldByName("uuid")->number(), 2);
+  EXPECT_EQ(prepare->FindFieldByName("hold")->number(), 3);
+  EXPECT_EQ(prepare->FindFieldByName("catch_up_only")->number(), 4);
+  const auto* commit = sidecut::CommitCutOverResponse::descriptor();
+  EXPECT_EQ(commit->FindFieldByName("stall_micros")->number(), 1);
+  EXPECT_EQ(commit->FindFieldByName("swapped_at_micros")->number(), 2);
+  EXPECT_EQ(commit->FindFieldByName("rename_position")->number(), 3);
   const auto* resp = sidecut::MigrationCommandResponse::descriptor();
   EXPECT_EQ(resp->FindFieldByName("result")->number(), 1);
   EXPECT_EQ(resp->FindFieldByName("uuids")->number(), 2);

@@ -189,6 +189,22 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
   return absl::OkStatus();
 }
 
+std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,
+                                                  const mysql::Row& row) const {
+  std::vector<std::string> v;
+  for (const ExprTemplate& e : plan_->exprs) {
+    v.push_back(e.Render([&](int c) { return BinlogLiteral(map, row, c); }));
+  }
+  return v;
+}
+
+std::vector<std::string> RowApplier::KeyLiterals(const mysql::TableMap& map,
+                                                 const mysql::Row& row) const {
+  std::vector<std::string> k;
+  for (int c : plan_->source_key) k.push_back(BinlogLiteral(map, row, c));
+  return k;
+}
+
 std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
   std::vector<std::string> select = plan_->select_exprs, keys, lits;
   for (size_t i = 0; i < plan_->source_key.size(); ++i) {

@@ -38,6 +38,14 @@ class RowApplier {
                           const mysql::RowChange& change, const LastPk* lastpk,
                           std::vector<std::string>* out) const;
 
+  // The target row of an image: the plan's expressions over its values, as
+  // SQL, in target_columns order.
+  std::vector<std::string> TargetValues(const mysql::TableMap& map,
+                                        const mysql::Row& row) const;
+  // The image's key values as SQL literals, in target_key order.
+  std::vector<std::string> KeyLiterals(const mysql::TableMap& map,
+                                       const mysql::Row& row) const;
+
   // SELECT for the copy phase: plan expressions then the key columns, rows
   // after `lastpk` (all when null), in key order.
   std::string CopyQuery(const LastPk* lastpk) const;

@@ -61,6 +61,11 @@ struct WorkflowOptions {
   // load); the last batch before a pause is committed at the next server
   // heartbeat. Default 0: commit every transaction as it arrives.
   absl::Duration apply_batch_window = absl::ZeroDuration();
+  // Apply a batch's changes to a table with an integer key and no WHERE
+  // filter as their net effect: one DELETE of the touched keys and one
+  // multi-row INSERT (net_changes.h) instead of a statement per row event.
+  // Default true.
+  bool net_batches = true;
   // First retry pause after a transient error; doubles up to 30 s.
   absl::Duration retry_backoff = absl::Milliseconds(500);
 };

@@ -10,6 +10,7 @@
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
+#include "vreplication/net_changes.h"
 #include "vreplication/workflow.h"
 
 namespace sidecut {
@@ -112,6 +113,16 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   constexpr size_t kMaxBatchBytes = 4 << 20;
   constexpr int kMaxBatchTxns = 200;
   std::string pending;
+  // Changes to tables whose batches apply as their net effect (two
+  // statements per table per batch; see net_changes.h).
+  struct Net {
+    std::unique_ptr<RowApplier> applier;
+    std::unique_ptr<NetChanges> changes;
+  };
+  std::map<std::string, Net> net;
+  size_t net_rows = 0;
+  size_t net_bytes = 0;
+  auto has_pending = [&] { return !pending.empty() || net_rows > 0; };
   int pending_txns = 0;
   bool dirty = false;  // position advanced but not saved
   absl::Time last_save = clock_->Now();
@@ -119,21 +130,26 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   absl::Time pending_since = absl::InfinitePast();
   int64_t last_ts = 0;
   auto flush = [&]() -> absl::Status {
-    if (pending.empty()) {
+    if (!has_pending()) {
       if (!dirty) return absl::OkStatus();
       SC_RETURN_IF_ERROR(SavePosition(last_ts));
     } else {
-      absl::Status s =
-          conn_
-              ->Execute(absl::StrCat(
-                  "BEGIN;\n", pending, ";\n",
-                  SavePositionSql(id_, pos_.ToString(), last_ts), ";\nCOMMIT"))
-              .status();
+      std::vector<std::string> net_sql;
+      for (auto& [table, n] : net) n.changes->Render(&net_sql);
+      std::string sql = "BEGIN;\n";
+      if (!pending.empty()) absl::StrAppend(&sql, pending, ";\n");
+      for (const std::string& s : net_sql) absl::StrAppend(&sql, s, ";\n");
+      absl::StrAppend(&sql, SavePositionSql(id_, pos_.ToString(), last_ts),
+                      ";\nCOMMIT");
+      absl::Status s = conn_->Execute(sql).status();
       if (!s.ok()) {
         conn_->Execute("ROLLBACK").IgnoreError();
         return s;
       }
     }
+    net.clear();  // plans may be reloaded after a flush
+    net_rows = 0;
+    net_bytes = 0;
     pending.clear();
     pending_txns = 0;
     dirty = false;
@@ -150,7 +166,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       // Idle: nothing more is coming now. Commit what is pending; record a
       // position advanced only by others' transactions at most every
       // position_save_interval (each save is itself a binlog event).
-      if (!pending.empty() ||
+      if (has_pending() ||
           (dirty && now - last_save >= options_.position_save_interval)) {
         SC_RETURN_IF_ERROR(flush());
       } else {
@@ -170,6 +186,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     }
     const mysql::Transaction& txn = item.transaction;
     stmts.clear();
+    bool netted = false;  // this transaction added to `net`
     bool ddl_stop = false;
     for (const mysql::DecodedEvent& ev : txn.events) {
       if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
@@ -199,6 +216,25 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (f->second.state == TableCopy::kNotStarted) continue;
         lastpk = &f->second.lastpk;
       }
+      if (lastpk == nullptr && options_.net_batches &&
+          NetChanges::Eligible(plan)) {
+        Net& n = net[plan.target.table];
+        if (n.changes == nullptr) {
+          n.applier = std::make_unique<RowApplier>(&plan, &collations_);
+          n.changes = std::make_unique<NetChanges>(&plan, n.applier.get());
+        }
+        for (const mysql::RowChange& change : ev.rows.rows) {
+          SC_ASSIGN_OR_RETURN(bool added, n.changes->Add(*ev.table, change));
+          if (added) continue;
+          // A key update: what is netted so far goes first, in order.
+          n.changes->Render(&stmts);
+          n.changes->Clear();
+          SC_RETURN_IF_ERROR(
+              n.applier->Statements(*ev.table, change, nullptr, &stmts));
+        }
+        netted |= !ev.rows.rows.empty();
+        continue;
+      }
       RowApplier applier(&plan, &collations_);
       for (const mysql::RowChange& change : ev.rows.rows) {
         SC_RETURN_IF_ERROR(
@@ -208,12 +244,19 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     pos_ = txn.position;
     last_ts = txn.timestamp;
     dirty = true;
-    if (!stmts.empty()) PaceTransactions();
+    net_rows = 0;
+    net_bytes = 0;
+    for (const auto& [table, n] : net) {
+      net_rows += n.changes->rows();
+      net_bytes += n.changes->bytes();
+    }
+    const bool applied = !stmts.empty() || netted;
+    if (applied) PaceTransactions();
     const int64_t behind =
         std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
     if (!copy_filter) lag_seconds_ = behind;
-    if (!stmts.empty()) {
-      if (pending.empty()) pending_since = now;
+    if (applied) {
+      if (pending_txns == 0) pending_since = now;
       for (const std::string& sql : stmts) {
         if (!pending.empty()) pending += ";\n";
         pending += sql;
@@ -224,14 +267,14 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     // window (an idle stream flushes at the next heartbeat).
     bool caught_up = behind < 1 && !copy_filter &&
                      now - pending_since >= options_.apply_batch_window;
-    bool full =
-        pending.size() >= kMaxBatchBytes || pending_txns >= kMaxBatchTxns;
+    bool full = pending.size() + net_bytes >= kMaxBatchBytes ||
+                pending_txns >= kMaxBatchTxns;
     bool reached = stop_at.has_value() && pos_.AtLeast(*stop_at);
     bool save_due =
-        pending.empty() && now - last_save >= options_.position_save_interval;
-    if ((!pending.empty() && (caught_up || full || reached)) || save_due) {
+        !has_pending() && now - last_save >= options_.position_save_interval;
+    if ((has_pending() && (caught_up || full || reached)) || save_due) {
       SC_RETURN_IF_ERROR(flush());
-    } else if (pending.empty()) {
+    } else if (!has_pending()) {
       SetCommitted();  // nothing of ours is uncommitted up to pos_
     }
   }
