@@ -1,5 +1,7 @@
 #include "vreplication/net_changes.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
@@ -10,6 +12,8 @@ namespace {
 
 // Rows per statement: keeps each statement a reasonable size.
 constexpr size_t kChunk = 500;
+// Keys per DELETE: below eq_range_index_dive_limit (200).
+constexpr size_t kDeleteChunk = 100;
 
 bool IsInteger(const std::string& data_type) {
   return data_type == "tinyint" || data_type == "smallint" ||
@@ -32,6 +36,21 @@ bool NetChanges::Eligible(const TablePlan& plan) {
     if (!IsInteger(plan.source.columns[c].data_type)) return false;
   }
   return true;
+}
+
+NetChanges::NetChanges(const TablePlan* plan, const RowApplier* applier)
+    : plan_(plan), applier_(applier) {
+  // An upsert can only hit the row of the same key when that key is the
+  // target's one unique key.
+  std::set<std::string> key;
+  for (int t : plan->target_key) key.insert(plan->target_columns[t]);
+  if (plan->target.unique_keys.size() == 1) {
+    std::set<std::string> only;
+    for (int c : plan->target.unique_keys[0].columns) {
+      only.insert(plan->target.columns[c].name);
+    }
+    upsert_ = only == key;
+  }
 }
 
 NetChanges::Entry& NetChanges::At(const std::vector<std::string>& key,
@@ -98,8 +117,8 @@ void NetChanges::Render(std::vector<std::string>* out) const {
   for (const auto& [k, e] : entries_) (e.fresh ? fresh : updated).push_back(&e);
 
   // Keys inserted or deleted: gone, then inserted anew if they have a row.
-  for (size_t start = 0; start < fresh.size(); start += kChunk) {
-    const size_t end = std::min(fresh.size(), start + kChunk);
+  for (size_t start = 0; start < fresh.size(); start += kDeleteChunk) {
+    const size_t end = std::min(fresh.size(), start + kDeleteChunk);
     std::string del = absl::StrCat("DELETE FROM ", target, " WHERE ");
     for (size_t i = start; i < end; ++i) {
       if (key_cols.size() == 1) {
@@ -136,33 +155,47 @@ void NetChanges::Render(std::vector<std::string>* out) const {
   }
   if (n > 0) out->push_back(std::move(ins));
 
-  // Keys only updated: their final values, other columns kept.
-  std::vector<std::string> sets, on;
+  // Keys only updated: their final values, other columns kept. With the
+  // key the target's only unique key, a multi-row upsert does exactly that
+  // (the rows exist); otherwise one UPDATE per row.
+  std::vector<std::string> sets;
   for (size_t i = 0; i < cols.size(); ++i) {
-    sets.push_back(absl::StrCat("t.", cols[i], " = v._c", i));
+    sets.push_back(absl::StrCat(cols[i], " = VALUES(", cols[i], ")"));
   }
-  for (size_t k = 0; k < plan_->target_key.size(); ++k) {
-    on.push_back(
-        absl::StrCat("t.", key_cols[k], " <=> v._c", plan_->target_key[k]));
-  }
-  for (size_t start = 0; start < updated.size(); start += kChunk) {
-    const size_t end = std::min(updated.size(), start + kChunk);
-    std::string rows;
-    for (size_t i = start; i < end; ++i) {
-      const std::vector<std::string>& v = *updated[i]->row;
-      if (i == start) {
-        std::vector<std::string> named;
-        for (size_t c = 0; c < v.size(); ++c) {
-          named.push_back(absl::StrCat(v[c], " AS _c", c));
-        }
-        absl::StrAppend(&rows, "SELECT ", absl::StrJoin(named, ", "));
-      } else {
-        absl::StrAppend(&rows, " UNION ALL SELECT ", absl::StrJoin(v, ", "));
+  if (upsert_) {
+    std::string up;
+    size_t m = 0;
+    for (const Entry* e : updated) {
+      absl::StrAppend(
+          &up,
+          m == 0 ? absl::StrCat("INSERT INTO ", target, " (",
+                                absl::StrJoin(cols, ", "), ") VALUES (")
+                 : ", (",
+          absl::StrJoin(*e->row, ", "), ")");
+      if (++m == kChunk) {
+        out->push_back(absl::StrCat(up, " ON DUPLICATE KEY UPDATE ",
+                                    absl::StrJoin(sets, ", ")));
+        up.clear();
+        m = 0;
       }
     }
-    out->push_back(absl::StrCat("UPDATE ", target, " t JOIN (", rows, ") v ON ",
-                                absl::StrJoin(on, " AND "), " SET ",
-                                absl::StrJoin(sets, ", ")));
+    if (m > 0) {
+      out->push_back(absl::StrCat(up, " ON DUPLICATE KEY UPDATE ",
+                                  absl::StrJoin(sets, ", ")));
+    }
+    return;
+  }
+  for (const Entry* e : updated) {
+    std::vector<std::string> assign, where;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      assign.push_back(absl::StrCat(cols[i], " = ", (*e->row)[i]));
+    }
+    for (size_t k = 0; k < key_cols.size(); ++k) {
+      where.push_back(absl::StrCat(key_cols[k], " = ", e->key[k]));
+    }
+    out->push_back(absl::StrCat("UPDATE ", target, " SET ",
+                                absl::StrJoin(assign, ", "), " WHERE ",
+                                absl::StrJoin(where, " AND ")));
   }
 }
 

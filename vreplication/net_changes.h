@@ -7,7 +7,10 @@
 // row event:
 //   DELETE FROM t WHERE k IN (<keys inserted or deleted>);
 //   INSERT INTO t (...) VALUES <their final rows>;
-//   UPDATE t JOIN (SELECT <final row> UNION ALL ...) v ON <key> SET ...;
+//   INSERT INTO t (...) VALUES <final rows of keys only updated>
+//     ON DUPLICATE KEY UPDATE c = VALUES(c), ...;
+// (the upsert only when the key is the target's one unique key, so it can
+// only meet the row of the same key; otherwise one UPDATE per such row),
 // and a replayed batch has the same effect (no duplicate-key retry).
 //
 // Only for plans where this is exact: every key column an integer (its
@@ -39,8 +42,7 @@ class NetChanges {
   static bool Eligible(const TablePlan& plan);
 
   // `applier` renders values; both must outlive this.
-  NetChanges(const TablePlan* plan, const RowApplier* applier)
-      : plan_(plan), applier_(applier) {}
+  NetChanges(const TablePlan* plan, const RowApplier* applier);
 
   // Adds `change`; false (nothing added) for an update that changes the
   // key, which must be applied row by row after Render.
@@ -67,6 +69,8 @@ class NetChanges {
   const RowApplier* applier_;
   std::map<std::string, Entry> entries_;  // by joined key literals
   size_t bytes_ = 0;
+  // Keys only updated apply as one multi-row upsert (else row by row).
+  bool upsert_ = false;
 };
 
 }  // namespace vreplication

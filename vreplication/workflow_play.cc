@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "mysql/binlog_streamer.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/quoting.h"
