@@ -248,15 +248,7 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   if (failed.ok()) return absl::OkStatus();
   // Leave no shard with a part of the request.
   for (int i = 0; i < submitted; ++i) {
-    vtctldata::CancelSchemaMigrationRequest c;
-    c.set_keyspace(ks->name());
-    c.set_uuid(d.members(i).uuid());
-    tablets_.ForEach(
-        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-                 grpc::ClientContext& ctx) {
-          vtctldata::CancelSchemaMigrationResponse ignored;
-          return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
-        });
+    CancelOnShards(*ks, d.members(i).uuid());
   }
   saved.set_state(ControllerDeployment::FAILED);
   saved.set_message(absl::StrCat("submission failed: ", failed.message()));
@@ -264,6 +256,19 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   return absl::Status(failed.code(),
                       absl::StrCat("not submitted (cancelled where it was): ",
                                    failed.message()));
+}
+
+std::vector<absl::Status> Controller::CancelOnShards(const TopologyKeyspace& ks,
+                                                     const std::string& uuid) {
+  vtctldata::CancelSchemaMigrationRequest c;
+  c.set_keyspace(ks.name());
+  c.set_uuid(uuid);
+  return tablets_.ForEach(
+      ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+              grpc::ClientContext& ctx) {
+        vtctldata::CancelSchemaMigrationResponse ignored;
+        return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
+      });
 }
 
 absl::StatusOr<vtctldata::GetSchemaMigrationsResponse>
@@ -344,25 +349,8 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
     std::vector<absl::Status> all;
     for (const DeploymentMember& m : d.members()) {
-      vtctldata::CancelSchemaMigrationRequest c;
-      c.set_keyspace(ks->name());
-      c.set_uuid(m.uuid());
-      for (absl::Status& s : tablets_.ForEach(
-               *ks, [&](const TopologyShard&, OnlineDDL::StubInterface&stub,
-                        grpc::ClientContext&ctx) {
-                 // A prepared cut-over is released by the cancel too.
-                 AbortCutOverRequest a;
-                 a.set_keyspace(ks->name());
-                 a.set_uuid(m.uuid());
-                 AbortCutOverResponse ignored_abort;
-                 {
-                   grpc::ClientContext actx;
-                   actx.set_deadline(ctx.deadline());
-                   stub.AbortCutOver(&actx, a, &ignored_abort);
-                 }
-                 vtctldata::CancelSchemaMigrationResponse ignored;
-                 return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
-               })) {
+      // The tablet's cancel also releases a prepared cut-over.
+      for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
         all.push_back(std::move(s));
       }
     }

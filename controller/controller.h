@@ -118,6 +118,10 @@ class Controller {
   absl::Status Submit(ControllerDeployment& d, absl::string_view strategy,
                       bool revert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Cancels `uuid` on every shard of `ks`; the statuses in shard order.
+  std::vector<absl::Status> CancelOnShards(const TopologyKeyspace& ks,
+                                           const std::string& uuid);
+
   // The gate (controller_gate.cc).
   absl::Status Gate(ControllerDeployment& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One member's state on every shard, in shard order.
@@ -132,6 +136,19 @@ class Controller {
       const std::vector<vtctldata::SchemaMigration>& shards)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordSwap(DeploymentMember& m, const CommitCutOverResponse& r);
+  // If `m` failed or was cancelled on a shard: fails `d` with the reason,
+  // saves it and returns true.
+  absl::StatusOr<bool> FailIfEnded(
+      const TopologyKeyspace& ks, ControllerDeployment& d,
+      const DeploymentMember& m,
+      const std::vector<vtctldata::SchemaMigration>& shards)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets `d`'s message, saving only when it changed.
+  absl::Status SetMessage(ControllerDeployment& d, const std::string& message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  PrepareCutOverRequest PrepareRequest(const TopologyKeyspace& ks,
+                                       const DeploymentMember& m,
+                                       bool catch_up_only) const;
 
   ControllerOptions options_;
   Clock* clock_;

@@ -80,31 +80,18 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
       ++alters;
       SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
                           MemberOnShards(*ks, m));
+      SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(*ks, d, m, shards));
+      if (ended) return absl::OkStatus();
       int ready = 0;
-      for (int i = 0; i < ks->shards_size(); ++i) {
-        const vtctldata::SchemaMigration& s = shards[i];
-        if (s.status() == Status::FAILED || s.status() == Status::CANCELLED) {
-          d.set_state(ControllerDeployment::FAILED);
-          d.set_message(absl::StrCat(
-              "migration ", m.uuid(), " ",
-              s.status() == Status::FAILED ? "failed" : "was cancelled",
-              " on shard ", ks->shards(i).name(), ": ", s.message()));
-          return Save(d);
-        }
+      for (const vtctldata::SchemaMigration& s : shards) {
         ready += Ready(s) || s.status() == Status::COMPLETE;
       }
       ready_everywhere += ready == ks->shards_size();
     }
     if (ready_everywhere < alters) {
-      std::string msg = absl::StrCat(
-          "waiting until every ALTER is ready on "
-          "every shard: ",
-          ready_everywhere, " of ", alters);
-      if (d.message() != msg) {
-        d.set_message(msg);
-        SC_RETURN_IF_ERROR(Save(d));
-      }
-      return absl::OkStatus();
+      return SetMessage(
+          d, absl::StrCat("waiting until every ALTER is ready on every shard: ",
+                          ready_everywhere, " of ", alters));
     }
     d.set_gate_open(true);
     SC_RETURN_IF_ERROR(Save(d));
@@ -113,20 +100,11 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     if (m.done()) continue;
     SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
                         MemberOnShards(*ks, m));
+    SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(*ks, d, m, shards));
+    if (ended) return absl::OkStatus();
     int complete = 0;
     int ready = 0;
-    for (int i = 0; i < ks->shards_size(); ++i) {
-      const vtctldata::SchemaMigration& s = shards[i];
-      if (s.status() == Status::FAILED || s.status() == Status::CANCELLED) {
-        d.set_state(ControllerDeployment::FAILED);
-        d.set_message(absl::StrCat(
-            "migration ", m.uuid(), " ",
-            s.status() == Status::FAILED ? "failed" : "was cancelled",
-            " on shard ", ks->shards(i).name(), ": ", s.message(),
-            m.commit_decided() ? " (other shards may have swapped: revert them)"
-                               : ""));
-        return Save(d);
-      }
+    for (const vtctldata::SchemaMigration& s : shards) {
       complete += s.status() == Status::COMPLETE;
       ready += Ready(s);
     }
@@ -157,14 +135,9 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     }
     if (m.commit_decided()) return FinishDecided(*ks, d, m, shards);
     if (ready < ks->shards_size()) {
-      std::string msg = absl::StrCat("waiting for ", m.uuid(), " (", m.table(),
-                                     "): ready on ", ready, " of ",
-                                     ks->shards_size(), " shards");
-      if (d.message() != msg) {
-        d.set_message(msg);
-        SC_RETURN_IF_ERROR(Save(d));
-      }
-      return absl::OkStatus();
+      return SetMessage(d, absl::StrCat("waiting for ", m.uuid(), " (",
+                                        m.table(), "): ready on ", ready,
+                                        " of ", ks->shards_size(), " shards"));
     }
     if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
       return absl::OkStatus();
@@ -191,11 +164,7 @@ absl::Status Controller::TwoPhaseCutOver(const TopologyKeyspace& ks,
         ks,
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) {
-          PrepareCutOverRequest r;
-          r.set_keyspace(ks.name());
-          r.set_uuid(m.uuid());
-          *r.mutable_hold() = ToProtoDuration(options_.prepare_hold);
-          r.set_catch_up_only(catch_up_only);
+          PrepareCutOverRequest r = PrepareRequest(ks, m, catch_up_only);
           PrepareCutOverResponse ignored;
           return FromGrpc(stub.PrepareCutOver(&ctx, r, &ignored));
         },
@@ -273,10 +242,7 @@ absl::Status Controller::FinishDecided(
         ks.shards(i),
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
-          PrepareCutOverRequest p;
-          p.set_keyspace(ks.name());
-          p.set_uuid(m.uuid());
-          *p.mutable_hold() = ToProtoDuration(options_.prepare_hold);
+          PrepareCutOverRequest p = PrepareRequest(ks, m, false);
           PrepareCutOverResponse ignored;
           SC_RETURN_IF_ERROR(FromGrpc(stub.PrepareCutOver(&ctx, p, &ignored)));
           grpc::ClientContext commit_ctx;
@@ -297,6 +263,46 @@ absl::Status Controller::FinishDecided(
   d.set_message(absl::StrCat("finishing the decided swap of ", m.uuid(),
                              " on the remaining shards"));
   return Save(d);
+}
+
+absl::StatusOr<bool> Controller::FailIfEnded(
+    const TopologyKeyspace& ks, ControllerDeployment& d,
+    const DeploymentMember& m,
+    const std::vector<vtctldata::SchemaMigration>& shards) {
+  for (int i = 0; i < ks.shards_size(); ++i) {
+    const vtctldata::SchemaMigration& s = shards[i];
+    if (s.status() != Status::FAILED && s.status() != Status::CANCELLED) {
+      continue;
+    }
+    d.set_state(ControllerDeployment::FAILED);
+    d.set_message(absl::StrCat(
+        "migration ", m.uuid(), " ",
+        s.status() == Status::FAILED ? "failed" : "was cancelled", " on shard ",
+        ks.shards(i).name(), ": ", s.message(),
+        m.commit_decided() ? " (other shards may have swapped: revert them)"
+                           : ""));
+    SC_RETURN_IF_ERROR(Save(d));
+    return true;
+  }
+  return false;
+}
+
+absl::Status Controller::SetMessage(ControllerDeployment& d,
+                                    const std::string& message) {
+  if (d.message() == message) return absl::OkStatus();
+  d.set_message(message);
+  return Save(d);
+}
+
+PrepareCutOverRequest Controller::PrepareRequest(const TopologyKeyspace& ks,
+                                                 const DeploymentMember& m,
+                                                 bool catch_up_only) const {
+  PrepareCutOverRequest r;
+  r.set_keyspace(ks.name());
+  r.set_uuid(m.uuid());
+  *r.mutable_hold() = ToProtoDuration(options_.prepare_hold);
+  r.set_catch_up_only(catch_up_only);
+  return r;
 }
 
 void Controller::RecordSwap(DeploymentMember& m,

@@ -121,13 +121,6 @@ class PreparedCutOver {
   // Releases the lock; nothing was renamed. Idempotent.
   void Abort();
 
-  const CutOverRequest& request() const { return request_; }
-  // The position read under the lock.
-  const mysql::Position& locked_position() const {
-    return result_.locked_position;
-  }
-  // When the lock was taken: writes have waited since.
-  absl::Time locked_at() const { return locked_at_; }
   bool stream_stopped() const { return stream_stopped_; }
 
  private:

@@ -293,6 +293,11 @@ class Executor {
   // Prepared cut-overs by migration UUID; the scheduler leaves these
   // migrations alone.
   std::map<std::string, Prepared> prepared_ ABSL_GUARDED_BY(mu_);
+  // Unlocks and forgets the prepared cut-over at `it`; the stream goes on
+  // and the migration records `why`.
+  absl::Status ReleasePrepared(std::map<std::string, Prepared>::iterator it,
+                               const absl::Status& why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;

@@ -1,5 +1,7 @@
 // Two-phase cut-over: prepare (lock, caught up, stream stopped), then
 // commit (swap) or abort, driven by a controller across shards.
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "onlineddl/executor.h"
@@ -89,34 +91,33 @@ absl::Status Executor::AbortCutOver(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
   auto it = prepared_.find(std::string(uuid));
   if (it == prepared_.end()) return absl::OkStatus();  // idempotent
-  Prepared p = std::move(it->second);
-  prepared_.erase(it);
-  p.cut_over->Abort();
-  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
-  return CutOverFailed(m, p.workflow_id, p.cut_over->stream_stopped(),
-                       absl::AbortedError("cut-over aborted by the controller"),
-                       /*backoff=*/false);
+  return ReleasePrepared(
+      it, absl::AbortedError("cut-over aborted by the controller"));
 }
 
 absl::Status Executor::ExpirePrepared() {
   const absl::Time now = clock_->Now();
   for (auto it = prepared_.begin(); it != prepared_.end();) {
-    if (now < it->second.expires) {
-      ++it;
-      continue;
+    auto next = std::next(it);
+    if (now >= it->second.expires) {
+      SC_RETURN_IF_ERROR(ReleasePrepared(
+          it, absl::DeadlineExceededError("prepared cut-over expired: no "
+                                          "commit arrived within its hold")));
     }
-    Prepared p = std::move(it->second);
-    const std::string uuid = it->first;
-    it = prepared_.erase(it);
-    p.cut_over->Abort();
-    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
-    SC_RETURN_IF_ERROR(CutOverFailed(
-        m, p.workflow_id, p.cut_over->stream_stopped(),
-        absl::DeadlineExceededError(
-            "prepared cut-over expired: no commit arrived within its hold"),
-        /*backoff=*/false));
+    it = next;
   }
   return absl::OkStatus();
+}
+
+absl::Status Executor::ReleasePrepared(
+    std::map<std::string, Prepared>::iterator it, const absl::Status& why) {
+  const std::string uuid = it->first;
+  Prepared p = std::move(it->second);
+  prepared_.erase(it);
+  p.cut_over->Abort();
+  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  return CutOverFailed(m, p.workflow_id, p.cut_over->stream_stopped(), why,
+                       /*backoff=*/false);
 }
 
 }  // namespace onlineddl

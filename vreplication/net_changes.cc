@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
+#include "util/status_macros.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -14,12 +15,6 @@ namespace {
 constexpr size_t kChunk = 500;
 // Keys per DELETE: below eq_range_index_dive_limit (200).
 constexpr size_t kDeleteChunk = 100;
-
-bool IsInteger(const std::string& data_type) {
-  return data_type == "tinyint" || data_type == "smallint" ||
-         data_type == "mediumint" || data_type == "int" ||
-         data_type == "bigint";
-}
 
 size_t Size(const std::vector<std::string>& v) {
   size_t n = 0;
@@ -33,7 +28,7 @@ bool NetChanges::Eligible(const TablePlan& plan) {
   if (plan.where_expr.has_value() || !plan.where.empty()) return false;
   if (plan.source_key.empty()) return false;
   for (int c : plan.source_key) {
-    if (!IsInteger(plan.source.columns[c].data_type)) return false;
+    if (!IsIntegerType(plan.source.columns[c].data_type)) return false;
   }
   return true;
 }
@@ -66,12 +61,7 @@ NetChanges::Entry& NetChanges::At(const std::vector<std::string>& key,
 
 absl::StatusOr<bool> NetChanges::Add(const mysql::TableMap& map,
                                      const mysql::RowChange& change) {
-  if (map.columns.size() != plan_->source.columns.size()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "binlog row of ", map.database, ".", map.table, " has ",
-        map.columns.size(), " columns but the table has ",
-        plan_->source.columns.size(), ": its schema changed under the stream"));
-  }
+  SC_RETURN_IF_ERROR(applier_->CheckColumns(map));
   bool created = false;
   if (change.before.has_value() && change.after.has_value()) {
     std::vector<std::string> key = applier_->KeyLiterals(map, *change.before);
@@ -137,52 +127,24 @@ void NetChanges::Render(std::vector<std::string>* out) const {
     if (key_cols.size() == 1) del += ")";
     out->push_back(std::move(del));
   }
-  std::string ins;
-  size_t n = 0;
+  std::vector<const Entry*> inserted;
   for (const Entry* e : fresh) {
-    if (!e->row.has_value()) continue;
-    absl::StrAppend(&ins,
-                    n == 0
-                        ? absl::StrCat("INSERT INTO ", target, " (",
-                                       absl::StrJoin(cols, ", "), ") VALUES (")
-                        : ", (",
-                    absl::StrJoin(*e->row, ", "), ")");
-    if (++n == kChunk) {
-      out->push_back(std::move(ins));
-      ins.clear();
-      n = 0;
-    }
+    if (e->row.has_value()) inserted.push_back(e);
   }
-  if (n > 0) out->push_back(std::move(ins));
+  RenderInsert(inserted, "", out);
 
   // Keys only updated: their final values, other columns kept. With the
   // key the target's only unique key, a multi-row upsert does exactly that
   // (the rows exist); otherwise one UPDATE per row.
-  std::vector<std::string> sets;
-  for (size_t i = 0; i < cols.size(); ++i) {
-    sets.push_back(absl::StrCat(cols[i], " = VALUES(", cols[i], ")"));
-  }
   if (upsert_) {
-    std::string up;
-    size_t m = 0;
-    for (const Entry* e : updated) {
-      absl::StrAppend(
-          &up,
-          m == 0 ? absl::StrCat("INSERT INTO ", target, " (",
-                                absl::StrJoin(cols, ", "), ") VALUES (")
-                 : ", (",
-          absl::StrJoin(*e->row, ", "), ")");
-      if (++m == kChunk) {
-        out->push_back(absl::StrCat(up, " ON DUPLICATE KEY UPDATE ",
-                                    absl::StrJoin(sets, ", ")));
-        up.clear();
-        m = 0;
-      }
+    std::vector<std::string> sets;
+    for (const std::string& c : cols) {
+      sets.push_back(absl::StrCat(c, " = VALUES(", c, ")"));
     }
-    if (m > 0) {
-      out->push_back(absl::StrCat(up, " ON DUPLICATE KEY UPDATE ",
-                                  absl::StrJoin(sets, ", ")));
-    }
+    RenderInsert(
+        updated,
+        absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(sets, ", ")),
+        out);
     return;
   }
   for (const Entry* e : updated) {
@@ -196,6 +158,27 @@ void NetChanges::Render(std::vector<std::string>* out) const {
     out->push_back(absl::StrCat("UPDATE ", target, " SET ",
                                 absl::StrJoin(assign, ", "), " WHERE ",
                                 absl::StrJoin(where, " AND ")));
+  }
+}
+
+void NetChanges::RenderInsert(const std::vector<const Entry*>& rows,
+                              const std::string& suffix,
+                              std::vector<std::string>* out) const {
+  std::vector<std::string> cols;
+  for (const std::string& c : plan_->target_columns) {
+    cols.push_back(mysql::QuoteIdentifier(c));
+  }
+  const std::string head = absl::StrCat(
+      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
+      " (", absl::StrJoin(cols, ", "), ") VALUES ");
+  for (size_t start = 0; start < rows.size(); start += kChunk) {
+    const size_t end = std::min(rows.size(), start + kChunk);
+    std::string sql = head;
+    for (size_t i = start; i < end; ++i) {
+      absl::StrAppend(&sql, i > start ? ", (" : "(",
+                      absl::StrJoin(*rows[i]->row, ", "), ")");
+    }
+    out->push_back(absl::StrCat(sql, suffix));
   }
 }
 

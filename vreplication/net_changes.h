@@ -64,6 +64,11 @@ class NetChanges {
     bool fresh = false;  // inserted or deleted in this batch
   };
   Entry& At(const std::vector<std::string>& key, bool* created);
+  // Multi-row INSERTs of `rows` (each with a row), in chunks, each ending
+  // with `suffix`.
+  void RenderInsert(const std::vector<const Entry*>& rows,
+                    const std::string& suffix,
+                    std::vector<std::string>* out) const;
 
   const TablePlan* plan_;
   const RowApplier* applier_;

@@ -7,6 +7,7 @@
 #include "mysql/quoting.h"
 #include "mysql/vitess_rows.h"
 #include "proto/query.pb.h"
+#include "util/status_macros.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -16,6 +17,11 @@ using mysql::QuoteIdentifier;
 namespace {
 constexpr char kCopyCharset[] = "utf8mb4";  // the copy session's charset
 }  // namespace
+
+bool IsIntegerType(absl::string_view t) {
+  return t == "tinyint" || t == "smallint" || t == "mediumint" || t == "int" ||
+         t == "bigint";
+}
 
 std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
                                       const mysql::Row& row, int col) const {
@@ -45,11 +51,7 @@ absl::optional<bool> RowApplier::KeyAtOrBelow(const mysql::Row& row,
   // Lexicographic comparison of the key tuple, integers only.
   for (size_t i = 0; i < plan_->source_key.size(); ++i) {
     const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
-    const std::string& t = col.data_type;
-    if (t != "tinyint" && t != "smallint" && t != "mediumint" && t != "int" &&
-        t != "bigint") {
-      return absl::nullopt;
-    }
+    if (!IsIntegerType(col.data_type)) return absl::nullopt;
     const absl::optional<std::string>& a = row.value(plan_->source_key[i]);
     const absl::optional<std::string>& b = lastpk.values[i];
     if (!a.has_value() || !b.has_value()) return absl::nullopt;
@@ -107,27 +109,16 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
                                     const mysql::RowChange& change,
                                     const LastPk* lastpk,
                                     std::vector<std::string>* out) const {
-  if (map.columns.size() != plan_->source.columns.size()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "binlog row of ", map.database, ".", map.table, " has ",
-        map.columns.size(), " columns but the table has ",
-        plan_->source.columns.size(), ": its schema changed under the stream"));
-  }
+  SC_RETURN_IF_ERROR(CheckColumns(map));
   const std::string target =
       mysql::QuoteQualified(plan_->db, plan_->target.table);
-  auto values = [&](const mysql::Row& row) {
-    std::vector<std::string> v;
-    for (const ExprTemplate& e : plan_->exprs) {
-      v.push_back(e.Render([&](int c) { return BinlogLiteral(map, row, c); }));
-    }
-    return v;
-  };
+  auto values = [&](const mysql::Row& row) { return TargetValues(map, row); };
   auto key_match = [&](const mysql::Row& row) {
-    std::vector<std::string> eq;
-    for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    std::vector<std::string> key = KeyLiterals(map, row), eq;
+    for (size_t i = 0; i < key.size(); ++i) {
       eq.push_back(absl::StrCat(
           QuoteIdentifier(plan_->target_columns[plan_->target_key[i]]), " = ",
-          BinlogLiteral(map, row, plan_->source_key[i])));
+          key[i]));
     }
     return absl::StrJoin(eq, " AND ");
   };
@@ -187,6 +178,16 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
     if (!before_skip) out->push_back(remove(*change.before, before_in));
   }
   return absl::OkStatus();
+}
+
+absl::Status RowApplier::CheckColumns(const mysql::TableMap& map) const {
+  if (map.columns.size() == plan_->source.columns.size()) {
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "binlog row of ", map.database, ".", map.table, " has ",
+      map.columns.size(), " columns but the table has ",
+      plan_->source.columns.size(), ": its schema changed under the stream"));
 }
 
 std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,

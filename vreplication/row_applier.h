@@ -27,6 +27,10 @@ struct LastPk {
   std::vector<absl::optional<std::string>> values;
 };
 
+// Whether a column of `data_type` (information_schema DATA_TYPE) is an
+// integer: its literal is canonical and compares exactly.
+bool IsIntegerType(absl::string_view data_type);
+
 class RowApplier {
  public:
   RowApplier(const TablePlan* plan, const CollationMap* collations)
@@ -38,6 +42,9 @@ class RowApplier {
                           const mysql::RowChange& change, const LastPk* lastpk,
                           std::vector<std::string>* out) const;
 
+  // An error if `map` (a binlog table map) does not have the plan's
+  // source columns: the table changed under the stream.
+  absl::Status CheckColumns(const mysql::TableMap& map) const;
   // The target row of an image: the plan's expressions over its values, as
   // SQL, in target_columns order.
   std::vector<std::string> TargetValues(const mysql::TableMap& map,

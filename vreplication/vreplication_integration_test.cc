@@ -111,9 +111,18 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
 // row-by-row apply leaves, including a column the plan does not feed (kept
 // by updates, default for rows inserted anew, carried by a key update).
 TEST_F(VReplicationTest, NetBatchesKeepTheRowByRowSemantics) {
-  for (bool net : {true, false}) {
-    SCOPED_TRACE(net ? "net batches" : "row by row");
-    const std::string db = net ? "dnet" : "drow";
+  // Net batches with the key as the target's only unique key (upserts),
+  // with a second unique key (an UPDATE per updated row), and row by row.
+  struct Mode {
+    bool net;
+    bool second_unique;
+    const char* db;
+  };
+  for (const Mode& mode : {Mode{true, false, "dnet"}, Mode{true, true, "duk"},
+                           Mode{false, false, "drow"}}) {
+    const bool net = mode.net;
+    SCOPED_TRACE(mode.db);
+    const std::string db = mode.db;
     ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
     ASSERT_OK(conn_->Execute(
         absl::StrCat("CREATE TABLE ", db,
@@ -121,7 +130,8 @@ TEST_F(VReplicationTest, NetBatchesKeepTheRowByRowSemantics) {
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "CREATE TABLE ", db,
         ".dst (id INT PRIMARY KEY, name VARCHAR(32), val INT, keep INT "
-        "DEFAULT 5)")));
+        "DEFAULT 5",
+        mode.second_unique ? ", UNIQUE KEY (name))" : ")")));
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "INSERT INTO ", db, ".src SELECT seq, CONCAT('n', seq), seq FROM ", db,
         ".seq_1_to_10")));
