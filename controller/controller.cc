@@ -41,7 +41,7 @@ bool AnyDecided(const ControllerDeployment& d) {
 }  // namespace
 
 Controller::Controller(ControllerOptions options, Clock* clock,
-                       DeploymentStore store)
+                       std::shared_ptr<StateStore> store)
     : options_(std::move(options)),
       clock_(clock),
       store_(std::move(store)),
@@ -49,17 +49,22 @@ Controller::Controller(ControllerOptions options, Clock* clock,
 
 absl::StatusOr<std::unique_ptr<Controller>> Controller::Start(
     ControllerOptions options, Clock* clock) {
-  if (options.state_dir.empty()) {
-    return absl::InvalidArgumentError("the controller needs a state directory");
+  std::shared_ptr<StateStore> store = options.store;
+  if (store == nullptr) {
+    if (options.state_dir.empty()) {
+      return absl::InvalidArgumentError(
+          "the controller needs a state directory");
+    }
+    SC_ASSIGN_OR_RETURN(DeploymentStore files,
+                        DeploymentStore::Open(options.state_dir));
+    store = std::make_shared<DeploymentStore>(std::move(files));
   }
-  SC_ASSIGN_OR_RETURN(DeploymentStore store,
-                      DeploymentStore::Open(options.state_dir));
-  SC_ASSIGN_OR_RETURN(std::vector<ControllerDeployment> saved, store.LoadAll());
   std::unique_ptr<Controller> c(
       new Controller(std::move(options), clock, std::move(store)));
-  {
+  if (!c->options_.leader_term) {
+    // Alone: the saved deployments are ours from the start.
     absl::MutexLock lock(&c->mu_);
-    c->deployments_ = std::move(saved);
+    SC_RETURN_IF_ERROR(c->Lead());
   }
   c->thread_ = std::thread([p = c.get()] { p->Loop(); });
   return c;
@@ -104,11 +109,43 @@ ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
 }
 
 absl::Status Controller::Save(const ControllerDeployment& d) {
-  return store_.Save(d);
+  return store_->Save(d);
+}
+
+absl::Status Controller::Lead() {
+  const int64_t term = options_.leader_term ? options_.leader_term() : 0;
+  if (options_.leader_term && term == 0) {
+    const std::string leader = options_.leader ? options_.leader() : "";
+    return absl::UnavailableError(
+        leader.empty()
+            ? "this sidecut-ctld is not the leader and no leader is elected "
+              "yet; retry in a few seconds"
+            : absl::StrCat("this sidecut-ctld is not the leader; the leader "
+                           "is ",
+                           leader));
+  }
+  if (term != loaded_term_) {
+    // Newly the leader: what the previous leader saved is the truth.
+    SC_ASSIGN_OR_RETURN(deployments_, store_->LoadAll());
+    loaded_term_ = term;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Controller::CheckLeader() {
+  absl::MutexLock lock(&mu_);
+  return Lead();
+}
+
+bool Controller::Leading(std::string* leader) {
+  if (!options_.leader_term || options_.leader_term() != 0) return true;
+  *leader = options_.leader ? options_.leader() : "";
+  return false;
 }
 
 absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
     const vtctldata::ApplySchemaRequest& req) {
+  SC_RETURN_IF_ERROR(CheckLeader());
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(req.keyspace()));
   vtctldata::ApplySchemaResponse resp;
   // Migration commands (REVERT, ALTER VITESS_MIGRATION ...) in the batch.
@@ -300,6 +337,7 @@ Controller::GetSchemaMigrations(
 absl::StatusOr<ControllerDeployment> Controller::GetDeployment(
     absl::string_view context) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(Lead());
   for (const ControllerDeployment& d : deployments_) {
     if (d.context() == context) return d;
   }
@@ -308,6 +346,7 @@ absl::StatusOr<ControllerDeployment> Controller::GetDeployment(
 
 absl::Status Controller::CompleteDeployment(absl::string_view context) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(Lead());
   for (ControllerDeployment& d : deployments_) {
     if (d.context() != context) continue;
     if (d.state() == ControllerDeployment::COMPLETING ||
@@ -331,6 +370,7 @@ absl::Status Controller::CompleteDeployment(absl::string_view context) {
 
 absl::Status Controller::CancelDeployment(absl::string_view context) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(Lead());
   for (ControllerDeployment& d : deployments_) {
     if (d.context() != context) continue;
     if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
@@ -371,6 +411,7 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
 absl::StatusOr<std::string> Controller::RevertDeployment(
     absl::string_view context) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(Lead());
   ControllerDeployment* found = nullptr;
   for (ControllerDeployment& d : deployments_) {
     if (d.context() == context) found = &d;

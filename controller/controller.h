@@ -42,7 +42,7 @@ namespace controller {
 
 struct ControllerOptions {
   Topology topology;
-  // Where deployments are saved. Required.
+  // Where deployments are saved, unless `store` is given.
   std::string state_dir;
   StubFactory stubs = GrpcStubFactory();
   // Deadline of an ordinary call to a tablet. Default 10 s.
@@ -57,6 +57,15 @@ struct ControllerOptions {
   absl::Duration backoff_max = absl::Seconds(30);
   // How often the gate runs. Default 500 ms.
   absl::Duration tick = absl::Milliseconds(500);
+  // Where deployments are kept; default: files in state_dir.
+  std::shared_ptr<StateStore> store;
+  // Leader election (sidecut-ctld --etcd): when set, the controller acts
+  // (gate rounds, commands) only while leader_term() is non-zero and
+  // reloads its deployments from the store whenever the term changes (it
+  // changes each time leadership is gained); leader() names the current
+  // leader (the address requests are forwarded to).
+  std::function<int64_t()> leader_term;
+  std::function<std::string()> leader;
   // Fault injection for tests: called once a swap is decided, before any
   // shard is told; an error stops the gate there, as if the controller
   // died at that moment.
@@ -100,12 +109,21 @@ class Controller {
   absl::StatusOr<std::string> RevertMigration(absl::string_view uuid,
                                               absl::string_view new_uuid);
 
+  // True when this controller may act; otherwise `leader` gets the
+  // leader's name ("" if none is elected yet).
+  bool Leading(std::string* leader);
+
   // One gate round now (tests; the thread also does this).
   absl::Status Tick();
 
  private:
-  Controller(ControllerOptions options, Clock* clock, DeploymentStore store);
+  Controller(ControllerOptions options, Clock* clock,
+             std::shared_ptr<StateStore> store);
   void Loop();
+  // OK when this controller leads (loading the saved deployments when it
+  // has just become the leader); UNAVAILABLE naming the leader otherwise.
+  absl::Status Lead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckLeader();
 
   absl::StatusOr<const TopologyKeyspace*> Keyspace(absl::string_view name);
   // The deployment holding member `uuid`, if any.
@@ -152,13 +170,16 @@ class Controller {
 
   ControllerOptions options_;
   Clock* clock_;
-  DeploymentStore store_;
+  std::shared_ptr<StateStore> store_;
   Tablets tablets_;
 
   // Serializes the gate and the commands (a gate round may hold it while
   // shards prepare).
   absl::Mutex mu_;
   std::vector<ControllerDeployment> deployments_ ABSL_GUARDED_BY(mu_);
+  // The leadership term deployments_ was loaded in (-1: never loaded; 0:
+  // without an election).
+  int64_t loaded_term_ ABSL_GUARDED_BY(mu_) = -1;
 
   absl::Mutex wake_mu_;
   bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;

@@ -38,6 +38,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     absl::string_view verb, absl::string_view keyspace,
     absl::string_view uuid) {
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(keyspace));
+  SC_RETURN_IF_ERROR(CheckLeader());
   const std::string v = absl::AsciiStrToLower(verb);
   std::map<std::string, uint64_t> counts;
   // A deployment's member: the verb applies to the deployment as a unit.
@@ -119,6 +120,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
 absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
     const MigrationCommandRequest& req) {
   MigrationCommandResponse resp;
+  SC_RETURN_IF_ERROR(CheckLeader());
   // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
   // DEPLOYMENT '<context>'.
   std::string verb, context;
@@ -240,6 +242,7 @@ absl::StatusOr<std::string> Controller::RevertMigration(
         absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
   }
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(Lead());
   ControllerDeployment* d = FindByMember(uuid);
   if (d == nullptr) {
     return absl::NotFoundError(absl::StrCat(

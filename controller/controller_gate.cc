@@ -30,6 +30,9 @@ vttime::Duration ToProtoDuration(absl::Duration d) {
 
 absl::Status Controller::Tick() {
   absl::MutexLock lock(&mu_);
+  std::string leader;
+  if (!Leading(&leader)) return absl::OkStatus();  // a follower waits
+  SC_RETURN_IF_ERROR(Lead());
   absl::Status first;
   for (ControllerDeployment& d : deployments_) {
     if (d.state() != ControllerDeployment::COMPLETING) continue;

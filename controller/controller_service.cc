@@ -1,41 +1,88 @@
 #include "controller/controller_service.h"
 
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
 #include "util/grpc_status.h"
 
 namespace sidecut {
 namespace controller {
 
+namespace {
+
+constexpr char kForwardedHeader[] = "sidecut-forwarded-by-follower";
+
+}  // namespace
+
+template <typename Req, typename Resp, typename Local>
+grpc::Status ControllerService::Serve(
+    grpc::ServerContext* ctx, const Req& req, Resp* resp,
+    grpc::Status (OnlineDDL::Stub::*method)(grpc::ClientContext*, const Req&,
+                                            Resp*),
+    Local local) {
+  std::string leader;
+  if (controller_->Leading(&leader)) {
+    absl::Status s = local();
+    return s.ok() ? grpc::Status::OK : ToGrpc(s);
+  }
+  if (leader.empty()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "this sidecut-ctld is a follower and no leader is "
+                        "elected yet; retry in a few seconds");
+  }
+  if (ctx->client_metadata().count(kForwardedHeader) != 0) {
+    return grpc::Status(
+        grpc::StatusCode::UNAVAILABLE,
+        absl::StrCat("this sidecut-ctld is not the leader (the leader is ",
+                     leader, "); leadership is changing, retry"));
+  }
+  std::unique_ptr<OnlineDDL::Stub> stub = OnlineDDL::NewStub(
+      grpc::CreateChannel(leader, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext forward;
+  forward.set_deadline(ctx->deadline());
+  forward.AddMetadata(kForwardedHeader, "1");
+  return ((*stub).*method)(&forward, req, resp);
+}
+
 grpc::Status ControllerService::ApplySchema(
-    grpc::ServerContext*, const vtctldata::ApplySchemaRequest* req,
+    grpc::ServerContext* ctx, const vtctldata::ApplySchemaRequest* req,
     vtctldata::ApplySchemaResponse* resp) {
-  absl::StatusOr<vtctldata::ApplySchemaResponse> r =
-      controller_->ApplySchema(*req);
-  if (!r.ok()) return ToGrpc(r.status());
-  *resp = std::move(*r);
-  return grpc::Status::OK;
+  return Serve(ctx, *req, resp, &OnlineDDL::Stub::ApplySchema, [&] {
+    absl::StatusOr<vtctldata::ApplySchemaResponse> r =
+        controller_->ApplySchema(*req);
+    if (r.ok()) *resp = std::move(*r);
+    return r.status();
+  });
 }
 
 grpc::Status ControllerService::GetSchemaMigrations(
-    grpc::ServerContext*, const vtctldata::GetSchemaMigrationsRequest* req,
+    grpc::ServerContext* ctx, const vtctldata::GetSchemaMigrationsRequest* req,
     vtctldata::GetSchemaMigrationsResponse* resp) {
-  absl::StatusOr<vtctldata::GetSchemaMigrationsResponse> r =
-      controller_->GetSchemaMigrations(*req);
-  if (!r.ok()) return ToGrpc(r.status());
-  *resp = std::move(*r);
-  return grpc::Status::OK;
+  return Serve(ctx, *req, resp, &OnlineDDL::Stub::GetSchemaMigrations, [&] {
+    absl::StatusOr<vtctldata::GetSchemaMigrationsResponse> r =
+        controller_->GetSchemaMigrations(*req);
+    if (r.ok()) *resp = std::move(*r);
+    return r.status();
+  });
 }
 
-#define SIDECUT_CTLD_RPC(rpc, verb)                                            \
-  grpc::Status ControllerService::rpc##SchemaMigration(                        \
-      grpc::ServerContext*, const vtctldata::rpc##SchemaMigrationRequest* req, \
-      vtctldata::rpc##SchemaMigrationResponse* resp) {                         \
-    absl::StatusOr<std::map<std::string, uint64_t>> n =                        \
-        controller_->Command(verb, req->keyspace(), req->uuid());              \
-    if (!n.ok()) return ToGrpc(n.status());                                    \
-    for (const auto& [shard, count] : *n) {                                    \
-      (*resp->mutable_rows_affected_by_shard())[shard] = count;                \
-    }                                                                          \
-    return grpc::Status::OK;                                                   \
+#define SIDECUT_CTLD_RPC(rpc, verb)                                     \
+  grpc::Status ControllerService::rpc##SchemaMigration(                 \
+      grpc::ServerContext* ctx,                                         \
+      const vtctldata::rpc##SchemaMigrationRequest* req,                \
+      vtctldata::rpc##SchemaMigrationResponse* resp) {                  \
+    return Serve(                                                       \
+        ctx, *req, resp, &OnlineDDL::Stub::rpc##SchemaMigration, [&] {  \
+          absl::StatusOr<std::map<std::string, uint64_t>> n =           \
+              controller_->Command(verb, req->keyspace(), req->uuid()); \
+          if (!n.ok()) return n.status();                               \
+          for (const auto& [shard, count] : *n) {                       \
+            (*resp->mutable_rows_affected_by_shard())[shard] = count;   \
+          }                                                             \
+          return absl::OkStatus();                                      \
+        });                                                             \
   }
 SIDECUT_CTLD_RPC(Complete, "complete")
 SIDECUT_CTLD_RPC(Cancel, "cancel")
@@ -46,13 +93,14 @@ SIDECUT_CTLD_RPC(ForceCutOver, "force-cutover")
 #undef SIDECUT_CTLD_RPC
 
 grpc::Status ControllerService::ExecuteMigrationCommand(
-    grpc::ServerContext*, const MigrationCommandRequest* req,
+    grpc::ServerContext* ctx, const MigrationCommandRequest* req,
     MigrationCommandResponse* resp) {
-  absl::StatusOr<MigrationCommandResponse> r =
-      controller_->ExecuteMigrationCommand(*req);
-  if (!r.ok()) return ToGrpc(r.status());
-  *resp = std::move(*r);
-  return grpc::Status::OK;
+  return Serve(ctx, *req, resp, &OnlineDDL::Stub::ExecuteMigrationCommand, [&] {
+    absl::StatusOr<MigrationCommandResponse> r =
+        controller_->ExecuteMigrationCommand(*req);
+    if (r.ok()) *resp = std::move(*r);
+    return r.status();
+  });
 }
 
 }  // namespace controller

@@ -2,6 +2,8 @@
 // sidecut.OnlineDDL service as a tablet, for whole keyspaces, so the
 // `sidecut` CLI (and any vtctld-style client) talks to either; the
 // two-phase cut-over RPCs are the tablets' own and are refused here.
+// A follower (several controllers sharing etcd) forwards every call to the
+// leader once, so a client may talk to any controller.
 //
 // Thread-safe.
 #ifndef SIDECUT_CONTROLLER_CONTROLLER_SERVICE_H_
@@ -49,6 +51,15 @@ class ControllerService final : public sidecut::OnlineDDL::Service {
                                        MigrationCommandResponse* resp) override;
 
  private:
+  // Runs `local` when this controller leads; otherwise forwards the call
+  // to the leader with `method` (once: a forwarded call is never forwarded
+  // again).
+  template <typename Req, typename Resp, typename Local>
+  grpc::Status Serve(grpc::ServerContext* ctx, const Req& req, Resp* resp,
+                     grpc::Status (OnlineDDL::Stub::*method)(
+                         grpc::ClientContext*, const Req&, Resp*),
+                     Local local);
+
   Controller* controller_;
 };
 

@@ -41,7 +41,7 @@ std::string DeploymentStore::FileName(const std::string& context) {
                       ".textproto");
 }
 
-absl::Status DeploymentStore::Save(const ControllerDeployment& d) const {
+absl::Status DeploymentStore::Save(const ControllerDeployment& d) {
   std::string text;
   if (!google::protobuf::TextFormat::PrintToString(d, &text)) {
     return absl::InternalError("cannot print deployment");
@@ -76,8 +76,7 @@ absl::Status DeploymentStore::Save(const ControllerDeployment& d) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ControllerDeployment>> DeploymentStore::LoadAll()
-    const {
+absl::StatusOr<std::vector<ControllerDeployment>> DeploymentStore::LoadAll() {
   std::vector<ControllerDeployment> all;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
@@ -100,11 +99,18 @@ absl::StatusOr<std::vector<ControllerDeployment>> DeploymentStore::LoadAll()
     return absl::InternalError(
         absl::StrCat("cannot list ", dir_, ": ", ec.message()));
   }
+  SortDeployments(all);
+  return all;
+}
+
+void SortDeployments(std::vector<ControllerDeployment>& all) {
   std::sort(all.begin(), all.end(),
             [](const ControllerDeployment& a, const ControllerDeployment& b) {
-              return a.created_micros() < b.created_micros();
+              if (a.created_micros() != b.created_micros()) {
+                return a.created_micros() < b.created_micros();
+              }
+              return a.context() < b.context();
             });
-  return all;
 }
 
 }  // namespace controller

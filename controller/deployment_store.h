@@ -1,7 +1,11 @@
-// DeploymentStore: the controller's deployments, one protobuf text file
-// each in a state directory, written atomically (temporary file, fsync,
-// rename), so that a controller killed at any moment restarts from the
-// last saved state.
+// StateStore: where the controller keeps its deployments, so that a
+// controller killed at any moment restarts (or a successor takes over) from
+// the last saved state. DeploymentStore keeps them as files in a state
+// directory (the default); EtcdStateStore (etcd_store.h) in etcd, shared
+// by several controllers.
+//
+// DeploymentStore: one protobuf text file per deployment, written
+// atomically (temporary file, fsync, rename).
 //
 // Thread-compatible.
 #ifndef SIDECUT_CONTROLLER_DEPLOYMENT_STORE_H_
@@ -16,14 +20,24 @@
 namespace sidecut {
 namespace controller {
 
-class DeploymentStore {
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+  virtual absl::Status Save(const ControllerDeployment& d) = 0;
+  // Every saved deployment, oldest first.
+  virtual absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() = 0;
+};
+
+// Oldest first (by creation time, then context).
+void SortDeployments(std::vector<ControllerDeployment>& all);
+
+class DeploymentStore final : public StateStore {
  public:
   // Creates `dir` if missing.
   static absl::StatusOr<DeploymentStore> Open(std::string dir);
 
-  absl::Status Save(const ControllerDeployment& d) const;
-  // Every saved deployment, oldest first.
-  absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() const;
+  absl::Status Save(const ControllerDeployment& d) override;
+  absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() override;
 
   // The file name for a context: hex, so that any context is a safe name.
   static std::string FileName(const std::string& context);

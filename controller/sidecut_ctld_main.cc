@@ -3,6 +3,11 @@
 // for whole keyspaces over gRPC on 127.0.0.1 by default, fans requests out
 // to the shards and coordinates gated two-phase cut-overs across them. Its
 // deployments live in --state_dir: a restarted controller resumes them.
+//
+// With --etcd, the topology and the deployments live in etcd instead and
+// several sidecut-ctld may run: one is elected leader (etcd lease), acts,
+// and fences its writes; the others forward requests to it and take over,
+// resuming its deployments, when it dies.
 #include <signal.h>
 
 #include <fstream>
@@ -13,17 +18,35 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controller/controller.h"
 #include "controller/controller_service.h"
+#include "controller/etcd_client.h"
+#include "controller/etcd_store.h"
+#include "controller/leader_election.h"
 #include "controller/topology.h"
 #include "grpcpp/grpcpp.h"
 #include "util/clock.h"
 
 ABSL_FLAG(std::string, topology, "",
-          "topology file (protobuf text, sidecut.Topology; required)");
+          "topology file (protobuf text, sidecut.Topology); required unless "
+          "--etcd holds one already (given with --etcd, it is published "
+          "there)");
 ABSL_FLAG(std::string, state_dir, "",
-          "directory for the controller's deployments (required)");
+          "directory for the controller's deployments (required without "
+          "--etcd)");
+ABSL_FLAG(std::string, etcd, "",
+          "host:port of an etcd v3 server: topology, deployments and leader "
+          "election live there");
+ABSL_FLAG(std::string, etcd_prefix, "/sidecut/",
+          "prefix of every key sidecut-ctld keeps in etcd");
+ABSL_FLAG(int64_t, election_ttl_s, 5,
+          "etcd lease TTL of the leader: a dead leader is replaced after "
+          "about this many seconds");
+ABSL_FLAG(std::string, advertise, "",
+          "address other controllers forward requests to (default: "
+          "--bind:<port>)");
 ABSL_FLAG(std::string, bind, "127.0.0.1",
           "address to listen on; 127.0.0.1 keeps the daemon local");
 ABSL_FLAG(int, port, 15990, "gRPC port (0 = any free port)");
@@ -36,9 +59,12 @@ ABSL_FLAG(int64_t, rpc_timeout_ms, 10000, "deadline of a call to a tablet");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  if (absl::GetFlag(FLAGS_topology).empty() ||
-      absl::GetFlag(FLAGS_state_dir).empty()) {
-    std::cerr << "sidecut-ctld: --topology and --state_dir are required\n";
+  const std::string etcd_endpoint = absl::GetFlag(FLAGS_etcd);
+  const std::string prefix = absl::GetFlag(FLAGS_etcd_prefix);
+  if (etcd_endpoint.empty() && (absl::GetFlag(FLAGS_topology).empty() ||
+                                absl::GetFlag(FLAGS_state_dir).empty())) {
+    std::cerr << "sidecut-ctld: --topology and --state_dir are required "
+                 "(or --etcd)\n";
     return 2;
   }
   sigset_t signals;
@@ -47,8 +73,27 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::unique_ptr<sidecut::controller::EtcdClient> etcd;
+  if (!etcd_endpoint.empty()) {
+    auto c = sidecut::controller::EtcdClient::Connect(etcd_endpoint);
+    if (!c.ok()) {
+      std::cerr << "sidecut-ctld: " << c.status().message() << "\n";
+      return 1;
+    }
+    etcd = std::move(*c);
+  }
   absl::StatusOr<sidecut::Topology> topology =
-      sidecut::controller::LoadTopology(absl::GetFlag(FLAGS_topology));
+      absl::NotFoundError("no topology");
+  if (!absl::GetFlag(FLAGS_topology).empty()) {
+    topology = sidecut::controller::LoadTopology(absl::GetFlag(FLAGS_topology));
+    if (topology.ok() && etcd != nullptr) {
+      absl::Status put =
+          sidecut::controller::PutTopology(*etcd, prefix, *topology);
+      if (!put.ok()) topology = put;
+    }
+  } else {
+    topology = sidecut::controller::GetTopology(*etcd, prefix);
+  }
   if (!topology.ok()) {
     std::cerr << "sidecut-ctld: " << topology.status().message() << "\n";
     return 2;
@@ -59,6 +104,29 @@ int main(int argc, char** argv) {
   o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
   o.prepare_hold = absl::Milliseconds(absl::GetFlag(FLAGS_prepare_hold_ms));
   o.rpc_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_rpc_timeout_ms));
+  // Started once the port is known (the candidate's id is its address).
+  std::shared_ptr<sidecut::controller::LeaderElection> election;
+  absl::Mutex election_mu;
+  auto current = [&]() {
+    absl::MutexLock l(&election_mu);
+    return election;
+  };
+  if (etcd != nullptr) {
+    o.leader_term = [&]() -> int64_t {
+      auto e = current();
+      return e == nullptr ? 0 : e->Term();
+    };
+    o.leader = [&]() -> std::string {
+      auto e = current();
+      return e == nullptr ? "" : e->Leader();
+    };
+    o.store = std::make_shared<sidecut::controller::EtcdStateStore>(
+        etcd.get(), prefix, [&]() -> absl::optional<etcdserverpb::Compare> {
+          auto e = current();
+          if (e == nullptr) return absl::nullopt;
+          return e->Fence();
+        });
+  }
   auto controller =
       sidecut::controller::Controller::Start(o, sidecut::Clock::Real());
   if (!controller.ok()) {
@@ -81,6 +149,24 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     std::ofstream(absl::GetFlag(FLAGS_port_file)) << port << "\n";
   }
+  if (etcd != nullptr) {
+    sidecut::controller::ElectionOptions eo;
+    eo.key = absl::StrCat(prefix, "leader");
+    eo.id = absl::GetFlag(FLAGS_advertise).empty()
+                ? absl::StrCat(absl::GetFlag(FLAGS_bind), ":", port)
+                : absl::GetFlag(FLAGS_advertise);
+    eo.ttl = absl::Seconds(absl::GetFlag(FLAGS_election_ttl_s));
+    auto e = sidecut::controller::LeaderElection::Start(etcd.get(), eo,
+                                                        sidecut::Clock::Real());
+    if (!e.ok()) {
+      std::cerr << "sidecut-ctld: " << e.status().message() << "\n";
+      return 2;
+    }
+    absl::MutexLock l(&election_mu);
+    election = std::move(*e);
+    std::cerr << "sidecut-ctld: etcd " << etcd_endpoint << ", prefix " << prefix
+              << ", candidate " << eo.id << std::endl;
+  }
   int shards = 0;
   for (const auto& k : topology->keyspaces()) shards += k.shards_size();
   std::cerr << "sidecut-ctld: " << topology->keyspaces_size()
@@ -91,5 +177,10 @@ int main(int argc, char** argv) {
   std::cerr << "sidecut-ctld: signal " << sig << ", shutting down" << std::endl;
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   controller->reset();
+  {
+    // Resigns: another controller takes over at once.
+    absl::MutexLock l(&election_mu);
+    election.reset();
+  }
   return 0;
 }

@@ -11,6 +11,8 @@ PACKAGES=(
   default-libmysqlclient-dev
   # The real database for integration tests, the demo and benchmarks.
   mariadb-server mariadb-client
+  # The controller's optional topology/state store and leader election.
+  etcd-server
   # Tools the scripts use.
   util-linux tar python3 clang-format git
 )
