@@ -4,7 +4,9 @@
 // (skew measured) and reverts as a unit; a shard that fails its prepare
 // makes every shard abort and the gate retry; a controller that dies after
 // deciding a swap is finished by its successor; a shard that is down fails
-// requests clearly and leaves nothing behind on the others.
+// requests clearly and leaves nothing behind on the others; of two
+// controllers sharing an etcd one leads, the other forwards to it and
+// finishes its deployment when it dies.
 #include "controller/controller.h"
 
 #include <cstdlib>
@@ -19,6 +21,9 @@
 #include "cli/cli.h"
 #include "controller/controller_service.h"
 #include "controller/deployment_store.h"
+#include "controller/etcd_client.h"
+#include "controller/etcd_store.h"
+#include "controller/leader_election.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -26,6 +31,7 @@
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "tablet/online_ddl_service.h"
+#include "tests/harness/etcd_instance.h"
 #include "tests/harness/free_port.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
@@ -562,6 +568,157 @@ TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
     EXPECT_FALSE(HasColumn(i, "users", "qty")) << kShardNames[i];
   }
   server->Shutdown();
+}
+
+// One sidecut-ctld of several sharing an etcd (topology, deployments,
+// leader election), as sidecut_ctld_main.cc wires it.
+struct EtcdCandidate {
+  std::unique_ptr<EtcdClient> etcd;
+  absl::Mutex mu;
+  std::shared_ptr<LeaderElection> election ABSL_GUARDED_BY(mu);
+  std::unique_ptr<Controller> controller;
+  std::unique_ptr<ControllerService> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+
+  std::shared_ptr<LeaderElection> Election() {
+    absl::MutexLock l(&mu);
+    return election;
+  }
+  absl::Status Start(const std::string& endpoint, const std::string& prefix,
+                     ControllerOptions o) {
+    SC_ASSIGN_OR_RETURN(etcd, EtcdClient::Connect(endpoint));
+    SC_ASSIGN_OR_RETURN(o.topology, GetTopology(*etcd, prefix));
+    o.state_dir.clear();
+    o.leader_term = [this]() -> int64_t {
+      auto e = Election();
+      return e == nullptr ? 0 : e->Term();
+    };
+    o.leader = [this]() -> std::string {
+      auto e = Election();
+      return e == nullptr ? "" : e->Leader();
+    };
+    o.store = std::make_shared<EtcdStateStore>(
+        etcd.get(), prefix, [this]() -> absl::optional<etcdserverpb::Compare> {
+          auto e = Election();
+          return e == nullptr ? absl::nullopt : e->Fence();
+        });
+    SC_ASSIGN_OR_RETURN(controller, Controller::Start(o, Clock::Real()));
+    service = std::make_unique<ControllerService>(controller.get());
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service.get());
+    server = b.BuildAndStart();
+    if (port == 0) return absl::InternalError("no port");
+    ElectionOptions eo;
+    eo.key = prefix + "leader";
+    eo.id = absl::StrCat("127.0.0.1:", port);
+    eo.ttl = absl::Seconds(2);
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<LeaderElection> e,
+                        LeaderElection::Start(etcd.get(), eo, Clock::Real()));
+    absl::MutexLock l(&mu);
+    election = std::move(e);
+    return absl::OkStatus();
+  }
+  // As if the process were SIGKILLed: no resignation, the lease expires.
+  void Die() {
+    if (auto e = Election()) e->Abandon();
+    if (server) server->Shutdown();
+    controller.reset();
+  }
+  ~EtcdCandidate() {
+    Die();
+    absl::MutexLock l(&mu);
+    election.reset();
+  }
+};
+
+TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
+  CreateTable("users", "title VARCHAR(32)");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<harness::EtcdInstance> etcd,
+                       harness::EtcdInstance::Start());
+  const std::string prefix = absl::StrCat("/", db_, "/");
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<EtcdClient> c,
+                         EtcdClient::Connect(etcd->endpoint()));
+    ASSERT_OK(PutTopology(*c, prefix, topology_));
+  }
+  std::vector<std::unique_ptr<Writer>> writers;
+  for (int i = 0; i < kShards; ++i) {
+    writers.push_back(
+        std::make_unique<Writer>(harness::ConnectParamsFor(*instances_[i]),
+                                 Qualified("users"), Rows() + 1000, 100));
+    writers.back()->Start();
+  }
+  // A decides the swap and "dies" before telling any shard; B, which
+  // received the request and forwarded it to A, takes over and finishes.
+  std::atomic<bool> decided{false};
+  ControllerOptions oa = Options();
+  oa.prepare_hold = absl::Seconds(1);
+  oa.after_decision = [&](const ControllerDeployment&) {
+    decided = true;
+    return absl::AbortedError("simulated controller crash");
+  };
+  EtcdCandidate a, b;
+  ASSERT_OK(a.Start(etcd->endpoint(), prefix, oa));
+  ASSERT_TRUE(a.Election()->AwaitLeadership(absl::Seconds(10)));
+  ASSERT_OK(b.Start(etcd->endpoint(), prefix, Options()));
+  absl::SleepFor(absl::Seconds(1));  // B campaigns and loses
+  ASSERT_FALSE(b.Election()->IsLeader());
+  EXPECT_THAT(
+      b.controller->GetDeployment("x").status(),
+      StatusIs(absl::StatusCode::kUnavailable,
+               HasSubstr(absl::StrCat("the leader is 127.0.0.1:", a.port))));
+
+  std::unique_ptr<OnlineDDL::Stub> to_b = OnlineDDL::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", b.port),
+                          grpc::InsecureChannelCredentials()));
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("failover");
+  vtctldata::ApplySchemaResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(to_b->ApplySchema(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  // It reached the leader: A holds the deployment.
+  ASSERT_OK(a.controller->GetDeployment("failover").status());
+
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "decision",
+      [&]() -> absl::StatusOr<bool> { return decided.load(); },
+      WaitOptions{.timeout = absl::Seconds(120)}));
+  const absl::Time died = absl::Now();
+  a.Die();
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << "nobody was told to swap";
+  }
+  ASSERT_TRUE(b.Election()->AwaitLeadership(absl::Seconds(30)));
+  std::cerr << "new leader after " << absl::Now() - died << "\n";
+  controller_ = std::move(b.controller);  // WaitComplete polls controller_
+  ControllerDeployment d = WaitComplete("failover");
+  b.controller = std::move(controller_);
+  EXPECT_TRUE(d.members(0).done());
+  for (auto& w : writers) ASSERT_OK(w->Stop());
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(resp.uuid_list(0)));
+    const std::string artifact = onlineddl::FirstArtifact(m);
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "old table in sync",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(
+              std::string x,
+              Checksum(*conns_[i], Qualified(artifact), "id, name, val"));
+          SC_ASSIGN_OR_RETURN(
+              std::string y,
+              Checksum(*conns_[i], Qualified("users"), "id, name, val"));
+          return x == y;
+        },
+        WaitOptions{.timeout = absl::Seconds(30)}));
+  }
 }
 
 }  // namespace
