@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The sharded demo: a 2-shard keyspace (two throwaway MariaDB instances, a
-# sidecutd beside each, one sidecut-ctld) runs a gated multi-table
-# deployment under writes on both shards: two ALTERs and a CREATE TABLE,
-# one migration UUID per statement across the shards. The controller is
-# killed (SIGKILL) mid-deployment and restarted: it resumes. Every ALTER
+# sidecutd beside each, two sidecut-ctld sharing an etcd) runs a gated
+# multi-table deployment under writes on both shards: two ALTERs and a
+# CREATE TABLE, one migration UUID per statement across the shards. The
+# CLI talks to the follower controller, which forwards to the leader; the
+# leader is killed (SIGKILL) mid-deployment: the follower is elected and
+# resumes the deployment from etcd; the dead one restarts as a follower.
+# Every ALTER
 # swaps on both shards together in a two-phase cut-over (the skew between
 # the shards is reported); checksums verify every row; then the deployment
 # is reverted as a unit, keeping the rows written meanwhile.
@@ -20,10 +23,10 @@ BIN="$(bazel info bazel-bin 2>/dev/null)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sidecut-sharded.XXXXXX")
 pids=()
 writers=()
-ctld=""
+ctlds=()
 cleanup() {
-  for p in "${writers[@]}" $ctld "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${writers[@]}" $ctld "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${writers[@]}" "${ctlds[@]}" "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${writers[@]}" "${ctlds[@]}" "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -67,19 +70,48 @@ TOPO
 echo "sharded demo: keyspace commerce, shards -80 and 80- on MariaDB" \
   "127.0.0.1:${PORTS[0]} and 127.0.0.1:${PORTS[1]}, $ROWS rows per table per shard"
 
+# etcd: the controllers' shared topology, deployments and leader election.
+read -r ETCD_PORT ETCD_PEER < <(python3 -c '
+import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+/usr/bin/etcd --name=demo --data-dir="$work/etcd" --log-level=error \
+  --listen-client-urls="http://127.0.0.1:$ETCD_PORT" \
+  --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls="http://127.0.0.1:$ETCD_PEER" \
+  --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER" \
+  --initial-cluster="demo=http://127.0.0.1:$ETCD_PEER" 2>"$work/etcd.log" &
+pids+=($!)
+for _ in $(seq 1 300); do
+  python3 -c "import urllib.request,sys; sys.exit(b'\"true\"' not in urllib.request.urlopen('http://127.0.0.1:$ETCD_PORT/health', timeout=1).read())" 2>/dev/null && break
+  sleep 0.1
+done
+ETCD="127.0.0.1:$ETCD_PORT"
+
+# start_ctld NAME [--topology=FILE]: a controller on etcd; the first one
+# publishes the topology there, the others read it from etcd.
+declare -A CTLD CTLD_PID
 start_ctld() {
-  rm -f "$work/ctld.port"
-  "$BIN/controller/sidecut-ctld" --topology="$work/topology.textproto" \
-    --state_dir="$work/ctld-state" --port=0 --port_file="$work/ctld.port" \
-    2>>"$work/ctld.log" &
-  ctld=$!
-  for _ in $(seq 1 300); do [ -s "$work/ctld.port" ] && break; sleep 0.1; done
-  [ -s "$work/ctld.port" ] || { echo "sharded demo: sidecut-ctld did not start"; cat "$work/ctld.log"; exit 1; }
-  CTLD="127.0.0.1:$(cat "$work/ctld.port")"
+  local n=$1; shift
+  rm -f "$work/ctld-$n.port"
+  "$BIN/controller/sidecut-ctld" --etcd="$ETCD" --election_ttl_s=3 "$@" \
+    --port=0 --port_file="$work/ctld-$n.port" 2>>"$work/ctld-$n.log" &
+  ctlds+=($!)
+  CTLD_PID[$n]=$!
+  for _ in $(seq 1 300); do [ -s "$work/ctld-$n.port" ] && break; sleep 0.1; done
+  [ -s "$work/ctld-$n.port" ] || { echo "sharded demo: sidecut-ctld $n did not start"; cat "$work/ctld-$n.log"; exit 1; }
+  CTLD[$n]="127.0.0.1:$(cat "$work/ctld-$n.port")"
 }
-start_ctld
-echo "sharded demo: sidecut-ctld on $CTLD"
-sidecut() { "$BIN/cli/sidecut" --server="$CTLD" "$@"; }
+is_leader() { grep -q "${CTLD[$1]} is the leader" "$work/ctld-$1.log"; }
+start_ctld a --topology="$work/topology.textproto"
+for _ in $(seq 1 100); do is_leader a && break; sleep 0.1; done
+is_leader a || { echo "sharded demo: sidecut-ctld a was not elected"; cat "$work/ctld-a.log"; exit 1; }
+start_ctld b
+echo "sharded demo: etcd on $ETCD; sidecut-ctld a on ${CTLD[a]} (leader)," \
+  "sidecut-ctld b on ${CTLD[b]} (follower: forwards to the leader)"
+SERVER=${CTLD[b]}
+sidecut() { "$BIN/cli/sidecut" --server="$SERVER" "$@"; }
 
 start_writer() {  # shard
   python3 - "${PORTS[$1]}" "$ROWS" "$work/writer.$1" <<'PY' &
@@ -122,13 +154,20 @@ sidecut ApplySchema --ddl-strategy=vitess --migration-context=deploy1 \
   commerce | sed 's/^/sharded demo: migration /'
 sleep 1
 sidecut Deployment show commerce deploy1 | sed 's/^/sharded demo: /'
-echo "sharded demo: SIGKILL sidecut-ctld mid-deployment, then restart it"
-kill -9 "$ctld"; wait "$ctld" 2>/dev/null || true
-start_ctld
-echo "sharded demo: sidecut-ctld restarted on $CTLD; waiting for the deployment"
+echo "sharded demo: SIGKILL the leader (sidecut-ctld a) mid-deployment"
+kill -9 "${CTLD_PID[a]}"; wait "${CTLD_PID[a]}" 2>/dev/null || true
+killed=$(date +%s.%N)
+for _ in $(seq 1 300); do is_leader b && break; sleep 0.1; done
+is_leader b || { echo "sharded demo: sidecut-ctld b was not elected"; cat "$work/ctld-b.log"; exit 1; }
+echo "sharded demo: sidecut-ctld b elected leader $(python3 -c "import time; print(round(time.time() - $killed, 1))") s" \
+  "after the kill; it resumes the deployment from etcd"
+start_ctld a
+echo "sharded demo: sidecut-ctld a restarted on ${CTLD[a]} as a follower; waiting for the deployment"
 sidecut Deployment show commerce deploy1 --wait | sed 's/^/sharded demo: /' | tee "$work/deploy.out"
 grep -qP "^sharded demo: deployment\tdeploy1\t\t\tcomplete" "$work/deploy.out" ||
-  { echo "sharded demo: the deployment did not complete"; cat "$work/ctld.log"; exit 1; }
+  { echo "sharded demo: the deployment did not complete"; cat "$work"/ctld-*.log; exit 1; }
+# The CLI now talks to the restarted follower, which forwards to b.
+SERVER=${CTLD[a]}
 stop_writers
 sent=()
 for s in 0 1; do
@@ -191,5 +230,6 @@ for s in 0 1; do
   sql "$s" -e "SHOW CREATE TABLE shop.customers\G" | grep -q "\`notes\`" ||
     { echo "sharded demo: shard ${SHARDS[$s]}: customers.notes is not back"; exit 1; }
 done
-echo "sharded demo: done: a gated multi-table deployment across 2 shards, a controller" \
-  "killed and resumed, and a revert as a unit, under live writes"
+echo "sharded demo: done: a gated multi-table deployment across 2 shards, the leading" \
+  "controller killed and its deployment finished by the other, and a revert as a" \
+  "unit, under live writes"
