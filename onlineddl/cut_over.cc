@@ -1,7 +1,10 @@
 #include "onlineddl/cut_over.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -213,49 +216,84 @@ absl::StatusOr<CutOverResult> PreparedCutOver::Swap() {
 
 // The RENAME must wait in the table's lock queue before A unlocks, or
 // writers queued meanwhile would run first against the old table. B shows
-// "Waiting for table metadata lock" already while it takes the shadow's
-// lock (names lock in sorted order), so that alone is not enough:
-//   - with the metadata_lock_info plugin: B holds the shadow's exclusive
-//     lock and waits, so it waits on the table (the sentry comes after
-//     the table, which A holds);
-//   - without it: B has been seen waiting for rename_settle (measured:
-//     without this margin 40-70 writes slipped in ~1 of 10 swaps).
-absl::Status PreparedCutOver::WaitRenameQueued(absl::Time deadline) {
+// "Waiting for table metadata lock" already while it takes the locks of
+// names sorting before the table (RENAME locks names in sorted order), so
+// that alone is not enough:
+//   - with the metadata_lock_info plugin: B holds the exclusive lock of
+//     `predecessor`, the name its RENAME locks just before the table, and
+//     waits, so it waits on the table;
+//   - without the plugin, or when the table is the first name B locks:
+//     B has been seen waiting for rename_settle (measured: without this
+//     margin 40-70 writes slipped in ~1 of 10 swaps).
+static absl::Status WaitRenameQueuedOn(
+    mysql::Connection& watcher, uint64_t b_id,
+    const std::function<bool()>& rename_done, const std::string& db,
+    const absl::optional<std::string>& predecessor,
+    const CutOverOptions& options, Clock* clock, absl::Time deadline) {
   const std::string waiting = absl::StrCat(
-      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ",
-      b_->ConnectionId(), " AND STATE LIKE '%metadata lock%'");
-  const std::string holds_shadow = absl::StrCat(
-      "SELECT COUNT(*) FROM information_schema.METADATA_LOCK_INFO WHERE "
-      "THREAD_ID = ",
-      b_->ConnectionId(), " AND TABLE_SCHEMA = ", QuoteString(request_.db),
-      " AND TABLE_NAME = ", QuoteString(request_.shadow),
-      " AND LOCK_MODE = 'MDL_EXCLUSIVE'");
-  bool lock_info = options_.use_lock_info;
+      "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ", b_id,
+      " AND STATE LIKE '%metadata lock%'");
+  bool lock_info = options.use_lock_info && predecessor.has_value();
+  const std::string holds_predecessor =
+      lock_info
+          ? absl::StrCat(
+                "SELECT COUNT(*) FROM information_schema.METADATA_LOCK_INFO "
+                "WHERE THREAD_ID = ",
+                b_id, " AND TABLE_SCHEMA = ", QuoteString(db),
+                " AND TABLE_NAME = ", QuoteString(*predecessor),
+                " AND LOCK_MODE = 'MDL_EXCLUSIVE'")
+          : "";
   while (true) {
-    if (rename_->done()) {
-      return absl::AbortedError(
-          absl::StrCat("cut-over RENAME ended before the swap: ",
-                       rename_->Join().message()));
+    if (rename_done()) {
+      return absl::AbortedError("cut-over RENAME ended before the swap");
     }
-    SC_ASSIGN_OR_RETURN(std::string n, mysql::QueryValue(*a_, waiting));
+    SC_ASSIGN_OR_RETURN(std::string n, mysql::QueryValue(watcher, waiting));
     if (n != "0") {
       if (lock_info) {
-        absl::StatusOr<std::string> held = mysql::QueryValue(*a_, holds_shadow);
+        absl::StatusOr<std::string> held =
+            mysql::QueryValue(watcher, holds_predecessor);
         if (held.ok() && *held != "0") return absl::OkStatus();
         if (!held.ok()) lock_info = false;  // no plugin: use the margin
       }
       if (!lock_info) {
-        clock_->SleepFor(options_.rename_settle);
-        SC_ASSIGN_OR_RETURN(n, mysql::QueryValue(*a_, waiting));
+        clock->SleepFor(options.rename_settle);
+        SC_ASSIGN_OR_RETURN(n, mysql::QueryValue(watcher, waiting));
         if (n != "0") return absl::OkStatus();
       }
     }
-    if (clock_->Now() >= deadline) {
+    if (clock->Now() >= deadline) {
       return absl::DeadlineExceededError(
           "cut-over: the RENAME did not queue within the threshold");
     }
-    clock_->SleepFor(options_.poll);
+    clock->SleepFor(options.poll);
   }
+}
+
+// The name sorting just before `name` among `names` (RENAME's lock order:
+// byte order within a schema), if any.
+static absl::optional<std::string> Predecessor(std::vector<std::string> names,
+                                               const std::string& name) {
+  std::sort(names.begin(), names.end());
+  absl::optional<std::string> before;
+  for (const std::string& n : names) {
+    if (n >= name) break;
+    before = n;
+  }
+  return before;
+}
+
+absl::Status PreparedCutOver::WaitRenameQueued(absl::Time deadline) {
+  PendingRename* rename = rename_.get();
+  absl::Status s = WaitRenameQueuedOn(
+      *a_, b_->ConnectionId(), [rename] { return rename->done(); }, request_.db,
+      Predecessor({request_.table, request_.shadow, request_.sentry},
+                  request_.table),
+      options_, clock_, deadline);
+  if (absl::IsAborted(s)) {
+    return absl::AbortedError(absl::StrCat(
+        "cut-over RENAME ended before the swap: ", rename_->Join().message()));
+  }
+  return s;
 }
 
 void PreparedCutOver::Abort() {
@@ -273,6 +311,100 @@ void PreparedCutOver::Abort() {
   if (locked_) a_->Execute("UNLOCK TABLES").IgnoreError();
   a_->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(request_.sentry)))
       .IgnoreError();
+}
+
+absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
+    const std::vector<PreparedCutOver*>& group) {
+  if (group.empty()) return std::vector<CutOverResult>();
+  for (PreparedCutOver* p : group) {
+    if (p->finished_ || !p->locked_) {
+      return absl::FailedPreconditionError(
+          "cut-over: not prepared (aborted or already swapped)");
+    }
+    if (p->request_.db != group[0]->request_.db) {
+      return absl::InvalidArgumentError(
+          "cut-over: tables swapped together must share a schema");
+    }
+  }
+  PreparedCutOver& first = *group[0];
+  Clock* clock = first.clock_;
+  auto abort_all = [&] {
+    for (PreparedCutOver* p : group) p->Abort();
+  };
+  // One atomic RENAME of every table, from the first cut-over's session B.
+  std::vector<std::string> names;
+  std::string sql = "RENAME TABLE ";
+  absl::Duration threshold = absl::InfiniteDuration();
+  for (size_t i = 0; i < group.size(); ++i) {
+    const CutOverRequest& r = group[i]->request_;
+    absl::StrAppend(&sql, i == 0 ? "" : ", ", first.Table(r.table), " TO ",
+                    first.Table(r.sentry), ", ", first.Table(r.shadow), " TO ",
+                    first.Table(r.table), ", ", first.Table(r.sentry), " TO ",
+                    first.Table(r.shadow));
+    names.insert(names.end(), {r.table, r.shadow, r.sentry});
+    threshold = std::min(threshold, group[i]->options_.threshold);
+  }
+  // Each table's lock is released only once B waits on that very table
+  // (ahead of its queued writers), in B's lock order; a lock released
+  // earlier would let writers queued on a later table run against the old
+  // one while B still waits on an earlier table.
+  std::vector<PreparedCutOver*> order = group;
+  std::sort(order.begin(), order.end(),
+            [](const PreparedCutOver* a, const PreparedCutOver* b) {
+              return a->request_.table < b->request_.table;
+            });
+  first.rename_ =
+      std::make_unique<PreparedCutOver::PendingRename>(first.b_.get(), sql);
+  PreparedCutOver::PendingRename* rename = first.rename_.get();
+  const absl::Time deadline = clock->Now() + threshold;
+  for (PreparedCutOver* p : order) {
+    absl::Status s = WaitRenameQueuedOn(
+        *p->a_, first.b_->ConnectionId(), [rename] { return rename->done(); },
+        first.request_.db, Predecessor(names, p->request_.table),
+        first.options_, clock, deadline);
+    if (s.ok()) {
+      s = p->a_
+              ->Execute(
+                  absl::StrCat("DROP TABLE ", p->Table(p->request_.sentry)))
+              .status();
+    }
+    if (s.ok()) s = p->a_->Execute("UNLOCK TABLES").status();
+    if (!s.ok()) {
+      // B's RENAME is killed by the first cut-over's Abort: nothing was
+      // renamed; the tables already released serve as before.
+      abort_all();
+      return absl::Status(s.code(), absl::StrCat("cut-over of ", group.size(),
+                                                 " tables: ", s.message()));
+    }
+    p->locked_ = false;
+  }
+  absl::Status renamed = rename->Join();
+  first.rename_.reset();
+  const absl::Time now = clock->Now();
+  for (PreparedCutOver* p : group) {
+    p->finished_ = true;
+    p->result_.stall = now - p->locked_at_;
+  }
+  if (!renamed.ok()) {
+    // Every lock was released and every sentry dropped: nothing to undo.
+    return absl::AbortedError(
+        absl::StrCat("cut-over RENAME of ", group.size(),
+                     " tables failed after the locks were released (nothing "
+                     "was renamed): ",
+                     renamed.message()));
+  }
+  SC_ASSIGN_OR_RETURN(std::string last,
+                      mysql::QueryValue(*first.b_, "SELECT @@last_gtid"));
+  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos gtid,
+                      mysql::MariadbGtidPos::Parse(last));
+  const mysql::Position at_rename(std::move(gtid));
+  std::vector<CutOverResult> results;
+  for (PreparedCutOver* p : group) {
+    SC_ASSIGN_OR_RETURN(p->result_.rename_position,
+                        p->result_.locked_position.Union(at_rename));
+    results.push_back(p->result_);
+  }
+  return results;
 }
 
 absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,

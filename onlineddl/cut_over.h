@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -124,6 +125,8 @@ class PreparedCutOver {
   bool stream_stopped() const { return stream_stopped_; }
 
  private:
+  friend absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
+      const std::vector<PreparedCutOver*>& group);
   PreparedCutOver(mysql::ConnectionFactory& factory, CutOverRequest request,
                   CutOverOptions options, Clock* clock);
   absl::Status Open();
@@ -146,6 +149,16 @@ class PreparedCutOver {
   absl::Time locked_at_;
   CutOverResult result_;
 };
+
+// Several prepared cut-overs of one schema swapped in ONE atomic RENAME
+// (every table changes at the same instant): session B of the first issues
+// the RENAME of every table; each table's lock is released only once B
+// waits on that very table, in B's lock order (sorted names), so writers
+// queued on any table still land in the new one. On error nothing was
+// renamed and every table is unlocked (each cut-over is finished either
+// way). Results in `group` order.
+absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
+    const std::vector<PreparedCutOver*>& group);
 
 // Prepare and Swap in one go; afterwards `table` is the new table and
 // `shadow` names the old one. On error nothing was renamed and `table` is

@@ -1,12 +1,14 @@
 // The MariaDB cut-over against a real server: writes wait and land in the
 // new table; a cut-over that cannot lock in time gives up leaving the
-// original serving, unlocked and unrenamed; force kills the blocker.
+// original serving, unlocked and unrenamed; force kills the blocker;
+// several tables swap together in one RENAME.
 #include "onlineddl/cut_over.h"
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -177,6 +179,173 @@ TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
                                  at_lock.load())),
               "0");
   }
+}
+
+// Three tables swapped in one RENAME under writes to all of them. Their
+// names interleave in RENAME's lock order ("order" < "orders" <
+// "order~..."), and "Zeta" sorts before every other name (no predecessor:
+// the settle margin confirms B waits on it).
+TEST_F(CutOverTest, SeveralTablesSwapTogetherAndNoWriteLandsInAnOldOne) {
+  const std::vector<std::string> tables = {"orders", "Zeta", "order"};
+  for (const std::string& t : tables) {
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("CREATE TABLE `", t,
+                                         "` (id INT PRIMARY KEY "
+                                         "AUTO_INCREMENT, v BIGINT)"))
+                  .status());
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("CREATE TABLE `_sh_", t,
+                                         "` (id INT PRIMARY KEY "
+                                         "AUTO_INCREMENT, v BIGINT, extra INT "
+                                         "NOT NULL DEFAULT 5)"))
+                  .status());
+  }
+  mysql::MysqlConnectionFactory factory(params_);
+  for (int round = 0; round < 6; ++round) {
+    SCOPED_TRACE(round);
+    CutOverOptions options;
+    options.use_lock_info = round % 2 == 0;
+    if (round > 0) {
+      std::string back = "RENAME TABLE ";
+      for (const std::string& t : tables) {
+        absl::StrAppend(&back, t == tables[0] ? "" : ", ", "`", t, "` TO tmp_",
+                        t, ", `_sh_", t, "` TO `", t, "`, tmp_", t, " TO `_sh_",
+                        t, "`");
+      }
+      ASSERT_OK(conn_->Execute(back).status());
+    }
+    std::atomic<bool> stop{false};
+    std::atomic<int> failed{0};
+    std::atomic<int64_t> counter{1000000 * (round + 1)};
+    std::vector<std::thread> writers;
+    for (const std::string& t : tables) {
+      for (int w = 0; w < 2; ++w) {
+        writers.emplace_back([&, t] {
+          auto c = mysql::MysqlConnection::Connect(params_);
+          if (!c.ok()) return;
+          while (!stop) {
+            if (!(*c)->Execute(absl::StrCat("INSERT INTO `", t,
+                                            "` (v) VALUES (",
+                                            counter.fetch_add(1), ")"))
+                     .ok()) {
+              ++failed;
+            }
+          }
+        });
+      }
+    }
+    auto wait_writes = [&](int64_t n) {
+      const int64_t from = counter.load();
+      while (counter.load() < from + n) {
+        Clock::Real()->SleepFor(absl::Milliseconds(1));
+      }
+    };
+    wait_writes(60);
+    std::vector<int64_t> at_lock(tables.size(), -1);
+    std::vector<std::unique_ptr<PreparedCutOver>> prepared;
+    for (size_t i = 0; i < tables.size(); ++i) {
+      CutOverRequest r;
+      r.db = "co";
+      r.table = tables[i];
+      r.shadow = "_sh_" + tables[i];
+      r.sentry = SentryName(tables[i], "feedbeef");
+      r.wait_applied = [&, i](const mysql::Position&, absl::Time) {
+        Clock::Real()->SleepFor(absl::Milliseconds(10));
+        at_lock[i] = counter.load();
+        return absl::OkStatus();
+      };
+      ASSERT_OK_AND_ASSIGN(
+          std::unique_ptr<PreparedCutOver> p,
+          PreparedCutOver::Prepare(factory, r, options, Clock::Real()));
+      prepared.push_back(std::move(p));
+    }
+    absl::StatusOr<std::vector<CutOverResult>> r =
+        SwapTogether({prepared[0].get(), prepared[1].get(), prepared[2].get()});
+    wait_writes(60);
+    stop = true;
+    for (std::thread& t : writers) t.join();
+    ASSERT_OK(r.status());
+    ASSERT_EQ(r->size(), 3u);
+    EXPECT_EQ(failed.load(), 0);
+    for (size_t i = 0; i < tables.size(); ++i) {
+      SCOPED_TRACE(tables[i]);
+      // Swapped: the new table has `extra`; nothing written after its
+      // lock is in the old one; the sentry is gone.
+      EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM "
+                                   "information_schema.COLUMNS WHERE "
+                                   "TABLE_SCHEMA = 'co' AND TABLE_NAME = '",
+                                   tables[i], "' AND COLUMN_NAME = 'extra'")),
+                "1");
+      EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM `_sh_", tables[i],
+                                   "` WHERE v >= ", at_lock[i])),
+                "0");
+      EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM "
+                                   "information_schema.TABLES WHERE "
+                                   "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE '",
+                                   tables[i], "~%'")),
+                "0");
+      EXPECT_GT((*r)[i].stall, absl::ZeroDuration());
+    }
+    // Later-prepared tables stall less (they are locked later).
+    EXPECT_GE((*r)[0].stall, (*r)[2].stall);
+  }
+  // The swap was one statement: one RENAME in the binlog names all three.
+  ASSERT_OK_AND_ASSIGN(mysql::Result status,
+                       conn_->Execute("SHOW MASTER STATUS"));
+  ASSERT_EQ(status.rows.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(mysql::Result events, conn_->Execute(absl::StrCat(
+                                                 "SHOW BINLOG EVENTS IN '",
+                                                 status.rows[0].Get(0), "'")));
+  int together = 0;
+  for (const mysql::Row& row : events.rows) {
+    const std::string info(row.Get(row.size() - 1));
+    if (absl::StrContains(info, "RENAME TABLE") &&
+        absl::StrContains(info, "`co`.`Zeta` TO") &&
+        absl::StrContains(info, "`co`.`order` TO") &&
+        absl::StrContains(info, "`co`.`orders` TO")) {
+      ++together;
+    }
+  }
+  EXPECT_GE(together, 6);
+}
+
+TEST_F(CutOverTest, AFailedGroupSwapRenamesNothingAndUnlocksEveryTable) {
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE t2 (id INT PRIMARY KEY "
+                          "AUTO_INCREMENT, v INT)")
+                .status());
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE shadow2 (id INT PRIMARY KEY "
+                          "AUTO_INCREMENT, v INT, extra INT)")
+                .status());
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverRequest second = request_;
+  second.table = "t2";
+  second.shadow = "shadow2";
+  second.sentry = SentryName("t2", "0123abcd");
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<PreparedCutOver> a,
+      PreparedCutOver::Prepare(factory, request_, {}, Clock::Real()));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<PreparedCutOver> b,
+      PreparedCutOver::Prepare(factory, second, {}, Clock::Real()));
+  // The second shadow vanishes: the RENAME cannot run.
+  ASSERT_OK(conn_->Execute("DROP TABLE shadow2").status());
+  EXPECT_THAT(
+      SwapTogether({a.get(), b.get()}).status(),
+      StatusIs(absl::StatusCode::kAborted, HasSubstr("nothing was renamed")));
+  // Both originals serve as before, unlocked; no sentry is left.
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND COLUMN_NAME = 'extra' AND "
+                  "TABLE_NAME IN ('t', 't2')"),
+            "0");
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (9)").status());
+  EXPECT_OK(conn_->Execute("INSERT INTO t2 (v) VALUES (9)").status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE '%~%'"),
+            "0");
+  EXPECT_THAT(SwapTogether({a.get()}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(SentryNameTest, SortsAfterTheTable) {

@@ -222,6 +222,10 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CutOverVrepl(const Migration& m, int64_t workflow_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Several ready ALTERs of one deployment, adjacent in its order, swapped
+  // in one atomic RENAME (executor_group.cc); one member is CutOverVrepl.
+  absl::Status CutOverVreplGroup(const std::vector<Migration>& ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<CutOverOptions> CutOverOptionsFor(const Migration& m);
   // Lambdas capture by value: a prepared cut-over outlives the call.
   CutOverRequest CutOverRequestFor(const Migration& m, int64_t workflow_id);

@@ -177,8 +177,10 @@ absl::Status Executor::GateDeployment(Deployment d) {
     SC_RETURN_IF_ERROR(UpdateDeployment(*conn_, d));
   }
   // Apply in order; a cut-over that must be retried resumes here next tick.
-  for (const Migration& member : members) {
-    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, member.uuid));
+  // Adjacent ALTERs (nothing between them in the order) swap together in
+  // one atomic RENAME.
+  for (size_t i = 0; i < members.size(); ++i) {
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, members[i].uuid));
     if (m.status == kStatusComplete) continue;
     if (m.status == kStatusFailed || m.status == kStatusCancelled) {
       d.status = kDeployFailed;
@@ -187,20 +189,32 @@ absl::Status Executor::GateDeployment(Deployment d) {
                                "; the members before it are applied");
       return UpdateDeployment(*conn_, d);
     }
+    std::vector<Migration> applied;
     if (IsGatedCopy(m)) {
-      auto next = next_cut_over_.find(m.uuid);
-      if (next != next_cut_over_.end() && clock_->Now() < next->second) {
-        return absl::OkStatus();
+      std::vector<Migration> group = {m};
+      while (i + 1 < members.size()) {
+        SC_ASSIGN_OR_RETURN(Migration next,
+                            ReadMigration(*conn_, members[i + 1].uuid));
+        if (!IsGatedCopy(next) || next.status != kStatusRunning) break;
+        group.push_back(std::move(next));
+        ++i;
       }
-      SC_ASSIGN_OR_RETURN(
-          int64_t id,
-          WorkflowId(m.reverted_uuid.empty() ? m.uuid : m.reverted_uuid));
-      SC_RETURN_IF_ERROR(CutOverVrepl(m, id));
+      for (const Migration& g : group) {
+        auto next = next_cut_over_.find(g.uuid);
+        if (next != next_cut_over_.end() && clock_->Now() < next->second) {
+          return absl::OkStatus();
+        }
+      }
+      SC_RETURN_IF_ERROR(CutOverVreplGroup(group));
+      applied = std::move(group);
     } else {
       SC_RETURN_IF_ERROR(StartMigration(m));
+      applied.push_back(m);
     }
-    SC_ASSIGN_OR_RETURN(Migration after, ReadMigration(*conn_, m.uuid));
-    if (after.status != kStatusComplete) return absl::OkStatus();
+    for (const Migration& a : applied) {
+      SC_ASSIGN_OR_RETURN(Migration after, ReadMigration(*conn_, a.uuid));
+      if (after.status != kStatusComplete) return absl::OkStatus();
+    }
   }
   SC_ASSIGN_OR_RETURN(
       std::string spread,

@@ -1,0 +1,88 @@
+// A deployment's adjacent ready ALTERs cut over together: every table is
+// prepared (its stream caught up and stopped, its writes waiting), then
+// one atomic RENAME swaps them all (cut_over.h, SwapTogether). Any failure
+// aborts every one of them: nothing is renamed, every stream resumes, and
+// the group is retried with backoff.
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "mysql/mysql_connection.h"
+#include "onlineddl/cut_over.h"
+#include "onlineddl/executor.h"
+#include "onlineddl/schema_migrations.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+absl::Status Executor::CutOverVreplGroup(const std::vector<Migration>& ms) {
+  std::vector<int64_t> ids;
+  for (const Migration& m : ms) {
+    SC_ASSIGN_OR_RETURN(int64_t id, CutOverWorkflowId(m));
+    ids.push_back(id);
+  }
+  if (ms.size() == 1) return CutOverVrepl(ms[0], ids[0]);
+  std::vector<CutOverOptions> options;
+  for (const Migration& m : ms) {
+    SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
+    options.push_back(o);
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid,
+        Assignments()
+            .Set("stage", absl::StrCat("cutting over together with ",
+                                       ms.size() - 1, " other table(s)"))
+            .Set("cutover_attempts", m.cutover_attempts + 1)
+            .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
+  }
+  mysql::MysqlConnectionFactory factory(options_.connect);
+  // Every stream keeps up first, without locks: the first table's stall
+  // then covers only the other tables' last moment.
+  absl::Status s;
+  for (size_t i = 0; i < ms.size() && s.ok(); ++i) {
+    s = PreparedCutOver::CatchUpOnly(factory, CutOverRequestFor(ms[i], ids[i]),
+                                     options[i], clock_);
+  }
+  std::vector<std::unique_ptr<PreparedCutOver>> prepared;
+  std::vector<bool> stopped(ms.size(), false);
+  for (size_t i = 0; i < ms.size() && s.ok(); ++i) {
+    bool stream_stopped = false;
+    absl::StatusOr<std::unique_ptr<PreparedCutOver>> p =
+        PreparedCutOver::Prepare(factory, CutOverRequestFor(ms[i], ids[i]),
+                                 options[i], clock_, &stream_stopped);
+    stopped[i] = stream_stopped;
+    if (!p.ok()) {
+      s = p.status();
+      break;
+    }
+    prepared.push_back(std::move(*p));
+  }
+  absl::StatusOr<std::vector<CutOverResult>> swapped =
+      s.ok() ? absl::StatusOr<std::vector<CutOverResult>>(
+                   absl::InternalError("not swapped"))
+             : absl::StatusOr<std::vector<CutOverResult>>(s);
+  if (s.ok()) {
+    std::vector<PreparedCutOver*> group;
+    for (auto& p : prepared) group.push_back(p.get());
+    swapped = SwapTogether(group);
+  }
+  prepared.clear();  // aborts whatever is still prepared
+  if (!swapped.ok()) {
+    absl::Status first;
+    for (size_t i = 0; i < ms.size(); ++i) {
+      absl::Status f = CutOverFailed(ms[i], ids[i], stopped[i],
+                                     swapped.status(), /*backoff=*/true);
+      if (first.ok()) first = f;
+    }
+    return first;
+  }
+  absl::Status first;
+  for (size_t i = 0; i < ms.size(); ++i) {
+    absl::Status d = CutOverDone(ms[i], ids[i], (*swapped)[i]);
+    if (first.ok()) first = d;
+  }
+  return first;
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut
