@@ -30,7 +30,8 @@ struct Flags {
   bool fast_range_rotation = false;
   bool analyze_table = false;
   bool allow_foreign_keys = false;
-  bool skip_topo = false;  // legacy Vitess flag, accepted and ignored
+  bool skip_topo = false;     // legacy Vitess flag, accepted and ignored
+  bool whole_schema = false;  // Sidecut: --declarative of a whole schema
   absl::optional<absl::Duration> cut_over_threshold;
   absl::optional<absl::Duration> force_cut_over_after;
   absl::optional<absl::Duration> retain_artifacts;
@@ -56,6 +57,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"singleton-table", &Flags::singleton_table},
     {"skip-topo", &Flags::skip_topo},
     {"unsafe-allow-foreign-keys", &Flags::allow_foreign_keys},
+    {"whole-schema", &Flags::whole_schema},
 };
 
 struct DurationFlag {
@@ -228,6 +230,12 @@ absl::StatusOr<Flags> ParseFlags(Strategy strategy, absl::string_view options) {
                      " strategy: ", absl::StrJoin(unknown, " "),
                      "; supported flags are ", SupportedFlagList()));
   }
+  if (flags.whole_schema && !flags.declarative) {
+    return absl::InvalidArgumentError(
+        "--whole-schema describes a --declarative deployment (the desired "
+        "CREATE statements are the whole schema: tables and views absent "
+        "from them are dropped); add --declarative");
+  }
   if (strategy == Strategy::kMysql) {
     // Vitess fails such migrations when it reviews them; reject up front.
     const char* unsupported =
@@ -345,6 +353,9 @@ std::string DdlStrategySetting::ToString() const {
 
 bool DdlStrategySetting::IsDeclarative() const {
   return FlagsOf(*this).declarative;
+}
+bool DdlStrategySetting::IsWholeSchema() const {
+  return FlagsOf(*this).whole_schema;
 }
 bool DdlStrategySetting::IsSingleton() const {
   return FlagsOf(*this).singleton;

@@ -83,7 +83,10 @@ struct DdlStrategySetting {
 
   // Boolean flags. Each is false when absent (or when `options` does not
   // validate; Parse() never returns such a setting).
-  bool IsDeclarative() const;         // --declarative
+  bool IsDeclarative() const;  // --declarative
+  // --whole-schema (Sidecut; needs --declarative): the desired statements
+  // are the whole schema, so tables and views absent from them are dropped.
+  bool IsWholeSchema() const;
   bool IsSingleton() const;           // --singleton
   bool IsSingletonContext() const;    // --singleton-context
   bool IsSingletonTable() const;      // --singleton-table

@@ -46,26 +46,67 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
     absl::string_view migration_context) {
   SC_ASSIGN_OR_RETURN(std::vector<Statement> wanted,
                       schemadiff::ParseStatements(sql));
-  for (const Statement& s : wanted) {
+  // DROP TABLE / DROP VIEW name entities to remove (as in Vitess's
+  // declarative mode); CREATE statements the desired entities.
+  std::vector<std::string> dropped;
+  std::vector<Statement> created;
+  for (Statement& s : wanted) {
+    if (const auto* d = std::get_if<schemadiff::DropTable>(&s)) {
+      for (const auto& t : d->tables) dropped.push_back(t.name);
+      continue;
+    }
+    if (const auto* d = std::get_if<schemadiff::DropView>(&s)) {
+      for (const auto& v : d->views) dropped.push_back(v.name);
+      continue;
+    }
     const auto* t = std::get_if<schemadiff::CreateTable>(&s);
     if ((t == nullptr || t->like.has_value()) &&
         !std::holds_alternative<schemadiff::CreateView>(s)) {
       return absl::InvalidArgumentError(
           "--declarative takes CREATE TABLE and CREATE VIEW statements "
-          "describing the desired tables and views");
+          "describing the desired tables and views (and DROP TABLE / DROP "
+          "VIEW for those to remove)");
     }
+    created.push_back(std::move(s));
   }
   SC_ASSIGN_OR_RETURN(std::string live_sql,
                       LoadLiveSchemaSql(*conn_, options_.db));
   SC_ASSIGN_OR_RETURN(std::vector<Statement> live,
                       schemadiff::ParseStatements(live_sql));
-  // Desired = live, with the given entities replaced or added.
-  std::vector<Statement> desired = live;
-  for (Statement& w : wanted) {
+  auto named = [](const std::string& name) {
+    return [name](const Statement& s) { return EntityName(s) == name; };
+  };
+  // Desired: with --whole-schema exactly the given entities; otherwise the
+  // live schema with the given entities replaced, added or dropped.
+  std::vector<Statement> desired;
+  if (!st.IsWholeSchema()) desired = live;
+  for (const std::string& name : dropped) {
+    auto it = std::find_if(desired.begin(), desired.end(), named(name));
+    if (it == desired.end() &&
+        std::find_if(live.begin(), live.end(), named(name)) == live.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("deployment refused: cannot drop '", name,
+                       "': no such table or view in ", options_.db));
+    }
+    if (it != desired.end()) desired.erase(it);
+  }
+  for (Statement& w : created) {
     const std::string name = EntityName(w);
-    auto same =
-        std::find_if(desired.begin(), desired.end(),
-                     [&](const Statement& s) { return EntityName(s) == name; });
+    if (std::find(dropped.begin(), dropped.end(), name) != dropped.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "deployment refused: '", name, "' is both created and dropped"));
+    }
+    auto same = std::find_if(desired.begin(), desired.end(), named(name));
+    auto* view = std::get_if<schemadiff::CreateView>(&w);
+    auto current = std::find_if(live.begin(), live.end(), named(name));
+    if (view != nullptr && current != live.end()) {
+      // A view that names no definer / SQL SECURITY keeps the live ones
+      // (the server filled them in when it was created).
+      if (const auto* was = std::get_if<schemadiff::CreateView>(&*current)) {
+        if (!view->definer.has_value()) view->definer = was->definer;
+        if (view->security.empty()) view->security = was->security;
+      }
+    }
     if (same != desired.end()) {
       *same = std::move(w);
     } else {
@@ -81,8 +122,12 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
         absl::StrCat("deployment refused: the desired schema is invalid: ",
                      to.status().message()));
   }
+  // A desired table that names no charset/collation keeps the live one
+  // (the server's defaults applied when it was created).
+  schemadiff::DiffHints hints;
+  hints.charset_collate = schemadiff::TableCharsetCollateStrategy::kIgnoreEmpty;
   SC_ASSIGN_OR_RETURN(schemadiff::SchemaDiffPlan plan,
-                      schemadiff::PlanSchemaDiff(from, *to, {}));
+                      schemadiff::PlanSchemaDiff(from, *to, hints));
   absl::StatusOr<std::vector<int>> order = schemadiff::OrderDiffs(from, plan);
   if (!order.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(

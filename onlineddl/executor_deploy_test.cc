@@ -1,6 +1,7 @@
 // Declarative, gated deployments on a real MariaDB (issue 8): three ALTERs,
 // a CREATE TABLE and an ALTER VIEW depending on a dropped column, under a
-// write load; cancel mid-way; revert as a unit; refused deployments.
+// write load; cancel mid-way; revert as a unit; a whole desired schema
+// dropping what it omits; declarative DROP; refused deployments.
 #include <memory>
 #include <string>
 
@@ -273,7 +274,56 @@ TEST_F(DeployTest, CancelMidWayLeavesEverythingAsBefore) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// --whole-schema: what the desired schema omits is dropped (t3, kept as a
+// hold artifact, so the deployment's revert brings it back with its rows).
+TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
+  const std::string checksum_t3 =
+      Checksum(*conn_, "t3", "id, name, val, info").value_or("?");
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit(
+          "CREATE TABLE t1 (id INT PRIMARY KEY AUTO_INCREMENT, name "
+          "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32));"
+          "CREATE TABLE t2 (id INT PRIMARY KEY AUTO_INCREMENT, name "
+          "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32));"
+          "CREATE TABLE t4 (id INT PRIMARY KEY, note TEXT);"
+          // As the server prints it (views are compared as written).
+          "CREATE VIEW v AS select `t1`.`id` AS `id`,`t1`.`info` AS `info` "
+          "from `t1`",
+          "vitess --declarative --whole-schema", "whole"));
+  ASSERT_EQ(uuids.size(), 2u);  // CREATE t4, DROP t3; t1, t2, v unchanged
+  WaitDeployment("whole", kDeployComplete);
+  EXPECT_EQ(Columns("t3"), "");
+  EXPECT_EQ(Columns("t4"), "id,note");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t1"), std::to_string(kRows));
+  ASSERT_OK_AND_ASSIGN(mysql::Result r,
+                       executor_->ExecuteCommand("REVERT DEPLOYMENT 'whole'"));
+  ASSERT_GE(r.rows.size(), 1u);
+  WaitDeployment(std::string(r.rows[0].Get(1)), kDeployComplete);
+  EXPECT_EQ(Columns("t4"), "");
+  EXPECT_EQ(Columns("t3"), "id,name,val,info");
+  EXPECT_EQ(Checksum(*conn_, "t3", "id, name, val, info").value_or("!"),
+            checksum_t3);
+
+  // Vitess's declarative DROP statements remove the entities they name.
+  ASSERT_OK_AND_ASSIGN(
+      uuids, executor_->Submit("DROP VIEW v", "vitess --declarative", "dv"));
+  ASSERT_EQ(uuids.size(), 1u);
+  WaitDeployment("dv", kDeployComplete);
+  EXPECT_EQ(Columns("v"), "");
+}
+
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
+  EXPECT_THAT(executor_->Submit("DROP TABLE nope", "vitess --declarative", ""),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY)",
+                                "vitess --whole-schema", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("add --declarative")));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY); DROP "
+                                "TABLE t9",
+                                "vitess --declarative", ""),
+              StatusIs(absl::StatusCode::kNotFound));
   // The view would read a column the same deployment drops.
   EXPECT_THAT(executor_->Submit("CREATE TABLE t1 (id INT PRIMARY KEY "
                                 "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, "

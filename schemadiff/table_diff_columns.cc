@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/printer.h"
@@ -21,11 +22,28 @@ using Kind = AlterOption::Kind;
 
 std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 
+bool InPrimaryKey(const TableSpec* spec, absl::string_view column) {
+  if (spec == nullptr) return false;
+  for (const IndexDefinition& index : spec->indexes) {
+    if (index.kind != IndexKind::kPrimary) continue;
+    for (const IndexPart& part : index.parts) {
+      if (!part.expr && absl::EqualsIgnoreCase(part.column, column)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 // The column as compared: canonical text with the effective charset and
-// collation spelled out for textual types.
+// collation spelled out for textual types; with `in_primary_key` (the
+// column is in the primary key on both sides) it is NOT NULL whether or
+// not it says so, as the server makes it.
 std::string ComparableColumn(const ColumnDefinition& c,
-                             const TableCharsetDefaults& table) {
+                             const TableCharsetDefaults& table,
+                             bool in_primary_key = false) {
   ColumnDefinition copy = c;
+  if (in_primary_key) copy.nullable = false;
   if (IsTextualType(copy.type.name)) {
     std::string charset = copy.type.charset;
     std::string collate = copy.type.collate.text;
@@ -207,8 +225,10 @@ absl::Status DiffColumns(const TablePair& t, const DiffHints& hints,
     if (hints.enum_reorder == EnumReorderStrategy::kReject) {
       SC_RETURN_IF_ERROR(CheckEnumReorder(t, c1, c2));
     }
-    bool changed = ComparableColumn(c1, t.from_defaults) !=
-                   ComparableColumn(c2, t.to_defaults);
+    const bool pk =
+        InPrimaryKey(t.from, c1.name) && InPrimaryKey(t.to, c2.name);
+    bool changed = ComparableColumn(c1, t.from_defaults, pk) !=
+                   ComparableColumn(c2, t.to_defaults, pk);
     bool moved = in_place.count(shared2[i]) == 0;
     if (!changed && !moved) continue;
     AlterOption o = ColumnClause(Kind::kModifyColumn, c2);

@@ -92,6 +92,12 @@ TEST(TableDiffTest, Statements) {
        "create table a (x int, y int primary key)",
        none,
        {"alter table a drop primary key, add primary key (y)"}},
+      {"a primary key column is NOT NULL whether or not it says so",
+       "create table a (id int not null auto_increment, x int, primary key "
+       "(id))",
+       "create table a (id int primary key auto_increment, x int)",
+       none,
+       {}},
       {"check changed and added",
        "create table a (x int, constraint c1 check (x > 0))",
        "create table a (x int, constraint c1 check (x > 1), constraint c2 "

@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -111,17 +113,24 @@ absl::StatusOr<std::unique_ptr<EtcdInstance>> EtcdInstance::Start(
     _exit(127);
   }
   e->pid_ = pid;
+  // The error log's end, for a failed start (the directory goes with `e`).
+  auto log_tail = [&log]() {
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
+  };
   const absl::Time deadline = absl::Now() + timeout;
   while (!Healthy(e->client_port_)) {
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       e->pid_ = -1;
       return absl::InternalError(
-          absl::StrCat("etcd exited during start-up; see ", log));
+          absl::StrCat("etcd exited during start-up: ", log_tail()));
     }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(
-          absl::StrCat("etcd did not become healthy; see ", log));
+          absl::StrCat("etcd did not become healthy: ", log_tail()));
     }
     absl::SleepFor(absl::Milliseconds(50));
   }

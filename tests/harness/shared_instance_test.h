@@ -1,10 +1,15 @@
 // SharedInstanceTest: a gtest fixture whose test suite shares one throwaway
 // MariaDB instance (started before the suite's first test, stopped after its
-// last), with a fresh connection per test in `conn_`.
+// last), with a fresh connection per test in `conn_`. With
+// SIDECUT_BUFFER_POOL=large in the environment the instance runs in
+// benchmark mode (512M buffer pool, as a production server sized for its
+// data would), for acceptance runs at full scale.
 #ifndef SIDECUT_TESTS_HARNESS_SHARED_INSTANCE_TEST_H_
 #define SIDECUT_TESTS_HARNESS_SHARED_INSTANCE_TEST_H_
 
+#include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
@@ -18,7 +23,10 @@ namespace harness {
 class SharedInstanceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto inst = MariaDbInstance::Start({});
+    InstanceOptions o;
+    const char* pool = std::getenv("SIDECUT_BUFFER_POOL");
+    o.benchmark_mode = pool != nullptr && std::string(pool) == "large";
+    auto inst = MariaDbInstance::Start(o);
     ASSERT_OK(inst.status());
     instance_ = inst->release();
   }
