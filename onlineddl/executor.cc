@@ -21,8 +21,8 @@ Executor::Executor(ExecutorOptions options, Clock* clock)
   // Short heartbeats bound how long a last batch waits to be committed
   // (the cut-over waits on it under the lock); batching keeps the stream
   // ahead of heavy write loads.
-  if (options_.workflow.heartbeat_period > absl::Milliseconds(50)) {
-    options_.workflow.heartbeat_period = absl::Milliseconds(50);
+  if (options_.workflow.heartbeat_period > absl::Milliseconds(10)) {
+    options_.workflow.heartbeat_period = absl::Milliseconds(10);
   }
   if (options_.workflow.apply_batch_window == absl::ZeroDuration()) {
     options_.workflow.apply_batch_window = absl::Milliseconds(10);
