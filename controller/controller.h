@@ -145,8 +145,11 @@ class Controller {
   // One member's state on every shard, in shard order.
   absl::StatusOr<std::vector<vtctldata::SchemaMigration>> MemberOnShards(
       const TopologyKeyspace& ks, const DeploymentMember& m);
+  // Cuts `group` (adjacent ALTERs, ready on every shard) over in two
+  // phases; on each shard the group swaps in one atomic RENAME.
   absl::Status TwoPhaseCutOver(const TopologyKeyspace& ks,
-                               ControllerDeployment& d, DeploymentMember& m)
+                               ControllerDeployment& d,
+                               const std::vector<DeploymentMember*>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // After a decided swap: swaps the shards that have not yet, one by one.
   absl::Status FinishDecided(

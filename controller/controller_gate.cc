@@ -99,7 +99,8 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     d.set_gate_open(true);
     SC_RETURN_IF_ERROR(Save(d));
   }
-  for (DeploymentMember& m : *d.mutable_members()) {
+  for (int k = 0; k < d.members_size(); ++k) {
+    DeploymentMember& m = *d.mutable_members(k);
     if (m.done()) continue;
     SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
                         MemberOnShards(*ks, m));
@@ -145,7 +146,20 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
       return absl::OkStatus();
     }
-    return TwoPhaseCutOver(*ks, d, m);
+    // The ALTERs that follow, ready everywhere and untouched, swap in the
+    // same RENAME on each shard.
+    std::vector<DeploymentMember*> group = {&m};
+    for (int j = k + 1; j < d.members_size(); ++j) {
+      DeploymentMember& next = *d.mutable_members(j);
+      if (!next.cut_over() || next.done() || next.commit_decided()) break;
+      SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> on,
+                          MemberOnShards(*ks, next));
+      int next_ready = 0;
+      for (const vtctldata::SchemaMigration& s : on) next_ready += Ready(s);
+      if (next_ready < ks->shards_size()) break;
+      group.push_back(&next);
+    }
+    return TwoPhaseCutOver(*ks, d, group);
   }
   d.set_state(ControllerDeployment::COMPLETE);
   int64_t skew = 0;
@@ -159,20 +173,33 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
   return Save(d);
 }
 
-absl::Status Controller::TwoPhaseCutOver(const TopologyKeyspace& ks,
-                                         ControllerDeployment& d,
-                                         DeploymentMember& m) {
+absl::Status Controller::TwoPhaseCutOver(
+    const TopologyKeyspace& ks, ControllerDeployment& d,
+    const std::vector<DeploymentMember*>& group) {
   auto prepare = [&](bool catch_up_only) {
     return Combine(tablets_.ForEach(
         ks,
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-            grpc::ClientContext& ctx) {
-          PrepareCutOverRequest r = PrepareRequest(ks, m, catch_up_only);
-          PrepareCutOverResponse ignored;
-          return FromGrpc(stub.PrepareCutOver(&ctx, r, &ignored));
+            grpc::ClientContext& ctx) -> absl::Status {
+          // One call context per RPC: each table of the group in turn.
+          for (size_t i = 0; i < group.size(); ++i) {
+            grpc::ClientContext own;
+            own.set_deadline(ctx.deadline());
+            PrepareCutOverRequest r =
+                PrepareRequest(ks, *group[i], catch_up_only);
+            PrepareCutOverResponse ignored;
+            SC_RETURN_IF_ERROR(FromGrpc(
+                stub.PrepareCutOver(i == 0 ? &ctx : &own, r, &ignored)));
+          }
+          return absl::OkStatus();
         },
         options_.prepare_timeout));
   };
+  std::string tables;
+  for (const DeploymentMember* m : group) {
+    absl::StrAppend(&tables, tables.empty() ? "" : ", ", m->table());
+  }
+  DeploymentMember& first = *group[0];
   // Phase 0: every shard's stream catches up, nothing locked; then the
   // locks below are taken at nearly the same moment and are short.
   // Phase 1: every shard stalls writes and catches up the last moment.
@@ -180,38 +207,48 @@ absl::Status Controller::TwoPhaseCutOver(const TopologyKeyspace& ks,
   if (prepared.ok()) prepared = prepare(/*catch_up_only=*/false);
   if (prepared.ok()) {
     // The decision, durable before any shard hears of it.
-    m.set_commit_decided(true);
+    for (DeploymentMember* m : group) m->set_commit_decided(true);
     prepared = Save(d);
-    if (!prepared.ok()) m.set_commit_decided(false);
+    if (!prepared.ok()) {
+      for (DeploymentMember* m : group) m->set_commit_decided(false);
+    }
   }
   if (!prepared.ok()) {
     // All abort: no shard swaps, production stays as it was.
     tablets_.ForEach(ks,
                      [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-                         grpc::ClientContext& ctx) {
-                       AbortCutOverRequest r;
-                       r.set_keyspace(ks.name());
-                       r.set_uuid(m.uuid());
-                       AbortCutOverResponse ignored;
-                       return FromGrpc(stub.AbortCutOver(&ctx, r, &ignored));
+                         grpc::ClientContext& ctx) -> absl::Status {
+                       absl::Status first_error;
+                       for (size_t i = 0; i < group.size(); ++i) {
+                         grpc::ClientContext own;
+                         own.set_deadline(ctx.deadline());
+                         AbortCutOverRequest r;
+                         r.set_keyspace(ks.name());
+                         r.set_uuid(group[i]->uuid());
+                         AbortCutOverResponse ignored;
+                         absl::Status s = FromGrpc(stub.AbortCutOver(
+                             i == 0 ? &ctx : &own, r, &ignored));
+                         if (first_error.ok()) first_error = s;
+                       }
+                       return first_error;
                      });
-    m.set_attempts(m.attempts() + 1);
+    first.set_attempts(first.attempts() + 1);
     absl::Duration pause = options_.backoff;
-    for (int i = 1; i < m.attempts() && pause < options_.backoff_max; ++i) {
+    for (int i = 1; i < first.attempts() && pause < options_.backoff_max; ++i) {
       pause *= 2;
     }
     pause = std::min(pause, options_.backoff_max);
     d.set_next_attempt_micros(absl::ToUnixMicros(clock_->Now() + pause));
-    d.set_message(absl::StrCat("cut-over of ", m.uuid(), " (", m.table(),
+    d.set_message(absl::StrCat("cut-over of ", first.uuid(), " (", tables,
                                ") aborted on every shard, attempt ",
-                               m.attempts(), ": ", prepared.message(),
+                               first.attempts(), ": ", prepared.message(),
                                "; retrying in ", absl::FormatDuration(pause)));
     return Save(d);
   }
   if (options_.after_decision) {
     SC_RETURN_IF_ERROR(options_.after_decision(d));
   }
-  // Phase 2: every shard swaps.
+  // Phase 2: every shard swaps, all the group's tables in one RENAME.
   absl::Mutex swaps_mu;
   absl::Status swapped = Combine(tablets_.ForEach(
       ks,
@@ -219,18 +256,23 @@ absl::Status Controller::TwoPhaseCutOver(const TopologyKeyspace& ks,
           grpc::ClientContext& ctx) -> absl::Status {
         CommitCutOverRequest r;
         r.set_keyspace(ks.name());
-        r.set_uuid(m.uuid());
+        r.set_uuid(first.uuid());
+        for (size_t i = 1; i < group.size(); ++i) {
+          r.add_together_uuids(group[i]->uuid());
+        }
         CommitCutOverResponse resp;
         SC_RETURN_IF_ERROR(FromGrpc(stub.CommitCutOver(&ctx, r, &resp)));
         absl::MutexLock l(&swaps_mu);
-        RecordSwap(m, resp);
+        for (DeploymentMember* m : group) RecordSwap(*m, resp);
         return absl::OkStatus();
       }));
   d.set_message(
       swapped.ok()
-          ? absl::StrCat("swapped ", m.table(), " on every shard; skew ",
-                         m.skew_micros() / 1000.0, " ms")
-          : absl::StrCat("swap decided for ", m.uuid(),
+          ? absl::StrCat("swapped ", tables,
+                         group.size() > 1 ? " (one RENAME per shard)" : "",
+                         " on every shard; skew ", first.skew_micros() / 1000.0,
+                         " ms")
+          : absl::StrCat("swap decided for ", tables,
                          "; finishing the shards that did not swap yet: ",
                          swapped.message()));
   return Save(d);

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/cli.h"
 #include "controller/controller_service.h"
@@ -295,6 +296,23 @@ TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
                    1000.0
             << " ms\n";
   for (auto& w : writers) ASSERT_OK(w->Stop());  // no write failed
+  // Both ALTERs were ready together: on each shard one RENAME swapped both.
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(mysql::Result status,
+                         conns_[i]->Execute("SHOW MASTER STATUS"));
+    ASSERT_OK_AND_ASSIGN(
+        mysql::Result events,
+        conns_[i]->Execute(absl::StrCat("SHOW BINLOG EVENTS IN '",
+                                        status.rows[0].Get(0), "'")));
+    int together = 0;
+    for (const mysql::Row& row : events.rows) {
+      const std::string info(row.Get(row.size() - 1));
+      together += absl::StrContains(info, "RENAME TABLE") &&
+                  absl::StrContains(info, ".`users` TO") &&
+                  absl::StrContains(info, ".`orders` TO");
+    }
+    EXPECT_EQ(together, 1) << kShardNames[i];
+  }
 
   // Every row reached the new tables (the old ones, kept in sync by the
   // reverse streams, are compared on the shared columns).

@@ -139,6 +139,10 @@ class Executor {
   absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold,
                               bool catch_up_only = false);
   absl::StatusOr<CutOverResult> CommitCutOver(absl::string_view uuid);
+  // Several prepared migrations swapped in one atomic RENAME (SwapTogether);
+  // on error none is swapped and every one is released. Results in order.
+  absl::StatusOr<std::vector<CutOverResult>> CommitCutOvers(
+      const std::vector<std::string>& uuids);
   absl::Status AbortCutOver(absl::string_view uuid);
 
   absl::StatusOr<Migration> Get(absl::string_view uuid);

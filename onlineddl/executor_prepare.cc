@@ -87,6 +87,49 @@ absl::StatusOr<CutOverResult> Executor::CommitCutOver(absl::string_view uuid) {
   return r;
 }
 
+absl::StatusOr<std::vector<CutOverResult>> Executor::CommitCutOvers(
+    const std::vector<std::string>& uuids) {
+  if (uuids.size() == 1) {
+    SC_ASSIGN_OR_RETURN(CutOverResult r, CommitCutOver(uuids[0]));
+    return std::vector<CutOverResult>{r};
+  }
+  absl::MutexLock lock(&mu_);
+  for (const std::string& u : uuids) {
+    if (prepared_.count(u) == 0) {
+      absl::Status why = absl::FailedPreconditionError(absl::StrCat(
+          "migration ", u,
+          " has no prepared cut-over (never prepared, aborted, or its hold "
+          "expired); none of the ",
+          uuids.size(), " tables was swapped"));
+      for (const std::string& other : uuids) {
+        auto it = prepared_.find(other);
+        if (it != prepared_.end()) ReleasePrepared(it, why).IgnoreError();
+      }
+      return why;
+    }
+  }
+  std::vector<Prepared> ps;
+  std::vector<Migration> ms;
+  std::vector<PreparedCutOver*> group;
+  for (const std::string& u : uuids) {
+    auto it = prepared_.find(u);
+    ps.push_back(std::move(it->second));
+    prepared_.erase(it);
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, u));
+    ms.push_back(std::move(m));
+  }
+  for (Prepared& p : ps) group.push_back(p.cut_over.get());
+  absl::StatusOr<std::vector<CutOverResult>> r = SwapTogether(group);
+  for (size_t i = 0; i < ps.size(); ++i) {
+    SC_RETURN_IF_ERROR(r.ok() ? CutOverDone(ms[i], ps[i].workflow_id, (*r)[i])
+                              : CutOverFailed(ms[i], ps[i].workflow_id,
+                                              ps[i].cut_over->stream_stopped(),
+                                              r.status(),
+                                              /*backoff=*/false));
+  }
+  return r;
+}
+
 absl::Status Executor::AbortCutOver(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
   auto it = prepared_.find(std::string(uuid));

@@ -189,12 +189,18 @@ grpc::Status OnlineDdlService::CommitCutOver(grpc::ServerContext*,
                                              CommitCutOverResponse* resp) {
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
-  absl::StatusOr<onlineddl::CutOverResult> r =
-      executor_->CommitCutOver(req->uuid());
+  std::vector<std::string> uuids = {req->uuid()};
+  uuids.insert(uuids.end(), req->together_uuids().begin(),
+               req->together_uuids().end());
+  absl::StatusOr<std::vector<onlineddl::CutOverResult>> r =
+      executor_->CommitCutOvers(uuids);
   if (!r.ok()) return ToGrpc(r.status());
-  resp->set_stall_micros(absl::ToInt64Microseconds(r->stall));
+  // One RENAME: the longest stall (the first table locked) and its position.
+  absl::Duration stall;
+  for (const onlineddl::CutOverResult& c : *r) stall = std::max(stall, c.stall);
+  resp->set_stall_micros(absl::ToInt64Microseconds(stall));
   resp->set_swapped_at_micros(absl::ToUnixMicros(absl::Now()));
-  resp->set_rename_position(r->rename_position.ToString());
+  resp->set_rename_position(r->front().rename_position.ToString());
   return grpc::Status::OK;
 }
 
