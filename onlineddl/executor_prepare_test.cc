@@ -2,10 +2,11 @@
 // MariaDB: prepare holds the table's lock (writes wait) with the stream
 // stopped; abort releases it leaving the old table serving and the
 // migration ready; commit swaps; a prepare whose hold passes is aborted by
-// the scheduler itself.
+// the scheduler itself; several prepared migrations commit in one RENAME.
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -42,8 +43,8 @@ class PrepareCutOverTest : public testing::ExecutorFixture {
                   .status());
   }
   std::string SubmitReady(const std::string& sql) {
-    absl::StatusOr<std::vector<std::string>> uuids =
-        executor_->Submit(sql, "vitess --postpone-completion", "");
+    absl::StatusOr<std::vector<std::string>> uuids = executor_->Submit(
+        sql, "vitess --postpone-completion --allow-concurrent", "");
     EXPECT_OK(uuids.status());
     if (!uuids.ok()) return "";
     const std::string uuid = (*uuids)[0];
@@ -129,6 +130,61 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
         return a == b;
       },
       WaitOptions{.timeout = absl::Seconds(30)}));
+}
+
+// Two prepared migrations committed together swap in one RENAME; a group
+// naming an unprepared migration swaps none and releases the others.
+TEST_F(PrepareCutOverTest, PreparedMigrationsCommitTogether) {
+  CreateUsers(2000);
+  ASSERT_OK(conn_->Execute("CREATE TABLE orders LIKE users").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO orders SELECT * FROM users").status());
+  StartExecutor();
+  Writer writer(harness::ConnectParamsFor(*instance_), Qualified("orders"),
+                3000, 300);
+  writer.Start();
+  const std::string a =
+      SubmitReady("ALTER TABLE users ADD COLUMN extra INT NOT NULL DEFAULT 7");
+  const std::string b = SubmitReady("ALTER TABLE orders ADD COLUMN note TEXT");
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+
+  ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
+  EXPECT_THAT(executor_->CommitCutOvers({a, b}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("none of the 2 tables was swapped")));
+  EXPECT_TRUE(CanWrite()) << "a's lock was released";
+  EXPECT_FALSE(HasColumn("extra"));
+
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "ready again",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(a));
+        return m.ready_to_complete &&
+               m.stage.find("ready") != std::string::npos;
+      },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+  ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
+  ASSERT_OK(executor_->PrepareCutOver(b, absl::Seconds(30)));
+  ASSERT_OK_AND_ASSIGN(std::vector<CutOverResult> r,
+                       executor_->CommitCutOvers({a, b}));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(WaitStatus(a, kStatusComplete).status, kStatusComplete);
+  EXPECT_EQ(WaitStatus(b, kStatusComplete).status, kStatusComplete);
+  EXPECT_TRUE(HasColumn("extra"));
+  ASSERT_OK(writer.Stop());
+  ASSERT_OK_AND_ASSIGN(mysql::Result status,
+                       conn_->Execute("SHOW MASTER STATUS"));
+  ASSERT_OK_AND_ASSIGN(mysql::Result events, conn_->Execute(absl::StrCat(
+                                                 "SHOW BINLOG EVENTS IN '",
+                                                 status.rows[0].Get(0), "'")));
+  int together = 0;
+  for (const mysql::Row& row : events.rows) {
+    const std::string info(row.Get(row.size() - 1));
+    together += absl::StrContains(info, "RENAME TABLE") &&
+                absl::StrContains(info, ".`users` TO") &&
+                absl::StrContains(info, ".`orders` TO");
+  }
+  EXPECT_EQ(together, 1);
 }
 
 TEST_F(PrepareCutOverTest, AnExpiredHoldIsAbortedByTheTablet) {
