@@ -44,6 +44,9 @@ struct ExecutorOptions {
   // How often the scheduler looks at migrations without being woken.
   // Default 1 s.
   absl::Duration tick = absl::Seconds(1);
+  // How many ALTERs may copy rows at once (their tails always run side by
+  // side under --allow-concurrent). Default 1: copies take turns.
+  int concurrent_copies = 1;
   // A running migration is ready to complete when its stream lags at most
   // this much. Default 10 s (Vitess).
   absl::Duration ready_lag = absl::Seconds(10);

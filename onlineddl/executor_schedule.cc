@@ -1,5 +1,7 @@
 // The scheduler of Executor: review, launch and monitor migrations, and
 // hand finished migrations' artifacts to table GC.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mysql/quoting.h"
@@ -62,13 +64,15 @@ bool Executor::CanRun(const Migration& m,
     if (r.table == m.table) return false;  // one change per table at a time
   }
   if (!IsVreplAlter(m)) return true;
+  // Tails run side by side when both allow it; copies take turns, at most
+  // concurrent_copies at a time.
+  int copying = 0;
   for (const Migration& r : running) {
     if (!IsVreplAlter(r)) continue;
-    // Copies take turns; tails run side by side when both allow it.
-    if (r.progress < 100) return false;
     if (!(r.allow_concurrent && m.allow_concurrent)) return false;
+    if (r.progress < 100) ++copying;
   }
-  return true;
+  return copying < std::max(1, options_.concurrent_copies);
 }
 
 absl::Status Executor::ScheduleQueued() {

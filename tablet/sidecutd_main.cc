@@ -34,6 +34,9 @@ ABSL_FLAG(std::string, port_file, "", "write the chosen port to this file");
 ABSL_FLAG(int64_t, tick_ms, 500,
           "how often the scheduler checks running migrations (progress, "
           "readiness, cut-over)");
+ABSL_FLAG(int, concurrent_copies, 1,
+          "how many ALTERs may copy rows at once (tails always run side by "
+          "side); 1 = copies take turns");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
   o.shard = absl::GetFlag(FLAGS_shard);
   o.tablet = absl::GetFlag(FLAGS_tablet);
   o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
+  o.concurrent_copies = absl::GetFlag(FLAGS_concurrent_copies);
   o.retain_artifacts =
       absl::Seconds(absl::GetFlag(FLAGS_retain_artifacts_seconds));
   auto executor =
