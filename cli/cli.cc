@@ -13,10 +13,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "cli/args.h"
+#include "cli/live_schema_source.h"
 #include "cli/progress.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/sidecut_tablet.grpc.pb.h"
+#include "schemadiff/schemadiff_cli.h"
 
 namespace sidecut {
 namespace cli {
@@ -33,7 +35,9 @@ constexpr char kUsage[] =
     "      [--order=asc|desc] [--limit=N]\n"
     "  Deployment show|complete|cancel|revert <keyspace> <context> [--wait]\n"
     "  OnlineDDL complete|cancel|retry|launch|cleanup|force-cutover|\n"
-    "      throttle|unthrottle|revert|wait <keyspace> <uuid|all>\n";
+    "      throttle|unthrottle|revert|wait <keyspace> <uuid|all>\n"
+    "  schemadiff --from=A --to=B [--json]   (A, B: .sql file, directory,\n"
+    "      or mysql://user[:password]@host[:port]/db)\n";
 
 class Cli {
  public:
@@ -368,6 +372,17 @@ class Cli {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err, const CliOptions& options) {
+  auto cmd = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+    return !absl::StartsWith(a, "-");
+  });
+  if (cmd != args.end() && absl::AsciiStrToLower(*cmd) == "schemadiff") {
+    // Offline (files, directories) or against a live server; no sidecutd.
+    std::vector<std::string> rest;
+    for (auto it = args.begin(); it != args.end(); ++it) {
+      if (it != cmd && !absl::StartsWith(*it, "--server")) rest.push_back(*it);
+    }
+    return schemadiff::RunSchemadiffCli(rest, out, err, LoadLiveSchema);
+  }
   Cli cli(out, err, options);
   return cli.Run(args);
 }

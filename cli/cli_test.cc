@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/args.h"
+#include "cli/live_schema_source.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -88,6 +89,65 @@ class CliTest : public harness::SharedInstanceTest {
   std::stringstream out_;
   std::stringstream err_;
 };
+
+TEST(MysqlUrlTest, ParsesAndRefusesClearly) {
+  ASSERT_OK_AND_ASSIGN(MysqlUrl u,
+                       ParseMysqlUrl("mysql://app:s3cret@db.local:3307/shop"));
+  EXPECT_EQ(u.params.user, "app");
+  EXPECT_EQ(u.params.password, "s3cret");
+  EXPECT_EQ(u.params.host, "db.local");
+  EXPECT_EQ(u.params.port, 3307);
+  EXPECT_EQ(u.db, "shop");
+  ASSERT_OK_AND_ASSIGN(u, ParseMysqlUrl("mysql://127.0.0.1/x"));
+  EXPECT_EQ(u.params.user, "root");
+  EXPECT_EQ(u.params.port, 3306);
+  EXPECT_THAT(
+      ParseMysqlUrl("mysql://h:99999/x").status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bad port")));
+  EXPECT_THAT(
+      ParseMysqlUrl("mysql://root@h:1").status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no database")));
+}
+
+// `sidecut schemadiff` with a live server as one side.
+TEST_F(CliTest, SchemadiffAgainstALiveServer) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS live").status());
+  ASSERT_OK(conn_->Execute("DROP TABLE IF EXISTS live.t").status());
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE live.t (id INT PRIMARY KEY, name "
+                          "VARCHAR(20))")
+                .status());
+  // The desired table: the server's own definition plus a column.
+  ASSERT_OK_AND_ASSIGN(mysql::Result created,
+                       conn_->Execute("SHOW CREATE TABLE live.t"));
+  std::string desired(created.rows[0].Get(1));
+  const size_t end = desired.rfind("\n) ENGINE");
+  ASSERT_NE(end, std::string::npos) << desired;
+  desired.insert(end, ",\n  `extra` int(11) DEFAULT NULL");
+  const std::string file =
+      absl::StrCat(std::getenv("TEST_TMPDIR"), "/desired.sql");
+  std::ofstream(file) << desired << ";\n";
+  const mysql::ConnectParams p = harness::ConnectParamsFor(*instance_);
+  const std::string url =
+      absl::StrCat("mysql://root:pw-not-shown@127.0.0.1:", p.port, "/live");
+  // The test server has no password for root: a wrong one is refused, and
+  // the error does not show it.
+  EXPECT_EQ(Run({"schemadiff", "--from=" + url, "--to=" + file}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("mysql://root@127.0.0.1:"));
+  EXPECT_THAT(err_.str(), ::testing::Not(HasSubstr("pw-not-shown")));
+  const std::string ok_url =
+      absl::StrCat("mysql://root@127.0.0.1:", p.port, "/live");
+  ASSERT_EQ(Run({"schemadiff", "--from=" + ok_url, "--to=" + file}), 0)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "alter table t add column extra int;\n");
+  // Both sides live: no difference.
+  ASSERT_EQ(Run({"schemadiff", "--from=" + ok_url, "--to=" + ok_url}), 0)
+      << err_.str();
+  EXPECT_EQ(out_.str(), "");
+  EXPECT_EQ(
+      Run({"schemadiff", "--from=" + ok_url + "_missing", "--to=" + file}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("no database"));
+}
 
 TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
   ASSERT_OK(conn_

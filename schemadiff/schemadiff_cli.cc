@@ -21,8 +21,8 @@ constexpr char kUsage[] =
     "\n"
     "Prints the statements turning schema A into schema B, in an order in\n"
     "which each leaves a valid schema. A and B are each a .sql file or a\n"
-    "directory of .sql files holding CREATE TABLE / CREATE VIEW statements.\n"
-    "(A live server as a source is not supported yet.)\n"
+    "directory of .sql files holding CREATE TABLE / CREATE VIEW statements,\n"
+    "or a live server's schema: mysql://user[:password]@host[:port]/db.\n"
     "\n"
     "  --json  print {diffs, order, classes, dependencies} as JSON\n";
 
@@ -106,10 +106,10 @@ std::string IntList(const std::vector<int>& v) {
 }
 
 int Diff(const std::string& from_path, const std::string& to_path, bool json,
-         std::ostream& out, std::ostream& err) {
-  absl::StatusOr<Schema> from = LoadSchemaSource(from_path);
+         std::ostream& out, std::ostream& err, const LiveSqlSource& live) {
+  absl::StatusOr<Schema> from = LoadSchemaSource(from_path, live);
   absl::StatusOr<Schema> to =
-      from.ok() ? LoadSchemaSource(to_path) : from.status();
+      from.ok() ? LoadSchemaSource(to_path, live) : from.status();
   absl::StatusOr<SchemaDiffPlan> plan =
       to.ok() ? PlanSchemaDiff(*from, *to, DiffHints{}) : to.status();
   absl::StatusOr<std::vector<int>> order =
@@ -128,13 +128,50 @@ int Diff(const std::string& from_path, const std::string& to_path, bool json,
 
 }  // namespace
 
-absl::StatusOr<Schema> LoadSchemaSource(const std::string& path) {
-  absl::StatusOr<std::string> sql = ReadSource(path);
+bool IsLiveSource(absl::string_view spec) {
+  return absl::StartsWith(spec, "mysql://");
+}
+
+namespace {
+
+// A source as errors name it: a live source without its password.
+std::string SourceName(const std::string& spec) {
+  if (!IsLiveSource(spec)) return spec;
+  const size_t at = spec.find('@');
+  const size_t colon = spec.find(':', 8);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) {
+    return spec;
+  }
+  return absl::StrCat(spec.substr(0, colon), spec.substr(at));
+}
+
+}  // namespace
+
+absl::StatusOr<Schema> LoadSchemaSource(const std::string& path,
+                                        const LiveSqlSource& live) {
+  absl::StatusOr<std::string> sql;
+  if (IsLiveSource(path)) {
+    if (!live) {
+      return absl::UnimplementedError(
+          absl::StrCat(path,
+                       ": live-server sources need a MySQL connection; use the "
+                       "sidecut_schemadiff binary or `sidecut schemadiff`"));
+    }
+    sql = live(path);
+  } else {
+    sql = ReadSource(path);
+  }
+  if (!sql.ok() && IsLiveSource(path)) {
+    return absl::Status(
+        sql.status().code(),
+        absl::StrCat(SourceName(path), ": ", sql.status().message()));
+  }
   if (!sql.ok()) return sql.status();
   absl::StatusOr<Schema> schema = Schema::FromSql(*sql);
   if (!schema.ok()) {
-    return absl::Status(schema.status().code(),
-                        absl::StrCat(path, ": ", schema.status().message()));
+    return absl::Status(
+        schema.status().code(),
+        absl::StrCat(SourceName(path), ": ", schema.status().message()));
   }
   return schema;
 }
@@ -164,7 +201,7 @@ std::string SchemaDiffJson(const SchemaDiffPlan& plan,
 }
 
 int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
-                     std::ostream& err) {
+                     std::ostream& err, const LiveSqlSource& live) {
   std::string from, to;
   bool json = false;
   for (const std::string& a : args) {
@@ -186,7 +223,7 @@ int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
     err << "sidecut_schemadiff: --from and --to are required\n" << kUsage;
     return 2;
   }
-  return Diff(from, to, json, out, err);
+  return Diff(from, to, json, out, err, live);
 }
 
 }  // namespace schemadiff

@@ -3,8 +3,11 @@
 //
 //   sidecut_schemadiff --from=A --to=B [--json]
 //
-// A and B are each a .sql file or a directory whose *.sql files (sorted by
-// name, not recursive) hold CREATE TABLE / CREATE VIEW statements. Prints
+// A and B are each a .sql file, a directory whose *.sql files (sorted by
+// name, not recursive) hold CREATE TABLE / CREATE VIEW statements, or a
+// live server's schema, mysql://user[:password]@host[:port]/db, read
+// through the `live` seam (the library itself does no I/O beyond files;
+// cli/live_schema_source.h connects). Prints
 // the diff as ordered statements (schema_diff_order.h), one a line ending
 // in ';', or with --json one object:
 //
@@ -17,6 +20,7 @@
 #ifndef SIDECUT_SCHEMADIFF_SCHEMADIFF_CLI_H_
 #define SIDECUT_SCHEMADIFF_SCHEMADIFF_CLI_H_
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -29,9 +33,18 @@
 namespace sidecut {
 namespace schemadiff {
 
+// Reads the SQL of a live-server source ("mysql://...").
+using LiveSqlSource =
+    std::function<absl::StatusOr<std::string>(const std::string& url)>;
+
+// True for a live-server source spec.
+bool IsLiveSource(absl::string_view spec);
+
 // Reads a .sql file, or every *.sql file of a directory (sorted by name),
-// and builds the schema. Errors name the file.
-absl::StatusOr<Schema> LoadSchemaSource(const std::string& path);
+// or a live server through `live`, and builds the schema. Errors name the
+// source.
+absl::StatusOr<Schema> LoadSchemaSource(const std::string& path,
+                                        const LiveSqlSource& live = nullptr);
 
 // The --json document of a plan and its order.
 std::string SchemaDiffJson(const SchemaDiffPlan& plan,
@@ -39,7 +52,7 @@ std::string SchemaDiffJson(const SchemaDiffPlan& plan,
 
 // `args` excludes the program name.
 int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
-                     std::ostream& err);
+                     std::ostream& err, const LiveSqlSource& live = nullptr);
 
 }  // namespace schemadiff
 }  // namespace sidecut
