@@ -34,6 +34,35 @@ std::string EntityName(const Statement& s) {
   return "";
 }
 
+// A view's SELECT compared loosely: identifiers and keywords ignore case
+// and quoting, and for a view reading one table `t`.`c` AS `c` is just c
+// (the server prints a view that way whatever was written).
+std::string LooseSelect(const schemadiff::CreateView& v) {
+  const std::vector<schemadiff::Token>& toks = v.select.tokens.tokens;
+  const bool single = v.select.tables.size() == 1;
+  const std::string table =
+      single ? absl::AsciiStrToLower(v.select.tables[0].name) : "";
+  auto text = [](const schemadiff::Token& t) {
+    return t.IsIdentLike() ? absl::AsciiStrToLower(t.text) : t.text;
+  };
+  std::vector<std::string> out;
+  for (size_t i = 0; i < toks.size(); ++i) {
+    const schemadiff::Token& t = toks[i];
+    if (single && t.IsIdentLike() && text(t) == table && i + 2 < toks.size() &&
+        toks[i + 1].IsOp(".") && toks[i + 2].IsIdentLike()) {
+      ++i;  // the qualifier and its dot
+      continue;
+    }
+    if (t.IsWord("as") && i + 1 < toks.size() && toks[i + 1].IsIdentLike() &&
+        !out.empty() && text(toks[i + 1]) == out.back()) {
+      ++i;  // `c` AS `c`
+      continue;
+    }
+    out.push_back(text(t));
+  }
+  return absl::StrJoin(out, " ");
+}
+
 // A member the gate cuts over (a shadow-table ALTER or its revert).
 bool IsGatedCopy(const Migration& m) {
   return m.ddl_action == "alter" && !m.is_view && m.strategy == "vitess";
@@ -105,6 +134,15 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
       if (const auto* was = std::get_if<schemadiff::CreateView>(&*current)) {
         if (!view->definer.has_value()) view->definer = was->definer;
         if (view->security.empty()) view->security = was->security;
+        // The same SELECT written differently: unchanged.
+        if (view->columns == was->columns &&
+            view->check_option == was->check_option &&
+            absl::EqualsIgnoreCase(
+                view->algorithm.empty() ? "undefined" : view->algorithm,
+                was->algorithm.empty() ? "undefined" : was->algorithm) &&
+            LooseSelect(*view) == LooseSelect(*was)) {
+          w = *current;
+        }
       }
     }
     if (same != desired.end()) {

@@ -316,9 +316,8 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
           "CREATE TABLE t2 (id INT PRIMARY KEY AUTO_INCREMENT, name "
           "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32));"
           "CREATE TABLE t4 (id INT PRIMARY KEY, note TEXT);"
-          // As the server prints it (views are compared as written).
-          "CREATE VIEW v AS select `t1`.`id` AS `id`,`t1`.`info` AS `info` "
-          "from `t1`",
+          // As a person writes it; the server prints `t1`.`id` AS `id`, ...
+          "CREATE VIEW v AS SELECT id, info FROM t1",
           "vitess --declarative --whole-schema", "whole"));
   ASSERT_EQ(uuids.size(), 2u);  // CREATE t4, DROP t3; t1, t2, v unchanged
   WaitDeployment("whole", kDeployComplete);
