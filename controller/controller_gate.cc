@@ -181,15 +181,15 @@ absl::Status Controller::TwoPhaseCutOver(
         ks,
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
-          // One call context per RPC: each table of the group in turn.
-          for (size_t i = 0; i < group.size(); ++i) {
-            grpc::ClientContext own;
-            own.set_deadline(ctx.deadline());
-            PrepareCutOverRequest r =
-                PrepareRequest(ks, *group[i], catch_up_only);
+          // Each table of the group in turn, one context per call, all
+          // within the shard's deadline.
+          for (const DeploymentMember* m : group) {
+            grpc::ClientContext call;
+            call.set_deadline(ctx.deadline());
+            PrepareCutOverRequest r = PrepareRequest(ks, *m, catch_up_only);
             PrepareCutOverResponse ignored;
-            SC_RETURN_IF_ERROR(FromGrpc(
-                stub.PrepareCutOver(i == 0 ? &ctx : &own, r, &ignored)));
+            SC_RETURN_IF_ERROR(
+                FromGrpc(stub.PrepareCutOver(&call, r, &ignored)));
           }
           return absl::OkStatus();
         },
@@ -219,15 +219,15 @@ absl::Status Controller::TwoPhaseCutOver(
                      [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
                          grpc::ClientContext& ctx) -> absl::Status {
                        absl::Status first_error;
-                       for (size_t i = 0; i < group.size(); ++i) {
-                         grpc::ClientContext own;
-                         own.set_deadline(ctx.deadline());
+                       for (const DeploymentMember* m : group) {
+                         grpc::ClientContext call;
+                         call.set_deadline(ctx.deadline());
                          AbortCutOverRequest r;
                          r.set_keyspace(ks.name());
-                         r.set_uuid(group[i]->uuid());
+                         r.set_uuid(m->uuid());
                          AbortCutOverResponse ignored;
-                         absl::Status s = FromGrpc(stub.AbortCutOver(
-                             i == 0 ? &ctx : &own, r, &ignored));
+                         absl::Status s =
+                             FromGrpc(stub.AbortCutOver(&call, r, &ignored));
                          if (first_error.ok()) first_error = s;
                        }
                        return first_error;

@@ -9,6 +9,7 @@
 // finishes its deployment when it dies.
 #include "controller/controller.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -17,12 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/cli.h"
 #include "controller/controller_service.h"
 #include "controller/deployment_store.h"
 #include "controller/etcd_client.h"
+#include "controller/etcd_leadership.h"
 #include "controller/etcd_store.h"
 #include "controller/leader_election.h"
 #include "gmock/gmock.h"
@@ -218,6 +219,25 @@ class ControllerTest : public ::testing::Test {
       return d.state() == ControllerDeployment::COMPLETE;
     });
   }
+  // Waits until, on shard `i`, the old table of completed migration `uuid`
+  // (kept in sync by its reverse stream) equals the new one on the shared
+  // columns: every row reached the new table.
+  absl::Status WaitOldTableInSync(int i, const std::string& uuid) {
+    SC_ASSIGN_OR_RETURN(onlineddl::Migration m, shards_[i].executor->Get(uuid));
+    const std::string artifact = onlineddl::FirstArtifact(m);
+    return WaitFor(
+        Clock::Real(), "old table in sync",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(
+              std::string a,
+              Checksum(*conns_[i], Qualified(artifact), "id, name, val"));
+          SC_ASSIGN_OR_RETURN(
+              std::string b,
+              Checksum(*conns_[i], Qualified(m.table), "id, name, val"));
+          return a == b;
+        },
+        WaitOptions{.timeout = absl::Seconds(30)});
+  }
   // Waits until migration `uuid` is ready to complete on every shard.
   void WaitReadyEverywhere(const std::string& uuid) {
     for (int i = 0; i < kShards; ++i) {
@@ -298,19 +318,13 @@ TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
   for (auto& w : writers) ASSERT_OK(w->Stop());  // no write failed
   // Both ALTERs were ready together: on each shard one RENAME swapped both.
   for (int i = 0; i < kShards; ++i) {
-    ASSERT_OK_AND_ASSIGN(mysql::Result status,
-                         conns_[i]->Execute("SHOW MASTER STATUS"));
-    ASSERT_OK_AND_ASSIGN(
-        mysql::Result events,
-        conns_[i]->Execute(absl::StrCat("SHOW BINLOG EVENTS IN '",
-                                        status.rows[0].Get(0), "'")));
-    int together = 0;
-    for (const mysql::Row& row : events.rows) {
-      const std::string info(row.Get(row.size() - 1));
-      together += absl::StrContains(info, "RENAME TABLE") &&
-                  absl::StrContains(info, ".`users` TO") &&
-                  absl::StrContains(info, ".`orders` TO");
-    }
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames,
+                         vreplication::testing::BinlogRenames(*conns_[i]));
+    const int together =
+        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
+          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
+                 2;
+        });
     EXPECT_EQ(together, 1) << kShardNames[i];
   }
 
@@ -318,21 +332,7 @@ TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
   // reverse streams, are compared on the shared columns).
   for (int i = 0; i < kShards; ++i) {
     for (int k = 0; k < 2; ++k) {
-      ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
-                           shards_[i].executor->Get(d.members(k).uuid()));
-      const std::string artifact = onlineddl::FirstArtifact(m);
-      ASSERT_OK(WaitFor(
-          Clock::Real(), "old table in sync",
-          [&]() -> absl::StatusOr<bool> {
-            SC_ASSIGN_OR_RETURN(
-                std::string a,
-                Checksum(*conns_[i], Qualified(artifact), "id, name, val"));
-            SC_ASSIGN_OR_RETURN(
-                std::string b,
-                Checksum(*conns_[i], Qualified(m.table), "id, name, val"));
-            return a == b;
-          },
-          WaitOptions{.timeout = absl::Seconds(30)}));
+      ASSERT_OK(WaitOldTableInSync(i, d.members(k).uuid()));
     }
   }
   // Rows written after the deployment survive its revert.
@@ -592,35 +592,20 @@ TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
 // leader election), as sidecut_ctld_main.cc wires it.
 struct EtcdCandidate {
   std::unique_ptr<EtcdClient> etcd;
-  absl::Mutex mu;
-  std::shared_ptr<LeaderElection> election ABSL_GUARDED_BY(mu);
+  std::unique_ptr<EtcdLeadership> leadership;
   std::unique_ptr<Controller> controller;
   std::unique_ptr<ControllerService> service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
 
-  std::shared_ptr<LeaderElection> Election() {
-    absl::MutexLock l(&mu);
-    return election;
-  }
+  std::shared_ptr<LeaderElection> Election() { return leadership->election(); }
   absl::Status Start(const std::string& endpoint, const std::string& prefix,
                      ControllerOptions o) {
     SC_ASSIGN_OR_RETURN(etcd, EtcdClient::Connect(endpoint));
     SC_ASSIGN_OR_RETURN(o.topology, GetTopology(*etcd, prefix));
     o.state_dir.clear();
-    o.leader_term = [this]() -> int64_t {
-      auto e = Election();
-      return e == nullptr ? 0 : e->Term();
-    };
-    o.leader = [this]() -> std::string {
-      auto e = Election();
-      return e == nullptr ? "" : e->Leader();
-    };
-    o.store = std::make_shared<EtcdStateStore>(
-        etcd.get(), prefix, [this]() -> absl::optional<etcdserverpb::Compare> {
-          auto e = Election();
-          return e == nullptr ? absl::nullopt : e->Fence();
-        });
+    leadership = std::make_unique<EtcdLeadership>(etcd.get(), prefix);
+    leadership->Configure(o);
     SC_ASSIGN_OR_RETURN(controller, Controller::Start(o, Clock::Real()));
     service = std::make_unique<ControllerService>(controller.get());
     grpc::ServerBuilder b;
@@ -628,27 +613,16 @@ struct EtcdCandidate {
     b.RegisterService(service.get());
     server = b.BuildAndStart();
     if (port == 0) return absl::InternalError("no port");
-    ElectionOptions eo;
-    eo.key = prefix + "leader";
-    eo.id = absl::StrCat("127.0.0.1:", port);
-    eo.ttl = absl::Seconds(2);
-    SC_ASSIGN_OR_RETURN(std::unique_ptr<LeaderElection> e,
-                        LeaderElection::Start(etcd.get(), eo, Clock::Real()));
-    absl::MutexLock l(&mu);
-    election = std::move(e);
-    return absl::OkStatus();
+    return leadership->Campaign(absl::StrCat("127.0.0.1:", port),
+                                absl::Seconds(2), Clock::Real());
   }
   // As if the process were SIGKILLed: no resignation, the lease expires.
   void Die() {
-    if (auto e = Election()) e->Abandon();
+    if (leadership) leadership->Abandon();
     if (server) server->Shutdown();
     controller.reset();
   }
-  ~EtcdCandidate() {
-    Die();
-    absl::MutexLock l(&mu);
-    election.reset();
-  }
+  ~EtcdCandidate() { Die(); }
 };
 
 TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
@@ -681,12 +655,16 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   ASSERT_OK(a.Start(etcd->endpoint(), prefix, oa));
   ASSERT_TRUE(a.Election()->AwaitLeadership(absl::Seconds(10)));
   ASSERT_OK(b.Start(etcd->endpoint(), prefix, Options()));
-  absl::SleepFor(absl::Seconds(1));  // B campaigns and loses
+  // B campaigns, loses and learns who leads.
+  const std::string a_id = absl::StrCat("127.0.0.1:", a.port);
+  ASSERT_OK(WaitFor(Clock::Real(), "B sees the leader",
+                    [&]() -> absl::StatusOr<bool> {
+                      return b.Election()->Leader() == a_id;
+                    }));
   ASSERT_FALSE(b.Election()->IsLeader());
-  EXPECT_THAT(
-      b.controller->GetDeployment("x").status(),
-      StatusIs(absl::StatusCode::kUnavailable,
-               HasSubstr(absl::StrCat("the leader is 127.0.0.1:", a.port))));
+  EXPECT_THAT(b.controller->GetDeployment("x").status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr(absl::StrCat("the leader is ", a_id))));
 
   std::unique_ptr<OnlineDDL::Stub> to_b = OnlineDDL::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", b.port),
@@ -721,21 +699,7 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   for (auto& w : writers) ASSERT_OK(w->Stop());
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
-    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
-                         shards_[i].executor->Get(resp.uuid_list(0)));
-    const std::string artifact = onlineddl::FirstArtifact(m);
-    ASSERT_OK(WaitFor(
-        Clock::Real(), "old table in sync",
-        [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(
-              std::string x,
-              Checksum(*conns_[i], Qualified(artifact), "id, name, val"));
-          SC_ASSIGN_OR_RETURN(
-              std::string y,
-              Checksum(*conns_[i], Qualified("users"), "id, name, val"));
-          return x == y;
-        },
-        WaitOptions{.timeout = absl::Seconds(30)}));
+    ASSERT_OK(WaitOldTableInSync(i, resp.uuid_list(0)));
   }
 }
 

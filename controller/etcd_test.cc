@@ -14,6 +14,7 @@
 #include "tests/harness/etcd_instance.h"
 #include "util/clock.h"
 #include "util/status_matchers.h"
+#include "util/wait.h"
 
 namespace sidecut {
 namespace controller {
@@ -129,7 +130,12 @@ TEST_F(EtcdTest, OneLeaderFailsOverWhenItDiesAndAtOnceWhenItResigns) {
   ASSERT_TRUE(a->AwaitLeadership(absl::Seconds(10)));
   std::unique_ptr<LeaderElection> b = Candidate("127.0.0.1:1002");
   std::unique_ptr<LeaderElection> c = Candidate("127.0.0.1:1003");
-  absl::SleepFor(absl::Seconds(1));  // several campaign rounds
+  // Both campaign, lose and learn who leads.
+  ASSERT_OK(WaitFor(Clock::Real(), "followers see the leader",
+                    [&]() -> absl::StatusOr<bool> {
+                      return b->Leader() == "127.0.0.1:1001" &&
+                             c->Leader() == "127.0.0.1:1001";
+                    }));
   EXPECT_TRUE(a->IsLeader());
   EXPECT_FALSE(b->IsLeader());
   EXPECT_FALSE(c->IsLeader());

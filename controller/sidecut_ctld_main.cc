@@ -18,13 +18,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "controller/controller.h"
 #include "controller/controller_service.h"
 #include "controller/etcd_client.h"
+#include "controller/etcd_leadership.h"
 #include "controller/etcd_store.h"
-#include "controller/leader_election.h"
 #include "controller/topology.h"
 #include "grpcpp/grpcpp.h"
 #include "util/clock.h"
@@ -104,28 +103,12 @@ int main(int argc, char** argv) {
   o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
   o.prepare_hold = absl::Milliseconds(absl::GetFlag(FLAGS_prepare_hold_ms));
   o.rpc_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_rpc_timeout_ms));
-  // Started once the port is known (the candidate's id is its address).
-  std::shared_ptr<sidecut::controller::LeaderElection> election;
-  absl::Mutex election_mu;
-  auto current = [&]() {
-    absl::MutexLock l(&election_mu);
-    return election;
-  };
+  // Its election starts once the port is known (the id is the address).
+  std::unique_ptr<sidecut::controller::EtcdLeadership> leadership;
   if (etcd != nullptr) {
-    o.leader_term = [&]() -> int64_t {
-      auto e = current();
-      return e == nullptr ? 0 : e->Term();
-    };
-    o.leader = [&]() -> std::string {
-      auto e = current();
-      return e == nullptr ? "" : e->Leader();
-    };
-    o.store = std::make_shared<sidecut::controller::EtcdStateStore>(
-        etcd.get(), prefix, [&]() -> absl::optional<etcdserverpb::Compare> {
-          auto e = current();
-          if (e == nullptr) return absl::nullopt;
-          return e->Fence();
-        });
+    leadership = std::make_unique<sidecut::controller::EtcdLeadership>(
+        etcd.get(), prefix);
+    leadership->Configure(o);
   }
   auto controller =
       sidecut::controller::Controller::Start(o, sidecut::Clock::Real());
@@ -149,23 +132,20 @@ int main(int argc, char** argv) {
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     std::ofstream(absl::GetFlag(FLAGS_port_file)) << port << "\n";
   }
-  if (etcd != nullptr) {
-    sidecut::controller::ElectionOptions eo;
-    eo.key = absl::StrCat(prefix, "leader");
-    eo.id = absl::GetFlag(FLAGS_advertise).empty()
-                ? absl::StrCat(absl::GetFlag(FLAGS_bind), ":", port)
-                : absl::GetFlag(FLAGS_advertise);
-    eo.ttl = absl::Seconds(absl::GetFlag(FLAGS_election_ttl_s));
-    auto e = sidecut::controller::LeaderElection::Start(etcd.get(), eo,
-                                                        sidecut::Clock::Real());
-    if (!e.ok()) {
-      std::cerr << "sidecut-ctld: " << e.status().message() << "\n";
+  if (leadership != nullptr) {
+    const std::string id =
+        absl::GetFlag(FLAGS_advertise).empty()
+            ? absl::StrCat(absl::GetFlag(FLAGS_bind), ":", port)
+            : absl::GetFlag(FLAGS_advertise);
+    absl::Status campaign = leadership->Campaign(
+        id, absl::Seconds(absl::GetFlag(FLAGS_election_ttl_s)),
+        sidecut::Clock::Real());
+    if (!campaign.ok()) {
+      std::cerr << "sidecut-ctld: " << campaign.message() << "\n";
       return 2;
     }
-    absl::MutexLock l(&election_mu);
-    election = std::move(*e);
     std::cerr << "sidecut-ctld: etcd " << etcd_endpoint << ", prefix " << prefix
-              << ", candidate " << eo.id << std::endl;
+              << ", candidate " << id << std::endl;
   }
   int shards = 0;
   for (const auto& k : topology->keyspaces()) shards += k.shards_size();
@@ -177,10 +157,6 @@ int main(int argc, char** argv) {
   std::cerr << "sidecut-ctld: signal " << sig << ", shutting down" << std::endl;
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   controller->reset();
-  {
-    // Resigns: another controller takes over at once.
-    absl::MutexLock l(&election_mu);
-    election.reset();
-  }
+  leadership.reset();  // resigns: another controller takes over at once
   return 0;
 }

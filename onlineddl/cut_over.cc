@@ -168,50 +168,8 @@ absl::Status PreparedCutOver::Lock() {
 }
 
 absl::StatusOr<CutOverResult> PreparedCutOver::Swap() {
-  if (finished_ || !locked_) {
-    return absl::FailedPreconditionError(
-        "cut-over: not prepared (aborted or already swapped)");
-  }
-  absl::Status s = [&]() -> absl::Status {
-    const absl::Time deadline = clock_->Now() + options_.threshold;
-    // B takes the shadow's lock, then queues on the table's, ahead of the
-    // writers; the sentry sorts after the table, so B does not wait on it.
-    rename_ = std::make_unique<PendingRename>(
-        b_.get(),
-        absl::StrCat("RENAME TABLE ", Table(request_.table), " TO ",
-                     Table(request_.sentry), ", ", Table(request_.shadow),
-                     " TO ", Table(request_.table), ", ",
-                     Table(request_.sentry), " TO ", Table(request_.shadow)));
-    SC_RETURN_IF_ERROR(WaitRenameQueued(deadline));
-    SC_RETURN_IF_ERROR(
-        a_->Execute(absl::StrCat("DROP TABLE ", Table(request_.sentry)))
-            .status());
-    SC_RETURN_IF_ERROR(a_->Execute("UNLOCK TABLES").status());
-    locked_ = false;
-    finished_ = true;
-    absl::Status renamed = rename_->Join();
-    rename_.reset();
-    result_.stall = clock_->Now() - locked_at_;
-    if (!renamed.ok()) {
-      return absl::AbortedError(
-          absl::StrCat("cut-over RENAME failed after the lock was released: ",
-                       renamed.message()));
-    }
-    // The RENAME was session B's last transaction.
-    SC_ASSIGN_OR_RETURN(std::string last,
-                        mysql::QueryValue(*b_, "SELECT @@last_gtid"));
-    SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos rename,
-                        mysql::MariadbGtidPos::Parse(last));
-    SC_ASSIGN_OR_RETURN(
-        result_.rename_position,
-        result_.locked_position.Union(mysql::Position(std::move(rename))));
-    return absl::OkStatus();
-  }();
-  if (!s.ok()) {
-    Abort();
-    return s;
-  }
-  return result_;
+  SC_ASSIGN_OR_RETURN(std::vector<CutOverResult> r, SwapTogether({this}));
+  return r[0];
 }
 
 // The RENAME must wait in the table's lock queue before A unlocks, or
@@ -282,20 +240,6 @@ static absl::optional<std::string> Predecessor(std::vector<std::string> names,
   return before;
 }
 
-absl::Status PreparedCutOver::WaitRenameQueued(absl::Time deadline) {
-  PendingRename* rename = rename_.get();
-  absl::Status s = WaitRenameQueuedOn(
-      *a_, b_->ConnectionId(), [rename] { return rename->done(); }, request_.db,
-      Predecessor({request_.table, request_.shadow, request_.sentry},
-                  request_.table),
-      options_, clock_, deadline);
-  if (absl::IsAborted(s)) {
-    return absl::AbortedError(absl::StrCat(
-        "cut-over RENAME ended before the swap: ", rename_->Join().message()));
-  }
-  return s;
-}
-
 void PreparedCutOver::Abort() {
   if (finished_) return;
   finished_ = true;
@@ -328,6 +272,9 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
   }
   PreparedCutOver& first = *group[0];
   Clock* clock = first.clock_;
+  const std::string what =
+      group.size() > 1 ? absl::StrCat("cut-over of ", group.size(), " tables: ")
+                       : "";
   auto abort_all = [&] {
     for (PreparedCutOver* p : group) p->Abort();
   };
@@ -370,11 +317,14 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
     }
     if (s.ok()) s = p->a_->Execute("UNLOCK TABLES").status();
     if (!s.ok()) {
+      if (absl::IsAborted(s)) {
+        s = absl::AbortedError(
+            absl::StrCat(s.message(), ": ", rename->Join().message()));
+      }
       // B's RENAME is killed by the first cut-over's Abort: nothing was
       // renamed; the tables already released serve as before.
       abort_all();
-      return absl::Status(s.code(), absl::StrCat("cut-over of ", group.size(),
-                                                 " tables: ", s.message()));
+      return absl::Status(s.code(), absl::StrCat(what, s.message()));
     }
     p->locked_ = false;
   }
@@ -388,11 +338,12 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
   if (!renamed.ok()) {
     // Every lock was released and every sentry dropped: nothing to undo.
     return absl::AbortedError(
-        absl::StrCat("cut-over RENAME of ", group.size(),
-                     " tables failed after the locks were released (nothing "
-                     "was renamed): ",
+        absl::StrCat(what,
+                     "the RENAME failed after the locks were released "
+                     "(nothing was renamed): ",
                      renamed.message()));
   }
+  // The RENAME was session B's last transaction.
   SC_ASSIGN_OR_RETURN(std::string last,
                       mysql::QueryValue(*first.b_, "SELECT @@last_gtid"));
   SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos gtid,

@@ -132,7 +132,6 @@ class PreparedCutOver {
   absl::Status Open();
   absl::Status CatchUp();
   absl::Status Lock();
-  absl::Status WaitRenameQueued(absl::Time deadline);
   std::string Table(const std::string& name) const;
 
   mysql::ConnectionFactory& factory_;

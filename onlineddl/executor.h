@@ -227,11 +227,9 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorVrepl(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CutOverVrepl(const Migration& m, int64_t workflow_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Several ready ALTERs of one deployment, adjacent in its order, swapped
-  // in one atomic RENAME (executor_group.cc); one member is CutOverVrepl.
-  absl::Status CutOverVreplGroup(const std::vector<Migration>& ms)
+  // Cuts over a ready ALTER, or several ready ALTERs of one deployment
+  // (adjacent in its order) in one atomic RENAME (executor_group.cc).
+  absl::Status CutOverVrepl(const std::vector<Migration>& ms)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<CutOverOptions> CutOverOptionsFor(const Migration& m);
   // Lambdas capture by value: a prepared cut-over outlives the call.

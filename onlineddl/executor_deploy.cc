@@ -288,7 +288,7 @@ absl::Status Executor::GateDeployment(Deployment d) {
           return absl::OkStatus();
         }
       }
-      SC_RETURN_IF_ERROR(CutOverVreplGroup(group));
+      SC_RETURN_IF_ERROR(CutOverVrepl(group));
       applied = std::move(group);
     } else {
       SC_RETURN_IF_ERROR(StartMigration(m));

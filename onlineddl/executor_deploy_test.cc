@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -148,26 +147,14 @@ TEST_F(DeployTest, GatedDeploymentUnderLoadThenRevert) {
   // machine (~1.5-3 s alone, longer with other tests running).
   EXPECT_LT(d.spread_ms, 120000);
   // ALTERs adjacent in the order swapped in one atomic RENAME.
-  {
-    ASSERT_OK_AND_ASSIGN(mysql::Result status,
-                         conn_->Execute("SHOW MASTER STATUS"));
-    ASSERT_OK_AND_ASSIGN(
-        mysql::Result events,
-        conn_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN '",
-                                    status.rows[0].Get(0), "'")));
-    int most = 0;
-    for (const mysql::Row& row : events.rows) {
-      const std::string info(row.Get(row.size() - 1));
-      if (!absl::StrContains(info, "RENAME TABLE")) continue;
-      int tables = 0;
-      for (const char* t : {"t1", "t2", "t3"}) {
-        tables +=
-            absl::StrContains(info, absl::StrCat(".`", t, "` TO")) ? 1 : 0;
-      }
-      most = std::max(most, tables);
-    }
-    EXPECT_GE(most, 2) << "no two ALTERs swapped in one RENAME";
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames,
+                       vreplication::testing::BinlogRenames(*conn_));
+  int most = 0;
+  for (const std::string& r : renames) {
+    most = std::max(
+        most, vreplication::testing::TablesRenamed(r, {"t1", "t2", "t3"}));
   }
+  EXPECT_GE(most, 2) << "no two ALTERs swapped in one RENAME";
   EXPECT_EQ(Columns("t1"), "id,name,val");
   EXPECT_EQ(Columns("t2"), "id,name,val,info,extra");
   EXPECT_EQ(Columns("v"), "id");

@@ -1,8 +1,9 @@
-// A deployment's adjacent ready ALTERs cut over together: every table is
-// prepared (its stream caught up and stopped, its writes waiting), then
-// one atomic RENAME swaps them all (cut_over.h, SwapTogether). Any failure
-// aborts every one of them: nothing is renamed, every stream resumes, and
-// the group is retried with backoff.
+// The tablet's own cut-over of one ready ALTER, or of a deployment's
+// adjacent ready ALTERs together: every table is prepared (its stream
+// caught up and stopped, its writes waiting), then one atomic RENAME swaps
+// them all (cut_over.h, SwapTogether). Any failure aborts every one of
+// them: nothing is renamed, every stream resumes, and the cut-over is
+// retried with backoff.
 #include <memory>
 #include <vector>
 
@@ -16,13 +17,12 @@
 namespace sidecut {
 namespace onlineddl {
 
-absl::Status Executor::CutOverVreplGroup(const std::vector<Migration>& ms) {
+absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   std::vector<int64_t> ids;
   for (const Migration& m : ms) {
     SC_ASSIGN_OR_RETURN(int64_t id, CutOverWorkflowId(m));
     ids.push_back(id);
   }
-  if (ms.size() == 1) return CutOverVrepl(ms[0], ids[0]);
   std::vector<CutOverOptions> options;
   for (const Migration& m : ms) {
     SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
@@ -30,16 +30,18 @@ absl::Status Executor::CutOverVreplGroup(const std::vector<Migration>& ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid,
         Assignments()
-            .Set("stage", absl::StrCat("cutting over together with ",
-                                       ms.size() - 1, " other table(s)"))
+            .Set("stage", ms.size() == 1
+                              ? std::string("cutting over")
+                              : absl::StrCat("cutting over together with ",
+                                             ms.size() - 1, " other table(s)"))
             .Set("cutover_attempts", m.cutover_attempts + 1)
             .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
   }
   mysql::MysqlConnectionFactory factory(options_.connect);
-  // Every stream keeps up first, without locks: the first table's stall
-  // then covers only the other tables' last moment.
+  // With several tables every stream keeps up first, without locks: the
+  // first table's stall then covers only the other tables' last moment.
   absl::Status s;
-  for (size_t i = 0; i < ms.size() && s.ok(); ++i) {
+  for (size_t i = 0; ms.size() > 1 && i < ms.size() && s.ok(); ++i) {
     s = PreparedCutOver::CatchUpOnly(factory, CutOverRequestFor(ms[i], ids[i]),
                                      options[i], clock_);
   }
@@ -57,29 +59,19 @@ absl::Status Executor::CutOverVreplGroup(const std::vector<Migration>& ms) {
     }
     prepared.push_back(std::move(*p));
   }
+  std::vector<PreparedCutOver*> group;
+  for (auto& p : prepared) group.push_back(p.get());
   absl::StatusOr<std::vector<CutOverResult>> swapped =
-      s.ok() ? absl::StatusOr<std::vector<CutOverResult>>(
-                   absl::InternalError("not swapped"))
+      s.ok() ? SwapTogether(group)
              : absl::StatusOr<std::vector<CutOverResult>>(s);
-  if (s.ok()) {
-    std::vector<PreparedCutOver*> group;
-    for (auto& p : prepared) group.push_back(p.get());
-    swapped = SwapTogether(group);
-  }
   prepared.clear();  // aborts whatever is still prepared
-  if (!swapped.ok()) {
-    absl::Status first;
-    for (size_t i = 0; i < ms.size(); ++i) {
-      absl::Status f = CutOverFailed(ms[i], ids[i], stopped[i],
-                                     swapped.status(), /*backoff=*/true);
-      if (first.ok()) first = f;
-    }
-    return first;
-  }
   absl::Status first;
   for (size_t i = 0; i < ms.size(); ++i) {
-    absl::Status d = CutOverDone(ms[i], ids[i], (*swapped)[i]);
-    if (first.ok()) first = d;
+    absl::Status r = swapped.ok()
+                         ? CutOverDone(ms[i], ids[i], (*swapped)[i])
+                         : CutOverFailed(ms[i], ids[i], stopped[i],
+                                         swapped.status(), /*backoff=*/true);
+    if (first.ok()) first = r;
   }
   return first;
 }

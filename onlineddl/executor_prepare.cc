@@ -65,64 +65,42 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
 }
 
 absl::StatusOr<CutOverResult> Executor::CommitCutOver(absl::string_view uuid) {
-  absl::MutexLock lock(&mu_);
-  auto it = prepared_.find(std::string(uuid));
-  if (it == prepared_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "migration ", uuid,
-        " has no prepared cut-over (never prepared, aborted, or its hold "
-        "expired)"));
-  }
-  Prepared p = std::move(it->second);
-  prepared_.erase(it);
-  SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
-  absl::StatusOr<CutOverResult> r = p.cut_over->Swap();
-  if (!r.ok()) {
-    SC_RETURN_IF_ERROR(CutOverFailed(m, p.workflow_id,
-                                     p.cut_over->stream_stopped(), r.status(),
-                                     /*backoff=*/false));
-    return r.status();
-  }
-  SC_RETURN_IF_ERROR(CutOverDone(m, p.workflow_id, *r));
-  return r;
+  SC_ASSIGN_OR_RETURN(std::vector<CutOverResult> r,
+                      CommitCutOvers({std::string(uuid)}));
+  return r[0];
 }
 
 absl::StatusOr<std::vector<CutOverResult>> Executor::CommitCutOvers(
     const std::vector<std::string>& uuids) {
-  if (uuids.size() == 1) {
-    SC_ASSIGN_OR_RETURN(CutOverResult r, CommitCutOver(uuids[0]));
-    return std::vector<CutOverResult>{r};
-  }
   absl::MutexLock lock(&mu_);
   for (const std::string& u : uuids) {
-    if (prepared_.count(u) == 0) {
-      absl::Status why = absl::FailedPreconditionError(absl::StrCat(
-          "migration ", u,
-          " has no prepared cut-over (never prepared, aborted, or its hold "
-          "expired); none of the ",
-          uuids.size(), " tables was swapped"));
-      for (const std::string& other : uuids) {
-        auto it = prepared_.find(other);
-        if (it != prepared_.end()) ReleasePrepared(it, why).IgnoreError();
-      }
-      return why;
+    if (prepared_.count(u) > 0) continue;
+    absl::Status why = absl::FailedPreconditionError(absl::StrCat(
+        "migration ", u,
+        " has no prepared cut-over (never prepared, aborted, or its hold "
+        "expired)",
+        uuids.size() > 1 ? absl::StrCat("; none of the ", uuids.size(),
+                                        " tables was swapped")
+                         : ""));
+    for (const std::string& other : uuids) {
+      auto it = prepared_.find(other);
+      if (it != prepared_.end()) ReleasePrepared(it, why).IgnoreError();
     }
+    return why;
   }
   std::vector<Prepared> ps;
-  std::vector<Migration> ms;
   std::vector<PreparedCutOver*> group;
   for (const std::string& u : uuids) {
     auto it = prepared_.find(u);
     ps.push_back(std::move(it->second));
     prepared_.erase(it);
-    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, u));
-    ms.push_back(std::move(m));
+    group.push_back(ps.back().cut_over.get());
   }
-  for (Prepared& p : ps) group.push_back(p.cut_over.get());
   absl::StatusOr<std::vector<CutOverResult>> r = SwapTogether(group);
   for (size_t i = 0; i < ps.size(); ++i) {
-    SC_RETURN_IF_ERROR(r.ok() ? CutOverDone(ms[i], ps[i].workflow_id, (*r)[i])
-                              : CutOverFailed(ms[i], ps[i].workflow_id,
+    SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuids[i]));
+    SC_RETURN_IF_ERROR(r.ok() ? CutOverDone(m, ps[i].workflow_id, (*r)[i])
+                              : CutOverFailed(m, ps[i].workflow_id,
                                               ps[i].cut_over->stream_stopped(),
                                               r.status(),
                                               /*backoff=*/false));

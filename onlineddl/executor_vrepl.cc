@@ -293,7 +293,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                               "'queued', 'ready', 'running')")));
     if (!older.empty()) return absl::OkStatus();
   }
-  return CutOverVrepl(m, *id);
+  return CutOverVrepl({m});
 }
 
 absl::StatusOr<int64_t> Executor::CutOverWorkflowId(const Migration& m) {
@@ -342,27 +342,6 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
     return engine->Stop(workflow_id);
   };
   return req;
-}
-
-absl::Status Executor::CutOverVrepl(const Migration& m, int64_t workflow_id) {
-  SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
-  SC_RETURN_IF_ERROR(
-      UpdateMigration(*conn_, m.uuid,
-                      Assignments()
-                          .Set("stage", "cutting over")
-                          .Set("cutover_attempts", m.cutover_attempts + 1)
-                          .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
-  mysql::MysqlConnectionFactory factory(options_.connect);
-  bool stopped = false;
-  absl::StatusOr<std::unique_ptr<PreparedCutOver>> p = PreparedCutOver::Prepare(
-      factory, CutOverRequestFor(m, workflow_id), o, clock_, &stopped);
-  absl::StatusOr<CutOverResult> r =
-      p.ok() ? (*p)->Swap() : absl::StatusOr<CutOverResult>(p.status());
-  if (!r.ok()) {
-    return CutOverFailed(m, workflow_id, stopped, r.status(),
-                         /*backoff=*/true);
-  }
-  return CutOverDone(m, workflow_id, *r);
 }
 
 absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,

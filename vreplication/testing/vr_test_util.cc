@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/gtid.h"
 #include "mysql/mysql_connection.h"
@@ -51,6 +52,34 @@ absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
   if (!s.ok())
     return absl::Status(s.code(), absl::StrCat(s.message(), "; ", last));
   return s;
+}
+
+absl::StatusOr<std::vector<std::string>> BinlogRenames(
+    mysql::Connection& conn) {
+  SC_ASSIGN_OR_RETURN(mysql::Result status, conn.Execute("SHOW MASTER STATUS"));
+  if (status.rows.empty()) return absl::FailedPreconditionError("no binlog");
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result events,
+      conn.Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
+                                mysql::QuoteString(status.rows[0].Get(0)))));
+  std::vector<std::string> renames;
+  for (const mysql::Row& row : events.rows) {
+    std::string info(row.Get(row.size() - 1));  // "use `db`; RENAME ..."
+    if (absl::StrContains(info, "RENAME TABLE")) {
+      renames.push_back(std::move(info));
+    }
+  }
+  return renames;
+}
+
+int TablesRenamed(const std::string& rename,
+                  const std::vector<std::string>& tables) {
+  int n = 0;
+  for (const std::string& t : tables) {
+    n += absl::StrContains(rename,
+                           absl::StrCat(".", mysql::QuoteIdentifier(t), " TO"));
+  }
+  return n;
 }
 
 Writer::Writer(mysql::ConnectParams params, std::string table, int max_id,

@@ -1,5 +1,6 @@
-// Helpers for VReplication integration tests: table checksums and waiting
-// for a workflow to catch up with the source.
+// Helpers for VReplication and online DDL integration tests: table
+// checksums, waiting for a workflow to catch up with the source, the
+// binlog's RENAMEs, a steady writer.
 #ifndef SIDECUT_VREPLICATION_TESTING_VR_TEST_UTIL_H_
 #define SIDECUT_VREPLICATION_TESTING_VR_TEST_UTIL_H_
 
@@ -27,6 +28,12 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
 // holds now and is in state Running.
 absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
                           absl::Duration timeout);
+
+// The RENAME TABLE statements in the server's current binlog file.
+absl::StatusOr<std::vector<std::string>> BinlogRenames(mysql::Connection& conn);
+// How many of `tables` the RENAME statement `rename` renames.
+int TablesRenamed(const std::string& rename,
+                  const std::vector<std::string>& tables);
 
 // Random inserts, updates and deletes on `table` (id INT AUTO_INCREMENT PK,
 // name VARCHAR, val INT) until stopped, at most `max_per_second` statements
