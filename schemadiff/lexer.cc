@@ -31,6 +31,9 @@ class Lexer {
 
   absl::StatusOr<std::vector<Token>> Run() {
     std::vector<Token> tokens;
+    // DDL averages a token per 4-5 bytes; reserving up front spares the
+    // copies of a growing vector of 100k tokens.
+    tokens.reserve(sql_.size() / 3 + 1);
     while (true) {
       absl::Status s = SkipSpaceAndComments();
       if (!s.ok()) return s;

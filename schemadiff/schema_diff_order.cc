@@ -1,6 +1,9 @@
 #include "schemadiff/schema_diff_order.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -27,43 +30,70 @@ std::vector<Statement> EntityStatements(const Schema& schema) {
   return out;
 }
 
+const std::string& EntityName(const Statement& entity) {
+  if (const auto* t = std::get_if<CreateTable>(&entity)) return t->name.name;
+  return std::get<CreateView>(entity).name.name;
+}
+
 absl::Status Exists(const Statement& entity) {
   bool table = std::holds_alternative<CreateTable>(entity);
-  const std::string& name = table ? std::get<CreateTable>(entity).name.name
-                                  : std::get<CreateView>(entity).name.name;
-  return SchemaError(SchemaErrorKind::kDuplicateEntity,
-                     absl::StrCat(table ? "table " : "view ", Quoted(name),
-                                  " already exists"));
+  return SchemaError(
+      SchemaErrorKind::kDuplicateEntity,
+      absl::StrCat(table ? "table " : "view ", Quoted(EntityName(entity)),
+                   " already exists"));
+}
+
+// Applies `diff` to `entity`, the CREATE statement of diff.entity or nullopt
+// when there is none (not validated).
+absl::Status ApplyToEntity(const EntityDiff& diff,
+                           std::optional<Statement>* entity) {
+  if (!entity->has_value()) {
+    if (diff.kind != EntityDiffKind::kCreateTable &&
+        diff.kind != EntityDiffKind::kCreateView) {
+      return NotFound("entity", diff.entity);
+    }
+    *entity = diff.statement;
+    return absl::OkStatus();
+  }
+  auto* table = std::get_if<CreateTable>(&**entity);
+  auto* view = std::get_if<CreateView>(&**entity);
+  const auto* alter = std::get_if<AlterTable>(&diff.statement);
+  const auto* new_view = std::get_if<CreateView>(&diff.statement);
+  if (table != nullptr && alter != nullptr) {
+    SC_ASSIGN_OR_RETURN(*table, ApplyAlterTable(*table, *alter));
+  } else if (view != nullptr && new_view != nullptr && new_view->is_alter) {
+    *view = *new_view;
+    view->is_alter = false;
+  } else if ((table && std::holds_alternative<DropTable>(diff.statement)) ||
+             (view && std::holds_alternative<DropView>(diff.statement))) {
+    entity->reset();
+  } else {
+    return Exists(**entity);
+  }
+  return absl::OkStatus();
 }
 
 // Applies `diff` to the CREATE statements `entities` (not validated).
 absl::Status ApplyToStatements(const EntityDiff& diff,
                                std::vector<Statement>* entities) {
   for (auto it = entities->begin(); it != entities->end(); ++it) {
-    auto* table = std::get_if<CreateTable>(&*it);
-    auto* view = std::get_if<CreateView>(&*it);
-    const std::string& name = table ? table->name.name : view->name.name;
-    if (name != diff.entity) continue;
-    const auto* alter = std::get_if<AlterTable>(&diff.statement);
-    const auto* new_view = std::get_if<CreateView>(&diff.statement);
-    if (table != nullptr && alter != nullptr) {
-      SC_ASSIGN_OR_RETURN(*table, ApplyAlterTable(*table, *alter));
-    } else if (view != nullptr && new_view != nullptr && new_view->is_alter) {
-      *view = *new_view;
-      view->is_alter = false;
-    } else if ((table && std::holds_alternative<DropTable>(diff.statement)) ||
-               (view && std::holds_alternative<DropView>(diff.statement))) {
-      entities->erase(it);
+    if (EntityName(*it) != diff.entity) continue;
+    std::optional<Statement> slot = std::move(*it);
+    absl::Status s = ApplyToEntity(diff, &slot);
+    if (!s.ok()) {
+      *it = std::move(*slot);
+      return s;
+    }
+    if (slot.has_value()) {
+      *it = std::move(*slot);
     } else {
-      return Exists(*it);
+      entities->erase(it);
     }
     return absl::OkStatus();
   }
-  if (diff.kind != EntityDiffKind::kCreateTable &&
-      diff.kind != EntityDiffKind::kCreateView) {
-    return NotFound("entity", diff.entity);
-  }
-  entities->push_back(diff.statement);
+  std::optional<Statement> slot;
+  SC_RETURN_IF_ERROR(ApplyToEntity(diff, &slot));
+  entities->push_back(std::move(*slot));
   return absl::OkStatus();
 }
 
@@ -161,6 +191,15 @@ absl::StatusOr<Schema> ApplyEntityDiff(const Schema& from,
 
 namespace {
 
+absl::Status SingleDiffConflict(const EntityDiff& diff,
+                                const absl::Status& why) {
+  return SchemaError(
+      SchemaErrorKind::kImpossibleDiffOrder,
+      absl::StrCat("no valid applicable order for diffs. 1 diffs found "
+                   "conflicting:\n",
+                   diff.canonical, "\n(", why.message(), ")"));
+}
+
 // Applies the diffs of single-diff classes, which depend on no other diff,
 // validating once; when that fails, one by one to report the failing one.
 absl::StatusOr<Schema> ApplyIndependent(const Schema& from,
@@ -180,24 +219,175 @@ absl::StatusOr<Schema> ApplyIndependent(const Schema& from,
   Schema current = from;
   for (int d : diffs) {
     absl::StatusOr<Schema> next = ApplyEntityDiff(current, plan.diffs[d]);
-    if (!next.ok()) {
-      return SchemaError(
-          SchemaErrorKind::kImpossibleDiffOrder,
-          absl::StrCat("no valid applicable order for diffs. 1 diffs found "
-                       "conflicting:\n",
-                       plan.diffs[d].canonical, "\n(", next.status().message(),
-                       ")"));
-    }
+    if (!next.ok()) return SingleDiffConflict(plan.diffs[d], next.status());
     current = std::move(*next);
   }
   return current;
 }
 
-}  // namespace
+// The schema being ordered as CREATE statements by name, with who refers to
+// whom (foreign keys to their parent, views to what they read).
+class EntityIndex {
+ public:
+  explicit EntityIndex(const Schema& from) {
+    for (Statement& s : EntityStatements(from)) {
+      std::string name = EntityName(s);
+      Link(name, s, true);
+      entities_.emplace(std::move(name), std::move(s));
+    }
+  }
 
-absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
-                                            const SchemaDiffPlan& plan,
-                                            const OrderOptions& options) {
+  // The statements of the entities `diffs` change, of every view reading
+  // one of them (transitively: a view's columns follow its tables), of
+  // every table with a foreign key to one of them, and of everything those
+  // refer to (transitively). Validating this subset validates every check
+  // the diffs can affect: the entities left out neither change nor refer to
+  // anything that does.
+  std::vector<Statement> Neighborhood(const SchemaDiffPlan& plan,
+                                      const std::vector<int>& diffs) const {
+    std::set<std::string> in;
+    std::vector<std::string> changed;  // whose referrers are needed
+    std::vector<std::string> todo;     // whose references are needed
+    auto add = [&](const std::string& name, bool columns_may_change) {
+      if (!in.insert(name).second) return;
+      todo.push_back(name);
+      if (columns_may_change) changed.push_back(name);
+    };
+    std::set<std::string> refs;
+    for (int d : diffs) {
+      add(plan.diffs[d].entity, true);
+      AddReferences(plan.diffs[d].statement, &refs);
+    }
+    while (!changed.empty()) {
+      std::string name = std::move(changed.back());
+      changed.pop_back();
+      auto it = referrers_.find(name);
+      if (it == referrers_.end()) continue;
+      for (const std::string& r : it->second) {
+        auto e = entities_.find(r);
+        add(r, e != entities_.end() &&
+                   std::holds_alternative<CreateView>(e->second));
+      }
+    }
+    for (const std::string& r : refs) add(r, false);
+    while (!todo.empty()) {
+      std::string name = std::move(todo.back());
+      todo.pop_back();
+      auto it = entities_.find(name);
+      if (it == entities_.end()) continue;
+      std::set<std::string> out;
+      AddReferences(it->second, &out);
+      for (const std::string& r : out) add(r, false);
+    }
+    std::vector<Statement> statements;
+    for (const std::string& name : in) {
+      auto it = entities_.find(name);
+      if (it != entities_.end()) statements.push_back(it->second);
+    }
+    return statements;
+  }
+
+  // Applies `diff` (not validated).
+  absl::Status Apply(const EntityDiff& diff) {
+    std::optional<Statement> slot;
+    auto it = entities_.find(diff.entity);
+    if (it != entities_.end()) {
+      Link(diff.entity, it->second, false);
+      slot = std::move(it->second);
+      entities_.erase(it);
+    }
+    absl::Status s = ApplyToEntity(diff, &slot);
+    if (slot.has_value()) {
+      Link(diff.entity, *slot, true);
+      entities_.emplace(diff.entity, std::move(*slot));
+    }
+    return s;
+  }
+
+  std::vector<Statement> All() const {
+    std::vector<Statement> out;
+    out.reserve(entities_.size());
+    for (const auto& [name, s] : entities_) out.push_back(s);
+    return out;
+  }
+
+ private:
+  // The entities `entity` refers to: a table's foreign-key parents, what a
+  // view reads; for an ALTER TABLE, the parents of the foreign keys it adds.
+  static void AddReferences(const Statement& entity,
+                            std::set<std::string>* out) {
+    auto add_fk = [out](const ConstraintDefinition& c) {
+      if (const auto* fk = std::get_if<ForeignKeyDefinition>(&c.details)) {
+        out->insert(fk->reference.table.name);
+      }
+    };
+    if (const auto* t = std::get_if<CreateTable>(&entity)) {
+      if (!t->spec) return;
+      for (const ConstraintDefinition& c : t->spec->constraints) add_fk(c);
+    } else if (const auto* v = std::get_if<CreateView>(&entity)) {
+      for (const TableName& t : v->select.tables) out->insert(t.name);
+    } else if (const auto* a = std::get_if<AlterTable>(&entity)) {
+      for (const AlterOption& o : a->options) {
+        if (o.kind == AlterOption::Kind::kAddConstraint && o.constraint) {
+          add_fk(*o.constraint);
+        }
+      }
+    }
+  }
+
+  void Link(const std::string& name, const Statement& entity, bool link) {
+    std::set<std::string> refs;
+    AddReferences(entity, &refs);
+    for (const std::string& r : refs) {
+      if (link) {
+        referrers_[r].insert(name);
+      } else {
+        referrers_[r].erase(name);
+      }
+    }
+  }
+
+  std::map<std::string, Statement> entities_;
+  std::map<std::string, std::set<std::string>> referrers_;
+};
+
+// Orders each class on the neighborhood of its diffs (EntityIndex) instead
+// of the whole schema. Returns nullopt when a neighborhood or the final
+// schema does not validate where the whole schema would (a check reaching
+// beyond the references the index follows): the caller then orders on the
+// whole schema, so the result never depends on the shortcut.
+absl::StatusOr<std::optional<std::vector<int>>> OrderOnNeighborhoods(
+    const Schema& from, const SchemaDiffPlan& plan,
+    const OrderOptions& options) {
+  EntityIndex index(from);
+  std::vector<int> out;
+  for (const std::vector<int>& c : plan.classes) {
+    absl::StatusOr<Schema> start =
+        Schema::FromStatements(index.Neighborhood(plan, c));
+    if (!start.ok()) return std::nullopt;
+    std::vector<int> diffs = c;
+    if (diffs.size() == 1) {
+      absl::Status applied =
+          ApplyEntityDiff(*start, plan.diffs[diffs[0]]).status();
+      if (!applied.ok())
+        return SingleDiffConflict(plan.diffs[diffs[0]], applied);
+    } else {
+      ClassOrderer orderer(plan, options, *start);
+      SC_RETURN_IF_ERROR(orderer.Order(&diffs).status());
+    }
+    for (int d : diffs) {
+      if (!index.Apply(plan.diffs[d]).ok()) return std::nullopt;
+    }
+    out.insert(out.end(), diffs.begin(), diffs.end());
+  }
+  if (!Schema::FromStatements(index.All()).ok()) return std::nullopt;
+  return out;
+}
+
+// The reference algorithm: every step validates the whole schema.
+absl::StatusOr<std::vector<int>> OrderOnWholeSchema(
+    const Schema& from, const SchemaDiffPlan& plan,
+    const OrderOptions& options) {
   std::vector<int> out;
   Schema current = from;
   std::vector<int> independent;  // applied to `current` before the next class
@@ -217,6 +407,17 @@ absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
   }
   SC_RETURN_IF_ERROR(ApplyIndependent(current, plan, independent).status());
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
+                                            const SchemaDiffPlan& plan,
+                                            const OrderOptions& options) {
+  SC_ASSIGN_OR_RETURN(std::optional<std::vector<int>> order,
+                      OrderOnNeighborhoods(from, plan, options));
+  if (order.has_value()) return std::move(*order);
+  return OrderOnWholeSchema(from, plan, options);
 }
 
 }  // namespace schemadiff
