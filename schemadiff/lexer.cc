@@ -1,6 +1,7 @@
 #include "schemadiff/lexer.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,15 +26,16 @@ constexpr absl::string_view kOperators[] = {
     "<=>", "->>", "<>", "!=", "<=", ">=", "<<", ">>", "&&", "||", ":=", "->",
 };
 
+}  // namespace
+
 class Lexer {
  public:
   explicit Lexer(absl::string_view sql) : sql_(sql) {}
 
-  absl::StatusOr<std::vector<Token>> Run() {
-    std::vector<Token> tokens;
-    // DDL averages a token per 4-5 bytes; reserving up front spares the
-    // copies of a growing vector of 100k tokens.
-    tokens.reserve(sql_.size() / 3 + 1);
+  // Appends the tokens through the next ';' operator (or to the end of the
+  // input); false when no token was left.
+  absl::StatusOr<bool> AppendStatement(std::vector<Token>* tokens) {
+    bool any = false;
     while (true) {
       absl::Status s = SkipSpaceAndComments();
       if (!s.ok()) return s;
@@ -43,15 +45,21 @@ class Lexer {
       s = Next(&t);
       if (!s.ok()) return s;
       t.end = pos_;
-      tokens.push_back(std::move(t));
+      bool semicolon = t.kind == TokenKind::kOperator && t.text == ";";
+      tokens->push_back(std::move(t));
+      any = true;
+      if (semicolon) return true;
     }
     if (in_versioned_) {
       return Error(versioned_start_, "unterminated /*! comment");
     }
+    return any;
+  }
+
+  void AppendEnd(std::vector<Token>* tokens) const {
     Token end;
     end.offset = end.end = sql_.size();
-    tokens.push_back(std::move(end));
-    return tokens;
+    tokens->push_back(std::move(end));
   }
 
  private:
@@ -306,8 +314,6 @@ class Lexer {
   size_t versioned_start_ = 0;
 };
 
-}  // namespace
-
 bool Token::IsWord(absl::string_view keyword) const {
   return kind == TokenKind::kWord && absl::EqualsIgnoreCase(text, keyword);
 }
@@ -351,7 +357,31 @@ absl::Status SyntaxErrorAt(absl::string_view sql, const Token& token,
 }
 
 absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view sql) {
-  return Lexer(sql).Run();
+  Lexer lexer(sql);
+  std::vector<Token> tokens;
+  // DDL averages a token per 4-5 bytes; reserving up front spares the
+  // copies of a growing vector.
+  tokens.reserve(sql.size() / 3 + 1);
+  while (true) {
+    absl::StatusOr<bool> more = lexer.AppendStatement(&tokens);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  lexer.AppendEnd(&tokens);
+  return tokens;
+}
+
+StatementTokenizer::StatementTokenizer(absl::string_view sql)
+    : lexer_(std::make_unique<Lexer>(sql)) {}
+
+StatementTokenizer::~StatementTokenizer() = default;
+
+absl::StatusOr<bool> StatementTokenizer::Next(std::vector<Token>* tokens) {
+  tokens->clear();
+  absl::StatusOr<bool> more = lexer_->AppendStatement(tokens);
+  if (!more.ok() || !*more) return more;
+  lexer_->AppendEnd(tokens);
+  return true;
 }
 
 }  // namespace schemadiff

@@ -13,6 +13,7 @@
 #define SIDECUT_SCHEMADIFF_LEXER_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,36 @@ absl::Status SyntaxErrorAt(absl::string_view sql, const Token& token,
 
 // Tokenizes `sql`. The result always ends with one kEnd token.
 absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view sql);
+
+class Lexer;
+
+// Tokenizes `sql` one statement at a time, so that a long script is lexed
+// through one small, reused vector:
+//
+//   StatementTokenizer tokenizer(sql);
+//   std::vector<Token> tokens;
+//   while (true) {
+//     SC_ASSIGN_OR_RETURN(bool more, tokenizer.Next(&tokens));
+//     if (!more) break;
+//     ...  // tokens: one statement, through its ';', then one kEnd token
+//   }
+//
+// Token offsets are into the whole `sql`, which must outlive the tokenizer.
+class StatementTokenizer {
+ public:
+  explicit StatementTokenizer(absl::string_view sql);
+  ~StatementTokenizer();
+  StatementTokenizer(const StatementTokenizer&) = delete;
+  StatementTokenizer& operator=(const StatementTokenizer&) = delete;
+
+  // Replaces `tokens` with the next statement's tokens (through the first
+  // ';' operator, or to the end of the input) and a kEnd token. Returns
+  // false, leaving `tokens` empty, when only spaces and comments are left.
+  absl::StatusOr<bool> Next(std::vector<Token>* tokens);
+
+ private:
+  std::unique_ptr<Lexer> lexer_;
+};
 
 }  // namespace schemadiff
 }  // namespace sidecut

@@ -288,16 +288,24 @@ absl::StatusOr<Statement> Parser::ParseRename() {
 
 absl::StatusOr<std::vector<Statement>> ParseStatements(
     absl::string_view sql, const ParseOptions& options) {
-  SC_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(sql));
-  internal::Parser parser(sql, std::move(tokens));
+  // One statement at a time: the tokens of a 1,000-table script would take
+  // megabytes, one statement's stay in cache.
+  StatementTokenizer tokenizer(sql);
+  std::vector<Token> tokens;
   std::vector<Statement> out;
-  parser.AcceptSemicolons();
-  while (!parser.AtEnd()) {
-    SC_ASSIGN_OR_RETURN(Statement stmt, parser.ParseOne(options.strict));
-    out.push_back(std::move(stmt));
-    if (!parser.AcceptSemicolons() && !parser.AtEnd()) {
-      return parser.ErrorHere("expected ';' or end of input");
+  while (true) {
+    SC_ASSIGN_OR_RETURN(bool more, tokenizer.Next(&tokens));
+    if (!more) break;
+    internal::Parser parser(sql, std::move(tokens));
+    parser.AcceptSemicolons();
+    if (!parser.AtEnd()) {
+      SC_ASSIGN_OR_RETURN(Statement stmt, parser.ParseOne(options.strict));
+      out.push_back(std::move(stmt));
+      if (!parser.AcceptSemicolons() && !parser.AtEnd()) {
+        return parser.ErrorHere("expected ';' or end of input");
+      }
     }
+    tokens = parser.TakeTokens();
   }
   return out;
 }

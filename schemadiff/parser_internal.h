@@ -31,6 +31,8 @@ class Parser {
   absl::StatusOr<Statement> ParseOne(bool strict);
   bool AtEnd() const { return Peek().kind == TokenKind::kEnd; }
   bool AcceptSemicolons();
+  // Returns the token vector (for reuse); the parser is then spent.
+  std::vector<Token> TakeTokens() { return std::move(tokens_); }
 
   // Token cursor.
   const Token& Peek(size_t ahead = 0) const;

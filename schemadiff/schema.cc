@@ -45,6 +45,14 @@ absl::StatusOr<Schema> Schema::FromStatements(
   SC_RETURN_IF_ERROR(ValidateTables(s.tables_, s.views_));
   SC_RETURN_IF_ERROR(OrderViews(s.tables_, &s.views_));
   OrderTables(&s.tables_);
+  s.table_index_.reserve(s.tables_.size());
+  for (size_t i = 0; i < s.tables_.size(); ++i) {
+    s.table_index_.emplace(s.tables_[i].name.name, i);
+  }
+  s.view_index_.reserve(s.views_.size());
+  for (size_t i = 0; i < s.views_.size(); ++i) {
+    s.view_index_.emplace(s.views_[i].name.name, i);
+  }
   SC_RETURN_IF_ERROR(s.ResolveColumns());
   return s;
 }
@@ -76,17 +84,13 @@ absl::StatusOr<Schema> Schema::FromSql(absl::string_view sql) {
 }
 
 const CreateTable* Schema::FindTable(absl::string_view name) const {
-  for (const CreateTable& t : tables_) {
-    if (t.name.name == name) return &t;
-  }
-  return nullptr;
+  auto it = table_index_.find(name);
+  return it == table_index_.end() ? nullptr : &tables_[it->second];
 }
 
 const CreateView* Schema::FindView(absl::string_view name) const {
-  for (const CreateView& v : views_) {
-    if (v.name.name == name) return &v;
-  }
-  return nullptr;
+  auto it = view_index_.find(name);
+  return it == view_index_.end() ? nullptr : &views_[it->second];
 }
 
 std::vector<std::string> Schema::TableNames() const {

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "schemadiff/ast.h"
@@ -66,6 +67,8 @@ class Schema {
 
   std::vector<CreateTable> tables_;
   std::vector<CreateView> views_;
+  absl::flat_hash_map<std::string, size_t> table_index_;  // into tables_
+  absl::flat_hash_map<std::string, size_t> view_index_;   // into views_
   std::map<std::string, std::vector<std::string>> columns_;  // by entity
 };
 

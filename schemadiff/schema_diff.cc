@@ -79,7 +79,7 @@ absl::StatusOr<std::vector<Statement>> DiffSchemas(const Schema& from,
     const CreateTable* old = from.FindTable(t.name.name);
     if (old == nullptr) continue;
     SC_ASSIGN_OR_RETURN(std::vector<AlterTable> alters,
-                        DiffCreateTables(*old, t, hints));
+                        DiffNormalizedTables(*old, t, hints));
     for (AlterTable& a : alters) out.push_back(std::move(a));
   }
   for (const CreateView& v : to.views()) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <variant>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "schemadiff/schema_errors.h"
 #include "schemadiff/table_apply.h"
@@ -225,24 +226,23 @@ absl::StatusOr<Schema> ApplyIndependent(const Schema& from,
   return current;
 }
 
-// The schema being ordered as CREATE statements by name, with who refers to
-// whom (foreign keys to their parent, views to what they read).
+// The schema being ordered, by entity name, with who refers to whom
+// (foreign keys to their parent, views to what they read). Entities borrow
+// `from`'s statements until a diff changes them.
 class EntityIndex {
  public:
   explicit EntityIndex(const Schema& from) {
-    for (Statement& s : EntityStatements(from)) {
-      std::string name = EntityName(s);
-      Link(name, s, true);
-      entities_.emplace(std::move(name), std::move(s));
-    }
+    for (const CreateTable& t : from.tables()) Add(t.name.name, {&t, nullptr});
+    for (const CreateView& v : from.views()) Add(v.name.name, {nullptr, &v});
   }
 
   // The statements of the entities `diffs` change, of every view reading
   // one of them (transitively: a view's columns follow its tables), of
   // every table with a foreign key to one of them, and of everything those
-  // refer to (transitively). Validating this subset validates every check
-  // the diffs can affect: the entities left out neither change nor refer to
-  // anything that does.
+  // refer to (transitively). Validating this subset runs every check the
+  // diffs can affect but one: the entities left out neither change nor
+  // refer to anything that does. The exception, CHECK constraint names
+  // being unique across tables, is checked on the final schema (Finish).
   std::vector<Statement> Neighborhood(const SchemaDiffPlan& plan,
                                       const std::vector<int>& diffs) const {
     std::set<std::string> in;
@@ -265,8 +265,7 @@ class EntityIndex {
       if (it == referrers_.end()) continue;
       for (const std::string& r : it->second) {
         auto e = entities_.find(r);
-        add(r, e != entities_.end() &&
-                   std::holds_alternative<CreateView>(e->second));
+        add(r, e != entities_.end() && e->second.IsView());
       }
     }
     for (const std::string& r : refs) add(r, false);
@@ -276,13 +275,13 @@ class EntityIndex {
       auto it = entities_.find(name);
       if (it == entities_.end()) continue;
       std::set<std::string> out;
-      AddReferences(it->second, &out);
+      it->second.AddReferences(&out);
       for (const std::string& r : out) add(r, false);
     }
     std::vector<Statement> statements;
     for (const std::string& name : in) {
       auto it = entities_.find(name);
-      if (it != entities_.end()) statements.push_back(it->second);
+      if (it != entities_.end()) statements.push_back(it->second.Copy());
     }
     return statements;
   }
@@ -293,51 +292,110 @@ class EntityIndex {
     auto it = entities_.find(diff.entity);
     if (it != entities_.end()) {
       Link(diff.entity, it->second, false);
-      slot = std::move(it->second);
+      slot = it->second.Take();
       entities_.erase(it);
     }
     absl::Status s = ApplyToEntity(diff, &slot);
-    if (slot.has_value()) {
-      Link(diff.entity, *slot, true);
-      entities_.emplace(diff.entity, std::move(*slot));
-    }
+    if (slot.has_value()) Add(diff.entity, Entry{std::move(*slot)});
     return s;
   }
 
-  std::vector<Statement> All() const {
-    std::vector<Statement> out;
-    out.reserve(entities_.size());
-    for (const auto& [name, s] : entities_) out.push_back(s);
-    return out;
+  // The schema-wide check Neighborhood leaves out: CHECK constraint names
+  // are unique across tables (ValidateTables).
+  bool CheckNamesUnique() const {
+    std::set<std::string> names;
+    for (const auto& [name, e] : entities_) {
+      const CreateTable* t = e.Table();
+      if (t == nullptr || !t->spec) continue;
+      for (const ConstraintDefinition& c : t->spec->constraints) {
+        if (std::holds_alternative<ForeignKeyDefinition>(c.details)) continue;
+        if (!names.insert(absl::AsciiStrToLower(c.name.value_or(""))).second) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
  private:
+  // A table or view: borrowed from the schema, or owned once changed.
+  class Entry {
+   public:
+    Entry(const CreateTable* table, const CreateView* view)
+        : table_(table), view_(view) {}
+    explicit Entry(Statement own) : own_(std::move(own)) {}
+
+    const CreateTable* Table() const {
+      return own_ ? std::get_if<CreateTable>(&*own_) : table_;
+    }
+    bool IsView() const {
+      return own_ ? std::holds_alternative<CreateView>(*own_)
+                  : view_ != nullptr;
+    }
+    Statement Copy() const {
+      if (own_) return *own_;
+      if (table_) return *table_;
+      return *view_;
+    }
+    Statement Take() { return own_ ? std::move(*own_) : Copy(); }
+    void AddReferences(std::set<std::string>* out) const {
+      if (own_) {
+        EntityIndex::AddReferences(*own_, out);
+      } else if (table_) {
+        AddTableReferences(*table_, out);
+      } else {
+        AddViewReferences(*view_, out);
+      }
+    }
+
+   private:
+    const CreateTable* table_ = nullptr;
+    const CreateView* view_ = nullptr;
+    std::optional<Statement> own_;
+  };
+
+  static void AddForeignKey(const ConstraintDefinition& c,
+                            std::set<std::string>* out) {
+    if (const auto* fk = std::get_if<ForeignKeyDefinition>(&c.details)) {
+      out->insert(fk->reference.table.name);
+    }
+  }
+  static void AddTableReferences(const CreateTable& t,
+                                 std::set<std::string>* out) {
+    if (!t.spec) return;
+    for (const ConstraintDefinition& c : t.spec->constraints) {
+      AddForeignKey(c, out);
+    }
+  }
+  static void AddViewReferences(const CreateView& v,
+                                std::set<std::string>* out) {
+    for (const TableName& t : v.select.tables) out->insert(t.name);
+  }
   // The entities `entity` refers to: a table's foreign-key parents, what a
   // view reads; for an ALTER TABLE, the parents of the foreign keys it adds.
   static void AddReferences(const Statement& entity,
                             std::set<std::string>* out) {
-    auto add_fk = [out](const ConstraintDefinition& c) {
-      if (const auto* fk = std::get_if<ForeignKeyDefinition>(&c.details)) {
-        out->insert(fk->reference.table.name);
-      }
-    };
     if (const auto* t = std::get_if<CreateTable>(&entity)) {
-      if (!t->spec) return;
-      for (const ConstraintDefinition& c : t->spec->constraints) add_fk(c);
+      AddTableReferences(*t, out);
     } else if (const auto* v = std::get_if<CreateView>(&entity)) {
-      for (const TableName& t : v->select.tables) out->insert(t.name);
+      AddViewReferences(*v, out);
     } else if (const auto* a = std::get_if<AlterTable>(&entity)) {
       for (const AlterOption& o : a->options) {
         if (o.kind == AlterOption::Kind::kAddConstraint && o.constraint) {
-          add_fk(*o.constraint);
+          AddForeignKey(*o.constraint, out);
         }
       }
     }
   }
 
-  void Link(const std::string& name, const Statement& entity, bool link) {
+  void Add(const std::string& name, Entry entry) {
+    Link(name, entry, true);
+    entities_.emplace(name, std::move(entry));
+  }
+
+  void Link(const std::string& name, const Entry& entry, bool link) {
     std::set<std::string> refs;
-    AddReferences(entity, &refs);
+    entry.AddReferences(&refs);
     for (const std::string& r : refs) {
       if (link) {
         referrers_[r].insert(name);
@@ -347,15 +405,15 @@ class EntityIndex {
     }
   }
 
-  std::map<std::string, Statement> entities_;
+  std::map<std::string, Entry> entities_;
   std::map<std::string, std::set<std::string>> referrers_;
 };
 
 // Orders each class on the neighborhood of its diffs (EntityIndex) instead
-// of the whole schema. Returns nullopt when a neighborhood or the final
-// schema does not validate where the whole schema would (a check reaching
-// beyond the references the index follows): the caller then orders on the
-// whole schema, so the result never depends on the shortcut.
+// of the whole schema. Returns nullopt when a neighborhood does not
+// validate (a check reaching beyond the references the index follows) or
+// the final schema repeats a CHECK name: the caller then orders on the
+// whole schema, which decides.
 absl::StatusOr<std::optional<std::vector<int>>> OrderOnNeighborhoods(
     const Schema& from, const SchemaDiffPlan& plan,
     const OrderOptions& options) {
@@ -380,7 +438,7 @@ absl::StatusOr<std::optional<std::vector<int>>> OrderOnNeighborhoods(
     }
     out.insert(out.end(), diffs.begin(), diffs.end());
   }
-  if (!Schema::FromStatements(index.All()).ok()) return std::nullopt;
+  if (!index.CheckNamesUnique()) return std::nullopt;
   return out;
 }
 

@@ -54,7 +54,7 @@ absl::Status AddAltersAndCreates(const Schema& from, const Schema& to,
       continue;
     }
     SC_ASSIGN_OR_RETURN(std::vector<AlterTable> alters,
-                        DiffCreateTables(*old, t, hints));
+                        DiffNormalizedTables(*old, t, hints));
     for (AlterTable& a : alters) {
       out->push_back(MakeDiff(Kind::kAlterTable, t.name.name, std::move(a)));
     }

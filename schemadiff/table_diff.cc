@@ -137,14 +137,20 @@ absl::StatusOr<std::vector<AlterTable>> DiffCreateTables(
     const CreateTable& from, const CreateTable& to, const DiffHints& hints) {
   SC_ASSIGN_OR_RETURN(CreateTable t1, Normalized(from));
   SC_ASSIGN_OR_RETURN(CreateTable t2, Normalized(to));
-  internal::TablePair pair{from.name.name, &*t1.spec, &*t2.spec,
-                           CharsetDefaultsOf(t1.spec->options),
-                           CharsetDefaultsOf(t2.spec->options)};
-  if (IgnoresTableCharset(*t1.spec, *t2.spec, hints)) {
+  return DiffNormalizedTables(t1, t2, hints);
+}
+
+absl::StatusOr<std::vector<AlterTable>> DiffNormalizedTables(
+    const CreateTable& from, const CreateTable& to, const DiffHints& hints) {
+  if (!from.spec || !to.spec) return Normalized(from.spec ? to : from).status();
+  internal::TablePair pair{from.name.name, &*from.spec, &*to.spec,
+                           CharsetDefaultsOf(from.spec->options),
+                           CharsetDefaultsOf(to.spec->options)};
+  if (IgnoresTableCharset(*from.spec, *to.spec, hints)) {
     pair.to_defaults = pair.from_defaults;
   }
-  SC_RETURN_IF_ERROR(CheckCharsets(*t1.spec, pair.from_defaults));
-  SC_RETURN_IF_ERROR(CheckCharsets(*t2.spec, pair.to_defaults));
+  SC_RETURN_IF_ERROR(CheckCharsets(*from.spec, pair.from_defaults));
+  SC_RETURN_IF_ERROR(CheckCharsets(*to.spec, pair.to_defaults));
   TableName alter_name = from.name;
   alter_name.qualifier.clear();
   if (hints.table_qualifier == TableQualifierHint::kDeclared) {

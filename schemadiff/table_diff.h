@@ -32,6 +32,11 @@ namespace schemadiff {
 absl::StatusOr<std::vector<AlterTable>> DiffCreateTables(
     const CreateTable& from, const CreateTable& to, const DiffHints& hints);
 
+// DiffCreateTables for tables already normalized (NormalizeCreateTable),
+// such as a Schema's: skips copying and normalizing them again.
+absl::StatusOr<std::vector<AlterTable>> DiffNormalizedTables(
+    const CreateTable& from, const CreateTable& to, const DiffHints& hints);
+
 // The diff of a table entity that may not exist on one side (nullptr):
 // nothing, the normalized CREATE TABLE of `to`, DROP TABLE of `from`, or
 // the ALTER TABLE statements of DiffCreateTables.
