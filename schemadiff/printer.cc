@@ -117,6 +117,12 @@ std::string Print(const Statement& stmt, OutputMode mode) {
   return w.Release();
 }
 
+std::string PrintCreateTable(const CreateTable& table, OutputMode mode) {
+  SqlWriter w(mode);
+  PrintCreateTable(w, table);
+  return w.Release();
+}
+
 std::string PrintColumnDefinition(const ColumnDefinition& column,
                                   OutputMode mode) {
   SqlWriter w(mode);

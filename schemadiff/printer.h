@@ -26,6 +26,9 @@ inline std::string ToCanonicalString(const Statement& stmt) {
   return Print(stmt, OutputMode::kCanonical);
 }
 
+// Print of a CreateTable without wrapping it in a Statement (a copy).
+std::string PrintCreateTable(const CreateTable& table, OutputMode mode);
+
 // Parts of a CREATE TABLE, printed as inside the statement. Used to compare
 // elements (in kCanonical mode) when diffing.
 std::string PrintColumnDefinition(const ColumnDefinition& column,

@@ -472,9 +472,14 @@ absl::StatusOr<std::vector<int>> OrderOnWholeSchema(
 absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
                                             const SchemaDiffPlan& plan,
                                             const OrderOptions& options) {
-  SC_ASSIGN_OR_RETURN(std::optional<std::vector<int>> order,
-                      OrderOnNeighborhoods(from, plan, options));
-  if (order.has_value()) return std::move(*order);
+  if (!options.whole_schema) {
+    SC_ASSIGN_OR_RETURN(std::optional<std::vector<int>> order,
+                        OrderOnNeighborhoods(from, plan, options));
+    if (options.used_whole_schema) {
+      *options.used_whole_schema = !order.has_value();
+    }
+    if (order.has_value()) return std::move(*order);
+  }
   return OrderOnWholeSchema(from, plan, options);
 }
 

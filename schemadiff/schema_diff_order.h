@@ -12,10 +12,18 @@
 //   no valid applicable order for diffs. N diffs found conflicting:
 //   <each conflicting diff's canonical statement, one a line>
 //
-// (InvalidArgument, SchemaErrorKind::kImpossibleDiffOrder). Classes of a
-// single diff depend on no other diff: consecutive ones are applied together
-// and validated once (each on its own only if that fails), which keeps
-// ordering 1,000-table schemas fast. At most
+// (InvalidArgument, SchemaErrorKind::kImpossibleDiffOrder).
+//
+// Each step is validated on the class's neighborhood rather than on the
+// whole schema: the entities its diffs change, the views reading them
+// (transitively), the tables with foreign keys to them, and everything
+// those refer to (transitively). The entities left out neither change nor
+// refer to anything that does, so every check that could fail is run; the
+// one schema-wide rule (CHECK names unique across tables) is checked on the
+// final schema. Should a neighborhood not validate on its own, or the final
+// check fail, the whole-schema algorithm decides (whole_schema below): there
+// consecutive single-diff classes are applied together and validated once.
+// This keeps ordering two 1,000-table schemas to milliseconds. At most
 // `max_permutations` permutations are tried per class (default 100000); a
 // larger search fails with ResourceExhausted. Pure function; thread-safe.
 #ifndef SIDECUT_SCHEMADIFF_SCHEMA_DIFF_ORDER_H_
@@ -33,6 +41,13 @@ namespace schemadiff {
 struct OrderOptions {
   // Permutations tried per equivalence class before giving up. Range >= 1.
   int max_permutations = 100000;
+  // Validates every step on the whole schema: the reference algorithm,
+  // quadratic on large schemas; for tests. By default each class is ordered
+  // on its neighborhood (below).
+  bool whole_schema = false;
+  // If set, receives whether the neighborhood ordering deferred to the
+  // whole-schema one (for tests).
+  bool* used_whole_schema = nullptr;
 };
 
 // Returns indexes into plan.diffs, in a valid order.

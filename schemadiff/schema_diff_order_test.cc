@@ -3,7 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "schemadiff/parser.h"
+#include "schemadiff/printer.h"
 #include "schemadiff/schema_diff_plan.h"
 #include "schemadiff/schema_errors.h"
 #include "util/status_matchers.h"
@@ -121,7 +124,19 @@ TEST(SchemaDiffOrderTest, PlansAndOrders) {
     EXPECT_EQ(plan.dependencies.size(), static_cast<size_t>(c.deps));
     EXPECT_EQ(plan.HasSequentialDependencies(), c.sequential);
     EXPECT_EQ(plan.classes.size(), static_cast<size_t>(c.classes));
-    absl::StatusOr<std::vector<int>> order = OrderDiffs(from, plan);
+    bool used_whole_schema = false;
+    OrderOptions options;
+    options.used_whole_schema = &used_whole_schema;
+    absl::StatusOr<std::vector<int>> order = OrderDiffs(from, plan, options);
+    EXPECT_FALSE(used_whole_schema);
+    OrderOptions reference;
+    reference.whole_schema = true;
+    absl::StatusOr<std::vector<int>> expected =
+        OrderDiffs(from, plan, reference);
+    EXPECT_EQ(order.status(), expected.status());
+    if (order.ok() && expected.ok()) {
+      EXPECT_EQ(*order, *expected);
+    }
     if (!c.error.empty()) {
       ASSERT_FALSE(order.ok());
       EXPECT_EQ(order.status().message().substr(0, c.error.size()), c.error);
@@ -149,6 +164,168 @@ TEST(SchemaDiffOrderTest, ApplyEntityDiffRejectsInvalidSteps) {
   EXPECT_FALSE(ApplyEntityDiff(from, drop_t1).ok());
   ASSERT_OK_AND_ASSIGN(Schema no_view, ApplyEntityDiff(from, plan.diffs[0]));
   EXPECT_OK(ApplyEntityDiff(no_view, drop_t1));
+}
+
+// A plan of hand-made diffs, one class each (PlanSchemaDiff never plans an
+// invalid end state; these probe how each step is validated).
+SchemaDiffPlan HandMadePlan(const std::vector<std::string>& statements) {
+  SchemaDiffPlan plan;
+  for (const std::string& sql : statements) {
+    absl::StatusOr<Statement> stmt = ParseStatement(sql);
+    EXPECT_OK(stmt);
+    EntityDiff d;
+    if (const auto* a = std::get_if<AlterTable>(&*stmt)) {
+      d.kind = EntityDiffKind::kAlterTable;
+      d.entity = a->name.name;
+    } else if (const auto* t = std::get_if<CreateTable>(&*stmt)) {
+      d.kind = EntityDiffKind::kCreateTable;
+      d.entity = t->name.name;
+    } else {
+      ADD_FAILURE() << "unexpected statement " << sql;
+    }
+    d.statement = *stmt;
+    d.canonical = ToCanonicalString(*stmt);
+    plan.classes.push_back({static_cast<int>(plan.diffs.size())});
+    plan.diffs.push_back(std::move(d));
+  }
+  return plan;
+}
+
+TEST(SchemaDiffOrderTest, NeighborhoodFollowsViewsOfViews) {
+  // Dropping t.c breaks v2, which reads it through v1 (SELECT *): the step
+  // must be validated with v2 although v2 does not read t.
+  ASSERT_OK_AND_ASSIGN(
+      Schema from, Schema::FromSql("create table t (id int primary key, c int);"
+                                   "create table other (id int primary key);"
+                                   "create view v1 as select * from t;"
+                                   "create view v2 as select c from v1"));
+  SchemaDiffPlan plan = HandMadePlan({"alter table t drop column c"});
+  bool used_whole_schema = true;
+  OrderOptions options;
+  options.used_whole_schema = &used_whole_schema;
+  EXPECT_THAT(OrderDiffs(from, plan, options),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  OrderOptions reference;
+  reference.whole_schema = true;
+  EXPECT_THAT(OrderDiffs(from, plan, reference),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // Without the view reading the column, the same step is fine.
+  ASSERT_OK_AND_ASSIGN(
+      Schema no_v2,
+      Schema::FromSql("create table t (id int primary key, c int);"
+                      "create view v1 as select * from t"));
+  EXPECT_OK(OrderDiffs(no_v2, plan, options));
+  EXPECT_FALSE(used_whole_schema);
+}
+
+TEST(SchemaDiffOrderTest, NeighborhoodFollowsForeignKeys) {
+  // Dropping the parent's referenced column breaks the child's foreign key;
+  // adding a foreign key needs the parent's columns.
+  ASSERT_OK_AND_ASSIGN(
+      Schema from,
+      Schema::FromSql("create table p (id int primary key, k int, key (k));"
+                      "create table c (id int primary key, pk int, "
+                      "foreign key (pk) references p (k));"
+                      "create table unrelated (id int primary key)"));
+  EXPECT_FALSE(
+      OrderDiffs(from, HandMadePlan({"alter table p drop column k"})).ok());
+  EXPECT_FALSE(OrderDiffs(from, HandMadePlan({"alter table unrelated add "
+                                              "column x int, add foreign key "
+                                              "(x) references p (nope)"}))
+                   .ok());
+  EXPECT_OK(OrderDiffs(from, HandMadePlan({"alter table unrelated add column "
+                                           "x int, add foreign key (x) "
+                                           "references p (id)"})));
+}
+
+TEST(SchemaDiffOrderTest, DuplicateCheckNameAcrossTablesIsCaught) {
+  // CHECK names are unique across tables, a rule no reference leads to: the
+  // final-schema check hands the plan to the whole-schema algorithm, which
+  // reports the conflict.
+  ASSERT_OK_AND_ASSIGN(
+      Schema from,
+      Schema::FromSql("create table a (id int primary key, constraint chk "
+                      "check (id > 0));"
+                      "create table b (id int primary key)"));
+  SchemaDiffPlan plan =
+      HandMadePlan({"alter table b add constraint chk check (id > 1)"});
+  bool used_whole_schema = false;
+  OrderOptions options;
+  options.used_whole_schema = &used_whole_schema;
+  absl::StatusOr<std::vector<int>> order = OrderDiffs(from, plan, options);
+  EXPECT_TRUE(used_whole_schema);
+  ASSERT_FALSE(order.ok());
+  EXPECT_EQ(GetSchemaErrorKind(order.status()),
+            SchemaErrorKind::kImpossibleDiffOrder);
+  EXPECT_NE(order.status().message().find("chk"), std::string::npos)
+      << order.status();
+}
+
+// A schema of `n` tables (every 5th with a foreign key to the one before),
+// n/10 views; `changed` alters every 10th table, changes every 10th view,
+// adds foreign keys and a table, and drops a view with the table it reads.
+std::string Generated(int n, bool changed) {
+  std::string sql;
+  for (int i = 1; i <= n; ++i) {
+    bool ch = changed && i % 10 == 0;
+    if (changed && i == n) continue;  // dropped, with the view on it
+    absl::StrAppend(&sql, "create table t", i,
+                    " (id int primary key, parent_id int, name varchar(",
+                    ch ? 128 : 64, "), v int not null default 0",
+                    ch ? ", extra bigint, other_id int, key (other_id)" : "",
+                    ", key (parent_id)");
+    if (i % 5 == 0) {
+      absl::StrAppend(&sql, ", foreign key (parent_id) references t", i - 1,
+                      " (id)");
+    }
+    if (ch && i % 20 == 0 && i > 10) {
+      absl::StrAppend(&sql, ", foreign key (other_id) references t", i - 10,
+                      " (id)");
+    }
+    absl::StrAppend(&sql, ");\n");
+  }
+  if (changed) {
+    absl::StrAppend(&sql,
+                    "create table t_new (id int primary key, t1_id int, "
+                    "foreign key (t1_id) references t1 (id));\n");
+  }
+  for (int j = 1; j <= n / 10; ++j) {
+    int t = j * 10;
+    if (changed && t == n) continue;
+    bool ch = changed && j % 3 == 0;
+    absl::StrAppend(&sql, "create view v", j, " as select id, name",
+                    ch ? ", extra" : "", " from t", t, ";\n");
+  }
+  if (changed) {
+    absl::StrAppend(&sql, "create view v_new as select id from t_new;\n");
+  }
+  return sql;
+}
+
+TEST(SchemaDiffOrderTest, NeighborhoodsOrderAsTheWholeSchema) {
+  ASSERT_OK_AND_ASSIGN(Schema from, Schema::FromSql(Generated(200, false)));
+  ASSERT_OK_AND_ASSIGN(Schema to, Schema::FromSql(Generated(200, true)));
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plan, PlanSchemaDiff(from, to, {}));
+  ASSERT_GT(plan.diffs.size(), 20u);
+  ASSERT_LT(plan.classes.size(), plan.diffs.size());  // some related diffs
+  bool used_whole_schema = true;
+  OrderOptions options;
+  options.used_whole_schema = &used_whole_schema;
+  ASSERT_OK_AND_ASSIGN(std::vector<int> order, OrderDiffs(from, plan, options));
+  EXPECT_FALSE(used_whole_schema);
+  OrderOptions reference;
+  reference.whole_schema = true;
+  ASSERT_OK_AND_ASSIGN(std::vector<int> expected,
+                       OrderDiffs(from, plan, reference));
+  EXPECT_EQ(order, expected);
+  // Applying the order step by step on the whole schema validates each step
+  // and ends at `to` (nothing left to diff).
+  Schema current = from;
+  for (int d : order) {
+    ASSERT_OK_AND_ASSIGN(current, ApplyEntityDiff(current, plan.diffs[d]));
+  }
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan left, PlanSchemaDiff(current, to, {}));
+  EXPECT_EQ(left.diffs.size(), 0u);
 }
 
 TEST(SchemaDiffOrderTest, PermutationLimit) {

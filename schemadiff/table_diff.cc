@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/column_normalize.h"
+#include "schemadiff/printer.h"
 #include "schemadiff/table_diff_internal.h"
 #include "schemadiff/table_normalize.h"
 #include "util/status_macros.h"
@@ -151,6 +152,14 @@ absl::StatusOr<std::vector<AlterTable>> DiffNormalizedTables(
   }
   SC_RETURN_IF_ERROR(CheckCharsets(*from.spec, pair.from_defaults));
   SC_RETURN_IF_ERROR(CheckCharsets(*to.spec, pair.to_defaults));
+  // Most tables of a schema diff are unchanged: the same canonical text
+  // (same charset defaults) leaves nothing for the clause diffs to find.
+  if (pair.from_defaults.charset == pair.to_defaults.charset &&
+      pair.from_defaults.collation == pair.to_defaults.collation &&
+      PrintCreateTable(from, OutputMode::kCanonical) ==
+          PrintCreateTable(to, OutputMode::kCanonical)) {
+    return std::vector<AlterTable>();
+  }
   TableName alter_name = from.name;
   alter_name.qualifier.clear();
   if (hints.table_qualifier == TableQualifierHint::kDeclared) {
