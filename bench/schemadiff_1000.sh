@@ -44,11 +44,25 @@ mkdir -p "$work/from" "$work/to"
 gen from >"$work/from/schema.sql"
 gen to >"$work/to/schema.sql"
 
-t0=$(date +%s.%N)
+# median_time N CMD...: runs CMD once to warm caches, then N times; prints
+# the median wall time in seconds. Both tools are timed alike.
+median_time() {
+  local n=$1; shift
+  "$@" >/dev/null 2>&1 || true
+  local times=()
+  for _ in $(seq 1 "$n"); do
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1e6}'
+}
+
 "$BIN/schemadiff/sidecut_schemadiff" --from="$work/from" --to="$work/to" >"$work/ours.sql"
-t1=$(date +%s.%N)
-ours=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
-echo "sidecut_schemadiff: $(grep -c ';$' "$work/ours.sql") statements in ${ours}s"
+ours=$(median_time 7 "$BIN/schemadiff/sidecut_schemadiff" --from="$work/from" --to="$work/to")
+echo "sidecut_schemadiff: $(grep -c ';$' "$work/ours.sql") statements in ${ours}s (median of 7 runs)"
 
 if ! command -v skeema >/dev/null 2>&1; then
   (apt-get install -y skeema || sudo -n apt-get install -y skeema) >/dev/null 2>&1 || true
@@ -70,14 +84,12 @@ mkdir -p "$work/skeema/bench"
 cp "$work/to/schema.sql" "$work/skeema/bench/"
 printf 'host=127.0.0.1\nport=%s\nuser=%s\n' "$MDB0_PORT" "$MDB0_USER" >"$work/skeema/.skeema"
 printf 'schema=bench\n' >"$work/skeema/bench/.skeema"
-t0=$(date +%s.%N)
 (cd "$work/skeema" && skeema diff --allow-unsafe >"$work/peer.sql" 2>"$work/peer.err") || true
-t1=$(date +%s.%N)
-peer=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
 if ! grep -qi "alter table" "$work/peer.sql"; then
   echo "peer not run properly: skeema diff printed no ALTER TABLE:"
   tail -5 "$work/peer.err"
   exit 0
 fi
-echo "skeema diff: $(grep -ci '^alter table\|^create\|^drop' "$work/peer.sql") statements in ${peer}s"
+peer=$(cd "$work/skeema" && median_time 3 skeema diff --allow-unsafe)
+echo "skeema diff: $(grep -ci '^alter table\|^create\|^drop' "$work/peer.sql") statements in ${peer}s (median of 3 runs)"
 python3 -c "print(f'ratio (skeema / sidecut): {$peer / max($ours, 1e-6):.1f}x')"

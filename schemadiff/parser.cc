@@ -211,6 +211,9 @@ absl::StatusOr<Statement> Parser::ParseCreateTable(bool strict) {
 
 absl::StatusOr<TableSpec> Parser::ParseTableSpec() {
   TableSpec spec;
+  // A ColumnDefinition is large: growing the vector one doubling at a time
+  // moves every column several times.
+  spec.columns.reserve(16);
   SC_RETURN_IF_ERROR(ExpectOp("("));
   do {
     if (AtIndexOrConstraint()) {

@@ -214,34 +214,47 @@ absl::Status OrderViews(const std::vector<CreateTable>& tables,
 }
 
 void OrderTables(std::vector<CreateTable>* tables) {
-  std::vector<CreateTable> pending = std::move(*tables);
-  tables->clear();
-  std::sort(pending.begin(), pending.end(),
-            [](const CreateTable& a, const CreateTable& b) {
-              return Entity(a.name.name) < Entity(b.name.name);
-            });
-  std::set<std::string> placed;
+  // Works on indexes: the tables themselves move once, into their place.
+  const size_t n = tables->size();
+  std::vector<size_t> pending(n);
+  for (size_t i = 0; i < n; ++i) pending[i] = i;
+  std::sort(pending.begin(), pending.end(), [tables](size_t a, size_t b) {
+    return (*tables)[a].name.name < (*tables)[b].name.name;
+  });
+  std::vector<std::vector<std::string>> parents(n);
+  for (size_t i = 0; i < n; ++i) {
+    const CreateTable& t = (*tables)[i];
+    if (!t.spec) continue;
+    for (std::string& p : ForeignKeyParents(t)) {
+      if (p != t.name.name) parents[i].push_back(std::move(p));
+    }
+  }
+  std::set<absl::string_view> placed;
+  std::vector<size_t> order;
+  order.reserve(n);
   while (!pending.empty()) {
-    std::vector<CreateTable> round, rest;
-    for (CreateTable& t : pending) {
+    std::vector<size_t> round, rest;
+    for (size_t i : pending) {
       bool ready = true;
-      if (t.spec) {
-        for (const std::string& p : ForeignKeyParents(t)) {
-          if (p != Entity(t.name.name) && placed.count(p) == 0) ready = false;
-        }
+      for (const std::string& p : parents[i]) {
+        if (placed.count(p) == 0) ready = false;
       }
-      (ready ? round : rest).push_back(std::move(t));
+      (ready ? round : rest).push_back(i);
     }
     if (round.empty()) {  // a cycle: take the first remaining by name
-      round.push_back(std::move(rest.front()));
+      round.push_back(rest.front());
       rest.erase(rest.begin());
     }
-    for (CreateTable& t : round) {
-      placed.insert(Entity(t.name.name));
-      tables->push_back(std::move(t));
+    for (size_t i : round) {
+      placed.insert((*tables)[i].name.name);
+      order.push_back(i);
     }
     pending = std::move(rest);
   }
+  std::vector<CreateTable> sorted;
+  sorted.reserve(n);
+  for (size_t i : order) sorted.push_back(std::move((*tables)[i]));
+  *tables = std::move(sorted);
 }
 
 }  // namespace schemadiff

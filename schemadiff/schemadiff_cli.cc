@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "schemadiff/printer.h"
 #include "schemadiff/schema_diff_order.h"
+#include "util/heap_tuning.h"
 
 namespace sidecut {
 namespace schemadiff {
@@ -27,11 +29,15 @@ constexpr char kUsage[] =
     "  --json  print {diffs, order, classes, dependencies} as JSON\n";
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  // One read of the whole file (a stringstream copies it in small steps).
+  std::string text(static_cast<size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+    return absl::DataLossError(absl::StrCat("cannot read ", path));
+  }
+  return text;
 }
 
 absl::StatusOr<std::string> ReadSource(const std::string& path) {
@@ -107,9 +113,21 @@ std::string IntList(const std::vector<int>& v) {
 
 int Diff(const std::string& from_path, const std::string& to_path, bool json,
          std::ostream& out, std::ostream& err, const LiveSqlSource& live) {
-  absl::StatusOr<Schema> from = LoadSchemaSource(from_path, live);
-  absl::StatusOr<Schema> to =
-      from.ok() ? LoadSchemaSource(to_path, live) : from.status();
+  absl::StatusOr<Schema> from = absl::UnknownError("not loaded");
+  absl::StatusOr<Schema> to = absl::UnknownError("not loaded");
+  if (!IsLiveSource(from_path) && !IsLiveSource(to_path)) {
+    // Two files or directories: parsed and validated side by side.
+    std::thread load_to([&] {
+      AdviseHugePagesForThreadArena();
+      to = LoadSchemaSource(to_path, live);
+    });
+    from = LoadSchemaSource(from_path, live);
+    load_to.join();
+  } else {
+    from = LoadSchemaSource(from_path, live);
+    if (from.ok()) to = LoadSchemaSource(to_path, live);
+  }
+  if (!from.ok()) to = from.status();
   absl::StatusOr<SchemaDiffPlan> plan =
       to.ok() ? PlanSchemaDiff(*from, *to, DiffHints{}) : to.status();
   absl::StatusOr<std::vector<int>> order =

@@ -30,4 +30,21 @@ bool ReserveHugePageHeap(size_t bytes) {
                  MADV_HUGEPAGE) == 0;
 }
 
+bool AdviseHugePagesForThreadArena() {
+  // glibc gives a thread other than the main one its own arena: heaps of
+  // HEAP_MAX_SIZE (2 * the 32 MiB mmap threshold maximum on 64-bit)
+  // reserved by mmap and aligned to that size.
+#if defined(__SANITIZE_ADDRESS__)
+  return false;  // the sanitizer's allocator has no glibc arenas
+#endif
+  constexpr uintptr_t kHeapMax = uintptr_t{64} << 20;
+  void* volatile probe = malloc(64);
+  auto p = reinterpret_cast<uintptr_t>(probe);
+  free(probe);
+  auto brk = reinterpret_cast<uintptr_t>(sbrk(0));
+  if (p < brk) return false;  // the main heap: see ReserveHugePageHeap
+  return madvise(reinterpret_cast<void*>(p & ~(kHeapMax - 1)), kHeapMax,
+                 MADV_HUGEPAGE) == 0;
+}
+
 }  // namespace sidecut

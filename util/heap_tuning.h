@@ -24,6 +24,12 @@ namespace sidecut {
 
 bool ReserveHugePageHeap(size_t bytes);
 
+// For a thread other than the main one, which glibc serves from an arena of
+// its own: advises that arena's heap for huge pages as well. Call first
+// thing in the thread. Returns false if the thread allocates from the main
+// heap (or under a sanitizer's allocator).
+bool AdviseHugePagesForThreadArena();
+
 }  // namespace sidecut
 
 #endif  // SIDECUT_UTIL_HEAP_TUNING_H_

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 
@@ -55,6 +56,24 @@ TEST(HeapTuningTest, GrowsTheHeapAndAdvisesHugePages) {
   std::string smaps = SmapsBlockOf(static_cast<char*>(block) + (6 << 20));
   EXPECT_NE(smaps.find(" hg"), std::string::npos) << smaps;
   free(block);
+}
+
+TEST(HeapTuningTest, AdvisesAThreadsArena) {
+  bool advised = false;
+  std::string smaps;
+  std::thread t([&] {
+    advised = AdviseHugePagesForThreadArena();
+    void* block = malloc(256 << 10);
+    smaps = SmapsBlockOf(block);
+    free(block);
+  });
+  t.join();
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_FALSE(advised);
+#else
+  EXPECT_TRUE(advised);
+  EXPECT_NE(smaps.find(" hg"), std::string::npos) << smaps;
+#endif
 }
 
 }  // namespace
