@@ -68,6 +68,16 @@ enum class TableRenameStrategy {
   kHeuristicStatement,  // RENAME TABLE
 };
 
+// How ordering a schema diff treats foreign keys to tables that do not
+// exist (yet) in an intermediate schema (Vitess's ForeignKeyCheckStrategy).
+// The final schema is always checked strictly.
+enum class ForeignKeyCheckStrategy {
+  kStrict,            // default: every step's foreign keys must resolve
+  kCreateTableFirst,  // a class's first step, if a CREATE TABLE, may name
+                      // a parent created later (e.g. a cycle of new tables)
+  kIgnore,            // any step may name a missing parent table
+};
+
 // Which table name an ALTER TABLE uses.
 enum class TableQualifierHint {
   kDefault,   // default: the `from` table's name, unqualified
@@ -88,6 +98,7 @@ struct DiffHints {
   SubsequentDiffStrategy subsequent = SubsequentDiffStrategy::kAllow;
   TableQualifierHint table_qualifier = TableQualifierHint::kDefault;
   TableRenameStrategy table_rename = TableRenameStrategy::kAssumeDifferent;
+  ForeignKeyCheckStrategy foreign_key_check = ForeignKeyCheckStrategy::kStrict;
 };
 
 }  // namespace schemadiff

@@ -21,6 +21,16 @@ namespace schemadiff {
 
 absl::StatusOr<Schema> Schema::FromStatements(
     std::vector<Statement> statements) {
+  return Build(std::move(statements), /*allow_missing_parents=*/false);
+}
+
+absl::StatusOr<Schema> Schema::FromStatementsAllowingMissingParents(
+    std::vector<Statement> statements) {
+  return Build(std::move(statements), /*allow_missing_parents=*/true);
+}
+
+absl::StatusOr<Schema> Schema::Build(std::vector<Statement> statements,
+                                     bool allow_missing_parents) {
   Schema s;
   for (Statement& stmt : statements) {
     if (auto* t = std::get_if<CreateTable>(&stmt)) {
@@ -42,7 +52,8 @@ absl::StatusOr<Schema> Schema::FromStatements(
     }
   }
   SC_RETURN_IF_ERROR(ValidateEntityNames(s.tables_, s.views_));
-  SC_RETURN_IF_ERROR(ValidateTables(s.tables_, s.views_));
+  SC_RETURN_IF_ERROR(
+      ValidateTables(s.tables_, s.views_, allow_missing_parents));
   SC_RETURN_IF_ERROR(OrderViews(s.tables_, &s.views_));
   OrderTables(&s.tables_);
   s.table_index_.reserve(s.tables_.size());

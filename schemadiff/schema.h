@@ -38,6 +38,11 @@ class Schema {
   // error (kUnsupportedStatement: "unsupported statement: <statement>").
   static absl::StatusOr<Schema> FromStatements(
       std::vector<Statement> statements);
+  // The same, but a foreign key whose parent table does not exist is
+  // accepted (and its columns unchecked): an intermediate schema while
+  // ordering under a relaxed ForeignKeyCheckStrategy (diff_hints.h).
+  static absl::StatusOr<Schema> FromStatementsAllowingMissingParents(
+      std::vector<Statement> statements);
   // Parses `sql` (';'-separated statements) and builds.
   static absl::StatusOr<Schema> FromSql(absl::string_view sql);
 
@@ -62,13 +67,15 @@ class Schema {
 
  private:
   Schema() = default;
+  static absl::StatusOr<Schema> Build(std::vector<Statement> statements,
+                                      bool allow_missing_parents);
   // Computes columns_ and validates the views' column references.
   absl::Status ResolveColumns();
 
   std::vector<CreateTable> tables_;
   std::vector<CreateView> views_;
-  absl::flat_hash_map<std::string, size_t> table_index_;  // into tables_
-  absl::flat_hash_map<std::string, size_t> view_index_;   // into views_
+  absl::flat_hash_map<std::string, size_t> table_index_;     // into tables_
+  absl::flat_hash_map<std::string, size_t> view_index_;      // into views_
   std::map<std::string, std::vector<std::string>> columns_;  // by entity
 };
 

@@ -98,6 +98,70 @@ absl::Status ApplyToStatements(const EntityDiff& diff,
   return absl::OkStatus();
 }
 
+// Applies one diff and validates, optionally accepting foreign keys to
+// missing parent tables.
+absl::StatusOr<Schema> ApplyAndValidate(const Schema& from,
+                                        const EntityDiff& diff,
+                                        bool allow_missing_parents) {
+  std::vector<Statement> statements = EntityStatements(from);
+  SC_RETURN_IF_ERROR(ApplyToStatements(diff, &statements));
+  if (allow_missing_parents) {
+    return Schema::FromStatementsAllowingMissingParents(std::move(statements));
+  }
+  return Schema::FromStatements(std::move(statements));
+}
+
+// The strategies a plan's order is searched with, strictest first, up to
+// the plan's own (Vitess tries them in this order).
+std::vector<ForeignKeyCheckStrategy> StrategiesUpTo(
+    ForeignKeyCheckStrategy last) {
+  std::vector<ForeignKeyCheckStrategy> out;
+  for (ForeignKeyCheckStrategy s : {ForeignKeyCheckStrategy::kStrict,
+                                    ForeignKeyCheckStrategy::kCreateTableFirst,
+                                    ForeignKeyCheckStrategy::kIgnore}) {
+    out.push_back(s);
+    if (s == last) break;
+  }
+  return out;
+}
+
+// Whether a class's step `k` may name missing parent tables.
+bool RelaxedStep(ForeignKeyCheckStrategy strategy, size_t k,
+                 const EntityDiff& diff) {
+  return strategy == ForeignKeyCheckStrategy::kIgnore ||
+         (strategy == ForeignKeyCheckStrategy::kCreateTableFirst && k == 0 &&
+          diff.kind == EntityDiffKind::kCreateTable);
+}
+
+absl::Status SingleDiffConflict(const EntityDiff& diff,
+                                const absl::Status& why) {
+  return SchemaError(
+      SchemaErrorKind::kImpossibleDiffOrder,
+      absl::StrCat("no valid applicable order for diffs. 1 diffs found "
+                   "conflicting:\n",
+                   diff.canonical, "\n(", why.message(), ")"));
+}
+
+// Under a relaxed strategy the schema after the last step must still be
+// valid strictly; when it is not, no order of the plan is.
+absl::Status CheckFinalSchema(const SchemaDiffPlan& plan,
+                              std::vector<Statement> final_statements) {
+  if (plan.foreign_key_check == ForeignKeyCheckStrategy::kStrict) {
+    return absl::OkStatus();
+  }
+  absl::Status valid =
+      Schema::FromStatements(std::move(final_statements)).status();
+  if (valid.ok()) return valid;
+  std::string message =
+      absl::StrCat("no valid applicable order for diffs. ", plan.diffs.size(),
+                   " diffs found conflicting:");
+  for (const EntityDiff& d : plan.diffs) {
+    absl::StrAppend(&message, "\n", d.canonical);
+  }
+  absl::StrAppend(&message, "\n(", valid.message(), ")");
+  return SchemaError(SchemaErrorKind::kImpossibleDiffOrder, message);
+}
+
 // Heuristic seed order of a class: stable by kind.
 void SortHeuristically(const SchemaDiffPlan& plan, std::vector<int>* diffs) {
   std::stable_sort(diffs->begin(), diffs->end(), [&plan](int a, int b) {
@@ -109,53 +173,52 @@ class ClassOrderer {
  public:
   ClassOrderer(const SchemaDiffPlan& plan, const OrderOptions& options,
                const Schema& start)
-      : plan_(plan), options_(options), start_(start) {
-    for (const DiffDependency& d : plan.dependencies) {
-      if (d.kind == DiffDependencyKind::kSequentialExecution) {
-        sequential_.emplace_back(d.diff, d.on);
-      }
-    }
-  }
+      : plan_(plan), options_(options), start_(start) {}
 
-  // Finds a valid permutation of `diffs`; on success the schema after it.
+  // Finds a valid permutation of `diffs`, trying the foreign key check
+  // strategies strictest first up to the plan's; on success the schema
+  // after it.
   absl::StatusOr<Schema> Order(std::vector<int>* diffs) {
     SortHeuristically(plan_, diffs);
-    tried_ = 0;
-    if (Permute(diffs, 0)) return std::move(*result_);
-    if (tried_ >= options_.max_permutations) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "ordering ", diffs->size(), " related diffs: gave up after ", tried_,
-          " permutations; apply them in smaller batches"));
+    for (ForeignKeyCheckStrategy s : StrategiesUpTo(plan_.foreign_key_check)) {
+      strategy_ = s;
+      tried_ = 0;
+      found_ = false;
+      if (Search(diffs)) return std::move(*result_);
+      if (tried_ >= options_.max_permutations) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "ordering ", diffs->size(), " related diffs: gave up after ",
+            tried_, " permutations; apply them in smaller batches"));
+      }
+    }
+    if (diffs->size() == 1) {
+      return SingleDiffConflict(plan_.diffs[(*diffs)[0]], last_failure_);
     }
     return Impossible(*diffs);
   }
 
  private:
-  bool DependsSequentially(int diff, int on) const {
-    return std::find(sequential_.begin(), sequential_.end(),
-                     std::make_pair(diff, on)) != sequential_.end();
-  }
-
-  // Heap-free recursive permutation (Vitess's permDiff order).
-  bool Permute(std::vector<int>* a, size_t i) {
-    if (tried_ >= options_.max_permutations) return false;
-    if (i >= a->size()) return Try(*a);
-    if (Permute(a, i + 1)) return true;
-    for (size_t j = i + 1; j < a->size(); ++j) {
-      if (DependsSequentially((*a)[j], (*a)[i])) continue;
-      std::swap((*a)[i], (*a)[j]);
-      if (Permute(a, i + 1)) return true;
-      std::swap((*a)[i], (*a)[j]);
-    }
-    return false;
+  // Tries permutations of `diffs` until one validates (left in `diffs`).
+  bool Search(std::vector<int>* diffs) {
+    PermuteDiffs(plan_, diffs, [this](const std::vector<int>& order) {
+      if (tried_ >= options_.max_permutations) return true;  // give up
+      found_ = Try(order);
+      return found_;
+    });
+    return found_;
   }
 
   bool Try(const std::vector<int>& order) {
     ++tried_;
     std::optional<Schema> schema = start_;
-    for (int d : order) {
-      absl::StatusOr<Schema> next = ApplyEntityDiff(*schema, plan_.diffs[d]);
-      if (!next.ok()) return false;
+    for (size_t k = 0; k < order.size(); ++k) {
+      const EntityDiff& diff = plan_.diffs[order[k]];
+      absl::StatusOr<Schema> next =
+          ApplyAndValidate(*schema, diff, RelaxedStep(strategy_, k, diff));
+      if (!next.ok()) {
+        last_failure_ = next.status();
+        return false;
+      }
       schema = std::move(*next);
     }
     result_ = std::move(schema);
@@ -176,30 +239,80 @@ class ClassOrderer {
   const SchemaDiffPlan& plan_;
   const OrderOptions& options_;
   const Schema& start_;
-  std::vector<std::pair<int, int>> sequential_;
+  ForeignKeyCheckStrategy strategy_ = ForeignKeyCheckStrategy::kStrict;
+  bool found_ = false;
   int tried_ = 0;
   std::optional<Schema> result_;
+  absl::Status last_failure_;
 };
 
 }  // namespace
 
+namespace {
+
+bool IsViewCreateOrDrop(EntityDiffKind k) {
+  return k == EntityDiffKind::kCreateView || k == EntityDiffKind::kDropView;
+}
+bool IsTableDiff(EntityDiffKind k) {
+  return k == EntityDiffKind::kCreateTable ||
+         k == EntityDiffKind::kAlterTable || k == EntityDiffKind::kDropTable;
+}
+
+class Permuter {
+ public:
+  Permuter(const SchemaDiffPlan& plan,
+           const std::function<bool(const std::vector<int>&)>& visit)
+      : plan_(plan), visit_(visit) {
+    for (const DiffDependency& d : plan.dependencies) {
+      if (d.kind >= DiffDependencyKind::kSequentialExecution) {
+        sequential_.emplace(d.diff, d.on);
+      }
+    }
+  }
+
+  // Heap-free recursive permutation of a[i..] (Vitess's permDiff).
+  bool Run(std::vector<int>* a, size_t i) {
+    if (i >= a->size()) return visit_(*a);
+    if (Run(a, i + 1)) return true;
+    for (size_t j = i + 1; j < a->size(); ++j) {
+      if (Fixed((*a)[i], (*a)[j])) continue;
+      std::swap((*a)[i], (*a)[j]);
+      if (Run(a, i + 1)) return true;
+      std::swap((*a)[i], (*a)[j]);
+    }
+    return false;
+  }
+
+ private:
+  // Whether diffs `first` and `later` keep their relative order.
+  bool Fixed(int first, int later) const {
+    EntityDiffKind a = plan_.diffs[first].kind, b = plan_.diffs[later].kind;
+    if (IsViewCreateOrDrop(a) && (IsViewCreateOrDrop(b) || IsTableDiff(b))) {
+      return true;
+    }
+    if (IsTableDiff(a) && IsViewCreateOrDrop(b)) return true;
+    return sequential_.count({later, first}) > 0;
+  }
+
+  const SchemaDiffPlan& plan_;
+  const std::function<bool(const std::vector<int>&)>& visit_;
+  std::set<std::pair<int, int>> sequential_;
+};
+
+}  // namespace
+
+bool PermuteDiffs(const SchemaDiffPlan& plan, std::vector<int>* diffs,
+                  const std::function<bool(const std::vector<int>&)>& visit) {
+  if (diffs->empty()) return false;
+  return Permuter(plan, visit).Run(diffs, 0);
+}
+
 absl::StatusOr<Schema> ApplyEntityDiff(const Schema& from,
                                        const EntityDiff& diff) {
-  std::vector<Statement> statements = EntityStatements(from);
-  SC_RETURN_IF_ERROR(ApplyToStatements(diff, &statements));
-  return Schema::FromStatements(std::move(statements));
+  return ApplyAndValidate(from, diff, /*allow_missing_parents=*/false);
 }
 
 namespace {
-
-absl::Status SingleDiffConflict(const EntityDiff& diff,
-                                const absl::Status& why) {
-  return SchemaError(
-      SchemaErrorKind::kImpossibleDiffOrder,
-      absl::StrCat("no valid applicable order for diffs. 1 diffs found "
-                   "conflicting:\n",
-                   diff.canonical, "\n(", why.message(), ")"));
-}
 
 // Applies the diffs of single-diff classes, which depend on no other diff,
 // validating once; when that fails, one by one to report the failing one.
@@ -298,6 +411,14 @@ class EntityIndex {
     absl::Status s = ApplyToEntity(diff, &slot);
     if (slot.has_value()) Add(diff.entity, Entry{std::move(*slot)});
     return s;
+  }
+
+  // Every entity's statement.
+  std::vector<Statement> All() const {
+    std::vector<Statement> out;
+    out.reserve(entities_.size());
+    for (const auto& [name, e] : entities_) out.push_back(e.Copy());
+    return out;
   }
 
   // The schema-wide check Neighborhood leaves out: CHECK constraint names
@@ -420,25 +541,23 @@ absl::StatusOr<std::optional<std::vector<int>>> OrderOnNeighborhoods(
   EntityIndex index(from);
   std::vector<int> out;
   for (const std::vector<int>& c : plan.classes) {
+    std::vector<Statement> neighborhood = index.Neighborhood(plan, c);
     absl::StatusOr<Schema> start =
-        Schema::FromStatements(index.Neighborhood(plan, c));
+        plan.foreign_key_check == ForeignKeyCheckStrategy::kStrict
+            ? Schema::FromStatements(std::move(neighborhood))
+            : Schema::FromStatementsAllowingMissingParents(
+                  std::move(neighborhood));
     if (!start.ok()) return std::nullopt;
     std::vector<int> diffs = c;
-    if (diffs.size() == 1) {
-      absl::Status applied =
-          ApplyEntityDiff(*start, plan.diffs[diffs[0]]).status();
-      if (!applied.ok())
-        return SingleDiffConflict(plan.diffs[diffs[0]], applied);
-    } else {
-      ClassOrderer orderer(plan, options, *start);
-      SC_RETURN_IF_ERROR(orderer.Order(&diffs).status());
-    }
+    ClassOrderer orderer(plan, options, *start);
+    SC_RETURN_IF_ERROR(orderer.Order(&diffs).status());
     for (int d : diffs) {
       if (!index.Apply(plan.diffs[d]).ok()) return std::nullopt;
     }
     out.insert(out.end(), diffs.begin(), diffs.end());
   }
   if (!index.CheckNamesUnique()) return std::nullopt;
+  SC_RETURN_IF_ERROR(CheckFinalSchema(plan, index.All()));
   return out;
 }
 
@@ -463,7 +582,8 @@ absl::StatusOr<std::vector<int>> OrderOnWholeSchema(
     current = std::move(next);
     out.insert(out.end(), diffs.begin(), diffs.end());
   }
-  SC_RETURN_IF_ERROR(ApplyIndependent(current, plan, independent).status());
+  SC_ASSIGN_OR_RETURN(current, ApplyIndependent(current, plan, independent));
+  SC_RETURN_IF_ERROR(CheckFinalSchema(plan, EntityStatements(current)));
   return out;
 }
 

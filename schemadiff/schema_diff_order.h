@@ -29,6 +29,7 @@
 #ifndef SIDECUT_SCHEMADIFF_SCHEMA_DIFF_ORDER_H_
 #define SIDECUT_SCHEMADIFF_SCHEMA_DIFF_ORDER_H_
 
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -54,6 +55,18 @@ struct OrderOptions {
 absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
                                             const SchemaDiffPlan& plan,
                                             const OrderOptions& options = {});
+
+// Calls `visit` with each permutation of `diffs` (indexes into plan.diffs)
+// that the ordering search considers, `diffs` as given first, in Vitess's
+// permDiff order. Pairs keep their relative order when both are CREATE /
+// DROP VIEW, when one is and the other a table diff (views are dropped
+// before and created after the tables: the heuristic seed order already
+// places them), or when the later depends on the earlier with
+// kSequentialExecution. Stops as soon as `visit` returns true and then
+// returns true (`diffs` holding that permutation); otherwise returns false
+// with `diffs` as given.
+bool PermuteDiffs(const SchemaDiffPlan& plan, std::vector<int>* diffs,
+                  const std::function<bool(const std::vector<int>&)>& visit);
 
 // Applies one diff to `from` and validates the result.
 absl::StatusOr<Schema> ApplyEntityDiff(const Schema& from,

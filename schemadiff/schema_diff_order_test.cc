@@ -328,6 +328,102 @@ TEST(SchemaDiffOrderTest, NeighborhoodsOrderAsTheWholeSchema) {
   EXPECT_EQ(left.diffs.size(), 0u);
 }
 
+TEST(SchemaDiffOrderTest, ForeignKeyCheckStrategies) {
+  // Two new tables referencing each other: no strict order exists.
+  ASSERT_OK_AND_ASSIGN(Schema from,
+                       Schema::FromSql("create table t (id int primary key)"));
+  ASSERT_OK_AND_ASSIGN(
+      Schema to, Schema::FromSql("create table t (id int primary key);"
+                                 "create table t12 (id int primary key, i int, "
+                                 "foreign key (i) references t11 (id));"
+                                 "create table t11 (id int primary key, i int, "
+                                 "foreign key (i) references t12 (id))"));
+  for (bool whole_schema : {false, true}) {
+    SCOPED_TRACE(whole_schema ? "whole schema" : "neighborhoods");
+    OrderOptions options;
+    options.whole_schema = whole_schema;
+    DiffHints hints;
+    ASSERT_OK_AND_ASSIGN(SchemaDiffPlan strict,
+                         PlanSchemaDiff(from, to, hints));
+    absl::StatusOr<std::vector<int>> order = OrderDiffs(from, strict, options);
+    ASSERT_FALSE(order.ok());
+    EXPECT_EQ(GetSchemaErrorKind(order.status()),
+              SchemaErrorKind::kImpossibleDiffOrder);
+    for (ForeignKeyCheckStrategy s :
+         {ForeignKeyCheckStrategy::kCreateTableFirst,
+          ForeignKeyCheckStrategy::kIgnore}) {
+      hints.foreign_key_check = s;
+      ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plan,
+                           PlanSchemaDiff(from, to, hints));
+      ASSERT_OK_AND_ASSIGN(std::vector<int> o, OrderDiffs(from, plan, options));
+      std::vector<std::string> names;
+      for (int i : o) names.push_back(plan.diffs[i].entity);
+      EXPECT_EQ(names, (std::vector<std::string>{"t11", "t12"}));
+    }
+  }
+}
+
+TEST(SchemaDiffOrderTest, RelaxedStrategiesStillCheckTheFinalSchema) {
+  ASSERT_OK_AND_ASSIGN(Schema from,
+                       Schema::FromSql("create table t (id int primary key)"));
+  SchemaDiffPlan plan =
+      HandMadePlan({"create table c (id int primary key, p int, foreign key "
+                    "(p) references nowhere (id))"});
+  for (ForeignKeyCheckStrategy s : {ForeignKeyCheckStrategy::kStrict,
+                                    ForeignKeyCheckStrategy::kCreateTableFirst,
+                                    ForeignKeyCheckStrategy::kIgnore}) {
+    plan.foreign_key_check = s;
+    for (bool whole_schema : {false, true}) {
+      OrderOptions options;
+      options.whole_schema = whole_schema;
+      absl::StatusOr<std::vector<int>> order = OrderDiffs(from, plan, options);
+      ASSERT_FALSE(order.ok());
+      EXPECT_EQ(GetSchemaErrorKind(order.status()),
+                SchemaErrorKind::kImpossibleDiffOrder);
+      EXPECT_NE(order.status().message().find("nonexistent table `nowhere`"),
+                std::string::npos)
+          << order.status();
+    }
+  }
+}
+
+TEST(SchemaDiffOrderTest, PermuteDiffsKeepsViewsInPlace) {
+  // Dropping a chain of views and altering the table they read: the views
+  // are dropped first, in the plan's order, and never permuted.
+  ASSERT_OK_AND_ASSIGN(
+      Schema from,
+      Schema::FromSql("create table t1 (id int primary key, info int);"
+                      "create view v1 as select id from t1;"
+                      "create view v2 as select id from v1"));
+  ASSERT_OK_AND_ASSIGN(Schema to, Schema::FromSql("create table t1 (id int "
+                                                  "primary key, info bigint)"));
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plan, PlanSchemaDiff(from, to, {}));
+  ASSERT_EQ(plan.diffs.size(), 3u);
+  std::vector<int> diffs = {0, 1, 2};
+  int n = 0;
+  EXPECT_FALSE(PermuteDiffs(plan, &diffs, [&](const std::vector<int>& p) {
+    ++n;
+    EXPECT_EQ(p, (std::vector<int>{0, 1, 2}));
+    return false;
+  }));
+  EXPECT_EQ(n, 1);
+  // ALTER VIEW and table diffs do trade places.
+  ASSERT_OK_AND_ASSIGN(
+      Schema to2, Schema::FromSql("create table t1 (id int primary key, info "
+                                  "bigint);"
+                                  "create view v1 as select id, info from t1;"
+                                  "create view v2 as select id from v1"));
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plan2, PlanSchemaDiff(from, to2, {}));
+  ASSERT_EQ(plan2.diffs.size(), 2u);
+  diffs = {0, 1};
+  n = 0;
+  PermuteDiffs(plan2, &diffs, [&](const std::vector<int>&) {
+    ++n;
+    return false;
+  });
+  EXPECT_EQ(n, 2);
+}
+
 TEST(SchemaDiffOrderTest, PermutationLimit) {
   ASSERT_OK_AND_ASSIGN(Schema from, Schema::FromSql("create table x (id int)"));
   ASSERT_OK_AND_ASSIGN(

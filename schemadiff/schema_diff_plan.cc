@@ -282,6 +282,7 @@ absl::StatusOr<SchemaDiffPlan> PlanSchemaDiff(const Schema& from,
                                               const Schema& to,
                                               const DiffHints& hints) {
   SchemaDiffPlan plan;
+  plan.foreign_key_check = hints.foreign_key_check;
   AddDrops(from, to, &plan.diffs);
   SC_RETURN_IF_ERROR(AddAltersAndCreates(from, to, hints, &plan.diffs));
   DependencyBuilder(from, &plan).Build();

@@ -81,6 +81,8 @@ struct SchemaDiffPlan {
   std::vector<EntityDiff> diffs;
   std::vector<DiffDependency> dependencies;  // by (diff, on)
   std::vector<std::vector<int>> classes;     // diff indexes, ascending
+  // From DiffHints; OrderDiffs orders by it.
+  ForeignKeyCheckStrategy foreign_key_check = ForeignKeyCheckStrategy::kStrict;
 
   // True if some dependency is kSequentialExecution.
   bool HasSequentialDependencies() const;

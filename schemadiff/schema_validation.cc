@@ -145,7 +145,8 @@ absl::Status ValidateEntityNames(const std::vector<CreateTable>& tables,
 }
 
 absl::Status ValidateTables(const std::vector<CreateTable>& tables,
-                            const std::vector<CreateView>& views) {
+                            const std::vector<CreateView>& views,
+                            bool allow_missing_parents) {
   std::map<std::string, const CreateTable*> by_name;
   for (const CreateTable& t : tables) by_name[Entity(t.name.name)] = &t;
   std::set<std::string> view_names;
@@ -164,6 +165,11 @@ absl::Status ValidateTables(const std::vector<CreateTable>& tables,
                                           Quoted(c.name.value_or("")),
                                           " in table ", Quoted(t.name.name)));
         }
+        continue;
+      }
+      if (allow_missing_parents &&
+          by_name.count(Entity(fk->reference.table.name)) == 0 &&
+          view_names.count(Entity(fk->reference.table.name)) == 0) {
         continue;
       }
       s = ValidateForeignKey(t, c.name.value_or(""), *fk, by_name, view_names);

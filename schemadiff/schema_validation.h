@@ -19,8 +19,11 @@ absl::Status ValidateEntityNames(const std::vector<CreateTable>& tables,
 // Each table (ValidateTable of table_validation.h); across tables: CHECK
 // constraint names, and each foreign key's parent: exists, is a table, has the
 // columns, an index on them, and column types matching the child's.
+// With `allow_missing_parents`, a foreign key to a table that does not
+// exist is not an error (one to a view still is).
 absl::Status ValidateTables(const std::vector<CreateTable>& tables,
-                            const std::vector<CreateView>& views);
+                            const std::vector<CreateView>& views,
+                            bool allow_missing_parents = false);
 
 // Orders `views` so that each comes after the views it reads (rounds of
 // resolvable views, each round sorted by name). Fails with

@@ -173,6 +173,7 @@ SchemadiffVerdict RunSchemadiffCase(const JsonValue& c) {
   if (func == "TestValidate") return internal::RunValidateCase(c);
   if (func == "TestDiffSchemas") return internal::RunSchemaDiffCase(c);
   if (func == "TestSchemaDiff") return internal::RunOrderedSchemaDiffCase(c);
+  if (func == "TestPermutations") return internal::RunPermutationsCase(c);
   if (func == "TestAlterTableCapableOfInstantDDL") {
     return internal::RunInstantCapabilityCase(c);
   }

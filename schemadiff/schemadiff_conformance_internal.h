@@ -49,6 +49,10 @@ SchemadiffVerdict RunDependencyNamesCase(const JsonValue& c);
 // schemadiff_conformance_order.cc: TestSchemaDiff and
 // TestAlterTableCapableOfInstantDDL
 SchemadiffVerdict RunOrderedSchemaDiffCase(const JsonValue& c);
+// TestPermutations: the number of diffs and of distinct permutations the
+// ordering search walks over all of them (PermuteDiffs), the original
+// first, and an early break after one.
+SchemadiffVerdict RunPermutationsCase(const JsonValue& c);
 SchemadiffVerdict RunInstantCapabilityCase(const JsonValue& c);
 
 }  // namespace internal

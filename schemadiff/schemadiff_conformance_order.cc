@@ -4,6 +4,7 @@
 // order" error with its number of conflicting diffs; and INSTANT capability
 // (TestAlterTableCapableOfInstantDDL, MySQL 8.0 rules).
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -91,15 +92,6 @@ SchemadiffVerdict CheckOrder(const JsonValue& c, const Schema& from,
 
 SchemadiffVerdict RunOrderedSchemaDiffCase(const JsonValue& c) {
   const JsonValue* hints = c.Find("hints_resolved");
-  std::optional<std::string> fk =
-      hints == nullptr ? std::nullopt
-                       : StringMember(*hints, "ForeignKeyCheckStrategy");
-  if (fk && *fk != "ForeignKeyCheckStrategyStrict") {
-    SchemadiffVerdict v;
-    v.outcome = SchemadiffVerdict::Outcome::kSkip;
-    v.detail = absl::StrCat(*fk, " not supported");
-    return v;
-  }
   absl::StatusOr<Schema> from = SchemaOf(c, "from");
   if (!from.ok()) return CheckError(c, from.status());
   absl::StatusOr<Schema> to = SchemaOf(c, "to");
@@ -120,6 +112,47 @@ SchemadiffVerdict RunOrderedSchemaDiffCase(const JsonValue& c) {
         absl::StrCat("sequential: got ", plan->HasSequentialDependencies()));
   }
   return CheckOrder(c, *from, *plan);
+}
+
+SchemadiffVerdict RunPermutationsCase(const JsonValue& c) {
+  absl::StatusOr<Schema> from = SchemaOf(c, "from");
+  if (!from.ok()) return CheckError(c, from.status());
+  absl::StatusOr<Schema> to = SchemaOf(c, "to");
+  if (!to.ok()) return CheckError(c, to.status());
+  absl::StatusOr<SchemaDiffPlan> plan =
+      PlanSchemaDiff(*from, *to, DiffHintsFromJson(c.Find("hints_resolved")));
+  if (!plan.ok()) return CheckError(c, plan.status());
+  const JsonValue* expect = c.Find("expect");
+  std::string bad = CheckCount(expect, "expectDiffs", plan->diffs.size());
+  if (!bad.empty()) return Fail(bad);
+  // Every permutation of all the diffs (not per class), as Vitess's
+  // TestPermutations counts them: the unordered order first, each once.
+  std::vector<int> original(plan->diffs.size());
+  for (size_t i = 0; i < original.size(); ++i) original[i] = i;
+  std::vector<int> diffs = original;
+  std::set<std::vector<int>> seen;
+  std::string problem;
+  bool broke = PermuteDiffs(*plan, &diffs, [&](const std::vector<int>& p) {
+    if (seen.empty() && p != original) problem = "first is not the original";
+    if (!seen.insert(p).second) problem = "a permutation repeats";
+    return false;
+  });
+  if (broke) problem = "stopped without being asked";
+  if (!problem.empty()) return Fail(problem);
+  bad = CheckCount(expect, "expectPermutations", seen.size());
+  if (!bad.empty()) return Fail(bad);
+  // An early break stops at the first permutation, the original.
+  int visits = 0;
+  broke = PermuteDiffs(*plan, &diffs, [&](const std::vector<int>& p) {
+    ++visits;
+    if (p != original) problem = "early break: first is not the original";
+    return true;
+  });
+  if (!problem.empty()) return Fail(problem);
+  if (broke != !original.empty() || visits != (original.empty() ? 0 : 1)) {
+    return Fail(absl::StrCat("early break: ", visits, " visits"));
+  }
+  return Pass();
 }
 
 SchemadiffVerdict RunInstantCapabilityCase(const JsonValue& c) {

@@ -193,6 +193,13 @@ DiffHints DiffHintsFromJson(const JsonValue* hints_resolved) {
   if (is("TableRenameStrategy", "TableRenameHeuristicStatement")) {
     h.table_rename = TableRenameStrategy::kHeuristicStatement;
   }
+  if (is("ForeignKeyCheckStrategy",
+         "ForeignKeyCheckStrategyCreateTableFirst")) {
+    h.foreign_key_check = ForeignKeyCheckStrategy::kCreateTableFirst;
+  }
+  if (is("ForeignKeyCheckStrategy", "ForeignKeyCheckStrategyIgnore")) {
+    h.foreign_key_check = ForeignKeyCheckStrategy::kIgnore;
+  }
   if (is("TableQualifierHint", "TableQualifierDeclared")) {
     h.table_qualifier = TableQualifierHint::kDeclared;
   }

@@ -27,7 +27,7 @@ const std::vector<CorpusFloor>& Floors() {
       {"schemadiff/diff_test.jsonl", 59, 1},
       {"schemadiff/schema_test.jsonl", 77, 0},
       {"schemadiff/view_test.jsonl", 19, 1},
-      {"schemadiff/schema_diff_test.jsonl", 47, 0},
+      {"schemadiff/schema_diff_test.jsonl", 63, 0},
       {"schemadiff/capability_test.jsonl", 45, 0},
   };
   return *floors;
