@@ -44,6 +44,18 @@ std::vector<std::pair<const CreateTable*, const CreateTable*>> FindRenames(
 
 }  // namespace
 
+std::vector<std::pair<const CreateTable*, const CreateTable*>> FindTableRenames(
+    const Schema& from, const Schema& to) {
+  std::vector<const CreateTable*> dropped, created;
+  for (const CreateTable& t : from.tables()) {
+    if (to.FindTable(t.name.name) == nullptr) dropped.push_back(&t);
+  }
+  for (const CreateTable& t : to.tables()) {
+    if (from.FindTable(t.name.name) == nullptr) created.push_back(&t);
+  }
+  return FindRenames(&dropped, &created);
+}
+
 absl::StatusOr<std::vector<Statement>> DiffSchemas(const Schema& from,
                                                    const Schema& to,
                                                    const DiffHints& hints) {
@@ -65,10 +77,23 @@ absl::StatusOr<std::vector<Statement>> DiffSchemas(const Schema& from,
   }
   std::vector<std::pair<const CreateTable*, const CreateTable*>> renames;
   if (hints.table_rename == TableRenameStrategy::kHeuristicStatement) {
-    std::vector<const CreateTable*> in_from_order(dropped.rbegin(),
-                                                  dropped.rend());
-    renames = FindRenames(&in_from_order, &created);
-    dropped.assign(in_from_order.rbegin(), in_from_order.rend());
+    renames = FindTableRenames(from, to);
+    auto renamed_from = [&renames](const CreateTable* t) {
+      for (const auto& r : renames) {
+        if (r.first == t) return true;
+      }
+      return false;
+    };
+    auto renamed_to = [&renames](const CreateTable* t) {
+      for (const auto& r : renames) {
+        if (r.second == t) return true;
+      }
+      return false;
+    };
+    dropped.erase(std::remove_if(dropped.begin(), dropped.end(), renamed_from),
+                  dropped.end());
+    created.erase(std::remove_if(created.begin(), created.end(), renamed_to),
+                  created.end());
   }
   for (const CreateTable* t : dropped) {
     DropTable drop;

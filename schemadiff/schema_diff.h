@@ -16,6 +16,7 @@
 #ifndef SIDECUT_SCHEMADIFF_SCHEMA_DIFF_H_
 #define SIDECUT_SCHEMADIFF_SCHEMA_DIFF_H_
 
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,12 @@
 
 namespace sidecut {
 namespace schemadiff {
+
+// TableRenameStrategy::kHeuristicStatement's renames: each table only in
+// `to` (in `to` order) paired with the first table only in `from` (in
+// `from` order) of an identical definition but for the name; (old, new).
+std::vector<std::pair<const CreateTable*, const CreateTable*>> FindTableRenames(
+    const Schema& from, const Schema& to);
 
 absl::StatusOr<std::vector<Statement>> DiffSchemas(const Schema& from,
                                                    const Schema& to,

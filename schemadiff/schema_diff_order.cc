@@ -74,9 +74,50 @@ absl::Status ApplyToEntity(const EntityDiff& diff,
   return absl::OkStatus();
 }
 
+// The new name a RENAME TABLE diff gives, or nullptr.
+const std::string* NewNameOf(const EntityDiff& diff) {
+  const auto* r = std::get_if<RenameTable>(&diff.statement);
+  return r == nullptr || r->pairs.empty() ? nullptr
+                                          : &r->pairs.front().second.name;
+}
+
+// Points `table`'s foreign keys at `to` instead of `from`, as RENAME TABLE
+// does to the tables referencing the renamed one.
+void RetargetForeignKeys(const std::string& from, const std::string& to,
+                         Statement* table) {
+  auto* t = std::get_if<CreateTable>(table);
+  if (t == nullptr || !t->spec) return;
+  for (ConstraintDefinition& c : t->spec->constraints) {
+    auto* fk = std::get_if<ForeignKeyDefinition>(&c.details);
+    if (fk != nullptr && fk->reference.table.name == from) {
+      fk->reference.table.name = to;
+    }
+  }
+}
+
+// Applies a RENAME TABLE diff to `entities` (not validated).
+absl::Status ApplyRename(const EntityDiff& diff, const std::string& new_name,
+                         std::vector<Statement>* entities) {
+  Statement* renamed = nullptr;
+  for (Statement& e : *entities) {
+    if (EntityName(e) == new_name) return Exists(e);
+    if (EntityName(e) == diff.entity) renamed = &e;
+  }
+  auto* table = renamed ? std::get_if<CreateTable>(renamed) : nullptr;
+  if (table == nullptr) return NotFound("table", diff.entity);
+  table->name.name = new_name;
+  for (Statement& e : *entities) {
+    RetargetForeignKeys(diff.entity, new_name, &e);
+  }
+  return absl::OkStatus();
+}
+
 // Applies `diff` to the CREATE statements `entities` (not validated).
 absl::Status ApplyToStatements(const EntityDiff& diff,
                                std::vector<Statement>* entities) {
+  if (const std::string* new_name = NewNameOf(diff)) {
+    return ApplyRename(diff, *new_name, entities);
+  }
   for (auto it = entities->begin(); it != entities->end(); ++it) {
     if (EntityName(*it) != diff.entity) continue;
     std::optional<Statement> slot = std::move(*it);
@@ -369,6 +410,9 @@ class EntityIndex {
     std::set<std::string> refs;
     for (int d : diffs) {
       add(plan.diffs[d].entity, true);
+      if (const std::string* new_name = NewNameOf(plan.diffs[d])) {
+        add(*new_name, true);
+      }
       AddReferences(plan.diffs[d].statement, &refs);
     }
     while (!changed.empty()) {
@@ -401,6 +445,9 @@ class EntityIndex {
 
   // Applies `diff` (not validated).
   absl::Status Apply(const EntityDiff& diff) {
+    if (const std::string* new_name = NewNameOf(diff)) {
+      return Rename(diff.entity, *new_name);
+    }
     std::optional<Statement> slot;
     auto it = entities_.find(diff.entity);
     if (it != entities_.end()) {
@@ -411,6 +458,35 @@ class EntityIndex {
     absl::Status s = ApplyToEntity(diff, &slot);
     if (slot.has_value()) Add(diff.entity, Entry{std::move(*slot)});
     return s;
+  }
+
+  // RENAME TABLE `from` TO `to`, retargeting the foreign keys to it.
+  absl::Status Rename(const std::string& from, const std::string& to) {
+    auto existing = entities_.find(to);
+    if (existing != entities_.end()) return Exists(existing->second.Copy());
+    auto it = entities_.find(from);
+    if (it == entities_.end() || it->second.IsView()) {
+      return NotFound("table", from);
+    }
+    Link(from, it->second, false);
+    Statement renamed = it->second.Take();
+    entities_.erase(it);
+    std::get<CreateTable>(renamed).name.name = to;
+    Add(to, Entry(std::move(renamed)));
+    std::set<std::string> referrers;
+    if (auto r = referrers_.find(from); r != referrers_.end()) {
+      referrers = r->second;
+    }
+    for (const std::string& name : referrers) {
+      auto e = entities_.find(name);
+      if (e == entities_.end() || e->second.IsView()) continue;
+      Link(name, e->second, false);
+      Statement child = e->second.Take();
+      RetargetForeignKeys(from, to, &child);
+      e->second = Entry(std::move(child));
+      Link(name, e->second, true);
+    }
+    return absl::OkStatus();
   }
 
   // Every entity's statement.

@@ -424,6 +424,61 @@ TEST(SchemaDiffOrderTest, PermuteDiffsKeepsViewsInPlace) {
   EXPECT_EQ(n, 2);
 }
 
+TEST(SchemaDiffOrderTest, TableRenamesArePlannedAndOrdered) {
+  constexpr char kFrom[] =
+      "create table t1 (id int primary key);"
+      "create table t2a (id int unsigned primary key, v int);"
+      "create table c (id int primary key, p int unsigned, "
+      "foreign key (p) references t2a (id))";
+  constexpr char kTo[] =
+      "create table t1 (id int primary key);"
+      "create table t2b (id int unsigned primary key, v int);"
+      "create table c (id int primary key, p int unsigned, "
+      "foreign key (p) references t2b (id))";
+  ASSERT_OK_AND_ASSIGN(Schema from, Schema::FromSql(kFrom));
+  ASSERT_OK_AND_ASSIGN(Schema to, Schema::FromSql(kTo));
+  // By default a renamed table is dropped and created.
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plain, PlanSchemaDiff(from, to, {}));
+  for (const EntityDiff& d : plain.diffs) {
+    EXPECT_NE(d.kind, EntityDiffKind::kRenameTable) << d.canonical;
+  }
+  DiffHints hints;
+  hints.table_rename = TableRenameStrategy::kHeuristicStatement;
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plan, PlanSchemaDiff(from, to, hints));
+  ASSERT_EQ(plan.diffs.size(), 2u);
+  EXPECT_EQ(plan.diffs[0].kind, EntityDiffKind::kAlterTable);
+  EXPECT_EQ(plan.diffs[0].entity, "c");
+  EXPECT_EQ(plan.diffs[1].kind, EntityDiffKind::kRenameTable);
+  EXPECT_EQ(plan.diffs[1].entity, "t2a");
+  EXPECT_EQ(plan.diffs[1].canonical, "RENAME TABLE `t2a` TO `t2b`");
+  EXPECT_EQ(plan.classes.size(), 1u);  // c's new foreign key names t2b
+  for (bool whole_schema : {false, true}) {
+    SCOPED_TRACE(whole_schema ? "whole schema" : "neighborhoods");
+    OrderOptions options;
+    options.whole_schema = whole_schema;
+    // The rename first (it carries c's foreign key along, as the server
+    // does), then c's ALTER.
+    ASSERT_OK_AND_ASSIGN(std::vector<int> order,
+                         OrderDiffs(from, plan, options));
+    EXPECT_EQ(order, (std::vector<int>{1, 0}));
+    Schema current = from;
+    for (int d : order) {
+      ASSERT_OK_AND_ASSIGN(current, ApplyEntityDiff(current, plan.diffs[d]));
+    }
+    ASSERT_OK_AND_ASSIGN(SchemaDiffPlan left,
+                         PlanSchemaDiff(current, to, hints));
+    EXPECT_EQ(left.diffs.size(), 0u);
+  }
+  // Renaming onto an existing name, or a missing table, is refused.
+  EntityDiff r = plan.diffs[1];
+  std::get<RenameTable>(r.statement).pairs[0].second.name = "t1";
+  EXPECT_FALSE(ApplyEntityDiff(from, r).ok());
+  r.entity = "nope";
+  std::get<RenameTable>(r.statement).pairs[0].first.name = "nope";
+  std::get<RenameTable>(r.statement).pairs[0].second.name = "t9";
+  EXPECT_FALSE(ApplyEntityDiff(from, r).ok());
+}
+
 TEST(SchemaDiffOrderTest, PermutationLimit) {
   ASSERT_OK_AND_ASSIGN(Schema from, Schema::FromSql("create table x (id int)"));
   ASSERT_OK_AND_ASSIGN(

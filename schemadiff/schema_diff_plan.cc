@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "schemadiff/printer.h"
+#include "schemadiff/schema_diff.h"
 #include "schemadiff/table_diff.h"
 #include "schemadiff/view_diff.h"
 #include "util/status_macros.h"
@@ -25,7 +26,30 @@ EntityDiff MakeDiff(Kind kind, std::string entity, Statement statement) {
                     std::move(canonical)};
 }
 
-void AddDrops(const Schema& from, const Schema& to,
+// Tables renamed under TableRenameStrategy::kHeuristicStatement: old name
+// to new name.
+using Renames = std::map<std::string, std::string>;
+
+Renames PlannedRenames(const Schema& from, const Schema& to,
+                       const DiffHints& hints) {
+  Renames out;
+  if (hints.table_rename != TableRenameStrategy::kHeuristicStatement) {
+    return out;
+  }
+  for (const auto& [a, b] : FindTableRenames(from, to)) {
+    out[a->name.name] = b->name.name;
+  }
+  return out;
+}
+
+bool RenamedTo(const Renames& renames, const std::string& name) {
+  for (const auto& [old_name, new_name] : renames) {
+    if (new_name == name) return true;
+  }
+  return false;
+}
+
+void AddDrops(const Schema& from, const Schema& to, const Renames& renames,
               std::vector<EntityDiff>* out) {
   const std::vector<CreateView>& views = from.views();
   for (auto it = views.rbegin(); it != views.rend(); ++it) {
@@ -37,6 +61,7 @@ void AddDrops(const Schema& from, const Schema& to,
   const std::vector<CreateTable>& tables = from.tables();
   for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
     if (to.FindTable(it->name.name) != nullptr) continue;
+    if (renames.count(it->name.name) > 0) continue;
     DropTable drop;
     drop.tables.push_back(it->name);
     out->push_back(MakeDiff(Kind::kDropTable, it->name.name, std::move(drop)));
@@ -44,13 +69,15 @@ void AddDrops(const Schema& from, const Schema& to,
 }
 
 absl::Status AddAltersAndCreates(const Schema& from, const Schema& to,
-                                 const DiffHints& hints,
+                                 const DiffHints& hints, const Renames& renames,
                                  std::vector<EntityDiff>* out) {
   std::vector<EntityDiff> creates;
   for (const CreateTable& t : to.tables()) {
     const CreateTable* old = from.FindTable(t.name.name);
     if (old == nullptr) {
-      creates.push_back(MakeDiff(Kind::kCreateTable, t.name.name, t));
+      if (!RenamedTo(renames, t.name.name)) {
+        creates.push_back(MakeDiff(Kind::kCreateTable, t.name.name, t));
+      }
       continue;
     }
     SC_ASSIGN_OR_RETURN(std::vector<AlterTable> alters,
@@ -68,6 +95,17 @@ absl::Status AddAltersAndCreates(const Schema& from, const Schema& to,
     }
   }
   for (EntityDiff& d : creates) out->push_back(std::move(d));
+  // Renames last, as Vitess lists them.
+  for (const CreateTable& t : from.tables()) {
+    auto it = renames.find(t.name.name);
+    if (it == renames.end()) continue;
+    RenameTable rename;
+    TableName to_name = t.name;
+    to_name.name = it->second;
+    rename.pairs.emplace_back(t.name, to_name);
+    out->push_back(
+        MakeDiff(Kind::kRenameTable, t.name.name, std::move(rename)));
+  }
   return absl::OkStatus();
 }
 
@@ -79,6 +117,12 @@ class DependencyBuilder {
     std::iota(parent_.begin(), parent_.end(), 0);
     for (size_t i = 0; i < plan->diffs.size(); ++i) {
       by_entity_[plan->diffs[i].entity].push_back(static_cast<int>(i));
+      // A rename is a diff of the name it gives too.
+      if (const auto* r = std::get_if<RenameTable>(&plan->diffs[i].statement)) {
+        for (const auto& [a, b] : r->pairs) {
+          by_entity_[b.name].push_back(static_cast<int>(i));
+        }
+      }
     }
   }
 
@@ -195,7 +239,7 @@ void DependencyBuilder::OnForeignKey(int diff, const ForeignKeyDefinition& fk) {
   for (int on : it->second) {
     const EntityDiff& p = plan_->diffs[on];
     const auto* alter = std::get_if<AlterTable>(&p.statement);
-    if (p.kind == Kind::kCreateTable ||
+    if (p.kind == Kind::kCreateTable || p.kind == Kind::kRenameTable ||
         (alter != nullptr &&
          (TouchesColumns(*alter, columns) ||
           AddsNeededIndex(parent, *alter, fk.reference.columns)))) {
@@ -283,8 +327,10 @@ absl::StatusOr<SchemaDiffPlan> PlanSchemaDiff(const Schema& from,
                                               const DiffHints& hints) {
   SchemaDiffPlan plan;
   plan.foreign_key_check = hints.foreign_key_check;
-  AddDrops(from, to, &plan.diffs);
-  SC_RETURN_IF_ERROR(AddAltersAndCreates(from, to, hints, &plan.diffs));
+  const Renames renames = PlannedRenames(from, to, hints);
+  AddDrops(from, to, renames, &plan.diffs);
+  SC_RETURN_IF_ERROR(
+      AddAltersAndCreates(from, to, hints, renames, &plan.diffs));
   DependencyBuilder(from, &plan).Build();
   return plan;
 }

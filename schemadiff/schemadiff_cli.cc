@@ -19,14 +19,22 @@ namespace schemadiff {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: sidecut_schemadiff --from=A --to=B [--json]\n"
+    "usage: sidecut_schemadiff --from=A --to=B [--json] [--table-rename=M]\n"
+    "                          [--fk-check=S]\n"
     "\n"
     "Prints the statements turning schema A into schema B, in an order in\n"
     "which each leaves a valid schema. A and B are each a .sql file or a\n"
     "directory of .sql files holding CREATE TABLE / CREATE VIEW statements,\n"
     "or a live server's schema: mysql://user[:password]@host[:port]/db.\n"
     "\n"
-    "  --json  print {diffs, order, classes, dependencies} as JSON\n";
+    "  --json  print {diffs, order, classes, dependencies} as JSON\n"
+    "  --table-rename=assume-different|heuristic\n"
+    "          heuristic: a dropped and a created table of identical\n"
+    "          definitions are one RENAME TABLE (default assume-different)\n"
+    "  --fk-check=strict|create-table-first|ignore\n"
+    "          how ordering treats foreign keys to tables not (yet) there\n"
+    "          in an intermediate step (default strict; the final schema is\n"
+    "          always checked strictly)\n";
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
@@ -112,7 +120,8 @@ std::string IntList(const std::vector<int>& v) {
 }
 
 int Diff(const std::string& from_path, const std::string& to_path, bool json,
-         std::ostream& out, std::ostream& err, const LiveSqlSource& live) {
+         const DiffHints& hints, std::ostream& out, std::ostream& err,
+         const LiveSqlSource& live) {
   absl::StatusOr<Schema> from = absl::UnknownError("not loaded");
   absl::StatusOr<Schema> to = absl::UnknownError("not loaded");
   if (!IsLiveSource(from_path) && !IsLiveSource(to_path)) {
@@ -129,7 +138,7 @@ int Diff(const std::string& from_path, const std::string& to_path, bool json,
   }
   if (!from.ok()) to = from.status();
   absl::StatusOr<SchemaDiffPlan> plan =
-      to.ok() ? PlanSchemaDiff(*from, *to, DiffHints{}) : to.status();
+      to.ok() ? PlanSchemaDiff(*from, *to, hints) : to.status();
   absl::StatusOr<std::vector<int>> order =
       plan.ok() ? OrderDiffs(*from, *plan) : plan.status();
   if (!order.ok()) {
@@ -222,6 +231,7 @@ int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err, const LiveSqlSource& live) {
   std::string from, to;
   bool json = false;
+  DiffHints hints;
   for (const std::string& a : args) {
     if (a == "--help" || a == "-h") {
       out << kUsage;
@@ -232,6 +242,16 @@ int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
       to = a.substr(5);
     } else if (a == "--json") {
       json = true;
+    } else if (a == "--table-rename=heuristic") {
+      hints.table_rename = TableRenameStrategy::kHeuristicStatement;
+    } else if (a == "--table-rename=assume-different") {
+      hints.table_rename = TableRenameStrategy::kAssumeDifferent;
+    } else if (a == "--fk-check=strict") {
+      hints.foreign_key_check = ForeignKeyCheckStrategy::kStrict;
+    } else if (a == "--fk-check=create-table-first") {
+      hints.foreign_key_check = ForeignKeyCheckStrategy::kCreateTableFirst;
+    } else if (a == "--fk-check=ignore") {
+      hints.foreign_key_check = ForeignKeyCheckStrategy::kIgnore;
     } else {
       err << "sidecut_schemadiff: unknown argument " << a << "\n" << kUsage;
       return 2;
@@ -241,7 +261,7 @@ int RunSchemadiffCli(const std::vector<std::string>& args, std::ostream& out,
     err << "sidecut_schemadiff: --from and --to are required\n" << kUsage;
     return 2;
   }
-  return Diff(from, to, json, out, err, live);
+  return Diff(from, to, json, hints, out, err, live);
 }
 
 }  // namespace schemadiff

@@ -52,6 +52,14 @@ TEST(SchemadiffCliTest, Runs) {
         "foreign key (p) references tp (id))");
   Write(dir + "/b/notes.txt", "not sql");
   Write(dir + "/bad.sql", "create table");
+  Write(dir + "/r1.sql", "create table t1 (id int primary key, v int)");
+  Write(dir + "/r2.sql", "create table t2 (id int primary key, v int)");
+  Write(dir + "/cycle.sql",
+        "create table t1 (id int primary key, v int);"
+        "create table a (id int primary key, b_id int, "
+        "foreign key (b_id) references b (id));"
+        "create table b (id int primary key, a_id int, "
+        "foreign key (a_id) references a (id))");
   struct Case {
     std::string name;
     std::vector<std::string> args;
@@ -77,6 +85,34 @@ TEST(SchemadiffCliTest, Runs) {
        0,
        {},
        ""},
+      {"rename planned as drop and create by default",
+       {"--from=" + dir + "/r1.sql", "--to=" + dir + "/r2.sql"},
+       0,
+       {"drop table t1;", "create table t2"},
+       ""},
+      {"heuristic rename",
+       {"--from=" + dir + "/r1.sql", "--to=" + dir + "/r2.sql",
+        "--table-rename=heuristic"},
+       0,
+       {"rename table t1 to t2;"},
+       ""},
+      {"foreign key cycle of new tables: strict",
+       {"--from=" + dir + "/r1.sql", "--to=" + dir + "/cycle.sql"},
+       1,
+       {},
+       "no valid applicable order"},
+      {"foreign key cycle of new tables: create-table-first",
+       {"--from=" + dir + "/r1.sql", "--to=" + dir + "/cycle.sql",
+        "--fk-check=create-table-first"},
+       0,
+       {"create table a", "create table b"},
+       ""},
+      {"unknown strategy",
+       {"--from=" + dir + "/r1.sql", "--to=" + dir + "/r2.sql",
+        "--fk-check=lax"},
+       2,
+       {},
+       "unknown argument --fk-check=lax"},
       {"help", {"--help"}, 0, {"usage:", "live server"}, ""},
       {"missing --to", {"--from=" + dir + "/a.sql"}, 2, {}, "required"},
       {"unknown flag", {"--frm=x"}, 2, {}, "unknown argument"},
