@@ -174,6 +174,8 @@ SchemadiffVerdict RunSchemadiffCase(const JsonValue& c) {
   if (func == "TestDiffSchemas") return internal::RunSchemaDiffCase(c);
   if (func == "TestSchemaDiff") return internal::RunOrderedSchemaDiffCase(c);
   if (func == "TestPermutations") return internal::RunPermutationsCase(c);
+  if (func == "TestExpands") return internal::RunExpandsCase(c);
+  if (func == "TestRevertible") return internal::RunRevertibleCase(c);
   if (func == "TestAlterTableCapableOfInstantDDL") {
     return internal::RunInstantCapabilityCase(c);
   }

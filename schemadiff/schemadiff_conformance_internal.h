@@ -53,6 +53,11 @@ SchemadiffVerdict RunOrderedSchemaDiffCase(const JsonValue& c);
 // ordering search walks over all of them (PermuteDiffs), the original
 // first, and an early break after one.
 SchemadiffVerdict RunPermutationsCase(const JsonValue& c);
+
+// schemadiff_conformance_analysis.cc: TestExpands (column_expansion.h) and
+// TestRevertible (revertibility.h).
+SchemadiffVerdict RunExpandsCase(const JsonValue& c);
+SchemadiffVerdict RunRevertibleCase(const JsonValue& c);
 SchemadiffVerdict RunInstantCapabilityCase(const JsonValue& c);
 
 }  // namespace internal

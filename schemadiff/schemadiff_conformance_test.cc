@@ -29,6 +29,8 @@ const std::vector<CorpusFloor>& Floors() {
       {"schemadiff/view_test.jsonl", 19, 1},
       {"schemadiff/schema_diff_test.jsonl", 63, 0},
       {"schemadiff/capability_test.jsonl", 45, 0},
+      {"schemadiff/column_test.jsonl", 51, 0},
+      {"schemadiff/onlineddl_test.jsonl", 18, 0},
   };
   return *floors;
 }

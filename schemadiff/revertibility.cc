@@ -1,0 +1,90 @@
+#include "schemadiff/revertibility.h"
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "schemadiff/column_expansion.h"
+#include "schemadiff/table_normalize.h"
+
+namespace sidecut {
+namespace schemadiff {
+namespace {
+
+bool IsUnique(const IndexDefinition& k) {
+  return k.kind == IndexKind::kPrimary || k.kind == IndexKind::kUnique;
+}
+
+// A key part's prefix length; the whole column counts as unlimited.
+int PrefixLength(const IndexPart& p) {
+  int n = 0;
+  if (p.length.empty() || !absl::SimpleAtoi(p.length, &n)) {
+    return std::numeric_limits<int>::max();
+  }
+  return n;
+}
+
+const ColumnDefinition* FindColumn(const CreateTable& t,
+                                   const std::string& name) {
+  for (const ColumnDefinition& c : t.spec->columns) {
+    if (absl::EqualsIgnoreCase(c.name, name)) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool KeyAtLeastConstrainedAs(const IndexDefinition& source,
+                             const IndexDefinition& target) {
+  if (!IsUnique(source) || !IsUnique(target)) return false;
+  for (const IndexPart& t : target.parts) {
+    if (t.column.empty()) return false;  // a functional part
+    bool found = false;
+    for (const IndexPart& s : source.parts) {
+      if (!s.column.empty() && absl::EqualsIgnoreCase(s.column, t.column) &&
+          PrefixLength(t) <= PrefixLength(s)) {
+        found = true;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+RevertibilityAnalysis AnalyzeRevertibility(const CreateTable& from_table,
+                                           const CreateTable& to_table) {
+  RevertibilityAnalysis r;
+  if (!from_table.spec || !to_table.spec) return r;
+  CreateTable from = from_table, to = to_table;
+  NormalizeCreateTable(&from);
+  NormalizeCreateTable(&to);
+  for (const IndexDefinition& k : from.spec->indexes) {
+    if (!IsUnique(k)) continue;
+    bool kept = false;
+    for (const IndexDefinition& t : to.spec->indexes) {
+      if (KeyAtLeastConstrainedAs(k, t)) kept = true;
+    }
+    if (!kept) {
+      r.removed_unique_key_names.push_back(
+          k.kind == IndexKind::kPrimary ? "PRIMARY" : k.name);
+    }
+  }
+  for (const ColumnDefinition& c : from.spec->columns) {
+    const ColumnDefinition* now = FindColumn(to, c.name);
+    if (now == nullptr) {
+      if (!c.nullable.value_or(true) && !c.default_value) {
+        r.dropped_no_default_column_names.push_back(c.name);
+      }
+      continue;
+    }
+    if (ColumnChangeExpandsDataRange(c, *now).expands) {
+      r.expanded_column_names.push_back(c.name);
+    }
+  }
+  return r;
+}
+
+}  // namespace schemadiff
+}  // namespace sidecut
