@@ -58,6 +58,11 @@ SchemadiffVerdict RunPermutationsCase(const JsonValue& c);
 // TestRevertible (revertibility.h).
 SchemadiffVerdict RunExpandsCase(const JsonValue& c);
 SchemadiffVerdict RunRevertibleCase(const JsonValue& c);
+SchemadiffVerdict RunRotatesRangePartitionCase(const JsonValue& c);
+SchemadiffVerdict RunAddInstantAlgorithmCase(const JsonValue& c);
+SchemadiffVerdict RunRemovedForeignKeyNamesCase(const JsonValue& c);
+SchemadiffVerdict RunAlterTableAnalysisCase(const JsonValue& c);
+SchemadiffVerdict RunSchemaApplyErrorCase(const JsonValue& c);
 SchemadiffVerdict RunInstantCapabilityCase(const JsonValue& c);
 
 }  // namespace internal
