@@ -1,12 +1,11 @@
 #include "schemadiff/revertibility.h"
 
-#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "schemadiff/column_expansion.h"
+#include "schemadiff/key_analysis.h"
 #include "schemadiff/table_normalize.h"
 
 namespace sidecut {
@@ -15,15 +14,6 @@ namespace {
 
 bool IsUnique(const IndexDefinition& k) {
   return k.kind == IndexKind::kPrimary || k.kind == IndexKind::kUnique;
-}
-
-// A key part's prefix length; the whole column counts as unlimited.
-int PrefixLength(const IndexPart& p) {
-  int n = 0;
-  if (p.length.empty() || !absl::SimpleAtoi(p.length, &n)) {
-    return std::numeric_limits<int>::max();
-  }
-  return n;
 }
 
 const ColumnDefinition* FindColumn(const CreateTable& t,
@@ -36,23 +26,6 @@ const ColumnDefinition* FindColumn(const CreateTable& t,
 
 }  // namespace
 
-bool KeyAtLeastConstrainedAs(const IndexDefinition& source,
-                             const IndexDefinition& target) {
-  if (!IsUnique(source) || !IsUnique(target)) return false;
-  for (const IndexPart& t : target.parts) {
-    if (t.column.empty()) return false;  // a functional part
-    bool found = false;
-    for (const IndexPart& s : source.parts) {
-      if (!s.column.empty() && absl::EqualsIgnoreCase(s.column, t.column) &&
-          PrefixLength(t) <= PrefixLength(s)) {
-        found = true;
-      }
-    }
-    if (!found) return false;
-  }
-  return true;
-}
-
 RevertibilityAnalysis AnalyzeRevertibility(const CreateTable& from_table,
                                            const CreateTable& to_table) {
   RevertibilityAnalysis r;
@@ -64,7 +37,7 @@ RevertibilityAnalysis AnalyzeRevertibility(const CreateTable& from_table,
     if (!IsUnique(k)) continue;
     bool kept = false;
     for (const IndexDefinition& t : to.spec->indexes) {
-      if (KeyAtLeastConstrainedAs(k, t)) kept = true;
+      if (IsUnique(t) && KeyAtLeastConstrainedAs(t, k)) kept = true;
     }
     if (!kept) {
       r.removed_unique_key_names.push_back(

@@ -31,10 +31,6 @@ struct RevertibilityAnalysis {
 RevertibilityAnalysis AnalyzeRevertibility(const CreateTable& from,
                                            const CreateTable& to);
 
-// Whether unique key `target` constrains at least as much as `source`.
-bool KeyAtLeastConstrainedAs(const IndexDefinition& source,
-                             const IndexDefinition& target);
-
 }  // namespace schemadiff
 }  // namespace sidecut
 

@@ -63,6 +63,11 @@ SchemadiffVerdict RunAddInstantAlgorithmCase(const JsonValue& c);
 SchemadiffVerdict RunRemovedForeignKeyNamesCase(const JsonValue& c);
 SchemadiffVerdict RunAlterTableAnalysisCase(const JsonValue& c);
 SchemadiffVerdict RunSchemaApplyErrorCase(const JsonValue& c);
+// Key analyses (key_analysis.h) on the tables the Vitess tests define.
+SchemadiffVerdict RunKeyFactsCase(const JsonValue& c);
+SchemadiffVerdict RunKeyAtLeastConstrainedAsCase(const JsonValue& c);
+SchemadiffVerdict RunIndexesCoveringColumnsCase(const JsonValue& c);
+SchemadiffVerdict RunIterationKeysCase(const JsonValue& c);
 SchemadiffVerdict RunInstantCapabilityCase(const JsonValue& c);
 
 }  // namespace internal
