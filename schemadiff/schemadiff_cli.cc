@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "schemadiff/instant_capability.h"
 #include "schemadiff/printer.h"
 #include "schemadiff/schema_diff_order.h"
 #include "util/heap_tuning.h"
@@ -27,7 +28,9 @@ constexpr char kUsage[] =
     "directory of .sql files holding CREATE TABLE / CREATE VIEW statements,\n"
     "or a live server's schema: mysql://user[:password]@host[:port]/db.\n"
     "\n"
-    "  --json  print {diffs, order, classes, dependencies} as JSON\n"
+    "  --json  print {diffs, order, classes, dependencies} as JSON; each\n"
+    "          ALTER TABLE diff says whether MariaDB 10.11 / MySQL 8.0 can\n"
+    "          run it instantly\n"
     "  --table-rename=assume-different|heuristic\n"
     "          heuristic: a dropped and a created table of identical\n"
     "          definitions are one RENAME TABLE (default assume-different)\n"
@@ -146,7 +149,7 @@ int Diff(const std::string& from_path, const std::string& to_path, bool json,
     return 1;
   }
   if (json) {
-    out << SchemaDiffJson(*plan, *order);
+    out << SchemaDiffJson(*from, *plan, *order);
     return 0;
   }
   for (int i : *order) out << ToString(plan->diffs[i].statement) << ";\n";
@@ -203,14 +206,26 @@ absl::StatusOr<Schema> LoadSchemaSource(const std::string& path,
   return schema;
 }
 
-std::string SchemaDiffJson(const SchemaDiffPlan& plan,
+std::string SchemaDiffJson(const Schema& from, const SchemaDiffPlan& plan,
                            const std::vector<int>& order) {
   std::string s = "{\"diffs\": [";
   for (size_t i = 0; i < plan.diffs.size(); ++i) {
     const EntityDiff& d = plan.diffs[i];
     absl::StrAppend(&s, i ? ",\n  " : "\n  ", "{\"entity\": ", Quote(d.entity),
                     ", \"kind\": ", Quote(KindName(d.kind)),
-                    ", \"statement\": ", Quote(ToString(d.statement)), "}");
+                    ", \"statement\": ", Quote(ToString(d.statement)));
+    const auto* alter = std::get_if<AlterTable>(&d.statement);
+    const CreateTable* table = from.FindTable(d.entity);
+    if (alter != nullptr && table != nullptr) {
+      auto flag = [](bool b) { return b ? "true" : "false"; };
+      absl::StrAppend(
+          &s, ", \"instant\": {\"mariadb\": ",
+          flag(CapableOfInstantDdl(*table, *alter, ServerFlavor::kMariaDB1011)),
+          ", \"mysql80\": ",
+          flag(CapableOfInstantDdl(*table, *alter, ServerFlavor::kMySQL80)),
+          "}");
+    }
+    absl::StrAppend(&s, "}");
   }
   absl::StrAppend(&s, "],\n \"order\": ", IntList(order), ",\n \"classes\": [");
   for (size_t i = 0; i < plan.classes.size(); ++i) {

@@ -47,7 +47,10 @@ absl::StatusOr<Schema> LoadSchemaSource(const std::string& path,
                                         const LiveSqlSource& live = nullptr);
 
 // The --json document of a plan and its order.
-std::string SchemaDiffJson(const SchemaDiffPlan& plan,
+// Each ALTER TABLE diff says whether MariaDB 10.11 and MySQL 8.0 can run it
+// with ALGORITHM=INSTANT ("instant": {"mariadb": bool, "mysql80": bool};
+// instant_capability.h), judged on the table in `from`.
+std::string SchemaDiffJson(const Schema& from, const SchemaDiffPlan& plan,
                            const std::vector<int>& order);
 
 // `args` excludes the program name.
