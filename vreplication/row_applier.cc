@@ -206,27 +206,64 @@ std::vector<std::string> RowApplier::KeyLiterals(const mysql::TableMap& map,
   return k;
 }
 
-std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
-  std::vector<std::string> select = plan_->select_exprs, keys, lits;
-  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
-    std::string k =
-        QuoteIdentifier(plan_->source.columns[plan_->source_key[i]].name);
-    select.push_back(k);
-    keys.push_back(k);
-    if (lastpk != nullptr) lits.push_back(LastPkLiteral(*lastpk, i));
+std::vector<std::string> RowApplier::QuotedSourceKey() const {
+  std::vector<std::string> keys;
+  for (int k : plan_->source_key) {
+    keys.push_back(QuoteIdentifier(plan_->source.columns[k].name));
   }
+  return keys;
+}
+
+std::string RowApplier::CopyFromClause(const LastPk* lastpk) const {
+  std::vector<std::string> keys = QuotedSourceKey(), lits;
   std::vector<std::string> conds;
   if (lastpk != nullptr) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      lits.push_back(LastPkLiteral(*lastpk, i));
+    }
     conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
                                  absl::StrJoin(lits, ", "), ")"));
   }
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));
-  return absl::StrCat("SELECT ", absl::StrJoin(select, ", "), " FROM ",
-                      mysql::QuoteQualified(plan_->db, plan_->source.table),
-                      conds.empty() ? "" : " WHERE ",
-                      absl::StrJoin(conds, " AND "), " ORDER BY ",
-                      absl::StrJoin(keys, ", "));
+  return absl::StrCat(
+      " FROM ", mysql::QuoteQualified(plan_->db, plan_->source.table),
+      conds.empty() ? "" : " WHERE ", absl::StrJoin(conds, " AND "),
+      " ORDER BY ", absl::StrJoin(keys, ", "));
+}
+
+std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
+  std::vector<std::string> select = plan_->select_exprs;
+  for (std::string& k : QuotedSourceKey()) select.push_back(std::move(k));
+  return absl::StrCat("SELECT ", absl::StrJoin(select, ", "),
+                      CopyFromClause(lastpk));
+}
+
+std::string RowApplier::ServerCopyInsert(const LastPk* lastpk,
+                                         size_t limit) const {
+  std::vector<std::string> cols;
+  for (const std::string& c : plan_->target_columns)
+    cols.push_back(QuoteIdentifier(c));
+  return absl::StrCat(
+      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
+      " (", absl::StrJoin(cols, ", "), ") SELECT ",
+      absl::StrJoin(plan_->select_exprs, ", "), CopyFromClause(lastpk),
+      " LIMIT ", limit, " LOCK IN SHARE MODE");
+}
+
+std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk,
+                                           size_t offset) const {
+  return absl::StrCat("SELECT ", absl::StrJoin(QuotedSourceKey(), ", "),
+                      CopyFromClause(lastpk), " LIMIT 1 OFFSET ", offset,
+                      " LOCK IN SHARE MODE");
+}
+
+LastPk RowApplier::KeyOfKeyRow(const mysql::Row& row) const {
+  LastPk pk;
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    pk.values.push_back(row.value(i));
+  }
+  return pk;
 }
 
 std::string RowApplier::CopyInsert(const std::vector<mysql::Field>& fields,

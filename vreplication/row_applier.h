@@ -57,6 +57,16 @@ class RowApplier {
   // after `lastpk` (all when null), in key order.
   std::string CopyQuery(const LastPk* lastpk) const;
 
+  // Same-server copy of the next `limit` rows after `lastpk` in one
+  // statement: INSERT INTO target (...) SELECT ... ORDER BY key LIMIT n
+  // LOCK IN SHARE MODE. The locking read sees every transaction committed
+  // before it and holds the rows until the copying transaction ends.
+  std::string ServerCopyInsert(const LastPk* lastpk, size_t limit) const;
+  // The key of the row `offset` rows after `lastpk` (a locking read).
+  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset) const;
+  // The LastPk of a row of ServerCopyKeyQuery.
+  LastPk KeyOfKeyRow(const mysql::Row& row) const;
+
   // INSERT of copied rows (each row: target values then key values, as
   // CopyQuery returns them).
   std::string CopyInsert(const std::vector<mysql::Field>& fields,
@@ -77,6 +87,9 @@ class RowApplier {
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
                         const LastPk* lastpk) const;
   std::string LastPkLiteral(const LastPk& pk, size_t i) const;
+  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk`.
+  std::string CopyFromClause(const LastPk* lastpk) const;
+  std::vector<std::string> QuotedSourceKey() const;
   // Whether the row's key is <= lastpk, decided locally when every key
   // column is an integer (exact); nullopt = let the server decide.
   absl::optional<bool> KeyAtOrBelow(const mysql::Row& row,

@@ -58,20 +58,26 @@ constexpr char kTable[] =
     "val INT, ts TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), "
     "note TEXT CHARACTER SET latin1, KEY (val))";
 
-TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
-  ASSERT_OK(conn_->Execute("CREATE DATABASE d1"));
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d1.src ", kTable)));
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d1.dst ", kTable)));
+// Copies a 20k-row table while a writer changes it, then tails: the copy
+// (several copy phases, with the catch-up between them) and the tail
+// together leave exactly the source.
+void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn_,
+                                      const WorkflowOptions& options_,
+                                      const std::string& db,
+                                      const binlogdata::BinlogSource& source) {
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".src ", kTable)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".dst ", kTable)));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d1.src (id, name, val, note) SELECT seq, CONCAT('n', seq), "
-      "seq % 1000, IF(seq % 3 = 0, NULL, 'café') FROM d1.seq_1_to_20000"));
-  Writer writer(options_.connect, "d1.src", 22000);
+      absl::StrCat("INSERT INTO ", db,
+                   ".src (id, name, val, note) SELECT seq, CONCAT('n', seq), "
+                   "seq % 1000, IF(seq % 3 = 0, NULL, 'café') FROM ",
+                   db, ".seq_1_to_20000")));
+  Writer writer(options_.connect, db + ".src", 22000);
   writer.Start();
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf1", Source("dst", "select * from src"), "d1", 0));
+  ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
   // Let the writer overlap the copy (several snapshots) and the tail.
   ASSERT_OK(WaitFor(
       Clock::Real(), "the copy to finish",
@@ -92,8 +98,8 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
       Clock::Real(), "lag to reach zero",
       [&]() -> absl::StatusOr<bool> { return engine.LagSeconds(id) == 0; }));
   const std::string cols = "id, name, IFNULL(val, 'N'), ts, IFNULL(note, 'N')";
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d1.src", cols));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d1.dst", cols));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, db + ".src", cols));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, db + ".dst", cols));
   EXPECT_EQ(got, want);
   ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
   EXPECT_GE(row.rows_copied, 20000);
@@ -104,6 +110,20 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
   ASSERT_OK(engine.Stop(id));
   ASSERT_OK_AND_ASSIGN(row, engine.Read(id));
   EXPECT_EQ(row.state, kStateStopped);
+}
+
+TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
+  // The default: INSERT ... SELECT chunks on the server.
+  ASSERT_TRUE(options_.server_side_copy);
+  CopyAndTailUnderConcurrentWrites(conn_.get(), options_, "d1",
+                                   Source("dst", "select * from src"));
+}
+
+TEST_F(VReplicationTest, ClientSideCopyUnderConcurrentWritesMatchesSource) {
+  WorkflowOptions o = options_;
+  o.server_side_copy = false;  // rows streamed from a consistent snapshot
+  CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1c",
+                                   Source("dst", "select * from src"));
 }
 
 // One source transaction mixing every kind of change to the same keys is

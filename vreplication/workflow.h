@@ -66,6 +66,13 @@ struct WorkflowOptions {
   // multi-row INSERT (net_changes.h) instead of a statement per row event.
   // Default true.
   bool net_batches = true;
+  // Copy with INSERT ... SELECT on the server (source and target are in one
+  // database of one server) instead of streaming rows from a consistent
+  // snapshot through the client. Each chunk is one transaction: the rows
+  // (read with shared locks), the catch-up of rows copied before it to the
+  // binlog position read under those locks, lastpk and the position.
+  // Default true.
+  bool server_side_copy = true;
   // First retry pause after a transient error; doubles up to 30 s.
   absl::Duration retry_backoff = absl::Milliseconds(500);
 };
@@ -112,6 +119,12 @@ class Workflow {
   absl::Status StartCopyIfNew();
   absl::Status Copy();
   absl::Status CopyOneSnapshot(const CopyStateRow& table);
+  // The server-side copy (workflow_copy_server.cc): chunks until the table
+  // is copied, the copy phase ends, the throttler or a stop says so.
+  absl::Status CopyServerSide(const CopyStateRow& table);
+  // One chunk after `*lastpk`; advances it, or sets `*done`.
+  absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,
+                         absl::optional<LastPk>* lastpk, bool* done);
   absl::StatusOr<mysql::Position> ServerPosition();
   // Applies binlog transactions from pos_ until `stop_at` (or forever /
   // stop request). With `copy_filter`, changes to tables not copied yet are
@@ -138,6 +151,9 @@ class Workflow {
   std::atomic<bool> finished_{false};
   std::atomic<int64_t> lag_seconds_{-1};
   bool playing_ = false;  // in the running phase (not catch-up)
+  // Play applies inside the open transaction of a copy chunk: no commits,
+  // no position saves, and a DDL aborts it (kAborted).
+  bool in_chunk_txn_ = false;
   mutable absl::Mutex committed_mu_;
   absl::optional<mysql::Position> committed_ ABSL_GUARDED_BY(committed_mu_);
 

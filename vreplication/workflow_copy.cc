@@ -22,7 +22,9 @@ absl::Status Workflow::Copy() {
     }
     SC_RETURN_IF_ERROR(WaitUntilNotThrottled());
     if (stop_) return absl::OkStatus();
-    SC_RETURN_IF_ERROR(CopyOneSnapshot(tables.front()));
+    SC_RETURN_IF_ERROR(options_.server_side_copy
+                           ? CopyServerSide(tables.front())
+                           : CopyOneSnapshot(tables.front()));
   }
   return absl::OkStatus();
 }

@@ -131,6 +131,26 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   absl::Time pending_since = absl::InfinitePast();
   int64_t last_ts = 0;
   auto flush = [&]() -> absl::Status {
+    if (in_chunk_txn_) {
+      // Inside a copy chunk's transaction: its commit saves the position.
+      if (has_pending()) {
+        std::vector<std::string> net_sql;
+        for (auto& [table, n] : net) n.changes->Render(&net_sql);
+        std::string sql = pending;
+        for (const std::string& s : net_sql) {
+          if (!sql.empty()) sql += ";\n";
+          sql += s;
+        }
+        SC_RETURN_IF_ERROR(conn_->Execute(sql).status());
+      }
+      net.clear();
+      net_rows = 0;
+      net_bytes = 0;
+      pending.clear();
+      pending_txns = 0;
+      dirty = false;
+      return absl::OkStatus();
+    }
     if (!has_pending()) {
       if (!dirty) return absl::OkStatus();
       SC_RETURN_IF_ERROR(SavePosition(last_ts));
@@ -194,6 +214,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (txn.standalone &&
             StatementTouchesDatabase(ev.query.query, ev.query.database,
                                      row_.db_name)) {
+          if (in_chunk_txn_) {
+            return absl::AbortedError("DDL during a copy chunk's catch-up");
+          }
           SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
           SC_RETURN_IF_ERROR(HandleDdl(ev.query.query, &ddl_stop));

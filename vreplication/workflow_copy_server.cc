@@ -1,0 +1,121 @@
+// The server-side copy of Workflow: INSERT ... SELECT chunks.
+//
+// Why a chunk's position is exact: the INSERT ... SELECT reads the source
+// rows with shared locks, so it sees every transaction that changed them
+// and committed before (waiting for any still holding them), and none that
+// changes them can commit until the chunk does. With binlog_order_commits
+// (MariaDB's default) a transaction is in the binlog before its locks are
+// released, so the binlog position read after the read covers every change
+// the chunk copied and none it did not. Rows copied by earlier chunks are
+// brought to that same position inside the chunk's transaction (the
+// catch-up skips the chunk's own rows: they are past the old lastpk), and
+// lastpk and the position are saved in the same commit. A crash anywhere
+// rolls the whole chunk back.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+#include "vreplication/vr_store.h"
+#include "vreplication/workflow.h"
+
+namespace sidecut {
+namespace vreplication {
+
+absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
+  auto it = plans_.find(table.table_name);
+  if (it == plans_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "copy_state names table ", table.table_name, " that no rule targets"));
+  }
+  RowApplier applier(&it->second, &collations_);
+  absl::optional<LastPk> lastpk;
+  if (table.has_lastpk) {
+    SC_ASSIGN_OR_RETURN(LastPk pk, applier.DecodeLastPk(table.lastpk));
+    lastpk = std::move(pk);
+  }
+  const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
+  if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
+  while (!stop_) {
+    const size_t n = batch_rows_;
+    const absl::Time t0 = clock_->Now();
+    bool done = false;
+    absl::Status s = CopyChunk(table, applier, &lastpk, &done);
+    if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
+    SC_RETURN_IF_ERROR(s);
+    if (done) return absl::OkStatus();
+    // Size the next chunk to take about copy_batch_target (its rows are
+    // locked that long).
+    absl::Duration took = clock_->Now() - t0;
+    if (took > absl::ZeroDuration()) {
+      double scaled =
+          static_cast<double>(n) * (options_.copy_batch_target / took);
+      batch_rows_ = static_cast<size_t>(std::clamp<double>(
+          scaled, static_cast<double>(options_.copy_batch_min_rows),
+          static_cast<double>(options_.copy_batch_max_rows)));
+    }
+    SC_ASSIGN_OR_RETURN(std::string throttled, CheckThrottle());
+    if (!throttled.empty() || clock_->Now() >= deadline) {
+      return absl::OkStatus();  // catch up (and wait out the throttle)
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
+                                 absl::optional<LastPk>* lastpk, bool* done) {
+  const mysql::Position before = pos_;
+  auto fail = [&](absl::Status s) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    pos_ = before;
+    return s;
+  };
+  const LastPk* from = lastpk->has_value() ? &**lastpk : nullptr;
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  absl::StatusOr<mysql::Result> inserted =
+      conn_->Execute(applier.ServerCopyInsert(from, batch_rows_));
+  if (!inserted.ok()) return fail(inserted.status());
+  const uint64_t rows = inserted->affected_rows;
+  *done = rows < batch_rows_;
+  LastPk next;
+  if (!*done) {
+    absl::StatusOr<mysql::Result> key =
+        conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1));
+    if (!key.ok()) return fail(key.status());
+    if (key->rows.size() != 1) {
+      return fail(absl::InternalError("copy chunk: its last key vanished"));
+    }
+    next = applier.KeyOfKeyRow(key->rows[0]);
+  }
+  absl::StatusOr<mysql::Position> at = ServerPosition();
+  if (!at.ok()) return fail(at.status());
+  if (!pos_.empty()) {
+    in_chunk_txn_ = true;
+    absl::Status played = Play(*at, /*copy_filter=*/true);
+    in_chunk_txn_ = false;
+    if (!played.ok()) return fail(played);
+    if (stop_ || !pos_.AtLeast(*at)) return fail(absl::OkStatus());
+  }
+  absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
+  if (!merged.ok()) return fail(merged.status());
+  pos_ = *std::move(merged);
+  const std::string where_table =
+      absl::StrCat(" WHERE vrepl_id = ", id_,
+                   " AND table_name = ", mysql::QuoteString(table.table_name));
+  std::string sql =
+      *done ? absl::StrCat("DELETE FROM _vt.copy_state", where_table)
+            : absl::StrCat("UPDATE _vt.copy_state SET lastpk = ",
+                           mysql::QuoteString(applier.EncodeLastPk(next)),
+                           where_table);
+  absl::StrAppend(&sql,
+                  ";\nUPDATE _vt.vreplication SET rows_copied = rows_copied + ",
+                  rows, ", time_updated = UNIX_TIMESTAMP() WHERE id = ", id_,
+                  ";\n", SavePositionSql(id_, pos_.ToString(), 0), ";\nCOMMIT");
+  absl::Status committed = conn_->Execute(sql).status();
+  if (!committed.ok()) return fail(committed);
+  if (!*done) *lastpk = std::move(next);
+  return absl::OkStatus();
+}
+
+}  // namespace vreplication
+}  // namespace sidecut
