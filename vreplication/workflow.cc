@@ -134,6 +134,7 @@ absl::Status Workflow::StartCopyIfNew() {
 
 absl::Status Workflow::RunOnce() {
   playing_ = false;
+  stream_.reset();  // reopened where the saved position says
   SC_RETURN_IF_ERROR(Connect());
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn_));
   SC_ASSIGN_OR_RETURN(row_, ReadWorkflow(*conn_, id_));

@@ -20,8 +20,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "mysql/binlog_streamer.h"
 #include "mysql/connection.h"
 #include "mysql/gtid.h"
+#include "mysql/mariadb_binlog_source.h"
 #include "mysql/mysql_connection.h"
 #include "util/clock.h"
 #include "vreplication/row_applier.h"
@@ -123,8 +125,10 @@ class Workflow {
   // is copied, the copy phase ends, the throttler or a stop says so.
   absl::Status CopyServerSide(const CopyStateRow& table);
   // One chunk after `*lastpk`; advances it, or sets `*done`.
+  // `took`: the INSERT ... SELECT's time.
   absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,
-                         absl::optional<LastPk>* lastpk, bool* done);
+                         absl::optional<LastPk>* lastpk, bool* done,
+                         absl::Duration* took);
   absl::StatusOr<mysql::Position> ServerPosition();
   // Applies binlog transactions from pos_ until `stop_at` (or forever /
   // stop request). With `copy_filter`, changes to tables not copied yet are
@@ -156,6 +160,21 @@ class Workflow {
   bool in_chunk_txn_ = false;
   mutable absl::Mutex committed_mu_;
   absl::optional<mysql::Position> committed_ ABSL_GUARDED_BY(committed_mu_);
+
+  // The binlog stream Play reads, kept open between calls while it stands
+  // where pos_ does: starting a stream makes the server scan the binlog
+  // file for the start GTID, which a copy (itself writing the file) would
+  // otherwise pay at every chunk.
+  struct Stream {
+    std::unique_ptr<mysql::MariadbBinlogSourceFactory> factory;
+    std::unique_ptr<mysql::BinlogStreamer> streamer;
+    std::unique_ptr<mysql::MysqlConnection> schema_conn;
+    mysql::Position at;  // after the last transaction consumed
+    bool valid = false;  // `at` is known (the last Play returned normally)
+  };
+  // Returns the stream, (re)opened at pos_ unless it stands there.
+  absl::StatusOr<Stream*> StreamAtPosition();
+  std::unique_ptr<Stream> stream_;
 
   std::unique_ptr<mysql::MysqlConnection> conn_;
   WorkflowRow row_;

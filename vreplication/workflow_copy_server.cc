@@ -37,16 +37,23 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
   if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
   while (!stop_) {
+    // Bring the rows copied so far up to now outside any chunk (committed
+    // as the tail does), so that a chunk's own catch-up, made while its
+    // rows are locked, covers only the moment it takes.
+    if (!pos_.empty()) {
+      SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
+      SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
+      if (stop_) return absl::OkStatus();
+    }
     const size_t n = batch_rows_;
-    const absl::Time t0 = clock_->Now();
     bool done = false;
-    absl::Status s = CopyChunk(table, applier, &lastpk, &done);
+    absl::Duration took;
+    absl::Status s = CopyChunk(table, applier, &lastpk, &done, &took);
     if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
     SC_RETURN_IF_ERROR(s);
     if (done) return absl::OkStatus();
-    // Size the next chunk to take about copy_batch_target (its rows are
-    // locked that long).
-    absl::Duration took = clock_->Now() - t0;
+    // Size the next chunk so that its INSERT ... SELECT takes about
+    // copy_batch_target (its rows stay locked that long).
     if (took > absl::ZeroDuration()) {
       double scaled =
           static_cast<double>(n) * (options_.copy_batch_target / took);
@@ -63,7 +70,8 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
 }
 
 absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
-                                 absl::optional<LastPk>* lastpk, bool* done) {
+                                 absl::optional<LastPk>* lastpk, bool* done,
+                                 absl::Duration* took) {
   const mysql::Position before = pos_;
   auto fail = [&](absl::Status s) {
     conn_->Execute("ROLLBACK").IgnoreError();
@@ -72,9 +80,11 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   };
   const LastPk* from = lastpk->has_value() ? &**lastpk : nullptr;
   SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  const absl::Time t0 = clock_->Now();
   absl::StatusOr<mysql::Result> inserted =
       conn_->Execute(applier.ServerCopyInsert(from, batch_rows_));
   if (!inserted.ok()) return fail(inserted.status());
+  *took = clock_->Now() - t0;
   const uint64_t rows = inserted->affected_rows;
   *done = rows < batch_rows_;
   LastPk next;

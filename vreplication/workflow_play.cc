@@ -83,23 +83,25 @@ absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
   }
 }
 
-absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
-                            bool copy_filter) {
-  std::map<std::string, CopyFilter> filters;
-  if (copy_filter) {
-    SC_ASSIGN_OR_RETURN(filters, LoadCopyFilters());
+absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
+  if (stream_ != nullptr && stream_->valid && stream_->at == pos_) {
+    return stream_.get();
   }
+  stream_.reset();
+  auto s = std::make_unique<Stream>();
   mysql::MariadbBinlogSourceOptions so;
   so.connect = options_.connect;
   so.heartbeat_period = options_.heartbeat_period;
-  mysql::MariadbBinlogSourceFactory factory(so);
+  s->factory = std::make_unique<mysql::MariadbBinlogSourceFactory>(so);
   mysql::BinlogStreamerOptions stream_options;
   stream_options.cancelled = [this] { return stop_.load(); };
-  mysql::BinlogStreamer streamer(&factory, pos_, clock_, stream_options);
-  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> schema_conn,
+  s->streamer = std::make_unique<mysql::BinlogStreamer>(s->factory.get(), pos_,
+                                                        clock_, stream_options);
+  SC_ASSIGN_OR_RETURN(s->schema_conn,
                       mysql::MysqlConnection::Connect(options_.connect));
-  streamer.SetSchemaResolver(
-      [&](const std::string& db, const std::string& table)
+  mysql::MysqlConnection* schema_conn = s->schema_conn.get();
+  s->streamer->SetSchemaResolver(
+      [schema_conn](const std::string& db, const std::string& table)
           -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
         absl::flat_hash_map<std::string, std::string> types;
         absl::StatusOr<TableSchema> ts =
@@ -108,6 +110,23 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         for (const ColumnInfo& c : ts->columns) types[c.name] = c.data_type;
         return types;
       });
+  s->at = pos_;
+  s->valid = true;
+  stream_ = std::move(s);
+  return stream_.get();
+}
+
+absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
+                            bool copy_filter) {
+  std::map<std::string, CopyFilter> filters;
+  if (copy_filter) {
+    SC_ASSIGN_OR_RETURN(filters, LoadCopyFilters());
+  }
+  SC_ASSIGN_OR_RETURN(Stream * stream, StreamAtPosition());
+  mysql::BinlogStreamer& streamer = *stream->streamer;
+  // Until this call returns normally the stream may stand past pos_ (an
+  // error, or a chunk rolled back): then it is reopened next time.
+  stream->valid = false;
   // Applied transactions are grouped into one target transaction while the
   // stream is behind (their commit times are older than a second), and
   // sent in one round trip, with the position recorded in the same commit.
@@ -180,7 +199,12 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   };
   std::vector<std::string> stmts;
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
-    SC_ASSIGN_OR_RETURN(mysql::StreamItem item, streamer.Next());
+    absl::StatusOr<mysql::StreamItem> next = streamer.Next();
+    if (!next.ok()) {
+      stream_.reset();
+      return next.status();
+    }
+    mysql::StreamItem item = *std::move(next);
     absl::Time now = clock_->Now();
     if (item.kind == mysql::StreamItem::Kind::kHeartbeat) {
       if (!copy_filter) lag_seconds_ = 0;
@@ -302,7 +326,10 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       SetCommitted();  // nothing of ours is uncommitted up to pos_
     }
   }
-  return flush();
+  SC_RETURN_IF_ERROR(flush());
+  stream->at = pos_;
+  stream->valid = true;
+  return absl::OkStatus();
 }
 
 }  // namespace vreplication
