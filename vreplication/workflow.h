@@ -130,6 +130,9 @@ class Workflow {
                          absl::optional<LastPk>* lastpk, bool* done,
                          absl::Duration* took);
   absl::StatusOr<mysql::Position> ServerPosition();
+  // Sizes the next copy batch so that one like the last (`rows` taking
+  // `took`) takes about copy_batch_target, within the configured bounds.
+  void ResizeBatch(size_t rows, absl::Duration took);
   // Applies binlog transactions from pos_ until `stop_at` (or forever /
   // stop request). With `copy_filter`, changes to tables not copied yet are
   // skipped and changes to the table being copied apply only up to lastpk.

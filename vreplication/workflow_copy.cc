@@ -29,6 +29,15 @@ absl::Status Workflow::Copy() {
   return absl::OkStatus();
 }
 
+void Workflow::ResizeBatch(size_t rows, absl::Duration took) {
+  if (took <= absl::ZeroDuration()) return;
+  double scaled =
+      static_cast<double>(rows) * (options_.copy_batch_target / took);
+  batch_rows_ = static_cast<size_t>(std::clamp<double>(
+      scaled, static_cast<double>(options_.copy_batch_min_rows),
+      static_cast<double>(options_.copy_batch_max_rows)));
+}
+
 absl::StatusOr<std::string> Workflow::CheckThrottle() {
   if (!options_.throttle) return std::string();
   SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(*conn_));
@@ -151,15 +160,7 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
         const size_t n = batch.size();
         absl::Time t0 = clock_->Now();
         SC_RETURN_IF_ERROR(commit(false));
-        // Size the next batch to take about copy_batch_target.
-        absl::Duration took = clock_->Now() - t0;
-        if (took > absl::ZeroDuration()) {
-          double scaled =
-              static_cast<double>(n) * (options_.copy_batch_target / took);
-          batch_rows_ = static_cast<size_t>(std::clamp<double>(
-              scaled, static_cast<double>(options_.copy_batch_min_rows),
-              static_cast<double>(options_.copy_batch_max_rows)));
-        }
+        ResizeBatch(n, clock_->Now() - t0);
         SC_ASSIGN_OR_RETURN(std::string throttled, CheckThrottle());
         if (stop_ || clock_->Now() >= deadline || !throttled.empty()) {
           paused = true;  // catch up (and wait out the throttle) first

@@ -11,7 +11,6 @@
 // catch-up skips the chunk's own rows: they are past the old lastpk), and
 // lastpk and the position are saved in the same commit. A crash anywhere
 // rolls the whole chunk back.
-#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
@@ -54,13 +53,7 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     if (done) return absl::OkStatus();
     // Size the next chunk so that its INSERT ... SELECT takes about
     // copy_batch_target (its rows stay locked that long).
-    if (took > absl::ZeroDuration()) {
-      double scaled =
-          static_cast<double>(n) * (options_.copy_batch_target / took);
-      batch_rows_ = static_cast<size_t>(std::clamp<double>(
-          scaled, static_cast<double>(options_.copy_batch_min_rows),
-          static_cast<double>(options_.copy_batch_max_rows)));
-    }
+    ResizeBatch(n, took);
     SC_ASSIGN_OR_RETURN(std::string throttled, CheckThrottle());
     if (!throttled.empty() || clock_->Now() >= deadline) {
       return absl::OkStatus();  // catch up (and wait out the throttle)
