@@ -139,9 +139,14 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     }
     if (m.commit_decided()) return FinishDecided(*ks, d, m, shards);
     if (ready < ks->shards_size()) {
-      return SetMessage(d, absl::StrCat("waiting for ", m.uuid(), " (",
-                                        m.table(), "): ready on ", ready,
-                                        " of ", ks->shards_size(), " shards"));
+      return SetMessage(
+          d,
+          absl::StrCat(
+              "waiting for ", m.uuid(), " (", m.table(), "): ready on ", ready,
+              " of ", ks->shards_size(), " shards",
+              m.last_failure().empty()
+                  ? ""
+                  : absl::StrCat(" (last attempt: ", m.last_failure(), ")")));
     }
     if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
       return absl::OkStatus();
@@ -239,10 +244,12 @@ absl::Status Controller::TwoPhaseCutOver(
     }
     pause = std::min(pause, options_.backoff_max);
     d.set_next_attempt_micros(absl::ToUnixMicros(clock_->Now() + pause));
-    d.set_message(absl::StrCat("cut-over of ", first.uuid(), " (", tables,
-                               ") aborted on every shard, attempt ",
-                               first.attempts(), ": ", prepared.message(),
-                               "; retrying in ", absl::FormatDuration(pause)));
+    first.set_last_failure(
+        absl::StrCat("cut-over of ", first.uuid(), " (", tables,
+                     ") aborted on every shard, attempt ", first.attempts(),
+                     ": ", prepared.message()));
+    d.set_message(absl::StrCat(first.last_failure(), "; retrying in ",
+                               absl::FormatDuration(pause)));
     return Save(d);
   }
   if (options_.after_decision) {

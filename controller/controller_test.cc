@@ -427,8 +427,11 @@ TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
       WaitDeployment("blocked", [](const ControllerDeployment& d) {
         return d.members(0).attempts() >= 1;
       });
+  // The reason stays with the member (and in the message) while the gate
+  // waits for the shards to be ready again.
+  EXPECT_THAT(d.members(0).last_failure(), HasSubstr("aborted on every shard"));
+  EXPECT_THAT(d.members(0).last_failure(), HasSubstr("shard 80-c0"));
   EXPECT_THAT(d.message(), HasSubstr("aborted on every shard"));
-  EXPECT_THAT(d.message(), HasSubstr("shard 80-c0"));
   EXPECT_FALSE(d.members(0).commit_decided());
   // No shard swapped, every shard serves writes, every migration still runs.
   for (int i = 0; i < kShards; ++i) {
