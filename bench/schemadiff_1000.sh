@@ -62,8 +62,9 @@ median_time() {
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1e6}'
 }
 
-# The Bazel server keeps a core busy for a moment after a command.
-sleep 5
+# The Bazel server keeps a core busy for a while after a command: stop it
+# (both binaries are built) so that it does not share the timed runs.
+bazel shutdown >/dev/null 2>&1 || true
 "$BIN/schemadiff/sidecut_schemadiff" --from="$work/from" --to="$work/to" >"$work/ours.sql"
 ours=$(median_time 7 "$BIN/schemadiff/sidecut_schemadiff" --from="$work/from" --to="$work/to")
 echo "sidecut_schemadiff: $(grep -c ';$' "$work/ours.sql") statements in ${ours}s (median of 7 runs)"

@@ -18,10 +18,6 @@ bool IsOneOf(absl::string_view s, std::initializer_list<absl::string_view> l) {
   return false;
 }
 
-bool IsIntegralType(absl::string_view t) {
-  return IsOneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint"});
-}
-
 // Resolves type-name aliases; `type->name` is lower case on entry.
 void ResolveTypeAlias(ColumnType* type) {
   std::string& n = type->name;
@@ -120,6 +116,10 @@ void NormalizeCharset(const TableCharsetDefaults& table, ColumnType* type) {
 }
 
 }  // namespace
+
+bool IsIntegralType(absl::string_view t) {
+  return IsOneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint"});
+}
 
 void StripOuterParens(Expr* expr) {
   std::vector<Token>& t = expr->tokens;

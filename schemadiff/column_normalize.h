@@ -35,6 +35,10 @@ void StripArgumentParens(Expr* expr);
 // set, ...).
 bool IsTextualType(absl::string_view lower_type);
 
+// True for the integer types (tinyint ... bigint), lower case, aliases
+// resolved.
+bool IsIntegralType(absl::string_view lower_type);
+
 }  // namespace schemadiff
 }  // namespace sidecut
 

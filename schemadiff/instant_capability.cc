@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/printer.h"
+#include "schemadiff/table_lookup.h"
 
 namespace sidecut {
 namespace schemadiff {
@@ -34,15 +35,6 @@ bool HasFulltext(const CreateTable& t) {
     if (i.kind == IndexKind::kFulltext) return true;
   }
   return false;
-}
-
-const ColumnDefinition* FindColumn(const CreateTable& t,
-                                   absl::string_view name) {
-  if (!t.spec) return nullptr;
-  for (const ColumnDefinition& c : t.spec->columns) {
-    if (absl::EqualsIgnoreCase(c.name, name)) return &c;
-  }
-  return nullptr;
 }
 
 bool Indexed(const CreateTable& t, absl::string_view column) {

@@ -4,19 +4,19 @@
 #include <limits>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "schemadiff/column_normalize.h"
+#include "schemadiff/table_lookup.h"
+#include "schemadiff/table_normalize.h"
 
 namespace sidecut {
 namespace schemadiff {
 namespace {
-
-bool IsUnique(const IndexDefinition& k) {
-  return k.kind == IndexKind::kPrimary || k.kind == IndexKind::kUnique;
-}
 
 int PrefixLength(const IndexPart& p) {
   int n = 0;
@@ -26,45 +26,15 @@ int PrefixLength(const IndexPart& p) {
   return n;
 }
 
-const ColumnDefinition* FindColumn(const CreateTable& t,
-                                   const std::string& name) {
-  for (const ColumnDefinition& c : t.spec->columns) {
-    if (absl::EqualsIgnoreCase(c.name, name)) return &c;
-  }
-  return nullptr;
-}
-
-bool InPrimaryKey(const CreateTable& t, const std::string& column) {
-  for (const IndexDefinition& k : t.spec->indexes) {
-    if (k.kind != IndexKind::kPrimary) continue;
-    for (const IndexPart& p : k.parts) {
-      if (absl::EqualsIgnoreCase(p.column, column)) return true;
-    }
-  }
-  for (const ColumnDefinition& c : t.spec->columns) {
-    if (c.key_option == ColumnKeyOption::kPrimary &&
-        absl::EqualsIgnoreCase(c.name, column)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool IsIntegerType(const std::string& type) {
-  std::string t = absl::AsciiStrToLower(type);
-  return t == "tinyint" || t == "smallint" || t == "mediumint" || t == "int" ||
-         t == "integer" || t == "bigint";
-}
-
 KeyFacts FactsOf(const CreateTable& table, const IndexDefinition& k) {
   KeyFacts f;
-  f.unique = IsUnique(k);
+  f.unique = IsUniqueKey(k);
   for (const IndexPart& p : k.parts) {
     f.columns.push_back(p.column);
     if (!p.length.empty()) f.has_prefix = true;
     const ColumnDefinition* c = FindColumn(table, p.column);
     if (c == nullptr) continue;
-    if (c->nullable.value_or(true) && !InPrimaryKey(table, c->name)) {
+    if (c->nullable.value_or(true) && !InPrimaryKey(*table.spec, c->name)) {
       f.has_nullable = true;
     }
     std::string type = absl::AsciiStrToLower(c->type.name);
@@ -94,8 +64,8 @@ std::map<std::string, KeyFacts> KeyFactsByName(const CreateTable& table) {
 bool KeyAtLeastConstrainedAs(
     const IndexDefinition& a, const IndexDefinition& b,
     const std::map<std::string, std::string>& renames) {
-  if (!IsUnique(a)) return false;
-  if (!IsUnique(b)) return true;
+  if (!IsUniqueKey(a)) return false;
+  if (!IsUniqueKey(b)) return true;
   for (const IndexPart& pa : a.parts) {
     if (pa.column.empty()) return false;  // a functional part
     std::string name = absl::AsciiStrToLower(pa.column);
@@ -121,12 +91,7 @@ std::vector<std::string> IndexesCoveringColumns(
   std::vector<std::string> out;
   if (!table.spec || columns.empty()) return out;
   for (const IndexDefinition& k : table.spec->indexes) {
-    if (k.parts.size() < columns.size()) continue;
-    bool covers = true;
-    for (size_t i = 0; i < columns.size(); ++i) {
-      covers &= absl::EqualsIgnoreCase(k.parts[i].column, columns[i]);
-    }
-    if (covers) {
+    if (IndexCoversColumns(k, columns)) {
       out.push_back(k.kind == IndexKind::kPrimary ? "PRIMARY" : k.name);
     }
   }
@@ -135,23 +100,27 @@ std::vector<std::string> IndexesCoveringColumns(
 
 std::vector<const IndexDefinition*> PrioritizedUniqueKeys(
     const CreateTable& table) {
-  std::vector<const IndexDefinition*> keys;
-  if (!table.spec) return keys;
-  for (const IndexDefinition& k : table.spec->indexes) {
-    if (IsUnique(k)) keys.push_back(&k);
+  using Rank = std::tuple<bool, bool, bool, bool, size_t>;
+  std::vector<std::pair<Rank, const IndexDefinition*>> ranked;
+  if (table.spec) {
+    for (const IndexDefinition& k : table.spec->indexes) {
+      if (!IsUniqueKey(k)) continue;
+      KeyFacts f = FactsOf(table, k);
+      const ColumnDefinition* first =
+          k.parts.empty() ? nullptr : FindColumn(table, k.parts[0].column);
+      bool integer_first =
+          first != nullptr &&
+          IsIntegralType(absl::AsciiStrToLower(first->type.name));
+      ranked.push_back({Rank(k.kind != IndexKind::kPrimary, f.has_nullable,
+                             f.has_prefix, !integer_first, k.parts.size()),
+                        &k});
+    }
   }
-  auto rank = [&table](const IndexDefinition* k) {
-    KeyFacts f = FactsOf(table, *k);
-    const ColumnDefinition* first =
-        k->parts.empty() ? nullptr : FindColumn(table, k->parts[0].column);
-    bool integer_first = first != nullptr && IsIntegerType(first->type.name);
-    return std::make_tuple(k->kind != IndexKind::kPrimary, f.has_nullable,
-                           f.has_prefix, !integer_first, k->parts.size());
-  };
-  std::stable_sort(keys.begin(), keys.end(),
-                   [&rank](const IndexDefinition* a, const IndexDefinition* b) {
-                     return rank(a) < rank(b);
-                   });
+  std::stable_sort(
+      ranked.begin(), ranked.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const IndexDefinition*> keys;
+  for (const auto& [rank, k] : ranked) keys.push_back(k);
   return keys;
 }
 

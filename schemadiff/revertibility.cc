@@ -6,25 +6,12 @@
 #include "absl/strings/match.h"
 #include "schemadiff/column_expansion.h"
 #include "schemadiff/key_analysis.h"
+#include "schemadiff/table_lookup.h"
 #include "schemadiff/table_normalize.h"
 
 namespace sidecut {
 namespace schemadiff {
-namespace {
-
-bool IsUnique(const IndexDefinition& k) {
-  return k.kind == IndexKind::kPrimary || k.kind == IndexKind::kUnique;
-}
-
-const ColumnDefinition* FindColumn(const CreateTable& t,
-                                   const std::string& name) {
-  for (const ColumnDefinition& c : t.spec->columns) {
-    if (absl::EqualsIgnoreCase(c.name, name)) return &c;
-  }
-  return nullptr;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 RevertibilityAnalysis AnalyzeRevertibility(const CreateTable& from_table,
                                            const CreateTable& to_table) {
@@ -34,10 +21,10 @@ RevertibilityAnalysis AnalyzeRevertibility(const CreateTable& from_table,
   NormalizeCreateTable(&from);
   NormalizeCreateTable(&to);
   for (const IndexDefinition& k : from.spec->indexes) {
-    if (!IsUnique(k)) continue;
+    if (!IsUniqueKey(k)) continue;
     bool kept = false;
     for (const IndexDefinition& t : to.spec->indexes) {
-      if (IsUnique(t) && KeyAtLeastConstrainedAs(t, k)) kept = true;
+      if (KeyAtLeastConstrainedAs(t, k)) kept = true;
     }
     if (!kept) {
       r.removed_unique_key_names.push_back(

@@ -174,13 +174,16 @@ bool RelaxedStep(ForeignKeyCheckStrategy strategy, size_t k,
           diff.kind == EntityDiffKind::kCreateTable);
 }
 
-absl::Status SingleDiffConflict(const EntityDiff& diff,
-                                const absl::Status& why) {
-  return SchemaError(
-      SchemaErrorKind::kImpossibleDiffOrder,
-      absl::StrCat("no valid applicable order for diffs. 1 diffs found "
-                   "conflicting:\n",
-                   diff.canonical, "\n(", why.message(), ")"));
+// "no valid applicable order for diffs. N diffs found conflicting:", each
+// diff's canonical statement on a line, then `why` (when given).
+absl::Status Conflict(const SchemaDiffPlan& plan, std::vector<int> diffs,
+                      const absl::Status& why = absl::OkStatus()) {
+  std::sort(diffs.begin(), diffs.end());
+  std::string message = absl::StrCat("no valid applicable order for diffs. ",
+                                     diffs.size(), " diffs found conflicting:");
+  for (int d : diffs) absl::StrAppend(&message, "\n", plan.diffs[d].canonical);
+  if (!why.ok()) absl::StrAppend(&message, "\n(", why.message(), ")");
+  return SchemaError(SchemaErrorKind::kImpossibleDiffOrder, message);
 }
 
 // Under a relaxed strategy the schema after the last step must still be
@@ -193,14 +196,9 @@ absl::Status CheckFinalSchema(const SchemaDiffPlan& plan,
   absl::Status valid =
       Schema::FromStatements(std::move(final_statements)).status();
   if (valid.ok()) return valid;
-  std::string message =
-      absl::StrCat("no valid applicable order for diffs. ", plan.diffs.size(),
-                   " diffs found conflicting:");
-  for (const EntityDiff& d : plan.diffs) {
-    absl::StrAppend(&message, "\n", d.canonical);
-  }
-  absl::StrAppend(&message, "\n(", valid.message(), ")");
-  return SchemaError(SchemaErrorKind::kImpossibleDiffOrder, message);
+  std::vector<int> all(plan.diffs.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  return Conflict(plan, std::move(all), valid);
 }
 
 // Heuristic seed order of a class: stable by kind.
@@ -232,10 +230,9 @@ class ClassOrderer {
             tried_, " permutations; apply them in smaller batches"));
       }
     }
-    if (diffs->size() == 1) {
-      return SingleDiffConflict(plan_.diffs[(*diffs)[0]], last_failure_);
-    }
-    return Impossible(*diffs);
+    // A lone diff's failure is worth showing; a class's is one of many.
+    return Conflict(plan_, *diffs,
+                    diffs->size() == 1 ? last_failure_ : absl::OkStatus());
   }
 
  private:
@@ -266,17 +263,6 @@ class ClassOrderer {
     return true;
   }
 
-  absl::Status Impossible(const std::vector<int>& diffs) const {
-    std::vector<int> sorted = diffs;
-    std::sort(sorted.begin(), sorted.end());
-    std::string message =
-        absl::StrCat("no valid applicable order for diffs. ", sorted.size(),
-                     " diffs found conflicting:");
-    for (int d : sorted)
-      absl::StrAppend(&message, "\n", plan_.diffs[d].canonical);
-    return SchemaError(SchemaErrorKind::kImpossibleDiffOrder, message);
-  }
-
   const SchemaDiffPlan& plan_;
   const OrderOptions& options_;
   const Schema& start_;
@@ -286,10 +272,6 @@ class ClassOrderer {
   std::optional<Schema> result_;
   absl::Status last_failure_;
 };
-
-}  // namespace
-
-namespace {
 
 bool IsViewCreateOrDrop(EntityDiffKind k) {
   return k == EntityDiffKind::kCreateView || k == EntityDiffKind::kDropView;
@@ -374,7 +356,7 @@ absl::StatusOr<Schema> ApplyIndependent(const Schema& from,
   Schema current = from;
   for (int d : diffs) {
     absl::StatusOr<Schema> next = ApplyEntityDiff(current, plan.diffs[d]);
-    if (!next.ok()) return SingleDiffConflict(plan.diffs[d], next.status());
+    if (!next.ok()) return Conflict(plan, {d}, next.status());
     current = std::move(*next);
   }
   return current;
@@ -396,7 +378,8 @@ class EntityIndex {
   // refer to (transitively). Validating this subset runs every check the
   // diffs can affect but one: the entities left out neither change nor
   // refer to anything that does. The exception, CHECK constraint names
-  // being unique across tables, is checked on the final schema (Finish).
+  // being unique across tables, is checked on the final schema
+  // (CheckNamesUnique).
   std::vector<Statement> Neighborhood(const SchemaDiffPlan& plan,
                                       const std::vector<int>& diffs) const {
     std::set<std::string> in;

@@ -13,6 +13,7 @@
 #include "schemadiff/charsets.h"
 #include "schemadiff/column_normalize.h"
 #include "schemadiff/schema_errors.h"
+#include "schemadiff/table_lookup.h"
 #include "schemadiff/table_normalize.h"
 #include "schemadiff/table_validation.h"
 
@@ -25,14 +26,6 @@ std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 // Table and view names are case-sensitive (lower_case_table_names=0, the
 // Linux default); column and constraint names are not.
 std::string Entity(absl::string_view s) { return std::string(s); }
-
-const ColumnDefinition* FindColumn(const CreateTable& t,
-                                   absl::string_view name) {
-  for (const ColumnDefinition& c : t.spec->columns) {
-    if (Lower(c.name) == Lower(name)) return &c;
-  }
-  return nullptr;
-}
 
 // The type as foreign keys compare it: textual types by effective charset
 // and collation (lengths and char/varchar may differ), others exactly.

@@ -5,6 +5,7 @@
 // `from`, not to its `to`).
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -27,38 +28,59 @@ namespace schemadiff {
 namespace internal {
 namespace {
 
-// CREATE TABLE t (<body>), parsed.
-absl::StatusOr<CreateTable> TableWith(const std::string& body) {
-  absl::StatusOr<Statement> s =
-      ParseStatement(absl::StrCat("create table t (", body, ")"));
+// `sql` parsed as one statement of type T (with columns, for a table).
+template <typename T>
+absl::StatusOr<T> ParseAs(const std::string& sql) {
+  absl::StatusOr<Statement> s = ParseStatement(sql);
   if (!s.ok()) return s.status();
-  const auto* t = std::get_if<CreateTable>(&*s);
-  if (t == nullptr || !t->spec) {
-    return absl::InvalidArgumentError("not a CREATE TABLE with columns");
+  const auto* t = std::get_if<T>(&*s);
+  if (t == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unexpected statement: ", sql));
+  }
+  if constexpr (std::is_same_v<T, CreateTable>) {
+    if (!t->spec) return absl::InvalidArgumentError("no column definitions");
   }
   return *t;
 }
 
+// CREATE TABLE t (<body>), parsed.
+absl::StatusOr<CreateTable> TableWith(const std::string& body) {
+  return ParseAs<CreateTable>(absl::StrCat("create table t (", body, ")"));
+}
+
+// The case's field `key`, or nullptr.
+const JsonValue* FieldValue(const JsonValue& c, absl::string_view key) {
+  const JsonValue* fields = c.Find("fields");
+  return fields == nullptr ? nullptr : fields->Find(key);
+}
+
 // The case's field `key`: a string, or "" when absent.
 std::string Field(const JsonValue& c, absl::string_view key) {
-  const JsonValue* fields = c.Find("fields");
-  if (fields == nullptr) return "";
-  return StringMember(*fields, key).value_or("");
+  const JsonValue* v = FieldValue(c, key);
+  return v != nullptr && v->is_string() ? v->text : "";
 }
 
 // The case's field `key` as a boolean (false when absent).
 bool BoolField(const JsonValue& c, absl::string_view key) {
-  const JsonValue* fields = c.Find("fields");
-  const JsonValue* v = fields == nullptr ? nullptr : fields->Find(key);
+  const JsonValue* v = FieldValue(c, key);
   return v != nullptr && v->boolean;
+}
+
+// The case's field `key`, a list of strings (empty when absent).
+std::vector<std::string> ListField(const JsonValue& c, absl::string_view key) {
+  std::vector<std::string> out;
+  const JsonValue* v = FieldValue(c, key);
+  if (v == nullptr) return out;
+  for (const JsonValue& x : v->array) out.push_back(x.text);
+  return out;
 }
 
 // The case's field `key`, an object of strings, as a map.
 std::map<std::string, std::string> MapField(const JsonValue& c,
                                             absl::string_view key) {
   std::map<std::string, std::string> out;
-  const JsonValue* fields = c.Find("fields");
-  const JsonValue* v = fields == nullptr ? nullptr : fields->Find(key);
+  const JsonValue* v = FieldValue(c, key);
   if (v == nullptr) return out;
   for (const auto& [k, value] : v->object) {
     out[k] = value.is_string() ? value.text : (value.boolean ? "true" : "");
@@ -67,20 +89,7 @@ std::map<std::string, std::string> MapField(const JsonValue& c,
 }
 
 absl::StatusOr<AlterTable> AlterOf(const JsonValue& c) {
-  absl::StatusOr<Statement> s = ParseStatement(Field(c, "alter"));
-  if (!s.ok()) return s.status();
-  const auto* a = std::get_if<AlterTable>(&*s);
-  if (a == nullptr) return absl::InvalidArgumentError("not an ALTER TABLE");
-  return *a;
-}
-
-absl::StatusOr<CreateTable> CreateOf(const JsonValue& c,
-                                     absl::string_view key) {
-  absl::StatusOr<Statement> s = ParseStatement(Field(c, key));
-  if (!s.ok()) return s.status();
-  const auto* t = std::get_if<CreateTable>(&*s);
-  if (t == nullptr) return absl::InvalidArgumentError("not a CREATE TABLE");
-  return *t;
+  return ParseAs<AlterTable>(Field(c, "alter"));
 }
 
 // Applies the ordered diffs turning `a` into `b` to `target`.
@@ -141,18 +150,7 @@ constexpr char kIterationKeysTable[] =
     "unique key uk2v5 (c2, v(5)), unique key uk3v (c3, v))";
 
 absl::StatusOr<CreateTable> FixtureTable(const char* sql) {
-  absl::StatusOr<Statement> s = ParseStatement(sql);
-  if (!s.ok()) return s.status();
-  return std::get<CreateTable>(*s);
-}
-
-std::vector<std::string> ListField(const JsonValue& c, absl::string_view key) {
-  std::vector<std::string> out;
-  const JsonValue* fields = c.Find("fields");
-  const JsonValue* v = fields == nullptr ? nullptr : fields->Find(key);
-  if (v == nullptr) return out;
-  for (const JsonValue& x : v->array) out.push_back(x.text);
-  return out;
+  return ParseAs<CreateTable>(sql);
 }
 
 const IndexDefinition* KeyNamed(const CreateTable& t, const std::string& name) {
@@ -256,20 +254,12 @@ SchemadiffVerdict RunAddInstantAlgorithmCase(const JsonValue& c) {
 }
 
 SchemadiffVerdict RunRemovedForeignKeyNamesCase(const JsonValue& c) {
-  absl::StatusOr<CreateTable> before = CreateOf(c, "before");
+  absl::StatusOr<CreateTable> before = ParseAs<CreateTable>(Field(c, "before"));
   if (!before.ok()) return Fail(std::string(before.status().message()));
-  absl::StatusOr<CreateTable> after = CreateOf(c, "after");
+  absl::StatusOr<CreateTable> after = ParseAs<CreateTable>(Field(c, "after"));
   if (!after.ok()) return Fail(std::string(after.status().message()));
-  std::vector<std::string> want;
-  const JsonValue* fields = c.Find("fields");
-  const JsonValue* names = fields == nullptr ? nullptr : fields->Find("names");
-  if (names != nullptr) {
-    for (const JsonValue& n : names->array) want.push_back(n.text);
-  }
-  std::vector<std::string> got = RemovedForeignKeyNames(*before, *after);
-  if (got == want) return Pass();
-  return Fail(absl::StrCat("got [", absl::StrJoin(got, ","), "] want [",
-                           absl::StrJoin(want, ","), "]"));
+  return CompareLists(RemovedForeignKeyNames(*before, *after),
+                      ListField(c, "names"));
 }
 
 SchemadiffVerdict RunAlterTableAnalysisCase(const JsonValue& c) {
@@ -312,9 +302,7 @@ SchemadiffVerdict RunExpandsCase(const JsonValue& c) {
   if (!source.ok()) return Fail(std::string(source.status().message()));
   absl::StatusOr<CreateTable> target = TableWith("c " + Field(c, "target"));
   if (!target.ok()) return Fail(std::string(target.status().message()));
-  const JsonValue* fields = c.Find("fields");
-  const JsonValue* want = fields == nullptr ? nullptr : fields->Find("expands");
-  const bool expands = want != nullptr && want->boolean;
+  const bool expands = BoolField(c, "expands");
   ColumnExpansion got = ColumnChangeExpandsDataRange(
       source->spec->columns.front(), target->spec->columns.front());
   if (got.expands != expands) {

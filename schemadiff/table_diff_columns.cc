@@ -11,6 +11,7 @@
 #include "schemadiff/charsets.h"
 #include "schemadiff/printer.h"
 #include "schemadiff/table_diff_internal.h"
+#include "schemadiff/table_lookup.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -21,19 +22,6 @@ namespace {
 using Kind = AlterOption::Kind;
 
 std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
-
-bool InPrimaryKey(const TableSpec* spec, absl::string_view column) {
-  if (spec == nullptr) return false;
-  for (const IndexDefinition& index : spec->indexes) {
-    if (index.kind != IndexKind::kPrimary) continue;
-    for (const IndexPart& part : index.parts) {
-      if (!part.expr && absl::EqualsIgnoreCase(part.column, column)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
 
 // The column as compared: canonical text with the effective charset and
 // collation spelled out for textual types; with `in_primary_key` (the
@@ -226,7 +214,7 @@ absl::Status DiffColumns(const TablePair& t, const DiffHints& hints,
       SC_RETURN_IF_ERROR(CheckEnumReorder(t, c1, c2));
     }
     const bool pk =
-        InPrimaryKey(t.from, c1.name) && InPrimaryKey(t.to, c2.name);
+        InPrimaryKey(*t.from, c1.name) && InPrimaryKey(*t.to, c2.name);
     bool changed = ComparableColumn(c1, t.from_defaults, pk) !=
                    ComparableColumn(c2, t.to_defaults, pk);
     bool moved = in_place.count(shared2[i]) == 0;

@@ -61,21 +61,21 @@ constexpr char kTable[] =
 // Copies a 20k-row table while a writer changes it, then tails: the copy
 // (several copy phases, with the catch-up between them) and the tail
 // together leave exactly the source.
-void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn_,
-                                      const WorkflowOptions& options_,
+void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn,
+                                      const WorkflowOptions& options,
                                       const std::string& db,
                                       const binlogdata::BinlogSource& source) {
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".src ", kTable)));
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".dst ", kTable)));
-  ASSERT_OK(conn_->Execute(
+  ASSERT_OK(conn->Execute(absl::StrCat("CREATE DATABASE ", db)));
+  ASSERT_OK(conn->Execute(absl::StrCat("CREATE TABLE ", db, ".src ", kTable)));
+  ASSERT_OK(conn->Execute(absl::StrCat("CREATE TABLE ", db, ".dst ", kTable)));
+  ASSERT_OK(conn->Execute(
       absl::StrCat("INSERT INTO ", db,
                    ".src (id, name, val, note) SELECT seq, CONCAT('n', seq), "
                    "seq % 1000, IF(seq % 3 = 0, NULL, 'café') FROM ",
                    db, ".seq_1_to_20000")));
-  Writer writer(options_.connect, db + ".src", 22000);
+  Writer writer(options.connect, db + ".src", 22000);
   writer.Start();
-  Engine engine(options_, Clock::Real());
+  Engine engine(options, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
   // Let the writer overlap the copy (several snapshots) and the tail.
@@ -92,20 +92,20 @@ void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn_,
   Clock::Real()->SleepFor(absl::Milliseconds(500));
   ASSERT_OK(writer.Stop());
   EXPECT_GT(writer.statements(), 100);
-  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK(WaitCaughtUp(*conn, id, absl::Seconds(60)));
   // Idle and caught up: the next heartbeat reports zero lag.
   EXPECT_OK(WaitFor(
       Clock::Real(), "lag to reach zero",
       [&]() -> absl::StatusOr<bool> { return engine.LagSeconds(id) == 0; }));
   const std::string cols = "id, name, IFNULL(val, 'N'), ts, IFNULL(note, 'N')";
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, db + ".src", cols));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, db + ".dst", cols));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn, db + ".src", cols));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn, db + ".dst", cols));
   EXPECT_EQ(got, want);
   ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
   EXPECT_GE(row.rows_copied, 20000);
   EXPECT_THAT(row.pos, HasSubstr("MariaDB/"));
   ASSERT_OK_AND_ASSIGN(mysql::Result cs,
-                       conn_->Execute("SELECT COUNT(*) FROM _vt.copy_state"));
+                       conn->Execute("SELECT COUNT(*) FROM _vt.copy_state"));
   EXPECT_EQ(cs.rows[0].Get(0), "0");
   ASSERT_OK(engine.Stop(id));
   ASSERT_OK_AND_ASSIGN(row, engine.Read(id));

@@ -121,6 +121,17 @@ class Workflow {
   absl::Status StartCopyIfNew();
   absl::Status Copy();
   absl::Status CopyOneSnapshot(const CopyStateRow& table);
+  // The plan of the table a copy_state row names.
+  absl::StatusOr<const TablePlan*> CopyPlan(const CopyStateRow& table) const;
+  // Where the copy of `table` resumes (nullopt: from its first row).
+  absl::StatusOr<absl::optional<LastPk>> CopyResumeKey(
+      const CopyStateRow& table, const RowApplier& applier) const;
+  // The statements (';'-separated, maybe none) recording a copied batch of
+  // `rows` rows of `table` in the batch's transaction: its last key (unless
+  // `done`, when the table's copy_state row goes), and rows_copied.
+  std::string CopyProgressSql(const CopyStateRow& table,
+                              const RowApplier& applier, const LastPk* lastpk,
+                              uint64_t rows, bool done) const;
   // The server-side copy (workflow_copy_server.cc): chunks until the table
   // is copied, the copy phase ends, the throttler or a stop says so.
   absl::Status CopyServerSide(const CopyStateRow& table);

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/workflow.h"
@@ -14,8 +15,9 @@ absl::Status Workflow::Copy() {
     SC_ASSIGN_OR_RETURN(std::vector<CopyStateRow> tables,
                         ReadCopyState(*conn_, id_));
     if (tables.empty()) return absl::OkStatus();
-    if (!pos_.empty()) {
-      // Catch up on changes to rows already copied before the next snapshot.
+    if (!pos_.empty() && !options_.server_side_copy) {
+      // Catch up on changes to rows already copied before the next snapshot
+      // (the server-side copy catches up before each of its chunks).
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
       if (stop_) return absl::OkStatus();
@@ -63,14 +65,49 @@ absl::Status Workflow::WaitUntilNotThrottled() {
   return absl::OkStatus();
 }
 
-absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
+absl::StatusOr<const TablePlan*> Workflow::CopyPlan(
+    const CopyStateRow& table) const {
   auto it = plans_.find(table.table_name);
   if (it == plans_.end()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "copy_state names table ", table.table_name, " that no rule targets"));
   }
-  const TablePlan& plan = it->second;
-  RowApplier applier(&plan, &collations_);
+  return &it->second;
+}
+
+absl::StatusOr<absl::optional<LastPk>> Workflow::CopyResumeKey(
+    const CopyStateRow& table, const RowApplier& applier) const {
+  if (!table.has_lastpk) return absl::optional<LastPk>();
+  SC_ASSIGN_OR_RETURN(LastPk pk, applier.DecodeLastPk(table.lastpk));
+  return absl::optional<LastPk>(std::move(pk));
+}
+
+std::string Workflow::CopyProgressSql(const CopyStateRow& table,
+                                      const RowApplier& applier,
+                                      const LastPk* lastpk, uint64_t rows,
+                                      bool done) const {
+  const std::string where_table =
+      absl::StrCat(" WHERE vrepl_id = ", id_,
+                   " AND table_name = ", mysql::QuoteString(table.table_name));
+  std::vector<std::string> sql;
+  if (done) {
+    sql.push_back(absl::StrCat("DELETE FROM _vt.copy_state", where_table));
+  } else if (lastpk != nullptr) {
+    sql.push_back(absl::StrCat(
+        "UPDATE _vt.copy_state SET lastpk = ",
+        mysql::QuoteString(applier.EncodeLastPk(*lastpk)), where_table));
+  }
+  if (rows > 0) {
+    sql.push_back(absl::StrCat(
+        "UPDATE _vt.vreplication SET rows_copied = rows_copied + ", rows,
+        ", time_updated = UNIX_TIMESTAMP() WHERE id = ", id_));
+  }
+  return absl::StrJoin(sql, ";\n");
+}
+
+absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
+  SC_ASSIGN_OR_RETURN(const TablePlan* plan, CopyPlan(table));
+  RowApplier applier(plan, &collations_);
 
   // A consistent snapshot and the exact binlog position it corresponds to.
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> snap,
@@ -105,41 +142,22 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
   SC_ASSIGN_OR_RETURN(pos_, pos_.Union(snapshot));
   SC_RETURN_IF_ERROR(SavePosition(0));
 
-  absl::optional<LastPk> lastpk;
-  if (table.has_lastpk) {
-    SC_ASSIGN_OR_RETURN(LastPk pk, applier.DecodeLastPk(table.lastpk));
-    lastpk = std::move(pk);
-  }
-  const std::string where_table =
-      absl::StrCat(" WHERE vrepl_id = ", id_,
-                   " AND table_name = ", mysql::QuoteString(table.table_name));
+  SC_ASSIGN_OR_RETURN(absl::optional<LastPk> lastpk,
+                      CopyResumeKey(table, applier));
   std::vector<mysql::Field> fields;
   std::vector<mysql::Row> batch;
   auto commit = [&](bool done) -> absl::Status {
     SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+    absl::optional<LastPk> copied;
     if (!batch.empty()) {
       SC_RETURN_IF_ERROR(
           conn_->Execute(applier.CopyInsert(fields, batch)).status());
-      SC_RETURN_IF_ERROR(
-          conn_
-              ->Execute(absl::StrCat("UPDATE _vt.copy_state SET lastpk = ",
-                                     mysql::QuoteString(applier.EncodeLastPk(
-                                         applier.KeyOfCopiedRow(batch.back()))),
-                                     where_table))
-              .status());
-      SC_RETURN_IF_ERROR(
-          conn_
-              ->Execute(absl::StrCat(
-                  "UPDATE _vt.vreplication SET rows_copied = rows_copied + ",
-                  batch.size(),
-                  ", time_updated = UNIX_TIMESTAMP() WHERE id = ", id_))
-              .status());
+      copied = applier.KeyOfCopiedRow(batch.back());
     }
-    if (done) {
-      SC_RETURN_IF_ERROR(
-          conn_
-              ->Execute(absl::StrCat("DELETE FROM _vt.copy_state", where_table))
-              .status());
+    std::string progress = CopyProgressSql(
+        table, applier, copied ? &*copied : nullptr, batch.size(), done);
+    if (!progress.empty()) {
+      SC_RETURN_IF_ERROR(conn_->Execute(progress).status());
     }
     SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
     batch.clear();

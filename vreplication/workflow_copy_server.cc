@@ -13,7 +13,6 @@
 // rolls the whole chunk back.
 
 #include "absl/strings/str_cat.h"
-#include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/vr_store.h"
 #include "vreplication/workflow.h"
@@ -22,17 +21,10 @@ namespace sidecut {
 namespace vreplication {
 
 absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
-  auto it = plans_.find(table.table_name);
-  if (it == plans_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "copy_state names table ", table.table_name, " that no rule targets"));
-  }
-  RowApplier applier(&it->second, &collations_);
-  absl::optional<LastPk> lastpk;
-  if (table.has_lastpk) {
-    SC_ASSIGN_OR_RETURN(LastPk pk, applier.DecodeLastPk(table.lastpk));
-    lastpk = std::move(pk);
-  }
+  SC_ASSIGN_OR_RETURN(const TablePlan* plan, CopyPlan(table));
+  RowApplier applier(plan, &collations_);
+  SC_ASSIGN_OR_RETURN(absl::optional<LastPk> lastpk,
+                      CopyResumeKey(table, applier));
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
   if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
   while (!stop_) {
@@ -102,19 +94,14 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
   if (!merged.ok()) return fail(merged.status());
   pos_ = *std::move(merged);
-  const std::string where_table =
-      absl::StrCat(" WHERE vrepl_id = ", id_,
-                   " AND table_name = ", mysql::QuoteString(table.table_name));
-  std::string sql =
-      *done ? absl::StrCat("DELETE FROM _vt.copy_state", where_table)
-            : absl::StrCat("UPDATE _vt.copy_state SET lastpk = ",
-                           mysql::QuoteString(applier.EncodeLastPk(next)),
-                           where_table);
-  absl::StrAppend(&sql,
-                  ";\nUPDATE _vt.vreplication SET rows_copied = rows_copied + ",
-                  rows, ", time_updated = UNIX_TIMESTAMP() WHERE id = ", id_,
-                  ";\n", SavePositionSql(id_, pos_.ToString(), 0), ";\nCOMMIT");
-  absl::Status committed = conn_->Execute(sql).status();
+  std::string progress =
+      CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
+  absl::Status committed =
+      conn_
+          ->Execute(absl::StrCat(progress, progress.empty() ? "" : ";\n",
+                                 SavePositionSql(id_, pos_.ToString(), 0),
+                                 ";\nCOMMIT"))
+          .status();
   if (!committed.ok()) return fail(committed);
   if (!*done) *lastpk = std::move(next);
   return absl::OkStatus();

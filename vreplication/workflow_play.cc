@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "mysql/binlog_streamer.h"
 #include "mysql/mariadb_binlog_source.h"
@@ -149,43 +150,28 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   absl::Time last_heartbeat = absl::InfinitePast();
   absl::Time pending_since = absl::InfinitePast();
   int64_t last_ts = 0;
+  // Applies what is pending, with the position, in one transaction; inside
+  // a copy chunk's transaction only the statements (its commit saves the
+  // position).
   auto flush = [&]() -> absl::Status {
-    if (in_chunk_txn_) {
-      // Inside a copy chunk's transaction: its commit saves the position.
-      if (has_pending()) {
-        std::vector<std::string> net_sql;
-        for (auto& [table, n] : net) n.changes->Render(&net_sql);
-        std::string sql = pending;
-        for (const std::string& s : net_sql) {
-          if (!sql.empty()) sql += ";\n";
-          sql += s;
-        }
-        SC_RETURN_IF_ERROR(conn_->Execute(sql).status());
+    if (!has_pending() && !dirty) return absl::OkStatus();
+    if (has_pending()) {
+      std::vector<std::string> body;
+      if (!pending.empty()) body.push_back(pending);
+      for (auto& [table, n] : net) n.changes->Render(&body);
+      std::string sql = absl::StrJoin(body, ";\n");
+      if (!in_chunk_txn_) {
+        sql = absl::StrCat("BEGIN;\n", sql, ";\n",
+                           SavePositionSql(id_, pos_.ToString(), last_ts),
+                           ";\nCOMMIT");
       }
-      net.clear();
-      net_rows = 0;
-      net_bytes = 0;
-      pending.clear();
-      pending_txns = 0;
-      dirty = false;
-      return absl::OkStatus();
-    }
-    if (!has_pending()) {
-      if (!dirty) return absl::OkStatus();
-      SC_RETURN_IF_ERROR(SavePosition(last_ts));
-    } else {
-      std::vector<std::string> net_sql;
-      for (auto& [table, n] : net) n.changes->Render(&net_sql);
-      std::string sql = "BEGIN;\n";
-      if (!pending.empty()) absl::StrAppend(&sql, pending, ";\n");
-      for (const std::string& s : net_sql) absl::StrAppend(&sql, s, ";\n");
-      absl::StrAppend(&sql, SavePositionSql(id_, pos_.ToString(), last_ts),
-                      ";\nCOMMIT");
       absl::Status s = conn_->Execute(sql).status();
       if (!s.ok()) {
-        conn_->Execute("ROLLBACK").IgnoreError();
+        if (!in_chunk_txn_) conn_->Execute("ROLLBACK").IgnoreError();
         return s;
       }
+    } else if (!in_chunk_txn_) {  // only the position moved
+      SC_RETURN_IF_ERROR(SavePosition(last_ts));
     }
     net.clear();  // plans may be reloaded after a flush
     net_rows = 0;
@@ -193,8 +179,10 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     pending.clear();
     pending_txns = 0;
     dirty = false;
-    last_save = clock_->Now();
-    SetCommitted();
+    if (!in_chunk_txn_) {
+      last_save = clock_->Now();
+      SetCommitted();
+    }
     return absl::OkStatus();
   };
   std::vector<std::string> stmts;
