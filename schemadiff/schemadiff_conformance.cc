@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -164,64 +165,50 @@ SchemadiffVerdict RunSchemadiffCase(const JsonValue& c) {
     return Skip(absl::StrCat("mysql-only: ", absl::StrJoin(names, ",")));
   }
   std::string func = internal::StringMember(c, "test_func").value_or("");
-  if (func == "TestNormalize") return internal::RunNormalizeCase(c);
-  if (func == "TestCreateTableDiff" || func == "TestDiffTables") {
-    return internal::RunTableDiffCase(c);
+  using Runner = SchemadiffVerdict (*)(const JsonValue&);
+  static const auto* const kRunners = new std::map<std::string, Runner>{
+      {"TestNormalize", internal::RunNormalizeCase},
+      {"TestCreateTableDiff", internal::RunTableDiffCase},
+      {"TestDiffTables", internal::RunTableDiffCase},
+      {"TestInvalidSchema", internal::RunSchemaCase},
+      {"TestNewSchemaFromSQL", internal::RunSchemaCase},
+      {"TestToSQL", internal::RunSchemaCase},
+      {"TestCopy", internal::RunSchemaCase},
+      {"TestTableForeignKeyOrdering", internal::RunSchemaCase},
+      {"TestInvalidTableForeignKeyReference", internal::RunSchemaCase},
+      {"TestViewReferences", internal::RunSchemaCase},
+      {"TestGetEntityColumnNames", internal::RunSchemaCase},
+      {"TestValidate", internal::RunValidateCase},
+      {"TestDiffSchemas", internal::RunSchemaDiffCase},
+      {"TestSchemaDiff", internal::RunOrderedSchemaDiffCase},
+      {"TestPermutations", internal::RunPermutationsCase},
+      {"TestExpands", internal::RunExpandsCase},
+      {"TestRevertible", internal::RunRevertibleCase},
+      {"TestAlterTableRotatesRangePartition",
+       internal::RunRotatesRangePartitionCase},
+      {"TestAddInstantAlgorithm", internal::RunAddInstantAlgorithmCase},
+      {"TestRemovedForeignKeyNames", internal::RunRemovedForeignKeyNamesCase},
+      {"TestGetAlterTableAnalysis", internal::RunAlterTableAnalysisCase},
+      {"TestSchemaApplyError", internal::RunSchemaApplyErrorCase},
+      {"TestIndexDefinitionEntityMap", internal::RunKeyFactsCase},
+      {"TestKeyAtLeastConstrainedAs", internal::RunKeyAtLeastConstrainedAsCase},
+      {"TestIndexesCoveringForeignKeyColumns",
+       internal::RunIndexesCoveringColumnsCase},
+      {"TestUniqueKeysCoveredByColumns", internal::RunIterationKeysCase},
+      {"TestAlterTableCapableOfInstantDDL", internal::RunInstantCapabilityCase},
+      {"TestEntityDiffByStatement", internal::RunEntityDiffByStatementCase},
+      {"TestCreateViewDiff", internal::RunViewCase},
+      {"TestNormalizeView", internal::RunViewCase},
+      {"TestDiffViews", internal::RunViewCase},
+      {"TestGetViewDependentTableNames", internal::RunDependencyNamesCase},
+      {"TestGetForeignKeyParentTableNames", internal::RunDependencyNamesCase},
+  };
+  if (auto it = kRunners->find(func); it != kRunners->end()) {
+    return it->second(c);
   }
-  if (func == "TestInvalidSchema" || func == "TestNewSchemaFromQueries" ||
-      func == "TestNewSchemaFromSQL" || func == "TestToSQL" ||
-      func == "TestCopy" || func == "TestTableForeignKeyOrdering" ||
-      func == "TestInvalidTableForeignKeyReference" ||
-      func == "TestViewReferences" || func == "TestGetEntityColumnNames" ||
-      absl::StartsWith(func, "TestNewSchemaFromQueries")) {
+  // TestNewSchemaFromQueries and its variants (...Loop, ...Unresolved, ...).
+  if (absl::StartsWith(func, "TestNewSchemaFromQueries")) {
     return internal::RunSchemaCase(c);
-  }
-  if (func == "TestValidate") return internal::RunValidateCase(c);
-  if (func == "TestDiffSchemas") return internal::RunSchemaDiffCase(c);
-  if (func == "TestSchemaDiff") return internal::RunOrderedSchemaDiffCase(c);
-  if (func == "TestPermutations") return internal::RunPermutationsCase(c);
-  if (func == "TestExpands") return internal::RunExpandsCase(c);
-  if (func == "TestRevertible") return internal::RunRevertibleCase(c);
-  if (func == "TestAlterTableRotatesRangePartition") {
-    return internal::RunRotatesRangePartitionCase(c);
-  }
-  if (func == "TestAddInstantAlgorithm") {
-    return internal::RunAddInstantAlgorithmCase(c);
-  }
-  if (func == "TestRemovedForeignKeyNames") {
-    return internal::RunRemovedForeignKeyNamesCase(c);
-  }
-  if (func == "TestGetAlterTableAnalysis") {
-    return internal::RunAlterTableAnalysisCase(c);
-  }
-  if (func == "TestSchemaApplyError") {
-    return internal::RunSchemaApplyErrorCase(c);
-  }
-  if (func == "TestIndexDefinitionEntityMap") {
-    return internal::RunKeyFactsCase(c);
-  }
-  if (func == "TestKeyAtLeastConstrainedAs") {
-    return internal::RunKeyAtLeastConstrainedAsCase(c);
-  }
-  if (func == "TestIndexesCoveringForeignKeyColumns") {
-    return internal::RunIndexesCoveringColumnsCase(c);
-  }
-  if (func == "TestUniqueKeysCoveredByColumns") {
-    return internal::RunIterationKeysCase(c);
-  }
-  if (func == "TestAlterTableCapableOfInstantDDL") {
-    return internal::RunInstantCapabilityCase(c);
-  }
-  if (func == "TestEntityDiffByStatement") {
-    return internal::RunEntityDiffByStatementCase(c);
-  }
-  if (func == "TestCreateViewDiff" || func == "TestNormalizeView" ||
-      func == "TestDiffViews") {
-    return internal::RunViewCase(c);
-  }
-  if (func == "TestGetViewDependentTableNames" ||
-      func == "TestGetForeignKeyParentTableNames") {
-    return internal::RunDependencyNamesCase(c);
   }
   // These cases name keys or constraints of tables (or a migration UUID)
   // that the Vitess test function defines in its code, not in the case:
