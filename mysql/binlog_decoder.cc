@@ -40,7 +40,18 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
     }
     case kRotateEvent: {
       // The artificial ROTATE that opens a dump may precede the format
-      // description; it carries a checksum only if the stream does.
+      // description; it carries a checksum only if the stream does: before
+      // the format is known, one that verifies is taken as such.
+      if (!have_format_) {
+        FormatDescription crc = format_;
+        crc.checksum = ChecksumAlg::kCrc32;
+        absl::StatusOr<RotateEvent> with_crc = ParseRotate(event, crc);
+        if (with_crc.ok()) {
+          ev.rotate = *std::move(with_crc);
+          ev.kind = Kind::kRotate;
+          return ev;
+        }
+      }
       SC_ASSIGN_OR_RETURN(ev.rotate, ParseRotate(event, format_));
       ev.kind = Kind::kRotate;
       return ev;

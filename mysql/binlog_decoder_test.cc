@@ -223,7 +223,7 @@ TEST(MysqlFlavorTest, StreamerGroupsTransactionsAndAdvancesGtidSet) {
       Query("d", "BEGIN"),
       TableMapEvent(),
       WriteRowsV2(),
-      Event(kXidEvent, LE(99, 8), true),
+      Event(kXidEvent, LE(99, 8), true, 1, 1700000000, 777),
       MysqlGtid(7),
       Query("d", "ALTER TABLE t ADD COLUMN x INT"),
   });
@@ -237,12 +237,55 @@ TEST(MysqlFlavorTest, StreamerGroupsTransactionsAndAdvancesGtidSet) {
             absl::StrCat("MySQL56/", kUuid, ":1-6"));
   ASSERT_EQ(t1.transaction.events.size(), 2u);  // table map + rows
   EXPECT_EQ(t1.transaction.events[1].kind, DecodedEvent::Kind::kRows);
+  // Where it ends: the file of the ROTATE, the XID's end position.
+  EXPECT_EQ(t1.transaction.end.file, "binlog.000001");
+  EXPECT_EQ(t1.transaction.end.offset, 777u);
+  EXPECT_EQ(s.last_end().offset, 777u);
   ASSERT_OK_AND_ASSIGN(StreamItem t2, s.Next());
   EXPECT_TRUE(t2.transaction.standalone);
   ASSERT_EQ(t2.transaction.events.size(), 1u);
   EXPECT_EQ(t2.transaction.events[0].query.query,
             "ALTER TABLE t ADD COLUMN x INT");
   EXPECT_EQ(s.position().ToString(), absl::StrCat("MySQL56/", kUuid, ":1-7"));
+}
+
+// The ROTATE opening a dump comes before the format description; with or
+// without a checksum its file name is exact.
+TEST(MysqlFlavorTest, ArtificialRotateBeforeFormatDescription) {
+  for (bool crc : {false, true}) {
+    BinlogDecoder d;
+    ASSERT_OK_AND_ASSIGN(
+        DecodedEvent ev,
+        d.Decode(Event(kRotateEvent,
+                       absl::StrCat(LE(4, 8), "mariadb-bin.000007"), crc)));
+    EXPECT_EQ(ev.kind, DecodedEvent::Kind::kRotate);
+    EXPECT_EQ(ev.rotate.next_file, "mariadb-bin.000007") << crc;
+    EXPECT_EQ(ev.rotate.position, 4u);
+  }
+}
+
+TEST(BinlogCoordinatesTest, OrderAcrossFiles) {
+  BinlogCoordinates a{"mariadb-bin.000009", 500};
+  EXPECT_TRUE(a.AtLeast(BinlogCoordinates{"mariadb-bin.000009", 500}));
+  EXPECT_TRUE(a.AtLeast(BinlogCoordinates{"mariadb-bin.000009", 4}));
+  EXPECT_FALSE(a.AtLeast(BinlogCoordinates{"mariadb-bin.000009", 501}));
+  // Numbers compare, not strings ("000010" is after "000009").
+  EXPECT_FALSE(a.AtLeast(BinlogCoordinates{"mariadb-bin.000010", 4}));
+  BinlogCoordinates b{"mariadb-bin.000010", 4};
+  EXPECT_TRUE(b.AtLeast(a));
+  BinlogCoordinates c{"mariadb-bin.1000000", 4};
+  BinlogCoordinates d{"mariadb-bin.999999", 9000};
+  EXPECT_TRUE(c.AtLeast(d));
+  EXPECT_FALSE(d.AtLeast(c));
+  // A directory on either side does not matter.
+  BinlogCoordinates e{"./mariadb-bin.000009", 500};
+  EXPECT_TRUE(e.AtLeast(a));
+  EXPECT_TRUE(a.AtLeast(e));
+  EXPECT_TRUE(b.AtLeast(e));
+  // Unknown or unrelated files never compare as at-or-after.
+  EXPECT_FALSE(a.AtLeast(BinlogCoordinates{}));
+  EXPECT_FALSE(BinlogCoordinates{}.AtLeast(a));
+  EXPECT_FALSE(a.AtLeast(BinlogCoordinates{"other-bin.000001", 4}));
 }
 
 // The pre-5.6 temporal formats (TIME, DATETIME, TIMESTAMP without fsp),

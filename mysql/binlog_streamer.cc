@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "util/status_macros.h"
 
@@ -45,6 +46,41 @@ absl::Status BinlogStreamer::EnsureOpen() {
     clock_->SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
+}
+
+namespace {
+
+// "mariadb-bin.000012" -> ("mariadb-bin", 12); false without a numeric
+// extension.
+bool SplitBinlogName(absl::string_view name, absl::string_view* base,
+                     uint64_t* number) {
+  size_t dot = name.rfind('.');
+  if (dot == absl::string_view::npos) return false;
+  *base = name.substr(0, dot);
+  return absl::SimpleAtoi(name.substr(dot + 1), number);
+}
+
+// The file name without its directory (the server reports some names with
+// one, the stream's ROTATE events without).
+absl::string_view BaseName(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+bool BinlogCoordinates::AtLeast(const BinlogCoordinates& other) const {
+  if (file.empty() || other.file.empty()) return false;
+  absl::string_view name = BaseName(file), other_name = BaseName(other.file);
+  if (name == other_name) return offset >= other.offset;
+  absl::string_view base, other_base;
+  uint64_t n = 0, other_n = 0;
+  if (!SplitBinlogName(name, &base, &n) ||
+      !SplitBinlogName(other_name, &other_base, &other_n) ||
+      base != other_base) {
+    return false;
+  }
+  return n > other_n;
 }
 
 Position BinlogStreamer::Advance(const GtidEvent& g) const {
@@ -137,10 +173,14 @@ absl::StatusOr<StreamItem> BinlogStreamer::Next() {
       item.heartbeat_timestamp = ev.header.timestamp;
       return item;
     }
+    if (ev.kind == DecodedEvent::Kind::kRotate) file_ = ev.rotate.next_file;
+    const uint32_t log_pos = ev.header.log_pos;
     bool done = false;
     SC_RETURN_IF_ERROR(Consume(std::move(ev), &done));
     if (!done) continue;
     in_txn_ = false;
+    txn_.end = BinlogCoordinates{file_, log_pos};
+    last_end_ = txn_.end;
     bool skip = skip_txn_;
     position_ = txn_.position.AtLeast(position_) ? txn_.position : position_;
     if (skip) continue;

@@ -13,8 +13,10 @@
 #ifndef SIDECUT_MYSQL_BINLOG_STREAMER_H_
 #define SIDECUT_MYSQL_BINLOG_STREAMER_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,8 +29,21 @@
 namespace sidecut {
 namespace mysql {
 
+// A place in the server's binlog files.
+struct BinlogCoordinates {
+  std::string file;  // "" when unknown
+  uint64_t offset = 0;
+  // Whether this is at or after `other`: same file (offsets compare) or a
+  // later one (the numeric extensions of the same base name compare). False
+  // when either is unknown or the base names differ.
+  bool AtLeast(const BinlogCoordinates& other) const;
+};
+
 struct Transaction {
   GtidEvent gtid;
+  // Where the transaction's last event ends in the binlog (file unknown
+  // when the stream did not say which file it reads).
+  BinlogCoordinates end;
   // The position including this transaction.
   Position position;
   // Commit timestamp (seconds since the epoch, from the event headers).
@@ -73,6 +88,9 @@ class BinlogStreamer {
 
   // The position after the last transaction returned.
   const Position& position() const { return position_; }
+  // Where the last complete transaction read (returned or skipped) ends in
+  // the binlog; file "" before the first.
+  const BinlogCoordinates& last_end() const { return last_end_; }
   // See BinlogDecoder::SetSchemaResolver; kept across reconnects.
   void SetSchemaResolver(SchemaResolver resolver) {
     resolver_ = std::move(resolver);
@@ -99,6 +117,8 @@ class BinlogStreamer {
   bool skip_txn_ = false;
   bool saw_begin_ = false;
   Transaction txn_;
+  std::string file_;  // the binlog file being read (from ROTATE events)
+  BinlogCoordinates last_end_;
   int reconnects_ = 0;
   bool opened_once_ = false;
 };

@@ -1,7 +1,5 @@
 #include "vreplication/net_changes.h"
 
-#include <set>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
@@ -36,16 +34,8 @@ bool NetChanges::Eligible(const TablePlan& plan) {
 NetChanges::NetChanges(const TablePlan* plan, const RowApplier* applier)
     : plan_(plan), applier_(applier) {
   // An upsert can only hit the row of the same key when that key is the
-  // target's one unique key.
-  std::set<std::string> key;
-  for (int t : plan->target_key) key.insert(plan->target_columns[t]);
-  if (plan->target.unique_keys.size() == 1) {
-    std::set<std::string> only;
-    for (int c : plan->target.unique_keys[0].columns) {
-      only.insert(plan->target.columns[c].name);
-    }
-    upsert_ = only == key;
-  }
+  // target's one unique index.
+  upsert_ = KeyIsOnlyUniqueIndex(*plan);
 }
 
 NetChanges::Entry& NetChanges::At(const std::vector<std::string>& key,

@@ -135,15 +135,25 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
   auto condition = [&](const mysql::Row& row, absl::optional<bool> in) {
     return Condition(map, row, in.has_value() ? nullptr : lastpk);
   };
+  // Idempotent plans upsert: a row the target already has (the key is its
+  // only unique index) takes the image's values, other columns kept.
+  std::string upsert;
+  if (plan_->idempotent) {
+    std::vector<std::string> sets;
+    for (const std::string& c : cols) {
+      sets.push_back(absl::StrCat(c, " = VALUES(", c, ")"));
+    }
+    upsert = absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(sets, ", "));
+  }
   auto insert = [&](const mysql::Row& row, absl::optional<bool> in) {
     std::string cond = condition(row, in);
     if (cond.empty()) {
       return absl::StrCat("INSERT INTO ", target, " (", col_list, ") VALUES (",
-                          absl::StrJoin(values(row), ", "), ")");
+                          absl::StrJoin(values(row), ", "), ")", upsert);
     }
     return absl::StrCat("INSERT INTO ", target, " (", col_list, ") SELECT ",
                         absl::StrJoin(values(row), ", "), " FROM DUAL WHERE ",
-                        cond);
+                        cond, upsert);
   };
   auto remove = [&](const mysql::Row& row, absl::optional<bool> in) {
     std::string cond = condition(row, in);
@@ -158,7 +168,26 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
   bool after_skip =
       change.after.has_value() && after_in.has_value() && !*after_in;
   if (change.before.has_value() && change.after.has_value()) {
-    if (!plan_->where_expr.has_value() &&
+    if (plan_->idempotent) {
+      // The upsert of the after image. A key update first moves the old row
+      // (carrying the columns the plan does not feed) unless the new key is
+      // there already (a replayed change), then drops what is left of it.
+      if (!before_skip &&
+          KeyLiterals(map, *change.before) != KeyLiterals(map, *change.after)) {
+        if (!after_skip && before_in == absl::optional<bool>(true) &&
+            after_in == absl::optional<bool>(true)) {
+          std::vector<std::string> v = values(*change.after), sets;
+          for (size_t i = 0; i < v.size(); ++i) {
+            sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
+          }
+          out->push_back(absl::StrCat("UPDATE IGNORE ", target, " SET ",
+                                      absl::StrJoin(sets, ", "), " WHERE ",
+                                      key_match(*change.before)));
+        }
+        out->push_back(remove(*change.before, before_in));
+      }
+      if (!after_skip) out->push_back(insert(*change.after, after_in));
+    } else if (!plan_->where_expr.has_value() &&
         before_in == absl::optional<bool>(true) &&
         after_in == absl::optional<bool>(true)) {
       std::vector<std::string> v = values(*change.after), sets;
@@ -214,16 +243,20 @@ std::vector<std::string> RowApplier::QuotedSourceKey() const {
   return keys;
 }
 
-std::string RowApplier::CopyFromClause(const LastPk* lastpk) const {
-  std::vector<std::string> keys = QuotedSourceKey(), lits;
+std::string RowApplier::CopyFromClause(const LastPk* lastpk,
+                                       const LastPk* upto) const {
+  std::vector<std::string> keys = QuotedSourceKey();
   std::vector<std::string> conds;
-  if (lastpk != nullptr) {
+  auto compare = [&](const LastPk& pk, absl::string_view op) {
+    std::vector<std::string> lits;
     for (size_t i = 0; i < keys.size(); ++i) {
-      lits.push_back(LastPkLiteral(*lastpk, i));
+      lits.push_back(LastPkLiteral(pk, i));
     }
-    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
-                                 absl::StrJoin(lits, ", "), ")"));
-  }
+    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") ", op,
+                                 " (", absl::StrJoin(lits, ", "), ")"));
+  };
+  if (lastpk != nullptr) compare(*lastpk, ">");
+  if (upto != nullptr) compare(*upto, "<=");
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));
   return absl::StrCat(
@@ -251,11 +284,22 @@ std::string RowApplier::ServerCopyInsert(const LastPk* lastpk,
       " LIMIT ", limit, " LOCK IN SHARE MODE");
 }
 
-std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk,
-                                           size_t offset) const {
+std::string RowApplier::ServerCopyRangeInsert(const LastPk* lastpk,
+                                              const LastPk* upto) const {
+  std::vector<std::string> cols;
+  for (const std::string& c : plan_->target_columns)
+    cols.push_back(QuoteIdentifier(c));
+  return absl::StrCat(
+      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
+      " (", absl::StrJoin(cols, ", "), ") SELECT ",
+      absl::StrJoin(plan_->select_exprs, ", "), CopyFromClause(lastpk, upto));
+}
+
+std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
+                                           bool locking) const {
   return absl::StrCat("SELECT ", absl::StrJoin(QuotedSourceKey(), ", "),
                       CopyFromClause(lastpk), " LIMIT 1 OFFSET ", offset,
-                      " LOCK IN SHARE MODE");
+                      locking ? " LOCK IN SHARE MODE" : "");
 }
 
 LastPk RowApplier::KeyOfKeyRow(const mysql::Row& row) const {

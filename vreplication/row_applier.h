@@ -62,10 +62,23 @@ class RowApplier {
   // LOCK IN SHARE MODE. The locking read sees every transaction committed
   // before it and holds the rows until the copying transaction ends.
   std::string ServerCopyInsert(const LastPk* lastpk, size_t limit) const;
-  // The key of the row `offset` rows after `lastpk` (a locking read).
-  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset) const;
+  // Same-server copy of the rows after `lastpk` up to `upto` (to the end
+  // when null): INSERT INTO target (...) SELECT ... WHERE key > lastpk AND
+  // key <= upto. Not a locking read: under READ COMMITTED it copies the
+  // rows as of the statement's start without blocking writers.
+  std::string ServerCopyRangeInsert(const LastPk* lastpk,
+                                    const LastPk* upto) const;
+  // The key of the row `offset` rows after `lastpk` (with `locking`, a
+  // locking read).
+  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
+                                 bool locking) const;
   // The LastPk of a row of ServerCopyKeyQuery.
   LastPk KeyOfKeyRow(const mysql::Row& row) const;
+
+  // Whether the row's key is <= lastpk, decided locally when every key
+  // column is an integer (exact); nullopt = let the server decide.
+  absl::optional<bool> KeyAtOrBelow(const mysql::Row& row,
+                                    const LastPk& lastpk) const;
 
   // INSERT of copied rows (each row: target values then key values, as
   // CopyQuery returns them).
@@ -87,13 +100,11 @@ class RowApplier {
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
                         const LastPk* lastpk) const;
   std::string LastPkLiteral(const LastPk& pk, size_t i) const;
-  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk`.
-  std::string CopyFromClause(const LastPk* lastpk) const;
+  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up
+  // to `upto` when not null).
+  std::string CopyFromClause(const LastPk* lastpk,
+                             const LastPk* upto = nullptr) const;
   std::vector<std::string> QuotedSourceKey() const;
-  // Whether the row's key is <= lastpk, decided locally when every key
-  // column is an integer (exact); nullopt = let the server decide.
-  absl::optional<bool> KeyAtOrBelow(const mysql::Row& row,
-                                    const LastPk& lastpk) const;
 
   const TablePlan* plan_;
   const CollationMap* collations_;

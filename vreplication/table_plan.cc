@@ -1,5 +1,7 @@
 #include "vreplication/table_plan.h"
 
+#include <set>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -84,6 +86,35 @@ std::string KeyLiteral(const absl::optional<std::string>& value,
                         col.collation);
   }
   return lit;
+}
+
+bool KeyIsOnlyUniqueIndex(const TablePlan& plan) {
+  if (plan.target.unique_index_count != 1 ||
+      plan.target.unique_keys.size() != 1) {
+    return false;
+  }
+  std::set<std::string> key, only;
+  for (int t : plan.target_key) key.insert(plan.target_columns[t]);
+  for (int c : plan.target.unique_keys[0].columns) {
+    only.insert(plan.target.columns[c].name);
+  }
+  return only == key;
+}
+
+bool ReplayIsIdempotent(const TablePlan& plan) {
+  if (plan.where_expr.has_value() || !plan.where.empty()) return false;
+  if (plan.source_key.empty() || !KeyIsOnlyUniqueIndex(plan)) return false;
+  for (size_t i = 0; i < plan.source_key.size(); ++i) {
+    const ColumnInfo& from = plan.source.columns[plan.source_key[i]];
+    int t = plan.target.ColumnIndex(plan.target_columns[plan.target_key[i]]);
+    if (t < 0) return false;
+    const ColumnInfo& to = plan.target.columns[t];
+    if (!absl::EqualsIgnoreCase(from.column_type, to.column_type) ||
+        from.collation != to.collation) {
+      return false;
+    }
+  }
+  return true;
 }
 
 absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,

@@ -32,7 +32,23 @@ struct TablePlan {
   // target_columns of the column that receives it.
   std::vector<int> source_key;
   std::vector<int> target_key;
+  // Apply binlog changes so that applying one twice, or one the target
+  // already reflects, leaves what applying it once does: inserts and
+  // updates as upserts of the after image (an update changing the key
+  // deletes the old key first). Only where ReplayIsIdempotent allows it.
+  bool idempotent = false;
 };
+
+// Whether the iteration key is the target's only unique index, so that an
+// upsert can only meet the row of the same key.
+bool KeyIsOnlyUniqueIndex(const TablePlan& plan);
+
+// Whether changes to this plan's target can be replayed idempotently
+// without hiding a conflict the plain apply would report: no filter, the
+// key is the target's only unique index, and its columns are defined as in
+// the source (the target can hold every key the source holds, and no two
+// source keys become one).
+bool ReplayIsIdempotent(const TablePlan& plan);
 
 // Builds the plan for `rule` in database `db`. Errors: the source or target
 // table is missing, has no usable key, a filter column does not exist, or

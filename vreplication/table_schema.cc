@@ -76,6 +76,7 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
       usable[name] = false;
     key_cols[name].push_back(idx);
   }
+  s.unique_index_count = static_cast<int>(order.size());
   for (const std::string& name : order) {
     if (!usable[name]) continue;
     s.unique_keys.push_back(UniqueKey{name, key_cols[name]});

@@ -40,6 +40,8 @@ struct TableSchema {
   std::vector<int> key_columns;  // indexes into columns, in key order
   // Every usable unique key: PRIMARY first, then by name.
   std::vector<UniqueKey> unique_keys;
+  // Unique indexes of any kind (also over nullable columns or prefixes).
+  int unique_index_count = 0;
 
   int ColumnIndex(absl::string_view name) const;  // -1 if absent
 };

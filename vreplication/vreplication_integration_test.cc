@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
 #include "tests/harness/shared_instance_test.h"
@@ -124,6 +125,125 @@ TEST_F(VReplicationTest, ClientSideCopyUnderConcurrentWritesMatchesSource) {
   o.server_side_copy = false;  // rows streamed from a consistent snapshot
   CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1c",
                                    Source("dst", "select * from src"));
+}
+
+// Where the key is the target's only unique index (replay is idempotent)
+// the copy reads without locks: a transaction holding a row lock does not
+// stop it, and its change, committed afterwards, still arrives. With a
+// second unique key in the target the chunks lock the rows they read, so
+// the copy waits for the holder.
+TEST_F(VReplicationTest, CopyLocksRowsOnlyWhereReplayCannotBeIdempotent) {
+  for (bool second_unique : {false, true}) {
+    const std::string db = second_unique ? "dlocked" : "dunlocked";
+    SCOPED_TRACE(db);
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".src ", kTable)));
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".dst ", kTable)));
+    if (second_unique) {
+      ASSERT_OK(conn_->Execute(
+          absl::StrCat("ALTER TABLE ", db, ".dst ADD UNIQUE KEY (name)")));
+    }
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO ", db,
+        ".src (id, name, val) SELECT seq, CONCAT('n', seq), seq FROM ", db,
+        ".seq_1_to_5000")));
+    ASSERT_OK_AND_ASSIGN(
+        std::unique_ptr<mysql::MysqlConnection> holder,
+        mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+    ASSERT_OK(holder->Execute("BEGIN"));
+    ASSERT_OK(holder->Execute(
+        absl::StrCat("UPDATE ", db, ".src SET val = -7 WHERE id = 4000")));
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id, engine.Create("wf_" + db, Source("dst", "select * from src"),
+                                  db, 0));
+    auto running = [&]() -> absl::StatusOr<bool> {
+      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+      if (row.state == kStateError) return absl::InternalError(row.message);
+      return row.state == kStateRunning;
+    };
+    if (!second_unique) {
+      EXPECT_OK(WaitFor(Clock::Real(), "the copy to finish under the lock",
+                        running, WaitOptions{.timeout = absl::Seconds(30)}));
+    } else {
+      Clock::Real()->SleepFor(absl::Seconds(3));
+      ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+      EXPECT_EQ(row.state, kStateCopying) << "the copy did not wait";
+      EXPECT_LT(row.rows_copied, 5000);
+    }
+    ASSERT_OK(holder->Execute("COMMIT"));
+    ASSERT_OK(WaitFor(Clock::Real(), "the copy to finish", running,
+                      WaitOptions{.timeout = absl::Seconds(60)}));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    const std::string cols = "id, name, IFNULL(val, 'N')";
+    ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, db + ".src", cols));
+    ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, db + ".dst", cols));
+    EXPECT_EQ(got, want);
+    ASSERT_OK_AND_ASSIGN(
+        std::string val,
+        mysql::QueryValue(*conn_, absl::StrCat("SELECT val FROM ", db,
+                                               ".dst WHERE id = 4000")));
+    EXPECT_EQ(val, "-7");
+    ASSERT_OK(engine.Stop(id));
+  }
+}
+
+// Replaying changes the target already reflects (the position set back)
+// leaves exactly the same rows: inserts and updates are upserts, a key
+// update moves the row only if the new key is not there yet.
+TEST_F(VReplicationTest, ReplayFromAnEarlierPositionLeavesTheSameRows) {
+  for (bool net : {true, false}) {
+    SCOPED_TRACE(net ? "net batches" : "row by row");
+    const std::string db = net ? "dreplay_net" : "dreplay_row";
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    for (const char* t : {"src", "dst"}) {
+      ASSERT_OK(conn_->Execute(
+          absl::StrCat("CREATE TABLE ", db, ".", t,
+                       " (id INT PRIMARY KEY, name VARCHAR(32), val INT)")));
+    }
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO ", db, ".src SELECT seq, CONCAT('n', seq), seq FROM ", db,
+        ".seq_1_to_10")));
+    WorkflowOptions o = options_;
+    o.net_batches = net;
+    Engine engine(o, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id, engine.Create(net ? "wf_net" : "wf_row",
+                                  Source("dst", "select * from src"), db, 0));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK_AND_ASSIGN(WorkflowRow before, engine.Read(id));
+    const int base = net ? 100 : 200;
+    for (const std::string& stmt : std::vector<std::string>{
+             absl::StrCat("INSERT INTO ", db, ".src VALUES (", base,
+                          ", 'new', 1)"),
+             absl::StrCat("UPDATE ", db, ".src SET val = val + 1 WHERE id = 1"),
+             absl::StrCat("UPDATE ", db, ".src SET id = ", base + 1,
+                          " WHERE id = ", base),
+             absl::StrCat("DELETE FROM ", db, ".src WHERE id = 2"),
+             absl::StrCat("INSERT INTO ", db, ".src VALUES (2, 'back', 2)"),
+             absl::StrCat("UPDATE ", db, ".src SET id = 3000 + id WHERE id = ",
+                          net ? 3 : 4)}) {
+      ASSERT_OK(conn_->Execute(stmt)) << stmt;
+    }
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK(engine.Stop(id));
+    // Back to before those changes: all of them are replayed.
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("UPDATE _vt.vreplication SET pos = ",
+                     mysql::QuoteString(before.pos), " WHERE id = ", id)));
+    ASSERT_OK(engine.Start(id));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK_AND_ASSIGN(WorkflowRow after, engine.Read(id));
+    EXPECT_EQ(after.message, "");
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, db + ".src", "id, name, val"));
+    ASSERT_OK_AND_ASSIGN(std::string got,
+                         Checksum(*conn_, db + ".dst", "id, name, val"));
+    EXPECT_EQ(got, want);
+    ASSERT_OK(engine.Stop(id));
+  }
 }
 
 // One source transaction mixing every kind of change to the same keys is

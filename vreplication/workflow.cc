@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
@@ -65,6 +66,13 @@ absl::Status Workflow::Connect() {
           ->Execute("SET SESSION time_zone = '+00:00', sql_mode = "
                     "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'")
           .status());
+  // MariaDB always makes commits visible in binlog order (commit_ordered);
+  // MySQL only with binlog_order_commits.
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result ordered,
+      conn_->Execute("SHOW GLOBAL VARIABLES LIKE 'binlog_order_commits'"));
+  ordered_commits_ = ordered.rows.empty() ||
+                     absl::EqualsIgnoreCase(ordered.rows[0].Get(1), "ON");
   return absl::OkStatus();
 }
 
@@ -78,6 +86,8 @@ absl::Status Workflow::LoadPlans() {
   for (const binlogdata::Rule& rule : row_.source.filter().rules()) {
     SC_ASSIGN_OR_RETURN(TablePlan plan,
                         BuildTablePlan(*conn_, row_.db_name, rule));
+    // The server-side copy replays changes it may already have copied.
+    plan.idempotent = options_.server_side_copy && ReplayIsIdempotent(plan);
     target_of_source_[absl::AsciiStrToLower(plan.source.table)] =
         plan.target.table;
     plans_[plan.target.table] = std::move(plan);

@@ -140,6 +140,22 @@ class Workflow {
   absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,
                          absl::optional<LastPk>* lastpk, bool* done,
                          absl::Duration* took);
+  // The unlocked variant (idempotent plans): the key `batch_rows_` rows on,
+  // then INSERT ... SELECT of the range up to it under READ COMMITTED (a
+  // non-locking read of the rows as of its start), lastpk and rows_copied
+  // in the same commit. The position stays where the catch-up before it
+  // left it: every change after it is replayed idempotently, including
+  // those the chunk already saw.
+  absl::Status CopyChunkUnlocked(const CopyStateRow& table,
+                                 RowApplier& applier,
+                                 absl::optional<LastPk>* lastpk, bool* done,
+                                 absl::Duration* took);
+  // Whether the next chunk of `plan` may copy without locks: the plan
+  // replays idempotently, the server commits in binlog order, and every
+  // transaction up to pos_ is visible to a read starting now (the stream
+  // knows where the last one it read ends in the binlog, and the server's
+  // last fully committed position is at or past it).
+  absl::StatusOr<bool> CanCopyUnlocked(const TablePlan& plan);
   absl::StatusOr<mysql::Position> ServerPosition();
   // Sizes the next copy batch so that one like the last (`rows` taking
   // `took`) takes about copy_batch_target, within the configured bounds.
@@ -197,6 +213,7 @@ class Workflow {
   std::map<std::string, TablePlan> plans_;  // by target table
   std::map<std::string, std::string> target_of_source_;
   size_t batch_rows_ = 0;
+  bool ordered_commits_ = false;  // @@binlog_order_commits
   int64_t max_tps_ = 0;  // 0 = unlimited
   absl::Time last_txn_ = absl::InfinitePast();
 };

@@ -11,7 +11,19 @@
 // catch-up skips the chunk's own rows: they are past the old lastpk), and
 // lastpk and the position are saved in the same commit. A crash anywhere
 // rolls the whole chunk back.
+//
+// The shared locks make writers to a chunk's rows wait for it. Where the
+// plan replays idempotently (ReplayIsIdempotent: the key is the target's
+// only unique index, defined as in the source) chunks copy without locks
+// instead (CopyChunkUnlocked): a non-locking READ COMMITTED read of a key
+// range, started after the catch-up reached pos_ and once every
+// transaction up to pos_ is visible. The rows it copies reflect pos_ and
+// maybe some later transactions; the position stays pos_, and the
+// catch-up replays every change after it to the rows copied so far as
+// upserts and deletes: a change the chunk already saw is applied again to
+// the same effect, so each row ends as the last change to it leaves it.
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "util/status_macros.h"
 #include "vreplication/vr_store.h"
@@ -39,7 +51,10 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     const size_t n = batch_rows_;
     bool done = false;
     absl::Duration took;
-    absl::Status s = CopyChunk(table, applier, &lastpk, &done, &took);
+    SC_ASSIGN_OR_RETURN(bool unlocked, CanCopyUnlocked(*plan));
+    absl::Status s =
+        unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
+                 : CopyChunk(table, applier, &lastpk, &done, &took);
     if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
     SC_RETURN_IF_ERROR(s);
     if (done) return absl::OkStatus();
@@ -51,6 +66,75 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
       return absl::OkStatus();  // catch up (and wait out the throttle)
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
+  if (!plan.idempotent || !ordered_commits_ || pos_.empty() ||
+      stream_ == nullptr || !stream_->valid || !(stream_->at == pos_)) {
+    return false;
+  }
+  const mysql::BinlogCoordinates& end = stream_->streamer->last_end();
+  if (end.file.empty()) return false;  // nothing read since it opened
+  // The server's Binlog_snapshot_* (outside a consistent snapshot): where
+  // the last transaction whose commit is visible ends. Commits become
+  // visible in binlog order (binlog_order_commits), so at or past `end`
+  // means every transaction up to pos_ is visible. Trailing transactions
+  // finish their commit within moments.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result r,
+        conn_->Execute("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"));
+    if (r.rows.empty()) return false;  // not MariaDB
+    mysql::BinlogCoordinates visible;
+    for (const mysql::Row& row : r.rows) {
+      if (absl::EqualsIgnoreCase(row.Get(0), "Binlog_snapshot_file")) {
+        visible.file = std::string(row.Get(1));
+      } else if (absl::EqualsIgnoreCase(row.Get(0),
+                                        "Binlog_snapshot_position")) {
+        SC_ASSIGN_OR_RETURN(int64_t offset, row.GetInt64(1));
+        visible.offset = static_cast<uint64_t>(offset);
+      }
+    }
+    if (visible.AtLeast(end)) return true;
+    clock_->SleepFor(absl::Milliseconds(1));
+  }
+  return false;  // the locking chunk does not need it
+}
+
+absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
+                                         RowApplier& applier,
+                                         absl::optional<LastPk>* lastpk,
+                                         bool* done, absl::Duration* took) {
+  auto fail = [&](absl::Status s) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    return s;
+  };
+  const LastPk* from = lastpk->has_value() ? &**lastpk : nullptr;
+  SC_RETURN_IF_ERROR(
+      conn_->Execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+          .status());
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  const absl::Time t0 = clock_->Now();
+  absl::StatusOr<mysql::Result> key = conn_->Execute(
+      applier.ServerCopyKeyQuery(from, batch_rows_ - 1, /*locking=*/false));
+  if (!key.ok()) return fail(key.status());
+  *done = key->rows.empty();  // fewer than batch_rows_ rows left
+  LastPk next;
+  if (!*done) next = applier.KeyOfKeyRow(key->rows[0]);
+  absl::StatusOr<mysql::Result> inserted = conn_->Execute(
+      applier.ServerCopyRangeInsert(from, *done ? nullptr : &next));
+  if (!inserted.ok()) return fail(inserted.status());
+  *took = clock_->Now() - t0;
+  std::string progress = CopyProgressSql(table, applier, *done ? nullptr : &next,
+                                         inserted->affected_rows, *done);
+  absl::Status committed =
+      conn_
+          ->Execute(absl::StrCat(progress, progress.empty() ? "" : ";\n",
+                                 "COMMIT"))
+          .status();
+  if (!committed.ok()) return fail(committed);
+  if (!*done) *lastpk = std::move(next);
   return absl::OkStatus();
 }
 
@@ -75,7 +159,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   LastPk next;
   if (!*done) {
     absl::StatusOr<mysql::Result> key =
-        conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1));
+        conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1, true));
     if (!key.ok()) return fail(key.status());
     if (key->rows.size() != 1) {
       return fail(absl::InternalError("copy chunk: its last key vanished"));

@@ -252,21 +252,37 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (f->second.state == TableCopy::kNotStarted) continue;
         lastpk = &f->second.lastpk;
       }
-      if (lastpk == nullptr && options_.net_batches &&
-          NetChanges::Eligible(plan)) {
+      // Netted also during the copy where replay is idempotent: the copy
+      // filter then decides locally (integer keys) which changes apply.
+      if (options_.net_batches && NetChanges::Eligible(plan) &&
+          (lastpk == nullptr || plan.idempotent)) {
         Net& n = net[plan.target.table];
         if (n.changes == nullptr) {
           n.applier = std::make_unique<RowApplier>(&plan, &collations_);
           n.changes = std::make_unique<NetChanges>(&plan, n.applier.get());
         }
         for (const mysql::RowChange& change : ev.rows.rows) {
+          if (lastpk != nullptr) {
+            // Not copied yet: skipped (the copy reads it later). The before
+            // and after keys of a netted change are the same.
+            const mysql::Row& image =
+                change.after.has_value() ? *change.after : *change.before;
+            if (n.applier->KeyAtOrBelow(image, *lastpk) !=
+                absl::optional<bool>(true)) {
+              bool key_update =
+                  change.before.has_value() && change.after.has_value() &&
+                  n.applier->KeyLiterals(*ev.table, *change.before) !=
+                      n.applier->KeyLiterals(*ev.table, *change.after);
+              if (!key_update) continue;
+            }
+          }
           SC_ASSIGN_OR_RETURN(bool added, n.changes->Add(*ev.table, change));
           if (added) continue;
           // A key update: what is netted so far goes first, in order.
           n.changes->Render(&stmts);
           n.changes->Clear();
           SC_RETURN_IF_ERROR(
-              n.applier->Statements(*ev.table, change, nullptr, &stmts));
+              n.applier->Statements(*ev.table, change, lastpk, &stmts));
         }
         netted |= !ev.rows.rows.empty();
         continue;
