@@ -143,7 +143,8 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
     for (const std::string& c : cols) {
       sets.push_back(absl::StrCat(c, " = VALUES(", c, ")"));
     }
-    upsert = absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(sets, ", "));
+    upsert =
+        absl::StrCat(" ON DUPLICATE KEY UPDATE ", absl::StrJoin(sets, ", "));
   }
   auto insert = [&](const mysql::Row& row, absl::optional<bool> in) {
     std::string cond = condition(row, in);
@@ -188,8 +189,8 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
       }
       if (!after_skip) out->push_back(insert(*change.after, after_in));
     } else if (!plan_->where_expr.has_value() &&
-        before_in == absl::optional<bool>(true) &&
-        after_in == absl::optional<bool>(true)) {
+               before_in == absl::optional<bool>(true) &&
+               after_in == absl::optional<bool>(true)) {
       std::vector<std::string> v = values(*change.after), sets;
       for (size_t i = 0; i < v.size(); ++i) {
         sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
@@ -252,8 +253,8 @@ std::string RowApplier::CopyFromClause(const LastPk* lastpk,
     for (size_t i = 0; i < keys.size(); ++i) {
       lits.push_back(LastPkLiteral(pk, i));
     }
-    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") ", op,
-                                 " (", absl::StrJoin(lits, ", "), ")"));
+    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") ", op, " (",
+                                 absl::StrJoin(lits, ", "), ")"));
   };
   if (lastpk != nullptr) compare(*lastpk, ">");
   if (upto != nullptr) compare(*upto, "<=");

@@ -137,8 +137,10 @@ TEST_F(VReplicationTest, CopyLocksRowsOnlyWhereReplayCannotBeIdempotent) {
     const std::string db = second_unique ? "dlocked" : "dunlocked";
     SCOPED_TRACE(db);
     ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
-    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".src ", kTable)));
-    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".dst ", kTable)));
+    ASSERT_OK(
+        conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".src ", kTable)));
+    ASSERT_OK(
+        conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".dst ", kTable)));
     if (second_unique) {
       ASSERT_OK(conn_->Execute(
           absl::StrCat("ALTER TABLE ", db, ".dst ADD UNIQUE KEY (name)")));
@@ -156,8 +158,8 @@ TEST_F(VReplicationTest, CopyLocksRowsOnlyWhereReplayCannotBeIdempotent) {
     Engine engine(options_, Clock::Real());
     ASSERT_OK(engine.Open());
     ASSERT_OK_AND_ASSIGN(
-        int64_t id, engine.Create("wf_" + db, Source("dst", "select * from src"),
-                                  db, 0));
+        int64_t id,
+        engine.Create("wf_" + db, Source("dst", "select * from src"), db, 0));
     auto running = [&]() -> absl::StatusOr<bool> {
       SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
       if (row.state == kStateError) return absl::InternalError(row.message);
@@ -230,9 +232,9 @@ TEST_F(VReplicationTest, ReplayFromAnEarlierPositionLeavesTheSameRows) {
     ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
     ASSERT_OK(engine.Stop(id));
     // Back to before those changes: all of them are replayed.
-    ASSERT_OK(conn_->Execute(
-        absl::StrCat("UPDATE _vt.vreplication SET pos = ",
-                     mysql::QuoteString(before.pos), " WHERE id = ", id)));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "UPDATE _vt.vreplication SET pos = ", mysql::QuoteString(before.pos),
+        " WHERE id = ", id)));
     ASSERT_OK(engine.Start(id));
     ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
     ASSERT_OK_AND_ASSIGN(WorkflowRow after, engine.Read(id));

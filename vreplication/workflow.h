@@ -146,8 +146,7 @@ class Workflow {
   // in the same commit. The position stays where the catch-up before it
   // left it: every change after it is replayed idempotently, including
   // those the chunk already saw.
-  absl::Status CopyChunkUnlocked(const CopyStateRow& table,
-                                 RowApplier& applier,
+  absl::Status CopyChunkUnlocked(const CopyStateRow& table, RowApplier& applier,
                                  absl::optional<LastPk>* lastpk, bool* done,
                                  absl::Duration* took);
   // Whether the next chunk of `plan` may copy without locks: the plan
@@ -214,7 +213,7 @@ class Workflow {
   std::map<std::string, std::string> target_of_source_;
   size_t batch_rows_ = 0;
   bool ordered_commits_ = false;  // @@binlog_order_commits
-  int64_t max_tps_ = 0;  // 0 = unlimited
+  int64_t max_tps_ = 0;           // 0 = unlimited
   absl::Time last_txn_ = absl::InfinitePast();
 };
 

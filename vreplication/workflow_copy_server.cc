@@ -126,12 +126,12 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
       applier.ServerCopyRangeInsert(from, *done ? nullptr : &next));
   if (!inserted.ok()) return fail(inserted.status());
   *took = clock_->Now() - t0;
-  std::string progress = CopyProgressSql(table, applier, *done ? nullptr : &next,
-                                         inserted->affected_rows, *done);
+  std::string progress = CopyProgressSql(
+      table, applier, *done ? nullptr : &next, inserted->affected_rows, *done);
   absl::Status committed =
       conn_
-          ->Execute(absl::StrCat(progress, progress.empty() ? "" : ";\n",
-                                 "COMMIT"))
+          ->Execute(
+              absl::StrCat(progress, progress.empty() ? "" : ";\n", "COMMIT"))
           .status();
   if (!committed.ok()) return fail(committed);
   if (!*done) *lastpk = std::move(next);
