@@ -35,6 +35,7 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
       have_format_ = true;
       // A new binlog file starts: table ids are reassigned.
       tables_.clear();
+      unwanted_.clear();
       ev.kind = Kind::kFormatDescription;
       return ev;
     }
@@ -101,7 +102,12 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
     }
     case kTableMapEvent: {
       SC_ASSIGN_OR_RETURN(TableMap map, ParseTableMap(event, format_));
-      SC_RETURN_IF_ERROR(Annotate(&map));
+      if (filter_ && !filter_(map.database, map.table)) {
+        unwanted_.insert(map.table_id);
+      } else {
+        unwanted_.erase(map.table_id);
+        SC_RETURN_IF_ERROR(Annotate(&map));
+      }
       auto shared = std::make_shared<const TableMap>(std::move(map));
       tables_[shared->table_id] = shared;
       ev.table = std::move(shared);
@@ -134,9 +140,10 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
           absl::StrCat(EventTypeName(ev.header.type), " for table id ", id,
                        " without a preceding TABLE_MAP_EVENT"));
     }
-    SC_ASSIGN_OR_RETURN(ev.rows, ParseRowsEvent(event, format_, *it->second));
     ev.table = it->second;
     ev.kind = Kind::kRows;
+    if (unwanted_.contains(id)) return ev;
+    SC_ASSIGN_OR_RETURN(ev.rows, ParseRowsEvent(event, format_, *it->second));
     return ev;
   }
   // Everything else is checked for integrity and skipped.

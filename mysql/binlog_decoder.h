@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "mysql/binlog_event.h"
@@ -54,6 +55,10 @@ using SchemaResolver =
     std::function<absl::StatusOr<absl::flat_hash_map<std::string, std::string>>(
         const std::string& db, const std::string& table)>;
 
+// Whether the rows of db.table are wanted.
+using TableFilter =
+    std::function<bool(const std::string& db, const std::string& table)>;
+
 class BinlogDecoder {
  public:
   BinlogDecoder() = default;
@@ -62,6 +67,10 @@ class BinlogDecoder {
   void SetSchemaResolver(SchemaResolver resolver) {
     resolver_ = std::move(resolver);
   }
+  // Optional. Rows events of tables it rejects (asked at each TABLE_MAP)
+  // come back as kRows with their table and no rows, undecoded (neither
+  // parsed nor checksummed).
+  void SetTableFilter(TableFilter filter) { filter_ = std::move(filter); }
 
   // Decodes one event. The first event of a stream (after an artificial
   // ROTATE) must be the FORMAT_DESCRIPTION_EVENT; until then events are
@@ -77,7 +86,9 @@ class BinlogDecoder {
   absl::Status Annotate(TableMap* map);
 
   absl::flat_hash_map<uint64_t, std::shared_ptr<const TableMap>> tables_;
+  absl::flat_hash_set<uint64_t> unwanted_;  // table ids the filter rejected
   SchemaResolver resolver_;
+  TableFilter filter_;
   // db + '\0' + table -> column name -> data type.
   absl::flat_hash_map<std::string,
                       absl::flat_hash_map<std::string, std::string>>

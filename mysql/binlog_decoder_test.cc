@@ -166,6 +166,30 @@ TEST(MysqlFlavorTest, TableMapAndRowsV2) {
   EXPECT_EQ(after.Get(4), "0.00");
 }
 
+// Rows of a table the filter rejects come back without being decoded;
+// the filter is asked again at the table's next TABLE_MAP.
+TEST(MysqlFlavorTest, TableFilterSkipsUnwantedRows) {
+  BinlogDecoder d;
+  bool want = false;
+  std::vector<std::string> asked;
+  d.SetTableFilter([&](const std::string& db, const std::string& table) {
+    asked.push_back(absl::StrCat(db, ".", table));
+    return want;
+  });
+  ASSERT_OK(d.Decode(MysqlFormatDescription(true)).status());
+  ASSERT_OK(d.Decode(TableMapEvent()).status());
+  ASSERT_OK_AND_ASSIGN(DecodedEvent skipped, d.Decode(WriteRowsV2()));
+  EXPECT_EQ(skipped.kind, DecodedEvent::Kind::kRows);
+  ASSERT_NE(skipped.table, nullptr);
+  EXPECT_EQ(skipped.table->database, "d");
+  EXPECT_TRUE(skipped.rows.rows.empty());
+  want = true;
+  ASSERT_OK(d.Decode(TableMapEvent()).status());
+  ASSERT_OK_AND_ASSIGN(DecodedEvent decoded, d.Decode(WriteRowsV2()));
+  EXPECT_EQ(decoded.rows.rows.size(), 1u);
+  EXPECT_EQ(asked.size(), 2u);
+}
+
 TEST(MysqlFlavorTest, ChecksumMismatchIsDataLoss) {
   BinlogDecoder d;
   ASSERT_OK(d.Decode(MysqlFormatDescription(true)).status());

@@ -28,6 +28,7 @@ absl::Status BinlogStreamer::EnsureOpen() {
       source_ = std::move(s);
       decoder_ = BinlogDecoder();
       decoder_.SetSchemaResolver(resolver_);
+      decoder_.SetTableFilter(filter_);
       if (opened_once_) ++reconnects_;
       opened_once_ = true;
       return absl::OkStatus();

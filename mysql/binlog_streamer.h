@@ -97,6 +97,12 @@ class BinlogStreamer {
     decoder_.SetSchemaResolver(resolver_);
   }
 
+  // See BinlogDecoder::SetTableFilter; kept across reconnects.
+  void SetTableFilter(TableFilter filter) {
+    filter_ = std::move(filter);
+    decoder_.SetTableFilter(filter_);
+  }
+
   // How many times the connection was reopened after a drop.
   int reconnects() const { return reconnects_; }
 
@@ -113,6 +119,7 @@ class BinlogStreamer {
   std::unique_ptr<BinlogSource> source_;
   BinlogDecoder decoder_;
   SchemaResolver resolver_;
+  TableFilter filter_;
   bool in_txn_ = false;
   bool skip_txn_ = false;
   bool saw_begin_ = false;

@@ -111,6 +111,13 @@ absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
         for (const ColumnInfo& c : ts->columns) types[c.name] = c.data_type;
         return types;
       });
+  // Rows of other tables (the copy's own inserts, above all) are not
+  // decoded.
+  s->streamer->SetTableFilter(
+      [this](const std::string& db, const std::string& table) {
+        return db == row_.db_name &&
+               target_of_source_.count(absl::AsciiStrToLower(table)) > 0;
+      });
   s->at = pos_;
   s->valid = true;
   stream_ = std::move(s);
