@@ -23,6 +23,8 @@
 // upserts and deletes: a change the chunk already saw is applied again to
 // the same effect, so each row ends as the last change to it leaves it.
 
+#include <utility>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "util/status_macros.h"
@@ -76,15 +78,18 @@ absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
   }
   const mysql::BinlogCoordinates& end = stream_->streamer->last_end();
   if (end.file.empty()) return false;  // nothing read since it opened
-  // The server's Binlog_snapshot_* (outside a consistent snapshot): where
-  // the last transaction whose commit is visible ends. Commits become
-  // visible in binlog order (binlog_order_commits), so at or past `end`
-  // means every transaction up to pos_ is visible. Trailing transactions
-  // finish their commit within moments.
+  // A consistent snapshot's Binlog_snapshot_* is the binlog position its
+  // state corresponds to: every transaction before it is in the snapshot,
+  // so committed and visible to any read starting later. At or past `end`:
+  // every transaction up to pos_ is. Trailing transactions finish their
+  // commit within moments.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result r,
-        conn_->Execute("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'"));
+    SC_RETURN_IF_ERROR(
+        conn_->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT").status());
+    absl::StatusOr<mysql::Result> status =
+        conn_->Execute("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
+    SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
+    SC_ASSIGN_OR_RETURN(mysql::Result r, std::move(status));
     if (r.rows.empty()) return false;  // not MariaDB
     mysql::BinlogCoordinates visible;
     for (const mysql::Row& row : r.rows) {
