@@ -244,20 +244,16 @@ std::vector<std::string> RowApplier::QuotedSourceKey() const {
   return keys;
 }
 
-std::string RowApplier::CopyFromClause(const LastPk* lastpk,
-                                       const LastPk* upto) const {
-  std::vector<std::string> keys = QuotedSourceKey();
+std::string RowApplier::CopyFromClause(const LastPk* lastpk) const {
+  std::vector<std::string> keys = QuotedSourceKey(), lits;
   std::vector<std::string> conds;
-  auto compare = [&](const LastPk& pk, absl::string_view op) {
-    std::vector<std::string> lits;
+  if (lastpk != nullptr) {
     for (size_t i = 0; i < keys.size(); ++i) {
-      lits.push_back(LastPkLiteral(pk, i));
+      lits.push_back(LastPkLiteral(*lastpk, i));
     }
-    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") ", op, " (",
+    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
                                  absl::StrJoin(lits, ", "), ")"));
-  };
-  if (lastpk != nullptr) compare(*lastpk, ">");
-  if (upto != nullptr) compare(*upto, "<=");
+  }
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));
   return absl::StrCat(
@@ -273,8 +269,8 @@ std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
                       CopyFromClause(lastpk));
 }
 
-std::string RowApplier::ServerCopyInsert(const LastPk* lastpk,
-                                         size_t limit) const {
+std::string RowApplier::ServerCopyInsert(const LastPk* lastpk, size_t limit,
+                                         bool locking) const {
   std::vector<std::string> cols;
   for (const std::string& c : plan_->target_columns)
     cols.push_back(QuoteIdentifier(c));
@@ -282,25 +278,32 @@ std::string RowApplier::ServerCopyInsert(const LastPk* lastpk,
       "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
       " (", absl::StrJoin(cols, ", "), ") SELECT ",
       absl::StrJoin(plan_->select_exprs, ", "), CopyFromClause(lastpk),
-      " LIMIT ", limit, " LOCK IN SHARE MODE");
+      " LIMIT ", limit, locking ? " LOCK IN SHARE MODE" : "");
 }
 
-std::string RowApplier::ServerCopyRangeInsert(const LastPk* lastpk,
-                                              const LastPk* upto) const {
-  std::vector<std::string> cols;
-  for (const std::string& c : plan_->target_columns)
-    cols.push_back(QuoteIdentifier(c));
-  return absl::StrCat(
-      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
-      " (", absl::StrJoin(cols, ", "), ") SELECT ",
-      absl::StrJoin(plan_->select_exprs, ", "), CopyFromClause(lastpk, upto));
-}
-
-std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
-                                           bool locking) const {
+std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk,
+                                           size_t offset) const {
   return absl::StrCat("SELECT ", absl::StrJoin(QuotedSourceKey(), ", "),
                       CopyFromClause(lastpk), " LIMIT 1 OFFSET ", offset,
-                      locking ? " LOCK IN SHARE MODE" : "");
+                      " LOCK IN SHARE MODE");
+}
+
+std::string RowApplier::TargetLastKeyQuery(const LastPk* lastpk) const {
+  std::vector<std::string> keys, desc, lits;
+  for (size_t i = 0; i < plan_->target_key.size(); ++i) {
+    std::string k =
+        QuoteIdentifier(plan_->target_columns[plan_->target_key[i]]);
+    desc.push_back(absl::StrCat(k, " DESC"));
+    keys.push_back(std::move(k));
+    if (lastpk != nullptr) lits.push_back(LastPkLiteral(*lastpk, i));
+  }
+  return absl::StrCat(
+      "SELECT ", absl::StrJoin(keys, ", "), " FROM ",
+      mysql::QuoteQualified(plan_->db, plan_->target.table),
+      lastpk == nullptr ? ""
+                        : absl::StrCat(" WHERE (", absl::StrJoin(keys, ", "),
+                                       ") > (", absl::StrJoin(lits, ", "), ")"),
+      " ORDER BY ", absl::StrJoin(desc, ", "), " LIMIT 1");
 }
 
 LastPk RowApplier::KeyOfKeyRow(const mysql::Row& row) const {

@@ -58,20 +58,19 @@ class RowApplier {
   std::string CopyQuery(const LastPk* lastpk) const;
 
   // Same-server copy of the next `limit` rows after `lastpk` in one
-  // statement: INSERT INTO target (...) SELECT ... ORDER BY key LIMIT n
-  // LOCK IN SHARE MODE. The locking read sees every transaction committed
-  // before it and holds the rows until the copying transaction ends.
-  std::string ServerCopyInsert(const LastPk* lastpk, size_t limit) const;
-  // Same-server copy of the rows after `lastpk` up to `upto` (to the end
-  // when null): INSERT INTO target (...) SELECT ... WHERE key > lastpk AND
-  // key <= upto. Not a locking read: under READ COMMITTED it copies the
-  // rows as of the statement's start without blocking writers.
-  std::string ServerCopyRangeInsert(const LastPk* lastpk,
-                                    const LastPk* upto) const;
-  // The key of the row `offset` rows after `lastpk` (with `locking`, a
-  // locking read).
-  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
-                                 bool locking) const;
+  // statement: INSERT INTO target (...) SELECT ... ORDER BY key LIMIT n.
+  // With `locking` (LOCK IN SHARE MODE) the read sees every transaction
+  // committed before it and holds the rows until the copying transaction
+  // ends; without, under READ COMMITTED, it copies the rows as of its start
+  // and blocks no writer.
+  std::string ServerCopyInsert(const LastPk* lastpk, size_t limit,
+                               bool locking) const;
+  // The key of the row `offset` rows after `lastpk` (a locking read).
+  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset) const;
+  // The largest key after `lastpk` in the target (where the copy puts its
+  // rows; the same key values, in the source key's order), read from the
+  // target: the last row a chunk copied.
+  std::string TargetLastKeyQuery(const LastPk* lastpk) const;
   // The LastPk of a row of ServerCopyKeyQuery.
   LastPk KeyOfKeyRow(const mysql::Row& row) const;
 
@@ -100,10 +99,8 @@ class RowApplier {
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
                         const LastPk* lastpk) const;
   std::string LastPkLiteral(const LastPk& pk, size_t i) const;
-  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up
-  // to `upto` when not null).
-  std::string CopyFromClause(const LastPk* lastpk,
-                             const LastPk* upto = nullptr) const;
+  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk`.
+  std::string CopyFromClause(const LastPk* lastpk) const;
   std::vector<std::string> QuotedSourceKey() const;
 
   const TablePlan* plan_;

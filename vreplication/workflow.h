@@ -140,12 +140,12 @@ class Workflow {
   absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,
                          absl::optional<LastPk>* lastpk, bool* done,
                          absl::Duration* took);
-  // The unlocked variant (idempotent plans): the key `batch_rows_` rows on,
-  // then INSERT ... SELECT of the range up to it under READ COMMITTED (a
-  // non-locking read of the rows as of its start), lastpk and rows_copied
-  // in the same commit. The position stays where the catch-up before it
-  // left it: every change after it is replayed idempotently, including
-  // those the chunk already saw.
+  // The unlocked variant (idempotent plans): INSERT ... SELECT of the next
+  // batch_rows_ rows under READ COMMITTED (a non-locking read of the rows
+  // as of its start), the last key read back from the target, lastpk and
+  // rows_copied in the same commit. The position stays where the catch-up
+  // before it left it: every change after it is replayed idempotently,
+  // including those the chunk already saw.
   absl::Status CopyChunkUnlocked(const CopyStateRow& table, RowApplier& applier,
                                  absl::optional<LastPk>* lastpk, bool* done,
                                  absl::Duration* took);

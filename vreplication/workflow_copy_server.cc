@@ -121,18 +121,26 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
           .status());
   SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
   const absl::Time t0 = clock_->Now();
-  absl::StatusOr<mysql::Result> key = conn_->Execute(
-      applier.ServerCopyKeyQuery(from, batch_rows_ - 1, /*locking=*/false));
-  if (!key.ok()) return fail(key.status());
-  *done = key->rows.empty();  // fewer than batch_rows_ rows left
-  LastPk next;
-  if (!*done) next = applier.KeyOfKeyRow(key->rows[0]);
   absl::StatusOr<mysql::Result> inserted = conn_->Execute(
-      applier.ServerCopyRangeInsert(from, *done ? nullptr : &next));
+      applier.ServerCopyInsert(from, batch_rows_, /*locking=*/false));
   if (!inserted.ok()) return fail(inserted.status());
   *took = clock_->Now() - t0;
-  std::string progress = CopyProgressSql(
-      table, applier, *done ? nullptr : &next, inserted->affected_rows, *done);
+  const uint64_t rows = inserted->affected_rows;
+  *done = rows < batch_rows_;
+  LastPk next;
+  if (!*done) {
+    // The chunk's last row: the target holds no key past lastpk but the
+    // ones this transaction just copied.
+    absl::StatusOr<mysql::Result> key =
+        conn_->Execute(applier.TargetLastKeyQuery(from));
+    if (!key.ok()) return fail(key.status());
+    if (key->rows.size() != 1) {
+      return fail(absl::InternalError("copy chunk: no copied row found"));
+    }
+    next = applier.KeyOfKeyRow(key->rows[0]);
+  }
+  std::string progress =
+      CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
   absl::Status committed =
       conn_
           ->Execute(
@@ -156,7 +164,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
   const absl::Time t0 = clock_->Now();
   absl::StatusOr<mysql::Result> inserted =
-      conn_->Execute(applier.ServerCopyInsert(from, batch_rows_));
+      conn_->Execute(applier.ServerCopyInsert(from, batch_rows_, true));
   if (!inserted.ok()) return fail(inserted.status());
   *took = clock_->Now() - t0;
   const uint64_t rows = inserted->affected_rows;
@@ -164,7 +172,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   LastPk next;
   if (!*done) {
     absl::StatusOr<mysql::Result> key =
-        conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1, true));
+        conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1));
     if (!key.ok()) return fail(key.status());
     if (key->rows.size() != 1) {
       return fail(absl::InternalError("copy chunk: its last key vanished"));
