@@ -75,6 +75,10 @@ struct WorkflowOptions {
   // binlog position read under those locks, lastpk and the position.
   // Default true.
   bool server_side_copy = true;
+  // Between unlocked server-side copy chunks, how often the copied rows are
+  // caught up with the binlog (locked chunks catch up before each).
+  // Default 1 s.
+  absl::Duration copy_catchup_interval = absl::Seconds(1);
   // First retry pause after a transient error; doubles up to 30 s.
   absl::Duration retry_backoff = absl::Milliseconds(500);
 };
@@ -213,7 +217,8 @@ class Workflow {
   std::map<std::string, std::string> target_of_source_;
   size_t batch_rows_ = 0;
   bool ordered_commits_ = false;  // @@binlog_order_commits
-  int64_t max_tps_ = 0;           // 0 = unlimited
+  mysql::Position visible_;  // a position every transaction up to is visible
+  int64_t max_tps_ = 0;      // 0 = unlimited
   absl::Time last_txn_ = absl::InfinitePast();
 };
 

@@ -41,19 +41,26 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
                       CopyResumeKey(table, applier));
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
   if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
+  absl::Time caught_up = absl::InfinitePast();
   while (!stop_) {
     // Bring the rows copied so far up to now outside any chunk (committed
-    // as the tail does), so that a chunk's own catch-up, made while its
-    // rows are locked, covers only the moment it takes.
-    if (!pos_.empty()) {
+    // as the tail does): right before a locked chunk, so that its own
+    // catch-up, made while its rows are locked, covers only the moment it
+    // takes; between unlocked chunks only every copy_catchup_interval (they
+    // replay from an older position to the same effect, and fewer, larger
+    // catch-ups net more changes together).
+    SC_ASSIGN_OR_RETURN(bool unlocked, CanCopyUnlocked(*plan));
+    if (!pos_.empty() && (!unlocked || clock_->Now() - caught_up >=
+                                           options_.copy_catchup_interval)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
       if (stop_) return absl::OkStatus();
+      caught_up = clock_->Now();
+      SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
     }
     const size_t n = batch_rows_;
     bool done = false;
     absl::Duration took;
-    SC_ASSIGN_OR_RETURN(bool unlocked, CanCopyUnlocked(*plan));
     absl::Status s =
         unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
                  : CopyChunk(table, applier, &lastpk, &done, &took);
@@ -76,6 +83,7 @@ absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
       stream_ == nullptr || !stream_->valid || !(stream_->at == pos_)) {
     return false;
   }
+  if (visible_ == pos_) return true;  // checked since pos_ last moved
   const mysql::BinlogCoordinates& end = stream_->streamer->last_end();
   if (end.file.empty()) return false;  // nothing read since it opened
   // A consistent snapshot's Binlog_snapshot_* is the binlog position its
@@ -101,7 +109,10 @@ absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
         visible.offset = static_cast<uint64_t>(offset);
       }
     }
-    if (visible.AtLeast(end)) return true;
+    if (visible.AtLeast(end)) {
+      visible_ = pos_;
+      return true;
+    }
     clock_->SleepFor(absl::Milliseconds(1));
   }
   return false;  // the locking chunk does not need it
