@@ -37,6 +37,10 @@ ABSL_FLAG(int64_t, tick_ms, 500,
 ABSL_FLAG(int, concurrent_copies, 1,
           "how many ALTERs may copy rows at once (tails always run side by "
           "side); 1 = copies take turns");
+ABSL_FLAG(int, copy_niceness, 0,
+          "1..19: copy rows on a mysqld thread with this CPU niceness "
+          "(mysqld on this machine, one thread per connection), so that "
+          "foreground queries take the CPU first; 0 = normal priority");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -66,6 +70,11 @@ int main(int argc, char** argv) {
   o.tablet = absl::GetFlag(FLAGS_tablet);
   o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
   o.concurrent_copies = absl::GetFlag(FLAGS_concurrent_copies);
+  o.workflow.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
+  if (o.workflow.copy_niceness < 0 || o.workflow.copy_niceness > 19) {
+    std::cerr << "sidecutd: --copy_niceness must be within 0..19\n";
+    return 2;
+  }
   o.retain_artifacts =
       absl::Seconds(absl::GetFlag(FLAGS_retain_artifacts_seconds));
   auto executor =

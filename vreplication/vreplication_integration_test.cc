@@ -120,6 +120,14 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
                                    Source("dst", "select * from src"));
 }
 
+TEST_F(VReplicationTest, DeprioritizedCopyUnderConcurrentWritesMatchesSource) {
+  // Unlocked chunks on a connection of their own, its server thread niced.
+  WorkflowOptions o = options_;
+  o.copy_niceness = 10;
+  CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1n",
+                                   Source("dst", "select * from src"));
+}
+
 TEST_F(VReplicationTest, ClientSideCopyUnderConcurrentWritesMatchesSource) {
   WorkflowOptions o = options_;
   o.server_side_copy = false;  // rows streamed from a consistent snapshot

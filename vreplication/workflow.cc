@@ -1,11 +1,13 @@
 #include "vreplication/workflow.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
+#include "mysql/server_thread.h"
 #include "util/status_macros.h"
 #include "vreplication/sidecar_schema.h"
 
@@ -56,16 +58,37 @@ void Workflow::RequestStop(bool mark_stopped) {
   stop_ = true;
 }
 
-absl::Status Workflow::Connect() {
+absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> Workflow::OpenSession()
+    const {
   mysql::ConnectParams p = options_.connect;
   p.multi_statements = true;  // every statement is built with quoting helpers
-  SC_ASSIGN_OR_RETURN(conn_, mysql::MysqlConnection::Connect(p));
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> conn,
+                      mysql::MysqlConnection::Connect(p));
   // Binlog TIMESTAMP values are decoded in UTC; read and write them so.
   SC_RETURN_IF_ERROR(
-      conn_
-          ->Execute("SET SESSION time_zone = '+00:00', sql_mode = "
+      conn->Execute("SET SESSION time_zone = '+00:00', sql_mode = "
                     "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'")
           .status());
+  return conn;
+}
+
+absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
+  if (options_.copy_niceness == 0) return conn_.get();
+  if (copy_conn_ == nullptr) {
+    SC_ASSIGN_OR_RETURN(copy_conn_, OpenSession());
+    absl::Status niced =
+        mysql::NiceServerThread(*copy_conn_, options_.copy_niceness);
+    if (!niced.ok()) {
+      std::cerr << "workflow " << id_
+                << ": copying at normal priority: " << niced.message() << "\n";
+    }
+  }
+  return copy_conn_.get();
+}
+
+absl::Status Workflow::Connect() {
+  copy_conn_.reset();
+  SC_ASSIGN_OR_RETURN(conn_, OpenSession());
   // MariaDB always makes commits visible in binlog order (commit_ordered);
   // MySQL only with binlog_order_commits.
   SC_ASSIGN_OR_RETURN(

@@ -75,6 +75,12 @@ struct WorkflowOptions {
   // binlog position read under those locks, lastpk and the position.
   // Default true.
   bool server_side_copy = true;
+  // When 1..19 and the server runs on this machine with a thread per
+  // connection: unlocked server-side copy chunks run on a connection whose
+  // server thread has this niceness, so that foreground queries take the
+  // CPU first and the copy uses what they leave (catch-up and tail keep
+  // normal priority). 0 (default): same priority as everything else.
+  int copy_niceness = 0;
   // Between unlocked server-side copy chunks, how often the copied rows are
   // caught up with the binlog (locked chunks catch up before each).
   // Default 1 s.
@@ -120,7 +126,12 @@ class Workflow {
   };
 
   absl::Status RunOnce();
+  // A connection with the workflow's session settings.
+  absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> OpenSession() const;
   absl::Status Connect();
+  // The connection unlocked copy chunks run on: conn_, or with
+  // copy_niceness a connection of its own whose server thread has it.
+  absl::StatusOr<mysql::MysqlConnection*> CopyConnection();
   absl::Status LoadPlans();
   absl::Status StartCopyIfNew();
   absl::Status Copy();
@@ -210,6 +221,7 @@ class Workflow {
   std::unique_ptr<Stream> stream_;
 
   std::unique_ptr<mysql::MysqlConnection> conn_;
+  std::unique_ptr<mysql::MysqlConnection> copy_conn_;  // see CopyConnection
   WorkflowRow row_;
   mysql::Position pos_;
   CollationMap collations_;

@@ -122,17 +122,17 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
                                          RowApplier& applier,
                                          absl::optional<LastPk>* lastpk,
                                          bool* done, absl::Duration* took) {
+  SC_ASSIGN_OR_RETURN(mysql::MysqlConnection * conn, CopyConnection());
   auto fail = [&](absl::Status s) {
-    conn_->Execute("ROLLBACK").IgnoreError();
+    conn->Execute("ROLLBACK").IgnoreError();
     return s;
   };
   const LastPk* from = lastpk->has_value() ? &**lastpk : nullptr;
   SC_RETURN_IF_ERROR(
-      conn_->Execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-          .status());
-  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+      conn->Execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED").status());
+  SC_RETURN_IF_ERROR(conn->Execute("BEGIN").status());
   const absl::Time t0 = clock_->Now();
-  absl::StatusOr<mysql::Result> inserted = conn_->Execute(
+  absl::StatusOr<mysql::Result> inserted = conn->Execute(
       applier.ServerCopyInsert(from, batch_rows_, /*locking=*/false));
   if (!inserted.ok()) return fail(inserted.status());
   *took = clock_->Now() - t0;
@@ -143,7 +143,7 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
     // The chunk's last row: the target holds no key past lastpk but the
     // ones this transaction just copied.
     absl::StatusOr<mysql::Result> key =
-        conn_->Execute(applier.TargetLastKeyQuery(from));
+        conn->Execute(applier.TargetLastKeyQuery(from));
     if (!key.ok()) return fail(key.status());
     if (key->rows.size() != 1) {
       return fail(absl::InternalError("copy chunk: no copied row found"));
@@ -153,8 +153,7 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
   std::string progress =
       CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
   absl::Status committed =
-      conn_
-          ->Execute(
+      conn->Execute(
               absl::StrCat(progress, progress.empty() ? "" : ";\n", "COMMIT"))
           .status();
   if (!committed.ok()) return fail(committed);
