@@ -161,6 +161,15 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
     return absl::StrCat("DELETE FROM ", target, " WHERE ", key_match(row),
                         cond.empty() ? "" : " AND ", cond);
   };
+  // The row of the before image's key set to the after image.
+  auto update = [&](const mysql::RowChange& c, absl::string_view verb) {
+    std::vector<std::string> v = values(*c.after), sets;
+    for (size_t i = 0; i < v.size(); ++i) {
+      sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
+    }
+    return absl::StrCat(verb, target, " SET ", absl::StrJoin(sets, ", "),
+                        " WHERE ", key_match(*c.before));
+  };
   absl::optional<bool> before_in, after_in;
   if (change.before.has_value()) before_in = in_range(*change.before);
   if (change.after.has_value()) after_in = in_range(*change.after);
@@ -177,13 +186,7 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
           KeyLiterals(map, *change.before) != KeyLiterals(map, *change.after)) {
         if (!after_skip && before_in == absl::optional<bool>(true) &&
             after_in == absl::optional<bool>(true)) {
-          std::vector<std::string> v = values(*change.after), sets;
-          for (size_t i = 0; i < v.size(); ++i) {
-            sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
-          }
-          out->push_back(absl::StrCat("UPDATE IGNORE ", target, " SET ",
-                                      absl::StrJoin(sets, ", "), " WHERE ",
-                                      key_match(*change.before)));
+          out->push_back(update(change, "UPDATE IGNORE "));
         }
         out->push_back(remove(*change.before, before_in));
       }
@@ -191,13 +194,7 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
     } else if (!plan_->where_expr.has_value() &&
                before_in == absl::optional<bool>(true) &&
                after_in == absl::optional<bool>(true)) {
-      std::vector<std::string> v = values(*change.after), sets;
-      for (size_t i = 0; i < v.size(); ++i) {
-        sets.push_back(absl::StrCat(cols[i], " = ", v[i]));
-      }
-      out->push_back(absl::StrCat("UPDATE ", target, " SET ",
-                                  absl::StrJoin(sets, ", "), " WHERE ",
-                                  key_match(*change.before)));
+      out->push_back(update(change, "UPDATE "));
     } else {
       if (!before_skip) out->push_back(remove(*change.before, before_in));
       if (!after_skip) out->push_back(insert(*change.after, after_in));
