@@ -249,10 +249,39 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
         SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
         return m.rows_copied > 0;
       }));
+  // The shadow's secondary index waits for the end of the copy.
+  ASSERT_OK_AND_ASSIGN(Migration copying, executor_->Get(u[0]));
+  ASSERT_OK_AND_ASSIGN(
+      std::string deferred,
+      mysql::QueryValue(
+          *conn_, absl::StrCat("SELECT GROUP_CONCAT(definition) FROM "
+                               "_vt.sidecut_deferred_indexes WHERE "
+                               "migration_uuid = '",
+                               u[0], "'")));
+  EXPECT_EQ(deferred, "KEY `val` (`val`)");
+  ASSERT_OK_AND_ASSIGN(
+      std::string shadow_keys,
+      mysql::QueryValue(*conn_,
+                        absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.STATISTICS WHERE "
+                                     "TABLE_NAME = '",
+                                     FirstArtifact(copying),
+                                     "' AND INDEX_NAME = 'val'")));
+  EXPECT_EQ(shadow_keys, "0");
   executor_.reset();  // the tablet goes away mid-copy
   StartExecutor(o);
   ASSERT_OK(executor_->Complete(u[0]).status());
   Migration m = WaitStatus(u[0], kStatusComplete);
+  // Built after the copy (by the restarted executor), where it was.
+  ASSERT_OK_AND_ASSIGN(mysql::Result created,
+                       conn_->Execute("SHOW CREATE TABLE users"));
+  EXPECT_THAT(std::string(created.rows[0].Get(1)),
+              HasSubstr("PRIMARY KEY (`id`),\n  KEY `val` (`val`)\n)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string left,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM _vt.sidecut_deferred_indexes"));
+  EXPECT_EQ(left, "0");
   const std::string artifact = FirstArtifact(m);
   ASSERT_OK_AND_ASSIGN(std::string before,
                        Checksum(*conn_, Qualified(artifact), "id, name, val"));

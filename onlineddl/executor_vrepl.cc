@@ -14,6 +14,7 @@
 #include "onlineddl/alter_analysis.h"
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/cut_over.h"
+#include "onlineddl/deferred_indexes.h"
 #include "onlineddl/executor.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
@@ -191,6 +192,11 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                    "{\"unique_key\": ", QuoteString(a->source_key_name), "}"))
           .Set("table_rows", table_rows)
           .Set("stage", "copying")));
+  if (fks == "0") {
+    // Plain secondary indexes are built after the copy, in one pass.
+    absl::StatusOr<int> deferred = DeferIndexes(*conn_, m.uuid, db, shadow);
+    if (!deferred.ok()) return Fail(m, deferred.status().message());
+  }
   absl::StatusOr<int64_t> id =
       engine_->Create(m.uuid, src, db, vreplication::kWorkflowTypeOnlineDdl);
   if (!id.ok()) return Fail(m, id.status().message());
@@ -267,6 +273,17 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("stage",
           absl::StrCat("copying; lag ", std::max<int64_t>(lag, 0), "s"));
   } else {
+    if (!revert && row.state == vreplication::kStateRunning) {
+      // Copied: build the indexes deferred until now (the tail goes on).
+      SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
+      if (deferred) {
+        SC_RETURN_IF_ERROR(UpdateMigration(
+            *conn_, m.uuid,
+            Assignments().Set("stage", "adding secondary indexes")));
+        SC_RETURN_IF_ERROR(
+            RestoreDeferredIndexes(*conn_, m.uuid, m.schema, FirstArtifact(m)));
+      }
+    }
     ready = row.state == vreplication::kStateRunning && lag >= 0 &&
             absl::Seconds(lag) <= options_.ready_lag;
     a.Set("progress", 100.0).Set("eta_seconds", int64_t{0});

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
+#include "onlineddl/deferred_indexes.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -209,6 +210,7 @@ absl::Status EnsureSchemaMigrations(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
       conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
   SC_RETURN_IF_ERROR(conn.Execute(kCreateTable).status());
+  SC_RETURN_IF_ERROR(EnsureDeferredIndexTable(conn));
   for (const char* col : kAddedColumns) {
     SC_RETURN_IF_ERROR(
         conn.Execute(absl::StrCat("ALTER TABLE _vt.schema_migrations ADD "
