@@ -44,6 +44,7 @@ sql -e "ANALYZE TABLE sbtest.sbtest1" >/dev/null
 
 "$BIN/tablet/sidecutd" --mysql_port="$MDB0_PORT" --db=sbtest --port=0 --tick_ms=100 \
   --copy_niceness="${SIDECUT_NICENESS:-0}" \
+  --defer_secondary_indexes="${SIDECUT_DEFER_INDEXES:-true}" \
   --port_file="$work/port" 2>"$work/sidecutd.log" &
 pids+=($!)
 sidecutd=$!

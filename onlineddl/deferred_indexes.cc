@@ -77,7 +77,9 @@ absl::StatusOr<int> DeferIndexes(mysql::Connection& conn,
   std::vector<DeferredIndex> indexes = DeferrableIndexes(r.rows[0].Get(1));
   if (indexes.empty()) return 0;
   // Recorded before they are dropped: a crash in between leaves indexes
-  // that are still there, which restoring skips.
+  // that are still there, which restoring skips. (What an earlier attempt
+  // at this migration recorded went with its shadow.)
+  SC_RETURN_IF_ERROR(ForgetDeferredIndexes(conn, uuid));
   std::vector<std::string> values, drops;
   for (size_t i = 0; i < indexes.size(); ++i) {
     values.push_back(absl::StrCat("(", mysql::QuoteString(uuid), ", ", i, ", ",
@@ -146,12 +148,16 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
                                   ", ALGORITHM=INPLACE, LOCK=NONE"))
             .status());
   }
-  SC_RETURN_IF_ERROR(
-      conn.Execute(absl::StrCat("DELETE FROM _vt.sidecut_deferred_indexes "
-                                "WHERE migration_uuid = ",
-                                mysql::QuoteString(uuid)))
-          .status());
-  return absl::OkStatus();
+  return ForgetDeferredIndexes(conn, uuid);
+}
+
+absl::Status ForgetDeferredIndexes(mysql::Connection& conn,
+                                   absl::string_view uuid) {
+  return conn
+      .Execute(absl::StrCat("DELETE FROM _vt.sidecut_deferred_indexes "
+                            "WHERE migration_uuid = ",
+                            mysql::QuoteString(uuid)))
+      .status();
 }
 
 }  // namespace onlineddl

@@ -49,6 +49,10 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
                                     absl::string_view db,
                                     absl::string_view shadow);
 
+// Forgets the indexes deferred for `uuid` (its shadow is going away).
+absl::Status ForgetDeferredIndexes(mysql::Connection& conn,
+                                   absl::string_view uuid);
+
 // Whether indexes deferred for `uuid` still wait to be added.
 absl::StatusOr<bool> HasDeferredIndexes(mysql::Connection& conn,
                                         absl::string_view uuid);

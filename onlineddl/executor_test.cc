@@ -44,7 +44,9 @@ class ExecutorTest : public testing::ExecutorFixture {
 
 TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   CreateUsers(20000);
-  StartExecutor();
+  ExecutorOptions o = Options();
+  o.defer_secondary_indexes = false;  // the shadow keeps its index throughout
+  StartExecutor(o);
   Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"),
                 25000, 500);
   writer.Start();
@@ -65,6 +67,24 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
       WaitOptions{.timeout = absl::Seconds(60)}));
   Migration running = *executor_->Get(uuid);
   EXPECT_EQ(running.status, kStatusRunning);
+  ASSERT_OK_AND_ASSIGN(
+      std::string deferred,
+      mysql::QueryValue(*conn_,
+                        absl::StrCat("SELECT COUNT(*) FROM "
+                                     "_vt.sidecut_deferred_indexes WHERE "
+                                     "migration_uuid = '",
+                                     uuid, "'")));
+  EXPECT_EQ(deferred, "0");
+  ASSERT_OK_AND_ASSIGN(
+      std::string dropped,
+      mysql::QueryValue(
+          *conn_,
+          "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+          "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_vt\\_%' "
+          "AND TABLE_NAME NOT IN (SELECT TABLE_NAME FROM "
+          "information_schema.STATISTICS WHERE TABLE_SCHEMA = "
+          "DATABASE() AND INDEX_NAME = 'val')"));
+  EXPECT_EQ(dropped, "0");
   EXPECT_EQ(running.progress, 100);
   EXPECT_GE(running.rows_copied, 20000);
   EXPECT_EQ(running.ddl_action, "alter");
@@ -253,20 +273,20 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
   ASSERT_OK_AND_ASSIGN(Migration copying, executor_->Get(u[0]));
   ASSERT_OK_AND_ASSIGN(
       std::string deferred,
-      mysql::QueryValue(
-          *conn_, absl::StrCat("SELECT GROUP_CONCAT(definition) FROM "
-                               "_vt.sidecut_deferred_indexes WHERE "
-                               "migration_uuid = '",
-                               u[0], "'")));
+      mysql::QueryValue(*conn_,
+                        absl::StrCat("SELECT GROUP_CONCAT(definition) FROM "
+                                     "_vt.sidecut_deferred_indexes WHERE "
+                                     "migration_uuid = '",
+                                     u[0], "'")));
   EXPECT_EQ(deferred, "KEY `val` (`val`)");
   ASSERT_OK_AND_ASSIGN(
       std::string shadow_keys,
-      mysql::QueryValue(*conn_,
-                        absl::StrCat("SELECT COUNT(*) FROM "
-                                     "information_schema.STATISTICS WHERE "
-                                     "TABLE_NAME = '",
-                                     FirstArtifact(copying),
-                                     "' AND INDEX_NAME = 'val'")));
+      mysql::QueryValue(
+          *conn_,
+          absl::StrCat("SELECT COUNT(*) FROM "
+                       "information_schema.STATISTICS WHERE "
+                       "TABLE_NAME = '",
+                       FirstArtifact(copying), "' AND INDEX_NAME = 'val'")));
   EXPECT_EQ(shadow_keys, "0");
   executor_.reset();  // the tablet goes away mid-copy
   StartExecutor(o);
@@ -280,7 +300,10 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
   ASSERT_OK_AND_ASSIGN(
       std::string left,
       mysql::QueryValue(*conn_,
-                        "SELECT COUNT(*) FROM _vt.sidecut_deferred_indexes"));
+                        absl::StrCat("SELECT COUNT(*) FROM "
+                                     "_vt.sidecut_deferred_indexes WHERE "
+                                     "migration_uuid = '",
+                                     u[0], "'")));
   EXPECT_EQ(left, "0");
   const std::string artifact = FirstArtifact(m);
   ASSERT_OK_AND_ASSIGN(std::string before,

@@ -74,6 +74,7 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
 }
 
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
+  SC_RETURN_IF_ERROR(ForgetDeferredIndexes(*conn_, uuid));
   while (true) {
     absl::StatusOr<int64_t> id = WorkflowId(uuid);
     if (absl::IsNotFound(id.status())) return absl::OkStatus();
@@ -192,7 +193,7 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                    "{\"unique_key\": ", QuoteString(a->source_key_name), "}"))
           .Set("table_rows", table_rows)
           .Set("stage", "copying")));
-  if (fks == "0") {
+  if (fks == "0" && options_.defer_secondary_indexes) {
     // Plain secondary indexes are built after the copy, in one pass.
     absl::StatusOr<int> deferred = DeferIndexes(*conn_, m.uuid, db, shadow);
     if (!deferred.ok()) return Fail(m, deferred.status().message());

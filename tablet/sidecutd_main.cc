@@ -41,6 +41,9 @@ ABSL_FLAG(int, copy_niceness, 0,
           "1..19: copy rows on a mysqld thread with this CPU niceness "
           "(mysqld on this machine, one thread per connection), so that "
           "foreground queries take the CPU first; 0 = normal priority");
+ABSL_FLAG(bool, defer_secondary_indexes, true,
+          "build a shadow table's plain secondary indexes after its copy, "
+          "in one pass (faster; one burst of index-build I/O near the end)");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -71,6 +74,7 @@ int main(int argc, char** argv) {
   o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
   o.concurrent_copies = absl::GetFlag(FLAGS_concurrent_copies);
   o.workflow.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
+  o.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   if (o.workflow.copy_niceness < 0 || o.workflow.copy_niceness > 19) {
     std::cerr << "sidecutd: --copy_niceness must be within 0..19\n";
     return 2;
