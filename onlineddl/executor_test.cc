@@ -42,6 +42,17 @@ class ExecutorTest : public testing::ExecutorFixture {
   }
 };
 
+// `expr` over the indexes recorded as deferred for migration `uuid`.
+absl::StatusOr<std::string> Deferred(mysql::Connection& conn,
+                                     const std::string& uuid,
+                                     const std::string& expr) {
+  return mysql::QueryValue(
+      conn, absl::StrCat("SELECT ", expr,
+                         " FROM _vt.sidecut_deferred_indexes WHERE "
+                         "migration_uuid = '",
+                         uuid, "'"));
+}
+
 TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   CreateUsers(20000);
   ExecutorOptions o = Options();
@@ -67,13 +78,8 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
       WaitOptions{.timeout = absl::Seconds(60)}));
   Migration running = *executor_->Get(uuid);
   EXPECT_EQ(running.status, kStatusRunning);
-  ASSERT_OK_AND_ASSIGN(
-      std::string deferred,
-      mysql::QueryValue(*conn_,
-                        absl::StrCat("SELECT COUNT(*) FROM "
-                                     "_vt.sidecut_deferred_indexes WHERE "
-                                     "migration_uuid = '",
-                                     uuid, "'")));
+  ASSERT_OK_AND_ASSIGN(std::string deferred,
+                       Deferred(*conn_, uuid, "COUNT(*)"));
   EXPECT_EQ(deferred, "0");
   ASSERT_OK_AND_ASSIGN(
       std::string dropped,
@@ -271,13 +277,8 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
       }));
   // The shadow's secondary index waits for the end of the copy.
   ASSERT_OK_AND_ASSIGN(Migration copying, executor_->Get(u[0]));
-  ASSERT_OK_AND_ASSIGN(
-      std::string deferred,
-      mysql::QueryValue(*conn_,
-                        absl::StrCat("SELECT GROUP_CONCAT(definition) FROM "
-                                     "_vt.sidecut_deferred_indexes WHERE "
-                                     "migration_uuid = '",
-                                     u[0], "'")));
+  ASSERT_OK_AND_ASSIGN(std::string deferred,
+                       Deferred(*conn_, u[0], "GROUP_CONCAT(definition)"));
   EXPECT_EQ(deferred, "KEY `val` (`val`)");
   ASSERT_OK_AND_ASSIGN(
       std::string shadow_keys,
@@ -297,13 +298,7 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
                        conn_->Execute("SHOW CREATE TABLE users"));
   EXPECT_THAT(std::string(created.rows[0].Get(1)),
               HasSubstr("PRIMARY KEY (`id`),\n  KEY `val` (`val`)\n)"));
-  ASSERT_OK_AND_ASSIGN(
-      std::string left,
-      mysql::QueryValue(*conn_,
-                        absl::StrCat("SELECT COUNT(*) FROM "
-                                     "_vt.sidecut_deferred_indexes WHERE "
-                                     "migration_uuid = '",
-                                     u[0], "'")));
+  ASSERT_OK_AND_ASSIGN(std::string left, Deferred(*conn_, u[0], "COUNT(*)"));
   EXPECT_EQ(left, "0");
   const std::string artifact = FirstArtifact(m);
   ASSERT_OK_AND_ASSIGN(std::string before,
