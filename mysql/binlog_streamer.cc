@@ -174,8 +174,15 @@ absl::StatusOr<StreamItem> BinlogStreamer::Next() {
       item.heartbeat_timestamp = ev.header.timestamp;
       return item;
     }
-    if (ev.kind == DecodedEvent::Kind::kRotate) file_ = ev.rotate.next_file;
+    if (ev.kind == DecodedEvent::Kind::kRotate) {
+      file_ = ev.rotate.next_file;
+      last_log_pos_ = 0;
+    }
     const uint32_t log_pos = ev.header.log_pos;
+    // 32-bit positions wrap in a file past 4 GiB: from there on in that
+    // file, where a transaction ends is not known.
+    if (log_pos != 0 && log_pos < last_log_pos_) file_.clear();
+    if (log_pos != 0) last_log_pos_ = log_pos;
     bool done = false;
     SC_RETURN_IF_ERROR(Consume(std::move(ev), &done));
     if (!done) continue;

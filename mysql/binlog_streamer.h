@@ -125,6 +125,7 @@ class BinlogStreamer {
   bool saw_begin_ = false;
   Transaction txn_;
   std::string file_;  // the binlog file being read (from ROTATE events)
+  uint32_t last_log_pos_ = 0;  // of the last event read in file_
   BinlogCoordinates last_end_;
   int reconnects_ = 0;
   bool opened_once_ = false;

@@ -36,7 +36,8 @@ std::vector<DeferredIndex> DeferrableIndexes(absl::string_view create_table);
 absl::Status EnsureDeferredIndexTable(mysql::Connection& conn);
 
 // Records and drops the deferrable indexes of `db`.`shadow` for migration
-// `uuid`. Returns how many were deferred.
+// `uuid`. Returns how many were deferred: none when the server refuses to
+// drop them (an AUTO_INCREMENT column needs one as its index, say).
 absl::StatusOr<int> DeferIndexes(mysql::Connection& conn,
                                  absl::string_view uuid, absl::string_view db,
                                  absl::string_view shadow);

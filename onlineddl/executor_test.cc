@@ -308,6 +308,55 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
   EXPECT_EQ(before, after);
 }
 
+// A value the new schema cannot hold fails the migration, also when the
+// copy runs on a connection of its own (copy_niceness), and the original
+// table is left as it was.
+TEST_F(ExecutorTest, DeprioritizedCopyFailsOnValuesTheNewSchemaCannotHold) {
+  CreateUsers(3000);
+  ExecutorOptions o = Options();
+  o.workflow.copy_niceness = 5;
+  StartExecutor(o);
+  // The first chunk (locking, on the workflow's connection) fits; later
+  // ones (unlocked, on the copy's own connection) do not.
+  ASSERT_OK(conn_->Execute("UPDATE users SET name = 'ab' WHERE id <= 1500"));
+  ASSERT_OK_AND_ASSIGN(std::string before,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("ALTER TABLE users MODIFY name VARCHAR(2)",
+                                "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(m.message, HasSubstr("name"));
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  EXPECT_EQ(after, before);
+}
+
+// An index the table cannot do without (the only one starting with its
+// AUTO_INCREMENT column) cannot be dropped from the shadow: the copy keeps
+// them all and the migration completes as usual.
+TEST_F(ExecutorTest, IndexesTheTableNeedsAreNotDeferred) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE autoinc (a INT NOT NULL, id INT NOT NULL AUTO_INCREMENT, "
+      "v INT, PRIMARY KEY (a, id), KEY id_key (id), KEY v_key (v))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO autoinc (a, v) SELECT seq % 7, seq FROM seq_1_to_2000"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto u,
+      executor_->Submit("ALTER TABLE autoinc ADD COLUMN w INT", "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(m.message, "");
+  ASSERT_OK_AND_ASSIGN(mysql::Result created,
+                       conn_->Execute("SHOW CREATE TABLE autoinc"));
+  EXPECT_THAT(std::string(created.rows[0].Get(1)),
+              HasSubstr("PRIMARY KEY (`a`,`id`),\n  KEY `id_key` (`id`),\n"
+                        "  KEY `v_key` (`v`)\n)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string count,
+      mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM autoinc"));
+  EXPECT_EQ(count, "2000");
+}
+
 TEST_F(ExecutorTest, ArtifactsGoThroughTableGc) {
   CreateUsers(3000);
   ExecutorOptions o = Options();

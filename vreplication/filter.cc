@@ -147,6 +147,19 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
       if (!(*toks)[i].IsWord(o)) continue;
       absl::string_view object = o;
       if (object != "table" && object != "index") return false;
+      if (verb.IsWord("alter") && object == "table") {
+        // ALTER [ONLINE] TABLE [IF EXISTS] [db.]name ...: only that table
+        // changes (its columns or keys may share the name with another).
+        size_t n = i + 1;
+        if (n + 1 < toks->size() && (*toks)[n].IsWord("if") &&
+            (*toks)[n + 1].IsWord("exists")) {
+          n += 2;
+        }
+        if (n + 2 < toks->size() && (*toks)[n + 1].IsOp(".")) n += 2;
+        if (n < toks->size() && (*toks)[n].IsIdentLike()) {
+          return absl::EqualsIgnoreCase((*toks)[n].text, table);
+        }
+      }
       return StatementMentionsTable(statement, table);
     }
   }

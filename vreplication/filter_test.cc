@@ -91,6 +91,10 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
       {"CREATE INDEX i ON t (c)", true},
       {"CREATE OR REPLACE TABLE t (id INT)", true},
       {"ALTER TABLE other ADD c INT", false},
+      {"ALTER TABLE IF EXISTS `db`.`t` ADD c INT", true},
+      // Another table whose key or column is named like the table.
+      {"ALTER TABLE `_vt_vrp_x_` ADD KEY `t` (`t`), ALGORITHM=INPLACE", false},
+      {"ALTER TABLE `db`.`other` ADD COLUMN t INT", false},
       {"DROP TABLE `_vt_hld_0123_20260101000000_`", false},
       {"ALTER EVENT `db`.`t` DISABLE", false},
       {"DROP EVENT IF EXISTS t", false},

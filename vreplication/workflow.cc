@@ -76,6 +76,14 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
   if (options_.copy_niceness == 0) return conn_.get();
   if (copy_conn_ == nullptr) {
     SC_ASSIGN_OR_RETURN(copy_conn_, OpenSession());
+    // The same sql_mode as conn_ (strict for online DDL: a value the new
+    // schema cannot hold fails the copy instead of being truncated).
+    SC_ASSIGN_OR_RETURN(std::string mode,
+                        mysql::QueryValue(*conn_, "SELECT @@SESSION.sql_mode"));
+    SC_RETURN_IF_ERROR(copy_conn_
+                           ->Execute(absl::StrCat("SET SESSION sql_mode = ",
+                                                  mysql::QuoteString(mode)))
+                           .status());
     absl::Status niced =
         mysql::NiceServerThread(*copy_conn_, options_.copy_niceness);
     if (!niced.ok()) {
@@ -100,6 +108,7 @@ absl::Status Workflow::Connect() {
 }
 
 absl::Status Workflow::LoadPlans() {
+  ++plans_generation_;
   plans_.clear();
   target_of_source_.clear();
   if (row_.source.filter().rules().empty()) {

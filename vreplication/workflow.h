@@ -226,6 +226,7 @@ class Workflow {
   mysql::Position pos_;
   CollationMap collations_;
   std::map<std::string, TablePlan> plans_;  // by target table
+  int plans_generation_ = 0;  // LoadPlans calls (plans_ pointers go stale)
   std::map<std::string, std::string> target_of_source_;
   size_t batch_rows_ = 0;
   bool ordered_commits_ = false;  // @@binlog_order_commits

@@ -53,8 +53,10 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     if (!pos_.empty() && (!unlocked || clock_->Now() - caught_up >=
                                            options_.copy_catchup_interval)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
+      const int generation = plans_generation_;
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
-      if (stop_) return absl::OkStatus();
+      // Plans reloaded (a DDL): `plan` is gone; the copy loop starts over.
+      if (stop_ || plans_generation_ != generation) return absl::OkStatus();
       caught_up = clock_->Now();
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
     }
@@ -171,6 +173,11 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
     return s;
   };
   const LastPk* from = lastpk->has_value() ? &**lastpk : nullptr;
+  // Gap locks too (REPEATABLE READ, whatever the server's default): a key
+  // inserted into the chunk's range must wait for its commit.
+  SC_RETURN_IF_ERROR(
+      conn_->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+          .status());
   SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
   const absl::Time t0 = clock_->Now();
   absl::StatusOr<mysql::Result> inserted =
