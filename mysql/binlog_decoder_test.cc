@@ -288,6 +288,31 @@ TEST(MysqlFlavorTest, ArtificialRotateBeforeFormatDescription) {
   }
 }
 
+// A file past 4 GiB wraps the 32-bit end positions: from there on where a
+// transaction ends is unknown (until the next file).
+TEST(MysqlFlavorTest, WrappedEndPositionsAreUnknown) {
+  CannedFactory factory({
+      Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),
+      MysqlFormatDescription(true),
+      MysqlGtid(6),
+      Query("d", "BEGIN"),
+      Event(kXidEvent, LE(1, 8), true, 1, 1700000000, 4294967000u),
+      MysqlGtid(7),
+      Query("d", "BEGIN"),
+      Event(kXidEvent, LE(2, 8), true, 1, 1700000000, 500),
+  });
+  SimulatedClock clock;
+  ASSERT_OK_AND_ASSIGN(
+      Position start, Position::Parse(absl::StrCat("MySQL56/", kUuid, ":1-5")));
+  BinlogStreamer s(&factory, start, &clock);
+  ASSERT_OK_AND_ASSIGN(StreamItem t1, s.Next());
+  EXPECT_EQ(t1.transaction.end.file, "binlog.000001");
+  EXPECT_EQ(t1.transaction.end.offset, 4294967000u);
+  ASSERT_OK_AND_ASSIGN(StreamItem t2, s.Next());
+  EXPECT_EQ(t2.transaction.end.file, "");
+  EXPECT_EQ(s.last_end().file, "");
+}
+
 TEST(BinlogCoordinatesTest, OrderAcrossFiles) {
   BinlogCoordinates a{"mariadb-bin.000009", 500};
   EXPECT_TRUE(a.AtLeast(BinlogCoordinates{"mariadb-bin.000009", 500}));
