@@ -177,7 +177,19 @@ TEST_F(VReplicationTest, CopyLocksRowsOnlyWhereReplayCannotBeIdempotent) {
       EXPECT_OK(WaitFor(Clock::Real(), "the copy to finish under the lock",
                         running, WaitOptions{.timeout = absl::Seconds(30)}));
     } else {
-      Clock::Real()->SleepFor(absl::Seconds(3));
+      // The copy's locking read waits for the holder's row lock.
+      ASSERT_OK(WaitFor(
+          Clock::Real(), "the copy to wait for the row lock",
+          [&]() -> absl::StatusOr<bool> {
+            SC_ASSIGN_OR_RETURN(
+                std::string waiting,
+                mysql::QueryValue(*conn_,
+                                  "SELECT COUNT(*) FROM "
+                                  "information_schema.INNODB_TRX WHERE "
+                                  "trx_state = 'LOCK WAIT'"));
+            return waiting != "0";
+          },
+          WaitOptions{.timeout = absl::Seconds(30)}));
       ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
       EXPECT_EQ(row.state, kStateCopying) << "the copy did not wait";
       EXPECT_LT(row.rows_copied, 5000);
