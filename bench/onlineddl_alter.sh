@@ -27,7 +27,12 @@ bazel build -c opt //tests/harness:sidecut_mariadb //tablet:sidecutd //cli:sidec
 BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sidecut-bench.XXXXXX")
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  local i  # newest first: the daemon before the server it talks to
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
+  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$work"/*.log "$work"/*.out "$BENCH_KEEP"/ 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 "$BIN/tests/harness/sidecut_mariadb" --bench --env_file="$work/env" >/dev/null &
 pids+=($!)
@@ -89,8 +94,14 @@ run_sidecut() {
   # stream cannot keep up with, the cut-over stays postponed.
   timeout "${SIDECUT_LIMIT:-180}" "$BIN/cli/sidecut" --server="$SERVER" ApplySchema \
     --ddl-strategy=vitess --wait --poll-ms=50 \
-    --sql="ALTER TABLE sbtest1 $ALTER" sbtest >"$work/sidecut.out" || true
-  uuid=$(grep -o '^[0-9a-f_]\{36\}' "$work/sidecut.out" | tail -n1)
+    --sql="ALTER TABLE sbtest1 $ALTER" sbtest | T0=$(now) python3 -uc '
+import os, sys, time
+t0 = float(os.environ["T0"])
+for line in sys.stdin: print("%6.2f %s" % (time.time() - t0, line), end="")' >"$work/sidecut.out" || true
+}
+after_sidecut() {  # outside the timing: the migration has ended
+  local uuid status stage
+  uuid=$(grep -o ' [0-9a-f_]\{36\} ' "$work/sidecut.out" | tail -n1 | tr -d ' ')
   status=$(sql -N -e "SELECT migration_status FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
   if [ "$status" != complete ]; then
     echo "bench:   sidecut did not complete within ${SIDECUT_LIMIT:-180} s ($status); cancelling" >&2
@@ -98,6 +109,18 @@ run_sidecut() {
   fi
   stage=$(sql -N -e "SELECT stage FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
   echo "bench:   sidecut: $stage" >&2
+  python3 - "$work/sidecut.out" >&2 <<'PY'  # when each stage was first seen
+import re, sys
+seen, out = set(), []
+for line in open(sys.argv[1]):
+    m = re.match(r"\s*([\d.]+) \S+ \S+ .* ETA \S+  (.*)", line)
+    if m:
+        stage = re.sub(r"\s*\(\d+s\)|; lag \d+s|writes stalled.*", "", m.group(2)).strip()
+        if stage not in seen:
+            seen.add(stage)
+            out.append("%s %s" % (m.group(1), stage))
+print("bench:   sidecut stages (s from start): " + ", ".join(out))
+PY
   "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cleanup sbtest "$uuid" >/dev/null
 }
 
@@ -111,6 +134,7 @@ measure() {  # measure <scenario> <method>
   c0=$(cpu_s "$sidecutd")
   t0=$(now); "run_$2"; t1=$(now)
   c1=$(cpu_s "$sidecutd")
+  if declare -F "after_$2" >/dev/null; then "after_$2"; fi
   probe_stop
   T[$1.$2]=$(python3 -c "print('%.2f' % ($t1 - $t0))")
   STALL[$1.$2]=$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' "$work/probe")
@@ -121,12 +145,17 @@ measure() {  # measure <scenario> <method>
   sleep 2; reset_table; sleep 1
 }
 
-for m in native ptosc sidecut; do measure idle "$m"; done
+# BENCH_METHODS / BENCH_SCENARIOS narrow a run (e.g. while tuning one method);
+# the baselines are always measured.
+METHODS=(${BENCH_METHODS:-native ptosc sidecut})
+SCENARIOS=" ${BENCH_SCENARIOS:-idle load paced} "
+has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
+if has idle; then for m in "${METHODS[@]}"; do measure idle "$m"; done; fi
 load_start
 sleep 10
 base=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
 echo "bench: baseline $base tps ($THREADS sysbench threads)"
-for m in native ptosc sidecut; do measure load "$m"; done
+if has load; then for m in "${METHODS[@]}"; do measure load "$m"; done; fi
 load_stop
 # A server with headroom, as production servers run: the same load paced at
 # PACED_PCT% (default 50) of the full-speed baseline.
@@ -135,15 +164,16 @@ load_start "$rate"
 sleep 10
 paced=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
 echo "bench: paced baseline $paced tps (sysbench --rate=$rate)"
-for m in native ptosc sidecut; do measure paced "$m"; done
+if has paced; then for m in "${METHODS[@]}"; do measure paced "$m"; done; fi
 load_stop
 
 echo
 printf '%-8s %-8s %9s %10s %12s %12s %9s %s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
 declare -A BASE=([load]=$base [paced]=$paced)
 for s in idle load paced; do
-  for m in native ptosc sidecut; do
-    ratio=$(python3 -c "print('%.2f' % (${T[$s.$m]} / ${T[$s.native]}))")
+  has "$s" || continue
+  for m in "${METHODS[@]}"; do
+    if [ -n "${T[$s.native]:-}" ]; then ratio=$(python3 -c "print('%.2f' % (${T[$s.$m]} / ${T[$s.native]}))"); else ratio=-; fi
     if [ "$s" != idle ]; then pct=$(python3 -c "print('%.0f%%' % (100 * ${TPS[$s.$m]} / max(${BASE[$s]}, 1)))"); else pct=-; fi
     printf '%-8s %-8s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "${T[$s.$m]}" "${ratio}x" "${TPS[$s.$m]}" "$pct" "${STALL[$s.$m]}" "${FAIL[$s.$m]}"
   done

@@ -196,7 +196,7 @@ class Cli {
           if (o_.tty) {
             absl::StrAppend(&tty_line, tty_line.empty() ? "" : " | ", line);
           } else if (line != last[key]) {
-            out_ << line << "\n";
+            out_ << line << "\n" << std::flush;  // live through pipes too
           }
           last[key] = line;
         }

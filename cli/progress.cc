@@ -59,14 +59,23 @@ void PrintTable(const std::vector<vtctldata::SchemaMigration>& ms,
 
 std::string ProgressLine::Render(const vtctldata::SchemaMigration& m,
                                  absl::Time now) {
-  if (last_at_ != absl::InfinitePast() && now > last_at_ &&
-      m.rows_copied() >= last_rows_) {
-    double secs = absl::ToDoubleSeconds(now - last_at_);
-    double r = static_cast<double>(m.rows_copied() - last_rows_) / secs;
-    rate_ = rate_ == 0 ? r : 0.5 * rate_ + 0.5 * r;  // smoothed
+  constexpr absl::Duration kWindow = absl::Seconds(5);
+  constexpr absl::Duration kMinSpan = absl::Seconds(1);
+  const uint64_t rows = static_cast<uint64_t>(m.rows_copied());
+  if (!samples_.empty() &&
+      (rows < samples_.back().rows || now < samples_.back().at)) {
+    samples_.clear();  // a retried migration starts over
   }
-  last_at_ = now;
-  last_rows_ = m.rows_copied();
+  samples_.push_back(Sample{now, rows});
+  // Keep the newest sample at least kWindow old as the window's start.
+  while (samples_.size() > 2 && now - samples_[1].at >= kWindow) {
+    samples_.pop_front();
+  }
+  const absl::Duration span = now - samples_.front().at;
+  if (span >= kMinSpan) {
+    rate_ = static_cast<double>(rows - samples_.front().rows) /
+            absl::ToDoubleSeconds(span);
+  }
   std::string eta =
       m.eta_seconds() < 0 ? "-" : absl::StrCat(m.eta_seconds(), "s");
   return absl::StrFormat(

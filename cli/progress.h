@@ -3,6 +3,7 @@
 #ifndef SIDECUT_CLI_PROGRESS_H_
 #define SIDECUT_CLI_PROGRESS_H_
 
+#include <deque>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -18,16 +19,24 @@ namespace cli {
 void PrintTable(const std::vector<vtctldata::SchemaMigration>& ms,
                 std::ostream& out);
 
-// Tracks one migration's copy rate between polls.
+// Tracks one migration's copy rate across polls: rows copied over the last
+// few seconds (chunks land in steps, so the rate between two polls says
+// little).
 class ProgressLine {
  public:
   // "<uuid> running  42.1%  84,210/200,000 rows  31,022 rows/s  ETA 4s
   //  copying; lag 0s".
   std::string Render(const vtctldata::SchemaMigration& m, absl::Time now);
 
+  // The rate the last Render showed.
+  uint64_t rate() const { return static_cast<uint64_t>(rate_); }
+
  private:
-  absl::Time last_at_ = absl::InfinitePast();
-  uint64_t last_rows_ = 0;
+  struct Sample {
+    absl::Time at;
+    uint64_t rows;
+  };
+  std::deque<Sample> samples_;  // oldest first, within the window
   double rate_ = 0;
 };
 

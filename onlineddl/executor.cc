@@ -65,7 +65,14 @@ Executor::~Executor() {
   if (thread_.joinable()) thread_.join();
   {
     absl::MutexLock lock(&mu_);
-    for (auto& [uuid, alter] : mysql_alters_) alter.reset();
+    // A restarted daemon fails an interrupted strategy-mysql ALTER and
+    // builds deferred indexes again: do not wait for the server here.
+    for (auto* tasks : {&mysql_alters_, &index_builds_}) {
+      for (auto& [uuid, task] : *tasks) {
+        if (conn_ != nullptr) task->Kill(*conn_);
+        task.reset();
+      }
+    }
   }
   if (engine_ != nullptr) engine_->Close();
 }

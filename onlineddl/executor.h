@@ -23,6 +23,7 @@
 #include "mysql/connection.h"
 #include "mysql/gtid.h"
 #include "mysql/result.h"
+#include "onlineddl/background_task.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
@@ -166,25 +167,6 @@ class Executor {
     absl::Time at;
     int64_t rows = 0;
   };
-  // A strategy-mysql ALTER TABLE running on its own session and thread.
-  struct MysqlAlter {
-    MysqlAlter(std::unique_ptr<mysql::Connection> c, std::string sql)
-        : conn(std::move(c)), thread([this, sql] {
-            absl::Status s = conn->Execute(sql).status();
-            absl::MutexLock lock(&mu);
-            status = s;
-            done = true;
-          }) {}
-    ~MysqlAlter() {
-      if (thread.joinable()) thread.join();
-    }
-    std::unique_ptr<mysql::Connection> conn;
-    absl::Mutex mu;
-    bool done ABSL_GUARDED_BY(mu) = false;
-    absl::Status status ABSL_GUARDED_BY(mu);
-    std::thread thread;
-  };
-
   Executor(ExecutorOptions options, Clock* clock);
   absl::Status Init();
   void Loop();
@@ -230,6 +212,15 @@ class Executor {
   absl::Status StartVrepl(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorVrepl(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Once the copy is done: builds the indexes deferred for `m` in the
+  // background. Returns whether they are still missing (the migration is
+  // not ready), with the stage to show in *stage; an error the build kept
+  // returning fails the migration.
+  absl::StatusOr<bool> BuildDeferredIndexes(const Migration& m,
+                                            std::string* stage)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StopIndexBuild(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment
   // (adjacent in its order) in one atomic RENAME (executor_group.cc).
@@ -295,8 +286,12 @@ class Executor {
   std::map<std::string, absl::Time> next_cut_over_ ABSL_GUARDED_BY(mu_);
   // When a migration's stream was first seen in a retried error.
   std::map<std::string, absl::Time> first_error_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::unique_ptr<MysqlAlter>> mysql_alters_
+  // Strategy-mysql ALTERs and deferred index builds running, by UUID.
+  std::map<std::string, std::unique_ptr<BackgroundTask>> mysql_alters_
       ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<BackgroundTask>> index_builds_
+      ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> index_build_failures_ ABSL_GUARDED_BY(mu_);
   struct Prepared {
     std::unique_ptr<mysql::ConnectionFactory> factory;
     std::unique_ptr<PreparedCutOver> cut_over;

@@ -64,10 +64,7 @@ absl::Status Executor::CancelLocked(const Migration& m) {
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
   auto alter = mysql_alters_.find(m.uuid);
   if (alter != mysql_alters_.end()) {
-    conn_
-        ->Execute(
-            absl::StrCat("KILL QUERY ", alter->second->conn->ConnectionId()))
-        .IgnoreError();
+    alter->second->Kill(*conn_);
     mysql_alters_.erase(alter);
   }
   progress_.erase(m.uuid);

@@ -117,8 +117,12 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
 
 absl::Status Executor::StartMysqlAlter(const Migration& m) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
-  mysql_alters_[m.uuid] =
-      std::make_unique<MysqlAlter>(std::move(c), m.statement);
+  mysql_alters_[m.uuid] = std::make_unique<BackgroundTask>(
+      std::move(c),
+      [sql = m.statement](mysql::Connection& conn) {
+        return conn.Execute(sql).status();
+      },
+      clock_->Now());
   return UpdateMigration(*conn_, m.uuid,
                          Assignments().Set("stage", "running ALTER TABLE"));
 }
@@ -129,14 +133,9 @@ absl::Status Executor::MonitorMysqlAlter(const Migration& m) {
     return Fail(m, "the tablet restarted during this ALTER TABLE; retry it");
   }
   absl::Status s;
-  {
-    MysqlAlter& a = *it->second;
-    absl::MutexLock lock(&a.mu);
-    if (!a.done) {
-      return UpdateMigration(
-          *conn_, m.uuid, Assignments().SetExpr("liveness_timestamp", "NOW()"));
-    }
-    s = a.status;
+  if (!it->second->Done(&s)) {
+    return UpdateMigration(
+        *conn_, m.uuid, Assignments().SetExpr("liveness_timestamp", "NOW()"));
   }
   mysql_alters_.erase(it);
   if (!s.ok()) return Fail(m, s.message());

@@ -73,7 +73,60 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
       .status();
 }
 
+void Executor::StopIndexBuild(absl::string_view uuid) {
+  auto it = index_builds_.find(std::string(uuid));
+  if (it != index_builds_.end()) {
+    it->second->Kill(*conn_);
+    index_builds_.erase(it);
+  }
+  index_build_failures_.erase(std::string(uuid));
+}
+
+absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
+                                                    std::string* stage) {
+  // A failure is retried (a lost session, a lock wait on the shadow) up to
+  // this many times in a row before the migration fails.
+  constexpr int kMaxFailures = 3;
+  auto it = index_builds_.find(m.uuid);
+  if (it != index_builds_.end()) {
+    absl::Status s;
+    if (!it->second->Done(&s)) {
+      *stage = absl::StrCat(
+          "adding secondary indexes (",
+          absl::ToInt64Seconds(clock_->Now() - it->second->started()), "s)");
+      return true;
+    }
+    index_builds_.erase(it);
+    if (!s.ok()) {
+      if (++index_build_failures_[m.uuid] >= kMaxFailures) {
+        index_build_failures_.erase(m.uuid);
+        return absl::FailedPreconditionError(
+            absl::StrCat("adding the secondary indexes deferred until after "
+                         "the copy failed: ",
+                         s.message()));
+      }
+      *stage = absl::StrCat("adding secondary indexes failed (", s.message(),
+                            "); retrying");
+      return true;
+    }
+    index_build_failures_.erase(m.uuid);
+  }
+  SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
+  if (!deferred) return false;
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
+  index_builds_[m.uuid] = std::make_unique<BackgroundTask>(
+      std::move(c),
+      [uuid = m.uuid, db = m.schema,
+       shadow = FirstArtifact(m)](mysql::Connection& conn) {
+        return RestoreDeferredIndexes(conn, uuid, db, shadow);
+      },
+      clock_->Now());
+  *stage = "adding secondary indexes";
+  return true;
+}
+
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
+  StopIndexBuild(uuid);
   SC_RETURN_IF_ERROR(ForgetDeferredIndexes(*conn_, uuid));
   while (true) {
     absl::StatusOr<int64_t> id = WorkflowId(uuid);
@@ -237,6 +290,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   Assignments a;
   a.SetExpr("liveness_timestamp", "NOW()");
   if (m.user_throttle_ratio > 0) {
+    // Throttled before its stream existed (queued, or launched later).
+    if (row.state != vreplication::kStateStopped) {
+      SC_RETURN_IF_ERROR(engine_->Stop(*id));
+    }
     a.Set("stage", "throttled by user");
     return UpdateMigration(*conn_, m.uuid, a);
   }
@@ -274,21 +331,23 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("stage",
           absl::StrCat("copying; lag ", std::max<int64_t>(lag, 0), "s"));
   } else {
+    // Copied: the indexes deferred until now are built in the background
+    // (the tail goes on); the migration is not ready before they are.
+    std::string building;
     if (!revert && row.state == vreplication::kStateRunning) {
-      // Copied: build the indexes deferred until now (the tail goes on).
-      SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
-      if (deferred) {
-        SC_RETURN_IF_ERROR(UpdateMigration(
-            *conn_, m.uuid,
-            Assignments().Set("stage", "adding secondary indexes")));
-        SC_RETURN_IF_ERROR(
-            RestoreDeferredIndexes(*conn_, m.uuid, m.schema, FirstArtifact(m)));
+      absl::StatusOr<bool> missing = BuildDeferredIndexes(m, &building);
+      if (absl::IsFailedPrecondition(missing.status())) {
+        return Fail(m, missing.status().message());
       }
+      SC_RETURN_IF_ERROR(missing.status());
+      if (!*missing) building.clear();
     }
-    ready = row.state == vreplication::kStateRunning && lag >= 0 &&
-            absl::Seconds(lag) <= options_.ready_lag;
+    ready = building.empty() && row.state == vreplication::kStateRunning &&
+            lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
     a.Set("progress", 100.0).Set("eta_seconds", int64_t{0});
-    a.Set("stage", absl::StrCat(ready ? "ready to complete" : "catching up",
+    a.Set("stage", absl::StrCat(!building.empty() ? building
+                                : ready           ? "ready to complete"
+                                                  : "catching up",
                                 "; lag ", std::max<int64_t>(lag, 0), "s"));
   }
   a.Set("ready_to_complete", ready);

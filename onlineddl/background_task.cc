@@ -1,0 +1,41 @@
+#include "onlineddl/background_task.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+BackgroundTask::BackgroundTask(std::unique_ptr<mysql::Connection> conn,
+                               Work work, absl::Time started)
+    : conn_(std::move(conn)),
+      connection_id_(conn_->ConnectionId()),
+      started_(started),
+      thread_([this, work = std::move(work)] {
+        absl::Status s = work(*conn_);
+        absl::MutexLock lock(&mu_);
+        status_ = s;
+        done_ = true;
+      }) {}
+
+BackgroundTask::~BackgroundTask() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool BackgroundTask::Done(absl::Status* status) {
+  absl::MutexLock lock(&mu_);
+  if (done_) *status = status_;
+  return done_;
+}
+
+void BackgroundTask::Kill(mysql::Connection& other) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (done_) return;
+  }
+  other.Execute(absl::StrCat("KILL CONNECTION ", connection_id_)).IgnoreError();
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut
