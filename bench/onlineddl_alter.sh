@@ -3,7 +3,7 @@
 # against native `ALTER TABLE … ALGORITHM=COPY` and pt-online-schema-change,
 # all on the same MariaDB (benchmark mode, 512M buffer pool) in one run,
 # idle, under a sysbench oltp_write_only load (2 threads) at full speed, and
-# under the same load paced at half that rate (a server with headroom).
+# under the same load paced at 50% and 25% of that rate (servers with headroom).
 # Reports per method: total time (and ratio to native COPY), foreground tps
 # during the ALTER as a share of the baseline, and the write stall: the
 # longest single write of a probe issuing 100 single-row UPDATEs/s, plus
@@ -148,7 +148,7 @@ measure() {  # measure <scenario> <method>
 # BENCH_METHODS / BENCH_SCENARIOS narrow a run (e.g. while tuning one method);
 # the baselines are always measured.
 METHODS=(${BENCH_METHODS:-native ptosc sidecut})
-SCENARIOS=" ${BENCH_SCENARIOS:-idle load paced} "
+SCENARIOS=" ${BENCH_SCENARIOS:-idle load paced} "  # "paced" = every paced level
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 if has idle; then for m in "${METHODS[@]}"; do measure idle "$m"; done; fi
 load_start
@@ -157,26 +157,33 @@ base=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
 echo "bench: baseline $base tps ($THREADS sysbench threads)"
 if has load; then for m in "${METHODS[@]}"; do measure load "$m"; done; fi
 load_stop
-# A server with headroom, as production servers run: the same load paced at
-# PACED_PCT% (default 50) of the full-speed baseline.
-rate=$(python3 -c "print(max(1, int($base * ${PACED_PCT:-50} / 100)))")
-load_start "$rate"
-sleep 10
-paced=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
-echo "bench: paced baseline $paced tps (sysbench --rate=$rate)"
-if has paced; then for m in "${METHODS[@]}"; do measure paced "$m"; done; fi
-load_stop
+# Servers with headroom, as production servers run: the same load paced at
+# each of PACED_PCT (default "50 25") percent of the full-speed rate.
+declare -A BASE=([load]=$base) RATE
+ALL=(idle load)
+for pct in ${PACED_PCT:-50 25}; do
+  s=paced$pct
+  ALL+=("$s")
+  has "$s" || has paced || continue
+  RATE[$s]=$(python3 -c "print(max(1, int($base * $pct / 100)))")
+  load_start "${RATE[$s]}"
+  sleep 10
+  BASE[$s]=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
+  echo "bench: $s baseline ${BASE[$s]} tps (sysbench --rate=${RATE[$s]})"
+  for m in "${METHODS[@]}"; do measure "$s" "$m"; done
+  load_stop
+done
 
 echo
 printf '%-8s %-8s %9s %10s %12s %12s %9s %s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
-declare -A BASE=([load]=$base [paced]=$paced)
-for s in idle load paced; do
-  has "$s" || continue
+for s in "${ALL[@]}"; do
+  [ -n "${T[$s.${METHODS[0]}]:-}" ] || continue
   for m in "${METHODS[@]}"; do
     if [ -n "${T[$s.native]:-}" ]; then ratio=$(python3 -c "print('%.2f' % (${T[$s.$m]} / ${T[$s.native]}))"); else ratio=-; fi
     if [ "$s" != idle ]; then pct=$(python3 -c "print('%.0f%%' % (100 * ${TPS[$s.$m]} / max(${BASE[$s]}, 1)))"); else pct=-; fi
     printf '%-8s %-8s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "${T[$s.$m]}" "${ratio}x" "${TPS[$s.$m]}" "$pct" "${STALL[$s.$m]}" "${FAIL[$s.$m]}"
   done
 done
-echo "(vs_native: time relative to native ALGORITHM=COPY; lower is faster;"
-echo " load: $THREADS sysbench threads at full speed, $base tps; paced: the same at --rate=$rate, $paced tps)"
+echo "(vs_native: time relative to native ALGORITHM=COPY; lower is faster; tps_%base: foreground"
+echo " tps during the ALTER as a share of the scenario's baseline; load: $THREADS sysbench threads"
+echo " at full speed, $base tps; pacedN: the same at N% of that rate)"

@@ -199,14 +199,36 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   return uuids;
 }
 
+template <typename T>
+absl::StatusOr<T> Executor::Read(
+    const std::function<absl::StatusOr<T>(mysql::Connection&)>& read) {
+  absl::MutexLock lock(&read_mu_);
+  // Once more on a new session when the old one is gone (the server
+  // restarted, an idle timeout).
+  for (int attempt = 0;; ++attempt) {
+    if (read_conn_ == nullptr) {
+      SC_ASSIGN_OR_RETURN(read_conn_, Connect());
+    }
+    absl::StatusOr<T> r = read(*read_conn_);
+    if (r.ok() || attempt > 0 || !absl::IsUnavailable(r.status())) {
+      return r;
+    }
+    read_conn_.reset();
+  }
+}
+
 absl::StatusOr<Migration> Executor::Get(absl::string_view uuid) {
-  absl::MutexLock lock(&mu_);
-  return ReadMigration(*conn_, uuid);
+  return Read<Migration>(
+      [&](mysql::Connection& c) { return ReadMigration(c, uuid); });
 }
 
 absl::StatusOr<std::vector<Migration>> Executor::List(absl::string_view where) {
-  absl::MutexLock lock(&mu_);
-  return ListMine(where);
+  return Read<std::vector<Migration>>([&](mysql::Connection& c) {
+    return ListMigrations(
+        c, absl::StrCat("mysql_schema = ", QuoteString(options_.db),
+                        where.empty() ? "" : " AND (", where,
+                        where.empty() ? "" : ")"));
+  });
 }
 
 absl::StatusOr<std::vector<Migration>> Executor::ListMine(

@@ -11,6 +11,7 @@
 #ifndef SIDECUT_ONLINEDDL_EXECUTOR_H_
 #define SIDECUT_ONLINEDDL_EXECUTOR_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -171,6 +172,11 @@ class Executor {
   absl::Status Init();
   void Loop();
   absl::StatusOr<std::unique_ptr<mysql::Connection>> Connect();
+  // Runs `read` on the session kept for reads (Get, List), so that they do
+  // not wait for a scheduling round (a cut-over, a long statement).
+  template <typename T>
+  absl::StatusOr<T> Read(
+      const std::function<absl::StatusOr<T>(mysql::Connection&)>& read);
 
   // Scheduling (executor_schedule.cc).
   absl::Status TickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -282,6 +288,8 @@ class Executor {
 
   absl::Mutex mu_;
   std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex read_mu_;
+  std::unique_ptr<mysql::Connection> read_conn_ ABSL_GUARDED_BY(read_mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_cut_over_ ABSL_GUARDED_BY(mu_);
   // When a migration's stream was first seen in a retried error.
