@@ -34,7 +34,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$BIN/tests/harness/sidecut_mariadb" --bench --env_file="$work/env" >/dev/null &
+# BENCH_MYSQLD_OPTS: extra server settings, comma-separated (e.g.
+# innodb_log_file_size=1G,innodb_io_capacity=2000).
+"$BIN/tests/harness/sidecut_mariadb" --bench --env_file="$work/env" \
+  ${BENCH_MYSQLD_OPTS:+--mysqld_option="$BENCH_MYSQLD_OPTS"} >/dev/null &
 pids+=($!)
 for _ in $(seq 1 600); do [ -f "$work/env" ] && break; sleep 0.1; done
 . "$work/env"
@@ -116,7 +119,7 @@ for line in open(sys.argv[1]):
     m = re.match(r"\s*([\d.]+) \S+ \S+ .* ETA \S+  (.*)", line)
     if m:
         stage = re.sub(r"\s*\(\d+s\)|; lag \d+s|writes stalled.*", "", m.group(2)).strip()
-        if stage not in seen:
+        if stage and stage not in seen:
             seen.add(stage)
             out.append("%s %s" % (m.group(1), stage))
 print("bench:   sidecut stages (s from start): " + ", ".join(out))

@@ -19,6 +19,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "mysql/mysql_connection.h"
@@ -30,6 +31,9 @@ ABSL_FLAG(std::string, table, "sbtest1", "table with id INT PK and k INT");
 ABSL_FLAG(int, max_id, 1000000, "ids are drawn from [1, max_id]");
 ABSL_FLAG(int, rate, 100, "writes per second");
 ABSL_FLAG(std::string, out, "", "result file (default: stdout)");
+ABSL_FLAG(int, slow_ms, 0,
+          "if > 0, each write slower than this is reported on stderr with "
+          "its start time (unix seconds)");
 
 namespace {
 std::atomic<bool> stop{false};
@@ -64,6 +68,11 @@ int main(int argc, char** argv) {
                                    " SET k = k + 1 WHERE id = ", id(rng)))
             .status();
     ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+    if (absl::GetFlag(FLAGS_slow_ms) > 0 &&
+        ms.back() > absl::GetFlag(FLAGS_slow_ms)) {
+      std::cerr << absl::StrFormat("write_probe: slow write at %.3f: %.0f ms\n",
+                                   absl::ToUnixMicros(start) / 1e6, ms.back());
+    }
     if (!s.ok()) {
       ++failed;
       std::cerr << "write_probe: " << s.message() << "\n";

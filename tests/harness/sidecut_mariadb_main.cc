@@ -30,6 +30,9 @@ ABSL_FLAG(std::string, env_file, "",
 ABSL_FLAG(std::string, base_dir, "", "Where instance directories go.");
 ABSL_FLAG(bool, watch_stdin, false, "Also stop when stdin reaches EOF.");
 ABSL_FLAG(int, first_server_id, 1, "server_id of the first instance.");
+ABSL_FLAG(std::vector<std::string>, mysqld_option, {},
+          "Extra my.cnf lines for every instance, comma-separated "
+          "(innodb_log_file_size=1G,innodb_io_capacity=2000).");
 
 namespace {
 
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
 
   sidecut::harness::InstanceOptions options;
   options.benchmark_mode = absl::GetFlag(FLAGS_bench);
+  options.extra_config = absl::GetFlag(FLAGS_mysqld_option);
   options.base_dir = absl::GetFlag(FLAGS_base_dir);
   options.server_id = absl::GetFlag(FLAGS_first_server_id);
   auto instances = sidecut::harness::StartInstances(n, options);
