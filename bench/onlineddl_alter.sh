@@ -30,7 +30,7 @@ pids=()
 cleanup() {
   local i  # newest first: the daemon before the server it talks to
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
-  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$work"/*.log "$work"/*.out "$BENCH_KEEP"/ 2>/dev/null || true; fi
+  if [ -n "${BENCH_KEEP:-}" ]; then mkdir -p "$BENCH_KEEP" && cp "$work"/*.log "$work"/*.out "$work"/*.err "$BENCH_KEEP"/ 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -61,7 +61,7 @@ SERVER="127.0.0.1:$(cat "$work/port")"
 
 probe_start() {
   "$BIN/bench/write_probe" --port="$MDB0_PORT" --db=sbtest --table=sbtest1 \
-    --max_id="$ROWS" --rate=100 --out="$work/probe" 2>>"$work/probe.err" &
+    --max_id="$ROWS" --rate=100 --slow_ms=100 --out="$work/probe" 2>>"$work/probe.err" &
   probe=$!
 }
 probe_stop() { kill "$probe"; wait "$probe" 2>/dev/null || true; }

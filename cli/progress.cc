@@ -65,6 +65,7 @@ std::string ProgressLine::Render(const vtctldata::SchemaMigration& m,
   if (!samples_.empty() &&
       (rows < samples_.back().rows || now < samples_.back().at)) {
     samples_.clear();  // a retried migration starts over
+    rate_ = 0;
   }
   samples_.push_back(Sample{now, rows});
   // Keep the newest sample at least kWindow old as the window's start.

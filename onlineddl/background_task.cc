@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "mysql/mysql_error.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -29,12 +30,16 @@ bool BackgroundTask::Done(absl::Status* status) {
   return done_;
 }
 
-void BackgroundTask::Kill(mysql::Connection& other) {
+absl::Status BackgroundTask::Kill(mysql::Connection& other) {
   {
     absl::MutexLock lock(&mu_);
-    if (done_) return;
+    if (done_) return absl::OkStatus();
   }
-  other.Execute(absl::StrCat("KILL CONNECTION ", connection_id_)).IgnoreError();
+  absl::Status s =
+      other.Execute(absl::StrCat("KILL CONNECTION ", connection_id_)).status();
+  // Unknown thread: it ended meanwhile.
+  if (!s.ok() && mysql::MysqlErrno(s) == 1094) return absl::OkStatus();
+  return s;
 }
 
 }  // namespace onlineddl

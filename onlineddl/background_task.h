@@ -36,7 +36,7 @@ class BackgroundTask {
 
   // Ends the work: kills its session through `other`, so the statement
   // running and any after it fail.
-  void Kill(mysql::Connection& other);
+  absl::Status Kill(mysql::Connection& other);
 
   absl::Time started() const { return started_; }
 

@@ -69,7 +69,7 @@ Executor::~Executor() {
     // builds deferred indexes again: do not wait for the server here.
     for (auto* tasks : {&mysql_alters_, &index_builds_}) {
       for (auto& [uuid, task] : *tasks) {
-        if (conn_ != nullptr) task->Kill(*conn_);
+        KillTask(*task);
         task.reset();
       }
     }
@@ -197,24 +197,6 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   }
   Wake();
   return uuids;
-}
-
-template <typename T>
-absl::StatusOr<T> Executor::Read(
-    const std::function<absl::StatusOr<T>(mysql::Connection&)>& read) {
-  absl::MutexLock lock(&read_mu_);
-  // Once more on a new session when the old one is gone (the server
-  // restarted, an idle timeout).
-  for (int attempt = 0;; ++attempt) {
-    if (read_conn_ == nullptr) {
-      SC_ASSIGN_OR_RETURN(read_conn_, Connect());
-    }
-    absl::StatusOr<T> r = read(*read_conn_);
-    if (r.ok() || attempt > 0 || !absl::IsUnavailable(r.status())) {
-      return r;
-    }
-    read_conn_.reset();
-  }
 }
 
 absl::StatusOr<Migration> Executor::Get(absl::string_view uuid) {

@@ -32,6 +32,7 @@
 #include "onlineddl/schema_migrations.h"
 #include "onlineddl/table_gc.h"
 #include "util/clock.h"
+#include "util/status_macros.h"
 #include "vreplication/engine.h"
 
 namespace sidecut {
@@ -183,7 +184,8 @@ class Executor {
   absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ScheduleQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool CanRun(const Migration& m, const std::vector<Migration>& running) const;
+  bool CanRun(const Migration& m, const std::vector<Migration>& running) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartMigration(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartSteps(const Migration& m)
@@ -228,6 +230,9 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StopIndexBuild(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends `task`'s work through conn_, or a new session if conn_ fails, so
+  // that destroying the task does not wait for the server.
+  void KillTask(BackgroundTask& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment
   // (adjacent in its order) in one atomic RENAME (executor_group.cc).
   absl::Status CutOverVrepl(const std::vector<Migration>& ms)
@@ -299,7 +304,14 @@ class Executor {
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::unique_ptr<BackgroundTask>> index_builds_
       ABSL_GUARDED_BY(mu_);
-  std::map<std::string, int> index_build_failures_ ABSL_GUARDED_BY(mu_);
+  struct IndexBuildRetry {
+    int failures = 0;
+    absl::Time next;
+    std::string error;
+  };
+  // Deferred index builds that failed and wait to be retried, by UUID.
+  std::map<std::string, IndexBuildRetry> index_build_retries_
+      ABSL_GUARDED_BY(mu_);
   struct Prepared {
     std::unique_ptr<mysql::ConnectionFactory> factory;
     std::unique_ptr<PreparedCutOver> cut_over;
@@ -320,6 +332,24 @@ class Executor {
   bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
   std::thread thread_;
 };
+
+template <typename T>
+absl::StatusOr<T> Executor::Read(
+    const std::function<absl::StatusOr<T>(mysql::Connection&)>& read) {
+  absl::MutexLock lock(&read_mu_);
+  // Once more on a new session when the old one is gone (the server
+  // restarted, an idle timeout).
+  for (int attempt = 0;; ++attempt) {
+    if (read_conn_ == nullptr) {
+      SC_ASSIGN_OR_RETURN(read_conn_, Connect());
+    }
+    absl::StatusOr<T> r = read(*read_conn_);
+    if (r.ok() || attempt > 0 || !absl::IsUnavailable(r.status())) {
+      return r;
+    }
+    read_conn_.reset();
+  }
+}
 
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -64,7 +64,7 @@ absl::Status Executor::CancelLocked(const Migration& m) {
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
   auto alter = mysql_alters_.find(m.uuid);
   if (alter != mysql_alters_.end()) {
-    alter->second->Kill(*conn_);
+    KillTask(*alter->second);
     mysql_alters_.erase(alter);
   }
   progress_.erase(m.uuid);
@@ -158,7 +158,8 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
-    absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+    // A revert rides on the reverse stream of the migration it reverts.
+    absl::StatusOr<int64_t> id = CutOverWorkflowId(m);
     if (id.ok()) {
       SC_RETURN_IF_ERROR(ratio > 0 ? engine_->Stop(*id) : engine_->Start(*id));
     }

@@ -314,8 +314,9 @@ absl::Status Executor::GateDeployment(Deployment d) {
 }
 
 absl::StatusOr<Deployment> Executor::GetDeployment(absl::string_view context) {
-  absl::MutexLock lock(&mu_);
-  return ReadDeployment(*conn_, options_.db, context);
+  return Read<Deployment>([&](mysql::Connection& conn) {
+    return ReadDeployment(conn, options_.db, context);
+  });
 }
 
 absl::Status Executor::CompleteDeployment(absl::string_view context) {

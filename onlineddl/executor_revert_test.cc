@@ -240,6 +240,41 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in place")));
 }
 
+// A revert rides on the reverse stream of the migration it reverts:
+// throttling it pauses that stream, unthrottling resumes it, and rows
+// written meanwhile are kept.
+TEST_F(RevertTest, AThrottledRevertResumesWhenUnthrottled) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
+  const std::string first = Run("ALTER TABLE t ADD COLUMN c INT");
+  WaitStatus(first, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->Revert(first, "", "", /*gated=*/true));
+  ASSERT_OK(executor_->Throttle(revert, 1.0).status());
+  auto reverse_state = [&]() -> absl::StatusOr<std::string> {
+    return mysql::QueryValue(
+        *conn_, absl::StrCat("SELECT state FROM _vt.vreplication WHERE "
+                             "workflow = ",
+                             mysql::QuoteString(first)));
+  };
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "revert throttled", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(revert));
+        SC_ASSIGN_OR_RETURN(std::string state, reverse_state());
+        return m.stage == "throttled by user" && state == "Stopped";
+      }));
+  ASSERT_OK(conn_->Execute("INSERT INTO t (id, v) VALUES (1000, 1000)"));
+  ASSERT_OK(executor_->Throttle(revert, 0).status());
+  ASSERT_OK(executor_->Complete(revert).status());
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "101");
+  EXPECT_EQ(Value("SELECT v FROM t WHERE id = 1000"), "1000");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'c'"),
+            "0");
+}
+
 TEST_F(RevertTest, RevertsCreateDropAndViews) {
   const std::string create = Run("CREATE TABLE c (id INT PRIMARY KEY)");
   WaitStatus(create, kStatusComplete);

@@ -70,7 +70,8 @@ bool Executor::CanRun(const Migration& m,
   for (const Migration& r : running) {
     if (!IsVreplAlter(r)) continue;
     if (!(r.allow_concurrent && m.allow_concurrent)) return false;
-    if (r.progress < 100) ++copying;
+    // Building its deferred indexes counts as copying.
+    if (r.progress < 100 || index_builds_.count(r.uuid) > 0) ++copying;
   }
   return copying < std::max(1, options_.concurrent_copies);
 }

@@ -43,11 +43,11 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     } else if (!c.where.empty()) {
       where = c.where;  // the operator's own filter, as in Vitess
     }
-    absl::MutexLock lock(&mu_);
-    return ShowMigrations(
-        *conn_, absl::StrCat("mysql_schema = ", mysql::QuoteString(options_.db),
-                             where.empty() ? "" : " AND (", where,
-                             where.empty() ? "" : ")"));
+    const std::string filter = absl::StrCat(
+        "mysql_schema = ", mysql::QuoteString(options_.db),
+        where.empty() ? "" : " AND (", where, where.empty() ? "" : ")");
+    return Read<mysql::Result>(
+        [&](mysql::Connection& conn) { return ShowMigrations(conn, filter); });
   }
   if (c.kind == K::kShowMigrationLogs) {
     return absl::UnimplementedError(

@@ -1,5 +1,6 @@
 // ALTER TABLE through a shadow table and a VReplication workflow.
 #include <algorithm>
+#include <iostream>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -73,43 +74,69 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
       .status();
 }
 
+void Executor::KillTask(BackgroundTask& task) {
+  absl::Status s = conn_ != nullptr
+                       ? task.Kill(*conn_)
+                       : absl::UnavailableError("no executor session");
+  if (s.ok()) return;
+  absl::StatusOr<std::unique_ptr<mysql::Connection>> fresh = Connect();
+  if (fresh.ok()) s = task.Kill(**fresh);
+  if (!s.ok()) {
+    std::cerr << "executor: could not stop a background statement (waiting "
+                 "for it to end): "
+              << (fresh.ok() ? s : fresh.status()).message() << "\n";
+  }
+}
+
 void Executor::StopIndexBuild(absl::string_view uuid) {
   auto it = index_builds_.find(std::string(uuid));
   if (it != index_builds_.end()) {
-    it->second->Kill(*conn_);
+    KillTask(*it->second);
     index_builds_.erase(it);
   }
-  index_build_failures_.erase(std::string(uuid));
+  index_build_retries_.erase(std::string(uuid));
 }
 
 absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
                                                     std::string* stage) {
-  // A failure is retried (a lost session, a lock wait on the shadow) up to
-  // this many times in a row before the migration fails.
+  // A failure is retried (a lost session, a lock wait on the shadow), after
+  // 1 s, then 2 s, before the migration fails.
   constexpr int kMaxFailures = 3;
+  const absl::Time now = clock_->Now();
   auto it = index_builds_.find(m.uuid);
   if (it != index_builds_.end()) {
     absl::Status s;
     if (!it->second->Done(&s)) {
-      *stage = absl::StrCat(
-          "adding secondary indexes (",
-          absl::ToInt64Seconds(clock_->Now() - it->second->started()), "s)");
+      *stage =
+          absl::StrCat("adding secondary indexes (",
+                       absl::ToInt64Seconds(now - it->second->started()), "s)");
       return true;
     }
     index_builds_.erase(it);
-    if (!s.ok()) {
-      if (++index_build_failures_[m.uuid] >= kMaxFailures) {
-        index_build_failures_.erase(m.uuid);
-        return absl::FailedPreconditionError(
-            absl::StrCat("adding the secondary indexes deferred until after "
-                         "the copy failed: ",
-                         s.message()));
+    if (s.ok()) {
+      index_build_retries_.erase(m.uuid);
+    } else {
+      IndexBuildRetry& r = index_build_retries_[m.uuid];
+      ++r.failures;
+      r.error = std::string(s.message());
+      r.next = now + absl::Seconds(r.failures);
+      if (r.failures >= kMaxFailures) {
+        index_build_retries_.erase(m.uuid);
+        return absl::FailedPreconditionError(absl::StrCat(
+            "could not add the secondary indexes deferred until after the "
+            "copy to ",
+            mysql::QuoteQualified(m.schema, FirstArtifact(m)), " (",
+            kMaxFailures, " attempts): ", s.message(),
+            "; retry the migration, or run sidecutd with "
+            "--defer_secondary_indexes=false"));
       }
-      *stage = absl::StrCat("adding secondary indexes failed (", s.message(),
-                            "); retrying");
-      return true;
     }
-    index_build_failures_.erase(m.uuid);
+  }
+  auto retry = index_build_retries_.find(m.uuid);
+  if (retry != index_build_retries_.end() && now < retry->second.next) {
+    *stage = absl::StrCat("adding secondary indexes failed (",
+                          retry->second.error, "); retrying");
+    return true;
   }
   SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
   if (!deferred) return false;
@@ -120,7 +147,7 @@ absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
        shadow = FirstArtifact(m)](mysql::Connection& conn) {
         return RestoreDeferredIndexes(conn, uuid, db, shadow);
       },
-      clock_->Now());
+      now);
   *stage = "adding secondary indexes";
   return true;
 }
@@ -296,6 +323,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     }
     a.Set("stage", "throttled by user");
     return UpdateMigration(*conn_, m.uuid, a);
+  }
+  if (row.state == vreplication::kStateStopped &&
+      m.stage == "throttled by user") {
+    // Unthrottled (the command restarts the stream too; this covers a
+    // daemon that stopped in between).
+    return engine_->Start(*id);
   }
   if (row.state == vreplication::kStateStopped &&
       absl::StartsWith(m.stage, "cut")) {
