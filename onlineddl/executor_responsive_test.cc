@@ -207,6 +207,31 @@ TEST_F(ResponsiveTest, ReadsDoNotWaitForACutOverWaitingForALock) {
   EXPECT_EQ(Value("SELECT COUNT(c) + COUNT(*) FROM users"), "2000");
 }
 
+// Stopping the daemon mid-build kills the build (it does not wait for the
+// server); the restarted one builds again and completes the migration.
+TEST_F(ResponsiveTest, ARestartDuringTheBuildBuildsAgain) {
+  StartBlockedBuild();
+  if (HasFatalFailure()) return;
+  const absl::Time t0 = absl::Now();
+  executor_.reset();
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(5)) << "shutdown waited";
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "build killed",
+      [&]() -> absl::StatusOr<bool> { return AltersRunning() == "0"; }, kSlow));
+  StartExecutor();
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "build again",
+      [&]() -> absl::StatusOr<bool> { return AltersRunning() == "1"; }, kSlow));
+  Release();
+  WaitStatus(uuid_, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(mysql::Result created,
+                       conn_->Execute("SHOW CREATE TABLE users"));
+  const std::string ddl(created.rows[0].Get(1));
+  EXPECT_THAT(ddl, HasSubstr("`c` int(11) DEFAULT NULL"));
+  EXPECT_THAT(ddl, HasSubstr("PRIMARY KEY (`id`),\n  KEY `val` (`val`)\n)"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "20000");
+}
+
 // A build that keeps failing fails the migration with a message naming
 // the shadow and the way out; the original table is left as it was.
 TEST_F(ResponsiveTest, AnIndexBuildThatKeepsFailingFailsTheMigration) {
