@@ -10,6 +10,11 @@
 # failed writes.
 #
 #   bash bench/onlineddl_alter.sh [ROWS]     # default 1000000
+#
+# Environment: BENCH_METHODS ("native ptosc sidecut"), BENCH_SCENARIOS
+# ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
+# BENCH_REPEAT (1; N alternating rounds, medians), BENCH_MYSQLD_OPTS,
+# BENCH_KEEP=DIR, SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
@@ -139,11 +144,14 @@ measure() {  # measure <scenario> <method>
   c1=$(cpu_s "$sidecutd")
   if declare -F "after_$2" >/dev/null; then "after_$2"; fi
   probe_stop
-  T[$1.$2]=$(python3 -c "print('%.2f' % ($t1 - $t0))")
-  STALL[$1.$2]=$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' "$work/probe")
-  FAIL[$1.$2]=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' "$work/probe")
-  if [ "$1" != idle ]; then TPS[$1.$2]=$(tps_between "$t0" "$t1"); else TPS[$1.$2]=-; fi
-  echo "bench: $1 $2: ${T[$1.$2]} s, max write ${STALL[$1.$2]} ms, ${FAIL[$1.$2]} failed, tps ${TPS[$1.$2]}," \
+  local t stall fail tps=-
+  t=$(python3 -c "print('%.2f' % ($t1 - $t0))")
+  stall=$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' "$work/probe")
+  fail=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' "$work/probe")
+  if [ "$1" != idle ]; then tps=$(tps_between "$t0" "$t1"); fi
+  # Lists over the repeats (BENCH_REPEAT).
+  T[$1.$2]+="$t "; STALL[$1.$2]+="$stall "; FAIL[$1.$2]+="$fail "; TPS[$1.$2]+="$tps "
+  echo "bench: $1 $2: $t s, max write $stall ms, $fail failed, tps $tps," \
     "sidecutd CPU $(python3 -c "print('%.2f' % ($c1 - $c0))") s"
   sleep 2; reset_table; sleep 1
 }
@@ -153,12 +161,23 @@ measure() {  # measure <scenario> <method>
 METHODS=(${BENCH_METHODS:-native ptosc sidecut})
 SCENARIOS=" ${BENCH_SCENARIOS:-idle load paced} "  # "paced" = every paced level
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
-if has idle; then for m in "${METHODS[@]}"; do measure idle "$m"; done; fi
+# BENCH_REPEAT=N runs every method N times per scenario, alternating
+# (native, pt-osc, Sidecut, native, ...), so that a slow moment of a shared
+# machine does not fall on one method only; the table shows medians.
+REPEAT=${BENCH_REPEAT:-1}
+measure_all() {
+  local r m
+  for ((r = 0; r < REPEAT; r++)); do for m in "${METHODS[@]}"; do measure "$1" "$m"; done; done
+}
+median() {  # median "<values>" [printf format]
+  python3 -c "import statistics, sys; v = [float(x) for x in sys.argv[2:] if x != '-']; print((sys.argv[1] % statistics.median(v)) if v else '-')" "${2:-%.2f}" $1
+}
+if has idle; then measure_all idle; fi
 load_start
 sleep 10
 base=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
 echo "bench: baseline $base tps ($THREADS sysbench threads)"
-if has load; then for m in "${METHODS[@]}"; do measure load "$m"; done; fi
+if has load; then measure_all load; fi
 load_stop
 # Servers with headroom, as production servers run: the same load paced at
 # each of PACED_PCT (default "50 25") percent of the full-speed rate.
@@ -173,7 +192,7 @@ for pct in ${PACED_PCT:-50 25}; do
   sleep 10
   BASE[$s]=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
   echo "bench: $s baseline ${BASE[$s]} tps (sysbench --rate=${RATE[$s]})"
-  for m in "${METHODS[@]}"; do measure "$s" "$m"; done
+  measure_all "$s"
   load_stop
 done
 
@@ -182,11 +201,24 @@ printf '%-8s %-8s %9s %10s %12s %12s %9s %s\n' scenario method total_s vs_native
 for s in "${ALL[@]}"; do
   [ -n "${T[$s.${METHODS[0]}]:-}" ] || continue
   for m in "${METHODS[@]}"; do
-    if [ -n "${T[$s.native]:-}" ]; then ratio=$(python3 -c "print('%.2f' % (${T[$s.$m]} / ${T[$s.native]}))"); else ratio=-; fi
-    if [ "$s" != idle ]; then pct=$(python3 -c "print('%.0f%%' % (100 * ${TPS[$s.$m]} / max(${BASE[$s]}, 1)))"); else pct=-; fi
-    printf '%-8s %-8s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "${T[$s.$m]}" "${ratio}x" "${TPS[$s.$m]}" "$pct" "${STALL[$s.$m]}" "${FAIL[$s.$m]}"
+    t=$(median "${T[$s.$m]}"); tps=$(median "${TPS[$s.$m]}" %.0f)
+    if [ -n "${T[$s.native]:-}" ]; then ratio=$(python3 -c "print('%.2f' % ($t / $(median "${T[$s.native]}")))"); else ratio=-; fi
+    if [ "$s" != idle ]; then pct=$(python3 -c "print('%.0f%%' % (100 * $tps / max(${BASE[$s]}, 1)))"); else pct=-; tps=-; fi
+    stall=$(python3 -c "import sys; print(max(int(x) for x in sys.argv[1:]))" ${STALL[$s.$m]})
+    fail=$(python3 -c "import sys; print(sum(int(x) for x in sys.argv[1:]))" ${FAIL[$s.$m]})
+    printf '%-8s %-8s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "$t" "${ratio}x" "$tps" "$pct" "$stall" "$fail"
   done
+  if [ "$REPEAT" -gt 1 ] && [ -n "${T[$s.ptosc]:-}" ] && [ -n "${T[$s.sidecut]:-}" ]; then
+    python3 - "$s" "${T[$s.ptosc]}" "${T[$s.sidecut]}" <<'PY'
+import sys
+p, c = [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+wins = sum(1 for a, b in zip(p, c) if b < a)
+print("%-8s sidecut faster than pt-osc in %d of %d rounds (pt-osc %s; sidecut %s)" % (
+    sys.argv[1], wins, len(p), " ".join("%.2f" % x for x in p), " ".join("%.2f" % x for x in c)))
+PY
+  fi
 done
 echo "(vs_native: time relative to native ALGORITHM=COPY; lower is faster; tps_%base: foreground"
 echo " tps during the ALTER as a share of the scenario's baseline; load: $THREADS sysbench threads"
-echo " at full speed, $base tps; pacedN: the same at N% of that rate)"
+echo " at full speed, $base tps; pacedN: the same at N% of that rate; with BENCH_REPEAT the median"
+echo " time and tps, the longest write and the failed writes of all repeats)"
