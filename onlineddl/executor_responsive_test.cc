@@ -136,6 +136,7 @@ TEST_F(ResponsiveTest, TheMigrationWaitsForItsIndexesWhileTheExecutorAnswers) {
   EXPECT_EQ(m.status, kStatusRunning);
   EXPECT_FALSE(m.ready_to_complete);
   EXPECT_EQ(m.progress, 100.0);
+  EXPECT_EQ(m.eta_seconds, -1);  // unknown while the server builds
   Release();
   m = WaitStatus(uuid_, kStatusComplete);
   ASSERT_OK_AND_ASSIGN(mysql::Result created,

@@ -377,7 +377,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     }
     ready = building.empty() && row.state == vreplication::kStateRunning &&
             lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
-    a.Set("progress", 100.0).Set("eta_seconds", int64_t{0});
+    // The copy is done; how long the index build takes the server does not
+    // say (no progress for an in-place ADD INDEX): ETA unknown meanwhile.
+    a.Set("progress", 100.0)
+        .Set("eta_seconds", building.empty() ? int64_t{0} : int64_t{-1});
     a.Set("stage", absl::StrCat(!building.empty() ? building
                                 : ready           ? "ready to complete"
                                                   : "catching up",
