@@ -172,10 +172,14 @@ measure_all() {
 median() {  # median "<values>" [printf format]
   python3 -c "import statistics, sys; v = [float(x) for x in sys.argv[2:] if x != '-']; print((sys.argv[1] % statistics.median(v)) if v else '-')" "${2:-%.2f}" $1
 }
+baseline() {  # baseline [RATE]: starts the load; its tps over 10 s in BASELINE
+  load_start "${1:-0}"
+  sleep 10
+  BASELINE=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
+}
 if has idle; then measure_all idle; fi
-load_start
-sleep 10
-base=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
+baseline
+base=$BASELINE
 echo "bench: baseline $base tps ($THREADS sysbench threads)"
 if has load; then measure_all load; fi
 load_stop
@@ -188,9 +192,8 @@ for pct in ${PACED_PCT:-50 25}; do
   ALL+=("$s")
   has "$s" || has paced || continue
   RATE[$s]=$(python3 -c "print(max(1, int($base * $pct / 100)))")
-  load_start "${RATE[$s]}"
-  sleep 10
-  BASE[$s]=$(tps_between "$(python3 -c "print($(now) - 10)")" "$(now)")
+  baseline "${RATE[$s]}"
+  BASE[$s]=$BASELINE
   echo "bench: $s baseline ${BASE[$s]} tps (sysbench --rate=${RATE[$s]})"
   measure_all "$s"
   load_stop

@@ -40,6 +40,20 @@ int64_t ProcessOfThread(int64_t tid) {
 
 }  // namespace
 
+absl::StatusOr<int64_t> ServerThreadId(Connection& conn) {
+  SC_ASSIGN_OR_RETURN(
+      std::string text,
+      QueryValue(conn,
+                 "SELECT TID FROM information_schema.PROCESSLIST WHERE ID = "
+                 "CONNECTION_ID()"));
+  int64_t tid = 0;
+  if (!absl::SimpleAtoi(text, &tid) || tid <= 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the server reports no thread id ('", text, "')"));
+  }
+  return tid;
+}
+
 absl::Status NiceServerThread(Connection& conn, int niceness) {
   if (niceness < 1 || niceness > 19) {
     return absl::InvalidArgumentError(
@@ -52,16 +66,7 @@ absl::Status NiceServerThread(Connection& conn, int niceness) {
         "thread_handling is ", handling,
         ": a connection has no thread of its own to deprioritize"));
   }
-  SC_ASSIGN_OR_RETURN(
-      std::string tid_text,
-      QueryValue(conn,
-                 "SELECT TID FROM information_schema.PROCESSLIST WHERE ID = "
-                 "CONNECTION_ID()"));
-  int64_t tid = 0;
-  if (!absl::SimpleAtoi(tid_text, &tid) || tid <= 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the server reports no thread id ('", tid_text, "')"));
-  }
+  SC_ASSIGN_OR_RETURN(const int64_t tid, ServerThreadId(conn));
   const int64_t pid = ProcessOfThread(tid);
   std::string comm(absl::StripAsciiWhitespace(
       pid > 0 ? ReadFile(absl::StrCat("/proc/", pid, "/comm")) : ""));

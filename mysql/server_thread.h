@@ -4,11 +4,18 @@
 #ifndef SIDECUT_MYSQL_SERVER_THREAD_H_
 #define SIDECUT_MYSQL_SERVER_THREAD_H_
 
+#include <cstdint>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "mysql/connection.h"
 
 namespace sidecut {
 namespace mysql {
+
+// The operating-system thread id the server reports for `conn`
+// (information_schema.PROCESSLIST.TID); an error when it reports none.
+absl::StatusOr<int64_t> ServerThreadId(Connection& conn);
 
 // Sets the niceness (1..19: lower CPU priority) of the server thread that
 // serves `conn`. Only where that is well defined and ours to change:

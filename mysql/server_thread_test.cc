@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
 #include "tests/harness/instance_connection.h"
@@ -23,14 +22,10 @@ namespace {
 class ServerThreadTest : public harness::SharedInstanceTest {};
 
 int NicenessOf(Connection& conn) {
-  absl::StatusOr<std::string> tid =
-      QueryValue(conn,
-                 "SELECT TID FROM information_schema.PROCESSLIST WHERE ID = "
-                 "CONNECTION_ID()");
-  int64_t t = 0;
-  if (!tid.ok() || !absl::SimpleAtoi(*tid, &t)) return -100;
+  absl::StatusOr<int64_t> tid = ServerThreadId(conn);
+  if (!tid.ok()) return -100;
   errno = 0;
-  int n = getpriority(PRIO_PROCESS, static_cast<id_t>(t));
+  int n = getpriority(PRIO_PROCESS, static_cast<id_t>(*tid));
   return errno == 0 ? n : -100;
 }
 

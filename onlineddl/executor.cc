@@ -67,10 +67,9 @@ Executor::~Executor() {
     absl::MutexLock lock(&mu_);
     // A restarted daemon fails an interrupted strategy-mysql ALTER and
     // builds deferred indexes again: do not wait for the server here.
-    for (auto* tasks : {&mysql_alters_, &index_builds_}) {
-      for (auto& [uuid, task] : *tasks) {
-        KillTask(*task);
-        task.reset();
+    for (Tasks* tasks : {&mysql_alters_, &index_builds_}) {
+      while (!tasks->empty()) {
+        StopTask(*tasks, std::string(tasks->begin()->first));
       }
     }
   }
@@ -206,19 +205,19 @@ absl::StatusOr<Migration> Executor::Get(absl::string_view uuid) {
 
 absl::StatusOr<std::vector<Migration>> Executor::List(absl::string_view where) {
   return Read<std::vector<Migration>>([&](mysql::Connection& c) {
-    return ListMigrations(
-        c, absl::StrCat("mysql_schema = ", QuoteString(options_.db),
-                        where.empty() ? "" : " AND (", where,
-                        where.empty() ? "" : ")"));
+    return ListMigrations(c, MineWhere(where));
   });
+}
+
+std::string Executor::MineWhere(absl::string_view where) const {
+  return absl::StrCat("mysql_schema = ", QuoteString(options_.db),
+                      where.empty() ? "" : " AND (", where,
+                      where.empty() ? "" : ")");
 }
 
 absl::StatusOr<std::vector<Migration>> Executor::ListMine(
     absl::string_view where) {
-  return ListMigrations(
-      *conn_, absl::StrCat("mysql_schema = ", QuoteString(options_.db),
-                           where.empty() ? "" : " AND (", where,
-                           where.empty() ? "" : ")"));
+  return ListMigrations(*conn_, MineWhere(where));
 }
 
 absl::StatusOr<DdlStatement> Executor::ParseMigration(const Migration& m) {

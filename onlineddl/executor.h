@@ -196,6 +196,9 @@ class Executor {
   // This tablet's migrations (mysql_schema = db) matching `where`.
   absl::StatusOr<std::vector<Migration>> ListMine(absl::string_view where)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The condition selecting this tablet's migrations matching `where`
+  // (trusted SQL; "" = all).
+  std::string MineWhere(absl::string_view where) const;
 
   // Deployments (executor_deploy.cc).
   absl::StatusOr<std::vector<std::string>> SubmitDeclarative(
@@ -222,17 +225,17 @@ class Executor {
   absl::Status MonitorVrepl(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Once the copy is done: builds the indexes deferred for `m` in the
-  // background. Returns whether they are still missing (the migration is
-  // not ready), with the stage to show in *stage; an error the build kept
-  // returning fails the migration.
-  absl::StatusOr<bool> BuildDeferredIndexes(const Migration& m,
-                                            std::string* stage)
+  // background. Returns the stage to show while some are still missing
+  // (the migration is not ready), "" once all are there; a build that kept
+  // failing returns kFailedPrecondition (the migration fails).
+  absl::StatusOr<std::string> BuildDeferredIndexes(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StopIndexBuild(absl::string_view uuid)
+  using Tasks = std::map<std::string, std::unique_ptr<BackgroundTask>>;
+  // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
+  // session through conn_ (or a new one if conn_ fails), so that this does
+  // not wait for the server.
+  void StopTask(Tasks& tasks, const std::string& uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Ends `task`'s work through conn_, or a new session if conn_ fails, so
-  // that destroying the task does not wait for the server.
-  void KillTask(BackgroundTask& task) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment
   // (adjacent in its order) in one atomic RENAME (executor_group.cc).
   absl::Status CutOverVrepl(const std::vector<Migration>& ms)
@@ -300,10 +303,8 @@ class Executor {
   // When a migration's stream was first seen in a retried error.
   std::map<std::string, absl::Time> first_error_ ABSL_GUARDED_BY(mu_);
   // Strategy-mysql ALTERs and deferred index builds running, by UUID.
-  std::map<std::string, std::unique_ptr<BackgroundTask>> mysql_alters_
-      ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::unique_ptr<BackgroundTask>> index_builds_
-      ABSL_GUARDED_BY(mu_);
+  Tasks mysql_alters_ ABSL_GUARDED_BY(mu_);
+  Tasks index_builds_ ABSL_GUARDED_BY(mu_);
   struct IndexBuildRetry {
     int failures = 0;
     absl::Time next;

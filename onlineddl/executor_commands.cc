@@ -62,11 +62,7 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
 absl::Status Executor::CancelLocked(const Migration& m) {
   prepared_.erase(m.uuid);  // releases a prepared cut-over's lock
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
-  auto alter = mysql_alters_.find(m.uuid);
-  if (alter != mysql_alters_.end()) {
-    KillTask(*alter->second);
-    mysql_alters_.erase(alter);
-  }
+  StopTask(mysql_alters_, m.uuid);
   progress_.erase(m.uuid);
   next_cut_over_.erase(m.uuid);
   return UpdateMigration(*conn_, m.uuid,

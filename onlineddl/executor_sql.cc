@@ -43,11 +43,9 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     } else if (!c.where.empty()) {
       where = c.where;  // the operator's own filter, as in Vitess
     }
-    const std::string filter = absl::StrCat(
-        "mysql_schema = ", mysql::QuoteString(options_.db),
-        where.empty() ? "" : " AND (", where, where.empty() ? "" : ")");
-    return Read<mysql::Result>(
-        [&](mysql::Connection& conn) { return ShowMigrations(conn, filter); });
+    return Read<mysql::Result>([&](mysql::Connection& conn) {
+      return ShowMigrations(conn, MineWhere(where));
+    });
   }
   if (c.kind == K::kShowMigrationLogs) {
     return absl::UnimplementedError(

@@ -74,31 +74,24 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
       .status();
 }
 
-void Executor::KillTask(BackgroundTask& task) {
+void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
+  auto it = tasks.find(uuid);
+  if (it == tasks.end()) return;
   absl::Status s = conn_ != nullptr
-                       ? task.Kill(*conn_)
+                       ? it->second->Kill(*conn_)
                        : absl::UnavailableError("no executor session");
-  if (s.ok()) return;
-  absl::StatusOr<std::unique_ptr<mysql::Connection>> fresh = Connect();
-  if (fresh.ok()) s = task.Kill(**fresh);
   if (!s.ok()) {
-    std::cerr << "executor: could not stop a background statement (waiting "
-                 "for it to end): "
-              << (fresh.ok() ? s : fresh.status()).message() << "\n";
+    absl::StatusOr<std::unique_ptr<mysql::Connection>> fresh = Connect();
+    s = fresh.ok() ? it->second->Kill(**fresh) : fresh.status();
   }
+  if (!s.ok()) {
+    std::cerr << "executor: could not stop the background statement of " << uuid
+              << " (waiting for it to end): " << s.message() << "\n";
+  }
+  tasks.erase(it);  // joins its thread
 }
 
-void Executor::StopIndexBuild(absl::string_view uuid) {
-  auto it = index_builds_.find(std::string(uuid));
-  if (it != index_builds_.end()) {
-    KillTask(*it->second);
-    index_builds_.erase(it);
-  }
-  index_build_retries_.erase(std::string(uuid));
-}
-
-absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
-                                                    std::string* stage) {
+absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
   // A failure is retried (a lost session, a lock wait on the shadow), after
   // 1 s, then 2 s, before the migration fails.
   constexpr int kMaxFailures = 3;
@@ -107,10 +100,9 @@ absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
   if (it != index_builds_.end()) {
     absl::Status s;
     if (!it->second->Done(&s)) {
-      *stage =
-          absl::StrCat("adding secondary indexes (",
-                       absl::ToInt64Seconds(now - it->second->started()), "s)");
-      return true;
+      return absl::StrCat("adding secondary indexes (",
+                          absl::ToInt64Seconds(now - it->second->started()),
+                          "s)");
     }
     index_builds_.erase(it);
     if (s.ok()) {
@@ -134,12 +126,11 @@ absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
   }
   auto retry = index_build_retries_.find(m.uuid);
   if (retry != index_build_retries_.end() && now < retry->second.next) {
-    *stage = absl::StrCat("adding secondary indexes failed (",
-                          retry->second.error, "); retrying");
-    return true;
+    return absl::StrCat("adding secondary indexes failed (",
+                        retry->second.error, "); retrying");
   }
   SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
-  if (!deferred) return false;
+  if (!deferred) return std::string();
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   index_builds_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
@@ -148,12 +139,12 @@ absl::StatusOr<bool> Executor::BuildDeferredIndexes(const Migration& m,
         return RestoreDeferredIndexes(conn, uuid, db, shadow);
       },
       now);
-  *stage = "adding secondary indexes";
-  return true;
+  return std::string("adding secondary indexes");
 }
 
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
-  StopIndexBuild(uuid);
+  StopTask(index_builds_, std::string(uuid));
+  index_build_retries_.erase(std::string(uuid));
   SC_RETURN_IF_ERROR(ForgetDeferredIndexes(*conn_, uuid));
   while (true) {
     absl::StatusOr<int64_t> id = WorkflowId(uuid);
@@ -368,12 +359,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // (the tail goes on); the migration is not ready before they are.
     std::string building;
     if (!revert && row.state == vreplication::kStateRunning) {
-      absl::StatusOr<bool> missing = BuildDeferredIndexes(m, &building);
-      if (absl::IsFailedPrecondition(missing.status())) {
-        return Fail(m, missing.status().message());
+      absl::StatusOr<std::string> stage = BuildDeferredIndexes(m);
+      if (absl::IsFailedPrecondition(stage.status())) {
+        return Fail(m, stage.status().message());
       }
-      SC_RETURN_IF_ERROR(missing.status());
-      if (!*missing) building.clear();
+      SC_RETURN_IF_ERROR(stage.status());
+      building = *std::move(stage);
     }
     ready = building.empty() && row.state == vreplication::kStateRunning &&
             lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;

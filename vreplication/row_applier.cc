@@ -241,16 +241,20 @@ std::vector<std::string> RowApplier::QuotedSourceKey() const {
   return keys;
 }
 
-std::string RowApplier::CopyFromClause(const LastPk* lastpk) const {
-  std::vector<std::string> keys = QuotedSourceKey(), lits;
-  std::vector<std::string> conds;
-  if (lastpk != nullptr) {
-    for (size_t i = 0; i < keys.size(); ++i) {
-      lits.push_back(LastPkLiteral(*lastpk, i));
-    }
-    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
-                                 absl::StrJoin(lits, ", "), ")"));
+std::string RowApplier::KeyAfter(const std::vector<std::string>& keys,
+                                 const LastPk& lastpk) const {
+  std::vector<std::string> lits;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    lits.push_back(LastPkLiteral(lastpk, i));
   }
+  return absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
+                      absl::StrJoin(lits, ", "), ")");
+}
+
+std::string RowApplier::CopyFromClause(const LastPk* lastpk) const {
+  std::vector<std::string> keys = QuotedSourceKey();
+  std::vector<std::string> conds;
+  if (lastpk != nullptr) conds.push_back(KeyAfter(keys, *lastpk));
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));
   return absl::StrCat(
@@ -286,20 +290,17 @@ std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk,
 }
 
 std::string RowApplier::TargetLastKeyQuery(const LastPk* lastpk) const {
-  std::vector<std::string> keys, desc, lits;
+  std::vector<std::string> keys, desc;
   for (size_t i = 0; i < plan_->target_key.size(); ++i) {
     std::string k =
         QuoteIdentifier(plan_->target_columns[plan_->target_key[i]]);
     desc.push_back(absl::StrCat(k, " DESC"));
     keys.push_back(std::move(k));
-    if (lastpk != nullptr) lits.push_back(LastPkLiteral(*lastpk, i));
   }
   return absl::StrCat(
       "SELECT ", absl::StrJoin(keys, ", "), " FROM ",
       mysql::QuoteQualified(plan_->db, plan_->target.table),
-      lastpk == nullptr ? ""
-                        : absl::StrCat(" WHERE (", absl::StrJoin(keys, ", "),
-                                       ") > (", absl::StrJoin(lits, ", "), ")"),
+      lastpk == nullptr ? "" : absl::StrCat(" WHERE ", KeyAfter(keys, *lastpk)),
       " ORDER BY ", absl::StrJoin(desc, ", "), " LIMIT 1");
 }
 

@@ -99,6 +99,9 @@ class RowApplier {
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
                         const LastPk* lastpk) const;
   std::string LastPkLiteral(const LastPk& pk, size_t i) const;
+  // "(k1, k2) > (v1, v2)": the quoted key columns `keys` past `lastpk`.
+  std::string KeyAfter(const std::vector<std::string>& keys,
+                       const LastPk& lastpk) const;
   // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk`.
   std::string CopyFromClause(const LastPk* lastpk) const;
   std::vector<std::string> QuotedSourceKey() const;
