@@ -129,6 +129,8 @@ for line in open(sys.argv[1]):
             out.append("%s %s" % (m.group(1), stage))
 print("bench:   sidecut stages (s from start): " + ", ".join(out))
 PY
+  # Where the copy spent its time (sidecutd logs it when a table is copied).
+  grep -o 'copied .*' "$work/sidecutd.log" | tail -n1 | sed 's/^/bench:   /' >&2 || true
   "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cleanup sbtest "$uuid" >/dev/null
 }
 

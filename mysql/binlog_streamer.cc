@@ -167,6 +167,7 @@ absl::StatusOr<StreamItem> BinlogStreamer::Next() {
       in_txn_ = false;
       continue;
     }
+    bytes_read_ += raw->size();
     SC_ASSIGN_OR_RETURN(DecodedEvent ev, decoder_.Decode(*raw));
     if (ev.kind == DecodedEvent::Kind::kHeartbeat && !in_txn_) {
       StreamItem item;

@@ -105,6 +105,8 @@ class BinlogStreamer {
 
   // How many times the connection was reopened after a drop.
   int reconnects() const { return reconnects_; }
+  // Bytes of events read from the server so far (all tables).
+  uint64_t bytes_read() const { return bytes_read_; }
 
  private:
   absl::Status EnsureOpen();
@@ -120,6 +122,7 @@ class BinlogStreamer {
   BinlogDecoder decoder_;
   SchemaResolver resolver_;
   TableFilter filter_;
+  uint64_t bytes_read_ = 0;
   bool in_txn_ = false;
   bool skip_txn_ = false;
   bool saw_begin_ = false;

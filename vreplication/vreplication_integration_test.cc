@@ -28,6 +28,7 @@ namespace vreplication {
 namespace {
 
 using testing::Checksum;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using testing::WaitCaughtUp;
 using testing::Writer;
@@ -116,8 +117,15 @@ void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn,
 TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
   // The default: INSERT ... SELECT chunks on the server.
   ASSERT_TRUE(options_.server_side_copy);
+  ::testing::internal::CaptureStderr();
   CopyAndTailUnderConcurrentWrites(conn_.get(), options_, "d1",
                                    Source("dst", "select * from src"));
+  // Where the copy spent its time, logged once it is done.
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(log, ContainsRegex("workflow [0-9]+: copied dst in [0-9.]+m?s: "
+                                 "[0-9]+ chunks .*, [1-9][0-9]* catch-ups .* "
+                                 "\\(binlog [0-9]+ MB read in .*, applied in "))
+      << log;
 }
 
 TEST_F(VReplicationTest, DeprioritizedCopyUnderConcurrentWritesMatchesSource) {

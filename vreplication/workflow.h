@@ -220,6 +220,24 @@ class Workflow {
   absl::StatusOr<Stream*> StreamAtPosition();
   std::unique_ptr<Stream> stream_;
 
+  // Where a table's server-side copy spends its time (since this process
+  // took it up), logged when it ends: for tuning and for DBAs.
+  struct CopyStats {
+    std::string table;
+    absl::Time started;
+    absl::Duration chunks, catchups;
+    int chunk_count = 0, catchup_count = 0;
+    // Play's counters when the copy started.
+    absl::Duration stream0, apply0;
+    uint64_t bytes0 = 0;
+  };
+  std::string CopySummary() const;
+  CopyStats copy_stats_;
+  // Play's time waiting for the stream and applying, and the bytes it read
+  // (all calls).
+  absl::Duration play_stream_time_, play_apply_time_;
+  uint64_t play_stream_bytes_ = 0;
+
   std::unique_ptr<mysql::MysqlConnection> conn_;
   std::unique_ptr<mysql::MysqlConnection> copy_conn_;  // see CopyConnection
   WorkflowRow row_;

@@ -23,6 +23,7 @@
 // upserts and deletes: a change the chunk already saw is applied again to
 // the same effect, so each row ends as the last change to it leaves it.
 
+#include <iostream>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -42,6 +43,14 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
   if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
   absl::Time caught_up = absl::InfinitePast();
+  if (copy_stats_.table != table.table_name) {
+    copy_stats_ = CopyStats();
+    copy_stats_.table = table.table_name;
+    copy_stats_.started = clock_->Now();
+    copy_stats_.stream0 = play_stream_time_;
+    copy_stats_.apply0 = play_apply_time_;
+    copy_stats_.bytes0 = play_stream_bytes_;
+  }
   while (!stop_) {
     // Bring the rows copied so far up to now outside any chunk (committed
     // as the tail does): right before a locked chunk, so that its own
@@ -54,21 +63,30 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
                                            options_.copy_catchup_interval)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       const int generation = plans_generation_;
+      const absl::Time t0 = clock_->Now();
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
       // Plans reloaded (a DDL): `plan` is gone; the copy loop starts over.
       if (stop_ || plans_generation_ != generation) return absl::OkStatus();
       caught_up = clock_->Now();
+      copy_stats_.catchups += caught_up - t0;
+      ++copy_stats_.catchup_count;
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
     }
     const size_t n = batch_rows_;
     bool done = false;
     absl::Duration took;
+    const absl::Time t0 = clock_->Now();
     absl::Status s =
         unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
                  : CopyChunk(table, applier, &lastpk, &done, &took);
+    copy_stats_.chunks += clock_->Now() - t0;
+    ++copy_stats_.chunk_count;
     if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
     SC_RETURN_IF_ERROR(s);
-    if (done) return absl::OkStatus();
+    if (done) {
+      std::cerr << CopySummary() << std::endl;
+      return absl::OkStatus();
+    }
     // Size the next chunk so that its INSERT ... SELECT takes about
     // copy_batch_target (its rows stay locked that long).
     ResizeBatch(n, took);
@@ -78,6 +96,18 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     }
   }
   return absl::OkStatus();
+}
+
+std::string Workflow::CopySummary() const {
+  const CopyStats& c = copy_stats_;
+  return absl::StrCat(
+      "workflow ", id_, ": copied ", c.table, " in ",
+      absl::FormatDuration(clock_->Now() - c.started), ": ", c.chunk_count,
+      " chunks ", absl::FormatDuration(c.chunks), ", ", c.catchup_count,
+      " catch-ups ", absl::FormatDuration(c.catchups), " (binlog ",
+      (play_stream_bytes_ - c.bytes0) / 1000000, " MB read in ",
+      absl::FormatDuration(play_stream_time_ - c.stream0), ", applied in ",
+      absl::FormatDuration(play_apply_time_ - c.apply0), ")");
 }
 
 absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {

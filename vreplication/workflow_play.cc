@@ -172,7 +172,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
                            SavePositionSql(id_, pos_.ToString(), last_ts),
                            ";\nCOMMIT");
       }
+      const absl::Time t0 = clock_->Now();
       absl::Status s = conn_->Execute(sql).status();
+      play_apply_time_ += clock_->Now() - t0;
       if (!s.ok()) {
         if (!in_chunk_txn_) conn_->Execute("ROLLBACK").IgnoreError();
         return s;
@@ -194,7 +196,11 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   };
   std::vector<std::string> stmts;
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
+    const absl::Time t0 = clock_->Now();
+    const uint64_t bytes0 = streamer.bytes_read();
     absl::StatusOr<mysql::StreamItem> next = streamer.Next();
+    play_stream_time_ += clock_->Now() - t0;
+    play_stream_bytes_ += streamer.bytes_read() - bytes0;
     if (!next.ok()) {
       stream_.reset();
       return next.status();
