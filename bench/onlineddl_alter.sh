@@ -11,7 +11,8 @@
 #
 #   bash bench/onlineddl_alter.sh [ROWS]     # default 1000000
 #
-# Environment: BENCH_METHODS ("native ptosc sidecut"), BENCH_SCENARIOS
+# Environment: BENCH_METHODS ("native ptosc sidecut sidecut_stmt"; the
+# last is Sidecut with --statement_copy), BENCH_SCENARIOS
 # ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
 # BENCH_REPEAT (1; N alternating rounds, medians), BENCH_MYSQLD_OPTS,
 # BENCH_KEEP=DIR, SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT.
@@ -55,14 +56,26 @@ echo "bench: preparing a $ROWS-row sysbench table"
 "${SB[@]}" prepare >/dev/null
 sql -e "ANALYZE TABLE sbtest.sbtest1" >/dev/null
 
-"$BIN/tablet/sidecutd" --mysql_port="$MDB0_PORT" --db=sbtest --port=0 --tick_ms=100 \
-  --copy_niceness="${SIDECUT_NICENESS:-0}" \
-  --defer_secondary_indexes="${SIDECUT_DEFER_INDEXES:-true}" \
-  --port_file="$work/port" 2>"$work/sidecutd.log" &
-pids+=($!)
-sidecutd=$!
-for _ in $(seq 1 300); do [ -s "$work/port" ] && break; sleep 0.1; done
-SERVER="127.0.0.1:$(cat "$work/port")"
+# sidecutd_start NAME [FLAGS...]: a sidecutd for this server; its address in
+# SERVER_<NAME>, its log in $work/NAME.log.
+sidecutd_start() {
+  local name=$1; shift
+  "$BIN/tablet/sidecutd" --mysql_port="$MDB0_PORT" --db=sbtest --port=0 --tick_ms=100 \
+    --copy_niceness="${SIDECUT_NICENESS:-0}" \
+    --defer_secondary_indexes="${SIDECUT_DEFER_INDEXES:-true}" "$@" \
+    --port_file="$work/$name.port" 2>"$work/$name.log" &
+  pids+=($!)
+  CPID[$name]=$!
+  for _ in $(seq 1 300); do [ -s "$work/$name.port" ] && break; sleep 0.1; done
+  printf -v "SERVER_$name" '%s' "127.0.0.1:$(cat "$work/$name.port")"
+}
+declare -A CPID
+sidecutd_start sidecutd
+# Method sidecut_stmt: the same with --statement_copy (chunks logged as
+# statements); a daemon of its own.
+if [[ " ${BENCH_METHODS:-native ptosc sidecut sidecut_stmt} " == *" sidecut_stmt "* ]]; then
+  sidecutd_start sidecutd_stmt --statement_copy
+fi
 
 probe_start() {
   "$BIN/bench/write_probe" --port="$MDB0_PORT" --db=sbtest --table=sbtest1 \
@@ -97,7 +110,11 @@ run_ptosc() {
     --recursion-method=none --execute --no-check-unique-key-change >"$work/ptosc.log" 2>&1 ||
     { echo "bench: pt-online-schema-change failed:"; tail -3 "$work/ptosc.log"; }
 }
-run_sidecut() {
+run_sidecut() { SERVER=$SERVER_sidecutd; DLOG=sidecutd; run_sidecut_on; }
+after_sidecut() { after_sidecut_on; }
+run_sidecut_stmt() { SERVER=$SERVER_sidecutd_stmt; DLOG=sidecutd_stmt; run_sidecut_on; }
+after_sidecut_stmt() { after_sidecut_on; }
+run_sidecut_on() {
   # Gives up after SIDECUT_LIMIT seconds (default 180): under a load its
   # stream cannot keep up with, the cut-over stays postponed.
   timeout "${SIDECUT_LIMIT:-180}" "$BIN/cli/sidecut" --server="$SERVER" ApplySchema \
@@ -107,7 +124,7 @@ import os, sys, time
 t0 = float(os.environ["T0"])
 for line in sys.stdin: print("%6.2f %s" % (time.time() - t0, line), end="")' >"$work/sidecut.out" || true
 }
-after_sidecut() {  # outside the timing: the migration has ended
+after_sidecut_on() {  # outside the timing: the migration has ended
   local uuid status stage
   uuid=$(grep -o ' [0-9a-f_]\{36\} ' "$work/sidecut.out" | tail -n1 | tr -d ' ')
   status=$(sql -N -e "SELECT migration_status FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
@@ -130,7 +147,7 @@ for line in open(sys.argv[1]):
 print("bench:   sidecut stages (s from start): " + ", ".join(out))
 PY
   # Where the copy spent its time (sidecutd logs it when a table is copied).
-  grep -o 'copied .*' "$work/sidecutd.log" | tail -n1 | sed 's/^/bench:   /' >&2 || true
+  grep -o 'copied .*' "$work/$DLOG.log" | tail -n1 | sed 's/^/bench:   /' >&2 || true
   "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cleanup sbtest "$uuid" >/dev/null
 }
 
@@ -141,9 +158,11 @@ cpu_s() {  # CPU seconds (user + system) a process has used
 measure() {  # measure <scenario> <method>
   probe_start
   local t0 t1 c0 c1
-  c0=$(cpu_s "$sidecutd")
+  local daemon=${CPID[sidecutd]}
+  if [ "$2" = sidecut_stmt ]; then daemon=${CPID[sidecutd_stmt]}; fi
+  c0=$(cpu_s "$daemon")
   t0=$(now); "run_$2"; t1=$(now)
-  c1=$(cpu_s "$sidecutd")
+  c1=$(cpu_s "$daemon")
   if declare -F "after_$2" >/dev/null; then "after_$2"; fi
   probe_stop
   local t stall fail tps=-
@@ -160,7 +179,7 @@ measure() {  # measure <scenario> <method>
 
 # BENCH_METHODS / BENCH_SCENARIOS narrow a run (e.g. while tuning one method);
 # the baselines are always measured.
-METHODS=(${BENCH_METHODS:-native ptosc sidecut})
+METHODS=(${BENCH_METHODS:-native ptosc sidecut sidecut_stmt})
 SCENARIOS=" ${BENCH_SCENARIOS:-idle load paced} "  # "paced" = every paced level
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 # BENCH_REPEAT=N runs every method N times per scenario, alternating
@@ -202,7 +221,7 @@ for pct in ${PACED_PCT:-50 25}; do
 done
 
 echo
-printf '%-8s %-8s %9s %10s %12s %12s %9s %s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
+printf '%-8s %-12s %9s %10s %12s %12s %9s %s\n' scenario method total_s vs_native tps tps_%base max_wr_ms failed
 for s in "${ALL[@]}"; do
   [ -n "${T[$s.${METHODS[0]}]:-}" ] || continue
   for m in "${METHODS[@]}"; do
@@ -211,17 +230,20 @@ for s in "${ALL[@]}"; do
     if [ "$s" != idle ]; then pct=$(python3 -c "print('%.0f%%' % (100 * $tps / max(${BASE[$s]}, 1)))"); else pct=-; tps=-; fi
     stall=$(python3 -c "import sys; print(max(int(x) for x in sys.argv[1:]))" ${STALL[$s.$m]})
     fail=$(python3 -c "import sys; print(sum(int(x) for x in sys.argv[1:]))" ${FAIL[$s.$m]})
-    printf '%-8s %-8s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "$t" "${ratio}x" "$tps" "$pct" "$stall" "$fail"
+    printf '%-8s %-12s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "$t" "${ratio}x" "$tps" "$pct" "$stall" "$fail"
   done
-  if [ "$REPEAT" -gt 1 ] && [ -n "${T[$s.ptosc]:-}" ] && [ -n "${T[$s.sidecut]:-}" ]; then
-    python3 - "$s" "${T[$s.ptosc]}" "${T[$s.sidecut]}" <<'PY'
+  for m in sidecut sidecut_stmt; do
+    if [ "$REPEAT" -gt 1 ] && [ -n "${T[$s.ptosc]:-}" ] && [ -n "${T[$s.$m]:-}" ]; then
+      python3 - "$s" "$m" "${T[$s.ptosc]}" "${T[$s.$m]}" <<'PY'
 import sys
-p, c = [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+p, c = [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
 wins = sum(1 for a, b in zip(p, c) if b < a)
-print("%-8s sidecut faster than pt-osc in %d of %d rounds (pt-osc %s; sidecut %s)" % (
-    sys.argv[1], wins, len(p), " ".join("%.2f" % x for x in p), " ".join("%.2f" % x for x in c)))
+print("%-8s %s faster than pt-osc in %d of %d rounds (pt-osc %s; %s %s)" % (
+    sys.argv[1], sys.argv[2], wins, len(p), " ".join("%.2f" % x for x in p), sys.argv[2],
+    " ".join("%.2f" % x for x in c)))
 PY
-  fi
+    fi
+  done
 done
 echo "(vs_native: time relative to native ALGORITHM=COPY; lower is faster; tps_%base: foreground"
 echo " tps during the ALTER as a share of the scenario's baseline; load: $THREADS sysbench threads"

@@ -251,10 +251,19 @@ std::string RowApplier::KeyAfter(const std::vector<std::string>& keys,
                       absl::StrJoin(lits, ", "), ")");
 }
 
-std::string RowApplier::CopyFromClause(const LastPk* lastpk) const {
+std::string RowApplier::CopyFromClause(const LastPk* lastpk,
+                                       const LastPk* to) const {
   std::vector<std::string> keys = QuotedSourceKey();
   std::vector<std::string> conds;
   if (lastpk != nullptr) conds.push_back(KeyAfter(keys, *lastpk));
+  if (to != nullptr) {
+    std::vector<std::string> lits;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      lits.push_back(LastPkLiteral(*to, i));
+    }
+    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") <= (",
+                                 absl::StrJoin(lits, ", "), ")"));
+  }
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));
   return absl::StrCat(
@@ -270,16 +279,26 @@ std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
                       CopyFromClause(lastpk));
 }
 
-std::string RowApplier::ServerCopyInsert(const LastPk* lastpk, size_t limit,
-                                         bool locking) const {
+std::string RowApplier::ServerCopyInsertHead() const {
   std::vector<std::string> cols;
   for (const std::string& c : plan_->target_columns)
     cols.push_back(QuoteIdentifier(c));
-  return absl::StrCat(
-      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
-      " (", absl::StrJoin(cols, ", "), ") SELECT ",
-      absl::StrJoin(plan_->select_exprs, ", "), CopyFromClause(lastpk),
-      " LIMIT ", limit, locking ? " LOCK IN SHARE MODE" : "");
+  return absl::StrCat("INSERT INTO ",
+                      mysql::QuoteQualified(plan_->db, plan_->target.table),
+                      " (", absl::StrJoin(cols, ", "), ") SELECT ",
+                      absl::StrJoin(plan_->select_exprs, ", "));
+}
+
+std::string RowApplier::ServerCopyInsert(const LastPk* lastpk, size_t limit,
+                                         bool locking) const {
+  return absl::StrCat(ServerCopyInsertHead(), CopyFromClause(lastpk), " LIMIT ",
+                      limit, locking ? " LOCK IN SHARE MODE" : "");
+}
+
+std::string RowApplier::ServerCopyRangeInsert(const LastPk* from,
+                                              const LastPk* to) const {
+  return absl::StrCat(ServerCopyInsertHead(), CopyFromClause(from, to),
+                      " LOCK IN SHARE MODE");
 }
 
 std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk,

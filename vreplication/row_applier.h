@@ -65,6 +65,11 @@ class RowApplier {
   // and blocks no writer.
   std::string ServerCopyInsert(const LastPk* lastpk, size_t limit,
                                bool locking) const;
+  // The copy of the rows after `from` up to and including `to` (to the end
+  // when null), read with LOCK IN SHARE MODE, in key order. No LIMIT: with
+  // its bounds fixed by the keys the statement reads the same rows wherever
+  // the same data is (a replica replaying it as a statement, too).
+  std::string ServerCopyRangeInsert(const LastPk* from, const LastPk* to) const;
   // The key of the row `offset` rows after `lastpk` (a locking read).
   std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset) const;
   // The largest key after `lastpk` in the target (where the copy puts its
@@ -102,8 +107,12 @@ class RowApplier {
   // "(k1, k2) > (v1, v2)": the quoted key columns `keys` past `lastpk`.
   std::string KeyAfter(const std::vector<std::string>& keys,
                        const LastPk& lastpk) const;
-  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk`.
-  std::string CopyFromClause(const LastPk* lastpk) const;
+  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up
+  // to `to`, inclusive, when given).
+  std::string CopyFromClause(const LastPk* lastpk,
+                             const LastPk* to = nullptr) const;
+  // "SELECT exprs" into "INSERT INTO target (cols)".
+  std::string ServerCopyInsertHead() const;
   std::vector<std::string> QuotedSourceKey() const;
 
   const TablePlan* plan_;

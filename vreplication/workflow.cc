@@ -96,6 +96,7 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
 
 absl::Status Workflow::Connect() {
   copy_conn_.reset();
+  session_binlog_format_.clear();
   SC_ASSIGN_OR_RETURN(conn_, OpenSession());
   // MariaDB always makes commits visible in binlog order (commit_ordered);
   // MySQL only with binlog_order_commits.
@@ -110,6 +111,7 @@ absl::Status Workflow::Connect() {
 absl::Status Workflow::LoadPlans() {
   ++plans_generation_;
   plans_.clear();
+  statement_copy_.clear();
   target_of_source_.clear();
   if (row_.source.filter().rules().empty()) {
     return absl::InvalidArgumentError(

@@ -28,6 +28,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/vr_store.h"
 #include "vreplication/workflow.h"
@@ -42,6 +43,9 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
                       CopyResumeKey(table, applier));
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
   if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
+  // Statement-logged chunks lock what they read (a replica must read the
+  // same rows), so they never take the unlocked path.
+  SC_ASSIGN_OR_RETURN(const bool statement, UseStatementCopy(*plan));
   absl::Time caught_up = absl::InfinitePast();
   if (copy_stats_.table != table.table_name) {
     copy_stats_ = CopyStats();
@@ -59,6 +63,7 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     // replay from an older position to the same effect, and fewer, larger
     // catch-ups net more changes together).
     SC_ASSIGN_OR_RETURN(bool unlocked, CanCopyUnlocked(*plan));
+    unlocked &= !statement;
     if (!pos_.empty() && (!unlocked || clock_->Now() - caught_up >=
                                            options_.copy_catchup_interval)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
@@ -71,6 +76,7 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
       copy_stats_.catchups += caught_up - t0;
       ++copy_stats_.catchup_count;
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
+      unlocked &= !statement;
     }
     const size_t n = batch_rows_;
     bool done = false;
@@ -78,7 +84,7 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     const absl::Time t0 = clock_->Now();
     absl::Status s =
         unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
-                 : CopyChunk(table, applier, &lastpk, &done, &took);
+                 : CopyChunk(table, applier, statement, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     ++copy_stats_.chunk_count;
     if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
@@ -194,11 +200,20 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
 }
 
 absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
-                                 absl::optional<LastPk>* lastpk, bool* done,
-                                 absl::Duration* took) {
+                                 bool statement, absl::optional<LastPk>* lastpk,
+                                 bool* done, absl::Duration* took) {
   const mysql::Position before = pos_;
+  // Back to the session's own format (rows) after a statement-logged chunk.
+  auto restore_format = [&]() -> absl::Status {
+    if (!statement) return absl::OkStatus();
+    return conn_
+        ->Execute(absl::StrCat("SET SESSION binlog_format = ",
+                               mysql::QuoteString(session_binlog_format_)))
+        .status();
+  };
   auto fail = [&](absl::Status s) {
     conn_->Execute("ROLLBACK").IgnoreError();
+    restore_format().IgnoreError();
     pos_ = before;
     return s;
   };
@@ -208,24 +223,44 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   SC_RETURN_IF_ERROR(
       conn_->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
           .status());
-  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
-  const absl::Time t0 = clock_->Now();
-  absl::StatusOr<mysql::Result> inserted =
-      conn_->Execute(applier.ServerCopyInsert(from, batch_rows_, true));
-  if (!inserted.ok()) return fail(inserted.status());
-  *took = clock_->Now() - t0;
-  const uint64_t rows = inserted->affected_rows;
-  *done = rows < batch_rows_;
-  LastPk next;
-  if (!*done) {
-    absl::StatusOr<mysql::Result> key =
-        conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1));
-    if (!key.ok()) return fail(key.status());
-    if (key->rows.size() != 1) {
-      return fail(absl::InternalError("copy chunk: its last key vanished"));
-    }
-    next = applier.KeyOfKeyRow(key->rows[0]);
+  if (statement) {
+    SC_RETURN_IF_ERROR(
+        conn_->Execute("SET SESSION binlog_format = 'STATEMENT'").status());
   }
+  absl::Status begun = conn_->Execute("BEGIN").status();
+  if (!begun.ok()) return fail(begun);
+  const absl::Time t0 = clock_->Now();
+  uint64_t rows = 0;
+  LastPk next;
+  if (statement) {
+    // The chunk's last key first (a locking read of the chunk's rows), then
+    // the copy of exactly that range: a statement a replica replays alike.
+    absl::StatusOr<mysql::Result> key =
+        conn_->Execute(applier.ServerCopyKeyQuery(from, batch_rows_ - 1));
+    if (!key.ok()) return fail(key.status());
+    *done = key->rows.empty();  // fewer rows than a batch remain
+    if (!*done) next = applier.KeyOfKeyRow(key->rows[0]);
+    absl::StatusOr<mysql::Result> inserted = conn_->Execute(
+        applier.ServerCopyRangeInsert(from, *done ? nullptr : &next));
+    if (!inserted.ok()) return fail(inserted.status());
+    rows = inserted->affected_rows;
+  } else {
+    absl::StatusOr<mysql::Result> inserted =
+        conn_->Execute(applier.ServerCopyInsert(from, batch_rows_, true));
+    if (!inserted.ok()) return fail(inserted.status());
+    rows = inserted->affected_rows;
+    *done = rows < batch_rows_;
+    if (!*done) {
+      absl::StatusOr<mysql::Result> key =
+          conn_->Execute(applier.ServerCopyKeyQuery(from, rows - 1));
+      if (!key.ok()) return fail(key.status());
+      if (key->rows.size() != 1) {
+        return fail(absl::InternalError("copy chunk: its last key vanished"));
+      }
+      next = applier.KeyOfKeyRow(key->rows[0]);
+    }
+  }
+  *took = clock_->Now() - t0;
   absl::StatusOr<mysql::Position> at = ServerPosition();
   if (!at.ok()) return fail(at.status());
   if (!pos_.empty()) {
@@ -248,7 +283,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
           .status();
   if (!committed.ok()) return fail(committed);
   if (!*done) *lastpk = std::move(next);
-  return absl::OkStatus();
+  return restore_format();
 }
 
 }  // namespace vreplication

@@ -1,0 +1,233 @@
+// Statement-logged copy chunks (WorkflowOptions::statement_copy) against a
+// real primary and a replica that replays its binlog: under concurrent
+// writes the copy and the tail leave the target equal to the source on the
+// primary, and the replica, running the chunks' INSERT ... SELECT
+// statements itself, ends with exactly the primary's rows. Where a
+// statement could compute other values on the replica (a column default
+// like UUID(), a computed column) the copy is logged as rows instead.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/mariadb_instance.h"
+#include "util/clock.h"
+#include "util/status_macros.h"
+#include "util/status_matchers.h"
+#include "util/wait.h"
+#include "vreplication/engine.h"
+#include "vreplication/testing/vr_test_util.h"
+
+namespace sidecut {
+namespace vreplication {
+namespace {
+
+using testing::Checksum;
+using ::testing::HasSubstr;
+using testing::WaitCaughtUp;
+using testing::Writer;
+
+class StatementCopyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto started = harness::StartInstances(2, harness::InstanceOptions());
+    ASSERT_OK(started.status());
+    instances_ = new std::vector<std::unique_ptr<harness::MariaDbInstance>>(
+        std::move(*started));
+    ASSERT_OK_AND_ASSIGN(auto replica, harness::ConnectTo(*instances_->at(1)));
+    ASSERT_OK(replica->Execute(absl::StrCat(
+        "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ",
+        instances_->at(0)->port(),
+        ", MASTER_USER = 'root', MASTER_USE_GTID = slave_pos")));
+    ASSERT_OK(replica->Execute("START SLAVE"));
+  }
+  static void TearDownTestSuite() {
+    delete instances_;
+    instances_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(instances_, nullptr) << "the instances did not start";
+    ASSERT_OK_AND_ASSIGN(primary_, harness::ConnectTo(*instances_->at(0)));
+    ASSERT_OK_AND_ASSIGN(replica_, harness::ConnectTo(*instances_->at(1)));
+    options_.connect = harness::ConnectParamsFor(*instances_->at(0));
+    options_.copy_batch_rows = 500;
+    options_.copy_batch_min_rows = 100;
+    options_.copy_batch_max_rows = 2000;
+    options_.copy_phase_duration = absl::Milliseconds(300);
+    options_.heartbeat_period = absl::Milliseconds(250);
+    options_.statement_copy = true;
+  }
+
+  // Waits until the replica has applied everything the primary logged.
+  absl::Status WaitReplica() {
+    SC_ASSIGN_OR_RETURN(mysql::Result pos,
+                        primary_->Execute("SELECT @@gtid_binlog_pos"));
+    SC_ASSIGN_OR_RETURN(mysql::Result waited,
+                        replica_->Execute(absl::StrCat(
+                            "SELECT MASTER_GTID_WAIT(",
+                            mysql::QuoteString(pos.rows[0].Get(0)), ", 60)")));
+    if (waited.rows[0].Get(0) != "0") {
+      SC_ASSIGN_OR_RETURN(mysql::Result status,
+                          replica_->Execute("SHOW SLAVE STATUS"));
+      std::string error;
+      for (size_t i = 0; i < status.fields.size(); ++i) {
+        if (status.fields[i].name == "Last_SQL_Error" && !status.rows.empty()) {
+          error = std::string(status.rows[0].Get(i));
+        }
+      }
+      return absl::DeadlineExceededError(
+          absl::StrCat("the replica did not catch up: ", error));
+    }
+    return absl::OkStatus();
+  }
+
+  // How many statements of the primary's binlog after `from` (file,
+  // offset) copy rows into db.dst with INSERT ... SELECT.
+  absl::StatusOr<int> CopyStatements(
+      const std::string& db, const std::pair<std::string, int64_t>& from) {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result events,
+        primary_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
+                                       mysql::QuoteString(from.first), " FROM ",
+                                       from.second)));
+    const std::string insert =
+        absl::StrCat("INSERT INTO ", mysql::QuoteQualified(db, "dst"), " (");
+    int n = 0;
+    for (const mysql::Row& row : events.rows) {
+      std::string info(row.Get(row.size() - 1));
+      // Event_type: a Query, not the Annotate_rows before row events.
+      n += row.Get(2) == "Query" && absl::StrContains(info, insert) &&
+           absl::StrContains(info, "LOCK IN SHARE MODE");
+    }
+    return n;
+  }
+
+  absl::StatusOr<std::pair<std::string, int64_t>> BinlogEnd() {
+    SC_ASSIGN_OR_RETURN(mysql::Result s,
+                        primary_->Execute("SHOW MASTER STATUS"));
+    SC_ASSIGN_OR_RETURN(int64_t pos, s.rows.at(0).GetInt64(1));
+    return std::make_pair(std::string(s.rows[0].Get(0)), pos);
+  }
+
+  // Copies db.src (20k rows, written to meanwhile) into db.dst with
+  // `filter`, then tails until caught up; the writer stops before.
+  void CopyUnderWrites(const std::string& db, const std::string& dst_columns,
+                       const std::string& filter) {
+    ASSERT_OK(primary_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(primary_->Execute(absl::StrCat(
+        "CREATE TABLE ", db,
+        ".src (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT NULL, "
+        "val INT, ts TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))")));
+    ASSERT_OK(primary_->Execute(
+        absl::StrCat("CREATE TABLE ", db, ".dst (", dst_columns, ")")));
+    ASSERT_OK(primary_->Execute(absl::StrCat(
+        "INSERT INTO ", db,
+        ".src (id, name, val) SELECT seq, CONCAT('n', seq), seq % 1000 FROM ",
+        db, ".seq_1_to_20000")));
+    Writer writer(options_.connect, db + ".src", 22000);
+    writer.Start();
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    binlogdata::BinlogSource source;
+    binlogdata::Rule* r = source.mutable_filter()->add_rules();
+    r->set_match("dst");
+    r->set_filter(filter);
+    ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "the copy to finish",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+          if (row.state == kStateError) return absl::InternalError(row.message);
+          return row.state == kStateRunning;
+        },
+        WaitOptions{.timeout = absl::Seconds(120)}));
+    Clock::Real()->SleepFor(absl::Milliseconds(300));
+    ASSERT_OK(writer.Stop());
+    EXPECT_GT(writer.statements(), 100);
+    ASSERT_OK(WaitCaughtUp(*primary_, id, absl::Seconds(60)));
+    ASSERT_OK(engine.Stop(id));
+  }
+
+  static inline std::vector<std::unique_ptr<harness::MariaDbInstance>>*
+      instances_ = nullptr;
+  std::unique_ptr<mysql::MysqlConnection> primary_;
+  std::unique_ptr<mysql::MysqlConnection> replica_;
+  WorkflowOptions options_;
+};
+
+TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {
+  ASSERT_OK_AND_ASSIGN(auto from, BinlogEnd());
+  CopyUnderWrites("s1",
+                  "id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT "
+                  "NULL, val INT, ts TIMESTAMP(3) NOT NULL DEFAULT "
+                  "CURRENT_TIMESTAMP(3), x INT NOT NULL DEFAULT 7",
+                  "select * from src");
+  if (HasFatalFailure()) return;
+  // The chunks went to the binlog as statements (20k rows, <= 2000 each).
+  ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s1", from));
+  EXPECT_GE(statements, 10);
+  const std::string cols = "id, name, IFNULL(val, 'N'), ts, x";
+  ASSERT_OK_AND_ASSIGN(std::string src, Checksum(*primary_, "s1.src",
+                                                 "id, name, IFNULL(val, 'N'), "
+                                                 "ts, 7"));
+  ASSERT_OK_AND_ASSIGN(std::string dst, Checksum(*primary_, "s1.dst", cols));
+  EXPECT_EQ(dst, src);
+  ASSERT_OK(WaitReplica());
+  ASSERT_OK_AND_ASSIGN(std::string replica_dst,
+                       Checksum(*replica_, "s1.dst", cols));
+  EXPECT_EQ(replica_dst, dst);
+}
+
+TEST_F(StatementCopyTest, CopiesAsRowsWhereAStatementCouldDiffer) {
+  // A default the replica would compute anew.
+  ::testing::internal::CaptureStderr();
+  ASSERT_OK_AND_ASSIGN(auto from, BinlogEnd());
+  CopyUnderWrites("s2",
+                  "id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT "
+                  "NULL, val INT, ts TIMESTAMP(3) NOT NULL DEFAULT "
+                  "CURRENT_TIMESTAMP(3), u CHAR(36) NOT NULL DEFAULT (UUID())",
+                  "select * from src");
+  // A computed column.
+  ASSERT_OK_AND_ASSIGN(auto from3, BinlogEnd());
+  CopyUnderWrites("s3",
+                  "id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, val INT, "
+                  "ts TIMESTAMP(3) NOT NULL",
+                  "select id, upper(name) as name, val, ts from src");
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  if (HasFatalFailure()) return;
+  EXPECT_THAT(log, HasSubstr("copying dst as rows in the binlog: column u has "
+                             "the default expression uuid()"));
+  EXPECT_THAT(log, HasSubstr("copying dst as rows in the binlog: column name "
+                             "is computed: upper(name)"));
+  ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s2", from));
+  EXPECT_EQ(statements, 0);
+  ASSERT_OK_AND_ASSIGN(statements, CopyStatements("s3", from3));
+  EXPECT_EQ(statements, 0);
+  // Rows in the binlog: the replica holds the primary's UUIDs.
+  ASSERT_OK(WaitReplica());
+  for (const char* table : {"s2.dst", "s3.dst"}) {
+    const std::string cols = absl::StartsWith(table, "s2")
+                                 ? "id, name, IFNULL(val, 'N'), ts, u"
+                                 : "id, name, IFNULL(val, 'N'), ts";
+    ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*primary_, table, cols));
+    ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*replica_, table, cols));
+    EXPECT_EQ(got, want) << table;
+  }
+  ASSERT_OK_AND_ASSIGN(
+      std::string src,
+      Checksum(*primary_, "s3.src", "id, UPPER(name), IFNULL(val, 'N'), ts"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string dst,
+      Checksum(*primary_, "s3.dst", "id, name, IFNULL(val, 'N'), ts"));
+  EXPECT_EQ(dst, src);
+}
+
+}  // namespace
+}  // namespace vreplication
+}  // namespace sidecut
