@@ -56,26 +56,25 @@ echo "bench: preparing a $ROWS-row sysbench table"
 "${SB[@]}" prepare >/dev/null
 sql -e "ANALYZE TABLE sbtest.sbtest1" >/dev/null
 
-# sidecutd_start NAME [FLAGS...]: a sidecutd for this server; its address in
-# SERVER_<NAME>, its log in $work/NAME.log.
-sidecutd_start() {
-  local name=$1; shift
+# use_sidecutd [FLAGS...]: a sidecutd for this server with these flags
+# (restarted when they differ: two daemons must not share a tablet); its
+# address in SERVER, its pid in SIDECUTD.
+SIDECUTD=""; SIDECUTD_FLAGS="-"
+use_sidecutd() {
+  if [ -n "$SIDECUTD" ] && [ "$SIDECUTD_FLAGS" = "$*" ]; then return; fi
+  if [ -n "$SIDECUTD" ]; then kill "$SIDECUTD"; wait "$SIDECUTD" 2>/dev/null || true; fi
+  rm -f "$work/port"
   "$BIN/tablet/sidecutd" --mysql_port="$MDB0_PORT" --db=sbtest --port=0 --tick_ms=100 \
     --copy_niceness="${SIDECUT_NICENESS:-0}" \
     --defer_secondary_indexes="${SIDECUT_DEFER_INDEXES:-true}" "$@" \
-    --port_file="$work/$name.port" 2>"$work/$name.log" &
+    --port_file="$work/port" 2>>"$work/sidecutd.log" &
+  SIDECUTD=$!
   pids+=($!)
-  CPID[$name]=$!
-  for _ in $(seq 1 300); do [ -s "$work/$name.port" ] && break; sleep 0.1; done
-  printf -v "SERVER_$name" '%s' "127.0.0.1:$(cat "$work/$name.port")"
+  SIDECUTD_FLAGS="$*"
+  for _ in $(seq 1 300); do [ -s "$work/port" ] && break; sleep 0.1; done
+  SERVER="127.0.0.1:$(cat "$work/port")"
 }
-declare -A CPID
-sidecutd_start sidecutd
-# Method sidecut_stmt: the same with --statement_copy (chunks logged as
-# statements); a daemon of its own.
-if [[ " ${BENCH_METHODS:-native ptosc sidecut sidecut_stmt} " == *" sidecut_stmt "* ]]; then
-  sidecutd_start sidecutd_stmt --statement_copy
-fi
+use_sidecutd
 
 probe_start() {
   "$BIN/bench/write_probe" --port="$MDB0_PORT" --db=sbtest --table=sbtest1 \
@@ -110,11 +109,13 @@ run_ptosc() {
     --recursion-method=none --execute --no-check-unique-key-change >"$work/ptosc.log" 2>&1 ||
     { echo "bench: pt-online-schema-change failed:"; tail -3 "$work/ptosc.log"; }
 }
-run_sidecut() { SERVER=$SERVER_sidecutd; DLOG=sidecutd; run_sidecut_on; }
-after_sidecut() { after_sidecut_on; }
-run_sidecut_stmt() { SERVER=$SERVER_sidecutd_stmt; DLOG=sidecutd_stmt; run_sidecut_on; }
-after_sidecut_stmt() { after_sidecut_on; }
-run_sidecut_on() {
+# Method sidecut_stmt: Sidecut with --statement_copy (chunks logged as
+# statements).
+before_sidecut() { use_sidecutd; }
+before_sidecut_stmt() { use_sidecutd --statement_copy; }
+run_sidecut_stmt() { run_sidecut; }
+after_sidecut_stmt() { after_sidecut; }
+run_sidecut() {
   # Gives up after SIDECUT_LIMIT seconds (default 180): under a load its
   # stream cannot keep up with, the cut-over stays postponed.
   timeout "${SIDECUT_LIMIT:-180}" "$BIN/cli/sidecut" --server="$SERVER" ApplySchema \
@@ -124,7 +125,7 @@ import os, sys, time
 t0 = float(os.environ["T0"])
 for line in sys.stdin: print("%6.2f %s" % (time.time() - t0, line), end="")' >"$work/sidecut.out" || true
 }
-after_sidecut_on() {  # outside the timing: the migration has ended
+after_sidecut() {  # outside the timing: the migration has ended
   local uuid status stage
   uuid=$(grep -o ' [0-9a-f_]\{36\} ' "$work/sidecut.out" | tail -n1 | tr -d ' ')
   status=$(sql -N -e "SELECT migration_status FROM _vt.schema_migrations WHERE migration_uuid = '$uuid'")
@@ -147,7 +148,7 @@ for line in open(sys.argv[1]):
 print("bench:   sidecut stages (s from start): " + ", ".join(out))
 PY
   # Where the copy spent its time (sidecutd logs it when a table is copied).
-  grep -o 'copied .*' "$work/$DLOG.log" | tail -n1 | sed 's/^/bench:   /' >&2 || true
+  grep -o 'copied .*' "$work/sidecutd.log" | tail -n1 | sed 's/^/bench:   /' >&2 || true
   "$BIN/cli/sidecut" --server="$SERVER" OnlineDDL cleanup sbtest "$uuid" >/dev/null
 }
 
@@ -156,10 +157,10 @@ cpu_s() {  # CPU seconds (user + system) a process has used
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
 }
 measure() {  # measure <scenario> <method>
+  if declare -F "before_$2" >/dev/null; then "before_$2"; fi
   probe_start
   local t0 t1 c0 c1
-  local daemon=${CPID[sidecutd]}
-  if [ "$2" = sidecut_stmt ]; then daemon=${CPID[sidecutd_stmt]}; fi
+  local daemon=$SIDECUTD
   c0=$(cpu_s "$daemon")
   t0=$(now); "run_$2"; t1=$(now)
   c1=$(cpu_s "$daemon")
