@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -306,6 +307,58 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
   ASSERT_OK_AND_ASSIGN(std::string after,
                        Checksum(*conn_, Qualified("users"), "id, name, val"));
   EXPECT_EQ(before, after);
+}
+
+// With statement_copy the shadow's copy goes to the binlog as INSERT ...
+// SELECT statements (one per chunk) and the ALTER under writes still keeps
+// every row.
+TEST_F(ExecutorTest, StatementCopiedAlterUnderWritesKeepsEveryRow) {
+  CreateUsers(20000);
+  ExecutorOptions o = Options();
+  o.workflow.statement_copy = true;
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(mysql::Result status,
+                       conn_->Execute("SHOW MASTER STATUS"));
+  const std::string file(status.rows.at(0).Get(0));
+  const std::string offset(status.rows[0].Get(1));
+  Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"),
+                25000, 500);
+  writer.Start();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN extra INT NOT NULL "
+                        "DEFAULT 7",
+                        "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "ready to complete",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+        if (m.status == kStatusFailed) return absl::InternalError(m.message);
+        return m.ready_to_complete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(writer.Stop());
+  EXPECT_GT(writer.statements(), 100);
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  const std::string artifact = FirstArtifact(m);
+  ASSERT_OK_AND_ASSIGN(std::string before,
+                       Checksum(*conn_, Qualified(artifact), "id, name, val"));
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  EXPECT_EQ(before, after);
+  ASSERT_OK_AND_ASSIGN(mysql::Result events,
+                       conn_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN '",
+                                                   file, "' FROM ", offset)));
+  int statements = 0;
+  for (const mysql::Row& row : events.rows) {
+    const std::string info(row.Get(row.size() - 1));
+    statements += row.Get(2) == "Query" &&
+                  absl::StrContains(info, "INSERT INTO `") &&
+                  absl::StrContains(info, "`.`_vt_vrp_") &&
+                  absl::StrContains(info, "LOCK IN SHARE MODE");
+  }
+  EXPECT_GE(statements, 2);
 }
 
 // A value the new schema cannot hold fails the migration, also when the
