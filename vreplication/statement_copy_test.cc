@@ -108,6 +108,29 @@ class StatementCopyTest : public ::testing::Test {
     return n;
   }
 
+  // Whether rows of db.dst are logged after the last copy statement.
+  absl::StatusOr<bool> RowsAfterLastCopyStatement(
+      const std::string& db, const std::pair<std::string, int64_t>& from) {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result events,
+        primary_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
+                                       mysql::QuoteString(from.first), " FROM ",
+                                       from.second)));
+    const std::string insert =
+        absl::StrCat("INSERT INTO ", mysql::QuoteQualified(db, "dst"), " (");
+    bool rows = false;
+    for (const mysql::Row& row : events.rows) {
+      std::string info(row.Get(row.size() - 1));
+      if (row.Get(2) == "Query" && absl::StrContains(info, insert)) {
+        rows = false;
+      } else if (row.Get(2) == "Table_map" &&
+                 absl::StrContains(info, absl::StrCat("(", db, ".dst)"))) {
+        rows = true;
+      }
+    }
+    return rows;
+  }
+
   absl::StatusOr<std::pair<std::string, int64_t>> BinlogEnd() {
     SC_ASSIGN_OR_RETURN(mysql::Result s,
                         primary_->Execute("SHOW MASTER STATUS"));
@@ -172,6 +195,9 @@ TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {
   // The chunks went to the binlog as statements (20k rows, <= 2000 each).
   ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s1", from));
   EXPECT_GE(statements, 10);
+  // Only the chunks: the tail after them logs rows again.
+  ASSERT_OK_AND_ASSIGN(bool rows_after, RowsAfterLastCopyStatement("s1", from));
+  EXPECT_TRUE(rows_after);
   const std::string cols = "id, name, IFNULL(val, 'N'), ts, x";
   ASSERT_OK_AND_ASSIGN(std::string src, Checksum(*primary_, "s1.src",
                                                  "id, name, IFNULL(val, 'N'), "
@@ -226,6 +252,50 @@ TEST_F(StatementCopyTest, CopiesAsRowsWhereAStatementCouldDiffer) {
       std::string dst,
       Checksum(*primary_, "s3.dst", "id, name, IFNULL(val, 'N'), ts"));
   EXPECT_EQ(dst, src);
+}
+
+// A chunk's own catch-up writes to every table of the workflow inside the
+// chunk's statement-logged transaction: one table a statement could not
+// replay alike keeps the whole workflow's copy in rows.
+TEST_F(StatementCopyTest, EveryTableOfTheWorkflowMustReplayAlike) {
+  ASSERT_OK(primary_->Execute("CREATE DATABASE s4"));
+  for (const char* t : {"src", "src2", "dst"}) {
+    ASSERT_OK(primary_->Execute(
+        absl::StrCat("CREATE TABLE s4.", t, " (id INT PRIMARY KEY, v INT)")));
+  }
+  ASSERT_OK(
+      primary_->Execute("CREATE TABLE s4.dst2 (id INT PRIMARY KEY, v INT, "
+                        "u CHAR(36) NOT NULL DEFAULT (UUID()))"));
+  for (const char* t : {"src", "src2"}) {
+    ASSERT_OK(primary_->Execute(absl::StrCat(
+        "INSERT INTO s4.", t, " SELECT seq, seq FROM s4.seq_1_to_3000")));
+  }
+  ::testing::internal::CaptureStderr();
+  ASSERT_OK_AND_ASSIGN(auto from, BinlogEnd());
+  {
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    binlogdata::BinlogSource source;
+    binlogdata::Rule* r = source.mutable_filter()->add_rules();
+    r->set_match("dst");
+    r->set_filter("select * from src");
+    r = source.mutable_filter()->add_rules();
+    r->set_match("dst2");
+    r->set_filter("select * from src2");
+    ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_s4", source, "s4", 0));
+    ASSERT_OK(WaitCaughtUp(*primary_, id, absl::Seconds(60)));
+    ASSERT_OK(engine.Stop(id));
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(log, HasSubstr("copying dst as rows in the binlog: its chunks' "
+                             "catch-up also writes to dst2: column u has the "
+                             "default expression uuid()"));
+  ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s4", from));
+  EXPECT_EQ(statements, 0);
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*primary_, "s4.src", "id, v"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*primary_, "s4.dst", "id, v"));
+  EXPECT_EQ(got, want);
 }
 
 }  // namespace

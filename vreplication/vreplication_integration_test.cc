@@ -122,7 +122,7 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
                                    Source("dst", "select * from src"));
   // Where the copy spent its time, logged once it is done.
   const std::string log = ::testing::internal::GetCapturedStderr();
-  EXPECT_THAT(log, ContainsRegex("workflow [0-9]+: copied dst in [0-9.]+m?s: "
+  EXPECT_THAT(log, ContainsRegex("workflow [0-9]+: copied dst in [0-9.hms]+: "
                                  "[0-9]+ chunks .*, [1-9][0-9]* catch-ups .* "
                                  "\\(binlog [0-9]+ MB read in .*, applied in "))
       << log;

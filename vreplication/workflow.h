@@ -175,7 +175,11 @@ class Workflow {
   // Whether `plan`'s chunks may be logged as statements (statement_copy;
   // workflow_statement_copy.cc); logs why not, once per table.
   absl::StatusOr<bool> UseStatementCopy(const TablePlan& plan);
-  // Why the plan's copy cannot be logged as statements ("" if it can).
+  // Why no copy of this session can be logged as statements ("" if it
+  // can).
+  absl::StatusOr<std::string> StatementCopyServerBlocker();
+  // Why statements could not replay changes to the plan's target alike
+  // ("" if they can).
   absl::StatusOr<std::string> StatementCopyBlocker(const TablePlan& plan);
   // The unlocked variant (idempotent plans): INSERT ... SELECT of the next
   // batch_rows_ rows under READ COMMITTED (a non-locking read of the rows

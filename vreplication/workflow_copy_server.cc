@@ -23,6 +23,7 @@
 // upserts and deletes: a change the chunk already saw is applied again to
 // the same effect, so each row ends as the last change to it leaves it.
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -62,8 +63,10 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     // takes; between unlocked chunks only every copy_catchup_interval (they
     // replay from an older position to the same effect, and fewer, larger
     // catch-ups net more changes together).
-    SC_ASSIGN_OR_RETURN(bool unlocked, CanCopyUnlocked(*plan));
-    unlocked &= !statement;
+    bool unlocked = false;
+    if (!statement) {
+      SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
+    }
     if (!pos_.empty() && (!unlocked || clock_->Now() - caught_up >=
                                            options_.copy_catchup_interval)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
@@ -75,8 +78,9 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
       caught_up = clock_->Now();
       copy_stats_.catchups += caught_up - t0;
       ++copy_stats_.catchup_count;
-      SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
-      unlocked &= !statement;
+      if (!statement) {
+        SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
+      }
     }
     const size_t n = batch_rows_;
     bool done = false;
@@ -213,9 +217,11 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   };
   auto fail = [&](absl::Status s) {
     conn_->Execute("ROLLBACK").IgnoreError();
-    restore_format().IgnoreError();
     pos_ = before;
-    return s;
+    // A session left logging statements must not go on (the caller may
+    // keep it after an abort or a stop): its error replaces it.
+    absl::Status restored = restore_format();
+    return restored.ok() ? s : restored;
   };
   const LastPk* from = lastpk->has_value() ? &**lastpk : nullptr;
   // Gap locks too (REPEATABLE READ, whatever the server's default): a key
@@ -224,6 +230,12 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
       conn_->Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
           .status());
   if (statement) {
+    // The default database is the chunk's: binlog and replication filters
+    // judge a statement by it.
+    SC_RETURN_IF_ERROR(conn_
+                           ->Execute(absl::StrCat(
+                               "USE ", mysql::QuoteIdentifier(row_.db_name)))
+                           .status());
     SC_RETURN_IF_ERROR(
         conn_->Execute("SET SESSION binlog_format = 'STATEMENT'").status());
   }
@@ -235,8 +247,8 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   if (statement) {
     // The chunk's last key first (a locking read of the chunk's rows), then
     // the copy of exactly that range: a statement a replica replays alike.
-    absl::StatusOr<mysql::Result> key =
-        conn_->Execute(applier.ServerCopyKeyQuery(from, batch_rows_ - 1));
+    absl::StatusOr<mysql::Result> key = conn_->Execute(
+        applier.ServerCopyKeyQuery(from, std::max<size_t>(batch_rows_, 1) - 1));
     if (!key.ok()) return fail(key.status());
     *done = key->rows.empty();  // fewer rows than a batch remain
     if (!*done) next = applier.KeyOfKeyRow(key->rows[0]);

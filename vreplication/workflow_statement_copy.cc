@@ -14,6 +14,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/string_view.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/workflow.h"
@@ -27,10 +29,26 @@ namespace {
 bool FixedDefault(const mysql::Row& row, int i) {
   if (row.IsNull(i)) return true;
   const std::string d = absl::AsciiStrToLower(row.Get(i));
-  if (d == "null" || absl::StartsWith(d, "'") ||
-      absl::StartsWith(d, "current_timestamp")) {
+  if (d == "null") return true;
+  // One quoted literal (a quote inside is doubled), nothing after it.
+  if (d.size() >= 2 && d.front() == '\'' && d.back() == '\'') {
+    std::string inner = d.substr(1, d.size() - 2);
+    absl::StrReplaceAll({{"''", ""}}, &inner);
+    return inner.find('\'') == std::string::npos;
+  }
+  // CURRENT_TIMESTAMP[(n)] exactly: the statement's timestamp.
+  if (absl::StartsWith(d, "current_timestamp")) {
+    absl::string_view rest = absl::string_view(d).substr(17);
+    if (rest.empty() || rest == "()") return true;
+    if (rest.size() < 3 || rest.front() != '(' || rest.back() != ')') {
+      return false;
+    }
+    for (char c : rest.substr(1, rest.size() - 2)) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+    }
     return true;
   }
+  // A number.
   if (d.empty()) return false;
   for (char c : d) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '.' &&
@@ -43,8 +61,7 @@ bool FixedDefault(const mysql::Row& row, int i) {
 
 }  // namespace
 
-absl::StatusOr<std::string> Workflow::StatementCopyBlocker(
-    const TablePlan& plan) {
+absl::StatusOr<std::string> Workflow::StatementCopyServerBlocker() {
   if (session_binlog_format_.empty()) {
     SC_ASSIGN_OR_RETURN(mysql::Result format,
                         conn_->Execute("SELECT @@session.binlog_format"));
@@ -74,6 +91,20 @@ absl::StatusOr<std::string> Workflow::StatementCopyBlocker(
       absl::EqualsIgnoreCase(wsrep.rows[0].Get(1), "ON")) {
     return std::string("Galera (wsrep_on) replicates rows only");
   }
+  // binlog_do_db / binlog_ignore_db judge a statement by its default
+  // database, rows by their table's: the chunks could be left out.
+  SC_ASSIGN_OR_RETURN(mysql::Result master,
+                      conn_->Execute("SHOW MASTER STATUS"));
+  if (!master.rows.empty() && master.rows[0].size() >= 4 &&
+      (!master.rows[0].Get(2).empty() || !master.rows[0].Get(3).empty())) {
+    return std::string(
+        "the binlog is filtered (binlog_do_db/binlog_ignore_db)");
+  }
+  return std::string();
+}
+
+absl::StatusOr<std::string> Workflow::StatementCopyBlocker(
+    const TablePlan& plan) {
   if (!plan.where.empty()) return std::string("the filter has a WHERE clause");
   for (size_t i = 0; i < plan.select_exprs.size(); ++i) {
     bool plain = false;
@@ -116,7 +147,17 @@ absl::StatusOr<bool> Workflow::UseStatementCopy(const TablePlan& plan) {
   if (it != statement_copy_.end() && !session_binlog_format_.empty()) {
     return it->second;
   }
-  SC_ASSIGN_OR_RETURN(std::string blocker, StatementCopyBlocker(plan));
+  SC_ASSIGN_OR_RETURN(std::string blocker, StatementCopyServerBlocker());
+  // A chunk's own catch-up (in its transaction, so logged as statements
+  // too) applies changes to every table of the workflow: each must replay
+  // alike.
+  for (auto p = plans_.begin(); blocker.empty() && p != plans_.end(); ++p) {
+    SC_ASSIGN_OR_RETURN(blocker, StatementCopyBlocker(p->second));
+    if (!blocker.empty() && p->first != plan.target.table) {
+      blocker = absl::StrCat("its chunks' catch-up also writes to ", p->first,
+                             ": ", blocker);
+    }
+  }
   if (!blocker.empty()) {
     std::cerr << "workflow " << id_ << ": copying " << plan.target.table
               << " as rows in the binlog: " << blocker << std::endl;
