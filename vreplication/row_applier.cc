@@ -8,6 +8,7 @@
 #include "mysql/vitess_rows.h"
 #include "proto/query.pb.h"
 #include "util/status_macros.h"
+#include "vreplication/key_range.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -247,8 +248,7 @@ std::string RowApplier::KeyAfter(const std::vector<std::string>& keys,
   for (size_t i = 0; i < keys.size(); ++i) {
     lits.push_back(LastPkLiteral(lastpk, i));
   }
-  return absl::StrCat("(", absl::StrJoin(keys, ", "), ") > (",
-                      absl::StrJoin(lits, ", "), ")");
+  return KeyAfterCondition(keys, lits);
 }
 
 std::string RowApplier::CopyFromClause(const LastPk* lastpk,
@@ -261,8 +261,7 @@ std::string RowApplier::CopyFromClause(const LastPk* lastpk,
     for (size_t i = 0; i < keys.size(); ++i) {
       lits.push_back(LastPkLiteral(*to, i));
     }
-    conds.push_back(absl::StrCat("(", absl::StrJoin(keys, ", "), ") <= (",
-                                 absl::StrJoin(lits, ", "), ")"));
+    conds.push_back(KeyAtOrBeforeCondition(keys, lits));
   }
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));

@@ -8,6 +8,7 @@
 #include "mysql/vitess_rows.h"
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
+#include "vreplication/key_range.h"
 #include "vreplication/table_plan.h"
 #include "vreplication/table_schema.h"
 
@@ -87,8 +88,7 @@ absl::Status StreamRows(
       absl::StrCat("SELECT ", absl::StrJoin(select, ", "), " FROM ",
                    mysql::QuoteQualified(db, spec.source_table));
   if (request.has_lastpk()) {
-    absl::StrAppend(&sql, " WHERE (", absl::StrJoin(keys, ", "), ") > (",
-                    absl::StrJoin(lits, ", "), ")");
+    absl::StrAppend(&sql, " WHERE ", KeyAfterCondition(keys, lits));
   }
   absl::StrAppend(&sql, " ORDER BY ", absl::StrJoin(keys, ", "));
 

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -20,6 +22,7 @@
 #include "util/status_matchers.h"
 #include "util/wait.h"
 #include "vreplication/engine.h"
+#include "vreplication/key_range.h"
 #include "vreplication/sidecar_schema.h"
 #include "vreplication/testing/vr_test_util.h"
 
@@ -392,6 +395,46 @@ TEST_F(VReplicationTest, NetBatchesKeepTheRowByRowSemantics) {
               "1:1,2:5,4:4,7:7,8:8,9:9,10:10,100:5,300:3,302:5");
     ASSERT_OK(engine.Stop(id));
   }
+}
+
+// The copy's key bounds (key_range.h) select what the row comparisons do,
+// on a composite key with a string column in a case-insensitive collation,
+// and the server reads them as an index range, not a scan from the start.
+TEST_F(VReplicationTest, CompositeKeyBoundsAreIndexRanges) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE kr"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE kr.ck (a INT NOT NULL, b VARCHAR(8) NOT NULL, v INT, "
+      "PRIMARY KEY (a, b))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO kr.ck SELECT seq % 50, CONCAT(IF(seq % 2, CHAR(65 + seq % "
+      "26), CHAR(97 + seq % 26)), seq), seq FROM kr.seq_1_to_5000"));
+  ASSERT_OK(conn_->Execute("ANALYZE TABLE kr.ck"));
+  const std::vector<std::string> keys = {"`a`", "`b`"};
+  for (const auto& [a, b] : std::vector<std::pair<int, std::string>>{
+           {0, "a"}, {7, "M123"}, {7, "m123"}, {25, "zzz"}, {49, "Q"}}) {
+    const std::vector<std::string> lits = {std::to_string(a),
+                                           mysql::QuoteString(b)};
+    const std::string row =
+        absl::StrCat("(`a`, `b`) > (", lits[0], ", ", lits[1], ")");
+    auto count = [&](const std::string& where) {
+      return mysql::QueryValue(
+          *conn_, absl::StrCat("SELECT COUNT(*) FROM kr.ck WHERE ", where));
+    };
+    ASSERT_OK_AND_ASSIGN(std::string want, count(row));
+    EXPECT_THAT(count(KeyAfterCondition(keys, lits)), IsOkAndHolds(want))
+        << a << " " << b;
+    ASSERT_OK_AND_ASSIGN(want, count(absl::StrCat("NOT ", row)));
+    EXPECT_THAT(count(KeyAtOrBeforeCondition(keys, lits)), IsOkAndHolds(want))
+        << a << " " << b;
+  }
+  ASSERT_OK_AND_ASSIGN(mysql::Result plan,
+                       conn_->Execute(absl::StrCat(
+                           "EXPLAIN SELECT * FROM kr.ck WHERE ",
+                           KeyAfterCondition(keys, {"40", "'x'"}), " AND ",
+                           KeyAtOrBeforeCondition(keys, {"45", "'y'"}),
+                           " ORDER BY a, b LOCK IN SHARE MODE")));
+  ASSERT_EQ(plan.rows.size(), 1u);
+  EXPECT_EQ(plan.rows[0].Get(3), "range");  // the "type" column
 }
 
 TEST_F(VReplicationTest, StringKeyFollowsColumnCollation) {
