@@ -69,14 +69,7 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
                         "vitess --postpone-completion", "ctx1"));
   ASSERT_EQ(uuids.size(), 1u);
   const std::string uuid = uuids[0];
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "ready to complete",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
-        if (m.status == kStatusFailed) return absl::InternalError(m.message);
-        return m.ready_to_complete;
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitReadyToComplete(uuid));
   Migration running = *executor_->Get(uuid);
   EXPECT_EQ(running.status, kStatusRunning);
   ASSERT_OK_AND_ASSIGN(std::string deferred,
@@ -317,10 +310,8 @@ TEST_F(ExecutorTest, StatementCopiedAlterUnderWritesKeepsEveryRow) {
   ExecutorOptions o = Options();
   o.workflow.statement_copy = true;
   StartExecutor(o);
-  ASSERT_OK_AND_ASSIGN(mysql::Result status,
-                       conn_->Execute("SHOW MASTER STATUS"));
-  const std::string file(status.rows.at(0).Get(0));
-  const std::string offset(status.rows[0].Get(1));
+  ASSERT_OK_AND_ASSIGN(vreplication::testing::BinlogMark from,
+                       vreplication::testing::BinlogEnd(*conn_));
   Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"),
                 25000, 500);
   writer.Start();
@@ -329,14 +320,7 @@ TEST_F(ExecutorTest, StatementCopiedAlterUnderWritesKeepsEveryRow) {
       executor_->Submit("ALTER TABLE users ADD COLUMN extra INT NOT NULL "
                         "DEFAULT 7",
                         "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "ready to complete",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
-        if (m.status == kStatusFailed) return absl::InternalError(m.message);
-        return m.ready_to_complete;
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
   ASSERT_OK(writer.Stop());
   EXPECT_GT(writer.statements(), 100);
   ASSERT_OK(executor_->Complete(u[0]).status());
@@ -348,8 +332,7 @@ TEST_F(ExecutorTest, StatementCopiedAlterUnderWritesKeepsEveryRow) {
                        Checksum(*conn_, Qualified("users"), "id, name, val"));
   EXPECT_EQ(before, after);
   ASSERT_OK_AND_ASSIGN(mysql::Result events,
-                       conn_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN '",
-                                                   file, "' FROM ", offset)));
+                       vreplication::testing::BinlogEventsSince(*conn_, from));
   int statements = 0;
   for (const mysql::Row& row : events.rows) {
     const std::string info(row.Get(row.size() - 1));

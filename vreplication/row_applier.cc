@@ -242,13 +242,17 @@ std::vector<std::string> RowApplier::QuotedSourceKey() const {
   return keys;
 }
 
+std::vector<std::string> RowApplier::LastPkLiterals(const LastPk& pk) const {
+  std::vector<std::string> lits;
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    lits.push_back(LastPkLiteral(pk, i));
+  }
+  return lits;
+}
+
 std::string RowApplier::KeyAfter(const std::vector<std::string>& keys,
                                  const LastPk& lastpk) const {
-  std::vector<std::string> lits;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    lits.push_back(LastPkLiteral(lastpk, i));
-  }
-  return KeyAfterCondition(keys, lits);
+  return KeyAfterCondition(keys, LastPkLiterals(lastpk));
 }
 
 std::string RowApplier::CopyFromClause(const LastPk* lastpk,
@@ -257,11 +261,7 @@ std::string RowApplier::CopyFromClause(const LastPk* lastpk,
   std::vector<std::string> conds;
   if (lastpk != nullptr) conds.push_back(KeyAfter(keys, *lastpk));
   if (to != nullptr) {
-    std::vector<std::string> lits;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      lits.push_back(LastPkLiteral(*to, i));
-    }
-    conds.push_back(KeyAtOrBeforeCondition(keys, lits));
+    conds.push_back(KeyAtOrBeforeCondition(keys, LastPkLiterals(*to)));
   }
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));

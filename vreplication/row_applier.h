@@ -104,7 +104,9 @@ class RowApplier {
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,
                         const LastPk* lastpk) const;
   std::string LastPkLiteral(const LastPk& pk, size_t i) const;
-  // "(k1, k2) > (v1, v2)": the quoted key columns `keys` past `lastpk`.
+  // The literals of every key column of `pk`.
+  std::vector<std::string> LastPkLiterals(const LastPk& pk) const;
+  // The quoted key columns `keys` past `lastpk` (key_range.h).
   std::string KeyAfter(const std::vector<std::string>& keys,
                        const LastPk& lastpk) const;
   // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up

@@ -87,55 +87,33 @@ class StatementCopyTest : public ::testing::Test {
     return absl::OkStatus();
   }
 
-  // How many statements of the primary's binlog after `from` (file,
-  // offset) copy rows into db.dst with INSERT ... SELECT.
-  absl::StatusOr<int> CopyStatements(
-      const std::string& db, const std::pair<std::string, int64_t>& from) {
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result events,
-        primary_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
-                                       mysql::QuoteString(from.first), " FROM ",
-                                       from.second)));
+  // What the primary's binlog holds for db.dst after `from`: how many
+  // statements copy rows into it with INSERT ... SELECT (Query events, not
+  // the Annotate_rows before row events), and whether rows of it are logged
+  // after the last of them.
+  struct CopyLog {
+    int statements = 0;
+    bool rows_after = false;
+  };
+  absl::StatusOr<CopyLog> ReadCopyLog(const std::string& db,
+                                      const testing::BinlogMark& from) {
+    SC_ASSIGN_OR_RETURN(mysql::Result events,
+                        testing::BinlogEventsSince(*primary_, from));
     const std::string insert =
         absl::StrCat("INSERT INTO ", mysql::QuoteQualified(db, "dst"), " (");
-    int n = 0;
+    CopyLog log;
     for (const mysql::Row& row : events.rows) {
-      std::string info(row.Get(row.size() - 1));
-      // Event_type: a Query, not the Annotate_rows before row events.
-      n += row.Get(2) == "Query" && absl::StrContains(info, insert) &&
-           absl::StrContains(info, "LOCK IN SHARE MODE");
-    }
-    return n;
-  }
-
-  // Whether rows of db.dst are logged after the last copy statement.
-  absl::StatusOr<bool> RowsAfterLastCopyStatement(
-      const std::string& db, const std::pair<std::string, int64_t>& from) {
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result events,
-        primary_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
-                                       mysql::QuoteString(from.first), " FROM ",
-                                       from.second)));
-    const std::string insert =
-        absl::StrCat("INSERT INTO ", mysql::QuoteQualified(db, "dst"), " (");
-    bool rows = false;
-    for (const mysql::Row& row : events.rows) {
-      std::string info(row.Get(row.size() - 1));
-      if (row.Get(2) == "Query" && absl::StrContains(info, insert)) {
-        rows = false;
+      const std::string info(row.Get(row.size() - 1));
+      if (row.Get(2) == "Query" && absl::StrContains(info, insert) &&
+          absl::StrContains(info, "LOCK IN SHARE MODE")) {
+        ++log.statements;
+        log.rows_after = false;
       } else if (row.Get(2) == "Table_map" &&
                  absl::StrContains(info, absl::StrCat("(", db, ".dst)"))) {
-        rows = true;
+        log.rows_after = true;
       }
     }
-    return rows;
-  }
-
-  absl::StatusOr<std::pair<std::string, int64_t>> BinlogEnd() {
-    SC_ASSIGN_OR_RETURN(mysql::Result s,
-                        primary_->Execute("SHOW MASTER STATUS"));
-    SC_ASSIGN_OR_RETURN(int64_t pos, s.rows.at(0).GetInt64(1));
-    return std::make_pair(std::string(s.rows[0].Get(0)), pos);
+    return log;
   }
 
   // Copies db.src (20k rows, written to meanwhile) into db.dst with
@@ -185,7 +163,7 @@ class StatementCopyTest : public ::testing::Test {
 };
 
 TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {
-  ASSERT_OK_AND_ASSIGN(auto from, BinlogEnd());
+  ASSERT_OK_AND_ASSIGN(auto from, testing::BinlogEnd(*primary_));
   CopyUnderWrites("s1",
                   "id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT "
                   "NULL, val INT, ts TIMESTAMP(3) NOT NULL DEFAULT "
@@ -193,11 +171,10 @@ TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {
                   "select * from src");
   if (HasFatalFailure()) return;
   // The chunks went to the binlog as statements (20k rows, <= 2000 each).
-  ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s1", from));
-  EXPECT_GE(statements, 10);
+  ASSERT_OK_AND_ASSIGN(CopyLog log, ReadCopyLog("s1", from));
+  EXPECT_GE(log.statements, 10);
   // Only the chunks: the tail after them logs rows again.
-  ASSERT_OK_AND_ASSIGN(bool rows_after, RowsAfterLastCopyStatement("s1", from));
-  EXPECT_TRUE(rows_after);
+  EXPECT_TRUE(log.rows_after);
   const std::string cols = "id, name, IFNULL(val, 'N'), ts, x";
   ASSERT_OK_AND_ASSIGN(std::string src, Checksum(*primary_, "s1.src",
                                                  "id, name, IFNULL(val, 'N'), "
@@ -213,14 +190,14 @@ TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {
 TEST_F(StatementCopyTest, CopiesAsRowsWhereAStatementCouldDiffer) {
   // A default the replica would compute anew.
   ::testing::internal::CaptureStderr();
-  ASSERT_OK_AND_ASSIGN(auto from, BinlogEnd());
+  ASSERT_OK_AND_ASSIGN(auto from, testing::BinlogEnd(*primary_));
   CopyUnderWrites("s2",
                   "id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT "
                   "NULL, val INT, ts TIMESTAMP(3) NOT NULL DEFAULT "
                   "CURRENT_TIMESTAMP(3), u CHAR(36) NOT NULL DEFAULT (UUID())",
                   "select * from src");
   // A computed column.
-  ASSERT_OK_AND_ASSIGN(auto from3, BinlogEnd());
+  ASSERT_OK_AND_ASSIGN(auto from3, testing::BinlogEnd(*primary_));
   CopyUnderWrites("s3",
                   "id INT PRIMARY KEY, name VARCHAR(64) NOT NULL, val INT, "
                   "ts TIMESTAMP(3) NOT NULL",
@@ -231,10 +208,10 @@ TEST_F(StatementCopyTest, CopiesAsRowsWhereAStatementCouldDiffer) {
                              "the default expression uuid()"));
   EXPECT_THAT(log, HasSubstr("copying dst as rows in the binlog: column name "
                              "is computed: upper(name)"));
-  ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s2", from));
-  EXPECT_EQ(statements, 0);
-  ASSERT_OK_AND_ASSIGN(statements, CopyStatements("s3", from3));
-  EXPECT_EQ(statements, 0);
+  ASSERT_OK_AND_ASSIGN(CopyLog s2, ReadCopyLog("s2", from));
+  EXPECT_EQ(s2.statements, 0);
+  ASSERT_OK_AND_ASSIGN(CopyLog s3, ReadCopyLog("s3", from3));
+  EXPECT_EQ(s3.statements, 0);
   // Rows in the binlog: the replica holds the primary's UUIDs.
   ASSERT_OK(WaitReplica());
   for (const char* table : {"s2.dst", "s3.dst"}) {
@@ -271,7 +248,7 @@ TEST_F(StatementCopyTest, EveryTableOfTheWorkflowMustReplayAlike) {
         "INSERT INTO s4.", t, " SELECT seq, seq FROM s4.seq_1_to_3000")));
   }
   ::testing::internal::CaptureStderr();
-  ASSERT_OK_AND_ASSIGN(auto from, BinlogEnd());
+  ASSERT_OK_AND_ASSIGN(auto from, testing::BinlogEnd(*primary_));
   {
     Engine engine(options_, Clock::Real());
     ASSERT_OK(engine.Open());
@@ -290,8 +267,8 @@ TEST_F(StatementCopyTest, EveryTableOfTheWorkflowMustReplayAlike) {
   EXPECT_THAT(log, HasSubstr("copying dst as rows in the binlog: its chunks' "
                              "catch-up also writes to dst2: column u has the "
                              "default expression uuid()"));
-  ASSERT_OK_AND_ASSIGN(int statements, CopyStatements("s4", from));
-  EXPECT_EQ(statements, 0);
+  ASSERT_OK_AND_ASSIGN(CopyLog copied, ReadCopyLog("s4", from));
+  EXPECT_EQ(copied.statements, 0);
   ASSERT_OK_AND_ASSIGN(std::string want,
                        Checksum(*primary_, "s4.src", "id, v"));
   ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*primary_, "s4.dst", "id, v"));

@@ -166,7 +166,7 @@ class Workflow {
   // is copied, the copy phase ends, the throttler or a stop says so.
   absl::Status CopyServerSide(const CopyStateRow& table);
   // One chunk after `*lastpk`; advances it, or sets `*done`.
-  // `took`: the INSERT ... SELECT's time.
+  // `took`: the time of its reads and its INSERT ... SELECT.
   // With `statement` (UseStatementCopy) the chunk is logged as its
   // statement, bounded by the key of its last row read first.
   absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,

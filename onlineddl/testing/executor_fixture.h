@@ -75,6 +75,19 @@ class ExecutorFixture : public harness::SharedInstanceTest {
                  << m.message;
     return m;
   }
+  // Waits until the migration is ready to complete (an error if it fails
+  // meanwhile).
+  absl::Status WaitReadyToComplete(const std::string& uuid,
+                                   absl::Duration timeout = absl::Seconds(60)) {
+    return WaitFor(
+        Clock::Real(), absl::StrCat("migration ", uuid, " ready to complete"),
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
+          if (m.status == kStatusFailed) return absl::InternalError(m.message);
+          return m.ready_to_complete;
+        },
+        WaitOptions{.timeout = timeout});
+  }
   // The first column of the first row of `sql` ("" and a failure if none).
   std::string Value(const std::string& sql) {
     absl::StatusOr<std::string> v = mysql::QueryValue(*conn_, sql);

@@ -54,14 +54,27 @@ absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
   return s;
 }
 
-absl::StatusOr<std::vector<std::string>> BinlogRenames(
-    mysql::Connection& conn) {
+absl::StatusOr<BinlogMark> BinlogEnd(mysql::Connection& conn) {
   SC_ASSIGN_OR_RETURN(mysql::Result status, conn.Execute("SHOW MASTER STATUS"));
   if (status.rows.empty()) return absl::FailedPreconditionError("no binlog");
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result events,
-      conn.Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
-                                mysql::QuoteString(status.rows[0].Get(0)))));
+  BinlogMark mark;
+  mark.file = std::string(status.rows[0].Get(0));
+  SC_ASSIGN_OR_RETURN(mark.offset, status.rows[0].GetInt64(1));
+  return mark;
+}
+
+absl::StatusOr<mysql::Result> BinlogEventsSince(mysql::Connection& conn,
+                                                const BinlogMark& from) {
+  return conn.Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
+                                   mysql::QuoteString(from.file), " FROM ",
+                                   from.offset));
+}
+
+absl::StatusOr<std::vector<std::string>> BinlogRenames(
+    mysql::Connection& conn) {
+  SC_ASSIGN_OR_RETURN(BinlogMark end, BinlogEnd(conn));
+  SC_ASSIGN_OR_RETURN(mysql::Result events,
+                      BinlogEventsSince(conn, BinlogMark{end.file, 4}));
   std::vector<std::string> renames;
   for (const mysql::Row& row : events.rows) {
     std::string info(row.Get(row.size() - 1));  // "use `db`; RENAME ..."

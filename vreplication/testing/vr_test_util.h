@@ -29,6 +29,18 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
 absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
                           absl::Duration timeout);
 
+// A place in the server's binlog: file and offset.
+struct BinlogMark {
+  std::string file;
+  int64_t offset = 4;  // the first event of a file
+};
+// Where the server's binlog ends now.
+absl::StatusOr<BinlogMark> BinlogEnd(mysql::Connection& conn);
+// The events (SHOW BINLOG EVENTS rows: Log_name, Pos, Event_type,
+// Server_id, End_log_pos, Info) of `from`'s file from `from` on.
+absl::StatusOr<mysql::Result> BinlogEventsSince(mysql::Connection& conn,
+                                                const BinlogMark& from);
+
 // The RENAME TABLE statements in the server's current binlog file.
 absl::StatusOr<std::vector<std::string>> BinlogRenames(mysql::Connection& conn);
 // How many of `tables` the RENAME statement `rename` renames.
