@@ -28,6 +28,17 @@ using vreplication::testing::Writer;
 
 class ExecutorTest : public testing::ExecutorFixture {
  protected:
+  // The old table (the migration's artifact) and `users` hold the same rows
+  // (id, name, val): nothing was lost across the copy and the cut-over.
+  void ExpectArtifactHoldsTheSameUsers(const Migration& m) {
+    const std::string artifact = FirstArtifact(m);
+    ASSERT_OK_AND_ASSIGN(
+        std::string before,
+        Checksum(*conn_, Qualified(artifact), "id, name, val"));
+    ASSERT_OK_AND_ASSIGN(std::string after,
+                         Checksum(*conn_, Qualified("users"), "id, name, val"));
+    EXPECT_EQ(before, after);
+  }
   void CreateUsers(int rows) {
     ASSERT_OK(conn_
                   ->Execute("CREATE TABLE users (id INT PRIMARY KEY "
@@ -97,12 +108,7 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   Migration m = WaitStatus(uuid, kStatusComplete);
   EXPECT_THAT(m.stage, HasSubstr("writes stalled"));
   ASSERT_FALSE(m.artifacts.empty());
-  const std::string artifact = FirstArtifact(m);
-  ASSERT_OK_AND_ASSIGN(std::string before,
-                       Checksum(*conn_, Qualified(artifact), "id, name, val"));
-  ASSERT_OK_AND_ASSIGN(std::string after,
-                       Checksum(*conn_, Qualified("users"), "id, name, val"));
-  EXPECT_EQ(before, after);
+  ExpectArtifactHoldsTheSameUsers(m);
   ASSERT_OK_AND_ASSIGN(std::string extra,
                        mysql::QueryValue(*conn_,
                                          "SELECT COUNT(*) FROM users "
@@ -294,12 +300,7 @@ TEST_F(ExecutorTest, RestartResumesAMigrationMidCopy) {
               HasSubstr("PRIMARY KEY (`id`),\n  KEY `val` (`val`)\n)"));
   ASSERT_OK_AND_ASSIGN(std::string left, Deferred(*conn_, u[0], "COUNT(*)"));
   EXPECT_EQ(left, "0");
-  const std::string artifact = FirstArtifact(m);
-  ASSERT_OK_AND_ASSIGN(std::string before,
-                       Checksum(*conn_, Qualified(artifact), "id, name, val"));
-  ASSERT_OK_AND_ASSIGN(std::string after,
-                       Checksum(*conn_, Qualified("users"), "id, name, val"));
-  EXPECT_EQ(before, after);
+  ExpectArtifactHoldsTheSameUsers(m);
 }
 
 // With statement_copy the shadow's copy goes to the binlog as INSERT ...
@@ -325,12 +326,7 @@ TEST_F(ExecutorTest, StatementCopiedAlterUnderWritesKeepsEveryRow) {
   EXPECT_GT(writer.statements(), 100);
   ASSERT_OK(executor_->Complete(u[0]).status());
   Migration m = WaitStatus(u[0], kStatusComplete);
-  const std::string artifact = FirstArtifact(m);
-  ASSERT_OK_AND_ASSIGN(std::string before,
-                       Checksum(*conn_, Qualified(artifact), "id, name, val"));
-  ASSERT_OK_AND_ASSIGN(std::string after,
-                       Checksum(*conn_, Qualified("users"), "id, name, val"));
-  EXPECT_EQ(before, after);
+  ExpectArtifactHoldsTheSameUsers(m);
   ASSERT_OK_AND_ASSIGN(mysql::Result events,
                        vreplication::testing::BinlogEventsSince(*conn_, from));
   int statements = 0;
