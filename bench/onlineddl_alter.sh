@@ -66,7 +66,7 @@ use_sidecutd() {
   rm -f "$work/port"
   "$BIN/tablet/sidecutd" --mysql_port="$MDB0_PORT" --db=sbtest --port=0 --tick_ms=100 \
     --copy_niceness="${SIDECUT_NICENESS:-0}" \
-    --defer_secondary_indexes="${SIDECUT_DEFER_INDEXES:-true}" "$@" \
+    --defer_secondary_indexes="${SIDECUT_DEFER_INDEXES:-true}" ${SIDECUT_FLAGS:-} "$@" \
     --port_file="$work/port" 2>>"$work/sidecutd.log" &
   SIDECUTD=$!
   pids+=($!)

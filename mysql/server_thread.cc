@@ -1,12 +1,15 @@
 #include "mysql/server_thread.h"
 
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -54,17 +57,35 @@ absl::StatusOr<int64_t> ServerThreadId(Connection& conn) {
   return tid;
 }
 
-absl::Status NiceServerThread(Connection& conn, int niceness) {
-  if (niceness < 1 || niceness > 19) {
+bool CanRaiseThreadPriority() {
+  // Tried on a thread of our own that ends right after: lower its priority
+  // one step, then raise it back. (CAP_SYS_NICE inside a user namespace, as
+  // in a sandbox, lowers but does not raise.)
+  bool can = false;
+  std::thread probe([&can] {
+    const id_t self = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int now = getpriority(PRIO_PROCESS, self);
+    if (errno != 0 || now >= 19) return;
+    if (setpriority(PRIO_PROCESS, self, now + 1) != 0) return;
+    can = setpriority(PRIO_PROCESS, self, now) == 0;
+  });
+  probe.join();
+  return can;
+}
+
+absl::StatusOr<std::unique_ptr<ServerThreadNiceness>> ServerThreadNiceness::Set(
+    Connection& conn, int niceness) {
+  if (niceness == 0 || niceness < -20 || niceness > 19) {
     return absl::InvalidArgumentError(
-        absl::StrCat("niceness ", niceness, " is not within 1..19"));
+        absl::StrCat("niceness ", niceness, " is not within -20..-1 or 1..19"));
   }
   SC_ASSIGN_OR_RETURN(std::string handling,
                       QueryValue(conn, "SELECT @@thread_handling"));
   if (handling != "one-thread-per-connection") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "thread_handling is ", handling,
-        ": a connection has no thread of its own to deprioritize"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("thread_handling is ", handling,
+                     ": a connection has no thread of its own to renice"));
   }
   SC_ASSIGN_OR_RETURN(const int64_t tid, ServerThreadId(conn));
   const int64_t pid = ProcessOfThread(tid);
@@ -75,9 +96,38 @@ absl::Status NiceServerThread(Connection& conn, int niceness) {
         absl::StrCat("thread ", tid, " is not a local server's (process '",
                      comm, "'): the server runs elsewhere"));
   }
+  if (!CanRaiseThreadPriority()) {
+    return absl::PermissionDeniedError(
+        "renicing a server thread needs the right to raise thread priorities "
+        "(CAP_SYS_NICE), to put its priority back before the server reuses "
+        "the thread for other connections");
+  }
+  errno = 0;
+  const int original = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  if (errno != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot read the priority of server thread ", tid, ": ",
+                     std::strerror(errno)));
+  }
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), niceness) != 0) {
     return absl::PermissionDeniedError(absl::StrCat(
         "cannot renice server thread ", tid, ": ", std::strerror(errno)));
+  }
+  return std::unique_ptr<ServerThreadNiceness>(
+      new ServerThreadNiceness(tid, pid, original));
+}
+
+ServerThreadNiceness::~ServerThreadNiceness() { Restore().IgnoreError(); }
+
+absl::Status ServerThreadNiceness::Restore() {
+  if (restored_) return absl::OkStatus();
+  restored_ = true;
+  // The thread may have ended, and its id been reused elsewhere.
+  if (ProcessOfThread(tid_) != pid_) return absl::OkStatus();
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid_), original_) != 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot put back the priority of server thread ", tid_,
+                     ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }

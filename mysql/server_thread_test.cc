@@ -1,5 +1,6 @@
-// NiceServerThread against a real local MariaDB: the thread serving the
-// connection gets the niceness; bad values change nothing.
+// ServerThreadNiceness against a real local MariaDB: the thread serving the
+// connection gets the niceness and gets its own back; bad values change
+// nothing.
 #include "mysql/server_thread.h"
 
 #include <sys/resource.h>
@@ -29,7 +30,13 @@ int NicenessOf(Connection& conn) {
   return errno == 0 ? n : -100;
 }
 
-TEST_F(ServerThreadTest, RenicesTheConnectionsThreadOnly) {
+int NicenessOfThread(int64_t tid) {
+  errno = 0;
+  int n = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  return errno == 0 ? n : -100;
+}
+
+TEST_F(ServerThreadTest, RenicesTheConnectionsThreadOnlyAndPutsItBack) {
   ASSERT_OK_AND_ASSIGN(
       std::unique_ptr<MysqlConnection> copy,
       MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
@@ -38,12 +45,34 @@ TEST_F(ServerThreadTest, RenicesTheConnectionsThreadOnly) {
       MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
   const int before = NicenessOf(*other);
   ASSERT_NE(before, -100);
-  EXPECT_TRUE(absl::IsInvalidArgument(NiceServerThread(*copy, 0)));
-  EXPECT_TRUE(absl::IsInvalidArgument(NiceServerThread(*copy, 20)));
+  for (int bad : {0, 20, -21}) {
+    EXPECT_TRUE(
+        absl::IsInvalidArgument(ServerThreadNiceness::Set(*copy, bad).status()))
+        << bad;
+  }
   EXPECT_EQ(NicenessOf(*copy), before);
-  ASSERT_OK(NiceServerThread(*copy, 15));
+  if (!CanRaiseThreadPriority()) {
+    // Could not be put back: refused, nothing changes.
+    EXPECT_TRUE(absl::IsPermissionDenied(
+        ServerThreadNiceness::Set(*copy, 15).status()));
+    EXPECT_EQ(NicenessOf(*copy), before);
+    return;
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerThreadNiceness> niced,
+                       ServerThreadNiceness::Set(*copy, 15));
   EXPECT_EQ(NicenessOf(*copy), 15);
   EXPECT_EQ(NicenessOf(*other), before);  // other connections keep theirs
+  ASSERT_OK(niced->Restore());
+  EXPECT_EQ(NicenessOf(*copy), before);
+
+  // Ahead of the foreground; put back when the object goes, before the
+  // connection closes and the server caches its thread for others.
+  ASSERT_OK_AND_ASSIGN(niced, ServerThreadNiceness::Set(*copy, -5));
+  const int64_t tid = niced->thread_id();
+  EXPECT_EQ(NicenessOfThread(tid), -5);
+  niced.reset();
+  copy.reset();
+  EXPECT_EQ(NicenessOfThread(tid), before);
 }
 
 }  // namespace

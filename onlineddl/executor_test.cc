@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
+#include "mysql/server_thread.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
 #include "util/clock.h"
@@ -361,6 +362,34 @@ TEST_F(ExecutorTest, DeprioritizedCopyFailsOnValuesTheNewSchemaCannotHold) {
   ASSERT_OK_AND_ASSIGN(std::string after,
                        Checksum(*conn_, Qualified("users"), "id, name, val"));
   EXPECT_EQ(after, before);
+}
+
+// copy_niceness below 0 puts the copy and the deferred index build ahead
+// of the foreground, where this process can put the priority back
+// (CAP_SYS_NICE; the test runs outside the sandbox for it); once the
+// migration is complete every server thread has its own back (the server
+// hands threads of closed connections to later ones).
+TEST_F(ExecutorTest, PrioritizedCopyAndIndexBuildPutPrioritiesBack) {
+  CreateUsers(20000);
+  ExecutorOptions o = Options();
+  o.workflow.copy_niceness = -3;
+  ::testing::internal::CaptureStderr();
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      auto u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c5 INT", "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  absl::Status back =
+      WaitFor(Clock::Real(), "server threads' priorities put back",
+              [&]() -> absl::StatusOr<bool> {
+                return harness::ServerThreadsWithNiceness(*instance_, -3) == 0;
+              });
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_OK(back);
+  const bool can = mysql::CanRaiseThreadPriority();
+  EXPECT_EQ(absl::StrContains(log, "copying at normal priority"), !can) << log;
+  EXPECT_EQ(absl::StrContains(log, "building indexes of"), !can) << log;
+  ExpectArtifactHoldsTheSameUsers(m);
 }
 
 // An index the table cannot do without (the only one starting with its

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
+#include "mysql/server_thread.h"
 #include "onlineddl/alter_analysis.h"
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/cut_over.h"
@@ -134,8 +135,20 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   index_builds_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
-      [uuid = m.uuid, db = m.schema,
-       shadow = FirstArtifact(m)](mysql::Connection& conn) {
+      [uuid = m.uuid, db = m.schema, shadow = FirstArtifact(m),
+       niceness = options_.workflow.copy_niceness](mysql::Connection& conn) {
+        // The copy's priority (copy_niceness), put back when the build ends.
+        std::unique_ptr<mysql::ServerThreadNiceness> niced;
+        if (niceness != 0) {
+          auto n = mysql::ServerThreadNiceness::Set(conn, niceness);
+          if (n.ok()) {
+            niced = *std::move(n);
+          } else {
+            std::cerr << "executor: building indexes of " << shadow
+                      << " at normal priority: " << n.status().message()
+                      << "\n";
+          }
+        }
         return RestoreDeferredIndexes(conn, uuid, db, shadow);
       },
       now);

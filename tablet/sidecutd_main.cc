@@ -38,14 +38,20 @@ ABSL_FLAG(int, concurrent_copies, 1,
           "how many ALTERs may copy rows at once (tails always run side by "
           "side); 1 = copies take turns");
 ABSL_FLAG(int, copy_niceness, 0,
-          "1..19: copy rows on a mysqld thread with this CPU niceness "
-          "(mysqld on this machine, one thread per connection), so that "
-          "foreground queries take the CPU first; 0 = normal priority");
+          "-20..19: copy rows and build deferred indexes on mysqld threads "
+          "with this CPU niceness (mysqld on this machine, one thread per "
+          "connection, sidecutd with CAP_SYS_NICE to put it back before "
+          "mysqld reuses the thread); above 0 foreground queries take the "
+          "CPU first, below 0 the migration does (faster under load, fewer "
+          "foreground tps); 0 = normal priority");
 ABSL_FLAG(bool, statement_copy, false,
           "write copy chunks to the binlog as their INSERT ... SELECT "
           "statements instead of as rows (about a third less copy work; "
           "replicas replay the statements; tables whose copy a statement "
           "cannot reproduce exactly are still copied as rows)");
+ABSL_FLAG(int64_t, copy_chunk_ms, 250,
+          "size copy chunks so that each INSERT ... SELECT takes about this "
+          "long (locked chunks hold their rows' locks that long)");
 ABSL_FLAG(bool, defer_secondary_indexes, true,
           "build a shadow table's plain secondary indexes after its copy, "
           "in one pass (faster; one burst of index-build I/O near the end)");
@@ -81,8 +87,14 @@ int main(int argc, char** argv) {
   o.workflow.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
   o.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   o.workflow.statement_copy = absl::GetFlag(FLAGS_statement_copy);
-  if (o.workflow.copy_niceness < 0 || o.workflow.copy_niceness > 19) {
-    std::cerr << "sidecutd: --copy_niceness must be within 0..19\n";
+  o.workflow.copy_batch_target =
+      absl::Milliseconds(absl::GetFlag(FLAGS_copy_chunk_ms));
+  if (absl::GetFlag(FLAGS_copy_chunk_ms) < 1) {
+    std::cerr << "sidecutd: --copy_chunk_ms must be at least 1\n";
+    return 2;
+  }
+  if (o.workflow.copy_niceness < -20 || o.workflow.copy_niceness > 19) {
+    std::cerr << "sidecutd: --copy_niceness must be within -20..19\n";
     return 2;
   }
   o.retain_artifacts =

@@ -8,12 +8,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
+#include "mysql/server_thread.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
 #include "tests/harness/shared_instance_test.h"
@@ -132,11 +134,21 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
 }
 
 TEST_F(VReplicationTest, DeprioritizedCopyUnderConcurrentWritesMatchesSource) {
-  // Unlocked chunks on a connection of their own, its server thread niced.
+  // Unlocked chunks on a connection of their own, its server thread niced
+  // where the niceness can be put back (CAP_SYS_NICE; the test runs outside
+  // the sandbox for it), else at normal priority.
   WorkflowOptions o = options_;
   o.copy_niceness = 10;
+  ::testing::internal::CaptureStderr();
   CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1n",
                                    Source("dst", "select * from src"));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(absl::StrContains(log, "copying at normal priority"),
+            !mysql::CanRaiseThreadPriority())
+      << log;
+  // The workflow is gone: its thread got its niceness back (the server
+  // hands it to later connections).
+  EXPECT_EQ(harness::ServerThreadsWithNiceness(*instance_, 10), 0);
 }
 
 TEST_F(VReplicationTest, ClientSideCopyUnderConcurrentWritesMatchesSource) {

@@ -84,17 +84,21 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
                            ->Execute(absl::StrCat("SET SESSION sql_mode = ",
                                                   mysql::QuoteString(mode)))
                            .status());
-    absl::Status niced =
-        mysql::NiceServerThread(*copy_conn_, options_.copy_niceness);
-    if (!niced.ok()) {
+    absl::StatusOr<std::unique_ptr<mysql::ServerThreadNiceness>> niced =
+        mysql::ServerThreadNiceness::Set(*copy_conn_, options_.copy_niceness);
+    if (niced.ok()) {
+      copy_niceness_ = *std::move(niced);
+    } else {
       std::cerr << "workflow " << id_
-                << ": copying at normal priority: " << niced.message() << "\n";
+                << ": copying at normal priority: " << niced.status().message()
+                << "\n";
     }
   }
   return copy_conn_.get();
 }
 
 absl::Status Workflow::Connect() {
+  copy_niceness_.reset();  // put back before the thread serves others
   copy_conn_.reset();
   session_binlog_format_.clear();
   SC_ASSIGN_OR_RETURN(conn_, OpenSession());

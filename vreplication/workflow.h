@@ -25,6 +25,7 @@
 #include "mysql/gtid.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/server_thread.h"
 #include "util/clock.h"
 #include "vreplication/row_applier.h"
 #include "vreplication/table_plan.h"
@@ -75,11 +76,14 @@ struct WorkflowOptions {
   // binlog position read under those locks, lastpk and the position.
   // Default true.
   bool server_side_copy = true;
-  // When 1..19 and the server runs on this machine with a thread per
-  // connection: unlocked server-side copy chunks run on a connection whose
-  // server thread has this niceness, so that foreground queries take the
-  // CPU first and the copy uses what they leave (catch-up and tail keep
-  // normal priority). 0 (default): same priority as everything else.
+  // When not 0 (-20..19) and the server runs on this machine with a thread
+  // per connection, and this process has CAP_SYS_NICE: unlocked server-side
+  // copy chunks run on a connection whose server thread has this niceness
+  // (put back before the connection closes), and the executor builds
+  // deferred indexes on one too. Above 0 the foreground takes the CPU first
+  // and the copy uses what it leaves; below 0 the copy goes first (faster
+  // under load, at the foreground's expense). Catch-up and tail keep normal
+  // priority. 0 (default): same priority as everything else.
   int copy_niceness = 0;
   // Between unlocked server-side copy chunks, how often the copied rows are
   // caught up with the binlog (locked chunks catch up before each).
@@ -266,6 +270,9 @@ class Workflow {
 
   std::unique_ptr<mysql::MysqlConnection> conn_;
   std::unique_ptr<mysql::MysqlConnection> copy_conn_;  // see CopyConnection
+  // copy_conn_'s thread's niceness; declared after it, so put back before
+  // it closes.
+  std::unique_ptr<mysql::ServerThreadNiceness> copy_niceness_;
   WorkflowRow row_;
   mysql::Position pos_;
   CollationMap collations_;

@@ -19,6 +19,10 @@ mysql::ConnectParams ConnectParamsFor(const MariaDbInstance& instance);
 absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> ConnectTo(
     const MariaDbInstance& instance);
 
+// How many threads of `instance`'s mariadbd have CPU niceness `n` (-1 when
+// its threads cannot be listed).
+int ServerThreadsWithNiceness(const MariaDbInstance& instance, int n);
+
 }  // namespace harness
 }  // namespace sidecut
 
