@@ -11,11 +11,13 @@
 #
 #   bash bench/onlineddl_alter.sh [ROWS]     # default 1000000
 #
-# Environment: BENCH_METHODS ("native ptosc sidecut sidecut_stmt"; the
-# last is Sidecut with --statement_copy), BENCH_SCENARIOS
+# Environment: BENCH_METHODS ("native ptosc sidecut sidecut_stmt
+# sidecut_prio": Sidecut as it comes, with --statement_copy, with
+# --copy_niceness=SIDECUT_PRIO_NICENESS (-5)), BENCH_SCENARIOS
 # ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
 # BENCH_REPEAT (1; N alternating rounds, medians), BENCH_MYSQLD_OPTS,
-# BENCH_KEEP=DIR, SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT.
+# BENCH_KEEP=DIR, SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT,
+# SIDECUT_FLAGS (more sidecutd flags for every Sidecut method).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
@@ -115,15 +117,21 @@ before_sidecut() { use_sidecutd; }
 before_sidecut_stmt() { use_sidecutd --statement_copy; }
 run_sidecut_stmt() { run_sidecut; }
 after_sidecut_stmt() { after_sidecut; }
+# Method sidecut_prio: Sidecut with the copy and the index build ahead of
+# the foreground (--copy_niceness, default -5; sidecutd needs CAP_SYS_NICE).
+before_sidecut_prio() { use_sidecutd --copy_niceness="${SIDECUT_PRIO_NICENESS:--5}"; }
+run_sidecut_prio() { run_sidecut; }
+after_sidecut_prio() { after_sidecut; }
 run_sidecut() {
   # Gives up after SIDECUT_LIMIT seconds (default 180): under a load its
   # stream cannot keep up with, the cut-over stays postponed.
   timeout "${SIDECUT_LIMIT:-180}" "$BIN/cli/sidecut" --server="$SERVER" ApplySchema \
     --ddl-strategy=vitess --wait --poll-ms=50 \
-    --sql="ALTER TABLE sbtest1 $ALTER" sbtest | T0=$(now) python3 -uc '
-import os, sys, time
-t0 = float(os.environ["T0"])
-for line in sys.stdin: print("%6.2f %s" % (time.time() - t0, line), end="")' >"$work/sidecut.out" || true
+    --sql="ALTER TABLE sbtest1 $ALTER" sbtest |
+    # Timestamps each line as it arrives (perl starts in milliseconds, where
+    # python3 took over a second on the loaded machine).
+    T0=$(now) perl -MTime::HiRes=time -ne '$| = 1; printf "%6.2f %s", time - $ENV{T0}, $_' \
+      >"$work/sidecut.out" || true
 }
 after_sidecut() {  # outside the timing: the migration has ended
   local uuid status stage
@@ -180,7 +188,7 @@ measure() {  # measure <scenario> <method>
 
 # BENCH_METHODS / BENCH_SCENARIOS narrow a run (e.g. while tuning one method);
 # the baselines are always measured.
-METHODS=(${BENCH_METHODS:-native ptosc sidecut sidecut_stmt})
+METHODS=(${BENCH_METHODS:-native ptosc sidecut sidecut_stmt sidecut_prio})
 SCENARIOS=" ${BENCH_SCENARIOS:-idle load paced} "  # "paced" = every paced level
 has() { [[ "$SCENARIOS" == *" $1 "* ]]; }
 # BENCH_REPEAT=N runs every method N times per scenario, alternating
@@ -233,7 +241,7 @@ for s in "${ALL[@]}"; do
     fail=$(python3 -c "import sys; print(sum(int(x) for x in sys.argv[1:]))" ${FAIL[$s.$m]})
     printf '%-8s %-12s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "$t" "${ratio}x" "$tps" "$pct" "$stall" "$fail"
   done
-  for m in sidecut sidecut_stmt; do
+  for m in sidecut sidecut_stmt sidecut_prio; do
     if [ "$REPEAT" -gt 1 ] && [ -n "${T[$s.ptosc]:-}" ] && [ -n "${T[$s.$m]:-}" ]; then
       python3 - "$s" "$m" "${T[$s.ptosc]}" "${T[$s.$m]}" <<'PY'
 import sys

@@ -58,6 +58,21 @@ absl::StatusOr<int64_t> ServerThreadId(Connection& conn) {
 }
 
 bool CanRaiseThreadPriority() {
+  // CAP_SYS_NICE itself: a nice limit (RLIMIT_NICE) is the target thread's,
+  // so the probe below would not prove it for mysqld's threads.
+  bool cap = false;
+  std::istringstream status(ReadFile("/proc/self/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    absl::string_view v = line;
+    uint64_t caps = 0;
+    if (absl::ConsumePrefix(&v, "CapEff:") &&
+        absl::SimpleHexAtoi(absl::StripAsciiWhitespace(v), &caps)) {
+      constexpr int kCapSysNice = 23;  // linux/capability.h
+      cap = (caps >> kCapSysNice) & 1;
+    }
+  }
+  if (!cap) return false;
   // Tried on a thread of our own that ends right after: lower its priority
   // one step, then raise it back. (CAP_SYS_NICE inside a user namespace, as
   // in a sandbox, lowers but does not raise.)

@@ -19,8 +19,9 @@ namespace mysql {
 // (information_schema.PROCESSLIST.TID); an error when it reports none.
 absl::StatusOr<int64_t> ServerThreadId(Connection& conn);
 
-// Whether this process may raise a thread's CPU priority (CAP_SYS_NICE),
-// tried on a short-lived thread of its own.
+// Whether this process may raise any thread's CPU priority: CAP_SYS_NICE in
+// its effective set, and a raise tried on a short-lived thread of its own
+// works (not so in a user namespace).
 bool CanRaiseThreadPriority();
 
 // A changed niceness of the server thread serving one connection, put back

@@ -8,20 +8,25 @@
 namespace sidecut {
 namespace onlineddl {
 
-BackgroundTask::BackgroundTask(std::unique_ptr<mysql::Connection> conn,
-                               Work work, absl::Time started)
+BackgroundTask::BackgroundTask(
+    std::unique_ptr<mysql::Connection> conn, Work work, absl::Time started,
+    std::unique_ptr<mysql::ServerThreadNiceness> niceness)
     : conn_(std::move(conn)),
       connection_id_(conn_->ConnectionId()),
       started_(started),
+      niceness_(std::move(niceness)),
       thread_([this, work = std::move(work)] {
         absl::Status s = work(*conn_);
         absl::MutexLock lock(&mu_);
+        niceness_.reset();  // put back: the session stays open, idle
         status_ = s;
         done_ = true;
       }) {}
 
 BackgroundTask::~BackgroundTask() {
   if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
+  niceness_.reset();  // before conn_ closes
 }
 
 bool BackgroundTask::Done(absl::Status* status) {
@@ -34,6 +39,7 @@ absl::Status BackgroundTask::Kill(mysql::Connection& other) {
   {
     absl::MutexLock lock(&mu_);
     if (done_) return absl::OkStatus();
+    niceness_.reset();  // before the server caches the killed thread
   }
   absl::Status s =
       other.Execute(absl::StrCat("KILL CONNECTION ", connection_id_)).status();

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "mysql/connection.h"
+#include "mysql/server_thread.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -22,9 +23,13 @@ class BackgroundTask {
  public:
   using Work = std::function<absl::Status(mysql::Connection&)>;
 
-  // Starts `work` on `conn` at once.
-  BackgroundTask(std::unique_ptr<mysql::Connection> conn, Work work,
-                 absl::Time started);
+  // Starts `work` on `conn` at once. `niceness` (optional) is a changed
+  // priority of `conn`'s server thread, put back as soon as the work ends
+  // or before it is killed (the server caches a killed session's thread for
+  // later connections).
+  BackgroundTask(
+      std::unique_ptr<mysql::Connection> conn, Work work, absl::Time started,
+      std::unique_ptr<mysql::ServerThreadNiceness> niceness = nullptr);
   // Waits for the work to end; Kill it first not to wait for the server.
   ~BackgroundTask();
 
@@ -45,6 +50,7 @@ class BackgroundTask {
   const uint64_t connection_id_;
   const absl::Time started_;
   absl::Mutex mu_;
+  std::unique_ptr<mysql::ServerThreadNiceness> niceness_ ABSL_GUARDED_BY(mu_);
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;

@@ -133,25 +133,25 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
   SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
   if (!deferred) return std::string();
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
+  // The copy's priority (copy_niceness), put back when the build ends.
+  std::unique_ptr<mysql::ServerThreadNiceness> niced;
+  if (options_.workflow.copy_niceness != 0) {
+    auto n =
+        mysql::ServerThreadNiceness::Set(*c, options_.workflow.copy_niceness);
+    if (n.ok()) {
+      niced = *std::move(n);
+    } else {
+      std::cerr << "executor: building indexes of " << FirstArtifact(m)
+                << " at normal priority: " << n.status().message() << "\n";
+    }
+  }
   index_builds_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
-      [uuid = m.uuid, db = m.schema, shadow = FirstArtifact(m),
-       niceness = options_.workflow.copy_niceness](mysql::Connection& conn) {
-        // The copy's priority (copy_niceness), put back when the build ends.
-        std::unique_ptr<mysql::ServerThreadNiceness> niced;
-        if (niceness != 0) {
-          auto n = mysql::ServerThreadNiceness::Set(conn, niceness);
-          if (n.ok()) {
-            niced = *std::move(n);
-          } else {
-            std::cerr << "executor: building indexes of " << shadow
-                      << " at normal priority: " << n.status().message()
-                      << "\n";
-          }
-        }
+      [uuid = m.uuid, db = m.schema,
+       shadow = FirstArtifact(m)](mysql::Connection& conn) {
         return RestoreDeferredIndexes(conn, uuid, db, shadow);
       },
-      now);
+      now, std::move(niced));
   return std::string("adding secondary indexes");
 }
 

@@ -25,6 +25,10 @@ size_t Size(const std::vector<std::string>& v) {
 bool NetChanges::Eligible(const TablePlan& plan) {
   if (plan.where_expr.has_value() || !plan.where.empty()) return false;
   if (plan.source_key.empty()) return false;
+  // Netting reorders changes across keys (deletes, then inserts, then
+  // updates): with another unique index a value moving between rows would
+  // collide (row 1 gives up 'a' after row 2 takes it).
+  if (!KeyIsOnlyUniqueIndex(plan)) return false;
   for (int c : plan.source_key) {
     if (!IsIntegerType(plan.source.columns[c].data_type)) return false;
   }

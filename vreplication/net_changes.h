@@ -14,11 +14,13 @@
 // and a replayed batch has the same effect (no duplicate-key retry).
 //
 // Only for plans where this is exact: every key column an integer (its
-// literal is canonical: equal keys are equal strings) and no WHERE filter
-// (every image maps to a target row). An update that changes a key is not
-// netted (Add returns false): the caller renders what is netted so far, in
-// order, then applies that change row by row. A duplicate on another unique
-// key still fails the INSERT, as it fails the row-by-row apply.
+// literal is canonical: equal keys are equal strings), no WHERE filter
+// (every image maps to a target row), and the key the target's only unique
+// index (the statements reorder changes across keys: with another unique
+// index, a value moving from one row to another could meet itself). An
+// update that changes a key is not netted (Add returns false): the caller
+// renders what is netted so far, in order, then applies that change row by
+// row.
 //
 // Thread-compatible.
 #ifndef SIDECUT_VREPLICATION_NET_CHANGES_H_

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -122,15 +123,68 @@ void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn,
 TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
   // The default: INSERT ... SELECT chunks on the server.
   ASSERT_TRUE(options_.server_side_copy);
+  WorkflowOptions o = options_;
+  o.copy_batch_max_rows = 1000;  // chunks enough for catch-ups alongside
   ::testing::internal::CaptureStderr();
-  CopyAndTailUnderConcurrentWrites(conn_.get(), options_, "d1",
+  CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1",
                                    Source("dst", "select * from src"));
   // Where the copy spent its time, logged once it is done.
   const std::string log = ::testing::internal::GetCapturedStderr();
+  // Catch-ups ran alongside chunks (catchup_alongside_chunks, the default).
   EXPECT_THAT(log, ContainsRegex("workflow [0-9]+: copied dst in [0-9.hms]+: "
-                                 "[0-9]+ chunks .*, [1-9][0-9]* catch-ups .* "
+                                 "[0-9]+ chunks .*, [1-9][0-9]* catch-ups .*, "
+                                 "[1-9][0-9]* of them alongside chunks "
                                  "\\(binlog [0-9]+ MB read in .*, applied in "))
       << log;
+}
+
+TEST_F(VReplicationTest,
+       CatchUpsBetweenChunksUnderConcurrentWritesMatchSource) {
+  WorkflowOptions o = options_;
+  o.catchup_alongside_chunks = false;  // the copy pauses for each catch-up
+  o.copy_batch_max_rows = 1000;
+  ::testing::internal::CaptureStderr();
+  CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1b",
+                                   Source("dst", "select * from src"));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(log, ContainsRegex("[1-9][0-9]* catch-ups .*, 0 of them "
+                                 "alongside chunks"))
+      << log;
+}
+
+// DDL in the workflow's database while chunks copy with catch-ups alongside
+// (which stop at a DDL before the plans reload: the next catch-up, alone,
+// applies it) leaves exactly the source.
+TEST_F(VReplicationTest, DdlDuringCatchUpsAlongsideChunksLeavesTheSameRows) {
+  std::atomic<bool> copying{true};
+  std::thread ddl([&] {
+    absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> c =
+        mysql::MysqlConnection::Connect(options_.connect);
+    if (!c.ok()) return;
+    for (int i = 0; copying.load(); ++i) {
+      (*c)->Execute(
+              absl::StrCat("CREATE TABLE IF NOT EXISTS d1ddl.t", i, " (a INT)"))
+          .IgnoreError();
+      Clock::Real()->SleepFor(absl::Milliseconds(30));
+    }
+  });
+  WorkflowOptions o = options_;
+  o.copy_batch_max_rows = 1000;
+  ::testing::internal::CaptureStderr();
+  CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1ddl",
+                                   Source("dst", "select * from src"));
+  copying = false;
+  ddl.join();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(log, ContainsRegex("[1-9][0-9]* of them alongside chunks"))
+      << log;
+  ASSERT_OK_AND_ASSIGN(
+      std::string tables,
+      mysql::QueryValue(
+          *conn_,
+          "SELECT COUNT(*) FROM information_schema.TABLES "
+          "WHERE TABLE_SCHEMA = 'd1ddl' AND TABLE_NAME LIKE 't%'"));
+  EXPECT_GT(std::stoi(tables), 5);  // DDL ran during the copy
 }
 
 TEST_F(VReplicationTest, DeprioritizedCopyUnderConcurrentWritesMatchesSource) {
@@ -297,7 +351,8 @@ TEST_F(VReplicationTest, ReplayFromAnEarlierPositionLeavesTheSameRows) {
 // by updates, default for rows inserted anew, carried by a key update).
 TEST_F(VReplicationTest, NetBatchesKeepTheRowByRowSemantics) {
   // Net batches with the key as the target's only unique key (upserts),
-  // with a second unique key (an UPDATE per updated row), and row by row.
+  // with a second unique key (not netted: row by row, in order), and row by
+  // row.
   struct Mode {
     bool net;
     bool second_unique;
@@ -386,6 +441,14 @@ TEST_F(VReplicationTest, NetBatchesKeepTheRowByRowSemantics) {
         "UPDATE ",
         db,
         ".src SET val = 9 WHERE id = 302; "
+        // A unique name moving to another row (a second unique key in the
+        // target must not see the new row take it first).
+        "UPDATE ",
+        db,
+        ".src SET name = 'spare' WHERE id = 7; "
+        "INSERT INTO ",
+        db,
+        ".src VALUES (150, 'n7', 150); "
         "COMMIT");
     for (absl::string_view stmt : absl::StrSplit(txn, "; ")) {
       ASSERT_OK(conn_->Execute(stmt)) << stmt;
@@ -404,7 +467,7 @@ TEST_F(VReplicationTest, NetBatchesKeepTheRowByRowSemantics) {
     // 1 updated: kept; 2 deleted and inserted: default; 3 moved to 300:
     // carried; 5, 6 gone; 100 and 302 new: default.
     EXPECT_EQ(keep.rows[0].Get(0),
-              "1:1,2:5,4:4,7:7,8:8,9:9,10:10,100:5,300:3,302:5");
+              "1:1,2:5,4:4,7:7,8:8,9:9,10:10,100:5,150:5,300:3,302:5");
     ASSERT_OK(engine.Stop(id));
   }
 }

@@ -73,7 +73,9 @@ absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> Workflow::OpenSession()
 }
 
 absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
-  if (options_.copy_niceness == 0) return conn_.get();
+  if (options_.copy_niceness == 0 && !options_.catchup_alongside_chunks) {
+    return conn_.get();
+  }
   if (copy_conn_ == nullptr) {
     SC_ASSIGN_OR_RETURN(copy_conn_, OpenSession());
     // The same sql_mode as conn_ (strict for online DDL: a value the new
@@ -84,22 +86,27 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
                            ->Execute(absl::StrCat("SET SESSION sql_mode = ",
                                                   mysql::QuoteString(mode)))
                            .status());
-    absl::StatusOr<std::unique_ptr<mysql::ServerThreadNiceness>> niced =
-        mysql::ServerThreadNiceness::Set(*copy_conn_, options_.copy_niceness);
-    if (niced.ok()) {
-      copy_niceness_ = *std::move(niced);
-    } else {
-      std::cerr << "workflow " << id_
-                << ": copying at normal priority: " << niced.status().message()
-                << "\n";
+    if (options_.copy_niceness != 0) {
+      absl::StatusOr<std::unique_ptr<mysql::ServerThreadNiceness>> niced =
+          mysql::ServerThreadNiceness::Set(*copy_conn_, options_.copy_niceness);
+      if (niced.ok()) {
+        copy_niceness_ = *std::move(niced);
+      } else {
+        std::cerr << "workflow " << id_ << ": copying at normal priority: "
+                  << niced.status().message() << "\n";
+      }
     }
   }
   return copy_conn_.get();
 }
 
-absl::Status Workflow::Connect() {
+void Workflow::ReleaseCopyConnection() {
   copy_niceness_.reset();  // put back before the thread serves others
   copy_conn_.reset();
+}
+
+absl::Status Workflow::Connect() {
+  ReleaseCopyConnection();
   session_binlog_format_.clear();
   SC_ASSIGN_OR_RETURN(conn_, OpenSession());
   // MariaDB always makes commits visible in binlog order (commit_ordered);

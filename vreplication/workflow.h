@@ -87,8 +87,13 @@ struct WorkflowOptions {
   int copy_niceness = 0;
   // Between unlocked server-side copy chunks, how often the copied rows are
   // caught up with the binlog (locked chunks catch up before each).
-  // Default 1 s.
+  // Default 1 s. Not used with catchup_alongside_chunks.
   absl::Duration copy_catchup_interval = absl::Seconds(1);
+  // Unlocked server-side copy chunks run on a connection of their own while
+  // the rows copied before them are caught up on the workflow's connection
+  // (up to the server's position when the chunk started), instead of the
+  // copy pausing for each catch-up. Default true.
+  bool catchup_alongside_chunks = true;
   // Server-side copy chunks are written to the binlog as their INSERT ...
   // SELECT statement (session binlog_format=STATEMENT) instead of as rows:
   // about a third less work per copied row on the server, and the stream
@@ -148,9 +153,12 @@ class Workflow {
   // A connection with the workflow's session settings.
   absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> OpenSession() const;
   absl::Status Connect();
-  // The connection unlocked copy chunks run on: conn_, or with
-  // copy_niceness a connection of its own whose server thread has it.
+  // The connection unlocked copy chunks run on: one of their own (its
+  // server thread with copy_niceness), or conn_ when neither
+  // copy_niceness nor catchup_alongside_chunks asks for one.
   absl::StatusOr<mysql::MysqlConnection*> CopyConnection();
+  // Puts back the copy connection's priority and closes it.
+  void ReleaseCopyConnection();
   absl::Status LoadPlans();
   absl::Status StartCopyIfNew();
   absl::Status Copy();
@@ -169,6 +177,7 @@ class Workflow {
   // The server-side copy (workflow_copy_server.cc): chunks until the table
   // is copied, the copy phase ends, the throttler or a stop says so.
   absl::Status CopyServerSide(const CopyStateRow& table);
+  absl::Status CopyServerSideChunks(const CopyStateRow& table);
   // One chunk after `*lastpk`; advances it, or sets `*done`.
   // `took`: the time of its reads and its INSERT ... SELECT.
   // With `statement` (UseStatementCopy) the chunk is logged as its
@@ -200,7 +209,25 @@ class Workflow {
   // knows where the last one it read ends in the binlog, and the server's
   // last fully committed position is at or past it).
   absl::StatusOr<bool> CanCopyUnlocked(const TablePlan& plan);
+  // Whether every transaction ending at or before `end` is visible to a
+  // read starting now (false if it does not become so within moments, or
+  // the server does not say).
+  absl::StatusOr<bool> VisibleUpTo(const mysql::BinlogCoordinates& end);
+  // An unlocked chunk (CopyChunkUnlocked, on the copy's connection, in a
+  // thread of its own) with a catch-up alongside on conn_ to the server's
+  // position when the chunk started: the chunk starts once every
+  // transaction up to that position is visible, so the rows it copies
+  // (past lastpk, which the catch-up skips) reflect all of them. A DDL the
+  // catch-up meets ends it early (kAborted inside; the next catch-up, alone,
+  // handles it). *caught_up: how long the catch-up took (zero if none ran).
+  absl::Status CopyChunkAlongsideCatchUp(const CopyStateRow& table,
+                                         RowApplier& applier,
+                                         absl::optional<LastPk>* lastpk,
+                                         bool* done, absl::Duration* took,
+                                         absl::Duration* caught_up);
   absl::StatusOr<mysql::Position> ServerPosition();
+  // Where the server's binlog ends now (SHOW MASTER STATUS).
+  absl::StatusOr<mysql::BinlogCoordinates> ServerBinlogEnd();
   // Sizes the next copy batch so that one like the last (`rows` taking
   // `took`) takes about copy_batch_target, within the configured bounds.
   void ResizeBatch(size_t rows, absl::Duration took);
@@ -232,6 +259,9 @@ class Workflow {
   // Play applies inside the open transaction of a copy chunk: no commits,
   // no position saves, and a DDL aborts it (kAborted).
   bool in_chunk_txn_ = false;
+  // Play runs alongside a copy chunk (CopyChunkAlongsideCatchUp), which
+  // uses the plans: a DDL ends it (kAborted) before plans reload.
+  bool alongside_chunk_ = false;
   mutable absl::Mutex committed_mu_;
   absl::optional<mysql::Position> committed_ ABSL_GUARDED_BY(committed_mu_);
 
@@ -257,6 +287,7 @@ class Workflow {
     absl::Time started;
     absl::Duration chunks, catchups;
     int chunk_count = 0, catchup_count = 0;
+    int alongside_count = 0;  // catch-ups that ran alongside a chunk
     // Play's counters when the copy started.
     absl::Duration stream0, apply0;
     uint64_t bytes0 = 0;

@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -38,6 +39,14 @@ namespace sidecut {
 namespace vreplication {
 
 absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
+  absl::Status s = CopyServerSideChunks(table);
+  // Not kept between copy phases: an idle session may be closed by the
+  // server (wait_timeout), which caches its thread with its niceness.
+  ReleaseCopyConnection();
+  return s;
+}
+
+absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
   SC_ASSIGN_OR_RETURN(const TablePlan* plan, CopyPlan(table));
   RowApplier applier(plan, &collations_);
   SC_ASSIGN_OR_RETURN(absl::optional<LastPk> lastpk,
@@ -67,8 +76,11 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     if (!statement) {
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
     }
-    if (!pos_.empty() && (!unlocked || clock_->Now() - caught_up >=
-                                           options_.copy_catchup_interval)) {
+    // Or alongside the chunk (then plans may not reload meanwhile).
+    const bool alongside = unlocked && options_.catchup_alongside_chunks;
+    if (!pos_.empty() && !alongside &&
+        (!unlocked ||
+         clock_->Now() - caught_up >= options_.copy_catchup_interval)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       const int generation = plans_generation_;
       const absl::Time t0 = clock_->Now();
@@ -86,11 +98,20 @@ absl::Status Workflow::CopyServerSide(const CopyStateRow& table) {
     bool done = false;
     absl::Duration took;
     const absl::Time t0 = clock_->Now();
+    absl::Duration alongside_catchup;
     absl::Status s =
-        unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
-                 : CopyChunk(table, applier, statement, &lastpk, &done, &took);
+        alongside ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done,
+                                              &took, &alongside_catchup)
+        : unlocked
+            ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
+            : CopyChunk(table, applier, statement, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     ++copy_stats_.chunk_count;
+    if (alongside_catchup > absl::ZeroDuration()) {
+      copy_stats_.catchups += alongside_catchup;
+      ++copy_stats_.catchup_count;
+      ++copy_stats_.alongside_count;
+    }
     if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
     SC_RETURN_IF_ERROR(s);
     if (done) {
@@ -114,7 +135,8 @@ std::string Workflow::CopySummary() const {
       "workflow ", id_, ": copied ", c.table, " in ",
       absl::FormatDuration(clock_->Now() - c.started), ": ", c.chunk_count,
       " chunks ", absl::FormatDuration(c.chunks), ", ", c.catchup_count,
-      " catch-ups ", absl::FormatDuration(c.catchups), " (binlog ",
+      " catch-ups ", absl::FormatDuration(c.catchups), ", ", c.alongside_count,
+      " of them alongside chunks (binlog ",
       (play_stream_bytes_ - c.bytes0) / 1000000, " MB read in ",
       absl::FormatDuration(play_stream_time_ - c.stream0), ", applied in ",
       absl::FormatDuration(play_apply_time_ - c.apply0), ")");
@@ -128,10 +150,17 @@ absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
   if (visible_ == pos_) return true;  // checked since pos_ last moved
   const mysql::BinlogCoordinates& end = stream_->streamer->last_end();
   if (end.file.empty()) return false;  // nothing read since it opened
+  SC_ASSIGN_OR_RETURN(const bool visible, VisibleUpTo(end));
+  if (visible) visible_ = pos_;
+  return visible;  // if not, the locking chunk does not need it
+}
+
+absl::StatusOr<bool> Workflow::VisibleUpTo(
+    const mysql::BinlogCoordinates& end) {
   // A consistent snapshot's Binlog_snapshot_* is the binlog position its
   // state corresponds to: every transaction before it is in the snapshot,
   // so committed and visible to any read starting later. At or past `end`:
-  // every transaction up to pos_ is. Trailing transactions finish their
+  // every transaction up to it is. Trailing transactions finish their
   // commit within moments.
   for (int attempt = 0; attempt < 100; ++attempt) {
     SC_RETURN_IF_ERROR(
@@ -151,13 +180,57 @@ absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
         visible.offset = static_cast<uint64_t>(offset);
       }
     }
-    if (visible.AtLeast(end)) {
-      visible_ = pos_;
-      return true;
-    }
+    if (visible.AtLeast(end)) return true;
     clock_->SleepFor(absl::Milliseconds(1));
   }
-  return false;  // the locking chunk does not need it
+  return false;
+}
+
+absl::StatusOr<mysql::BinlogCoordinates> Workflow::ServerBinlogEnd() {
+  SC_ASSIGN_OR_RETURN(mysql::Result r, conn_->Execute("SHOW MASTER STATUS"));
+  if (r.rows.empty()) {
+    return absl::FailedPreconditionError("the server's binlog is off");
+  }
+  mysql::BinlogCoordinates end;
+  end.file = std::string(r.rows[0].Get(0));
+  SC_ASSIGN_OR_RETURN(int64_t offset, r.rows[0].GetInt64(1));
+  end.offset = static_cast<uint64_t>(offset);
+  return end;
+}
+
+absl::Status Workflow::CopyChunkAlongsideCatchUp(const CopyStateRow& table,
+                                                 RowApplier& applier,
+                                                 absl::optional<LastPk>* lastpk,
+                                                 bool* done,
+                                                 absl::Duration* took,
+                                                 absl::Duration* caught_up) {
+  *caught_up = absl::ZeroDuration();
+  // Made here, with conn_, before the chunk's thread uses it.
+  SC_ASSIGN_OR_RETURN(mysql::MysqlConnection * copy, CopyConnection());
+  // The catch-up's target, then where the binlog ends (read after it, so
+  // at or past every transaction in it).
+  SC_ASSIGN_OR_RETURN(mysql::Position target, ServerPosition());
+  SC_ASSIGN_OR_RETURN(mysql::BinlogCoordinates end, ServerBinlogEnd());
+  SC_ASSIGN_OR_RETURN(const bool visible, VisibleUpTo(end));
+  if (copy == conn_.get() || !visible || pos_.AtLeast(target)) {
+    // Alone: pos_ itself is visible (CanCopyUnlocked).
+    return CopyChunkUnlocked(table, applier, lastpk, done, took);
+  }
+  absl::Status chunk;
+  std::thread worker(
+      [&] { chunk = CopyChunkUnlocked(table, applier, lastpk, done, took); });
+  const absl::Time t0 = clock_->Now();
+  alongside_chunk_ = true;
+  absl::Status played = Play(target, /*copy_filter=*/true);
+  alongside_chunk_ = false;
+  *caught_up = clock_->Now() - t0;
+  worker.join();
+  // Visible before the chunk started.
+  if (played.ok() && pos_ == target) visible_ = pos_;
+  // A DDL ended the catch-up early: the chunk stands (its rows are past
+  // pos_, replayed from there); the next catch-up runs alone.
+  if (!played.ok() && !absl::IsAborted(played)) return played;
+  return chunk;
 }
 
 absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,

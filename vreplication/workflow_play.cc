@@ -239,7 +239,11 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (txn.standalone &&
             StatementTouchesDatabase(ev.query.query, ev.query.database,
                                      row_.db_name)) {
-          if (in_chunk_txn_) {
+          if (in_chunk_txn_ || alongside_chunk_) {
+            // Before anything of it applies: the stream is reopened at pos_
+            // and reads the DDL again. (Alongside a chunk, what came before
+            // it commits with its position first.)
+            if (alongside_chunk_) SC_RETURN_IF_ERROR(flush());
             return absl::AbortedError("DDL during a copy chunk's catch-up");
           }
           SC_RETURN_IF_ERROR(flush());
@@ -280,8 +284,18 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             // and after keys of a netted change are the same.
             const mysql::Row& image =
                 change.after.has_value() ? *change.after : *change.before;
-            if (n.applier->KeyAtOrBelow(image, *lastpk) !=
-                absl::optional<bool>(true)) {
+            const absl::optional<bool> below =
+                n.applier->KeyAtOrBelow(image, *lastpk);
+            if (!below.has_value()) {
+              // Undecidable here: the row-by-row statements carry the
+              // lastpk condition for the server to decide, in order.
+              n.changes->Render(&stmts);
+              n.changes->Clear();
+              SC_RETURN_IF_ERROR(
+                  n.applier->Statements(*ev.table, change, lastpk, &stmts));
+              continue;
+            }
+            if (!*below) {
               bool key_update =
                   change.before.has_value() && change.after.has_value() &&
                   n.applier->KeyLiterals(*ev.table, *change.before) !=
