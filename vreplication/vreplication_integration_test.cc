@@ -124,13 +124,15 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
   // The default: INSERT ... SELECT chunks on the server.
   ASSERT_TRUE(options_.server_side_copy);
   WorkflowOptions o = options_;
+  o.catchup_alongside_chunks = true;
   o.copy_batch_max_rows = 1000;  // chunks enough for catch-ups alongside
+  o.copy_catchup_interval = absl::ZeroDuration();
   ::testing::internal::CaptureStderr();
   CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1",
                                    Source("dst", "select * from src"));
   // Where the copy spent its time, logged once it is done.
   const std::string log = ::testing::internal::GetCapturedStderr();
-  // Catch-ups ran alongside chunks (catchup_alongside_chunks, the default).
+  // Catch-ups ran alongside chunks.
   EXPECT_THAT(log, ContainsRegex("workflow [0-9]+: copied dst in [0-9.hms]+: "
                                  "[0-9]+ chunks .*, [1-9][0-9]* catch-ups .*, "
                                  "[1-9][0-9]* of them alongside chunks "
@@ -141,8 +143,8 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
 TEST_F(VReplicationTest,
        CatchUpsBetweenChunksUnderConcurrentWritesMatchSource) {
   WorkflowOptions o = options_;
-  o.catchup_alongside_chunks = false;  // the copy pauses for each catch-up
-  o.copy_batch_max_rows = 1000;
+  ASSERT_FALSE(o.catchup_alongside_chunks);  // the default: the copy
+  o.copy_batch_max_rows = 1000;              // pauses for each catch-up
   ::testing::internal::CaptureStderr();
   CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1b",
                                    Source("dst", "select * from src"));
@@ -169,7 +171,9 @@ TEST_F(VReplicationTest, DdlDuringCatchUpsAlongsideChunksLeavesTheSameRows) {
     }
   });
   WorkflowOptions o = options_;
+  o.catchup_alongside_chunks = true;
   o.copy_batch_max_rows = 1000;
+  o.copy_catchup_interval = absl::ZeroDuration();
   ::testing::internal::CaptureStderr();
   CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1ddl",
                                    Source("dst", "select * from src"));

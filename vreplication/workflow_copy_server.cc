@@ -76,11 +76,13 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     if (!statement) {
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
     }
-    // Or alongside the chunk (then plans may not reload meanwhile).
-    const bool alongside = unlocked && options_.catchup_alongside_chunks;
-    if (!pos_.empty() && !alongside &&
-        (!unlocked ||
-         clock_->Now() - caught_up >= options_.copy_catchup_interval)) {
+    // Or alongside the chunk (then plans may not reload meanwhile), as
+    // often: fewer, larger catch-ups net more changes together.
+    const bool catchup_due =
+        clock_->Now() - caught_up >= options_.copy_catchup_interval;
+    const bool alongside =
+        unlocked && options_.catchup_alongside_chunks && catchup_due;
+    if (!pos_.empty() && !alongside && (!unlocked || catchup_due)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       const int generation = plans_generation_;
       const absl::Time t0 = clock_->Now();
@@ -107,6 +109,7 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
             : CopyChunk(table, applier, statement, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     ++copy_stats_.chunk_count;
+    if (alongside) caught_up = clock_->Now();
     if (alongside_catchup > absl::ZeroDuration()) {
       copy_stats_.catchups += alongside_catchup;
       ++copy_stats_.catchup_count;
