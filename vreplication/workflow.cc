@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
 #include "util/status_macros.h"
@@ -187,10 +190,39 @@ absl::Status Workflow::StartCopyIfNew() {
   return conn_->Execute("COMMIT").status();
 }
 
+absl::Status Workflow::CheckBinlog() {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn_->Execute("SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, "
+                     "@@GLOBAL.binlog_row_image, "
+                     "@@GLOBAL.binlog_row_metadata"));
+  if (r.rows.empty()) return absl::InternalError("no binlog settings");
+  const mysql::Row& v = r.rows[0];
+  std::vector<std::string> wrong;
+  if (v.Get(0) != "1") wrong.push_back("log_bin is OFF (needs ON)");
+  auto need = [&](int i, const char* name, const char* value) {
+    if (!absl::EqualsIgnoreCase(v.Get(i), value)) {
+      wrong.push_back(
+          absl::StrCat(name, " is ", v.Get(i), " (needs ", value, ")"));
+    }
+  };
+  need(1, "binlog_format", "ROW");
+  need(2, "binlog_row_image", "FULL");
+  need(3, "binlog_row_metadata", "FULL");
+  if (wrong.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the server's binlog cannot be replayed exactly: ",
+      absl::StrJoin(wrong, ", "),
+      "; set it with SET GLOBAL and in the server's configuration, then "
+      "start the workflow again"));
+}
+
 absl::Status Workflow::RunOnce() {
   playing_ = false;
   stream_.reset();  // reopened where the saved position says
   SC_RETURN_IF_ERROR(Connect());
+  // Every change as full rows with its columns' names and signedness.
+  SC_RETURN_IF_ERROR(CheckBinlog());
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn_));
   SC_ASSIGN_OR_RETURN(row_, ReadWorkflow(*conn_, id_));
   // Vitess writes the largest BIGINT for "no limit".

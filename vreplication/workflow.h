@@ -153,6 +153,10 @@ class Workflow {
   };
 
   absl::Status RunOnce();
+  // FailedPrecondition unless the server logs every change as full rows
+  // with full metadata (log_bin, binlog_format, binlog_row_image,
+  // binlog_row_metadata), saying which setting is wrong.
+  absl::Status CheckBinlog();
   // A connection with the workflow's session settings.
   absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> OpenSession() const;
   absl::Status Connect();
