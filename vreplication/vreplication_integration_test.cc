@@ -59,6 +59,22 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return s;
   }
 
+  // Runs workflow `name` (dst from src of `db`) until it fails; its row.
+  absl::StatusOr<WorkflowRow> RunUntilFailed(const std::string& name,
+                                             const std::string& db) {
+    Engine engine(options_, Clock::Real());
+    SC_RETURN_IF_ERROR(engine.Open());
+    SC_ASSIGN_OR_RETURN(
+        int64_t id,
+        engine.Create(name, Source("dst", "select * from src"), db, 0));
+    SC_RETURN_IF_ERROR(WaitFor(
+        Clock::Real(), "the workflow to fail", [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+          return row.state == kStateError;
+        }));
+    return engine.Read(id);
+  }
+
   WorkflowOptions options_;
 };
 
@@ -590,17 +606,7 @@ TEST_F(VReplicationTest, TableWithoutUniqueKeyFailsClearly) {
       conn_->Execute("CREATE TABLE d4.src (a INT, b INT, UNIQUE KEY (a))"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d4.dst (a INT, b INT)"));
   ASSERT_OK(conn_->Execute("INSERT INTO d4.src VALUES (1, 1), (NULL, 2)"));
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf4", Source("dst", "select * from src"), "d4", 0));
-  ASSERT_OK(WaitFor(Clock::Real(), "the workflow to fail",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-                      return row.state == kStateError;
-                    }));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf4", "d4"));
   EXPECT_THAT(row.message, HasSubstr("no primary key"));
   EXPECT_THAT(row.message, HasSubstr("`d4`.`src`"));
   ASSERT_OK_AND_ASSIGN(mysql::Result r,
@@ -624,17 +630,7 @@ TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
       conn->Execute("SET GLOBAL binlog_row_image = 'FULL'").IgnoreError();
     }
   } restore{conn_.get()};
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf4m", Source("dst", "select * from src"), "d4m", 0));
-  ASSERT_OK(WaitFor(Clock::Real(), "the workflow to fail",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-                      return row.state == kStateError;
-                    }));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf4m", "d4m"));
   EXPECT_THAT(row.message,
               HasSubstr("binlog_row_image is MINIMAL (needs FULL)"));
   EXPECT_THAT(row.message, Not(HasSubstr("will retry")));
