@@ -53,6 +53,7 @@ absl::StatusCode CodeForMysqlErrno(int errnum) {
     case 1044:
     case 1045:
     case 1142:
+    case 1227:  // the statement needs a privilege the user lacks
       return absl::StatusCode::kPermissionDenied;
     case kErMasterFatalReadingBinlog:
       return absl::StatusCode::kFailedPrecondition;

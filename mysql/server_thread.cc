@@ -117,11 +117,14 @@ absl::StatusOr<std::unique_ptr<ServerThreadNiceness>> ServerThreadNiceness::Set(
         "(CAP_SYS_NICE), to put its priority back before the server reuses "
         "the thread for other connections");
   }
+  // Put back to the server's own niceness (its main thread's), not the
+  // thread's current one: a thread left reniced (a sidecar killed before
+  // putting it back) is then repaired, not perpetuated.
   errno = 0;
-  const int original = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  const int original = getpriority(PRIO_PROCESS, static_cast<id_t>(pid));
   if (errno != 0) {
     return absl::PermissionDeniedError(
-        absl::StrCat("cannot read the priority of server thread ", tid, ": ",
+        absl::StrCat("cannot read the priority of server process ", pid, ": ",
                      std::strerror(errno)));
   }
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), niceness) != 0) {

@@ -45,7 +45,8 @@ class ServerThreadNiceness {
   ServerThreadNiceness& operator=(const ServerThreadNiceness&) = delete;
   ~ServerThreadNiceness();
 
-  // Puts back the niceness the thread had (nothing if it has ended).
+  // Puts back the server's own niceness (its main thread's) on the thread
+  // (nothing if it has ended).
   absl::Status Restore();
 
   int64_t thread_id() const { return tid_; }

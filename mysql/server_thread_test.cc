@@ -45,6 +45,7 @@ TEST_F(ServerThreadTest, RenicesTheConnectionsThreadOnlyAndPutsItBack) {
       MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
   const int before = NicenessOf(*other);
   ASSERT_NE(before, -100);
+  ASSERT_OK_AND_ASSIGN(const int64_t tid_of_other, ServerThreadId(*other));
   for (int bad : {0, 20, -21}) {
     EXPECT_TRUE(
         absl::IsInvalidArgument(ServerThreadNiceness::Set(*copy, bad).status()))
@@ -73,6 +74,14 @@ TEST_F(ServerThreadTest, RenicesTheConnectionsThreadOnlyAndPutsItBack) {
   niced.reset();
   copy.reset();
   EXPECT_EQ(NicenessOfThread(tid), before);
+
+  // A thread left reniced (a sidecar killed before putting it back) gets
+  // the server's own niceness back, not the one it was found with.
+  ASSERT_EQ(setpriority(PRIO_PROCESS, static_cast<id_t>(tid_of_other), 7), 0);
+  ASSERT_OK_AND_ASSIGN(niced, ServerThreadNiceness::Set(*other, 12));
+  EXPECT_EQ(NicenessOf(*other), 12);
+  niced.reset();
+  EXPECT_EQ(NicenessOf(*other), before);
 }
 
 }  // namespace

@@ -639,6 +639,40 @@ TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
   EXPECT_EQ(r.rows[0].Get(0), "0");  // nothing was written
 }
 
+// A session logging partial row images (binlog_row_image=MINIMAL on the
+// session, though the global setting is FULL): the tail stops with a clear
+// error rather than apply the missing columns as NULL.
+TEST_F(VReplicationTest, PartialRowImagesStopTheWorkflow) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4p"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4p.src (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4p.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4p.src VALUES (1, 1), (2, 2)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4p", Source("dst", "select * from src"), "d4p", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> minimal,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(minimal->Execute("SET SESSION binlog_row_image = 'MINIMAL'"));
+  ASSERT_OK(minimal->Execute("UPDATE d4p.src SET b = 20 WHERE a = 2"));
+  ASSERT_OK(WaitFor(Clock::Real(), "the workflow to fail",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+                      return row.state == kStateError;
+                    }));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  EXPECT_THAT(row.message, HasSubstr("lacks columns"));
+  EXPECT_THAT(row.message, HasSubstr("`d4p`.`src`"));
+  ASSERT_OK_AND_ASSIGN(std::string b,
+                       mysql::QueryValue(*conn_,
+                                         "SELECT IFNULL(b, 'NULL') FROM "
+                                         "d4p.dst WHERE a = 2"));
+  EXPECT_EQ(b, "2");  // not applied as a partial row
+}
+
 TEST_F(VReplicationTest, ThrottledCopyPausesAndRecordsReason) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d5"));
   ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5.src ", kTable)));

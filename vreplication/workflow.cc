@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
 #include "util/status_macros.h"
@@ -191,11 +192,17 @@ absl::Status Workflow::StartCopyIfNew() {
 }
 
 absl::Status Workflow::CheckBinlog() {
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result r,
-      conn_->Execute("SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, "
-                     "@@GLOBAL.binlog_row_image, "
-                     "@@GLOBAL.binlog_row_metadata"));
+  absl::StatusOr<mysql::Result> settings = conn_->Execute(
+      "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, "
+      "@@GLOBAL.binlog_row_image, "
+      "@@GLOBAL.binlog_row_metadata");
+  if (!settings.ok() && mysql::MysqlErrno(settings.status()) == 1193) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the server's binlog cannot be replayed exactly (no "
+                     "binlog_row_metadata: MariaDB 10.5 or MySQL 8.0 needed): ",
+                     settings.status().message()));
+  }
+  SC_ASSIGN_OR_RETURN(mysql::Result r, std::move(settings));
   if (r.rows.empty()) return absl::InternalError("no binlog settings");
   const mysql::Row& v = r.rows[0];
   std::vector<std::string> wrong;
@@ -213,7 +220,8 @@ absl::Status Workflow::CheckBinlog() {
   return absl::FailedPreconditionError(absl::StrCat(
       "the server's binlog cannot be replayed exactly: ",
       absl::StrJoin(wrong, ", "),
-      "; set it with SET GLOBAL and in the server's configuration, then "
+      "; set it with SET GLOBAL and in the server's configuration, have "
+      "clients reconnect (sessions keep the value they started with), then "
       "start the workflow again"));
 }
 

@@ -109,7 +109,7 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
             : CopyChunk(table, applier, statement, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     ++copy_stats_.chunk_count;
-    if (alongside) caught_up = clock_->Now();
+    if (alongside_catchup > absl::ZeroDuration()) caught_up = clock_->Now();
     if (alongside_catchup > absl::ZeroDuration()) {
       copy_stats_.catchups += alongside_catchup;
       ++copy_stats_.catchup_count;
@@ -231,7 +231,10 @@ absl::Status Workflow::CopyChunkAlongsideCatchUp(const CopyStateRow& table,
   // Visible before the chunk started.
   if (played.ok() && pos_ == target) visible_ = pos_;
   // A DDL ended the catch-up early: the chunk stands (its rows are past
-  // pos_, replayed from there); the next catch-up runs alone.
+  // pos_, replayed from there); the next catch-up runs alone. A chunk that
+  // failed meanwhile may have read with the plan from before that DDL
+  // (a dropped column): aborted too, retried once the DDL applied.
+  if (absl::IsAborted(played) && !chunk.ok()) return played;
   if (!played.ok() && !absl::IsAborted(played)) return played;
   return chunk;
 }

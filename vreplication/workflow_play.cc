@@ -262,6 +262,23 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       }
       auto src = target_of_source_.find(absl::AsciiStrToLower(ev.table->table));
       if (src == target_of_source_.end()) continue;
+      // A session logging partial images (binlog_row_image MINIMAL or
+      // NOBLOB, e.g. one opened before the global setting was fixed): the
+      // missing columns would apply as NULL. Stop rather than diverge.
+      for (const std::vector<bool>* present :
+           {&ev.rows.columns_before, &ev.rows.columns_after}) {
+        if (std::find(present->begin(), present->end(), false) !=
+            present->end()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "a change to ",
+              mysql::QuoteQualified(row_.db_name, ev.table->table),
+              " in the binlog lacks columns (a session with "
+              "binlog_row_image other than FULL): it cannot be replayed "
+              "exactly; every client must log full rows (SET GLOBAL "
+              "binlog_row_image = FULL, then reconnect them), then the "
+              "migration retried"));
+        }
+      }
       const TablePlan& plan = plans_.at(src->second);
       const LastPk* lastpk = nullptr;
       auto f = filters.find(plan.target.table);
