@@ -27,18 +27,27 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-// The process a thread id belongs to, from /proc/<tid>/status (0: none).
-int64_t ProcessOfThread(int64_t tid) {
-  std::istringstream status(ReadFile(absl::StrCat("/proc/", tid, "/status")));
+// The value of the field `key` (e.g. "Tgid:") of a /proc status file;
+// "" when absent.
+std::string StatusField(const std::string& path, absl::string_view key) {
+  std::istringstream status(ReadFile(path));
   std::string line;
   while (std::getline(status, line)) {
     absl::string_view v = line;
-    if (absl::ConsumePrefix(&v, "Tgid:")) {
-      int64_t pid = 0;
-      return absl::SimpleAtoi(absl::StripAsciiWhitespace(v), &pid) ? pid : 0;
+    if (absl::ConsumePrefix(&v, key)) {
+      return std::string(absl::StripAsciiWhitespace(v));
     }
   }
-  return 0;
+  return "";
+}
+
+// The process a thread id belongs to, from /proc/<tid>/status (0: none).
+int64_t ProcessOfThread(int64_t tid) {
+  int64_t pid = 0;
+  return absl::SimpleAtoi(
+             StatusField(absl::StrCat("/proc/", tid, "/status"), "Tgid:"), &pid)
+             ? pid
+             : 0;
 }
 
 }  // namespace
@@ -60,19 +69,13 @@ absl::StatusOr<int64_t> ServerThreadId(Connection& conn) {
 bool CanRaiseThreadPriority() {
   // CAP_SYS_NICE itself: a nice limit (RLIMIT_NICE) is the target thread's,
   // so the probe below would not prove it for mysqld's threads.
-  bool cap = false;
-  std::istringstream status(ReadFile("/proc/self/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    absl::string_view v = line;
-    uint64_t caps = 0;
-    if (absl::ConsumePrefix(&v, "CapEff:") &&
-        absl::SimpleHexAtoi(absl::StripAsciiWhitespace(v), &caps)) {
-      constexpr int kCapSysNice = 23;  // linux/capability.h
-      cap = (caps >> kCapSysNice) & 1;
-    }
+  uint64_t caps = 0;
+  constexpr int kCapSysNice = 23;  // linux/capability.h
+  if (!absl::SimpleHexAtoi(StatusField("/proc/self/status", "CapEff:"),
+                           &caps) ||
+      ((caps >> kCapSysNice) & 1) == 0) {
+    return false;
   }
-  if (!cap) return false;
   // Tried on a thread of our own that ends right after: lower its priority
   // one step, then raise it back. (CAP_SYS_NICE inside a user namespace, as
   // in a sandbox, lowers but does not raise.)

@@ -22,18 +22,15 @@ namespace {
 
 class ServerThreadTest : public harness::SharedInstanceTest {};
 
-int NicenessOf(Connection& conn) {
-  absl::StatusOr<int64_t> tid = ServerThreadId(conn);
-  if (!tid.ok()) return -100;
-  errno = 0;
-  int n = getpriority(PRIO_PROCESS, static_cast<id_t>(*tid));
-  return errno == 0 ? n : -100;
-}
-
 int NicenessOfThread(int64_t tid) {
   errno = 0;
   int n = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
   return errno == 0 ? n : -100;
+}
+
+int NicenessOf(Connection& conn) {
+  absl::StatusOr<int64_t> tid = ServerThreadId(conn);
+  return tid.ok() ? NicenessOfThread(*tid) : -100;
 }
 
 TEST_F(ServerThreadTest, RenicesTheConnectionsThreadOnlyAndPutsItBack) {

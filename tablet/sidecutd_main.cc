@@ -87,12 +87,12 @@ int main(int argc, char** argv) {
   o.workflow.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
   o.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   o.workflow.statement_copy = absl::GetFlag(FLAGS_statement_copy);
-  o.workflow.copy_batch_target =
-      absl::Milliseconds(absl::GetFlag(FLAGS_copy_chunk_ms));
   if (absl::GetFlag(FLAGS_copy_chunk_ms) < 1) {
     std::cerr << "sidecutd: --copy_chunk_ms must be at least 1\n";
     return 2;
   }
+  o.workflow.copy_batch_target =
+      absl::Milliseconds(absl::GetFlag(FLAGS_copy_chunk_ms));
   if (o.workflow.copy_niceness < -20 || o.workflow.copy_niceness > 19) {
     std::cerr << "sidecutd: --copy_niceness must be within -20..19\n";
     return 2;

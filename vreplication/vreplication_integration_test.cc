@@ -59,6 +59,15 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return s;
   }
 
+  // Waits until workflow `id` fails; its row.
+  static absl::StatusOr<WorkflowRow> WaitFailed(Engine& engine, int64_t id) {
+    SC_RETURN_IF_ERROR(WaitFor(
+        Clock::Real(), "the workflow to fail", [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+          return row.state == kStateError;
+        }));
+    return engine.Read(id);
+  }
   // Runs workflow `name` (dst from src of `db`) until it fails; its row.
   absl::StatusOr<WorkflowRow> RunUntilFailed(const std::string& name,
                                              const std::string& db) {
@@ -67,12 +76,7 @@ class VReplicationTest : public harness::SharedInstanceTest {
     SC_ASSIGN_OR_RETURN(
         int64_t id,
         engine.Create(name, Source("dst", "select * from src"), db, 0));
-    SC_RETURN_IF_ERROR(WaitFor(
-        Clock::Real(), "the workflow to fail", [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-          return row.state == kStateError;
-        }));
-    return engine.Read(id);
+    return WaitFailed(engine, id);
   }
 
   WorkflowOptions options_;
@@ -658,12 +662,7 @@ TEST_F(VReplicationTest, PartialRowImagesStopTheWorkflow) {
       mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
   ASSERT_OK(minimal->Execute("SET SESSION binlog_row_image = 'MINIMAL'"));
   ASSERT_OK(minimal->Execute("UPDATE d4p.src SET b = 20 WHERE a = 2"));
-  ASSERT_OK(WaitFor(Clock::Real(), "the workflow to fail",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-                      return row.state == kStateError;
-                    }));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
   EXPECT_THAT(row.message, HasSubstr("lacks columns"));
   EXPECT_THAT(row.message, HasSubstr("`d4p`.`src`"));
   ASSERT_OK_AND_ASSIGN(std::string b,

@@ -109,8 +109,8 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
             : CopyChunk(table, applier, statement, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     ++copy_stats_.chunk_count;
-    if (alongside_catchup > absl::ZeroDuration()) caught_up = clock_->Now();
     if (alongside_catchup > absl::ZeroDuration()) {
+      caught_up = clock_->Now();
       copy_stats_.catchups += alongside_catchup;
       ++copy_stats_.catchup_count;
       ++copy_stats_.alongside_count;

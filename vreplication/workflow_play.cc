@@ -296,6 +296,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           n.changes = std::make_unique<NetChanges>(&plan, n.applier.get());
         }
         for (const mysql::RowChange& change : ev.rows.rows) {
+          // Undecidable here whether the row is copied: the row-by-row
+          // statements carry the lastpk condition for the server to decide.
+          bool undecided = false;
           if (lastpk != nullptr) {
             // Not copied yet: skipped (the copy reads it later). The before
             // and after keys of a netted change are the same.
@@ -303,16 +306,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
                 change.after.has_value() ? *change.after : *change.before;
             const absl::optional<bool> below =
                 n.applier->KeyAtOrBelow(image, *lastpk);
-            if (!below.has_value()) {
-              // Undecidable here: the row-by-row statements carry the
-              // lastpk condition for the server to decide, in order.
-              n.changes->Render(&stmts);
-              n.changes->Clear();
-              SC_RETURN_IF_ERROR(
-                  n.applier->Statements(*ev.table, change, lastpk, &stmts));
-              continue;
-            }
-            if (!*below) {
+            undecided = !below.has_value();
+            if (below == absl::optional<bool>(false)) {
               bool key_update =
                   change.before.has_value() && change.after.has_value() &&
                   n.applier->KeyLiterals(*ev.table, *change.before) !=
@@ -320,9 +315,12 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
               if (!key_update) continue;
             }
           }
-          SC_ASSIGN_OR_RETURN(bool added, n.changes->Add(*ev.table, change));
-          if (added) continue;
-          // A key update: what is netted so far goes first, in order.
+          if (!undecided) {
+            SC_ASSIGN_OR_RETURN(bool added, n.changes->Add(*ev.table, change));
+            if (added) continue;
+          }
+          // Row by row (a key update, or undecided): what is netted so far
+          // goes first, in order.
           n.changes->Render(&stmts);
           n.changes->Clear();
           SC_RETURN_IF_ERROR(
