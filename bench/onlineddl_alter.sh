@@ -17,7 +17,8 @@
 # ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
 # BENCH_REPEAT (1; N alternating rounds, medians), BENCH_MYSQLD_OPTS,
 # BENCH_KEEP=DIR, SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT,
-# SIDECUT_FLAGS (more sidecutd flags for every Sidecut method).
+# SIDECUT_FLAGS (more sidecutd flags for every Sidecut method),
+# SIDECUT_STMT_FLAGS (more for sidecut_stmt only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
@@ -114,7 +115,7 @@ run_ptosc() {
 # Method sidecut_stmt: Sidecut with --statement_copy (chunks logged as
 # statements).
 before_sidecut() { use_sidecutd; }
-before_sidecut_stmt() { use_sidecutd --statement_copy; }
+before_sidecut_stmt() { use_sidecutd --statement_copy ${SIDECUT_STMT_FLAGS:-}; }
 run_sidecut_stmt() { run_sidecut; }
 after_sidecut_stmt() { after_sidecut; }
 # Method sidecut_prio: Sidecut with the copy and the index build ahead of
