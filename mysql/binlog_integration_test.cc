@@ -349,6 +349,44 @@ TEST_F(BinlogIntegrationTest, ResumesAfterDropsWithoutLossOrRepeat) {
   }
 }
 
+// MariaDB writes no BEGIN event (its GTID event starts a transaction) but
+// logs SAVEPOINT as a query inside the transaction: the changes after it
+// belong to the same transaction and must not be dropped.
+TEST_F(BinlogIntegrationTest, SavepointsKeepTheWholeTransaction) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS sp"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE sp.t (id INT PRIMARY KEY, v INT)"));
+  Position start = CurrentPosition();
+  ASSERT_OK(conn_->Execute("BEGIN"));
+  ASSERT_OK(conn_->Execute("INSERT INTO sp.t VALUES (1, 1)"));
+  ASSERT_OK(conn_->Execute("SAVEPOINT `s 1`"));
+  ASSERT_OK(conn_->Execute("INSERT INTO sp.t VALUES (2, 2)"));
+  ASSERT_OK(conn_->Execute("SAVEPOINT s2"));
+  ASSERT_OK(conn_->Execute("INSERT INTO sp.t VALUES (3, 3)"));
+  ASSERT_OK(conn_->Execute("ROLLBACK TO SAVEPOINT s2"));
+  ASSERT_OK(conn_->Execute("INSERT INTO sp.t VALUES (4, 4)"));
+  ASSERT_OK(conn_->Execute("COMMIT"));
+  ASSERT_OK(conn_->Execute("INSERT INTO sp.t VALUES (5, 5)"));
+  Position end = CurrentPosition();
+  MariadbBinlogSourceFactory real(SourceOptions());
+  BinlogStreamer streamer(&real, start, Clock::Real());
+  std::vector<std::vector<int64_t>> txns;
+  while (!streamer.position().AtLeast(end)) {
+    ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
+    if (item.kind != StreamItem::Kind::kTransaction) continue;
+    std::vector<int64_t> ids;
+    for (const DecodedEvent& ev : item.transaction.events) {
+      EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
+      if (ev.kind != DecodedEvent::Kind::kRows) continue;
+      for (const RowChange& rc : ev.rows.rows) {
+        ids.push_back(rc.after->GetInt64(0).value());
+      }
+    }
+    txns.push_back(ids);
+  }
+  EXPECT_THAT(txns, ::testing::ElementsAre(::testing::ElementsAre(1, 2, 4),
+                                           ::testing::ElementsAre(5)));
+}
+
 TEST_F(BinlogIntegrationTest, ResumesAfterServerKillsTheDumpThread) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS kd"));
   ASSERT_OK(conn_->Execute("CREATE TABLE kd.t (id INT PRIMARY KEY)"));

@@ -104,7 +104,10 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
   switch (ev.kind) {
     case Kind::kGtid: {
       in_txn_ = true;
-      saw_begin_ = false;
+      // MariaDB writes no BEGIN: a GTID event without the standalone flag
+      // starts a transaction, which XID or COMMIT ends (queries inside it,
+      // such as SAVEPOINT, do not). MySQL logs BEGIN after its GTID event.
+      saw_begin_ = ev.gtid.flavor == Flavor::kMariadb && !ev.gtid.standalone;
       txn_ = Transaction();
       txn_.gtid = ev.gtid;
       txn_.standalone = ev.gtid.standalone;
@@ -133,6 +136,12 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
       if (absl::EqualsIgnoreCase(q, "ROLLBACK")) {
         in_txn_ = false;  // nothing to apply, but the GTID is consumed
         position_ = txn_.position;
+        return absl::OkStatus();
+      }
+      // Savepoints change nothing to apply: a rollback to one removes the
+      // rows logged after it from the transaction (transactional tables).
+      if (saw_begin_ && (absl::StartsWithIgnoreCase(q, "SAVEPOINT") ||
+                         absl::StartsWithIgnoreCase(q, "ROLLBACK TO"))) {
         return absl::OkStatus();
       }
       // A statement without BEGIN (DDL) is a transaction of its own.

@@ -672,6 +672,64 @@ TEST_F(VReplicationTest, PartialRowImagesStopTheWorkflow) {
   EXPECT_EQ(b, "2");  // not applied as a partial row
 }
 
+// MariaDB logs SAVEPOINT inside the transaction (it has no BEGIN event):
+// what follows it belongs to the same transaction and applies.
+TEST_F(VReplicationTest, TransactionsWithSavepointsApplyWhole) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4s"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4s.src (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4s.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4s.src VALUES (1, 1), (2, 2)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4s", Source("dst", "select * from src"), "d4s", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  for (const char* sql :
+       {"BEGIN", "UPDATE d4s.src SET b = 10 WHERE a = 1", "SAVEPOINT s1",
+        "UPDATE d4s.src SET b = 20 WHERE a = 2", "SAVEPOINT s2",
+        "INSERT INTO d4s.src VALUES (3, 3)", "ROLLBACK TO SAVEPOINT s2",
+        "INSERT INTO d4s.src VALUES (4, 4)", "DELETE FROM d4s.src WHERE a = 1",
+        "COMMIT"}) {
+    ASSERT_OK(conn_->Execute(sql));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d4s.src", "a, b"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d4s.dst", "a, b"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK_AND_ASSIGN(std::string rows,
+                       mysql::QueryValue(*conn_,
+                                         "SELECT GROUP_CONCAT(a, ':', b "
+                                         "ORDER BY a) FROM d4s.dst"));
+  EXPECT_EQ(rows, "2:20,4:4");
+}
+
+// A session logging statements: the change's rows are not in the binlog.
+TEST_F(VReplicationTest, StatementLoggedChangesStopTheWorkflow) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4t"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4t.src (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4t.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4t.other (a INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4t.src VALUES (1, 1), (2, 2)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4t", Source("dst", "select * from src"), "d4t", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> stmt,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(stmt->Execute("SET SESSION binlog_format = 'STATEMENT'"));
+  // Another table's statement does not matter.
+  ASSERT_OK(stmt->Execute("INSERT INTO d4t.other VALUES (1)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK(stmt->Execute("UPDATE d4t.src SET b = 20 WHERE a = 2"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("logged as a statement"));
+  EXPECT_THAT(row.message, HasSubstr("`d4t`.`src`"));
+}
+
 TEST_F(VReplicationTest, ThrottledCopyPausesAndRecordsReason) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d5"));
   ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5.src ", kTable)));

@@ -253,6 +253,29 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             stop_ = true;
             return absl::OkStatus();
           }
+        } else if (!txn.standalone &&
+                   StatementTouchesDatabase(ev.query.query, ev.query.database,
+                                            row_.db_name)) {
+          // A change logged as a statement (a session with binlog_format
+          // STATEMENT or MIXED): its rows are not in the binlog. (A
+          // statement-logged copy chunk of ours names its target.)
+          bool ours = false;
+          for (const auto& [source, target] : target_of_source_) {
+            ours |= StatementMentionsTable(ev.query.query, target);
+          }
+          for (const auto& [source, target] : target_of_source_) {
+            if (ours || !StatementMentionsTable(ev.query.query, source)) {
+              continue;
+            }
+            return absl::FailedPreconditionError(absl::StrCat(
+                "a change to ", mysql::QuoteQualified(row_.db_name, source),
+                " was logged as a statement, not as rows (a session with "
+                "binlog_format STATEMENT or MIXED): it cannot be replayed "
+                "exactly; every client must log rows (SET GLOBAL "
+                "binlog_format = ROW, then reconnect them), then the "
+                "migration retried: ",
+                ev.query.query.substr(0, 200)));
+          }
         }
         continue;
       }
