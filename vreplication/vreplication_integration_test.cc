@@ -626,7 +626,10 @@ TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d4m"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d4m.src (a INT PRIMARY KEY, b INT)"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d4m.dst (a INT PRIMARY KEY, b INT)"));
+  // Not in the binlog: only a copy brings these rows over.
+  ASSERT_OK(conn_->Execute("SET SESSION sql_log_bin = 0"));
   ASSERT_OK(conn_->Execute("INSERT INTO d4m.src VALUES (1, 1), (2, 2)"));
+  ASSERT_OK(conn_->Execute("SET SESSION sql_log_bin = 1"));
   ASSERT_OK(conn_->Execute("SET GLOBAL binlog_row_image = 'MINIMAL'"));
   struct Restore {
     mysql::MysqlConnection* conn;
@@ -641,6 +644,17 @@ TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
   ASSERT_OK_AND_ASSIGN(mysql::Result r,
                        conn_->Execute("SELECT COUNT(*) FROM d4m.dst"));
   EXPECT_EQ(r.rows[0].Get(0), "0");  // nothing was written
+  // Fixed and started again (a daemon restart starts it): it copies from
+  // the beginning (it had never started to).
+  ASSERT_OK(conn_->Execute("SET GLOBAL binlog_row_image = 'FULL'"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK(WaitCaughtUp(*conn_, row.id, absl::Seconds(60)));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4m.src VALUES (3, 3)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, row.id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d4m.src", "a, b"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d4m.dst", "a, b"));
+  EXPECT_EQ(got, want);
 }
 
 // A session logging partial row images (binlog_row_image=MINIMAL on the

@@ -164,9 +164,12 @@ void Workflow::SetCommitted() {
 }
 
 absl::Status Workflow::StartCopyIfNew() {
-  if (row_.state != kStateInit || !row_.pos.empty()) return absl::OkStatus();
-  // A new workflow: every table starts with no lastpk. Written together so
-  // that a crash leaves either nothing or everything.
+  // A workflow without a position has copied nothing (the first chunk or
+  // snapshot saves one): new, or one whose first run failed before it
+  // could start (its state Error, not Init).
+  if (!row_.pos.empty()) return absl::OkStatus();
+  // Every table starts with no lastpk. Written together so that a crash
+  // leaves either nothing or everything.
   SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
   SC_RETURN_IF_ERROR(
       conn_
@@ -251,6 +254,12 @@ absl::Status Workflow::RunOnce() {
   SC_RETURN_IF_ERROR(StartCopyIfNew());
   SC_RETURN_IF_ERROR(Copy());
   if (stop_) return absl::OkStatus();
+  if (pos_.empty()) {
+    // Nothing to copy (no table matched): the stream starts from now, not
+    // from the oldest binlog.
+    SC_ASSIGN_OR_RETURN(pos_, ServerPosition());
+    SC_RETURN_IF_ERROR(SavePosition(0));
+  }
   SC_RETURN_IF_ERROR(SetState(*conn_, id_, kStateRunning, ""));
   absl::optional<mysql::Position> stop_at;
   if (!row_.stop_pos.empty()) {
