@@ -113,9 +113,38 @@ absl::Status PreparedCutOver::Open() {
   SC_RETURN_IF_ERROR(
       b_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", 2 * secs))
           .status());
+  SC_RETURN_IF_ERROR(DropLeftoverSentry());
   return a_
       ->Execute(absl::StrCat("CREATE TABLE ", Table(request_.sentry),
                              " (id INT PRIMARY KEY) ENGINE=InnoDB"))
+      .status();
+}
+
+// A sentry outlives a process that died while it held the lock (the server
+// ends the lock with the session, not the table), and would fail every
+// later attempt. A RENAME of that process still pending would fail while
+// the sentry exists; it is ended first, then the sentry dropped.
+absl::Status PreparedCutOver::DropLeftoverSentry() {
+  SC_ASSIGN_OR_RETURN(
+      std::string exists,
+      mysql::QueryValue(
+          *a_, absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
+                            "WHERE TABLE_SCHEMA = ",
+                            QuoteString(request_.db), " AND TABLE_NAME = ",
+                            QuoteString(request_.sentry))));
+  if (exists == "0") return absl::OkStatus();
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result stale,
+      a_->Execute(absl::StrCat(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID NOT IN (",
+          a_->ConnectionId(), ", ", b_->ConnectionId(),
+          ") AND COMMAND = 'Query' AND LOCATE(", QuoteString(request_.sentry),
+          ", INFO) > 0")));
+  for (const mysql::Row& row : stale.rows) {
+    a_->Execute(absl::StrCat("KILL QUERY ", row.Get(0))).IgnoreError();
+  }
+  return a_
+      ->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(request_.sentry)))
       .status();
 }
 
@@ -391,8 +420,8 @@ absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
           "SELECT p.ID FROM information_schema.PROCESSLIST p WHERE p.ID <> "
           "CONNECTION_ID() AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon') AND "
           "((p.DB = ",
-          QuoteString(db), " AND p.INFO LIKE CONCAT('%', ", QuoteString(table),
-          ", '%') AND p.COMMAND = 'Query') OR (p.COMMAND = 'Sleep' AND "
+          QuoteString(db), " AND LOCATE(", QuoteString(table),
+          ", p.INFO) > 0 AND p.COMMAND = 'Query') OR (p.COMMAND = 'Sleep' AND "
           "p.ID IN (SELECT trx_mysql_thread_id FROM "
           "information_schema.INNODB_TRX)))")));
   int killed = 0;

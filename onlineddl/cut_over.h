@@ -130,6 +130,7 @@ class PreparedCutOver {
   PreparedCutOver(mysql::ConnectionFactory& factory, CutOverRequest request,
                   CutOverOptions options, Clock* clock);
   absl::Status Open();
+  absl::Status DropLeftoverSentry();
   absl::Status CatchUp();
   absl::Status Lock();
   std::string Table(const std::string& name) const;

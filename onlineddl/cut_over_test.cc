@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
@@ -113,6 +114,27 @@ TEST_F(CutOverTest, SwapsWhileWritesWaitAndNoneFails) {
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME = 'shadow' AND "
                   "COLUMN_NAME = 'extra'"),
             "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
+            "0");
+}
+
+// A process that died while it held the lock leaves its sentry behind (the
+// lock ends with the session, the table stays): the next attempt drops it
+// (and would end a RENAME of that process still pending) instead of
+// failing at every attempt.
+TEST_F(CutOverTest, ALeftoverSentryDoesNotBlockTheNextCutOver) {
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", mysql::QuoteQualified("co", request_.sentry),
+      " (id INT PRIMARY KEY)")));
+  mysql::MysqlConnectionFactory factory(params_);
+  ASSERT_OK_AND_ASSIGN(
+      CutOverResult r,
+      CutOver(factory, request_, CutOverOptions(), Clock::Real()));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "1");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
             "0");

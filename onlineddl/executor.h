@@ -249,6 +249,10 @@ class Executor {
                              bool stream_stopped, const absl::Status& error,
                              bool backoff) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // After a swap: starts the reverse stream and completes the migration.
+  // Whether `row` (the cut-over's stream) stopped at this migration's own
+  // cut-over RENAME: the swap happened.
+  static bool IsOwnCutOver(const Migration& m,
+                           const vreplication::WorkflowRow& row);
   absl::Status CutOverDone(const Migration& m, int64_t workflow_id,
                            const CutOverResult& r)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
+#include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
@@ -19,6 +20,7 @@
 #include "util/status_matchers.h"
 #include "util/wait.h"
 #include "vreplication/testing/vr_test_util.h"
+#include "vreplication/vr_store.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -179,6 +181,100 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
                   "COLUMN_NAME = 'title'"),
             "0");
+}
+
+// The process died right after its cut-over's RENAME (or an error followed
+// it), before recording anything: the stream was stopped by the cut-over
+// and the stage says "cutting over". The restarted executor must find that
+// the tables were swapped, complete the migration and keep the old table in
+// sync, not restart the stream into the old table or swap back.
+TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY "
+                     "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, val "
+                     "INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO users (name, val) SELECT "
+                     "CONCAT('user', seq), seq FROM seq_1_to_2000"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
+                        "DEFAULT 3",
+                        "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  executor_.reset();
+  // What the cut-over does (cut_over.cc) with t locked, then the crash:
+  // the stream applied everything and was stopped; the RENAME ran.
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+                   mysql::QuoteString(vreplication::kStoppedByRequest),
+                   " WHERE workflow = ", mysql::QuoteString(m.uuid))));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
+      "migration_uuid = ",
+      mysql::QuoteString(m.uuid))));
+  const std::string shadow = FirstArtifact(m);
+  const std::string sentry = SentryName(m.table, m.uuid);
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "RENAME TABLE ", Qualified("users"), " TO ", Qualified(sentry), ", ",
+      Qualified(shadow), " TO ", Qualified("users"), ", ", Qualified(sentry),
+      " TO ", Qualified(shadow))));
+  // Written to the new table after the swap: the old one must get them.
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO users (name, val) VALUES ('after', -1), ('swap', -2)"));
+  ASSERT_OK(conn_->Execute("UPDATE users SET val = 0 WHERE id = 7"));
+  ExecutorOptions o = Options();
+  StartExecutor(o);
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(done.message, "");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the old table catches up", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(std::string a,
+                            Checksum(*conn_, "users", "id, name, val"));
+        SC_ASSIGN_OR_RETURN(
+            std::string b,
+            Checksum(*conn_, mysql::QuoteIdentifier(shadow), "id, name, val"));
+        return a == b;
+      }));
+  // Still revertible, keeping every row.
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u[0], ""));
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
+  EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
+}
+
+// Between cut-over attempts a DDL on the table stopped the stream (it
+// would be lost on the shadow): the migration fails; the stream is not
+// restarted past the DDL as if the cut-over had stopped it.
+TEST_F(RevertTest, AStreamStoppedAtADdlBetweenCutOverAttemptsFails) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO users VALUES (1, 1), (2, 2)"));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  executor_.reset();
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.vreplication SET state = 'Stopped', message = 'Stopped at "
+      "DDL ALTER TABLE users ADD COLUMN c4 INT' WHERE workflow = ",
+      mysql::QuoteString(u[0]))));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = 'cut-over failed; retrying "
+      "in 1s' WHERE migration_uuid = ",
+      mysql::QuoteString(u[0]))));
+  StartExecutor(Options());
+  Migration m = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(m.message, HasSubstr("Stopped at DDL ALTER TABLE users"));
 }
 
 TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {

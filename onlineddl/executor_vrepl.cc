@@ -328,18 +328,31 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("stage", "throttled by user");
     return UpdateMigration(*conn_, m.uuid, a);
   }
-  if (row.state == vreplication::kStateStopped &&
-      m.stage == "throttled by user") {
+  const bool stopped_by_us = row.state == vreplication::kStateStopped &&
+                             row.message == vreplication::kStoppedByRequest;
+  if (stopped_by_us && m.stage == "throttled by user") {
     // Unthrottled (the command restarts the stream too; this covers a
     // daemon that stopped in between).
     return engine_->Start(*id);
   }
-  if (row.state == vreplication::kStateStopped &&
-      absl::StartsWith(m.stage, "cut")) {
-    // A cut-over stopped the stream and the process ended before it could
-    // swap or restart it (the server released its lock): nothing was
-    // swapped, the stream goes on.
+  if (stopped_by_us && absl::StartsWith(m.stage, "cut")) {
+    // A cut-over stopped the stream and then ended without recording an
+    // outcome (the process died; the server released its lock). Either
+    // nothing was swapped and the stream goes on, or the swap happened and
+    // the stream stops at its RENAME (it had applied everything before the
+    // lock; t took no writes until the RENAME), recognized below.
     return engine_->Start(*id);
+  }
+  if (row.state == vreplication::kStateStopped && IsOwnCutOver(m, row)) {
+    // The swap happened but was not recorded (a crash, or an error after
+    // the RENAME): the position after it starts the reverse stream.
+    SC_ASSIGN_OR_RETURN(mysql::Position at, mysql::Position::Parse(row.pos));
+    CutOverResult done;
+    done.rename_position = std::move(at);
+    std::cerr << "executor: migration " << m.uuid
+              << ": its cut-over swapped the tables but was not recorded; "
+                 "completing it\n";
+    return CutOverDone(m, *id, done);
   }
   if (row.state == vreplication::kStateStopped) {
     return Fail(m,
@@ -411,6 +424,18 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     if (!older.empty()) return absl::OkStatus();
   }
   return CutOverVrepl({m});
+}
+
+bool Executor::IsOwnCutOver(const Migration& m,
+                            const vreplication::WorkflowRow& row) {
+  // Our RENAME (cut_over.cc) moves the table to its sentry first; the
+  // stream records it, or (too long) that clause, as the DDL it stopped at.
+  return absl::StartsWith(row.message, "Stopped at DDL RENAME TABLE ") &&
+         absl::StrContains(
+             row.message,
+             absl::StrCat(
+                 mysql::QuoteQualified(m.schema, m.table), " TO ",
+                 mysql::QuoteQualified(m.schema, SentryName(m.table, m.uuid))));
 }
 
 absl::StatusOr<int64_t> Executor::CutOverWorkflowId(const Migration& m) {
@@ -491,8 +516,6 @@ absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
 
 absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
                                    const CutOverResult& r) {
-  // The stream stops by itself at the RENAME; the reverse one takes over.
-  absl::Status reverse = StartReverseStream(m, workflow_id, r.rename_position);
   if (!m.reverted_uuid.empty()) {
     // The reverted migration's artifact is this revert's now.
     SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
@@ -500,20 +523,31 @@ absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
   }
   progress_.erase(m.uuid);
   next_cut_over_.erase(m.uuid);
-  return UpdateMigration(
+  // Complete before the stream is replaced: a crash in between leaves a
+  // complete migration that cannot be reverted (its stream stopped), never
+  // a running one whose reverse stream looks like its own and would swap
+  // the tables back.
+  SC_RETURN_IF_ERROR(UpdateMigration(
       *conn_, m.uuid,
       Assignments()
           .Set("migration_status", kStatusComplete)
-          .Set("message", reverse.ok() ? ""
-                                       : absl::StrCat("not revertible: ",
-                                                      reverse.message()))
+          .Set("message", "")
           .Set("progress", 100.0)
           .Set("eta_seconds", int64_t{0})
-          .Set("stage", absl::StrCat("complete; writes stalled ",
-                                     absl::ToInt64Milliseconds(r.stall),
-                                     " ms at cut-over"))
+          .Set("stage", r.stall > absl::ZeroDuration()
+                            ? absl::StrCat("complete; writes stalled ",
+                                           absl::ToInt64Milliseconds(r.stall),
+                                           " ms at cut-over")
+                            : std::string("complete"))
           .SetExpr("completed_timestamp", "NOW(6)")
-          .SetExpr("liveness_timestamp", "NOW()"));
+          .SetExpr("liveness_timestamp", "NOW()")));
+  // The stream stops by itself at the RENAME; the reverse one takes over.
+  absl::Status reverse = StartReverseStream(m, workflow_id, r.rename_position);
+  if (reverse.ok()) return absl::OkStatus();
+  return UpdateMigration(
+      *conn_, m.uuid,
+      Assignments().Set("message",
+                        absl::StrCat("not revertible: ", reverse.message())));
 }
 
 }  // namespace onlineddl

@@ -70,7 +70,7 @@ absl::Status Engine::Stop(int64_t id) {
     return absl::OkStatus();
   }
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
-  return SetState(*conn, id, kStateStopped, "stopped by request");
+  return SetState(*conn, id, kStateStopped, kStoppedByRequest);
 }
 
 void Engine::Close() {
@@ -112,7 +112,14 @@ absl::Status Engine::Start(int64_t id) {
     running_.erase(it);
   }
   if (row.state == kStateStopped) {
-    SC_RETURN_IF_ERROR(SetState(*conn, id, kStateRunning, ""));
+    // Copying until every table is copied (a copy stopped midway, or one
+    // that never began): whoever waits for the copy to end (an index
+    // build, a cut-over) must not take the restart for its end.
+    SC_ASSIGN_OR_RETURN(std::vector<CopyStateRow> copying,
+                        ReadCopyState(*conn, id));
+    const bool copied = !row.pos.empty() && copying.empty();
+    SC_RETURN_IF_ERROR(
+        SetState(*conn, id, copied ? kStateRunning : kStateCopying, ""));
   }
   StartLocked(id);
   return absl::OkStatus();

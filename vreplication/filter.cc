@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
 #include "schemadiff/lexer.h"
 #include "util/status_macros.h"
 
@@ -164,6 +165,50 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
     }
   }
   return StatementMentionsTable(statement, table);
+}
+
+absl::optional<std::string> RenamedTo(absl::string_view statement,
+                                      absl::string_view session_db,
+                                      absl::string_view db,
+                                      absl::string_view table) {
+  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  if (!toks.ok() || toks->size() < 3 || !(*toks)[0].IsWord("rename") ||
+      !((*toks)[1].IsWord("table") || (*toks)[1].IsWord("tables"))) {
+    return absl::nullopt;
+  }
+  const std::vector<Token>& t = *toks;
+  size_t i = 2;
+  if (i + 1 < t.size() && t[i].IsWord("if") && t[i + 1].IsWord("exists")) {
+    i += 2;
+  }
+  // [db.]name, as (db, name); false if none at t[i].
+  auto name = [&](std::string* d, std::string* n) {
+    if (i >= t.size() || !t[i].IsIdentLike()) return false;
+    *d = std::string(session_db);
+    *n = t[i].text;
+    ++i;
+    if (i + 1 < t.size() && t[i].IsOp(".") && t[i + 1].IsIdentLike()) {
+      *d = *n;
+      *n = t[i + 1].text;
+      i += 2;
+    }
+    return true;
+  };
+  while (i < t.size()) {
+    std::string from_db, from, to_db, to;
+    if (!name(&from_db, &from)) return absl::nullopt;
+    if (i < t.size() && t[i].IsWord("nowait")) ++i;
+    if (i + 1 < t.size() && t[i].IsWord("wait")) i += 2;
+    if (i >= t.size() || !t[i].IsWord("to")) return absl::nullopt;
+    ++i;
+    if (!name(&to_db, &to)) return absl::nullopt;
+    if (from_db == db && absl::EqualsIgnoreCase(from, table)) {
+      return mysql::QuoteQualified(to_db, to);
+    }
+    if (i >= t.size() || !t[i].IsOp(",")) return absl::nullopt;
+    ++i;
+  }
+  return absl::nullopt;
 }
 
 absl::StatusOr<ExprTemplate> ExprTemplate::Parse(

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -54,6 +55,14 @@ bool StatementMentionsTable(absl::string_view statement,
 // names it. DDL on events, triggers, views, routines, databases or users
 // does not (even when an event is named like the table).
 bool DdlChangesTable(absl::string_view statement, absl::string_view table);
+
+// If `statement` is a RENAME TABLE (run with default database
+// `session_db`) renaming `db`.`table`: the quoted, qualified name it
+// renames it to (`d`.`t`).
+absl::optional<std::string> RenamedTo(absl::string_view statement,
+                                      absl::string_view session_db,
+                                      absl::string_view db,
+                                      absl::string_view table);
 
 // An expression with its references to source columns located.
 class ExprTemplate {

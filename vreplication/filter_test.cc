@@ -77,6 +77,24 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
+TEST(RenamedToTest, FindsTheClauseRenamingTheTable) {
+  EXPECT_EQ(RenamedTo("RENAME TABLE `d`.`t` TO `d`.`t~1a2b`, `d`.`s` TO "
+                      "`d`.`t`, `d`.`t~1a2b` TO `d`.`s`",
+                      "x", "d", "t"),
+            "`d`.`t~1a2b`");
+  EXPECT_EQ(RenamedTo("rename tables a to b, T to `new``name`", "d", "d", "t"),
+            "`d`.`new``name`");
+  EXPECT_EQ(RenamedTo("RENAME TABLE IF EXISTS t WAIT 3 TO e.u", "d", "d", "t"),
+            "`e`.`u`");
+  EXPECT_EQ(RenamedTo("RENAME TABLE t NOWAIT TO u", "d", "d", "t"), "`d`.`u`");
+  // Another database's table of that name, or not renamed, or not a RENAME.
+  EXPECT_EQ(RenamedTo("RENAME TABLE t TO u", "other", "d", "t"), absl::nullopt);
+  EXPECT_EQ(RenamedTo("RENAME TABLE d.s TO d.t", "d", "d", "t"), absl::nullopt);
+  EXPECT_EQ(RenamedTo("ALTER TABLE t RENAME TO u", "d", "d", "t"),
+            absl::nullopt);
+  EXPECT_EQ(RenamedTo("RENAME USER t TO u", "d", "d", "t"), absl::nullopt);
+}
+
 TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
   struct Case {
     std::string sql;

@@ -18,6 +18,9 @@ inline constexpr char kStateInit[] = "Init";
 inline constexpr char kStateCopying[] = "Copying";
 inline constexpr char kStateRunning[] = "Running";
 inline constexpr char kStateStopped[] = "Stopped";
+// The message of a workflow stopped by Engine::Stop (not at a DDL or a
+// stop position).
+inline constexpr char kStoppedByRequest[] = "stopped by request";
 inline constexpr char kStateError[] = "Error";
 
 // binlogdata.VReplicationWorkflowType values used here.

@@ -744,6 +744,49 @@ TEST_F(VReplicationTest, StatementLoggedChangesStopTheWorkflow) {
   EXPECT_THAT(row.message, HasSubstr("`d4t`.`src`"));
 }
 
+// A workflow stopped in the middle of its copy and started again says
+// Copying until the copy ends: whoever waits for the copy's end (an index
+// build, a cut-over) must not take the restart for it.
+TEST_F(VReplicationTest, RestartedMidCopyStaysCopying) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d5r"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5r.src ", kTable)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5r.dst ", kTable)));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d5r.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
+      "FROM d5r.seq_1_to_3000"));
+  std::atomic<bool> hold{false};
+  options_.copy_batch_rows = 100;
+  options_.copy_batch_max_rows = 100;
+  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return hold ? std::string("test: held") : std::string();
+  };
+  options_.throttle_recheck = absl::Milliseconds(20);
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf5r", Source("dst", "select * from src"), "d5r", 0));
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "some rows copied", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+        return row.rows_copied > 0;
+      }));
+  hold = true;
+  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow stopped, engine.Read(id));
+  ASSERT_LT(stopped.rows_copied, 3000);
+  ASSERT_OK(engine.Start(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  EXPECT_EQ(row.state, kStateCopying);
+  hold = false;
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "d5r.src", "id, name, val"));
+  ASSERT_OK_AND_ASSIGN(std::string got,
+                       Checksum(*conn_, "d5r.dst", "id, name, val"));
+  EXPECT_EQ(got, want);
+}
+
 TEST_F(VReplicationTest, ThrottledCopyPausesAndRecordsReason) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d5"));
   ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5.src ", kTable)));

@@ -285,8 +285,7 @@ absl::Status Workflow::Run() {
     if (stop_) {
       if (mark_stopped_ && conn_ != nullptr) {
         conn_->Execute("ROLLBACK").IgnoreError();
-        SetState(*conn_, id_, kStateStopped, "stopped by request")
-            .IgnoreError();
+        SetState(*conn_, id_, kStateStopped, kStoppedByRequest).IgnoreError();
       }
       return absl::OkStatus();
     }

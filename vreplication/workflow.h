@@ -247,7 +247,8 @@ class Workflow {
   absl::Status SavePosition(int64_t txn_timestamp);
   // Publishes pos_ as committed_position() (running phase only).
   void SetCommitted();
-  absl::Status HandleDdl(const std::string& statement, bool* stop);
+  absl::Status HandleDdl(const std::string& statement,
+                         const std::string& session_db, bool* stop);
   // Asks the throttler; records and returns its reason ("" = go on).
   absl::StatusOr<std::string> CheckThrottle();
   // Waits (recording the throttle) until the throttler lets the copy go.

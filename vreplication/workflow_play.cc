@@ -47,7 +47,8 @@ void Workflow::PaceTransactions() {
   last_txn_ = std::max(next, now);
 }
 
-absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
+absl::Status Workflow::HandleDdl(const std::string& statement,
+                                 const std::string& session_db, bool* stop) {
   *stop = false;
   switch (row_.source.on_ddl()) {
     case binlogdata::IGNORE:
@@ -55,16 +56,37 @@ absl::Status Workflow::HandleDdl(const std::string& statement, bool* stop) {
     case binlogdata::STOP: {
       // Only DDL on a table this workflow reads stops it.
       bool relevant = false;
+      std::string renamed;
       for (const auto& [target, plan] : plans_) {
         relevant |= DdlChangesTable(statement, plan.source.table);
+        absl::optional<std::string> to =
+            RenamedTo(statement, session_db, row_.db_name, plan.source.table);
+        if (to.has_value() && renamed.empty()) {
+          renamed = absl::StrCat(
+              "RENAME TABLE ",
+              mysql::QuoteQualified(row_.db_name, plan.source.table), " TO ",
+              *to);
+        }
       }
       if (!relevant) {
         SetCommitted();
         return absl::OkStatus();
       }
-      SC_RETURN_IF_ERROR(SavePosition(0));
-      SC_RETURN_IF_ERROR(SetState(*conn_, id_, kStateStopped,
-                                  absl::StrCat("Stopped at DDL ", statement)));
+      std::string message = absl::StrCat("Stopped at DDL ", statement);
+      // Too long to keep whole (the column holds 1000 bytes): the clause
+      // saying where the source table went (a cut-over recognizes its own).
+      if (message.size() > 1000 && !renamed.empty()) {
+        message = absl::StrCat("Stopped at DDL ", renamed, " (and more)");
+      }
+      // One commit: a crash between the two would resume past the DDL.
+      SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+      absl::Status s = SavePosition(0);
+      if (s.ok()) s = SetState(*conn_, id_, kStateStopped, message);
+      if (s.ok()) s = conn_->Execute("COMMIT").status();
+      if (!s.ok()) {
+        conn_->Execute("ROLLBACK").IgnoreError();
+        return s;
+      }
       *stop = true;
       return absl::OkStatus();
     }
@@ -248,7 +270,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           }
           SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
-          SC_RETURN_IF_ERROR(HandleDdl(ev.query.query, &ddl_stop));
+          SC_RETURN_IF_ERROR(
+              HandleDdl(ev.query.query, ev.query.database, &ddl_stop));
           if (ddl_stop) {
             stop_ = true;
             return absl::OkStatus();
