@@ -71,8 +71,17 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
       usable[name] = true;
     }
     int idx = s.ColumnIndex(r.Get(1));
-    // Prefix parts and nullable columns cannot identify a row.
-    if (idx < 0 || !r.IsNull(2) || s.columns[idx].nullable)
+    // Prefix parts and nullable columns cannot identify a row. Nor can
+    // the copy resume after a row by a comparison with its key's text:
+    // ENUM and SET sort by their index, not their text; FLOAT and DOUBLE
+    // values do not survive the round trip through text exactly.
+    static const char* const kUnordered[] = {"enum", "set", "float", "double"};
+    bool unordered = false;
+    if (idx >= 0) {
+      for (const char* t : kUnordered)
+        unordered |= s.columns[idx].data_type == t;
+    }
+    if (idx < 0 || !r.IsNull(2) || s.columns[idx].nullable || unordered)
       usable[name] = false;
     key_cols[name].push_back(idx);
   }
@@ -93,8 +102,9 @@ absl::Status RequireKey(const TableSchema& s) {
   return absl::FailedPreconditionError(absl::StrCat(
       "table ", mysql::QuoteQualified(s.db, s.table),
       " has no primary key and no unique key on NOT NULL columns without "
-      "prefixes; VReplication needs one to copy rows in order and to find "
-      "them again. Add a PRIMARY KEY first."));
+      "prefixes (nor ENUM, SET, FLOAT or DOUBLE columns); VReplication "
+      "needs one to copy rows in order and to find them again. Add a "
+      "PRIMARY KEY first."));
 }
 
 absl::StatusOr<CollationMap> LoadCollations(mysql::Connection& conn) {

@@ -622,6 +622,40 @@ TEST_F(VReplicationTest, TableWithoutUniqueKeyFailsClearly) {
 // an update's images lack the columns it did not change) cannot be
 // replayed exactly: the workflow fails saying which setting, and writes
 // nothing.
+// Keys whose order cannot be resumed from their text: ENUM (sorted by its
+// index), FLOAT. Another unique key serves if there is one; otherwise a
+// clear error.
+TEST_F(VReplicationTest, EnumAndFloatKeysAreNotIteratedOn) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4e"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d4e.src (e ENUM('small', 'medium', 'large') PRIMARY KEY, "
+      "id INT NOT NULL, UNIQUE KEY (id))"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4e.dst LIKE d4e.src"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d4e.src VALUES ('large', 1), ('small', 2), ('medium', 3)"));
+  options_.copy_batch_rows = 1;
+  options_.copy_batch_min_rows = 1;
+  options_.copy_batch_max_rows = 1;
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4e", Source("dst", "select * from src"), "d4e", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d4e.src", "e, id"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d4e.dst", "e, id"));
+  EXPECT_EQ(got, want);
+
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4f"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d4f.src (f FLOAT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4f.dst LIKE d4f.src"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4f.src VALUES (0.1, 1), (0.2, 2)"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf4f", "d4f"));
+  EXPECT_THAT(row.message, HasSubstr("FLOAT"));
+  EXPECT_THAT(row.message, HasSubstr("`d4f`.`src`"));
+}
+
 TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d4m"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d4m.src (a INT PRIMARY KEY, b INT)"));
