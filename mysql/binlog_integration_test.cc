@@ -387,6 +387,33 @@ TEST_F(BinlogIntegrationTest, SavepointsKeepTheWholeTransaction) {
                                            ::testing::ElementsAre(5)));
 }
 
+// A group ending in ROLLBACK (a transaction that also changed a
+// non-transactional table, rolled back) applies nothing but is a position
+// all the same: a reader waiting to reach it must not wait for the next.
+TEST_F(BinlogIntegrationTest, ARolledBackGroupAdvancesThePosition) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS rb"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE rb.i (id INT PRIMARY KEY)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE rb.m (id INT PRIMARY KEY) ENGINE=MyISAM"));
+  Position start = CurrentPosition();
+  // Logged as statements, the MyISAM change goes into the transaction,
+  // which the binlog then ends with ROLLBACK.
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_format = 'STATEMENT'"));
+  ASSERT_OK(conn_->Execute("BEGIN"));
+  ASSERT_OK(conn_->Execute("INSERT INTO rb.i VALUES (1)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO rb.m VALUES (1)"));
+  ASSERT_OK(conn_->Execute("ROLLBACK"));
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_format = 'ROW'"));
+  Position end = CurrentPosition();
+  ASSERT_FALSE(start.AtLeast(end)) << "the rolled-back group was not logged";
+  MariadbBinlogSourceFactory real(SourceOptions());
+  BinlogStreamer streamer(&real, start, Clock::Real());
+  ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
+  ASSERT_EQ(item.kind, StreamItem::Kind::kTransaction);
+  EXPECT_TRUE(item.transaction.position.AtLeast(end));
+  EXPECT_THAT(item.transaction.events, ::testing::IsEmpty());
+}
+
 TEST_F(BinlogIntegrationTest, ResumesAfterServerKillsTheDumpThread) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS kd"));
   ASSERT_OK(conn_->Execute("CREATE TABLE kd.t (id INT PRIMARY KEY)"));

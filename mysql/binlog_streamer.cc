@@ -134,8 +134,11 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
         return absl::OkStatus();
       }
       if (absl::EqualsIgnoreCase(q, "ROLLBACK")) {
-        in_txn_ = false;  // nothing to apply, but the GTID is consumed
-        position_ = txn_.position;
+        // Nothing to apply, but a position all the same: an empty
+        // transaction (a reader waiting to reach it must not wait for the
+        // next one).
+        txn_.events.clear();
+        *done = true;
         return absl::OkStatus();
       }
       // Savepoints change nothing to apply: a rollback to one removes the
