@@ -247,6 +247,11 @@ class Workflow {
   absl::Status SavePosition(int64_t txn_timestamp);
   // Publishes pos_ as committed_position() (running phase only).
   void SetCommitted();
+  // The error a catch-up inside or alongside a copy chunk ends with at a
+  // DDL (the copy catches up and reloads its plans first); not any other
+  // Aborted error (a deadlock).
+  static absl::Status DdlAbort();
+  static bool IsDdlAbort(const absl::Status& s);
   absl::Status HandleDdl(const std::string& statement,
                          const std::string& session_db, bool* stop);
   // Asks the throttler; records and returns its reason ("" = go on).

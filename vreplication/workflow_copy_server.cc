@@ -115,7 +115,8 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
       ++copy_stats_.catchup_count;
       ++copy_stats_.alongside_count;
     }
-    if (absl::IsAborted(s)) return absl::OkStatus();  // DDL: catch up first
+    // A DDL (catch up first), or a deadlock that rolled the chunk back.
+    if (absl::IsAborted(s)) return absl::OkStatus();
     SC_RETURN_IF_ERROR(s);
     if (done) {
       std::cerr << CopySummary() << std::endl;
@@ -234,8 +235,15 @@ absl::Status Workflow::CopyChunkAlongsideCatchUp(const CopyStateRow& table,
   // pos_, replayed from there); the next catch-up runs alone. A chunk that
   // failed meanwhile may have read with the plan from before that DDL
   // (a dropped column): aborted too, retried once the DDL applied.
-  if (absl::IsAborted(played) && !chunk.ok()) return played;
-  if (!played.ok() && !absl::IsAborted(played)) return played;
+  // Any other error (a deadlock rolling back a batch whose position was
+  // counted) ends the run: it resumes from the saved position.
+  if (IsDdlAbort(played) && !chunk.ok()) return played;
+  if (absl::IsAborted(played) && !IsDdlAbort(played)) {
+    // Not one the copy loop may take for a DDL and go on from pos_.
+    return absl::UnavailableError(
+        absl::StrCat("catch-up alongside a chunk: ", played.message()));
+  }
+  if (!played.ok() && !IsDdlAbort(played)) return played;
   return chunk;
 }
 

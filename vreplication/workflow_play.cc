@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -45,6 +46,20 @@ void Workflow::PaceTransactions() {
   absl::Time now = clock_->Now();
   if (next > now) clock_->SleepUntil(next);
   last_txn_ = std::max(next, now);
+}
+
+namespace {
+constexpr char kDdlAbortPayload[] = "sidecut.dev/ddl-abort";
+}  // namespace
+
+absl::Status Workflow::DdlAbort() {
+  absl::Status s = absl::AbortedError("DDL during a copy chunk's catch-up");
+  s.SetPayload(kDdlAbortPayload, absl::Cord("1"));
+  return s;
+}
+
+bool Workflow::IsDdlAbort(const absl::Status& s) {
+  return absl::IsAborted(s) && s.GetPayload(kDdlAbortPayload).has_value();
 }
 
 absl::Status Workflow::HandleDdl(const std::string& statement,
@@ -266,7 +281,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             // and reads the DDL again. (Alongside a chunk, what came before
             // it commits with its position first.)
             if (alongside_chunk_) SC_RETURN_IF_ERROR(flush());
-            return absl::AbortedError("DDL during a copy chunk's catch-up");
+            return DdlAbort();
           }
           SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
