@@ -141,6 +141,7 @@ class PreparedCutOver {
   Clock* clock_;
   std::unique_ptr<mysql::Connection> a_;
   std::unique_ptr<mysql::Connection> b_;
+  std::unique_ptr<mysql::Connection> probe_;
   class PendingRename;
   std::unique_ptr<PendingRename> rename_;
   bool locked_ = false;

@@ -204,6 +204,65 @@ TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
   }
 }
 
+// Another session holds the shadow's metadata lock (a long transaction
+// that read it) when B's RENAME starts: B waits on the shadow, not yet on
+// t. Releasing t then would let the queued writes into the old table while
+// B still waits. Without the lock-info plugin, the probe sees B does not
+// hold the shadow and A keeps t locked until it does.
+TEST_F(CutOverTest, NoWriteSlipsInWhileTheRenameWaitsOnTheShadow) {
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> counter{1};
+  std::atomic<int64_t> at_lock{-1};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&] {
+      auto c = mysql::MysqlConnection::Connect(params_);
+      if (!c.ok()) return;
+      while (!stop) {
+        (*c)->Execute(absl::StrCat("INSERT INTO t (v) VALUES (",
+                                   counter.fetch_add(1), ")"))
+            .IgnoreError();
+      }
+    });
+  }
+  while (counter.load() < 40) Clock::Real()->SleepFor(absl::Milliseconds(1));
+  auto blocker = mysql::MysqlConnection::Connect(params_);
+  ASSERT_OK(blocker.status());
+  ASSERT_OK((*blocker)->Execute("START TRANSACTION"));
+  ASSERT_OK((*blocker)->Execute("SELECT COUNT(*) FROM shadow"));
+  std::thread release;
+  request_.wait_applied = [&](const mysql::Position&, absl::Time) {
+    at_lock = counter.load();  // the last call is the one under the lock
+    if (release.joinable()) return absl::OkStatus();
+    // The blocker ends well after B has queued (and after rename_settle).
+    release = std::thread([&] {
+      Clock::Real()->SleepFor(absl::Milliseconds(400));
+      (*blocker)->Execute("COMMIT").IgnoreError();
+    });
+    return absl::OkStatus();
+  };
+  CutOverOptions options;
+  options.use_lock_info = false;  // as on a server without the plugin
+  mysql::MysqlConnectionFactory factory(params_);
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, options, Clock::Real());
+  const int64_t after = counter.load();
+  while (counter.load() < after + 40) {
+    Clock::Real()->SleepFor(absl::Milliseconds(1));
+  }
+  stop = true;
+  for (std::thread& t : writers) t.join();
+  if (release.joinable()) release.join();
+  ASSERT_OK(r.status());
+  EXPECT_GE(r->stall, absl::Milliseconds(300));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM shadow WHERE v >= ",
+                               at_lock.load())),
+            "0");
+  EXPECT_NE(
+      Value(absl::StrCat("SELECT COUNT(*) FROM t WHERE v >= ", at_lock.load())),
+      "0");
+}
+
 // Three tables swapped in one RENAME under writes to all of them. Their
 // names interleave in RENAME's lock order ("order" < "orders" <
 // "order~..."), and "Zeta" sorts before every other name (no predecessor:
