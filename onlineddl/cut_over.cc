@@ -179,13 +179,17 @@ absl::Status PreparedCutOver::CatchUp() {
 }
 
 absl::Status PreparedCutOver::Lock() {
+  // Writes wait from the moment the lock is requested (a pending write
+  // lock queues them): the stall, and the threshold bounding it, count
+  // from here, across the lock wait, the catch-up and the RENAME.
+  locked_at_ = clock_->Now();
+  deadline_ = locked_at_ + options_.threshold;
   SC_RETURN_IF_ERROR(
       a_->Execute(absl::StrCat("LOCK TABLES ", Table(request_.table),
                                " WRITE, ", Table(request_.sentry), " WRITE"))
           .status());
   locked_ = true;
-  locked_at_ = clock_->Now();
-  const absl::Time deadline = locked_at_ + options_.threshold;
+  const absl::Time deadline = deadline_;
   // Everything written before the lock reaches the new table, and the
   // stream stops before B's RENAME takes the shadow's metadata lock.
   SC_ASSIGN_OR_RETURN(std::string gtid,
@@ -352,7 +356,12 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
   first.rename_ =
       std::make_unique<PreparedCutOver::PendingRename>(first.b_.get(), sql);
   PreparedCutOver::PendingRename* rename = first.rename_.get();
-  const absl::Time deadline = clock->Now() + threshold;
+  // What is left of the earliest threshold, and at least a moment (a
+  // controller may have held a prepared cut-over past it on purpose).
+  absl::Time deadline = absl::InfiniteFuture();
+  for (PreparedCutOver* p : group) deadline = std::min(deadline, p->deadline_);
+  deadline =
+      std::max(deadline, clock->Now() + std::min(threshold, absl::Seconds(1)));
   for (PreparedCutOver* p : order) {
     absl::Status s = WaitRenameQueuedOn(
         *p->a_, p->probe_.get(), first.b_->ConnectionId(),

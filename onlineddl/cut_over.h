@@ -37,7 +37,8 @@ namespace sidecut {
 namespace onlineddl {
 
 struct CutOverOptions {
-  // Longest the write stall may last (lock wait, rename queueing, catch-up).
+  // Longest the write stall may last (lock wait, catch-up, rename
+  // queueing, all together; the RENAME gets at least min(threshold, 1 s)).
   // Vitess's default 10 s; the strategy flag allows 5 s–30 s.
   absl::Duration threshold = absl::Seconds(10);
   // Kill queries on the table and idle open transactions that could hold
@@ -72,7 +73,8 @@ struct CutOverRequest {
 };
 
 struct CutOverResult {
-  // From holding the lock until the RENAME finished: how long writes waited.
+  // From requesting the lock until the RENAME finished: how long writes
+  // waited at most.
   absl::Duration stall;
   // The binlog position read under the lock (everything before the swap).
   mysql::Position locked_position;
@@ -147,7 +149,8 @@ class PreparedCutOver {
   bool locked_ = false;
   bool stream_stopped_ = false;
   bool finished_ = false;
-  absl::Time locked_at_;
+  absl::Time locked_at_;  // when the lock was requested
+  absl::Time deadline_;   // locked_at_ + threshold
   CutOverResult result_;
 };
 

@@ -263,6 +263,39 @@ TEST_F(CutOverTest, NoWriteSlipsInWhileTheRenameWaitsOnTheShadow) {
       "0");
 }
 
+// The threshold bounds the whole stall: lock wait, catch-up under the lock
+// and RENAME queueing together (each had a threshold of its own before:
+// up to 3x).
+TEST_F(CutOverTest, TheThresholdBoundsTheWholeStall) {
+  auto blocker = mysql::MysqlConnection::Connect(params_);
+  ASSERT_OK(blocker.status());
+  ASSERT_OK((*blocker)->Execute("START TRANSACTION"));
+  ASSERT_OK((*blocker)->Execute("SELECT COUNT(*) FROM shadow"));
+  int calls = 0;
+  absl::Time locked;
+  request_.wait_applied = [&](const mysql::Position&, absl::Time) {
+    if (++calls == 2) {  // under the lock (the first is the catch-up)
+      locked = absl::Now();
+      Clock::Real()->SleepFor(absl::Milliseconds(2100));
+    }
+    return absl::OkStatus();
+  };
+  CutOverOptions options;
+  options.threshold = absl::Seconds(3);
+  mysql::MysqlConnectionFactory factory(params_);
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, options, Clock::Real());
+  const absl::Duration stalled = absl::Now() - locked;
+  ASSERT_OK((*blocker)->Execute("COMMIT"));
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_GE(stalled, absl::Seconds(3));
+  EXPECT_LT(stalled, absl::Milliseconds(4500));  // 5.1 s before
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+}
+
 // Three tables swapped in one RENAME under writes to all of them. Their
 // names interleave in RENAME's lock order ("order" < "orders" <
 // "order~..."), and "Zeta" sorts before every other name (no predecessor:

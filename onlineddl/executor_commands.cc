@@ -60,7 +60,24 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
 }
 
 absl::Status Executor::CancelLocked(const Migration& m) {
-  prepared_.erase(m.uuid);  // releases a prepared cut-over's lock
+  auto prepared = prepared_.find(m.uuid);
+  if (prepared != prepared_.end()) {
+    prepared->second.cut_over->Abort();  // releases its lock
+    prepared_.erase(prepared);
+  }
+  if (!m.reverted_uuid.empty()) {
+    // A revert rides on the reverted migration's reverse stream: one its
+    // cut-over or a throttle stopped keeps that table in sync again (or
+    // the reverted migration could no longer be reverted).
+    absl::StatusOr<int64_t> id = WorkflowId(m.reverted_uuid);
+    if (id.ok()) {
+      SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+      if (row.state == vreplication::kStateStopped &&
+          row.message == vreplication::kStoppedByRequest) {
+        SC_RETURN_IF_ERROR(engine_->Start(*id));
+      }
+    }
+  }
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
   StopTask(mysql_alters_, m.uuid);
   progress_.erase(m.uuid);
@@ -153,6 +170,14 @@ absl::StatusOr<int> Executor::SetCutOverThreshold(absl::string_view uuid,
 absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  for (const Migration& m : ms) {
+    if (prepared_.count(m.uuid) > 0) {
+      // Its stream is stopped under the lock until the swap or the abort.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", m.uuid,
+          " is prepared to cut over; commit or abort the cut-over first"));
+    }
+  }
   for (const Migration& m : ms) {
     // A revert rides on the reverse stream of the migration it reverts.
     absl::StatusOr<int64_t> id = CutOverWorkflowId(m);

@@ -277,6 +277,33 @@ TEST_F(RevertTest, AStreamStoppedAtADdlBetweenCutOverAttemptsFails) {
   EXPECT_THAT(m.message, HasSubstr("Stopped at DDL ALTER TABLE users"));
 }
 
+// A gated revert whose cut-over was prepared (its reverse stream stopped
+// under the lock), then cancelled: the migration stays revertible (the
+// stream runs again and keeps the old table in sync).
+TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO users VALUES (1, 1), (2, 2)"));
+  const std::string first = Run("ALTER TABLE users ADD COLUMN c3 INT");
+  WaitStatus(first, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string gated,
+                       executor_->Revert(first, "", "", /*gated=*/true));
+  ASSERT_OK(WaitReadyToComplete(gated));
+  ASSERT_OK(executor_->PrepareCutOver(gated, absl::Seconds(30), false));
+  EXPECT_THAT(executor_->Throttle(gated, 1).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_OK_AND_ASSIGN(int cancelled, executor_->Cancel(gated));
+  EXPECT_EQ(cancelled, 1);
+  ASSERT_OK(conn_->Execute("INSERT INTO users VALUES (3, 3, 3)"));
+  ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(first, ""));
+  WaitStatus(again, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "0");
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM users"),
+            "1:1,2:2,3:3");
+}
+
 TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
   ASSERT_OK(conn_
                 ->Execute("CREATE TABLE t (id INT PRIMARY KEY, v "
