@@ -203,6 +203,10 @@ TEST_F(CliTest, PostponedCompletionViaStatementAndCommands) {
       << err_.str();
   const std::string uuid(absl::StripAsciiWhitespace(out_.str()));
   ASSERT_EQ(uuid.size(), 36u);
+  // A command for another keyspace is refused before it runs: the
+  // migration is not cancelled (it completes below).
+  EXPECT_EQ(Run({"OnlineDDL", "cancel", "otherks", uuid}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
   EXPECT_EQ(Run({"ApplySchema", "--sql",
                  "ALTER VITESS_MIGRATION '" + uuid + "' COMPLETE", "commerce"}),
             0)

@@ -1,5 +1,6 @@
 #include "onlineddl/executor.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -46,9 +47,23 @@ absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::Connect() {
   return std::unique_ptr<mysql::Connection>(std::move(c));
 }
 
+absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::ConnectOwn() {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
+  // The executor's own session runs DDL while it holds its mutex: a
+  // metadata lock held elsewhere (a long transaction, a prepared
+  // cut-over's LOCK TABLES) must not freeze every command and tick for
+  // the server's default of a day. The DDL fails with a clear error.
+  SC_RETURN_IF_ERROR(
+      c->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ",
+                              std::max<int64_t>(
+                                  1, absl::ToInt64Seconds(options_.lock_wait))))
+          .status());
+  return c;
+}
+
 absl::Status Executor::Init() {
   absl::MutexLock lock(&mu_);
-  SC_ASSIGN_OR_RETURN(conn_, Connect());
+  SC_ASSIGN_OR_RETURN(conn_, ConnectOwn());
   SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
   SC_RETURN_IF_ERROR(EnsureDeployments(*conn_));
   engine_ = std::make_unique<vreplication::Engine>(options_.workflow, clock_);
@@ -103,7 +118,7 @@ absl::Status Executor::Tick() {
   absl::Status s = TickLocked();
   if (!s.ok()) {
     // The session may be broken (server restart): reconnect next time.
-    absl::StatusOr<std::unique_ptr<mysql::Connection>> c = Connect();
+    absl::StatusOr<std::unique_ptr<mysql::Connection>> c = ConnectOwn();
     if (c.ok()) conn_ = std::move(*c);
   }
   return s;

@@ -44,6 +44,9 @@ struct ExecutorOptions {
   std::string keyspace;          // default: db
   std::string shard = "0";
   std::string tablet;  // alias, e.g. "zone1-0000000100"
+  // Longest the executor's own session waits for a metadata lock (its DDL
+  // on a table another session holds fails then). Default 60 s.
+  absl::Duration lock_wait = absl::Seconds(60);
   // How often the scheduler looks at migrations without being woken.
   // Default 1 s.
   absl::Duration tick = absl::Seconds(1);
@@ -173,6 +176,8 @@ class Executor {
   absl::Status Init();
   void Loop();
   absl::StatusOr<std::unique_ptr<mysql::Connection>> Connect();
+  // Connect() for the executor's own session (conn_).
+  absl::StatusOr<std::unique_ptr<mysql::Connection>> ConnectOwn();
   // Runs `read` on the session kept for reads (Get, List), so that they do
   // not wait for a scheduling round (a cut-over, a long statement).
   template <typename T>

@@ -12,6 +12,8 @@
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
+#include "onlineddl/artifact_name.h"
+#include "onlineddl/table_gc.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
 #include "util/clock.h"
@@ -445,6 +447,59 @@ TEST_F(ExecutorTest, ArtifactsGoThroughTableGc) {
                     }));
   ASSERT_OK_AND_ASSIGN(Migration after, executor_->Get(u[0]));
   EXPECT_FALSE(after.cleanup_timestamp.empty());
+}
+
+// The executor's own session does not wait a day (the server's default)
+// for a metadata lock held elsewhere while it holds its mutex: its DDL
+// fails clearly after lock_wait, and the executor goes on answering.
+TEST_F(ExecutorTest, DirectDdlOnALockedTableFailsInsteadOfFreezing) {
+  CreateUsers(10);
+  ExecutorOptions o = Options();
+  o.lock_wait = absl::Seconds(1);
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> blocker,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK(blocker->Execute("START TRANSACTION"));
+  ASSERT_OK(blocker->Execute(
+      absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users"))));
+  const absl::Time t0 = absl::Now();
+  EXPECT_THAT(
+      executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", ""),
+      StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(10));
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  EXPECT_OK(
+      executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", "")
+          .status());
+}
+
+// A dropped view is held (renamed) for its revert window; when GC takes
+// it, it is dropped: a purge's DELETE through an updatable view would
+// delete its base table's rows.
+TEST_F(ExecutorTest, GcDropsAHeldViewWithoutTouchingItsBaseTable) {
+  CreateUsers(100);
+  ASSERT_OK(conn_->Execute("CREATE VIEW v1 AS SELECT id, name FROM users"));
+  ASSERT_OK(conn_->Execute("CREATE VIEW v2 AS SELECT id, name FROM users"));
+  const absl::Time past = absl::Now() - absl::Hours(1);
+  ASSERT_OK_AND_ASSIGN(
+      std::string purging,
+      ArtifactName(ArtifactHint::kPurge, "11111111-2222-3333-4444-555555555555",
+                   past));
+  ASSERT_OK_AND_ASSIGN(
+      std::string held,
+      ArtifactName(ArtifactHint::kHold, "11111111-2222-3333-4444-666666666666",
+                   absl::Now() + absl::Hours(1)));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("RENAME TABLE v1 TO ", mysql::QuoteIdentifier(purging),
+                   ", v2 TO ", mysql::QuoteIdentifier(held))));
+  TableGc gc(TableGcOptions(), Clock::Real());
+  ASSERT_OK_AND_ASSIGN(int changed, gc.Tick(*conn_, db_));
+  EXPECT_EQ(changed, 1);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "100");
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(TABLE_NAME) FROM "
+                  "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                  "AND TABLE_TYPE = 'VIEW'"),
+            held);  // still in its revert window
 }
 
 }  // namespace

@@ -90,8 +90,9 @@ absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
                                   absl::string_view db) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
-      conn.Execute(absl::StrCat("SELECT TABLE_NAME FROM information_schema."
-                                "TABLES WHERE TABLE_SCHEMA = ",
+      conn.Execute(absl::StrCat("SELECT TABLE_NAME, TABLE_TYPE FROM "
+                                "information_schema.TABLES WHERE "
+                                "TABLE_SCHEMA = ",
                                 QuoteString(db),
                                 " AND TABLE_NAME LIKE '\\_vt\\_%'")));
   int changed = 0;
@@ -99,6 +100,18 @@ absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
     std::string table(row.Get(0));
     absl::optional<ParsedArtifactName> p = ParseArtifactName(table);
     if (!p.has_value() || !p->hint.has_value() || !IsGcHint(*p->hint)) {
+      continue;
+    }
+    if (row.Get(1) == "VIEW") {
+      // A dropped view held for a revert: no data to purge (a DELETE
+      // through an updatable view would delete its base table's rows).
+      if (*p->hint == ArtifactHint::kHold && clock_->Now() < p->time) {
+        continue;
+      }
+      SC_RETURN_IF_ERROR(conn.Execute(absl::StrCat("DROP VIEW IF EXISTS ",
+                                                   QuoteQualified(db, table)))
+                             .status());
+      ++changed;
       continue;
     }
     if (*p->hint == ArtifactHint::kPurge) {

@@ -1,5 +1,7 @@
 #include "tablet/online_ddl_service.h"
 
+#include <functional>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -18,10 +20,13 @@ absl::Status OnlineDdlService::CheckKeyspace(
 }
 
 template <typename Resp>
-grpc::Status OnlineDdlService::Count(const std::string& keyspace,
-                                     const absl::StatusOr<int>& n, Resp* resp) {
+grpc::Status OnlineDdlService::Count(
+    const std::string& keyspace,
+    const std::function<absl::StatusOr<int>()>& command, Resp* resp) {
+  // Before the command runs: one for another keyspace changes nothing.
   absl::Status ks = CheckKeyspace(keyspace);
   if (!ks.ok()) return ToGrpc(ks);
+  const absl::StatusOr<int> n = command();
   if (!n.ok()) return ToGrpc(n.status());
   (*resp->mutable_rows_affected_by_shard())[shard_] = static_cast<uint64_t>(*n);
   return grpc::Status::OK;
@@ -122,38 +127,45 @@ grpc::Status OnlineDdlService::GetSchemaMigrations(
 grpc::Status OnlineDdlService::CompleteSchemaMigration(
     grpc::ServerContext*, const vtctldata::CompleteSchemaMigrationRequest* req,
     vtctldata::CompleteSchemaMigrationResponse* resp) {
-  return Count(req->keyspace(), executor_->Complete(req->uuid()), resp);
+  return Count(
+      req->keyspace(), [&] { return executor_->Complete(req->uuid()); }, resp);
 }
 
 grpc::Status OnlineDdlService::CancelSchemaMigration(
     grpc::ServerContext*, const vtctldata::CancelSchemaMigrationRequest* req,
     vtctldata::CancelSchemaMigrationResponse* resp) {
-  return Count(req->keyspace(), executor_->Cancel(req->uuid()), resp);
+  return Count(
+      req->keyspace(), [&] { return executor_->Cancel(req->uuid()); }, resp);
 }
 
 grpc::Status OnlineDdlService::RetrySchemaMigration(
     grpc::ServerContext*, const vtctldata::RetrySchemaMigrationRequest* req,
     vtctldata::RetrySchemaMigrationResponse* resp) {
-  return Count(req->keyspace(), executor_->Retry(req->uuid()), resp);
+  return Count(
+      req->keyspace(), [&] { return executor_->Retry(req->uuid()); }, resp);
 }
 
 grpc::Status OnlineDdlService::LaunchSchemaMigration(
     grpc::ServerContext*, const vtctldata::LaunchSchemaMigrationRequest* req,
     vtctldata::LaunchSchemaMigrationResponse* resp) {
-  return Count(req->keyspace(), executor_->Launch(req->uuid()), resp);
+  return Count(
+      req->keyspace(), [&] { return executor_->Launch(req->uuid()); }, resp);
 }
 
 grpc::Status OnlineDdlService::CleanupSchemaMigration(
     grpc::ServerContext*, const vtctldata::CleanupSchemaMigrationRequest* req,
     vtctldata::CleanupSchemaMigrationResponse* resp) {
-  return Count(req->keyspace(), executor_->Cleanup(req->uuid()), resp);
+  return Count(
+      req->keyspace(), [&] { return executor_->Cleanup(req->uuid()); }, resp);
 }
 
 grpc::Status OnlineDdlService::ForceCutOverSchemaMigration(
     grpc::ServerContext*,
     const vtctldata::ForceCutOverSchemaMigrationRequest* req,
     vtctldata::ForceCutOverSchemaMigrationResponse* resp) {
-  return Count(req->keyspace(), executor_->ForceCutOver(req->uuid()), resp);
+  return Count(
+      req->keyspace(), [&] { return executor_->ForceCutOver(req->uuid()); },
+      resp);
 }
 
 grpc::Status OnlineDdlService::ExecuteMigrationCommand(
@@ -215,12 +227,14 @@ grpc::Status OnlineDdlService::AbortCutOver(grpc::ServerContext*,
 grpc::Status OnlineDdlService::ThrottleSchemaMigration(
     grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
   double ratio = req->ratio() > 0 ? req->ratio() : 1.0;
-  return Count("", executor_->Throttle(req->uuid(), ratio), resp);
+  return Count(
+      "", [&] { return executor_->Throttle(req->uuid(), ratio); }, resp);
 }
 
 grpc::Status OnlineDdlService::UnthrottleSchemaMigration(
     grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
-  return Count("", executor_->Throttle(req->uuid(), 0), resp);
+  return Count(
+      "", [&] { return executor_->Throttle(req->uuid(), 0); }, resp);
 }
 
 }  // namespace tablet

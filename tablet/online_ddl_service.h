@@ -7,6 +7,7 @@
 #ifndef SIDECUT_TABLET_ONLINE_DDL_SERVICE_H_
 #define SIDECUT_TABLET_ONLINE_DDL_SERVICE_H_
 
+#include <functional>
 #include <string>
 
 #include "onlineddl/executor.h"
@@ -70,9 +71,11 @@ class OnlineDdlService final : public sidecut::OnlineDDL::Service {
 
  private:
   absl::Status CheckKeyspace(const std::string& keyspace) const;
-  // Runs `command` and records its count under this tablet's shard.
+  // Checks `keyspace`, then runs `command` and records its count under this
+  // tablet's shard.
   template <typename Resp>
-  grpc::Status Count(const std::string& keyspace, const absl::StatusOr<int>& n,
+  grpc::Status Count(const std::string& keyspace,
+                     const std::function<absl::StatusOr<int>()>& command,
                      Resp* resp);
 
   onlineddl::Executor* executor_;
