@@ -251,7 +251,9 @@ absl::Status Executor::GateDeployment(Deployment d) {
     }
     if (d.postpone_completion) return absl::OkStatus();
     for (const Migration& m : members) {
-      if (IsGatedCopy(m) &&
+      // One completed already (by a command naming it): waiting for it to
+      // become ready would wait forever; the rest applies as planned.
+      if (IsGatedCopy(m) && m.status != kStatusComplete &&
           !(m.status == kStatusRunning && m.ready_to_complete)) {
         return absl::OkStatus();  // still copying or catching up
       }

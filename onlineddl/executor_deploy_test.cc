@@ -328,6 +328,25 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
   EXPECT_EQ(Columns("v"), "");
 }
 
+// A member completed by a command naming it (it cut over alone when
+// ready): the deployment's gate does not wait forever for it to become
+// ready; the rest applies.
+TEST_F(DeployTest, AMemberCompletedAloneDoesNotHangTheDeployment) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit(
+          "CREATE TABLE t2 (id INT PRIMARY KEY AUTO_INCREMENT, name "
+          "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32), extra INT);"
+          "CREATE TABLE t3 (id INT PRIMARY KEY AUTO_INCREMENT, name "
+          "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32), extra INT)",
+          "vitess --declarative", "alone"));
+  ASSERT_EQ(uuids.size(), 2u);
+  ASSERT_OK(executor_->Complete(uuids[0]).status());
+  WaitDeployment("alone", kDeployComplete);
+  EXPECT_EQ(Columns("t2"), "id,name,val,info,extra");
+  EXPECT_EQ(Columns("t3"), "id,name,val,info,extra");
+}
+
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   EXPECT_THAT(executor_->Submit("DROP TABLE nope", "vitess --declarative", ""),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
@@ -350,6 +369,11 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
       executor_->Submit("ALTER TABLE t1 ADD x INT", "vitess --declarative", ""),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("CREATE TABLE and CREATE VIEW")));
+  EXPECT_THAT(
+      executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY)",
+                        "vitess --declarative --prefer-instant-ddl", ""),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("does not combine")));
   ASSERT_OK_AND_ASSIGN(std::vector<Migration> ms, executor_->List(""));
   EXPECT_TRUE(ms.empty());
   // Nothing to change: nothing submitted.
