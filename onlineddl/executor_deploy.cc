@@ -183,37 +183,50 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
     return absl::AlreadyExistsError(
         absl::StrCat("deployment '", d.context, "' exists already"));
   }
-  for (int i : *order) {
-    const std::string text = schemadiff::Print(plan.diffs[i].statement,
-                                               schemadiff::OutputMode::kString);
-    SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
-                        ParseDdl(text, options_.db));
-    for (const DdlStatement& ds : parsed) {
-      Migration m;
-      m.uuid = CreateMigrationUuid();
-      m.keyspace = options_.keyspace;
-      m.shard = options_.shard;
-      m.schema = options_.db;
-      m.table = ds.table;
-      m.statement = ds.sql;
-      m.strategy = "vitess";
-      m.options = st.options;
-      m.status = kStatusRequested;
-      m.tablet = options_.tablet;
-      m.migration_context = d.context;
-      m.ddl_action = std::string(ActionName(ds.action));
-      m.is_view = ds.is_view;
-      m.allow_concurrent = true;  // tails run side by side
-      const bool copy =
-          ds.action == DdlStatement::Action::kAlter && !ds.is_view;
-      m.postpone_completion = copy;  // the gate cuts over
-      m.postpone_launch = !copy;     // the gate applies it
-      m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
-      SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
-      d.members.push_back(m.uuid);
+  // Members and deployment in one transaction: a crash or an error in
+  // between must not leave gated members without their gate.
+  auto insert_members = [&]() -> absl::Status {
+    for (int i : *order) {
+      const std::string text = schemadiff::Print(
+          plan.diffs[i].statement, schemadiff::OutputMode::kString);
+      SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
+                          ParseDdl(text, options_.db));
+      for (const DdlStatement& ds : parsed) {
+        Migration m;
+        m.uuid = CreateMigrationUuid();
+        m.keyspace = options_.keyspace;
+        m.shard = options_.shard;
+        m.schema = options_.db;
+        m.table = ds.table;
+        m.statement = ds.sql;
+        m.strategy = "vitess";
+        m.options = st.options;
+        m.status = kStatusRequested;
+        m.tablet = options_.tablet;
+        m.migration_context = d.context;
+        m.ddl_action = std::string(ActionName(ds.action));
+        m.is_view = ds.is_view;
+        m.allow_concurrent = true;  // tails run side by side
+        const bool copy =
+            ds.action == DdlStatement::Action::kAlter && !ds.is_view;
+        m.postpone_completion = copy;  // the gate cuts over
+        m.postpone_launch = !copy;     // the gate applies it
+        m.cutover_threshold_seconds =
+            absl::ToInt64Seconds(st.CutOverThreshold());
+        SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
+        d.members.push_back(m.uuid);
+      }
     }
+    return absl::OkStatus();
+  };
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  absl::Status inserted = insert_members();
+  if (inserted.ok()) inserted = InsertDeployment(*conn_, d);
+  if (inserted.ok()) inserted = conn_->Execute("COMMIT").status();
+  if (!inserted.ok()) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    return inserted;
   }
-  SC_RETURN_IF_ERROR(InsertDeployment(*conn_, d));
   Wake();
   return d.members;
 }

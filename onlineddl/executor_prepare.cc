@@ -12,6 +12,14 @@ namespace onlineddl {
 
 absl::Status Executor::PrepareCutOver(absl::string_view uuid,
                                       absl::Duration hold, bool catch_up_only) {
+  // Writes to the table wait for as long as the lock is held.
+  if (!catch_up_only &&
+      (hold <= absl::ZeroDuration() || hold > absl::Minutes(5))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a prepared cut-over's hold must be more than 0 and at most 5m "
+        "(writes to the table wait that long), not ",
+        absl::FormatDuration(hold)));
+  }
   absl::MutexLock lock(&mu_);
   const std::string key(uuid);
   if (prepared_.count(key) > 0) {

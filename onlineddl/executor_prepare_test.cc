@@ -215,6 +215,13 @@ TEST_F(PrepareCutOverTest, OnlyAReadyPostponedMigrationCanBePrepared) {
                        HasSubstr("not ready to complete")));
   EXPECT_FALSE(
       executor_->PrepareCutOver("no-such-uuid", absl::Seconds(5)).ok());
+  // Holds that would release at once or stall writes for long.
+  for (absl::Duration hold :
+       {absl::ZeroDuration(), absl::Seconds(-1), absl::Minutes(6)}) {
+    EXPECT_THAT(executor_->PrepareCutOver(uuids[0], hold),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("hold must be")));
+  }
   EXPECT_TRUE(CanWrite());
 }
 
