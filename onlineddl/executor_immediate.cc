@@ -56,21 +56,26 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
       return Fail(m, absl::StrCat("view ", QuoteQualified(db, m.table),
                                   " does not exist"));
     }
-    // Keep the old definition as an artifact view (for revert).
-    SC_ASSIGN_OR_RETURN(
-        std::string def,
-        mysql::QueryValue(
-            *conn_, absl::StrCat("SELECT VIEW_DEFINITION FROM "
-                                 "information_schema.VIEWS "
-                                 "WHERE TABLE_SCHEMA = ",
-                                 QuoteString(db),
-                                 " AND TABLE_NAME = ", QuoteString(m.table))));
+    // Keep the old view whole (definer, SQL SECURITY, ALGORITHM, CHECK
+    // OPTION) as an artifact view, for a revert: SHOW CREATE VIEW with the
+    // artifact's name.
+    SC_ASSIGN_OR_RETURN(mysql::Result shown,
+                        conn_->Execute(absl::StrCat(
+                            "SHOW CREATE VIEW ", QuoteQualified(db, m.table))));
+    if (shown.rows.empty()) return absl::InternalError("SHOW CREATE VIEW");
+    std::string def(shown.rows[0].Get(1));
+    const std::string named =
+        absl::StrCat(" VIEW ", mysql::QuoteIdentifier(m.table));
+    const size_t at = def.find(named);
+    if (at == std::string::npos) {
+      return Fail(m, absl::StrCat("cannot read the definition of view ",
+                                  QuoteQualified(db, m.table)));
+    }
     SC_ASSIGN_OR_RETURN(
         artifact, ArtifactName(ArtifactHint::kShadow, m.uuid, clock_->Now()));
-    s = conn_
-            ->Execute(absl::StrCat("CREATE VIEW ", QuoteQualified(db, artifact),
-                                   " AS ", def))
-            .status();
+    def.replace(at, named.size(),
+                absl::StrCat(" VIEW ", QuoteQualified(db, artifact)));
+    s = conn_->Execute(def).status();
     if (s.ok()) s = conn_->Execute(d.sql).status();
   } else {
     s = conn_->Execute(d.sql).status();
