@@ -63,6 +63,25 @@ class CutOverTest : public harness::SharedInstanceTest {
     return v.value_or("");
   }
 
+  // `n` threads inserting into t, each value the next of `counter`, until
+  // `stop`.
+  std::vector<std::thread> StartWriters(int n, std::atomic<int64_t>* counter,
+                                        std::atomic<bool>* stop) {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < n; ++w) {
+      writers.emplace_back([this, counter, stop] {
+        auto c = mysql::MysqlConnection::Connect(params_);
+        if (!c.ok()) return;
+        while (!*stop) {
+          (*c)->Execute(absl::StrCat("INSERT INTO t (v) VALUES (",
+                                     counter->fetch_add(1), ")"))
+              .IgnoreError();
+        }
+      });
+    }
+    return writers;
+  }
+
   mysql::ConnectParams params_;
   CutOverRequest request_;
 };
@@ -162,18 +181,7 @@ TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
     std::atomic<bool> stop{false};
     std::atomic<int64_t> counter{1000000 * (round + 1)};
     std::atomic<int64_t> at_lock{-1};
-    std::vector<std::thread> writers;
-    for (int w = 0; w < 4; ++w) {
-      writers.emplace_back([&] {
-        auto c = mysql::MysqlConnection::Connect(params_);
-        if (!c.ok()) return;
-        while (!stop) {
-          (*c)->Execute(absl::StrCat("INSERT INTO t (v) VALUES (",
-                                     counter.fetch_add(1), ")"))
-              .IgnoreError();
-        }
-      });
-    }
+    std::vector<std::thread> writers = StartWriters(4, &counter, &stop);
     // Until the writers are writing, and after the swap until they have
     // written to the new table too.
     auto wait_writes = [&](int64_t n) {
@@ -213,18 +221,7 @@ TEST_F(CutOverTest, NoWriteSlipsInWhileTheRenameWaitsOnTheShadow) {
   std::atomic<bool> stop{false};
   std::atomic<int64_t> counter{1};
   std::atomic<int64_t> at_lock{-1};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < 2; ++w) {
-    writers.emplace_back([&] {
-      auto c = mysql::MysqlConnection::Connect(params_);
-      if (!c.ok()) return;
-      while (!stop) {
-        (*c)->Execute(absl::StrCat("INSERT INTO t (v) VALUES (",
-                                   counter.fetch_add(1), ")"))
-            .IgnoreError();
-      }
-    });
-  }
+  std::vector<std::thread> writers = StartWriters(2, &counter, &stop);
   while (counter.load() < 40) Clock::Real()->SleepFor(absl::Milliseconds(1));
   auto blocker = mysql::MysqlConnection::Connect(params_);
   ASSERT_OK(blocker.status());
