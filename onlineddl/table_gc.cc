@@ -59,14 +59,16 @@ absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
           "TABLE_SCHEMA = ",
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(table))));
   if (r.rows.empty()) return absl::OkStatus();
-  if (r.rows[0].Get(0) == "VIEW") {
-    return conn
-        .Execute(
-            absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, table)))
-        .status();
-  }
+  if (r.rows[0].Get(0) == "VIEW") return DropView(conn, db, table);
   ArtifactHint first = *FirstState(options_.lifecycle);
   return MoveTo(conn, db, table, first, StateDuration(first));
+}
+
+absl::Status TableGc::DropView(mysql::Connection& conn, absl::string_view db,
+                               absl::string_view view) {
+  return conn
+      .Execute(absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, view)))
+      .status();
 }
 
 absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
@@ -108,9 +110,7 @@ absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
       if (*p->hint == ArtifactHint::kHold && clock_->Now() < p->time) {
         continue;
       }
-      SC_RETURN_IF_ERROR(conn.Execute(absl::StrCat("DROP VIEW IF EXISTS ",
-                                                   QuoteQualified(db, table)))
-                             .status());
+      SC_RETURN_IF_ERROR(DropView(conn, db, table));
       ++changed;
       continue;
     }

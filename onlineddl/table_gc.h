@@ -56,6 +56,9 @@ class TableGc {
   absl::Status MoveTo(mysql::Connection& conn, absl::string_view db,
                       absl::string_view table, ArtifactHint hint,
                       absl::Duration wait);
+  // Views have no data: they leave GC by being dropped.
+  static absl::Status DropView(mysql::Connection& conn, absl::string_view db,
+                               absl::string_view view);
   // Deletes a batch of rows; true when the table is empty.
   absl::StatusOr<bool> Purge(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table);

@@ -237,14 +237,13 @@ absl::Status Workflow::CopyChunkAlongsideCatchUp(const CopyStateRow& table,
   // (a dropped column): aborted too, retried once the DDL applied.
   // Any other error (a deadlock rolling back a batch whose position was
   // counted) ends the run: it resumes from the saved position.
-  if (IsDdlAbort(played) && !chunk.ok()) return played;
-  if (absl::IsAborted(played) && !IsDdlAbort(played)) {
+  if (IsDdlAbort(played)) return chunk.ok() ? chunk : played;
+  if (absl::IsAborted(played)) {
     // Not one the copy loop may take for a DDL and go on from pos_.
     return absl::UnavailableError(
         absl::StrCat("catch-up alongside a chunk: ", played.message()));
   }
-  if (!played.ok() && !IsDdlAbort(played)) return played;
-  return chunk;
+  return played.ok() ? chunk : played;
 }
 
 absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
