@@ -38,6 +38,10 @@ struct ConnectParams {
   // Allow several ';'-separated statements in one Execute (one round trip).
   // Only for SQL built entirely with the quoting helpers. Default off.
   bool multi_statements = false;
+  // Sessions are counted as Sidecut's own (see OwnSessionIds) while open.
+  // False for a session standing in for an application's (tests, benches):
+  // a forced cut-over may kill it like any client's.
+  bool own_session = true;
 
   // "user@host:port" or "user@socket", for messages.
   std::string Describe() const;
@@ -69,6 +73,11 @@ class ConnectionFactory {
  public:
   virtual ~ConnectionFactory() = default;
   virtual absl::StatusOr<std::unique_ptr<Connection>> Connect() = 0;
+
+  // The server thread ids of this process's open sessions on the factory's
+  // server (Sidecut's own streams, copies and cut-overs), which a forced
+  // cut-over must not take for blockers. Empty when not tracked.
+  virtual std::vector<uint64_t> OwnSessionIds() { return {}; }
 };
 
 // Convenience: runs `sql` and returns the first column of the first row;

@@ -3,14 +3,50 @@
 #include <mariadb/mysql.h>
 
 #include <algorithm>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "mysql/mysql_error.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
 namespace mysql {
 namespace {
+
+// Live sessions made by factories, by server ("socket|host:port"): thread
+// ids are per server, and one process may talk to several.
+struct OwnSessions {
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<uint64_t>> ids
+      ABSL_GUARDED_BY(mu);
+};
+
+OwnSessions& Own() {
+  static OwnSessions* own = new OwnSessions;
+  return *own;
+}
+
+std::string ServerKey(const ConnectParams& p) {
+  return absl::StrCat(p.socket, "|", p.host, ":", p.port);
+}
+
+void Track(const ConnectParams& p, uint64_t id) {
+  OwnSessions& own = Own();
+  absl::MutexLock lock(&own.mu);
+  own.ids[ServerKey(p)].insert(id);
+}
+
+void Untrack(const ConnectParams& p, uint64_t id) {
+  OwnSessions& own = Own();
+  absl::MutexLock lock(&own.mu);
+  auto it = own.ids.find(ServerKey(p));
+  if (it == own.ids.end()) return;
+  it->second.erase(id);
+  if (it->second.empty()) own.ids.erase(it);
+}
 
 unsigned int Seconds(absl::Duration d) {
   return static_cast<unsigned int>(
@@ -86,12 +122,19 @@ absl::StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
     mysql_close(m);
     return s;
   }
-  return std::unique_ptr<MysqlConnection>(new MysqlConnection(m, params));
+  std::unique_ptr<MysqlConnection> c(new MysqlConnection(m, params));
+  if (params.own_session) {
+    c->tracked_id_ = mysql_thread_id(m);
+    Track(params, c->tracked_id_);
+  }
+  return c;
 }
 
 MysqlConnection::~MysqlConnection() { Close(); }
 
 void MysqlConnection::Close() {
+  if (tracked_id_ != 0) Untrack(params_, tracked_id_);
+  tracked_id_ = 0;
   if (mysql_ != nullptr) mysql_close(mysql_);
   mysql_ = nullptr;
 }
@@ -171,6 +214,14 @@ absl::StatusOr<std::unique_ptr<Connection>> MysqlConnectionFactory::Connect() {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<MysqlConnection> c,
                       MysqlConnection::Connect(params_));
   return std::unique_ptr<Connection>(std::move(c));
+}
+
+std::vector<uint64_t> MysqlConnectionFactory::OwnSessionIds() {
+  OwnSessions& own = Own();
+  absl::MutexLock lock(&own.mu);
+  auto it = own.ids.find(ServerKey(params_));
+  if (it == own.ids.end()) return {};
+  return std::vector<uint64_t>(it->second.begin(), it->second.end());
 }
 
 }  // namespace mysql

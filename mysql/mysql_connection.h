@@ -8,6 +8,7 @@
 #define SIDECUT_MYSQL_MYSQL_CONNECTION_H_
 
 #include <memory>
+#include <vector>
 
 #include "mysql/connection.h"
 
@@ -19,7 +20,8 @@ namespace mysql {
 class MysqlConnection final : public Connection {
  public:
   // Connects; kUnavailable when the server cannot be reached (retryable),
-  // kPermissionDenied for bad credentials.
+  // kPermissionDenied for bad credentials. With `params.own_session` the
+  // session counts among the factories' OwnSessionIds until closed.
   static absl::StatusOr<std::unique_ptr<MysqlConnection>> Connect(
       const ConnectParams& params);
 
@@ -44,6 +46,7 @@ class MysqlConnection final : public Connection {
 
   MYSQL* mysql_;
   ConnectParams params_;
+  uint64_t tracked_id_ = 0;  // counted as an own session while nonzero
 };
 
 class MysqlConnectionFactory final : public ConnectionFactory {
@@ -51,6 +54,7 @@ class MysqlConnectionFactory final : public ConnectionFactory {
   explicit MysqlConnectionFactory(ConnectParams params)
       : params_(std::move(params)) {}
   absl::StatusOr<std::unique_ptr<Connection>> Connect() override;
+  std::vector<uint64_t> OwnSessionIds() override;
   const ConnectParams& params() const { return params_; }
 
  private:

@@ -107,8 +107,9 @@ absl::Status PreparedCutOver::Open() {
           .status());
   if (options_.force) {
     // Before B exists: B must not be mistaken for a blocker.
-    SC_RETURN_IF_ERROR(
-        KillTableBlockers(*a_, request_.db, request_.table).status());
+    SC_RETURN_IF_ERROR(KillTableBlockers(*a_, request_.db, request_.table,
+                                         factory_.OwnSessionIds())
+                           .status());
   }
   SC_ASSIGN_OR_RETURN(b_, factory_.Connect());
   SC_RETURN_IF_ERROR(
@@ -440,15 +441,19 @@ std::string SentryName(absl::string_view table, absl::string_view unique) {
 
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                                       absl::string_view db,
-                                      absl::string_view table) {
+                                      absl::string_view table,
+                                      const std::vector<uint64_t>& spare) {
+  std::string spared;
+  for (uint64_t id : spare) absl::StrAppend(&spared, ", ", id);
   // Statements naming the table, and sessions sleeping inside a
   // transaction (they may hold the table's metadata lock).
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn.Execute(absl::StrCat(
-          "SELECT p.ID FROM information_schema.PROCESSLIST p WHERE p.ID <> "
-          "CONNECTION_ID() AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon') AND "
-          "((p.DB = ",
+          "SELECT p.ID FROM information_schema.PROCESSLIST p WHERE p.ID NOT IN "
+          "(CONNECTION_ID()",
+          spared,
+          ") AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon') AND ((p.DB = ",
           QuoteString(db), " AND LOCATE(", QuoteString(table),
           ", p.INFO) > 0 AND p.COMMAND = 'Query') OR (p.COMMAND = 'Sleep' AND "
           "p.ID IN (SELECT trx_mysql_thread_id FROM "

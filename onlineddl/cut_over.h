@@ -174,10 +174,12 @@ absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
 
 // Kills what could block a metadata lock on db.table: running statements
 // naming the table and sessions idle inside an open transaction. Returns how
-// many were killed. `conn`'s own session is spared.
+// many were killed. `conn`'s own session and the sessions in `spare`
+// (Sidecut's own: streams, copies, other cut-overs) are spared.
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                                       absl::string_view db,
-                                      absl::string_view table);
+                                      absl::string_view table,
+                                      const std::vector<uint64_t>& spare = {});
 
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
@@ -80,6 +81,13 @@ class CutOverTest : public harness::SharedInstanceTest {
       });
     }
     return writers;
+  }
+
+  // A session standing in for an application's.
+  mysql::ConnectParams ApplicationParams() const {
+    mysql::ConnectParams p = params_;
+    p.own_session = false;
+    return p;
   }
 
   mysql::ConnectParams params_;
@@ -502,7 +510,7 @@ TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
 }
 
 TEST_F(CutOverTest, ForceKillsTheBlocker) {
-  auto blocker = mysql::MysqlConnection::Connect(params_);
+  auto blocker = mysql::MysqlConnection::Connect(ApplicationParams());
   ASSERT_OK(blocker.status());
   ASSERT_OK((*blocker)->Execute("BEGIN").status());
   ASSERT_OK((*blocker)->Execute("SELECT * FROM t").status());
@@ -517,6 +525,44 @@ TEST_F(CutOverTest, ForceKillsTheBlocker) {
             "1");
   // The blocker's session was killed.
   EXPECT_FALSE((*blocker)->Execute("SELECT 1").ok());
+}
+
+// Sidecut's own sessions (a stream applying a transaction to another table,
+// say) are not taken for blockers: killing them failed the forced attempt.
+TEST_F(CutOverTest, ForceSparesSidecutsOwnSessions) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE other (id INT PRIMARY KEY)").status());
+  mysql::MysqlConnectionFactory factory(params_);
+  // As a stream's session is made.
+  auto own = mysql::MysqlConnection::Connect(params_);
+  ASSERT_OK(own.status());
+  ASSERT_OK((*own)->Execute("BEGIN").status());
+  ASSERT_OK((*own)->Execute("INSERT INTO other VALUES (1)").status());
+  auto blocker = mysql::MysqlConnection::Connect(ApplicationParams());
+  ASSERT_OK(blocker.status());
+  ASSERT_OK((*blocker)->Execute("BEGIN").status());
+  ASSERT_OK((*blocker)->Execute("INSERT INTO other VALUES (2)").status());
+  std::vector<uint64_t> ids = factory.OwnSessionIds();
+  EXPECT_NE(std::find(ids.begin(), ids.end(), (*own)->ConnectionId()),
+            ids.end());
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), (*blocker)->ConnectionId()),
+            ids.end());
+
+  // InnoDB refreshes INNODB_TRX at most every 100 ms: the previous test's
+  // look may still be what it serves.
+  absl::SleepFor(absl::Milliseconds(150));
+  CutOverOptions o;
+  o.threshold = absl::Seconds(2);
+  o.force = true;
+  ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
+  EXPECT_FALSE((*blocker)->Execute("SELECT 1").ok());
+  // Ours kept its session and its transaction.
+  ASSERT_OK((*own)->Execute("COMMIT").status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM other"), "1");
+  // A closed session is no longer tracked.
+  const uint64_t closed = (*own)->ConnectionId();
+  (*own)->Close();
+  ids = factory.OwnSessionIds();
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), closed), ids.end());
 }
 
 }  // namespace
