@@ -100,6 +100,9 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
       ev.kind = Kind::kXid;
       return ev;
     }
+    case kXaPrepareLogEvent:
+      ev.kind = Kind::kXaPrepare;
+      return ev;
     case kTableMapEvent: {
       SC_ASSIGN_OR_RETURN(TableMap map, ParseTableMap(event, format_));
       if (filter_ && !filter_(map.database, map.table)) {

@@ -29,8 +29,9 @@ struct DecodedEvent {
     kGtid,      // start of a transaction
     kGtidList,  // MariaDB: binlog state at the start of a file
     kPreviousGtids,
-    kQuery,  // BEGIN, COMMIT (non-transactional), DDL, ...
-    kXid,    // COMMIT of a transactional transaction
+    kQuery,      // BEGIN, COMMIT (non-transactional), DDL, ...
+    kXid,        // COMMIT of a transactional transaction
+    kXaPrepare,  // XA PREPARE: ends the first half of a two-phase XA
     kTableMap,
     kRows,
     kHeartbeat,

@@ -42,6 +42,7 @@ enum EventType : uint8_t {
   kGtidLogEvent = 33,
   kAnonymousGtidLogEvent = 34,
   kPreviousGtidsLogEvent = 35,
+  kXaPrepareLogEvent = 38,
   kTransactionPayloadEvent = 40,
   kHeartbeatLogEventV2 = 41,
   kMariadbAnnotateRowsEvent = 160,

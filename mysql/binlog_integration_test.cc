@@ -387,6 +387,44 @@ TEST_F(BinlogIntegrationTest, SavepointsKeepTheWholeTransaction) {
                                            ::testing::ElementsAre(5)));
 }
 
+// Two-phase XA: the prepared half is a transaction of its own, marked
+// prepared, with its rows; XA COMMIT and XA ROLLBACK are each a group with
+// nothing to apply. One phase, it is a plain transaction. (Before, the
+// prepared half never ended: its rows were dropped when the next GTID came.)
+TEST_F(BinlogIntegrationTest, TwoPhaseXaIsMarkedPrepared) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS xa"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE xa.t (id INT PRIMARY KEY)"));
+  Position start = CurrentPosition();
+  for (const char* sql :
+       {"XA START 'x1'", "INSERT INTO xa.t VALUES (1)", "XA END 'x1'",
+        "XA PREPARE 'x1'", "XA COMMIT 'x1'", "XA START 'x2'",
+        "INSERT INTO xa.t VALUES (2)", "XA END 'x2'", "XA PREPARE 'x2'",
+        "XA ROLLBACK 'x2'", "XA START 'x3'", "INSERT INTO xa.t VALUES (3)",
+        "XA END 'x3'", "XA COMMIT 'x3' ONE PHASE",
+        "INSERT INTO xa.t VALUES (4)"}) {
+    ASSERT_OK(conn_->Execute(sql));
+  }
+  Position end = CurrentPosition();
+  MariadbBinlogSourceFactory real(SourceOptions());
+  BinlogStreamer streamer(&real, start, Clock::Real());
+  std::vector<std::string> txns;
+  while (!streamer.position().AtLeast(end)) {
+    ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
+    if (item.kind != StreamItem::Kind::kTransaction) continue;
+    std::string t = item.transaction.xa_prepared ? "prepared" : "";
+    for (const DecodedEvent& ev : item.transaction.events) {
+      EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
+      if (ev.kind != DecodedEvent::Kind::kRows) continue;
+      for (const RowChange& rc : ev.rows.rows) {
+        absl::StrAppend(&t, " ", rc.after->GetInt64(0).value());
+      }
+    }
+    txns.push_back(t);
+  }
+  EXPECT_THAT(txns, ::testing::ElementsAre("prepared 1", "", "prepared 2", "",
+                                           " 3", " 4"));
+}
+
 // A group ending in ROLLBACK (a transaction that also changed a
 // non-transactional table, rolled back) applies nothing but is a position
 // all the same: a reader waiting to reach it must not wait for the next.

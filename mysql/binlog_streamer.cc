@@ -133,6 +133,25 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
         *done = true;
         return absl::OkStatus();
       }
+      // Two-phase XA: XA START opens the transaction (MySQL logs no BEGIN
+      // before it), an XA_PREPARE event ends it; XA COMMIT or ROLLBACK
+      // follows in a group of its own. One-phase, MySQL ends the group
+      // with XA COMMIT .. ONE PHASE; MariaDB logs it as a plain transaction.
+      if (absl::StartsWithIgnoreCase(q, "XA START") ||
+          absl::StartsWithIgnoreCase(q, "XA BEGIN")) {
+        saw_begin_ = true;
+        return absl::OkStatus();
+      }
+      if (absl::StartsWithIgnoreCase(q, "XA END")) return absl::OkStatus();
+      if (absl::StartsWithIgnoreCase(q, "XA COMMIT")) {
+        *done = true;
+        return absl::OkStatus();
+      }
+      if (absl::StartsWithIgnoreCase(q, "XA ROLLBACK")) {
+        txn_.events.clear();
+        *done = true;
+        return absl::OkStatus();
+      }
       if (absl::EqualsIgnoreCase(q, "ROLLBACK")) {
         // Nothing to apply, but a position all the same: an empty
         // transaction (a reader waiting to reach it must not wait for the
@@ -155,6 +174,12 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
     }
     case Kind::kXid:
       if (in_txn_) *done = true;
+      return absl::OkStatus();
+    case Kind::kXaPrepare:
+      if (in_txn_) {
+        txn_.xa_prepared = true;
+        *done = true;
+      }
       return absl::OkStatus();
     case Kind::kTableMap:
     case Kind::kRows:

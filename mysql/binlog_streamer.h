@@ -53,6 +53,10 @@ struct Transaction {
   std::vector<DecodedEvent> events;
   // True for a standalone statement (DDL) without BEGIN/COMMIT.
   bool standalone = false;
+  // The first half of a two-phase XA transaction (XA START .. XA PREPARE):
+  // its changes are not committed yet; a later transaction of its own, with
+  // no events, holds its XA COMMIT or XA ROLLBACK.
+  bool xa_prepared = false;
 };
 
 struct StreamItem {

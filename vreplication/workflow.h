@@ -157,6 +157,7 @@ class Workflow {
   // with full metadata (log_bin, binlog_format, binlog_row_image,
   // binlog_row_metadata), saying which setting is wrong.
   absl::Status CheckBinlog();
+  absl::Status CheckNoPreparedXa();
   // A connection with the workflow's session settings.
   absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> OpenSession() const;
   absl::Status Connect();

@@ -323,6 +323,18 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       }
       auto src = target_of_source_.find(absl::AsciiStrToLower(ev.table->table));
       if (src == target_of_source_.end()) continue;
+      if (txn.xa_prepared) {
+        // Committed or rolled back later, by a group that carries no rows:
+        // applying now could keep rows the source rolls back, and waiting
+        // would lose them on a restart (the position moved on).
+        return absl::FailedPreconditionError(absl::StrCat(
+            "a two-phase XA transaction (XA PREPARE) changed ",
+            mysql::QuoteQualified(row_.db_name, ev.table->table),
+            ": its outcome comes later without its rows, so it cannot be "
+            "replayed safely; while the table is migrated, end XA "
+            "transactions on it with XA COMMIT .. ONE PHASE, then retry "
+            "the migration"));
+      }
       // A session logging partial images (binlog_row_image MINIMAL or
       // NOBLOB, e.g. one opened before the global setting was fixed): the
       // missing columns would apply as NULL. Stop rather than diverge.
