@@ -252,8 +252,50 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   // deployment (and cancels or resumes it) when it restarts.
   deployments_.push_back(d);
   SC_RETURN_IF_ERROR(Save(d));
-  absl::Status failed;
   int submitted = 0;
+  absl::Status failed = SubmitMembers(*ks, d, strategy, revert, &submitted);
+  ControllerDeployment& saved = deployments_.back();
+  if (failed.ok()) {
+    saved.set_submitted(true);
+    return Save(saved);
+  }
+  if (absl::IsAborted(failed) && options_.while_submitting) {
+    return failed;  // the test's simulated death: nothing cleaned up
+  }
+  // Leave no shard with a part of the request.
+  for (int i = 0; i <= submitted && i < d.members_size(); ++i) {
+    CancelOnShards(*ks, d.members(i).uuid());
+  }
+  saved.set_state(ControllerDeployment::FAILED);
+  saved.set_message(absl::StrCat("submission failed: ", failed.message()));
+  Save(saved).IgnoreError();
+  return absl::Status(failed.code(),
+                      absl::StrCat("not submitted (cancelled where it was): ",
+                                   failed.message()));
+}
+
+absl::Status Controller::Resubmit(ControllerDeployment& d) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  int submitted = 0;
+  absl::Status s = SubmitMembers(*ks, d, d.strategy(),
+                                 /*revert=*/!d.reverts().empty(), &submitted);
+  if (!s.ok()) {
+    // Tried again next round; a cancel ends it meanwhile.
+    SetMessage(d, absl::StrCat("submitting again after an interrupted "
+                               "submission: ",
+                               s.message()))
+        .IgnoreError();
+    return s;
+  }
+  d.set_submitted(true);
+  d.set_message("submitted again after an interrupted submission");
+  return Save(d);
+}
+
+absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
+                                       const ControllerDeployment& d,
+                                       absl::string_view strategy, bool revert,
+                                       int* submitted) {
   for (const DeploymentMember& m : d.members()) {
     std::string s(strategy);
     if (revert) {
@@ -267,32 +309,23 @@ absl::Status Controller::Submit(ControllerDeployment& d,
       s = WithFlag(s, "--postpone-launch");  // the gate launches it
     }
     vtctldata::ApplySchemaRequest r;
-    r.set_keyspace(ks->name());
+    r.set_keyspace(ks.name());
     r.add_sql(m.sql());
     r.set_ddl_strategy(s);
     r.add_uuid_list(m.uuid());
     r.set_migration_context(d.context());
-    failed = Combine(tablets_.ForEach(
-        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-                 grpc::ClientContext& ctx) {
+    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+        ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                grpc::ClientContext& ctx) {
           vtctldata::ApplySchemaResponse ignored;
           return FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
-        }));
-    ++submitted;
-    if (!failed.ok()) break;
+        })));
+    ++*submitted;
+    if (options_.while_submitting) {
+      SC_RETURN_IF_ERROR(options_.while_submitting(*submitted));
+    }
   }
-  ControllerDeployment& saved = deployments_.back();
-  if (failed.ok()) return absl::OkStatus();
-  // Leave no shard with a part of the request.
-  for (int i = 0; i < submitted; ++i) {
-    CancelOnShards(*ks, d.members(i).uuid());
-  }
-  saved.set_state(ControllerDeployment::FAILED);
-  saved.set_message(absl::StrCat("submission failed: ", failed.message()));
-  Save(saved).IgnoreError();
-  return absl::Status(failed.code(),
-                      absl::StrCat("not submitted (cancelled where it was): ",
-                                   failed.message()));
+  return absl::OkStatus();
 }
 
 std::vector<absl::Status> Controller::CancelOnShards(const TopologyKeyspace& ks,
@@ -391,6 +424,8 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     for (const DeploymentMember& m : d.members()) {
       // The tablet's cancel also releases a prepared cut-over.
       for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
+        // Never sent there (a submission interrupted before it did).
+        if (absl::IsNotFound(s) && !d.submitted()) continue;
         all.push_back(std::move(s));
       }
     }

@@ -70,6 +70,10 @@ struct ControllerOptions {
   // shard is told; an error stops the gate there, as if the controller
   // died at that moment.
   std::function<absl::Status(const ControllerDeployment&)> after_decision;
+  // Fault injection for tests: called after each member reached every
+  // shard while submitting; an error stops the submission there, as if the
+  // controller died at that moment.
+  std::function<absl::Status(int members_submitted)> while_submitting;
 };
 
 class Controller {
@@ -88,7 +92,8 @@ class Controller {
       const vtctldata::GetSchemaMigrationsRequest& req);
   // complete | cancel | retry | launch | cleanup | force-cutover of a
   // migration UUID (or "all"): a deployment's member acts on its whole
-  // deployment (complete, cancel, retry); others go to every shard.
+  // deployment (complete, cancel, retry; launch is refused: its gate
+  // launches it); others go to every shard.
   // Returns the count per shard.
   absl::StatusOr<std::map<std::string, uint64_t>> Command(
       absl::string_view verb, absl::string_view keyspace,
@@ -135,6 +140,20 @@ class Controller {
   // submitted and fails the deployment.
   absl::Status Submit(ControllerDeployment& d, absl::string_view strategy,
                       bool revert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends every member of `d` to every shard, counting in `*submitted` the
+  // members that reached all of them.
+  absl::Status SubmitMembers(const TopologyKeyspace& ks,
+                             const ControllerDeployment& d,
+                             absl::string_view strategy, bool revert,
+                             int* submitted);
+  // `verb` (launch or retry) "all": each migration it applies to on each
+  // shard, except deployments' members (their gates launch them; a retry
+  // of a deployment names one of its members).
+  absl::StatusOr<std::map<std::string, uint64_t>> ForEachOutsideDeployments(
+      const TopologyKeyspace& ks, const std::string& verb);
+  // Submits again a deployment whose submission was interrupted.
+  absl::Status Resubmit(ControllerDeployment& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Cancels `uuid` on every shard of `ks`; the statuses in shard order.
   std::vector<absl::Status> CancelOnShards(const TopologyKeyspace& ks,

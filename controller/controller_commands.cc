@@ -61,6 +61,15 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     }
   }
   const bool member = uuid != "all" && !contexts.empty();
+  if (v == "launch" && member) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid, " belongs to deployment ", contexts[0],
+        ", whose gate launches its changes in order once every ALTER is "
+        "ready; complete the deployment instead"));
+  }
+  if ((v == "launch" || v == "retry") && uuid == "all") {
+    return ForEachOutsideDeployments(*ks, v);
+  }
   if (v == "complete" || v == "cancel") {
     for (const std::string& c : contexts) {
       SC_RETURN_IF_ERROR(v == "complete" ? CompleteDeployment(c)
@@ -115,6 +124,54 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   SIDECUT_CTLD_VERB("force-cutover", ForceCutOver)
 #undef SIDECUT_CTLD_VERB
   return absl::InvalidArgumentError(absl::StrCat("unknown verb ", verb));
+}
+
+absl::StatusOr<std::map<std::string, uint64_t>>
+Controller::ForEachOutsideDeployments(const TopologyKeyspace& ks,
+                                      const std::string& verb) {
+  vtctldata::GetSchemaMigrationsRequest g;
+  g.set_keyspace(ks.name());
+  SC_ASSIGN_OR_RETURN(vtctldata::GetSchemaMigrationsResponse all,
+                      GetSchemaMigrations(g));
+  std::map<std::string, uint64_t> counts;
+  for (const TopologyShard& s : ks.shards()) counts[s.name()] = 0;
+  for (const vtctldata::SchemaMigration& m : all.migrations()) {
+    const bool wanted =
+        verb == "launch"
+            ? m.postpone_launch() &&
+                  (m.status() == vtctldata::SchemaMigration::REQUESTED ||
+                   m.status() == vtctldata::SchemaMigration::QUEUED ||
+                   m.status() == vtctldata::SchemaMigration::READY)
+            : m.status() == vtctldata::SchemaMigration::FAILED ||
+                  m.status() == vtctldata::SchemaMigration::CANCELLED;
+    if (!wanted) continue;
+    {
+      absl::MutexLock lock(&mu_);
+      if (FindByMember(m.uuid()) != nullptr) continue;  // its gate's
+    }
+    for (const TopologyShard& s : ks.shards()) {
+      if (s.name() != m.shard()) continue;
+      SC_RETURN_IF_ERROR(tablets_.Call(
+          s,
+          [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+              grpc::ClientContext& ctx) -> absl::Status {
+            if (verb == "launch") {
+              vtctldata::LaunchSchemaMigrationRequest r;
+              r.set_keyspace(ks.name());
+              r.set_uuid(m.uuid());
+              vtctldata::LaunchSchemaMigrationResponse resp;
+              return FromGrpc(stub.LaunchSchemaMigration(&ctx, r, &resp));
+            }
+            vtctldata::RetrySchemaMigrationRequest r;
+            r.set_keyspace(ks.name());
+            r.set_uuid(m.uuid());
+            vtctldata::RetrySchemaMigrationResponse resp;
+            return FromGrpc(stub.RetrySchemaMigration(&ctx, r, &resp));
+          }));
+      ++counts[s.name()];
+    }
+  }
+  return counts;
 }
 
 absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(

@@ -35,6 +35,15 @@ absl::Status Controller::Tick() {
   SC_RETURN_IF_ERROR(Lead());
   absl::Status first;
   for (ControllerDeployment& d : deployments_) {
+    if ((d.state() == ControllerDeployment::POSTPONED ||
+         d.state() == ControllerDeployment::COMPLETING) &&
+        !d.submitted()) {
+      absl::Status s = Resubmit(d);
+      if (!s.ok()) {
+        if (first.ok()) first = s;
+        continue;
+      }
+    }
     if (d.state() != ControllerDeployment::COMPLETING) continue;
     absl::Status s = Gate(d);
     if (!s.ok()) {
@@ -118,7 +127,13 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
       continue;
     }
     if (!m.cut_over()) {
-      // An immediate change: launched now on every shard, in order.
+      // An immediate change: launched now on every shard, in order. Once
+      // one shard may have applied it, the deployment only goes forward
+      // (a cancel racing the launch must not leave shards different).
+      if (!m.commit_decided()) {
+        m.set_commit_decided(true);
+        SC_RETURN_IF_ERROR(Save(d));
+      }
       SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
           *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
                    grpc::ClientContext& ctx) {

@@ -494,6 +494,91 @@ TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
   }
 }
 
+// A controller that dies while submitting leaves a deployment whose later
+// members never reached the shards. Its successor submits it again (the
+// tablets take the same UUID and statement again as a no-op) and finishes
+// it; before, the gate failed on the missing member every round.
+TEST_F(ControllerTest, AnInterruptedSubmissionIsSubmittedAgain) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "note VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.while_submitting = [](int submitted) {
+    return submitted == 1 ? absl::AbortedError("simulated controller crash")
+                          : absl::OkStatus();
+  };
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "ALTER TABLE users ADD COLUMN extra INT; ALTER TABLE orders ADD COLUMN "
+      "more INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("interrupted");
+  const std::string first = "1a2b3c4d_5e6f_11ee_8c99_0242ac120011";
+  const std::string second = "1a2b3c4d_5e6f_11ee_8c99_0242ac120012";
+  req.add_uuid_list(first);
+  req.add_uuid_list(second);
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kAborted));
+  controller_.reset();
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_OK(shards_[i].executor->Get(first).status());
+    EXPECT_THAT(shards_[i].executor->Get(second).status(),
+                StatusIs(absl::StatusCode::kNotFound));
+  }
+  StartController(Options());
+  ControllerDeployment d = WaitComplete("interrupted");
+  EXPECT_TRUE(d.submitted());
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "more")) << kShardNames[i];
+  }
+}
+
+// The same interrupted deployment can be cancelled (a member missing on
+// the shards counts as cancelled there), and a deployment's member is not
+// launched behind its gate's back.
+TEST_F(ControllerTest, AnInterruptedSubmissionCanBeCancelled) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.while_submitting = [](int submitted) {
+    return submitted == 1 ? absl::AbortedError("simulated controller crash")
+                          : absl::OkStatus();
+  };
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "ALTER TABLE users ADD COLUMN extra INT; CREATE TABLE later (id INT "
+      "PRIMARY KEY)");
+  req.set_ddl_strategy("vitess --postpone-completion");
+  req.set_migration_context("interrupted-cancel");
+  const std::string first = "1a2b3c4d_5e6f_11ee_8c99_0242ac120021";
+  const std::string second = "1a2b3c4d_5e6f_11ee_8c99_0242ac120022";
+  req.add_uuid_list(first);
+  req.add_uuid_list(second);
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kAborted));
+  controller_.reset();
+  // A successor that has not resubmitted yet (its gate never runs here).
+  ControllerOptions idle = Options();
+  idle.tick = absl::Hours(1);
+  StartController(idle);
+  EXPECT_THAT(controller_->Command("launch", "commerce", first),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("interrupted-cancel")));
+  ASSERT_OK(controller_->Command("cancel", "commerce", first).status());
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("interrupted-cancel"));
+  EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED) << d.message();
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(first));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+    EXPECT_FALSE(HasColumn(i, "users", "extra"));
+  }
+}
+
 TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();

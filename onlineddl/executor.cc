@@ -160,6 +160,22 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     return absl::InvalidArgumentError(
         absl::StrCat("'", uuid, "' is not a valid migration UUID"));
   }
+  if (!uuid.empty()) {
+    // Submitted again (a controller resuming an interrupted submission):
+    // the same request is a no-op, whatever the migration's state since.
+    absl::StatusOr<Migration> existing = ReadMigration(*conn_, uuid);
+    if (existing.ok()) {
+      if (existing->schema == options_.db &&
+          existing->statement == stmts[0].sql &&
+          existing->migration_context == migration_context) {
+        return std::vector<std::string>{std::string(uuid)};
+      }
+      return absl::AlreadyExistsError(absl::StrCat(
+          "migration ", uuid,
+          " already exists with another statement, database or context"));
+    }
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+  }
   SC_ASSIGN_OR_RETURN(std::vector<Migration> pending,
                       ListMine("migration_status IN ('requested', "
                                "'queued', 'ready', 'running')"));

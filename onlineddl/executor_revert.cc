@@ -78,6 +78,20 @@ absl::StatusOr<std::string> Executor::Revert(
 absl::StatusOr<std::string> Executor::RevertLocked(
     absl::string_view uuid, absl::string_view migration_context, bool gated,
     absl::string_view new_uuid) {
+  if (!new_uuid.empty()) {
+    // Requested again (a controller resuming an interrupted submission):
+    // the same request is a no-op, whatever the revert's state since.
+    absl::StatusOr<Migration> existing = ReadMigration(*conn_, new_uuid);
+    if (existing.ok()) {
+      if (existing->schema == options_.db && existing->reverted_uuid == uuid &&
+          existing->migration_context == migration_context) {
+        return std::string(new_uuid);
+      }
+      return absl::AlreadyExistsError(absl::StrCat(
+          "migration ", new_uuid, " already exists and is not this revert"));
+    }
+    if (!absl::IsNotFound(existing.status())) return existing.status();
+  }
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
   if (m.schema != options_.db) {
     return Refuse(m, absl::StrCat("it belongs to database ", m.schema));

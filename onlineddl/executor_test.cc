@@ -185,6 +185,18 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
                        HasSubstr("already has a pending migration")));
   ASSERT_OK(executor_->Cancel(u4[0]).status());
   EXPECT_EQ(WaitStatus(u4[0], kStatusCancelled).status, kStatusCancelled);
+  // A fixed UUID submitted again: the same request is a no-op (whatever
+  // became of it), another one under that UUID is refused.
+  ASSERT_OK_AND_ASSIGN(Migration cancelled, executor_->Get(u4[0]));
+  EXPECT_THAT(executor_->Submit("ALTER TABLE users ADD y INT",
+                                "vitess --postpone-completion", "", u4[0]),
+              IsOkAndHolds(::testing::ElementsAre(u4[0])));
+  EXPECT_THAT(
+      executor_->Submit("ALTER TABLE users ADD w INT", "vitess", "", u4[0]),
+      StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK_AND_ASSIGN(Migration again, executor_->Get(u4[0]));
+  EXPECT_EQ(again.status, kStatusCancelled);
+  EXPECT_EQ(again.id, cancelled.id);
   // The original is intact and unchanged.
   ASSERT_OK_AND_ASSIGN(std::string after,
                        Checksum(*conn_, "users", "id, name, val, title"));
