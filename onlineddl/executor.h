@@ -217,6 +217,35 @@ class Executor {
   // Immediate operations (executor_immediate.cc).
   absl::Status RunImmediate(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Intents (in the stage while an immediate statement runs: "applying: "
+  // and the intent), each with its test of whether the statement applied:
+  static constexpr char kApplying[] = "applying: ";
+  // the table or view exists;
+  static constexpr char kIntentCreate[] = "create";
+  // the artifact exists and the table does not;
+  static constexpr char kIntentRenameAway[] = "rename away";
+  // the table exists and the reverted migration's artifact does not;
+  static constexpr char kIntentRestore[] = "restore";
+  // the view's definition no longer has the MD5 that follows.
+  static constexpr char kIntentViewChange[] = "view change from ";
+  // Before an immediate operation's statement runs: records how to tell
+  // afterwards whether it applied and the artifact it will leave.
+  absl::Status MarkApplying(const Migration& m, absl::string_view intent,
+                            absl::string_view artifact)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Completes an immediate operation that applied, leaving `artifact`.
+  absl::Status FinishImmediate(const Migration& m, absl::string_view artifact)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An immediate operation a restart interrupted: completed if its
+  // statement applied, failed (nothing changed) otherwise.
+  absl::Status RecoverImmediate(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // MD5 of view db.name's definition; "" when there is no such view.
+  absl::StatusOr<std::string> ViewDigest(absl::string_view db,
+                                         absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> TableExists(absl::string_view db, absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> TryInstant(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartMysqlAlter(const Migration& m)

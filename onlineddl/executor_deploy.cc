@@ -281,6 +281,14 @@ absl::Status Executor::GateDeployment(Deployment d) {
     SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, members[i].uuid));
     if (m.status == kStatusComplete) continue;
     if (m.status == kStatusFailed || m.status == kStatusCancelled) {
+      // The members after it never apply: cancelled, not left waiting.
+      for (size_t j = i + 1; j < members.size(); ++j) {
+        SC_ASSIGN_OR_RETURN(Migration later,
+                            ReadMigration(*conn_, members[j].uuid));
+        if (!IsTerminalStatus(later.status)) {
+          SC_RETURN_IF_ERROR(CancelLocked(later));
+        }
+      }
       d.status = kDeployFailed;
       d.message = absl::StrCat("member ", m.uuid, " (", m.table, ") ", m.status,
                                " while applying: ", m.message,

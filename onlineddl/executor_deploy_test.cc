@@ -347,6 +347,34 @@ TEST_F(DeployTest, AMemberCompletedAloneDoesNotHangTheDeployment) {
   EXPECT_EQ(Columns("t3"), "id,name,val,info,extra");
 }
 
+// A member that fails while the deployment applies (its table was created
+// by hand meanwhile) fails the deployment, and the members after it are
+// cancelled, not left waiting for a launch that never comes.
+TEST_F(DeployTest, AMemberFailingWhileApplyingCancelsTheRest) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE t5 (id INT PRIMARY KEY);"
+                        "CREATE TABLE t6 (id INT PRIMARY KEY)",
+                        "vitess --declarative --postpone-completion", "late"));
+  ASSERT_EQ(uuids.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(Migration first, executor_->Get(uuids[0]));
+  ASSERT_OK(conn_
+                ->Execute(absl::StrCat("CREATE TABLE ",
+                                       mysql::QuoteIdentifier(first.table),
+                                       " (other INT)"))
+                .status());
+  ASSERT_OK(executor_->CompleteDeployment("late"));
+  Deployment d = WaitDeployment("late", kDeployFailed);
+  EXPECT_THAT(d.message, HasSubstr("while applying"));
+  ASSERT_OK_AND_ASSIGN(Migration second, executor_->Get(uuids[1]));
+  EXPECT_EQ(second.status, kStatusCancelled);
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                               "TABLE_NAME = ",
+                               mysql::QuoteString(second.table))),
+            "0");
+}
+
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   EXPECT_THAT(executor_->Submit("DROP TABLE nope", "vitess --declarative", ""),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));

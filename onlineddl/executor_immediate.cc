@@ -1,8 +1,10 @@
 // Migrations that need no copy: CREATE TABLE, DROP TABLE (a rename to a GC
 // hold table), CREATE/ALTER/DROP VIEW, INSTANT ALTERs, and the mysql
 // strategy (a plain ALTER TABLE, run and tracked).
+#include <cstring>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
@@ -19,6 +21,106 @@ using mysql::QuoteQualified;
 using mysql::QuoteString;
 
 }  // namespace
+
+absl::StatusOr<bool> Executor::TableExists(absl::string_view db,
+                                           absl::string_view name) {
+  SC_ASSIGN_OR_RETURN(
+      std::string n,
+      mysql::QueryValue(*conn_,
+                        absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.TABLES WHERE "
+                                     "TABLE_SCHEMA = ",
+                                     QuoteString(db),
+                                     " AND TABLE_NAME = ", QuoteString(name))));
+  return n != "0";
+}
+
+absl::StatusOr<std::string> Executor::ViewDigest(absl::string_view db,
+                                                 absl::string_view name) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn_->Execute(absl::StrCat(
+          "SELECT MD5(VIEW_DEFINITION) FROM information_schema.VIEWS WHERE "
+          "TABLE_SCHEMA = ",
+          QuoteString(db), " AND TABLE_NAME = ", QuoteString(name))));
+  return r.rows.empty() ? std::string() : std::string(r.rows[0].Get(0));
+}
+
+absl::Status Executor::MarkApplying(const Migration& m,
+                                    absl::string_view intent,
+                                    absl::string_view artifact) {
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("stage", absl::StrCat(kApplying, intent))
+                             .Set("artifacts", artifact));
+}
+
+absl::Status Executor::FinishImmediate(const Migration& m,
+                                       absl::string_view artifact) {
+  if (!m.reverted_uuid.empty()) {
+    SC_ASSIGN_OR_RETURN(Migration reverted,
+                        ReadMigration(*conn_, m.reverted_uuid));
+    if (reverted.ddl_action != "create") {
+      // The reverted migration's artifact is live again or this revert's
+      // now.
+      SC_RETURN_IF_ERROR(UpdateMigration(*conn_, reverted.uuid,
+                                         Assignments().Set("artifacts", "")));
+    }
+  }
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusComplete)
+                             .Set("artifacts", artifact)
+                             .Set("is_immediate_operation", true)
+                             .Set("progress", 100.0)
+                             .Set("stage", "complete")
+                             .SetExpr("completed_timestamp", "NOW(6)"));
+}
+
+absl::Status Executor::RecoverImmediate(const Migration& m) {
+  if (!absl::StartsWith(m.stage, kApplying)) {
+    return Fail(m, "the tablet restarted before this operation ran; retry it");
+  }
+  const absl::string_view intent =
+      absl::string_view(m.stage).substr(strlen(kApplying));
+  const std::string artifact = FirstArtifact(m);
+  bool applied = false;
+  if (intent == kIntentCreate) {
+    SC_ASSIGN_OR_RETURN(applied, TableExists(m.schema, m.table));
+  } else if (intent == kIntentRenameAway) {
+    SC_ASSIGN_OR_RETURN(bool table, TableExists(m.schema, m.table));
+    SC_ASSIGN_OR_RETURN(bool moved, TableExists(m.schema, artifact));
+    applied = !table && moved;
+  } else if (intent == kIntentRestore) {
+    SC_ASSIGN_OR_RETURN(Migration reverted,
+                        ReadMigration(*conn_, m.reverted_uuid));
+    SC_ASSIGN_OR_RETURN(bool table, TableExists(m.schema, m.table));
+    SC_ASSIGN_OR_RETURN(bool held,
+                        TableExists(m.schema, FirstArtifact(reverted)));
+    applied = table && !held;
+  } else if (absl::StartsWith(intent, kIntentViewChange)) {
+    SC_ASSIGN_OR_RETURN(std::string now, ViewDigest(m.schema, m.table));
+    applied = now != intent.substr(strlen(kIntentViewChange));
+    if (!applied && m.reverted_uuid.empty() && !artifact.empty()) {
+      // The old version's copy made for a revert: not needed.
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("DROP VIEW IF EXISTS ",
+                                     QuoteQualified(m.schema, artifact)))
+              .status());
+    }
+  } else {
+    return Fail(m, absl::StrCat("the tablet restarted during this operation ",
+                                "(unknown stage '", m.stage, "'); check ",
+                                mysql::QuoteIdentifier(m.table), " by hand"));
+  }
+  if (applied) return FinishImmediate(m, artifact);
+  SC_RETURN_IF_ERROR(
+      UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
+  return Fail(m,
+              "the tablet restarted before this operation applied (nothing "
+              "changed); retry it");
+}
 
 absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
   const std::string& db = m.schema;
@@ -45,6 +147,7 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
                                   : options_.retain_artifacts;
       SC_ASSIGN_OR_RETURN(artifact, ArtifactName(ArtifactHint::kHold, m.uuid,
                                                  clock_->Now() + retain));
+      SC_RETURN_IF_ERROR(MarkApplying(m, kIntentRenameAway, artifact));
       s = conn_
               ->Execute(absl::StrCat("RENAME TABLE ",
                                      QuoteQualified(db, m.table), " TO ",
@@ -75,20 +178,29 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
         artifact, ArtifactName(ArtifactHint::kShadow, m.uuid, clock_->Now()));
     def.replace(at, named.size(),
                 absl::StrCat(" VIEW ", QuoteQualified(db, artifact)));
+    SC_ASSIGN_OR_RETURN(std::string digest, ViewDigest(db, m.table));
+    SC_RETURN_IF_ERROR(
+        MarkApplying(m, absl::StrCat(kIntentViewChange, digest), artifact));
     s = conn_->Execute(def).status();
     if (s.ok()) s = conn_->Execute(d.sql).status();
   } else {
+    // CREATE TABLE or VIEW (OR REPLACE: a view's definition changes).
+    std::string intent = kIntentCreate;
+    if (d.is_view && !exists.rows.empty()) {
+      SC_ASSIGN_OR_RETURN(std::string digest, ViewDigest(db, m.table));
+      intent = absl::StrCat(kIntentViewChange, digest);
+    }
+    SC_RETURN_IF_ERROR(MarkApplying(m, intent, ""));
     s = conn_->Execute(d.sql).status();
   }
-  if (!s.ok()) return Fail(m, s.message());
-  return UpdateMigration(*conn_, m.uuid,
-                         Assignments()
-                             .Set("migration_status", kStatusComplete)
-                             .Set("artifacts", artifact)
-                             .Set("is_immediate_operation", true)
-                             .Set("progress", 100.0)
-                             .Set("stage", "complete")
-                             .SetExpr("completed_timestamp", "NOW(6)"));
+  if (!s.ok()) {
+    if (!artifact.empty()) {
+      SC_RETURN_IF_ERROR(
+          UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
+    }
+    return Fail(m, s.message());
+  }
+  return FinishImmediate(m, artifact);
 }
 
 absl::StatusOr<bool> Executor::TryInstant(const Migration& m,

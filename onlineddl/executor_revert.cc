@@ -184,6 +184,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
                                " AND TABLE_NAME = ", QuoteString(m.table))));
   std::string artifact;
   std::string sql;
+  std::string intent;  // how a restart tells whether `sql` applied
   if (m.ddl_action == "create") {
     if (exists == "0") return Fail(r, "the table no longer exists");
     // Renamed away and held until the revert window ends.
@@ -192,6 +193,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
                                clock_->Now() + options_.retain_artifacts));
     sql = absl::StrCat("RENAME TABLE ", QuoteQualified(db, m.table), " TO ",
                        QuoteQualified(db, artifact));
+    intent = kIntentRenameAway;
   } else if (m.ddl_action == "drop") {
     if (exists != "0") {
       return Fail(r, absl::StrCat(mysql::QuoteIdentifier(m.table),
@@ -200,6 +202,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
     if (m.artifacts.empty()) return Fail(r, "nothing was dropped");
     sql = absl::StrCat("RENAME TABLE ", QuoteQualified(db, FirstArtifact(m)),
                        " TO ", QuoteQualified(db, m.table));
+    intent = kIntentRestore;
   } else {  // ALTER VIEW: swap the view with the artifact of its old version
     artifact = FirstArtifact(m);
     SC_ASSIGN_OR_RETURN(std::string tmp, ArtifactName(ArtifactHint::kHold,
@@ -209,22 +212,17 @@ absl::Status Executor::StartRevert(const Migration& r) {
         QuoteQualified(db, tmp), ", ", QuoteQualified(db, artifact), " TO ",
         QuoteQualified(db, m.table), ", ", QuoteQualified(db, tmp), " TO ",
         QuoteQualified(db, artifact));
+    SC_ASSIGN_OR_RETURN(std::string digest, ViewDigest(db, m.table));
+    intent = absl::StrCat(kIntentViewChange, digest);
   }
+  SC_RETURN_IF_ERROR(MarkApplying(r, intent, artifact));
   absl::Status s = conn_->Execute(sql).status();
-  if (!s.ok()) return Fail(r, s.message());
-  if (m.ddl_action != "create") {
-    // The reverted migration's artifact is live again or this revert's now.
+  if (!s.ok()) {
     SC_RETURN_IF_ERROR(
-        UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
+        UpdateMigration(*conn_, r.uuid, Assignments().Set("artifacts", "")));
+    return Fail(r, s.message());
   }
-  return UpdateMigration(*conn_, r.uuid,
-                         Assignments()
-                             .Set("migration_status", kStatusComplete)
-                             .Set("artifacts", artifact)
-                             .Set("is_immediate_operation", true)
-                             .Set("progress", 100.0)
-                             .Set("stage", "complete")
-                             .SetExpr("completed_timestamp", "NOW(6)"));
+  return FinishImmediate(r, artifact);
 }
 
 }  // namespace onlineddl

@@ -141,8 +141,7 @@ absl::Status Executor::MonitorRunning() {
     if (prepared_.count(m.uuid) > 0) continue;  // its stream is stopped
     if (m.ddl_action != "alter" || m.is_view) {
       // An immediate operation interrupted by a restart.
-      SC_RETURN_IF_ERROR(
-          Fail(m, "the tablet restarted during this operation; retry it"));
+      SC_RETURN_IF_ERROR(RecoverImmediate(m));
     } else if (m.strategy == "mysql" && m.reverted_uuid.empty()) {
       SC_RETURN_IF_ERROR(MonitorMysqlAlter(m));
     } else {

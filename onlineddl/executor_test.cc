@@ -258,6 +258,104 @@ TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A tablet killed while an immediate operation ran: after a restart the
+// operation is complete if its statement applied (before, it was failed
+// though applied, and a retry then failed on what it had done) and failed
+// with nothing changed otherwise. The kill is staged: migrations held back
+// by --postpone-launch are marked running, stage "applying: <intent>", with
+// their statement run by hand or not.
+TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
+  CreateUsers(10);
+  ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
+  ASSERT_OK(
+      conn_->Execute("CREATE VIEW vv AS SELECT id, name FROM users").status());
+  StartExecutor();
+  const std::string held = "vitess --postpone-launch";
+  ASSERT_OK_AND_ASSIGN(auto created,
+                       executor_->Submit("CREATE TABLE made (id INT PRIMARY "
+                                         "KEY); CREATE TABLE unmade (id INT "
+                                         "PRIMARY KEY)",
+                                         held, ""));
+  ASSERT_OK_AND_ASSIGN(auto dropped,
+                       executor_->Submit("DROP TABLE gone", held, ""));
+  ASSERT_OK_AND_ASSIGN(
+      auto altered,
+      executor_->Submit("ALTER VIEW vv AS SELECT id FROM users", held, ""));
+  ASSERT_OK_AND_ASSIGN(auto early,
+                       executor_->Submit("CREATE TABLE early (id INT PRIMARY "
+                                         "KEY)",
+                                         held, ""));
+  executor_.reset();
+  auto stage = [&](const std::string& uuid, const std::string& stage,
+                   const std::string& artifact) {
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat(
+                      "UPDATE _vt.schema_migrations SET migration_status = "
+                      "'running', stage = ",
+                      mysql::QuoteString(stage),
+                      ", artifacts = ", mysql::QuoteString(artifact),
+                      " WHERE migration_uuid = ", mysql::QuoteString(uuid)))
+                  .status());
+  };
+  stage(created[0], "applying: create", "");
+  ASSERT_OK(conn_->Execute("CREATE TABLE made (id INT PRIMARY KEY)").status());
+  stage(created[1], "applying: create", "");
+  ASSERT_OK_AND_ASSIGN(std::string hold,
+                       ArtifactName(ArtifactHint::kHold, dropped[0],
+                                    absl::Now() + absl::Hours(1)));
+  stage(dropped[0], "applying: rename away", hold);
+  ASSERT_OK(conn_
+                ->Execute(absl::StrCat("RENAME TABLE gone TO ",
+                                       mysql::QuoteIdentifier(hold)))
+                .status());
+  ASSERT_OK_AND_ASSIGN(
+      std::string digest,
+      mysql::QueryValue(*conn_,
+                        "SELECT MD5(VIEW_DEFINITION) FROM "
+                        "information_schema.VIEWS WHERE TABLE_SCHEMA = "
+                        "DATABASE() AND TABLE_NAME = 'vv'"));
+  ASSERT_OK_AND_ASSIGN(std::string copy, ArtifactName(ArtifactHint::kShadow,
+                                                      altered[0], absl::Now()));
+  stage(altered[0], absl::StrCat("applying: view change from ", digest), copy);
+  ASSERT_OK(
+      conn_
+          ->Execute(absl::StrCat("CREATE VIEW ", mysql::QuoteIdentifier(copy),
+                                 " AS SELECT id, name FROM users"))
+          .status());
+  stage(early[0], "starting", "");
+  StartExecutor();
+
+  Migration made = WaitStatus(created[0], kStatusComplete);
+  EXPECT_EQ(made.stage, "complete");
+  Migration unmade = WaitStatus(created[1], kStatusFailed);
+  EXPECT_THAT(unmade.message, HasSubstr("nothing changed"));
+  Migration drop = WaitStatus(dropped[0], kStatusComplete);
+  EXPECT_EQ(drop.artifacts, hold);
+  Migration view = WaitStatus(altered[0], kStatusFailed);
+  EXPECT_THAT(view.message, HasSubstr("nothing changed"));
+  EXPECT_EQ(view.artifacts, "");
+  Migration before = WaitStatus(early[0], kStatusFailed);
+  EXPECT_THAT(before.message, HasSubstr("before this operation ran"));
+  // The unapplied ALTER VIEW's copy of the old view is gone; the view is
+  // as it was; the failed CREATE can be retried and applies.
+  EXPECT_THAT(
+      mysql::QueryValue(*conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                             "information_schema.TABLES WHERE "
+                                             "TABLE_SCHEMA = DATABASE() AND "
+                                             "TABLE_NAME = ",
+                                             mysql::QuoteString(copy))),
+      IsOkAndHolds("0"));
+  ASSERT_OK(executor_->Retry(created[1]).status());
+  ASSERT_OK(executor_->Launch(created[1]).status());
+  WaitStatus(created[1], kStatusComplete);
+  // The dropped table is revertible from its hold.
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->Revert(dropped[0], "", "", false));
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM gone"),
+              IsOkAndHolds("0"));
+}
+
 TEST_F(ExecutorTest, PreferInstantDdlRunsInstantlyWhenPossible) {
   CreateUsers(1000);
   StartExecutor();
