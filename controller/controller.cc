@@ -250,14 +250,23 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
   // Saved first: a controller that dies while submitting finds the
   // deployment (and cancels or resumes it) when it restarts.
+  d.set_submission_pending(true);
   deployments_.push_back(d);
   SC_RETURN_IF_ERROR(Save(d));
   int submitted = 0;
   absl::Status failed = SubmitMembers(*ks, d, strategy, revert, &submitted);
   ControllerDeployment& saved = deployments_.back();
   if (failed.ok()) {
-    saved.set_submitted(true);
-    return Save(saved);
+    saved.set_submission_pending(false);
+    absl::Status s = Save(saved);
+    if (!s.ok()) {
+      // Every shard has it: the deployment lives (a successor submitting
+      // it again changes nothing).
+      std::cerr << "sidecut-ctld: deployment " << saved.context()
+                << " submitted, but saving that failed: " << s.message()
+                << std::endl;
+    }
+    return absl::OkStatus();
   }
   if (absl::IsAborted(failed) && options_.while_submitting) {
     return failed;  // the test's simulated death: nothing cleaned up
@@ -287,7 +296,7 @@ absl::Status Controller::Resubmit(ControllerDeployment& d) {
         .IgnoreError();
     return s;
   }
-  d.set_submitted(true);
+  d.set_submission_pending(false);
   d.set_message("submitted again after an interrupted submission");
   return Save(d);
 }
@@ -425,7 +434,7 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
       // The tablet's cancel also releases a prepared cut-over.
       for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
         // Never sent there (a submission interrupted before it did).
-        if (absl::IsNotFound(s) && !d.submitted()) continue;
+        if (absl::IsNotFound(s) && d.submission_pending()) continue;
         all.push_back(std::move(s));
       }
     }

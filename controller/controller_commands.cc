@@ -129,30 +129,38 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
 absl::StatusOr<std::map<std::string, uint64_t>>
 Controller::ForEachOutsideDeployments(const TopologyKeyspace& ks,
                                       const std::string& verb) {
-  vtctldata::GetSchemaMigrationsRequest g;
-  g.set_keyspace(ks.name());
-  SC_ASSIGN_OR_RETURN(vtctldata::GetSchemaMigrationsResponse all,
-                      GetSchemaMigrations(g));
   std::map<std::string, uint64_t> counts;
-  for (const TopologyShard& s : ks.shards()) counts[s.name()] = 0;
-  for (const vtctldata::SchemaMigration& m : all.migrations()) {
-    const bool wanted =
-        verb == "launch"
-            ? m.postpone_launch() &&
-                  (m.status() == vtctldata::SchemaMigration::REQUESTED ||
-                   m.status() == vtctldata::SchemaMigration::QUEUED ||
-                   m.status() == vtctldata::SchemaMigration::READY)
-            : m.status() == vtctldata::SchemaMigration::FAILED ||
-                  m.status() == vtctldata::SchemaMigration::CANCELLED;
-    if (!wanted) continue;
-    {
-      absl::MutexLock lock(&mu_);
-      if (FindByMember(m.uuid()) != nullptr) continue;  // its gate's
+  std::vector<absl::Status> failed;
+  for (const TopologyShard& shard : ks.shards()) {
+    counts[shard.name()] = 0;
+    vtctldata::GetSchemaMigrationsResponse listed;
+    absl::Status s = tablets_.Call(
+        shard, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                   grpc::ClientContext& ctx) {
+          vtctldata::GetSchemaMigrationsRequest g;
+          g.set_keyspace(ks.name());
+          return FromGrpc(stub.GetSchemaMigrations(&ctx, g, &listed));
+        });
+    if (!s.ok()) {
+      failed.push_back(std::move(s));
+      continue;
     }
-    for (const TopologyShard& s : ks.shards()) {
-      if (s.name() != m.shard()) continue;
-      SC_RETURN_IF_ERROR(tablets_.Call(
-          s,
+    for (const vtctldata::SchemaMigration& m : listed.migrations()) {
+      const bool wanted =
+          verb == "launch"
+              ? m.postpone_launch() &&
+                    (m.status() == vtctldata::SchemaMigration::REQUESTED ||
+                     m.status() == vtctldata::SchemaMigration::QUEUED ||
+                     m.status() == vtctldata::SchemaMigration::READY)
+              : m.status() == vtctldata::SchemaMigration::FAILED ||
+                    m.status() == vtctldata::SchemaMigration::CANCELLED;
+      if (!wanted) continue;
+      {
+        absl::MutexLock lock(&mu_);
+        if (FindByMember(m.uuid()) != nullptr) continue;  // its gate's
+      }
+      s = tablets_.Call(
+          shard,
           [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
               grpc::ClientContext& ctx) -> absl::Status {
             if (verb == "launch") {
@@ -167,10 +175,15 @@ Controller::ForEachOutsideDeployments(const TopologyKeyspace& ks,
             r.set_uuid(m.uuid());
             vtctldata::RetrySchemaMigrationResponse resp;
             return FromGrpc(stub.RetrySchemaMigration(&ctx, r, &resp));
-          }));
-      ++counts[s.name()];
+          });
+      if (s.ok()) {
+        ++counts[shard.name()];
+      } else {
+        failed.push_back(std::move(s));
+      }
     }
   }
+  SC_RETURN_IF_ERROR(Combine(failed));
   return counts;
 }
 
@@ -307,6 +320,20 @@ absl::StatusOr<std::string> Controller::RevertMigration(
         " was not submitted through this controller; revert it on each "
         "shard's sidecutd"));
   }
+  const std::string revert_sql =
+      absl::StrCat("REVERT VITESS_MIGRATION '", uuid, "'");
+  if (!new_uuid.empty()) {
+    if (const ControllerDeployment* existing = FindByMember(new_uuid)) {
+      // Asked again (a client retrying): the same revert is no new one.
+      if (existing->reverts() == d->context() &&
+          existing->members_size() == 1 &&
+          existing->members(0).sql() == revert_sql) {
+        return std::string(new_uuid);
+      }
+      return absl::AlreadyExistsError(
+          absl::StrCat("migration ", new_uuid, " already exists"));
+    }
+  }
   if (d->state() == ControllerDeployment::COMPLETING) {
     // Brings it up to date: its shards may have completed since the last
     // gate round.
@@ -332,7 +359,7 @@ absl::StatusOr<std::string> Controller::RevertMigration(
   DeploymentMember* rm = r.add_members();
   rm->set_uuid(new_uuid.empty() ? onlineddl::CreateMigrationUuid()
                                 : std::string(new_uuid));
-  rm->set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", uuid, "'"));
+  rm->set_sql(revert_sql);
   rm->set_table(m->table());
   rm->set_cut_over(m->cut_over());
   SC_RETURN_IF_ERROR(Submit(r, "vitess", /*revert=*/true));

@@ -37,7 +37,7 @@ absl::Status Controller::Tick() {
   for (ControllerDeployment& d : deployments_) {
     if ((d.state() == ControllerDeployment::POSTPONED ||
          d.state() == ControllerDeployment::COMPLETING) &&
-        !d.submitted()) {
+        d.submission_pending()) {
       absl::Status s = Resubmit(d);
       if (!s.ok()) {
         if (first.ok()) first = s;

@@ -100,9 +100,14 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
       ev.kind = Kind::kXid;
       return ev;
     }
-    case kXaPrepareLogEvent:
-      ev.kind = Kind::kXaPrepare;
+    case kXaPrepareLogEvent: {
+      // MySQL ends a one-phase XA COMMIT with this event too: its first
+      // byte says one phase (committed) or a prepared half.
+      SC_ASSIGN_OR_RETURN(RawEvent raw, SplitEvent(event, format_));
+      ev.kind =
+          !raw.body.empty() && raw.body[0] != 0 ? Kind::kXid : Kind::kXaPrepare;
       return ev;
+    }
     case kTableMapEvent: {
       SC_ASSIGN_OR_RETURN(TableMap map, ParseTableMap(event, format_));
       if (filter_ && !filter_(map.database, map.table)) {

@@ -239,6 +239,55 @@ class CannedFactory final : public BinlogSourceFactory {
   std::vector<std::string> events_;
 };
 
+// MySQL's XA from its documented layout: XA START .. XA END then an
+// XA_PREPARE_LOG_EVENT (one_phase byte, format id, gtrid and bqual lengths,
+// the xid): a prepared half when one_phase is 0, whose XA COMMIT comes in a
+// group of its own; a committed transaction when it is 1 (XA COMMIT .. ONE
+// PHASE).
+TEST(MysqlFlavorTest, XaPreparedHalvesAndOnePhaseCommits) {
+  auto xa_prepare = [](bool one_phase) {
+    return Event(kXaPrepareLogEvent,
+                 absl::StrCat(std::string(1, one_phase ? '\1' : '\0'), LE(1, 4),
+                              LE(1, 4), LE(0, 4), "x"),
+                 true);
+  };
+  CannedFactory factory({
+      Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),
+      MysqlFormatDescription(true),
+      MysqlGtid(6),
+      Query("d", "XA START X'78',X'',1"),
+      TableMapEvent(),
+      WriteRowsV2(),
+      Query("d", "XA END X'78',X'',1"),
+      xa_prepare(false),
+      MysqlGtid(7),
+      Query("d", "XA COMMIT X'78',X'',1"),
+      MysqlGtid(8),
+      Query("d", "XA START X'79',X'',1"),
+      TableMapEvent(),
+      WriteRowsV2(),
+      Query("d", "XA END X'79',X'',1"),
+      xa_prepare(true),
+  });
+  SimulatedClock clock;
+  ASSERT_OK_AND_ASSIGN(
+      Position start, Position::Parse(absl::StrCat("MySQL56/", kUuid, ":1-5")));
+  BinlogStreamer s(&factory, start, &clock);
+  ASSERT_OK_AND_ASSIGN(StreamItem prepared, s.Next());
+  EXPECT_TRUE(prepared.transaction.xa_prepared);
+  EXPECT_EQ(prepared.transaction.events.size(), 2u);  // table map + rows
+  ASSERT_OK_AND_ASSIGN(StreamItem commit, s.Next());
+  EXPECT_FALSE(commit.transaction.xa_prepared);
+  EXPECT_TRUE(commit.transaction.events.empty());
+  EXPECT_EQ(commit.transaction.position.ToString(),
+            absl::StrCat("MySQL56/", kUuid, ":1-7"));
+  ASSERT_OK_AND_ASSIGN(StreamItem one_phase, s.Next());
+  EXPECT_FALSE(one_phase.transaction.xa_prepared);
+  ASSERT_EQ(one_phase.transaction.events.size(), 2u);
+  EXPECT_EQ(one_phase.transaction.events[1].kind, DecodedEvent::Kind::kRows);
+  EXPECT_EQ(s.position().ToString(), absl::StrCat("MySQL56/", kUuid, ":1-8"));
+}
+
 TEST(MysqlFlavorTest, StreamerGroupsTransactionsAndAdvancesGtidSet) {
   CannedFactory factory({
       Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),

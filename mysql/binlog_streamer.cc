@@ -135,8 +135,9 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
       }
       // Two-phase XA: XA START opens the transaction (MySQL logs no BEGIN
       // before it), an XA_PREPARE event ends it; XA COMMIT or ROLLBACK
-      // follows in a group of its own. One-phase, MySQL ends the group
-      // with XA COMMIT .. ONE PHASE; MariaDB logs it as a plain transaction.
+      // follows in a group of its own. One phase, MySQL ends the group with
+      // an XA_PREPARE event marked one-phase (decoded as an XID); MariaDB
+      // logs it as a plain transaction.
       if (absl::StartsWithIgnoreCase(q, "XA START") ||
           absl::StartsWithIgnoreCase(q, "XA BEGIN")) {
         saw_begin_ = true;

@@ -167,7 +167,9 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     if (existing.ok()) {
       if (existing->schema == options_.db &&
           existing->statement == stmts[0].sql &&
-          existing->migration_context == migration_context) {
+          existing->migration_context == migration_context &&
+          existing->strategy == StrategyName(st.strategy) &&
+          existing->options == st.options) {
         return std::vector<std::string>{std::string(uuid)};
       }
       return absl::AlreadyExistsError(absl::StrCat(

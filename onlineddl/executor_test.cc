@@ -194,6 +194,9 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
   EXPECT_THAT(
       executor_->Submit("ALTER TABLE users ADD w INT", "vitess", "", u4[0]),
       StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(
+      executor_->Submit("ALTER TABLE users ADD y INT", "vitess", "", u4[0]),
+      StatusIs(absl::StatusCode::kAlreadyExists));
   ASSERT_OK_AND_ASSIGN(Migration again, executor_->Get(u4[0]));
   EXPECT_EQ(again.status, kStatusCancelled);
   EXPECT_EQ(again.id, cancelled.id);

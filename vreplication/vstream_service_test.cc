@@ -98,6 +98,37 @@ TEST_F(VStreamServiceTest, StreamsFieldRowGtidAndDdlEvents) {
   EXPECT_THAT(events[10].statement(), ::testing::HasSubstr("ADD COLUMN extra"));
 }
 
+// A prepared XA half is not sent as committed (a later XA ROLLBACK would
+// make its rows never have existed): the stream stops with a clear error.
+// One phase it is a plain transaction.
+TEST_F(VStreamServiceTest, APreparedXaHalfStopsTheStream) {
+  binlogdata::Filter filter;
+  binlogdata::Rule* rule = filter.add_rules();
+  rule->set_match("t");
+  rule->set_filter("select * from t");
+  ASSERT_OK_AND_ASSIGN(
+      auto vs, VStreamer::Create(harness::ConnectParamsFor(*instance_), "vs",
+                                 filter, "current", Clock::Real()));
+  for (const char* sql : {"XA START 'a'", "INSERT INTO vs.t VALUES (1, 'a', 1)",
+                          "XA END 'a'", "XA COMMIT 'a' ONE PHASE",
+                          "XA START 'b'", "INSERT INTO vs.t VALUES (2, 'b', 2)",
+                          "XA END 'b'", "XA PREPARE 'b'", "XA ROLLBACK 'b'"}) {
+    ASSERT_OK(conn_->Execute(sql));
+  }
+  int rows = 0;
+  absl::Status end;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (end.ok() && rows < 2 && absl::Now() < deadline) {
+    absl::StatusOr<std::vector<binlogdata::VEvent>> batch = vs->Next();
+    end = batch.status();
+    if (!batch.ok()) break;
+    for (const auto& e : *batch) rows += e.type() == binlogdata::ROW;
+  }
+  EXPECT_EQ(rows, 1);
+  EXPECT_THAT(end, StatusIs(absl::StatusCode::kFailedPrecondition,
+                            ::testing::HasSubstr("two-phase XA")));
+}
+
 TEST_F(VStreamServiceTest, VStreamRpcDeliversRowEvents) {
   ASSERT_OK_AND_ASSIGN(std::string start,
                        mysql::QueryValue(*conn_, "SELECT @@gtid_binlog_pos"));

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
 #include "mysql/vitess_rows.h"
 #include "re2/re2.h"
 #include "util/status_macros.h"
@@ -101,6 +102,15 @@ absl::StatusOr<std::vector<binlogdata::VEvent>> VStreamer::Next() {
       if (ev.kind != mysql::DecodedEvent::Kind::kRows ||
           ev.table->database != db_ || !Matches(ev.table->table)) {
         continue;
+      }
+      if (txn.xa_prepared) {
+        // Not committed yet; its XA COMMIT or ROLLBACK comes later without
+        // the rows: sent as committed they may never have existed.
+        return absl::FailedPreconditionError(absl::StrCat(
+            "a two-phase XA transaction (XA PREPARE) changed ",
+            mysql::QuoteQualified(db_, ev.table->table),
+            ": it cannot be streamed as committed; end XA transactions on "
+            "streamed tables with XA COMMIT .. ONE PHASE"));
       }
       if (!fields_sent_.count(ev.table->table)) {
         binlogdata::VEvent f;

@@ -24,6 +24,7 @@ absl::Status Workflow::Copy() {
     }
     SC_RETURN_IF_ERROR(WaitUntilNotThrottled());
     if (stop_) return absl::OkStatus();
+    if (pos_.empty()) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
     SC_RETURN_IF_ERROR(options_.server_side_copy
                            ? CopyServerSide(tables.front())
                            : CopyOneSnapshot(tables.front()));
