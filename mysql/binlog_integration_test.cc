@@ -243,6 +243,47 @@ TEST_F(BinlogIntegrationTest, EveryTypeDecodesToWhatSelectReturns) {
   }
 }
 
+// The optional metadata's per-column lists (signedness, charsets) skip
+// columns they do not cover; which ones is the server's choice. A YEAR
+// before numeric columns and a GEOMETRY before character columns must not
+// shift what the columns after them get; a FLOAT must come back as exactly
+// the value stored.
+TEST_F(BinlogIntegrationTest, MetadataListsLineUpAfterYearAndGeometry) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS md"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE md.t (id INT PRIMARY KEY, y YEAR, a INT, b INT UNSIGNED, "
+      "pt POINT, note VARCHAR(10) CHARACTER SET latin1, title VARCHAR(10) "
+      "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, f FLOAT)"));
+  Position start = CurrentPosition();
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO md.t VALUES (1, 2024, -1, 3000000000, POINT(1, 2), 'x', "
+      "'y', 1234567)"));
+  Position end = CurrentPosition();
+  MariadbBinlogSourceFactory real(SourceOptions());
+  BinlogStreamer streamer(&real, start, Clock::Real());
+  absl::optional<Row> row;
+  std::shared_ptr<const TableMap> table;
+  while (!streamer.position().AtLeast(end)) {
+    ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
+    if (item.kind != StreamItem::Kind::kTransaction) continue;
+    for (const DecodedEvent& ev : item.transaction.events) {
+      if (ev.kind != DecodedEvent::Kind::kRows) continue;
+      table = ev.table;
+      row = ev.rows.rows.at(0).after;
+    }
+  }
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->Get(2), "-1");
+  EXPECT_EQ(row->Get(3), "3000000000");
+  EXPECT_FALSE(table->columns[2].is_unsigned);
+  EXPECT_TRUE(table->columns[3].is_unsigned);
+  constexpr uint32_t kLatin1SwedishCi = 8, kUtf8mb4Bin = 46;
+  EXPECT_EQ(table->columns[5].collation, kLatin1SwedishCi);
+  EXPECT_EQ(table->columns[6].collation, kUtf8mb4Bin);
+  EXPECT_EQ(strtof(std::string(row->Get(7)).c_str(), nullptr), 1234567.0f)
+      << row->Get(7);
+}
+
 TEST_F(BinlogIntegrationTest, HeartbeatsWhenIdle) {
   MariadbBinlogSourceFactory factory(SourceOptions());
   BinlogStreamer streamer(&factory, CurrentPosition(), Clock::Real());

@@ -85,14 +85,20 @@ absl::Status ReadColumnMeta(ByteReader& r, ColumnDef* col) {
 }
 
 // Applies one optional-metadata field to the columns.
-absl::Status ApplyOptional(uint8_t kind, absl::string_view value,
+// `mariadb`: MariaDB's lists also cover YEAR (signedness: it is a tiny
+// integer there) and GEOMETRY (charsets: binary); measured on 10.11.
+absl::Status ApplyOptional(uint8_t kind, absl::string_view value, bool mariadb,
                            std::vector<ColumnDef>* cols,
                            std::vector<uint32_t>* pk) {
   ByteReader r(value);
   std::vector<ColumnDef*> numeric, character, enum_set, enums, sets, geoms;
   for (ColumnDef& c : *cols) {
-    if (IsNumericType(c.type)) numeric.push_back(&c);
-    if (IsCharacterType(c.type)) character.push_back(&c);
+    if (IsNumericType(c.type) || (mariadb && c.type == kTypeYear)) {
+      numeric.push_back(&c);
+    }
+    if (IsCharacterType(c.type) || (mariadb && c.type == kTypeGeometry)) {
+      character.push_back(&c);
+    }
     if (c.type == kTypeEnum || c.type == kTypeSet) enum_set.push_back(&c);
     if (c.type == kTypeEnum) enums.push_back(&c);
     if (c.type == kTypeSet) sets.push_back(&c);
@@ -254,7 +260,8 @@ absl::StatusOr<TableMap> ParseTableMap(absl::string_view event,
     SC_ASSIGN_OR_RETURN(absl::string_view value,
                         r.PackedString("optional metadata"));
     SC_RETURN_IF_ERROR(ApplyOptional(static_cast<uint8_t>(kind), value,
-                                     &map.columns, &map.primary_key));
+                                     fmt.IsMariadb(), &map.columns,
+                                     &map.primary_key));
   }
   return map;
 }

@@ -51,9 +51,15 @@ std::string FormatDouble(double d) {
   return TidyExponent(buf);
 }
 
+// The shortest text that reads back as `f` (the server parses the literal
+// as a double, then stores it as a float). SELECT shows 6 digits; a value
+// written back with those would change (1234567 became 1234570).
 std::string FormatFloat(float f) {
   char buf[64];
-  snprintf(buf, sizeof(buf), "%.6g", static_cast<double>(f));
+  for (int p = 6; p <= 9; ++p) {
+    snprintf(buf, sizeof(buf), "%.*g", p, static_cast<double>(f));
+    if (static_cast<float>(strtod(buf, nullptr)) == f) break;
+  }
   return TidyExponent(buf);
 }
 

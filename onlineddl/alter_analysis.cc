@@ -1,7 +1,9 @@
 #include "onlineddl/alter_analysis.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -22,6 +24,63 @@ std::string Lower(absl::string_view s) { return absl::AsciiStrToLower(s); }
 // Float keys compare approximately: they cannot identify a row reliably.
 bool UsableKeyColumn(const ColumnInfo& c) {
   return c.data_type != "float" && c.data_type != "double";
+}
+
+bool OneOf(const std::string& v, std::initializer_list<const char*> set) {
+  for (const char* x : set) {
+    if (v == x) return true;
+  }
+  return false;
+}
+
+// The numbers in "type(a,b)..." ({0, 0} if none).
+std::pair<int64_t, int64_t> TypeArgs(const std::string& column_type) {
+  std::pair<int64_t, int64_t> out{0, 0};
+  size_t i = column_type.find('(');
+  if (i == std::string::npos) return out;
+  int64_t* n = &out.first;
+  for (++i; i < column_type.size() && column_type[i] != ')'; ++i) {
+    if (column_type[i] == ',') {
+      n = &out.second;
+    } else if (absl::ascii_isdigit(
+                   static_cast<unsigned char>(column_type[i]))) {
+      *n = *n * 10 + (column_type[i] - '0');
+    }
+  }
+  return out;
+}
+
+// Whether a row found by a key column's source value is found again in the
+// target: the server either stores the value unchanged or refuses it (the
+// copy's strict sql_mode turns truncation into an error) for integers to
+// integers, strings to strings, DECIMAL keeping its scale, DATE, DATETIME
+// or TIMESTAMP to DATETIME or TIMESTAMP and TIME to TIME keeping their
+// fractional digits. A DECIMAL losing scale or a
+// DATETIME losing fractions is rounded silently: the lookup by the
+// source's value would miss the row.
+bool KeyTypeKept(const ColumnInfo& from, const ColumnInfo& to) {
+  if (from.column_type == to.column_type) return true;
+  const std::string& a = from.data_type;
+  const std::string& b = to.data_type;
+  static const std::initializer_list<const char*> kIntegers = {
+      "tinyint", "smallint", "mediumint", "int", "bigint"};
+  static const std::initializer_list<const char*> kStrings = {
+      "char",     "varchar", "binary",     "varbinary",
+      "tinytext", "text",    "mediumtext", "longtext",
+      "tinyblob", "blob",    "mediumblob", "longblob"};
+  if (OneOf(a, kIntegers) && OneOf(b, kIntegers)) return true;
+  if (OneOf(a, kStrings) && OneOf(b, kStrings)) return true;
+  if (a == "decimal" && b == "decimal") {
+    return TypeArgs(to.column_type).second >= TypeArgs(from.column_type).second;
+  }
+  // DATETIME and TIMESTAMP convert into each other exactly (every session
+  // of Sidecut's runs in UTC); a DATE becomes midnight.
+  const bool from_moment = OneOf(a, {"date", "datetime", "timestamp"});
+  const bool to_moment = OneOf(b, {"datetime", "timestamp"});
+  if ((from_moment && to_moment) || (a == "time" && b == "time")) {
+    return TypeArgs(to.column_type).first >= TypeArgs(from.column_type).first;
+  }
+  return false;
 }
 
 std::vector<std::string> KeyNames(const TableSchema& s, const UniqueKey& k) {
@@ -104,9 +163,20 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     a.target_key_name = tk.name;
     a.target_key_columns = KeyNames(shadow, tk);
   };
+  // Rows are found in the target by the source key's values.
+  auto kept = [&](const UniqueKey& sk) {
+    for (int c : sk.columns) {
+      auto it = to_target.find(c);
+      if (it == to_target.end() ||
+          !KeyTypeKept(source.columns[c], shadow.columns[it->second])) {
+        return false;
+      }
+    }
+    return true;
+  };
   // Best: the same key in both tables.
   for (const UniqueKey& sk : source.unique_keys) {
-    if (!usable(source, sk)) continue;
+    if (!usable(source, sk) || !kept(sk)) continue;
     std::vector<int> want = mapped(sk);
     for (const UniqueKey& tk : shadow.unique_keys) {
       if (tk.columns == want && usable(shadow, tk)) {
@@ -123,7 +193,8 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     const UniqueKey* src = nullptr;
     for (const UniqueKey& sk : source.unique_keys) {
       std::vector<int> m = mapped(sk);
-      if (usable(source, sk) && std::find(m.begin(), m.end(), -1) == m.end()) {
+      if (usable(source, sk) && kept(sk) &&
+          std::find(m.begin(), m.end(), -1) == m.end()) {
         src = &sk;
         break;
       }
@@ -145,7 +216,9 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
         mysql::QuoteIdentifier(source.table),
         " shared by the original and the altered table: both need the same "
         "PRIMARY KEY or UNIQUE KEY on NOT NULL, non-floating-point columns "
-        "without prefixes, so rows can be copied in order and found again"));
+        "without prefixes, whose values the ALTER keeps (a DECIMAL losing "
+        "scale or a DATETIME losing fractional digits would round them), so "
+        "rows can be copied in order and found again"));
   }
   for (const UniqueKey& tk : shadow.unique_keys) {
     bool found = false;

@@ -113,6 +113,53 @@ TEST(AnalyzeAlterTest, RefusesWithoutASharedUsableKey) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// Rows are found in the shadow by the source key's values: a key column
+// whose values the ALTER rounds (a DATETIME losing fractional digits, a
+// DECIMAL losing scale) cannot be iterated on; widening an integer,
+// lengthening a string, adding fractional digits can. Another unchanged
+// key serves when there is one.
+TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
+  auto with = [](const std::string& data_type, const std::string& column_type) {
+    ColumnInfo c = Col("k", data_type);
+    c.column_type = column_type;
+    return c;
+  };
+  auto keyed = [&](ColumnInfo k) {
+    return Table("t", {Col("id"), std::move(k)}, {UniqueKey{"PRIMARY", {1}}});
+  };
+  struct Case {
+    ColumnInfo from, to;
+    bool ok;
+  };
+  const Case cases[] = {
+      {with("int", "int(11)"), with("bigint", "bigint(20) unsigned"), true},
+      {with("varchar", "varchar(10)"), with("varchar", "varchar(20)"), true},
+      {with("datetime", "datetime"), with("datetime", "datetime(6)"), true},
+      {with("decimal", "decimal(10,2)"), with("decimal", "decimal(12,2)"),
+       true},
+      {with("datetime", "datetime(6)"), with("datetime", "datetime"), false},
+      {with("decimal", "decimal(10,3)"), with("decimal", "decimal(10,2)"),
+       false},
+      {with("datetime", "datetime"), with("timestamp", "timestamp"), true},
+      {with("date", "date"), with("datetime", "datetime"), true},
+      {with("datetime", "datetime"), with("date", "date"), false},
+      {with("timestamp", "timestamp(3)"), with("datetime", "datetime"), false},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<AlterAnalysis> a =
+        AnalyzeAlter(keyed(c.from), keyed(c.to), {});
+    EXPECT_EQ(a.ok(), c.ok) << c.from.column_type << " -> " << c.to.column_type
+                            << ": " << a.status();
+  }
+  // With the id also unique, it serves instead.
+  TableSchema src = Table("t", {Col("id"), with("datetime", "datetime(6)")},
+                          {UniqueKey{"PRIMARY", {1}}, UniqueKey{"id", {0}}});
+  TableSchema dst = Table("s", {Col("id"), with("datetime", "datetime")},
+                          {UniqueKey{"PRIMARY", {1}}, UniqueKey{"id", {0}}});
+  ASSERT_OK_AND_ASSIGN(AlterAnalysis a, AnalyzeAlter(src, dst, {}));
+  EXPECT_EQ(a.source_key_name, "id");
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut

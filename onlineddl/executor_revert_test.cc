@@ -398,6 +398,32 @@ TEST_F(RevertTest, AThrottledRevertResumesWhenUnthrottled) {
             "0");
 }
 
+// A migration's retention ending while a gated revert of it waits does not
+// send its old table to GC (the revert would then fail).
+TEST_F(RevertTest, APendingRevertKeepsTheArtifactFromGc) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE kept (id INT PRIMARY KEY, v INT)").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO kept SELECT seq, seq FROM seq_1_to_100")
+                .status());
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE kept ADD COLUMN extra INT",
+                        "vitess --retain-artifacts=2s", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string r,
+                       executor_->Revert(u[0], "", "", /*gated=*/true));
+  absl::SleepFor(absl::Seconds(4));  // the retention is over meanwhile
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  EXPECT_EQ(m.cleanup_timestamp, "");
+  ASSERT_OK(executor_->Complete(r).status());
+  WaitStatus(r, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'kept' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM kept"), "100");
+}
+
 TEST_F(RevertTest, RevertsCreateDropAndViews) {
   const std::string create = Run("CREATE TABLE c (id INT PRIMARY KEY)");
   WaitStatus(create, kStatusComplete);

@@ -26,12 +26,16 @@ absl::Status Executor::TickLocked() {
   SC_RETURN_IF_ERROR(ScheduleQueued());
   SC_RETURN_IF_ERROR(MonitorRunning());
   SC_RETURN_IF_ERROR(GateDeployments());
-  // Artifacts of finished migrations whose retention passed go to GC.
+  // Artifacts of finished migrations whose retention passed go to GC,
+  // except those a pending revert is about to use.
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> done,
       ListMine(absl::StrCat(
           "migration_status IN ('complete', 'failed', 'cancelled') AND "
-          "cleanup_timestamp IS NULL AND artifacts <> '' AND "
+          "cleanup_timestamp IS NULL AND artifacts <> '' AND migration_uuid "
+          "NOT IN (SELECT r.reverted_uuid FROM _vt.schema_migrations r "
+          "WHERE r.reverted_uuid <> '' AND r.migration_status IN "
+          "('requested', 'queued', 'ready', 'running')) AND "
           "(retain_artifacts_seconds < 0 OR TIMESTAMPDIFF(SECOND, "
           "IFNULL(completed_timestamp, cancelled_timestamp), NOW()) >= "
           "IF(retain_artifacts_seconds > 0, retain_artifacts_seconds, ",

@@ -80,6 +80,11 @@ std::string KeyLiteral(const absl::optional<std::string>& value,
     return absl::StrCat("CAST(", lit, " AS DATETIME(6))");
   }
   if (t == "time") return absl::StrCat("CAST(", lit, " AS TIME(6))");
+  // Ordered as the type orders them (a UUID's segments swapped, INET4 by
+  // number), not as their text: the copy iterates in that order.
+  if (t == "uuid") return absl::StrCat("CAST(", lit, " AS UUID)");
+  if (t == "inet6") return absl::StrCat("CAST(", lit, " AS INET6)");
+  if (t == "inet4") return absl::StrCat("CAST(", lit, " AS INET4)");
   if (type.kind == LiteralType::Kind::kText && !col.collation.empty() &&
       col.charset != "binary") {
     return absl::StrCat("CONVERT(", lit, " USING ", col.charset, ") COLLATE ",

@@ -352,6 +352,16 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
               "migration retried"));
         }
       }
+      // Without the full metadata (binlog_row_metadata changed since the
+      // start) ENUM/SET values come as indexes and signedness is unknown.
+      if (!ev.table->columns.empty() && ev.table->columns[0].name.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "a change to ",
+            mysql::QuoteQualified(row_.db_name, ev.table->table),
+            " in the binlog lacks the column metadata (binlog_row_metadata "
+            "is no longer FULL): it cannot be replayed exactly; SET GLOBAL "
+            "binlog_row_metadata = FULL, then retry the migration"));
+      }
       const TablePlan& plan = plans_.at(src->second);
       const LastPk* lastpk = nullptr;
       auto f = filters.find(plan.target.table);
