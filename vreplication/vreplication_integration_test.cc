@@ -918,8 +918,12 @@ TEST_F(VReplicationTest, UuidKeysAreComparedAsUuids) {
       conn_->Execute("CREATE TABLE d7u.src (id UUID PRIMARY KEY, v INT)"));
   ASSERT_OK(
       conn_->Execute("CREATE TABLE d7u.dst (id UUID PRIMARY KEY, v INT)"));
+  // Version-1 UUIDs whose text order is the reverse of their order as UUIDs
+  // (the first group falls as the third rises).
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d7u.src SELECT UUID(), seq FROM d7u.seq_1_to_3000"));
+      "INSERT INTO d7u.src SELECT CONCAT(LPAD(HEX(5000 - seq), 8, '0'), "
+      "'-0000-1', LPAD(HEX(seq), 3, '0'), '-8000-000000000000'), seq FROM "
+      "d7u.seq_1_to_3000"));
   std::atomic<bool> hold{false};
   options_.copy_batch_rows = 100;
   options_.copy_batch_max_rows = 100;
