@@ -255,6 +255,29 @@ class ControllerTest : public ::testing::Test {
     }
   }
 
+  // Submits `sql` (two statements) as deployment `context` with the
+  // members' UUIDs `uuids`, through a controller that "dies" once the first
+  // member reached every shard; the controller is gone afterwards.
+  void SubmitInterrupted(const std::string& sql, const std::string& strategy,
+                         const std::string& context,
+                         const std::vector<std::string>& uuids) {
+    ControllerOptions o = Options();
+    o.while_submitting = [](int submitted) {
+      return submitted == 1 ? absl::AbortedError("simulated controller crash")
+                            : absl::OkStatus();
+    };
+    StartController(o);
+    vtctldata::ApplySchemaRequest req;
+    req.set_keyspace("commerce");
+    req.add_sql(sql);
+    req.set_ddl_strategy(strategy);
+    req.set_migration_context(context);
+    for (const std::string& u : uuids) req.add_uuid_list(u);
+    EXPECT_THAT(controller_->ApplySchema(req).status(),
+                StatusIs(absl::StatusCode::kAborted));
+    controller_.reset();
+  }
+
   static inline harness::MariaDbInstance* instances_[kShards] = {};
   std::unique_ptr<mysql::MysqlConnection> conns_[kShards];
   Shard shards_[kShards];
@@ -501,26 +524,12 @@ TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
 TEST_F(ControllerTest, AnInterruptedSubmissionIsSubmittedAgain) {
   CreateTable("users", "title VARCHAR(32)");
   CreateTable("orders", "note VARCHAR(32)");
-  ControllerOptions o = Options();
-  o.while_submitting = [](int submitted) {
-    return submitted == 1 ? absl::AbortedError("simulated controller crash")
-                          : absl::OkStatus();
-  };
-  StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql(
-      "ALTER TABLE users ADD COLUMN extra INT; ALTER TABLE orders ADD COLUMN "
-      "more INT");
-  req.set_ddl_strategy("vitess");
-  req.set_migration_context("interrupted");
   const std::string first = "1a2b3c4d_5e6f_11ee_8c99_0242ac120011";
   const std::string second = "1a2b3c4d_5e6f_11ee_8c99_0242ac120012";
-  req.add_uuid_list(first);
-  req.add_uuid_list(second);
-  EXPECT_THAT(controller_->ApplySchema(req).status(),
-              StatusIs(absl::StatusCode::kAborted));
-  controller_.reset();
+  SubmitInterrupted(
+      "ALTER TABLE users ADD COLUMN extra INT; ALTER TABLE orders ADD COLUMN "
+      "more INT",
+      "vitess", "interrupted", {first, second});
   for (int i = 0; i < kShards; ++i) {
     EXPECT_OK(shards_[i].executor->Get(first).status());
     EXPECT_THAT(shards_[i].executor->Get(second).status(),
@@ -540,26 +549,12 @@ TEST_F(ControllerTest, AnInterruptedSubmissionIsSubmittedAgain) {
 // launched behind its gate's back.
 TEST_F(ControllerTest, AnInterruptedSubmissionCanBeCancelled) {
   CreateTable("users", "title VARCHAR(32)");
-  ControllerOptions o = Options();
-  o.while_submitting = [](int submitted) {
-    return submitted == 1 ? absl::AbortedError("simulated controller crash")
-                          : absl::OkStatus();
-  };
-  StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql(
-      "CREATE TABLE later (id INT PRIMARY KEY); ALTER TABLE users ADD COLUMN "
-      "extra INT");
-  req.set_ddl_strategy("vitess --postpone-completion");
-  req.set_migration_context("interrupted-cancel");
   const std::string first = "1a2b3c4d_5e6f_11ee_8c99_0242ac120021";
-  const std::string second = "1a2b3c4d_5e6f_11ee_8c99_0242ac120022";
-  req.add_uuid_list(first);
-  req.add_uuid_list(second);
-  EXPECT_THAT(controller_->ApplySchema(req).status(),
-              StatusIs(absl::StatusCode::kAborted));
-  controller_.reset();
+  SubmitInterrupted(
+      "CREATE TABLE later (id INT PRIMARY KEY); ALTER TABLE users ADD COLUMN "
+      "extra INT",
+      "vitess --postpone-completion", "interrupted-cancel",
+      {first, "1a2b3c4d_5e6f_11ee_8c99_0242ac120022"});
   // A successor that has not resubmitted yet (its gate never runs here).
   ControllerOptions idle = Options();
   idle.tick = absl::Hours(1);

@@ -80,6 +80,24 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return WaitFailed(engine, id);
   }
 
+  // Copies in chunks of 100 rows, pausing between chunks while `*hold`.
+  void CopyInHeldChunks(std::atomic<bool>* hold) {
+    options_.copy_batch_rows = 100;
+    options_.copy_batch_max_rows = 100;
+    options_.throttle =
+        [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
+      return *hold ? std::string("test: held") : std::string();
+    };
+    options_.throttle_recheck = absl::Milliseconds(20);
+  }
+  static absl::Status WaitSomeRowsCopied(Engine& engine, int64_t id) {
+    return WaitFor(Clock::Real(), "some rows copied",
+                   [&]() -> absl::StatusOr<bool> {
+                     SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+                     return row.rows_copied > 0;
+                   });
+  }
+
   WorkflowOptions options_;
 };
 
@@ -876,22 +894,13 @@ TEST_F(VReplicationTest, RestartedMidCopyStaysCopying) {
       "INSERT INTO d5r.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
       "FROM d5r.seq_1_to_3000"));
   std::atomic<bool> hold{false};
-  options_.copy_batch_rows = 100;
-  options_.copy_batch_max_rows = 100;
-  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
-    return hold ? std::string("test: held") : std::string();
-  };
-  options_.throttle_recheck = absl::Milliseconds(20);
+  CopyInHeldChunks(&hold);
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(
       int64_t id,
       engine.Create("wf5r", Source("dst", "select * from src"), "d5r", 0));
-  ASSERT_OK(
-      WaitFor(Clock::Real(), "some rows copied", [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        return row.rows_copied > 0;
-      }));
+  ASSERT_OK(WaitSomeRowsCopied(engine, id));
   hold = true;
   ASSERT_OK(engine.Stop(id));
   ASSERT_OK_AND_ASSIGN(WorkflowRow stopped, engine.Read(id));
@@ -925,22 +934,13 @@ TEST_F(VReplicationTest, UuidKeysAreComparedAsUuids) {
       "'-0000-1', LPAD(HEX(seq), 3, '0'), '-8000-000000000000'), seq FROM "
       "d7u.seq_1_to_3000"));
   std::atomic<bool> hold{false};
-  options_.copy_batch_rows = 100;
-  options_.copy_batch_max_rows = 100;
-  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
-    return hold ? std::string("test: held") : std::string();
-  };
-  options_.throttle_recheck = absl::Milliseconds(20);
+  CopyInHeldChunks(&hold);
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(
       int64_t id,
       engine.Create("wf7u", Source("dst", "select * from src"), "d7u", 0));
-  ASSERT_OK(
-      WaitFor(Clock::Real(), "some rows copied", [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        return row.rows_copied > 0;
-      }));
+  ASSERT_OK(WaitSomeRowsCopied(engine, id));
   hold = true;
   // Changes to copied and uncopied rows alike, while the copy is paused.
   ASSERT_OK(conn_->Execute("UPDATE d7u.src SET v = v + 1000000"));
