@@ -140,6 +140,13 @@ void MysqlConnection::Close() {
 }
 
 absl::Status MysqlConnection::LastError(absl::string_view sql) {
+  const unsigned int err = mysql_errno(mysql_);
+  if ((err == 2006 || err == 2013) && tracked_id_ != 0) {
+    // The session is gone (a restarted server reuses its thread id for
+    // someone else's session): no longer ours to spare.
+    Untrack(params_, tracked_id_);
+    tracked_id_ = 0;
+  }
   return MysqlError(mysql_errno(mysql_), mysql_sqlstate(mysql_),
                     mysql_error(mysql_),
                     absl::StrCat("on ", params_.Describe(), " executing '",

@@ -1,6 +1,7 @@
 // MysqlConnection against a real MariaDB instance.
 #include "mysql/mysql_connection.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -140,6 +141,30 @@ TEST_F(MysqlConnectionTest, StreamsLargeResultsRowByRow) {
   EXPECT_EQ(rows, 10);
   EXPECT_THAT(QueryValue(*conn_, "SELECT COUNT(*) FROM s.big"),
               IsOkAndHolds("50000"));
+}
+
+// Sessions count as Sidecut's own (spared by a forced cut-over) while they
+// live: not once closed, not once the server ended them (a restarted server
+// hands their thread ids to other sessions), never when made as an
+// application's stand-in.
+TEST_F(MysqlConnectionTest, OwnSessionsAreThoseAlive) {
+  ConnectParams p = harness::ConnectParamsFor(*instance_);
+  MysqlConnectionFactory factory(p);
+  auto has = [&](uint64_t id) {
+    std::vector<uint64_t> ids = factory.OwnSessionIds();
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Connection> ours, factory.Connect());
+  const uint64_t id = ours->ConnectionId();
+  EXPECT_TRUE(has(id));
+  ASSERT_OK(conn_->Execute(absl::StrCat("KILL CONNECTION ", id)).status());
+  EXPECT_FALSE(ours->Execute("SELECT 1").ok());
+  EXPECT_FALSE(has(id));
+  ConnectParams app = p;
+  app.own_session = false;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<MysqlConnection> theirs,
+                       MysqlConnection::Connect(app));
+  EXPECT_FALSE(has(theirs->ConnectionId()));
 }
 
 TEST_F(MysqlConnectionTest, ClosedConnectionFailsCleanly) {
