@@ -122,6 +122,33 @@ bool ReplayIsIdempotent(const TablePlan& plan) {
   return true;
 }
 
+namespace {
+
+// The copy relies on InnoDB: row and gap locks held to the commit (the
+// locked chunk), consistent snapshots, and a target that rolls back a failed
+// chunk with its position. Another engine could lose or duplicate rows.
+absl::Status RequireInnodb(mysql::Connection& conn, absl::string_view db,
+                           absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat(
+          "SELECT IFNULL(ENGINE, '') FROM information_schema.TABLES WHERE "
+          "TABLE_SCHEMA = ",
+          mysql::QuoteString(db),
+          " AND TABLE_NAME = ", mysql::QuoteString(table))));
+  if (r.rows.empty() || absl::EqualsIgnoreCase(r.rows[0].Get(0), "InnoDB")) {
+    return absl::OkStatus();  // a missing table is reported by its loader
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "table ", mysql::QuoteQualified(db, table), " uses the ",
+      r.rows[0].Get(0).empty() ? "(unknown)" : r.rows[0].Get(0),
+      " engine: rows are copied and kept in sync only between InnoDB tables "
+      "(the copy relies on InnoDB's row locks, snapshots and rollback); "
+      "change its engine with a plain ALTER TABLE first"));
+}
+
+}  // namespace
+
 absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
                                          absl::string_view db,
                                          const binlogdata::Rule& rule) {
@@ -143,6 +170,8 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
   }
   SC_RETURN_IF_ERROR(RequireKey(plan.source));
   SC_ASSIGN_OR_RETURN(plan.target, LoadTableSchema(conn, db, rule.match()));
+  SC_RETURN_IF_ERROR(RequireInnodb(conn, db, spec.source_table));
+  SC_RETURN_IF_ERROR(RequireInnodb(conn, db, rule.match()));
   std::vector<std::string> source_names;
   for (const ColumnInfo& c : plan.source.columns)
     source_names.push_back(c.name);

@@ -771,6 +771,21 @@ TEST_F(VReplicationTest, TransactionsWithSavepointsApplyWhole) {
   EXPECT_EQ(rows, "2:20,4:4");
 }
 
+// Rows are copied only between InnoDB tables (the copy relies on its row
+// locks, snapshots and rollback): another engine is a clear error, and
+// nothing is copied.
+TEST_F(VReplicationTest, NonInnodbTablesAreRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9i.src (a INT PRIMARY KEY, b INT) ENGINE=MyISAM"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9i.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9i.src VALUES (1, 1)"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf9i", "d9i"));
+  EXPECT_THAT(row.message, HasSubstr("MyISAM engine"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9i.dst"),
+              IsOkAndHolds("0"));
+}
+
 // binlog_row_metadata turned off while a workflow runs: ENUM values would
 // come as indexes (wrong after an ALTER reordering them); the workflow
 // stops instead.
