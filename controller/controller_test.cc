@@ -769,7 +769,9 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   req.set_migration_context("failover");
   vtctldata::ApplySchemaResponse resp;
   grpc::ClientContext ctx;
-  ASSERT_TRUE(to_b->ApplySchema(&ctx, req, &resp).ok());
+  grpc::Status applied = to_b->ApplySchema(&ctx, req, &resp);
+  ASSERT_TRUE(applied.ok())
+      << applied.error_code() << ": " << applied.error_message();
   ASSERT_EQ(resp.uuid_list_size(), 1);
   // It reached the leader: A holds the deployment.
   ASSERT_OK(a.controller->GetDeployment("failover").status());

@@ -84,6 +84,7 @@ class VReplicationTest : public harness::SharedInstanceTest {
   void CopyInHeldChunks(std::atomic<bool>* hold) {
     options_.copy_batch_rows = 100;
     options_.copy_batch_max_rows = 100;
+    options_.copy_phase_duration = absl::Milliseconds(1);  // a chunk a phase
     options_.throttle =
         [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
       return *hold ? std::string("test: held") : std::string();
@@ -769,6 +770,41 @@ TEST_F(VReplicationTest, TransactionsWithSavepointsApplyWhole) {
                                          "SELECT GROUP_CONCAT(a, ':', b "
                                          "ORDER BY a) FROM d4s.dst"));
   EXPECT_EQ(rows, "2:20,4:4");
+}
+
+// One session at a time writes for a workflow: a restarted one waits while
+// another session still holds the workflow's lock (the session of a killed
+// process whose commit is still running would otherwise overwrite the new
+// run's position with an older one), then goes on.
+TEST_F(VReplicationTest, ARestartWaitsForThePreviousWriter) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9w"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9w.src (a INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9w.dst (a INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9w.src VALUES (1)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf9w", Source("dst", "select * from src"), "d9w", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> previous,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  EXPECT_THAT(
+      mysql::QueryValue(*previous, absl::StrCat("SELECT GET_LOCK('sidecut."
+                                                "vreplication.",
+                                                id, "', 0)")),
+      IsOkAndHolds("1"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9w.src VALUES (2)"));
+  ASSERT_OK(engine.Start(id));
+  Clock::Real()->SleepFor(absl::Seconds(1));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9w.dst"),
+              IsOkAndHolds("1"));
+  previous->Close();  // the previous writer's session ends
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9w.dst"),
+              IsOkAndHolds("2"));
 }
 
 // Rows are copied only between InnoDB tables (the copy relies on its row

@@ -82,6 +82,7 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
   }
   if (copy_conn_ == nullptr) {
     SC_ASSIGN_OR_RETURN(copy_conn_, OpenSession());
+    SC_RETURN_IF_ERROR(TakeLock(*copy_conn_, ".copy", /*keep=*/true));
     // The same sql_mode as conn_ (strict for online DDL: a value the new
     // schema cannot hold fails the copy instead of being truncated).
     SC_ASSIGN_OR_RETURN(std::string mode,
@@ -109,10 +110,42 @@ void Workflow::ReleaseCopyConnection() {
   copy_conn_.reset();
 }
 
+std::string Workflow::LockName(absl::string_view role) const {
+  return absl::StrCat("sidecut.vreplication.", id_, role);
+}
+
+absl::Status Workflow::TakeLock(mysql::Connection& conn, absl::string_view role,
+                                bool keep) {
+  SC_ASSIGN_OR_RETURN(
+      std::string got,
+      mysql::QueryValue(
+          conn,
+          absl::StrCat("SELECT GET_LOCK(", mysql::QuoteString(LockName(role)),
+                       ", ", absl::ToInt64Seconds(options_.lock_wait), ")")));
+  if (got != "1") {
+    return absl::UnavailableError(absl::StrCat(
+        "workflow ", id_, " is still run by another session (lock ",
+        LockName(role),
+        " held: a process that died with a commit in flight, or another "
+        "daemon on this server)"));
+  }
+  if (keep) return absl::OkStatus();
+  return conn
+      .Execute(absl::StrCat("DO RELEASE_LOCK(",
+                            mysql::QuoteString(LockName(role)), ")"))
+      .status();
+}
+
 absl::Status Workflow::Connect() {
   ReleaseCopyConnection();
   session_binlog_format_.clear();
+  // One writer per workflow: a process killed while its commit still runs
+  // on the server would otherwise overwrite this one's position with an
+  // older one. The locks end with the sessions holding them.
+  conn_.reset();
   SC_ASSIGN_OR_RETURN(conn_, OpenSession());
+  SC_RETURN_IF_ERROR(TakeLock(*conn_, "", /*keep=*/true));
+  SC_RETURN_IF_ERROR(TakeLock(*conn_, ".copy", /*keep=*/false));
   // MariaDB always makes commits visible in binlog order (commit_ordered);
   // MySQL only with binlog_order_commits.
   SC_ASSIGN_OR_RETURN(

@@ -36,6 +36,10 @@ namespace vreplication {
 
 struct WorkflowOptions {
   mysql::ConnectParams connect;
+  // How long a (re)started workflow waits for the sessions of a previous
+  // run of it to end (a killed process's commit still running on the
+  // server) before retrying. Default 30 s.
+  absl::Duration lock_wait = absl::Seconds(30);
   // Longest time one snapshot is streamed before catching up again.
   // Default 1 h (Vitess's copy_phase_duration).
   absl::Duration copy_phase_duration = absl::Hours(1);
@@ -161,6 +165,12 @@ class Workflow {
   // A connection with the workflow's session settings.
   absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> OpenSession() const;
   absl::Status Connect();
+  // The server lock ("sidecut.vreplication.<id><role>") that makes one
+  // session the workflow's writer (role "") or copier (".copy"); taken on
+  // `conn`, then kept or released at once (waiting for a holder to end).
+  std::string LockName(absl::string_view role) const;
+  absl::Status TakeLock(mysql::Connection& conn, absl::string_view role,
+                        bool keep);
   // The connection unlocked copy chunks run on: one of their own (its
   // server thread with copy_niceness), or conn_ when neither
   // copy_niceness nor catchup_alongside_chunks asks for one.
