@@ -3,6 +3,8 @@
 // decoder behaviour on malformed input.
 #include "mysql/binlog_decoder.h"
 
+#include <cfloat>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "mysql/binlog_streamer.h"
 #include "mysql/column_types.h"
 #include "mysql/testing/event_builder.h"
+#include "mysql/value_codec.h"
 #include "util/simulated_clock.h"
 #include "util/status_matchers.h"
 
@@ -427,6 +430,25 @@ TEST(OldFormatsTest, TemporalAndMisc) {
 // Truncated, bit-flipped and random events must give a Status, never a
 // crash or an out-of-bounds read (run under ASan in CI). Checksums are off so
 // that mutations reach the parsers instead of failing the CRC.
+// A FLOAT's text is written back by the applier: it must read back (as a
+// double, then stored as a float, as the server does) as exactly the same
+// float, and not above FLT_MAX, which the server refuses.
+TEST(ValueCodecTest, FloatTextReadsBackExactly) {
+  ColumnDef col;
+  col.type = kTypeFloat;
+  col.meta = 4;
+  for (float f : {1234567.0f, 0.1f, -3.5f, 16777217.0f, 1e-45f, FLT_MAX,
+                  -FLT_MAX, 3.14159274f}) {
+    std::string bytes(reinterpret_cast<const char*>(&f), sizeof(f));
+    ByteReader in(bytes);
+    std::string text;
+    ASSERT_OK(DecodeValue(col, in, &text));
+    const double back = strtod(text.c_str(), nullptr);
+    EXPECT_EQ(static_cast<float>(back), f) << text;
+    EXPECT_LE(std::fabs(back), FLT_MAX) << text;
+  }
+}
+
 TEST(DecoderFuzzTest, MalformedBytesGiveErrorsNotCrashes) {
   auto without_crc = [](std::string e) {
     // Rebuild the event body without its CRC for the checksum-less format.

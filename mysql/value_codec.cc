@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -54,11 +55,14 @@ std::string FormatDouble(double d) {
 // The shortest text that reads back as `f` (the server parses the literal
 // as a double, then stores it as a float). SELECT shows 6 digits; a value
 // written back with those would change (1234567 became 1234570).
+// Near FLT_MAX the short text reads back above it, which the server refuses
+// (out of range); the double's exact 17 digits do not.
 std::string FormatFloat(float f) {
   char buf[64];
-  for (int p = 6; p <= 9; ++p) {
+  for (int p : {6, 7, 8, 9, 17}) {
     snprintf(buf, sizeof(buf), "%.*g", p, static_cast<double>(f));
-    if (static_cast<float>(strtod(buf, nullptr)) == f) break;
+    const double back = strtod(buf, nullptr);
+    if (static_cast<float>(back) == f && std::fabs(back) <= FLT_MAX) break;
   }
   return TidyExponent(buf);
 }

@@ -143,6 +143,9 @@ TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
       {with("datetime", "datetime"), with("timestamp", "timestamp"), true},
       {with("date", "date"), with("datetime", "datetime"), true},
       {with("datetime", "datetime"), with("date", "date"), false},
+      {with("char", "char(16)"), with("varchar", "varchar(32)"), true},
+      {with("varchar", "varchar(16)"), with("binary", "binary(16)"), false},
+      {with("binary", "binary(16)"), with("binary", "binary(20)"), false},
       {with("timestamp", "timestamp(3)"), with("datetime", "datetime"), false},
   };
   for (const Case& c : cases) {

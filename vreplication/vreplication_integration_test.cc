@@ -80,14 +80,17 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return WaitFailed(engine, id);
   }
 
-  // Copies in chunks of 100 rows, pausing between chunks while `*hold`.
-  void CopyInHeldChunks(std::atomic<bool>* hold) {
+  // Copies in chunks of 100 rows, one a phase, letting `*chunks` more
+  // through, then pausing until the test raises it again.
+  void CopyInHeldChunks(std::atomic<int>* chunks) {
     options_.copy_batch_rows = 100;
     options_.copy_batch_max_rows = 100;
     options_.copy_phase_duration = absl::Milliseconds(1);  // a chunk a phase
     options_.throttle =
-        [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
-      return *hold ? std::string("test: held") : std::string();
+        [chunks](mysql::Connection&) -> absl::StatusOr<std::string> {
+      if (chunks->load() <= 0) return std::string("test: held");
+      --*chunks;
+      return std::string();
     };
     options_.throttle_recheck = absl::Milliseconds(20);
   }
@@ -794,7 +797,7 @@ TEST_F(VReplicationTest, ARestartWaitsForThePreviousWriter) {
   EXPECT_THAT(
       mysql::QueryValue(*previous, absl::StrCat("SELECT GET_LOCK('sidecut."
                                                 "vreplication.",
-                                                id, "', 0)")),
+                                                id, "', 10)")),
       IsOkAndHolds("1"));
   ASSERT_OK(conn_->Execute("INSERT INTO d9w.src VALUES (2)"));
   ASSERT_OK(engine.Start(id));
@@ -944,22 +947,21 @@ TEST_F(VReplicationTest, RestartedMidCopyStaysCopying) {
   ASSERT_OK(conn_->Execute(
       "INSERT INTO d5r.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
       "FROM d5r.seq_1_to_3000"));
-  std::atomic<bool> hold{false};
-  CopyInHeldChunks(&hold);
+  std::atomic<int> chunks{3};
+  CopyInHeldChunks(&chunks);
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(
       int64_t id,
       engine.Create("wf5r", Source("dst", "select * from src"), "d5r", 0));
   ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  hold = true;
   ASSERT_OK(engine.Stop(id));
   ASSERT_OK_AND_ASSIGN(WorkflowRow stopped, engine.Read(id));
   ASSERT_LT(stopped.rows_copied, 3000);
   ASSERT_OK(engine.Start(id));
   ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
   EXPECT_EQ(row.state, kStateCopying);
-  hold = false;
+  chunks = 1 << 30;
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   ASSERT_OK_AND_ASSIGN(std::string want,
                        Checksum(*conn_, "d5r.src", "id, name, val"));
@@ -984,21 +986,20 @@ TEST_F(VReplicationTest, UuidKeysAreComparedAsUuids) {
       "INSERT INTO d7u.src SELECT CONCAT(LPAD(HEX(5000 - seq), 8, '0'), "
       "'-0000-1', LPAD(HEX(seq), 3, '0'), '-8000-000000000000'), seq FROM "
       "d7u.seq_1_to_3000"));
-  std::atomic<bool> hold{false};
-  CopyInHeldChunks(&hold);
+  std::atomic<int> chunks{3};
+  CopyInHeldChunks(&chunks);
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(
       int64_t id,
       engine.Create("wf7u", Source("dst", "select * from src"), "d7u", 0));
   ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  hold = true;
   // Changes to copied and uncopied rows alike, while the copy is paused.
   ASSERT_OK(conn_->Execute("UPDATE d7u.src SET v = v + 1000000"));
   ASSERT_OK(conn_->Execute("DELETE FROM d7u.src WHERE v % 7 = 0"));
   ASSERT_OK_AND_ASSIGN(WorkflowRow mid, engine.Read(id));
   EXPECT_LT(mid.rows_copied, 3000);
-  hold = false;
+  chunks = 1 << 30;
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7u.src", "id, v"));
   ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d7u.dst", "id, v"));
