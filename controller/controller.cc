@@ -268,7 +268,8 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     }
     return absl::OkStatus();
   }
-  if (absl::IsAborted(failed) && options_.while_submitting) {
+  if (simulated_death_) {
+    simulated_death_ = false;
     return failed;  // the test's simulated death: nothing cleaned up
   }
   // Leave no shard with a part of the request.
@@ -305,6 +306,7 @@ absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
                                        const ControllerDeployment& d,
                                        absl::string_view strategy, bool revert,
                                        int* submitted) {
+  simulated_death_ = false;
   for (const DeploymentMember& m : d.members()) {
     std::string s(strategy);
     if (revert) {
@@ -331,7 +333,9 @@ absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
         })));
     ++*submitted;
     if (options_.while_submitting) {
-      SC_RETURN_IF_ERROR(options_.while_submitting(*submitted));
+      absl::Status s = options_.while_submitting(*submitted);
+      simulated_death_ = !s.ok();
+      SC_RETURN_IF_ERROR(s);
     }
   }
   return absl::OkStatus();

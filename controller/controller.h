@@ -145,7 +145,7 @@ class Controller {
   absl::Status SubmitMembers(const TopologyKeyspace& ks,
                              const ControllerDeployment& d,
                              absl::string_view strategy, bool revert,
-                             int* submitted);
+                             int* submitted) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // `verb` (launch or retry) "all": each migration it applies to on each
   // shard, except deployments' members (their gates launch them; a retry
   // of a deployment names one of its members).
@@ -202,6 +202,8 @@ class Controller {
   // The leadership term deployments_ was loaded in (-1: never loaded; 0:
   // without an election).
   int64_t loaded_term_ ABSL_GUARDED_BY(mu_) = -1;
+  // Set when while_submitting failed a submission (tests only).
+  bool simulated_death_ ABSL_GUARDED_BY(mu_) = false;
 
   absl::Mutex wake_mu_;
   bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;

@@ -175,18 +175,12 @@ absl::Status Executor::StartRevert(const Migration& r) {
                            Assignments().Set("stage", "reverting"));
   }
   const std::string& db = m.schema;
-  SC_ASSIGN_OR_RETURN(
-      std::string exists,
-      mysql::QueryValue(
-          *conn_, absl::StrCat("SELECT COUNT(*) FROM information_schema."
-                               "TABLES WHERE TABLE_SCHEMA = ",
-                               QuoteString(db),
-                               " AND TABLE_NAME = ", QuoteString(m.table))));
+  SC_ASSIGN_OR_RETURN(bool exists, TableExists(db, m.table));
   std::string artifact;
   std::string sql;
   std::string intent;  // how a restart tells whether `sql` applied
   if (m.ddl_action == "create") {
-    if (exists == "0") return Fail(r, "the table no longer exists");
+    if (!exists) return Fail(r, "the table no longer exists");
     // Renamed away and held until the revert window ends.
     SC_ASSIGN_OR_RETURN(
         artifact, ArtifactName(ArtifactHint::kHold, r.uuid,
@@ -195,7 +189,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
                        QuoteQualified(db, artifact));
     intent = kIntentRenameAway;
   } else if (m.ddl_action == "drop") {
-    if (exists != "0") {
+    if (exists) {
       return Fail(r, absl::StrCat(mysql::QuoteIdentifier(m.table),
                                   " exists again; cannot restore it"));
     }
