@@ -428,15 +428,28 @@ absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
 }
 
 std::string SentryName(absl::string_view table, absl::string_view unique) {
-  // "<table>~<8 hex>", at most 64 characters; a shorter prefix sorts
-  // first, and '~' after letters, digits and '_'.
+  // "<table><separator><8 hex>", at most 64 characters (identifiers count
+  // characters, not bytes). A name that is a prefix sorts first; past 55
+  // characters the table's name is cut at a character boundary and the
+  // separator must sort after the character it replaces: '~' after ASCII
+  // letters, digits and '_', U+FFEE after any other character a table name
+  // has (names are utf8mb3; metadata locks compare their UTF-8 bytes).
   std::string tag;
   for (char c : unique) {
     if (absl::ascii_isxdigit(static_cast<unsigned char>(c))) tag += c;
     if (tag.size() == 8) break;
   }
-  std::string name(table.substr(0, std::min<size_t>(table.size(), 55)));
-  return absl::StrCat(name, "~", tag);
+  size_t cut = 0;
+  for (int chars = 0; cut < table.size() && chars < 55; ++chars) {
+    const unsigned char lead = static_cast<unsigned char>(table[cut]);
+    cut += lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+  }
+  cut = std::min(cut, table.size());
+  absl::string_view separator = "~";
+  if (cut < table.size() && static_cast<unsigned char>(table[cut]) >= '~') {
+    separator = "\xEF\xBF\xAE";  // U+FFEE
+  }
+  return absl::StrCat(table.substr(0, cut), separator, tag);
 }
 
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,

@@ -89,8 +89,9 @@ struct CutOverResult {
 // sorting first (say `_vt_...`), B would wait on the sentry, and writers
 // queued on the table would slip in between the unlock and the RENAME and
 // land in the old table. `unique` (e.g. the migration UUID) avoids
-// collisions. Names whose 56th byte is beyond '~' (multi-byte UTF-8) are
-// the exception this cannot order.
+// collisions. Past 55 characters the name is cut at a character boundary
+// (names whose 56th character is U+FFEE or beyond cannot be ordered: the
+// result then does not sort after `table`, and a migration is refused).
 std::string SentryName(absl::string_view table, absl::string_view unique);
 
 // A cut-over split in two phases, so that a controller can swap several

@@ -464,6 +464,70 @@ TEST(SentryNameTest, SortsAfterTheTable) {
   const std::string long_name(64, 'z');
   EXPECT_LE(SentryName(long_name, "0123abcd").size(), 64u);
   EXPECT_GT(SentryName(long_name, "0123abcd"), long_name);
+  // Cut at a character boundary, sorting after a multi-byte character at
+  // the cut: 34 Cyrillic characters are 65 bytes, and byte 55 is a lead
+  // byte 0xD0 (cutting there sorted first and left invalid UTF-8).
+  const std::string cyrillic =
+      "\xD0\xB8\xD1\x81\xD1\x82\xD0\xBE\xD1\x80\xD0\xB8\xD1\x8F_"
+      "\xD0\xB8\xD0\xB7\xD0\xBC\xD0\xB5\xD0\xBD\xD0\xB5\xD0\xBD\xD0"
+      "\xB8\xD0\xB9_\xD0\xB7\xD0\xB0\xD0\xBA\xD0\xB0\xD0\xB7\xD0\xBE"
+      "\xD0\xB2_\xD0\xBA\xD0\xBB\xD0\xB8\xD0\xB5\xD0\xBD\xD1\x82\xD0"
+      "\xBE\xD0\xB2";  // история_изменений_заказов_клиентов
+  EXPECT_EQ(SentryName(cyrillic, "0123abcd"), cyrillic + "~0123abcd");
+  std::string wide;  // 60 characters, 2 bytes each
+  for (int i = 0; i < 60; ++i) wide += "\xD0\xB8";
+  const std::string sentry = SentryName(wide, "0123abcd");
+  EXPECT_GT(sentry, wide);
+  EXPECT_EQ(sentry, wide.substr(0, 110) +
+                        "\xEF\xBF\xAE"
+                        "0123abcd");
+  const std::string mixed = std::string(55, 'a') + "\xE4\xB8\xAD" + "bc";
+  EXPECT_EQ(SentryName(mixed, "0123abcd"), std::string(55, 'a') +
+                                               "\xEF\xBF\xAE"
+                                               "0123abcd");
+  EXPECT_GT(SentryName(mixed, "0123abcd"), mixed);
+}
+
+TEST_F(CutOverTest, SwapsATableWithALongMultiByteName) {
+  // 60 Cyrillic characters: the sentry's name is cut inside the table's and
+  // must still sort after it, or writers slip into the old table.
+  std::string name;
+  for (int i = 0; i < 60; ++i) name += "\xD0\xB8";
+  ASSERT_OK(conn_
+                ->Execute(absl::StrCat("RENAME TABLE t TO ",
+                                       mysql::QuoteIdentifier(name)))
+                .status());
+  request_.table = name;
+  request_.sentry = SentryName(name, "0123abcd");
+  std::atomic<bool> stop{false};
+  std::atomic<int> failed{0};
+  std::thread writer([&] {
+    auto c = mysql::MysqlConnection::Connect(params_);
+    if (!c.ok()) return;
+    while (!stop) {
+      if (!(*c)->Execute(absl::StrCat("INSERT INTO ",
+                                      mysql::QuoteIdentifier(name),
+                                      " (v) VALUES (7)"))
+               .ok()) {
+        ++failed;
+      }
+    }
+  });
+  CutOverOptions options;
+  options.threshold = absl::Seconds(5);
+  mysql::MysqlConnectionFactory factory(params_);
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, options, Clock::Real());
+  stop = true;
+  writer.join();
+  ASSERT_OK(r.status());
+  EXPECT_EQ(failed.load(), 0);
+  // The table now has the shadow's column.
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "COLUMNS WHERE TABLE_SCHEMA = 'co' AND "
+                               "COLUMN_NAME = 'extra' AND TABLE_NAME = ",
+                               mysql::QuoteString(name))),
+            "1");
 }
 
 TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {

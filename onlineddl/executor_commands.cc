@@ -60,6 +60,19 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
 }
 
 absl::Status Executor::CancelLocked(const Migration& m) {
+  absl::StatusOr<int64_t> own = CutOverWorkflowId(m);
+  if (own.ok()) {
+    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*own));
+    if (row.state == vreplication::kStateStopped && IsOwnCutOver(m, row)) {
+      // Its RENAME ran but was not recorded yet (the next check completes
+      // it): calling it cancelled would misstate the table, and a retry
+      // would apply the ALTER twice.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", m.uuid,
+          " already swapped the tables at its cut-over (it is being marked "
+          "complete); revert it instead"));
+    }
+  }
   auto prepared = prepared_.find(m.uuid);
   if (prepared != prepared_.end()) {
     prepared->second.cut_over->Abort();  // releases its lock
@@ -108,6 +121,8 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
                             .Set("ready_to_complete", false)
                             .Set("cutover_attempts", int64_t{0})
                             .Set("tablet_failure", false)
+                            .SetExpr("cleanup_timestamp", "NULL")
+                            .SetExpr("started_timestamp", "NULL")
                             .SetExpr("completed_timestamp", "NULL")
                             .SetExpr("cancelled_timestamp", "NULL")
                             .SetExpr("ready_to_complete_timestamp", "NULL")));
@@ -182,7 +197,15 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
     // A revert rides on the reverse stream of the migration it reverts.
     absl::StatusOr<int64_t> id = CutOverWorkflowId(m);
     if (id.ok()) {
-      SC_RETURN_IF_ERROR(ratio > 0 ? engine_->Stop(*id) : engine_->Start(*id));
+      // A stream stopped for another reason (at a DDL: its own cut-over's
+      // RENAME, say) stays as it is: restarting it would stream past the
+      // DDL, and stopping it would overwrite why it stopped.
+      SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+      if (row.state != vreplication::kStateStopped ||
+          row.message == vreplication::kStoppedByRequest) {
+        SC_RETURN_IF_ERROR(ratio > 0 ? engine_->Stop(*id)
+                                     : engine_->Start(*id));
+      }
     }
     Assignments a;
     a.Set("user_throttle_ratio", ratio);

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -253,6 +254,95 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
   EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
 }
 
+// The same unrecorded swap, with commands arriving before the executor
+// notices it: a cancel is refused (the ALTER applied), and a throttle and
+// unthrottle must not restart the stream past its RENAME (it would stream
+// the new table into the old one and swap them back).
+TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
+                        "DEFAULT 3",
+                        "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  executor_.reset();
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+                   mysql::QuoteString(vreplication::kStoppedByRequest),
+                   " WHERE workflow = ", mysql::QuoteString(m.uuid))));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
+      "migration_uuid = ",
+      mysql::QuoteString(m.uuid))));
+  const std::string shadow = FirstArtifact(m);
+  const std::string sentry = SentryName(m.table, m.uuid);
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "RENAME TABLE ", Qualified("users"), " TO ", Qualified(sentry), ", ",
+      Qualified(shadow), " TO ", Qualified("users"), ", ", Qualified(sentry),
+      " TO ", Qualified(shadow))));
+  ExecutorOptions o = Options();
+  o.tick = absl::Hours(1);  // ticks only when a command wakes it
+  StartExecutor(o);
+  ASSERT_OK(executor_->Tick());  // restarts the stream, which stops at the
+                                 // RENAME
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the stream stops at the RENAME",
+              [&]() -> absl::StatusOr<bool> {
+                SC_ASSIGN_OR_RETURN(
+                    std::string msg,
+                    mysql::QueryValue(
+                        *conn_, absl::StrCat("SELECT message FROM "
+                                             "_vt.vreplication WHERE "
+                                             "workflow = ",
+                                             mysql::QuoteString(m.uuid))));
+                return absl::StartsWith(msg, "Stopped at DDL RENAME");
+              }));
+  EXPECT_THAT(executor_->Cancel(u[0]).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("already swapped")));
+  ASSERT_OK(executor_->Throttle(u[0], 1.0).status());
+  ASSERT_OK(executor_->Throttle(u[0], 0).status());
+  ASSERT_OK(executor_->Tick());
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(done.message, "");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
+}
+
+// A retried migration starts a new life: the cleanup a failure had
+// recorded must not end its revert window (or keep its old table from GC).
+TEST_F(RevertTest, ARetriedMigrationCanBeReverted) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE dup (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO dup VALUES (1, 1), (2, 1)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE dup ADD UNIQUE KEY uv (v)", "vitess", ""));
+  WaitStatus(u[0], kStatusFailed);
+  // What table GC records once the failed migration's retention passed.
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET cleanup_timestamp = NOW() WHERE "
+      "migration_uuid = ",
+      mysql::QuoteString(u[0]))));
+  ASSERT_OK(conn_->Execute("UPDATE dup SET v = 2 WHERE id = 2"));
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(done.cleanup_timestamp, "");
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u[0], ""));
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dup' AND "
+                  "INDEX_NAME = 'uv'"),
+            "0");
+}
+
 // Between cut-over attempts a DDL on the table stopped the stream (it
 // would be lost on the shadow): the migration fails; the stream is not
 // restarted past the DDL as if the cut-over had stopped it.
@@ -422,6 +512,48 @@ TEST_F(RevertTest, APendingRevertKeepsTheArtifactFromGc) {
                   "COLUMN_NAME = 'extra'"),
             "0");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM kept"), "100");
+}
+
+// A cancelled revert lists the reverted migration's old table, which is
+// still that migration's: cleaning the revert up must not retire it.
+TEST_F(RevertTest, ACancelledRevertLeavesTheRevertedMigrationsTable) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE kept2 (id INT PRIMARY KEY, v INT)")
+                .status());
+  ASSERT_OK(conn_->Execute("INSERT INTO kept2 SELECT seq, seq FROM seq_1_to_50")
+                .status());
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE kept2 ADD COLUMN extra INT",
+                        "vitess --retain-artifacts=1h", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  const std::string artifact = FirstArtifact(m);
+  ASSERT_FALSE(artifact.empty());
+  ASSERT_OK_AND_ASSIGN(std::string r,
+                       executor_->Revert(u[0], "", "", /*gated=*/true));
+  ASSERT_OK_AND_ASSIGN(int cancelled, executor_->Cancel(r));
+  EXPECT_EQ(cancelled, 1);
+  WaitStatus(r, kStatusCancelled);
+  ASSERT_OK(executor_->Cleanup(r).status());
+  ASSERT_OK(executor_->Tick());
+  ASSERT_OK(executor_->Tick());
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                               "TABLE_NAME = ",
+                               mysql::QuoteString(artifact))),
+            "1");
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(u[0]));
+  EXPECT_EQ(m.cleanup_timestamp, "");
+  // And the migration can still be reverted, keeping its rows.
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO kept2 (id, v) VALUES (51, 51)").status());
+  ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(u[0], ""));
+  WaitStatus(again, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'kept2' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM kept2"), "51");
 }
 
 TEST_F(RevertTest, RevertsCreateDropAndViews) {

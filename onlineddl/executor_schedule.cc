@@ -27,11 +27,15 @@ absl::Status Executor::TickLocked() {
   SC_RETURN_IF_ERROR(MonitorRunning());
   SC_RETURN_IF_ERROR(GateDeployments());
   // Artifacts of finished migrations whose retention passed go to GC,
-  // except those a pending revert is about to use.
+  // except those a pending revert is about to use. A table ALTER's revert
+  // that did not complete lists the reverted migration's old table, which
+  // is still that migration's (its retention decides).
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> done,
       ListMine(absl::StrCat(
           "migration_status IN ('complete', 'failed', 'cancelled') AND "
+          "NOT (reverted_uuid <> '' AND ddl_action = 'alter' AND NOT is_view "
+          "AND migration_status <> 'complete') AND "
           "cleanup_timestamp IS NULL AND artifacts <> '' AND migration_uuid "
           "NOT IN (SELECT r.reverted_uuid FROM _vt.schema_migrations r "
           "WHERE r.reverted_uuid <> '' AND r.migration_status IN "

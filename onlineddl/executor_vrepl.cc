@@ -190,6 +190,11 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                              ": online DDL cannot swap a table that is a "
                              "foreign key parent or child"));
   }
+  if (!(SentryName(m.table, m.uuid) > m.table)) {
+    return Fail(m, absl::StrCat("cannot cut over ", QuoteIdentifier(m.table),
+                                ": no sentry name sorts after it (its 56th "
+                                "character is U+FFEE or beyond)"));
+  }
   SC_ASSIGN_OR_RETURN(std::string shadow, ArtifactName(ArtifactHint::kShadow,
                                                        m.uuid, clock_->Now()));
   // The original may hold zero dates its session once allowed: copying its
@@ -318,6 +323,18 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                                          msg)
                           : msg);
   }
+  if (row.state == vreplication::kStateStopped && IsOwnCutOver(m, row)) {
+    // The swap happened but was not recorded (a crash, or an error after
+    // the RENAME): the position after it starts the reverse stream. First
+    // of all: a throttle must not restart the stream past the RENAME.
+    SC_ASSIGN_OR_RETURN(mysql::Position at, mysql::Position::Parse(row.pos));
+    CutOverResult done;
+    done.rename_position = std::move(at);
+    std::cerr << "executor: migration " << m.uuid
+              << ": its cut-over swapped the tables but was not recorded; "
+                 "completing it\n";
+    return CutOverDone(m, *id, done);
+  }
   Assignments a;
   a.SetExpr("liveness_timestamp", "NOW()");
   if (m.user_throttle_ratio > 0) {
@@ -342,17 +359,6 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // the stream stops at its RENAME (it had applied everything before the
     // lock; t took no writes until the RENAME), recognized below.
     return engine_->Start(*id);
-  }
-  if (row.state == vreplication::kStateStopped && IsOwnCutOver(m, row)) {
-    // The swap happened but was not recorded (a crash, or an error after
-    // the RENAME): the position after it starts the reverse stream.
-    SC_ASSIGN_OR_RETURN(mysql::Position at, mysql::Position::Parse(row.pos));
-    CutOverResult done;
-    done.rename_position = std::move(at);
-    std::cerr << "executor: migration " << m.uuid
-              << ": its cut-over swapped the tables but was not recorded; "
-                 "completing it\n";
-    return CutOverDone(m, *id, done);
   }
   if (row.state == vreplication::kStateStopped) {
     return Fail(m,
