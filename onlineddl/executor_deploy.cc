@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,7 @@
 #include "onlineddl/executor.h"
 #include "onlineddl/live_schema.h"
 #include "onlineddl/migration_uuid.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/printer.h"
 #include "schemadiff/schema.h"
@@ -100,6 +102,10 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   }
   SC_ASSIGN_OR_RETURN(std::string live_sql,
                       LoadLiveSchemaSql(*conn_, options_.db));
+  // A desired table naming only its charset gets this server's default
+  // collation, as the server would give it.
+  SC_ASSIGN_OR_RETURN(auto server_collations, LoadDefaultCollations(*conn_));
+  schemadiff::ScopedServerCollations collations(std::move(server_collations));
   SC_ASSIGN_OR_RETURN(std::vector<Statement> live,
                       schemadiff::ParseStatements(live_sql));
   auto named = [](const std::string& name) {
@@ -164,6 +170,9 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   // (the server's defaults applied when it was created).
   schemadiff::DiffHints hints;
   hints.charset_collate = schemadiff::TableCharsetCollateStrategy::kIgnoreEmpty;
+  // One member per table: a table's changes go through one shadow (its
+  // FULLTEXT keys too), and the gate cuts over each table once.
+  hints.fulltext = schemadiff::FullTextKeyStrategy::kUnifyStatements;
   SC_ASSIGN_OR_RETURN(schemadiff::SchemaDiffPlan plan,
                       schemadiff::PlanSchemaDiff(from, *to, hints));
   absl::StatusOr<std::vector<int>> order = schemadiff::OrderDiffs(from, plan);
@@ -185,6 +194,21 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   }
   // Members and deployment in one transaction: a crash or an error in
   // between must not leave gated members without their gate.
+  // Any other chain of ALTERs of one table (a diff of several statements)
+  // would leave the second queued behind the first, and the gate waiting
+  // for both: refused.
+  {
+    absl::flat_hash_set<std::string> altered;
+    for (const schemadiff::EntityDiff& diff : plan.diffs) {
+      if (diff.kind != schemadiff::EntityDiffKind::kAlterTable) continue;
+      if (!altered.insert(diff.entity).second) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "deployment refused before anything ran: table ", diff.entity,
+            " would need two ALTER TABLE statements, which cannot cut over "
+            "together"));
+      }
+    }
+  }
   auto insert_members = [&]() -> absl::Status {
     for (int i : *order) {
       const std::string text = schemadiff::Print(

@@ -375,6 +375,62 @@ TEST_F(DeployTest, AMemberFailingWhileApplyingCancelsTheRest) {
             "0");
 }
 
+// A desired table written as people write them, against what MariaDB
+// reports: naming only the charset means the server's default collation
+// (utf8mb4_general_ci here, not MySQL 8.0's utf8mb4_0900_ai_ci), and a
+// sequence is not a table to drop.
+TEST_F(DeployTest, TheServersDefaultsAreNotChanges) {
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE cs (id INT PRIMARY KEY, name "
+                          "VARCHAR(10), body TEXT) DEFAULT CHARSET=utf8mb4")
+                .status());
+  ASSERT_OK(conn_->Execute("CREATE SEQUENCE seq1").status());
+  ASSERT_OK_AND_ASSIGN(auto defaults, LoadDefaultCollations(*conn_));
+  EXPECT_EQ(defaults["utf8mb4"], Value("SELECT DEFAULT_COLLATE_NAME FROM "
+                                       "information_schema.CHARACTER_SETS "
+                                       "WHERE CHARACTER_SET_NAME = 'utf8mb4'"));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE cs (id INT PRIMARY KEY, name "
+                                "VARCHAR(10), body TEXT) DEFAULT "
+                                "CHARSET=utf8mb4",
+                                "vitess --declarative", ""),
+              IsOkAndHolds(::testing::IsEmpty()));
+  ASSERT_OK_AND_ASSIGN(std::string live, LoadLiveSchemaSql(*conn_, db_));
+  EXPECT_THAT(live, ::testing::Not(HasSubstr("seq1")));
+  EXPECT_THAT(
+      executor_->Submit(live, "vitess --declarative --whole-schema", ""),
+      IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'seq1'"),
+            "1");
+}
+
+// Two FULLTEXT keys added to one table: one member (one shadow, one
+// cut-over), not two ALTERs of the same table that the gate would wait on
+// forever.
+TEST_F(DeployTest, TwoFulltextKeysOnOneTableAreOneMember) {
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE ft (id INT PRIMARY KEY, a "
+                          "VARCHAR(20), b VARCHAR(20))")
+                .status());
+  ASSERT_OK(conn_
+                ->Execute("INSERT INTO ft SELECT seq, CONCAT('a', seq), "
+                          "CONCAT('b', seq) FROM seq_1_to_1000")
+                .status());
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE ft (id INT PRIMARY KEY, a VARCHAR(20), "
+                        "b VARCHAR(20), FULLTEXT KEY fa (a), FULLTEXT KEY fb "
+                        "(b))",
+                        "vitess --declarative", "fulltext"));
+  EXPECT_EQ(uuids.size(), 1u);
+  WaitDeployment("fulltext", kDeployComplete);
+  EXPECT_EQ(Value("SELECT COUNT(DISTINCT INDEX_NAME) FROM information_schema."
+                  "STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME "
+                  "= 'ft' AND INDEX_TYPE = 'FULLTEXT'"),
+            "2");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM ft"), "1000");
+}
+
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   EXPECT_THAT(executor_->Submit("DROP TABLE nope", "vitess --declarative", ""),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));

@@ -1,5 +1,7 @@
 #include "schemadiff/charsets.h"
 
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -65,7 +67,20 @@ const CharsetInfo* Find(absl::string_view charset) {
   return nullptr;
 }
 
+thread_local const absl::flat_hash_map<std::string, std::string>*
+    server_collations = nullptr;
+
 }  // namespace
+
+ScopedServerCollations::ScopedServerCollations(
+    absl::flat_hash_map<std::string, std::string> defaults)
+    : defaults_(std::move(defaults)), previous_(server_collations) {
+  server_collations = &defaults_;
+}
+
+ScopedServerCollations::~ScopedServerCollations() {
+  server_collations = previous_;
+}
 
 absl::string_view DefaultCharset() { return "utf8mb4"; }
 
@@ -84,6 +99,10 @@ std::string NormalizeCollationName(absl::string_view name) {
 }
 
 std::string DefaultCollation(absl::string_view charset) {
+  if (server_collations != nullptr) {
+    auto it = server_collations->find(charset);
+    if (it != server_collations->end()) return it->second;
+  }
   const CharsetInfo* info = Find(charset);
   return info == nullptr ? "" : std::string(info->default_collation);
 }

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 
 namespace sidecut {
@@ -22,8 +23,28 @@ std::string NormalizeCharsetName(absl::string_view name);
 // Returns `name` lower-cased with the utf8_ prefix resolved to utf8mb3_.
 std::string NormalizeCollationName(absl::string_view name);
 
-// Returns the default collation of a (normalized) charset, or "" if unknown.
+// Returns the default collation of a (normalized) charset, or "" if unknown:
+// MySQL 8.0's, or the server's while a ScopedServerCollations is alive on
+// this thread.
 std::string DefaultCollation(absl::string_view charset);
+
+// Makes DefaultCollation answer with a server's own defaults (charset ->
+// collation, normalized names) on this thread while alive: a diff against
+// a live MariaDB (utf8mb4_general_ci, not utf8mb4_0900_ai_ci) must read a
+// desired `CHARSET=utf8mb4` as the server will. Charsets missing from
+// `defaults` keep the built-in answer. Nests; not copyable.
+class ScopedServerCollations {
+ public:
+  explicit ScopedServerCollations(
+      absl::flat_hash_map<std::string, std::string> defaults);
+  ~ScopedServerCollations();
+  ScopedServerCollations(const ScopedServerCollations&) = delete;
+  ScopedServerCollations& operator=(const ScopedServerCollations&) = delete;
+
+ private:
+  absl::flat_hash_map<std::string, std::string> defaults_;
+  const absl::flat_hash_map<std::string, std::string>* previous_;
+};
 
 // Returns the charset a (normalized) collation belongs to: "latin1" for
 // "latin1_swedish_ci", "binary" for "binary".
