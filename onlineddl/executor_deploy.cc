@@ -104,8 +104,10 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
                       LoadLiveSchemaSql(*conn_, options_.db));
   // A desired table naming only its charset gets this server's default
   // collation, as the server would give it.
-  SC_ASSIGN_OR_RETURN(auto server_collations, LoadDefaultCollations(*conn_));
-  schemadiff::ScopedServerCollations collations(std::move(server_collations));
+  schemadiff::ServerDialect dialect;
+  SC_ASSIGN_OR_RETURN(dialect.collations, LoadDefaultCollations(*conn_));
+  dialect.mariadb = true;  // the servers Sidecut runs beside
+  schemadiff::ScopedServerDialect in_dialect(std::move(dialect));
   SC_ASSIGN_OR_RETURN(std::vector<Statement> live,
                       schemadiff::ParseStatements(live_sql));
   auto named = [](const std::string& name) {

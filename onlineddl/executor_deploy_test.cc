@@ -404,6 +404,34 @@ TEST_F(DeployTest, TheServersDefaultsAreNotChanges) {
             "1");
 }
 
+// CHECKs as MariaDB reports them: an unnamed one is `CONSTRAINT_1`,
+// function names are lower-cased; neither is a change. Dropping one uses
+// MariaDB's DROP CONSTRAINT (it has no DROP CHECK).
+TEST_F(DeployTest, ChecksAsMariaDbReportsThem) {
+  const std::string chk =
+      "CREATE TABLE chk (id INT PRIMARY KEY, n VARCHAR(10), CHECK "
+      "(CHAR_LENGTH(n) > 0), CONSTRAINT positive CHECK (id > 0))";
+  ASSERT_OK(conn_->Execute(chk).status());
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO chk VALUES (1, 'a'), (2, 'b')").status());
+  EXPECT_THAT(executor_->Submit(chk, "vitess --declarative", ""),
+              IsOkAndHolds(::testing::IsEmpty()));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE chk (id INT PRIMARY KEY, n VARCHAR(10), "
+                        "CHECK (CHAR_LENGTH(n) > 0))",
+                        "vitess --declarative", "dropcheck"));
+  ASSERT_EQ(uuids.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuids[0]));
+  EXPECT_THAT(m.statement, HasSubstr("drop constraint positive"));
+  WaitDeployment("dropcheck", kDeployComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(CONSTRAINT_NAME) FROM "
+                  "information_schema.CHECK_CONSTRAINTS WHERE "
+                  "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'chk'"),
+            "CONSTRAINT_1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM chk"), "2");
+}
+
 // Two FULLTEXT keys added to one table: one member (one shadow, one
 // cut-over), not two ALTERs of the same table that the gate would wait on
 // forever.

@@ -67,20 +67,18 @@ const CharsetInfo* Find(absl::string_view charset) {
   return nullptr;
 }
 
-thread_local const absl::flat_hash_map<std::string, std::string>*
-    server_collations = nullptr;
+thread_local const ServerDialect* server_dialect = nullptr;
 
 }  // namespace
 
-ScopedServerCollations::ScopedServerCollations(
-    absl::flat_hash_map<std::string, std::string> defaults)
-    : defaults_(std::move(defaults)), previous_(server_collations) {
-  server_collations = &defaults_;
+const ServerDialect* CurrentServerDialect() { return server_dialect; }
+
+ScopedServerDialect::ScopedServerDialect(ServerDialect dialect)
+    : dialect_(std::move(dialect)), previous_(server_dialect) {
+  server_dialect = &dialect_;
 }
 
-ScopedServerCollations::~ScopedServerCollations() {
-  server_collations = previous_;
-}
+ScopedServerDialect::~ScopedServerDialect() { server_dialect = previous_; }
 
 absl::string_view DefaultCharset() { return "utf8mb4"; }
 
@@ -99,9 +97,9 @@ std::string NormalizeCollationName(absl::string_view name) {
 }
 
 std::string DefaultCollation(absl::string_view charset) {
-  if (server_collations != nullptr) {
-    auto it = server_collations->find(charset);
-    if (it != server_collations->end()) return it->second;
+  if (server_dialect != nullptr) {
+    auto it = server_dialect->collations.find(charset);
+    if (it != server_dialect->collations.end()) return it->second;
   }
   const CharsetInfo* info = Find(charset);
   return info == nullptr ? "" : std::string(info->default_collation);

@@ -24,26 +24,37 @@ std::string NormalizeCharsetName(absl::string_view name);
 std::string NormalizeCollationName(absl::string_view name);
 
 // Returns the default collation of a (normalized) charset, or "" if unknown:
-// MySQL 8.0's, or the server's while a ScopedServerCollations is alive on
-// this thread.
+// MySQL 8.0's, or the server's while a ScopedServerDialect is alive on this
+// thread.
 std::string DefaultCollation(absl::string_view charset);
 
-// Makes DefaultCollation answer with a server's own defaults (charset ->
-// collation, normalized names) on this thread while alive: a diff against
-// a live MariaDB (utf8mb4_general_ci, not utf8mb4_0900_ai_ci) must read a
-// desired `CHARSET=utf8mb4` as the server will. Charsets missing from
-// `defaults` keep the built-in answer. Nests; not copyable.
-class ScopedServerCollations {
+// What a diff against a live server must read as that server does. By
+// default schemadiff follows MySQL 8.0 and Vitess (the corpus conventions).
+struct ServerDialect {
+  // The server's default collation of each charset (normalized names);
+  // charsets missing keep the built-in answer. MariaDB 10.11's utf8mb4
+  // default is utf8mb4_general_ci, not utf8mb4_0900_ai_ci.
+  absl::flat_hash_map<std::string, std::string> collations;
+  // MariaDB: function names compare case-insensitively (the server prints
+  // them lower-cased), unnamed CHECKs are named CONSTRAINT_<n>, and a CHECK
+  // is dropped by DROP CONSTRAINT (MariaDB has no DROP CHECK).
+  bool mariadb = false;
+};
+
+// The dialect in effect on this thread, or nullptr (MySQL 8.0 / Vitess).
+const ServerDialect* CurrentServerDialect();
+
+// Puts `dialect` in effect on this thread while alive. Nests; not copyable.
+class ScopedServerDialect {
  public:
-  explicit ScopedServerCollations(
-      absl::flat_hash_map<std::string, std::string> defaults);
-  ~ScopedServerCollations();
-  ScopedServerCollations(const ScopedServerCollations&) = delete;
-  ScopedServerCollations& operator=(const ScopedServerCollations&) = delete;
+  explicit ScopedServerDialect(ServerDialect dialect);
+  ~ScopedServerDialect();
+  ScopedServerDialect(const ScopedServerDialect&) = delete;
+  ScopedServerDialect& operator=(const ScopedServerDialect&) = delete;
 
  private:
-  absl::flat_hash_map<std::string, std::string> defaults_;
-  const absl::flat_hash_map<std::string, std::string>* previous_;
+  ServerDialect dialect_;
+  const ServerDialect* previous_;
 };
 
 // Returns the charset a (normalized) collation belongs to: "latin1" for

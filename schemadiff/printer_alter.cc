@@ -2,6 +2,7 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/printer_internal.h"
 
 namespace sidecut {
@@ -66,7 +67,11 @@ bool PrintSchemaClause(SqlWriter& w, const AlterOption& o) {
       w.Kw("drop foreign key ").Kw(IfExists(o)).Ident(o.name);
       return true;
     case Kind::kDropCheck:
-      w.Kw("drop check ").Kw(IfExists(o)).Ident(o.name);
+      w.Kw(CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb
+               ? "drop constraint "
+               : "drop check ")
+          .Kw(IfExists(o))
+          .Ident(o.name);
       return true;
     case Kind::kModifyColumn:
       w.Kw("modify column ").Kw(IfExists(o));

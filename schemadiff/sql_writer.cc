@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/keywords.h"
 
 namespace sidecut {
@@ -243,6 +244,9 @@ void SqlWriter::Token(const schemadiff::Token& prev, const schemadiff::Token& t,
     // SQL-standard siblings are upper-cased (as Vitess does).
     if (canonical() && IsStandardTimeFunction(t.text)) {
       Raw(absl::AsciiStrToUpper(t.text));
+    } else if (canonical() && CurrentServerDialect() != nullptr &&
+               CurrentServerDialect()->mariadb) {
+      Raw(absl::AsciiStrToLower(t.text));  // as MariaDB prints them
     } else {
       Raw(IsLowercasedFunction(t.text) ? absl::AsciiStrToLower(t.text)
                                        : t.text);

@@ -1,5 +1,6 @@
 // Key and constraint clauses of a table diff.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <string>
 #include <utility>
@@ -8,6 +9,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/printer.h"
 #include "schemadiff/table_diff_internal.h"
 
@@ -85,6 +88,15 @@ std::string OriginalConstraintName(const std::string& table,
       (absl::StartsWith(lower.substr(prefix.size()), "chk_") ||
        absl::StartsWith(lower.substr(prefix.size()), "ibfk_"))) {
     return lower.substr(prefix.size());
+  }
+  // MariaDB names an unnamed table CHECK `CONSTRAINT_<n>`.
+  const ServerDialect* dialect = CurrentServerDialect();
+  if (dialect != nullptr && dialect->mariadb &&
+      absl::StartsWith(lower, "constraint_") &&
+      lower.size() > strlen("constraint_") &&
+      std::all_of(lower.begin() + strlen("constraint_"), lower.end(),
+                  [](char c) { return absl::ascii_isdigit(c); })) {
+    return absl::StrCat("chk_", lower.substr(strlen("constraint_")));
   }
   constexpr size_t kSuffix = 25;
   if (lower.size() > kSuffix + 1 && lower[lower.size() - kSuffix - 1] == '_') {
