@@ -196,7 +196,11 @@ void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
   ColumnType& type = c->type;
   type.name = absl::AsciiStrToLower(type.name);
   ResolveTypeAlias(&type);
-  if (IsIntegralType(type.name) &&
+  // Integer display widths mean nothing, except with ZEROFILL on MariaDB
+  // (which pads to them; MySQL 8.0 and Vitess drop them even then).
+  const bool padded = type.zerofill && CurrentServerDialect() != nullptr &&
+                      CurrentServerDialect()->mariadb;
+  if (IsIntegralType(type.name) && !padded &&
       !(type.name == "tinyint" && type.length == "1")) {
     type.length.clear();
   }

@@ -32,7 +32,7 @@ definer delay_key_write delayed delete dense_rank desc describe
 deterministic directory disable discard disk distinct distinctrow div do
 double drop dumpfile duplicate dynamic each else elseif empty enable
 enclosed encryption end enforced engine engine_attribute engines enum error
-escape escaped event exchange exclusive execute exists exit expansion expire
+escape escaped event except exchange exclusive execute exists exit expansion expire
 explain export extended extract false fetch fields first first_value fixed
 float float4 float8 flush following for force foreign format from full
 fulltext function general generated geomcollection geometry
@@ -40,7 +40,7 @@ geometrycollection get global grant group group_concat grouping groups
 gtid_executed hash having header high_priority hosts hour hour_microsecond
 hour_minute hour_second if ignore import in index indexes infile inout inner
 inplace insensitive insert insert_method instant int int1 int2 int3 int4
-int8 integer interval into invisible invoker io_after_gtids is isolation
+int8 integer intersect interval into invisible invoker io_after_gtids is isolation
 iterate join json json_array json_array_append json_array_insert
 json_contains json_contains_path json_depth json_extract json_insert
 json_keys json_length json_merge json_merge_patch json_merge_preserve
@@ -116,7 +116,7 @@ asc desc with for update lock share mode straight_join separator over
 partition rows range preceding following unbounded current row sounds
 member of char date time timestamp datetime decimal json nchar integer
 double float real year month day hour minute second microsecond week
-quarter
+quarter maxvalue leading trailing both
 )";
 
 absl::flat_hash_set<std::string>* BuildSet(absl::string_view words) {

@@ -54,8 +54,10 @@ absl::StatusOr<bool> ParseIndexOption(Parser* p,
     opt.name = "engine_attribute";
   } else if (p->AcceptWord("secondary_engine_attribute")) {
     opt.name = "secondary_engine_attribute";
+  } else if (p->AcceptWords({"not", "ignored"})) {
+    return true;  // MariaDB's default
   } else if (p->Peek().IsWord("visible") || p->Peek().IsWord("invisible") ||
-             p->Peek().IsWord("clustering")) {
+             p->Peek().IsWord("ignored") || p->Peek().IsWord("clustering")) {
     opt.name = absl::AsciiStrToLower(p->Next().text);
     if (opt.name == "clustering") {
       SC_RETURN_IF_ERROR(p->ExpectOp("="));

@@ -141,6 +141,31 @@ TEST(SqlWriterTest, EncodeString) {
   EXPECT_EQ(EncodeString("a'b\"c\\d\n"), "'a\\'b\\\"c\\\\d\\n'");
 }
 
+// Words MariaDB reports in its own definitions print as keywords, not as
+// quoted identifiers; its reserved words used as names are quoted; IGNORED
+// keys parse and print.
+TEST(PrinterTest, MariaDbWords) {
+  ExpectPrints(
+      {{"maxvalue in a column list",
+        "create table t (a int, b int) partition by range columns (a, b) "
+        "(partition p0 values less than (10, 20), partition p1 values less "
+        "than (maxvalue, maxvalue))",
+        "create table t (\n\ta int,\n\tb int\n)\npartition by range columns "
+        "(a, b)\n(partition p0 values less than (10, 20),\n partition p1 "
+        "values less than (maxvalue, maxvalue))"},
+       {"trim leading",
+        "create view v as select trim(leading '0' from code) as c from t",
+        "create view v as select trim(leading '0' from `code`) as c from t"},
+       {"reserved words quoted",
+        "create table t (`except` int, `intersect` int)",
+        "create table t (\n\t`except` int,\n\t`intersect` int\n)"},
+       {"ignored keys",
+        "create table t (a int, key k (a) ignored, key k2 (a) not ignored)",
+        "create table t (\n\ta int,\n\tkey k (a) ignored,\n\tkey k2 "
+        "(a)\n)"}},
+      OutputMode::kString);
+}
+
 }  // namespace
 }  // namespace schemadiff
 }  // namespace sidecut

@@ -2,11 +2,13 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/printer.h"
 #include "util/status_matchers.h"
@@ -229,6 +231,49 @@ TEST(TableDiffTest, EntityDiffs) {
   ASSERT_OK_AND_ASSIGN(std::vector<Statement> same,
                        DiffTableEntities(&a, &a, {}));
   EXPECT_TRUE(same.empty());
+}
+
+// Under MariaDB's dialect (a deployment against a live server): its names,
+// defaults and syntax; by default (MySQL 8.0 / Vitess) the same pairs differ
+// or print as Vitess does.
+TEST(TableDiffTest, MariaDbDialect) {
+  DiffHints hints;
+  const std::string live =
+      "create table t (id int primary key, n varchar(10), z int(5) zerofill, "
+      "constraint `CONSTRAINT_1` check (char_length(`n`) > 0), constraint "
+      "positive check (id > 0)) default charset=utf8mb4 "
+      "collate=utf8mb4_general_ci";
+  const std::string desired =
+      "create table t (id int primary key, n varchar(10), z int(5) zerofill, "
+      "check (CHAR_LENGTH(n) > 0)) default charset=utf8mb4";
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> mysql,
+                       Diff(live, desired, hints));
+  ASSERT_EQ(mysql.size(), 1u);
+  EXPECT_THAT(mysql[0], ::testing::HasSubstr("drop check positive"));
+  EXPECT_THAT(mysql[0], ::testing::HasSubstr("modify column n"));
+  ServerDialect mariadb;
+  mariadb.mariadb = true;
+  mariadb.collations["utf8mb4"] = "utf8mb4_general_ci";
+  ScopedServerDialect in_mariadb(std::move(mariadb));
+  EXPECT_THAT(Diff(live, desired, hints),
+              IsOkAndHolds(::testing::ElementsAre(
+                  "alter table t drop constraint positive")));
+  // ZEROFILL pads to the display width on MariaDB: a width change is one.
+  EXPECT_THAT(
+      Diff("create table t (id int primary key, z int(5) zerofill)",
+           "create table t (id int primary key, z int(8) zerofill)", hints),
+      IsOkAndHolds(::testing::ElementsAre(
+          "alter table t modify column z int(8) zerofill")));
+  // MariaDB prints each partition's engine; the table's is no change.
+  EXPECT_THAT(
+      Diff("create table p (id int primary key) engine=InnoDB partition by "
+           "range (id) (partition p0 values less than (10) engine = InnoDB, "
+           "partition p1 values less than maxvalue engine = InnoDB)",
+           "create table p (id int primary key) partition by range (id) "
+           "(partition p0 values less than (10), partition p1 values less "
+           "than maxvalue)",
+           hints),
+      IsOkAndHolds(::testing::IsEmpty()));
 }
 
 }  // namespace

@@ -255,14 +255,24 @@ void NormalizeCreateTable(CreateTable* table) {
   for (ColumnDefinition& c : spec.columns) NormalizeColumn(defaults, &c);
   HoistColumnKeys(&spec);
   NameIndexes(&spec);
+  KeepColumnChecksOnColumns(&spec);  // moves some constraints out
   std::vector<bool> explicitly_named;
   for (const ConstraintDefinition& c : spec.constraints) {
     explicitly_named.push_back(c.name && !c.name->empty());
   }
-  KeepColumnChecksOnColumns(&spec);
   NameConstraints(table->name.name, &spec);
   AddForeignKeyIndexes(&spec, explicitly_named);
   if (spec.partition) {
+    // MariaDB prints each partition's engine; one equal to the table's
+    // (InnoDB when the table names none) says nothing more.
+    const bool mariadb =
+        CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb;
+    std::string table_engine = "InnoDB";
+    for (const TableOption& o : spec.options) {
+      if (absl::EqualsIgnoreCase(o.name, "engine")) {
+        table_engine = o.value.text;
+      }
+    }
     for (PartitionDefinition& d : spec.partition->definitions) {
       if (d.options.engine.empty()) continue;
       std::vector<TableOption> engine(1);
@@ -270,6 +280,10 @@ void NormalizeCreateTable(CreateTable* table) {
       engine[0].value.text = d.options.engine;
       NormalizeTableOptions(&engine);
       d.options.engine = engine[0].value.text;
+      if (mariadb && absl::EqualsIgnoreCase(d.options.engine, table_engine)) {
+        d.options.engine.clear();
+        d.options.engine_keyword.clear();
+      }
     }
   }
 }

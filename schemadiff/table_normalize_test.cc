@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/printer.h"
@@ -113,6 +114,15 @@ TEST(TableNormalizeTest, IndexCoversColumns) {
   EXPECT_FALSE(IndexCoversColumns(index, {"a", "b", "c"}));
   index.kind = IndexKind::kFulltext;
   EXPECT_FALSE(IndexCoversColumns(index, {"a"}));
+}
+
+// The key a foreign key needs is named after its constraint even when a
+// column CHECK before it moved out of the constraint list.
+TEST(TableNormalizeTest, ForeignKeyIndexAfterAColumnCheck) {
+  EXPECT_THAT(NormalizedString("create table c (id int primary key, q int "
+                               "check (q > 0), p int, constraint fk_p foreign "
+                               "key (p) references par (id))"),
+              ::testing::HasSubstr("key fk_p (p)"));
 }
 
 }  // namespace

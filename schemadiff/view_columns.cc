@@ -185,7 +185,12 @@ absl::Status SelectAnalyzer::CheckRefs(
       i = SkipGroup(t, i, e) - 1;  // nested subquery: not checked
       continue;
     }
-    if (i > b && (t[i - 1].IsOp(".") || t[i - 1].IsWord("as"))) continue;
+    // After AS an alias; after COLLATE or CONVERT's USING a collation or
+    // charset name (`convert(n using utf8mb4)`, `n collate utf8mb4_bin`).
+    if (i > b && (t[i - 1].IsOp(".") || t[i - 1].IsWord("as") ||
+                  t[i - 1].IsWord("collate") || t[i - 1].IsWord("using"))) {
+      continue;
+    }
     if (!IsColumnWord(t, i, e) && !NamesSourceColumn(t, i, e, sources)) {
       continue;
     }

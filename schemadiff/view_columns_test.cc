@@ -91,6 +91,15 @@ TEST(ViewColumnsTest, AliasesUsableInOrderBy) {
   EXPECT_OK(Columns("create view v as select x as k from a order by k"));
 }
 
+// Charset and collation names are not column references.
+TEST(ViewColumnsTest, CharsetAndCollationNames) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> got,
+      Columns("create view v as select convert(x using utf8mb4) as n, x "
+              "collate utf8mb4_bin as m from a"));
+  EXPECT_THAT(got, ElementsAreArray({"n", "m"}));
+}
+
 }  // namespace
 }  // namespace schemadiff
 }  // namespace sidecut
