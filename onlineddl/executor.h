@@ -228,6 +228,9 @@ class Executor {
   static constexpr char kIntentRestore[] = "restore";
   // the view's definition no longer has the MD5 that follows.
   static constexpr char kIntentViewChange[] = "view change from ";
+  // the table's definition no longer has the digest that follows (an
+  // ALGORITHM=INSTANT ALTER).
+  static constexpr char kIntentInstant[] = "instant from ";
   // Before an immediate operation's statement runs: records how to tell
   // afterwards whether it applied and the artifact it will leave.
   absl::Status MarkApplying(const Migration& m, absl::string_view intent,
@@ -244,7 +247,15 @@ class Executor {
   absl::StatusOr<std::string> ViewDigest(absl::string_view db,
                                          absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // MD5 of table db.name's SHOW CREATE TABLE, leaving out AUTO_INCREMENT=N
+  // (which inserts move).
+  absl::StatusOr<std::string> TableDigest(absl::string_view db,
+                                          absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> TableExists(absl::string_view db, absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Completes a migration whose ALGORITHM=INSTANT ALTER applied.
+  absl::Status FinishInstant(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<bool> TryInstant(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

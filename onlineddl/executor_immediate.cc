@@ -4,6 +4,7 @@
 #include <cstring>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
@@ -44,6 +45,26 @@ absl::StatusOr<std::string> Executor::ViewDigest(absl::string_view db,
           "TABLE_SCHEMA = ",
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(name))));
   return r.rows.empty() ? std::string() : std::string(r.rows[0].Get(0));
+}
+
+absl::StatusOr<std::string> Executor::TableDigest(absl::string_view db,
+                                                  absl::string_view name) {
+  SC_ASSIGN_OR_RETURN(mysql::Result r,
+                      conn_->Execute(absl::StrCat("SHOW CREATE TABLE ",
+                                                  QuoteQualified(db, name))));
+  if (r.rows.empty() || r.rows[0].size() < 2) {
+    return absl::NotFoundError(absl::StrCat("no table ", name));
+  }
+  std::string text(r.rows[0].Get(1));
+  const std::string kCounter = " AUTO_INCREMENT=";
+  for (size_t at = text.find(kCounter); at != std::string::npos;
+       at = text.find(kCounter, at)) {
+    size_t end = at + kCounter.size();
+    while (end < text.size() && absl::ascii_isdigit(text[end])) ++end;
+    text.erase(at, end - at);
+  }
+  return mysql::QueryValue(*conn_,
+                           absl::StrCat("SELECT MD5(", QuoteString(text), ")"));
 }
 
 absl::Status Executor::MarkApplying(const Migration& m,
@@ -98,6 +119,9 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
     SC_ASSIGN_OR_RETURN(bool held,
                         TableExists(m.schema, FirstArtifact(reverted)));
     applied = table && !held;
+  } else if (absl::StartsWith(intent, kIntentInstant)) {
+    SC_ASSIGN_OR_RETURN(std::string now, TableDigest(m.schema, m.table));
+    if (now != intent.substr(strlen(kIntentInstant))) return FinishInstant(m);
   } else if (absl::StartsWith(intent, kIntentViewChange)) {
     SC_ASSIGN_OR_RETURN(std::string now, ViewDigest(m.schema, m.table));
     applied = now != intent.substr(strlen(kIntentViewChange));
@@ -206,7 +230,10 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
 absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
                                           const DdlStatement& d) {
   // The server decides: it refuses ALGORITHM=INSTANT for anything it cannot
-  // do as a metadata-only change.
+  // do as a metadata-only change. A restart before the outcome is recorded
+  // tells by the table's definition whether it applied.
+  SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
+  SC_RETURN_IF_ERROR(MarkApplying(m, absl::StrCat(kIntentInstant, digest), ""));
   absl::Status s = conn_
                        ->Execute(absl::StrCat(
                            "ALTER TABLE ", QuoteQualified(m.schema, m.table),
@@ -216,11 +243,20 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
     int err = mysql::MysqlErrno(s);
     // 1845/1846: ALGORITHM=INSTANT not supported for this change; 4092:
     // instant ADD/DROP COLUMN not possible for this table.
-    if (err == 1845 || err == 1846 || err == 4092) return false;
+    if (err == 1845 || err == 1846 || err == 4092) {
+      SC_RETURN_IF_ERROR(
+          UpdateMigration(*conn_, m.uuid, Assignments().Set("stage", "")));
+      return false;
+    }
     SC_RETURN_IF_ERROR(Fail(m, s.message()));
     return true;
   }
-  SC_RETURN_IF_ERROR(UpdateMigration(
+  SC_RETURN_IF_ERROR(FinishInstant(m));
+  return true;
+}
+
+absl::Status Executor::FinishInstant(const Migration& m) {
+  return UpdateMigration(
       *conn_, m.uuid,
       Assignments()
           .Set("migration_status", kStatusComplete)
@@ -228,8 +264,7 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
           .Set("is_immediate_operation", true)
           .Set("progress", 100.0)
           .Set("stage", "complete (INSTANT)")
-          .SetExpr("completed_timestamp", "NOW(6)")));
-  return true;
+          .SetExpr("completed_timestamp", "NOW(6)"));
 }
 
 absl::Status Executor::StartMysqlAlter(const Migration& m) {

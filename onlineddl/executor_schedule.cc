@@ -2,6 +2,7 @@
 // hand finished migrations' artifacts to table GC.
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "mysql/quoting.h"
@@ -147,8 +148,10 @@ absl::Status Executor::MonitorRunning() {
                       ListMine("migration_status = 'running'"));
   for (const Migration& m : running) {
     if (prepared_.count(m.uuid) > 0) continue;  // its stream is stopped
-    if (m.ddl_action != "alter" || m.is_view) {
-      // An immediate operation interrupted by a restart.
+    if (m.ddl_action != "alter" || m.is_view ||
+        absl::StartsWith(m.stage, kApplying)) {
+      // An immediate operation (or an INSTANT ALTER) interrupted by a
+      // restart.
       SC_RETURN_IF_ERROR(RecoverImmediate(m));
     } else if (m.strategy == "mysql" && m.reverted_uuid.empty()) {
       SC_RETURN_IF_ERROR(MonitorMysqlAlter(m));

@@ -267,6 +267,62 @@ TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
 // with nothing changed otherwise. The kill is staged: migrations held back
 // by --postpone-launch are marked running, stage "applying: <intent>", with
 // their statement run by hand or not.
+// An ALGORITHM=INSTANT ALTER (--prefer-instant-ddl) interrupted by a
+// restart before its outcome was recorded: the table's definition tells
+// whether it applied (it was failed as "workflow missing" before, and a
+// retry then failed on the applied change).
+TEST_F(ExecutorTest, AnInstantAlterInterruptedByARestartIsSettled) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE ia (id INT PRIMARY KEY)").status());
+  ASSERT_OK(conn_->Execute("CREATE TABLE ib (id INT PRIMARY KEY)").status());
+  StartExecutor();
+  const std::string held = "vitess --prefer-instant-ddl --postpone-launch";
+  ASSERT_OK_AND_ASSIGN(
+      auto a, executor_->Submit("ALTER TABLE ia ADD COLUMN x INT", held, ""));
+  ASSERT_OK_AND_ASSIGN(
+      auto b, executor_->Submit("ALTER TABLE ib ADD COLUMN x INT", held, ""));
+  executor_.reset();
+  auto digest = [&](const std::string& table) {
+    absl::StatusOr<mysql::Result> r =
+        conn_->Execute(absl::StrCat("SHOW CREATE TABLE ", table));
+    EXPECT_OK(r.status());
+    absl::StatusOr<std::string> md5 = mysql::QueryValue(
+        *conn_,
+        absl::StrCat("SELECT MD5(",
+                     mysql::QuoteString(r.ok() ? r->rows[0].Get(1) : ""), ")"));
+    EXPECT_OK(md5.status());
+    return md5.value_or("");
+  };
+  for (const auto& [uuid, table] : {std::make_pair(a[0], std::string("ia")),
+                                    std::make_pair(b[0], std::string("ib"))}) {
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat(
+                      "UPDATE _vt.schema_migrations SET migration_status = "
+                      "'running', stage = ",
+                      mysql::QuoteString(absl::StrCat("applying: instant from ",
+                                                      digest(table))),
+                      " WHERE migration_uuid = ", mysql::QuoteString(uuid)))
+                  .status());
+  }
+  ASSERT_OK(conn_
+                ->Execute("ALTER TABLE ia ADD COLUMN x INT, "
+                          "ALGORITHM=INSTANT")
+                .status());
+  StartExecutor();
+  Migration applied = WaitStatus(a[0], kStatusComplete);
+  EXPECT_EQ(applied.stage, "complete (INSTANT)");
+  Migration not_applied = WaitStatus(b[0], kStatusFailed);
+  EXPECT_THAT(not_applied.message, HasSubstr("nothing changed"));
+  // The failed one retries and applies.
+  ASSERT_OK(executor_->Retry(b[0]).status());
+  ASSERT_OK(executor_->Launch(b[0]).status());
+  WaitStatus(b[0], kStatusComplete);
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT COUNT(*) FROM information_schema."
+                                "COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                                "TABLE_NAME = 'ib' AND COLUMN_NAME = 'x'"),
+              IsOkAndHolds("1"));
+}
+
 TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   CreateUsers(10);
   ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
