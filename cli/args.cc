@@ -34,6 +34,12 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& args,
       out.positional.push_back(a);
       continue;
     }
+    if (a.find_first_not_of('-') == std::string::npos) {
+      // "--": what follows is positional, even if it starts with '-'.
+      out.positional.insert(out.positional.end(), args.begin() + i + 1,
+                            args.end());
+      break;
+    }
     std::string name = a.substr(a.find_first_not_of('-'));
     std::string value;
     bool has_value = false;

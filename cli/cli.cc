@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -17,6 +18,7 @@
 #include "cli/progress.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "onlineddl/migration_uuid.h"
 #include "proto/sidecut_tablet.grpc.pb.h"
 #include "schemadiff/schemadiff_cli.h"
 
@@ -34,8 +36,9 @@ constexpr char kUsage[] =
     "  OnlineDDL show <keyspace> <uuid|all|recent|<status>> [--json]\n"
     "      [--order=asc|desc] [--limit=N]\n"
     "  Deployment show|complete|cancel|revert <keyspace> <context> [--wait]\n"
-    "  OnlineDDL complete|cancel|retry|launch|cleanup|force-cutover|\n"
-    "      throttle|unthrottle|revert|wait <keyspace> <uuid|all>\n"
+    "  OnlineDDL complete|cancel|launch|cleanup|force-cutover|throttle|\n"
+    "      unthrottle <keyspace> <uuid|all>\n"
+    "  OnlineDDL retry|revert|wait <keyspace> <uuid>\n"
     "  schemadiff --from=A --to=B [--json]   (A, B: .sql file, directory,\n"
     "      or mysql://user[:password]@host[:port]/db)\n";
 
@@ -52,7 +55,31 @@ class Cli {
     if (!args.ok()) return Usage(args.status().message());
     args_ = *args;
     if (args_.Has("poll-ms")) {
-      o_.poll = absl::Milliseconds(std::stoi(args_.Get("poll-ms")));
+      int ms = 0;
+      if (!absl::SimpleAtoi(args_.Get("poll-ms"), &ms) || ms <= 0) {
+        return Usage("--poll-ms takes a positive number of milliseconds");
+      }
+      o_.poll = absl::Milliseconds(ms);
+    }
+    if (args_.Has("limit")) {
+      uint64_t limit = 0;
+      if (!absl::SimpleAtoi(args_.Get("limit"), &limit)) {
+        return Usage("--limit takes a number");
+      }
+    }
+    if (args_.Has("ratio")) {
+      double ratio = 0;
+      if (!absl::SimpleAtod(args_.Get("ratio"), &ratio) || ratio < 0 ||
+          ratio > 1) {
+        return Usage("--ratio takes a number from 0 to 1");
+      }
+    }
+    if (args_.Has("order")) {
+      const std::string order = absl::AsciiStrToLower(args_.Get("order"));
+      if (order != "asc" && order != "ascending" && order != "desc" &&
+          order != "descending") {
+        return Usage("--order is ascending or descending");
+      }
     }
     if (args_.Has("help") || args_.positional.empty()) return Usage("");
     stub_ = sidecut::OnlineDDL::NewStub(
@@ -75,10 +102,11 @@ class Cli {
     err_ << "sidecut: " << s.error_message() << "\n";
     return 1;
   }
-  std::unique_ptr<grpc::ClientContext> Context() {
+  // `deadline`: ApplySchema runs a direct-strategy ALTER before it answers.
+  std::unique_ptr<grpc::ClientContext> Context(
+      std::chrono::seconds deadline = std::chrono::seconds(60)) {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(60));
+    ctx->set_deadline(std::chrono::system_clock::now() + deadline);
     return ctx;
   }
 
@@ -117,6 +145,7 @@ class Cli {
         absl::StartsWithIgnoreCase(
             absl::StripLeadingAsciiWhitespace(req.sql(0)), "show")) {
       MigrationCommandRequest creq;
+      creq.set_keyspace(req.keyspace());
       creq.set_sql(req.sql(0));
       MigrationCommandResponse cresp;
       grpc::Status s =
@@ -130,7 +159,8 @@ class Cli {
     req.set_migration_context(args_.Get("migration-context"));
     if (args_.Has("uuid")) req.add_uuid_list(args_.Get("uuid"));
     vtctldata::ApplySchemaResponse resp;
-    grpc::Status s = stub_->ApplySchema(Context().get(), req, &resp);
+    grpc::Status s =
+        stub_->ApplySchema(Context(std::chrono::hours(24)).get(), req, &resp);
     if (!s.ok()) return Fail(s);
     std::vector<std::string> uuids(resp.uuid_list().begin(),
                                    resp.uuid_list().end());
@@ -232,6 +262,7 @@ class Cli {
     if (action == "wait") return Wait(keyspace, {target});
     if (action == "revert") {
       MigrationCommandRequest req;
+      req.set_keyspace(keyspace);
       req.set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", target, "'"));
       req.set_migration_context(args_.Get("migration-context"));
       MigrationCommandResponse resp;
@@ -245,8 +276,12 @@ class Cli {
     }
     if (action == "throttle" || action == "unthrottle") {
       ThrottleRequest req;
+      req.set_keyspace(keyspace);
       req.set_uuid(target);
-      if (args_.Has("ratio")) req.set_ratio(std::stod(args_.Get("ratio")));
+      double ratio = 0;
+      if (args_.Has("ratio") && absl::SimpleAtod(args_.Get("ratio"), &ratio)) {
+        req.set_ratio(ratio);
+      }
       ThrottleResponse resp;
       grpc::Status s =
           action == "throttle"
@@ -265,9 +300,11 @@ class Cli {
           "Deployment show|complete|cancel|revert <keyspace> <context>");
     }
     std::string verb = absl::AsciiStrToLower(args_.positional[1]);
+    const std::string first_verb = verb;
     std::string context = args_.positional[3];
     while (true) {
       MigrationCommandRequest req;
+      req.set_keyspace(args_.positional[2]);
       req.set_sql(absl::StrCat(verb, " DEPLOYMENT '", context, "'"));
       MigrationCommandResponse resp;
       grpc::Status s =
@@ -285,9 +322,19 @@ class Cli {
       const bool done =
           status == "complete" || status == "failed" || status == "cancelled";
       if (!args_.Has("wait") || done) {
-        if (args_.Has("json")) return PrintJson(resp.result());
-        PrintResult(resp.result());
-        return status == "failed" ? 1 : 0;
+        if (args_.Has("json")) {
+          PrintJson(resp.result());
+        } else {
+          PrintResult(resp.result());
+        }
+        if (status == "failed") return 1;
+        // Waited for: the end the verb asked for (a cancel's is cancelled).
+        if (args_.Has("wait")) {
+          return status == (first_verb == "cancel" ? "cancelled" : "complete")
+                     ? 0
+                     : 1;
+        }
+        return 0;
       }
       out_ << "deployment " << context << " " << status << "\n";
       verb = "show";
@@ -348,11 +395,19 @@ class Cli {
     } else if (vtctldata::SchemaMigration::Status_Parse(
                    absl::AsciiStrToUpper(target), &st)) {
       req.set_status(st);
-    } else if (target != "all") {
+    } else if (onlineddl::IsValidMigrationUuid(target)) {
       req.set_uuid(target);
+    } else if (target != "all") {
+      req.set_migration_context(target);  // as vtctldclient does
     }
-    if (args_.Get("order") == "desc") req.set_order(vtctldata::DESCENDING);
-    if (args_.Has("limit")) req.set_limit(std::stoull(args_.Get("limit")));
+    const std::string order = absl::AsciiStrToLower(args_.Get("order"));
+    if (order == "desc" || order == "descending") {
+      req.set_order(vtctldata::DESCENDING);
+    }
+    uint64_t limit = 0;
+    if (args_.Has("limit") && absl::SimpleAtoi(args_.Get("limit"), &limit)) {
+      req.set_limit(limit);
+    }
     vtctldata::GetSchemaMigrationsResponse resp;
     grpc::Status s = stub_->GetSchemaMigrations(Context().get(), req, &resp);
     if (!s.ok()) return Fail(s);

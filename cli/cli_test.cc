@@ -4,12 +4,14 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/args.h"
 #include "cli/live_schema_source.h"
@@ -43,6 +45,10 @@ TEST(ParseArgsTest, FlagsAndPositionals) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("unknown flag --nope")));
   EXPECT_FALSE(ParseArgs({"--sql"}, {}, {"sql"}).ok());
+  // "--" ends the flags (it threw out_of_range and aborted).
+  ASSERT_OK_AND_ASSIGN(Args rest,
+                       ParseArgs({"show", "--", "--x", "y"}, {}, {}));
+  EXPECT_THAT(rest.positional, ::testing::ElementsAre("show", "--x", "y"));
 }
 
 class CliTest : public harness::SharedInstanceTest {
@@ -224,6 +230,54 @@ TEST_F(CliTest, PostponedCompletionViaStatementAndCommands) {
   EXPECT_EQ(Run({"ApplySchema", "--bogus", "commerce"}), 2);
 }
 
+// What a DBA mistypes: an error and exit 2 (no abort), nothing run; a
+// batch with one bad statement submits none of them; retry takes a UUID;
+// show takes a migration context as vtctldclient does.
+TEST_F(CliTest, MistakesAreRefusedBeforeAnythingRuns) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE m1 (id INT PRIMARY KEY, v INT)").status());
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{
+           {"OnlineDDL", "show", "commerce", "all", "--limit=ten"},
+           {"OnlineDDL", "show", "commerce", "all", "--order=sideways"},
+           {"OnlineDDL", "show", "commerce", "all", "--poll-ms=0"},
+           {"OnlineDDL", "throttle", "commerce", "all", "--ratio=5"}}) {
+    EXPECT_EQ(Run(bad), 2) << absl::StrJoin(bad, " ");
+  }
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess", "--sql",
+                 "ALTER TABLE m1 ADD COLUMN w INT", "--sql",
+                 "ALTER TABLE m1 ADD", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("statement 2 of 2"));
+  EXPECT_THAT(err_.str(), HasSubstr("nothing was submitted"));
+  ASSERT_OK_AND_ASSIGN(std::vector<onlineddl::Migration> none,
+                       executor_->List("mysql_table = 'm1'"));
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(Run({"OnlineDDL", "retry", "commerce", "all"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("needs a migration UUID"));
+  ASSERT_EQ(
+      Run({"ApplySchema", "--ddl-strategy", "vitess --postpone-completion",
+           "--migration-context", "ctx-show", "--sql",
+           "ALTER TABLE m1 ADD COLUMN w INT", "commerce"}),
+      0)
+      << err_.str();
+  const std::string uuid(absl::StripAsciiWhitespace(out_.str()));
+  EXPECT_EQ(Run({"OnlineDDL", "show", "commerce", "ctx-show", "--json"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr(uuid));
+  EXPECT_EQ(Run({"OnlineDDL", "show", "commerce", "other-ctx", "--json"}), 0);
+  EXPECT_THAT(out_.str(), ::testing::Not(HasSubstr(uuid)));
+  // Every command names its keyspace, and a tablet of another refuses it.
+  EXPECT_EQ(Run({"OnlineDDL", "throttle", "otherks", uuid}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
+  EXPECT_EQ(Run({"OnlineDDL", "revert", "otherks", uuid}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
+  EXPECT_EQ(Run({"Deployment", "show", "otherks", "ctx-show"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, executor_->Get(uuid));
+  EXPECT_EQ(m.user_throttle_ratio, 0);
+  EXPECT_EQ(Run({"OnlineDDL", "cancel", "commerce", uuid}), 0) << err_.str();
+}
+
 TEST_F(CliTest, DeclarativeDeploymentFromADirectory) {
   ASSERT_OK(
       conn_->Execute("CREATE TABLE d1 (id INT PRIMARY KEY, a INT)").status());
@@ -259,6 +313,20 @@ TEST_F(CliTest, DeclarativeDeploymentFromADirectory) {
   EXPECT_EQ(cols, "2");
   EXPECT_EQ(Run({"Deployment", "cancel", "commerce", "dep1"}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("is complete"));
+  // Waiting ends with the verb's own end, or exit 1: a deployment that was
+  // cancelled did not complete.
+  std::ofstream(dir + "/d1.sql")
+      << "CREATE TABLE d1 (id INT PRIMARY KEY, a INT, c INT)";
+  std::remove((dir + "/d2.sql").c_str());
+  ASSERT_EQ(Run({"ApplySchema",
+                 "--ddl-strategy=vitess --declarative --postpone-completion",
+                 "--sql-file", dir, "--migration-context=dep2", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(Run({"Deployment", "cancel", "commerce", "dep2", "--wait"}), 0)
+      << err_.str() << out_.str();
+  EXPECT_EQ(Run({"Deployment", "show", "commerce", "dep2", "--wait"}), 1)
+      << out_.str();
 }
 
 }  // namespace

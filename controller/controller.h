@@ -146,11 +146,10 @@ class Controller {
                              const ControllerDeployment& d,
                              absl::string_view strategy, bool revert,
                              int* submitted) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // `verb` (launch or retry) "all": each migration it applies to on each
-  // shard, except deployments' members (their gates launch them; a retry
-  // of a deployment names one of its members).
-  absl::StatusOr<std::map<std::string, uint64_t>> ForEachOutsideDeployments(
-      const TopologyKeyspace& ks, const std::string& verb);
+  // "launch all": each migration whose launch is postponed on each shard,
+  // except deployments' members (their gates launch them).
+  absl::StatusOr<std::map<std::string, uint64_t>> LaunchAllOutsideDeployments(
+      const TopologyKeyspace& ks);
   // Submits again a deployment whose submission was interrupted.
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

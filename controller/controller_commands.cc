@@ -67,8 +67,13 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         ", whose gate launches its changes in order once every ALTER is "
         "ready; complete the deployment instead"));
   }
-  if ((v == "launch" || v == "retry") && uuid == "all") {
-    return ForEachOutsideDeployments(*ks, v);
+  if (v == "retry" && uuid == "all") {
+    return absl::InvalidArgumentError(
+        "retry needs a migration UUID (retrying all would rerun every failed "
+        "and cancelled migration ever recorded)");
+  }
+  if (v == "launch" && uuid == "all") {
+    return LaunchAllOutsideDeployments(*ks);
   }
   if (v == "complete" || v == "cancel") {
     for (const std::string& c : contexts) {
@@ -127,8 +132,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
 }
 
 absl::StatusOr<std::map<std::string, uint64_t>>
-Controller::ForEachOutsideDeployments(const TopologyKeyspace& ks,
-                                      const std::string& verb) {
+Controller::LaunchAllOutsideDeployments(const TopologyKeyspace& ks) {
   std::map<std::string, uint64_t> counts;
   std::vector<absl::Status> failed;
   for (const TopologyShard& shard : ks.shards()) {
@@ -147,13 +151,10 @@ Controller::ForEachOutsideDeployments(const TopologyKeyspace& ks,
     }
     for (const vtctldata::SchemaMigration& m : listed.migrations()) {
       const bool wanted =
-          verb == "launch"
-              ? m.postpone_launch() &&
-                    (m.status() == vtctldata::SchemaMigration::REQUESTED ||
-                     m.status() == vtctldata::SchemaMigration::QUEUED ||
-                     m.status() == vtctldata::SchemaMigration::READY)
-              : m.status() == vtctldata::SchemaMigration::FAILED ||
-                    m.status() == vtctldata::SchemaMigration::CANCELLED;
+          m.postpone_launch() &&
+          (m.status() == vtctldata::SchemaMigration::REQUESTED ||
+           m.status() == vtctldata::SchemaMigration::QUEUED ||
+           m.status() == vtctldata::SchemaMigration::READY);
       if (!wanted) continue;
       {
         absl::MutexLock lock(&mu_);
@@ -163,18 +164,11 @@ Controller::ForEachOutsideDeployments(const TopologyKeyspace& ks,
           shard,
           [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
               grpc::ClientContext& ctx) -> absl::Status {
-            if (verb == "launch") {
-              vtctldata::LaunchSchemaMigrationRequest r;
-              r.set_keyspace(ks.name());
-              r.set_uuid(m.uuid());
-              vtctldata::LaunchSchemaMigrationResponse resp;
-              return FromGrpc(stub.LaunchSchemaMigration(&ctx, r, &resp));
-            }
-            vtctldata::RetrySchemaMigrationRequest r;
+            vtctldata::LaunchSchemaMigrationRequest r;
             r.set_keyspace(ks.name());
             r.set_uuid(m.uuid());
-            vtctldata::RetrySchemaMigrationResponse resp;
-            return FromGrpc(stub.RetrySchemaMigration(&ctx, r, &resp));
+            vtctldata::LaunchSchemaMigrationResponse resp;
+            return FromGrpc(stub.LaunchSchemaMigration(&ctx, r, &resp));
           });
       if (s.ok()) {
         ++counts[shard.name()];
@@ -285,15 +279,19 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
   }
   // Everything else (SHOW VITESS_MIGRATIONS, THROTTLE, ...): every shard's
   // answer, rows concatenated.
-  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(c.keyspace));
+  SC_ASSIGN_OR_RETURN(
+      const TopologyKeyspace* ks,
+      Keyspace(c.keyspace.empty() ? req.keyspace() : c.keyspace));
+  MigrationCommandRequest forwarded = req;
+  forwarded.set_keyspace(ks->name());
   std::vector<MigrationCommandResponse> per(ks->shards_size());
   std::map<std::string, int> index;
   for (int i = 0; i < ks->shards_size(); ++i) index[ks->shards(i).name()] = i;
   SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
       *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
                grpc::ClientContext& ctx) {
-        return FromGrpc(
-            stub.ExecuteMigrationCommand(&ctx, req, &per[index[shard.name()]]));
+        return FromGrpc(stub.ExecuteMigrationCommand(
+            &ctx, forwarded, &per[index[shard.name()]]));
       })));
   query::QueryResult* out = resp.mutable_result();
   for (MigrationCommandResponse& p : per) {

@@ -584,6 +584,16 @@ TEST_F(ControllerTest, AnInterruptedSubmissionCanBeCancelled) {
                     "'later'"),
               "0");
   }
+  // Retry takes one UUID (as in Vitess): "all" would rerun every failed
+  // and cancelled migration ever recorded.
+  EXPECT_THAT(controller_->Command("retry", "commerce", "all"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("needs a migration UUID")));
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(first));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
 }
 
 TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {

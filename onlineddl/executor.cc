@@ -131,13 +131,18 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
                       DdlStrategySetting::Parse(strategy));
   SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> stmts,
                       ParseDdl(sql, options_.db));
-  absl::MutexLock lock(&mu_);
   if (st.IsDirect()) {
+    // Run as the client's own statement, on a session of its own and
+    // without the executor's lock: a long ALTER must not hold up ticks,
+    // cut-overs and other commands. A metadata lock held elsewhere still
+    // fails it after lock_wait rather than a day later.
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, ConnectOwn());
     for (const DdlStatement& d : stmts) {
-      SC_RETURN_IF_ERROR(conn_->Execute(d.sql).status());
+      SC_RETURN_IF_ERROR(c->Execute(d.sql).status());
     }
     return std::vector<std::string>();
   }
+  absl::MutexLock lock(&mu_);
   if (st.IsDeclarative()) {
     if (st.IsPreferInstantDdl()) {
       // An ALTER applied instantly at launch would apply alone, out of

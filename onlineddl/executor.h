@@ -94,6 +94,9 @@ class Executor {
       absl::string_view sql, absl::string_view strategy,
       absl::string_view migration_context, absl::string_view uuid = "");
 
+  // The database whose migrations this executor runs.
+  const std::string& db() const { return options_.db; }
+
   // Runs an ALTER VITESS_MIGRATION / REVERT VITESS_MIGRATION / SHOW
   // VITESS_MIGRATIONS statement: the SHOW result, REVERT's new UUID, or
   // the number of migrations changed (affected_rows).
@@ -296,6 +299,10 @@ class Executor {
   // After a swap: starts the reverse stream and completes the migration.
   // Whether `row` (the cut-over's stream) stopped at this migration's own
   // cut-over RENAME: the swap happened.
+  // True if m's cut-over RENAME ran but was not recorded yet (its stream
+  // stopped at that RENAME): the next tick completes it.
+  absl::StatusOr<bool> SwappedUnrecorded(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static bool IsOwnCutOver(const Migration& m,
                            const vreplication::WorkflowRow& row);
   absl::Status CutOverDone(const Migration& m, int64_t workflow_id,

@@ -55,23 +55,33 @@ absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid) {
 absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
-  for (const Migration& m : ms) SC_RETURN_IF_ERROR(CancelLocked(m));
-  return static_cast<int>(ms.size());
+  int cancelled = 0;
+  for (const Migration& m : ms) {
+    SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
+    if (swapped && uuid == "all") continue;  // it completes next tick
+    SC_RETURN_IF_ERROR(CancelLocked(m));
+    ++cancelled;
+  }
+  return cancelled;
+}
+
+absl::StatusOr<bool> Executor::SwappedUnrecorded(const Migration& m) {
+  absl::StatusOr<int64_t> own = CutOverWorkflowId(m);
+  if (!own.ok()) return false;
+  SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*own));
+  return row.state == vreplication::kStateStopped && IsOwnCutOver(m, row);
 }
 
 absl::Status Executor::CancelLocked(const Migration& m) {
-  absl::StatusOr<int64_t> own = CutOverWorkflowId(m);
-  if (own.ok()) {
-    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*own));
-    if (row.state == vreplication::kStateStopped && IsOwnCutOver(m, row)) {
-      // Its RENAME ran but was not recorded yet (the next check completes
-      // it): calling it cancelled would misstate the table, and a retry
-      // would apply the ALTER twice.
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration ", m.uuid,
-          " already swapped the tables at its cut-over (it is being marked "
-          "complete); revert it instead"));
-    }
+  SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
+  if (swapped) {
+    // Its RENAME ran but was not recorded yet (the next check completes
+    // it): calling it cancelled would misstate the table, and a retry
+    // would apply the ALTER twice.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", m.uuid,
+        " already swapped the tables at its cut-over (it is being marked "
+        "complete); revert it instead"));
   }
   auto prepared = prepared_.find(m.uuid);
   if (prepared != prepared_.end()) {
@@ -105,6 +115,13 @@ absl::Status Executor::CancelLocked(const Migration& m) {
 }
 
 absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
+  if (uuid == "all") {
+    // Vitess retries one migration: "all" would rerun every failed and
+    // cancelled change ever recorded (cancelled reverts too).
+    return absl::InvalidArgumentError(
+        "retry needs a migration UUID (retrying all would rerun every failed "
+        "and cancelled migration ever recorded)");
+  }
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kEnded));
   for (const Migration& m : ms) {

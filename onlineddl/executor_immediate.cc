@@ -120,8 +120,19 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
                         TableExists(m.schema, FirstArtifact(reverted)));
     applied = table && !held;
   } else if (absl::StartsWith(intent, kIntentInstant)) {
+    SC_ASSIGN_OR_RETURN(bool exists, TableExists(m.schema, m.table));
+    if (!exists) {
+      return Fail(m, absl::StrCat("the tablet restarted during this ALTER, "
+                                  "and table ",
+                                  mysql::QuoteIdentifier(m.table),
+                                  " no longer exists"));
+    }
     SC_ASSIGN_OR_RETURN(std::string now, TableDigest(m.schema, m.table));
     if (now != intent.substr(strlen(kIntentInstant))) return FinishInstant(m);
+    // Its artifacts (an earlier attempt's shadow) stay listed for GC.
+    return Fail(m,
+                "the tablet restarted before this operation applied (nothing "
+                "changed); retry it");
   } else if (absl::StartsWith(intent, kIntentViewChange)) {
     SC_ASSIGN_OR_RETURN(std::string now, ViewDigest(m.schema, m.table));
     applied = now != intent.substr(strlen(kIntentViewChange));
@@ -233,7 +244,8 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
   // do as a metadata-only change. A restart before the outcome is recorded
   // tells by the table's definition whether it applied.
   SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
-  SC_RETURN_IF_ERROR(MarkApplying(m, absl::StrCat(kIntentInstant, digest), ""));
+  SC_RETURN_IF_ERROR(
+      MarkApplying(m, absl::StrCat(kIntentInstant, digest), m.artifacts));
   absl::Status s = conn_
                        ->Execute(absl::StrCat(
                            "ALTER TABLE ", QuoteQualified(m.schema, m.table),

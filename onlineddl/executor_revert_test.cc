@@ -305,6 +305,8 @@ TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
   EXPECT_THAT(executor_->Cancel(u[0]).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("already swapped")));
+  // CANCEL ALL cancels the others and leaves it (none here).
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
   ASSERT_OK(executor_->Throttle(u[0], 1.0).status());
   ASSERT_OK(executor_->Throttle(u[0], 0).status());
   ASSERT_OK(executor_->Tick());

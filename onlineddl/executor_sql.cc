@@ -61,16 +61,32 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     r.rows.push_back(mysql::Row({uuid}));
     return r;
   }
-  // Targets: one UUID, ALL, or every migration of a context.
+  if (c.kind == K::kThrottle && c.expire.has_value()) {
+    return absl::UnimplementedError(
+        "THROTTLE ... EXPIRE is not supported: throttle, then unthrottle when "
+        "done");
+  }
+  // Targets: one UUID, ALL, or those migrations of a context the command
+  // applies to (a context's other members are left alone, not an error).
   std::vector<std::string> targets;
   if (!c.context.empty()) {
     SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
                         List(absl::StrCat("migration_context = ",
                                           mysql::QuoteString(c.context))));
+    if (ms.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("no migration has context '", c.context, "'"));
+    }
     for (const Migration& m : ms) {
-      if (!IsTerminalStatus(m.status) || c.kind == K::kCleanup) {
-        targets.push_back(m.uuid);
-      }
+      const bool ended =
+          m.status == kStatusFailed || m.status == kStatusCancelled;
+      const bool applies =
+          c.kind == K::kCleanup ? IsTerminalStatus(m.status)
+          : c.kind == K::kRetry ? ended
+          : c.kind == K::kLaunch
+              ? m.status != kStatusRunning && !IsTerminalStatus(m.status)
+              : !IsTerminalStatus(m.status);
+      if (applies) targets.push_back(m.uuid);
     }
   } else {
     targets.push_back(c.all ? "all" : c.uuid);

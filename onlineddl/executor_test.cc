@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -211,7 +212,11 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
                         "COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
                         "TABLE_NAME = 'users'"));
   EXPECT_EQ(cols, "4");
-  // Commands refuse what does not apply.
+  // Commands refuse what does not apply: retry takes one UUID.
+  EXPECT_THAT(executor_->Retry("all").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(Migration still, executor_->Get(u4[0]));
+  EXPECT_EQ(still.status, kStatusCancelled);
   EXPECT_THAT(executor_->Retry(u4[0]).status(), IsOk());
   EXPECT_THAT(executor_->Complete("no-such-uuid").status(),
               StatusIs(absl::StatusCode::kNotFound));
@@ -261,12 +266,6 @@ TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
-// A tablet killed while an immediate operation ran: after a restart the
-// operation is complete if its statement applied (before, it was failed
-// though applied, and a retry then failed on what it had done) and failed
-// with nothing changed otherwise. The kill is staged: migrations held back
-// by --postpone-launch are marked running, stage "applying: <intent>", with
-// their statement run by hand or not.
 // An ALGORITHM=INSTANT ALTER (--prefer-instant-ddl) interrupted by a
 // restart before its outcome was recorded: the table's definition tells
 // whether it applied (it was failed as "workflow missing" before, and a
@@ -323,6 +322,48 @@ TEST_F(ExecutorTest, AnInstantAlterInterruptedByARestartIsSettled) {
               IsOkAndHolds("1"));
 }
 
+// ALTER VITESS_MIGRATION ... CONTEXT acts on the members the command
+// applies to and leaves the others (it stopped at the first member in
+// another state, launching only some); an unknown context is an error,
+// not "0 affected"; THROTTLE ... EXPIRE is refused, not silently dropped.
+TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE ca (id INT PRIMARY KEY)").status());
+  ASSERT_OK(conn_->Execute("CREATE TABLE cb (id INT PRIMARY KEY)").status());
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE ca ADD x INT; ALTER TABLE cb ADD x INT",
+                        "vitess --postpone-launch --postpone-completion "
+                        "--allow-concurrent",
+                        "ctx-a"));
+  ASSERT_EQ(u.size(), 2u);
+  ASSERT_OK(executor_->Launch(u[0]).status());
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(mysql::Result launched,
+                       executor_->ExecuteCommand(
+                           "alter vitess_migration launch context 'ctx-a'"));
+  EXPECT_EQ(launched.affected_rows, 1u);
+  ASSERT_OK(WaitReadyToComplete(u[1]));
+  EXPECT_THAT(executor_->ExecuteCommand(
+                  "alter vitess_migration cancel context 'no-such'"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(executor_->ExecuteCommand(absl::StrCat(
+                  "alter vitess_migration '", u[0], "' throttle expire '1h'")),
+              StatusIs(absl::StatusCode::kUnimplemented));
+  ASSERT_OK_AND_ASSIGN(mysql::Result cancelled,
+                       executor_->ExecuteCommand(
+                           "alter vitess_migration cancel context 'ctx-a'"));
+  EXPECT_EQ(cancelled.affected_rows, 2u);
+  WaitStatus(u[0], kStatusCancelled);
+  WaitStatus(u[1], kStatusCancelled);
+}
+
+// A tablet killed while an immediate operation ran: after a restart the
+// operation is complete if its statement applied (before, it was failed
+// though applied, and a retry then failed on what it had done) and failed
+// with nothing changed otherwise. The kill is staged: migrations held back
+// by --postpone-launch are marked running, stage "applying: <intent>", with
+// their statement run by hand or not.
 TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   CreateUsers(10);
   ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
@@ -624,7 +665,7 @@ TEST_F(ExecutorTest, ArtifactsGoThroughTableGc) {
 TEST_F(ExecutorTest, DirectDdlOnALockedTableFailsInsteadOfFreezing) {
   CreateUsers(10);
   ExecutorOptions o = Options();
-  o.lock_wait = absl::Seconds(1);
+  o.lock_wait = absl::Seconds(3);
   StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> blocker,
                        harness::ConnectTo(*instance_));
@@ -636,6 +677,18 @@ TEST_F(ExecutorTest, DirectDdlOnALockedTableFailsInsteadOfFreezing) {
       executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", ""),
       StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_LT(absl::Now() - t0, absl::Seconds(10));
+  // Meanwhile the executor goes on: a direct ALTER waits on a session of
+  // its own, not under the executor's lock (a tick waited for it).
+  std::thread direct([&] {
+    EXPECT_THAT(
+        executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", ""),
+        StatusIs(absl::StatusCode::kDeadlineExceeded));
+  });
+  absl::SleepFor(absl::Milliseconds(300));  // the ALTER is waiting now
+  const absl::Time tick = absl::Now();
+  EXPECT_OK(executor_->Tick());
+  EXPECT_LT(absl::Now() - tick, absl::Milliseconds(700));
+  direct.join();
   ASSERT_OK(blocker->Execute("COMMIT"));
   EXPECT_OK(
       executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", "")

@@ -197,9 +197,22 @@ void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
   type.name = absl::AsciiStrToLower(type.name);
   ResolveTypeAlias(&type);
   // Integer display widths mean nothing, except with ZEROFILL on MariaDB
-  // (which pads to them; MySQL 8.0 and Vitess drop them even then).
+  // (which pads to them; MySQL 8.0 and Vitess drop them even then). There
+  // ZEROFILL implies UNSIGNED, and no width means the type's full one, as
+  // the server reports it: int(10) unsigned zerofill.
   const bool padded = type.zerofill && CurrentServerDialect() != nullptr &&
-                      CurrentServerDialect()->mariadb;
+                      CurrentServerDialect()->mariadb &&
+                      IsIntegralType(type.name);
+  if (padded) {
+    type.is_unsigned = true;
+    if (type.length.empty()) {
+      type.length = type.name == "tinyint"     ? "3"
+                    : type.name == "smallint"  ? "5"
+                    : type.name == "mediumint" ? "8"
+                    : type.name == "bigint"    ? "20"
+                                               : "10";
+    }
+  }
   if (IsIntegralType(type.name) && !padded &&
       !(type.name == "tinyint" && type.length == "1")) {
     type.length.clear();

@@ -116,7 +116,7 @@ asc desc with for update lock share mode straight_join separator over
 partition rows range preceding following unbounded current row sounds
 member of char date time timestamp datetime decimal json nchar integer
 double float real year month day hour minute second microsecond week
-quarter maxvalue leading trailing both
+quarter maxvalue leading trailing both except intersect
 )";
 
 absl::flat_hash_set<std::string>* BuildSet(absl::string_view words) {

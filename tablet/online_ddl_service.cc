@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
+#include "onlineddl/ddl_statement.h"
 #include "onlineddl/migration_command.h"
 #include "tablet/migration_proto.h"
 
@@ -41,7 +42,28 @@ grpc::Status OnlineDdlService::ApplySchema(
     return ToGrpc(absl::InvalidArgumentError(
         "uuid_list must give one UUID per SQL statement"));
   }
+  // Every statement is checked before any is submitted: a bad one must
+  // not leave the ones before it running with their UUIDs unreported.
+  for (int i = 0; i < req->sql_size(); ++i) {
+    const std::string& sql = req->sql(i);
+    absl::Status valid =
+        onlineddl::LooksLikeMigrationCommand(sql)
+            ? onlineddl::ParseMigrationCommand(sql).status()
+            : onlineddl::ParseDdl(sql, executor_->db()).status();
+    if (!valid.ok()) {
+      return ToGrpc(absl::Status(
+          valid.code(),
+          absl::StrCat("statement ", i + 1, " of ", req->sql_size(), ": ",
+                       valid.message(), " (nothing was submitted)")));
+    }
+  }
   uint64_t affected = 0;
+  auto partly = [&](const absl::Status& s) {
+    if (resp->uuid_list_size() == 0) return ToGrpc(s);
+    return ToGrpc(absl::Status(
+        s.code(), absl::StrCat(s.message(), " (already submitted: ",
+                               absl::StrJoin(resp->uuid_list(), ", "), ")")));
+  };
   for (int i = 0; i < req->sql_size(); ++i) {
     const std::string& sql = req->sql(i);
     absl::StatusOr<onlineddl::MigrationCommand> cmd =
@@ -53,7 +75,7 @@ grpc::Status OnlineDdlService::ApplySchema(
       absl::StatusOr<std::string> u = executor_->Revert(
           cmd->uuid, req->migration_context(),
           req->uuid_list_size() > 0 ? req->uuid_list(i) : "", /*gated=*/true);
-      if (!u.ok()) return ToGrpc(u.status());
+      if (!u.ok()) return partly(u.status());
       resp->add_uuid_list(*u);
       ++affected;
       continue;
@@ -62,7 +84,7 @@ grpc::Status OnlineDdlService::ApplySchema(
       absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
           sql, req->migration_context(),
           req->uuid_list_size() > 0 ? req->uuid_list(i) : "");
-      if (!r.ok()) return ToGrpc(r.status());
+      if (!r.ok()) return partly(r.status());
       affected += r->affected_rows;
       // REVERT returns the new migration's UUID.
       if (r->fields.size() == 1 && r->fields[0].name == "uuid") {
@@ -75,7 +97,7 @@ grpc::Status OnlineDdlService::ApplySchema(
     absl::StatusOr<std::vector<std::string>> uuids =
         executor_->Submit(sql, req->ddl_strategy(), req->migration_context(),
                           req->uuid_list_size() > 0 ? req->uuid_list(i) : "");
-    if (!uuids.ok()) return ToGrpc(uuids.status());
+    if (!uuids.ok()) return partly(uuids.status());
     for (const std::string& u : *uuids) resp->add_uuid_list(u);
     affected += uuids->size();
   }
@@ -171,6 +193,8 @@ grpc::Status OnlineDdlService::ForceCutOverSchemaMigration(
 grpc::Status OnlineDdlService::ExecuteMigrationCommand(
     grpc::ServerContext*, const MigrationCommandRequest* req,
     MigrationCommandResponse* resp) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
   absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
       req->sql(), req->migration_context(), req->uuid());
   if (!r.ok()) return ToGrpc(r.status());
@@ -226,15 +250,23 @@ grpc::Status OnlineDdlService::AbortCutOver(grpc::ServerContext*,
 
 grpc::Status OnlineDdlService::ThrottleSchemaMigration(
     grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
+  if (req->has_expire() &&
+      (req->expire().seconds() != 0 || req->expire().nanos() != 0)) {
+    return ToGrpc(absl::UnimplementedError(
+        "throttling with an expiry is not supported: throttle, then "
+        "unthrottle when done"));
+  }
   double ratio = req->ratio() > 0 ? req->ratio() : 1.0;
   return Count(
-      "", [&] { return executor_->Throttle(req->uuid(), ratio); }, resp);
+      req->keyspace(), [&] { return executor_->Throttle(req->uuid(), ratio); },
+      resp);
 }
 
 grpc::Status OnlineDdlService::UnthrottleSchemaMigration(
     grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
   return Count(
-      "", [&] { return executor_->Throttle(req->uuid(), 0); }, resp);
+      req->keyspace(), [&] { return executor_->Throttle(req->uuid(), 0); },
+      resp);
 }
 
 }  // namespace tablet

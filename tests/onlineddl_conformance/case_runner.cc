@@ -289,7 +289,12 @@ absl::StatusOr<Migration> CaseRun::RunToEnd() {
   SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid_));
   if (onlineddl::IsTerminalStatus(m.status)) return m;
   absl::StatusOr<int> n = executor_->Complete(uuid_);
-  if (!n.ok()) return Annotate(n.status(), "COMPLETE was refused");
+  if (!n.ok()) {
+    // It may have ended since it was read (a failure the writes caused).
+    SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid_));
+    if (onlineddl::IsTerminalStatus(m.status)) return m;
+    return Annotate(n.status(), "COMPLETE was refused");
+  }
   return WaitMigration("the migration to end after COMPLETE", ended);
 }
 
