@@ -54,6 +54,26 @@ class RevertTest : public testing::ExecutorFixture {
     EXPECT_OK(u.status());
     return u.ok() ? (*u)[0] : "";
   }
+  // Stages a cut-over that swapped `m`'s tables and died before recording
+  // it (what cut_over.cc does with the table locked, then the crash): the
+  // stream applied everything and was stopped, the stage says so, and the
+  // RENAME ran. The executor must be stopped.
+  void StageUnrecordedSwap(const Migration& m) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+        mysql::QuoteString(vreplication::kStoppedByRequest),
+        " WHERE workflow = ", mysql::QuoteString(m.uuid))));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
+        "migration_uuid = ",
+        mysql::QuoteString(m.uuid))));
+    const std::string shadow = FirstArtifact(m);
+    const std::string sentry = SentryName(m.table, m.uuid);
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "RENAME TABLE ", Qualified(m.table), " TO ", Qualified(sentry), ", ",
+        Qualified(shadow), " TO ", Qualified(m.table), ", ", Qualified(sentry),
+        " TO ", Qualified(shadow))));
+  }
 };
 
 TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
@@ -205,22 +225,8 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
   ASSERT_OK(WaitReadyToComplete(u[0]));
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
   executor_.reset();
-  // What the cut-over does (cut_over.cc) with t locked, then the crash:
-  // the stream applied everything and was stopped; the RENAME ran.
-  ASSERT_OK(conn_->Execute(
-      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
-                   mysql::QuoteString(vreplication::kStoppedByRequest),
-                   " WHERE workflow = ", mysql::QuoteString(m.uuid))));
-  ASSERT_OK(conn_->Execute(absl::StrCat(
-      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
-      "migration_uuid = ",
-      mysql::QuoteString(m.uuid))));
+  StageUnrecordedSwap(m);
   const std::string shadow = FirstArtifact(m);
-  const std::string sentry = SentryName(m.table, m.uuid);
-  ASSERT_OK(conn_->Execute(absl::StrCat(
-      "RENAME TABLE ", Qualified("users"), " TO ", Qualified(sentry), ", ",
-      Qualified(shadow), " TO ", Qualified("users"), ", ", Qualified(sentry),
-      " TO ", Qualified(shadow))));
   // Written to the new table after the swap: the old one must get them.
   ASSERT_OK(conn_->Execute(
       "INSERT INTO users (name, val) VALUES ('after', -1), ('swap', -2)"));
@@ -271,20 +277,7 @@ TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
   ASSERT_OK(WaitReadyToComplete(u[0]));
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
   executor_.reset();
-  ASSERT_OK(conn_->Execute(
-      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
-                   mysql::QuoteString(vreplication::kStoppedByRequest),
-                   " WHERE workflow = ", mysql::QuoteString(m.uuid))));
-  ASSERT_OK(conn_->Execute(absl::StrCat(
-      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
-      "migration_uuid = ",
-      mysql::QuoteString(m.uuid))));
-  const std::string shadow = FirstArtifact(m);
-  const std::string sentry = SentryName(m.table, m.uuid);
-  ASSERT_OK(conn_->Execute(absl::StrCat(
-      "RENAME TABLE ", Qualified("users"), " TO ", Qualified(sentry), ", ",
-      Qualified(shadow), " TO ", Qualified("users"), ", ", Qualified(sentry),
-      " TO ", Qualified(shadow))));
+  StageUnrecordedSwap(m);
   ExecutorOptions o = Options();
   o.tick = absl::Hours(1);  // ticks only when a command wakes it
   StartExecutor(o);
