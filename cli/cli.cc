@@ -61,25 +61,18 @@ class Cli {
       }
       o_.poll = absl::Milliseconds(ms);
     }
-    if (args_.Has("limit")) {
-      uint64_t limit = 0;
-      if (!absl::SimpleAtoi(args_.Get("limit"), &limit)) {
-        return Usage("--limit takes a number");
-      }
+    if (args_.Has("limit") && !absl::SimpleAtoi(args_.Get("limit"), &limit_)) {
+      return Usage("--limit takes a number");
     }
-    if (args_.Has("ratio")) {
-      double ratio = 0;
-      if (!absl::SimpleAtod(args_.Get("ratio"), &ratio) || ratio < 0 ||
-          ratio > 1) {
-        return Usage("--ratio takes a number from 0 to 1");
-      }
+    if (args_.Has("ratio") && (!absl::SimpleAtod(args_.Get("ratio"), &ratio_) ||
+                               ratio_ < 0 || ratio_ > 1)) {
+      return Usage("--ratio takes a number from 0 to 1");
     }
-    if (args_.Has("order")) {
-      const std::string order = absl::AsciiStrToLower(args_.Get("order"));
-      if (order != "asc" && order != "ascending" && order != "desc" &&
-          order != "descending") {
-        return Usage("--order is ascending or descending");
-      }
+    const std::string order = absl::AsciiStrToLower(args_.Get("order", "asc"));
+    if (order == "desc" || order == "descending") {
+      descending_ = true;
+    } else if (order != "asc" && order != "ascending") {
+      return Usage("--order is ascending or descending");
     }
     if (args_.Has("help") || args_.positional.empty()) return Usage("");
     stub_ = sidecut::OnlineDDL::NewStub(
@@ -278,10 +271,7 @@ class Cli {
       ThrottleRequest req;
       req.set_keyspace(keyspace);
       req.set_uuid(target);
-      double ratio = 0;
-      if (args_.Has("ratio") && absl::SimpleAtod(args_.Get("ratio"), &ratio)) {
-        req.set_ratio(ratio);
-      }
+      req.set_ratio(ratio_);  // 0 (unset): fully throttled
       ThrottleResponse resp;
       grpc::Status s =
           action == "throttle"
@@ -400,14 +390,8 @@ class Cli {
     } else if (target != "all") {
       req.set_migration_context(target);  // as vtctldclient does
     }
-    const std::string order = absl::AsciiStrToLower(args_.Get("order"));
-    if (order == "desc" || order == "descending") {
-      req.set_order(vtctldata::DESCENDING);
-    }
-    uint64_t limit = 0;
-    if (args_.Has("limit") && absl::SimpleAtoi(args_.Get("limit"), &limit)) {
-      req.set_limit(limit);
-    }
+    if (descending_) req.set_order(vtctldata::DESCENDING);
+    req.set_limit(limit_);  // 0: no limit
     vtctldata::GetSchemaMigrationsResponse resp;
     grpc::Status s = stub_->GetSchemaMigrations(Context().get(), req, &resp);
     if (!s.ok()) return Fail(s);
@@ -420,6 +404,10 @@ class Cli {
   std::ostream& err_;
   CliOptions o_;
   Args args_;
+  // --limit, --ratio and --order, checked once in Run.
+  uint64_t limit_ = 0;
+  double ratio_ = 0;
+  bool descending_ = false;
   std::unique_ptr<Stub> stub_;
 };
 

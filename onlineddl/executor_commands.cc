@@ -57,8 +57,12 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   int cancelled = 0;
   for (const Migration& m : ms) {
-    SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
-    if (swapped && uuid == "all") continue;  // it completes next tick
+    if (uuid == "all") {
+      // One whose swap is being recorded completes next tick: skipped
+      // (CancelLocked refuses it by name).
+      SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
+      if (swapped) continue;
+    }
     SC_RETURN_IF_ERROR(CancelLocked(m));
     ++cancelled;
   }

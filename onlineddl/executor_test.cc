@@ -684,7 +684,18 @@ TEST_F(ExecutorTest, DirectDdlOnALockedTableFailsInsteadOfFreezing) {
         executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", ""),
         StatusIs(absl::StatusCode::kDeadlineExceeded));
   });
-  absl::SleepFor(absl::Milliseconds(300));  // the ALTER is waiting now
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the direct ALTER waits for the metadata lock",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(*conn_,
+                              "SELECT COUNT(*) FROM information_schema."
+                              "PROCESSLIST WHERE STATE LIKE 'Waiting for "
+                              "table metadata lock' AND INFO LIKE "
+                              "'ALTER TABLE users ADD COLUMN z%'"));
+        return n != "0";
+      }));
   const absl::Time tick = absl::Now();
   EXPECT_OK(executor_->Tick());
   EXPECT_LT(absl::Now() - tick, absl::Milliseconds(700));
