@@ -301,7 +301,12 @@ TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
   // CANCEL ALL cancels the others and leaves it (none here).
   EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
   ASSERT_OK(executor_->Throttle(u[0], 1.0).status());
-  ASSERT_OK(executor_->Throttle(u[0], 0).status());
+  // The throttle wakes the executor, which may complete the migration
+  // before the unthrottle arrives: then there is nothing to unthrottle.
+  absl::Status unthrottled = executor_->Throttle(u[0], 0).status();
+  EXPECT_TRUE(unthrottled.ok() ||
+              absl::StrContains(unthrottled.message(), "is complete"))
+      << unthrottled;
   ASSERT_OK(executor_->Tick());
   Migration done = WaitStatus(u[0], kStatusComplete);
   EXPECT_EQ(done.message, "");
