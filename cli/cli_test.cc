@@ -31,6 +31,7 @@ namespace cli {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ParseArgsTest, FlagsAndPositionals) {
   ASSERT_OK_AND_ASSIGN(
@@ -187,6 +188,22 @@ TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
       << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("migration_uuid"));
   EXPECT_THAT(out_.str(), HasSubstr(uuid));
+  // A WHERE filter is printed back from its tokens and ANDed with the
+  // tablet's own condition; one that would break out of it is refused.
+  EXPECT_EQ(Run({"ApplySchema", "--sql",
+                 "SHOW VITESS_MIGRATIONS WHERE migration_uuid = \"" + uuid +
+                     "\" AND `migration_status` = 'complete'",
+                 "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr(uuid));
+  EXPECT_EQ(Run({"ApplySchema", "--sql",
+                 "SHOW VITESS_MIGRATIONS WHERE migration_uuid = 'none' "
+                 "/*! ) OR (1 */",
+                 "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("unbalanced ')'"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr(uuid)));
 
   EXPECT_EQ(Run({"OnlineDDL", "revert", "commerce", uuid, "--wait"}), 0)
       << err_.str();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "mysql/quoting.h"
 #include "onlineddl/ddl_strategy.h"
 #include "onlineddl/migration_uuid.h"
 #include "schemadiff/lexer.h"
@@ -61,10 +62,9 @@ class Parser {
  public:
   Parser(absl::string_view sql, std::vector<Token> tokens)
       : sql_(sql), tokens_(std::move(tokens)) {
-    // Trailing ';' tokens end the statement; text before them is the body.
+    // Trailing ';' tokens end the statement.
     end_ = tokens_.size() - 1;  // the kEnd token
     while (end_ > 0 && tokens_[end_ - 1].IsOp(";")) --end_;
-    body_end_ = end_ < tokens_.size() - 1 ? tokens_[end_].offset : sql.size();
   }
 
   absl::StatusOr<MigrationCommand> Parse() {
@@ -288,22 +288,73 @@ class Parser {
     if (AcceptWord("LIKE")) {
       SC_ASSIGN_OR_RETURN(cmd->like, ExpectString("the LIKE pattern"));
     } else if (AcceptWord("WHERE")) {
-      size_t begin = tokens_[pos_ - 1].end;
-      cmd->where = std::string(
-          absl::StripAsciiWhitespace(sql_.substr(begin, body_end_ - begin)));
-      if (cmd->where.empty()) {
-        return Error(Peek(), "expected an expression after WHERE");
-      }
-      pos_ = end_;
+      if (AtEnd()) return Error(Peek(), "expected an expression after WHERE");
+      SC_ASSIGN_OR_RETURN(cmd->where, ParseFilter());
     }
     return absl::OkStatus();
+  }
+
+  // The expression after SHOW VITESS_MIGRATIONS WHERE, printed back from its
+  // tokens: it is ANDed with the tablet's own condition, so it must be one
+  // expression over the migration's columns. Comments are gone (a versioned
+  // comment's content is checked like the rest), parentheses balance, and
+  // subqueries, variables, bind variables and ';' are refused.
+  absl::StatusOr<std::string> ParseFilter() {
+    std::string out;
+    int depth = 0;
+    for (; pos_ < end_; ++pos_) {
+      const Token& t = tokens_[pos_];
+      std::string text;
+      switch (t.kind) {
+        case TokenKind::kWord:
+          if (t.IsWord("SELECT")) {
+            return Error(t, "subqueries are not allowed in the WHERE filter");
+          }
+          text = t.text;
+          break;
+        case TokenKind::kQuotedIdent:
+          text = mysql::QuoteIdentifier(t.text);
+          break;
+        case TokenKind::kString:
+          text = mysql::QuoteString(t.text);
+          break;
+        case TokenKind::kHexString:
+          text = absl::StrCat("X'", t.text, "'");
+          break;
+        case TokenKind::kBitString:
+          text = absl::StrCat("B'", t.text, "'");
+          break;
+        case TokenKind::kNumber:
+        case TokenKind::kHexNumber:
+        case TokenKind::kBitNumber:
+          text = t.text;
+          break;
+        case TokenKind::kOperator:
+          if (t.IsOp("(")) {
+            ++depth;
+          } else if (t.IsOp(")") && --depth < 0) {
+            return Error(t, "unbalanced ')' in the WHERE filter");
+          } else if (t.IsOp(";") || t.IsOp("@") || t.IsOp("@@")) {
+            return Error(t, "not allowed in the WHERE filter");
+          }
+          text = t.text;
+          break;
+        default:
+          return Error(t, "not allowed in the WHERE filter");
+      }
+      if (!out.empty()) out += ' ';
+      out += text;
+    }
+    if (depth != 0) {
+      return Error(Peek(), "unbalanced '(' in the WHERE filter");
+    }
+    return out;
   }
 
   absl::string_view sql_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
-  size_t end_ = 0;       // index of the first trailing ';' or of kEnd
-  size_t body_end_ = 0;  // byte offset where the statement body ends
+  size_t end_ = 0;  // index of the first trailing ';' or of kEnd
 };
 
 // Skips blanks and comments (the kinds the lexer skips) from `pos`.

@@ -139,7 +139,8 @@ TEST(ParseMigrationCommandTest, ParsesVitessGrammar) {
        "ready_to_complete = 1 ;",
        With(MigrationCommand(),
             [](MigrationCommand& c) {
-              c.where = "migration_status='running' and ready_to_complete = 1";
+              c.where =
+                  "migration_status = 'running' and ready_to_complete = 1";
             })},
       {"show vitess_migrations from ks where col = 42",
        With(MigrationCommand(),
@@ -255,6 +256,14 @@ TEST(ParseMigrationCommandTest, Errors) {
       {"revert '" + u + "'", "expected VITESS_MIGRATION after REVERT"},
       {"show vitess_migrations like", "expected the LIKE pattern"},
       {"show vitess_migrations where ;", "expected an expression after WHERE"},
+      // The filter is one expression ANDed with the tablet's own condition.
+      {"show vitess_migrations where 1) or (1", "unbalanced ')'"},
+      {"show vitess_migrations where 1 /*! ) or (1 */", "unbalanced ')'"},
+      {"show vitess_migrations where ((1)", "unbalanced '('"},
+      {"show vitess_migrations where 1; drop table t", "near ';'"},
+      {"show vitess_migrations where exists (select 1 from mysql.user)",
+       "subqueries are not allowed"},
+      {"show vitess_migrations where @@version like 'x'", "near '@'"},
       {"show vitess_migrations from", "expected a keyspace name after FROM"},
       {"show vitess_migration '" + u + "'",
        "expected LOGS after the migration"
