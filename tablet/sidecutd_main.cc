@@ -4,6 +4,7 @@
 // _vt tables.
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "onlineddl/executor.h"
+#include "tablet/daemon_options.h"
 #include "tablet/online_ddl_service.h"
 #include "util/clock.h"
 
@@ -22,7 +24,11 @@ ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "mysqld host");
 ABSL_FLAG(int, mysql_port, 3306, "mysqld port");
 ABSL_FLAG(std::string, mysql_socket, "", "mysqld unix socket (instead of TCP)");
 ABSL_FLAG(std::string, mysql_user, "root", "mysqld user");
-ABSL_FLAG(std::string, mysql_password, "", "mysqld password");
+ABSL_FLAG(std::string, mysql_password, "",
+          "mysqld password (shows in ps; prefer --mysql_password_file or "
+          "the SIDECUT_MYSQL_PASSWORD environment variable)");
+ABSL_FLAG(std::string, mysql_password_file, "",
+          "read the mysqld password from the first line of this file");
 ABSL_FLAG(std::string, db, "", "the tablet's database (required)");
 ABSL_FLAG(std::string, keyspace, "", "keyspace name (default: --db)");
 ABSL_FLAG(std::string, shard, "0", "shard name");
@@ -61,10 +67,32 @@ ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  if (absl::GetFlag(FLAGS_db).empty()) {
-    std::cerr << "sidecutd: --db is required\n";
+  sidecut::tablet::DaemonFlags f;
+  f.mysql_host = absl::GetFlag(FLAGS_mysql_host);
+  f.mysql_port = absl::GetFlag(FLAGS_mysql_port);
+  f.mysql_socket = absl::GetFlag(FLAGS_mysql_socket);
+  f.mysql_user = absl::GetFlag(FLAGS_mysql_user);
+  f.mysql_password = absl::GetFlag(FLAGS_mysql_password);
+  f.mysql_password_file = absl::GetFlag(FLAGS_mysql_password_file);
+  f.db = absl::GetFlag(FLAGS_db);
+  f.keyspace = absl::GetFlag(FLAGS_keyspace);
+  f.shard = absl::GetFlag(FLAGS_shard);
+  f.tablet = absl::GetFlag(FLAGS_tablet);
+  f.tick_ms = absl::GetFlag(FLAGS_tick_ms);
+  f.concurrent_copies = absl::GetFlag(FLAGS_concurrent_copies);
+  f.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
+  f.statement_copy = absl::GetFlag(FLAGS_statement_copy);
+  f.copy_chunk_ms = absl::GetFlag(FLAGS_copy_chunk_ms);
+  f.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
+  f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
+  absl::StatusOr<sidecut::onlineddl::ExecutorOptions> options =
+      sidecut::tablet::MakeExecutorOptions(
+          f, std::getenv(sidecut::tablet::kPasswordEnv));
+  if (!options.ok()) {
+    std::cerr << "sidecutd: " << options.status().message() << "\n";
     return 2;
   }
+  const sidecut::onlineddl::ExecutorOptions& o = *options;
   // Signals are taken by sigwait() below, never by other threads.
   sigset_t signals;
   sigemptyset(&signals);
@@ -72,33 +100,6 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  sidecut::onlineddl::ExecutorOptions o;
-  o.connect.host = absl::GetFlag(FLAGS_mysql_host);
-  o.connect.port = absl::GetFlag(FLAGS_mysql_port);
-  o.connect.socket = absl::GetFlag(FLAGS_mysql_socket);
-  o.connect.user = absl::GetFlag(FLAGS_mysql_user);
-  o.connect.password = absl::GetFlag(FLAGS_mysql_password);
-  o.db = absl::GetFlag(FLAGS_db);
-  o.keyspace = absl::GetFlag(FLAGS_keyspace);
-  o.shard = absl::GetFlag(FLAGS_shard);
-  o.tablet = absl::GetFlag(FLAGS_tablet);
-  o.tick = absl::Milliseconds(absl::GetFlag(FLAGS_tick_ms));
-  o.concurrent_copies = absl::GetFlag(FLAGS_concurrent_copies);
-  o.workflow.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
-  o.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
-  o.workflow.statement_copy = absl::GetFlag(FLAGS_statement_copy);
-  if (absl::GetFlag(FLAGS_copy_chunk_ms) < 1) {
-    std::cerr << "sidecutd: --copy_chunk_ms must be at least 1\n";
-    return 2;
-  }
-  o.workflow.copy_batch_target =
-      absl::Milliseconds(absl::GetFlag(FLAGS_copy_chunk_ms));
-  if (o.workflow.copy_niceness < -20 || o.workflow.copy_niceness > 19) {
-    std::cerr << "sidecutd: --copy_niceness must be within -20..19\n";
-    return 2;
-  }
-  o.retain_artifacts =
-      absl::Seconds(absl::GetFlag(FLAGS_retain_artifacts_seconds));
   auto executor =
       sidecut::onlineddl::Executor::Start(o, sidecut::Clock::Real());
   if (!executor.ok()) {

@@ -1,0 +1,83 @@
+#include "tablet/daemon_options.h"
+
+#include <fstream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace sidecut {
+namespace tablet {
+namespace {
+
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--mysql_password_file: cannot read ", path));
+  }
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+absl::Status Range(absl::string_view flag, int64_t value, int64_t lo,
+                   int64_t hi) {
+  if (value >= lo && value <= hi) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--", flag, " must be within ", lo, "..", hi, " (got ", value, ")"));
+}
+
+}  // namespace
+
+absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
+    const DaemonFlags& f, const char* env_password) {
+  if (f.db.empty()) return absl::InvalidArgumentError("--db is required");
+  if (!f.mysql_password.empty() && !f.mysql_password_file.empty()) {
+    return absl::InvalidArgumentError(
+        "give --mysql_password or --mysql_password_file, not both");
+  }
+  absl::Status s = Range("mysql_port", f.mysql_port, 1, 65535);
+  if (s.ok()) s = Range("tick_ms", f.tick_ms, 1, 3600 * 1000);
+  if (s.ok()) s = Range("concurrent_copies", f.concurrent_copies, 1, 64);
+  if (s.ok()) s = Range("copy_niceness", f.copy_niceness, -20, 19);
+  if (s.ok()) s = Range("copy_chunk_ms", f.copy_chunk_ms, 1, 3600 * 1000);
+  if (s.ok()) {
+    s = Range("retain_artifacts_seconds", f.retain_artifacts_seconds, 0,
+              int64_t{10} * 365 * 86400);
+  }
+  if (!s.ok()) return s;
+
+  onlineddl::ExecutorOptions o;
+  o.connect.host = f.mysql_host;
+  o.connect.port = f.mysql_port;
+  o.connect.socket = f.mysql_socket;
+  o.connect.user = f.mysql_user;
+  if (!f.mysql_password.empty()) {
+    o.connect.password = f.mysql_password;
+  } else if (!f.mysql_password_file.empty()) {
+    absl::StatusOr<std::string> password =
+        ReadPasswordFile(f.mysql_password_file);
+    if (!password.ok()) return password.status();
+    o.connect.password = *password;
+  } else if (env_password != nullptr) {
+    o.connect.password = env_password;
+  }
+  o.db = f.db;
+  o.keyspace = f.keyspace;
+  o.shard = f.shard;
+  o.tablet = f.tablet;
+  o.tick = absl::Milliseconds(f.tick_ms);
+  o.concurrent_copies = f.concurrent_copies;
+  o.workflow.copy_niceness = f.copy_niceness;
+  o.workflow.statement_copy = f.statement_copy;
+  o.workflow.copy_batch_target = absl::Milliseconds(f.copy_chunk_ms);
+  o.defer_secondary_indexes = f.defer_secondary_indexes;
+  o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
+  return o;
+}
+
+}  // namespace tablet
+}  // namespace sidecut

@@ -1,0 +1,114 @@
+#include "tablet/daemon_options.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace tablet {
+namespace {
+
+using ::testing::HasSubstr;
+
+DaemonFlags Flags() {
+  DaemonFlags f;
+  f.db = "shop";
+  return f;
+}
+
+std::string TempFile(const std::string& content) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/password." +
+                     std::to_string(getpid());
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+TEST(DaemonOptionsTest, CarriesTheFlags) {
+  DaemonFlags f = Flags();
+  f.mysql_port = 3307;
+  f.tick_ms = 100;
+  f.concurrent_copies = 2;
+  f.copy_niceness = 5;
+  f.copy_chunk_ms = 40;
+  f.retain_artifacts_seconds = 60;
+  f.statement_copy = true;
+  f.defer_secondary_indexes = false;
+  ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
+                       MakeExecutorOptions(f, nullptr));
+  EXPECT_EQ(o.db, "shop");
+  EXPECT_EQ(o.connect.port, 3307);
+  EXPECT_EQ(o.tick, absl::Milliseconds(100));
+  EXPECT_EQ(o.concurrent_copies, 2);
+  EXPECT_EQ(o.workflow.copy_niceness, 5);
+  EXPECT_EQ(o.workflow.copy_batch_target, absl::Milliseconds(40));
+  EXPECT_EQ(o.retain_artifacts, absl::Seconds(60));
+  EXPECT_TRUE(o.workflow.statement_copy);
+  EXPECT_FALSE(o.defer_secondary_indexes);
+}
+
+TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
+  struct Case {
+    void (*mutate)(DaemonFlags*);
+    const char* error;
+  };
+  const Case cases[] = {
+      {[](DaemonFlags* f) { f->db = ""; }, "--db is required"},
+      // A tick of 0 made the scheduler spin on a core.
+      {[](DaemonFlags* f) { f->tick_ms = 0; }, "--tick_ms must be within"},
+      {[](DaemonFlags* f) { f->tick_ms = -5; }, "--tick_ms must be within"},
+      {[](DaemonFlags* f) { f->concurrent_copies = 0; },
+       "--concurrent_copies must be within"},
+      {[](DaemonFlags* f) { f->copy_niceness = 20; },
+       "--copy_niceness must be within -20..19"},
+      {[](DaemonFlags* f) { f->copy_chunk_ms = 0; },
+       "--copy_chunk_ms must be within"},
+      {[](DaemonFlags* f) { f->retain_artifacts_seconds = -1; },
+       "--retain_artifacts_seconds must be within"},
+      {[](DaemonFlags* f) { f->mysql_port = 0; },
+       "--mysql_port must be within"},
+      {[](DaemonFlags* f) {
+         f->mysql_password = "a";
+         f->mysql_password_file = "/nonexistent";
+       },
+       "not both"},
+      {[](DaemonFlags* f) { f->mysql_password_file = "/nonexistent/pw"; },
+       "cannot read /nonexistent/pw"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.error);
+    DaemonFlags f = Flags();
+    c.mutate(&f);
+    EXPECT_THAT(
+        MakeExecutorOptions(f, nullptr),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.error)));
+  }
+}
+
+TEST(DaemonOptionsTest, PasswordFromFlagFileOrEnvironment) {
+  DaemonFlags f = Flags();
+  ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
+                       MakeExecutorOptions(f, nullptr));
+  EXPECT_EQ(o.connect.password, "");
+  ASSERT_OK_AND_ASSIGN(o, MakeExecutorOptions(f, "from-env"));
+  EXPECT_EQ(o.connect.password, "from-env");
+  // The file's first line, without its line end; it wins over the
+  // environment.
+  f.mysql_password_file = TempFile("s3cr'et\r\nsecond line\n");
+  ASSERT_OK_AND_ASSIGN(o, MakeExecutorOptions(f, "from-env"));
+  EXPECT_EQ(o.connect.password, "s3cr'et");
+  f.mysql_password_file.clear();
+  f.mysql_password = "from-flag";
+  ASSERT_OK_AND_ASSIGN(o, MakeExecutorOptions(f, "from-env"));
+  EXPECT_EQ(o.connect.password, "from-flag");
+}
+
+}  // namespace
+}  // namespace tablet
+}  // namespace sidecut
