@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "cli/args.h"
 #include "cli/live_schema_source.h"
@@ -31,7 +32,7 @@ using Stub = sidecut::OnlineDDL::Stub;
 constexpr char kUsage[] =
     "usage: sidecut [--server=HOST:PORT] <command> ...\n"
     "  ApplySchema --ddl-strategy=S (--sql=SQL ... | --sql-file=F)\n"
-    "      [--migration-context=C] [--uuid=U] [--wait [--poll-ms=500]]\n"
+    "      [--migration-context=C] [--uuid=U[,U...]] [--wait [--poll-ms=500]]\n"
     "      [--json] <keyspace>\n"
     "  OnlineDDL show <keyspace> <uuid|all|recent|<status>> [--json]\n"
     "      [--order=asc|desc] [--limit=N]\n"
@@ -150,7 +151,12 @@ class Cli {
     }
     req.set_ddl_strategy(args_.Get("ddl-strategy", "direct"));
     req.set_migration_context(args_.Get("migration-context"));
-    if (args_.Has("uuid")) req.add_uuid_list(args_.Get("uuid"));
+    // --uuid U1,U2 or repeated, as vtctldclient's --uuid list.
+    for (const std::string& list : args_.GetAll("uuid")) {
+      for (absl::string_view u : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+        req.add_uuid_list(std::string(absl::StripAsciiWhitespace(u)));
+      }
+    }
     vtctldata::ApplySchemaResponse resp;
     grpc::Status s =
         stub_->ApplySchema(Context(std::chrono::hours(24)).get(), req, &resp);
@@ -188,13 +194,18 @@ class Cli {
   }
 
   // Polls until every migration has ended; 1 if any did not complete.
+  // Progress goes to stdout, or to stderr with --json, whose stdout is the
+  // migrations' final state as one GetSchemaMigrationsResponse.
   int Wait(const std::string& keyspace, const std::vector<std::string>& uuids) {
+    const bool json = args_.Has("json");
+    std::ostream& progress = json ? err_ : out_;
     std::map<std::string, ProgressLine> lines;
     std::map<std::string, std::string> last;
     std::vector<vtctldata::SchemaMigration> final_state;
     while (true) {
       final_state.clear();
       bool all_done = true;
+      std::string tty_line;  // every migration's line, one terminal line
       for (const std::string& u : uuids) {
         vtctldata::GetSchemaMigrationsRequest req;
         req.set_keyspace(keyspace);
@@ -209,7 +220,6 @@ class Cli {
         }
         // One row per shard when the server is a controller.
         const bool sharded = resp.migrations_size() > 1;
-        std::string tty_line;
         for (const vtctldata::SchemaMigration& m : resp.migrations()) {
           final_state.push_back(m);
           all_done &= IsTerminal(m);
@@ -219,24 +229,34 @@ class Cli {
           if (o_.tty) {
             absl::StrAppend(&tty_line, tty_line.empty() ? "" : " | ", line);
           } else if (line != last[key]) {
-            out_ << line << "\n" << std::flush;  // live through pipes too
+            progress << line << "\n" << std::flush;  // live through pipes too
           }
           last[key] = line;
         }
-        if (o_.tty) out_ << "\r" << tty_line << "\033[K" << std::flush;
       }
+      if (o_.tty) progress << "\r" << tty_line << "\033[K" << std::flush;
       if (all_done) break;
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
     }
-    if (o_.tty) out_ << "\n";
+    if (o_.tty) progress << "\n";
     int rc = 0;
+    for (const vtctldata::SchemaMigration& m : final_state) {
+      if (m.status() != vtctldata::SchemaMigration::COMPLETE) rc = 1;
+    }
+    if (json) {
+      vtctldata::GetSchemaMigrationsResponse all;
+      for (const vtctldata::SchemaMigration& m : final_state) {
+        *all.add_migrations() = m;
+      }
+      PrintJson(all);
+      return rc;
+    }
     for (const vtctldata::SchemaMigration& m : final_state) {
       out_ << m.uuid() << " ";
       if (!m.shard().empty()) out_ << "shard " << m.shard() << " ";
       out_ << StatusName(m);
       if (!m.message().empty()) out_ << ": " << m.message();
       out_ << "\n";
-      if (m.status() != vtctldata::SchemaMigration::COMPLETE) rc = 1;
     }
     return rc;
   }

@@ -80,12 +80,13 @@ class CliTest : public harness::SharedInstanceTest {
     if (server_) server_->Shutdown();
     executor_.reset();
   }
-  int Run(std::vector<std::string> args) {
+  int Run(std::vector<std::string> args, bool tty = false) {
     out_.str("");
     err_.str("");
     args.insert(args.begin(), absl::StrCat("--server=127.0.0.1:", port_));
     CliOptions o;
     o.poll = absl::Milliseconds(100);
+    o.tty = tty;
     return RunCli(args, out_, err_, o);
   }
 
@@ -214,6 +215,53 @@ TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
                         "COLUMNS WHERE TABLE_SCHEMA = 'shop' AND "
                         "TABLE_NAME = 'items' AND COLUMN_NAME = 'qty'"));
   EXPECT_EQ(qty, "0");
+}
+
+// --uuid takes a list (comma-separated or repeated); --wait --json keeps
+// stdout for the final state as JSON, the live progress going to stderr, one
+// terminal line for all the migrations.
+TEST_F(CliTest, GivenUuidsWaitedForAsJson) {
+  const std::string u1 = "0a1b2c3d_0000_11ee_8000_000000000001";
+  const std::string u2 = "0a1b2c3d_0000_11ee_8000_000000000002";
+  const std::string u3 = "0a1b2c3d_0000_11ee_8000_000000000003";
+  for (const char* t : {"j1", "j2", "j3"}) {
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("CREATE TABLE ", t,
+                                         " (id INT PRIMARY KEY, v INT)"))
+                  .status());
+    ASSERT_OK(conn_
+                  ->Execute(absl::StrCat("INSERT INTO ", t,
+                                         " SELECT seq, seq FROM seq_1_to_2000"))
+                  .status());
+  }
+  ASSERT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --allow-concurrent",
+                 "--sql", "ALTER TABLE j1 ADD COLUMN w INT", "--sql",
+                 "ALTER TABLE j2 ADD COLUMN w INT", "--sql",
+                 "ALTER TABLE j3 ADD COLUMN w INT", "--uuid=" + u1 + "," + u2,
+                 "--uuid", u3, "--wait", "--json", "--poll-ms=20", "commerce"},
+                /*tty=*/true),
+            0)
+      << err_.str();
+  const std::string json = out_.str();
+  for (const std::string& u : {u1, u2, u3}) {
+    EXPECT_THAT(json, HasSubstr("\"uuid\": \"" + u + "\"")) << json;
+  }
+  EXPECT_THAT(json, HasSubstr("\"status\": \"COMPLETE\""));
+  EXPECT_THAT(json, Not(HasSubstr("rows/s")));
+  EXPECT_EQ(json.find('\r'), std::string::npos);
+  // Each redraw shows all three migrations.
+  const std::string progress = err_.str();
+  size_t redraws = 0;
+  for (absl::string_view line : absl::StrSplit(progress, '\r')) {
+    if (line.empty()) continue;
+    ++redraws;
+    for (const std::string& u : {u1, u2, u3}) {
+      EXPECT_THAT(std::string(line), HasSubstr(u)) << progress;
+    }
+  }
+  EXPECT_GT(redraws, 0u) << progress;
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, executor_->Get(u3));
+  EXPECT_EQ(m.table, "j3");
 }
 
 TEST_F(CliTest, PostponedCompletionViaStatementAndCommands) {
