@@ -349,6 +349,10 @@ class Executor {
   Clock* clock_;
   std::unique_ptr<vreplication::Engine> engine_;
   std::unique_ptr<TableGc> gc_;
+  // The last table GC error logged and when: one that persists (a dropped
+  // foreign-key parent) is logged once a minute, not every tick.
+  std::string gc_error_ ABSL_GUARDED_BY(mu_);
+  absl::Time gc_error_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 
   absl::Mutex mu_;
   std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);

@@ -514,6 +514,27 @@ TEST_F(RevertTest, APendingRevertKeepsTheArtifactFromGc) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM kept"), "100");
 }
 
+// The same for a dropped table: its hold table's name carries the end of
+// the retention, and table GC leaves it alone while a revert of the DROP
+// waits, so the revert brings back every row.
+TEST_F(RevertTest, APendingRevertKeepsADroppedTableFromGc) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE kept3 (id INT PRIMARY KEY, v INT)")
+                .status());
+  ASSERT_OK(conn_->Execute("INSERT INTO kept3 SELECT seq, seq FROM seq_1_to_80")
+                .status());
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("DROP TABLE kept3",
+                                         "vitess --retain-artifacts=2s", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string r,
+                       executor_->Revert(u[0], "", "", /*gated=*/true));
+  absl::SleepFor(absl::Seconds(4));  // the retention is over meanwhile
+  ASSERT_OK(executor_->Tick());
+  ASSERT_OK(executor_->Launch(r).status());  // a DROP's revert is a launch
+  WaitStatus(r, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM kept3"), "80");
+}
+
 // A cancelled revert lists the reverted migration's old table, which is
 // still that migration's: cleaning the revert up must not retire it.
 TEST_F(RevertTest, ACancelledRevertLeavesTheRevertedMigrationsTable) {

@@ -1,9 +1,13 @@
 // The scheduler of Executor: review, launch and monitor migrations, and
 // hand finished migrations' artifacts to table GC.
 #include <algorithm>
+#include <iostream>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
@@ -54,7 +58,29 @@ absl::Status Executor::TickLocked() {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid, Assignments().SetExpr("cleanup_timestamp", "NOW()")));
   }
-  return gc_->Tick(*conn_, options_.db).status();
+  // Hold tables (dropped tables and views) a pending revert renames back
+  // stay out of GC even when their retention ends meanwhile.
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result pending,
+      conn_->Execute(
+          "SELECT DISTINCT reverted_uuid FROM _vt.schema_migrations WHERE "
+          "reverted_uuid <> '' AND migration_status IN ('requested', "
+          "'queued', 'ready', 'running')"));
+  absl::flat_hash_set<std::string> keep;
+  for (const mysql::Row& row : pending.rows) {
+    keep.insert(absl::AsciiStrToLower(
+        absl::StrReplaceAll(row.Get(0), {{"_", ""}, {"-", ""}})));
+  }
+  // A table GC cannot advance is logged, and does not fail the tick (which
+  // would reconnect and log it every time).
+  absl::Status gc = gc_->Tick(*conn_, options_.db, keep).status();
+  if (!gc.ok() && (gc.message() != gc_error_ ||
+                   clock_->Now() - gc_error_at_ >= absl::Minutes(1))) {
+    std::cerr << "executor: " << gc.message() << std::endl;
+    gc_error_ = std::string(gc.message());
+    gc_error_at_ = clock_->Now();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Executor::ReviewRequested() {

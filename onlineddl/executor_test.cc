@@ -26,6 +26,7 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using vreplication::testing::Checksum;
 using vreplication::testing::Writer;
@@ -733,6 +734,46 @@ TEST_F(ExecutorTest, GcDropsAHeldViewWithoutTouchingItsBaseTable) {
                   "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                   "AND TABLE_TYPE = 'VIEW'"),
             held);  // still in its revert window
+}
+
+// A table GC cannot advance (a dropped foreign-key parent whose children
+// refuse the purge) does not hold up the others, on either side of it.
+TEST_F(ExecutorTest, GcGoesOnPastATableItCannotPurge) {
+  const absl::Time past = absl::Now() - absl::Hours(1);
+  std::vector<std::string> names;
+  for (const char* uuid : {"00000000-2222-3333-4444-555555555555",
+                           "88888888-2222-3333-4444-555555555555",
+                           "ffffffff-2222-3333-4444-555555555555"}) {
+    ASSERT_OK_AND_ASSIGN(std::string name,
+                         ArtifactName(ArtifactHint::kPurge, uuid, past));
+    names.push_back(name);
+  }
+  const std::string parent = mysql::QuoteIdentifier(names[1]);
+  for (const std::string& n : names) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", mysql::QuoteIdentifier(n),
+        " (id INT PRIMARY KEY) SELECT seq AS id FROM seq_1_to_3")));
+  }
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE gc_child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) "
+      "REFERENCES ",
+      parent, " (id)) SELECT 1 AS id, 2 AS p")));
+  TableGc gc(TableGcOptions(), Clock::Real());
+  EXPECT_THAT(gc.Tick(*conn_, db_),
+              StatusIs(absl::StatusCode::kUnknown,
+                       AllOf(HasSubstr(names[1]), HasSubstr("errno 1451"))));
+  // The other two moved on to their next state, the parent is still there.
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+                               "TABLE_NAME IN (",
+                               mysql::QuoteString(names[0]), ", ",
+                               mysql::QuoteString(names[2]), ")")),
+            "0");
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", parent)), "3");
+  // The executor's tick logs it and goes on.
+  StartExecutor();
+  EXPECT_OK(executor_->Tick());
+  ASSERT_OK(conn_->Execute("DROP TABLE gc_child"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "onlineddl/table_gc.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
@@ -88,8 +89,9 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
   return false;
 }
 
-absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
-                                  absl::string_view db) {
+absl::StatusOr<int> TableGc::Tick(
+    mysql::Connection& conn, absl::string_view db,
+    const absl::flat_hash_set<std::string>& keep) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn.Execute(absl::StrCat("SELECT TABLE_NAME, TABLE_TYPE FROM "
@@ -98,36 +100,60 @@ absl::StatusOr<int> TableGc::Tick(mysql::Connection& conn,
                                 QuoteString(db),
                                 " AND TABLE_NAME LIKE '\\_vt\\_%'")));
   int changed = 0;
+  absl::Status first_error;
   for (const mysql::Row& row : r.rows) {
     std::string table(row.Get(0));
     absl::optional<ParsedArtifactName> p = ParseArtifactName(table);
     if (!p.has_value() || !p->hint.has_value() || !IsGcHint(*p->hint)) {
       continue;
     }
-    if (row.Get(1) == "VIEW") {
-      // A dropped view held for a revert: no data to purge (a DELETE
-      // through an updatable view would delete its base table's rows).
-      if (*p->hint == ArtifactHint::kHold && clock_->Now() < p->time) {
-        continue;
+    if (*p->hint == ArtifactHint::kHold &&
+        keep.contains(absl::AsciiStrToLower(p->uuid))) {
+      continue;  // a dropped table or view a pending revert brings back
+    }
+    absl::StatusOr<bool> advanced = Advance(conn, db, table, *p, row.Get(1));
+    if (!advanced.ok()) {
+      // E.g. a dropped foreign-key parent whose purge the children refuse:
+      // the other tables still advance.
+      if (first_error.ok()) {
+        first_error =
+            absl::Status(advanced.status().code(),
+                         absl::StrCat("table GC of ", QuoteQualified(db, table),
+                                      ": ", advanced.status().message()));
       }
-      SC_RETURN_IF_ERROR(DropView(conn, db, table));
-      ++changed;
       continue;
     }
-    if (*p->hint == ArtifactHint::kPurge) {
-      SC_ASSIGN_OR_RETURN(bool empty, Purge(conn, db, table));
-      if (!empty) continue;
-    } else if (clock_->Now() < p->time) {
-      continue;  // its time has not come
-    }
-    absl::optional<ArtifactHint> next =
-        NextGcState(*p->hint, options_.lifecycle);
-    if (!next.has_value()) next = ArtifactHint::kDrop;
-    if (*p->hint == ArtifactHint::kDrop) next = ArtifactHint::kDrop;
-    SC_RETURN_IF_ERROR(MoveTo(conn, db, table, *next, StateDuration(*next)));
-    ++changed;
+    if (*advanced) ++changed;
   }
+  if (!first_error.ok()) return first_error;
   return changed;
+}
+
+absl::StatusOr<bool> TableGc::Advance(mysql::Connection& conn,
+                                      absl::string_view db,
+                                      const std::string& table,
+                                      const ParsedArtifactName& p,
+                                      absl::string_view type) {
+  if (type == "VIEW") {
+    // A dropped view held for a revert: no data to purge (a DELETE
+    // through an updatable view would delete its base table's rows).
+    if (*p.hint == ArtifactHint::kHold && clock_->Now() < p.time) {
+      return false;
+    }
+    SC_RETURN_IF_ERROR(DropView(conn, db, table));
+    return true;
+  }
+  if (*p.hint == ArtifactHint::kPurge) {
+    SC_ASSIGN_OR_RETURN(bool empty, Purge(conn, db, table));
+    if (!empty) return false;
+  } else if (clock_->Now() < p.time) {
+    return false;  // its time has not come
+  }
+  absl::optional<ArtifactHint> next = NextGcState(*p.hint, options_.lifecycle);
+  if (!next.has_value()) next = ArtifactHint::kDrop;
+  if (*p.hint == ArtifactHint::kDrop) next = ArtifactHint::kDrop;
+  SC_RETURN_IF_ERROR(MoveTo(conn, db, table, *next, StateDuration(*next)));
+  return true;
 }
 
 }  // namespace onlineddl

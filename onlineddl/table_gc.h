@@ -15,6 +15,7 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "mysql/connection.h"
@@ -46,9 +47,13 @@ class TableGc {
   absl::Status Retire(mysql::Connection& conn, absl::string_view db,
                       absl::string_view table);
 
-  // Advances every GC table of `db` whose time has come. Returns how many
-  // tables changed state.
-  absl::StatusOr<int> Tick(mysql::Connection& conn, absl::string_view db);
+  // Advances every GC table of `db` whose time has come, except hold tables
+  // of the migrations in `keep` (UUIDs as in artifact names: 32 hex digits,
+  // lowercase), which a pending revert is about to rename back. A table that
+  // cannot advance does not stop the others: the first error is returned
+  // after all were tried. Returns how many tables changed state.
+  absl::StatusOr<int> Tick(mysql::Connection& conn, absl::string_view db,
+                           const absl::flat_hash_set<std::string>& keep = {});
 
  private:
   // Renames `table` to state `hint` with deadline now + `wait`, or drops it
@@ -59,6 +64,12 @@ class TableGc {
   // Views have no data: they leave GC by being dropped.
   static absl::Status DropView(mysql::Connection& conn, absl::string_view db,
                                absl::string_view view);
+  // Moves `table` (parsed as `p`, of TABLE_TYPE `type`) to its next state
+  // if its time has come; true if it moved.
+  absl::StatusOr<bool> Advance(mysql::Connection& conn, absl::string_view db,
+                               const std::string& table,
+                               const ParsedArtifactName& p,
+                               absl::string_view type);
   // Deletes a batch of rows; true when the table is empty.
   absl::StatusOr<bool> Purge(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table);
