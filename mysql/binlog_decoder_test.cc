@@ -365,6 +365,35 @@ TEST(MysqlFlavorTest, WrappedEndPositionsAreUnknown) {
   EXPECT_EQ(s.last_end().file, "");
 }
 
+// A real ROTATE ends a file: its own end position is in the old file, so
+// the new file's small positions are not a wrap (where transactions end
+// stays known, which the unlocked copy needs).
+TEST(MysqlFlavorTest, EndPositionsAfterARealRotate) {
+  CannedFactory factory({
+      Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),
+      MysqlFormatDescription(true),
+      MysqlGtid(6),
+      Query("d", "BEGIN"),
+      Event(kXidEvent, LE(1, 8), true, 1, 1700000000, 67108000),
+      Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000002"), true, 1,
+            1700000000, 67108100),
+      MysqlFormatDescription(true),
+      MysqlGtid(7),
+      Query("d", "BEGIN"),
+      Event(kXidEvent, LE(2, 8), true, 1, 1700000000, 500),
+  });
+  SimulatedClock clock;
+  ASSERT_OK_AND_ASSIGN(
+      Position start, Position::Parse(absl::StrCat("MySQL56/", kUuid, ":1-5")));
+  BinlogStreamer s(&factory, start, &clock);
+  ASSERT_OK_AND_ASSIGN(StreamItem t1, s.Next());
+  EXPECT_EQ(t1.transaction.end.file, "binlog.000001");
+  ASSERT_OK_AND_ASSIGN(StreamItem t2, s.Next());
+  EXPECT_EQ(t2.transaction.end.file, "binlog.000002");
+  EXPECT_EQ(t2.transaction.end.offset, 500u);
+  EXPECT_EQ(s.last_end().file, "binlog.000002");
+}
+
 TEST(BinlogCoordinatesTest, OrderAcrossFiles) {
   BinlogCoordinates a{"mariadb-bin.000009", 500};
   EXPECT_TRUE(a.AtLeast(BinlogCoordinates{"mariadb-bin.000009", 500}));

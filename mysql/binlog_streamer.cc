@@ -213,15 +213,18 @@ absl::StatusOr<StreamItem> BinlogStreamer::Next() {
       item.heartbeat_timestamp = ev.header.timestamp;
       return item;
     }
+    const uint32_t log_pos = ev.header.log_pos;
     if (ev.kind == DecodedEvent::Kind::kRotate) {
+      // A real ROTATE's own end position is in the file it ends: the next
+      // file's positions start over.
       file_ = ev.rotate.next_file;
       last_log_pos_ = 0;
+    } else {
+      // 32-bit positions wrap in a file past 4 GiB: from there on in that
+      // file, where a transaction ends is not known.
+      if (log_pos != 0 && log_pos < last_log_pos_) file_.clear();
+      if (log_pos != 0) last_log_pos_ = log_pos;
     }
-    const uint32_t log_pos = ev.header.log_pos;
-    // 32-bit positions wrap in a file past 4 GiB: from there on in that
-    // file, where a transaction ends is not known.
-    if (log_pos != 0 && log_pos < last_log_pos_) file_.clear();
-    if (log_pos != 0) last_log_pos_ = log_pos;
     bool done = false;
     SC_RETURN_IF_ERROR(Consume(std::move(ev), &done));
     if (!done) continue;
