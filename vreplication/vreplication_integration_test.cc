@@ -1006,6 +1006,47 @@ TEST_F(VReplicationTest, UuidKeysAreComparedAsUuids) {
   EXPECT_EQ(got, want);
 }
 
+// The stream looks up which columns are UUIDs on a session of its own,
+// idle for long stretches: lost (wait_timeout, a KILL), it is reconnected.
+// A failed lookup used to mean "no UUID columns", decoding UUID values as
+// raw bytes, so that changes to those rows matched nothing.
+TEST_F(VReplicationTest, UuidColumnsAfterTheSchemaSessionIsLost) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7k"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d7k.src (id UUID PRIMARY KEY, v INT)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d7k.dst (id UUID PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d7k.src SELECT CONCAT(LPAD(HEX(seq), 8, '0'), "
+      "'-0000-1000-8000-000000000000'), seq FROM d7k.seq_1_to_200"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf7k", Source("dst", "select * from src"), "d7k", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK(conn_->Execute("UPDATE d7k.src SET v = v + 1 WHERE v < 10"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  // The stream's schema session is killed: the workflow opens it just
+  // before the binlog dump (after its own session, which stays).
+  ASSERT_OK_AND_ASSIGN(
+      std::string schema_session,
+      mysql::QueryValue(
+          *conn_,
+          "SELECT MAX(ID) FROM information_schema.PROCESSLIST WHERE COMMAND "
+          "= 'Sleep' AND ID <> CONNECTION_ID() AND ID < (SELECT MAX(ID) FROM "
+          "information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump')"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("KILL ", schema_session)));
+  // A DDL makes the stream look the table up again.
+  ASSERT_OK(conn_->Execute("CREATE TABLE d7k.other (a INT)"));
+  ASSERT_OK(conn_->Execute("UPDATE d7k.src SET v = v + 1000"));
+  ASSERT_OK(conn_->Execute("DELETE FROM d7k.src WHERE v % 7 = 0"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7k.src", "id, v"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d7k.dst", "id, v"));
+  EXPECT_EQ(got, want);
+}
+
 TEST_F(VReplicationTest, ThrottledCopyPausesAndRecordsReason) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d5"));
   ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d5.src ", kTable)));

@@ -137,14 +137,30 @@ absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
                                                         clock_, stream_options);
   SC_ASSIGN_OR_RETURN(s->schema_conn,
                       mysql::MysqlConnection::Connect(options_.connect));
-  mysql::MysqlConnection* schema_conn = s->schema_conn.get();
+  // Which columns are UUID/INET6/INET4 (the binlog shows their bytes). A
+  // lookup that fails is an error, never "no such columns": that would
+  // decode those values as raw bytes and match no row with them.
+  Stream* raw = s.get();
+  const mysql::ConnectParams connect = options_.connect;
   s->streamer->SetSchemaResolver(
-      [schema_conn](const std::string& db, const std::string& table)
+      [raw, connect](const std::string& db, const std::string& table)
           -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
         absl::flat_hash_map<std::string, std::string> types;
         absl::StatusOr<TableSchema> ts =
-            LoadTableSchema(*schema_conn, db, table);
-        if (!ts.ok()) return types;  // dropped since: nothing special
+            LoadTableSchema(*raw->schema_conn, db, table);
+        if (!ts.ok() && ts.status().code() == absl::StatusCode::kUnavailable) {
+          // The session sat idle past wait_timeout, or the server went
+          // away: once more on a new one.
+          SC_ASSIGN_OR_RETURN(raw->schema_conn,
+                              mysql::MysqlConnection::Connect(connect));
+          ts = LoadTableSchema(*raw->schema_conn, db, table);
+        }
+        if (!ts.ok()) {
+          if (ts.status().code() == absl::StatusCode::kNotFound) {
+            return types;  // dropped since: nothing special
+          }
+          return ts.status();
+        }
         for (const ColumnInfo& c : ts->columns) types[c.name] = c.data_type;
         return types;
       });
