@@ -94,6 +94,11 @@ absl::Status StreamRows(
 
   SC_RETURN_IF_ERROR(
       conn->Execute("SET SESSION time_zone = '+00:00'").status());
+  // InnoDB takes the snapshot only under REPEATABLE READ (a server
+  // defaulting to READ COMMITTED would read rows newer than the position).
+  SC_RETURN_IF_ERROR(
+      conn->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+          .status());
   SC_RETURN_IF_ERROR(
       conn->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT").status());
   SC_ASSIGN_OR_RETURN(

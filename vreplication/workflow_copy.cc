@@ -115,6 +115,11 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
                       mysql::MysqlConnection::Connect(options_.connect));
   SC_RETURN_IF_ERROR(
       snap->Execute("SET SESSION time_zone = '+00:00'").status());
+  // InnoDB takes the snapshot only under REPEATABLE READ (a server
+  // defaulting to READ COMMITTED would read rows newer than the position).
+  SC_RETURN_IF_ERROR(
+      snap->Execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+          .status());
   SC_RETURN_IF_ERROR(
       snap->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT").status());
   SC_ASSIGN_OR_RETURN(
