@@ -251,8 +251,12 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   // Saved first: a controller that dies while submitting finds the
   // deployment (and cancels or resumes it) when it restarts.
   d.set_submission_pending(true);
+  if (absl::Status s = Save(d); !s.ok()) {
+    // Not saved, not kept: the caller is told it failed, so nothing may
+    // submit it later.
+    return s;
+  }
   deployments_.push_back(d);
-  SC_RETURN_IF_ERROR(Save(d));
   int submitted = 0;
   absl::Status failed = SubmitMembers(*ks, d, strategy, revert, &submitted);
   ControllerDeployment& saved = deployments_.back();
@@ -307,6 +311,9 @@ absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
                                        absl::string_view strategy, bool revert,
                                        int* submitted) {
   simulated_death_ = false;
+  // Read as the tablets read it (any case; "online" is "vitess").
+  SC_ASSIGN_OR_RETURN(onlineddl::DdlStrategySetting parsed,
+                      onlineddl::DdlStrategySetting::Parse(strategy));
   for (const DeploymentMember& m : d.members()) {
     std::string s(strategy);
     if (revert) {
@@ -315,9 +322,10 @@ absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
       // The gate cuts over; every ALTER of the deployment runs its tail
       // alongside the others (their copies still take turns).
       s = WithFlag(WithFlag(s, "--postpone-completion"), "--allow-concurrent");
-    } else if (absl::StrContains(s, "vitess") ||
-               absl::StrContains(s, "online")) {
-      s = WithFlag(s, "--postpone-launch");  // the gate launches it
+    } else if (!parsed.IsDirect()) {
+      // The gate launches it, on every shard, in the deployment's order
+      // (a `mysql` ALTER too: the tablet cannot postpone its completion).
+      s = WithFlag(s, "--postpone-launch");
     }
     vtctldata::ApplySchemaRequest r;
     r.set_keyspace(ks.name());

@@ -10,15 +10,18 @@
 #include "controller/controller.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "cli/cli.h"
 #include "controller/controller_service.h"
 #include "controller/deployment_store.h"
@@ -424,6 +427,108 @@ TEST_F(ControllerTest, NothingIsAppliedUntilEveryAlterIsReadyEverywhere) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "coupons", "id")) << kShardNames[i];
+  }
+}
+
+// Deployments saved in memory, the next save failing on request (an etcd
+// blip, a full disk).
+class FlakyStore final : public StateStore {
+ public:
+  absl::Status Save(const ControllerDeployment& d) override {
+    if (fail_next_.exchange(false)) {
+      return absl::UnavailableError("test: the store is unreachable");
+    }
+    absl::MutexLock lock(&mu_);
+    saved_[d.context()] = d;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() override {
+    absl::MutexLock lock(&mu_);
+    std::vector<ControllerDeployment> all;
+    for (const auto& [context, d] : saved_) all.push_back(d);
+    SortDeployments(all);
+    return all;
+  }
+  std::atomic<bool> fail_next_{false};
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, ControllerDeployment> saved_;
+};
+
+// An ApplySchema whose deployment could not be saved fails, and nothing of
+// it runs later (it stayed in memory, and the next round submitted it).
+TEST_F(ControllerTest, ADeploymentThatCannotBeSavedIsNotSubmittedLater) {
+  CreateTable("saved", "note VARCHAR(32)");
+  auto store = std::make_shared<FlakyStore>();
+  ControllerOptions o = Options();
+  o.store = store;
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE saved ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("unsaved");
+  store->fail_next_ = true;
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("store is unreachable")));
+  absl::SleepFor(absl::Seconds(1));  // several controller rounds
+  EXPECT_THAT(controller_->GetDeployment("unsaved").status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "saved", "extra")) << kShardNames[i];
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                    "migration_context = 'unsaved'"),
+              "0")
+        << kShardNames[i];
+  }
+  // The same request goes through once the store answers.
+  ASSERT_OK(controller_->ApplySchema(req).status());
+  WaitComplete("unsaved");
+}
+
+// The strategy is read as the tablets read it: "Vitess" is vitess (its
+// CREATE waited for nothing before). A `mysql` deployment's ALTERs are
+// launched by the gate, in order, on every shard.
+TEST_F(ControllerTest, DeploymentStrategiesAreReadAsTheTabletsReadThem) {
+  CreateTable("items", "note VARCHAR(32)");
+  CreateTable("items2", "note VARCHAR(32)");
+  StartController(Options());
+  struct Case {
+    const char* context;
+    const char* strategy;
+    const char* sql;
+  };
+  const Case cases[] = {
+      {"capital", "Vitess --postpone-completion",
+       "CREATE TABLE vouchers (id INT PRIMARY KEY); ALTER TABLE items ADD "
+       "COLUMN extra INT"},
+      {"mysql-gated", "mysql", "ALTER TABLE items2 ADD COLUMN extra INT"},
+  };
+  for (const Case& c : cases) {
+    vtctldata::ApplySchemaRequest req;
+    req.set_keyspace("commerce");
+    req.add_sql(c.sql);
+    req.set_ddl_strategy(c.strategy);
+    req.set_migration_context(c.context);
+    ASSERT_OK(controller_->ApplySchema(req).status()) << c.strategy;
+  }
+  absl::SleepFor(absl::Seconds(1));  // an ungated member would run now
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'vouchers'"),
+              "0")
+        << kShardNames[i];
+  }
+  ASSERT_OK(controller_->CompleteDeployment("capital"));
+  for (const Case& c : cases) WaitComplete(c.context);
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "vouchers", "id")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "items", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "items2", "extra")) << kShardNames[i];
   }
 }
 
