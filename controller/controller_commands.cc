@@ -277,6 +277,41 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
     resp.mutable_result()->set_rows_affected(n);
     return resp;
   }
+  // A deployment's members move only through its gate: COMPLETE or CANCEL
+  // of its context is the deployment's; anything else that would launch,
+  // complete or cancel them shard by shard is refused.
+  if (c.kind == K::kComplete || c.kind == K::kCancel || c.kind == K::kLaunch ||
+      c.kind == K::kForceCutOver || c.kind == K::kPostponeComplete) {
+    std::string deployment;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const ControllerDeployment& d : deployments_) {
+        bool member = false;
+        for (const DeploymentMember& m : d.members()) {
+          member |= !c.all && c.context.empty() && m.uuid() == c.uuid;
+        }
+        if ((!c.context.empty() && d.context() == c.context) || member) {
+          deployment = d.context();
+        }
+      }
+    }
+    if (!deployment.empty()) {
+      if (c.shards.empty() && !c.context.empty() && c.kind == K::kComplete) {
+        SC_RETURN_IF_ERROR(CompleteDeployment(deployment));
+        return resp;
+      }
+      if (c.shards.empty() && !c.context.empty() && c.kind == K::kCancel) {
+        SC_RETURN_IF_ERROR(CancelDeployment(deployment));
+        return resp;
+      }
+      return absl::FailedPreconditionError(absl::StrCat(
+          "'", c.context.empty() ? c.uuid : c.context,
+          "' belongs to deployment ", deployment,
+          ", which moves only as a whole: COMPLETE DEPLOYMENT or CANCEL "
+          "DEPLOYMENT '",
+          deployment, "'"));
+    }
+  }
   // Everything else (SHOW VITESS_MIGRATIONS, THROTTLE, ...): every shard's
   // answer, rows concatenated.
   SC_ASSIGN_OR_RETURN(

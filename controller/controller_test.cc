@@ -430,6 +430,50 @@ TEST_F(ControllerTest, NothingIsAppliedUntilEveryAlterIsReadyEverywhere) {
   }
 }
 
+// A deployment's members move only through its gate: COMPLETE CONTEXT is
+// the deployment's complete; a complete of one shard, or a postpone,
+// naming a member is refused (each tablet would otherwise cut over on its
+// own, or one shard alone).
+TEST_F(ControllerTest, StatementsNamingADeploymentGoThroughItsGate) {
+  CreateTable("gated2", "note VARCHAR(32)");
+  StartController(Options());
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE gated2 ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --postpone-completion");
+  req.set_migration_context("by-statement");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  const std::string uuid = resp.uuid_list(0);
+  WaitReadyEverywhere(uuid);
+  auto run = [&](const std::string& sql) {
+    MigrationCommandRequest c;
+    c.set_keyspace("commerce");
+    c.set_sql(sql);
+    return controller_->ExecuteMigrationCommand(c).status();
+  };
+  EXPECT_THAT(
+      run("ALTER VITESS_MIGRATION '" + uuid + "' COMPLETE VITESS_SHARDS '-40'"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("deployment by-statement")));
+  EXPECT_THAT(run("ALTER VITESS_MIGRATION '" + uuid + "' POSTPONE COMPLETE"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(run("ALTER VITESS_MIGRATION LAUNCH CONTEXT 'by-statement'"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  absl::SleepFor(absl::Milliseconds(500));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "gated2", "extra")) << kShardNames[i];
+  }
+  ASSERT_OK(run("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'by-statement'"));
+  ControllerDeployment d = WaitComplete("by-statement");
+  EXPECT_TRUE(d.gate_open());
+  ASSERT_EQ(d.members_size(), 1);
+  EXPECT_TRUE(d.members(0).commit_decided());
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "gated2", "extra")) << kShardNames[i];
+  }
+}
+
 // Deployments saved in memory, the next save failing on request (an etcd
 // blip, a full disk).
 class FlakyStore final : public StateStore {
