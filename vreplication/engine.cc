@@ -67,8 +67,9 @@ absl::Status Engine::Stop(int64_t id) {
   if (r.workflow != nullptr) {
     r.workflow->RequestStop(/*mark_stopped=*/true);
     r.thread.join();
-    return absl::OkStatus();
   }
+  // Also when the workflow had ended on its own (a permanent error): its
+  // row says Stopped, so that no later Open starts it again.
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
   return SetState(*conn, id, kStateStopped, kStoppedByRequest);
 }

@@ -1,5 +1,6 @@
 #include "vreplication/row_applier.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -209,13 +210,27 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
 }
 
 absl::Status RowApplier::CheckColumns(const mysql::TableMap& map) const {
-  if (map.columns.size() == plan_->source.columns.size()) {
-    return absl::OkStatus();
+  if (map.columns.size() != plan_->source.columns.size()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "binlog row of ", map.database, ".", map.table, " has ",
+        map.columns.size(), " columns but the table has ",
+        plan_->source.columns.size(), ": its schema changed under the stream"));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "binlog row of ", map.database, ".", map.table, " has ",
-      map.columns.size(), " columns but the table has ",
-      plan_->source.columns.size(), ": its schema changed under the stream"));
+  // Values are taken by position: with the column names in the binlog
+  // (binlog_row_metadata=FULL), a row written before columns were
+  // reordered or renamed is an error, not values in the wrong columns.
+  for (size_t i = 0; i < map.columns.size(); ++i) {
+    const std::string& logged = map.columns[i].name;
+    const std::string& planned = plan_->source.columns[i].name;
+    if (!logged.empty() && !absl::EqualsIgnoreCase(logged, planned)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "binlog row of ", map.database, ".", map.table, " has column ",
+          mysql::QuoteIdentifier(logged), " at position ", i + 1,
+          " where the table has ", mysql::QuoteIdentifier(planned),
+          ": its schema changed under the stream"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,

@@ -1,5 +1,11 @@
 #include "vreplication/sidecar_schema.h"
 
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/connection.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -42,11 +48,13 @@ CREATE TABLE IF NOT EXISTS _vt.copy_state (
   id BIGINT NOT NULL AUTO_INCREMENT,
   vrepl_id INT NOT NULL,
   table_name VARBINARY(128) NOT NULL,
-  lastpk VARBINARY(2000) DEFAULT NULL,
+  lastpk VARBINARY(20000) DEFAULT NULL,
   PRIMARY KEY (id),
   KEY vrepl_id (vrepl_id, table_name)
 ) ENGINE=InnoDB
 )sql";
+
+constexpr int64_t kLastPkWidth = 20000;
 
 // Columns added after the first schema; each is a no-op when present.
 constexpr const char* kUpgrades[] = {
@@ -63,6 +71,24 @@ absl::Status EnsureSidecarSchema(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(conn.Execute(kCopyState).status());
   for (const char* sql : kUpgrades) {
     SC_RETURN_IF_ERROR(conn.Execute(sql).status());
+  }
+  // lastpk was VARBINARY(2000), as in Vitess: a key of a few hundred
+  // non-ASCII characters, written as escaped text, did not fit (the copy
+  // failed, or a non-strict session cut it). 20000 holds any InnoDB key.
+  SC_ASSIGN_OR_RETURN(
+      std::string width,
+      mysql::QueryValue(conn,
+                        "SELECT CHARACTER_MAXIMUM_LENGTH FROM "
+                        "information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                        "'_vt' AND TABLE_NAME = 'copy_state' AND COLUMN_NAME "
+                        "= 'lastpk'"));
+  int64_t n = 0;
+  if (absl::SimpleAtoi(width, &n) && n < kLastPkWidth) {
+    SC_RETURN_IF_ERROR(
+        conn.Execute(absl::StrCat("ALTER TABLE _vt.copy_state MODIFY lastpk "
+                                  "VARBINARY(",
+                                  kLastPkWidth, ") DEFAULT NULL"))
+            .status());
   }
   return absl::OkStatus();
 }
