@@ -148,43 +148,76 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
   SC_RETURN_IF_ERROR(CheckLeader());
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(req.keyspace()));
   vtctldata::ApplySchemaResponse resp;
-  // Migration commands (REVERT, ALTER VITESS_MIGRATION ...) in the batch.
+  // Everything is checked before anything runs. Migration commands
+  // (REVERT, ALTER VITESS_MIGRATION ...) in the batch run first, then the
+  // DDL. With one UUID per SQL entry, each entry's UUID goes with it.
+  std::vector<int> commands;
   std::vector<std::string> ddl;
+  std::vector<int> ddl_entry;  // per DDL statement: its SQL entry
+  std::vector<onlineddl::DdlStatement> stmts;
   for (int i = 0; i < req.sql_size(); ++i) {
-    if (!onlineddl::LooksLikeMigrationCommand(req.sql(i))) {
-      ddl.push_back(req.sql(i));
+    if (onlineddl::LooksLikeMigrationCommand(req.sql(i))) {
+      SC_RETURN_IF_ERROR(onlineddl::ParseMigrationCommand(req.sql(i)).status());
+      commands.push_back(i);
       continue;
     }
-    MigrationCommandRequest c;
-    c.set_sql(req.sql(i));
-    c.set_migration_context(req.migration_context());
-    if (req.uuid_list_size() == req.sql_size()) c.set_uuid(req.uuid_list(i));
-    SC_ASSIGN_OR_RETURN(MigrationCommandResponse r, ExecuteMigrationCommand(c));
-    for (const std::string& u : r.uuids()) resp.add_uuid_list(u);
-  }
-  if (ddl.empty()) return resp;
-  SC_ASSIGN_OR_RETURN(onlineddl::DdlStrategySetting st,
-                      onlineddl::DdlStrategySetting::Parse(req.ddl_strategy()));
-  if (st.IsDeclarative()) {
-    return absl::UnimplementedError(
-        "--declarative is not supported across shards by the controller yet; "
-        "submit it to each shard's sidecutd");
-  }
-  std::vector<onlineddl::DdlStatement> stmts;
-  for (const std::string& sql : ddl) {
+    ddl.push_back(req.sql(i));
     SC_ASSIGN_OR_RETURN(std::vector<onlineddl::DdlStatement> s,
-                        onlineddl::ParseDdl(sql, ""));
-    for (onlineddl::DdlStatement& d : s) stmts.push_back(std::move(d));
+                        onlineddl::ParseDdl(req.sql(i), ""));
+    for (onlineddl::DdlStatement& d : s) {
+      stmts.push_back(std::move(d));
+      ddl_entry.push_back(i);
+    }
   }
+  const bool per_entry = req.uuid_list_size() > 0 &&
+                         req.uuid_list_size() == req.sql_size() &&
+                         ddl.size() == stmts.size();
   const bool fixed = req.uuid_list_size() > 0;
-  if (fixed && req.uuid_list_size() != static_cast<int>(stmts.size())) {
+  if (fixed && !per_entry &&
+      (!commands.empty() ||
+       req.uuid_list_size() != static_cast<int>(stmts.size()))) {
     return absl::InvalidArgumentError(
         "uuid_list must give one UUID per statement");
   }
+  auto uuid_of = [&](size_t stmt) {
+    return per_entry ? req.uuid_list(ddl_entry[stmt])
+                     : req.uuid_list(static_cast<int>(stmt));
+  };
+  onlineddl::DdlStrategySetting st;
+  if (!ddl.empty()) {
+    SC_ASSIGN_OR_RETURN(
+        st, onlineddl::DdlStrategySetting::Parse(req.ddl_strategy()));
+    if (st.IsDeclarative()) {
+      return absl::UnimplementedError(
+          "--declarative is not supported across shards by the controller "
+          "yet; submit it to each shard's sidecutd");
+    }
+  }
+  auto run_commands = [&]() -> absl::Status {
+    for (int i : commands) {
+      MigrationCommandRequest c;
+      c.set_sql(req.sql(i));
+      c.set_migration_context(req.migration_context());
+      if (per_entry) c.set_uuid(req.uuid_list(i));
+      SC_ASSIGN_OR_RETURN(MigrationCommandResponse r,
+                          ExecuteMigrationCommand(c));
+      for (const std::string& u : r.uuids()) resp.add_uuid_list(u);
+    }
+    return absl::OkStatus();
+  };
+  if (ddl.empty()) {
+    SC_RETURN_IF_ERROR(run_commands());
+    return resp;
+  }
   if (st.IsDirect()) {
-    // Runs on every shard now; nothing to track.
-    vtctldata::ApplySchemaRequest r = req;
+    // Runs on every shard now; nothing to track. Only the DDL goes to the
+    // tablets (the commands ran above, once).
+    SC_RETURN_IF_ERROR(run_commands());
+    vtctldata::ApplySchemaRequest r;
     r.set_keyspace(ks->name());
+    r.set_ddl_strategy(req.ddl_strategy());
+    r.set_migration_context(req.migration_context());
+    for (const std::string& sql : ddl) r.add_sql(sql);
     SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
         *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
                  grpc::ClientContext& ctx) {
@@ -208,7 +241,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
   for (size_t i = 0; i < stmts.size(); ++i) {
     const onlineddl::DdlStatement& s = stmts[i];
     DeploymentMember* m = d.add_members();
-    m->set_uuid(fixed ? req.uuid_list(i) : onlineddl::CreateMigrationUuid());
+    m->set_uuid(fixed ? uuid_of(i) : onlineddl::CreateMigrationUuid());
     if (!onlineddl::IsValidMigrationUuid(m->uuid())) {
       return absl::InvalidArgumentError(
           absl::StrCat("'", m->uuid(), "' is not a valid migration UUID"));
@@ -224,6 +257,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           "one ALTER TABLE"));
     }
   }
+  SC_RETURN_IF_ERROR(run_commands());
   absl::MutexLock lock(&mu_);
   for (const ControllerDeployment& other : deployments_) {
     if (other.context() == d.context()) {
@@ -428,7 +462,11 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
   for (ControllerDeployment& d : deployments_) {
     if (d.context() != context) continue;
     if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
-    if (!Active(d)) {
+    // A failed deployment's other members still run (postponed) on the
+    // shards where they did not fail, holding their tables: a cancel stops
+    // them.
+    const bool failed = d.state() == ControllerDeployment::FAILED;
+    if (!Active(d) && !failed) {
       return absl::FailedPreconditionError(absl::StrCat(
           "deployment ", context, " is ",
           absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
@@ -447,6 +485,8 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
       for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
         // Never sent there (a submission interrupted before it did).
         if (absl::IsNotFound(s) && d.submission_pending()) continue;
+        // Ended there already (the failure itself, or cancelled).
+        if (failed && absl::IsFailedPrecondition(s)) continue;
         all.push_back(std::move(s));
       }
     }

@@ -89,15 +89,47 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     // A migration submitted to the tablets directly: their own verbs.
   }
   if (v == "retry" && member) {
-    absl::MutexLock lock(&mu_);
-    ControllerDeployment* d = FindByMember(uuid);
-    if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
-                         d->state() == ControllerDeployment::CANCELLED)) {
-      d->set_state(d->postpone_completion() ? ControllerDeployment::POSTPONED
-                                            : ControllerDeployment::COMPLETING);
-      d->set_message("retried");
-      SC_RETURN_IF_ERROR(Save(*d));
+    // A deployment is retried as a unit: every member not yet complete
+    // everywhere, on the shards where it ended (elsewhere it runs on, or
+    // completed: nothing to retry there).
+    std::vector<std::string> uuids;
+    {
+      absl::MutexLock lock(&mu_);
+      ControllerDeployment* d = FindByMember(uuid);
+      if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
+                           d->state() == ControllerDeployment::CANCELLED)) {
+        d->set_state(d->postpone_completion()
+                         ? ControllerDeployment::POSTPONED
+                         : ControllerDeployment::COMPLETING);
+        d->set_message("retried");
+        SC_RETURN_IF_ERROR(Save(*d));
+        for (const DeploymentMember& m : d->members()) {
+          if (!m.done()) uuids.push_back(m.uuid());
+        }
+      } else {
+        uuids.push_back(std::string(uuid));
+      }
     }
+    absl::Mutex per_mu;
+    for (const std::string& u : uuids) {
+      SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+          *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+                   grpc::ClientContext& ctx) {
+            vtctldata::RetrySchemaMigrationRequest r;
+            r.set_keyspace(ks->name());
+            r.set_uuid(u);
+            vtctldata::RetrySchemaMigrationResponse resp;
+            absl::Status s =
+                FromGrpc(stub.RetrySchemaMigration(&ctx, r, &resp));
+            if (absl::IsFailedPrecondition(s)) return absl::OkStatus();
+            absl::MutexLock l(&per_mu);
+            for (const auto& [shard, n] : resp.rows_affected_by_shard()) {
+              counts[shard] += n;
+            }
+            return s;
+          })));
+    }
+    return counts;
   }
   std::map<std::string, uint64_t> per;
   absl::Mutex per_mu;

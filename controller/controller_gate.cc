@@ -346,8 +346,10 @@ absl::StatusOr<bool> Controller::FailIfEnded(
         "migration ", m.uuid(), " ",
         s.status() == Status::FAILED ? "failed" : "was cancelled", " on shard ",
         ks.shards(i).name(), ": ", s.message(),
-        m.commit_decided() ? " (other shards may have swapped: revert them)"
-                           : ""));
+        m.commit_decided()
+            ? " (other shards may have swapped: revert them)"
+            : "; cancel the deployment to stop its migrations on the other "
+              "shards"));
     SC_RETURN_IF_ERROR(Save(d));
     return true;
   }

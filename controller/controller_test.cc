@@ -474,6 +474,116 @@ TEST_F(ControllerTest, StatementsNamingADeploymentGoThroughItsGate) {
   }
 }
 
+// A member failing on one shard fails the deployment; its migrations on
+// the other shards wait, postponed, holding their table. Cancelling the
+// failed deployment stops them, and the table takes new changes again.
+TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
+  CreateTable("uniq", "note VARCHAR(32)");
+  // Duplicates on the last shard only: a UNIQUE key fails there.
+  ASSERT_OK(
+      conns_[kShards - 1]->Execute("UPDATE uniq SET val = 1 WHERE id <= 2"));
+  StartController(Options());
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE uniq ADD UNIQUE KEY (val)");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("fails-on-one");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  const std::string uuid = resp.uuid_list(0);
+  ControllerDeployment d;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the deployment to fail",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("fails-on-one"));
+        return d.state() == ControllerDeployment::FAILED;
+      },
+      WaitOptions{.timeout = absl::Seconds(120)}));
+  EXPECT_THAT(d.message(), HasSubstr("cancel the deployment"));
+  ASSERT_OK(controller_->CancelDeployment("fails-on-one"));
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("fails-on-one"));
+  EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED);
+  for (int i = 0; i < kShards - 1; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+  // The table takes the same change again, which fails the same way; once
+  // the data is fixed, a retry of the failed member retries the deployment
+  // (on the shards where it runs on, there is nothing to retry: no error).
+  req.set_migration_context("fails-again");
+  ASSERT_OK_AND_ASSIGN(resp, controller_->ApplySchema(req));
+  const std::string again = resp.uuid_list(0);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the deployment to fail again",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("fails-again"));
+        return d.state() == ControllerDeployment::FAILED;
+      },
+      WaitOptions{.timeout = absl::Seconds(120)}));
+  ASSERT_OK(
+      conns_[kShards - 1]->Execute("UPDATE uniq SET val = id WHERE id <= 2"));
+  ASSERT_OK(controller_->Command("retry", "commerce", again).status());
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("fails-again"));
+  EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING);
+  WaitComplete("fails-again");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM information_schema.STATISTICS "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+                    "'uniq' AND NON_UNIQUE = 0 AND COLUMN_NAME = 'val'"),
+              "1")
+        << kShardNames[i];
+  }
+}
+
+// A batch mixing migration commands and DDL is checked whole before any of
+// it runs, and with one UUID per SQL entry each entry keeps its own.
+TEST_F(ControllerTest, MixedBatchesAreCheckedWholeFirst) {
+  CreateTable("mixed1", "note VARCHAR(32)");
+  CreateTable("mixed2", "note VARCHAR(32)");
+  StartController(Options());
+  vtctldata::ApplySchemaRequest first;
+  first.set_keyspace("commerce");
+  first.add_sql("ALTER TABLE mixed1 ADD COLUMN extra INT");
+  first.set_ddl_strategy("vitess --postpone-completion");
+  first.set_migration_context("mixed-first");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse r1,
+                       controller_->ApplySchema(first));
+  WaitReadyEverywhere(r1.uuid_list(0));
+  vtctldata::ApplySchemaRequest bad;
+  bad.set_keyspace("commerce");
+  bad.add_sql("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'mixed-first'");
+  bad.add_sql("ALTER TABLE mixed2 ADD");
+  bad.set_ddl_strategy("vitess");
+  EXPECT_THAT(
+      controller_->ApplySchema(bad).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("syntax error")));
+  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("mixed-first"));
+  EXPECT_EQ(d.state(), ControllerDeployment::POSTPONED) << d.message();
+  const std::string u = "1a2b3c4d_5e6f_11ee_8c99_0242ac120031";
+  vtctldata::ApplySchemaRequest mixed;
+  mixed.set_keyspace("commerce");
+  mixed.add_sql("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'mixed-first'");
+  mixed.add_sql("ALTER TABLE mixed2 ADD COLUMN extra INT");
+  mixed.add_uuid_list("");
+  mixed.add_uuid_list(u);
+  mixed.set_ddl_strategy("vitess");
+  mixed.set_migration_context("mixed-second");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse r2,
+                       controller_->ApplySchema(mixed));
+  ASSERT_EQ(r2.uuid_list_size(), 1);
+  EXPECT_EQ(r2.uuid_list(0), u);
+  WaitComplete("mixed-first");
+  WaitComplete("mixed-second");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "mixed1", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "mixed2", "extra")) << kShardNames[i];
+  }
+}
+
 // Deployments saved in memory, the next save failing on request (an etcd
 // blip, a full disk).
 class FlakyStore final : public StateStore {

@@ -129,6 +129,34 @@ TEST_F(VStreamServiceTest, APreparedXaHalfStopsTheStream) {
                             ::testing::HasSubstr("two-phase XA")));
 }
 
+// A row logged without all its columns (a session with binlog_row_image
+// MINIMAL) stops the stream: the missing columns would be sent as NULLs.
+TEST_F(VStreamServiceTest, APartialRowImageStopsTheStream) {
+  binlogdata::Filter filter;
+  binlogdata::Rule* rule = filter.add_rules();
+  rule->set_match("t");
+  rule->set_filter("select * from t");
+  ASSERT_OK_AND_ASSIGN(
+      auto vs, VStreamer::Create(harness::ConnectParamsFor(*instance_), "vs",
+                                 filter, "current", Clock::Real()));
+  ASSERT_OK(conn_->Execute("INSERT INTO vs.t VALUES (11, 'k', 1)"));
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_row_image = MINIMAL"));
+  ASSERT_OK(conn_->Execute("UPDATE vs.t SET price = price + 1 WHERE id = 11"));
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_row_image = FULL"));
+  int rows = 0;
+  absl::Status end;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (end.ok() && rows < 2 && absl::Now() < deadline) {
+    absl::StatusOr<std::vector<binlogdata::VEvent>> batch = vs->Next();
+    end = batch.status();
+    if (!batch.ok()) break;
+    for (const auto& e : *batch) rows += e.type() == binlogdata::ROW;
+  }
+  EXPECT_EQ(rows, 1);
+  EXPECT_THAT(end, StatusIs(absl::StatusCode::kFailedPrecondition,
+                            ::testing::HasSubstr("lacks columns")));
+}
+
 TEST_F(VStreamServiceTest, VStreamRpcDeliversRowEvents) {
   ASSERT_OK_AND_ASSIGN(std::string start,
                        mysql::QueryValue(*conn_, "SELECT @@gtid_binlog_pos"));

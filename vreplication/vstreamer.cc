@@ -1,5 +1,7 @@
 #include "vreplication/vstreamer.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mariadb_binlog_source.h"
@@ -111,6 +113,20 @@ absl::StatusOr<std::vector<binlogdata::VEvent>> VStreamer::Next() {
             mysql::QuoteQualified(db_, ev.table->table),
             ": it cannot be streamed as committed; end XA transactions on "
             "streamed tables with XA COMMIT .. ONE PHASE"));
+      }
+      // A session logging partial images (binlog_row_image MINIMAL or
+      // NOBLOB): the missing columns would reach the consumer as NULLs.
+      for (const std::vector<bool>* present :
+           {&ev.rows.columns_before, &ev.rows.columns_after}) {
+        if (std::find(present->begin(), present->end(), false) !=
+            present->end()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "a change to ", mysql::QuoteQualified(db_, ev.table->table),
+              " in the binlog lacks columns (a session with "
+              "binlog_row_image other than FULL): it cannot be streamed "
+              "exactly; every client must log full rows (SET GLOBAL "
+              "binlog_row_image = FULL, then reconnect them)"));
+        }
       }
       if (!fields_sent_.count(ev.table->table)) {
         binlogdata::VEvent f;
