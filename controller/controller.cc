@@ -102,7 +102,7 @@ absl::StatusOr<const TopologyKeyspace*> Controller::Keyspace(
 ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
   for (ControllerDeployment& d : deployments_) {
     for (const DeploymentMember& m : d.members()) {
-      if (m.uuid() == uuid) return &d;
+      if (absl::EqualsIgnoreCase(m.uuid(), uuid)) return &d;
     }
   }
   return nullptr;
@@ -192,6 +192,14 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           "--declarative is not supported across shards by the controller "
           "yet; submit it to each shard's sidecutd");
     }
+    if (st.IsPreferInstantDdl() && !st.IsDirect()) {
+      // Each tablet would apply an instant ALTER as soon as it launched,
+      // outside the gate and the deployment's order.
+      return absl::InvalidArgumentError(
+          "--prefer-instant-ddl is not supported across shards by the "
+          "controller: the gate cuts every shard over together; drop the "
+          "flag, or submit to each shard's sidecutd");
+    }
   }
   auto run_commands = [&]() -> absl::Status {
     for (int i : commands) {
@@ -257,10 +265,24 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           "one ALTER TABLE"));
     }
   }
+  {
+    absl::MutexLock lock(&mu_);
+    SC_RETURN_IF_ERROR(CheckNewDeployment(d));
+  }
   SC_RETURN_IF_ERROR(run_commands());
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckNewDeployment(d));  // again: a concurrent request
+  SC_RETURN_IF_ERROR(Submit(d, req.ddl_strategy(), /*revert=*/false));
+  for (const DeploymentMember& m : d.members()) resp.add_uuid_list(m.uuid());
+  for (const TopologyShard& s : ks->shards()) {
+    (*resp.mutable_rows_affected_by_shard())[s.name()] = d.members_size();
+  }
+  return resp;
+}
+
+absl::Status Controller::CheckNewDeployment(const ControllerDeployment& d) {
   for (const ControllerDeployment& other : deployments_) {
-    if (other.context() == d.context()) {
+    if (absl::EqualsIgnoreCase(other.context(), d.context())) {
       return absl::AlreadyExistsError(absl::StrCat(
           "migration context ", d.context(), " is already a deployment"));
     }
@@ -271,12 +293,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           absl::StrCat("migration ", m.uuid(), " already exists"));
     }
   }
-  SC_RETURN_IF_ERROR(Submit(d, req.ddl_strategy(), /*revert=*/false));
-  for (const DeploymentMember& m : d.members()) resp.add_uuid_list(m.uuid());
-  for (const TopologyShard& s : ks->shards()) {
-    (*resp.mutable_rows_affected_by_shard())[s.name()] = d.members_size();
-  }
-  return resp;
+  return absl::OkStatus();
 }
 
 absl::Status Controller::Submit(ControllerDeployment& d,
@@ -427,7 +444,7 @@ absl::StatusOr<ControllerDeployment> Controller::GetDeployment(
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(Lead());
   for (const ControllerDeployment& d : deployments_) {
-    if (d.context() == context) return d;
+    if (absl::EqualsIgnoreCase(d.context(), context)) return d;
   }
   return absl::NotFoundError(absl::StrCat("no deployment ", context));
 }
@@ -436,7 +453,7 @@ absl::Status Controller::CompleteDeployment(absl::string_view context) {
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(Lead());
   for (ControllerDeployment& d : deployments_) {
-    if (d.context() != context) continue;
+    if (!absl::EqualsIgnoreCase(d.context(), context)) continue;
     if (d.state() == ControllerDeployment::COMPLETING ||
         d.state() == ControllerDeployment::COMPLETE) {
       return absl::OkStatus();
@@ -460,7 +477,7 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(Lead());
   for (ControllerDeployment& d : deployments_) {
-    if (d.context() != context) continue;
+    if (!absl::EqualsIgnoreCase(d.context(), context)) continue;
     if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
     // A failed deployment's other members still run (postponed) on the
     // shards where they did not fail, holding their tables: a cancel stops
@@ -472,7 +489,7 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
           absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
           "; nothing to cancel"));
     }
-    if (AnyDecided(d)) {
+    if (AnyDecided(d) && !failed) {
       return absl::FailedPreconditionError(absl::StrCat(
           "deployment ", context,
           " has already swapped (or decided to swap) a change on the "
@@ -480,7 +497,10 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     }
     SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
     std::vector<absl::Status> all;
+    const bool partly_applied = AnyDecided(d);
     for (const DeploymentMember& m : d.members()) {
+      // A failed deployment's applied members stay (revert them).
+      if (m.commit_decided() || m.done()) continue;
       // The tablet's cancel also releases a prepared cut-over.
       for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
         // Never sent there (a submission interrupted before it did).
@@ -497,6 +517,13 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
       Save(d).IgnoreError();
       return s;
     }
+    if (partly_applied) {
+      // Stays failed: some of it was applied.
+      d.set_message(absl::StrCat(d.message(),
+                                 "; its members not applied were cancelled "
+                                 "on every shard"));
+      return Save(d);
+    }
     d.set_state(ControllerDeployment::CANCELLED);
     d.set_message("cancelled on every shard");
     return Save(d);
@@ -510,7 +537,7 @@ absl::StatusOr<std::string> Controller::RevertDeployment(
   SC_RETURN_IF_ERROR(Lead());
   ControllerDeployment* found = nullptr;
   for (ControllerDeployment& d : deployments_) {
-    if (d.context() == context) found = &d;
+    if (absl::EqualsIgnoreCase(d.context(), context)) found = &d;
   }
   if (found == nullptr) {
     return absl::NotFoundError(absl::StrCat("no deployment ", context));

@@ -136,6 +136,9 @@ class Controller {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Save(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AlreadyExists if `d`'s context or a member's UUID is taken.
+  absl::Status CheckNewDeployment(const ControllerDeployment& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Submits `d`'s members to every shard; on a failure cancels what was
   // submitted and fails the deployment.
   absl::Status Submit(ControllerDeployment& d, absl::string_view strategy,

@@ -1,6 +1,7 @@
 // Controller commands: the Vitess migration verbs and statements, across
 // shards.
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "controller/controller.h"
 #include "onlineddl/migration_command.h"
@@ -48,7 +49,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     for (const ControllerDeployment& d : deployments_) {
       if (d.keyspace() != ks->name()) continue;
       bool match = uuid == "all";
-      for (const DeploymentMember& m : d.members()) match |= m.uuid() == uuid;
+      for (const DeploymentMember& m : d.members()) {
+        match |= absl::EqualsIgnoreCase(m.uuid(), uuid);
+      }
       if (!match) continue;
       if (uuid == "all" &&
           ((v == "complete" && d.state() != ControllerDeployment::POSTPONED) ||
@@ -91,18 +94,23 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   if (v == "retry" && member) {
     // A deployment is retried as a unit: every member not yet complete
     // everywhere, on the shards where it ended (elsewhere it runs on, or
-    // completed: nothing to retry there).
+    // completed: nothing to retry there). The tablets first, then the
+    // deployment is active again (its gate would otherwise see the old
+    // failure and fail it again).
     std::vector<std::string> uuids;
+    std::string context;
     {
       absl::MutexLock lock(&mu_);
       ControllerDeployment* d = FindByMember(uuid);
       if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
                            d->state() == ControllerDeployment::CANCELLED)) {
-        d->set_state(d->postpone_completion()
-                         ? ControllerDeployment::POSTPONED
-                         : ControllerDeployment::COMPLETING);
-        d->set_message("retried");
-        SC_RETURN_IF_ERROR(Save(*d));
+        if (d->submission_pending()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "deployment ", d->context(),
+              " never reached every shard (its submission failed); submit "
+              "it again"));
+        }
+        context = d->context();
         for (const DeploymentMember& m : d->members()) {
           if (!m.done()) uuids.push_back(m.uuid());
         }
@@ -128,6 +136,18 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
             }
             return s;
           })));
+    }
+    if (!context.empty()) {
+      absl::MutexLock lock(&mu_);
+      ControllerDeployment* d = FindByMember(uuid);
+      if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
+                           d->state() == ControllerDeployment::CANCELLED)) {
+        d->set_state(d->postpone_completion()
+                         ? ControllerDeployment::POSTPONED
+                         : ControllerDeployment::COMPLETING);
+        d->set_message("retried");
+        SC_RETURN_IF_ERROR(Save(*d));
+      }
     }
     return counts;
   }
@@ -320,9 +340,12 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       for (const ControllerDeployment& d : deployments_) {
         bool member = false;
         for (const DeploymentMember& m : d.members()) {
-          member |= !c.all && c.context.empty() && m.uuid() == c.uuid;
+          member |= !c.all && c.context.empty() &&
+                    absl::EqualsIgnoreCase(m.uuid(), c.uuid);
         }
-        if ((!c.context.empty() && d.context() == c.context) || member) {
+        if ((!c.context.empty() &&
+             absl::EqualsIgnoreCase(d.context(), c.context)) ||
+            member) {
           deployment = d.context();
         }
       }
@@ -406,7 +429,7 @@ absl::StatusOr<std::string> Controller::RevertMigration(
   }
   const DeploymentMember* m = nullptr;
   for (const DeploymentMember& x : d->members()) {
-    if (x.uuid() == uuid) m = &x;
+    if (absl::EqualsIgnoreCase(x.uuid(), uuid)) m = &x;
   }
   if (!m->done()) {
     return absl::FailedPreconditionError(absl::StrCat(

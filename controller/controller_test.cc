@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/cli.h"
@@ -452,10 +453,15 @@ TEST_F(ControllerTest, StatementsNamingADeploymentGoThroughItsGate) {
     c.set_sql(sql);
     return controller_->ExecuteMigrationCommand(c).status();
   };
-  EXPECT_THAT(
-      run("ALTER VITESS_MIGRATION '" + uuid + "' COMPLETE VITESS_SHARDS '-40'"),
-      StatusIs(absl::StatusCode::kFailedPrecondition,
-               HasSubstr("deployment by-statement")));
+  // Tablets compare UUIDs and contexts ignoring case; so does the gate.
+  const std::string upper = absl::AsciiStrToUpper(uuid);
+  EXPECT_THAT(run("ALTER VITESS_MIGRATION '" + upper +
+                  "' COMPLETE VITESS_SHARDS '-40'"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("deployment by-statement")));
+  EXPECT_THAT(controller_->Command("launch", "commerce", upper).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("by-statement")));
   EXPECT_THAT(run("ALTER VITESS_MIGRATION '" + uuid + "' POSTPONE COMPLETE"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(run("ALTER VITESS_MIGRATION LAUNCH CONTEXT 'by-statement'"),
@@ -464,7 +470,7 @@ TEST_F(ControllerTest, StatementsNamingADeploymentGoThroughItsGate) {
   for (int i = 0; i < kShards; ++i) {
     EXPECT_FALSE(HasColumn(i, "gated2", "extra")) << kShardNames[i];
   }
-  ASSERT_OK(run("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'by-statement'"));
+  ASSERT_OK(run("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'BY-STATEMENT'"));
   ControllerDeployment d = WaitComplete("by-statement");
   EXPECT_TRUE(d.gate_open());
   ASSERT_EQ(d.members_size(), 1);
@@ -559,6 +565,14 @@ TEST_F(ControllerTest, MixedBatchesAreCheckedWholeFirst) {
   EXPECT_THAT(
       controller_->ApplySchema(bad).status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("syntax error")));
+  absl::SleepFor(absl::Milliseconds(500));
+  // A context already taken is found before the batch's commands run.
+  bad.clear_sql();
+  bad.add_sql("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'mixed-first'");
+  bad.add_sql("ALTER TABLE mixed2 ADD COLUMN other INT");
+  bad.set_migration_context("mixed-first");
+  EXPECT_THAT(controller_->ApplySchema(bad).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
   absl::SleepFor(absl::Milliseconds(500));
   ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
                        controller_->GetDeployment("mixed-first"));
@@ -678,6 +692,15 @@ TEST_F(ControllerTest, DeploymentStrategiesAreReadAsTheTabletsReadThem) {
         << kShardNames[i];
   }
   ASSERT_OK(controller_->CompleteDeployment("capital"));
+  // An instant ALTER would be applied by each tablet at launch, outside the
+  // gate: refused.
+  vtctldata::ApplySchemaRequest instant;
+  instant.set_keyspace("commerce");
+  instant.add_sql("ALTER TABLE items2 ADD COLUMN other INT");
+  instant.set_ddl_strategy("vitess --prefer-instant-ddl");
+  EXPECT_THAT(controller_->ApplySchema(instant).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--prefer-instant-ddl")));
   for (const Case& c : cases) WaitComplete(c.context);
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "vouchers", "id")) << kShardNames[i];

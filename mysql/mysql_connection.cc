@@ -16,6 +16,11 @@ namespace sidecut {
 namespace mysql {
 namespace {
 
+// Run at every connect: the session's sql_mode without NO_BACKSLASH_ESCAPES.
+constexpr char kSessionInit[] =
+    "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', "
+    "@@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+
 // Live sessions made by factories, by server ("socket|host:port"): thread
 // ids are per server, and one process may talk to several.
 struct OwnSessions {
@@ -106,6 +111,9 @@ absl::StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
     mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &wt);
   }
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // QuoteString escapes with backslashes: a server whose global sql_mode
+  // has NO_BACKSLASH_ESCAPES must not hand it to our sessions.
+  mysql_optionsv(m, MYSQL_INIT_COMMAND, kSessionInit);
   unsigned int protocol =
       params.socket.empty() ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET;
   mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);

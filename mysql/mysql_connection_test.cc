@@ -107,6 +107,37 @@ TEST_F(MysqlConnectionTest, NamesWithQuotesBackticksAndUnicodeRoundTrip) {
   EXPECT_EQ(r.rows[1].Get(0), value);
 }
 
+// QuoteString escapes with backslashes; a server whose global sql_mode has
+// NO_BACKSLASH_ESCAPES would read 'z\') OR 1=1 #' as a closed string and
+// SQL. Our sessions drop that mode when they connect.
+TEST_F(MysqlConnectionTest, SessionsNeverUseNoBackslashEscapes) {
+  ASSERT_OK_AND_ASSIGN(std::string global,
+                       QueryValue(*conn_, "SELECT @@GLOBAL.sql_mode"));
+  ASSERT_OK(
+      conn_->Execute("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, "
+                     "',NO_BACKSLASH_ESCAPES')"));
+  struct Restore {
+    MysqlConnection* conn;
+    std::string mode;
+    ~Restore() {
+      conn->Execute(absl::StrCat("SET GLOBAL sql_mode = ", QuoteString(mode)))
+          .status()
+          .IgnoreError();
+    }
+  } restore{conn_.get(), global};
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<MysqlConnection> c,
+      MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK_AND_ASSIGN(std::string mode,
+                       QueryValue(*c, "SELECT @@SESSION.sql_mode"));
+  EXPECT_THAT(mode, ::testing::Not(::testing::HasSubstr("NO_BACKSLASH")));
+  const std::string tricky = "z') OR 1=1 # \\ \"q\" \n";
+  ASSERT_OK_AND_ASSIGN(
+      std::string back,
+      QueryValue(*c, absl::StrCat("SELECT ", QuoteString(tricky))));
+  EXPECT_EQ(back, tricky);
+}
+
 TEST_F(MysqlConnectionTest, StreamsLargeResultsRowByRow) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS s"));
   ASSERT_OK(conn_->Execute(

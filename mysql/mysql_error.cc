@@ -19,6 +19,7 @@ absl::StatusCode CodeForMysqlErrno(int errnum) {
     case kCrServerLost:
     case 1040:  // too many connections
     case 1053:  // server shutdown in progress
+    case 4031:  // MySQL 8.0.24+: disconnected for inactivity
       return absl::StatusCode::kUnavailable;
     case kErLockDeadlock:
       return absl::StatusCode::kAborted;

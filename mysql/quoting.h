@@ -24,7 +24,8 @@ std::string QuoteQualified(absl::string_view db, absl::string_view table);
 // ', " and \x1a escaped as MySQL's escape sequences. Safe for any charset
 // whose multi-byte sequences never contain ASCII bytes (utf8mb3/utf8mb4,
 // latin1, binary), which are the ones Sidecut connections use. Not valid when
-// the server runs with NO_BACKSLASH_ESCAPES (Sidecut sessions never do).
+// the server runs with NO_BACKSLASH_ESCAPES (MysqlConnection::Connect drops
+// it from every session's sql_mode).
 std::string QuoteString(absl::string_view value);
 
 // Returns `value` as a hex literal X'..' (exact for binary data).

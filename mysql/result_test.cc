@@ -35,6 +35,7 @@ TEST(MysqlErrorTest, CarriesErrnoAndMapsCodes) {
   EXPECT_THAT(std::string(s.message()), HasSubstr("Deadlock found"));
   EXPECT_EQ(MysqlErrno(absl::InternalError("plain")), 0);
   EXPECT_EQ(CodeForMysqlErrno(2013), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(CodeForMysqlErrno(4031), absl::StatusCode::kUnavailable);
   EXPECT_EQ(CodeForMysqlErrno(1146), absl::StatusCode::kNotFound);
   EXPECT_EQ(CodeForMysqlErrno(1205), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(CodeForMysqlErrno(1236), absl::StatusCode::kFailedPrecondition);

@@ -30,18 +30,20 @@ using mysql::QuoteIdentifier;
 using mysql::QuoteString;
 
 // Drops NO_ZERO_DATE and NO_ZERO_IN_DATE from the session's sql_mode, or
-// restores the server's default mode.
+// restores the server's default mode (both without NO_BACKSLASH_ESCAPES).
 absl::Status AllowZeroDates(mysql::Connection& conn, bool allow) {
-  if (!allow) {
-    return conn.Execute("SET SESSION sql_mode = @@GLOBAL.sql_mode").status();
-  }
-  SC_ASSIGN_OR_RETURN(std::string mode,
-                      mysql::QueryValue(conn, "SELECT @@SESSION.sql_mode"));
+  SC_ASSIGN_OR_RETURN(
+      std::string mode,
+      mysql::QueryValue(conn, allow ? "SELECT @@SESSION.sql_mode"
+                                    : "SELECT @@GLOBAL.sql_mode"));
   std::vector<std::string> kept;
   for (absl::string_view m : absl::StrSplit(mode, ',')) {
-    if (m != "NO_ZERO_DATE" && m != "NO_ZERO_IN_DATE" && !m.empty()) {
-      kept.emplace_back(m);
+    // Never NO_BACKSLASH_ESCAPES: QuoteString escapes with backslashes.
+    if (m.empty() || m == "NO_BACKSLASH_ESCAPES" ||
+        (allow && (m == "NO_ZERO_DATE" || m == "NO_ZERO_IN_DATE"))) {
+      continue;
     }
+    kept.emplace_back(m);
   }
   return conn
       .Execute(absl::StrCat("SET SESSION sql_mode = ",

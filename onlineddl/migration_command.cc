@@ -51,6 +51,26 @@ constexpr VerbInfo kVerbs[] = {
     {Kind::kCutOverThreshold, "cutover_threshold", false},
 };
 
+// Functions a SHOW ... WHERE filter may not call: they wait, take locks,
+// read files or change sequences.
+constexpr const char* kFilterFunctionsRefused[] = {
+    "SLEEP",
+    "BENCHMARK",
+    "GET_LOCK",
+    "RELEASE_LOCK",
+    "IS_FREE_LOCK",
+    "IS_USED_LOCK",
+    "RELEASE_ALL_LOCKS",
+    "LOAD_FILE",
+    "NEXTVAL",
+    "SETVAL",
+    "LASTVAL",
+    "MASTER_POS_WAIT",
+    "MASTER_GTID_WAIT",
+    "SOURCE_POS_WAIT",
+    "WAIT_FOR_EXECUTED_GTID_SET",
+};
+
 const VerbInfo* FindVerb(Kind kind) {
   for (const VerbInfo& v : kVerbs) {
     if (v.kind == kind) return &v;
@@ -307,8 +327,15 @@ class Parser {
       std::string text;
       switch (t.kind) {
         case TokenKind::kWord:
-          if (t.IsWord("SELECT")) {
+          if (t.IsWord("SELECT") || t.IsWord("TABLE") || t.IsWord("VALUES")) {
             return Error(t, "subqueries are not allowed in the WHERE filter");
+          }
+          for (const char* f : kFilterFunctionsRefused) {
+            if (t.IsWord(f)) {
+              return Error(t,
+                           "functions that wait, lock, read files or change "
+                           "sequences are not allowed in the WHERE filter");
+            }
           }
           text = t.text;
           break;
@@ -342,7 +369,13 @@ class Parser {
         default:
           return Error(t, "not allowed in the WHERE filter");
       }
-      if (!out.empty()) out += ' ';
+      // N'x' and _utf8mb4'x': the prefix stays attached to its string.
+      const bool attached =
+          t.kind == TokenKind::kString && pos_ > 0 &&
+          tokens_[pos_ - 1].kind == TokenKind::kWord &&
+          tokens_[pos_ - 1].end == t.offset &&
+          (tokens_[pos_ - 1].IsWord("N") || tokens_[pos_ - 1].text[0] == '_');
+      if (!out.empty() && !attached) out += ' ';
       out += text;
     }
     if (depth != 0) {

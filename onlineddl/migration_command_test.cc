@@ -142,6 +142,14 @@ TEST(ParseMigrationCommandTest, ParsesVitessGrammar) {
               c.where =
                   "migration_status = 'running' and ready_to_complete = 1";
             })},
+      {"show vitess_migrations where migration_context like N'ctx%' or "
+       "migration_uuid = _utf8mb4'u'",
+       With(MigrationCommand(),
+            [](MigrationCommand& c) {
+              c.where =
+                  "migration_context like N'ctx%' or migration_uuid = "
+                  "_utf8mb4'u'";
+            })},
       {"show vitess_migrations from ks where col = 42",
        With(MigrationCommand(),
             [](MigrationCommand& c) {
@@ -264,6 +272,11 @@ TEST(ParseMigrationCommandTest, Errors) {
       {"show vitess_migrations where exists (select 1 from mysql.user)",
        "subqueries are not allowed"},
       {"show vitess_migrations where @@version like 'x'", "near '@'"},
+      {"show vitess_migrations where exists (table mysql.user)",
+       "subqueries are not allowed"},
+      {"show vitess_migrations where 1 in (values (1))",
+       "subqueries are not allowed"},
+      {"show vitess_migrations where sleep(10) = 0", "functions that wait"},
       {"show vitess_migrations from", "expected a keyspace name after FROM"},
       {"show vitess_migration '" + u + "'",
        "expected LOGS after the migration"

@@ -39,7 +39,9 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
     return absl::InvalidArgumentError(
         "give --mysql_password or --mysql_password_file, not both");
   }
-  absl::Status s = Range("mysql_port", f.mysql_port, 1, 65535);
+  absl::Status s = f.mysql_socket.empty()
+                       ? Range("mysql_port", f.mysql_port, 1, 65535)
+                       : absl::OkStatus();  // the socket names the server
   if (s.ok()) s = Range("tick_ms", f.tick_ms, 1, 3600 * 1000);
   if (s.ok()) s = Range("concurrent_copies", f.concurrent_copies, 1, 64);
   if (s.ok()) s = Range("copy_niceness", f.copy_niceness, -20, 19);

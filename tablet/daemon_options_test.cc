@@ -51,6 +51,10 @@ TEST(DaemonOptionsTest, CarriesTheFlags) {
   EXPECT_EQ(o.retain_artifacts, absl::Seconds(60));
   EXPECT_TRUE(o.workflow.statement_copy);
   EXPECT_FALSE(o.defer_secondary_indexes);
+  // A unix socket names the server: the port is not looked at.
+  f.mysql_socket = "/run/mysqld/mysqld.sock";
+  f.mysql_port = 0;
+  EXPECT_OK(MakeExecutorOptions(f, nullptr).status());
 }
 
 TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {

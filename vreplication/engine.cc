@@ -69,8 +69,13 @@ absl::Status Engine::Stop(int64_t id) {
     r.thread.join();
   }
   // Also when the workflow had ended on its own (a permanent error): its
-  // row says Stopped, so that no later Open starts it again.
+  // row says Stopped, so that no later Open starts it again. A row already
+  // Stopped keeps its message (e.g. the DDL it stopped at).
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
+  absl::StatusOr<WorkflowRow> row = ReadWorkflow(*conn, id);
+  if (absl::IsNotFound(row.status())) return absl::OkStatus();
+  SC_RETURN_IF_ERROR(row.status());
+  if (row->state == kStateStopped) return absl::OkStatus();
   return SetState(*conn, id, kStateStopped, kStoppedByRequest);
 }
 

@@ -217,17 +217,24 @@ absl::Status RowApplier::CheckColumns(const mysql::TableMap& map) const {
         plan_->source.columns.size(), ": its schema changed under the stream"));
   }
   // Values are taken by position: with the column names in the binlog
-  // (binlog_row_metadata=FULL), a row written before columns were
-  // reordered or renamed is an error, not values in the wrong columns.
+  // (binlog_row_metadata=FULL), a row written before the columns were
+  // reordered (a logged name at another position of the table) is an
+  // error, not values in the wrong columns. A renamed column keeps its
+  // position: its values still apply.
+  const auto& planned = plan_->source.columns;
   for (size_t i = 0; i < map.columns.size(); ++i) {
     const std::string& logged = map.columns[i].name;
-    const std::string& planned = plan_->source.columns[i].name;
-    if (!logged.empty() && !absl::EqualsIgnoreCase(logged, planned)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "binlog row of ", map.database, ".", map.table, " has column ",
-          mysql::QuoteIdentifier(logged), " at position ", i + 1,
-          " where the table has ", mysql::QuoteIdentifier(planned),
-          ": its schema changed under the stream"));
+    if (logged.empty() || absl::EqualsIgnoreCase(logged, planned[i].name)) {
+      continue;
+    }
+    for (size_t j = 0; j < planned.size(); ++j) {
+      if (j != i && absl::EqualsIgnoreCase(logged, planned[j].name)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "binlog row of ", map.database, ".", map.table, " has column ",
+            mysql::QuoteIdentifier(logged), " at position ", i + 1,
+            " where the table now has it at ", j + 1,
+            ": its schema changed under the stream"));
+      }
     }
   }
   return absl::OkStatus();

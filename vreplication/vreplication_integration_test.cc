@@ -1084,6 +1084,14 @@ TEST_F(VReplicationTest, RowsLoggedBeforeAReorderAreRefusedByName) {
   ASSERT_OK(engine.Stop(id));
   ASSERT_OK_AND_ASSIGN(row, engine.Read(id));
   EXPECT_EQ(row.state, kStateStopped);
+  // A stopped workflow keeps why it stopped (the executor reads a stream's
+  // "Stopped at DDL ..." to tell its own cut-over from others').
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.vreplication SET message = 'Stopped at DDL x' WHERE id = ",
+      id)));
+  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK_AND_ASSIGN(row, engine.Read(id));
+  EXPECT_EQ(row.message, "Stopped at DDL x");
 }
 
 // The copy's last key is saved as escaped text: a key of 200 CJK
