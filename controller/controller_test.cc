@@ -220,6 +220,18 @@ class ControllerTest : public ::testing::Test {
     EXPECT_OK(s) << last.DebugString();
     return last;
   }
+  // Waits until deployment `context` has failed.
+  ControllerDeployment WaitFailed(const std::string& context) {
+    ControllerDeployment d;
+    EXPECT_OK(WaitFor(
+        Clock::Real(), absl::StrCat("deployment ", context, " to fail"),
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment(context));
+          return d.state() == ControllerDeployment::FAILED;
+        },
+        WaitOptions{.timeout = absl::Seconds(120)}));
+    return d;
+  }
   ControllerDeployment WaitComplete(const std::string& context) {
     return WaitDeployment(context, [](const ControllerDeployment& d) {
       return d.state() == ControllerDeployment::COMPLETE;
@@ -498,13 +510,7 @@ TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
                        controller_->ApplySchema(req));
   const std::string uuid = resp.uuid_list(0);
   ControllerDeployment d;
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the deployment to fail",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("fails-on-one"));
-        return d.state() == ControllerDeployment::FAILED;
-      },
-      WaitOptions{.timeout = absl::Seconds(120)}));
+  d = WaitFailed("fails-on-one");
   EXPECT_THAT(d.message(), HasSubstr("cancel the deployment"));
   ASSERT_OK(controller_->CancelDeployment("fails-on-one"));
   ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("fails-on-one"));
@@ -520,13 +526,7 @@ TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
   req.set_migration_context("fails-again");
   ASSERT_OK_AND_ASSIGN(resp, controller_->ApplySchema(req));
   const std::string again = resp.uuid_list(0);
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the deployment to fail again",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("fails-again"));
-        return d.state() == ControllerDeployment::FAILED;
-      },
-      WaitOptions{.timeout = absl::Seconds(120)}));
+  d = WaitFailed("fails-again");
   ASSERT_OK(
       conns_[kShards - 1]->Execute("UPDATE uniq SET val = id WHERE id <= 2"));
   ASSERT_OK(controller_->Command("retry", "commerce", again).status());

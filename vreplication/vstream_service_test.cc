@@ -98,6 +98,18 @@ TEST_F(VStreamServiceTest, StreamsFieldRowGtidAndDdlEvents) {
   EXPECT_THAT(events[10].statement(), ::testing::HasSubstr("ADD COLUMN extra"));
 }
 
+// Reads `vs` until it has sent `want` ROW events (counted in `*rows`), it
+// fails (the status returned) or 30 s pass.
+absl::Status ReadRows(VStreamer& vs, int want, int* rows) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (*rows < want && absl::Now() < deadline) {
+    absl::StatusOr<std::vector<binlogdata::VEvent>> batch = vs.Next();
+    if (!batch.ok()) return batch.status();
+    for (const auto& e : *batch) *rows += e.type() == binlogdata::ROW;
+  }
+  return absl::OkStatus();
+}
+
 // A prepared XA half is not sent as committed (a later XA ROLLBACK would
 // make its rows never have existed): the stream stops with a clear error.
 // One phase it is a plain transaction.
@@ -116,14 +128,7 @@ TEST_F(VStreamServiceTest, APreparedXaHalfStopsTheStream) {
     ASSERT_OK(conn_->Execute(sql));
   }
   int rows = 0;
-  absl::Status end;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (end.ok() && rows < 2 && absl::Now() < deadline) {
-    absl::StatusOr<std::vector<binlogdata::VEvent>> batch = vs->Next();
-    end = batch.status();
-    if (!batch.ok()) break;
-    for (const auto& e : *batch) rows += e.type() == binlogdata::ROW;
-  }
+  absl::Status end = ReadRows(*vs, 2, &rows);
   EXPECT_EQ(rows, 1);
   EXPECT_THAT(end, StatusIs(absl::StatusCode::kFailedPrecondition,
                             ::testing::HasSubstr("two-phase XA")));
@@ -144,14 +149,7 @@ TEST_F(VStreamServiceTest, APartialRowImageStopsTheStream) {
   ASSERT_OK(conn_->Execute("UPDATE vs.t SET price = price + 1 WHERE id = 11"));
   ASSERT_OK(conn_->Execute("SET SESSION binlog_row_image = FULL"));
   int rows = 0;
-  absl::Status end;
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (end.ok() && rows < 2 && absl::Now() < deadline) {
-    absl::StatusOr<std::vector<binlogdata::VEvent>> batch = vs->Next();
-    end = batch.status();
-    if (!batch.ok()) break;
-    for (const auto& e : *batch) rows += e.type() == binlogdata::ROW;
-  }
+  absl::Status end = ReadRows(*vs, 2, &rows);
   EXPECT_EQ(rows, 1);
   EXPECT_THAT(end, StatusIs(absl::StatusCode::kFailedPrecondition,
                             ::testing::HasSubstr("lacks columns")));
