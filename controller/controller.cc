@@ -483,13 +483,14 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     // shards where they did not fail, holding their tables: a cancel stops
     // them.
     const bool failed = d.state() == ControllerDeployment::FAILED;
+    const bool decided = AnyDecided(d);
     if (!Active(d) && !failed) {
       return absl::FailedPreconditionError(absl::StrCat(
           "deployment ", context, " is ",
           absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
           "; nothing to cancel"));
     }
-    if (AnyDecided(d) && !failed) {
+    if (decided && !failed) {
       return absl::FailedPreconditionError(absl::StrCat(
           "deployment ", context,
           " has already swapped (or decided to swap) a change on the "
@@ -497,7 +498,6 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     }
     SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
     std::vector<absl::Status> all;
-    const bool partly_applied = AnyDecided(d);
     for (const DeploymentMember& m : d.members()) {
       // A failed deployment's applied members stay (revert them).
       if (m.commit_decided() || m.done()) continue;
@@ -517,7 +517,7 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
       Save(d).IgnoreError();
       return s;
     }
-    if (partly_applied) {
+    if (decided) {
       // Stays failed: some of it was applied.
       d.set_message(absl::StrCat(d.message(),
                                  "; its members not applied were cancelled "

@@ -7,10 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/migration_uuid.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -62,14 +62,15 @@ absl::Status Executor::TickLocked() {
   // stay out of GC even when their retention ends meanwhile.
   SC_ASSIGN_OR_RETURN(
       mysql::Result pending,
-      conn_->Execute(
+      conn_->Execute(absl::StrCat(
           "SELECT DISTINCT reverted_uuid FROM _vt.schema_migrations WHERE "
-          "reverted_uuid <> '' AND migration_status IN ('requested', "
-          "'queued', 'ready', 'running')"));
+          "mysql_schema = ",
+          mysql::QuoteString(options_.db),
+          " AND reverted_uuid <> '' AND migration_status IN ('requested', "
+          "'queued', 'ready', 'running')")));
   absl::flat_hash_set<std::string> keep;
   for (const mysql::Row& row : pending.rows) {
-    keep.insert(absl::AsciiStrToLower(
-        absl::StrReplaceAll(row.Get(0), {{"_", ""}, {"-", ""}})));
+    keep.insert(absl::AsciiStrToLower(CondenseUuid(row.Get(0))));
   }
   // A table GC cannot advance is logged, and does not fail the tick (which
   // would reconnect and log it every time).

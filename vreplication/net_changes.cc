@@ -55,7 +55,7 @@ NetChanges::Entry& NetChanges::At(const std::vector<std::string>& key,
 
 absl::StatusOr<bool> NetChanges::Add(const mysql::TableMap& map,
                                      const mysql::RowChange& change) {
-  SC_RETURN_IF_ERROR(applier_->CheckColumns(map));
+  SC_RETURN_IF_ERROR(applier_->CheckColumnCount(map));
   bool created = false;
   if (change.before.has_value() && change.after.has_value()) {
     std::vector<std::string> key = applier_->KeyLiterals(map, *change.before);

@@ -111,7 +111,7 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
                                     const mysql::RowChange& change,
                                     const LastPk* lastpk,
                                     std::vector<std::string>* out) const {
-  SC_RETURN_IF_ERROR(CheckColumns(map));
+  SC_RETURN_IF_ERROR(CheckColumnCount(map));
   const std::string target =
       mysql::QuoteQualified(plan_->db, plan_->target.table);
   auto values = [&](const mysql::Row& row) { return TargetValues(map, row); };
@@ -209,13 +209,18 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
   return absl::OkStatus();
 }
 
-absl::Status RowApplier::CheckColumns(const mysql::TableMap& map) const {
-  if (map.columns.size() != plan_->source.columns.size()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "binlog row of ", map.database, ".", map.table, " has ",
-        map.columns.size(), " columns but the table has ",
-        plan_->source.columns.size(), ": its schema changed under the stream"));
+absl::Status RowApplier::CheckColumnCount(const mysql::TableMap& map) const {
+  if (map.columns.size() == plan_->source.columns.size()) {
+    return absl::OkStatus();
   }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "binlog row of ", map.database, ".", map.table, " has ",
+      map.columns.size(), " columns but the table has ",
+      plan_->source.columns.size(), ": its schema changed under the stream"));
+}
+
+absl::Status RowApplier::CheckColumns(const mysql::TableMap& map) const {
+  SC_RETURN_IF_ERROR(CheckColumnCount(map));
   // Values are taken by position: with the column names in the binlog
   // (binlog_row_metadata=FULL), a row written before the columns were
   // reordered (a logged name at another position of the table) is an

@@ -42,8 +42,13 @@ class RowApplier {
                           const mysql::RowChange& change, const LastPk* lastpk,
                           std::vector<std::string>* out) const;
 
-  // An error if `map` (a binlog table map) does not have the plan's
-  // source columns: the table changed under the stream.
+  // An error if `map` (a binlog table map) does not have as many columns
+  // as the plan's source: the table changed under the stream. Cheap: run
+  // for every row change.
+  absl::Status CheckColumnCount(const mysql::TableMap& map) const;
+  // CheckColumnCount, and by name (binlog_row_metadata=FULL): a column
+  // logged at another position than the table now has it. Once per rows
+  // event.
   absl::Status CheckColumns(const mysql::TableMap& map) const;
   // The target row of an image: the plan's expressions over its values, as
   // SQL, in target_columns order.

@@ -379,6 +379,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             "binlog_row_metadata = FULL, then retry the migration"));
       }
       const TablePlan& plan = plans_.at(src->second);
+      SC_RETURN_IF_ERROR(
+          RowApplier(&plan, &collations_).CheckColumns(*ev.table));
       const LastPk* lastpk = nullptr;
       auto f = filters.find(plan.target.table);
       if (f != filters.end()) {
