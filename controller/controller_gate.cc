@@ -26,6 +26,13 @@ vttime::Duration ToProtoDuration(absl::Duration d) {
   return p;
 }
 
+// Time kept between the decision and the first prepared hold's end, for
+// saving the decision and delivering the commits: a quarter of the hold, at
+// most a second.
+absl::Duration HoldMargin(absl::Duration hold) {
+  return std::min(hold / 4, absl::Seconds(1));
+}
+
 }  // namespace
 
 absl::Status Controller::Tick() {
@@ -224,7 +231,25 @@ absl::Status Controller::TwoPhaseCutOver(
   // locks below are taken at nearly the same moment and are short.
   // Phase 1: every shard stalls writes and catches up the last moment.
   absl::Status prepared = prepare(/*catch_up_only=*/true);
+  // Every hold starts after this moment, so none expires before
+  // holds_from + prepare_hold. A shard that prepared first must still hold
+  // when the commit reaches it, or it aborts by itself while the others
+  // swap: decide only with a margin left for saving the decision and
+  // sending the commits, and otherwise abort everywhere and retry.
+  const absl::Time holds_from = clock_->Now();
   if (prepared.ok()) prepared = prepare(/*catch_up_only=*/false);
+  if (prepared.ok()) {
+    const absl::Duration took = clock_->Now() - holds_from;
+    if (took + HoldMargin(options_.prepare_hold) > options_.prepare_hold) {
+      prepared = absl::DeadlineExceededError(absl::StrCat(
+          "the shards took ", absl::FormatDuration(took),
+          " to prepare, too close to the hold of the first prepared (",
+          absl::FormatDuration(options_.prepare_hold),
+          ") for every shard to be sure to swap; a longer hold "
+          "(--prepare_hold_ms) lets slow shards prepare, at the cost of "
+          "writes waiting longer on the fast ones"));
+    }
+  }
   if (prepared.ok()) {
     // The decision, durable before any shard hears of it.
     for (DeploymentMember* m : group) m->set_commit_decided(true);

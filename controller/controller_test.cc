@@ -760,10 +760,46 @@ TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
   }
 }
 
+// A shard slow to prepare (a transaction holds its table for longer than
+// the hold) while the others prepared at once: deciding then would swap it
+// alone, the others' holds having expired. Every shard aborts instead and
+// the gate retries once the table is free.
+TEST_F(ControllerTest, AShardTooSlowToPrepareBeforeTheHoldsEndAbortsAll) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(2);
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --postpone-completion --cut-over-threshold=30s");
+  req.set_migration_context("slow");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  WaitReadyEverywhere(resp.uuid_list(0));
+  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instances_[2]));
+  ASSERT_OK(blocker->Execute("BEGIN").status());
+  ASSERT_OK(
+      blocker
+          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users")))
+          .status());
+  ASSERT_OK(controller_->CompleteDeployment("slow"));
+  // Shard 80-c0's lock waits for the blocker, well past the others' holds.
+  absl::SleepFor(absl::Seconds(5));
+  ASSERT_OK(blocker->Execute("COMMIT").status());
+  ControllerDeployment d = WaitComplete("slow");
+  EXPECT_GE(d.members(0).attempts(), 1);
+  EXPECT_THAT(d.members(0).last_failure(), HasSubstr("to prepare"));
+  EXPECT_THAT(d.members(0).last_failure(), HasSubstr("--prepare_hold_ms"));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();
-  o.prepare_hold = absl::Seconds(1);
+  o.prepare_hold = absl::Seconds(3);
   std::atomic<bool> crashed{false};
   o.after_decision = [&](const ControllerDeployment&) {
     crashed = true;
@@ -1033,7 +1069,7 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   // received the request and forwarded it to A, takes over and finishes.
   std::atomic<bool> decided{false};
   ControllerOptions oa = Options();
-  oa.prepare_hold = absl::Seconds(1);
+  oa.prepare_hold = absl::Seconds(3);
   oa.after_decision = [&](const ControllerDeployment&) {
     decided = true;
     return absl::AbortedError("simulated controller crash");
