@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
@@ -1187,6 +1188,87 @@ TEST_F(VReplicationTest, MaxTpsPacesAppliedTransactions) {
   ASSERT_OK_AND_ASSIGN(mysql::Result r,
                        conn_->Execute("SELECT COUNT(*) FROM d6.dst"));
   EXPECT_EQ(r.rows[0].Get(0), "40");
+}
+
+// The real clock, except that each sleep first looks for a transaction
+// holding many row locks (a locked copy chunk: the test's writer locks at
+// most a few rows) and counts the sleeps taken while one does. Sleeps last
+// 110 ms longer.
+class LockWatchingClock : public Clock {
+ public:
+  explicit LockWatchingClock(std::unique_ptr<mysql::MysqlConnection> conn)
+      : conn_(std::move(conn)) {}
+  absl::Time Now() override { return Clock::Real()->Now(); }
+  void SleepUntil(absl::Time wake_time) override {
+    if (wake_time > Now()) {
+      absl::MutexLock lock(&mu_);
+      // INNODB_TRX is a cache that a read refreshes only 100 ms after the
+      // last: wait that long (the sleeper's state cannot change meanwhile).
+      Clock::Real()->SleepFor(absl::Milliseconds(110));
+      absl::StatusOr<std::string> holders = mysql::QueryValue(
+          *conn_,
+          "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE "
+          "trx_rows_locked >= 100");
+      if (holders.ok() && *holders != "0") ++sleeps_under_locks_;
+    }
+    Clock::Real()->SleepUntil(wake_time);
+  }
+  int sleeps_under_locks() {
+    absl::MutexLock lock(&mu_);
+    return sleeps_under_locks_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::unique_ptr<mysql::MysqlConnection> conn_ ABSL_GUARDED_BY(mu_);
+  int sleeps_under_locks_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// max_tps paces the replay, but never while a locked chunk's catch-up runs:
+// the chunk's rows stay locked, and the foreground's writes to them wait,
+// for as long as it sleeps.
+TEST_F(VReplicationTest, MaxTpsNeverSleepsWhileAChunkHoldsItsLocks) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7.src ", kTable)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7.dst ", kTable)));
+  // A second unique key: replay cannot be idempotent, chunks lock.
+  ASSERT_OK(conn_->Execute("ALTER TABLE d7.dst ADD UNIQUE KEY (name, id)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d7.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
+      "FROM d7.seq_1_to_6000"));
+  ASSERT_OK(EnsureSidecarSchema(*conn_));
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, CreateWorkflow(*conn_, "wf7",
+                                 Source("dst", "select * from src"), "d7", 0));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.vreplication SET max_tps = 50 WHERE id = ", id)));
+  options_.copy_batch_rows = 500;
+  options_.copy_batch_min_rows = 500;
+  options_.copy_batch_max_rows = 500;
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> watcher,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  LockWatchingClock clock(std::move(watcher));
+  Writer writer(options_.connect, "d7.src", 6000, 200);
+  writer.Start();
+  Engine engine(options_, &clock);
+  ASSERT_OK(engine.Open());
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the copy to finish",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+        if (row.state == kStateError) return absl::InternalError(row.message);
+        return row.state == kStateRunning;
+      },
+      WaitOptions{.timeout = absl::Seconds(120)}));
+  ASSERT_OK(writer.Stop());
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_EQ(clock.sleeps_under_locks(), 0);
+  const std::string cols = "id, name, IFNULL(val, 'N'), ts, IFNULL(note, 'N')";
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7.src", cols));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d7.dst", cols));
+  EXPECT_EQ(got, want);
+  ASSERT_OK(engine.Stop(id));
 }
 
 }  // namespace

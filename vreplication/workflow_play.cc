@@ -446,7 +446,10 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       net_bytes += n.changes->bytes();
     }
     const bool applied = !stmts.empty() || netted;
-    if (applied) PaceTransactions();
+    // Not while a locked chunk waits for its catch-up: the chunk's row
+    // locks would be held (and the foreground's writes to them wait) for
+    // as long as the pacing sleeps.
+    if (applied && !in_chunk_txn_) PaceTransactions();
     const int64_t behind =
         std::max<int64_t>(0, absl::ToUnixSeconds(now) - txn.timestamp);
     if (!copy_filter) lag_seconds_ = behind;
