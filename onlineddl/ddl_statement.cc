@@ -60,6 +60,8 @@ absl::Status Classify(absl::string_view text, absl::string_view db,
     SC_RETURN_IF_ERROR(CheckDb(c->name, db));
     d.action = A::kCreate;
     d.table = c->name.name;
+    d.if_not_exists = c->if_not_exists;
+    d.or_replace = c->or_replace;
   } else if (auto* a = std::get_if<schemadiff::AlterTable>(&parsed)) {
     SC_RETURN_IF_ERROR(CheckDb(a->name, db));
     for (const schemadiff::AlterOption& o : a->options) {
@@ -78,6 +80,7 @@ absl::Status Classify(absl::string_view text, absl::string_view db,
     SC_RETURN_IF_ERROR(CheckDb(v->name, db));
     d.action = v->is_alter ? A::kAlter : A::kCreate;
     d.is_view = true;
+    d.or_replace = v->or_replace;
     d.table = v->name.name;
   } else if (auto* dt = std::get_if<schemadiff::DropTable>(&parsed)) {
     for (const schemadiff::TableName& n : dt->tables) {

@@ -21,9 +21,11 @@ struct DdlStatement {
   enum class Action { kCreate, kAlter, kDrop };
   Action action = Action::kAlter;
   bool is_view = false;
-  bool if_exists = false;  // DROP ... IF EXISTS
-  std::string table;       // the table or view
-  std::string sql;         // this statement alone
+  bool if_exists = false;      // DROP ... IF EXISTS
+  bool if_not_exists = false;  // CREATE TABLE ... IF NOT EXISTS
+  bool or_replace = false;     // CREATE OR REPLACE TABLE or VIEW
+  std::string table;           // the table or view
+  std::string sql;             // this statement alone
   // ALTER TABLE: the clauses after the table name, as written.
   std::string alter_clauses;
   schemadiff::Statement parsed;

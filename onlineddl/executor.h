@@ -220,6 +220,10 @@ class Executor {
   // Immediate operations (executor_immediate.cc).
   absl::Status RunImmediate(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The revertible_notes of a CREATE TABLE IF NOT EXISTS that found the
+  // table: it changed nothing, and its revert is refused.
+  static constexpr char kNothingCreatedNote[] =
+      "nothing to revert: the table existed already and was left as it was";
   // Intents (in the stage while an immediate statement runs: "applying: "
   // and the intent), each with its test of whether the statement applied:
   static constexpr char kApplying[] = "applying: ";
@@ -329,6 +333,11 @@ class Executor {
                                            absl::string_view migration_context,
                                            bool gated,
                                            absl::string_view new_uuid = "")
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Why `m` can no longer be reverted because of a later migration on its
+  // table (other than `except_uuid`), or "" if none.
+  absl::StatusOr<std::string> LaterMigrationOn(const Migration& m,
+                                               absl::string_view except_uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

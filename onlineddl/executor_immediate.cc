@@ -167,6 +167,31 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(m.table))));
   std::string artifact;
   absl::Status s;
+  const bool view_exists =
+      !exists.rows.empty() && exists.rows[0].Get(0) == "VIEW";
+  if (d.action == DdlStatement::Action::kCreate && !d.is_view &&
+      !exists.rows.empty()) {
+    if (d.or_replace) {
+      return Fail(
+          m, absl::StrCat("CREATE OR REPLACE TABLE would drop ",
+                          QuoteQualified(db, m.table),
+                          " at once, keeping nothing for a revert; drop it "
+                          "first (DROP TABLE keeps it as an artifact a revert "
+                          "restores), then create it"));
+    }
+    if (d.if_not_exists) {
+      // The server would do nothing; so does this migration, and a revert
+      // must not drop the table it did not create.
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, m.uuid,
+          Assignments()
+              .Set("revertible_notes", kNothingCreatedNote)
+              .Set("message",
+                   absl::StrCat("table ", QuoteQualified(db, m.table),
+                                " exists: nothing changed"))));
+      return FinishImmediate(m, "");
+    }
+  }
   if (d.action == DdlStatement::Action::kDrop) {
     if (exists.rows.empty()) {
       if (!d.if_exists) {
@@ -189,10 +214,17 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
                                      QuoteQualified(db, artifact)))
               .status();
     }
-  } else if (d.is_view && d.action == DdlStatement::Action::kAlter) {
+  } else if (d.is_view && (d.action == DdlStatement::Action::kAlter ||
+                           (d.or_replace && view_exists))) {
     if (exists.rows.empty()) {
       return Fail(m, absl::StrCat("view ", QuoteQualified(db, m.table),
                                   " does not exist"));
+    }
+    if (d.action == DdlStatement::Action::kCreate) {
+      // CREATE OR REPLACE of an existing view changes it as ALTER VIEW
+      // does, and is reverted the same way (to the old definition).
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, m.uuid, Assignments().Set("ddl_action", "alter")));
     }
     // Keep the old view whole (definer, SQL SECURITY, ALGORITHM, CHECK
     // OPTION) as an artifact view, for a revert: SHOW CREATE VIEW with the
@@ -219,13 +251,8 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
     s = conn_->Execute(def).status();
     if (s.ok()) s = conn_->Execute(d.sql).status();
   } else {
-    // CREATE TABLE or VIEW (OR REPLACE: a view's definition changes).
-    std::string intent = kIntentCreate;
-    if (d.is_view && !exists.rows.empty()) {
-      SC_ASSIGN_OR_RETURN(std::string digest, ViewDigest(db, m.table));
-      intent = absl::StrCat(kIntentViewChange, digest);
-    }
-    SC_RETURN_IF_ERROR(MarkApplying(m, intent, ""));
+    // CREATE TABLE or VIEW of a name not taken (else the server refuses).
+    SC_RETURN_IF_ERROR(MarkApplying(m, kIntentCreate, ""));
     s = conn_->Execute(d.sql).status();
   }
   if (!s.ok()) {

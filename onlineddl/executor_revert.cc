@@ -101,18 +101,10 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                                   "; only a completed migration can be "
                                   "reverted"));
   }
-  SC_ASSIGN_OR_RETURN(
-      std::vector<Migration> later,
-      ListMine(absl::StrCat("mysql_table = ", QuoteString(m.table),
-                            " AND id > ", m.id,
-                            " AND migration_status IN ('complete', "
-                            "'requested', 'queued', 'ready', 'running')")));
-  if (!later.empty()) {
-    return Refuse(
-        m, absl::StrCat("only the last migration on ",
-                        mysql::QuoteIdentifier(m.table),
-                        " can be reverted, and migration ", later.back().uuid,
-                        " is ", later.back().status, " after it"));
+  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, ""));
+  if (!later.empty()) return Refuse(m, later);
+  if (m.revertible_notes == kNothingCreatedNote) {
+    return Refuse(m, kNothingCreatedNote);
   }
   if (!m.cleanup_timestamp.empty()) {
     return Refuse(m,
@@ -166,14 +158,39 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   return r.uuid;
 }
 
+absl::StatusOr<std::string> Executor::LaterMigrationOn(
+    const Migration& m, absl::string_view except_uuid) {
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Migration> later,
+      ListMine(absl::StrCat("mysql_table = ", QuoteString(m.table),
+                            " AND id > ", m.id, " AND migration_uuid <> ",
+                            QuoteString(except_uuid),
+                            " AND migration_status IN ('complete', "
+                            "'requested', 'queued', 'ready', 'running')")));
+  if (later.empty()) return std::string();
+  return absl::StrCat("only the last migration on ",
+                      mysql::QuoteIdentifier(m.table),
+                      " can be reverted, and migration ", later.back().uuid,
+                      " is ", later.back().status, " after it");
+}
+
 absl::Status Executor::StartRevert(const Migration& r) {
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, r.reverted_uuid));
   if (m.ddl_action == "alter" && !m.is_view) {
     // The reverse stream is running; MonitorVrepl cuts over when it is
-    // caught up.
+    // caught up (and stops at any later change of the table).
     return UpdateMigration(*conn_, r.uuid,
                            Assignments().Set("stage", "reverting"));
   }
+  // Checked again: a revert launched later (postponed, or retried after a
+  // cancel) may find the table changed since it was requested.
+  if (m.status != kStatusComplete) {
+    return Fail(r, absl::StrCat("migration ", m.uuid, " is ", m.status,
+                                " now; only a completed migration can be "
+                                "reverted"));
+  }
+  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, r.uuid));
+  if (!later.empty()) return Fail(r, later);
   const std::string& db = m.schema;
   SC_ASSIGN_OR_RETURN(bool exists, TableExists(db, m.table));
   std::string artifact;

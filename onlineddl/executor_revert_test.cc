@@ -627,6 +627,68 @@ TEST_F(RevertTest, RevertsCreateDropAndViews) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM v"), "2");
 }
 
+// CREATE TABLE IF NOT EXISTS of an existing table changes nothing and is
+// not revertible (its revert renamed the older table away, for the GC);
+// CREATE OR REPLACE TABLE of an existing table is refused (the server drops
+// the old one at once); CREATE OR REPLACE VIEW of an existing view reverts
+// to the old definition (its revert removed the view).
+TEST_F(RevertTest, CreatesOfExistingNamesRevertToWhatWasThere) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE e (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO e VALUES (1), (2), (3)"));
+  const std::string noop =
+      Run("CREATE TABLE IF NOT EXISTS e (id INT PRIMARY KEY, x INT)");
+  WaitStatus(noop, kStatusComplete);
+  EXPECT_THAT(executor_->Get(noop)->message, HasSubstr("nothing changed"));
+  EXPECT_THAT(executor_->Revert(noop, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("existed already")));
+  const std::string replace = Run("CREATE OR REPLACE TABLE e (id INT)");
+  WaitStatus(replace, kStatusFailed);
+  EXPECT_THAT(executor_->Get(replace)->message, HasSubstr("drop it first"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM e"), "3");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'e'"),
+            "1");
+  // Where nothing is in the way, both are plain creates.
+  const std::string fresh = Run("CREATE OR REPLACE TABLE f (id INT)");
+  WaitStatus(fresh, kStatusComplete);
+  const std::string fresh2 =
+      Run("CREATE TABLE IF NOT EXISTS g (id INT PRIMARY KEY)");
+  WaitStatus(fresh2, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string rg, executor_->Revert(fresh2, ""));
+  WaitStatus(rg, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'g'"),
+            "0");
+
+  ASSERT_OK(conn_->Execute("CREATE VIEW w AS SELECT 1 AS a"));
+  const std::string view = Run("CREATE OR REPLACE VIEW w AS SELECT 2 AS a");
+  WaitStatus(view, kStatusComplete);
+  EXPECT_EQ(Value("SELECT a FROM w"), "2");
+  ASSERT_OK_AND_ASSIGN(std::string rv, executor_->Revert(view, ""));
+  WaitStatus(rv, kStatusComplete);
+  EXPECT_EQ(Value("SELECT a FROM w"), "1");
+}
+
+// A revert of a CREATE launched late (postponed, or retried) after another
+// migration changed the table: refused then, not only when requested.
+TEST_F(RevertTest, ALateRevertChecksForLaterMigrationsAgain) {
+  const std::string create = Run("CREATE TABLE c2 (id INT PRIMARY KEY)");
+  WaitStatus(create, kStatusComplete);
+  ASSERT_OK(conn_->Execute("INSERT INTO c2 VALUES (1), (2)"));
+  ASSERT_OK_AND_ASSIGN(std::string rc,
+                       executor_->Revert(create, "", "", /*gated=*/true));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> alter,
+                       executor_->Submit("ALTER TABLE c2 ADD COLUMN x INT",
+                                         "vitess --allow-concurrent", ""));
+  WaitStatus(alter[0], kStatusComplete);
+  ASSERT_OK(executor_->Launch(rc).status());
+  WaitStatus(rc, kStatusFailed);
+  EXPECT_THAT(executor_->Get(rc)->message,
+              HasSubstr("only the last migration"));
+  EXPECT_EQ(Value("SELECT COUNT(x IS NULL) FROM c2"), "2");
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -191,6 +191,8 @@ struct TableSpec {
 
 struct CreateTable {
   bool temporary = false;
+  // MariaDB's CREATE OR REPLACE TABLE (not printed: schemas hold tables).
+  bool or_replace = false;
   bool if_not_exists = false;
   TableName name;
   std::optional<TableName> like;

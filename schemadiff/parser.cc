@@ -184,6 +184,7 @@ absl::StatusOr<Statement> Parser::ParseCreate(bool strict) {
   SC_RETURN_IF_ERROR(ExpectWord("table"));
   SC_ASSIGN_OR_RETURN(Statement stmt, ParseCreateTable(strict));
   std::get<CreateTable>(stmt).temporary = temporary;
+  std::get<CreateTable>(stmt).or_replace = or_replace;
   return stmt;
 }
 
