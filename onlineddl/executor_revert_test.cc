@@ -689,6 +689,32 @@ TEST_F(RevertTest, ALateRevertChecksForLaterMigrationsAgain) {
   EXPECT_EQ(Value("SELECT COUNT(x IS NULL) FROM c2"), "2");
 }
 
+// A table named like its database: the cut-over's own DDL names the
+// database (`db`.`db~sentry`), which is not the table; the ALTER cuts over
+// and its reverse stream goes on past later DDL in the database.
+TEST_F(RevertTest, ATableNamedLikeItsDatabaseCutsOverAndReverts) {
+  const std::string t = mysql::QuoteIdentifier(db_);
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("CREATE TABLE ", t, " (id INT PRIMARY KEY, v INT)")));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO ", t, " VALUES (1, 1), (2, 2)")));
+  const std::string alter =
+      Run(absl::StrCat("ALTER TABLE ", t, " ADD COLUMN w INT"));
+  WaitStatus(alter, kStatusComplete);
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("CREATE TABLE ", t, ".other (id INT)")));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("INSERT INTO ", t, " VALUES (3, 3, 3)")));
+  ASSERT_OK_AND_ASSIGN(std::string r, executor_->Revert(alter, ""));
+  WaitStatus(r, kStatusComplete);
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", t)), "3");
+  EXPECT_EQ(Value(absl::StrCat(
+                "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+                mysql::QuoteString(db_))),
+            "2");
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut

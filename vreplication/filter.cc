@@ -122,8 +122,16 @@ bool StatementMentionsTable(absl::string_view statement,
                             absl::string_view table) {
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
   if (!toks.ok()) return true;
-  for (const Token& t : *toks) {
-    if (t.IsIdentLike() && absl::EqualsIgnoreCase(t.text, table)) return true;
+  for (size_t i = 0; i < toks->size(); ++i) {
+    const Token& t = (*toks)[i];
+    if (!t.IsIdentLike() || !absl::EqualsIgnoreCase(t.text, table)) continue;
+    // The first part of a dotted name (`x`.t, `x`.c) is a database, or a
+    // table qualifying a column of a table the statement names elsewhere:
+    // a database named like the table is not the table.
+    const bool first_of_dotted = i + 1 < toks->size() &&
+                                 (*toks)[i + 1].IsOp(".") &&
+                                 !(i > 0 && (*toks)[i - 1].IsOp("."));
+    if (!first_of_dotted) return true;
   }
   return false;
 }

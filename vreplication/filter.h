@@ -46,7 +46,8 @@ bool StatementTouchesDatabase(absl::string_view statement,
                               absl::string_view db);
 
 // Whether `statement` names table `table` (as an identifier, quoted or
-// not, case-insensitively). Unparsable text is assumed to name it.
+// not, case-insensitively), other than as the first part of a dotted name
+// (a database named like it). Unparsable text is assumed to name it.
 bool StatementMentionsTable(absl::string_view statement,
                             absl::string_view table);
 

@@ -123,6 +123,13 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
       {"CREATE OR REPLACE VIEW t AS SELECT 1", false},
       {"GRANT SELECT ON t TO u", false},
       {"ANALYZE TABLE t", false},
+      // A database named like the table: another table of it.
+      {"CREATE TABLE `t`.`t~1a2b` (id INT)", false},
+      {"DROP TABLE IF EXISTS `t`.`other`", false},
+      {"CREATE INDEX i ON t.other (c)", false},
+      {"DROP TABLE `t`.`t`", true},
+      {"CREATE TABLE t.x (id INT, FOREIGN KEY (id) REFERENCES t.t (id))", true},
+      {"RENAME TABLE t.x TO t.t", true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);
