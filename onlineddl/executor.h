@@ -307,6 +307,19 @@ class Executor {
   // stopped at that RENAME): the next tick completes it.
   absl::StatusOr<bool> SwappedUnrecorded(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // True if m's stage says a cut-over was under way that this process is
+  // not running (the daemon stopped during it): whether it swapped the
+  // tables is unknown until its restarted stream reaches the RENAME or
+  // passes the binlog's end without one (MonitorVrepl). Meanwhile cancel
+  // and throttle are refused.
+  bool CutOverInterrupted(const Migration& m) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Refuses `what` (a command) on a migration whose cut-over outcome is
+  // being checked.
+  static absl::Status RefuseWhileChecking(const Migration& m,
+                                          absl::string_view what);
+  static constexpr char kCheckingInterruptedCutOver[] =
+      "cut-over interrupted; checking whether it swapped";
   static bool IsOwnCutOver(const Migration& m,
                            const vreplication::WorkflowRow& row);
   absl::Status CutOverDone(const Migration& m, int64_t workflow_id,
@@ -369,6 +382,9 @@ class Executor {
   std::unique_ptr<mysql::Connection> read_conn_ ABSL_GUARDED_BY(read_mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_cut_over_ ABSL_GUARDED_BY(mu_);
+  // Per interrupted cut-over being checked: the binlog's end once its
+  // stream ran again (any RENAME of that cut-over is before it).
+  std::map<std::string, mysql::Position> checking_until_ ABSL_GUARDED_BY(mu_);
   // When a migration's stream was first seen in a retried error.
   std::map<std::string, absl::Time> first_error_ ABSL_GUARDED_BY(mu_);
   // Strategy-mysql ALTERs and deferred index builds running, by UUID.

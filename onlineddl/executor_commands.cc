@@ -58,10 +58,11 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   int cancelled = 0;
   for (const Migration& m : ms) {
     if (uuid == "all") {
-      // One whose swap is being recorded completes next tick: skipped
-      // (CancelLocked refuses it by name).
+      // One whose swap is being recorded completes next tick, one whose
+      // cut-over outcome is being checked may have swapped: skipped
+      // (CancelLocked refuses them by name).
       SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
-      if (swapped) continue;
+      if (swapped || CutOverInterrupted(m)) continue;
     }
     SC_RETURN_IF_ERROR(CancelLocked(m));
     ++cancelled;
@@ -87,6 +88,7 @@ absl::Status Executor::CancelLocked(const Migration& m) {
         " already swapped the tables at its cut-over (it is being marked "
         "complete); revert it instead"));
   }
+  if (CutOverInterrupted(m)) return RefuseWhileChecking(m, "cancel");
   auto prepared = prepared_.find(m.uuid);
   if (prepared != prepared_.end()) {
     prepared->second.cut_over->Abort();  // releases its lock
@@ -212,6 +214,10 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
       return absl::FailedPreconditionError(absl::StrCat(
           "migration ", m.uuid,
           " is prepared to cut over; commit or abort the cut-over first"));
+    }
+    if (CutOverInterrupted(m)) {
+      SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
+      if (!swapped) return RefuseWhileChecking(m, "throttle");
     }
   }
   for (const Migration& m : ms) {

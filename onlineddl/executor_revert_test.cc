@@ -317,6 +317,88 @@ TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
 }
 
+// The same before the restarted stream has reached the RENAME: whether the
+// cut-over swapped is not known yet, so a throttle (which used to keep the
+// stream from ever reaching it) and a cancel (which called the swapped
+// migration cancelled) are refused until it is.
+TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
+                        "DEFAULT 3",
+                        "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  executor_.reset();
+  StageUnrecordedSwap(m);
+  ExecutorOptions o = Options();
+  o.tick = absl::Hours(1);  // ticks only when told
+  StartExecutor(o);
+  EXPECT_THAT(executor_->Throttle(u[0], 1.0).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("being checked")));
+  EXPECT_THAT(executor_->Cancel(u[0]).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("being checked")));
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
+  ASSERT_OK(executor_->Tick());  // restarts the stream to find out
+  ASSERT_OK(WaitFor(Clock::Real(), "the swap to be recorded",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_RETURN_IF_ERROR(executor_->Tick());
+                      SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(u[0]));
+                      return now.status == kStatusComplete;
+                    }));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
+}
+
+// A cut-over interrupted before its RENAME: once the restarted stream has
+// passed the binlog's end without one, nothing was swapped, and the
+// migration can be throttled and cancelled again.
+TEST_F(RevertTest, AnInterruptedCutOverThatSwappedNothingGoesOn) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
+                        "DEFAULT 3",
+                        "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  executor_.reset();
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+                   mysql::QuoteString(vreplication::kStoppedByRequest),
+                   " WHERE workflow = ", mysql::QuoteString(u[0]))));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
+      "migration_uuid = ",
+      mysql::QuoteString(u[0]))));
+  ASSERT_OK(conn_->Execute("INSERT INTO users (val) VALUES (501)"));
+  StartExecutor(Options());
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the check to end", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(u[0]));
+        return absl::StartsWith(now.stage, "ready to complete");
+      }));
+  ASSERT_OK(executor_->Throttle(u[0], 1.0).status());
+  ASSERT_OK(executor_->Cancel(u[0]).status());
+  WaitStatus(u[0], kStatusCancelled);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
+}
+
 // A retried migration starts a new life: the cleanup a failure had
 // recorded must not end its revert window (or keep its old table from GC).
 TEST_F(RevertTest, ARetriedMigrationCanBeReverted) {

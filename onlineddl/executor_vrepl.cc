@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "mysql/gtid.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
@@ -339,6 +340,39 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   }
   Assignments a;
   a.SetExpr("liveness_timestamp", "NOW()");
+  const bool stopped_by_us = row.state == vreplication::kStateStopped &&
+                             row.message == vreplication::kStoppedByRequest;
+  if (CutOverInterrupted(m)) {
+    // Did the interrupted cut-over swap? Its stream, restarted (throttled
+    // or not), stops at the RENAME (above) or passes the binlog's end as
+    // of now without one: then nothing was swapped.
+    if (stopped_by_us) {
+      checking_until_.erase(m.uuid);
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, m.uuid,
+          Assignments().Set("stage", kCheckingInterruptedCutOver)));
+      return engine_->Start(*id);
+    }
+    if (row.state == vreplication::kStateRunning ||
+        row.state == vreplication::kStateCopying) {
+      auto until = checking_until_.find(m.uuid);
+      if (until == checking_until_.end()) {
+        SC_ASSIGN_OR_RETURN(
+            std::string gtid,
+            mysql::QueryValue(*conn_, "SELECT @@gtid_binlog_pos"));
+        SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos end,
+                            mysql::MariadbGtidPos::Parse(gtid));
+        until = checking_until_.emplace(m.uuid, mysql::Position(std::move(end)))
+                    .first;
+      }
+      SC_ASSIGN_OR_RETURN(mysql::Position at, mysql::Position::Parse(row.pos));
+      if (!at.AtLeast(until->second)) return UpdateMigration(*conn_, m.uuid, a);
+      checking_until_.erase(until);
+      std::cerr << "executor: migration " << m.uuid
+                << ": its interrupted cut-over swapped nothing; going on\n";
+      // Below, the stage moves on (throttled, copying, ready ...).
+    }
+  }
   if (m.user_throttle_ratio > 0) {
     // Throttled before its stream existed (queued, or launched later).
     if (row.state != vreplication::kStateStopped) {
@@ -347,8 +381,6 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("stage", "throttled by user");
     return UpdateMigration(*conn_, m.uuid, a);
   }
-  const bool stopped_by_us = row.state == vreplication::kStateStopped &&
-                             row.message == vreplication::kStoppedByRequest;
   if (stopped_by_us && m.stage == "throttled by user") {
     // Unthrottled (the command restarts the stream too; this covers a
     // daemon that stopped in between).
@@ -432,6 +464,22 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     if (!older.empty()) return absl::OkStatus();
   }
   return CutOverVrepl({m});
+}
+
+bool Executor::CutOverInterrupted(const Migration& m) const {
+  if (prepared_.count(m.uuid) > 0) return false;  // prepared here, held
+  return absl::StartsWith(m.stage, "cutting over") ||
+         m.stage == "cut-over prepared" ||
+         m.stage == kCheckingInterruptedCutOver;
+}
+
+absl::Status Executor::RefuseWhileChecking(const Migration& m,
+                                           absl::string_view what) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "cannot ", what, " migration ", m.uuid,
+      " now: the daemon stopped during its cut-over, and whether that "
+      "swapped the tables is being checked (its stream catches up); try "
+      "again in a moment"));
 }
 
 bool Executor::IsOwnCutOver(const Migration& m,
