@@ -39,6 +39,18 @@ std::string EntityName(const Statement& s) {
 // A view's SELECT compared loosely: identifiers and keywords ignore case
 // and quoting, and for a view reading one table `t`.`c` AS `c` is just c
 // (the server prints a view that way whatever was written).
+// A table option giving its charset or collation (as written: DEFAULT
+// CHARSET, CHARACTER SET, COLLATE, any case).
+bool IsCharsetOption(const schemadiff::TableOption& o) {
+  return absl::EqualsIgnoreCase(o.name, "charset") ||
+         absl::EqualsIgnoreCase(o.name, "character set") ||
+         absl::EqualsIgnoreCase(o.name, "collate");
+}
+
+bool NamesCharset(const schemadiff::TableSpec& spec) {
+  return std::any_of(spec.options.begin(), spec.options.end(), IsCharsetOption);
+}
+
 std::string LooseSelect(const schemadiff::CreateView& v) {
   const std::vector<schemadiff::Token>& toks = v.select.tokens.tokens;
   const bool single = v.select.tables.size() == 1;
@@ -150,6 +162,18 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
                 was->algorithm.empty() ? "undefined" : was->algorithm) &&
             LooseSelect(*view) == LooseSelect(*was)) {
           w = *current;
+        }
+      }
+    }
+    auto* table = std::get_if<schemadiff::CreateTable>(&w);
+    if (table != nullptr && table->spec && current != live.end()) {
+      // A table that names no charset/collation keeps the live ones, and
+      // its columns are read against them: a column naming the charset it
+      // has (utf8mb4 in a latin1 table) stays as it is.
+      const auto* was = std::get_if<schemadiff::CreateTable>(&*current);
+      if (was != nullptr && was->spec && !NamesCharset(*table->spec)) {
+        for (const schemadiff::TableOption& o : was->spec->options) {
+          if (IsCharsetOption(o)) table->spec->options.push_back(o);
         }
       }
     }

@@ -432,6 +432,39 @@ TEST_F(DeployTest, ChecksAsMariaDbReportsThem) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM chk"), "2");
 }
 
+// A desired table naming no charset keeps the live one, so a column that
+// names its own (utf8mb4 in a latin1 table) is unchanged, not converted to
+// latin1. MariaDB names CHECKs per table: two tables' unnamed CHECKs are
+// both CONSTRAINT_1, which is no conflict.
+TEST_F(DeployTest, LiveCharsetsAndPerTableCheckNamesAreNotChanges) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE lat (id INT PRIMARY KEY, name VARCHAR(10) CHARACTER SET "
+      "utf8mb4 COLLATE utf8mb4_general_ci) DEFAULT CHARSET=latin1"));
+  ASSERT_OK(conn_->Execute("INSERT INTO lat VALUES (1, '日本')"));
+  EXPECT_THAT(executor_->Submit(
+                  "CREATE TABLE lat (id INT PRIMARY KEY, name VARCHAR(10) "
+                  "CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)",
+                  "vitess --declarative", ""),
+              IsOkAndHolds(::testing::IsEmpty()));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE ck1 (id INT PRIMARY KEY, CHECK (id > 0))"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE ck2 (id INT PRIMARY KEY, CHECK (id > 1))"));
+  EXPECT_THAT(
+      executor_->Submit("CREATE TABLE ck1 (id INT PRIMARY KEY, CHECK (id > 0))",
+                        "vitess --declarative", ""),
+      IsOkAndHolds(::testing::IsEmpty()));
+  // A change is ordered and validated with both tables' CONSTRAINT_1.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit(
+          "CREATE TABLE ck1 (id INT PRIMARY KEY, v INT, CHECK (id > 0))",
+          "vitess --declarative", "ckadd"));
+  EXPECT_EQ(uuids.size(), 1u);
+  WaitDeployment("ckadd", kDeployComplete);
+  EXPECT_EQ(Value("SELECT name FROM lat"), "日本");
+}
+
 // Two FULLTEXT keys added to one table: one member (one shadow, one
 // cut-over), not two ALTERs of the same table that the gate would wait on
 // forever.

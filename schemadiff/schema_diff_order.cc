@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/schema_errors.h"
 #include "schemadiff/table_apply.h"
 #include "util/status_macros.h"
@@ -481,12 +482,16 @@ class EntityIndex {
   }
 
   // The schema-wide check Neighborhood leaves out: CHECK constraint names
-  // are unique across tables (ValidateTables).
+  // are unique across tables (in MySQL; in MariaDB within each table), as
+  // ValidateTables checks.
   bool CheckNamesUnique() const {
+    const bool per_table =
+        CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb;
     std::set<std::string> names;
     for (const auto& [name, e] : entities_) {
       const CreateTable* t = e.Table();
       if (t == nullptr || !t->spec) continue;
+      if (per_table) names.clear();
       for (const ConstraintDefinition& c : t->spec->constraints) {
         if (std::holds_alternative<ForeignKeyDefinition>(c.details)) continue;
         if (!names.insert(absl::AsciiStrToLower(c.name.value_or(""))).second) {

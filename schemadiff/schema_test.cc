@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/schema_errors.h"
 #include "util/status_matchers.h"
 
@@ -143,6 +144,25 @@ TEST(SchemaTest, InvalidSchemas) {
       EXPECT_EQ(s.status().message(), c.message);
     }
   }
+}
+
+// MariaDB names CHECKs per table (MySQL per schema): the same name in two
+// tables is valid there, twice in one table is not.
+TEST(SchemaTest, MariaDbCheckNamesArePerTable) {
+  const std::string two_tables =
+      "create table a (x int, constraint CONSTRAINT_1 check (x > 0)); create "
+      "table b (x int, constraint CONSTRAINT_1 check (x > 1))";
+  EXPECT_EQ(GetSchemaErrorKind(Schema::FromSql(two_tables).status()),
+            SchemaErrorKind::kDuplicateConstraintName);
+  ServerDialect mariadb;
+  mariadb.mariadb = true;
+  ScopedServerDialect in_mariadb(std::move(mariadb));
+  EXPECT_OK(Schema::FromSql(two_tables).status());
+  EXPECT_EQ(GetSchemaErrorKind(
+                Schema::FromSql("create table a (x int, constraint c check (x "
+                                "> 0), constraint c check (x > 1))")
+                    .status()),
+            SchemaErrorKind::kDuplicateConstraintName);
 }
 
 TEST(SchemaTest, ErrorKindOnlyOnSchemaErrors) {

@@ -144,11 +144,16 @@ absl::Status ValidateTables(const std::vector<CreateTable>& tables,
   for (const CreateTable& t : tables) by_name[Entity(t.name.name)] = &t;
   std::set<std::string> view_names;
   for (const CreateView& v : views) view_names.insert(Entity(v.name.name));
+  // CHECK names are unique in a schema in MySQL, in a table in MariaDB
+  // (every table's first unnamed CHECK is CONSTRAINT_1).
+  const bool per_table =
+      CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb;
   std::set<std::string> check_names;
   for (const CreateTable& t : tables) {
     if (!t.spec) continue;
     absl::Status s = ValidateTable(t);
     if (!s.ok()) return s;
+    if (per_table) check_names.clear();
     for (const ConstraintDefinition& c : t.spec->constraints) {
       const auto* fk = std::get_if<ForeignKeyDefinition>(&c.details);
       if (fk == nullptr) {
