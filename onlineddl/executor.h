@@ -274,6 +274,11 @@ class Executor {
   // VReplication ALTERs (executor_vrepl.cc).
   absl::Status StartVrepl(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the foreign keys of the shadows among `artifacts` (earlier
+  // attempts'), whose names would collide with the ones an ALTER adds.
+  absl::Status DropShadowForeignKeys(const std::string& db,
+                                     const std::string& artifacts)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorVrepl(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Once the copy is done: builds the indexes deferred for `m` in the

@@ -233,6 +233,25 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
             " would need two ALTER TABLE statements, which cannot cut over "
             "together"));
       }
+      // Its copy would fail (StartVrepl), perhaps on a parent the
+      // deployment creates later: refused now.
+      const auto* alter = std::get_if<schemadiff::AlterTable>(&diff.statement);
+      if (alter != nullptr && !st.IsAllowForeignKeys() &&
+          std::any_of(
+              alter->options.begin(), alter->options.end(),
+              [](const schemadiff::AlterOption& o) {
+                return o.constraint.has_value() &&
+                       std::holds_alternative<schemadiff::ForeignKeyDefinition>(
+                           o.constraint->details);
+              })) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "deployment refused before anything ran: it adds a foreign key "
+            "to table ",
+            diff.entity,
+            ", which online DDL cannot swap (a foreign key child); add it "
+            "with the direct strategy, or accept that with "
+            "--unsafe-allow-foreign-keys"));
+      }
     }
   }
   auto insert_members = [&]() -> absl::Status {

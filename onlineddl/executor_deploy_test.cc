@@ -493,6 +493,22 @@ TEST_F(DeployTest, TwoFulltextKeysOnOneTableAreOneMember) {
 }
 
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
+  // A foreign key added to a table (here to a parent the deployment would
+  // create): refused before anything runs.
+  ASSERT_OK(conn_->Execute("CREATE TABLE kid (id INT PRIMARY KEY, p INT)"));
+  EXPECT_THAT(executor_->Submit(
+                  "CREATE TABLE mom (id INT PRIMARY KEY); CREATE TABLE kid "
+                  "(id INT PRIMARY KEY, p INT, CONSTRAINT fk FOREIGN KEY (p) "
+                  "REFERENCES mom (id))",
+                  "vitess --declarative", "fkadd"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("adds a foreign key to table kid")));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'mom'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                  "migration_context = 'fkadd'"),
+            "0");
   EXPECT_THAT(executor_->Submit("DROP TABLE nope", "vitess --declarative", ""),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
   EXPECT_THAT(executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY)",

@@ -223,6 +223,43 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// Foreign keys: a table that is a parent or child is refused, and so is an
+// ALTER adding a foreign key (the shadow, a child, would fail the parent's
+// deletes while it copies), unless --unsafe-allow-foreign-keys.
+TEST_F(ExecutorTest, AlterAddingAForeignKeyIsRefused) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE fc (id INT PRIMARY KEY, p INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1), (2)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1), (2, 2)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("ALTER TABLE fc ADD CONSTRAINT fk FOREIGN KEY "
+                                "(p) REFERENCES fp (id)",
+                                "vitess", ""));
+  Migration f = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(f.message, HasSubstr("adds a foreign key"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema."
+                  "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = "
+                  "DATABASE()"),
+            "0");
+  // Nothing held the parent meanwhile.
+  ASSERT_OK(conn_->Execute("DELETE FROM fp WHERE id = 2"));
+  ASSERT_OK_AND_ASSIGN(
+      auto allowed,
+      executor_->Submit("ALTER TABLE fc ADD CONSTRAINT fk FOREIGN KEY (p) "
+                        "REFERENCES fp (id)",
+                        "vitess --unsafe-allow-foreign-keys", ""));
+  Migration failed_on_rows = WaitStatus(allowed[0], kStatusFailed);
+  EXPECT_THAT(failed_on_rows.message, HasSubstr("foreign key constraint"));
+  ASSERT_OK(conn_->Execute("DELETE FROM fc WHERE id = 2"));
+  ASSERT_OK(executor_->Retry(allowed[0]).status());
+  WaitStatus(allowed[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema."
+                  "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = "
+                  "DATABASE() AND TABLE_NAME = 'fc'"),
+            "1");
+}
+
 TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
   CreateUsers(10);
   StartExecutor();

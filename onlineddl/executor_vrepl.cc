@@ -198,8 +198,20 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                                 ": no sentry name sorts after it (its 56th "
                                 "character is U+FFEE or beyond)"));
   }
-  SC_ASSIGN_OR_RETURN(std::string shadow, ArtifactName(ArtifactHint::kShadow,
-                                                       m.uuid, clock_->Now()));
+  // A retry within the second of a failed attempt would get that attempt's
+  // name (it is kept as an artifact): the next free second's.
+  std::string shadow;
+  for (int i = 0; i < 10; ++i) {
+    SC_ASSIGN_OR_RETURN(shadow, ArtifactName(ArtifactHint::kShadow, m.uuid,
+                                             clock_->Now() + absl::Seconds(i)));
+    SC_ASSIGN_OR_RETURN(bool taken, TableExists(db, shadow));
+    if (!taken) break;
+  }
+  if (st.IsAllowForeignKeys()) {
+    // Foreign key names are the schema's: an earlier attempt's shadow
+    // keeping the ones this ALTER adds would make it fail (errno 121).
+    SC_RETURN_IF_ERROR(DropShadowForeignKeys(db, m.artifacts));
+  }
   // The original may hold zero dates its session once allowed: copying its
   // definition must accept them.
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, true));
@@ -225,6 +237,37 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                                  d.alter_clauses))
           .status();
   if (!s.ok()) return Fail(m, s.message());
+  if (!st.IsAllowForeignKeys()) {
+    // A foreign key the ALTER adds: during the copy the parent's deletes
+    // and key updates would fail on rows the shadow holds (the live table
+    // has no such key), and the swap moves no references.
+    SC_ASSIGN_OR_RETURN(
+        std::string added,
+        mysql::QueryValue(
+            *conn_, absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                                 "REFERENTIAL_CONSTRAINTS WHERE "
+                                 "CONSTRAINT_SCHEMA = ",
+                                 QuoteString(db),
+                                 " AND TABLE_NAME = ", QuoteString(shadow))));
+    if (added != "0") {
+      // Its foreign key names would block the same ALTER by other means.
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("DROP TABLE ",
+                                     mysql::QuoteQualified(db, shadow)))
+              .status());
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, m.uuid, Assignments().Set("artifacts", m.artifacts)));
+      return Fail(
+          m, absl::StrCat("the ALTER adds a foreign key to ",
+                          QuoteIdentifier(m.table),
+                          ": online DDL cannot swap a table that is a foreign "
+                          "key child (the parent's writes would fail against "
+                          "the shadow while it copies); add it with the "
+                          "direct or mysql strategy, or accept that with "
+                          "--unsafe-allow-foreign-keys"));
+    }
+  }
   // CREATE … LIKE does not carry the AUTO_INCREMENT counter.
   if (!absl::StrContains(absl::AsciiStrToLower(d.alter_clauses),
                          "auto_increment")) {
@@ -294,6 +337,29 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
       engine_->Create(m.uuid, src, db, vreplication::kWorkflowTypeOnlineDdl);
   if (!id.ok()) return Fail(m, id.status().message());
   progress_[m.uuid] = Progress{clock_->Now(), 0};
+  return absl::OkStatus();
+}
+
+absl::Status Executor::DropShadowForeignKeys(const std::string& db,
+                                             const std::string& artifacts) {
+  for (absl::string_view a :
+       absl::StrSplit(artifacts, ',', absl::SkipEmpty())) {
+    if (!absl::StartsWith(a, "_vt_vrp_")) continue;
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result fks,
+        conn_->Execute(absl::StrCat(
+            "SELECT CONSTRAINT_NAME FROM information_schema."
+            "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
+            QuoteString(db), " AND TABLE_NAME = ", QuoteString(a))));
+    for (const mysql::Row& r : fks.rows) {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat(
+                  "ALTER TABLE ", mysql::QuoteQualified(db, a),
+                  " DROP FOREIGN KEY ", mysql::QuoteIdentifier(r.Get(0))))
+              .status());
+    }
+  }
   return absl::OkStatus();
 }
 
