@@ -279,6 +279,16 @@ class Executor {
   absl::Status DropShadowForeignKeys(const std::string& db,
                                      const std::string& artifacts)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `m` is a member of a running or completing deployment, whose
+  // gate launches and completes it.
+  absl::StatusOr<bool> GatedByDeployment(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `ms` without the members of active deployments (skipped for "all",
+  // refused when named: only the gate `verb`s them).
+  absl::StatusOr<std::vector<Migration>> NotGated(absl::string_view uuid,
+                                                  std::vector<Migration> ms,
+                                                  absl::string_view verb)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorVrepl(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Once the copy is done: builds the indexes deferred for `m` in the

@@ -1,4 +1,6 @@
 // Operator commands on migrations (Vitess semantics).
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
@@ -31,9 +33,42 @@ absl::StatusOr<std::vector<Migration>> Executor::Select(
   return ms;
 }
 
+absl::StatusOr<bool> Executor::GatedByDeployment(const Migration& m) {
+  if (m.migration_context.empty()) return false;
+  absl::StatusOr<Deployment> d =
+      ReadDeployment(*conn_, m.schema, m.migration_context);
+  if (absl::IsNotFound(d.status())) return false;
+  SC_RETURN_IF_ERROR(d.status());
+  return (d->status == kDeployRunning || d->status == kDeployCompleting) &&
+         std::find(d->members.begin(), d->members.end(), m.uuid) !=
+             d->members.end();
+}
+
+absl::StatusOr<std::vector<Migration>> Executor::NotGated(
+    absl::string_view uuid, std::vector<Migration> ms, absl::string_view verb) {
+  std::vector<Migration> out;
+  for (Migration& m : ms) {
+    SC_ASSIGN_OR_RETURN(bool gated, GatedByDeployment(m));
+    if (!gated) {
+      out.push_back(std::move(m));
+      continue;
+    }
+    if (uuid == "all") continue;  // its deployment's gate decides
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", m.uuid, " belongs to deployment '", m.migration_context,
+        "', whose gate ", verb,
+        "s its members together and in order: complete the deployment "
+        "(COMPLETE DEPLOYMENT '",
+        m.migration_context, "', or ALTER VITESS_MIGRATION COMPLETE CONTEXT)"));
+  }
+  return out;
+}
+
 absl::StatusOr<int> Executor::Complete(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
-  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> all, Select(uuid, kPending));
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
+                      NotGated(uuid, std::move(all), "complete"));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid, Assignments().Set("postpone_completion", false)));
@@ -156,8 +191,10 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
 
 absl::StatusOr<int> Executor::Launch(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
-  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> all,
                       Select(uuid, "'requested', 'queued', 'ready'"));
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
+                      NotGated(uuid, std::move(all), "launche"));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid,

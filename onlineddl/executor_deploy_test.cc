@@ -328,10 +328,9 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
   EXPECT_EQ(Columns("v"), "");
 }
 
-// A member completed by a command naming it (it cut over alone when
-// ready): the deployment's gate does not wait forever for it to become
-// ready; the rest applies.
-TEST_F(DeployTest, AMemberCompletedAloneDoesNotHangTheDeployment) {
+// A command completing one member is refused (it would cut over alone);
+// the deployment goes on and completes as a unit.
+TEST_F(DeployTest, AMemberIsNotCompletedAlone) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<std::string> uuids,
       executor_->Submit(
@@ -341,7 +340,10 @@ TEST_F(DeployTest, AMemberCompletedAloneDoesNotHangTheDeployment) {
           "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32), extra INT)",
           "vitess --declarative", "alone"));
   ASSERT_EQ(uuids.size(), 2u);
-  ASSERT_OK(executor_->Complete(uuids[0]).status());
+  // Refused as a member (or, if the gate was quicker, as no longer
+  // pending).
+  EXPECT_THAT(executor_->Complete(uuids[0]).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   WaitDeployment("alone", kDeployComplete);
   EXPECT_EQ(Columns("t2"), "id,name,val,info,extra");
   EXPECT_EQ(Columns("t3"), "id,name,val,info,extra");
@@ -490,6 +492,40 @@ TEST_F(DeployTest, TwoFulltextKeysOnOneTableAreOneMember) {
                   "= 'ft' AND INDEX_TYPE = 'FULLTEXT'"),
             "2");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM ft"), "1000");
+}
+
+// Commands on single migrations leave a deployment's members to its gate:
+// LAUNCH/COMPLETE ALL skip them (a view created before the column it reads
+// would fail the deployment half-applied), naming one is refused, and
+// COMPLETE ... CONTEXT completes the deployment as a unit.
+TEST_F(DeployTest, MigrationCommandsLeaveMembersToTheGate) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE g1 (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO g1 VALUES (1), (2)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE g1 (id INT PRIMARY KEY, c INT); CREATE "
+                        "VIEW gv AS SELECT id, c FROM g1",
+                        "vitess --declarative --postpone-completion", "gated"));
+  ASSERT_EQ(uuids.size(), 2u);
+  EXPECT_THAT(executor_->Launch("all"), IsOkAndHolds(0));
+  EXPECT_THAT(executor_->Complete("all"), IsOkAndHolds(0));
+  // The ALTER copies (launched), the view waits for the gate's launch.
+  EXPECT_THAT(executor_->Complete(uuids[0]).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("belongs to deployment 'gated'")));
+  EXPECT_THAT(executor_->Launch(uuids[1]).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("belongs to deployment 'gated'")));
+  absl::SleepFor(absl::Milliseconds(300));  // a few ticks
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'gv'"),
+            "0");
+  ASSERT_OK(
+      executor_
+          ->ExecuteCommand("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'gated'")
+          .status());
+  WaitDeployment("gated", kDeployComplete);
+  EXPECT_EQ(Value("SELECT SUM(id) FROM gv"), "3");
 }
 
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {

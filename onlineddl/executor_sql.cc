@@ -69,6 +69,18 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
   // Targets: one UUID, ALL, or those migrations of a context the command
   // applies to (a context's other members are left alone, not an error).
   std::vector<std::string> targets;
+  if (!c.context.empty() && (c.kind == K::kComplete || c.kind == K::kCancel)) {
+    // A deployment's context: the deployment completes or cancels as a
+    // unit (its gate), as DEPLOYMENT statements do.
+    absl::StatusOr<Deployment> d = GetDeployment(c.context);
+    if (d.ok() &&
+        (d->status == kDeployRunning || d->status == kDeployCompleting)) {
+      SC_RETURN_IF_ERROR(c.kind == K::kComplete ? CompleteDeployment(c.context)
+                                                : CancelDeployment(c.context));
+      return Affected(static_cast<int>(d->members.size()));
+    }
+    if (!d.ok() && !absl::IsNotFound(d.status())) return d.status();
+  }
   if (!c.context.empty()) {
     SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
                         List(absl::StrCat("migration_context = ",
