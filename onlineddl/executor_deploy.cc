@@ -460,19 +460,23 @@ absl::StatusOr<std::string> Executor::RevertDeployment(
   r.schema = d.schema;
   r.status = kDeployRunning;
   r.reverted_context = d.context;
-  // Every member must be revertible before any revert is submitted.
-  for (auto it = d.members.rbegin(); it != d.members.rend(); ++it) {
+  // Every member must be revertible before any revert is submitted; the
+  // reverts and their deployment are saved in one transaction, so none is
+  // left without its gate (a crash or an error in between).
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  absl::Status saved;
+  for (auto it = d.members.rbegin(); it != d.members.rend() && saved.ok();
+       ++it) {
     absl::StatusOr<std::string> u = RevertLocked(*it, r.context, true);
-    if (!u.ok()) {
-      for (const std::string& done : r.members) {
-        SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, done));
-        SC_RETURN_IF_ERROR(CancelLocked(m));
-      }
-      return u.status();
-    }
-    r.members.push_back(*u);
+    if (u.ok()) r.members.push_back(*u);
+    saved = u.status();
   }
-  SC_RETURN_IF_ERROR(InsertDeployment(*conn_, r));
+  if (saved.ok()) saved = InsertDeployment(*conn_, r);
+  if (saved.ok()) saved = conn_->Execute("COMMIT").status();
+  if (!saved.ok()) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    return saved;
+  }
   Wake();
   return r.context;
 }

@@ -528,6 +528,34 @@ TEST_F(DeployTest, MigrationCommandsLeaveMembersToTheGate) {
   EXPECT_EQ(Value("SELECT SUM(id) FROM gv"), "3");
 }
 
+// A deployment's revert is all or nothing: a member that can no longer be
+// reverted (a later migration changed its table) leaves no revert behind.
+TEST_F(DeployTest, ARevertRefusedForOneMemberSubmitsNone) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE ra (id INT PRIMARY KEY); CREATE TABLE rb "
+                        "(id INT PRIMARY KEY)",
+                        "vitess --declarative", "pair"));
+  ASSERT_EQ(uuids.size(), 2u);
+  WaitDeployment("pair", kDeployComplete);
+  ASSERT_OK_AND_ASSIGN(Migration first, executor_->Get(uuids[0]));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> later,
+      executor_->Submit(
+          absl::StrCat("ALTER TABLE ", first.table, " ADD COLUMN x INT"),
+          "vitess", ""));
+  WaitStatus(later[0], kStatusComplete);
+  EXPECT_THAT(executor_->RevertDeployment("pair").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("only the last migration")));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                  "migration_context LIKE 'revert-%'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('ra', 'rb')"),
+            "2");
+}
+
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   // A foreign key added to a table (here to a parent the deployment would
   // create): refused before anything runs.
