@@ -36,9 +36,6 @@ std::string EntityName(const Statement& s) {
   return "";
 }
 
-// A view's SELECT compared loosely: identifiers and keywords ignore case
-// and quoting, and for a view reading one table `t`.`c` AS `c` is just c
-// (the server prints a view that way whatever was written).
 // A table option giving its charset or collation (as written: DEFAULT
 // CHARSET, CHARACTER SET, COLLATE, any case).
 bool IsCharsetOption(const schemadiff::TableOption& o) {
@@ -51,6 +48,9 @@ bool NamesCharset(const schemadiff::TableSpec& spec) {
   return std::any_of(spec.options.begin(), spec.options.end(), IsCharsetOption);
 }
 
+// A view's SELECT compared loosely: identifiers and keywords ignore case
+// and quoting, and for a view reading one table `t`.`c` AS `c` is just c
+// (the server prints a view that way whatever was written).
 std::string LooseSelect(const schemadiff::CreateView& v) {
   const std::vector<schemadiff::Token>& toks = v.select.tokens.tokens;
   const bool single = v.select.tables.size() == 1;
@@ -67,14 +67,40 @@ std::string LooseSelect(const schemadiff::CreateView& v) {
       ++i;  // the qualifier and its dot
       continue;
     }
+    // The select item so far is a lone column (`c`, or `t`.`c`): the
+    // alias naming it as itself says nothing (`a - c AS c` does).
+    auto boundary = [&](size_t back) {
+      if (out.size() < back + 1) return false;
+      const std::string& s = out[out.size() - 1 - back];
+      return s == "," || s == "select" || s == "distinct";
+    };
+    const bool lone_column =
+        !out.empty() &&
+        (boundary(1) ||
+         (out.size() >= 4 && out[out.size() - 2] == "." && boundary(3)));
     if (t.IsWord("as") && i + 1 < toks.size() && toks[i + 1].IsIdentLike() &&
-        !out.empty() && text(toks[i + 1]) == out.back()) {
+        lone_column && text(toks[i + 1]) == out.back()) {
       ++i;  // `c` AS `c`
       continue;
     }
     out.push_back(text(t));
   }
   return absl::StrJoin(out, " ");
+}
+
+// Whether two views have the same definer (CURRENT_USER matches any: who
+// that is depends on the session).
+bool SameDefiner(const schemadiff::CreateView& a,
+                 const schemadiff::CreateView& b) {
+  if (!a.definer.has_value() || !b.definer.has_value()) {
+    return a.definer.has_value() == b.definer.has_value();
+  }
+  if (absl::EqualsIgnoreCase(a.definer->user, "current_user") ||
+      absl::EqualsIgnoreCase(b.definer->user, "current_user")) {
+    return true;
+  }
+  return a.definer->user == b.definer->user &&
+         absl::EqualsIgnoreCase(a.definer->host, b.definer->host);
 }
 
 // A member the gate cuts over (a shadow-table ALTER or its revert).
@@ -155,7 +181,10 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
         if (!view->definer.has_value()) view->definer = was->definer;
         if (view->security.empty()) view->security = was->security;
         // The same SELECT written differently: unchanged.
-        if (view->columns == was->columns &&
+        if (view->columns == was->columns && SameDefiner(*view, *was) &&
+            absl::EqualsIgnoreCase(
+                view->security.empty() ? "definer" : view->security,
+                was->security.empty() ? "definer" : was->security) &&
             view->check_option == was->check_option &&
             absl::EqualsIgnoreCase(
                 view->algorithm.empty() ? "undefined" : view->algorithm,

@@ -549,11 +549,42 @@ TEST_F(DeployTest, ARevertRefusedForOneMemberSubmitsNone) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("only the last migration")));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
-                  "migration_context LIKE 'revert-%'"),
+                  "mysql_schema = DATABASE() AND migration_context LIKE "
+                  "'revert-%'"),
             "0");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('ra', 'rb')"),
             "2");
+}
+
+// A view the same but for its SQL SECURITY, or for a column's name (an
+// alias naming an expression after a column), is a change; the same view
+// as the server prints it, with or without its qualifiers and self-aliases,
+// is not.
+TEST_F(DeployTest, ViewSecurityAndColumnNamesAreChanges) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE vt (id INT PRIMARY KEY, val INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE SQL SECURITY DEFINER VIEW sv AS SELECT id, val FROM vt"));
+  ASSERT_OK(conn_->Execute("CREATE VIEW av AS SELECT id - val AS val FROM vt"));
+  EXPECT_THAT(executor_->Submit("CREATE VIEW sv AS SELECT vt.id AS id, val "
+                                "FROM vt; CREATE VIEW av AS SELECT id - val "
+                                "AS val FROM vt",
+                                "vitess --declarative", ""),
+              IsOkAndHolds(::testing::IsEmpty()));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE SQL SECURITY INVOKER VIEW sv AS SELECT id, val "
+                        "FROM vt; CREATE VIEW av AS SELECT id - val FROM vt",
+                        "vitess --declarative", "views"));
+  EXPECT_EQ(uuids.size(), 2u);
+  WaitDeployment("views", kDeployComplete);
+  ASSERT_OK_AND_ASSIGN(mysql::Result sv, conn_->Execute("SHOW CREATE VIEW sv"));
+  EXPECT_THAT(std::string(sv.rows[0].Get(1)),
+              HasSubstr("SQL SECURITY INVOKER"));
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema."
+                  "COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+                  "'av'"),
+            "id - val");
 }
 
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
@@ -571,7 +602,7 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'mom'"),
             "0");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
-                  "migration_context = 'fkadd'"),
+                  "mysql_schema = DATABASE() AND migration_context = 'fkadd'"),
             "0");
   EXPECT_THAT(executor_->Submit("DROP TABLE nope", "vitess --declarative", ""),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
