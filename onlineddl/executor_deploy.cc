@@ -479,10 +479,14 @@ absl::StatusOr<std::string> Executor::RevertDeployment(
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
-  if (d.status != kDeployComplete) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("deployment '", context, "' is ", d.status,
-                     "; only a complete deployment can be reverted"));
+  // A deployment that failed while applying has its members up to the
+  // failed one applied: those are reverted (the rest never applied).
+  const bool failed = d.status == kDeployFailed;
+  if (d.status != kDeployComplete && !failed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment '", context, "' is ", d.status,
+        "; only a complete deployment, or what a failed one applied, can be "
+        "reverted"));
   }
   Deployment r;
   r.context = absl::StrCat("revert-", CreateMigrationUuid());
@@ -496,9 +500,20 @@ absl::StatusOr<std::string> Executor::RevertDeployment(
   absl::Status saved;
   for (auto it = d.members.rbegin(); it != d.members.rend() && saved.ok();
        ++it) {
+    if (failed) {
+      absl::StatusOr<Migration> m = ReadMigration(*conn_, *it);
+      saved = m.status();
+      if (!saved.ok()) break;
+      if (m->status != kStatusComplete) continue;  // never applied
+    }
     absl::StatusOr<std::string> u = RevertLocked(*it, r.context, true);
     if (u.ok()) r.members.push_back(*u);
     saved = u.status();
+  }
+  if (saved.ok() && r.members.empty()) {
+    saved = absl::FailedPreconditionError(
+        absl::StrCat("deployment '", context,
+                     "' failed before applying anything: nothing to revert"));
   }
   if (saved.ok()) saved = InsertDeployment(*conn_, r);
   if (saved.ok()) saved = conn_->Execute("COMMIT").status();

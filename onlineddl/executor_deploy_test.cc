@@ -375,6 +375,43 @@ TEST_F(DeployTest, AMemberFailingWhileApplyingCancelsTheRest) {
                                "TABLE_NAME = ",
                                mysql::QuoteString(second.table))),
             "0");
+  // Nothing applied: nothing to revert.
+  EXPECT_THAT(executor_->RevertDeployment("late").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("nothing to revert")));
+}
+
+// A deployment that failed half-way (its second member's table was made by
+// hand meanwhile) reverts what it applied, as a unit.
+TEST_F(DeployTest, WhatAFailedDeploymentAppliedReverts) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE h1 (id INT PRIMARY KEY);"
+                        "CREATE TABLE h2 (id INT PRIMARY KEY);"
+                        "CREATE TABLE h3 (id INT PRIMARY KEY)",
+                        "vitess --declarative --postpone-completion", "half"));
+  ASSERT_EQ(uuids.size(), 3u);
+  std::vector<std::string> tables;
+  for (const std::string& u : uuids) tables.push_back(executor_->Get(u)->table);
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", mysql::QuoteIdentifier(tables[1]), " (other INT)")));
+  ASSERT_OK(executor_->CompleteDeployment("half"));
+  Deployment d = WaitDeployment("half", kDeployFailed);
+  EXPECT_THAT(d.message, HasSubstr("the members before it are applied"));
+  auto exists = [&](const std::string& t) {
+    return Value(
+        absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
+                     "WHERE TABLE_SCHEMA = DATABASE() AND "
+                     "TABLE_NAME = ",
+                     mysql::QuoteString(t)));
+  };
+  EXPECT_EQ(exists(tables[0]), "1");
+  EXPECT_EQ(exists(tables[2]), "0");
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->RevertDeployment("half"));
+  Deployment r = WaitDeployment(revert, kDeployComplete);
+  EXPECT_EQ(r.members.size(), 1u);
+  EXPECT_EQ(exists(tables[0]), "0");
+  EXPECT_EQ(exists(tables[1]), "1");  // the one made by hand stays
 }
 
 // A desired table written as people write them, against what MariaDB
