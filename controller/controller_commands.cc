@@ -145,6 +145,10 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         d->set_state(d->postpone_completion()
                          ? ControllerDeployment::POSTPONED
                          : ControllerDeployment::COMPLETING);
+        // Nothing more applies until every ALTER left is ready everywhere
+        // again (the retried ones copy anew).
+        d->set_gate_open(false);
+        d->set_next_attempt_micros(0);
         d->set_message("retried");
         SC_RETURN_IF_ERROR(Save(*d));
       }
@@ -323,7 +327,11 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       break;
   }
   if (verb_name != nullptr && c.context.empty() && c.shards.empty()) {
-    SC_ASSIGN_OR_RETURN(auto counts, Command(verb_name, c.keyspace, target));
+    // The keyspace the statement names (SHOW ... FROM), else the request's.
+    SC_ASSIGN_OR_RETURN(
+        auto counts,
+        Command(verb_name, c.keyspace.empty() ? req.keyspace() : c.keyspace,
+                target));
     uint64_t n = 0;
     for (const auto& [shard, k] : counts) n += k;
     resp.mutable_result()->set_rows_affected(n);

@@ -114,6 +114,17 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     }
     d.set_gate_open(true);
     SC_RETURN_IF_ERROR(Save(d));
+  } else {
+    // Any ALTER yet to apply that failed or was cancelled on a shard ends
+    // the deployment before anything more applies (while an earlier one
+    // waits for its next cut-over attempt, say).
+    for (const DeploymentMember& m : d.members()) {
+      if (!m.cut_over() || m.done() || m.commit_decided()) continue;
+      SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
+                          MemberOnShards(*ks, m));
+      SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(*ks, d, m, shards));
+      if (ended) return absl::OkStatus();
+    }
   }
   for (int k = 0; k < d.members_size(); ++k) {
     DeploymentMember& m = *d.mutable_members(k);
