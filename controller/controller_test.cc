@@ -1014,6 +1014,13 @@ TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
   req.set_sql(0, "ALTER TABLE users ADD COLUMN");
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // A command names its keyspace: an unknown one is refused, not taken as
+  // the only one there is.
+  MigrationCommandRequest cancel_all;
+  cancel_all.set_keyspace("nope");
+  cancel_all.set_sql("ALTER VITESS_MIGRATION CANCEL ALL");
+  EXPECT_THAT(controller_->ExecuteMigrationCommand(cancel_all).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
   // The gate launches changes itself: a postponed launch would never come.
   req.set_sql(0, "ALTER TABLE users ADD COLUMN c INT");
   req.set_ddl_strategy("vitess --postpone-launch");
