@@ -54,6 +54,22 @@ class RevertTest : public testing::ExecutorFixture {
     EXPECT_OK(u.status());
     return u.ok() ? (*u)[0] : "";
   }
+  // `users` (500 rows) and a postponed ALTER adding c3 to it, ready to
+  // complete; its UUID.
+  std::string ReadyAlterOfUsers() {
+    EXPECT_OK(conn_->Execute(
+        "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
+    EXPECT_OK(
+        conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
+    absl::StatusOr<std::vector<std::string>> u = executor_->Submit(
+        "ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
+        "DEFAULT 3",
+        "vitess --postpone-completion", "");
+    EXPECT_OK(u.status());
+    if (!u.ok()) return "";
+    EXPECT_OK(WaitReadyToComplete((*u)[0]));
+    return (*u)[0];
+  }
   // Stages a cut-over that swapped `m`'s tables and died before recording
   // it (what cut_over.cc does with the table locked, then the crash): the
   // stream applied everything and was stopped, the stage says so, and the
@@ -265,16 +281,8 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
 // unthrottle must not restart the stream past its RENAME (it would stream
 // the new table into the old one and swap them back).
 TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<std::string> u,
-      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
-                        "DEFAULT 3",
-                        "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(u[0].empty());
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
   executor_.reset();
   StageUnrecordedSwap(m);
@@ -322,16 +330,8 @@ TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
 // stream from ever reaching it) and a cancel (which called the swapped
 // migration cancelled) are refused until it is.
 TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<std::string> u,
-      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
-                        "DEFAULT 3",
-                        "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(u[0].empty());
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
   executor_.reset();
   StageUnrecordedSwap(m);
@@ -363,16 +363,8 @@ TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
 // passed the binlog's end without one, nothing was swapped, and the
 // migration can be throttled and cancelled again.
 TEST_F(RevertTest, AnInterruptedCutOverThatSwappedNothingGoesOn) {
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<std::string> u,
-      executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
-                        "DEFAULT 3",
-                        "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(u[0].empty());
   executor_.reset();
   ASSERT_OK(conn_->Execute(
       absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",

@@ -344,7 +344,8 @@ absl::Status Executor::DropShadowForeignKeys(const std::string& db,
                                              const std::string& artifacts) {
   for (absl::string_view a :
        absl::StrSplit(artifacts, ',', absl::SkipEmpty())) {
-    if (!absl::StartsWith(a, "_vt_vrp_")) continue;
+    absl::optional<ParsedArtifactName> parsed = ParseArtifactName(a);
+    if (!parsed.has_value() || parsed->hint != ArtifactHint::kShadow) continue;
     SC_ASSIGN_OR_RETURN(
         mysql::Result fks,
         conn_->Execute(absl::StrCat(
