@@ -320,6 +320,7 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   deployments_.push_back(d);
   int submitted = 0;
   std::vector<std::set<std::string>> taken;
+  refused_.clear();
   absl::Status failed =
       SubmitMembers(*ks, d, strategy, revert, &submitted, &taken);
   ControllerDeployment& saved = deployments_.back();
@@ -353,6 +354,12 @@ absl::Status Controller::Submit(ControllerDeployment& d,
                                              ks->shards(s).name(), ": ",
                                              cancelled[s].message()));
       }
+    }
+  }
+  for (size_t i = 0; i < refused_.size() && i < size_t(saved.members_size());
+       ++i) {
+    for (const std::string& shard : refused_[i]) {
+      saved.mutable_members(static_cast<int>(i))->add_refused_shards(shard);
     }
   }
   saved.set_state(ControllerDeployment::FAILED);
@@ -423,7 +430,11 @@ absl::Status Controller::SubmitMembers(
         });
     if (taken != nullptr) {
       taken->emplace_back();
+      refused_.emplace_back();
       for (int i = 0; i < ks.shards_size(); ++i) {
+        if (absl::IsAlreadyExists(statuses[i])) {
+          refused_.back().push_back(ks.shards(i).name());
+        }
         // A timeout may have reached the shard: cancelled there too.
         if (statuses[i].ok() || absl::IsDeadlineExceeded(statuses[i]) ||
             absl::IsUnavailable(statuses[i])) {
@@ -547,8 +558,12 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     for (const DeploymentMember& m : d.members()) {
       // A failed deployment's applied members stay (revert them).
       if (m.commit_decided() || m.done()) continue;
-      // The tablet's cancel also releases a prepared cut-over.
-      for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
+      // The tablet's cancel also releases a prepared cut-over. Not where
+      // the UUID is another migration's.
+      std::set<std::string> only;
+      for (const TopologyShard& s : ks->shards()) only.insert(s.name());
+      for (const std::string& r : m.refused_shards()) only.erase(r);
+      for (absl::Status& s : CancelOnShards(*ks, m.uuid(), &only)) {
         // Never sent there (a submission interrupted before it did).
         if (absl::IsNotFound(s) && d.submission_pending()) continue;
         // Ended there already (the failure itself, or cancelled).

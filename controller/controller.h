@@ -161,6 +161,9 @@ class Controller {
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Per member of the last Submit: the shards that refused it as another
+  // migration's UUID.
+  std::vector<std::vector<std::string>> refused_ ABSL_GUARDED_BY(mu_);
   // Cancels `uuid` on every shard of `ks` (or only on the shards named in
   // `only`); the statuses in shard order (OK for a shard left out).
   std::vector<absl::Status> CancelOnShards(

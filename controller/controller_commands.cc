@@ -146,8 +146,13 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
                          ? ControllerDeployment::POSTPONED
                          : ControllerDeployment::COMPLETING);
         // Nothing more applies until every ALTER left is ready everywhere
-        // again (the retried ones copy anew).
-        d->set_gate_open(false);
+        // again (the retried ones copy anew); a decided change goes
+        // through first.
+        bool unfinished = false;
+        for (const DeploymentMember& m : d->members()) {
+          unfinished |= m.commit_decided() && !m.done();
+        }
+        if (!unfinished) d->set_gate_open(false);
         d->set_next_attempt_micros(0);
         d->set_message("retried");
         SC_RETURN_IF_ERROR(Save(*d));

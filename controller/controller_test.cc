@@ -1046,8 +1046,11 @@ TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
   req.add_sql("ALTER TABLE users ADD COLUMN theirs INT");
   req.set_ddl_strategy("vitess");
   req.add_uuid_list(uuid);
+  req.set_migration_context("refused");
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kAlreadyExists));
+  // Cancelling the failed deployment later leaves it alone too.
+  ASSERT_OK(controller_->CancelDeployment("refused"));
   ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, shards_[1].executor->Get(uuid));
   EXPECT_NE(m.status, onlineddl::kStatusCancelled);
   EXPECT_THAT(m.statement, HasSubstr("mine"));
@@ -1175,7 +1178,9 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   // received the request and forwarded it to A, takes over and finishes.
   std::atomic<bool> decided{false};
   ControllerOptions oa = Options();
-  oa.prepare_hold = absl::Seconds(3);
+  // Long enough for four shards under writes (and ASan) to prepare within
+  // it, less the decision's margin.
+  oa.prepare_hold = absl::Seconds(8);
   oa.after_decision = [&](const ControllerDeployment&) {
     decided = true;
     return absl::AbortedError("simulated controller crash");

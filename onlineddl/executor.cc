@@ -280,6 +280,7 @@ absl::Status Executor::Fail(const Migration& m, absl::string_view message) {
   DropWorkflow(m.uuid).IgnoreError();
   progress_.erase(m.uuid);
   next_cut_over_.erase(m.uuid);
+  checking_until_.erase(m.uuid);
   return UpdateMigration(*conn_, m.uuid,
                          Assignments()
                              .Set("migration_status", kStatusFailed)

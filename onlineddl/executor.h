@@ -363,9 +363,11 @@ class Executor {
                                            absl::string_view new_uuid = "")
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Why `m` can no longer be reverted because of a later migration on its
-  // table (other than `except_uuid`), or "" if none.
+  // table (other than `except_uuid`; of those after `revert_id`, the revert
+  // launching now, only running or complete ones count), or "" if none.
   absl::StatusOr<std::string> LaterMigrationOn(const Migration& m,
-                                               absl::string_view except_uuid)
+                                               absl::string_view except_uuid,
+                                               int64_t revert_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -101,7 +101,7 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                                   "; only a completed migration can be "
                                   "reverted"));
   }
-  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, ""));
+  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, "", 0));
   if (!later.empty()) return Refuse(m, later);
   if (m.revertible_notes == kNothingCreatedNote) {
     return Refuse(m, kNothingCreatedNote);
@@ -159,14 +159,18 @@ absl::StatusOr<std::string> Executor::RevertLocked(
 }
 
 absl::StatusOr<std::string> Executor::LaterMigrationOn(
-    const Migration& m, absl::string_view except_uuid) {
+    const Migration& m, absl::string_view except_uuid, int64_t revert_id) {
+  // Any migration after `m` that completed or may still run; of those
+  // submitted after the revert itself (`revert_id`), only the ones that
+  // already changed or are changing the table (the others wait their turn).
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> later,
-      ListMine(absl::StrCat("mysql_table = ", QuoteString(m.table),
-                            " AND id > ", m.id, " AND migration_uuid <> ",
-                            QuoteString(except_uuid),
-                            " AND migration_status IN ('complete', "
-                            "'requested', 'queued', 'ready', 'running')")));
+      ListMine(absl::StrCat(
+          "mysql_table = ", QuoteString(m.table), " AND id > ", m.id,
+          " AND migration_uuid <> ", QuoteString(except_uuid),
+          " AND (migration_status IN ('complete', 'running') OR (",
+          revert_id > 0 ? absl::StrCat("id < ", revert_id, " AND ") : "",
+          "migration_status IN ('requested', 'queued', 'ready')))")));
   if (later.empty()) return std::string();
   return absl::StrCat("only the last migration on ",
                       mysql::QuoteIdentifier(m.table),
@@ -189,7 +193,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
                                 " now; only a completed migration can be "
                                 "reverted"));
   }
-  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, r.uuid));
+  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, r.uuid, r.id));
   if (!later.empty()) return Fail(r, later);
   const std::string& db = m.schema;
   SC_ASSIGN_OR_RETURN(bool exists, TableExists(db, m.table));

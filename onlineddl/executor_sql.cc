@@ -73,6 +73,9 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     // A deployment's context: the deployment completes or cancels as a
     // unit (its gate), as DEPLOYMENT statements do.
     absl::StatusOr<Deployment> d = GetDeployment(c.context);
+    if (d.ok() && d->status == kDeployCompleting && c.kind == K::kComplete) {
+      return Affected(0);  // completing already
+    }
     if (d.ok() &&
         (d->status == kDeployRunning || d->status == kDeployCompleting)) {
       SC_RETURN_IF_ERROR(c.kind == K::kComplete ? CompleteDeployment(c.context)

@@ -250,6 +250,7 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                                  QuoteString(db),
                                  " AND TABLE_NAME = ", QuoteString(shadow))));
     if (added != "0") {
+      SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, false));
       // Its foreign key names would block the same ALTER by other means.
       SC_RETURN_IF_ERROR(
           conn_
