@@ -7,7 +7,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "controller/topology.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
@@ -193,14 +192,6 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           "--declarative is not supported across shards by the controller "
           "yet; submit it to each shard's sidecutd");
     }
-    if (st.IsPostponeLaunch() && !st.IsDirect()) {
-      // The gate launches members itself, and launching one alone is
-      // refused: postponed ALTERs would wait for a launch that never comes.
-      return absl::InvalidArgumentError(
-          "--postpone-launch is not supported by the controller: its gate "
-          "launches every change in order once every ALTER is ready; use "
-          "--postpone-completion to hold the cut-over");
-    }
     if (st.IsPreferInstantDdl() && !st.IsDirect()) {
       // Each tablet would apply an instant ALTER as soon as it launched,
       // outside the gate and the deployment's order.
@@ -213,7 +204,6 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
   auto run_commands = [&]() -> absl::Status {
     for (int i : commands) {
       MigrationCommandRequest c;
-      c.set_keyspace(req.keyspace());
       c.set_sql(req.sql(i));
       c.set_migration_context(req.migration_context());
       if (per_entry) c.set_uuid(req.uuid_list(i));
@@ -319,10 +309,7 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   }
   deployments_.push_back(d);
   int submitted = 0;
-  std::vector<std::set<std::string>> taken;
-  refused_.clear();
-  absl::Status failed =
-      SubmitMembers(*ks, d, strategy, revert, &submitted, &taken);
+  absl::Status failed = SubmitMembers(*ks, d, strategy, revert, &submitted);
   ControllerDeployment& saved = deployments_.back();
   if (failed.ok()) {
     saved.set_submission_pending(false);
@@ -340,41 +327,16 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     simulated_death_ = false;
     return failed;  // the test's simulated death: nothing cleaned up
   }
-  // Leave no shard with a part of the request: cancelled where a shard
-  // took it, and only there (a shard that refused it may run another
-  // migration under that UUID).
-  std::vector<std::string> not_cancelled;
-  for (size_t i = 0; i < taken.size(); ++i) {
-    if (taken[i].empty()) continue;
-    std::vector<absl::Status> cancelled =
-        CancelOnShards(*ks, d.members(i).uuid(), &taken[i]);
-    for (int s = 0; s < ks->shards_size(); ++s) {
-      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s])) {
-        not_cancelled.push_back(absl::StrCat(d.members(i).uuid(), " on shard ",
-                                             ks->shards(s).name(), ": ",
-                                             cancelled[s].message()));
-      }
-    }
-  }
-  for (size_t i = 0; i < refused_.size() && i < size_t(saved.members_size());
-       ++i) {
-    for (const std::string& shard : refused_[i]) {
-      saved.mutable_members(static_cast<int>(i))->add_refused_shards(shard);
-    }
+  // Leave no shard with a part of the request.
+  for (int i = 0; i <= submitted && i < d.members_size(); ++i) {
+    CancelOnShards(*ks, d.members(i).uuid());
   }
   saved.set_state(ControllerDeployment::FAILED);
   saved.set_message(absl::StrCat("submission failed: ", failed.message()));
   Save(saved).IgnoreError();
-  return absl::Status(
-      failed.code(),
-      absl::StrCat(
-          not_cancelled.empty()
-              ? "not submitted (cancelled on the shards that took it): "
-              : absl::StrCat("not submitted, and cancelling what shards took "
-                             "failed (",
-                             absl::StrJoin(not_cancelled, "; "),
-                             "): cancel the deployment: "),
-          failed.message()));
+  return absl::Status(failed.code(),
+                      absl::StrCat("not submitted (cancelled where it was): ",
+                                   failed.message()));
 }
 
 absl::Status Controller::Resubmit(ControllerDeployment& d) {
@@ -395,10 +357,10 @@ absl::Status Controller::Resubmit(ControllerDeployment& d) {
   return Save(d);
 }
 
-absl::Status Controller::SubmitMembers(
-    const TopologyKeyspace& ks, const ControllerDeployment& d,
-    absl::string_view strategy, bool revert, int* submitted,
-    std::vector<std::set<std::string>>* taken) {
+absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
+                                       const ControllerDeployment& d,
+                                       absl::string_view strategy, bool revert,
+                                       int* submitted) {
   simulated_death_ = false;
   // Read as the tablets read it (any case; "online" is "vitess").
   SC_ASSIGN_OR_RETURN(onlineddl::DdlStrategySetting parsed,
@@ -422,27 +384,12 @@ absl::Status Controller::SubmitMembers(
     r.set_ddl_strategy(s);
     r.add_uuid_list(m.uuid());
     r.set_migration_context(d.context());
-    std::vector<absl::Status> statuses = tablets_.ForEach(
+    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
         ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
                 grpc::ClientContext& ctx) {
           vtctldata::ApplySchemaResponse ignored;
           return FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
-        });
-    if (taken != nullptr) {
-      taken->emplace_back();
-      refused_.emplace_back();
-      for (int i = 0; i < ks.shards_size(); ++i) {
-        if (absl::IsAlreadyExists(statuses[i])) {
-          refused_.back().push_back(ks.shards(i).name());
-        }
-        // A timeout may have reached the shard: cancelled there too.
-        if (statuses[i].ok() || absl::IsDeadlineExceeded(statuses[i]) ||
-            absl::IsUnavailable(statuses[i])) {
-          taken->back().insert(ks.shards(i).name());
-        }
-      }
-    }
-    SC_RETURN_IF_ERROR(Combine(statuses));
+        })));
     ++*submitted;
     if (options_.while_submitting) {
       absl::Status s = options_.while_submitting(*submitted);
@@ -453,18 +400,14 @@ absl::Status Controller::SubmitMembers(
   return absl::OkStatus();
 }
 
-std::vector<absl::Status> Controller::CancelOnShards(
-    const TopologyKeyspace& ks, const std::string& uuid,
-    const std::set<std::string>* only) {
+std::vector<absl::Status> Controller::CancelOnShards(const TopologyKeyspace& ks,
+                                                     const std::string& uuid) {
   vtctldata::CancelSchemaMigrationRequest c;
   c.set_keyspace(ks.name());
   c.set_uuid(uuid);
   return tablets_.ForEach(
-      ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+      ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
               grpc::ClientContext& ctx) {
-        if (only != nullptr && only->count(shard.name()) == 0) {
-          return absl::OkStatus();
-        }
         vtctldata::CancelSchemaMigrationResponse ignored;
         return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
       });
@@ -558,12 +501,8 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
     for (const DeploymentMember& m : d.members()) {
       // A failed deployment's applied members stay (revert them).
       if (m.commit_decided() || m.done()) continue;
-      // The tablet's cancel also releases a prepared cut-over. Not where
-      // the UUID is another migration's.
-      std::set<std::string> only;
-      for (const TopologyShard& s : ks->shards()) only.insert(s.name());
-      for (const std::string& r : m.refused_shards()) only.erase(r);
-      for (absl::Status& s : CancelOnShards(*ks, m.uuid(), &only)) {
+      // The tablet's cancel also releases a prepared cut-over.
+      for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
         // Never sent there (a submission interrupted before it did).
         if (absl::IsNotFound(s) && d.submission_pending()) continue;
         // Ended there already (the failure itself, or cancelled).

@@ -145,15 +145,6 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         d->set_state(d->postpone_completion()
                          ? ControllerDeployment::POSTPONED
                          : ControllerDeployment::COMPLETING);
-        // Nothing more applies until every ALTER left is ready everywhere
-        // again (the retried ones copy anew); a decided change goes
-        // through first.
-        bool unfinished = false;
-        for (const DeploymentMember& m : d->members()) {
-          unfinished |= m.commit_decided() && !m.done();
-        }
-        if (!unfinished) d->set_gate_open(false);
-        d->set_next_attempt_micros(0);
         d->set_message("retried");
         SC_RETURN_IF_ERROR(Save(*d));
       }
@@ -332,11 +323,7 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       break;
   }
   if (verb_name != nullptr && c.context.empty() && c.shards.empty()) {
-    // The keyspace the statement names (SHOW ... FROM), else the request's.
-    SC_ASSIGN_OR_RETURN(
-        auto counts,
-        Command(verb_name, c.keyspace.empty() ? req.keyspace() : c.keyspace,
-                target));
+    SC_ASSIGN_OR_RETURN(auto counts, Command(verb_name, c.keyspace, target));
     uint64_t n = 0;
     for (const auto& [shard, k] : counts) n += k;
     resp.mutable_result()->set_rows_affected(n);

@@ -26,14 +26,6 @@ vttime::Duration ToProtoDuration(absl::Duration d) {
   return p;
 }
 
-// Whether a change is decided but not yet complete on every shard.
-bool UnfinishedDecision(const ControllerDeployment& d) {
-  for (const DeploymentMember& m : d.members()) {
-    if (m.commit_decided() && !m.done()) return true;
-  }
-  return false;
-}
-
 // Time kept between the decision and the first prepared hold's end, for
 // saving the decision and delivering the commits: a quarter of the hold, at
 // most a second.
@@ -122,18 +114,6 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     }
     d.set_gate_open(true);
     SC_RETURN_IF_ERROR(Save(d));
-  } else if (!UnfinishedDecision(d)) {
-    // Any ALTER yet to apply that failed or was cancelled on a shard ends
-    // the deployment before anything more applies (while an earlier one
-    // waits for its next cut-over attempt, say). Not while a decided
-    // change is unfinished: that one goes through first.
-    for (const DeploymentMember& m : d.members()) {
-      if (!m.cut_over() || m.done() || m.commit_decided()) continue;
-      SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
-                          MemberOnShards(*ks, m));
-      SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(*ks, d, m, shards));
-      if (ended) return absl::OkStatus();
-    }
   }
   for (int k = 0; k < d.members_size(); ++k) {
     DeploymentMember& m = *d.mutable_members(k);
