@@ -173,17 +173,32 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
     if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
       return absl::OkStatus();
     }
-    // The ALTERs that follow, ready everywhere and untouched, swap in the
-    // same RENAME on each shard.
+    // The ALTERs that follow, untouched, swap in the same RENAME on each
+    // shard: one of them lagging for a moment (its stream restarting after
+    // an aborted attempt, a burst of writes) is waited for, not left to swap
+    // on its own later. One swapped somewhere already is not grouped.
     std::vector<DeploymentMember*> group = {&m};
     for (int j = k + 1; j < d.members_size(); ++j) {
       DeploymentMember& next = *d.mutable_members(j);
       if (!next.cut_over() || next.done() || next.commit_decided()) break;
       SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> on,
                           MemberOnShards(*ks, next));
+      SC_ASSIGN_OR_RETURN(bool next_ended, FailIfEnded(*ks, d, next, on));
+      if (next_ended) return absl::OkStatus();
       int next_ready = 0;
-      for (const vtctldata::SchemaMigration& s : on) next_ready += Ready(s);
-      if (next_ready < ks->shards_size()) break;
+      int next_complete = 0;
+      for (const vtctldata::SchemaMigration& s : on) {
+        next_ready += Ready(s);
+        next_complete += s.status() == Status::COMPLETE;
+      }
+      if (next_complete > 0) break;
+      if (next_ready < ks->shards_size()) {
+        return SetMessage(
+            d, absl::StrCat("waiting for ", next.uuid(), " (", next.table(),
+                            "), to swap together with ", m.uuid(), " (",
+                            m.table(), "): ready on ", next_ready, " of ",
+                            ks->shards_size(), " shards"));
+      }
       group.push_back(&next);
     }
     return TwoPhaseCutOver(*ks, d, group);

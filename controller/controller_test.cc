@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/cli.h"
 #include "controller/controller_service.h"
@@ -256,6 +258,18 @@ class ControllerTest : public ::testing::Test {
         },
         WaitOptions{.timeout = absl::Seconds(30)});
   }
+  // The RENAMEs in shard `i`'s binlog of this test's database (the shards
+  // serve every test of the suite).
+  absl::StatusOr<std::vector<std::string>> Renames(int i) {
+    SC_ASSIGN_OR_RETURN(std::vector<std::string> all,
+                        vreplication::testing::BinlogRenames(*conns_[i]));
+    std::vector<std::string> ours;
+    const std::string prefix = absl::StrCat(mysql::QuoteIdentifier(db_), ".");
+    for (std::string& r : all) {
+      if (absl::StrContains(r, prefix)) ours.push_back(std::move(r));
+    }
+    return ours;
+  }
   // Waits until migration `uuid` is ready to complete on every shard.
   void WaitReadyEverywhere(const std::string& uuid) {
     for (int i = 0; i < kShards; ++i) {
@@ -359,14 +373,15 @@ TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
   for (auto& w : writers) ASSERT_OK(w->Stop());  // no write failed
   // Both ALTERs were ready together: on each shard one RENAME swapped both.
   for (int i = 0; i < kShards; ++i) {
-    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames,
-                         vreplication::testing::BinlogRenames(*conns_[i]));
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
     const int together =
         std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
           return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
                  2;
         });
-    EXPECT_EQ(together, 1) << kShardNames[i];
+    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
+                           << absl::StrJoin(renames, "\n") << "\n"
+                           << d.DebugString();
   }
 
   // Every row reached the new tables (the old ones, kept in sync by the
@@ -757,6 +772,66 @@ TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
   EXPECT_GE(d.members(0).attempts(), 1);
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
+// After an aborted attempt the first ALTER is ready again everywhere but
+// the next one is not on one shard (throttled there): the gate waits for it
+// rather than swapping the first alone, and then swaps both in one RENAME
+// on every shard.
+TEST_F(ControllerTest, ALaterAlterNotReadyIsWaitedForToSwapTogether) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "info VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "ALTER TABLE users ADD COLUMN extra INT; "
+      "ALTER TABLE orders ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --postpone-completion --cut-over-threshold=5s");
+  req.set_migration_context("lagging");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  ASSERT_EQ(resp.uuid_list_size(), 2);
+  WaitReadyEverywhere(resp.uuid_list(0));
+  WaitReadyEverywhere(resp.uuid_list(1));
+  // A transaction on shard 80-c0 holds users: the first attempt aborts.
+  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instances_[2]));
+  ASSERT_OK(blocker->Execute("BEGIN").status());
+  ASSERT_OK(
+      blocker
+          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users")))
+          .status());
+  ASSERT_OK(controller_->CompleteDeployment("lagging"));
+  WaitDeployment("lagging", [](const ControllerDeployment& d) {
+    return d.members(0).attempts() >= 1;
+  });
+  ASSERT_OK(shards_[0].executor->Throttle(resp.uuid_list(1), 1).status());
+  ASSERT_OK(blocker->Execute("COMMIT").status());
+  ControllerDeployment d =
+      WaitDeployment("lagging", [](const ControllerDeployment& d) {
+        return absl::StrContains(d.message(), "to swap together");
+      });
+  EXPECT_THAT(d.message(), HasSubstr("ready on 3 of 4 shards"));
+  absl::SleepFor(absl::Seconds(2));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+  ASSERT_OK(shards_[0].executor->Throttle(resp.uuid_list(1), 0).status());
+  d = WaitComplete("lagging");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
+    const int together =
+        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
+          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
+                 2;
+        });
+    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
+                           << absl::StrJoin(renames, "\n");
   }
 }
 

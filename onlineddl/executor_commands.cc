@@ -275,8 +275,11 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
     Assignments a;
     a.Set("user_throttle_ratio", ratio);
     if (ratio > 0) {
+      // Not ready to complete while its stream stands still (a gate
+      // reading it must not prepare a cut-over that cannot catch up).
       a.Set("component_throttled", "user")
           .Set("reason_throttled", "throttled by request")
+          .Set("ready_to_complete", false)
           .SetExpr("last_throttled_timestamp", "NOW()");
     } else {
       a.Set("component_throttled", "").Set("reason_throttled", "");

@@ -396,6 +396,31 @@ TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
   WaitStatus(u[1], kStatusCancelled);
 }
 
+// A throttled migration's stream stands still: it is not ready to complete
+// (a controller's gate reading ready_to_complete would prepare a cut-over
+// that cannot catch up), and is ready again once unthrottled.
+TEST_F(ExecutorTest, AThrottledMigrationIsNotReadyToComplete) {
+  CreateUsers(100);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK(executor_->Throttle(u[0], 1).status());
+  ASSERT_OK_AND_ASSIGN(Migration throttled, executor_->Get(u[0]));
+  EXPECT_FALSE(throttled.ready_to_complete);
+  EXPECT_THAT(executor_->PrepareCutOver(u[0], absl::Seconds(5)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not ready to complete")));
+  // Scheduling rounds leave it so.
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  ASSERT_OK_AND_ASSIGN(throttled, executor_->Get(u[0]));
+  EXPECT_EQ(throttled.stage, "throttled by user");
+  EXPECT_FALSE(throttled.ready_to_complete);
+  ASSERT_OK(executor_->Throttle(u[0], 0).status());
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+}
+
 // A tablet killed while an immediate operation ran: after a restart the
 // operation is complete if its statement applied (before, it was failed
 // though applied, and a retry then failed on what it had done) and failed

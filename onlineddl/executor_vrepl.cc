@@ -446,7 +446,8 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     if (row.state != vreplication::kStateStopped) {
       SC_RETURN_IF_ERROR(engine_->Stop(*id));
     }
-    a.Set("stage", "throttled by user");
+    // Its stream stands still: not ready, whatever it was a moment ago.
+    a.Set("stage", "throttled by user").Set("ready_to_complete", false);
     return UpdateMigration(*conn_, m.uuid, a);
   }
   if (stopped_by_us && m.stage == "throttled by user") {
