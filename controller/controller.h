@@ -180,6 +180,10 @@ class Controller {
   void RecordSwap(DeploymentMember& m, const CommitCutOverResponse& r);
   // If `m` failed or was cancelled on a shard: fails `d` with the reason,
   // saves it and returns true.
+  // Counts a failed attempt of `m`, keeps `failure` and sets the next
+  // attempt after the backoff; saves `d`.
+  absl::Status RetryLater(ControllerDeployment& d, DeploymentMember& m,
+                          const std::string& failure);
   absl::StatusOr<bool> FailIfEnded(
       const TopologyKeyspace& ks, ControllerDeployment& d,
       const DeploymentMember& m,

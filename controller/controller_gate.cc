@@ -292,20 +292,11 @@ absl::Status Controller::TwoPhaseCutOver(
                        }
                        return first_error;
                      });
-    first.set_attempts(first.attempts() + 1);
-    absl::Duration pause = options_.backoff;
-    for (int i = 1; i < first.attempts() && pause < options_.backoff_max; ++i) {
-      pause *= 2;
-    }
-    pause = std::min(pause, options_.backoff_max);
-    d.set_next_attempt_micros(absl::ToUnixMicros(clock_->Now() + pause));
-    first.set_last_failure(
+    return RetryLater(
+        d, first,
         absl::StrCat("cut-over of ", first.uuid(), " (", tables,
-                     ") aborted on every shard, attempt ", first.attempts(),
+                     ") aborted on every shard, attempt ", first.attempts() + 1,
                      ": ", prepared.message()));
-    d.set_message(absl::StrCat(first.last_failure(), "; retrying in ",
-                               absl::FormatDuration(pause)));
-    return Save(d);
   }
   if (options_.after_decision) {
     SC_RETURN_IF_ERROR(options_.after_decision(d));
@@ -340,12 +331,34 @@ absl::Status Controller::TwoPhaseCutOver(
   return Save(d);
 }
 
+absl::Status Controller::RetryLater(ControllerDeployment& d,
+                                    DeploymentMember& m,
+                                    const std::string& failure) {
+  m.set_attempts(m.attempts() + 1);
+  absl::Duration pause = options_.backoff;
+  for (int i = 1; i < m.attempts() && pause < options_.backoff_max; ++i) {
+    pause *= 2;
+  }
+  pause = std::min(pause, options_.backoff_max);
+  d.set_next_attempt_micros(absl::ToUnixMicros(clock_->Now() + pause));
+  m.set_last_failure(failure);
+  d.set_message(
+      absl::StrCat(failure, "; retrying in ", absl::FormatDuration(pause)));
+  return Save(d);
+}
+
 absl::Status Controller::FinishDecided(
     const TopologyKeyspace& ks, ControllerDeployment& d, DeploymentMember& m,
     const std::vector<vtctldata::SchemaMigration>& shards) {
+  // A shard failing its swap is retried with the gate's backoff: at once,
+  // every round, its prepares (each a catch-up, a sentry table created and
+  // dropped) kept a loaded shard's stream from ever catching up.
+  if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
+    return absl::OkStatus();
+  }
   for (int i = 0; i < ks.shards_size(); ++i) {
     if (shards[i].status() == Status::COMPLETE || !Ready(shards[i])) continue;
-    SC_RETURN_IF_ERROR(tablets_.Call(
+    absl::Status s = tablets_.Call(
         ks.shards(i),
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
@@ -365,7 +378,13 @@ absl::Status Controller::FinishDecided(
           RecordSwap(m, resp);
           return absl::OkStatus();
         },
-        options_.prepare_timeout));
+        options_.prepare_timeout);
+    if (!s.ok()) {
+      return RetryLater(
+          d, m,
+          absl::StrCat("decided swap of ", m.uuid(), " (", m.table(),
+                       "), attempt ", m.attempts() + 1, ": ", s.message()));
+    }
   }
   d.set_message(absl::StrCat("finishing the decided swap of ", m.uuid(),
                              " on the remaining shards"));

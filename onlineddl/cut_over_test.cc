@@ -301,6 +301,44 @@ TEST_F(CutOverTest, TheThresholdBoundsTheWholeStall) {
             "0");
 }
 
+// A stream keeping up at a steady latency above `converged` (a loaded
+// server): after half the threshold a round of at most a tenth of it is
+// enough, and the cut-over swaps (it failed every attempt before). A
+// stream slower than that still postpones the cut-over.
+TEST_F(CutOverTest, AStreamKeepingUpSlowlyStillCutsOver) {
+  auto lagging = [](absl::Duration latency) {
+    return [latency](const mysql::Position&, absl::Time deadline) {
+      if (absl::Now() + latency > deadline) {
+        return absl::DeadlineExceededError("stream behind");
+      }
+      absl::SleepFor(latency);
+      return absl::OkStatus();
+    };
+  };
+  CutOverOptions options;
+  options.threshold = absl::Seconds(5);  // relaxed: rounds <= 500 ms
+  mysql::MysqlConnectionFactory factory(params_);
+  request_.wait_applied = lagging(absl::Milliseconds(800));
+  absl::Time began = absl::Now();
+  EXPECT_THAT(
+      CutOver(factory, request_, options, Clock::Real()).status(),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("does not keep up")));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+
+  request_.wait_applied = lagging(absl::Milliseconds(300));
+  began = absl::Now();
+  ASSERT_OK_AND_ASSIGN(CutOverResult r,
+                       CutOver(factory, request_, options, Clock::Real()));
+  EXPECT_GE(absl::Now() - began, absl::Milliseconds(2500));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "1");
+}
+
 // Three tables swapped in one RENAME under writes to all of them. Their
 // names interleave in RENAME's lock order ("order" < "orders" <
 // "order~..."), and "Zeta" sorts before every other name (no predecessor:
