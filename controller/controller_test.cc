@@ -219,8 +219,52 @@ class ControllerTest : public ::testing::Test {
         },
         WaitOptions{.timeout = timeout,
                     .max_interval = absl::Milliseconds(50)});
-    EXPECT_OK(s) << last.DebugString();
+    EXPECT_OK(s) << last.DebugString() << ShardStates(last);
     return last;
+  }
+  // Each shard's view of the deployment's unfinished members (for a
+  // failure's message): the migration's stage and the stream's row.
+  std::string ShardStates(const ControllerDeployment& d) {
+    std::string out;
+    for (const DeploymentMember& m : d.members()) {
+      if (m.done()) continue;
+      for (int i = 0; i < kShards; ++i) {
+        absl::StatusOr<onlineddl::Migration> g =
+            shards_[i].executor->Get(m.uuid());
+        absl::StrAppend(&out, kShardNames[i], " ", m.table(), ": ");
+        if (!g.ok()) {
+          absl::StrAppend(&out, g.status().ToString(), "\n");
+          continue;
+        }
+        absl::StrAppend(&out, g->status, ", ready ", g->ready_to_complete,
+                        ", stage \"", g->stage, "\", message \"", g->message,
+                        "\"\n");
+        absl::StatusOr<mysql::Result> r = conns_[i]->Execute(absl::StrCat(
+            "SELECT state, pos, message, time_updated, @@gtid_binlog_pos "
+            "FROM _vt.vreplication WHERE workflow = ",
+            mysql::QuoteString(m.uuid())));
+        if (!r.ok()) continue;
+        for (const mysql::Row& row : r->rows) {
+          absl::StrAppend(&out, "  stream ", row.Get(0), " at ", row.Get(1),
+                          " (binlog at ", row.Get(4), "), updated ", row.Get(3),
+                          ": ", row.Get(2), "\n");
+        }
+      }
+    }
+    // The servers' binlog dump threads (the streams' sources).
+    for (int i = 0; i < kShards; ++i) {
+      absl::StatusOr<mysql::Result> r = conns_[i]->Execute(
+          "SELECT ID, COMMAND, TIME, IFNULL(STATE, ''), IFNULL(INFO, '') "
+          "FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog%' "
+          "OR STATE LIKE '%lock%'");
+      if (!r.ok()) continue;
+      for (const mysql::Row& row : r->rows) {
+        absl::StrAppend(&out, kShardNames[i], " thread ", row.Get(0), " ",
+                        row.Get(1), " ", row.Get(2), "s: ", row.Get(3), " ",
+                        row.Get(4).substr(0, 200), "\n");
+      }
+    }
+    return out;
   }
   // Waits until deployment `context` has failed.
   ControllerDeployment WaitFailed(const std::string& context) {
@@ -1152,7 +1196,10 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   // received the request and forwarded it to A, takes over and finishes.
   std::atomic<bool> decided{false};
   ControllerOptions oa = Options();
-  oa.prepare_hold = absl::Seconds(3);
+  // Four shards under writes prepare in a few seconds under ASan on two
+  // cores: a 3 s hold (decisions need 2.25 s) aborted every attempt. B
+  // retries, with the backoff, until the holds expire.
+  oa.prepare_hold = absl::Seconds(8);
   oa.after_decision = [&](const ControllerDeployment&) {
     decided = true;
     return absl::AbortedError("simulated controller crash");
@@ -1189,10 +1236,18 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   // It reached the leader: A holds the deployment.
   ASSERT_OK(a.controller->GetDeployment("failover").status());
 
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "decision",
-      [&]() -> absl::StatusOr<bool> { return decided.load(); },
-      WaitOptions{.timeout = absl::Seconds(120)}));
+  {
+    absl::Status s = WaitFor(
+        Clock::Real(), "decision",
+        [&]() -> absl::StatusOr<bool> { return decided.load(); },
+        WaitOptions{.timeout = absl::Seconds(120)});
+    if (!s.ok()) {
+      absl::StatusOr<ControllerDeployment> d =
+          a.controller->GetDeployment("failover");
+      ASSERT_OK(s) << (d.ok() ? d->DebugString() + ShardStates(*d)
+                              : d.status().ToString());
+    }
+  }
   const absl::Time died = absl::Now();
   a.Die();
   for (int i = 0; i < kShards; ++i) {

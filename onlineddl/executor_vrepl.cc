@@ -598,9 +598,11 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
           engine->CommittedPosition(workflow_id);
       if (p.has_value() && p->AtLeast(pos)) return absl::OkStatus();
       if (clock->Now() >= deadline) {
-        return absl::DeadlineExceededError(
+        return absl::DeadlineExceededError(absl::StrCat(
             "cut-over: the stream did not apply the locked position within "
-            "the cut-over threshold");
+            "the cut-over threshold (applied up to ",
+            p.has_value() ? p->ToString() : "nothing: not running", ", needed ",
+            pos.ToString(), ")"));
       }
       clock->SleepFor(absl::Milliseconds(1));
     }
