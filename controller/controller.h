@@ -181,9 +181,11 @@ class Controller {
   // If `m` failed or was cancelled on a shard: fails `d` with the reason,
   // saves it and returns true.
   // Counts a failed attempt of `m`, keeps `failure` and sets the next
-  // attempt after the backoff; saves `d`.
+  // attempt after the backoff (doubling per attempt, at most `cap` and
+  // backoff_max); saves `d`.
   absl::Status RetryLater(ControllerDeployment& d, DeploymentMember& m,
-                          const std::string& failure);
+                          const std::string& failure,
+                          absl::Duration cap = absl::InfiniteDuration());
   absl::StatusOr<bool> FailIfEnded(
       const TopologyKeyspace& ks, ControllerDeployment& d,
       const DeploymentMember& m,

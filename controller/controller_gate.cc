@@ -333,13 +333,13 @@ absl::Status Controller::TwoPhaseCutOver(
 
 absl::Status Controller::RetryLater(ControllerDeployment& d,
                                     DeploymentMember& m,
-                                    const std::string& failure) {
+                                    const std::string& failure,
+                                    absl::Duration cap) {
   m.set_attempts(m.attempts() + 1);
+  cap = std::min(cap, options_.backoff_max);
   absl::Duration pause = options_.backoff;
-  for (int i = 1; i < m.attempts() && pause < options_.backoff_max; ++i) {
-    pause *= 2;
-  }
-  pause = std::min(pause, options_.backoff_max);
+  for (int i = 1; i < m.attempts() && pause < cap; ++i) pause *= 2;
+  pause = std::min(pause, cap);
   d.set_next_attempt_micros(absl::ToUnixMicros(clock_->Now() + pause));
   m.set_last_failure(failure);
   d.set_message(
@@ -350,21 +350,30 @@ absl::Status Controller::RetryLater(ControllerDeployment& d,
 absl::Status Controller::FinishDecided(
     const TopologyKeyspace& ks, ControllerDeployment& d, DeploymentMember& m,
     const std::vector<vtctldata::SchemaMigration>& shards) {
-  // A shard failing its swap is retried with the gate's backoff: at once,
-  // every round, its prepares (each a catch-up, a sentry table created and
-  // dropped) kept a loaded shard's stream from ever catching up.
+  // A shard failing its swap is retried with a backoff (at once, every
+  // round, its prepares, each a catch-up and a sentry table created and
+  // dropped, kept a loaded shard's stream from ever catching up), short
+  // whatever failed before the decision: the shards differ meanwhile.
   if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
     return absl::OkStatus();
   }
   for (int i = 0; i < ks.shards_size(); ++i) {
     if (shards[i].status() == Status::COMPLETE || !Ready(shards[i])) continue;
+    // Still prepared (by a controller that died after deciding): it holds
+    // the lock with everything applied, so it swaps now rather than
+    // stalling writes until its hold ends. Should the hold end first, the
+    // commit fails and the next attempt prepares again.
+    const bool prepared = shards[i].stage() == "cut-over prepared";
     absl::Status s = tablets_.Call(
         ks.shards(i),
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
-          PrepareCutOverRequest p = PrepareRequest(ks, m, false);
-          PrepareCutOverResponse ignored;
-          SC_RETURN_IF_ERROR(FromGrpc(stub.PrepareCutOver(&ctx, p, &ignored)));
+          if (!prepared) {
+            PrepareCutOverRequest p = PrepareRequest(ks, m, false);
+            PrepareCutOverResponse ignored;
+            SC_RETURN_IF_ERROR(
+                FromGrpc(stub.PrepareCutOver(&ctx, p, &ignored)));
+          }
           grpc::ClientContext commit_ctx;
           commit_ctx.set_deadline(
               std::chrono::system_clock::now() +
@@ -383,7 +392,8 @@ absl::Status Controller::FinishDecided(
       return RetryLater(
           d, m,
           absl::StrCat("decided swap of ", m.uuid(), " (", m.table(),
-                       "), attempt ", m.attempts() + 1, ": ", s.message()));
+                       "), attempt ", m.attempts() + 1, ": ", s.message()),
+          std::max(options_.backoff, absl::Seconds(2)));
     }
   }
   d.set_message(absl::StrCat("finishing the decided swap of ", m.uuid(),
