@@ -205,6 +205,9 @@ class Cli {
     while (true) {
       final_state.clear();
       bool all_done = true;
+      // A migration that failed or was cancelled on one shard is over for
+      // the keyspace, though it waits postponed on the others.
+      bool ended_on_a_shard = false;
       std::string tty_line;  // every migration's line, one terminal line
       for (const std::string& u : uuids) {
         vtctldata::GetSchemaMigrationsRequest req;
@@ -223,6 +226,9 @@ class Cli {
         for (const vtctldata::SchemaMigration& m : resp.migrations()) {
           final_state.push_back(m);
           all_done &= IsTerminal(m);
+          ended_on_a_shard |=
+              sharded && (m.status() == vtctldata::SchemaMigration::FAILED ||
+                          m.status() == vtctldata::SchemaMigration::CANCELLED);
           const std::string key = absl::StrCat(u, "/", m.shard());
           std::string line = lines[key].Render(m, absl::Now());
           if (sharded) line = absl::StrCat("[", m.shard(), "] ", line);
@@ -235,7 +241,7 @@ class Cli {
         }
       }
       if (o_.tty) progress << "\r" << tty_line << "\033[K" << std::flush;
-      if (all_done) break;
+      if (all_done || ended_on_a_shard) break;
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
     }
     if (o_.tty) progress << "\n";

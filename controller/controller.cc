@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "controller/topology.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
@@ -192,6 +193,14 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           "--declarative is not supported across shards by the controller "
           "yet; submit it to each shard's sidecutd");
     }
+    if (st.IsPostponeLaunch() && !st.IsDirect()) {
+      // The gate launches members itself, and launching one alone is
+      // refused: postponed ALTERs would wait for a launch that never comes.
+      return absl::InvalidArgumentError(
+          "--postpone-launch is not supported by the controller: its gate "
+          "launches every change in order once every ALTER is ready; use "
+          "--postpone-completion to hold the cut-over");
+    }
     if (st.IsPreferInstantDdl() && !st.IsDirect()) {
       // Each tablet would apply an instant ALTER as soon as it launched,
       // outside the gate and the deployment's order.
@@ -204,6 +213,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
   auto run_commands = [&]() -> absl::Status {
     for (int i : commands) {
       MigrationCommandRequest c;
+      c.set_keyspace(req.keyspace());
       c.set_sql(req.sql(i));
       c.set_migration_context(req.migration_context());
       if (per_entry) c.set_uuid(req.uuid_list(i));
@@ -309,7 +319,9 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   }
   deployments_.push_back(d);
   int submitted = 0;
-  absl::Status failed = SubmitMembers(*ks, d, strategy, revert, &submitted);
+  std::vector<std::set<std::string>> taken;
+  absl::Status failed =
+      SubmitMembers(*ks, d, strategy, revert, &submitted, &taken);
   ControllerDeployment& saved = deployments_.back();
   if (failed.ok()) {
     saved.set_submission_pending(false);
@@ -327,16 +339,35 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     simulated_death_ = false;
     return failed;  // the test's simulated death: nothing cleaned up
   }
-  // Leave no shard with a part of the request.
-  for (int i = 0; i <= submitted && i < d.members_size(); ++i) {
-    CancelOnShards(*ks, d.members(i).uuid());
+  // Leave no shard with a part of the request: cancelled where a shard
+  // took it, and only there (a shard that refused it may run another
+  // migration under that UUID).
+  std::vector<std::string> not_cancelled;
+  for (size_t i = 0; i < taken.size(); ++i) {
+    if (taken[i].empty()) continue;
+    std::vector<absl::Status> cancelled =
+        CancelOnShards(*ks, d.members(i).uuid(), &taken[i]);
+    for (int s = 0; s < ks->shards_size(); ++s) {
+      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s])) {
+        not_cancelled.push_back(absl::StrCat(d.members(i).uuid(), " on shard ",
+                                             ks->shards(s).name(), ": ",
+                                             cancelled[s].message()));
+      }
+    }
   }
   saved.set_state(ControllerDeployment::FAILED);
   saved.set_message(absl::StrCat("submission failed: ", failed.message()));
   Save(saved).IgnoreError();
-  return absl::Status(failed.code(),
-                      absl::StrCat("not submitted (cancelled where it was): ",
-                                   failed.message()));
+  return absl::Status(
+      failed.code(),
+      absl::StrCat(
+          not_cancelled.empty()
+              ? "not submitted (cancelled on the shards that took it): "
+              : absl::StrCat("not submitted, and cancelling what shards took "
+                             "failed (",
+                             absl::StrJoin(not_cancelled, "; "),
+                             "): cancel the deployment: "),
+          failed.message()));
 }
 
 absl::Status Controller::Resubmit(ControllerDeployment& d) {
@@ -357,10 +388,10 @@ absl::Status Controller::Resubmit(ControllerDeployment& d) {
   return Save(d);
 }
 
-absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
-                                       const ControllerDeployment& d,
-                                       absl::string_view strategy, bool revert,
-                                       int* submitted) {
+absl::Status Controller::SubmitMembers(
+    const TopologyKeyspace& ks, const ControllerDeployment& d,
+    absl::string_view strategy, bool revert, int* submitted,
+    std::vector<std::set<std::string>>* taken) {
   simulated_death_ = false;
   // Read as the tablets read it (any case; "online" is "vitess").
   SC_ASSIGN_OR_RETURN(onlineddl::DdlStrategySetting parsed,
@@ -384,12 +415,23 @@ absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
     r.set_ddl_strategy(s);
     r.add_uuid_list(m.uuid());
     r.set_migration_context(d.context());
-    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+    std::vector<absl::Status> statuses = tablets_.ForEach(
         ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
                 grpc::ClientContext& ctx) {
           vtctldata::ApplySchemaResponse ignored;
           return FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
-        })));
+        });
+    if (taken != nullptr) {
+      taken->emplace_back();
+      for (int i = 0; i < ks.shards_size(); ++i) {
+        // A timeout may have reached the shard: cancelled there too.
+        if (statuses[i].ok() || absl::IsDeadlineExceeded(statuses[i]) ||
+            absl::IsUnavailable(statuses[i])) {
+          taken->back().insert(ks.shards(i).name());
+        }
+      }
+    }
+    SC_RETURN_IF_ERROR(Combine(statuses));
     ++*submitted;
     if (options_.while_submitting) {
       absl::Status s = options_.while_submitting(*submitted);
@@ -400,14 +442,18 @@ absl::Status Controller::SubmitMembers(const TopologyKeyspace& ks,
   return absl::OkStatus();
 }
 
-std::vector<absl::Status> Controller::CancelOnShards(const TopologyKeyspace& ks,
-                                                     const std::string& uuid) {
+std::vector<absl::Status> Controller::CancelOnShards(
+    const TopologyKeyspace& ks, const std::string& uuid,
+    const std::set<std::string>* only) {
   vtctldata::CancelSchemaMigrationRequest c;
   c.set_keyspace(ks.name());
   c.set_uuid(uuid);
   return tablets_.ForEach(
-      ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+      ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
               grpc::ClientContext& ctx) {
+        if (only != nullptr && only->count(shard.name()) == 0) {
+          return absl::OkStatus();
+        }
         vtctldata::CancelSchemaMigrationResponse ignored;
         return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
       });

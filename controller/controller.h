@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -144,11 +145,14 @@ class Controller {
   absl::Status Submit(ControllerDeployment& d, absl::string_view strategy,
                       bool revert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sends every member of `d` to every shard, counting in `*submitted` the
-  // members that reached all of them.
-  absl::Status SubmitMembers(const TopologyKeyspace& ks,
-                             const ControllerDeployment& d,
-                             absl::string_view strategy, bool revert,
-                             int* submitted) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // members that reached all of them; `*taken` (optional) gets, per
+  // member, the shards that took it (not those that refused it, e.g. as a
+  // UUID already in use by another migration).
+  absl::Status SubmitMembers(
+      const TopologyKeyspace& ks, const ControllerDeployment& d,
+      absl::string_view strategy, bool revert, int* submitted,
+      std::vector<std::set<std::string>>* taken = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // "launch all": each migration whose launch is postponed on each shard,
   // except deployments' members (their gates launch them).
   absl::StatusOr<std::map<std::string, uint64_t>> LaunchAllOutsideDeployments(
@@ -157,9 +161,11 @@ class Controller {
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Cancels `uuid` on every shard of `ks`; the statuses in shard order.
-  std::vector<absl::Status> CancelOnShards(const TopologyKeyspace& ks,
-                                           const std::string& uuid);
+  // Cancels `uuid` on every shard of `ks` (or only on the shards named in
+  // `only`); the statuses in shard order (OK for a shard left out).
+  std::vector<absl::Status> CancelOnShards(
+      const TopologyKeyspace& ks, const std::string& uuid,
+      const std::set<std::string>* only = nullptr);
 
   // The gate (controller_gate.cc).
   absl::Status Gate(ControllerDeployment& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -323,7 +323,11 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       break;
   }
   if (verb_name != nullptr && c.context.empty() && c.shards.empty()) {
-    SC_ASSIGN_OR_RETURN(auto counts, Command(verb_name, c.keyspace, target));
+    // The keyspace the statement names (SHOW ... FROM), else the request's.
+    SC_ASSIGN_OR_RETURN(
+        auto counts,
+        Command(verb_name, c.keyspace.empty() ? req.keyspace() : c.keyspace,
+                target));
     uint64_t n = 0;
     for (const auto& [shard, k] : counts) n += k;
     resp.mutable_result()->set_rows_affected(n);

@@ -1161,6 +1161,48 @@ TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
   req.set_sql(0, "ALTER TABLE users ADD COLUMN");
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // A command names its keyspace: an unknown one is refused, not taken as
+  // the only one there is.
+  MigrationCommandRequest cancel_all;
+  cancel_all.set_keyspace("nope");
+  cancel_all.set_sql("ALTER VITESS_MIGRATION CANCEL ALL");
+  EXPECT_THAT(controller_->ExecuteMigrationCommand(cancel_all).status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
+  // The gate launches changes itself: a postponed launch would never come.
+  req.set_sql(0, "ALTER TABLE users ADD COLUMN c INT");
+  req.set_ddl_strategy("vitess --postpone-launch");
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--postpone-launch")));
+}
+
+// A submission the shards refuse because its UUID names a migration they
+// already run (submitted to a tablet directly) leaves that migration alone:
+// it used to be cancelled on every shard as "the rest of the request".
+TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  const std::string uuid = "2b3c4d5e_6f70_11ee_8c99_0242ac120002";
+  ASSERT_OK(shards_[1]
+                .executor
+                ->Submit("ALTER TABLE users ADD COLUMN mine INT",
+                         "vitess --postpone-completion", "", uuid)
+                .status());
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN theirs INT");
+  req.set_ddl_strategy("vitess");
+  req.add_uuid_list(uuid);
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, shards_[1].executor->Get(uuid));
+  EXPECT_NE(m.status, onlineddl::kStatusCancelled);
+  EXPECT_THAT(m.statement, HasSubstr("mine"));
+  for (int i : {0, 2, 3}) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration other,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(other.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
 }
 
 TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
@@ -1207,6 +1249,18 @@ TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
   for (int i = 0; i < kShards; ++i) {
     EXPECT_FALSE(HasColumn(i, "users", "qty")) << kShardNames[i];
   }
+  // A change that fails on one shard (its rows break the new unique key):
+  // --wait ends with that failure, though the other shards wait postponed.
+  ASSERT_OK(conns_[2]->Execute(
+      "INSERT INTO users (name, val, title) VALUES ('d1', 1, 'dup'), ('d2', "
+      "2, 'dup')"));
+  EXPECT_EQ(
+      run({"ApplySchema", "--ddl-strategy=vitess", "--sql",
+           "ALTER TABLE users ADD UNIQUE KEY ut (title)", "--wait", "commerce"},
+          &out),
+      1)
+      << out;
+  EXPECT_THAT(out, HasSubstr("shard 80-c0 failed"));
   server->Shutdown();
 }
 
