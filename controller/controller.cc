@@ -346,9 +346,11 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   for (size_t i = 0; i < taken.size(); ++i) {
     if (taken[i].empty()) continue;
     std::vector<absl::Status> cancelled =
-        CancelOnShards(*ks, d.members(i).uuid(), &taken[i]);
+        CancelOnShards(*ks, d.members(i).uuid(), d.context(), &taken[i]);
     for (int s = 0; s < ks->shards_size(); ++s) {
-      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s])) {
+      // (Not found: a shard that timed out never got it.)
+      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s]) &&
+          !absl::IsNotFound(cancelled[s])) {
         not_cancelled.push_back(absl::StrCat(d.members(i).uuid(), " on shard ",
                                              ks->shards(s).name(), ": ",
                                              cancelled[s].message()));
@@ -444,18 +446,37 @@ absl::Status Controller::SubmitMembers(
 
 std::vector<absl::Status> Controller::CancelOnShards(
     const TopologyKeyspace& ks, const std::string& uuid,
-    const std::set<std::string>* only) {
+    absl::string_view context, const std::set<std::string>* only) {
+  vtctldata::GetSchemaMigrationsRequest g;
+  g.set_keyspace(ks.name());
+  g.set_uuid(uuid);
   vtctldata::CancelSchemaMigrationRequest c;
   c.set_keyspace(ks.name());
   c.set_uuid(uuid);
   return tablets_.ForEach(
-      ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
-              grpc::ClientContext& ctx) {
+      ks,
+      [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+          grpc::ClientContext& ctx) -> absl::Status {
         if (only != nullptr && only->count(shard.name()) == 0) {
           return absl::OkStatus();
         }
+        // A shard that refused the deployment's member may run another
+        // migration under that UUID (submitted to the tablet directly): it
+        // is not the deployment's to cancel.
+        vtctldata::GetSchemaMigrationsResponse found;
+        SC_RETURN_IF_ERROR(FromGrpc(stub.GetSchemaMigrations(&ctx, g, &found)));
+        if (found.migrations_size() == 0) {
+          return absl::NotFoundError(absl::StrCat(
+              "migration ", uuid, " not found on shard ", shard.name()));
+        }
+        if (!absl::EqualsIgnoreCase(found.migrations(0).migration_context(),
+                                    context)) {
+          return absl::OkStatus();
+        }
+        grpc::ClientContext cancel;  // one context per call
+        cancel.set_deadline(ctx.deadline());
         vtctldata::CancelSchemaMigrationResponse ignored;
-        return FromGrpc(stub.CancelSchemaMigration(&ctx, c, &ignored));
+        return FromGrpc(stub.CancelSchemaMigration(&cancel, c, &ignored));
       });
 }
 
@@ -548,11 +569,14 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
       // A failed deployment's applied members stay (revert them).
       if (m.commit_decided() || m.done()) continue;
       // The tablet's cancel also releases a prepared cut-over.
-      for (absl::Status& s : CancelOnShards(*ks, m.uuid())) {
+      for (absl::Status& s : CancelOnShards(*ks, m.uuid(), d.context())) {
         // Never sent there (a submission interrupted before it did).
         if (absl::IsNotFound(s) && d.submission_pending()) continue;
-        // Ended there already (the failure itself, or cancelled).
-        if (failed && absl::IsFailedPrecondition(s)) continue;
+        // Ended there already (the failure itself, or cancelled), or never
+        // got there (a submission that failed before it did).
+        if (failed && (absl::IsFailedPrecondition(s) || absl::IsNotFound(s))) {
+          continue;
+        }
         all.push_back(std::move(s));
       }
     }

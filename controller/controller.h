@@ -161,11 +161,12 @@ class Controller {
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Cancels `uuid` on every shard of `ks` (or only on the shards named in
-  // `only`); the statuses in shard order (OK for a shard left out).
+  // Cancels `uuid`, deployment `context`'s member, on every shard of `ks`
+  // (or only on the shards named in `only`); the statuses in shard order
+  // (OK for a shard left out or where `uuid` is another context's).
   std::vector<absl::Status> CancelOnShards(
       const TopologyKeyspace& ks, const std::string& uuid,
-      const std::set<std::string>* only = nullptr);
+      absl::string_view context, const std::set<std::string>* only = nullptr);
 
   // The gate (controller_gate.cc).
   absl::Status Gate(ControllerDeployment& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

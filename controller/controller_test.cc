@@ -151,6 +151,7 @@ class ControllerTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    release_ = true;  // a controller standing still after a decision
     controller_.reset();
     for (Shard& s : shards_) {
       if (s.server) s.server->Shutdown();
@@ -343,6 +344,71 @@ class ControllerTest : public ::testing::Test {
     }
   }
 
+  // A connection on shard `i` whose open transaction has read `table`: a
+  // cut-over there cannot lock the table until it commits.
+  absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> HoldTable(
+      int i, const std::string& table) {
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                        harness::ConnectTo(*instances_[i]));
+    SC_RETURN_IF_ERROR(c->Execute("BEGIN").status());
+    SC_RETURN_IF_ERROR(
+        c->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified(table)))
+            .status());
+    return c;
+  }
+
+  // Makes the controller of `o` stand still once it has decided a swap,
+  // before telling any shard, until release_ (its next round would finish
+  // the swap itself): a controller that died there. decided_ says it did,
+  // decided_micros_ when. TearDown releases it.
+  void StopAfterDecision(ControllerOptions& o) {
+    o.after_decision = [this](const ControllerDeployment&) {
+      decided_micros_ = absl::ToUnixMicros(absl::Now());
+      decided_ = true;
+      while (!release_) absl::SleepFor(absl::Milliseconds(5));
+      return absl::AbortedError("simulated controller crash");
+    };
+  }
+  // Waits until `c` (set up by StopAfterDecision) decided deployment
+  // `context`'s swap; then no shard has swapped.
+  void WaitDecided(Controller& c, const std::string& context) {
+    absl::Status s = WaitFor(
+        Clock::Real(), "decision",
+        [&]() -> absl::StatusOr<bool> { return decided_.load(); },
+        WaitOptions{.timeout = absl::Seconds(120)});
+    if (!s.ok()) {
+      absl::StatusOr<ControllerDeployment> d = c.GetDeployment(context);
+      ASSERT_OK(s) << (d.ok() ? d->DebugString() + ShardStates(*d)
+                              : d.status().ToString());
+    }
+    for (int i = 0; i < kShards; ++i) {
+      EXPECT_FALSE(HasColumn(i, "users", "extra")) << "nobody was told to swap";
+    }
+  }
+  // Submits "ALTER TABLE users ADD COLUMN extra INT" as deployment
+  // `context` through a controller (options `o`) that dies once it decided
+  // the swap; the controller is gone afterwards. The migration's UUID.
+  std::string SubmitAndDieAfterDecision(ControllerOptions o,
+                                        const std::string& context) {
+    StopAfterDecision(o);
+    StartController(o);
+    vtctldata::ApplySchemaRequest req;
+    req.set_keyspace("commerce");
+    req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+    req.set_ddl_strategy("vitess");
+    req.set_migration_context(context);
+    absl::StatusOr<vtctldata::ApplySchemaResponse> resp =
+        controller_->ApplySchema(req);
+    EXPECT_OK(resp.status());
+    if (resp.ok()) WaitDecided(*controller_, context);
+    release_ = true;
+    controller_.reset();
+    if (!resp.ok() || resp->uuid_list_size() != 1 || HasFatalFailure()) {
+      return "";
+    }
+    return resp->uuid_list(0);
+  }
+
   // Submits `sql` (two statements) as deployment `context` with the
   // members' UUIDs `uuids`, through a controller that "dies" once the first
   // member reached every shard; the controller is gone afterwards.
@@ -373,6 +439,9 @@ class ControllerTest : public ::testing::Test {
   std::string db_;
   std::string state_dir_;
   std::unique_ptr<Controller> controller_;
+  std::atomic<bool> decided_{false};
+  std::atomic<bool> release_{false};
+  std::atomic<int64_t> decided_micros_{0};
 };
 
 TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
@@ -794,12 +863,7 @@ TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
                        controller_->ApplySchema(req));
   WaitReadyEverywhere(resp.uuid_list(0));
   // A long transaction on shard 3 holds the table: its prepare cannot lock.
-  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instances_[2]));
-  ASSERT_OK(blocker->Execute("BEGIN").status());
-  ASSERT_OK(
-      blocker
-          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users")))
-          .status());
+  ASSERT_OK_AND_ASSIGN(auto blocker, HoldTable(2, "users"));
   ASSERT_OK(controller_->CompleteDeployment("blocked"));
   ControllerDeployment d =
       WaitDeployment("blocked", [](const ControllerDeployment& d) {
@@ -854,12 +918,7 @@ TEST_F(ControllerTest, ALaterAlterNotReadyIsWaitedForToSwapTogether) {
   WaitReadyEverywhere(resp.uuid_list(0));
   WaitReadyEverywhere(resp.uuid_list(1));
   // A transaction on shard 80-c0 holds users: the first attempt aborts.
-  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instances_[2]));
-  ASSERT_OK(blocker->Execute("BEGIN").status());
-  ASSERT_OK(
-      blocker
-          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users")))
-          .status());
+  ASSERT_OK_AND_ASSIGN(auto blocker, HoldTable(2, "users"));
   ASSERT_OK(controller_->CompleteDeployment("lagging"));
   WaitDeployment("lagging", [](const ControllerDeployment& d) {
     return d.members(0).attempts() >= 1;
@@ -913,12 +972,7 @@ TEST_F(ControllerTest, AShardTooSlowToPrepareBeforeTheHoldsEndAbortsAll) {
   ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
                        controller_->ApplySchema(req));
   WaitReadyEverywhere(resp.uuid_list(0));
-  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instances_[2]));
-  ASSERT_OK(blocker->Execute("BEGIN").status());
-  ASSERT_OK(
-      blocker
-          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users")))
-          .status());
+  ASSERT_OK_AND_ASSIGN(auto blocker, HoldTable(2, "users"));
   ASSERT_OK(controller_->CompleteDeployment("slow"));
   // Shard 80-c0's lock waits for the blocker, well past the others' holds.
   absl::SleepFor(absl::Seconds(5));
@@ -937,34 +991,8 @@ TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
   ControllerOptions o = Options();
   // Long enough that the successor finds every shard still prepared.
   o.prepare_hold = absl::Seconds(8);
-  std::atomic<bool> crashed{false};
-  std::atomic<int64_t> crashed_micros{0};
-  // The controller stands still after its decision until it is destroyed
-  // (its next round would finish the swap itself).
-  std::atomic<bool> release{false};
-  o.after_decision = [&](const ControllerDeployment&) {
-    crashed_micros = absl::ToUnixMicros(absl::Now());
-    crashed = true;
-    while (!release) absl::SleepFor(absl::Milliseconds(5));
-    return absl::AbortedError("simulated controller crash");
-  };
-  SetOnExit released{&release};
-  StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess");
-  req.set_migration_context("restarted");
-  ASSERT_OK(controller_->ApplySchema(req).status());
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "decision",
-      [&]() -> absl::StatusOr<bool> { return crashed.load(); },
-      WaitOptions{.timeout = absl::Seconds(120)}));
-  for (int i = 0; i < kShards; ++i) {
-    EXPECT_FALSE(HasColumn(i, "users", "extra")) << "nobody was told to swap";
-  }
-  release = true;
-  controller_.reset();  // "dies" with every shard prepared, none told
+  // "Dies" with every shard prepared, none told.
+  ASSERT_NE(SubmitAndDieAfterDecision(o, "restarted"), "");
   ASSERT_OK_AND_ASSIGN(DeploymentStore store,
                        DeploymentStore::Open(state_dir_));
   ASSERT_OK_AND_ASSIGN(std::vector<ControllerDeployment> saved,
@@ -981,7 +1009,7 @@ TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
   StartController(Options());
   ControllerDeployment d = WaitComplete("restarted");
   EXPECT_TRUE(d.members(0).done());
-  EXPECT_LT(d.members(0).last_swap_micros() - crashed_micros.load(),
+  EXPECT_LT(d.members(0).last_swap_micros() - decided_micros_.load(),
             absl::ToInt64Microseconds(absl::Seconds(8)))
       << d.DebugString();
   for (int i = 0; i < kShards; ++i) {
@@ -997,31 +1025,11 @@ TEST_F(ControllerTest, ARefusedDecidedSwapIsRetriedWithBackoff) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();
   o.prepare_hold = absl::Seconds(20);
-  std::atomic<bool> crashed{false};
-  std::atomic<bool> release{false};
-  o.after_decision = [&](const ControllerDeployment&) {
-    crashed = true;
-    while (!release) absl::SleepFor(absl::Milliseconds(5));
-    return absl::AbortedError("simulated controller crash");
-  };
-  SetOnExit released{&release};
-  StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess");
-  req.set_migration_context("refused");
-  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
-                       controller_->ApplySchema(req));
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "decision",
-      [&]() -> absl::StatusOr<bool> { return crashed.load(); },
-      WaitOptions{.timeout = absl::Seconds(120)}));
-  release = true;
-  controller_.reset();
+  const std::string uuid = SubmitAndDieAfterDecision(o, "refused");
+  ASSERT_NE(uuid, "");
   // The holds end early: every shard needs a new prepare.
   for (int i = 0; i < kShards; ++i) {
-    ASSERT_OK(shards_[i].executor->AbortCutOver(resp.uuid_list(0)));
+    ASSERT_OK(shards_[i].executor->AbortCutOver(uuid));
   }
   ControllerOptions refused = Options();
   refused.prepare_hold = absl::Minutes(10);  // tablets take at most 5 min
@@ -1186,6 +1194,7 @@ TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
 // it used to be cancelled on every shard as "the rest of the request".
 TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
   CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "info VARCHAR(32)");
   StartController(Options());
   const std::string uuid = "2b3c4d5e_6f70_11ee_8c99_0242ac120002";
   ASSERT_OK(shards_[1]
@@ -1196,18 +1205,32 @@ TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
   vtctldata::ApplySchemaRequest req;
   req.set_keyspace("commerce");
   req.add_sql("ALTER TABLE users ADD COLUMN theirs INT");
+  req.add_sql("ALTER TABLE orders ADD COLUMN never_sent INT");
   req.set_ddl_strategy("vitess");
+  req.set_migration_context("refused");
   req.add_uuid_list(uuid);
+  req.add_uuid_list("3c4d5e6f_7081_11ee_8c99_0242ac120002");
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, shards_[1].executor->Get(uuid));
-  EXPECT_NE(m.status, onlineddl::kStatusCancelled);
-  EXPECT_THAT(m.statement, HasSubstr("mine"));
-  for (int i : {0, 2, 3}) {
-    ASSERT_OK_AND_ASSIGN(onlineddl::Migration other,
-                         shards_[i].executor->Get(uuid));
-    EXPECT_EQ(other.status, onlineddl::kStatusCancelled) << kShardNames[i];
-  }
+  auto check = [&] {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[1].executor->Get(uuid));
+    EXPECT_NE(m.status, onlineddl::kStatusCancelled);
+    EXPECT_THAT(m.statement, HasSubstr("mine"));
+    for (int i : {0, 2, 3}) {
+      ASSERT_OK_AND_ASSIGN(onlineddl::Migration other,
+                           shards_[i].executor->Get(uuid));
+      EXPECT_EQ(other.status, onlineddl::kStatusCancelled) << kShardNames[i];
+    }
+  };
+  check();
+  // Cancelling the failed deployment afterwards leaves it alone too, and
+  // is not refused for the member that never reached any shard.
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("refused"));
+  EXPECT_EQ(d.state(), ControllerDeployment::FAILED);
+  EXPECT_OK(controller_->CancelDeployment("refused"));
+  check();
 }
 
 TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
@@ -1325,22 +1348,15 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   }
   // A decides the swap and "dies" before telling any shard; B, which
   // received the request and forwarded it to A, takes over and finishes.
-  std::atomic<bool> decided{false};
-  // A stands still after its decision until it has lost the leadership
-  // (its next round would finish the swap itself).
-  std::atomic<bool> release{false};
   ControllerOptions oa = Options();
   // Four shards under writes prepare in a few seconds under ASan on two
   // cores: a 3 s hold (decisions need 2.25 s) aborted every attempt. B
   // retries, with the backoff, until the holds expire.
   oa.prepare_hold = absl::Seconds(8);
-  oa.after_decision = [&](const ControllerDeployment&) {
-    decided = true;
-    while (!release) absl::SleepFor(absl::Milliseconds(5));
-    return absl::AbortedError("simulated controller crash");
-  };
+  // A stands still after its decision until it has lost the leadership.
+  StopAfterDecision(oa);
   EtcdCandidate a, b;
-  SetOnExit released{&release};  // before a is destroyed
+  SetOnExit released{&release_};  // before a is destroyed
   ASSERT_OK(a.Start(etcd->endpoint(), prefix, oa));
   ASSERT_TRUE(a.Election()->AwaitLeadership(absl::Seconds(10)));
   ASSERT_OK(b.Start(etcd->endpoint(), prefix, Options()));
@@ -1372,24 +1388,11 @@ TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   // It reached the leader: A holds the deployment.
   ASSERT_OK(a.controller->GetDeployment("failover").status());
 
-  {
-    absl::Status s = WaitFor(
-        Clock::Real(), "decision",
-        [&]() -> absl::StatusOr<bool> { return decided.load(); },
-        WaitOptions{.timeout = absl::Seconds(120)});
-    if (!s.ok()) {
-      absl::StatusOr<ControllerDeployment> d =
-          a.controller->GetDeployment("failover");
-      ASSERT_OK(s) << (d.ok() ? d->DebugString() + ShardStates(*d)
-                              : d.status().ToString());
-    }
-  }
-  for (int i = 0; i < kShards; ++i) {
-    EXPECT_FALSE(HasColumn(i, "users", "extra")) << "nobody was told to swap";
-  }
+  WaitDecided(*a.controller, "failover");
+  if (HasFatalFailure()) return;
   const absl::Time died = absl::Now();
   a.leadership->Abandon();
-  release = true;
+  release_ = true;
   a.Die();
   ASSERT_TRUE(b.Election()->AwaitLeadership(absl::Seconds(30)));
   std::cerr << "new leader after " << absl::Now() - died << "\n";
