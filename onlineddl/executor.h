@@ -279,6 +279,13 @@ class Executor {
   absl::Status DropShadowForeignKeys(const std::string& db,
                                      const std::string& artifacts)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives `shadow` the foreign keys of m's table under new names and
+  // points the DROP FOREIGN KEY clauses of `*alter_clauses` at them
+  // (onlineddl/foreign_keys.h). FailedPrecondition for a key referencing
+  // its own table.
+  absl::Status KeepForeignKeys(const Migration& m, const std::string& shadow,
+                               std::string* alter_clauses)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `m` is a member of a running or completing deployment, whose
   // gate launches and completes it.
   absl::StatusOr<bool> GatedByDeployment(const Migration& m)

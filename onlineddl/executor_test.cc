@@ -260,6 +260,62 @@ TEST_F(ExecutorTest, AlterAddingAForeignKeyIsRefused) {
             "1");
 }
 
+// With --unsafe-allow-foreign-keys an ALTER of a child keeps its foreign
+// keys (CREATE ... LIKE copies none; they were lost at the swap), renamed
+// (names are unique in a schema), following a renamed column; a later
+// ALTER can drop them by their current names. A key referencing its own
+// table is refused.
+TEST_F(ExecutorTest, AnAllowedAlterOfAChildKeepsItsForeignKeys) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, KEY (p), CONSTRAINT fk_p "
+      "FOREIGN KEY (p) REFERENCES fp (id) ON DELETE CASCADE)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1), (2), (3)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1), (2, 2), (3, 3)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("ALTER TABLE fc ADD COLUMN x INT, CHANGE p "
+                                "parent INT",
+                                "vitess --unsafe-allow-foreign-keys", ""));
+  WaitStatus(u[0], kStatusComplete);
+  const std::string fks =
+      "SELECT GROUP_CONCAT(CONCAT_WS(' ', k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+      "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE)) "
+      "FROM information_schema.KEY_COLUMN_USAGE k JOIN "
+      "information_schema.REFERENTIAL_CONSTRAINTS r USING (CONSTRAINT_SCHEMA, "
+      "CONSTRAINT_NAME) WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = "
+      "'fc' AND r.TABLE_NAME = 'fc'";
+  const std::string kept = Value(fks);
+  EXPECT_THAT(kept,
+              ::testing::MatchesRegex("fk_p_[0-9a-f]{8} parent fp id CASCADE"));
+  // Enforced, and cascading, on the swapped-in table.
+  ASSERT_OK(conn_->Execute("DELETE FROM fp WHERE id = 1"));
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM fc"), "2,3");
+  EXPECT_FALSE(
+      conn_->Execute("INSERT INTO fc (id, parent) VALUES (9, 99)").ok());
+  // Dropped by the name it has now.
+  const std::string name = kept.substr(0, kept.find(' '));
+  ASSERT_OK_AND_ASSIGN(
+      auto dropped,
+      executor_->Submit(absl::StrCat("ALTER TABLE fc DROP FOREIGN KEY ", name),
+                        "vitess --unsafe-allow-foreign-keys", ""));
+  WaitStatus(dropped[0], kStatusComplete);
+  EXPECT_EQ(Value(fks), "");  // NULL: none
+  ASSERT_OK(conn_->Execute("INSERT INTO fc (id, parent) VALUES (9, 99)"));
+
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE tree (id INT PRIMARY KEY, up INT, KEY (up), FOREIGN KEY "
+      "(up) REFERENCES tree (id))"));
+  ASSERT_OK_AND_ASSIGN(
+      auto self, executor_->Submit("ALTER TABLE tree ADD COLUMN x INT",
+                                   "vitess --unsafe-allow-foreign-keys", ""));
+  Migration f = WaitStatus(self[0], kStatusFailed);
+  EXPECT_THAT(f.message, HasSubstr("references its own table"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tree'"),
+            "2");
+}
+
 TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
   CreateUsers(10);
   StartExecutor();

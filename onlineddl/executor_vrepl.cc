@@ -1,6 +1,7 @@
 // ALTER TABLE through a shadow table and a VReplication workflow.
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -19,6 +20,7 @@
 #include "onlineddl/cut_over.h"
 #include "onlineddl/deferred_indexes.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/foreign_keys.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
 #include "vreplication/vr_store.h"
@@ -231,10 +233,16 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                                      Assignments()
                                          .Set("artifacts", artifacts)
                                          .Set("stage", "altering shadow")));
+  std::string alter_clauses = d.alter_clauses;
+  if (st.IsAllowForeignKeys()) {
+    // Kept (CREATE ... LIKE dropped them); the ALTER may drop them.
+    s = KeepForeignKeys(m, shadow, &alter_clauses);
+    if (!s.ok()) return Fail(m, s.message());
+  }
   s = conn_
           ->Execute(absl::StrCat("ALTER TABLE ",
                                  mysql::QuoteQualified(db, shadow), " ",
-                                 d.alter_clauses))
+                                 alter_clauses))
           .status();
   if (!s.ok()) return Fail(m, s.message());
   if (!st.IsAllowForeignKeys()) {
@@ -362,6 +370,38 @@ absl::Status Executor::DropShadowForeignKeys(const std::string& db,
               .status());
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::KeepForeignKeys(const Migration& m,
+                                       const std::string& shadow,
+                                       std::string* alter_clauses) {
+  SC_ASSIGN_OR_RETURN(std::vector<ForeignKey> fks,
+                      LoadForeignKeys(*conn_, m.schema, m.table));
+  if (fks.empty()) return absl::OkStatus();
+  std::vector<std::string> adds;
+  std::map<std::string, std::string> renamed;
+  for (const ForeignKey& fk : fks) {
+    if (fk.referenced_schema == m.schema && fk.referenced_table == m.table) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "foreign key ", QuoteIdentifier(fk.name), " of ",
+          QuoteIdentifier(m.table),
+          " references its own table: its shadow cannot keep it; use the "
+          "direct or mysql strategy"));
+    }
+    const std::string name = ShadowForeignKeyName(fk.name, m.uuid);
+    SC_ASSIGN_OR_RETURN(std::string add, AddForeignKeyClause(fk, name));
+    adds.push_back(std::move(add));
+    renamed[absl::AsciiStrToLower(fk.name)] = name;
+  }
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute(absl::StrCat("ALTER TABLE ",
+                                 mysql::QuoteQualified(m.schema, shadow), " ",
+                                 absl::StrJoin(adds, ", ")))
+          .status());
+  SC_ASSIGN_OR_RETURN(*alter_clauses,
+                      RenameDroppedForeignKeys(*alter_clauses, renamed));
   return absl::OkStatus();
 }
 

@@ -1,0 +1,152 @@
+#include "onlineddl/foreign_keys.h"
+
+#include <cstdint>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "mysql/quoting.h"
+#include "schemadiff/lexer.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+// FNV-1a, 32 bits: the same suffix for the same UUID in every process.
+uint32_t Fnv1a(absl::string_view s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+bool IsLowerHex(absl::string_view s) {
+  for (char c : s) {
+    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
+  }
+  return true;
+}
+
+// The first `n` characters (UTF-8) of `s`.
+absl::string_view FirstChars(absl::string_view s, size_t n) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (chars++ == n) return s.substr(0, i);
+  }
+  return s;
+}
+
+absl::StatusOr<std::string> Action(absl::string_view rule) {
+  const std::string r = absl::AsciiStrToUpper(rule);
+  for (const char* known :
+       {"RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT"}) {
+    if (r == known) return r;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown foreign key action \"", rule, "\""));
+}
+
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const std::string& n : names)
+    quoted.push_back(mysql::QuoteIdentifier(n));
+  return absl::StrJoin(quoted, ", ");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ForeignKey>> LoadForeignKeys(
+    mysql::Connection& conn, absl::string_view db, absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat(
+          "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, "
+          "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, "
+          "r.UPDATE_RULE FROM information_schema.KEY_COLUMN_USAGE k JOIN "
+          "information_schema.REFERENTIAL_CONSTRAINTS r ON "
+          "r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = "
+          "k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME WHERE "
+          "k.TABLE_SCHEMA = ",
+          mysql::QuoteString(db),
+          " AND k.TABLE_NAME = ", mysql::QuoteString(table),
+          " AND k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY "
+          "k.CONSTRAINT_NAME, k.ORDINAL_POSITION")));
+  std::vector<ForeignKey> out;
+  for (const mysql::Row& row : r.rows) {
+    if (out.empty() || out.back().name != row.Get(0)) {
+      out.emplace_back();
+      out.back().name = std::string(row.Get(0));
+      out.back().referenced_schema = std::string(row.Get(2));
+      out.back().referenced_table = std::string(row.Get(3));
+      out.back().on_delete = std::string(row.Get(5));
+      out.back().on_update = std::string(row.Get(6));
+    }
+    out.back().columns.emplace_back(row.Get(1));
+    out.back().referenced_columns.emplace_back(row.Get(4));
+  }
+  return out;
+}
+
+std::string ShadowForeignKeyName(absl::string_view name,
+                                 absl::string_view uuid) {
+  if (name.size() > 9 && name[name.size() - 9] == '_' &&
+      IsLowerHex(name.substr(name.size() - 8))) {
+    name.remove_suffix(9);
+  }
+  return absl::StrCat(FirstChars(name, 55), "_",
+                      absl::StrFormat("%08x", Fnv1a(uuid)));
+}
+
+absl::StatusOr<std::string> AddForeignKeyClause(const ForeignKey& fk,
+                                                absl::string_view name) {
+  SC_ASSIGN_OR_RETURN(std::string on_delete, Action(fk.on_delete));
+  SC_ASSIGN_OR_RETURN(std::string on_update, Action(fk.on_update));
+  return absl::StrCat(
+      "ADD CONSTRAINT ", mysql::QuoteIdentifier(name), " FOREIGN KEY (",
+      QuotedList(fk.columns), ") REFERENCES ",
+      mysql::QuoteQualified(fk.referenced_schema, fk.referenced_table), " (",
+      QuotedList(fk.referenced_columns), ") ON DELETE ", on_delete,
+      " ON UPDATE ", on_update);
+}
+
+absl::StatusOr<std::string> RenameDroppedForeignKeys(
+    absl::string_view alter_clauses,
+    const std::map<std::string, std::string>& renamed) {
+  SC_ASSIGN_OR_RETURN(std::vector<schemadiff::Token> tokens,
+                      schemadiff::Tokenize(alter_clauses));
+  std::string out;
+  size_t copied = 0;  // alter_clauses[0, copied) is in `out`
+  for (size_t i = 0; i + 2 < tokens.size(); ++i) {
+    if (!tokens[i].IsWord("DROP")) continue;
+    size_t j = i + 1;
+    if (tokens[j].IsWord("FOREIGN") && tokens[j + 1].IsWord("KEY")) {
+      j += 2;
+    } else if (tokens[j].IsWord("CONSTRAINT")) {
+      j += 1;
+    } else {
+      continue;
+    }
+    if (j + 1 < tokens.size() && tokens[j].IsWord("IF") &&
+        tokens[j + 1].IsWord("EXISTS")) {
+      j += 2;
+    }
+    if (j >= tokens.size() || !tokens[j].IsIdentLike()) continue;
+    auto it = renamed.find(absl::AsciiStrToLower(tokens[j].text));
+    if (it == renamed.end()) continue;
+    absl::StrAppend(&out,
+                    alter_clauses.substr(copied, tokens[j].offset - copied),
+                    mysql::QuoteIdentifier(it->second));
+    copied = tokens[j].end;
+    i = j;
+  }
+  absl::StrAppend(&out, alter_clauses.substr(copied));
+  return out;
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,59 @@
+// A child table's foreign keys on its shadow. CREATE TABLE ... LIKE copies
+// no foreign keys, so a migration run with --unsafe-allow-foreign-keys
+// would swap in a table without them. The shadow gets them before the
+// ALTER, under new names (a foreign key's name is unique in its schema):
+// the name without an earlier migration's suffix, then "_" and 8 hex
+// digits of the migration's UUID. The ALTER's DROP FOREIGN KEY clauses are
+// pointed at the new names.
+//
+// Thread-safe except LoadForeignKeys, which uses the connection.
+#ifndef SIDECUT_ONLINEDDL_FOREIGN_KEYS_H_
+#define SIDECUT_ONLINEDDL_FOREIGN_KEYS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mysql/connection.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+struct ForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string referenced_schema;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  std::string on_delete;  // RESTRICT, CASCADE, SET NULL, NO ACTION, ...
+  std::string on_update;
+};
+
+// The foreign keys of `db`.`table` (as a child), by name.
+absl::StatusOr<std::vector<ForeignKey>> LoadForeignKeys(
+    mysql::Connection& conn, absl::string_view db, absl::string_view table);
+
+// `name` without a trailing "_<8 hex digits>" (an earlier migration's),
+// cut to 55 characters, then "_" and 8 hex digits of a hash of `uuid`.
+std::string ShadowForeignKeyName(absl::string_view name,
+                                 absl::string_view uuid);
+
+// "ADD CONSTRAINT `name` FOREIGN KEY (...) REFERENCES `s`.`t` (...) ON
+// DELETE ... ON UPDATE ...". InvalidArgument for a referential action
+// this does not know.
+absl::StatusOr<std::string> AddForeignKeyClause(const ForeignKey& fk,
+                                                absl::string_view name);
+
+// `alter_clauses` with each DROP FOREIGN KEY or DROP CONSTRAINT naming a
+// key of `renamed` (lower-case old name -> new name) pointed at the new
+// name. InvalidArgument if the clauses do not tokenize.
+absl::StatusOr<std::string> RenameDroppedForeignKeys(
+    absl::string_view alter_clauses,
+    const std::map<std::string, std::string>& renamed);
+
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_FOREIGN_KEYS_H_
