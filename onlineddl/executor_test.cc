@@ -286,8 +286,8 @@ TEST_F(ExecutorTest, AnAllowedAlterOfAChildKeepsItsForeignKeys) {
       "CONSTRAINT_NAME) WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = "
       "'fc' AND r.TABLE_NAME = 'fc'";
   const std::string kept = Value(fks);
-  EXPECT_THAT(kept,
-              ::testing::MatchesRegex("fk_p_[0-9a-f]{8} parent fp id CASCADE"));
+  EXPECT_THAT(
+      kept, ::testing::MatchesRegex("fk_p_[0-9a-z]{25} parent fp id CASCADE"));
   // Enforced, and cascading, on the swapped-in table.
   ASSERT_OK(conn_->Execute("DELETE FROM fp WHERE id = 1"));
   EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM fc"), "2,3");

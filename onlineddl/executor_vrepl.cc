@@ -21,6 +21,7 @@
 #include "onlineddl/deferred_indexes.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/foreign_keys.h"
+#include "schemadiff/constraint_names.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
 #include "vreplication/vr_store.h"
@@ -389,7 +390,8 @@ absl::Status Executor::KeepForeignKeys(const Migration& m,
           " references its own table: its shadow cannot keep it; use the "
           "direct or mysql strategy"));
     }
-    const std::string name = ShadowForeignKeyName(fk.name, m.uuid);
+    const std::string name =
+        schemadiff::NewConstraintName(m.table, fk.name, m.uuid);
     SC_ASSIGN_OR_RETURN(std::string add, AddForeignKeyClause(fk, name));
     adds.push_back(std::move(add));
     renamed[absl::AsciiStrToLower(fk.name)] = name;

@@ -1,10 +1,7 @@
 #include "onlineddl/foreign_keys.h"
 
-#include <cstdint>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
 #include "schemadiff/lexer.h"
@@ -13,33 +10,6 @@
 namespace sidecut {
 namespace onlineddl {
 namespace {
-
-// FNV-1a, 32 bits: the same suffix for the same UUID in every process.
-uint32_t Fnv1a(absl::string_view s) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
-
-bool IsLowerHex(absl::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isdigit(c) && !(c >= 'a' && c <= 'f')) return false;
-  }
-  return true;
-}
-
-// The first `n` characters (UTF-8) of `s`.
-absl::string_view FirstChars(absl::string_view s, size_t n) {
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (chars++ == n) return s.substr(0, i);
-  }
-  return s;
-}
 
 absl::StatusOr<std::string> Action(absl::string_view rule) {
   const std::string r = absl::AsciiStrToUpper(rule);
@@ -90,16 +60,6 @@ absl::StatusOr<std::vector<ForeignKey>> LoadForeignKeys(
     out.back().referenced_columns.emplace_back(row.Get(4));
   }
   return out;
-}
-
-std::string ShadowForeignKeyName(absl::string_view name,
-                                 absl::string_view uuid) {
-  if (name.size() > 9 && name[name.size() - 9] == '_' &&
-      IsLowerHex(name.substr(name.size() - 8))) {
-    name.remove_suffix(9);
-  }
-  return absl::StrCat(FirstChars(name, 55), "_",
-                      absl::StrFormat("%08x", Fnv1a(uuid)));
 }
 
 absl::StatusOr<std::string> AddForeignKeyClause(const ForeignKey& fk,

@@ -1,10 +1,9 @@
 // A child table's foreign keys on its shadow. CREATE TABLE ... LIKE copies
 // no foreign keys, so a migration run with --unsafe-allow-foreign-keys
 // would swap in a table without them. The shadow gets them before the
-// ALTER, under new names (a foreign key's name is unique in its schema):
-// the name without an earlier migration's suffix, then "_" and 8 hex
-// digits of the migration's UUID. The ALTER's DROP FOREIGN KEY clauses are
-// pointed at the new names.
+// ALTER, under new names (a foreign key's name is unique in its schema) as
+// Vitess makes them (schemadiff::NewConstraintName). The ALTER's DROP
+// FOREIGN KEY clauses are pointed at the new names.
 //
 // Thread-safe except LoadForeignKeys, which uses the connection.
 #ifndef SIDECUT_ONLINEDDL_FOREIGN_KEYS_H_
@@ -34,11 +33,6 @@ struct ForeignKey {
 // The foreign keys of `db`.`table` (as a child), by name.
 absl::StatusOr<std::vector<ForeignKey>> LoadForeignKeys(
     mysql::Connection& conn, absl::string_view db, absl::string_view table);
-
-// `name` without a trailing "_<8 hex digits>" (an earlier migration's),
-// cut to 55 characters, then "_" and 8 hex digits of a hash of `uuid`.
-std::string ShadowForeignKeyName(absl::string_view name,
-                                 absl::string_view uuid);
 
 // "ADD CONSTRAINT `name` FOREIGN KEY (...) REFERENCES `s`.`t` (...) ON
 // DELETE ... ON UPDATE ...". InvalidArgument for a referential action

@@ -8,37 +8,6 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
-constexpr char kUuid[] = "6ace8bce_f732_11ea_87e9_f875a4d24e90";
-
-TEST(ShadowForeignKeyNameTest, AddsASuffixOfTheUuidAndReplacesAnEarlierOne) {
-  const std::string once = ShadowForeignKeyName("fc_ibfk_1", kUuid);
-  ASSERT_EQ(once.size(), std::string("fc_ibfk_1").size() + 9);
-  EXPECT_EQ(once.substr(0, 10), "fc_ibfk_1_");
-  // The same UUID, the same name; another UUID, another one.
-  EXPECT_EQ(ShadowForeignKeyName("fc_ibfk_1", kUuid), once);
-  const std::string other =
-      ShadowForeignKeyName("fc_ibfk_1", "7bdf9cdf_f732_11ea_87e9_f875a4d24e90");
-  EXPECT_NE(other, once);
-  // A second migration replaces the first's suffix: names do not grow.
-  EXPECT_EQ(ShadowForeignKeyName(once, "7bdf9cdf_f732_11ea_87e9_f875a4d24e90"),
-            other);
-  // Not a suffix of ours: kept.
-  EXPECT_EQ(ShadowForeignKeyName("fk_DEADBEEF", kUuid).substr(0, 12),
-            "fk_DEADBEEF_");
-}
-
-TEST(ShadowForeignKeyNameTest, StaysWithin64Characters) {
-  const std::string long_name(64, 'x');
-  EXPECT_EQ(ShadowForeignKeyName(long_name, kUuid).size(), 64u);
-  // 60 two-byte characters: cut to 55 characters, not bytes, and never
-  // inside one.
-  std::string accented;
-  for (int i = 0; i < 60; ++i) accented += "\xC3\xA9";  // é
-  const std::string n = ShadowForeignKeyName(accented, kUuid);
-  EXPECT_EQ(n.size(), 55u * 2 + 9);
-  EXPECT_EQ(n.substr(0, 110), accented.substr(0, 110));
-}
-
 TEST(AddForeignKeyClauseTest, QuotesEveryNameAndChecksTheActions) {
   ForeignKey fk;
   fk.name = "old";

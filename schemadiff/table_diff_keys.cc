@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "schemadiff/charsets.h"
+#include "schemadiff/constraint_names.h"
 #include "schemadiff/printer.h"
 #include "schemadiff/table_diff_internal.h"
 
@@ -77,19 +78,11 @@ AlterOption AddKey(const IndexDefinition& i) {
   return o;
 }
 
-// Vitess appends `_<25 base-36 chars>` to constraint names; MySQL names
-// unnamed constraints `<table>_chk_N` / `<table>_ibfk_N`. Both reduce to the
-// name they were derived from.
+// The name a constraint's was derived from (schemadiff/constraint_names.h),
+// lower-cased; MariaDB's `CONSTRAINT_<n>` for an unnamed CHECK is "chk_<n>".
 std::string OriginalConstraintName(const std::string& table,
                                    const std::string& name) {
   std::string lower = absl::AsciiStrToLower(name);
-  std::string prefix = absl::AsciiStrToLower(table) + "_";
-  if (absl::StartsWith(lower, prefix) &&
-      (absl::StartsWith(lower.substr(prefix.size()), "chk_") ||
-       absl::StartsWith(lower.substr(prefix.size()), "ibfk_"))) {
-    return lower.substr(prefix.size());
-  }
-  // MariaDB names an unnamed table CHECK `CONSTRAINT_<n>`.
   const ServerDialect* dialect = CurrentServerDialect();
   if (dialect != nullptr && dialect->mariadb &&
       absl::StartsWith(lower, "constraint_") &&
@@ -98,17 +91,7 @@ std::string OriginalConstraintName(const std::string& table,
                   [](char c) { return absl::ascii_isdigit(c); })) {
     return absl::StrCat("chk_", lower.substr(strlen("constraint_")));
   }
-  constexpr size_t kSuffix = 25;
-  if (lower.size() > kSuffix + 1 && lower[lower.size() - kSuffix - 1] == '_') {
-    bool suffix = true;
-    for (size_t i = lower.size() - kSuffix; i < lower.size(); ++i) {
-      if (!absl::ascii_isdigit(lower[i]) && !absl::ascii_islower(lower[i])) {
-        suffix = false;
-      }
-    }
-    if (suffix) return lower.substr(0, lower.size() - kSuffix - 1);
-  }
-  return lower;
+  return ConstraintBaseName(absl::AsciiStrToLower(table), lower);
 }
 
 std::string Details(const ConstraintDefinition& c) {
