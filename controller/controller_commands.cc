@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "controller/controller.h"
 #include "onlineddl/migration_command.h"
 #include "onlineddl/migration_uuid.h"
@@ -79,14 +80,30 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     return LaunchAllOutsideDeployments(*ks);
   }
   if (v == "complete" || v == "cancel") {
+    // "all": every deployment is tried; one that has already swapped (or
+    // decided to) cannot be cancelled and is left out, any other failure
+    // is reported once the others were tried.
+    uint64_t done = 0;
+    std::vector<std::string> failed;
+    absl::StatusCode code = absl::StatusCode::kOk;
     for (const std::string& c : contexts) {
-      SC_RETURN_IF_ERROR(v == "complete" ? CompleteDeployment(c)
-                                         : CancelDeployment(c));
+      absl::Status s =
+          v == "complete" ? CompleteDeployment(c) : CancelDeployment(c);
+      if (s.ok()) {
+        ++done;
+        continue;
+      }
+      if (uuid != "all") return s;
+      if (absl::IsFailedPrecondition(s)) continue;
+      if (code == absl::StatusCode::kOk) code = s.code();
+      failed.push_back(absl::StrCat("deployment ", c, ": ", s.message()));
+    }
+    if (!failed.empty()) {
+      return absl::Status(code, absl::StrCat(v, " all: ", done, " done; ",
+                                             absl::StrJoin(failed, "; ")));
     }
     if (member || uuid == "all") {
-      for (const TopologyShard& s : ks->shards()) {
-        counts[s.name()] = contexts.size();
-      }
+      for (const TopologyShard& s : ks->shards()) counts[s.name()] = done;
       return counts;
     }
     // A migration submitted to the tablets directly: their own verbs.

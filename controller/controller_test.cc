@@ -1041,6 +1041,25 @@ TEST_F(ControllerTest, ARefusedDecidedSwapIsRetriedWithBackoff) {
   EXPECT_LE(d.members(0).attempts(), 7) << d.DebugString();
   EXPECT_THAT(d.members(0).last_failure(), HasSubstr("at most 5m"));
   EXPECT_THAT(d.message(), HasSubstr("retrying in"));
+  // CANCEL ALL leaves the decided deployment (it cannot be cancelled) and
+  // still cancels the next one; it used to stop at the first.
+  CreateTable("orders", "info VARCHAR(32)");
+  vtctldata::ApplySchemaRequest other;
+  other.set_keyspace("commerce");
+  other.add_sql("ALTER TABLE orders ADD COLUMN extra INT");
+  other.set_ddl_strategy("vitess --postpone-completion");
+  other.set_migration_context("other");
+  ASSERT_OK(controller_->ApplySchema(other).status());
+  MigrationCommandRequest cancel_all;
+  cancel_all.set_keyspace("commerce");
+  cancel_all.set_sql("ALTER VITESS_MIGRATION CANCEL ALL");
+  ASSERT_OK_AND_ASSIGN(MigrationCommandResponse cancelled,
+                       controller_->ExecuteMigrationCommand(cancel_all));
+  EXPECT_EQ(cancelled.result().rows_affected(), kShards);  // one per shard
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("other"));
+  EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED) << d.DebugString();
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("refused"));
+  EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING) << d.DebugString();
   controller_.reset();
   StartController(Options());
   d = WaitComplete("refused");
