@@ -164,7 +164,8 @@ absl::Status PreparedCutOver::CatchUp() {
   const absl::Time deadline = began + options_.threshold;
   // A stream steadily slower than `converged` (a loaded server) never gets
   // a round that short: later, a round of a tenth of the threshold does.
-  const absl::Time relax_at = began + options_.threshold / 2;
+  const absl::Time relax_at =
+      options_.relaxed_at_once ? began : began + options_.threshold / 2;
   const absl::Duration relaxed =
       std::max(options_.converged, options_.threshold / 10);
   while (true) {

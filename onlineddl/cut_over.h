@@ -52,6 +52,10 @@ struct CutOverOptions {
   // stays well within the threshold, and the cut-over does not fail
   // forever.
   absl::Duration converged = absl::Milliseconds(100);
+  // The stream has just kept up in a catch-up without locks (CatchUpOnly,
+  // the first phase of a gated cut-over): the round of at most a tenth of
+  // the threshold is accepted at once, not after half the threshold.
+  bool relaxed_at_once = false;
   // Whether to confirm from information_schema.METADATA_LOCK_INFO (the
   // metadata_lock_info plugin) that the RENAME waits in the table's queue.
   // Without the plugin (or when false), B must have been seen waiting for

@@ -339,6 +339,30 @@ TEST_F(CutOverTest, AStreamKeepingUpSlowlyStillCutsOver) {
             "1");
 }
 
+// Right after a catch-up without locks (the first phase of a gated
+// cut-over) the stream's steady latency is known: the round of at most a
+// tenth of the threshold is accepted at once, not after half of it again.
+TEST_F(CutOverTest, APrepareRightAfterACatchUpAcceptsASteadyLatencyAtOnce) {
+  request_.wait_applied = [](const mysql::Position&, absl::Time deadline) {
+    if (absl::Now() + absl::Milliseconds(300) > deadline) {
+      return absl::DeadlineExceededError("stream behind");
+    }
+    absl::SleepFor(absl::Milliseconds(300));
+    return absl::OkStatus();
+  };
+  CutOverOptions options;
+  options.threshold = absl::Seconds(5);  // relaxed: rounds <= 500 ms
+  options.relaxed_at_once = true;
+  mysql::MysqlConnectionFactory factory(params_);
+  const absl::Time began = absl::Now();
+  ASSERT_OK(CutOver(factory, request_, options, Clock::Real()).status());
+  EXPECT_LT(absl::Now() - began, absl::Milliseconds(2500));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "1");
+}
+
 // Three tables swapped in one RENAME under writes to all of them. Their
 // names interleave in RENAME's lock order ("order" < "orders" <
 // "order~..."), and "Zeta" sorts before every other name (no predecessor:

@@ -431,6 +431,9 @@ class Executor {
   // Prepared cut-overs by migration UUID; the scheduler leaves these
   // migrations alone.
   std::map<std::string, Prepared> prepared_ ABSL_GUARDED_BY(mu_);
+  // When each migration's stream last kept up in a catch-up-only prepare
+  // (the controller's first phase): its next prepare relaxes at once.
+  std::map<std::string, absl::Time> caught_up_at_ ABSL_GUARDED_BY(mu_);
   // Unlocks and forgets the prepared cut-over at `it`; the stream goes on
   // and the migration records `why`.
   absl::Status ReleasePrepared(std::map<std::string, Prepared>::iterator it,

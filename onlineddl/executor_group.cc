@@ -48,6 +48,7 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   std::vector<std::unique_ptr<PreparedCutOver>> prepared;
   std::vector<bool> stopped(ms.size(), false);
   for (size_t i = 0; i < ms.size() && s.ok(); ++i) {
+    options[i].relaxed_at_once = ms.size() > 1;  // caught up just now
     bool stream_stopped = false;
     absl::StatusOr<std::unique_ptr<PreparedCutOver>> p =
         PreparedCutOver::Prepare(factory, CutOverRequestFor(ms[i], ids[i]),

@@ -46,8 +46,18 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
   SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
   if (catch_up_only) {
     mysql::MysqlConnectionFactory factory(options_.connect);
-    return PreparedCutOver::CatchUpOnly(
-        factory, CutOverRequestFor(m, workflow_id), o, clock_);
+    SC_RETURN_IF_ERROR(PreparedCutOver::CatchUpOnly(
+        factory, CutOverRequestFor(m, workflow_id), o, clock_));
+    caught_up_at_[key] = clock_->Now();
+    return absl::OkStatus();
+  }
+  // The stream kept up in the controller's first phase just before: its
+  // steady latency counts (a loaded shard would otherwise need half the
+  // threshold again, past the controller's hold).
+  auto caught_up = caught_up_at_.find(key);
+  if (caught_up != caught_up_at_.end()) {
+    o.relaxed_at_once = clock_->Now() - caught_up->second <= o.threshold;
+    caught_up_at_.erase(caught_up);
   }
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,
