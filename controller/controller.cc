@@ -32,14 +32,14 @@ bool Active(const ControllerDeployment& d) {
          d.state() == ControllerDeployment::COMPLETING;
 }
 
+}  // namespace
+
 bool AnyDecided(const ControllerDeployment& d) {
   for (const DeploymentMember& m : d.members()) {
     if (m.commit_decided() || m.done()) return true;
   }
   return false;
 }
-
-}  // namespace
 
 Controller::Controller(ControllerOptions options, Clock* clock,
                        std::shared_ptr<StateStore> store)
@@ -348,9 +348,9 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     std::vector<absl::Status> cancelled =
         CancelOnShards(*ks, d.members(i).uuid(), d.context(), &taken[i]);
     for (int s = 0; s < ks->shards_size(); ++s) {
-      // (Not found: a shard that timed out never got it.)
-      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s]) &&
-          !absl::IsNotFound(cancelled[s])) {
+      // (Not found on a shard that timed out: the request may still land
+      // there, so it is reported.)
+      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s])) {
         not_cancelled.push_back(absl::StrCat(d.members(i).uuid(), " on shard ",
                                              ks->shards(s).name(), ": ",
                                              cancelled[s].message()));

@@ -77,6 +77,10 @@ struct ControllerOptions {
   std::function<absl::Status(int members_submitted)> while_submitting;
 };
 
+// Whether a member of `d` has swapped, or was decided to swap, somewhere
+// (then the deployment cannot be cancelled, only reverted once done).
+bool AnyDecided(const ControllerDeployment& d);
+
 class Controller {
  public:
   // Loads the saved deployments and starts the gate thread.

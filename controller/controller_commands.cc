@@ -54,11 +54,14 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         match |= absl::EqualsIgnoreCase(m.uuid(), uuid);
       }
       if (!match) continue;
+      // "all" leaves out what it cannot act on, such as a deployment that
+      // has already decided a swap (it can only be reverted once done).
       if (uuid == "all" &&
           ((v == "complete" && d.state() != ControllerDeployment::POSTPONED) ||
            (v == "cancel" &&
             (!(d.state() == ControllerDeployment::POSTPONED ||
-               d.state() == ControllerDeployment::COMPLETING))))) {
+               d.state() == ControllerDeployment::COMPLETING) ||
+             AnyDecided(d))))) {
         continue;
       }
       contexts.push_back(d.context());
@@ -80,9 +83,8 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     return LaunchAllOutsideDeployments(*ks);
   }
   if (v == "complete" || v == "cancel") {
-    // "all": every deployment is tried; one that has already swapped (or
-    // decided to) cannot be cancelled and is left out, any other failure
-    // is reported once the others were tried.
+    // "all": every deployment is tried; failures are reported once the
+    // others were tried.
     uint64_t done = 0;
     std::vector<std::string> failed;
     absl::StatusCode code = absl::StatusCode::kOk;
@@ -94,7 +96,6 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         continue;
       }
       if (uuid != "all") return s;
-      if (absl::IsFailedPrecondition(s)) continue;
       if (code == absl::StatusCode::kOk) code = s.code();
       failed.push_back(absl::StrCat("deployment ", c, ": ", s.message()));
     }

@@ -278,6 +278,7 @@ absl::StatusOr<DdlStatement> Executor::ParseMigration(const Migration& m) {
 
 absl::Status Executor::Fail(const Migration& m, absl::string_view message) {
   DropWorkflow(m.uuid).IgnoreError();
+  DropKeptForeignKeys(m).IgnoreError();
   progress_.erase(m.uuid);
   next_cut_over_.erase(m.uuid);
   checking_until_.erase(m.uuid);

@@ -38,6 +38,10 @@
 namespace sidecut {
 namespace onlineddl {
 
+// The message of a parked reverse stream (ExecutorOptions::
+// live_reverse_streams).
+inline constexpr char kReverseStreamParked[] = "parked: a revert restarts it";
+
 struct ExecutorOptions {
   mysql::ConnectParams connect;  // `database` is ignored; `db` is used
   std::string db;                // the tablet's database (mysql_schema)
@@ -68,6 +72,13 @@ struct ExecutorOptions {
   // its strategy says --retain-artifacts; then they go to table GC.
   // Default 30 min.
   absl::Duration retain_artifacts = absl::Minutes(30);
+  // How many completed ALTERs keep their reverse stream running; the
+  // streams of older ones are parked (stopped at their position) and a
+  // revert restarts its stream and catches up before it swaps (the binlog
+  // since must still be there). Each running stream reads every binlog
+  // event of the server (bench/reverse_streams.sh). Negative: no limit.
+  // Default 4.
+  int live_reverse_streams = 4;
   // A stream error that is retried but persists this long fails the
   // migration (e.g. a duplicate key from an added UNIQUE key). Default 5 s.
   absl::Duration error_grace = absl::Seconds(5);
@@ -190,6 +201,12 @@ class Executor {
   // Scheduling (executor_schedule.cc).
   absl::Status TickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Parks the reverse streams of completed ALTERs beyond the newest
+  // live_reverse_streams (except those a pending revert uses).
+  absl::Status ParkReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Restarts the reverse stream `id` of migration `m` if it was parked.
+  absl::Status UnparkReverseStream(const Migration& m, int64_t id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ScheduleQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool CanRun(const Migration& m, const std::vector<Migration>& running) const
@@ -285,6 +302,12 @@ class Executor {
   // its own table.
   absl::Status KeepForeignKeys(const Migration& m, const std::string& shadow,
                                std::string* alter_clauses)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the foreign keys KeepForeignKeys gave m's shadows (a failed or
+  // cancelled migration's shadow would otherwise fail the parent's deletes
+  // of rows it still holds until table GC drops it). Keys of any other
+  // name stay: after a swap the shadow's name is the old table's.
+  absl::Status DropKeptForeignKeys(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `m` is a member of a running or completing deployment, whose
   // gate launches and completes it.

@@ -143,6 +143,7 @@ absl::Status Executor::CancelLocked(const Migration& m) {
     }
   }
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
+  DropKeptForeignKeys(m).IgnoreError();
   StopTask(mysql_alters_, m.uuid);
   progress_.erase(m.uuid);
   next_cut_over_.erase(m.uuid);

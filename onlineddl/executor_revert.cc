@@ -126,7 +126,8 @@ absl::StatusOr<std::string> Executor::RevertLocked(
     }
     SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
     if (row.state == vreplication::kStateError ||
-        row.state == vreplication::kStateStopped) {
+        (row.state == vreplication::kStateStopped &&
+         row.message != kReverseStreamParked)) {
       return Refuse(m, absl::StrCat("reverting would lose information: the "
                                     "reverse stream stopped: ",
                                     row.message));
@@ -181,8 +182,11 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
 absl::Status Executor::StartRevert(const Migration& r) {
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, r.reverted_uuid));
   if (m.ddl_action == "alter" && !m.is_view) {
-    // The reverse stream is running; MonitorVrepl cuts over when it is
-    // caught up (and stops at any later change of the table).
+    // The reverse stream is running (restarted if it was parked);
+    // MonitorVrepl cuts over when it is caught up (and stops at any later
+    // change of the table).
+    SC_ASSIGN_OR_RETURN(int64_t id, WorkflowId(m.uuid));
+    SC_RETURN_IF_ERROR(UnparkReverseStream(m, id));
     return UpdateMigration(*conn_, r.uuid,
                            Assignments().Set("stage", "reverting"));
   }
@@ -238,6 +242,57 @@ absl::Status Executor::StartRevert(const Migration& r) {
     return Fail(r, s.message());
   }
   return FinishImmediate(r, artifact);
+}
+
+namespace {
+constexpr char kParkedStageNote[] =
+    "; reverse stream parked (a revert catches up first)";
+}  // namespace
+
+absl::Status Executor::ParkReverseStreams() {
+  if (options_.live_reverse_streams < 0) return absl::OkStatus();
+  // Running reverse streams of completed migrations, newest first; a
+  // stream a pending revert rides on stays.
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn_->Execute(absl::StrCat(
+          "SELECT v.id, m.migration_uuid FROM _vt.vreplication v JOIN "
+          "_vt.schema_migrations m ON v.workflow = m.migration_uuid WHERE "
+          "m.mysql_schema = ",
+          QuoteString(options_.db),
+          " AND m.migration_status = 'complete' AND v.state = ",
+          QuoteString(vreplication::kStateRunning),
+          " AND m.migration_uuid NOT IN (SELECT r.reverted_uuid FROM "
+          "_vt.schema_migrations r WHERE r.reverted_uuid <> '' AND "
+          "r.migration_status IN ('requested', 'queued', 'ready', "
+          "'running')) ORDER BY m.completed_timestamp DESC, m.id DESC")));
+  for (size_t i = options_.live_reverse_streams; i < r.rows.size(); ++i) {
+    SC_ASSIGN_OR_RETURN(const int64_t id, r.rows[i].GetInt64(0));
+    const std::string uuid(r.rows[i].Get(1));
+    SC_RETURN_IF_ERROR(engine_->Stop(id));
+    SC_RETURN_IF_ERROR(vreplication::SetState(
+        *conn_, id, vreplication::kStateStopped, kReverseStreamParked));
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, uuid,
+        Assignments().SetExpr(
+            "stage", absl::StrCat("CONCAT(stage, ",
+                                  QuoteString(kParkedStageNote), ")"))));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Executor::UnparkReverseStream(const Migration& m, int64_t id) {
+  SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(id));
+  if (row.state != vreplication::kStateStopped ||
+      row.message != kReverseStreamParked) {
+    return absl::OkStatus();
+  }
+  SC_RETURN_IF_ERROR(engine_->Start(id));
+  return UpdateMigration(
+      *conn_, m.uuid,
+      Assignments().SetExpr(
+          "stage", absl::StrCat("REPLACE(stage, ",
+                                QuoteString(kParkedStageNote), ", '')")));
 }
 
 }  // namespace onlineddl

@@ -468,6 +468,61 @@ TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
             "1:1,2:2,3:3");
 }
 
+// With one live reverse stream, the older of two completed ALTERs' stream
+// is parked (stopped where it was; the stage says so) and reads nothing;
+// its revert restarts it, catches up with the writes made meanwhile, and
+// keeps every row.
+TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
+  executor_.reset();
+  ExecutorOptions o = Options();
+  o.live_reverse_streams = 1;
+  StartExecutor(o);
+  for (const char* t : {"a", "b"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", t, " (id INT PRIMARY KEY AUTO_INCREMENT, val INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO ", t, " (val) SELECT seq FROM seq_1_to_500")));
+  }
+  const std::string first = Run("ALTER TABLE a ADD COLUMN c INT");
+  Migration done = WaitStatus(first, kStatusComplete);
+  const std::string second = Run("ALTER TABLE b ADD COLUMN c INT");
+  WaitStatus(second, kStatusComplete);
+  const std::string state =
+      "SELECT CONCAT(state, ': ', message) FROM _vt.vreplication WHERE "
+      "workflow = ";
+  ASSERT_OK(WaitFor(Clock::Real(), "parked", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(
+        std::string s,
+        mysql::QueryValue(*conn_,
+                          absl::StrCat(state, mysql::QuoteString(first))));
+    return absl::StartsWith(s, "Stopped: parked");
+  }));
+  EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(second))),
+              HasSubstr("Running"));
+  ASSERT_OK_AND_ASSIGN(Migration parked, executor_->Get(first));
+  EXPECT_THAT(parked.stage, HasSubstr("reverse stream parked"));
+  // Written while parked: the old table lags.
+  ASSERT_OK(conn_->Execute("UPDATE a SET val = -val WHERE id % 7 = 0"));
+  ASSERT_OK(conn_->Execute("DELETE FROM a WHERE id % 11 = 0"));
+  ASSERT_OK(conn_->Execute("INSERT INTO a (val) VALUES (9999)"));
+  ASSERT_OK_AND_ASSIGN(std::string expected,
+                       Checksum(*conn_, Qualified("a"), "id, val"));
+  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_OK_AND_ASSIGN(
+      std::string old,
+      Checksum(*conn_, Qualified(FirstArtifact(done)), "id, val"));
+  EXPECT_NE(old, expected) << "a parked stream applied writes";
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(first, ""));
+  WaitStatus(revert, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("a"), "id, val"));
+  EXPECT_EQ(after, expected);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND "
+                  "COLUMN_NAME = 'c'"),
+            "0");
+}
+
 TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
   ASSERT_OK(conn_
                 ->Execute("CREATE TABLE t (id INT PRIMARY KEY, v "

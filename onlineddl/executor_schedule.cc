@@ -58,6 +58,7 @@ absl::Status Executor::TickLocked() {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid, Assignments().SetExpr("cleanup_timestamp", "NOW()")));
   }
+  SC_RETURN_IF_ERROR(ParkReverseStreams());
   // Hold tables (dropped tables and views) a pending revert renames back
   // stay out of GC even when their retention ends meanwhile.
   SC_ASSIGN_OR_RETURN(

@@ -316,6 +316,100 @@ TEST_F(ExecutorTest, AnAllowedAlterOfAChildKeepsItsForeignKeys) {
             "2");
 }
 
+// The kept foreign keys on the shadow: the stream replays a child row whose
+// parent is gone by then (parents are live, outside the stream) without
+// failing; a cancelled migration's shadow loses them (they would fail the
+// parent's deletes of rows it holds until GC); a key dropped and added
+// again under its name gets a new one.
+TEST_F(ExecutorTest, KeptForeignKeysNeitherStopTheStreamNorOutliveACancel) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, KEY (p), CONSTRAINT fk_p "
+      "FOREIGN KEY (p) REFERENCES fp (id))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1), (2), (3)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1), (2, 2), (3, 3)"));
+  StartExecutor();
+  const std::string strategy =
+      "vitess --postpone-completion --unsafe-allow-foreign-keys";
+  ASSERT_OK_AND_ASSIGN(
+      auto u,
+      executor_->Submit("ALTER TABLE fc ADD COLUMN y INT", strategy, ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  const std::string shadow = FirstArtifact(m);
+  // The stream waits on a gap lock in the shadow while a child row comes
+  // and goes and its parent is deleted.
+  ASSERT_OK_AND_ASSIGN(auto blocker, harness::ConnectTo(*instance_));
+  ASSERT_OK(blocker->Execute("BEGIN"));
+  ASSERT_OK(blocker->Execute(absl::StrCat("SELECT * FROM ", Qualified(shadow),
+                                          " WHERE id = 10 FOR UPDATE")));
+  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (10)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (10, 10)"));
+  // The stream read it and waits to apply it.
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the stream waiting on the gap lock",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string waiting,
+            mysql::QueryValue(*conn_,
+                              "SELECT COUNT(*) FROM information_schema."
+                              "INNODB_TRX WHERE trx_state = 'LOCK WAIT'"));
+        return waiting != "0";
+      },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+  ASSERT_OK(conn_->Execute("DELETE FROM fc WHERE id = 10"));
+  ASSERT_OK(conn_->Execute("DELETE FROM fp WHERE id = 10"));
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  // The stream applies it without an error (a retry reading the delete too
+  // healed it before, after a failure on the foreign key).
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_THAT(Value(absl::StrCat("SELECT CONCAT(state, ': ', message) FROM "
+                                 "_vt.vreplication WHERE workflow = ",
+                                 mysql::QuoteString(u[0]))),
+              ::testing::Not(HasSubstr("foreign key")));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM fc"), "1,2,3");
+  const std::string fk_count =
+      "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS "
+      "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ";
+  EXPECT_EQ(Value(absl::StrCat(fk_count, "'fc'")), "1");
+
+  ASSERT_OK_AND_ASSIGN(
+      auto c,
+      executor_->Submit("ALTER TABLE fc ADD COLUMN z INT", strategy, ""));
+  ASSERT_OK(WaitReadyToComplete(c[0]));
+  ASSERT_OK_AND_ASSIGN(Migration cm, executor_->Get(c[0]));
+  const std::string cancelled_shadow = FirstArtifact(cm);
+  EXPECT_EQ(Value(absl::StrCat(fk_count, mysql::QuoteString(cancelled_shadow))),
+            "1");
+  ASSERT_OK(executor_->Cancel(c[0]).status());
+  WaitStatus(c[0], kStatusCancelled);
+  EXPECT_EQ(Value(absl::StrCat(fk_count, mysql::QuoteString(cancelled_shadow))),
+            "0");
+  // The old table of the completed migration keeps its key (a revert
+  // swaps it back).
+  EXPECT_EQ(Value(absl::StrCat(fk_count, mysql::QuoteString(shadow))), "1");
+
+  const std::string name = Value(
+      "SELECT CONSTRAINT_NAME FROM information_schema."
+      "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND "
+      "TABLE_NAME = 'fc'");
+  ASSERT_OK_AND_ASSIGN(
+      auto again,
+      executor_->Submit(
+          absl::StrCat("ALTER TABLE fc DROP FOREIGN KEY ", name,
+                       ", ADD CONSTRAINT ", name,
+                       " FOREIGN KEY (p) REFERENCES fp (id) ON DELETE CASCADE"),
+          "vitess --unsafe-allow-foreign-keys", ""));
+  WaitStatus(again[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT DELETE_RULE FROM information_schema."
+                  "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = "
+                  "DATABASE() AND TABLE_NAME = 'fc'"),
+            "CASCADE");
+}
+
 TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
   CreateUsers(10);
   StartExecutor();

@@ -382,6 +382,7 @@ absl::Status Executor::KeepForeignKeys(const Migration& m,
   if (fks.empty()) return absl::OkStatus();
   std::vector<std::string> adds;
   std::map<std::string, std::string> renamed;
+  std::map<std::string, std::string> readded;
   for (const ForeignKey& fk : fks) {
     if (fk.referenced_schema == m.schema && fk.referenced_table == m.table) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -395,6 +396,8 @@ absl::Status Executor::KeepForeignKeys(const Migration& m,
     SC_ASSIGN_OR_RETURN(std::string add, AddForeignKeyClause(fk, name));
     adds.push_back(std::move(add));
     renamed[absl::AsciiStrToLower(fk.name)] = name;
+    readded[absl::AsciiStrToLower(fk.name)] = schemadiff::NewConstraintName(
+        m.table, fk.name, absl::StrCat(m.uuid, ":added"));
   }
   SC_RETURN_IF_ERROR(
       conn_
@@ -402,8 +405,32 @@ absl::Status Executor::KeepForeignKeys(const Migration& m,
                                  mysql::QuoteQualified(m.schema, shadow), " ",
                                  absl::StrJoin(adds, ", ")))
           .status());
-  SC_ASSIGN_OR_RETURN(*alter_clauses,
-                      RenameDroppedForeignKeys(*alter_clauses, renamed));
+  SC_ASSIGN_OR_RETURN(*alter_clauses, RenameForeignKeysInAlter(
+                                          *alter_clauses, renamed, readded));
+  return absl::OkStatus();
+}
+
+absl::Status Executor::DropKeptForeignKeys(const Migration& m) {
+  if (m.ddl_action != "alter" || m.is_view || !m.reverted_uuid.empty()) {
+    return absl::OkStatus();
+  }
+  SC_ASSIGN_OR_RETURN(Migration now, ReadMigration(*conn_, m.uuid));
+  for (absl::string_view a :
+       absl::StrSplit(now.artifacts, ',', absl::SkipEmpty())) {
+    absl::optional<ParsedArtifactName> parsed = ParseArtifactName(a);
+    if (!parsed.has_value() || parsed->hint != ArtifactHint::kShadow) continue;
+    SC_ASSIGN_OR_RETURN(std::vector<ForeignKey> fks,
+                        LoadForeignKeys(*conn_, m.schema, a));
+    for (const ForeignKey& fk : fks) {
+      if (!schemadiff::IsNewConstraintName(m.table, fk.name, m.uuid)) continue;
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat(
+                  "ALTER TABLE ", mysql::QuoteQualified(m.schema, a),
+                  " DROP FOREIGN KEY ", mysql::QuoteIdentifier(fk.name)))
+              .status());
+    }
+  }
   return absl::OkStatus();
 }
 

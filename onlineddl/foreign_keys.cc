@@ -74,28 +74,35 @@ absl::StatusOr<std::string> AddForeignKeyClause(const ForeignKey& fk,
       " ON UPDATE ", on_update);
 }
 
-absl::StatusOr<std::string> RenameDroppedForeignKeys(
+absl::StatusOr<std::string> RenameForeignKeysInAlter(
     absl::string_view alter_clauses,
-    const std::map<std::string, std::string>& renamed) {
+    const std::map<std::string, std::string>& dropped,
+    const std::map<std::string, std::string>& added) {
   SC_ASSIGN_OR_RETURN(std::vector<schemadiff::Token> tokens,
                       schemadiff::Tokenize(alter_clauses));
   std::string out;
   size_t copied = 0;  // alter_clauses[0, copied) is in `out`
   for (size_t i = 0; i + 2 < tokens.size(); ++i) {
-    if (!tokens[i].IsWord("DROP")) continue;
+    const bool drop = tokens[i].IsWord("DROP");
+    if (!drop && !tokens[i].IsWord("ADD")) continue;
+    const std::map<std::string, std::string>& renamed = drop ? dropped : added;
     size_t j = i + 1;
-    if (tokens[j].IsWord("FOREIGN") && tokens[j + 1].IsWord("KEY")) {
+    if (drop && tokens[j].IsWord("FOREIGN") && tokens[j + 1].IsWord("KEY")) {
       j += 2;
     } else if (tokens[j].IsWord("CONSTRAINT")) {
       j += 1;
     } else {
       continue;
     }
-    if (j + 1 < tokens.size() && tokens[j].IsWord("IF") &&
-        tokens[j + 1].IsWord("EXISTS")) {
-      j += 2;
+    // DROP ... IF EXISTS, ADD CONSTRAINT IF NOT EXISTS.
+    if (j + 2 < tokens.size() && tokens[j].IsWord("IF")) {
+      j += tokens[j + 1].IsWord("NOT") ? 3 : 2;
     }
     if (j >= tokens.size() || !tokens[j].IsIdentLike()) continue;
+    // ADD CONSTRAINT name FOREIGN KEY only (not CHECK, UNIQUE, ...).
+    if (!drop && !(j + 2 < tokens.size() && tokens[j + 1].IsWord("FOREIGN"))) {
+      continue;
+    }
     auto it = renamed.find(absl::AsciiStrToLower(tokens[j].text));
     if (it == renamed.end()) continue;
     absl::StrAppend(&out,

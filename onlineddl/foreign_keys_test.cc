@@ -26,24 +26,42 @@ TEST(AddForeignKeyClauseTest, QuotesEveryNameAndChecksTheActions) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(RenameDroppedForeignKeysTest, PointsDropsAtTheShadowsNames) {
+TEST(RenameForeignKeysInAlterTest, PointsDropsAtTheShadowsNames) {
   const std::map<std::string, std::string> renamed = {
       {"fk_p", "fk_p_1234abcd"}, {"we`ird", "we`ird_1234abcd"}};
   ASSERT_OK_AND_ASSIGN(
       std::string out,
-      RenameDroppedForeignKeys(
+      RenameForeignKeysInAlter(
           "ADD COLUMN x INT, DROP FOREIGN KEY FK_P, drop constraint if "
           "exists `we``ird`, DROP FOREIGN KEY other, COMMENT 'DROP FOREIGN "
           "KEY fk_p'",
-          renamed));
+          renamed, {}));
   EXPECT_EQ(out,
             "ADD COLUMN x INT, DROP FOREIGN KEY `fk_p_1234abcd`, drop "
             "constraint if exists `we``ird_1234abcd`, DROP FOREIGN KEY other, "
             "COMMENT 'DROP FOREIGN KEY fk_p'");
   // Nothing to rename: as written.
-  ASSERT_OK_AND_ASSIGN(out,
-                       RenameDroppedForeignKeys("DROP COLUMN fk_p", renamed));
+  ASSERT_OK_AND_ASSIGN(
+      out, RenameForeignKeysInAlter("DROP COLUMN fk_p", renamed, {}));
   EXPECT_EQ(out, "DROP COLUMN fk_p");
+}
+
+// A key dropped and added again under its own name: the added one gets a
+// name of its own (the live table holds the old one).
+TEST(RenameForeignKeysInAlterTest, GivesAKeyAddedAgainANewName) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string out,
+      RenameForeignKeysInAlter(
+          "DROP FOREIGN KEY fk_p, ADD CONSTRAINT fk_p FOREIGN KEY (p) "
+          "REFERENCES fp (id) ON DELETE CASCADE, ADD CONSTRAINT fk_p CHECK "
+          "(p > 0), ADD CONSTRAINT IF NOT EXISTS `FK_P` FOREIGN KEY (q) "
+          "REFERENCES fp (id)",
+          {{"fk_p", "fk_p_dropped"}}, {{"fk_p", "fk_p_added"}}));
+  EXPECT_EQ(out,
+            "DROP FOREIGN KEY `fk_p_dropped`, ADD CONSTRAINT `fk_p_added` "
+            "FOREIGN KEY (p) REFERENCES fp (id) ON DELETE CASCADE, ADD "
+            "CONSTRAINT fk_p CHECK (p > 0), ADD CONSTRAINT IF NOT EXISTS "
+            "`fk_p_added` FOREIGN KEY (q) REFERENCES fp (id)");
 }
 
 }  // namespace

@@ -25,9 +25,15 @@ std::string ConstraintBaseName(absl::string_view table, absl::string_view name);
 
 // The name of constraint `name` of `table` in a copy made by migration
 // `uuid`: ConstraintBaseName cut to 38 characters, "_", then 25 base-36
-// characters of a hash of (uuid, table, name) — the same on every shard.
+// characters of a hash of (uuid, table, that base name) — the same on
+// every shard. A name it returns is its own result again: see
+// IsNewConstraintName.
 std::string NewConstraintName(absl::string_view table, absl::string_view name,
                               absl::string_view uuid);
+
+// Whether `name` is a name NewConstraintName gave for `table` and `uuid`.
+bool IsNewConstraintName(absl::string_view table, absl::string_view name,
+                         absl::string_view uuid);
 
 }  // namespace schemadiff
 }  // namespace sidecut

@@ -34,6 +34,10 @@ TEST(NewConstraintNameTest, VitessFormDeterministicAndNotGrowing) {
   EXPECT_THAT(NewConstraintName("fc", "fc_ibfk_1", kUuid),
               ::testing::MatchesRegex("ibfk_1_[0-9a-z]{25}"));
   EXPECT_EQ(ConstraintBaseName("fc", once), "fk_p");
+  // Ours is recognized as ours, for this migration only.
+  EXPECT_TRUE(IsNewConstraintName("fc", once, kUuid));
+  EXPECT_FALSE(IsNewConstraintName("fc", once, kOther));
+  EXPECT_FALSE(IsNewConstraintName("fc", "fk_p", kUuid));
 }
 
 TEST(NewConstraintNameTest, StaysWithin64Characters) {

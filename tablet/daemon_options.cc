@@ -47,6 +47,9 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   if (s.ok()) s = Range("copy_niceness", f.copy_niceness, -20, 19);
   if (s.ok()) s = Range("copy_chunk_ms", f.copy_chunk_ms, 1, 3600 * 1000);
   if (s.ok()) {
+    s = Range("live_reverse_streams", f.live_reverse_streams, -1, 10000);
+  }
+  if (s.ok()) {
     s = Range("retain_artifacts_seconds", f.retain_artifacts_seconds, 0,
               int64_t{10} * 365 * 86400);
   }
@@ -78,6 +81,7 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   o.workflow.copy_batch_target = absl::Milliseconds(f.copy_chunk_ms);
   o.defer_secondary_indexes = f.defer_secondary_indexes;
   o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
+  o.live_reverse_streams = f.live_reverse_streams;
   return o;
 }
 

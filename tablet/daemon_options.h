@@ -30,6 +30,7 @@ struct DaemonFlags {
   int64_t copy_chunk_ms = 250;
   bool defer_secondary_indexes = true;
   int64_t retain_artifacts_seconds = 1800;
+  int live_reverse_streams = 4;  // -1: no limit
 };
 
 // The environment variable read for the MySQL password when neither

@@ -75,6 +75,8 @@ TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
        "--copy_chunk_ms must be within"},
       {[](DaemonFlags* f) { f->retain_artifacts_seconds = -1; },
        "--retain_artifacts_seconds must be within"},
+      {[](DaemonFlags* f) { f->live_reverse_streams = -2; },
+       "--live_reverse_streams must be within"},
       {[](DaemonFlags* f) { f->mysql_port = 0; },
        "--mysql_port must be within"},
       {[](DaemonFlags* f) {

@@ -65,6 +65,11 @@ ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
 
+ABSL_FLAG(int, live_reverse_streams, 4,
+          "how many completed ALTERs keep their reverse stream running (each "
+          "reads every binlog event); older ones are parked and a revert "
+          "restarts its stream and catches up first; -1 = no limit");
+
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   sidecut::tablet::DaemonFlags f;
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
   f.copy_chunk_ms = absl::GetFlag(FLAGS_copy_chunk_ms);
   f.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
+  f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
   absl::StatusOr<sidecut::onlineddl::ExecutorOptions> options =
       sidecut::tablet::MakeExecutorOptions(
           f, std::getenv(sidecut::tablet::kPasswordEnv));
