@@ -201,11 +201,12 @@ class Executor {
   // Scheduling (executor_schedule.cc).
   absl::Status TickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Parks the reverse streams of completed ALTERs beyond the newest
-  // live_reverse_streams (except those a pending revert uses).
+  // Keeps the reverse streams of the newest live_reverse_streams completed
+  // ALTERs running and parks the others (except those a pending revert
+  // uses, and those of old tables in a foreign key, which always run).
   absl::Status ParkReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Restarts the reverse stream `id` of migration `m` if it was parked.
-  absl::Status UnparkReverseStream(const Migration& m, int64_t id)
+  // Restarts the reverse stream `id` of migration `uuid` if it was parked.
+  absl::Status UnparkReverseStream(absl::string_view uuid, int64_t id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ScheduleQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -457,6 +458,8 @@ class Executor {
   // When each migration's stream last kept up in a catch-up-only prepare
   // (the controller's first phase): its next prepare relaxes at once.
   std::map<std::string, absl::Time> caught_up_at_ ABSL_GUARDED_BY(mu_);
+  // When the scheduler next balances the running reverse streams.
+  absl::Time next_park_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // Unlocks and forgets the prepared cut-over at `it`; the stream goes on
   // and the migration records `why`.
   absl::Status ReleasePrepared(std::map<std::string, Prepared>::iterator it,

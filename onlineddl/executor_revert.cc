@@ -186,7 +186,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
     // MonitorVrepl cuts over when it is caught up (and stops at any later
     // change of the table).
     SC_ASSIGN_OR_RETURN(int64_t id, WorkflowId(m.uuid));
-    SC_RETURN_IF_ERROR(UnparkReverseStream(m, id));
+    SC_RETURN_IF_ERROR(UnparkReverseStream(m.uuid, id));
     return UpdateMigration(*conn_, r.uuid,
                            Assignments().Set("stage", "reverting"));
   }
@@ -250,38 +250,57 @@ constexpr char kParkedStageNote[] =
 }  // namespace
 
 absl::Status Executor::ParkReverseStreams() {
-  if (options_.live_reverse_streams < 0) return absl::OkStatus();
-  // Running reverse streams of completed migrations, newest first; a
-  // stream a pending revert rides on stays.
+  // Reverse streams of completed migrations, running or parked, newest
+  // first; one a pending revert rides on is its revert's. An old table in
+  // a foreign key (child or parent) keeps its stream running: parked, it
+  // would hold child rows the live table deleted and fail the parent's
+  // deletes.
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn_->Execute(absl::StrCat(
-          "SELECT v.id, m.migration_uuid FROM _vt.vreplication v JOIN "
+          "SELECT v.id, m.migration_uuid, v.state, EXISTS (SELECT 1 FROM "
+          "information_schema.REFERENTIAL_CONSTRAINTS rc WHERE "
+          "rc.CONSTRAINT_SCHEMA = m.mysql_schema AND "
+          "SUBSTRING_INDEX(m.artifacts, ',', 1) IN (rc.TABLE_NAME, "
+          "rc.REFERENCED_TABLE_NAME)) FROM _vt.vreplication v JOIN "
           "_vt.schema_migrations m ON v.workflow = m.migration_uuid WHERE "
           "m.mysql_schema = ",
           QuoteString(options_.db),
-          " AND m.migration_status = 'complete' AND v.state = ",
+          " AND m.migration_status = 'complete' AND (v.state = ",
           QuoteString(vreplication::kStateRunning),
-          " AND m.migration_uuid NOT IN (SELECT r.reverted_uuid FROM "
+          " OR (v.state = ", QuoteString(vreplication::kStateStopped),
+          " AND v.message = ", QuoteString(kReverseStreamParked),
+          ")) AND m.migration_uuid NOT IN (SELECT r.reverted_uuid FROM "
           "_vt.schema_migrations r WHERE r.reverted_uuid <> '' AND "
           "r.migration_status IN ('requested', 'queued', 'ready', "
           "'running')) ORDER BY m.completed_timestamp DESC, m.id DESC")));
-  for (size_t i = options_.live_reverse_streams; i < r.rows.size(); ++i) {
-    SC_ASSIGN_OR_RETURN(const int64_t id, r.rows[i].GetInt64(0));
-    const std::string uuid(r.rows[i].Get(1));
-    SC_RETURN_IF_ERROR(engine_->Stop(id));
-    SC_RETURN_IF_ERROR(vreplication::SetState(
-        *conn_, id, vreplication::kStateStopped, kReverseStreamParked));
-    SC_RETURN_IF_ERROR(UpdateMigration(
-        *conn_, uuid,
-        Assignments().SetExpr(
-            "stage", absl::StrCat("CONCAT(stage, ",
-                                  QuoteString(kParkedStageNote), ")"))));
+  int live = 0;
+  for (const mysql::Row& row : r.rows) {
+    SC_ASSIGN_OR_RETURN(const int64_t id, row.GetInt64(0));
+    const std::string uuid(row.Get(1));
+    const bool running = row.Get(2) == vreplication::kStateRunning;
+    const bool in_foreign_key = row.Get(3) == "1";
+    const bool keep = in_foreign_key || options_.live_reverse_streams < 0 ||
+                      live < options_.live_reverse_streams;
+    if (!in_foreign_key && keep) ++live;
+    if (keep && !running) {
+      // Newer ones were cleaned up or reverted (or the limit was raised).
+      SC_RETURN_IF_ERROR(UnparkReverseStream(uuid, id));
+    } else if (!keep && running) {
+      SC_RETURN_IF_ERROR(engine_->Stop(id));
+      SC_RETURN_IF_ERROR(vreplication::SetState(
+          *conn_, id, vreplication::kStateStopped, kReverseStreamParked));
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, uuid,
+          Assignments().SetExpr(
+              "stage", absl::StrCat("CONCAT(stage, ",
+                                    QuoteString(kParkedStageNote), ")"))));
+    }
   }
   return absl::OkStatus();
 }
 
-absl::Status Executor::UnparkReverseStream(const Migration& m, int64_t id) {
+absl::Status Executor::UnparkReverseStream(absl::string_view uuid, int64_t id) {
   SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(id));
   if (row.state != vreplication::kStateStopped ||
       row.message != kReverseStreamParked) {
@@ -289,7 +308,7 @@ absl::Status Executor::UnparkReverseStream(const Migration& m, int64_t id) {
   }
   SC_RETURN_IF_ERROR(engine_->Start(id));
   return UpdateMigration(
-      *conn_, m.uuid,
+      *conn_, uuid,
       Assignments().SetExpr(
           "stage", absl::StrCat("REPLACE(stage, ",
                                 QuoteString(kParkedStageNote), ", '')")));

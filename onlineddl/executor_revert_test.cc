@@ -471,12 +471,22 @@ TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
 // With one live reverse stream, the older of two completed ALTERs' stream
 // is parked (stopped where it was; the stage says so) and reads nothing;
 // its revert restarts it, catches up with the writes made meanwhile, and
-// keeps every row.
+// keeps every row. An old table in a foreign key keeps its stream running
+// (parked, it would fail the parent's deletes); with no limit every
+// parked stream runs again.
 TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
   executor_.reset();
   ExecutorOptions o = Options();
   o.live_reverse_streams = 1;
   StartExecutor(o);
+  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) "
+      "REFERENCES fp (id))"));
+  ASSERT_OK_AND_ASSIGN(
+      auto child, executor_->Submit("ALTER TABLE fc ADD COLUMN c INT",
+                                    "vitess --unsafe-allow-foreign-keys", ""));
+  WaitStatus(child[0], kStatusComplete);
   for (const char* t : {"a", "b"}) {
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "CREATE TABLE ", t, " (id INT PRIMARY KEY AUTO_INCREMENT, val INT)")));
@@ -498,6 +508,8 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
     return absl::StartsWith(s, "Stopped: parked");
   }));
   EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(second))),
+              HasSubstr("Running"));
+  EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(child[0]))),
               HasSubstr("Running"));
   ASSERT_OK_AND_ASSIGN(Migration parked, executor_->Get(first));
   EXPECT_THAT(parked.stage, HasSubstr("reverse stream parked"));
@@ -521,6 +533,27 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND "
                   "COLUMN_NAME = 'c'"),
             "0");
+  // The revert is the newest now: b's stream was parked in turn. Without
+  // a limit, every parked stream runs again.
+  ASSERT_OK(WaitFor(Clock::Real(), "b parked", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(
+        std::string s,
+        mysql::QueryValue(*conn_,
+                          absl::StrCat(state, mysql::QuoteString(second))));
+    return absl::StartsWith(s, "Stopped: parked");
+  }));
+  executor_.reset();
+  o.live_reverse_streams = -1;
+  StartExecutor(o);
+  ASSERT_OK(WaitFor(Clock::Real(), "b running", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(
+        std::string s,
+        mysql::QueryValue(*conn_,
+                          absl::StrCat(state, mysql::QuoteString(second))));
+    return absl::StartsWith(s, "Running");
+  }));
+  ASSERT_OK_AND_ASSIGN(Migration b, executor_->Get(second));
+  EXPECT_THAT(b.stage, ::testing::Not(HasSubstr("parked")));
 }
 
 TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {

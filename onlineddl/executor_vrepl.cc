@@ -374,6 +374,11 @@ absl::Status Executor::DropShadowForeignKeys(const std::string& db,
   return absl::OkStatus();
 }
 
+namespace {
+// Salts the names of keys an ALTER drops and adds again.
+constexpr char kReadded[] = ":added";
+}  // namespace
+
 absl::Status Executor::KeepForeignKeys(const Migration& m,
                                        const std::string& shadow,
                                        std::string* alter_clauses) {
@@ -397,7 +402,7 @@ absl::Status Executor::KeepForeignKeys(const Migration& m,
     adds.push_back(std::move(add));
     renamed[absl::AsciiStrToLower(fk.name)] = name;
     readded[absl::AsciiStrToLower(fk.name)] = schemadiff::NewConstraintName(
-        m.table, fk.name, absl::StrCat(m.uuid, ":added"));
+        m.table, fk.name, absl::StrCat(m.uuid, kReadded));
   }
   SC_RETURN_IF_ERROR(
       conn_
@@ -422,7 +427,11 @@ absl::Status Executor::DropKeptForeignKeys(const Migration& m) {
     SC_ASSIGN_OR_RETURN(std::vector<ForeignKey> fks,
                         LoadForeignKeys(*conn_, m.schema, a));
     for (const ForeignKey& fk : fks) {
-      if (!schemadiff::IsNewConstraintName(m.table, fk.name, m.uuid)) continue;
+      if (!schemadiff::IsNewConstraintName(m.table, fk.name, m.uuid) &&
+          !schemadiff::IsNewConstraintName(m.table, fk.name,
+                                           absl::StrCat(m.uuid, kReadded))) {
+        continue;
+      }
       SC_RETURN_IF_ERROR(
           conn_
               ->Execute(absl::StrCat(

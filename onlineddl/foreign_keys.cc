@@ -1,5 +1,7 @@
 #include "onlineddl/foreign_keys.h"
 
+#include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -74,37 +76,64 @@ absl::StatusOr<std::string> AddForeignKeyClause(const ForeignKey& fk,
       " ON UPDATE ", on_update);
 }
 
+namespace {
+
+// The foreign key named by the DROP FOREIGN KEY, DROP CONSTRAINT or ADD
+// CONSTRAINT ... FOREIGN KEY clause starting at tokens[i]: the index of
+// its name token, or 0 if none starts there. `*drop` says which.
+size_t ForeignKeyNameAt(const std::vector<schemadiff::Token>& tokens, size_t i,
+                        bool* drop) {
+  if (i + 2 >= tokens.size()) return 0;
+  *drop = tokens[i].IsWord("DROP");
+  if (!*drop && !tokens[i].IsWord("ADD")) return 0;
+  size_t j = i + 1;
+  if (*drop && tokens[j].IsWord("FOREIGN") && tokens[j + 1].IsWord("KEY")) {
+    j += 2;
+  } else if (tokens[j].IsWord("CONSTRAINT")) {
+    j += 1;
+  } else {
+    return 0;
+  }
+  // DROP ... IF EXISTS, ADD CONSTRAINT IF NOT EXISTS.
+  if (j + 2 < tokens.size() && tokens[j].IsWord("IF")) {
+    j += tokens[j + 1].IsWord("NOT") ? 3 : 2;
+  }
+  if (j >= tokens.size() || !tokens[j].IsIdentLike()) return 0;
+  // ADD CONSTRAINT name FOREIGN KEY only (not CHECK, UNIQUE, ...).
+  if (!*drop && !(j + 2 < tokens.size() && tokens[j + 1].IsWord("FOREIGN"))) {
+    return 0;
+  }
+  return j;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> RenameForeignKeysInAlter(
     absl::string_view alter_clauses,
     const std::map<std::string, std::string>& dropped,
     const std::map<std::string, std::string>& added) {
   SC_ASSIGN_OR_RETURN(std::vector<schemadiff::Token> tokens,
                       schemadiff::Tokenize(alter_clauses));
+  // A key is added again under its name only if this ALTER drops it (as
+  // written, adding a key the table holds fails, and still does).
+  std::set<std::string> dropped_here;
+  bool drop = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const size_t j = ForeignKeyNameAt(tokens, i, &drop);
+    if (j > 0 && drop)
+      dropped_here.insert(absl::AsciiStrToLower(tokens[j].text));
+  }
   std::string out;
   size_t copied = 0;  // alter_clauses[0, copied) is in `out`
-  for (size_t i = 0; i + 2 < tokens.size(); ++i) {
-    const bool drop = tokens[i].IsWord("DROP");
-    if (!drop && !tokens[i].IsWord("ADD")) continue;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const size_t j = ForeignKeyNameAt(tokens, i, &drop);
+    if (j == 0) continue;
+    const std::string name = absl::AsciiStrToLower(tokens[j].text);
     const std::map<std::string, std::string>& renamed = drop ? dropped : added;
-    size_t j = i + 1;
-    if (drop && tokens[j].IsWord("FOREIGN") && tokens[j + 1].IsWord("KEY")) {
-      j += 2;
-    } else if (tokens[j].IsWord("CONSTRAINT")) {
-      j += 1;
-    } else {
+    auto it = renamed.find(name);
+    if (it == renamed.end() || (!drop && dropped_here.count(name) == 0)) {
       continue;
     }
-    // DROP ... IF EXISTS, ADD CONSTRAINT IF NOT EXISTS.
-    if (j + 2 < tokens.size() && tokens[j].IsWord("IF")) {
-      j += tokens[j + 1].IsWord("NOT") ? 3 : 2;
-    }
-    if (j >= tokens.size() || !tokens[j].IsIdentLike()) continue;
-    // ADD CONSTRAINT name FOREIGN KEY only (not CHECK, UNIQUE, ...).
-    if (!drop && !(j + 2 < tokens.size() && tokens[j + 1].IsWord("FOREIGN"))) {
-      continue;
-    }
-    auto it = renamed.find(absl::AsciiStrToLower(tokens[j].text));
-    if (it == renamed.end()) continue;
     absl::StrAppend(&out,
                     alter_clauses.substr(copied, tokens[j].offset - copied),
                     mysql::QuoteIdentifier(it->second));

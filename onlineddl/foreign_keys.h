@@ -42,9 +42,10 @@ absl::StatusOr<std::string> AddForeignKeyClause(const ForeignKey& fk,
 
 // `alter_clauses` with each DROP FOREIGN KEY or DROP CONSTRAINT naming a
 // key of `dropped` (lower-case old name -> new name) pointed at the new
-// name, and each ADD CONSTRAINT naming a key of `added` given its new name
-// (a key dropped and added again under its name: the live table still
-// holds that name). InvalidArgument if the clauses do not tokenize.
+// name, and each ADD CONSTRAINT ... FOREIGN KEY naming a key of `added`
+// that the clauses also drop given its new name (a key dropped and added
+// again under its name: the live table still holds that name). InvalidArgument
+// if the clauses do not tokenize.
 absl::StatusOr<std::string> RenameForeignKeysInAlter(
     absl::string_view alter_clauses,
     const std::map<std::string, std::string>& dropped,

@@ -62,6 +62,12 @@ TEST(RenameForeignKeysInAlterTest, GivesAKeyAddedAgainANewName) {
             "FOREIGN KEY (p) REFERENCES fp (id) ON DELETE CASCADE, ADD "
             "CONSTRAINT fk_p CHECK (p > 0), ADD CONSTRAINT IF NOT EXISTS "
             "`fk_p_added` FOREIGN KEY (q) REFERENCES fp (id)");
+  // Not dropped here: as written (the server refuses the duplicate name).
+  ASSERT_OK_AND_ASSIGN(
+      out, RenameForeignKeysInAlter(
+               "ADD CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES fp (id)",
+               {{"fk_p", "fk_p_dropped"}}, {{"fk_p", "fk_p_added"}}));
+  EXPECT_EQ(out, "ADD CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES fp (id)");
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ std::string ConstraintBaseName(absl::string_view table,
 
 std::string NewConstraintName(absl::string_view table, absl::string_view name,
                               absl::string_view uuid) {
-  const std::string base = ConstraintBaseName(table, name);
+  // Hashed as cut, so that a name made here maps to itself.
+  const std::string base(FirstChars(ConstraintBaseName(table, name), kMaxBase));
   const std::string key = absl::StrCat(uuid, "\n", table, "\n", base);
   absl::uint128 h = absl::MakeUint128(Fnv1a(key, 14695981039346656037ull),
                                       Fnv1a(key, 0x9e3779b97f4a7c15ull));
@@ -73,7 +74,7 @@ std::string NewConstraintName(absl::string_view table, absl::string_view name,
     suffix[i] = static_cast<char>(digit < 10 ? '0' + digit : 'a' + digit - 10);
     h /= 36;
   }
-  return absl::StrCat(FirstChars(base, kMaxBase), "_", suffix);
+  return absl::StrCat(base, "_", suffix);
 }
 
 bool IsNewConstraintName(absl::string_view table, absl::string_view name,

@@ -41,7 +41,9 @@ TEST(NewConstraintNameTest, VitessFormDeterministicAndNotGrowing) {
 }
 
 TEST(NewConstraintNameTest, StaysWithin64Characters) {
-  EXPECT_EQ(NewConstraintName("t", std::string(64, 'x'), kUuid).size(), 64u);
+  const std::string cut = NewConstraintName("t", std::string(64, 'x'), kUuid);
+  EXPECT_EQ(cut.size(), 64u);
+  EXPECT_TRUE(IsNewConstraintName("t", cut, kUuid));
   // Cut by characters, never inside one.
   std::string accented;
   for (int i = 0; i < 60; ++i) accented += "\xC3\xA9";  // é

@@ -219,12 +219,12 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       std::vector<std::string> body;
       if (!pending.empty()) body.push_back(pending);
       for (auto& [table, n] : net) n.changes->Render(&body);
-      // Replayed without foreign key checks: a row the source held then may
-      // reference a parent deleted since (parents outside the stream are
-      // live), as a replica replays it; the copy itself checks them.
-      std::string sql = absl::StrCat("SET SESSION foreign_key_checks = 0;\n",
-                                     absl::StrJoin(body, ";\n"),
-                                     ";\nSET SESSION foreign_key_checks = 1");
+      // With foreign key checks, as the source ran them: a replayed child
+      // row whose parent was deleted since fails and is retried (reading
+      // on, the stream finds the row's own delete), and a row the binlog
+      // never says was deleted (a cascade) fails the migration instead of
+      // surviving in the new table.
+      std::string sql = absl::StrJoin(body, ";\n");
       if (!in_chunk_txn_) {
         sql = absl::StrCat("BEGIN;\n", sql, ";\n",
                            SavePositionSql(id_, pos_.ToString(), last_ts),
@@ -235,7 +235,6 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       play_apply_time_ += clock_->Now() - t0;
       if (!s.ok()) {
         if (!in_chunk_txn_) conn_->Execute("ROLLBACK").IgnoreError();
-        conn_->Execute("SET SESSION foreign_key_checks = 1").IgnoreError();
         return s;
       }
     } else if (!in_chunk_txn_) {  // only the position moved
