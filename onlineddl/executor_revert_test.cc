@@ -500,13 +500,17 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
   const std::string state =
       "SELECT CONCAT(state, ': ', message) FROM _vt.vreplication WHERE "
       "workflow = ";
-  ASSERT_OK(WaitFor(Clock::Real(), "parked", [&]() -> absl::StatusOr<bool> {
-    SC_ASSIGN_OR_RETURN(
-        std::string s,
-        mysql::QueryValue(*conn_,
-                          absl::StrCat(state, mysql::QuoteString(first))));
-    return absl::StartsWith(s, "Stopped: parked");
-  }));
+  // Waits until migration `uuid`'s stream's "state: message" starts so.
+  auto wait_stream = [&](const std::string& uuid, const std::string& prefix) {
+    return WaitFor(Clock::Real(), prefix, [&]() -> absl::StatusOr<bool> {
+      SC_ASSIGN_OR_RETURN(
+          std::string s,
+          mysql::QueryValue(*conn_,
+                            absl::StrCat(state, mysql::QuoteString(uuid))));
+      return absl::StartsWith(s, prefix);
+    });
+  };
+  ASSERT_OK(wait_stream(first, "Stopped: parked"));
   EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(second))),
               HasSubstr("Running"));
   EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(child[0]))),
@@ -535,23 +539,11 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
             "0");
   // The revert is the newest now: b's stream was parked in turn. Without
   // a limit, every parked stream runs again.
-  ASSERT_OK(WaitFor(Clock::Real(), "b parked", [&]() -> absl::StatusOr<bool> {
-    SC_ASSIGN_OR_RETURN(
-        std::string s,
-        mysql::QueryValue(*conn_,
-                          absl::StrCat(state, mysql::QuoteString(second))));
-    return absl::StartsWith(s, "Stopped: parked");
-  }));
+  ASSERT_OK(wait_stream(second, "Stopped: parked"));
   executor_.reset();
   o.live_reverse_streams = -1;
   StartExecutor(o);
-  ASSERT_OK(WaitFor(Clock::Real(), "b running", [&]() -> absl::StatusOr<bool> {
-    SC_ASSIGN_OR_RETURN(
-        std::string s,
-        mysql::QueryValue(*conn_,
-                          absl::StrCat(state, mysql::QuoteString(second))));
-    return absl::StartsWith(s, "Running");
-  }));
+  ASSERT_OK(wait_stream(second, "Running"));
   ASSERT_OK_AND_ASSIGN(Migration b, executor_->Get(second));
   EXPECT_THAT(b.stage, ::testing::Not(HasSubstr("parked")));
 }
