@@ -4,6 +4,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "mysql/binlog_retention.h"
+#include "mysql/gtid.h"
 #include "mysql/quoting.h"
 #include "onlineddl/alter_analysis.h"
 #include "onlineddl/artifact_name.h"
@@ -131,6 +133,27 @@ absl::StatusOr<std::string> Executor::RevertLocked(
       return Refuse(m, absl::StrCat("reverting would lose information: the "
                                     "reverse stream stopped: ",
                                     row.message));
+    }
+    if (row.message == kReverseStreamParked) {
+      // Its stream resumes from where it was parked: the server must still
+      // have every transaction since.
+      SC_ASSIGN_OR_RETURN(mysql::Position parked_at,
+                          mysql::Position::Parse(row.pos));
+      if (parked_at.flavor() == mysql::Flavor::kMariadb) {
+        SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos oldest,
+                            mysql::OldestBinlogPosition(*conn_));
+        mysql::MariadbGtidPos purged =
+            mysql::PurgedSince(parked_at.mariadb(), oldest);
+        if (!purged.empty()) {
+          return Refuse(
+              m, absl::StrCat("its reverse stream was parked at ",
+                              parked_at.GtidText(),
+                              " and the server purged the binlogs since (its "
+                              "oldest binlog starts at ",
+                              oldest.ToString(),
+                              "): reverting would lose the writes made since"));
+        }
+      }
     }
   }
   Migration r;

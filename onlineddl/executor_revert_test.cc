@@ -47,6 +47,40 @@ class RevertTest : public testing::ExecutorFixture {
     o.workflow.copy_phase_duration = absl::Hours(1);
     StartExecutor(o);
   }
+  // Restarts the executor keeping at most `live` reverse streams running.
+  void RestartWithLiveReverseStreams(int live) {
+    executor_.reset();
+    ExecutorOptions o = Options();
+    o.live_reverse_streams = live;
+    StartExecutor(o);
+  }
+  // Tables a and b (500 rows each) and a completed ALTER of each, a's first.
+  void AlterAThenB(std::string* first, std::string* second) {
+    for (const char* t : {"a", "b"}) {
+      ASSERT_OK(conn_->Execute(
+          absl::StrCat("CREATE TABLE ", t,
+                       " (id INT PRIMARY KEY AUTO_INCREMENT, val INT)")));
+      ASSERT_OK(conn_->Execute(absl::StrCat(
+          "INSERT INTO ", t, " (val) SELECT seq FROM seq_1_to_500")));
+    }
+    *first = Run("ALTER TABLE a ADD COLUMN c INT");
+    WaitStatus(*first, kStatusComplete);
+    *second = Run("ALTER TABLE b ADD COLUMN c INT");
+    WaitStatus(*second, kStatusComplete);
+  }
+  // Migration `uuid`'s stream: "state: message".
+  std::string StreamState(const std::string& uuid) {
+    return Value(absl::StrCat(
+        "SELECT CONCAT(state, ': ', message) FROM _vt.vreplication WHERE "
+        "workflow = ",
+        mysql::QuoteString(uuid)));
+  }
+  // Waits until StreamState(uuid) starts with `prefix`.
+  absl::Status WaitStream(const std::string& uuid, const std::string& prefix) {
+    return WaitFor(Clock::Real(), prefix, [&]() -> absl::StatusOr<bool> {
+      return absl::StartsWith(StreamState(uuid), prefix);
+    });
+  }
   // Submits `sql` as a vitess migration; returns its UUID.
   std::string Run(const std::string& sql) {
     absl::StatusOr<std::vector<std::string>> u =
@@ -475,10 +509,7 @@ TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
 // (parked, it would fail the parent's deletes); with no limit every
 // parked stream runs again.
 TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
-  executor_.reset();
-  ExecutorOptions o = Options();
-  o.live_reverse_streams = 1;
-  StartExecutor(o);
+  RestartWithLiveReverseStreams(1);
   ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE fc (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) "
@@ -487,34 +518,13 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
       auto child, executor_->Submit("ALTER TABLE fc ADD COLUMN c INT",
                                     "vitess --unsafe-allow-foreign-keys", ""));
   WaitStatus(child[0], kStatusComplete);
-  for (const char* t : {"a", "b"}) {
-    ASSERT_OK(conn_->Execute(absl::StrCat(
-        "CREATE TABLE ", t, " (id INT PRIMARY KEY AUTO_INCREMENT, val INT)")));
-    ASSERT_OK(conn_->Execute(absl::StrCat(
-        "INSERT INTO ", t, " (val) SELECT seq FROM seq_1_to_500")));
-  }
-  const std::string first = Run("ALTER TABLE a ADD COLUMN c INT");
-  Migration done = WaitStatus(first, kStatusComplete);
-  const std::string second = Run("ALTER TABLE b ADD COLUMN c INT");
-  WaitStatus(second, kStatusComplete);
-  const std::string state =
-      "SELECT CONCAT(state, ': ', message) FROM _vt.vreplication WHERE "
-      "workflow = ";
-  // Waits until migration `uuid`'s stream's "state: message" starts so.
-  auto wait_stream = [&](const std::string& uuid, const std::string& prefix) {
-    return WaitFor(Clock::Real(), prefix, [&]() -> absl::StatusOr<bool> {
-      SC_ASSIGN_OR_RETURN(
-          std::string s,
-          mysql::QueryValue(*conn_,
-                            absl::StrCat(state, mysql::QuoteString(uuid))));
-      return absl::StartsWith(s, prefix);
-    });
-  };
-  ASSERT_OK(wait_stream(first, "Stopped: parked"));
-  EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(second))),
-              HasSubstr("Running"));
-  EXPECT_THAT(Value(absl::StrCat(state, mysql::QuoteString(child[0]))),
-              HasSubstr("Running"));
+  std::string first, second;
+  AlterAThenB(&first, &second);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_OK_AND_ASSIGN(Migration done, executor_->Get(first));
+  ASSERT_OK(WaitStream(first, "Stopped: parked"));
+  EXPECT_THAT(StreamState(second), HasSubstr("Running"));
+  EXPECT_THAT(StreamState(child[0]), HasSubstr("Running"));
   ASSERT_OK_AND_ASSIGN(Migration parked, executor_->Get(first));
   EXPECT_THAT(parked.stage, HasSubstr("reverse stream parked"));
   // Written while parked: the old table lags.
@@ -539,11 +549,9 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
             "0");
   // The revert is the newest now: b's stream was parked in turn. Without
   // a limit, every parked stream runs again.
-  ASSERT_OK(wait_stream(second, "Stopped: parked"));
-  executor_.reset();
-  o.live_reverse_streams = -1;
-  StartExecutor(o);
-  ASSERT_OK(wait_stream(second, "Running"));
+  ASSERT_OK(WaitStream(second, "Stopped: parked"));
+  RestartWithLiveReverseStreams(-1);
+  ASSERT_OK(WaitStream(second, "Running"));
   ASSERT_OK_AND_ASSIGN(Migration b, executor_->Get(second));
   EXPECT_THAT(b.stage, ::testing::Not(HasSubstr("parked")));
 }
@@ -867,6 +875,40 @@ TEST_F(RevertTest, ATableNamedLikeItsDatabaseCutsOverAndReverts) {
                 "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
                 mysql::QuoteString(db_))),
             "2");
+}
+
+// A parked stream whose binlogs the server purged cannot catch up: its
+// revert is refused up front, with the reason, and nothing changes.
+TEST_F(RevertTest, ARevertOfAParkedStreamWhoseBinlogsArePurgedIsRefused) {
+  RestartWithLiveReverseStreams(1);
+  std::string first, second;
+  AlterAThenB(&first, &second);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_OK(WaitStream(first, "Stopped: parked"));
+  ASSERT_OK(conn_->Execute("UPDATE a SET val = -val WHERE id % 7 = 0"));
+  ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
+  // (A log a binlog dump thread still reads is kept: purged once it moved.)
+  ASSERT_OK(WaitFor(Clock::Real(), "purged", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(mysql::Result status,
+                        conn_->Execute("SHOW MASTER STATUS"));
+    SC_RETURN_IF_ERROR(conn_
+                           ->Execute(absl::StrCat(
+                               "PURGE BINARY LOGS TO ",
+                               mysql::QuoteString(status.rows.at(0).Get(0))))
+                           .status());
+    SC_ASSIGN_OR_RETURN(mysql::Result logs, conn_->Execute("SHOW BINARY LOGS"));
+    return logs.rows.size() == 1;
+  }));
+  EXPECT_THAT(executor_->Revert(first, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("purged the binlogs since")));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                  "mysql_schema = DATABASE() AND reverted_uuid <> ''"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND "
+                  "COLUMN_NAME = 'c'"),
+            "1");
 }
 
 }  // namespace
