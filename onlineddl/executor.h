@@ -292,10 +292,12 @@ class Executor {
   // VReplication ALTERs (executor_vrepl.cc).
   absl::Status StartVrepl(const Migration& m, const DdlStatement& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Drops the foreign keys of the shadows among `artifacts` (earlier
-  // attempts'), whose names would collide with the ones an ALTER adds.
-  absl::Status DropShadowForeignKeys(const std::string& db,
-                                     const std::string& artifacts)
+  // Drops the foreign keys of the shadows among `artifacts` whose names
+  // `which` accepts (all: an earlier attempt's, whose names would collide
+  // with the ones an ALTER adds).
+  absl::Status DropShadowForeignKeys(
+      const std::string& db, const std::string& artifacts,
+      const std::function<bool(const std::string& name)>& which)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Gives `shadow` the foreign keys of m's table under new names and
   // points the DROP FOREIGN KEY clauses of `*alter_clauses` at them

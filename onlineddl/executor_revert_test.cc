@@ -510,10 +510,8 @@ TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
 // parked stream runs again.
 TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
   RestartWithLiveReverseStreams(1);
-  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) "
-      "REFERENCES fp (id))"));
+  CreateParentAndChild("");
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_OK_AND_ASSIGN(
       auto child, executor_->Submit("ALTER TABLE fc ADD COLUMN c INT",
                                     "vitess --unsafe-allow-foreign-keys", ""));

@@ -266,12 +266,8 @@ TEST_F(ExecutorTest, AlterAddingAForeignKeyIsRefused) {
 // ALTER can drop them by their current names. A key referencing its own
 // table is refused.
 TEST_F(ExecutorTest, AnAllowedAlterOfAChildKeepsItsForeignKeys) {
-  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, KEY (p), CONSTRAINT fk_p "
-      "FOREIGN KEY (p) REFERENCES fp (id) ON DELETE CASCADE)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1), (2), (3)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1), (2, 2), (3, 3)"));
+  CreateParentAndChild("ON DELETE CASCADE");
+  ASSERT_FALSE(HasFatalFailure());
   StartExecutor();
   ASSERT_OK_AND_ASSIGN(
       auto u, executor_->Submit("ALTER TABLE fc ADD COLUMN x INT, CHANGE p "
@@ -322,12 +318,8 @@ TEST_F(ExecutorTest, AnAllowedAlterOfAChildKeepsItsForeignKeys) {
 // them (they would fail the parent's deletes of rows it holds until GC); a key
 // dropped and added again under its name gets a new one.
 TEST_F(ExecutorTest, KeptForeignKeysSurviveAReplayedOrphanNotACancel) {
-  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, KEY (p), CONSTRAINT fk_p "
-      "FOREIGN KEY (p) REFERENCES fp (id))"));
-  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1), (2), (3)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1), (2, 2), (3, 3)"));
+  CreateParentAndChild("");
+  ASSERT_FALSE(HasFatalFailure());
   StartExecutor();
   const std::string strategy =
       "vitess --postpone-completion --unsafe-allow-foreign-keys";

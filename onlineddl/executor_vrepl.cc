@@ -213,7 +213,8 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   if (st.IsAllowForeignKeys()) {
     // Foreign key names are the schema's: an earlier attempt's shadow
     // keeping the ones this ALTER adds would make it fail (errno 121).
-    SC_RETURN_IF_ERROR(DropShadowForeignKeys(db, m.artifacts));
+    SC_RETURN_IF_ERROR(DropShadowForeignKeys(
+        db, m.artifacts, [](const std::string&) { return true; }));
   }
   // The original may hold zero dates its session once allowed: copying its
   // definition must accept them.
@@ -350,34 +351,32 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   return absl::OkStatus();
 }
 
-absl::Status Executor::DropShadowForeignKeys(const std::string& db,
-                                             const std::string& artifacts) {
+namespace {
+// Salts the names of keys an ALTER drops and adds again.
+constexpr char kReadded[] = ":added";
+}  // namespace
+
+absl::Status Executor::DropShadowForeignKeys(
+    const std::string& db, const std::string& artifacts,
+    const std::function<bool(const std::string& name)>& which) {
   for (absl::string_view a :
        absl::StrSplit(artifacts, ',', absl::SkipEmpty())) {
     absl::optional<ParsedArtifactName> parsed = ParseArtifactName(a);
     if (!parsed.has_value() || parsed->hint != ArtifactHint::kShadow) continue;
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result fks,
-        conn_->Execute(absl::StrCat(
-            "SELECT CONSTRAINT_NAME FROM information_schema."
-            "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
-            QuoteString(db), " AND TABLE_NAME = ", QuoteString(a))));
-    for (const mysql::Row& r : fks.rows) {
+    SC_ASSIGN_OR_RETURN(std::vector<ForeignKey> fks,
+                        LoadForeignKeys(*conn_, db, a));
+    for (const ForeignKey& fk : fks) {
+      if (!which(fk.name)) continue;
       SC_RETURN_IF_ERROR(
           conn_
               ->Execute(absl::StrCat(
                   "ALTER TABLE ", mysql::QuoteQualified(db, a),
-                  " DROP FOREIGN KEY ", mysql::QuoteIdentifier(r.Get(0))))
+                  " DROP FOREIGN KEY ", mysql::QuoteIdentifier(fk.name)))
               .status());
     }
   }
   return absl::OkStatus();
 }
-
-namespace {
-// Salts the names of keys an ALTER drops and adds again.
-constexpr char kReadded[] = ":added";
-}  // namespace
 
 absl::Status Executor::KeepForeignKeys(const Migration& m,
                                        const std::string& shadow,
@@ -420,27 +419,12 @@ absl::Status Executor::DropKeptForeignKeys(const Migration& m) {
     return absl::OkStatus();
   }
   SC_ASSIGN_OR_RETURN(Migration now, ReadMigration(*conn_, m.uuid));
-  for (absl::string_view a :
-       absl::StrSplit(now.artifacts, ',', absl::SkipEmpty())) {
-    absl::optional<ParsedArtifactName> parsed = ParseArtifactName(a);
-    if (!parsed.has_value() || parsed->hint != ArtifactHint::kShadow) continue;
-    SC_ASSIGN_OR_RETURN(std::vector<ForeignKey> fks,
-                        LoadForeignKeys(*conn_, m.schema, a));
-    for (const ForeignKey& fk : fks) {
-      if (!schemadiff::IsNewConstraintName(m.table, fk.name, m.uuid) &&
-          !schemadiff::IsNewConstraintName(m.table, fk.name,
-                                           absl::StrCat(m.uuid, kReadded))) {
-        continue;
-      }
-      SC_RETURN_IF_ERROR(
-          conn_
-              ->Execute(absl::StrCat(
-                  "ALTER TABLE ", mysql::QuoteQualified(m.schema, a),
-                  " DROP FOREIGN KEY ", mysql::QuoteIdentifier(fk.name)))
-              .status());
-    }
-  }
-  return absl::OkStatus();
+  return DropShadowForeignKeys(
+      m.schema, now.artifacts, [&](const std::string& name) {
+        return schemadiff::IsNewConstraintName(m.table, name, m.uuid) ||
+               schemadiff::IsNewConstraintName(m.table, name,
+                                               absl::StrCat(m.uuid, kReadded));
+      });
 }
 
 absl::Status Executor::MonitorVrepl(const Migration& m) {

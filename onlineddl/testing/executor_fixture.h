@@ -88,6 +88,17 @@ class ExecutorFixture : public harness::SharedInstanceTest {
         },
         WaitOptions{.timeout = timeout});
   }
+  // Parent fp (1, 2, 3) and child fc (id, p) referencing it through key
+  // fk_p `on_delete` ("" or e.g. "ON DELETE CASCADE"), rows (n, n).
+  void CreateParentAndChild(const std::string& on_delete) {
+    ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE fc (id INT PRIMARY KEY, p INT, KEY (p), CONSTRAINT fk_p "
+        "FOREIGN KEY (p) REFERENCES fp (id) ",
+        on_delete, ")")));
+    ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1), (2), (3)"));
+    ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1), (2, 2), (3, 3)"));
+  }
   // The first column of the first row of `sql` ("" and a failure if none).
   std::string Value(const std::string& sql) {
     absl::StatusOr<std::string> v = mysql::QueryValue(*conn_, sql);
