@@ -16,7 +16,8 @@
 # --copy_niceness=SIDECUT_PRIO_NICENESS (-5)), BENCH_SCENARIOS
 # ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
 # BENCH_REPEAT (1; N alternating rounds, medians), BENCH_MYSQLD_OPTS,
-# BENCH_KEEP=DIR, SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT,
+# BENCH_KEEP=DIR, BENCH_PERF=PREFIX (a perf record -a -g profile of each
+# run, to PREFIX.<scenario>.<method>.data), SIDECUT_NICENESS, SIDECUT_DEFER_INDEXES, SIDECUT_LIMIT,
 # SIDECUT_FLAGS (more sidecutd flags for every Sidecut method),
 # SIDECUT_STMT_FLAGS (more for sidecut_stmt only).
 set -euo pipefail
@@ -171,7 +172,13 @@ measure() {  # measure <scenario> <method>
   local t0 t1 c0 c1
   local daemon=$SIDECUTD
   c0=$(cpu_s "$daemon")
+  local perf_pid=""
+  if [ -n "${BENCH_PERF:-}" ]; then  # a system-wide profile of each run
+    perf record -a -g -F 499 -o "$BENCH_PERF.$1.$2.data" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   t0=$(now); "run_$2"; t1=$(now)
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
   c1=$(cpu_s "$daemon")
   if declare -F "after_$2" >/dev/null; then "after_$2"; fi
   probe_stop

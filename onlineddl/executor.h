@@ -205,7 +205,8 @@ class Executor {
   // ALTERs running and parks the others (except those a pending revert
   // uses, and those of old tables in a foreign key, which always run).
   absl::Status ParkReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Restarts the reverse stream `id` of migration `uuid` if it was parked.
+  // Restarts the reverse stream `id` of migration `uuid` if it was parked,
+  // and takes the parked note off its stage.
   absl::Status UnparkReverseStream(absl::string_view uuid, int64_t id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ScheduleQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

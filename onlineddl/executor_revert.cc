@@ -281,7 +281,8 @@ absl::Status Executor::ParkReverseStreams() {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn_->Execute(absl::StrCat(
-          "SELECT v.id, m.migration_uuid, v.state, EXISTS (SELECT 1 FROM "
+          "SELECT v.id, m.migration_uuid, v.state, m.stage, EXISTS (SELECT 1 "
+          "FROM "
           "information_schema.REFERENTIAL_CONSTRAINTS rc WHERE "
           "rc.CONSTRAINT_SCHEMA = m.mysql_schema AND "
           "SUBSTRING_INDEX(m.artifacts, ',', 1) IN (rc.TABLE_NAME, "
@@ -302,17 +303,22 @@ absl::Status Executor::ParkReverseStreams() {
     SC_ASSIGN_OR_RETURN(const int64_t id, row.GetInt64(0));
     const std::string uuid(row.Get(1));
     const bool running = row.Get(2) == vreplication::kStateRunning;
-    const bool in_foreign_key = row.Get(3) == "1";
+    const bool has_note = absl::StrContains(row.Get(3), kParkedStageNote);
+    const bool in_foreign_key = row.Get(4) == "1";
     const bool keep = in_foreign_key || options_.live_reverse_streams < 0 ||
                       live < options_.live_reverse_streams;
     if (!in_foreign_key && keep) ++live;
-    if (keep && !running) {
+    if (keep && (!running || has_note)) {
       // Newer ones were cleaned up or reverted (or the limit was raised).
       SC_RETURN_IF_ERROR(UnparkReverseStream(uuid, id));
-    } else if (!keep && running) {
-      SC_RETURN_IF_ERROR(engine_->Stop(id));
-      SC_RETURN_IF_ERROR(vreplication::SetState(
-          *conn_, id, vreplication::kStateStopped, kReverseStreamParked));
+    } else if (!keep && (running || !has_note)) {
+      // Stopped and marked parked in one write (a crash in between would
+      // leave a stream stopped for no reason, and its revert refused); the
+      // stage's note follows (again after a crash in between).
+      if (running) {
+        SC_RETURN_IF_ERROR(engine_->Stop(id, kReverseStreamParked));
+      }
+      if (has_note) continue;
       SC_RETURN_IF_ERROR(UpdateMigration(
           *conn_, uuid,
           Assignments().SetExpr(
@@ -325,11 +331,11 @@ absl::Status Executor::ParkReverseStreams() {
 
 absl::Status Executor::UnparkReverseStream(absl::string_view uuid, int64_t id) {
   SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(id));
-  if (row.state != vreplication::kStateStopped ||
-      row.message != kReverseStreamParked) {
-    return absl::OkStatus();
+  if (row.state == vreplication::kStateStopped &&
+      row.message == kReverseStreamParked) {
+    SC_RETURN_IF_ERROR(engine_->Start(id));
   }
-  SC_RETURN_IF_ERROR(engine_->Start(id));
+  // Also when a crash came between the start and this.
   return UpdateMigration(
       *conn_, uuid,
       Assignments().SetExpr(

@@ -15,6 +15,8 @@
 #include "mysql/quoting.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/migration_uuid.h"
+#include "onlineddl/schema_migrations.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
 #include "util/clock.h"
@@ -907,6 +909,75 @@ TEST_F(RevertTest, ARevertOfAParkedStreamWhoseBinlogsArePurgedIsRefused) {
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND "
                   "COLUMN_NAME = 'c'"),
             "1");
+}
+
+// The process ended after a revert was launched and before its parked
+// stream restarted (or after a stream was parked and before its stage said
+// so): once restarted, the revert catches up and completes, keeping every
+// row, and stages say what their streams do.
+TEST_F(RevertTest, CrashesAroundParkingLoseNeitherTheRevertNorTheStageNote) {
+  RestartWithLiveReverseStreams(1);
+  std::string first, second;
+  AlterAThenB(&first, &second);
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_OK(WaitStream(first, "Stopped: parked"));
+  ASSERT_OK(conn_->Execute("UPDATE a SET val = -val WHERE id % 7 = 0"));
+  ASSERT_OK(conn_->Execute("INSERT INTO a (val) VALUES (9999)"));
+  ASSERT_OK_AND_ASSIGN(std::string expected,
+                       Checksum(*conn_, Qualified("a"), "id, val"));
+  ASSERT_OK_AND_ASSIGN(Migration done, executor_->Get(first));
+  executor_.reset();
+  // b's stream parked with the stage not saying so yet.
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+                   mysql::QuoteString(kReverseStreamParked),
+                   " WHERE workflow = ", mysql::QuoteString(second))));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.schema_migrations SET stage = 'complete' WHERE "
+                   "migration_uuid = ",
+                   mysql::QuoteString(second))));
+  // A revert of a as StartSteps leaves it before StartRevert ran.
+  Migration r;
+  r.uuid = CreateMigrationUuid();
+  r.keyspace = done.keyspace;
+  r.shard = done.shard;
+  r.schema = done.schema;
+  r.table = done.table;
+  r.statement =
+      absl::StrCat("revert vitess_migration ", mysql::QuoteString(first));
+  r.strategy = done.strategy;
+  r.status = kStatusRunning;
+  r.stage = "starting";
+  r.tablet = done.tablet;
+  r.ddl_action = "alter";
+  r.reverted_uuid = first;
+  r.allow_concurrent = true;
+  r.artifacts = FirstArtifact(done);
+  ASSERT_OK(InsertMigration(*conn_, r));
+  RestartWithLiveReverseStreams(0);
+  WaitStatus(r.uuid, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("a"), "id, val"));
+  EXPECT_EQ(after, expected);
+  ASSERT_OK(WaitFor(Clock::Real(), "b's note", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(second));
+    return absl::StrContains(now.stage, "reverse stream parked");
+  }));
+  EXPECT_THAT(StreamState(second), HasSubstr("Stopped: parked"));
+  // A stream running again (the process ended before its stage said so)
+  // loses the note.
+  executor_.reset();
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.vreplication SET state = 'Running', message = '' WHERE "
+      "workflow = ",
+      mysql::QuoteString(second))));
+  RestartWithLiveReverseStreams(-1);
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "b's note gone", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(second));
+        return !absl::StrContains(now.stage, "parked");
+      }));
+  EXPECT_THAT(StreamState(second), HasSubstr("Running"));
 }
 
 }  // namespace

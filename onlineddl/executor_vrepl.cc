@@ -525,6 +525,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // lock; t took no writes until the RENAME), recognized below.
     return engine_->Start(*id);
   }
+  if (revert && row.state == vreplication::kStateStopped &&
+      row.message == kReverseStreamParked) {
+    // Launched, but the process ended before its stream was restarted
+    // (StartRevert).
+    return UnparkReverseStream(m.reverted_uuid, *id);
+  }
   if (row.state == vreplication::kStateStopped) {
     return Fail(m,
                 absl::StrCat("the migration's stream stopped: ", row.message));

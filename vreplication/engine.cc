@@ -54,7 +54,7 @@ absl::StatusOr<int64_t> Engine::Create(absl::string_view name,
   return id;
 }
 
-absl::Status Engine::Stop(int64_t id) {
+absl::Status Engine::Stop(int64_t id, absl::string_view message) {
   Running r;
   {
     absl::MutexLock lock(&mu_);
@@ -65,7 +65,7 @@ absl::Status Engine::Stop(int64_t id) {
     }
   }
   if (r.workflow != nullptr) {
-    r.workflow->RequestStop(/*mark_stopped=*/true);
+    r.workflow->RequestStop(/*mark_stopped=*/true, message);
     r.thread.join();
   }
   // Also when the workflow had ended on its own (a permanent error): its
@@ -76,7 +76,7 @@ absl::Status Engine::Stop(int64_t id) {
   if (absl::IsNotFound(row.status())) return absl::OkStatus();
   SC_RETURN_IF_ERROR(row.status());
   if (row->state == kStateStopped) return absl::OkStatus();
-  return SetState(*conn, id, kStateStopped, kStoppedByRequest);
+  return SetState(*conn, id, kStateStopped, message);
 }
 
 void Engine::Close() {

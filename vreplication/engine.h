@@ -38,8 +38,10 @@ class Engine {
                                  absl::string_view db, int workflow_type,
                                  absl::string_view start_pos = "");
 
-  // Stops a workflow and marks it Stopped.
-  absl::Status Stop(int64_t id);
+  // Stops a workflow and marks it Stopped with `message` (one write: a
+  // crash leaves it running or stopped with that message). A row already
+  // Stopped keeps its message.
+  absl::Status Stop(int64_t id, absl::string_view message = kStoppedByRequest);
 
   // Stops every thread without changing states (a later Open resumes).
   void Close();

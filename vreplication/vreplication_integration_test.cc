@@ -160,9 +160,11 @@ void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn,
   ASSERT_OK_AND_ASSIGN(mysql::Result cs,
                        conn->Execute("SELECT COUNT(*) FROM _vt.copy_state"));
   EXPECT_EQ(cs.rows[0].Get(0), "0");
-  ASSERT_OK(engine.Stop(id));
+  // Stopped with the reason given, written by the stopping workflow.
+  ASSERT_OK(engine.Stop(id, "parked by a test"));
   ASSERT_OK_AND_ASSIGN(row, engine.Read(id));
   EXPECT_EQ(row.state, kStateStopped);
+  EXPECT_EQ(row.message, "parked by a test");
 }
 
 TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {

@@ -57,7 +57,11 @@ Workflow::Workflow(int64_t id, WorkflowOptions options, Clock* clock)
   if (!options_.throttle) options_.throttle = ThreadsRunningThrottle;
 }
 
-void Workflow::RequestStop(bool mark_stopped) {
+void Workflow::RequestStop(bool mark_stopped, absl::string_view message) {
+  {
+    absl::MutexLock lock(&stop_mu_);
+    stop_message_ = std::string(message);
+  }
   mark_stopped_ = mark_stopped;
   stop_ = true;
 }
@@ -347,7 +351,12 @@ absl::Status Workflow::Run() {
     if (stop_) {
       if (mark_stopped_ && conn_ != nullptr) {
         conn_->Execute("ROLLBACK").IgnoreError();
-        SetState(*conn_, id_, kStateStopped, kStoppedByRequest).IgnoreError();
+        std::string message;
+        {
+          absl::MutexLock lock(&stop_mu_);
+          message = stop_message_;
+        }
+        SetState(*conn_, id_, kStateStopped, message).IgnoreError();
       }
       return absl::OkStatus();
     }

@@ -17,7 +17,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "mysql/binlog_streamer.h"
@@ -130,8 +133,9 @@ class Workflow {
   absl::Status Run();
 
   // Makes Run() return soon, leaving the row's state as it is (so a restart
-  // resumes), unless `mark_stopped` (then state Stopped).
-  void RequestStop(bool mark_stopped);
+  // resumes), unless `mark_stopped` (then state Stopped with `message`).
+  void RequestStop(bool mark_stopped,
+                   absl::string_view message = kStoppedByRequest);
 
   // Seconds between now and the commit time of the last applied
   // transaction; 0 when caught up. -1 before the running phase.
@@ -277,6 +281,8 @@ class Workflow {
   Clock* clock_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> mark_stopped_{false};
+  absl::Mutex stop_mu_;
+  std::string stop_message_ ABSL_GUARDED_BY(stop_mu_);
   std::atomic<bool> finished_{false};
   std::atomic<int64_t> lag_seconds_{-1};
   bool playing_ = false;  // in the running phase (not catch-up)
