@@ -12,8 +12,9 @@
 #   bash bench/onlineddl_alter.sh [ROWS]     # default 1000000
 #
 # Environment: BENCH_METHODS ("native ptosc sidecut sidecut_stmt
-# sidecut_prio": Sidecut as it comes, with --statement_copy, with
-# --copy_niceness=SIDECUT_PRIO_NICENESS (-5)), BENCH_SCENARIOS
+# sidecut_prio sidecut_inline": Sidecut as it comes, with --statement_copy,
+# with --copy_niceness=SIDECUT_PRIO_NICENESS (-5), with secondary indexes
+# built during the copy; sidecut_alt: with SIDECUT_ALT_FLAGS), BENCH_SCENARIOS
 # ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
 # BENCH_REPEAT (1; N alternating rounds, medians), BENCH_MYSQLD_OPTS,
 # BENCH_KEEP=DIR, BENCH_PERF=PREFIX (a perf record -a -g profile of each
@@ -86,13 +87,24 @@ probe_start() {
   probe=$!
 }
 probe_stop() { kill "$probe"; wait "$probe" 2>/dev/null || true; }
+load=""
 load_start() {  # load_start [RATE]: sysbench at full speed, or paced at RATE tps
-  "${SB[@]}" --threads="$THREADS" --rate="${1:-0}" --time=3600 --report-interval=1 run >"$work/load" 2>&1 &
+  load_rate=${1:-0}
+  "${SB[@]}" --threads="$THREADS" --rate="$load_rate" --time=3600 --report-interval=1 run >"$work/load" 2>&1 &
   load=$!
   load_t0=$(now)
   sleep 3  # warm up
 }
-load_stop() { kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true; }
+load_stop() { kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true; load=""; }
+# sysbench ends at an error it does not ignore (a table renamed away under
+# it): the run it ended in does not count, and the load starts again.
+load_died() { [ -n "$load" ] && ! kill -0 "$load" 2>/dev/null; }
+load_restart() {
+  echo "bench:   the load (sysbench) had ended; restarted. It said:" \
+    "$(grep -v '^\[' "$work/load" | grep -v '^$' | tail -n 2 | tr '\n' ' ')"
+  cat "$work/load" >>"$work/load.died"
+  load_stop; load_start "$load_rate"
+}
 # Average tps of the sysbench reports between two absolute times.
 tps_between() {
   python3 - "$work/load" "$load_t0" "$1" "$2" <<'PY'
@@ -124,6 +136,16 @@ after_sidecut_stmt() { after_sidecut; }
 before_sidecut_prio() { use_sidecutd --copy_niceness="${SIDECUT_PRIO_NICENESS:--5}"; }
 run_sidecut_prio() { run_sidecut; }
 after_sidecut_prio() { after_sidecut; }
+# Method sidecut_alt: Sidecut with SIDECUT_ALT_FLAGS (for tuning, side by
+# side with the defaults).
+before_sidecut_alt() { use_sidecutd ${SIDECUT_ALT_FLAGS:-}; }
+run_sidecut_alt() { run_sidecut; }
+after_sidecut_alt() { after_sidecut; }
+# Method sidecut_inline: Sidecut building the shadow's secondary indexes
+# during the copy (--defer_secondary_indexes=false).
+before_sidecut_inline() { use_sidecutd --defer_secondary_indexes=false; }
+run_sidecut_inline() { run_sidecut; }
+after_sidecut_inline() { after_sidecut; }
 run_sidecut() {
   # Gives up after SIDECUT_LIMIT seconds (default 180): under a load its
   # stream cannot keep up with, the cut-over stays postponed.
@@ -166,7 +188,14 @@ declare -A T TPS STALL FAIL
 cpu_s() {  # CPU seconds (user + system) a process has used
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
 }
-measure() {  # measure <scenario> <method>
+measure() {  # measure <scenario> <method>; once more if the load died
+  measure_once "$@"
+  if [ "$lost" = 1 ]; then load_restart; measure_once "$@"; fi
+  if [ "$lost" = 1 ]; then load_restart; fi  # not counted
+}
+measure_once() {  # sets lost=1 (and records nothing) if the load died
+  lost=0
+  if load_died; then load_restart; fi
   if declare -F "before_$2" >/dev/null; then "before_$2"; fi
   probe_start
   local t0 t1 c0 c1
@@ -182,6 +211,10 @@ measure() {  # measure <scenario> <method>
   c1=$(cpu_s "$daemon")
   if declare -F "after_$2" >/dev/null; then "after_$2"; fi
   probe_stop
+  if [ "$1" != idle ] && load_died; then
+    echo "bench: $1 $2: the load ended during this run; it does not count"
+    lost=1; sleep 2; reset_table; sleep 1; return
+  fi
   local t stall fail tps=-
   t=$(python3 -c "print('%.2f' % ($t1 - $t0))")
   stall=$(sed -n 's/.*max_ms=\([0-9]*\).*/\1/p' "$work/probe")

@@ -276,12 +276,17 @@ absl::StatusOr<DdlStatement> Executor::ParseMigration(const Migration& m) {
   return std::move(stmts[0]);
 }
 
+void Executor::ForgetEnded(const std::string& uuid) {
+  progress_.erase(uuid);
+  next_cut_over_.erase(uuid);
+  checking_until_.erase(uuid);
+  caught_up_at_.erase(uuid);
+}
+
 absl::Status Executor::Fail(const Migration& m, absl::string_view message) {
   DropWorkflow(m.uuid).IgnoreError();
   DropKeptForeignKeys(m).IgnoreError();
-  progress_.erase(m.uuid);
-  next_cut_over_.erase(m.uuid);
-  checking_until_.erase(m.uuid);
+  ForgetEnded(m.uuid);
   return UpdateMigration(*conn_, m.uuid,
                          Assignments()
                              .Set("migration_status", kStatusFailed)

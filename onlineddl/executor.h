@@ -217,6 +217,9 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartSteps(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Forgets what the executor keeps in memory about a migration that ended
+  // (progress, cut-over retries and checks, a catch-up for a prepare).
+  void ForgetEnded(const std::string& uuid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Fail(const Migration& m, absl::string_view message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<DdlStatement> ParseMigration(const Migration& m);

@@ -145,9 +145,7 @@ absl::Status Executor::CancelLocked(const Migration& m) {
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
   DropKeptForeignKeys(m).IgnoreError();
   StopTask(mysql_alters_, m.uuid);
-  progress_.erase(m.uuid);
-  next_cut_over_.erase(m.uuid);
-  checking_until_.erase(m.uuid);
+  ForgetEnded(m.uuid);
   return UpdateMigration(*conn_, m.uuid,
                          Assignments()
                              .Set("migration_status", kStatusCancelled)

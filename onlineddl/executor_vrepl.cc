@@ -716,8 +716,7 @@ absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
     SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
                                        Assignments().Set("artifacts", "")));
   }
-  progress_.erase(m.uuid);
-  next_cut_over_.erase(m.uuid);
+  ForgetEnded(m.uuid);
   // Complete before the stream is replaced: a crash in between leaves a
   // complete migration that cannot be reverted (its stream stopped), never
   // a running one whose reverse stream looks like its own and would swap

@@ -46,6 +46,7 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   if (s.ok()) s = Range("concurrent_copies", f.concurrent_copies, 1, 64);
   if (s.ok()) s = Range("copy_niceness", f.copy_niceness, -20, 19);
   if (s.ok()) s = Range("copy_chunk_ms", f.copy_chunk_ms, 1, 3600 * 1000);
+  if (s.ok()) s = Range("copy_catchup_ms", f.copy_catchup_ms, 0, 3600 * 1000);
   if (s.ok()) {
     s = Range("live_reverse_streams", f.live_reverse_streams, -1, 10000);
   }
@@ -79,6 +80,7 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   o.workflow.copy_niceness = f.copy_niceness;
   o.workflow.statement_copy = f.statement_copy;
   o.workflow.copy_batch_target = absl::Milliseconds(f.copy_chunk_ms);
+  o.workflow.copy_catchup_interval = absl::Milliseconds(f.copy_catchup_ms);
   o.defer_secondary_indexes = f.defer_secondary_indexes;
   o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
   o.live_reverse_streams = f.live_reverse_streams;

@@ -28,6 +28,7 @@ struct DaemonFlags {
   int copy_niceness = 0;
   bool statement_copy = false;
   int64_t copy_chunk_ms = 250;
+  int64_t copy_catchup_ms = 1000;
   bool defer_secondary_indexes = true;
   int64_t retain_artifacts_seconds = 1800;
   int live_reverse_streams = 4;  // -1: no limit

@@ -37,6 +37,7 @@ TEST(DaemonOptionsTest, CarriesTheFlags) {
   f.concurrent_copies = 2;
   f.copy_niceness = 5;
   f.copy_chunk_ms = 40;
+  f.copy_catchup_ms = 3000;
   f.retain_artifacts_seconds = 60;
   f.statement_copy = true;
   f.defer_secondary_indexes = false;
@@ -48,6 +49,7 @@ TEST(DaemonOptionsTest, CarriesTheFlags) {
   EXPECT_EQ(o.concurrent_copies, 2);
   EXPECT_EQ(o.workflow.copy_niceness, 5);
   EXPECT_EQ(o.workflow.copy_batch_target, absl::Milliseconds(40));
+  EXPECT_EQ(o.workflow.copy_catchup_interval, absl::Seconds(3));
   EXPECT_EQ(o.retain_artifacts, absl::Seconds(60));
   EXPECT_TRUE(o.workflow.statement_copy);
   EXPECT_FALSE(o.defer_secondary_indexes);
@@ -73,6 +75,8 @@ TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
        "--copy_niceness must be within -20..19"},
       {[](DaemonFlags* f) { f->copy_chunk_ms = 0; },
        "--copy_chunk_ms must be within"},
+      {[](DaemonFlags* f) { f->copy_catchup_ms = -1; },
+       "--copy_catchup_ms must be within"},
       {[](DaemonFlags* f) { f->retain_artifacts_seconds = -1; },
        "--retain_artifacts_seconds must be within"},
       {[](DaemonFlags* f) { f->live_reverse_streams = -2; },

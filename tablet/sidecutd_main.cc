@@ -58,6 +58,10 @@ ABSL_FLAG(bool, statement_copy, false,
 ABSL_FLAG(int64_t, copy_chunk_ms, 250,
           "size copy chunks so that each INSERT ... SELECT takes about this "
           "long (locked chunks hold their rows' locks that long)");
+ABSL_FLAG(int64_t, copy_catchup_ms, 1000,
+          "between copy chunks, bring the rows copied so far up to date "
+          "with the binlog this often (fewer, larger catch-ups net more "
+          "changes together; the last one after the copy is longer)");
 ABSL_FLAG(bool, defer_secondary_indexes, true,
           "build a shadow table's plain secondary indexes after its copy, "
           "in one pass (faster; one burst of index-build I/O near the end)");
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
   f.copy_niceness = absl::GetFlag(FLAGS_copy_niceness);
   f.statement_copy = absl::GetFlag(FLAGS_statement_copy);
   f.copy_chunk_ms = absl::GetFlag(FLAGS_copy_chunk_ms);
+  f.copy_catchup_ms = absl::GetFlag(FLAGS_copy_catchup_ms);
   f.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
   f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
