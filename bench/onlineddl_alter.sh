@@ -96,6 +96,21 @@ load_start() {  # load_start [RATE]: sysbench at full speed, or paced at RATE tp
   sleep 3  # warm up
 }
 load_stop() { kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true; load=""; }
+# A paced sysbench queues the transactions it could not start on time and
+# runs them as soon as it can: after a method that held writes up, at full
+# speed until the queue drains. Each run starts with an empty queue (and
+# sysbench ends when its queue fills, below).
+load_drained() {
+  local i q
+  [ -n "$load" ] && [ "${load_rate:-0}" != 0 ] || return 0
+  for i in $(seq 1 240); do
+    q=$(grep -o 'queue length: [0-9]*' "$work/load" | tail -n 1 | grep -o '[0-9]*$' || true)
+    [ "$q" = 0 ] && return 0
+    load_died && return 0
+    sleep 0.5
+  done
+  echo "bench:   the load's queue did not drain in 2 minutes (still $q)"
+}
 # sysbench ends at an error it does not ignore (a table renamed away under
 # it): the run it ended in does not count, and the load starts again.
 load_died() { [ -n "$load" ] && ! kill -0 "$load" 2>/dev/null; }
@@ -196,6 +211,7 @@ measure() {  # measure <scenario> <method>; once more if the load died
 measure_once() {  # sets lost=1 (and records nothing) if the load died
   lost=0
   if load_died; then load_restart; fi
+  load_drained
   if declare -F "before_$2" >/dev/null; then "before_$2"; fi
   probe_start
   local t0 t1 c0 c1
