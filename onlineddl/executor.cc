@@ -281,6 +281,8 @@ void Executor::ForgetEnded(const std::string& uuid) {
   next_cut_over_.erase(uuid);
   checking_until_.erase(uuid);
   caught_up_at_.erase(uuid);
+  first_error_.erase(uuid);  // a retry reuses the UUID
+  index_build_retries_.erase(uuid);
 }
 
 absl::Status Executor::Fail(const Migration& m, absl::string_view message) {

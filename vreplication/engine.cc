@@ -1,5 +1,6 @@
 #include "vreplication/engine.h"
 
+#include "absl/strings/match.h"
 #include "mysql/mysql_connection.h"
 #include "util/status_macros.h"
 #include "vreplication/sidecar_schema.h"
@@ -75,8 +76,10 @@ absl::Status Engine::Stop(int64_t id, absl::string_view message) {
   absl::StatusOr<WorkflowRow> row = ReadWorkflow(*conn, id);
   if (absl::IsNotFound(row.status())) return absl::OkStatus();
   SC_RETURN_IF_ERROR(row.status());
-  if (row->state == kStateStopped) return absl::OkStatus();
-  return SetState(*conn, id, kStateStopped, message);
+  // A workflow that failed for good keeps its error as the reason.
+  const bool failed = row->state == kStateError &&
+                      !absl::EndsWith(row->message, "(will retry)");
+  return MarkStopped(*conn, id, failed ? row->message : std::string(message));
 }
 
 void Engine::Close() {

@@ -105,6 +105,18 @@ absl::Status SetState(mysql::Connection& conn, int64_t id,
       .status();
 }
 
+absl::Status MarkStopped(mysql::Connection& conn, int64_t id,
+                         absl::string_view message) {
+  std::string msg(message.substr(0, 1000));
+  return conn
+      .Execute(absl::StrCat(
+          "UPDATE _vt.vreplication SET state = ", QuoteString(kStateStopped),
+          ", message = ", QuoteString(msg),
+          ", time_updated = UNIX_TIMESTAMP() WHERE id = ", id, " AND state <> ",
+          QuoteString(kStateStopped)))
+      .status();
+}
+
 std::string SavePositionSql(int64_t id, absl::string_view pos,
                             int64_t transaction_timestamp) {
   return absl::StrCat(

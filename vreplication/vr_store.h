@@ -65,6 +65,10 @@ absl::StatusOr<std::vector<int64_t>> ListWorkflowIds(mysql::Connection& conn);
 
 absl::Status SetState(mysql::Connection& conn, int64_t id,
                       absl::string_view state, absl::string_view message);
+// Marks workflow `id` Stopped with `message` unless it is Stopped already
+// (one that stopped itself, at a DDL or its stop position, keeps why).
+absl::Status MarkStopped(mysql::Connection& conn, int64_t id,
+                         absl::string_view message);
 
 // UPDATE recording the position reached (run inside the applying
 // transaction).

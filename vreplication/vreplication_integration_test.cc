@@ -1083,10 +1083,12 @@ TEST_F(VReplicationTest, RowsLoggedBeforeAReorderAreRefusedByName) {
                 .value_or(""),
             "-1");
   // Stopping a workflow that ended on its own records it stopped: a later
-  // Open does not start it again.
-  ASSERT_OK(engine.Stop(id));
+  // Open does not start it again. Its error stays the reason (not the
+  // stop's: a parked stream may be restarted, a failed one not).
+  ASSERT_OK(engine.Stop(id, "parked by a test"));
   ASSERT_OK_AND_ASSIGN(row, engine.Read(id));
   EXPECT_EQ(row.state, kStateStopped);
+  EXPECT_THAT(row.message, HasSubstr("schema changed under the stream"));
   // A stopped workflow keeps why it stopped (the executor reads a stream's
   // "Stopped at DDL ..." to tell its own cut-over from others').
   ASSERT_OK(conn_->Execute(absl::StrCat(

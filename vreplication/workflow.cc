@@ -356,7 +356,10 @@ absl::Status Workflow::Run() {
           absl::MutexLock lock(&stop_mu_);
           message = stop_message_;
         }
-        SetState(*conn_, id_, kStateStopped, message).IgnoreError();
+        // One that stopped itself meanwhile keeps why (MarkStopped); one
+        // that failed for good says so.
+        if (!s.ok() && IsPermanent(s)) message = std::string(s.message());
+        MarkStopped(*conn_, id_, message).IgnoreError();
       }
       return absl::OkStatus();
     }
