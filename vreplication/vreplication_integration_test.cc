@@ -181,7 +181,9 @@ TEST_F(VReplicationTest, CopyAndTailUnderConcurrentWritesMatchesSource) {
   const std::string log = ::testing::internal::GetCapturedStderr();
   // Catch-ups ran alongside chunks.
   EXPECT_THAT(log, ContainsRegex("workflow [0-9]+: copied dst in [0-9.hms]+: "
-                                 "[0-9]+ chunks .*, [1-9][0-9]* catch-ups .*, "
+                                 "[0-9]+ chunks [0-9.a-z]+ \\(INSERT \\.\\.\\. "
+                                 "SELECT [0-9.a-z]+, commits [0-9.a-z]+\\), "
+                                 "[1-9][0-9]* catch-ups .*, "
                                  "[1-9][0-9]* of them alongside chunks "
                                  "\\(binlog [0-9]+ MB read in .*, applied in "))
       << log;

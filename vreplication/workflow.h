@@ -316,6 +316,9 @@ class Workflow {
     std::string table;
     absl::Time started;
     absl::Duration chunks, catchups;
+    // Of the chunks' time: their INSERT ... SELECT statements, and their
+    // commits (writing the chunk's binlog).
+    absl::Duration inserts, commits;
     int chunk_count = 0, catchup_count = 0;
     int alongside_count = 0;  // catch-ups that ran alongside a chunk
     // Play's counters when the copy started.

@@ -108,6 +108,7 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
             ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
             : CopyChunk(table, applier, statement, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
+    copy_stats_.inserts += took;
     ++copy_stats_.chunk_count;
     if (alongside_catchup > absl::ZeroDuration()) {
       caught_up = clock_->Now();
@@ -138,8 +139,10 @@ std::string Workflow::CopySummary() const {
   return absl::StrCat(
       "workflow ", id_, ": copied ", c.table, " in ",
       absl::FormatDuration(clock_->Now() - c.started), ": ", c.chunk_count,
-      " chunks ", absl::FormatDuration(c.chunks), ", ", c.catchup_count,
-      " catch-ups ", absl::FormatDuration(c.catchups), ", ", c.alongside_count,
+      " chunks ", absl::FormatDuration(c.chunks), " (INSERT ... SELECT ",
+      absl::FormatDuration(c.inserts), ", commits ",
+      absl::FormatDuration(c.commits), "), ", c.catchup_count, " catch-ups ",
+      absl::FormatDuration(c.catchups), ", ", c.alongside_count,
       " of them alongside chunks (binlog ",
       (play_stream_bytes_ - c.bytes0) / 1000000, " MB read in ",
       absl::FormatDuration(play_stream_time_ - c.stream0), ", applied in ",
@@ -280,11 +283,13 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
   }
   std::string progress =
       CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
+  const absl::Time c0 = clock_->Now();
   absl::Status committed =
       conn->Execute(
               absl::StrCat(progress, progress.empty() ? "" : ";\n", "COMMIT"))
           .status();
   if (!committed.ok()) return fail(committed);
+  copy_stats_.commits += clock_->Now() - c0;
   if (!*done) *lastpk = std::move(next);
   return absl::OkStatus();
 }
@@ -373,6 +378,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   pos_ = *std::move(merged);
   std::string progress =
       CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
+  const absl::Time c0 = clock_->Now();
   absl::Status committed =
       conn_
           ->Execute(absl::StrCat(progress, progress.empty() ? "" : ";\n",
@@ -380,6 +386,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
                                  ";\nCOMMIT"))
           .status();
   if (!committed.ok()) return fail(committed);
+  copy_stats_.commits += clock_->Now() - c0;
   if (!*done) *lastpk = std::move(next);
   return restore_format();
 }
