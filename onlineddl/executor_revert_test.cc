@@ -56,8 +56,9 @@ class RevertTest : public testing::ExecutorFixture {
     o.live_reverse_streams = live;
     StartExecutor(o);
   }
-  // Tables a and b (500 rows each) and a completed ALTER of each, a's first.
-  void AlterAThenB(std::string* first, std::string* second) {
+  // Tables a and b (500 rows each) and a completed ALTER of each, a's
+  // first; with one live reverse stream, waits for a's to be parked.
+  void AlterAThenBParkingA(std::string* first, std::string* second) {
     for (const char* t : {"a", "b"}) {
       ASSERT_OK(conn_->Execute(
           absl::StrCat("CREATE TABLE ", t,
@@ -69,6 +70,7 @@ class RevertTest : public testing::ExecutorFixture {
     WaitStatus(*first, kStatusComplete);
     *second = Run("ALTER TABLE b ADD COLUMN c INT");
     WaitStatus(*second, kStatusComplete);
+    ASSERT_OK(WaitStream(*first, "Stopped: parked"));
   }
   // Migration `uuid`'s stream: "state: message".
   std::string StreamState(const std::string& uuid) {
@@ -519,10 +521,9 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
                                     "vitess --unsafe-allow-foreign-keys", ""));
   WaitStatus(child[0], kStatusComplete);
   std::string first, second;
-  AlterAThenB(&first, &second);
+  AlterAThenBParkingA(&first, &second);
   ASSERT_FALSE(HasFatalFailure());
   ASSERT_OK_AND_ASSIGN(Migration done, executor_->Get(first));
-  ASSERT_OK(WaitStream(first, "Stopped: parked"));
   EXPECT_THAT(StreamState(second), HasSubstr("Running"));
   EXPECT_THAT(StreamState(child[0]), HasSubstr("Running"));
   ASSERT_OK_AND_ASSIGN(Migration parked, executor_->Get(first));
@@ -882,9 +883,8 @@ TEST_F(RevertTest, ATableNamedLikeItsDatabaseCutsOverAndReverts) {
 TEST_F(RevertTest, ARevertOfAParkedStreamWhoseBinlogsArePurgedIsRefused) {
   RestartWithLiveReverseStreams(1);
   std::string first, second;
-  AlterAThenB(&first, &second);
+  AlterAThenBParkingA(&first, &second);
   ASSERT_FALSE(HasFatalFailure());
-  ASSERT_OK(WaitStream(first, "Stopped: parked"));
   ASSERT_OK(conn_->Execute("UPDATE a SET val = -val WHERE id % 7 = 0"));
   ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
   // (A log a binlog dump thread still reads is kept: purged once it moved.)
@@ -918,9 +918,8 @@ TEST_F(RevertTest, ARevertOfAParkedStreamWhoseBinlogsArePurgedIsRefused) {
 TEST_F(RevertTest, CrashesAroundParkingLoseNeitherTheRevertNorTheStageNote) {
   RestartWithLiveReverseStreams(1);
   std::string first, second;
-  AlterAThenB(&first, &second);
+  AlterAThenBParkingA(&first, &second);
   ASSERT_FALSE(HasFatalFailure());
-  ASSERT_OK(WaitStream(first, "Stopped: parked"));
   ASSERT_OK(conn_->Execute("UPDATE a SET val = -val WHERE id % 7 = 0"));
   ASSERT_OK(conn_->Execute("INSERT INTO a (val) VALUES (9999)"));
   ASSERT_OK_AND_ASSIGN(std::string expected,
