@@ -362,14 +362,17 @@ TEST_F(ExecutorTest, KeptForeignKeysSurviveAReplayedOrphanNotACancel) {
       "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ";
   EXPECT_EQ(Value(absl::StrCat(fk_count, "'fc'")), "1");
 
-  ASSERT_OK_AND_ASSIGN(
-      auto c,
-      executor_->Submit("ALTER TABLE fc ADD COLUMN z INT", strategy, ""));
+  // A cancelled migration's shadow drops the keys it was given and the one
+  // its ALTER added (whose name the same ALTER, submitted again, needs).
+  const std::string add_z =
+      "ALTER TABLE fc ADD COLUMN z INT, ADD CONSTRAINT fk_z FOREIGN KEY (z) "
+      "REFERENCES fp (id)";
+  ASSERT_OK_AND_ASSIGN(auto c, executor_->Submit(add_z, strategy, ""));
   ASSERT_OK(WaitReadyToComplete(c[0]));
   ASSERT_OK_AND_ASSIGN(Migration cm, executor_->Get(c[0]));
   const std::string cancelled_shadow = FirstArtifact(cm);
   EXPECT_EQ(Value(absl::StrCat(fk_count, mysql::QuoteString(cancelled_shadow))),
-            "1");
+            "2");
   ASSERT_OK(executor_->Cancel(c[0]).status());
   WaitStatus(c[0], kStatusCancelled);
   EXPECT_EQ(Value(absl::StrCat(fk_count, mysql::QuoteString(cancelled_shadow))),
@@ -394,6 +397,12 @@ TEST_F(ExecutorTest, KeptForeignKeysSurviveAReplayedOrphanNotACancel) {
                   "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = "
                   "DATABASE() AND TABLE_NAME = 'fc'"),
             "CASCADE");
+  // The cancelled ALTER, submitted again, adds its key under its name.
+  ASSERT_OK_AND_ASSIGN(
+      auto z,
+      executor_->Submit(add_z, "vitess --unsafe-allow-foreign-keys", ""));
+  WaitStatus(z[0], kStatusComplete);
+  EXPECT_EQ(Value(absl::StrCat(fk_count, "'fc'")), "2");
 }
 
 TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <set>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -419,11 +420,20 @@ absl::Status Executor::DropKeptForeignKeys(const Migration& m) {
     return absl::OkStatus();
   }
   SC_ASSIGN_OR_RETURN(Migration now, ReadMigration(*conn_, m.uuid));
+  // And those the ALTER adds under the user's names: left on the shadow,
+  // they would hold the names (unique in a schema) and fail the same ALTER
+  // submitted again. No table swapped in holds them: the ALTER adding one
+  // on the shadow failed if the table held it.
+  std::set<std::string> added;
+  if (absl::StatusOr<DdlStatement> d = ParseMigration(m); d.ok()) {
+    SC_ASSIGN_OR_RETURN(added, AddedForeignKeyNames(d->alter_clauses));
+  }
   return DropShadowForeignKeys(
       m.schema, now.artifacts, [&](const std::string& name) {
         return schemadiff::IsNewConstraintName(m.table, name, m.uuid) ||
-               schemadiff::IsNewConstraintName(m.table, name,
-                                               absl::StrCat(m.uuid, kReadded));
+               schemadiff::IsNewConstraintName(
+                   m.table, name, absl::StrCat(m.uuid, kReadded)) ||
+               added.count(absl::AsciiStrToLower(name)) > 0;
       });
 }
 

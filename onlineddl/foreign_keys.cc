@@ -144,5 +144,18 @@ absl::StatusOr<std::string> RenameForeignKeysInAlter(
   return out;
 }
 
+absl::StatusOr<std::set<std::string>> AddedForeignKeyNames(
+    absl::string_view alter_clauses) {
+  SC_ASSIGN_OR_RETURN(std::vector<schemadiff::Token> tokens,
+                      schemadiff::Tokenize(alter_clauses));
+  std::set<std::string> out;
+  bool drop = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const size_t j = ForeignKeyNameAt(tokens, i, &drop);
+    if (j > 0 && !drop) out.insert(absl::AsciiStrToLower(tokens[j].text));
+  }
+  return out;
+}
+
 }  // namespace onlineddl
 }  // namespace sidecut

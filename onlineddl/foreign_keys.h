@@ -10,6 +10,7 @@
 #define SIDECUT_ONLINEDDL_FOREIGN_KEYS_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,12 @@ absl::StatusOr<std::string> RenameForeignKeysInAlter(
     absl::string_view alter_clauses,
     const std::map<std::string, std::string>& dropped,
     const std::map<std::string, std::string>& added);
+
+// The names (lower case) of the foreign keys `alter_clauses` adds with ADD
+// CONSTRAINT name FOREIGN KEY. InvalidArgument if the clauses do not
+// tokenize.
+absl::StatusOr<std::set<std::string>> AddedForeignKeyNames(
+    absl::string_view alter_clauses);
 
 }  // namespace onlineddl
 }  // namespace sidecut

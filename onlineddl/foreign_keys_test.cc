@@ -70,6 +70,18 @@ TEST(RenameForeignKeysInAlterTest, GivesAKeyAddedAgainANewName) {
   EXPECT_EQ(out, "ADD CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES fp (id)");
 }
 
+TEST(AddedForeignKeyNamesTest, ListsNamedForeignKeysAddedOnly) {
+  ASSERT_OK_AND_ASSIGN(
+      std::set<std::string> names,
+      AddedForeignKeyNames(
+          "ADD COLUMN z INT, ADD CONSTRAINT `FK_Z` FOREIGN KEY (z) REFERENCES "
+          "fp (id), ADD CONSTRAINT IF NOT EXISTS fk_q FOREIGN KEY (q) "
+          "REFERENCES fp (id), ADD CONSTRAINT c CHECK (z > 0), DROP FOREIGN "
+          "KEY fk_p, ADD FOREIGN KEY (r) REFERENCES fp (id)"));
+  EXPECT_THAT(names, ::testing::ElementsAre("fk_q", "fk_z"));
+  EXPECT_FALSE(AddedForeignKeyNames("ADD COLUMN `z INT").ok());
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut
