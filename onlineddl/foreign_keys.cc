@@ -106,6 +106,20 @@ size_t ForeignKeyNameAt(const std::vector<schemadiff::Token>& tokens, size_t i,
   return j;
 }
 
+// The names (lower case) of the foreign keys `tokens` drop (or add).
+std::set<std::string> NamedKeys(const std::vector<schemadiff::Token>& tokens,
+                                bool dropped) {
+  std::set<std::string> out;
+  bool drop = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const size_t j = ForeignKeyNameAt(tokens, i, &drop);
+    if (j > 0 && drop == dropped) {
+      out.insert(absl::AsciiStrToLower(tokens[j].text));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> RenameForeignKeysInAlter(
@@ -116,13 +130,8 @@ absl::StatusOr<std::string> RenameForeignKeysInAlter(
                       schemadiff::Tokenize(alter_clauses));
   // A key is added again under its name only if this ALTER drops it (as
   // written, adding a key the table holds fails, and still does).
-  std::set<std::string> dropped_here;
+  const std::set<std::string> dropped_here = NamedKeys(tokens, true);
   bool drop = false;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const size_t j = ForeignKeyNameAt(tokens, i, &drop);
-    if (j > 0 && drop)
-      dropped_here.insert(absl::AsciiStrToLower(tokens[j].text));
-  }
   std::string out;
   size_t copied = 0;  // alter_clauses[0, copied) is in `out`
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -148,13 +157,7 @@ absl::StatusOr<std::set<std::string>> AddedForeignKeyNames(
     absl::string_view alter_clauses) {
   SC_ASSIGN_OR_RETURN(std::vector<schemadiff::Token> tokens,
                       schemadiff::Tokenize(alter_clauses));
-  std::set<std::string> out;
-  bool drop = false;
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    const size_t j = ForeignKeyNameAt(tokens, i, &drop);
-    if (j > 0 && !drop) out.insert(absl::AsciiStrToLower(tokens[j].text));
-  }
-  return out;
+  return NamedKeys(tokens, false);
 }
 
 }  // namespace onlineddl
