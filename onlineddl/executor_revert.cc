@@ -156,24 +156,10 @@ absl::StatusOr<std::string> Executor::RevertLocked(
       }
     }
   }
-  Migration r;
-  r.uuid = new_uuid.empty() ? CreateMigrationUuid() : std::string(new_uuid);
-  r.keyspace = m.keyspace;
-  r.shard = m.shard;
-  r.schema = m.schema;
-  r.table = m.table;
-  r.statement = absl::StrCat("revert vitess_migration ", QuoteString(m.uuid));
-  r.strategy = m.strategy;
-  r.status = kStatusRequested;
-  r.tablet = options_.tablet;
+  Migration r = RevertOf(
+      m, new_uuid.empty() ? CreateMigrationUuid() : std::string(new_uuid),
+      options_.tablet);
   r.migration_context = std::string(migration_context);
-  r.ddl_action = m.ddl_action == "create" ? "drop"
-                 : m.ddl_action == "drop" ? "create"
-                                          : "alter";
-  r.is_view = m.is_view;
-  r.reverted_uuid = m.uuid;
-  r.allow_concurrent = true;
-  if (table_alter) r.artifacts = FirstArtifact(m);
   // In a deployment the gate decides when each revert applies.
   r.postpone_completion = gated && table_alter;
   r.postpone_launch = gated && !table_alter;

@@ -936,22 +936,9 @@ TEST_F(RevertTest, CrashesAroundParkingLoseNeitherTheRevertNorTheStageNote) {
                    "migration_uuid = ",
                    mysql::QuoteString(second))));
   // A revert of a as StartSteps leaves it before StartRevert ran.
-  Migration r;
-  r.uuid = CreateMigrationUuid();
-  r.keyspace = done.keyspace;
-  r.shard = done.shard;
-  r.schema = done.schema;
-  r.table = done.table;
-  r.statement =
-      absl::StrCat("revert vitess_migration ", mysql::QuoteString(first));
-  r.strategy = done.strategy;
+  Migration r = RevertOf(done, CreateMigrationUuid(), done.tablet);
   r.status = kStatusRunning;
   r.stage = "starting";
-  r.tablet = done.tablet;
-  r.ddl_action = "alter";
-  r.reverted_uuid = first;
-  r.allow_concurrent = true;
-  r.artifacts = FirstArtifact(done);
   ASSERT_OK(InsertMigration(*conn_, r));
   RestartWithLiveReverseStreams(0);
   WaitStatus(r.uuid, kStatusComplete);

@@ -206,6 +206,28 @@ std::string FirstArtifact(const Migration& m) {
   return m.artifacts.substr(0, m.artifacts.find(','));
 }
 
+Migration RevertOf(const Migration& m, std::string uuid, std::string tablet) {
+  Migration r;
+  r.uuid = std::move(uuid);
+  r.keyspace = m.keyspace;
+  r.shard = m.shard;
+  r.schema = m.schema;
+  r.table = m.table;
+  r.statement =
+      absl::StrCat("revert vitess_migration ", mysql::QuoteString(m.uuid));
+  r.strategy = m.strategy;
+  r.status = kStatusRequested;
+  r.tablet = std::move(tablet);
+  r.ddl_action = m.ddl_action == "create" ? "drop"
+                 : m.ddl_action == "drop" ? "create"
+                                          : "alter";
+  r.is_view = m.is_view;
+  r.reverted_uuid = m.uuid;
+  r.allow_concurrent = true;
+  if (m.ddl_action == "alter" && !m.is_view) r.artifacts = FirstArtifact(m);
+  return r;
+}
+
 absl::Status EnsureSchemaMigrations(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
       conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
