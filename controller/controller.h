@@ -183,10 +183,10 @@ class Controller {
                                ControllerDeployment& d,
                                const std::vector<DeploymentMember*>& group)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // After a decided swap: swaps the shards that have not yet, one by one.
-  absl::Status FinishDecided(
-      const TopologyKeyspace& ks, ControllerDeployment& d, DeploymentMember& m,
-      const std::vector<vtctldata::SchemaMigration>& shards)
+  // After the swap of d's member k (and the ALTERs decided with it) was
+  // decided: swaps the shards that have not yet, each in one RENAME.
+  absl::Status FinishDecided(const TopologyKeyspace& ks,
+                             ControllerDeployment& d, int k)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordSwap(DeploymentMember& m, const CommitCutOverResponse& r);
   // If `m` failed or was cancelled on a shard: fails `d` with the reason,

@@ -159,7 +159,7 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
       m.set_commit_decided(true);
       SC_RETURN_IF_ERROR(Save(d));
     }
-    if (m.commit_decided()) return FinishDecided(*ks, d, m, shards);
+    if (m.commit_decided()) return FinishDecided(*ks, d, k);
     if (ready < ks->shards_size()) {
       return SetMessage(
           d,
@@ -347,9 +347,26 @@ absl::Status Controller::RetryLater(ControllerDeployment& d,
   return Save(d);
 }
 
-absl::Status Controller::FinishDecided(
-    const TopologyKeyspace& ks, ControllerDeployment& d, DeploymentMember& m,
-    const std::vector<vtctldata::SchemaMigration>& shards) {
+absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
+                                       ControllerDeployment& d, int k) {
+  // The group decided with member k: the cut-over ALTERs after it decided
+  // and not done. Decided together (TwoPhaseCutOver sets them at once); a
+  // later member is decided only once every earlier one is done.
+  std::vector<DeploymentMember*> group;
+  std::vector<std::vector<vtctldata::SchemaMigration>> on;
+  for (int j = k; j < d.members_size(); ++j) {
+    DeploymentMember& next = *d.mutable_members(j);
+    if (j > k && (!next.cut_over() || next.done() || !next.commit_decided())) {
+      break;
+    }
+    SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
+                        MemberOnShards(ks, next));
+    SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(ks, d, next, shards));
+    if (ended) return absl::OkStatus();
+    group.push_back(&next);
+    on.push_back(std::move(shards));
+  }
+  DeploymentMember& m = *group[0];
   // A shard failing its swap is retried with a backoff (at once, every
   // round, its prepares, each a catch-up and a sentry table created and
   // dropped, kept a loaded shard's stream from ever catching up), short
@@ -357,22 +374,42 @@ absl::Status Controller::FinishDecided(
   if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
     return absl::OkStatus();
   }
+  std::string waiting;
   for (int i = 0; i < ks.shards_size(); ++i) {
-    if (shards[i].status() == Status::COMPLETE || !Ready(shards[i])) continue;
-    // Still prepared (by a controller that died after deciding): it holds
-    // the lock with everything applied, so it swaps now rather than
-    // stalling writes until its hold ends. Should the hold end first, the
-    // commit fails and the next attempt prepares again.
-    const bool prepared = shards[i].stage() == "cut-over prepared";
+    // The group's members still to swap here, in one RENAME as on the
+    // shards that swapped already: once each of them is ready (one
+    // lagging is waited for, not left to swap on its own later).
+    std::vector<size_t> pending;
+    bool ready = true;
+    for (size_t g = 0; g < group.size(); ++g) {
+      const vtctldata::SchemaMigration& s = on[g][i];
+      if (s.status() == Status::COMPLETE) continue;
+      pending.push_back(g);
+      ready = ready && Ready(s);
+    }
+    if (pending.empty()) continue;
+    if (!ready) {
+      absl::StrAppend(&waiting, waiting.empty() ? "" : ", ",
+                      ks.shards(i).name());
+      continue;
+    }
     absl::Status s = tablets_.Call(
         ks.shards(i),
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
-          if (!prepared) {
-            PrepareCutOverRequest p = PrepareRequest(ks, m, false);
+          for (size_t g : pending) {
+            // Still prepared (by a controller that died after deciding):
+            // it holds the lock with everything applied, so it swaps now
+            // rather than stalling writes until its hold ends. Should the
+            // hold end first, the commit fails and the next attempt
+            // prepares again.
+            if (on[g][i].stage() == "cut-over prepared") continue;
+            grpc::ClientContext call;
+            call.set_deadline(ctx.deadline());
+            PrepareCutOverRequest p = PrepareRequest(ks, *group[g], false);
             PrepareCutOverResponse ignored;
             SC_RETURN_IF_ERROR(
-                FromGrpc(stub.PrepareCutOver(&ctx, p, &ignored)));
+                FromGrpc(stub.PrepareCutOver(&call, p, &ignored)));
           }
           grpc::ClientContext commit_ctx;
           commit_ctx.set_deadline(
@@ -380,24 +417,34 @@ absl::Status Controller::FinishDecided(
               absl::ToChronoMilliseconds(options_.rpc_timeout));
           CommitCutOverRequest c;
           c.set_keyspace(ks.name());
-          c.set_uuid(m.uuid());
+          c.set_uuid(group[pending[0]]->uuid());
+          for (size_t p = 1; p < pending.size(); ++p) {
+            c.add_together_uuids(group[pending[p]]->uuid());
+          }
           CommitCutOverResponse resp;
           SC_RETURN_IF_ERROR(
               FromGrpc(stub.CommitCutOver(&commit_ctx, c, &resp)));
-          RecordSwap(m, resp);
+          for (size_t g : pending) RecordSwap(*group[g], resp);
           return absl::OkStatus();
         },
         options_.prepare_timeout);
     if (!s.ok()) {
       return RetryLater(
           d, m,
-          absl::StrCat("decided swap of ", m.uuid(), " (", m.table(),
-                       "), attempt ", m.attempts() + 1, ": ", s.message()),
+          absl::StrCat(
+              "decided swap of ", m.uuid(), " (", m.table(),
+              group.size() > 1 ? " and the ALTERs decided with it" : "",
+              "), attempt ", m.attempts() + 1, ": ", s.message()),
           std::max(options_.backoff, absl::Seconds(2)));
     }
   }
-  d.set_message(absl::StrCat("finishing the decided swap of ", m.uuid(),
-                             " on the remaining shards"));
+  d.set_message(absl::StrCat(
+      "finishing the decided swap of ", m.uuid(),
+      group.size() > 1 ? absl::StrCat(" and ", group.size() - 1, " more") : "",
+      " on the remaining shards",
+      waiting.empty()
+          ? ""
+          : absl::StrCat(" (waiting until ready on ", waiting, ")")));
   return Save(d);
 }
 

@@ -385,16 +385,18 @@ class ControllerTest : public ::testing::Test {
       EXPECT_FALSE(HasColumn(i, "users", "extra")) << "nobody was told to swap";
     }
   }
-  // Submits "ALTER TABLE users ADD COLUMN extra INT" as deployment
-  // `context` through a controller (options `o`) that dies once it decided
-  // the swap; the controller is gone afterwards. The migration's UUID.
-  std::string SubmitAndDieAfterDecision(ControllerOptions o,
-                                        const std::string& context) {
+  // Submits `sql` (by default "ALTER TABLE users ADD COLUMN extra INT") as
+  // deployment `context` through a controller (options `o`) that dies once
+  // it decided the swap; the controller is gone afterwards. The
+  // migrations' UUIDs (none after a failure).
+  std::vector<std::string> SubmitAndDieAfterDecision(
+      ControllerOptions o, const std::string& context,
+      const std::string& sql = "ALTER TABLE users ADD COLUMN extra INT") {
     StopAfterDecision(o);
     StartController(o);
     vtctldata::ApplySchemaRequest req;
     req.set_keyspace("commerce");
-    req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+    req.add_sql(sql);
     req.set_ddl_strategy("vitess");
     req.set_migration_context(context);
     absl::StatusOr<vtctldata::ApplySchemaResponse> resp =
@@ -403,10 +405,8 @@ class ControllerTest : public ::testing::Test {
     if (resp.ok()) WaitDecided(*controller_, context);
     release_ = true;
     controller_.reset();
-    if (!resp.ok() || resp->uuid_list_size() != 1 || HasFatalFailure()) {
-      return "";
-    }
-    return resp->uuid_list(0);
+    if (!resp.ok() || HasFatalFailure()) return {};
+    return {resp->uuid_list().begin(), resp->uuid_list().end()};
   }
 
   // Submits `sql` (two statements) as deployment `context` with the
@@ -992,7 +992,7 @@ TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
   // Long enough that the successor finds every shard still prepared.
   o.prepare_hold = absl::Seconds(8);
   // "Dies" with every shard prepared, none told.
-  ASSERT_NE(SubmitAndDieAfterDecision(o, "restarted"), "");
+  ASSERT_EQ(SubmitAndDieAfterDecision(o, "restarted").size(), 1u);
   ASSERT_OK_AND_ASSIGN(DeploymentStore store,
                        DeploymentStore::Open(state_dir_));
   ASSERT_OK_AND_ASSIGN(std::vector<ControllerDeployment> saved,
@@ -1017,6 +1017,43 @@ TEST_F(ControllerTest, ARestartedControllerFinishesADecidedSwap) {
   }
 }
 
+// Two ALTERs decided to swap together, whose shards need a new prepare (a
+// controller that died once it had decided; the holds ended meanwhile):
+// its successor still swaps them in one RENAME per shard. It used to
+// finish them member by member, one RENAME each, the tables on a shard
+// briefly from different deployments' schemas.
+TEST_F(ControllerTest, ADecidedGroupIsFinishedInOneRenamePerShard) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "info VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  const std::vector<std::string> uuids =
+      SubmitAndDieAfterDecision(o, "group",
+                                "ALTER TABLE users ADD COLUMN extra INT; "
+                                "ALTER TABLE orders ADD COLUMN extra INT");
+  ASSERT_EQ(uuids.size(), 2u);
+  for (int i = 0; i < kShards; ++i) {
+    for (const std::string& uuid : uuids) {
+      ASSERT_OK(shards_[i].executor->AbortCutOver(uuid));
+    }
+  }
+  StartController(Options());
+  ControllerDeployment d = WaitComplete("group");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
+    const int together =
+        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
+          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
+                 2;
+        });
+    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
+                           << absl::StrJoin(renames, "\n") << "\n"
+                           << d.DebugString();
+  }
+}
+
 // A decided swap that the shards refuse fast (here: a successor whose hold
 // the tablets do not accept) is retried with the backoff, 200 ms doubling,
 // at most 2 s once decided: a handful of attempts in 3 s, not one every
@@ -1025,8 +1062,10 @@ TEST_F(ControllerTest, ARefusedDecidedSwapIsRetriedWithBackoff) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();
   o.prepare_hold = absl::Seconds(20);
-  const std::string uuid = SubmitAndDieAfterDecision(o, "refused");
-  ASSERT_NE(uuid, "");
+  const std::vector<std::string> uuids =
+      SubmitAndDieAfterDecision(o, "refused");
+  ASSERT_EQ(uuids.size(), 1u);
+  const std::string& uuid = uuids[0];
   // The holds end early: every shard needs a new prepare.
   for (int i = 0; i < kShards; ++i) {
     ASSERT_OK(shards_[i].executor->AbortCutOver(uuid));
