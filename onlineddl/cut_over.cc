@@ -30,8 +30,10 @@ int64_t WholeSeconds(absl::Duration d) {
 // The RENAME issued from session B on its own thread.
 class PreparedCutOver::PendingRename {
  public:
-  PendingRename(mysql::Connection* conn, std::string sql)
-      : conn_(conn), thread_([this, sql] {
+  PendingRename(mysql::Connection* conn, std::string sql,
+                absl::Duration send_delay)
+      : conn_(conn), thread_([this, sql, send_delay] {
+          absl::SleepFor(send_delay);
           absl::Status s = conn_->Execute(sql).status();
           absl::MutexLock lock(&mu_);
           status_ = s;
@@ -43,6 +45,11 @@ class PreparedCutOver::PendingRename {
   bool done() {
     absl::MutexLock lock(&mu_);
     return done_;
+  }
+  // Whether the RENAME ended within `timeout`.
+  bool WaitDone(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&done_), timeout);
   }
   // Waits for the RENAME to end; may be called more than once.
   absl::Status Join() {
@@ -307,9 +314,14 @@ void PreparedCutOver::Abort() {
   if (finished_) return;
   finished_ = true;
   if (rename_ != nullptr) {
-    if (a_ != nullptr) {
+    // A KILL QUERY that reaches B before its RENAME does is lost (the
+    // next statement starts afresh), and the RENAME would then wait for
+    // A's locks, writes stalled, until B's lock_wait_timeout: killed
+    // again until it ends.
+    while (a_ != nullptr && !rename_->done()) {
       a_->Execute(absl::StrCat("KILL QUERY ", b_->ConnectionId()))
           .IgnoreError();
+      if (rename_->WaitDone(absl::Milliseconds(20))) break;
     }
     rename_->Join().IgnoreError();
     rename_.reset();
@@ -363,8 +375,8 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
             [](const PreparedCutOver* a, const PreparedCutOver* b) {
               return a->request_.table < b->request_.table;
             });
-  first.rename_ =
-      std::make_unique<PreparedCutOver::PendingRename>(first.b_.get(), sql);
+  first.rename_ = std::make_unique<PreparedCutOver::PendingRename>(
+      first.b_.get(), sql, first.options_.rename_send_delay);
   PreparedCutOver::PendingRename* rename = first.rename_.get();
   // What is left of the earliest threshold, and at least a moment (a
   // controller may have held a prepared cut-over past it on purpose).

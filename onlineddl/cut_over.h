@@ -65,6 +65,9 @@ struct CutOverOptions {
   // Polling interval while waiting for the RENAME to queue and the stream to
   // catch up. Default 1 ms.
   absl::Duration poll = absl::Milliseconds(1);
+  // Tests only: B sends its RENAME this much later (one not yet at the
+  // server when an abort kills it).
+  absl::Duration rename_send_delay = absl::ZeroDuration();
 };
 
 struct CutOverRequest {

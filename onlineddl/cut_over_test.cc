@@ -520,6 +520,36 @@ TEST_F(CutOverTest, AFailedGroupSwapRenamesNothingAndUnlocksEveryTable) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// An abort whose KILL reaches B before B's RENAME does (B's thread slow
+// to send it): the KILL is lost, and the RENAME, sent afterwards, waited
+// for A's locks until B's lock_wait_timeout (2 s here), writes stalled all
+// along. It is killed again until it ends.
+TEST_F(CutOverTest, AnAbortKillsARenameSentAfterItsFirstKill) {
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(1);  // the RENAME does not queue in time
+  o.rename_send_delay = absl::Milliseconds(1500);
+  const absl::Time t0 = absl::Now();
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<PreparedCutOver> p,
+      PreparedCutOver::Prepare(factory, request_, o, Clock::Real()));
+  EXPECT_THAT(p->Swap().status(), StatusIs(absl::StatusCode::kDeadlineExceeded,
+                                           HasSubstr("did not queue")));
+  const absl::Duration took = absl::Now() - t0;
+  EXPECT_LT(took, absl::Milliseconds(2500)) << "the RENAME waited out its "
+                                               "lock_wait_timeout";
+  // Nothing was renamed; the original serves, unlocked.
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
+            "0");
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "3");
+}
+
 TEST(SentryNameTest, SortsAfterTheTable) {
   EXPECT_EQ(SentryName("t", "0123abcd-ef"), "t~0123abcd");
   EXPECT_GT(SentryName("orders", "ffee"), "orders");
