@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -185,13 +186,39 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
                      : req.uuid_list(static_cast<int>(stmt));
   };
   onlineddl::DdlStrategySetting st;
+  // The strategy the shards are given (a declarative one is planned here
+  // and deployed as the DDL it comes to).
+  std::string strategy = req.ddl_strategy();
   if (!ddl.empty()) {
     SC_ASSIGN_OR_RETURN(
         st, onlineddl::DdlStrategySetting::Parse(req.ddl_strategy()));
     if (st.IsDeclarative()) {
-      return absl::UnimplementedError(
-          "--declarative is not supported across shards by the controller "
-          "yet; submit it to each shard's sidecutd");
+      if (!commands.empty() || fixed) {
+        return absl::InvalidArgumentError(
+            "a --declarative deployment takes only the desired CREATE (and "
+            "DROP) statements and assigns its own migration UUIDs");
+      }
+      if (st.IsPreferInstantDdl()) {
+        return absl::InvalidArgumentError(
+            "--prefer-instant-ddl does not combine with --declarative: a "
+            "deployment applies all its changes together at its gate");
+      }
+      SC_ASSIGN_OR_RETURN(std::vector<std::string> plan,
+                          PlanDeclarative(*ks, ddl, req.ddl_strategy()));
+      if (plan.empty()) return resp;  // every shard is as desired
+      SC_ASSIGN_OR_RETURN(st, st.Without({"declarative", "whole-schema"}));
+      strategy = st.ToString();
+      ddl = plan;
+      stmts.clear();
+      ddl_entry.clear();
+      for (size_t i = 0; i < plan.size(); ++i) {
+        SC_ASSIGN_OR_RETURN(std::vector<onlineddl::DdlStatement> s,
+                            onlineddl::ParseDdl(plan[i], ""));
+        for (onlineddl::DdlStatement& d : s) {
+          stmts.push_back(std::move(d));
+          ddl_entry.push_back(static_cast<int>(i));
+        }
+      }
     }
     if (st.IsPostponeLaunch() && !st.IsDirect()) {
       // The gate launches members itself, and launching one alone is
@@ -233,7 +260,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
     SC_RETURN_IF_ERROR(run_commands());
     vtctldata::ApplySchemaRequest r;
     r.set_keyspace(ks->name());
-    r.set_ddl_strategy(req.ddl_strategy());
+    r.set_ddl_strategy(strategy);
     r.set_migration_context(req.migration_context());
     for (const std::string& sql : ddl) r.add_sql(sql);
     SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
@@ -250,7 +277,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           ? absl::StrCat("sidecut-ctld:", onlineddl::CreateMigrationUuid())
           : req.migration_context());
   d.set_keyspace(ks->name());
-  d.set_strategy(req.ddl_strategy());
+  d.set_strategy(strategy);
   d.set_created_micros(absl::ToUnixMicros(clock_->Now()));
   d.set_postpone_completion(st.IsPostponeCompletion());
   d.set_state(st.IsPostponeCompletion() ? ControllerDeployment::POSTPONED
@@ -282,12 +309,55 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
   SC_RETURN_IF_ERROR(run_commands());
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(CheckNewDeployment(d));  // again: a concurrent request
-  SC_RETURN_IF_ERROR(Submit(d, req.ddl_strategy(), /*revert=*/false));
+  SC_RETURN_IF_ERROR(Submit(d, strategy, /*revert=*/false));
   for (const DeploymentMember& m : d.members()) resp.add_uuid_list(m.uuid());
   for (const TopologyShard& s : ks->shards()) {
     (*resp.mutable_rows_affected_by_shard())[s.name()] = d.members_size();
   }
   return resp;
+}
+
+absl::StatusOr<std::vector<std::string>> Controller::PlanDeclarative(
+    const TopologyKeyspace& ks, const std::vector<std::string>& sql,
+    const std::string& strategy) {
+  if (ks.shards_size() == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("keyspace ", ks.name(), " has no shards"));
+  }
+  PlanDeclarativeRequest r;
+  r.set_keyspace(ks.name());
+  for (const std::string& q : sql) r.add_sql(q);
+  r.set_ddl_strategy(strategy);
+  absl::Mutex plans_mu;
+  std::map<std::string, std::vector<std::string>> plans;  // by shard
+  SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+      ks,
+      [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+          grpc::ClientContext& ctx) -> absl::Status {
+        PlanDeclarativeResponse resp;
+        SC_RETURN_IF_ERROR(FromGrpc(stub.PlanDeclarative(&ctx, r, &resp)));
+        absl::MutexLock lock(&plans_mu);
+        plans[shard.name()] = {resp.ddl().begin(), resp.ddl().end()};
+        return absl::OkStatus();
+      })));
+  // Shards whose schemas differ would deploy different changes under one
+  // migration UUID each: refused, showing what each would run.
+  const std::vector<std::string>& first = plans[ks.shards(0).name()];
+  for (const TopologyShard& shard : ks.shards()) {
+    if (plans[shard.name()] == first) continue;
+    auto show = [](const std::vector<std::string>& ddl) {
+      return ddl.empty() ? std::string("nothing") : absl::StrJoin(ddl, "; ");
+    };
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment refused before anything ran: the shards' schemas differ, "
+        "so the declarative deployment would change them differently: "
+        "shard ",
+        ks.shards(0).name(), " would run ", show(first), ", shard ",
+        shard.name(), " ", show(plans[shard.name()]),
+        "; bring the shards to one schema first, or deploy to each shard's "
+        "sidecutd"));
+  }
+  return first;
 }
 
 absl::Status Controller::CheckNewDeployment(const ControllerDeployment& d) {

@@ -142,6 +142,13 @@ class Controller {
   absl::Status Save(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // AlreadyExists if `d`'s context or a member's UUID is taken.
+  // The DDL a declarative deployment of `sql` (`strategy` has
+  // --declarative) comes to on every shard of `ks`: each shard plans it
+  // against its own schema, and they must agree (else a clear error naming
+  // the shards that differ). Empty when every shard is as desired.
+  absl::StatusOr<std::vector<std::string>> PlanDeclarative(
+      const TopologyKeyspace& ks, const std::vector<std::string>& sql,
+      const std::string& strategy);
   absl::Status CheckNewDeployment(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Submits `d`'s members to every shard; on a failure cancels what was

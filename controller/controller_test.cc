@@ -52,7 +52,9 @@ namespace sidecut {
 namespace controller {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using vreplication::testing::Checksum;
 using vreplication::testing::Writer;
 
@@ -581,6 +583,66 @@ TEST_F(ControllerTest, NothingIsAppliedUntilEveryAlterIsReadyEverywhere) {
     EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "coupons", "id")) << kShardNames[i];
   }
+}
+
+// --declarative through the controller: every shard plans the desired
+// schema against its own; the plan they share is deployed as one gated
+// deployment (an ALTER cut over everywhere together, a CREATE applied at
+// the gate). Shards whose schemas differ are refused before anything runs,
+// and a schema already as desired deploys nothing.
+TEST_F(ControllerTest, DeclarativeDeploymentsArePlannedOnEveryShard) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  const std::string desired =
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, name "
+      "VARCHAR(64) NOT NULL, val INT, title VARCHAR(32), extra INT); "
+      "CREATE TABLE coupons (id INT PRIMARY KEY)";
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(desired);
+  req.set_ddl_strategy("vitess --declarative");
+  req.set_migration_context("declared");
+
+  // One shard has the column already: it would change differently.
+  ASSERT_OK(
+      conns_[2]->Execute("ALTER TABLE users ADD COLUMN extra INT").status());
+  EXPECT_THAT(
+      controller_->ApplySchema(req).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("schemas differ"), HasSubstr(kShardNames[2]))));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_EQ(Value(i, "SELECT COUNT(*) FROM _vt.schema_migrations"), "0")
+        << kShardNames[i];
+  }
+  EXPECT_FALSE(controller_->GetDeployment("declared").ok());
+  ASSERT_OK(conns_[2]->Execute("ALTER TABLE users DROP COLUMN extra").status());
+
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  ASSERT_EQ(resp.uuid_list_size(), 2);
+  ControllerDeployment d = WaitComplete("declared");
+  ASSERT_EQ(d.members_size(), 2);
+  // Dependency order from schemadiff; the ALTER went through a shadow and
+  // the gate's cut-over, the CREATE was applied at the gate.
+  int cut_over = 0;
+  for (const DeploymentMember& m : d.members()) {
+    cut_over += m.cut_over();
+    EXPECT_EQ(m.cut_over(), m.table() == "users") << m.DebugString();
+    EXPECT_THAT(m.sql(), Not(HasSubstr("declarative")));
+  }
+  EXPECT_EQ(cut_over, 1);
+  EXPECT_THAT(d.strategy(), Not(HasSubstr("declarative")));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "coupons", "id")) << kShardNames[i];
+    EXPECT_EQ(Value(i, "SELECT COUNT(*) FROM users"), std::to_string(Rows()))
+        << kShardNames[i];
+  }
+  // Deployed: the same desired schema again changes nothing.
+  req.set_migration_context("declared-again");
+  ASSERT_OK_AND_ASSIGN(resp, controller_->ApplySchema(req));
+  EXPECT_EQ(resp.uuid_list_size(), 0);
+  EXPECT_FALSE(controller_->GetDeployment("declared-again").ok());
 }
 
 // A deployment's members move only through its gate: COMPLETE CONTEXT is

@@ -1,5 +1,6 @@
 #include "onlineddl/ddl_strategy.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -349,6 +350,32 @@ absl::Status DdlStrategySetting::Validate() const {
 std::string DdlStrategySetting::ToString() const {
   if (options.empty()) return std::string(StrategyName(strategy));
   return absl::StrCat(StrategyName(strategy), " ", options);
+}
+
+absl::StatusOr<DdlStrategySetting> DdlStrategySetting::Without(
+    std::initializer_list<absl::string_view> flags) const {
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> words, ShellSplit(options));
+  std::vector<std::string> kept;
+  for (const std::string& w : words) {
+    absl::string_view name = w;
+    if (absl::ConsumePrefix(&name, "-")) absl::ConsumePrefix(&name, "-");
+    name = name.substr(0, name.find('='));
+    if (std::find(flags.begin(), flags.end(), name) != flags.end()) continue;
+    // Quoted for ShellSplit again where it needs it.
+    const bool plain =
+        !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                 absl::StrContains("-_=.:/+,@%", c);
+        });
+    kept.push_back(
+        plain
+            ? w
+            : absl::StrCat("'", absl::StrReplaceAll(w, {{"'", "'\\''"}}), "'"));
+  }
+  DdlStrategySetting out = *this;
+  out.options = absl::StrJoin(kept, " ");
+  SC_RETURN_IF_ERROR(out.Validate());
+  return out;
 }
 
 bool DdlStrategySetting::IsDeclarative() const {

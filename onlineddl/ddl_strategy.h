@@ -15,6 +15,7 @@
 #ifndef SIDECUT_ONLINEDDL_DDL_STRATEGY_H_
 #define SIDECUT_ONLINEDDL_DDL_STRATEGY_H_
 
+#include <initializer_list>
 #include <string>
 
 #include "absl/status/status.h"
@@ -77,6 +78,11 @@ struct DdlStrategySetting {
   // The strategy string: "vitess --postpone-completion", or just the name
   // when there are no options. Parse(ToString()) yields an equal setting.
   std::string ToString() const;
+
+  // The same setting without the flags named in `flags` ("declarative"),
+  // validated.
+  absl::StatusOr<DdlStrategySetting> Without(
+      std::initializer_list<absl::string_view> flags) const;
 
   // True for the direct (unmanaged) strategy.
   bool IsDirect() const { return strategy == Strategy::kDirect; }

@@ -12,6 +12,7 @@ namespace onlineddl {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ParseStrategyNameTest, NamesAndAliases) {
   struct Case {
@@ -359,6 +360,33 @@ TEST(DdlStrategySettingTest, HandBuiltSettingValidates) {
   // An invalid setting reports no flags and the default threshold.
   EXPECT_FALSE(s.IsPostponeLaunch());
   EXPECT_EQ(s.CutOverThreshold(), kDefaultCutOverThreshold);
+}
+
+TEST(DdlStrategySettingTest, WithoutDropsTheNamedFlagsOnly) {
+  ASSERT_OK_AND_ASSIGN(
+      DdlStrategySetting s,
+      DdlStrategySetting::Parse("vitess --declarative -whole-schema "
+                                "--postpone-completion "
+                                "--cut-over-threshold=15s "
+                                "--force-cut-over-after='1m'"));
+  ASSERT_OK_AND_ASSIGN(DdlStrategySetting w,
+                       s.Without({"declarative", "whole-schema"}));
+  EXPECT_FALSE(w.IsDeclarative());
+  EXPECT_FALSE(w.IsWholeSchema());
+  EXPECT_TRUE(w.IsPostponeCompletion());
+  EXPECT_EQ(w.CutOverThreshold(), absl::Seconds(15));
+  EXPECT_EQ(w.ForceCutOverAfter(), absl::Minutes(1));
+  EXPECT_EQ(w.strategy, Strategy::kVitess);
+  // What it prints parses back to the same setting.
+  ASSERT_OK_AND_ASSIGN(DdlStrategySetting again,
+                       DdlStrategySetting::Parse(w.ToString()));
+  EXPECT_EQ(again, w);
+  EXPECT_THAT(w.ToString(), Not(HasSubstr("declarative")));
+  // Nothing named: the same flags.
+  ASSERT_OK_AND_ASSIGN(DdlStrategySetting same, s.Without({}));
+  EXPECT_TRUE(same.IsDeclarative() && same.IsWholeSchema());
+  // Removing --declarative alone leaves --whole-schema without it: refused.
+  EXPECT_FALSE(s.Without({"declarative"}).ok());
 }
 
 }  // namespace

@@ -105,6 +105,14 @@ class Executor {
       absl::string_view sql, absl::string_view strategy,
       absl::string_view migration_context, absl::string_view uuid = "");
 
+  // The DDL that submitting `sql` with `strategy` (--declarative) would
+  // run here, in the order it would apply: the statements of schemadiff's
+  // plan from the live schema to the desired one, refused as Submit would
+  // refuse them; empty when the schema is as desired. Nothing is
+  // submitted. A controller plans each shard so and deploys the plan.
+  absl::StatusOr<std::vector<std::string>> PlanDeclarative(
+      absl::string_view sql, absl::string_view strategy);
+
   // The database whose migrations this executor runs.
   const std::string& db() const { return options_.db; }
 
@@ -231,6 +239,9 @@ class Executor {
   std::string MineWhere(absl::string_view where) const;
 
   // Deployments (executor_deploy.cc).
+  absl::StatusOr<std::vector<std::string>> DeclarativeDdl(
+      absl::string_view sql, const DdlStrategySetting& st)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<std::string>> SubmitDeclarative(
       absl::string_view sql, const DdlStrategySetting& st,
       absl::string_view migration_context) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

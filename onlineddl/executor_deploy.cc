@@ -110,9 +110,20 @@ bool IsGatedCopy(const Migration& m) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
-    absl::string_view sql, const DdlStrategySetting& st,
-    absl::string_view migration_context) {
+absl::StatusOr<std::vector<std::string>> Executor::PlanDeclarative(
+    absl::string_view sql, absl::string_view strategy) {
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::Parse(strategy));
+  if (!st.IsDeclarative()) {
+    return absl::InvalidArgumentError(
+        "planning a declarative deployment needs --declarative");
+  }
+  absl::MutexLock lock(&mu_);
+  return DeclarativeDdl(sql, st);
+}
+
+absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
+    absl::string_view sql, const DdlStrategySetting& st) {
   SC_ASSIGN_OR_RETURN(std::vector<Statement> wanted,
                       schemadiff::ParseStatements(sql));
   // DROP TABLE / DROP VIEW name entities to remove (as in Vitess's
@@ -235,20 +246,6 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
     return absl::FailedPreconditionError(absl::StrCat(
         "deployment refused before anything ran: ", order.status().message()));
   }
-  if (plan.diffs.empty()) return std::vector<std::string>();
-  Deployment d;
-  d.context = migration_context.empty()
-                  ? absl::StrCat("deploy-", CreateMigrationUuid())
-                  : std::string(migration_context);
-  d.schema = options_.db;
-  d.status = kDeployRunning;
-  d.postpone_completion = st.IsPostponeCompletion();
-  if (ReadDeployment(*conn_, d.schema, d.context).ok()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("deployment '", d.context, "' exists already"));
-  }
-  // Members and deployment in one transaction: a crash or an error in
-  // between must not leave gated members without their gate.
   // Any other chain of ALTERs of one table (a diff of several statements)
   // would leave the second queued behind the first, and the gate waiting
   // for both: refused.
@@ -283,10 +280,34 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
       }
     }
   }
+  std::vector<std::string> ddl;
+  for (int i : *order) {
+    ddl.push_back(schemadiff::Print(plan.diffs[i].statement,
+                                    schemadiff::OutputMode::kString));
+  }
+  return ddl;
+}
+
+absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
+    absl::string_view sql, const DdlStrategySetting& st,
+    absl::string_view migration_context) {
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> ddl, DeclarativeDdl(sql, st));
+  if (ddl.empty()) return std::vector<std::string>();
+  Deployment d;
+  d.context = migration_context.empty()
+                  ? absl::StrCat("deploy-", CreateMigrationUuid())
+                  : std::string(migration_context);
+  d.schema = options_.db;
+  d.status = kDeployRunning;
+  d.postpone_completion = st.IsPostponeCompletion();
+  if (ReadDeployment(*conn_, d.schema, d.context).ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("deployment '", d.context, "' exists already"));
+  }
+  // Members and deployment in one transaction: a crash or an error in
+  // between must not leave gated members without their gate.
   auto insert_members = [&]() -> absl::Status {
-    for (int i : *order) {
-      const std::string text = schemadiff::Print(
-          plan.diffs[i].statement, schemadiff::OutputMode::kString);
+    for (const std::string& text : ddl) {
       SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
                           ParseDdl(text, options_.db));
       for (const DdlStatement& ds : parsed) {

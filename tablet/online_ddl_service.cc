@@ -2,9 +2,11 @@
 
 #include <functional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "mysql/quoting.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/migration_command.h"
@@ -246,6 +248,26 @@ grpc::Status OnlineDdlService::AbortCutOver(grpc::ServerContext*,
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
   return ToGrpc(executor_->AbortCutOver(req->uuid()));
+}
+
+grpc::Status OnlineDdlService::PlanDeclarative(
+    grpc::ServerContext*, const PlanDeclarativeRequest* req,
+    PlanDeclarativeResponse* resp) {
+  absl::Status ks = CheckKeyspace(req->keyspace());
+  if (!ks.ok()) return ToGrpc(ks);
+  // The entries together describe one desired schema.
+  std::vector<absl::string_view> entries;
+  for (const std::string& sql : req->sql()) {
+    absl::string_view e = absl::StripTrailingAsciiWhitespace(sql);
+    while (absl::ConsumeSuffix(&e, ";"))
+      e = absl::StripTrailingAsciiWhitespace(e);
+    if (!e.empty()) entries.push_back(e);
+  }
+  absl::StatusOr<std::vector<std::string>> ddl = executor_->PlanDeclarative(
+      absl::StrJoin(entries, ";\n"), req->ddl_strategy());
+  if (!ddl.ok()) return ToGrpc(ddl.status());
+  for (std::string& d : *ddl) resp->add_ddl(std::move(d));
+  return grpc::Status::OK;
 }
 
 grpc::Status OnlineDdlService::ThrottleSchemaMigration(

@@ -62,6 +62,9 @@ class OnlineDdlService final : public sidecut::OnlineDDL::Service {
   grpc::Status AbortCutOver(grpc::ServerContext*,
                             const AbortCutOverRequest* req,
                             AbortCutOverResponse* resp) override;
+  grpc::Status PlanDeclarative(grpc::ServerContext*,
+                               const PlanDeclarativeRequest* req,
+                               PlanDeclarativeResponse* resp) override;
   grpc::Status ThrottleSchemaMigration(grpc::ServerContext*,
                                        const ThrottleRequest* req,
                                        ThrottleResponse* resp) override;
