@@ -601,6 +601,11 @@ absl::Status Controller::CompleteDeployment(absl::string_view context) {
           absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
           "; retry it first"));
     }
+    if (d.cancel_requested()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("deployment ", context, " is being cancelled (",
+                       d.message(), "); retry it once cancelled"));
+    }
     d.set_state(ControllerDeployment::COMPLETING);
     SC_RETURN_IF_ERROR(Save(d));
     absl::MutexLock w(&wake_mu_);
@@ -615,60 +620,79 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
   SC_RETURN_IF_ERROR(Lead());
   for (ControllerDeployment& d : deployments_) {
     if (!absl::EqualsIgnoreCase(d.context(), context)) continue;
-    if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
-    // A failed deployment's other members still run (postponed) on the
-    // shards where they did not fail, holding their tables: a cancel stops
-    // them.
-    const bool failed = d.state() == ControllerDeployment::FAILED;
-    const bool decided = AnyDecided(d);
-    if (!Active(d) && !failed) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "deployment ", context, " is ",
-          absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
-          "; nothing to cancel"));
-    }
-    if (decided && !failed) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "deployment ", context,
-          " has already swapped (or decided to swap) a change on the "
-          "shards; it cannot be cancelled: wait for it and revert it"));
-    }
-    SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
-    std::vector<absl::Status> all;
-    for (const DeploymentMember& m : d.members()) {
-      // A failed deployment's applied members stay (revert them).
-      if (m.commit_decided() || m.done()) continue;
-      // The tablet's cancel also releases a prepared cut-over.
-      for (absl::Status& s : CancelOnShards(*ks, m.uuid(), d.context())) {
-        // Never sent there (a submission interrupted before it did).
-        if (absl::IsNotFound(s) && d.submission_pending()) continue;
-        // Ended there already (the failure itself, or cancelled), or never
-        // got there (a submission that failed before it did).
-        if (failed && (absl::IsFailedPrecondition(s) || absl::IsNotFound(s))) {
-          continue;
-        }
-        all.push_back(std::move(s));
-      }
-    }
-    absl::Status s = Combine(all);
-    if (!s.ok()) {
-      // Stays active: cancel again once the shard is back.
-      d.set_message(absl::StrCat("cancel incomplete: ", s.message()));
-      Save(d).IgnoreError();
-      return s;
-    }
-    if (decided) {
-      // Stays failed: some of it was applied.
-      d.set_message(absl::StrCat(d.message(),
-                                 "; its members not applied were cancelled "
-                                 "on every shard"));
-      return Save(d);
-    }
-    d.set_state(ControllerDeployment::CANCELLED);
-    d.set_message("cancelled on every shard");
-    return Save(d);
+    return CancelLocked(d);
   }
   return absl::NotFoundError(absl::StrCat("no deployment ", context));
+}
+
+absl::Status Controller::CancelLocked(ControllerDeployment& d) {
+  if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
+  // A failed deployment's other members still run (postponed) on the
+  // shards where they did not fail, holding their tables: a cancel stops
+  // them.
+  const bool failed = d.state() == ControllerDeployment::FAILED;
+  const bool decided = AnyDecided(d);
+  if (!Active(d) && !failed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment ", d.context(), " is ",
+        absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
+        "; nothing to cancel"));
+  }
+  if (decided && !failed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment ", d.context(),
+        " has already swapped (or decided to swap) a change on the "
+        "shards; it cannot be cancelled: wait for it and revert it"));
+  }
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  if (!d.cancel_requested()) {
+    // Recorded before any shard is told, in a write fenced on the
+    // leadership: a deposed leader (its lease expired mid-request) cancels
+    // nothing while its successor swaps, and a successor finishes this
+    // cancel rather than go on with the deployment.
+    d.set_cancel_requested(true);
+    if (absl::Status saved = Save(d); !saved.ok()) {
+      d.set_cancel_requested(false);
+      return saved;
+    }
+  }
+  if (options_.while_cancelling) {
+    SC_RETURN_IF_ERROR(options_.while_cancelling(d));
+  }
+  std::vector<absl::Status> all;
+  for (const DeploymentMember& m : d.members()) {
+    // A failed deployment's applied members stay (revert them).
+    if (m.commit_decided() || m.done()) continue;
+    // The tablet's cancel also releases a prepared cut-over.
+    for (absl::Status& s : CancelOnShards(*ks, m.uuid(), d.context())) {
+      // Never sent there (a submission interrupted before it did).
+      if (absl::IsNotFound(s) && d.submission_pending()) continue;
+      // Ended there already (the failure itself, or cancelled), or never
+      // got there (a submission that failed before it did).
+      if (failed && (absl::IsFailedPrecondition(s) || absl::IsNotFound(s))) {
+        continue;
+      }
+      all.push_back(std::move(s));
+    }
+  }
+  absl::Status s = Combine(all);
+  if (!s.ok()) {
+    // Stays active: cancel again once the shard is back.
+    d.set_message(absl::StrCat("cancel incomplete: ", s.message()));
+    Save(d).IgnoreError();
+    return s;
+  }
+  d.set_cancel_requested(false);  // done: nothing of it runs any more
+  if (decided) {
+    // Stays failed: some of it was applied.
+    d.set_message(absl::StrCat(d.message(),
+                               "; its members not applied were cancelled "
+                               "on every shard"));
+    return Save(d);
+  }
+  d.set_state(ControllerDeployment::CANCELLED);
+  d.set_message("cancelled on every shard");
+  return Save(d);
 }
 
 absl::StatusOr<std::string> Controller::RevertDeployment(

@@ -75,6 +75,10 @@ struct ControllerOptions {
   // shard while submitting; an error stops the submission there, as if the
   // controller died at that moment.
   std::function<absl::Status(int members_submitted)> while_submitting;
+  // Fault injection for tests: called once a cancel is recorded, before
+  // any shard is told; an error stops the cancel there, as if the
+  // controller died at that moment.
+  std::function<absl::Status(const ControllerDeployment&)> while_cancelling;
 };
 
 // Whether a member of `d` has swapped, or was decided to swap, somewhere
@@ -149,6 +153,10 @@ class Controller {
   absl::StatusOr<std::vector<std::string>> PlanDeclarative(
       const TopologyKeyspace& ks, const std::vector<std::string>& sql,
       const std::string& strategy);
+  // Cancels `d` on every shard (CancelDeployment), recording the request
+  // first.
+  absl::Status CancelLocked(ControllerDeployment& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckNewDeployment(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Submits `d`'s members to every shard; on a failure cancels what was

@@ -163,6 +163,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         d->set_state(d->postpone_completion()
                          ? ControllerDeployment::POSTPONED
                          : ControllerDeployment::COMPLETING);
+        d->set_cancel_requested(false);
         d->set_message("retried");
         SC_RETURN_IF_ERROR(Save(*d));
       }

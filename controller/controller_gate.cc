@@ -42,6 +42,21 @@ absl::Status Controller::Tick() {
   SC_RETURN_IF_ERROR(Lead());
   absl::Status first;
   for (ControllerDeployment& d : deployments_) {
+    if (d.cancel_requested()) {
+      // A cancel not finished (a shard was down, or the controller that
+      // asked died): cancelled again, with the backoff; nothing else.
+      if (absl::ToUnixMicros(clock_->Now()) < d.next_attempt_micros()) {
+        continue;
+      }
+      absl::Status s = CancelLocked(d);
+      if (!s.ok()) {
+        d.set_next_attempt_micros(absl::ToUnixMicros(
+            clock_->Now() + std::max(options_.backoff, absl::Seconds(2))));
+        Save(d).IgnoreError();
+        if (first.ok()) first = s;
+      }
+      continue;
+    }
     if ((d.state() == ControllerDeployment::POSTPONED ||
          d.state() == ControllerDeployment::COMPLETING) &&
         d.submission_pending()) {

@@ -745,6 +745,53 @@ TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
   }
 }
 
+// A cancel is recorded before any shard hears of it. A controller that dies
+// right after (as a leader deposed mid-cancel would: its fenced write
+// fails, and it tells no shard) leaves the cancel to its successor, which
+// cancels on every shard rather than go on with the deployment (it used to
+// find it postponed, as if never cancelled, and could swap it).
+TEST_F(ControllerTest, AnInterruptedCancelIsFinishedByTheSuccessor) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.while_cancelling = [](const ControllerDeployment&) {
+    return absl::AbortedError("simulated controller crash");
+  };
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --postpone-completion");
+  req.set_migration_context("cancelled-late");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  const std::string uuid = resp.uuid_list(0);
+  EXPECT_THAT(controller_->CancelDeployment("cancelled-late"),
+              StatusIs(absl::StatusCode::kAborted));
+  controller_.reset();
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_NE(m.status, onlineddl::kStatusCancelled)
+        << kShardNames[i] << ": no shard was told";
+  }
+  StartController(Options());
+  ControllerDeployment d = WaitDeployment(
+      "cancelled-late",
+      [](const ControllerDeployment& d) {
+        return d.state() == ControllerDeployment::CANCELLED;
+      },
+      absl::Seconds(60));
+  EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED) << d.DebugString();
+  EXPECT_FALSE(d.cancel_requested());
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 // A batch mixing migration commands and DDL is checked whole before any of
 // it runs, and with one UUID per SQL entry each entry keeps its own.
 TEST_F(ControllerTest, MixedBatchesAreCheckedWholeFirst) {
