@@ -412,6 +412,20 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
         ks.shards(i),
         [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
+          // Members prepared here by this attempt: released should a later
+          // one fail, not left stalling writes until their holds end.
+          std::vector<size_t> locked;
+          auto release = [&] {
+            for (size_t g : locked) {
+              grpc::ClientContext call;
+              call.set_deadline(ctx.deadline());
+              AbortCutOverRequest a;
+              a.set_keyspace(ks.name());
+              a.set_uuid(group[g]->uuid());
+              AbortCutOverResponse ignored;
+              stub.AbortCutOver(&call, a, &ignored);
+            }
+          };
           for (size_t g : pending) {
             // Still prepared (by a controller that died after deciding):
             // it holds the lock with everything applied, so it swaps now
@@ -423,8 +437,13 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
             call.set_deadline(ctx.deadline());
             PrepareCutOverRequest p = PrepareRequest(ks, *group[g], false);
             PrepareCutOverResponse ignored;
-            SC_RETURN_IF_ERROR(
-                FromGrpc(stub.PrepareCutOver(&call, p, &ignored)));
+            absl::Status prepared =
+                FromGrpc(stub.PrepareCutOver(&call, p, &ignored));
+            if (!prepared.ok()) {
+              release();
+              return prepared;
+            }
+            locked.push_back(g);
           }
           grpc::ClientContext commit_ctx;
           commit_ctx.set_deadline(

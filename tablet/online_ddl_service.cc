@@ -255,7 +255,8 @@ grpc::Status OnlineDdlService::PlanDeclarative(
     PlanDeclarativeResponse* resp) {
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
-  // The entries together describe one desired schema.
+  // The entries together describe one desired schema (the separator on a
+  // line of its own: an entry may end in a line comment).
   std::vector<absl::string_view> entries;
   for (const std::string& sql : req->sql()) {
     absl::string_view e = absl::StripTrailingAsciiWhitespace(sql);
@@ -264,7 +265,7 @@ grpc::Status OnlineDdlService::PlanDeclarative(
     if (!e.empty()) entries.push_back(e);
   }
   absl::StatusOr<std::vector<std::string>> ddl = executor_->PlanDeclarative(
-      absl::StrJoin(entries, ";\n"), req->ddl_strategy());
+      absl::StrJoin(entries, "\n;\n"), req->ddl_strategy());
   if (!ddl.ok()) return ToGrpc(ddl.status());
   for (std::string& d : *ddl) resp->add_ddl(std::move(d));
   return grpc::Status::OK;
