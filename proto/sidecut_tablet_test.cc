@@ -47,6 +47,8 @@ TEST(SidecutTabletProtoTest, OnlineDdlMethods) {
        "sidecut.CommitCutOverResponse"},
       {"AbortCutOver", "sidecut.AbortCutOverRequest",
        "sidecut.AbortCutOverResponse"},
+      {"PlanDeclarative", "sidecut.PlanDeclarativeRequest",
+       "sidecut.PlanDeclarativeResponse"},
   };
   const google::protobuf::ServiceDescriptor* service =
       sidecut::ThrottleRequest::descriptor()->file()->FindServiceByName(
