@@ -346,6 +346,20 @@ class ControllerTest : public ::testing::Test {
     }
   }
 
+  // Shard `i`'s binlog holds exactly one RENAME swapping both users and
+  // orders (`more` is shown on failure).
+  void ExpectOneRenameOfBoth(int i, const std::string& more = "") {
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
+    const int together =
+        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
+          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
+                 2;
+        });
+    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
+                           << absl::StrJoin(renames, "\n") << "\n"
+                           << more;
+  }
+
   // A connection on shard `i` whose open transaction has read `table`: a
   // cut-over there cannot lock the table until it commits.
   absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> HoldTable(
@@ -500,15 +514,7 @@ TEST_F(ControllerTest, GatedTwoTableDeploymentSwapsEveryShardAndReverts) {
   for (auto& w : writers) ASSERT_OK(w->Stop());  // no write failed
   // Both ALTERs were ready together: on each shard one RENAME swapped both.
   for (int i = 0; i < kShards; ++i) {
-    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
-    const int together =
-        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
-          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
-                 2;
-        });
-    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
-                           << absl::StrJoin(renames, "\n") << "\n"
-                           << d.DebugString();
+    ExpectOneRenameOfBoth(i, d.DebugString());
   }
 
   // Every row reached the new tables (the old ones, kept in sync by the
@@ -1053,14 +1059,7 @@ TEST_F(ControllerTest, ALaterAlterNotReadyIsWaitedForToSwapTogether) {
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
-    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
-    const int together =
-        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
-          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
-                 2;
-        });
-    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
-                           << absl::StrJoin(renames, "\n");
+    ExpectOneRenameOfBoth(i);
   }
 }
 
@@ -1151,15 +1150,7 @@ TEST_F(ControllerTest, ADecidedGroupIsFinishedInOneRenamePerShard) {
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
-    ASSERT_OK_AND_ASSIGN(std::vector<std::string> renames, Renames(i));
-    const int together =
-        std::count_if(renames.begin(), renames.end(), [](const std::string& r) {
-          return vreplication::testing::TablesRenamed(r, {"users", "orders"}) ==
-                 2;
-        });
-    EXPECT_EQ(together, 1) << kShardNames[i] << ": "
-                           << absl::StrJoin(renames, "\n") << "\n"
-                           << d.DebugString();
+    ExpectOneRenameOfBoth(i, d.DebugString());
   }
 }
 
