@@ -64,6 +64,17 @@ class CutOverTest : public harness::SharedInstanceTest {
     return v.value_or("");
   }
 
+  // t is still the original (no `extra` column) and no sentry is left.
+  void ExpectOriginalUnrenamed() {
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                    "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                    "COLUMN_NAME = 'extra'"),
+              "0");
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
+              "0");
+  }
+
   // `n` threads inserting into t, each value the next of `counter`, until
   // `stop`.
   std::vector<std::thread> StartWriters(int n, std::atomic<int64_t>* counter,
@@ -539,13 +550,7 @@ TEST_F(CutOverTest, AnAbortKillsARenameSentAfterItsFirstKill) {
   EXPECT_LT(took, absl::Milliseconds(2500)) << "the RENAME waited out its "
                                                "lock_wait_timeout";
   // Nothing was renamed; the original serves, unlocked.
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
-                  "COLUMN_NAME = 'extra'"),
-            "0");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
-            "0");
+  ExpectOriginalUnrenamed();
   EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "3");
 }
@@ -635,13 +640,7 @@ TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
       CutOver(factory, request_, o, Clock::Real());
   EXPECT_FALSE(r.ok());
   // The original serves, unrenamed and unlocked; no sentry is left.
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
-                  "COLUMN_NAME = 'extra'"),
-            "0");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
-            "0");
+  ExpectOriginalUnrenamed();
   ASSERT_OK((*blocker)->Execute("COMMIT").status());
   EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
 
