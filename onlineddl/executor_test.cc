@@ -104,6 +104,12 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   EXPECT_EQ(running.progress, 100);
   EXPECT_GE(running.rows_copied, 20000);
   EXPECT_EQ(running.ddl_action, "alter");
+  // Writes enough to matter, through the copy and the tail that follows
+  // (a fast machine copies 20k rows in a fraction of a second).
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the writer's first 100 statements",
+      [&]() -> absl::StatusOr<bool> { return writer.statements() > 100; },
+      WaitOptions{.timeout = absl::Seconds(60)}));
   // Stop the writes so the old table (kept as the artifact) and the new one
   // can be compared after the cut-over.
   ASSERT_OK(writer.Stop());
