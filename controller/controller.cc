@@ -198,11 +198,6 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
             "a --declarative deployment takes only the desired CREATE (and "
             "DROP) statements and assigns its own migration UUIDs");
       }
-      if (st.IsPreferInstantDdl()) {
-        return absl::InvalidArgumentError(
-            "--prefer-instant-ddl does not combine with --declarative: a "
-            "deployment applies all its changes together at its gate");
-      }
       SC_ASSIGN_OR_RETURN(std::vector<std::string> plan,
                           PlanDeclarative(*ks, ddl, req.ddl_strategy()));
       if (plan.empty()) return resp;  // every shard is as desired

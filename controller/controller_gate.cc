@@ -104,6 +104,14 @@ Controller::MemberOnShards(const TopologyKeyspace& ks,
 }
 
 absl::Status Controller::Gate(ControllerDeployment& d) {
+  if (d.cancel_requested()) {
+    // Its cancel is retried each round until every shard has it; nothing
+    // more of it applies meanwhile, whoever asks (a revert, a command).
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment ", d.context(),
+        " is being cancelled (not every shard has the cancel yet); nothing "
+        "more of it applies"));
+  }
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
   if (!d.gate_open()) {
     // Nothing is applied until every ALTER is ready on every shard.
@@ -390,6 +398,7 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
     return absl::OkStatus();
   }
   std::string waiting;
+  std::string failures;
   for (int i = 0; i < ks.shards_size(); ++i) {
     // The group's members still to swap here, in one RENAME as on the
     // shards that swapped already: once each of them is ready (one
@@ -426,19 +435,36 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
               stub.AbortCutOver(&call, a, &ignored);
             }
           };
-          for (size_t g : pending) {
-            // Still prepared (by a controller that died after deciding):
-            // it holds the lock with everything applied, so it swaps now
-            // rather than stalling writes until its hold ends. Should the
-            // hold end first, the commit fails and the next attempt
-            // prepares again.
-            if (on[g][i].stage() == "cut-over prepared") continue;
+          // Still prepared (by a controller that died after deciding): it
+          // holds the lock with everything applied, so it swaps now rather
+          // than stalling writes until its hold ends. Should the hold end
+          // first, the commit fails and the next attempt prepares again.
+          auto still_prepared = [&](size_t g) {
+            return on[g][i].stage() == "cut-over prepared";
+          };
+          auto prepare = [&](size_t g, bool catch_up_only) {
             grpc::ClientContext call;
             call.set_deadline(ctx.deadline());
-            PrepareCutOverRequest p = PrepareRequest(ks, *group[g], false);
+            PrepareCutOverRequest p =
+                PrepareRequest(ks, *group[g], catch_up_only);
             PrepareCutOverResponse ignored;
-            absl::Status prepared =
-                FromGrpc(stub.PrepareCutOver(&call, p, &ignored));
+            return FromGrpc(stub.PrepareCutOver(&call, p, &ignored));
+          };
+          // Every stream catches up first, nothing locked: then the locks
+          // below are taken one right after the other, and are short. Not
+          // while one is still prepared: its table would stay locked
+          // through the others' catch-ups.
+          if (std::none_of(pending.begin(), pending.end(), still_prepared)) {
+            for (size_t g : pending) {
+              SC_RETURN_IF_ERROR(prepare(g, /*catch_up_only=*/true));
+            }
+          }
+          // The tablet expires no hold while it prepares (nor before the
+          // commit, unless its hold has ended), and it commits all of
+          // them or none.
+          for (size_t g : pending) {
+            if (still_prepared(g)) continue;
+            absl::Status prepared = prepare(g, /*catch_up_only=*/false);
             if (!prepared.ok()) {
               release();
               return prepared;
@@ -463,14 +489,19 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
         },
         options_.prepare_timeout);
     if (!s.ok()) {
-      return RetryLater(
-          d, m,
-          absl::StrCat(
-              "decided swap of ", m.uuid(), " (", m.table(),
-              group.size() > 1 ? " and the ALTERs decided with it" : "",
-              "), attempt ", m.attempts() + 1, ": ", s.message()),
-          std::max(options_.backoff, absl::Seconds(2)));
+      // The other shards go on: one failing must not keep the rest on the
+      // old schema.
+      absl::StrAppend(&failures, failures.empty() ? "" : "; ",
+                      ks.shards(i).name(), ": ", s.message());
     }
+  }
+  if (!failures.empty()) {
+    return RetryLater(
+        d, m,
+        absl::StrCat("decided swap of ", m.uuid(), " (", m.table(),
+                     group.size() > 1 ? " and the ALTERs decided with it" : "",
+                     "), attempt ", m.attempts() + 1, ": ", failures),
+        std::max(options_.backoff, absl::Seconds(2)));
   }
   d.set_message(absl::StrCat(
       "finishing the decided swap of ", m.uuid(),
@@ -497,7 +528,9 @@ absl::StatusOr<bool> Controller::FailIfEnded(
         s.status() == Status::FAILED ? "failed" : "was cancelled", " on shard ",
         ks.shards(i).name(), ": ", s.message(),
         m.commit_decided()
-            ? " (other shards may have swapped: revert them)"
+            ? " (the swap was decided: other shards may have swapped; fix "
+              "the cause and retry the deployment to finish it on every "
+              "shard)"
             : "; cancel the deployment to stop its migrations on the other "
               "shards"));
     SC_RETURN_IF_ERROR(Save(d));

@@ -407,13 +407,14 @@ class ControllerTest : public ::testing::Test {
   // migrations' UUIDs (none after a failure).
   std::vector<std::string> SubmitAndDieAfterDecision(
       ControllerOptions o, const std::string& context,
-      const std::string& sql = "ALTER TABLE users ADD COLUMN extra INT") {
+      const std::string& sql = "ALTER TABLE users ADD COLUMN extra INT",
+      const std::string& strategy = "vitess") {
     StopAfterDecision(o);
     StartController(o);
     vtctldata::ApplySchemaRequest req;
     req.set_keyspace("commerce");
     req.add_sql(sql);
-    req.set_ddl_strategy("vitess");
+    req.set_ddl_strategy(strategy);
     req.set_migration_context(context);
     absl::StatusOr<vtctldata::ApplySchemaResponse> resp =
         controller_->ApplySchema(req);
@@ -649,6 +650,39 @@ TEST_F(ControllerTest, DeclarativeDeploymentsArePlannedOnEveryShard) {
   ASSERT_OK_AND_ASSIGN(resp, controller_->ApplySchema(req));
   EXPECT_EQ(resp.uuid_list_size(), 0);
   EXPECT_FALSE(controller_->GetDeployment("declared-again").ok());
+
+  // The whole schema: the table it leaves out is dropped on every shard.
+  vtctldata::ApplySchemaRequest whole;
+  whole.set_keyspace("commerce");
+  whole.add_sql(
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, name "
+      "VARCHAR(64) NOT NULL, val INT, title VARCHAR(32), extra INT)");
+  whole.set_migration_context("whole");
+  // Only through online DDL: the direct strategy would run the CREATE as
+  // it is, the mysql one has no gate.
+  for (const char* strategy : {"direct --declarative --whole-schema",
+                               "mysql --declarative --whole-schema"}) {
+    whole.set_ddl_strategy(strategy);
+    EXPECT_THAT(controller_->ApplySchema(whole).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("use 'vitess' strategy")))
+        << strategy;
+  }
+  whole.set_ddl_strategy("vitess --declarative --whole-schema");
+  ASSERT_OK_AND_ASSIGN(resp, controller_->ApplySchema(whole));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  d = WaitComplete("whole");
+  ASSERT_EQ(d.members_size(), 1);
+  EXPECT_EQ(d.members(0).table(), "coupons");
+  EXPECT_THAT(d.members(0).sql(), HasSubstr("DROP TABLE"));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'coupons'"),
+              "0")
+        << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
 }
 
 // A deployment's members move only through its gate: COMPLETE CONTEXT is
@@ -795,6 +829,64 @@ TEST_F(ControllerTest, AnInterruptedCancelIsFinishedByTheSuccessor) {
                          shards_[i].executor->Get(uuid));
     EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
     EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
+// A revert of a deployment whose cancel has not reached every shard yet
+// is refused and applies nothing: its gate stays shut until the cancel is
+// done. It used to open the gate and launch the deployment's CREATE on
+// every shard, after which the cancel could never finish.
+TEST_F(ControllerTest, ARevertWhileACancelIsPendingAppliesNothing) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.while_cancelling = [](const ControllerDeployment&) {
+    return absl::UnavailableError("simulated: no shard answers");
+  };
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "CREATE TABLE coupons (id INT PRIMARY KEY); "
+      "ALTER TABLE users ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --postpone-completion");
+  req.set_migration_context("cancel-then-revert");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       controller_->ApplySchema(req));
+  ASSERT_EQ(resp.uuid_list_size(), 2);
+  const std::string uuid = resp.uuid_list(1);  // the ALTER
+  WaitReadyEverywhere(uuid);
+  // Completing, but held back by one shard (throttled there) ...
+  ASSERT_OK(shards_[3].executor->Throttle(uuid, 1.0).status());
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "not ready on the throttled shard",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                            shards_[3].executor->Get(uuid));
+        return !m.ready_to_complete;
+      },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+  ASSERT_OK(controller_->CompleteDeployment("cancel-then-revert"));
+  // ... when its cancel is asked for and reaches no shard.
+  EXPECT_THAT(controller_->CancelDeployment("cancel-then-revert"),
+              StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_OK(shards_[3].executor->Throttle(uuid, 0).status());
+  WaitReadyEverywhere(uuid);
+  EXPECT_THAT(controller_->RevertDeployment("cancel-then-revert"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is being cancelled")));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("cancel-then-revert"));
+  EXPECT_TRUE(d.cancel_requested());
+  for (const DeploymentMember& m : d.members()) {
+    EXPECT_FALSE(m.commit_decided()) << d.DebugString();
+  }
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'coupons'"),
+              "0")
+        << kShardNames[i];
   }
 }
 
@@ -1151,6 +1243,45 @@ TEST_F(ControllerTest, ADecidedGroupIsFinishedInOneRenamePerShard) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
     ExpectOneRenameOfBoth(i, d.DebugString());
+  }
+}
+
+// A decided swap failing on one shard (its table held there past the
+// cut-over threshold) goes on on the shards after it: they swap at once
+// rather than wait on the old schema until that shard can. The gate used
+// to stop at the first failing shard, every round.
+TEST_F(ControllerTest, ADecidedSwapFailingOnOneShardGoesOnOnTheOthers) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  const std::vector<std::string> uuids = SubmitAndDieAfterDecision(
+      o, "onefails", "ALTER TABLE users ADD COLUMN extra INT",
+      "vitess --cut-over-threshold=5s");
+  ASSERT_EQ(uuids.size(), 1u);
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(shards_[i].executor->AbortCutOver(uuids[0]));
+  }
+  ASSERT_OK_AND_ASSIGN(auto blocker, HoldTable(1, "users"));
+  StartController(Options());
+  // Shard 1's prepare waits out its threshold and fails, each attempt,
+  // while the blocker holds.
+  const absl::Time deadline = absl::Now() + absl::Seconds(25);
+  bool others = false;
+  while (!others && absl::Now() < deadline) {
+    others = HasColumn(0, "users", "extra") && HasColumn(2, "users", "extra") &&
+             HasColumn(3, "users", "extra");
+    if (!others) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(others) << "the shards after the failing one did not swap";
+  EXPECT_FALSE(HasColumn(1, "users", "extra"));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("onefails"));
+  EXPECT_THAT(d.members(0).last_failure(), HasSubstr(kShardNames[1]))
+      << d.DebugString();
+  ASSERT_OK(blocker->Execute("COMMIT").status());
+  d = WaitComplete("onefails");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
   }
 }
 

@@ -237,6 +237,22 @@ absl::StatusOr<Flags> ParseFlags(Strategy strategy, absl::string_view options) {
         "CREATE statements are the whole schema: tables and views absent "
         "from them are dropped); add --declarative");
   }
+  if (flags.declarative && strategy != Strategy::kVitess) {
+    // A deployment computes its changes and cuts them over together through
+    // online DDL; 'direct' would run the desired CREATE statements as they
+    // are, and 'mysql' has no gate to cut over at.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--declarative is not supported in '", StrategyName(strategy),
+        "' strategy: a declarative deployment runs through online DDL; use "
+        "'vitess' strategy"));
+  }
+  if (flags.declarative && flags.prefer_instant_ddl) {
+    // An ALTER applied instantly at launch would apply alone, out of the
+    // deployment's order and before its gate.
+    return absl::InvalidArgumentError(
+        "--prefer-instant-ddl does not combine with --declarative: a "
+        "deployment applies all its changes together at its gate");
+  }
   if (strategy == Strategy::kMysql) {
     // Vitess fails such migrations when it reviews them; reject up front.
     const char* unsupported =

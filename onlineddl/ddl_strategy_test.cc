@@ -182,24 +182,33 @@ TEST(DdlStrategySettingTest, ParsesValidStrategies) {
        {},
        {},
        "vitess --postpone-completion --cut-over-threshold=15s"},
-      {"all booleans",
-       "vitess --declarative --singleton --singleton-context "
+      {"all booleans that combine (not --declarative)",
+       "vitess --singleton --singleton-context "
        "--allow-zero-in-date --postpone-launch --postpone-completion "
        "--in-order-completion --allow-concurrent --prefer-instant-ddl "
        "--fast-range-rotation --analyze-table --singleton-table",
        Strategy::kVitess,
-       "--declarative --singleton --singleton-context --allow-zero-in-date "
+       "--singleton --singleton-context --allow-zero-in-date "
        "--postpone-launch --postpone-completion --in-order-completion "
        "--allow-concurrent --prefer-instant-ddl --fast-range-rotation "
        "--analyze-table --singleton-table",
-       0xfff,
+       0xffe,
        kDef,
        {},
        {},
-       "vitess --declarative --singleton --singleton-context "
+       "vitess --singleton --singleton-context "
        "--allow-zero-in-date --postpone-launch --postpone-completion "
        "--in-order-completion --allow-concurrent --prefer-instant-ddl "
        "--fast-range-rotation --analyze-table --singleton-table"},
+      {"declarative",
+       "vitess --declarative --whole-schema --postpone-completion",
+       Strategy::kVitess,
+       "--declarative --whole-schema --postpone-completion",
+       kDeclarative | kPostponeCompletion,
+       kDef,
+       {},
+       {},
+       "vitess --declarative --whole-schema --postpone-completion"},
       {"quoted values",
        "vitess --cut-over-threshold='20s' \"--force-cut-over-after=1h30m\" "
        "--retain-artifacts=\"\\\"4m\\\"\"",
@@ -338,6 +347,13 @@ TEST(DdlStrategySettingTest, RejectsInvalidStrategies) {
       {"mysql --allow-zero-in-date",
        "--allow-zero-in-date is not supported in 'mysql' strategy"},
       {"vitess --vreplication-test-suite", "Vitess's own CI"},
+      {"direct --declarative",
+       "--declarative is not supported in 'direct' strategy: a declarative "
+       "deployment runs through online DDL; use 'vitess' strategy"},
+      {"mysql --declarative --whole-schema",
+       "--declarative is not supported in 'mysql' strategy"},
+      {"online --declarative --prefer-instant-ddl",
+       "--prefer-instant-ddl does not combine with --declarative"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.text);

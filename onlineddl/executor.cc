@@ -144,13 +144,6 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   }
   absl::MutexLock lock(&mu_);
   if (st.IsDeclarative()) {
-    if (st.IsPreferInstantDdl()) {
-      // An ALTER applied instantly at launch would apply alone, out of
-      // the deployment's order and before its gate.
-      return absl::InvalidArgumentError(
-          "--prefer-instant-ddl does not combine with --declarative: a "
-          "deployment applies all its changes together at its gate");
-    }
     if (!uuid.empty()) {
       return absl::InvalidArgumentError(
           "a declarative deployment assigns its own migration UUIDs");

@@ -118,6 +118,8 @@ absl::StatusOr<std::vector<std::string>> Executor::PlanDeclarative(
     return absl::InvalidArgumentError(
         "planning a declarative deployment needs --declarative");
   }
+  // What Submit checks first: DDL only, in this schema.
+  SC_RETURN_IF_ERROR(ParseDdl(sql, options_.db).status());
   absl::MutexLock lock(&mu_);
   return DeclarativeDdl(sql, st);
 }

@@ -675,6 +675,47 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
               IsOkAndHolds(::testing::IsEmpty()));
 }
 
+TEST_F(DeployTest, PlanningADeploymentRunsAndRecordsNothing) {
+  ASSERT_OK_AND_ASSIGN(std::string live, LoadLiveSchemaSql(*conn_, db_));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> plan,
+      executor_->PlanDeclarative(
+          absl::StrCat(live, ";\nCREATE TABLE t9 (id INT PRIMARY KEY)"),
+          "vitess --declarative"));
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_THAT(plan[0], HasSubstr("create table t9"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't9'"),
+            "0");
+  ASSERT_OK_AND_ASSIGN(std::vector<Migration> ms, executor_->List(""));
+  EXPECT_TRUE(ms.empty());
+  EXPECT_THAT(executor_->PlanDeclarative(live, "vitess --declarative"),
+              IsOkAndHolds(::testing::IsEmpty()));
+  // Refused as a submission would be.
+  EXPECT_THAT(executor_->PlanDeclarative("CREATE TABLE t9 (id INT PRIMARY KEY)",
+                                         "vitess"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("needs --declarative")));
+  EXPECT_THAT(
+      executor_->PlanDeclarative(
+          "CREATE TABLE elsewhere.t9 (id INT PRIMARY KEY)",
+          "vitess --declarative"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("elsewhere")));
+  EXPECT_THAT(executor_->PlanDeclarative("CREATE TABLE t9 (id INT PRIMARY KEY)",
+                                         "direct --declarative"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not supported in 'direct' strategy")));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY)",
+                                "mysql --declarative", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("not supported in 'mysql' strategy")));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't9'"),
+            "0");
+  ASSERT_OK_AND_ASSIGN(ms, executor_->List(""));
+  EXPECT_TRUE(ms.empty());
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut
