@@ -538,6 +538,15 @@ std::vector<absl::Status> Controller::CancelOnShards(
                                     context)) {
           return absl::OkStatus();
         }
+        // A cut-over still prepared there (by an attempt not decided):
+        // released first, as the tablet refuses to cancel a prepared one.
+        grpc::ClientContext abort;
+        abort.set_deadline(ctx.deadline());
+        AbortCutOverRequest a;
+        a.set_keyspace(ks.name());
+        a.set_uuid(uuid);
+        AbortCutOverResponse aborted;
+        SC_RETURN_IF_ERROR(FromGrpc(stub.AbortCutOver(&abort, a, &aborted)));
         grpc::ClientContext cancel;  // one context per call
         cancel.set_deadline(ctx.deadline());
         vtctldata::CancelSchemaMigrationResponse ignored;
@@ -658,7 +667,7 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
   for (const DeploymentMember& m : d.members()) {
     // A failed deployment's applied members stay (revert them).
     if (m.commit_decided() || m.done()) continue;
-    // The tablet's cancel also releases a prepared cut-over.
+    // CancelOnShards first releases a cut-over still prepared there.
     for (absl::Status& s : CancelOnShards(*ks, m.uuid(), d.context())) {
       // Never sent there (a submission interrupted before it did).
       if (absl::IsNotFound(s) && d.submission_pending()) continue;

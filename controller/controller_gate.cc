@@ -439,8 +439,22 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
           // holds the lock with everything applied, so it swaps now rather
           // than stalling writes until its hold ends. Should the hold end
           // first, the commit fails and the next attempt prepares again.
+          // Read again now: the shards before this one took their time.
+          std::vector<std::string> stage(group.size());
+          for (size_t g : pending) {
+            grpc::ClientContext call;
+            call.set_deadline(ctx.deadline());
+            vtctldata::GetSchemaMigrationsRequest r;
+            r.set_keyspace(ks.name());
+            r.set_uuid(group[g]->uuid());
+            vtctldata::GetSchemaMigrationsResponse resp;
+            SC_RETURN_IF_ERROR(
+                FromGrpc(stub.GetSchemaMigrations(&call, r, &resp)));
+            stage[g] = resp.migrations_size() > 0 ? resp.migrations(0).stage()
+                                                  : on[g][i].stage();
+          }
           auto still_prepared = [&](size_t g) {
-            return on[g][i].stage() == "cut-over prepared";
+            return stage[g] == "cut-over prepared";
           };
           auto prepare = [&](size_t g, bool catch_up_only) {
             grpc::ClientContext call;

@@ -94,10 +94,23 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   for (const Migration& m : ms) {
     if (uuid == "all") {
       // One whose swap is being recorded completes next tick, one whose
-      // cut-over outcome is being checked may have swapped: skipped
-      // (CancelLocked refuses them by name).
+      // cut-over outcome is being checked may have swapped, one prepared
+      // for a controller's swap may be decided: skipped (refused by name).
       SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
-      if (swapped || CutOverInterrupted(m)) continue;
+      if (swapped || CutOverInterrupted(m) || prepared_.count(m.uuid) > 0) {
+        continue;
+      }
+    }
+    if (prepared_.count(m.uuid) > 0) {
+      // The controller may have decided to swap it on every shard: a
+      // cancel here would leave this shard behind for good. The
+      // controller releases it (AbortCutOver) when it cancels.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", m.uuid,
+          " is prepared for a gated cut-over across shards (its table "
+          "locked by the controller, which may have decided the swap); "
+          "cancel its deployment through the controller, or wait for the "
+          "hold to end"));
     }
     SC_RETURN_IF_ERROR(CancelLocked(m));
     ++cancelled;

@@ -109,6 +109,15 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
   EXPECT_THAT(executor_->PrepareCutOver(uuid, absl::Seconds(30)),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("already prepared")));
+  // The controller may have decided to swap it on every shard: a cancel
+  // sent to this tablet alone is refused (and CANCEL ALL skips it), or the
+  // shard would be left behind for good.
+  EXPECT_THAT(executor_->Cancel(uuid),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("prepared for a gated cut-over")));
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
+  EXPECT_EQ(executor_->Get(uuid)->status, kStatusRunning);
+  EXPECT_FALSE(CanWrite()) << "still prepared";
   ASSERT_OK(executor_->AbortCutOver(uuid));
   EXPECT_TRUE(CanWrite()) << "aborted: the old table serves";
   EXPECT_FALSE(HasColumn("extra"));
