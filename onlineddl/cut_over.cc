@@ -297,6 +297,15 @@ static absl::Status WaitRenameQueuedOn(
   }
 }
 
+// Whether a statement surely did not run: the server answered with an
+// error. A lost session (the client's own errors, 2000-2999) may have run
+// it all the same.
+static bool SurelyFailed(const absl::Status& s) {
+  if (s.ok()) return false;
+  const int errnum = mysql::MysqlErrno(s);
+  return errnum != 0 && (errnum < 2000 || errnum > 2999);
+}
+
 // The name sorting just before `name` among `names` (RENAME's lock order:
 // byte order within a schema), if any.
 static absl::optional<std::string> Predecessor(std::vector<std::string> names,
@@ -323,7 +332,7 @@ void PreparedCutOver::Abort() {
           .IgnoreError();
       if (rename_->WaitDone(absl::Milliseconds(20))) break;
     }
-    rename_->Join().IgnoreError();
+    rename_uncertain_ = !SurelyFailed(rename_->Join());
     rename_.reset();
   }
   if (a_ == nullptr) return;
@@ -404,6 +413,13 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
       // B's RENAME is killed by the first cut-over's Abort: nothing was
       // renamed; the tables already released serve as before.
       abort_all();
+      if (first.rename_uncertain_) {
+        return absl::UnknownError(absl::StrCat(
+            what, s.message(),
+            "; the RENAME may have run all the same (it did not fail "
+            "outright): whether the tables were swapped is for the binlog "
+            "to tell"));
+      }
       return absl::Status(s.code(), absl::StrCat(what, s.message()));
     }
     p->locked_ = false;
@@ -415,6 +431,11 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
     p->finished_ = true;
     p->result_.stall = now - p->locked_at_;
   }
+  if (!renamed.ok() && !SurelyFailed(renamed)) {
+    return absl::UnknownError(absl::StrCat(
+        what, "the RENAME's session was lost (", renamed.message(),
+        "): whether the tables were swapped is for the binlog to tell"));
+  }
   if (!renamed.ok()) {
     // Every lock was released and every sentry dropped: nothing to undo.
     return absl::AbortedError(
@@ -424,11 +445,20 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
                      renamed.message()));
   }
   // The RENAME was session B's last transaction.
-  SC_ASSIGN_OR_RETURN(std::string last,
-                      mysql::QueryValue(*first.b_, "SELECT @@last_gtid"));
-  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos gtid,
-                      mysql::MariadbGtidPos::Parse(last));
-  const mysql::Position at_rename(std::move(gtid));
+  absl::StatusOr<std::string> last =
+      mysql::QueryValue(*first.b_, "SELECT @@last_gtid");
+  absl::StatusOr<mysql::MariadbGtidPos> gtid =
+      last.ok() ? mysql::MariadbGtidPos::Parse(*last)
+                : absl::StatusOr<mysql::MariadbGtidPos>(last.status());
+  if (!gtid.ok()) {
+    // Swapped: the stream, stopping at the RENAME, gives its position.
+    return absl::UnknownError(absl::StrCat(
+        what,
+        "the tables were swapped, but the RENAME's position could not "
+        "be read: ",
+        gtid.status().message()));
+  }
+  const mysql::Position at_rename(*std::move(gtid));
   std::vector<CutOverResult> results;
   for (PreparedCutOver* p : group) {
     SC_ASSIGN_OR_RETURN(p->result_.rename_position,

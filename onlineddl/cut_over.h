@@ -132,9 +132,13 @@ class PreparedCutOver {
   PreparedCutOver& operator=(const PreparedCutOver&) = delete;
 
   // Swaps; afterwards `table` is the new table and `shadow` names the old
-  // one. On error nothing was renamed and the table is unlocked. Once.
+  // one. On error the table is unlocked and nothing was renamed, except
+  // with kUnknown: the RENAME may have run (its session was lost, or it
+  // ended after its locks went with a lost session): only the binlog can
+  // tell. Once.
   absl::StatusOr<CutOverResult> Swap();
-  // Releases the lock; nothing was renamed. Idempotent.
+  // Releases the lock; nothing was renamed, unless a RENAME was already
+  // sent (then see Swap's kUnknown). Idempotent.
   void Abort();
 
   bool stream_stopped() const { return stream_stopped_; }
@@ -160,6 +164,9 @@ class PreparedCutOver {
   class PendingRename;
   std::unique_ptr<PendingRename> rename_;
   bool locked_ = false;
+  // Abort met a RENAME that did not surely fail (it ran, or its session
+  // was lost).
+  bool rename_uncertain_ = false;
   bool stream_stopped_ = false;
   bool finished_ = false;
   absl::Time locked_at_;  // when the lock was requested
@@ -173,7 +180,7 @@ class PreparedCutOver {
 // waits on that very table, in B's lock order (sorted names), so writers
 // queued on any table still land in the new one. On error nothing was
 // renamed and every table is unlocked (each cut-over is finished either
-// way). Results in `group` order.
+// way), except with kUnknown (as Swap). Results in `group` order.
 absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
     const std::vector<PreparedCutOver*>& group);
 

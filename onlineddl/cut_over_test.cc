@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
+#include "onlineddl/testing/rename_killer.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
@@ -662,6 +663,25 @@ TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
   EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (4)").status());
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "4");
+}
+
+// Session B lost while its RENAME waits in the queue (here: killed): for
+// all its client can tell the RENAME ran, so the cut-over says the outcome
+// is unknown rather than "nothing was renamed" (here nothing was).
+TEST_F(CutOverTest, ARenameWhoseSessionIsLostHasAnUnknownOutcome) {
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(5);
+  o.use_lock_info = false;
+  o.rename_settle = absl::Seconds(2);  // B waits that long in the queue
+  testing::RenameKiller killer(params_, absl::Seconds(10));
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, o, Clock::Real());
+  ASSERT_TRUE(killer.Join());
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnknown,
+                                   HasSubstr("for the binlog to tell")));
+  ExpectOriginalUnrenamed();
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
 }
 
 TEST_F(CutOverTest, ForceKillsTheBlocker) {

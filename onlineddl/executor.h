@@ -82,6 +82,9 @@ struct ExecutorOptions {
   // A stream error that is retried but persists this long fails the
   // migration (e.g. a duplicate key from an added UNIQUE key). Default 5 s.
   absl::Duration error_grace = absl::Seconds(5);
+  // Tests only: adjusts every cut-over's options (timings that widen a
+  // window a test needs).
+  std::function<void(CutOverOptions&)> tune_cut_over;
   TableGcOptions gc;
   // `connect` is filled from above. Online DDL streams default to a 50 ms
   // server heartbeat and a 10 ms apply batch window (see Executor()).

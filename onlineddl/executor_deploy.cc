@@ -431,6 +431,10 @@ absl::Status Executor::GateDeployment(Deployment d) {
         if (next != next_cut_over_.end() && clock_->Now() < next->second) {
           return absl::OkStatus();
         }
+        // Its last cut-over may have swapped (being checked or recorded by
+        // MonitorVrepl): another would swap the tables back.
+        SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(g));
+        if (swapped || CutOverInterrupted(g)) return absl::OkStatus();
       }
       SC_RETURN_IF_ERROR(CutOverVrepl(group));
       applied = std::move(group);

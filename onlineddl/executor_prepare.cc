@@ -27,6 +27,18 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::StrCat("migration ", uuid, " is already prepared to cut over"));
   }
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  // Its last cut-over may have swapped the tables (being checked, or
+  // being recorded): a new one would swap them back.
+  if (CutOverInterrupted(m)) {
+    return RefuseWhileChecking(m, "prepare the cut-over of");
+  }
+  SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
+  if (swapped) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("migration ", uuid,
+                     " already swapped the tables (it is being marked "
+                     "complete); nothing to prepare"));
+  }
   if (m.status != kStatusRunning || !m.ready_to_complete) {
     return absl::FailedPreconditionError(absl::StrCat(
         "migration ", uuid, " is not ready to complete (status ", m.status,

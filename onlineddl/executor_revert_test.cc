@@ -18,6 +18,7 @@
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/schema_migrations.h"
 #include "onlineddl/testing/executor_fixture.h"
+#include "onlineddl/testing/rename_killer.h"
 #include "tests/harness/instance_connection.h"
 #include "util/clock.h"
 #include "util/status_matchers.h"
@@ -383,6 +384,10 @@ TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("being checked")));
   EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
+  // Nor is a controller's prepare: it would swap the tables back.
+  EXPECT_THAT(executor_->PrepareCutOver(u[0], absl::Seconds(5)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("being checked")));
   ASSERT_OK(executor_->Tick());  // restarts the stream to find out
   ASSERT_OK(WaitFor(Clock::Real(), "the swap to be recorded",
                     [&]() -> absl::StatusOr<bool> {
@@ -390,6 +395,60 @@ TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
                       SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(u[0]));
                       return now.status == kStatusComplete;
                     }));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
+}
+
+// A cut-over whose RENAME session is lost (killed here while it waits in
+// the queue) cannot tell whether the tables swapped: it is checked as after
+// a crash (commands refused meanwhile), not taken for "nothing renamed";
+// here nothing was, and the next attempt swaps.
+TEST_F(RevertTest, ACutOverWhoseRenameSessionIsLostIsChecked) {
+  const std::string uuid = ReadyAlterOfUsers();
+  ASSERT_FALSE(uuid.empty());
+  executor_.reset();
+  ExecutorOptions o = Options();
+  o.tick = absl::Hours(1);  // ticks when a command wakes it, or when told
+  o.tune_cut_over = [](CutOverOptions& c) {
+    c.use_lock_info = false;
+    c.rename_settle = absl::Seconds(2);  // B waits that long in the queue
+  };
+  StartExecutor(o);
+  {
+    testing::RenameKiller killer(harness::ConnectParamsFor(*instance_),
+                                 absl::Seconds(30));
+    ASSERT_OK(executor_->Complete(uuid).status());
+    // Ticks until one has cut over (and failed); none after it.
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "the cut-over's outcome",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(uuid));
+          if (now.cutover_attempts > 0) return true;
+          SC_RETURN_IF_ERROR(executor_->Tick());
+          return false;
+        },
+        WaitOptions{.timeout = absl::Seconds(60)}));
+    ASSERT_TRUE(killer.Join());
+  }
+  ASSERT_OK_AND_ASSIGN(Migration checking, executor_->Get(uuid));
+  EXPECT_EQ(checking.stage,
+            "cut-over interrupted; checking whether it swapped");
+  EXPECT_THAT(checking.message, HasSubstr("for the binlog to tell"));
+  EXPECT_FALSE(checking.ready_to_complete);
+  EXPECT_THAT(executor_->Cancel(uuid).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("being checked")));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the check, then the swap",
+      [&]() -> absl::StatusOr<bool> {
+        SC_RETURN_IF_ERROR(executor_->Tick());
+        SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(uuid));
+        return now.status == kStatusComplete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
                   "COLUMN_NAME = 'c3'"),
@@ -480,8 +539,8 @@ TEST_F(RevertTest, AStreamStoppedAtADdlBetweenCutOverAttemptsFails) {
 }
 
 // A gated revert whose cut-over was prepared (its reverse stream stopped
-// under the lock), then cancelled: the migration stays revertible (the
-// stream runs again and keeps the old table in sync).
+// under the lock), then released and cancelled: the migration stays revertible
+// (the stream runs again and keeps the old table in sync).
 TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
   ASSERT_OK(conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY, v INT)"));
   ASSERT_OK(conn_->Execute("INSERT INTO users VALUES (1, 1), (2, 2)"));
@@ -493,6 +552,12 @@ TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
   ASSERT_OK(executor_->PrepareCutOver(gated, absl::Seconds(30), false));
   EXPECT_THAT(executor_->Throttle(gated, 1).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+  // A cancel is refused while it is prepared; the controller releases the
+  // prepare first, as here.
+  EXPECT_THAT(executor_->Cancel(gated).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("prepared for a gated cut-over")));
+  ASSERT_OK(executor_->AbortCutOver(gated));
   ASSERT_OK_AND_ASSIGN(int cancelled, executor_->Cancel(gated));
   EXPECT_EQ(cancelled, 1);
   ASSERT_OK(conn_->Execute("INSERT INTO users VALUES (3, 3, 3)"));

@@ -624,9 +624,9 @@ absl::Status Executor::RefuseWhileChecking(const Migration& m,
                                            absl::string_view what) {
   return absl::FailedPreconditionError(absl::StrCat(
       "cannot ", what, " migration ", m.uuid,
-      " now: the daemon stopped during its cut-over, and whether that "
-      "swapped the tables is being checked (its stream catches up); try "
-      "again in a moment"));
+      " now: its cut-over was interrupted (the daemon stopped, or the "
+      "RENAME's session was lost), and whether that swapped the tables is "
+      "being checked (its stream catches up); try again in a moment"));
 }
 
 bool Executor::IsOwnCutOver(const Migration& m,
@@ -656,6 +656,7 @@ absl::StatusOr<CutOverOptions> Executor::CutOverOptionsFor(const Migration& m) {
   o.force = m.force_cutover ||
             (force_after.has_value() && m.seconds_since_ready_to_complete >=
                                             absl::ToInt64Seconds(*force_after));
+  if (options_.tune_cut_over) options_.tune_cut_over(o);
   return o;
 }
 
@@ -694,6 +695,18 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
 absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
                                      bool stream_stopped,
                                      const absl::Status& error, bool backoff) {
+  if (absl::IsUnknown(error)) {
+    // The RENAME may have run: as after a crash, the restarted stream
+    // stops at it or passes the binlog's end without it (MonitorVrepl);
+    // meanwhile commands that assume either outcome are refused.
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid,
+                        Assignments()
+                            .Set("stage", kCheckingInterruptedCutOver)
+                            .Set("ready_to_complete", false)
+                            .Set("message", error.message())));
+    return stream_stopped ? engine_->Start(workflow_id) : absl::OkStatus();
+  }
   if (stream_stopped) {
     // Nothing was swapped: the stream goes on for the next attempt.
     SC_RETURN_IF_ERROR(engine_->Start(workflow_id));
