@@ -818,6 +818,66 @@ TEST_F(VReplicationTest, ARestartWaitsForThePreviousWriter) {
 // Rows are copied only between InnoDB tables (the copy relies on its row
 // locks, snapshots and rollback): another engine is a clear error, and
 // nothing is copied.
+// on_ddl EXEC would run the source's DDL again on the database it came
+// from (source and target are one database): a TRUNCATE of the source, say,
+// again and again as each run binlogs it anew. Refused before anything is
+// copied.
+TEST_F(VReplicationTest, OnDdlExecIsRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9x"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9x.src (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9x.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9x.src VALUES (1, 1)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  binlogdata::BinlogSource source = Source("dst", "select * from src");
+  source.set_on_ddl(binlogdata::EXEC_IGNORE);
+  ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf9x", source, "d9x", 0));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("on_ddl EXEC and EXEC_IGNORE are not "
+                                     "supported"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9x.dst"),
+              IsOkAndHolds("0"));
+}
+
+// With lower_case_table_names=0 (Linux's default) `src` and `Src` are two
+// tables: changes to `Src` must not reach `src`'s target. They used to (the
+// stream matched names in any case), so a delete in `Src` removed the row
+// with the same key from the copy of `src`.
+TEST_F(VReplicationTest, TablesDifferingOnlyInCaseAreKeptApart) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string lower_case,
+      mysql::QueryValue(*conn_, "SELECT @@lower_case_table_names"));
+  ASSERT_EQ(lower_case, "0");
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9c"));
+  for (const char* t : {"src", "Src", "dst"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE d9c.", t, " (a INT PRIMARY KEY, b INT)")));
+  }
+  ASSERT_OK(conn_->Execute("INSERT INTO d9c.src VALUES (1, 1), (2, 2)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9c.Src VALUES (1, 10), (2, 20)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf9c", Source("dst", "select * from src"), "d9c", 0));
+  ASSERT_OK(WaitFor(Clock::Real(), "the copy to finish",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+                      if (row.state == kStateError)
+                        return absl::InternalError(row.message);
+                      return row.state == kStateRunning;
+                    }));
+  ASSERT_OK(conn_->Execute("DELETE FROM d9c.Src WHERE a = 1"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9c.Src VALUES (3, 30)"));
+  ASSERT_OK(conn_->Execute("UPDATE d9c.Src SET b = 21 WHERE a = 2"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9c.src VALUES (4, 4)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  EXPECT_THAT(
+      mysql::QueryValue(
+          *conn_, "SELECT GROUP_CONCAT(a, ':', b ORDER BY a) FROM d9c.dst"),
+      IsOkAndHolds("1:1,2:2,4:4"));
+}
+
 TEST_F(VReplicationTest, NonInnodbTablesAreRefused) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
   ASSERT_OK(conn_->Execute(

@@ -173,16 +173,36 @@ absl::Status Workflow::LoadPlans() {
     return absl::InvalidArgumentError(
         absl::StrCat("workflow ", id_, " has no filter rules"));
   }
+  if (row_.source.on_ddl() == binlogdata::EXEC ||
+      row_.source.on_ddl() == binlogdata::EXEC_IGNORE) {
+    // Source and target are one database here: the DDL ran there already,
+    // and running it again (a TRUNCATE of the source, say) would binlog it
+    // once more, for the stream to run again, and again.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "workflow ", id_,
+        ": on_ddl EXEC and EXEC_IGNORE are not supported (the source's DDL "
+        "would run again on the database it came from); use STOP or "
+        "IGNORE"));
+  }
+  // Table names compare as the server does: exactly, unless it folds them
+  // (lower_case_table_names 1 or 2); `users` and `Users` are two tables.
+  SC_ASSIGN_OR_RETURN(
+      std::string lower_case,
+      mysql::QueryValue(*conn_, "SELECT @@lower_case_table_names"));
+  fold_table_case_ = lower_case != "0";
   for (const binlogdata::Rule& rule : row_.source.filter().rules()) {
     SC_ASSIGN_OR_RETURN(TablePlan plan,
                         BuildTablePlan(*conn_, row_.db_name, rule));
     // The server-side copy replays changes it may already have copied.
     plan.idempotent = options_.server_side_copy && ReplayIsIdempotent(plan);
-    target_of_source_[absl::AsciiStrToLower(plan.source.table)] =
-        plan.target.table;
+    target_of_source_[SourceKey(plan.source.table)] = plan.target.table;
     plans_[plan.target.table] = std::move(plan);
   }
   return absl::OkStatus();
+}
+
+std::string Workflow::SourceKey(absl::string_view table) const {
+  return fold_table_case_ ? absl::AsciiStrToLower(table) : std::string(table);
 }
 
 absl::StatusOr<mysql::Position> Workflow::ServerPosition() {

@@ -343,6 +343,10 @@ class Workflow {
   std::map<std::string, TablePlan> plans_;  // by target table
   int plans_generation_ = 0;  // LoadPlans calls (plans_ pointers go stale)
   std::map<std::string, std::string> target_of_source_;
+  // Whether the server folds table names to lower case
+  // (lower_case_table_names); the keys of target_of_source_ follow it.
+  bool fold_table_case_ = false;
+  std::string SourceKey(absl::string_view table) const;
   size_t batch_rows_ = 0;
   bool ordered_commits_ = false;  // @@binlog_order_commits
   // The session's binlog_format, restored after statement-logged chunks;

@@ -106,16 +106,8 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
       return absl::OkStatus();
     }
     case binlogdata::EXEC:
-    case binlogdata::EXEC_IGNORE: {
-      SC_RETURN_IF_ERROR(conn_
-                             ->Execute(absl::StrCat(
-                                 "USE ", mysql::QuoteIdentifier(row_.db_name)))
-                             .status());
-      absl::Status s = conn_->Execute(statement).status();
-      if (!s.ok() && row_.source.on_ddl() == binlogdata::EXEC) return s;
-      SC_RETURN_IF_ERROR(SavePosition(0));
-      return LoadPlans();
-    }
+    case binlogdata::EXEC_IGNORE:
+      return LoadPlans();  // refuses them (source and target are one)
     default:
       return absl::OkStatus();
   }
@@ -166,11 +158,10 @@ absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
       });
   // Rows of other tables (the copy's own inserts, above all) are not
   // decoded.
-  s->streamer->SetTableFilter(
-      [this](const std::string& db, const std::string& table) {
-        return db == row_.db_name &&
-               target_of_source_.count(absl::AsciiStrToLower(table)) > 0;
-      });
+  s->streamer->SetTableFilter([this](const std::string& db,
+                                     const std::string& table) {
+    return db == row_.db_name && target_of_source_.count(SourceKey(table)) > 0;
+  });
   s->at = pos_;
   s->valid = true;
   stream_ = std::move(s);
@@ -342,7 +333,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           ev.table->database != row_.db_name) {
         continue;
       }
-      auto src = target_of_source_.find(absl::AsciiStrToLower(ev.table->table));
+      auto src = target_of_source_.find(SourceKey(ev.table->table));
       if (src == target_of_source_.end()) continue;
       if (txn.xa_prepared) {
         // Committed or rolled back later, by a group that carries no rows:
