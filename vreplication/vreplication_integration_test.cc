@@ -106,6 +106,20 @@ class VReplicationTest : public harness::SharedInstanceTest {
   WorkflowOptions options_;
 };
 
+// Waits until workflow `id` has copied everything and runs (its state
+// Running); an error state ends the wait with the workflow's message.
+absl::Status WaitCopied(Engine& engine, int64_t id,
+                        absl::Duration timeout = absl::Seconds(10)) {
+  return WaitFor(
+      Clock::Real(), "the copy to finish",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+        if (row.state == kStateError) return absl::InternalError(row.message);
+        return row.state == kStateRunning;
+      },
+      WaitOptions{.timeout = timeout});
+}
+
 constexpr char kTable[] =
     "(id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT NULL, "
     "val INT, ts TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), "
@@ -132,16 +146,7 @@ void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn,
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
   // Let the writer overlap the copy (several snapshots) and the tail.
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the copy to finish",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        if (row.state == kStateError) {
-          return absl::InternalError(row.message);
-        }
-        return row.state == kStateRunning;
-      },
-      WaitOptions{.timeout = absl::Seconds(120)}));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(120)));
   Clock::Real()->SleepFor(absl::Milliseconds(500));
   ASSERT_OK(writer.Stop());
   EXPECT_GT(writer.statements(), 100);
@@ -860,13 +865,7 @@ TEST_F(VReplicationTest, TablesDifferingOnlyInCaseAreKeptApart) {
   ASSERT_OK_AND_ASSIGN(
       int64_t id,
       engine.Create("wf9c", Source("dst", "select * from src"), "d9c", 0));
-  ASSERT_OK(WaitFor(Clock::Real(), "the copy to finish",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-                      if (row.state == kStateError)
-                        return absl::InternalError(row.message);
-                      return row.state == kStateRunning;
-                    }));
+  ASSERT_OK(WaitCopied(engine, id));
   ASSERT_OK(conn_->Execute("DELETE FROM d9c.Src WHERE a = 1"));
   ASSERT_OK(conn_->Execute("INSERT INTO d9c.Src VALUES (3, 30)"));
   ASSERT_OK(conn_->Execute("UPDATE d9c.Src SET b = 21 WHERE a = 2"));
@@ -1319,14 +1318,7 @@ TEST_F(VReplicationTest, MaxTpsNeverSleepsWhileAChunkHoldsItsLocks) {
   writer.Start();
   Engine engine(options_, &clock);
   ASSERT_OK(engine.Open());
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the copy to finish",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        if (row.state == kStateError) return absl::InternalError(row.message);
-        return row.state == kStateRunning;
-      },
-      WaitOptions{.timeout = absl::Seconds(120)}));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(120)));
   ASSERT_OK(writer.Stop());
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   EXPECT_EQ(clock.sleeps_under_locks(), 0);
