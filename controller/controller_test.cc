@@ -330,6 +330,19 @@ class ControllerTest : public ::testing::Test {
     return ours;
   }
   // Waits until migration `uuid` is ready to complete on every shard.
+  // ApplySchema of `sql` to keyspace commerce with `strategy`, as
+  // deployment `context`.
+  absl::StatusOr<vtctldata::ApplySchemaResponse> Apply(
+      const std::string& sql, const std::string& strategy,
+      const std::string& context) {
+    vtctldata::ApplySchemaRequest req;
+    req.set_keyspace("commerce");
+    req.add_sql(sql);
+    req.set_ddl_strategy(strategy);
+    req.set_migration_context(context);
+    return controller_->ApplySchema(req);
+  }
+
   void WaitReadyEverywhere(const std::string& uuid) {
     for (int i = 0; i < kShards; ++i) {
       ASSERT_OK(WaitFor(
@@ -692,13 +705,9 @@ TEST_F(ControllerTest, DeclarativeDeploymentsArePlannedOnEveryShard) {
 TEST_F(ControllerTest, StatementsNamingADeploymentGoThroughItsGate) {
   CreateTable("gated2", "note VARCHAR(32)");
   StartController(Options());
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql("ALTER TABLE gated2 ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess --postpone-completion");
-  req.set_migration_context("by-statement");
   ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
-                       controller_->ApplySchema(req));
+                       Apply("ALTER TABLE gated2 ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "by-statement"));
   const std::string uuid = resp.uuid_list(0);
   WaitReadyEverywhere(uuid);
   auto run = [&](const std::string& sql) {
@@ -797,13 +806,9 @@ TEST_F(ControllerTest, AnInterruptedCancelIsFinishedByTheSuccessor) {
     return absl::AbortedError("simulated controller crash");
   };
   StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql("ALTER TABLE users ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess --postpone-completion");
-  req.set_migration_context("cancelled-late");
   ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
-                       controller_->ApplySchema(req));
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "cancelled-late"));
   ASSERT_EQ(resp.uuid_list_size(), 1);
   const std::string uuid = resp.uuid_list(0);
   EXPECT_THAT(controller_->CancelDeployment("cancelled-late"),
@@ -843,15 +848,11 @@ TEST_F(ControllerTest, ARevertWhileACancelIsPendingAppliesNothing) {
     return absl::UnavailableError("simulated: no shard answers");
   };
   StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql(
-      "CREATE TABLE coupons (id INT PRIMARY KEY); "
-      "ALTER TABLE users ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess --postpone-completion");
-  req.set_migration_context("cancel-then-revert");
-  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
-                       controller_->ApplySchema(req));
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("CREATE TABLE coupons (id INT PRIMARY KEY); "
+            "ALTER TABLE users ADD COLUMN extra INT",
+            "vitess --postpone-completion", "cancel-then-revert"));
   ASSERT_EQ(resp.uuid_list_size(), 2);
   const std::string uuid = resp.uuid_list(1);  // the ALTER
   WaitReadyEverywhere(uuid);
@@ -896,13 +897,9 @@ TEST_F(ControllerTest, MixedBatchesAreCheckedWholeFirst) {
   CreateTable("mixed1", "note VARCHAR(32)");
   CreateTable("mixed2", "note VARCHAR(32)");
   StartController(Options());
-  vtctldata::ApplySchemaRequest first;
-  first.set_keyspace("commerce");
-  first.add_sql("ALTER TABLE mixed1 ADD COLUMN extra INT");
-  first.set_ddl_strategy("vitess --postpone-completion");
-  first.set_migration_context("mixed-first");
   ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse r1,
-                       controller_->ApplySchema(first));
+                       Apply("ALTER TABLE mixed1 ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "mixed-first"));
   WaitReadyEverywhere(r1.uuid_list(0));
   vtctldata::ApplySchemaRequest bad;
   bad.set_keyspace("commerce");
@@ -1314,12 +1311,9 @@ TEST_F(ControllerTest, ARefusedDecidedSwapIsRetriedWithBackoff) {
   // CANCEL ALL leaves the decided deployment (it cannot be cancelled) and
   // still cancels the next one; it used to stop at the first.
   CreateTable("orders", "info VARCHAR(32)");
-  vtctldata::ApplySchemaRequest other;
-  other.set_keyspace("commerce");
-  other.add_sql("ALTER TABLE orders ADD COLUMN extra INT");
-  other.set_ddl_strategy("vitess --postpone-completion");
-  other.set_migration_context("other");
-  ASSERT_OK(controller_->ApplySchema(other).status());
+  ASSERT_OK(Apply("ALTER TABLE orders ADD COLUMN extra INT",
+                  "vitess --postpone-completion", "other")
+                .status());
   MigrationCommandRequest cancel_all;
   cancel_all.set_keyspace("commerce");
   cancel_all.set_sql("ALTER VITESS_MIGRATION CANCEL ALL");
