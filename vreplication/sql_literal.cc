@@ -39,6 +39,15 @@ std::string SqlLiteral(const absl::optional<std::string>& value,
     case LiteralType::Kind::kNumber:
       if (IsPlainNumber(*value)) return *value;
       return mysql::QuoteString(*value);
+    case LiteralType::Kind::kFloat:
+      // Typed FLOAT, so that a column of another type (an ALTER from FLOAT
+      // to DOUBLE, DECIMAL or VARCHAR) gets what the copy's INSERT ...
+      // SELECT stores from the FLOAT: 0.1 as a bare literal is the double
+      // 0.1, where the copy stores 0.10000000149011612.
+      if (IsPlainNumber(*value)) {
+        return absl::StrCat("CAST(", *value, " AS FLOAT)");
+      }
+      return mysql::QuoteString(*value);
     case LiteralType::Kind::kQuoted:
       return mysql::QuoteString(*value);
     case LiteralType::Kind::kText:
@@ -62,12 +71,14 @@ LiteralType LiteralTypeFor(uint8_t t, uint32_t collation_id,
     case mysql::kTypeInt24:
     case mysql::kTypeLong:
     case mysql::kTypeLonglong:
-    case mysql::kTypeFloat:
     case mysql::kTypeDouble:
     case mysql::kTypeDecimal:
     case mysql::kTypeNewdecimal:
     case mysql::kTypeYear:
       lt.kind = K::kNumber;
+      return lt;
+    case mysql::kTypeFloat:
+      lt.kind = K::kFloat;
       return lt;
     case mysql::kTypeBit:
     case mysql::kTypeGeometry:

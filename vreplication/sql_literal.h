@@ -18,7 +18,8 @@ namespace vreplication {
 
 struct LiteralType {
   enum class Kind {
-    kNumber,  // integers, DECIMAL, FLOAT/DOUBLE, YEAR: written bare
+    kNumber,  // integers, DECIMAL, DOUBLE, YEAR: written bare
+    kFloat,   // FLOAT: CAST(v AS FLOAT), see SqlLiteral
     kQuoted,  // temporal and other ASCII text: '...'
     kText,    // character strings: _charset X'..'
     kBinary,  // binary strings, BIT, GEOMETRY: X'..'

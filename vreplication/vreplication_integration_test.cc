@@ -877,6 +877,65 @@ TEST_F(VReplicationTest, TablesDifferingOnlyInCaseAreKeptApart) {
       IsOkAndHolds("1:1,2:2,4:4"));
 }
 
+// FLOAT values replayed into columns of other types (an ALTER from FLOAT to
+// DOUBLE, VARCHAR or DECIMAL) equal what the copy's INSERT ... SELECT
+// stored. They used to differ: the binlog's FLOAT was written as a bare
+// literal such as 0.1, which a DOUBLE stores as 0.1 where the copy stores
+// 0.10000000149011612.
+TEST_F(VReplicationTest, FloatsReplayedIntoOtherTypesMatchTheCopy) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9f"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9f.src (id INT PRIMARY KEY, f FLOAT, g FLOAT, h FLOAT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9f.dst (id INT PRIMARY KEY, d DOUBLE, v VARCHAR(40), "
+      "m DECIMAL(30, 20))"));
+  const std::vector<std::string> values = {
+      "0.1", "0.3", "1234567", "16777217", "-2.5e-7", "-3.40282e9", "1e-40"};
+  auto insert = [&](int base) -> absl::Status {
+    for (size_t i = 0; i < values.size(); ++i) {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("INSERT INTO d9f.src VALUES (", base + i,
+                                     ", ", values[i], ", ", values[i], ", ",
+                                     values[i], ")"))
+              .status());
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_OK(insert(0));  // copied
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf9f",
+                    Source("dst", "select id, f as d, g as v, h as m from src"),
+                    "d9f", 0));
+  ASSERT_OK(WaitCopied(engine, id));
+  ASSERT_OK(insert(100));  // replayed inserts
+  // Replayed updates: copied rows changed and changed back.
+  ASSERT_OK(
+      conn_->Execute("UPDATE d9f.src SET f = 2, g = 2, h = 2 "
+                     "WHERE id < 100"));
+  ASSERT_OK(conn_->Execute("UPDATE d9f.src SET f = f + 1 WHERE id < 100"));
+  for (size_t i = 0; i < values.size(); ++i) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("UPDATE d9f.src SET f = ", values[i], ", g = ", values[i],
+                     ", h = ", values[i], " WHERE id = ", i)));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  // What INSERT ... SELECT stores from these FLOATs.
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9f.ref LIKE d9f.dst"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO d9f.ref SELECT id, f, g, h FROM d9f.src"));
+  const std::string rows =
+      "SELECT GROUP_CONCAT(id, '|', d, '|', v, '|', m ORDER BY id "
+      "SEPARATOR ' ') FROM d9f.";
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       mysql::QueryValue(*conn_, rows + "ref"));
+  EXPECT_THAT(want, HasSubstr("0.10000000149011612"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
+}
+
 TEST_F(VReplicationTest, NonInnodbTablesAreRefused) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
   ASSERT_OK(conn_->Execute(
