@@ -368,6 +368,51 @@ TEST(MysqlFlavorTest, WrappedEndPositionsAreUnknown) {
 // A real ROTATE ends a file: its own end position is in the old file, so
 // the new file's small positions are not a wrap (where transactions end
 // stays known, which the unlocked copy needs).
+// MariaDB's GTID_EVENT: sequence (8), domain (4), flags (1: not standalone,
+// no commit id); the server id is the header's.
+std::string MariadbGtidEvent(uint32_t server, uint32_t domain, uint64_t seq) {
+  return Event(kMariadbGtidEvent,
+               absl::StrCat(LE(seq, 8), LE(domain, 4), LE(0, 1), LE(0, 6)),
+               true, server);
+}
+
+// With gtid_strict_mode OFF a server logs a transaction with a sequence
+// number below its domain's latest (another server's, or a session's
+// gtid_seq_no). It is new, but a position would say it was applied, and the
+// streamer used to skip it as a resend, losing its rows. It stops there
+// now; the position's own GTID sent again is still skipped.
+TEST(MariadbFlavorTest, AnOutOfOrderGtidStopsTheStream) {
+  CannedFactory factory({
+      Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),
+      MariadbFormatDescription(true),
+      MariadbGtidEvent(1, 0, 7),  // the position's own: skipped
+      TableMapEvent(),
+      WriteRowsV2(),
+      Event(kXidEvent, LE(1, 8), true, 1, 1700000000, 300),
+      MariadbGtidEvent(1, 0, 8),
+      TableMapEvent(),
+      WriteRowsV2(),
+      Event(kXidEvent, LE(2, 8), true, 1, 1700000000, 600),
+      MariadbGtidEvent(2, 0, 5),  // out of order: another server's
+      TableMapEvent(),
+      WriteRowsV2(),
+      Event(kXidEvent, LE(3, 8), true, 2, 1700000000, 900),
+  });
+  SimulatedClock clock;
+  ASSERT_OK_AND_ASSIGN(Position start, Position::Parse("MariaDB/0-1-7"));
+  BinlogStreamer s(&factory, start, &clock);
+  ASSERT_OK_AND_ASSIGN(StreamItem t1, s.Next());
+  ASSERT_EQ(t1.kind, StreamItem::Kind::kTransaction);
+  EXPECT_EQ(t1.transaction.position.ToString(), "MariaDB/0-1-8");
+  absl::StatusOr<StreamItem> t2 = s.Next();
+  ASSERT_FALSE(t2.ok());
+  EXPECT_EQ(t2.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(t2.status().message(),
+              HasSubstr("transaction 0-2-5 is logged out of order, after "
+                        "0-1-8 (gtid_strict_mode is OFF"));
+  EXPECT_EQ(s.position().ToString(), "MariaDB/0-1-8");
+}
+
 TEST(MysqlFlavorTest, EndPositionsAfterARealRotate) {
   CannedFactory factory({
       Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),

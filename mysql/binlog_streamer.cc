@@ -113,13 +113,35 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
       txn_.standalone = ev.gtid.standalone;
       txn_.timestamp = ev.header.timestamp;
       txn_.position = Advance(ev.gtid);
+      if (ev.gtid.flavor == Flavor::kMariadb &&
+          position_.flavor() == Flavor::kMariadb &&
+          position_.mariadb().ContainsGtid(ev.gtid.mariadb)) {
+        // The server sends what follows the connect position (it skips, per
+        // domain, what the position covers). A sequence number at or below
+        // the position's in its domain is a transaction logged out of order
+        // (gtid_strict_mode OFF: another server's, or a session's
+        // gtid_seq_no): new, yet a position cannot record it. Skipping it
+        // lost its rows; stop instead. The position's own GTID sent again
+        // is skipped.
+        const auto& gtids = position_.mariadb().gtids();
+        auto last = gtids.find(ev.gtid.mariadb.domain);
+        if (last != gtids.end() && last->second == ev.gtid.mariadb) {
+          skip_txn_ = true;
+          return absl::OkStatus();
+        }
+        return absl::FailedPreconditionError(absl::StrCat(
+            "transaction ", ev.gtid.mariadb.ToString(),
+            " is logged out of order, after ", position_.mariadb().ToString(),
+            " (gtid_strict_mode is OFF on the server or on the one it came "
+            "from): a binlog position cannot say whether it was applied; set "
+            "gtid_strict_mode = ON on every server of the domain, then "
+            "start again"));
+      }
       // Already applied (only possible if a server resends): skip it.
-      skip_txn_ = ev.gtid.flavor == Flavor::kMariadb
-                      ? position_.flavor() == Flavor::kMariadb &&
-                            position_.mariadb().ContainsGtid(ev.gtid.mariadb)
-                      : position_.flavor() == Flavor::kMysql56 &&
-                            position_.mysql().ContainsGtid(ev.gtid.mysql_uuid,
-                                                           ev.gtid.mysql_gno);
+      skip_txn_ =
+          position_.flavor() == Flavor::kMysql56 &&
+          ev.gtid.flavor == Flavor::kMysql56 &&
+          position_.mysql().ContainsGtid(ev.gtid.mysql_uuid, ev.gtid.mysql_gno);
       return absl::OkStatus();
     }
     case Kind::kQuery: {
