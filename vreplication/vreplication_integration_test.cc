@@ -1047,6 +1047,70 @@ TEST_F(VReplicationTest, StatementLoggedChangesStopTheWorkflow) {
   EXPECT_THAT(row.message, HasSubstr("`d4t`.`src`"));
 }
 
+// A statement-logged change naming another table can still change the
+// source: through a trigger on that table, a view over the source, or a
+// stored function. Each stops the workflow, naming the path; before, the
+// change was missed (the copy kept the old rows). A statement reaching
+// nothing of the source's still does not matter.
+TEST_F(VReplicationTest, StatementLoggedChangesThroughOtherObjectsStopIt) {
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> stmt,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(stmt->Execute("SET SESSION binlog_format = 'STATEMENT'"));
+  struct Case {
+    const char* db;
+    std::vector<const char*> setup;
+    const char* change;
+    const char* path;
+  };
+  const std::vector<Case> cases = {
+      {"d4i1",
+       {"CREATE TABLE d4i1.other (a INT PRIMARY KEY)",
+        "CREATE TRIGGER d4i1.copy_up AFTER INSERT ON d4i1.other FOR EACH ROW "
+        "UPDATE d4i1.src SET b = b + 100 WHERE a = NEW.a"},
+       "INSERT INTO d4i1.other VALUES (2)",
+       "trigger `copy_up` on `d4i1`.`other`, which names `src`"},
+      {"d4i2",
+       {"CREATE VIEW d4i2.v AS SELECT a, b FROM d4i2.src"},
+       "UPDATE d4i2.v SET b = 7 WHERE a = 2",
+       "view `d4i2`.`v`, which names `src`"},
+      {"d4i3",
+       {"CREATE TABLE d4i3.other (a INT PRIMARY KEY)",
+        "CREATE FUNCTION d4i3.bump(x INT) RETURNS INT MODIFIES SQL DATA "
+        "DETERMINISTIC BEGIN UPDATE d4i3.src SET b = b + 1 WHERE a = x; "
+        "RETURN x; END",
+        // Names the function, not the source: the path has two steps.
+        "CREATE VIEW d4i3.w AS SELECT d4i3.bump(1) AS one"},
+       "INSERT INTO d4i3.other SELECT one FROM d4i3.w",
+       "view `d4i3`.`w`, which names `bump`"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.db);
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", c.db)));
+    for (const char* t : {"src", "dst", "unrelated"}) {
+      ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", c.db, ".", t,
+                                            " (a INT PRIMARY KEY, b INT)")));
+    }
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO ", c.db, ".src VALUES (1, 1), (2, 2)")));
+    for (const char* sql : c.setup) ASSERT_OK(conn_->Execute(sql));
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id, engine.Create(absl::StrCat("wf", c.db),
+                                  Source("dst", "select * from src"), c.db, 0));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK(stmt->Execute(
+        absl::StrCat("INSERT INTO ", c.db, ".unrelated VALUES (1, 1)")));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK(stmt->Execute(c.change));
+    ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+    EXPECT_THAT(row.message, HasSubstr("logged as a statement"));
+    EXPECT_THAT(row.message, HasSubstr(c.path));
+    EXPECT_THAT(row.message, Not(HasSubstr("will retry")));
+  }
+}
+
 // XA: one phase is a plain transaction; two-phase on another table does
 // not matter; two-phase on the source fails the workflow (its outcome comes
 // later without its rows). A transaction already prepared when a workflow

@@ -167,6 +167,7 @@ absl::Status Workflow::Connect() {
 absl::Status Workflow::LoadPlans() {
   ++plans_generation_;
   plans_.clear();
+  indirect_paths_.reset();
   statement_copy_.clear();
   target_of_source_.clear();
   if (row_.source.filter().rules().empty()) {

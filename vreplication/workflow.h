@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -36,6 +37,9 @@
 
 namespace sidecut {
 namespace vreplication {
+
+// A database object: (database, name).
+using IndirectName = std::pair<std::string, std::string>;
 
 struct WorkflowOptions {
   mysql::ConnectParams connect;
@@ -269,6 +273,12 @@ class Workflow {
   static bool IsDdlAbort(const absl::Status& s);
   absl::Status HandleDdl(const std::string& statement,
                          const std::string& session_db, bool* stop);
+  // A statement-logged change naming no source table: an error if it may
+  // still change one, through a trigger, view or stored routine that names
+  // it (workflow_indirect.cc).
+  absl::Status CheckIndirectStatement(absl::string_view statement,
+                                      absl::string_view session_db);
+  absl::Status LoadIndirectPaths();
   // Asks the throttler; records and returns its reason ("" = go on).
   absl::StatusOr<std::string> CheckThrottle();
   // Waits (recording the throttle) until the throttler lets the copy go.
@@ -347,6 +357,10 @@ class Workflow {
   // (lower_case_table_names); the keys of target_of_source_ follow it.
   bool fold_table_case_ = false;
   std::string SourceKey(absl::string_view table) const;
+  // Objects through which a statement can change a source table without
+  // naming it (lower-case name -> what it is); loaded when first needed,
+  // forgotten at any DDL and when the plans reload.
+  absl::optional<std::map<IndirectName, std::string>> indirect_paths_;
   size_t batch_rows_ = 0;
   bool ordered_commits_ = false;  // @@binlog_order_commits
   // The session's binlog_format, restored after statement-logged chunks;

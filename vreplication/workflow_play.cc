@@ -285,6 +285,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     bool ddl_stop = false;
     for (const mysql::DecodedEvent& ev : txn.events) {
       if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
+        if (txn.standalone) indirect_paths_.reset();  // a DDL may change them
         if (txn.standalone &&
             StatementTouchesDatabase(ev.query.query, ev.query.database,
                                      row_.db_name)) {
@@ -303,18 +304,23 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             stop_ = true;
             return absl::OkStatus();
           }
-        } else if (!txn.standalone &&
-                   StatementTouchesDatabase(ev.query.query, ev.query.database,
-                                            row_.db_name)) {
+        } else if (!txn.standalone) {
           // A change logged as a statement (a session with binlog_format
           // STATEMENT or MIXED): its rows are not in the binlog. (A
           // statement-logged copy chunk of ours names its target.)
+          const bool touches = StatementTouchesDatabase(
+              ev.query.query, ev.query.database, row_.db_name);
           bool ours = false;
           for (const auto& [source, target] : target_of_source_) {
-            ours |= StatementMentionsTable(ev.query.query, target);
+            ours |= touches && StatementMentionsTable(ev.query.query, target);
+          }
+          if (!ours) {
+            SC_RETURN_IF_ERROR(
+                CheckIndirectStatement(ev.query.query, ev.query.database));
           }
           for (const auto& [source, target] : target_of_source_) {
-            if (ours || !StatementMentionsTable(ev.query.query, source)) {
+            if (!touches || ours ||
+                !StatementMentionsTable(ev.query.query, source)) {
               continue;
             }
             return absl::FailedPreconditionError(absl::StrCat(
