@@ -120,22 +120,26 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
         // domain, what the position covers). A sequence number at or below
         // the position's in its domain is a transaction logged out of order
         // (gtid_strict_mode OFF: another server's, or a session's
-        // gtid_seq_no): new, yet a position cannot record it. Skipping it
-        // lost its rows; stop instead. The position's own GTID sent again
-        // is skipped.
+        // gtid_seq_no): new, yet no position can record it. Skipping it
+        // lost its rows; its consumer stops if it changes what it follows.
+        // The position's own GTID sent again is skipped.
         const auto& gtids = position_.mariadb().gtids();
         auto last = gtids.find(ev.gtid.mariadb.domain);
         if (last != gtids.end() && last->second == ev.gtid.mariadb) {
           skip_txn_ = true;
           return absl::OkStatus();
         }
-        return absl::FailedPreconditionError(absl::StrCat(
+        skip_txn_ = false;
+        txn_.out_of_order = absl::StrCat(
             "transaction ", ev.gtid.mariadb.ToString(),
             " is logged out of order, after ", position_.mariadb().ToString(),
             " (gtid_strict_mode is OFF on the server or on the one it came "
-            "from): a binlog position cannot say whether it was applied; set "
-            "gtid_strict_mode = ON on every server of the domain, then "
-            "start again"));
+            "from), and changes a followed table: no binlog position can "
+            "record it, so a restarted stream could not tell whether it was "
+            "applied; copy again from a later position (for online DDL: "
+            "submit the migration again), and keep gtid_strict_mode ON on "
+            "every server of the domain");
+        return absl::OkStatus();
       }
       // Already applied (only possible if a server resends): skip it.
       skip_txn_ =

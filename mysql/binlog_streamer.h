@@ -57,6 +57,10 @@ struct Transaction {
   // its changes are not committed yet; a later transaction of its own, with
   // no events, holds its XA COMMIT or XA ROLLBACK.
   bool xa_prepared = false;
+  // Why the transaction cannot be followed exactly ("" if it can): a
+  // MariaDB GTID logged out of order (see BinlogStreamer::Consume). Its
+  // consumer fails if the transaction changes what it follows.
+  std::string out_of_order;
 };
 
 struct StreamItem {

@@ -9,8 +9,10 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
-// Rows per statement: keeps each statement a reasonable size.
+// Rows and bytes per statement: keeps each statement a reasonable size
+// (and within max_allowed_packet unless one row alone is not).
 constexpr size_t kChunk = 500;
+constexpr size_t kChunkBytes = 1 << 20;
 // Keys per DELETE: below eq_range_index_dive_limit (200).
 constexpr size_t kDeleteChunk = 100;
 
@@ -165,14 +167,17 @@ void NetChanges::RenderInsert(const std::vector<const Entry*>& rows,
   const std::string head = absl::StrCat(
       "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
       " (", absl::StrJoin(cols, ", "), ") VALUES ");
-  for (size_t start = 0; start < rows.size(); start += kChunk) {
-    const size_t end = std::min(rows.size(), start + kChunk);
+  size_t start = 0;
+  while (start < rows.size()) {
     std::string sql = head;
-    for (size_t i = start; i < end; ++i) {
+    size_t i = start;
+    for (; i < rows.size() && i - start < kChunk; ++i) {
+      if (i > start && sql.size() + Size(*rows[i]->row) > kChunkBytes) break;
       absl::StrAppend(&sql, i > start ? ", (" : "(",
                       absl::StrJoin(*rows[i]->row, ", "), ")");
     }
     out->push_back(absl::StrCat(sql, suffix));
+    start = i;
   }
 }
 

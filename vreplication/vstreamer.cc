@@ -93,6 +93,9 @@ absl::StatusOr<std::vector<binlogdata::VEvent>> VStreamer::Next() {
     for (const mysql::DecodedEvent& ev : txn.events) {
       if (ev.kind == mysql::DecodedEvent::Kind::kQuery && txn.standalone &&
           StatementTouchesDatabase(ev.query.query, ev.query.database, db_)) {
+        if (!txn.out_of_order.empty()) {
+          return absl::FailedPreconditionError(txn.out_of_order);
+        }
         binlogdata::VEvent d;
         d.set_type(binlogdata::DDL);
         d.set_statement(ev.query.query);
@@ -104,6 +107,9 @@ absl::StatusOr<std::vector<binlogdata::VEvent>> VStreamer::Next() {
       if (ev.kind != mysql::DecodedEvent::Kind::kRows ||
           ev.table->database != db_ || !Matches(ev.table->table)) {
         continue;
+      }
+      if (!txn.out_of_order.empty()) {
+        return absl::FailedPreconditionError(txn.out_of_order);
       }
       if (txn.xa_prepared) {
         // Not committed yet; its XA COMMIT or ROLLBACK comes later without

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/mysql_error.h"
@@ -161,6 +162,13 @@ absl::Status Workflow::Connect() {
       conn_->Execute("SHOW GLOBAL VARIABLES LIKE 'binlog_order_commits'"));
   ordered_commits_ = ordered.rows.empty() ||
                      absl::EqualsIgnoreCase(ordered.rows[0].Get(1), "ON");
+  SC_ASSIGN_OR_RETURN(
+      std::string packet,
+      mysql::QueryValue(*conn_, "SELECT @@SESSION.max_allowed_packet"));
+  int64_t bytes = 0;
+  max_packet_ = absl::SimpleAtoi(packet, &bytes) && bytes > 0
+                    ? static_cast<size_t>(bytes)
+                    : size_t{1} << 20;
   return absl::OkStatus();
 }
 

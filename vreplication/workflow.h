@@ -40,6 +40,11 @@ namespace vreplication {
 
 // A database object: (database, name).
 using IndirectName = std::pair<std::string, std::string>;
+// How a statement naming an object may change a source table.
+struct IndirectPath {
+  bool routine = false;  // the object is a routine (named when called)
+  std::string how;       // "trigger `t` on `d`.`x`, which names `src`"
+};
 
 struct WorkflowOptions {
   mysql::ConnectParams connect;
@@ -279,6 +284,8 @@ class Workflow {
   absl::Status CheckIndirectStatement(absl::string_view statement,
                                       absl::string_view session_db);
   absl::Status LoadIndirectPaths();
+  // Whether a DDL statement may create, change or drop such objects.
+  static bool MayRedefineObjects(absl::string_view statement);
   // Asks the throttler; records and returns its reason ("" = go on).
   absl::StatusOr<std::string> CheckThrottle();
   // Waits (recording the throttle) until the throttler lets the copy go.
@@ -360,9 +367,13 @@ class Workflow {
   // Objects through which a statement can change a source table without
   // naming it (lower-case name -> what it is); loaded when first needed,
   // forgotten at any DDL and when the plans reload.
-  absl::optional<std::map<IndirectName, std::string>> indirect_paths_;
+  absl::optional<std::map<IndirectName, IndirectPath>> indirect_paths_;
   size_t batch_rows_ = 0;
-  bool ordered_commits_ = false;  // @@binlog_order_commits
+  bool ordered_commits_ = false;         // @@binlog_order_commits
+  size_t max_packet_ = size_t{1} << 20;  // conn_'s @@max_allowed_packet
+  // Sends `statements` (joined) in as few round trips as conn_'s
+  // max_allowed_packet allows; an error naming it if one alone exceeds it.
+  absl::Status ExecuteInPackets(const std::vector<std::string>& statements);
   // The session's binlog_format, restored after statement-logged chunks;
   // "" until checked, "-" where the session may not change it.
   std::string session_binlog_format_;

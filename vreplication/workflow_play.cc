@@ -11,6 +11,7 @@
 #include "mysql/binlog_streamer.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/quoting.h"
+#include "schemadiff/lexer.h"
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
 #include "vreplication/net_changes.h"
@@ -51,6 +52,33 @@ void Workflow::PaceTransactions() {
 namespace {
 constexpr char kDdlAbortPayload[] = "sidecut.dev/ddl-abort";
 }  // namespace
+
+absl::Status Workflow::ExecuteInPackets(
+    const std::vector<std::string>& statements) {
+  // Room for the packet's header and the separators' rounding.
+  const size_t limit = max_packet_ > 4096 ? max_packet_ - 1024 : max_packet_;
+  std::string packet;
+  for (const std::string& sql : statements) {
+    if (sql.size() > limit) {
+      // Not permanent: raising the server's max_allowed_packet lets the
+      // retry (on a new session, which reads it anew) through.
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "a replayed change needs a statement of ", sql.size(),
+          " bytes, more than the server's max_allowed_packet (", max_packet_,
+          "): raise it (SET GLOBAL max_allowed_packet = ...; up to 1G) for "
+          "the workflow to go on: ",
+          absl::string_view(sql).substr(0, 100)));
+    }
+    if (!packet.empty() && packet.size() + 2 + sql.size() > limit) {
+      SC_RETURN_IF_ERROR(conn_->Execute(packet).status());
+      packet.clear();
+    }
+    if (!packet.empty()) packet += ";\n";
+    packet += sql;
+  }
+  if (packet.empty()) return absl::OkStatus();
+  return conn_->Execute(packet).status();
+}
 
 absl::Status Workflow::DdlAbort() {
   absl::Status s = absl::AbortedError("DDL during a copy chunk's catch-up");
@@ -181,10 +209,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   stream->valid = false;
   // Applied transactions are grouped into one target transaction while the
   // stream is behind (their commit times are older than a second), and
-  // sent in one round trip, with the position recorded in the same commit.
+  // sent in one round trip (as few as max_allowed_packet allows: a source
+  // transaction is never split), with the position recorded in the same
+  // commit.
   constexpr size_t kMaxBatchBytes = 4 << 20;
   constexpr int kMaxBatchTxns = 200;
-  std::string pending;
+  std::vector<std::string> pending;  // statements, in order
+  size_t pending_bytes = 0;
   // Changes to tables whose batches apply as their net effect (two
   // statements per table per batch; see net_changes.h).
   struct Net {
@@ -207,22 +238,20 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   auto flush = [&]() -> absl::Status {
     if (!has_pending() && !dirty) return absl::OkStatus();
     if (has_pending()) {
-      std::vector<std::string> body;
-      if (!pending.empty()) body.push_back(pending);
+      std::vector<std::string> body = std::move(pending);
       for (auto& [table, n] : net) n.changes->Render(&body);
       // With foreign key checks, as the source ran them: a replayed child
       // row whose parent was deleted since fails and is retried (reading
       // on, the stream finds the row's own delete), and a row the binlog
       // never says was deleted (a cascade) fails the migration instead of
       // surviving in the new table.
-      std::string sql = absl::StrJoin(body, ";\n");
       if (!in_chunk_txn_) {
-        sql = absl::StrCat("BEGIN;\n", sql, ";\n",
-                           SavePositionSql(id_, pos_.ToString(), last_ts),
-                           ";\nCOMMIT");
+        body.insert(body.begin(), "BEGIN");
+        body.push_back(SavePositionSql(id_, pos_.ToString(), last_ts));
+        body.push_back("COMMIT");
       }
       const absl::Time t0 = clock_->Now();
-      absl::Status s = conn_->Execute(sql).status();
+      absl::Status s = ExecuteInPackets(body);
       play_apply_time_ += clock_->Now() - t0;
       if (!s.ok()) {
         if (!in_chunk_txn_) conn_->Execute("ROLLBACK").IgnoreError();
@@ -235,6 +264,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     net_rows = 0;
     net_bytes = 0;
     pending.clear();
+    pending_bytes = 0;
     pending_txns = 0;
     dirty = false;
     if (!in_chunk_txn_) {
@@ -285,7 +315,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     bool ddl_stop = false;
     for (const mysql::DecodedEvent& ev : txn.events) {
       if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
-        if (txn.standalone) indirect_paths_.reset();  // a DDL may change them
+        if (txn.standalone && MayRedefineObjects(ev.query.query)) {
+          indirect_paths_.reset();
+        }
         if (txn.standalone &&
             StatementTouchesDatabase(ev.query.query, ev.query.database,
                                      row_.db_name)) {
@@ -295,6 +327,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             // it commits with its position first.)
             if (alongside_chunk_) SC_RETURN_IF_ERROR(flush());
             return DdlAbort();
+          }
+          if (!txn.out_of_order.empty()) {
+            return absl::FailedPreconditionError(txn.out_of_order);
           }
           SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
@@ -310,10 +345,17 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           // statement-logged copy chunk of ours names its target.)
           const bool touches = StatementTouchesDatabase(
               ev.query.query, ev.query.database, row_.db_name);
+          // Ours only if it parses (a statement that does not "mentions"
+          // every table).
+          const bool parses = schemadiff::Tokenize(ev.query.query).ok();
           bool ours = false;
           for (const auto& [source, target] : target_of_source_) {
-            ours |= touches && StatementMentionsTable(ev.query.query, target);
+            ours |= touches && parses &&
+                    StatementMentionsTable(ev.query.query, target);
           }
+          // A statement-logged chunk also records its progress in _vt.
+          ours |= parses && StatementTouchesDatabase(ev.query.query,
+                                                     ev.query.database, "_vt");
           if (!ours) {
             SC_RETURN_IF_ERROR(
                 CheckIndirectStatement(ev.query.query, ev.query.database));
@@ -341,6 +383,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       }
       auto src = target_of_source_.find(SourceKey(ev.table->table));
       if (src == target_of_source_.end()) continue;
+      if (!txn.out_of_order.empty()) {
+        return absl::FailedPreconditionError(txn.out_of_order);
+      }
       if (txn.xa_prepared) {
         // Committed or rolled back later, by a group that carries no rows:
         // applying now could keep rows the source rolls back, and waiting
@@ -457,9 +502,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     if (!copy_filter) lag_seconds_ = behind;
     if (applied) {
       if (pending_txns == 0) pending_since = now;
-      for (const std::string& sql : stmts) {
-        if (!pending.empty()) pending += ";\n";
-        pending += sql;
+      for (std::string& sql : stmts) {
+        pending_bytes += sql.size() + 2;
+        pending.push_back(std::move(sql));
       }
       ++pending_txns;
     }
@@ -467,7 +512,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     // window (an idle stream flushes at the next heartbeat).
     bool caught_up = behind < 1 && !copy_filter &&
                      now - pending_since >= options_.apply_batch_window;
-    bool full = pending.size() + net_bytes >= kMaxBatchBytes ||
+    bool full = pending_bytes + net_bytes >= kMaxBatchBytes ||
                 pending_txns >= kMaxBatchTxns;
     bool reached = stop_at.has_value() && pos_.AtLeast(*stop_at);
     bool save_due =
