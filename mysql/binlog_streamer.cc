@@ -130,6 +130,7 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
           return absl::OkStatus();
         }
         skip_txn_ = false;
+        txn_.position = position_;  // no position records it
         txn_.out_of_order = absl::StrCat(
             "transaction ", ev.gtid.mariadb.ToString(),
             " is logged out of order, after ", position_.mariadb().ToString(),

@@ -9,10 +9,10 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
-// Rows and bytes per statement: keeps each statement a reasonable size
-// (and within max_allowed_packet unless one row alone is not).
+// Rows per statement: keeps each statement a reasonable size (as does
+// max_statement_bytes_, which keeps it within max_allowed_packet unless one
+// row alone is not).
 constexpr size_t kChunk = 500;
-constexpr size_t kChunkBytes = 1 << 20;
 // Keys per DELETE: below eq_range_index_dive_limit (200).
 constexpr size_t kDeleteChunk = 100;
 
@@ -172,7 +172,10 @@ void NetChanges::RenderInsert(const std::vector<const Entry*>& rows,
     std::string sql = head;
     size_t i = start;
     for (; i < rows.size() && i - start < kChunk; ++i) {
-      if (i > start && sql.size() + Size(*rows[i]->row) > kChunkBytes) break;
+      if (i > start && sql.size() + Size(*rows[i]->row) + suffix.size() >
+                           max_statement_bytes_) {
+        break;
+      }
       absl::StrAppend(&sql, i > start ? ", (" : "(",
                       absl::StrJoin(*rows[i]->row, ", "), ")");
     }

@@ -58,6 +58,8 @@ class NetChanges {
   // `out`.
   void Render(std::vector<std::string>* out) const;
   void Clear();
+  // The size a multi-row INSERT stops growing at (one row may exceed it).
+  void set_max_statement_bytes(size_t n) { max_statement_bytes_ = n; }
 
  private:
   struct Entry {
@@ -76,6 +78,7 @@ class NetChanges {
   const RowApplier* applier_;
   std::map<std::string, Entry> entries_;  // by joined key literals
   size_t bytes_ = 0;
+  size_t max_statement_bytes_ = size_t{1} << 20;
   // Keys only updated apply as one multi-row upsert (else row by row).
   bool upsert_ = false;
 };

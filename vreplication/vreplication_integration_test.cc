@@ -1155,6 +1155,14 @@ TEST_F(VReplicationTest, StatementLoggedChangesThroughOtherObjectsStopIt) {
        "view `d4i3`.`w`, which names `bump`",
        // A column named like the function is no call of it.
        "INSERT INTO d4i3.other SELECT bump FROM (SELECT 5 AS bump) AS t"},
+      {"d4i4",
+       {"CREATE TABLE d4i4.other (a INT PRIMARY KEY)",
+        "CREATE PROCEDURE d4i4.p() UPDATE d4i4.src SET b = b + 1",
+        // Called without parentheses.
+        "CREATE TRIGGER d4i4.t4 AFTER INSERT ON d4i4.other FOR EACH ROW "
+        "CALL d4i4.p"},
+       "INSERT INTO d4i4.other VALUES (3)",
+       "trigger `t4` on `d4i4`.`other`, which names `p`"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.db);

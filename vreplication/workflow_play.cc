@@ -57,8 +57,7 @@ absl::Status Workflow::ExecuteInPackets(
     const std::vector<std::string>& statements) {
   // Room for the packet's header and the separators' rounding.
   const size_t limit = max_packet_ > 4096 ? max_packet_ - 1024 : max_packet_;
-  std::string packet;
-  for (const std::string& sql : statements) {
+  for (const std::string& sql : statements) {  // before any is sent
     if (sql.size() > limit) {
       // Not permanent: raising the server's max_allowed_packet lets the
       // retry (on a new session, which reads it anew) through.
@@ -69,6 +68,9 @@ absl::Status Workflow::ExecuteInPackets(
           "the workflow to go on: ",
           absl::string_view(sql).substr(0, 100)));
     }
+  }
+  std::string packet;
+  for (const std::string& sql : statements) {
     if (!packet.empty() && packet.size() + 2 + sql.size() > limit) {
       SC_RETURN_IF_ERROR(conn_->Execute(packet).status());
       packet.clear();
@@ -209,9 +211,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   stream->valid = false;
   // Applied transactions are grouped into one target transaction while the
   // stream is behind (their commit times are older than a second), and
-  // sent in one round trip (as few as max_allowed_packet allows: a source
-  // transaction is never split), with the position recorded in the same
-  // commit.
+  // sent in one round trip (as few as max_allowed_packet allows; one
+  // transaction on the target either way), with the position recorded in
+  // the same commit.
   constexpr size_t kMaxBatchBytes = 4 << 20;
   constexpr int kMaxBatchTxns = 200;
   std::vector<std::string> pending;  // statements, in order
@@ -354,8 +356,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
                     StatementMentionsTable(ev.query.query, target);
           }
           // A statement-logged chunk also records its progress in _vt.
-          ours |= parses && StatementTouchesDatabase(ev.query.query,
-                                                     ev.query.database, "_vt");
+          bool names_source = false;
+          for (const auto& [source, target] : target_of_source_) {
+            names_source |= StatementMentionsTable(ev.query.query, source);
+          }
+          ours |= parses && !names_source &&
+                  StatementTouchesDatabase(ev.query.query, ev.query.database,
+                                           "_vt");
           if (!ours) {
             SC_RETURN_IF_ERROR(
                 CheckIndirectStatement(ev.query.query, ev.query.database));
@@ -442,6 +449,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (n.changes == nullptr) {
           n.applier = std::make_unique<RowApplier>(&plan, &collations_);
           n.changes = std::make_unique<NetChanges>(&plan, n.applier.get());
+          // Well within max_allowed_packet (ExecuteInPackets).
+          n.changes->set_max_statement_bytes(
+              std::min(size_t{1} << 20, max_packet_ / 2));
         }
         for (const mysql::RowChange& change : ev.rows.rows) {
           // Undecidable here whether the row is copied: the row-by-row
