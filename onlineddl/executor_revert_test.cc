@@ -315,6 +315,33 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
   EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
 }
 
+// The same unrecorded swap, but the binlog the restarted stream needs is
+// purged: whether the tables swapped cannot be told from the stream. The
+// migration fails saying so, not with the stream's error alone (which read
+// as if nothing had changed while the table has the new schema).
+TEST_F(RevertTest, AnUnrecordedSwapWhoseStreamFailsSaysTheOutcomeIsUnknown) {
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(u[0].empty());
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  executor_.reset();
+  StageUnrecordedSwap(m);
+  ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
+  ASSERT_OK_AND_ASSIGN(mysql::Result status,
+                       conn_->Execute("SHOW MASTER STATUS"));
+  ASSERT_FALSE(status.rows.empty());
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "PURGE BINARY LOGS TO ", mysql::QuoteString(status.rows[0].Get(0)))));
+  StartExecutor(Options());
+  Migration failed = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(failed.message,
+              HasSubstr("whether that swapped the tables is unknown"));
+  EXPECT_THAT(failed.message, HasSubstr("purged?"));
+  EXPECT_THAT(failed.message, HasSubstr("No rows are lost"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"),
+            Value(absl::StrCat("SELECT COUNT(*) FROM ",
+                               mysql::QuoteIdentifier(FirstArtifact(m)))));
+}
+
 // The same unrecorded swap, with commands arriving before the executor
 // notices it: a cancel is refused (the ALTER applied), and a throttle and
 // unthrottle must not restart the stream past its RENAME (it would stream

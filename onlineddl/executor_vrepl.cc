@@ -461,6 +461,26 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   if (give_up) {
     first_error_.erase(m.uuid);
     std::string msg(absl::StripSuffix(row.message, " (will retry)"));
+    if (CutOverInterrupted(m)) {
+      // The stream was to tell whether the interrupted RENAME ran; it
+      // cannot now. Say so instead of implying nothing changed.
+      checking_until_.erase(m.uuid);
+      return Fail(
+          m,
+          absl::StrCat(
+              revert ? "cannot revert: " : "",
+              "its cut-over was interrupted (the daemon stopped, or the "
+              "RENAME's session was lost) and whether that swapped the "
+              "tables is unknown: the stream that would tell failed: ",
+              msg, ". If it swapped, ", mysql::QuoteIdentifier(m.table),
+              " has the schema ",
+              revert ? "from before the reverted change"
+                     : "the migration asked for",
+              " and ", mysql::QuoteIdentifier(FirstArtifact(m)),
+              " the other one (compare their SHOW CREATE TABLE). No rows are "
+              "lost either way: ",
+              mysql::QuoteIdentifier(m.table), " holds every row"));
+    }
     return Fail(m, revert ? absl::StrCat("cannot revert: the reverse stream "
                                          "failed: ",
                                          msg)
