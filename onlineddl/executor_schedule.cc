@@ -80,6 +80,21 @@ absl::Status Executor::TickLocked() {
   for (const mysql::Row& row : pending.rows) {
     keep.insert(absl::AsciiStrToLower(CondenseUuid(row.Get(0))));
   }
+  // And those of migrations not cleaned up yet: a DROP's revert is allowed
+  // until then. The hold name's time (the retention's end, taken when the
+  // table was renamed, in whole seconds) can pass before the cleanup above
+  // counts from completed_timestamp, and GC then moved the table away from
+  // a revert still allowed. Cleanup renames it to a hold of its own.
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result uncleaned,
+      conn_->Execute(
+          absl::StrCat("SELECT migration_uuid FROM _vt.schema_migrations WHERE "
+                       "mysql_schema = ",
+                       mysql::QuoteString(options_.db),
+                       " AND cleanup_timestamp IS NULL AND artifacts <> ''")));
+  for (const mysql::Row& row : uncleaned.rows) {
+    keep.insert(absl::AsciiStrToLower(CondenseUuid(row.Get(0))));
+  }
   // A table GC cannot advance is logged, and does not fail the tick (which
   // would reconnect and log it every time).
   absl::Status gc = gc_->Tick(*conn_, options_.db, keep).status();
