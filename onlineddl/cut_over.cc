@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "mysql/mysql_error.h"
@@ -341,6 +342,20 @@ void PreparedCutOver::Abort() {
       .IgnoreError();
 }
 
+namespace {
+constexpr char kSwapOutcomeUnknownUrl[] = "sidecut.dev/swap_outcome_unknown";
+}  // namespace
+
+absl::Status SwapOutcomeUnknownError(absl::string_view message) {
+  absl::Status s = absl::UnknownError(message);
+  s.SetPayload(kSwapOutcomeUnknownUrl, absl::Cord("1"));
+  return s;
+}
+
+bool IsSwapOutcomeUnknown(const absl::Status& s) {
+  return absl::IsUnknown(s) && s.GetPayload(kSwapOutcomeUnknownUrl).has_value();
+}
+
 absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
     const std::vector<PreparedCutOver*>& group) {
   if (group.empty()) return std::vector<CutOverResult>();
@@ -414,7 +429,7 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
       // renamed; the tables already released serve as before.
       abort_all();
       if (first.rename_uncertain_) {
-        return absl::UnknownError(absl::StrCat(
+        return SwapOutcomeUnknownError(absl::StrCat(
             what, s.message(),
             "; the RENAME may have run all the same (it did not fail "
             "outright): whether the tables were swapped is for the binlog "
@@ -432,7 +447,7 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
     p->result_.stall = now - p->locked_at_;
   }
   if (!renamed.ok() && !SurelyFailed(renamed)) {
-    return absl::UnknownError(absl::StrCat(
+    return SwapOutcomeUnknownError(absl::StrCat(
         what, "the RENAME's session was lost (", renamed.message(),
         "): whether the tables were swapped is for the binlog to tell"));
   }
@@ -452,7 +467,7 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
                 : absl::StatusOr<mysql::MariadbGtidPos>(last.status());
   if (!gtid.ok()) {
     // Swapped: the stream, stopping at the RENAME, gives its position.
-    return absl::UnknownError(absl::StrCat(
+    return SwapOutcomeUnknownError(absl::StrCat(
         what,
         "the tables were swapped, but the RENAME's position could not "
         "be read: ",

@@ -84,6 +84,13 @@ struct CutOverRequest {
   std::function<absl::Status()> stop_stream;
 };
 
+// The error of a cut-over whose RENAME may have run (its session was lost,
+// or it ended during an abort without failing): whether the tables were
+// swapped is for the binlog to tell. Only these count: other errors of
+// code kUnknown (MySQL errors without a code of their own) are failures.
+absl::Status SwapOutcomeUnknownError(absl::string_view message);
+bool IsSwapOutcomeUnknown(const absl::Status& s);
+
 struct CutOverResult {
   // From requesting the lock until the RENAME finished: how long writes
   // waited at most.

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "onlineddl/testing/rename_killer.h"
 #include "tests/harness/instance_connection.h"
@@ -554,6 +555,18 @@ TEST_F(CutOverTest, AnAbortKillsARenameSentAfterItsFirstKill) {
   ExpectOriginalUnrenamed();
   EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "3");
+}
+
+// Only the cut-over's own "may have swapped" errors send a migration to
+// the binlog check: MySQL errors without a code of their own (1290 read
+// only, 1114 table full) are kUnknown too, and used to count as well.
+TEST(SwapOutcomeTest, OnlyTheCutOversOwnUnknownErrorsCount) {
+  EXPECT_TRUE(IsSwapOutcomeUnknown(SwapOutcomeUnknownError("lost")));
+  absl::Status read_only =
+      mysql::MysqlError(1290, "HY000", "read-only", "LOCK TABLES");
+  ASSERT_TRUE(absl::IsUnknown(read_only));
+  EXPECT_FALSE(IsSwapOutcomeUnknown(read_only));
+  EXPECT_FALSE(IsSwapOutcomeUnknown(absl::UnknownError("lost")));
 }
 
 TEST(SentryNameTest, SortsAfterTheTable) {

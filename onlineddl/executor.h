@@ -386,6 +386,9 @@ class Executor {
                                           absl::string_view what);
   static constexpr char kCheckingInterruptedCutOver[] =
       "cut-over interrupted; checking whether it swapped";
+  // A migration failed because that check could not be made.
+  static constexpr char kSwapOutcomeUnknownStage[] =
+      "failed: whether the cut-over swapped is unknown";
   static bool IsOwnCutOver(const Migration& m,
                            const vreplication::WorkflowRow& row);
   absl::Status CutOverDone(const Migration& m, int64_t workflow_id,

@@ -179,6 +179,15 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kEnded));
   for (const Migration& m : ms) {
+    if (m.stage == kSwapOutcomeUnknownStage) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot retry migration ", m.uuid,
+          ": its interrupted cut-over may have swapped the tables (see its "
+          "message), and a retry could apply the change twice; submit a new "
+          "migration if the schema is not the one wanted"));
+    }
+  }
+  for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(
         UpdateMigration(*conn_, m.uuid,
                         Assignments()

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
+#include "onlineddl/artifact_name.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/migration_uuid.h"
@@ -352,6 +353,10 @@ TEST_F(RevertTest, AnUnrecordedSwapWhoseStreamFailsSaysTheOutcomeIsUnknown) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"),
             Value(absl::StrCat("SELECT COUNT(*) FROM ",
                                mysql::QuoteIdentifier(FirstArtifact(m)))));
+  // It may have swapped: a retry could apply the change twice.
+  absl::StatusOr<int> retried = executor_->Retry(u[0]);
+  EXPECT_THAT(retried.status().message(), HasSubstr("cannot retry"));
+  EXPECT_EQ(executor_->Get(u[0])->status, kStatusFailed);
 }
 
 // The same unrecorded swap, with commands arriving before the executor
@@ -810,8 +815,8 @@ TEST_F(RevertTest, APendingRevertKeepsADroppedTableFromGc) {
 // was renamed; the executor's cleanup counts from the migration's
 // completion, a moment later. Table GC used to move the table on at the
 // name's time, leaving a window where a revert was still allowed but its
-// table gone. Held here: the completion pushed an hour ahead, so the
-// cleanup does not come, while the name's time passes.
+// table gone. Made lasting here: an hour's retention, and the hold renamed
+// to a name whose time has passed.
 TEST_F(RevertTest, ADroppedTableStaysUntilItsMigrationIsCleanedUp) {
   ASSERT_OK(conn_->Execute("CREATE TABLE kept4 (id INT PRIMARY KEY, v INT)")
                 .status());
@@ -819,13 +824,19 @@ TEST_F(RevertTest, ADroppedTableStaysUntilItsMigrationIsCleanedUp) {
                 .status());
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
                        executor_->Submit("DROP TABLE kept4",
-                                         "vitess --retain-artifacts=1s", ""));
+                                         "vitess --retain-artifacts=1h", ""));
   WaitStatus(u[0], kStatusComplete);
-  ASSERT_OK(conn_->Execute(absl::StrCat(
-      "UPDATE _vt.schema_migrations SET completed_timestamp = NOW() + "
-      "INTERVAL 1 HOUR WHERE migration_uuid = ",
-      mysql::QuoteString(u[0]))));
-  absl::SleepFor(absl::Seconds(3));  // the name's time has passed
+  ASSERT_OK_AND_ASSIGN(Migration dropped, executor_->Get(u[0]));
+  const std::string hold = FirstArtifact(dropped);
+  ASSERT_OK_AND_ASSIGN(
+      std::string passed,
+      ArtifactName(ArtifactHint::kHold, u[0], absl::Now() - absl::Minutes(1)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("RENAME TABLE ", Qualified(hold),
+                                        " TO ", Qualified(passed))));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.schema_migrations SET artifacts = ",
+                   mysql::QuoteString(passed),
+                   " WHERE migration_uuid = ", mysql::QuoteString(u[0]))));
   ASSERT_OK(executor_->Tick());
   ASSERT_OK(executor_->Tick());
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));

@@ -91,7 +91,8 @@ absl::Status Executor::TickLocked() {
           absl::StrCat("SELECT migration_uuid FROM _vt.schema_migrations WHERE "
                        "mysql_schema = ",
                        mysql::QuoteString(options_.db),
-                       " AND cleanup_timestamp IS NULL AND artifacts <> ''")));
+                       " AND cleanup_timestamp IS NULL AND artifacts LIKE "
+                       "'%\\_vt\\_hld\\_%'")));
   for (const mysql::Row& row : uncleaned.rows) {
     keep.insert(absl::AsciiStrToLower(CondenseUuid(row.Get(0))));
   }

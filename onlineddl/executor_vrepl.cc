@@ -465,7 +465,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // The stream was to tell whether the interrupted RENAME ran; it
       // cannot now. Say so instead of implying nothing changed.
       checking_until_.erase(m.uuid);
-      return Fail(
+      SC_RETURN_IF_ERROR(Fail(
           m,
           absl::StrCat(
               revert ? "cannot revert: " : "",
@@ -479,7 +479,13 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
               " and ", mysql::QuoteIdentifier(FirstArtifact(m)),
               " the other one (compare their SHOW CREATE TABLE). No rows are "
               "lost either way: ",
-              mysql::QuoteIdentifier(m.table), " holds every row"));
+              mysql::QuoteIdentifier(m.table),
+              " holds every row. A retry is refused (it could apply the "
+              "change twice); submit a new migration if the schema is not "
+              "the one wanted")));
+      // Marks it for Retry.
+      return UpdateMigration(
+          *conn_, m.uuid, Assignments().Set("stage", kSwapOutcomeUnknownStage));
     }
     return Fail(m, revert ? absl::StrCat("cannot revert: the reverse stream "
                                          "failed: ",
@@ -715,7 +721,7 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
 absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
                                      bool stream_stopped,
                                      const absl::Status& error, bool backoff) {
-  if (absl::IsUnknown(error)) {
+  if (IsSwapOutcomeUnknown(error)) {
     // The RENAME may have run: as after a crash, the restarted stream
     // stops at it or passes the binlog's end without it (MonitorVrepl);
     // meanwhile commands that assume either outcome are refused.
