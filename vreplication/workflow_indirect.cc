@@ -11,8 +11,8 @@
 //
 // Names are matched by text: `s`.`n`, or `n` where the object's database
 // (or the statement's session database) is s, in any case; a routine's only
-// where it is called (`n(`). An object whose text cannot be read (another
-// definer's routine without the privilege to see it) or parsed names
+// where it is called (`n(`, or CALL n). An object whose text cannot be read
+// (another definer's routine without the privilege to see it) or parsed names
 // everything. The objects are read as they are when first needed, not as
 // they were when the binlog's statement ran (a trigger dropped since is
 // missed, one created since may stop the workflow needlessly).

@@ -347,8 +347,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           // statement-logged copy chunk of ours names its target.)
           const bool touches = StatementTouchesDatabase(
               ev.query.query, ev.query.database, row_.db_name);
-          // Ours only if it parses (a statement that does not "mentions"
-          // every table).
+          // Ours only if it parses: StatementMentionsTable says yes to
+          // every table for a statement that does not.
           const bool parses = schemadiff::Tokenize(ev.query.query).ok();
           bool ours = false;
           for (const auto& [source, target] : target_of_source_) {
