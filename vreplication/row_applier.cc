@@ -300,6 +300,16 @@ std::string RowApplier::CopyFromClause(const LastPk* lastpk,
 
 std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
   std::vector<std::string> select = plan_->select_exprs;
+  // A FLOAT reaches the client as text of 6 digits (1234567 as 1234570):
+  // as a DOUBLE it is exact, and what INSERT ... SELECT would store.
+  for (std::string& e : select) {
+    for (const ColumnInfo& c : plan_->source.columns) {
+      if (c.data_type == "float" && e == mysql::QuoteIdentifier(c.name)) {
+        e = absl::StrCat("CAST(", e, " AS DOUBLE)");
+        break;
+      }
+    }
+  }
   for (std::string& k : QuotedSourceKey()) select.push_back(std::move(k));
   return absl::StrCat("SELECT ", absl::StrJoin(select, ", "),
                       CopyFromClause(lastpk));

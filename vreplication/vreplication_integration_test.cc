@@ -936,6 +936,38 @@ TEST_F(VReplicationTest, FloatsReplayedIntoOtherTypesMatchTheCopy) {
   EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
 }
 
+// The client-side copy (server_side_copy=false) read FLOAT values as the
+// text protocol gives them, 6 digits: 1234567 was copied as 1234570. It
+// stores what INSERT ... SELECT stores now.
+TEST_F(VReplicationTest, ClientSideCopyKeepsFloatsExact) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9h"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9h.src (id INT PRIMARY KEY, f FLOAT, g FLOAT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9h.dst (id INT PRIMARY KEY, f FLOAT, g DOUBLE)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d9h.src VALUES (1, 1234567, 1234567), (2, 16777217, "
+      "16777217), (3, 0.1, 0.1), (4, -3.40282e38, -3.40282e38), (5, 1e-40, "
+      "1e-40), (6, NULL, NULL)"));
+  WorkflowOptions o = options_;
+  o.server_side_copy = false;
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf9h", Source("dst", "select * from src"), "d9h", 0));
+  ASSERT_OK(WaitCopied(engine, id));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9h.ref LIKE d9h.dst"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9h.ref SELECT * FROM d9h.src"));
+  const std::string rows =
+      "SELECT GROUP_CONCAT(id, '|', IFNULL(f + 0e0, 'N'), '|', IFNULL(g, "
+      "'N') ORDER BY id SEPARATOR ' ') FROM d9h.";
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       mysql::QueryValue(*conn_, rows + "ref"));
+  EXPECT_THAT(want, HasSubstr("1|1234567|1234567"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
+}
+
 // A transaction a server with gtid_strict_mode OFF logs with a sequence
 // number below its domain's latest stops the workflow with a clear error
 // if it changes a source table (its rows were lost before: the stream
