@@ -383,26 +383,21 @@ std::string MariadbGtidEvent(uint32_t server, uint32_t domain, uint64_t seq) {
 // now (its consumer stops if it changes what it follows); the position's
 // own GTID sent again is still skipped.
 TEST(MariadbFlavorTest, AnOutOfOrderGtidIsFlagged) {
-  CannedFactory factory({
+  std::vector<std::string> events = {
       Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),
-      MariadbFormatDescription(true),
-      MariadbGtidEvent(1, 0, 7),  // the position's own: skipped
-      TableMapEvent(),
-      WriteRowsV2(),
-      Event(kXidEvent, LE(1, 8), true, 1, 1700000000, 300),
-      MariadbGtidEvent(1, 0, 8),
-      TableMapEvent(),
-      WriteRowsV2(),
-      Event(kXidEvent, LE(2, 8), true, 1, 1700000000, 600),
-      MariadbGtidEvent(2, 0, 5),  // out of order: another server's
-      TableMapEvent(),
-      WriteRowsV2(),
-      Event(kXidEvent, LE(3, 8), true, 2, 1700000000, 900),
-      MariadbGtidEvent(1, 0, 9),
-      TableMapEvent(),
-      WriteRowsV2(),
-      Event(kXidEvent, LE(4, 8), true, 1, 1700000000, 1200),
-  });
+      MariadbFormatDescription(true)};
+  // One row inserted by server `server` as GTID 0-server-seq.
+  auto txn = [&](uint32_t server, uint64_t seq, uint32_t end) {
+    events.insert(
+        events.end(),
+        {MariadbGtidEvent(server, 0, seq), TableMapEvent(), WriteRowsV2(),
+         Event(kXidEvent, LE(seq, 8), true, server, 1700000000, end)});
+  };
+  txn(1, 7, 300);  // the position's own: skipped
+  txn(1, 8, 600);
+  txn(2, 5, 900);  // out of order: another server's
+  txn(1, 9, 1200);
+  CannedFactory factory(events);
   SimulatedClock clock;
   ASSERT_OK_AND_ASSIGN(Position start, Position::Parse("MariaDB/0-1-7"));
   BinlogStreamer s(&factory, start, &clock);

@@ -103,6 +103,12 @@ class VReplicationTest : public harness::SharedInstanceTest {
                    });
   }
 
+  // Creates workflow `name` copying `db`.src into `db`.dst through
+  // `filter` and waits for its copy; its id.
+  absl::StatusOr<int64_t> CreateCopied(
+      Engine& engine, const std::string& name, const std::string& db,
+      const std::string& filter = "select * from src");
+
   WorkflowOptions options_;
 };
 
@@ -118,6 +124,29 @@ absl::Status WaitCopied(Engine& engine, int64_t id,
         return row.state == kStateRunning;
       },
       WaitOptions{.timeout = timeout});
+}
+
+absl::StatusOr<int64_t> VReplicationTest::CreateCopied(
+    Engine& engine, const std::string& name, const std::string& db,
+    const std::string& filter) {
+  SC_ASSIGN_OR_RETURN(int64_t id,
+                      engine.Create(name, Source("dst", filter), db, 0));
+  SC_RETURN_IF_ERROR(WaitCopied(engine, id));
+  return id;
+}
+
+// `db`.dst against what INSERT ... SELECT `select` stores in a table like
+// it, both read as `rows` (a SELECT ending in "FROM db.").
+void ExpectSameAsInsertSelect(mysql::Connection& conn, const std::string& db,
+                              const std::string& select,
+                              const std::string& rows,
+                              const std::string& want_part) {
+  ASSERT_OK(conn.Execute(
+      absl::StrCat("CREATE TABLE ", db, ".ref LIKE ", db, ".dst")));
+  ASSERT_OK(conn.Execute(absl::StrCat("INSERT INTO ", db, ".ref ", select)));
+  ASSERT_OK_AND_ASSIGN(std::string want, mysql::QueryValue(conn, rows + "ref"));
+  EXPECT_THAT(want, HasSubstr(want_part));
+  EXPECT_THAT(mysql::QueryValue(conn, rows + "dst"), IsOkAndHolds(want));
 }
 
 constexpr char kTable[] =
@@ -862,10 +891,7 @@ TEST_F(VReplicationTest, TablesDifferingOnlyInCaseAreKeptApart) {
   ASSERT_OK(conn_->Execute("INSERT INTO d9c.Src VALUES (1, 10), (2, 20)"));
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf9c", Source("dst", "select * from src"), "d9c", 0));
-  ASSERT_OK(WaitCopied(engine, id));
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9c", "d9c"));
   ASSERT_OK(conn_->Execute("DELETE FROM d9c.Src WHERE a = 1"));
   ASSERT_OK(conn_->Execute("INSERT INTO d9c.Src VALUES (3, 30)"));
   ASSERT_OK(conn_->Execute("UPDATE d9c.Src SET b = 21 WHERE a = 2"));
@@ -906,11 +932,8 @@ TEST_F(VReplicationTest, FloatsReplayedIntoOtherTypesMatchTheCopy) {
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf9f",
-                    Source("dst", "select id, f as d, g as v, h as m from src"),
-                    "d9f", 0));
-  ASSERT_OK(WaitCopied(engine, id));
+      int64_t id, CreateCopied(engine, "wf9f", "d9f",
+                               "select id, f as d, g as v, h as m from src"));
   ASSERT_OK(insert(100));  // replayed inserts
   // Replayed updates: copied rows changed and changed back.
   ASSERT_OK(
@@ -923,17 +946,10 @@ TEST_F(VReplicationTest, FloatsReplayedIntoOtherTypesMatchTheCopy) {
                      ", h = ", values[i], " WHERE id = ", i)));
   }
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  // What INSERT ... SELECT stores from these FLOATs.
-  ASSERT_OK(conn_->Execute("CREATE TABLE d9f.ref LIKE d9f.dst"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO d9f.ref SELECT id, f, g, h FROM d9f.src"));
-  const std::string rows =
-      "SELECT GROUP_CONCAT(id, '|', d, '|', v, '|', m ORDER BY id "
-      "SEPARATOR ' ') FROM d9f.";
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       mysql::QueryValue(*conn_, rows + "ref"));
-  EXPECT_THAT(want, HasSubstr("0.10000000149011612"));
-  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
+  ExpectSameAsInsertSelect(*conn_, "d9f", "SELECT id, f, g, h FROM d9f.src",
+                           "SELECT GROUP_CONCAT(id, '|', d, '|', v, '|', m "
+                           "ORDER BY id SEPARATOR ' ') FROM d9f.",
+                           "0.10000000149011612");
 }
 
 // The client-side copy (server_side_copy=false) read FLOAT values as the
@@ -953,19 +969,12 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsFloatsExact) {
   o.server_side_copy = false;
   Engine engine(o, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf9h", Source("dst", "select * from src"), "d9h", 0));
-  ASSERT_OK(WaitCopied(engine, id));
-  ASSERT_OK(conn_->Execute("CREATE TABLE d9h.ref LIKE d9h.dst"));
-  ASSERT_OK(conn_->Execute("INSERT INTO d9h.ref SELECT * FROM d9h.src"));
-  const std::string rows =
+  ASSERT_OK(CreateCopied(engine, "wf9h", "d9h").status());
+  ExpectSameAsInsertSelect(
+      *conn_, "d9h", "SELECT * FROM d9h.src",
       "SELECT GROUP_CONCAT(id, '|', IFNULL(f + 0e0, 'N'), '|', IFNULL(g, "
-      "'N') ORDER BY id SEPARATOR ' ') FROM d9h.";
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       mysql::QueryValue(*conn_, rows + "ref"));
-  EXPECT_THAT(want, HasSubstr("1|1234567|1234567"));
-  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
+      "'N') ORDER BY id SEPARATOR ' ') FROM d9h.",
+      "1|1234567|1234567");
 }
 
 // A transaction a server with gtid_strict_mode OFF logs with a sequence
@@ -981,10 +990,7 @@ TEST_F(VReplicationTest, AnOutOfOrderGtidStopsTheWorkflow) {
   ASSERT_OK(conn_->Execute("INSERT INTO d9g.src VALUES (1, 1)"));
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf9g", Source("dst", "select * from src"), "d9g", 0));
-  ASSERT_OK(WaitCopied(engine, id));
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9g", "d9g"));
   // A domain of its own, so that no other test's stream meets the
   // disorder; strict mode back on however the test ends.
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> c,
@@ -1050,10 +1056,7 @@ TEST_F(VReplicationTest, TransactionsLargerThanMaxAllowedPacketApply) {
   ASSERT_OK(conn_->Execute("INSERT INTO d9p.src VALUES (1, 'x', 1)"));
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf9p", Source("dst", "select * from src"), "d9p", 0));
-  ASSERT_OK(WaitCopied(engine, id));
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9p", "d9p"));
   // 3 MB of rows in one transaction, 6 MB as hex literals; updates of
   // copied rows too (netted into upserts).
   ASSERT_OK(conn_->Execute("BEGIN"));
