@@ -394,6 +394,11 @@ class Executor {
   absl::Status CutOverDone(const Migration& m, int64_t workflow_id,
                            const CutOverResult& r)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records m complete after a swap whose RENAME position is unknown (so
+  // no reverse stream can start): not revertible, saying `why`.
+  absl::Status CompleteUnrevertible(const Migration& m, int64_t workflow_id,
+                                    absl::string_view why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Aborts prepared cut-overs whose hold has passed.
   absl::Status ExpirePrepared() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The workflow a migration's cut-over waits on (a revert's is the

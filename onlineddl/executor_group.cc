@@ -12,6 +12,7 @@
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/schema_migrations.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -27,6 +28,10 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   for (const Migration& m : ms) {
     SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
     options.push_back(o);
+    // Before the stage says so: an interrupted cut-over can then be told
+    // from the schemas if not from the binlog (swap_check.h).
+    SC_RETURN_IF_ERROR(RecordSchemasBeforeSwap(*conn_, m.uuid, m.schema,
+                                               m.table, FirstArtifact(m)));
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid,
         Assignments()

@@ -121,6 +121,9 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   }
   if (table_alter) {
     absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+    if (!id.ok() && absl::StartsWith(m.message, "not revertible: ")) {
+      return Refuse(m, m.message);
+    }
     if (!id.ok()) {
       return Refuse(m,
                     "no reverse stream keeps its old table in sync (the "

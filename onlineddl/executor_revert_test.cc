@@ -110,6 +110,52 @@ class RevertTest : public testing::ExecutorFixture {
     EXPECT_OK(WaitReadyToComplete((*u)[0]));
     return (*u)[0];
   }
+  // Rotates the binlog and purges every older file: a stream restarted
+  // from before this point fails.
+  void PurgeAllButTheNewestBinlog() {
+    ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
+    ASSERT_OK_AND_ASSIGN(mysql::Result status,
+                         conn_->Execute("SHOW MASTER STATUS"));
+    ASSERT_FALSE(status.rows.empty());
+    // A file an earlier test's stream still reads is not purged (a
+    // warning): again until only the newest is left.
+    ASSERT_OK(WaitFor(Clock::Real(), "the older binlogs to be purged",
+                      [&]() -> absl::StatusOr<bool> {
+                        SC_RETURN_IF_ERROR(
+                            conn_
+                                ->Execute(absl::StrCat(
+                                    "PURGE BINARY LOGS TO ",
+                                    mysql::QuoteString(status.rows[0].Get(0))))
+                                .status());
+                        SC_ASSIGN_OR_RETURN(mysql::Result logs,
+                                            conn_->Execute("SHOW BINARY LOGS"));
+                        return logs.rows.size() == 1;
+                      }));
+  }
+  // A cut-over the executor prepared (schemas recorded, stream stopped,
+  // table locked), then the daemon died: the stage says "cut-over
+  // prepared", the lock went with the session. With `swapped`, the RENAME
+  // had run before it died. Then the binlog the restarted stream needs is
+  // purged, so only the schemas can tell.
+  void StageInterruptedCutOverWithoutBinlog(const Migration& m, bool swapped) {
+    ASSERT_OK(executor_->PrepareCutOver(m.uuid, absl::Seconds(30)));
+    executor_.reset();  // as a crash: nothing recorded after the prepare
+    ASSERT_EQ(Value(absl::StrCat("SELECT stage FROM _vt.schema_migrations "
+                                 "WHERE migration_uuid = ",
+                                 mysql::QuoteString(m.uuid))),
+              "cut-over prepared");
+    if (swapped) {
+      const std::string shadow = FirstArtifact(m);
+      const std::string sentry = SentryName(m.table, m.uuid);
+      ASSERT_OK(conn_->Execute(absl::StrCat(
+          "RENAME TABLE ", Qualified(m.table), " TO ", Qualified(sentry), ", ",
+          Qualified(shadow), " TO ", Qualified(m.table), ", ",
+          Qualified(sentry), " TO ", Qualified(shadow))));
+    }
+    // Writes after it: counters move, schemas do not.
+    ASSERT_OK(conn_->Execute("INSERT INTO users (val) VALUES (501)"));
+    PurgeAllButTheNewestBinlog();
+  }
   // Stages a cut-over that swapped `m`'s tables and died before recording
   // it (what cut_over.cc does with the table locked, then the crash): the
   // stream applied everything and was stopped, the stage says so, and the
@@ -326,28 +372,13 @@ TEST_F(RevertTest, AnUnrecordedSwapWhoseStreamFailsSaysTheOutcomeIsUnknown) {
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
   executor_.reset();
   StageUnrecordedSwap(m);
-  ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
-  ASSERT_OK_AND_ASSIGN(mysql::Result status,
-                       conn_->Execute("SHOW MASTER STATUS"));
-  ASSERT_FALSE(status.rows.empty());
-  // A file an earlier test's stream still reads is not purged (a warning):
-  // again until only the newest is left.
-  ASSERT_OK(WaitFor(Clock::Real(), "the older binlogs to be purged",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_RETURN_IF_ERROR(
-                          conn_
-                              ->Execute(absl::StrCat(
-                                  "PURGE BINARY LOGS TO ",
-                                  mysql::QuoteString(status.rows[0].Get(0))))
-                              .status());
-                      SC_ASSIGN_OR_RETURN(mysql::Result logs,
-                                          conn_->Execute("SHOW BINARY LOGS"));
-                      return logs.rows.size() == 1;
-                    }));
+  PurgeAllButTheNewestBinlog();
   StartExecutor(Options());
   Migration failed = WaitStatus(u[0], kStatusFailed);
   EXPECT_THAT(failed.message,
               HasSubstr("whether that swapped the tables is unknown"));
+  // The executor did not record the schemas (the stage was set by hand).
+  EXPECT_THAT(failed.message, HasSubstr("were not recorded"));
   EXPECT_THAT(failed.message, HasSubstr("purged?"));
   EXPECT_THAT(failed.message, HasSubstr("No rows are lost"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"),
@@ -357,6 +388,58 @@ TEST_F(RevertTest, AnUnrecordedSwapWhoseStreamFailsSaysTheOutcomeIsUnknown) {
   absl::StatusOr<int> retried = executor_->Retry(u[0]);
   EXPECT_THAT(retried.status().message(), HasSubstr("cannot retry"));
   EXPECT_EQ(executor_->Get(u[0])->status, kStatusFailed);
+}
+
+// An interrupted cut-over whose stream cannot tell (its binlog purged), but
+// whose tables' schemas, recorded before it, can: it swapped. The
+// migration is complete, and not revertible (where a reverse stream would
+// start is unknown); no rows are lost.
+TEST_F(RevertTest, AnInterruptedSwapIsToldFromTheSchemas) {
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(u[0].empty());
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  StageInterruptedCutOverWithoutBinlog(m, /*swapped=*/true);
+  StartExecutor(Options());
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  EXPECT_THAT(done.message, HasSubstr("not revertible"));
+  EXPECT_THAT(done.message, HasSubstr("swapped the tables"));
+  EXPECT_THAT(done.message, HasSubstr("purged?"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
+  EXPECT_THAT(executor_->Revert(u[0], "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not revertible")));
+}
+
+// The same, interrupted before its RENAME: the schemas say nothing was
+// swapped. The migration fails with the table as it was, and can be
+// retried (nothing was applied).
+TEST_F(RevertTest, AnInterruptedCutOverThatDidNotSwapIsToldFromTheSchemas) {
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(u[0].empty());
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  StageInterruptedCutOverWithoutBinlog(m, /*swapped=*/false);
+  StartExecutor(Options());
+  Migration failed = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(failed.message, HasSubstr("before swapping the tables"));
+  EXPECT_THAT(failed.message, HasSubstr("purged?"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'c3'"),
+            "1");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
 }
 
 // The same unrecorded swap, with commands arriving before the executor

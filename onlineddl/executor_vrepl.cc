@@ -22,6 +22,7 @@
 #include "onlineddl/deferred_indexes.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/foreign_keys.h"
+#include "onlineddl/swap_check.h"
 #include "schemadiff/constraint_names.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
@@ -463,8 +464,34 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     std::string msg(absl::StripSuffix(row.message, " (will retry)"));
     if (CutOverInterrupted(m)) {
       // The stream was to tell whether the interrupted RENAME ran; it
-      // cannot now. Say so instead of implying nothing changed.
+      // cannot now. The schemas recorded before it may tell; if not, say
+      // so instead of implying nothing changed.
       checking_until_.erase(m.uuid);
+      SC_ASSIGN_OR_RETURN(SwapFromSchemas seen,
+                          CheckSwapFromSchemas(*conn_, m.uuid, m.schema,
+                                               m.table, FirstArtifact(m)));
+      if (seen.outcome == SwapFromSchemas::kSwapped) {
+        return CompleteUnrevertible(
+            m, *id,
+            absl::StrCat("its cut-over was interrupted (the daemon stopped, "
+                         "or the RENAME's session was lost) and swapped the "
+                         "tables (",
+                         seen.why,
+                         "), but the stream that was to find the RENAME "
+                         "failed: ",
+                         msg,
+                         ", so the position a reverse stream would start "
+                         "from is unknown"));
+      }
+      if (seen.outcome == SwapFromSchemas::kNotSwapped) {
+        return Fail(
+            m, absl::StrCat(revert ? "cannot revert: " : "",
+                            "its cut-over was interrupted (the daemon "
+                            "stopped, or the RENAME's session was lost) "
+                            "before swapping the tables (",
+                            seen.why, "), and then its stream failed: ", msg,
+                            revert ? "" : ". A retry runs it again"));
+      }
       SC_RETURN_IF_ERROR(Fail(
           m,
           absl::StrCat(
@@ -472,7 +499,8 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
               "its cut-over was interrupted (the daemon stopped, or the "
               "RENAME's session was lost) and whether that swapped the "
               "tables is unknown: the stream that would tell failed: ",
-              msg, ". If it swapped, ", mysql::QuoteIdentifier(m.table),
+              msg, "; nor can their schemas tell (", seen.why, ")",
+              ". If it swapped, ", mysql::QuoteIdentifier(m.table),
               " has the schema ",
               revert ? "from before the reverted change"
                      : "the migration asked for",
@@ -756,6 +784,30 @@ absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
           .Set("stage", absl::StrCat("cut-over failed; retrying in ",
                                      absl::FormatDuration(pause)))
           .Set("message", error.message()));
+}
+
+absl::Status Executor::CompleteUnrevertible(const Migration& m,
+                                            int64_t workflow_id,
+                                            absl::string_view why) {
+  if (!m.reverted_uuid.empty()) {
+    // As in CutOverDone: the reverted migration's old table is this
+    // revert's artifact now.
+    SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
+                                       Assignments().Set("artifacts", "")));
+  }
+  ForgetEnded(m.uuid);
+  SC_RETURN_IF_ERROR(
+      UpdateMigration(*conn_, m.uuid,
+                      Assignments()
+                          .Set("migration_status", kStatusComplete)
+                          .Set("message", absl::StrCat("not revertible: ", why))
+                          .Set("progress", 100.0)
+                          .Set("eta_seconds", int64_t{0})
+                          .Set("stage", "complete")
+                          .SetExpr("completed_timestamp", "NOW(6)")
+                          .SetExpr("liveness_timestamp", "NOW()")));
+  // No stream keeps the other table in sync: a revert is refused.
+  return DeleteWorkflow(workflow_id);
 }
 
 absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
 #include "onlineddl/deferred_indexes.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -233,6 +234,7 @@ absl::Status EnsureSchemaMigrations(mysql::Connection& conn) {
       conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
   SC_RETURN_IF_ERROR(conn.Execute(kCreateTable).status());
   SC_RETURN_IF_ERROR(EnsureDeferredIndexTable(conn));
+  SC_RETURN_IF_ERROR(EnsureSwapSchemaTable(conn));
   for (const char* col : kAddedColumns) {
     SC_RETURN_IF_ERROR(
         conn.Execute(absl::StrCat("ALTER TABLE _vt.schema_migrations ADD "

@@ -1,0 +1,127 @@
+#include "onlineddl/swap_check.h"
+
+#include <cctype>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/mysql_error.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+namespace {
+
+// SHOW CREATE TABLE of db.table, name-free; "" if there is no such table.
+absl::StatusOr<std::string> NameFreeSchema(mysql::Connection& conn,
+                                           absl::string_view db,
+                                           absl::string_view table) {
+  absl::StatusOr<mysql::Result> r = conn.Execute(
+      absl::StrCat("SHOW CREATE TABLE ", mysql::QuoteQualified(db, table)));
+  if (mysql::MysqlErrno(r.status()) == mysql::kErNoSuchTable) return "";
+  SC_RETURN_IF_ERROR(r.status());
+  if (r->rows.empty() || r->rows[0].size() < 2) return "";
+  return NameFreeCreateTable(r->rows[0].Get(1), table);
+}
+
+}  // namespace
+
+absl::Status EnsureSwapSchemaTable(mysql::Connection& conn) {
+  return conn
+      .Execute(
+          "CREATE TABLE IF NOT EXISTS _vt.sidecut_swap_schemas ("
+          "migration_uuid VARCHAR(64) NOT NULL PRIMARY KEY, "
+          "table_schema MEDIUMTEXT NOT NULL, "
+          "shadow_schema MEDIUMTEXT NOT NULL) ENGINE=InnoDB")
+      .status();
+}
+
+std::string NameFreeCreateTable(absl::string_view create_table,
+                                absl::string_view table) {
+  std::string out(create_table);
+  const std::string head =
+      absl::StrCat("CREATE TABLE ", mysql::QuoteIdentifier(table), " ");
+  if (absl::StartsWith(out, head)) out.replace(0, head.size(), "CREATE TABLE ");
+  // The table options follow the last column or key, on the line that
+  // starts with ") ENGINE=" (partitioning comes after it).
+  const size_t options = out.rfind("\n) ENGINE=");
+  if (options == std::string::npos) return out;
+  size_t end = out.find('\n', options + 1);
+  if (end == std::string::npos) end = out.size();
+  constexpr absl::string_view kCounter = " AUTO_INCREMENT=";
+  const size_t at = out.find(std::string(kCounter), options);
+  if (at == std::string::npos || at >= end) return out;
+  size_t digits = at + kCounter.size();
+  while (digits < end &&
+         std::isdigit(static_cast<unsigned char>(out[digits]))) {
+    ++digits;
+  }
+  out.erase(at, digits - at);
+  return out;
+}
+
+absl::Status RecordSchemasBeforeSwap(mysql::Connection& conn,
+                                     absl::string_view uuid,
+                                     absl::string_view db,
+                                     absl::string_view table,
+                                     absl::string_view shadow) {
+  SC_ASSIGN_OR_RETURN(std::string t, NameFreeSchema(conn, db, table));
+  SC_ASSIGN_OR_RETURN(std::string s, NameFreeSchema(conn, db, shadow));
+  return conn
+      .Execute(absl::StrCat("REPLACE INTO _vt.sidecut_swap_schemas "
+                            "(migration_uuid, table_schema, shadow_schema) "
+                            "VALUES (",
+                            mysql::QuoteString(uuid), ", ",
+                            mysql::QuoteString(t), ", ", mysql::QuoteString(s),
+                            ")"))
+      .status();
+}
+
+absl::StatusOr<SwapFromSchemas> CheckSwapFromSchemas(mysql::Connection& conn,
+                                                     absl::string_view uuid,
+                                                     absl::string_view db,
+                                                     absl::string_view table,
+                                                     absl::string_view shadow) {
+  SwapFromSchemas out;
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat("SELECT table_schema, shadow_schema FROM "
+                                "_vt.sidecut_swap_schemas WHERE "
+                                "migration_uuid = ",
+                                mysql::QuoteString(uuid))));
+  if (r.rows.empty()) {
+    out.why = "their schemas were not recorded before the cut-over";
+    return out;
+  }
+  const std::string was_table(r.rows[0].Get(0));
+  const std::string was_shadow(r.rows[0].Get(1));
+  SC_ASSIGN_OR_RETURN(std::string now_table, NameFreeSchema(conn, db, table));
+  SC_ASSIGN_OR_RETURN(std::string now_shadow, NameFreeSchema(conn, db, shadow));
+  const std::string t = mysql::QuoteIdentifier(table);
+  const std::string s = mysql::QuoteIdentifier(shadow);
+  if (was_table.empty() || was_shadow.empty()) {
+    out.why = "a table was missing when their schemas were recorded";
+  } else if (was_table == was_shadow) {
+    out.why =
+        absl::StrCat(t, " and ", s, " had the same schema before the cut-over");
+  } else if (now_table.empty() || now_shadow.empty()) {
+    out.why = absl::StrCat(now_table.empty() ? t : s, " is missing");
+  } else if (now_table == was_shadow && now_shadow == was_table) {
+    out.outcome = SwapFromSchemas::kSwapped;
+    out.why =
+        absl::StrCat(t, " has the schema ", s, " had before the cut-over, and ",
+                     s, " the one ", t, " had");
+  } else if (now_table == was_table && now_shadow == was_shadow) {
+    out.outcome = SwapFromSchemas::kNotSwapped;
+    out.why = absl::StrCat(t, " and ", s,
+                           " still have the schemas they had before the "
+                           "cut-over");
+  } else {
+    out.why = absl::StrCat("the schema of ", t, " or ", s,
+                           " changed since the cut-over began");
+  }
+  return out;
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,59 @@
+// Whether an interrupted cut-over swapped the tables, told from their
+// schemas when the binlog cannot tell (the stream that would read the
+// RENAME failed: its binlog purged, say).
+//
+// Before every cut-over attempt the executor records the name-free CREATE
+// TABLE of the table and of its shadow (_vt.sidecut_swap_schemas). The swap
+// exchanges the two, so afterwards the table has the shadow's recorded
+// schema and the shadow's name the table's: the swap happened. If each
+// still has its own, it did not. If the two were recorded alike (an ALTER
+// that changes nothing SHOW CREATE TABLE prints, such as ENGINE=InnoDB),
+// or either changed since (another DDL), the schemas cannot tell.
+#ifndef SIDECUT_ONLINEDDL_SWAP_CHECK_H_
+#define SIDECUT_ONLINEDDL_SWAP_CHECK_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mysql/connection.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+absl::Status EnsureSwapSchemaTable(mysql::Connection& conn);
+
+// `create_table` (SHOW CREATE TABLE of `table`) without what renaming the
+// table or writing rows changes: its name, and the table option
+// AUTO_INCREMENT=n.
+std::string NameFreeCreateTable(absl::string_view create_table,
+                                absl::string_view table);
+
+// Records the name-free schemas of `db`.`table` and `db`.`shadow` for
+// migration `uuid`, replacing an earlier attempt's.
+absl::Status RecordSchemasBeforeSwap(mysql::Connection& conn,
+                                     absl::string_view uuid,
+                                     absl::string_view db,
+                                     absl::string_view table,
+                                     absl::string_view shadow);
+
+struct SwapFromSchemas {
+  enum Outcome { kSwapped, kNotSwapped, kUnknown };
+  Outcome outcome = kUnknown;
+  // Why, for a message ("`t` has the schema its shadow had before the
+  // cut-over, and the shadow `t`'s").
+  std::string why;
+};
+
+// What the schemas recorded for `uuid` say now.
+absl::StatusOr<SwapFromSchemas> CheckSwapFromSchemas(mysql::Connection& conn,
+                                                     absl::string_view uuid,
+                                                     absl::string_view db,
+                                                     absl::string_view table,
+                                                     absl::string_view shadow);
+
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_SWAP_CHECK_H_
