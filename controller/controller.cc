@@ -111,7 +111,26 @@ ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
 }
 
 absl::Status Controller::Save(const ControllerDeployment& d) {
-  return store_->Save(d);
+  SC_RETURN_IF_ERROR(store_->Save(d));
+  absl::MutexLock lock(&view_mu_);
+  view_[absl::AsciiStrToLower(d.context())] = d;
+  return absl::OkStatus();
+}
+
+void Controller::PublishLoaded(int64_t term) {
+  absl::MutexLock lock(&view_mu_);
+  view_.clear();
+  for (const ControllerDeployment& d : deployments_) {
+    view_[absl::AsciiStrToLower(d.context())] = d;
+  }
+  view_term_ = term;
+}
+
+bool Controller::ViewCurrent() {
+  const int64_t term = options_.leader_term ? options_.leader_term() : 0;
+  if (options_.leader_term && term == 0) return false;  // not leading
+  absl::MutexLock lock(&view_mu_);
+  return view_term_ == term;
 }
 
 absl::Status Controller::Lead() {
@@ -130,11 +149,15 @@ absl::Status Controller::Lead() {
     // Newly the leader: what the previous leader saved is the truth.
     SC_ASSIGN_OR_RETURN(deployments_, store_->LoadAll());
     loaded_term_ = term;
+    PublishLoaded(term);
   }
   return absl::OkStatus();
 }
 
 absl::Status Controller::CheckLeader() {
+  // Leading, with this term's deployments loaded: no need to wait for a
+  // gate round (shards preparing can hold mu_ for seconds).
+  if (ViewCurrent()) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   return Lead();
 }
@@ -582,7 +605,23 @@ Controller::GetSchemaMigrations(
 
 absl::StatusOr<ControllerDeployment> Controller::GetDeployment(
     absl::string_view context) {
-  absl::MutexLock lock(&mu_);
+  if (!mu_.TryLock()) {
+    // A gate round holds the lock (shards preparing can take seconds):
+    // what it last saved answers without waiting for it.
+    if (ViewCurrent()) {
+      absl::MutexLock lock(&view_mu_);
+      auto it = view_.find(absl::AsciiStrToLower(context));
+      if (it != view_.end()) return it->second;
+    }
+    mu_.Lock();  // not found: it may be being created
+  }
+  absl::StatusOr<ControllerDeployment> d = GetDeploymentLocked(context);
+  mu_.Unlock();
+  return d;
+}
+
+absl::StatusOr<ControllerDeployment> Controller::GetDeploymentLocked(
+    absl::string_view context) {
   SC_RETURN_IF_ERROR(Lead());
   for (const ControllerDeployment& d : deployments_) {
     if (absl::EqualsIgnoreCase(d.context(), context)) return d;

@@ -143,8 +143,15 @@ class Controller {
   // The deployment holding member `uuid`, if any.
   ControllerDeployment* FindByMember(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Saves `d` to the store, then to the view.
   absl::Status Save(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The view becomes deployments_, as loaded for leadership `term`.
+  void PublishLoaded(int64_t term) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // True when this controller leads in the term the view was loaded for.
+  bool ViewCurrent() ABSL_LOCKS_EXCLUDED(view_mu_);
+  absl::StatusOr<ControllerDeployment> GetDeploymentLocked(
+      absl::string_view context) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // AlreadyExists if `d`'s context or a member's UUID is taken.
   // The DDL a declarative deployment of `sql` (`strategy` has
   // --declarative) comes to on every shard of `ks`: each shard plans it
@@ -236,6 +243,12 @@ class Controller {
   // The leadership term deployments_ was loaded in (-1: never loaded; 0:
   // without an election).
   int64_t loaded_term_ ABSL_GUARDED_BY(mu_) = -1;
+  // What was last saved of each deployment (by lower-case context), for
+  // reads that need not wait for a gate round; taken after mu_, never
+  // before it.
+  absl::Mutex view_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::map<std::string, ControllerDeployment> view_ ABSL_GUARDED_BY(view_mu_);
+  int64_t view_term_ ABSL_GUARDED_BY(view_mu_) = -1;
   // Set when while_submitting failed a submission (tests only).
   bool simulated_death_ ABSL_GUARDED_BY(mu_) = false;
 

@@ -398,116 +398,134 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
     return absl::OkStatus();
   }
   std::string waiting;
-  std::string failures;
+  // Per shard, the group's members still to swap there, in one RENAME as
+  // on the shards that swapped already: once each of them is ready (one
+  // lagging is waited for, not left to swap on its own later).
+  std::vector<std::vector<size_t>> pending_on(ks.shards_size());
+  std::vector<bool> act(ks.shards_size(), false);
   for (int i = 0; i < ks.shards_size(); ++i) {
-    // The group's members still to swap here, in one RENAME as on the
-    // shards that swapped already: once each of them is ready (one
-    // lagging is waited for, not left to swap on its own later).
-    std::vector<size_t> pending;
     bool ready = true;
     for (size_t g = 0; g < group.size(); ++g) {
       const vtctldata::SchemaMigration& s = on[g][i];
       if (s.status() == Status::COMPLETE) continue;
-      pending.push_back(g);
+      pending_on[i].push_back(g);
       ready = ready && Ready(s);
     }
-    if (pending.empty()) continue;
+    if (pending_on[i].empty()) continue;
     if (!ready) {
       absl::StrAppend(&waiting, waiting.empty() ? "" : ", ",
                       ks.shards(i).name());
       continue;
     }
-    absl::Status s = tablets_.Call(
-        ks.shards(i),
-        [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-            grpc::ClientContext& ctx) -> absl::Status {
-          // Members prepared here by this attempt: released should a later
-          // one fail, not left stalling writes until their holds end.
-          std::vector<size_t> locked;
-          auto release = [&] {
-            for (size_t g : locked) {
-              grpc::ClientContext call;
-              call.set_deadline(ctx.deadline());
-              AbortCutOverRequest a;
-              a.set_keyspace(ks.name());
-              a.set_uuid(group[g]->uuid());
-              AbortCutOverResponse ignored;
-              stub.AbortCutOver(&call, a, &ignored);
-            }
-          };
-          // Still prepared (by a controller that died after deciding): it
-          // holds the lock with everything applied, so it swaps now rather
-          // than stalling writes until its hold ends. Should the hold end
-          // first, the commit fails and the next attempt prepares again.
-          // Read again now: the shards before this one took their time.
-          std::vector<std::string> stage(group.size());
-          for (size_t g : pending) {
+    act[i] = true;
+  }
+  // The shards swap independently, all at once: one slow to prepare (its
+  // table held past the cut-over threshold) delays none of the others.
+  // The threads read only these; RecordSwap writes the members under
+  // record_mu.
+  std::vector<std::string> uuid;
+  std::vector<PrepareCutOverRequest> catch_up, lock;
+  for (const DeploymentMember* g : group) {
+    uuid.push_back(g->uuid());
+    catch_up.push_back(PrepareRequest(ks, *g, /*catch_up_only=*/true));
+    lock.push_back(PrepareRequest(ks, *g, /*catch_up_only=*/false));
+  }
+  absl::Mutex record_mu;
+  const std::vector<absl::Status> swapped = tablets_.ForEach(
+      ks,
+      [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+          grpc::ClientContext& ctx) -> absl::Status {
+        int i = 0;
+        while (i < ks.shards_size() && &ks.shards(i) != &shard) ++i;
+        if (i == ks.shards_size() || !act[i]) return absl::OkStatus();
+        const std::vector<size_t>& pending = pending_on[i];
+        // Members prepared here by this attempt: released should a later
+        // one fail, not left stalling writes until their holds end.
+        std::vector<size_t> locked;
+        auto release = [&] {
+          for (size_t g : locked) {
             grpc::ClientContext call;
             call.set_deadline(ctx.deadline());
-            vtctldata::GetSchemaMigrationsRequest r;
-            r.set_keyspace(ks.name());
-            r.set_uuid(group[g]->uuid());
-            vtctldata::GetSchemaMigrationsResponse resp;
-            SC_RETURN_IF_ERROR(
-                FromGrpc(stub.GetSchemaMigrations(&call, r, &resp)));
-            stage[g] = resp.migrations_size() > 0 ? resp.migrations(0).stage()
-                                                  : on[g][i].stage();
+            AbortCutOverRequest a;
+            a.set_keyspace(ks.name());
+            a.set_uuid(uuid[g]);
+            AbortCutOverResponse ignored;
+            stub.AbortCutOver(&call, a, &ignored);
           }
-          auto still_prepared = [&](size_t g) {
-            return stage[g] == "cut-over prepared";
-          };
-          auto prepare = [&](size_t g, bool catch_up_only) {
-            grpc::ClientContext call;
-            call.set_deadline(ctx.deadline());
-            PrepareCutOverRequest p =
-                PrepareRequest(ks, *group[g], catch_up_only);
-            PrepareCutOverResponse ignored;
-            return FromGrpc(stub.PrepareCutOver(&call, p, &ignored));
-          };
-          // Every stream catches up first, nothing locked: then the locks
-          // below are taken one right after the other, and are short. Not
-          // while one is still prepared: its table would stay locked
-          // through the others' catch-ups.
-          if (std::none_of(pending.begin(), pending.end(), still_prepared)) {
-            for (size_t g : pending) {
-              SC_RETURN_IF_ERROR(prepare(g, /*catch_up_only=*/true));
-            }
-          }
-          // The tablet expires no hold while it prepares (nor before the
-          // commit, unless its hold has ended), and it commits all of
-          // them or none.
-          for (size_t g : pending) {
-            if (still_prepared(g)) continue;
-            absl::Status prepared = prepare(g, /*catch_up_only=*/false);
-            if (!prepared.ok()) {
-              release();
-              return prepared;
-            }
-            locked.push_back(g);
-          }
-          grpc::ClientContext commit_ctx;
-          commit_ctx.set_deadline(
-              std::chrono::system_clock::now() +
-              absl::ToChronoMilliseconds(options_.rpc_timeout));
-          CommitCutOverRequest c;
-          c.set_keyspace(ks.name());
-          c.set_uuid(group[pending[0]]->uuid());
-          for (size_t p = 1; p < pending.size(); ++p) {
-            c.add_together_uuids(group[pending[p]]->uuid());
-          }
-          CommitCutOverResponse resp;
+        };
+        // Still prepared (by a controller that died after deciding): it
+        // holds the lock with everything applied, so it swaps now rather
+        // than stalling writes until its hold ends. Should the hold end
+        // first, the commit fails and the next attempt prepares again.
+        // Read again now: `on` was read before this round.
+        std::vector<std::string> stage(group.size());
+        for (size_t g : pending) {
+          grpc::ClientContext call;
+          call.set_deadline(ctx.deadline());
+          vtctldata::GetSchemaMigrationsRequest r;
+          r.set_keyspace(ks.name());
+          r.set_uuid(uuid[g]);
+          vtctldata::GetSchemaMigrationsResponse resp;
           SC_RETURN_IF_ERROR(
-              FromGrpc(stub.CommitCutOver(&commit_ctx, c, &resp)));
-          for (size_t g : pending) RecordSwap(*group[g], resp);
-          return absl::OkStatus();
-        },
-        options_.prepare_timeout);
-    if (!s.ok()) {
-      // The other shards go on: one failing must not keep the rest on the
-      // old schema.
-      absl::StrAppend(&failures, failures.empty() ? "" : "; ",
-                      ks.shards(i).name(), ": ", s.message());
-    }
+              FromGrpc(stub.GetSchemaMigrations(&call, r, &resp)));
+          stage[g] = resp.migrations_size() > 0 ? resp.migrations(0).stage()
+                                                : on[g][i].stage();
+        }
+        auto still_prepared = [&](size_t g) {
+          return stage[g] == "cut-over prepared";
+        };
+        auto prepare = [&](size_t g, bool catch_up_only) {
+          grpc::ClientContext call;
+          call.set_deadline(ctx.deadline());
+          PrepareCutOverResponse ignored;
+          return FromGrpc(stub.PrepareCutOver(
+              &call, catch_up_only ? catch_up[g] : lock[g], &ignored));
+        };
+        // Every stream catches up first, nothing locked: then the locks
+        // below are taken one right after the other, and are short. Not
+        // while one is still prepared: its table would stay locked
+        // through the others' catch-ups.
+        if (std::none_of(pending.begin(), pending.end(), still_prepared)) {
+          for (size_t g : pending) {
+            SC_RETURN_IF_ERROR(prepare(g, /*catch_up_only=*/true));
+          }
+        }
+        // The tablet expires no hold while it prepares (nor before the
+        // commit, unless its hold has ended), and it commits all of
+        // them or none.
+        for (size_t g : pending) {
+          if (still_prepared(g)) continue;
+          absl::Status prepared = prepare(g, /*catch_up_only=*/false);
+          if (!prepared.ok()) {
+            release();
+            return prepared;
+          }
+          locked.push_back(g);
+        }
+        grpc::ClientContext commit_ctx;
+        commit_ctx.set_deadline(
+            std::chrono::system_clock::now() +
+            absl::ToChronoMilliseconds(options_.rpc_timeout));
+        CommitCutOverRequest c;
+        c.set_keyspace(ks.name());
+        c.set_uuid(uuid[pending[0]]);
+        for (size_t p = 1; p < pending.size(); ++p) {
+          c.add_together_uuids(uuid[pending[p]]);
+        }
+        CommitCutOverResponse resp;
+        SC_RETURN_IF_ERROR(FromGrpc(stub.CommitCutOver(&commit_ctx, c, &resp)));
+        absl::MutexLock l(&record_mu);
+        for (size_t g : pending) RecordSwap(*group[g], resp);
+        return absl::OkStatus();
+      },
+      options_.prepare_timeout);
+  // The other shards went on: one failing must not keep the rest on the
+  // old schema. (Each failure names its shard.)
+  std::string failures;
+  for (int i = 0; i < ks.shards_size(); ++i) {
+    if (!act[i] || swapped[i].ok()) continue;
+    absl::StrAppend(&failures, failures.empty() ? "" : "; ",
+                    swapped[i].message());
   }
   if (!failures.empty()) {
     return RetryLater(
