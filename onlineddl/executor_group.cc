@@ -28,10 +28,11 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   for (const Migration& m : ms) {
     SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
     options.push_back(o);
-    // Before the stage says so: an interrupted cut-over can then be told
-    // from the schemas if not from the binlog (swap_check.h).
-    SC_RETURN_IF_ERROR(RecordSchemasBeforeSwap(*conn_, m.uuid, m.schema,
-                                               m.table, FirstArtifact(m)));
+  }
+  // Before any stage says so: an interrupted cut-over can then be told
+  // from the schemas if not from the binlog (swap_check.h).
+  for (const Migration& m : ms) RecordSchemas(m);
+  for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid,
         Assignments()

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "onlineddl/executor.h"
-#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -72,8 +71,7 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
     o.relaxed_at_once = clock_->Now() - caught_up->second <= o.threshold;
     caught_up_at_.erase(caught_up);
   }
-  SC_RETURN_IF_ERROR(RecordSchemasBeforeSwap(*conn_, m.uuid, m.schema, m.table,
-                                             FirstArtifact(m)));
+  RecordSchemas(m);
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,
                       Assignments()

@@ -18,6 +18,7 @@
 #include "onlineddl/executor.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/schema_migrations.h"
+#include "onlineddl/swap_check.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "onlineddl/testing/rename_killer.h"
 #include "tests/harness/instance_connection.h"
@@ -32,6 +33,7 @@ namespace onlineddl {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using vreplication::testing::Checksum;
 using vreplication::testing::Writer;
 
@@ -412,6 +414,37 @@ TEST_F(RevertTest, AnInterruptedSwapIsToldFromTheSchemas) {
   EXPECT_THAT(executor_->Revert(u[0], "").status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("not revertible")));
+}
+
+// The tablet's own cut-over records the schemas before it swaps, as the
+// prepare does: afterwards they read as swapped (the table has the
+// shadow's schema: the name, the counter and non-Latin text come out
+// alike).
+TEST_F(RevertTest, EveryCutOverRecordsTheSchemasFirst) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT "
+      "COMMENT 'значение 値') DEFAULT CHARSET=utf8mb4"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_500"));
+  const std::string u = Run("ALTER TABLE users ADD COLUMN c3 INT");
+  WaitStatus(u, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u));
+  const std::string was_table = Value(
+      absl::StrCat("SELECT table_schema FROM _vt.sidecut_swap_schemas WHERE "
+                   "migration_uuid = ",
+                   mysql::QuoteString(u)));
+  EXPECT_THAT(was_table, HasSubstr("значение 値"));
+  EXPECT_THAT(was_table, Not(HasSubstr("c3")));
+  EXPECT_THAT(Value(absl::StrCat("SELECT shadow_schema FROM "
+                                 "_vt.sidecut_swap_schemas WHERE "
+                                 "migration_uuid = ",
+                                 mysql::QuoteString(u))),
+              HasSubstr("`c3`"));
+  ASSERT_OK(conn_->Execute("INSERT INTO users (val) VALUES (501)"));
+  ASSERT_OK_AND_ASSIGN(
+      SwapFromSchemas seen,
+      CheckSwapFromSchemas(*conn_, u, m.schema, m.table, FirstArtifact(m)));
+  EXPECT_EQ(seen.outcome, SwapFromSchemas::kSwapped) << seen.why;
 }
 
 // The same, interrupted before its RENAME: the schemas say nothing was

@@ -467,9 +467,15 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // cannot now. The schemas recorded before it may tell; if not, say
       // so instead of implying nothing changed.
       checking_until_.erase(m.uuid);
-      SC_ASSIGN_OR_RETURN(SwapFromSchemas seen,
-                          CheckSwapFromSchemas(*conn_, m.uuid, m.schema,
-                                               m.table, FirstArtifact(m)));
+      absl::StatusOr<SwapFromSchemas> checked = CheckSwapFromSchemas(
+          *conn_, m.uuid, m.schema, m.table, FirstArtifact(m));
+      SwapFromSchemas seen;
+      if (checked.ok()) {
+        seen = *std::move(checked);
+      } else {
+        seen.why =
+            absl::StrCat("reading them failed: ", checked.status().message());
+      }
       if (seen.outcome == SwapFromSchemas::kSwapped) {
         return CompleteUnrevertible(
             m, *id,
@@ -784,6 +790,19 @@ absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
           .Set("stage", absl::StrCat("cut-over failed; retrying in ",
                                      absl::FormatDuration(pause)))
           .Set("message", error.message()));
+}
+
+void Executor::RecordSchemas(const Migration& m) {
+  absl::Status s = RecordSchemasBeforeSwap(*conn_, m.uuid, m.schema, m.table,
+                                           FirstArtifact(m));
+  if (s.ok()) return;
+  // Only a check after a crash needs them: the cut-over goes on, and
+  // without a record (not an earlier attempt's) that check says it cannot
+  // tell.
+  std::cerr << "executor: migration " << m.uuid
+            << ": recording the schemas before its cut-over failed: "
+            << s.message() << "\n";
+  ForgetSchemasBeforeSwap(*conn_, m.uuid).IgnoreError();
 }
 
 absl::Status Executor::CompleteUnrevertible(const Migration& m,

@@ -32,7 +32,8 @@ absl::Status EnsureSwapSchemaTable(mysql::Connection& conn) {
           "CREATE TABLE IF NOT EXISTS _vt.sidecut_swap_schemas ("
           "migration_uuid VARCHAR(64) NOT NULL PRIMARY KEY, "
           "table_schema MEDIUMTEXT NOT NULL, "
-          "shadow_schema MEDIUMTEXT NOT NULL) ENGINE=InnoDB")
+          "shadow_schema MEDIUMTEXT NOT NULL) ENGINE=InnoDB "
+          "DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
       .status();
 }
 
@@ -74,6 +75,15 @@ absl::Status RecordSchemasBeforeSwap(mysql::Connection& conn,
                             mysql::QuoteString(uuid), ", ",
                             mysql::QuoteString(t), ", ", mysql::QuoteString(s),
                             ")"))
+      .status();
+}
+
+absl::Status ForgetSchemasBeforeSwap(mysql::Connection& conn,
+                                     absl::string_view uuid) {
+  return conn
+      .Execute(absl::StrCat(
+          "DELETE FROM _vt.sidecut_swap_schemas WHERE migration_uuid = ",
+          mysql::QuoteString(uuid)))
       .status();
 }
 

@@ -8,7 +8,10 @@
 // schema and the shadow's name the table's: the swap happened. If each
 // still has its own, it did not. If the two were recorded alike (an ALTER
 // that changes nothing SHOW CREATE TABLE prints, such as ENGINE=InnoDB),
-// or either changed since (another DDL), the schemas cannot tell.
+// or either changed since (another DDL), the schemas cannot tell; so too
+// where SHOW CREATE TABLE prints them otherwise than when recorded (the
+// server's sql_mode changed, say) or InnoDB renamed their generated
+// foreign key names with the table.
 #ifndef SIDECUT_ONLINEDDL_SWAP_CHECK_H_
 #define SIDECUT_ONLINEDDL_SWAP_CHECK_H_
 
@@ -37,6 +40,10 @@ absl::Status RecordSchemasBeforeSwap(mysql::Connection& conn,
                                      absl::string_view db,
                                      absl::string_view table,
                                      absl::string_view shadow);
+
+// Deletes what RecordSchemasBeforeSwap recorded for `uuid`.
+absl::Status ForgetSchemasBeforeSwap(mysql::Connection& conn,
+                                     absl::string_view uuid);
 
 struct SwapFromSchemas {
   enum Outcome { kSwapped, kNotSwapped, kUnknown };
