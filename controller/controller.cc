@@ -156,7 +156,9 @@ absl::Status Controller::Lead() {
 
 absl::Status Controller::CheckLeader() {
   // Leading, with this term's deployments loaded: no need to wait for a
-  // gate round (shards preparing can hold mu_ for seconds).
+  // gate round (shards preparing can hold mu_ for seconds). So callers
+  // that then take mu_ call Lead() again: leadership may have changed
+  // while they waited.
   if (ViewCurrent()) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   return Lead();
@@ -322,10 +324,12 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
   }
   {
     absl::MutexLock lock(&mu_);
+    SC_RETURN_IF_ERROR(Lead());
     SC_RETURN_IF_ERROR(CheckNewDeployment(d));
   }
   SC_RETURN_IF_ERROR(run_commands());
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(Lead());
   SC_RETURN_IF_ERROR(CheckNewDeployment(d));  // again: a concurrent request
   SC_RETURN_IF_ERROR(Submit(d, strategy, /*revert=*/false));
   for (const DeploymentMember& m : d.members()) resp.add_uuid_list(m.uuid());

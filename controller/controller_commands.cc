@@ -47,6 +47,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   std::vector<std::string> contexts;
   {
     absl::MutexLock lock(&mu_);
+    SC_RETURN_IF_ERROR(Lead());
     for (const ControllerDeployment& d : deployments_) {
       if (d.keyspace() != ks->name()) continue;
       bool match = uuid == "all";
@@ -119,6 +120,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     std::string context;
     {
       absl::MutexLock lock(&mu_);
+      SC_RETURN_IF_ERROR(Lead());
       ControllerDeployment* d = FindByMember(uuid);
       if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
                            d->state() == ControllerDeployment::CANCELLED)) {
@@ -157,6 +159,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     }
     if (!context.empty()) {
       absl::MutexLock lock(&mu_);
+      SC_RETURN_IF_ERROR(Lead());
       ControllerDeployment* d = FindByMember(uuid);
       if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
                            d->state() == ControllerDeployment::CANCELLED)) {
@@ -229,6 +232,7 @@ Controller::LaunchAllOutsideDeployments(const TopologyKeyspace& ks) {
       if (!wanted) continue;
       {
         absl::MutexLock lock(&mu_);
+        SC_RETURN_IF_ERROR(Lead());
         if (FindByMember(m.uuid()) != nullptr) continue;  // its gate's
       }
       s = tablets_.Call(
@@ -360,6 +364,7 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
     std::string deployment;
     {
       absl::MutexLock lock(&mu_);
+      SC_RETURN_IF_ERROR(Lead());
       for (const ControllerDeployment& d : deployments_) {
         bool member = false;
         for (const DeploymentMember& m : d.members()) {

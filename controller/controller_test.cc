@@ -1256,7 +1256,7 @@ TEST_F(ControllerTest, ADecidedSwapFailingOnOneShardGoesOnOnTheOthers) {
   o.prepare_hold = absl::Seconds(20);
   const std::vector<std::string> uuids = SubmitAndDieAfterDecision(
       o, "onefails", "ALTER TABLE users ADD COLUMN extra INT",
-      "vitess --cut-over-threshold=10s");
+      "vitess --cut-over-threshold=15s");
   ASSERT_EQ(uuids.size(), 1u);
   for (int i = 0; i < kShards; ++i) {
     ASSERT_OK(shards_[i].executor->AbortCutOver(uuids[0]));
@@ -1266,7 +1266,7 @@ TEST_F(ControllerTest, ADecidedSwapFailingOnOneShardGoesOnOnTheOthers) {
   StartController(Options());
   // Shard 1's prepare waits out its threshold and fails, each attempt,
   // while the blocker holds.
-  const absl::Time deadline = absl::Now() + absl::Seconds(25);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
   bool others = false;
   while (!others && absl::Now() < deadline) {
     others = HasColumn(0, "users", "extra") && HasColumn(2, "users", "extra") &&
@@ -1274,10 +1274,10 @@ TEST_F(ControllerTest, ADecidedSwapFailingOnOneShardGoesOnOnTheOthers) {
     if (!others) absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_TRUE(others) << "the other shards did not swap";
-  EXPECT_LT(absl::Now() - started, absl::Seconds(8))
+  EXPECT_LT(absl::Now() - started, absl::Seconds(11))
       << "the other shards waited for the held one's threshold";
   EXPECT_FALSE(HasColumn(1, "users", "extra"));
-  // Shard 1 still prepares (its threshold is 10 s): the round goes on,
+  // Shard 1 still prepares (its threshold is 15 s): the round goes on,
   // and the deployment reads without waiting for it.
   const absl::Time asked = absl::Now();
   ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
@@ -1289,7 +1289,8 @@ TEST_F(ControllerTest, ADecidedSwapFailingOnOneShardGoesOnOnTheOthers) {
       [&]() -> absl::StatusOr<bool> {
         SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("onefails"));
         return absl::StrContains(d.members(0).last_failure(), kShardNames[1]);
-      }));
+      },
+      WaitOptions{.timeout = absl::Seconds(40)}));
   ASSERT_OK(blocker->Execute("COMMIT").status());
   d = WaitComplete("onefails");
   for (int i = 0; i < kShards; ++i) {
