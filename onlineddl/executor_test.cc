@@ -3,6 +3,7 @@
 // input, restart and table GC.
 #include "onlineddl/executor.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -570,6 +571,40 @@ TEST_F(ExecutorTest, AThrottledMigrationIsNotReadyToComplete) {
   EXPECT_FALSE(throttled.ready_to_complete);
   ASSERT_OK(executor_->Throttle(u[0], 0).status());
   ASSERT_OK(WaitReadyToComplete(u[0]));
+}
+
+// A copy its throttler holds back (a lagging replica, say) says so in the
+// migration: the stage, component_throttled 'vcopier' and the reason, all
+// cleared once it goes on.
+TEST_F(ExecutorTest, ACopyHeldByItsThrottlerSaysWhy) {
+  CreateUsers(2000);
+  auto hold = std::make_shared<std::atomic<bool>>(true);
+  ExecutorOptions o = Options();
+  o.workflow.throttle =
+      [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return hold->load() ? "replica r1 lags 30s > 5s" : "";
+  };
+  o.workflow.throttle_recheck = absl::Milliseconds(100);
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  Migration held;
+  ASSERT_OK(WaitFor(Clock::Real(), "the copy to be held",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
+                      return held.component_throttled == "vcopier";
+                    }));
+  EXPECT_EQ(held.reason_throttled, "replica r1 lags 30s > 5s");
+  EXPECT_THAT(held.stage,
+              HasSubstr("copying, throttled: replica r1 lags 30s > 5s"));
+  EXPECT_EQ(held.rows_copied, 0);
+  EXPECT_EQ(held.status, kStatusRunning);
+  hold->store(false);
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(done.component_throttled, "");
+  EXPECT_EQ(done.reason_throttled, "");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2000");
 }
 
 // A tablet killed while an immediate operation ran: after a restart the

@@ -615,6 +615,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   const int64_t lag = engine_->LagSeconds(*id);
   a.Set("vreplication_lag_seconds", std::max<int64_t>(lag, 0));
   bool ready = false;
+  bool held = false;  // by the copy's throttler
   if (copying) {
     double pct = table_rows > 0 ? 100.0 * row.rows_copied / table_rows : 0;
     a.Set("progress", std::min(pct, 99.9));
@@ -625,8 +626,20 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
             static_cast<int64_t>((table_rows - row.rows_copied) * secs / done));
     }
     if (secs >= 10) p = Progress{now, row.rows_copied};  // rolling window
-    a.Set("stage",
-          absl::StrCat("copying; lag ", std::max<int64_t>(lag, 0), "s"));
+    // The copy's throttler (replica lag, server load) held it back within
+    // the last seconds (it asks again every half second while it waits).
+    held = !row.reason_throttled.empty() &&
+           absl::ToUnixSeconds(now) - row.time_throttled <= 3;
+    if (held) {
+      a.Set("component_throttled", "vcopier")
+          .Set("reason_throttled", row.reason_throttled)
+          .SetExpr("last_throttled_timestamp",
+                   absl::StrCat("FROM_UNIXTIME(", row.time_throttled, ")"));
+    }
+    a.Set("stage", absl::StrCat(held ? absl::StrCat("copying, throttled: ",
+                                                    row.reason_throttled)
+                                     : std::string("copying"),
+                                "; lag ", std::max<int64_t>(lag, 0), "s"));
   } else {
     // Copied: the indexes deferred until now are built in the background
     // (the tail goes on); the migration is not ready before they are.
@@ -649,6 +662,9 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                                 : ready           ? "ready to complete"
                                                   : "catching up",
                                 "; lag ", std::max<int64_t>(lag, 0), "s"));
+  }
+  if (!held && m.component_throttled == "vcopier") {
+    a.Set("component_throttled", "").Set("reason_throttled", "");
   }
   a.Set("ready_to_complete", ready);
   if (ready && !m.ready_to_complete) {

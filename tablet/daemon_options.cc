@@ -1,11 +1,19 @@
 #include "tablet/daemon_options.h"
 
 #include <fstream>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "util/clock.h"
+#include "vreplication/copy_throttle.h"
 
 namespace sidecut {
 namespace tablet {
@@ -28,6 +36,32 @@ absl::Status Range(absl::string_view flag, int64_t value, int64_t lo,
   if (value >= lo && value <= hi) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "--", flag, " must be within ", lo, "..", hi, " (got ", value, ")"));
+}
+
+// "host:port,host:port" (spaces allowed around entries).
+absl::StatusOr<std::vector<mysql::ConnectParams>> ParseReplicas(
+    absl::string_view list, const mysql::ConnectParams& primary) {
+  std::vector<mysql::ConnectParams> out;
+  for (absl::string_view entry :
+       absl::StrSplit(list, ',', absl::SkipWhitespace())) {
+    entry = absl::StripAsciiWhitespace(entry);
+    const size_t colon = entry.rfind(':');
+    int port = 0;
+    if (colon == absl::string_view::npos || colon == 0 ||
+        !absl::SimpleAtoi(entry.substr(colon + 1), &port) || port < 1 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--throttle_replicas: '", entry,
+                       "' is not host:port (a comma-separated list of them)"));
+    }
+    mysql::ConnectParams p;
+    p.host = std::string(entry.substr(0, colon));
+    p.port = port;
+    p.user = primary.user;
+    p.password = primary.password;
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace
@@ -53,6 +87,14 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   if (s.ok()) {
     s = Range("retain_artifacts_seconds", f.retain_artifacts_seconds, 0,
               int64_t{10} * 365 * 86400);
+  }
+  if (s.ok()) {
+    s = Range("throttle_max_lag_ms", f.throttle_max_lag_ms, 1000,
+              int64_t{24} * 3600 * 1000);
+  }
+  if (s.ok()) {
+    s = Range("throttle_threads_running", f.throttle_threads_running, 1,
+              100000);
   }
   if (!s.ok()) return s;
 
@@ -84,6 +126,18 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   o.defer_secondary_indexes = f.defer_secondary_indexes;
   o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
   o.live_reverse_streams = f.live_reverse_streams;
+  vreplication::CopyThrottleOptions throttle;
+  absl::StatusOr<std::vector<mysql::ConnectParams>> replicas =
+      ParseReplicas(f.throttle_replicas, o.connect);
+  if (!replicas.ok()) return replicas.status();
+  throttle.replicas = *std::move(replicas);
+  throttle.max_lag = absl::Milliseconds(f.throttle_max_lag_ms);
+  throttle.max_threads_running = f.throttle_threads_running;
+  auto throttler = std::make_shared<vreplication::CopyThrottle>(
+      std::move(throttle), Clock::Real());
+  o.workflow.throttle = [throttler](mysql::Connection& conn) {
+    return throttler->Check(conn);
+  };
   return o;
 }
 

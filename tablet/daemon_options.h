@@ -32,6 +32,11 @@ struct DaemonFlags {
   bool defer_secondary_indexes = true;
   int64_t retain_artifacts_seconds = 1800;
   int live_reverse_streams = 4;  // -1: no limit
+  // "host:port,host:port": replicas whose lag holds copies back (asked
+  // with the primary's user and password).
+  std::string throttle_replicas;
+  int64_t throttle_max_lag_ms = 5000;
+  int64_t throttle_threads_running = 64;
 };
 
 // The environment variable read for the MySQL password when neither

@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/status_matchers.h"
@@ -90,6 +92,16 @@ TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
        "not both"},
       {[](DaemonFlags* f) { f->mysql_password_file = "/nonexistent/pw"; },
        "cannot read /nonexistent/pw"},
+      {[](DaemonFlags* f) { f->throttle_replicas = "replica1"; },
+       "--throttle_replicas: 'replica1' is not host:port"},
+      {[](DaemonFlags* f) { f->throttle_replicas = "a:3306, b:0"; },
+       "'b:0' is not host:port"},
+      {[](DaemonFlags* f) { f->throttle_replicas = ":3306"; },
+       "':3306' is not host:port"},
+      {[](DaemonFlags* f) { f->throttle_max_lag_ms = 10; },
+       "--throttle_max_lag_ms must be within"},
+      {[](DaemonFlags* f) { f->throttle_threads_running = 0; },
+       "--throttle_threads_running must be within"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.error);
@@ -99,6 +111,47 @@ TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
         MakeExecutorOptions(f, nullptr),
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.error)));
   }
+}
+
+// A session answering only the load check.
+class LoadOnly final : public mysql::Connection {
+ public:
+  absl::StatusOr<mysql::Result> Execute(absl::string_view sql) override {
+    mysql::Result r;
+    if (sql != "SHOW GLOBAL STATUS LIKE 'Threads_running'") {
+      return absl::InternalError(absl::StrCat("unexpected: ", sql));
+    }
+    r.fields.resize(2);
+    r.rows.emplace_back(std::vector<absl::optional<std::string>>{
+        std::string("Threads_running"), std::string("2")});
+    return r;
+  }
+  absl::Status ExecuteStreaming(
+      absl::string_view,
+      const std::function<absl::Status(const std::vector<mysql::Field>&)>&,
+      const std::function<absl::Status(const mysql::Row&)>&) override {
+    return absl::UnimplementedError("streaming");
+  }
+  uint64_t ConnectionId() override { return 1; }
+  void Close() override {}
+};
+
+// The copies ask the listed replicas: one that cannot be reached holds
+// them, and without replicas only the server load does.
+TEST(DaemonOptionsTest, CopiesAskTheListedReplicas) {
+  LoadOnly primary;
+  DaemonFlags f = Flags();
+  ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions alone,
+                       MakeExecutorOptions(f, nullptr));
+  ASSERT_TRUE(alone.workflow.throttle);
+  EXPECT_THAT(alone.workflow.throttle(primary), IsOkAndHolds(""));
+  f.throttle_replicas = "127.0.0.1:1";  // nothing listens there
+  ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
+                       MakeExecutorOptions(f, nullptr));
+  ASSERT_TRUE(o.workflow.throttle);
+  EXPECT_THAT(o.workflow.throttle(primary),
+              IsOkAndHolds(HasSubstr("replica root@127.0.0.1:1 cannot be "
+                                     "asked its lag")));
 }
 
 TEST(DaemonOptionsTest, PasswordFromFlagFileOrEnvironment) {

@@ -74,6 +74,16 @@ ABSL_FLAG(int, live_reverse_streams, 4,
           "reads every binlog event); older ones are parked and a revert "
           "restarts its stream and catches up first; -1 = no limit");
 
+ABSL_FLAG(std::string, throttle_replicas, "",
+          "replicas whose replication lag holds copies back, as "
+          "host:port,host:port (asked with --mysql_user's credentials; a "
+          "listed replica that lags, has stopped replicating or cannot be "
+          "reached pauses every copy until it recovers)");
+ABSL_FLAG(int64_t, throttle_max_lag_ms, 5000,
+          "most replication lag (Seconds_Behind_Master) a copy goes on with");
+ABSL_FLAG(int64_t, throttle_threads_running, 64,
+          "copies pause while the server runs more threads than this");
+
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   sidecut::tablet::DaemonFlags f;
@@ -96,6 +106,9 @@ int main(int argc, char** argv) {
   f.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
   f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
+  f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
+  f.throttle_max_lag_ms = absl::GetFlag(FLAGS_throttle_max_lag_ms);
+  f.throttle_threads_running = absl::GetFlag(FLAGS_throttle_threads_running);
   absl::StatusOr<sidecut::onlineddl::ExecutorOptions> options =
       sidecut::tablet::MakeExecutorOptions(
           f, std::getenv(sidecut::tablet::kPasswordEnv));

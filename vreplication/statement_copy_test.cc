@@ -21,6 +21,7 @@
 #include "util/status_macros.h"
 #include "util/status_matchers.h"
 #include "util/wait.h"
+#include "vreplication/copy_throttle.h"
 #include "vreplication/engine.h"
 #include "vreplication/testing/vr_test_util.h"
 
@@ -161,6 +162,68 @@ class StatementCopyTest : public ::testing::Test {
   std::unique_ptr<mysql::MysqlConnection> replica_;
   WorkflowOptions options_;
 };
+
+// The copy throttler (copy_throttle.h) against the real replica: while
+// its SQL thread is stopped, the copy does not start and says why; once it
+// runs again the copy goes on and the replica gets every row.
+TEST_F(StatementCopyTest, ACopyWaitsWhileTheReplicaStopsReplicating) {
+  const std::string db = "thr";
+  ASSERT_OK(primary_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+  ASSERT_OK(primary_->Execute(
+      absl::StrCat("CREATE TABLE ", db, ".src (id INT PRIMARY KEY, val INT)")));
+  ASSERT_OK(primary_->Execute(
+      absl::StrCat("CREATE TABLE ", db, ".dst (id INT PRIMARY KEY, val INT)")));
+  ASSERT_OK(primary_->Execute(absl::StrCat(
+      "INSERT INTO ", db, ".src SELECT seq, seq FROM ", db, ".seq_1_to_3000")));
+  ASSERT_OK(WaitReplica());
+  ASSERT_OK(replica_->Execute("STOP SLAVE SQL_THREAD"));
+  CopyThrottleOptions t;
+  t.replicas.push_back(harness::ConnectParamsFor(*instances_->at(1)));
+  auto throttle = std::make_shared<CopyThrottle>(t, Clock::Real());
+  options_.statement_copy = false;
+  options_.throttle_recheck = absl::Milliseconds(100);
+  options_.throttle = [throttle](mysql::Connection& conn) {
+    return throttle->Check(conn);
+  };
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  binlogdata::BinlogSource source;
+  source.mutable_filter()->add_rules()->set_match("dst");
+  source.mutable_filter()->mutable_rules(0)->set_filter("select * from src");
+  ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
+  ASSERT_OK(WaitFor(Clock::Real(), "the copy to be held",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+                      return absl::StrContains(row.reason_throttled,
+                                               "Slave_SQL_Running is No");
+                    }));
+  Clock::Real()->SleepFor(absl::Milliseconds(500));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow held, engine.Read(id));
+  EXPECT_EQ(held.rows_copied, 0);
+  EXPECT_EQ(mysql::QueryValue(*primary_, "SELECT COUNT(*) FROM thr.dst")
+                .value_or("?"),
+            "0");
+  ASSERT_OK(replica_->Execute("START SLAVE SQL_THREAD"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the copy to finish",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+        if (row.state == kStateError) return absl::InternalError(row.message);
+        return row.state == kStateRunning;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitCaughtUp(*primary_, id, absl::Seconds(60)));
+  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK(WaitReplica());
+  ASSERT_OK_AND_ASSIGN(std::string src,
+                       Checksum(*primary_, "thr.src", "id, val"));
+  ASSERT_OK_AND_ASSIGN(std::string dst,
+                       Checksum(*primary_, "thr.dst", "id, val"));
+  EXPECT_EQ(dst, src);
+  ASSERT_OK_AND_ASSIGN(std::string replica_dst,
+                       Checksum(*replica_, "thr.dst", "id, val"));
+  EXPECT_EQ(replica_dst, src);
+}
 
 TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {
   ASSERT_OK_AND_ASSIGN(auto from, testing::BinlogEnd(*primary_));

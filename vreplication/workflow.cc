@@ -14,6 +14,7 @@
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
 #include "util/status_macros.h"
+#include "vreplication/copy_throttle.h"
 #include "vreplication/sidecar_schema.h"
 
 namespace sidecut {
@@ -41,21 +42,15 @@ bool IsPermanent(const absl::Status& s) {
 
 }  // namespace
 
-// The default copy throttler: server load.
-absl::StatusOr<std::string> ThreadsRunningThrottle(mysql::Connection& conn) {
-  constexpr int64_t kMaxThreadsRunning = 64;
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result r,
-      conn.Execute("SHOW GLOBAL STATUS LIKE 'Threads_running'"));
-  if (r.rows.empty()) return std::string();
-  SC_ASSIGN_OR_RETURN(int64_t n, r.rows[0].GetInt64(1));
-  if (n <= kMaxThreadsRunning) return std::string();
-  return absl::StrCat("Threads_running ", n, " > ", kMaxThreadsRunning);
-}
-
 Workflow::Workflow(int64_t id, WorkflowOptions options, Clock* clock)
     : id_(id), options_(std::move(options)), clock_(clock) {
-  if (!options_.throttle) options_.throttle = ThreadsRunningThrottle;
+  if (!options_.throttle) {
+    // The default copy throttler: server load.
+    options_.throttle = [](mysql::Connection& conn) {
+      return ThreadsRunningThrottle(conn,
+                                    CopyThrottleOptions().max_threads_running);
+    };
+  }
 }
 
 void Workflow::RequestStop(bool mark_stopped, absl::string_view message) {

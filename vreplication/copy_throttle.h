@@ -1,0 +1,81 @@
+// Copy throttling on the health of the server and of its replicas: a copy
+// pauses (its tail keeps running) while the primary runs more than
+// `max_threads_running` threads, or while any listed replica lags more
+// than `max_lag`, has stopped replicating, or cannot be asked. A copy
+// writes every row it copies to the binlog: unthrottled, a large table
+// floods the replicas (gh-ost's --max-lag-millis and Vitess's tablet
+// throttler guard the same way).
+//
+// Thread-safe: several copies may ask at once.
+#ifndef SIDECUT_VREPLICATION_COPY_THROTTLE_H_
+#define SIDECUT_VREPLICATION_COPY_THROTTLE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "mysql/connection.h"
+#include "mysql/result.h"
+#include "util/clock.h"
+
+namespace sidecut {
+namespace vreplication {
+
+struct CopyThrottleOptions {
+  // The replicas to watch (the primary's user and password are typical).
+  std::vector<mysql::ConnectParams> replicas;
+  // Longest replication lag (Seconds_Behind_Master) let through. Default
+  // 5 s, as Vitess's throttler.
+  absl::Duration max_lag = absl::Seconds(5);
+  // Most threads running on the primary let through. Default 64.
+  int64_t max_threads_running = 64;
+  // A replica's answer is reused this long (copies ask after every
+  // batch). Default 250 ms.
+  absl::Duration cache = absl::Milliseconds(250);
+  // The seam for replica sessions; default MysqlConnection::Connect.
+  std::function<absl::StatusOr<std::unique_ptr<mysql::Connection>>(
+      const mysql::ConnectParams&)>
+      connect;
+};
+
+// Why a replica whose SHOW SLAVE STATUS is `status` holds a copy back
+// ("" if it does not): replication stopped or erring, lag unknown, or lag
+// above `max_lag`. `name` names the replica in the reason.
+std::string ReplicaThrottleReason(const mysql::Result& status,
+                                  absl::string_view name,
+                                  absl::Duration max_lag);
+
+class CopyThrottle {
+ public:
+  CopyThrottle(CopyThrottleOptions options, Clock* clock);
+
+  // "" to go on, or why to wait. `primary` is the asking copy's session.
+  absl::StatusOr<std::string> Check(mysql::Connection& primary);
+
+ private:
+  struct Replica {
+    mysql::ConnectParams params;
+    std::unique_ptr<mysql::Connection> conn;
+    absl::Time checked = absl::InfinitePast();
+    std::string reason;
+  };
+  std::string CheckReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const CopyThrottleOptions options_;
+  Clock* const clock_;
+  absl::Mutex mu_;
+  std::vector<Replica> replicas_ ABSL_GUARDED_BY(mu_);
+};
+
+// The server-load part alone (what a copy asks by default).
+absl::StatusOr<std::string> ThreadsRunningThrottle(mysql::Connection& conn,
+                                                   int64_t max_threads_running);
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_COPY_THROTTLE_H_
