@@ -29,6 +29,23 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
     SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
     options.push_back(o);
   }
+  // A trigger created on a table since its migration started would stay
+  // with the old table: no swap until it is gone (retried with backoff,
+  // the message saying why).
+  for (const Migration& m : ms) {
+    SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                        TriggersOn(*conn_, m.schema, m.table));
+    if (triggers.empty()) continue;
+    const absl::Status refused = absl::FailedPreconditionError(
+        absl::StrCat("cut-over refused: ", TriggersRefusal(m.table, triggers)));
+    absl::Status first;
+    for (size_t i = 0; i < ms.size(); ++i) {
+      absl::Status r = CutOverFailed(ms[i], ids[i], /*stream_stopped=*/false,
+                                     refused, /*backoff=*/true);
+      if (first.ok()) first = r;
+    }
+    return first;
+  }
   // Before any stage says so: an interrupted cut-over can then be told
   // from the schemas if not from the binlog (swap_check.h).
   for (const Migration& m : ms) RecordSchemas(m);

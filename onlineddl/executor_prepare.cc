@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -70,6 +71,12 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
   if (caught_up != caught_up_at_.end()) {
     o.relaxed_at_once = clock_->Now() - caught_up->second <= o.threshold;
     caught_up_at_.erase(caught_up);
+  }
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                      TriggersOn(*conn_, m.schema, m.table));
+  if (!triggers.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cut-over refused: ", TriggersRefusal(m.table, triggers)));
   }
   RecordSchemas(m);
   SC_RETURN_IF_ERROR(

@@ -573,6 +573,68 @@ TEST_F(ExecutorTest, AThrottledMigrationIsNotReadyToComplete) {
   ASSERT_OK(WaitReadyToComplete(u[0]));
 }
 
+// A table with triggers is not migrated online: the swap would leave the
+// triggers with the old table. The migration fails saying so, nothing
+// created; without them it runs.
+TEST_F(ExecutorTest, ATableWithTriggersIsRefused) {
+  CreateUsers(100);
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE audit (id INT PRIMARY KEY AUTO_INCREMENT, uid INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TRIGGER `users ai` AFTER INSERT ON users FOR EACH ROW INSERT "
+      "INTO audit (uid) VALUES (NEW.id)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  Migration failed = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(failed.message, HasSubstr("`users` has triggers (`users ai`)"));
+  EXPECT_EQ(failed.artifacts, "");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'x'"),
+            "0");
+  ASSERT_OK(conn_->Execute("DROP TRIGGER `users ai`"));
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+}
+
+// A trigger created while the table is migrated holds the cut-over back
+// (retried, saying why) until it is dropped.
+TEST_F(ExecutorTest, ATriggerCreatedDuringTheMigrationHoldsTheCutOver) {
+  CreateUsers(100);
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE audit (id INT PRIMARY KEY AUTO_INCREMENT, uid INT)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TRIGGER users_ai AFTER INSERT ON users FOR EACH ROW INSERT "
+      "INTO audit (uid) VALUES (NEW.id)"));
+  // Neither a controller's prepare nor the tablet's own cut-over swaps.
+  EXPECT_THAT(executor_->PrepareCutOver(u[0], absl::Seconds(5)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("has triggers (`users_ai`)")));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  Migration held;
+  ASSERT_OK(WaitFor(Clock::Real(), "the cut-over to be refused",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
+                      return absl::StrContains(held.message,
+                                               "cut-over refused");
+                    }));
+  EXPECT_THAT(held.message, HasSubstr("has triggers (`users_ai`)"));
+  EXPECT_EQ(held.status, kStatusRunning);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'x'"),
+            "0");
+  ASSERT_OK(conn_->Execute("DROP TRIGGER users_ai"));
+  WaitStatus(u[0], kStatusComplete);
+}
+
 // A copy its throttler holds back (a lagging replica, say) says so in the
 // migration: the stage, component_throttled 'vcopier' and the reason, all
 // cleared once it goes on.

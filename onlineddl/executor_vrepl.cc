@@ -198,6 +198,9 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                              ": online DDL cannot swap a table that is a "
                              "foreign key parent or child"));
   }
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                      TriggersOn(*conn_, db, m.table));
+  if (!triggers.empty()) return Fail(m, TriggersRefusal(m.table, triggers));
   if (!(SentryName(m.table, m.uuid) > m.table)) {
     return Fail(m, absl::StrCat("cannot cut over ", QuoteIdentifier(m.table),
                                 ": no sentry name sorts after it (its 56th "

@@ -133,5 +133,35 @@ absl::StatusOr<SwapFromSchemas> CheckSwapFromSchemas(mysql::Connection& conn,
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> TriggersOn(mysql::Connection& conn,
+                                                    absl::string_view db,
+                                                    absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat(
+          "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
+          "EVENT_OBJECT_SCHEMA = ",
+          mysql::QuoteString(db), " AND EVENT_OBJECT_TABLE = ",
+          mysql::QuoteString(table), " ORDER BY TRIGGER_NAME")));
+  std::vector<std::string> out;
+  for (const mysql::Row& row : r.rows) out.emplace_back(row.Get(0));
+  return out;
+}
+
+std::string TriggersRefusal(absl::string_view table,
+                            const std::vector<std::string>& triggers) {
+  std::string names;
+  for (const std::string& t : triggers) {
+    absl::StrAppend(&names, names.empty() ? "" : ", ",
+                    mysql::QuoteIdentifier(t));
+  }
+  return absl::StrCat(
+      mysql::QuoteIdentifier(table), " has triggers (", names,
+      "): online DDL swaps in a new table, and RENAME keeps triggers with "
+      "the old one, so the table would lose them (and the reverse stream's "
+      "writes to the old table would fire them); drop them, migrate, then "
+      "create them again, or use the mysql or direct strategy");
+}
+
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -16,6 +16,7 @@
 #define SIDECUT_ONLINEDDL_SWAP_CHECK_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -59,6 +60,17 @@ absl::StatusOr<SwapFromSchemas> CheckSwapFromSchemas(mysql::Connection& conn,
                                                      absl::string_view db,
                                                      absl::string_view table,
                                                      absl::string_view shadow);
+
+// The triggers of `db`.`table`, by name. A swap cannot carry them: RENAME
+// TABLE keeps them with the old table (renamed away, where the reverse
+// stream's writes would fire them), leaving the new one without.
+absl::StatusOr<std::vector<std::string>> TriggersOn(mysql::Connection& conn,
+                                                    absl::string_view db,
+                                                    absl::string_view table);
+
+// Why `table`, with `triggers`, cannot be swapped.
+std::string TriggersRefusal(absl::string_view table,
+                            const std::vector<std::string>& triggers);
 
 }  // namespace onlineddl
 }  // namespace sidecut
