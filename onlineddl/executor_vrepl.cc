@@ -629,10 +629,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
             static_cast<int64_t>((table_rows - row.rows_copied) * secs / done));
     }
     if (secs >= 10) p = Progress{now, row.rows_copied};  // rolling window
-    // The copy's throttler (replica lag, server load) held it back within
-    // the last seconds (it asks again every half second while it waits).
+    // The copy's throttler (replica lag, server load) holds it back: the
+    // workflow records the reason while it waits (time_throttled fresh)
+    // and clears it when it goes on; the time only guards against a
+    // record left by a process that died.
     held = !row.reason_throttled.empty() &&
-           absl::ToUnixSeconds(now) - row.time_throttled <= 3;
+           absl::ToUnixSeconds(now) - row.time_throttled <= 30;
     if (held) {
       a.Set("component_throttled", "vcopier")
           .Set("reason_throttled", row.reason_throttled)

@@ -8,9 +8,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "util/clock.h"
 #include "vreplication/copy_throttle.h"
@@ -47,15 +49,23 @@ absl::StatusOr<std::vector<mysql::ConnectParams>> ParseReplicas(
     entry = absl::StripAsciiWhitespace(entry);
     const size_t colon = entry.rfind(':');
     int port = 0;
-    if (colon == absl::string_view::npos || colon == 0 ||
+    absl::string_view host =
+        colon == absl::string_view::npos ? entry : entry.substr(0, colon);
+    // An IPv6 address in brackets: [::1]:3306.
+    const bool bracketed =
+        absl::ConsumePrefix(&host, "[") && absl::ConsumeSuffix(&host, "]");
+    if (colon == absl::string_view::npos || host.empty() ||
+        (!bracketed && absl::StrContains(host, ':')) ||
+        absl::StrContains(host, '[') || absl::StrContains(host, ']') ||
         !absl::SimpleAtoi(entry.substr(colon + 1), &port) || port < 1 ||
         port > 65535) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--throttle_replicas: '", entry,
-                       "' is not host:port (a comma-separated list of them)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--throttle_replicas: '", entry,
+          "' is not host:port or [ipv6]:port (a comma-separated list of "
+          "them)"));
     }
     mysql::ConnectParams p;
-    p.host = std::string(entry.substr(0, colon));
+    p.host = std::string(host);
     p.port = port;
     p.user = primary.user;
     p.password = primary.password;

@@ -98,6 +98,10 @@ TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
        "'b:0' is not host:port"},
       {[](DaemonFlags* f) { f->throttle_replicas = ":3306"; },
        "':3306' is not host:port"},
+      {[](DaemonFlags* f) { f->throttle_replicas = "::1"; },
+       "'::1' is not host:port"},
+      {[](DaemonFlags* f) { f->throttle_replicas = "[::1"; },
+       "'[::1' is not host:port"},
       {[](DaemonFlags* f) { f->throttle_max_lag_ms = 10; },
        "--throttle_max_lag_ms must be within"},
       {[](DaemonFlags* f) { f->throttle_threads_running = 0; },
@@ -152,6 +156,10 @@ TEST(DaemonOptionsTest, CopiesAskTheListedReplicas) {
   EXPECT_THAT(o.workflow.throttle(primary),
               IsOkAndHolds(HasSubstr("replica root@127.0.0.1:1 cannot be "
                                      "asked its lag")));
+  f.throttle_replicas = "[::1]:1";
+  ASSERT_OK_AND_ASSIGN(o, MakeExecutorOptions(f, nullptr));
+  EXPECT_THAT(o.workflow.throttle(primary),
+              IsOkAndHolds(HasSubstr("replica root@::1:1 cannot be asked")));
 }
 
 TEST(DaemonOptionsTest, PasswordFromFlagFileOrEnvironment) {

@@ -1,24 +1,66 @@
 #include "vreplication/copy_throttle.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/mysql_error.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
 namespace vreplication {
 namespace {
 
-// The value of column `name` of the first row, or nullopt (no such column,
-// or NULL).
-absl::optional<std::string> Column(const mysql::Result& r,
+// Row `i`'s value of column `name`, or nullopt (no such column, or NULL).
+absl::optional<std::string> Column(const mysql::Result& r, size_t i,
                                    absl::string_view name) {
-  const int i = r.ColumnIndex(name);
-  if (i < 0 || r.rows.empty() || r.rows[0].IsNull(i)) return absl::nullopt;
-  return std::string(r.rows[0].Get(i));
+  const int c = r.ColumnIndex(name);
+  if (c < 0 || i >= r.rows.size() || r.rows[i].IsNull(c)) return absl::nullopt;
+  return std::string(r.rows[i].Get(c));
+}
+
+std::string RowReason(const mysql::Result& status, size_t i,
+                      absl::string_view name, absl::Duration max_lag) {
+  absl::optional<std::string> connection = Column(status, i, "Connection_name");
+  const std::string who =
+      connection.has_value() && !connection->empty()
+          ? absl::StrCat("replica ", name, " (connection '", *connection, "')")
+          : absl::StrCat("replica ", name);
+  for (const char* thread : {"Slave_SQL_Running", "Slave_IO_Running"}) {
+    absl::optional<std::string> running = Column(status, i, thread);
+    if (running.has_value() && *running != "Yes") {
+      const char* error_column =
+          absl::string_view(thread) == "Slave_SQL_Running" ? "Last_SQL_Error"
+                                                           : "Last_IO_Error";
+      absl::optional<std::string> error = Column(status, i, error_column);
+      return absl::StrCat(who, ": ", thread, " is ", *running,
+                          error.has_value() && !error->empty()
+                              ? absl::StrCat(" (", *error, ")")
+                              : "");
+    }
+  }
+  absl::optional<std::string> behind =
+      Column(status, i, "Seconds_Behind_Master");
+  int64_t seconds = 0;
+  if (!behind.has_value() || !absl::SimpleAtoi(*behind, &seconds)) {
+    return absl::StrCat(who, ": its lag is unknown");
+  }
+  // A delayed replica (MASTER_DELAY) is behind on purpose: its lag counts
+  // beyond the delay.
+  absl::optional<std::string> delay = Column(status, i, "SQL_Delay");
+  int64_t delayed = 0;
+  if (delay.has_value() && absl::SimpleAtoi(*delay, &delayed) && delayed > 0) {
+    seconds = std::max<int64_t>(0, seconds - delayed);
+  }
+  if (absl::Seconds(seconds) > max_lag) {
+    return absl::StrCat(who, " lags ", seconds, "s > ",
+                        absl::FormatDuration(max_lag),
+                        delayed > 0 ? " beyond its delay" : "");
+  }
+  return "";
 }
 
 }  // namespace
@@ -28,29 +70,11 @@ std::string ReplicaThrottleReason(const mysql::Result& status,
                                   absl::Duration max_lag) {
   if (status.rows.empty()) {
     return absl::StrCat("replica ", name,
-                        " does not replicate (SHOW SLAVE STATUS is empty)");
+                        " does not replicate (no replication connection)");
   }
-  for (const char* thread : {"Slave_SQL_Running", "Slave_IO_Running"}) {
-    absl::optional<std::string> running = Column(status, thread);
-    if (running.has_value() && *running != "Yes") {
-      const char* error_column =
-          absl::string_view(thread) == "Slave_SQL_Running" ? "Last_SQL_Error"
-                                                           : "Last_IO_Error";
-      absl::optional<std::string> error = Column(status, error_column);
-      return absl::StrCat("replica ", name, ": ", thread, " is ", *running,
-                          error.has_value() && !error->empty()
-                              ? absl::StrCat(" (", *error, ")")
-                              : "");
-    }
-  }
-  absl::optional<std::string> behind = Column(status, "Seconds_Behind_Master");
-  int64_t seconds = 0;
-  if (!behind.has_value() || !absl::SimpleAtoi(*behind, &seconds)) {
-    return absl::StrCat("replica ", name, ": its lag is unknown");
-  }
-  if (absl::Seconds(seconds) > max_lag) {
-    return absl::StrCat("replica ", name, " lags ", seconds, "s > ",
-                        absl::FormatDuration(max_lag));
+  for (size_t i = 0; i < status.rows.size(); ++i) {
+    std::string reason = RowReason(status, i, name, max_lag);
+    if (!reason.empty()) return reason;
   }
   return "";
 }
@@ -76,35 +100,44 @@ CopyThrottle::CopyThrottle(CopyThrottleOptions options, Clock* clock)
 }
 
 std::string CopyThrottle::CheckReplica(Replica& r) {
-  const absl::Time now = clock_->Now();
-  if (now - r.checked < options_.cache) return r.reason;
-  r.checked = now;
+  if (clock_->Now() - r.checked < options_.cache) return r.reason;
+  r.reason = AskReplica(r);
+  // Stamped after asking: copies that waited for this answer reuse it.
+  r.checked = clock_->Now();
+  return r.reason;
+}
+
+std::string CopyThrottle::AskReplica(Replica& r) {
   const std::string name = r.params.Describe();
   if (r.conn == nullptr) {
+    // Short: a copy (and whatever waits to stop it) waits this long.
     mysql::ConnectParams p = r.params;
-    p.connect_timeout = std::min(p.connect_timeout, absl::Seconds(2));
-    p.read_timeout = absl::Seconds(5);
+    p.connect_timeout = std::min(p.connect_timeout, absl::Seconds(1));
+    p.read_timeout = absl::Seconds(2);
+    p.write_timeout = absl::Seconds(2);
     absl::StatusOr<std::unique_ptr<mysql::Connection>> c =
         options_.connect ? options_.connect(p)
                          : absl::StatusOr<std::unique_ptr<mysql::Connection>>(
                                mysql::MysqlConnection::Connect(p));
     if (!c.ok()) {
-      r.reason = absl::StrCat(
-          "replica ", name, " cannot be asked its lag: ", c.status().message());
-      return r.reason;
+      return absl::StrCat("replica ", name,
+                          " cannot be asked its lag: ", c.status().message());
     }
     r.conn = *std::move(c);
   }
-  absl::StatusOr<mysql::Result> status = r.conn->Execute("SHOW SLAVE STATUS");
+  // Every replication connection (MariaDB multi-source); servers without
+  // the statement have one.
+  absl::StatusOr<mysql::Result> status =
+      r.conn->Execute("SHOW ALL SLAVES STATUS");
+  if (mysql::MysqlErrno(status.status()) == mysql::kErParseError) {
+    status = r.conn->Execute("SHOW SLAVE STATUS");
+  }
   if (!status.ok()) {
     r.conn.reset();  // reconnects next time
-    r.reason =
-        absl::StrCat("replica ", name,
-                     " cannot be asked its lag: ", status.status().message());
-    return r.reason;
+    return absl::StrCat("replica ", name, " cannot be asked its lag: ",
+                        status.status().message());
   }
-  r.reason = ReplicaThrottleReason(*status, name, options_.max_lag);
-  return r.reason;
+  return ReplicaThrottleReason(*status, name, options_.max_lag);
 }
 
 absl::StatusOr<std::string> CopyThrottle::Check(mysql::Connection& primary) {

@@ -42,9 +42,10 @@ struct CopyThrottleOptions {
       connect;
 };
 
-// Why a replica whose SHOW SLAVE STATUS is `status` holds a copy back
-// ("" if it does not): replication stopped or erring, lag unknown, or lag
-// above `max_lag`. `name` names the replica in the reason.
+// Why a replica whose SHOW ALL SLAVES STATUS (or SHOW SLAVE STATUS) is
+// `status` holds a copy back ("" if it does not): no replication
+// connection, one stopped or erring, its lag unknown, or above `max_lag`
+// (beyond SQL_Delay for a delayed replica). `name` names the replica.
 std::string ReplicaThrottleReason(const mysql::Result& status,
                                   absl::string_view name,
                                   absl::Duration max_lag);
@@ -63,7 +64,9 @@ class CopyThrottle {
     absl::Time checked = absl::InfinitePast();
     std::string reason;
   };
+  // The cached reason, or AskReplica's once the cache is old.
   std::string CheckReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string AskReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CopyThrottleOptions options_;
   Clock* const clock_;

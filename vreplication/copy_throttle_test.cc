@@ -50,7 +50,7 @@ TEST(ReplicaThrottleReasonTest, LagAboveTheLimitHoldsTheCopy) {
 
 TEST(ReplicaThrottleReasonTest, StoppedOrUnknownReplicationHoldsTheCopy) {
   EXPECT_EQ(ReplicaThrottleReason(mysql::Result(), "r1", absl::Seconds(5)),
-            "replica r1 does not replicate (SHOW SLAVE STATUS is empty)");
+            "replica r1 does not replicate (no replication connection)");
   EXPECT_EQ(ReplicaThrottleReason(
                 SlaveStatus({{"Slave_IO_Running", "Yes"},
                              {"Slave_SQL_Running", "No"},
@@ -67,6 +67,29 @@ TEST(ReplicaThrottleReasonTest, StoppedOrUnknownReplicationHoldsTheCopy) {
   EXPECT_EQ(
       ReplicaThrottleReason(Healthy(absl::nullopt), "r1", absl::Seconds(5)),
       "replica r1: its lag is unknown");
+}
+
+// Every replication connection counts; a delayed replica's delay does not.
+TEST(ReplicaThrottleReasonTest, EveryConnectionCountsButNotADelay) {
+  mysql::Result two = SlaveStatus({{"Connection_name", ""},
+                                   {"Slave_IO_Running", "Yes"},
+                                   {"Slave_SQL_Running", "Yes"},
+                                   {"Seconds_Behind_Master", "0"}});
+  two.rows.emplace_back(std::vector<absl::optional<std::string>>{
+      std::string("eu"), std::string("Yes"), std::string("Yes"),
+      std::string("12")});
+  EXPECT_EQ(ReplicaThrottleReason(two, "r1", absl::Seconds(5)),
+            "replica r1 (connection 'eu') lags 12s > 5s");
+  mysql::Result delayed = SlaveStatus({{"Slave_IO_Running", "Yes"},
+                                       {"Slave_SQL_Running", "Yes"},
+                                       {"Seconds_Behind_Master", "3603"},
+                                       {"SQL_Delay", "3600"}});
+  EXPECT_EQ(ReplicaThrottleReason(delayed, "r1", absl::Seconds(5)), "");
+  delayed.rows[0] = mysql::Row(std::vector<absl::optional<std::string>>{
+      std::string("Yes"), std::string("Yes"), std::string("3610"),
+      std::string("3600")});
+  EXPECT_EQ(ReplicaThrottleReason(delayed, "r1", absl::Seconds(5)),
+            "replica r1 lags 10s > 5s beyond its delay");
 }
 
 // A session answering fixed results per statement.
@@ -107,7 +130,7 @@ class CopyThrottleTest : public ::testing::Test {
   CopyThrottleTest() {
     primary_answers_["SHOW GLOBAL STATUS LIKE 'Threads_running'"] =
         ThreadsRunning("3");
-    replica_answers_["SHOW SLAVE STATUS"] = Healthy("0");
+    replica_answers_["SHOW ALL SLAVES STATUS"] = Healthy("0");
   }
   std::unique_ptr<CopyThrottle> Make() {
     CopyThrottleOptions o;
@@ -148,11 +171,11 @@ TEST_F(CopyThrottleTest, ServerLoadHoldsTheCopy) {
 
 TEST_F(CopyThrottleTest, ALaggingReplicaHoldsTheCopyUntilItCatchesUp) {
   auto t = Make();
-  replica_answers_["SHOW SLAVE STATUS"] = Healthy("30");
+  replica_answers_["SHOW ALL SLAVES STATUS"] = Healthy("30");
   EXPECT_THAT(t->Check(primary_),
               IsOkAndHolds("replica root@10.0.0.2:3306 lags 30s > 5s"));
   // Asked again only after the cache time.
-  replica_answers_["SHOW SLAVE STATUS"] = Healthy("1");
+  replica_answers_["SHOW ALL SLAVES STATUS"] = Healthy("1");
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("lags 30s")));
   EXPECT_EQ(replica_queries_, 1);
   clock_.AdvanceTime(absl::Milliseconds(300));
@@ -170,10 +193,11 @@ TEST_F(CopyThrottleTest, AReplicaThatCannotBeAskedHoldsTheCopy) {
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
   // A session that fails is dropped and opened again.
-  replica_answers_["SHOW SLAVE STATUS"] = absl::UnavailableError("gone away");
+  replica_answers_["SHOW ALL SLAVES STATUS"] =
+      absl::UnavailableError("gone away");
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("gone away")));
-  replica_answers_["SHOW SLAVE STATUS"] = Healthy("0");
+  replica_answers_["SHOW ALL SLAVES STATUS"] = Healthy("0");
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
   EXPECT_EQ(connects_, 3);

@@ -288,7 +288,8 @@ class Workflow {
   static bool MayRedefineObjects(absl::string_view statement);
   // Asks the throttler; records and returns its reason ("" = go on).
   absl::StatusOr<std::string> CheckThrottle();
-  // Waits (recording the throttle) until the throttler lets the copy go.
+  // Waits (recording the throttle, the tail catching up meanwhile) until
+  // the throttler lets the copy go.
   absl::Status WaitUntilNotThrottled();
   // Applies the workflow's max_tps between applied transactions.
   void PaceTransactions();
@@ -369,6 +370,9 @@ class Workflow {
   // forgotten at any DDL and when the plans reload.
   absl::optional<std::map<IndirectName, IndirectPath>> indirect_paths_;
   size_t batch_rows_ = 0;
+  // Whether _vt.vreplication may show a throttle reason (an earlier run's
+  // too, until the first check clears it).
+  bool throttle_recorded_ = true;
   bool ordered_commits_ = false;         // @@binlog_order_commits
   size_t max_packet_ = size_t{1} << 20;  // conn_'s @@max_allowed_packet
   // Sends `statements` (joined) in as few round trips as conn_'s

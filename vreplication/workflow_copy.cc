@@ -44,16 +44,25 @@ void Workflow::ResizeBatch(size_t rows, absl::Duration took) {
 absl::StatusOr<std::string> Workflow::CheckThrottle() {
   if (!options_.throttle) return std::string();
   SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(*conn_));
-  if (!reason.empty()) {
-    SC_RETURN_IF_ERROR(
-        conn_
-            ->Execute(absl::StrCat(
-                "UPDATE _vt.vreplication SET time_throttled = "
-                "UNIX_TIMESTAMP(), "
-                "component_throttled = 'vcopier', reason_throttled = ",
-                mysql::QuoteString(reason.substr(0, 500)), " WHERE id = ", id_))
-            .status());
+  if (reason.empty() && !throttle_recorded_) return reason;
+  // Recorded while held (time_throttled kept fresh), cleared when it goes
+  // on. Printable ASCII only and short: the column's character set is the
+  // server's default, and a value it cannot hold would fail the workflow.
+  std::string shown;
+  for (char c : reason.substr(0, 500)) {
+    shown.push_back(c >= 0x20 && c < 0x7f ? c : '?');
   }
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute(absl::StrCat(
+              "UPDATE _vt.vreplication SET ",
+              reason.empty() ? "" : "time_throttled = UNIX_TIMESTAMP(), ",
+              "component_throttled = ",
+              mysql::QuoteString(reason.empty() ? "" : "vcopier"),
+              ", reason_throttled = ", mysql::QuoteString(shown),
+              " WHERE id = ", id_))
+          .status());
+  throttle_recorded_ = !reason.empty();
   return reason;
 }
 
@@ -61,6 +70,14 @@ absl::Status Workflow::WaitUntilNotThrottled() {
   while (!stop_) {
     SC_ASSIGN_OR_RETURN(std::string reason, CheckThrottle());
     if (reason.empty()) return absl::OkStatus();
+    if (!pos_.empty()) {
+      // The tail keeps up with the rows already copied meanwhile: a hold
+      // can last hours (a replica down), and a position left that far
+      // behind could see its binlog purged.
+      SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
+      SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
+      if (stop_) return absl::OkStatus();
+    }
     clock_->SleepFor(options_.throttle_recheck);
   }
   return absl::OkStatus();
