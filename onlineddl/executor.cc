@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
@@ -29,6 +30,12 @@ Executor::Executor(ExecutorOptions options, Clock* clock)
     options_.workflow.apply_batch_window = absl::Milliseconds(10);
   }
   options_.workflow.connect.database = "";
+  const std::string& host = options_.connect.host;
+  if (!options_.fs_space &&
+      (!options_.connect.socket.empty() || host == "localhost" ||
+       host == "::1" || absl::StartsWith(host, "127."))) {
+    options_.fs_space = LocalFsSpace;  // a sidecar's server: its paths
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Executor>> Executor::Start(

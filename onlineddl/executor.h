@@ -29,6 +29,7 @@
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
 #include "onlineddl/deployment_store.h"
+#include "onlineddl/disk_check.h"
 #include "onlineddl/schema_migrations.h"
 #include "onlineddl/table_gc.h"
 #include "util/clock.h"
@@ -85,6 +86,10 @@ struct ExecutorOptions {
   // Tests only: adjusts every cut-over's options (timings that widen a
   // window a test needs).
   std::function<void(CutOverOptions&)> tune_cut_over;
+  // The filesystem seam for the disk check before a copy (disk_check.h).
+  // Default: LocalFsSpace where the server is on this host (a unix socket
+  // or a loopback address), no check otherwise.
+  FsSpaceFn fs_space;
   TableGcOptions gc;
   // `connect` is filled from above. Online DDL streams default to a 50 ms
   // server heartbeat and a 10 ms apply batch window (see Executor()).

@@ -635,6 +635,40 @@ TEST_F(ExecutorTest, ATriggerCreatedDuringTheMigrationHoldsTheCutOver) {
   WaitStatus(u[0], kStatusComplete);
 }
 
+// A copy the server's disk cannot hold (the shadow, and the rows once more
+// in the binlog) is refused before anything is created, with figures: a
+// full disk would stop the server. With room it runs.
+TEST_F(ExecutorTest, AMigrationTheDiskCannotHoldIsRefused) {
+  CreateUsers(1000);
+  auto free_bytes = std::make_shared<std::atomic<uint64_t>>(uint64_t{10} << 20);
+  auto paths = std::make_shared<std::vector<std::string>>();
+  ExecutorOptions o = Options();
+  o.fs_space = [free_bytes,
+                paths](const std::string& path) -> absl::StatusOr<FsSpace> {
+    paths->push_back(path);
+    FsSpace s;
+    s.device = 1;
+    s.free_bytes = free_bytes->load();
+    return s;
+  };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  Migration failed = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(failed.message,
+              HasSubstr("not enough disk for an online copy of `users`"));
+  EXPECT_THAT(failed.message, HasSubstr("and has 10.0 MiB"));
+  EXPECT_THAT(failed.message, HasSubstr("for its rows in the binlog"));
+  EXPECT_EQ(failed.artifacts, "");
+  ASSERT_FALSE(paths->empty());
+  // The server's own datadir was looked at.
+  EXPECT_EQ((*paths)[0], Value("SELECT @@datadir"));
+  free_bytes->store(uint64_t{100} << 30);
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+}
+
 // A copy its throttler holds back (a lagging replica, say) says so in the
 // migration: the stage, component_throttled 'vcopier' and the reason, all
 // cleared once it goes on.

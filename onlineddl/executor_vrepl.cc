@@ -201,6 +201,12 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                       TriggersOn(*conn_, db, m.table));
   if (!triggers.empty()) return Fail(m, TriggersRefusal(m.table, triggers));
+  if (options_.fs_space) {
+    SC_ASSIGN_OR_RETURN(
+        std::string short_of_disk,
+        CheckDiskForCopy(*conn_, db, m.table, options_.fs_space));
+    if (!short_of_disk.empty()) return Fail(m, short_of_disk);
+  }
   if (!(SentryName(m.table, m.uuid) > m.table)) {
     return Fail(m, absl::StrCat("cannot cut over ", QuoteIdentifier(m.table),
                                 ": no sentry name sorts after it (its 56th "

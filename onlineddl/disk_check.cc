@@ -1,0 +1,112 @@
+#include "onlineddl/disk_check.h"
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+absl::StatusOr<FsSpace> LocalFsSpace(const std::string& path) {
+  struct stat st;
+  struct statvfs vfs;
+  if (stat(path.c_str(), &st) != 0 || statvfs(path.c_str(), &vfs) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot look at ", path, ": ", std::strerror(errno)));
+  }
+  FsSpace s;
+  s.device = static_cast<uint64_t>(st.st_dev);
+  // What an unprivileged writer may use (the server is one).
+  s.free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  return s;
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? absl::StrCat(bytes, " B")
+                : absl::StrFormat("%.1f %s", v, units[u]);
+}
+
+absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
+                                             absl::string_view db,
+                                             absl::string_view table,
+                                             const FsSpaceFn& space) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result sizes,
+      conn.Execute(absl::StrCat(
+          "SELECT IFNULL(DATA_LENGTH, 0), IFNULL(INDEX_LENGTH, 0) FROM "
+          "information_schema.TABLES WHERE TABLE_SCHEMA = ",
+          mysql::QuoteString(db),
+          " AND TABLE_NAME = ", mysql::QuoteString(table))));
+  if (sizes.rows.empty()) return std::string();
+  uint64_t data = 0, index = 0;
+  if (!absl::SimpleAtoi(sizes.rows[0].Get(0), &data) ||
+      !absl::SimpleAtoi(sizes.rows[0].Get(1), &index)) {
+    return std::string();
+  }
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result paths,
+      conn.Execute("SELECT @@datadir, IFNULL(@@log_bin_basename, '')"));
+  if (paths.rows.empty()) return std::string();
+  const std::string datadir(paths.rows[0].Get(0));
+  std::string binlog_dir(paths.rows[0].Get(1));
+  const size_t slash = binlog_dir.rfind('/');
+  binlog_dir = slash == std::string::npos ? "" : binlog_dir.substr(0, slash);
+  absl::StatusOr<FsSpace> data_fs = space(datadir);
+  if (!data_fs.ok()) return std::string();  // not ours to see
+  // The shadow as large as the table; its rows once more in the binlog
+  // (row images: about the data's size).
+  const uint64_t shadow = data + index;
+  const uint64_t logged = binlog_dir.empty() ? 0 : data;
+  absl::StatusOr<FsSpace> log_fs =
+      logged > 0 ? space(binlog_dir) : absl::StatusOr<FsSpace>(*data_fs);
+  if (!log_fs.ok()) log_fs = *data_fs;  // assume the same filesystem
+  auto refusal = [&](uint64_t need, uint64_t free, absl::string_view where,
+                     absl::string_view breakdown) {
+    return absl::StrCat(
+        "not enough disk for an online copy of ", mysql::QuoteIdentifier(table),
+        ": it needs about ", HumanBytes(need), " on the filesystem of ", where,
+        " (", breakdown, ", with ", HumanBytes(kDiskReserveBytes),
+        " kept free) and has ", HumanBytes(free),
+        "; free space there, or alter the table with the mysql or direct "
+        "strategy");
+  };
+  const std::string for_shadow =
+      absl::StrCat(HumanBytes(shadow), " for the shadow table");
+  const std::string for_log =
+      absl::StrCat(HumanBytes(logged), " for its rows in the binlog");
+  const std::string in_datadir = absl::StrCat("the datadir ", datadir);
+  if (log_fs->device == data_fs->device) {
+    const uint64_t need = shadow + logged + kDiskReserveBytes;
+    if (data_fs->free_bytes >= need) return std::string();
+    return refusal(
+        need, data_fs->free_bytes, in_datadir,
+        logged > 0 ? absl::StrCat(for_shadow, " and ", for_log) : for_shadow);
+  }
+  if (data_fs->free_bytes < shadow + kDiskReserveBytes) {
+    return refusal(shadow + kDiskReserveBytes, data_fs->free_bytes, in_datadir,
+                   for_shadow);
+  }
+  if (log_fs->free_bytes < logged + kDiskReserveBytes) {
+    return refusal(logged + kDiskReserveBytes, log_fs->free_bytes,
+                   absl::StrCat("the binlog ", binlog_dir), for_log);
+  }
+  return std::string();
+}
+
+}  // namespace onlineddl
+}  // namespace sidecut

@@ -1,0 +1,49 @@
+// Whether the server's disk can take an online copy of a table: the
+// shadow table (as large as the table) in the datadir, and the copied rows
+// once more in the binlog. A copy that fills the disk stops the server for
+// every application, so a migration is refused up front, with figures,
+// rather than started. Only for a server on this host (a sidecar's
+// mysqld): its paths are ours to look at.
+#ifndef SIDECUT_ONLINEDDL_DISK_CHECK_H_
+#define SIDECUT_ONLINEDDL_DISK_CHECK_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "mysql/connection.h"
+
+namespace sidecut {
+namespace onlineddl {
+
+// A filesystem: which one (st_dev) and its bytes free for the server.
+struct FsSpace {
+  uint64_t device = 0;
+  uint64_t free_bytes = 0;
+};
+
+// The seam: the filesystem holding `path`.
+using FsSpaceFn = std::function<absl::StatusOr<FsSpace>(const std::string&)>;
+
+// statvfs(2) and stat(2).
+absl::StatusOr<FsSpace> LocalFsSpace(const std::string& path);
+
+// Kept free beyond the estimate, for everything else the server writes.
+inline constexpr uint64_t kDiskReserveBytes = uint64_t{64} << 20;
+
+// "" if `db`.`table` can be copied online as far as disk goes (or it
+// cannot be told: paths not readable here), else why not, with figures.
+absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
+                                             absl::string_view db,
+                                             absl::string_view table,
+                                             const FsSpaceFn& space);
+
+// "1.5 GiB", "300 MiB", "12 KiB", "80 B".
+std::string HumanBytes(uint64_t bytes);
+
+}  // namespace onlineddl
+}  // namespace sidecut
+
+#endif  // SIDECUT_ONLINEDDL_DISK_CHECK_H_
