@@ -207,6 +207,10 @@ absl::Status PreparedCutOver::Lock() {
                                " WRITE, ", Table(request_.sentry), " WRITE"))
           .status());
   locked_ = true;
+  // What must hold for the swap, checked now that nothing can change it
+  // (a trigger created before the lock; one created from now on waits,
+  // then lands on the new table).
+  if (request_.check_locked) SC_RETURN_IF_ERROR(request_.check_locked());
   const absl::Time deadline = deadline_;
   // Everything written before the lock reaches the new table, and the
   // stream stops before B's RENAME takes the shadow's metadata lock.

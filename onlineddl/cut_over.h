@@ -79,6 +79,9 @@ struct CutOverRequest {
   // returns an error at `deadline`.
   std::function<absl::Status(const mysql::Position& pos, absl::Time deadline)>
       wait_applied;
+  // Called once the table is locked, before anything else: an error
+  // aborts the cut-over (nothing renamed). Optional.
+  std::function<absl::Status()> check_locked;
   // Called under the lock once the stream applied everything: stops it so
   // that nothing it does can follow the swap. Optional.
   std::function<absl::Status()> stop_stream;

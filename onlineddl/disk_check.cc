@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -14,6 +16,21 @@
 
 namespace sidecut {
 namespace onlineddl {
+
+namespace {
+
+// A database name stored on disk as itself (others are encoded, @xxxx).
+bool IsPlainName(absl::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 absl::StatusOr<FsSpace> LocalFsSpace(const std::string& path) {
   struct stat st;
@@ -66,7 +83,14 @@ absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
   std::string binlog_dir(paths.rows[0].Get(1));
   const size_t slash = binlog_dir.rfind('/');
   binlog_dir = slash == std::string::npos ? "" : binlog_dir.substr(0, slash);
-  absl::StatusOr<FsSpace> data_fs = space(datadir);
+  // The database's own directory: where its tables are (a symlink to
+  // another filesystem counts), and proof that the path seen here is the
+  // server's (a server in another container may share the network and
+  // not the filesystem: the path is then missing, or not this one).
+  const std::string db_dir =
+      absl::StrCat(datadir, absl::EndsWith(datadir, "/") ? "" : "/", db);
+  if (!IsPlainName(db)) return std::string();  // encoded on disk
+  absl::StatusOr<FsSpace> data_fs = space(db_dir);
   if (!data_fs.ok()) return std::string();  // not ours to see
   // The shadow as large as the table; its rows once more in the binlog
   // (row images: about the data's size).
@@ -77,19 +101,19 @@ absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
   if (!log_fs.ok()) log_fs = *data_fs;  // assume the same filesystem
   auto refusal = [&](uint64_t need, uint64_t free, absl::string_view where,
                      absl::string_view breakdown) {
-    return absl::StrCat(
-        "not enough disk for an online copy of ", mysql::QuoteIdentifier(table),
-        ": it needs about ", HumanBytes(need), " on the filesystem of ", where,
-        " (", breakdown, ", with ", HumanBytes(kDiskReserveBytes),
-        " kept free) and has ", HumanBytes(free),
-        "; free space there, or alter the table with the mysql or direct "
-        "strategy");
+    return absl::StrCat("not enough disk for an online copy of ",
+                        mysql::QuoteIdentifier(table), ": it needs about ",
+                        HumanBytes(need), " on the filesystem of ", where, " (",
+                        breakdown, ", with ", HumanBytes(kDiskReserveBytes),
+                        " kept free) and has ", HumanBytes(free),
+                        "; free space there, then retry it");
   };
   const std::string for_shadow =
       absl::StrCat(HumanBytes(shadow), " for the shadow table");
   const std::string for_log =
       absl::StrCat(HumanBytes(logged), " for its rows in the binlog");
-  const std::string in_datadir = absl::StrCat("the datadir ", datadir);
+  const std::string in_datadir =
+      absl::StrCat("the database's directory ", db_dir);
   if (log_fs->device == data_fs->device) {
     const uint64_t need = shadow + logged + kDiskReserveBytes;
     if (data_fs->free_bytes >= need) return std::string();

@@ -1,5 +1,11 @@
 #include "onlineddl/disk_check.h"
 
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/status_matchers.h"
@@ -7,6 +13,10 @@
 namespace sidecut {
 namespace onlineddl {
 namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(DiskCheckTest, HumanBytes) {
   EXPECT_EQ(HumanBytes(80), "80 B");
@@ -16,14 +26,80 @@ TEST(DiskCheckTest, HumanBytes) {
 }
 
 TEST(DiskCheckTest, LocalFilesystems) {
-  ASSERT_OK_AND_ASSIGN(FsSpace root, LocalFsSpace("/"));
-  EXPECT_GT(root.free_bytes, 0u);
-  ASSERT_OK_AND_ASSIGN(FsSpace again, LocalFsSpace("/"));
-  EXPECT_EQ(again.device, root.device);
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string dir = tmp != nullptr ? tmp : "/tmp";
+  ASSERT_OK_AND_ASSIGN(FsSpace here, LocalFsSpace(dir));
+  ASSERT_OK_AND_ASSIGN(FsSpace again, LocalFsSpace(dir + "/."));
+  EXPECT_EQ(again.device, here.device);
+  EXPECT_THAT(LocalFsSpace("/nonexistent/dir").status(),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("cannot look at /nonexistent/dir")));
+}
+
+// Answers the two queries CheckDiskForCopy makes.
+class Server final : public mysql::Connection {
+ public:
+  absl::StatusOr<mysql::Result> Execute(absl::string_view sql) override {
+    mysql::Result r;
+    std::vector<absl::optional<std::string>> row;
+    if (absl::StrContains(sql, "DATA_LENGTH")) {
+      row = {std::to_string(data), std::to_string(index)};
+    } else if (absl::StrContains(sql, "@@datadir")) {
+      row = {std::string("/data/"), std::string("/logs/bin")};
+    } else {
+      return absl::InternalError("unexpected query");
+    }
+    r.fields.resize(row.size());
+    r.rows.emplace_back(std::move(row));
+    return r;
+  }
+  absl::Status ExecuteStreaming(
+      absl::string_view,
+      const std::function<absl::Status(const std::vector<mysql::Field>&)>&,
+      const std::function<absl::Status(const mysql::Row&)>&) override {
+    return absl::UnimplementedError("streaming");
+  }
+  uint64_t ConnectionId() override { return 1; }
+  void Close() override {}
+  uint64_t data = uint64_t{1} << 30;   // 1 GiB of rows
+  uint64_t index = uint64_t{1} << 29;  // 512 MiB of secondary indexes
+};
+
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+// Datadir and binlog on separate filesystems: each must hold its part.
+TEST(DiskCheckTest, EachFilesystemHoldsItsPart) {
+  Server server;
+  std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 2 * kGiB}},
+                                       {"/logs", {2, 2 * kGiB}}};
+  FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {
+    auto it = fs.find(path);
+    if (it == fs.end()) return absl::NotFoundError(path);
+    return it->second;
+  };
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space), IsOkAndHolds(""));
+  fs["/data/shop"].free_bytes = kGiB + (kGiB >> 2);  // < 1.5 GiB + 64 MiB
   EXPECT_THAT(
-      LocalFsSpace("/nonexistent/dir").status(),
-      StatusIs(absl::StatusCode::kNotFound,
-               ::testing::HasSubstr("cannot look at /nonexistent/dir")));
+      CheckDiskForCopy(server, "shop", "t", space),
+      IsOkAndHolds(AllOf(HasSubstr("the database's directory /data/shop"),
+                         HasSubstr("1.5 GiB for the shadow table"),
+                         Not(HasSubstr("binlog")))));
+  fs["/data/shop"].free_bytes = 2 * kGiB;
+  fs["/logs"].free_bytes = kGiB;  // < 1 GiB + 64 MiB
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space),
+              IsOkAndHolds(AllOf(HasSubstr("the binlog /logs"),
+                                 HasSubstr("1.0 GiB for its rows in the "
+                                           "binlog"))));
+  // One filesystem for both: the sum.
+  fs["/logs"] = {1, 2 * kGiB};
+  fs["/data/shop"] = {1, 2 * kGiB};  // < 2.5 GiB + 64 MiB
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space),
+              IsOkAndHolds(HasSubstr("1.5 GiB for the shadow table and "
+                                     "1.0 GiB for its rows in the binlog")));
+  // A database directory not seen here (another container's server), or a
+  // name stored encoded: no check.
+  EXPECT_THAT(CheckDiskForCopy(server, "other", "t", space), IsOkAndHolds(""));
+  EXPECT_THAT(CheckDiskForCopy(server, "sh-op", "t", space), IsOkAndHolds(""));
 }
 
 }  // namespace

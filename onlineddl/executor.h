@@ -86,6 +86,9 @@ struct ExecutorOptions {
   // Tests only: adjusts every cut-over's options (timings that widen a
   // window a test needs).
   std::function<void(CutOverOptions&)> tune_cut_over;
+  // Tests only: runs after a cut-over's checks, before it locks the table
+  // (something changing in between, as a trigger created there).
+  std::function<void()> after_cut_over_checks;
   // The filesystem seam for the disk check before a copy (disk_check.h).
   // Default: LocalFsSpace where the server is on this host (a unix socket
   // or a loopback address), no check otherwise.

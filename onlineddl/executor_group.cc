@@ -36,8 +36,9 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
     SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                         TriggersOn(*conn_, m.schema, m.table));
     if (triggers.empty()) continue;
-    const absl::Status refused = absl::FailedPreconditionError(
-        absl::StrCat("cut-over refused: ", TriggersRefusal(m.table, triggers)));
+    const absl::Status refused = absl::FailedPreconditionError(absl::StrCat(
+        "cut-over refused: ",
+        TriggersRefusal(m.table, triggers, !m.reverted_uuid.empty())));
     absl::Status first;
     for (size_t i = 0; i < ms.size(); ++i) {
       absl::Status r = CutOverFailed(ms[i], ids[i], /*stream_stopped=*/false,
@@ -49,6 +50,7 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   // Before any stage says so: an interrupted cut-over can then be told
   // from the schemas if not from the binlog (swap_check.h).
   for (const Migration& m : ms) RecordSchemas(m);
+  if (options_.after_cut_over_checks) options_.after_cut_over_checks();
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid,

@@ -75,8 +75,9 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
   SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                       TriggersOn(*conn_, m.schema, m.table));
   if (!triggers.empty()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cut-over refused: ", TriggersRefusal(m.table, triggers)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cut-over refused: ",
+        TriggersRefusal(m.table, triggers, !m.reverted_uuid.empty())));
   }
   RecordSchemas(m);
   SC_RETURN_IF_ERROR(

@@ -11,6 +11,7 @@
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/migration_uuid.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
 #include "vreplication/table_schema.h"
@@ -120,6 +121,12 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                   "strategy) and left no table to revert to");
   }
   if (table_alter) {
+    // Its swap back would leave them with the table swapped out.
+    SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                        TriggersOn(*conn_, m.schema, m.table));
+    if (!triggers.empty()) {
+      return Refuse(m, TriggersRefusal(m.table, triggers, /*revert=*/true));
+    }
     absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
     if (!id.ok() && absl::StartsWith(m.message, "not revertible: ")) {
       return Refuse(m, m.message);

@@ -32,6 +32,7 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using vreplication::testing::Checksum;
@@ -445,6 +446,29 @@ TEST_F(RevertTest, EveryCutOverRecordsTheSchemasFirst) {
       SwapFromSchemas seen,
       CheckSwapFromSchemas(*conn_, u, m.schema, m.table, FirstArtifact(m)));
   EXPECT_EQ(seen.outcome, SwapFromSchemas::kSwapped) << seen.why;
+}
+
+// A revert of a table given triggers since its migration is refused (the
+// swap back would leave them on the table swapped out); without them it
+// runs.
+TEST_F(RevertTest, ARevertOfATableWithTriggersIsRefused) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO users (val) SELECT seq FROM seq_1_to_100"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE audit (uid INT)"));
+  const std::string u = Run("ALTER TABLE users ADD COLUMN c3 INT");
+  WaitStatus(u, kStatusComplete);
+  ASSERT_OK(conn_->Execute(
+      "CREATE TRIGGER users_ai AFTER INSERT ON users FOR EACH ROW INSERT "
+      "INTO audit VALUES (NEW.id)"));
+  EXPECT_THAT(executor_->Revert(u, "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("has triggers (`users_ai`)"),
+                             HasSubstr("a revert swaps the old table back"))));
+  ASSERT_OK(conn_->Execute("DROP TRIGGER users_ai"));
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u, ""));
+  WaitStatus(revert, kStatusComplete);
 }
 
 // The same, interrupted before its RENAME: the schemas say nothing was

@@ -635,6 +635,49 @@ TEST_F(ExecutorTest, ATriggerCreatedDuringTheMigrationHoldsTheCutOver) {
   WaitStatus(u[0], kStatusComplete);
 }
 
+// The same trigger created after the cut-over's check but before its lock:
+// checked again under the lock, it still holds the swap back (the table
+// keeps it), and writes go on.
+TEST_F(ExecutorTest, ATriggerCreatedJustBeforeTheLockHoldsTheCutOver) {
+  CreateUsers(100);
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE audit (id INT PRIMARY KEY AUTO_INCREMENT, uid INT)"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> other,
+                       harness::ConnectTo(*instance_));
+  auto created = std::make_shared<std::atomic<bool>>(false);
+  ExecutorOptions o = Options();
+  mysql::MysqlConnection* session = other.get();
+  const std::string trigger = absl::StrCat(
+      "CREATE TRIGGER ", Qualified("users_ai"), " AFTER INSERT ON ",
+      Qualified("users"), " FOR EACH ROW INSERT INTO ", Qualified("audit"),
+      " (uid) VALUES (NEW.id)");
+  o.after_cut_over_checks = [session, created, trigger] {
+    if (created->exchange(true)) return;
+    ASSERT_OK(session->Execute(trigger));
+  };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  Migration held;
+  ASSERT_OK(WaitFor(Clock::Real(), "the cut-over to be refused",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
+                      return absl::StrContains(held.message,
+                                               "cut-over refused");
+                    }));
+  EXPECT_THAT(held.message, HasSubstr("has triggers (`users_ai`)"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE "
+                  "EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = "
+                  "'users'"),
+            "1");
+  ASSERT_OK(conn_->Execute("INSERT INTO users (name, val) VALUES ('w', 1)"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM audit"), "1");
+  ASSERT_OK(conn_->Execute("DROP TRIGGER users_ai"));
+  WaitStatus(u[0], kStatusComplete);
+  executor_.reset();  // before `other`, which the hook uses
+}
+
 // A copy the server's disk cannot hold (the shadow, and the rows once more
 // in the binlog) is refused before anything is created, with figures: a
 // full disk would stop the server. With room it runs.
@@ -662,8 +705,8 @@ TEST_F(ExecutorTest, AMigrationTheDiskCannotHoldIsRefused) {
   EXPECT_THAT(failed.message, HasSubstr("for its rows in the binlog"));
   EXPECT_EQ(failed.artifacts, "");
   ASSERT_FALSE(paths->empty());
-  // The server's own datadir was looked at.
-  EXPECT_EQ((*paths)[0], Value("SELECT @@datadir"));
+  // The server's own directory of the database was looked at.
+  EXPECT_EQ((*paths)[0], Value("SELECT @@datadir") + db_);
   free_bytes->store(uint64_t{100} << 30);
   ASSERT_OK(executor_->Retry(u[0]).status());
   WaitStatus(u[0], kStatusComplete);

@@ -200,7 +200,9 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   }
   SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                       TriggersOn(*conn_, db, m.table));
-  if (!triggers.empty()) return Fail(m, TriggersRefusal(m.table, triggers));
+  if (!triggers.empty()) {
+    return Fail(m, TriggersRefusal(m.table, triggers, /*revert=*/false));
+  }
   if (options_.fs_space) {
     SC_ASSIGN_OR_RETURN(
         std::string short_of_disk,
@@ -775,6 +777,18 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
   };
   req.stop_stream = [engine, workflow_id]() {
     return engine->Stop(workflow_id);
+  };
+  // On the executor's own session (the locked table's metadata stays
+  // readable to it): the callers hold mu_ and run on this thread.
+  mysql::Connection* conn = conn_.get();
+  const bool revert = !m.reverted_uuid.empty();
+  req.check_locked = [conn, db = m.schema, table = m.table,
+                      revert]() -> absl::Status {
+    SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                        TriggersOn(*conn, db, table));
+    if (triggers.empty()) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cut-over refused: ", TriggersRefusal(table, triggers, revert)));
   };
   return req;
 }

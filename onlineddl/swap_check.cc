@@ -149,18 +149,23 @@ absl::StatusOr<std::vector<std::string>> TriggersOn(mysql::Connection& conn,
 }
 
 std::string TriggersRefusal(absl::string_view table,
-                            const std::vector<std::string>& triggers) {
+                            const std::vector<std::string>& triggers,
+                            bool revert) {
   std::string names;
   for (const std::string& t : triggers) {
     absl::StrAppend(&names, names.empty() ? "" : ", ",
                     mysql::QuoteIdentifier(t));
   }
   return absl::StrCat(
-      mysql::QuoteIdentifier(table), " has triggers (", names,
-      "): online DDL swaps in a new table, and RENAME keeps triggers with "
-      "the old one, so the table would lose them (and the reverse stream's "
-      "writes to the old table would fire them); drop them, migrate, then "
-      "create them again, or use the mysql or direct strategy");
+      mysql::QuoteIdentifier(table), " has triggers (", names, "): ",
+      revert ? "a revert swaps the old table back"
+             : "online DDL swaps in a new table",
+      ", and RENAME keeps triggers with the table swapped out, so ",
+      mysql::QuoteIdentifier(table),
+      " would lose them (and the reverse stream's writes to the table "
+      "swapped out would fire them); drop them, ",
+      revert ? "revert" : "migrate", ", then create them again",
+      revert ? "" : ", or use the mysql or direct strategy");
 }
 
 }  // namespace onlineddl

@@ -68,9 +68,11 @@ absl::StatusOr<std::vector<std::string>> TriggersOn(mysql::Connection& conn,
                                                     absl::string_view db,
                                                     absl::string_view table);
 
-// Why `table`, with `triggers`, cannot be swapped.
+// Why `table`, with `triggers`, cannot be swapped (by a migration, or by
+// the `revert` of one).
 std::string TriggersRefusal(absl::string_view table,
-                            const std::vector<std::string>& triggers);
+                            const std::vector<std::string>& triggers,
+                            bool revert);
 
 }  // namespace onlineddl
 }  // namespace sidecut
