@@ -61,7 +61,12 @@ std::string HumanBytes(uint64_t bytes) {
 absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
                                              absl::string_view db,
                                              absl::string_view table,
-                                             const FsSpaceFn& space) {
+                                             const FsSpaceFn& space,
+                                             std::string* skipped) {
+  auto skip = [skipped](std::string why) {
+    if (skipped != nullptr) *skipped = std::move(why);
+    return std::string();
+  };
   SC_ASSIGN_OR_RETURN(
       mysql::Result sizes,
       conn.Execute(absl::StrCat(
@@ -89,9 +94,18 @@ absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
   // not the filesystem: the path is then missing, or not this one).
   const std::string db_dir =
       absl::StrCat(datadir, absl::EndsWith(datadir, "/") ? "" : "/", db);
-  if (!IsPlainName(db)) return std::string();  // encoded on disk
+  if (!IsPlainName(db)) {
+    return skip(
+        absl::StrCat("the database's name is stored encoded on "
+                     "disk; its directory under ",
+                     datadir, " is not looked for"));
+  }
   absl::StatusOr<FsSpace> data_fs = space(db_dir);
-  if (!data_fs.ok()) return std::string();  // not ours to see
+  if (!data_fs.ok()) {
+    // Not ours to see (another container's server, or a directory this
+    // user may not read).
+    return skip(std::string(data_fs.status().message()));
+  }
   // The shadow as large as the table; its rows once more in the binlog
   // (row images: about the data's size).
   const uint64_t shadow = data + index;

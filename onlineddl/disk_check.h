@@ -34,11 +34,13 @@ absl::StatusOr<FsSpace> LocalFsSpace(const std::string& path);
 inline constexpr uint64_t kDiskReserveBytes = uint64_t{64} << 20;
 
 // "" if `db`.`table` can be copied online as far as disk goes (or it
-// cannot be told: paths not readable here), else why not, with figures.
+// cannot be told: then `*skipped`, if given, says why, e.g. the database's
+// directory not readable here), else why not, with figures.
 absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
                                              absl::string_view db,
                                              absl::string_view table,
-                                             const FsSpaceFn& space);
+                                             const FsSpaceFn& space,
+                                             std::string* skipped = nullptr);
 
 // "1.5 GiB", "300 MiB", "12 KiB", "80 B".
 std::string HumanBytes(uint64_t bytes);

@@ -98,8 +98,17 @@ TEST(DiskCheckTest, EachFilesystemHoldsItsPart) {
                                      "1.0 GiB for its rows in the binlog")));
   // A database directory not seen here (another container's server), or a
   // name stored encoded: no check.
-  EXPECT_THAT(CheckDiskForCopy(server, "other", "t", space), IsOkAndHolds(""));
-  EXPECT_THAT(CheckDiskForCopy(server, "sh-op", "t", space), IsOkAndHolds(""));
+  std::string skipped;
+  EXPECT_THAT(CheckDiskForCopy(server, "other", "t", space, &skipped),
+              IsOkAndHolds(""));
+  EXPECT_EQ(skipped, "/data/other");  // the seam's NotFound message
+  EXPECT_THAT(CheckDiskForCopy(server, "sh-op", "t", space, &skipped),
+              IsOkAndHolds(""));
+  EXPECT_THAT(skipped, HasSubstr("stored encoded"));
+  skipped.clear();
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space, &skipped),
+              IsOkAndHolds(HasSubstr("not enough disk")));
+  EXPECT_EQ(skipped, "");
 }
 
 }  // namespace
