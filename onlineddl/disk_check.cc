@@ -88,18 +88,18 @@ absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
   std::string binlog_dir(paths.rows[0].Get(1));
   const size_t slash = binlog_dir.rfind('/');
   binlog_dir = slash == std::string::npos ? "" : binlog_dir.substr(0, slash);
-  // The database's own directory: where its tables are (a symlink to
-  // another filesystem counts), and proof that the path seen here is the
-  // server's (a server in another container may share the network and
-  // not the filesystem: the path is then missing, or not this one).
-  const std::string db_dir =
-      absl::StrCat(datadir, absl::EndsWith(datadir, "/") ? "" : "/", db);
   if (!IsPlainName(db)) {
     return skip(
         absl::StrCat("the database's name is stored encoded on "
                      "disk; its directory under ",
                      datadir, " is not looked for"));
   }
+  // The database's own directory: where its tables are (a symlink to
+  // another filesystem counts), and proof that the path seen here is the
+  // server's (a server in another container may share the network and
+  // not the filesystem: the path is then missing, or not this one).
+  const std::string db_dir =
+      absl::StrCat(datadir, absl::EndsWith(datadir, "/") ? "" : "/", db);
   absl::StatusOr<FsSpace> data_fs = space(db_dir);
   if (!data_fs.ok()) {
     // Not ours to see (another container's server, or a directory this

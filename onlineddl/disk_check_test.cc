@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/testing/scripted_connection.h"
 #include "util/status_matchers.h"
 
 namespace sidecut {
@@ -36,40 +37,23 @@ TEST(DiskCheckTest, LocalFilesystems) {
                        HasSubstr("cannot look at /nonexistent/dir")));
 }
 
-// Answers the two queries CheckDiskForCopy makes.
-class Server final : public mysql::Connection {
- public:
-  absl::StatusOr<mysql::Result> Execute(absl::string_view sql) override {
-    mysql::Result r;
-    std::vector<absl::optional<std::string>> row;
-    if (absl::StrContains(sql, "DATA_LENGTH")) {
-      row = {std::to_string(data), std::to_string(index)};
-    } else if (absl::StrContains(sql, "@@datadir")) {
-      row = {std::string("/data/"), std::string("/logs/bin")};
-    } else {
-      return absl::InternalError("unexpected query");
-    }
-    r.fields.resize(row.size());
-    r.rows.emplace_back(std::move(row));
-    return r;
-  }
-  absl::Status ExecuteStreaming(
-      absl::string_view,
-      const std::function<absl::Status(const std::vector<mysql::Field>&)>&,
-      const std::function<absl::Status(const mysql::Row&)>&) override {
-    return absl::UnimplementedError("streaming");
-  }
-  uint64_t ConnectionId() override { return 1; }
-  void Close() override {}
-  uint64_t data = uint64_t{1} << 30;   // 1 GiB of rows
-  uint64_t index = uint64_t{1} << 29;  // 512 MiB of secondary indexes
-};
+// Answers the two queries CheckDiskForCopy makes: a table of 1 GiB of
+// rows and 512 MiB of secondary indexes, the datadir and binlog paths.
+mysql::testing::ScriptedConnection Server() {
+  mysql::testing::ScriptedConnection server;
+  server.script().answers["DATA_LENGTH"] = mysql::testing::OneRow(
+      {{"DATA_LENGTH", std::to_string(uint64_t{1} << 30)},
+       {"INDEX_LENGTH", std::to_string(uint64_t{1} << 29)}});
+  server.script().answers["@@datadir"] = mysql::testing::OneRow(
+      {{"@@datadir", "/data/"}, {"@@log_bin_basename", "/logs/bin"}});
+  return server;
+}
 
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 // Datadir and binlog on separate filesystems: each must hold its part.
 TEST(DiskCheckTest, EachFilesystemHoldsItsPart) {
-  Server server;
+  mysql::testing::ScriptedConnection server = Server();
   std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 2 * kGiB}},
                                        {"/logs", {2, 2 * kGiB}}};
   FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {

@@ -405,6 +405,11 @@ class Executor {
   // Records the schemas of m's table and shadow before a cut-over attempt
   // (swap_check.h); a failure is logged and leaves no record.
   void RecordSchemas(const Migration& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records m complete (`stage`, `message`), with what that moves: a
+  // revert takes over the reverted migration's artifact.
+  absl::Status RecordComplete(const Migration& m, const std::string& stage,
+                              const std::string& message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records m complete after a swap whose RENAME position is unknown (so
   // no reverse stream can start): not revertible, saying `why`.
   absl::Status CompleteUnrevertible(const Migration& m, int64_t workflow_id,

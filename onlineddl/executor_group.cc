@@ -33,12 +33,12 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   // with the old table: no swap until it is gone (retried with backoff,
   // the message saying why).
   for (const Migration& m : ms) {
-    SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
-                        TriggersOn(*conn_, m.schema, m.table));
-    if (triggers.empty()) continue;
-    const absl::Status refused = absl::FailedPreconditionError(absl::StrCat(
-        "cut-over refused: ",
-        TriggersRefusal(m.table, triggers, !m.reverted_uuid.empty())));
+    const absl::Status refused = CheckSwapKeepsTriggers(
+        *conn_, m.schema, m.table, !m.reverted_uuid.empty());
+    if (!absl::IsFailedPrecondition(refused)) {
+      SC_RETURN_IF_ERROR(refused);
+      continue;
+    }
     absl::Status first;
     for (size_t i = 0; i < ms.size(); ++i) {
       absl::Status r = CutOverFailed(ms[i], ids[i], /*stream_stopped=*/false,

@@ -72,13 +72,8 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
     o.relaxed_at_once = clock_->Now() - caught_up->second <= o.threshold;
     caught_up_at_.erase(caught_up);
   }
-  SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
-                      TriggersOn(*conn_, m.schema, m.table));
-  if (!triggers.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cut-over refused: ",
-        TriggersRefusal(m.table, triggers, !m.reverted_uuid.empty())));
-  }
+  SC_RETURN_IF_ERROR(CheckSwapKeepsTriggers(*conn_, m.schema, m.table,
+                                            !m.reverted_uuid.empty()));
   RecordSchemas(m);
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,

@@ -34,6 +34,17 @@ using vreplication::testing::Writer;
 
 class ExecutorTest : public testing::ExecutorFixture {
  protected:
+  // Waits until migration `uuid`'s cut-over was refused; the migration then.
+  Migration WaitCutOverRefused(const std::string& uuid) {
+    Migration held;
+    EXPECT_OK(WaitFor(Clock::Real(), "the cut-over to be refused",
+                      [&]() -> absl::StatusOr<bool> {
+                        SC_ASSIGN_OR_RETURN(held, executor_->Get(uuid));
+                        return absl::StrContains(held.message,
+                                                 "cut-over refused");
+                      }));
+    return held;
+  }
   // The old table (the migration's artifact) and `users` hold the same rows
   // (id, name, val): nothing was lost across the copy and the cut-over.
   void ExpectArtifactHoldsTheSameUsers(const Migration& m) {
@@ -618,13 +629,7 @@ TEST_F(ExecutorTest, ATriggerCreatedDuringTheMigrationHoldsTheCutOver) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("has triggers (`users_ai`)")));
   ASSERT_OK(executor_->Complete(u[0]).status());
-  Migration held;
-  ASSERT_OK(WaitFor(Clock::Real(), "the cut-over to be refused",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
-                      return absl::StrContains(held.message,
-                                               "cut-over refused");
-                    }));
+  Migration held = WaitCutOverRefused(u[0]);
   EXPECT_THAT(held.message, HasSubstr("has triggers (`users_ai`)"));
   EXPECT_EQ(held.status, kStatusRunning);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
@@ -659,13 +664,7 @@ TEST_F(ExecutorTest, ATriggerCreatedJustBeforeTheLockHoldsTheCutOver) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<std::string> u,
       executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
-  Migration held;
-  ASSERT_OK(WaitFor(Clock::Real(), "the cut-over to be refused",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
-                      return absl::StrContains(held.message,
-                                               "cut-over refused");
-                    }));
+  Migration held = WaitCutOverRefused(u[0]);
   EXPECT_THAT(held.message, HasSubstr("has triggers (`users_ai`)"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE "
                   "EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = "

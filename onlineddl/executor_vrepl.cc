@@ -786,14 +786,9 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
   // On the executor's own session (the locked table's metadata stays
   // readable to it): the callers hold mu_ and run on this thread.
   mysql::Connection* conn = conn_.get();
-  const bool revert = !m.reverted_uuid.empty();
   req.check_locked = [conn, db = m.schema, table = m.table,
-                      revert]() -> absl::Status {
-    SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
-                        TriggersOn(*conn, db, table));
-    if (triggers.empty()) return absl::OkStatus();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cut-over refused: ", TriggersRefusal(table, triggers, revert)));
+                      revert = !m.reverted_uuid.empty()]() {
+    return CheckSwapKeepsTriggers(*conn, db, table, revert);
   };
   return req;
 }
@@ -854,53 +849,45 @@ void Executor::RecordSchemas(const Migration& m) {
 absl::Status Executor::CompleteUnrevertible(const Migration& m,
                                             int64_t workflow_id,
                                             absl::string_view why) {
-  if (!m.reverted_uuid.empty()) {
-    // As in CutOverDone: the reverted migration's old table is this
-    // revert's artifact now.
-    SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
-                                       Assignments().Set("artifacts", "")));
-  }
-  ForgetEnded(m.uuid);
   SC_RETURN_IF_ERROR(
-      UpdateMigration(*conn_, m.uuid,
-                      Assignments()
-                          .Set("migration_status", kStatusComplete)
-                          .Set("message", absl::StrCat("not revertible: ", why))
-                          .Set("progress", 100.0)
-                          .Set("eta_seconds", int64_t{0})
-                          .Set("stage", "complete")
-                          .SetExpr("completed_timestamp", "NOW(6)")
-                          .SetExpr("liveness_timestamp", "NOW()")));
+      RecordComplete(m, "complete", absl::StrCat("not revertible: ", why)));
   // No stream keeps the other table in sync: a revert is refused.
   return DeleteWorkflow(workflow_id);
 }
 
-absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
-                                   const CutOverResult& r) {
+absl::Status Executor::RecordComplete(const Migration& m,
+                                      const std::string& stage,
+                                      const std::string& message) {
   if (!m.reverted_uuid.empty()) {
     // The reverted migration's artifact is this revert's now.
     SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
                                        Assignments().Set("artifacts", "")));
   }
   ForgetEnded(m.uuid);
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments()
+                             .Set("migration_status", kStatusComplete)
+                             .Set("message", message)
+                             .Set("progress", 100.0)
+                             .Set("eta_seconds", int64_t{0})
+                             .Set("stage", stage)
+                             .SetExpr("completed_timestamp", "NOW(6)")
+                             .SetExpr("liveness_timestamp", "NOW()"));
+}
+
+absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
+                                   const CutOverResult& r) {
   // Complete before the stream is replaced: a crash in between leaves a
   // complete migration that cannot be reverted (its stream stopped), never
   // a running one whose reverse stream looks like its own and would swap
   // the tables back.
-  SC_RETURN_IF_ERROR(UpdateMigration(
-      *conn_, m.uuid,
-      Assignments()
-          .Set("migration_status", kStatusComplete)
-          .Set("message", "")
-          .Set("progress", 100.0)
-          .Set("eta_seconds", int64_t{0})
-          .Set("stage", r.stall > absl::ZeroDuration()
-                            ? absl::StrCat("complete; writes stalled ",
-                                           absl::ToInt64Milliseconds(r.stall),
-                                           " ms at cut-over")
-                            : std::string("complete"))
-          .SetExpr("completed_timestamp", "NOW(6)")
-          .SetExpr("liveness_timestamp", "NOW()")));
+  SC_RETURN_IF_ERROR(RecordComplete(
+      m,
+      r.stall > absl::ZeroDuration()
+          ? absl::StrCat("complete; writes stalled ",
+                         absl::ToInt64Milliseconds(r.stall), " ms at cut-over")
+          : std::string("complete"),
+      ""));
   // The stream stops by itself at the RENAME; the reverse one takes over.
   absl::Status reverse = StartReverseStream(m, workflow_id, r.rename_position);
   if (reverse.ok()) return absl::OkStatus();

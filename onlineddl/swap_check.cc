@@ -168,5 +168,15 @@ std::string TriggersRefusal(absl::string_view table,
       revert ? "" : ", or use the mysql or direct strategy");
 }
 
+absl::Status CheckSwapKeepsTriggers(mysql::Connection& conn,
+                                    absl::string_view db,
+                                    absl::string_view table, bool revert) {
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                      TriggersOn(conn, db, table));
+  if (triggers.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "cut-over refused: ", TriggersRefusal(table, triggers, revert)));
+}
+
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -74,6 +74,12 @@ std::string TriggersRefusal(absl::string_view table,
                             const std::vector<std::string>& triggers,
                             bool revert);
 
+// OK if `db`.`table` has no triggers, else FailedPrecondition ("cut-over
+// refused: " and TriggersRefusal's reason).
+absl::Status CheckSwapKeepsTriggers(mysql::Connection& conn,
+                                    absl::string_view db,
+                                    absl::string_view table, bool revert);
+
 }  // namespace onlineddl
 }  // namespace sidecut
 

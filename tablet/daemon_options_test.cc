@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/testing/scripted_connection.h"
 #include "util/status_matchers.h"
 
 namespace sidecut {
@@ -117,33 +118,12 @@ TEST(DaemonOptionsTest, RefusesValuesThatCannotWork) {
   }
 }
 
-// A session answering only the load check.
-class LoadOnly final : public mysql::Connection {
- public:
-  absl::StatusOr<mysql::Result> Execute(absl::string_view sql) override {
-    mysql::Result r;
-    if (sql != "SHOW GLOBAL STATUS LIKE 'Threads_running'") {
-      return absl::InternalError(absl::StrCat("unexpected: ", sql));
-    }
-    r.fields.resize(2);
-    r.rows.emplace_back(std::vector<absl::optional<std::string>>{
-        std::string("Threads_running"), std::string("2")});
-    return r;
-  }
-  absl::Status ExecuteStreaming(
-      absl::string_view,
-      const std::function<absl::Status(const std::vector<mysql::Field>&)>&,
-      const std::function<absl::Status(const mysql::Row&)>&) override {
-    return absl::UnimplementedError("streaming");
-  }
-  uint64_t ConnectionId() override { return 1; }
-  void Close() override {}
-};
-
 // The copies ask the listed replicas: one that cannot be reached holds
 // them, and without replicas only the server load does.
 TEST(DaemonOptionsTest, CopiesAskTheListedReplicas) {
-  LoadOnly primary;
+  mysql::testing::ScriptedConnection primary;  // answers the load check
+  primary.script().answers["Threads_running"] = mysql::testing::OneRow(
+      {{"Variable_name", "Threads_running"}, {"Value", "2"}});
   DaemonFlags f = Flags();
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions alone,
                        MakeExecutorOptions(f, nullptr));

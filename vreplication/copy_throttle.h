@@ -25,6 +25,9 @@
 namespace sidecut {
 namespace vreplication {
 
+// Most threads running on the primary a copy goes on with, by default.
+inline constexpr int64_t kDefaultMaxThreadsRunning = 64;
+
 struct CopyThrottleOptions {
   // The replicas to watch (the primary's user and password are typical).
   std::vector<mysql::ConnectParams> replicas;
@@ -32,7 +35,7 @@ struct CopyThrottleOptions {
   // 5 s, as Vitess's throttler.
   absl::Duration max_lag = absl::Seconds(5);
   // Most threads running on the primary let through. Default 64.
-  int64_t max_threads_running = 64;
+  int64_t max_threads_running = kDefaultMaxThreadsRunning;
   // A replica's answer is reused this long (copies ask after every
   // batch). Default 250 ms.
   absl::Duration cache = absl::Milliseconds(250);

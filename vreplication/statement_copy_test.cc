@@ -33,6 +33,7 @@ namespace {
 using testing::Checksum;
 using ::testing::HasSubstr;
 using testing::WaitCaughtUp;
+using testing::WaitCopied;
 using testing::Writer;
 
 class StatementCopyTest : public ::testing::Test {
@@ -142,14 +143,7 @@ class StatementCopyTest : public ::testing::Test {
     r->set_match("dst");
     r->set_filter(filter);
     ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
-    ASSERT_OK(WaitFor(
-        Clock::Real(), "the copy to finish",
-        [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-          if (row.state == kStateError) return absl::InternalError(row.message);
-          return row.state == kStateRunning;
-        },
-        WaitOptions{.timeout = absl::Seconds(120)}));
+    ASSERT_OK(WaitCopied(engine, id, absl::Seconds(120)));
     Clock::Real()->SleepFor(absl::Milliseconds(300));
     ASSERT_OK(writer.Stop());
     EXPECT_GT(writer.statements(), 100);
@@ -227,14 +221,7 @@ TEST_F(StatementCopyTest, ACopyWaitsWhileTheReplicaStopsReplicating) {
   EXPECT_EQ(held.rows_copied, 500);
   EXPECT_THAT(held.reason_throttled, HasSubstr("Slave_SQL_Running is No"));
   ASSERT_OK(replica_->Execute("START SLAVE SQL_THREAD"));
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the copy to finish",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        if (row.state == kStateError) return absl::InternalError(row.message);
-        return row.state == kStateRunning;
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
   ASSERT_OK(WaitCaughtUp(*primary_, id, absl::Seconds(60)));
   ASSERT_OK_AND_ASSIGN(WorkflowRow after, engine.Read(id));
   EXPECT_EQ(after.reason_throttled, "");  // cleared once it went on

@@ -40,6 +40,7 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::WaitCaughtUp;
+using testing::WaitCopied;
 using testing::Writer;
 
 class VReplicationTest : public harness::SharedInstanceTest {
@@ -111,20 +112,6 @@ class VReplicationTest : public harness::SharedInstanceTest {
 
   WorkflowOptions options_;
 };
-
-// Waits until workflow `id` has copied everything and runs (its state
-// Running); an error state ends the wait with the workflow's message.
-absl::Status WaitCopied(Engine& engine, int64_t id,
-                        absl::Duration timeout = absl::Seconds(10)) {
-  return WaitFor(
-      Clock::Real(), "the copy to finish",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        if (row.state == kStateError) return absl::InternalError(row.message);
-        return row.state == kStateRunning;
-      },
-      WaitOptions{.timeout = timeout});
-}
 
 absl::StatusOr<int64_t> VReplicationTest::CreateCopied(
     Engine& engine, const std::string& name, const std::string& db,

@@ -47,8 +47,7 @@ Workflow::Workflow(int64_t id, WorkflowOptions options, Clock* clock)
   if (!options_.throttle) {
     // The default copy throttler: server load.
     options_.throttle = [](mysql::Connection& conn) {
-      return ThreadsRunningThrottle(conn,
-                                    CopyThrottleOptions().max_threads_running);
+      return ThreadsRunningThrottle(conn, kDefaultMaxThreadsRunning);
     };
   }
 }

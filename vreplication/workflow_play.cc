@@ -351,15 +351,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           // every table for a statement that does not.
           const bool parses = schemadiff::Tokenize(ev.query.query).ok();
           bool ours = false;
+          bool names_source = false;
           for (const auto& [source, target] : target_of_source_) {
             ours |= touches && parses &&
                     StatementMentionsTable(ev.query.query, target);
-          }
-          // A statement-logged chunk also records its progress in _vt.
-          bool names_source = false;
-          for (const auto& [source, target] : target_of_source_) {
             names_source |= StatementMentionsTable(ev.query.query, source);
           }
+          // A statement-logged chunk also records its progress in _vt.
           ours |= parses && !names_source &&
                   StatementTouchesDatabase(ev.query.query, ev.query.database,
                                            "_vt");

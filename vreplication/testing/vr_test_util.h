@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "mysql/connection.h"
+#include "vreplication/engine.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -23,6 +24,11 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
                                      const std::string& qualified_table,
                                      const std::string& columns,
                                      const std::string& where = "");
+
+// Waits until workflow `id` has copied everything and runs (its state
+// Running); an error state ends the wait with the workflow's message.
+absl::Status WaitCopied(Engine& engine, int64_t id,
+                        absl::Duration timeout = absl::Seconds(10));
 
 // Waits until workflow `id` has applied everything the server's binlog
 // holds now and is in state Running.
