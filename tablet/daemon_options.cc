@@ -141,6 +141,8 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
       ParseReplicas(f.throttle_replicas, o.connect);
   if (!replicas.ok()) return replicas.status();
   throttle.replicas = *std::move(replicas);
+  throttle.discover_replicas = f.throttle_discover_replicas;
+  throttle.discovered = o.connect;
   throttle.max_lag = absl::Milliseconds(f.throttle_max_lag_ms);
   throttle.max_threads_running = f.throttle_threads_running;
   auto throttler = std::make_shared<vreplication::CopyThrottle>(

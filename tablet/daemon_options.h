@@ -35,6 +35,8 @@ struct DaemonFlags {
   // "host:port,host:port": replicas whose lag holds copies back (asked
   // with the primary's user and password).
   std::string throttle_replicas;
+  // Also watch the replicas the server lists in SHOW SLAVE HOSTS.
+  bool throttle_discover_replicas = true;
   int64_t throttle_max_lag_ms = 5000;
   int64_t throttle_threads_running = 64;
 };

@@ -124,6 +124,7 @@ TEST(DaemonOptionsTest, CopiesAskTheListedReplicas) {
   mysql::testing::ScriptedConnection primary;  // answers the load check
   primary.script().answers["Threads_running"] = mysql::testing::OneRow(
       {{"Variable_name", "Threads_running"}, {"Value", "2"}});
+  primary.script().answers["SHOW SLAVE HOSTS"] = mysql::Result();
   DaemonFlags f = Flags();
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions alone,
                        MakeExecutorOptions(f, nullptr));
@@ -140,6 +141,29 @@ TEST(DaemonOptionsTest, CopiesAskTheListedReplicas) {
   ASSERT_OK_AND_ASSIGN(o, MakeExecutorOptions(f, nullptr));
   EXPECT_THAT(o.workflow.throttle(primary),
               IsOkAndHolds(HasSubstr("replica root@::1:1 cannot be asked")));
+}
+
+// By default the copies also ask the replicas the server lists in SHOW
+// SLAVE HOSTS, with the daemon's credentials; the flag turns that off.
+TEST(DaemonOptionsTest, CopiesAskTheReplicasTheServerListsUnlessToldNot) {
+  mysql::testing::ScriptedConnection primary;
+  primary.script().answers["Threads_running"] = mysql::testing::OneRow(
+      {{"Variable_name", "Threads_running"}, {"Value", "2"}});
+  primary.script().answers["SHOW SLAVE HOSTS"] =
+      mysql::testing::OneRow({{"Server_id", "2"},
+                              {"Host", "127.0.0.1"},
+                              {"Port", "1"},  // nothing listens there
+                              {"Master_id", "1"}});
+  DaemonFlags f = Flags();
+  f.mysql_user = "sidecut";
+  ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
+                       MakeExecutorOptions(f, nullptr));
+  EXPECT_THAT(o.workflow.throttle(primary),
+              IsOkAndHolds(HasSubstr("replica sidecut@127.0.0.1:1 (found in "
+                                     "SHOW SLAVE HOSTS) cannot be asked")));
+  f.throttle_discover_replicas = false;
+  ASSERT_OK_AND_ASSIGN(o, MakeExecutorOptions(f, nullptr));
+  EXPECT_THAT(o.workflow.throttle(primary), IsOkAndHolds(""));
 }
 
 TEST(DaemonOptionsTest, PasswordFromFlagFileOrEnvironment) {

@@ -79,6 +79,11 @@ ABSL_FLAG(std::string, throttle_replicas, "",
           "host:port,host:port (asked with --mysql_user's credentials; a "
           "listed replica that lags, has stopped replicating or cannot be "
           "reached pauses every copy until it recovers)");
+ABSL_FLAG(bool, throttle_discover_replicas, true,
+          "also watch every replica the server lists in SHOW SLAVE HOSTS "
+          "(at the host and port it reports, asked with --mysql_user's "
+          "credentials) as if listed in --throttle_replicas; one that "
+          "leaves the list and cannot be reached is forgotten");
 ABSL_FLAG(int64_t, throttle_max_lag_ms, 5000,
           "most replication lag (Seconds_Behind_Master) a copy goes on with");
 ABSL_FLAG(int64_t, throttle_threads_running, 64,
@@ -107,6 +112,8 @@ int main(int argc, char** argv) {
   f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
   f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
   f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
+  f.throttle_discover_replicas =
+      absl::GetFlag(FLAGS_throttle_discover_replicas);
   f.throttle_max_lag_ms = absl::GetFlag(FLAGS_throttle_max_lag_ms);
   f.throttle_threads_running = absl::GetFlag(FLAGS_throttle_threads_running);
   absl::StatusOr<sidecut::onlineddl::ExecutorOptions> options =

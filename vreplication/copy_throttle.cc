@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iostream>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -99,6 +100,54 @@ CopyThrottle::CopyThrottle(CopyThrottleOptions options, Clock* clock)
   }
 }
 
+absl::StatusOr<std::string> CopyThrottle::Discover(mysql::Connection& primary) {
+  if (!options_.discover_replicas ||
+      clock_->Now() - discovered_at_ < options_.rediscover) {
+    return std::string();
+  }
+  absl::StatusOr<mysql::Result> hosts = primary.Execute("SHOW SLAVE HOSTS");
+  if (mysql::MysqlErrno(hosts.status()) == mysql::kErSpecificAccessDenied) {
+    return absl::StrCat(
+        "the primary's replicas cannot be listed (SHOW SLAVE HOSTS: ",
+        hosts.status().message(),
+        "): grant the privilege, or list the replicas and turn discovery "
+        "off");
+  }
+  if (!hosts.ok()) return hosts.status();
+  for (Replica& r : replicas_) r.listed = !r.discovered;
+  for (size_t i = 0; i < hosts->rows.size(); ++i) {
+    absl::optional<std::string> host = Column(*hosts, i, "Host");
+    absl::optional<std::string> port = Column(*hosts, i, "Port");
+    int p = 0;
+    // A replica that reports no address cannot be asked: left out.
+    if (!host.has_value() || host->empty() || !port.has_value() ||
+        !absl::SimpleAtoi(*port, &p) || p < 1 || p > 65535) {
+      continue;
+    }
+    auto known =
+        std::find_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
+          return r.params.host == *host && r.params.port == p;
+        });
+    if (known != replicas_.end()) {
+      known->listed = true;
+      continue;
+    }
+    Replica r;
+    r.params = options_.discovered;
+    r.params.host = *host;
+    r.params.port = p;
+    r.params.socket.clear();
+    r.params.database.clear();
+    r.discovered = true;
+    std::cerr << "copy throttle: watching replica " << r.params.Describe()
+              << " (found in SHOW SLAVE HOSTS)" << std::endl;
+    replicas_.push_back(std::move(r));
+  }
+  // Stamped after reading, as replica answers.
+  discovered_at_ = clock_->Now();
+  return std::string();
+}
+
 std::string CopyThrottle::CheckReplica(Replica& r) {
   if (clock_->Now() - r.checked < options_.cache) return r.reason;
   r.reason = AskReplica(r);
@@ -108,7 +157,11 @@ std::string CopyThrottle::CheckReplica(Replica& r) {
 }
 
 std::string CopyThrottle::AskReplica(Replica& r) {
-  const std::string name = r.params.Describe();
+  const std::string name =
+      r.discovered
+          ? absl::StrCat(r.params.Describe(), " (found in SHOW SLAVE HOSTS)")
+          : r.params.Describe();
+  r.gone = true;
   if (r.conn == nullptr) {
     // Short: a copy (and whatever waits to stop it) waits this long.
     mysql::ConnectParams p = r.params;
@@ -137,6 +190,7 @@ std::string CopyThrottle::AskReplica(Replica& r) {
     return absl::StrCat("replica ", name, " cannot be asked its lag: ",
                         status.status().message());
   }
+  r.gone = status->rows.empty();
   return ReplicaThrottleReason(*status, name, options_.max_lag);
 }
 
@@ -146,9 +200,21 @@ absl::StatusOr<std::string> CopyThrottle::Check(mysql::Connection& primary) {
       ThreadsRunningThrottle(primary, options_.max_threads_running));
   if (!load.empty()) return load;
   absl::MutexLock lock(&mu_);
-  for (Replica& r : replicas_) {
-    std::string reason = CheckReplica(r);
+  SC_ASSIGN_OR_RETURN(std::string unlisted, Discover(primary));
+  if (!unlisted.empty()) return unlisted;
+  for (auto it = replicas_.begin(); it != replicas_.end();) {
+    std::string reason = CheckReplica(*it);
+    if (it->discovered && !it->listed && it->gone) {
+      // Left the primary and cannot be asked, or no longer replicates:
+      // gone (decommissioned, moved), not behind.
+      std::cerr << "copy throttle: no longer watching replica "
+                << it->params.Describe() << " (gone from SHOW SLAVE HOSTS; "
+                << reason << ")" << std::endl;
+      it = replicas_.erase(it);
+      continue;
+    }
     if (!reason.empty()) return reason;
+    ++it;
   }
   return std::string();
 }

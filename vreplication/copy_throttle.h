@@ -1,7 +1,10 @@
 // Copy throttling on the health of the server and of its replicas: a copy
 // pauses (its tail keeps running) while the primary runs more than
-// `max_threads_running` threads, or while any listed replica lags more
-// than `max_lag`, has stopped replicating, or cannot be asked. A copy
+// `max_threads_running` threads, or while any watched replica lags more
+// than `max_lag`, has stopped replicating, or cannot be asked. The replicas
+// watched are those listed and, by choice, those the primary names in
+// SHOW SLAVE HOSTS (every replica connected to it; pt-osc finds replicas
+// the same way). A copy
 // writes every row it copies to the binlog: unthrottled, a large table
 // floods the replicas (gh-ost's --max-lag-millis and Vitess's tablet
 // throttler guard the same way).
@@ -31,6 +34,17 @@ inline constexpr int64_t kDefaultMaxThreadsRunning = 64;
 struct CopyThrottleOptions {
   // The replicas to watch (the primary's user and password are typical).
   std::vector<mysql::ConnectParams> replicas;
+  // Also watch the replicas the primary lists in SHOW SLAVE HOSTS, at the
+  // host and port each reports, asked with `discovered`'s user and
+  // password. The list is read again every `rediscover`. A replica found
+  // once stays watched while it answers and still has a replication
+  // connection (a replica whose IO thread stopped leaves the list, once the
+  // server next sends it an event, just when it starts falling behind);
+  // one gone from the list that cannot be reached, or no longer
+  // replicates, is forgotten.
+  bool discover_replicas = false;
+  mysql::ConnectParams discovered;
+  absl::Duration rediscover = absl::Seconds(10);
   // Longest replication lag (Seconds_Behind_Master) let through. Default
   // 5 s, as Vitess's throttler.
   absl::Duration max_lag = absl::Seconds(5);
@@ -66,7 +80,15 @@ class CopyThrottle {
     std::unique_ptr<mysql::Connection> conn;
     absl::Time checked = absl::InfinitePast();
     std::string reason;
+    bool discovered = false;  // found in SHOW SLAVE HOSTS, not listed
+    bool listed = true;       // in the primary's latest SHOW SLAVE HOSTS
+    bool gone = false;        // its last ask: unreachable or not replicating
   };
+  // Reads SHOW SLAVE HOSTS on `primary` once `rediscover` has passed:
+  // adds the replicas not yet watched, marks those no longer listed. ""
+  // or why the copy waits (the list cannot be read).
+  absl::StatusOr<std::string> Discover(mysql::Connection& primary)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The cached reason, or AskReplica's once the cache is old.
   std::string CheckReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string AskReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -75,6 +97,7 @@ class CopyThrottle {
   Clock* const clock_;
   absl::Mutex mu_;
   std::vector<Replica> replicas_ ABSL_GUARDED_BY(mu_);
+  absl::Time discovered_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 // The server-load part alone (what a copy asks by default).

@@ -2,13 +2,16 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/mysql_error.h"
 #include "mysql/testing/scripted_connection.h"
 #include "util/simulated_clock.h"
 #include "util/status_matchers.h"
@@ -154,6 +157,174 @@ TEST_F(CopyThrottleTest, AReplicaThatCannotBeAskedHoldsTheCopy) {
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
   EXPECT_EQ(connects_, 3);
+}
+
+mysql::Result SlaveHosts(
+    const std::vector<std::pair<std::string, std::string>>& replicas) {
+  mysql::Result r = OneRow(
+      {{"Server_id", "2"}, {"Host", "-"}, {"Port", "-"}, {"Master_id", "1"}});
+  r.rows.clear();
+  for (const auto& [host, port] : replicas) {
+    r.rows.emplace_back(std::vector<absl::optional<std::string>>{
+        std::string("2"), host, port, std::string("1")});
+  }
+  return r;
+}
+
+// Replicas found in the primary's SHOW SLAVE HOSTS: one script per
+// "host:port", each reachable or not.
+class DiscoveryTest : public CopyThrottleTest {
+ protected:
+  DiscoveryTest() {
+    primary_.script().answers["SHOW SLAVE HOSTS"] =
+        SlaveHosts({{"10.0.0.5", "3307"}});
+  }
+  std::unique_ptr<CopyThrottle> Discovering(bool listed_too = false) {
+    CopyThrottleOptions o;
+    o.discover_replicas = true;
+    o.discovered.user = "sidecut";
+    o.discovered.password = "pw";
+    o.discovered.socket = "/run/mysqld.sock";  // the primary's, not theirs
+    o.discovered.database = "shop";
+    if (listed_too) {
+      mysql::ConnectParams listed;
+      listed.host = "10.0.0.5";
+      listed.port = 3307;
+      o.replicas.push_back(listed);
+    }
+    o.connect = [this](const mysql::ConnectParams& p)
+        -> absl::StatusOr<std::unique_ptr<mysql::Connection>> {
+      const std::string where = absl::StrCat(p.host, ":", p.port);
+      asked_.push_back(absl::StrCat(p.user, "/", p.password, "@", where, "/",
+                                    p.socket, "/", p.database));
+      if (unreachable_.count(where) > 0) {
+        return absl::UnavailableError("connection refused");
+      }
+      std::shared_ptr<Script>& script = scripts_[where];
+      if (script == nullptr) {
+        script = std::make_shared<Script>();
+        script->answers["SHOW ALL SLAVES STATUS"] = Healthy("0");
+      }
+      return std::make_unique<ScriptedConnection>(script);
+    };
+    return std::make_unique<CopyThrottle>(o, &clock_);
+  }
+  Script& ReplicaAt(const std::string& where) {
+    std::shared_ptr<Script>& script = scripts_[where];
+    if (script == nullptr) {
+      script = std::make_shared<Script>();
+      script->answers["SHOW ALL SLAVES STATUS"] = Healthy("0");
+    }
+    return *script;
+  }
+  std::map<std::string, std::shared_ptr<Script>> scripts_;
+  std::set<std::string> unreachable_;
+  std::vector<std::string> asked_;
+};
+
+TEST_F(DiscoveryTest, AReplicaTheServerListsIsWatched) {
+  auto t = Discovering();
+  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] = Healthy("30");
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds("replica sidecut@10.0.0.5:3307 (found in SHOW "
+                           "SLAVE HOSTS) lags 30s > 5s"));
+  // Over TCP to the address it reports, with the daemon's credentials.
+  EXPECT_THAT(asked_, ::testing::ElementsAre("sidecut/pw@10.0.0.5:3307//"));
+  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] = Healthy("1");
+  clock_.AdvanceTime(absl::Seconds(1));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+}
+
+TEST_F(DiscoveryTest, TheListIsReadAgainAfterItsInterval) {
+  auto t = Discovering();
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  primary_.script().answers["SHOW SLAVE HOSTS"] =
+      SlaveHosts({{"10.0.0.5", "3307"}, {"10.0.0.6", "3306"}});
+  unreachable_.insert("10.0.0.6:3306");
+  clock_.AdvanceTime(absl::Seconds(5));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));  // not read yet
+  clock_.AdvanceTime(absl::Seconds(5));
+  // A listed replica that cannot be asked holds the copy.
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("replica sidecut@10.0.0.6:3306 (found "
+                                     "in SHOW SLAVE HOSTS) cannot be asked "
+                                     "its lag: connection refused")));
+}
+
+// A replica whose IO thread stops leaves SHOW SLAVE HOSTS exactly when it
+// falls behind: it stays watched while it answers; one that leaves and
+// cannot be reached, or no longer replicates, is forgotten.
+TEST_F(DiscoveryTest, AReplicaLeavingTheListIsWatchedWhileItAnswers) {
+  auto t = Discovering();
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] =
+      OneRow({{"Slave_IO_Running", "No"},
+              {"Slave_SQL_Running", "Yes"},
+              {"Seconds_Behind_Master", absl::nullopt}});
+  primary_.script().answers["SHOW SLAVE HOSTS"] = SlaveHosts({});
+  clock_.AdvanceTime(absl::Seconds(10));
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("Slave_IO_Running is No")));
+  clock_.AdvanceTime(absl::Seconds(10));
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("Slave_IO_Running is No")));
+  // Reset (no replication connection): forgotten.
+  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] =
+      mysql::Result();
+  clock_.AdvanceTime(absl::Seconds(1));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  const int asks = ReplicaAt("10.0.0.5:3307").executed;
+  clock_.AdvanceTime(absl::Seconds(1));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  EXPECT_EQ(ReplicaAt("10.0.0.5:3307").executed, asks);  // not asked again
+  // Found again once listed again; then gone from the list and
+  // unreachable: forgotten.
+  primary_.script().answers["SHOW SLAVE HOSTS"] =
+      SlaveHosts({{"10.0.0.5", "3307"}});
+  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] = Healthy("9");
+  clock_.AdvanceTime(absl::Seconds(10));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("lags 9s")));
+  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] =
+      absl::UnavailableError("gone away");
+  clock_.AdvanceTime(absl::Seconds(1));
+  // Still listed: cannot be asked, so the copy waits.
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("gone away")));
+  unreachable_.insert("10.0.0.5:3307");
+  primary_.script().answers["SHOW SLAVE HOSTS"] = SlaveHosts({});
+  clock_.AdvanceTime(absl::Seconds(10));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+}
+
+TEST_F(DiscoveryTest, AReplicaListedAndFoundIsAskedOnce) {
+  auto t = Discovering(/*listed_too=*/true);
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  EXPECT_EQ(asked_.size(), 1u);
+  EXPECT_EQ(ReplicaAt("10.0.0.5:3307").executed, 1);
+}
+
+TEST_F(DiscoveryTest, ReplicasThatReportNoAddressAreLeftOut) {
+  primary_.script().answers["SHOW SLAVE HOSTS"] =
+      SlaveHosts({{"", "3306"}, {"10.0.0.7", "0"}});
+  auto t = Discovering();
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  EXPECT_TRUE(asked_.empty());
+}
+
+TEST_F(DiscoveryTest, AServerThatWillNotListItsReplicasHoldsTheCopy) {
+  primary_.script().answers["SHOW SLAVE HOSTS"] = mysql::MysqlError(
+      1227, "42000",
+      "Access denied; you need (at least one of) the REPLICATION MASTER "
+      "ADMIN privilege(s) for this operation",
+      "SHOW SLAVE HOSTS");
+  auto t = Discovering();
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("the primary's replicas cannot be "
+                                     "listed (SHOW SLAVE HOSTS: ")));
+  // Any other failure is the copy session's own: an error.
+  primary_.script().answers["SHOW SLAVE HOSTS"] =
+      absl::UnavailableError("lost connection");
+  EXPECT_THAT(t->Check(primary_).status(),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
+using ::testing::AllOf;
 using testing::Checksum;
 using ::testing::HasSubstr;
 using testing::WaitCaughtUp;
@@ -235,6 +236,58 @@ TEST_F(StatementCopyTest, ACopyWaitsWhileTheReplicaStopsReplicating) {
   ASSERT_OK_AND_ASSIGN(std::string replica_dst,
                        Checksum(*replica_, "thr.dst", "id, val"));
   EXPECT_EQ(replica_dst, src);
+}
+
+// With discovery on, the throttle finds the replica in the primary's SHOW
+// SLAVE HOSTS (nothing listed) and holds copies while its SQL thread is
+// stopped, and while its IO thread is stopped, which takes it off that
+// list.
+TEST_F(StatementCopyTest, TheThrottleWatchesTheReplicasTheServerLists) {
+  ASSERT_OK(WaitReplica());
+  CopyThrottleOptions t;
+  t.discover_replicas = true;
+  t.discovered = harness::ConnectParamsFor(*instances_->at(0));
+  t.rediscover = absl::ZeroDuration();
+  t.cache = absl::ZeroDuration();
+  CopyThrottle throttle(t, Clock::Real());
+  EXPECT_THAT(throttle.Check(*primary_), IsOkAndHolds(""));
+  struct Restart {
+    mysql::MysqlConnection* replica;
+    ~Restart() { replica->Execute("START SLAVE").IgnoreError(); }
+  } restart{replica_.get()};
+  const std::string found = absl::StrCat(":", instances_->at(1)->port(),
+                                         " (found in SHOW SLAVE HOSTS)");
+  ASSERT_OK(replica_->Execute("STOP SLAVE SQL_THREAD"));
+  EXPECT_THAT(throttle.Check(*primary_),
+              IsOkAndHolds(AllOf(HasSubstr(found),
+                                 HasSubstr("Slave_SQL_Running is No"))));
+  ASSERT_OK(replica_->Execute("START SLAVE SQL_THREAD"));
+  EXPECT_THAT(throttle.Check(*primary_), IsOkAndHolds(""));
+  ASSERT_OK(primary_->Execute("CREATE DATABASE IF NOT EXISTS found"));
+  ASSERT_OK(primary_->Execute(
+      "CREATE TABLE IF NOT EXISTS found.t (id INT AUTO_INCREMENT PRIMARY "
+      "KEY)"));
+  ASSERT_OK(replica_->Execute("STOP SLAVE IO_THREAD"));
+  // The server notices a replica gone when it next sends it an event.
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the replica to leave SHOW SLAVE HOSTS",
+      [&]() -> absl::StatusOr<bool> {
+        SC_RETURN_IF_ERROR(
+            primary_->Execute("INSERT INTO found.t VALUES ()").status());
+        SC_ASSIGN_OR_RETURN(mysql::Result hosts,
+                            primary_->Execute("SHOW SLAVE HOSTS"));
+        return hosts.rows.empty();
+      }));
+  EXPECT_THAT(throttle.Check(*primary_),
+              IsOkAndHolds(AllOf(HasSubstr(found),
+                                 HasSubstr("Slave_IO_Running is No"))));
+  ASSERT_OK(replica_->Execute("START SLAVE IO_THREAD"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the copies to go on", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(std::string reason, throttle.Check(*primary_));
+        return reason.empty();
+      }));
+  ASSERT_OK(WaitReplica());
 }
 
 TEST_F(StatementCopyTest, ReplicaReplaysTheCopyStatementsExactly) {

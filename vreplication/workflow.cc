@@ -265,8 +265,9 @@ absl::Status Workflow::StartCopyIfNew() {
 // snapshot.
 absl::Status Workflow::CheckNoPreparedXa() {
   absl::StatusOr<mysql::Result> xa = conn_->Execute("XA RECOVER");
-  if (!xa.ok() && (mysql::MysqlErrno(xa.status()) == 1227 ||
-                   mysql::MysqlErrno(xa.status()) == 1044)) {
+  if (!xa.ok() &&
+      (mysql::MysqlErrno(xa.status()) == mysql::kErSpecificAccessDenied ||
+       mysql::MysqlErrno(xa.status()) == 1044)) {
     std::cerr << "workflow " << id_
               << ": cannot check for prepared XA transactions (XA RECOVER "
                  "refused: no privilege); a transaction prepared before the "
