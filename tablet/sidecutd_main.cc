@@ -81,9 +81,10 @@ ABSL_FLAG(std::string, throttle_replicas, "",
           "reached pauses every copy until it recovers)");
 ABSL_FLAG(bool, throttle_discover_replicas, true,
           "also watch every replica the server lists in SHOW SLAVE HOSTS "
-          "(at the host and port it reports, asked with --mysql_user's "
-          "credentials) as if listed in --throttle_replicas; one that "
-          "leaves the list and cannot be reached is forgotten");
+          "as if listed in --throttle_replicas, once a session to the host "
+          "and port it reports (with --mysql_user's credentials) answers "
+          "with its listed server_id; one off the list is forgotten after "
+          "60 s");
 ABSL_FLAG(int64_t, throttle_max_lag_ms, 5000,
           "most replication lag (Seconds_Behind_Master) a copy goes on with");
 ABSL_FLAG(int64_t, throttle_threads_running, 64,

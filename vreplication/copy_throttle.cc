@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
+#include <set>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -100,36 +101,68 @@ CopyThrottle::CopyThrottle(CopyThrottleOptions options, Clock* clock)
   }
 }
 
-absl::StatusOr<std::string> CopyThrottle::Discover(mysql::Connection& primary) {
+absl::Status CopyThrottle::Discover(mysql::Connection& primary) {
+  const absl::Time now = clock_->Now();
   if (!options_.discover_replicas ||
-      clock_->Now() - discovered_at_ < options_.rediscover) {
-    return std::string();
+      now - discovered_at_ < options_.rediscover) {
+    return absl::OkStatus();
   }
   absl::StatusOr<mysql::Result> hosts = primary.Execute("SHOW SLAVE HOSTS");
   if (mysql::MysqlErrno(hosts.status()) == mysql::kErSpecificAccessDenied) {
-    return absl::StrCat(
-        "the primary's replicas cannot be listed (SHOW SLAVE HOSTS: ",
-        hosts.status().message(),
-        "): grant the privilege, or list the replicas and turn discovery "
-        "off");
+    // Not a reason to hold every copy: said once, asked again later.
+    if (list_refused_.empty()) {
+      list_refused_ = std::string(hosts.status().message());
+      std::cerr << "copy throttle: the server's replicas cannot be found "
+                   "(SHOW SLAVE HOSTS: "
+                << list_refused_
+                << "); only the listed replicas are watched: grant REPLICATION "
+                   "MASTER ADMIN, or list them"
+                << std::endl;
+    }
+    discovered_at_ = now;
+    return absl::OkStatus();
   }
-  if (!hosts.ok()) return hosts.status();
-  for (Replica& r : replicas_) r.listed = !r.discovered;
+  SC_RETURN_IF_ERROR(hosts.status());
+  list_refused_.clear();
+  std::vector<bool> listed(replicas_.size(), false);
   for (size_t i = 0; i < hosts->rows.size(); ++i) {
     absl::optional<std::string> host = Column(*hosts, i, "Host");
     absl::optional<std::string> port = Column(*hosts, i, "Port");
+    absl::optional<std::string> server = Column(*hosts, i, "Server_id");
+    absl::optional<std::string> master = Column(*hosts, i, "Master_id");
     int p = 0;
-    // A replica that reports no address cannot be asked: left out.
+    int64_t server_id = 0, master_id = 0;
     if (!host.has_value() || host->empty() || !port.has_value() ||
-        !absl::SimpleAtoi(*port, &p) || p < 1 || p > 65535) {
+        !absl::SimpleAtoi(*port, &p) || p < 1 || p > 65535 ||
+        !server.has_value() || !absl::SimpleAtoi(*server, &server_id)) {
+      const std::string entry =
+          absl::StrCat("server_id ", server.value_or("NULL"), " at '",
+                       host.value_or(""), "' port ", port.value_or("NULL"));
+      if (unaddressed_.insert(entry).second) {
+        std::cerr << "copy throttle: not watching a replica listed in SHOW "
+                     "SLAVE HOSTS without an address to ask it at ("
+                  << entry << "); list it to watch it" << std::endl;
+      }
       continue;
     }
+    if (master.has_value()) absl::SimpleAtoi(*master, &master_id);
+    // A replica listed in the options at the same address is asked as
+    // such; a discovered one is known by its server_id.
     auto known =
         std::find_if(replicas_.begin(), replicas_.end(), [&](const Replica& r) {
-          return r.params.host == *host && r.params.port == p;
+          return r.discovered ? r.server_id == server_id
+                              : r.params.host == *host && r.params.port == p;
         });
     if (known != replicas_.end()) {
-      known->listed = true;
+      listed[known - replicas_.begin()] = true;
+      if (known->discovered &&
+          (known->params.host != *host || known->params.port != p)) {
+        known->params.host = *host;  // moved: asked anew at its address
+        known->params.port = p;
+        known->conn.reset();
+        known->confirmed = false;
+        known->next_connect = absl::InfinitePast();
+      }
       continue;
     }
     Replica r;
@@ -139,21 +172,96 @@ absl::StatusOr<std::string> CopyThrottle::Discover(mysql::Connection& primary) {
     r.params.socket.clear();
     r.params.database.clear();
     r.discovered = true;
-    std::cerr << "copy throttle: watching replica " << r.params.Describe()
-              << " (found in SHOW SLAVE HOSTS)" << std::endl;
+    r.server_id = server_id;
+    r.master_id = master_id;
     replicas_.push_back(std::move(r));
+    listed.push_back(true);
+  }
+  for (size_t i = 0; i < replicas_.size(); ++i) {
+    Replica& r = replicas_[i];
+    if (listed[i]) {
+      r.unlisted_since = absl::InfiniteFuture();
+    } else if (r.discovered && r.unlisted_since == absl::InfiniteFuture()) {
+      r.unlisted_since = now;
+    }
   }
   // Stamped after reading, as replica answers.
   discovered_at_ = clock_->Now();
-  return std::string();
+  return absl::OkStatus();
+}
+
+bool CopyThrottle::Forget(const Replica& r) const {
+  if (!r.discovered || r.unlisted_since == absl::InfiniteFuture()) {
+    return false;
+  }
+  return !r.confirmed || r.not_ours ||
+         clock_->Now() - r.unlisted_since >= options_.forget_unlisted_after;
 }
 
 std::string CopyThrottle::CheckReplica(Replica& r) {
   if (clock_->Now() - r.checked < options_.cache) return r.reason;
-  r.reason = AskReplica(r);
+  r.reason = r.discovered && !r.confirmed ? ConfirmAndAsk(r) : AskReplica(r);
   // Stamped after asking: copies that waited for this answer reuse it.
   r.checked = clock_->Now();
   return r.reason;
+}
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<mysql::Connection>> ConnectToReplica(
+    const CopyThrottleOptions& options, const mysql::ConnectParams& params) {
+  // Short: a copy (and whatever waits to stop it) waits this long.
+  mysql::ConnectParams p = params;
+  p.connect_timeout = std::min(p.connect_timeout, absl::Seconds(1));
+  p.read_timeout = absl::Seconds(2);
+  p.write_timeout = absl::Seconds(2);
+  return options.connect ? options.connect(p)
+                         : absl::StatusOr<std::unique_ptr<mysql::Connection>>(
+                               mysql::MysqlConnection::Connect(p));
+}
+
+}  // namespace
+
+std::string CopyThrottle::ConfirmAndAsk(Replica& r) {
+  const absl::Time now = clock_->Now();
+  if (now < r.next_connect) return std::string();
+  std::string why;
+  absl::StatusOr<std::unique_ptr<mysql::Connection>> c =
+      ConnectToReplica(options_, r.params);
+  if (!c.ok()) {
+    why = absl::StrCat("cannot connect: ", c.status().message());
+  } else {
+    absl::StatusOr<mysql::Result> id = (*c)->Execute("SELECT @@server_id");
+    int64_t answered = 0;
+    if (!id.ok()) {
+      why = std::string(id.status().message());
+    } else if (id->rows.empty() ||
+               !absl::SimpleAtoi(id->rows[0].Get(0), &answered) ||
+               answered != r.server_id) {
+      why = absl::StrCat("it answers as server_id ",
+                         id->rows.empty() ? "?" : id->rows[0].Get(0),
+                         ", not the one listed");
+    }
+  }
+  if (!why.empty()) {
+    // Anything that registers (a CDC tool too) is listed, at whatever
+    // address it reports: not watched until it answers as listed.
+    r.next_connect = now + options_.rediscover;
+    if (why != r.unconfirmed_why) {
+      r.unconfirmed_why = why;
+      std::cerr << "copy throttle: not watching " << r.params.Describe()
+                << ", listed in SHOW SLAVE HOSTS as server_id " << r.server_id
+                << ": " << why << " (list the replica's address to watch it)"
+                << std::endl;
+    }
+    return std::string();
+  }
+  r.conn = *std::move(c);
+  r.confirmed = true;
+  std::cerr << "copy throttle: watching replica " << r.params.Describe()
+            << " (server_id " << r.server_id << ", found in SHOW SLAVE HOSTS)"
+            << std::endl;
+  return AskReplica(r);
 }
 
 std::string CopyThrottle::AskReplica(Replica& r) {
@@ -161,17 +269,9 @@ std::string CopyThrottle::AskReplica(Replica& r) {
       r.discovered
           ? absl::StrCat(r.params.Describe(), " (found in SHOW SLAVE HOSTS)")
           : r.params.Describe();
-  r.gone = true;
   if (r.conn == nullptr) {
-    // Short: a copy (and whatever waits to stop it) waits this long.
-    mysql::ConnectParams p = r.params;
-    p.connect_timeout = std::min(p.connect_timeout, absl::Seconds(1));
-    p.read_timeout = absl::Seconds(2);
-    p.write_timeout = absl::Seconds(2);
     absl::StatusOr<std::unique_ptr<mysql::Connection>> c =
-        options_.connect ? options_.connect(p)
-                         : absl::StatusOr<std::unique_ptr<mysql::Connection>>(
-                               mysql::MysqlConnection::Connect(p));
+        ConnectToReplica(options_, r.params);
     if (!c.ok()) {
       return absl::StrCat("replica ", name,
                           " cannot be asked its lag: ", c.status().message());
@@ -190,7 +290,23 @@ std::string CopyThrottle::AskReplica(Replica& r) {
     return absl::StrCat("replica ", name, " cannot be asked its lag: ",
                         status.status().message());
   }
-  r.gone = status->rows.empty();
+  if (r.discovered && r.master_id != 0 &&
+      status->ColumnIndex("Master_Server_Id") >= 0) {
+    // Only its connections from this primary: another source's lag is not
+    // this copy's doing.
+    std::vector<mysql::Row> ours;
+    for (size_t i = 0; i < status->rows.size(); ++i) {
+      absl::optional<std::string> from = Column(*status, i, "Master_Server_Id");
+      int64_t id = 0;
+      if (from.has_value() && absl::SimpleAtoi(*from, &id) &&
+          id == r.master_id) {
+        ours.push_back(status->rows[i]);
+      }
+    }
+    status->rows = std::move(ours);
+    r.not_ours = status->rows.empty();
+    if (r.not_ours) return std::string();
+  }
   return ReplicaThrottleReason(*status, name, options_.max_lag);
 }
 
@@ -200,21 +316,24 @@ absl::StatusOr<std::string> CopyThrottle::Check(mysql::Connection& primary) {
       ThreadsRunningThrottle(primary, options_.max_threads_running));
   if (!load.empty()) return load;
   absl::MutexLock lock(&mu_);
-  SC_ASSIGN_OR_RETURN(std::string unlisted, Discover(primary));
-  if (!unlisted.empty()) return unlisted;
+  SC_RETURN_IF_ERROR(Discover(primary));
   for (auto it = replicas_.begin(); it != replicas_.end();) {
-    std::string reason = CheckReplica(*it);
-    if (it->discovered && !it->listed && it->gone) {
-      // Left the primary and cannot be asked, or no longer replicates:
-      // gone (decommissioned, moved), not behind.
-      std::cerr << "copy throttle: no longer watching replica "
-                << it->params.Describe() << " (gone from SHOW SLAVE HOSTS; "
-                << reason << ")" << std::endl;
-      it = replicas_.erase(it);
-      continue;
+    if (!Forget(*it)) {
+      std::string reason = CheckReplica(*it);
+      if (!Forget(*it)) {
+        if (!reason.empty()) return reason;
+        ++it;
+        continue;
+      }
     }
-    if (!reason.empty()) return reason;
-    ++it;
+    // Gone from the primary: decommissioned, moved, stopped for long.
+    if (it->confirmed) {
+      std::cerr << "copy throttle: no longer watching replica "
+                << it->params.Describe() << " (gone from SHOW SLAVE HOSTS"
+                << (it->not_ours ? "; it no longer replicates from here" : "")
+                << ")" << std::endl;
+    }
+    it = replicas_.erase(it);
   }
   return std::string();
 }

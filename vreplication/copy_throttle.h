@@ -3,8 +3,8 @@
 // `max_threads_running` threads, or while any watched replica lags more
 // than `max_lag`, has stopped replicating, or cannot be asked. The replicas
 // watched are those listed and, by choice, those the primary names in
-// SHOW SLAVE HOSTS (every replica connected to it; pt-osc finds replicas
-// the same way). A copy
+// SHOW SLAVE HOSTS and that answer as the replica named (pt-osc finds
+// replicas the same way). A copy
 // writes every row it copies to the binlog: unthrottled, a large table
 // floods the replicas (gh-ost's --max-lag-millis and Vitess's tablet
 // throttler guard the same way).
@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,15 +37,20 @@ struct CopyThrottleOptions {
   std::vector<mysql::ConnectParams> replicas;
   // Also watch the replicas the primary lists in SHOW SLAVE HOSTS, at the
   // host and port each reports, asked with `discovered`'s user and
-  // password. The list is read again every `rediscover`. A replica found
-  // once stays watched while it answers and still has a replication
-  // connection (a replica whose IO thread stopped leaves the list, once the
-  // server next sends it an event, just when it starts falling behind);
-  // one gone from the list that cannot be reached, or no longer
-  // replicates, is forgotten.
+  // password; the list is read again every `rediscover`. Anything that
+  // registers as a replica is listed (CDC tools too) at whatever address
+  // it reports, so an entry is watched only once a session to it answers
+  // with the listed server_id (until then it is retried every
+  // `rediscover` and holds nothing; logged), and only its replication
+  // connections from this primary count. A replica whose IO thread stops
+  // leaves the list (once the server next sends it an event); it stays
+  // watched `forget_unlisted_after`, or until it answers that it no longer
+  // replicates from this primary. A server that will not list its
+  // replicas (privilege) is logged, and copies go on.
   bool discover_replicas = false;
   mysql::ConnectParams discovered;
   absl::Duration rediscover = absl::Seconds(10);
+  absl::Duration forget_unlisted_after = absl::Seconds(60);
   // Longest replication lag (Seconds_Behind_Master) let through. Default
   // 5 s, as Vitess's throttler.
   absl::Duration max_lag = absl::Seconds(5);
@@ -80,15 +86,28 @@ class CopyThrottle {
     std::unique_ptr<mysql::Connection> conn;
     absl::Time checked = absl::InfinitePast();
     std::string reason;
-    bool discovered = false;  // found in SHOW SLAVE HOSTS, not listed
-    bool listed = true;       // in the primary's latest SHOW SLAVE HOSTS
-    bool gone = false;        // its last ask: unreachable or not replicating
+    // Found in SHOW SLAVE HOSTS (not listed in the options):
+    bool discovered = false;
+    int64_t server_id = 0;  // as listed
+    int64_t master_id = 0;  // the primary's, as listed
+    // A session to it answered with `server_id`: watched from then on.
+    bool confirmed = false;
+    absl::Time next_connect = absl::InfinitePast();  // while unconfirmed
+    std::string unconfirmed_why;                     // logged once each
+    // When it was first missing from the list; InfiniteFuture if listed.
+    absl::Time unlisted_since = absl::InfiniteFuture();
+    // Its last answer: no replication connection from this primary.
+    bool not_ours = false;
   };
   // Reads SHOW SLAVE HOSTS on `primary` once `rediscover` has passed:
-  // adds the replicas not yet watched, marks those no longer listed. ""
-  // or why the copy waits (the list cannot be read).
-  absl::StatusOr<std::string> Discover(mysql::Connection& primary)
+  // adds the replicas not yet watched, marks those no longer listed.
+  absl::Status Discover(mysql::Connection& primary)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether discovered replica `r` is to be forgotten now.
+  bool Forget(const Replica& r) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // AskReplica for a discovered replica not yet confirmed: confirms it
+  // (then asks it) or returns "" (not watched yet).
+  std::string ConfirmAndAsk(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The cached reason, or AskReplica's once the cache is old.
   std::string CheckReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string AskReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -98,6 +117,9 @@ class CopyThrottle {
   absl::Mutex mu_;
   std::vector<Replica> replicas_ ABSL_GUARDED_BY(mu_);
   absl::Time discovered_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::string list_refused_ ABSL_GUARDED_BY(mu_);  // logged once
+  // Entries of SHOW SLAVE HOSTS without a usable address, logged once.
+  std::set<std::string> unaddressed_ ABSL_GUARDED_BY(mu_);
 };
 
 // The server-load part alone (what a copy asks by default).

@@ -159,25 +159,45 @@ TEST_F(CopyThrottleTest, AReplicaThatCannotBeAskedHoldsTheCopy) {
   EXPECT_EQ(connects_, 3);
 }
 
-mysql::Result SlaveHosts(
-    const std::vector<std::pair<std::string, std::string>>& replicas) {
+struct Listed {
+  std::string host, port, server_id;
+};
+
+mysql::Result SlaveHosts(const std::vector<Listed>& replicas) {
   mysql::Result r = OneRow(
-      {{"Server_id", "2"}, {"Host", "-"}, {"Port", "-"}, {"Master_id", "1"}});
+      {{"Server_id", "-"}, {"Host", "-"}, {"Port", "-"}, {"Master_id", "1"}});
   r.rows.clear();
-  for (const auto& [host, port] : replicas) {
+  for (const Listed& l : replicas) {
     r.rows.emplace_back(std::vector<absl::optional<std::string>>{
-        std::string("2"), host, port, std::string("1")});
+        l.server_id, l.host, l.port, std::string("1")});
   }
   return r;
 }
 
-// Replicas found in the primary's SHOW SLAVE HOSTS: one script per
-// "host:port", each reachable or not.
+// SHOW ALL SLAVES STATUS of one connection from the server `from`.
+mysql::Result From(const std::string& from, const std::string& behind,
+                   const std::string& io = "Yes") {
+  return OneRow({{"Connection_name", ""},
+                 {"Master_Server_Id", from},
+                 {"Slave_IO_Running", io},
+                 {"Slave_SQL_Running", "Yes"},
+                 {"Seconds_Behind_Master", behind}});
+}
+
+// Replicas found in the primary's SHOW SLAVE HOSTS (the primary is
+// server_id 1): one scripted server per "host:port", answering as the
+// server_id it was given, reachable or not.
 class DiscoveryTest : public CopyThrottleTest {
  protected:
-  DiscoveryTest() {
-    primary_.script().answers["SHOW SLAVE HOSTS"] =
-        SlaveHosts({{"10.0.0.5", "3307"}});
+  DiscoveryTest() { List({{"10.0.0.5", "3307", "12"}}); }
+  void List(const std::vector<Listed>& replicas) {
+    primary_.script().answers["SHOW SLAVE HOSTS"] = SlaveHosts(replicas);
+    for (const Listed& l : replicas) {
+      Script& s = At(absl::StrCat(l.host, ":", l.port));
+      if (s.answers.count("@@server_id") == 0) {
+        s.answers["@@server_id"] = OneRow({{"@@server_id", l.server_id}});
+      }
+    }
   }
   std::unique_ptr<CopyThrottle> Discovering(bool listed_too = false) {
     CopyThrottleOptions o;
@@ -200,22 +220,21 @@ class DiscoveryTest : public CopyThrottleTest {
       if (unreachable_.count(where) > 0) {
         return absl::UnavailableError("connection refused");
       }
-      std::shared_ptr<Script>& script = scripts_[where];
-      if (script == nullptr) {
-        script = std::make_shared<Script>();
-        script->answers["SHOW ALL SLAVES STATUS"] = Healthy("0");
-      }
-      return std::make_unique<ScriptedConnection>(script);
+      return std::make_unique<ScriptedConnection>(scripts_[where]);
     };
     return std::make_unique<CopyThrottle>(o, &clock_);
   }
-  Script& ReplicaAt(const std::string& where) {
+  // The server at `where` (healthy, from the primary, until told).
+  Script& At(const std::string& where) {
     std::shared_ptr<Script>& script = scripts_[where];
     if (script == nullptr) {
       script = std::make_shared<Script>();
-      script->answers["SHOW ALL SLAVES STATUS"] = Healthy("0");
+      script->answers["SHOW ALL SLAVES STATUS"] = From("1", "0");
     }
     return *script;
+  }
+  void Answer(const std::string& where, absl::StatusOr<mysql::Result> status) {
+    At(where).answers["SHOW ALL SLAVES STATUS"] = std::move(status);
   }
   std::map<std::string, std::shared_ptr<Script>> scripts_;
   std::set<std::string> unreachable_;
@@ -224,13 +243,13 @@ class DiscoveryTest : public CopyThrottleTest {
 
 TEST_F(DiscoveryTest, AReplicaTheServerListsIsWatched) {
   auto t = Discovering();
-  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] = Healthy("30");
+  Answer("10.0.0.5:3307", From("1", "30"));
   EXPECT_THAT(t->Check(primary_),
               IsOkAndHolds("replica sidecut@10.0.0.5:3307 (found in SHOW "
                            "SLAVE HOSTS) lags 30s > 5s"));
   // Over TCP to the address it reports, with the daemon's credentials.
   EXPECT_THAT(asked_, ::testing::ElementsAre("sidecut/pw@10.0.0.5:3307//"));
-  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] = Healthy("1");
+  Answer("10.0.0.5:3307", From("1", "1"));
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
 }
@@ -238,91 +257,148 @@ TEST_F(DiscoveryTest, AReplicaTheServerListsIsWatched) {
 TEST_F(DiscoveryTest, TheListIsReadAgainAfterItsInterval) {
   auto t = Discovering();
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
-  primary_.script().answers["SHOW SLAVE HOSTS"] =
-      SlaveHosts({{"10.0.0.5", "3307"}, {"10.0.0.6", "3306"}});
-  unreachable_.insert("10.0.0.6:3306");
+  List({{"10.0.0.5", "3307", "12"}, {"10.0.0.6", "3306", "13"}});
+  Answer("10.0.0.6:3306", From("1", "30"));
   clock_.AdvanceTime(absl::Seconds(5));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));  // not read yet
   clock_.AdvanceTime(absl::Seconds(5));
-  // A listed replica that cannot be asked holds the copy.
   EXPECT_THAT(t->Check(primary_),
               IsOkAndHolds(HasSubstr("replica sidecut@10.0.0.6:3306 (found "
-                                     "in SHOW SLAVE HOSTS) cannot be asked "
-                                     "its lag: connection refused")));
+                                     "in SHOW SLAVE HOSTS) lags 30s")));
 }
 
-// A replica whose IO thread stops leaves SHOW SLAVE HOSTS exactly when it
-// falls behind: it stays watched while it answers; one that leaves and
-// cannot be reached, or no longer replicates, is forgotten.
-TEST_F(DiscoveryTest, AReplicaLeavingTheListIsWatchedWhileItAnswers) {
+// Anything that registers as a replica is listed (a CDC tool too), at the
+// address it reports: an entry is watched only once it answers there as
+// the server listed, and holds nothing before.
+TEST_F(DiscoveryTest, AnEntryThatDoesNotAnswerAsListedIsNotWatched) {
+  List({{"10.0.0.5", "3307", "12"},
+        {"10.0.0.8", "3306", "40"},
+        {"10.0.0.9", "3306", "41"}});
+  unreachable_.insert("10.0.0.8:3306");
+  // The primary's own address, reported by a CDC tool on its host.
+  At("10.0.0.9:3306").answers["@@server_id"] = OneRow({{"@@server_id", "1"}});
+  Answer("10.0.0.9:3306", mysql::Result());
   auto t = Discovering();
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
-  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] =
-      OneRow({{"Slave_IO_Running", "No"},
-              {"Slave_SQL_Running", "Yes"},
-              {"Seconds_Behind_Master", absl::nullopt}});
-  primary_.script().answers["SHOW SLAVE HOSTS"] = SlaveHosts({});
+  EXPECT_EQ(asked_.size(), 3u);
+  // Tried again only with the list, not on every check.
+  clock_.AdvanceTime(absl::Seconds(5));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  EXPECT_EQ(asked_.size(), 3u);
+  // Once it answers as listed it is watched.
+  unreachable_.erase("10.0.0.8:3306");
+  Answer("10.0.0.8:3306", From("1", "20"));
+  clock_.AdvanceTime(absl::Seconds(5));
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("10.0.0.8:3306 (found in SHOW SLAVE "
+                                     "HOSTS) lags 20s")));
+  // Watched, it holds the copy when it cannot be asked.
+  unreachable_.insert("10.0.0.8:3306");
+  Answer("10.0.0.8:3306", absl::UnavailableError("gone away"));
+  clock_.AdvanceTime(absl::Seconds(1));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("gone away")));
+  clock_.AdvanceTime(absl::Seconds(1));
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("cannot be asked its lag: connection "
+                                     "refused")));
+}
+
+// A replica whose IO thread stops leaves SHOW SLAVE HOSTS just when it
+// starts falling behind: it stays watched for a while, or until it says it
+// no longer replicates from this primary.
+TEST_F(DiscoveryTest, AReplicaLeavingTheListIsWatchedForAWhile) {
+  auto t = Discovering();
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  Answer("10.0.0.5:3307", From("1", "NULL", "No"));
+  List({});
   clock_.AdvanceTime(absl::Seconds(10));
   EXPECT_THAT(t->Check(primary_),
               IsOkAndHolds(HasSubstr("Slave_IO_Running is No")));
-  clock_.AdvanceTime(absl::Seconds(10));
+  clock_.AdvanceTime(absl::Seconds(50));
   EXPECT_THAT(t->Check(primary_),
               IsOkAndHolds(HasSubstr("Slave_IO_Running is No")));
-  // Reset (no replication connection): forgotten.
-  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] =
-      mysql::Result();
+  clock_.AdvanceTime(absl::Seconds(10));  // 60 s off the list: forgotten
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  const int asks = At("10.0.0.5:3307").executed;
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
-  const int asks = ReplicaAt("10.0.0.5:3307").executed;
-  clock_.AdvanceTime(absl::Seconds(1));
-  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
-  EXPECT_EQ(ReplicaAt("10.0.0.5:3307").executed, asks);  // not asked again
-  // Found again once listed again; then gone from the list and
-  // unreachable: forgotten.
-  primary_.script().answers["SHOW SLAVE HOSTS"] =
-      SlaveHosts({{"10.0.0.5", "3307"}});
-  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] = Healthy("9");
+  EXPECT_EQ(At("10.0.0.5:3307").executed, asks);  // not asked again
+  // Found again when listed again.
+  List({{"10.0.0.5", "3307", "12"}});
+  Answer("10.0.0.5:3307", From("1", "9"));
   clock_.AdvanceTime(absl::Seconds(10));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("lags 9s")));
-  ReplicaAt("10.0.0.5:3307").answers["SHOW ALL SLAVES STATUS"] =
-      absl::UnavailableError("gone away");
-  clock_.AdvanceTime(absl::Seconds(1));
-  // Still listed: cannot be asked, so the copy waits.
-  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("gone away")));
-  unreachable_.insert("10.0.0.5:3307");
-  primary_.script().answers["SHOW SLAVE HOSTS"] = SlaveHosts({});
-  clock_.AdvanceTime(absl::Seconds(10));
+}
+
+// Only its connections from this primary count; one off the list that
+// replicates from elsewhere only is forgotten at once, and the next is
+// still asked.
+TEST_F(DiscoveryTest, OnlyConnectionsFromThisPrimaryCount) {
+  List({{"10.0.0.5", "3307", "12"}, {"10.0.0.6", "3306", "13"}});
+  mysql::Result two = From("1", "0");
+  two.rows.push_back(From("7", "600").rows[0]);  // another source, lagging
+  Answer("10.0.0.5:3307", two);
+  auto t = Discovering();
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  // Re-pointed at another primary and off the list: forgotten at once.
+  Answer("10.0.0.5:3307", From("7", "600"));
+  List({{"10.0.0.6", "3306", "13"}});
+  Answer("10.0.0.6:3306", From("1", "8"));
+  clock_.AdvanceTime(absl::Seconds(10));
+  EXPECT_THAT(t->Check(primary_),
+              IsOkAndHolds(HasSubstr("10.0.0.6:3306 (found in SHOW SLAVE "
+                                     "HOSTS) lags 8s")));
+  Answer("10.0.0.6:3306", From("1", "0"));
+  const int asks = At("10.0.0.5:3307").executed;
+  clock_.AdvanceTime(absl::Seconds(1));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  EXPECT_EQ(At("10.0.0.5:3307").executed, asks);
+}
+
+TEST_F(DiscoveryTest, AReplicaListedInTheOptionsIsNeverForgotten) {
+  unreachable_.insert("10.0.0.5:3307");
+  List({});
+  auto t = Discovering(/*listed_too=*/true);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(t->Check(primary_),
+                IsOkAndHolds(HasSubstr("replica root@10.0.0.5:3307 cannot be "
+                                       "asked")));
+    clock_.AdvanceTime(absl::Minutes(1));
+  }
 }
 
 TEST_F(DiscoveryTest, AReplicaListedAndFoundIsAskedOnce) {
   auto t = Discovering(/*listed_too=*/true);
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
   EXPECT_EQ(asked_.size(), 1u);
-  EXPECT_EQ(ReplicaAt("10.0.0.5:3307").executed, 1);
+  EXPECT_EQ(At("10.0.0.5:3307").executed, 1);
 }
 
 TEST_F(DiscoveryTest, ReplicasThatReportNoAddressAreLeftOut) {
-  primary_.script().answers["SHOW SLAVE HOSTS"] =
-      SlaveHosts({{"", "3306"}, {"10.0.0.7", "0"}});
+  List({{"", "3306", "12"}, {"10.0.0.7", "0", "13"}});
   auto t = Discovering();
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
   EXPECT_TRUE(asked_.empty());
 }
 
-TEST_F(DiscoveryTest, AServerThatWillNotListItsReplicasHoldsTheCopy) {
+// Not a reason to hold every copy: said, and tried again with the list.
+TEST_F(DiscoveryTest, AServerThatWillNotListItsReplicasLetsCopiesGoOn) {
   primary_.script().answers["SHOW SLAVE HOSTS"] = mysql::MysqlError(
       1227, "42000",
       "Access denied; you need (at least one of) the REPLICATION MASTER "
       "ADMIN privilege(s) for this operation",
       "SHOW SLAVE HOSTS");
+  Answer("10.0.0.5:3307", From("1", "30"));
   auto t = Discovering();
-  EXPECT_THAT(t->Check(primary_),
-              IsOkAndHolds(HasSubstr("the primary's replicas cannot be "
-                                     "listed (SHOW SLAVE HOSTS: ")));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  List({{"10.0.0.5", "3307", "12"}});  // granted
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
+  clock_.AdvanceTime(absl::Seconds(10));
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(HasSubstr("lags 30s")));
   // Any other failure is the copy session's own: an error.
   primary_.script().answers["SHOW SLAVE HOSTS"] =
       absl::UnavailableError("lost connection");
+  clock_.AdvanceTime(absl::Seconds(10));
   EXPECT_THAT(t->Check(primary_).status(),
               StatusIs(absl::StatusCode::kUnavailable));
 }
