@@ -337,11 +337,11 @@ std::string RowApplier::ServerCopyRangeInsert(const LastPk* from,
                       " LOCK IN SHARE MODE");
 }
 
-std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk,
-                                           size_t offset) const {
+std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
+                                           bool locking) const {
   return absl::StrCat("SELECT ", absl::StrJoin(QuotedSourceKey(), ", "),
                       CopyFromClause(lastpk), " LIMIT 1 OFFSET ", offset,
-                      " LOCK IN SHARE MODE");
+                      locking ? " LOCK IN SHARE MODE" : "");
 }
 
 std::string RowApplier::TargetLastKeyQuery(const LastPk* lastpk) const {

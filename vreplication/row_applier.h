@@ -75,8 +75,10 @@ class RowApplier {
   // its bounds fixed by the keys the statement reads the same rows wherever
   // the same data is (a replica replaying it as a statement, too).
   std::string ServerCopyRangeInsert(const LastPk* from, const LastPk* to) const;
-  // The key of the row `offset` rows after `lastpk` (a locking read).
-  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset) const;
+  // The key of the row `offset` rows after `lastpk` (a locking read, or
+  // one of the transaction's snapshot).
+  std::string ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
+                                 bool locking = true) const;
   // The largest key after `lastpk` in the target (where the copy puts its
   // rows; the same key values, in the source key's order), read from the
   // target: the last row a chunk copied.
@@ -97,6 +99,13 @@ class RowApplier {
   // Extracts the LastPk of a copied row.
   LastPk KeyOfCopiedRow(const mysql::Row& row) const;
 
+  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up
+  // to `to`, inclusive, when given).
+  std::string CopyFromClause(const LastPk* lastpk,
+                             const LastPk* to = nullptr) const;
+  // The source key columns, quoted, in key order.
+  std::vector<std::string> QuotedSourceKey() const;
+
   // Serialization for _vt.copy_state.lastpk (query.QueryResult prototext).
   std::string EncodeLastPk(const LastPk& pk) const;
   absl::StatusOr<LastPk> DecodeLastPk(absl::string_view text) const;
@@ -114,13 +123,8 @@ class RowApplier {
   // The quoted key columns `keys` past `lastpk` (key_range.h).
   std::string KeyAfter(const std::vector<std::string>& keys,
                        const LastPk& lastpk) const;
-  // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up
-  // to `to`, inclusive, when given).
-  std::string CopyFromClause(const LastPk* lastpk,
-                             const LastPk* to = nullptr) const;
   // "SELECT exprs" into "INSERT INTO target (cols)".
   std::string ServerCopyInsertHead() const;
-  std::vector<std::string> QuotedSourceKey() const;
 
   const TablePlan* plan_;
   const CollationMap* collations_;

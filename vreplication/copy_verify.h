@@ -1,0 +1,70 @@
+// Verification of a copy: whether a target table holds exactly the rows
+// its source projects to, compared inside one transaction whose snapshot
+// sees both at the same moment (the caller takes it while the source
+// takes no writes and the stream has applied all of them: the target is
+// then exactly what copy and stream made of the source). Spirit checks
+// its copies the same way before the cut-over; gh-ost and pt-osc do not.
+//
+// Every source row must have the target row of its key (the plan's
+// iteration key, unique in the target), no target row may lack a source
+// row, and each column the target keeps from the source with the same
+// type (or one that stores every value alike: integers of another size,
+// text of another length in the same character set) must hold the same
+// value: byte for byte for character columns, whatever their collation
+// says. Columns filled by expressions or converted to another type are
+// not compared (listed in the result).
+#ifndef SIDECUT_VREPLICATION_COPY_VERIFY_H_
+#define SIDECUT_VREPLICATION_COPY_VERIFY_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "mysql/connection.h"
+#include "vreplication/table_plan.h"
+#include "vreplication/table_schema.h"
+
+namespace sidecut {
+namespace vreplication {
+
+struct CopyVerifyResult {
+  int64_t source_rows = 0;  // rows the source projects to
+  int64_t missing = 0;      // of those, without a target row of their key
+  int64_t differing = 0;    // with one holding another value
+  int64_t target_rows = 0;
+  // Keys of some missing or differing rows, as "(1)" or "(1, 'a')".
+  std::vector<std::string> examples;
+  std::vector<std::string> compared;  // target columns compared
+  std::vector<std::string> skipped;   // target columns not compared
+
+  // Target rows without a source row.
+  int64_t extra() const { return target_rows - (source_rows - missing); }
+  bool ok() const { return missing == 0 && differing == 0 && extra() == 0; }
+  // "1000 rows, 4 of 5 columns compared (not `x`: its type changed)", or
+  // what differs.
+  std::string Summary() const;
+};
+
+// A condition true where target column `i` of `plan` (as `d`.col) holds
+// another value than its source (`s`.`c<i>`), or "" if it is not
+// compared (an expression, or a type storing values otherwise).
+std::string ColumnDiffers(const TablePlan& plan, size_t i);
+
+// Compares `plan`'s source and target on `conn` (inside the caller's
+// snapshot transaction) in key order, `chunk_rows` source rows at a time;
+// after each chunk calls `on_chunk` with the source rows compared so far
+// (an error from it ends the verification with that error).
+// FailedPrecondition if the target has no unique key over the iteration
+// key's columns (rows could not be told apart).
+absl::StatusOr<CopyVerifyResult> VerifyCopy(
+    mysql::Connection& conn, const TablePlan& plan,
+    const CollationMap* collations, size_t chunk_rows,
+    const std::function<absl::Status(int64_t)>& on_chunk = nullptr);
+
+}  // namespace vreplication
+}  // namespace sidecut
+
+#endif  // SIDECUT_VREPLICATION_COPY_VERIFY_H_
