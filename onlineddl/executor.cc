@@ -89,7 +89,11 @@ Executor::~Executor() {
     absl::MutexLock lock(&mu_);
     // A restarted daemon fails an interrupted strategy-mysql ALTER and
     // builds deferred indexes again: do not wait for the server here.
-    for (Tasks* tasks : {&mysql_alters_, &index_builds_}) {
+    // Not waited for in their catch-up waits either.
+    for (auto& [uuid, v] : verify_states_) {
+      if (v.progress != nullptr) v.progress->cancelled = true;
+    }
+    for (Tasks* tasks : {&mysql_alters_, &index_builds_, &verifies_}) {
       while (!tasks->empty()) {
         StopTask(*tasks, std::string(tasks->begin()->first));
       }
@@ -283,6 +287,7 @@ void Executor::ForgetEnded(const std::string& uuid) {
   caught_up_at_.erase(uuid);
   first_error_.erase(uuid);  // a retry reuses the UUID
   index_build_retries_.erase(uuid);
+  StopVerify(uuid);
 }
 
 absl::Status Executor::Fail(const Migration& m, absl::string_view message) {

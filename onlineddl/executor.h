@@ -11,6 +11,7 @@
 #ifndef SIDECUT_ONLINEDDL_EXECUTOR_H_
 #define SIDECUT_ONLINEDDL_EXECUTOR_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +35,7 @@
 #include "onlineddl/table_gc.h"
 #include "util/clock.h"
 #include "util/status_macros.h"
+#include "vreplication/copy_verify.h"
 #include "vreplication/engine.h"
 
 namespace sidecut {
@@ -89,6 +91,17 @@ struct ExecutorOptions {
   // Tests only: runs after a cut-over's checks, before it locks the table
   // (something changing in between, as a trigger created there).
   std::function<void()> after_cut_over_checks;
+  // Before an online ALTER may cut over, compare its shadow with the table
+  // (vreplication/copy_verify.h): every row there, with the same values in
+  // the columns kept alike. The snapshot is taken while the table takes no
+  // writes and the stream has applied all of them: writes wait about as
+  // long as at a cut-over (at most 1 s for the lock, 1 s for the
+  // catch-up, retried with backoff past that). A copy that does not match
+  // fails the migration before anything is swapped. Default true.
+  bool verify_copy = true;
+  size_t verify_chunk_rows = 10000;
+  // Tests only: runs right before a copy's verification starts.
+  std::function<void(const Migration&)> before_verify;
   // The filesystem seam for the disk check before a copy (disk_check.h).
   // Default: LocalFsSpace where the server is on this host (a unix socket
   // or a loopback address), no check otherwise.
@@ -356,6 +369,16 @@ class Executor {
   // failing returns kFailedPrecondition (the migration fails).
   absl::StatusOr<std::string> BuildDeferredIndexes(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Once the indexes are there: verifies the shadow against the table in
+  // the background (executor_verify.cc). Returns the stage to show
+  // meanwhile (not ready), "" once verified (or verification is off or
+  // impossible); kFailedPrecondition if the copy does not match (the
+  // migration fails).
+  absl::StatusOr<std::string> VerifyShadow(const Migration& m,
+                                           int64_t workflow_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends and forgets `uuid`'s verification.
+  void StopVerify(const std::string& uuid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   using Tasks = std::map<std::string, std::unique_ptr<BackgroundTask>>;
   // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
   // session through conn_ (or a new one if conn_ fails), so that this does
@@ -487,6 +510,24 @@ class Executor {
     absl::Time next;
     std::string error;
   };
+  // Copy verifications running, and their state, by UUID.
+  Tasks verifies_ ABSL_GUARDED_BY(mu_);
+  // What a verification's task shares with the executor.
+  struct Verification {
+    absl::Mutex mu;
+    int64_t rows ABSL_GUARDED_BY(mu) = 0;  // compared so far
+    absl::optional<vreplication::CopyVerifyResult> result ABSL_GUARDED_BY(mu);
+    std::atomic<bool> cancelled{false};
+  };
+  struct VerifyState {
+    bool passed = false;
+    std::string summary;  // for the stage once ready
+    int failures = 0;     // in a row (retried with backoff)
+    absl::Time next = absl::InfinitePast();
+    std::string error;
+    std::shared_ptr<Verification> progress;
+  };
+  std::map<std::string, VerifyState> verify_states_ ABSL_GUARDED_BY(mu_);
   // Deferred index builds that failed and wait to be retried, by UUID.
   std::map<std::string, IndexBuildRetry> index_build_retries_
       ABSL_GUARDED_BY(mu_);

@@ -100,6 +100,9 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   ASSERT_OK(WaitReadyToComplete(uuid));
   Migration running = *executor_->Get(uuid);
   EXPECT_EQ(running.status, kStatusRunning);
+  // Ready only once the shadow was compared with the table under the
+  // writes (VerifyShadow).
+  EXPECT_THAT(running.stage, HasSubstr("ready to complete (copy verified: "));
   ASSERT_OK_AND_ASSIGN(std::string deferred,
                        Deferred(*conn_, uuid, "COUNT(*)"));
   EXPECT_EQ(deferred, "0");
@@ -674,6 +677,43 @@ TEST_F(ExecutorTest, ATriggerCreatedJustBeforeTheLockHoldsTheCutOver) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM audit"), "1");
   ASSERT_OK(conn_->Execute("DROP TRIGGER users_ai"));
   WaitStatus(u[0], kStatusComplete);
+  executor_.reset();  // before `other`, which the hook uses
+}
+
+// A shadow that does not hold what the table does (a row changed behind
+// the stream's back, here) fails the migration before the swap, saying
+// which rows; the table stays as it was.
+TEST_F(ExecutorTest, ACopyThatDoesNotMatchFailsBeforeTheSwap) {
+  CreateUsers(1000);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> other,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK_AND_ASSIGN(std::string before,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  ExecutorOptions o = Options();
+  mysql::MysqlConnection* session = other.get();
+  std::string db = db_;
+  o.before_verify = [session, db](const Migration& m) {
+    ASSERT_OK(session->Execute(
+        absl::StrCat("UPDATE ", mysql::QuoteQualified(db, FirstArtifact(m)),
+                     " SET name = 'USER17' WHERE id = 17")));
+  };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  Migration failed = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(failed.message, HasSubstr("the copy does not match `"));
+  EXPECT_THAT(failed.message,
+              HasSubstr("1000 rows, 4 of 4 columns compared: 1 differing "
+                        "(keys ('17'))"));
+  EXPECT_THAT(failed.message, HasSubstr("nothing was swapped"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'x'"),
+            "0");
+  ASSERT_OK_AND_ASSIGN(std::string after,
+                       Checksum(*conn_, Qualified("users"), "id, name, val"));
+  EXPECT_EQ(after, before);
   executor_.reset();  // before `other`, which the hook uses
 }
 

@@ -165,6 +165,7 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
 
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
   StopTask(index_builds_, std::string(uuid));
+  StopVerify(std::string(uuid));
   index_build_retries_.erase(std::string(uuid));
   SC_RETURN_IF_ERROR(ForgetDeferredIndexes(*conn_, uuid));
   while (true) {
@@ -669,7 +670,21 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       }
       SC_RETURN_IF_ERROR(stage.status());
       building = *std::move(stage);
+      if (building.empty()) {
+        absl::StatusOr<std::string> verifying = VerifyShadow(m, *id);
+        if (absl::IsFailedPrecondition(verifying.status())) {
+          StopVerify(m.uuid);
+          return Fail(m, verifying.status().message());
+        }
+        SC_RETURN_IF_ERROR(verifying.status());
+        building = *std::move(verifying);
+      }
     }
+    auto verified = verify_states_.find(m.uuid);
+    const std::string ready_stage =
+        verified != verify_states_.end() && !verified->second.summary.empty()
+            ? absl::StrCat("ready to complete (", verified->second.summary, ")")
+            : std::string("ready to complete");
     ready = building.empty() && row.state == vreplication::kStateRunning &&
             lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
     // The copy is done; how long the index build takes the server does not
@@ -677,7 +692,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("progress", 100.0)
         .Set("eta_seconds", building.empty() ? int64_t{0} : int64_t{-1});
     a.Set("stage", absl::StrCat(!building.empty() ? building
-                                : ready           ? "ready to complete"
+                                : ready           ? ready_stage
                                                   : "catching up",
                                 "; lag ", std::max<int64_t>(lag, 0), "s"));
   }

@@ -134,6 +134,7 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   o.workflow.copy_batch_target = absl::Milliseconds(f.copy_chunk_ms);
   o.workflow.copy_catchup_interval = absl::Milliseconds(f.copy_catchup_ms);
   o.defer_secondary_indexes = f.defer_secondary_indexes;
+  o.verify_copy = f.verify_copy;
   o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
   o.live_reverse_streams = f.live_reverse_streams;
   vreplication::CopyThrottleOptions throttle;

@@ -44,8 +44,13 @@ TEST(DaemonOptionsTest, CarriesTheFlags) {
   f.retain_artifacts_seconds = 60;
   f.statement_copy = true;
   f.defer_secondary_indexes = false;
+  ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions defaults,
+                       MakeExecutorOptions(f, nullptr));
+  EXPECT_TRUE(defaults.verify_copy);
+  f.verify_copy = false;
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
                        MakeExecutorOptions(f, nullptr));
+  EXPECT_FALSE(o.verify_copy);
   EXPECT_EQ(o.db, "shop");
   EXPECT_EQ(o.connect.port, 3307);
   EXPECT_EQ(o.tick, absl::Milliseconds(100));

@@ -65,6 +65,11 @@ ABSL_FLAG(int64_t, copy_catchup_ms, 1000,
 ABSL_FLAG(bool, defer_secondary_indexes, true,
           "build a shadow table's plain secondary indexes after its copy, "
           "in one pass (faster; one burst of index-build I/O near the end)");
+ABSL_FLAG(bool, verify_copy, true,
+          "before an online ALTER may cut over, compare its shadow with the "
+          "table row by row in one snapshot (writes wait about as long as "
+          "at a cut-over while it is taken); a copy that does not match "
+          "fails the migration before the swap");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -112,6 +117,7 @@ int main(int argc, char** argv) {
   f.defer_secondary_indexes = absl::GetFlag(FLAGS_defer_secondary_indexes);
   f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
   f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
+  f.verify_copy = absl::GetFlag(FLAGS_verify_copy);
   f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
   f.throttle_discover_replicas =
       absl::GetFlag(FLAGS_throttle_discover_replicas);
