@@ -100,6 +100,10 @@ struct ExecutorOptions {
   // fails the migration before anything is swapped. Default true.
   bool verify_copy = true;
   size_t verify_chunk_rows = 10000;
+  // How long one snapshot serves a verification: a longer one takes a new
+  // one between chunks (another brief hold of the writes), so that the
+  // server does not keep undo for one read view throughout. Default 30 s.
+  absl::Duration verify_snapshot_life = absl::Seconds(30);
   // Tests only: runs right before a copy's verification starts.
   std::function<void(const Migration&)> before_verify;
   // The filesystem seam for the disk check before a copy (disk_check.h).
@@ -516,6 +520,7 @@ class Executor {
   struct Verification {
     absl::Mutex mu;
     int64_t rows ABSL_GUARDED_BY(mu) = 0;  // compared so far
+    int snapshots ABSL_GUARDED_BY(mu) = 0;
     absl::optional<vreplication::CopyVerifyResult> result ABSL_GUARDED_BY(mu);
     std::atomic<bool> cancelled{false};
   };

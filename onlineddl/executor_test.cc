@@ -28,6 +28,7 @@ namespace onlineddl {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using vreplication::testing::Checksum;
 using vreplication::testing::Writer;
@@ -86,6 +87,9 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   CreateUsers(20000);
   ExecutorOptions o = Options();
   o.defer_secondary_indexes = false;  // the shadow keeps its index throughout
+  // A new snapshot every chunk of the verification, under the writes.
+  o.verify_chunk_rows = 3000;
+  o.verify_snapshot_life = absl::ZeroDuration();
   StartExecutor(o);
   Writer writer(harness::ConnectParamsFor(*instance_), Qualified("users"),
                 25000, 500);
@@ -102,7 +106,9 @@ TEST_F(ExecutorTest, AlterUnderWritesKeepsEveryRow) {
   EXPECT_EQ(running.status, kStatusRunning);
   // Ready only once the shadow was compared with the table under the
   // writes (VerifyShadow).
-  EXPECT_THAT(running.stage, HasSubstr("ready to complete (copy verified: "));
+  EXPECT_THAT(running.stage,
+              ContainsRegex("ready to complete \\(copy verified: 2[0-9]{4} "
+                            "rows \\([4-9] snapshots\\)\\)"));
   ASSERT_OK_AND_ASSIGN(std::string deferred,
                        Deferred(*conn_, uuid, "COUNT(*)"));
   EXPECT_EQ(deferred, "0");

@@ -2,6 +2,7 @@
 // (ExecutorOptions::verify_copy): the shadow against the table, inside one
 // snapshot taken while the table takes no writes and the stream has
 // applied all of them (vreplication/copy_verify.h).
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <memory>
@@ -73,7 +74,14 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       std::cerr << "executor: " << m.uuid << ": the copy of " << table
                 << " verified: " << result->Summary() << std::endl;
       v.passed = true;
-      v.summary = absl::StrCat("copy verified: ", result->source_rows, " rows");
+      int snapshots = 0;
+      {
+        absl::MutexLock lock(&v.progress->mu);
+        snapshots = v.progress->snapshots;
+      }
+      v.summary = absl::StrCat(
+          "copy verified: ", result->source_rows, " rows",
+          snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "");
       return std::string();
     }
     if (s.ok() && result.has_value()) {
@@ -131,48 +139,81 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       std::move(snapshot),
       [progress, lock_conn, wait_applied, clock, table, db = m.schema,
        rule = row.source.filter().rules(0), chunk = options_.verify_chunk_rows,
+       snapshot_life = options_.verify_snapshot_life,
        uuid = m.uuid](mysql::Connection& a) -> absl::Status {
         SC_ASSIGN_OR_RETURN(vreplication::TablePlan plan,
                             vreplication::BuildTablePlan(a, db, rule));
         SC_ASSIGN_OR_RETURN(vreplication::CollationMap collations,
                             vreplication::LoadCollations(a));
-        SC_ASSIGN_OR_RETURN(mysql::Position end, BinlogEnd(a));
-        SC_RETURN_IF_ERROR(wait_applied(end, kCatchUp));
         SC_RETURN_IF_ERROR(
             lock_conn
                 ->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ",
                                        absl::ToInt64Seconds(kLockWait)))
                 .status());
-        // Writes to the table wait from here (as for a cut-over).
-        const absl::Time t0 = clock->Now();
-        SC_RETURN_IF_ERROR(
-            lock_conn->Execute(absl::StrCat("LOCK TABLES ", table, " READ"))
-                .status());
-        absl::Status taken = [&]() -> absl::Status {
-          SC_ASSIGN_OR_RETURN(mysql::Position locked, BinlogEnd(*lock_conn));
-          SC_RETURN_IF_ERROR(wait_applied(locked, kLockedCatchUp));
+        // A snapshot of the table and the shadow at one moment: taken while
+        // the table takes no writes (they wait, as at a cut-over) and the
+        // stream has applied all of them.
+        absl::Duration longest_stall;
+        int snapshots = 0;
+        auto take_snapshot = [&]() -> absl::Status {
+          SC_ASSIGN_OR_RETURN(mysql::Position end, BinlogEnd(a));
+          SC_RETURN_IF_ERROR(wait_applied(end, kCatchUp));
+          const absl::Time t0 = clock->Now();
           SC_RETURN_IF_ERROR(
-              a.Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+              lock_conn->Execute(absl::StrCat("LOCK TABLES ", table, " READ"))
                   .status());
-          return a.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
-              .status();
-        }();
-        absl::Status unlocked = lock_conn->Execute("UNLOCK TABLES").status();
-        const absl::Duration stall = clock->Now() - t0;
-        SC_RETURN_IF_ERROR(taken);
-        SC_RETURN_IF_ERROR(unlocked);
-        std::cerr << "executor: " << uuid << ": verifying the copy of " << table
-                  << " (writes held " << absl::FormatDuration(stall)
-                  << " for the snapshot)" << std::endl;
+          absl::Status taken = [&]() -> absl::Status {
+            SC_ASSIGN_OR_RETURN(mysql::Position locked, BinlogEnd(*lock_conn));
+            SC_RETURN_IF_ERROR(wait_applied(locked, kLockedCatchUp));
+            SC_RETURN_IF_ERROR(
+                a.Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    .status());
+            return a.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+                .status();
+          }();
+          absl::Status unlocked = lock_conn->Execute("UNLOCK TABLES").status();
+          longest_stall = std::max(longest_stall, clock->Now() - t0);
+          ++snapshots;
+          SC_RETURN_IF_ERROR(taken);
+          return unlocked;
+        };
+        SC_RETURN_IF_ERROR(take_snapshot());
+        // A long verification does not hold one read view throughout
+        // (undo the server keeps for it): where each chunk is complete in
+        // itself it takes a new one now and then.
+        const bool renew = vreplication::KeyRangesMatch(plan);
+        absl::Time taken_at = clock->Now();
         absl::StatusOr<vreplication::CopyVerifyResult> r =
             vreplication::VerifyCopy(
-                a, plan, &collations, chunk, [&](int64_t rows) {
-                  absl::MutexLock lock(&progress->mu);
-                  progress->rows = rows;
-                  return progress->cancelled
-                             ? absl::CancelledError("verification stopped")
-                             : absl::OkStatus();
+                a, plan, &collations, chunk, [&](int64_t rows) -> absl::Status {
+                  {
+                    absl::MutexLock lock(&progress->mu);
+                    progress->rows = rows;
+                  }
+                  if (progress->cancelled) {
+                    return absl::CancelledError("verification stopped");
+                  }
+                  if (!renew || clock->Now() - taken_at < snapshot_life) {
+                    return absl::OkStatus();
+                  }
+                  absl::Status s;
+                  for (int attempt = 0; attempt < 5; ++attempt) {
+                    SC_RETURN_IF_ERROR(a.Execute("ROLLBACK").status());
+                    s = take_snapshot();
+                    if (s.ok() || progress->cancelled) break;
+                    clock->SleepFor(absl::Seconds(1));
+                  }
+                  taken_at = clock->Now();
+                  return s;
                 });
+        std::cerr << "executor: " << uuid << ": compared the copy of " << table
+                  << " in " << snapshots << " snapshot(s), writes held at most "
+                  << absl::FormatDuration(longest_stall) << " for each"
+                  << std::endl;
+        {
+          absl::MutexLock lock(&progress->mu);
+          progress->snapshots = snapshots;
+        }
         a.Execute("ROLLBACK").IgnoreError();
         SC_RETURN_IF_ERROR(r.status());
         absl::MutexLock lock(&progress->mu);

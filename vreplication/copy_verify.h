@@ -48,6 +48,12 @@ struct CopyVerifyResult {
   std::string Summary() const;
 };
 
+// Whether the key columns are defined alike in source and target (type,
+// character set, collation): key ranges then hold the same keys in both,
+// and each chunk counts the target rows of its range, so a snapshot may be
+// renewed between chunks (see VerifyCopy).
+bool KeyRangesMatch(const TablePlan& plan);
+
 // A condition true where target column `i` of `plan` (as `d`.col) holds
 // another value than its source (`s`.`c<i>`), or "" if it is not
 // compared (an expression, or a type storing values otherwise).
@@ -56,7 +62,12 @@ std::string ColumnDiffers(const TablePlan& plan, size_t i);
 // Compares `plan`'s source and target on `conn` (inside the caller's
 // snapshot transaction) in key order, `chunk_rows` source rows at a time;
 // after each chunk calls `on_chunk` with the source rows compared so far
-// (an error from it ends the verification with that error).
+// (an error from it ends the verification with that error). Where
+// KeyRangesMatch, each chunk is complete in itself (its source rows and
+// the target rows of its key range): `on_chunk` may then take a new
+// snapshot on `conn` (a long verification need not hold one read view
+// throughout); otherwise the target rows are counted once at the end, in
+// the snapshot the chunks used.
 // FailedPrecondition if the target has no unique key over the iteration
 // key's columns (rows could not be told apart).
 absl::StatusOr<CopyVerifyResult> VerifyCopy(

@@ -344,6 +344,20 @@ std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
                       locking ? " LOCK IN SHARE MODE" : "");
 }
 
+std::string RowApplier::TargetKeyRange(const LastPk* from,
+                                       const LastPk* to) const {
+  std::vector<std::string> keys;
+  for (int k : plan_->target_key) {
+    keys.push_back(QuoteIdentifier(plan_->target_columns[k]));
+  }
+  std::vector<std::string> conds;
+  if (from != nullptr) conds.push_back(KeyAfter(keys, *from));
+  if (to != nullptr) {
+    conds.push_back(KeyAtOrBeforeCondition(keys, LastPkLiterals(*to)));
+  }
+  return conds.empty() ? "TRUE" : absl::StrJoin(conds, " AND ");
+}
+
 std::string RowApplier::TargetLastKeyQuery(const LastPk* lastpk) const {
   std::vector<std::string> keys, desc;
   for (size_t i = 0; i < plan_->target_key.size(); ++i) {

@@ -105,6 +105,10 @@ class RowApplier {
                              const LastPk* to = nullptr) const;
   // The source key columns, quoted, in key order.
   std::vector<std::string> QuotedSourceKey() const;
+  // The target's key columns after `from` and up to `to` (either may be
+  // null: unbounded), "TRUE" for all; meaningful where the key columns are
+  // defined alike in both tables.
+  std::string TargetKeyRange(const LastPk* from, const LastPk* to) const;
 
   // Serialization for _vt.copy_state.lastpk (query.QueryResult prototext).
   std::string EncodeLastPk(const LastPk& pk) const;
