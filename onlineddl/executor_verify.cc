@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "mysql/gtid.h"
+#include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "util/status_macros.h"
@@ -32,6 +33,20 @@ absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn) {
   SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
                       mysql::MariadbGtidPos::Parse(gtid));
   return mysql::Position(std::move(p));
+}
+
+// Errors a later attempt may not meet: locks and catch-ups that took too
+// long, lost sessions, a stopped verification.
+bool VerifyErrorIsTransient(const absl::Status& s) {
+  if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s) ||
+      absl::IsCancelled(s) || absl::IsAborted(s)) {
+    return true;
+  }
+  const int e = mysql::MysqlErrno(s);
+  return e == mysql::kErLockWaitTimeout || e == mysql::kErLockDeadlock ||
+         e == mysql::kErQueryInterrupted || e == mysql::kErStatementTimeout ||
+         e == mysql::kCrConnectionError || e == mysql::kCrConnHostError ||
+         e == mysql::kCrServerGone || e == mysql::kCrServerLost;
 }
 
 }  // namespace
@@ -62,13 +77,23 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       result = v.progress->result;
     }
     const std::string table = mysql::QuoteQualified(m.schema, m.table);
-    if (absl::IsFailedPrecondition(s)) {
-      // Rows cannot be told apart by the key the copy used: said, not held.
+    if (absl::IsFailedPrecondition(s) && mysql::MysqlErrno(s) == 0) {
+      // Rows cannot be told apart by the key the copy used (VerifyCopy's
+      // only FailedPrecondition): said, not held.
       std::cerr << "executor: " << m.uuid << ": " << s.message()
                 << "; cutting over unverified" << std::endl;
       v.passed = true;
-      v.summary = "not verified";
+      v.summary = "copy not verified: no unique key over the copy's key";
       return std::string();
+    }
+    if (!s.ok() && !VerifyErrorIsTransient(s)) {
+      // Would fail the same way every time (a statement the server
+      // refuses, a privilege): the migration fails, saying what to do.
+      return absl::FailedPreconditionError(
+          absl::StrCat("the copy could not be verified: ", s.message(),
+                       "; nothing was swapped and ", table,
+                       " is untouched (sidecutd --verify_copy=false cuts over "
+                       "unverified)"));
     }
     if (s.ok() && result.has_value() && result->ok()) {
       std::cerr << "executor: " << m.uuid << ": the copy of " << table
@@ -141,8 +166,13 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
        rule = row.source.filter().rules(0), chunk = options_.verify_chunk_rows,
        snapshot_life = options_.verify_snapshot_life,
        uuid = m.uuid](mysql::Connection& a) -> absl::Status {
-        SC_ASSIGN_OR_RETURN(vreplication::TablePlan plan,
-                            vreplication::BuildTablePlan(a, db, rule));
+        absl::StatusOr<vreplication::TablePlan> planned =
+            vreplication::BuildTablePlan(a, db, rule);
+        if (!planned.ok()) {
+          return absl::InternalError(absl::StrCat(
+              "cannot plan the comparison: ", planned.status().message()));
+        }
+        const vreplication::TablePlan& plan = *planned;
         SC_ASSIGN_OR_RETURN(vreplication::CollationMap collations,
                             vreplication::LoadCollations(a));
         SC_RETURN_IF_ERROR(
@@ -185,7 +215,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         absl::Time taken_at = clock->Now();
         absl::StatusOr<vreplication::CopyVerifyResult> r =
             vreplication::VerifyCopy(
-                a, plan, &collations, chunk, [&](int64_t rows) -> absl::Status {
+                a, plan, &collations, chunk,
+                [&](int64_t rows, bool last) -> absl::Status {
                   {
                     absl::MutexLock lock(&progress->mu);
                     progress->rows = rows;
@@ -193,15 +224,17 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   if (progress->cancelled) {
                     return absl::CancelledError("verification stopped");
                   }
-                  if (!renew || clock->Now() - taken_at < snapshot_life) {
+                  if (last || !renew ||
+                      clock->Now() - taken_at < snapshot_life) {
                     return absl::OkStatus();
                   }
+                  // Writes are held at most ~2 s per attempt: a few, apart.
                   absl::Status s;
-                  for (int attempt = 0; attempt < 5; ++attempt) {
+                  for (int attempt = 0; attempt < 3; ++attempt) {
                     SC_RETURN_IF_ERROR(a.Execute("ROLLBACK").status());
                     s = take_snapshot();
                     if (s.ok() || progress->cancelled) break;
-                    clock->SleepFor(absl::Seconds(1));
+                    clock->SleepFor(absl::Seconds(5));
                   }
                   taken_at = clock->Now();
                   return s;

@@ -70,14 +70,87 @@ std::string Example(const mysql::Row& row) {
 
 }  // namespace
 
+namespace {
+
+enum class Compare { kSkip, kPlain, kBytes };
+
+struct ColumnPair {
+  const ColumnInfo* source = nullptr;
+  const ColumnInfo* target = nullptr;
+};
+
+ColumnPair Columns(const TablePlan& plan, size_t i) {
+  ColumnPair p;
+  for (const ColumnInfo& c : plan.source.columns) {
+    if (QuoteIdentifier(c.name) == plan.select_exprs[i]) p.source = &c;
+  }
+  p.target = FindColumn(plan.target, plan.target_columns[i]);
+  return p;
+}
+
+// How target column `i` is compared with its source.
+Compare HowCompared(const TablePlan& plan, size_t i) {
+  const ColumnPair p = Columns(plan, i);
+  if (p.source == nullptr || p.target == nullptr) return Compare::kSkip;
+  const ColumnInfo& s = *p.source;
+  const ColumnInfo& t = *p.target;
+  const bool same_charset = s.charset == t.charset;
+  if (s.column_type == t.column_type && same_charset &&
+      s.collation == t.collation) {
+    // Characters byte for byte (a collation may call 'a' and 'A' equal).
+    return s.charset.empty() ? Compare::kPlain : Compare::kBytes;
+  }
+  if (IsIntegerType(s.data_type) && IsIntegerType(t.data_type)) {
+    return Compare::kPlain;
+  }
+  if (!s.charset.empty() && same_charset && IsText(s.data_type) &&
+      IsText(t.data_type)) {
+    return Compare::kBytes;
+  }
+  if (IsBinaryString(s.data_type) && IsBinaryString(t.data_type)) {
+    return Compare::kPlain;
+  }
+  return Compare::kSkip;
+}
+
+std::string Part(Compare how, const std::string& x) {
+  return how == Compare::kBytes ? absl::StrCat("CAST(", x, " AS BINARY)") : x;
+}
+
+// A hash of a row's compared values (NULLs flagged: CONCAT_WS leaves them
+// out).
+std::string RowHash(const std::vector<std::string>& parts) {
+  if (parts.empty()) return "0";
+  std::vector<std::string> nulls;
+  for (const std::string& p : parts) {
+    nulls.push_back(absl::StrCat("ISNULL(", p, ")"));
+  }
+  return absl::StrCat("CRC32(CONCAT_WS('#', ", absl::StrJoin(parts, ", "),
+                      ", CONCAT(", absl::StrJoin(nulls, ", "), ")))");
+}
+
+// COUNT(*), BIT_XOR and SUM of `hash` (a chunk's checksum), as text.
+std::string ChecksumSelect(const std::string& hash) {
+  return absl::StrCat("SELECT COUNT(*), IFNULL(BIT_XOR(", hash,
+                      "), 0), IFNULL(SUM(", hash, "), 0)");
+}
+
+}  // namespace
+
 bool KeyRangesMatch(const TablePlan& plan) {
   for (size_t i = 0; i < plan.target_key.size(); ++i) {
-    const ColumnInfo& source = plan.source.columns[plan.source_key[i]];
-    const ColumnInfo* target =
-        FindColumn(plan.target, plan.target_columns[plan.target_key[i]]);
-    if (target == nullptr || source.column_type != target->column_type ||
-        source.charset != target->charset ||
-        source.collation != target->collation) {
+    const ColumnPair p = Columns(plan, plan.target_key[i]);
+    if (p.source == nullptr || p.target == nullptr) return false;
+    const ColumnInfo& s = *p.source;
+    const ColumnInfo& t = *p.target;
+    const bool alike = s.charset == t.charset && s.collation == t.collation;
+    // The same values in the same order: the type itself, an integer of
+    // another size, text of another length in the same collation.
+    if (!(alike &&
+          (s.column_type == t.column_type ||
+           (IsIntegerType(s.data_type) && IsIntegerType(t.data_type)) ||
+           (!s.charset.empty() && IsText(s.data_type) &&
+            IsText(t.data_type))))) {
       return false;
     }
   }
@@ -85,34 +158,12 @@ bool KeyRangesMatch(const TablePlan& plan) {
 }
 
 std::string ColumnDiffers(const TablePlan& plan, size_t i) {
-  const ColumnInfo* source = nullptr;
-  for (const ColumnInfo& c : plan.source.columns) {
-    if (QuoteIdentifier(c.name) == plan.select_exprs[i]) source = &c;
-  }
-  const ColumnInfo* target = FindColumn(plan.target, plan.target_columns[i]);
-  if (source == nullptr || target == nullptr) return "";
-  const std::string d = absl::StrCat("d.", QuoteIdentifier(target->name));
-  const std::string s = absl::StrCat("s.", SourceAlias(i));
-  const std::string plain = absl::StrCat("NOT (", d, " <=> ", s, ")");
-  // Characters byte for byte (a collation may call 'a' and 'A' equal).
-  const std::string bytes =
-      absl::StrCat("NOT (CAST(", d, " AS BINARY) <=> CAST(", s, " AS BINARY))");
-  const bool same_charset = source->charset == target->charset;
-  if (source->column_type == target->column_type && same_charset &&
-      source->collation == target->collation) {
-    return source->charset.empty() ? plain : bytes;
-  }
-  if (IsIntegerType(source->data_type) && IsIntegerType(target->data_type)) {
-    return plain;
-  }
-  if (!source->charset.empty() && same_charset && IsText(source->data_type) &&
-      IsText(target->data_type)) {
-    return bytes;
-  }
-  if (IsBinaryString(source->data_type) && IsBinaryString(target->data_type)) {
-    return plain;
-  }
-  return "";
+  const Compare how = HowCompared(plan, i);
+  if (how == Compare::kSkip) return "";
+  const std::string d =
+      Part(how, absl::StrCat("d.", QuoteIdentifier(plan.target_columns[i])));
+  const std::string s = Part(how, absl::StrCat("s.", SourceAlias(i)));
+  return absl::StrCat("NOT (", d, " <=> ", s, ")");
 }
 
 std::string CopyVerifyResult::Summary() const {
@@ -139,7 +190,7 @@ std::string CopyVerifyResult::Summary() const {
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
-    const std::function<absl::Status(int64_t)>& on_chunk) {
+    const std::function<absl::Status(int64_t, bool)>& on_chunk) {
   if (!KeyIsUniqueInTarget(plan)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot verify the copy into ",
@@ -147,19 +198,30 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
         ": no unique key of it lies within the columns it is copied by"));
   }
   CopyVerifyResult result;
-  std::vector<std::string> select, differs;
+  std::vector<std::string> select, differs, source_parts, target_parts;
   for (size_t i = 0; i < plan.target_columns.size(); ++i) {
     select.push_back(
         absl::StrCat(plan.select_exprs[i], " AS ", SourceAlias(i)));
-    std::string cond = ColumnDiffers(plan, i);
-    (cond.empty() ? result.skipped : result.compared)
+    const Compare how = HowCompared(plan, i);
+    (how == Compare::kSkip ? result.skipped : result.compared)
         .push_back(plan.target_columns[i]);
-    if (!cond.empty()) differs.push_back(std::move(cond));
+    if (how == Compare::kSkip) continue;
+    differs.push_back(ColumnDiffers(plan, i));
+    source_parts.push_back(Part(how, plan.select_exprs[i]));
+    target_parts.push_back(Part(how, QuoteIdentifier(plan.target_columns[i])));
   }
   std::vector<std::string> join, key_out;
   for (int k : plan.target_key) {
+    const ColumnInfo* t = FindColumn(plan.target, plan.target_columns[k]);
+    std::string value = absl::StrCat("s.", SourceAlias(k));
+    if (t != nullptr && !t->charset.empty()) {
+      // In the target's collation (another one of the same rank would be
+      // an illegal mix).
+      value = absl::StrCat("CONVERT(", value, " USING ", t->charset,
+                           ") COLLATE ", t->collation);
+    }
     join.push_back(absl::StrCat("d.", QuoteIdentifier(plan.target_columns[k]),
-                                " = s.", SourceAlias(k)));
+                                " = ", value));
     key_out.push_back(absl::StrCat("s.", SourceAlias(k)));
   }
   const std::string first_key = absl::StrCat(
@@ -167,14 +229,15 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   const std::string differ =
       differs.empty() ? "FALSE" : absl::StrJoin(differs, " OR ");
   RowApplier applier(&plan, collations);
+  const std::string target = mysql::QuoteQualified(plan.db, plan.target.table);
   auto from_join = [&](const LastPk* from, const LastPk* to) {
     return absl::StrCat(" FROM (SELECT ", absl::StrJoin(select, ", "),
                         applier.CopyFromClause(from, to), ") AS s LEFT JOIN ",
-                        mysql::QuoteQualified(plan.db, plan.target.table),
-                        " AS d ON ", absl::StrJoin(join, " AND "));
+                        target, " AS d ON ", absl::StrJoin(join, " AND "));
   };
   const bool ranges = KeyRangesMatch(plan);
-  const std::string target = mysql::QuoteQualified(plan.db, plan.target.table);
+  const std::string source_sum = ChecksumSelect(RowHash(source_parts));
+  const std::string target_sum = ChecksumSelect(RowHash(target_parts));
   chunk_rows = std::max<size_t>(chunk_rows, 1);
   absl::optional<LastPk> from;
   while (true) {
@@ -186,42 +249,61 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
     absl::optional<LastPk> to;
     if (!end.rows.empty()) to = applier.KeyOfKeyRow(end.rows[0]);
     const LastPk* upto = to.has_value() ? &*to : nullptr;
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result counts,
-        conn.Execute(absl::StrCat(
-            "SELECT COUNT(*), COUNT(", first_key, "), IFNULL(SUM(", first_key,
-            " IS NOT NULL AND (", differ, ")), 0)", from_join(after, upto))));
-    if (counts.rows.size() != 1) {
-      return absl::InternalError("verify: no counts returned");
-    }
-    SC_ASSIGN_OR_RETURN(int64_t rows, counts.rows[0].GetInt64(0));
-    SC_ASSIGN_OR_RETURN(int64_t matched, counts.rows[0].GetInt64(1));
-    SC_ASSIGN_OR_RETURN(int64_t differing, counts.rows[0].GetInt64(2));
-    result.source_rows += rows;
-    result.missing += rows - matched;
-    result.differing += differing;
-    if ((rows != matched || differing > 0) &&
-        result.examples.size() < kMaxExamples) {
+    bool clean = false;
+    if (ranges) {
+      // Checksums of the chunk's rows on each side (two range scans); the
+      // row by row comparison only where they differ. Each chunk is
+      // complete in itself: the target rows of its key range (the first
+      // and last ranges are open-ended, so every target row is in one).
       SC_ASSIGN_OR_RETURN(
-          mysql::Result keys,
+          mysql::Result s,
+          conn.Execute(
+              absl::StrCat(source_sum, applier.CopyFromClause(after, upto))));
+      SC_ASSIGN_OR_RETURN(
+          mysql::Result t,
+          conn.Execute(absl::StrCat(target_sum, " FROM ", target, " WHERE ",
+                                    applier.TargetKeyRange(after, upto))));
+      if (s.rows.size() != 1 || t.rows.size() != 1) {
+        return absl::InternalError("verify: no checksum returned");
+      }
+      SC_ASSIGN_OR_RETURN(int64_t target_rows, t.rows[0].GetInt64(0));
+      result.target_rows += target_rows;
+      clean = s.rows[0].Get(0) == t.rows[0].Get(0) &&
+              s.rows[0].Get(1) == t.rows[0].Get(1) &&
+              s.rows[0].Get(2) == t.rows[0].Get(2);
+      if (clean) result.source_rows += target_rows;
+    }
+    if (!clean) {
+      SC_ASSIGN_OR_RETURN(
+          mysql::Result counts,
           conn.Execute(absl::StrCat(
-              "SELECT ", absl::StrJoin(key_out, ", "), from_join(after, upto),
-              " WHERE ", first_key, " IS NULL OR (", differ, ") LIMIT ",
-              kMaxExamples - result.examples.size())));
-      for (const mysql::Row& r : keys.rows) {
-        result.examples.push_back(Example(r));
+              "SELECT COUNT(*), COUNT(", first_key, "), IFNULL(SUM(", first_key,
+              " IS NOT NULL AND (", differ, ")), 0)", from_join(after, upto))));
+      if (counts.rows.size() != 1) {
+        return absl::InternalError("verify: no counts returned");
+      }
+      SC_ASSIGN_OR_RETURN(int64_t rows, counts.rows[0].GetInt64(0));
+      SC_ASSIGN_OR_RETURN(int64_t matched, counts.rows[0].GetInt64(1));
+      SC_ASSIGN_OR_RETURN(int64_t differing, counts.rows[0].GetInt64(2));
+      result.source_rows += rows;
+      result.missing += rows - matched;
+      result.differing += differing;
+      if ((rows != matched || differing > 0) &&
+          result.examples.size() < kMaxExamples) {
+        SC_ASSIGN_OR_RETURN(
+            mysql::Result keys,
+            conn.Execute(absl::StrCat(
+                "SELECT ", absl::StrJoin(key_out, ", "), from_join(after, upto),
+                " WHERE ", first_key, " IS NULL OR (", differ, ") LIMIT ",
+                kMaxExamples - result.examples.size())));
+        for (const mysql::Row& r : keys.rows) {
+          result.examples.push_back(Example(r));
+        }
       }
     }
-    if (ranges) {
-      // The target rows of the chunk's key range (the first and last
-      // chunks are open-ended: every target row is in one range).
-      SC_ASSIGN_OR_RETURN(
-          int64_t n,
-          Count(conn, absl::StrCat("SELECT COUNT(*) FROM ", target, " WHERE ",
-                                   applier.TargetKeyRange(after, upto))));
-      result.target_rows += n;
+    if (on_chunk) {
+      SC_RETURN_IF_ERROR(on_chunk(result.source_rows, !to.has_value()));
     }
-    if (on_chunk) SC_RETURN_IF_ERROR(on_chunk(result.source_rows));
     if (!to.has_value()) break;
     from = std::move(to);
   }

@@ -48,8 +48,10 @@ struct CopyVerifyResult {
   std::string Summary() const;
 };
 
-// Whether the key columns are defined alike in source and target (type,
-// character set, collation): key ranges then hold the same keys in both,
+// Whether the key columns hold the same values in the same order in
+// source and target (the same type, integers of another size, or text of
+// another length; the same character set and collation): key ranges then
+// hold the same keys in both,
 // and each chunk counts the target rows of its range, so a snapshot may be
 // renewed between chunks (see VerifyCopy).
 bool KeyRangesMatch(const TablePlan& plan);
@@ -62,9 +64,11 @@ std::string ColumnDiffers(const TablePlan& plan, size_t i);
 // Compares `plan`'s source and target on `conn` (inside the caller's
 // snapshot transaction) in key order, `chunk_rows` source rows at a time;
 // after each chunk calls `on_chunk` with the source rows compared so far
-// (an error from it ends the verification with that error). Where
-// KeyRangesMatch, each chunk is complete in itself (its source rows and
-// the target rows of its key range): `on_chunk` may then take a new
+// and whether it was the last (an error from it ends the verification
+// with that error). Where KeyRangesMatch, each chunk is complete in itself
+// (its source rows and the target rows of its key range), compared by
+// checksums of both sides first (row by row only where they differ), and
+// `on_chunk` may take a new
 // snapshot on `conn` (a long verification need not hold one read view
 // throughout); otherwise the target rows are counted once at the end, in
 // the snapshot the chunks used.
@@ -73,7 +77,8 @@ std::string ColumnDiffers(const TablePlan& plan, size_t i);
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
-    const std::function<absl::Status(int64_t)>& on_chunk = nullptr);
+    const std::function<absl::Status(int64_t rows, bool last)>& on_chunk =
+        nullptr);
 
 }  // namespace vreplication
 }  // namespace sidecut
