@@ -723,6 +723,42 @@ TEST_F(ExecutorTest, ACopyThatDoesNotMatchFailsBeforeTheSwap) {
   executor_.reset();  // before `other`, which the hook uses
 }
 
+// A verification under way ends with its migration: cancelled while it
+// compares, the migration ends promptly, the table as it was.
+TEST_F(ExecutorTest, AMigrationCancelledWhileVerifyingEndsPromptly) {
+  CreateUsers(20000);
+  ExecutorOptions o = Options();
+  o.verify_chunk_rows = 1;  // a chunk per row: seconds of comparing
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  ASSERT_OK(WaitFor(Clock::Real(), "the verification to compare rows",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+                      return absl::StartsWith(m.stage, "verifying the copy (");
+                    }));
+  const absl::Time t0 = absl::Now();
+  ASSERT_OK(executor_->Cancel(u[0]).status());
+  Migration cancelled = WaitStatus(u[0], kStatusCancelled);
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(5));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'x'"),
+            "0");
+  // Another one is stopped with the executor, without waiting for it.
+  ASSERT_OK_AND_ASSIGN(
+      u, executor_->Submit("ALTER TABLE users ADD COLUMN y INT", "vitess", ""));
+  ASSERT_OK(WaitFor(Clock::Real(), "the second verification to compare rows",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+                      return absl::StartsWith(m.stage, "verifying the copy (");
+                    }));
+  const absl::Time t1 = absl::Now();
+  executor_.reset();
+  EXPECT_LT(absl::Now() - t1, absl::Seconds(5));
+}
+
 // A copy the server's disk cannot hold (the shadow, and the rows once more
 // in the binlog) is refused before anything is created, with figures: a
 // full disk would stop the server. With room it runs.
