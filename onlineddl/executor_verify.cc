@@ -166,6 +166,11 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
        rule = row.source.filter().rules(0), chunk = options_.verify_chunk_rows,
        snapshot_life = options_.verify_snapshot_life,
        uuid = m.uuid](mysql::Connection& a) -> absl::Status {
+        // Rules of its own, whatever the server's default (grouping,
+        // padding of CHAR values read).
+        SC_RETURN_IF_ERROR(
+            a.Execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'")
+                .status());
         absl::StatusOr<vreplication::TablePlan> planned =
             vreplication::BuildTablePlan(a, db, rule);
         if (!planned.ok()) {

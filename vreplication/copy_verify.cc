@@ -117,8 +117,19 @@ std::string Part(Compare how, const std::string& x) {
   return how == Compare::kBytes ? absl::StrCat("CAST(", x, " AS BINARY)") : x;
 }
 
-// A hash of a row's compared values; `nullable` are flagged when NULL
-// (CONCAT_WS leaves NULLs out).
+// A compared value as the checksum takes it: characters as bytes, a FLOAT
+// exactly (its text form has 6 digits), an integer without ZEROFILL's
+// padding.
+std::string HashPart(Compare how, const ColumnInfo& c, const std::string& x) {
+  if (how == Compare::kBytes) return Part(how, x);
+  if (c.data_type == "float") return absl::StrCat("CAST(", x, " AS DOUBLE)");
+  if (IsIntegerType(c.data_type)) return absl::StrCat("(", x, " + 0)");
+  return x;
+}
+
+// A 64-bit hash of a row's compared values; `nullable` are flagged when
+// NULL (CONCAT_WS leaves NULLs out). Not CRC32: it is linear, so the same
+// change to an even number of rows of a chunk would XOR away.
 std::string RowHash(const std::vector<std::string>& parts,
                     const std::vector<std::string>& nullable) {
   if (parts.empty()) return "0";
@@ -130,11 +141,12 @@ std::string RowHash(const std::vector<std::string>& parts,
     }
     all.push_back(absl::StrCat("CONCAT(", absl::StrJoin(nulls, ", "), ")"));
   }
-  return absl::StrCat("CRC32(CONCAT_WS('#', ", absl::StrJoin(all, ", "), "))");
+  return absl::StrCat("CAST(CONV(LEFT(MD5(CONCAT_WS('#', ",
+                      absl::StrJoin(all, ", "),
+                      ")), 16), 16, 10) AS UNSIGNED)");
 }
 
-// COUNT(*) and BIT_XOR of `hash`: a chunk's checksum, as pt-table-checksum
-// and Spirit take it.
+// COUNT(*) and BIT_XOR of `hash`: a chunk's checksum.
 std::string ChecksumSelect(const std::string& hash) {
   return absl::StrCat("SELECT COUNT(*), IFNULL(BIT_XOR(", hash, "), 0)");
 }
@@ -147,6 +159,8 @@ bool KeyRangesMatch(const TablePlan& plan) {
     if (p.source == nullptr || p.target == nullptr) return false;
     const ColumnInfo& s = *p.source;
     const ColumnInfo& t = *p.target;
+    // A NULL in a key column of the target would fall in no range.
+    if (s.nullable || t.nullable) return false;
     const bool alike = s.charset == t.charset && s.collation == t.collation;
     // The same values in the same order: the type itself, an integer of
     // another size, text of another length in the same collation.
@@ -212,9 +226,10 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
         .push_back(plan.target_columns[i]);
     if (how == Compare::kSkip) continue;
     differs.push_back(ColumnDiffers(plan, i));
-    source_parts.push_back(Part(how, plan.select_exprs[i]));
-    target_parts.push_back(Part(how, QuoteIdentifier(plan.target_columns[i])));
     const ColumnPair p = Columns(plan, i);
+    source_parts.push_back(HashPart(how, *p.source, plan.select_exprs[i]));
+    target_parts.push_back(
+        HashPart(how, *p.target, QuoteIdentifier(plan.target_columns[i])));
     if (p.source->nullable || p.target->nullable) {
       source_nullable.push_back(plan.select_exprs[i]);
       target_nullable.push_back(QuoteIdentifier(plan.target_columns[i]));
@@ -269,8 +284,9 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       // and last ranges are open-ended, so every target row is in one).
       SC_ASSIGN_OR_RETURN(
           mysql::Result s,
-          conn.Execute(
-              absl::StrCat(source_sum, applier.CopyFromClause(after, upto))));
+          conn.Execute(absl::StrCat(
+              source_sum, applier.CopyFromClause(after, upto,
+                                                 /*ordered=*/false))));
       SC_ASSIGN_OR_RETURN(
           mysql::Result t,
           conn.Execute(absl::StrCat(target_sum, " FROM ", target, " WHERE ",

@@ -45,6 +45,12 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
   }
   absl::StatusOr<CopyVerifyResult> Verify(const std::string& db,
                                           size_t chunk_rows) {
+    // The strictest grouping rules (the corpus cases' servers run so).
+    SC_RETURN_IF_ERROR(
+        conn_
+            ->Execute("SET SESSION sql_mode = 'ONLY_FULL_GROUP_BY,"
+                      "STRICT_ALL_TABLES'")
+            .status());
     binlogdata::Rule rule;
     rule.set_match("dst");
     rule.set_filter("select id, name, n, f, x from src");
@@ -216,6 +222,55 @@ TEST_F(CopyVerifyTest, AKeyOfAnotherCollationIsMatchedInTheTargets) {
   EXPECT_EQ(r.differing, 1);
   EXPECT_EQ(r.extra(), 1);
   EXPECT_THAT(r.examples, ElementsAre("('k12')"));
+}
+
+// Differences the chunk checksums must not hide: the same change to an
+// even number of rows (a linear hash such as CRC32 XORs them away), a
+// FLOAT differing past its 6-digit text form.
+TEST_F(CopyVerifyTest, ChecksumsHideNoDifference) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v8"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE v8.", t,
+                     " (id INT PRIMARY KEY, f FLOAT NOT NULL, flag INT NOT "
+                     "NULL)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v8.src SELECT seq, 1234567, 0 FROM v8.seq_1_to_20"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v8.dst SELECT * FROM v8.src"));
+  binlogdata::Rule rule;
+  rule.set_match("dst");
+  rule.set_filter("select * from src");
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v8", rule));
+  ASSERT_TRUE(KeyRangesMatch(plan));
+  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
+  ASSERT_OK(conn_->Execute("UPDATE v8.dst SET flag = 1 WHERE id IN (3, 8)"));
+  ASSERT_OK(conn_->Execute("UPDATE v8.dst SET f = 1234570 WHERE id = 15"));
+  ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
+                       VerifyCopy(*conn_, plan, &collations_, 100));
+  EXPECT_EQ(r.differing, 3) << r.Summary();
+  EXPECT_THAT(r.examples, UnorderedElementsAre("('3')", "('8')", "('15')"));
+}
+
+// ZEROFILL pads an integer's text: a widened one is still the same value.
+TEST_F(CopyVerifyTest, AZerofillIntegerWidenedVerifies) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v9"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE v9.src (id INT PRIMARY KEY, z INT(5) ZEROFILL NOT NULL)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE v9.dst (id INT PRIMARY KEY, z BIGINT NOT NULL)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO v9.src SELECT seq, seq FROM v9.seq_1_to_20"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v9.dst SELECT * FROM v9.src"));
+  binlogdata::Rule rule;
+  rule.set_match("dst");
+  rule.set_filter("select * from src");
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v9", rule));
+  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
+  ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
+                       VerifyCopy(*conn_, plan, &collations_, 100));
+  EXPECT_TRUE(r.ok()) << r.Summary();
+  EXPECT_THAT(r.compared, ElementsAre("id", "z"));
 }
 
 TEST_F(CopyVerifyTest, AnErrorFromTheProgressCallbackEndsIt) {

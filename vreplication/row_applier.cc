@@ -282,8 +282,8 @@ std::string RowApplier::KeyAfter(const std::vector<std::string>& keys,
   return KeyAfterCondition(keys, LastPkLiterals(lastpk));
 }
 
-std::string RowApplier::CopyFromClause(const LastPk* lastpk,
-                                       const LastPk* to) const {
+std::string RowApplier::CopyFromClause(const LastPk* lastpk, const LastPk* to,
+                                       bool ordered) const {
   std::vector<std::string> keys = QuotedSourceKey();
   std::vector<std::string> conds;
   if (lastpk != nullptr) conds.push_back(KeyAfter(keys, *lastpk));
@@ -295,7 +295,7 @@ std::string RowApplier::CopyFromClause(const LastPk* lastpk,
   return absl::StrCat(
       " FROM ", mysql::QuoteQualified(plan_->db, plan_->source.table),
       conds.empty() ? "" : " WHERE ", absl::StrJoin(conds, " AND "),
-      " ORDER BY ", absl::StrJoin(keys, ", "));
+      ordered ? absl::StrCat(" ORDER BY ", absl::StrJoin(keys, ", ")) : "");
 }
 
 std::string RowApplier::CopyQuery(const LastPk* lastpk) const {

@@ -100,9 +100,10 @@ class RowApplier {
   LastPk KeyOfCopiedRow(const mysql::Row& row) const;
 
   // " FROM src WHERE ... ORDER BY key" of the copy after `lastpk` (and up
-  // to `to`, inclusive, when given).
-  std::string CopyFromClause(const LastPk* lastpk,
-                             const LastPk* to = nullptr) const;
+  // to `to`, inclusive, when given); without the ORDER BY unless `ordered`
+  // (an aggregate over the range: ONLY_FULL_GROUP_BY refuses it ordered).
+  std::string CopyFromClause(const LastPk* lastpk, const LastPk* to = nullptr,
+                             bool ordered = true) const;
   // The source key columns, quoted, in key order.
   std::vector<std::string> QuotedSourceKey() const;
   // The target's key columns after `from` and up to `to` (either may be
