@@ -127,9 +127,8 @@ std::string HashPart(Compare how, const ColumnInfo& c, const std::string& x) {
   return x;
 }
 
-// A 64-bit hash of a row's compared values; `nullable` are flagged when
-// NULL (CONCAT_WS leaves NULLs out). Not CRC32: it is linear, so the same
-// change to an even number of rows of a chunk would XOR away.
+// CRC32 of a row's compared values; `nullable` are flagged when NULL
+// (CONCAT_WS leaves NULLs out).
 std::string RowHash(const std::vector<std::string>& parts,
                     const std::vector<std::string>& nullable) {
   if (parts.empty()) return "0";
@@ -141,14 +140,20 @@ std::string RowHash(const std::vector<std::string>& parts,
     }
     all.push_back(absl::StrCat("CONCAT(", absl::StrJoin(nulls, ", "), ")"));
   }
-  return absl::StrCat("CAST(CONV(LEFT(MD5(CONCAT_WS('#', ",
-                      absl::StrJoin(all, ", "),
-                      ")), 16), 16, 10) AS UNSIGNED)");
+  return absl::StrCat("CRC32(CONCAT_WS('#', ", absl::StrJoin(all, ", "), "))");
 }
 
-// COUNT(*) and BIT_XOR of `hash`: a chunk's checksum.
-std::string ChecksumSelect(const std::string& hash) {
-  return absl::StrCat("SELECT COUNT(*), IFNULL(BIT_XOR(", hash, "), 0)");
+// A chunk's checksum: COUNT(*) and the BIT_XOR of each row's CRC32
+// squared, over the rows of `from` (" FROM ... WHERE ..."). Not of the
+// CRC32 itself, as pt-table-checksum takes it: CRC32 is linear, so the
+// same change to an even number of rows would XOR away; the square's
+// change depends on the row. Each CRC32 is computed once (the derived
+// table is materialized: its LIMIT keeps the server from merging it), as
+// cheap as the plain one (6 ms per 10k sysbench rows; MD5 took 16).
+std::string ChecksumQuery(const std::string& hash, const std::string& from) {
+  return absl::StrCat("SELECT COUNT(*), IFNULL(BIT_XOR(h.c * h.c), 0) FROM ",
+                      "(SELECT ", hash, " AS c", from,
+                      " LIMIT 18446744073709551615) AS h");
 }
 
 }  // namespace
@@ -261,10 +266,8 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
                         target, " AS d ON ", absl::StrJoin(join, " AND "));
   };
   const bool ranges = KeyRangesMatch(plan);
-  const std::string source_sum =
-      ChecksumSelect(RowHash(source_parts, source_nullable));
-  const std::string target_sum =
-      ChecksumSelect(RowHash(target_parts, target_nullable));
+  const std::string source_hash = RowHash(source_parts, source_nullable);
+  const std::string target_hash = RowHash(target_parts, target_nullable);
   chunk_rows = std::max<size_t>(chunk_rows, 1);
   absl::optional<LastPk> from;
   while (true) {
@@ -284,13 +287,14 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       // and last ranges are open-ended, so every target row is in one).
       SC_ASSIGN_OR_RETURN(
           mysql::Result s,
-          conn.Execute(absl::StrCat(
-              source_sum, applier.CopyFromClause(after, upto,
-                                                 /*ordered=*/false))));
+          conn.Execute(ChecksumQuery(
+              source_hash,
+              applier.CopyFromClause(after, upto, /*ordered=*/false))));
       SC_ASSIGN_OR_RETURN(
           mysql::Result t,
-          conn.Execute(absl::StrCat(target_sum, " FROM ", target, " WHERE ",
-                                    applier.TargetKeyRange(after, upto))));
+          conn.Execute(ChecksumQuery(
+              target_hash, absl::StrCat(" FROM ", target, " WHERE ",
+                                        applier.TargetKeyRange(after, upto)))));
       if (s.rows.size() != 1 || t.rows.size() != 1) {
         return absl::InternalError("verify: no checksum returned");
       }
