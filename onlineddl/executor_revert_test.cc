@@ -33,6 +33,7 @@ namespace onlineddl {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using vreplication::testing::Checksum;
@@ -588,8 +589,10 @@ TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
 
 // A cut-over whose RENAME session is lost (killed here while it waits in
 // the queue) cannot tell whether the tables swapped: it is checked as after
-// a crash (commands refused meanwhile), not taken for "nothing renamed";
-// here nothing was, and the next attempt swaps.
+// a crash (commands refused meanwhile), not taken for "nothing renamed".
+// Usually nothing was, and the next attempt swaps; the killed RENAME may
+// also have run (its thread granted the lock before it noticed its kill:
+// red in CI once), and the check then finds the swap.
 TEST_F(RevertTest, ACutOverWhoseRenameSessionIsLostIsChecked) {
   const std::string uuid = ReadyAlterOfUsers();
   ASSERT_FALSE(uuid.empty());
@@ -624,7 +627,8 @@ TEST_F(RevertTest, ACutOverWhoseRenameSessionIsLostIsChecked) {
   EXPECT_FALSE(checking.ready_to_complete);
   EXPECT_THAT(executor_->Cancel(uuid).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("being checked")));
+                       AnyOf(HasSubstr("being checked"),
+                             HasSubstr("already swapped the tables"))));
   ASSERT_OK(WaitFor(
       Clock::Real(), "the check, then the swap",
       [&]() -> absl::StatusOr<bool> {
