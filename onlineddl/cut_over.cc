@@ -81,6 +81,14 @@ std::string PreparedCutOver::Table(const std::string& name) const {
   return QuoteQualified(request_.db, name);
 }
 
+absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn) {
+  SC_ASSIGN_OR_RETURN(std::string gtid,
+                      mysql::QueryValue(conn, "SELECT @@gtid_binlog_pos"));
+  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
+                      mysql::MariadbGtidPos::Parse(gtid));
+  return mysql::Position(std::move(p));
+}
+
 absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
     mysql::ConnectionFactory& factory, CutOverRequest request,
     CutOverOptions options, Clock* clock, bool* stream_stopped) {
@@ -177,13 +185,9 @@ absl::Status PreparedCutOver::CatchUp() {
   const absl::Duration relaxed =
       std::max(options_.converged, options_.threshold / 10);
   while (true) {
-    SC_ASSIGN_OR_RETURN(std::string gtid,
-                        mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
-    SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
-                        mysql::MariadbGtidPos::Parse(gtid));
+    SC_ASSIGN_OR_RETURN(mysql::Position end, BinlogEnd(*a_));
     const absl::Time start = clock_->Now();
-    absl::Status s =
-        request_.wait_applied(mysql::Position(std::move(p)), deadline);
+    absl::Status s = request_.wait_applied(end, deadline);
     if (!s.ok()) {
       return absl::UnavailableError(absl::StrCat(
           "cut-over postponed: the stream does not keep up with the "
@@ -214,11 +218,7 @@ absl::Status PreparedCutOver::Lock() {
   const absl::Time deadline = deadline_;
   // Everything written before the lock reaches the new table, and the
   // stream stops before B's RENAME takes the shadow's metadata lock.
-  SC_ASSIGN_OR_RETURN(std::string gtid,
-                      mysql::QueryValue(*a_, "SELECT @@gtid_binlog_pos"));
-  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
-                      mysql::MariadbGtidPos::Parse(gtid));
-  result_.locked_position = mysql::Position(std::move(p));
+  SC_ASSIGN_OR_RETURN(result_.locked_position, BinlogEnd(*a_));
   SC_RETURN_IF_ERROR(request_.wait_applied(result_.locked_position, deadline));
   if (request_.stop_stream) {
     stream_stopped_ = true;

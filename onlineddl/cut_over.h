@@ -116,6 +116,9 @@ struct CutOverResult {
 // result then does not sort after `table`, and a migration is refused).
 std::string SentryName(absl::string_view table, absl::string_view unique);
 
+// The end of the server's binlog (@@gtid_binlog_pos) as a position.
+absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn);
+
 // A cut-over split in two phases, so that a controller can swap several
 // shards (or tables) only once all of them are ready to:
 //   Prepare: steps 0-2 (catch up, lock, wait applied, stop the stream);

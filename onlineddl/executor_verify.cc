@@ -11,8 +11,10 @@
 #include "mysql/gtid.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
+#include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
 #include "util/status_macros.h"
+#include "util/wait.h"
 #include "vreplication/copy_verify.h"
 #include "vreplication/table_plan.h"
 
@@ -26,14 +28,6 @@ constexpr absl::Duration kLockWait = absl::Seconds(1);
 constexpr absl::Duration kLockedCatchUp = absl::Seconds(1);
 // The catch-up before the lock (so that the locked one is short).
 constexpr absl::Duration kCatchUp = absl::Seconds(10);
-
-absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn) {
-  SC_ASSIGN_OR_RETURN(std::string gtid,
-                      mysql::QueryValue(conn, "SELECT @@gtid_binlog_pos"));
-  SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos p,
-                      mysql::MariadbGtidPos::Parse(gtid));
-  return mysql::Position(std::move(p));
-}
 
 // Errors a later attempt may not meet: locks and catch-ups that took too
 // long, lost sessions, a stopped verification.
@@ -72,9 +66,11 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     }
     verifies_.erase(task);
     absl::optional<vreplication::CopyVerifyResult> result;
+    int snapshots = 0;
     {
       absl::MutexLock lock(&v.progress->mu);
       result = v.progress->result;
+      snapshots = v.progress->snapshots;
     }
     const std::string table = mysql::QuoteQualified(m.schema, m.table);
     if (absl::IsFailedPrecondition(s) && mysql::MysqlErrno(s) == 0) {
@@ -99,11 +95,6 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       std::cerr << "executor: " << m.uuid << ": the copy of " << table
                 << " verified: " << result->Summary() << std::endl;
       v.passed = true;
-      int snapshots = 0;
-      {
-        absl::MutexLock lock(&v.progress->mu);
-        snapshots = v.progress->snapshots;
-      }
       v.summary = absl::StrCat(
           "copy verified: ", result->source_rows, " rows",
           snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "");
@@ -144,19 +135,20 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   auto wait_applied = [engine, clock, workflow_id, progress](
                           const mysql::Position& pos,
                           absl::Duration limit) -> absl::Status {
-    const absl::Time deadline = clock->Now() + limit;
-    while (!progress->cancelled) {
-      absl::optional<mysql::Position> p =
-          engine->CommittedPosition(workflow_id);
-      if (p.has_value() && p->AtLeast(pos)) return absl::OkStatus();
-      if (clock->Now() >= deadline) {
-        return absl::UnavailableError(
-            absl::StrCat("the stream did not catch up within ",
-                         absl::FormatDuration(limit)));
-      }
-      clock->SleepFor(absl::Milliseconds(1));
-    }
-    return absl::CancelledError("verification stopped");
+    // Every millisecond: under the lock, writes wait meanwhile.
+    return WaitFor(
+        clock, "the stream to apply the binlog up to its end",
+        [&]() -> absl::StatusOr<bool> {
+          if (progress->cancelled) {
+            return absl::CancelledError("verification stopped");
+          }
+          absl::optional<mysql::Position> p =
+              engine->CommittedPosition(workflow_id);
+          return p.has_value() && p->AtLeast(pos);
+        },
+        WaitOptions{.timeout = limit,
+                    .initial_interval = absl::Milliseconds(1),
+                    .max_interval = absl::Milliseconds(1)});
   };
   std::shared_ptr<mysql::Connection> lock_conn = std::move(locker);
   const std::string table = mysql::QuoteQualified(m.schema, m.table);

@@ -574,13 +574,8 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         row.state == vreplication::kStateCopying) {
       auto until = checking_until_.find(m.uuid);
       if (until == checking_until_.end()) {
-        SC_ASSIGN_OR_RETURN(
-            std::string gtid,
-            mysql::QueryValue(*conn_, "SELECT @@gtid_binlog_pos"));
-        SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos end,
-                            mysql::MariadbGtidPos::Parse(gtid));
-        until = checking_until_.emplace(m.uuid, mysql::Position(std::move(end)))
-                    .first;
+        SC_ASSIGN_OR_RETURN(mysql::Position end, BinlogEnd(*conn_));
+        until = checking_until_.emplace(m.uuid, std::move(end)).first;
       }
       SC_ASSIGN_OR_RETURN(mysql::Position at, mysql::Position::Parse(row.pos));
       if (!at.AtLeast(until->second)) return UpdateMigration(*conn_, m.uuid, a);

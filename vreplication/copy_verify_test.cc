@@ -43,6 +43,16 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
                                           "name, n, f, x FROM ",
                                           db, ".src")));
   }
+  // The plan copying db.src into db.dst through `filter`; loads
+  // collations_ too.
+  absl::StatusOr<TablePlan> Plan(const std::string& db,
+                                 const std::string& filter) {
+    binlogdata::Rule rule;
+    rule.set_match("dst");
+    rule.set_filter(filter);
+    SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
+    return BuildTablePlan(*conn_, db, rule);
+  }
   absl::StatusOr<CopyVerifyResult> Verify(const std::string& db,
                                           size_t chunk_rows) {
     // The strictest grouping rules (the corpus cases' servers run so).
@@ -51,11 +61,8 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
             ->Execute("SET SESSION sql_mode = 'ONLY_FULL_GROUP_BY,"
                       "STRICT_ALL_TABLES'")
             .status());
-    binlogdata::Rule rule;
-    rule.set_match("dst");
-    rule.set_filter("select id, name, n, f, x from src");
-    SC_ASSIGN_OR_RETURN(TablePlan plan, BuildTablePlan(*conn_, db, rule));
-    SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
+    SC_ASSIGN_OR_RETURN(TablePlan plan,
+                        Plan(db, "select id, name, n, f, x from src"));
     SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
     absl::StatusOr<CopyVerifyResult> r = VerifyCopy(
         *conn_, plan, &collations_, chunk_rows, [this](int64_t rows, bool) {
@@ -120,11 +127,7 @@ TEST_F(CopyVerifyTest, RowsOfACompositeKeyAreFound) {
   ASSERT_OK(conn_->Execute("INSERT INTO v3.dst SELECT * FROM v3.src"));
   ASSERT_OK(
       conn_->Execute("UPDATE v3.dst SET v = -1 WHERE a = 2 AND b = 'k17'"));
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select * from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v3", rule));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v3", "select * from src"));
   ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
                        VerifyCopy(*conn_, plan, &collations_, 4));
   EXPECT_EQ(r.source_rows, 50);
@@ -138,12 +141,9 @@ TEST_F(CopyVerifyTest, RowsOfACompositeKeyAreFound) {
 TEST_F(CopyVerifyTest, ASnapshotRenewedBetweenChunksStillVerifies) {
   MakeCopy("v5");
   ASSERT_OK_AND_ASSIGN(auto other, harness::ConnectTo(*instance_));
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select id, name, n, f, x from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v5", rule));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan,
+                       Plan("v5", "select id, name, n, f, x from src"));
   ASSERT_TRUE(KeyRangesMatch(plan));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
   ASSERT_OK(conn_->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
   int chunks = 0;
   auto renew = [&](int64_t, bool) -> absl::Status {
@@ -179,12 +179,8 @@ TEST_F(CopyVerifyTest, AWidenedKeyKeepsItsRanges) {
       conn_->Execute("INSERT INTO v6.src SELECT seq, seq FROM v6.seq_1_to_30"));
   ASSERT_OK(conn_->Execute("INSERT INTO v6.dst SELECT * FROM v6.src"));
   ASSERT_OK(conn_->Execute("INSERT INTO v6.dst VALUES (99, 99)"));
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select * from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v6", rule));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v6", "select * from src"));
   EXPECT_TRUE(KeyRangesMatch(plan));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
   ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
                        VerifyCopy(*conn_, plan, &collations_, 7));
   EXPECT_EQ(r.source_rows, 30);
@@ -209,12 +205,8 @@ TEST_F(CopyVerifyTest, AKeyOfAnotherCollationIsMatchedInTheTargets) {
   ASSERT_OK(conn_->Execute("INSERT INTO v7.dst SELECT * FROM v7.src"));
   ASSERT_OK(conn_->Execute("UPDATE v7.dst SET v = 0 WHERE k = 'k12'"));
   ASSERT_OK(conn_->Execute("INSERT INTO v7.dst VALUES ('zz', 99)"));
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select * from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v7", rule));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v7", "select * from src"));
   EXPECT_FALSE(KeyRangesMatch(plan));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
   ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
                        VerifyCopy(*conn_, plan, &collations_, 7));
   EXPECT_EQ(r.source_rows, 30);
@@ -238,12 +230,8 @@ TEST_F(CopyVerifyTest, ChecksumsHideNoDifference) {
   ASSERT_OK(conn_->Execute(
       "INSERT INTO v8.src SELECT seq, 1234567, 0 FROM v8.seq_1_to_20"));
   ASSERT_OK(conn_->Execute("INSERT INTO v8.dst SELECT * FROM v8.src"));
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select * from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v8", rule));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v8", "select * from src"));
   ASSERT_TRUE(KeyRangesMatch(plan));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
   ASSERT_OK(conn_->Execute("UPDATE v8.dst SET flag = 1 WHERE id IN (3, 8)"));
   ASSERT_OK(conn_->Execute("UPDATE v8.dst SET f = 1234570 WHERE id = 15"));
   ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
@@ -262,11 +250,7 @@ TEST_F(CopyVerifyTest, AZerofillIntegerWidenedVerifies) {
   ASSERT_OK(
       conn_->Execute("INSERT INTO v9.src SELECT seq, seq FROM v9.seq_1_to_20"));
   ASSERT_OK(conn_->Execute("INSERT INTO v9.dst SELECT * FROM v9.src"));
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select * from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v9", rule));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v9", "select * from src"));
   ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
                        VerifyCopy(*conn_, plan, &collations_, 100));
   EXPECT_TRUE(r.ok()) << r.Summary();
@@ -275,11 +259,8 @@ TEST_F(CopyVerifyTest, AZerofillIntegerWidenedVerifies) {
 
 TEST_F(CopyVerifyTest, AnErrorFromTheProgressCallbackEndsIt) {
   MakeCopy("v4");
-  binlogdata::Rule rule;
-  rule.set_match("dst");
-  rule.set_filter("select id, name, n, f, x from src");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v4", rule));
-  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan,
+                       Plan("v4", "select id, name, n, f, x from src"));
   int chunks = 0;
   EXPECT_THAT(VerifyCopy(*conn_, plan, &collations_, 10,
                          [&](int64_t, bool) {
