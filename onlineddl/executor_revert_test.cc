@@ -879,6 +879,63 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in place")));
 }
 
+// A revert checks the old table its reverse stream kept in sync before
+// swapping it in: one that lost a row and changed another behind the
+// stream's back is refused, nothing swapped, the migration still
+// complete and revertible once the old table is mended.
+TEST_F(RevertTest, ARevertWhoseOldTableDiffersIsRefusedBeforeTheSwap) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10), n INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO t SELECT seq, CONCAT('v', seq), seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  Migration done = WaitStatus(alter, kStatusComplete);
+  const std::string old = FirstArtifact(done);
+  // Writes after the cut-over (the stream applies them to the old table;
+  // the rows changed behind its back below are others).
+  ASSERT_OK(conn_->Execute("UPDATE t SET n = -n WHERE id <= 10"));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("DELETE FROM ", Qualified(old), " WHERE id = 42")));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = 'V77' WHERE id = 77")));
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(alter, ""));
+  Migration refused = WaitStatus(revert, kStatusFailed);
+  EXPECT_THAT(refused.message,
+              HasSubstr(absl::StrCat("cannot revert: the old table `", old,
+                                     "` does not match `")));
+  EXPECT_THAT(refused.message, HasSubstr("1 missing"));
+  EXPECT_THAT(refused.message, HasSubstr("1 differing"));
+  EXPECT_THAT(refused.message, HasSubstr("'42'"));
+  EXPECT_THAT(refused.message, HasSubstr("'77'"));
+  EXPECT_THAT(refused.message, HasSubstr("nothing was swapped"));
+  // t is the altered table still, with the writes made since.
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'c'"),
+            "1");
+  EXPECT_EQ(Value("SELECT SUM(n < 0) FROM t"), "10");
+  EXPECT_EQ(executor_->Get(alter)->status, kStatusComplete);
+  // Mended, the old table passes (checked before the revert is ready to
+  // complete): the revert swaps it in with every row.
+  ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", Qualified(old),
+                                        " SELECT id, v, n FROM t WHERE id = "
+                                        "42")));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = 'v77' WHERE id = 77")));
+  ASSERT_OK_AND_ASSIGN(std::string again,
+                       executor_->Revert(alter, "", "", /*gated=*/true));
+  ASSERT_OK(WaitReadyToComplete(again));
+  EXPECT_THAT(executor_->Get(again)->stage,
+              HasSubstr("ready to complete (old table verified: 300 rows)"));
+  ASSERT_OK(executor_->Complete(again).status());
+  WaitStatus(again, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'c'"),
+            "0");
+  EXPECT_EQ(Value("SELECT CONCAT(COUNT(*), ' ', SUM(n < 0)) FROM t"), "300 10");
+}
+
 // A revert rides on the reverse stream of the migration it reverts:
 // throttling it pauses that stream, unthrottling resumes it, and rows
 // written meanwhile are kept.

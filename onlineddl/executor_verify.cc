@@ -1,7 +1,10 @@
 // Verification of an online ALTER's copy before it may cut over
 // (ExecutorOptions::verify_copy): the shadow against the table, inside one
 // snapshot taken while the table takes no writes and the stream has
-// applied all of them (vreplication/copy_verify.h).
+// applied all of them (vreplication/copy_verify.h). A revert's swap is
+// checked the same way: the old table its reverse stream kept in sync
+// against the table, so that a revert never swaps in a table that lost
+// or changed rows.
 #include <algorithm>
 #include <atomic>
 #include <iostream>
@@ -48,6 +51,9 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
 absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                                                    int64_t workflow_id) {
   if (!options_.verify_copy) return std::string();
+  const bool revert = !m.reverted_uuid.empty();
+  // What is compared with the table: the shadow, or a revert's old table.
+  const char* const what = revert ? "the old table" : "the copy";
   const absl::Time now = clock_->Now();
   VerifyState& v = verify_states_[m.uuid];
   if (v.passed) return std::string();
@@ -61,8 +67,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         rows = v.progress->rows;
       }
       return absl::StrCat(
-          "verifying the copy (", rows, " of ~", m.table_rows, " rows, ",
-          absl::ToInt64Seconds(now - task->second->started()), "s)");
+          "verifying ", what, " (", rows,
+          m.table_rows > 0 ? absl::StrCat(" of ~", m.table_rows) : "",
+          " rows, ", absl::ToInt64Seconds(now - task->second->started()), "s)");
     }
     verifies_.erase(task);
     absl::optional<vreplication::CopyVerifyResult> result;
@@ -73,32 +80,47 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       snapshots = v.progress->snapshots;
     }
     const std::string table = mysql::QuoteQualified(m.schema, m.table);
+    // A failed revert leaves the migration it reverts complete.
+    const std::string refusal = revert ? "cannot revert: " : "";
     if (absl::IsFailedPrecondition(s) && mysql::MysqlErrno(s) == 0) {
       // Rows cannot be told apart by the key the copy used (VerifyCopy's
       // only FailedPrecondition): said, not held.
       std::cerr << "executor: " << m.uuid << ": " << s.message()
                 << "; cutting over unverified" << std::endl;
       v.passed = true;
-      v.summary = "copy not verified: no unique key over the copy's key";
+      v.summary = absl::StrCat(revert ? "old table" : "copy",
+                               " not verified: no unique key over the "
+                               "stream's key");
       return std::string();
     }
     if (!s.ok() && !VerifyErrorIsTransient(s)) {
       // Would fail the same way every time (a statement the server
       // refuses, a privilege): the migration fails, saying what to do.
       return absl::FailedPreconditionError(
-          absl::StrCat("the copy could not be verified: ", s.message(),
+          absl::StrCat(refusal, what, " could not be verified: ", s.message(),
                        "; nothing was swapped and ", table,
                        " is untouched (sidecutd --verify_copy=false cuts over "
                        "unverified)"));
     }
     if (s.ok() && result.has_value() && result->ok()) {
-      std::cerr << "executor: " << m.uuid << ": the copy of " << table
+      std::cerr << "executor: " << m.uuid << ": " << what << " of " << table
                 << " verified: " << result->Summary() << std::endl;
       v.passed = true;
       v.summary = absl::StrCat(
-          "copy verified: ", result->source_rows, " rows",
+          revert ? "old table" : "copy", " verified: ", result->source_rows,
+          " rows",
           snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "");
       return std::string();
+    }
+    if (s.ok() && result.has_value() && revert) {
+      // The reverse stream lost or changed rows: swapping its table in
+      // would lose them too. The migration stays complete, its table as
+      // it is.
+      return absl::FailedPreconditionError(absl::StrCat(
+          refusal, "the old table ", mysql::QuoteIdentifier(FirstArtifact(m)),
+          " does not match ", table, ": ", result->Summary(),
+          "; nothing was swapped and ", table,
+          " is untouched (reverting would lose those rows' values)"));
     }
     if (s.ok() && result.has_value()) {
       return absl::FailedPreconditionError(
@@ -112,7 +134,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                             absl::Seconds(30));
   }
   if (now < v.next) {
-    return absl::StrCat("verifying the copy failed (", v.error,
+    return absl::StrCat("verifying ", what, " failed (", v.error,
                         "); retrying in ",
                         absl::ToInt64Seconds(v.next - now) + 1, "s");
   }
@@ -251,7 +273,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         return absl::OkStatus();
       },
       now);
-  return std::string("verifying the copy");
+  return absl::StrCat("verifying ", what);
 }
 
 void Executor::StopVerify(const std::string& uuid) {

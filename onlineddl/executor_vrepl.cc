@@ -658,13 +658,16 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // Copied: the indexes deferred until now are built in the background
     // (the tail goes on); the migration is not ready before they are.
     std::string building;
-    if (!revert && row.state == vreplication::kStateRunning) {
-      absl::StatusOr<std::string> stage = BuildDeferredIndexes(m);
-      if (absl::IsFailedPrecondition(stage.status())) {
-        return Fail(m, stage.status().message());
+    if (row.state == vreplication::kStateRunning) {
+      if (!revert) {
+        absl::StatusOr<std::string> stage = BuildDeferredIndexes(m);
+        if (absl::IsFailedPrecondition(stage.status())) {
+          return Fail(m, stage.status().message());
+        }
+        SC_RETURN_IF_ERROR(stage.status());
+        building = *std::move(stage);
       }
-      SC_RETURN_IF_ERROR(stage.status());
-      building = *std::move(stage);
+      // A revert's old table is checked as a copy is.
       if (building.empty()) {
         absl::StatusOr<std::string> verifying = VerifyShadow(m, *id);
         if (absl::IsFailedPrecondition(verifying.status())) {
