@@ -520,6 +520,7 @@ class Executor {
   struct Verification {
     absl::Mutex mu;
     int64_t rows ABSL_GUARDED_BY(mu) = 0;  // compared so far
+    int64_t resumed_after = 0;             // rows an earlier attempt compared
     int snapshots ABSL_GUARDED_BY(mu) = 0;
     absl::optional<vreplication::CopyVerifyResult> result ABSL_GUARDED_BY(mu);
     std::atomic<bool> cancelled{false};
@@ -531,6 +532,11 @@ class Executor {
     absl::Time next = absl::InfinitePast();
     std::string error;
     std::shared_ptr<Verification> progress;
+    // Where the last attempt stood: the next one goes on from there. Used
+    // by one attempt's task at a time.
+    std::shared_ptr<vreplication::CopyVerifyCursor> cursor =
+        std::make_shared<vreplication::CopyVerifyCursor>();
+    int snapshots = 0;  // taken by the attempts before the running one
   };
   std::map<std::string, VerifyState> verify_states_ ABSL_GUARDED_BY(mu_);
   // Deferred index builds that failed and wait to be retried, by UUID.

@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
@@ -757,6 +759,66 @@ TEST_F(ExecutorTest, AMigrationCancelledWhileVerifyingEndsPromptly) {
   const absl::Time t1 = absl::Now();
   executor_.reset();
   EXPECT_LT(absl::Now() - t1, absl::Seconds(5));
+}
+
+// A verification whose session is lost part way is retried from its last
+// chunk, not from the first row, and counts every row once.
+TEST_F(ExecutorTest, AVerificationWhoseSessionIsLostGoesOnWhereItStopped) {
+  CreateUsers(20000);
+  ExecutorOptions o = Options();
+  o.verify_chunk_rows = 2;  // seconds of comparing
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  // Rows compared so far, from the stage "verifying the copy (N of ...".
+  auto compared = [&](absl::string_view stage) -> int64_t {
+    int64_t n = -1;
+    if (absl::ConsumePrefix(&stage, "verifying the copy (")) {
+      if (!absl::SimpleAtoi(stage.substr(0, stage.find(' ')), &n)) n = -1;
+    }
+    return n;
+  };
+  int64_t before = 0;
+  ASSERT_OK(WaitFor(Clock::Real(), "the verification to compare 2000 rows",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+                      before = compared(m.stage);
+                      return before >= 2000;
+                    }));
+  // Its session is killed amid a chunk's checksum.
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the verification's session to be killed",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            mysql::Result r,
+            conn_->Execute("SELECT ID FROM information_schema.PROCESSLIST "
+                           "WHERE INFO LIKE '%BIT\\_XOR%' AND ID <> "
+                           "CONNECTION_ID()"));
+        if (r.rows.empty()) return false;
+        absl::Status killed =
+            conn_->Execute(absl::StrCat("KILL CONNECTION ", r.rows[0].Get(0)))
+                .status();
+        return killed.ok();
+      },
+      WaitOptions{.initial_interval = absl::Milliseconds(1),
+                  .max_interval = absl::Milliseconds(1)}));
+  int64_t resumed = -1;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the verification to go on",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+        const size_t at = m.stage.find("; resumed after ");
+        if (at == std::string::npos) return false;
+        absl::string_view rest = absl::string_view(m.stage).substr(at + 16);
+        return absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &resumed);
+      }));
+  EXPECT_GE(resumed, before);
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  EXPECT_THAT(executor_->Get(u[0])->stage,
+              HasSubstr("ready to complete (copy verified: 20000 rows ("));
+  ASSERT_OK(executor_->Cancel(u[0]).status());
+  WaitStatus(u[0], kStatusCancelled);
 }
 
 // A copy the server's disk cannot hold (the shadow, and the rows once more

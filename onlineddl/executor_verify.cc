@@ -69,7 +69,12 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       return absl::StrCat(
           "verifying ", what, " (", rows,
           m.table_rows > 0 ? absl::StrCat(" of ~", m.table_rows) : "",
-          " rows, ", absl::ToInt64Seconds(now - task->second->started()), "s)");
+          " rows, ", absl::ToInt64Seconds(now - task->second->started()), "s",
+          v.progress->resumed_after > 0
+              ? absl::StrCat("; resumed after ", v.progress->resumed_after,
+                             " rows")
+              : "",
+          ")");
     }
     verifies_.erase(task);
     absl::optional<vreplication::CopyVerifyResult> result;
@@ -77,7 +82,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     {
       absl::MutexLock lock(&v.progress->mu);
       result = v.progress->result;
-      snapshots = v.progress->snapshots;
+      v.snapshots += v.progress->snapshots;
+      snapshots = v.snapshots;
     }
     const std::string table = mysql::QuoteQualified(m.schema, m.table);
     // A failed revert leaves the migration it reverts complete.
@@ -151,6 +157,17 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> snapshot, Connect());
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> locker, Connect());
   v.progress = std::make_shared<Verification>();
+  std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
+  if (!cursor->complete && cursor->result.source_rows > 0) {
+    // An earlier attempt ended part way (its session lost, a snapshot it
+    // could not renew): this one goes on from its last chunk.
+    v.progress->resumed_after = cursor->result.source_rows;
+    std::cerr << "executor: " << m.uuid << ": verifying " << what
+              << " again from where the last attempt ended, after "
+              << cursor->result.source_rows << " rows" << std::endl;
+    absl::MutexLock lock(&v.progress->mu);
+    v.progress->rows = cursor->result.source_rows;
+  }
   vreplication::Engine* engine = engine_.get();
   Clock* clock = clock_;
   std::shared_ptr<Verification> progress = v.progress;
@@ -176,7 +193,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   const std::string table = mysql::QuoteQualified(m.schema, m.table);
   verifies_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(snapshot),
-      [progress, lock_conn, wait_applied, clock, table, db = m.schema,
+      [progress, cursor, lock_conn, wait_applied, clock, table, db = m.schema,
        rule = row.source.filter().rules(0), chunk = options_.verify_chunk_rows,
        snapshot_life = options_.verify_snapshot_life,
        uuid = m.uuid](mysql::Connection& a) -> absl::Status {
@@ -257,7 +274,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   }
                   taken_at = clock->Now();
                   return s;
-                });
+                },
+                cursor.get());
         std::cerr << "executor: " << uuid << ": compared the copy of " << table
                   << " in " << snapshots << " snapshot(s), writes held at most "
                   << absl::FormatDuration(longest_stall) << " for each"

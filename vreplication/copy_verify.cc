@@ -213,7 +213,8 @@ std::string CopyVerifyResult::Summary() const {
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
-    const std::function<absl::Status(int64_t, bool)>& on_chunk) {
+    const std::function<absl::Status(int64_t, bool)>& on_chunk,
+    CopyVerifyCursor* cursor) {
   if (!KeyIsUniqueInTarget(plan)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot verify the copy into ",
@@ -270,6 +271,23 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   const std::string target_hash = RowHash(target_parts, target_nullable);
   chunk_rows = std::max<size_t>(chunk_rows, 1);
   absl::optional<LastPk> from;
+  std::vector<std::string> key;
+  for (int k : plan.target_key) key.push_back(plan.target_columns[k]);
+  if (cursor != nullptr) {
+    if (ranges && cursor->key == key) {
+      // Chunks compared before (each complete in itself) are not again.
+      result.source_rows = cursor->result.source_rows;
+      result.missing = cursor->result.missing;
+      result.differing = cursor->result.differing;
+      result.target_rows = cursor->result.target_rows;
+      result.examples = cursor->result.examples;
+      if (cursor->complete) return result;
+      from = cursor->after;
+    } else {
+      *cursor = CopyVerifyCursor();
+      cursor->key = key;
+    }
+  }
   while (true) {
     const LastPk* after = from.has_value() ? &*from : nullptr;
     SC_ASSIGN_OR_RETURN(
@@ -331,6 +349,11 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
           result.examples.push_back(Example(r));
         }
       }
+    }
+    if (cursor != nullptr && ranges) {
+      cursor->result = result;
+      cursor->after = to;
+      cursor->complete = !to.has_value();
     }
     if (on_chunk) {
       SC_RETURN_IF_ERROR(on_chunk(result.source_rows, !to.has_value()));

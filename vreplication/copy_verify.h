@@ -23,7 +23,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/optional.h"
 #include "mysql/connection.h"
+#include "vreplication/row_applier.h"
 #include "vreplication/table_plan.h"
 #include "vreplication/table_schema.h"
 
@@ -61,6 +63,18 @@ bool KeyRangesMatch(const TablePlan& plan);
 // compared (an expression, or a type storing values otherwise).
 std::string ColumnDiffers(const TablePlan& plan, size_t i);
 
+// Where a verification stands, so that another attempt (after a lost
+// session, or a snapshot that could not be renewed) goes on from there:
+// the counts and examples of the chunks compared, and the last key of the
+// last one. Only where KeyRangesMatch (each chunk complete in itself);
+// otherwise a verification starts over.
+struct CopyVerifyCursor {
+  CopyVerifyResult result;       // its counts and examples so far
+  absl::optional<LastPk> after;  // the key the next chunk starts after
+  std::vector<std::string> key;  // the target key columns `after` is of
+  bool complete = false;         // the last chunk was compared
+};
+
 // Compares `plan`'s source and target on `conn` (inside the caller's
 // snapshot transaction) in key order, `chunk_rows` source rows at a time;
 // after each chunk calls `on_chunk` with the source rows compared so far
@@ -74,11 +88,15 @@ std::string ColumnDiffers(const TablePlan& plan, size_t i);
 // the snapshot the chunks used.
 // FailedPrecondition if the target has no unique key over the iteration
 // key's columns (rows could not be told apart).
+// With `cursor`, starts where it stands (if it is of this plan's key and
+// KeyRangesMatch; from the first row otherwise) and keeps it current after
+// each chunk, before `on_chunk`.
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
     const std::function<absl::Status(int64_t rows, bool last)>& on_chunk =
-        nullptr);
+        nullptr,
+    CopyVerifyCursor* cursor = nullptr);
 
 }  // namespace vreplication
 }  // namespace sidecut

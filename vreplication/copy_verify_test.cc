@@ -257,6 +257,58 @@ TEST_F(CopyVerifyTest, AZerofillIntegerWidenedVerifies) {
   EXPECT_THAT(r.compared, ElementsAre("id", "z"));
 }
 
+// An attempt that ends early (its snapshot could not be renewed, its
+// session was lost) leaves a cursor; another goes on from its last chunk
+// with its counts, not from the first row.
+TEST_F(CopyVerifyTest, AnotherAttemptGoesOnFromTheCursor) {
+  MakeCopy("v10");
+  ASSERT_OK(conn_->Execute("UPDATE v10.dst SET n = -5 WHERE id = 5"));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan,
+                       Plan("v10", "select id, name, n, f, x from src"));
+  CopyVerifyCursor cursor;
+  std::vector<int64_t> seen;
+  auto stop_at_30 = [&](int64_t rows, bool) {
+    seen.push_back(rows);
+    return rows == 30 ? absl::UnavailableError("lost") : absl::OkStatus();
+  };
+  EXPECT_THAT(VerifyCopy(*conn_, plan, &collations_, 10, stop_at_30, &cursor),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(seen, ElementsAre(10, 20, 30));
+  EXPECT_EQ(cursor.result.source_rows, 30);
+  EXPECT_EQ(cursor.result.differing, 1);
+  EXPECT_FALSE(cursor.complete);
+  // Mended meanwhile, row 5 is not compared again; 95 breaks later on.
+  ASSERT_OK(conn_->Execute("UPDATE v10.dst SET n = 5 WHERE id = 5"));
+  ASSERT_OK(conn_->Execute("UPDATE v10.dst SET n = -95 WHERE id = 95"));
+  seen.clear();
+  ASSERT_OK_AND_ASSIGN(
+      CopyVerifyResult r,
+      VerifyCopy(*conn_, plan, &collations_, 10, stop_at_30, &cursor));
+  EXPECT_THAT(seen, ElementsAre(40, 50, 60, 70, 80, 90, 100, 100));
+  EXPECT_EQ(r.source_rows, 100);
+  EXPECT_EQ(r.target_rows, 100);
+  EXPECT_EQ(r.differing, 2);
+  EXPECT_THAT(r.examples, ElementsAre("('5')", "('95')"));
+  EXPECT_THAT(r.compared, ElementsAre("id", "name", "n", "f"));
+  EXPECT_TRUE(cursor.complete);
+  // A complete cursor compares nothing more.
+  seen.clear();
+  ASSERT_OK_AND_ASSIGN(
+      r, VerifyCopy(*conn_, plan, &collations_, 10, stop_at_30, &cursor));
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(r.source_rows, 100);
+  EXPECT_EQ(r.differing, 2);
+  // One of another key (the table changed since) starts over.
+  cursor.complete = false;
+  cursor.key = {"name"};
+  seen.clear();
+  EXPECT_THAT(VerifyCopy(*conn_, plan, &collations_, 10, stop_at_30, &cursor),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(seen, ElementsAre(10, 20, 30));
+  EXPECT_EQ(cursor.result.differing, 0);
+  EXPECT_THAT(cursor.key, ElementsAre("id"));
+}
+
 TEST_F(CopyVerifyTest, AnErrorFromTheProgressCallbackEndsIt) {
   MakeCopy("v4");
   ASSERT_OK_AND_ASSIGN(TablePlan plan,
