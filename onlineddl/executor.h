@@ -97,7 +97,9 @@ struct ExecutorOptions {
   // writes and the stream has applied all of them: writes wait about as
   // long as at a cut-over (at most 1 s for the lock, 1 s for the
   // catch-up, retried with backoff past that). A copy that does not match
-  // fails the migration before anything is swapped. Default true.
+  // fails the migration before anything is swapped. A revert's old table
+  // is compared so too (once its reverse stream has caught up), and a
+  // revert whose old table does not match fails. Default true.
   bool verify_copy = true;
   size_t verify_chunk_rows = 10000;
   // How long one snapshot serves a verification: a longer one takes a new
@@ -373,13 +375,16 @@ class Executor {
   // failing returns kFailedPrecondition (the migration fails).
   absl::StatusOr<std::string> BuildDeferredIndexes(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Once the indexes are there: verifies the shadow against the table in
-  // the background (executor_verify.cc). Returns the stage to show
+  // Once the indexes are there and the stream has caught up: verifies the
+  // shadow (a revert's: the old table) against the table in the background
+  // (executor_verify.cc). Returns the stage to show
   // meanwhile (not ready), "" once verified (or verification is off or
   // impossible); kFailedPrecondition if the copy does not match (the
-  // migration fails).
+  // migration fails). `*eta_seconds`: how long it has left at its pace so
+  // far, or -1 if that cannot be told yet.
   absl::StatusOr<std::string> VerifyShadow(const Migration& m,
-                                           int64_t workflow_id)
+                                           int64_t workflow_id,
+                                           int64_t* eta_seconds)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends and forgets `uuid`'s verification.
   void StopVerify(const std::string& uuid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -786,6 +786,13 @@ TEST_F(ExecutorTest, AVerificationWhoseSessionIsLostGoesOnWhereItStopped) {
                       before = compared(m.stage);
                       return before >= 2000;
                     }));
+  // Meanwhile its ETA, at its pace so far.
+  ASSERT_OK(WaitFor(Clock::Real(), "the verification's ETA",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+                      return compared(m.stage) > 0 && m.eta_seconds > 0 &&
+                             m.eta_seconds < 3600;
+                    }));
   // Its session is killed amid a chunk's checksum.
   ASSERT_OK(WaitFor(
       Clock::Real(), "the verification's session to be killed",

@@ -49,7 +49,9 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
 }  // namespace
 
 absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
-                                                   int64_t workflow_id) {
+                                                   int64_t workflow_id,
+                                                   int64_t* eta_seconds) {
+  *eta_seconds = -1;
   if (!options_.verify_copy) return std::string();
   const bool revert = !m.reverted_uuid.empty();
   // What is compared with the table: the shadow, or a revert's old table.
@@ -65,6 +67,14 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       {
         absl::MutexLock lock(&v.progress->mu);
         rows = v.progress->rows;
+      }
+      // At this attempt's pace (the table's row count is an estimate).
+      const absl::Duration took = now - task->second->started();
+      const int64_t done = rows - v.progress->resumed_after;
+      if (m.table_rows > 0 && done > 0 && took >= absl::Seconds(1)) {
+        *eta_seconds =
+            static_cast<int64_t>(std::max<int64_t>(m.table_rows - rows, 0) *
+                                 absl::ToDoubleSeconds(took) / done);
       }
       return absl::StrCat(
           "verifying ", what, " (", rows,
@@ -126,7 +136,10 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           refusal, "the old table ", mysql::QuoteIdentifier(FirstArtifact(m)),
           " does not match ", table, ": ", result->Summary(),
           "; nothing was swapped and ", table,
-          " is untouched (reverting would lose those rows' values)"));
+          " is untouched: its reverse stream did not keep it in sync, and "
+          "swapping it in would not give back the table's rows as they are. "
+          "The migration stays complete; compare the two tables, mend the "
+          "old one, then revert again"));
     }
     if (s.ok() && result.has_value()) {
       return absl::FailedPreconditionError(
@@ -193,8 +206,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   const std::string table = mysql::QuoteQualified(m.schema, m.table);
   verifies_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(snapshot),
-      [progress, cursor, lock_conn, wait_applied, clock, table, db = m.schema,
-       rule = row.source.filter().rules(0), chunk = options_.verify_chunk_rows,
+      [progress, cursor, lock_conn, wait_applied, clock, table, what,
+       db = m.schema, rule = row.source.filter().rules(0),
+       chunk = options_.verify_chunk_rows,
        snapshot_life = options_.verify_snapshot_life,
        uuid = m.uuid](mysql::Connection& a) -> absl::Status {
         // Rules of its own, whatever the server's default (grouping,
@@ -276,8 +290,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   return s;
                 },
                 cursor.get());
-        std::cerr << "executor: " << uuid << ": compared the copy of " << table
-                  << " in " << snapshots << " snapshot(s), writes held at most "
+        std::cerr << "executor: " << uuid << ": compared " << what << " with "
+                  << table << " in " << snapshots
+                  << " snapshot(s), writes held at most "
                   << absl::FormatDuration(longest_stall) << " for each"
                   << std::endl;
         {

@@ -658,6 +658,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // Copied: the indexes deferred until now are built in the background
     // (the tail goes on); the migration is not ready before they are.
     std::string building;
+    int64_t verify_eta = -1;
     if (row.state == vreplication::kStateRunning) {
       if (!revert) {
         absl::StatusOr<std::string> stage = BuildDeferredIndexes(m);
@@ -667,9 +668,14 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         SC_RETURN_IF_ERROR(stage.status());
         building = *std::move(stage);
       }
-      // A revert's old table is checked as a copy is.
-      if (building.empty()) {
-        absl::StatusOr<std::string> verifying = VerifyShadow(m, *id);
+      // A revert's old table is checked as a copy is, once the stream has
+      // caught up (a revert's may have been parked for hours): until then
+      // the stage says it catches up.
+      const bool caught_up =
+          lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
+      if (building.empty() && (caught_up || verifies_.count(m.uuid) > 0)) {
+        absl::StatusOr<std::string> verifying =
+            VerifyShadow(m, *id, &verify_eta);
         if (absl::IsFailedPrecondition(verifying.status())) {
           StopVerify(m.uuid);
           return Fail(m, verifying.status().message());
@@ -686,9 +692,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     ready = building.empty() && row.state == vreplication::kStateRunning &&
             lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
     // The copy is done; how long the index build takes the server does not
-    // say (no progress for an in-place ADD INDEX): ETA unknown meanwhile.
+    // say (no progress for an in-place ADD INDEX): ETA unknown meanwhile;
+    // a verification's from its pace.
     a.Set("progress", 100.0)
-        .Set("eta_seconds", building.empty() ? int64_t{0} : int64_t{-1});
+        .Set("eta_seconds", building.empty() ? int64_t{0} : verify_eta);
     a.Set("stage", absl::StrCat(!building.empty() ? building
                                 : ready           ? ready_stage
                                                   : "catching up",

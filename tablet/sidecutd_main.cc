@@ -69,7 +69,8 @@ ABSL_FLAG(bool, verify_copy, true,
           "before an online ALTER may cut over, compare its shadow with the "
           "table row by row in one snapshot (writes wait about as long as "
           "at a cut-over while it is taken); a copy that does not match "
-          "fails the migration before the swap");
+          "fails the migration before the swap. A revert's old table is "
+          "compared so before it is swapped back in");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
