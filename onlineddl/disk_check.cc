@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -28,6 +29,22 @@ bool IsPlainName(absl::string_view name) {
     }
   }
   return true;
+}
+
+// `db`.`table`'s rows and indexes as the server counts them; false if it
+// does not say (no such table).
+absl::StatusOr<bool> TableSize(mysql::Connection& conn, absl::string_view db,
+                               absl::string_view table, uint64_t* data,
+                               uint64_t* index) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result sizes,
+      conn.Execute(absl::StrCat(
+          "SELECT IFNULL(DATA_LENGTH, 0), IFNULL(INDEX_LENGTH, 0) FROM "
+          "information_schema.TABLES WHERE TABLE_SCHEMA = ",
+          mysql::QuoteString(db),
+          " AND TABLE_NAME = ", mysql::QuoteString(table))));
+  return !sizes.rows.empty() && absl::SimpleAtoi(sizes.rows[0].Get(0), data) &&
+         absl::SimpleAtoi(sizes.rows[0].Get(1), index);
 }
 
 }  // namespace
@@ -58,28 +75,17 @@ std::string HumanBytes(uint64_t bytes) {
                 : absl::StrFormat("%.1f %s", v, units[u]);
 }
 
-absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
-                                             absl::string_view db,
-                                             absl::string_view table,
-                                             const FsSpaceFn& space,
-                                             std::string* skipped) {
+absl::StatusOr<std::string> CheckDiskForCopy(
+    mysql::Connection& conn, absl::string_view db, absl::string_view table,
+    const FsSpaceFn& space, std::string* skipped,
+    const std::vector<CopyUnderWay>& others) {
   auto skip = [skipped](std::string why) {
     if (skipped != nullptr) *skipped = std::move(why);
     return std::string();
   };
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result sizes,
-      conn.Execute(absl::StrCat(
-          "SELECT IFNULL(DATA_LENGTH, 0), IFNULL(INDEX_LENGTH, 0) FROM "
-          "information_schema.TABLES WHERE TABLE_SCHEMA = ",
-          mysql::QuoteString(db),
-          " AND TABLE_NAME = ", mysql::QuoteString(table))));
-  if (sizes.rows.empty()) return std::string();
   uint64_t data = 0, index = 0;
-  if (!absl::SimpleAtoi(sizes.rows[0].Get(0), &data) ||
-      !absl::SimpleAtoi(sizes.rows[0].Get(1), &index)) {
-    return std::string();
-  }
+  SC_ASSIGN_OR_RETURN(bool sized, TableSize(conn, db, table, &data, &index));
+  if (!sized) return std::string();
   SC_ASSIGN_OR_RETURN(
       mysql::Result paths,
       conn.Execute("SELECT @@datadir, IFNULL(@@log_bin_basename, '')"));
@@ -110,6 +116,28 @@ absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
   // (row images: about the data's size).
   const uint64_t shadow = data + index;
   const uint64_t logged = binlog_dir.empty() ? 0 : data;
+  // Plus what the copies under way have yet to write: the rest of their
+  // rows, their secondary indexes (built at the end), the rest of their
+  // rows in the binlog.
+  uint64_t others_shadow = 0, others_logged = 0;
+  for (const CopyUnderWay& o : others) {
+    uint64_t o_data = 0, o_index = 0;
+    SC_ASSIGN_OR_RETURN(bool known,
+                        TableSize(conn, db, o.table, &o_data, &o_index));
+    if (!known) continue;
+    const double left = 1 - std::min(std::max(o.copied, 0.0), 1.0);
+    const uint64_t rows_left = static_cast<uint64_t>(o_data * left);
+    others_shadow += rows_left + o_index;
+    if (!binlog_dir.empty()) others_logged += rows_left;
+  }
+  auto under_way = [&](uint64_t bytes) {
+    return others.empty()
+               ? std::string()
+               : absl::StrCat(", and ", HumanBytes(bytes),
+                              " yet to be written by ", others.size(),
+                              " other cop", others.size() == 1 ? "y" : "ies",
+                              " under way");
+  };
   absl::StatusOr<FsSpace> log_fs =
       logged > 0 ? space(binlog_dir) : absl::StatusOr<FsSpace>(*data_fs);
   if (!log_fs.ok()) log_fs = *data_fs;  // assume the same filesystem
@@ -129,19 +157,24 @@ absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
   const std::string in_datadir =
       absl::StrCat("the database's directory ", db_dir);
   if (log_fs->device == data_fs->device) {
-    const uint64_t need = shadow + logged + kDiskReserveBytes;
+    const uint64_t need =
+        shadow + logged + others_shadow + others_logged + kDiskReserveBytes;
     if (data_fs->free_bytes >= need) return std::string();
     return refusal(
         need, data_fs->free_bytes, in_datadir,
-        logged > 0 ? absl::StrCat(for_shadow, " and ", for_log) : for_shadow);
+        absl::StrCat(logged > 0 ? absl::StrCat(for_shadow, " and ", for_log)
+                                : for_shadow,
+                     under_way(others_shadow + others_logged)));
   }
-  if (data_fs->free_bytes < shadow + kDiskReserveBytes) {
-    return refusal(shadow + kDiskReserveBytes, data_fs->free_bytes, in_datadir,
-                   for_shadow);
+  if (data_fs->free_bytes < shadow + others_shadow + kDiskReserveBytes) {
+    return refusal(shadow + others_shadow + kDiskReserveBytes,
+                   data_fs->free_bytes, in_datadir,
+                   absl::StrCat(for_shadow, under_way(others_shadow)));
   }
-  if (log_fs->free_bytes < logged + kDiskReserveBytes) {
-    return refusal(logged + kDiskReserveBytes, log_fs->free_bytes,
-                   absl::StrCat("the binlog ", binlog_dir), for_log);
+  if (log_fs->free_bytes < logged + others_logged + kDiskReserveBytes) {
+    return refusal(logged + others_logged + kDiskReserveBytes,
+                   log_fs->free_bytes, absl::StrCat("the binlog ", binlog_dir),
+                   absl::StrCat(for_log, under_way(others_logged)));
   }
   return std::string();
 }

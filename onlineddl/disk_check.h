@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -33,14 +34,24 @@ absl::StatusOr<FsSpace> LocalFsSpace(const std::string& path);
 // Kept free beyond the estimate, for everything else the server writes.
 inline constexpr uint64_t kDiskReserveBytes = uint64_t{64} << 20;
 
+// Another copy of a table of the same database under way (copies may run
+// side by side): what it has yet to write counts too, since the free
+// space seen now does not hold it yet.
+struct CopyUnderWay {
+  std::string table;
+  double copied = 0;  // the share of its rows copied, 0 to 1
+};
+
 // "" if `db`.`table` can be copied online as far as disk goes (or it
 // cannot be told: then `*skipped`, if given, says why, e.g. the database's
-// directory not readable here), else why not, with figures.
-absl::StatusOr<std::string> CheckDiskForCopy(mysql::Connection& conn,
-                                             absl::string_view db,
-                                             absl::string_view table,
-                                             const FsSpaceFn& space,
-                                             std::string* skipped = nullptr);
+// directory not readable here), else why not, with figures. `others`: the
+// copies under way, each counted for the rest of its shadow's rows, its
+// secondary indexes (built after its rows), and the rest of its rows in
+// the binlog.
+absl::StatusOr<std::string> CheckDiskForCopy(
+    mysql::Connection& conn, absl::string_view db, absl::string_view table,
+    const FsSpaceFn& space, std::string* skipped = nullptr,
+    const std::vector<CopyUnderWay>& others = {});
 
 // "1.5 GiB", "300 MiB", "12 KiB", "80 B".
 std::string HumanBytes(uint64_t bytes);

@@ -95,6 +95,42 @@ TEST(DiskCheckTest, EachFilesystemHoldsItsPart) {
   EXPECT_EQ(skipped, "");
 }
 
+// Copies under way (side by side) have the rest of their rows, their
+// indexes and the rest of their binlog still to write: counted too.
+TEST(DiskCheckTest, CopiesUnderWayCount) {
+  mysql::testing::ScriptedConnection server = Server();  // 1 + 0.5 GiB each
+  std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 4 * kGiB}},
+                                       {"/logs", {1, 4 * kGiB}}};
+  FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {
+    return fs.at(path);
+  };
+  // Alone: 1.5 GiB + 1 GiB + 64 MiB fits in 4 GiB.
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space), IsOkAndHolds(""));
+  // One other copy half done: its 0.5 GiB of rows, 0.5 GiB of indexes and
+  // 0.5 GiB of binlog more: 4.0 GiB + 64 MiB do not fit.
+  EXPECT_THAT(
+      CheckDiskForCopy(server, "shop", "t", space, nullptr,
+                       {CopyUnderWay{"u", 0.5}}),
+      IsOkAndHolds(AllOf(HasSubstr("it needs about 4.1 GiB"),
+                         HasSubstr("and 1.5 GiB yet to be written by 1 other "
+                                   "copy under way"))));
+  // Once it has copied its rows only its indexes are left: 3.0 GiB fit.
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space, nullptr,
+                               {CopyUnderWay{"u", 1.0}}),
+              IsOkAndHolds(""));
+  // Separate filesystems: each counts its part of the others'.
+  fs["/logs"] = {2, kGiB + (kGiB >> 2)};
+  fs["/data/shop"] = {1, 8 * kGiB};
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space), IsOkAndHolds(""));
+  EXPECT_THAT(
+      CheckDiskForCopy(server, "shop", "t", space, nullptr,
+                       {CopyUnderWay{"u", 0.5}, CopyUnderWay{"v", 0.75}}),
+      IsOkAndHolds(AllOf(HasSubstr("the binlog /logs"),
+                         HasSubstr("1.0 GiB for its rows in the binlog, and "
+                                   "768.0 MiB yet to be written by 2 other "
+                                   "copies under way"))));
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -15,16 +15,6 @@
 
 namespace sidecut {
 namespace onlineddl {
-namespace {
-
-// A migration that copies a table (reverts need no copy).
-bool IsVreplAlter(const Migration& m) {
-  return m.strategy == "vitess" && m.ddl_action == "alter" && !m.is_view &&
-         m.reverted_uuid.empty();
-}
-
-}  // namespace
-
 absl::Status Executor::TickLocked() {
   SC_RETURN_IF_ERROR(ExpirePrepared());
   SC_RETURN_IF_ERROR(ReviewRequested());

@@ -862,6 +862,69 @@ TEST_F(ExecutorTest, AMigrationTheDiskCannotHoldIsRefused) {
   WaitStatus(u[0], kStatusComplete);
 }
 
+// Copies side by side (--concurrent_copies): one starting beside another
+// counts what that one has yet to write, not only the space free now.
+TEST_F(ExecutorTest, ACopyBesideAnotherCountsWhatThatOneHasYetToWrite) {
+  CreateUsers(20000);
+  ASSERT_OK(conn_->Execute("CREATE TABLE others LIKE users"));
+  ASSERT_OK(conn_->Execute("INSERT INTO others SELECT * FROM users"));
+  ASSERT_OK(conn_->Execute("ANALYZE TABLE users, others"));
+  auto size = [&](const std::string& t, const std::string& expr) {
+    return std::stoull(Value(absl::StrCat(
+        "SELECT ", expr,
+        " FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+        "AND TABLE_NAME = '",
+        t, "'")));
+  };
+  // What a copy of `others` needs alone, and what one of `users` that has
+  // copied nothing yet has still to write.
+  const uint64_t alone = 2 * size("others", "DATA_LENGTH") +
+                         size("others", "INDEX_LENGTH") + kDiskReserveBytes;
+  const uint64_t first =
+      2 * size("users", "DATA_LENGTH") + size("users", "INDEX_LENGTH");
+  auto free_bytes = std::make_shared<std::atomic<uint64_t>>(alone + first / 2);
+  auto hold = std::make_shared<std::atomic<bool>>(true);
+  ExecutorOptions o = Options();
+  o.concurrent_copies = 2;
+  o.fs_space = [free_bytes](const std::string&) -> absl::StatusOr<FsSpace> {
+    return FsSpace{1, free_bytes->load()};
+  };
+  // Copies held before their first row.
+  o.workflow.throttle =
+      [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return hold->load() ? "held by the test" : "";
+  };
+  o.workflow.throttle_recheck = absl::Milliseconds(50);
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> a,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --allow-concurrent", ""));
+  ASSERT_OK(WaitFor(Clock::Real(), "the first copy to be held",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(a[0]));
+                      return m.component_throttled == "vcopier";
+                    }));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> b,
+                       executor_->Submit("ALTER TABLE others ADD COLUMN x INT",
+                                         "vitess --allow-concurrent", ""));
+  Migration refused = WaitStatus(b[0], kStatusFailed);
+  EXPECT_THAT(refused.message,
+              HasSubstr("not enough disk for an online copy of `others`"));
+  EXPECT_THAT(refused.message,
+              HasSubstr("yet to be written by 1 other copy under way"));
+  // With room for both, both run.
+  free_bytes->store(alone + first + (uint64_t{1} << 20));
+  ASSERT_OK(executor_->Retry(b[0]).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "the second copy to be held",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(b[0]));
+                      return m.component_throttled == "vcopier";
+                    }));
+  hold->store(false);
+  WaitStatus(a[0], kStatusComplete);
+  WaitStatus(b[0], kStatusComplete);
+}
+
 // A copy its throttler holds back (a lagging replica, say) says so in the
 // migration: the stage, component_throttled 'vcopier' and the reason, all
 // cleared once it goes on.

@@ -205,10 +205,22 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
     return Fail(m, TriggersRefusal(m.table, triggers, /*revert=*/false));
   }
   if (options_.fs_space) {
+    // Copies running side by side (--concurrent_copies) have yet to write
+    // the rest of theirs.
+    std::vector<CopyUnderWay> others;
+    SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
+                        ListMine("migration_status = 'running'"));
+    for (const Migration& r : running) {
+      if (r.uuid == m.uuid || !IsVreplAlter(r) ||
+          (r.progress >= 100 && index_builds_.count(r.uuid) == 0)) {
+        continue;
+      }
+      others.push_back(CopyUnderWay{r.table, r.progress / 100});
+    }
     std::string skipped;
-    SC_ASSIGN_OR_RETURN(
-        std::string short_of_disk,
-        CheckDiskForCopy(*conn_, db, m.table, options_.fs_space, &skipped));
+    SC_ASSIGN_OR_RETURN(std::string short_of_disk,
+                        CheckDiskForCopy(*conn_, db, m.table, options_.fs_space,
+                                         &skipped, others));
     if (!short_of_disk.empty()) return Fail(m, short_of_disk);
     if (!skipped.empty()) {
       std::cerr << "executor: migration " << m.uuid

@@ -203,6 +203,11 @@ bool IsTerminalStatus(absl::string_view status) {
          status == kStatusCancelled;
 }
 
+bool IsVreplAlter(const Migration& m) {
+  return m.strategy == "vitess" && m.ddl_action == "alter" && !m.is_view &&
+         m.reverted_uuid.empty();
+}
+
 std::string FirstArtifact(const Migration& m) {
   return m.artifacts.substr(0, m.artifacts.find(','));
 }

@@ -36,6 +36,8 @@ struct Migration;
 // The migration's newest artifact (artifacts are listed newest first): the
 // shadow table while it runs, the old table after an ALTER's cut-over.
 std::string FirstArtifact(const Migration& m);
+// A migration that copies a table through a shadow (reverts need no copy).
+bool IsVreplAlter(const Migration& m);
 // A requested revert `uuid` of `m` on `tablet`: the inverse action on m's
 // table, riding on m's old table for an ALTER of a table.
 Migration RevertOf(const Migration& m, std::string uuid, std::string tablet);
