@@ -120,23 +120,24 @@ absl::StatusOr<std::string> CheckDiskForCopy(
   // rows, their secondary indexes (built at the end), the rest of their
   // rows in the binlog.
   uint64_t others_shadow = 0, others_logged = 0;
+  int counted = 0;
   for (const CopyUnderWay& o : others) {
     uint64_t o_data = 0, o_index = 0;
     SC_ASSIGN_OR_RETURN(bool known,
                         TableSize(conn, db, o.table, &o_data, &o_index));
-    if (!known) continue;
+    if (!known) continue;  // gone since
+    ++counted;
     const double left = 1 - std::min(std::max(o.copied, 0.0), 1.0);
     const uint64_t rows_left = static_cast<uint64_t>(o_data * left);
     others_shadow += rows_left + o_index;
     if (!binlog_dir.empty()) others_logged += rows_left;
   }
   auto under_way = [&](uint64_t bytes) {
-    return others.empty()
+    return counted == 0
                ? std::string()
                : absl::StrCat(", and ", HumanBytes(bytes),
-                              " yet to be written by ", others.size(),
-                              " other cop", others.size() == 1 ? "y" : "ies",
-                              " under way");
+                              " yet to be written by ", counted, " other cop",
+                              counted == 1 ? "y" : "ies", " under way");
   };
   absl::StatusOr<FsSpace> log_fs =
       logged > 0 ? space(binlog_dir) : absl::StatusOr<FsSpace>(*data_fs);

@@ -525,15 +525,17 @@ class Executor {
   struct Verification {
     absl::Mutex mu;
     int64_t rows ABSL_GUARDED_BY(mu) = 0;  // compared so far
-    int64_t resumed_after = 0;             // rows an earlier attempt compared
+    // Rows an earlier attempt compared that this one took over.
+    int64_t resumed_after ABSL_GUARDED_BY(mu) = 0;
     int snapshots ABSL_GUARDED_BY(mu) = 0;
     absl::optional<vreplication::CopyVerifyResult> result ABSL_GUARDED_BY(mu);
     std::atomic<bool> cancelled{false};
   };
   struct VerifyState {
     bool passed = false;
-    std::string summary;  // for the stage once ready
-    int failures = 0;     // in a row (retried with backoff)
+    std::string summary;      // for the stage once ready
+    int failures = 0;         // in a row (retried with backoff)
+    int64_t rows_before = 0;  // the cursor's rows when the attempt began
     absl::Time next = absl::InfinitePast();
     std::string error;
     std::shared_ptr<Verification> progress;

@@ -64,13 +64,15 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     absl::Status s;
     if (!task->second->Done(&s)) {
       int64_t rows = 0;
+      int64_t resumed_after = 0;
       {
         absl::MutexLock lock(&v.progress->mu);
         rows = v.progress->rows;
+        resumed_after = v.progress->resumed_after;
       }
       // At this attempt's pace (the table's row count is an estimate).
       const absl::Duration took = now - task->second->started();
-      const int64_t done = rows - v.progress->resumed_after;
+      const int64_t done = rows - resumed_after;
       if (m.table_rows > 0 && done > 0 && took >= absl::Seconds(1)) {
         *eta_seconds =
             static_cast<int64_t>(std::max<int64_t>(m.table_rows - rows, 0) *
@@ -80,9 +82,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           "verifying ", what, " (", rows,
           m.table_rows > 0 ? absl::StrCat(" of ~", m.table_rows) : "",
           " rows, ", absl::ToInt64Seconds(now - task->second->started()), "s",
-          v.progress->resumed_after > 0
-              ? absl::StrCat("; resumed after ", v.progress->resumed_after,
-                             " rows")
+          resumed_after > 0
+              ? absl::StrCat("; resumed after ", resumed_after, " rows")
               : "",
           ")");
     }
@@ -147,6 +148,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                        result->Summary(), "; nothing was swapped and ", table,
                        " is untouched; retry the migration"));
     }
+    // Backing off further only while attempts get nowhere (one that
+    // compared more before it ended is followed by the next one soon).
+    if (v.cursor->result.source_rows > v.rows_before) v.failures = 0;
     ++v.failures;
     v.error = s.ok() ? "no result" : std::string(s.message());
     v.next = now + std::min(absl::Seconds(1) * (1 << std::min(v.failures, 5)),
@@ -171,16 +175,10 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> locker, Connect());
   v.progress = std::make_shared<Verification>();
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
-  if (!cursor->complete && cursor->result.source_rows > 0) {
-    // An earlier attempt ended part way (its session lost, a snapshot it
-    // could not renew): this one goes on from its last chunk.
-    v.progress->resumed_after = cursor->result.source_rows;
-    std::cerr << "executor: " << m.uuid << ": verifying " << what
-              << " again from where the last attempt ended, after "
-              << cursor->result.source_rows << " rows" << std::endl;
-    absl::MutexLock lock(&v.progress->mu);
-    v.progress->rows = cursor->result.source_rows;
-  }
+  // An earlier attempt that ended part way (its session lost, a snapshot
+  // it could not renew) left where it was: VerifyCopy goes on from there
+  // where chunks are complete in themselves.
+  v.rows_before = cursor->result.source_rows;
   vreplication::Engine* engine = engine_.get();
   Clock* clock = clock_;
   std::shared_ptr<Verification> progress = v.progress;
@@ -253,7 +251,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           }();
           absl::Status unlocked = lock_conn->Execute("UNLOCK TABLES").status();
           longest_stall = std::max(longest_stall, clock->Now() - t0);
-          ++snapshots;
+          if (taken.ok()) ++snapshots;
           SC_RETURN_IF_ERROR(taken);
           return unlocked;
         };
@@ -269,6 +267,15 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                 [&](int64_t rows, bool last) -> absl::Status {
                   {
                     absl::MutexLock lock(&progress->mu);
+                    if (progress->resumed_after == 0 &&
+                        cursor->resumed_after > 0) {
+                      std::cerr << "executor: " << uuid << ": verifying "
+                                << what << " went on from where the last "
+                                << "attempt ended, after "
+                                << cursor->resumed_after << " rows"
+                                << std::endl;
+                    }
+                    progress->resumed_after = cursor->resumed_after;
                     progress->rows = rows;
                   }
                   if (progress->cancelled) {

@@ -211,8 +211,13 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
     SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
                         ListMine("migration_status = 'running'"));
     for (const Migration& r : running) {
+      // Copying, or building its indexes (also one waiting to build them
+      // again, or not yet restarted after a daemon restart).
+      const bool indexing = index_builds_.count(r.uuid) > 0 ||
+                            index_build_retries_.count(r.uuid) > 0 ||
+                            absl::StartsWith(r.stage, "adding secondary");
       if (r.uuid == m.uuid || !IsVreplAlter(r) ||
-          (r.progress >= 100 && index_builds_.count(r.uuid) == 0)) {
+          (r.progress >= 100 && !indexing)) {
         continue;
       }
       others.push_back(CopyUnderWay{r.table, r.progress / 100});
@@ -680,9 +685,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         SC_RETURN_IF_ERROR(stage.status());
         building = *std::move(stage);
       }
-      // A revert's old table is checked as a copy is, once the stream has
-      // caught up (a revert's may have been parked for hours): until then
-      // the stage says it catches up.
+      // Verified once the stream has caught up (a revert's may have been
+      // parked for hours; readiness needs as much anyway): until then the
+      // stage says it catches up. A revert's old table is checked as a
+      // copy is.
       const bool caught_up =
           lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
       if (building.empty() && (caught_up || verifies_.count(m.uuid) > 0)) {

@@ -281,6 +281,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       result.differing = cursor->result.differing;
       result.target_rows = cursor->result.target_rows;
       result.examples = cursor->result.examples;
+      cursor->resumed_after = result.source_rows;
       if (cursor->complete) return result;
       from = cursor->after;
     } else {

@@ -73,6 +73,9 @@ struct CopyVerifyCursor {
   absl::optional<LastPk> after;  // the key the next chunk starts after
   std::vector<std::string> key;  // the target key columns `after` is of
   bool complete = false;         // the last chunk was compared
+  // Set by VerifyCopy as it starts: the rows it took over from an earlier
+  // attempt (0 when it started over).
+  int64_t resumed_after = 0;
 };
 
 // Compares `plan`'s source and target on `conn` (inside the caller's
