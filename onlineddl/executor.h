@@ -106,6 +106,12 @@ struct ExecutorOptions {
   // one between chunks (another brief hold of the writes), so that the
   // server does not keep undo for one read view throughout. Default 30 s.
   absl::Duration verify_snapshot_life = absl::Seconds(30);
+  // With verify_copy: the old table a completed ALTER's reverse stream
+  // keeps is checked in the background, while no migration runs, so that
+  // a revert finds it verified and swaps at once (checked only when the
+  // revert asks otherwise: a table of a billion rows takes most of an
+  // hour). Default true.
+  bool verify_old_tables_ahead = true;
   // Tests only: runs right before a copy's verification starts.
   std::function<void(const Migration&)> before_verify;
   // The filesystem seam for the disk check before a copy (disk_check.h).
@@ -381,13 +387,27 @@ class Executor {
   // meanwhile (not ready), "" once verified (or verification is off or
   // impossible); kFailedPrecondition if the copy does not match (the
   // migration fails). `*eta_seconds`: how long it has left at its pace so
-  // far, or -1 if that cannot be told yet.
+  // far, or -1 if that cannot be told yet. `ahead`: `m` is a completed
+  // ALTER whose old table is checked before any revert asks (a revert then
+  // finds it verified); a mismatch then fails nothing (the revert checks
+  // again).
   absl::StatusOr<std::string> VerifyShadow(const Migration& m,
                                            int64_t workflow_id,
-                                           int64_t* eta_seconds)
+                                           int64_t* eta_seconds,
+                                           bool ahead = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Ends and forgets `uuid`'s verification.
-  void StopVerify(const std::string& uuid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The key of `m`'s verification in verify_states_ and verifies_: its
+  // UUID, or for a revert the reverted migration's old table's
+  // (ReverseVerifyKey), shared with the check made ahead of it.
+  static std::string VerifyKey(const Migration& m);
+  static std::string ReverseVerifyKey(absl::string_view uuid);
+  // Once a second: checks the old tables of completed ALTERs, kept by
+  // their reverse streams, ahead of any revert (one at a time, while no
+  // migration runs; one under way pauses, keeping its place, when one
+  // starts), so that a revert need not wait for it.
+  absl::Status VerifyOldTablesAhead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends and forgets `key`'s verification.
+  void StopVerify(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   using Tasks = std::map<std::string, std::unique_ptr<BackgroundTask>>;
   // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
   // session through conn_ (or a new one if conn_ fails), so that this does
@@ -536,6 +556,10 @@ class Executor {
     std::string summary;      // for the stage once ready
     int failures = 0;         // in a row (retried with backoff)
     int64_t rows_before = 0;  // the cursor's rows when the attempt began
+    // Made ahead of a revert: found the old table differing (why), or
+    // verified it and noted so in the migration's stage.
+    std::string ahead_mismatch;
+    bool ahead_noted = false;
     absl::Time next = absl::InfinitePast();
     std::string error;
     std::shared_ptr<Verification> progress;

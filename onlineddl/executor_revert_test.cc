@@ -62,6 +62,13 @@ class RevertTest : public testing::ExecutorFixture {
     o.live_reverse_streams = live;
     StartExecutor(o);
   }
+  // Restarts the executor checking old tables ahead of reverts or not.
+  void RestartVerifyingAhead(bool ahead) {
+    executor_.reset();
+    ExecutorOptions o = Options();
+    o.verify_old_tables_ahead = ahead;
+    StartExecutor(o);
+  }
   // Tables a and b (500 rows each) and a completed ALTER of each, a's
   // first; with one live reverse stream, waits for a's to be parked.
   void AlterAThenBParkingA(std::string* first, std::string* second) {
@@ -884,6 +891,9 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
 // stream's back is refused, nothing swapped, the migration still
 // complete and revertible once the old table is mended.
 TEST_F(RevertTest, ARevertWhoseOldTableDiffersIsRefusedBeforeTheSwap) {
+  // Checked when the revert asks (not ahead of it, before the rows are
+  // changed below).
+  RestartVerifyingAhead(false);
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10), n INT)"));
   ASSERT_OK(conn_->Execute(
@@ -934,6 +944,129 @@ TEST_F(RevertTest, ARevertWhoseOldTableDiffersIsRefusedBeforeTheSwap) {
                   "COLUMN_NAME = 'c'"),
             "0");
   EXPECT_EQ(Value("SELECT CONCAT(COUNT(*), ' ', SUM(n < 0)) FROM t"), "300 10");
+}
+
+// A completed ALTER's old table is checked in the background once its
+// reverse stream has caught up (said in the migration's stage): a revert
+// then finds it verified and swaps without checking again.
+TEST_F(RevertTest, AnOldTableIsVerifiedAheadOfItsRevert) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  WaitStatus(alter, kStatusComplete);
+  ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
+                      return absl::StrContains(
+                          m.stage, "; old table verified: 300 rows");
+                    }));
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->Revert(alter, "", "", /*gated=*/true));
+  ASSERT_OK(WaitReadyToComplete(revert));
+  EXPECT_THAT(executor_->Get(revert)->stage,
+              HasSubstr("ready to complete (old table verified: 300 rows, "
+                        "before the revert)"));
+  ASSERT_OK(executor_->Complete(revert).status());
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'c'"),
+            "0");
+}
+
+// One found differing in the background is said in the migration's
+// message; a revert checks again (the table may have been mended) and is
+// refused while it still differs.
+TEST_F(RevertTest, AnOldTableThatDiffersIsFoundAheadOfItsRevert) {
+  RestartVerifyingAhead(false);
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("DELETE FROM ", Qualified(old), " WHERE id = 42")));
+  RestartVerifyingAhead(true);
+  ASSERT_OK(WaitFor(Clock::Real(), "the difference to be found",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
+                      return absl::StrContains(
+                          m.message,
+                          "checked after the cut-over: the old "
+                          "table");
+                    }));
+  Migration m = *executor_->Get(alter);
+  EXPECT_EQ(m.status, kStatusComplete);
+  EXPECT_THAT(m.message, HasSubstr("1 missing (keys ('42'))"));
+  EXPECT_THAT(m.stage, Not(HasSubstr("verified")));
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(alter, ""));
+  Migration refused = WaitStatus(revert, kStatusFailed);
+  EXPECT_THAT(refused.message, HasSubstr("cannot revert: the old table `"));
+  EXPECT_THAT(refused.message, HasSubstr("1 missing (keys ('42'))"));
+  // Mended, the next revert passes its own check.
+  ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", Qualified(old),
+                                        " SELECT id, v FROM t WHERE id = 42")));
+  ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(alter, ""));
+  WaitStatus(again, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "300");
+}
+
+// Background checks yield to migrations: one under way pauses while a
+// migration runs (no comparison runs meanwhile) and goes on afterwards.
+TEST_F(RevertTest, CheckingAheadPausesWhileAMigrationRuns) {
+  executor_.reset();
+  auto hold = std::make_shared<std::atomic<bool>>(false);
+  ExecutorOptions o = Options();
+  o.verify_chunk_rows = 2;  // seconds of comparing
+  o.workflow.throttle =
+      [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return hold->load() ? "held by the test" : "";
+  };
+  o.workflow.throttle_recheck = absl::Milliseconds(50);
+  StartExecutor(o);
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_20000"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE u (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO u SELECT seq, seq FROM seq_1_to_100"));
+  // Comparisons running now (their checksum statements).
+  auto comparing = [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(
+        std::string n,
+        mysql::QueryValue(*conn_,
+                          "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                          "WHERE INFO LIKE '%BIT\\_XOR%' AND ID <> "
+                          "CONNECTION_ID()"));
+    return n != "0";
+  };
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  WaitStatus(alter, kStatusComplete);
+  ASSERT_OK(WaitFor(Clock::Real(), "the check ahead to compare", comparing,
+                    WaitOptions{.initial_interval = absl::Milliseconds(1),
+                                .max_interval = absl::Milliseconds(1)}));
+  hold->store(true);
+  const std::string other = Run("ALTER TABLE u ADD COLUMN c INT");
+  ASSERT_OK(WaitFor(Clock::Real(), "the other copy to be held",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(other));
+                      return m.component_throttled == "vcopier";
+                    }));
+  // Paused within a tick or two; then nothing compares for a while.
+  absl::SleepFor(absl::Milliseconds(1500));
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_OK_AND_ASSIGN(bool now, comparing());
+    ASSERT_FALSE(now) << "a comparison ran while a migration did";
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_THAT(executor_->Get(alter)->stage, Not(HasSubstr("verified")));
+  hold->store(false);
+  WaitStatus(other, kStatusComplete);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the check ahead to end",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
+        return absl::StrContains(m.stage, "; old table verified: 20000 rows");
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
 }
 
 // A revert rides on the reverse stream of the migration it reverts:

@@ -55,6 +55,10 @@ absl::Status Executor::TickLocked() {
       std::cerr << "executor: parking reverse streams: " << parked.message()
                 << std::endl;
     }
+    if (absl::Status ahead = VerifyOldTablesAhead(); !ahead.ok()) {
+      std::cerr << "executor: verifying old tables ahead of reverts: "
+                << ahead.message() << std::endl;
+    }
   }
   // Hold tables (dropped tables and views) a pending revert renames back
   // stay out of GC even when their retention ends meanwhile.

@@ -9,11 +9,15 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "mysql/gtid.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
+#include "mysql/server_thread.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
 #include "util/status_macros.h"
@@ -48,18 +52,38 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
 
 }  // namespace
 
+std::string Executor::ReverseVerifyKey(absl::string_view uuid) {
+  return absl::StrCat(uuid, "/old table");
+}
+
+std::string Executor::VerifyKey(const Migration& m) {
+  return m.reverted_uuid.empty() ? m.uuid : ReverseVerifyKey(m.reverted_uuid);
+}
+
 absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                                                    int64_t workflow_id,
-                                                   int64_t* eta_seconds) {
+                                                   int64_t* eta_seconds,
+                                                   bool ahead) {
   *eta_seconds = -1;
   if (!options_.verify_copy) return std::string();
-  const bool revert = !m.reverted_uuid.empty();
+  // A revert's old table, checked for it or ahead of it.
+  const bool revert = ahead || !m.reverted_uuid.empty();
   // What is compared with the table: the shadow, or a revert's old table.
   const char* const what = revert ? "the old table" : "the copy";
   const absl::Time now = clock_->Now();
-  VerifyState& v = verify_states_[m.uuid];
+  const std::string key = ahead ? ReverseVerifyKey(m.uuid) : VerifyKey(m);
+  if (!ahead) {
+    auto found = verify_states_.find(key);
+    if (found != verify_states_.end() &&
+        !found->second.ahead_mismatch.empty() && verifies_.count(key) == 0) {
+      // Found differing ahead of it: the revert checks again (the old
+      // table may have been mended since).
+      verify_states_.erase(found);
+    }
+  }
+  VerifyState& v = verify_states_[key];
   if (v.passed) return std::string();
-  auto task = verifies_.find(m.uuid);
+  auto task = verifies_.find(key);
   if (task != verifies_.end()) {
     absl::Status s;
     if (!task->second->Done(&s)) {
@@ -98,7 +122,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     }
     const std::string table = mysql::QuoteQualified(m.schema, m.table);
     // A failed revert leaves the migration it reverts complete.
-    const std::string refusal = revert ? "cannot revert: " : "";
+    const std::string refusal = revert && !ahead ? "cannot revert: " : "";
     if (absl::IsFailedPrecondition(s) && mysql::MysqlErrno(s) == 0) {
       // Rows cannot be told apart by the key the copy used (VerifyCopy's
       // only FailedPrecondition): said, not held.
@@ -126,14 +150,15 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       v.summary = absl::StrCat(
           revert ? "old table" : "copy", " verified: ", result->source_rows,
           " rows",
-          snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "");
+          snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "",
+          ahead ? ", before the revert" : "");
       return std::string();
     }
     if (s.ok() && result.has_value() && revert) {
       // The reverse stream lost or changed rows: swapping its table in
       // would lose them too. The migration stays complete, its table as
       // it is.
-      return absl::FailedPreconditionError(absl::StrCat(
+      absl::Status refused = absl::FailedPreconditionError(absl::StrCat(
           refusal, "the old table ", mysql::QuoteIdentifier(FirstArtifact(m)),
           " does not match ", table, ": ", result->Summary(),
           "; nothing was swapped and ", table,
@@ -141,6 +166,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           "swapping it in would not give back the table's rows as they are. "
           "The migration stays complete; compare the two tables, mend the "
           "old one, then revert again"));
+      return refused;
     }
     if (s.ok() && result.has_value()) {
       return absl::FailedPreconditionError(
@@ -170,8 +196,21 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     v.passed = true;
     return std::string();
   }
-  if (options_.before_verify) options_.before_verify(m);
+  if (options_.before_verify && !ahead) options_.before_verify(m);
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> snapshot, Connect());
+  // The copy's priority (copy_niceness), put back when it ends.
+  std::unique_ptr<mysql::ServerThreadNiceness> niced;
+  if (options_.workflow.copy_niceness != 0) {
+    auto n = mysql::ServerThreadNiceness::Set(*snapshot,
+                                              options_.workflow.copy_niceness);
+    if (n.ok()) {
+      niced = *std::move(n);
+    } else {
+      std::cerr << "executor: " << m.uuid
+                << ": verifying at normal priority: " << n.status().message()
+                << "\n";
+    }
+  }
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> locker, Connect());
   v.progress = std::make_shared<Verification>();
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
@@ -202,7 +241,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   };
   std::shared_ptr<mysql::Connection> lock_conn = std::move(locker);
   const std::string table = mysql::QuoteQualified(m.schema, m.table);
-  verifies_[m.uuid] = std::make_unique<BackgroundTask>(
+  verifies_[key] = std::make_unique<BackgroundTask>(
       std::move(snapshot),
       [progress, cursor, lock_conn, wait_applied, clock, table, what,
        db = m.schema, rule = row.source.filter().rules(0),
@@ -312,17 +351,104 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         progress->result = *std::move(r);
         return absl::OkStatus();
       },
-      now);
+      now, std::move(niced));
   return absl::StrCat("verifying ", what);
 }
 
-void Executor::StopVerify(const std::string& uuid) {
-  auto it = verify_states_.find(uuid);
+void Executor::StopVerify(const std::string& key) {
+  auto it = verify_states_.find(key);
   if (it != verify_states_.end() && it->second.progress != nullptr) {
     it->second.progress->cancelled = true;
   }
-  StopTask(verifies_, uuid);
-  verify_states_.erase(uuid);
+  StopTask(verifies_, key);
+  verify_states_.erase(key);
+}
+
+absl::Status Executor::VerifyOldTablesAhead() {
+  if (!options_.verify_copy || !options_.verify_old_tables_ahead) {
+    return absl::OkStatus();
+  }
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
+                      ListMine("migration_status = 'running'"));
+  std::set<std::string> wanted;  // keys a running revert verifies itself
+  for (const Migration& r : running) wanted.insert(VerifyKey(r));
+  // Completed ALTERs whose old tables are kept, newest first.
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Migration> done,
+      ListMine("migration_status = 'complete' AND ddl_action = 'alter' AND "
+               "NOT is_view AND strategy = 'vitess' AND cleanup_timestamp IS "
+               "NULL AND artifacts <> ''"));
+  std::reverse(done.begin(), done.end());
+  bool busy = false;  // one at a time
+  for (auto it = verifies_.begin(); it != verifies_.end();) {
+    const std::string& key = it->first;
+    const bool old_table = absl::EndsWith(key, "/old table");
+    if (old_table && !running.empty() && wanted.count(key) == 0) {
+      // Background work yields to a migration: paused, keeping its place
+      // (its cursor), resumed once none runs.
+      auto v = verify_states_.find(key);
+      if (v != verify_states_.end() && v->second.progress != nullptr) {
+        v->second.progress->cancelled = true;
+      }
+      std::string stopped = key;
+      ++it;
+      StopTask(verifies_, stopped);
+      continue;
+    }
+    busy |= old_table;
+    ++it;
+  }
+  for (const Migration& m : done) {
+    const std::string key = ReverseVerifyKey(m.uuid);
+    auto v = verify_states_.find(key);
+    if (v != verify_states_.end() &&
+        (v->second.passed || !v->second.ahead_mismatch.empty())) {
+      if (v->second.passed && !v->second.ahead_noted) {
+        // Said where SHOW VITESS_MIGRATIONS shows it.
+        v->second.ahead_noted = true;
+        const std::string note = absl::StrCat(
+            "; ", absl::StripSuffix(v->second.summary, ", before the revert"));
+        SC_RETURN_IF_ERROR(UpdateMigration(
+            *conn_, m.uuid,
+            Assignments().SetExpr(
+                "stage", absl::StrCat("CONCAT(stage, ",
+                                      mysql::QuoteString(note), ")"))));
+      }
+      continue;
+    }
+    const bool under_way = verifies_.count(key) > 0;
+    if (wanted.count(key) > 0 || (!under_way && (busy || !running.empty()))) {
+      continue;
+    }
+    absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+    if (!id.ok()) continue;  // no reverse stream (not revertible)
+    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+    const int64_t lag = engine_->LagSeconds(*id);
+    if (!under_way && (row.state != vreplication::kStateRunning || lag < 0 ||
+                       absl::Seconds(lag) > options_.ready_lag)) {
+      continue;  // parked, failed, or behind: not now
+    }
+    int64_t eta = -1;
+    absl::StatusOr<std::string> stage =
+        VerifyShadow(m, *id, &eta, /*ahead=*/true);
+    if (absl::IsFailedPrecondition(stage.status())) {
+      // Said in the migration; a revert checks again (and is refused if
+      // it still differs).
+      std::cerr << "executor: " << m.uuid << ": " << stage.status().message()
+                << std::endl;
+      verify_states_[key].ahead_mismatch =
+          std::string(stage.status().message());
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, m.uuid,
+          Assignments().Set("message",
+                            absl::StrCat("checked after the cut-over: ",
+                                         stage.status().message()))));
+      continue;
+    }
+    SC_RETURN_IF_ERROR(stage.status());
+    busy |= !stage->empty();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace onlineddl

@@ -166,6 +166,7 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
   StopTask(index_builds_, std::string(uuid));
   StopVerify(std::string(uuid));
+  StopVerify(ReverseVerifyKey(uuid));  // its old table's, if it had one
   index_build_retries_.erase(std::string(uuid));
   SC_RETURN_IF_ERROR(ForgetDeferredIndexes(*conn_, uuid));
   while (true) {
@@ -691,18 +692,19 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // copy is.
       const bool caught_up =
           lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
-      if (building.empty() && (caught_up || verifies_.count(m.uuid) > 0)) {
+      if (building.empty() &&
+          (caught_up || verifies_.count(VerifyKey(m)) > 0)) {
         absl::StatusOr<std::string> verifying =
             VerifyShadow(m, *id, &verify_eta);
         if (absl::IsFailedPrecondition(verifying.status())) {
-          StopVerify(m.uuid);
+          StopVerify(VerifyKey(m));
           return Fail(m, verifying.status().message());
         }
         SC_RETURN_IF_ERROR(verifying.status());
         building = *std::move(verifying);
       }
     }
-    auto verified = verify_states_.find(m.uuid);
+    auto verified = verify_states_.find(VerifyKey(m));
     const std::string ready_stage =
         verified != verify_states_.end() && !verified->second.summary.empty()
             ? absl::StrCat("ready to complete (", verified->second.summary, ")")
@@ -900,6 +902,7 @@ absl::Status Executor::RecordComplete(const Migration& m,
     // The reverted migration's artifact is this revert's now.
     SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
                                        Assignments().Set("artifacts", "")));
+    StopVerify(ReverseVerifyKey(m.reverted_uuid));
   }
   ForgetEnded(m.uuid);
   return UpdateMigration(*conn_, m.uuid,

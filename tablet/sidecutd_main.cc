@@ -70,7 +70,9 @@ ABSL_FLAG(bool, verify_copy, true,
           "table row by row in one snapshot (writes wait about as long as "
           "at a cut-over while it is taken); a copy that does not match "
           "fails the migration before the swap. A revert's old table is "
-          "compared so before it is swapped back in");
+          "compared so before it is swapped back in (in the background "
+          "after the cut-over, while no migration runs, so that a revert "
+          "stays instant)");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
