@@ -560,6 +560,7 @@ class Executor {
     // verified it and noted so in the migration's stage.
     std::string ahead_mismatch;
     bool ahead_noted = false;
+    bool attempt_ahead = false;  // the last attempt was started ahead
     absl::Time next = absl::InfinitePast();
     std::string error;
     std::shared_ptr<Verification> progress;

@@ -1066,7 +1066,7 @@ TEST_F(RevertTest, CheckingAheadPausesWhileAMigrationRuns) {
         SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
         return absl::StrContains(m.stage, "; old table verified: 20000 rows");
       },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+      WaitOptions{.timeout = absl::Seconds(120)}));
 }
 
 // A revert rides on the reverse stream of the migration it reverts:

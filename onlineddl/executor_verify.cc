@@ -17,7 +17,6 @@
 #include "mysql/gtid.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
-#include "mysql/server_thread.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
 #include "util/status_macros.h"
@@ -51,6 +50,10 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
 }
 
 }  // namespace
+
+// Begins a completed migration's message about its old table found
+// differing ahead of a revert.
+constexpr char kCheckedAfterCutOver[] = "checked after the cut-over: ";
 
 std::string Executor::ReverseVerifyKey(absl::string_view uuid) {
   return absl::StrCat(uuid, "/old table");
@@ -154,6 +157,12 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           ahead ? ", before the revert" : "");
       return std::string();
     }
+    if (s.ok() && result.has_value() && revert && !ahead && v.attempt_ahead) {
+      // Compared before the revert asked (perhaps before the old table
+      // was mended): the revert compares again itself.
+      verify_states_.erase(key);
+      return absl::StrCat("verifying ", what);
+    }
     if (s.ok() && result.has_value() && revert) {
       // The reverse stream lost or changed rows: swapping its table in
       // would lose them too. The migration stays complete, its table as
@@ -179,8 +188,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     if (v.cursor->result.source_rows > v.rows_before) v.failures = 0;
     ++v.failures;
     v.error = s.ok() ? "no result" : std::string(s.message());
-    v.next = now + std::min(absl::Seconds(1) * (1 << std::min(v.failures, 5)),
-                            absl::Seconds(30));
+    // In the background (a busy table's lock, say) up to 5 minutes apart.
+    v.next = now + std::min(absl::Seconds(1) * (1 << std::min(v.failures, 9)),
+                            ahead ? absl::Minutes(5) : absl::Seconds(30));
   }
   if (now < v.next) {
     return absl::StrCat("verifying ", what, " failed (", v.error,
@@ -198,19 +208,6 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   }
   if (options_.before_verify && !ahead) options_.before_verify(m);
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> snapshot, Connect());
-  // The copy's priority (copy_niceness), put back when it ends.
-  std::unique_ptr<mysql::ServerThreadNiceness> niced;
-  if (options_.workflow.copy_niceness != 0) {
-    auto n = mysql::ServerThreadNiceness::Set(*snapshot,
-                                              options_.workflow.copy_niceness);
-    if (n.ok()) {
-      niced = *std::move(n);
-    } else {
-      std::cerr << "executor: " << m.uuid
-                << ": verifying at normal priority: " << n.status().message()
-                << "\n";
-    }
-  }
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> locker, Connect());
   v.progress = std::make_shared<Verification>();
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
@@ -218,6 +215,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   // it could not renew) left where it was: VerifyCopy goes on from there
   // where chunks are complete in themselves.
   v.rows_before = cursor->result.source_rows;
+  v.attempt_ahead = ahead;
   vreplication::Engine* engine = engine_.get();
   Clock* clock = clock_;
   std::shared_ptr<Verification> progress = v.progress;
@@ -330,7 +328,11 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                     SC_RETURN_IF_ERROR(a.Execute("ROLLBACK").status());
                     s = take_snapshot();
                     if (s.ok() || progress->cancelled) break;
-                    clock->SleepFor(absl::Seconds(5));
+                    // Apart, but stopped at once (a pause, a cancel).
+                    const absl::Time until = clock->Now() + absl::Seconds(5);
+                    while (!progress->cancelled && clock->Now() < until) {
+                      clock->SleepFor(absl::Milliseconds(50));
+                    }
                   }
                   taken_at = clock->Now();
                   return s;
@@ -351,7 +353,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         progress->result = *std::move(r);
         return absl::OkStatus();
       },
-      now, std::move(niced));
+      now);
   return absl::StrCat("verifying ", what);
 }
 
@@ -372,31 +374,34 @@ absl::Status Executor::VerifyOldTablesAhead() {
                       ListMine("migration_status = 'running'"));
   std::set<std::string> wanted;  // keys a running revert verifies itself
   for (const Migration& r : running) wanted.insert(VerifyKey(r));
-  // Completed ALTERs whose old tables are kept, newest first.
+  // Completed ALTERs whose old tables a running reverse stream keeps,
+  // newest first.
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> done,
       ListMine("migration_status = 'complete' AND ddl_action = 'alter' AND "
                "NOT is_view AND strategy = 'vitess' AND cleanup_timestamp IS "
-               "NULL AND artifacts <> ''"));
+               "NULL AND artifacts <> '' AND migration_uuid IN (SELECT "
+               "workflow FROM _vt.vreplication WHERE state = 'Running')"));
   std::reverse(done.begin(), done.end());
+  std::set<std::string> candidates;
+  for (const Migration& m : done) candidates.insert(ReverseVerifyKey(m.uuid));
   bool busy = false;  // one at a time
   for (auto it = verifies_.begin(); it != verifies_.end();) {
-    const std::string& key = it->first;
-    const bool old_table = absl::EndsWith(key, "/old table");
-    if (old_table && !running.empty() && wanted.count(key) == 0) {
-      // Background work yields to a migration: paused, keeping its place
-      // (its cursor), resumed once none runs.
-      auto v = verify_states_.find(key);
-      if (v != verify_states_.end() && v->second.progress != nullptr) {
-        v->second.progress->cancelled = true;
-      }
-      std::string stopped = key;
-      ++it;
-      StopTask(verifies_, stopped);
+    const std::string key = it->first;
+    ++it;
+    if (!absl::EndsWith(key, "/old table") || wanted.count(key) > 0) continue;
+    if (running.empty() && candidates.count(key) > 0) {
+      busy = true;
       continue;
     }
-    busy |= old_table;
-    ++it;
+    // Background work yields to a migration, and stops with its stream
+    // (parked, say): paused, keeping its place (its cursor), resumed once
+    // it may go on.
+    auto v = verify_states_.find(key);
+    if (v != verify_states_.end() && v->second.progress != nullptr) {
+      v->second.progress->cancelled = true;
+    }
+    StopTask(verifies_, key);
   }
   for (const Migration& m : done) {
     const std::string key = ReverseVerifyKey(m.uuid);
@@ -404,29 +409,32 @@ absl::Status Executor::VerifyOldTablesAhead() {
     if (v != verify_states_.end() &&
         (v->second.passed || !v->second.ahead_mismatch.empty())) {
       if (v->second.passed && !v->second.ahead_noted) {
-        // Said where SHOW VITESS_MIGRATIONS shows it.
+        // Said where SHOW VITESS_MIGRATIONS shows it (once, also across
+        // restarts), and a difference said before is gone.
         v->second.ahead_noted = true;
         const std::string note = absl::StrCat(
             "; ", absl::StripSuffix(v->second.summary, ", before the revert"));
-        SC_RETURN_IF_ERROR(UpdateMigration(
-            *conn_, m.uuid,
-            Assignments().SetExpr(
-                "stage", absl::StrCat("CONCAT(stage, ",
-                                      mysql::QuoteString(note), ")"))));
+        Assignments a;
+        if (!v->second.summary.empty() && !absl::StrContains(m.stage, note)) {
+          a.SetExpr("stage", absl::StrCat("CONCAT(stage, ",
+                                          mysql::QuoteString(note), ")"));
+        }
+        if (absl::StartsWith(m.message, kCheckedAfterCutOver)) {
+          a.Set("message", "");
+        }
+        if (!a.empty()) SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid, a));
       }
       continue;
     }
     const bool under_way = verifies_.count(key) > 0;
-    if (wanted.count(key) > 0 || (!under_way && (busy || !running.empty()))) {
+    if (wanted.count(key) > 0 || !running.empty() || (!under_way && busy)) {
       continue;
     }
     absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
-    if (!id.ok()) continue;  // no reverse stream (not revertible)
-    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+    if (!id.ok()) continue;  // its reverse stream is gone since
     const int64_t lag = engine_->LagSeconds(*id);
-    if (!under_way && (row.state != vreplication::kStateRunning || lag < 0 ||
-                       absl::Seconds(lag) > options_.ready_lag)) {
-      continue;  // parked, failed, or behind: not now
+    if (!under_way && (lag < 0 || absl::Seconds(lag) > options_.ready_lag)) {
+      continue;  // behind: not now
     }
     int64_t eta = -1;
     absl::StatusOr<std::string> stage =
@@ -440,9 +448,9 @@ absl::Status Executor::VerifyOldTablesAhead() {
           std::string(stage.status().message());
       SC_RETURN_IF_ERROR(UpdateMigration(
           *conn_, m.uuid,
-          Assignments().Set("message",
-                            absl::StrCat("checked after the cut-over: ",
-                                         stage.status().message()))));
+          Assignments().Set(
+              "message",
+              absl::StrCat(kCheckedAfterCutOver, stage.status().message()))));
       continue;
     }
     SC_RETURN_IF_ERROR(stage.status());

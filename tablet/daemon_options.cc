@@ -135,6 +135,7 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   o.workflow.copy_catchup_interval = absl::Milliseconds(f.copy_catchup_ms);
   o.defer_secondary_indexes = f.defer_secondary_indexes;
   o.verify_copy = f.verify_copy;
+  o.verify_old_tables_ahead = f.verify_old_tables_ahead;
   o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
   o.live_reverse_streams = f.live_reverse_streams;
   vreplication::CopyThrottleOptions throttle;

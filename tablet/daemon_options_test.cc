@@ -47,10 +47,13 @@ TEST(DaemonOptionsTest, CarriesTheFlags) {
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions defaults,
                        MakeExecutorOptions(f, nullptr));
   EXPECT_TRUE(defaults.verify_copy);
+  EXPECT_TRUE(defaults.verify_old_tables_ahead);
   f.verify_copy = false;
+  f.verify_old_tables_ahead = false;
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
                        MakeExecutorOptions(f, nullptr));
   EXPECT_FALSE(o.verify_copy);
+  EXPECT_FALSE(o.verify_old_tables_ahead);
   EXPECT_EQ(o.db, "shop");
   EXPECT_EQ(o.connect.port, 3307);
   EXPECT_EQ(o.tick, absl::Milliseconds(100));

@@ -70,9 +70,13 @@ ABSL_FLAG(bool, verify_copy, true,
           "table row by row in one snapshot (writes wait about as long as "
           "at a cut-over while it is taken); a copy that does not match "
           "fails the migration before the swap. A revert's old table is "
-          "compared so before it is swapped back in (in the background "
-          "after the cut-over, while no migration runs, so that a revert "
-          "stays instant)");
+          "compared so before it is swapped back in");
+ABSL_FLAG(bool, verify_old_tables_ahead, true,
+          "with --verify_copy: compare the old table a completed ALTER's "
+          "reverse stream keeps in the background (one at a time, while no "
+          "migration runs; its snapshots hold the table's writes briefly, as "
+          "a cut-over does), so that a revert finds it verified and swaps at "
+          "once; otherwise a revert compares it when asked");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -121,6 +125,7 @@ int main(int argc, char** argv) {
   f.retain_artifacts_seconds = absl::GetFlag(FLAGS_retain_artifacts_seconds);
   f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
   f.verify_copy = absl::GetFlag(FLAGS_verify_copy);
+  f.verify_old_tables_ahead = absl::GetFlag(FLAGS_verify_old_tables_ahead);
   f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
   f.throttle_discover_replicas =
       absl::GetFlag(FLAGS_throttle_discover_replicas);
