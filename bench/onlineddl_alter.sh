@@ -189,6 +189,9 @@ for line in open(sys.argv[1]):
     m = re.match(r"\s*([\d.]+) \S+ \S+ .* ETA \S+  (.*)", line)
     if m:
         stage = re.sub(r"\s*\(\d+s\)|; lag \d+s|writes stalled.*", "", m.group(2)).strip()
+        # A verification's progress ("verifying the copy (N of ~M rows, Ts)")
+        # counts as one stage.
+        stage = re.sub(r"^(verifying the \w+( \w+)?) \(.*", r"\1", stage)
         if stage and stage not in seen:
             seen.add(stage)
             out.append("%s %s" % (m.group(1), stage))
