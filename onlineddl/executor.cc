@@ -74,7 +74,7 @@ absl::Status Executor::Init() {
   SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
   SC_RETURN_IF_ERROR(EnsureDeployments(*conn_));
   engine_ = std::make_unique<vreplication::Engine>(options_.workflow, clock_);
-  SC_RETURN_IF_ERROR(engine_->Open());
+  SC_RETURN_IF_ERROR(engine_->Open(options_.db));
   gc_ = std::make_unique<TableGc>(options_.gc, clock_);
   return absl::OkStatus();
 }

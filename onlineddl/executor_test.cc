@@ -862,6 +862,57 @@ TEST_F(ExecutorTest, AMigrationTheDiskCannotHoldIsRefused) {
   WaitStatus(u[0], kStatusComplete);
 }
 
+// A server holding several databases, each with a daemon of its own: each
+// runs only its own workflows (the reverse stream of another database's
+// migration is left to that database's daemon, stopped or not).
+TEST_F(ExecutorTest, AnotherDatabasesWorkflowsAreLeftToItsDaemon) {
+  const std::string other = db_ + "_other";
+  const std::string q = mysql::QuoteIdentifier(other);
+  ASSERT_OK(conn_->Execute(absl::StrCat("DROP DATABASE IF EXISTS ", q)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", q)));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("CREATE TABLE ", q, ".t (id INT PRIMARY KEY, v INT)")));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO ", q, ".t SELECT seq, seq FROM seq_1_to_10")));
+  ExecutorOptions theirs = Options();
+  theirs.db = other;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Executor> their_daemon,
+                       Executor::Start(theirs, Clock::Real()));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      their_daemon->Submit("ALTER TABLE t ADD COLUMN c INT", "vitess", ""));
+  Migration done;
+  ASSERT_OK(WaitFor(Clock::Real(), "their migration to complete",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(done, their_daemon->Get(u[0]));
+                      return done.status == kStatusComplete;
+                    }));
+  const std::string old = mysql::QuoteQualified(other, FirstArtifact(done));
+  // Their reverse stream runs under their daemon.
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO ", q, ".t (id, v) VALUES (11, 11)")));
+  ASSERT_OK(WaitFor(Clock::Real(), "their stream to apply a write",
+                    [&]() -> absl::StatusOr<bool> {
+                      return Value(absl::StrCat("SELECT COUNT(*) FROM ",
+                                                old)) == "11";
+                    }));
+  their_daemon.reset();  // stopped (its stream's row says Running)
+  StartExecutor();       // ours
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO ", q, ".t (id, v) VALUES (12, 12)")));
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", old)), "11")
+      << "our daemon ran another database's stream";
+  // Theirs, restarted, goes on with it.
+  ASSERT_OK_AND_ASSIGN(their_daemon, Executor::Start(theirs, Clock::Real()));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "their stream to go on", [&]() -> absl::StatusOr<bool> {
+        return Value(absl::StrCat("SELECT COUNT(*) FROM ", old)) == "12";
+      }));
+  their_daemon.reset();
+  ASSERT_OK(conn_->Execute(absl::StrCat("DROP DATABASE ", q)));
+}
+
 // Copies side by side (--concurrent_copies): one starting beside another
 // counts what that one has yet to write, not only the space free now.
 TEST_F(ExecutorTest, ACopyBesideAnotherCountsWhatThatOneHasYetToWrite) {

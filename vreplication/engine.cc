@@ -30,13 +30,14 @@ void Engine::StartLocked(int64_t id) {
   });
 }
 
-absl::Status Engine::Open() {
+absl::Status Engine::Open(absl::string_view db) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn));
   SC_ASSIGN_OR_RETURN(std::vector<int64_t> ids, ListWorkflowIds(*conn));
   absl::MutexLock lock(&mu_);
   for (int64_t id : ids) {
     SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));
+    if (!db.empty() && row.db_name != db) continue;  // another daemon's
     if (row.state != kStateStopped) StartLocked(id);
   }
   return absl::OkStatus();

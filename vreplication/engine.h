@@ -29,8 +29,10 @@ class Engine {
   ~Engine();
 
   // Creates the sidecar schema if needed and starts every workflow whose
-  // state is Init, Copying, Running or Error.
-  absl::Status Open();
+  // state is Init, Copying, Running or Error; with `db`, only those of that
+  // database (a server may hold several, each with a daemon of its own:
+  // each runs its own workflows).
+  absl::Status Open(absl::string_view db = "");
 
   // Inserts a workflow and starts it (see CreateWorkflow for `start_pos`).
   absl::StatusOr<int64_t> Create(absl::string_view name,
