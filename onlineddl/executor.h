@@ -406,6 +406,9 @@ class Executor {
   // migration runs; one under way pauses, keeping its place, when one
   // starts), so that a revert need not wait for it.
   absl::Status VerifyOldTablesAhead() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends `key`'s verification's task, keeping its state (where it stood):
+  // a later attempt goes on from there.
+  void PauseVerify(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends and forgets `key`'s verification.
   void StopVerify(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   using Tasks = std::map<std::string, std::unique_ptr<BackgroundTask>>;

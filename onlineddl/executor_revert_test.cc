@@ -311,10 +311,7 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
   // A revert is itself revertible: title goes away again.
   ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(revert, ""));
   WaitStatus(again, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'title'"),
-            "0");
+  EXPECT_FALSE(HasColumn("users", "title"));
 }
 
 // The process died right after its cut-over's RENAME (or an error followed
@@ -348,10 +345,7 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
   StartExecutor(o);
   Migration done = WaitStatus(u[0], kStatusComplete);
   EXPECT_EQ(done.message, "");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "1");
+  EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
   ASSERT_OK(WaitFor(
       Clock::Real(), "the old table catches up", [&]() -> absl::StatusOr<bool> {
@@ -365,10 +359,7 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
   // Still revertible, keeping every row.
   ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u[0], ""));
   WaitStatus(revert, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "0");
+  EXPECT_FALSE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
   EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
 }
@@ -415,10 +406,7 @@ TEST_F(RevertTest, AnInterruptedSwapIsToldFromTheSchemas) {
   EXPECT_THAT(done.message, HasSubstr("not revertible"));
   EXPECT_THAT(done.message, HasSubstr("swapped the tables"));
   EXPECT_THAT(done.message, HasSubstr("purged?"));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "1");
+  EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
   EXPECT_THAT(executor_->Revert(u[0], "").status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -491,19 +479,13 @@ TEST_F(RevertTest, AnInterruptedCutOverThatDidNotSwapIsToldFromTheSchemas) {
   Migration failed = WaitStatus(u[0], kStatusFailed);
   EXPECT_THAT(failed.message, HasSubstr("before swapping the tables"));
   EXPECT_THAT(failed.message, HasSubstr("purged?"));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "0");
+  EXPECT_FALSE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
   ASSERT_OK(executor_->Retry(u[0]).status());
   ASSERT_OK(WaitReadyToComplete(u[0]));
   ASSERT_OK(executor_->Complete(u[0]).status());
   WaitStatus(u[0], kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "1");
+  EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
 }
 
@@ -549,10 +531,7 @@ TEST_F(RevertTest, CommandsDuringAnUnrecordedSwapLeaveItApplied) {
   ASSERT_OK(executor_->Tick());
   Migration done = WaitStatus(u[0], kStatusComplete);
   EXPECT_EQ(done.message, "");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "1");
+  EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
 }
 
@@ -587,10 +566,7 @@ TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
                       SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(u[0]));
                       return now.status == kStatusComplete;
                     }));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "1");
+  EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
 }
 
@@ -644,10 +620,7 @@ TEST_F(RevertTest, ACutOverWhoseRenameSessionIsLostIsChecked) {
         return now.status == kStatusComplete;
       },
       WaitOptions{.timeout = absl::Seconds(60)}));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "1");
+  EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
 }
 
@@ -676,10 +649,7 @@ TEST_F(RevertTest, AnInterruptedCutOverThatSwappedNothingGoesOn) {
   ASSERT_OK(executor_->Throttle(u[0], 1.0).status());
   ASSERT_OK(executor_->Cancel(u[0]).status());
   WaitStatus(u[0], kStatusCancelled);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "0");
+  EXPECT_FALSE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
 }
 
@@ -758,10 +728,7 @@ TEST_F(RevertTest, ACancelledPreparedRevertLeavesTheMigrationRevertible) {
   ASSERT_OK(conn_->Execute("INSERT INTO users VALUES (3, 3, 3)"));
   ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(first, ""));
   WaitStatus(again, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
-                  "COLUMN_NAME = 'c3'"),
-            "0");
+  EXPECT_FALSE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', v ORDER BY id) FROM users"),
             "1:1,2:2,3:3");
 }
@@ -810,10 +777,7 @@ TEST_F(RevertTest, AParkedReverseStreamIsRestartedByItsRevert) {
   ASSERT_OK_AND_ASSIGN(std::string after,
                        Checksum(*conn_, Qualified("a"), "id, val"));
   EXPECT_EQ(after, expected);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND "
-                  "COLUMN_NAME = 'c'"),
-            "0");
+  EXPECT_FALSE(HasColumn("a", "c"));
   // The revert is the newest now: b's stream was parked in turn. Without
   // a limit, every parked stream runs again.
   ASSERT_OK(WaitStream(second, "Stopped: parked"));
@@ -919,10 +883,7 @@ TEST_F(RevertTest, ARevertWhoseOldTableDiffersIsRefusedBeforeTheSwap) {
   EXPECT_THAT(refused.message, HasSubstr("'77'"));
   EXPECT_THAT(refused.message, HasSubstr("nothing was swapped"));
   // t is the altered table still, with the writes made since.
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
-                  "COLUMN_NAME = 'c'"),
-            "1");
+  EXPECT_TRUE(HasColumn("t", "c"));
   EXPECT_EQ(Value("SELECT SUM(n < 0) FROM t"), "10");
   EXPECT_EQ(executor_->Get(alter)->status, kStatusComplete);
   // Mended, the old table passes (checked before the revert is ready to
@@ -939,10 +900,7 @@ TEST_F(RevertTest, ARevertWhoseOldTableDiffersIsRefusedBeforeTheSwap) {
               HasSubstr("ready to complete (old table verified: 300 rows)"));
   ASSERT_OK(executor_->Complete(again).status());
   WaitStatus(again, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
-                  "COLUMN_NAME = 'c'"),
-            "0");
+  EXPECT_FALSE(HasColumn("t", "c"));
   EXPECT_EQ(Value("SELECT CONCAT(COUNT(*), ' ', SUM(n < 0)) FROM t"), "300 10");
 }
 
@@ -968,10 +926,7 @@ TEST_F(RevertTest, AnOldTableIsVerifiedAheadOfItsRevert) {
                         "before the revert)"));
   ASSERT_OK(executor_->Complete(revert).status());
   WaitStatus(revert, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
-                  "COLUMN_NAME = 'c'"),
-            "0");
+  EXPECT_FALSE(HasColumn("t", "c"));
 }
 
 // One found differing in the background is said in the migration's
@@ -1030,28 +985,37 @@ TEST_F(RevertTest, CheckingAheadPausesWhileAMigrationRuns) {
   ASSERT_OK(conn_->Execute("INSERT INTO u SELECT seq, seq FROM seq_1_to_100"));
   // Comparisons running now (their checksum statements).
   auto comparing = [&]() -> absl::StatusOr<bool> {
-    SC_ASSIGN_OR_RETURN(
-        std::string n,
-        mysql::QueryValue(*conn_,
-                          "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                          "WHERE INFO LIKE '%BIT\\_XOR%' AND ID <> "
-                          "CONNECTION_ID()"));
-    return n != "0";
+    SC_ASSIGN_OR_RETURN(std::vector<std::string> ids, ChecksumSessions());
+    return !ids.empty();
   };
   const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
   WaitStatus(alter, kStatusComplete);
-  ASSERT_OK(WaitFor(Clock::Real(), "the check ahead to compare", comparing,
-                    WaitOptions{.initial_interval = absl::Milliseconds(1),
-                                .max_interval = absl::Milliseconds(1)}));
+  // The check ahead's session, seen running a checksum.
+  std::string checker;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the check ahead to compare",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(std::vector<std::string> ids, ChecksumSessions());
+        if (!ids.empty()) checker = ids[0];
+        return !ids.empty();
+      },
+      WaitOptions{.initial_interval = absl::Milliseconds(1),
+                  .max_interval = absl::Milliseconds(1)}));
   hold->store(true);
   const std::string other = Run("ALTER TABLE u ADD COLUMN c INT");
-  ASSERT_OK(WaitFor(Clock::Real(), "the other copy to be held",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(other));
-                      return m.component_throttled == "vcopier";
-                    }));
-  // Paused within a tick or two; then nothing compares for a while.
-  absl::SleepFor(absl::Milliseconds(1500));
+  ASSERT_OK(WaitCopyHeld(other));
+  // Paused within a tick or two (its session ended); then nothing
+  // compares for a while.
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the check ahead to pause", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(*conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                                   "information_schema."
+                                                   "PROCESSLIST WHERE ID = ",
+                                                   checker)));
+        return n == "0";
+      }));
   for (int i = 0; i < 100; ++i) {
     ASSERT_OK_AND_ASSIGN(bool now, comparing());
     ASSERT_FALSE(now) << "a comparison ran while a migration did";
@@ -1098,10 +1062,7 @@ TEST_F(RevertTest, AThrottledRevertResumesWhenUnthrottled) {
   WaitStatus(revert, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "101");
   EXPECT_EQ(Value("SELECT v FROM t WHERE id = 1000"), "1000");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND "
-                  "COLUMN_NAME = 'c'"),
-            "0");
+  EXPECT_FALSE(HasColumn("t", "c"));
 }
 
 // A migration's retention ending while a gated revert of it waits does not
@@ -1123,10 +1084,7 @@ TEST_F(RevertTest, APendingRevertKeepsTheArtifactFromGc) {
   EXPECT_EQ(m.cleanup_timestamp, "");
   ASSERT_OK(executor_->Complete(r).status());
   WaitStatus(r, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'kept' AND "
-                  "COLUMN_NAME = 'extra'"),
-            "0");
+  EXPECT_FALSE(HasColumn("kept", "extra"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM kept"), "100");
 }
 
@@ -1221,10 +1179,7 @@ TEST_F(RevertTest, ACancelledRevertLeavesTheRevertedMigrationsTable) {
       conn_->Execute("INSERT INTO kept2 (id, v) VALUES (51, 51)").status());
   ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(u[0], ""));
   WaitStatus(again, kStatusComplete);
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'kept2' AND "
-                  "COLUMN_NAME = 'extra'"),
-            "0");
+  EXPECT_FALSE(HasColumn("kept2", "extra"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM kept2"), "51");
 }
 
@@ -1393,10 +1348,7 @@ TEST_F(RevertTest, ARevertOfAParkedStreamWhoseBinlogsArePurgedIsRefused) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
                   "mysql_schema = DATABASE() AND reverted_uuid <> ''"),
             "0");
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND "
-                  "COLUMN_NAME = 'c'"),
-            "1");
+  EXPECT_TRUE(HasColumn("a", "c"));
 }
 
 // The process ended after a revert was launched and before its parked

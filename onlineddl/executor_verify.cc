@@ -54,9 +54,11 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
 // Begins a completed migration's message about its old table found
 // differing ahead of a revert.
 constexpr char kCheckedAfterCutOver[] = "checked after the cut-over: ";
+// Ends the key of an old table's verification (ReverseVerifyKey).
+constexpr char kOldTableKeySuffix[] = "/old table";
 
 std::string Executor::ReverseVerifyKey(absl::string_view uuid) {
-  return absl::StrCat(uuid, "/old table");
+  return absl::StrCat(uuid, kOldTableKeySuffix);
 }
 
 std::string Executor::VerifyKey(const Migration& m) {
@@ -72,7 +74,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   // A revert's old table, checked for it or ahead of it.
   const bool revert = ahead || !m.reverted_uuid.empty();
   // What is compared with the table: the shadow, or a revert's old table.
-  const char* const what = revert ? "the old table" : "the copy";
+  const char* const noun = revert ? "old table" : "copy";
+  const std::string what = absl::StrCat("the ", noun);
   const absl::Time now = clock_->Now();
   const std::string key = ahead ? ReverseVerifyKey(m.uuid) : VerifyKey(m);
   if (!ahead) {
@@ -108,7 +111,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       return absl::StrCat(
           "verifying ", what, " (", rows,
           m.table_rows > 0 ? absl::StrCat(" of ~", m.table_rows) : "",
-          " rows, ", absl::ToInt64Seconds(now - task->second->started()), "s",
+          " rows, ", absl::ToInt64Seconds(took), "s",
           resumed_after > 0
               ? absl::StrCat("; resumed after ", resumed_after, " rows")
               : "",
@@ -132,7 +135,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       std::cerr << "executor: " << m.uuid << ": " << s.message()
                 << "; cutting over unverified" << std::endl;
       v.passed = true;
-      v.summary = absl::StrCat(revert ? "old table" : "copy",
+      v.summary = absl::StrCat(noun,
                                " not verified: no unique key over the "
                                "stream's key");
       return std::string();
@@ -151,8 +154,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                 << " verified: " << result->Summary() << std::endl;
       v.passed = true;
       v.summary = absl::StrCat(
-          revert ? "old table" : "copy", " verified: ", result->source_rows,
-          " rows",
+          noun, " verified: ", result->source_rows, " rows",
           snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "",
           ahead ? ", before the revert" : "");
       return std::string();
@@ -167,7 +169,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
       // The reverse stream lost or changed rows: swapping its table in
       // would lose them too. The migration stays complete, its table as
       // it is.
-      absl::Status refused = absl::FailedPreconditionError(absl::StrCat(
+      return absl::FailedPreconditionError(absl::StrCat(
           refusal, "the old table ", mysql::QuoteIdentifier(FirstArtifact(m)),
           " does not match ", table, ": ", result->Summary(),
           "; nothing was swapped and ", table,
@@ -175,7 +177,6 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           "swapping it in would not give back the table's rows as they are. "
           "The migration stays complete; compare the two tables, mend the "
           "old one, then revert again"));
-      return refused;
     }
     if (s.ok() && result.has_value()) {
       return absl::FailedPreconditionError(
@@ -357,12 +358,16 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   return absl::StrCat("verifying ", what);
 }
 
-void Executor::StopVerify(const std::string& key) {
+void Executor::PauseVerify(const std::string& key) {
   auto it = verify_states_.find(key);
   if (it != verify_states_.end() && it->second.progress != nullptr) {
     it->second.progress->cancelled = true;
   }
   StopTask(verifies_, key);
+}
+
+void Executor::StopVerify(const std::string& key) {
+  PauseVerify(key);
   verify_states_.erase(key);
 }
 
@@ -389,7 +394,9 @@ absl::Status Executor::VerifyOldTablesAhead() {
   for (auto it = verifies_.begin(); it != verifies_.end();) {
     const std::string key = it->first;
     ++it;
-    if (!absl::EndsWith(key, "/old table") || wanted.count(key) > 0) continue;
+    if (!absl::EndsWith(key, kOldTableKeySuffix) || wanted.count(key) > 0) {
+      continue;
+    }
     if (running.empty() && candidates.count(key) > 0) {
       busy = true;
       continue;
@@ -397,11 +404,7 @@ absl::Status Executor::VerifyOldTablesAhead() {
     // Background work yields to a migration, and stops with its stream
     // (parked, say): paused, keeping its place (its cursor), resumed once
     // it may go on.
-    auto v = verify_states_.find(key);
-    if (v != verify_states_.end() && v->second.progress != nullptr) {
-      v->second.progress->cancelled = true;
-    }
-    StopTask(verifies_, key);
+    PauseVerify(key);
   }
   for (const Migration& m : done) {
     const std::string key = ReverseVerifyKey(m.uuid);

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -112,6 +113,32 @@ class ExecutorFixture : public harness::SharedInstanceTest {
   }
   std::string Qualified(const std::string& t) {
     return mysql::QuoteQualified(db_, t);
+  }
+  // Whether `table` of this test's database has `column`.
+  bool HasColumn(const std::string& table, const std::string& column) {
+    return Value(absl::StrCat(
+               "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+               "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+               mysql::QuoteString(table),
+               " AND COLUMN_NAME = ", mysql::QuoteString(column))) == "1";
+  }
+  // Waits until the copy of migration `uuid` is held by its throttler.
+  absl::Status WaitCopyHeld(const std::string& uuid) {
+    return WaitFor(Clock::Real(), absl::StrCat("the copy of ", uuid, " held"),
+                   [&]() -> absl::StatusOr<bool> {
+                     SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
+                     return m.component_throttled == "vcopier";
+                   });
+  }
+  // The sessions running a verification's checksum now (their IDs).
+  absl::StatusOr<std::vector<std::string>> ChecksumSessions() {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result r,
+        conn_->Execute("SELECT ID FROM information_schema.PROCESSLIST WHERE "
+                       "INFO LIKE '%BIT\\_XOR%' AND ID <> CONNECTION_ID()"));
+    std::vector<std::string> ids;
+    for (const mysql::Row& row : r.rows) ids.emplace_back(row.Get(0));
+    return ids;
   }
 
   std::string db_;
