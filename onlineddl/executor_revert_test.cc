@@ -971,7 +971,7 @@ TEST_F(RevertTest, CheckingAheadPausesWhileAMigrationRuns) {
   executor_.reset();
   auto hold = std::make_shared<std::atomic<bool>>(false);
   ExecutorOptions o = Options();
-  o.verify_chunk_rows = 2;  // seconds of comparing
+  o.verify_chunk_rows = 1;  // seconds of comparing
   o.workflow.throttle =
       [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
     return hold->load() ? "held by the test" : "";

@@ -754,7 +754,7 @@ TEST_F(ExecutorTest, AMigrationCancelledWhileVerifyingEndsPromptly) {
 TEST_F(ExecutorTest, AVerificationWhoseSessionIsLostGoesOnWhereItStopped) {
   CreateUsers(20000);
   ExecutorOptions o = Options();
-  o.verify_chunk_rows = 2;  // seconds of comparing
+  o.verify_chunk_rows = 1;  // seconds of comparing
   StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
                        executor_->Submit("ALTER TABLE users ADD COLUMN x INT",

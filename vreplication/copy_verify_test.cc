@@ -257,6 +257,89 @@ TEST_F(CopyVerifyTest, AZerofillIntegerWidenedVerifies) {
   EXPECT_THAT(r.compared, ElementsAre("id", "z"));
 }
 
+// A row's character columns of two collations are hashed as bytes
+// (CONCAT_WS may refuse them: latin1 and sjis are an illegal mix); of one
+// collation, as they are: a difference of case is found either way.
+TEST_F(CopyVerifyTest, CharacterColumnsOfOneOrTwoCollationsAreComparedAsBytes) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v20"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE v20.", t,
+        " (id INT PRIMARY KEY, a VARCHAR(10) COLLATE utf8mb4_general_ci, c "
+        "CHAR(5) CHARACTER SET latin1, e VARCHAR(10) CHARACTER SET sjis)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v20.src SELECT seq, CONCAT('a', seq), 'c', CONCAT('e', "
+      "seq) FROM v20.seq_1_to_40"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v20.dst SELECT * FROM v20.src"));
+  ASSERT_OK(conn_->Execute("UPDATE v20.dst SET a = 'A7' WHERE id = 7"));
+  ASSERT_OK(conn_->Execute("UPDATE v20.dst SET c = 'C' WHERE id = 31"));
+  ASSERT_OK(conn_->Execute("UPDATE v20.dst SET e = 'E33' WHERE id = 33"));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v20", "select id, c, e from src"));
+  ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
+                       VerifyCopy(*conn_, plan, &collations_, 16));
+  EXPECT_EQ(r.source_rows, 40);
+  EXPECT_EQ(r.differing, 2) << r.Summary();
+  EXPECT_THAT(r.examples, ElementsAre("('31')", "('33')"));
+  // One collation: only `a`.
+  ASSERT_OK_AND_ASSIGN(plan, Plan("v20", "select id, a from src"));
+  ASSERT_OK_AND_ASSIGN(r, VerifyCopy(*conn_, plan, &collations_, 16));
+  EXPECT_EQ(r.differing, 1) << r.Summary();
+  EXPECT_THAT(r.examples, ElementsAre("('7')"));
+}
+
+// A chunk's end is where its source checksum's rows end (a single-column
+// key: their MAX); one short of a full chunk is the last, open-ended, so
+// target rows past the source's last key count as extra, also when the
+// rows fill whole chunks.
+TEST_F(CopyVerifyTest, ChunksEndWhereTheirSourceRowsEnd) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v21"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE v21.", t,
+                     " (id BIGINT UNSIGNED PRIMARY KEY, v INT NOT NULL)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE v21.s", t,
+        " (k VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v INT)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v21.src SELECT seq * 3, seq FROM v21.seq_1_to_40"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v21.dst SELECT * FROM v21.src"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO v21.ssrc SELECT CONCAT('k', seq), seq FROM "
+                     "v21.seq_1_to_40"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v21.sdst SELECT * FROM v21.ssrc"));
+  // Extra past the end and between two chunks; missing at a chunk's end.
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v21.dst VALUES (18446744073709551615, 1), (31, 1)"));
+  ASSERT_OK(conn_->Execute("DELETE FROM v21.dst WHERE id = 60"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v21.sdst VALUES ('zz', 1)"));
+  ASSERT_OK(conn_->Execute("DELETE FROM v21.sdst WHERE k = 'k26'"));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v21", "select * from src"));
+  ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
+                       VerifyCopy(*conn_, plan, &collations_, 10));
+  EXPECT_EQ(r.source_rows, 40);
+  EXPECT_EQ(r.target_rows, 41);
+  EXPECT_EQ(r.missing, 1);
+  EXPECT_EQ(r.extra(), 2) << r.Summary();
+  EXPECT_THAT(r.examples, ElementsAre("('60')"));
+  binlogdata::Rule rule;
+  rule.set_match("sdst");
+  rule.set_filter("select * from ssrc");
+  ASSERT_OK_AND_ASSIGN(plan, BuildTablePlan(*conn_, "v21", rule));
+  std::vector<int64_t> progress;
+  ASSERT_OK_AND_ASSIGN(r, VerifyCopy(*conn_, plan, &collations_, 8,
+                                     [&progress](int64_t rows, bool) {
+                                       progress.push_back(rows);
+                                       return absl::OkStatus();
+                                     }));
+  EXPECT_EQ(r.source_rows, 40);
+  EXPECT_EQ(r.missing, 1);
+  EXPECT_EQ(r.extra(), 1) << r.Summary();
+  EXPECT_THAT(r.examples, ElementsAre("('k26')"));
+  EXPECT_THAT(progress, ElementsAre(8, 16, 24, 32, 40, 40));
+}
+
 // An attempt that ends early (its snapshot could not be renewed, its
 // session was lost) leaves a cursor; another goes on from its last chunk
 // with its counts, not from the first row.
