@@ -13,6 +13,31 @@ namespace vreplication {
 
 using mysql::QuoteString;
 
+namespace {
+
+// Whether the information_schema query just run on `conn` left db.table
+// out because a DDL statement was changing it (a trigger created, say):
+// the server skips such a table rather than wait for it when the session
+// holds metadata locks (inside a transaction), warning 1684. Unavailable
+// then (retried: the table is there), OK otherwise.
+absl::Status SkippedByConcurrentDdl(mysql::Connection& conn,
+                                    absl::string_view db,
+                                    absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(mysql::Result w, conn.Execute("SHOW WARNINGS"));
+  for (const mysql::Row& r : w.rows) {
+    if (r.size() > 1 && r.Get(1) == "1684") {
+      return absl::UnavailableError(absl::StrCat(
+          "table ", mysql::QuoteQualified(db, table),
+          " was being changed by another DDL statement as its definition "
+          "was read: ",
+          r.size() > 2 ? r.Get(2) : absl::string_view()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 int TableSchema::ColumnIndex(absl::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i) {
     if (absl::EqualsIgnoreCase(columns[i].name, name))
@@ -37,6 +62,7 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(table),
           " ORDER BY ORDINAL_POSITION")));
   if (cols.rows.empty()) {
+    SC_RETURN_IF_ERROR(SkippedByConcurrentDdl(conn, db, table));
     return absl::NotFoundError(
         absl::StrCat("table ", mysql::QuoteQualified(db, table), " not found"));
   }
@@ -60,6 +86,9 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(table),
           " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, "
           "INDEX_NAME, SEQ_IN_INDEX")));
+  if (keys.rows.empty()) {
+    SC_RETURN_IF_ERROR(SkippedByConcurrentDdl(conn, db, table));
+  }
   // Candidate keys in order: PRIMARY first, then unique keys by name.
   std::vector<std::string> order;
   std::map<std::string, std::vector<int>> key_cols;

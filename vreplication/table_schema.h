@@ -46,8 +46,10 @@ struct TableSchema {
   int ColumnIndex(absl::string_view name) const;  // -1 if absent
 };
 
-// Loads db.table (kNotFound if it does not exist). key_columns is empty
-// when the table has no primary key and no unique key on NOT NULL columns.
+// Loads db.table (kNotFound if it does not exist; kUnavailable if the
+// server skipped it as another DDL statement changed it, inside a
+// transaction). key_columns is empty when the table has no primary key and
+// no unique key on NOT NULL columns.
 absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
                                             absl::string_view db,
                                             absl::string_view table);
