@@ -210,6 +210,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   if (options_.before_verify && !ahead) options_.before_verify(m);
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> snapshot, Connect());
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> locker, Connect());
+  // The target side's checksums, at once with the source's.
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> second, Connect());
   v.progress = std::make_shared<Verification>();
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
   // An earlier attempt that ended part way (its session lost, a snapshot
@@ -239,19 +241,26 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                     .max_interval = absl::Milliseconds(1)});
   };
   std::shared_ptr<mysql::Connection> lock_conn = std::move(locker);
+  std::shared_ptr<mysql::Connection> b = std::move(second);
   const std::string table = mysql::QuoteQualified(m.schema, m.table);
   verifies_[key] = std::make_unique<BackgroundTask>(
       std::move(snapshot),
-      [progress, cursor, lock_conn, wait_applied, clock, table, what,
+      [progress, cursor, lock_conn, b, wait_applied, clock, table, what,
        db = m.schema, rule = row.source.filter().rules(0),
        chunk = options_.verify_chunk_rows,
        snapshot_life = options_.verify_snapshot_life,
        uuid = m.uuid](mysql::Connection& a) -> absl::Status {
         // Rules of its own, whatever the server's default (grouping,
         // padding of CHAR values read).
-        SC_RETURN_IF_ERROR(
-            a.Execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'")
-                .status());
+        for (mysql::Connection* c : {&a, b.get()}) {
+          SC_RETURN_IF_ERROR(
+              c->Execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'")
+                  .status());
+          SC_RETURN_IF_ERROR(
+              c->Execute("SET SESSION TRANSACTION ISOLATION LEVEL "
+                         "REPEATABLE READ")
+                  .status());
+        }
         absl::StatusOr<vreplication::TablePlan> planned =
             vreplication::BuildTablePlan(a, db, rule);
         if (!planned.ok()) {
@@ -281,11 +290,14 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           absl::Status taken = [&]() -> absl::Status {
             SC_ASSIGN_OR_RETURN(mysql::Position locked, BinlogEnd(*lock_conn));
             SC_RETURN_IF_ERROR(wait_applied(locked, kLockedCatchUp));
-            SC_RETURN_IF_ERROR(
-                a.Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    .status());
-            return a.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
-                .status();
+            // Both sessions' snapshots see the same: nothing writes to
+            // either table meanwhile.
+            for (mysql::Connection* c : {&a, b.get()}) {
+              SC_RETURN_IF_ERROR(
+                  c->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+                      .status());
+            }
+            return absl::OkStatus();
           }();
           absl::Status unlocked = lock_conn->Execute("UNLOCK TABLES").status();
           longest_stall = std::max(longest_stall, clock->Now() - t0);
@@ -327,6 +339,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   absl::Status s;
                   for (int attempt = 0; attempt < 3; ++attempt) {
                     SC_RETURN_IF_ERROR(a.Execute("ROLLBACK").status());
+                    SC_RETURN_IF_ERROR(b->Execute("ROLLBACK").status());
                     s = take_snapshot();
                     if (s.ok() || progress->cancelled) break;
                     // Apart, but stopped at once (a pause, a cancel).
@@ -338,7 +351,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   taken_at = clock->Now();
                   return s;
                 },
-                cursor.get());
+                cursor.get(), b.get());
         std::cerr << "executor: " << uuid << ": compared " << what << " with "
                   << table << " in " << snapshots
                   << " snapshot(s), writes held at most "
@@ -349,6 +362,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           progress->snapshots = snapshots;
         }
         a.Execute("ROLLBACK").IgnoreError();
+        b->Execute("ROLLBACK").IgnoreError();
         SC_RETURN_IF_ERROR(r.status());
         absl::MutexLock lock(&progress->mu);
         progress->result = *std::move(r);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>  // NOLINT(build/c++11)
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -196,6 +197,21 @@ std::string ChecksumAndEndQuery(const std::string& hash, const std::string& key,
       hash, " AS c, ", key, " AS k", from, " LIMIT ", rows, ") AS h");
 }
 
+// Runs `qa` on `a` and `qb` on `b` at once (`qb` on a thread of its own).
+absl::Status Both(mysql::Connection& a, const std::string& qa,
+                  mysql::Result* ra, mysql::Connection& b,
+                  const std::string& qb, mysql::Result* rb) {
+  absl::StatusOr<mysql::Result> on_b;
+  std::thread thread([&b, &qb, &on_b]() { on_b = b.Execute(qb); });
+  absl::StatusOr<mysql::Result> on_a = a.Execute(qa);
+  thread.join();
+  SC_RETURN_IF_ERROR(on_a.status());
+  SC_RETURN_IF_ERROR(on_b.status());
+  *ra = *std::move(on_a);
+  *rb = *std::move(on_b);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool KeyRangesMatch(const TablePlan& plan) {
@@ -254,7 +270,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
     const std::function<absl::Status(int64_t, bool)>& on_chunk,
-    CopyVerifyCursor* cursor) {
+    CopyVerifyCursor* cursor, mysql::Connection* other) {
   if (!KeyIsUniqueInTarget(plan)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot verify the copy into ",
@@ -319,6 +335,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   const bool ranges = KeyRangesMatch(plan);
   // Where each chunk's end is found by its source checksum.
   const bool fused = ranges && plan.source_key.size() == 1 &&
+                     plan.target_key.size() == 1 &&
                      MaxIsLastKey(plan.source.columns[plan.source_key[0]]);
   const std::string source_hash = RowHash(source_parts, source_nullable);
   const std::string target_hash = RowHash(target_parts, target_nullable);
@@ -342,15 +359,34 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       cursor->key = key;
     }
   }
+  const std::string target_key =
+      QuoteIdentifier(plan.target_columns[plan.target_key[0]]);
   while (true) {
     const LastPk* after = from.has_value() ? &*from : nullptr;
     absl::optional<LastPk> to;
-    mysql::Result s;  // the source's checksum, where fused
+    mysql::Result s, t;  // the chunk's checksums
+    // Whether `t` is of the target's first chunk_rows rows after `after`
+    // (its own end, in parallel with the source's) rather than of the
+    // source chunk's key range.
+    bool t_own_end = false;
     if (fused) {
-      SC_ASSIGN_OR_RETURN(
-          s, conn.Execute(ChecksumAndEndQuery(
-                 source_hash, applier.QuotedSourceKey()[0],
-                 applier.CopyFromClause(after, nullptr), chunk_rows)));
+      const std::string source_query = ChecksumAndEndQuery(
+          source_hash, applier.QuotedSourceKey()[0],
+          applier.CopyFromClause(after, nullptr), chunk_rows);
+      if (other != nullptr) {
+        SC_RETURN_IF_ERROR(
+            Both(conn, source_query, &s, *other,
+                 ChecksumAndEndQuery(
+                     target_hash, target_key,
+                     absl::StrCat(" FROM ", target, " WHERE ",
+                                  applier.TargetKeyRange(after, nullptr),
+                                  " ORDER BY ", target_key),
+                     chunk_rows),
+                 &t));
+        t_own_end = true;
+      } else {
+        SC_ASSIGN_OR_RETURN(s, conn.Execute(source_query));
+      }
       if (s.rows.size() != 1) {
         return absl::InternalError("verify: no checksum returned");
       }
@@ -367,30 +403,46 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       if (!end.rows.empty()) to = applier.KeyOfKeyRow(end.rows[0]);
     }
     const LastPk* upto = to.has_value() ? &*to : nullptr;
+    const std::string target_range = absl::StrCat(
+        " FROM ", target, " WHERE ", applier.TargetKeyRange(after, upto));
     bool clean = false;
     if (ranges) {
-      // Checksums of the chunk's rows on each side (two range scans); the
-      // row by row comparison only where they differ. Each chunk is
-      // complete in itself: the target rows of its key range (the first
-      // and last ranges are open-ended, so every target row is in one).
+      // Checksums of the chunk's rows on each side (two range scans, on
+      // two sessions at once where given); the row by row comparison only
+      // where they differ. Each chunk is complete in itself: the target
+      // rows of its key range (the first and last ranges are open-ended,
+      // so every target row is in one).
       if (!fused) {
-        SC_ASSIGN_OR_RETURN(
-            s, conn.Execute(ChecksumQuery(
-                   source_hash,
-                   applier.CopyFromClause(after, upto, /*ordered=*/false))));
+        const std::string source_query = ChecksumQuery(
+            source_hash,
+            applier.CopyFromClause(after, upto, /*ordered=*/false));
+        if (other != nullptr) {
+          SC_RETURN_IF_ERROR(Both(conn, source_query, &s, *other,
+                                  ChecksumQuery(target_hash, target_range),
+                                  &t));
+        } else {
+          SC_ASSIGN_OR_RETURN(s, conn.Execute(source_query));
+        }
       }
-      SC_ASSIGN_OR_RETURN(
-          mysql::Result t,
-          conn.Execute(ChecksumQuery(
-              target_hash, absl::StrCat(" FROM ", target, " WHERE ",
-                                        applier.TargetKeyRange(after, upto)))));
+      if (t.rows.empty()) {
+        SC_ASSIGN_OR_RETURN(
+            t, conn.Execute(ChecksumQuery(target_hash, target_range)));
+      }
       if (s.rows.size() != 1 || t.rows.size() != 1) {
         return absl::InternalError("verify: no checksum returned");
       }
       SC_ASSIGN_OR_RETURN(int64_t target_rows, t.rows[0].GetInt64(0));
-      result.target_rows += target_rows;
+      // Ending alike too where the target found its own end: its rows
+      // are then those of the source chunk's range.
       clean = s.rows[0].Get(0) == t.rows[0].Get(0) &&
-              s.rows[0].Get(1) == t.rows[0].Get(1);
+              s.rows[0].Get(1) == t.rows[0].Get(1) &&
+              (!t_own_end || s.rows[0].value(2) == t.rows[0].value(2));
+      if (!clean && t_own_end) {
+        SC_ASSIGN_OR_RETURN(
+            target_rows,
+            Count(conn, absl::StrCat("SELECT COUNT(*)", target_range)));
+      }
+      result.target_rows += target_rows;
       if (clean) result.source_rows += target_rows;
     }
     if (!clean) {

@@ -94,12 +94,16 @@ struct CopyVerifyCursor {
 // With `cursor`, starts where it stands (if it is of this plan's key and
 // KeyRangesMatch; from the first row otherwise) and keeps it current after
 // each chunk, before `on_chunk`.
+// With `other`, a second session in a snapshot of the same moment (the
+// caller takes both while the tables are still), the target's checksums
+// run on it while the source's run on `conn`, where KeyRangesMatch: a
+// spare CPU halves the time. `on_chunk` then renews both snapshots.
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
     const std::function<absl::Status(int64_t rows, bool last)>& on_chunk =
         nullptr,
-    CopyVerifyCursor* cursor = nullptr);
+    CopyVerifyCursor* cursor = nullptr, mysql::Connection* other = nullptr);
 
 }  // namespace vreplication
 }  // namespace sidecut

@@ -1,6 +1,8 @@
 #include "vreplication/copy_verify.h"
 
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -315,29 +317,104 @@ TEST_F(CopyVerifyTest, ChunksEndWhereTheirSourceRowsEnd) {
   ASSERT_OK(conn_->Execute("DELETE FROM v21.dst WHERE id = 60"));
   ASSERT_OK(conn_->Execute("INSERT INTO v21.sdst VALUES ('zz', 1)"));
   ASSERT_OK(conn_->Execute("DELETE FROM v21.sdst WHERE k = 'k26'"));
-  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v21", "select * from src"));
-  ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
-                       VerifyCopy(*conn_, plan, &collations_, 10));
-  EXPECT_EQ(r.source_rows, 40);
-  EXPECT_EQ(r.target_rows, 41);
-  EXPECT_EQ(r.missing, 1);
-  EXPECT_EQ(r.extra(), 2) << r.Summary();
-  EXPECT_THAT(r.examples, ElementsAre("('60')"));
+  // Alone, and with the target's checksums on a second session (each
+  // side then finds its own chunk end).
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> second,
+                       harness::ConnectTo(*instance_));
+  for (mysql::Connection* other :
+       {static_cast<mysql::Connection*>(nullptr),
+        static_cast<mysql::Connection*>(second.get())}) {
+    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+    ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v21", "select * from src"));
+    ASSERT_OK_AND_ASSIGN(
+        CopyVerifyResult r,
+        VerifyCopy(*conn_, plan, &collations_, 10, nullptr, nullptr, other));
+    EXPECT_EQ(r.source_rows, 40);
+    EXPECT_EQ(r.target_rows, 41);
+    EXPECT_EQ(r.missing, 1);
+    EXPECT_EQ(r.extra(), 2) << r.Summary();
+    EXPECT_THAT(r.examples, ElementsAre("('60')"));
+    binlogdata::Rule rule;
+    rule.set_match("sdst");
+    rule.set_filter("select * from ssrc");
+    ASSERT_OK_AND_ASSIGN(plan, BuildTablePlan(*conn_, "v21", rule));
+    std::vector<int64_t> progress;
+    ASSERT_OK_AND_ASSIGN(r, VerifyCopy(
+                                *conn_, plan, &collations_, 8,
+                                [&progress](int64_t rows, bool) {
+                                  progress.push_back(rows);
+                                  return absl::OkStatus();
+                                },
+                                nullptr, other));
+    EXPECT_EQ(r.source_rows, 40);
+    EXPECT_EQ(r.target_rows, 40);
+    EXPECT_EQ(r.missing, 1);
+    EXPECT_EQ(r.extra(), 1) << r.Summary();
+    EXPECT_THAT(r.examples, ElementsAre("('k26')"));
+    EXPECT_THAT(progress, ElementsAre(8, 16, 24, 32, 40, 40));
+  }
+}
+
+// With a second session the target's side is read through it, in its own
+// snapshot (the caller's to take at the source's moment): here one taken
+// before a row of the target changed, which the first session sees.
+TEST_F(CopyVerifyTest, TheTargetIsReadOnTheSecondSession) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v22"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE v22.", t, " (a INT, b INT, v INT, PRIMARY KEY (a, b))")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE v22.i", t, " (id INT PRIMARY KEY, v INT NOT NULL)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v22.src SELECT seq % 3, seq, seq FROM v22.seq_1_to_30"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v22.dst SELECT * FROM v22.src"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO v22.isrc SELECT seq, seq FROM "
+                     "v22.seq_1_to_30"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v22.idst SELECT * FROM v22.isrc"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> second,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK(
+      second->Execute("SET SESSION TRANSACTION ISOLATION LEVEL "
+                      "REPEATABLE READ"));
+  ASSERT_OK(second->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
+  ASSERT_OK(conn_->Execute("UPDATE v22.dst SET v = 0 WHERE a = 1 AND b = 4"));
+  ASSERT_OK(conn_->Execute("UPDATE v22.idst SET v = 0 WHERE id = 4"));
   binlogdata::Rule rule;
-  rule.set_match("sdst");
-  rule.set_filter("select * from ssrc");
-  ASSERT_OK_AND_ASSIGN(plan, BuildTablePlan(*conn_, "v21", rule));
-  std::vector<int64_t> progress;
-  ASSERT_OK_AND_ASSIGN(r, VerifyCopy(*conn_, plan, &collations_, 8,
-                                     [&progress](int64_t rows, bool) {
-                                       progress.push_back(rows);
-                                       return absl::OkStatus();
-                                     }));
-  EXPECT_EQ(r.source_rows, 40);
-  EXPECT_EQ(r.missing, 1);
-  EXPECT_EQ(r.extra(), 1) << r.Summary();
-  EXPECT_THAT(r.examples, ElementsAre("('k26')"));
-  EXPECT_THAT(progress, ElementsAre(8, 16, 24, 32, 40, 40));
+  ASSERT_OK_AND_ASSIGN(collations_, LoadCollations(*conn_));
+  // A composite key (its chunks' ends by a query of their own) and a
+  // single-column one (each side finds its own).
+  for (const auto& [target, source] :
+       {std::pair<const char*, const char*>{"dst", "src"},
+        std::pair<const char*, const char*>{"idst", "isrc"}}) {
+    SCOPED_TRACE(target);
+    rule.set_match(target);
+    rule.set_filter(absl::StrCat("select * from ", source));
+    ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v22", rule));
+    ASSERT_TRUE(KeyRangesMatch(plan));
+    // The first session sees the change; the checksums of the second do
+    // not.
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult alone,
+                         VerifyCopy(*conn_, plan, &collations_, 7));
+    EXPECT_EQ(alone.differing, 1);
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult both,
+                         VerifyCopy(*conn_, plan, &collations_, 7, nullptr,
+                                    nullptr, second.get()));
+    EXPECT_TRUE(both.ok()) << both.Summary();
+    EXPECT_EQ(both.source_rows, 30);
+    EXPECT_EQ(both.target_rows, 30);
+  }
+  // A second session lost ends the verification with its error.
+  ASSERT_OK_AND_ASSIGN(std::string id,
+                       mysql::QueryValue(*second, "SELECT CONNECTION_ID()"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("KILL CONNECTION ", id)));
+  rule.set_match("idst");
+  rule.set_filter("select * from isrc");
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, BuildTablePlan(*conn_, "v22", rule));
+  EXPECT_FALSE(
+      VerifyCopy(*conn_, plan, &collations_, 7, nullptr, nullptr, second.get())
+          .ok());
 }
 
 // An attempt that ends early (its snapshot could not be renewed, its
