@@ -553,6 +553,9 @@ class Executor {
     int snapshots ABSL_GUARDED_BY(mu) = 0;
     absl::optional<vreplication::CopyVerifyResult> result ABSL_GUARDED_BY(mu);
     std::atomic<bool> cancelled{false};
+    // The second session's (the target's checksums), killed with the
+    // task's own when it is stopped.
+    uint64_t second_connection_id = 0;
   };
   struct VerifyState {
     bool passed = false;

@@ -213,6 +213,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   // The target side's checksums, at once with the source's.
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> second, Connect());
   v.progress = std::make_shared<Verification>();
+  v.progress->second_connection_id = second->ConnectionId();
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
   // An earlier attempt that ended part way (its session lost, a snapshot
   // it could not renew) left where it was: VerifyCopy goes on from there
@@ -299,6 +300,11 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
             }
             return absl::OkStatus();
           }();
+          if (!taken.ok()) {
+            // Neither session keeps a snapshot of a failed attempt.
+            a.Execute("ROLLBACK").IgnoreError();
+            b->Execute("ROLLBACK").IgnoreError();
+          }
           absl::Status unlocked = lock_conn->Execute("UNLOCK TABLES").status();
           longest_stall = std::max(longest_stall, clock->Now() - t0);
           if (taken.ok()) ++snapshots;
@@ -376,6 +382,13 @@ void Executor::PauseVerify(const std::string& key) {
   auto it = verify_states_.find(key);
   if (it != verify_states_.end() && it->second.progress != nullptr) {
     it->second.progress->cancelled = true;
+    // Its statement ends now too (the task waits for it).
+    if (verifies_.count(key) > 0) {
+      conn_
+          ->Execute(absl::StrCat("KILL CONNECTION ",
+                                 it->second.progress->second_connection_id))
+          .IgnoreError();
+    }
   }
   StopTask(verifies_, key);
 }

@@ -351,6 +351,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       result.differing = cursor->result.differing;
       result.target_rows = cursor->result.target_rows;
       result.examples = cursor->result.examples;
+      result.row_by_row_chunks = cursor->result.row_by_row_chunks;
       cursor->resumed_after = result.source_rows;
       if (cursor->complete) return result;
       from = cursor->after;
@@ -361,6 +362,8 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   }
   const std::string target_key =
       QuoteIdentifier(plan.target_columns[plan.target_key[0]]);
+  const std::string source_table =
+      mysql::QuoteQualified(plan.db, plan.source.table);
   while (true) {
     const LastPk* after = from.has_value() ? &*from : nullptr;
     absl::optional<LastPk> to;
@@ -370,9 +373,15 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
     // source chunk's key range.
     bool t_own_end = false;
     if (fused) {
+      // Ordered by the key qualified: ORDER BY takes a bare name for the
+      // select list's alias first (a key named `c` would sort by the hash).
       const std::string source_query = ChecksumAndEndQuery(
           source_hash, applier.QuotedSourceKey()[0],
-          applier.CopyFromClause(after, nullptr), chunk_rows);
+          absl::StrCat(applier.CopyFromClause(after, nullptr,
+                                              /*ordered=*/false),
+                       " ORDER BY ", source_table, ".",
+                       applier.QuotedSourceKey()[0]),
+          chunk_rows);
       if (other != nullptr) {
         SC_RETURN_IF_ERROR(
             Both(conn, source_query, &s, *other,
@@ -380,7 +389,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
                      target_hash, target_key,
                      absl::StrCat(" FROM ", target, " WHERE ",
                                   applier.TargetKeyRange(after, nullptr),
-                                  " ORDER BY ", target_key),
+                                  " ORDER BY ", target, ".", target_key),
                      chunk_rows),
                  &t));
         t_own_end = true;
@@ -446,6 +455,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       if (clean) result.source_rows += target_rows;
     }
     if (!clean) {
+      ++result.row_by_row_chunks;
       SC_ASSIGN_OR_RETURN(
           mysql::Result counts,
           conn.Execute(absl::StrCat(

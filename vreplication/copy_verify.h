@@ -41,6 +41,9 @@ struct CopyVerifyResult {
   std::vector<std::string> examples;
   std::vector<std::string> compared;  // target columns compared
   std::vector<std::string> skipped;   // target columns not compared
+  // Chunks compared row by row: their checksums differed (or the key
+  // ranges do not match: every chunk).
+  int64_t row_by_row_chunks = 0;
 
   // Target rows without a source row.
   int64_t extra() const { return target_rows - (source_rows - missing); }

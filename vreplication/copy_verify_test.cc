@@ -87,6 +87,8 @@ TEST_F(CopyVerifyTest, ACopyOfItsSourceVerifies) {
   EXPECT_THAT(r.compared, ElementsAre("id", "name", "n", "f"));
   EXPECT_THAT(r.skipped, ElementsAre("x"));
   EXPECT_THAT(progress_, ElementsAre(30, 60, 90, 100));
+  // Every chunk's checksums agreed: none compared row by row.
+  EXPECT_EQ(r.row_by_row_chunks, 0);
   EXPECT_EQ(r.Summary(),
             "100 rows, 4 of 5 columns compared (not `x`: filled by an "
             "expression or stored as another type)");
@@ -257,6 +259,7 @@ TEST_F(CopyVerifyTest, AZerofillIntegerWidenedVerifies) {
                        VerifyCopy(*conn_, plan, &collations_, 100));
   EXPECT_TRUE(r.ok()) << r.Summary();
   EXPECT_THAT(r.compared, ElementsAre("id", "z"));
+  EXPECT_EQ(r.row_by_row_chunks, 0);  // the checksums agree
 }
 
 // A row's character columns of two collations are hashed as bytes
@@ -283,11 +286,52 @@ TEST_F(CopyVerifyTest, CharacterColumnsOfOneOrTwoCollationsAreComparedAsBytes) {
   EXPECT_EQ(r.source_rows, 40);
   EXPECT_EQ(r.differing, 2) << r.Summary();
   EXPECT_THAT(r.examples, ElementsAre("('31')", "('33')"));
+  EXPECT_EQ(r.row_by_row_chunks, 2);  // the chunks of rows 31 and 33
   // One collation: only `a`.
   ASSERT_OK_AND_ASSIGN(plan, Plan("v20", "select id, a from src"));
   ASSERT_OK_AND_ASSIGN(r, VerifyCopy(*conn_, plan, &collations_, 16));
   EXPECT_EQ(r.differing, 1) << r.Summary();
   EXPECT_THAT(r.examples, ElementsAre("('7')"));
+  EXPECT_EQ(r.row_by_row_chunks, 1);
+}
+
+// Chunks are ordered by the key itself, also where the key's name is that
+// of a column the checksum's query names (ORDER BY takes a bare name for
+// the select list's alias first): every row is compared, with one session
+// or two.
+TEST_F(CopyVerifyTest, AKeyNamedLikeTheChecksumsColumnsIsOrderedByItself) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v23"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE v23.", t, " (c INT PRIMARY KEY, v INT NOT NULL)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v23.src SELECT seq, seq FROM v23.seq_1_to_30"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v23.dst SELECT * FROM v23.src"));
+  ASSERT_OK(conn_->Execute("UPDATE v23.dst SET v = 0 WHERE c = 17"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> second,
+                       harness::ConnectTo(*instance_));
+  for (mysql::Connection* other :
+       {static_cast<mysql::Connection*>(nullptr),
+        static_cast<mysql::Connection*>(second.get())}) {
+    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+    ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v23", "select * from src"));
+    std::vector<int64_t> progress;
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
+                         VerifyCopy(
+                             *conn_, plan, &collations_, 10,
+                             [&progress](int64_t rows, bool) {
+                               progress.push_back(rows);
+                               return absl::OkStatus();
+                             },
+                             nullptr, other));
+    EXPECT_EQ(r.source_rows, 30);
+    EXPECT_EQ(r.target_rows, 30);
+    EXPECT_EQ(r.differing, 1) << r.Summary();
+    EXPECT_THAT(r.examples, ElementsAre("('17')"));
+    EXPECT_EQ(r.row_by_row_chunks, 1);
+    EXPECT_THAT(progress, ElementsAre(10, 20, 30, 30));
+  }
 }
 
 // A chunk's end is where its source checksum's rows end (a single-column

@@ -52,6 +52,15 @@ TEST_F(TableSchemaTest, ATableAnotherDdlChangesIsNotTakenForMissing) {
       }
     }
   });
+  // Stopped and joined however the test ends (an ASSERT returns early).
+  struct Join {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~Join() {
+      stop = true;
+      thread.join();
+    }
+  } join{stop, churn};
   // A session holding metadata locks, as a stream's amid a transaction.
   ASSERT_OK(conn_->Execute("BEGIN"));
   ASSERT_OK(conn_->Execute("SELECT COUNT(*) FROM s2.other"));
@@ -70,8 +79,6 @@ TEST_F(TableSchemaTest, ATableAnotherDdlChangesIsNotTakenForMissing) {
       ++skipped;
     }
   }
-  stop = true;
-  churn.join();
   ASSERT_OK(conn_->Execute("ROLLBACK"));
   // The race was there to be lost (the server skipped the table).
   EXPECT_GT(skipped, 0);
