@@ -112,6 +112,12 @@ struct ExecutorOptions {
   // revert asks otherwise: a table of a billion rows takes most of an
   // hour). Default true.
   bool verify_old_tables_ahead = true;
+  // With verify_copy: a copy is verified while its secondary indexes are
+  // built (once the build's ALTER is past its exclusive start), its
+  // snapshot giving way whenever the ALTER waits for the shadow's
+  // metadata lock (to finish; a retried one to start), rather than after
+  // the build. Default true.
+  bool verify_beside_index_build = true;
   // Tests only: runs right before a copy's verification starts.
   std::function<void(const Migration&)> before_verify;
   // The filesystem seam for the disk check before a copy (disk_check.h).
@@ -391,10 +397,17 @@ class Executor {
   // ALTER whose old table is checked before any revert asks (a revert then
   // finds it verified); a mismatch then fails nothing (the revert checks
   // again).
+  // `index_building`: the shadow's secondary indexes are being built
+  // (verify_beside_index_build).
   absl::StatusOr<std::string> VerifyShadow(const Migration& m,
                                            int64_t workflow_id,
                                            int64_t* eta_seconds,
-                                           bool ahead = false)
+                                           bool ahead = false,
+                                           bool index_building = false)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The state (information_schema.PROCESSLIST) of the session building
+  // `uuid`'s deferred indexes, "" if none is building them.
+  absl::StatusOr<std::string> IndexBuildState(const std::string& uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The key of `m`'s verification in verify_states_ and verifies_: its
   // UUID, or for a revert the reverted migration's old table's
@@ -537,6 +550,8 @@ class Executor {
   // Strategy-mysql ALTERs and deferred index builds running, by UUID.
   Tasks mysql_alters_ ABSL_GUARDED_BY(mu_);
   Tasks index_builds_ ABSL_GUARDED_BY(mu_);
+  // The server session of each of index_builds_.
+  std::map<std::string, uint64_t> index_build_sessions_ ABSL_GUARDED_BY(mu_);
   struct IndexBuildRetry {
     int failures = 0;
     absl::Time next;
@@ -556,6 +571,13 @@ class Executor {
     // The second session's (the target's checksums), killed with the
     // task's own when it is stopped.
     uint64_t second_connection_id = 0;
+    // Set by the executor while the shadow's secondary indexes are built:
+    // the verification runs beside the build only where it can renew its
+    // snapshot (it waits for the build otherwise), and renews it at its
+    // next chunk when asked (`give_way`: the build's ALTER waits for the
+    // shadow's metadata lock, which the snapshot holds).
+    std::atomic<bool> index_building{false};
+    std::atomic<bool> give_way{false};
   };
   struct VerifyState {
     bool passed = false;

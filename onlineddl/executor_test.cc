@@ -809,6 +809,68 @@ TEST_F(ExecutorTest, AVerificationWhoseSessionIsLostGoesOnWhereItStopped) {
   WaitStatus(u[0], kStatusCancelled);
 }
 
+// A copy is verified while its secondary indexes are built, and its
+// snapshot gives way to the build's ALTER, which needs the shadow's
+// metadata lock to finish: the build ends while the verification goes on.
+TEST_F(ExecutorTest, ACopyIsVerifiedWhileItsIndexesAreBuilt) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE wide (id INT PRIMARY KEY, a CHAR(40) NOT NULL, b "
+      "CHAR(40) NOT NULL, KEY ab (a, b)) CHARACTER SET latin1"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO wide SELECT seq, MD5(seq), MD5(seq + 1) FROM "
+                     "seq_1_to_100000"));
+  ExecutorOptions o = Options();
+  o.verify_chunk_rows = 100;  // seconds of comparing
+  o.workflow.copy_batch_rows = 20000;
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  // The stages seen: both at once, then the verification alone with the
+  // index there (the build done before the verification).
+  bool beside = false;
+  bool alone_after = false;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the verification to go on after the index build",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+        if (absl::StartsWith(m.stage, "ready to complete")) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("verified first; seen beside: ", beside));
+        }
+        if (!absl::StartsWith(m.stage, "verifying the copy (")) return false;
+        if (absl::StrContains(m.stage, " beside adding secondary indexes")) {
+          beside = true;
+          return false;
+        }
+        if (!beside || m.artifacts.empty()) return false;
+        SC_ASSIGN_OR_RETURN(
+            std::string indexed,
+            mysql::QueryValue(
+                *conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.STATISTICS WHERE "
+                                     "TABLE_SCHEMA = DATABASE() AND "
+                                     "TABLE_NAME = ",
+                                     mysql::QuoteString(FirstArtifact(m)),
+                                     " AND INDEX_NAME = 'ab'")));
+        alone_after = indexed != "0";
+        return alone_after;
+      },
+      WaitOptions{.timeout = absl::Seconds(60),
+                  .initial_interval = absl::Milliseconds(10),
+                  .max_interval = absl::Milliseconds(10)}));
+  EXPECT_TRUE(beside);
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  // Given way at least once: a second snapshot.
+  EXPECT_THAT(executor_->Get(u[0])->stage,
+              ::testing::ContainsRegex(
+                  "ready to complete \\(copy verified: 100000 rows \\([2-9]"));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("wide", "x"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM wide"), "100000");
+}
+
 // A copy the server's disk cannot hold (the shadow, and the rows once more
 // in the binlog) is refused before anything is created, with figures: a
 // full disk would stop the server. With room it runs.

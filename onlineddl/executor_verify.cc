@@ -68,7 +68,8 @@ std::string Executor::VerifyKey(const Migration& m) {
 absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                                                    int64_t workflow_id,
                                                    int64_t* eta_seconds,
-                                                   bool ahead) {
+                                                   bool ahead,
+                                                   bool index_building) {
   *eta_seconds = -1;
   if (!options_.verify_copy) return std::string();
   // A revert's old table, checked for it or ahead of it.
@@ -214,6 +215,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> second, Connect());
   v.progress = std::make_shared<Verification>();
   v.progress->second_connection_id = second->ConnectionId();
+  v.progress->index_building = index_building;
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
   // An earlier attempt that ended part way (its session lost, a snapshot
   // it could not renew) left where it was: VerifyCopy goes on from there
@@ -279,6 +281,15 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         // A snapshot of the table and the shadow at one moment: taken while
         // the table takes no writes (they wait, as at a cut-over) and the
         // stream has applied all of them.
+        // A long verification does not hold one read view throughout
+        // (undo the server keeps for it): where each chunk is complete in
+        // itself it takes a new one now and then.
+        const bool renew = vreplication::KeyRangesMatch(plan);
+        // Beside an index build only where the snapshot can give way to
+        // its ALTER.
+        while (!renew && progress->index_building && !progress->cancelled) {
+          clock->SleepFor(absl::Milliseconds(50));
+        }
         absl::Duration longest_stall;
         int snapshots = 0;
         auto take_snapshot = [&]() -> absl::Status {
@@ -312,10 +323,6 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           return unlocked;
         };
         SC_RETURN_IF_ERROR(take_snapshot());
-        // A long verification does not hold one read view throughout
-        // (undo the server keeps for it): where each chunk is complete in
-        // itself it takes a new one now and then.
-        const bool renew = vreplication::KeyRangesMatch(plan);
         absl::Time taken_at = clock->Now();
         absl::StatusOr<vreplication::CopyVerifyResult> r =
             vreplication::VerifyCopy(
@@ -338,9 +345,13 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                     return absl::CancelledError("verification stopped");
                   }
                   if (last || !renew ||
-                      clock->Now() - taken_at < snapshot_life) {
+                      (clock->Now() - taken_at < snapshot_life &&
+                       !progress->give_way)) {
                     return absl::OkStatus();
                   }
+                  // Given way: the index build's ALTER takes the shadow's
+                  // metadata lock as this snapshot lets it go.
+                  progress->give_way = false;
                   // Writes are held at most ~2 s per attempt: a few, apart.
                   absl::Status s;
                   for (int attempt = 0; attempt < 3; ++attempt) {

@@ -114,6 +114,7 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
                           "s)");
     }
     index_builds_.erase(it);
+    index_build_sessions_.erase(m.uuid);
     if (s.ok()) {
       index_build_retries_.erase(m.uuid);
     } else {
@@ -153,6 +154,7 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
                 << " at normal priority: " << n.status().message() << "\n";
     }
   }
+  index_build_sessions_[m.uuid] = c->ConnectionId();
   index_builds_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
       [uuid = m.uuid, db = m.schema,
@@ -163,8 +165,21 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
   return std::string("adding secondary indexes");
 }
 
+absl::StatusOr<std::string> Executor::IndexBuildState(const std::string& uuid) {
+  auto it = index_build_sessions_.find(uuid);
+  if (it == index_build_sessions_.end()) return std::string();
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn_->Execute(absl::StrCat(
+          "SELECT IFNULL(STATE, '') FROM information_schema.PROCESSLIST "
+          "WHERE ID = ",
+          it->second)));
+  return r.rows.empty() ? std::string() : std::string(r.rows[0].Get(0));
+}
+
 absl::Status Executor::DropWorkflow(absl::string_view uuid) {
   StopTask(index_builds_, std::string(uuid));
+  index_build_sessions_.erase(std::string(uuid));
   StopVerify(std::string(uuid));
   StopVerify(ReverseVerifyKey(uuid));  // its old table's, if it had one
   index_build_retries_.erase(std::string(uuid));
@@ -692,16 +707,47 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // copy is.
       const bool caught_up =
           lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
-      if (building.empty() &&
-          (caught_up || verifies_.count(VerifyKey(m)) > 0)) {
-        absl::StatusOr<std::string> verifying =
-            VerifyShadow(m, *id, &verify_eta);
+      // Beside the index build once its ALTER builds (past its exclusive
+      // start: a snapshot holding the shadow's metadata lock would hold it
+      // up); the snapshot gives way while the ALTER waits for that lock
+      // (to finish, or a retried one to start).
+      const std::string key = VerifyKey(m);
+      bool may_verify = building.empty();
+      if (!building.empty() && options_.verify_beside_index_build &&
+          options_.verify_copy) {
+        SC_ASSIGN_OR_RETURN(std::string state, IndexBuildState(m.uuid));
+        auto v = verify_states_.find(key);
+        if (state == "altering table") {
+          may_verify = true;
+        } else if (!state.empty() && v != verify_states_.end() &&
+                   v->second.progress != nullptr) {
+          v->second.progress->give_way = true;
+        }
+        if (v != verify_states_.end() && v->second.progress != nullptr) {
+          v->second.progress->index_building = true;
+        }
+      } else {
+        auto v = verify_states_.find(key);
+        if (v != verify_states_.end() && v->second.progress != nullptr) {
+          v->second.progress->index_building = false;
+        }
+      }
+      const bool verifying_now = verifies_.count(key) > 0;
+      if ((may_verify || verifying_now) && (caught_up || verifying_now)) {
+        const std::string indexes = building;
+        absl::StatusOr<std::string> verifying = VerifyShadow(
+            m, *id, &verify_eta, /*ahead=*/false, !indexes.empty());
         if (absl::IsFailedPrecondition(verifying.status())) {
           StopVerify(VerifyKey(m));
           return Fail(m, verifying.status().message());
         }
         SC_RETURN_IF_ERROR(verifying.status());
         building = *std::move(verifying);
+        if (!indexes.empty()) {
+          building = building.empty()
+                         ? indexes
+                         : absl::StrCat(building, " beside ", indexes);
+        }
       }
     }
     auto verified = verify_states_.find(VerifyKey(m));

@@ -77,6 +77,10 @@ ABSL_FLAG(bool, verify_old_tables_ahead, true,
           "migration runs; its snapshots hold the table's writes briefly, as "
           "a cut-over does), so that a revert finds it verified and swaps at "
           "once; otherwise a revert compares it when asked");
+ABSL_FLAG(bool, verify_beside_index_build, true,
+          "with --verify_copy: compare a copy while its secondary indexes "
+          "are built (its snapshot giving way whenever the build's ALTER "
+          "waits for the shadow's metadata lock), not after the build");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
   f.live_reverse_streams = absl::GetFlag(FLAGS_live_reverse_streams);
   f.verify_copy = absl::GetFlag(FLAGS_verify_copy);
   f.verify_old_tables_ahead = absl::GetFlag(FLAGS_verify_old_tables_ahead);
+  f.verify_beside_index_build = absl::GetFlag(FLAGS_verify_beside_index_build);
   f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
   f.throttle_discover_replicas =
       absl::GetFlag(FLAGS_throttle_discover_replicas);
