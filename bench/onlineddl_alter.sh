@@ -191,7 +191,8 @@ for line in open(sys.argv[1]):
         stage = re.sub(r"\s*\(\d+s\)|; lag \d+s|writes stalled.*", "", m.group(2)).strip()
         # A verification's progress ("verifying the copy (N of ~M rows, Ts)")
         # counts as one stage.
-        stage = re.sub(r"^(verifying the \w+( \w+)?) \(.*", r"\1", stage)
+        # (also beside an index build: a stage of its own).
+        stage = re.sub(r"^(verifying the \w+( \w+)?) \([^)]*\)", r"\1", stage)
         if stage and stage not in seen:
             seen.add(stage)
             out.append("%s %s" % (m.group(1), stage))

@@ -35,6 +35,12 @@ constexpr absl::Duration kLockedCatchUp = absl::Seconds(1);
 // The catch-up before the lock (so that the locked one is short).
 constexpr absl::Duration kCatchUp = absl::Seconds(10);
 
+constexpr int kErTableDefChanged = 1412;
+// How long the comparing sessions wait for a metadata lock (the shadow's,
+// behind an index build's ALTER waiting to finish): the attempt then ends,
+// retried from its cursor, instead of stalling the stream with it.
+constexpr absl::Duration kCompareLockWait = absl::Seconds(10);
+
 // Errors a later attempt may not meet: locks and catch-ups that took too
 // long, lost sessions, a stopped verification.
 bool VerifyErrorIsTransient(const absl::Status& s) {
@@ -43,10 +49,13 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
     return true;
   }
   const int e = mysql::MysqlErrno(s);
+  // A read view older than an index the build just added (error 1412,
+  // the table definition changed): a new snapshot reads it.
   return e == mysql::kErLockWaitTimeout || e == mysql::kErLockDeadlock ||
-         e == mysql::kErQueryInterrupted || e == mysql::kErStatementTimeout ||
-         e == mysql::kCrConnectionError || e == mysql::kCrConnHostError ||
-         e == mysql::kCrServerGone || e == mysql::kCrServerLost;
+         e == kErTableDefChanged || e == mysql::kErQueryInterrupted ||
+         e == mysql::kErStatementTimeout || e == mysql::kCrConnectionError ||
+         e == mysql::kCrConnHostError || e == mysql::kCrServerGone ||
+         e == mysql::kCrServerLost;
 }
 
 }  // namespace
@@ -262,6 +271,10 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           SC_RETURN_IF_ERROR(
               c->Execute("SET SESSION TRANSACTION ISOLATION LEVEL "
                          "REPEATABLE READ")
+                  .status());
+          SC_RETURN_IF_ERROR(
+              c->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ",
+                                      absl::ToInt64Seconds(kCompareLockWait)))
                   .status());
         }
         absl::StatusOr<vreplication::TablePlan> planned =

@@ -231,7 +231,7 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
       // again, or not yet restarted after a daemon restart).
       const bool indexing = index_builds_.count(r.uuid) > 0 ||
                             index_build_retries_.count(r.uuid) > 0 ||
-                            absl::StartsWith(r.stage, "adding secondary");
+                            absl::StrContains(r.stage, "adding secondary");
       if (r.uuid == m.uuid || !IsVreplAlter(r) ||
           (r.progress >= 100 && !indexing)) {
         continue;
@@ -715,21 +715,23 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       bool may_verify = building.empty();
       if (!building.empty() && options_.verify_beside_index_build &&
           options_.verify_copy) {
-        SC_ASSIGN_OR_RETURN(std::string state, IndexBuildState(m.uuid));
+        // A state not read is taken as "not building yet" (tried again
+        // next tick).
+        const std::string state = IndexBuildState(m.uuid).value_or("");
+        may_verify = state == "altering table";
         auto v = verify_states_.find(key);
-        if (state == "altering table") {
-          may_verify = true;
-        } else if (!state.empty() && v != verify_states_.end() &&
-                   v->second.progress != nullptr) {
-          v->second.progress->give_way = true;
-        }
         if (v != verify_states_.end() && v->second.progress != nullptr) {
           v->second.progress->index_building = true;
+          // Only while it waits for the lock (holding it, it needs
+          // nothing of ours; a renewal then would read mid-commit).
+          v->second.progress->give_way =
+              state == "Waiting for table metadata lock";
         }
       } else {
         auto v = verify_states_.find(key);
         if (v != verify_states_.end() && v->second.progress != nullptr) {
           v->second.progress->index_building = false;
+          v->second.progress->give_way = false;
         }
       }
       const bool verifying_now = verifies_.count(key) > 0;
