@@ -22,6 +22,10 @@ inline constexpr int kErLockWaitTimeout = 1205;
 inline constexpr int kErLockDeadlock = 1213;
 inline constexpr int kErMasterFatalReadingBinlog = 1236;
 inline constexpr int kErQueryInterrupted = 1317;
+// A read view older than the table's definition (an index added since).
+inline constexpr int kErTableDefChanged = 1412;
+// Warning: information_schema skipped a table another DDL was changing.
+inline constexpr int kWarnISSkippedTable = 1684;
 inline constexpr int kErStatementTimeout = 1969;  // MariaDB max_statement_time
 inline constexpr int kCrConnectionError = 2002;
 inline constexpr int kCrConnHostError = 2003;

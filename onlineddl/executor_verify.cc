@@ -35,7 +35,6 @@ constexpr absl::Duration kLockedCatchUp = absl::Seconds(1);
 // The catch-up before the lock (so that the locked one is short).
 constexpr absl::Duration kCatchUp = absl::Seconds(10);
 
-constexpr int kErTableDefChanged = 1412;
 // How long the comparing sessions wait for a metadata lock (the shadow's,
 // behind an index build's ALTER waiting to finish): the attempt then ends,
 // retried from its cursor, instead of stalling the stream with it.
@@ -52,7 +51,7 @@ bool VerifyErrorIsTransient(const absl::Status& s) {
   // A read view older than an index the build just added (error 1412,
   // the table definition changed): a new snapshot reads it.
   return e == mysql::kErLockWaitTimeout || e == mysql::kErLockDeadlock ||
-         e == kErTableDefChanged || e == mysql::kErQueryInterrupted ||
+         e == mysql::kErTableDefChanged || e == mysql::kErQueryInterrupted ||
          e == mysql::kErStatementTimeout || e == mysql::kCrConnectionError ||
          e == mysql::kCrConnHostError || e == mysql::kCrServerGone ||
          e == mysql::kCrServerLost;
@@ -300,11 +299,27 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         const bool renew = vreplication::KeyRangesMatch(plan);
         // Beside an index build only where the snapshot can give way to
         // its ALTER.
-        while (!renew && progress->index_building && !progress->cancelled) {
-          clock->SleepFor(absl::Milliseconds(50));
+        if (!renew) {
+          SC_RETURN_IF_ERROR(WaitFor(
+              clock, "the index build",
+              [&]() -> absl::StatusOr<bool> {
+                if (progress->cancelled) {
+                  return absl::CancelledError("verification stopped");
+                }
+                return !progress->index_building;
+              },
+              WaitOptions{.timeout = absl::InfiniteDuration(),
+                          .initial_interval = absl::Milliseconds(50),
+                          .max_interval = absl::Milliseconds(50)}));
         }
         absl::Duration longest_stall;
         int snapshots = 0;
+        // Ends both sessions' snapshots.
+        auto roll_back = [&]() -> absl::Status {
+          absl::Status s = a.Execute("ROLLBACK").status();
+          s.Update(b->Execute("ROLLBACK").status());
+          return s;
+        };
         auto take_snapshot = [&]() -> absl::Status {
           SC_ASSIGN_OR_RETURN(mysql::Position end, BinlogEnd(a));
           SC_RETURN_IF_ERROR(wait_applied(end, kCatchUp));
@@ -324,11 +339,8 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
             }
             return absl::OkStatus();
           }();
-          if (!taken.ok()) {
-            // Neither session keeps a snapshot of a failed attempt.
-            a.Execute("ROLLBACK").IgnoreError();
-            b->Execute("ROLLBACK").IgnoreError();
-          }
+          // Neither session keeps a snapshot of a failed attempt.
+          if (!taken.ok()) roll_back().IgnoreError();
           absl::Status unlocked = lock_conn->Execute("UNLOCK TABLES").status();
           longest_stall = std::max(longest_stall, clock->Now() - t0);
           if (taken.ok()) ++snapshots;
@@ -368,8 +380,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   // Writes are held at most ~2 s per attempt: a few, apart.
                   absl::Status s;
                   for (int attempt = 0; attempt < 3; ++attempt) {
-                    SC_RETURN_IF_ERROR(a.Execute("ROLLBACK").status());
-                    SC_RETURN_IF_ERROR(b->Execute("ROLLBACK").status());
+                    SC_RETURN_IF_ERROR(roll_back());
                     s = take_snapshot();
                     if (s.ok() || progress->cancelled) break;
                     // Apart, but stopped at once (a pause, a cancel).
@@ -391,8 +402,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           absl::MutexLock lock(&progress->mu);
           progress->snapshots = snapshots;
         }
-        a.Execute("ROLLBACK").IgnoreError();
-        b->Execute("ROLLBACK").IgnoreError();
+        roll_back().IgnoreError();
         SC_RETURN_IF_ERROR(r.status());
         absl::MutexLock lock(&progress->mu);
         progress->result = *std::move(r);

@@ -712,27 +712,21 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // up); the snapshot gives way while the ALTER waits for that lock
       // (to finish, or a retried one to start).
       const std::string key = VerifyKey(m);
-      bool may_verify = building.empty();
-      if (!building.empty() && options_.verify_beside_index_build &&
-          options_.verify_copy) {
-        // A state not read is taken as "not building yet" (tried again
-        // next tick).
-        const std::string state = IndexBuildState(m.uuid).value_or("");
-        may_verify = state == "altering table";
-        auto v = verify_states_.find(key);
-        if (v != verify_states_.end() && v->second.progress != nullptr) {
-          v->second.progress->index_building = true;
-          // Only while it waits for the lock (holding it, it needs
-          // nothing of ours; a renewal then would read mid-commit).
-          v->second.progress->give_way =
-              state == "Waiting for table metadata lock";
-        }
-      } else {
-        auto v = verify_states_.find(key);
-        if (v != verify_states_.end() && v->second.progress != nullptr) {
-          v->second.progress->index_building = false;
-          v->second.progress->give_way = false;
-        }
+      const bool beside = !building.empty() &&
+                          options_.verify_beside_index_build &&
+                          options_.verify_copy;
+      // A state not read is taken as "not building yet" (tried again next
+      // tick).
+      const std::string state =
+          beside ? IndexBuildState(m.uuid).value_or("") : std::string();
+      const bool may_verify = building.empty() || state == "altering table";
+      auto v = verify_states_.find(key);
+      if (v != verify_states_.end() && v->second.progress != nullptr) {
+        v->second.progress->index_building = beside;
+        // Only while it waits for the lock (holding it, it needs nothing of
+        // ours; a renewal then would read mid-commit).
+        v->second.progress->give_way =
+            state == "Waiting for table metadata lock";
       }
       const bool verifying_now = verifies_.count(key) > 0;
       if ((may_verify || verifying_now) && (caught_up || verifying_now)) {

@@ -362,8 +362,7 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   }
   const std::string target_key =
       QuoteIdentifier(plan.target_columns[plan.target_key[0]]);
-  const std::string source_table =
-      mysql::QuoteQualified(plan.db, plan.source.table);
+  const std::string source_key = applier.QuotedSourceKey()[0];
   while (true) {
     const LastPk* after = from.has_value() ? &*from : nullptr;
     absl::optional<LastPk> to;
@@ -373,14 +372,10 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
     // source chunk's key range.
     bool t_own_end = false;
     if (fused) {
-      // Ordered by the key qualified: ORDER BY takes a bare name for the
-      // select list's alias first (a key named `c` would sort by the hash).
+      // Ordered by the key qualified (CopyFromClause): a bare `c` would
+      // sort by the hash of that name.
       const std::string source_query = ChecksumAndEndQuery(
-          source_hash, applier.QuotedSourceKey()[0],
-          absl::StrCat(applier.CopyFromClause(after, nullptr,
-                                              /*ordered=*/false),
-                       " ORDER BY ", source_table, ".",
-                       applier.QuotedSourceKey()[0]),
+          source_hash, source_key, applier.CopyFromClause(after, nullptr),
           chunk_rows);
       if (other != nullptr) {
         SC_RETURN_IF_ERROR(

@@ -74,8 +74,33 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
     SC_RETURN_IF_ERROR(conn_->Execute("ROLLBACK").status());
     return r;
   }
+  // The sessions a comparison runs with: the first alone, then with a
+  // second one reading the target at once.
+  std::vector<mysql::Connection*> OneAndTwoSessions() {
+    if (second_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> c =
+          harness::ConnectTo(*instance_);
+      EXPECT_OK(c.status());
+      if (c.ok()) second_ = *std::move(c);
+    }
+    return {nullptr, second_.get()};
+  }
+  // VerifyCopy of `plan` on conn_ (and `other`), its progress in progress_.
+  absl::StatusOr<CopyVerifyResult> Compare(const TablePlan& plan,
+                                           size_t chunk_rows,
+                                           mysql::Connection* other) {
+    progress_.clear();
+    return VerifyCopy(
+        *conn_, plan, &collations_, chunk_rows,
+        [this](int64_t rows, bool) {
+          progress_.push_back(rows);
+          return absl::OkStatus();
+        },
+        nullptr, other);
+  }
   CollationMap collations_;
   std::vector<int64_t> progress_;
+  std::unique_ptr<mysql::MysqlConnection> second_;
 };
 
 TEST_F(CopyVerifyTest, ACopyOfItsSourceVerifies) {
@@ -309,28 +334,16 @@ TEST_F(CopyVerifyTest, AKeyNamedLikeTheChecksumsColumnsIsOrderedByItself) {
       "INSERT INTO v23.src SELECT seq, seq FROM v23.seq_1_to_30"));
   ASSERT_OK(conn_->Execute("INSERT INTO v23.dst SELECT * FROM v23.src"));
   ASSERT_OK(conn_->Execute("UPDATE v23.dst SET v = 0 WHERE c = 17"));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> second,
-                       harness::ConnectTo(*instance_));
-  for (mysql::Connection* other :
-       {static_cast<mysql::Connection*>(nullptr),
-        static_cast<mysql::Connection*>(second.get())}) {
+  for (mysql::Connection* other : OneAndTwoSessions()) {
     SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
     ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v23", "select * from src"));
-    std::vector<int64_t> progress;
-    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r,
-                         VerifyCopy(
-                             *conn_, plan, &collations_, 10,
-                             [&progress](int64_t rows, bool) {
-                               progress.push_back(rows);
-                               return absl::OkStatus();
-                             },
-                             nullptr, other));
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan, 10, other));
     EXPECT_EQ(r.source_rows, 30);
     EXPECT_EQ(r.target_rows, 30);
     EXPECT_EQ(r.differing, 1) << r.Summary();
     EXPECT_THAT(r.examples, ElementsAre("('17')"));
     EXPECT_EQ(r.row_by_row_chunks, 1);
-    EXPECT_THAT(progress, ElementsAre(10, 20, 30, 30));
+    EXPECT_THAT(progress_, ElementsAre(10, 20, 30, 30));
   }
 }
 
@@ -363,16 +376,10 @@ TEST_F(CopyVerifyTest, ChunksEndWhereTheirSourceRowsEnd) {
   ASSERT_OK(conn_->Execute("DELETE FROM v21.sdst WHERE k = 'k26'"));
   // Alone, and with the target's checksums on a second session (each
   // side then finds its own chunk end).
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> second,
-                       harness::ConnectTo(*instance_));
-  for (mysql::Connection* other :
-       {static_cast<mysql::Connection*>(nullptr),
-        static_cast<mysql::Connection*>(second.get())}) {
+  for (mysql::Connection* other : OneAndTwoSessions()) {
     SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
     ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v21", "select * from src"));
-    ASSERT_OK_AND_ASSIGN(
-        CopyVerifyResult r,
-        VerifyCopy(*conn_, plan, &collations_, 10, nullptr, nullptr, other));
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan, 10, other));
     EXPECT_EQ(r.source_rows, 40);
     EXPECT_EQ(r.target_rows, 41);
     EXPECT_EQ(r.missing, 1);
@@ -382,20 +389,13 @@ TEST_F(CopyVerifyTest, ChunksEndWhereTheirSourceRowsEnd) {
     rule.set_match("sdst");
     rule.set_filter("select * from ssrc");
     ASSERT_OK_AND_ASSIGN(plan, BuildTablePlan(*conn_, "v21", rule));
-    std::vector<int64_t> progress;
-    ASSERT_OK_AND_ASSIGN(r, VerifyCopy(
-                                *conn_, plan, &collations_, 8,
-                                [&progress](int64_t rows, bool) {
-                                  progress.push_back(rows);
-                                  return absl::OkStatus();
-                                },
-                                nullptr, other));
+    ASSERT_OK_AND_ASSIGN(r, Compare(plan, 8, other));
     EXPECT_EQ(r.source_rows, 40);
     EXPECT_EQ(r.target_rows, 40);
     EXPECT_EQ(r.missing, 1);
     EXPECT_EQ(r.extra(), 1) << r.Summary();
     EXPECT_THAT(r.examples, ElementsAre("('k26')"));
-    EXPECT_THAT(progress, ElementsAre(8, 16, 24, 32, 40, 40));
+    EXPECT_THAT(progress_, ElementsAre(8, 16, 24, 32, 40, 40));
   }
 }
 

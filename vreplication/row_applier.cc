@@ -292,10 +292,18 @@ std::string RowApplier::CopyFromClause(const LastPk* lastpk, const LastPk* to,
   }
   if (!plan_->where.empty())
     conds.push_back(absl::StrCat("(", plan_->where, ")"));
+  const std::string source =
+      mysql::QuoteQualified(plan_->db, plan_->source.table);
+  // Ordered by the key columns qualified: ORDER BY takes a bare name for
+  // a select list's alias first (a derived table over this clause may
+  // name its expressions like a key column).
+  std::vector<std::string> order;
+  for (const std::string& k : keys)
+    order.push_back(absl::StrCat(source, ".", k));
   return absl::StrCat(
-      " FROM ", mysql::QuoteQualified(plan_->db, plan_->source.table),
-      conds.empty() ? "" : " WHERE ", absl::StrJoin(conds, " AND "),
-      ordered ? absl::StrCat(" ORDER BY ", absl::StrJoin(keys, ", ")) : "");
+      " FROM ", source, conds.empty() ? "" : " WHERE ",
+      absl::StrJoin(conds, " AND "),
+      ordered ? absl::StrCat(" ORDER BY ", absl::StrJoin(order, ", ")) : "");
 }
 
 std::string RowApplier::CopyQuery(const LastPk* lastpk) const {

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 
@@ -25,7 +26,7 @@ absl::Status SkippedByConcurrentDdl(mysql::Connection& conn,
                                     absl::string_view table) {
   SC_ASSIGN_OR_RETURN(mysql::Result w, conn.Execute("SHOW WARNINGS"));
   for (const mysql::Row& r : w.rows) {
-    if (r.size() > 1 && r.Get(1) == "1684") {
+    if (r.size() > 1 && r.Get(1) == absl::StrCat(mysql::kWarnISSkippedTable)) {
       return absl::UnavailableError(absl::StrCat(
           "table ", mysql::QuoteQualified(db, table),
           " was being changed by another DDL statement as its definition "
