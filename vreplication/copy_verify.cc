@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/row_applier.h"
@@ -76,7 +77,11 @@ std::string Example(const mysql::Row& row) {
 
 namespace {
 
-enum class Compare { kSkip, kPlain, kBytes };
+// How a column is compared: as it is (numbers, binary strings), as bytes
+// (character columns: a collation may call 'a' and 'A' equal), or as text
+// (temporal and decimal values whose source is converted by appending
+// zeros: compared as strings, so no sql_mode turns a zero date into NULL).
+enum class Compare { kSkip, kPlain, kBytes, kText };
 
 struct ColumnPair {
   const ColumnInfo* source = nullptr;
@@ -92,33 +97,168 @@ ColumnPair Columns(const TablePlan& plan, size_t i) {
   return p;
 }
 
-// How target column `i` is compared with its source.
-Compare HowCompared(const TablePlan& plan, size_t i) {
+// How target column `i` is compared with its source, and the source value
+// as the copy stores it in the target (`before` and `after` around it),
+// where the copy converts it exactly.
+struct Comparison {
+  Compare how = Compare::kSkip;
+  std::string before, after;
+  bool converted() const { return !before.empty() || !after.empty(); }
+  std::string Source(const std::string& x) const {
+    return absl::StrCat(before, x, after);
+  }
+};
+
+bool IsCharacterValue(const ColumnInfo& c) {
+  return !c.charset.empty() && (c.data_type == "char" || IsText(c.data_type) ||
+                                c.data_type == "enum" || c.data_type == "set");
+}
+
+// The numbers in a column type's parentheses ("decimal(10,4) unsigned":
+// {10, 4}; "datetime": {}).
+std::vector<int> TypeArgs(absl::string_view column_type) {
+  std::vector<int> args;
+  const size_t open = column_type.find('(');
+  const size_t close = column_type.find(')');
+  if (open == absl::string_view::npos || close == absl::string_view::npos ||
+      close < open) {
+    return args;
+  }
+  for (absl::string_view part :
+       absl::StrSplit(column_type.substr(open + 1, close - open - 1), ',')) {
+    int n = 0;
+    if (!absl::SimpleAtoi(part, &n)) return {};
+    args.push_back(n);
+  }
+  return args;
+}
+
+// A string literal of `n` zeros.
+std::string Zeros(int n) { return std::string(n, '0'); }
+
+// DECIMAL(m1,d1) to DECIMAL(m2,d2) with room for every value (as many
+// digits or more on either side of the point, no sign lost): the text of
+// the source value with zeros appended to the new scale.
+Comparison DecimalWidened(const ColumnInfo& s, const ColumnInfo& t) {
+  const std::vector<int> a = TypeArgs(s.column_type);
+  const std::vector<int> b = TypeArgs(t.column_type);
+  const std::string st = absl::AsciiStrToLower(s.column_type);
+  const std::string tt = absl::AsciiStrToLower(t.column_type);
+  if (a.size() != 2 || b.size() != 2 || absl::StrContains(st, "zerofill") ||
+      absl::StrContains(tt, "zerofill") ||
+      (absl::StrContains(tt, "unsigned") &&
+       !absl::StrContains(st, "unsigned")) ||
+      b[1] < a[1] || b[0] - b[1] < a[0] - a[1]) {
+    return {};
+  }
+  Comparison c;
+  c.how = Compare::kText;
+  if (b[1] > a[1]) {
+    c.before = "CONCAT(";
+    c.after =
+        absl::StrCat(", '", a[1] == 0 ? "." : "", Zeros(b[1] - a[1]), "')");
+  }
+  return c;
+}
+
+// A temporal value of more fractional digits (or a DATE as a DATETIME):
+// the source's text with the new digits (and midnight) appended.
+Comparison TemporalWidened(const ColumnInfo& s, const ColumnInfo& t) {
+  const std::vector<int> a = TypeArgs(s.column_type);
+  const std::vector<int> b = TypeArgs(t.column_type);
+  const int from = a.empty() ? 0 : a[0];
+  const int to = b.empty() ? 0 : b[0];
+  std::string suffix;
+  if (s.data_type == "date" && t.data_type == "datetime") {
+    suffix = " 00:00:00";
+  } else if (!(s.data_type == t.data_type &&
+               (s.data_type == "datetime" || s.data_type == "timestamp" ||
+                s.data_type == "time"))) {
+    return {};
+  }
+  if (to < from) return {};
+  if (to > from)
+    absl::StrAppend(&suffix, from == 0 ? "." : "", Zeros(to - from));
+  Comparison c;
+  c.how = Compare::kText;
+  if (!suffix.empty()) {
+    c.before = "CONCAT(";
+    c.after = absl::StrCat(", '", suffix, "')");
+  }
+  return c;
+}
+
+// Whether SET `t` holds `s`'s members first, in the same order (a value
+// then reads the same: members in the order of definition).
+bool SetExtends(const ColumnInfo& s, const ColumnInfo& t) {
+  const std::string a = absl::AsciiStrToLower(s.column_type);
+  const std::string b = absl::AsciiStrToLower(t.column_type);
+  if (a.empty() || a.back() != ')') return false;
+  const std::string head = a.substr(0, a.size() - 1);
+  return b == a || (absl::StartsWith(b, head) && b.size() > head.size() &&
+                    b[head.size()] == ',');
+}
+
+Comparison HowCompared(const TablePlan& plan, size_t i) {
   const ColumnPair p = Columns(plan, i);
-  if (p.source == nullptr || p.target == nullptr) return Compare::kSkip;
+  if (p.source == nullptr || p.target == nullptr) return {};
   const ColumnInfo& s = *p.source;
   const ColumnInfo& t = *p.target;
   const bool same_charset = s.charset == t.charset;
+  Comparison c;
   if (s.column_type == t.column_type && same_charset &&
       s.collation == t.collation) {
     // Characters byte for byte (a collation may call 'a' and 'A' equal).
-    return s.charset.empty() ? Compare::kPlain : Compare::kBytes;
+    c.how = s.charset.empty() ? Compare::kPlain : Compare::kBytes;
+    return c;
   }
   if (IsIntegerType(s.data_type) && IsIntegerType(t.data_type)) {
-    return Compare::kPlain;
+    c.how = Compare::kPlain;
+    return c;
   }
-  if (!s.charset.empty() && same_charset && IsText(s.data_type) &&
-      IsText(t.data_type)) {
-    return Compare::kBytes;
+  if (IsCharacterValue(s) && IsCharacterValue(t)) {
+    // Read as its characters (a CHAR without its trailing spaces) and
+    // stored so, converted to the target's character set: into text, or
+    // a CHAR into a CHAR, an ENUM into an ENUM (by name), a SET into one
+    // whose members begin with its own.
+    const bool stored_alike =
+        IsText(t.data_type) ||
+        (t.data_type == "char" && s.data_type == "char") ||
+        (t.data_type == "enum" && s.data_type == "enum") ||
+        (t.data_type == "set" && s.data_type == "set" && SetExtends(s, t));
+    if (!stored_alike) return {};
+    c.how = Compare::kBytes;
+    if (!same_charset) {
+      c.before = "CONVERT(";
+      c.after = absl::StrCat(" USING ", t.charset, ")");
+    }
+    return c;
   }
-  if (IsBinaryString(s.data_type) && IsBinaryString(t.data_type)) {
-    return Compare::kPlain;
+  if (IsBinaryString(t.data_type) &&
+      (IsBinaryString(s.data_type) || s.data_type == "binary" ||
+       (!s.charset.empty() &&
+        (IsText(s.data_type) || s.data_type == "char")))) {
+    // A BINARY's padding is part of its value; characters stored as their
+    // bytes.
+    c.how = s.charset.empty() ? Compare::kPlain : Compare::kBytes;
+    return c;
   }
-  return Compare::kSkip;
+  if (s.data_type == "decimal" && t.data_type == "decimal") {
+    return DecimalWidened(s, t);
+  }
+  if (s.data_type == "float" && t.data_type == "double") {
+    c.how = Compare::kPlain;  // a FLOAT's value is a DOUBLE's exactly
+    c.before = "CAST(";
+    c.after = " AS DOUBLE)";
+    return c;
+  }
+  return TemporalWidened(s, t);
 }
 
 std::string Part(Compare how, const std::string& x) {
-  return how == Compare::kBytes ? absl::StrCat("CAST(", x, " AS BINARY)") : x;
+  if (how == Compare::kBytes) return absl::StrCat("CAST(", x, " AS BINARY)");
+  if (how == Compare::kText) return absl::StrCat("CONCAT(", x, ")");
+  return x;
 }
 
 // A compared value as the checksum takes it: characters as bytes (cast
@@ -127,6 +267,7 @@ std::string Part(Compare how, const std::string& x) {
 std::string HashPart(Compare how, const ColumnInfo& c, const std::string& x,
                      bool cast_bytes) {
   if (how == Compare::kBytes) return cast_bytes ? Part(how, x) : x;
+  if (how == Compare::kText) return x;  // CONCAT_WS takes its text
   if (c.data_type == "float") return absl::StrCat("CAST(", x, " AS DOUBLE)");
   if (IsIntegerType(c.data_type) &&
       absl::StrContains(absl::AsciiStrToLower(c.column_type), "zerofill")) {
@@ -237,11 +378,12 @@ bool KeyRangesMatch(const TablePlan& plan) {
 }
 
 std::string ColumnDiffers(const TablePlan& plan, size_t i) {
-  const Compare how = HowCompared(plan, i);
-  if (how == Compare::kSkip) return "";
+  const Comparison c = HowCompared(plan, i);
+  if (c.how == Compare::kSkip) return "";
   const std::string d =
-      Part(how, absl::StrCat("d.", QuoteIdentifier(plan.target_columns[i])));
-  const std::string s = Part(how, absl::StrCat("s.", SourceAlias(i)));
+      Part(c.how, absl::StrCat("d.", QuoteIdentifier(plan.target_columns[i])));
+  const std::string s =
+      Part(c.how, c.Source(absl::StrCat("s.", SourceAlias(i))));
   return absl::StrCat("NOT (", d, " <=> ", s, ")");
 }
 
@@ -281,27 +423,35 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   std::vector<std::string> select, differs, source_parts, target_parts;
   std::vector<std::string> source_nullable, target_nullable;
   std::vector<const ColumnInfo*> source_bytes, target_bytes;
+  // A value converted to another character set is of that set's default
+  // collation: cast with the others.
+  bool converted_characters = false;
   for (size_t i = 0; i < plan.target_columns.size(); ++i) {
-    if (HowCompared(plan, i) != Compare::kBytes) continue;
+    const Comparison c = HowCompared(plan, i);
+    if (c.how != Compare::kBytes) continue;
     const ColumnPair p = Columns(plan, i);
     source_bytes.push_back(p.source);
     target_bytes.push_back(p.target);
+    converted_characters = converted_characters || c.converted();
   }
-  const bool cast_source = BytesNeedCasts(source_bytes);
+  const bool cast_source = converted_characters || BytesNeedCasts(source_bytes);
   const bool cast_target = BytesNeedCasts(target_bytes);
   for (size_t i = 0; i < plan.target_columns.size(); ++i) {
     select.push_back(
         absl::StrCat(plan.select_exprs[i], " AS ", SourceAlias(i)));
-    const Compare how = HowCompared(plan, i);
-    (how == Compare::kSkip ? result.skipped : result.compared)
+    const Comparison c = HowCompared(plan, i);
+    (c.how == Compare::kSkip ? result.skipped : result.compared)
         .push_back(plan.target_columns[i]);
-    if (how == Compare::kSkip) continue;
+    if (c.how == Compare::kSkip) continue;
     differs.push_back(ColumnDiffers(plan, i));
     const ColumnPair p = Columns(plan, i);
+    // A converted value is of the target's type.
     source_parts.push_back(
-        HashPart(how, *p.source, plan.select_exprs[i], cast_source));
-    target_parts.push_back(HashPart(
-        how, *p.target, QuoteIdentifier(plan.target_columns[i]), cast_target));
+        HashPart(c.how, c.converted() ? *p.target : *p.source,
+                 c.Source(plan.select_exprs[i]), cast_source));
+    target_parts.push_back(HashPart(c.how, *p.target,
+                                    QuoteIdentifier(plan.target_columns[i]),
+                                    cast_target));
     if (p.source->nullable || p.target->nullable) {
       source_nullable.push_back(plan.select_exprs[i]);
       target_nullable.push_back(QuoteIdentifier(plan.target_columns[i]));

@@ -7,12 +7,18 @@
 //
 // Every source row must have the target row of its key (the plan's
 // iteration key, unique in the target), no target row may lack a source
-// row, and each column the target keeps from the source with the same
-// type (or one that stores every value alike: integers of another size,
-// text of another length in the same character set) must hold the same
-// value: byte for byte for character columns, whatever their collation
-// says. Columns filled by expressions or converted to another type are
-// not compared (listed in the result).
+// row, and each column the target keeps from the source must hold the
+// same value: byte for byte for character columns, whatever their
+// collation says. Also where the ALTER changed its type, if the copy
+// converts every value exactly: integers of another size; text (or a CHAR,
+// ENUM or SET into one alike) of another length, collation or character
+// set, compared with the source converted to it; binary strings and text
+// into binary strings; a DECIMAL of more digits on both sides of the
+// point, a DATETIME, TIMESTAMP or TIME of more fractional digits, a DATE
+// as a DATETIME (compared as text: the source's with the zeros appended);
+// a FLOAT as a DOUBLE. Columns filled by expressions or converted
+// otherwise (where a value may change: rounded, padded, reinterpreted)
+// are not compared (listed in the result).
 #ifndef SIDECUT_VREPLICATION_COPY_VERIFY_H_
 #define SIDECUT_VREPLICATION_COPY_VERIFY_H_
 
@@ -62,8 +68,9 @@ struct CopyVerifyResult {
 bool KeyRangesMatch(const TablePlan& plan);
 
 // A condition true where target column `i` of `plan` (as `d`.col) holds
-// another value than its source (`s`.`c<i>`), or "" if it is not
-// compared (an expression, or a type storing values otherwise).
+// another value than its source (`s`.`c<i>`) converted as the copy
+// converts it, or "" if it is not compared (an expression, or a type
+// storing values otherwise).
 std::string ColumnDiffers(const TablePlan& plan, size_t i);
 
 // Where a verification stands, so that another attempt (after a lost

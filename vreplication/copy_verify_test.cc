@@ -29,11 +29,11 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
                      ".src (id INT PRIMARY KEY, name VARCHAR(20) COLLATE "
                      "utf8mb4_general_ci, n INT, f FLOAT, x DECIMAL(5,2))")));
     // name longer, n wider (both store every value alike: compared); x of
-    // another scale (not compared); an added column.
+    // a smaller scale (rounded: not compared); an added column.
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "CREATE TABLE ", db,
         ".dst (id INT PRIMARY KEY, name VARCHAR(40) COLLATE "
-        "utf8mb4_general_ci, n BIGINT, f FLOAT, x DECIMAL(6,3), added INT "
+        "utf8mb4_general_ci, n BIGINT, f FLOAT, x DECIMAL(6,1), added INT "
         "NOT NULL DEFAULT 7)")));
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "INSERT INTO ", db,
@@ -396,6 +396,107 @@ TEST_F(CopyVerifyTest, ChunksEndWhereTheirSourceRowsEnd) {
     EXPECT_EQ(r.extra(), 1) << r.Summary();
     EXPECT_THAT(r.examples, ElementsAre("('k26')"));
     EXPECT_THAT(progress_, ElementsAre(8, 16, 24, 32, 40, 40));
+  }
+}
+
+// Columns whose type the ALTER changed are compared where the copy
+// converts every value exactly (the source converted alike: to another
+// character set, zeros appended to a DECIMAL's scale or a time's
+// fractional digits, a DATE's midnight), also zero dates under a sql_mode
+// that turns them into NULL; converted otherwise (rounded, padded,
+// reordered, narrowed), not.
+TEST_F(CopyVerifyTest, ColumnsConvertedExactlyAreCompared) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE v24"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE v24.src (id INT PRIMARY KEY, cs VARCHAR(10) CHARACTER "
+      "SET latin1, ch CHAR(5), e ENUM('a','b'), st SET('a','b'), d "
+      "DECIMAL(5,2), d0 DECIMAL(4,0), dt DATETIME, ts TIMESTAMP(2) NULL, tm "
+      "TIME, dd DATE, f FLOAT, bn BINARY(3), tb VARCHAR(8), "
+      // Not compared: rounded, padded, reordered, narrowed.
+      "r DECIMAL(5,2), p VARCHAR(5), o SET('a','b'), n DATETIME(6), g "
+      "DOUBLE)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE v24.dst (id INT PRIMARY KEY, cs VARCHAR(20) CHARACTER "
+      "SET utf8mb4, ch VARCHAR(5) COLLATE utf8mb4_bin, e ENUM('a','b','c'), "
+      "st SET('a','b','c'), d DECIMAL(8,4) NOT NULL, d0 DECIMAL(6,2), dt "
+      "DATETIME(6), ts TIMESTAMP(5) NULL, tm TIME(3), dd DATETIME(1), f "
+      "DOUBLE, bn VARBINARY(8), tb VARBINARY(32), r DECIMAL(5,1), p CHAR(5), "
+      "o SET('b','a'), n DATETIME, g FLOAT)"));
+  ASSERT_OK(conn_->Execute("SET SESSION sql_mode = ''"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v24.src SELECT seq, IF(seq % 5 = 0, NULL, CONCAT('caf', "
+      "CHAR(233 USING latin1), seq)), CONCAT('c', seq, ' '), IF(seq % 2, 'a', "
+      "'b'), IF(seq % 3, 'a,b', 'b'), seq / 7 - 3, seq * 11, IF(seq % 4 = 0, "
+      "'0000-00-00 00:00:00', '2024-02-29 23:59:59' + INTERVAL seq DAY), "
+      "'2024-01-01 10:00:00.25' + INTERVAL seq MINUTE, IF(seq = 1, "
+      "'-838:59:59', SEC_TO_TIME(seq * 100)), IF(seq % 6 = 0, '2020-00-10', "
+      "'2024-03-01' + INTERVAL seq DAY), seq / 3, CHAR(seq), CONCAT('t', "
+      "seq), seq / 7, CONCAT('p', seq, ' '), 'a,b', '2024-01-01 "
+      "00:00:00.123456', seq / 3 FROM v24.seq_1_to_60"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v24.dst SELECT * FROM v24.src"));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("v24", "select * from src"));
+  // The zero dates NULL wherever a CAST would meet them.
+  ASSERT_OK(
+      conn_->Execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+                     "NO_ZERO_IN_DATE,ONLY_FULL_GROUP_BY'"));
+  for (mysql::Connection* other : OneAndTwoSessions()) {
+    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan, 16, other));
+    EXPECT_TRUE(r.ok()) << r.Summary();
+    EXPECT_EQ(r.source_rows, 60);
+    EXPECT_THAT(r.compared,
+                ElementsAre("id", "cs", "ch", "e", "st", "d", "d0", "dt", "ts",
+                            "tm", "dd", "f", "bn", "tb"));
+    EXPECT_THAT(r.skipped, ElementsAre("r", "p", "o", "n", "g"));
+    EXPECT_EQ(r.row_by_row_chunks, 0);  // the checksums agree
+  }
+  // Text of one character set, one column converted to another: each
+  // hashed as its bytes (joined as they are, the other would be converted
+  // too, or refused as an illegal mix).
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE v24.src2 (id INT PRIMARY KEY, a VARCHAR(10), b "
+      "VARCHAR(10)) CHARACTER SET latin1"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE v24.dst2 (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET "
+      "utf8mb4, b VARCHAR(10)) CHARACTER SET latin1"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO v24.src2 SELECT seq, CONCAT(CHAR(233 USING latin1), seq), "
+      "CONCAT(CHAR(232 USING latin1), seq) FROM v24.seq_1_to_30"));
+  ASSERT_OK(conn_->Execute("INSERT INTO v24.dst2 SELECT * FROM v24.src2"));
+  binlogdata::Rule rule;
+  rule.set_match("dst2");
+  rule.set_filter("select * from src2");
+  ASSERT_OK_AND_ASSIGN(TablePlan plan2, BuildTablePlan(*conn_, "v24", rule));
+  for (mysql::Connection* other : OneAndTwoSessions()) {
+    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan2, 16, other));
+    EXPECT_TRUE(r.ok()) << r.Summary();
+    EXPECT_THAT(r.compared, ElementsAre("id", "a", "b"));
+    EXPECT_EQ(r.row_by_row_chunks, 0);
+  }
+  // A change to any compared column is found.
+  ASSERT_OK(conn_->Execute("SET SESSION sql_mode = ''"));
+  for (const char* change :
+       {"cs = 'cafe3' WHERE id = 3", "ch = 'C4' WHERE id = 4",
+        "e = 'c' WHERE id = 5", "st = 'a,b,c' WHERE id = 6",
+        "d = d + 0.0001 WHERE id = 7", "d0 = d0 + 0.01 WHERE id = 8",
+        "dt = dt + INTERVAL 1 MICROSECOND WHERE id = 9",
+        "ts = ts + INTERVAL 10 MICROSECOND WHERE id = 10",
+        "tm = tm + INTERVAL 1000 MICROSECOND WHERE id = 11",
+        "dd = dd + INTERVAL 1 HOUR WHERE id = 13", "f = f + 1e-9 WHERE id = 14",
+        "bn = CONCAT(bn, 'x') WHERE id = 15", "tb = 'T16' WHERE id = 16",
+        "dt = '2024-01-01' WHERE id = 20", "d = 0 WHERE id = 22"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("UPDATE v24.dst SET ", change)));
+  }
+  ASSERT_OK(
+      conn_->Execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+                     "NO_ZERO_IN_DATE,ONLY_FULL_GROUP_BY'"));
+  for (mysql::Connection* other : OneAndTwoSessions()) {
+    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan, 16, other));
+    EXPECT_EQ(r.differing, 15) << r.Summary();
+    EXPECT_EQ(r.missing, 0);
+    EXPECT_EQ(r.extra(), 0);
   }
 }
 
