@@ -188,6 +188,41 @@ Comparison TemporalWidened(const ColumnInfo& s, const ColumnInfo& t) {
   return c;
 }
 
+// The members of an ENUM or SET type ("enum('a','it''s')": a, it's).
+std::vector<std::string> Members(absl::string_view column_type) {
+  std::vector<std::string> members;
+  size_t i = column_type.find('(');
+  while (i != absl::string_view::npos && i + 1 < column_type.size() &&
+         column_type[i + 1] == '\'') {
+    std::string m;
+    size_t j = i + 2;
+    for (; j < column_type.size(); ++j) {
+      if (column_type[j] != '\'') {
+        m.push_back(column_type[j]);
+      } else if (j + 1 < column_type.size() && column_type[j + 1] == '\'') {
+        m.push_back('\'');
+        ++j;
+      } else {
+        break;
+      }
+    }
+    members.push_back(std::move(m));
+    i = j + 1;  // the comma after the closing quote, or ')'
+    if (i >= column_type.size() || column_type[i] != ',') break;
+  }
+  return members;
+}
+
+// Whether ENUM `t` has each of `s`'s members as it is (a value is stored
+// by name, matched by the collation: 'a' into ENUM('A') reads 'A').
+bool EnumKeepsMembers(const ColumnInfo& s, const ColumnInfo& t) {
+  const std::vector<std::string> have = Members(t.column_type);
+  for (const std::string& m : Members(s.column_type)) {
+    if (std::find(have.begin(), have.end(), m) == have.end()) return false;
+  }
+  return true;
+}
+
 // Whether SET `t` holds `s`'s members first, in the same order (a value
 // then reads the same: members in the order of definition).
 bool SetExtends(const ColumnInfo& s, const ColumnInfo& t) {
@@ -224,7 +259,8 @@ Comparison HowCompared(const TablePlan& plan, size_t i) {
     const bool stored_alike =
         IsText(t.data_type) ||
         (t.data_type == "char" && s.data_type == "char") ||
-        (t.data_type == "enum" && s.data_type == "enum") ||
+        (t.data_type == "enum" && s.data_type == "enum" &&
+         EnumKeepsMembers(s, t)) ||
         (t.data_type == "set" && s.data_type == "set" && SetExtends(s, t));
     if (!stored_alike) return {};
     c.how = Compare::kBytes;
