@@ -1,6 +1,7 @@
 #include "vreplication/copy_verify.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>  // NOLINT(build/c++11)
 #include <utility>
@@ -103,9 +104,15 @@ ColumnPair Columns(const TablePlan& plan, size_t i) {
 struct Comparison {
   Compare how = Compare::kSkip;
   std::string before, after;
+  // Both sides without trailing spaces (text the target may cut them
+  // from).
+  bool trim = false;
   bool converted() const { return !before.empty() || !after.empty(); }
   std::string Source(const std::string& x) const {
-    return absl::StrCat(before, x, after);
+    return Target(absl::StrCat(before, x, after));
+  }
+  std::string Target(const std::string& x) const {
+    return trim ? absl::StrCat("RTRIM(", x, ")") : x;
   }
 };
 
@@ -213,25 +220,89 @@ std::vector<std::string> Members(absl::string_view column_type) {
   return members;
 }
 
-// Whether ENUM `t` has each of `s`'s members as it is (a value is stored
-// by name, matched by the collation: 'a' into ENUM('A') reads 'A').
-bool EnumKeepsMembers(const ColumnInfo& s, const ColumnInfo& t) {
-  const std::vector<std::string> have = Members(t.column_type);
-  for (const std::string& m : Members(s.column_type)) {
-    if (std::find(have.begin(), have.end(), m) == have.end()) return false;
+// Whether the members read from the catalog are as defined (its column
+// types are utf8mb3: a character beyond it reads '?').
+bool ReadableMembers(const std::vector<std::string>& members) {
+  for (const std::string& m : members) {
+    if (absl::StrContains(m, "?")) return false;
   }
   return true;
 }
 
-// Whether SET `t` holds `s`'s members first, in the same order (a value
-// then reads the same: members in the order of definition).
+// Whether ENUM `t` has each of `s`'s members as it is (a value is stored
+// by name, matched by the collation: 'a' into ENUM('A') reads 'A').
+bool EnumKeepsMembers(const ColumnInfo& s, const ColumnInfo& t) {
+  const std::vector<std::string> have = Members(t.column_type);
+  const std::vector<std::string> want = Members(s.column_type);
+  for (const std::string& m : want) {
+    if (std::find(have.begin(), have.end(), m) == have.end()) return false;
+  }
+  return !want.empty() && ReadableMembers(have);
+}
+
+// Whether SET `t` holds `s`'s members first, in the same order and
+// spelled alike (a value then reads the same: members in the order of
+// definition, stored by name).
 bool SetExtends(const ColumnInfo& s, const ColumnInfo& t) {
-  const std::string a = absl::AsciiStrToLower(s.column_type);
-  const std::string b = absl::AsciiStrToLower(t.column_type);
-  if (a.empty() || a.back() != ')') return false;
-  const std::string head = a.substr(0, a.size() - 1);
-  return b == a || (absl::StartsWith(b, head) && b.size() > head.size() &&
-                    b[head.size()] == ',');
+  const std::vector<std::string> a = Members(s.column_type);
+  const std::vector<std::string> b = Members(t.column_type);
+  return !a.empty() && b.size() >= a.size() &&
+         std::equal(a.begin(), a.end(), b.begin()) && ReadableMembers(b);
+}
+
+// Longest bytes of one character, per character set (0: unknown).
+int MaxBytesPerChar(absl::string_view charset) {
+  static const auto* const kMax = new std::map<std::string, int, std::less<>>{
+      {"armscii8", 1}, {"ascii", 1},    {"big5", 2},   {"binary", 1},
+      {"cp1250", 1},   {"cp1251", 1},   {"cp1256", 1}, {"cp1257", 1},
+      {"cp850", 1},    {"cp852", 1},    {"cp866", 1},  {"cp932", 2},
+      {"dec8", 1},     {"eucjpms", 3},  {"euckr", 2},  {"gb2312", 2},
+      {"gbk", 2},      {"geostd8", 1},  {"greek", 1},  {"hebrew", 1},
+      {"hp8", 1},      {"keybcs2", 1},  {"koi8r", 1},  {"koi8u", 1},
+      {"latin1", 1},   {"latin2", 1},   {"latin5", 1}, {"latin7", 1},
+      {"macce", 1},    {"macroman", 1}, {"sjis", 2},   {"swe7", 1},
+      {"tis620", 1},   {"ucs2", 2},     {"ujis", 3},   {"utf16", 4},
+      {"utf16le", 4},  {"utf32", 4},    {"utf8", 3},   {"utf8mb3", 3},
+      {"utf8mb4", 4}};
+  auto it = kMax->find(charset);
+  return it == kMax->end() ? 0 : it->second;
+}
+
+// Whether character set `charset` encodes ASCII in more than one byte
+// (CONCAT_WS's separator and numbers then differ from their bytes
+// elsewhere).
+bool WideCharset(absl::string_view charset) {
+  return charset == "ucs2" || charset == "utf16" || charset == "utf16le" ||
+         charset == "utf32";
+}
+
+// Bytes a TEXT type holds; 0 for another type.
+int64_t TextBytes(absl::string_view data_type) {
+  if (data_type == "tinytext") return 255;
+  if (data_type == "text") return 65535;
+  if (data_type == "mediumtext") return 16777215;
+  if (data_type == "longtext") return 4294967295LL;
+  return 0;
+}
+
+// Whether text column `t` holds every value of `s` whole. Where it cannot,
+// MariaDB cuts trailing spaces to fit with only a note, even in a strict
+// sql_mode (other characters fail the copy).
+bool HoldsEveryValue(const ColumnInfo& s, const ColumnInfo& t) {
+  // CHAR, ENUM and SET values have no trailing spaces.
+  if (!IsText(s.data_type)) return true;
+  const int64_t source_bytes = TextBytes(s.data_type);
+  const std::vector<int> sa = TypeArgs(s.column_type);
+  // The most characters a source value has (a TEXT's bytes bound them).
+  int64_t chars = source_bytes > 0 ? source_bytes : (sa.empty() ? -1 : sa[0]);
+  if (chars < 0) return false;
+  const int64_t target_bytes = TextBytes(t.data_type);
+  if (target_bytes == 0) {
+    const std::vector<int> ta = TypeArgs(t.column_type);
+    return !ta.empty() && ta[0] >= chars;
+  }
+  const int per_char = MaxBytesPerChar(t.charset);
+  return per_char > 0 && chars * per_char <= target_bytes;
 }
 
 Comparison HowCompared(const TablePlan& plan, size_t i) {
@@ -264,6 +335,9 @@ Comparison HowCompared(const TablePlan& plan, size_t i) {
         (t.data_type == "set" && s.data_type == "set" && SetExtends(s, t));
     if (!stored_alike) return {};
     c.how = Compare::kBytes;
+    // Only trailing spaces may be cut to fit (anything else fails the
+    // copy): compared without them.
+    c.trim = IsText(t.data_type) && !HoldsEveryValue(s, t);
     if (!same_charset) {
       c.before = "CONVERT(";
       c.after = absl::StrCat(" USING ", t.charset, ")");
@@ -282,7 +356,9 @@ Comparison HowCompared(const TablePlan& plan, size_t i) {
   if (s.data_type == "decimal" && t.data_type == "decimal") {
     return DecimalWidened(s, t);
   }
-  if (s.data_type == "float" && t.data_type == "double") {
+  // Not into a DOUBLE(M,D): rounded to D digits without a warning.
+  if (s.data_type == "float" &&
+      (t.column_type == "double" || t.column_type == "double unsigned")) {
     c.how = Compare::kPlain;  // a FLOAT's value is a DOUBLE's exactly
     c.before = "CAST(";
     c.after = " AS DOUBLE)";
@@ -293,7 +369,10 @@ Comparison HowCompared(const TablePlan& plan, size_t i) {
 
 std::string Part(Compare how, const std::string& x) {
   if (how == Compare::kBytes) return absl::StrCat("CAST(", x, " AS BINARY)");
-  if (how == Compare::kText) return absl::StrCat("CONCAT(", x, ")");
+  // As its bytes: no collation decides.
+  if (how == Compare::kText) {
+    return absl::StrCat("CAST(CONCAT(", x, ") AS BINARY)");
+  }
   return x;
 }
 
@@ -313,10 +392,10 @@ std::string HashPart(Compare how, const ColumnInfo& c, const std::string& x,
 }
 
 // Whether one side's character columns must be cast to bytes in its row
-// hash: CONCAT_WS of columns of two collations converts one of them, or
-// fails ("illegal mix of collations"); of one collation it joins their
-// bytes as they are (integers and separators converted to it), which
-// costs a third of the checksum less than casting each (measured on 1M
+// hash (see also VerifyCopy): CONCAT_WS of columns of two collations converts
+// one of them, or fails ("illegal mix of collations"); of one collation it
+// joins their bytes as they are (integers and separators converted to it),
+// which costs a third of the checksum less than casting each (measured on 1M
 // sysbench rows: 0.36 s against 0.58 s per side).
 bool BytesNeedCasts(const std::vector<const ColumnInfo*>& columns) {
   std::set<std::pair<std::string, std::string>> collations;
@@ -416,8 +495,9 @@ bool KeyRangesMatch(const TablePlan& plan) {
 std::string ColumnDiffers(const TablePlan& plan, size_t i) {
   const Comparison c = HowCompared(plan, i);
   if (c.how == Compare::kSkip) return "";
-  const std::string d =
-      Part(c.how, absl::StrCat("d.", QuoteIdentifier(plan.target_columns[i])));
+  const std::string d = Part(
+      c.how,
+      c.Target(absl::StrCat("d.", QuoteIdentifier(plan.target_columns[i]))));
   const std::string s =
       Part(c.how, c.Source(absl::StrCat("s.", SourceAlias(i))));
   return absl::StrCat("NOT (", d, " <=> ", s, ")");
@@ -459,8 +539,6 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
   std::vector<std::string> select, differs, source_parts, target_parts;
   std::vector<std::string> source_nullable, target_nullable;
   std::vector<const ColumnInfo*> source_bytes, target_bytes;
-  // A value converted to another character set is of that set's default
-  // collation: cast with the others.
   bool converted_characters = false;
   for (size_t i = 0; i < plan.target_columns.size(); ++i) {
     const Comparison c = HowCompared(plan, i);
@@ -470,8 +548,15 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
     target_bytes.push_back(p.target);
     converted_characters = converted_characters || c.converted();
   }
-  const bool cast_source = converted_characters || BytesNeedCasts(source_bytes);
-  const bool cast_target = BytesNeedCasts(target_bytes);
+  // One decision for both sides, whose bytes must be alike: casts where
+  // either side mixes collations, where a value is converted to another
+  // character set, or where one encodes ASCII (the separator, numbers) in
+  // more than one byte.
+  bool cast = converted_characters || BytesNeedCasts(source_bytes) ||
+              BytesNeedCasts(target_bytes);
+  for (const auto* side : {&source_bytes, &target_bytes}) {
+    for (const ColumnInfo* c : *side) cast = cast || WideCharset(c->charset);
+  }
   for (size_t i = 0; i < plan.target_columns.size(); ++i) {
     select.push_back(
         absl::StrCat(plan.select_exprs[i], " AS ", SourceAlias(i)));
@@ -482,12 +567,12 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
     differs.push_back(ColumnDiffers(plan, i));
     const ColumnPair p = Columns(plan, i);
     // A converted value is of the target's type.
-    source_parts.push_back(
-        HashPart(c.how, c.converted() ? *p.target : *p.source,
-                 c.Source(plan.select_exprs[i]), cast_source));
-    target_parts.push_back(HashPart(c.how, *p.target,
-                                    QuoteIdentifier(plan.target_columns[i]),
-                                    cast_target));
+    source_parts.push_back(HashPart(c.how,
+                                    c.converted() ? *p.target : *p.source,
+                                    c.Source(plan.select_exprs[i]), cast));
+    target_parts.push_back(
+        HashPart(c.how, *p.target,
+                 c.Target(QuoteIdentifier(plan.target_columns[i])), cast));
     if (p.source->nullable || p.target->nullable) {
       source_nullable.push_back(plan.select_exprs[i]);
       target_nullable.push_back(QuoteIdentifier(plan.target_columns[i]));

@@ -16,9 +16,12 @@
 // into binary strings; a DECIMAL of more digits on both sides of the
 // point, a DATETIME, TIMESTAMP or TIME of more fractional digits, a DATE
 // as a DATETIME (compared as text: the source's with the zeros appended);
-// a FLOAT as a DOUBLE. Columns filled by expressions or converted
-// otherwise (where a value may change: rounded, padded, reinterpreted)
-// are not compared (listed in the result).
+// a FLOAT as a plain DOUBLE. Text into text that cannot hold every value
+// is compared without trailing spaces (MariaDB cuts them to fit with a
+// note, strict or not). Columns filled by expressions or converted
+// otherwise (where a value may change: rounded, padded, reinterpreted, an
+// ENUM or SET member renamed by case) are not compared (listed in the
+// result).
 #ifndef SIDECUT_VREPLICATION_COPY_VERIFY_H_
 #define SIDECUT_VREPLICATION_COPY_VERIFY_H_
 
