@@ -521,6 +521,9 @@ class Executor {
   absl::Status StartReverseStream(const Migration& m, int64_t stream_id,
                                   const mysql::Position& start)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the reverse streams of completed migrations whose finished
+  // stream still stands (the daemon stopped between the two).
+  absl::Status SettleReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Commands (executor_commands.cc).
   absl::StatusOr<std::vector<Migration>> Select(absl::string_view uuid,
