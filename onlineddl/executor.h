@@ -584,6 +584,7 @@ class Executor {
   };
   struct VerifyState {
     bool passed = false;
+    bool looked_up = false;   // for a pass recorded before a restart
     std::string summary;      // for the stage once ready
     int failures = 0;         // in a row (retried with backoff)
     int64_t rows_before = 0;  // the cursor's rows when the attempt began

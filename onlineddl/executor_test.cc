@@ -716,6 +716,43 @@ TEST_F(ExecutorTest, ACopyThatDoesNotMatchFailsBeforeTheSwap) {
   executor_.reset();  // before `other`, which the hook uses
 }
 
+// A verification that passed is not made again by a restarted daemon
+// (it is recorded with the stream it compared), while a retried
+// migration's new stream is compared anew.
+TEST_F(ExecutorTest, AVerifiedCopyIsNotComparedAgainAfterARestart) {
+  CreateUsers(1000);
+  auto verifications = std::make_shared<std::atomic<int>>(0);
+  ExecutorOptions o = Options();
+  o.before_verify = [verifications](const Migration&) { ++*verifications; };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  EXPECT_EQ(*verifications, 1);
+  ASSERT_OK_AND_ASSIGN(Migration ready, executor_->Get(u[0]));
+  EXPECT_THAT(ready.stage, HasSubstr("copy verified: 1000 rows"));
+  executor_.reset();
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = '', ready_to_complete = 0 "
+      "WHERE migration_uuid = ",
+      mysql::QuoteString(u[0]))));
+  StartExecutor(o);
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  EXPECT_EQ(*verifications, 1);
+  ASSERT_OK_AND_ASSIGN(ready, executor_->Get(u[0]));
+  EXPECT_THAT(ready.stage, HasSubstr("copy verified: 1000 rows"));
+  // Cancelled and retried: a new copy, compared.
+  ASSERT_OK(executor_->Cancel(u[0]).status());
+  WaitStatus(u[0], kStatusCancelled);
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  EXPECT_EQ(*verifications, 2);
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("users", "x"));
+}
+
 // A verification under way ends with its migration: cancelled while it
 // compares, the migration ends promptly, the table as it was.
 TEST_F(ExecutorTest, AMigrationCancelledWhileVerifyingEndsPromptly) {

@@ -19,6 +19,7 @@
 #include "mysql/quoting.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/verified_copies.h"
 #include "util/status_macros.h"
 #include "util/wait.h"
 #include "vreplication/copy_verify.h"
@@ -99,6 +100,19 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   VerifyState& v = verify_states_[key];
   if (v.passed) return std::string();
   auto task = verifies_.find(key);
+  if (!v.looked_up && task == verifies_.end()) {
+    // Passed before this daemon started (over this very stream).
+    v.looked_up = true;
+    SC_ASSIGN_OR_RETURN(absl::optional<std::string> recorded,
+                        FindVerified(*conn_, key, workflow_id));
+    if (recorded.has_value()) {
+      std::cerr << "executor: " << m.uuid << ": " << what
+                << " verified before a restart: " << *recorded << std::endl;
+      v.passed = true;
+      v.summary = *std::move(recorded);
+      return std::string();
+    }
+  }
   if (task != verifies_.end()) {
     absl::Status s;
     if (!task->second->Done(&s)) {
@@ -166,6 +180,14 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           noun, " verified: ", result->source_rows, " rows",
           snapshots > 1 ? absl::StrCat(" (", snapshots, " snapshots)") : "",
           ahead ? ", before the revert" : "");
+      // Kept for a restart (not to compare again); only said if it fails.
+      if (absl::Status kept =
+              RecordVerified(*conn_, key, workflow_id, v.summary);
+          !kept.ok()) {
+        std::cerr << "executor: " << m.uuid
+                  << ": recording the verification: " << kept.message()
+                  << std::endl;
+      }
       return std::string();
     }
     if (s.ok() && result.has_value() && revert && !ahead && v.attempt_ahead) {
