@@ -91,6 +91,10 @@ struct ExecutorOptions {
   // Tests only: runs after a cut-over's checks, before it locks the table
   // (something changing in between, as a trigger created there).
   std::function<void()> after_cut_over_checks;
+  // Tests only: runs inside the transaction that records a swapped
+  // migration complete and starts its reverse stream, before it commits;
+  // an error rolls it back (as a crash there would).
+  std::function<absl::Status(const Migration&)> before_completion_commit;
   // Before an online ALTER may cut over, compare its shadow with the table
   // (vreplication/copy_verify.h): every row there, with the same values in
   // the columns kept alike. The snapshot is taken while the table takes no
@@ -514,16 +518,12 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // After `m` swapped its table with its artifact over stream `stream_id`
-  // (stopped under the cut-over lock): retires that stream and starts the
-  // reverse one (table → artifact) at `start`, the RENAME's position,
-  // keeping the old table in sync for a revert.
-  absl::Status StartReverseStream(const Migration& m, int64_t stream_id,
-                                  const mysql::Position& start)
+  // The reverse stream (table → artifact) of `m`, whose table and artifact
+  // were swapped over stream `row`: keeps the old table in sync for a
+  // revert. Reads the two tables' schemas; writes nothing.
+  absl::StatusOr<binlogdata::BinlogSource> ReverseStreamSource(
+      const Migration& m, const vreplication::WorkflowRow& row)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Starts the reverse streams of completed migrations whose finished
-  // stream still stands (the daemon stopped between the two).
-  absl::Status SettleReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Commands (executor_commands.cc).
   absl::StatusOr<std::vector<Migration>> Select(absl::string_view uuid,

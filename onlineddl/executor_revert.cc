@@ -33,9 +33,8 @@ absl::Status Refuse(const Migration& m, absl::string_view why) {
 
 }  // namespace
 
-absl::Status Executor::StartReverseStream(const Migration& m, int64_t stream_id,
-                                          const mysql::Position& start) {
-  SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(stream_id));
+absl::StatusOr<binlogdata::BinlogSource> Executor::ReverseStreamSource(
+    const Migration& m, const vreplication::WorkflowRow& row) {
   if (row.source.filter().rules_size() != 1) {
     return absl::InternalError("the migration stream has no single rule");
   }
@@ -62,59 +61,7 @@ absl::Status Executor::StartReverseStream(const Migration& m, int64_t stream_id,
   src.set_shard(m.shard);
   *src.mutable_filter()->add_rules() = a.rule;
   src.set_on_ddl(binlogdata::STOP);
-  SC_RETURN_IF_ERROR(engine_->Stop(stream_id));
-  // The finished stream replaced by the reverse one in one transaction: a
-  // crash leaves one of them, never neither (a finished stream left
-  // stopped at its RENAME is replaced later: SettleReverseStreams).
-  auto fail = [&](absl::Status s) {
-    conn_->Execute("ROLLBACK").IgnoreError();
-    return s;
-  };
-  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
-  for (const char* table :
-       {"copy_state WHERE vrepl_id", "vreplication WHERE id"}) {
-    absl::Status deleted =
-        conn_
-            ->Execute(absl::StrCat("DELETE FROM _vt.", table, " = ", stream_id))
-            .status();
-    if (!deleted.ok()) return fail(deleted);
-  }
-  absl::StatusOr<int64_t> id = vreplication::CreateWorkflow(
-      *conn_, m.uuid, src, m.schema, vreplication::kWorkflowTypeOnlineDdl,
-      start.ToString());
-  if (!id.ok()) return fail(id.status());
-  SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
-  return engine_->Start(*id);
-}
-
-absl::Status Executor::SettleReverseStreams() {
-  // CutOverDone records a migration complete before it replaces the
-  // finished stream: a crash in between leaves that stream stopped at the
-  // migration's RENAME, whose position starts the reverse stream.
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result r,
-      conn_->Execute(absl::StrCat(
-          "SELECT v.id, m.migration_uuid FROM _vt.schema_migrations m JOIN "
-          "_vt.vreplication v ON v.workflow IN (m.migration_uuid, "
-          "m.reverted_uuid) WHERE m.mysql_schema = ",
-          QuoteString(options_.db),
-          " AND m.migration_status = 'complete' AND m.message = '' AND "
-          "m.cleanup_timestamp IS NULL AND v.state = ",
-          QuoteString(vreplication::kStateStopped),
-          " AND v.message LIKE 'Stopped at DDL RENAME TABLE %'")));
-  for (const mysql::Row& found : r.rows) {
-    SC_ASSIGN_OR_RETURN(const int64_t id, found.GetInt64(0));
-    SC_ASSIGN_OR_RETURN(Migration m,
-                        ReadMigration(*conn_, std::string(found.Get(1))));
-    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(id));
-    if (!IsOwnCutOver(m, row)) continue;  // another's RENAME
-    SC_ASSIGN_OR_RETURN(mysql::Position at, mysql::Position::Parse(row.pos));
-    std::cerr << "executor: migration " << m.uuid
-              << ": completed, its reverse stream not started (the daemon "
-                 "stopped in between); starting it\n";
-    SC_RETURN_IF_ERROR(StartReverseStream(m, id, at));
-  }
-  return absl::OkStatus();
+  return src;
 }
 
 absl::StatusOr<std::string> Executor::Revert(
@@ -145,8 +92,6 @@ absl::StatusOr<std::string> Executor::RevertLocked(
     }
     if (!absl::IsNotFound(existing.status())) return existing.status();
   }
-  // A reverse stream a crash kept from starting starts first.
-  SC_RETURN_IF_ERROR(SettleReverseStreams());
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
   if (m.schema != options_.db) {
     return Refuse(m, absl::StrCat("it belongs to database ", m.schema));
@@ -359,6 +304,10 @@ absl::Status Executor::ParkReverseStreams() {
     if (keep && (!running || has_note)) {
       // Newer ones were cleaned up or reverted (or the limit was raised).
       SC_RETURN_IF_ERROR(UnparkReverseStream(uuid, id));
+    } else if (keep && !engine_->IsRunning(id)) {
+      // Running in its row, so also here (its start after its cut-over's
+      // commit may have failed).
+      SC_RETURN_IF_ERROR(engine_->Start(id));
     } else if (!keep && (running || !has_note)) {
       // Stopped and marked parked in one write (a crash in between would
       // leave a stream stopped for no reason, and its revert refused); the

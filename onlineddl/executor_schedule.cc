@@ -53,10 +53,6 @@ absl::Status Executor::TickLocked() {
   // Once a second; logged, not failing the tick (table GC follows).
   if (clock_->Now() >= next_park_) {
     next_park_ = clock_->Now() + absl::Seconds(1);
-    if (absl::Status settled = SettleReverseStreams(); !settled.ok()) {
-      std::cerr << "executor: starting reverse streams: " << settled.message()
-                << std::endl;
-    }
     if (absl::Status parked = ParkReverseStreams(); !parked.ok()) {
       std::cerr << "executor: parking reverse streams: " << parked.message()
                 << std::endl;

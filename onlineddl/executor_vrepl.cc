@@ -78,6 +78,13 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
           ->Execute(
               absl::StrCat("DELETE FROM _vt.copy_state WHERE vrepl_id = ", id))
           .status());
+  // Its verifications' passes go with it.
+  SC_RETURN_IF_ERROR(
+      conn_
+          ->Execute(absl::StrCat(
+              "DELETE FROM _vt.sidecut_verified_copies WHERE workflow_id = ",
+              id))
+          .status());
   return conn_
       ->Execute(absl::StrCat("DELETE FROM _vt.vreplication WHERE id = ", id))
       .status();
@@ -960,24 +967,65 @@ absl::Status Executor::RecordComplete(const Migration& m,
 
 absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
                                    const CutOverResult& r) {
-  // Complete before the stream is replaced: a crash in between leaves a
-  // complete migration that cannot be reverted (its stream stopped), never
-  // a running one whose reverse stream looks like its own and would swap
-  // the tables back.
-  SC_RETURN_IF_ERROR(RecordComplete(
+  SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row,
+                      engine_->Read(workflow_id));
+  // Planned before anything is written (it reads both tables' schemas).
+  absl::StatusOr<binlogdata::BinlogSource> reverse =
+      ReverseStreamSource(m, row);
+  // Stopped already (its cut-over's lock, or its RENAME).
+  SC_RETURN_IF_ERROR(engine_->Stop(workflow_id));
+  // Recorded complete and its stream replaced by the reverse one in one
+  // transaction: a crash (or an error) before the commit leaves it cutting
+  // over, its stream stopped short of the RENAME, which the restarted
+  // stream then finds (MonitorVrepl); never complete without its reverse
+  // stream, nor running with a reverse stream that looks like its own and
+  // would swap the tables back.
+  auto fail = [&](absl::Status s) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    return s;
+  };
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  absl::Status done = RecordComplete(
       m,
       r.stall > absl::ZeroDuration()
           ? absl::StrCat("complete; writes stalled ",
                          absl::ToInt64Milliseconds(r.stall), " ms at cut-over")
           : std::string("complete"),
-      ""));
-  // The stream stops by itself at the RENAME; the reverse one takes over.
-  absl::Status reverse = StartReverseStream(m, workflow_id, r.rename_position);
-  if (reverse.ok()) return absl::OkStatus();
-  return UpdateMigration(
-      *conn_, m.uuid,
-      Assignments().Set("message",
-                        absl::StrCat("not revertible: ", reverse.message())));
+      reverse.ok()
+          ? std::string()
+          : absl::StrCat("not revertible: ", reverse.status().message()));
+  if (!done.ok()) return fail(done);
+  for (const std::string& where :
+       {absl::StrCat("copy_state WHERE vrepl_id = ", workflow_id),
+        absl::StrCat("vreplication WHERE id = ", workflow_id),
+        absl::StrCat("sidecut_verified_copies WHERE workflow_id = ",
+                     workflow_id)}) {
+    absl::Status deleted =
+        conn_->Execute(absl::StrCat("DELETE FROM _vt.", where)).status();
+    if (!deleted.ok()) return fail(deleted);
+  }
+  int64_t id = 0;
+  if (reverse.ok()) {
+    absl::StatusOr<int64_t> created = vreplication::CreateWorkflow(
+        *conn_, m.uuid, *reverse, m.schema,
+        vreplication::kWorkflowTypeOnlineDdl, r.rename_position.ToString());
+    if (!created.ok()) return fail(created.status());
+    id = *created;
+  }
+  if (options_.before_completion_commit) {
+    absl::Status hooked = options_.before_completion_commit(m);
+    if (!hooked.ok()) return fail(hooked);
+  }
+  SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
+  if (id == 0) return absl::OkStatus();
+  // Its row says Running: if not started here, ParkReverseStreams starts
+  // it within a second.
+  if (absl::Status started = engine_->Start(id); !started.ok()) {
+    std::cerr << "executor: " << m.uuid
+              << ": starting its reverse stream: " << started.message()
+              << std::endl;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace onlineddl

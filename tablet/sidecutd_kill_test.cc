@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <ctime>
@@ -28,7 +29,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/cli.h"
@@ -128,12 +131,14 @@ class Daemon {
   std::string server_;
 };
 
-// Changes kt.t and kt.ref alike in one transaction each (updates, deletes,
-// upserts of random keys) until stopped; counts its commits and failures.
+// Changes `tables` (kt.t and others of its columns) alike in one
+// transaction each (updates, deletes, upserts of random keys) until
+// stopped; counts its commits and failures.
 class Writer {
  public:
-  Writer(mysql::ConnectParams params, int keys)
-      : params_(std::move(params)), keys_(keys) {}
+  Writer(mysql::ConnectParams params,
+         std::vector<std::vector<std::string>> groups, int keys)
+      : params_(std::move(params)), groups_(std::move(groups)), keys_(keys) {}
   ~Writer() { Stop(); }
   void Start() {
     thread_ = std::thread([this] { Run(); });
@@ -171,7 +176,7 @@ class Writer {
       }
       const int id = 1 + static_cast<int>(rng() % keys_);
       std::string change;
-      switch (rng() % 3) {
+      switch (rng() % 4) {
         case 0:
           change = absl::StrCat("UPDATE kt.t SET k = ", n, ", c = 'u", n,
                                 "' WHERE id = ", id);
@@ -179,29 +184,38 @@ class Writer {
         case 1:
           change = absl::StrCat("DELETE FROM kt.t WHERE id = ", id);
           break;
+        case 2:  // relative: a change applied twice shows
+          change = absl::StrCat("UPDATE kt.t SET k = k + 1 WHERE id = ", id);
+          break;
         default:
           change = absl::StrCat(
               "INSERT INTO kt.t (id, k, c) VALUES (", id, ", ", n, ", 'i", n,
               "') ON DUPLICATE KEY UPDATE k = VALUES(k), c = VALUES(c)");
       }
-      // The same change to both tables.
-      const std::string same =
-          absl::StrReplaceAll(change, {{"kt.t ", "kt.ref "}});
-      absl::Status s = conn->Execute("BEGIN").status();
-      if (s.ok()) s = conn->Execute(change).status();
-      if (s.ok()) s = conn->Execute(same).status();
-      if (s.ok()) s = conn->Execute("COMMIT").status();
-      if (s.ok()) {
-        ++commits_;
-      } else {
-        Fail(s);
-        if (!conn->Execute("ROLLBACK").ok()) conn.reset();
+      // The same change to every table, a transaction per group.
+      for (const std::vector<std::string>& group : groups_) {
+        if (conn == nullptr) break;
+        absl::Status s = conn->Execute("BEGIN").status();
+        for (const std::string& table : group) {
+          if (!s.ok()) break;
+          s = conn->Execute(absl::StrReplaceAll(
+                                change, {{"kt.t ", absl::StrCat(table, " ")}}))
+                  .status();
+        }
+        if (s.ok()) s = conn->Execute("COMMIT").status();
+        if (s.ok()) {
+          ++commits_;
+        } else {
+          Fail(s);
+          if (!conn->Execute("ROLLBACK").ok()) conn.reset();
+        }
       }
       Clock::Real()->SleepFor(absl::Milliseconds(2));
     }
   }
 
   mysql::ConnectParams params_;
+  std::vector<std::vector<std::string>> groups_;
   int keys_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> commits_{0};
@@ -244,19 +258,30 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn.Execute(absl::StrCat(
-          "SELECT COUNT(*), IFNULL(SUM(CRC32(CONCAT_WS('#', id, k, c))), 0) "
+          "SELECT COUNT(*), IFNULL(SUM(CRC32(CONCAT_WS('#', id, k, c, pad))), "
+          "0) "
           "FROM ",
           table)));
   return absl::StrCat(r.rows[0].Get(0), "/", r.rows[0].Get(1));
 }
 
-// kt.t's columns, in order ("id,k,c").
-absl::StatusOr<std::string> Columns(mysql::Connection& conn) {
+// kt.`table`'s columns, in order ("id,k,c").
+absl::StatusOr<std::string> Columns(mysql::Connection& conn,
+                                    const std::string& table = "t") {
   return mysql::QueryValue(
-      conn,
-      "SELECT GROUP_CONCAT(column_name ORDER BY ordinal_position) FROM "
-      "information_schema.columns WHERE table_schema = 'kt' AND table_name "
-      "= 't'");
+      conn, absl::StrCat("SELECT GROUP_CONCAT(column_name ORDER BY "
+                         "ordinal_position) FROM information_schema.columns "
+                         "WHERE table_schema = 'kt' AND table_name = ",
+                         mysql::QuoteString(table)));
+}
+
+// The lines a `sidecut` command printed.
+std::vector<std::string> Lines(const std::string& out) {
+  std::vector<std::string> lines;
+  for (absl::string_view l : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+    lines.emplace_back(absl::StripAsciiWhitespace(l));
+  }
+  return lines;
 }
 
 // The uuid a `sidecut` command printed (its first line).
@@ -264,84 +289,200 @@ std::string FirstLine(const std::string& out) {
   return std::string(absl::StripAsciiWhitespace(out.substr(0, out.find('\n'))));
 }
 
-TEST(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
-  const int rows = FullScale() ? 1000000 : 60000;
-  std::string error;
-  std::unique_ptr<Runfiles> rf(Runfiles::CreateForTest(&error));
-  ASSERT_NE(rf, nullptr) << error;
-  const std::string bin = rf->Rlocation("sidecut/tablet/sidecutd");
-  const char* tmp = getenv("TEST_TMPDIR");
-  const std::string dir = tmp != nullptr ? tmp : "/tmp";
-
-  harness::InstanceOptions io;
-  io.benchmark_mode = FullScale();
-  ASSERT_OK_AND_ASSIGN(auto inst, harness::MariaDbInstance::Start(io));
-  ASSERT_OK_AND_ASSIGN(auto conn, harness::ConnectTo(*inst));
-  ASSERT_OK(conn->Execute("CREATE DATABASE kt"));
-  for (const char* t : {"t", "ref"}) {
-    ASSERT_OK(conn->Execute(
-        absl::StrCat("CREATE TABLE kt.", t,
-                     " (id INT PRIMARY KEY, k INT NOT NULL, c VARCHAR(64) NOT "
-                     "NULL, pad CHAR(60) NOT NULL DEFAULT '', KEY (k))")));
-    for (int done = 0; done < rows; done += 100000) {
-      ASSERT_OK(conn->Execute(absl::StrCat(
-          "INSERT INTO kt.", t,
-          " (id, k, c, pad) SELECT seq, seq % 1000, CONCAT('c', seq), "
-          "REPEAT('p', 60) FROM kt.seq_",
-          done + 1, "_to_", std::min(rows, done + 100000))));
-    }
+class SidecutdKillTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    std::unique_ptr<Runfiles> rf(Runfiles::CreateForTest(&error));
+    ASSERT_NE(rf, nullptr) << error;
+    bin_ = rf->Rlocation("sidecut/tablet/sidecutd");
+    const char* tmp = getenv("TEST_TMPDIR");
+    dir_ = tmp != nullptr ? tmp : "/tmp";
+    harness::InstanceOptions io;
+    io.benchmark_mode = FullScale();
+    ASSERT_OK_AND_ASSIGN(inst_, harness::MariaDbInstance::Start(io));
+    ASSERT_OK_AND_ASSIGN(conn_, harness::ConnectTo(*inst_));
+    ASSERT_OK(conn_->Execute("CREATE DATABASE kt"));
+    // Who holds a table's metadata lock, shown if the test fails.
+    conn_->Execute("INSTALL SONAME 'metadata_lock_info'").IgnoreError();
+    // A new seed each run (the kills land elsewhere in the cut-over),
+    // shown and given again by SIDECUT_SEED.
+    const char* seed_env = getenv("SIDECUT_SEED");
+    seed_ = seed_env != nullptr ? static_cast<unsigned>(std::atol(seed_env))
+                                : static_cast<unsigned>(time(nullptr));
+    std::cerr << "SIDECUT_SEED=" << seed_ << "\n";
+    rng_.seed(seed_);
   }
-  // Keys past the table's end too: inserts.
-  Writer writer(harness::ConnectParamsFor(*inst), rows + rows / 10);
-  writer.Start();
-  Daemon daemon(bin, inst->port(), dir);
-  ASSERT_OK(daemon.Start());
-  // A new seed each run (the kills land elsewhere in the cut-over), shown
-  // and given again by SIDECUT_SEED.
-  const char* seed_env = getenv("SIDECUT_SEED");
-  const unsigned seed = seed_env != nullptr
-                            ? static_cast<unsigned>(std::atol(seed_env))
-                            : static_cast<unsigned>(time(nullptr));
-  std::cerr << "SIDECUT_SEED=" << seed << "\n";
-  std::mt19937 rng(seed);
-  std::vector<std::string> kills;
-  int copy_kills = 0;
-  // SIGKILLs the daemon, notes the migration's state, starts another.
-  auto kill_and_restart = [&](const std::string& uuid) -> absl::Status {
-    daemon.Kill();
-    SC_ASSIGN_OR_RETURN(MigrationRow m, ReadMigration(*conn, uuid));
-    kills.push_back(absl::StrCat(m.status, "/", m.progress, "%/", m.stage));
-    return daemon.Start();
-  };
-  // Waits until `uuid`'s row satisfies `pred` (false after `timeout`,
-  // or when the migration ends otherwise: `row` then says how).
-  MigrationRow row;
-  auto wait_for = [&](const std::string& uuid, const char* what,
-                      std::function<bool(const MigrationRow&)> pred,
-                      absl::Duration timeout) -> absl::StatusOr<bool> {
+
+  // Tables kt.<name> alike, of `rows_` rows; a writer changing them all
+  // alike (keys past their end too: inserts), each group of them in one
+  // transaction; a daemon.
+  void Start(const std::vector<std::vector<std::string>>& groups) {
+    std::vector<std::vector<std::string>> tables;
+    for (const std::vector<std::string>& group : groups) {
+      tables.emplace_back();
+      for (const std::string& t : group) {
+        tables.back().push_back(absl::StrCat("kt.", t));
+      }
+    }
+    for (const std::vector<std::string>& group : groups) {
+      for (const std::string& t : group) {
+        ASSERT_OK(conn_->Execute(absl::StrCat(
+            "CREATE TABLE kt.", t,
+            " (id INT PRIMARY KEY, k INT NOT NULL, c VARCHAR(64) NOT NULL, pad "
+            "CHAR(60) NOT NULL DEFAULT '', KEY (k))")));
+        for (int done = 0; done < rows_; done += 100000) {
+          ASSERT_OK(conn_->Execute(absl::StrCat(
+              "INSERT INTO kt.", t,
+              " (id, k, c, pad) SELECT seq, seq % 1000, CONCAT('c', seq), "
+              "REPEAT('p', 60) FROM kt.seq_",
+              done + 1, "_to_", std::min(rows_, done + 100000))));
+        }
+      }
+    }
+    writer_ = std::make_unique<Writer>(harness::ConnectParamsFor(*inst_),
+                                       tables, rows_ + rows_ / 10);
+    writer_->Start();
+    daemon_ = std::make_unique<Daemon>(bin_, inst_->port(), dir_);
+    ASSERT_OK(daemon_->Start());
+  }
+
+  // SIGKILLs the daemon, notes the migrations' states, starts another.
+  absl::Status KillAndRestart(const std::vector<std::string>& uuids) {
+    daemon_->Kill();
+    std::vector<std::string> states;
+    for (const std::string& u : uuids) {
+      SC_ASSIGN_OR_RETURN(MigrationRow m, ReadMigration(*conn_, u));
+      states.push_back(absl::StrCat(m.status, "/", m.progress, "%/", m.stage));
+    }
+    kills_.push_back(absl::StrJoin(states, " + "));
+    return daemon_->Start();
+  }
+
+  // Waits until `pred` holds over the rows of `uuids` (false after
+  // `timeout`, or once one failed or was cancelled, or all completed
+  // otherwise: rows_seen_ then says how).
+  absl::StatusOr<bool> WaitUntil(
+      const std::vector<std::string>& uuids, const char* what,
+      const std::function<bool(const std::vector<MigrationRow>&)>& pred) {
     bool met = false;
     absl::Status s = WaitFor(
         Clock::Real(), what,
         [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(row, ReadMigration(*conn, uuid));
-          met = pred(row);
-          return met || row.status == "complete" || row.status == "failed" ||
-                 row.status == "cancelled";
+          rows_seen_.clear();
+          bool all_complete = true;
+          bool ended = false;
+          for (const std::string& u : uuids) {
+            SC_ASSIGN_OR_RETURN(MigrationRow m, ReadMigration(*conn_, u));
+            all_complete = all_complete && m.status == "complete";
+            ended = ended || m.status == "failed" || m.status == "cancelled";
+            rows_seen_.push_back(std::move(m));
+          }
+          met = pred(rows_seen_);
+          return met || ended || all_complete;
         },
-        WaitOptions{.timeout = timeout,
+        WaitOptions{.timeout = absl::Minutes(FullScale() ? 30 : 3),
                     .initial_interval = absl::Milliseconds(2),
                     .max_interval = absl::Milliseconds(5)});
     if (absl::IsDeadlineExceeded(s)) return false;
     SC_RETURN_IF_ERROR(s);
     return met;
-  };
-  const absl::Duration phase = absl::Minutes(FullScale() ? 30 : 3);
+  }
+  absl::StatusOr<bool> WaitUntil(
+      const std::string& uuid, const char* what,
+      const std::function<bool(const MigrationRow&)>& pred) {
+    return WaitUntil(
+        std::vector<std::string>{uuid}, what,
+        [&](const std::vector<MigrationRow>& rows) { return pred(rows[0]); });
+  }
+  // The rows last seen by WaitUntil, for a failure's message.
+  std::string Seen() const {
+    std::vector<std::string> out;
+    for (const MigrationRow& m : rows_seen_) {
+      out.push_back(absl::StrCat(m.status, " ", m.stage, " ", m.message));
+    }
+    return absl::StrJoin(out, "; ");
+  }
 
+  // Each table of `same` pairs holds what its reference does, in one
+  // snapshot (the writer changes both in one transaction: no need to stop
+  // it).
+  void SameInSnapshot(
+      const std::vector<std::pair<std::string, std::string>>& same) {
+    ASSERT_OK(conn_->Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
+    for (const auto& [table, reference] : same) {
+      absl::StatusOr<std::string> want = Checksum(*conn_, reference);
+      absl::StatusOr<std::string> got = Checksum(*conn_, table);
+      EXPECT_TRUE(want.ok() && got.ok() && *want == *got)
+          << table << ": " << got.value_or("?") << " against "
+          << want.value_or("?");
+    }
+    ASSERT_OK(conn_->Execute("COMMIT"));
+  }
+
+  // Stops the writes and the daemon; each table of `same` pairs must hold
+  // what its reference does, and no write may have failed.
+  void Finish(const std::vector<std::pair<std::string, std::string>>& same) {
+    // Writes after the last swap land in its table too.
+    Clock::Real()->SleepFor(absl::Milliseconds(300));
+    writer_->Stop();
+    daemon_->Kill();
+    std::cerr << "states at the kills:";
+    for (const std::string& k : kills_) std::cerr << " [" << k << "]";
+    std::cerr << "; writer commits " << writer_->commits() << ", failures "
+              << writer_->failures() << "\n";
+    EXPECT_EQ(writer_->failures(), 0) << writer_->first_failure();
+    for (const auto& [table, reference] : same) {
+      ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, reference));
+      ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, table));
+      EXPECT_EQ(got, want) << table;
+    }
+  }
+  void TearDown() override {
+    if (!HasFailure()) return;
+    if (daemon_ != nullptr) std::cerr << "sidecutd's log:\n" << daemon_->Log();
+    if (conn_ == nullptr) return;
+    for (const char* q :
+         {"SELECT id, user, command, time, state, LEFT(IFNULL(info, ''), "
+          "200) FROM information_schema.processlist ORDER BY id",
+          "SELECT trx_mysql_thread_id, trx_state, trx_started, "
+          "LEFT(IFNULL(trx_query, ''), 100) FROM information_schema.INNODB_TRX",
+          "SELECT * FROM information_schema.METADATA_LOCK_INFO"}) {
+      absl::StatusOr<mysql::Result> r = conn_->Execute(q);
+      if (!r.ok()) continue;
+      std::cerr << q << ":\n";
+      for (const mysql::Row& row : r->rows) {
+        std::vector<std::string> cells;
+        for (size_t i = 0; i < row.size(); ++i) {
+          cells.push_back(std::string(row.Get(i)));
+        }
+        std::cerr << "  " << absl::StrJoin(cells, " | ") << "\n";
+      }
+    }
+  }
+
+  const int rows_ = FullScale() ? 1000000 : 60000;
+  std::string bin_;
+  std::string dir_;
+  std::unique_ptr<harness::MariaDbInstance> inst_;
+  std::unique_ptr<mysql::MysqlConnection> conn_;
+  std::unique_ptr<Writer> writer_;  // (stopped before the server)
+  std::unique_ptr<Daemon> daemon_;
+  unsigned seed_ = 0;
+  std::mt19937 rng_;
+  std::vector<std::string> kills_;
+  std::vector<MigrationRow> rows_seen_;
+};
+
+TEST_F(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
+  Start({{"t", "ref"}});
+  ASSERT_FALSE(HasFatalFailure());
+  int copy_kills = 0;
   // An ALTER and its revert, killed in every phase; `cycle` for the record.
   auto alter_and_revert = [&](int cycle) {
-    SCOPED_TRACE(absl::StrCat("cycle ", cycle, ", SIDECUT_SEED=", seed));
+    SCOPED_TRACE(absl::StrCat("cycle ", cycle, ", SIDECUT_SEED=", seed_));
     std::string out;
-    ASSERT_EQ(daemon.Cli(
+    ASSERT_EQ(daemon_->Cli(
                   {"ApplySchema", "--ddl-strategy=vitess --postpone-completion",
                    "--sql=ALTER TABLE t ADD COLUMN x INT NOT NULL "
                    "DEFAULT 7, MODIFY c VARCHAR(80) NOT NULL",
@@ -361,105 +502,210 @@ TEST(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
         return m.status == "running" && m.progress >= at &&
                absl::StrContains(m.stage, "copying");
       };
-      ASSERT_OK_AND_ASSIGN(bool copying,
-                           wait_for(uuid, "the copy", reached, phase));
-      ASSERT_TRUE(copying) << row.status << " " << row.stage << " "
-                           << row.message;
-      if (row.ready || !absl::StrContains(row.stage, "copying")) break;
+      ASSERT_OK_AND_ASSIGN(bool copying, WaitUntil(uuid, "the copy", reached));
+      ASSERT_TRUE(copying) << Seen();
+      if (rows_seen_[0].ready ||
+          !absl::StrContains(rows_seen_[0].stage, "copying")) {
+        break;
+      }
       ++copy_kills;
-      ASSERT_OK(kill_and_restart(uuid));
+      ASSERT_OK(KillAndRestart({uuid}));
     }
     // The index build or the verification after the copy.
-    ASSERT_OK_AND_ASSIGN(bool after_copy,
-                         wait_for(
-                             uuid, "the index build or the verification",
-                             [](const MigrationRow& m) {
-                               return m.ready ||
-                                      absl::StrContains(m.stage,
-                                                        "secondary indexes") ||
-                                      absl::StrContains(m.stage, "verifying");
-                             },
-                             phase));
-    ASSERT_TRUE(after_copy)
-        << row.status << " " << row.stage << " " << row.message;
-    if (!row.ready) {
-      ASSERT_OK(kill_and_restart(uuid));
+    ASSERT_OK_AND_ASSIGN(
+        bool after_copy,
+        WaitUntil(uuid, "the index build or the verification",
+                  [](const MigrationRow& m) {
+                    return m.ready ||
+                           absl::StrContains(m.stage, "secondary indexes") ||
+                           absl::StrContains(m.stage, "verifying");
+                  }));
+    ASSERT_TRUE(after_copy) << Seen();
+    if (!rows_seen_[0].ready) {
+      ASSERT_OK(KillAndRestart({uuid}));
     }
     ASSERT_OK_AND_ASSIGN(
-        bool ready, wait_for(
-                        uuid, "ready to complete",
-                        [](const MigrationRow& m) { return m.ready; }, phase));
-    ASSERT_TRUE(ready) << row.status << " " << row.stage << " " << row.message;
+        bool ready, WaitUntil(uuid, "ready to complete",
+                              [](const MigrationRow& m) { return m.ready; }));
+    ASSERT_TRUE(ready) << Seen();
 
     // The cut-over: completed, then killed 0-40 ms later, 0-80 ms, ...
     // (before its lock, holding it, between the rename and its record, or
     // after), until it is complete.
     for (int round = 0; round < 4; ++round) {
-      ASSERT_OK_AND_ASSIGN(MigrationRow m, ReadMigration(*conn, uuid));
+      ASSERT_OK_AND_ASSIGN(MigrationRow m, ReadMigration(*conn_, uuid));
       if (m.status == "complete") break;
       // (Refused once it completed meanwhile, the restarted daemon
       // cutting over by itself.)
-      if (daemon.Cli({"OnlineDDL", "complete", "kt", uuid}, &out) != 0) {
+      if (daemon_->Cli({"OnlineDDL", "complete", "kt", uuid}, &out) != 0) {
         ASSERT_TRUE(absl::StrContains(out, "is complete")) << out;
         break;
       }
-      Clock::Real()->SleepFor(absl::Milliseconds(rng() % (40 * (round + 1))));
-      ASSERT_OK(kill_and_restart(uuid));
+      Clock::Real()->SleepFor(absl::Milliseconds(rng_() % (40 * (round + 1))));
+      ASSERT_OK(KillAndRestart({uuid}));
     }
-    ASSERT_OK_AND_ASSIGN(bool complete, wait_for(
-                                            uuid, "the migration to complete",
-                                            [](const MigrationRow& m) {
-                                              return m.status == "complete";
-                                            },
-                                            phase));
-    ASSERT_TRUE(complete) << row.status << " " << row.stage << " "
-                          << row.message;
+    ASSERT_OK_AND_ASSIGN(
+        bool complete,
+        WaitUntil(uuid, "the migration to complete", [](const MigrationRow& m) {
+          return m.status == "complete";
+        }));
+    ASSERT_TRUE(complete) << Seen();
+    SameInSnapshot({{"kt.t", "kt.ref"}});  // the copy and its stream
     // Its reverse stream, keeping the old table in sync.
-    Clock::Real()->SleepFor(absl::Milliseconds(100 + rng() % 300));
-    ASSERT_OK(kill_and_restart(uuid));
-    ASSERT_OK_AND_ASSIGN(std::string cols, Columns(*conn));
+    Clock::Real()->SleepFor(absl::Milliseconds(100 + rng_() % 300));
+    ASSERT_OK(KillAndRestart({uuid}));
+    ASSERT_OK_AND_ASSIGN(std::string cols, Columns(*conn_));
     EXPECT_EQ(cols, "id,k,c,pad,x");
 
     // The revert: killed 0-300 ms after it is asked for, then completed.
-    ASSERT_EQ(daemon.Cli({"OnlineDDL", "revert", "kt", uuid}, &out), 0) << out;
+    ASSERT_EQ(daemon_->Cli({"OnlineDDL", "revert", "kt", uuid}, &out), 0)
+        << out;
     const std::string revert = FirstLine(out);
     ASSERT_FALSE(revert.empty());
-    Clock::Real()->SleepFor(absl::Milliseconds(rng() % 300));
-    ASSERT_OK(kill_and_restart(revert));
-    ASSERT_OK_AND_ASSIGN(bool reverted, wait_for(
-                                            revert, "the revert to complete",
-                                            [](const MigrationRow& m) {
-                                              return m.status == "complete";
-                                            },
-                                            phase));
-    ASSERT_TRUE(reverted) << row.status << " " << row.stage << " "
-                          << row.message;
-    ASSERT_OK_AND_ASSIGN(cols, Columns(*conn));
+    Clock::Real()->SleepFor(absl::Milliseconds(rng_() % 300));
+    ASSERT_OK(KillAndRestart({revert}));
+    ASSERT_OK_AND_ASSIGN(
+        bool reverted,
+        WaitUntil(revert, "the revert to complete", [](const MigrationRow& m) {
+          return m.status == "complete";
+        }));
+    ASSERT_TRUE(reverted) << Seen();
+    SameInSnapshot({{"kt.t", "kt.ref"}});  // the reverse stream's
+    ASSERT_OK_AND_ASSIGN(cols, Columns(*conn_));
     EXPECT_EQ(cols, "id,k,c,pad");
   };
   const int cycles = 3;
   for (int cycle = 0; cycle < cycles && !HasFatalFailure(); ++cycle) {
     alter_and_revert(cycle);
   }
-  // Writes after the revert land in the old table, which then holds
-  // every one.
-  Clock::Real()->SleepFor(absl::Milliseconds(300));
-  writer.Stop();
-  daemon.Kill();
-
-  std::cerr << "states at the kills:";
-  for (const std::string& k : kills) std::cerr << " [" << k << "]";
-  std::cerr << "; writer commits " << writer.commits() << ", failures "
-            << writer.failures() << "\n";
-  EXPECT_EQ(writer.failures(), 0) << writer.first_failure();
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn, "kt.ref"));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn, "kt.t"));
-  EXPECT_EQ(got, want);
+  Finish({{"kt.t", "kt.ref"}});
   // At least the cut-over, the reverse stream and the revert per cycle,
   // and the copy at least once.
-  EXPECT_GE(kills.size(), 3u * cycles);
+  EXPECT_GE(kills_.size(), 3u * cycles);
   EXPECT_GE(copy_kills, 1);
-  if (HasFailure()) std::cerr << "sidecutd's log:\n" << daemon.Log();
+}
+
+// A gated deployment of two ALTERs (one atomic RENAME swaps both tables)
+// and its revert as a unit, the daemon SIGKILLed in the copy, around the
+// group's cut-over and during the revert: both tables end swapped
+// together (or, reverted, back together), holding every committed write.
+TEST_F(SidecutdKillTest,
+       SigkillsAroundAGatedDeploymentAndItsRevertLoseNothing) {
+  // t and u in transactions of their own: one writing both, in the
+  // order opposite to the revert's, holds the first while waiting for the
+  // second, which the group cut-over locked first; the cut-over's lock on
+  // the first then waits out its timeout, and the revert never swaps
+  // (found here; see the README).
+  Start({{"t", "ref"}, {"u", "uref"}});
+  ASSERT_FALSE(HasFatalFailure());
+  std::string out;
+  auto desired = [](const char* table, const char* column, int value) {
+    return absl::StrCat(
+        "CREATE TABLE ", table,
+        " (id INT PRIMARY KEY, k INT NOT NULL, c VARCHAR(64) NOT NULL, pad "
+        "CHAR(60) NOT NULL DEFAULT '', ",
+        column, " INT NOT NULL DEFAULT ", value, ", KEY (k))");
+  };
+  ASSERT_EQ(daemon_->Cli({"ApplySchema",
+                          "--ddl-strategy=vitess --declarative "
+                          "--postpone-completion",
+                          "--migration-context=dep1",
+                          absl::StrCat("--sql=", desired("t", "x", 7), "; ",
+                                       desired("u", "y", 8)),
+                          "kt"},
+                         &out),
+            0)
+      << out;
+  const std::vector<std::string> uuids = Lines(out);
+  ASSERT_EQ(uuids.size(), 2u) << out;
+  auto all = [](const std::vector<MigrationRow>& rows, auto pred) {
+    return std::all_of(rows.begin(), rows.end(), pred);
+  };
+  // The copies (they take turns): killed once one is past a third.
+  ASSERT_OK_AND_ASSIGN(
+      bool copying,
+      WaitUntil(uuids, "a copy", [](const std::vector<MigrationRow>& rows) {
+        return std::any_of(rows.begin(), rows.end(), [](const MigrationRow& m) {
+          return m.ready || m.progress >= 33;
+        });
+      }));
+  ASSERT_TRUE(copying) << Seen();
+  ASSERT_OK(KillAndRestart(uuids));
+  ASSERT_OK_AND_ASSIGN(
+      bool ready,
+      WaitUntil(uuids, "both ready", [&](const std::vector<MigrationRow>& r) {
+        return all(r, [](const MigrationRow& m) { return m.ready; });
+      }));
+  ASSERT_TRUE(ready) << Seen();
+  ASSERT_EQ(Columns(*conn_, "t").value_or(""), "id,k,c,pad");
+  ASSERT_EQ(Columns(*conn_, "u").value_or(""), "id,k,c,pad");
+
+  // The gate: completed, then killed 0-40 ms later, 0-80 ms, ... until
+  // both are complete.
+  for (int round = 0; round < 4; ++round) {
+    bool done = true;
+    for (const std::string& u : uuids) {
+      ASSERT_OK_AND_ASSIGN(MigrationRow m, ReadMigration(*conn_, u));
+      done = done && m.status == "complete";
+    }
+    if (done) break;
+    if (daemon_->Cli({"Deployment", "complete", "kt", "dep1"}, &out) != 0) {
+      ASSERT_TRUE(absl::StrContains(out, "complete")) << out;
+    }
+    Clock::Real()->SleepFor(absl::Milliseconds(rng_() % (40 * (round + 1))));
+    ASSERT_OK(KillAndRestart(uuids));
+    // Together: both tables swapped, or neither.
+    ASSERT_OK_AND_ASSIGN(std::string t, Columns(*conn_, "t"));
+    ASSERT_OK_AND_ASSIGN(std::string u, Columns(*conn_, "u"));
+    EXPECT_EQ(t == "id,k,c,pad,x", u == "id,k,c,pad,y") << t << " / " << u;
+  }
+  ASSERT_OK_AND_ASSIGN(bool complete,
+                       WaitUntil(uuids, "both complete",
+                                 [&](const std::vector<MigrationRow>& r) {
+                                   return all(r, [](const MigrationRow& m) {
+                                     return m.status == "complete";
+                                   });
+                                 }));
+  ASSERT_TRUE(complete) << Seen();
+  EXPECT_EQ(Columns(*conn_, "t").value_or(""), "id,k,c,pad,x");
+  EXPECT_EQ(Columns(*conn_, "u").value_or(""), "id,k,c,pad,y");
+  SameInSnapshot({{"kt.t", "kt.ref"}, {"kt.u", "kt.uref"}});
+  // The reverse streams.
+  Clock::Real()->SleepFor(absl::Milliseconds(100 + rng_() % 300));
+  ASSERT_OK(KillAndRestart(uuids));
+
+  // The revert as a unit: killed 0-300 ms after it is asked for.
+  ASSERT_EQ(daemon_->Cli({"Deployment", "revert", "kt", "dep1"}, &out), 0)
+      << out;
+  Clock::Real()->SleepFor(absl::Milliseconds(rng_() % 300));
+  ASSERT_OK(KillAndRestart(uuids));
+  std::vector<std::string> reverts;
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the reverts", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            mysql::Result r,
+            conn_->Execute(absl::StrCat(
+                "SELECT migration_uuid FROM _vt.schema_migrations WHERE "
+                "reverted_uuid IN (",
+                mysql::QuoteString(uuids[0]), ", ",
+                mysql::QuoteString(uuids[1]), ")")));
+        reverts.clear();
+        for (const mysql::Row& row : r.rows) reverts.emplace_back(row.Get(0));
+        return reverts.size() == 2;
+      }));
+  ASSERT_OK_AND_ASSIGN(bool reverted,
+                       WaitUntil(reverts, "both reverted",
+                                 [&](const std::vector<MigrationRow>& r) {
+                                   return all(r, [](const MigrationRow& m) {
+                                     return m.status == "complete";
+                                   });
+                                 }));
+  ASSERT_TRUE(reverted) << Seen();
+  SameInSnapshot({{"kt.t", "kt.ref"}, {"kt.u", "kt.uref"}});
+  EXPECT_EQ(Columns(*conn_, "t").value_or(""), "id,k,c,pad");
+  EXPECT_EQ(Columns(*conn_, "u").value_or(""), "id,k,c,pad");
+  Finish({{"kt.t", "kt.ref"}, {"kt.u", "kt.uref"}});
+  EXPECT_GE(kills_.size(), 4u);
 }
 
 }  // namespace

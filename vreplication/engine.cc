@@ -111,6 +111,12 @@ absl::optional<mysql::Position> Engine::CommittedPosition(int64_t id) {
   return it->second.workflow->committed_position();
 }
 
+bool Engine::IsRunning(int64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = running_.find(id);
+  return it != running_.end() && !it->second.workflow->finished();
+}
+
 absl::Status Engine::Start(int64_t id) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
   SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));

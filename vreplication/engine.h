@@ -57,6 +57,8 @@ class Engine {
   // Starts workflow `id` (after Stop, or one created elsewhere) unless it
   // runs already; its state is reset to Running-or-Copying by the workflow.
   absl::Status Start(int64_t id);
+  // Whether workflow `id` runs here (started and not ended).
+  bool IsRunning(int64_t id);
 
  private:
   struct Running {
