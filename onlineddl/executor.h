@@ -499,6 +499,11 @@ class Executor {
   absl::Status DropWorkflow(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status DeleteWorkflow(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Its rows only (the engine must have stopped it): its copy state,
+  // verification passes and the stream itself, on conn_ (inside a
+  // transaction of the caller's, if any).
+  absl::Status DeleteWorkflowRows(int64_t id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Status CancelLocked(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

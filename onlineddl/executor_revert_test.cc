@@ -171,6 +171,37 @@ class RevertTest : public testing::ExecutorFixture {
   // it (what cut_over.cc does with the table locked, then the crash): the
   // stream applied everything and was stopped, the stage says so, and the
   // RENAME ran. The executor must be stopped.
+  // users: 2000 rows (id, name, val).
+  void CreateNamedUsers() {
+    ASSERT_OK(
+        conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY "
+                       "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, val "
+                       "INT)"));
+    ASSERT_OK(
+        conn_->Execute("INSERT INTO users (name, val) SELECT "
+                       "CONCAT('user', seq), seq FROM seq_1_to_2000"));
+  }
+  // Once the old table `shadow` holds what users does (two rows inserted
+  // and row 7's val set to 0 since the swap), `uuid` is reverted, keeping
+  // them.
+  void ExpectRevertKeepsWritesAfterTheSwap(const std::string& uuid,
+                                           const std::string& shadow) {
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "the old table catches up",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(std::string a,
+                              Checksum(*conn_, "users", "id, name, val"));
+          SC_ASSIGN_OR_RETURN(std::string b,
+                              Checksum(*conn_, mysql::QuoteIdentifier(shadow),
+                                       "id, name, val"));
+          return a == b;
+        }));
+    ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(uuid, ""));
+    WaitStatus(revert, kStatusComplete);
+    EXPECT_FALSE(HasColumn("users", "c3"));
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
+    EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
+  }
   void StageUnrecordedSwap(const Migration& m) {
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "UPDATE _vt.vreplication SET state = 'Stopped', message = ",
@@ -324,13 +355,7 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
 // the migration cutting over, and its stream, restarted, finds the RENAME:
 // it then completes, still revertible, keeping every row written since.
 TEST_F(RevertTest, ACompletionThatDoesNotCommitIsCompletedRevertibly) {
-  ASSERT_OK(
-      conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY "
-                     "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, val "
-                     "INT)"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO users (name, val) SELECT "
-                     "CONCAT('user', seq), seq FROM seq_1_to_2000"));
+  CreateNamedUsers();
   executor_.reset();
   auto attempts = std::make_shared<std::atomic<int>>(0);
   ExecutorOptions o = Options();
@@ -352,30 +377,11 @@ TEST_F(RevertTest, ACompletionThatDoesNotCommitIsCompletedRevertibly) {
   ASSERT_OK(conn_->Execute(
       "INSERT INTO users (name, val) VALUES ('after', -1), ('swap', -2)"));
   ASSERT_OK(conn_->Execute("UPDATE users SET val = 0 WHERE id = 7"));
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the old table catches up", [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(std::string a,
-                            Checksum(*conn_, "users", "id, name, val"));
-        SC_ASSIGN_OR_RETURN(
-            std::string b,
-            Checksum(*conn_, mysql::QuoteIdentifier(shadow), "id, name, val"));
-        return a == b;
-      }));
-  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u[0], ""));
-  WaitStatus(revert, kStatusComplete);
-  EXPECT_FALSE(HasColumn("users", "c3"));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
-  EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
+  ExpectRevertKeepsWritesAfterTheSwap(u[0], shadow);
 }
 
 TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
-  ASSERT_OK(
-      conn_->Execute("CREATE TABLE users (id INT PRIMARY KEY "
-                     "AUTO_INCREMENT, name VARCHAR(64) NOT NULL, val "
-                     "INT)"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO users (name, val) SELECT "
-                     "CONCAT('user', seq), seq FROM seq_1_to_2000"));
+  CreateNamedUsers();
   ASSERT_OK_AND_ASSIGN(
       std::vector<std::string> u,
       executor_->Submit("ALTER TABLE users ADD COLUMN c3 INT NOT NULL "
@@ -396,21 +402,8 @@ TEST_F(RevertTest, ASwapNotRecordedIsCompletedAfterARestart) {
   EXPECT_EQ(done.message, "");
   EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the old table catches up", [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(std::string a,
-                            Checksum(*conn_, "users", "id, name, val"));
-        SC_ASSIGN_OR_RETURN(
-            std::string b,
-            Checksum(*conn_, mysql::QuoteIdentifier(shadow), "id, name, val"));
-        return a == b;
-      }));
   // Still revertible, keeping every row.
-  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u[0], ""));
-  WaitStatus(revert, kStatusComplete);
-  EXPECT_FALSE(HasColumn("users", "c3"));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2002");
-  EXPECT_EQ(Value("SELECT val FROM users WHERE id = 7"), "0");
+  ExpectRevertKeepsWritesAfterTheSwap(u[0], shadow);
 }
 
 // The same unrecorded swap, but the binlog the restarted stream needs is

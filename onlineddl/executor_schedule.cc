@@ -11,7 +11,6 @@
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/migration_uuid.h"
-#include "onlineddl/verified_copies.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -46,7 +45,6 @@ absl::Status Executor::TickLocked() {
       if (a.empty()) continue;
       SC_RETURN_IF_ERROR(gc_->Retire(*conn_, m.schema, a));
     }
-    SC_RETURN_IF_ERROR(ForgetVerified(*conn_, m.uuid));
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid, Assignments().SetExpr("cleanup_timestamp", "NOW()")));
   }

@@ -73,21 +73,20 @@ absl::StatusOr<int64_t> Executor::WorkflowId(absl::string_view uuid) {
 
 absl::Status Executor::DeleteWorkflow(int64_t id) {
   SC_RETURN_IF_ERROR(engine_->Stop(id));
-  SC_RETURN_IF_ERROR(
-      conn_
-          ->Execute(
-              absl::StrCat("DELETE FROM _vt.copy_state WHERE vrepl_id = ", id))
-          .status());
+  return DeleteWorkflowRows(id);
+}
+
+absl::Status Executor::DeleteWorkflowRows(int64_t id) {
+  // The stream last: a failure in between leaves it to be deleted again.
   // Its verifications' passes go with it.
-  SC_RETURN_IF_ERROR(
-      conn_
-          ->Execute(absl::StrCat(
-              "DELETE FROM _vt.sidecut_verified_copies WHERE workflow_id = ",
-              id))
-          .status());
-  return conn_
-      ->Execute(absl::StrCat("DELETE FROM _vt.vreplication WHERE id = ", id))
-      .status();
+  for (const std::string& where :
+       {absl::StrCat("copy_state WHERE vrepl_id = ", id),
+        absl::StrCat("sidecut_verified_copies WHERE workflow_id = ", id),
+        absl::StrCat("vreplication WHERE id = ", id)}) {
+    SC_RETURN_IF_ERROR(
+        conn_->Execute(absl::StrCat("DELETE FROM _vt.", where)).status());
+  }
+  return absl::OkStatus();
 }
 
 void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
@@ -995,14 +994,8 @@ absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
           ? std::string()
           : absl::StrCat("not revertible: ", reverse.status().message()));
   if (!done.ok()) return fail(done);
-  for (const std::string& where :
-       {absl::StrCat("copy_state WHERE vrepl_id = ", workflow_id),
-        absl::StrCat("vreplication WHERE id = ", workflow_id),
-        absl::StrCat("sidecut_verified_copies WHERE workflow_id = ",
-                     workflow_id)}) {
-    absl::Status deleted =
-        conn_->Execute(absl::StrCat("DELETE FROM _vt.", where)).status();
-    if (!deleted.ok()) return fail(deleted);
+  if (absl::Status deleted = DeleteWorkflowRows(workflow_id); !deleted.ok()) {
+    return fail(deleted);
   }
   int64_t id = 0;
   if (reverse.ok()) {

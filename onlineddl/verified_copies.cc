@@ -43,13 +43,5 @@ absl::StatusOr<absl::optional<std::string>> FindVerified(
   return absl::optional<std::string>(std::string(r.rows[0].Get(0)));
 }
 
-absl::Status ForgetVerified(mysql::Connection& conn, absl::string_view prefix) {
-  return conn
-      .Execute(absl::StrCat(
-          "DELETE FROM _vt.sidecut_verified_copies WHERE LEFT(verify_key, ",
-          prefix.size(), ") = ", QuoteString(prefix)))
-      .status();
-}
-
 }  // namespace onlineddl
 }  // namespace sidecut

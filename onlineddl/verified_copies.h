@@ -3,7 +3,8 @@
 // for a large table takes as long as a copy's first pass. A pass is of one
 // stream (its _vt.vreplication id, with the verification's key: the
 // migration's UUID, or its old table's): a retried migration's new stream,
-// or a revert's new reverse stream, is compared anew.
+// or a revert's new reverse stream, is compared anew. Passes are deleted
+// with their stream (Executor::DeleteWorkflowRows).
 #ifndef SIDECUT_ONLINEDDL_VERIFIED_COPIES_H_
 #define SIDECUT_ONLINEDDL_VERIFIED_COPIES_H_
 
@@ -30,10 +31,6 @@ absl::Status RecordVerified(mysql::Connection& conn, absl::string_view key,
 // any.
 absl::StatusOr<absl::optional<std::string>> FindVerified(
     mysql::Connection& conn, absl::string_view key, int64_t workflow_id);
-
-// Forgets the passes of the verifications whose keys begin with `prefix`
-// (a migration's UUID: its copy's and its old table's).
-absl::Status ForgetVerified(mysql::Connection& conn, absl::string_view prefix);
 
 }  // namespace onlineddl
 }  // namespace sidecut

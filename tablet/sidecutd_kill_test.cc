@@ -233,6 +233,9 @@ struct MigrationRow {
   std::string message;
 };
 
+bool IsReady(const MigrationRow& m) { return m.ready; }
+bool IsComplete(const MigrationRow& m) { return m.status == "complete"; }
+
 absl::StatusOr<MigrationRow> ReadMigration(mysql::Connection& conn,
                                            const std::string& uuid) {
   SC_ASSIGN_OR_RETURN(
@@ -374,7 +377,7 @@ class SidecutdKillTest : public ::testing::Test {
           bool ended = false;
           for (const std::string& u : uuids) {
             SC_ASSIGN_OR_RETURN(MigrationRow m, ReadMigration(*conn_, u));
-            all_complete = all_complete && m.status == "complete";
+            all_complete = all_complete && IsComplete(m);
             ended = ended || m.status == "failed" || m.status == "cancelled";
             rows_seen_.push_back(std::move(m));
           }
@@ -394,6 +397,14 @@ class SidecutdKillTest : public ::testing::Test {
     return WaitUntil(
         std::vector<std::string>{uuid}, what,
         [&](const std::vector<MigrationRow>& rows) { return pred(rows[0]); });
+  }
+  // Until every one of `uuids` satisfies `pred`.
+  absl::StatusOr<bool> WaitUntilAll(
+      const std::vector<std::string>& uuids, const char* what,
+      const std::function<bool(const MigrationRow&)>& pred) {
+    return WaitUntil(uuids, what, [&](const std::vector<MigrationRow>& rows) {
+      return std::all_of(rows.begin(), rows.end(), pred);
+    });
   }
   // The rows last seen by WaitUntil, for a failure's message.
   std::string Seen() const {
@@ -423,8 +434,14 @@ class SidecutdKillTest : public ::testing::Test {
   // Stops the writes and the daemon; each table of `same` pairs must hold
   // what its reference does, and no write may have failed.
   void Finish(const std::vector<std::pair<std::string, std::string>>& same) {
-    // Writes after the last swap land in its table too.
-    Clock::Real()->SleepFor(absl::Milliseconds(300));
+    // Writes after the last swap land in its table too: some are made.
+    const int64_t before = writer_->commits();
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "writes after the last swap",
+        [&]() -> absl::StatusOr<bool> {
+          return writer_->commits() >= before + 50;
+        },
+        WaitOptions{.timeout = absl::Seconds(60)}));
     writer_->Stop();
     daemon_->Kill();
     std::cerr << "states at the kills:";
@@ -524,9 +541,8 @@ TEST_F(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
     if (!rows_seen_[0].ready) {
       ASSERT_OK(KillAndRestart({uuid}));
     }
-    ASSERT_OK_AND_ASSIGN(
-        bool ready, WaitUntil(uuid, "ready to complete",
-                              [](const MigrationRow& m) { return m.ready; }));
+    ASSERT_OK_AND_ASSIGN(bool ready,
+                         WaitUntil(uuid, "ready to complete", IsReady));
     ASSERT_TRUE(ready) << Seen();
 
     // The cut-over: completed, then killed 0-40 ms later, 0-80 ms, ...
@@ -534,7 +550,7 @@ TEST_F(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
     // after), until it is complete.
     for (int round = 0; round < 4; ++round) {
       ASSERT_OK_AND_ASSIGN(MigrationRow m, ReadMigration(*conn_, uuid));
-      if (m.status == "complete") break;
+      if (IsComplete(m)) break;
       // (Refused once it completed meanwhile, the restarted daemon
       // cutting over by itself.)
       if (daemon_->Cli({"OnlineDDL", "complete", "kt", uuid}, &out) != 0) {
@@ -546,9 +562,7 @@ TEST_F(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
     }
     ASSERT_OK_AND_ASSIGN(
         bool complete,
-        WaitUntil(uuid, "the migration to complete", [](const MigrationRow& m) {
-          return m.status == "complete";
-        }));
+        WaitUntil(uuid, "the migration to complete", IsComplete));
     ASSERT_TRUE(complete) << Seen();
     SameInSnapshot({{"kt.t", "kt.ref"}});  // the copy and its stream
     // Its reverse stream, keeping the old table in sync.
@@ -565,10 +579,7 @@ TEST_F(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
     Clock::Real()->SleepFor(absl::Milliseconds(rng_() % 300));
     ASSERT_OK(KillAndRestart({revert}));
     ASSERT_OK_AND_ASSIGN(
-        bool reverted,
-        WaitUntil(revert, "the revert to complete", [](const MigrationRow& m) {
-          return m.status == "complete";
-        }));
+        bool reverted, WaitUntil(revert, "the revert to complete", IsComplete));
     ASSERT_TRUE(reverted) << Seen();
     SameInSnapshot({{"kt.t", "kt.ref"}});  // the reverse stream's
     ASSERT_OK_AND_ASSIGN(cols, Columns(*conn_));
@@ -618,9 +629,6 @@ TEST_F(SidecutdKillTest,
       << out;
   const std::vector<std::string> uuids = Lines(out);
   ASSERT_EQ(uuids.size(), 2u) << out;
-  auto all = [](const std::vector<MigrationRow>& rows, auto pred) {
-    return std::all_of(rows.begin(), rows.end(), pred);
-  };
   // The copies (they take turns): killed once one is past a third.
   ASSERT_OK_AND_ASSIGN(
       bool copying,
@@ -631,11 +639,7 @@ TEST_F(SidecutdKillTest,
       }));
   ASSERT_TRUE(copying) << Seen();
   ASSERT_OK(KillAndRestart(uuids));
-  ASSERT_OK_AND_ASSIGN(
-      bool ready,
-      WaitUntil(uuids, "both ready", [&](const std::vector<MigrationRow>& r) {
-        return all(r, [](const MigrationRow& m) { return m.ready; });
-      }));
+  ASSERT_OK_AND_ASSIGN(bool ready, WaitUntilAll(uuids, "both ready", IsReady));
   ASSERT_TRUE(ready) << Seen();
   ASSERT_EQ(Columns(*conn_, "t").value_or(""), "id,k,c,pad");
   ASSERT_EQ(Columns(*conn_, "u").value_or(""), "id,k,c,pad");
@@ -646,7 +650,7 @@ TEST_F(SidecutdKillTest,
     bool done = true;
     for (const std::string& u : uuids) {
       ASSERT_OK_AND_ASSIGN(MigrationRow m, ReadMigration(*conn_, u));
-      done = done && m.status == "complete";
+      done = done && IsComplete(m);
     }
     if (done) break;
     if (daemon_->Cli({"Deployment", "complete", "kt", "dep1"}, &out) != 0) {
@@ -660,12 +664,7 @@ TEST_F(SidecutdKillTest,
     EXPECT_EQ(t == "id,k,c,pad,x", u == "id,k,c,pad,y") << t << " / " << u;
   }
   ASSERT_OK_AND_ASSIGN(bool complete,
-                       WaitUntil(uuids, "both complete",
-                                 [&](const std::vector<MigrationRow>& r) {
-                                   return all(r, [](const MigrationRow& m) {
-                                     return m.status == "complete";
-                                   });
-                                 }));
+                       WaitUntilAll(uuids, "both complete", IsComplete));
   ASSERT_TRUE(complete) << Seen();
   EXPECT_EQ(Columns(*conn_, "t").value_or(""), "id,k,c,pad,x");
   EXPECT_EQ(Columns(*conn_, "u").value_or(""), "id,k,c,pad,y");
@@ -694,12 +693,7 @@ TEST_F(SidecutdKillTest,
         return reverts.size() == 2;
       }));
   ASSERT_OK_AND_ASSIGN(bool reverted,
-                       WaitUntil(reverts, "both reverted",
-                                 [&](const std::vector<MigrationRow>& r) {
-                                   return all(r, [](const MigrationRow& m) {
-                                     return m.status == "complete";
-                                   });
-                                 }));
+                       WaitUntilAll(reverts, "both reverted", IsComplete));
   ASSERT_TRUE(reverted) << Seen();
   SameInSnapshot({{"kt.t", "kt.ref"}, {"kt.u", "kt.uref"}});
   EXPECT_EQ(Columns(*conn_, "t").value_or(""), "id,k,c,pad");

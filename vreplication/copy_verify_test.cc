@@ -45,12 +45,13 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
                                           "name, n, f, x FROM ",
                                           db, ".src")));
   }
-  // The plan copying db.src into db.dst through `filter`; loads
+  // The plan copying into db.`target` through `filter`; loads
   // collations_ too.
   absl::StatusOr<TablePlan> Plan(const std::string& db,
-                                 const std::string& filter) {
+                                 const std::string& filter,
+                                 const std::string& target = "dst") {
     binlogdata::Rule rule;
-    rule.set_match("dst");
+    rule.set_match(target);
     rule.set_filter(filter);
     SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
     return BuildTablePlan(*conn_, db, rule);
@@ -97,6 +98,18 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
           return absl::OkStatus();
         },
         nullptr, other);
+  }
+  // `plan`'s copy verifies with one session and with two, comparing
+  // `compared`, every chunk's checksums agreeing.
+  void ExpectVerifiedByChecksums(const TablePlan& plan,
+                                 const std::vector<std::string>& compared) {
+    for (mysql::Connection* other : OneAndTwoSessions()) {
+      SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+      ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan, 16, other));
+      EXPECT_TRUE(r.ok()) << r.Summary();
+      EXPECT_EQ(r.compared, compared);
+      EXPECT_EQ(r.row_by_row_chunks, 0);
+    }
   }
   CollationMap collations_;
   std::vector<int64_t> progress_;
@@ -468,17 +481,9 @@ TEST_F(CopyVerifyTest, ColumnsConvertedExactlyAreCompared) {
       "INSERT INTO v24.src2 SELECT seq, CONCAT(CHAR(233 USING latin1), seq), "
       "CONCAT(CHAR(232 USING latin1), seq) FROM v24.seq_1_to_30"));
   ASSERT_OK(conn_->Execute("INSERT INTO v24.dst2 SELECT * FROM v24.src2"));
-  binlogdata::Rule rule;
-  rule.set_match("dst2");
-  rule.set_filter("select * from src2");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan2, BuildTablePlan(*conn_, "v24", rule));
-  for (mysql::Connection* other : OneAndTwoSessions()) {
-    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
-    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan2, 16, other));
-    EXPECT_TRUE(r.ok()) << r.Summary();
-    EXPECT_THAT(r.compared, ElementsAre("id", "a", "b"));
-    EXPECT_EQ(r.row_by_row_chunks, 0);
-  }
+  ASSERT_OK_AND_ASSIGN(TablePlan plan2,
+                       Plan("v24", "select * from src2", "dst2"));
+  ExpectVerifiedByChecksums(plan2, {"id", "a", "b"});
   // Text of a character set of two bytes and more per character (ASCII
   // too) into bytes: both sides hashed as bytes.
   ASSERT_OK(conn_->Execute(
@@ -490,16 +495,9 @@ TEST_F(CopyVerifyTest, ColumnsConvertedExactlyAreCompared) {
       conn_->Execute("INSERT INTO v24.src3 SELECT seq, CONCAT('w', seq) FROM "
                      "v24.seq_1_to_30"));
   ASSERT_OK(conn_->Execute("INSERT INTO v24.dst3 SELECT * FROM v24.src3"));
-  rule.set_match("dst3");
-  rule.set_filter("select * from src3");
-  ASSERT_OK_AND_ASSIGN(TablePlan plan3, BuildTablePlan(*conn_, "v24", rule));
-  for (mysql::Connection* other : OneAndTwoSessions()) {
-    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
-    ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan3, 16, other));
-    EXPECT_TRUE(r.ok()) << r.Summary();
-    EXPECT_THAT(r.compared, ElementsAre("id", "w"));
-    EXPECT_EQ(r.row_by_row_chunks, 0);
-  }
+  ASSERT_OK_AND_ASSIGN(TablePlan plan3,
+                       Plan("v24", "select * from src3", "dst3"));
+  ExpectVerifiedByChecksums(plan3, {"id", "w"});
   // A change to any compared column is found.
   ASSERT_OK(conn_->Execute("SET SESSION sql_mode = ''"));
   for (const char* change :
