@@ -28,11 +28,12 @@ int64_t WholeSeconds(absl::Duration d) {
 
 }  // namespace
 
-// The RENAME issued from session B on its own thread.
-class PreparedCutOver::PendingRename {
+// A statement that may wait long (B's RENAME, a lock bounded below the
+// session's timeout) issued on its own thread.
+class PreparedCutOver::PendingStatement {
  public:
-  PendingRename(mysql::Connection* conn, std::string sql,
-                absl::Duration send_delay)
+  PendingStatement(mysql::Connection* conn, std::string sql,
+                   absl::Duration send_delay)
       : conn_(conn), thread_([this, sql, send_delay] {
           absl::SleepFor(send_delay);
           absl::Status s = conn_->Execute(sql).status();
@@ -40,7 +41,7 @@ class PreparedCutOver::PendingRename {
           status_ = s;
           done_ = true;
         }) {}
-  ~PendingRename() {
+  ~PendingStatement() {
     if (thread_.joinable()) thread_.join();
   }
   bool done() {
@@ -96,7 +97,13 @@ absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
       new PreparedCutOver(factory, std::move(request), options, clock));
   absl::Status s = p->Open();
   if (s.ok()) s = p->CatchUp();
-  if (s.ok()) s = p->Lock();
+  if (s.ok()) {
+    bool gave_up = false;
+    s = p->LockTables(options.holding_others ? options.lock_wait_holding_others
+                                             : absl::InfiniteDuration(),
+                      &gave_up);
+  }
+  if (s.ok()) s = p->Settle();
   if (stream_stopped != nullptr) *stream_stopped = p->stream_stopped_;
   if (!s.ok()) {
     p->Abort();
@@ -113,6 +120,74 @@ absl::Status PreparedCutOver::CatchUpOnly(mysql::ConnectionFactory& factory,
   p.finished_ = true;  // nothing to undo
   SC_ASSIGN_OR_RETURN(p.a_, factory.Connect());
   return p.CatchUp();
+}
+
+absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
+    mysql::ConnectionFactory& factory,
+    const std::vector<CutOverRequest>& requests,
+    std::vector<CutOverOptions> options, Clock* clock,
+    std::vector<bool>* stream_stopped) {
+  const size_t n = requests.size();
+  if (options.size() != n) {
+    return absl::InvalidArgumentError(
+        "cut-over: one set of options per table prepared together");
+  }
+  if (stream_stopped != nullptr) stream_stopped->assign(n, false);
+  std::vector<std::unique_ptr<PreparedCutOver>> group;
+  auto fail = [&](const absl::Status& s) {
+    for (size_t i = 0; i < group.size(); ++i) {
+      group[i]->Abort();
+      if (stream_stopped != nullptr) {
+        (*stream_stopped)[i] = group[i]->stream_stopped_;
+      }
+    }
+    return s;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    group.emplace_back(
+        new PreparedCutOver(factory, requests[i], options[i], clock));
+    absl::Status s = group[i]->Open();
+    if (s.ok()) s = group[i]->CatchUp();
+    if (!s.ok()) return fail(s);
+  }
+  // Each stream fell behind during the others' catch-ups: one more round,
+  // in which a stream that kept up just now is accepted at once.
+  for (size_t i = 0; n > 1 && i < n; ++i) {
+    group[i]->options_.relaxed_at_once = true;
+    const absl::Status s = group[i]->CatchUp();
+    if (!s.ok()) return fail(s);
+  }
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return requests[x].table < requests[y].table;
+  });
+  absl::Status locked;
+  bool gave_up = false;
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) std::reverse(order.begin(), order.end());
+    locked = absl::OkStatus();
+    for (size_t k = 0; k < n && locked.ok(); ++k) {
+      PreparedCutOver& p = *group[order[k]];
+      locked = p.LockTables(k == 0 ? absl::InfiniteDuration()
+                                   : p.options_.lock_wait_holding_others,
+                            &gave_up);
+    }
+    if (locked.ok()) break;
+    for (auto& p : group) p->Unlock();
+    if (!gave_up) break;
+  }
+  if (!locked.ok()) {
+    return fail(gave_up ? absl::Status(locked.code(),
+                                       absl::StrCat(locked.message(),
+                                                    " (in either order)"))
+                        : locked);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const absl::Status s = group[i]->Settle();
+    if (!s.ok()) return fail(s);
+  }
+  return group;
 }
 
 absl::Status PreparedCutOver::Open() {
@@ -200,17 +275,54 @@ absl::Status PreparedCutOver::CatchUp() {
   }
 }
 
-absl::Status PreparedCutOver::Lock() {
+absl::Status PreparedCutOver::LockTables(absl::Duration wait, bool* gave_up) {
+  *gave_up = false;
   // Writes wait from the moment the lock is requested (a pending write
   // lock queues them): the stall, and the threshold bounding it, count
   // from here, across the lock wait, the catch-up and the RENAME.
   locked_at_ = clock_->Now();
   deadline_ = locked_at_ + options_.threshold;
-  SC_RETURN_IF_ERROR(
-      a_->Execute(absl::StrCat("LOCK TABLES ", Table(request_.table),
-                               " WRITE, ", Table(request_.sentry), " WRITE"))
-          .status());
-  locked_ = true;
+  const std::string lock =
+      absl::StrCat("LOCK TABLES ", Table(request_.table), " WRITE, ",
+                   Table(request_.sentry), " WRITE");
+  if (wait >= options_.threshold) {
+    SC_RETURN_IF_ERROR(a_->Execute(lock).status());
+    locked_ = true;
+    return absl::OkStatus();
+  }
+  // Below the session's lock timeout (whole seconds): the lock is sent
+  // from its own thread and killed once `wait` passes. A KILL that
+  // reaches A before the LOCK does is lost: killed again until it ends.
+  PendingStatement pending(a_.get(), lock, absl::ZeroDuration());
+  if (!pending.WaitDone(wait)) {
+    *gave_up = true;
+    while (true) {
+      probe_->Execute(absl::StrCat("KILL QUERY ", a_->ConnectionId()))
+          .IgnoreError();
+      if (pending.WaitDone(absl::Milliseconds(20))) break;
+    }
+  }
+  const absl::Status s = pending.Join();
+  if (s.ok()) {  // granted, if only as the wait ran out
+    *gave_up = false;
+    locked_ = true;
+    return absl::OkStatus();
+  }
+  if (!*gave_up) return s;
+  return absl::UnavailableError(absl::StrCat(
+      "cut-over: ", Table(request_.table), " was not locked within ",
+      absl::FormatDuration(wait),
+      " while other tables of the cut-over were locked (a transaction "
+      "holding it may be waiting for one of them); nothing is locked"));
+}
+
+void PreparedCutOver::Unlock() {
+  if (!locked_) return;
+  locked_ = false;
+  a_->Execute("UNLOCK TABLES").IgnoreError();
+}
+
+absl::Status PreparedCutOver::Settle() {
   // What must hold for the swap, checked now that nothing can change it
   // (a trigger created before the lock; one created from now on waits,
   // then lands on the new table).
@@ -403,9 +515,9 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
             [](const PreparedCutOver* a, const PreparedCutOver* b) {
               return a->request_.table < b->request_.table;
             });
-  first.rename_ = std::make_unique<PreparedCutOver::PendingRename>(
+  first.rename_ = std::make_unique<PreparedCutOver::PendingStatement>(
       first.b_.get(), sql, first.options_.rename_send_delay);
-  PreparedCutOver::PendingRename* rename = first.rename_.get();
+  PreparedCutOver::PendingStatement* rename = first.rename_.get();
   // What is left of the earliest threshold, and at least a moment (a
   // controller may have held a prepared cut-over past it on purpose).
   absl::Time deadline = absl::InfiniteFuture();

@@ -68,6 +68,18 @@ struct CutOverOptions {
   // Tests only: B sends its RENAME this much later (one not yet at the
   // server when an abort kills it).
   absl::Duration rename_send_delay = absl::ZeroDuration();
+  // How long a table's lock is waited for while other tables of the same
+  // cut-over are already locked (PrepareTogether, or `holding_others`).
+  // An application transaction that holds this table and waits for one of
+  // those is a deadlock the server cannot see (the locks are held by
+  // several sessions): without this bound it lasted until the lock
+  // timeout (the threshold), writes to every locked table waiting with
+  // it. Past it the attempt gives up with nothing locked. Default 300 ms.
+  absl::Duration lock_wait_holding_others = absl::Milliseconds(300);
+  // Other tables are already locked for this cut-over (a controller
+  // prepares a group one table at a time): Prepare waits for the lock
+  // only lock_wait_holding_others.
+  bool holding_others = false;
 };
 
 struct CutOverRequest {
@@ -159,12 +171,23 @@ class PreparedCutOver {
  private:
   friend absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
       const std::vector<PreparedCutOver*>& group);
+  friend absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>>
+  PrepareTogether(mysql::ConnectionFactory& factory,
+                  const std::vector<CutOverRequest>& requests,
+                  std::vector<CutOverOptions> options, Clock* clock,
+                  std::vector<bool>* stream_stopped);
   PreparedCutOver(mysql::ConnectionFactory& factory, CutOverRequest request,
                   CutOverOptions options, Clock* clock);
   absl::Status Open();
   absl::Status DropLeftoverSentry();
   absl::Status CatchUp();
-  absl::Status Lock();
+  // Locks the table (and the sentry), waiting at most `wait` (at most the
+  // threshold, the session's lock timeout); `gave_up` says the wait ran
+  // out (nothing locked).
+  absl::Status LockTables(absl::Duration wait, bool* gave_up);
+  // Under the lock: the checks, the last catch-up, the stream stopped.
+  absl::Status Settle();
+  void Unlock();
   std::string Table(const std::string& name) const;
 
   mysql::ConnectionFactory& factory_;
@@ -174,8 +197,8 @@ class PreparedCutOver {
   std::unique_ptr<mysql::Connection> a_;
   std::unique_ptr<mysql::Connection> b_;
   std::unique_ptr<mysql::Connection> probe_;
-  class PendingRename;
-  std::unique_ptr<PendingRename> rename_;
+  class PendingStatement;
+  std::unique_ptr<PendingStatement> rename_;
   bool locked_ = false;
   // Abort met a RENAME that did not surely fail (it ran, or its session
   // was lost).
@@ -186,6 +209,23 @@ class PreparedCutOver {
   absl::Time deadline_;   // locked_at_ + threshold
   CutOverResult result_;
 };
+
+// Several cut-overs of one schema prepared to swap together: every stream
+// catches up without locks (twice: the second round finds each keeping
+// up after the others' first), then the tables are locked one right after
+// the other in name order, and only then does each stream apply what was
+// written before its lock and stop. A table not locked within
+// lock_wait_holding_others of the first (a transaction holding it may be
+// waiting for a table already locked) releases every lock, and the tables
+// are locked again in the reverse order: transactions that write them in
+// either one order cannot block both attempts. On error nothing is locked
+// or renamed; `stream_stopped` (optional) says which streams were
+// stopped. Results in `requests` order.
+absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
+    mysql::ConnectionFactory& factory,
+    const std::vector<CutOverRequest>& requests,
+    std::vector<CutOverOptions> options, Clock* clock,
+    std::vector<bool>* stream_stopped = nullptr);
 
 // Several prepared cut-overs of one schema swapped in ONE atomic RENAME
 // (every table changes at the same instant): session B of the first issues

@@ -614,6 +614,7 @@ class Executor {
   struct Prepared {
     std::unique_ptr<mysql::ConnectionFactory> factory;
     std::unique_ptr<PreparedCutOver> cut_over;
+    std::string schema;
     int64_t workflow_id = 0;
     absl::Time expires;
   };

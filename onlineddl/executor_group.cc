@@ -63,34 +63,30 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
             .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
   }
   mysql::MysqlConnectionFactory factory(options_.connect);
-  // With several tables every stream keeps up first, without locks: the
-  // first table's stall then covers only the other tables' last moment.
-  absl::Status s;
-  for (size_t i = 0; ms.size() > 1 && i < ms.size() && s.ok(); ++i) {
-    s = PreparedCutOver::CatchUpOnly(factory, CutOverRequestFor(ms[i], ids[i]),
-                                     options[i], clock_);
+  // Every stream keeps up first, without locks, then the tables are
+  // locked one right after the other (cut_over.h, PrepareTogether): the
+  // first table's stall covers only the others' last moment.
+  std::vector<CutOverRequest> requests;
+  for (size_t i = 0; i < ms.size(); ++i) {
+    requests.push_back(CutOverRequestFor(ms[i], ids[i]));
   }
-  std::vector<std::unique_ptr<PreparedCutOver>> prepared;
-  std::vector<bool> stopped(ms.size(), false);
-  for (size_t i = 0; i < ms.size() && s.ok(); ++i) {
-    options[i].relaxed_at_once = ms.size() > 1;  // caught up just now
-    bool stream_stopped = false;
-    absl::StatusOr<std::unique_ptr<PreparedCutOver>> p =
-        PreparedCutOver::Prepare(factory, CutOverRequestFor(ms[i], ids[i]),
-                                 options[i], clock_, &stream_stopped);
-    stopped[i] = stream_stopped;
-    if (!p.ok()) {
-      s = p.status();
-      break;
-    }
-    prepared.push_back(std::move(*p));
-  }
+  std::vector<bool> stopped;
+  absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> prepared =
+      PrepareTogether(factory, requests, options, clock_, &stopped);
   std::vector<PreparedCutOver*> group;
-  for (auto& p : prepared) group.push_back(p.get());
+  if (prepared.ok()) {
+    for (auto& p : *prepared) group.push_back(p.get());
+  }
   absl::StatusOr<std::vector<CutOverResult>> swapped =
-      s.ok() ? SwapTogether(group)
-             : absl::StatusOr<std::vector<CutOverResult>>(s);
-  prepared.clear();  // aborts whatever is still prepared
+      prepared.ok()
+          ? SwapTogether(group)
+          : absl::StatusOr<std::vector<CutOverResult>>(prepared.status());
+  if (prepared.ok()) {
+    for (size_t i = 0; i < group.size(); ++i) {
+      stopped[i] = group[i]->stream_stopped();
+    }
+    prepared->clear();  // aborts whatever is still prepared
+  }
   absl::Status first;
   for (size_t i = 0; i < ms.size(); ++i) {
     absl::Status r = swapped.ok()

@@ -72,6 +72,12 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
     o.relaxed_at_once = clock_->Now() - caught_up->second <= o.threshold;
     caught_up_at_.erase(caught_up);
   }
+  // Tables of its group prepared before it are locked: a transaction
+  // holding this one while it waits for one of them would hold the lock
+  // wait (and their writes) until the threshold.
+  for (const auto& other : prepared_) {
+    if (other.second.schema == m.schema) o.holding_others = true;
+  }
   SC_RETURN_IF_ERROR(CheckSwapKeepsTriggers(*conn_, m.schema, m.table,
                                             !m.reverted_uuid.empty()));
   RecordSchemas(m);
@@ -83,6 +89,7 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
                           .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
   Prepared p;
   p.workflow_id = workflow_id;
+  p.schema = m.schema;
   p.factory = std::make_unique<mysql::MysqlConnectionFactory>(options_.connect);
   bool stopped = false;
   absl::StatusOr<std::unique_ptr<PreparedCutOver>> c = PreparedCutOver::Prepare(

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -169,7 +170,41 @@ TEST_F(PrepareCutOverTest, PreparedMigrationsCommitTogether) {
   EXPECT_TRUE(CanWrite()) << "a's lock was released";
   EXPECT_FALSE(HasColumn("extra"));
 
+  // An application transaction holding orders waits for users, locked by
+  // a's prepare: b's prepare waits for orders only briefly (it waited
+  // until the threshold, 10 s, every write to users with it) and fails.
   ASSERT_OK(WaitReadyAgain(a));
+  ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
+  auto app = harness::ConnectTo(*instance_);
+  ASSERT_OK(app.status());
+  ASSERT_OK((*app)->Execute("START TRANSACTION").status());
+  ASSERT_OK((*app)
+                ->Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
+                                       " (name, val) VALUES ('app', -2)"))
+                .status());
+  absl::Status app_users;
+  std::thread app_waits([&] {
+    app_users = (*app)
+                    ->Execute(absl::StrCat("INSERT INTO ", Qualified("users"),
+                                           " (name, val) VALUES ('app', -2)"))
+                    .status();
+  });
+  Clock::Real()->SleepFor(absl::Milliseconds(200));
+  const absl::Time began = absl::Now();
+  EXPECT_THAT(executor_->PrepareCutOver(b, absl::Seconds(30)),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("was not locked within")));
+  EXPECT_LT(absl::Now() - began, absl::Seconds(3));
+  ASSERT_OK(executor_->AbortCutOver(a));
+  app_waits.join();
+  EXPECT_OK(app_users);
+  ASSERT_OK((*app)->Execute("COMMIT").status());
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users"),
+                               " WHERE name = 'app'")),
+            "1");
+
+  ASSERT_OK(WaitReadyAgain(a));
+  ASSERT_OK(WaitReadyAgain(b));
   ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
   ASSERT_OK(executor_->PrepareCutOver(b, absl::Seconds(30)));
   ASSERT_OK_AND_ASSIGN(std::vector<CutOverResult> r,

@@ -602,12 +602,12 @@ TEST_F(SidecutdKillTest, SigkillsInEveryPhaseOfAnAlterAndItsRevertLoseNothing) {
 // together (or, reverted, back together), holding every committed write.
 TEST_F(SidecutdKillTest,
        SigkillsAroundAGatedDeploymentAndItsRevertLoseNothing) {
-  // t and u in transactions of their own: one writing both, in the
-  // order opposite to the revert's, holds the first while waiting for the
-  // second, which the group cut-over locked first; the cut-over's lock on
-  // the first then waits out its timeout, and the revert never swaps
-  // (found here; see the README).
-  Start({{"t", "ref"}, {"u", "uref"}});
+  // Each transaction writes u, then t: one holding u while it waits for
+  // t, which the group cut-over locked first (name order), made the
+  // cut-over's lock on u wait out its timeout, every attempt, and the
+  // revert never swapped (found here). The group now waits for u only
+  // briefly, then locks the tables in the other order.
+  Start({{"u", "uref", "t", "ref"}});
   ASSERT_FALSE(HasFatalFailure());
   std::string out;
   auto desired = [](const char* table, const char* column, int value) {
