@@ -2,6 +2,7 @@
 // and completes them on every shard together; ALTERs through a two-phase
 // cut-over (prepare everywhere, then swap everywhere, or abort everywhere).
 #include <algorithm>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "controller/controller.h"
@@ -29,6 +30,21 @@ vttime::Duration ToProtoDuration(absl::Duration d) {
 // Time kept between the decision and the first prepared hold's end, for
 // saving the decision and delivering the commits: a quarter of the hold, at
 // most a second.
+// The order a shard's tables are locked in on a group's attempt: each
+// retry begins with another table. A tablet gives up a lock whose holder
+// waits for a table of the group it already locked (a deadlock the server
+// cannot see); transactions writing the tables in one order cannot block
+// the attempt that locks their first table first.
+template <typename T>
+std::vector<T> LockOrder(std::vector<T> items, int attempts) {
+  if (items.size() > 1) {
+    std::rotate(items.begin(),
+                items.begin() + static_cast<size_t>(attempts) % items.size(),
+                items.end());
+  }
+  return items;
+}
+
 absl::Duration HoldMargin(absl::Duration hold) {
   return std::min(hold / 4, absl::Seconds(1));
 }
@@ -248,7 +264,8 @@ absl::Status Controller::TwoPhaseCutOver(
             grpc::ClientContext& ctx) -> absl::Status {
           // Each table of the group in turn, one context per call, all
           // within the shard's deadline.
-          for (const DeploymentMember* m : group) {
+          for (const DeploymentMember* m :
+               LockOrder(group, group[0]->attempts())) {
             grpc::ClientContext call;
             call.set_deadline(ctx.deadline());
             PrepareCutOverRequest r = PrepareRequest(ks, *m, catch_up_only);
@@ -493,7 +510,7 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
         // The tablet expires no hold while it prepares (nor before the
         // commit, unless its hold has ended), and it commits all of
         // them or none.
-        for (size_t g : pending) {
+        for (size_t g : LockOrder(pending, m.attempts())) {
           if (still_prepared(g)) continue;
           absl::Status prepared = prepare(g, /*catch_up_only=*/false);
           if (!prepared.ok()) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -1145,6 +1146,79 @@ TEST_F(ControllerTest, ALaterAlterNotReadyIsWaitedForToSwapTogether) {
   }
   ASSERT_OK(shards_[0].executor->Throttle(resp.uuid_list(1), 0).status());
   d = WaitComplete("lagging");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];
+    ExpectOneRenameOfBoth(i);
+  }
+}
+
+// Transactions on one shard write orders, then users, the reverse of the
+// group's order: that tablet gives up its lock on orders, whose holder
+// waits for users (locked just before: a deadlock the server cannot see),
+// the attempt aborts everywhere, and the retry locks orders first, which
+// such transactions cannot block. Every attempt locked users first before
+// (each waiting out the threshold), and the group never swapped.
+TEST_F(ControllerTest, AGroupUnderTransactionsWritingItsTablesInReverseSwaps) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "info VARCHAR(32)");
+  StartController(Options());
+  std::atomic<bool> stop{false};
+  std::atomic<int> failed{0};
+  std::atomic<int64_t> committed{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&] {
+      auto c = mysql::MysqlConnection::Connect(
+          harness::ConnectParamsFor(*instances_[0]));
+      if (!c.ok()) return;
+      const std::vector<std::string> txn = {
+          "START TRANSACTION",
+          absl::StrCat("INSERT INTO ", Qualified("orders"),
+                       " (name, val) VALUES ('app', 1)"),
+          "DO SLEEP(0.002)",
+          absl::StrCat("INSERT INTO ", Qualified("users"),
+                       " (name, val) VALUES ('app', 1)"),
+          "COMMIT"};
+      while (!stop) {
+        bool ok = true;
+        for (const std::string& sql : txn) {
+          if (ok) ok = (*c)->Execute(sql).ok();
+        }
+        if (ok) {
+          ++committed;
+        } else {
+          ++failed;
+          (*c)->Execute("ROLLBACK").IgnoreError();
+        }
+      }
+    });
+  }
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql(
+      "ALTER TABLE users ADD COLUMN extra INT; "
+      "ALTER TABLE orders ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess --cut-over-threshold=5s");
+  req.set_migration_context("reverse-writers");
+  absl::StatusOr<vtctldata::ApplySchemaResponse> resp =
+      controller_->ApplySchema(req);
+  ControllerDeployment d;
+  if (resp.ok()) {
+    d = WaitDeployment(
+        "reverse-writers",
+        [](const ControllerDeployment& d) {
+          return d.state() == ControllerDeployment::COMPLETE;
+        },
+        absl::Seconds(90));
+  }
+  stop = true;
+  for (std::thread& t : writers) t.join();
+  ASSERT_OK(resp.status());
+  ASSERT_EQ(d.state(), ControllerDeployment::COMPLETE) << d.DebugString();
+  EXPECT_GE(d.members(0).attempts(), 1) << "the first attempt did not abort";
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GT(committed.load(), 0);
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
     EXPECT_TRUE(HasColumn(i, "orders", "extra")) << kShardNames[i];

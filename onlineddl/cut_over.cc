@@ -99,9 +99,7 @@ absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
   if (s.ok()) s = p->CatchUp();
   if (s.ok()) {
     bool gave_up = false;
-    s = p->LockTables(options.holding_others ? options.lock_wait_holding_others
-                                             : absl::InfiniteDuration(),
-                      &gave_up);
+    s = p->LockTables(options.holding_others, &gave_up);
   }
   if (s.ok()) s = p->Settle();
   if (stream_stopped != nullptr) *stream_stopped = p->stream_stopped_;
@@ -128,11 +126,11 @@ absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
     std::vector<CutOverOptions> options, Clock* clock,
     std::vector<bool>* stream_stopped) {
   const size_t n = requests.size();
+  if (stream_stopped != nullptr) stream_stopped->assign(n, false);
   if (options.size() != n) {
     return absl::InvalidArgumentError(
         "cut-over: one set of options per table prepared together");
   }
-  if (stream_stopped != nullptr) stream_stopped->assign(n, false);
   std::vector<std::unique_ptr<PreparedCutOver>> group;
   auto fail = [&](const absl::Status& s) {
     for (size_t i = 0; i < group.size(); ++i) {
@@ -164,23 +162,22 @@ absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
   });
   absl::Status locked;
   bool gave_up = false;
-  for (int pass = 0; pass < 2; ++pass) {
-    if (pass == 1) std::reverse(order.begin(), order.end());
+  for (size_t pass = 0; pass < std::max<size_t>(n, 2); ++pass) {
     locked = absl::OkStatus();
-    for (size_t k = 0; k < n && locked.ok(); ++k) {
-      PreparedCutOver& p = *group[order[k]];
-      locked = p.LockTables(k == 0 ? absl::InfiniteDuration()
-                                   : p.options_.lock_wait_holding_others,
-                            &gave_up);
+    size_t k = 0;
+    for (; k < n && locked.ok(); ++k) {
+      locked = group[order[k]]->LockTables(/*others_locked=*/k > 0, &gave_up);
     }
     if (locked.ok()) break;
     for (auto& p : group) p->Unlock();
     if (!gave_up) break;
+    // The next pass begins with the table whose holder waited for us.
+    std::rotate(order.begin(), order.begin() + (k - 1), order.begin() + k);
   }
   if (!locked.ok()) {
     return fail(gave_up ? absl::Status(locked.code(),
                                        absl::StrCat(locked.message(),
-                                                    " (in either order)"))
+                                                    " (in every order tried)"))
                         : locked);
   }
   for (size_t i = 0; i < n; ++i) {
@@ -196,12 +193,6 @@ absl::Status PreparedCutOver::Open() {
   SC_RETURN_IF_ERROR(
       a_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", secs))
           .status());
-  if (options_.force) {
-    // Before B exists: B must not be mistaken for a blocker.
-    SC_RETURN_IF_ERROR(KillTableBlockers(*a_, request_.db, request_.table,
-                                         factory_.OwnSessionIds())
-                           .status());
-  }
   SC_ASSIGN_OR_RETURN(b_, factory_.Connect());
   SC_RETURN_IF_ERROR(
       b_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", 2 * secs))
@@ -275,8 +266,15 @@ absl::Status PreparedCutOver::CatchUp() {
   }
 }
 
-absl::Status PreparedCutOver::LockTables(absl::Duration wait, bool* gave_up) {
+absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up) {
   *gave_up = false;
+  if (options_.force) {
+    // Right before the lock: blockers that began during the catch-up go
+    // too. Sidecut's own sessions (B among them) are spared.
+    SC_RETURN_IF_ERROR(KillTableBlockers(*a_, request_.db, request_.table,
+                                         factory_.OwnSessionIds())
+                           .status());
+  }
   // Writes wait from the moment the lock is requested (a pending write
   // lock queues them): the stall, and the threshold bounding it, count
   // from here, across the lock wait, the catch-up and the RENAME.
@@ -285,35 +283,70 @@ absl::Status PreparedCutOver::LockTables(absl::Duration wait, bool* gave_up) {
   const std::string lock =
       absl::StrCat("LOCK TABLES ", Table(request_.table), " WRITE, ",
                    Table(request_.sentry), " WRITE");
-  if (wait >= options_.threshold) {
+  if (!others_locked) {
     SC_RETURN_IF_ERROR(a_->Execute(lock).status());
     locked_ = true;
     return absl::OkStatus();
   }
-  // Below the session's lock timeout (whole seconds): the lock is sent
-  // from its own thread and killed once `wait` passes. A KILL that
-  // reaches A before the LOCK does is lost: killed again until it ends.
+  // Sent from its own thread, watched for a deadlock, and then killed. A
+  // KILL that reaches A before the LOCK does is lost (the next statement
+  // starts afresh): killed again until the LOCK ends.
   PendingStatement pending(a_.get(), lock, absl::ZeroDuration());
-  if (!pending.WaitDone(wait)) {
-    *gave_up = true;
-    while (true) {
-      probe_->Execute(absl::StrCat("KILL QUERY ", a_->ConnectionId()))
-          .IgnoreError();
-      if (pending.WaitDone(absl::Milliseconds(20))) break;
+  if (!pending.WaitDone(options_.lock_wait_holding_others)) {
+    while (!pending.WaitDone(absl::Milliseconds(20))) {
+      if (HolderWaits()) {
+        *gave_up = true;
+        break;
+      }
     }
   }
+  while (*gave_up) {
+    probe_->Execute(absl::StrCat("KILL QUERY ", a_->ConnectionId()))
+        .IgnoreError();
+    if (pending.WaitDone(absl::Milliseconds(20))) break;
+  }
   const absl::Status s = pending.Join();
-  if (s.ok()) {  // granted, if only as the wait ran out
+  if (s.ok()) {  // granted, if only as it was killed
     *gave_up = false;
     locked_ = true;
     return absl::OkStatus();
   }
   if (!*gave_up) return s;
   return absl::UnavailableError(absl::StrCat(
-      "cut-over: ", Table(request_.table), " was not locked within ",
-      absl::FormatDuration(wait),
-      " while other tables of the cut-over were locked (a transaction "
-      "holding it may be waiting for one of them); nothing is locked"));
+      "cut-over: gave up locking ", Table(request_.table),
+      " while other tables of the cut-over were locked: a transaction "
+      "holding it waits for a metadata lock, most likely one of theirs (a "
+      "deadlock the server cannot see); this table is not locked"));
+}
+
+bool PreparedCutOver::HolderWaits() {
+  const std::string waits =
+      absl::StrCat("p.ID <> ", a_->ConnectionId(),
+                   " AND p.STATE LIKE '%table metadata lock%'");
+  if (options_.use_lock_info) {
+    absl::StatusOr<std::string> n = mysql::QueryValue(
+        *probe_,
+        absl::StrCat(
+            "SELECT COUNT(*) FROM information_schema.METADATA_LOCK_INFO "
+            "m JOIN information_schema.PROCESSLIST p ON p.ID = "
+            "m.THREAD_ID WHERE m.TABLE_SCHEMA = ",
+            QuoteString(request_.db), " AND m.TABLE_NAME = ",
+            QuoteString(request_.table), " AND ", waits));
+    if (n.ok()) return *n != "0";
+  }
+  // Without the plugin: some session that has written in its open
+  // transaction waits for a metadata lock (it may hold the table).
+  std::string spared;
+  for (uint64_t id : factory_.OwnSessionIds())
+    absl::StrAppend(&spared, ", ", id);
+  absl::StatusOr<std::string> n = mysql::QueryValue(
+      *probe_,
+      absl::StrCat("SELECT COUNT(*) FROM information_schema.PROCESSLIST p "
+                   "WHERE ",
+                   waits, " AND p.ID NOT IN (0", spared,
+                   ") AND p.ID IN (SELECT trx_mysql_thread_id FROM "
+                   "information_schema.INNODB_TRX)"));
+  return n.ok() && *n != "0";
 }
 
 void PreparedCutOver::Unlock() {

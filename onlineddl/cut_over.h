@@ -68,17 +68,21 @@ struct CutOverOptions {
   // Tests only: B sends its RENAME this much later (one not yet at the
   // server when an abort kills it).
   absl::Duration rename_send_delay = absl::ZeroDuration();
-  // How long a table's lock is waited for while other tables of the same
-  // cut-over are already locked (PrepareTogether, or `holding_others`).
-  // An application transaction that holds this table and waits for one of
-  // those is a deadlock the server cannot see (the locks are held by
-  // several sessions): without this bound it lasted until the lock
-  // timeout (the threshold), writes to every locked table waiting with
-  // it. Past it the attempt gives up with nothing locked. Default 300 ms.
+  // While other tables of the same cut-over are locked (PrepareTogether,
+  // or `holding_others`), a transaction holding this table may wait for
+  // one of them: a deadlock the server cannot see (the locks are held by
+  // several sessions), which lasted until the lock timeout (the
+  // threshold), writes to every locked table waiting with it. Once the
+  // lock has been waited for this long, a session holding the table's
+  // metadata lock while it waits for a metadata lock itself (without the
+  // metadata_lock_info plugin: any session inside a transaction waiting
+  // for one) ends the wait: the attempt gives up, this table unlocked. A
+  // holder that is merely slow is waited for up to the threshold.
+  // Default 300 ms.
   absl::Duration lock_wait_holding_others = absl::Milliseconds(300);
   // Other tables are already locked for this cut-over (a controller
-  // prepares a group one table at a time): Prepare waits for the lock
-  // only lock_wait_holding_others.
+  // prepares a group one table at a time): Prepare's lock gives up on a
+  // deadlock as above.
   bool holding_others = false;
 };
 
@@ -181,10 +185,13 @@ class PreparedCutOver {
   absl::Status Open();
   absl::Status DropLeftoverSentry();
   absl::Status CatchUp();
-  // Locks the table (and the sentry), waiting at most `wait` (at most the
-  // threshold, the session's lock timeout); `gave_up` says the wait ran
-  // out (nothing locked).
-  absl::Status LockTables(absl::Duration wait, bool* gave_up);
+  // Locks the table (and the sentry), waiting up to the threshold (the
+  // session's lock timeout), or, with `others_locked`, giving up on a
+  // deadlock (lock_wait_holding_others): `gave_up` then says so (this
+  // table is not locked).
+  absl::Status LockTables(bool others_locked, bool* gave_up);
+  // Whether a session holding the table's metadata lock waits for one.
+  bool HolderWaits();
   // Under the lock: the checks, the last catch-up, the stream stopped.
   absl::Status Settle();
   void Unlock();
@@ -213,14 +220,16 @@ class PreparedCutOver {
 // Several cut-overs of one schema prepared to swap together: every stream
 // catches up without locks (twice: the second round finds each keeping
 // up after the others' first), then the tables are locked one right after
-// the other in name order, and only then does each stream apply what was
-// written before its lock and stop. A table not locked within
-// lock_wait_holding_others of the first (a transaction holding it may be
-// waiting for a table already locked) releases every lock, and the tables
-// are locked again in the reverse order: transactions that write them in
-// either one order cannot block both attempts. On error nothing is locked
-// or renamed; `stream_stopped` (optional) says which streams were
-// stopped. Results in `requests` order.
+// the other, first in name order, and only then does each stream apply
+// what was written before its lock and stop. A table whose lock waits on
+// a deadlock (lock_wait_holding_others: a transaction holding it waits
+// for a table already locked) releases every lock, and the tables are
+// locked again with that one first; at most as many passes as tables.
+// Transactions that all write the tables in one order cannot block the
+// pass that begins with the table they write first: any transaction
+// holding another table holds that one too. On error nothing is locked or
+// renamed; `stream_stopped` (optional) says which streams were stopped.
+// Results in `requests` order.
 absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
     mysql::ConnectionFactory& factory,
     const std::vector<CutOverRequest>& requests,
