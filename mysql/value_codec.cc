@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -207,6 +208,17 @@ absl::Status DecodeEnumSet(const ColumnDef& col, ByteReader& in,
   SC_ASSIGN_OR_RETURN(uint64_t v, in.Uint(col.meta, "enum/set value"));
   if (col.type == kTypeEnum) {
     if (v == 0) {
+      // The invalid value (stored under a non-strict sql_mode) reads as
+      // ''. Where '' is also a member, the two could not be told apart, and
+      // the member would be written in its place.
+      if (std::find(col.enum_values.begin(), col.enum_values.end(), "") !=
+          col.enum_values.end()) {
+        return absl::DataLossError(absl::StrCat(
+            "ENUM column ", col.name.empty() ? "?" : col.name,
+            " holds the invalid value (index 0) and has '' as a member: the "
+            "two cannot be told apart in a replay; update the row to a "
+            "member first"));
+      }
       out->clear();
     } else if (v <= col.enum_values.size()) {
       *out = col.enum_values[v - 1];

@@ -337,8 +337,9 @@ bool PreparedCutOver::HolderWaits() {
   // Without the plugin: some session that has written in its open
   // transaction waits for a metadata lock (it may hold the table).
   std::string spared;
-  for (uint64_t id : factory_.OwnSessionIds())
+  for (uint64_t id : factory_.OwnSessionIds()) {
     absl::StrAppend(&spared, ", ", id);
+  }
   absl::StatusOr<std::string> n = mysql::QueryValue(
       *probe_,
       absl::StrCat("SELECT COUNT(*) FROM information_schema.PROCESSLIST p "

@@ -48,6 +48,29 @@ std::string SqlLiteral(const absl::optional<std::string>& value,
         return absl::StrCat("CAST(", *value, " AS FLOAT)");
       }
       return mysql::QuoteString(*value);
+    case LiteralType::Kind::kDouble:
+      // A double literal, so that a column of another type (an ALTER from
+      // DOUBLE to INT, DECIMAL or VARCHAR) gets what the copy's INSERT ...
+      // SELECT stores from the DOUBLE: a bare 2.5 is an exact decimal, which
+      // an INT rounds half away from zero to 3, where the copy rounds the
+      // double half to even, to 2.
+      if (IsPlainNumber(*value)) {
+        return value->find_first_of("eE") == std::string::npos
+                   ? absl::StrCat(*value, "e0")
+                   : *value;
+      }
+      return mysql::QuoteString(*value);
+    case LiteralType::Kind::kBit: {
+      // The number, as the copy stores a BIT into any column (digits into
+      // a VARCHAR, where X'41' stored 'A' instead of '65'; an INT refused
+      // X'41'), and as a BIT key compares with a number.
+      if (value->empty() || value->size() > 8) {
+        return mysql::QuoteHex(*value);
+      }
+      uint64_t n = 0;
+      for (char c : *value) n = (n << 8) | static_cast<unsigned char>(c);
+      return absl::StrCat(n);
+    }
     case LiteralType::Kind::kQuoted:
       return mysql::QuoteString(*value);
     case LiteralType::Kind::kText:
@@ -71,7 +94,6 @@ LiteralType LiteralTypeFor(uint8_t t, uint32_t collation_id,
     case mysql::kTypeInt24:
     case mysql::kTypeLong:
     case mysql::kTypeLonglong:
-    case mysql::kTypeDouble:
     case mysql::kTypeDecimal:
     case mysql::kTypeNewdecimal:
     case mysql::kTypeYear:
@@ -80,7 +102,12 @@ LiteralType LiteralTypeFor(uint8_t t, uint32_t collation_id,
     case mysql::kTypeFloat:
       lt.kind = K::kFloat;
       return lt;
+    case mysql::kTypeDouble:
+      lt.kind = K::kDouble;
+      return lt;
     case mysql::kTypeBit:
+      lt.kind = K::kBit;
+      return lt;
     case mysql::kTypeGeometry:
       lt.kind = K::kBinary;
       return lt;

@@ -18,8 +18,10 @@ namespace vreplication {
 
 struct LiteralType {
   enum class Kind {
-    kNumber,  // integers, DECIMAL, DOUBLE, YEAR: written bare
+    kNumber,  // integers, DECIMAL, YEAR: written bare
     kFloat,   // FLOAT: CAST(v AS FLOAT), see SqlLiteral
+    kDouble,  // DOUBLE: a double literal (v, or ve0 without an exponent)
+    kBit,     // BIT: its bytes (big-endian) as an unsigned integer
     kQuoted,  // temporal and other ASCII text: '...'
     kText,    // character strings: _charset X'..'
     kBinary,  // binary strings, BIT, GEOMETRY: X'..'

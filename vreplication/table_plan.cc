@@ -52,12 +52,16 @@ LiteralType LiteralTypeForColumn(const ColumnInfo& col,
   const std::string& t = col.data_type;
   LiteralType lt;
   if (OneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal",
-                "float", "double", "year"})) {
+                "float", "year"})) {
     lt.kind = K::kNumber;
-  } else if (OneOf(t, {"bit", "binary", "varbinary", "tinyblob", "blob",
-                       "mediumblob", "longblob", "geometry", "point",
-                       "linestring", "polygon", "multipoint", "multilinestring",
-                       "multipolygon", "geometrycollection"}) ||
+  } else if (t == "double") {
+    lt.kind = K::kDouble;
+  } else if (t == "bit") {
+    lt.kind = K::kBit;
+  } else if (OneOf(t, {"binary", "varbinary", "tinyblob", "blob", "mediumblob",
+                       "longblob", "geometry", "point", "linestring", "polygon",
+                       "multipoint", "multilinestring", "multipolygon",
+                       "geometrycollection"}) ||
              col.charset == "binary") {
     lt.kind = K::kBinary;
   } else if (OneOf(t, {"char", "varchar", "tinytext", "text", "mediumtext",

@@ -939,6 +939,125 @@ TEST_F(VReplicationTest, FloatsReplayedIntoOtherTypesMatchTheCopy) {
                            "0.10000000149011612");
 }
 
+// DOUBLE and BIT values replayed into columns of other types (an ALTER
+// from DOUBLE to INT, DECIMAL or VARCHAR, from BIT to VARCHAR, BIGINT or a
+// wider BIT) equal what the copy's INSERT ... SELECT stored. They used to
+// differ silently: a bare 2.5 is an exact decimal, which an INT rounds to
+// 3 where the copy rounds the double to 2, and a BIT written X'41' went
+// into a VARCHAR as 'A' where the copy stores '65' (an INT refused it).
+TEST_F(VReplicationTest, DoublesAndBitsReplayedIntoOtherTypesMatchTheCopy) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9d"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9d.src (id INT PRIMARY KEY, d DOUBLE, e DOUBLE, f DOUBLE, "
+      "b BIT(8), c BIT(64), k BIT(16))"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9d.dst (id INT PRIMARY KEY, di INT, dm DECIMAL(30, 10), "
+      "dv VARCHAR(40), bv VARCHAR(30), bi BIGINT UNSIGNED, kb BIT(24))"));
+  const std::vector<std::string> doubles = {"2.5",     "-0.5", "3.5",
+                                            "0.1+0.2", "1e-7", "-1234.5678"};
+  const std::vector<std::string> bits = {
+      "65", "0", "255", "b'10000000'", "1", "18446744073709551615"};
+  auto insert = [&](int base) -> absl::Status {
+    for (size_t i = 0; i < doubles.size(); ++i) {
+      const std::string& d = doubles[i];
+      const std::string b = i == 5 ? "7" : bits[i];
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("INSERT INTO d9d.src VALUES (", base + i,
+                                     ", ", d, ", ", d, ", ", d, ", ", b, ", ",
+                                     bits[i], ", ", 258 + i, ")"))
+              .status());
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_OK(insert(0));  // copied
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      CreateCopied(engine, "wf9d", "d9d",
+                   "select id, d as di, e as dm, f as dv, b as bv, c as bi, "
+                   "k as kb from src"));
+  ASSERT_OK(insert(100));  // replayed inserts
+  // Replayed updates: copied rows changed and changed back.
+  ASSERT_OK(conn_->Execute(
+      "UPDATE d9d.src SET d = 9, e = 9, f = 9, b = 9, c = 9, k = 9 "
+      "WHERE id < 100"));
+  for (size_t i = 0; i < doubles.size(); ++i) {
+    const std::string& d = doubles[i];
+    const std::string b = i == 5 ? "7" : bits[i];
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "UPDATE d9d.src SET d = ", d, ", e = ", d, ", f = ", d, ", b = ", b,
+        ", c = ", bits[i], ", k = ", 258 + i, " WHERE id = ", i)));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ExpectSameAsInsertSelect(
+      *conn_, "d9d", "SELECT id, d, e, f, b, c, k FROM d9d.src",
+      "SELECT GROUP_CONCAT(id, '|', di, '|', dm, '|', dv, '|', bv, '|', bi, "
+      "'|', kb + 0 ORDER BY id SEPARATOR ' ') FROM d9d.",
+      "100|2|2.5000000000|2.5|65|65|258");
+}
+
+// An ENUM's invalid value (index 0, stored under a non-strict sql_mode)
+// reads from the binlog as '', as does the member '' of an ENUM that has
+// one: replayed, the row silently got that member (index 1) where the copy
+// kept index 0. The workflow now stops saying why.
+TEST_F(VReplicationTest, AnInvalidEnumValueIsNotReplayedAsTheEmptyMember) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9e"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9e.src (id INT PRIMARY KEY, e ENUM('', 'a'), v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9e.dst LIKE d9e.src"));
+  ASSERT_OK(conn_->Execute(
+      "SET STATEMENT sql_mode = '' FOR INSERT INTO d9e.src VALUES "
+      "(1, 'zz', 1), (2, '', 2)"));
+  ASSERT_THAT(
+      mysql::QueryValue(*conn_,
+                        "SELECT GROUP_CONCAT(e + 0 ORDER BY id) FROM d9e.src"),
+      IsOkAndHolds("0,1"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9e", "d9e"));
+  // The member '' replays as itself.
+  ASSERT_OK(conn_->Execute("UPDATE d9e.src SET v = 20 WHERE id = 2"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT CONCAT(e + 0, ':', v) FROM d9e.dst "
+                                "WHERE id = 2"),
+              IsOkAndHolds("1:20"));
+  ASSERT_OK(conn_->Execute("UPDATE d9e.src SET v = 10 WHERE id = 1"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("invalid value (index 0)"));
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT CONCAT(e + 0, ':', v) FROM d9e.dst "
+                                "WHERE id = 1"),
+              IsOkAndHolds("0:1"));
+}
+
+// Two rules reading one table: its changes could reach one target only
+// (the other was copied, then silently never changed). Refused.
+TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9r"));
+  for (const char* t : {"src", "dst_a", "dst_b"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE d9r.", t, " (id INT PRIMARY KEY, v INT)")));
+  }
+  ASSERT_OK(conn_->Execute("INSERT INTO d9r.src VALUES (1, 1), (200, 2)"));
+  binlogdata::BinlogSource source =
+      Source("dst_a", "select * from src where id < 100");
+  binlogdata::Rule* second = source.mutable_filter()->add_rules();
+  second->set_match("dst_b");
+  second->set_filter("select * from src where id >= 100");
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf9r", source, "d9r", 0));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("both read `src`"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9r.dst_a"),
+              IsOkAndHolds("0"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9r.dst_b"),
+              IsOkAndHolds("0"));
+}
+
 // The client-side copy (server_side_copy=false) read FLOAT values as the
 // text protocol gives them, 6 digits: 1234567 was copied as 1234570. It
 // stores what INSERT ... SELECT stores now.

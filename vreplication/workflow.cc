@@ -198,7 +198,17 @@ absl::Status Workflow::LoadPlans() {
                         BuildTablePlan(*conn_, row_.db_name, rule));
     // The server-side copy replays changes it may already have copied.
     plan.idempotent = options_.server_side_copy && ReplayIsIdempotent(plan);
-    target_of_source_[SourceKey(plan.source.table)] = plan.target.table;
+    // Each change goes to one target: a second rule reading the same
+    // table would be copied, then never get a change.
+    const auto [seen, added] = target_of_source_.emplace(
+        SourceKey(plan.source.table), plan.target.table);
+    if (!added) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("rules for ", mysql::QuoteIdentifier(seen->second),
+                       " and ", mysql::QuoteIdentifier(plan.target.table),
+                       " both read ", mysql::QuoteIdentifier(plan.source.table),
+                       ": a table's changes can go to one target only"));
+    }
     plans_[plan.target.table] = std::move(plan);
   }
   return absl::OkStatus();
