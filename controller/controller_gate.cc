@@ -27,9 +27,6 @@ vttime::Duration ToProtoDuration(absl::Duration d) {
   return p;
 }
 
-// Time kept between the decision and the first prepared hold's end, for
-// saving the decision and delivering the commits: a quarter of the hold, at
-// most a second.
 // The order a shard's tables are locked in on a group's attempt: each
 // retry begins with another table. A tablet gives up a lock whose holder
 // waits for a table of the group it already locked (a deadlock the server
@@ -45,6 +42,9 @@ std::vector<T> LockOrder(std::vector<T> items, int attempts) {
   return items;
 }
 
+// Time kept between the decision and the first prepared hold's end, for
+// saving the decision and delivering the commits: a quarter of the hold, at
+// most a second.
 absl::Duration HoldMargin(absl::Duration hold) {
   return std::min(hold / 4, absl::Seconds(1));
 }
