@@ -1427,6 +1427,40 @@ TEST_F(VReplicationTest, RestartedMidCopyStaysCopying) {
   EXPECT_EQ(got, want);
 }
 
+// A BIT key: the copy resumes after its last key, and changes during the
+// copy apply to the rows at or below it, compared as numbers (the key
+// literal was X'..', a string, before).
+TEST_F(VReplicationTest, ABitKeyIsCopiedAndCaughtUpInOrder) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7b"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d7b.src (id BIT(16) PRIMARY KEY, v INT NOT NULL)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d7b.dst LIKE d7b.src"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d7b.src SELECT seq * 17, seq FROM d7b.seq_1_to_3000"));
+  std::atomic<int> chunks{3};
+  CopyInHeldChunks(&chunks);
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf7b", Source("dst", "select * from src"), "d7b", 0));
+  ASSERT_OK(WaitSomeRowsCopied(engine, id));
+  // Changes to copied and uncopied rows alike, while the copy is paused.
+  ASSERT_OK(conn_->Execute("UPDATE d7b.src SET v = v + 1000000"));
+  ASSERT_OK(conn_->Execute("DELETE FROM d7b.src WHERE v % 7 = 0"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow mid, engine.Read(id));
+  EXPECT_LT(mid.rows_copied, 3000);
+  chunks = 1 << 30;
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "d7b.src", "id + 0, v"));
+  ASSERT_OK_AND_ASSIGN(std::string got,
+                       Checksum(*conn_, "d7b.dst", "id + 0, v"));
+  EXPECT_EQ(got, want);
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d7b.dst"),
+              IsOkAndHolds("2572"));
+}
+
 // A UUID key: which changes apply during the copy (the row is at or below
 // the copy's last key) is decided in the UUID type's order, the order the
 // copy walks, not in text order (MariaDB orders time-based UUIDs by their
