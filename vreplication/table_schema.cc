@@ -82,7 +82,7 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
   SC_ASSIGN_OR_RETURN(
       mysql::Result keys,
       conn.Execute(absl::StrCat(
-          "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM "
+          "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM "
           "information_schema.STATISTICS WHERE TABLE_SCHEMA = ",
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(table),
           " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, "
@@ -104,15 +104,23 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
     // Prefix parts and nullable columns cannot identify a row. Nor can
     // the copy resume after a row by a comparison with its key's text:
     // ENUM and SET sort by their index, not their text; FLOAT and DOUBLE
-    // values do not survive the round trip through text exactly.
+    // values do not survive the round trip through text exactly; a
+    // YEAR(2) reads as two digits where the binlog gives four. A long
+    // UNIQUE key MariaDB keeps as a hash (INDEX_TYPE HASH: a BLOB, or
+    // longer than an index allows) has no order: every chunk would sort
+    // the rest of the table, by at most max_sort_length bytes, and could
+    // skip a row.
     static const char* const kUnordered[] = {"enum", "set", "float", "double"};
-    bool unordered = false;
+    bool unordered = r.Get(3) == "HASH";
     if (idx >= 0) {
-      for (const char* t : kUnordered)
+      for (const char* t : kUnordered) {
         unordered |= s.columns[idx].data_type == t;
+      }
+      unordered |= s.columns[idx].column_type == "year(2)";
     }
-    if (idx < 0 || !r.IsNull(2) || s.columns[idx].nullable || unordered)
+    if (idx < 0 || !r.IsNull(2) || s.columns[idx].nullable || unordered) {
       usable[name] = false;
+    }
     key_cols[name].push_back(idx);
   }
   s.unique_index_count = static_cast<int>(order.size());
@@ -132,7 +140,8 @@ absl::Status RequireKey(const TableSchema& s) {
   return absl::FailedPreconditionError(absl::StrCat(
       "table ", mysql::QuoteQualified(s.db, s.table),
       " has no primary key and no unique key on NOT NULL columns without "
-      "prefixes (nor ENUM, SET, FLOAT or DOUBLE columns); VReplication "
+      "prefixes (nor ENUM, SET, FLOAT, DOUBLE or YEAR(2) columns, nor a "
+      "long unique key kept as a hash); VReplication "
       "needs one to copy rows in order and to find them again. Add a "
       "PRIMARY KEY first."));
 }

@@ -28,6 +28,7 @@
 #include "vreplication/engine.h"
 #include "vreplication/key_range.h"
 #include "vreplication/sidecar_schema.h"
+#include "vreplication/table_schema.h"
 #include "vreplication/testing/vr_test_util.h"
 
 namespace sidecut {
@@ -665,6 +666,55 @@ TEST_F(VReplicationTest, TableWithoutUniqueKeyFailsClearly) {
   ASSERT_OK_AND_ASSIGN(mysql::Result r,
                        conn_->Execute("SELECT COUNT(*) FROM d4.dst"));
   EXPECT_EQ(r.rows[0].Get(0), "0");  // nothing was written
+}
+
+// Keys found by a reviewer helper to have no order the copy can resume in:
+// a long UNIQUE key MariaDB keeps as a hash (here a VARCHAR(1024) in
+// utf8mb4, longer than an index allows), which has no range scan and sorts
+// by max_sort_length bytes only, and a YEAR(2), read as two digits where
+// the binlog gives four. Another unique key serves; otherwise a clear error.
+TEST_F(VReplicationTest, HashAndYear2KeysAreNotIteratedOn) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4k"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d4k.src (url VARCHAR(1024) CHARACTER SET utf8mb4 NOT "
+      "NULL, id INT NOT NULL, UNIQUE KEY a_url (url), UNIQUE KEY b_id (id))"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4k.dst LIKE d4k.src"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d4k.src SELECT CONCAT('u', seq), seq FROM d4k.seq_1_to_50"));
+  ASSERT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT INDEX_TYPE FROM "
+                                "information_schema.STATISTICS WHERE "
+                                "TABLE_SCHEMA = 'd4k' AND TABLE_NAME = 'src' "
+                                "AND INDEX_NAME = 'a_url'"),
+              IsOkAndHolds("HASH"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4k", Source("dst", "select * from src"), "d4k", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT COUNT(*) FROM d4k.dst WHERE url = "
+                                "CONCAT('u', id)"),
+              IsOkAndHolds("50"));
+
+  // Alone, neither is a key (a workflow then fails with this message).
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d4k.h (url VARCHAR(1024) CHARACTER SET utf8mb4 NOT NULL, "
+      "v INT, UNIQUE (url))"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d4k.y (y YEAR(2) PRIMARY KEY, v INT)"));
+  for (const char* table : {"h", "y"}) {
+    SCOPED_TRACE(table);
+    ASSERT_OK_AND_ASSIGN(TableSchema schema,
+                         LoadTableSchema(*conn_, "d4k", table));
+    EXPECT_TRUE(schema.unique_keys.empty());
+    EXPECT_EQ(schema.unique_index_count, 1);
+    EXPECT_THAT(RequireKey(schema),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         HasSubstr("YEAR(2) columns, nor a long unique key "
+                                   "kept as a hash")));
+  }
 }
 
 // A binlog that does not carry full rows (here binlog_row_image=MINIMAL, so
