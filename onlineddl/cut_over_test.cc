@@ -107,13 +107,15 @@ class CutOverTest : public harness::SharedInstanceTest {
   // Tables with their shadows (an `extra` column), for group cut-overs.
   void CreateGroupTables(const std::vector<std::string>& tables) {
     for (const std::string& t : tables) {
+      ASSERT_OK(
+          conn_
+              ->Execute(absl::StrCat("CREATE TABLE ", mysql::QuoteIdentifier(t),
+                                     " (id INT PRIMARY KEY "
+                                     "AUTO_INCREMENT, v BIGINT)"))
+              .status());
       ASSERT_OK(conn_
-                    ->Execute(absl::StrCat("CREATE TABLE ", t,
-                                           " (id INT PRIMARY KEY "
-                                           "AUTO_INCREMENT, v BIGINT)"))
-                    .status());
-      ASSERT_OK(conn_
-                    ->Execute(absl::StrCat("CREATE TABLE _sh_", t,
+                    ->Execute(absl::StrCat("CREATE TABLE ",
+                                           mysql::QuoteIdentifier("_sh_" + t),
                                            " (id INT PRIMARY KEY "
                                            "AUTO_INCREMENT, v BIGINT, extra "
                                            "INT NOT NULL DEFAULT 5)"))
@@ -421,19 +423,7 @@ TEST_F(CutOverTest, APrepareRightAfterACatchUpAcceptsASteadyLatencyAtOnce) {
 // the settle margin confirms B waits on it).
 TEST_F(CutOverTest, SeveralTablesSwapTogetherAndNoWriteLandsInAnOldOne) {
   const std::vector<std::string> tables = {"orders", "Zeta", "order"};
-  for (const std::string& t : tables) {
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("CREATE TABLE `", t,
-                                         "` (id INT PRIMARY KEY "
-                                         "AUTO_INCREMENT, v BIGINT)"))
-                  .status());
-    ASSERT_OK(conn_
-                  ->Execute(absl::StrCat("CREATE TABLE `_sh_", t,
-                                         "` (id INT PRIMARY KEY "
-                                         "AUTO_INCREMENT, v BIGINT, extra INT "
-                                         "NOT NULL DEFAULT 5)"))
-                  .status());
-  }
+  ASSERT_NO_FATAL_FAILURE(CreateGroupTables(tables));
   mysql::MysqlConnectionFactory factory(params_);
   for (int round = 0; round < 6; ++round) {
     SCOPED_TRACE(round);
@@ -549,7 +539,7 @@ TEST_F(CutOverTest,
     SCOPED_TRACE(lock_info);
     const std::string p = lock_info ? "g" : "h";
     const std::vector<std::string> tables = {p + "a", p + "b", p + "c"};
-    CreateGroupTables(tables);
+    ASSERT_NO_FATAL_FAILURE(CreateGroupTables(tables));
     std::atomic<bool> stop{false};
     std::atomic<int> failed{0};
     std::atomic<int64_t> committed{0};
@@ -634,7 +624,7 @@ TEST_F(CutOverTest,
 // (it gave up after 300 ms, whatever held the lock).
 TEST_F(CutOverTest, AGroupWaitsForASlowTransactionOnALaterTable) {
   const std::vector<std::string> tables = {"ga", "gb"};
-  CreateGroupTables(tables);
+  ASSERT_NO_FATAL_FAILURE(CreateGroupTables(tables));
   auto app = mysql::MysqlConnection::Connect(ApplicationParams());
   ASSERT_OK(app.status());
   ASSERT_OK((*app)->Execute("START TRANSACTION").status());

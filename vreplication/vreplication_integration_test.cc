@@ -105,6 +105,38 @@ class VReplicationTest : public harness::SharedInstanceTest {
                    });
   }
 
+  // Copies `db`.src (3000 rows) into `db`.dst in held chunks; while the
+  // copy is paused after some, changes copied and uncopied rows alike
+  // (every v, then every 7th row deleted); then both tables, read as
+  // `columns`, must match once caught up.
+  void CopyWhileChangingAndCompare(const std::string& db,
+                                   const std::string& columns) {
+    std::atomic<int> chunks{3};
+    CopyInHeldChunks(&chunks);
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id,
+        engine.Create("wf_" + db, Source("dst", "select * from src"), db, 0));
+    ASSERT_OK(WaitSomeRowsCopied(engine, id));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("UPDATE ", db, ".src SET v = v + 1000000")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("DELETE FROM ", db, ".src WHERE v % 7 = 0")));
+    ASSERT_OK_AND_ASSIGN(WorkflowRow mid, engine.Read(id));
+    EXPECT_LT(mid.rows_copied, 3000);
+    chunks = 1 << 30;
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, db + ".src", columns));
+    ASSERT_OK_AND_ASSIGN(std::string got,
+                         Checksum(*conn_, db + ".dst", columns));
+    EXPECT_EQ(got, want);
+    EXPECT_THAT(mysql::QueryValue(
+                    *conn_, absl::StrCat("SELECT COUNT(*) FROM ", db, ".dst")),
+                IsOkAndHolds("2572"));
+  }
+
   // Creates workflow `name` copying `db`.src into `db`.dst through
   // `filter` and waits for its copy; its id.
   absl::StatusOr<int64_t> CreateCopied(
@@ -1487,28 +1519,7 @@ TEST_F(VReplicationTest, ABitKeyIsCopiedAndCaughtUpInOrder) {
   ASSERT_OK(conn_->Execute("CREATE TABLE d7b.dst LIKE d7b.src"));
   ASSERT_OK(conn_->Execute(
       "INSERT INTO d7b.src SELECT seq * 17, seq FROM d7b.seq_1_to_3000"));
-  std::atomic<int> chunks{3};
-  CopyInHeldChunks(&chunks);
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf7b", Source("dst", "select * from src"), "d7b", 0));
-  ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  // Changes to copied and uncopied rows alike, while the copy is paused.
-  ASSERT_OK(conn_->Execute("UPDATE d7b.src SET v = v + 1000000"));
-  ASSERT_OK(conn_->Execute("DELETE FROM d7b.src WHERE v % 7 = 0"));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow mid, engine.Read(id));
-  EXPECT_LT(mid.rows_copied, 3000);
-  chunks = 1 << 30;
-  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "d7b.src", "id + 0, v"));
-  ASSERT_OK_AND_ASSIGN(std::string got,
-                       Checksum(*conn_, "d7b.dst", "id + 0, v"));
-  EXPECT_EQ(got, want);
-  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d7b.dst"),
-              IsOkAndHolds("2572"));
+  CopyWhileChangingAndCompare("d7b", "id + 0, v");
 }
 
 // A UUID key: which changes apply during the copy (the row is at or below
@@ -1527,24 +1538,7 @@ TEST_F(VReplicationTest, UuidKeysAreComparedAsUuids) {
       "INSERT INTO d7u.src SELECT CONCAT(LPAD(HEX(5000 - seq), 8, '0'), "
       "'-0000-1', LPAD(HEX(seq), 3, '0'), '-8000-000000000000'), seq FROM "
       "d7u.seq_1_to_3000"));
-  std::atomic<int> chunks{3};
-  CopyInHeldChunks(&chunks);
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf7u", Source("dst", "select * from src"), "d7u", 0));
-  ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  // Changes to copied and uncopied rows alike, while the copy is paused.
-  ASSERT_OK(conn_->Execute("UPDATE d7u.src SET v = v + 1000000"));
-  ASSERT_OK(conn_->Execute("DELETE FROM d7u.src WHERE v % 7 = 0"));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow mid, engine.Read(id));
-  EXPECT_LT(mid.rows_copied, 3000);
-  chunks = 1 << 30;
-  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7u.src", "id, v"));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d7u.dst", "id, v"));
-  EXPECT_EQ(got, want);
+  CopyWhileChangingAndCompare("d7u", "id, v");
 }
 
 // The stream looks up which columns are UUIDs on a session of its own,
