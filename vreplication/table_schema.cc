@@ -109,14 +109,18 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
     // UNIQUE key MariaDB keeps as a hash (INDEX_TYPE HASH: a BLOB, or
     // longer than an index allows) has no order: every chunk would sort
     // the rest of the table, by at most max_sort_length bytes, and could
-    // skip a row.
+    // skip a row. A CHAR column in a NO PAD collation (MariaDB names them
+    // *_nopad_*) is ordered in its index as stored, padded with spaces, but
+    // compared without them: on 10.11, with 'a\t' sorted before 'a', a
+    // chunk's `k > 'a\t'` skips the row 'a'.
     static const char* const kUnordered[] = {"enum", "set", "float", "double"};
     bool unordered = r.Get(3) == "HASH";
     if (idx >= 0) {
-      for (const char* t : kUnordered) {
-        unordered |= s.columns[idx].data_type == t;
-      }
-      unordered |= s.columns[idx].column_type == "year(2)";
+      const ColumnInfo& col = s.columns[idx];
+      for (const char* t : kUnordered) unordered |= col.data_type == t;
+      unordered |= col.column_type == "year(2)";
+      unordered |= col.data_type == "char" &&
+                   absl::StrContains(col.collation, "_nopad_");
     }
     if (idx < 0 || !r.IsNull(2) || s.columns[idx].nullable || unordered) {
       usable[name] = false;
@@ -140,8 +144,9 @@ absl::Status RequireKey(const TableSchema& s) {
   return absl::FailedPreconditionError(absl::StrCat(
       "table ", mysql::QuoteQualified(s.db, s.table),
       " has no primary key and no unique key on NOT NULL columns without "
-      "prefixes (nor ENUM, SET, FLOAT, DOUBLE or YEAR(2) columns, nor a "
-      "long unique key kept as a hash); VReplication "
+      "prefixes (nor ENUM, SET, FLOAT, DOUBLE or YEAR(2) columns, nor CHAR "
+      "columns in a NO PAD collation, nor a long unique key kept as a hash); "
+      "VReplication "
       "needs one to copy rows in order and to find them again. Add a "
       "PRIMARY KEY first."));
 }

@@ -744,9 +744,63 @@ TEST_F(VReplicationTest, HashAndYear2KeysAreNotIteratedOn) {
     EXPECT_EQ(schema.unique_index_count, 1);
     EXPECT_THAT(RequireKey(schema),
                 StatusIs(absl::StatusCode::kFailedPrecondition,
-                         HasSubstr("YEAR(2) columns, nor a long unique key "
+                         HasSubstr("YEAR(2) columns, nor CHAR columns in a "
+                                   "NO PAD collation, nor a long unique key "
                                    "kept as a hash")));
   }
+}
+
+// A CHAR key in a NO PAD collation: its index orders the values padded
+// with spaces ('7\t' before '7'), but the server compares them without the
+// padding, so a chunk ending at '7\t' went on with `k > '7\t'` and skipped
+// '7' (rows were lost). The copy iterates on another unique key; alone, the
+// key is refused.
+TEST_F(VReplicationTest, CharNoPadKeysAreNotIteratedOn) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4n"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d4n.src (k CHAR(5) COLLATE utf8mb4_nopad_bin NOT NULL "
+      "PRIMARY KEY, id INT NOT NULL, UNIQUE KEY b_id (id))"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4n.dst LIKE d4n.src"));
+  // Pairs '0001\t', '0001', '0002\t', ...: chunks of 500 rows end on a tab.
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d4n.src SELECT CONCAT(LPAD(seq DIV 2, 4, '0'), IF(seq % 2, "
+      "CHAR(9), '')), seq FROM d4n.seq_1_to_2000"));
+  // In key order '0250\t' (id 501) comes before '0250' (id 500), but the
+  // first row after '0250\t' is '0251\t' (id 503).
+  ASSERT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT GROUP_CONCAT(id ORDER BY k) FROM "
+                                "d4n.src WHERE id IN (500, 501)"),
+              IsOkAndHolds("501,500"));
+  ASSERT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT id FROM d4n.src WHERE k > "
+                                "CONCAT('0250', CHAR(9)) ORDER BY k LIMIT 1"),
+              IsOkAndHolds("503"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4n", Source("dst", "select * from src"), "d4n", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "d4n.src", "HEX(k), id"));
+  EXPECT_THAT(Checksum(*conn_, "d4n.dst", "HEX(k), id"), IsOkAndHolds(want));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d4n.dst"),
+              IsOkAndHolds("2000"));
+
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d4n.c (k CHAR(4) COLLATE utf8mb4_unicode_nopad_ci NOT "
+      "NULL PRIMARY KEY, v INT)"));
+  ASSERT_OK_AND_ASSIGN(TableSchema schema, LoadTableSchema(*conn_, "d4n", "c"));
+  EXPECT_TRUE(schema.unique_keys.empty());
+  EXPECT_THAT(RequireKey(schema),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("CHAR columns in a NO PAD collation")));
+  // VARCHAR keeps no padding: its order is the comparison's.
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d4n.v (k VARCHAR(4) COLLATE utf8mb4_nopad_bin NOT NULL "
+      "PRIMARY KEY, v INT)"));
+  ASSERT_OK_AND_ASSIGN(schema, LoadTableSchema(*conn_, "d4n", "v"));
+  EXPECT_EQ(schema.key_name, "PRIMARY");
 }
 
 // A binlog that does not carry full rows (here binlog_row_image=MINIMAL, so
