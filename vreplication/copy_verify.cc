@@ -444,13 +444,16 @@ std::string ChecksumQuery(const std::string& hash, const std::string& from) {
 
 // The checksum of the first `rows` rows of `from` (" FROM ... WHERE ...
 // ORDER BY key"), and the last key among them (MAX of `key`, see
-// MaxIsLastKey): the chunk's end found by the scan that checksums it
-// instead of a scan of its own (a fifth of the source side's time).
-std::string ChecksumAndEndQuery(const std::string& hash, const std::string& key,
+// MaxIsLastKey, as LastPk holds it): the chunk's end found by the scan that
+// checksums it instead of a scan of its own (a fifth of the source side's
+// time).
+std::string ChecksumAndEndQuery(const RowApplier& applier,
+                                const std::string& hash, const std::string& key,
                                 const std::string& from, size_t rows) {
-  return absl::StrCat(
-      "SELECT COUNT(*), IFNULL(BIT_XOR(h.c * h.c), 0), MAX(h.k) FROM (SELECT ",
-      hash, " AS c, ", key, " AS k", from, " LIMIT ", rows, ") AS h");
+  return absl::StrCat("SELECT COUNT(*), IFNULL(BIT_XOR(h.c * h.c), 0), ",
+                      applier.KeyValueExpr(0, "MAX(h.k)"), " FROM (SELECT ",
+                      hash, " AS c, ", key, " AS k", from, " LIMIT ", rows,
+                      ") AS h");
 }
 
 // Runs `qa` on `a` and `qb` on `b` at once (`qb` on a thread of its own).
@@ -646,13 +649,13 @@ absl::StatusOr<CopyVerifyResult> VerifyCopy(
       // Ordered by the key qualified (CopyFromClause): a bare `c` would
       // sort by the hash of that name.
       const std::string source_query = ChecksumAndEndQuery(
-          source_hash, source_key, applier.CopyFromClause(after, nullptr),
-          chunk_rows);
+          applier, source_hash, source_key,
+          applier.CopyFromClause(after, nullptr), chunk_rows);
       if (other != nullptr) {
         SC_RETURN_IF_ERROR(
             Both(conn, source_query, &s, *other,
                  ChecksumAndEndQuery(
-                     target_hash, target_key,
+                     applier, target_hash, target_key,
                      absl::StrCat(" FROM ", target, " WHERE ",
                                   applier.TargetKeyRange(after, nullptr),
                                   " ORDER BY ", target, ".", target_key),

@@ -18,6 +18,7 @@ using mysql::QuoteIdentifier;
 
 namespace {
 constexpr char kCopyCharset[] = "utf8mb4";  // the copy session's charset
+constexpr uint32_t kBinaryCharset = 63;
 }  // namespace
 
 bool IsIntegerType(absl::string_view t) {
@@ -43,9 +44,30 @@ std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
   return SqlLiteral(row.value(col), lt);
 }
 
+namespace {
+
+// Whether LastPk holds `col`'s values as bytes in its own character set.
+bool KeptAsBytes(const ColumnInfo& col) {
+  return LiteralTypeForColumn(col, "").kind == LiteralType::Kind::kText &&
+         !col.charset.empty() && col.charset != "binary" &&
+         IsCharsetName(col.charset);
+}
+
+}  // namespace
+
 std::string RowApplier::LastPkLiteral(const LastPk& pk, size_t i) const {
   const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
-  return KeyLiteral(pk.values[i], LiteralTypeForColumn(col, kCopyCharset), col);
+  const bool bytes = !pk.utf8mb4 && KeptAsBytes(col);
+  return KeyLiteral(
+      pk.values[i],
+      LiteralTypeForColumn(col, bytes ? col.charset : kCopyCharset), col);
+}
+
+std::string RowApplier::KeyValueExpr(size_t i, const std::string& expr) const {
+  const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
+  if (!KeptAsBytes(col)) return expr;
+  return absl::StrCat("CAST(CONVERT(", expr, " USING ", col.charset,
+                      ") AS BINARY)");
 }
 
 absl::optional<bool> RowApplier::KeyAtOrBelow(const mysql::Row& row,
@@ -318,7 +340,10 @@ std::string RowApplier::CopyQuery(const LastPk* lastpk) const {
       }
     }
   }
-  for (std::string& k : QuotedSourceKey()) select.push_back(std::move(k));
+  std::vector<std::string> keys = QuotedSourceKey();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    select.push_back(KeyValueExpr(i, keys[i]));
+  }
   return absl::StrCat("SELECT ", absl::StrJoin(select, ", "),
                       CopyFromClause(lastpk));
 }
@@ -347,7 +372,9 @@ std::string RowApplier::ServerCopyRangeInsert(const LastPk* from,
 
 std::string RowApplier::ServerCopyKeyQuery(const LastPk* lastpk, size_t offset,
                                            bool locking) const {
-  return absl::StrCat("SELECT ", absl::StrJoin(QuotedSourceKey(), ", "),
+  std::vector<std::string> keys = QuotedSourceKey();
+  for (size_t i = 0; i < keys.size(); ++i) keys[i] = KeyValueExpr(i, keys[i]);
+  return absl::StrCat("SELECT ", absl::StrJoin(keys, ", "),
                       CopyFromClause(lastpk), " LIMIT 1 OFFSET ", offset,
                       locking ? " LOCK IN SHARE MODE" : "");
 }
@@ -367,15 +394,16 @@ std::string RowApplier::TargetKeyRange(const LastPk* from,
 }
 
 std::string RowApplier::TargetLastKeyQuery(const LastPk* lastpk) const {
-  std::vector<std::string> keys, desc;
+  std::vector<std::string> keys, desc, values;
   for (size_t i = 0; i < plan_->target_key.size(); ++i) {
     std::string k =
         QuoteIdentifier(plan_->target_columns[plan_->target_key[i]]);
     desc.push_back(absl::StrCat(k, " DESC"));
+    values.push_back(KeyValueExpr(i, k));
     keys.push_back(std::move(k));
   }
   return absl::StrCat(
-      "SELECT ", absl::StrJoin(keys, ", "), " FROM ",
+      "SELECT ", absl::StrJoin(values, ", "), " FROM ",
       mysql::QuoteQualified(plan_->db, plan_->target.table),
       lastpk == nullptr ? "" : absl::StrCat(" WHERE ", KeyAfter(keys, *lastpk)),
       " ORDER BY ", absl::StrJoin(desc, ", "), " LIMIT 1");
@@ -428,8 +456,12 @@ LastPk RowApplier::KeyOfCopiedRow(const mysql::Row& row) const {
 std::string RowApplier::EncodeLastPk(const LastPk& pk) const {
   query::QueryResult qr;
   for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
     query::Field* f = qr.add_fields();
-    f->set_name(plan_->source.columns[plan_->source_key[i]].name);
+    f->set_name(col.name);
+    // Bytes in the column's own set; a lastpk saved without this marker
+    // holds them as read through utf8mb4.
+    if (KeptAsBytes(col) && !pk.utf8mb4) f->set_charset(kBinaryCharset);
   }
   *qr.add_rows() = mysql::ToVitessRow(mysql::Row(pk.values));
   std::string text;
@@ -451,6 +483,12 @@ absl::StatusOr<LastPk> RowApplier::DecodeLastPk(absl::string_view text) const {
   }
   LastPk pk;
   pk.values = mysql::FromVitessRow(qr.rows(0)).values();
+  for (int i = 0; i < qr.fields_size() && i < qr.rows(0).lengths_size(); ++i) {
+    const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
+    if (KeptAsBytes(col) && qr.fields(i).charset() != kBinaryCharset) {
+      pk.utf8mb4 = true;
+    }
+  }
   return pk;
 }
 

@@ -21,10 +21,16 @@
 namespace sidecut {
 namespace vreplication {
 
-// A key position: values of the source key columns, as read through a
-// utf8mb4 session (how the copy phase reads them).
+// A key position: values of the source key columns, character columns'
+// as their bytes in the column's own character set (KeyValueExpr), others
+// as read through a utf8mb4 session. Through utf8mb4, characters of some
+// sets are changed or lost (cp932 0xED40 comes back 0xFA5C, cp1250 0x81 as
+// '?'), moving the copy's resume point.
 struct LastPk {
   std::vector<absl::optional<std::string>> values;
+  // Character values read through utf8mb4 (a lastpk saved before they
+  // were kept as bytes).
+  bool utf8mb4 = false;
 };
 
 // Whether a column of `data_type` (information_schema DATA_TYPE) is an
@@ -106,6 +112,10 @@ class RowApplier {
                              bool ordered = true) const;
   // The source key columns, quoted, in key order.
   std::vector<std::string> QuotedSourceKey() const;
+  // `expr` (a value of source key column `i`, or of the target column it
+  // is copied to) as LastPk holds it: a character value as its bytes in
+  // the source column's character set.
+  std::string KeyValueExpr(size_t i, const std::string& expr) const;
   // The target's key columns after `from` and up to `to` (either may be
   // null: unbounded), "TRUE" for all; meaningful where the key columns are
   // defined alike in both tables.

@@ -20,6 +20,8 @@ bool IsPlainNumber(absl::string_view s) {
   return true;
 }
 
+}  // namespace
+
 bool IsCharsetName(absl::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -29,8 +31,6 @@ bool IsCharsetName(absl::string_view s) {
   }
   return true;
 }
-
-}  // namespace
 
 std::string SqlLiteral(const absl::optional<std::string>& value,
                        const LiteralType& type) {

@@ -30,6 +30,10 @@ struct LiteralType {
   std::string charset;  // kText: the charset of the value's bytes
 };
 
+// Whether `s` can be a character set name (letters, digits, _): safe to
+// put into SQL unquoted.
+bool IsCharsetName(absl::string_view s);
+
 // "NULL" or the literal for `value`. A kNumber value that is not a plain
 // number is quoted instead (never pasted).
 std::string SqlLiteral(const absl::optional<std::string>& value,
