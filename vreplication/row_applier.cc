@@ -44,30 +44,16 @@ std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
   return SqlLiteral(row.value(col), lt);
 }
 
-namespace {
-
-// Whether LastPk holds `col`'s values as bytes in its own character set.
-bool KeptAsBytes(const ColumnInfo& col) {
-  return LiteralTypeForColumn(col, "").kind == LiteralType::Kind::kText &&
-         !col.charset.empty() && col.charset != "binary" &&
-         IsCharsetName(col.charset);
-}
-
-}  // namespace
-
 std::string RowApplier::LastPkLiteral(const LastPk& pk, size_t i) const {
   const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
-  const bool bytes = !pk.utf8mb4 && KeptAsBytes(col);
+  const bool bytes = !pk.utf8mb4 && KeyKeptAsBytes(col);
   return KeyLiteral(
       pk.values[i],
       LiteralTypeForColumn(col, bytes ? col.charset : kCopyCharset), col);
 }
 
 std::string RowApplier::KeyValueExpr(size_t i, const std::string& expr) const {
-  const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
-  if (!KeptAsBytes(col)) return expr;
-  return absl::StrCat("CAST(CONVERT(", expr, " USING ", col.charset,
-                      ") AS BINARY)");
+  return KeyBytesExpr(plan_->source.columns[plan_->source_key[i]], expr);
 }
 
 absl::optional<bool> RowApplier::KeyAtOrBelow(const mysql::Row& row,
@@ -461,7 +447,7 @@ std::string RowApplier::EncodeLastPk(const LastPk& pk) const {
     f->set_name(col.name);
     // Bytes in the column's own set; a lastpk saved without this marker
     // holds them as read through utf8mb4.
-    if (KeptAsBytes(col) && !pk.utf8mb4) f->set_charset(kBinaryCharset);
+    if (KeyKeptAsBytes(col) && !pk.utf8mb4) f->set_charset(kBinaryCharset);
   }
   *qr.add_rows() = mysql::ToVitessRow(mysql::Row(pk.values));
   std::string text;
@@ -481,11 +467,27 @@ absl::StatusOr<LastPk> RowApplier::DecodeLastPk(absl::string_view text) const {
                                             plan_->target.table,
                                             " is unreadable: ", text));
   }
+  // Saved while the copy went by another key (the table's keys changed, or
+  // which of them can be iterated on): its values mean nothing in this one.
+  std::vector<std::string> saved, now;
+  for (const query::Field& f : qr.fields()) saved.push_back(f.name());
+  for (int k : plan_->source_key) now.push_back(plan_->source.columns[k].name);
+  bool same = saved.empty() || saved.size() == now.size();
+  for (size_t i = 0; same && i < saved.size(); ++i) {
+    same = absl::EqualsIgnoreCase(saved[i], now[i]);
+  }
+  if (!same) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the copy of ", plan_->target.table, " stopped after key (",
+        absl::StrJoin(saved, ", "), ") but now goes by (",
+        absl::StrJoin(now, ", "),
+        "): it cannot resume; copy the table again (a new workflow)"));
+  }
   LastPk pk;
   pk.values = mysql::FromVitessRow(qr.rows(0)).values();
   for (int i = 0; i < qr.fields_size() && i < qr.rows(0).lengths_size(); ++i) {
     const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
-    if (KeptAsBytes(col) && qr.fields(i).charset() != kBinaryCharset) {
+    if (KeyKeptAsBytes(col) && qr.fields(i).charset() != kBinaryCharset) {
       pk.utf8mb4 = true;
     }
   }

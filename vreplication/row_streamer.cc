@@ -75,13 +75,22 @@ absl::Status StreamRows(
         "VStreamRows: lastpk has ", last.size(), " values, key ",
         schema.key_name, " has ", schema.key_columns.size(), " columns"));
   }
+  // Character keys go out (pkfields, lastpk) as their bytes in the
+  // column's own set, flagged binary (KeyKeptAsBytes); a lastpk coming back
+  // without that flag is read as utf8mb4.
+  constexpr uint32_t kBinaryCharset = 63;
   for (size_t i = 0; i < schema.key_columns.size(); ++i) {
     const ColumnInfo& c = schema.columns[schema.key_columns[i]];
     keys.push_back(mysql::QuoteIdentifier(c.name));
-    select.push_back(keys.back());
+    select.push_back(
+        absl::StrCat(KeyBytesExpr(c, keys.back()), " AS ", keys.back()));
     if (request.has_lastpk()) {
-      lits.push_back(
-          KeyLiteral(last.value(i), LiteralTypeForColumn(c, "utf8mb4"), c));
+      const bool bytes =
+          KeyKeptAsBytes(c) && static_cast<int>(i) < lastpk.fields_size() &&
+          lastpk.fields(static_cast<int>(i)).charset() == kBinaryCharset;
+      lits.push_back(KeyLiteral(
+          last.value(i), LiteralTypeForColumn(c, bytes ? c.charset : "utf8mb4"),
+          c));
     }
   }
   std::string sql =

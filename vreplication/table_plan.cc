@@ -41,7 +41,8 @@ absl::Status OverrideKey(absl::string_view columns, TableSchema* s) {
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "columns (", columns, ") of ", mysql::QuoteQualified(s->db, s->table),
-      " are not a unique key on NOT NULL columns"));
+      " are not a unique key the copy can iterate on (NOT NULL columns "
+      "without prefixes, of types whose order it can resume in)"));
 }
 
 }  // namespace
@@ -95,6 +96,18 @@ std::string KeyLiteral(const absl::optional<std::string>& value,
                         col.collation);
   }
   return lit;
+}
+
+bool KeyKeptAsBytes(const ColumnInfo& col) {
+  return LiteralTypeForColumn(col, "").kind == LiteralType::Kind::kText &&
+         !col.charset.empty() && col.charset != "binary" &&
+         IsCharsetName(col.charset);
+}
+
+std::string KeyBytesExpr(const ColumnInfo& col, const std::string& expr) {
+  if (!KeyKeptAsBytes(col)) return expr;
+  return absl::StrCat("CAST(CONVERT(", expr, " USING ", col.charset,
+                      ") AS BINARY)");
 }
 
 bool KeyIsOnlyUniqueIndex(const TablePlan& plan) {

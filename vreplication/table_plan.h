@@ -67,6 +67,17 @@ LiteralType LiteralTypeForColumn(const ColumnInfo& col,
 std::string KeyLiteral(const absl::optional<std::string>& value,
                        const LiteralType& type, const ColumnInfo& col);
 
+// Whether a key position holds `col`'s values as their bytes in the
+// column's own character set rather than as read through utf8mb4, which
+// changes some characters (cp932 0xED40 comes back as 0xFA5C) and turns
+// unmapped ones into '?'.
+bool KeyKeptAsBytes(const ColumnInfo& col);
+
+// `expr`, a value of key column `col` (or of a column it was copied to),
+// as those bytes where KeyKeptAsBytes: CAST(CONVERT(expr USING cs) AS
+// BINARY).
+std::string KeyBytesExpr(const ColumnInfo& col, const std::string& expr);
+
 }  // namespace vreplication
 }  // namespace sidecut
 

@@ -1670,6 +1670,41 @@ TEST_F(VReplicationTest, ALastPkSavedAsUtf8mb4IsResumedFrom) {
   EXPECT_THAT(Checksum(*conn_, "d7l.dst", "HEX(k), v"), IsOkAndHolds(want));
 }
 
+// A lastpk saved while the copy went by another key (here: its field
+// names another column) is refused with a clear error, not taken as a
+// position in this key.
+TEST_F(VReplicationTest, ALastPkOfAnotherKeyIsRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7m"));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7m.src ", kTable)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7m.dst ", kTable)));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d7m.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
+      "FROM d7m.seq_1_to_3000"));
+  std::atomic<int> chunks{3};
+  CopyInHeldChunks(&chunks);
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf7m", Source("dst", "select * from src"), "d7m", 0));
+  ASSERT_OK(WaitSomeRowsCopied(engine, id));
+  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.copy_state SET lastpk = REPLACE(lastpk, 'name: \"id\"', "
+      "'name: \"val\"') WHERE vrepl_id = ",
+      id)));
+  ASSERT_THAT(mysql::QueryValue(
+                  *conn_, absl::StrCat("SELECT lastpk FROM _vt.copy_state "
+                                       "WHERE vrepl_id = ",
+                                       id)),
+              IsOkAndHolds(HasSubstr("val")));
+  chunks = 1 << 30;
+  ASSERT_OK(engine.Start(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("stopped after key (val) but now goes by "
+                                     "(id): it cannot resume"));
+}
+
 // The stream looks up which columns are UUIDs on a session of its own,
 // idle for long stretches: lost (wait_timeout, a KILL), it is reconnected.
 // A failed lookup used to mean "no UUID columns", decoding UUID values as

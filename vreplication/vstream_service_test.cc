@@ -233,6 +233,63 @@ TEST_F(VStreamServiceTest, StreamsRowsFromSnapshotAfterLastPk) {
   EXPECT_EQ(rest.front(), 2001);
 }
 
+// A character key goes out as its bytes in the column's own set (pkfields
+// flagged binary): cp932 0xED40 read through utf8mb4 comes back as 0xFA5C,
+// and a client resuming after it skipped the keys in between. A lastpk
+// without the flag is read as utf8mb4, as before.
+TEST_F(VStreamServiceTest, CharacterKeysResumeAtTheirBytes) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE vs.j (k VARCHAR(8) CHARACTER SET cp932 PRIMARY KEY, v "
+      "INT)"));
+  // '0000'||0x8140, then n||0xED40, n||0xF040.
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO vs.j SELECT CONCAT(CONVERT(LPAD(seq DIV 2, 4, '0') USING "
+      "cp932), CAST(IF(seq = 1, X'8140', IF(seq % 2, X'F040', X'ED40')) AS "
+      "CHAR CHARACTER SET cp932)), seq FROM vs.seq_1_to_41"));
+  auto read = [&](const binlogdata::VStreamRowsRequest& r,
+                  binlogdata::VStreamRowsResponse* head,
+                  binlogdata::VStreamRowsResponse* tail) {
+    grpc::ClientContext ctx;
+    auto reader = stub_->VStreamRows(&ctx, r);
+    binlogdata::VStreamRowsResponse resp;
+    std::vector<int64_t> vs;
+    while (reader->Read(&resp)) {
+      if (resp.pkfields_size() > 0) *head = resp;
+      if (resp.has_lastpk()) *tail = resp;
+      for (const auto& row : resp.rows()) {
+        vs.push_back(mysql::FromVitessRow(row).GetInt64(1).value());
+      }
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return vs;
+  };
+  binlogdata::VStreamRowsRequest req;
+  req.set_query("select * from j");
+  binlogdata::VStreamRowsResponse head, tail;
+  ASSERT_EQ(read(req, &head, &tail).size(), 41u);
+  ASSERT_EQ(head.pkfields_size(), 1);
+  EXPECT_EQ(head.pkfields(0).name(), "k");
+  EXPECT_EQ(head.pkfields(0).charset(), 63u);
+  EXPECT_EQ(mysql::FromVitessRow(tail.lastpk()).value(0).value_or(""),
+            "0020\xF0\x40");  // the last key, as stored
+  // After '0004'||0xED40 (v 8) comes '0004'||0xF040 (v 9).
+  *req.mutable_lastpk()->add_fields() = head.pkfields(0);
+  *req.mutable_lastpk()->add_rows() =
+      mysql::ToVitessRow(mysql::Row({std::string("0004\xED\x40")}));
+  std::vector<int64_t> rest = read(req, &head, &tail);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.front(), 9);
+  EXPECT_EQ(rest.size(), 33u);
+  // Unflagged: utf8mb4, here of '0004'||0x8149 (U+FF01; as cp932 bytes,
+  // an invalid string).
+  req.mutable_lastpk()->mutable_fields(0)->set_charset(0);
+  *req.mutable_lastpk()->mutable_rows(0) =
+      mysql::ToVitessRow(mysql::Row({std::string("0004\xEF\xBC\x81")}));
+  rest = read(req, &head, &tail);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.front(), 8);  // '0004'||0xED40
+}
+
 }  // namespace
 }  // namespace vreplication
 }  // namespace sidecut
