@@ -255,6 +255,19 @@ absl::StatusOr<ExprTemplate> ExprTemplate::Parse(
   return t;
 }
 
+int ExprTemplate::BareColumn() const {
+  int column = -1;
+  for (const Segment& s : segments_) {
+    if (s.column >= 0) {
+      if (column >= 0) return -1;
+      column = s.column;
+    } else if (!absl::StripAsciiWhitespace(s.text).empty()) {
+      return -1;
+    }
+  }
+  return column;
+}
+
 std::string ExprTemplate::Render(
     const std::function<std::string(int)>& literal) const {
   std::string out;

@@ -80,6 +80,10 @@ class ExprTemplate {
   // The source column indexes the expression reads.
   std::vector<int> Columns() const;
 
+  // The source column the expression is, when it is a bare reference to
+  // one (blanks around it aside); -1 otherwise.
+  int BareColumn() const;
+
  private:
   struct Segment {
     std::string text;  // used when column < 0

@@ -1,10 +1,13 @@
 #include "vreplication/row_applier.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
+#include "mysql/column_types.h"
 #include "mysql/quoting.h"
 #include "mysql/vitess_rows.h"
 #include "proto/query.pb.h"
@@ -24,6 +27,96 @@ constexpr uint32_t kBinaryCharset = 63;
 bool IsIntegerType(absl::string_view t) {
   return t == "tinyint" || t == "smallint" || t == "mediumint" || t == "int" ||
          t == "bigint";
+}
+
+namespace {
+
+// The CAST type giving what a column of number type `col` stores from a
+// value, as assigning it does; "" for others (BIT, YEAR, an unexpected
+// definition).
+std::string NumberCastType(const ColumnInfo& col) {
+  const std::string& t = col.data_type;
+  if (IsIntegerType(t)) {
+    return absl::StrContains(col.column_type, "unsigned") ? "UNSIGNED"
+                                                          : "SIGNED";
+  }
+  if (t == "double" || t == "float") return absl::AsciiStrToUpper(t);
+  if (t == "decimal") {
+    absl::string_view ct = col.column_type;
+    if (!absl::ConsumePrefix(&ct, "decimal(")) return "";
+    size_t end = ct.find(')');
+    if (end == absl::string_view::npos) return "";
+    absl::string_view ps = ct.substr(0, end);
+    for (char ch : ps) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(ch)) && ch != ',') {
+        return "";
+      }
+    }
+    return absl::StrCat("DECIMAL(", ps, ")");
+  }
+  return "";
+}
+
+}  // namespace
+
+RowApplier::RowApplier(const TablePlan* plan, const CollationMap* collations)
+    : plan_(plan), collations_(collations) {
+  static const char* const kNumberTypes[] = {
+      "tinyint", "smallint", "mediumint", "int",  "bigint",
+      "decimal", "float",    "double",    "year", "bit"};
+  for (size_t i = 0; i < plan_->exprs.size(); ++i) {
+    int from = plan_->exprs[i].BareColumn();
+    int t = i < plan_->target_columns.size()
+                ? plan_->target.ColumnIndex(plan_->target_columns[i])
+                : -1;
+    bool number = false;
+    if (t >= 0) {
+      for (const char* n : kNumberTypes) {
+        number |= plan_->target.columns[t].data_type == n;
+      }
+    }
+    numeric_from_.push_back(number ? from : -1);
+  }
+}
+
+std::string RowApplier::NumericContextLiteral(const mysql::TableMap& map,
+                                              const mysql::Row& row,
+                                              int col) const {
+  const absl::optional<std::string>& v = row.value(col);
+  if (!v.has_value()) return "";
+  const mysql::ColumnDef& def = map.columns[col];
+  switch (def.type) {
+    case mysql::kTypeDate:
+    case mysql::kTypeNewdate:
+      return absl::StrCat("DATE ", mysql::QuoteString(*v));
+    case mysql::kTypeTime:
+    case mysql::kTypeTime2:
+      return absl::StrCat("TIME ", mysql::QuoteString(*v));
+    case mysql::kTypeDatetime:
+    case mysql::kTypeDatetime2:
+    case mysql::kTypeTimestamp:
+    case mysql::kTypeTimestamp2:
+      return absl::StrCat("TIMESTAMP ", mysql::QuoteString(*v));
+    case mysql::kTypeEnum:
+      for (size_t m = 0; m < def.enum_values.size(); ++m) {
+        if (def.enum_values[m] == *v) return absl::StrCat(m + 1);
+      }
+      return "";
+    case mysql::kTypeSet: {
+      if (def.enum_values.empty() || def.enum_values.size() > 64) return "";
+      uint64_t bits = 0;
+      for (absl::string_view member :
+           absl::StrSplit(*v, ',', absl::SkipEmpty())) {
+        size_t m = 0;
+        while (m < def.enum_values.size() && def.enum_values[m] != member) ++m;
+        if (m == def.enum_values.size()) return "";
+        bits |= uint64_t{1} << m;
+      }
+      return absl::StrCat(bits);
+    }
+    default:
+      return "";
+  }
 }
 
 std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
@@ -256,8 +349,16 @@ absl::Status RowApplier::CheckColumns(const mysql::TableMap& map) const {
 std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,
                                                   const mysql::Row& row) const {
   std::vector<std::string> v;
-  for (const ExprTemplate& e : plan_->exprs) {
-    v.push_back(e.Render([&](int c) { return BinlogLiteral(map, row, c); }));
+  for (size_t i = 0; i < plan_->exprs.size(); ++i) {
+    if (i < numeric_from_.size() && numeric_from_[i] >= 0) {
+      std::string lit = NumericContextLiteral(map, row, numeric_from_[i]);
+      if (!lit.empty()) {
+        v.push_back(std::move(lit));
+        continue;
+      }
+    }
+    v.push_back(plan_->exprs[i].Render(
+        [&](int c) { return BinlogLiteral(map, row, c); }));
   }
   return v;
 }
@@ -265,7 +366,23 @@ std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,
 std::vector<std::string> RowApplier::KeyLiterals(const mysql::TableMap& map,
                                                  const mysql::Row& row) const {
   std::vector<std::string> k;
-  for (int c : plan_->source_key) k.push_back(BinlogLiteral(map, row, c));
+  for (size_t i = 0; i < plan_->source_key.size(); ++i) {
+    const int c = plan_->source_key[i];
+    const size_t t = i < plan_->target_key.size() ? plan_->target_key[i] : 0;
+    if (t < numeric_from_.size() && numeric_from_[t] == c) {
+      std::string lit = NumericContextLiteral(map, row, c);
+      // Compared as the number stored from it: `id = TIMESTAMP'...05.57'`
+      // would compare as DATETIME, where the BIGINT holds ...05.
+      const std::string as = NumberCastType(
+          plan_->target
+              .columns[plan_->target.ColumnIndex(plan_->target_columns[t])]);
+      if (!lit.empty() && !as.empty()) {
+        k.push_back(absl::StrCat("CAST(", lit, " AS ", as, ")"));
+        continue;
+      }
+    }
+    k.push_back(BinlogLiteral(map, row, c));
+  }
   return k;
 }
 

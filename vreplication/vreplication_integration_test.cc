@@ -1136,6 +1136,55 @@ TEST_F(VReplicationTest, DoublesAndBitsReplayedIntoOtherTypesMatchTheCopy) {
       "100|2|2.5000000000|2.5|65|65|258");
 }
 
+// Temporal, ENUM and SET values replayed into columns of number types (an
+// ALTER from DATETIME to BIGINT, ENUM to TINYINT, ...) equal what the
+// copy's INSERT ... SELECT stores: 20200102030405 from a DATETIME (its
+// fraction cut), an ENUM's index, a SET's bits. Replayed as text they
+// failed the workflow ('2020-01-02 03:04:05.57' is not an integer), and a
+// DATETIME key turned BIGINT matched no row (deletes were lost).
+TEST_F(VReplicationTest, TemporalsEnumsAndSetsReplayedIntoNumbersMatchTheCopy) {
+  ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+00:00'"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9n"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9n.src (id DATETIME(2) PRIMARY KEY, d DATE, t TIME(1), "
+      "ts TIMESTAMP(3) NULL, e ENUM('x', 'y', '3'), s SET('a', 'b', 'c'), "
+      "v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9n.dst (id BIGINT PRIMARY KEY, d INT, t DECIMAL(12, 1), "
+      "ts DOUBLE, e TINYINT, s INT, v INT)"));
+  auto insert = [&](int day) {
+    return conn_->Execute(absl::StrCat(
+        "INSERT INTO d9n.src VALUES ('2020-01-", day,
+        " 03:04:05.57', '2020-01-", day,
+        "', '-838:59:59.5', '2021-06-01 12:00:00.125', '3', 'a,c', 1), "
+        "('2020-01-",
+        day, " 03:04:06', '2020-01-", day,
+        "', '12:34:56.7', NULL, 'x', '', 2), ('2020-01-", day,
+        " 03:04:07.99', '1999-12-31', '0:0:1', '2038-01-19 03:14:07.999', "
+        "'y', 'b', 3)"));
+  };
+  ASSERT_OK(insert(10).status());  // copied
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9n", "d9n"));
+  ASSERT_OK(insert(20).status());  // replayed inserts
+  // Replayed updates (one of the key) and deletes, of copied rows too.
+  ASSERT_OK(conn_->Execute(
+      "UPDATE d9n.src SET e = 'y', s = 'b,c', t = '01:02:03.4', d = "
+      "'2000-02-29', ts = '2001-01-01 00:00:00.5' WHERE v = 2"));
+  ASSERT_OK(conn_->Execute(
+      "UPDATE d9n.src SET id = id + INTERVAL 1 HOUR WHERE v = 1"));
+  ASSERT_OK(conn_->Execute("DELETE FROM d9n.src WHERE v = 3"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ExpectSameAsInsertSelect(
+      *conn_, "d9n", "SELECT * FROM d9n.src",
+      "SELECT GROUP_CONCAT(id, '|', d, '|', t, '|', IFNULL(ts, 'N'), '|', e, "
+      "'|', s, '|', v ORDER BY id SEPARATOR ' ') FROM d9n.",
+      "20200120040405|20200120|-8385959.5|");
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9n.dst"),
+              IsOkAndHolds("4"));
+}
+
 // An ENUM's invalid value (index 0, stored under a non-strict sql_mode)
 // reads from the binlog as '', as does the member '' of an ENUM that has
 // one: replayed, the row silently got that member (index 1) where the copy
