@@ -31,89 +31,87 @@ bool IsIntegerType(absl::string_view t) {
 
 namespace {
 
-// The CAST type giving what a column of number type `col` stores from a
-// value, as assigning it does; "" for others (BIT, YEAR, an unexpected
-// definition).
-std::string NumberCastType(const ColumnInfo& col) {
-  const std::string& t = col.data_type;
-  if (IsIntegerType(t)) {
-    return absl::StrContains(col.column_type, "unsigned") ? "UNSIGNED"
-                                                          : "SIGNED";
-  }
-  if (t == "double" || t == "float") return absl::AsciiStrToUpper(t);
-  if (t == "decimal") {
-    absl::string_view ct = col.column_type;
-    if (!absl::ConsumePrefix(&ct, "decimal(")) return "";
-    size_t end = ct.find(')');
-    if (end == absl::string_view::npos) return "";
-    absl::string_view ps = ct.substr(0, end);
-    for (char ch : ps) {
-      if (!absl::ascii_isdigit(static_cast<unsigned char>(ch)) && ch != ',') {
-        return "";
-      }
+// The number a temporal value's text ("2020-01-02 03:04:05.57",
+// "-838:59:59.5", "2020-02-31") converts to: its digits, as the server
+// converts the value (20200102030405.57), without the fraction where
+// `whole` (an integer column takes the value cut, not rounded). Built from
+// the text rather than as a typed literal, which an invalid date stored
+// under ALLOW_INVALID_DATES would fail. "" for an unexpected form.
+std::string TemporalNumber(absl::string_view v, bool whole) {
+  std::string out;
+  if (absl::ConsumePrefix(&v, "-")) out = "-";
+  bool fraction = false;
+  for (char c : v) {
+    if (c == '-' || c == ':' || c == ' ') {
+      if (fraction) return "";
+      continue;
     }
-    return absl::StrCat("DECIMAL(", ps, ")");
+    if (c == '.') {
+      if (fraction) return "";
+      fraction = true;
+      if (whole) break;
+      out.push_back(c);
+      continue;
+    }
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
+    out.push_back(c);
   }
-  return "";
+  if (out.empty() || out == "-" || out.back() == '.') return "";
+  return out;
+}
+
+// The 1-based index of ENUM member `v`, or the bits of SET value `v`, in
+// `members`; "0" for the invalid ENUM value (read as '' where '' is no
+// member); "" where a member is missing or not told apart from another.
+std::string MemberNumber(absl::string_view v,
+                         const std::vector<std::string>& members, bool set) {
+  auto index = [&](absl::string_view m) -> int {
+    int found = -1;
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (members[i] != m) continue;
+      if (found >= 0) return -1;  // two alike (a non-strict CREATE)
+      found = static_cast<int>(i);
+    }
+    return found;
+  };
+  if (members.empty()) return "";
+  if (!set) {
+    const int i = index(v);
+    if (i >= 0) return absl::StrCat(i + 1);
+    return v.empty() && index("") < 0 ? "0" : "";
+  }
+  if (members.size() > 64) return "";
+  uint64_t bits = 0;
+  for (absl::string_view m : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+    const int i = index(m);
+    if (i < 0) return "";
+    bits |= uint64_t{1} << i;
+  }
+  return absl::StrCat(bits);
 }
 
 }  // namespace
 
-RowApplier::RowApplier(const TablePlan* plan, const CollationMap* collations)
-    : plan_(plan), collations_(collations) {
-  static const char* const kNumberTypes[] = {
-      "tinyint", "smallint", "mediumint", "int",  "bigint",
-      "decimal", "float",    "double",    "year", "bit"};
-  for (size_t i = 0; i < plan_->exprs.size(); ++i) {
-    int from = plan_->exprs[i].BareColumn();
-    int t = i < plan_->target_columns.size()
-                ? plan_->target.ColumnIndex(plan_->target_columns[i])
-                : -1;
-    bool number = false;
-    if (t >= 0) {
-      for (const char* n : kNumberTypes) {
-        number |= plan_->target.columns[t].data_type == n;
-      }
-    }
-    numeric_from_.push_back(number ? from : -1);
-  }
-}
-
 std::string RowApplier::NumericContextLiteral(const mysql::TableMap& map,
-                                              const mysql::Row& row,
-                                              int col) const {
+                                              const mysql::Row& row, int col,
+                                              absl::string_view cast) const {
   const absl::optional<std::string>& v = row.value(col);
   if (!v.has_value()) return "";
   const mysql::ColumnDef& def = map.columns[col];
   switch (def.type) {
     case mysql::kTypeDate:
     case mysql::kTypeNewdate:
-      return absl::StrCat("DATE ", mysql::QuoteString(*v));
     case mysql::kTypeTime:
     case mysql::kTypeTime2:
-      return absl::StrCat("TIME ", mysql::QuoteString(*v));
     case mysql::kTypeDatetime:
     case mysql::kTypeDatetime2:
     case mysql::kTypeTimestamp:
     case mysql::kTypeTimestamp2:
-      return absl::StrCat("TIMESTAMP ", mysql::QuoteString(*v));
+      return TemporalNumber(*v, cast == "SIGNED" || cast == "UNSIGNED");
     case mysql::kTypeEnum:
-      for (size_t m = 0; m < def.enum_values.size(); ++m) {
-        if (def.enum_values[m] == *v) return absl::StrCat(m + 1);
-      }
-      return "";
-    case mysql::kTypeSet: {
-      if (def.enum_values.empty() || def.enum_values.size() > 64) return "";
-      uint64_t bits = 0;
-      for (absl::string_view member :
-           absl::StrSplit(*v, ',', absl::SkipEmpty())) {
-        size_t m = 0;
-        while (m < def.enum_values.size() && def.enum_values[m] != member) ++m;
-        if (m == def.enum_values.size()) return "";
-        bits |= uint64_t{1} << m;
-      }
-      return absl::StrCat(bits);
-    }
+      return MemberNumber(*v, def.enum_values, /*set=*/false);
+    case mysql::kTypeSet:
+      return MemberNumber(*v, def.enum_values, /*set=*/true);
     default:
       return "";
   }
@@ -350,8 +348,9 @@ std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,
                                                   const mysql::Row& row) const {
   std::vector<std::string> v;
   for (size_t i = 0; i < plan_->exprs.size(); ++i) {
-    if (i < numeric_from_.size() && numeric_from_[i] >= 0) {
-      std::string lit = NumericContextLiteral(map, row, numeric_from_[i]);
+    if (i < plan_->number_from.size() && plan_->number_from[i] >= 0) {
+      std::string lit = NumericContextLiteral(map, row, plan_->number_from[i],
+                                              plan_->number_cast[i]);
       if (!lit.empty()) {
         v.push_back(std::move(lit));
         continue;
@@ -369,14 +368,12 @@ std::vector<std::string> RowApplier::KeyLiterals(const mysql::TableMap& map,
   for (size_t i = 0; i < plan_->source_key.size(); ++i) {
     const int c = plan_->source_key[i];
     const size_t t = i < plan_->target_key.size() ? plan_->target_key[i] : 0;
-    if (t < numeric_from_.size() && numeric_from_[t] == c) {
-      std::string lit = NumericContextLiteral(map, row, c);
-      // Compared as the number stored from it: `id = TIMESTAMP'...05.57'`
-      // would compare as DATETIME, where the BIGINT holds ...05.
-      const std::string as = NumberCastType(
-          plan_->target
-              .columns[plan_->target.ColumnIndex(plan_->target_columns[t])]);
-      if (!lit.empty() && !as.empty()) {
+    if (t < plan_->number_from.size() && plan_->number_from[t] == c) {
+      const std::string& as = plan_->number_cast[t];
+      std::string lit = NumericContextLiteral(map, row, c, as);
+      // Compared as the number stored from it (a DECIMAL(20,1) holds
+      // ...05.6 from ...05.57).
+      if (!lit.empty()) {
         k.push_back(absl::StrCat("CAST(", lit, " AS ", as, ")"));
         continue;
       }

@@ -39,7 +39,8 @@ bool IsIntegerType(absl::string_view data_type);
 
 class RowApplier {
  public:
-  RowApplier(const TablePlan* plan, const CollationMap* collations);
+  RowApplier(const TablePlan* plan, const CollationMap* collations)
+      : plan_(plan), collations_(collations) {}
 
   // Appends to `out` the statements applying `change` (decoded with `map`).
   // With `lastpk`, only rows with key <= *lastpk are affected.
@@ -140,18 +141,17 @@ class RowApplier {
   // "SELECT exprs" into "INSERT INTO target (cols)".
   std::string ServerCopyInsertHead() const;
 
-  // A value of source column `col` as a number-typed target column stored
-  // from it gets it from the copy's INSERT ... SELECT: a temporal value
-  // typed (TIMESTAMP'..', whose number is 20200102030405), an ENUM's index,
-  // a SET's bits. Empty where the plain literal does.
+  // A value of source column `col` as a target column of number type
+  // (CAST type `cast`, TablePlan::number_cast) stored from it gets it from
+  // the copy's INSERT ... SELECT: a temporal value as its number
+  // (20200102030405.57, cut for an integer), an ENUM's index, a SET's bits.
+  // Empty where the plain literal does.
   std::string NumericContextLiteral(const mysql::TableMap& map,
-                                    const mysql::Row& row, int col) const;
+                                    const mysql::Row& row, int col,
+                                    absl::string_view cast) const;
 
   const TablePlan* plan_;
   const CollationMap* collations_;
-  // Per target column: the source column it is stored from, bare, where
-  // the target column is of a number type; -1 otherwise.
-  std::vector<int> numeric_from_;
 };
 
 }  // namespace vreplication

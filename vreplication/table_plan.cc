@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -43,6 +44,29 @@ absl::Status OverrideKey(absl::string_view columns, TableSchema* s) {
       "columns (", columns, ") of ", mysql::QuoteQualified(s->db, s->table),
       " are not a unique key the copy can iterate on (NOT NULL columns "
       "without prefixes, of types whose order it can resume in)"));
+}
+
+// The CAST type giving what a column of number type `col` stores from a
+// value, as assigning it does; "" for other types, BIT and YEAR.
+std::string NumberCastType(const ColumnInfo& col) {
+  const std::string& t = col.data_type;
+  if (OneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint"})) {
+    return absl::StrContains(col.column_type, "unsigned") ? "UNSIGNED"
+                                                          : "SIGNED";
+  }
+  if (t == "double" || t == "float") return absl::AsciiStrToUpper(t);
+  if (t != "decimal") return "";
+  absl::string_view ct = col.column_type;
+  if (!absl::ConsumePrefix(&ct, "decimal(")) return "";
+  const size_t end = ct.find(')');
+  if (end == absl::string_view::npos) return "";
+  const absl::string_view ps = ct.substr(0, end);
+  for (char ch : ps) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(ch)) && ch != ',') {
+      return "";
+    }
+  }
+  return absl::StrCat("DECIMAL(", ps, ")");
 }
 
 }  // namespace
@@ -203,6 +227,9 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
     if (plan.target.columns[ti].generated) return absl::OkStatus();
     SC_ASSIGN_OR_RETURN(ExprTemplate t,
                         ExprTemplate::Parse(expr, source_names));
+    const std::string cast = NumberCastType(plan.target.columns[ti]);
+    plan.number_from.push_back(cast.empty() ? -1 : t.BareColumn());
+    plan.number_cast.push_back(plan.number_from.back() < 0 ? "" : cast);
     plan.target_columns.push_back(plan.target.columns[ti].name);
     plan.select_exprs.push_back(expr);
     plan.exprs.push_back(std::move(t));

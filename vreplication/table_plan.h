@@ -32,6 +32,13 @@ struct TablePlan {
   // target_columns of the column that receives it.
   std::vector<int> source_key;
   std::vector<int> target_key;
+  // Per target column: where it is of a number type (not BIT or YEAR) and
+  // stored from a source column bare, that column, and the CAST type
+  // giving what it stores from a value (SIGNED, DECIMAL(10,2), ...):
+  // temporal, ENUM and SET values are replayed into it as the copy converts
+  // them. -1 and "" otherwise.
+  std::vector<int> number_from;
+  std::vector<std::string> number_cast;
   // Apply binlog changes so that applying one twice, or one the target
   // already reflects, leaves what applying it once does: inserts and
   // updates as upserts of the after image (an update changing the key

@@ -1143,7 +1143,9 @@ TEST_F(VReplicationTest, DoublesAndBitsReplayedIntoOtherTypesMatchTheCopy) {
 // failed the workflow ('2020-01-02 03:04:05.57' is not an integer), and a
 // DATETIME key turned BIGINT matched no row (deletes were lost).
 TEST_F(VReplicationTest, TemporalsEnumsAndSetsReplayedIntoNumbersMatchTheCopy) {
-  ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+00:00'"));
+  // A date only ALLOW_INVALID_DATES stores (a typed literal refuses it).
+  ASSERT_OK(conn_->Execute(
+      "SET SESSION time_zone = '+00:00', sql_mode = 'ALLOW_INVALID_DATES'"));
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9n"));
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE d9n.src (id DATETIME(2) PRIMARY KEY, d DATE, t TIME(1), "
@@ -1168,6 +1170,10 @@ TEST_F(VReplicationTest, TemporalsEnumsAndSetsReplayedIntoNumbersMatchTheCopy) {
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9n", "d9n"));
   ASSERT_OK(insert(20).status());  // replayed inserts
+  // And an invalid date, the invalid ENUM value (index 0), an empty SET.
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d9n.src VALUES ('2020-01-30 01:00:00', '2020-02-31', "
+      "'00:00:00', NULL, 'zz', '', 4)"));
   // Replayed updates (one of the key) and deletes, of copied rows too.
   ASSERT_OK(conn_->Execute(
       "UPDATE d9n.src SET e = 'y', s = 'b,c', t = '01:02:03.4', d = "
@@ -1182,7 +1188,11 @@ TEST_F(VReplicationTest, TemporalsEnumsAndSetsReplayedIntoNumbersMatchTheCopy) {
       "'|', s, '|', v ORDER BY id SEPARATOR ' ') FROM d9n.",
       "20200120040405|20200120|-8385959.5|");
   EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9n.dst"),
-              IsOkAndHolds("4"));
+              IsOkAndHolds("5"));
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT CONCAT(d, '|', e, '|', s) FROM "
+                                "d9n.dst WHERE v = 4"),
+              IsOkAndHolds("20200231|0|0"));
 }
 
 // An ENUM's invalid value (index 0, stored under a non-strict sql_mode)
