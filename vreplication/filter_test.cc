@@ -50,6 +50,21 @@ TEST(ParseFilterTest, Errors) {
   }
 }
 
+TEST(ExprTemplateTest, BareColumn) {
+  const std::vector<std::string> cols = {"id", "d"};
+  auto bare = [&](absl::string_view expr) {
+    absl::StatusOr<ExprTemplate> t = ExprTemplate::Parse(expr, cols);
+    return t.ok() ? t->BareColumn() : -2;
+  };
+  EXPECT_EQ(bare("`d`"), 1);
+  EXPECT_EQ(bare(" d "), 1);
+  EXPECT_EQ(bare("src.id"), 0);
+  EXPECT_EQ(bare("d + 0"), -1);
+  EXPECT_EQ(bare("date(d)"), -1);
+  EXPECT_EQ(bare("d, id"), -1);
+  EXPECT_EQ(bare("7"), -1);
+}
+
 TEST(ExprTemplateTest, SubstitutesColumnReferencesOnly) {
   ASSERT_OK_AND_ASSIGN(
       ExprTemplate t,

@@ -29,69 +29,6 @@ bool IsIntegerType(absl::string_view t) {
          t == "bigint";
 }
 
-namespace {
-
-// The number a temporal value's text ("2020-01-02 03:04:05.57",
-// "-838:59:59.5", "2020-02-31") converts to: its digits, as the server
-// converts the value (20200102030405.57), without the fraction where
-// `whole` (an integer column takes the value cut, not rounded). Built from
-// the text rather than as a typed literal, which an invalid date stored
-// under ALLOW_INVALID_DATES would fail. "" for an unexpected form.
-std::string TemporalNumber(absl::string_view v, bool whole) {
-  std::string out;
-  if (absl::ConsumePrefix(&v, "-")) out = "-";
-  bool fraction = false;
-  for (char c : v) {
-    if (c == '-' || c == ':' || c == ' ') {
-      if (fraction) return "";
-      continue;
-    }
-    if (c == '.') {
-      if (fraction) return "";
-      fraction = true;
-      if (whole) break;
-      out.push_back(c);
-      continue;
-    }
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
-    out.push_back(c);
-  }
-  if (out.empty() || out == "-" || out.back() == '.') return "";
-  return out;
-}
-
-// The 1-based index of ENUM member `v`, or the bits of SET value `v`, in
-// `members`; "0" for the invalid ENUM value (read as '' where '' is no
-// member); "" where a member is missing or not told apart from another.
-std::string MemberNumber(absl::string_view v,
-                         const std::vector<std::string>& members, bool set) {
-  auto index = [&](absl::string_view m) -> int {
-    int found = -1;
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (members[i] != m) continue;
-      if (found >= 0) return -1;  // two alike (a non-strict CREATE)
-      found = static_cast<int>(i);
-    }
-    return found;
-  };
-  if (members.empty()) return "";
-  if (!set) {
-    const int i = index(v);
-    if (i >= 0) return absl::StrCat(i + 1);
-    return v.empty() && index("") < 0 ? "0" : "";
-  }
-  if (members.size() > 64) return "";
-  uint64_t bits = 0;
-  for (absl::string_view m : absl::StrSplit(v, ',', absl::SkipEmpty())) {
-    const int i = index(m);
-    if (i < 0) return "";
-    bits |= uint64_t{1} << i;
-  }
-  return absl::StrCat(bits);
-}
-
-}  // namespace
-
 std::string RowApplier::NumericContextLiteral(const mysql::TableMap& map,
                                               const mysql::Row& row, int col,
                                               absl::string_view cast) const {

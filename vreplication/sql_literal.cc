@@ -1,7 +1,9 @@
 #include "vreplication/sql_literal.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "mysql/column_types.h"
 #include "mysql/quoting.h"
 
@@ -133,6 +135,56 @@ LiteralType LiteralTypeFor(uint8_t t, uint32_t collation_id,
       lt.kind = K::kQuoted;
       return lt;
   }
+}
+
+std::string TemporalNumber(absl::string_view v, bool whole) {
+  std::string out;
+  if (absl::ConsumePrefix(&v, "-")) out = "-";
+  bool fraction = false;
+  for (char c : v) {
+    if (c == '-' || c == ':' || c == ' ') {
+      if (fraction) return "";
+      continue;
+    }
+    if (c == '.') {
+      if (fraction) return "";
+      fraction = true;
+      if (whole) break;
+      out.push_back(c);
+      continue;
+    }
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return "";
+    out.push_back(c);
+  }
+  if (out.empty() || out == "-" || out.back() == '.') return "";
+  return out;
+}
+
+std::string MemberNumber(absl::string_view v,
+                         const std::vector<std::string>& members, bool set) {
+  auto index = [&](absl::string_view m) -> int {
+    int found = -1;
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (members[i] != m) continue;
+      if (found >= 0) return -1;  // two alike (a non-strict CREATE)
+      found = static_cast<int>(i);
+    }
+    return found;
+  };
+  if (members.empty()) return "";
+  if (!set) {
+    const int i = index(v);
+    if (i >= 0) return absl::StrCat(i + 1);
+    return v.empty() && index("") < 0 ? "0" : "";
+  }
+  if (members.size() > 64) return "";
+  uint64_t bits = 0;
+  for (absl::string_view m : absl::StrSplit(v, ',', absl::SkipEmpty())) {
+    const int i = index(m);
+    if (i < 0) return "";
+    bits |= uint64_t{1} << i;
+  }
+  return absl::StrCat(bits);
 }
 
 }  // namespace vreplication

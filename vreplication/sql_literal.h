@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
@@ -44,6 +45,21 @@ std::string SqlLiteral(const absl::optional<std::string>& value,
 // that collation's charset name.
 LiteralType LiteralTypeFor(uint8_t mysql_type, uint32_t collation_id,
                            absl::string_view charset);
+
+// The number a temporal value's text ("2020-01-02 03:04:05.57",
+// "-838:59:59.5", "2020-02-31", as the binlog decoder writes it) converts
+// to: its digits, as the server converts the value (20200102030405.57),
+// without the fraction where `whole` (an integer column takes the value
+// cut, not rounded). Built from the text rather than as a typed literal,
+// which an invalid date stored under ALLOW_INVALID_DATES would fail. ""
+// for an unexpected form.
+std::string TemporalNumber(absl::string_view v, bool whole);
+
+// The 1-based index of ENUM member `v`, or the bits of SET value `v`, in
+// `members`; "0" for the invalid ENUM value (read as '' where '' is no
+// member); "" where a member is missing or not told apart from another.
+std::string MemberNumber(absl::string_view v,
+                         const std::vector<std::string>& members, bool set);
 
 }  // namespace vreplication
 }  // namespace sidecut
