@@ -169,7 +169,7 @@ run_sidecut() {
     --sql="ALTER TABLE sbtest1 $ALTER" sbtest |
     # Timestamps each line as it arrives (perl starts in milliseconds, where
     # python3 took over a second on the loaded machine).
-    T0=$(now) perl -MTime::HiRes=time -ne '$| = 1; printf "%6.2f %s", time - $ENV{T0}, $_' \
+    T0=$(now | tee "$work/sidecut.t0") perl -MTime::HiRes=time -ne '$| = 1; printf "%6.2f %s", time - $ENV{T0}, $_' \
       >"$work/sidecut.out" || true
 }
 after_sidecut() {  # outside the timing: the migration has ended
@@ -197,6 +197,17 @@ for line in open(sys.argv[1]):
             seen.add(stage)
             out.append("%s %s" % (m.group(1), stage))
 print("bench:   sidecut stages (s from start): " + ", ".join(out))
+PY
+  # The probe's slow writes (over 100 ms) during the run, on the same clock.
+  python3 - "$work/sidecut.t0" "$work/probe.err" >&2 <<'PY'
+import re, sys
+t0 = float(open(sys.argv[1]).read())
+slow = []
+for line in open(sys.argv[2]):
+    m = re.match(r"write_probe: slow write at ([\d.]+): (\d+) ms", line)
+    if m and float(m.group(1)) >= t0:
+        slow.append("%.2f %s ms" % (float(m.group(1)) - t0, m.group(2)))
+print("bench:   sidecut slow writes (s from start): " + (", ".join(slow) or "none"))
 PY
   # Where the copy spent its time (sidecutd logs it when a table is copied).
   grep -o 'copied .*' "$work/sidecutd.log" | tail -n1 | sed 's/^/bench:   /' >&2 || true
