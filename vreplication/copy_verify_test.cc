@@ -10,10 +10,13 @@
 #include "proto/binlogdata.pb.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/status_matchers.h"
+#include "vreplication/testing/vr_test_util.h"
 
 namespace sidecut {
 namespace vreplication {
 namespace {
+
+using testing::Cp932KeyRows;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -425,9 +428,7 @@ TEST_F(CopyVerifyTest, ChunkEndsInACharsetUtf8mb4ChangesLeaveNoRowOut) {
   }
   // '0000'||0x8140, then n||0xED40, n||0xF040: chunks of 8 end on 0xED40.
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO v25.src SELECT CONCAT(CONVERT(LPAD(seq DIV 2, 4, '0') "
-      "USING cp932), CAST(IF(seq = 1, X'8140', IF(seq % 2, X'F040', X'ED40')) "
-      "AS CHAR CHARACTER SET cp932)), seq FROM v25.seq_1_to_41"));
+      absl::StrCat("INSERT INTO v25.src ", Cp932KeyRows("v25", 41))));
   ASSERT_OK(conn_->Execute("INSERT INTO v25.dst SELECT * FROM v25.src"));
   ASSERT_OK(conn_->Execute("UPDATE v25.dst SET v = -1 WHERE v IN (9, 17)"));
   for (mysql::Connection* other : OneAndTwoSessions()) {

@@ -21,7 +21,6 @@ using mysql::QuoteIdentifier;
 
 namespace {
 constexpr char kCopyCharset[] = "utf8mb4";  // the copy session's charset
-constexpr uint32_t kBinaryCharset = 63;
 }  // namespace
 
 bool IsIntegerType(absl::string_view t) {
@@ -498,7 +497,8 @@ std::string RowApplier::EncodeLastPk(const LastPk& pk) const {
     f->set_name(col.name);
     // Bytes in the column's own set; a lastpk saved without this marker
     // holds them as read through utf8mb4.
-    if (KeyKeptAsBytes(col) && !pk.utf8mb4) f->set_charset(kBinaryCharset);
+    if (KeyKeptAsBytes(col) && !pk.utf8mb4)
+      f->set_charset(mysql::kBinaryCollation);
   }
   *qr.add_rows() = mysql::ToVitessRow(mysql::Row(pk.values));
   std::string text;
@@ -538,7 +538,8 @@ absl::StatusOr<LastPk> RowApplier::DecodeLastPk(absl::string_view text) const {
   pk.values = mysql::FromVitessRow(qr.rows(0)).values();
   for (int i = 0; i < qr.fields_size() && i < qr.rows(0).lengths_size(); ++i) {
     const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
-    if (KeyKeptAsBytes(col) && qr.fields(i).charset() != kBinaryCharset) {
+    if (KeyKeptAsBytes(col) &&
+        qr.fields(i).charset() != mysql::kBinaryCollation) {
       pk.utf8mb4 = true;
     }
   }

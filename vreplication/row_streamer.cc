@@ -78,16 +78,16 @@ absl::Status StreamRows(
   // Character keys go out (pkfields, lastpk) as their bytes in the
   // column's own set, flagged binary (KeyKeptAsBytes); a lastpk coming back
   // without that flag is read as utf8mb4.
-  constexpr uint32_t kBinaryCharset = 63;
   for (size_t i = 0; i < schema.key_columns.size(); ++i) {
     const ColumnInfo& c = schema.columns[schema.key_columns[i]];
     keys.push_back(mysql::QuoteIdentifier(c.name));
     select.push_back(
         absl::StrCat(KeyBytesExpr(c, keys.back()), " AS ", keys.back()));
     if (request.has_lastpk()) {
-      const bool bytes =
-          KeyKeptAsBytes(c) && static_cast<int>(i) < lastpk.fields_size() &&
-          lastpk.fields(static_cast<int>(i)).charset() == kBinaryCharset;
+      const bool bytes = KeyKeptAsBytes(c) &&
+                         static_cast<int>(i) < lastpk.fields_size() &&
+                         lastpk.fields(static_cast<int>(i)).charset() ==
+                             mysql::kBinaryCollation;
       lits.push_back(KeyLiteral(
           last.value(i), LiteralTypeForColumn(c, bytes ? c.charset : "utf8mb4"),
           c));

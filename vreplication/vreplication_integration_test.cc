@@ -39,6 +39,7 @@ namespace {
 using ::sidecut::IsOkAndHolds;
 using testing::Checksum;
 using ::testing::ContainsRegex;
+using testing::Cp932KeyRows;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -98,6 +99,20 @@ class VReplicationTest : public harness::SharedInstanceTest {
       return std::string();
     };
     options_.throttle_recheck = absl::Milliseconds(20);
+  }
+  // Creates workflow `name` copying `db`.src into `db`.dst in held chunks
+  // (`*chunks` let through) and stops it once some rows are copied; its id.
+  absl::StatusOr<int64_t> StopMidCopy(Engine& engine, const std::string& name,
+                                      const std::string& db,
+                                      std::atomic<int>* chunks) {
+    CopyInHeldChunks(chunks);
+    SC_RETURN_IF_ERROR(engine.Open());
+    SC_ASSIGN_OR_RETURN(
+        int64_t id,
+        engine.Create(name, Source("dst", "select * from src"), db, 0));
+    SC_RETURN_IF_ERROR(WaitSomeRowsCopied(engine, id));
+    SC_RETURN_IF_ERROR(engine.Stop(id));
+    return id;
   }
   static absl::Status WaitSomeRowsCopied(Engine& engine, int64_t id) {
     return WaitFor(Clock::Real(), "some rows copied",
@@ -1602,14 +1617,8 @@ TEST_F(VReplicationTest, RestartedMidCopyStaysCopying) {
       "INSERT INTO d5r.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
       "FROM d5r.seq_1_to_3000"));
   std::atomic<int> chunks{3};
-  CopyInHeldChunks(&chunks);
   Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf5r", Source("dst", "select * from src"), "d5r", 0));
-  ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK_AND_ASSIGN(int64_t id, StopMidCopy(engine, "wf5r", "d5r", &chunks));
   ASSERT_OK_AND_ASSIGN(WorkflowRow stopped, engine.Read(id));
   ASSERT_LT(stopped.rows_copied, 3000);
   ASSERT_OK(engine.Start(id));
@@ -1674,9 +1683,7 @@ TEST_F(VReplicationTest, KeysInACharsetUtf8mb4ChangesResumeAtTheirBytes) {
   // n||0xED40 then n||0xF040 for each n: every 100-row chunk ends on the
   // first of a pair.
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d7j.src SELECT CONCAT(CONVERT(LPAD(seq DIV 2, 4, '0') "
-      "USING cp932), CAST(IF(seq = 1, X'8140', IF(seq % 2, X'F040', X'ED40')) "
-      "AS CHAR CHARACTER SET cp932)), seq FROM d7j.seq_1_to_3000"));
+      absl::StrCat("INSERT INTO d7j.src ", Cp932KeyRows("d7j", 3000))));
   CopyWhileChangingAndCompare("d7j", "HEX(k), v");
 }
 
@@ -1696,14 +1703,8 @@ TEST_F(VReplicationTest, ALastPkSavedAsUtf8mb4IsResumedFrom) {
       "USING cp932), CAST(IF(seq % 2 AND seq > 1, X'8141', X'8140') AS CHAR "
       "CHARACTER SET cp932)), seq FROM d7l.seq_1_to_3000"));
   std::atomic<int> chunks{3};
-  CopyInHeldChunks(&chunks);
   Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf7l", Source("dst", "select * from src"), "d7l", 0));
-  ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK_AND_ASSIGN(int64_t id, StopMidCopy(engine, "wf7l", "d7l", &chunks));
   const std::string where =
       absl::StrCat(" FROM _vt.copy_state WHERE vrepl_id = ", id);
   ASSERT_THAT(mysql::QueryValue(*conn_, "SELECT lastpk" + where),
@@ -1740,14 +1741,8 @@ TEST_F(VReplicationTest, ALastPkOfAnotherKeyIsRefused) {
       "INSERT INTO d7m.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
       "FROM d7m.seq_1_to_3000"));
   std::atomic<int> chunks{3};
-  CopyInHeldChunks(&chunks);
   Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf7m", Source("dst", "select * from src"), "d7m", 0));
-  ASSERT_OK(WaitSomeRowsCopied(engine, id));
-  ASSERT_OK(engine.Stop(id));
+  ASSERT_OK_AND_ASSIGN(int64_t id, StopMidCopy(engine, "wf7m", "d7m", &chunks));
   ASSERT_OK(conn_->Execute(absl::StrCat(
       "UPDATE _vt.copy_state SET lastpk = REPLACE(lastpk, 'name: \"id\"', "
       "'name: \"val\"') WHERE vrepl_id = ",

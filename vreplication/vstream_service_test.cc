@@ -14,11 +14,14 @@
 #include "tests/harness/mariadb_instance.h"
 #include "util/clock.h"
 #include "util/status_matchers.h"
+#include "vreplication/testing/vr_test_util.h"
 #include "vreplication/vstreamer.h"
 
 namespace sidecut {
 namespace vreplication {
 namespace {
+
+using testing::Cp932KeyRows;
 
 class VStreamServiceTest : public ::testing::Test {
  protected:
@@ -243,9 +246,7 @@ TEST_F(VStreamServiceTest, CharacterKeysResumeAtTheirBytes) {
       "INT)"));
   // '0000'||0x8140, then n||0xED40, n||0xF040.
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO vs.j SELECT CONCAT(CONVERT(LPAD(seq DIV 2, 4, '0') USING "
-      "cp932), CAST(IF(seq = 1, X'8140', IF(seq % 2, X'F040', X'ED40')) AS "
-      "CHAR CHARACTER SET cp932)), seq FROM vs.seq_1_to_41"));
+      absl::StrCat("INSERT INTO vs.j ", Cp932KeyRows("vs", 41))));
   auto read = [&](const binlogdata::VStreamRowsRequest& r,
                   binlogdata::VStreamRowsResponse* head,
                   binlogdata::VStreamRowsResponse* tail) {

@@ -31,6 +31,14 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
                       r.rows[0].Get(2));
 }
 
+std::string Cp932KeyRows(const std::string& db, int rows) {
+  return absl::StrCat(
+      "SELECT CONCAT(CONVERT(LPAD(seq DIV 2, 4, '0') USING cp932), "
+      "CAST(IF(seq = 1, X'8140', IF(seq % 2, X'F040', X'ED40')) AS CHAR "
+      "CHARACTER SET cp932)), seq FROM ",
+      db, ".seq_1_to_", rows);
+}
+
 absl::Status WaitCopied(Engine& engine, int64_t id, absl::Duration timeout) {
   return WaitFor(
       Clock::Real(), "the copy to finish",

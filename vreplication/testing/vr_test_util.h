@@ -25,6 +25,12 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
                                      const std::string& columns,
                                      const std::string& where = "");
 
+// "SELECT k, v FROM `db`.seq_1_to_<rows>" of cp932 keys ordered so that
+// characters utf8mb4 changes end chunks: '0000'||0x8140 (v 1), then for
+// each n n||0xED40 (v 2n), n||0xF040 (v 2n+1). Read through utf8mb4,
+// 0xED40 comes back as 0xFA5C, past n||0xF040.
+std::string Cp932KeyRows(const std::string& db, int rows);
+
 // Waits until workflow `id` has copied everything and runs (its state
 // Running); an error state ends the wait with the workflow's message.
 absl::Status WaitCopied(Engine& engine, int64_t id,
