@@ -859,7 +859,8 @@ TEST_F(ExecutorTest, ACopyIsVerifiedWhileItsIndexesAreBuilt) {
   ExecutorOptions o = Options();
   o.verify_chunk_rows = 100;  // seconds of comparing
   o.workflow.copy_batch_rows = 20000;
-  o.tick = absl::Milliseconds(10);  // sees the build under way
+  o.tick = absl::Milliseconds(10);           // sees the build under way
+  o.hold_stream_during_index_build = false;  // the stream serves snapshots
   StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
                        executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
@@ -908,6 +909,84 @@ TEST_F(ExecutorTest, ACopyIsVerifiedWhileItsIndexesAreBuilt) {
   WaitStatus(u[0], kStatusComplete);
   EXPECT_TRUE(HasColumn("wide", "x"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM wide"), "100000");
+}
+
+// While a shadow's deferred indexes are built its stream commits nothing
+// to it (MariaDB's online index build would make every commit on the
+// server wait on those near its end); it is behind meanwhile, catches up
+// after, and nothing is lost. The build is kept under way by a session
+// holding the shadow's metadata lock (its ALTER waits to start): a stream
+// applying meanwhile would wait behind that ALTER for the lock too.
+TEST_F(ExecutorTest, AShadowTakesNoChangesWhileItsIndexesAreBuilt) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE held (id INT PRIMARY KEY, a INT NOT NULL, KEY a (a))"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO held SELECT seq, seq FROM seq_1_to_1000"));
+  auto hold = std::make_shared<std::atomic<bool>>(true);
+  ExecutorOptions o = Options();
+  o.tick = absl::Milliseconds(10);
+  o.workflow.throttle =
+      [hold](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return hold->load() ? "held by the test" : "";
+  };
+  o.workflow.throttle_recheck = absl::Milliseconds(20);
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE held ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitCopyHeld(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  ASSERT_FALSE(m.artifacts.empty());
+  // The shadow is there and altered; its index build will wait for this.
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> blocker,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(blocker->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_)))
+                .status());
+  ASSERT_OK(blocker->Execute("BEGIN").status());
+  ASSERT_OK(
+      blocker
+          ->Execute(absl::StrCat("SELECT COUNT(*) FROM ",
+                                 mysql::QuoteIdentifier(FirstArtifact(m))))
+          .status());
+  hold->store(false);
+  auto waiting = [&]() -> absl::StatusOr<std::string> {
+    return mysql::QueryValue(
+        *conn_,
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = "
+        "'Waiting for table metadata lock' AND INFO NOT LIKE 'ALTER TABLE%'");
+  };
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the index build to wait for the shadow's lock",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(*conn_,
+                              "SELECT COUNT(*) FROM information_schema."
+                              "PROCESSLIST WHERE STATE = 'Waiting for table "
+                              "metadata lock' AND INFO LIKE 'ALTER TABLE%'"));
+        return n != "0";
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(conn_->Execute("INSERT INTO held VALUES (5000, 5000)"));
+  ASSERT_OK(conn_->Execute("UPDATE held SET a = a + 1 WHERE id = 1"));
+  ASSERT_OK(conn_->Execute("DELETE FROM held WHERE id = 2"));
+  Clock::Real()->SleepFor(absl::Seconds(1));
+  EXPECT_EQ(*waiting(), "0") << "the stream applied during the build";
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(u[0]));
+  EXPECT_THAT(m.stage, HasSubstr("adding secondary indexes"));
+  EXPECT_GE(m.vreplication_lag_seconds, 1);
+  ASSERT_OK(blocker->Execute("COMMIT").status());
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("held", "x"));
+  EXPECT_EQ(Value("SELECT CONCAT(COUNT(*), ' ', SUM(a)) FROM held"),
+            absl::StrCat(1000, " ", 1000 * 1001 / 2 + 5000 + 1 - 2));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'held' AND "
+                  "INDEX_NAME = 'a'"),
+            "1");
 }
 
 // A copy the server's disk cannot hold (the shadow, and the rows once more

@@ -106,7 +106,8 @@ void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
   tasks.erase(it);  // joins its thread
 }
 
-absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
+absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
+    const Migration& m, int64_t workflow_id) {
   // A failure is retried (a lost session, a lock wait on the shadow), after
   // 1 s, then 2 s, before the migration fails.
   constexpr int kMaxFailures = 3;
@@ -121,6 +122,7 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
     }
     index_builds_.erase(it);
     index_build_sessions_.erase(m.uuid);
+    engine_->Hold(workflow_id, false);  // catches up (and is verified)
     if (s.ok()) {
       index_build_retries_.erase(m.uuid);
     } else {
@@ -161,6 +163,11 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(const Migration& m) {
     }
   }
   index_build_sessions_[m.uuid] = c->ConnectionId();
+  // Held before the build's ALTER starts: no change to the shadow is
+  // committed while it runs.
+  if (options_.hold_stream_during_index_build) {
+    engine_->Hold(workflow_id, true);
+  }
   index_builds_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
       [uuid = m.uuid, db = m.schema,
@@ -700,7 +707,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     int64_t verify_eta = -1;
     if (row.state == vreplication::kStateRunning) {
       if (!revert) {
-        absl::StatusOr<std::string> stage = BuildDeferredIndexes(m);
+        absl::StatusOr<std::string> stage = BuildDeferredIndexes(m, *id);
         if (absl::IsFailedPrecondition(stage.status())) {
           return Fail(m, stage.status().message());
         }
@@ -718,9 +725,9 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // up); the snapshot gives way while the ALTER waits for that lock
       // (to finish, or a retried one to start).
       const std::string key = VerifyKey(m);
-      const bool beside = !building.empty() &&
-                          options_.verify_beside_index_build &&
-                          options_.verify_copy;
+      const bool beside =
+          !building.empty() && options_.verify_beside_index_build &&
+          !options_.hold_stream_during_index_build && options_.verify_copy;
       // A state not read is taken as "not building yet" (tried again next
       // tick).
       const std::string state =

@@ -81,6 +81,13 @@ ABSL_FLAG(bool, verify_beside_index_build, true,
           "with --verify_copy: compare a copy while its secondary indexes "
           "are built (its snapshot giving way whenever the build's ALTER "
           "waits for the shadow's metadata lock), not after the build");
+ABSL_FLAG(bool, hold_stream_during_index_build, true,
+          "apply nothing to a shadow while its deferred secondary indexes "
+          "are built, and catch up after (MariaDB's online index build "
+          "makes every commit on the server wait while it applies the "
+          "changes made to its table during the build); the copy is then "
+          "verified after the build (--verify_beside_index_build needs "
+          "this off)");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");
@@ -131,6 +138,8 @@ int main(int argc, char** argv) {
   f.verify_copy = absl::GetFlag(FLAGS_verify_copy);
   f.verify_old_tables_ahead = absl::GetFlag(FLAGS_verify_old_tables_ahead);
   f.verify_beside_index_build = absl::GetFlag(FLAGS_verify_beside_index_build);
+  f.hold_stream_during_index_build =
+      absl::GetFlag(FLAGS_hold_stream_during_index_build);
   f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
   f.throttle_discover_replicas =
       absl::GetFlag(FLAGS_throttle_discover_replicas);

@@ -24,6 +24,7 @@ void Engine::StartLocked(int64_t id) {
   Running& r = running_[id];
   r.workflow = std::make_unique<Workflow>(id, options_, clock_);
   Workflow* wf = r.workflow.get();
+  wf->SetHeld(held_.count(id) > 0);
   r.thread = std::thread([wf] {
     wf->Run().IgnoreError();
     wf->MarkFinished();
@@ -60,6 +61,7 @@ absl::Status Engine::Stop(int64_t id, absl::string_view message) {
   Running r;
   {
     absl::MutexLock lock(&mu_);
+    held_.erase(id);
     auto it = running_.find(id);
     if (it != running_.end()) {
       r = std::move(it->second);
@@ -96,6 +98,17 @@ void Engine::Close() {
 absl::StatusOr<WorkflowRow> Engine::Read(int64_t id) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> conn, Connect());
   return ReadWorkflow(*conn, id);
+}
+
+void Engine::Hold(int64_t id, bool held) {
+  absl::MutexLock lock(&mu_);
+  if (held) {
+    held_.insert(id);
+  } else {
+    held_.erase(id);
+  }
+  auto it = running_.find(id);
+  if (it != running_.end()) it->second.workflow->SetHeld(held);
 }
 
 int64_t Engine::LagSeconds(int64_t id) {

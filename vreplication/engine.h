@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -59,6 +60,9 @@ class Engine {
   absl::Status Start(int64_t id);
   // Whether workflow `id` runs here (started and not ended).
   bool IsRunning(int64_t id);
+  // Holds or releases workflow `id`'s running phase (Workflow::SetHeld),
+  // also across its restarts here, until released or stopped.
+  void Hold(int64_t id, bool held);
 
  private:
   struct Running {
@@ -72,6 +76,7 @@ class Engine {
   Clock* clock_;
   absl::Mutex mu_;
   std::map<int64_t, Running> running_ ABSL_GUARDED_BY(mu_);
+  std::set<int64_t> held_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vreplication

@@ -158,6 +158,13 @@ class Workflow {
     return committed_;
   }
   int64_t id() const { return id_; }
+  // Holds (or releases) the running phase: while held it applies nothing
+  // and reads no further (what it had pending commits first), so nothing
+  // commits to its targets; lag_seconds() then counts the hold. The
+  // server may drop an unread binlog connection after net_write_timeout;
+  // the stream then reopens at its position when released (a transient
+  // error). The copy phase and its catch-ups ignore it. Thread-safe.
+  void SetHeld(bool held) { held_ = held; }
   // Set by the thread that ran Run() once it returned.
   void MarkFinished() { finished_ = true; }
   bool finished() const { return finished_.load(); }
@@ -293,6 +300,9 @@ class Workflow {
   absl::Status WaitUntilNotThrottled();
   // Applies the workflow's max_tps between applied transactions.
   void PaceTransactions();
+  // Waits while held (SetHeld) or until stopped, counting the hold in
+  // lag_seconds_ and recording time_heartbeat every second.
+  absl::Status WaitWhileHeld();
 
   const int64_t id_;
   WorkflowOptions options_;
@@ -303,6 +313,7 @@ class Workflow {
   std::string stop_message_ ABSL_GUARDED_BY(stop_mu_);
   std::atomic<bool> finished_{false};
   std::atomic<int64_t> lag_seconds_{-1};
+  std::atomic<bool> held_{false};
   bool playing_ = false;  // in the running phase (not catch-up)
   // Play applies inside the open transaction of a copy chunk: no commits,
   // no position saves, and a DDL aborts it (kAborted).

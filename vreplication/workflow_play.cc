@@ -49,6 +49,29 @@ void Workflow::PaceTransactions() {
   last_txn_ = std::max(next, now);
 }
 
+absl::Status Workflow::WaitWhileHeld() {
+  const absl::Time since = clock_->Now();
+  absl::Time beat = since;
+  while (held_ && !stop_) {
+    clock_->SleepFor(absl::Milliseconds(20));
+    const absl::Time now = clock_->Now();
+    // Behind at least by the hold: its changes wait in the binlog.
+    const int64_t held_for = absl::ToInt64Seconds(now - since) + 1;
+    lag_seconds_ = std::max(lag_seconds_.load(), held_for);
+    if (now - beat >= absl::Seconds(1)) {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("UPDATE _vt.vreplication SET "
+                                     "time_heartbeat = UNIX_TIMESTAMP() "
+                                     "WHERE id = ",
+                                     id_))
+              .status());
+      beat = now;
+    }
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 constexpr char kDdlAbortPayload[] = "sidecut.dev/ddl-abort";
 }  // namespace
@@ -277,6 +300,12 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   };
   std::vector<std::string> stmts;
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
+    if (held_ && !copy_filter && !in_chunk_txn_ && !alongside_chunk_) {
+      // Nothing commits to the targets while held (what is pending first).
+      if (has_pending()) SC_RETURN_IF_ERROR(flush());
+      SC_RETURN_IF_ERROR(WaitWhileHeld());
+      continue;
+    }
     const absl::Time t0 = clock_->Now();
     const uint64_t bytes0 = streamer.bytes_read();
     absl::StatusOr<mysql::StreamItem> next = streamer.Next();
