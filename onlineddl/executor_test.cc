@@ -913,8 +913,9 @@ TEST_F(ExecutorTest, ACopyIsVerifiedWhileItsIndexesAreBuilt) {
 
 // While a shadow's deferred indexes are built its stream commits nothing
 // to it (MariaDB's online index build would make every commit on the
-// server wait on those near its end); it is behind meanwhile, catches up
-// after, and nothing is lost. The build is kept under way by a session
+// server wait on those near its end) and reads nothing (its binlog
+// connection closed); it is behind meanwhile, catches up after, and
+// nothing is lost. The build is kept under way by a session
 // holding the shadow's metadata lock (its ALTER waits to start): a stream
 // applying meanwhile would wait behind that ALTER for the lock too.
 TEST_F(ExecutorTest, AShadowTakesNoChangesWhileItsIndexesAreBuilt) {
@@ -973,6 +974,18 @@ TEST_F(ExecutorTest, AShadowTakesNoChangesWhileItsIndexesAreBuilt) {
   ASSERT_OK(conn_->Execute("DELETE FROM held WHERE id = 2"));
   Clock::Real()->SleepFor(absl::Seconds(1));
   EXPECT_EQ(*waiting(), "0") << "the stream applied during the build";
+  // Nor does it keep an unread binlog connection open meanwhile.
+  EXPECT_OK(WaitFor(
+      Clock::Real(), "the stream's binlog connection to close",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(*conn_,
+                              "SELECT COUNT(*) FROM information_schema."
+                              "PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'"));
+        return n == "0";
+      },
+      WaitOptions{.timeout = absl::Seconds(10)}));
   ASSERT_OK_AND_ASSIGN(m, executor_->Get(u[0]));
   EXPECT_THAT(m.stage, HasSubstr("adding secondary indexes"));
   EXPECT_GE(m.vreplication_lag_seconds, 1);

@@ -228,7 +228,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     SC_ASSIGN_OR_RETURN(filters, LoadCopyFilters());
   }
   SC_ASSIGN_OR_RETURN(Stream * stream, StreamAtPosition());
-  mysql::BinlogStreamer& streamer = *stream->streamer;
+  mysql::BinlogStreamer* streamer = stream->streamer.get();
   // Until this call returns normally the stream may stand past pos_ (an
   // error, or a chunk rolled back): then it is reopened next time.
   stream->valid = false;
@@ -301,16 +301,24 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   std::vector<std::string> stmts;
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
     if (held_ && !copy_filter && !in_chunk_txn_ && !alongside_chunk_) {
-      // Nothing commits to the targets while held (what is pending first).
-      if (has_pending()) SC_RETURN_IF_ERROR(flush());
+      // Nothing commits to the targets while held (what is pending, and
+      // the position, first). Nothing is read either: the binlog
+      // connection closes (the server drops one left unread past its
+      // net_write_timeout) and reopens at pos_ once released.
+      SC_RETURN_IF_ERROR(flush());
+      stream_.reset();
       SC_RETURN_IF_ERROR(WaitWhileHeld());
+      if (stop_) return absl::OkStatus();  // flushed; reopened next time
+      SC_ASSIGN_OR_RETURN(stream, StreamAtPosition());
+      stream->valid = false;
+      streamer = stream->streamer.get();
       continue;
     }
     const absl::Time t0 = clock_->Now();
-    const uint64_t bytes0 = streamer.bytes_read();
-    absl::StatusOr<mysql::StreamItem> next = streamer.Next();
+    const uint64_t bytes0 = streamer->bytes_read();
+    absl::StatusOr<mysql::StreamItem> next = streamer->Next();
     play_stream_time_ += clock_->Now() - t0;
-    play_stream_bytes_ += streamer.bytes_read() - bytes0;
+    play_stream_bytes_ += streamer->bytes_read() - bytes0;
     if (!next.ok()) {
       stream_.reset();
       return next.status();
