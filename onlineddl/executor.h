@@ -598,6 +598,16 @@ class Executor {
     // next chunk when asked (`give_way`: the build's ALTER waits for the
     // shadow's metadata lock, which the snapshot holds).
     std::atomic<bool> index_building{false};
+    // Where the stream is held during the build (the snapshot is taken
+    // before it): set by the task once its first snapshot is taken (or it
+    // will wait for the build instead: it cannot give way), so that the
+    // build may start; `may_read` is set by the executor once the build's
+    // ALTER is past its exclusive start (or none is to come): the shadow is
+    // not read before (its metadata lock would hold that start up).
+    // `stream_held`: the snapshot is renewed only to give way.
+    std::atomic<bool> snapshot_taken{false};
+    std::atomic<bool> may_read{true};
+    std::atomic<bool> stream_held{false};
     std::atomic<bool> give_way{false};
   };
   struct VerifyState {

@@ -249,6 +249,12 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   v.progress = std::make_shared<Verification>();
   v.progress->second_connection_id = second->ConnectionId();
   v.progress->index_building = index_building;
+  // Held during the build: the shadow is read once the build's ALTER is
+  // past its start (the executor says so).
+  v.progress->may_read =
+      !(index_building && options_.hold_stream_during_index_build);
+  v.progress->stream_held =
+      index_building && options_.hold_stream_during_index_build;
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
   // An earlier attempt that ended part way (its session lost, a snapshot
   // it could not renew) left where it was: VerifyCopy goes on from there
@@ -325,6 +331,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         // Beside an index build only where the snapshot can give way to
         // its ALTER.
         if (!renew) {
+          progress->snapshot_taken = true;  // the build need not wait
           SC_RETURN_IF_ERROR(WaitFor(
               clock, "the index build",
               [&]() -> absl::StatusOr<bool> {
@@ -379,6 +386,18 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
           return unlocked;
         };
         SC_RETURN_IF_ERROR(take_snapshot());
+        progress->snapshot_taken = true;
+        SC_RETURN_IF_ERROR(WaitFor(
+            clock, "the index build to start",
+            [&]() -> absl::StatusOr<bool> {
+              if (progress->cancelled) {
+                return absl::CancelledError("verification stopped");
+              }
+              return progress->may_read.load();
+            },
+            WaitOptions{.timeout = absl::InfiniteDuration(),
+                        .initial_interval = absl::Milliseconds(10),
+                        .max_interval = absl::Milliseconds(10)}));
         absl::Time taken_at = clock->Now();
         absl::StatusOr<vreplication::CopyVerifyResult> r =
             vreplication::VerifyCopy(
@@ -400,8 +419,11 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
                   if (progress->cancelled) {
                     return absl::CancelledError("verification stopped");
                   }
+                  // While the stream is held only to give way (a
+                  // renewal waits for the stream).
                   if (last || !renew ||
-                      (clock->Now() - taken_at < snapshot_life &&
+                      ((clock->Now() - taken_at < snapshot_life ||
+                        progress->stream_held) &&
                        !progress->give_way)) {
                     return absl::OkStatus();
                   }

@@ -706,7 +706,31 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     std::string building;
     int64_t verify_eta = -1;
     if (row.state == vreplication::kStateRunning) {
-      if (!revert) {
+      const std::string key = VerifyKey(m);
+      // With the stream held during the build and the copy verified beside
+      // it, the verification's snapshot comes first (taken with the stream
+      // applied up to it), the build starts once it is taken, and the
+      // shadow is read once the build's ALTER is past its exclusive start
+      // (a read holds the shadow's metadata lock).
+      const bool snapshot_first = !revert && options_.verify_copy &&
+                                  options_.verify_beside_index_build &&
+                                  options_.hold_stream_during_index_build;
+      bool build_waits = false;  // for the verification's snapshot
+      if (snapshot_first && index_builds_.count(m.uuid) == 0) {
+        auto v = verify_states_.find(key);
+        const bool passed = v != verify_states_.end() && v->second.passed;
+        const bool taken =
+            v != verify_states_.end() && v->second.progress != nullptr &&
+            verifies_.count(key) > 0 && v->second.progress->snapshot_taken;
+        // Not behind a verification that failed (retried later, alone).
+        const bool failed = v != verify_states_.end() && v->second.failures > 0;
+        if (!passed && !taken && !failed) {
+          SC_ASSIGN_OR_RETURN(build_waits, HasDeferredIndexes(*conn_, m.uuid));
+        }
+      }
+      if (build_waits) {
+        building = "adding secondary indexes";
+      } else if (!revert) {
         absl::StatusOr<std::string> stage = BuildDeferredIndexes(m, *id);
         if (absl::IsFailedPrecondition(stage.status())) {
           return Fail(m, stage.status().message());
@@ -720,19 +744,23 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // copy is.
       const bool caught_up =
           lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
-      // Beside the index build once its ALTER builds (past its exclusive
-      // start: a snapshot holding the shadow's metadata lock would hold it
-      // up); the snapshot gives way while the ALTER waits for that lock
-      // (to finish, or a retried one to start).
-      const std::string key = VerifyKey(m);
+      // Not held: beside the index build once its ALTER builds (past its
+      // exclusive start: a snapshot holding the shadow's metadata lock would
+      // hold it up). Either way the snapshot gives way while the ALTER waits
+      // for that lock (to finish, or a retried one to start).
       const bool beside =
           !building.empty() && options_.verify_beside_index_build &&
-          !options_.hold_stream_during_index_build && options_.verify_copy;
+          options_.verify_copy &&
+          (snapshot_first || !options_.hold_stream_during_index_build);
+      const bool build_running = index_builds_.count(m.uuid) > 0;
       // A state not read is taken as "not building yet" (tried again next
       // tick).
-      const std::string state =
-          beside ? IndexBuildState(m.uuid).value_or("") : std::string();
-      const bool may_verify = building.empty() || state == "altering table";
+      const std::string state = beside && build_running
+                                    ? IndexBuildState(m.uuid).value_or("")
+                                    : std::string();
+      const bool past_start = state == "altering table";
+      const bool may_verify =
+          building.empty() || past_start || (snapshot_first && beside);
       auto v = verify_states_.find(key);
       if (v != verify_states_.end() && v->second.progress != nullptr) {
         v->second.progress->index_building = beside;
@@ -740,6 +768,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         // ours; a renewal then would read mid-commit).
         v->second.progress->give_way =
             state == "Waiting for table metadata lock";
+        if (snapshot_first) {
+          v->second.progress->may_read = !beside || past_start;
+          v->second.progress->stream_held = build_running;
+        }
       }
       const bool verifying_now = verifies_.count(key) > 0;
       if ((may_verify || verifying_now) && (caught_up || verifying_now)) {
