@@ -117,8 +117,8 @@ struct ExecutorOptions {
   // hour). Default true.
   bool verify_old_tables_ahead = true;
   // With verify_copy: a copy is verified while its secondary indexes are
-  // built (once the build's ALTER is past its exclusive start), its
-  // snapshot giving way whenever the ALTER waits for the shadow's
+  // built (reading the shadow once the build's ALTER is past its exclusive
+  // start), its snapshot giving way whenever the ALTER waits for the shadow's
   // metadata lock (to finish; a retried one to start), rather than after
   // the build. Default true.
   bool verify_beside_index_build = true;
@@ -127,10 +127,11 @@ struct ExecutorOptions {
   // build appends the changes committed to its table meanwhile to a log
   // it applies near its end, and every commit on the server waits while
   // it does (the committing transaction holds the binlog's commit order):
-  // measured 160-400 ms beside a stream applying a 50% sysbench load. The
-  // copy's verification needs the stream (its snapshot waits for it) and
-  // then comes after the build: verify_beside_index_build applies only
-  // without this. Default true.
+  // measured 160-400 ms beside a stream applying a 50% sysbench load. A
+  // verification beside the build (verify_beside_index_build) then takes
+  // its snapshot before the build starts (it needs the stream caught up)
+  // and reads the shadow once the build's ALTER is past its start.
+  // Default true.
   bool hold_stream_during_index_build = true;
   // Tests only: runs right before a copy's verification starts.
   std::function<void(const Migration&)> before_verify;

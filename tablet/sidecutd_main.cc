@@ -85,9 +85,8 @@ ABSL_FLAG(bool, hold_stream_during_index_build, true,
           "apply nothing to a shadow while its deferred secondary indexes "
           "are built, and catch up after (MariaDB's online index build "
           "makes every commit on the server wait while it applies the "
-          "changes made to its table during the build); the copy is then "
-          "verified after the build (--verify_beside_index_build needs "
-          "this off)");
+          "changes made to its table during the build); a verification "
+          "beside the build takes its snapshot before the build starts");
 ABSL_FLAG(int64_t, retain_artifacts_seconds, 1800,
           "default revert window: artifacts and reverse streams are kept "
           "this long after a migration ends");

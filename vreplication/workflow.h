@@ -159,11 +159,11 @@ class Workflow {
   }
   int64_t id() const { return id_; }
   // Holds (or releases) the running phase: while held it applies nothing
-  // and reads no further (what it had pending commits first), so nothing
-  // commits to its targets; lag_seconds() then counts the hold. The
-  // server may drop an unread binlog connection after net_write_timeout;
-  // the stream then reopens at its position when released (a transient
-  // error). The copy phase and its catch-ups ignore it. Thread-safe.
+  // and reads nothing (what it had pending commits first, with its
+  // position; its binlog connection closes and reopens there once
+  // released), so nothing commits to its targets; lag_seconds() then
+  // counts the hold. The copy phase and its catch-ups ignore it.
+  // Thread-safe.
   void SetHeld(bool held) { held_ = held; }
   // Set by the thread that ran Run() once it returned.
   void MarkFinished() { finished_ = true; }
