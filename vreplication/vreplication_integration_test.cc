@@ -101,17 +101,21 @@ class VReplicationTest : public harness::SharedInstanceTest {
     options_.throttle_recheck = absl::Milliseconds(20);
   }
   // Creates workflow `name` copying `db`.src into `db`.dst in held chunks
-  // (`*chunks` let through) and stops it once some rows are copied; its id.
-  absl::StatusOr<int64_t> StopMidCopy(Engine& engine, const std::string& name,
+  // (`*chunks` let through) on a new `*engine` (made after the options
+  // hold the chunks: an engine copies them) and stops it once some rows
+  // are copied; its id.
+  absl::StatusOr<int64_t> StopMidCopy(std::unique_ptr<Engine>* engine,
+                                      const std::string& name,
                                       const std::string& db,
                                       std::atomic<int>* chunks) {
     CopyInHeldChunks(chunks);
-    SC_RETURN_IF_ERROR(engine.Open());
+    *engine = std::make_unique<Engine>(options_, Clock::Real());
+    SC_RETURN_IF_ERROR((*engine)->Open());
     SC_ASSIGN_OR_RETURN(
         int64_t id,
-        engine.Create(name, Source("dst", "select * from src"), db, 0));
-    SC_RETURN_IF_ERROR(WaitSomeRowsCopied(engine, id));
-    SC_RETURN_IF_ERROR(engine.Stop(id));
+        (*engine)->Create(name, Source("dst", "select * from src"), db, 0));
+    SC_RETURN_IF_ERROR(WaitSomeRowsCopied(**engine, id));
+    SC_RETURN_IF_ERROR((*engine)->Stop(id));
     return id;
   }
   static absl::Status WaitSomeRowsCopied(Engine& engine, int64_t id) {
@@ -1617,12 +1621,13 @@ TEST_F(VReplicationTest, RestartedMidCopyStaysCopying) {
       "INSERT INTO d5r.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
       "FROM d5r.seq_1_to_3000"));
   std::atomic<int> chunks{3};
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK_AND_ASSIGN(int64_t id, StopMidCopy(engine, "wf5r", "d5r", &chunks));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow stopped, engine.Read(id));
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       StopMidCopy(&engine, "wf5r", "d5r", &chunks));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow stopped, engine->Read(id));
   ASSERT_LT(stopped.rows_copied, 3000);
-  ASSERT_OK(engine.Start(id));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  ASSERT_OK(engine->Start(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine->Read(id));
   EXPECT_EQ(row.state, kStateCopying);
   chunks = 1 << 30;
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
@@ -1703,8 +1708,9 @@ TEST_F(VReplicationTest, ALastPkSavedAsUtf8mb4IsResumedFrom) {
       "USING cp932), CAST(IF(seq % 2 AND seq > 1, X'8141', X'8140') AS CHAR "
       "CHARACTER SET cp932)), seq FROM d7l.seq_1_to_3000"));
   std::atomic<int> chunks{3};
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK_AND_ASSIGN(int64_t id, StopMidCopy(engine, "wf7l", "d7l", &chunks));
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       StopMidCopy(&engine, "wf7l", "d7l", &chunks));
   const std::string where =
       absl::StrCat(" FROM _vt.copy_state WHERE vrepl_id = ", id);
   ASSERT_THAT(mysql::QueryValue(*conn_, "SELECT lastpk" + where),
@@ -1722,7 +1728,7 @@ TEST_F(VReplicationTest, ALastPkSavedAsUtf8mb4IsResumedFrom) {
                        R"(fields { name: "k" } rows { lengths: )", last.size(),
                        R"( values: ")", absl::CEscape(last), R"(" })")),
                    " WHERE vrepl_id = ", id)));
-  ASSERT_OK(engine.Start(id));
+  ASSERT_OK(engine->Start(id));
   chunks = 1 << 30;
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   ASSERT_OK_AND_ASSIGN(std::string want,
@@ -1741,8 +1747,9 @@ TEST_F(VReplicationTest, ALastPkOfAnotherKeyIsRefused) {
       "INSERT INTO d7m.src (id, name, val) SELECT seq, CONCAT('n', seq), seq "
       "FROM d7m.seq_1_to_3000"));
   std::atomic<int> chunks{3};
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK_AND_ASSIGN(int64_t id, StopMidCopy(engine, "wf7m", "d7m", &chunks));
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       StopMidCopy(&engine, "wf7m", "d7m", &chunks));
   ASSERT_OK(conn_->Execute(absl::StrCat(
       "UPDATE _vt.copy_state SET lastpk = REPLACE(lastpk, 'name: \"id\"', "
       "'name: \"val\"') WHERE vrepl_id = ",
@@ -1753,8 +1760,8 @@ TEST_F(VReplicationTest, ALastPkOfAnotherKeyIsRefused) {
                                        id)),
               IsOkAndHolds(HasSubstr("val")));
   chunks = 1 << 30;
-  ASSERT_OK(engine.Start(id));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  ASSERT_OK(engine->Start(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(*engine, id));
   EXPECT_THAT(row.message, HasSubstr("stopped after key (val) but now goes by "
                                      "(id): it cannot resume"));
 }
