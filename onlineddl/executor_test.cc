@@ -963,39 +963,26 @@ TEST_F(ExecutorTest, AShadowTakesNoChangesWhileItsIndexesAreBuilt) {
                                  mysql::QuoteIdentifier(FirstArtifact(m))))
           .status());
   hold->store(false);
-  auto waiting = [&]() -> absl::StatusOr<std::string> {
-    return mysql::QueryValue(
-        *conn_,
-        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = "
-        "'Waiting for table metadata lock' AND INFO NOT LIKE 'ALTER TABLE%'");
-  };
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the index build to wait for the shadow's lock",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(
-            std::string n,
-            mysql::QueryValue(*conn_,
-                              "SELECT COUNT(*) FROM information_schema."
-                              "PROCESSLIST WHERE STATE = 'Waiting for table "
-                              "metadata lock' AND INFO LIKE 'ALTER TABLE%'"));
-        return n != "0";
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitForSession("the index build to wait for the shadow's lock",
+                           "STATE = 'Waiting for table metadata lock' AND INFO "
+                           "LIKE 'ALTER TABLE%'"));
   ASSERT_OK(conn_->Execute("INSERT INTO held VALUES (5000, 5000)"));
   ASSERT_OK(conn_->Execute("UPDATE held SET a = a + 1 WHERE id = 1"));
   ASSERT_OK(conn_->Execute("DELETE FROM held WHERE id = 2"));
-  Clock::Real()->SleepFor(absl::Seconds(1));
-  EXPECT_EQ(*waiting(), "0") << "the stream applied during the build";
+  // A stream applying them would wait behind the ALTER for the lock at
+  // once; none comes to within a second.
+  EXPECT_THAT(WaitForSession("the stream to apply during the build",
+                             "STATE = 'Waiting for table metadata lock' AND "
+                             "INFO NOT LIKE 'ALTER TABLE%'",
+                             absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   // Nor does it keep an unread binlog connection open meanwhile.
   EXPECT_OK(WaitFor(
       Clock::Real(), "the stream's binlog connection to close",
       [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(
-            std::string n,
-            mysql::QueryValue(*conn_,
-                              "SELECT COUNT(*) FROM information_schema."
-                              "PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'"));
-        return n == "0";
+        SC_ASSIGN_OR_RETURN(int64_t n,
+                            CountSessions("COMMAND LIKE 'Binlog Dump%'"));
+        return n == 0;
       },
       WaitOptions{.timeout = absl::Seconds(10)}));
   ASSERT_OK_AND_ASSIGN(m, executor_->Get(u[0]));
@@ -1520,18 +1507,9 @@ TEST_F(ExecutorTest, DirectDdlOnALockedTableFailsInsteadOfFreezing) {
         executor_->Submit("ALTER TABLE users ADD COLUMN z INT", "direct", ""),
         StatusIs(absl::StatusCode::kDeadlineExceeded));
   });
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the direct ALTER waits for the metadata lock",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(
-            std::string n,
-            mysql::QueryValue(*conn_,
-                              "SELECT COUNT(*) FROM information_schema."
-                              "PROCESSLIST WHERE STATE LIKE 'Waiting for "
-                              "table metadata lock' AND INFO LIKE "
-                              "'ALTER TABLE users ADD COLUMN z%'"));
-        return n != "0";
-      }));
+  ASSERT_OK(WaitForSession("the direct ALTER waits for the metadata lock",
+                           "STATE LIKE 'Waiting for table metadata lock' AND "
+                           "INFO LIKE 'ALTER TABLE users ADD COLUMN z%'"));
   const absl::Time tick = absl::Now();
   EXPECT_OK(executor_->Tick());
   EXPECT_LT(absl::Now() - tick, absl::Milliseconds(700));

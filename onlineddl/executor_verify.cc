@@ -7,6 +7,7 @@
 // or changed rows.
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -251,10 +252,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   v.progress->index_building = index_building;
   // Held during the build: the shadow is read once the build's ALTER is
   // past its start (the executor says so).
-  v.progress->may_read =
-      !(index_building && options_.hold_stream_during_index_build);
-  v.progress->stream_held =
-      index_building && options_.hold_stream_during_index_build;
+  const bool held = index_building && options_.hold_stream_during_index_build;
+  v.progress->may_read = !held;
+  v.progress->stream_held = held;
   std::shared_ptr<vreplication::CopyVerifyCursor> cursor = v.cursor;
   // An earlier attempt that ended part way (its session lost, a snapshot
   // it could not renew) left where it was: VerifyCopy goes on from there
@@ -328,21 +328,28 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         // (undo the server keeps for it): where each chunk is complete in
         // itself it takes a new one now and then.
         const bool renew = vreplication::KeyRangesMatch(plan);
-        // Beside an index build only where the snapshot can give way to
-        // its ALTER.
-        if (!renew) {
-          progress->snapshot_taken = true;  // the build need not wait
-          SC_RETURN_IF_ERROR(WaitFor(
-              clock, "the index build",
+        // Waits until the executor says `ready` (or the verification is
+        // stopped).
+        auto wait_until = [&](const char* what,
+                              const std::function<bool()>& ready) {
+          return WaitFor(
+              clock, what,
               [&]() -> absl::StatusOr<bool> {
                 if (progress->cancelled) {
                   return absl::CancelledError("verification stopped");
                 }
-                return !progress->index_building;
+                return ready();
               },
               WaitOptions{.timeout = absl::InfiniteDuration(),
-                          .initial_interval = absl::Milliseconds(50),
-                          .max_interval = absl::Milliseconds(50)}));
+                          .initial_interval = absl::Milliseconds(10),
+                          .max_interval = absl::Milliseconds(10)});
+        };
+        // Beside an index build only where the snapshot can give way to
+        // its ALTER.
+        if (!renew) {
+          progress->snapshot_taken = true;  // the build need not wait
+          SC_RETURN_IF_ERROR(wait_until(
+              "the index build", [&] { return !progress->index_building; }));
         }
         absl::Duration longest_stall;
         int snapshots = 0;
@@ -387,17 +394,9 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
         };
         SC_RETURN_IF_ERROR(take_snapshot());
         progress->snapshot_taken = true;
-        SC_RETURN_IF_ERROR(WaitFor(
-            clock, "the index build to start",
-            [&]() -> absl::StatusOr<bool> {
-              if (progress->cancelled) {
-                return absl::CancelledError("verification stopped");
-              }
-              return progress->may_read.load();
-            },
-            WaitOptions{.timeout = absl::InfiniteDuration(),
-                        .initial_interval = absl::Milliseconds(10),
-                        .max_interval = absl::Milliseconds(10)}));
+        SC_RETURN_IF_ERROR(wait_until("the index build to start", [&] {
+          return progress->may_read.load();
+        }));
         absl::Time taken_at = clock->Now();
         absl::StatusOr<vreplication::CopyVerifyResult> r =
             vreplication::VerifyCopy(

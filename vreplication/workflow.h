@@ -300,6 +300,9 @@ class Workflow {
   absl::Status WaitUntilNotThrottled();
   // Applies the workflow's max_tps between applied transactions.
   void PaceTransactions();
+  // Records that the workflow is alive (time_heartbeat; at most once a
+  // second by its callers).
+  absl::Status RecordHeartbeat();
   // Waits while held (SetHeld) or until stopped, counting the hold in
   // lag_seconds_ and recording time_heartbeat every second.
   absl::Status WaitWhileHeld();

@@ -49,6 +49,15 @@ void Workflow::PaceTransactions() {
   last_txn_ = std::max(next, now);
 }
 
+absl::Status Workflow::RecordHeartbeat() {
+  return conn_
+      ->Execute(absl::StrCat(
+          "UPDATE _vt.vreplication SET time_heartbeat = UNIX_TIMESTAMP() "
+          "WHERE id = ",
+          id_))
+      .status();
+}
+
 absl::Status Workflow::WaitWhileHeld() {
   const absl::Time since = clock_->Now();
   absl::Time beat = since;
@@ -59,13 +68,7 @@ absl::Status Workflow::WaitWhileHeld() {
     const int64_t held_for = absl::ToInt64Seconds(now - since) + 1;
     lag_seconds_ = std::max(lag_seconds_.load(), held_for);
     if (now - beat >= absl::Seconds(1)) {
-      SC_RETURN_IF_ERROR(
-          conn_
-              ->Execute(absl::StrCat("UPDATE _vt.vreplication SET "
-                                     "time_heartbeat = UNIX_TIMESTAMP() "
-                                     "WHERE id = ",
-                                     id_))
-              .status());
+      SC_RETURN_IF_ERROR(RecordHeartbeat());
       beat = now;
     }
   }
@@ -337,13 +340,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         SetCommitted();
       }
       if (now - last_heartbeat >= absl::Seconds(1)) {
-        SC_RETURN_IF_ERROR(
-            conn_
-                ->Execute(absl::StrCat("UPDATE _vt.vreplication SET "
-                                       "time_heartbeat = UNIX_TIMESTAMP() "
-                                       "WHERE id = ",
-                                       id_))
-                .status());
+        SC_RETURN_IF_ERROR(RecordHeartbeat());
         last_heartbeat = now;
       }
       continue;

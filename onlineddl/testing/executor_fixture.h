@@ -8,8 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
+#include "mysql/connection.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "tests/harness/instance_connection.h"
@@ -129,6 +132,33 @@ class ExecutorFixture : public harness::SharedInstanceTest {
                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid));
                      return m.component_throttled == "vcopier";
                    });
+  }
+  // How many server sessions (other than this one) match `where`, a
+  // condition on information_schema.PROCESSLIST.
+  absl::StatusOr<int64_t> CountSessions(absl::string_view where) {
+    SC_ASSIGN_OR_RETURN(
+        std::string n,
+        mysql::QueryValue(*conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                               "information_schema.PROCESSLIST "
+                                               "WHERE ID <> CONNECTION_ID() "
+                                               "AND (",
+                                               where, ")")));
+    int64_t count = 0;
+    if (!absl::SimpleAtoi(n, &count)) {
+      return absl::InternalError(absl::StrCat("not a count: ", n));
+    }
+    return count;
+  }
+  // Waits until some server session matches `where` (CountSessions).
+  absl::Status WaitForSession(absl::string_view what, absl::string_view where,
+                              absl::Duration timeout = absl::Seconds(60)) {
+    return WaitFor(
+        Clock::Real(), what,
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(int64_t n, CountSessions(where));
+          return n > 0;
+        },
+        WaitOptions{.timeout = timeout});
   }
   // The sessions running a verification's checksum now (their IDs).
   absl::StatusOr<std::vector<std::string>> ChecksumSessions() {
