@@ -118,7 +118,9 @@ struct WorkflowOptions {
   // about a third less work per copied row on the server, and the stream
   // no longer reads every copied row back. Chunks then lock the rows they
   // read and name both ends of their key range, so that a replica running
-  // the statement at its place in the binlog reads the same rows. Only for
+  // the statement at its place in the binlog reads the same rows (for an
+  // idempotent plan only while the statement runs: caught up as unlocked
+  // chunks are, every copy_catchup_interval). Only for
   // plans where that is exact: plain column references, no WHERE, and the
   // target's other columns get fixed defaults (no AUTO_INCREMENT, no
   // expression default but CURRENT_TIMESTAMP); not under Galera, and only
@@ -219,10 +221,14 @@ class Workflow {
   // One chunk after `*lastpk`; advances it, or sets `*done`.
   // `took`: the time of its reads and its INSERT ... SELECT.
   // With `statement` (UseStatementCopy) the chunk is logged as its
-  // statement, bounded by the key of its last row read first.
+  // statement, bounded by the key of its last row read first. With
+  // `catch_up` the rows copied before it are caught up to the position
+  // read under its locks, saved in its commit; without (idempotent plans,
+  // pos_ set) the position stays and later catch-ups replay from it.
   absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,
-                         bool statement, absl::optional<LastPk>* lastpk,
-                         bool* done, absl::Duration* took);
+                         bool statement, bool catch_up,
+                         absl::optional<LastPk>* lastpk, bool* done,
+                         absl::Duration* took);
   // Whether `plan`'s chunks may be logged as statements (statement_copy;
   // workflow_statement_copy.cc); logs why not, once per table.
   absl::StatusOr<bool> UseStatementCopy(const TablePlan& plan);

@@ -22,6 +22,15 @@
 // catch-up replays every change after it to the rows copied so far as
 // upserts and deletes: a change the chunk already saw is applied again to
 // the same effect, so each row ends as the last change to it leaves it.
+//
+// Statement-logged chunks (statement_copy) always read with locks: a
+// replica replaying the statement must read what it read. For idempotent
+// plans they too commit at once, leaving the position where it was
+// (CopyChunk without `catch_up`): their locking read sees every
+// transaction up to pos_ (one still committing holds its row locks, and
+// the read waits for them), and the catch-ups every copy_catchup_interval
+// replay the rest as for unlocked chunks. Their locks then last only the
+// statement, not also a catch-up before it and one inside it.
 
 #include <algorithm>
 #include <iostream>
@@ -54,7 +63,8 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
   if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
   // Statement-logged chunks lock what they read (a replica must read the
-  // same rows), so they never take the unlocked path.
+  // same rows), so they never take the unlocked path; with an idempotent
+  // plan they are caught up as seldom.
   SC_ASSIGN_OR_RETURN(const bool statement, UseStatementCopy(*plan));
   absl::Time caught_up = absl::InfinitePast();
   if (copy_stats_.table != table.table_name) {
@@ -75,13 +85,15 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     bool unlocked = false;
     if (!statement) {
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
+    } else {
+      unlocked = plan->idempotent && !pos_.empty();
     }
     // Or alongside the chunk (then plans may not reload meanwhile), as
     // often: fewer, larger catch-ups net more changes together.
     const bool catchup_due =
         clock_->Now() - caught_up >= options_.copy_catchup_interval;
-    const bool alongside =
-        unlocked && options_.catchup_alongside_chunks && catchup_due;
+    const bool alongside = unlocked && !statement &&
+                           options_.catchup_alongside_chunks && catchup_due;
     if (!pos_.empty() && !alongside && (!unlocked || catchup_due)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       const int generation = plans_generation_;
@@ -104,9 +116,10 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     absl::Status s =
         alongside ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done,
                                               &took, &alongside_catchup)
-        : unlocked
+        : unlocked && !statement
             ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
-            : CopyChunk(table, applier, statement, &lastpk, &done, &took);
+            : CopyChunk(table, applier, statement, /*catch_up=*/!unlocked,
+                        &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     copy_stats_.inserts += took;
     ++copy_stats_.chunk_count;
@@ -295,8 +308,9 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
 }
 
 absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
-                                 bool statement, absl::optional<LastPk>* lastpk,
-                                 bool* done, absl::Duration* took) {
+                                 bool statement, bool catch_up,
+                                 absl::optional<LastPk>* lastpk, bool* done,
+                                 absl::Duration* took) {
   const mysql::Position before = pos_;
   // Back to the session's own format (rows) after a statement-logged chunk.
   auto restore_format = [&]() -> absl::Status {
@@ -364,26 +378,29 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
     }
   }
   *took = clock_->Now() - t0;
-  absl::StatusOr<mysql::Position> at = ServerPosition();
-  if (!at.ok()) return fail(at.status());
-  if (!pos_.empty()) {
-    in_chunk_txn_ = true;
-    absl::Status played = Play(*at, /*copy_filter=*/true);
-    in_chunk_txn_ = false;
-    if (!played.ok()) return fail(played);
-    if (stop_ || !pos_.AtLeast(*at)) return fail(absl::OkStatus());
+  std::string position;  // the statement saving it, with its catch-up
+  if (catch_up) {
+    absl::StatusOr<mysql::Position> at = ServerPosition();
+    if (!at.ok()) return fail(at.status());
+    if (!pos_.empty()) {
+      in_chunk_txn_ = true;
+      absl::Status played = Play(*at, /*copy_filter=*/true);
+      in_chunk_txn_ = false;
+      if (!played.ok()) return fail(played);
+      if (stop_ || !pos_.AtLeast(*at)) return fail(absl::OkStatus());
+    }
+    absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
+    if (!merged.ok()) return fail(merged.status());
+    pos_ = *std::move(merged);
+    position = absl::StrCat(SavePositionSql(id_, pos_.ToString(), 0), ";\n");
   }
-  absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
-  if (!merged.ok()) return fail(merged.status());
-  pos_ = *std::move(merged);
   std::string progress =
       CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
   const absl::Time c0 = clock_->Now();
   absl::Status committed =
       conn_
           ->Execute(absl::StrCat(progress, progress.empty() ? "" : ";\n",
-                                 SavePositionSql(id_, pos_.ToString(), 0),
-                                 ";\nCOMMIT"))
+                                 position, "COMMIT"))
           .status();
   if (!committed.ok()) return fail(committed);
   copy_stats_.commits += clock_->Now() - c0;
