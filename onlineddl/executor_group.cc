@@ -4,10 +4,12 @@
 // them all (cut_over.h, SwapTogether). Any failure aborts every one of
 // them: nothing is renamed, every stream resumes, and the cut-over is
 // retried with backoff.
+#include <iostream>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "mysql/mysql_connection.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
@@ -19,6 +21,7 @@ namespace sidecut {
 namespace onlineddl {
 
 absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
+  const absl::Time began = clock_->Now();
   std::vector<int64_t> ids;
   for (const Migration& m : ms) {
     SC_ASSIGN_OR_RETURN(int64_t id, CutOverWorkflowId(m));
@@ -63,6 +66,7 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
             .SetExpr("last_cutover_attempt_timestamp", "NOW()")));
   }
   mysql::MysqlConnectionFactory factory(options_.connect);
+  const absl::Time checked = clock_->Now();
   // Every stream keeps up first, without locks, then the tables are
   // locked one right after the other (cut_over.h, PrepareTogether): the
   // first table's stall covers only the others' last moment.
@@ -73,6 +77,7 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   std::vector<bool> stopped;
   absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> prepared =
       PrepareTogether(factory, requests, options, clock_, &stopped);
+  const absl::Time locked = clock_->Now();
   std::vector<PreparedCutOver*> group;
   if (prepared.ok()) {
     for (auto& p : *prepared) group.push_back(p.get());
@@ -87,6 +92,7 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
     }
     prepared->clear();  // aborts whatever is still prepared
   }
+  const absl::Time swapped_at = clock_->Now();
   absl::Status first;
   for (size_t i = 0; i < ms.size(); ++i) {
     absl::Status r = swapped.ok()
@@ -95,6 +101,16 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
                                          swapped.status(), /*backoff=*/true);
     if (first.ok()) first = r;
   }
+  // Where a cut-over's time went (the write stall is within the swap).
+  std::cerr << "executor: " << ms[0].uuid
+            << (ms.size() > 1
+                    ? absl::StrCat(" and ", ms.size() - 1, " other(s)")
+                    : std::string())
+            << ": cut-over " << (swapped.ok() ? "done" : "failed") << " in "
+            << clock_->Now() - began << " (checks " << checked - began
+            << ", catch-up and locks " << locked - checked << ", swap "
+            << swapped_at - locked << ", recorded "
+            << clock_->Now() - swapped_at << ")" << std::endl;
   return first;
 }
 
