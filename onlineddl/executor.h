@@ -122,6 +122,13 @@ struct ExecutorOptions {
   // metadata lock (to finish; a retried one to start), rather than after
   // the build. Default true.
   bool verify_beside_index_build = true;
+  // With verify_copy: a copy is verified before its secondary indexes are
+  // built instead (the build waits for it to pass, or to fail once), the
+  // stream applying meanwhile into a shadow without those indexes; then
+  // the stream is held only for the build (hold_stream_during_index_build)
+  // and has less to catch up after it. Takes precedence over
+  // verify_beside_index_build. Default false.
+  bool verify_before_index_build = false;
   // The shadow's stream applies nothing while its deferred indexes are
   // built (Engine::Hold), and catches up after. MariaDB's online index
   // build appends the changes committed to its table meanwhile to a log

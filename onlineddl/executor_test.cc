@@ -923,6 +923,92 @@ void VerifiedBesideTheBuild::Run(bool hold_stream) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM wide"), "100000");
 }
 
+// With verify_before_index_build the copy is compared before its deferred
+// indexes are built: while it is compared no index build runs and the
+// shadow lacks the index, and the stream goes on applying (a row written
+// meanwhile reaches the shadow); the build starts once the copy passed.
+TEST_F(ExecutorTest, VerifiedBeforeTheBuild) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE wide (id INT PRIMARY KEY, a CHAR(40) NOT NULL, b "
+      "CHAR(40) NOT NULL, KEY ab (a, b)) CHARACTER SET latin1"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO wide SELECT seq, MD5(seq), MD5(seq + 1) FROM "
+                     "seq_1_to_100000"));
+  ExecutorOptions o = Options();
+  o.verify_chunk_rows = 100;  // seconds of comparing
+  o.workflow.copy_batch_rows = 20000;
+  o.tick = absl::Milliseconds(10);
+  o.verify_before_index_build = true;
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  auto indexed = [&](const Migration& m) -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(
+        std::string n,
+        mysql::QueryValue(
+            *conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                 "information_schema.STATISTICS WHERE "
+                                 "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+                                 mysql::QuoteString(FirstArtifact(m)),
+                                 " AND INDEX_NAME = 'ab'")));
+    return n != "0";
+  };
+  // Every look while it compares: no index, no build.
+  int looks = 0;
+  bool written = false;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the written row to reach the shadow while compared",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(u[0]));
+        if (!absl::StartsWith(m.stage, "verifying the copy (")) {
+          if (looks > 0) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("compared before the row arrived: ", m.stage));
+          }
+          return false;
+        }
+        ++looks;
+        if (!absl::StrContains(m.stage, "), then adding secondary indexes")) {
+          return absl::FailedPreconditionError(m.stage);
+        }
+        SC_ASSIGN_OR_RETURN(bool has_index, indexed(m));
+        if (has_index) return absl::FailedPreconditionError("index built");
+        SC_ASSIGN_OR_RETURN(int64_t builds,
+                            CountSessions("INFO LIKE 'ALTER TABLE%ADD%'"));
+        if (builds != 0) return absl::FailedPreconditionError("a build runs");
+        if (!written) {
+          SC_RETURN_IF_ERROR(
+              conn_->Execute("INSERT INTO wide VALUES (100001, 'a', 'b')")
+                  .status());
+          written = true;
+          return false;
+        }
+        SC_ASSIGN_OR_RETURN(
+            std::string arrived,
+            mysql::QueryValue(
+                *conn_, absl::StrCat("SELECT COUNT(*) FROM ",
+                                     mysql::QuoteIdentifier(FirstArtifact(m)),
+                                     " WHERE id = 100001")));
+        return arrived == "1";
+      },
+      WaitOptions{.timeout = absl::Seconds(60),
+                  .initial_interval = absl::Milliseconds(10),
+                  .max_interval = absl::Milliseconds(10)}));
+  EXPECT_GT(looks, 1);
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration ready, executor_->Get(u[0]));
+  // (The row was written after the snapshot was taken, unless renewed.)
+  EXPECT_THAT(ready.stage,
+              ContainsRegex("ready to complete \\(copy verified: 10000[01] "
+                            "rows"));
+  EXPECT_THAT(indexed(ready), IsOkAndHolds(true));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("wide", "x"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM wide"), "100001");
+}
+
 // While a shadow's deferred indexes are built its stream commits nothing
 // to it (MariaDB's online index build would make every commit on the
 // server wait on those near its end) and reads nothing (its binlog
@@ -1424,6 +1510,11 @@ TEST_F(ExecutorTest, PrioritizedCopyAndIndexBuildPutPrioritiesBack) {
   const bool can = mysql::CanRaiseThreadPriority();
   EXPECT_EQ(absl::StrContains(log, "copying at normal priority"), !can) << log;
   EXPECT_EQ(absl::StrContains(log, "building indexes of"), !can) << log;
+  // Where the cut-over's time went.
+  EXPECT_THAT(log, ContainsRegex(absl::StrCat(
+                       u[0], ": cut-over done in [0-9.]+m?s \\(checks [0-9.]+",
+                       ".*, catch-up and locks .*, swap .*, recorded .*\\)")))
+      << log;
   ExpectArtifactHoldsTheSameUsers(m);
 }
 

@@ -712,11 +712,17 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // applied up to it), the build starts once it is taken, and the
       // shadow is read once the build's ALTER is past its exclusive start
       // (a read holds the shadow's metadata lock).
-      const bool snapshot_first = !revert && options_.verify_copy &&
+      // Or the copy is verified before the build starts
+      // (verify_before_index_build).
+      const bool verify_first =
+          !revert && options_.verify_copy && options_.verify_before_index_build;
+      const bool snapshot_first = !revert && !verify_first &&
+                                  options_.verify_copy &&
                                   options_.verify_beside_index_build &&
                                   options_.hold_stream_during_index_build;
-      bool build_waits = false;  // for the verification's snapshot
-      if (snapshot_first && index_builds_.count(m.uuid) == 0) {
+      bool build_waits = false;  // for the verification (or its snapshot)
+      if ((snapshot_first || verify_first) &&
+          index_builds_.count(m.uuid) == 0) {
         auto v = verify_states_.find(key);
         const bool passed = v != verify_states_.end() && v->second.passed;
         const bool taken =
@@ -724,11 +730,15 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
             verifies_.count(key) > 0 && v->second.progress->snapshot_taken;
         // Not behind a verification that failed (retried later, alone).
         const bool failed = v != verify_states_.end() && v->second.failures > 0;
-        if (!passed && !taken && !failed) {
+        if (!passed && (verify_first || !taken) && !failed) {
           SC_ASSIGN_OR_RETURN(build_waits, HasDeferredIndexes(*conn_, m.uuid));
         }
       }
-      if (build_waits) {
+      // Not ready while the build waits for the verification to pass.
+      bool build_next = false;
+      if (build_waits && verify_first) {
+        build_next = true;
+      } else if (build_waits) {
         building = "adding secondary indexes";
       } else if (!revert) {
         absl::StatusOr<std::string> stage = BuildDeferredIndexes(m, *id);
@@ -789,6 +799,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                          ? indexes
                          : absl::StrCat(building, " beside ", indexes);
         }
+      }
+      if (build_next) {
+        building = building.empty() ? std::string("adding secondary indexes")
+                                    : absl::StrCat(building,
+                                                   ", then adding secondary "
+                                                   "indexes");
       }
     }
     auto verified = verify_states_.find(VerifyKey(m));

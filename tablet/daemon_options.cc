@@ -137,6 +137,7 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
   o.verify_copy = f.verify_copy;
   o.verify_old_tables_ahead = f.verify_old_tables_ahead;
   o.verify_beside_index_build = f.verify_beside_index_build;
+  o.verify_before_index_build = f.verify_before_index_build;
   o.hold_stream_during_index_build = f.hold_stream_during_index_build;
   o.retain_artifacts = absl::Seconds(f.retain_artifacts_seconds);
   o.live_reverse_streams = f.live_reverse_streams;

@@ -33,6 +33,7 @@ struct DaemonFlags {
   bool verify_copy = true;
   bool verify_old_tables_ahead = true;
   bool verify_beside_index_build = true;
+  bool verify_before_index_build = false;
   bool hold_stream_during_index_build = true;
   int64_t retain_artifacts_seconds = 1800;
   int live_reverse_streams = 4;  // -1: no limit

@@ -49,16 +49,19 @@ TEST(DaemonOptionsTest, CarriesTheFlags) {
   EXPECT_TRUE(defaults.verify_copy);
   EXPECT_TRUE(defaults.verify_old_tables_ahead);
   EXPECT_TRUE(defaults.verify_beside_index_build);
+  EXPECT_FALSE(defaults.verify_before_index_build);
   EXPECT_TRUE(defaults.hold_stream_during_index_build);
   f.verify_copy = false;
   f.verify_old_tables_ahead = false;
   f.verify_beside_index_build = false;
+  f.verify_before_index_build = true;
   f.hold_stream_during_index_build = false;
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
                        MakeExecutorOptions(f, nullptr));
   EXPECT_FALSE(o.verify_copy);
   EXPECT_FALSE(o.verify_old_tables_ahead);
   EXPECT_FALSE(o.verify_beside_index_build);
+  EXPECT_TRUE(o.verify_before_index_build);
   EXPECT_FALSE(o.hold_stream_during_index_build);
   EXPECT_EQ(o.db, "shop");
   EXPECT_EQ(o.connect.port, 3307);

@@ -81,6 +81,12 @@ ABSL_FLAG(bool, verify_beside_index_build, true,
           "with --verify_copy: compare a copy while its secondary indexes "
           "are built (its snapshot giving way whenever the build's ALTER "
           "waits for the shadow's metadata lock), not after the build");
+ABSL_FLAG(bool, verify_before_index_build, false,
+          "with --verify_copy: compare a copy before its secondary indexes "
+          "are built (the build waits for it), the stream applying "
+          "meanwhile; the stream is then held for the build alone and has "
+          "less to catch up after it. Takes precedence over "
+          "--verify_beside_index_build");
 ABSL_FLAG(bool, hold_stream_during_index_build, true,
           "apply nothing to a shadow while its deferred secondary indexes "
           "are built, and catch up after (MariaDB's online index build "
@@ -137,6 +143,7 @@ int main(int argc, char** argv) {
   f.verify_copy = absl::GetFlag(FLAGS_verify_copy);
   f.verify_old_tables_ahead = absl::GetFlag(FLAGS_verify_old_tables_ahead);
   f.verify_beside_index_build = absl::GetFlag(FLAGS_verify_beside_index_build);
+  f.verify_before_index_build = absl::GetFlag(FLAGS_verify_before_index_build);
   f.hold_stream_during_index_build =
       absl::GetFlag(FLAGS_hold_stream_during_index_build);
   f.throttle_replicas = absl::GetFlag(FLAGS_throttle_replicas);
