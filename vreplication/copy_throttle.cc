@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iostream>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -317,25 +318,53 @@ absl::StatusOr<std::string> CopyThrottle::Check(mysql::Connection& primary) {
   if (!load.empty()) return load;
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(Discover(primary));
-  for (auto it = replicas_.begin(); it != replicas_.end();) {
-    if (!Forget(*it)) {
-      std::string reason = CheckReplica(*it);
-      if (!Forget(*it)) {
-        if (!reason.empty()) return reason;
-        ++it;
+  // The replicas due an answer are asked at once, each on a thread of its
+  // own (under mu_, each touching only its own Replica): a check takes as
+  // long as the slowest answer (a replica far away, or one that does not
+  // answer within its timeout), not the sum of them all.
+  const size_t n = replicas_.size();
+  std::vector<bool> asked(n, false);
+  std::vector<std::string> reasons(n);
+  std::vector<size_t> due;
+  for (size_t i = 0; i < n; ++i) {
+    asked[i] = !Forget(replicas_[i]);
+    if (!asked[i]) continue;
+    if (clock_->Now() - replicas_[i].checked >= options_.cache) {
+      due.push_back(i);
+    } else {
+      reasons[i] = replicas_[i].reason;  // its answer is recent enough
+    }
+  }
+  std::vector<std::thread> askers;
+  for (size_t k = 0; k + 1 < due.size(); ++k) {  // the last on this thread
+    askers.emplace_back([this, i = due[k], &reasons]()
+                            ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                              reasons[i] = CheckReplica(replicas_[i]);
+                            });
+  }
+  if (!due.empty()) reasons[due.back()] = CheckReplica(replicas_[due.back()]);
+  for (std::thread& t : askers) t.join();
+  std::string first;  // the first reason, in the replicas' order
+  std::vector<Replica> kept;
+  for (size_t i = 0; i < n; ++i) {
+    Replica& r = replicas_[i];
+    if (asked[i]) {
+      if (!Forget(r)) {
+        if (first.empty()) first = reasons[i];
+        kept.push_back(std::move(r));
         continue;
       }
     }
     // Gone from the primary: decommissioned, moved, stopped for long.
-    if (it->confirmed) {
+    if (r.confirmed) {
       std::cerr << "copy throttle: no longer watching replica "
-                << it->params.Describe() << " (gone from SHOW SLAVE HOSTS"
-                << (it->not_ours ? "; it no longer replicates from here" : "")
+                << r.params.Describe() << " (gone from SHOW SLAVE HOSTS"
+                << (r.not_ours ? "; it no longer replicates from here" : "")
                 << ")" << std::endl;
     }
-    it = replicas_.erase(it);
   }
-  return std::string();
+  replicas_ = std::move(kept);
+  return first;
 }
 
 }  // namespace vreplication

@@ -1,5 +1,6 @@
 #include "vreplication/copy_throttle.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_error.h"
@@ -159,6 +161,46 @@ TEST_F(CopyThrottleTest, AReplicaThatCannotBeAskedHoldsTheCopy) {
   EXPECT_EQ(connects_, 3);
 }
 
+// Replicas are asked at once: a check waits for the slowest answer, not
+// for the sum of them (three replicas that each answer only once all three
+// are being asked would never answer one after another).
+TEST(CopyThrottleReplicasTest, AreAskedAtOnce) {
+  SimulatedClock clock;
+  ScriptedConnection primary;
+  primary.script().answers["Threads_running"] = ThreadsRunning("3");
+  CopyThrottleOptions o;
+  for (int port : {3306, 3307, 3308}) {
+    mysql::ConnectParams replica;
+    replica.host = "10.0.0.2";
+    replica.port = port;
+    o.replicas.push_back(replica);
+  }
+  absl::Mutex mu;
+  int asking = 0;
+  int most = 0;
+  o.connect = [&](const mysql::ConnectParams& p)
+      -> absl::StatusOr<std::unique_ptr<mysql::Connection>> {
+    absl::MutexLock lock(&mu);
+    most = std::max(most, ++asking);
+    // Answers once all three are asked, or fails after a while.
+    const bool all =
+        mu.AwaitWithTimeout(absl::Condition(
+                                +[](int* n) { return *n == 3; }, &most),
+                            absl::Seconds(5));
+    --asking;
+    if (!all) return absl::DeadlineExceededError("asked one at a time");
+    auto script = std::make_shared<Script>();
+    script->answers["SHOW ALL SLAVES STATUS"] =
+        Healthy(p.port == 3308 ? "30" : "0");
+    return std::make_unique<ScriptedConnection>(script);
+  };
+  CopyThrottle t(o, &clock);
+  EXPECT_THAT(t.Check(primary),
+              IsOkAndHolds("replica root@10.0.0.2:3308 lags 30s > 5s"));
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(most, 3);
+}
+
 struct Listed {
   std::string host, port, server_id;
 };
@@ -212,8 +254,10 @@ class DiscoveryTest : public CopyThrottleTest {
       listed.port = 3307;
       o.replicas.push_back(listed);
     }
+    // Replicas are asked at once, on threads of their own.
     o.connect = [this](const mysql::ConnectParams& p)
         -> absl::StatusOr<std::unique_ptr<mysql::Connection>> {
+      absl::MutexLock lock(&fake_mu_);
       const std::string where = absl::StrCat(p.host, ":", p.port);
       asked_.push_back(absl::StrCat(p.user, "/", p.password, "@", where, "/",
                                     p.socket, "/", p.database));
@@ -238,6 +282,7 @@ class DiscoveryTest : public CopyThrottleTest {
   }
   std::map<std::string, std::shared_ptr<Script>> scripts_;
   std::set<std::string> unreachable_;
+  absl::Mutex fake_mu_;
   std::vector<std::string> asked_;
 };
 
