@@ -37,6 +37,23 @@ using vreplication::testing::Writer;
 
 class ExecutorTest : public testing::ExecutorFixture {
  protected:
+  // Table `wide` (100k rows of two CHAR(40), key ab (a, b)): seconds of
+  // comparing with WideOptions, and an index build long enough to watch.
+  void CreateWide() {
+    ASSERT_OK(conn_->Execute(
+        "CREATE TABLE wide (id INT PRIMARY KEY, a CHAR(40) NOT NULL, b "
+        "CHAR(40) NOT NULL, KEY ab (a, b)) CHARACTER SET latin1"));
+    ASSERT_OK(conn_->Execute(
+        "INSERT INTO wide SELECT seq, MD5(seq), MD5(seq + 1) FROM "
+        "seq_1_to_100000"));
+  }
+  ExecutorOptions WideOptions() {
+    ExecutorOptions o = Options();
+    o.verify_chunk_rows = 100;  // seconds of comparing
+    o.workflow.copy_batch_rows = 20000;
+    o.tick = absl::Milliseconds(10);  // sees the stages as they change
+    return o;
+  }
   // Waits until migration `uuid`'s cut-over was refused; the migration then.
   Migration WaitCutOverRefused(const std::string& uuid) {
     Migration held;
@@ -862,16 +879,8 @@ TEST_F(VerifiedBesideTheBuild, WithTheStreamHeld) { Run(true); }
 TEST_F(VerifiedBesideTheBuild, WithTheStreamApplying) { Run(false); }
 
 void VerifiedBesideTheBuild::Run(bool hold_stream) {
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE wide (id INT PRIMARY KEY, a CHAR(40) NOT NULL, b "
-      "CHAR(40) NOT NULL, KEY ab (a, b)) CHARACTER SET latin1"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO wide SELECT seq, MD5(seq), MD5(seq + 1) FROM "
-                     "seq_1_to_100000"));
-  ExecutorOptions o = Options();
-  o.verify_chunk_rows = 100;  // seconds of comparing
-  o.workflow.copy_batch_rows = 20000;
-  o.tick = absl::Milliseconds(10);  // sees the build under way
+  CreateWide();
+  ExecutorOptions o = WideOptions();
   o.hold_stream_during_index_build = hold_stream;
   StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
@@ -895,16 +904,7 @@ void VerifiedBesideTheBuild::Run(bool hold_stream) {
           return false;
         }
         if (!beside || m.artifacts.empty()) return false;
-        SC_ASSIGN_OR_RETURN(
-            std::string indexed,
-            mysql::QueryValue(
-                *conn_, absl::StrCat("SELECT COUNT(*) FROM "
-                                     "information_schema.STATISTICS WHERE "
-                                     "TABLE_SCHEMA = DATABASE() AND "
-                                     "TABLE_NAME = ",
-                                     mysql::QuoteString(FirstArtifact(m)),
-                                     " AND INDEX_NAME = 'ab'")));
-        alone_after = indexed != "0";
+        SC_ASSIGN_OR_RETURN(alone_after, HasIndex(FirstArtifact(m), "ab"));
         return alone_after;
       },
       WaitOptions{.timeout = absl::Seconds(60),
@@ -928,32 +928,13 @@ void VerifiedBesideTheBuild::Run(bool hold_stream) {
 // shadow lacks the index, and the stream goes on applying (a row written
 // meanwhile reaches the shadow); the build starts once the copy passed.
 TEST_F(ExecutorTest, VerifiedBeforeTheBuild) {
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE wide (id INT PRIMARY KEY, a CHAR(40) NOT NULL, b "
-      "CHAR(40) NOT NULL, KEY ab (a, b)) CHARACTER SET latin1"));
-  ASSERT_OK(
-      conn_->Execute("INSERT INTO wide SELECT seq, MD5(seq), MD5(seq + 1) FROM "
-                     "seq_1_to_100000"));
-  ExecutorOptions o = Options();
-  o.verify_chunk_rows = 100;  // seconds of comparing
-  o.workflow.copy_batch_rows = 20000;
-  o.tick = absl::Milliseconds(10);
+  CreateWide();
+  ExecutorOptions o = WideOptions();
   o.verify_before_index_build = true;
   StartExecutor(o);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
                        executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
                                          "vitess --postpone-completion", ""));
-  auto indexed = [&](const Migration& m) -> absl::StatusOr<bool> {
-    SC_ASSIGN_OR_RETURN(
-        std::string n,
-        mysql::QueryValue(
-            *conn_, absl::StrCat("SELECT COUNT(*) FROM "
-                                 "information_schema.STATISTICS WHERE "
-                                 "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
-                                 mysql::QuoteString(FirstArtifact(m)),
-                                 " AND INDEX_NAME = 'ab'")));
-    return n != "0";
-  };
   // Every look while it compares: no index, no build.
   int looks = 0;
   bool written = false;
@@ -972,7 +953,7 @@ TEST_F(ExecutorTest, VerifiedBeforeTheBuild) {
         if (!absl::StrContains(m.stage, "), then adding secondary indexes")) {
           return absl::FailedPreconditionError(m.stage);
         }
-        SC_ASSIGN_OR_RETURN(bool has_index, indexed(m));
+        SC_ASSIGN_OR_RETURN(bool has_index, HasIndex(FirstArtifact(m), "ab"));
         if (has_index) return absl::FailedPreconditionError("index built");
         SC_ASSIGN_OR_RETURN(int64_t builds,
                             CountSessions("INFO LIKE 'ALTER TABLE%ADD%'"));
@@ -1002,7 +983,7 @@ TEST_F(ExecutorTest, VerifiedBeforeTheBuild) {
   EXPECT_THAT(ready.stage,
               ContainsRegex("ready to complete \\(copy verified: 10000[01] "
                             "rows"));
-  EXPECT_THAT(indexed(ready), IsOkAndHolds(true));
+  EXPECT_THAT(HasIndex(FirstArtifact(ready), "ab"), IsOkAndHolds(true));
   ASSERT_OK(executor_->Complete(u[0]).status());
   WaitStatus(u[0], kStatusComplete);
   EXPECT_TRUE(HasColumn("wide", "x"));
@@ -1081,10 +1062,7 @@ TEST_F(ExecutorTest, AShadowTakesNoChangesWhileItsIndexesAreBuilt) {
   EXPECT_TRUE(HasColumn("held", "x"));
   EXPECT_EQ(Value("SELECT CONCAT(COUNT(*), ' ', SUM(a)) FROM held"),
             absl::StrCat(1000, " ", 1000 * 1001 / 2 + 5000 + 1 - 2));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'held' AND "
-                  "INDEX_NAME = 'a'"),
-            "1");
+  EXPECT_THAT(HasIndex("held", "a"), IsOkAndHolds(true));
 }
 
 // A copy the server's disk cannot hold (the shadow, and the rows once more

@@ -82,19 +82,22 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     // takes; between unlocked chunks only every copy_catchup_interval (they
     // replay from an older position to the same effect, and fewer, larger
     // catch-ups net more changes together).
-    bool unlocked = false;
+    bool unlocked = false;  // a row chunk read without locks
     if (!statement) {
       SC_ASSIGN_OR_RETURN(unlocked, CanCopyUnlocked(*plan));
-    } else {
-      unlocked = plan->idempotent && !pos_.empty();
     }
+    // Statement chunks of an idempotent plan are caught up as seldom
+    // (pos_ stays where the last catch-up left it).
+    const bool statement_seldom =
+        statement && plan->idempotent && !pos_.empty();
     // Or alongside the chunk (then plans may not reload meanwhile), as
     // often: fewer, larger catch-ups net more changes together.
     const bool catchup_due =
         clock_->Now() - caught_up >= options_.copy_catchup_interval;
-    const bool alongside = unlocked && !statement &&
-                           options_.catchup_alongside_chunks && catchup_due;
-    if (!pos_.empty() && !alongside && (!unlocked || catchup_due)) {
+    const bool alongside =
+        unlocked && options_.catchup_alongside_chunks && catchup_due;
+    if (!pos_.empty() && !alongside &&
+        (!(unlocked || statement_seldom) || catchup_due)) {
       SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
       const int generation = plans_generation_;
       const absl::Time t0 = clock_->Now();
@@ -116,10 +119,10 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     absl::Status s =
         alongside ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done,
                                               &took, &alongside_catchup)
-        : unlocked && !statement
+        : unlocked
             ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
-            : CopyChunk(table, applier, statement, /*catch_up=*/!unlocked,
-                        &lastpk, &done, &took);
+            : CopyChunk(table, applier, statement,
+                        /*catch_up=*/!statement_seldom, &lastpk, &done, &took);
     copy_stats_.chunks += clock_->Now() - t0;
     copy_stats_.inserts += took;
     ++copy_stats_.chunk_count;

@@ -125,6 +125,20 @@ class ExecutorFixture : public harness::SharedInstanceTest {
                mysql::QuoteString(table),
                " AND COLUMN_NAME = ", mysql::QuoteString(column))) == "1";
   }
+  // Whether `table` of this test's database has an index named `index`.
+  absl::StatusOr<bool> HasIndex(const std::string& table,
+                                const std::string& index) {
+    SC_ASSIGN_OR_RETURN(
+        std::string n,
+        mysql::QueryValue(
+            *conn_,
+            absl::StrCat("SELECT COUNT(*) FROM "
+                         "information_schema.STATISTICS WHERE "
+                         "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+                         mysql::QuoteString(table),
+                         " AND INDEX_NAME = ", mysql::QuoteString(index))));
+    return n != "0";
+  }
   // Waits until the copy of migration `uuid` is held by its throttler.
   absl::Status WaitCopyHeld(const std::string& uuid) {
     return WaitFor(Clock::Real(), absl::StrCat("the copy of ", uuid, " held"),
