@@ -12,7 +12,8 @@
 #   bash bench/onlineddl_alter.sh [ROWS]     # default 1000000
 #
 # Environment: BENCH_METHODS ("native ptosc sidecut sidecut_stmt
-# sidecut_prio sidecut_inline": Sidecut as it comes, with --statement_copy,
+# sidecut_prio sidecut_inline"; ptosc_gentle: pt-osc with short chunks and
+# pauses, PTOSC_GENTLE_FLAGS; Sidecut as it comes, with --statement_copy,
 # with --copy_niceness=SIDECUT_PRIO_NICENESS (-5), with secondary indexes
 # built during the copy; sidecut_alt: with SIDECUT_ALT_FLAGS), BENCH_SCENARIOS
 # ("idle load paced"; also paced50, paced25), PACED_PCT ("50 25"),
@@ -138,6 +139,15 @@ run_native() { sql -e "ALTER TABLE sbtest.sbtest1 $ALTER, ALGORITHM=COPY"; }
 run_ptosc() {
   pt-online-schema-change --alter "$ALTER" D=sbtest,t=sbtest1,h=127.0.0.1,P="$MDB0_PORT",u=root \
     --recursion-method=none --execute --no-check-unique-key-change >"$work/ptosc.log" 2>&1 ||
+    { echo "bench: pt-online-schema-change failed:"; tail -3 "$work/ptosc.log"; }
+}
+# Method ptosc_gentle: pt-osc throttled the way a DBA protects a busy
+# server (PTOSC_GENTLE_FLAGS, default "--chunk-time=0.1 --sleep=0.2":
+# short chunks with pauses between them), to compare at similar tps kept.
+run_ptosc_gentle() {
+  pt-online-schema-change --alter "$ALTER" D=sbtest,t=sbtest1,h=127.0.0.1,P="$MDB0_PORT",u=root \
+    --recursion-method=none --execute --no-check-unique-key-change \
+    ${PTOSC_GENTLE_FLAGS:---chunk-time=0.1 --sleep=0.2} >"$work/ptosc.log" 2>&1 ||
     { echo "bench: pt-online-schema-change failed:"; tail -3 "$work/ptosc.log"; }
 }
 # Method sidecut_stmt: Sidecut with --statement_copy (chunks logged as
@@ -313,18 +323,18 @@ for s in "${ALL[@]}"; do
     fail=$(python3 -c "import sys; print(sum(int(x) for x in sys.argv[1:]))" ${FAIL[$s.$m]})
     printf '%-8s %-12s %9s %10s %12s %12s %8s %s\n' "$s" "$m" "$t" "${ratio}x" "$tps" "$pct" "$stall" "$fail"
   done
-  for m in sidecut sidecut_stmt sidecut_prio; do
-    if [ "$REPEAT" -gt 1 ] && [ -n "${T[$s.ptosc]:-}" ] && [ -n "${T[$s.$m]:-}" ]; then
-      python3 - "$s" "$m" "${T[$s.ptosc]}" "${T[$s.$m]}" <<'PY'
+  for p in ptosc ptosc_gentle; do for m in sidecut sidecut_stmt sidecut_prio; do
+    if [ "$REPEAT" -gt 1 ] && [ -n "${T[$s.$p]:-}" ] && [ -n "${T[$s.$m]:-}" ]; then
+      python3 - "$s" "$m" "${T[$s.$p]}" "${T[$s.$m]}" "$p" <<'PY'
 import sys
 p, c = [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
 wins = sum(1 for a, b in zip(p, c) if b < a)
-print("%-8s %s faster than pt-osc in %d of %d rounds (pt-osc %s; %s %s)" % (
-    sys.argv[1], sys.argv[2], wins, len(p), " ".join("%.2f" % x for x in p), sys.argv[2],
-    " ".join("%.2f" % x for x in c)))
+print("%-8s %s faster than %s in %d of %d rounds (%s %s; %s %s)" % (
+    sys.argv[1], sys.argv[2], sys.argv[5], wins, len(p), sys.argv[5],
+    " ".join("%.2f" % x for x in p), sys.argv[2], " ".join("%.2f" % x for x in c)))
 PY
     fi
-  done
+  done; done
 done
 echo "(vs_native: time relative to native ALGORITHM=COPY; lower is faster; tps_%base: foreground"
 echo " tps during the ALTER as a share of the scenario's baseline; load: $THREADS sysbench threads"
