@@ -103,6 +103,10 @@ absl::Status StreamRows(
 
   SC_RETURN_IF_ERROR(
       conn->Execute("SET SESSION time_zone = '+00:00'").status());
+  // Character values as stored, each field naming its column's collation
+  // (through utf8mb4, cp932 0xED40 would come back as 0xFA5C).
+  SC_RETURN_IF_ERROR(
+      conn->Execute("SET SESSION character_set_results = NULL").status());
   // InnoDB takes the snapshot only under REPEATABLE READ (a server
   // defaulting to READ COMMITTED would read rows newer than the position).
   SC_RETURN_IF_ERROR(

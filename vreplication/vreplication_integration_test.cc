@@ -1299,6 +1299,43 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsFloatsExact) {
       "1|1234567|1234567");
 }
 
+// The client-side copy read character values through utf8mb4, which
+// changes some of them: cp932 0xED40 came back as 0xFA5C (one character,
+// two codes). It reads them as their bytes in the column's own set; the
+// other types come as before.
+TEST_F(VReplicationTest, ClientSideCopyKeepsCharacterValuesAsTheirBytes) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9k"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9k.src (id INT PRIMARY KEY, a VARCHAR(8) CHARACTER SET "
+      "cp932, b TEXT CHARACTER SET cp932, e ENUM('x', 'y') CHARACTER SET "
+      "cp932, l VARCHAR(8) CHARACTER SET latin1, m VARCHAR(8) CHARACTER SET "
+      "utf8mb4, u UUID, i INET6, j JSON, d DATETIME(3), n DECIMAL(9, 2), "
+      "t BLOB)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9k.dst LIKE d9k.src"));
+  // 0xED40 and 0x955C (a second byte that is a backslash in ASCII).
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d9k.src VALUES (1, _cp932 X'ED40', _cp932 X'955CED40', "
+      "'y', _latin1 X'E9', _utf8mb4 X'F09F9880', "
+      "'123e4567-e89b-12d3-a456-426614174000', '::1', '{\"k\": [1]}', "
+      "'2026-12-05 20:00:00.123', 12.5, X'00FF'), (2, NULL, NULL, NULL, "
+      "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
+  WorkflowOptions o = options_;
+  o.server_side_copy = false;
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK(CreateCopied(engine, "wf9k", "d9k").status());
+  const std::string cols =
+      "id, HEX(a), HEX(b), HEX(e), HEX(l), HEX(m), u, i, j, d, n, HEX(t)";
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d9k.src", cols));
+  EXPECT_THAT(Checksum(*conn_, "d9k.dst", cols), IsOkAndHolds(want));
+  EXPECT_THAT(
+      mysql::QueryValue(*conn_,
+                        "SELECT CONCAT(HEX(a), ' ', HEX(b), ' ', u, ' ', "
+                        "i) FROM d9k.dst WHERE id = 1"),
+      IsOkAndHolds("ED40 955CED40 "
+                   "123e4567-e89b-12d3-a456-426614174000 ::1"));
+}
+
 // A transaction a server with gtid_strict_mode OFF logs with a sequence
 // number below its domain's latest stops the workflow with a clear error
 // if it changes a source table (its rows were lost before: the stream

@@ -291,6 +291,43 @@ TEST_F(VStreamServiceTest, CharacterKeysResumeAtTheirBytes) {
   EXPECT_EQ(rest.front(), 8);  // '0004'||0xED40
 }
 
+// Character values go out as their bytes in the column's own set, each
+// field naming its column's collation: read through utf8mb4, cp932 0xED40
+// came back as 0xFA5C.
+TEST_F(VStreamServiceTest, CharacterValuesGoOutAsTheirBytes) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE vs.c (id INT PRIMARY KEY, a VARCHAR(8) CHARACTER SET "
+      "cp932 COLLATE cp932_japanese_ci, m VARCHAR(8) CHARACTER SET utf8mb4 "
+      "COLLATE utf8mb4_bin, n INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO vs.c VALUES (1, _cp932 X'ED40', _utf8mb4 X'C3A9', 5)"));
+  binlogdata::VStreamRowsRequest req;
+  req.set_query("select * from c");
+  grpc::ClientContext ctx;
+  auto reader = stub_->VStreamRows(&ctx, req);
+  binlogdata::VStreamRowsResponse resp, head;
+  std::vector<mysql::Row> rows;
+  while (reader->Read(&resp)) {
+    if (resp.fields_size() > 0) head = resp;
+    for (const auto& row : resp.rows()) {
+      rows.push_back(mysql::FromVitessRow(row));
+    }
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(head.fields_size(), 4);
+  ASSERT_OK_AND_ASSIGN(
+      std::string cp932,
+      mysql::QueryValue(*conn_,
+                        "SELECT ID FROM information_schema.COLLATIONS WHERE "
+                        "COLLATION_NAME = 'cp932_japanese_ci'"));
+  EXPECT_EQ(std::to_string(head.fields(1).charset()), cp932);
+  EXPECT_EQ(head.fields(2).charset(), 46u);  // utf8mb4_bin
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].value(1).value_or(""), "\xED\x40");
+  EXPECT_EQ(rows[0].value(2).value_or(""), "\xC3\xA9");
+  EXPECT_EQ(rows[0].value(3).value_or(""), "5");
+}
+
 }  // namespace
 }  // namespace vreplication
 }  // namespace sidecut

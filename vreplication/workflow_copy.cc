@@ -132,6 +132,11 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
                       mysql::MysqlConnection::Connect(options_.connect));
   SC_RETURN_IF_ERROR(
       snap->Execute("SET SESSION time_zone = '+00:00'").status());
+  // Character values as stored, not through utf8mb4 (cp932 0xED40 comes
+  // back as 0xFA5C): each field then names its column's collation, and the
+  // insert's literals that character set.
+  SC_RETURN_IF_ERROR(
+      snap->Execute("SET SESSION character_set_results = NULL").status());
   // InnoDB takes the snapshot only under REPEATABLE READ (a server
   // defaulting to READ COMMITTED would read rows newer than the position).
   SC_RETURN_IF_ERROR(
