@@ -1299,6 +1299,42 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsFloatsExact) {
       "1|1234567|1234567");
 }
 
+// A row failing a CHECK constraint of the target says which one and why.
+// MariaDB's JSON is a LONGTEXT with a json_valid() check, so a value that
+// is not JSON failed only as "CONSTRAINT `dst.t` failed"; the message now
+// says "Invalid JSON text" and names the column (here in the copy), or
+// names a table-level constraint with its clause (here in the tail).
+TEST_F(VReplicationTest, ARowFailingACheckConstraintSaysWhich) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9j"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9j.src (id INT PRIMARY KEY, t VARCHAR(20) NOT NULL)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9j.dst (id INT PRIMARY KEY, t JSON NOT NULL)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9j.src VALUES (1, '{}'), (2, '{\"')"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf9j", "d9j"));
+  EXPECT_THAT(row.message,
+              HasSubstr("Invalid JSON text: column `t` of `d9j`.`dst` is "
+                        "JSON, and a value for it is not valid JSON: "));
+  EXPECT_THAT(row.message, HasSubstr("CONSTRAINT `dst.t` failed"));
+
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9i.src (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9i.dst (id INT PRIMARY KEY, v INT, CONSTRAINT `po``s` "
+      "CHECK (v > 0))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9i.src VALUES (1, 1)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9i", "d9i"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9i.src VALUES (2, -1)"));
+  ASSERT_OK_AND_ASSIGN(row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("a row fails CHECK constraint `po``s` of "
+                                     "`d9i`.`dst` (`v` > 0): "));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9i.dst"),
+              IsOkAndHolds("1"));
+}
+
 // The client-side copy read character values through utf8mb4, which
 // changes some of them: cp932 0xED40 came back as 0xFA5C (one character,
 // two codes). It reads them as their bytes in the column's own set; the

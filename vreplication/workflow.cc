@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -14,6 +15,7 @@
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
 #include "util/status_macros.h"
+#include "vreplication/check_failure.h"
 #include "vreplication/copy_throttle.h"
 #include "vreplication/sidecar_schema.h"
 
@@ -401,6 +403,9 @@ absl::Status Workflow::Run() {
     // Record the error on a fresh session (the old one may be mid-transaction).
     bool permanent = IsPermanent(s);
     if (Connect().ok()) {
+      // A row failing a CHECK constraint (a JSON value that is not JSON):
+      // which one, and why.
+      if (permanent) s = ExplainCheckFailure(*conn_, std::move(s));
       SetState(*conn_, id_, kStateError,
                permanent ? std::string(s.message())
                          : absl::StrCat(s.message(), " (will retry)"))

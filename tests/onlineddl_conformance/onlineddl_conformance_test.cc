@@ -39,12 +39,6 @@ const std::map<std::string, std::string>& KnownFailing() {
        "MariaDB rejects NOT NULL on a generated column (create.sql)"},
       {"generated-columns-add57",
        "MariaDB rejects NOT NULL on a generated column (the ALTER)"},
-      {"fail-utf8mb4-to-json-empty",
-       "fails as expected, but MariaDB's JSON CHECK says \"CONSTRAINT ... "
-       "failed\" (4025), not \"Invalid JSON text\""},
-      {"fail-utf8mb4-to-json-invalid",
-       "fails as expected, but MariaDB's JSON CHECK says \"CONSTRAINT ... "
-       "failed\" (4025), not \"Invalid JSON text\""},
   };
   return *known;
 }
