@@ -269,6 +269,41 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// MySQL's DROP CHECK name runs on MariaDB (which says DROP CONSTRAINT);
+// a name that is not a CHECK constraint of the table fails clearly, the
+// table untouched.
+TEST_F(ExecutorTest, MysqlsDropCheckDropsACheckConstraint) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE ck (id INT PRIMARY KEY, i INT, KEY `k` (i), CONSTRAINT "
+      "`Check_1` CHECK (i >= 0), CONSTRAINT `k` CHECK (i < 100))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO ck VALUES (1, 1), (2, 2)"));
+  StartExecutor();
+  const std::string checks =
+      "SELECT GROUP_CONCAT(CONSTRAINT_NAME ORDER BY CONSTRAINT_NAME) FROM "
+      "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = "
+      "DATABASE() AND TABLE_NAME = 'ck'";
+  for (const char* bad : {"DROP CHECK `nope`", "DROP CHECK `k`"}) {
+    ASSERT_OK_AND_ASSIGN(
+        auto u,
+        executor_->Submit(absl::StrCat("ALTER TABLE ck ", bad), "vitess", ""));
+    Migration f = WaitStatus(u[0], kStatusFailed);
+    EXPECT_THAT(f.message,
+                HasSubstr(absl::StrCat(
+                    bad, absl::EndsWith(bad, "`k`")
+                             ? ": MariaDB drops CHECK constraints with DROP "
+                               "CONSTRAINT, and that name is also an index"
+                             : ": the table has no CHECK constraint")));
+    EXPECT_EQ(Value(checks), "Check_1,k");
+  }
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("ALTER TABLE ck ADD COLUMN c INT, drop check "
+                                "`check_1`",
+                                "vitess", ""));
+  EXPECT_EQ(WaitStatus(u[0], kStatusComplete).status, kStatusComplete);
+  EXPECT_EQ(Value(checks), "k");
+  ASSERT_OK(conn_->Execute("INSERT INTO ck (id, i) VALUES (3, -1)"));
+}
+
 // Foreign keys: a table that is a parent or child is refused, and so is an
 // ALTER adding a foreign key (the shadow, a child, would fail the parent's
 // deletes while it copies), unless --unsafe-allow-foreign-keys.

@@ -27,10 +27,6 @@ const std::map<std::string, std::string>& KnownFailing() {
       {"datetime-1970",
        "create.sql's TIMESTAMP DEFAULT '0000-00-00 00:00:00' is rejected "
        "under the suite's sql_mode (NO_ZERO_DATE, strict)"},
-      {"drop-check-constraint",
-       "MySQL's DROP CHECK; MariaDB says DROP CONSTRAINT (1064)"},
-      {"drop-check-constraint2",
-       "MySQL's DROP CHECK; MariaDB says DROP CONSTRAINT (1064)"},
       {"generated-columns57",
        "MariaDB rejects NOT NULL on a generated column (create.sql)"},
       {"generated-columns57-unique",
