@@ -1,9 +1,9 @@
 // MySQL's ALTER TABLE ... DROP CHECK name on MariaDB, which says DROP
-// CONSTRAINT name (and refuses DROP CHECK as a syntax error): the shadow's
-// ALTER is rewritten, for a name that is one of the table's CHECK
-// constraints and nothing else.
+// CONSTRAINT name (and refuses DROP CHECK as a syntax error): the ALTER
+// applied to the shadow (or, instant, to the table) is rewritten, for a
+// name that is one of the table's CHECK constraints and nothing else.
 //
-// Pure functions; thread-safe.
+// Thread-safe; DropCheckForMariadb uses the connection it is given.
 #ifndef SIDECUT_ONLINEDDL_CHECK_CONSTRAINTS_H_
 #define SIDECUT_ONLINEDDL_CHECK_CONSTRAINTS_H_
 
@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "mysql/connection.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -20,15 +21,22 @@ namespace onlineddl {
 // the clauses do not tokenize.
 absl::StatusOr<bool> HasDropCheck(absl::string_view alter_clauses);
 
-// `alter_clauses` with each DROP CHECK name clause written DROP CONSTRAINT
-// name. `checks`: the lower-case names of the table's table-level CHECK
-// constraints; `others`: those of its indexes and foreign keys (which
-// MariaDB's DROP CONSTRAINT may drop too). FailedPrecondition for a name
-// that is not in `checks`, or also in `others`; InvalidArgument if the
-// clauses do not tokenize.
+// `alter_clauses` with each DROP CHECK [IF EXISTS] name clause written DROP
+// CONSTRAINT [IF EXISTS] name. `checks`: the lower-case names of the
+// table's table-level CHECK constraints; `others`: those of its indexes and
+// foreign keys (which MariaDB's DROP CONSTRAINT may drop too).
+// FailedPrecondition for a name in `others`, or (without IF EXISTS) not in
+// `checks`; InvalidArgument if the clauses do not tokenize.
 absl::StatusOr<std::string> DropCheckAsDropConstraint(
     absl::string_view alter_clauses, const std::set<std::string>& checks,
     const std::set<std::string>& others);
+
+// DropCheckAsDropConstraint on `*clauses` for `db`.`table` as it is now
+// (its CHECK constraints, indexes and foreign keys read through `conn`);
+// nothing is read if the clauses hold no DROP CHECK.
+absl::Status DropCheckForMariadb(mysql::Connection& conn, const std::string& db,
+                                 const std::string& table,
+                                 std::string* clauses);
 
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -21,6 +21,19 @@ TEST(DropCheckTest, WritesDropCheckAsDropConstraint) {
                            "CONSTRAINT `we``ird`"));
 }
 
+TEST(DropCheckTest, KeepsIfExists) {
+  EXPECT_THAT(DropCheckAsDropConstraint("DROP CHECK IF EXISTS `c`", {"c"}, {}),
+              IsOkAndHolds("DROP CONSTRAINT IF EXISTS `c`"));
+  // No constraint of that name: nothing to drop, as MariaDB does it.
+  EXPECT_THAT(DropCheckAsDropConstraint("DROP CHECK IF EXISTS nope", {}, {}),
+              IsOkAndHolds("DROP CONSTRAINT IF EXISTS nope"));
+  // An index of that name: MariaDB's DROP CONSTRAINT would drop it.
+  EXPECT_THAT(
+      DropCheckAsDropConstraint("DROP CHECK IF EXISTS k", {}, {"k"}).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("that name is an index or a foreign key")));
+}
+
 TEST(DropCheckTest, LeavesOtherClausesAlone) {
   // Not at a clause's start, inside parentheses, or another verb.
   const std::string clauses =

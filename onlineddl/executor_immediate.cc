@@ -11,6 +11,7 @@
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "onlineddl/artifact_name.h"
+#include "onlineddl/check_constraints.h"
 #include "onlineddl/executor.h"
 #include "util/status_macros.h"
 
@@ -270,13 +271,20 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
   // The server decides: it refuses ALGORITHM=INSTANT for anything it cannot
   // do as a metadata-only change. A restart before the outcome is recorded
   // tells by the table's definition whether it applied.
+  // MySQL's DROP CHECK, as MariaDB says it.
+  std::string clauses = d.alter_clauses;
+  if (absl::Status s = DropCheckForMariadb(*conn_, m.schema, m.table, &clauses);
+      !s.ok()) {
+    SC_RETURN_IF_ERROR(Fail(m, s.message()));
+    return true;
+  }
   SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
   SC_RETURN_IF_ERROR(
       MarkApplying(m, absl::StrCat(kIntentInstant, digest), m.artifacts));
   absl::Status s = conn_
                        ->Execute(absl::StrCat(
                            "ALTER TABLE ", QuoteQualified(m.schema, m.table),
-                           " ", d.alter_clauses, ", ALGORITHM=INSTANT"))
+                           " ", clauses, ", ALGORITHM=INSTANT"))
                        .status();
   if (!s.ok()) {
     int err = mysql::MysqlErrno(s);

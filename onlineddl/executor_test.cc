@@ -275,7 +275,8 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
 TEST_F(ExecutorTest, MysqlsDropCheckDropsACheckConstraint) {
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE ck (id INT PRIMARY KEY, i INT, KEY `k` (i), CONSTRAINT "
-      "`Check_1` CHECK (i >= 0), CONSTRAINT `k` CHECK (i < 100))"));
+      "`Check_1` CHECK (i >= 0), CONSTRAINT `k` CHECK (i < 100), CONSTRAINT "
+      "`c2` CHECK (i < 1000))"));
   ASSERT_OK(conn_->Execute("INSERT INTO ck VALUES (1, 1), (2, 2)"));
   StartExecutor();
   const std::string checks =
@@ -293,15 +294,21 @@ TEST_F(ExecutorTest, MysqlsDropCheckDropsACheckConstraint) {
                              ? ": MariaDB drops CHECK constraints with DROP "
                                "CONSTRAINT, and that name is also an index"
                              : ": the table has no CHECK constraint")));
-    EXPECT_EQ(Value(checks), "Check_1,k");
+    EXPECT_EQ(Value(checks), "c2,Check_1,k");
   }
   ASSERT_OK_AND_ASSIGN(
       auto u, executor_->Submit("ALTER TABLE ck ADD COLUMN c INT, drop check "
                                 "`check_1`",
                                 "vitess", ""));
   EXPECT_EQ(WaitStatus(u[0], kStatusComplete).status, kStatusComplete);
-  EXPECT_EQ(Value(checks), "k");
+  EXPECT_EQ(Value(checks), "c2,k");
   ASSERT_OK(conn_->Execute("INSERT INTO ck (id, i) VALUES (3, -1)"));
+  // Instant too (--prefer-instant-ddl applies it to the table itself).
+  ASSERT_OK_AND_ASSIGN(
+      auto instant, executor_->Submit("ALTER TABLE ck DROP CHECK IF EXISTS c2",
+                                      "vitess --prefer-instant-ddl", ""));
+  EXPECT_EQ(WaitStatus(instant[0], kStatusComplete).status, kStatusComplete);
+  EXPECT_EQ(Value(checks), "k");
 }
 
 // Foreign keys: a table that is a parent or child is refused, and so is an

@@ -58,43 +58,6 @@ absl::Status AllowZeroDates(mysql::Connection& conn, bool allow) {
       .status();
 }
 
-// MySQL's DROP CHECK name in `*clauses` as MariaDB's DROP CONSTRAINT name,
-// for a name that is a table-level CHECK constraint of `db`.`shadow` and
-// not also one of its indexes or foreign keys (a clear error otherwise).
-absl::Status DropCheckForMariadb(mysql::Connection& conn, const std::string& db,
-                                 const std::string& shadow,
-                                 std::string* clauses) {
-  SC_ASSIGN_OR_RETURN(bool has, HasDropCheck(*clauses));
-  if (!has) return absl::OkStatus();
-  const std::string where = absl::StrCat(
-      " = ", QuoteString(db), " AND TABLE_NAME = ", QuoteString(shadow));
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result checks,
-      conn.Execute(absl::StrCat(
-          "SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS "
-          "WHERE LEVEL = 'Table' AND CONSTRAINT_SCHEMA",
-          where)));
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result others,
-      conn.Execute(absl::StrCat(
-          "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE "
-          "TABLE_SCHEMA",
-          where,
-          " UNION SELECT CONSTRAINT_NAME FROM information_schema."
-          "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA",
-          where)));
-  auto names = [](const mysql::Result& r) {
-    std::set<std::string> out;
-    for (const mysql::Row& row : r.rows) {
-      out.insert(absl::AsciiStrToLower(row.Get(0)));
-    }
-    return out;
-  };
-  SC_ASSIGN_OR_RETURN(*clauses, DropCheckAsDropConstraint(
-                                    *clauses, names(checks), names(others)));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<int64_t> Executor::WorkflowId(absl::string_view uuid) {

@@ -37,16 +37,20 @@ bool ConsumeQuoted(absl::string_view* in, std::string* out) {
 }  // namespace
 
 absl::optional<FailedCheck> ParseFailedCheck(absl::string_view message) {
-  const size_t at = message.find("CONSTRAINT `");
-  if (at == absl::string_view::npos) return absl::nullopt;
-  absl::string_view in = message.substr(at + sizeof("CONSTRAINT ") - 1);
-  FailedCheck f;
-  if (!ConsumeQuoted(&in, &f.name) ||
-      !absl::ConsumePrefix(&in, " failed for ") || !ConsumeQuoted(&in, &f.db) ||
-      !absl::ConsumePrefix(&in, ".") || !ConsumeQuoted(&in, &f.table)) {
-    return absl::nullopt;
+  // The server's text comes last (after the statement, whose values may
+  // hold anything): the last occurrence that parses.
+  for (size_t at = message.rfind("CONSTRAINT `"); at != absl::string_view::npos;
+       at = at == 0 ? absl::string_view::npos
+                    : message.rfind("CONSTRAINT `", at - 1)) {
+    absl::string_view in = message.substr(at + sizeof("CONSTRAINT ") - 1);
+    FailedCheck f;
+    if (ConsumeQuoted(&in, &f.name) &&
+        absl::ConsumePrefix(&in, " failed for ") && ConsumeQuoted(&in, &f.db) &&
+        absl::ConsumePrefix(&in, ".") && ConsumeQuoted(&in, &f.table)) {
+      return f;
+    }
   }
-  return f;
+  return absl::nullopt;
 }
 
 absl::Status ExplainCheckFailure(mysql::Connection& conn, absl::Status s) {

@@ -27,8 +27,8 @@ struct FailedCheck {
   std::string table;
 };
 
-// Finds "CONSTRAINT `name` failed for `db`.`table`" in `message` (quoted
-// names may hold doubled backticks); nullopt if it is not there.
+// Finds the last "CONSTRAINT `name` failed for `db`.`table`" in `message`
+// (quoted names may hold doubled backticks); nullopt if it is not there.
 absl::optional<FailedCheck> ParseFailedCheck(absl::string_view message);
 
 // `s` with the constraint explained in front of its message (same code and

@@ -25,6 +25,17 @@ TEST(ParseFailedCheckTest, ReadsDoubledBackticksAndUnicode) {
   EXPECT_EQ(f->table, "t\xC3\xA9`'s");
 }
 
+// The statement before the server's text may hold the same words.
+TEST(ParseFailedCheckTest, ReadsTheServersTextAfterTheStatement) {
+  absl::optional<FailedCheck> f = ParseFailedCheck(
+      "executing 'INSERT INTO t VALUES ('CONSTRAINT `a` failed for `b`.`c`', "
+      "'CONSTRAINT `')': CONSTRAINT `t.j` failed for `d`.`t` (errno 4025)");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->name, "t.j");
+  EXPECT_EQ(f->db, "d");
+  EXPECT_EQ(f->table, "t");
+}
+
 TEST(ParseFailedCheckTest, RefusesOtherMessages) {
   EXPECT_FALSE(ParseFailedCheck("Duplicate entry '1' for key 'PRIMARY'"));
   EXPECT_FALSE(ParseFailedCheck("CONSTRAINT `c` failed"));

@@ -162,6 +162,22 @@ absl::StatusOr<CollationMap> LoadCollations(mysql::Connection& conn) {
     m[static_cast<uint32_t>(id)] = {std::string(row.Get(1)),
                                     std::string(row.Get(2))};
   }
+  // MariaDB 10.10+ lists each UCA 14.0 collation once in COLLATIONS,
+  // without an ID; its IDs per character set (utf8mb4_uca1400_ai_ci is
+  // 2304, ucs2_uca1400_ai_ci 2560, ...) are only here. Older servers and
+  // MySQL have no such columns.
+  absl::StatusOr<mysql::Result> full = conn.Execute(
+      "SELECT ID, FULL_COLLATION_NAME, CHARACTER_SET_NAME FROM "
+      "information_schema.COLLATION_CHARACTER_SET_APPLICABILITY WHERE ID IS "
+      "NOT NULL");
+  if (full.ok()) {
+    for (const mysql::Row& row : full->rows) {
+      SC_ASSIGN_OR_RETURN(uint64_t id, row.GetUint64(0));
+      m.emplace(
+          static_cast<uint32_t>(id),
+          CollationInfo{std::string(row.Get(1)), std::string(row.Get(2))});
+    }
+  }
   m[63] = {"binary", "binary"};
   return m;
 }

@@ -76,6 +76,9 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return engine.Read(id);
   }
   // Runs workflow `name` (dst from src of `db`) until it fails; its row.
+  // The workflow is then stopped, so that a later test's Engine::Open does
+  // not run it again (a restarted copy's first transaction could deadlock
+  // with that test's own).
   absl::StatusOr<WorkflowRow> RunUntilFailed(const std::string& name,
                                              const std::string& db) {
     Engine engine(options_, Clock::Real());
@@ -83,7 +86,9 @@ class VReplicationTest : public harness::SharedInstanceTest {
     SC_ASSIGN_OR_RETURN(
         int64_t id,
         engine.Create(name, Source("dst", "select * from src"), db, 0));
-    return WaitFailed(engine, id);
+    absl::StatusOr<WorkflowRow> row = WaitFailed(engine, id);
+    SC_RETURN_IF_ERROR(engine.Stop(id, "failed in a test"));
+    return row;
   }
 
   // Copies in chunks of 100 rows, one a phase, letting `*chunks` more
@@ -1302,9 +1307,9 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsFloatsExact) {
 // A row failing a CHECK constraint of the target says which one and why.
 // MariaDB's JSON is a LONGTEXT with a json_valid() check, so a value that
 // is not JSON failed only as "CONSTRAINT `dst.t` failed"; the message now
-// says "Invalid JSON text" and names the column (here in the copy), or
-// names a table-level constraint with its clause (here in the tail).
-TEST_F(VReplicationTest, ARowFailingACheckConstraintSaysWhich) {
+// says "Invalid JSON text" and names the column (in the copy), or names a
+// table-level constraint with its clause (in the tail).
+TEST_F(VReplicationTest, ARowFailingACheckConstraintInTheCopySaysWhich) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9j"));
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE d9j.src (id INT PRIMARY KEY, t VARCHAR(20) NOT NULL)"));
@@ -1316,23 +1321,44 @@ TEST_F(VReplicationTest, ARowFailingACheckConstraintSaysWhich) {
               HasSubstr("Invalid JSON text: column `t` of `d9j`.`dst` is "
                         "JSON, and a value for it is not valid JSON: "));
   EXPECT_THAT(row.message, HasSubstr("CONSTRAINT `dst.t` failed"));
+}
 
-  ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
-  ASSERT_OK(conn_->Execute("CREATE TABLE d9i.src (id INT PRIMARY KEY, v INT)"));
+TEST_F(VReplicationTest, ARowFailingACheckConstraintInTheTailSaysWhich) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9y"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9y.src (id INT PRIMARY KEY, v INT)"));
   ASSERT_OK(conn_->Execute(
-      "CREATE TABLE d9i.dst (id INT PRIMARY KEY, v INT, CONSTRAINT `po``s` "
+      "CREATE TABLE d9y.dst (id INT PRIMARY KEY, v INT, CONSTRAINT `po``s` "
       "CHECK (v > 0))"));
-  ASSERT_OK(conn_->Execute("INSERT INTO d9i.src VALUES (1, 1)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9y.src VALUES (1, 1)"));
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9i", "d9i"));
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9y", "d9y"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  ASSERT_OK(conn_->Execute("INSERT INTO d9i.src VALUES (2, -1)"));
-  ASSERT_OK_AND_ASSIGN(row, WaitFailed(engine, id));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9y.src VALUES (2, -1)"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
   EXPECT_THAT(row.message, HasSubstr("a row fails CHECK constraint `po``s` of "
-                                     "`d9i`.`dst` (`v` > 0): "));
-  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9i.dst"),
+                                     "`d9y`.`dst` (`v` > 0): "));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9y.dst"),
               IsOkAndHolds("1"));
+  ASSERT_OK(engine.Stop(id, "failed in a test"));
+}
+
+// MariaDB 10.10+ lists a UCA 14.0 collation in COLLATIONS once, without
+// an ID; the IDs it has per character set (in binlog column metadata) are
+// known too.
+TEST_F(VReplicationTest, CollationsIncludeEachUca1400Id) {
+  ASSERT_OK_AND_ASSIGN(CollationMap m, LoadCollations(*conn_));
+  ASSERT_OK_AND_ASSIGN(
+      std::string id,
+      mysql::QueryValue(*conn_,
+                        "SELECT ID FROM information_schema."
+                        "COLLATION_CHARACTER_SET_APPLICABILITY WHERE "
+                        "FULL_COLLATION_NAME = 'ucs2_uca1400_ai_ci'"));
+  auto it = m.find(static_cast<uint32_t>(std::stoul(id)));
+  ASSERT_NE(it, m.end()) << id;
+  EXPECT_EQ(it->second.charset, "ucs2");
+  EXPECT_EQ(it->second.name, "ucs2_uca1400_ai_ci");
+  ASSERT_NE(m.find(63), m.end());
 }
 
 // The client-side copy read character values through utf8mb4, which
@@ -1346,22 +1372,23 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsCharacterValuesAsTheirBytes) {
       "cp932, b TEXT CHARACTER SET cp932, e ENUM('x', 'y') CHARACTER SET "
       "cp932, l VARCHAR(8) CHARACTER SET latin1, m VARCHAR(8) CHARACTER SET "
       "utf8mb4, u UUID, i INET6, j JSON, d DATETIME(3), n DECIMAL(9, 2), "
-      "t BLOB)"));
+      "t BLOB, w VARCHAR(8) CHARACTER SET ucs2 COLLATE ucs2_uca1400_ai_ci)"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d9k.dst LIKE d9k.src"));
   // 0xED40 and 0x955C (a second byte that is a backslash in ASCII).
   ASSERT_OK(conn_->Execute(
       "INSERT INTO d9k.src VALUES (1, _cp932 X'ED40', _cp932 X'955CED40', "
       "'y', _latin1 X'E9', _utf8mb4 X'F09F9880', "
       "'123e4567-e89b-12d3-a456-426614174000', '::1', '{\"k\": [1]}', "
-      "'2026-12-05 20:00:00.123', 12.5, X'00FF'), (2, NULL, NULL, NULL, "
-      "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
+      "'2026-12-05 20:00:00.123', 12.5, X'00FF', _ucs2 X'00E9'), (2, NULL, "
+      "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
   WorkflowOptions o = options_;
   o.server_side_copy = false;
   Engine engine(o, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK(CreateCopied(engine, "wf9k", "d9k").status());
   const std::string cols =
-      "id, HEX(a), HEX(b), HEX(e), HEX(l), HEX(m), u, i, j, d, n, HEX(t)";
+      "id, HEX(a), HEX(b), HEX(e), HEX(l), HEX(m), u, i, j, d, n, HEX(t), "
+      "HEX(w)";
   ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d9k.src", cols));
   EXPECT_THAT(Checksum(*conn_, "d9k.dst", cols), IsOkAndHolds(want));
   EXPECT_THAT(
