@@ -76,18 +76,19 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return engine.Read(id);
   }
   // Runs workflow `name` (dst from src of `db`) until it fails; its row.
-  // The workflow is then stopped, so that a later test's Engine::Open does
-  // not run it again (a restarted copy's first transaction could deadlock
-  // with that test's own).
+  // Unless `keep`, the workflow is then stopped, so that a later test's
+  // Engine::Open does not run it again (a restarted copy's first
+  // transaction could deadlock with that test's own).
   absl::StatusOr<WorkflowRow> RunUntilFailed(const std::string& name,
-                                             const std::string& db) {
+                                             const std::string& db,
+                                             bool keep = false) {
     Engine engine(options_, Clock::Real());
     SC_RETURN_IF_ERROR(engine.Open());
     SC_ASSIGN_OR_RETURN(
         int64_t id,
         engine.Create(name, Source("dst", "select * from src"), db, 0));
     absl::StatusOr<WorkflowRow> row = WaitFailed(engine, id);
-    SC_RETURN_IF_ERROR(engine.Stop(id, "failed in a test"));
+    if (!keep) SC_RETURN_IF_ERROR(engine.Stop(id, "failed in a test"));
     return row;
   }
 
@@ -882,7 +883,8 @@ TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
       conn->Execute("SET GLOBAL binlog_row_image = 'FULL'").IgnoreError();
     }
   } restore{conn_.get()};
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf4m", "d4m"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row,
+                       RunUntilFailed("wf4m", "d4m", /*keep=*/true));
   EXPECT_THAT(row.message,
               HasSubstr("binlog_row_image is MINIMAL (needs FULL)"));
   EXPECT_THAT(row.message, Not(HasSubstr("will retry")));
