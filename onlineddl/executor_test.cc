@@ -54,6 +54,13 @@ class ExecutorTest : public testing::ExecutorFixture {
     o.tick = absl::Milliseconds(10);  // sees the stages as they change
     return o;
   }
+  // Starts the executor with `o` and submits ALTER TABLE wide ADD COLUMN x
+  // with its completion postponed; the UUIDs.
+  absl::StatusOr<std::vector<std::string>> AlterWide(const ExecutorOptions& o) {
+    StartExecutor(o);
+    return executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
+                             "vitess --postpone-completion", "");
+  }
   // Waits until migration `uuid`'s cut-over was refused; the migration then.
   Migration WaitCutOverRefused(const std::string& uuid) {
     Migration held;
@@ -924,10 +931,7 @@ void VerifiedBesideTheBuild::Run(bool hold_stream) {
   CreateWide();
   ExecutorOptions o = WideOptions();
   o.hold_stream_during_index_build = hold_stream;
-  StartExecutor(o);
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
-                       executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
-                                         "vitess --postpone-completion", ""));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u, AlterWide(o));
   // The stages seen: both at once, then the verification alone with the
   // index there (the build done before the verification).
   bool beside = false;
@@ -973,10 +977,7 @@ TEST_F(ExecutorTest, VerifiedBeforeTheBuild) {
   CreateWide();
   ExecutorOptions o = WideOptions();
   o.verify_before_index_build = true;
-  StartExecutor(o);
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
-                       executor_->Submit("ALTER TABLE wide ADD COLUMN x INT",
-                                         "vitess --postpone-completion", ""));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u, AlterWide(o));
   // Every look while it compares: no index, no build.
   int looks = 0;
   bool written = false;

@@ -170,6 +170,16 @@ class VReplicationTest : public harness::SharedInstanceTest {
       Engine& engine, const std::string& name, const std::string& db,
       const std::string& filter = "select * from src");
 
+  // Copies `db`.src into `db`.dst client-side (server_side_copy=false:
+  // rows read from a consistent snapshot and inserted as literals).
+  absl::Status CopyClientSide(const std::string& name, const std::string& db) {
+    WorkflowOptions o = options_;
+    o.server_side_copy = false;
+    Engine engine(o, Clock::Real());
+    SC_RETURN_IF_ERROR(engine.Open());
+    return CreateCopied(engine, name, db).status();
+  }
+
   WorkflowOptions options_;
 };
 
@@ -1294,11 +1304,7 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsFloatsExact) {
       "INSERT INTO d9h.src VALUES (1, 1234567, 1234567), (2, 16777217, "
       "16777217), (3, 0.1, 0.1), (4, -3.40282e38, -3.40282e38), (5, 1e-40, "
       "1e-40), (6, NULL, NULL)"));
-  WorkflowOptions o = options_;
-  o.server_side_copy = false;
-  Engine engine(o, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK(CreateCopied(engine, "wf9h", "d9h").status());
+  ASSERT_OK(CopyClientSide("wf9h", "d9h"));
   ExpectSameAsInsertSelect(
       *conn_, "d9h", "SELECT * FROM d9h.src",
       "SELECT GROUP_CONCAT(id, '|', IFNULL(f + 0e0, 'N'), '|', IFNULL(g, "
@@ -1383,11 +1389,7 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsCharacterValuesAsTheirBytes) {
       "'123e4567-e89b-12d3-a456-426614174000', '::1', '{\"k\": [1]}', "
       "'2026-12-05 20:00:00.123', 12.5, X'00FF', _ucs2 X'00E9'), (2, NULL, "
       "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
-  WorkflowOptions o = options_;
-  o.server_side_copy = false;
-  Engine engine(o, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK(CreateCopied(engine, "wf9k", "d9k").status());
+  ASSERT_OK(CopyClientSide("wf9k", "d9k"));
   const std::string cols =
       "id, HEX(a), HEX(b), HEX(e), HEX(l), HEX(m), u, i, j, d, n, HEX(t), "
       "HEX(w)";
