@@ -1714,6 +1714,58 @@ TEST_F(VReplicationTest, TwoPhaseXaOnTheSourceFailsClearly) {
   EXPECT_THAT(row.message, HasSubstr("`d6x`.`src`"));
 }
 
+// A transaction prepared (two-phase XA) after the check before the copy
+// but before the copy's first position (here while the copy waits for its
+// throttler) is logged before the stream's start: the rows it changes
+// beyond the first chunk would be copied as they were before it (unlocked
+// chunks; a snapshot) and its commit, logged without them, would change
+// nothing. Checked again once the first position is read, the workflow
+// fails clearly instead, having copied nothing; both copy paths.
+TEST_F(VReplicationTest, XaPreparedAsTheCopyStartsFailsIt) {
+  for (const bool server_side : {true, false}) {
+    SCOPED_TRACE(server_side ? "server-side copy" : "client-side copy");
+    const std::string db = server_side ? "d6y" : "d6z";
+    const std::string xid = server_side ? "'w6y'" : "'w6z'";
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", db, ".src (a INT PRIMARY KEY, b INT)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", db, ".dst (a INT PRIMARY KEY, b INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", db,
+                                          ".src SELECT seq, seq FROM ", db,
+                                          ".seq_1_to_300")));
+    WorkflowOptions saved = options_;
+    options_.server_side_copy = server_side;
+    options_.copy_batch_rows = 100;
+    options_.copy_batch_max_rows = 100;
+    const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+    std::atomic<int> asked{0};
+    options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+      if (asked.fetch_add(1) > 0) return std::string();
+      // The first time the copy asks: before its first chunk or snapshot.
+      SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> xa,
+                          mysql::MysqlConnection::Connect(params));
+      for (const std::string& sql :
+           {absl::StrCat("XA START ", xid),
+            absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250"),
+            absl::StrCat("XA END ", xid), absl::StrCat("XA PREPARE ", xid)}) {
+        SC_RETURN_IF_ERROR(xa->Execute(sql).status());
+      }
+      return std::string();
+    };
+    absl::StatusOr<WorkflowRow> row =
+        RunUntilFailed(server_side ? "wf6y" : "wf6z", db);
+    options_ = saved;
+    ASSERT_OK(conn_->Execute(absl::StrCat("XA COMMIT ", xid)));
+    ASSERT_OK(row.status());
+    EXPECT_GE(asked.load(), 1);
+    EXPECT_THAT(row->message, HasSubstr("XA RECOVER"));
+    EXPECT_THAT(mysql::QueryValue(
+                    *conn_, absl::StrCat("SELECT COUNT(*) FROM ", db, ".dst")),
+                IsOkAndHolds("0"));
+  }
+}
+
 // A workflow stopped in the middle of its copy and started again says
 // Copying until the copy ends: whoever waits for the copy's end (an index
 // build, a cut-over) must not take the restart for it.

@@ -270,11 +270,13 @@ absl::Status Workflow::StartCopyIfNew() {
   return conn_->Execute("COMMIT").status();
 }
 
-// A transaction prepared (two-phase XA) before the copy's first snapshot is
-// logged before the stream's start, and the snapshot does not see it until
-// it commits: its rows would be missed. (Prepared ones seen in the stream
-// fail the workflow when they touch its tables.) Checked right before that
-// snapshot.
+// A transaction prepared (two-phase XA) before the copy's first position
+// is logged before the stream's start, and a snapshot (or an unlocked
+// chunk) does not see it until it commits: its rows would be missed.
+// (Prepared ones seen in the stream fail the workflow when they touch its
+// tables.) Checked before the copy starts, and again once its first
+// position is read: in the first chunk's transaction (server-side copy),
+// right after the first snapshot (client-side).
 absl::Status Workflow::CheckNoPreparedXa() {
   absl::StatusOr<mysql::Result> xa = conn_->Execute("XA RECOVER");
   if (!xa.ok() &&

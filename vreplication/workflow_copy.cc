@@ -22,9 +22,12 @@ absl::Status Workflow::Copy() {
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
       if (stop_) return absl::OkStatus();
     }
+    // Refused early (nothing copied) while prepared XA transactions are
+    // pending; checked again once the copy's first position is read (see
+    // CheckNoPreparedXa), which covers the throttle's wait as well.
+    if (pos_.empty()) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
     SC_RETURN_IF_ERROR(WaitUntilNotThrottled());
     if (stop_) return absl::OkStatus();
-    if (pos_.empty()) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
     SC_RETURN_IF_ERROR(options_.server_side_copy
                            ? CopyServerSide(tables.front())
                            : CopyOneSnapshot(tables.front()));
@@ -161,6 +164,11 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
   SC_ASSIGN_OR_RETURN(mysql::MariadbGtidPos g,
                       mysql::MariadbGtidPos::Parse(gtid));
   mysql::Position snapshot(g);
+  // The first snapshot: one prepared before it is logged before the
+  // stream's start and invisible to it (CheckNoPreparedXa). Checked before
+  // it as well, this leaves only one prepared between that check and the
+  // snapshot and ended between the snapshot and now.
+  if (pos_.empty()) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
 
   // Bring rows already copied up to the snapshot, then record it.
   if (!pos_.empty()) {

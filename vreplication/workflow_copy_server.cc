@@ -392,6 +392,17 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
       if (!played.ok()) return fail(played);
       if (stop_ || !pos_.AtLeast(*at)) return fail(absl::OkStatus());
     }
+    if (before.empty()) {
+      // The copy's first position: a transaction prepared (two-phase XA)
+      // before it and still pending is logged before the stream's start,
+      // and unlocked chunks would read its rows as they were before it.
+      // Checked in the chunk's transaction: the copy starts only once none
+      // is pending after the position (this chunk's locking read waited
+      // for any holding its own rows; one committed since is visible to
+      // every later chunk).
+      absl::Status xa = CheckNoPreparedXa();
+      if (!xa.ok()) return fail(xa);
+    }
     absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
     if (!merged.ok()) return fail(merged.status());
     pos_ = *std::move(merged);
