@@ -17,6 +17,7 @@
 #include "util/status_macros.h"
 #include "vreplication/check_failure.h"
 #include "vreplication/copy_throttle.h"
+#include "vreplication/prepared_xa.h"
 #include "vreplication/sidecar_schema.h"
 
 namespace sidecut {
@@ -278,10 +279,8 @@ absl::Status Workflow::StartCopyIfNew() {
 // position is read: in the first chunk's transaction (server-side copy),
 // right after the first snapshot (client-side).
 absl::Status Workflow::CheckNoPreparedXa() {
-  absl::StatusOr<mysql::Result> xa = conn_->Execute("XA RECOVER");
-  if (!xa.ok() &&
-      (mysql::MysqlErrno(xa.status()) == mysql::kErSpecificAccessDenied ||
-       mysql::MysqlErrno(xa.status()) == 1044)) {
+  SC_ASSIGN_OR_RETURN(absl::optional<size_t> prepared, PreparedXaCount(*conn_));
+  if (!prepared.has_value()) {
     std::cerr << "workflow " << id_
               << ": cannot check for prepared XA transactions (XA RECOVER "
                  "refused: no privilege); a transaction prepared before the "
@@ -289,10 +288,9 @@ absl::Status Workflow::CheckNoPreparedXa() {
               << std::endl;
     return absl::OkStatus();
   }
-  SC_RETURN_IF_ERROR(xa.status());
-  if (xa->rows.empty()) return absl::OkStatus();
+  if (*prepared == 0) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      xa->rows.size(),
+      *prepared,
       " prepared XA transaction(s) are pending (XA RECOVER lists them): the "
       "copy would miss their rows if they commit later; end them with XA "
       "COMMIT or XA ROLLBACK, then start the workflow again"));
