@@ -18,6 +18,7 @@ inline constexpr int kErNoSuchTable = 1146;
 inline constexpr int kErDupEntry = 1062;
 inline constexpr int kErParseError = 1064;
 inline constexpr int kErSpecificAccessDenied = 1227;  // needs a privilege
+inline constexpr int kErDbAccessDenied = 1044;
 inline constexpr int kErLockWaitTimeout = 1205;
 inline constexpr int kErLockDeadlock = 1213;
 inline constexpr int kErMasterFatalReadingBinlog = 1236;

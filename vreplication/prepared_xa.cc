@@ -10,7 +10,7 @@ absl::StatusOr<absl::optional<size_t>> PreparedXaCount(
   absl::StatusOr<mysql::Result> xa = conn.Execute("XA RECOVER");
   if (!xa.ok() &&
       (mysql::MysqlErrno(xa.status()) == mysql::kErSpecificAccessDenied ||
-       mysql::MysqlErrno(xa.status()) == 1044)) {
+       mysql::MysqlErrno(xa.status()) == mysql::kErDbAccessDenied)) {
     return absl::optional<size_t>();
   }
   if (!xa.ok()) return xa.status();

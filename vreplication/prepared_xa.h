@@ -1,8 +1,11 @@
-// Prepared two-phase XA transactions, as a copy's first snapshot must see
-// none: one prepared before the snapshot's binlog position is logged
-// before a stream starting there, and its rows stay invisible until it
-// commits (its XA COMMIT is logged without them), so a copy from that
-// snapshot would miss them for good.
+// Prepared two-phase XA transactions, none of which may be pending at a
+// copy's first binlog position (or a snapshot's): one prepared before it
+// is logged, with its rows, before a stream starting there, and its rows
+// stay invisible until it commits (its XA COMMIT is logged without them),
+// so a copy from there would miss them for good. Asked right after the
+// position is read, this leaves two narrow races: a prepare already
+// logged but not yet listed (the server lists it once its engines have
+// prepared), and one ended between a snapshot and the question.
 #ifndef SIDECUT_VREPLICATION_PREPARED_XA_H_
 #define SIDECUT_VREPLICATION_PREPARED_XA_H_
 

@@ -22,9 +22,10 @@ absl::Status Workflow::Copy() {
       SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
       if (stop_) return absl::OkStatus();
     }
-    // Refused early (nothing copied) while prepared XA transactions are
-    // pending; checked again once the copy's first position is read (see
-    // CheckNoPreparedXa), which covers the throttle's wait as well.
+    // An early refusal only, while prepared XA transactions are pending
+    // (nothing is read yet): what keeps the copy from missing their rows
+    // is the check once its first position is read (CheckNoPreparedXa),
+    // which covers the throttle's wait as well.
     if (pos_.empty()) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
     SC_RETURN_IF_ERROR(WaitUntilNotThrottled());
     if (stop_) return absl::OkStatus();
