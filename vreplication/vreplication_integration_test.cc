@@ -43,6 +43,7 @@ using testing::Cp932KeyRows;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::PrepareXaAndLeave;
 using testing::WaitCaughtUp;
 using testing::WaitCopied;
 using testing::Writer;
@@ -1671,16 +1672,8 @@ TEST_F(VReplicationTest, TwoPhaseXaOnTheSourceFailsClearly) {
   ASSERT_OK(engine.Open());
   // Prepared before the start (by a session gone since): refused; nothing
   // copied.
-  {
-    ASSERT_OK_AND_ASSIGN(
-        std::unique_ptr<mysql::MysqlConnection> xa,
-        mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
-    for (const char* sql :
-         {"XA START 'p0'", "INSERT INTO d6x.src VALUES (2, 2)", "XA END 'p0'",
-          "XA PREPARE 'p0'"}) {
-      ASSERT_OK(xa->Execute(sql));
-    }
-  }
+  ASSERT_OK(PrepareXaAndLeave(harness::ConnectParamsFor(*instance_), "'p0'",
+                              "INSERT INTO d6x.src VALUES (2, 2)"));
   ASSERT_OK_AND_ASSIGN(
       int64_t first,
       engine.Create("wf6x0", Source("dst", "select * from src"), "d6x", 0));
@@ -1743,14 +1736,9 @@ TEST_F(VReplicationTest, XaPreparedAsTheCopyStartsFailsIt) {
     options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
       if (asked.fetch_add(1) > 0) return std::string();
       // The first time the copy asks: before its first chunk or snapshot.
-      SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> xa,
-                          mysql::MysqlConnection::Connect(params));
-      for (const std::string& sql :
-           {absl::StrCat("XA START ", xid),
-            absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250"),
-            absl::StrCat("XA END ", xid), absl::StrCat("XA PREPARE ", xid)}) {
-        SC_RETURN_IF_ERROR(xa->Execute(sql).status());
-      }
+      SC_RETURN_IF_ERROR(PrepareXaAndLeave(
+          params, xid,
+          absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250")));
       return std::string();
     };
     absl::StatusOr<WorkflowRow> row =

@@ -23,6 +23,7 @@ namespace vreplication {
 namespace {
 
 using testing::Cp932KeyRows;
+using testing::PrepareXaAndLeave;
 
 class VStreamServiceTest : public ::testing::Test {
  protected:
@@ -242,16 +243,8 @@ TEST_F(VStreamServiceTest, StreamsRowsFromSnapshotAfterLastPk) {
 // that transaction's rows. Refused, saying why; once it ends, served.
 TEST_F(VStreamServiceTest, RowsAreRefusedWhileAnXaIsPrepared) {
   ASSERT_OK(conn_->Execute("INSERT INTO vs.t VALUES (1, 'a', 1)"));
-  {
-    ASSERT_OK_AND_ASSIGN(
-        std::unique_ptr<mysql::MysqlConnection> xa,
-        mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
-    for (const char* sql :
-         {"XA START 'r'", "INSERT INTO vs.t VALUES (2, 'b', 2)", "XA END 'r'",
-          "XA PREPARE 'r'"}) {
-      ASSERT_OK(xa->Execute(sql));
-    }
-  }
+  ASSERT_OK(PrepareXaAndLeave(harness::ConnectParamsFor(*instance_), "'r'",
+                              "INSERT INTO vs.t VALUES (2, 'b', 2)"));
   binlogdata::VStreamRowsRequest req;
   req.set_query("select * from t");
   auto rows = [&](grpc::Status* status) {

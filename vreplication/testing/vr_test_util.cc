@@ -39,6 +39,19 @@ std::string Cp932KeyRows(const std::string& db, int rows) {
       db, ".seq_1_to_", rows);
 }
 
+absl::Status PrepareXaAndLeave(const mysql::ConnectParams& params,
+                               const std::string& xid,
+                               const std::string& statement) {
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> xa,
+                      mysql::MysqlConnection::Connect(params));
+  for (const std::string& sql :
+       {absl::StrCat("XA START ", xid), statement, absl::StrCat("XA END ", xid),
+        absl::StrCat("XA PREPARE ", xid)}) {
+    SC_RETURN_IF_ERROR(xa->Execute(sql).status());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status WaitCopied(Engine& engine, int64_t id, absl::Duration timeout) {
   return WaitFor(
       Clock::Real(), "the copy to finish",

@@ -31,6 +31,14 @@ absl::StatusOr<std::string> Checksum(mysql::Connection& conn,
 // 0xED40 comes back as 0xFA5C, past n||0xF040.
 std::string Cp932KeyRows(const std::string& db, int rows);
 
+// Runs `statement` as two-phase XA transaction `xid` (an SQL literal, as
+// "'p0'") on a session of its own, prepares it and closes that session: the
+// transaction stays prepared (XA RECOVER lists it) until another session
+// ends it with XA COMMIT or XA ROLLBACK.
+absl::Status PrepareXaAndLeave(const mysql::ConnectParams& params,
+                               const std::string& xid,
+                               const std::string& statement);
+
 // Waits until workflow `id` has copied everything and runs (its state
 // Running); an error state ends the wait with the workflow's message.
 absl::Status WaitCopied(Engine& engine, int64_t id,
