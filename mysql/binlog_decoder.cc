@@ -103,9 +103,9 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
     case kXaPrepareLogEvent: {
       // MySQL ends a one-phase XA COMMIT with this event too: its first
       // byte says one phase (committed) or a prepared half.
-      SC_ASSIGN_OR_RETURN(RawEvent raw, SplitEvent(event, format_));
-      ev.kind =
-          !raw.body.empty() && raw.body[0] != 0 ? Kind::kXid : Kind::kXaPrepare;
+      SC_ASSIGN_OR_RETURN(XaPrepareEvent xa, ParseXaPrepare(event, format_));
+      ev.kind = xa.one_phase ? Kind::kXid : Kind::kXaPrepare;
+      ev.xa_id = std::move(xa.xa_id);
       return ev;
     }
     case kTableMapEvent: {

@@ -44,6 +44,7 @@ struct DecodedEvent {
   MysqlGtidSet previous_gtids;
   QueryEvent query;
   uint64_t xid = 0;
+  std::string xa_id;  // kXaPrepare: the XA transaction's id (XaIdText)
   RotateEvent rotate;
   std::shared_ptr<const TableMap> table;  // kTableMap, kRows
   RowsEvent rows;

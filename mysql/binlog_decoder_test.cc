@@ -278,9 +278,12 @@ TEST(MysqlFlavorTest, XaPreparedHalvesAndOnePhaseCommits) {
   BinlogStreamer s(&factory, start, &clock);
   ASSERT_OK_AND_ASSIGN(StreamItem prepared, s.Next());
   EXPECT_TRUE(prepared.transaction.xa_prepared);
+  EXPECT_EQ(prepared.transaction.xa_id, "X'78',X'',1");
   EXPECT_EQ(prepared.transaction.events.size(), 2u);  // table map + rows
   ASSERT_OK_AND_ASSIGN(StreamItem commit, s.Next());
   EXPECT_FALSE(commit.transaction.xa_prepared);
+  EXPECT_TRUE(commit.transaction.xa_commit);
+  EXPECT_EQ(commit.transaction.xa_id, "X'78',X'',1");
   EXPECT_TRUE(commit.transaction.events.empty());
   EXPECT_EQ(commit.transaction.position.ToString(),
             absl::StrCat("MySQL56/", kUuid, ":1-7"));

@@ -2,9 +2,12 @@
 
 #include <zlib.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "mysql/byte_reader.h"
 #include "util/status_macros.h"
 
@@ -145,6 +148,45 @@ absl::StatusOr<RotateEvent> ParseRotate(absl::string_view event,
   SC_ASSIGN_OR_RETURN(rot.position, r.Uint(8, "rotate position"));
   rot.next_file = std::string(r.rest());
   return rot;
+}
+
+absl::StatusOr<XaPrepareEvent> ParseXaPrepare(absl::string_view event,
+                                              const FormatDescription& fmt) {
+  SC_ASSIGN_OR_RETURN(RawEvent raw, Split(event, fmt, kXaPrepareLogEvent,
+                                          "XA_PREPARE_LOG_EVENT"));
+  ByteReader r(raw.body);
+  XaPrepareEvent x;
+  SC_ASSIGN_OR_RETURN(uint64_t one_phase, r.Uint(1, "XA one phase"));
+  SC_ASSIGN_OR_RETURN(uint64_t format_id, r.Uint(4, "XA format id"));
+  SC_ASSIGN_OR_RETURN(uint64_t gtrid_len, r.Uint(4, "XA gtrid length"));
+  SC_ASSIGN_OR_RETURN(uint64_t bqual_len, r.Uint(4, "XA bqual length"));
+  if (gtrid_len > 64 || bqual_len > 64) {
+    return absl::DataLossError(absl::StrCat("XA_PREPARE_LOG_EVENT: xid of ",
+                                            gtrid_len, "+", bqual_len,
+                                            " bytes (at most 64 each)"));
+  }
+  SC_ASSIGN_OR_RETURN(absl::string_view gtrid, r.Bytes(gtrid_len, "XA gtrid"));
+  SC_ASSIGN_OR_RETURN(absl::string_view bqual, r.Bytes(bqual_len, "XA bqual"));
+  x.one_phase = one_phase != 0;
+  x.xa_id = XaIdText(static_cast<int32_t>(static_cast<uint32_t>(format_id)),
+                     gtrid, bqual);
+  return x;
+}
+
+std::string XaIdText(int64_t format_id, absl::string_view gtrid,
+                     absl::string_view bqual) {
+  return absl::StrCat("X'", absl::BytesToHexString(gtrid), "',X'",
+                      absl::BytesToHexString(bqual), "',", format_id);
+}
+
+std::string NormalizeXaIdText(absl::string_view logged) {
+  std::string id = absl::AsciiStrToLower(absl::StripAsciiWhitespace(logged));
+  for (size_t i = 0; i + 1 < id.size(); ++i) {
+    if (id[i] == 'x' && id[i + 1] == '\'' && (i == 0 || id[i - 1] == ',')) {
+      id[i] = 'X';
+    }
+  }
+  return id;
 }
 
 absl::StatusOr<GtidEvent> ParseMariadbGtid(absl::string_view event,

@@ -120,6 +120,22 @@ struct GtidEvent {
   std::string mysql_uuid;   // flavor kMysql56
   int64_t mysql_gno = 0;
 };
+// XA_PREPARE_LOG_EVENT (both flavors): the end of an XA transaction's
+// first half, or (MySQL) of a one-phase XA COMMIT.
+struct XaPrepareEvent {
+  bool one_phase = false;
+  std::string xa_id;  // as XaIdText
+};
+absl::StatusOr<XaPrepareEvent> ParseXaPrepare(absl::string_view event,
+                                              const FormatDescription& fmt);
+// An XA transaction's id as the servers log it in XA COMMIT and XA
+// ROLLBACK statements: X'<gtrid hex>',X'<bqual hex>',<format id>.
+std::string XaIdText(int64_t format_id, absl::string_view gtrid,
+                     absl::string_view bqual);
+// The same form of an id as logged after XA COMMIT or XA ROLLBACK (hex
+// digits in lower case, whatever the statement's).
+std::string NormalizeXaIdText(absl::string_view logged);
+
 absl::StatusOr<GtidEvent> ParseMariadbGtid(absl::string_view event,
                                            const FormatDescription& fmt);
 absl::StatusOr<GtidEvent> ParseMysqlGtid(absl::string_view event,

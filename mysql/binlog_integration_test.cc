@@ -452,7 +452,10 @@ TEST_F(BinlogIntegrationTest, TwoPhaseXaIsMarkedPrepared) {
   while (!streamer.position().AtLeast(end)) {
     ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
     if (item.kind != StreamItem::Kind::kTransaction) continue;
-    std::string t = item.transaction.xa_prepared ? "prepared" : "";
+    const Transaction& x = item.transaction;
+    std::string t = x.xa_prepared ? "prepared" : "";
+    if (x.xa_commit) t = "commit";
+    if (!x.xa_id.empty()) absl::StrAppend(&t, "(", x.xa_id, ")");
     for (const DecodedEvent& ev : item.transaction.events) {
       EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
       if (ev.kind != DecodedEvent::Kind::kRows) continue;
@@ -462,8 +465,12 @@ TEST_F(BinlogIntegrationTest, TwoPhaseXaIsMarkedPrepared) {
     }
     txns.push_back(t);
   }
-  EXPECT_THAT(txns, ::testing::ElementsAre("prepared 1", "", "prepared 2", "",
-                                           " 3", " 4"));
+  // The ids as the server logs them: the ending groups' match their
+  // prepared halves'.
+  EXPECT_THAT(txns, ::testing::ElementsAre("prepared(X'7831',X'',1) 1",
+                                           "commit(X'7831',X'',1)",
+                                           "prepared(X'7832',X'',1) 2",
+                                           "(X'7832',X'',1)", " 3", " 4"));
 }
 
 // A group ending in ROLLBACK (a transaction that also changed a

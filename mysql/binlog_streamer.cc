@@ -165,6 +165,11 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
       // follows in a group of its own. One phase, MySQL ends the group with
       // an XA_PREPARE event marked one-phase (decoded as an XID); MariaDB
       // logs it as a plain transaction.
+      // The id follows the verb as the server logs it (X'..',X'..',N).
+      auto xa_id = [&q](size_t verb) {
+        return NormalizeXaIdText(
+            absl::string_view(q).substr(std::min(verb, q.size())));
+      };
       if (absl::StartsWithIgnoreCase(q, "XA START") ||
           absl::StartsWithIgnoreCase(q, "XA BEGIN")) {
         saw_begin_ = true;
@@ -172,10 +177,13 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
       }
       if (absl::StartsWithIgnoreCase(q, "XA END")) return absl::OkStatus();
       if (absl::StartsWithIgnoreCase(q, "XA COMMIT")) {
+        txn_.xa_id = xa_id(9);
+        txn_.xa_commit = true;
         *done = true;
         return absl::OkStatus();
       }
       if (absl::StartsWithIgnoreCase(q, "XA ROLLBACK")) {
+        txn_.xa_id = xa_id(11);
         txn_.events.clear();
         *done = true;
         return absl::OkStatus();
@@ -206,6 +214,7 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
     case Kind::kXaPrepare:
       if (in_txn_) {
         txn_.xa_prepared = true;
+        txn_.xa_id = std::move(ev.xa_id);
         *done = true;
       }
       return absl::OkStatus();

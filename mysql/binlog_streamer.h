@@ -57,6 +57,11 @@ struct Transaction {
   // its changes are not committed yet; a later transaction of its own, with
   // no events, holds its XA COMMIT or XA ROLLBACK.
   bool xa_prepared = false;
+  // The XA transaction's id (XaIdText): of the prepared half, or of the
+  // group ending one (its XA COMMIT or XA ROLLBACK); "" otherwise.
+  std::string xa_id;
+  // The group is the XA COMMIT of a transaction prepared before it.
+  bool xa_commit = false;
   // Why the transaction cannot be followed exactly ("" if it can): a
   // MariaDB GTID logged out of order (see BinlogStreamer::Consume). Its
   // consumer fails if the transaction changes what it follows.

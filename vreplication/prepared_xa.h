@@ -5,7 +5,10 @@
 // so a copy from there would miss them for good. Asked right after the
 // position is read, this leaves two narrow races: a prepare already
 // logged but not yet listed (the server lists it once its engines have
-// prepared), and one ended between a snapshot and the question.
+// prepared), and one ended between a snapshot and the question. The
+// stream closes them (Workflow::WatchXa): the XA COMMIT of a transaction
+// it never saw prepared since the copy's first position fails the
+// workflow.
 #ifndef SIDECUT_VREPLICATION_PREPARED_XA_H_
 #define SIDECUT_VREPLICATION_PREPARED_XA_H_
 

@@ -1754,6 +1754,62 @@ TEST_F(VReplicationTest, XaPreparedAsTheCopyStartsFailsIt) {
   }
 }
 
+// A transaction prepared (two-phase XA) before the copy's first position
+// but not listed by XA RECOVER yet when the copy asks (a server lists one
+// once its engines have prepared it) escapes that check: the copy reads
+// its rows as they were, and its XA COMMIT comes without them. The stream
+// never saw it prepared, so that XA COMMIT fails the workflow.
+TEST_F(VReplicationTest, XaCommitOfAPrepareTheCopyDidNotSeeFailsIt) {
+  for (const bool server_side : {true, false}) {
+    SCOPED_TRACE(server_side ? "server-side copy" : "client-side copy");
+    const std::string db = server_side ? "d6v" : "d6w";
+    const std::string xid = server_side ? "'w6v'" : "'w6w'";
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", db, ".src (a INT PRIMARY KEY, b INT)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", db, ".dst (a INT PRIMARY KEY, b INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", db,
+                                          ".src SELECT seq, seq FROM ", db,
+                                          ".seq_1_to_300")));
+    WorkflowOptions saved = options_;
+    options_.server_side_copy = server_side;
+    options_.copy_batch_rows = 100;
+    options_.copy_batch_max_rows = 100;
+    const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+    std::atomic<int> asked{0};
+    options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+      if (asked.fetch_add(1) > 0) return std::string();
+      SC_RETURN_IF_ERROR(PrepareXaAndLeave(
+          params, xid,
+          absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250")));
+      return std::string();
+    };
+    // The server has not listed it yet, whenever asked.
+    options_.prepared_xa_count =
+        [](mysql::Connection&) -> absl::StatusOr<absl::optional<size_t>> {
+      return absl::optional<size_t>(0);
+    };
+    Engine engine(options_, Clock::Real());
+    options_ = saved;
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id, engine.Create(server_side ? "wf6v" : "wf6w",
+                                  Source("dst", "select * from src"), db, 0));
+    // Copied without the prepared change, which stays pending.
+    EXPECT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    EXPECT_GE(asked.load(), 1);
+    EXPECT_THAT(mysql::QueryValue(*conn_, absl::StrCat("SELECT b FROM ", db,
+                                                       ".dst WHERE a = 250")),
+                IsOkAndHolds("250"));
+    ASSERT_OK(conn_->Execute(absl::StrCat("XA COMMIT ", xid)));
+    ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+    EXPECT_THAT(row.message, HasSubstr("XA COMMIT X'7736"));
+    EXPECT_THAT(row.message, HasSubstr("not listed by XA RECOVER"));
+    ASSERT_OK(engine.Stop(id, "failed in a test"));
+  }
+}
+
 // A workflow stopped in the middle of its copy and started again says
 // Copying until the copy ends: whoever waits for the copy's end (an index
 // build, a cut-over) must not take the restart for it.

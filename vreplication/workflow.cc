@@ -279,7 +279,10 @@ absl::Status Workflow::StartCopyIfNew() {
 // position is read: in the first chunk's transaction (server-side copy),
 // right after the first snapshot (client-side).
 absl::Status Workflow::CheckNoPreparedXa() {
-  SC_ASSIGN_OR_RETURN(absl::optional<size_t> prepared, PreparedXaCount(*conn_));
+  SC_ASSIGN_OR_RETURN(absl::optional<size_t> prepared,
+                      options_.prepared_xa_count
+                          ? options_.prepared_xa_count(*conn_)
+                          : PreparedXaCount(*conn_));
   if (!prepared.has_value()) {
     std::cerr << "workflow " << id_
               << ": cannot check for prepared XA transactions (XA RECOVER "

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -70,6 +71,11 @@ struct WorkflowOptions {
   std::function<absl::StatusOr<std::string>(mysql::Connection&)> throttle;
   // How long to wait before asking the throttler again. Default 500 ms.
   absl::Duration throttle_recheck = absl::Milliseconds(500);
+  // How many prepared XA transactions the server lists, nullopt if it may
+  // not be asked. Default: PreparedXaCount (XA RECOVER). A seam for tests
+  // (a server that has not listed a transaction yet).
+  std::function<absl::StatusOr<absl::optional<size_t>>(mysql::Connection&)>
+      prepared_xa_count;
   // Server heartbeat period on the binlog stream. Default 1 s.
   absl::Duration heartbeat_period = absl::Seconds(1);
   // Transactions that touch no planned table advance the saved position at
@@ -344,6 +350,20 @@ class Workflow {
     mysql::Position at;  // after the last transaction consumed
     bool valid = false;  // `at` is known (the last Play returned normally)
   };
+  // Two-phase XA transactions the stream saw prepared since the copy's
+  // first position, from which the stream has read every transaction
+  // (see WatchXa).
+  struct XaWatch {
+    bool active = false;
+    absl::flat_hash_set<std::string> prepared;  // ids, until they end
+    mysql::Position through;                    // after the last one read
+  };
+  XaWatch xa_watch_;
+  // Starts watching from pos_, the copy's first position.
+  void StartXaWatch();
+  // Fails on the XA COMMIT of a transaction not seen prepared since the
+  // copy's first position: prepared before it, it escaped the check there.
+  absl::Status WatchXa(const mysql::Transaction& txn);
   // Returns the stream, (re)opened at pos_ unless it stands there.
   absl::StatusOr<Stream*> StreamAtPosition();
   std::unique_ptr<Stream> stream_;

@@ -169,14 +169,16 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
   // stream's start and invisible to it (CheckNoPreparedXa). Checked before
   // it as well, this leaves only one prepared between that check and the
   // snapshot and ended between the snapshot and now.
-  if (pos_.empty()) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
+  const bool first = pos_.empty();
+  if (first) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
 
   // Bring rows already copied up to the snapshot, then record it.
-  if (!pos_.empty()) {
+  if (!first) {
     SC_RETURN_IF_ERROR(Play(snapshot, /*copy_filter=*/true));
     if (stop_) return absl::OkStatus();
   }
   SC_ASSIGN_OR_RETURN(pos_, pos_.Union(snapshot));
+  if (first) StartXaWatch();
   SC_RETURN_IF_ERROR(SavePosition(0));
 
   SC_ASSIGN_OR_RETURN(absl::optional<LastPk> lastpk,

@@ -406,6 +406,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
     absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
     if (!merged.ok()) return fail(merged.status());
     pos_ = *std::move(merged);
+    if (before.empty()) StartXaWatch();
     position = absl::StrCat(SavePositionSql(id_, pos_.ToString(), 0), ";\n");
   }
   std::string progress =
