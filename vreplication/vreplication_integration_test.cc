@@ -1810,6 +1810,69 @@ TEST_F(VReplicationTest, XaCommitOfAPrepareTheCopyDidNotSeeFailsIt) {
   }
 }
 
+// The watch forgets an XA transaction once it ends; a chunk rolled back
+// after its catch-up read such an XA COMMIT (here with a DDL after it)
+// reads it again from before: the watch ends there rather than take it
+// for one never prepared.
+TEST_F(VReplicationTest, AnXaCommitReadAgainAfterAChunkRollsBackIsNoFailure) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d6u"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d6u.src (a INT PRIMARY KEY, b INT)"));
+  // A second unique key: chunks lock their rows and catch up inside.
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d6u.dst (a INT PRIMARY KEY, b INT, UNIQUE KEY (b))"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d6u.other (a INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d6u.src SELECT seq, seq FROM d6u.seq_1_to_300"));
+  // Holds the second chunk's read.
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> holder,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(holder->Execute("BEGIN"));
+  ASSERT_OK(holder->Execute("SELECT * FROM d6u.src WHERE a = 150 FOR UPDATE"));
+  WorkflowOptions saved = options_;
+  options_.copy_batch_rows = 100;
+  options_.copy_batch_max_rows = 100;
+  const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+  std::atomic<int> asked{0};
+  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    // After the first chunk: prepared, then read by the catch-up before
+    // the second chunk.
+    if (asked.fetch_add(1) == 1) {
+      SC_RETURN_IF_ERROR(PrepareXaAndLeave(params, "'w6u'",
+                                           "INSERT INTO d6u.other VALUES (1)"));
+    }
+    return std::string();
+  };
+  Engine engine(options_, Clock::Real());
+  options_ = saved;
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf6u", Source("dst", "select * from src"), "d6u", 0));
+  // The second chunk waits for row 150; meanwhile the XA ends and a DDL
+  // follows, both read by that chunk's own catch-up.
+  absl::Status waiting = WaitFor(
+      Clock::Real(), "the second chunk to wait for its row",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(
+                *conn_,
+                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS"));
+        return n != "0";
+      });
+  ASSERT_OK(conn_->Execute("XA COMMIT 'w6u'"));
+  ASSERT_OK(waiting);
+  ASSERT_OK(conn_->Execute("CREATE TABLE d6u.z (a INT PRIMARY KEY)"));
+  ASSERT_OK(holder->Execute("ROLLBACK"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_GE(asked.load(), 2);
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d6u.src", "a, b"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d6u.dst", "a, b"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK(engine.Stop(id, "done in a test"));
+}
+
 // A workflow stopped in the middle of its copy and started again says
 // Copying until the copy ends: whoever waits for the copy's end (an index
 // build, a cut-over) must not take the restart for it.
