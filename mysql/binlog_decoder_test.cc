@@ -294,6 +294,17 @@ TEST(MysqlFlavorTest, XaPreparedHalvesAndOnePhaseCommits) {
   EXPECT_EQ(s.position().ToString(), absl::StrCat("MySQL56/", kUuid, ":1-8"));
 }
 
+// An XA_PREPARE_LOG_EVENT's id and an XA COMMIT statement's come out
+// alike: hex in lower case, the format id cut to the event's 4 bytes.
+TEST(XaIdTest, EventAndStatementFormsAgree) {
+  EXPECT_EQ(XaIdText(1, "x1", ""), "X'7831',X'',1");
+  EXPECT_EQ(NormalizeXaIdText(" X'7831',X'',1 "), "X'7831',X'',1");
+  EXPECT_EQ(NormalizeXaIdText("X'AB',X'CD',7"), XaIdText(7, "\xab", "\xcd"));
+  EXPECT_EQ(NormalizeXaIdText("X'61',X'',2147483648"),
+            XaIdText(2147483648u, "a", ""));
+  EXPECT_EQ(NormalizeXaIdText("X'61',X'',4294967297"), XaIdText(1, "a", ""));
+}
+
 TEST(MysqlFlavorTest, StreamerGroupsTransactionsAndAdvancesGtidSet) {
   CannedFactory factory({
       Event(kRotateEvent, absl::StrCat(LE(4, 8), "binlog.000001"), false),

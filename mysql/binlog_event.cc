@@ -168,15 +168,15 @@ absl::StatusOr<XaPrepareEvent> ParseXaPrepare(absl::string_view event,
   SC_ASSIGN_OR_RETURN(absl::string_view gtrid, r.Bytes(gtrid_len, "XA gtrid"));
   SC_ASSIGN_OR_RETURN(absl::string_view bqual, r.Bytes(bqual_len, "XA bqual"));
   x.one_phase = one_phase != 0;
-  x.xa_id = XaIdText(static_cast<int32_t>(static_cast<uint32_t>(format_id)),
-                     gtrid, bqual);
+  x.xa_id = XaIdText(format_id, gtrid, bqual);
   return x;
 }
 
-std::string XaIdText(int64_t format_id, absl::string_view gtrid,
+std::string XaIdText(uint64_t format_id, absl::string_view gtrid,
                      absl::string_view bqual) {
   return absl::StrCat("X'", absl::BytesToHexString(gtrid), "',X'",
-                      absl::BytesToHexString(bqual), "',", format_id);
+                      absl::BytesToHexString(bqual), "',",
+                      format_id & 0xffffffffu);
 }
 
 std::string NormalizeXaIdText(absl::string_view logged) {
@@ -185,6 +185,13 @@ std::string NormalizeXaIdText(absl::string_view logged) {
     if (id[i] == 'x' && id[i + 1] == '\'' && (i == 0 || id[i - 1] == ',')) {
       id[i] = 'X';
     }
+  }
+  // The statement has the whole format id, the event its low 4 bytes.
+  const size_t comma = id.rfind(',');
+  uint64_t format_id = 0;
+  if (comma != std::string::npos &&
+      absl::SimpleAtoi(absl::string_view(id).substr(comma + 1), &format_id)) {
+    id = absl::StrCat(id.substr(0, comma + 1), format_id & 0xffffffffu);
   }
   return id;
 }

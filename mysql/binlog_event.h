@@ -128,12 +128,13 @@ struct XaPrepareEvent {
 };
 absl::StatusOr<XaPrepareEvent> ParseXaPrepare(absl::string_view event,
                                               const FormatDescription& fmt);
-// An XA transaction's id as the servers log it in XA COMMIT and XA
-// ROLLBACK statements: X'<gtrid hex>',X'<bqual hex>',<format id>.
-std::string XaIdText(int64_t format_id, absl::string_view gtrid,
+// An XA transaction's id in the form the servers log it in XA COMMIT and
+// XA ROLLBACK statements: X'<gtrid hex>',X'<bqual hex>',<format id>, the
+// hex digits in lower case and the format id cut to its low 4 bytes (all
+// an XA_PREPARE_LOG_EVENT keeps).
+std::string XaIdText(uint64_t format_id, absl::string_view gtrid,
                      absl::string_view bqual);
-// The same form of an id as logged after XA COMMIT or XA ROLLBACK (hex
-// digits in lower case, whatever the statement's).
+// The same form of an id as logged after XA COMMIT or XA ROLLBACK.
 std::string NormalizeXaIdText(absl::string_view logged);
 
 absl::StatusOr<GtidEvent> ParseMariadbGtid(absl::string_view event,

@@ -58,7 +58,7 @@ CREATE TABLE bt.alltypes (
 const char* const kDml[] = {
     "INSERT INTO bt.alltypes (id) VALUES (1)",
     R"sql(INSERT INTO bt.alltypes VALUES (2,
-  -128, 0, -32768, 0, -8388608, 0, -2147483648, 0,
+  -128, 0, -32768, 0, -8388608, 0, -2147483647, 0,
   -9223372036854775808, 0,
   -99999999.99, '-12345678901234567890123456789012345.123456789012345678901234567890',
   -99999, -0.000000001,
@@ -442,7 +442,11 @@ TEST_F(BinlogIntegrationTest, TwoPhaseXaIsMarkedPrepared) {
         "INSERT INTO xa.t VALUES (2)", "XA END 'x2'", "XA PREPARE 'x2'",
         "XA ROLLBACK 'x2'", "XA START 'x3'", "INSERT INTO xa.t VALUES (3)",
         "XA END 'x3'", "XA COMMIT 'x3' ONE PHASE",
-        "INSERT INTO xa.t VALUES (4)"}) {
+        "INSERT INTO xa.t VALUES (4)",
+        // The largest format id MariaDB takes.
+        "XA START 'x5','b',2147483647", "INSERT INTO xa.t VALUES (5)",
+        "XA END 'x5','b',2147483647", "XA PREPARE 'x5','b',2147483647",
+        "XA COMMIT 'x5','b',2147483647"}) {
     ASSERT_OK(conn_->Execute(sql));
   }
   Position end = CurrentPosition();
@@ -467,10 +471,11 @@ TEST_F(BinlogIntegrationTest, TwoPhaseXaIsMarkedPrepared) {
   }
   // The ids as the server logs them: the ending groups' match their
   // prepared halves'.
-  EXPECT_THAT(txns, ::testing::ElementsAre("prepared(X'7831',X'',1) 1",
-                                           "commit(X'7831',X'',1)",
-                                           "prepared(X'7832',X'',1) 2",
-                                           "(X'7832',X'',1)", " 3", " 4"));
+  EXPECT_THAT(txns, ::testing::ElementsAre(
+                        "prepared(X'7831',X'',1) 1", "commit(X'7831',X'',1)",
+                        "prepared(X'7832',X'',1) 2", "(X'7832',X'',1)", " 3",
+                        " 4", "prepared(X'7835',X'62',2147483647) 5",
+                        "commit(X'7835',X'62',2147483647)"));
 }
 
 // A group ending in ROLLBACK (a transaction that also changed a

@@ -8,7 +8,7 @@
 // prepared), and one ended between a snapshot and the question. The
 // stream closes them (Workflow::WatchXa): the XA COMMIT of a transaction
 // it never saw prepared since the copy's first position fails the
-// workflow.
+// workflow, as long as the process that started the copy runs.
 #ifndef SIDECUT_VREPLICATION_PREPARED_XA_H_
 #define SIDECUT_VREPLICATION_PREPARED_XA_H_
 

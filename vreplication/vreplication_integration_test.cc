@@ -1810,10 +1810,10 @@ TEST_F(VReplicationTest, XaCommitOfAPrepareTheCopyDidNotSeeFailsIt) {
   }
 }
 
-// The watch forgets an XA transaction once it ends; a chunk rolled back
-// after its catch-up read such an XA COMMIT (here with a DDL after it)
-// reads it again from before: the watch ends there rather than take it
-// for one never prepared.
+// A chunk rolled back after its catch-up read an XA COMMIT (here a DDL
+// after it aborts the catch-up) reads it again: the watch keeps the ids
+// of the XA transactions that ended, and does not take it for one never
+// prepared.
 TEST_F(VReplicationTest, AnXaCommitReadAgainAfterAChunkRollsBackIsNoFailure) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d6u"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d6u.src (a INT PRIMARY KEY, b INT)"));

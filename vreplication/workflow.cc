@@ -287,7 +287,8 @@ absl::Status Workflow::CheckNoPreparedXa() {
     std::cerr << "workflow " << id_
               << ": cannot check for prepared XA transactions (XA RECOVER "
                  "refused: no privilege); a transaction prepared before the "
-                 "copy and committed later would be missed"
+                 "copy fails the workflow when it commits (the copy would "
+                 "lack its rows)"
               << std::endl;
     return absl::OkStatus();
   }

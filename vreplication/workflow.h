@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -351,12 +352,15 @@ class Workflow {
     bool valid = false;  // `at` is known (the last Play returned normally)
   };
   // Two-phase XA transactions the stream saw prepared since the copy's
-  // first position, from which the stream has read every transaction
-  // (see WatchXa).
+  // first position, from which it has read every transaction (see
+  // WatchXa). Not kept across a restart of the process.
   struct XaWatch {
     bool active = false;
     absl::flat_hash_set<std::string> prepared;  // ids, until they end
-    mysql::Position through;                    // after the last one read
+    // Ids of those that ended, the oldest first: met again when the
+    // stream reads a stretch again.
+    absl::flat_hash_set<std::string> ended;
+    std::deque<std::string> ended_order;
   };
   XaWatch xa_watch_;
   // Starts watching from pos_, the copy's first position.

@@ -1,7 +1,6 @@
 // The binlog player of Workflow (catch-up during copy, and the running
 // phase).
 #include <algorithm>
-#include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
@@ -178,44 +177,51 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
 // the stream (and fails the workflow if it touches its tables), so the
 // XA COMMIT of one the stream never saw prepared is such a transaction:
 // what it changed is unknown, so the workflow fails rather than go on
-// without it. Ids are forgotten as their transactions end; reading a
-// stretch of the binlog again (a rolled-back chunk) would meet them again,
-// so the watch ends there.
+// without it. The stream reads a stretch of the binlog again after a
+// chunk rolls back, a DDL aborts a catch-up or a run is retried from the
+// saved position (seconds behind at most): the ids of transactions that
+// ended are kept a while for that, the last kXaEndedKept of them.
+namespace {
+constexpr size_t kXaEndedKept = 100000;
+}  // namespace
+
 void Workflow::StartXaWatch() {
+  xa_watch_ = XaWatch();
   xa_watch_.active = true;
-  xa_watch_.prepared.clear();
-  xa_watch_.through = pos_;
 }
 
 absl::Status Workflow::WatchXa(const mysql::Transaction& txn) {
-  if (!xa_watch_.active) return absl::OkStatus();
-  xa_watch_.through = txn.position;
-  if (txn.xa_id.empty()) return absl::OkStatus();
+  if (!xa_watch_.active || txn.xa_id.empty()) return absl::OkStatus();
   if (txn.xa_prepared) {
     xa_watch_.prepared.insert(txn.xa_id);
     return absl::OkStatus();
   }
-  const bool seen = xa_watch_.prepared.erase(txn.xa_id) > 0;
-  if (seen || !txn.xa_commit) return absl::OkStatus();
+  if (xa_watch_.prepared.erase(txn.xa_id) > 0) {
+    if (xa_watch_.ended.insert(txn.xa_id).second) {
+      xa_watch_.ended_order.push_back(txn.xa_id);
+    }
+    if (xa_watch_.ended_order.size() > kXaEndedKept) {
+      xa_watch_.ended.erase(xa_watch_.ended_order.front());
+      xa_watch_.ended_order.pop_front();
+    }
+    return absl::OkStatus();
+  }
+  if (!txn.xa_commit || xa_watch_.ended.contains(txn.xa_id)) {
+    return absl::OkStatus();  // a rollback, or read again
+  }
   return absl::FailedPreconditionError(absl::StrCat(
-      "a two-phase XA transaction (XA COMMIT ", txn.xa_id.substr(0, 200),
-      ") was prepared before the copy's first position but not listed by XA "
-      "RECOVER when that was checked: the copy may lack its changes; start "
-      "the workflow again (the migration retried) once no XA transaction is "
+      "a two-phase XA transaction committed (XA COMMIT ",
+      txn.xa_id.substr(0, 200),
+      ") that the stream never saw prepared since the copy's first position: "
+      "it was prepared before that position (and not listed by XA RECOVER "
+      "when the copy asked), so the copy may lack its changes; start the "
+      "workflow again (the migration retried) once no XA transaction is "
       "pending"));
 }
 
 absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
   if (stream_ != nullptr && stream_->valid && stream_->at == pos_) {
     return stream_.get();
-  }
-  if (xa_watch_.active && !pos_.AtLeast(xa_watch_.through)) {
-    std::cerr << "workflow " << id_
-              << ": the stream reads again from before where it stood; "
-                 "XA COMMITs are no longer matched to their prepares"
-              << std::endl;
-    xa_watch_.active = false;
-    xa_watch_.prepared.clear();
   }
   stream_.reset();
   auto s = std::make_unique<Stream>();
