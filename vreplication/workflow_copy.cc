@@ -168,7 +168,8 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
   // The first snapshot: one prepared before it is logged before the
   // stream's start and invisible to it (CheckNoPreparedXa). Checked before
   // it as well, this leaves only one prepared between that check and the
-  // snapshot and ended between the snapshot and now.
+  // snapshot and ended between the snapshot and now: the stream, watching
+  // from the snapshot on, fails the workflow at its XA COMMIT (WatchXa).
   const bool first = pos_.empty();
   if (first) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
 
