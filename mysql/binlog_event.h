@@ -120,6 +120,7 @@ struct GtidEvent {
   std::string mysql_uuid;   // flavor kMysql56
   int64_t mysql_gno = 0;
 };
+
 // XA_PREPARE_LOG_EVENT (both flavors): the end of an XA transaction's
 // first half, or (MySQL) of a one-phase XA COMMIT.
 struct XaPrepareEvent {

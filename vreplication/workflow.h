@@ -357,8 +357,8 @@ class Workflow {
   struct XaWatch {
     bool active = false;
     absl::flat_hash_set<std::string> prepared;  // ids, until they end
-    // Ids of those that ended, the oldest first: met again when the
-    // stream reads a stretch again.
+    // Ids of those that ended, met again when the stream reads a stretch
+    // again; the most recent ones (ended_order: the oldest first).
     absl::flat_hash_set<std::string> ended;
     std::deque<std::string> ended_order;
   };
