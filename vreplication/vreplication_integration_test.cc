@@ -93,6 +93,40 @@ class VReplicationTest : public harness::SharedInstanceTest {
     return row;
   }
 
+  // Creates `db`.src (a = b = 1..300) and an empty `db`.dst alike, and
+  // sets options_ to copy them (server-side or client-side) in chunks of
+  // 100, the throttler's first question preparing two-phase XA `xid`,
+  // left pending: src row 250 set to b = -1. `*asked` counts the
+  // questions.
+  absl::Status CopyWithAnXaPreparedAtItsStart(const std::string& db,
+                                              const std::string& xid,
+                                              bool server_side,
+                                              std::atomic<int>* asked) {
+    std::vector<std::string> sql = {absl::StrCat("CREATE DATABASE ", db)};
+    for (const char* table : {".src", ".dst"}) {
+      sql.push_back(absl::StrCat("CREATE TABLE ", db, table,
+                                 " (a INT PRIMARY KEY, b INT)"));
+    }
+    sql.push_back(absl::StrCat("INSERT INTO ", db, ".src SELECT seq, seq FROM ",
+                               db, ".seq_1_to_300"));
+    for (const std::string& q : sql) {
+      SC_RETURN_IF_ERROR(conn_->Execute(q).status());
+    }
+    options_.server_side_copy = server_side;
+    options_.copy_batch_rows = 100;
+    options_.copy_batch_max_rows = 100;
+    const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+    options_.throttle = [params, db, xid, asked](
+                            mysql::Connection&) -> absl::StatusOr<std::string> {
+      if (asked->fetch_add(1) > 0) return std::string();
+      // The first time the copy asks: before its first chunk or snapshot.
+      SC_RETURN_IF_ERROR(PrepareXaAndLeave(
+          params, xid,
+          absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250")));
+      return std::string();
+    };
+    return absl::OkStatus();
+  }
   // Copies in chunks of 100 rows, one a phase, letting `*chunks` more
   // through, then pausing until the test raises it again.
   void CopyInHeldChunks(std::atomic<int>* chunks) {
@@ -1719,28 +1753,9 @@ TEST_F(VReplicationTest, XaPreparedAsTheCopyStartsFailsIt) {
     SCOPED_TRACE(server_side ? "server-side copy" : "client-side copy");
     const std::string db = server_side ? "d6y" : "d6z";
     const std::string xid = server_side ? "'w6y'" : "'w6z'";
-    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
-    ASSERT_OK(conn_->Execute(
-        absl::StrCat("CREATE TABLE ", db, ".src (a INT PRIMARY KEY, b INT)")));
-    ASSERT_OK(conn_->Execute(
-        absl::StrCat("CREATE TABLE ", db, ".dst (a INT PRIMARY KEY, b INT)")));
-    ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", db,
-                                          ".src SELECT seq, seq FROM ", db,
-                                          ".seq_1_to_300")));
-    WorkflowOptions saved = options_;
-    options_.server_side_copy = server_side;
-    options_.copy_batch_rows = 100;
-    options_.copy_batch_max_rows = 100;
-    const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+    const WorkflowOptions saved = options_;
     std::atomic<int> asked{0};
-    options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
-      if (asked.fetch_add(1) > 0) return std::string();
-      // The first time the copy asks: before its first chunk or snapshot.
-      SC_RETURN_IF_ERROR(PrepareXaAndLeave(
-          params, xid,
-          absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250")));
-      return std::string();
-    };
+    ASSERT_OK(CopyWithAnXaPreparedAtItsStart(db, xid, server_side, &asked));
     absl::StatusOr<WorkflowRow> row =
         RunUntilFailed(server_side ? "wf6y" : "wf6z", db);
     options_ = saved;
@@ -1764,27 +1779,9 @@ TEST_F(VReplicationTest, XaCommitOfAPrepareTheCopyDidNotSeeFailsIt) {
     SCOPED_TRACE(server_side ? "server-side copy" : "client-side copy");
     const std::string db = server_side ? "d6v" : "d6w";
     const std::string xid = server_side ? "'w6v'" : "'w6w'";
-    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
-    ASSERT_OK(conn_->Execute(
-        absl::StrCat("CREATE TABLE ", db, ".src (a INT PRIMARY KEY, b INT)")));
-    ASSERT_OK(conn_->Execute(
-        absl::StrCat("CREATE TABLE ", db, ".dst (a INT PRIMARY KEY, b INT)")));
-    ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", db,
-                                          ".src SELECT seq, seq FROM ", db,
-                                          ".seq_1_to_300")));
-    WorkflowOptions saved = options_;
-    options_.server_side_copy = server_side;
-    options_.copy_batch_rows = 100;
-    options_.copy_batch_max_rows = 100;
-    const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+    const WorkflowOptions saved = options_;
     std::atomic<int> asked{0};
-    options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
-      if (asked.fetch_add(1) > 0) return std::string();
-      SC_RETURN_IF_ERROR(PrepareXaAndLeave(
-          params, xid,
-          absl::StrCat("UPDATE ", db, ".src SET b = -1 WHERE a = 250")));
-      return std::string();
-    };
+    ASSERT_OK(CopyWithAnXaPreparedAtItsStart(db, xid, server_side, &asked));
     // The server has not listed it yet, whenever asked.
     options_.prepared_xa_count =
         [](mysql::Connection&) -> absl::StatusOr<absl::optional<size_t>> {
