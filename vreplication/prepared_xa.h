@@ -6,9 +6,8 @@
 // position is read, this leaves two narrow races: a prepare already
 // logged but not yet listed (the server lists it once its engines have
 // prepared), and one ended between a snapshot and the question. The
-// stream closes them (Workflow::WatchXa): the XA COMMIT of a transaction
-// it never saw prepared since the copy's first position fails the
-// workflow, as long as the process that started the copy runs.
+// stream closes them (xa_watch.h): the XA COMMIT of a transaction it
+// never saw prepared since the copy's first position fails the workflow.
 #ifndef SIDECUT_VREPLICATION_PREPARED_XA_H_
 #define SIDECUT_VREPLICATION_PREPARED_XA_H_
 

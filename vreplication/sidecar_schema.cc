@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/connection.h"
 #include "util/status_macros.h"
+#include "vreplication/xa_watch.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -69,6 +70,7 @@ absl::Status EnsureSidecarSchema(mysql::Connection& conn) {
       conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
   SC_RETURN_IF_ERROR(conn.Execute(kVreplication).status());
   SC_RETURN_IF_ERROR(conn.Execute(kCopyState).status());
+  SC_RETURN_IF_ERROR(conn.Execute(kXaWatchTable).status());
   for (const char* sql : kUpgrades) {
     SC_RETURN_IF_ERROR(conn.Execute(sql).status());
   }

@@ -4,6 +4,7 @@
 #include "google/protobuf/text_format.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
+#include "vreplication/xa_watch.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -45,7 +46,9 @@ absl::StatusOr<int64_t> CreateWorkflow(mysql::Connection& conn,
           "0, ",
           QuoteString(start_pos.empty() ? kStateInit : kStateRunning), ", ",
           QuoteString(db), ", ", workflow_type, ")")));
-  return static_cast<int64_t>(r.insert_id);
+  const int64_t id = static_cast<int64_t>(r.insert_id);
+  SC_RETURN_IF_ERROR(conn.Execute(ForgetXaWatchSql(id)).status());
+  return id;
 }
 
 absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id) {

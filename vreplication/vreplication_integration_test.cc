@@ -1773,38 +1773,91 @@ TEST_F(VReplicationTest, XaPreparedAsTheCopyStartsFailsIt) {
 // but not listed by XA RECOVER yet when the copy asks (a server lists one
 // once its engines have prepared it) escapes that check: the copy reads
 // its rows as they were, and its XA COMMIT comes without them. The stream
-// never saw it prepared, so that XA COMMIT fails the workflow.
+// never saw it prepared, so that XA COMMIT fails the workflow; also after
+// the process is started again in between (here a new engine on the same
+// tables): the watch is recorded with the position (a copy resumed after
+// a restart went unwatched before).
 TEST_F(VReplicationTest, XaCommitOfAPrepareTheCopyDidNotSeeFailsIt) {
-  for (const bool server_side : {true, false}) {
-    SCOPED_TRACE(server_side ? "server-side copy" : "client-side copy");
-    const std::string db = server_side ? "d6v" : "d6w";
-    const std::string xid = server_side ? "'w6v'" : "'w6w'";
-    const WorkflowOptions saved = options_;
-    std::atomic<int> asked{0};
-    ASSERT_OK(CopyWithAnXaPreparedAtItsStart(db, xid, server_side, &asked));
-    // The server has not listed it yet, whenever asked.
-    options_.prepared_xa_count =
-        [](mysql::Connection&) -> absl::StatusOr<absl::optional<size_t>> {
-      return absl::optional<size_t>(0);
-    };
-    Engine engine(options_, Clock::Real());
-    options_ = saved;
-    ASSERT_OK(engine.Open());
-    ASSERT_OK_AND_ASSIGN(
-        int64_t id, engine.Create(server_side ? "wf6v" : "wf6w",
-                                  Source("dst", "select * from src"), db, 0));
-    // Copied without the prepared change, which stays pending.
-    EXPECT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-    EXPECT_GE(asked.load(), 1);
-    EXPECT_THAT(mysql::QueryValue(*conn_, absl::StrCat("SELECT b FROM ", db,
-                                                       ".dst WHERE a = 250")),
-                IsOkAndHolds("250"));
-    ASSERT_OK(conn_->Execute(absl::StrCat("XA COMMIT ", xid)));
-    ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
-    EXPECT_THAT(row.message, HasSubstr("XA COMMIT X'7736"));
-    EXPECT_THAT(row.message, HasSubstr("not listed by XA RECOVER"));
-    ASSERT_OK(engine.Stop(id, "failed in a test"));
+  for (const bool restart : {false, true}) {
+    for (const bool server_side : {true, false}) {
+      SCOPED_TRACE(
+          absl::StrCat(server_side ? "server-side copy" : "client-side copy",
+                       restart ? ", restarted" : ""));
+      const std::string tag =
+          absl::StrCat(restart ? "8" : "6", server_side ? "v" : "w");
+      const std::string db = absl::StrCat("d", tag);
+      const std::string xid = absl::StrCat("'w", tag, "'");
+      const WorkflowOptions saved = options_;
+      std::atomic<int> asked{0};
+      ASSERT_OK(CopyWithAnXaPreparedAtItsStart(db, xid, server_side, &asked));
+      // The server has not listed it yet, whenever asked.
+      options_.prepared_xa_count =
+          [](mysql::Connection&) -> absl::StatusOr<absl::optional<size_t>> {
+        return absl::optional<size_t>(0);
+      };
+      auto engine = std::make_unique<Engine>(options_, Clock::Real());
+      ASSERT_OK(engine->Open());
+      ASSERT_OK_AND_ASSIGN(
+          int64_t id,
+          engine->Create(absl::StrCat("wf", tag),
+                         Source("dst", "select * from src"), db, 0));
+      // Copied without the prepared change, which stays pending.
+      EXPECT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+      if (restart) {
+        engine.reset();  // the process ends
+        engine = std::make_unique<Engine>(options_, Clock::Real());
+        ASSERT_OK(engine->Open());
+        ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+      }
+      options_ = saved;
+      EXPECT_GE(asked.load(), 1);
+      EXPECT_THAT(mysql::QueryValue(*conn_, absl::StrCat("SELECT b FROM ", db,
+                                                         ".dst WHERE a = 250")),
+                  IsOkAndHolds("250"));
+      ASSERT_OK(conn_->Execute(absl::StrCat("XA COMMIT ", xid)));
+      ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(*engine, id));
+      EXPECT_THAT(
+          row.message,
+          HasSubstr(absl::StrCat(
+              "XA COMMIT X'", absl::BytesToHexString(absl::StrCat("w", tag)))));
+      EXPECT_THAT(row.message, HasSubstr("not listed by XA RECOVER"));
+      ASSERT_OK(engine->Stop(id, "failed in a test"));
+    }
   }
+}
+
+// A transaction prepared after the copy's first position, seen by the
+// stream, may commit after the process is started again: the restarted
+// watch knows it (recorded with the position), and the workflow goes on.
+TEST_F(VReplicationTest, AnXaPreparedBeforeARestartCommitsAfterIt) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d8c"));
+  for (const char* table : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d8c.", table,
+                                          " (a INT PRIMARY KEY, b INT)")));
+  }
+  ASSERT_OK(conn_->Execute("CREATE TABLE d8c.other (a INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d8c.src SELECT seq, seq FROM d8c.seq_1_to_300"));
+  int64_t id = 0;
+  {
+    Engine first(options_, Clock::Real());
+    ASSERT_OK(first.Open());
+    ASSERT_OK_AND_ASSIGN(
+        id, first.Create("wf8c", Source("dst", "select * from src"), "d8c", 0));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK(PrepareXaAndLeave(harness::ConnectParamsFor(*instance_), "'w8c'",
+                                "INSERT INTO d8c.other VALUES (1)"));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  }  // the process ends, the XA still prepared
+  Engine second(options_, Clock::Real());
+  ASSERT_OK(second.Open());
+  ASSERT_OK(conn_->Execute("XA COMMIT 'w8c'"));
+  ASSERT_OK(conn_->Execute("UPDATE d8c.src SET b = -b WHERE a <= 10"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d8c.src", "a, b"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d8c.dst", "a, b"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK(second.Stop(id, "done in a test"));
 }
 
 // A chunk rolled back after its catch-up read an XA COMMIT (here a DDL

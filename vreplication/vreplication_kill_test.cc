@@ -8,13 +8,16 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/mariadb_instance.h"
 #include "tools/cpp/runfiles/runfiles.h"
@@ -64,6 +67,57 @@ struct ChildGuard {
   }
 };
 
+// Two-phase XA transactions on a table the workflow does not follow, one
+// after another, each prepared for a while (up to 300 ms) and then
+// committed (two in three) or rolled back, until stopped: the kills land
+// between prepares and their ends, and the workflow's XA watch
+// (xa_watch.h), resumed from what was saved with the position, must not
+// take an XA COMMIT after a restart for one it never saw prepared.
+class XaChurner {
+ public:
+  explicit XaChurner(mysql::ConnectParams params)
+      : params_(std::move(params)) {}
+  ~XaChurner() { Stop().IgnoreError(); }
+  void Start() {
+    thread_ = std::thread([this] { error_ = Run(); });
+  }
+  absl::Status Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+  int ended() const { return ended_.load(); }
+
+ private:
+  absl::Status Run() {
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                        mysql::MysqlConnection::Connect(params_));
+    std::mt19937 rng(11);
+    for (int i = 1; !stop_; ++i) {
+      const std::string xid = absl::StrCat("'kx", i, "'");
+      for (const std::string& sql :
+           {absl::StrCat("XA START ", xid),
+            absl::StrCat("INSERT INTO k.xa_side VALUES (", i, ")"),
+            absl::StrCat("XA END ", xid), absl::StrCat("XA PREPARE ", xid)}) {
+        SC_RETURN_IF_ERROR(c->Execute(sql).status());
+      }
+      Clock::Real()->SleepFor(absl::Milliseconds(20 + rng() % 280));
+      SC_RETURN_IF_ERROR(
+          c->Execute(
+               absl::StrCat(i % 3 == 0 ? "XA ROLLBACK " : "XA COMMIT ", xid))
+              .status());
+      ++ended_;
+    }
+    return absl::OkStatus();
+  }
+
+  mysql::ConnectParams params_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> ended_{0};
+  absl::Status error_;
+  std::thread thread_;
+};
+
 TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
   const int rows = FullScale() ? 1000000 : 150000;
   const int kills = 5;
@@ -88,6 +142,7 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
         "seq, REPEAT('p', 60) FROM k.seq_",
         done + 1, "_to_", std::min(rows, done + 100000))));
   }
+  ASSERT_OK(conn->Execute("CREATE TABLE k.xa_side (a INT PRIMARY KEY)"));
   ASSERT_OK(EnsureSidecarSchema(*conn));
   binlogdata::BinlogSource source;
   binlogdata::Rule* rule = source.mutable_filter()->add_rules();
@@ -99,6 +154,7 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
   testing::Writer writer(harness::ConnectParamsFor(*inst), "k.src",
                          rows + 2000);
   writer.Start();
+  XaChurner churner(harness::ConnectParamsFor(*inst));
   std::mt19937 rng(7);
   pid_t pid = -1;
   ChildGuard guard{&pid};
@@ -106,6 +162,17 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
   for (int i = 0; i < kills; ++i) {
     pid = Spawn(bin, inst->port());
     ASSERT_GT(pid, 0);
+    if (i == 0) {
+      // Once the copy has its first position: a copy does not start while
+      // a transaction is prepared.
+      ASSERT_OK(WaitFor(Clock::Real(), "the copy's first position",
+                        [&]() -> absl::StatusOr<bool> {
+                          SC_ASSIGN_OR_RETURN(WorkflowRow row,
+                                              ReadWorkflow(*conn, id));
+                          return !row.pos.empty();
+                        }));
+      churner.Start();
+    }
     // The first kills land in the copy phase; the last two wait for the
     // running phase and land in the tail.
     if (i >= kills - 2) {
@@ -113,6 +180,9 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
           Clock::Real(), "the running phase",
           [&]() -> absl::StatusOr<bool> {
             SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));
+            if (row.state == kStateError) {
+              return absl::InternalError(row.message);
+            }
             return row.state == kStateRunning;
           },
           WaitOptions{.timeout = absl::Minutes(FullScale() ? 30 : 3)}));
@@ -136,11 +206,13 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
         SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));
         last = absl::StrCat(row.state, " copied ", row.rows_copied, " pos ",
                             row.pos, " ", row.message);
+        if (row.state == kStateError) return absl::InternalError(last);
         return row.state == kStateRunning;
       },
       WaitOptions{.timeout = absl::Minutes(FullScale() ? 30 : 2)}))
       << last;
   ASSERT_OK(writer.Stop());
+  ASSERT_OK(churner.Stop());
   absl::Status caught = testing::WaitCaughtUp(*conn, id, absl::Minutes(5));
   kill(pid, SIGTERM);
   int status;
@@ -156,7 +228,9 @@ TEST(VReplicationKillTest, SigkillsDuringCopyAndTailLoseNothing) {
       << "the last kill did not land in the running phase";
   std::cerr << "states at the kills:";
   for (const std::string& s : states_at_kill) std::cerr << " " << s;
-  std::cerr << "; writer statements " << writer.statements() << "\n";
+  std::cerr << "; writer statements " << writer.statements()
+            << "; XA transactions ended " << churner.ended() << "\n";
+  EXPECT_GT(churner.ended(), kills);
   const std::string cols = "id, name, IFNULL(val, 'N'), pad";
   ASSERT_OK_AND_ASSIGN(std::string want,
                        testing::Checksum(*conn, "k.src", cols));

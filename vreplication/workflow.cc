@@ -229,9 +229,25 @@ absl::StatusOr<mysql::Position> Workflow::ServerPosition() {
   return mysql::Position(std::move(p));
 }
 
-absl::Status Workflow::SavePosition(int64_t txn_timestamp) {
-  return conn_->Execute(SavePositionSql(id_, pos_.ToString(), txn_timestamp))
-      .status();
+absl::Status Workflow::SavePosition(int64_t txn_timestamp,
+                                    bool in_transaction) {
+  std::string sql = SavePositionSql(id_, pos_.ToString(), txn_timestamp);
+  const std::string xa = xa_watch_.SaveSql(id_);
+  if (xa.empty() || in_transaction) {
+    if (!xa.empty()) absl::StrAppend(&sql, ";\n", xa);
+    SC_RETURN_IF_ERROR(conn_->Execute(sql).status());
+    if (!in_transaction) xa_watch_.Saved();
+    return absl::OkStatus();
+  }
+  absl::Status s =
+      conn_->Execute(absl::StrCat("BEGIN;\n", sql, ";\n", xa, ";\nCOMMIT"))
+          .status();
+  if (!s.ok()) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    return s;
+  }
+  xa_watch_.Saved();
+  return absl::OkStatus();
 }
 
 void Workflow::SetCommitted() {
@@ -355,6 +371,8 @@ absl::Status Workflow::RunOnce() {
             .status());
   }
   SC_ASSIGN_OR_RETURN(pos_, mysql::Position::Parse(row_.pos));
+  // The XA watch recorded with that position (one a killed process left).
+  SC_RETURN_IF_ERROR(xa_watch_.Load(*conn_, id_));
   SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
   SC_RETURN_IF_ERROR(LoadPlans());
   SC_RETURN_IF_ERROR(StartCopyIfNew());

@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,7 +19,6 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -36,6 +34,7 @@
 #include "vreplication/row_applier.h"
 #include "vreplication/table_plan.h"
 #include "vreplication/vr_store.h"
+#include "vreplication/xa_watch.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -288,7 +287,10 @@ class Workflow {
   absl::Status Play(const absl::optional<mysql::Position>& stop_at,
                     bool copy_filter);
   absl::StatusOr<std::map<std::string, CopyFilter>> LoadCopyFilters();
-  absl::Status SavePosition(int64_t txn_timestamp);
+  // Records pos_ (and the XA watch with it, in one transaction); inside
+  // the caller's transaction if `in_transaction` (the caller then calls
+  // xa_watch_.Saved() once it commits).
+  absl::Status SavePosition(int64_t txn_timestamp, bool in_transaction = false);
   // Publishes pos_ as committed_position() (running phase only).
   void SetCommitted();
   // The error a catch-up inside or alongside a copy chunk ends with at a
@@ -352,22 +354,8 @@ class Workflow {
     bool valid = false;  // `at` is known (the last Play returned normally)
   };
   // Two-phase XA transactions the stream saw prepared since the copy's
-  // first position, from which it has read every transaction (see
-  // WatchXa). Not kept across a restart of the process.
-  struct XaWatch {
-    bool active = false;
-    absl::flat_hash_set<std::string> prepared;  // ids, until they end
-    // Ids of those that ended, met again when the stream reads a stretch
-    // again; the most recent ones (ended_order: the oldest first).
-    absl::flat_hash_set<std::string> ended;
-    std::deque<std::string> ended_order;
-  };
+  // first position (xa_watch.h), recorded with every position saved.
   XaWatch xa_watch_;
-  // Starts watching from pos_, the copy's first position.
-  void StartXaWatch();
-  // Fails on the XA COMMIT of a transaction not seen prepared since the
-  // copy's first position: prepared before it, it escaped the check there.
-  absl::Status WatchXa(const mysql::Transaction& txn);
   // Returns the stream, (re)opened at pos_ unless it stands there.
   absl::StatusOr<Stream*> StreamAtPosition();
   std::unique_ptr<Stream> stream_;

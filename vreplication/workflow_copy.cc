@@ -169,7 +169,7 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
   // stream's start and invisible to it (CheckNoPreparedXa). Checked before
   // it as well, this leaves only one prepared between that check and the
   // snapshot and ended between the snapshot and now: the stream, watching
-  // from the snapshot on, fails the workflow at its XA COMMIT (WatchXa).
+  // from the snapshot on, fails the workflow at its XA COMMIT (xa_watch.h).
   const bool first = pos_.empty();
   if (first) SC_RETURN_IF_ERROR(CheckNoPreparedXa());
 
@@ -179,7 +179,7 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
     if (stop_) return absl::OkStatus();
   }
   SC_ASSIGN_OR_RETURN(pos_, pos_.Union(snapshot));
-  if (first) StartXaWatch();
+  if (first) xa_watch_.Start();
   SC_RETURN_IF_ERROR(SavePosition(0));
 
   SC_ASSIGN_OR_RETURN(absl::optional<LastPk> lastpk,

@@ -326,6 +326,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   auto fail = [&](absl::Status s) {
     conn_->Execute("ROLLBACK").IgnoreError();
     pos_ = before;
+    xa_watch_.Rewind();
     // A session left logging statements must not go on (the caller may
     // keep it after an abort or a stop): its error replaces it.
     absl::Status restored = restore_format();
@@ -406,8 +407,10 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
     absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
     if (!merged.ok()) return fail(merged.status());
     pos_ = *std::move(merged);
-    if (before.empty()) StartXaWatch();
+    if (before.empty()) xa_watch_.Start();
     position = absl::StrCat(SavePositionSql(id_, pos_.ToString(), 0), ";\n");
+    std::string xa = xa_watch_.SaveSql(id_);
+    if (!xa.empty()) absl::StrAppend(&position, xa, ";\n");
   }
   std::string progress =
       CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
@@ -418,6 +421,7 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
                                  position, "COMMIT"))
           .status();
   if (!committed.ok()) return fail(committed);
+  if (!position.empty()) xa_watch_.Saved();
   copy_stats_.commits += clock_->Now() - c0;
   if (!*done) *lastpk = std::move(next);
   return restore_format();

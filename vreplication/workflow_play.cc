@@ -151,13 +151,14 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
       }
       // One commit: a crash between the two would resume past the DDL.
       SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
-      absl::Status s = SavePosition(0);
+      absl::Status s = SavePosition(0, /*in_transaction=*/true);
       if (s.ok()) s = SetState(*conn_, id_, kStateStopped, message);
       if (s.ok()) s = conn_->Execute("COMMIT").status();
       if (!s.ok()) {
         conn_->Execute("ROLLBACK").IgnoreError();
         return s;
       }
+      xa_watch_.Saved();
       *stop = true;
       return absl::OkStatus();
     }
@@ -167,56 +168,6 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
     default:
       return absl::OkStatus();
   }
-}
-
-// Why: a transaction prepared (two-phase XA) just before the copy's first
-// position and not yet listed by XA RECOVER when that was asked (or ended
-// between a snapshot and the question) escapes CheckNoPreparedXa; its rows
-// are logged before the stream's start, and its XA COMMIT after it,
-// without them. Every transaction prepared after that position is read by
-// the stream (and fails the workflow if it touches its tables), so the
-// XA COMMIT of one the stream never saw prepared is such a transaction:
-// what it changed is unknown, so the workflow fails rather than go on
-// without it. The stream reads a stretch of the binlog again after a
-// chunk rolls back, a DDL aborts a catch-up or a run is retried from the
-// saved position (seconds behind at most): the ids of transactions that
-// ended are kept a while for that, the last kXaEndedKept of them.
-namespace {
-constexpr size_t kXaEndedKept = 100000;
-}  // namespace
-
-void Workflow::StartXaWatch() {
-  xa_watch_ = XaWatch();
-  xa_watch_.active = true;
-}
-
-absl::Status Workflow::WatchXa(const mysql::Transaction& txn) {
-  if (!xa_watch_.active || txn.xa_id.empty()) return absl::OkStatus();
-  if (txn.xa_prepared) {
-    xa_watch_.prepared.insert(txn.xa_id);
-    return absl::OkStatus();
-  }
-  if (xa_watch_.prepared.erase(txn.xa_id) > 0) {
-    if (xa_watch_.ended.insert(txn.xa_id).second) {
-      xa_watch_.ended_order.push_back(txn.xa_id);
-    }
-    if (xa_watch_.ended_order.size() > kXaEndedKept) {
-      xa_watch_.ended.erase(xa_watch_.ended_order.front());
-      xa_watch_.ended_order.pop_front();
-    }
-    return absl::OkStatus();
-  }
-  if (!txn.xa_commit || xa_watch_.ended.contains(txn.xa_id)) {
-    return absl::OkStatus();  // a rollback, or read again
-  }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "a two-phase XA transaction committed (XA COMMIT ",
-      txn.xa_id.substr(0, 200),
-      ") that the stream never saw prepared since the copy's first position: "
-      "it was prepared before that position (and not listed by XA RECOVER "
-      "when the copy asked), so the copy may lack its changes; start the "
-      "workflow again (the migration retried) once no XA transaction is "
-      "pending"));
 }
 
 absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
@@ -326,6 +277,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       if (!in_chunk_txn_) {
         body.insert(body.begin(), "BEGIN");
         body.push_back(SavePositionSql(id_, pos_.ToString(), last_ts));
+        std::string xa = xa_watch_.SaveSql(id_);
+        if (!xa.empty()) body.push_back(std::move(xa));
         body.push_back("COMMIT");
       }
       const absl::Time t0 = clock_->Now();
@@ -335,6 +288,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (!in_chunk_txn_) conn_->Execute("ROLLBACK").IgnoreError();
         return s;
       }
+      if (!in_chunk_txn_) xa_watch_.Saved();
     } else if (!in_chunk_txn_) {  // only the position moved
       SC_RETURN_IF_ERROR(SavePosition(last_ts));
     }
@@ -396,7 +350,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       continue;
     }
     const mysql::Transaction& txn = item.transaction;
-    if (absl::Status xa = WatchXa(txn); !xa.ok()) {
+    if (absl::Status xa = xa_watch_.See(txn); !xa.ok()) {
       stream_.reset();
       return xa;
     }
