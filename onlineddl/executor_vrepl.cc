@@ -79,10 +79,11 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
 
 absl::Status Executor::DeleteWorkflowRows(int64_t id) {
   // The stream last: a failure in between leaves it to be deleted again.
-  // Its verifications' passes go with it.
+  // Its verifications' passes and its XA watch go with it.
   for (const std::string& where :
        {absl::StrCat("copy_state WHERE vrepl_id = ", id),
         absl::StrCat("sidecut_verified_copies WHERE workflow_id = ", id),
+        absl::StrCat("sidecut_xa_watch WHERE vrepl_id = ", id),
         absl::StrCat("vreplication WHERE id = ", id)}) {
     SC_RETURN_IF_ERROR(
         conn_->Execute(absl::StrCat("DELETE FROM _vt.", where)).status());

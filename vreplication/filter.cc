@@ -136,6 +136,42 @@ bool StatementMentionsTable(absl::string_view statement,
   return false;
 }
 
+bool StatementWritesOnlyTableOf(absl::string_view statement,
+                                absl::string_view db) {
+  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  if (!toks.ok()) return false;
+  const std::vector<Token>& t = *toks;  // ends with one kEnd token
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (t[i].IsOp(";") && t[i + 1].kind != TokenKind::kEnd) return false;
+  }
+  if (t.size() < 5) return false;
+  size_t i = 0;  // the table's database
+  if (t[0].IsWord("update")) {
+    i = 1;
+  } else if ((t[0].IsWord("insert") || t[0].IsWord("replace") ||
+              t[0].IsWord("delete")) &&
+             t[1].IsWord(t[0].IsWord("delete") ? "from" : "into")) {
+    i = 2;
+  } else {
+    return false;
+  }
+  if (i + 3 >= t.size() || !t[i].IsIdentLike() ||
+      !absl::EqualsIgnoreCase(t[i].text, db) || !t[i + 1].IsOp(".") ||
+      !t[i + 2].IsIdentLike()) {
+    return false;
+  }
+  // What follows the table rules out a second table (UPDATE a, b / a JOIN
+  // b; DELETE ... USING) and an alias.
+  const Token& next = t[i + 3];
+  if (t[0].IsWord("update")) return next.IsWord("set");
+  if (t[0].IsWord("delete")) {
+    return next.kind == TokenKind::kEnd || next.IsOp(";") ||
+           next.IsWord("where") || next.IsWord("order") || next.IsWord("limit");
+  }
+  return next.IsOp("(") || next.IsWord("values") || next.IsWord("value") ||
+         next.IsWord("set") || next.IsWord("select");
+}
+
 bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
   if (!toks.ok() || toks->empty()) return true;

@@ -51,6 +51,13 @@ bool StatementTouchesDatabase(absl::string_view statement,
 bool StatementMentionsTable(absl::string_view statement,
                             absl::string_view table);
 
+// Whether `statement` is one single-table INSERT, REPLACE, UPDATE or
+// DELETE of a table qualified with database `db` (`db`.t): whatever else
+// it names (its columns, the tables a subquery reads), it changes only
+// that table. False for anything else, unparsable text included.
+bool StatementWritesOnlyTableOf(absl::string_view statement,
+                                absl::string_view db);
+
 // Whether DDL `statement` may change table `table`'s structure or name:
 // CREATE/ALTER/DROP/RENAME/TRUNCATE of a TABLE, or CREATE/DROP INDEX, that
 // names it. DDL on events, triggers, views, routines, databases or users

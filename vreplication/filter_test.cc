@@ -92,6 +92,35 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
+TEST(StatementWritesOnlyTableOfTest, SingleTableWritesOfTheDatabase) {
+  for (const char* sql : {
+           "UPDATE _vt.vreplication SET pos = 'x' WHERE id = 1",
+           "update `_vt`.`copy_state` set lastpk = (select max(id) from src)",
+           "REPLACE INTO _vt.sidecut_xa_watch (vrepl_id, prepared) VALUES "
+           "(1, '')",
+           "INSERT INTO _VT.t SELECT * FROM src;",
+           "DELETE FROM _vt.copy_state WHERE vrepl_id = 1",
+           "DELETE FROM _vt.copy_state",
+       }) {
+    EXPECT_TRUE(StatementWritesOnlyTableOf(sql, "_vt")) << sql;
+  }
+  for (const char* sql : {
+           "UPDATE _vt.vreplication, d.src SET pos = 1",
+           "UPDATE _vt.vreplication v JOIN d.src s SET v.pos = s.id",
+           "UPDATE _vt.vreplication v SET pos = 1",
+           "DELETE FROM _vt.copy_state USING _vt.copy_state, d.src",
+           "DELETE _vt.copy_state, src FROM _vt.copy_state JOIN src",
+           "UPDATE vreplication SET pos = 1",
+           "UPDATE d.src SET pos = 1",
+           "UPDATE _vt.vreplication SET pos = 1; UPDATE d.src SET a = 1",
+           "INSERT INTO _vt.t VALUES ('unterminated",
+           "SELECT * FROM _vt.vreplication",
+           "UPDATE _vt.",
+       }) {
+    EXPECT_FALSE(StatementWritesOnlyTableOf(sql, "_vt")) << sql;
+  }
+}
+
 TEST(RenamedToTest, FindsTheClauseRenamingTheTable) {
   EXPECT_EQ(RenamedTo("RENAME TABLE `d`.`t` TO `d`.`t~1a2b`, `d`.`s` TO "
                       "`d`.`t`, `d`.`t~1a2b` TO `d`.`s`",

@@ -269,6 +269,8 @@ absl::Status Workflow::StartCopyIfNew() {
           ->Execute(
               absl::StrCat("DELETE FROM _vt.copy_state WHERE vrepl_id = ", id_))
           .status());
+  // Nor does it watch yet (a position reset by hand leaves a record).
+  SC_RETURN_IF_ERROR(conn_->Execute(ForgetXaWatchSql(id_)).status());
   for (const auto& [target, plan] : plans_) {
     SC_RETURN_IF_ERROR(
         conn_
@@ -284,7 +286,9 @@ absl::Status Workflow::StartCopyIfNew() {
                                  "'Copying', message = '' WHERE id = ",
                                  id_))
           .status());
-  return conn_->Execute("COMMIT").status();
+  SC_RETURN_IF_ERROR(conn_->Execute("COMMIT").status());
+  xa_watch_ = XaWatch();
+  return absl::OkStatus();
 }
 
 // A transaction prepared (two-phase XA) before the copy's first position

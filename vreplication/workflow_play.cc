@@ -393,16 +393,14 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           // every table for a statement that does not.
           const bool parses = schemadiff::Tokenize(ev.query.query).ok();
           bool ours = false;
-          bool names_source = false;
           for (const auto& [source, target] : target_of_source_) {
             ours |= touches && parses &&
                     StatementMentionsTable(ev.query.query, target);
-            names_source |= StatementMentionsTable(ev.query.query, source);
           }
-          // A statement-logged chunk also records its progress in _vt.
-          ours |= parses && !names_source &&
-                  StatementTouchesDatabase(ev.query.query, ev.query.database,
-                                           "_vt");
+          // A statement-logged chunk also records its progress in _vt,
+          // each statement changing one _vt table only (its columns may be
+          // named like a source table: pos, id, prepared).
+          ours |= StatementWritesOnlyTableOf(ev.query.query, "_vt");
           if (!ours) {
             SC_RETURN_IF_ERROR(
                 CheckIndirectStatement(ev.query.query, ev.query.database));
