@@ -257,8 +257,17 @@ TEST_F(DeployTest, CancelMidWayLeavesEverythingAsBefore) {
         return true;
       },
       WaitOptions{.timeout = absl::Seconds(240)}));
+  // Each copy's XA watch is recorded (xa_watch.h), and goes with it.
+  const std::string ids = Value(absl::StrCat(
+      "SELECT GROUP_CONCAT(id) FROM _vt.vreplication WHERE db_name = ",
+      mysql::QuoteString(db_)));
+  const std::string watches = absl::StrCat(
+      "SELECT COUNT(*) FROM _vt.sidecut_xa_watch WHERE vrepl_id IN (", ids,
+      ")");
+  EXPECT_NE(Value(watches), "0");
   ASSERT_OK(executor_->CancelDeployment(ctx));
   EXPECT_EQ(executor_->GetDeployment(ctx)->status, kDeployCancelled);
+  EXPECT_EQ(Value(watches), "0");
   ASSERT_OK_AND_ASSIGN(std::string after, LoadLiveSchemaSql(*conn_, db_));
   EXPECT_EQ(before, after);
   EXPECT_THAT(Checksum(*conn_, "t2", "id, name, val, info"), IsOkAndHolds(sum));
