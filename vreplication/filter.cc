@@ -1,5 +1,7 @@
 #include "vreplication/filter.h"
 
+#include <initializer_list>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -136,40 +138,62 @@ bool StatementMentionsTable(absl::string_view statement,
   return false;
 }
 
-bool StatementWritesOnlyTableOf(absl::string_view statement,
-                                absl::string_view db) {
+absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,
+                                                absl::string_view session_db) {
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
-  if (!toks.ok()) return false;
+  if (!toks.ok()) return absl::nullopt;
   const std::vector<Token>& t = *toks;  // ends with one kEnd token
   for (size_t i = 0; i + 1 < t.size(); ++i) {
-    if (t[i].IsOp(";") && t[i + 1].kind != TokenKind::kEnd) return false;
+    if (t[i].IsOp(";") && t[i + 1].kind != TokenKind::kEnd) {
+      return absl::nullopt;  // more than one statement
+    }
   }
-  if (t.size() < 5) return false;
-  size_t i = 0;  // the table's database
-  if (t[0].IsWord("update")) {
-    i = 1;
-  } else if ((t[0].IsWord("insert") || t[0].IsWord("replace") ||
-              t[0].IsWord("delete")) &&
-             t[1].IsWord(t[0].IsWord("delete") ? "from" : "into")) {
-    i = 2;
-  } else {
+  auto any_of = [](const Token& tok, std::initializer_list<const char*> words) {
+    for (const char* w : words) {
+      if (tok.IsWord(w)) return true;
+    }
     return false;
+  };
+  const bool update = t[0].IsWord("update");
+  const bool remove = t[0].IsWord("delete");
+  if (!update && !remove && !any_of(t[0], {"insert", "replace"})) {
+    return absl::nullopt;
   }
-  if (i + 3 >= t.size() || !t[i].IsIdentLike() ||
-      !absl::EqualsIgnoreCase(t[i].text, db) || !t[i + 1].IsOp(".") ||
-      !t[i + 2].IsIdentLike()) {
-    return false;
+  size_t i = 1;  // past the modifiers
+  while (i < t.size() && any_of(t[i], {"low_priority", "delayed",
+                                       "high_priority", "quick", "ignore"})) {
+    ++i;
+  }
+  if (remove) {
+    if (i >= t.size() || !t[i].IsWord("from")) return absl::nullopt;
+    ++i;
+  } else if (!update && i < t.size() && t[i].IsWord("into")) {
+    ++i;
+  }
+  if (i >= t.size() || !t[i].IsIdentLike()) return absl::nullopt;
+  WrittenTable w{std::string(session_db), t[i].text};
+  ++i;
+  if (i + 1 < t.size() && t[i].IsOp(".")) {
+    if (!t[i + 1].IsIdentLike()) return absl::nullopt;
+    w.database = w.table;
+    w.table = t[i + 1].text;
+    i += 2;
   }
   // What follows the table rules out a second table (UPDATE a, b / a JOIN
-  // b; DELETE ... USING) and an alias.
-  const Token& next = t[i + 3];
-  if (t[0].IsWord("update")) return next.IsWord("set");
-  if (t[0].IsWord("delete")) {
-    return next.kind == TokenKind::kEnd || next.IsOp(";") ||
-           next.IsWord("where") || next.IsWord("order") || next.IsWord("limit");
+  // b; DELETE ... USING; a PARTITION clause) and an alias.
+  const Token& next = t[i];
+  bool single = false;
+  if (update) {
+    single = next.IsWord("set");
+  } else if (remove) {
+    single = next.kind == TokenKind::kEnd || next.IsOp(";") ||
+             any_of(next, {"where", "order", "limit", "returning"});
+  } else {
+    single =
+        next.IsOp("(") || any_of(next, {"values", "value", "set", "select"});
   }
-  return next.IsOp("(") || next.IsWord("values") || next.IsWord("value") ||
-         next.IsWord("set") || next.IsWord("select");
+  if (!single) return absl::nullopt;
+  return w;
 }
 
 bool DdlChangesTable(absl::string_view statement, absl::string_view table) {

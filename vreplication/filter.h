@@ -51,12 +51,19 @@ bool StatementTouchesDatabase(absl::string_view statement,
 bool StatementMentionsTable(absl::string_view statement,
                             absl::string_view table);
 
-// Whether `statement` is one single-table INSERT, REPLACE, UPDATE or
-// DELETE of a table qualified with database `db` (`db`.t): whatever else
-// it names (its columns, the tables a subquery reads), it changes only
-// that table. False for anything else, unparsable text included.
-bool StatementWritesOnlyTableOf(absl::string_view statement,
-                                absl::string_view db);
+// A table: its database and name.
+struct WrittenTable {
+  std::string database;
+  std::string table;
+};
+
+// If `statement` is one single-table INSERT, REPLACE, UPDATE or DELETE,
+// the table it writes (in database `session_db` where not qualified):
+// whatever else it names (its columns, the tables a subquery reads), it
+// changes only that table (and what the table's triggers change).
+// nullopt for any other statement, unparsable text included.
+absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,
+                                                absl::string_view session_db);
 
 // Whether DDL `statement` may change table `table`'s structure or name:
 // CREATE/ALTER/DROP/RENAME/TRUNCATE of a TABLE, or CREATE/DROP INDEX, that

@@ -1,5 +1,7 @@
 #include "vreplication/filter.h"
 
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/status_matchers.h"
@@ -92,17 +94,34 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
-TEST(StatementWritesOnlyTableOfTest, SingleTableWritesOfTheDatabase) {
-  for (const char* sql : {
-           "UPDATE _vt.vreplication SET pos = 'x' WHERE id = 1",
-           "update `_vt`.`copy_state` set lastpk = (select max(id) from src)",
-           "REPLACE INTO _vt.sidecut_xa_watch (vrepl_id, prepared) VALUES "
-           "(1, '')",
-           "INSERT INTO _VT.t SELECT * FROM src;",
-           "DELETE FROM _vt.copy_state WHERE vrepl_id = 1",
-           "DELETE FROM _vt.copy_state",
+TEST(SingleTableWrittenTest, TheTableOfASingleTableWrite) {
+  struct Case {
+    const char* sql;
+    const char* database;
+    const char* table;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"UPDATE _vt.vreplication SET pos = 'x' WHERE id = 1", "_vt",
+            "vreplication"},
+           {"update `_vt`.`copy_state` set lastpk = (select max(id) from src)",
+            "_vt", "copy_state"},
+           {"REPLACE INTO _vt.sidecut_xa_watch (vrepl_id, prepared) VALUES "
+            "(1, '')",
+            "_vt", "sidecut_xa_watch"},
+           {"INSERT INTO `d`.`sh``x` (id, user) SELECT id, user FROM `d`.`o` "
+            "WHERE id > 5 LOCK IN SHARE MODE;",
+            "d", "sh`x"},
+           {"DELETE FROM _vt.copy_state", "_vt", "copy_state"},
+           {"DELETE LOW_PRIORITY QUICK IGNORE FROM t WHERE a = 1", "s", "t"},
+           {"UPDATE IGNORE t SET a = 1", "s", "t"},
+           {"INSERT IGNORE t VALUES (1)", "s", "t"},
+           {"insert into t set a = 1", "s", "t"},
+           {"REPLACE t SELECT * FROM src", "s", "t"},
        }) {
-    EXPECT_TRUE(StatementWritesOnlyTableOf(sql, "_vt")) << sql;
+    absl::optional<WrittenTable> w = SingleTableWritten(c.sql, "s");
+    ASSERT_TRUE(w.has_value()) << c.sql;
+    EXPECT_EQ(w->database, c.database) << c.sql;
+    EXPECT_EQ(w->table, c.table) << c.sql;
   }
   for (const char* sql : {
            "UPDATE _vt.vreplication, d.src SET pos = 1",
@@ -110,14 +129,15 @@ TEST(StatementWritesOnlyTableOfTest, SingleTableWritesOfTheDatabase) {
            "UPDATE _vt.vreplication v SET pos = 1",
            "DELETE FROM _vt.copy_state USING _vt.copy_state, d.src",
            "DELETE _vt.copy_state, src FROM _vt.copy_state JOIN src",
-           "UPDATE vreplication SET pos = 1",
-           "UPDATE d.src SET pos = 1",
+           "DELETE FROM t PARTITION (p0)",
            "UPDATE _vt.vreplication SET pos = 1; UPDATE d.src SET a = 1",
            "INSERT INTO _vt.t VALUES ('unterminated",
            "SELECT * FROM _vt.vreplication",
+           "CREATE TABLE t (a INT)",
            "UPDATE _vt.",
+           "UPDATE",
        }) {
-    EXPECT_FALSE(StatementWritesOnlyTableOf(sql, "_vt")) << sql;
+    EXPECT_FALSE(SingleTableWritten(sql, "s").has_value()) << sql;
   }
 }
 

@@ -361,6 +361,59 @@ TEST_F(StatementCopyTest, ASourceNamedLikeABookkeepingColumnCopies) {
   }
 }
 
+// Another workflow's statement-logged chunks name the columns they copy
+// (here `user`, like this workflow's source table) and read their own
+// source, but write only their shadow: this workflow, tailing meanwhile,
+// goes on (it stopped for good as "logged as a statement").
+TEST_F(StatementCopyTest, AnotherWorkflowsChunksNamingASourceDoNotStopIt) {
+  ASSERT_OK(primary_->Execute("CREATE DATABASE s6"));
+  for (const char* sql : {
+           "CREATE TABLE s6.user (id INT PRIMARY KEY, v INT)",
+           "CREATE TABLE s6.user_dst (id INT PRIMARY KEY, v INT)",
+           "CREATE TABLE s6.orders (id INT PRIMARY KEY, user INT, v INT)",
+           "CREATE TABLE s6.dst (id INT PRIMARY KEY, user INT, v INT)",
+           "INSERT INTO s6.user SELECT seq, seq FROM s6.seq_1_to_100",
+           "INSERT INTO s6.orders SELECT seq, seq % 100, seq FROM "
+           "s6.seq_1_to_20000",
+       }) {
+    ASSERT_OK(primary_->Execute(sql));
+  }
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  auto rule = [](const char* match, const char* filter) {
+    binlogdata::BinlogSource source;
+    binlogdata::Rule* r = source.mutable_filter()->add_rules();
+    r->set_match(match);
+    r->set_filter(filter);
+    return source;
+  };
+  ASSERT_OK_AND_ASSIGN(
+      int64_t users,
+      engine.Create("wf_s6u", rule("user_dst", "select * from user"), "s6", 0));
+  ASSERT_OK(WaitCaughtUp(*primary_, users, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(auto from, testing::BinlogEnd(*primary_));
+  ASSERT_OK_AND_ASSIGN(
+      int64_t orders,
+      engine.Create("wf_s6o", rule("dst", "select * from orders"), "s6", 0));
+  ASSERT_OK(WaitCaughtUp(*primary_, orders, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(CopyLog log, ReadCopyLog("s6", from));
+  EXPECT_GE(log.statements, 10);
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(users));
+  EXPECT_EQ(row.state, kStateRunning) << row.message;
+  ASSERT_OK(primary_->Execute("UPDATE s6.user SET v = -v WHERE id <= 10"));
+  ASSERT_OK(WaitCaughtUp(*primary_, users, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*primary_, "s6.user", "id, v"));
+  ASSERT_OK_AND_ASSIGN(std::string got,
+                       Checksum(*primary_, "s6.user_dst", "id, v"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK_AND_ASSIGN(want, Checksum(*primary_, "s6.orders", "id, user, v"));
+  ASSERT_OK_AND_ASSIGN(got, Checksum(*primary_, "s6.dst", "id, user, v"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK(engine.Stop(users));
+  ASSERT_OK(engine.Stop(orders));
+}
+
 TEST_F(StatementCopyTest, CopiesAsRowsWhereAStatementCouldDiffer) {
   // A default the replica would compute anew.
   ::testing::internal::CaptureStderr();

@@ -385,29 +385,39 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           }
         } else if (!txn.standalone) {
           // A change logged as a statement (a session with binlog_format
-          // STATEMENT or MIXED): its rows are not in the binlog. (A
-          // statement-logged copy chunk of ours names its target.)
-          const bool touches = StatementTouchesDatabase(
-              ev.query.query, ev.query.database, row_.db_name);
-          // Ours only if it parses: StatementMentionsTable says yes to
-          // every table for a statement that does not.
-          const bool parses = schemadiff::Tokenize(ev.query.query).ok();
-          bool ours = false;
+          // STATEMENT or MIXED): its rows are not in the binlog.
+          const std::string& query = ev.query.query;
+          // A single-table write changes that table only, whatever its
+          // columns or the tables it reads are named (like a source
+          // table: `pos` of our own chunk's bookkeeping in _vt, a column
+          // `user` in another workflow's statement-logged chunk).
+          const absl::optional<WrittenTable> written =
+              SingleTableWritten(query, ev.query.database);
+          auto written_is = [&](absl::string_view db, absl::string_view t) {
+            return written.has_value() &&
+                   absl::EqualsIgnoreCase(written->database, db) &&
+                   absl::EqualsIgnoreCase(written->table, t);
+          };
+          // Ours: a statement-logged copy chunk of ours writes its target,
+          // and records its progress in _vt.
+          bool ours = written.has_value() &&
+                      absl::EqualsIgnoreCase(written->database, "_vt");
           for (const auto& [source, target] : target_of_source_) {
-            ours |= touches && parses &&
-                    StatementMentionsTable(ev.query.query, target);
+            ours |= written_is(row_.db_name, target);
           }
-          // A statement-logged chunk also records its progress in _vt,
-          // each statement changing one _vt table only (its columns may be
-          // named like a source table: pos, id, prepared).
-          ours |= StatementWritesOnlyTableOf(ev.query.query, "_vt");
           if (!ours) {
             SC_RETURN_IF_ERROR(
-                CheckIndirectStatement(ev.query.query, ev.query.database));
+                CheckIndirectStatement(query, ev.query.database));
           }
+          // Any other form: whatever names a source table in the database
+          // may change it (StatementMentionsTable says yes to every table
+          // for a statement that does not parse).
+          const bool touches =
+              !written.has_value() &&
+              StatementTouchesDatabase(query, ev.query.database, row_.db_name);
           for (const auto& [source, target] : target_of_source_) {
-            if (!touches || ours ||
-                !StatementMentionsTable(ev.query.query, source)) {
+            if (ours || !(written_is(row_.db_name, source) ||
+                          (touches && StatementMentionsTable(query, source)))) {
               continue;
             }
             return absl::FailedPreconditionError(absl::StrCat(
