@@ -147,6 +147,19 @@ bool KeyIsOnlyUniqueIndex(const TablePlan& plan) {
   return only == key;
 }
 
+bool TargetIndexInKeyOrder(const TablePlan& plan) {
+  if (!KeyIsOnlyUniqueIndex(plan)) return false;
+  const std::vector<int>& index = plan.target.unique_keys[0].columns;
+  if (index.size() != plan.target_key.size()) return false;
+  for (size_t i = 0; i < index.size(); ++i) {
+    if (!absl::EqualsIgnoreCase(plan.target.columns[index[i]].name,
+                                plan.target_columns[plan.target_key[i]])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool ReplayIsIdempotent(const TablePlan& plan) {
   if (plan.where_expr.has_value() || !plan.where.empty()) return false;
   if (plan.source_key.empty() || !KeyIsOnlyUniqueIndex(plan)) return false;

@@ -50,6 +50,13 @@ struct TablePlan {
 // upsert can only meet the row of the same key.
 bool KeyIsOnlyUniqueIndex(const TablePlan& plan);
 
+// Whether the target's unique index on the key (KeyIsOnlyUniqueIndex)
+// lists its columns in the order the copy walks the key: an unlocked copy
+// chunk finds its last row on the target in that order
+// (RowApplier::TargetLastKeyQuery), which in another order ((a, b) made
+// (b, a)) no index serves, a scan of the whole target at every chunk.
+bool TargetIndexInKeyOrder(const TablePlan& plan);
+
 // Whether changes to this plan's target can be replayed idempotently
 // without hiding a conflict the plain apply would report: no filter, the
 // key is the target's only unique index, and its columns are defined as in

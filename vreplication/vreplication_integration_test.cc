@@ -1931,6 +1931,54 @@ TEST_F(VReplicationTest, AnXaCommitReadAgainAfterAChunkRollsBackIsNoFailure) {
   ASSERT_OK(engine.Stop(id, "done in a test"));
 }
 
+// A composite key the target orders otherwise ((a, b) made (b, a)): an
+// unlocked chunk would find its last row on the target in the copy's
+// order, which the target's key cannot serve (a scan of the whole target
+// at every chunk, found in review): its chunks lock their rows instead,
+// seen here by a row lock the second chunk waits for.
+TEST_F(VReplicationTest, AReorderedCompositeKeyIsCopiedInLockedChunks) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d8d"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d8d.src (a INT, b INT, c INT, PRIMARY KEY (a, b))"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d8d.dst (a INT, b INT, c INT, PRIMARY KEY (b, a))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d8d.src SELECT seq, seq % 7, seq FROM d8d.seq_1_to_300"));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> holder,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(holder->Execute("BEGIN"));
+  ASSERT_OK(holder->Execute("SELECT * FROM d8d.src WHERE a = 150 FOR UPDATE"));
+  WorkflowOptions saved = options_;
+  options_.copy_batch_rows = 100;
+  options_.copy_batch_max_rows = 100;
+  Engine engine(options_, Clock::Real());
+  options_ = saved;
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf8d", Source("dst", "select * from src"), "d8d", 0));
+  absl::Status waited = WaitFor(
+      Clock::Real(), "a chunk to wait for the locked row",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(
+                *conn_,
+                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS"));
+        return n != "0";
+      },
+      WaitOptions{.timeout = absl::Seconds(20)});
+  ASSERT_OK(holder->Execute("ROLLBACK"));
+  EXPECT_OK(waited);
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "d8d.src", "a, b, c"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d8d.dst", "a, b, c"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK(engine.Stop(id, "done in a test"));
+}
+
 // A workflow stopped in the middle of its copy and started again says
 // Copying until the copy ends: whoever waits for the copy's end (an index
 // build, a cut-over) must not take the restart for it.

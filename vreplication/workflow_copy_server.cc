@@ -166,8 +166,10 @@ std::string Workflow::CopySummary() const {
 }
 
 absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {
-  if (!plan.idempotent || !ordered_commits_ || pos_.empty() ||
-      stream_ == nullptr || !stream_->valid || !(stream_->at == pos_)) {
+  // (Its chunk's last row is read from the target in key order.)
+  if (!plan.idempotent || !TargetIndexInKeyOrder(plan) || !ordered_commits_ ||
+      pos_.empty() || stream_ == nullptr || !stream_->valid ||
+      !(stream_->at == pos_)) {
     return false;
   }
   if (visible_ == pos_) return true;  // checked since pos_ last moved
