@@ -298,6 +298,9 @@ class Workflow {
   // Aborted error (a deadlock).
   static absl::Status DdlAbort();
   static bool IsDdlAbort(const absl::Status& s);
+  // Whether DDL `statement` may change a table a plan reads or writes (or
+  // drops the database): one that cannot changes nothing inside a chunk.
+  bool DdlMayChangePlans(const std::string& statement) const;
   absl::Status HandleDdl(const std::string& statement,
                          const std::string& session_db, bool* stop);
   // A statement-logged change naming no source table: an error if it may
@@ -371,6 +374,7 @@ class Workflow {
     absl::Duration inserts, commits;
     int chunk_count = 0, catchup_count = 0;
     int alongside_count = 0;  // catch-ups that ran alongside a chunk
+    int ddl_aborts = 0;       // chunks rolled back for a DDL in their catch-up
     // Play's counters when the copy started.
     absl::Duration stream0, apply0;
     uint64_t bytes0 = 0;

@@ -133,6 +133,7 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
       ++copy_stats_.alongside_count;
     }
     // A DDL (catch up first), or a deadlock that rolled the chunk back.
+    if (IsDdlAbort(s)) ++copy_stats_.ddl_aborts;
     if (absl::IsAborted(s)) return absl::OkStatus();
     SC_RETURN_IF_ERROR(s);
     if (done) {
@@ -162,7 +163,8 @@ std::string Workflow::CopySummary() const {
       " of them alongside chunks (binlog ",
       (play_stream_bytes_ - c.bytes0) / 1000000, " MB read in ",
       absl::FormatDuration(play_stream_time_ - c.stream0), ", applied in ",
-      absl::FormatDuration(play_apply_time_ - c.apply0), ")");
+      absl::FormatDuration(play_apply_time_ - c.apply0), "), ", c.ddl_aborts,
+      " chunks rolled back for a DDL");
 }
 
 absl::StatusOr<bool> Workflow::CanCopyUnlocked(const TablePlan& plan) {

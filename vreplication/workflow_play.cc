@@ -118,12 +118,32 @@ bool Workflow::IsDdlAbort(const absl::Status& s) {
   return absl::IsAborted(s) && s.GetPayload(kDdlAbortPayload).has_value();
 }
 
+bool Workflow::DdlMayChangePlans(const std::string& statement) const {
+  absl::StatusOr<std::vector<schemadiff::Token>> toks =
+      schemadiff::Tokenize(statement);
+  if (!toks.ok() || toks->size() < 2) return true;
+  if (((*toks)[0].IsWord("drop") || (*toks)[0].IsWord("alter")) &&
+      ((*toks)[1].IsWord("database") || (*toks)[1].IsWord("schema"))) {
+    return true;
+  }
+  for (const auto& [target, plan] : plans_) {
+    if (DdlChangesTable(statement, plan.source.table) ||
+        DdlChangesTable(statement, plan.target.table)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::Status Workflow::HandleDdl(const std::string& statement,
                                  const std::string& session_db, bool* stop) {
   *stop = false;
   switch (row_.source.on_ddl()) {
     case binlogdata::IGNORE:
-      return LoadPlans();  // columns may have changed
+      // Columns may have changed (not by DDL on other tables: reloading
+      // for each starts a copy over, and a stream of them stalled it).
+      if (!DdlMayChangePlans(statement)) return absl::OkStatus();
+      return LoadPlans();
     case binlogdata::STOP: {
       // Only DDL on a table this workflow reads stops it.
       bool relevant = false;
@@ -365,13 +385,18 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (txn.standalone &&
             StatementTouchesDatabase(ev.query.query, ev.query.database,
                                      row_.db_name)) {
-          if (in_chunk_txn_ || alongside_chunk_) {
+          if ((in_chunk_txn_ || alongside_chunk_) &&
+              DdlMayChangePlans(ev.query.query)) {
             // Before anything of it applies: the stream is reopened at pos_
             // and reads the DDL again. (Alongside a chunk, what came before
             // it commits with its position first.)
             if (alongside_chunk_) SC_RETURN_IF_ERROR(flush());
             return DdlAbort();
           }
+          // Any other DDL changes nothing for the plans in use (after the
+          // chunk too; a stream of them, scratch tables created and
+          // dropped, used to roll back every locked chunk).
+          if (in_chunk_txn_ || alongside_chunk_) continue;
           if (!txn.out_of_order.empty()) {
             return absl::FailedPreconditionError(txn.out_of_order);
           }
