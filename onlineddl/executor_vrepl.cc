@@ -1063,6 +1063,16 @@ absl::Status Executor::CutOverDone(const Migration& m, int64_t workflow_id,
         vreplication::kWorkflowTypeOnlineDdl, r.rename_position.ToString());
     if (!created.ok()) return fail(created.status());
     id = *created;
+    // The old table is what a revert swaps back in: DDL on it stops the
+    // stream, and the revert is then refused.
+    absl::Status tagged =
+        conn_
+            ->Execute(absl::StrCat(
+                "UPDATE _vt.vreplication SET tags = ",
+                mysql::QuoteString(vreplication::kTagStopOnTargetDdl),
+                " WHERE id = ", id))
+            .status();
+    if (!tagged.ok()) return fail(tagged);
   }
   if (options_.before_completion_commit) {
     absl::Status hooked = options_.before_completion_commit(m);

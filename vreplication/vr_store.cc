@@ -58,7 +58,7 @@ absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id) {
           "SELECT id, workflow, source, pos, IFNULL(stop_pos, ''), state, "
           "IFNULL(message, ''), db_name, rows_copied, time_updated, "
           "transaction_timestamp, time_heartbeat, max_tps, time_throttled, "
-          "reason_throttled, workflow_type FROM _vt.vreplication "
+          "reason_throttled, workflow_type, tags FROM _vt.vreplication "
           "WHERE id = ",
           id)));
   if (r.rows.empty()) {
@@ -82,6 +82,7 @@ absl::StatusOr<WorkflowRow> ReadWorkflow(mysql::Connection& conn, int64_t id) {
   SC_ASSIGN_OR_RETURN(w.time_throttled, row.GetInt64(13));
   w.reason_throttled = std::string(row.Get(14));
   SC_ASSIGN_OR_RETURN(w.workflow_type, row.GetInt64(15));
+  w.tags = std::string(row.Get(16));
   return w;
 }
 

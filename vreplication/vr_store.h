@@ -43,7 +43,14 @@ struct WorkflowRow {
   int64_t transaction_timestamp = 0;
   int64_t time_heartbeat = 0;
   int64_t workflow_type = 0;
+  std::string tags;
 };
+
+// The tag of a workflow that keeps a table swapped out in sync with the
+// one now serving (a revert's reverse stream): with on_ddl STOP it also
+// stops at DDL that changes its target, the table a revert would swap
+// back in (a TRUNCATE or ALTER of it by hand must refuse the revert).
+inline constexpr char kTagStopOnTargetDdl[] = "sidecut:stop-on-target-ddl";
 
 struct CopyStateRow {
   std::string table_name;  // the target table (rule match)

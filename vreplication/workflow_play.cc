@@ -148,8 +148,10 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
       // Only DDL on a table this workflow reads stops it.
       bool relevant = false;
       std::string renamed;
+      const bool target_too = absl::StrContains(row_.tags, kTagStopOnTargetDdl);
       for (const auto& [target, plan] : plans_) {
         relevant |= DdlChangesTable(statement, plan.source.table);
+        relevant |= target_too && DdlChangesTable(statement, plan.target.table);
         absl::optional<std::string> to =
             RenamedTo(statement, session_db, row_.db_name, plan.source.table);
         if (to.has_value() && renamed.empty()) {
