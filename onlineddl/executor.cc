@@ -9,6 +9,8 @@
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
 #include "util/status_macros.h"
+#include "vreplication/sidecar_schema.h"
+#include "vreplication/vr_store.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -73,10 +75,27 @@ absl::Status Executor::Init() {
   SC_ASSIGN_OR_RETURN(conn_, ConnectOwn());
   SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
   SC_RETURN_IF_ERROR(EnsureDeployments(*conn_));
+  SC_RETURN_IF_ERROR(vreplication::EnsureSidecarSchema(*conn_));
+  SC_RETURN_IF_ERROR(TagReverseStreams());
   engine_ = std::make_unique<vreplication::Engine>(options_.workflow, clock_);
   SC_RETURN_IF_ERROR(engine_->Open(options_.db));
   gc_ = std::make_unique<TableGc>(options_.gc, clock_);
   return absl::OkStatus();
+}
+
+absl::Status Executor::TagReverseStreams() {
+  // Made before reverse streams were tagged (kTagStopOnTargetDdl): every
+  // workflow of a completed migration is one (the forward stream's rows go
+  // in the completion's transaction, which creates it).
+  return conn_
+      ->Execute(absl::StrCat(
+          "UPDATE _vt.vreplication v JOIN _vt.schema_migrations m ON "
+          "v.workflow = m.migration_uuid SET v.tags = ",
+          mysql::QuoteString(vreplication::kTagStopOnTargetDdl),
+          " WHERE v.tags = '' AND m.migration_status = 'complete' AND "
+          "m.mysql_schema = ",
+          mysql::QuoteString(options_.db)))
+      .status();
 }
 
 Executor::~Executor() {

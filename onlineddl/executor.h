@@ -260,6 +260,9 @@ class Executor {
   };
   Executor(ExecutorOptions options, Clock* clock);
   absl::Status Init();
+  // Tags the reverse streams made before they were tagged
+  // (vreplication::kTagStopOnTargetDdl), before the engine starts them.
+  absl::Status TagReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Loop();
   absl::StatusOr<std::unique_ptr<mysql::Connection>> Connect();
   // Connect() for the executor's own session (conn_).

@@ -974,36 +974,48 @@ TEST_F(RevertTest, AnOldTableIsVerifiedAheadOfItsRevert) {
 // DDL on the old table behind its reverse stream's back (here a TRUNCATE
 // after the table was verified ahead of a revert) stops that stream, and
 // the revert is refused: it swapped in the emptied table before, the pass
-// recorded ahead reused (found in review).
+// recorded ahead reused (found in review). Also for a reverse stream made
+// before such streams were tagged (the tag cleared, the daemon restarted).
 TEST_F(RevertTest, DdlOnTheOldTableRefusesTheRevert) {
-  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
-  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
-  const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
-  ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
-                      return absl::StrContains(
-                          m.stage, "; old table verified: 300 rows");
-                    }));
-  ASSERT_OK(conn_->Execute(absl::StrCat("TRUNCATE TABLE ", Qualified(old))));
-  ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to stop",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(
-                          std::string state,
-                          mysql::QueryValue(
-                              *conn_,
-                              absl::StrCat("SELECT state FROM _vt.vreplication "
-                                           "WHERE workflow = ",
-                                           mysql::QuoteString(alter))));
-                      return state == "Stopped";
-                    }));
-  EXPECT_THAT(executor_->Revert(alter, ""),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("reverse stream stopped"),
-                             HasSubstr("TRUNCATE"))));
-  EXPECT_TRUE(HasColumn("t", "c"));
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "300");
+  for (const char* t : {"t", "u"}) {
+    SCOPED_TRACE(t);
+    const bool untagged = std::string(t) == "u";
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", t, " (id INT PRIMARY KEY, v INT)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO ", t, " SELECT seq, seq FROM seq_1_to_300")));
+    const std::string alter =
+        Run(absl::StrCat("ALTER TABLE ", t, " ADD COLUMN c INT"));
+    const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
+    const std::string state =
+        absl::StrCat("SELECT state FROM _vt.vreplication WHERE workflow = ",
+                     mysql::QuoteString(alter));
+    if (untagged) {
+      ASSERT_OK(conn_->Execute(absl::StrCat(
+          "UPDATE _vt.vreplication SET tags = '' WHERE workflow = ",
+          mysql::QuoteString(alter))));
+      RestartVerifyingAhead(true);
+    }
+    ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
+                      [&]() -> absl::StatusOr<bool> {
+                        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
+                        return absl::StrContains(
+                            m.stage, "; old table verified: 300 rows");
+                      }));
+    ASSERT_OK(conn_->Execute(absl::StrCat("TRUNCATE TABLE ", Qualified(old))));
+    ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to stop",
+                      [&]() -> absl::StatusOr<bool> {
+                        SC_ASSIGN_OR_RETURN(std::string s,
+                                            mysql::QueryValue(*conn_, state));
+                        return s == "Stopped";
+                      }));
+    EXPECT_THAT(executor_->Revert(alter, ""),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         AllOf(HasSubstr("reverse stream stopped"),
+                               HasSubstr("TRUNCATE"))));
+    EXPECT_TRUE(HasColumn(t, "c"));
+    EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", t)), "300");
+  }
 }
 
 // One found differing in the background is said in the migration's

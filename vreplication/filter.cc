@@ -226,13 +226,47 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
         }
         if (n + 2 < toks->size() && (*toks)[n + 1].IsOp(".")) n += 2;
         if (n < toks->size() && (*toks)[n].IsIdentLike()) {
-          return absl::EqualsIgnoreCase((*toks)[n].text, table);
+          if (absl::EqualsIgnoreCase((*toks)[n].text, table)) return true;
+          // Or one it exchanges a partition with, converts into one of
+          // its partitions, or is renamed to.
+          for (size_t k = n + 1; k < toks->size(); ++k) {
+            const Token& w = (*toks)[k];
+            if (w.IsWord("exchange") || w.IsWord("convert") ||
+                w.IsWord("rename")) {
+              return StatementMentionsTable(statement, table);
+            }
+          }
+          return false;
         }
       }
       return StatementMentionsTable(statement, table);
     }
   }
   return StatementMentionsTable(statement, table);
+}
+
+bool DdlDropsDatabase(absl::string_view statement, absl::string_view db) {
+  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  if (!toks.ok()) return true;
+  const std::vector<Token>& t = *toks;  // ends with one kEnd token
+  size_t i = 1;
+  if (t[0].IsWord("create")) {
+    if (t.size() < 4 || !t[1].IsWord("or") || !t[2].IsWord("replace")) {
+      return false;
+    }
+    i = 3;
+  } else if (!t[0].IsWord("drop")) {
+    return false;
+  }
+  if (i >= t.size() || !(t[i].IsWord("database") || t[i].IsWord("schema"))) {
+    return false;
+  }
+  ++i;
+  if (i + 1 < t.size() && t[i].IsWord("if") && t[i + 1].IsWord("exists")) {
+    i += 2;
+  }
+  if (i >= t.size() || !t[i].IsIdentLike()) return true;
+  return absl::EqualsIgnoreCase(t[i].text, db);
 }
 
 absl::optional<std::string> RenamedTo(absl::string_view statement,

@@ -71,6 +71,10 @@ absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,
 // does not (even when an event is named like the table).
 bool DdlChangesTable(absl::string_view statement, absl::string_view table);
 
+// Whether `statement` drops database `db` (DROP DATABASE, or CREATE OR
+// REPLACE DATABASE, which drops it first). True for unparsable text.
+bool DdlDropsDatabase(absl::string_view statement, absl::string_view db);
+
 // If `statement` is a RENAME TABLE (run with default database
 // `session_db`) renaming `db`.`table`: the quoted, qualified name it
 // renames it to (`d`.`t`).

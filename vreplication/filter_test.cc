@@ -159,6 +159,19 @@ TEST(RenamedToTest, FindsTheClauseRenamingTheTable) {
   EXPECT_EQ(RenamedTo("RENAME USER t TO u", "d", "d", "t"), absl::nullopt);
 }
 
+TEST(DdlDropsDatabaseTest, DropsOfThatDatabaseOnly) {
+  for (const char* sql : {"DROP DATABASE d", "drop schema if exists `D`",
+                          "CREATE OR REPLACE DATABASE d", "DROP DATABASE"}) {
+    EXPECT_TRUE(DdlDropsDatabase(sql, "d")) << sql;
+  }
+  for (const char* sql :
+       {"DROP DATABASE tmp_1", "DROP DATABASE IF EXISTS other",
+        "CREATE DATABASE d", "CREATE OR REPLACE DATABASE d2",
+        "ALTER DATABASE d CHARACTER SET utf8mb4", "DROP TABLE d.t"}) {
+    EXPECT_FALSE(DdlDropsDatabase(sql, "d")) << sql;
+  }
+}
+
 TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
   struct Case {
     std::string sql;
@@ -194,6 +207,14 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
       {"DROP TABLE `t`.`t`", true},
       {"CREATE TABLE t.x (id INT, FOREIGN KEY (id) REFERENCES t.t (id))", true},
       {"RENAME TABLE t.x TO t.t", true},
+      // Another table's ALTER that swaps rows with the table, makes it a
+      // partition, or takes its name.
+      {"ALTER TABLE arch EXCHANGE PARTITION p0 WITH TABLE t", true},
+      {"ALTER TABLE arch CONVERT TABLE t TO PARTITION p1 VALUES LESS THAN "
+       "(10)",
+       true},
+      {"ALTER TABLE x RENAME TO t", true},
+      {"ALTER TABLE x RENAME TO y", false},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);

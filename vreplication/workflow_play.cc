@@ -119,13 +119,8 @@ bool Workflow::IsDdlAbort(const absl::Status& s) {
 }
 
 bool Workflow::DdlMayChangePlans(const std::string& statement) const {
-  absl::StatusOr<std::vector<schemadiff::Token>> toks =
-      schemadiff::Tokenize(statement);
-  if (!toks.ok() || toks->size() < 2) return true;
-  if (((*toks)[0].IsWord("drop") || (*toks)[0].IsWord("alter")) &&
-      ((*toks)[1].IsWord("database") || (*toks)[1].IsWord("schema"))) {
-    return true;
-  }
+  // Another database's drop changes nothing here (scratch databases).
+  if (DdlDropsDatabase(statement, row_.db_name)) return true;
   for (const auto& [target, plan] : plans_) {
     if (DdlChangesTable(statement, plan.source.table) ||
         DdlChangesTable(statement, plan.target.table)) {
