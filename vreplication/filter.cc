@@ -227,13 +227,25 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
         if (n + 2 < toks->size() && (*toks)[n + 1].IsOp(".")) n += 2;
         if (n < toks->size() && (*toks)[n].IsIdentLike()) {
           if (absl::EqualsIgnoreCase((*toks)[n].text, table)) return true;
-          // Or one it exchanges a partition with, converts into one of
-          // its partitions, or is renamed to.
-          for (size_t k = n + 1; k < toks->size(); ++k) {
-            const Token& w = (*toks)[k];
-            if (w.IsWord("exchange") || w.IsWord("convert") ||
-                w.IsWord("rename")) {
-              return StatementMentionsTable(statement, table);
+          // Or one it exchanges a partition with (WITH TABLE x), converts
+          // into one of its partitions (CONVERT TABLE x), or is renamed to
+          // (RENAME [TO | AS] x; not RENAME COLUMN, INDEX or KEY).
+          const std::vector<Token>& t = *toks;
+          for (size_t k = n + 1; k + 1 < t.size(); ++k) {
+            size_t name = 0;
+            if ((t[k].IsWord("with") || t[k].IsWord("convert")) &&
+                t[k + 1].IsWord("table")) {
+              name = k + 2;
+            } else if (t[k].IsWord("rename") && !t[k + 1].IsWord("column") &&
+                       !t[k + 1].IsWord("index") && !t[k + 1].IsWord("key")) {
+              name = t[k + 1].IsWord("to") || t[k + 1].IsWord("as") ? k + 2
+                                                                    : k + 1;
+            }
+            if (name == 0 || name >= t.size()) continue;
+            if (name + 2 < t.size() && t[name + 1].IsOp(".")) name += 2;
+            if (t[name].IsIdentLike() &&
+                absl::EqualsIgnoreCase(t[name].text, table)) {
+              return true;
             }
           }
           return false;

@@ -215,6 +215,12 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
        true},
       {"ALTER TABLE x RENAME TO t", true},
       {"ALTER TABLE x RENAME TO y", false},
+      {"ALTER TABLE x RENAME AS `db`.`t`", true},
+      {"ALTER TABLE x RENAME t", true},
+      {"ALTER TABLE x RENAME COLUMN t TO u", false},
+      {"ALTER TABLE x RENAME INDEX t TO u", false},
+      {"ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4", false},
+      {"ALTER TABLE x EXCHANGE PARTITION t WITH TABLE y", false},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);
