@@ -127,6 +127,21 @@ class VReplicationTest : public harness::SharedInstanceTest {
     };
     return absl::OkStatus();
   }
+  // Waits until some session waits for a row lock.
+  absl::Status WaitForARowLockWait(const std::string& what,
+                                   WaitOptions options = WaitOptions{}) {
+    return WaitFor(
+        Clock::Real(), what,
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(
+              std::string n,
+              mysql::QueryValue(
+                  *conn_,
+                  "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS"));
+          return n != "0";
+        },
+        options);
+  }
   // Copies in chunks of 100 rows, one a phase, letting `*chunks` more
   // through, then pausing until the test raises it again.
   void CopyInHeldChunks(std::atomic<int>* chunks) {
@@ -1909,16 +1924,8 @@ TEST_F(VReplicationTest, AnXaCommitReadAgainAfterAChunkRollsBackIsNoFailure) {
       engine.Create("wf6u", Source("dst", "select * from src"), "d6u", 0));
   // The second chunk waits for row 150; meanwhile the XA ends and a DDL
   // follows, both read by that chunk's own catch-up.
-  absl::Status waiting = WaitFor(
-      Clock::Real(), "the second chunk to wait for its row",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(
-            std::string n,
-            mysql::QueryValue(
-                *conn_,
-                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS"));
-        return n != "0";
-      });
+  absl::Status waiting =
+      WaitForARowLockWait("the second chunk to wait for its row");
   ASSERT_OK(conn_->Execute("XA COMMIT 'w6u'"));
   ASSERT_OK(waiting);
   ASSERT_OK(conn_->Execute("CREATE TABLE d6u.z (a INT PRIMARY KEY)"));
@@ -1958,17 +1965,9 @@ TEST_F(VReplicationTest, AReorderedCompositeKeyIsCopiedInLockedChunks) {
   ASSERT_OK_AND_ASSIGN(
       int64_t id,
       engine.Create("wf8d", Source("dst", "select * from src"), "d8d", 0));
-  absl::Status waited = WaitFor(
-      Clock::Real(), "a chunk to wait for the locked row",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(
-            std::string n,
-            mysql::QueryValue(
-                *conn_,
-                "SELECT COUNT(*) FROM information_schema.INNODB_LOCK_WAITS"));
-        return n != "0";
-      },
-      WaitOptions{.timeout = absl::Seconds(20)});
+  absl::Status waited =
+      WaitForARowLockWait("a chunk to wait for the locked row",
+                          WaitOptions{.timeout = absl::Seconds(20)});
   ASSERT_OK(holder->Execute("ROLLBACK"));
   EXPECT_OK(waited);
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
