@@ -13,6 +13,7 @@
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
+#include "vreplication/filter.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -272,7 +273,8 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up) {
     // Right before the lock: blockers that began during the catch-up go
     // too. Sidecut's own sessions (B among them) are spared.
     SC_RETURN_IF_ERROR(KillTableBlockers(*a_, request_.db, request_.table,
-                                         factory_.OwnSessionIds())
+                                         factory_.OwnSessionIds(),
+                                         options_.use_lock_info)
                            .status());
   }
   // Writes wait from the moment the lock is requested (a pending write
@@ -484,12 +486,47 @@ void PreparedCutOver::Abort() {
       if (rename_->WaitDone(absl::Milliseconds(20))) break;
     }
     rename_uncertain_ = !SurelyFailed(rename_->Join());
+    if (rename_uncertain_ && EndLostRename()) rename_uncertain_ = false;
     rename_.reset();
+    rename_group_.clear();
   }
   if (a_ == nullptr) return;
   if (locked_) a_->Execute("UNLOCK TABLES").IgnoreError();
   a_->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(request_.sentry)))
       .IgnoreError();
+}
+
+// B's client lost its session while the RENAME waited, but B's server
+// thread may live on, its RENAME still queued: once the locks go, it would
+// run (granted before it notices a kill). While a table it renames is
+// still locked by its session A, the RENAME cannot have run: B is killed
+// by connection and, once its thread is gone from the server, surely did
+// nothing. False when that cannot be made sure of (no table locked, A's
+// session lost too, B's thread lingering).
+bool PreparedCutOver::EndLostRename() {
+  PreparedCutOver* holder = nullptr;
+  for (PreparedCutOver* p : rename_group_) {
+    if (p->locked_ && p->a_ != nullptr) {
+      holder = p;
+      break;
+    }
+  }
+  if (holder == nullptr) return false;
+  const uint64_t b = b_->ConnectionId();
+  const absl::Time give_up = clock_->Now() + absl::Seconds(10);
+  while (true) {
+    holder->a_->Execute(absl::StrCat("KILL CONNECTION ", b)).IgnoreError();
+    // Answered on A's session: it (and its lock) is still there.
+    absl::StatusOr<std::string> n = mysql::QueryValue(
+        *holder->a_,
+        absl::StrCat(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ",
+            b));
+    if (!n.ok()) return false;
+    if (*n == "0") return true;
+    if (clock_->Now() >= give_up) return false;
+    clock_->SleepFor(absl::Milliseconds(5));
+  }
 }
 
 namespace {
@@ -551,6 +588,7 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
             });
   first.rename_ = std::make_unique<PreparedCutOver::PendingStatement>(
       first.b_.get(), sql, first.options_.rename_send_delay);
+  first.rename_group_ = group;
   PreparedCutOver::PendingStatement* rename = first.rename_.get();
   // What is left of the earliest threshold, and at least a moment (a
   // controller may have held a prepared cut-over past it on purpose).
@@ -563,6 +601,11 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
         *p->a_, p->probe_.get(), first.b_->ConnectionId(),
         [rename] { return rename->done(); }, first.request_.db,
         Predecessor(names, p->request_.table), first.options_, clock, deadline);
+    if (s.ok() && rename->done()) {
+      // B's client lost its session (or the RENAME failed) just now: with
+      // the table still locked, Abort can make sure it does not run.
+      s = absl::AbortedError("cut-over RENAME ended before the swap");
+    }
     if (s.ok()) {
       s = p->a_
               ->Execute(
@@ -671,26 +714,59 @@ std::string SentryName(absl::string_view table, absl::string_view unique) {
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                                       absl::string_view db,
                                       absl::string_view table,
-                                      const std::vector<uint64_t>& spare) {
+                                      const std::vector<uint64_t>& spare,
+                                      bool use_lock_info) {
   std::string spared;
   for (uint64_t id : spare) absl::StrAppend(&spared, ", ", id);
-  // Statements naming the table, and sessions sleeping inside a
-  // transaction (they may hold the table's metadata lock).
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result r,
-      conn.Execute(absl::StrCat(
-          "SELECT p.ID FROM information_schema.PROCESSLIST p WHERE p.ID NOT IN "
-          "(CONNECTION_ID()",
-          spared,
-          ") AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon') AND ((p.DB = ",
-          QuoteString(db), " AND LOCATE(", QuoteString(table),
-          ", p.INFO) > 0 AND p.COMMAND = 'Query') OR (p.COMMAND = 'Sleep' AND "
-          "p.ID IN (SELECT trx_mysql_thread_id FROM "
-          "information_schema.INNODB_TRX)))")));
+  std::vector<std::string> victims;
+  absl::StatusOr<mysql::Result> holders =
+      use_lock_info
+          ? conn.Execute(absl::StrCat(
+                "SELECT DISTINCT m.THREAD_ID FROM "
+                "information_schema.METADATA_LOCK_INFO m WHERE "
+                "BINARY m.TABLE_SCHEMA = ",
+                QuoteString(db),
+                " AND BINARY m.TABLE_NAME = ", QuoteString(table),
+                " AND m.THREAD_ID NOT IN (CONNECTION_ID()", spared, ")"))
+          : absl::StatusOr<mysql::Result>(
+                absl::UnavailableError("lock info not used"));
+  if (holders.ok()) {
+    // Exactly the sessions holding the table's metadata lock: open
+    // transactions that used it, LOCK TABLES, running statements.
+    for (const mysql::Row& row : holders->rows) {
+      victims.emplace_back(row.Get(0));
+    }
+  } else {
+    // Without the metadata_lock_info plugin: running statements that name
+    // the table in its database, and sessions sleeping inside a
+    // transaction (any of them may hold the table's metadata lock).
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result r,
+        conn.Execute(absl::StrCat(
+            "SELECT p.ID, p.COMMAND, p.DB, p.INFO FROM "
+            "information_schema.PROCESSLIST p WHERE p.ID NOT IN "
+            "(CONNECTION_ID()",
+            spared,
+            ") AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon') AND "
+            "(p.COMMAND = 'Query' OR (p.COMMAND = 'Sleep' AND p.ID IN (SELECT "
+            "trx_mysql_thread_id FROM information_schema.INNODB_TRX)))")));
+    for (const mysql::Row& row : r.rows) {
+      if (row.Get(1) != "Query") {
+        victims.emplace_back(row.Get(0));
+        continue;
+      }
+      if (row.IsNull(3)) continue;
+      const absl::string_view session_db = row.IsNull(2) ? "" : row.Get(2);
+      if (vreplication::StatementMentionsTable(row.Get(3), table) &&
+          vreplication::StatementTouchesDatabase(row.Get(3), session_db, db)) {
+        victims.emplace_back(row.Get(0));
+      }
+    }
+  }
   int killed = 0;
-  for (const mysql::Row& row : r.rows) {
+  for (const std::string& id : victims) {
     absl::Status s =
-        conn.Execute(absl::StrCat("KILL CONNECTION ", row.Get(0))).status();
+        conn.Execute(absl::StrCat("KILL CONNECTION ", id)).status();
     if (s.ok()) ++killed;  // it may have ended meanwhile
   }
   return killed;

@@ -16,8 +16,10 @@
 //   4. A drops the sentry and unlocks: the RENAME runs first, then the
 //      queued writes land in the new t.
 // If anything fails before step 4, B's RENAME is killed and A unlocks: t was
-// never renamed and serves as before. If A's session dies, B's RENAME fails
-// because the sentry still exists, so a half-done swap is impossible.
+// never renamed and serves as before (a B whose client lost its session is
+// killed by connection, and A unlocks only once B's thread is gone from the
+// server). If A's session dies, B's RENAME fails because the sentry still
+// exists, so a half-done swap is impossible.
 //
 // Thread-compatible: one cut-over at a time per table.
 #ifndef SIDECUT_ONLINEDDL_CUT_OVER_H_
@@ -42,8 +44,8 @@ struct CutOverOptions {
   // queueing, all together; the RENAME gets at least min(threshold, 1 s)).
   // Vitess's default 10 s; the strategy flag allows 5 s–30 s.
   absl::Duration threshold = absl::Seconds(10);
-  // Kill queries on the table and idle open transactions that could hold
-  // its metadata lock before locking (--force-cut-over-after, FORCE_CUTOVER).
+  // Kill the sessions holding the table's metadata lock before locking
+  // (--force-cut-over-after, FORCE_CUTOVER; see KillTableBlockers).
   bool force = false;
   // The lock is taken only after a catch-up round (without locks) took at
   // most this long. Default 100 ms. A stream that keeps up at a steady
@@ -195,6 +197,9 @@ class PreparedCutOver {
   // Under the lock: the checks, the last catch-up, the stream stopped.
   absl::Status Settle();
   void Unlock();
+  // Abort: ends a lost session B's RENAME while a table it renames is
+  // still locked; whether it surely did not run.
+  bool EndLostRename();
   std::string Table(const std::string& name) const;
 
   mysql::ConnectionFactory& factory_;
@@ -206,6 +211,8 @@ class PreparedCutOver {
   std::unique_ptr<mysql::Connection> probe_;
   class PendingStatement;
   std::unique_ptr<PendingStatement> rename_;
+  // The cut-overs whose tables rename_ renames (this one among them).
+  std::vector<PreparedCutOver*> rename_group_;
   bool locked_ = false;
   // Abort met a RENAME that did not surely fail (it ran, or its session
   // was lost).
@@ -254,14 +261,20 @@ absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
                                       const CutOverOptions& options,
                                       Clock* clock);
 
-// Kills what could block a metadata lock on db.table: running statements
-// naming the table and sessions idle inside an open transaction. Returns how
-// many were killed. `conn`'s own session and the sessions in `spare`
-// (Sidecut's own: streams, copies, other cut-overs) are spared.
+// Kills what could block a metadata lock on db.table. With the
+// metadata_lock_info plugin (and `use_lock_info`): exactly the sessions
+// holding the table's metadata lock (an open transaction that used it,
+// LOCK TABLES, a running statement), whatever their default database.
+// Without it, more broadly: running statements that name the table (as an
+// identifier, in its database) and every session idle inside an open
+// transaction, on any table. Returns how many were killed. `conn`'s own
+// session and the sessions in `spare` (Sidecut's own: streams, copies,
+// other cut-overs) are spared.
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                                       absl::string_view db,
                                       absl::string_view table,
-                                      const std::vector<uint64_t>& spare = {});
+                                      const std::vector<uint64_t>& spare = {},
+                                      bool use_lock_info = true);
 
 }  // namespace onlineddl
 }  // namespace sidecut

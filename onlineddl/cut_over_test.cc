@@ -21,6 +21,7 @@
 #include "tests/harness/instance_connection.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/clock.h"
+#include "util/status_macros.h"
 #include "util/status_matchers.h"
 #include "vreplication/testing/vr_test_util.h"
 
@@ -73,6 +74,17 @@ class CutOverTest : public harness::SharedInstanceTest {
                     "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
                     "COLUMN_NAME = 'extra'"),
               "0");
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                    "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
+              "0");
+  }
+
+  // t is the new table (with `extra`) and no sentry is left.
+  void ExpectSwappedWithoutSentry() {
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                    "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                    "COLUMN_NAME = 'extra'"),
+              "1");
     EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                     "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
               "0");
@@ -838,38 +850,58 @@ TEST_F(CutOverTest, GivesUpCleanlyWhenTheLockCannotBeTaken) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "4");
 }
 
-// Session B lost while its RENAME waits in the queue (here: killed): for
-// all its client can tell the RENAME ran, so the cut-over says the outcome
-// is unknown rather than "nothing was renamed". It may indeed have run: the
-// kill closes B's socket at once, A unlocks on seeing B gone, and B's
-// server thread, granted the lock before it notices its kill, renames (seen
-// in 1 of 6 runs). Either way the tables are whole and t takes writes.
-TEST_F(CutOverTest, ARenameWhoseSessionIsLostHasAnUnknownOutcome) {
+// Session B lost while its RENAME waits in the queue (here: killed). B's
+// server thread may live on, its RENAME queued, and rename once A unlocks
+// (granted the lock before it notices its kill: seen in 1 of 6 runs when A
+// unlocked on seeing B's client fail). A, still holding the lock, kills B
+// by connection and unlocks only once B's thread is gone: nothing was
+// renamed, for sure.
+TEST_F(CutOverTest, ARenameWhoseSessionIsLostWhileQueuedDidNotRun) {
   mysql::MysqlConnectionFactory factory(params_);
   CutOverOptions o;
   o.threshold = absl::Seconds(5);
   o.use_lock_info = false;
-  o.rename_settle = absl::Seconds(2);  // B waits that long in the queue
-  testing::RenameKiller killer(params_, absl::Seconds(10));
+  // B waits in the queue for the shadow, read by the killer.
+  testing::RenameKiller killer(params_, absl::Seconds(10),
+                               {.hold = "`co`.`shadow`"});
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, o, Clock::Real());
+  ASSERT_TRUE(killer.Join());
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kAborted,
+                                   HasSubstr("RENAME ended before the swap")));
+  ExpectOriginalUnrenamed();
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
+  // The next attempt swaps.
+  ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
+}
+
+// Sessions A and B both lost while the RENAME waits: the cut-over cannot
+// make sure B's RENAME did not run after A's lock went with its session, so
+// the outcome is unknown (for the binlog to tell). Here it did not: the
+// sentry A left behind fails the RENAME; the next attempt drops it.
+TEST_F(CutOverTest, ARenameLostWithItsLockHasAnUnknownOutcome) {
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(5);
+  o.use_lock_info = false;
+  testing::RenameKiller killer(
+      params_, absl::Seconds(10),
+      {.hold = "`co`.`shadow`", .lock_holder_too = true});
   absl::StatusOr<CutOverResult> r =
       CutOver(factory, request_, o, Clock::Real());
   ASSERT_TRUE(killer.Join());
   EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnknown,
                                    HasSubstr("for the binlog to tell")));
-  const std::string swapped = Value(
-      "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
-      "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND COLUMN_NAME = "
-      "'extra'");
-  EXPECT_TRUE(swapped == "0" || swapped == "1") << swapped;
-  // Both tables there (swapped, the old one is named `shadow`), and no
-  // sentry left.
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = 'co' AND TABLE_NAME IN ('t', 'shadow')"),
-            "2");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND COLUMN_NAME = "
+                  "'extra'"),
+            "0");
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME LIKE 't~%'"),
-            "0");
+            "1");
   EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
+  ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
+  ExpectSwappedWithoutSentry();
 }
 
 TEST_F(CutOverTest, ForceKillsTheBlocker) {
@@ -892,7 +924,11 @@ TEST_F(CutOverTest, ForceKillsTheBlocker) {
 
 // Sidecut's own sessions (a stream applying a transaction to another table,
 // say) are not taken for blockers: killing them failed the forced attempt.
-TEST_F(CutOverTest, ForceSparesSidecutsOwnSessions) {
+// With the metadata_lock_info plugin and without.
+class ForceCutOverTest : public CutOverTest,
+                         public ::testing::WithParamInterface<bool> {};
+
+TEST_P(ForceCutOverTest, ForceSparesSidecutsOwnSessions) {
   ASSERT_OK(conn_->Execute("CREATE TABLE other (id INT PRIMARY KEY)").status());
   mysql::MysqlConnectionFactory factory(params_);
   // As a stream's session is made.
@@ -903,7 +939,7 @@ TEST_F(CutOverTest, ForceSparesSidecutsOwnSessions) {
   auto blocker = mysql::MysqlConnection::Connect(ApplicationParams());
   ASSERT_OK(blocker.status());
   ASSERT_OK((*blocker)->Execute("BEGIN").status());
-  ASSERT_OK((*blocker)->Execute("INSERT INTO other VALUES (2)").status());
+  ASSERT_OK((*blocker)->Execute("INSERT INTO t (v) VALUES (9)").status());
   std::vector<uint64_t> ids = factory.OwnSessionIds();
   EXPECT_NE(std::find(ids.begin(), ids.end(), (*own)->ConnectionId()),
             ids.end());
@@ -911,11 +947,12 @@ TEST_F(CutOverTest, ForceSparesSidecutsOwnSessions) {
             ids.end());
 
   // InnoDB refreshes INNODB_TRX at most every 100 ms: the previous test's
-  // look may still be what it serves.
+  // look may still be what it serves (without the plugin).
   absl::SleepFor(absl::Milliseconds(150));
   CutOverOptions o;
   o.threshold = absl::Seconds(2);
   o.force = true;
+  o.use_lock_info = GetParam();
   ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
   EXPECT_FALSE((*blocker)->Execute("SELECT 1").ok());
   // Ours kept its session and its transaction.
@@ -927,6 +964,93 @@ TEST_F(CutOverTest, ForceSparesSidecutsOwnSessions) {
   ids = factory.OwnSessionIds();
   EXPECT_EQ(std::find(ids.begin(), ids.end(), closed), ids.end());
 }
+
+// A session of the application's, opened on `db` ("" for none).
+absl::StatusOr<std::unique_ptr<mysql::Connection>> ConnectApp(
+    mysql::ConnectParams p, absl::string_view db) {
+  p.own_session = false;
+  p.database = std::string(db);
+  SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                      mysql::MysqlConnection::Connect(p));
+  return std::unique_ptr<mysql::Connection>(std::move(c));
+}
+
+// Force kills whatever holds the table: a LOCK TABLES ... READ (no InnoDB
+// transaction) and a transaction that read it from another default
+// database, with the plugin; a running statement on the table, either way.
+// It spares running statements that merely contain the table's name (the
+// name `t` is in every SELECT) or name a table sharing its prefix, and,
+// with the plugin, transactions on other tables.
+TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
+  const bool lock_info = GetParam();
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE t_events (id INT PRIMARY KEY)").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO t_events VALUES (1)").status());
+  auto locker = ConnectApp(params_, "co");
+  auto elsewhere = ConnectApp(params_, "");
+  auto bystander = ConnectApp(params_, "co");
+  auto on_t = ConnectApp(params_, "co");
+  auto on_other = ConnectApp(params_, "co");
+  for (auto* c : {&locker, &elsewhere, &bystander, &on_t, &on_other}) {
+    ASSERT_OK(c->status());
+  }
+  // Without the plugin a LOCK TABLES is not seen (no transaction, no
+  // statement running): the forced lock would wait for it in vain.
+  if (lock_info) {
+    ASSERT_OK((*locker)->Execute("LOCK TABLES t READ").status());
+  }
+  ASSERT_OK((*elsewhere)->Execute("BEGIN").status());
+  ASSERT_OK((*elsewhere)->Execute("SELECT COUNT(*) FROM co.t").status());
+  ASSERT_OK((*bystander)->Execute("BEGIN").status());
+  ASSERT_OK((*bystander)->Execute("INSERT INTO t_events VALUES (2)").status());
+  // Statements running across the cut-over: one reading t (it holds the
+  // table), one reading t_events.
+  absl::Status on_t_result, on_other_result;
+  std::thread t_reader([&] {
+    on_t_result =
+        (*on_t)->Execute("SELECT SLEEP(3) FROM t WHERE id = 1").status();
+  });
+  std::thread other_reader([&] {
+    on_other_result =
+        (*on_other)->Execute("SELECT SLEEP(3) FROM t_events").status();
+  });
+  // Both statements running, and INNODB_TRX refreshed (at most every 100
+  // ms) since the transactions began.
+  absl::SleepFor(absl::Milliseconds(500));
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(2);
+  o.force = true;
+  o.use_lock_info = lock_info;
+  const absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, o, Clock::Real());
+  t_reader.join();
+  other_reader.join();
+  ASSERT_OK(r.status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "1");
+  EXPECT_FALSE(on_t_result.ok());
+  EXPECT_OK(on_other_result);
+  EXPECT_OK((*on_other)->Execute("SELECT 1").status());
+  if (lock_info) {
+    EXPECT_FALSE((*locker)->Execute("SELECT 1").ok());
+    EXPECT_FALSE((*elsewhere)->Execute("SELECT 1").ok());
+    // The transaction on another table keeps its session and its write.
+    EXPECT_OK((*bystander)->Execute("COMMIT").status());
+    EXPECT_EQ(Value("SELECT COUNT(*) FROM t_events"), "2");
+  } else {
+    // Without the plugin every idle transaction goes, on any table.
+    EXPECT_FALSE((*elsewhere)->Execute("SELECT 1").ok());
+    EXPECT_FALSE((*bystander)->Execute("SELECT 1").ok());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(LockInfo, ForceCutOverTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "WithPlugin" : "WithoutPlugin";
+                         });
 
 }  // namespace
 }  // namespace onlineddl

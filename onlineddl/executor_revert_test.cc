@@ -612,26 +612,30 @@ TEST_F(RevertTest, CommandsBeforeAnInterruptedCutOverIsCheckedAreRefused) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
 }
 
-// A cut-over whose RENAME session is lost (killed here while it waits in
-// the queue) cannot tell whether the tables swapped: it is checked as after
-// a crash (commands refused meanwhile), not taken for "nothing renamed".
-// Usually nothing was, and the next attempt swaps; the killed RENAME may
-// also have run (its thread granted the lock before it noticed its kill:
-// red in CI once), and the check then finds the swap.
+// A cut-over whose RENAME session and lock session are both lost (killed
+// here while the RENAME waits in the queue) cannot tell whether the tables
+// swapped: it is checked as after a crash (commands refused meanwhile), not
+// taken for "nothing renamed". Here nothing was (the sentry left behind
+// fails the RENAME), and the next attempt swaps; were the swap found, the
+// migration would complete as well.
 TEST_F(RevertTest, ACutOverWhoseRenameSessionIsLostIsChecked) {
   const std::string uuid = ReadyAlterOfUsers();
   ASSERT_FALSE(uuid.empty());
   executor_.reset();
   ExecutorOptions o = Options();
   o.tick = absl::Hours(1);  // ticks when a command wakes it, or when told
-  o.tune_cut_over = [](CutOverOptions& c) {
-    c.use_lock_info = false;
-    c.rename_settle = absl::Seconds(2);  // B waits that long in the queue
-  };
+  o.tune_cut_over = [](CutOverOptions& c) { c.use_lock_info = false; };
   StartExecutor(o);
+  // The killer reads the shadow: the RENAME waits for it in the queue.
+  const std::string shadow = Value(
+      "SELECT CONCAT('`', DATABASE(), '`.`', TABLE_NAME, '`') FROM "
+      "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+      "TABLE_NAME LIKE '\\_vt\\_vrp\\_%'");
+  ASSERT_FALSE(shadow.empty());
   {
     testing::RenameKiller killer(harness::ConnectParamsFor(*instance_),
-                                 absl::Seconds(30));
+                                 absl::Seconds(30),
+                                 {.hold = shadow, .lock_holder_too = true});
     ASSERT_OK(executor_->Complete(uuid).status());
     // Ticks until one has cut over (and failed); none after it.
     ASSERT_OK(WaitFor(

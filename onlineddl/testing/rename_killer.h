@@ -19,27 +19,58 @@ namespace sidecut {
 namespace onlineddl {
 namespace testing {
 
+struct RenameKillerOptions {
+  // A table (quoted, qualified) the killer reads in an open transaction
+  // while it watches: a cut-over's shadow, which the RENAME then waits for
+  // in the queue, the cut-over's lock still held (it waits for the RENAME
+  // to hold the name before the table). The RENAME is killed once it has
+  // waited 300 ms. The table is held until Join.
+  std::string hold;
+  // Then also kills the session holding the sentry's lock (the cut-over's
+  // session A, seen through the metadata_lock_info plugin): the cut-over
+  // cannot make sure the RENAME did not run.
+  bool lock_holder_too = false;
+};
+
 class RenameKiller {
  public:
   // Watches for `limit` at most.
-  RenameKiller(const mysql::ConnectParams& params, absl::Duration limit)
-      : thread_([this, params, limit] {
+  RenameKiller(const mysql::ConnectParams& params, absl::Duration limit,
+               RenameKillerOptions options = {})
+      : thread_([this, params, limit, options] {
           absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> c =
               mysql::MysqlConnection::Connect(params);
           if (!c.ok()) return;
+          if (!options.hold.empty() &&
+              (!(*c)->Execute("BEGIN").ok() ||
+               !(*c)->Execute(absl::StrCat("SELECT 1 FROM ", options.hold,
+                                           " LIMIT 0"))
+                    .ok())) {
+            return;
+          }
+          const std::string query = absl::StrCat(
+              "SELECT IFNULL(MIN(ID), 0) FROM information_schema.PROCESSLIST "
+              "WHERE INFO LIKE 'RENAME TABLE%'",
+              options.hold.empty() ? ""
+                                   : " AND STATE LIKE '%metadata lock%' AND "
+                                     "TIME_MS >= 300");
           const absl::Time until = absl::Now() + limit;
           while (!stop_ && absl::Now() < until) {
-            absl::StatusOr<std::string> id = mysql::QueryValue(
-                **c,
-                "SELECT IFNULL(MIN(ID), 0) FROM information_schema.PROCESSLIST "
-                "WHERE INFO LIKE 'RENAME TABLE%'");
+            absl::StatusOr<std::string> id = mysql::QueryValue(**c, query);
             if (id.ok() && *id != "0" &&
                 (*c)->Execute(absl::StrCat("KILL CONNECTION ", *id)).ok()) {
               killed_ = true;
-              return;
+              if (options.lock_holder_too) KillSentryHolders(**c, *id);
+              break;
             }
             absl::SleepFor(absl::Milliseconds(2));
           }
+          // The hold lasts until Join: released now, it would let the
+          // killed RENAME's thread, still queued, take the shadow.
+          while (!stop_ && absl::Now() < until) {
+            absl::SleepFor(absl::Milliseconds(2));
+          }
+          (*c)->Execute("ROLLBACK").IgnoreError();
         }) {}
   ~RenameKiller() { Join(); }
   RenameKiller(const RenameKiller&) = delete;
@@ -53,6 +84,18 @@ class RenameKiller {
   }
 
  private:
+  static void KillSentryHolders(mysql::Connection& c,
+                                const std::string& rename_id) {
+    absl::StatusOr<mysql::Result> holders = c.Execute(absl::StrCat(
+        "SELECT DISTINCT THREAD_ID FROM information_schema.METADATA_LOCK_INFO "
+        "WHERE TABLE_NAME LIKE '%~%' AND THREAD_ID NOT IN (CONNECTION_ID(), ",
+        rename_id, ")"));
+    if (!holders.ok()) return;
+    for (const mysql::Row& row : holders->rows) {
+      c.Execute(absl::StrCat("KILL CONNECTION ", row.Get(0))).IgnoreError();
+    }
+  }
+
   std::atomic<bool> stop_{false};
   std::atomic<bool> killed_{false};
   std::thread thread_;
