@@ -167,7 +167,11 @@ absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
     locked = absl::OkStatus();
     size_t k = 0;
     for (; k < n && locked.ok(); ++k) {
-      locked = group[order[k]]->LockTables(/*others_locked=*/k > 0, &gave_up);
+      // Writes to the first table wait from its lock on: every lock and
+      // the whole stall fit in its threshold.
+      locked = group[order[k]]->LockTables(
+          /*others_locked=*/k > 0, &gave_up,
+          k == 0 ? absl::InfiniteFuture() : group[order[0]]->deadline_);
     }
     if (locked.ok()) break;
     for (auto& p : group) p->Unlock();
@@ -267,7 +271,8 @@ absl::Status PreparedCutOver::CatchUp() {
   }
 }
 
-absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up) {
+absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
+                                         absl::Time group_deadline) {
   *gave_up = false;
   if (options_.force) {
     // Right before the lock: blockers that began during the catch-up go
@@ -281,7 +286,7 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up) {
   // lock queues them): the stall, and the threshold bounding it, count
   // from here, across the lock wait, the catch-up and the RENAME.
   locked_at_ = clock_->Now();
-  deadline_ = locked_at_ + options_.threshold;
+  deadline_ = std::min(locked_at_ + options_.threshold, group_deadline);
   const std::string lock =
       absl::StrCat("LOCK TABLES ", Table(request_.table), " WRITE, ",
                    Table(request_.sentry), " WRITE");
@@ -293,16 +298,28 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up) {
   // Sent from its own thread, watched for a deadlock, and then killed. A
   // KILL that reaches A before the LOCK does is lost (the next statement
   // starts afresh): killed again until the LOCK ends.
+  // The others' writes wait since the first table's lock was requested:
+  // this lock waits only for what is left of that table's threshold (the
+  // session's lock timeout would give each table the whole threshold).
   PendingStatement pending(a_.get(), lock, absl::ZeroDuration());
-  if (!pending.WaitDone(options_.lock_wait_holding_others)) {
+  const absl::Time start = absl::Now();
+  const absl::Time real_deadline = start + (deadline_ - locked_at_);
+  bool timed_out = false;
+  if (!pending.WaitDone(
+          std::min(options_.lock_wait_holding_others, real_deadline - start))) {
     while (!pending.WaitDone(absl::Milliseconds(20))) {
-      if (HolderWaits()) {
+      if (absl::Now() >= real_deadline) {
+        timed_out = true;
+        break;
+      }
+      if (absl::Now() - start >= options_.lock_wait_holding_others &&
+          HolderWaits()) {
         *gave_up = true;
         break;
       }
     }
   }
-  while (*gave_up) {
+  while (*gave_up || timed_out) {
     probe_->Execute(absl::StrCat("KILL QUERY ", a_->ConnectionId()))
         .IgnoreError();
     if (pending.WaitDone(absl::Milliseconds(20))) break;
@@ -312,6 +329,13 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up) {
     *gave_up = false;
     locked_ = true;
     return absl::OkStatus();
+  }
+  if (timed_out) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "cut-over: could not lock ", Table(request_.table),
+        " within the threshold, counted from the first lock of the "
+        "cut-over's tables (",
+        s.message(), ")"));
   }
   if (!*gave_up) return s;
   return absl::UnavailableError(absl::StrCat(
@@ -447,6 +471,32 @@ static absl::Status WaitRenameQueuedOn(
           "cut-over: the RENAME did not queue within the threshold");
     }
     clock->SleepFor(options.poll);
+  }
+}
+
+// Waits until nobody holds `shadow`'s metadata lock: the probe session
+// (lock_wait_timeout 0) locks it and lets go at once, until `deadline`.
+static absl::Status WaitShadowFree(mysql::Connection& probe,
+                                   const std::string& db,
+                                   const std::string& shadow,
+                                   const std::string& table,
+                                   const CutOverOptions& options, Clock* clock,
+                                   absl::Time deadline) {
+  const std::string lock =
+      absl::StrCat("LOCK TABLES ", QuoteQualified(db, shadow), " WRITE");
+  while (true) {
+    const absl::Status s = probe.Execute(lock).status();
+    if (s.ok()) return probe.Execute("UNLOCK TABLES").status();
+    if (mysql::MysqlErrno(s) != 1205) return s;
+    if (clock->Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "cut-over: another session holds the shadow ",
+          QuoteQualified(db, shadow),
+          " (a transaction that read it?); the RENAME would wait for it "
+          "holding ",
+          QuoteQualified(db, table), ", writes stalled; nothing was renamed"));
+    }
+    clock->SleepFor(std::max(options.poll, absl::Milliseconds(5)));
   }
 }
 
@@ -586,16 +636,32 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
             [](const PreparedCutOver* a, const PreparedCutOver* b) {
               return a->request_.table < b->request_.table;
             });
-  first.rename_ = std::make_unique<PreparedCutOver::PendingStatement>(
-      first.b_.get(), sql, first.options_.rename_send_delay);
-  first.rename_group_ = group;
-  PreparedCutOver::PendingStatement* rename = first.rename_.get();
   // What is left of the earliest threshold, and at least a moment (a
   // controller may have held a prepared cut-over past it on purpose).
   absl::Time deadline = absl::InfiniteFuture();
   for (PreparedCutOver* p : group) deadline = std::min(deadline, p->deadline_);
   deadline =
       std::max(deadline, clock->Now() + std::min(threshold, absl::Seconds(1)));
+  // B waits on the first table (the first name it locks that A holds) and,
+  // once the locks go, takes the names sorting after it while holding it:
+  // a shadow named so (`T` or `1t` sorts before `_vt_`) held by someone
+  // would keep B, and the writes queued behind it, waiting for as long as
+  // B's lock timeout (twice the threshold). So it must be free before the
+  // RENAME is sent.
+  for (PreparedCutOver* p : group) {
+    if (p->request_.shadow < order[0]->request_.table) continue;
+    const absl::Status s =
+        WaitShadowFree(*p->probe_, p->request_.db, p->request_.shadow,
+                       p->request_.table, first.options_, clock, deadline);
+    if (!s.ok()) {
+      abort_all();
+      return absl::Status(s.code(), absl::StrCat(what, s.message()));
+    }
+  }
+  first.rename_ = std::make_unique<PreparedCutOver::PendingStatement>(
+      first.b_.get(), sql, first.options_.rename_send_delay);
+  first.rename_group_ = group;
+  PreparedCutOver::PendingStatement* rename = first.rename_.get();
   for (PreparedCutOver* p : order) {
     absl::Status s = WaitRenameQueuedOn(
         *p->a_, p->probe_.get(), first.b_->ConnectionId(),

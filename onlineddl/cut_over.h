@@ -191,7 +191,10 @@ class PreparedCutOver {
   // session's lock timeout), or, with `others_locked`, giving up on a
   // deadlock (lock_wait_holding_others): `gave_up` then says so (this
   // table is not locked).
-  absl::Status LockTables(bool others_locked, bool* gave_up);
+  // With `others_locked`, also gives up at `group_deadline` (the first
+  // table's), which bounds this cut-over's deadline too.
+  absl::Status LockTables(bool others_locked, bool* gave_up,
+                          absl::Time group_deadline = absl::InfiniteFuture());
   // Whether a session holding the table's metadata lock waits for one.
   bool HolderWaits();
   // Under the lock: the checks, the last catch-up, the stream stopped.

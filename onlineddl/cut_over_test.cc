@@ -666,6 +666,90 @@ TEST_F(CutOverTest, AGroupWaitsForASlowTransactionOnALaterTable) {
             "2");
 }
 
+// Writes to the first table of a group wait from its lock on: the later
+// tables' locks wait only for what is left of its threshold (each waited
+// for a whole threshold of its own: 1.5 s on ga, then 2 s on gb).
+TEST_F(CutOverTest, AGroupsLocksShareTheFirstTablesThreshold) {
+  const std::vector<std::string> tables = {"ga", "gb"};
+  ASSERT_NO_FATAL_FAILURE(CreateGroupTables(tables));
+  auto on_ga = mysql::MysqlConnection::Connect(ApplicationParams());
+  auto on_gb = mysql::MysqlConnection::Connect(ApplicationParams());
+  ASSERT_OK(on_ga.status());
+  ASSERT_OK(on_gb.status());
+  ASSERT_OK((*on_ga)->Execute("START TRANSACTION").status());
+  ASSERT_OK((*on_ga)->Execute("INSERT INTO ga (v) VALUES (1)").status());
+  ASSERT_OK((*on_gb)->Execute("START TRANSACTION").status());
+  ASSERT_OK((*on_gb)->Execute("INSERT INTO gb (v) VALUES (1)").status());
+  std::thread commits_later([&] {
+    Clock::Real()->SleepFor(absl::Milliseconds(1500));
+    (*on_ga)->Execute("COMMIT").IgnoreError();
+    Clock::Real()->SleepFor(absl::Milliseconds(3500));
+    (*on_gb)->Execute("COMMIT").IgnoreError();
+  });
+  CutOverOptions options;
+  options.threshold = absl::Seconds(2);
+  mysql::MysqlConnectionFactory factory(params_);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> prepared =
+      PrepareTogether(factory, GroupRequests(tables), {options, options},
+                      Clock::Real());
+  const absl::Duration took = absl::Now() - start;
+  commits_later.join();
+  EXPECT_THAT(prepared.status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("counted from the first lock")));
+  EXPECT_LT(took, absl::Milliseconds(2800));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME IN ('ga', 'gb') AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+  EXPECT_OK(conn_->Execute("INSERT INTO ga (v) VALUES (2)").status());
+  EXPECT_OK(conn_->Execute("INSERT INTO gb (v) VALUES (2)").status());
+}
+
+// A table whose name sorts before its shadow's (`T`, `1t` before `_vt_`;
+// here `t` before `u_shadow`): the RENAME takes the shadow only after the
+// table, once the lock is gone. A session holding the shadow then kept the
+// RENAME, and the writes queued behind it, waiting for the RENAME's lock
+// timeout (twice the threshold); the cut-over now gives up within the
+// threshold, nothing renamed, and swaps once the shadow is free.
+TEST_F(CutOverTest, AHeldShadowSortingAfterTheTableDoesNotStallWrites) {
+  ASSERT_OK(conn_->Execute("RENAME TABLE shadow TO u_shadow").status());
+  request_.shadow = "u_shadow";
+  auto reader = mysql::MysqlConnection::Connect(ApplicationParams());
+  ASSERT_OK(reader.status());
+  ASSERT_OK((*reader)->Execute("START TRANSACTION").status());
+  ASSERT_OK((*reader)->Execute("SELECT COUNT(*) FROM u_shadow").status());
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> worst_ms{0};
+  std::thread writer([&] {
+    auto c = mysql::MysqlConnection::Connect(params_);
+    if (!c.ok()) return;
+    while (!stop) {
+      const absl::Time began = absl::Now();
+      (*c)->Execute("INSERT INTO t (v) VALUES (7)").IgnoreError();
+      const int64_t ms = absl::ToInt64Milliseconds(absl::Now() - began);
+      if (ms > worst_ms) worst_ms = ms;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  });
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(2);
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, o, Clock::Real());
+  absl::SleepFor(absl::Milliseconds(300));
+  stop = true;
+  writer.join();
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kDeadlineExceeded,
+                                   HasSubstr("holds the shadow")));
+  EXPECT_LT(worst_ms, 3000);
+  ExpectOriginalUnrenamed();
+  ASSERT_OK((*reader)->Execute("COMMIT").status());
+  ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
+  ExpectSwappedWithoutSentry();
+}
+
 TEST_F(CutOverTest, AFailedGroupSwapRenamesNothingAndUnlocksEveryTable) {
   ASSERT_OK(conn_
                 ->Execute("CREATE TABLE t2 (id INT PRIMARY KEY "
