@@ -506,6 +506,13 @@ class Executor {
   absl::Status RecordComplete(const Migration& m, const std::string& stage,
                               const std::string& message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The stream that was to tell whether an interrupted cut-over of `m`
+  // swapped cannot (`stream`: "failed: ...", "stopped: ..."): the schemas
+  // recorded before it settle it (complete unrevertible, or failed), or
+  // it fails saying the outcome is unknown.
+  absl::Status SettleFromSchemas(const Migration& m, int64_t id,
+                                 absl::string_view stream)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records m complete after a swap whose RENAME position is unknown (so
   // no reverse stream can start): not revertible, saying `why`.
   absl::Status CompleteUnrevertible(const Migration& m, int64_t workflow_id,

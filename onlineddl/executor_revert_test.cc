@@ -699,6 +699,48 @@ TEST_F(RevertTest, AnInterruptedCutOverThatSwappedNothingGoesOn) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
 }
 
+// Checking whether an interrupted cut-over swapped, the restarted stream
+// stops before the RENAME at someone else's DDL naming the table (another
+// database's table of that name, created from this one): it cannot tell,
+// and the schemas recorded before the cut-over do. It failed the migration
+// as if nothing had swapped, the new table serving.
+TEST_F(RevertTest, AnInterruptedCheckStoppedByOtherDdlAsksTheSchemas) {
+  const std::string uuid = ReadyAlterOfUsers();
+  ASSERT_FALSE(uuid.empty());
+  executor_.reset();
+  const std::string db = Value("SELECT DATABASE()");
+  const std::string shadow = Value(
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+      "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE "
+      "'\\_vt\\_vrp\\_%'");
+  ASSERT_FALSE(shadow.empty());
+  // As the cut-over left it: the stream stopped under the lock, the
+  // schemas recorded, the stage set; then the daemon died after the RENAME.
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+                   mysql::QuoteString(vreplication::kStoppedByRequest),
+                   " WHERE workflow = ", mysql::QuoteString(uuid))));
+  ASSERT_OK(RecordSchemasBeforeSwap(*conn_, uuid, db, "users", shadow));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
+      "migration_uuid = ",
+      mysql::QuoteString(uuid))));
+  ASSERT_OK(conn_->Execute("DROP DATABASE IF EXISTS rv_scratch"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE rv_scratch"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE rv_scratch.users (id INT)"));
+  const std::string sentry = mysql::QuoteIdentifier(SentryName("users", uuid));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "RENAME TABLE users TO ", sentry, ", ", mysql::QuoteIdentifier(shadow),
+      " TO users, ", sentry, " TO ", mysql::QuoteIdentifier(shadow))));
+  StartExecutor(Options());
+  const Migration done = WaitStatus(uuid, kStatusComplete);
+  EXPECT_THAT(done.message, HasSubstr("swapped the tables"));
+  EXPECT_THAT(done.message, HasSubstr("rv_scratch.users"));
+  EXPECT_TRUE(HasColumn("users", "c3"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
+  ASSERT_OK(conn_->Execute("DROP DATABASE rv_scratch"));
+}
+
 // A retried migration starts a new life: the cleanup a failure had
 // recorded must not end its revert window (or keep its old table from GC).
 TEST_F(RevertTest, ARetriedMigrationCanBeReverted) {

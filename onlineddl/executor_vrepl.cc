@@ -531,62 +531,9 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     std::string msg(absl::StripSuffix(row.message, " (will retry)"));
     if (CutOverInterrupted(m)) {
       // The stream was to tell whether the interrupted RENAME ran; it
-      // cannot now. The schemas recorded before it may tell; if not, say
-      // so instead of implying nothing changed.
+      // cannot now.
       checking_until_.erase(m.uuid);
-      absl::StatusOr<SwapFromSchemas> checked = CheckSwapFromSchemas(
-          *conn_, m.uuid, m.schema, m.table, FirstArtifact(m));
-      SwapFromSchemas seen;
-      if (checked.ok()) {
-        seen = *std::move(checked);
-      } else {
-        seen.why =
-            absl::StrCat("reading them failed: ", checked.status().message());
-      }
-      if (seen.outcome == SwapFromSchemas::kSwapped) {
-        return CompleteUnrevertible(
-            m, *id,
-            absl::StrCat("its cut-over was interrupted (the daemon stopped, "
-                         "or the RENAME's session was lost) and swapped the "
-                         "tables (",
-                         seen.why,
-                         "), but the stream that was to find the RENAME "
-                         "failed: ",
-                         msg,
-                         ", so the position a reverse stream would start "
-                         "from is unknown"));
-      }
-      if (seen.outcome == SwapFromSchemas::kNotSwapped) {
-        return Fail(
-            m, absl::StrCat(revert ? "cannot revert: " : "",
-                            "its cut-over was interrupted (the daemon "
-                            "stopped, or the RENAME's session was lost) "
-                            "before swapping the tables (",
-                            seen.why, "), and then its stream failed: ", msg,
-                            revert ? "" : ". A retry runs it again"));
-      }
-      SC_RETURN_IF_ERROR(Fail(
-          m,
-          absl::StrCat(
-              revert ? "cannot revert: " : "",
-              "its cut-over was interrupted (the daemon stopped, or the "
-              "RENAME's session was lost) and whether that swapped the "
-              "tables is unknown: the stream that would tell failed: ",
-              msg, "; nor can their schemas tell (", seen.why, ")",
-              ". If it swapped, ", mysql::QuoteIdentifier(m.table),
-              " has the schema ",
-              revert ? "from before the reverted change"
-                     : "the migration asked for",
-              " and ", mysql::QuoteIdentifier(FirstArtifact(m)),
-              " the other one (compare their SHOW CREATE TABLE). No rows are "
-              "lost either way: ",
-              mysql::QuoteIdentifier(m.table),
-              " holds every row. A retry is refused (it could apply the "
-              "change twice); submit a new migration if the schema is not "
-              "the one wanted")));
-      // Marks it for Retry.
-      return UpdateMigration(
-          *conn_, m.uuid, Assignments().Set("stage", kSwapOutcomeUnknownStage));
+      return SettleFromSchemas(m, *id, absl::StrCat("failed: ", msg));
     }
     return Fail(m, revert ? absl::StrCat("cannot revert: the reverse stream "
                                          "failed: ",
@@ -662,6 +609,13 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // Launched, but the process ended before its stream was restarted
     // (StartRevert).
     return UnparkReverseStream(m.reverted_uuid, *id);
+  }
+  if (row.state == vreplication::kStateStopped && CutOverInterrupted(m)) {
+    // Checking whether an interrupted cut-over swapped, the stream stopped
+    // before the RENAME (or the binlog's end) at someone else's DDL naming
+    // the table (CREATE TABLE other.t, say): it cannot tell.
+    checking_until_.erase(m.uuid);
+    return SettleFromSchemas(m, *id, absl::StrCat("stopped: ", row.message));
   }
   if (row.state == vreplication::kStateStopped) {
     return Fail(m,
@@ -852,6 +806,60 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     if (!older.empty()) return absl::OkStatus();
   }
   return CutOverVrepl({m});
+}
+
+absl::Status Executor::SettleFromSchemas(const Migration& m, int64_t id,
+                                         absl::string_view stream) {
+  const bool revert = !m.reverted_uuid.empty();
+  absl::StatusOr<SwapFromSchemas> checked =
+      CheckSwapFromSchemas(*conn_, m.uuid, m.schema, m.table, FirstArtifact(m));
+  SwapFromSchemas seen;
+  if (checked.ok()) {
+    seen = *std::move(checked);
+  } else {
+    seen.why =
+        absl::StrCat("reading them failed: ", checked.status().message());
+  }
+  if (seen.outcome == SwapFromSchemas::kSwapped) {
+    return CompleteUnrevertible(
+        m, id,
+        absl::StrCat("its cut-over was interrupted (the daemon stopped, "
+                     "or the RENAME's session was lost) and swapped the "
+                     "tables (",
+                     seen.why, "), but the stream that was to find the RENAME ",
+                     stream,
+                     ", so the position a reverse stream would start "
+                     "from is unknown"));
+  }
+  if (seen.outcome == SwapFromSchemas::kNotSwapped) {
+    return Fail(m, absl::StrCat(revert ? "cannot revert: " : "",
+                                "its cut-over was interrupted (the daemon "
+                                "stopped, or the RENAME's session was lost) "
+                                "before swapping the tables (",
+                                seen.why, "), and then its stream ", stream,
+                                revert ? "" : ". A retry runs it again"));
+  }
+  SC_RETURN_IF_ERROR(Fail(
+      m, absl::StrCat(
+             revert ? "cannot revert: " : "",
+             "its cut-over was interrupted (the daemon stopped, or the "
+             "RENAME's session was lost) and whether that swapped the "
+             "tables is unknown: the stream that would tell ",
+             stream, "; nor can their schemas tell (", seen.why, ")",
+             ". If it swapped, ", mysql::QuoteIdentifier(m.table),
+             " has the schema ",
+             revert ? "from before the reverted change"
+                    : "the migration asked for",
+             " and ", mysql::QuoteIdentifier(FirstArtifact(m)),
+             " the other one (compare their SHOW CREATE TABLE). No rows are "
+             "lost either way: ",
+             mysql::QuoteIdentifier(m.table),
+             " holds every row. A retry is refused (it could apply the "
+             "change twice); submit a new migration if the schema is not "
+             "the one wanted")));
+  // Marks it for Retry.
+  return UpdateMigration(*conn_, m.uuid,
+                         Assignments().Set("stage", kSwapOutcomeUnknownStage));
 }
 
 bool Executor::CutOverInterrupted(const Migration& m) const {
