@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "mysql/mysql_error.h"
@@ -277,10 +278,10 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
   if (options_.force) {
     // Right before the lock: blockers that began during the catch-up go
     // too. Sidecut's own sessions (B among them) are spared.
-    SC_RETURN_IF_ERROR(KillTableBlockers(*a_, request_.db, request_.table,
-                                         factory_.OwnSessionIds(),
-                                         options_.use_lock_info)
-                           .status());
+    SC_RETURN_IF_ERROR(
+        KillTableBlockers(*a_, request_.db, {request_.table, request_.shadow},
+                          factory_.OwnSessionIds(), options_.use_lock_info)
+            .status());
   }
   // Writes wait from the moment the lock is requested (a pending write
   // lock queues them): the stall, and the threshold bounding it, count
@@ -333,9 +334,11 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
   if (timed_out) {
     return absl::DeadlineExceededError(absl::StrCat(
         "cut-over: could not lock ", Table(request_.table),
-        " within the threshold, counted from the first lock of the "
-        "cut-over's tables (",
-        s.message(), ")"));
+        " within the threshold",
+        group_deadline < absl::InfiniteFuture()
+            ? ", counted from the first lock of the cut-over's tables"
+            : "",
+        " (", s.message(), ")"));
   }
   if (!*gave_up) return s;
   return absl::UnavailableError(absl::StrCat(
@@ -563,7 +566,10 @@ bool PreparedCutOver::EndLostRename() {
   }
   if (holder == nullptr) return false;
   const uint64_t b = b_->ConnectionId();
-  const absl::Time give_up = clock_->Now() + absl::Seconds(10);
+  // A's lock stalls writes meanwhile: a kill wakes a lock wait at once,
+  // so B's thread ends within moments.
+  const absl::Time give_up =
+      std::max(deadline_, clock_->Now() + absl::Seconds(1));
   while (true) {
     holder->a_->Execute(absl::StrCat("KILL CONNECTION ", b)).IgnoreError();
     // Answered on A's session: it (and its lock) is still there.
@@ -698,6 +704,23 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
     }
     p->locked_ = false;
   }
+  // Every lock is released and every sentry dropped: the RENAME runs at
+  // once, unless another session holds a name it renames (a shadow opened
+  // since the check above), for which it would wait holding the tables it
+  // has, writes queued behind it, up to its lock timeout. Past the
+  // deadline it is killed: an atomic RENAME killed before it ran renamed
+  // nothing, and its session, still there, says which.
+  bool killed_late = false;
+  if (!rename->WaitDone(
+          std::max(absl::ZeroDuration(), deadline - clock->Now()))) {
+    killed_late = true;
+    while (!rename->done()) {
+      first.probe_
+          ->Execute(absl::StrCat("KILL QUERY ", first.b_->ConnectionId()))
+          .IgnoreError();
+      if (rename->WaitDone(absl::Milliseconds(20))) break;
+    }
+  }
   absl::Status renamed = rename->Join();
   first.rename_.reset();
   const absl::Time now = clock->Now();
@@ -712,11 +735,14 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
   }
   if (!renamed.ok()) {
     // Every lock was released and every sentry dropped: nothing to undo.
-    return absl::AbortedError(
-        absl::StrCat(what,
-                     "the RENAME failed after the locks were released "
-                     "(nothing was renamed): ",
-                     renamed.message()));
+    return absl::AbortedError(absl::StrCat(
+        what,
+        killed_late ? "the RENAME still waited at the threshold after the "
+                      "locks were released (another session holds a name "
+                      "it renames) and was killed (nothing was renamed): "
+                    : "the RENAME failed after the locks were released "
+                      "(nothing was renamed): ",
+        renamed.message()));
   }
   // The RENAME was session B's last transaction.
   absl::StatusOr<std::string> last =
@@ -777,58 +803,104 @@ std::string SentryName(absl::string_view table, absl::string_view unique) {
   return absl::StrCat(table.substr(0, cut), separator, tag);
 }
 
+namespace {
+
+// Whether running statement `info` (session default database `session_db`)
+// names one of `tables` of `db`.
+bool NamesOneOf(absl::string_view info, absl::string_view session_db,
+                absl::string_view db, const std::vector<std::string>& tables) {
+  if (!vreplication::StatementTouchesDatabase(info, session_db, db)) {
+    return false;
+  }
+  for (const std::string& t : tables) {
+    if (vreplication::StatementMentionsTable(info, t)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                                       absl::string_view db,
-                                      absl::string_view table,
+                                      const std::vector<std::string>& tables,
                                       const std::vector<uint64_t>& spare,
                                       bool use_lock_info) {
   std::string spared;
   for (uint64_t id : spare) absl::StrAppend(&spared, ", ", id);
+  std::string names;
+  for (const std::string& t : tables) {
+    absl::StrAppend(&names, names.empty() ? "" : ", ", QuoteString(t));
+  }
+  // Never replication's threads (a replica's applier holds tables too) nor
+  // the server's own.
+  const std::string others = absl::StrCat(
+      "p.ID NOT IN (CONNECTION_ID()", spared,
+      ") AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Slave_IO', "
+      "'Slave_SQL', 'Slave_worker')");
   std::vector<std::string> victims;
   absl::StatusOr<mysql::Result> holders =
       use_lock_info
           ? conn.Execute(absl::StrCat(
                 "SELECT DISTINCT m.THREAD_ID FROM "
-                "information_schema.METADATA_LOCK_INFO m WHERE "
+                "information_schema.METADATA_LOCK_INFO m JOIN "
+                "information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID WHERE "
                 "BINARY m.TABLE_SCHEMA = ",
-                QuoteString(db),
-                " AND BINARY m.TABLE_NAME = ", QuoteString(table),
-                " AND m.THREAD_ID NOT IN (CONNECTION_ID()", spared, ")"))
+                QuoteString(db), " AND BINARY m.TABLE_NAME IN (", names,
+                ") AND ", others))
           : absl::StatusOr<mysql::Result>(
                 absl::UnavailableError("lock info not used"));
   if (holders.ok()) {
-    // Exactly the sessions holding the table's metadata lock: open
-    // transactions that used it, LOCK TABLES, running statements.
+    // Exactly the sessions holding a table's metadata lock: open
+    // transactions that used it, LOCK TABLES, running statements...
     for (const mysql::Row& row : holders->rows) {
+      victims.emplace_back(row.Get(0));
+    }
+    // ...and DDL (or LOCK TABLES) queued for it: granted ahead of the
+    // cut-over's lock, it would run first (a long ALTER). Queued reads
+    // and single-table writes are granted and done in a moment.
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result waiting,
+        conn.Execute(absl::StrCat(
+            "SELECT p.ID, p.DB, p.INFO FROM information_schema.PROCESSLIST p "
+            "WHERE p.COMMAND = 'Query' AND p.STATE LIKE '%metadata lock%' "
+            "AND p.INFO IS NOT NULL AND ",
+            others)));
+    for (const mysql::Row& row : waiting.rows) {
+      const absl::string_view info = row.Get(2);
+      const absl::string_view verb = absl::StripLeadingAsciiWhitespace(info);
+      if (vreplication::SingleTableWritten(info, "").has_value() ||
+          absl::StartsWithIgnoreCase(verb, "select") ||
+          !NamesOneOf(info, row.IsNull(1) ? "" : row.Get(1), db, tables)) {
+        continue;
+      }
       victims.emplace_back(row.Get(0));
     }
   } else {
     // Without the metadata_lock_info plugin: running statements that name
-    // the table in its database, and sessions sleeping inside a
-    // transaction (any of them may hold the table's metadata lock).
+    // a table in its database, and sessions sleeping inside a transaction
+    // (any of them may hold a table's metadata lock).
     SC_ASSIGN_OR_RETURN(
         mysql::Result r,
         conn.Execute(absl::StrCat(
             "SELECT p.ID, p.COMMAND, p.DB, p.INFO FROM "
-            "information_schema.PROCESSLIST p WHERE p.ID NOT IN "
-            "(CONNECTION_ID()",
-            spared,
-            ") AND p.COMMAND NOT IN ('Binlog Dump', 'Daemon') AND "
-            "(p.COMMAND = 'Query' OR (p.COMMAND = 'Sleep' AND p.ID IN (SELECT "
-            "trx_mysql_thread_id FROM information_schema.INNODB_TRX)))")));
+            "information_schema.PROCESSLIST p WHERE ",
+            others,
+            " AND (p.COMMAND = 'Query' OR (p.COMMAND = 'Sleep' AND p.ID IN "
+            "(SELECT trx_mysql_thread_id FROM "
+            "information_schema.INNODB_TRX)))")));
     for (const mysql::Row& row : r.rows) {
       if (row.Get(1) != "Query") {
         victims.emplace_back(row.Get(0));
         continue;
       }
       if (row.IsNull(3)) continue;
-      const absl::string_view session_db = row.IsNull(2) ? "" : row.Get(2);
-      if (vreplication::StatementMentionsTable(row.Get(3), table) &&
-          vreplication::StatementTouchesDatabase(row.Get(3), session_db, db)) {
+      if (NamesOneOf(row.Get(3), row.IsNull(2) ? "" : row.Get(2), db, tables)) {
         victims.emplace_back(row.Get(0));
       }
     }
   }
+  std::sort(victims.begin(), victims.end());
+  victims.erase(std::unique(victims.begin(), victims.end()), victims.end());
   int killed = 0;
   for (const std::string& id : victims) {
     absl::Status s =

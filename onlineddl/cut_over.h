@@ -264,18 +264,20 @@ absl::StatusOr<CutOverResult> CutOver(mysql::ConnectionFactory& factory,
                                       const CutOverOptions& options,
                                       Clock* clock);
 
-// Kills what could block a metadata lock on db.table. With the
-// metadata_lock_info plugin (and `use_lock_info`): exactly the sessions
-// holding the table's metadata lock (an open transaction that used it,
-// LOCK TABLES, a running statement), whatever their default database.
-// Without it, more broadly: running statements that name the table (as an
-// identifier, in its database) and every session idle inside an open
-// transaction, on any table. Returns how many were killed. `conn`'s own
-// session and the sessions in `spare` (Sidecut's own: streams, copies,
-// other cut-overs) are spared.
+// Kills what could block a metadata lock on `tables` of `db` (a cut-over's
+// table and shadow). With the metadata_lock_info plugin (and
+// `use_lock_info`): exactly the sessions holding a table's metadata lock
+// (an open transaction that used it, LOCK TABLES, a running statement),
+// whatever their default database, and DDL or LOCK TABLES queued for it
+// (granted ahead of the cut-over's lock, it would run first). Without it,
+// more broadly: running statements that name a table (as an identifier, in
+// its database) and every session idle inside an open transaction, on any
+// table. Replication's threads are never killed, nor `conn`'s own session
+// and the sessions in `spare` (Sidecut's own: streams, copies, other
+// cut-overs). Returns how many were killed.
 absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                                       absl::string_view db,
-                                      absl::string_view table,
+                                      const std::vector<std::string>& tables,
                                       const std::vector<uint64_t>& spare = {},
                                       bool use_lock_info = true);
 

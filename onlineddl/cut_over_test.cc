@@ -668,7 +668,7 @@ TEST_F(CutOverTest, AGroupWaitsForASlowTransactionOnALaterTable) {
 
 // Writes to the first table of a group wait from its lock on: the later
 // tables' locks wait only for what is left of its threshold (each waited
-// for a whole threshold of its own: 1.5 s on ga, then 2 s on gb).
+// for a whole threshold of its own: 1.8 s on ga, then 2 s on gb).
 TEST_F(CutOverTest, AGroupsLocksShareTheFirstTablesThreshold) {
   const std::vector<std::string> tables = {"ga", "gb"};
   ASSERT_NO_FATAL_FAILURE(CreateGroupTables(tables));
@@ -681,9 +681,9 @@ TEST_F(CutOverTest, AGroupsLocksShareTheFirstTablesThreshold) {
   ASSERT_OK((*on_gb)->Execute("START TRANSACTION").status());
   ASSERT_OK((*on_gb)->Execute("INSERT INTO gb (v) VALUES (1)").status());
   std::thread commits_later([&] {
-    Clock::Real()->SleepFor(absl::Milliseconds(1500));
+    Clock::Real()->SleepFor(absl::Milliseconds(1800));
     (*on_ga)->Execute("COMMIT").IgnoreError();
-    Clock::Real()->SleepFor(absl::Milliseconds(3500));
+    Clock::Real()->SleepFor(absl::Milliseconds(3200));
     (*on_gb)->Execute("COMMIT").IgnoreError();
   });
   CutOverOptions options;
@@ -698,7 +698,7 @@ TEST_F(CutOverTest, AGroupsLocksShareTheFirstTablesThreshold) {
   EXPECT_THAT(prepared.status(),
               StatusIs(absl::StatusCode::kDeadlineExceeded,
                        HasSubstr("counted from the first lock")));
-  EXPECT_LT(took, absl::Milliseconds(2800));
+  EXPECT_LT(took, absl::Seconds(3));  // 3.8 s, each lock a threshold
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME IN ('ga', 'gb') AND "
                   "COLUMN_NAME = 'extra'"),
@@ -745,6 +745,52 @@ TEST_F(CutOverTest, AHeldShadowSortingAfterTheTableDoesNotStallWrites) {
                                    HasSubstr("holds the shadow")));
   EXPECT_LT(worst_ms, 3000);
   ExpectOriginalUnrenamed();
+  ASSERT_OK((*reader)->Execute("COMMIT").status());
+  ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
+  ExpectSwappedWithoutSentry();
+}
+
+// The same shadow opened only once the RENAME is queued (after the check):
+// the RENAME, still waiting at the threshold after the lock went, is
+// killed, nothing renamed (it held the table, writes queued behind it, up
+// to its lock timeout: twice the threshold).
+TEST_F(CutOverTest, AShadowOpenedAfterTheCheckDoesNotStallPastTheThreshold) {
+  ASSERT_OK(conn_->Execute("RENAME TABLE shadow TO u_shadow").status());
+  request_.shadow = "u_shadow";
+  auto reader = mysql::MysqlConnection::Connect(ApplicationParams());
+  ASSERT_OK(reader.status());
+  std::atomic<bool> opened{false};
+  std::thread opens_it([&] {
+    auto watch = mysql::MysqlConnection::Connect(params_);
+    if (!watch.ok()) return;
+    const absl::Time until = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < until) {
+      absl::StatusOr<std::string> n = mysql::QueryValue(
+          **watch,
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO "
+          "LIKE 'RENAME TABLE%'");
+      if (n.ok() && *n != "0") break;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    opened = (*reader)->Execute("START TRANSACTION").ok() &&
+             (*reader)->Execute("SELECT COUNT(*) FROM u_shadow").ok();
+  });
+  mysql::MysqlConnectionFactory factory(params_);
+  CutOverOptions o;
+  o.threshold = absl::Seconds(2);
+  o.rename_settle = absl::Seconds(1);  // the lock is held that long
+  const absl::Time start = absl::Now();
+  absl::StatusOr<CutOverResult> r =
+      CutOver(factory, request_, o, Clock::Real());
+  const absl::Duration took = absl::Now() - start;
+  opens_it.join();
+  ASSERT_TRUE(opened);
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kAborted,
+                                   HasSubstr("was killed (nothing was "
+                                             "renamed)")));
+  EXPECT_LT(took, absl::Seconds(3));  // 4 s: the RENAME's lock timeout
+  ExpectOriginalUnrenamed();
+  EXPECT_OK(conn_->Execute("INSERT INTO t (v) VALUES (3)").status());
   ASSERT_OK((*reader)->Execute("COMMIT").status());
   ASSERT_OK(CutOver(factory, request_, o, Clock::Real()).status());
   ExpectSwappedWithoutSentry();
@@ -1075,7 +1121,10 @@ TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
   auto bystander = ConnectApp(params_, "co");
   auto on_t = ConnectApp(params_, "co");
   auto on_other = ConnectApp(params_, "co");
-  for (auto* c : {&locker, &elsewhere, &bystander, &on_t, &on_other}) {
+  auto shadow_reader = ConnectApp(params_, "co");
+  auto queued_locker = ConnectApp(params_, "co");
+  for (auto* c : {&locker, &elsewhere, &bystander, &on_t, &on_other,
+                  &shadow_reader, &queued_locker}) {
     ASSERT_OK(c->status());
   }
   // Without the plugin a LOCK TABLES is not seen (no transaction, no
@@ -1085,6 +1134,9 @@ TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
   }
   ASSERT_OK((*elsewhere)->Execute("BEGIN").status());
   ASSERT_OK((*elsewhere)->Execute("SELECT COUNT(*) FROM co.t").status());
+  // The shadow's holder would keep the RENAME waiting.
+  ASSERT_OK((*shadow_reader)->Execute("BEGIN").status());
+  ASSERT_OK((*shadow_reader)->Execute("SELECT COUNT(*) FROM shadow").status());
   ASSERT_OK((*bystander)->Execute("BEGIN").status());
   ASSERT_OK((*bystander)->Execute("INSERT INTO t_events VALUES (2)").status());
   // Statements running across the cut-over: one reading t (it holds the
@@ -1098,6 +1150,12 @@ TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
     on_other_result =
         (*on_other)->Execute("SELECT SLEEP(3) FROM t_events").status();
   });
+  // A LOCK TABLES queued behind the holders (holding nothing yet, unlike
+  // an ALTER, which holds an upgradable lock while it waits): granted
+  // before the cut-over's lock, it would keep the table.
+  absl::SleepFor(absl::Milliseconds(200));  // the readers hold t first
+  std::thread queued_lock(
+      [&] { (*queued_locker)->Execute("LOCK TABLES t WRITE").IgnoreError(); });
   // Both statements running, and INNODB_TRX refreshed (at most every 100
   // ms) since the transactions began.
   absl::SleepFor(absl::Milliseconds(500));
@@ -1110,7 +1168,11 @@ TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
       CutOver(factory, request_, o, Clock::Real());
   t_reader.join();
   other_reader.join();
+  queued_lock.join();
   ASSERT_OK(r.status());
+  // Killed while it waited, or once granted (as its holders went first).
+  EXPECT_FALSE((*queued_locker)->Execute("SELECT 1").ok());
+  EXPECT_FALSE((*shadow_reader)->Execute("SELECT 1").ok());
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
                   "COLUMN_NAME = 'extra'"),

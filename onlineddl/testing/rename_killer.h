@@ -26,9 +26,9 @@ struct RenameKillerOptions {
   // to hold the name before the table). The RENAME is killed once it has
   // waited 300 ms. The table is held until Join.
   std::string hold;
-  // Then also kills the session holding the sentry's lock (the cut-over's
-  // session A, seen through the metadata_lock_info plugin): the cut-over
-  // cannot make sure the RENAME did not run.
+  // Also kills, first, the session holding the sentry's lock (the
+  // cut-over's session A, seen through the metadata_lock_info plugin): the
+  // cut-over cannot make sure the RENAME did not run. Needs `hold`.
   bool lock_holder_too = false;
 };
 
@@ -57,10 +57,16 @@ class RenameKiller {
           const absl::Time until = absl::Now() + limit;
           while (!stop_ && absl::Now() < until) {
             absl::StatusOr<std::string> id = mysql::QueryValue(**c, query);
-            if (id.ok() && *id != "0" &&
-                (*c)->Execute(absl::StrCat("KILL CONNECTION ", *id)).ok()) {
+            if (!id.ok() || *id == "0") {
+              absl::SleepFor(absl::Milliseconds(2));
+              continue;
+            }
+            // The lock's session first: with B still there, the cut-over
+            // could end B itself while it holds the lock, and be sure.
+            // B, waiting for the held shadow, cannot rename meanwhile.
+            if (options.lock_holder_too) KillSentryHolders(**c, *id);
+            if ((*c)->Execute(absl::StrCat("KILL CONNECTION ", *id)).ok()) {
               killed_ = true;
-              if (options.lock_holder_too) KillSentryHolders(**c, *id);
               break;
             }
             absl::SleepFor(absl::Milliseconds(2));
