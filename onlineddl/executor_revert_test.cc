@@ -1064,6 +1064,49 @@ TEST_F(RevertTest, DdlOnTheOldTableRefusesTheRevert) {
   }
 }
 
+// A row of the old table changed by hand after the check ahead of the
+// revert (which then reused it) is caught as DDL is: the reverse stream
+// stops at the write, and the revert is refused. The stream's own writes
+// (changes to the new table, kept in sync) do not stop it.
+TEST_F(RevertTest, AWriteToTheOldTableByHandRefusesTheRevert) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
+  const std::string state =
+      absl::StrCat("SELECT state FROM _vt.vreplication WHERE workflow = ",
+                   mysql::QuoteString(alter));
+  ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
+                      return absl::StrContains(
+                          m.stage, "; old table verified: 300 rows");
+                    }));
+  // Kept in sync by the reverse stream, which goes on.
+  ASSERT_OK(conn_->Execute("INSERT INTO t (id, v) VALUES (301, 301)"));
+  ASSERT_OK(conn_->Execute("UPDATE t SET v = 0 WHERE id = 5"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the old table to follow", [&]() -> absl::StatusOr<bool> {
+        return Value(absl::StrCat("SELECT COUNT(*) FROM ", Qualified(old),
+                                  " WHERE id = 301 OR v = 0")) == "2";
+      }));
+  EXPECT_EQ(Value(state), "Running");
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = v + 1 WHERE id = 7")));
+  ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to stop",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(std::string s,
+                                          mysql::QueryValue(*conn_, state));
+                      return s == "Stopped";
+                    }));
+  EXPECT_THAT(executor_->Revert(alter, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("reverse stream stopped"),
+                             HasSubstr("by another session"))));
+  EXPECT_TRUE(HasColumn("t", "c"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "301");
+}
+
 // One found differing in the background is said in the migration's
 // message; a revert checks again (the table may have been mended) and is
 // refused while it still differs.

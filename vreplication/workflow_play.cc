@@ -167,15 +167,7 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
         message = absl::StrCat("Stopped at DDL ", renamed, " (and more)");
       }
       // One commit: a crash between the two would resume past the DDL.
-      SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
-      absl::Status s = SavePosition(0, /*in_transaction=*/true);
-      if (s.ok()) s = SetState(*conn_, id_, kStateStopped, message);
-      if (s.ok()) s = conn_->Execute("COMMIT").status();
-      if (!s.ok()) {
-        conn_->Execute("ROLLBACK").IgnoreError();
-        return s;
-      }
-      xa_watch_.Saved();
+      SC_RETURN_IF_ERROR(StopSaying(message));
       *stop = true;
       return absl::OkStatus();
     }
@@ -185,6 +177,58 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
     default:
       return absl::OkStatus();
   }
+}
+
+absl::Status Workflow::StopSaying(const std::string& message) {
+  SC_RETURN_IF_ERROR(conn_->Execute("BEGIN").status());
+  absl::Status s = SavePosition(0, /*in_transaction=*/true);
+  if (s.ok()) s = SetState(*conn_, id_, kStateStopped, message);
+  if (s.ok()) s = conn_->Execute("COMMIT").status();
+  if (!s.ok()) {
+    conn_->Execute("ROLLBACK").IgnoreError();
+    return s;
+  }
+  xa_watch_.Saved();
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Whether `txn` records a workflow's position (writes _vt.vreplication, as
+// every transaction a workflow applies does), logged as rows or as a
+// statement.
+bool RecordsAPosition(const mysql::Transaction& txn) {
+  for (const mysql::DecodedEvent& ev : txn.events) {
+    if (ev.kind == mysql::DecodedEvent::Kind::kRows && ev.table != nullptr &&
+        ev.table->database == "_vt" && ev.table->table == "vreplication") {
+      return true;
+    }
+    if (ev.kind == mysql::DecodedEvent::Kind::kQuery) {
+      const absl::optional<WrittenTable> w =
+          SingleTableWritten(ev.query.query, ev.query.database);
+      if (w.has_value() && absl::EqualsIgnoreCase(w->database, "_vt") &&
+          absl::EqualsIgnoreCase(w->table, "vreplication")) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status Workflow::StopAtForeignWrite(const mysql::Transaction& txn,
+                                          const std::string& target) {
+  const std::string gtid =
+      txn.gtid.flavor == mysql::Flavor::kMysql56
+          ? absl::StrCat(txn.gtid.mysql_uuid, ":", txn.gtid.mysql_gno)
+          : txn.gtid.mariadb.ToString();
+  // pos_ stays before the transaction: restarted, the stream stops again.
+  return StopSaying(absl::StrCat(
+      "Stopped at a write to ", mysql::QuoteQualified(row_.db_name, target),
+      " by another session (GTID ", gtid,
+      "): the table this stream keeps in sync no longer matches its "
+      "source"));
 }
 
 absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
@@ -323,6 +367,9 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     return absl::OkStatus();
   };
   std::vector<std::string> stmts;
+  // A reverse stream stops at someone else's write to its target (the
+  // table a revert would swap back in).
+  const bool watch_targets = absl::StrContains(row_.tags, kTagStopOnTargetDdl);
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
     if (held_ && !copy_filter && !in_chunk_txn_ && !alongside_chunk_) {
       // Nothing commits to the targets while held (what is pending, and
@@ -372,6 +419,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       return xa;
     }
     stmts.clear();
+    // Whether this transaction writes a target without recording a
+    // workflow's position (asked once, at its first write to one).
+    absl::optional<bool> foreign;
+    auto foreign_write = [&] {
+      if (!foreign.has_value()) foreign = !RecordsAPosition(txn);
+      return *foreign;
+    };
     bool netted = false;  // this transaction added to `net`
     bool ddl_stop = false;
     for (const mysql::DecodedEvent& ev : txn.events) {
@@ -425,6 +479,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           bool ours = written.has_value() &&
                       absl::EqualsIgnoreCase(written->database, "_vt");
           for (const auto& [source, target] : target_of_source_) {
+            if (watch_targets && written_is(row_.db_name, target) &&
+                foreign_write()) {
+              SC_RETURN_IF_ERROR(flush());
+              SC_RETURN_IF_ERROR(StopAtForeignWrite(txn, target));
+              stop_ = true;
+              return absl::OkStatus();
+            }
             ours |= written_is(row_.db_name, target);
           }
           if (!ours) {
@@ -457,6 +518,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       if (ev.kind != mysql::DecodedEvent::Kind::kRows ||
           ev.table->database != row_.db_name) {
         continue;
+      }
+      if (watch_targets && plans_.count(ev.table->table) > 0 &&
+          foreign_write()) {
+        SC_RETURN_IF_ERROR(flush());
+        SC_RETURN_IF_ERROR(StopAtForeignWrite(txn, ev.table->table));
+        stop_ = true;
+        return absl::OkStatus();
       }
       auto src = target_of_source_.find(SourceKey(ev.table->table));
       if (src == target_of_source_.end()) continue;
