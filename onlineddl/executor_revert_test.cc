@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/cut_over.h"
@@ -1065,24 +1066,27 @@ TEST_F(RevertTest, DdlOnTheOldTableRefusesTheRevert) {
 }
 
 // A row of the old table changed by hand after the check ahead of the
-// revert (which then reused it) is caught as DDL is: the reverse stream
-// stops at the write, and the revert is refused. The stream's own writes
-// (changes to the new table, kept in sync) do not stop it.
-TEST_F(RevertTest, AWriteToTheOldTableByHandRefusesTheRevert) {
+// revert (which then reused the pass, and swapped the changed table in)
+// is recorded by the reverse stream, which goes on: the revert checks the
+// table again and is refused while it differs; mended (by hand again), it
+// passes. The stream's own writes (changes to the new table, kept in sync)
+// are not taken for another session's.
+TEST_F(RevertTest, AWriteToTheOldTableByHandIsCheckedBeforeTheRevert) {
   ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
   ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
   const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
   const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
-  const std::string state =
-      absl::StrCat("SELECT state FROM _vt.vreplication WHERE workflow = ",
-                   mysql::QuoteString(alter));
+  const std::string written = absl::StrCat(
+      "SELECT COUNT(*) FROM _vt.sidecut_target_writes WHERE vrepl_id = "
+      "(SELECT id FROM _vt.vreplication WHERE workflow = ",
+      mysql::QuoteString(alter), ")");
   ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
                     [&]() -> absl::StatusOr<bool> {
                       SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
                       return absl::StrContains(
                           m.stage, "; old table verified: 300 rows");
                     }));
-  // Kept in sync by the reverse stream, which goes on.
+  // Kept in sync by the reverse stream: nothing recorded.
   ASSERT_OK(conn_->Execute("INSERT INTO t (id, v) VALUES (301, 301)"));
   ASSERT_OK(conn_->Execute("UPDATE t SET v = 0 WHERE id = 5"));
   ASSERT_OK(WaitFor(
@@ -1090,21 +1094,59 @@ TEST_F(RevertTest, AWriteToTheOldTableByHandRefusesTheRevert) {
         return Value(absl::StrCat("SELECT COUNT(*) FROM ", Qualified(old),
                                   " WHERE id = 301 OR v = 0")) == "2";
       }));
-  EXPECT_EQ(Value(state), "Running");
+  EXPECT_EQ(Value(written), "0");
+  // Executor paused (no background check), the write is recorded.
+  executor_.reset();
   ASSERT_OK(conn_->Execute(
-      absl::StrCat("UPDATE ", Qualified(old), " SET v = v + 1 WHERE id = 7")));
-  ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to stop",
-                    [&]() -> absl::StatusOr<bool> {
-                      SC_ASSIGN_OR_RETURN(std::string s,
-                                          mysql::QueryValue(*conn_, state));
-                      return s == "Stopped";
-                    }));
-  EXPECT_THAT(executor_->Revert(alter, ""),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("reverse stream stopped"),
-                             HasSubstr("by another session"))));
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = -7 WHERE id = 7")));
+  StartExecutor(Options());
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(alter, ""));
+  Migration refused = WaitStatus(revert, kStatusFailed);
+  EXPECT_THAT(refused.message, HasSubstr("cannot revert: the old table `"));
+  EXPECT_THAT(refused.message, HasSubstr("1 differing (keys ('7'))"));
   EXPECT_TRUE(HasColumn("t", "c"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "301");
+  // Mended by hand: recorded again, checked again, swapped.
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = 7 WHERE id = 7")));
+  ASSERT_OK_AND_ASSIGN(std::string again, executor_->Revert(alter, ""));
+  WaitStatus(again, kStatusComplete);
+  EXPECT_FALSE(HasColumn("t", "c"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM t WHERE v = 0 OR id = 301"), "2");
+}
+
+// The same write landing after the revert found the table checked, right
+// before its cut-over locks: the stream records it by the time it has
+// applied everything before the lock, and the cut-over, seeing the
+// record, gives up and the table is checked again.
+TEST_F(RevertTest, AWriteToTheOldTableDuringTheRevertsCutOverIsCaught) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
+  ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
+                      return absl::StrContains(
+                          m.stage, "; old table verified: 300 rows");
+                    }));
+  executor_.reset();
+  auto written = std::make_shared<std::atomic<bool>>(false);
+  ExecutorOptions o = Options();
+  const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+  const std::string update =
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = -7 WHERE id = 7");
+  o.after_cut_over_checks = [params, update, written] {
+    if (written->exchange(true)) return;
+    auto c = mysql::MysqlConnection::Connect(params);
+    if (c.ok()) (*c)->Execute(update).IgnoreError();
+  };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(alter, ""));
+  Migration refused = WaitStatus(revert, kStatusFailed);
+  EXPECT_TRUE(*written);
+  EXPECT_THAT(refused.message, HasSubstr("1 differing (keys ('7'))"));
+  EXPECT_TRUE(HasColumn("t", "c"));
 }
 
 // One found differing in the background is said in the migration's

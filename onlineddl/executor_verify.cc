@@ -25,6 +25,7 @@
 #include "util/wait.h"
 #include "vreplication/copy_verify.h"
 #include "vreplication/table_plan.h"
+#include "vreplication/target_writes.h"
 
 namespace sidecut {
 namespace onlineddl {
@@ -92,6 +93,25 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   const std::string what = absl::StrCat("the ", noun);
   const absl::Time now = clock_->Now();
   const std::string key = ahead ? ReverseVerifyKey(m.uuid) : VerifyKey(m);
+  if (revert) {
+    // Written by another session since (recorded by the reverse stream):
+    // a pass, or a check under way, from before the write no longer
+    // holds. Forgotten before the record, so a crash in between forgets
+    // again.
+    SC_ASSIGN_OR_RETURN(absl::optional<std::string> written,
+                        vreplication::RecordedTargetWrite(*conn_, workflow_id));
+    if (written.has_value()) {
+      std::cerr << "executor: " << m.uuid << ": the old table " << *written
+                << " was written by another session since it was checked: "
+                   "checking it again"
+                << std::endl;
+      StopVerify(key);
+      SC_RETURN_IF_ERROR(ForgetVerified(*conn_, key, workflow_id));
+      SC_RETURN_IF_ERROR(
+          conn_->Execute(vreplication::ForgetTargetWritesSql(workflow_id))
+              .status());
+    }
+  }
   if (!ahead) {
     auto found = verify_states_.find(key);
     if (found != verify_states_.end() &&

@@ -27,6 +27,7 @@
 #include "schemadiff/constraint_names.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
+#include "vreplication/target_writes.h"
 #include "vreplication/vr_store.h"
 
 namespace sidecut {
@@ -79,11 +80,13 @@ absl::Status Executor::DeleteWorkflow(int64_t id) {
 
 absl::Status Executor::DeleteWorkflowRows(int64_t id) {
   // The stream last: a failure in between leaves it to be deleted again.
-  // Its verifications' passes and its XA watch go with it.
+  // Its verifications' passes, its XA watch and its record of writes to
+  // its target by others go with it.
   for (const std::string& where :
        {absl::StrCat("copy_state WHERE vrepl_id = ", id),
         absl::StrCat("sidecut_verified_copies WHERE workflow_id = ", id),
         absl::StrCat("sidecut_xa_watch WHERE vrepl_id = ", id),
+        absl::StrCat("sidecut_target_writes WHERE vrepl_id = ", id),
         absl::StrCat("vreplication WHERE id = ", id)}) {
     SC_RETURN_IF_ERROR(
         conn_->Execute(absl::StrCat("DELETE FROM _vt.", where)).status());
@@ -935,12 +938,25 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
       clock->SleepFor(absl::Milliseconds(1));
     }
   };
-  req.stop_stream = [engine, workflow_id]() {
-    return engine->Stop(workflow_id);
-  };
   // On the executor's own session (the locked table's metadata stays
   // readable to it): the callers hold mu_ and run on this thread.
   mysql::Connection* conn = conn_.get();
+  req.stop_stream = [engine, workflow_id, conn,
+                     revert = !m.reverted_uuid.empty()]() -> absl::Status {
+    SC_RETURN_IF_ERROR(engine->Stop(workflow_id));
+    if (!revert) return absl::OkStatus();
+    // The stream applied everything before the lock: a write to the old
+    // table by another session since its check is recorded by now.
+    SC_ASSIGN_OR_RETURN(absl::optional<std::string> written,
+                        vreplication::RecordedTargetWrite(*conn, workflow_id));
+    if (written.has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cut-over: the old table ", *written,
+          " was written by another session since it was checked; it is "
+          "checked again before the revert"));
+    }
+    return absl::OkStatus();
+  };
   req.check_locked = [conn, db = m.schema, table = m.table,
                       revert = !m.reverted_uuid.empty()]() {
     return CheckSwapKeepsTriggers(*conn, db, table, revert);

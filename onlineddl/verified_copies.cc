@@ -43,5 +43,14 @@ absl::StatusOr<absl::optional<std::string>> FindVerified(
   return absl::optional<std::string>(std::string(r.rows[0].Get(0)));
 }
 
+absl::Status ForgetVerified(mysql::Connection& conn, absl::string_view key,
+                            int64_t workflow_id) {
+  return conn
+      .Execute(absl::StrCat(
+          "DELETE FROM _vt.sidecut_verified_copies WHERE verify_key = ",
+          QuoteString(key), " AND workflow_id = ", workflow_id))
+      .status();
+}
+
 }  // namespace onlineddl
 }  // namespace sidecut

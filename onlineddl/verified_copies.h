@@ -32,6 +32,11 @@ absl::Status RecordVerified(mysql::Connection& conn, absl::string_view key,
 absl::StatusOr<absl::optional<std::string>> FindVerified(
     mysql::Connection& conn, absl::string_view key, int64_t workflow_id);
 
+// Deletes the recorded pass of `key` over stream `workflow_id` (the table
+// changed since, behind the stream's back).
+absl::Status ForgetVerified(mysql::Connection& conn, absl::string_view key,
+                            int64_t workflow_id);
+
 }  // namespace onlineddl
 }  // namespace sidecut
 

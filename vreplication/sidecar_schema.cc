@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/connection.h"
 #include "util/status_macros.h"
+#include "vreplication/target_writes.h"
 #include "vreplication/xa_watch.h"
 
 namespace sidecut {
@@ -71,6 +72,7 @@ absl::Status EnsureSidecarSchema(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(conn.Execute(kVreplication).status());
   SC_RETURN_IF_ERROR(conn.Execute(kCopyState).status());
   SC_RETURN_IF_ERROR(conn.Execute(kXaWatchTable).status());
+  SC_RETURN_IF_ERROR(conn.Execute(kTargetWritesTable).status());
   for (const char* sql : kUpgrades) {
     SC_RETURN_IF_ERROR(conn.Execute(sql).status());
   }

@@ -4,6 +4,7 @@
 #include "google/protobuf/text_format.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
+#include "vreplication/target_writes.h"
 #include "vreplication/xa_watch.h"
 
 namespace sidecut {
@@ -48,6 +49,7 @@ absl::StatusOr<int64_t> CreateWorkflow(mysql::Connection& conn,
           QuoteString(db), ", ", workflow_type, ")")));
   const int64_t id = static_cast<int64_t>(r.insert_id);
   SC_RETURN_IF_ERROR(conn.Execute(ForgetXaWatchSql(id)).status());
+  SC_RETURN_IF_ERROR(conn.Execute(ForgetTargetWritesSql(id)).status());
   return id;
 }
 

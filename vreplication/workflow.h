@@ -306,12 +306,7 @@ class Workflow {
   // Stops the workflow at pos_ (saved with the state, in one commit),
   // saying `message`.
   absl::Status StopSaying(const std::string& message);
-  // A workflow tagged kTagStopOnTargetDdl (a reverse stream) stops at a
-  // transaction `txn` that writes `target` without recording a workflow's
-  // position (RecordsAPosition): someone else wrote the table it keeps in
-  // sync.
-  absl::Status StopAtForeignWrite(const mysql::Transaction& txn,
-                                  const std::string& target);
+
   // A statement-logged change naming no source table: an error if it may
   // still change one, through a trigger, view or stored routine that names
   // it (workflow_indirect.cc).

@@ -1,6 +1,7 @@
 // The binlog player of Workflow (catch-up during copy, and the running
 // phase).
 #include <algorithm>
+#include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/cord.h"
@@ -15,6 +16,7 @@
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
 #include "vreplication/net_changes.h"
+#include "vreplication/target_writes.h"
 #include "vreplication/workflow.h"
 
 namespace sidecut {
@@ -215,21 +217,13 @@ bool RecordsAPosition(const mysql::Transaction& txn) {
   return false;
 }
 
-}  // namespace
-
-absl::Status Workflow::StopAtForeignWrite(const mysql::Transaction& txn,
-                                          const std::string& target) {
-  const std::string gtid =
-      txn.gtid.flavor == mysql::Flavor::kMysql56
-          ? absl::StrCat(txn.gtid.mysql_uuid, ":", txn.gtid.mysql_gno)
-          : txn.gtid.mariadb.ToString();
-  // pos_ stays before the transaction: restarted, the stream stops again.
-  return StopSaying(absl::StrCat(
-      "Stopped at a write to ", mysql::QuoteQualified(row_.db_name, target),
-      " by another session (GTID ", gtid,
-      "): the table this stream keeps in sync no longer matches its "
-      "source"));
+std::string GtidText(const mysql::GtidEvent& gtid) {
+  return gtid.flavor == mysql::Flavor::kMysql56
+             ? absl::StrCat(gtid.mysql_uuid, ":", gtid.mysql_gno)
+             : gtid.mariadb.ToString();
 }
+
+}  // namespace
 
 absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
   if (stream_ != nullptr && stream_->valid && stream_->at == pos_) {
@@ -367,8 +361,8 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     return absl::OkStatus();
   };
   std::vector<std::string> stmts;
-  // A reverse stream stops at someone else's write to its target (the
-  // table a revert would swap back in).
+  // A reverse stream records someone else's write to its target (the table
+  // a revert would swap back in; see target_writes.h).
   const bool watch_targets = absl::StrContains(row_.tags, kTagStopOnTargetDdl);
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
     if (held_ && !copy_filter && !in_chunk_txn_ && !alongside_chunk_) {
@@ -426,6 +420,18 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       if (!foreign.has_value()) foreign = !RecordsAPosition(txn);
       return *foreign;
     };
+    // Recorded with the position past the transaction (once).
+    bool noted = false;
+    auto note_foreign_write = [&](const std::string& target) {
+      if (noted) return;
+      noted = true;
+      const std::string gtid = GtidText(txn.gtid);
+      std::cerr << "workflow " << id_ << ": "
+                << mysql::QuoteQualified(row_.db_name, target)
+                << " was written by another session (GTID " << gtid
+                << "): recorded, a revert checks it again\n";
+      stmts.push_back(RecordTargetWriteSql(id_, target, gtid));
+    };
     bool netted = false;  // this transaction added to `net`
     bool ddl_stop = false;
     for (const mysql::DecodedEvent& ev : txn.events) {
@@ -481,10 +487,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           for (const auto& [source, target] : target_of_source_) {
             if (watch_targets && written_is(row_.db_name, target) &&
                 foreign_write()) {
-              SC_RETURN_IF_ERROR(flush());
-              SC_RETURN_IF_ERROR(StopAtForeignWrite(txn, target));
-              stop_ = true;
-              return absl::OkStatus();
+              note_foreign_write(target);
             }
             ours |= written_is(row_.db_name, target);
           }
@@ -521,10 +524,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       }
       if (watch_targets && plans_.count(ev.table->table) > 0 &&
           foreign_write()) {
-        SC_RETURN_IF_ERROR(flush());
-        SC_RETURN_IF_ERROR(StopAtForeignWrite(txn, ev.table->table));
-        stop_ = true;
-        return absl::OkStatus();
+        note_foreign_write(ev.table->table);
       }
       auto src = target_of_source_.find(SourceKey(ev.table->table));
       if (src == target_of_source_.end()) continue;
