@@ -1115,6 +1115,61 @@ TEST_F(RevertTest, AWriteToTheOldTableByHandIsCheckedBeforeTheRevert) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t WHERE v = 0 OR id = 301"), "2");
 }
 
+// A write by hand logged as a statement the stream cannot attribute to one
+// table (a multi-table UPDATE, binlog_format STATEMENT) is taken for a
+// write to the old table where it names it.
+TEST_F(RevertTest, AStatementLoggedWriteNamingTheOldTableIsRecorded) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE other (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO other VALUES (7)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
+  const std::string written = absl::StrCat(
+      "SELECT COUNT(*) FROM _vt.sidecut_target_writes WHERE vrepl_id = "
+      "(SELECT id FROM _vt.vreplication WHERE workflow = ",
+      mysql::QuoteString(alter), ")");
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_format = 'STATEMENT'"));
+  const absl::Status updated =
+      conn_
+          ->Execute(absl::StrCat("UPDATE ", Qualified(old),
+                                 " o JOIN other x ON o.id = "
+                                 "x.id SET o.v = -7"))
+          .status();
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_format = 'ROW'"));
+  ASSERT_OK(updated);
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the write to be recorded",
+              [&]() -> absl::StatusOr<bool> { return Value(written) == "1"; }));
+}
+
+// Without verification (--verify_copy=false) nothing checks the old table
+// again: a revert after a write by hand is not held up by the record (its
+// cut-over gave up at every attempt, forever).
+TEST_F(RevertTest, WithoutVerificationARecordedWriteDoesNotHoldTheRevert) {
+  executor_.reset();
+  ExecutorOptions o = Options();
+  o.verify_copy = false;
+  StartExecutor(o);
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
+  const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
+  const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE ", Qualified(old), " SET v = -7 WHERE id = 7")));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the write to be recorded", [&]() -> absl::StatusOr<bool> {
+        return Value(absl::StrCat("SELECT COUNT(*) FROM "
+                                  "_vt.sidecut_target_writes WHERE vrepl_id = "
+                                  "(SELECT id FROM _vt.vreplication WHERE "
+                                  "workflow = ",
+                                  mysql::QuoteString(alter), ")")) == "1";
+      }));
+  ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(alter, ""));
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_FALSE(HasColumn("t", "c"));
+}
+
 // The same write landing after the revert found the table checked, right
 // before its cut-over locks: the stream records it by the time it has
 // applied everything before the lock, and the cut-over, seeing the

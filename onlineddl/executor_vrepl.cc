@@ -941,8 +941,11 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
   // On the executor's own session (the locked table's metadata stays
   // readable to it): the callers hold mu_ and run on this thread.
   mysql::Connection* conn = conn_.get();
+  // Without verification nothing checks the table again (nor forgets the
+  // record): no use refusing.
   req.stop_stream = [engine, workflow_id, conn,
-                     revert = !m.reverted_uuid.empty()]() -> absl::Status {
+                     revert = !m.reverted_uuid.empty() &&
+                              options_.verify_copy]() -> absl::Status {
     SC_RETURN_IF_ERROR(engine->Stop(workflow_id));
     if (!revert) return absl::OkStatus();
     // The stream applied everything before the lock: a write to the old

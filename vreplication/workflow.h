@@ -306,7 +306,6 @@ class Workflow {
   // Stops the workflow at pos_ (saved with the state, in one commit),
   // saying `message`.
   absl::Status StopSaying(const std::string& message);
-
   // A statement-logged change naming no source table: an error if it may
   // still change one, through a trigger, view or stored routine that names
   // it (workflow_indirect.cc).

@@ -364,6 +364,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
   // A reverse stream records someone else's write to its target (the table
   // a revert would swap back in; see target_writes.h).
   const bool watch_targets = absl::StrContains(row_.tags, kTagStopOnTargetDdl);
+  bool foreign_write_logged = false;
   while (!stop_ && !(stop_at.has_value() && pos_.AtLeast(*stop_at))) {
     if (held_ && !copy_filter && !in_chunk_txn_ && !alongside_chunk_) {
       // Nothing commits to the targets while held (what is pending, and
@@ -426,10 +427,13 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       if (noted) return;
       noted = true;
       const std::string gtid = GtidText(txn.gtid);
-      std::cerr << "workflow " << id_ << ": "
-                << mysql::QuoteQualified(row_.db_name, target)
-                << " was written by another session (GTID " << gtid
-                << "): recorded, a revert checks it again\n";
+      if (!foreign_write_logged) {  // once per run: a bulk job writes many
+        foreign_write_logged = true;
+        std::cerr << "workflow " << id_ << ": "
+                  << mysql::QuoteQualified(row_.db_name, target)
+                  << " was written by another session (GTID " << gtid
+                  << "): recorded, a revert checks it again\n";
+      }
       stmts.push_back(RecordTargetWriteSql(id_, target, gtid));
     };
     bool netted = false;  // this transaction added to `net`
@@ -485,7 +489,14 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           bool ours = written.has_value() &&
                       absl::EqualsIgnoreCase(written->database, "_vt");
           for (const auto& [source, target] : target_of_source_) {
-            if (watch_targets && written_is(row_.db_name, target) &&
+            // Or a statement that may write it (a multi-table UPDATE
+            // naming it, say), taken for one.
+            if (watch_targets &&
+                (written_is(row_.db_name, target) ||
+                 (!written.has_value() &&
+                  StatementTouchesDatabase(query, ev.query.database,
+                                           row_.db_name) &&
+                  StatementMentionsTable(query, target))) &&
                 foreign_write()) {
               note_foreign_write(target);
             }
