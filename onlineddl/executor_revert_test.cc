@@ -701,10 +701,10 @@ TEST_F(RevertTest, AnInterruptedCutOverThatSwappedNothingGoesOn) {
 }
 
 // Checking whether an interrupted cut-over swapped, the restarted stream
-// stops before the RENAME at someone else's DDL naming the table (another
-// database's table of that name, created from this one): it cannot tell,
-// and the schemas recorded before the cut-over do. It failed the migration
-// as if nothing had swapped, the new table serving.
+// stops before the RENAME at someone else's DDL on the table (a rebuild,
+// which leaves its schema as it was): it cannot tell, and the schemas
+// recorded before the cut-over do. It failed the migration as if nothing
+// had swapped, the new table serving.
 TEST_F(RevertTest, AnInterruptedCheckStoppedByOtherDdlAsksTheSchemas) {
   const std::string uuid = ReadyAlterOfUsers();
   ASSERT_FALSE(uuid.empty());
@@ -726,9 +726,8 @@ TEST_F(RevertTest, AnInterruptedCheckStoppedByOtherDdlAsksTheSchemas) {
       "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
       "migration_uuid = ",
       mysql::QuoteString(uuid))));
-  ASSERT_OK(conn_->Execute("DROP DATABASE IF EXISTS rv_scratch"));
-  ASSERT_OK(conn_->Execute("CREATE DATABASE rv_scratch"));
-  ASSERT_OK(conn_->Execute("CREATE TABLE rv_scratch.users (id INT)"));
+  // DDL on the table that leaves its schema as it was (a rebuild).
+  ASSERT_OK(conn_->Execute("ALTER TABLE users ENGINE=InnoDB"));
   const std::string sentry = mysql::QuoteIdentifier(SentryName("users", uuid));
   ASSERT_OK(conn_->Execute(absl::StrCat(
       "RENAME TABLE users TO ", sentry, ", ", mysql::QuoteIdentifier(shadow),
@@ -736,10 +735,29 @@ TEST_F(RevertTest, AnInterruptedCheckStoppedByOtherDdlAsksTheSchemas) {
   StartExecutor(Options());
   const Migration done = WaitStatus(uuid, kStatusComplete);
   EXPECT_THAT(done.message, HasSubstr("swapped the tables"));
-  EXPECT_THAT(done.message, HasSubstr("rv_scratch.users"));
+  EXPECT_THAT(done.message,
+              HasSubstr("Stopped at DDL ALTER TABLE users ENGINE=InnoDB"));
   EXPECT_TRUE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "500");
-  ASSERT_OK(conn_->Execute("DROP DATABASE rv_scratch"));
+}
+
+// DDL on another database's table named like the migrated one, run from
+// the migrated table's database, does not stop the migration's stream (it
+// failed the migration: "Stopped at DDL CREATE TABLE rv_other.users").
+TEST_F(RevertTest, AnotherDatabasesTableNamedLikeTheMigratedOneIsNotItsDdl) {
+  const std::string uuid = ReadyAlterOfUsers();
+  ASSERT_FALSE(uuid.empty());
+  ASSERT_OK(conn_->Execute("DROP DATABASE IF EXISTS rv_other"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE rv_other"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE rv_other.users (id INT)"));
+  ASSERT_OK(conn_->Execute("ALTER TABLE rv_other.users ADD COLUMN c INT"));
+  ASSERT_OK(conn_->Execute("DROP TABLE rv_other.users"));
+  ASSERT_OK(conn_->Execute("INSERT INTO users (val) VALUES (501)"));
+  ASSERT_OK(executor_->Complete(uuid).status());
+  WaitStatus(uuid, kStatusComplete);
+  EXPECT_TRUE(HasColumn("users", "c3"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
+  ASSERT_OK(conn_->Execute("DROP DATABASE rv_other"));
 }
 
 // A retried migration starts a new life: the cleanup a failure had

@@ -120,8 +120,22 @@ bool StatementTouchesDatabase(absl::string_view statement,
   return false;
 }
 
-bool StatementMentionsTable(absl::string_view statement,
-                            absl::string_view table) {
+namespace {
+
+// Whether identifier `t[i]` names something of database `db`: qualified
+// with it, or unqualified in a statement run with default database
+// `session_db` (or none). An empty `db` means any database.
+bool InDatabase(const std::vector<Token>& t, size_t i,
+                absl::string_view session_db, absl::string_view db) {
+  if (db.empty()) return true;
+  if (i >= 2 && t[i - 1].IsOp(".") && t[i - 2].IsIdentLike()) {
+    return absl::EqualsIgnoreCase(t[i - 2].text, db);
+  }
+  return session_db.empty() || absl::EqualsIgnoreCase(session_db, db);
+}
+
+bool MentionsTableIn(absl::string_view statement, absl::string_view session_db,
+                     absl::string_view db, absl::string_view table) {
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
   if (!toks.ok()) return true;
   for (size_t i = 0; i < toks->size(); ++i) {
@@ -133,9 +147,16 @@ bool StatementMentionsTable(absl::string_view statement,
     const bool first_of_dotted = i + 1 < toks->size() &&
                                  (*toks)[i + 1].IsOp(".") &&
                                  !(i > 0 && (*toks)[i - 1].IsOp("."));
-    if (!first_of_dotted) return true;
+    if (!first_of_dotted && InDatabase(*toks, i, session_db, db)) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool StatementMentionsTable(absl::string_view statement,
+                            absl::string_view table) {
+  return MentionsTableIn(statement, "", "", table);
 }
 
 absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,
@@ -197,10 +218,17 @@ absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,
 }
 
 bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
+  return DdlChangesTable(statement, "", "", table);
+}
+
+bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
+                     absl::string_view db, absl::string_view table) {
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
   if (!toks.ok() || toks->empty()) return true;
   const Token& verb = (*toks)[0];
-  if (verb.IsWord("truncate")) return StatementMentionsTable(statement, table);
+  if (verb.IsWord("truncate")) {
+    return MentionsTableIn(statement, session_db, db, table);
+  }
   if (!verb.IsWord("create") && !verb.IsWord("alter") && !verb.IsWord("drop") &&
       !verb.IsWord("rename")) {
     return false;  // GRANT, SET, ANALYZE, FLUSH, ...
@@ -226,7 +254,10 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
         }
         if (n + 2 < toks->size() && (*toks)[n + 1].IsOp(".")) n += 2;
         if (n < toks->size() && (*toks)[n].IsIdentLike()) {
-          if (absl::EqualsIgnoreCase((*toks)[n].text, table)) return true;
+          if (absl::EqualsIgnoreCase((*toks)[n].text, table) &&
+              InDatabase(*toks, n, session_db, db)) {
+            return true;
+          }
           // Or one it exchanges a partition with (WITH TABLE x), converts
           // into one of its partitions (CONVERT TABLE x), or is renamed to
           // (RENAME [TO | AS] x; not RENAME COLUMN, INDEX or KEY).
@@ -244,17 +275,18 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
             if (name == 0 || name >= t.size()) continue;
             if (name + 2 < t.size() && t[name + 1].IsOp(".")) name += 2;
             if (t[name].IsIdentLike() &&
-                absl::EqualsIgnoreCase(t[name].text, table)) {
+                absl::EqualsIgnoreCase(t[name].text, table) &&
+                InDatabase(t, name, session_db, db)) {
               return true;
             }
           }
           return false;
         }
       }
-      return StatementMentionsTable(statement, table);
+      return MentionsTableIn(statement, session_db, db, table);
     }
   }
-  return StatementMentionsTable(statement, table);
+  return MentionsTableIn(statement, session_db, db, table);
 }
 
 bool DdlDropsDatabase(absl::string_view statement, absl::string_view db) {

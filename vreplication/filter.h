@@ -70,6 +70,11 @@ absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,
 // names it. DDL on events, triggers, views, routines, databases or users
 // does not (even when an event is named like the table).
 bool DdlChangesTable(absl::string_view statement, absl::string_view table);
+// The same for table `table` of database `db`, the statement run with
+// default database `session_db`: a table of another database named like it
+// (`CREATE TABLE other.t`, `ALTER TABLE other.t ...`) does not count.
+bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
+                     absl::string_view db, absl::string_view table);
 
 // Whether `statement` drops database `db` (DROP DATABASE, or CREATE OR
 // REPLACE DATABASE, which drops it first). True for unparsable text.

@@ -228,6 +228,42 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
   }
 }
 
+// With the table's database: another database's table named like it does
+// not count; unqualified names are of the statement's default database.
+TEST(DdlChangesTableTest, OnlyTheDatabasesTable) {
+  struct Case {
+    std::string sql;
+    std::string session_db;
+    bool changes;
+  };
+  const Case cases[] = {
+      {"CREATE TABLE other.t (id INT)", "app", false},
+      {"ALTER TABLE `other`.`t` ADD c INT", "app", false},
+      {"DROP TABLE IF EXISTS other.t", "app", false},
+      {"RENAME TABLE other.t TO other.t2", "app", false},
+      {"TRUNCATE other.t", "app", false},
+      {"ALTER TABLE arch EXCHANGE PARTITION p0 WITH TABLE other.t", "app",
+       false},
+      {"ALTER TABLE other.x RENAME TO other.t", "app", false},
+      {"ALTER TABLE t ADD c INT", "other", false},
+      {"ALTER TABLE t ADD c INT", "app", true},
+      {"ALTER TABLE app.t ADD c INT", "other", true},
+      {"ALTER TABLE `APP`.`t` ADD c INT", "other", true},
+      {"DROP TABLE IF EXISTS other.t, t", "app", true},
+      {"RENAME TABLE other.t TO app.t", "other", true},
+      {"ALTER TABLE arch EXCHANGE PARTITION p0 WITH TABLE app.t", "other",
+       true},
+      {"CREATE TABLE other.t LIKE t", "app", true},
+      {"TRUNCATE t", "", true},
+      // Unparsable (an unterminated string): assumed to change it.
+      {"CREATE TABLE other.t (c CHAR(1) DEFAULT 'x", "app", true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.sql + " in " + c.session_db);
+    EXPECT_EQ(DdlChangesTable(c.sql, c.session_db, "app", "t"), c.changes);
+  }
+}
+
 }  // namespace
 }  // namespace vreplication
 }  // namespace sidecut

@@ -300,7 +300,8 @@ class Workflow {
   static bool IsDdlAbort(const absl::Status& s);
   // Whether DDL `statement` may change a table a plan reads or writes (or
   // drops the database): one that cannot changes nothing inside a chunk.
-  bool DdlMayChangePlans(const std::string& statement) const;
+  bool DdlMayChangePlans(const std::string& statement,
+                         const std::string& session_db) const;
   absl::Status HandleDdl(const std::string& statement,
                          const std::string& session_db, bool* stop);
   // Stops the workflow at pos_ (saved with the state, in one commit),

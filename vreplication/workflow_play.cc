@@ -120,12 +120,15 @@ bool Workflow::IsDdlAbort(const absl::Status& s) {
   return absl::IsAborted(s) && s.GetPayload(kDdlAbortPayload).has_value();
 }
 
-bool Workflow::DdlMayChangePlans(const std::string& statement) const {
+bool Workflow::DdlMayChangePlans(const std::string& statement,
+                                 const std::string& session_db) const {
   // Another database's drop changes nothing here (scratch databases).
   if (DdlDropsDatabase(statement, row_.db_name)) return true;
   for (const auto& [target, plan] : plans_) {
-    if (DdlChangesTable(statement, plan.source.table) ||
-        DdlChangesTable(statement, plan.target.table)) {
+    if (DdlChangesTable(statement, session_db, row_.db_name,
+                        plan.source.table) ||
+        DdlChangesTable(statement, session_db, row_.db_name,
+                        plan.target.table)) {
       return true;
     }
   }
@@ -139,7 +142,7 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
     case binlogdata::IGNORE:
       // Columns may have changed (not by DDL on other tables: reloading
       // for each starts a copy over, and a stream of them stalled it).
-      if (!DdlMayChangePlans(statement)) return absl::OkStatus();
+      if (!DdlMayChangePlans(statement, session_db)) return absl::OkStatus();
       return LoadPlans();
     case binlogdata::STOP: {
       // Only DDL on a table this workflow reads stops it.
@@ -147,8 +150,11 @@ absl::Status Workflow::HandleDdl(const std::string& statement,
       std::string renamed;
       const bool target_too = absl::StrContains(row_.tags, kTagStopOnTargetDdl);
       for (const auto& [target, plan] : plans_) {
-        relevant |= DdlChangesTable(statement, plan.source.table);
-        relevant |= target_too && DdlChangesTable(statement, plan.target.table);
+        relevant |= DdlChangesTable(statement, session_db, row_.db_name,
+                                    plan.source.table);
+        relevant |=
+            target_too && DdlChangesTable(statement, session_db, row_.db_name,
+                                          plan.target.table);
         absl::optional<std::string> to =
             RenamedTo(statement, session_db, row_.db_name, plan.source.table);
         if (to.has_value() && renamed.empty()) {
@@ -447,7 +453,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
             StatementTouchesDatabase(ev.query.query, ev.query.database,
                                      row_.db_name)) {
           if ((in_chunk_txn_ || alongside_chunk_) &&
-              DdlMayChangePlans(ev.query.query)) {
+              DdlMayChangePlans(ev.query.query, ev.query.database)) {
             // Before anything of it applies: the stream is reopened at pos_
             // and reads the DDL again. (Alongside a chunk, what came before
             // it commits with its position first.)
