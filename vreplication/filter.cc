@@ -108,7 +108,10 @@ absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
 bool StatementTouchesDatabase(absl::string_view statement,
                               absl::string_view session_db,
                               absl::string_view db) {
-  if (session_db == db) return true;
+  // Without case (the server may fold it: lower_case_table_names=1); a
+  // database only its case tells apart counts too, which can only stop a
+  // workflow for nothing.
+  if (absl::EqualsIgnoreCase(session_db, db)) return true;
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
   if (!toks.ok()) return true;
   for (size_t i = 0; i + 1 < toks->size(); ++i) {
@@ -128,8 +131,22 @@ namespace {
 bool InDatabase(const std::vector<Token>& t, size_t i,
                 absl::string_view session_db, absl::string_view db) {
   if (db.empty()) return true;
-  if (i >= 2 && t[i - 1].IsOp(".") && t[i - 2].IsIdentLike()) {
-    return absl::EqualsIgnoreCase(t[i - 2].text, db);
+  if (i >= 1 && t[i - 1].IsOp(".")) {
+    // `.t` is a table of the default database (a form the grammar keeps
+    // "for Delphi"): the word before the dot is then a keyword, which no
+    // unquoted database name can be.
+    static const char* const kBeforeATable[] = {
+        "table", "tables", "to",         "on",       "exists",
+        "like",  "with",   "references", "from",     "join",
+        "into",  "as",     "index",      "truncate", "update"};
+    bool keyword = i < 2;
+    for (const char* k : kBeforeATable) keyword |= i >= 2 && t[i - 2].IsWord(k);
+    if (!keyword) {
+      // A qualifier that is no identifier (`"app".t` under ANSI_QUOTES,
+      // lexed as a string) may be the database: assumed to be.
+      if (!t[i - 2].IsIdentLike()) return true;
+      return absl::EqualsIgnoreCase(t[i - 2].text, db);
+    }
   }
   return session_db.empty() || absl::EqualsIgnoreCase(session_db, db);
 }

@@ -79,6 +79,9 @@ TEST(ExprTemplateTest, SubstitutesColumnReferencesOnly) {
 
 TEST(StatementTouchesDatabaseTest, SessionOrQualifiedNames) {
   EXPECT_TRUE(StatementTouchesDatabase("ALTER TABLE t ADD x INT", "d", "d"));
+  // The server may fold the session's database (lower_case_table_names).
+  EXPECT_TRUE(
+      StatementTouchesDatabase("ALTER TABLE t ADD x INT", "app", "App"));
   EXPECT_TRUE(StatementTouchesDatabase("ALTER TABLE d.t ADD x INT", "", "d"));
   EXPECT_TRUE(
       StatementTouchesDatabase("RENAME TABLE `D`.a TO `d`.b", "x", "d"));
@@ -254,6 +257,26 @@ TEST(DdlChangesTableTest, OnlyTheDatabasesTable) {
       {"ALTER TABLE arch EXCHANGE PARTITION p0 WITH TABLE app.t", "other",
        true},
       {"CREATE TABLE other.t LIKE t", "app", true},
+      // An unqualified rename target lands in the default database.
+      {"RENAME TABLE other.x TO t", "app", true},
+      {"RENAME TABLE other.x TO t", "other", false},
+      {"ALTER TABLE other.x RENAME TO t", "app", true},
+      {"ALTER TABLE other.x RENAME TO t", "other", false},
+      // No default database: unqualified names may be anyone's.
+      {"ALTER TABLE t ADD c INT", "", true},
+      {"DROP TABLE t", "", true},
+      // Database names compare without case; a column of the table.
+      {"ALTER TABLE t ADD c INT", "APP", true},
+      {"CREATE TABLE other.x AS SELECT app.t.c FROM app.t", "other", true},
+      // `.t`: the default database's table (the word before the dot is a
+      // keyword, not a database).
+      {"ALTER TABLE .t ADD c INT", "app", true},
+      {"DROP TABLE .t", "app", true},
+      {"RENAME TABLE x TO .t", "app", true},
+      {"CREATE INDEX i ON .t (c)", "app", true},
+      {"ALTER TABLE .t ADD c INT", "other", false},
+      // A qualifier lexed as a string (ANSI_QUOTES): assumed to be ours.
+      {"ALTER TABLE \"app\".t ADD c INT", "other", true},
       {"TRUNCATE t", "", true},
       // Unparsable (an unterminated string): assumed to change it.
       {"CREATE TABLE other.t (c CHAR(1) DEFAULT 'x", "app", true},
