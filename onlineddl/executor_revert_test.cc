@@ -108,6 +108,15 @@ class RevertTest : public testing::ExecutorFixture {
   }
   // `users` (500 rows) and a postponed ALTER adding c3 to it, ready to
   // complete; its UUID.
+  // The query counting the writes by others to migration `uuid`'s old
+  // table that its reverse stream has recorded (0 or 1).
+  static std::string TargetWritesRecorded(const std::string& uuid) {
+    return absl::StrCat(
+        "SELECT COUNT(*) FROM _vt.sidecut_target_writes WHERE vrepl_id = "
+        "(SELECT id FROM _vt.vreplication WHERE workflow = ",
+        mysql::QuoteString(uuid), ")");
+  }
+
   std::string ReadyAlterOfUsers() {
     EXPECT_OK(conn_->Execute(
         "CREATE TABLE users (id INT PRIMARY KEY AUTO_INCREMENT, val INT)"));
@@ -1094,10 +1103,7 @@ TEST_F(RevertTest, AWriteToTheOldTableByHandIsCheckedBeforeTheRevert) {
   ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
   const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
   const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
-  const std::string written = absl::StrCat(
-      "SELECT COUNT(*) FROM _vt.sidecut_target_writes WHERE vrepl_id = "
-      "(SELECT id FROM _vt.vreplication WHERE workflow = ",
-      mysql::QuoteString(alter), ")");
+  const std::string written = TargetWritesRecorded(alter);
   ASSERT_OK(WaitFor(Clock::Real(), "the old table to be verified",
                     [&]() -> absl::StatusOr<bool> {
                       SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(alter));
@@ -1143,10 +1149,7 @@ TEST_F(RevertTest, AStatementLoggedWriteNamingTheOldTableIsRecorded) {
   ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_300"));
   const std::string alter = Run("ALTER TABLE t ADD COLUMN c INT");
   const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
-  const std::string written = absl::StrCat(
-      "SELECT COUNT(*) FROM _vt.sidecut_target_writes WHERE vrepl_id = "
-      "(SELECT id FROM _vt.vreplication WHERE workflow = ",
-      mysql::QuoteString(alter), ")");
+  const std::string written = TargetWritesRecorded(alter);
   ASSERT_OK(conn_->Execute("SET SESSION binlog_format = 'STATEMENT'"));
   const absl::Status updated =
       conn_
@@ -1175,14 +1178,10 @@ TEST_F(RevertTest, WithoutVerificationARecordedWriteDoesNotHoldTheRevert) {
   const std::string old = FirstArtifact(WaitStatus(alter, kStatusComplete));
   ASSERT_OK(conn_->Execute(
       absl::StrCat("UPDATE ", Qualified(old), " SET v = -7 WHERE id = 7")));
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "the write to be recorded", [&]() -> absl::StatusOr<bool> {
-        return Value(absl::StrCat("SELECT COUNT(*) FROM "
-                                  "_vt.sidecut_target_writes WHERE vrepl_id = "
-                                  "(SELECT id FROM _vt.vreplication WHERE "
-                                  "workflow = ",
-                                  mysql::QuoteString(alter), ")")) == "1";
-      }));
+  ASSERT_OK(WaitFor(Clock::Real(), "the write to be recorded",
+                    [&]() -> absl::StatusOr<bool> {
+                      return Value(TargetWritesRecorded(alter)) == "1";
+                    }));
   ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(alter, ""));
   WaitStatus(revert, kStatusComplete);
   EXPECT_FALSE(HasColumn("t", "c"));
