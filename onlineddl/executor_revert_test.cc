@@ -752,7 +752,9 @@ TEST_F(RevertTest, AnInterruptedCheckStoppedByOtherDdlAsksTheSchemas) {
 
 // DDL on another database's table named like the migrated one, run from
 // the migrated table's database, does not stop the migration's stream (it
-// failed the migration: "Stopped at DDL CREATE TABLE rv_other.users").
+// failed the migration: "Stopped at DDL CREATE TABLE rv_other.users"); nor
+// does DDL on another table that only names a column, key or index like
+// it, or reads it (CREATE TABLE ... LIKE users).
 TEST_F(RevertTest, AnotherDatabasesTableNamedLikeTheMigratedOneIsNotItsDdl) {
   const std::string uuid = ReadyAlterOfUsers();
   ASSERT_FALSE(uuid.empty());
@@ -761,6 +763,11 @@ TEST_F(RevertTest, AnotherDatabasesTableNamedLikeTheMigratedOneIsNotItsDdl) {
   ASSERT_OK(conn_->Execute("CREATE TABLE rv_other.users (id INT)"));
   ASSERT_OK(conn_->Execute("ALTER TABLE rv_other.users ADD COLUMN c INT"));
   ASSERT_OK(conn_->Execute("DROP TABLE rv_other.users"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE users_log (users INT)"));
+  ASSERT_OK(conn_->Execute("CREATE INDEX users ON users_log (users)"));
+  ASSERT_OK(conn_->Execute("DROP INDEX users ON users_log"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE users_like LIKE users"));
+  ASSERT_OK(conn_->Execute("DROP TABLE users_log, users_like"));
   ASSERT_OK(conn_->Execute("INSERT INTO users (val) VALUES (501)"));
   ASSERT_OK(executor_->Complete(uuid).status());
   WaitStatus(uuid, kStatusComplete);

@@ -139,7 +139,8 @@ bool InDatabase(const std::vector<Token>& t, size_t i,
         "table", "tables", "to",         "on",       "exists",
         "like",  "with",   "references", "from",     "join",
         "into",  "as",     "index",      "truncate", "update"};
-    bool keyword = i < 2;
+    // So is a comma before the dot (DROP TABLE a, .t).
+    bool keyword = i < 2 || t[i - 2].IsOp(",");
     for (const char* k : kBeforeATable) keyword |= i >= 2 && t[i - 2].IsWord(k);
     if (!keyword) {
       // A qualifier that is no identifier (`"app".t` under ANSI_QUOTES,
@@ -238,6 +239,114 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view table) {
   return DdlChangesTable(statement, "", "", table);
 }
 
+namespace {
+
+// The table name starting at t[*n] (db.name, name or .name): the index of
+// the name, with *n moved past it; 0 (the verb's index) if none starts
+// there.
+size_t TableNameAt(const std::vector<Token>& t, size_t* n) {
+  size_t i = *n;
+  if (i + 1 < t.size() && t[i].IsOp(".")) ++i;  // .name
+  if (i >= t.size() || !t[i].IsIdentLike()) return 0;
+  if (i == *n && i + 2 < t.size() && t[i + 1].IsOp(".")) {
+    if (!t[i + 2].IsIdentLike()) return 0;
+    i += 2;
+  }
+  *n = i + 1;
+  return i;
+}
+
+// Moves *n past IF [NOT] EXISTS.
+void SkipIfExists(const std::vector<Token>& t, size_t* n) {
+  size_t k = *n;
+  if (k >= t.size() || !t[k].IsWord("if")) return;
+  ++k;
+  if (k < t.size() && t[k].IsWord("not")) ++k;
+  if (k < t.size() && t[k].IsWord("exists")) *n = k + 1;
+}
+
+// Moves *n past WAIT n or NOWAIT.
+void SkipWait(const std::vector<Token>& t, size_t* n) {
+  if (*n < t.size() && t[*n].IsWord("nowait")) {
+    ++*n;
+  } else if (*n + 1 < t.size() && t[*n].IsWord("wait")) {
+    *n += 2;
+  }
+}
+
+bool EndsAt(const std::vector<Token>& t, size_t n) {
+  return n >= t.size() || t[n].kind == TokenKind::kEnd || t[n].IsOp(";");
+}
+
+// The names of the tables DDL `t` creates, drops, renames or indexes (or
+// makes a parent of, with REFERENCES), its object word (TABLE or INDEX)
+// being t[object], for the forms where each sits at a known place: CREATE
+// TABLE, DROP TABLE, RENAME TABLE, CREATE INDEX, DROP INDEX. A name
+// elsewhere (a column, LIKE x, AS SELECT ... FROM x) is no table it
+// changes. nullopt for any other form.
+absl::optional<std::vector<size_t>> ChangedTables(const std::vector<Token>& t,
+                                                  size_t object) {
+  std::vector<size_t> names;
+  size_t n = object + 1;
+  SkipIfExists(t, &n);
+  if (t[object].IsWord("index")) {
+    // [CREATE ...|DROP] INDEX [IF [NOT] EXISTS] i [USING type] ON name ...
+    if (n >= t.size() || !t[n].IsIdentLike()) return absl::nullopt;
+    ++n;
+    if (n + 1 < t.size() && t[n].IsWord("using")) n += 2;
+    if (n >= t.size() || !t[n].IsWord("on")) return absl::nullopt;
+    ++n;
+    const size_t name = TableNameAt(t, &n);
+    if (name == 0) return absl::nullopt;
+    return std::vector<size_t>{name};
+  }
+  if (t[0].IsWord("create")) {
+    const size_t name = TableNameAt(t, &n);
+    if (name == 0) return absl::nullopt;
+    names.push_back(name);
+    for (size_t k = n; k < t.size(); ++k) {
+      if (!t[k].IsWord("references")) continue;
+      size_t m = k + 1;
+      const size_t parent = TableNameAt(t, &m);
+      if (parent == 0) return absl::nullopt;
+      names.push_back(parent);
+    }
+    return names;
+  }
+  const bool rename = t[0].IsWord("rename");
+  if (!rename && !t[0].IsWord("drop")) return absl::nullopt;
+  // DROP TABLE [IF EXISTS] a [, b ...] [WAIT n | NOWAIT] [RESTRICT | CASCADE]
+  // RENAME TABLE a [WAIT n | NOWAIT] TO b [, c TO d ...]
+  while (true) {
+    const size_t name = TableNameAt(t, &n);
+    if (name == 0) return absl::nullopt;
+    names.push_back(name);
+    if (rename) {
+      SkipWait(t, &n);
+      if (n >= t.size() || !t[n].IsWord("to")) return absl::nullopt;
+      ++n;
+      const size_t to = TableNameAt(t, &n);
+      if (to == 0) return absl::nullopt;
+      names.push_back(to);
+    }
+    if (n < t.size() && t[n].IsOp(",")) {
+      ++n;
+      continue;
+    }
+    break;
+  }
+  if (!rename) {
+    SkipWait(t, &n);
+    if (n < t.size() && (t[n].IsWord("restrict") || t[n].IsWord("cascade"))) {
+      ++n;
+    }
+  }
+  if (!EndsAt(t, n)) return absl::nullopt;
+  return names;
+}
+
+}  // namespace
+
 bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
                      absl::string_view db, absl::string_view table) {
   absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
@@ -300,7 +409,17 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
           return false;
         }
       }
-      return MentionsTableIn(statement, session_db, db, table);
+      const absl::optional<std::vector<size_t>> names = ChangedTables(*toks, i);
+      if (!names.has_value()) {
+        return MentionsTableIn(statement, session_db, db, table);
+      }
+      for (size_t name : *names) {
+        if (absl::EqualsIgnoreCase((*toks)[name].text, table) &&
+            InDatabase(*toks, name, session_db, db)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
   return MentionsTableIn(statement, session_db, db, table);

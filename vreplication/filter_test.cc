@@ -224,6 +224,27 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
       {"ALTER TABLE x RENAME INDEX t TO u", false},
       {"ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4", false},
       {"ALTER TABLE x EXCHANGE PARTITION t WITH TABLE y", false},
+      // Another table's DDL naming a column, key or index like the table,
+      // or reading it: only the tables it creates, drops, renames or
+      // indexes (and the parents its foreign keys reference) count.
+      {"CREATE TABLE x (t INT, KEY t (t))", false},
+      {"CREATE TABLE IF NOT EXISTS x LIKE t", false},
+      {"CREATE TEMPORARY TABLE x AS SELECT t FROM t", false},
+      {"CREATE TABLE x (id INT REFERENCES t (id))", true},
+      {"CREATE TABLE IF NOT EXISTS t (id INT)", true},
+      {"CREATE TEMPORARY TABLE t SELECT 1", true},
+      {"DROP TABLE x, y", false},
+      {"DROP TABLE IF EXISTS x, t NOWAIT CASCADE", true},
+      {"DROP TEMPORARY TABLE x", false},
+      {"RENAME TABLE x TO y, z WAIT 2 TO w", false},
+      {"RENAME TABLE x TO y, z TO t", true},
+      {"CREATE INDEX t ON x (t)", false},
+      {"CREATE UNIQUE INDEX IF NOT EXISTS i USING BTREE ON t (c)", true},
+      {"DROP INDEX t ON x", false},
+      {"DROP INDEX IF EXISTS i ON t", true},
+      // A form not understood: any mention counts.
+      {"DROP TABLE x t", true},
+      {"RENAME TABLE x y, t", true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);
@@ -256,7 +277,9 @@ TEST(DdlChangesTableTest, OnlyTheDatabasesTable) {
       {"RENAME TABLE other.t TO app.t", "other", true},
       {"ALTER TABLE arch EXCHANGE PARTITION p0 WITH TABLE app.t", "other",
        true},
-      {"CREATE TABLE other.t LIKE t", "app", true},
+      // Reading the table changes nothing of it.
+      {"CREATE TABLE other.t LIKE t", "app", false},
+      {"CREATE TABLE x SELECT * FROM t", "app", false},
       // An unqualified rename target lands in the default database.
       {"RENAME TABLE other.x TO t", "app", true},
       {"RENAME TABLE other.x TO t", "other", false},
@@ -267,7 +290,7 @@ TEST(DdlChangesTableTest, OnlyTheDatabasesTable) {
       {"DROP TABLE t", "", true},
       // Database names compare without case; a column of the table.
       {"ALTER TABLE t ADD c INT", "APP", true},
-      {"CREATE TABLE other.x AS SELECT app.t.c FROM app.t", "other", true},
+      {"CREATE TABLE other.x AS SELECT app.t.c FROM app.t", "other", false},
       // `.t`: the default database's table (the word before the dot is a
       // keyword, not a database).
       {"ALTER TABLE .t ADD c INT", "app", true},
@@ -275,6 +298,8 @@ TEST(DdlChangesTableTest, OnlyTheDatabasesTable) {
       {"RENAME TABLE x TO .t", "app", true},
       {"CREATE INDEX i ON .t (c)", "app", true},
       {"ALTER TABLE .t ADD c INT", "other", false},
+      {"DROP TABLE x, .t", "app", true},
+      {"DROP TABLE x, .t", "other", false},
       // A qualifier lexed as a string (ANSI_QUOTES): assumed to be ours.
       {"ALTER TABLE \"app\".t ADD c INT", "other", true},
       {"TRUNCATE t", "", true},
