@@ -94,14 +94,20 @@ absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn) {
 
 absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
     mysql::ConnectionFactory& factory, CutOverRequest request,
-    CutOverOptions options, Clock* clock, bool* stream_stopped) {
+    CutOverOptions options, Clock* clock, bool* stream_stopped,
+    absl::Time group_deadline) {
   std::unique_ptr<PreparedCutOver> p(
       new PreparedCutOver(factory, std::move(request), options, clock));
   absl::Status s = p->Open();
   if (s.ok()) s = p->CatchUp();
   if (s.ok()) {
+    if (group_deadline < absl::InfiniteFuture()) {
+      group_deadline = std::max(
+          group_deadline,
+          clock->Now() + std::min(options.threshold, absl::Seconds(1)));
+    }
     bool gave_up = false;
-    s = p->LockTables(options.holding_others, &gave_up);
+    s = p->LockTables(options.holding_others, &gave_up, group_deadline);
   }
   if (s.ok()) s = p->Settle();
   if (stream_stopped != nullptr) *stream_stopped = p->stream_stopped_;

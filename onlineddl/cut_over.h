@@ -149,10 +149,16 @@ absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn);
 class PreparedCutOver {
  public:
   // On error nothing is locked or renamed (the stream may have been
-  // stopped: see stream_stopped()).
+  // stopped: see stream_stopped()). With `options.holding_others` (tables
+  // of its group prepared before it are locked), `group_deadline` is the
+  // earliest of their deadline()s: their writes wait already, so the lock
+  // waits only for what is left of it, and at least a moment (the lesser
+  // of the threshold and 1 s: a controller may hold them past it on
+  // purpose).
   static absl::StatusOr<std::unique_ptr<PreparedCutOver>> Prepare(
       mysql::ConnectionFactory& factory, CutOverRequest request,
-      CutOverOptions options, Clock* clock, bool* stream_stopped = nullptr);
+      CutOverOptions options, Clock* clock, bool* stream_stopped = nullptr,
+      absl::Time group_deadline = absl::InfiniteFuture());
   // Only step 0: returns once the stream keeps up with the writes (a round
   // takes <= `converged`), without locking anything.
   static absl::Status CatchUpOnly(mysql::ConnectionFactory& factory,
@@ -173,6 +179,9 @@ class PreparedCutOver {
   void Abort();
 
   bool stream_stopped() const { return stream_stopped_; }
+  // Once prepared: when its threshold, counted from its lock request,
+  // ends.
+  absl::Time deadline() const { return deadline_; }
 
  private:
   friend absl::StatusOr<std::vector<CutOverResult>> SwapTogether(

@@ -1,5 +1,6 @@
 // Two-phase cut-over: prepare (lock, caught up, stream stopped), then
 // commit (swap) or abort, driven by a controller across shards.
+#include <algorithm>
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
@@ -74,9 +75,15 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
   }
   // Tables of its group prepared before it are locked: a transaction
   // holding this one while it waits for one of them would hold the lock
-  // wait (and their writes) until the threshold.
+  // wait (and their writes) until the threshold. Their writes wait since
+  // the first of them was locked: this lock waits only for what is left
+  // of that one's threshold.
+  absl::Time group_deadline = absl::InfiniteFuture();
   for (const auto& other : prepared_) {
-    if (other.second.schema == m.schema) o.holding_others = true;
+    if (other.second.schema != m.schema) continue;
+    o.holding_others = true;
+    group_deadline =
+        std::min(group_deadline, other.second.cut_over->deadline());
   }
   SC_RETURN_IF_ERROR(CheckSwapKeepsTriggers(*conn_, m.schema, m.table,
                                             !m.reverted_uuid.empty()));
@@ -92,8 +99,9 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
   p.schema = m.schema;
   p.factory = std::make_unique<mysql::MysqlConnectionFactory>(options_.connect);
   bool stopped = false;
-  absl::StatusOr<std::unique_ptr<PreparedCutOver>> c = PreparedCutOver::Prepare(
-      *p.factory, CutOverRequestFor(m, workflow_id), o, clock_, &stopped);
+  absl::StatusOr<std::unique_ptr<PreparedCutOver>> c =
+      PreparedCutOver::Prepare(*p.factory, CutOverRequestFor(m, workflow_id), o,
+                               clock_, &stopped, group_deadline);
   if (!c.ok()) {
     SC_RETURN_IF_ERROR(CutOverFailed(m, workflow_id, stopped, c.status(),
                                      /*backoff=*/false));

@@ -43,9 +43,10 @@ class PrepareCutOverTest : public testing::ExecutorFixture {
                                          rows))
                   .status());
   }
-  std::string SubmitReady(const std::string& sql) {
+  std::string SubmitReady(const std::string& sql,
+                          const std::string& flags = "") {
     absl::StatusOr<std::vector<std::string>> uuids = executor_->Submit(
-        sql, "vitess --postpone-completion --allow-concurrent", "");
+        sql, "vitess --postpone-completion --allow-concurrent " + flags, "");
     EXPECT_OK(uuids.status());
     if (!uuids.ok()) return "";
     const std::string uuid = (*uuids)[0];
@@ -222,6 +223,69 @@ TEST_F(PrepareCutOverTest, PreparedMigrationsCommitTogether) {
                2;
       });
   EXPECT_EQ(together, 1);
+}
+
+// A group's tables are prepared one at a time, each locked while the next
+// is: writes to the first wait from its lock on, so the later locks wait
+// only for what is left of its threshold (each used to wait its own:
+// writes to the first table stalled for both thresholds).
+TEST_F(PrepareCutOverTest, AGroupsLaterLocksWaitOnlyForTheFirstsThreshold) {
+  CreateUsers(500);
+  ASSERT_OK(conn_->Execute("CREATE TABLE orders LIKE users").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO orders SELECT * FROM users").status());
+  StartExecutor();
+  const std::string a = SubmitReady("ALTER TABLE users ADD COLUMN extra INT",
+                                    "--cut-over-threshold=5s");
+  const std::string b = SubmitReady("ALTER TABLE orders ADD COLUMN note TEXT",
+                                    "--cut-over-threshold=5s");
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  // An idle transaction holds orders (waiting for nothing: b's lock waits
+  // for it rather than giving up on a deadlock).
+  auto app = harness::ConnectTo(*instance_);
+  ASSERT_OK(app.status());
+  ASSERT_OK((*app)->Execute("START TRANSACTION").status());
+  ASSERT_OK((*app)
+                ->Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
+                                       " (name, val) VALUES ('app', -2)"))
+                .status());
+  ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
+  const absl::Time locked = absl::Now();
+  Clock::Real()->SleepFor(absl::Seconds(3));
+  EXPECT_THAT(executor_->PrepareCutOver(b, absl::Seconds(30)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("counted from the first lock")));
+  // a's threshold ended about 5 s after its lock: b gave up near then, not
+  // 5 s after its own lock was requested (8 s).
+  EXPECT_LT(absl::Now() - locked, absl::Milliseconds(6500));
+  EXPECT_OK(executor_->AbortCutOver(a));
+  ASSERT_OK((*app)->Execute("COMMIT").status());
+  EXPECT_TRUE(CanWrite());
+
+  // Held past a's threshold on purpose (a controller's hold), b's lock
+  // still gets a moment: a transaction ending soon is waited for, and the
+  // group swaps.
+  ASSERT_OK(WaitReadyAgain(a));
+  ASSERT_OK(WaitReadyAgain(b));
+  ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
+  Clock::Real()->SleepFor(absl::Seconds(6));
+  ASSERT_OK((*app)->Execute("START TRANSACTION").status());
+  ASSERT_OK((*app)
+                ->Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
+                                       " (name, val) VALUES ('app', -3)"))
+                .status());
+  std::thread commits([&] {
+    Clock::Real()->SleepFor(absl::Milliseconds(500));
+    EXPECT_OK((*app)->Execute("COMMIT").status());
+  });
+  const absl::Status prepared_b =
+      executor_->PrepareCutOver(b, absl::Seconds(30));
+  commits.join();
+  ASSERT_OK(prepared_b);
+  ASSERT_OK(executor_->CommitCutOvers({a, b}).status());
+  EXPECT_EQ(WaitStatus(a, kStatusComplete).status, kStatusComplete);
+  EXPECT_EQ(WaitStatus(b, kStatusComplete).status, kStatusComplete);
+  EXPECT_TRUE(HasColumn("extra"));
 }
 
 TEST_F(PrepareCutOverTest, AnExpiredHoldIsAbortedByTheTablet) {
