@@ -501,6 +501,11 @@ class Executor {
   // Records the schemas of m's table and shadow before a cut-over attempt
   // (swap_check.h); a failure is logged and leaves no record.
   void RecordSchemas(const Migration& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Before a cut-over attempt: FailedPrecondition ("cut-over refused: ...")
+  // while m's table has triggers, or (unless m allows foreign keys, or is
+  // a revert) takes part in a foreign key (swap_check.h).
+  absl::Status CheckSwapAllowed(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records m complete (`stage`, `message`), with what that moves: a
   // revert takes over the reverted migration's artifact.
   absl::Status RecordComplete(const Migration& m, const std::string& stage,

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "mysql/mysql_connection.h"
 #include "onlineddl/cut_over.h"
+#include "onlineddl/ddl_strategy.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/schema_migrations.h"
 #include "onlineddl/swap_check.h"
@@ -19,6 +20,18 @@
 
 namespace sidecut {
 namespace onlineddl {
+
+absl::Status Executor::CheckSwapAllowed(const Migration& m) {
+  const bool revert = !m.reverted_uuid.empty();
+  SC_RETURN_IF_ERROR(CheckSwapKeepsTriggers(*conn_, m.schema, m.table, revert));
+  // A revert swaps back a table whose foreign keys followed it in the
+  // first swap: it restores them.
+  if (revert) return absl::OkStatus();
+  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                      DdlStrategySetting::FromColumns(m.strategy, m.options));
+  if (st.IsAllowForeignKeys()) return absl::OkStatus();
+  return CheckSwapKeepsForeignKeys(*conn_, m.schema, m.table);
+}
 
 absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
   const absl::Time began = clock_->Now();
@@ -32,12 +45,11 @@ absl::Status Executor::CutOverVrepl(const std::vector<Migration>& ms) {
     SC_ASSIGN_OR_RETURN(CutOverOptions o, CutOverOptionsFor(m));
     options.push_back(o);
   }
-  // A trigger created on a table since its migration started would stay
-  // with the old table: no swap until it is gone (retried with backoff,
-  // the message saying why).
+  // A trigger or foreign key created on a table since its migration
+  // started would stay with the old table: no swap until it is gone
+  // (retried with backoff, the message saying why).
   for (const Migration& m : ms) {
-    const absl::Status refused = CheckSwapKeepsTriggers(
-        *conn_, m.schema, m.table, !m.reverted_uuid.empty());
+    const absl::Status refused = CheckSwapAllowed(m);
     if (!absl::IsFailedPrecondition(refused)) {
       SC_RETURN_IF_ERROR(refused);
       continue;

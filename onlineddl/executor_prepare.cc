@@ -85,8 +85,7 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
     group_deadline =
         std::min(group_deadline, other.second.cut_over->deadline());
   }
-  SC_RETURN_IF_ERROR(CheckSwapKeepsTriggers(*conn_, m.schema, m.table,
-                                            !m.reverted_uuid.empty()));
+  SC_RETURN_IF_ERROR(CheckSwapAllowed(m));
   RecordSchemas(m);
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,

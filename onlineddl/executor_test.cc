@@ -711,6 +711,57 @@ TEST_F(ExecutorTest, ATriggerCreatedDuringTheMigrationHoldsTheCutOver) {
   WaitStatus(u[0], kStatusComplete);
 }
 
+// A foreign key made on the table while it is migrated (a child created
+// referencing it: the stream goes on, the table's rows and structure being
+// as they were) holds the cut-over back until it is dropped: the swap would
+// carry it to the old table, the child then referencing that. With
+// --unsafe-allow-foreign-keys the cut-over goes on.
+TEST_F(ExecutorTest, AForeignKeyMadeDuringTheMigrationHoldsTheCutOver) {
+  CreateUsers(100);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE `child 1` (id INT PRIMARY KEY, uid INT, CONSTRAINT "
+      "`to users` FOREIGN KEY (uid) REFERENCES users (id))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO `child 1` VALUES (1, 5)"));
+  EXPECT_THAT(
+      executor_->PrepareCutOver(u[0], absl::Seconds(5)),
+      StatusIs(
+          absl::StatusCode::kFailedPrecondition,
+          HasSubstr("foreign key parent or child (`child 1`.`to users`)")));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  Migration held = WaitCutOverRefused(u[0]);
+  EXPECT_THAT(held.message, HasSubstr("`child 1`.`to users`"));
+  EXPECT_EQ(held.status, kStatusRunning);
+  EXPECT_FALSE(HasColumn("users", "x"));
+  EXPECT_EQ(Value("SELECT REFERENCED_TABLE_NAME FROM information_schema."
+                  "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = "
+                  "DATABASE()"),
+            "users");
+  ASSERT_OK(
+      conn_->Execute("ALTER TABLE `child 1` DROP FOREIGN KEY `to users`"));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("users", "x"));
+
+  // Allowed: the same foreign key follows the old table, as it would have
+  // had it been there from the start.
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> allowed,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN y INT",
+                                         "vitess --postpone-completion "
+                                         "--unsafe-allow-foreign-keys",
+                                         ""));
+  ASSERT_OK(WaitReadyToComplete(allowed[0]));
+  ASSERT_OK(conn_->Execute(
+      "ALTER TABLE `child 1` ADD CONSTRAINT `to users` FOREIGN KEY (uid) "
+      "REFERENCES users (id)"));
+  ASSERT_OK(executor_->Complete(allowed[0]).status());
+  WaitStatus(allowed[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("users", "y"));
+}
+
 // The same trigger created after the cut-over's check but before its lock:
 // checked again under the lock, it still holds the swap back (the table
 // keeps it), and writes go on.

@@ -216,22 +216,16 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   absl::StatusOr<vreplication::TableSchema> source =
       vreplication::LoadTableSchema(*conn_, db, m.table);
   if (!source.ok()) return Fail(m, source.status().message());
-  SC_ASSIGN_OR_RETURN(
-      std::string fks,
-      mysql::QueryValue(
-          *conn_,
-          absl::StrCat(
-              "SELECT COUNT(*) FROM information_schema."
-              "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
-              QuoteString(db), " AND (TABLE_NAME = ", QuoteString(m.table),
-              " OR REFERENCED_TABLE_NAME = ", QuoteString(m.table), ")")));
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> fks,
+                      ForeignKeysOn(*conn_, db, m.table));
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::FromColumns(m.strategy, m.options));
-  if (fks != "0" && !st.IsAllowForeignKeys()) {
-    return Fail(m,
-                absl::StrCat("Foreign key found on ", QuoteIdentifier(m.table),
-                             ": online DDL cannot swap a table that is a "
-                             "foreign key parent or child"));
+  if (!fks.empty() && !st.IsAllowForeignKeys()) {
+    return Fail(
+        m, absl::StrCat("Foreign key found on ", QuoteIdentifier(m.table), " (",
+                        absl::StrJoin(fks, ", "),
+                        "): online DDL cannot swap a table that is a "
+                        "foreign key parent or child"));
   }
   SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                       TriggersOn(*conn_, db, m.table));
@@ -411,7 +405,7 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                    "{\"unique_key\": ", QuoteString(a->source_key_name), "}"))
           .Set("table_rows", table_rows)
           .Set("stage", "copying")));
-  if (fks == "0" && options_.defer_secondary_indexes) {
+  if (fks.empty() && options_.defer_secondary_indexes) {
     // Plain secondary indexes are built after the copy, in one pass.
     absl::StatusOr<int> deferred = DeferIndexes(*conn_, m.uuid, db, shadow);
     if (!deferred.ok()) return Fail(m, deferred.status().message());

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
@@ -176,6 +177,40 @@ absl::Status CheckSwapKeepsTriggers(mysql::Connection& conn,
   if (triggers.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "cut-over refused: ", TriggersRefusal(table, triggers, revert)));
+}
+
+absl::StatusOr<std::vector<std::string>> ForeignKeysOn(
+    mysql::Connection& conn, absl::string_view db, absl::string_view table) {
+  // Within `db` (as the migration's own check when it starts): the server
+  // then opens only that schema's tables to answer.
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat(
+          "SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema."
+          "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
+          mysql::QuoteString(db),
+          " AND (TABLE_NAME = ", mysql::QuoteString(table),
+          " OR REFERENCED_TABLE_NAME = ", mysql::QuoteString(table),
+          ") ORDER BY TABLE_NAME, CONSTRAINT_NAME")));
+  std::vector<std::string> out;
+  for (const mysql::Row& row : r.rows) {
+    out.push_back(absl::StrCat(mysql::QuoteIdentifier(row.Get(0)), ".",
+                               mysql::QuoteIdentifier(row.Get(1))));
+  }
+  return out;
+}
+
+absl::Status CheckSwapKeepsForeignKeys(mysql::Connection& conn,
+                                       absl::string_view db,
+                                       absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> fks,
+                      ForeignKeysOn(conn, db, table));
+  if (fks.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "cut-over refused: ", mysql::QuoteIdentifier(table),
+      " is now a foreign key parent or child (", absl::StrJoin(fks, ", "),
+      "): the foreign key would follow the old table in the swap; drop it "
+      "to let the migration complete, or cancel the migration"));
 }
 
 }  // namespace onlineddl

@@ -80,6 +80,21 @@ absl::Status CheckSwapKeepsTriggers(mysql::Connection& conn,
                                     absl::string_view db,
                                     absl::string_view table, bool revert);
 
+// The foreign keys of schema `db` of which `db`.`table` is the child or
+// the parent, as `child`.`name`, sorted.
+absl::StatusOr<std::vector<std::string>> ForeignKeysOn(mysql::Connection& conn,
+                                                       absl::string_view db,
+                                                       absl::string_view table);
+
+// OK if `db`.`table` is no foreign key's parent or child, else
+// FailedPrecondition ("cut-over refused: ..."). A migration refuses such a
+// table when it starts (unless --unsafe-allow-foreign-keys); one created
+// since (CREATE TABLE child ... REFERENCES table) would follow the old
+// table in the swap: the child would reference the old table.
+absl::Status CheckSwapKeepsForeignKeys(mysql::Connection& conn,
+                                       absl::string_view db,
+                                       absl::string_view table);
+
 }  // namespace onlineddl
 }  // namespace sidecut
 

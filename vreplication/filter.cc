@@ -278,11 +278,12 @@ bool EndsAt(const std::vector<Token>& t, size_t n) {
   return n >= t.size() || t[n].kind == TokenKind::kEnd || t[n].IsOp(";");
 }
 
-// The names of the tables DDL `t` creates, drops, renames or indexes (or
-// makes a parent of, with REFERENCES), its object word (TABLE or INDEX)
-// being t[object], for the forms where each sits at a known place: CREATE
-// TABLE, DROP TABLE, RENAME TABLE, CREATE INDEX, DROP INDEX. A name
-// elsewhere (a column, LIKE x, AS SELECT ... FROM x) is no table it
+// The names of the tables DDL `t` creates, drops, renames or indexes, its
+// object word (TABLE or INDEX) being t[object], for the forms where each
+// sits at a known place: CREATE TABLE, DROP TABLE, RENAME TABLE, CREATE
+// INDEX, DROP INDEX. A name elsewhere (a column, LIKE x, AS SELECT ...
+// FROM x, REFERENCES x: a parent's rows and structure stay as they were;
+// online DDL refuses to swap a table that became one) is no table it
 // changes. nullopt for any other form.
 absl::optional<std::vector<size_t>> ChangedTables(const std::vector<Token>& t,
                                                   size_t object) {
@@ -304,13 +305,6 @@ absl::optional<std::vector<size_t>> ChangedTables(const std::vector<Token>& t,
     const size_t name = TableNameAt(t, &n);
     if (name == 0) return absl::nullopt;
     names.push_back(name);
-    for (size_t k = n; k < t.size(); ++k) {
-      if (!t[k].IsWord("references")) continue;
-      size_t m = k + 1;
-      const size_t parent = TableNameAt(t, &m);
-      if (parent == 0) return absl::nullopt;
-      names.push_back(parent);
-    }
     return names;
   }
   const bool rename = t[0].IsWord("rename");

@@ -208,7 +208,8 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
       {"DROP TABLE IF EXISTS `t`.`other`", false},
       {"CREATE INDEX i ON t.other (c)", false},
       {"DROP TABLE `t`.`t`", true},
-      {"CREATE TABLE t.x (id INT, FOREIGN KEY (id) REFERENCES t.t (id))", true},
+      {"CREATE TABLE t.x (id INT, FOREIGN KEY (id) REFERENCES t.t (id))",
+       false},
       {"RENAME TABLE t.x TO t.t", true},
       // Another table's ALTER that swaps rows with the table, makes it a
       // partition, or takes its name.
@@ -225,12 +226,12 @@ TEST(DdlChangesTableTest, OnlyTableDdlNamingTheTable) {
       {"ALTER TABLE x CONVERT TO CHARACTER SET utf8mb4", false},
       {"ALTER TABLE x EXCHANGE PARTITION t WITH TABLE y", false},
       // Another table's DDL naming a column, key or index like the table,
-      // or reading it: only the tables it creates, drops, renames or
-      // indexes (and the parents its foreign keys reference) count.
+      // reading it, or making it a foreign key's parent: only the tables it
+      // creates, drops, renames or indexes count.
       {"CREATE TABLE x (t INT, KEY t (t))", false},
       {"CREATE TABLE IF NOT EXISTS x LIKE t", false},
       {"CREATE TEMPORARY TABLE x AS SELECT t FROM t", false},
-      {"CREATE TABLE x (id INT REFERENCES t (id))", true},
+      {"CREATE TABLE x (id INT, FOREIGN KEY (id) REFERENCES t (id))", false},
       {"CREATE TABLE IF NOT EXISTS t (id INT)", true},
       {"CREATE TEMPORARY TABLE t SELECT 1", true},
       {"DROP TABLE x, y", false},
