@@ -105,6 +105,27 @@ absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
   return spec;
 }
 
+namespace {
+
+// The statement's tokens, a "double-quoted" string taken for a quoted
+// identifier: under ANSI_QUOTES (the session's sql_mode, which the
+// statement alone does not tell) it is one, as the server then also
+// quotes the names of a DROP TABLE it logs. Taken so, a string can only
+// make a name match where none is (a stop or a record for nothing), never
+// hide one.
+absl::StatusOr<std::vector<Token>> TokenizeNames(absl::string_view statement) {
+  SC_ASSIGN_OR_RETURN(std::vector<Token> toks, schemadiff::Tokenize(statement));
+  for (Token& t : toks) {
+    if (t.kind == TokenKind::kString && t.offset < statement.size() &&
+        statement[t.offset] == '"') {
+      t.kind = TokenKind::kQuotedIdent;
+    }
+  }
+  return toks;
+}
+
+}  // namespace
+
 bool StatementTouchesDatabase(absl::string_view statement,
                               absl::string_view session_db,
                               absl::string_view db) {
@@ -112,7 +133,7 @@ bool StatementTouchesDatabase(absl::string_view statement,
   // database only its case tells apart counts too, which can only stop a
   // workflow for nothing.
   if (absl::EqualsIgnoreCase(session_db, db)) return true;
-  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  absl::StatusOr<std::vector<Token>> toks = TokenizeNames(statement);
   if (!toks.ok()) return true;
   for (size_t i = 0; i + 1 < toks->size(); ++i) {
     if ((*toks)[i].IsIdentLike() && (*toks)[i + 1].IsOp(".") &&
@@ -154,7 +175,7 @@ bool InDatabase(const std::vector<Token>& t, size_t i,
 
 bool MentionsTableIn(absl::string_view statement, absl::string_view session_db,
                      absl::string_view db, absl::string_view table) {
-  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  absl::StatusOr<std::vector<Token>> toks = TokenizeNames(statement);
   if (!toks.ok()) return true;
   for (size_t i = 0; i < toks->size(); ++i) {
     const Token& t = (*toks)[i];
@@ -304,6 +325,10 @@ absl::optional<std::vector<size_t>> ChangedTables(const std::vector<Token>& t,
   if (t[0].IsWord("create")) {
     const size_t name = TableNameAt(t, &n);
     if (name == 0) return absl::nullopt;
+    // Its definition, LIKE, [AS] SELECT, or table options follow.
+    if (!EndsAt(t, n) && !t[n].IsOp("(") && t[n].kind != TokenKind::kWord) {
+      return absl::nullopt;
+    }
     names.push_back(name);
     return names;
   }
@@ -343,8 +368,19 @@ absl::optional<std::vector<size_t>> ChangedTables(const std::vector<Token>& t,
 
 bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
                      absl::string_view db, absl::string_view table) {
-  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  absl::StatusOr<std::vector<Token>> toks = TokenizeNames(statement);
   if (!toks.ok() || toks->empty()) return true;
+  // More than one statement (the binlog logs one per event): any mention.
+  for (size_t i = 0; i + 1 < toks->size(); ++i) {
+    if ((*toks)[i].IsOp(";") && (*toks)[i + 1].kind != TokenKind::kEnd) {
+      return MentionsTableIn(statement, session_db, db, table);
+    }
+  }
+  // The body of an executable comment (/*!NNNNN ... */) is tokenized, but
+  // whether the server ran it depends on its version: with one, names are
+  // not judged by their place either.
+  const bool executable_comment = absl::StrContains(statement, "/*!") ||
+                                  absl::StrContains(statement, "/*M!");
   const Token& verb = (*toks)[0];
   if (verb.IsWord("truncate")) {
     return MentionsTableIn(statement, session_db, db, table);
@@ -355,15 +391,20 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
   }
   // The object type is the first of these words (after OR REPLACE,
   // DEFINER = ..., ONLINE, TEMPORARY, ...).
+  // TABLES as in RENAME TABLES, DROP TABLES (MariaDB's synonyms).
   static const char* const kObjects[] = {
-      "table",     "index",    "event",    "trigger", "view",
-      "procedure", "function", "database", "schema",  "user",
-      "role",      "server",   "sequence", "package", "tablespace"};
+      "table",     "tables",   "index",    "event",     "trigger", "view",
+      "procedure", "function", "database", "schema",    "user",    "role",
+      "server",    "sequence", "package",  "tablespace"};
   for (size_t i = 1; i < toks->size() && i < 24; ++i) {
     for (const char* o : kObjects) {
       if (!(*toks)[i].IsWord(o)) continue;
       absl::string_view object = o;
+      if (object == "tables") object = "table";
       if (object != "table" && object != "index") return false;
+      if (executable_comment) {
+        return MentionsTableIn(statement, session_db, db, table);
+      }
       if (verb.IsWord("alter") && object == "table") {
         // ALTER [ONLINE] TABLE [IF EXISTS] [db.]name ...: only that table
         // changes (its columns or keys may share the name with another).
@@ -420,7 +461,7 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
 }
 
 bool DdlDropsDatabase(absl::string_view statement, absl::string_view db) {
-  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  absl::StatusOr<std::vector<Token>> toks = TokenizeNames(statement);
   if (!toks.ok()) return true;
   const std::vector<Token>& t = *toks;  // ends with one kEnd token
   size_t i = 1;
@@ -447,7 +488,7 @@ absl::optional<std::string> RenamedTo(absl::string_view statement,
                                       absl::string_view session_db,
                                       absl::string_view db,
                                       absl::string_view table) {
-  absl::StatusOr<std::vector<Token>> toks = schemadiff::Tokenize(statement);
+  absl::StatusOr<std::vector<Token>> toks = TokenizeNames(statement);
   if (!toks.ok() || toks->size() < 3 || !(*toks)[0].IsWord("rename") ||
       !((*toks)[1].IsWord("table") || (*toks)[1].IsWord("tables"))) {
     return absl::nullopt;
