@@ -101,13 +101,12 @@ absl::StatusOr<std::unique_ptr<PreparedCutOver>> PreparedCutOver::Prepare(
   absl::Status s = p->Open();
   if (s.ok()) s = p->CatchUp();
   if (s.ok()) {
-    if (group_deadline < absl::InfiniteFuture()) {
-      group_deadline = std::max(
-          group_deadline,
-          clock->Now() + std::min(options.threshold, absl::Seconds(1)));
-    }
     bool gave_up = false;
-    s = p->LockTables(options.holding_others, &gave_up, group_deadline);
+    GroupLock group;
+    group.deadline = group_deadline;
+    group.floor = std::min(options.threshold, absl::Seconds(1));
+    group.bounds_settle = false;
+    s = p->LockTables(options.holding_others, &gave_up, group);
   }
   if (s.ok()) s = p->Settle();
   if (stream_stopped != nullptr) *stream_stopped = p->stream_stopped_;
@@ -176,9 +175,10 @@ absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
     for (; k < n && locked.ok(); ++k) {
       // Writes to the first table wait from its lock on: every lock and
       // the whole stall fit in its threshold.
-      locked = group[order[k]]->LockTables(
-          /*others_locked=*/k > 0, &gave_up,
-          k == 0 ? absl::InfiniteFuture() : group[order[0]]->deadline_);
+      PreparedCutOver::GroupLock first;
+      if (k > 0) first.deadline = group[order[0]]->deadline_;
+      locked =
+          group[order[k]]->LockTables(/*others_locked=*/k > 0, &gave_up, first);
     }
     if (locked.ok()) break;
     for (auto& p : group) p->Unlock();
@@ -279,7 +279,7 @@ absl::Status PreparedCutOver::CatchUp() {
 }
 
 absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
-                                         absl::Time group_deadline) {
+                                         const GroupLock& group) {
   *gave_up = false;
   if (options_.force) {
     // Right before the lock: blockers that began during the catch-up go
@@ -293,7 +293,11 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
   // lock queues them): the stall, and the threshold bounding it, count
   // from here, across the lock wait, the catch-up and the RENAME.
   locked_at_ = clock_->Now();
-  deadline_ = std::min(locked_at_ + options_.threshold, group_deadline);
+  deadline_ = locked_at_ + options_.threshold;
+  absl::Time lock_deadline = std::min(deadline_, group.deadline);
+  lock_deadline =
+      std::max(lock_deadline, std::min(deadline_, locked_at_ + group.floor));
+  if (group.bounds_settle) deadline_ = lock_deadline;
   const std::string lock =
       absl::StrCat("LOCK TABLES ", Table(request_.table), " WRITE, ",
                    Table(request_.sentry), " WRITE");
@@ -310,7 +314,7 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
   // session's lock timeout would give each table the whole threshold).
   PendingStatement pending(a_.get(), lock, absl::ZeroDuration());
   const absl::Time start = absl::Now();
-  const absl::Time real_deadline = start + (deadline_ - locked_at_);
+  const absl::Time real_deadline = start + (lock_deadline - locked_at_);
   bool timed_out = false;
   if (!pending.WaitDone(
           std::min(options_.lock_wait_holding_others, real_deadline - start))) {
@@ -341,7 +345,7 @@ absl::Status PreparedCutOver::LockTables(bool others_locked, bool* gave_up,
     return absl::DeadlineExceededError(absl::StrCat(
         "cut-over: could not lock ", Table(request_.table),
         " within the threshold",
-        group_deadline < absl::InfiniteFuture()
+        group.deadline < absl::InfiniteFuture()
             ? ", counted from the first lock of the cut-over's tables"
             : "",
         " (", s.message(), ")"));

@@ -153,8 +153,9 @@ class PreparedCutOver {
   // of its group prepared before it are locked), `group_deadline` is the
   // earliest of their deadline()s: their writes wait already, so the lock
   // waits only for what is left of it, and at least a moment (the lesser
-  // of the threshold and 1 s: a controller may hold them past it on
-  // purpose).
+  // of the threshold and 1 s from the lock request: a controller may hold
+  // them past it on purpose). The last catch-up, under the lock, still
+  // has this cut-over's own threshold.
   static absl::StatusOr<std::unique_ptr<PreparedCutOver>> Prepare(
       mysql::ConnectionFactory& factory, CutOverRequest request,
       CutOverOptions options, Clock* clock, bool* stream_stopped = nullptr,
@@ -200,10 +201,16 @@ class PreparedCutOver {
   // session's lock timeout), or, with `others_locked`, giving up on a
   // deadlock (lock_wait_holding_others): `gave_up` then says so (this
   // table is not locked).
-  // With `others_locked`, also gives up at `group_deadline` (the first
-  // table's), which bounds this cut-over's deadline too.
+  // With `others_locked`, also gives up at `group.deadline` (the first
+  // table's), but not before `group.floor` passed since the lock request;
+  // with `group.bounds_settle` that bounds this cut-over's deadline too.
+  struct GroupLock {
+    absl::Time deadline = absl::InfiniteFuture();
+    absl::Duration floor = absl::ZeroDuration();
+    bool bounds_settle = true;
+  };
   absl::Status LockTables(bool others_locked, bool* gave_up,
-                          absl::Time group_deadline = absl::InfiniteFuture());
+                          const GroupLock& group);
   // Whether a session holding the table's metadata lock waits for one.
   bool HolderWaits();
   // Under the lock: the checks, the last catch-up, the stream stopped.
