@@ -19,6 +19,7 @@
 #include "cli/progress.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
+#include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
 #include "proto/sidecut_tablet.grpc.pb.h"
 #include "schemadiff/schemadiff_cli.h"
@@ -66,8 +67,11 @@ class Cli {
       return Usage("--limit takes a number");
     }
     if (args_.Has("ratio") && (!absl::SimpleAtod(args_.Get("ratio"), &ratio_) ||
-                               ratio_ < 0 || ratio_ > 1)) {
-      return Usage("--ratio takes a number from 0 to 1");
+                               !(ratio_ > 0 && ratio_ <= 1))) {
+      // 0 would not throttle (RATIO 0 in Vitess); unthrottle does that.
+      return Usage(
+          "--ratio takes a number above 0 and at most 1 (to stop throttling, "
+          "use unthrottle)");
     }
     const std::string order = absl::AsciiStrToLower(args_.Get("order", "asc"));
     if (order == "desc" || order == "descending") {
@@ -280,9 +284,14 @@ class Cli {
     if (action == "show") return Show(keyspace, target);
     if (action == "wait") return Wait(keyspace, {target});
     if (action == "revert") {
+      if (!onlineddl::IsValidMigrationUuid(target)) {
+        return Usage(
+            absl::StrCat("revert takes a migration UUID, not '", target, "'"));
+      }
       MigrationCommandRequest req;
       req.set_keyspace(keyspace);
-      req.set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", target, "'"));
+      req.set_sql(
+          absl::StrCat("REVERT VITESS_MIGRATION ", mysql::QuoteString(target)));
       req.set_migration_context(args_.Get("migration-context"));
       MigrationCommandResponse resp;
       grpc::Status s =
@@ -297,7 +306,7 @@ class Cli {
       ThrottleRequest req;
       req.set_keyspace(keyspace);
       req.set_uuid(target);
-      req.set_ratio(ratio_);  // 0 (unset): fully throttled
+      req.set_ratio(ratio_);  // 0 (no --ratio): fully throttled
       ThrottleResponse resp;
       grpc::Status s =
           action == "throttle"
@@ -318,6 +327,11 @@ class Cli {
     std::string verb = absl::AsciiStrToLower(args_.positional[1]);
     const std::string first_verb = verb;
     std::string context = args_.positional[3];
+    // DEPLOYMENT '<context>' takes the context as written, unescaped.
+    if (absl::StrContains(context, "'") || absl::StrContains(context, "\\")) {
+      return Usage(
+          "Deployment: a context with a quote or a backslash cannot be named");
+    }
     while (true) {
       MigrationCommandRequest req;
       req.set_keyspace(args_.positional[2]);

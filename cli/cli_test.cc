@@ -306,7 +306,10 @@ TEST_F(CliTest, MistakesAreRefusedBeforeAnythingRuns) {
            {"OnlineDDL", "show", "commerce", "all", "--limit=ten"},
            {"OnlineDDL", "show", "commerce", "all", "--order=sideways"},
            {"OnlineDDL", "show", "commerce", "all", "--poll-ms=0"},
-           {"OnlineDDL", "throttle", "commerce", "all", "--ratio=5"}}) {
+           {"OnlineDDL", "throttle", "commerce", "all", "--ratio=5"},
+           {"OnlineDDL", "throttle", "commerce", "all", "--ratio=0"},
+           {"OnlineDDL", "revert", "commerce", "x' OR '1"},
+           {"Deployment", "show", "commerce", "it's"}}) {
     EXPECT_EQ(Run(bad), 2) << absl::StrJoin(bad, " ");
   }
   EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess", "--sql",

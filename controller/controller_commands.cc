@@ -1,5 +1,7 @@
 // Controller commands: the Vitess migration verbs and statements, across
 // shards.
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -405,9 +407,22 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
   std::vector<MigrationCommandResponse> per(ks->shards_size());
   std::map<std::string, int> index;
   for (int i = 0; i < ks->shards_size(); ++i) index[ks->shards(i).name()] = i;
+  // VITESS_SHARDS: only the shards it lists, each of which must exist.
+  for (const std::string& listed : c.shards) {
+    if (index.count(listed) > 0) continue;
+    std::vector<std::string> names;
+    for (const TopologyShard& s : ks->shards()) names.push_back(s.name());
+    return absl::InvalidArgumentError(absl::StrCat(
+        "VITESS_SHARDS names shard '", listed, "', which keyspace ", ks->name(),
+        " does not have (its shards: ", absl::StrJoin(names, ", "), ")"));
+  }
   SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
       *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
                grpc::ClientContext& ctx) {
+        if (!c.shards.empty() && std::find(c.shards.begin(), c.shards.end(),
+                                           shard.name()) == c.shards.end()) {
+          return absl::OkStatus();
+        }
         return FromGrpc(stub.ExecuteMigrationCommand(
             &ctx, forwarded, &per[index[shard.name()]]));
       })));

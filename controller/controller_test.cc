@@ -1610,6 +1610,56 @@ TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
   check();
 }
 
+// VITESS_SHARDS acts on the shards it lists only (it completed the
+// migration everywhere); a shard the keyspace lacks is an error, and
+// nothing acts.
+TEST_F(ControllerTest, AStatementNamingShardsActsOnThoseOnly) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  const std::string uuid = "4d5e6f70_8192_11ee_8c99_0242ac120002";
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(shards_[i]
+                  .executor
+                  ->Submit("ALTER TABLE users ADD COLUMN x INT",
+                           "vitess --postpone-completion", "", uuid)
+                  .status());
+  }
+  WaitReadyEverywhere(uuid);
+  auto run = [&](const std::string& sql) {
+    MigrationCommandRequest c;
+    c.set_keyspace("commerce");
+    c.set_sql(sql);
+    return controller_->ExecuteMigrationCommand(c);
+  };
+  EXPECT_THAT(
+      run("ALTER VITESS_MIGRATION '" + uuid +
+          "' COMPLETE VITESS_SHARDS '40-80,no-such'")
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'no-such'")));
+  ASSERT_OK_AND_ASSIGN(MigrationCommandResponse one,
+                       run("ALTER VITESS_MIGRATION '" + uuid +
+                           "' COMPLETE VITESS_SHARDS '40-80'"));
+  EXPECT_EQ(one.result().rows_affected(), 1u);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "40-80 complete",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                            shards_[1].executor->Get(uuid));
+        return m.status == onlineddl::kStatusComplete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  for (int i : {0, 2, 3}) {
+    for (int tick = 0; tick < 3; ++tick) {
+      ASSERT_OK(shards_[i].executor->Tick());
+    }
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(m.status, onlineddl::kStatusRunning) << kShardNames[i];
+    EXPECT_FALSE(HasColumn(i, "users", "x")) << kShardNames[i];
+  }
+  EXPECT_TRUE(HasColumn(1, "users", "x"));
+}
+
 TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
   CreateTable("users", "title VARCHAR(32)");
   StartController(Options());

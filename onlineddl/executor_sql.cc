@@ -1,4 +1,6 @@
 // ALTER VITESS_MIGRATION / REVERT VITESS_MIGRATION / SHOW VITESS_MIGRATIONS.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
@@ -35,8 +37,8 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
   SC_ASSIGN_OR_RETURN(MigrationCommand c, ParseMigrationCommand(sql));
   if (c.kind == K::kShowMigrations) {
     std::string where;
-    if (!c.like.empty()) {
-      const std::string p = mysql::QuoteString(c.like);
+    if (c.like.has_value()) {
+      const std::string p = mysql::QuoteString(*c.like);
       where =
           absl::StrCat("migration_uuid LIKE ", p, " OR migration_context LIKE ",
                        p, " OR migration_status LIKE ", p);
@@ -60,6 +62,11 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     r.fields.back().name = "uuid";
     r.rows.push_back(mysql::Row({uuid}));
     return r;
+  }
+  // VITESS_SHARDS: only the shards it lists act (as Vitess's tablets).
+  if (!c.shards.empty() && std::find(c.shards.begin(), c.shards.end(),
+                                     options_.shard) == c.shards.end()) {
+    return Affected(0);
   }
   if (c.kind == K::kThrottle && c.expire.has_value()) {
     return absl::UnimplementedError(
@@ -129,8 +136,9 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
         n = Cancel(t);
         break;
       case K::kThrottle:
-        n = Throttle(t,
-                     c.ratio.value_or(1.0) > 0 ? c.ratio.value_or(1.0) : 1.0);
+        // Fully throttled unless a RATIO says otherwise (RATIO 0: not
+        // throttled, as in Vitess).
+        n = Throttle(t, c.ratio.value_or(1.0));
         break;
       case K::kUnthrottle:
         n = Throttle(t, 0);

@@ -636,6 +636,47 @@ TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
   WaitStatus(u[1], kStatusCancelled);
 }
 
+// VITESS_SHARDS: a tablet whose shard it does not list leaves the
+// migration alone (it completed it); RATIO 0 does not throttle (it
+// throttled fully); LIKE '' matches nothing (it showed every migration).
+TEST_F(ExecutorTest, ShardListsRatiosAndEmptyPatternsAreHonoured) {
+  CreateUsers(100);
+  StartExecutor();  // shard "0"
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                        "vitess --postpone-completion", "ctx-r"));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::string alter = absl::StrCat("alter vitess_migration '", u[0], "'");
+  ASSERT_OK_AND_ASSIGN(mysql::Result throttled,
+                       executor_->ExecuteCommand(alter + " throttle ratio 0"));
+  EXPECT_EQ(throttled.affected_rows, 1u);
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  EXPECT_TRUE(m.ready_to_complete) << m.stage;
+  ASSERT_OK_AND_ASSIGN(
+      mysql::Result none,
+      executor_->ExecuteCommand("show vitess_migrations like ''"));
+  EXPECT_EQ(none.rows.size(), 0u);
+  ASSERT_OK_AND_ASSIGN(
+      mysql::Result all,
+      executor_->ExecuteCommand("show vitess_migrations like '%'"));
+  EXPECT_EQ(all.rows.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(
+      mysql::Result elsewhere,
+      executor_->ExecuteCommand(alter + " complete vitess_shards '-80,80-'"));
+  EXPECT_EQ(elsewhere.affected_rows, 0u);
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(u[0]));
+  EXPECT_EQ(m.status, kStatusRunning);
+  EXPECT_FALSE(HasColumn("users", "x"));
+  ASSERT_OK_AND_ASSIGN(
+      mysql::Result here,
+      executor_->ExecuteCommand(alter + " complete vitess_shards '-80,0'"));
+  EXPECT_EQ(here.affected_rows, 1u);
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("users", "x"));
+}
+
 // A throttled migration's stream stands still: it is not ready to complete
 // (a controller's gate reading ready_to_complete would prepare a cut-over
 // that cannot catch up), and is ready again once unthrottled.

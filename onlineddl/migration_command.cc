@@ -306,7 +306,8 @@ class Parser {
       cmd->keyspace = tokens_[pos_++].text;
     }
     if (AcceptWord("LIKE")) {
-      SC_ASSIGN_OR_RETURN(cmd->like, ExpectString("the LIKE pattern"));
+      SC_ASSIGN_OR_RETURN(std::string like, ExpectString("the LIKE pattern"));
+      cmd->like = std::move(like);
     } else if (AcceptWord("WHERE")) {
       if (AtEnd()) return Error(Peek(), "expected an expression after WHERE");
       SC_ASSIGN_OR_RETURN(cmd->where, ParseFilter());
@@ -423,25 +424,8 @@ absl::string_view NextWord(absl::string_view sql, size_t* pos) {
   return sql.substr(begin, *pos - begin);
 }
 
-std::string QuoteString(absl::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
-std::string QuoteIdentifier(absl::string_view s) {
-  std::string out = "`";
-  for (char c : s) {
-    if (c == '`') out.push_back('`');
-    out.push_back(c);
-  }
-  out.push_back('`');
-  return out;
-}
+using mysql::QuoteIdentifier;
+using mysql::QuoteString;
 
 }  // namespace
 
@@ -500,7 +484,9 @@ std::string MigrationCommandToSql(const MigrationCommand& c) {
       if (!c.keyspace.empty()) {
         absl::StrAppend(&sql, " from ", QuoteIdentifier(c.keyspace));
       }
-      if (!c.like.empty()) absl::StrAppend(&sql, " like ", QuoteString(c.like));
+      if (c.like.has_value()) {
+        absl::StrAppend(&sql, " like ", QuoteString(*c.like));
+      }
       if (!c.where.empty()) absl::StrAppend(&sql, " where ", c.where);
       return sql;
     }

@@ -67,8 +67,8 @@ struct MigrationCommand {
   absl::optional<absl::Duration> expire;     // THROTTLE ... EXPIRE
   absl::optional<double> ratio;              // THROTTLE ... RATIO
   absl::optional<absl::Duration> threshold;  // CUTOVER_THRESHOLD (0 = default)
-  std::string keyspace;  // SHOW VITESS_MIGRATIONS FROM <keyspace>
-  std::string like;      // SHOW VITESS_MIGRATIONS LIKE '<pattern>'
+  std::string keyspace;              // SHOW VITESS_MIGRATIONS FROM <keyspace>
+  absl::optional<std::string> like;  // SHOW VITESS_MIGRATIONS LIKE '<pattern>'
   std::string where;     // SHOW VITESS_MIGRATIONS WHERE <expr>, as written
   std::string comments;  // REVERT's comments, as written ("/*vt+ ... */")
 };

@@ -197,6 +197,15 @@ grpc::Status OnlineDdlService::ExecuteMigrationCommand(
     MigrationCommandResponse* resp) {
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
+  // SHOW VITESS_MIGRATIONS FROM <keyspace>: this tablet's, or an error.
+  if (onlineddl::LooksLikeMigrationCommand(req->sql())) {
+    absl::StatusOr<onlineddl::MigrationCommand> cmd =
+        onlineddl::ParseMigrationCommand(req->sql());
+    if (cmd.ok()) {
+      ks = CheckKeyspace(cmd->keyspace);
+      if (!ks.ok()) return ToGrpc(ks);
+    }
+  }
   absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
       req->sql(), req->migration_context(), req->uuid());
   if (!r.ok()) return ToGrpc(r.status());
@@ -278,6 +287,13 @@ grpc::Status OnlineDdlService::ThrottleSchemaMigration(
     return ToGrpc(absl::UnimplementedError(
         "throttling with an expiry is not supported: throttle, then "
         "unthrottle when done"));
+  }
+  // proto3 cannot tell 0 from unset: 0 throttles fully (Unthrottle
+  // clears it).
+  if (!(req->ratio() >= 0 && req->ratio() <= 1)) {
+    return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+        "throttle ratio ", req->ratio(),
+        ": give a number from 0 to 1 (0 or unset: fully throttled)")));
   }
   double ratio = req->ratio() > 0 ? req->ratio() : 1.0;
   return Count(
