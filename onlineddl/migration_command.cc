@@ -71,6 +71,25 @@ constexpr const char* kFilterFunctionsRefused[] = {
     "WAIT_FOR_EXECUTED_GTID_SET",
 };
 
+// What a SHOW ... WHERE filter may call: SQL's own functions that only
+// compute (a stored function may do anything, with the daemon's
+// privileges), and the keywords a '(' may follow.
+constexpr absl::string_view kFilterCallsAllowed =
+    "AND OR NOT XOR IN EXISTS IS LIKE BETWEEN CASE WHEN THEN ELSE "
+    "INTERVAL ESCAPE REGEXP RLIKE DIV MOD BINARY ROW ABS ADDDATE ASCII "
+    "CAST CEIL CEILING CHAR_LENGTH CHARACTER_LENGTH COALESCE CONCAT "
+    "CONCAT_WS CONVERT CURDATE CURRENT_DATE CURRENT_TIME "
+    "CURRENT_TIMESTAMP CURTIME DATE DATE_ADD DATE_FORMAT DATE_SUB "
+    "DATEDIFF DAY DAYOFMONTH FIELD FIND_IN_SET FLOOR FROM_UNIXTIME "
+    "GREATEST HEX HOUR IF IFNULL INSTR ISNULL JSON_EXTRACT JSON_UNQUOTE "
+    "JSON_VALUE LCASE LEAST LEFT LENGTH LOCATE LOWER LPAD LTRIM MD5 "
+    "MINUTE MONTH NOW NULLIF POSITION REGEXP_INSTR REGEXP_REPLACE "
+    "REGEXP_SUBSTR REPLACE REVERSE RIGHT ROUND RPAD RTRIM SECOND SHA1 "
+    "SHA2 STR_TO_DATE SUBDATE SUBSTR SUBSTRING SUBSTRING_INDEX SYSDATE "
+    "TIME TIME_TO_SEC TIMEDIFF TIMESTAMP TIMESTAMPADD TIMESTAMPDIFF "
+    "TO_DAYS TO_SECONDS TRIM TRUNCATE UCASE UNHEX UNIX_TIMESTAMP UPPER "
+    "UTC_DATE UTC_TIMESTAMP WEEK YEAR";
+
 const VerbInfo* FindVerb(Kind kind) {
   for (const VerbInfo& v : kVerbs) {
     if (v.kind == kind) return &v;
@@ -338,9 +357,36 @@ class Parser {
                            "sequences are not allowed in the WHERE filter");
             }
           }
+          // NEXT VALUE FOR s, PREVIOUS VALUE FOR s.
+          if ((t.IsWord("NEXT") || t.IsWord("PREVIOUS")) && pos_ + 1 < end_ &&
+              tokens_[pos_ + 1].IsWord("VALUE")) {
+            return Error(t,
+                         "functions that wait, lock, read files or change "
+                         "sequences are not allowed in the WHERE filter");
+          }
+          if (IsCall()) {
+            bool allowed = !(pos_ > 0 && tokens_[pos_ - 1].IsOp("."));
+            bool known = false;
+            for (absl::string_view f :
+                 absl::StrSplit(kFilterCallsAllowed, ' ')) {
+              known |= t.IsWord(f);
+            }
+            if (!allowed || !known) {
+              return Error(t, absl::StrCat("function ", t.text,
+                                           " is not allowed in the WHERE "
+                                           "filter (only SQL's own functions "
+                                           "that compute, such as NOW, LOWER, "
+                                           "TIMESTAMPDIFF)"));
+            }
+          }
           text = t.text;
           break;
         case TokenKind::kQuotedIdent:
+          if (IsCall()) {
+            return Error(t,
+                         "stored functions are not allowed in the WHERE "
+                         "filter");
+          }
           text = mysql::QuoteIdentifier(t.text);
           break;
         case TokenKind::kString:
@@ -384,6 +430,9 @@ class Parser {
     }
     return out;
   }
+
+  // Whether the name at pos_ is called: a '(' follows.
+  bool IsCall() const { return pos_ + 1 < end_ && tokens_[pos_ + 1].IsOp("("); }
 
   absl::string_view sql_;
   std::vector<Token> tokens_;

@@ -150,6 +150,17 @@ TEST(ParseMigrationCommandTest, ParsesVitessGrammar) {
                   "migration_context like N'ctx%' or migration_uuid = "
                   "_utf8mb4'u'";
             })},
+      {"show vitess_migrations where migration_status in ('running') and "
+       "timestampdiff(second, requested_timestamp, now()) > 5 and "
+       "lower(migration_context) like 'x%' and not (ready_to_complete)",
+       With(MigrationCommand(),
+            [](MigrationCommand& c) {
+              c.where =
+                  "migration_status in ( 'running' ) and timestampdiff ( "
+                  "second , requested_timestamp , now ( ) ) > 5 and lower ( "
+                  "migration_context ) like 'x%' and not ( ready_to_complete "
+                  ")";
+            })},
       {"show vitess_migrations from ks where col = 42",
        With(MigrationCommand(),
             [](MigrationCommand& c) {
@@ -277,6 +288,14 @@ TEST(ParseMigrationCommandTest, Errors) {
       {"show vitess_migrations where 1 in (values (1))",
        "subqueries are not allowed"},
       {"show vitess_migrations where sleep(10) = 0", "functions that wait"},
+      {"show vitess_migrations where next value for db.s > 0",
+       "change sequences"},
+      {"show vitess_migrations where previous value for s > 0",
+       "change sequences"},
+      {"show vitess_migrations where db.f(1) = 1", "function f is not allowed"},
+      {"show vitess_migrations where my_audit(migration_uuid)",
+       "function my_audit is not allowed"},
+      {"show vitess_migrations where `f`(1) = 1", "stored functions"},
       {"show vitess_migrations from", "expected a keyspace name after FROM"},
       {"show vitess_migration '" + u + "'",
        "expected LOGS after the migration"
