@@ -343,6 +343,30 @@ TEST_F(CliTest, MistakesAreRefusedBeforeAnythingRuns) {
   EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
   ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, executor_->Get(uuid));
   EXPECT_EQ(m.user_throttle_ratio, 0);
+  // A bad strategy or UUID list is found before anything runs: the
+  // COMPLETE ahead of the bad part did run (the migration completed, the
+  // error not saying so).
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --nope", "--sql",
+                 "ALTER VITESS_MIGRATION '" + uuid + "' COMPLETE", "--sql",
+                 "ALTER TABLE m1 ADD COLUMN z INT", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("nothing was submitted"));
+  const std::string fresh = "5e6f7081_92a3_11ee_8c99_0242ac120002";
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess", "--uuid",
+                 fresh + ",bogus", "--sql", "ALTER TABLE m1 ADD COLUMN z INT",
+                 "--sql", "ALTER TABLE m1 ADD COLUMN y INT", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("'bogus' is not a valid migration UUID"));
+  EXPECT_EQ(
+      Run({"ApplySchema", "--ddl-strategy=vitess", "--uuid",
+           fresh + "," + fresh, "--sql", "ALTER TABLE m1 ADD COLUMN z INT",
+           "--sql", "ALTER TABLE m1 ADD COLUMN y INT", "commerce"}),
+      1);
+  EXPECT_THAT(err_.str(), HasSubstr("given twice"));
+  EXPECT_THAT(executor_->Get(fresh), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(uuid));
+  EXPECT_TRUE(m.postpone_completion);
+  EXPECT_NE(m.status, onlineddl::kStatusComplete);
   EXPECT_EQ(Run({"OnlineDDL", "cancel", "commerce", uuid}), 0) << err_.str();
 }
 

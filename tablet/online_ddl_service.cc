@@ -1,6 +1,7 @@
 #include "tablet/online_ddl_service.h"
 
 #include <functional>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -9,7 +10,9 @@
 #include "absl/strings/strip.h"
 #include "mysql/quoting.h"
 #include "onlineddl/ddl_statement.h"
+#include "onlineddl/ddl_strategy.h"
 #include "onlineddl/migration_command.h"
+#include "onlineddl/migration_uuid.h"
 #include "tablet/migration_proto.h"
 
 namespace sidecut {
@@ -45,13 +48,41 @@ grpc::Status OnlineDdlService::ApplySchema(
         "uuid_list must give one UUID per SQL statement"));
   }
   // Every statement is checked before any is submitted: a bad one must
-  // not leave the ones before it running with their UUIDs unreported.
+  // not leave the ones before it running with their UUIDs unreported. So
+  // are the strategy (for DDL) and the UUIDs: valid, distinct, each for
+  // one DDL statement.
+  absl::StatusOr<onlineddl::DdlStrategySetting> strategy =
+      onlineddl::DdlStrategySetting::Parse(req->ddl_strategy());
+  std::set<std::string> uuids;
   for (int i = 0; i < req->sql_size(); ++i) {
     const std::string& sql = req->sql(i);
-    absl::Status valid =
-        onlineddl::LooksLikeMigrationCommand(sql)
-            ? onlineddl::ParseMigrationCommand(sql).status()
-            : onlineddl::ParseDdl(sql, executor_->db()).status();
+    const std::string uuid = req->uuid_list_size() > 0
+                                 ? absl::AsciiStrToLower(req->uuid_list(i))
+                                 : "";
+    absl::Status valid;
+    if (!uuid.empty() && !onlineddl::IsValidMigrationUuid(req->uuid_list(i))) {
+      valid = absl::InvalidArgumentError(absl::StrCat(
+          "'", req->uuid_list(i), "' is not a valid migration UUID"));
+    } else if (!uuid.empty() && !uuids.insert(uuid).second) {
+      valid = absl::InvalidArgumentError(absl::StrCat(
+          "migration UUID ", req->uuid_list(i), " is given twice"));
+    } else if (onlineddl::LooksLikeMigrationCommand(sql)) {
+      valid = onlineddl::ParseMigrationCommand(sql).status();
+    } else if (!strategy.ok()) {
+      valid = strategy.status();
+    } else {
+      absl::StatusOr<std::vector<onlineddl::DdlStatement>> ddl =
+          onlineddl::ParseDdl(sql, executor_->db());
+      valid = ddl.status();
+      if (ddl.ok() && !uuid.empty() && strategy->IsDeclarative()) {
+        valid = absl::InvalidArgumentError(
+            "a declarative deployment assigns its own migration UUIDs");
+      } else if (ddl.ok() && !uuid.empty() && ddl->size() != 1 &&
+                 !strategy->IsDirect()) {
+        valid = absl::InvalidArgumentError(
+            "a fixed migration UUID applies to exactly one statement");
+      }
+    }
     if (!valid.ok()) {
       return ToGrpc(absl::Status(
           valid.code(),
