@@ -179,10 +179,12 @@ class Controller {
       absl::string_view strategy, bool revert, int* submitted,
       std::vector<std::set<std::string>>* taken = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // "launch all": each migration whose launch is postponed on each shard,
-  // except deployments' members (their gates launch them).
-  absl::StatusOr<std::map<std::string, uint64_t>> LaunchAllOutsideDeployments(
-      const TopologyKeyspace& ks);
+  // "launch all", "complete all", "cancel all" (`verb`) of the migrations
+  // outside deployments (their gates move their members): each one on each
+  // shard whose launch (launch) or completion (complete) is postponed, or
+  // that is pending (cancel).
+  absl::StatusOr<std::map<std::string, uint64_t>> AllOutsideDeployments(
+      const TopologyKeyspace& ks, absl::string_view verb);
   // Submits again a deployment whose submission was interrupted.
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -83,7 +83,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         "and cancelled migration ever recorded)");
   }
   if (v == "launch" && uuid == "all") {
-    return LaunchAllOutsideDeployments(*ks);
+    return AllOutsideDeployments(*ks, v);
   }
   if (v == "complete" || v == "cancel") {
     // "all": every deployment is tried; failures are reported once the
@@ -102,12 +102,23 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
       if (code == absl::StatusCode::kOk) code = s.code();
       failed.push_back(absl::StrCat("deployment ", c, ": ", s.message()));
     }
+    // Then the migrations submitted to the tablets directly.
+    absl::StatusOr<std::map<std::string, uint64_t>> outside =
+        uuid == "all" ? AllOutsideDeployments(*ks, v)
+                      : std::map<std::string, uint64_t>();
+    if (!outside.ok()) {
+      if (code == absl::StatusCode::kOk) code = outside.status().code();
+      failed.push_back(absl::StrCat("migrations outside deployments: ",
+                                    outside.status().message()));
+    }
     if (!failed.empty()) {
       return absl::Status(code, absl::StrCat(v, " all: ", done, " done; ",
                                              absl::StrJoin(failed, "; ")));
     }
     if (member || uuid == "all") {
-      for (const TopologyShard& s : ks->shards()) counts[s.name()] = done;
+      for (const TopologyShard& s : ks->shards()) {
+        counts[s.name()] = done + (*outside)[s.name()];
+      }
       return counts;
     }
     // A migration submitted to the tablets directly: their own verbs.
@@ -208,7 +219,8 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
 }
 
 absl::StatusOr<std::map<std::string, uint64_t>>
-Controller::LaunchAllOutsideDeployments(const TopologyKeyspace& ks) {
+Controller::AllOutsideDeployments(const TopologyKeyspace& ks,
+                                  absl::string_view verb) {
   std::map<std::string, uint64_t> counts;
   std::vector<absl::Status> failed;
   for (const TopologyShard& shard : ks.shards()) {
@@ -226,11 +238,16 @@ Controller::LaunchAllOutsideDeployments(const TopologyKeyspace& ks) {
       continue;
     }
     for (const vtctldata::SchemaMigration& m : listed.migrations()) {
-      const bool wanted =
-          m.postpone_launch() &&
-          (m.status() == vtctldata::SchemaMigration::REQUESTED ||
-           m.status() == vtctldata::SchemaMigration::QUEUED ||
-           m.status() == vtctldata::SchemaMigration::READY);
+      const bool waiting =
+          m.status() == vtctldata::SchemaMigration::REQUESTED ||
+          m.status() == vtctldata::SchemaMigration::QUEUED ||
+          m.status() == vtctldata::SchemaMigration::READY;
+      const bool pending =
+          waiting || m.status() == vtctldata::SchemaMigration::RUNNING;
+      const bool wanted = verb == "launch" ? m.postpone_launch() && waiting
+                          : verb == "complete"
+                              ? m.postpone_completion() && pending
+                              : pending;
       if (!wanted) continue;
       {
         absl::MutexLock lock(&mu_);
@@ -241,15 +258,31 @@ Controller::LaunchAllOutsideDeployments(const TopologyKeyspace& ks) {
           shard,
           [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
               grpc::ClientContext& ctx) -> absl::Status {
-            vtctldata::LaunchSchemaMigrationRequest r;
+            if (verb == "launch") {
+              vtctldata::LaunchSchemaMigrationRequest r;
+              r.set_keyspace(ks.name());
+              r.set_uuid(m.uuid());
+              vtctldata::LaunchSchemaMigrationResponse resp;
+              return FromGrpc(stub.LaunchSchemaMigration(&ctx, r, &resp));
+            }
+            if (verb == "complete") {
+              vtctldata::CompleteSchemaMigrationRequest r;
+              r.set_keyspace(ks.name());
+              r.set_uuid(m.uuid());
+              vtctldata::CompleteSchemaMigrationResponse resp;
+              return FromGrpc(stub.CompleteSchemaMigration(&ctx, r, &resp));
+            }
+            vtctldata::CancelSchemaMigrationRequest r;
             r.set_keyspace(ks.name());
             r.set_uuid(m.uuid());
-            vtctldata::LaunchSchemaMigrationResponse resp;
-            return FromGrpc(stub.LaunchSchemaMigration(&ctx, r, &resp));
+            vtctldata::CancelSchemaMigrationResponse resp;
+            return FromGrpc(stub.CancelSchemaMigration(&ctx, r, &resp));
           });
       if (s.ok()) {
         ++counts[shard.name()];
-      } else {
+      } else if (!absl::IsFailedPrecondition(s)) {
+        // (One that moved on since it was listed, or cannot be moved now,
+        // is left as "all" leaves it on a tablet.)
         failed.push_back(std::move(s));
       }
     }

@@ -1612,7 +1612,7 @@ TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
 
 // VITESS_SHARDS acts on the shards it lists only (it completed the
 // migration everywhere); a shard the keyspace lacks is an error, and
-// nothing acts.
+// nothing acts. COMPLETE ALL then completes the rest.
 TEST_F(ControllerTest, AStatementNamingShardsActsOnThoseOnly) {
   CreateTable("users", "title VARCHAR(32)");
   StartController(Options());
@@ -1658,6 +1658,22 @@ TEST_F(ControllerTest, AStatementNamingShardsActsOnThoseOnly) {
     EXPECT_FALSE(HasColumn(i, "users", "x")) << kShardNames[i];
   }
   EXPECT_TRUE(HasColumn(1, "users", "x"));
+  // COMPLETE ALL takes the migrations outside deployments too (it
+  // completed only deployments').
+  ASSERT_OK_AND_ASSIGN(MigrationCommandResponse all,
+                       run("ALTER VITESS_MIGRATION COMPLETE ALL"));
+  EXPECT_EQ(all.result().rows_affected(), 3u);
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "complete",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                              shards_[i].executor->Get(uuid));
+          return m.status == onlineddl::kStatusComplete;
+        },
+        WaitOptions{.timeout = absl::Seconds(60)}));
+    EXPECT_TRUE(HasColumn(i, "users", "x")) << kShardNames[i];
+  }
 }
 
 TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
