@@ -188,25 +188,36 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   }
   std::map<std::string, uint64_t> per;
   absl::Mutex per_mu;
-  auto add = [&](const google::protobuf::Map<std::string, uint64_t>& m) {
+  // A shard that does not have the migration (it was submitted to some
+  // tablets only) acts on nothing, as an UPDATE matching no row: the
+  // others' results stand. Only one that no shard has is NotFound.
+  int missing = 0;
+  absl::Status not_found;
+  auto add = [&](const google::protobuf::Map<std::string, uint64_t>& m,
+                 absl::Status s) {
     absl::MutexLock l(&per_mu);
     for (const auto& [shard, n] : m) per[shard] += n;
+    if (absl::IsNotFound(s) && uuid != "all") {
+      ++missing;
+      not_found = s;
+      return absl::OkStatus();
+    }
+    return s;
   };
-#define SIDECUT_CTLD_VERB(verb_str, rpc)                               \
-  if (v == verb_str) {                                                 \
-    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(                       \
-        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub, \
-                 grpc::ClientContext& ctx) {                           \
-          vtctldata::rpc##SchemaMigrationRequest r;                    \
-          r.set_keyspace(ks->name());                                  \
-          r.set_uuid(std::string(uuid));                               \
-          vtctldata::rpc##SchemaMigrationResponse resp;                \
-          absl::Status s =                                             \
-              FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp));     \
-          add(resp.rows_affected_by_shard());                          \
-          return s;                                                    \
-        })));                                                          \
-    return per;                                                        \
+#define SIDECUT_CTLD_VERB(verb_str, rpc)                                   \
+  if (v == verb_str) {                                                     \
+    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(                           \
+        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,     \
+                 grpc::ClientContext& ctx) {                               \
+          vtctldata::rpc##SchemaMigrationRequest r;                        \
+          r.set_keyspace(ks->name());                                      \
+          r.set_uuid(std::string(uuid));                                   \
+          vtctldata::rpc##SchemaMigrationResponse resp;                    \
+          return add(resp.rows_affected_by_shard(),                        \
+                     FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp))); \
+        })));                                                              \
+    if (missing == ks->shards_size()) return not_found;                    \
+    return per;                                                            \
   }
   SIDECUT_CTLD_VERB("complete", Complete)
   SIDECUT_CTLD_VERB("cancel", Cancel)

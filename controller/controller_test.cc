@@ -1676,6 +1676,44 @@ TEST_F(ControllerTest, AStatementNamingShardsActsOnThoseOnly) {
   }
 }
 
+// A migration submitted to some tablets only: a verb acts where it is and
+// reports so (the shards without it made the whole command NotFound after
+// the others acted); one that no shard has is NotFound.
+TEST_F(ControllerTest, AVerbOnAMigrationSomeShardsLackActsWhereItIs) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  const std::string uuid = "6f708192_a3b4_11ee_8c99_0242ac120002";
+  ASSERT_OK(shards_[2]
+                .executor
+                ->Submit("ALTER TABLE users ADD COLUMN x INT",
+                         "vitess --postpone-completion", "", uuid)
+                .status());
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "ready",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                            shards_[2].executor->Get(uuid));
+        return m.ready_to_complete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK_AND_ASSIGN(auto counts,
+                       controller_->Command("complete", "commerce", uuid));
+  EXPECT_EQ(counts[kShardNames[2]], 1u);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "complete",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                            shards_[2].executor->Get(uuid));
+        return m.status == onlineddl::kStatusComplete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  EXPECT_THAT(controller_
+                  ->Command("complete", "commerce",
+                            "708192a3_b4c5_11ee_8c99_0242ac120002")
+                  .status(),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(ControllerTest, TheCliDrivesTheControllerWithPerShardProgress) {
   CreateTable("users", "title VARCHAR(32)");
   StartController(Options());
