@@ -21,6 +21,13 @@ absl::StatusOr<std::vector<Migration>> Executor::Select(
   const std::string in = absl::StrCat("migration_status IN (", statuses, ")");
   if (uuid == "all") return ListMine(in);
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  // Another database's (a sidecutd beside the same server for it): not
+  // this tablet's to act on.
+  if (m.schema != options_.db) {
+    return absl::NotFoundError(
+        absl::StrCat("migration ", uuid, " is not a migration of database ",
+                     options_.db, " (it is of ", m.schema, ")"));
+  }
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> ms,
       ListMine(absl::StrCat("migration_uuid = ", mysql::QuoteString(uuid),

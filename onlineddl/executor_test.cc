@@ -677,6 +677,30 @@ TEST_F(ExecutorTest, ShardListsRatiosAndEmptyPatternsAreHonoured) {
   EXPECT_TRUE(HasColumn("users", "x"));
 }
 
+// A migration of another database (a sidecutd beside the same server for
+// it) is not this tablet's: commands naming it say so (they said it was
+// in the wrong state).
+TEST_F(ExecutorTest, AnotherDatabasesMigrationIsNotFound) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE od (id INT PRIMARY KEY)").status());
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE od ADD x INT",
+                                         "vitess --postpone-launch", ""));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET mysql_schema = 'elsewhere' WHERE "
+      "migration_uuid = '",
+      u[0], "'")));
+  EXPECT_THAT(executor_->Cancel(u[0]),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("not a migration of database")));
+  EXPECT_THAT(executor_->Launch(u[0]), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET mysql_schema = DATABASE() WHERE "
+      "migration_uuid = '",
+      u[0], "'")));
+  EXPECT_THAT(executor_->Cancel(u[0]), IsOkAndHolds(1));
+}
+
 // A throttled migration's stream stands still: it is not ready to complete
 // (a controller's gate reading ready_to_complete would prepare a cut-over
 // that cannot catch up), and is ready again once unthrottled.
