@@ -114,6 +114,7 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     targets.push_back(c.all ? "all" : c.uuid);
   }
   int total = 0;
+  absl::Status refused;
   for (const std::string& t : targets) {
     absl::StatusOr<int> n;
     switch (c.kind) {
@@ -153,9 +154,18 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
         return absl::InvalidArgumentError(
             absl::StrCat("unsupported migration command: ", sql));
     }
+    // A context's member that moved on since it was listed, or that
+    // cannot move now (prepared to cut over, say), is left as one in
+    // another state is: the others still act (it stopped at the first,
+    // some acted and some not). Refused if none could.
+    if (!c.context.empty() && absl::IsFailedPrecondition(n.status())) {
+      refused = n.status();
+      continue;
+    }
     if (!n.ok()) return n.status();
     total += *n;
   }
+  if (total == 0 && !refused.ok()) return refused;
   return Affected(total);
 }
 

@@ -602,7 +602,8 @@ TEST_F(ExecutorTest, AnInstantAlterInterruptedByARestartIsSettled) {
 
 // ALTER VITESS_MIGRATION ... CONTEXT acts on the members the command
 // applies to and leaves the others (it stopped at the first member in
-// another state, launching only some); an unknown context is an error,
+// another state, launching only some), also those it cannot move now
+// (refused only if none could); an unknown context is an error,
 // not "0 affected"; THROTTLE ... EXPIRE is refused, not silently dropped.
 TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
   ASSERT_OK(conn_->Execute("CREATE TABLE ca (id INT PRIMARY KEY)").status());
@@ -628,12 +629,25 @@ TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
   EXPECT_THAT(executor_->ExecuteCommand(absl::StrCat(
                   "alter vitess_migration '", u[0], "' throttle expire '1h'")),
               StatusIs(absl::StatusCode::kUnimplemented));
+  // A member that cannot be cancelled now (prepared to cut over) is left:
+  // the other is cancelled all the same (it stopped at the first refusal).
+  ASSERT_OK(executor_->PrepareCutOver(u[0], absl::Seconds(30)));
   ASSERT_OK_AND_ASSIGN(mysql::Result cancelled,
                        executor_->ExecuteCommand(
                            "alter vitess_migration cancel context 'ctx-a'"));
-  EXPECT_EQ(cancelled.affected_rows, 2u);
-  WaitStatus(u[0], kStatusCancelled);
+  EXPECT_EQ(cancelled.affected_rows, 1u);
   WaitStatus(u[1], kStatusCancelled);
+  // Refused when none could.
+  EXPECT_THAT(executor_->ExecuteCommand(
+                  "alter vitess_migration cancel context 'ctx-a'"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("prepared for a gated cut-over")));
+  ASSERT_OK(executor_->AbortCutOver(u[0]));
+  ASSERT_OK_AND_ASSIGN(cancelled,
+                       executor_->ExecuteCommand(
+                           "alter vitess_migration cancel context 'ctx-a'"));
+  EXPECT_EQ(cancelled.affected_rows, 1u);
+  WaitStatus(u[0], kStatusCancelled);
 }
 
 // VITESS_SHARDS: a tablet whose shard it does not list leaves the
