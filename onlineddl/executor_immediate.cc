@@ -201,6 +201,35 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
                             QuoteQualified(db, m.table), " does not exist"));
       }
     } else {
+      // Foreign keys to or from it stay in force on the artifact: other
+      // tables' rows would be checked against it (and its purge cascade
+      // into them), its own would hold its parents' rows back.
+      SC_ASSIGN_OR_RETURN(
+          mysql::Result fks,
+          conn_->Execute(absl::StrCat(
+              "SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME) FROM "
+              "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+              "(CONSTRAINT_SCHEMA = ",
+              QuoteString(db), " AND TABLE_NAME = ", QuoteString(m.table),
+              " OR UNIQUE_CONSTRAINT_SCHEMA = ", QuoteString(db),
+              " AND REFERENCED_TABLE_NAME = ", QuoteString(m.table),
+              ") AND NOT (CONSTRAINT_SCHEMA = UNIQUE_CONSTRAINT_SCHEMA AND "
+              "TABLE_NAME = REFERENCED_TABLE_NAME) ORDER BY 1")));
+      SC_ASSIGN_OR_RETURN(
+          DdlStrategySetting st,
+          DdlStrategySetting::FromColumns(m.strategy, m.options));
+      if (!d.is_view && !fks.rows.empty() && !st.IsAllowForeignKeys()) {
+        std::string names;
+        for (const mysql::Row& row : fks.rows) {
+          absl::StrAppend(&names, names.empty() ? "" : ", ", row.Get(0));
+        }
+        return Fail(
+            m, absl::StrCat("Foreign key found on ",
+                            mysql::QuoteIdentifier(m.table), " (", names,
+                            "): a DROP keeps the table as an artifact, where "
+                            "its foreign keys stay in force; drop them first, "
+                            "or use strategy direct"));
+      }
       // Kept as a hold artifact until the retention ends (table GC reads
       // the deadline from the name); a revert renames it back.
       absl::Duration retain = m.retain_artifacts_seconds > 0

@@ -1792,7 +1792,8 @@ TEST_F(ExecutorTest, GcDropsAHeldViewWithoutTouchingItsBaseTable) {
 }
 
 // A table GC cannot advance (a dropped foreign-key parent whose children
-// refuse the purge) does not hold up the others, on either side of it.
+// reference it) does not hold up the others, on either side of it; its
+// rows stay (the purge's DELETEs cascaded into the live child's rows).
 TEST_F(ExecutorTest, GcGoesOnPastATableItCannotPurge) {
   const absl::Time past = absl::Now() - absl::Hours(1);
   std::vector<std::string> names;
@@ -1812,11 +1813,14 @@ TEST_F(ExecutorTest, GcGoesOnPastATableItCannotPurge) {
   ASSERT_OK(conn_->Execute(absl::StrCat(
       "CREATE TABLE gc_child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) "
       "REFERENCES ",
-      parent, " (id)) SELECT 1 AS id, 2 AS p")));
+      parent, " (id) ON DELETE CASCADE) SELECT 1 AS id, 2 AS p")));
   TableGc gc(TableGcOptions(), Clock::Real());
   EXPECT_THAT(gc.Tick(*conn_, db_),
-              StatusIs(absl::StatusCode::kUnknown,
-                       AllOf(HasSubstr(names[1]), HasSubstr("errno 1451"))));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr(names[1]),
+                             HasSubstr("referenced by foreign keys"),
+                             HasSubstr("gc_child"))));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM gc_child"), "1");
   // The other two moved on to their next state, the parent is still there.
   EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
                                "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
@@ -1829,6 +1833,76 @@ TEST_F(ExecutorTest, GcGoesOnPastATableItCannotPurge) {
   StartExecutor();
   EXPECT_OK(executor_->Tick());
   ASSERT_OK(conn_->Execute("DROP TABLE gc_child"));
+}
+
+// A DROP of a foreign key parent or child is refused, nothing renamed: on
+// the artifact its foreign keys stayed in force (a child's rows checked
+// against it, its purge cascading into them). A self-reference is fine;
+// --unsafe-allow-foreign-keys drops anyway.
+TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE fp (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fc (id INT PRIMARY KEY, p INT, CONSTRAINT fk_p FOREIGN "
+      "KEY (p) REFERENCES fp (id) ON DELETE CASCADE)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fself (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) "
+      "REFERENCES fself (id))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1)"));
+  StartExecutor();
+  for (const char* table : {"fp", "fc"}) {
+    ASSERT_OK_AND_ASSIGN(
+        std::vector<std::string> u,
+        executor_->Submit(absl::StrCat("DROP TABLE ", table), "vitess", ""));
+    Migration failed = WaitStatus(u[0], kStatusFailed);
+    EXPECT_THAT(failed.message, HasSubstr("fc.fk_p")) << table;
+  }
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('fp', 'fc')"),
+            "2");
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> self,
+                       executor_->Submit("DROP TABLE fself", "vitess", ""));
+  WaitStatus(self[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> allowed,
+      executor_->Submit("DROP TABLE fc", "vitess --unsafe-allow-foreign-keys",
+                        ""));
+  WaitStatus(allowed[0], kStatusComplete);
+}
+
+// A purged artifact's triggers are dropped first (a real DROP TABLE fires
+// none: an audit trigger wrote a row per purged row); a sequence skips
+// the purge (DELETE does not apply to it: GC failed on it every tick).
+TEST_F(ExecutorTest, GcPurgesWithoutFiringTriggersAndDropsSequences) {
+  const absl::Time past = absl::Now() - absl::Hours(1);
+  ASSERT_OK_AND_ASSIGN(
+      std::string table,
+      ArtifactName(ArtifactHint::kPurge, "12121212-2222-3333-4444-555555555555",
+                   past));
+  ASSERT_OK_AND_ASSIGN(
+      std::string sequence,
+      ArtifactName(ArtifactHint::kPurge, "34343434-2222-3333-4444-555555555555",
+                   past));
+  ASSERT_OK(conn_->Execute("CREATE TABLE gc_audit (id INT)"));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("CREATE TABLE ", mysql::QuoteIdentifier(table),
+                   " (id INT PRIMARY KEY) SELECT seq AS id FROM seq_1_to_10")));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TRIGGER gc_t AFTER DELETE ON ", mysql::QuoteIdentifier(table),
+      " FOR EACH ROW INSERT INTO gc_audit VALUES (OLD.id)")));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("CREATE SEQUENCE ", mysql::QuoteIdentifier(sequence))));
+  TableGcOptions o;
+  o.evac = absl::ZeroDuration();
+  TableGc gc(o, Clock::Real());
+  for (int i = 0; i < 3; ++i) ASSERT_OK(gc.Tick(*conn_, db_).status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM gc_audit"), "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_vt\\_%'"),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE "
+                  "TRIGGER_SCHEMA = DATABASE()"),
+            "0");
 }
 
 }  // namespace

@@ -74,8 +74,38 @@ absl::Status TableGc::DropView(mysql::Connection& conn, absl::string_view db,
 
 absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
                                     absl::string_view db,
-                                    absl::string_view table) {
-  const absl::Time until = clock_->Now() + options_.purge_budget;
+                                    absl::string_view table, absl::Time until) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result children,
+      conn.Execute(absl::StrCat(
+          "SELECT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME, '.', "
+          "CONSTRAINT_NAME) FROM information_schema.REFERENTIAL_CONSTRAINTS "
+          "WHERE UNIQUE_CONSTRAINT_SCHEMA = ",
+          QuoteString(db), " AND REFERENCED_TABLE_NAME = ", QuoteString(table),
+          " AND NOT (CONSTRAINT_SCHEMA = ", QuoteString(db),
+          " AND TABLE_NAME = ", QuoteString(table), ")")));
+  if (!children.rows.empty()) {
+    std::string names;
+    for (const mysql::Row& row : children.rows) {
+      absl::StrAppend(&names, names.empty() ? "" : ", ", row.Get(0));
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "referenced by foreign keys of other tables (", names,
+        "): purging it would cascade into them; left until they are "
+        "dropped"));
+  }
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result triggers,
+      conn.Execute(absl::StrCat(
+          "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
+          "EVENT_OBJECT_SCHEMA = ",
+          QuoteString(db), " AND EVENT_OBJECT_TABLE = ", QuoteString(table))));
+  for (const mysql::Row& row : triggers.rows) {
+    SC_RETURN_IF_ERROR(
+        conn.Execute(absl::StrCat("DROP TRIGGER IF EXISTS ",
+                                  QuoteQualified(db, row.Get(0))))
+            .status());
+  }
   while (clock_->Now() < until) {
     // Small batches: no long locks, no huge transaction or binlog event.
     SC_ASSIGN_OR_RETURN(
@@ -101,6 +131,7 @@ absl::StatusOr<int> TableGc::Tick(
                                 " AND TABLE_NAME LIKE '\\_vt\\_%'")));
   int changed = 0;
   absl::Status first_error;
+  const absl::Time purge_until = clock_->Now() + options_.purge_budget;
   for (const mysql::Row& row : r.rows) {
     std::string table(row.Get(0));
     absl::optional<ParsedArtifactName> p = ParseArtifactName(table);
@@ -111,7 +142,8 @@ absl::StatusOr<int> TableGc::Tick(
         keep.contains(absl::AsciiStrToLower(p->uuid))) {
       continue;  // a dropped table or view a pending revert brings back
     }
-    absl::StatusOr<bool> advanced = Advance(conn, db, table, *p, row.Get(1));
+    absl::StatusOr<bool> advanced =
+        Advance(conn, db, table, *p, row.Get(1), purge_until);
     if (!advanced.ok()) {
       // E.g. a dropped foreign-key parent whose purge the children refuse:
       // the other tables still advance.
@@ -133,7 +165,8 @@ absl::StatusOr<bool> TableGc::Advance(mysql::Connection& conn,
                                       absl::string_view db,
                                       const std::string& table,
                                       const ParsedArtifactName& p,
-                                      absl::string_view type) {
+                                      absl::string_view type,
+                                      absl::Time purge_until) {
   if (type == "VIEW") {
     // A dropped view held for a revert: no data to purge (a DELETE
     // through an updatable view would delete its base table's rows).
@@ -143,8 +176,8 @@ absl::StatusOr<bool> TableGc::Advance(mysql::Connection& conn,
     SC_RETURN_IF_ERROR(DropView(conn, db, table));
     return true;
   }
-  if (*p.hint == ArtifactHint::kPurge) {
-    SC_ASSIGN_OR_RETURN(bool empty, Purge(conn, db, table));
+  if (*p.hint == ArtifactHint::kPurge && type != "SEQUENCE") {
+    SC_ASSIGN_OR_RETURN(bool empty, Purge(conn, db, table, purge_until));
     if (!empty) return false;
   } else if (clock_->Now() < p.time) {
     return false;  // its time has not come

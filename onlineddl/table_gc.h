@@ -7,7 +7,8 @@
 //   evac:  the empty table waits until the name's time so its pages leave
 //          the buffer pool;
 //   drop:  DROP TABLE.
-// Views have no data and are dropped when they enter GC.
+// Views have no data and are dropped when they enter GC; sequences skip
+// the purge (DELETE does not apply to them).
 //
 // Thread-compatible: one Tick at a time.
 #ifndef SIDECUT_ONLINEDDL_TABLE_GC_H_
@@ -66,13 +67,17 @@ class TableGc {
                                absl::string_view view);
   // Moves `table` (parsed as `p`, of TABLE_TYPE `type`) to its next state
   // if its time has come; true if it moved.
+  // Purging stops at `purge_until` (one budget for the whole Tick).
   absl::StatusOr<bool> Advance(mysql::Connection& conn, absl::string_view db,
                                const std::string& table,
                                const ParsedArtifactName& p,
-                               absl::string_view type);
-  // Deletes a batch of rows; true when the table is empty.
+                               absl::string_view type, absl::Time purge_until);
+  // Deletes rows in batches until `until`; true when the table is empty.
+  // First drops the table's triggers (a real DROP TABLE fires none), and
+  // refuses a table other tables' foreign keys reference (its DELETEs
+  // would cascade into them, or set their columns to NULL).
   absl::StatusOr<bool> Purge(mysql::Connection& conn, absl::string_view db,
-                             absl::string_view table);
+                             absl::string_view table, absl::Time until);
   // How long a table stays in state `hint` (hold, evac; zero otherwise).
   absl::Duration StateDuration(ArtifactHint hint) const;
 
