@@ -575,6 +575,9 @@ class Executor {
   Clock* clock_;
   std::unique_ptr<vreplication::Engine> engine_;
   std::unique_ptr<TableGc> gc_;
+  // Logs a table GC (or artifact retirement) error, the same one at most
+  // once a minute.
+  void LogGcError(absl::string_view message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The last table GC error logged and when: one that persists (a dropped
   // foreign-key parent) is logged once a minute, not every tick.
   std::string gc_error_ ABSL_GUARDED_BY(mu_);

@@ -41,9 +41,19 @@ absl::Status Executor::TickLocked() {
           absl::ToInt64Seconds(options_.retain_artifacts), "))")));
   for (const Migration& m : done) {
     DropWorkflow(m.uuid).IgnoreError();  // a reverse stream, if any
+    // An artifact that cannot be retired now (a long transaction holds
+    // it: the RENAME waits lock_wait, then fails) is tried again next
+    // tick, logged; the others' cleanup and table GC go on.
+    absl::Status retired;
     for (absl::string_view a : absl::StrSplit(m.artifacts, ',')) {
       if (a.empty()) continue;
-      SC_RETURN_IF_ERROR(gc_->Retire(*conn_, m.schema, a));
+      retired = gc_->Retire(*conn_, m.schema, a);
+      if (!retired.ok()) break;
+    }
+    if (!retired.ok()) {
+      LogGcError(absl::StrCat("retiring the artifacts of ", m.uuid, ": ",
+                              retired.message()));
+      continue;
     }
     SC_RETURN_IF_ERROR(UpdateMigration(
         *conn_, m.uuid, Assignments().SetExpr("cleanup_timestamp", "NOW()")));
@@ -93,13 +103,18 @@ absl::Status Executor::TickLocked() {
   // A table GC cannot advance is logged, and does not fail the tick (which
   // would reconnect and log it every time).
   absl::Status gc = gc_->Tick(*conn_, options_.db, keep).status();
-  if (!gc.ok() && (gc.message() != gc_error_ ||
-                   clock_->Now() - gc_error_at_ >= absl::Minutes(1))) {
-    std::cerr << "executor: " << gc.message() << std::endl;
-    gc_error_ = std::string(gc.message());
-    gc_error_at_ = clock_->Now();
-  }
+  if (!gc.ok()) LogGcError(gc.message());
   return absl::OkStatus();
+}
+
+void Executor::LogGcError(absl::string_view message) {
+  // Once a minute for the same message.
+  if (message == gc_error_ && clock_->Now() - gc_error_at_ < absl::Minutes(1)) {
+    return;
+  }
+  std::cerr << "executor: " << message << std::endl;
+  gc_error_ = std::string(message);
+  gc_error_at_ = clock_->Now();
 }
 
 absl::Status Executor::ReviewRequested() {

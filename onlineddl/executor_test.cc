@@ -1835,6 +1835,45 @@ TEST_F(ExecutorTest, GcGoesOnPastATableItCannotPurge) {
   ASSERT_OK(conn_->Execute("DROP TABLE gc_child"));
 }
 
+// An artifact that cannot be retired now (a transaction holds it) is tried
+// again next tick; the other migrations' cleanup goes on (the first
+// failure ended every tick's cleanup and table GC).
+TEST_F(ExecutorTest, AnArtifactThatCannotBeRetiredHoldsUpNoOther) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE ra (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE rb (id INT PRIMARY KEY)"));
+  ExecutorOptions o = Options();
+  o.lock_wait = absl::Seconds(1);
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> a,
+      executor_->Submit("ALTER TABLE ra ADD x INT", "vitess", ""));
+  const Migration done_a = WaitStatus(a[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> b,
+      executor_->Submit("ALTER TABLE rb ADD x INT", "vitess", ""));
+  WaitStatus(b[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> blocker,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK(blocker->Execute("START TRANSACTION"));
+  ASSERT_OK(blocker->Execute(
+      absl::StrCat("SELECT COUNT(*) FROM ", Qualified(done_a.artifacts))));
+  ASSERT_OK(executor_->Cleanup(a[0]).status());
+  ASSERT_OK(executor_->Cleanup(b[0]).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "rb's artifact retired",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(b[0]));
+                      return !m.cleanup_timestamp.empty();
+                    }));
+  ASSERT_OK_AND_ASSIGN(Migration held, executor_->Get(a[0]));
+  EXPECT_TRUE(held.cleanup_timestamp.empty());
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  ASSERT_OK(WaitFor(Clock::Real(), "ra's artifact retired",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(a[0]));
+                      return !m.cleanup_timestamp.empty();
+                    }));
+}
+
 // A DROP of a foreign key parent or child is refused, nothing renamed: on
 // the artifact its foreign keys stayed in force (a child's rows checked
 // against it, its purge cascading into them). A self-reference is fine;
