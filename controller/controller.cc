@@ -4,11 +4,13 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "controller/topology.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
@@ -26,6 +28,20 @@ namespace {
 std::string WithFlag(std::string strategy, absl::string_view flag) {
   if (!absl::StrContains(strategy, flag)) absl::StrAppend(&strategy, " ", flag);
   return strategy;
+}
+
+// `strategy` without `flag` (nor `flag`=value).
+std::string WithoutFlag(absl::string_view strategy, absl::string_view flag) {
+  std::vector<std::string> kept;
+  for (absl::string_view w :
+       absl::StrSplit(strategy, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+    if (absl::EqualsIgnoreCase(w, flag) ||
+        absl::StartsWithIgnoreCase(w, absl::StrCat(flag, "="))) {
+      continue;
+    }
+    kept.emplace_back(w);
+  }
+  return absl::StrJoin(kept, " ");
 }
 
 bool Active(const ControllerDeployment& d) {
@@ -500,8 +516,11 @@ absl::Status Controller::SubmitMembers(
       s = WithFlag(WithFlag(s, "--postpone-completion"), "--allow-concurrent");
     } else if (!parsed.IsDirect()) {
       // The gate launches it, on every shard, in the deployment's order
-      // (a `mysql` ALTER too: the tablet cannot postpone its completion).
-      s = WithFlag(s, "--postpone-launch");
+      // (a `mysql` ALTER too: the tablet cannot postpone its completion),
+      // and it completes as it runs (a CREATE, DROP or view with its
+      // completion postponed would wait for a COMPLETE).
+      s = WithFlag(WithoutFlag(s, "--postpone-completion"),
+                   "--postpone-launch");
     }
     vtctldata::ApplySchemaRequest r;
     r.set_keyspace(ks.name());

@@ -209,6 +209,12 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   SC_ASSIGN_OR_RETURN(std::vector<Migration> pending,
                       ListMine("migration_status IN ('requested', "
                                "'queued', 'ready', 'running')"));
+  if (st.IsSingleton() && stmts.size() > 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "singleton migration rejected: ", stmts.size(),
+        " statements would be as many pending migrations; submit them with "
+        "--singleton-context"));
+  }
   if (st.IsSingleton() && !pending.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("singleton migration rejected: migration ",

@@ -156,6 +156,18 @@ absl::Status Executor::ScheduleQueued() {
       }
       continue;
     }
+    // An operation that completes as it runs (CREATE, DROP, a view) waits
+    // for COMPLETE when its completion is postponed, as in Vitess.
+    const bool immediate =
+        m.reverted_uuid.empty() && (m.ddl_action != "alter" || m.is_view);
+    if (immediate && m.postpone_completion) {
+      if (m.stage != "postponed completion") {
+        SC_RETURN_IF_ERROR(UpdateMigration(
+            *conn_, m.uuid,
+            Assignments().Set("stage", "postponed completion")));
+      }
+      continue;
+    }
     SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
                         ListMine("migration_status = 'running'"));
     if (!CanRun(m, running)) continue;
@@ -196,7 +208,9 @@ absl::Status Executor::StartSteps(const Migration& m) {
   if (m.strategy == "mysql") return StartMysqlAlter(m);
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::FromColumns(m.strategy, m.options));
-  if (st.IsPreferInstantDdl()) {
+  // An INSTANT ALTER completes as it runs: with its completion postponed
+  // it goes through the shadow, whose cut-over waits for COMPLETE.
+  if (st.IsPreferInstantDdl() && !m.postpone_completion) {
     SC_ASSIGN_OR_RETURN(bool done, TryInstant(m, *d));
     if (done) return absl::OkStatus();
   }

@@ -1835,6 +1835,46 @@ TEST_F(ExecutorTest, GcGoesOnPastATableItCannotPurge) {
   ASSERT_OK(conn_->Execute("DROP TABLE gc_child"));
 }
 
+// An operation that completes as it runs (CREATE, DROP, a view, an
+// INSTANT ALTER) waits for COMPLETE when its completion is postponed, as
+// in Vitess (it ran at once); a singleton of several statements is refused
+// whole (each would be pending: the rule was checked once, before all).
+TEST_F(ExecutorTest, PostponedCompletionHoldsImmediateOperations) {
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> create,
+                       executor_->Submit("CREATE TABLE pc (id INT PRIMARY KEY)",
+                                         "vitess --postpone-completion", ""));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(create[0]));
+  EXPECT_EQ(m.status, kStatusQueued);
+  EXPECT_EQ(m.stage, "postponed completion");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pc'"),
+            "0");
+  ASSERT_OK(executor_->Complete(create[0]).status());
+  WaitStatus(create[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> instant,
+      executor_->Submit("ALTER TABLE pc ADD COLUMN c INT",
+                        "vitess --prefer-instant-ddl --postpone-completion",
+                        ""));
+  ASSERT_OK(WaitReadyToComplete(instant[0]));
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(instant[0]));
+  EXPECT_EQ(m.status, kStatusRunning);
+  EXPECT_FALSE(HasColumn("pc", "c"));
+  ASSERT_OK(executor_->Complete(instant[0]).status());
+  WaitStatus(instant[0], kStatusComplete);
+  EXPECT_TRUE(HasColumn("pc", "c"));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE s1 (id INT PRIMARY KEY); CREATE "
+                                "TABLE s2 (id INT PRIMARY KEY)",
+                                "vitess --singleton", ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("--singleton-context")));
+  ASSERT_OK_AND_ASSIGN(std::vector<Migration> none,
+                       executor_->List("mysql_table IN ('s1', 's2')"));
+  EXPECT_TRUE(none.empty());
+}
+
 // An artifact that cannot be retired now (a transaction holds it) is tried
 // again next tick; the other migrations' cleanup goes on (the first
 // failure ended every tick's cleanup and table GC).
