@@ -132,15 +132,25 @@ bool Executor::CanRun(const Migration& m,
   for (const Migration& r : running) {
     if (r.table == m.table) return false;  // one change per table at a time
   }
-  if (!IsVreplAlter(m)) return true;
+  // A `mysql` ALTER is the server's own copy, from start to end.
+  auto mysql_alter = [](const Migration& x) {
+    return x.strategy == "mysql" && x.ddl_action == "alter" && !x.is_view &&
+           x.reverted_uuid.empty();
+  };
+  auto long_running = [&](const Migration& x) {
+    return IsVreplAlter(x) || mysql_alter(x);
+  };
+  if (!long_running(m)) return true;
   // Tails run side by side when both allow it; copies take turns, at most
   // concurrent_copies at a time.
   int copying = 0;
   for (const Migration& r : running) {
-    if (!IsVreplAlter(r)) continue;
+    if (!long_running(r)) continue;
     if (!(r.allow_concurrent && m.allow_concurrent)) return false;
     // Building its deferred indexes counts as copying.
-    if (r.progress < 100 || index_builds_.count(r.uuid) > 0) ++copying;
+    if (mysql_alter(r) || r.progress < 100 || index_builds_.count(r.uuid) > 0) {
+      ++copying;
+    }
   }
   return copying < std::max(1, options_.concurrent_copies);
 }
@@ -167,6 +177,30 @@ absl::Status Executor::ScheduleQueued() {
             Assignments().Set("stage", "postponed completion")));
       }
       continue;
+    }
+    // One that completes as it runs, under --in-order-completion, waits
+    // for every migration submitted before it (an ALTER waits so at its
+    // cut-over).
+    if (!IsVreplAlter(m) && m.reverted_uuid.empty()) {
+      SC_ASSIGN_OR_RETURN(
+          DdlStrategySetting st,
+          DdlStrategySetting::FromColumns(m.strategy, m.options));
+      if (st.IsInOrderCompletion()) {
+        SC_ASSIGN_OR_RETURN(
+            std::vector<Migration> older,
+            ListMine(absl::StrCat("id < ", m.id,
+                                  " AND migration_status IN ('requested', "
+                                  "'queued', 'ready', 'running')")));
+        if (!older.empty()) {
+          const std::string stage = absl::StrCat(
+              "waiting for ", older[0].uuid, " to complete first (in order)");
+          if (m.stage != stage) {
+            SC_RETURN_IF_ERROR(UpdateMigration(
+                *conn_, m.uuid, Assignments().Set("stage", stage)));
+          }
+          continue;
+        }
+      }
     }
     SC_ASSIGN_OR_RETURN(std::vector<Migration> running,
                         ListMine("migration_status = 'running'"));
@@ -208,9 +242,19 @@ absl::Status Executor::StartSteps(const Migration& m) {
   if (m.strategy == "mysql") return StartMysqlAlter(m);
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::FromColumns(m.strategy, m.options));
-  // An INSTANT ALTER completes as it runs: with its completion postponed
-  // it goes through the shadow, whose cut-over waits for COMPLETE.
-  if (st.IsPreferInstantDdl() && !m.postpone_completion) {
+  // An INSTANT ALTER completes as it runs: with its completion postponed,
+  // or to complete in order after migrations still pending, it goes
+  // through the shadow, whose cut-over waits.
+  bool wait_in_order = false;
+  if (st.IsPreferInstantDdl() && st.IsInOrderCompletion()) {
+    SC_ASSIGN_OR_RETURN(
+        std::vector<Migration> older,
+        ListMine(absl::StrCat("id < ", m.id,
+                              " AND migration_status IN ('requested', "
+                              "'queued', 'ready', 'running')")));
+    wait_in_order = !older.empty();
+  }
+  if (st.IsPreferInstantDdl() && !m.postpone_completion && !wait_in_order) {
     SC_ASSIGN_OR_RETURN(bool done, TryInstant(m, *d));
     if (done) return absl::OkStatus();
   }

@@ -1875,6 +1875,61 @@ TEST_F(ExecutorTest, PostponedCompletionHoldsImmediateOperations) {
   EXPECT_TRUE(none.empty());
 }
 
+// --in-order-completion holds an operation that completes as it runs (a
+// DROP) until the migrations before it complete (it dropped the table at
+// once); a `mysql` ALTER takes its turn as a copy does (two ran at once).
+TEST_F(ExecutorTest, ImmediateAndMysqlOperationsKeepTheOrderAndTurns) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE io1 (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE io2 (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE io3 (id INT PRIMARY KEY)"));
+  StartExecutor();
+  const std::string flags = "--in-order-completion --allow-concurrent";
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> alter,
+      executor_->Submit("ALTER TABLE io1 ADD x INT",
+                        "vitess --postpone-completion " + flags, ""));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> drop,
+      executor_->Submit("DROP TABLE io2", "vitess " + flags, ""));
+  ASSERT_OK(WaitReadyToComplete(alter[0]));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  ASSERT_OK_AND_ASSIGN(Migration held, executor_->Get(drop[0]));
+  EXPECT_EQ(held.status, kStatusQueued);
+  EXPECT_THAT(held.stage, HasSubstr("in order"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'io2'"),
+            "1");
+  ASSERT_OK(executor_->Complete(alter[0]).status());
+  WaitStatus(alter[0], kStatusComplete);
+  WaitStatus(drop[0], kStatusComplete);
+
+  // A `mysql` ALTER waiting for a table held by a transaction is running;
+  // another on another table waits its turn.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> blocker,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK(blocker->Execute("START TRANSACTION"));
+  ASSERT_OK(blocker->Execute(
+      absl::StrCat("SELECT COUNT(*) FROM ", Qualified("io1"))));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> first,
+      executor_->Submit("ALTER TABLE io1 ADD y INT", "mysql", ""));
+  ASSERT_OK(WaitFor(Clock::Real(), "the first mysql ALTER running",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration m,
+                                          executor_->Get(first[0]));
+                      return m.status == kStatusRunning;
+                    }));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> second,
+      executor_->Submit("ALTER TABLE io3 ADD y INT", "mysql", ""));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  ASSERT_OK_AND_ASSIGN(Migration waiting, executor_->Get(second[0]));
+  EXPECT_EQ(waiting.status, kStatusQueued);
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  WaitStatus(first[0], kStatusComplete);
+  WaitStatus(second[0], kStatusComplete);
+}
+
 // An artifact that cannot be retired now (a transaction holds it) is tried
 // again next tick; the other migrations' cleanup goes on (the first
 // failure ended every tick's cleanup and table GC).
