@@ -16,6 +16,7 @@
 #include "onlineddl/executor.h"
 #include "onlineddl/live_schema.h"
 #include "onlineddl/migration_uuid.h"
+#include "onlineddl/swap_check.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/printer.h"
@@ -279,6 +280,21 @@ absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
             ", which online DDL cannot swap (a foreign key child); add it "
             "with the direct strategy, or accept that with "
             "--unsafe-allow-foreign-keys"));
+      }
+    }
+  }
+  // A DROP of a foreign key parent or child would be refused as it is
+  // applied, after the changes ordered before it: refused now.
+  if (!st.IsAllowForeignKeys()) {
+    for (const schemadiff::EntityDiff& diff : plan.diffs) {
+      if (diff.kind != schemadiff::EntityDiffKind::kDropTable) continue;
+      SC_ASSIGN_OR_RETURN(
+          std::vector<std::string> fks,
+          ForeignKeysOn(*conn_, options_.db, diff.entity, /*with_self=*/false));
+      if (!fks.empty()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("deployment refused before anything ran: ",
+                         DropRefusal(diff.entity, fks)));
       }
     }
   }

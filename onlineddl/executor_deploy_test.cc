@@ -633,6 +633,32 @@ TEST_F(DeployTest, ViewSecurityAndColumnNamesAreChanges) {
             "id - val");
 }
 
+// A deployment dropping a foreign key child is refused before anything
+// runs (the DROP was refused as it applied, after the view ordered before
+// it had been dropped).
+TEST_F(DeployTest, ADeploymentDroppingAForeignKeyTableIsRefusedWhole) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE fkp (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fkc (id INT PRIMARY KEY, p INT, CONSTRAINT fk_c FOREIGN "
+      "KEY (p) REFERENCES fkp (id))"));
+  ASSERT_OK(conn_->Execute("CREATE VIEW fkv AS SELECT id FROM fkp"));
+  EXPECT_THAT(
+      executor_->Submit("CREATE TABLE fkp (id INT PRIMARY KEY)",
+                        "vitess --declarative --whole-schema", "dropfk"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("refused before anything ran"),
+                     HasSubstr("`fkc`.`fk_c`"))));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('fkp', "
+                  "'fkc', 'fkv')"),
+            "3");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                  "mysql_schema = DATABASE() AND migration_context = 'dropfk'"),
+            "0");
+  ASSERT_OK(conn_->Execute("DROP VIEW fkv"));
+  ASSERT_OK(conn_->Execute("DROP TABLE fkc, fkp"));
+}
+
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   // A foreign key added to a table (here to a parent the deployment would
   // create): refused before anything runs.

@@ -13,6 +13,7 @@
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/check_constraints.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -205,30 +206,13 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
       // tables' rows would be checked against it (and its purge cascade
       // into them), its own would hold its parents' rows back.
       SC_ASSIGN_OR_RETURN(
-          mysql::Result fks,
-          conn_->Execute(absl::StrCat(
-              "SELECT CONCAT(TABLE_NAME, '.', CONSTRAINT_NAME) FROM "
-              "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
-              "(CONSTRAINT_SCHEMA = ",
-              QuoteString(db), " AND TABLE_NAME = ", QuoteString(m.table),
-              " OR UNIQUE_CONSTRAINT_SCHEMA = ", QuoteString(db),
-              " AND REFERENCED_TABLE_NAME = ", QuoteString(m.table),
-              ") AND NOT (CONSTRAINT_SCHEMA = UNIQUE_CONSTRAINT_SCHEMA AND "
-              "TABLE_NAME = REFERENCED_TABLE_NAME) ORDER BY 1")));
-      SC_ASSIGN_OR_RETURN(
           DdlStrategySetting st,
           DdlStrategySetting::FromColumns(m.strategy, m.options));
-      if (!d.is_view && !fks.rows.empty() && !st.IsAllowForeignKeys()) {
-        std::string names;
-        for (const mysql::Row& row : fks.rows) {
-          absl::StrAppend(&names, names.empty() ? "" : ", ", row.Get(0));
-        }
-        return Fail(
-            m, absl::StrCat("Foreign key found on ",
-                            mysql::QuoteIdentifier(m.table), " (", names,
-                            "): a DROP keeps the table as an artifact, where "
-                            "its foreign keys stay in force; drop them first, "
-                            "or use strategy direct"));
+      if (!d.is_view && !st.IsAllowForeignKeys()) {
+        SC_ASSIGN_OR_RETURN(
+            std::vector<std::string> fks,
+            ForeignKeysOn(*conn_, db, m.table, /*with_self=*/false));
+        if (!fks.empty()) return Fail(m, DropRefusal(m.table, fks));
       }
       // Kept as a hold artifact until the retention ends (table GC reads
       // the deadline from the name); a revert renames it back.

@@ -1989,7 +1989,7 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
         std::vector<std::string> u,
         executor_->Submit(absl::StrCat("DROP TABLE ", table), "vitess", ""));
     Migration failed = WaitStatus(u[0], kStatusFailed);
-    EXPECT_THAT(failed.message, HasSubstr("fc.fk_p")) << table;
+    EXPECT_THAT(failed.message, HasSubstr("`fc`.`fk_p`")) << table;
   }
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('fp', 'fc')"),

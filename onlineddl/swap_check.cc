@@ -179,8 +179,10 @@ absl::Status CheckSwapKeepsTriggers(mysql::Connection& conn,
       "cut-over refused: ", TriggersRefusal(table, triggers, revert)));
 }
 
-absl::StatusOr<std::vector<std::string>> ForeignKeysOn(
-    mysql::Connection& conn, absl::string_view db, absl::string_view table) {
+absl::StatusOr<std::vector<std::string>> ForeignKeysOn(mysql::Connection& conn,
+                                                       absl::string_view db,
+                                                       absl::string_view table,
+                                                       bool with_self) {
   // Within `db` (as the migration's own check when it starts): the server
   // then opens only that schema's tables to answer.
   SC_ASSIGN_OR_RETURN(
@@ -190,14 +192,27 @@ absl::StatusOr<std::vector<std::string>> ForeignKeysOn(
           "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ",
           mysql::QuoteString(db),
           " AND (TABLE_NAME = ", mysql::QuoteString(table),
-          " OR REFERENCED_TABLE_NAME = ", mysql::QuoteString(table),
-          ") ORDER BY TABLE_NAME, CONSTRAINT_NAME")));
+          " OR REFERENCED_TABLE_NAME = ", mysql::QuoteString(table), ")",
+          with_self ? ""
+                    : " AND NOT (TABLE_NAME = REFERENCED_TABLE_NAME AND "
+                      "UNIQUE_CONSTRAINT_SCHEMA = CONSTRAINT_SCHEMA)",
+          " ORDER BY TABLE_NAME, CONSTRAINT_NAME")));
   std::vector<std::string> out;
   for (const mysql::Row& row : r.rows) {
     out.push_back(absl::StrCat(mysql::QuoteIdentifier(row.Get(0)), ".",
                                mysql::QuoteIdentifier(row.Get(1))));
   }
   return out;
+}
+
+std::string DropRefusal(absl::string_view table,
+                        const std::vector<std::string>& fks) {
+  return absl::StrCat(
+      "Foreign key found on ", mysql::QuoteIdentifier(table), " (",
+      absl::StrJoin(fks, ", "),
+      "): a DROP keeps the table as an artifact, where its foreign keys stay "
+      "in force; drop them first, use strategy direct, or accept that with "
+      "--unsafe-allow-foreign-keys");
 }
 
 absl::Status CheckSwapKeepsForeignKeys(mysql::Connection& conn,

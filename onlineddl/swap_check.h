@@ -81,10 +81,18 @@ absl::Status CheckSwapKeepsTriggers(mysql::Connection& conn,
                                     absl::string_view table, bool revert);
 
 // The foreign keys of schema `db` of which `db`.`table` is the child or
-// the parent, as `child`.`name`, sorted.
+// the parent, as `child`.`name`, sorted; without `with_self`, not those by
+// which it references itself.
 absl::StatusOr<std::vector<std::string>> ForeignKeysOn(mysql::Connection& conn,
                                                        absl::string_view db,
-                                                       absl::string_view table);
+                                                       absl::string_view table,
+                                                       bool with_self = true);
+
+// Why a DROP of `table`, with foreign keys `fks` (ForeignKeysOn), is
+// refused: on the artifact they stay in force (other tables' rows checked
+// against it, its own rows holding its parents' back).
+std::string DropRefusal(absl::string_view table,
+                        const std::vector<std::string>& fks);
 
 // OK if `db`.`table` is no foreign key's parent or child, else
 // FailedPrecondition ("cut-over refused: ..."). A migration refuses such a
