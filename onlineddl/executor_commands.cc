@@ -1,6 +1,7 @@
 // Operator commands on migrations (Vitess semantics).
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
@@ -61,12 +62,14 @@ absl::StatusOr<std::vector<Migration>> Executor::NotGated(
       continue;
     }
     if (uuid == "all") continue;  // its deployment's gate decides
+    const std::string whole = verb == "cancel" ? "cancel" : "complete";
     return absl::FailedPreconditionError(absl::StrCat(
         "migration ", m.uuid, " belongs to deployment '", m.migration_context,
-        "', whose gate ", verb,
-        "s its members together and in order: complete the deployment "
-        "(COMPLETE DEPLOYMENT '",
-        m.migration_context, "', or ALTER VITESS_MIGRATION COMPLETE CONTEXT)"));
+        "', whose gate ", verb == "cancel" ? "applies" : verb,
+        "s its members together and in order: ", whole, " the deployment (",
+        absl::AsciiStrToUpper(whole), " DEPLOYMENT '", m.migration_context,
+        "', or ALTER VITESS_MIGRATION ", absl::AsciiStrToUpper(whole),
+        " CONTEXT)"));
   }
   return out;
 }
@@ -96,7 +99,11 @@ absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid) {
 
 absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
   absl::MutexLock lock(&mu_);
-  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> all, Select(uuid, kPending));
+  // A deployment's member: cancelled with its deployment only (alone it
+  // left the deployment half-applied).
+  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
+                      NotGated(uuid, std::move(all), "cancel"));
   int cancelled = 0;
   for (const Migration& m : ms) {
     if (uuid == "all") {

@@ -541,8 +541,8 @@ TEST_F(DeployTest, TwoFulltextKeysOnOneTableAreOneMember) {
 }
 
 // Commands on single migrations leave a deployment's members to its gate:
-// LAUNCH/COMPLETE ALL skip them (a view created before the column it reads
-// would fail the deployment half-applied), naming one is refused, and
+// LAUNCH/COMPLETE/CANCEL ALL skip them (a view created before the column it
+// reads would fail the deployment half-applied), naming one is refused, and
 // COMPLETE ... CONTEXT completes the deployment as a unit.
 TEST_F(DeployTest, MigrationCommandsLeaveMembersToTheGate) {
   ASSERT_OK(conn_->Execute("CREATE TABLE g1 (id INT PRIMARY KEY)"));
@@ -562,6 +562,11 @@ TEST_F(DeployTest, MigrationCommandsLeaveMembersToTheGate) {
   EXPECT_THAT(executor_->Launch(uuids[1]).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("belongs to deployment 'gated'")));
+  // Nor is one cancelled alone (the deployment went on half-applied).
+  EXPECT_THAT(executor_->Cancel(uuids[1]).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("CANCEL DEPLOYMENT 'gated'")));
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
   absl::SleepFor(absl::Milliseconds(300));  // a few ticks
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'gv'"),
