@@ -311,6 +311,31 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
     absl::string_view migration_context) {
   SC_ASSIGN_OR_RETURN(std::vector<std::string> ddl, DeclarativeDdl(sql, st));
   if (ddl.empty()) return std::vector<std::string>();
+  // The plan is the difference from the tables as they are now: one
+  // another migration is still changing would end as neither plan meant
+  // (its change kept, or undone by nothing).
+  std::vector<std::string> tables;
+  for (const std::string& text : ddl) {
+    SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
+                        ParseDdl(text, options_.db));
+    for (const DdlStatement& ds : parsed) {
+      tables.push_back(mysql::QuoteString(ds.table));
+    }
+  }
+  SC_ASSIGN_OR_RETURN(
+      std::vector<Migration> busy,
+      ListMine(absl::StrCat(
+          "migration_status IN ('requested', 'queued', 'ready', 'running') "
+          "AND mysql_table IN (",
+          absl::StrJoin(tables, ", "), ")")));
+  if (!busy.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment refused before anything ran: migration ", busy[0].uuid,
+        " (", busy[0].status, ") is still changing ",
+        mysql::QuoteIdentifier(busy[0].table),
+        ", and the plan is the difference from the table as it is now; "
+        "submit it again once that one has ended"));
+  }
   Deployment d;
   d.context = migration_context.empty()
                   ? absl::StrCat("deploy-", CreateMigrationUuid())

@@ -713,6 +713,17 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   ASSERT_OK_AND_ASSIGN(std::string live, LoadLiveSchemaSql(*conn_, db_));
   EXPECT_THAT(executor_->Submit(live, "vitess --declarative", ""),
               IsOkAndHolds(::testing::IsEmpty()));
+  // A table another migration is still changing: the plan, taken from
+  // the table as it is, would end as neither meant (it queued behind).
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> pending,
+                       executor_->Submit("ALTER TABLE kid ADD COLUMN c INT",
+                                         "vitess --postpone-launch", ""));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE kid (id INT PRIMARY KEY, p INT, "
+                                "d INT)",
+                                "vitess --declarative", "busy"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is still changing `kid`")));
+  ASSERT_OK(executor_->Cancel(pending[0]).status());
 }
 
 TEST_F(DeployTest, PlanningADeploymentRunsAndRecordsNothing) {
