@@ -526,19 +526,38 @@ absl::Status Executor::CancelDeployment(absl::string_view context) {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
-  if (d.status != kDeployRunning) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "deployment '", context, "' is ", d.status,
-        d.status == kDeployCompleting
-            ? ": its changes are being applied; revert it once complete"
-            : ""));
+  if (d.status != kDeployRunning && d.status != kDeployCompleting) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("deployment '", context, "' is ", d.status));
   }
+  // While completing, until the last moment: not while a member is being
+  // applied or swapped (its outcome is for the gate to record), and what
+  // was applied stays (the deployment then failed, revertible).
+  int applied = 0;
+  std::vector<Migration> ms;
   for (const std::string& u : d.members) {
     SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, u));
-    if (!IsTerminalStatus(m.status)) SC_RETURN_IF_ERROR(CancelLocked(m));
+    if (m.status == kStatusComplete) ++applied;
+    if (IsTerminalStatus(m.status)) continue;
+    if (d.status == kDeployCompleting) {
+      SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
+      if (swapped || CutOverInterrupted(m) || prepared_.count(m.uuid) > 0 ||
+          absl::StartsWith(m.stage, kApplying)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "deployment '", context, "' is applying member ", m.uuid,
+            " right now; revert the deployment once it has ended"));
+      }
+    }
+    ms.push_back(std::move(m));
   }
-  d.status = kDeployCancelled;
-  d.message = "cancelled by request";
+  for (const Migration& m : ms) SC_RETURN_IF_ERROR(CancelLocked(m));
+  d.status = applied == 0 ? kDeployCancelled : kDeployFailed;
+  d.message = applied == 0
+                  ? "cancelled by request"
+                  : absl::StrCat("cancelled by request after ", applied, " of ",
+                                 d.members.size(),
+                                 " changes were applied: REVERT DEPLOYMENT "
+                                 "undoes them");
   return UpdateDeployment(*conn_, d);
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -662,6 +663,47 @@ TEST_F(DeployTest, ADeploymentDroppingAForeignKeyTableIsRefusedWhole) {
             "0");
   ASSERT_OK(conn_->Execute("DROP VIEW fkv"));
   ASSERT_OK(conn_->Execute("DROP TABLE fkc, fkp"));
+}
+
+// A deployment whose cut-over is refused over and over (a trigger created
+// on its table meanwhile) can still be cancelled while completing (it was
+// refused: "revert it once complete", which it never was).
+TEST_F(DeployTest, ACompletingDeploymentStuckOnItsCutOverCanBeCancelled) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE stk (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO stk VALUES (1), (2)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE stk_audit (id INT)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE stk (id INT PRIMARY KEY, c INT)",
+                        "vitess --declarative --postpone-completion", "stuck"));
+  ASSERT_EQ(uuids.size(), 1u);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "ready",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuids[0]));
+        return m.ready_to_complete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TRIGGER stk_ai AFTER INSERT ON stk FOR EACH ROW INSERT INTO "
+      "stk_audit VALUES (NEW.id)"));
+  ASSERT_OK(executor_->CompleteDeployment("stuck"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the cut-over refused",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuids[0]));
+        return absl::StrContains(m.message, "cut-over refused");
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(executor_->CancelDeployment("stuck"));
+  Deployment d = WaitDeployment("stuck", kDeployCancelled);
+  EXPECT_EQ(d.message, "cancelled by request");
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuids[0]));
+  EXPECT_EQ(m.status, kStatusCancelled);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'stk'"),
+            "1");
+  ASSERT_OK(conn_->Execute("DROP TRIGGER stk_ai"));
 }
 
 TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
