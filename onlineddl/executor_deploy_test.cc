@@ -563,10 +563,21 @@ TEST_F(DeployTest, MigrationCommandsLeaveMembersToTheGate) {
   EXPECT_THAT(executor_->Launch(uuids[1]).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("belongs to deployment 'gated'")));
-  // Nor is one cancelled alone (the deployment went on half-applied).
+  // Nor is one cancelled alone (the deployment went on half-applied), or
+  // prepared to swap outside its gate.
   EXPECT_THAT(executor_->Cancel(uuids[1]).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("CANCEL DEPLOYMENT 'gated'")));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the ALTER ready",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuids[0]));
+        return m.ready_to_complete;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  EXPECT_THAT(executor_->PrepareCutOver(uuids[0], absl::Seconds(5)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("whose gate cuts its members over")));
   EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
   absl::SleepFor(absl::Milliseconds(300));  // a few ticks
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "

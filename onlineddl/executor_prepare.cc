@@ -52,6 +52,13 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::StrCat("migration ", uuid,
                      " is not postponed: the tablet cuts it over by itself"));
   }
+  // A deployment's member swaps when its gate says, in its order.
+  SC_ASSIGN_OR_RETURN(bool gated, GatedByDeployment(m));
+  if (gated) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", uuid, " belongs to deployment '", m.migration_context,
+        "', whose gate cuts its members over: complete the deployment"));
+  }
   if (m.strategy == "mysql" && m.reverted_uuid.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "migration ", uuid, " runs strategy mysql: nothing to cut over"));
