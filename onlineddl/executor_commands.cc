@@ -65,8 +65,9 @@ absl::StatusOr<std::vector<Migration>> Executor::NotGated(
     const std::string whole = verb == "cancel" ? "cancel" : "complete";
     return absl::FailedPreconditionError(absl::StrCat(
         "migration ", m.uuid, " belongs to deployment '", m.migration_context,
-        "', whose gate ", verb == "cancel" ? "applies" : verb,
-        "s its members together and in order: ", whole, " the deployment (",
+        "', whose gate ",
+        verb == "cancel" ? std::string("applies") : absl::StrCat(verb, "s"),
+        " its members together and in order: ", whole, " the deployment (",
         absl::AsciiStrToUpper(whole), " DEPLOYMENT '", m.migration_context,
         "', or ALTER VITESS_MIGRATION ", absl::AsciiStrToUpper(whole),
         " CONTEXT)"));
