@@ -346,8 +346,13 @@ class Executor {
   // Completes an immediate operation that applied, leaving `artifact`.
   absl::Status FinishImmediate(const Migration& m, absl::string_view artifact)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An immediate operation a restart interrupted before it applied:
+  // failed (`why`), or queued again if its deployment's gate was applying
+  // it.
+  absl::Status NotAppliedAfterRestart(const Migration& m, absl::string_view why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // An immediate operation a restart interrupted: completed if its
-  // statement applied, failed (nothing changed) otherwise.
+  // statement applied, NotAppliedAfterRestart otherwise.
   absl::Status RecoverImmediate(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // MD5 of view db.name's definition; "" when there is no such view.

@@ -284,6 +284,36 @@ TEST_F(DeployTest, CancelMidWayLeavesEverythingAsBefore) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// A restart while the gate applies an immediate member (marked running,
+// its statement not run yet): the member is applied again in its place (it
+// failed, failing the deployment half-applied).
+TEST_F(DeployTest, ARestartWhileApplyingAMemberResumesTheDeployment) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE rs1 (id INT PRIMARY KEY)",
+                        "vitess --declarative --postpone-completion",
+                        "restart"));
+  ASSERT_EQ(uuids.size(), 1u);
+  executor_.reset();
+  // What the gate leaves when the tablet dies between marking the member
+  // running and running its statement.
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET migration_status = 'running', "
+      "postpone_launch = 0, stage = '' WHERE migration_uuid = '",
+      uuids[0], "'")));
+  ASSERT_OK(conn_->Execute(
+      "UPDATE _vt.sidecut_deployments SET status = 'completing', "
+      "postpone_completion = 0 WHERE mysql_schema = DATABASE() AND "
+      "migration_context = 'restart'"));
+  StartExecutor(Options());
+  WaitDeployment("restart", kDeployComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'rs1'"),
+            "1");
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuids[0]));
+  EXPECT_EQ(m.retries, 1);
+}
+
 // With concurrent_copies = 2 two ALTERs copy at the same time.
 TEST_F(DeployTest, CopiesRunTogetherWhenConfigured) {
   executor_.reset();

@@ -100,9 +100,25 @@ absl::Status Executor::FinishImmediate(const Migration& m,
                              .SetExpr("completed_timestamp", "NOW(6)"));
 }
 
+absl::Status Executor::NotAppliedAfterRestart(const Migration& m,
+                                              absl::string_view why) {
+  // A deployment's member the gate was applying: applied again, in its
+  // place in the order (failed, it failed the deployment half-applied).
+  SC_ASSIGN_OR_RETURN(bool gated, GatedByDeployment(m));
+  if (!gated) return Fail(m, absl::StrCat(why, "; retry it"));
+  return UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("migration_status", kStatusQueued)
+          .Set("stage", "")
+          .Set("message", absl::StrCat(why, "; queued again"))
+          .Set("retries", m.retries + 1));
+}
+
 absl::Status Executor::RecoverImmediate(const Migration& m) {
   if (!absl::StartsWith(m.stage, kApplying)) {
-    return Fail(m, "the tablet restarted before this operation ran; retry it");
+    return NotAppliedAfterRestart(
+        m, "the tablet restarted before this operation ran");
   }
   const absl::string_view intent =
       absl::string_view(m.stage).substr(strlen(kApplying));
@@ -132,9 +148,10 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
     SC_ASSIGN_OR_RETURN(std::string now, TableDigest(m.schema, m.table));
     if (now != intent.substr(strlen(kIntentInstant))) return FinishInstant(m);
     // Its artifacts (an earlier attempt's shadow) stay listed for GC.
-    return Fail(m,
-                "the tablet restarted before this operation applied (nothing "
-                "changed); retry it");
+    return NotAppliedAfterRestart(
+        m,
+        "the tablet restarted before this operation applied (nothing "
+        "changed)");
   } else if (absl::StartsWith(intent, kIntentViewChange)) {
     SC_ASSIGN_OR_RETURN(std::string now, ViewDigest(m.schema, m.table));
     applied = now != intent.substr(strlen(kIntentViewChange));
@@ -154,9 +171,9 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
   if (applied) return FinishImmediate(m, artifact);
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
-  return Fail(m,
-              "the tablet restarted before this operation applied (nothing "
-              "changed); retry it");
+  return NotAppliedAfterRestart(
+      m,
+      "the tablet restarted before this operation applied (nothing changed)");
 }
 
 absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
