@@ -10,7 +10,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "controller/topology.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
@@ -28,20 +27,6 @@ namespace {
 std::string WithFlag(std::string strategy, absl::string_view flag) {
   if (!absl::StrContains(strategy, flag)) absl::StrAppend(&strategy, " ", flag);
   return strategy;
-}
-
-// `strategy` without `flag` (nor `flag`=value).
-std::string WithoutFlag(absl::string_view strategy, absl::string_view flag) {
-  std::vector<std::string> kept;
-  for (absl::string_view w :
-       absl::StrSplit(strategy, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
-    if (absl::EqualsIgnoreCase(w, flag) ||
-        absl::StartsWithIgnoreCase(w, absl::StrCat(flag, "="))) {
-      continue;
-    }
-    kept.emplace_back(w);
-  }
-  return absl::StrJoin(kept, " ");
 }
 
 bool Active(const ControllerDeployment& d) {
@@ -519,8 +504,9 @@ absl::Status Controller::SubmitMembers(
       // (a `mysql` ALTER too: the tablet cannot postpone its completion),
       // and it completes as it runs (a CREATE, DROP or view with its
       // completion postponed would wait for a COMPLETE).
-      s = WithFlag(WithoutFlag(s, "--postpone-completion"),
-                   "--postpone-launch");
+      SC_ASSIGN_OR_RETURN(onlineddl::DdlStrategySetting completes,
+                          parsed.Without({"postpone-completion"}));
+      s = WithFlag(completes.ToString(), "--postpone-launch");
     }
     vtctldata::ApplySchemaRequest r;
     r.set_keyspace(ks.name());

@@ -8,6 +8,7 @@
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 #include "vreplication/sidecar_schema.h"
 #include "vreplication/vr_store.h"
@@ -179,6 +180,20 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
           "a declarative deployment assigns its own migration UUIDs");
     }
     return SubmitDeclarative(sql, st, migration_context);
+  }
+  // A DROP of a foreign key parent or child would be refused as it applies
+  // (executor_immediate.cc): refused now, before a deployment applies
+  // anything ordered before it.
+  if (!st.IsAllowForeignKeys()) {
+    for (const DdlStatement& d : stmts) {
+      if (d.action != DdlStatement::Action::kDrop || d.is_view) continue;
+      SC_ASSIGN_OR_RETURN(std::vector<std::string> fks,
+                          ForeignKeysOn(*conn_, options_.db, d.table,
+                                        /*with_self=*/false));
+      if (!fks.empty()) {
+        return absl::FailedPreconditionError(DropRefusal(d.table, fks));
+      }
+    }
   }
   if (!uuid.empty() && stmts.size() != 1) {
     return absl::InvalidArgumentError(

@@ -582,11 +582,14 @@ class Executor {
   std::unique_ptr<TableGc> gc_;
   // Logs a table GC (or artifact retirement) error, the same one at most
   // once a minute.
-  void LogGcError(absl::string_view message) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The last table GC error logged and when: one that persists (a dropped
-  // foreign-key parent) is logged once a minute, not every tick.
-  std::string gc_error_ ABSL_GUARDED_BY(mu_);
-  absl::Time gc_error_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  void LogGcError(absl::string_view message, bool retiring)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The last table GC error logged and when ([0]; [1] for retiring
+  // artifacts): one that persists (a dropped foreign-key parent) is logged
+  // once a minute, not every tick.
+  std::string gc_error_[2] ABSL_GUARDED_BY(mu_);
+  absl::Time gc_error_at_[2] ABSL_GUARDED_BY(mu_) = {absl::InfinitePast(),
+                                                     absl::InfinitePast()};
 
   absl::Mutex mu_;
   std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);

@@ -52,7 +52,8 @@ absl::Status Executor::TickLocked() {
     }
     if (!retired.ok()) {
       LogGcError(absl::StrCat("retiring the artifacts of ", m.uuid, ": ",
-                              retired.message()));
+                              retired.message()),
+                 /*retiring=*/true);
       continue;
     }
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -103,18 +104,20 @@ absl::Status Executor::TickLocked() {
   // A table GC cannot advance is logged, and does not fail the tick (which
   // would reconnect and log it every time).
   absl::Status gc = gc_->Tick(*conn_, options_.db, keep).status();
-  if (!gc.ok()) LogGcError(gc.message());
+  if (!gc.ok()) LogGcError(gc.message(), /*retiring=*/false);
   return absl::OkStatus();
 }
 
-void Executor::LogGcError(absl::string_view message) {
-  // Once a minute for the same message.
-  if (message == gc_error_ && clock_->Now() - gc_error_at_ < absl::Minutes(1)) {
+void Executor::LogGcError(absl::string_view message, bool retiring) {
+  // Once a minute for the same message (each source its own).
+  const int k = retiring ? 1 : 0;
+  if (message == gc_error_[k] &&
+      clock_->Now() - gc_error_at_[k] < absl::Minutes(1)) {
     return;
   }
   std::cerr << "executor: " << message << std::endl;
-  gc_error_ = std::string(message);
-  gc_error_at_ = clock_->Now();
+  gc_error_[k] = std::string(message);
+  gc_error_at_[k] = clock_->Now();
 }
 
 absl::Status Executor::ReviewRequested() {

@@ -1985,15 +1985,27 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
   ASSERT_OK(conn_->Execute("INSERT INTO fc VALUES (1, 1)"));
   StartExecutor();
   for (const char* table : {"fp", "fc"}) {
-    ASSERT_OK_AND_ASSIGN(
-        std::vector<std::string> u,
-        executor_->Submit(absl::StrCat("DROP TABLE ", table), "vitess", ""));
-    Migration failed = WaitStatus(u[0], kStatusFailed);
-    EXPECT_THAT(failed.message, HasSubstr("`fc`.`fk_p`")) << table;
+    EXPECT_THAT(
+        executor_->Submit(absl::StrCat("DROP TABLE ", table), "vitess", ""),
+        StatusIs(absl::StatusCode::kFailedPrecondition,
+                 HasSubstr("`fc`.`fk_p`")))
+        << table;
   }
+  // One made after the DROP was submitted: refused as it applies.
+  ASSERT_OK(conn_->Execute("CREATE TABLE fq (id INT PRIMARY KEY)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> later,
+      executor_->Submit("DROP TABLE fq", "vitess --postpone-launch", ""));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE fr (id INT PRIMARY KEY, q INT, CONSTRAINT fk_q FOREIGN "
+      "KEY (q) REFERENCES fq (id))"));
+  ASSERT_OK(executor_->Launch(later[0]).status());
+  EXPECT_THAT(WaitStatus(later[0], kStatusFailed).message,
+              HasSubstr("`fr`.`fk_q`"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('fp', 'fc')"),
-            "2");
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('fp', 'fc', "
+                  "'fq')"),
+            "3");
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> self,
                        executor_->Submit("DROP TABLE fself", "vitess", ""));
   WaitStatus(self[0], kStatusComplete);
@@ -2006,7 +2018,8 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
 
 // A purged artifact's triggers are dropped first (a real DROP TABLE fires
 // none: an audit trigger wrote a row per purged row); a sequence skips
-// the purge (DELETE does not apply to it: GC failed on it every tick).
+// the purge (DELETE does not apply to it: GC failed on it every tick); a
+// table referencing itself is purged (a parent row went first: refused).
 TEST_F(ExecutorTest, GcPurgesWithoutFiringTriggersAndDropsSequences) {
   const absl::Time past = absl::Now() - absl::Hours(1);
   ASSERT_OK_AND_ASSIGN(
@@ -2026,6 +2039,18 @@ TEST_F(ExecutorTest, GcPurgesWithoutFiringTriggersAndDropsSequences) {
       " FOR EACH ROW INSERT INTO gc_audit VALUES (OLD.id)")));
   ASSERT_OK(conn_->Execute(
       absl::StrCat("CREATE SEQUENCE ", mysql::QuoteIdentifier(sequence))));
+  // A table referencing itself: its parent rows go before their children.
+  ASSERT_OK_AND_ASSIGN(
+      std::string self,
+      ArtifactName(ArtifactHint::kPurge, "56565656-2222-3333-4444-555555555555",
+                   past));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("CREATE TABLE ", mysql::QuoteIdentifier(self),
+                   " (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES ",
+                   mysql::QuoteIdentifier(self), " (id))")));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("INSERT INTO ", mysql::QuoteIdentifier(self),
+                                  " VALUES (1, NULL), (2, 1), (3, 2)")));
   TableGcOptions o;
   o.evac = absl::ZeroDuration();
   TableGc gc(o, Clock::Real());

@@ -173,9 +173,13 @@ bool InDatabase(const std::vector<Token>& t, size_t i,
   return session_db.empty() || absl::EqualsIgnoreCase(session_db, db);
 }
 
+// With `quoted_names`, "x" counts as a name (DDL, which ANSI_QUOTES
+// sessions log so); in DML it is far more often a string.
 bool MentionsTableIn(absl::string_view statement, absl::string_view session_db,
-                     absl::string_view db, absl::string_view table) {
-  absl::StatusOr<std::vector<Token>> toks = TokenizeNames(statement);
+                     absl::string_view db, absl::string_view table,
+                     bool quoted_names = true) {
+  absl::StatusOr<std::vector<Token>> toks =
+      quoted_names ? TokenizeNames(statement) : schemadiff::Tokenize(statement);
   if (!toks.ok()) return true;
   for (size_t i = 0; i < toks->size(); ++i) {
     const Token& t = (*toks)[i];
@@ -195,7 +199,7 @@ bool MentionsTableIn(absl::string_view statement, absl::string_view session_db,
 
 bool StatementMentionsTable(absl::string_view statement,
                             absl::string_view table) {
-  return MentionsTableIn(statement, "", "", table);
+  return MentionsTableIn(statement, "", "", table, /*quoted_names=*/false);
 }
 
 absl::optional<WrittenTable> SingleTableWritten(absl::string_view statement,

@@ -97,6 +97,16 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
+// A DML statement's "users" is a string (it counted as the table since
+// DDL takes double quotes for names); a backquoted name still counts.
+TEST(StatementMentionsTableTest, DoubleQuotedStringsInDmlAreNotNames) {
+  EXPECT_FALSE(StatementMentionsTable(
+      "UPDATE orders o SET o.note = \"users\" WHERE o.id = 1", "users"));
+  EXPECT_TRUE(StatementMentionsTable(
+      "UPDATE orders o JOIN `users` u ON u.id = o.uid SET o.note = 'x'",
+      "users"));
+}
+
 TEST(SingleTableWrittenTest, TheTableOfASingleTableWrite) {
   struct Case {
     const char* sql;
