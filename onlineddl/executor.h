@@ -45,6 +45,12 @@ namespace onlineddl {
 // live_reverse_streams).
 inline constexpr char kReverseStreamParked[] = "parked: a revert restarts it";
 
+// Whether a reverse stream in `state` with `message` may have lost
+// changes: stopped (not parked), or failed for good. One failing for now
+// ("... (will retry)": a table's definition read while a trigger was being
+// dropped, say) resumes where it was: the revert's cut-over catches up.
+bool ReverseStreamLost(absl::string_view state, absl::string_view message);
+
 struct ExecutorOptions {
   mysql::ConnectParams connect;  // `database` is ignored; `db` is used
   std::string db;                // the tablet's database (mysql_schema)

@@ -21,6 +21,14 @@
 
 namespace sidecut {
 namespace onlineddl {
+
+bool ReverseStreamLost(absl::string_view state, absl::string_view message) {
+  if (state == vreplication::kStateError) {
+    return !absl::EndsWith(message, "(will retry)");
+  }
+  return state == vreplication::kStateStopped &&
+         message != kReverseStreamParked;
+}
 namespace {
 
 using mysql::QuoteQualified;
@@ -134,9 +142,7 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                     "revert window is over)");
     }
     SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
-    if (row.state == vreplication::kStateError ||
-        (row.state == vreplication::kStateStopped &&
-         row.message != kReverseStreamParked)) {
+    if (ReverseStreamLost(row.state, row.message)) {
       return Refuse(m, absl::StrCat("reverting would lose information: the "
                                     "reverse stream stopped: ",
                                     row.message));

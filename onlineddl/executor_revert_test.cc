@@ -496,6 +496,23 @@ TEST_F(RevertTest, EveryCutOverRecordsTheSchemasFirst) {
   EXPECT_EQ(seen.outcome, SwapFromSchemas::kSwapped) << seen.why;
 }
 
+// A reverse stream failing for now (its table's definition read while a
+// trigger was being dropped) lost nothing: a revert goes ahead (it was
+// refused, "reverting would lose information"); one stopped or failed for
+// good did.
+TEST(ReverseStreamLostTest, OnlyStoppedOrFailedForGood) {
+  EXPECT_FALSE(ReverseStreamLost(
+      vreplication::kStateError,
+      "table `d`.`users` was being changed by another DDL statement as its "
+      "definition was read: ... (will retry)"));
+  EXPECT_TRUE(ReverseStreamLost(vreplication::kStateError, "binlog purged"));
+  EXPECT_TRUE(ReverseStreamLost(vreplication::kStateStopped,
+                                "Stopped at DDL ALTER TABLE users"));
+  EXPECT_FALSE(
+      ReverseStreamLost(vreplication::kStateStopped, kReverseStreamParked));
+  EXPECT_FALSE(ReverseStreamLost(vreplication::kStateRunning, ""));
+}
+
 // A revert of a table given triggers since its migration is refused (the
 // swap back would leave them on the table swapped out); without them it
 // runs.
