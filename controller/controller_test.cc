@@ -344,20 +344,27 @@ class ControllerTest : public ::testing::Test {
     return controller_->ApplySchema(req);
   }
 
+  // Waits until migration `uuid` on shard `i` is ready to complete
+  // (`status` empty), or has `status`; a failed one ends the wait.
+  absl::Status WaitOn(int i, const std::string& uuid,
+                      absl::string_view status = "") {
+    return WaitFor(
+        Clock::Real(), status.empty() ? "ready" : status,
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                              shards_[i].executor->Get(uuid));
+          if (m.status == status) return true;
+          if (m.status == onlineddl::kStatusFailed) {
+            return absl::InternalError(m.message);
+          }
+          return status.empty() && m.status == onlineddl::kStatusRunning &&
+                 m.ready_to_complete;
+        },
+        WaitOptions{.timeout = absl::Seconds(120)});
+  }
+
   void WaitReadyEverywhere(const std::string& uuid) {
-    for (int i = 0; i < kShards; ++i) {
-      ASSERT_OK(WaitFor(
-          Clock::Real(), "ready",
-          [&]() -> absl::StatusOr<bool> {
-            SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
-                                shards_[i].executor->Get(uuid));
-            if (m.status == onlineddl::kStatusFailed) {
-              return absl::InternalError(m.message);
-            }
-            return m.status == onlineddl::kStatusRunning && m.ready_to_complete;
-          },
-          WaitOptions{.timeout = absl::Seconds(120)}));
-    }
+    for (int i = 0; i < kShards; ++i) ASSERT_OK(WaitOn(i, uuid));
   }
 
   // Shard `i`'s binlog holds exactly one RENAME swapping both users and
@@ -1640,14 +1647,7 @@ TEST_F(ControllerTest, AStatementNamingShardsActsOnThoseOnly) {
                        run("ALTER VITESS_MIGRATION '" + uuid +
                            "' COMPLETE VITESS_SHARDS '40-80'"));
   EXPECT_EQ(one.result().rows_affected(), 1u);
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "40-80 complete",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
-                            shards_[1].executor->Get(uuid));
-        return m.status == onlineddl::kStatusComplete;
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitOn(1, uuid, onlineddl::kStatusComplete));
   for (int i : {0, 2, 3}) {
     for (int tick = 0; tick < 3; ++tick) {
       ASSERT_OK(shards_[i].executor->Tick());
@@ -1664,14 +1664,7 @@ TEST_F(ControllerTest, AStatementNamingShardsActsOnThoseOnly) {
                        run("ALTER VITESS_MIGRATION COMPLETE ALL"));
   EXPECT_EQ(all.result().rows_affected(), 3u);
   for (int i = 0; i < kShards; ++i) {
-    ASSERT_OK(WaitFor(
-        Clock::Real(), "complete",
-        [&]() -> absl::StatusOr<bool> {
-          SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
-                              shards_[i].executor->Get(uuid));
-          return m.status == onlineddl::kStatusComplete;
-        },
-        WaitOptions{.timeout = absl::Seconds(60)}));
+    ASSERT_OK(WaitOn(i, uuid, onlineddl::kStatusComplete));
     EXPECT_TRUE(HasColumn(i, "users", "x")) << kShardNames[i];
   }
 }
@@ -1688,25 +1681,11 @@ TEST_F(ControllerTest, AVerbOnAMigrationSomeShardsLackActsWhereItIs) {
                 ->Submit("ALTER TABLE users ADD COLUMN x INT",
                          "vitess --postpone-completion", "", uuid)
                 .status());
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "ready",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
-                            shards_[2].executor->Get(uuid));
-        return m.ready_to_complete;
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitOn(2, uuid));
   ASSERT_OK_AND_ASSIGN(auto counts,
                        controller_->Command("complete", "commerce", uuid));
   EXPECT_EQ(counts[kShardNames[2]], 1u);
-  ASSERT_OK(WaitFor(
-      Clock::Real(), "complete",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
-                            shards_[2].executor->Get(uuid));
-        return m.status == onlineddl::kStatusComplete;
-      },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+  ASSERT_OK(WaitOn(2, uuid, onlineddl::kStatusComplete));
   EXPECT_THAT(controller_
                   ->Command("complete", "commerce",
                             "708192a3_b4c5_11ee_8c99_0242ac120002")

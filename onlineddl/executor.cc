@@ -187,12 +187,7 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   if (!st.IsAllowForeignKeys()) {
     for (const DdlStatement& d : stmts) {
       if (d.action != DdlStatement::Action::kDrop || d.is_view) continue;
-      SC_ASSIGN_OR_RETURN(std::vector<std::string> fks,
-                          ForeignKeysOn(*conn_, options_.db, d.table,
-                                        /*with_self=*/false));
-      if (!fks.empty()) {
-        return absl::FailedPreconditionError(DropRefusal(d.table, fks));
-      }
+      SC_RETURN_IF_ERROR(CheckDropAllowed(*conn_, options_.db, d.table));
     }
   }
   if (!uuid.empty() && stmts.size() != 1) {

@@ -307,6 +307,10 @@ class Executor {
   // This tablet's migrations (mysql_schema = db) matching `where`.
   absl::StatusOr<std::vector<Migration>> ListMine(absl::string_view where)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The migrations submitted before m and still pending, whose completion
+  // --in-order-completion waits for.
+  absl::StatusOr<std::vector<Migration>> PendingBefore(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The condition selecting this tablet's migrations matching `where`
   // (trusted SQL; "" = all).
   std::string MineWhere(absl::string_view where) const;

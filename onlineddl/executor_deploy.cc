@@ -288,13 +288,13 @@ absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
   if (!st.IsAllowForeignKeys()) {
     for (const schemadiff::EntityDiff& diff : plan.diffs) {
       if (diff.kind != schemadiff::EntityDiffKind::kDropTable) continue;
-      SC_ASSIGN_OR_RETURN(
-          std::vector<std::string> fks,
-          ForeignKeysOn(*conn_, options_.db, diff.entity, /*with_self=*/false));
-      if (!fks.empty()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("deployment refused before anything ran: ",
-                         DropRefusal(diff.entity, fks)));
+      const absl::Status allowed =
+          CheckDropAllowed(*conn_, options_.db, diff.entity);
+      if (!allowed.ok()) {
+        return absl::Status(allowed.code(),
+                            absl::StrCat("deployment refused before anything "
+                                         "ran: ",
+                                         allowed.message()));
       }
     }
   }

@@ -219,17 +219,17 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
                             QuoteQualified(db, m.table), " does not exist"));
       }
     } else {
-      // Foreign keys to or from it stay in force on the artifact: other
-      // tables' rows would be checked against it (and its purge cascade
-      // into them), its own would hold its parents' rows back.
+      // Foreign keys to or from it stay in force on the artifact (one made
+      // since it was submitted).
       SC_ASSIGN_OR_RETURN(
           DdlStrategySetting st,
           DdlStrategySetting::FromColumns(m.strategy, m.options));
       if (!d.is_view && !st.IsAllowForeignKeys()) {
-        SC_ASSIGN_OR_RETURN(
-            std::vector<std::string> fks,
-            ForeignKeysOn(*conn_, db, m.table, /*with_self=*/false));
-        if (!fks.empty()) return Fail(m, DropRefusal(m.table, fks));
+        const absl::Status allowed = CheckDropAllowed(*conn_, db, m.table);
+        if (absl::IsFailedPrecondition(allowed)) {
+          return Fail(m, allowed.message());
+        }
+        SC_RETURN_IF_ERROR(allowed);
       }
       // Kept as a hold artifact until the retention ends (table GC reads
       // the deadline from the name); a revert renames it back.

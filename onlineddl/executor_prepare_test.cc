@@ -83,6 +83,14 @@ class PrepareCutOverTest : public testing::ExecutorFixture {
                                " (name, val) VALUES ('probe', -1)"))
         .ok();
   }
+  // Begins a transaction on `c` that writes orders (and holds it).
+  absl::Status BeginWritingOrders(mysql::Connection& c, int val) {
+    SC_RETURN_IF_ERROR(c.Execute("START TRANSACTION").status());
+    return c
+        .Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
+                              " (name, val) VALUES ('app', ", val, ")"))
+        .status();
+  }
   bool HasColumn(const std::string& column) {
     return Value(absl::StrCat(
                "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
@@ -178,11 +186,7 @@ TEST_F(PrepareCutOverTest, PreparedMigrationsCommitTogether) {
   ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
   auto app = harness::ConnectTo(*instance_);
   ASSERT_OK(app.status());
-  ASSERT_OK((*app)->Execute("START TRANSACTION").status());
-  ASSERT_OK((*app)
-                ->Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
-                                       " (name, val) VALUES ('app', -2)"))
-                .status());
+  ASSERT_OK(BeginWritingOrders(**app, -2));
   absl::Status app_users;
   std::thread app_waits([&] {
     app_users = (*app)
@@ -244,11 +248,7 @@ TEST_F(PrepareCutOverTest, AGroupsLaterLocksWaitOnlyForTheFirstsThreshold) {
   // for it rather than giving up on a deadlock).
   auto app = harness::ConnectTo(*instance_);
   ASSERT_OK(app.status());
-  ASSERT_OK((*app)->Execute("START TRANSACTION").status());
-  ASSERT_OK((*app)
-                ->Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
-                                       " (name, val) VALUES ('app', -2)"))
-                .status());
+  ASSERT_OK(BeginWritingOrders(**app, -2));
   // As a controller does: every stream caught up first (b's catch-up
   // under a's lock is then short), then the locks.
   ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30), true));
@@ -275,11 +275,7 @@ TEST_F(PrepareCutOverTest, AGroupsLaterLocksWaitOnlyForTheFirstsThreshold) {
   ASSERT_OK(executor_->PrepareCutOver(b, absl::Seconds(30), true));
   ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
   Clock::Real()->SleepFor(absl::Seconds(6));
-  ASSERT_OK((*app)->Execute("START TRANSACTION").status());
-  ASSERT_OK((*app)
-                ->Execute(absl::StrCat("INSERT INTO ", Qualified("orders"),
-                                       " (name, val) VALUES ('app', -3)"))
-                .status());
+  ASSERT_OK(BeginWritingOrders(**app, -3));
   std::thread commits([&] {
     Clock::Real()->SleepFor(absl::Milliseconds(700));
     EXPECT_OK((*app)->Execute("COMMIT").status());

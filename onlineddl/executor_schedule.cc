@@ -120,6 +120,13 @@ void Executor::LogGcError(absl::string_view message, bool retiring) {
   gc_error_at_[k] = clock_->Now();
 }
 
+absl::StatusOr<std::vector<Migration>> Executor::PendingBefore(
+    const Migration& m) {
+  return ListMine(absl::StrCat("id < ", m.id,
+                               " AND migration_status IN ('requested', "
+                               "'queued', 'ready', 'running')"));
+}
+
 absl::Status Executor::ReviewRequested() {
   return conn_
       ->Execute(
@@ -189,11 +196,7 @@ absl::Status Executor::ScheduleQueued() {
           DdlStrategySetting st,
           DdlStrategySetting::FromColumns(m.strategy, m.options));
       if (st.IsInOrderCompletion()) {
-        SC_ASSIGN_OR_RETURN(
-            std::vector<Migration> older,
-            ListMine(absl::StrCat("id < ", m.id,
-                                  " AND migration_status IN ('requested', "
-                                  "'queued', 'ready', 'running')")));
+        SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
         if (!older.empty()) {
           const std::string stage = absl::StrCat(
               "waiting for ", older[0].uuid, " to complete first (in order)");
@@ -250,11 +253,7 @@ absl::Status Executor::StartSteps(const Migration& m) {
   // through the shadow, whose cut-over waits.
   bool wait_in_order = false;
   if (st.IsPreferInstantDdl() && st.IsInOrderCompletion()) {
-    SC_ASSIGN_OR_RETURN(
-        std::vector<Migration> older,
-        ListMine(absl::StrCat("id < ", m.id,
-                              " AND migration_status IN ('requested', "
-                              "'queued', 'ready', 'running')")));
+    SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
     wait_in_order = !older.empty();
   }
   if (st.IsPreferInstantDdl() && !m.postpone_completion && !wait_in_order) {

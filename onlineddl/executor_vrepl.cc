@@ -795,11 +795,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::FromColumns(m.strategy, m.options));
   if (st.IsInOrderCompletion()) {
-    SC_ASSIGN_OR_RETURN(
-        std::vector<Migration> older,
-        ListMine(absl::StrCat("id < ", m.id,
-                              " AND migration_status IN ('requested', "
-                              "'queued', 'ready', 'running')")));
+    SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
     if (!older.empty()) return absl::OkStatus();
   }
   return CutOverVrepl({m});

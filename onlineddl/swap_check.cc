@@ -205,14 +205,17 @@ absl::StatusOr<std::vector<std::string>> ForeignKeysOn(mysql::Connection& conn,
   return out;
 }
 
-std::string DropRefusal(absl::string_view table,
-                        const std::vector<std::string>& fks) {
-  return absl::StrCat(
+absl::Status CheckDropAllowed(mysql::Connection& conn, absl::string_view db,
+                              absl::string_view table) {
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> fks,
+                      ForeignKeysOn(conn, db, table, /*with_self=*/false));
+  if (fks.empty()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
       "Foreign key found on ", mysql::QuoteIdentifier(table), " (",
       absl::StrJoin(fks, ", "),
       "): a DROP keeps the table as an artifact, where its foreign keys stay "
       "in force; drop them first, use strategy direct, or accept that with "
-      "--unsafe-allow-foreign-keys");
+      "--unsafe-allow-foreign-keys"));
 }
 
 absl::Status CheckSwapKeepsForeignKeys(mysql::Connection& conn,

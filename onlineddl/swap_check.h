@@ -88,11 +88,13 @@ absl::StatusOr<std::vector<std::string>> ForeignKeysOn(mysql::Connection& conn,
                                                        absl::string_view table,
                                                        bool with_self = true);
 
-// Why a DROP of `table`, with foreign keys `fks` (ForeignKeysOn), is
-// refused: on the artifact they stay in force (other tables' rows checked
-// against it, its own rows holding its parents' back).
-std::string DropRefusal(absl::string_view table,
-                        const std::vector<std::string>& fks);
+// OK if a DROP may keep `db`.`table` as an artifact, else
+// FailedPrecondition: it is a foreign key parent or child of another table
+// (ForeignKeysOn without self-references), and on the artifact those keys
+// would stay in force (other tables' rows checked against it, its own rows
+// holding its parents' back).
+absl::Status CheckDropAllowed(mysql::Connection& conn, absl::string_view db,
+                              absl::string_view table);
 
 // OK if `db`.`table` is no foreign key's parent or child, else
 // FailedPrecondition ("cut-over refused: ..."). A migration refuses such a

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
+#include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -94,17 +95,12 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
         "): purging it would cascade into them; left until they are "
         "dropped"));
   }
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result triggers,
-      conn.Execute(absl::StrCat(
-          "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
-          "EVENT_OBJECT_SCHEMA = ",
-          QuoteString(db), " AND EVENT_OBJECT_TABLE = ", QuoteString(table))));
-  for (const mysql::Row& row : triggers.rows) {
-    SC_RETURN_IF_ERROR(
-        conn.Execute(absl::StrCat("DROP TRIGGER IF EXISTS ",
-                                  QuoteQualified(db, row.Get(0))))
-            .status());
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
+                      TriggersOn(conn, db, table));
+  for (const std::string& trigger : triggers) {
+    SC_RETURN_IF_ERROR(conn.Execute(absl::StrCat("DROP TRIGGER IF EXISTS ",
+                                                 QuoteQualified(db, trigger)))
+                           .status());
   }
   while (clock_->Now() < until) {
     // Small batches: no long locks, no huge transaction or binlog event.

@@ -409,25 +409,24 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
       if (executable_comment) {
         return MentionsTableIn(statement, session_db, db, table);
       }
+      const std::vector<Token>& t = *toks;
+      // Whether the name at t[name] (0: none) is the table.
+      auto is_table = [&](size_t name) {
+        return name != 0 && absl::EqualsIgnoreCase(t[name].text, table) &&
+               InDatabase(t, name, session_db, db);
+      };
       if (verb.IsWord("alter") && object == "table") {
         // ALTER [ONLINE] TABLE [IF EXISTS] [db.]name ...: only that table
         // changes (its columns or keys may share the name with another).
         size_t n = i + 1;
-        if (n + 1 < toks->size() && (*toks)[n].IsWord("if") &&
-            (*toks)[n + 1].IsWord("exists")) {
-          n += 2;
-        }
-        if (n + 2 < toks->size() && (*toks)[n + 1].IsOp(".")) n += 2;
-        if (n < toks->size() && (*toks)[n].IsIdentLike()) {
-          if (absl::EqualsIgnoreCase((*toks)[n].text, table) &&
-              InDatabase(*toks, n, session_db, db)) {
-            return true;
-          }
+        SkipIfExists(t, &n);
+        const size_t altered = TableNameAt(t, &n);
+        if (altered != 0) {
+          if (is_table(altered)) return true;
           // Or one it exchanges a partition with (WITH TABLE x), converts
           // into one of its partitions (CONVERT TABLE x), or is renamed to
           // (RENAME [TO | AS] x; not RENAME COLUMN, INDEX or KEY).
-          const std::vector<Token>& t = *toks;
-          for (size_t k = n + 1; k + 1 < t.size(); ++k) {
+          for (size_t k = altered + 1; k + 1 < t.size(); ++k) {
             size_t name = 0;
             if ((t[k].IsWord("with") || t[k].IsWord("convert")) &&
                 t[k + 1].IsWord("table")) {
@@ -437,26 +436,17 @@ bool DdlChangesTable(absl::string_view statement, absl::string_view session_db,
               name = t[k + 1].IsWord("to") || t[k + 1].IsWord("as") ? k + 2
                                                                     : k + 1;
             }
-            if (name == 0 || name >= t.size()) continue;
-            if (name + 2 < t.size() && t[name + 1].IsOp(".")) name += 2;
-            if (t[name].IsIdentLike() &&
-                absl::EqualsIgnoreCase(t[name].text, table) &&
-                InDatabase(t, name, session_db, db)) {
-              return true;
-            }
+            if (name != 0 && is_table(TableNameAt(t, &name))) return true;
           }
           return false;
         }
       }
-      const absl::optional<std::vector<size_t>> names = ChangedTables(*toks, i);
+      const absl::optional<std::vector<size_t>> names = ChangedTables(t, i);
       if (!names.has_value()) {
         return MentionsTableIn(statement, session_db, db, table);
       }
       for (size_t name : *names) {
-        if (absl::EqualsIgnoreCase((*toks)[name].text, table) &&
-            InDatabase(*toks, name, session_db, db)) {
-          return true;
-        }
+        if (is_table(name)) return true;
       }
       return false;
     }
