@@ -311,6 +311,10 @@ class Executor {
   // --in-order-completion waits for.
   absl::StatusOr<std::vector<Migration>> PendingBefore(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether m completes in order (--in-order-completion).
+  static bool InOrderCompletion(const Migration& m);
+  // Whether `newer`, pending, waits for m to complete first.
+  static bool WaitsInOrderFor(const Migration& newer, const Migration& m);
   // The condition selecting this tablet's migrations matching `where`
   // (trusted SQL; "" = all).
   std::string MineWhere(absl::string_view where) const;

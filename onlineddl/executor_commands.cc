@@ -201,6 +201,21 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
           "message), and a retry could apply the change twice; submit a new "
           "migration if the schema is not the one wanted"));
     }
+    // A newer migration of its table that completes in order would wait
+    // for this one, which could not start beside it.
+    SC_ASSIGN_OR_RETURN(
+        std::vector<Migration> newer,
+        ListMine(absl::StrCat(
+            "id > ", m.id, " AND mysql_table = ", mysql::QuoteString(m.table),
+            " AND migration_status = 'running'")));
+    for (const Migration& n : newer) {
+      if (!WaitsInOrderFor(n, m)) continue;
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot retry migration ", m.uuid, ": migration ", n.uuid,
+          ", submitted after it, is running on the same table with "
+          "--in-order-completion and would wait for it forever; retry once ",
+          n.uuid, " has ended, or cancel it first"));
+    }
   }
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(

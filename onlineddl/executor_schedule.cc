@@ -127,6 +127,16 @@ absl::StatusOr<std::vector<Migration>> Executor::PendingBefore(
                                "'queued', 'ready', 'running')"));
 }
 
+bool Executor::InOrderCompletion(const Migration& m) {
+  absl::StatusOr<DdlStrategySetting> st =
+      DdlStrategySetting::FromColumns(m.strategy, m.options);
+  return st.ok() && st->IsInOrderCompletion();
+}
+
+bool Executor::WaitsInOrderFor(const Migration& newer, const Migration& m) {
+  return newer.id > m.id && InOrderCompletion(newer);
+}
+
 absl::Status Executor::ReviewRequested() {
   return conn_
       ->Execute(
@@ -152,10 +162,16 @@ bool Executor::CanRun(const Migration& m,
   };
   if (!long_running(m)) return true;
   // Tails run side by side when both allow it; copies take turns, at most
-  // concurrent_copies at a time.
+  // concurrent_copies at a time. A newer --in-order-completion migration
+  // whose copy is done waits for m to complete: it does not hold m back
+  // (each would wait for the other).
   int copying = 0;
   for (const Migration& r : running) {
     if (!long_running(r)) continue;
+    if (WaitsInOrderFor(r, m) && r.progress >= 100 &&
+        index_builds_.count(r.uuid) == 0) {
+      continue;
+    }
     if (!(r.allow_concurrent && m.allow_concurrent)) return false;
     // Building its deferred indexes counts as copying.
     if (mysql_alter(r) || r.progress < 100 || index_builds_.count(r.uuid) > 0) {
@@ -206,6 +222,26 @@ absl::Status Executor::ScheduleQueued() {
           }
           continue;
         }
+      }
+    }
+    // One that completes in order does not launch ahead of an older
+    // migration of its table (which could not run beside it, while it
+    // waited for that one to complete).
+    if (InOrderCompletion(m)) {
+      SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
+      auto first =
+          std::find_if(older.begin(), older.end(), [&](const Migration& o) {
+            return o.status != kStatusRunning && o.table == m.table;
+          });
+      if (first != older.end()) {
+        const std::string stage =
+            absl::StrCat("waiting for ", first->uuid,
+                         " of the same table to start first (in order)");
+        if (m.stage != stage) {
+          SC_RETURN_IF_ERROR(UpdateMigration(
+              *conn_, m.uuid, Assignments().Set("stage", stage)));
+        }
+        continue;
       }
     }
     SC_ASSIGN_OR_RETURN(std::vector<Migration> running,

@@ -32,6 +32,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 using vreplication::testing::Checksum;
 using vreplication::testing::Writer;
 
@@ -1928,6 +1929,87 @@ TEST_F(ExecutorTest, ImmediateAndMysqlOperationsKeepTheOrderAndTurns) {
   ASSERT_OK(blocker->Execute("COMMIT"));
   WaitStatus(first[0], kStatusComplete);
   WaitStatus(second[0], kStatusComplete);
+}
+
+// A newer --in-order-completion ALTER waits at its cut-over for the
+// migrations submitted before it, and holds none of them back meanwhile: a
+// `mysql` ALTER queued behind another's tail started once that one ended
+// (it waited for the in-order one, which waited for it: forever); the
+// in-order ALTER does not start ahead of an older one of its own table
+// (which then could not start beside it); a retry that would make an older
+// one of its table pending again is refused.
+TEST_F(ExecutorTest, AnInOrderMigrationHoldsNoOlderOneBack) {
+  for (const char* t : {"ip0", "ipa", "ipb"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", t, " (id INT PRIMARY KEY)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO ", t, " VALUES (1), (2), (3)")));
+  }
+  StartExecutor();
+  const absl::Duration timeout = absl::Seconds(40);
+  const std::string tail = "vitess --postpone-completion --allow-concurrent";
+  const std::string in_order =
+      "vitess --allow-concurrent --in-order-completion";
+  auto submit = [&](const std::string& sql, const std::string& strategy) {
+    absl::StatusOr<std::vector<std::string>> u =
+        executor_->Submit(sql, strategy, "");
+    EXPECT_OK(u.status());
+    return u.ok() && !u->empty() ? (*u)[0] : std::string();
+  };
+  auto stage = [&](const std::string& uuid) {
+    absl::StatusOr<Migration> m = executor_->Get(uuid);
+    return m.ok() ? m->status + ": " + m->stage : m.status().ToString();
+  };
+  const std::string m0 = submit("ALTER TABLE ip0 ADD x INT", tail);
+  ASSERT_OK(WaitReadyToComplete(m0));
+  const std::string m1 = submit("ALTER TABLE ipa ADD x INT", "mysql");
+  const std::string m2 = submit("ALTER TABLE ipb ADD x INT", in_order);
+  ASSERT_OK(WaitReadyToComplete(m2));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  EXPECT_THAT(stage(m1), StartsWith("queued"));
+  EXPECT_THAT(stage(m2),
+              HasSubstr(absl::StrCat("waiting for ", m0,
+                                     " to complete first (in order)")));
+  ASSERT_OK(executor_->Complete(m0).status());
+  WaitStatus(m0, kStatusComplete, timeout);
+  WaitStatus(m1, kStatusComplete, timeout);
+  WaitStatus(m2, kStatusComplete, timeout);
+  EXPECT_TRUE(HasColumn("ipa", "x"));
+  EXPECT_TRUE(HasColumn("ipb", "x"));
+
+  const std::string m3 = submit("ALTER TABLE ip0 ADD y INT", tail);
+  ASSERT_OK(WaitReadyToComplete(m3));
+  const std::string m4 = submit("ALTER TABLE ipa ADD y INT", "vitess");
+  const std::string m5 = submit("ALTER TABLE ipa ADD z INT", in_order);
+  for (int i = 0; i < 3; ++i) ASSERT_OK(executor_->Tick());
+  EXPECT_THAT(stage(m4), StartsWith("queued"));
+  EXPECT_EQ(stage(m5), absl::StrCat("queued: waiting for ", m4,
+                                    " of the same table to start first "
+                                    "(in order)"));
+  ASSERT_OK(executor_->Complete(m3).status());
+  WaitStatus(m4, kStatusComplete, timeout);
+  WaitStatus(m5, kStatusComplete, timeout);
+  EXPECT_TRUE(HasColumn("ipa", "z"));
+
+  const std::string m6 =
+      submit("ALTER TABLE ipb ADD w INT", "vitess --postpone-launch");
+  ASSERT_OK(executor_->Cancel(m6).status());
+  const std::string m7 = submit("ALTER TABLE ipb ADD v INT",
+                                "vitess --postpone-completion "
+                                "--in-order-completion");
+  ASSERT_OK(WaitReadyToComplete(m7));
+  EXPECT_THAT(executor_->Retry(m6),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("migration ", m7,
+                                              ", submitted after it"))));
+  EXPECT_THAT(stage(m6), StartsWith("cancelled"));
+  ASSERT_OK(executor_->Complete(m7).status());
+  WaitStatus(m7, kStatusComplete, timeout);
+  ASSERT_OK(executor_->Retry(m6).status());
+  ASSERT_OK(executor_->Launch(m6).status());
+  WaitStatus(m6, kStatusComplete, timeout);
+  EXPECT_TRUE(HasColumn("ipb", "w"));
+  EXPECT_TRUE(HasColumn("ipb", "v"));
 }
 
 // An artifact that cannot be retired now (a transaction holds it) is tried

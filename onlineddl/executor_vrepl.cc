@@ -628,7 +628,8 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   const int64_t lag = engine_->LagSeconds(*id);
   a.Set("vreplication_lag_seconds", std::max<int64_t>(lag, 0));
   bool ready = false;
-  bool held = false;  // by the copy's throttler
+  bool held = false;        // by the copy's throttler
+  std::string waiting_for;  // an older migration it completes after
   if (copying) {
     double pct = table_rows > 0 ? 100.0 * row.rows_copied / table_rows : 0;
     a.Set("progress", std::min(pct, 99.9));
@@ -769,15 +770,26 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
             : std::string("ready to complete");
     ready = building.empty() && row.state == vreplication::kStateRunning &&
             lag >= 0 && absl::Seconds(lag) <= options_.ready_lag;
+    // Ready, it completes after the migrations submitted before it.
+    if (ready && !m.postpone_completion && InOrderCompletion(m)) {
+      SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
+      if (!older.empty()) waiting_for = older[0].uuid;
+    }
     // The copy is done; how long the index build takes the server does not
     // say (no progress for an in-place ADD INDEX): ETA unknown meanwhile;
     // a verification's from its pace.
     a.Set("progress", 100.0)
         .Set("eta_seconds", building.empty() ? int64_t{0} : verify_eta);
-    a.Set("stage", absl::StrCat(!building.empty() ? building
-                                : ready           ? ready_stage
-                                                  : "catching up",
-                                "; lag ", std::max<int64_t>(lag, 0), "s"));
+    a.Set("stage",
+          absl::StrCat(
+              !building.empty() ? building
+              : !waiting_for.empty()
+                  ? absl::StrCat(ready_stage, ", waiting for ", waiting_for,
+                                 " to complete first "
+                                 "(in order)")
+              : ready ? ready_stage
+                      : "catching up",
+              "; lag ", std::max<int64_t>(lag, 0), "s"));
   }
   if (!held && m.component_throttled == "vcopier") {
     a.Set("component_throttled", "").Set("reason_throttled", "");
@@ -792,12 +804,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   if (next != next_cut_over_.end() && now < next->second) {
     return absl::OkStatus();
   }
-  SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
-                      DdlStrategySetting::FromColumns(m.strategy, m.options));
-  if (st.IsInOrderCompletion()) {
-    SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
-    if (!older.empty()) return absl::OkStatus();
-  }
+  if (!waiting_for.empty()) return absl::OkStatus();
   return CutOverVrepl({m});
 }
 
