@@ -571,10 +571,13 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Why `m` can no longer be reverted because of a later migration on its
   // table (other than `except_uuid`; of those after `revert_id`, the revert
-  // launching now, only running or complete ones count), or "" if none.
+  // launching now, only running or complete ones count; one undone by a
+  // complete revert, or by a revert of the deployment `context` before
+  // this one, does not), or "" if none.
   absl::StatusOr<std::string> LaterMigrationOn(const Migration& m,
                                                absl::string_view except_uuid,
-                                               int64_t revert_id)
+                                               int64_t revert_id,
+                                               absl::string_view context)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -368,6 +368,50 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
   EXPECT_EQ(Columns("v"), "");
 }
 
+// A deployment turning a table into a view, and one turning a view into a
+// table, revert as units (the revert of the DROP was refused: the same
+// deployment's CREATE, reverted just before it, counted as a later
+// migration on the name).
+TEST_F(DeployTest, ATableTurnedIntoAViewAndBackReverts) {
+  auto type = [&](const std::string& name) {
+    return Value(
+        absl::StrCat("SELECT TABLE_TYPE FROM information_schema.TABLES WHERE "
+                     "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+                     mysql::QuoteString(name)));
+  };
+  const std::string checksum_t3 =
+      Checksum(*conn_, "t3", "id, name, val, info").value_or("?");
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE VIEW t3 AS SELECT id, name FROM t2",
+                        "vitess --declarative", "t2v"));
+  ASSERT_EQ(uuids.size(), 2u);  // DROP TABLE t3, CREATE VIEW t3
+  WaitDeployment("t2v", kDeployComplete);
+  EXPECT_EQ(type("t3"), "VIEW");
+  ASSERT_OK_AND_ASSIGN(mysql::Result r,
+                       executor_->ExecuteCommand("REVERT DEPLOYMENT 't2v'"));
+  ASSERT_GE(r.rows.size(), 1u);
+  WaitDeployment(std::string(r.rows[0].Get(1)), kDeployComplete);
+  EXPECT_EQ(type("t3"), "BASE TABLE");
+  EXPECT_EQ(Checksum(*conn_, "t3", "id, name, val, info").value_or("!"),
+            checksum_t3);
+  // Reverting the DROP again: its table is back, its revert complete.
+  EXPECT_THAT(executor_->Revert(uuids[0], "", ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  ASSERT_OK_AND_ASSIGN(
+      uuids, executor_->Submit("CREATE TABLE v (id INT PRIMARY KEY, note TEXT)",
+                               "vitess --declarative", "v2t"));
+  ASSERT_EQ(uuids.size(), 2u);  // DROP VIEW v, CREATE TABLE v
+  WaitDeployment("v2t", kDeployComplete);
+  EXPECT_EQ(type("v"), "BASE TABLE");
+  ASSERT_OK_AND_ASSIGN(r, executor_->ExecuteCommand("REVERT DEPLOYMENT 'v2t'"));
+  ASSERT_GE(r.rows.size(), 1u);
+  WaitDeployment(std::string(r.rows[0].Get(1)), kDeployComplete);
+  EXPECT_EQ(type("v"), "VIEW");
+  EXPECT_EQ(Columns("v"), "id,info");
+}
+
 // A command completing one member is refused (it would cut over alone);
 // the deployment goes on and completes as a unit.
 TEST_F(DeployTest, AMemberIsNotCompletedAlone) {

@@ -1,7 +1,10 @@
 // Instant revert: an ALTER's old table is kept in sync by a reverse stream
 // from the moment of the cut-over, so reverting is another swap; CREATE,
 // DROP and views are reverted by renaming artifacts.
+#include <algorithm>
 #include <iostream>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -109,7 +112,9 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                                   "; only a completed migration can be "
                                   "reverted"));
   }
-  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, "", 0));
+  SC_ASSIGN_OR_RETURN(
+      std::string later,
+      LaterMigrationOn(m, "", 0, gated ? migration_context : ""));
   if (!later.empty()) return Refuse(m, later);
   if (m.revertible_notes == kNothingCreatedNote) {
     return Refuse(m, kNothingCreatedNote);
@@ -182,7 +187,8 @@ absl::StatusOr<std::string> Executor::RevertLocked(
 }
 
 absl::StatusOr<std::string> Executor::LaterMigrationOn(
-    const Migration& m, absl::string_view except_uuid, int64_t revert_id) {
+    const Migration& m, absl::string_view except_uuid, int64_t revert_id,
+    absl::string_view context) {
   // Any migration after `m` that completed or may still run; of those
   // submitted after the revert itself (`revert_id`), only the ones that
   // already changed or are changing the table (the others wait their turn).
@@ -194,6 +200,34 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
           " AND (migration_status IN ('complete', 'running') OR (",
           revert_id > 0 ? absl::StrCat("id < ", revert_id, " AND ") : "",
           "migration_status IN ('requested', 'queued', 'ready')))")));
+  // A later migration undone by a later revert is no longer in the way of
+  // a CREATE's, a DROP's or a view's revert (checked again as it applies):
+  // the two go, whether the revert completed or is one of `context` (a
+  // deployment's reverts, which apply in order, that one before this).
+  // Repeated: a revert of that revert puts it back in the way. A table
+  // ALTER's reverse stream stopped at the later cut-over: still refused.
+  auto undone_pair =
+      [&]() -> std::optional<std::pair<std::string, std::string>> {
+    for (const Migration& r : later) {
+      const bool undoes = r.status == kStatusComplete ||
+                          (!context.empty() && r.migration_context == context);
+      if (r.reverted_uuid.empty() || !undoes) continue;
+      for (const Migration& x : later) {
+        if (x.uuid == r.reverted_uuid) return std::make_pair(r.uuid, x.uuid);
+      }
+    }
+    return std::nullopt;
+  };
+  const bool table_alter = m.ddl_action == "alter" && !m.is_view;
+  for (auto pair = table_alter ? std::nullopt : undone_pair(); pair.has_value();
+       pair = undone_pair()) {
+    later.erase(std::remove_if(later.begin(), later.end(),
+                               [&](const Migration& x) {
+                                 return x.uuid == pair->first ||
+                                        x.uuid == pair->second;
+                               }),
+                later.end());
+  }
   if (later.empty()) return std::string();
   return absl::StrCat("only the last migration on ",
                       mysql::QuoteIdentifier(m.table),
@@ -219,7 +253,7 @@ absl::Status Executor::StartRevert(const Migration& r) {
                                 " now; only a completed migration can be "
                                 "reverted"));
   }
-  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, r.uuid, r.id));
+  SC_ASSIGN_OR_RETURN(std::string later, LaterMigrationOn(m, r.uuid, r.id, ""));
   if (!later.empty()) return Fail(r, later);
   const std::string& db = m.schema;
   SC_ASSIGN_OR_RETURN(bool exists, TableExists(db, m.table));

@@ -1499,6 +1499,8 @@ TEST_F(RevertTest, ACancelledRevertLeavesTheRevertedMigrationsTable) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM kept2"), "51");
 }
 
+// CREATE, DROP, ALTER VIEW and DROP VIEW revert by renames; a CREATE
+// whose later changes were all undone by reverts reverts too.
 TEST_F(RevertTest, RevertsCreateDropAndViews) {
   const std::string create = Run("CREATE TABLE c (id INT PRIMARY KEY)");
   WaitStatus(create, kStatusComplete);
@@ -1515,6 +1517,9 @@ TEST_F(RevertTest, RevertsCreateDropAndViews) {
 
   const std::string drop = Run("DROP TABLE c");
   WaitStatus(drop, kStatusComplete);
+  EXPECT_THAT(executor_->Revert(create, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("only the last migration")));
   ASSERT_OK_AND_ASSIGN(std::string rd, executor_->Revert(drop, ""));
   WaitStatus(rd, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM c"), "2");
@@ -1547,6 +1552,14 @@ TEST_F(RevertTest, RevertsCreateDropAndViews) {
   ASSERT_OK_AND_ASSIGN(std::string rdv, executor_->Revert(drop_view, ""));
   WaitStatus(rdv, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM v"), "2");
+
+  // The later changes of c were each undone by a revert: the CREATE is
+  // again the last one standing, and reverts.
+  ASSERT_OK_AND_ASSIGN(std::string rc2, executor_->Revert(create, ""));
+  WaitStatus(rc2, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'c'"),
+            "0");
 }
 
 // CREATE TABLE IF NOT EXISTS of an existing table changes nothing and is
