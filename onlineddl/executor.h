@@ -560,7 +560,9 @@ class Executor {
   absl::Status DeleteWorkflowRows(int64_t id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  absl::Status CancelLocked(const Migration& m)
+  // Cancels m, recording `why` as its message.
+  absl::Status CancelLocked(const Migration& m,
+                            absl::string_view why = "cancelled by request")
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Reverts (executor_revert.cc).

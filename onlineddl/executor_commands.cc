@@ -140,7 +140,7 @@ absl::StatusOr<bool> Executor::SwappedUnrecorded(const Migration& m) {
   return row.state == vreplication::kStateStopped && IsOwnCutOver(m, row);
 }
 
-absl::Status Executor::CancelLocked(const Migration& m) {
+absl::Status Executor::CancelLocked(const Migration& m, absl::string_view why) {
   SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
   if (swapped) {
     // Its RENAME ran but was not recorded yet (the next check completes
@@ -177,7 +177,7 @@ absl::Status Executor::CancelLocked(const Migration& m) {
   return UpdateMigration(*conn_, m.uuid,
                          Assignments()
                              .Set("migration_status", kStatusCancelled)
-                             .Set("message", "cancelled by request")
+                             .Set("message", why)
                              .Set("stage", "cancelled")
                              .Set("ready_to_complete", false)
                              .SetExpr("cancelled_timestamp", "NOW()"));

@@ -416,7 +416,9 @@ absl::Status Executor::GateDeployment(Deployment d) {
       if (m.status != kStatusFailed && m.status != kStatusCancelled) continue;
       for (const Migration& other : members) {
         if (!IsTerminalStatus(other.status)) {
-          SC_RETURN_IF_ERROR(CancelLocked(other));
+          SC_RETURN_IF_ERROR(CancelLocked(
+              other, absl::StrCat("cancelled with its deployment: member ",
+                                  m.uuid, " (", m.table, ") ", m.status)));
         }
       }
       d.status = m.status == kStatusFailed ? kDeployFailed : kDeployCancelled;
@@ -448,7 +450,10 @@ absl::Status Executor::GateDeployment(Deployment d) {
         SC_ASSIGN_OR_RETURN(Migration later,
                             ReadMigration(*conn_, members[j].uuid));
         if (!IsTerminalStatus(later.status)) {
-          SC_RETURN_IF_ERROR(CancelLocked(later));
+          SC_RETURN_IF_ERROR(CancelLocked(
+              later, absl::StrCat("cancelled with its deployment: member ",
+                                  m.uuid, " (", m.table, ") ", m.status,
+                                  " while applying, before this one")));
         }
       }
       d.status = kDeployFailed;

@@ -454,6 +454,10 @@ TEST_F(DeployTest, AMemberFailingWhileApplyingCancelsTheRest) {
   EXPECT_THAT(d.message, HasSubstr("while applying"));
   ASSERT_OK_AND_ASSIGN(Migration second, executor_->Get(uuids[1]));
   EXPECT_EQ(second.status, kStatusCancelled);
+  EXPECT_EQ(
+      second.message,
+      absl::StrCat("cancelled with its deployment: member ", uuids[0], " (",
+                   first.table, ") failed while applying, before this one"));
   EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
                                "TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
                                "TABLE_NAME = ",
@@ -463,6 +467,33 @@ TEST_F(DeployTest, AMemberFailingWhileApplyingCancelsTheRest) {
   EXPECT_THAT(executor_->RevertDeployment("late").status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("nothing to revert")));
+}
+
+// A member failing before anything applied (its new UNIQUE key meets
+// duplicates) cancels the rest, each saying why (they said "cancelled by
+// request"); nothing changed.
+TEST_F(DeployTest, AMemberFailingBeforeApplyingCancelsTheRestSayingWhy) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit(
+          "CREATE TABLE t2 (id INT PRIMARY KEY AUTO_INCREMENT, name "
+          "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32), UNIQUE KEY "
+          "(val));"
+          "CREATE TABLE t3 (id INT PRIMARY KEY AUTO_INCREMENT, name "
+          "VARCHAR(64) NOT NULL, val INT, info VARCHAR(32), extra INT)",
+          "vitess --declarative", "dups"));
+  ASSERT_EQ(uuids.size(), 2u);
+  Deployment d = WaitDeployment("dups", kDeployFailed);
+  ASSERT_OK_AND_ASSIGN(Migration t2, executor_->Get(uuids[0]));
+  ASSERT_OK_AND_ASSIGN(Migration t3, executor_->Get(uuids[1]));
+  ASSERT_EQ(t2.table, "t2");
+  EXPECT_EQ(t2.status, kStatusFailed);
+  EXPECT_THAT(d.message, HasSubstr(absl::StrCat("member ", uuids[0])));
+  EXPECT_EQ(t3.status, kStatusCancelled);
+  EXPECT_EQ(t3.message, absl::StrCat("cancelled with its deployment: member ",
+                                     uuids[0], " (t2) failed"));
+  EXPECT_EQ(Columns("t2"), "id,name,val,info");
+  EXPECT_EQ(Columns("t3"), "id,name,val,info");
 }
 
 // A deployment that failed half-way (its second member's table was made by
