@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "controller/topology.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
@@ -541,9 +542,42 @@ absl::Status Controller::SubmitMembers(
   return absl::OkStatus();
 }
 
+std::string Controller::CompletedSomewhere(const TopologyKeyspace& ks,
+                                           const ControllerDeployment& d) {
+  for (const DeploymentMember& m : d.members()) {
+    if (m.commit_decided() || m.done()) continue;
+    absl::Mutex found_mu;
+    std::string found;
+    tablets_.ForEach(
+        ks,
+        [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+            grpc::ClientContext& ctx) -> absl::Status {
+          vtctldata::GetSchemaMigrationsRequest g;
+          g.set_keyspace(ks.name());
+          g.set_uuid(m.uuid());
+          vtctldata::GetSchemaMigrationsResponse r;
+          SC_RETURN_IF_ERROR(FromGrpc(stub.GetSchemaMigrations(&ctx, g, &r)));
+          if (r.migrations_size() > 0 &&
+              r.migrations(0).status() ==
+                  vtctldata::SchemaMigration::COMPLETE &&
+              absl::EqualsIgnoreCase(r.migrations(0).migration_context(),
+                                     d.context())) {
+            absl::MutexLock l(&found_mu);
+            found = absl::StrCat("member ", m.uuid(), " (", m.table(),
+                                 ") is complete on shard ", shard.name());
+          }
+          return absl::OkStatus();
+        });
+    if (!found.empty()) return found;
+  }
+  return "";
+}
+
 std::vector<absl::Status> Controller::CancelOnShards(
     const TopologyKeyspace& ks, const std::string& uuid,
-    absl::string_view context, const std::set<std::string>* only) {
+    absl::string_view context, const std::set<std::string>* only,
+    std::set<std::string>* complete_on) {
+  absl::Mutex complete_mu;
   vtctldata::GetSchemaMigrationsRequest g;
   g.set_keyspace(ks.name());
   g.set_uuid(uuid);
@@ -569,6 +603,21 @@ std::vector<absl::Status> Controller::CancelOnShards(
         if (!absl::EqualsIgnoreCase(found.migrations(0).migration_context(),
                                     context)) {
           return absl::OkStatus();
+        }
+        // Ended there already (a cancel reaching only some shards is tried
+        // again: those that have it are done).
+        const auto status = found.migrations(0).status();
+        if (status == vtctldata::SchemaMigration::CANCELLED ||
+            status == vtctldata::SchemaMigration::FAILED) {
+          return absl::OkStatus();
+        }
+        if (status == vtctldata::SchemaMigration::COMPLETE) {
+          if (complete_on != nullptr) {
+            absl::MutexLock l(&complete_mu);
+            complete_on->insert(shard.name());
+          }
+          return absl::FailedPreconditionError(absl::StrCat(
+              "migration ", uuid, " is complete on shard ", shard.name()));
         }
         // A cut-over still prepared there (by an attempt not decided):
         // released first, as the tablet refuses to cancel a prepared one.
@@ -697,6 +746,18 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
         "shards; it cannot be cancelled: wait for it and revert it"));
   }
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  if (!d.cancel_requested() && !failed) {
+    // A member completed on a shard directly (a command to the tablet) has
+    // swapped there: cancelling the rest would leave the shards different.
+    // It only goes forward (the gate finishes it once completing).
+    const std::string complete = CompletedSomewhere(*ks, d);
+    if (!complete.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "deployment ", d.context(), " cannot be cancelled: its ", complete,
+          " (completed there directly), so it only goes forward: complete "
+          "the deployment, then revert it"));
+    }
+  }
   if (!d.cancel_requested()) {
     // Recorded before any shard is told, in a write fenced on the
     // leadership: a deposed leader (its lease expired mid-request) cancels
@@ -712,11 +773,19 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
     SC_RETURN_IF_ERROR(options_.while_cancelling(d));
   }
   std::vector<absl::Status> all;
+  std::vector<std::string> differ;  // members complete on some shard
   for (const DeploymentMember& m : d.members()) {
     // A failed deployment's applied members stay (revert them).
     if (m.commit_decided() || m.done()) continue;
     // CancelOnShards first releases a cut-over still prepared there.
-    for (absl::Status& s : CancelOnShards(*ks, m.uuid(), d.context())) {
+    std::set<std::string> complete_on;
+    std::vector<absl::Status> per_shard =
+        CancelOnShards(*ks, m.uuid(), d.context(), nullptr, &complete_on);
+    if (!complete_on.empty() && !failed) {
+      differ.push_back(absl::StrCat(m.uuid(), " (", m.table(), ") on shard(s) ",
+                                    absl::StrJoin(complete_on, ", ")));
+    }
+    for (absl::Status& s : per_shard) {
       // Never sent there (a submission interrupted before it did).
       if (absl::IsNotFound(s) && d.submission_pending()) continue;
       // Ended there already (the failure itself, or cancelled), or never
@@ -726,6 +795,21 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
       }
       all.push_back(std::move(s));
     }
+  }
+  if (!differ.empty()) {
+    // Completed on a shard directly while the cancel went out: the shards
+    // differ. Failed, saying so (a retry takes it forward everywhere; a
+    // cancel, again, stops what still runs).
+    d.set_cancel_requested(false);
+    d.set_state(ControllerDeployment::FAILED);
+    d.set_message(absl::StrCat(
+        "cancel stopped: the shards differ: completed directly meanwhile: ",
+        absl::StrJoin(differ, "; "),
+        "; cancelled on the shards the cancel reached. Retry the deployment "
+        "to apply it everywhere, or revert those members where they "
+        "completed"));
+    SC_RETURN_IF_ERROR(Save(d));
+    return absl::FailedPreconditionError(d.message());
   }
   absl::Status s = Combine(all);
   if (!s.ok()) {

@@ -191,10 +191,18 @@ class Controller {
 
   // Cancels `uuid`, deployment `context`'s member, on every shard of `ks`
   // (or only on the shards named in `only`); the statuses in shard order
-  // (OK for a shard left out or where `uuid` is another context's).
+  // (OK for a shard left out, where `uuid` is another context's, or where
+  // it ended already: cancelled or failed). A shard where it is complete
+  // answers FailedPrecondition and is added to `complete_on`, if given.
   std::vector<absl::Status> CancelOnShards(
       const TopologyKeyspace& ks, const std::string& uuid,
-      absl::string_view context, const std::set<std::string>* only = nullptr);
+      absl::string_view context, const std::set<std::string>* only = nullptr,
+      std::set<std::string>* complete_on = nullptr);
+  // "member <uuid> (<table>) is complete on shard <s>" for the first member
+  // of `d` not known to be applied that is complete on a shard (completed
+  // there directly), or "" if none is on the shards that answer.
+  std::string CompletedSomewhere(const TopologyKeyspace& ks,
+                                 const ControllerDeployment& d);
 
   // The gate (controller_gate.cc).
   absl::Status Gate(ControllerDeployment& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -845,6 +845,88 @@ TEST_F(ControllerTest, AnInterruptedCancelIsFinishedByTheSuccessor) {
   }
 }
 
+// A cancel that reached only some shards (one was down) finishes once that
+// shard is back: the shards that had it answered "cancelled" to every
+// later try, which counted as a failure, and the deployment stayed "being
+// cancelled" for good.
+TEST_F(ControllerTest, ACancelThatReachedSomeShardsFinishesOnceTheRestAreBack) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.rpc_timeout = absl::Seconds(3);
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "partly"));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  const std::string uuid = resp.uuid_list(0);
+  Shard& last = shards_[kShards - 1];
+  last.server->Shutdown();
+  last.server.reset();
+  EXPECT_THAT(controller_->CancelDeployment("partly"),
+              StatusIs(absl::StatusCode::kUnavailable));
+  for (int i = 0; i < kShards - 1; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+  grpc::ServerBuilder b;
+  int port = 0;
+  b.AddListeningPort(absl::StrCat("127.0.0.1:", last.port),
+                     grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(last.service.get());
+  last.server = b.BuildAndStart();
+  ASSERT_EQ(port, last.port);
+  ControllerDeployment d = WaitDeployment(
+      "partly",
+      [](const ControllerDeployment& d) {
+        return d.state() == ControllerDeployment::CANCELLED;
+      },
+      absl::Seconds(60));
+  EXPECT_FALSE(d.cancel_requested());
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, last.executor->Get(uuid));
+  EXPECT_EQ(m.status, onlineddl::kStatusCancelled);
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
+// A member completed on one shard directly (a command to its tablet) has
+// swapped there: a cancel of its deployment is refused, naming it, and
+// cancels nothing (it cancelled the other shards, which then differed);
+// completing the deployment takes it forward everywhere.
+TEST_F(ControllerTest, ADeploymentCompletedOnAShardDirectlyIsNotCancelled) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "direct"));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  const std::string uuid = resp.uuid_list(0);
+  WaitReadyEverywhere(uuid);
+  ASSERT_OK(shards_[0].executor->Complete(uuid).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "complete on the first shard",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                                          shards_[0].executor->Get(uuid));
+                      return m.status == onlineddl::kStatusComplete;
+                    }));
+  EXPECT_THAT(controller_->CancelDeployment("direct"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("member ", uuid,
+                                              " (users) is complete on shard ",
+                                              kShardNames[0]))));
+  for (int i = 1; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_EQ(m.status, onlineddl::kStatusRunning) << kShardNames[i];
+  }
+  ASSERT_OK(controller_->CompleteDeployment("direct"));
+  WaitComplete("direct");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 // A revert of a deployment whose cancel has not reached every shard yet
 // is refused and applies nothing: its gate stays shut until the cancel is
 // done. It used to open the gate and launch the deployment's CREATE on
