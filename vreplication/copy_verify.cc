@@ -121,25 +121,6 @@ bool IsCharacterValue(const ColumnInfo& c) {
                                 c.data_type == "enum" || c.data_type == "set");
 }
 
-// The numbers in a column type's parentheses ("decimal(10,4) unsigned":
-// {10, 4}; "datetime": {}).
-std::vector<int> TypeArgs(absl::string_view column_type) {
-  std::vector<int> args;
-  const size_t open = column_type.find('(');
-  const size_t close = column_type.find(')');
-  if (open == absl::string_view::npos || close == absl::string_view::npos ||
-      close < open) {
-    return args;
-  }
-  for (absl::string_view part :
-       absl::StrSplit(column_type.substr(open + 1, close - open - 1), ',')) {
-    int n = 0;
-    if (!absl::SimpleAtoi(part, &n)) return {};
-    args.push_back(n);
-  }
-  return args;
-}
-
 // A string literal of `n` zeros.
 std::string Zeros(int n) { return std::string(n, '0'); }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 #include "mysql/column_types.h"
@@ -292,6 +293,13 @@ std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,
         continue;
       }
     }
+    if (i < plan_->text_from.size() && plan_->text_from[i] >= 0) {
+      // As the copy stores it (TextFormOf).
+      v.push_back(absl::StrReplaceAll(
+          plan_->text_form[i],
+          {{"{v}", BinlogLiteral(map, row, plan_->text_from[i])}}));
+      continue;
+    }
     v.push_back(plan_->exprs[i].Render(
         [&](int c) { return BinlogLiteral(map, row, c); }));
   }
@@ -473,7 +481,12 @@ std::string RowApplier::CopyInsert(const std::vector<mysql::Field>& fields,
     sql += "(";
     for (size_t i = 0; i < types.size(); ++i) {
       if (i > 0) sql += ", ";
-      sql += SqlLiteral(rows[r].value(i), types[i]);
+      std::string lit = SqlLiteral(rows[r].value(i), types[i]);
+      if (i < plan_->text_from.size() && plan_->text_from[i] >= 0) {
+        // As the server's copy stores it (TextFormOf).
+        lit = absl::StrReplaceAll(plan_->text_form[i], {{"{v}", lit}});
+      }
+      sql += lit;
     }
     sql += ")";
   }

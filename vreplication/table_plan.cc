@@ -69,7 +69,51 @@ std::string NumberCastType(const ColumnInfo& col) {
   return absl::StrCat("DECIMAL(", ps, ")");
 }
 
+bool IsTextOrBlob(const std::string& data_type) {
+  return OneOf(data_type, {"tinytext", "text", "mediumtext", "longtext",
+                           "tinyblob", "blob", "mediumblob", "longblob"});
+}
+
 }  // namespace
+
+std::string TextFormOf(const ColumnInfo& source) {
+  const std::string& t = source.data_type;
+  const bool zerofill = absl::StrContains(source.column_type, "zerofill");
+  const std::vector<int> args = TypeArgs(source.column_type);
+  if (t == "year") return "LPAD({v}, 4, '0')";
+  if (t == "bit") {
+    // Its bytes, big-endian, as many as its width takes.
+    const int bytes = ((args.empty() ? 1 : args[0]) + 7) / 8;
+    return absl::StrCat("UNHEX(LPAD(HEX({v}), ", 2 * bytes, ", '0'))");
+  }
+  std::string text;
+  int width = 0;  // a ZEROFILL column's, padded to
+  if (t == "float" || t == "double") {
+    const std::string value =
+        t == "float" ? "CAST({v} AS FLOAT)" : std::string("{v}");
+    if (args.size() == 2) {
+      // Fixed, with D decimals (FORMAT rounds a DOUBLE as the column
+      // does, but groups the thousands).
+      text = absl::StrCat("REPLACE(FORMAT(", value, ", ", args[1],
+                          ", 'en_US'), ',', '')");
+      width = args[0];
+    } else {
+      text = absl::StrCat("CONCAT(", value, ")");
+      width = t == "float" ? 12 : 22;
+    }
+    if (!zerofill) return t == "float" || args.size() == 2 ? text : "";
+  } else if (OneOf(t, {"tinyint", "smallint", "mediumint", "int", "bigint",
+                       "decimal"})) {
+    if (!zerofill || args.empty()) return "";
+    text = "{v}";
+    width = t == "decimal" && args.size() == 2 && args[1] > 0 ? args[0] + 1
+                                                              : args[0];
+  } else {
+    return "";
+  }
+  return absl::StrCat("LPAD(", text, ", GREATEST(", width, ", CHAR_LENGTH(",
+                      text, ")), '0')");
+}
 
 LiteralType LiteralTypeForColumn(const ColumnInfo& col,
                                  absl::string_view value_charset) {
@@ -243,6 +287,13 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
     const std::string cast = NumberCastType(plan.target.columns[ti]);
     plan.number_from.push_back(cast.empty() ? -1 : t.BareColumn());
     plan.number_cast.push_back(plan.number_from.back() < 0 ? "" : cast);
+    const int bare = t.BareColumn();
+    const std::string form =
+        bare >= 0 && IsTextOrBlob(plan.target.columns[ti].data_type)
+            ? TextFormOf(plan.source.columns[bare])
+            : std::string();
+    plan.text_from.push_back(form.empty() ? -1 : bare);
+    plan.text_form.push_back(form);
     plan.target_columns.push_back(plan.target.columns[ti].name);
     plan.select_exprs.push_back(expr);
     plan.exprs.push_back(std::move(t));

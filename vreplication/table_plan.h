@@ -39,6 +39,12 @@ struct TablePlan {
   // them. -1 and "" otherwise.
   std::vector<int> number_from;
   std::vector<std::string> number_cast;
+  // Per target column: where it is TEXT or BLOB and stored from a source
+  // column bare whose value the copy stores there as the server shows it
+  // (TextFormOf), that column, and the SQL over "{v}" (the value's
+  // literal) giving that text. -1 and "" otherwise.
+  std::vector<int> text_from;
+  std::vector<std::string> text_form;
   // Apply binlog changes so that applying one twice, or one the target
   // already reflects, leaves what applying it once does: inserts and
   // updates as upserts of the after image (an update changing the key
@@ -70,6 +76,14 @@ bool ReplayIsIdempotent(const TablePlan& plan);
 absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
                                          absl::string_view db,
                                          const binlogdata::Rule& rule);
+
+// The SQL, over "{v}" (a literal of the value), giving the text a value of
+// column `source` has in a TEXT or BLOB column: there the copy's INSERT
+// ... SELECT stores what the server shows for the column (its ZEROFILL
+// padding, a FLOAT(M,D)'s D decimals, a FLOAT's 6 digits, a YEAR's four,
+// a BIT's bytes), where a literal would store its own text ('7' for 007).
+// "" where the two agree.
+std::string TextFormOf(const ColumnInfo& source);
 
 // The literal type of a value of `col` whose bytes (for character columns)
 // are in `value_charset`.

@@ -4,7 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
@@ -137,6 +139,25 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
     s.key_columns = s.unique_keys[0].columns;
   }
   return s;
+}
+
+// The numbers in a column type's parentheses ("decimal(10,4) unsigned":
+// {10, 4}; "datetime": {}).
+std::vector<int> TypeArgs(absl::string_view column_type) {
+  std::vector<int> args;
+  const size_t open = column_type.find('(');
+  const size_t close = column_type.find(')');
+  if (open == absl::string_view::npos || close == absl::string_view::npos ||
+      close < open) {
+    return args;
+  }
+  for (absl::string_view part :
+       absl::StrSplit(column_type.substr(open + 1, close - open - 1), ',')) {
+    int n = 0;
+    if (!absl::SimpleAtoi(part, &n)) return {};
+    args.push_back(n);
+  }
+  return args;
 }
 
 absl::Status RequireKey(const TableSchema& s) {

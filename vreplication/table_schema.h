@@ -54,6 +54,10 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
                                             absl::string_view db,
                                             absl::string_view table);
 
+// The numbers in a column type's parentheses ("decimal(10,4) unsigned":
+// {10, 4}; "datetime": {}).
+std::vector<int> TypeArgs(absl::string_view column_type);
+
 // kFailedPrecondition, saying what to do, if `s` has no usable key
 // (VReplication cannot iterate on it or find its rows).
 absl::Status RequireKey(const TableSchema& s);

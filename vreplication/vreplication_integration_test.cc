@@ -253,8 +253,45 @@ void ExpectSameAsInsertSelect(mysql::Connection& conn, const std::string& db,
   ASSERT_OK(conn.Execute(absl::StrCat("INSERT INTO ", db, ".ref ", select)));
   ASSERT_OK_AND_ASSIGN(std::string want, mysql::QueryValue(conn, rows + "ref"));
   EXPECT_THAT(want, HasSubstr(want_part));
-  EXPECT_THAT(mysql::QueryValue(conn, rows + "dst"), IsOkAndHolds(want));
+  ASSERT_OK_AND_ASSIGN(std::string got, mysql::QueryValue(conn, rows + "dst"));
+  EXPECT_EQ(got, want);
 }
+
+// Number columns whose text the server shows differently from a literal
+// of their value, into TEXT and BLOB columns, and rows of edge values.
+constexpr char kNumbersSource[] =
+    "(id INT PRIMARY KEY, p DOUBLE(10,2), q FLOAT(7,3), z INT(5) ZEROFILL, "
+    "w DECIMAL(6,2) ZEROFILL, y YEAR, g DOUBLE ZEROFILL, u BIGINT(3) ZEROFILL, "
+    "e FLOAT(6,2) ZEROFILL, f FLOAT, b BIT(8), c BIT(12), d DOUBLE, "
+    "k DECIMAL(6,2), i INT, h FLOAT ZEROFILL)";
+constexpr char kNumbersTarget[] =
+    "(id INT PRIMARY KEY, p TEXT, q TINYTEXT, z MEDIUMTEXT, w LONGTEXT, "
+    "y TEXT, g TEXT, u TEXT, e BLOB, f TEXT, b TEXT, c TINYBLOB, d TEXT, "
+    "k TEXT, i TEXT, h LONGBLOB)";
+const char* const kNumbersRows[] = {
+    "1.5, 1.1, 42, 1.5, 0, 2.5, 7, 3.25, 1.1, 65, 65, 0.1, 1.5, -7, 1.1",
+    "-0.01, 1234.567, 0, 0, 2024, 0, 123456, 0.5, 1234567, 0, 4095, 1e20, "
+    "-0.5, 0, 1234567",
+    "1e7, -0.0005, 4294967295, 9999.99, 1901, 1e-7, 18446744073709551615, "
+    "999.99, -3.4e38, 127, 256, -1e-300, 9999.99, 2147483647, 0.000001",
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, NULL"};
+// Every row of `db`.<table> as hex, in one string.
+std::string NumbersAsHex(const std::string& db) {
+  std::string columns = "id";
+  for (const char* c : {"p", "q", "z", "w", "y", "g", "u", "e", "f", "b", "c",
+                        "d", "k", "i", "h"}) {
+    absl::StrAppend(&columns, ", '|', IFNULL(HEX(", c, "), '-')");
+  }
+  return absl::StrCat("SELECT GROUP_CONCAT(", columns,
+                      " ORDER BY id SEPARATOR ' ') FROM ", db, ".");
+}
+// The start of the first row as the copy stores it: 1.50, 1.100, 00042,
+// 0001.50, 0000, 0...02.5, 007, 003.25, 1.1, 'A', 0x0041.
+constexpr char kNumbersFirstRowHex[] =
+    "|312E3530|312E313030|3030303432|303030312E3530|30303030|"
+    "30303030303030303030303030303030303030322E35|303037|3030332E3235|"
+    "312E31|41|0041|";
 
 constexpr char kTable[] =
     "(id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(64) NOT NULL, "
@@ -1220,6 +1257,65 @@ TEST_F(VReplicationTest, DoublesAndBitsReplayedIntoOtherTypesMatchTheCopy) {
       "SELECT GROUP_CONCAT(id, '|', di, '|', dm, '|', dv, '|', bv, '|', bi, "
       "'|', kb + 0 ORDER BY id SEPARATOR ' ') FROM d9d.",
       "100|2|2.5000000000|2.5|65|65|258");
+}
+
+// Numbers replayed into TEXT and BLOB columns (an ALTER from INT(5)
+// ZEROFILL, DOUBLE(10,2), YEAR, FLOAT, BIT, ... to TEXT) equal what the
+// copy's INSERT ... SELECT stores there, the text the server shows for the
+// column: 00042, 1.50, 0000, 1234570, 'A'. Replayed as bare numbers they
+// became 42, 1.5, 0, 1234567 and 65.
+TEST_F(VReplicationTest, NumbersReplayedIntoTextMatchTheCopy) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9t"));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("CREATE TABLE d9t.src ", kNumbersSource)));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("CREATE TABLE d9t.dst ", kNumbersTarget)));
+  auto insert = [&](int base) -> absl::Status {
+    int i = 0;
+    for (const char* row : kNumbersRows) {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat("INSERT INTO d9t.src VALUES (", base + i++,
+                                     ", ", row, ")"))
+              .status());
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_OK(insert(0));  // copied
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, CreateCopied(engine, "wf9t", "d9t", "select * from src"));
+  ASSERT_OK(insert(100));  // replayed inserts
+  // A replayed update of a copied row.
+  ASSERT_OK(conn_->Execute(
+      "UPDATE d9t.src SET p = p + 1, q = q + 1, z = z + 1, w = w + 1, y = "
+      "1999, "
+      "g = g + 1, u = u + 1, e = e + 1, f = f + 1, b = 1, c = 2, d = d + 1, "
+      "k = k + 1, i = i + 1, h = h + 1 WHERE id = 1"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ExpectSameAsInsertSelect(*conn_, "d9t", "SELECT * FROM d9t.src",
+                           NumbersAsHex("d9t"),
+                           absl::StrCat("100", kNumbersFirstRowHex));
+}
+
+// The same numbers copied client-side (rows read as text, written as
+// literals) are stored as the server's INSERT ... SELECT stores them.
+TEST_F(VReplicationTest, NumbersCopiedClientSideIntoTextMatchTheCopy) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9u"));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("CREATE TABLE d9u.src ", kNumbersSource)));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("CREATE TABLE d9u.dst ", kNumbersTarget)));
+  int i = 0;
+  for (const char* row : kNumbersRows) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO d9u.src VALUES (", i++, ", ", row, ")")));
+  }
+  ASSERT_OK(CopyClientSide("wf9u", "d9u"));
+  ExpectSameAsInsertSelect(*conn_, "d9u", "SELECT * FROM d9u.src",
+                           NumbersAsHex("d9u"),
+                           absl::StrCat("0", kNumbersFirstRowHex));
 }
 
 // Temporal, ENUM and SET values replayed into columns of number types (an
