@@ -53,21 +53,6 @@ std::string FormatDouble(double d) {
   return TidyExponent(buf);
 }
 
-// The shortest text that reads back as `f` (the server parses the literal
-// as a double, then stores it as a float). SELECT shows 6 digits; a value
-// written back with those would change (1234567 became 1234570).
-// Near FLT_MAX the short text reads back above it, which the server refuses
-// (out of range); the double's exact 17 digits do not.
-std::string FormatFloat(float f) {
-  char buf[64];
-  for (int p : {6, 7, 8, 9, 17}) {
-    snprintf(buf, sizeof(buf), "%.*g", p, static_cast<double>(f));
-    const double back = strtod(buf, nullptr);
-    if (static_cast<float>(back) == f && std::fabs(back) <= FLT_MAX) break;
-  }
-  return TidyExponent(buf);
-}
-
 // Reads the fractional-seconds part of a *2 temporal type; returns
 // microseconds. `is_time` applies TIME2's signed rule (handled by caller).
 absl::StatusOr<int64_t> ReadFrac(ByteReader& in, uint32_t fsp) {
@@ -243,6 +228,21 @@ absl::Status DecodeEnumSet(const ColumnDef& col, ByteReader& in,
 }
 
 }  // namespace
+
+// The shortest text that reads back as `f` (the server parses the literal
+// as a double, then stores it as a float). SELECT shows 6 digits; a value
+// written back with those would change (1234567 became 1234570).
+// Near FLT_MAX the short text reads back above it, which the server refuses
+// (out of range); the double's exact 17 digits do not.
+std::string FormatFloat(float f) {
+  char buf[64];
+  for (int p : {6, 7, 8, 9, 17}) {
+    snprintf(buf, sizeof(buf), "%.*g", p, static_cast<double>(f));
+    const double back = strtod(buf, nullptr);
+    if (static_cast<float>(back) == f && std::fabs(back) <= FLT_MAX) break;
+  }
+  return TidyExponent(buf);
+}
 
 absl::Status DecodeDecimal(int precision, int scale, ByteReader& in,
                            std::string* out) {

@@ -21,6 +21,10 @@ struct ColumnDef;
 absl::Status DecodeValue(const ColumnDef& col, ByteReader& in,
                          std::string* out);
 
+// The shortest text that reads back as `f` (what the binlog's FLOAT values
+// are sent as).
+std::string FormatFloat(float f);
+
 // Formats a binary DECIMAL(precision, scale) value, consuming its bytes.
 absl::Status DecodeDecimal(int precision, int scale, ByteReader& in,
                            std::string* out);

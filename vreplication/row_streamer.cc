@@ -2,11 +2,14 @@
 
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "mysql/column_types.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
+#include "mysql/value_codec.h"
 #include "mysql/vitess_rows.h"
 #include "util/status_macros.h"
 #include "vreplication/filter.h"
@@ -66,6 +69,15 @@ absl::Status StreamRows(
     }
   }
   const size_t n_select = select.size();
+  // A FLOAT reaches the client as text of 6 digits (1234567 as 1234570):
+  // read again as a DOUBLE after the key, and sent as the binlog's values
+  // are (the shortest text that reads back as the float).
+  std::vector<size_t> floats;
+  for (size_t i = 0; i < n_select; ++i) {
+    const int c = schema.ColumnIndex(
+        absl::StripPrefix(absl::StripSuffix(select[i], "`"), "`"));
+    if (c >= 0 && schema.columns[c].data_type == "float") floats.push_back(i);
+  }
   std::vector<std::string> keys, lits;
   const auto& lastpk = request.lastpk();
   if (request.has_lastpk() && lastpk.rows_size() != 1) {
@@ -95,6 +107,10 @@ absl::Status StreamRows(
           last.value(i), LiteralTypeForColumn(c, bytes ? c.charset : "utf8mb4"),
           c));
     }
+  }
+  const size_t n_keys = keys.size();
+  for (size_t i : floats) {
+    select.push_back(absl::StrCat("CAST(", select[i], " AS DOUBLE)"));
   }
   std::string sql =
       absl::StrCat("SELECT ", absl::StrJoin(select, ", "), " FROM ",
@@ -159,7 +175,7 @@ absl::Status StreamRows(
       sql,
       [&](const std::vector<mysql::Field>& fields) -> absl::Status {
         binlogdata::VStreamRowsResponse head;
-        for (size_t i = 0; i < fields.size(); ++i) {
+        for (size_t i = 0; i < n_select + n_keys && i < fields.size(); ++i) {
           *(i < n_select ? head.add_fields() : head.add_pkfields()) =
               VitessFieldOf(fields[i]);
         }
@@ -170,7 +186,16 @@ absl::Status StreamRows(
         std::vector<absl::optional<std::string>> values(
             row.values().begin(), row.values().begin() + n_select);
         std::vector<absl::optional<std::string>> pk(
-            row.values().begin() + n_select, row.values().end());
+            row.values().begin() + n_select,
+            row.values().begin() + n_select + n_keys);
+        for (size_t k = 0; k < floats.size(); ++k) {
+          const absl::optional<std::string>& exact =
+              row.value(n_select + n_keys + k);
+          double d = 0;
+          if (exact.has_value() && absl::SimpleAtod(*exact, &d)) {
+            values[floats[k]] = mysql::FormatFloat(static_cast<float>(d));
+          }
+        }
         *batch.add_rows() = mysql::ToVitessRow(mysql::Row(std::move(values)));
         *batch.mutable_lastpk() = mysql::ToVitessRow(mysql::Row(std::move(pk)));
         if (static_cast<size_t>(batch.rows_size()) >= batch_rows)

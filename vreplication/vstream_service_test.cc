@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -355,6 +356,50 @@ TEST_F(VStreamServiceTest, CharacterValuesGoOutAsTheirBytes) {
   EXPECT_EQ(rows[0].value(1).value_or(""), "\xED\x40");
   EXPECT_EQ(rows[0].value(2).value_or(""), "\xC3\xA9");
   EXPECT_EQ(rows[0].value(3).value_or(""), "5");
+}
+
+// FLOAT values go out exact, as the binlog's do (the shortest text that
+// reads back as the float), and as FLOAT fields: they went out with the
+// 6 digits SELECT shows (1234567 as 1234570).
+TEST_F(VStreamServiceTest, FloatValuesGoOutExact) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE vs.fl (id INT PRIMARY KEY, f FLOAT, g FLOAT(7,3), "
+      "d DOUBLE)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO vs.fl VALUES (1, 1234567, 1.5, 0.1), (2, 0.123456789, "
+      "-0.001, 1e20), (3, NULL, NULL, NULL), (4, -3.40282e38, 0, 2.5)"));
+  binlogdata::VStreamRowsRequest req;
+  req.set_query("select id, d, f, g from fl");
+  grpc::ClientContext ctx;
+  auto reader = stub_->VStreamRows(&ctx, req);
+  binlogdata::VStreamRowsResponse resp, head;
+  std::vector<mysql::Row> rows;
+  while (reader->Read(&resp)) {
+    if (resp.fields_size() > 0) head = resp;
+    for (const auto& row : resp.rows()) {
+      rows.push_back(mysql::FromVitessRow(row));
+    }
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(head.fields_size(), 4);
+  ASSERT_EQ(head.pkfields_size(), 1);
+  EXPECT_EQ(head.fields(2).name(), "f");
+  EXPECT_EQ(head.fields(2).type(), query::FLOAT32);
+  EXPECT_EQ(head.fields(3).type(), query::FLOAT32);
+  EXPECT_EQ(head.fields(1).type(), query::FLOAT64);
+  ASSERT_EQ(rows.size(), 4u);
+  auto row = [&](size_t r) {
+    std::vector<std::string> v;
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      v.push_back(rows[r].value(i).value_or("NULL"));
+    }
+    return absl::StrJoin(v, "|");
+  };
+  EXPECT_EQ(row(0), "1|0.1|1234567|1.5");
+  EXPECT_EQ(row(1), "2|1e20|0.12345679|-0.001");
+  EXPECT_EQ(row(2), "3|NULL|NULL|NULL");
+  EXPECT_EQ(row(3), "4|2.5|-3.40282e38|0");
+  EXPECT_EQ(rows[0].size(), 4u);
 }
 
 }  // namespace
