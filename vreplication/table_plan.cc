@@ -74,6 +74,35 @@ bool IsTextOrBlob(const std::string& data_type) {
                            "tinyblob", "blob", "mediumblob", "longblob"});
 }
 
+// kFailedPrecondition, saying what to do, for a column whose values the
+// binlog carries in a form Sidecut does not decode: MariaDB's COMPRESSED
+// columns, and the fractional TIME, DATETIME and TIMESTAMP of MariaDB 5.3
+// (a table made with mysql56_temporal_format=OFF, or from before 10.1).
+absl::Status RequireDecodableColumns(const TableSchema& s) {
+  for (const ColumnInfo& c : s.columns) {
+    const bool compressed =
+        absl::StrContains(absl::AsciiStrToLower(c.column_type), "compressed");
+    const bool old_fraction = absl::StrContains(c.column_type, "mariadb-5.3") &&
+                              absl::StrContains(c.column_type, "(") &&
+                              !absl::StrContains(c.column_type, "(0)");
+    if (!compressed && !old_fraction) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "column ", mysql::QuoteIdentifier(c.name), " of ",
+        mysql::QuoteQualified(s.db, s.table), " is ", c.column_type,
+        compressed ? ": the binlog carries a COMPRESSED column's values "
+                     "compressed, which Sidecut does not decode"
+                   : ": the binlog carries the fractional temporal values "
+                     "of MariaDB 5.3's format in a form Sidecut does not "
+                     "decode",
+        "; change that column with a plain ALTER TABLE (or the mysql "
+        "strategy) first",
+        compressed ? ""
+                   : " (any ALTER TABLE ... ALGORITHM=COPY rewrites it "
+                     "in the current format)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string TextFormOf(const ColumnInfo& source) {
@@ -269,6 +298,7 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
   SC_RETURN_IF_ERROR(RequireKey(plan.source));
   SC_ASSIGN_OR_RETURN(plan.target, LoadTableSchema(conn, db, rule.match()));
   SC_RETURN_IF_ERROR(RequireInnodb(conn, db, spec.source_table));
+  SC_RETURN_IF_ERROR(RequireDecodableColumns(plan.source));
   SC_RETURN_IF_ERROR(RequireInnodb(conn, db, rule.match()));
   std::vector<std::string> source_names;
   for (const ColumnInfo& c : plan.source.columns)

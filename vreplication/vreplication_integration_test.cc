@@ -1656,6 +1656,74 @@ TEST_F(VReplicationTest, TransactionsLargerThanMaxAllowedPacketApply) {
   EXPECT_THAT(Checksum(*conn_, "d9p.dst", cols), IsOkAndHolds(want));
 }
 
+// Columns whose binlog values Sidecut does not decode are refused before
+// anything is copied (the stream failed on the first change, after the
+// copy, or misread the columns after them): MariaDB's COMPRESSED columns and
+// MariaDB 5.3's fractional temporals. That format's whole-second ones are
+// the classic binlog types: copied and caught up.
+TEST_F(VReplicationTest, ColumnsTheBinlogCarriesUndecodedAreRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9k"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9k.src (a INT PRIMARY KEY, t TEXT COMPRESSED)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9k.dst (a INT PRIMARY KEY, t TEXT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9k.src VALUES (1, 'x')"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf9k", "d9k"));
+  EXPECT_THAT(row.message, HasSubstr("COMPRESSED column"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9k.dst"),
+              IsOkAndHolds("0"));
+
+  ASSERT_OK(conn_->Execute("SET GLOBAL mysql56_temporal_format = OFF"));
+  absl::Status made[] = {
+      conn_->Execute("CREATE DATABASE d9m").status(),
+      conn_
+          ->Execute("CREATE TABLE d9m.src (a INT PRIMARY KEY, "
+                    "ts TIMESTAMP(6) NULL)")
+          .status(),
+      conn_->Execute("CREATE DATABASE d9n").status(),
+      conn_
+          ->Execute("CREATE TABLE d9n.src (a INT PRIMARY KEY, d DATETIME, "
+                    "t TIME, ts TIMESTAMP NULL, n INT)")
+          .status()};
+  ASSERT_OK(conn_->Execute("SET GLOBAL mysql56_temporal_format = ON"));
+  for (const absl::Status& s : made) ASSERT_OK(s);
+  ASSERT_THAT(mysql::QueryValue(
+                  *conn_,
+                  "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'd9m' AND COLUMN_NAME = 'ts'"),
+              IsOkAndHolds(HasSubstr("mariadb-5.3")));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9m.dst (a INT PRIMARY KEY, ts TIMESTAMP(6) NULL)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d9m.src VALUES (1, '2024-01-01 00:00:00.5')"));
+  ASSERT_OK_AND_ASSIGN(row, RunUntilFailed("wf9m", "d9m"));
+  EXPECT_THAT(row.message, HasSubstr("MariaDB 5.3's format"));
+
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d9n.dst (a INT PRIMARY KEY, "
+                     "d DATETIME, t TIME, ts TIMESTAMP NULL, n INT)"));
+  const std::string values =
+      "'2024-02-03 04:05:06', '-838:59:59', '2024-02-03 04:05:06', 7";
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO d9n.src VALUES (1, ", values, ")")));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9n", "d9n"));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO d9n.src VALUES (2, ", values, ")")));
+  ASSERT_OK(
+      conn_->Execute("UPDATE d9n.src SET t = '12:34:56', n = 8 WHERE a = 1"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  const std::string rows =
+      "SELECT GROUP_CONCAT(a, '|', d, '|', t, '|', ts, '|', n ORDER BY a "
+      "SEPARATOR ' ') FROM d9n.";
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       mysql::QueryValue(*conn_, rows + "src"));
+  EXPECT_EQ(want,
+            "1|2024-02-03 04:05:06|12:34:56|2024-02-03 04:05:06|8 "
+            "2|2024-02-03 04:05:06|-838:59:59|2024-02-03 04:05:06|7");
+  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
+}
+
 TEST_F(VReplicationTest, NonInnodbTablesAreRefused) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
   ASSERT_OK(conn_->Execute(
