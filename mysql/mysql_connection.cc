@@ -16,10 +16,14 @@ namespace sidecut {
 namespace mysql {
 namespace {
 
-// Run at every connect: the session's sql_mode without NO_BACKSLASH_ESCAPES.
+// Run at every connect: the session's sql_mode without NO_BACKSLASH_ESCAPES
+// (QuoteString escapes with backslashes) and PAD_CHAR_TO_FULL_LENGTH (a CHAR
+// read with its padding is copied so into a VARCHAR, where the binlog's
+// value, caught up, has none).
 constexpr char kSessionInit[] =
-    "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', "
-    "@@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
+    "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(CONCAT(',', "
+    "@@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), "
+    "',PAD_CHAR_TO_FULL_LENGTH,', ','))";
 
 // Live sessions made by factories, by server ("socket|host:port"): thread
 // ids are per server, and one process may talk to several.

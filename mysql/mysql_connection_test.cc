@@ -109,13 +109,14 @@ TEST_F(MysqlConnectionTest, NamesWithQuotesBackticksAndUnicodeRoundTrip) {
 
 // QuoteString escapes with backslashes; a server whose global sql_mode has
 // NO_BACKSLASH_ESCAPES would read 'z\') OR 1=1 #' as a closed string and
-// SQL. Our sessions drop that mode when they connect.
+// SQL. Our sessions drop that mode when they connect, and
+// PAD_CHAR_TO_FULL_LENGTH (a CHAR read padded is copied padded).
 TEST_F(MysqlConnectionTest, SessionsNeverUseNoBackslashEscapes) {
   ASSERT_OK_AND_ASSIGN(std::string global,
                        QueryValue(*conn_, "SELECT @@GLOBAL.sql_mode"));
   ASSERT_OK(
       conn_->Execute("SET GLOBAL sql_mode = CONCAT(@@GLOBAL.sql_mode, "
-                     "',NO_BACKSLASH_ESCAPES')"));
+                     "',NO_BACKSLASH_ESCAPES,PAD_CHAR_TO_FULL_LENGTH')"));
   struct Restore {
     MysqlConnection* conn;
     std::string mode;
@@ -131,6 +132,13 @@ TEST_F(MysqlConnectionTest, SessionsNeverUseNoBackslashEscapes) {
   ASSERT_OK_AND_ASSIGN(std::string mode,
                        QueryValue(*c, "SELECT @@SESSION.sql_mode"));
   EXPECT_THAT(mode, ::testing::Not(::testing::HasSubstr("NO_BACKSLASH")));
+  EXPECT_THAT(mode, ::testing::Not(::testing::HasSubstr("PAD_CHAR")));
+  ASSERT_OK(c->Execute("CREATE DATABASE IF NOT EXISTS pad"));
+  ASSERT_OK(c->Execute("CREATE TABLE pad.c (id INT PRIMARY KEY, c CHAR(4))"));
+  ASSERT_OK(c->Execute("INSERT INTO pad.c VALUES (1, 'a')"));
+  EXPECT_THAT(QueryValue(*c, "SELECT CONCAT('[', c, ']') FROM pad.c"),
+              IsOkAndHolds("[a]"));
+  ASSERT_OK(c->Execute("DROP DATABASE pad"));
   const std::string tricky = "z') OR 1=1 # \\ \"q\" \n";
   ASSERT_OK_AND_ASSIGN(
       std::string back,
