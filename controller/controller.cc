@@ -113,6 +113,18 @@ ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
 }
 
 absl::Status Controller::Save(const ControllerDeployment& d) {
+  // State loaded in an earlier term is stale once leadership was lost and
+  // won again (the store's fence holds for the current term only): what
+  // was saved meanwhile, by another leader, stays.
+  const int64_t term = options_.leader_term ? options_.leader_term() : 0;
+  if (term != loaded_term_) {
+    return absl::AbortedError(absl::StrCat(
+        "this sidecut-ctld's leadership changed while it worked on "
+        "deployment ",
+        d.context(),
+        " (its state is from an earlier term): nothing saved; the next "
+        "round reloads it"));
+  }
   SC_RETURN_IF_ERROR(store_->Save(d));
   absl::MutexLock lock(&view_mu_);
   view_[absl::AsciiStrToLower(d.context())] = d;

@@ -890,6 +890,36 @@ TEST_F(ControllerTest, ACancelThatReachedSomeShardsFinishesOnceTheRestAreBack) {
   }
 }
 
+// A controller that lost its leadership and won it again while it worked
+// saves nothing from the earlier term (its state is stale: another leader
+// may have saved since; the store's fence holds for the new term): the
+// round ends Aborted, and the next one, reloaded, finishes the cancel.
+TEST_F(ControllerTest, StateFromAnEarlierTermIsNotSaved) {
+  CreateTable("users", "title VARCHAR(32)");
+  std::atomic<int64_t> term{1};
+  ControllerOptions o = Options();
+  o.leader_term = [&term]() -> int64_t { return term.load(); };
+  o.while_cancelling = [&term](const ControllerDeployment&) {
+    term = 2;  // lost and won again meanwhile
+    return absl::OkStatus();
+  };
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "two-terms"));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  EXPECT_THAT(
+      controller_->CancelDeployment("two-terms"),
+      StatusIs(absl::StatusCode::kAborted, HasSubstr("leadership changed")));
+  ControllerDeployment d = WaitDeployment(
+      "two-terms",
+      [](const ControllerDeployment& d) {
+        return d.state() == ControllerDeployment::CANCELLED;
+      },
+      absl::Seconds(60));
+  EXPECT_FALSE(d.cancel_requested());
+}
+
 // A member completed on one shard directly (a command to its tablet) has
 // swapped there: a cancel of its deployment is refused, naming it, and
 // cancels nothing (it cancelled the other shards, which then differed);
