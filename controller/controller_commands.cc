@@ -1,6 +1,7 @@
 // Controller commands: the Vitess migration verbs and statements, across
 // shards.
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -137,6 +138,14 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
       ControllerDeployment* d = FindByMember(uuid);
       if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
                            d->state() == ControllerDeployment::CANCELLED)) {
+        if (d->cancel_requested()) {
+          // Its members requeued now, the unfinished cancel's next round
+          // would cancel them again.
+          return absl::FailedPreconditionError(absl::StrCat(
+              "deployment ", d->context(),
+              " is being cancelled (not every shard has the cancel yet): "
+              "retry it once cancelled"));
+        }
         if (d->submission_pending()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "deployment ", d->context(),
@@ -152,23 +161,64 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
       }
     }
     absl::Mutex per_mu;
-    for (const std::string& u : uuids) {
-      SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
-          *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+    // Per member, the shards that requeued it: a deployment's retry that a
+    // shard refuses is undone on them (cancelled again), not left half
+    // running.
+    std::vector<std::set<std::string>> took(uuids.size());
+    absl::Status refused;
+    for (size_t i = 0; i < uuids.size() && refused.ok(); ++i) {
+      const std::string& u = uuids[i];
+      refused = Combine(tablets_.ForEach(
+          *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
                    grpc::ClientContext& ctx) {
+            // Where it did not end failed or cancelled (it runs on, or
+            // completed) there is nothing to retry; where it did, a
+            // refusal is the shard's to tell.
+            vtctldata::GetSchemaMigrationsRequest g;
+            g.set_keyspace(ks->name());
+            g.set_uuid(u);
+            vtctldata::GetSchemaMigrationsResponse found;
+            SC_RETURN_IF_ERROR(
+                FromGrpc(stub.GetSchemaMigrations(&ctx, g, &found)));
+            if (found.migrations_size() > 0 &&
+                found.migrations(0).status() !=
+                    vtctldata::SchemaMigration::FAILED &&
+                found.migrations(0).status() !=
+                    vtctldata::SchemaMigration::CANCELLED) {
+              return absl::OkStatus();
+            }
+            grpc::ClientContext retry;  // one context per call
+            retry.set_deadline(ctx.deadline());
             vtctldata::RetrySchemaMigrationRequest r;
             r.set_keyspace(ks->name());
             r.set_uuid(u);
             vtctldata::RetrySchemaMigrationResponse resp;
             absl::Status s =
-                FromGrpc(stub.RetrySchemaMigration(&ctx, r, &resp));
-            if (absl::IsFailedPrecondition(s)) return absl::OkStatus();
+                FromGrpc(stub.RetrySchemaMigration(&retry, r, &resp));
             absl::MutexLock l(&per_mu);
-            for (const auto& [shard, n] : resp.rows_affected_by_shard()) {
-              counts[shard] += n;
+            for (const auto& [name, n] : resp.rows_affected_by_shard()) {
+              counts[name] += n;
             }
+            if (s.ok()) took[i].insert(shard.name());
             return s;
-          })));
+          }));
+    }
+    if (!refused.ok()) {
+      if (!context.empty()) {
+        for (size_t i = 0; i < uuids.size(); ++i) {
+          if (took[i].empty()) continue;
+          absl::Status undone =
+              Combine(CancelOnShards(*ks, uuids[i], context, &took[i]));
+          if (!undone.ok()) {
+            return absl::Status(
+                refused.code(),
+                absl::StrCat(refused.message(), "; cancelling ", uuids[i],
+                             " again where it was retried failed (",
+                             undone.message(), "): cancel the deployment"));
+          }
+        }
+      }
+      return refused;
     }
     if (!context.empty()) {
       absl::MutexLock lock(&mu_);

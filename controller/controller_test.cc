@@ -802,6 +802,44 @@ TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
   }
 }
 
+// A retry a shard refuses (a newer --in-order-completion migration of the
+// table runs there, and would wait for the retried one forever) fails
+// with the shard's reason and leaves the deployment as it was, cancelled
+// everywhere: the refusal was taken for "nothing to retry there", the
+// other shards ran the change again and the deployment was "retried".
+TEST_F(ControllerTest, ARetryAShardRefusesSaysWhyAndChangesNothing) {
+  CreateTable("uniq", "note VARCHAR(32)");
+  ASSERT_OK(
+      conns_[kShards - 1]->Execute("UPDATE uniq SET val = 1 WHERE id <= 2"));
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE uniq ADD UNIQUE KEY (val)", "vitess",
+                             "refused-retry"));
+  const std::string uuid = resp.uuid_list(0);
+  WaitFailed("refused-retry");
+  ASSERT_OK(controller_->CancelDeployment("refused-retry"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> newer,
+      shards_[kShards - 1].executor->Submit(
+          "ALTER TABLE uniq ADD COLUMN z INT",
+          "vitess --postpone-completion --in-order-completion", ""));
+  ASSERT_OK(WaitOn(kShards - 1, newer[0]));
+  EXPECT_THAT(controller_->Command("retry", "commerce", uuid).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("--in-order-completion")));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("refused-retry"));
+  EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED);
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    EXPECT_TRUE(m.status == onlineddl::kStatusCancelled ||
+                m.status == onlineddl::kStatusFailed)
+        << kShardNames[i] << ": " << m.status;
+  }
+  ASSERT_OK(shards_[kShards - 1].executor->Cancel(newer[0]).status());
+}
+
 // A cancel is recorded before any shard hears of it. A controller that dies
 // right after (as a leader deposed mid-cancel would: its fenced write
 // fails, and it tells no shard) leaves the cancel to its successor, which
