@@ -240,9 +240,13 @@ class Executor {
   // scheduler aborts it, so a vanished controller never leaves writes
   // waiting longer. Abort leaves the migration running and ready.
   // With `catch_up_only` it returns once the stream keeps up, locking
-  // nothing (a controller brings every shard there first).
+  // nothing (a controller brings every shard there first). A request whose
+  // `deadline` (its RPC's, wall clock) passed while it waited for the
+  // executor does nothing (DeadlineExceeded): its controller gave up on it,
+  // and its abort may have come first.
   absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold,
-                              bool catch_up_only = false);
+                              bool catch_up_only = false,
+                              absl::Time deadline = absl::InfiniteFuture());
   absl::StatusOr<CutOverResult> CommitCutOver(absl::string_view uuid);
   // Several prepared migrations swapped in one atomic RENAME (SwapTogether);
   // on error none is swapped and every one is released. Results in order.

@@ -13,7 +13,8 @@ namespace sidecut {
 namespace onlineddl {
 
 absl::Status Executor::PrepareCutOver(absl::string_view uuid,
-                                      absl::Duration hold, bool catch_up_only) {
+                                      absl::Duration hold, bool catch_up_only,
+                                      absl::Time deadline) {
   // Writes to the table wait for as long as the lock is held.
   if (!catch_up_only &&
       (hold <= absl::ZeroDuration() || hold > absl::Minutes(5))) {
@@ -23,6 +24,11 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::FormatDuration(hold)));
   }
   absl::MutexLock lock(&mu_);
+  if (absl::Now() >= deadline) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the request to prepare the cut-over of ", uuid,
+                     " expired while this tablet was busy; nothing prepared"));
+  }
   const std::string key(uuid);
   if (prepared_.count(key) > 0) {
     return absl::FailedPreconditionError(

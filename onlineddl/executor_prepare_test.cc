@@ -290,6 +290,8 @@ TEST_F(PrepareCutOverTest, AGroupsLaterLocksWaitOnlyForTheFirstsThreshold) {
   EXPECT_TRUE(HasColumn("extra"));
 }
 
+// A hold that expires is aborted by the tablet; a request that expired
+// before the tablet took it prepares nothing.
 TEST_F(PrepareCutOverTest, AnExpiredHoldIsAbortedByTheTablet) {
   CreateUsers(500);
   StartExecutor();
@@ -306,6 +308,16 @@ TEST_F(PrepareCutOverTest, AnExpiredHoldIsAbortedByTheTablet) {
       WaitOptions{.timeout = absl::Seconds(10)}));
   EXPECT_TRUE(CanWrite());
   EXPECT_FALSE(HasColumn("extra"));
+  EXPECT_THAT(executor_->CommitCutOver(uuid),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  // A request whose controller gave up on it (its deadline passed while
+  // the tablet was busy) prepares nothing: it locked the table for its
+  // whole hold after the controller's abort had found nothing to release.
+  EXPECT_THAT(executor_->PrepareCutOver(uuid, absl::Seconds(5), false,
+                                        absl::Now() - absl::Milliseconds(1)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("nothing prepared")));
+  EXPECT_TRUE(CanWrite());
   EXPECT_THAT(executor_->CommitCutOver(uuid),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   // The tablet's own cut-over still works afterwards.

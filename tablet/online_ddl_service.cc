@@ -249,7 +249,7 @@ grpc::Status OnlineDdlService::ExecuteMigrationCommand(
   return grpc::Status::OK;
 }
 
-grpc::Status OnlineDdlService::PrepareCutOver(grpc::ServerContext*,
+grpc::Status OnlineDdlService::PrepareCutOver(grpc::ServerContext* ctx,
                                               const PrepareCutOverRequest* req,
                                               PrepareCutOverResponse*) {
   absl::Status ks = CheckKeyspace(req->keyspace());
@@ -258,8 +258,10 @@ grpc::Status OnlineDdlService::PrepareCutOver(grpc::ServerContext*,
                             ? absl::Seconds(req->hold().seconds()) +
                                   absl::Nanoseconds(req->hold().nanos())
                             : absl::Seconds(10);
-  return ToGrpc(
-      executor_->PrepareCutOver(req->uuid(), hold, req->catch_up_only()));
+  // A request its controller gave up on prepares nothing.
+  return ToGrpc(executor_->PrepareCutOver(req->uuid(), hold,
+                                          req->catch_up_only(),
+                                          absl::FromChrono(ctx->deadline())));
 }
 
 grpc::Status OnlineDdlService::CommitCutOver(grpc::ServerContext*,
