@@ -445,6 +445,20 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     simulated_death_ = false;
     return failed;  // the test's simulated death: nothing cleaned up
   }
+  // Recorded failed first, in a write fenced on the leadership: a leader
+  // deposed meanwhile cancels nothing its successor, resubmitting the
+  // deployment, now drives, and a deployment the caller is told was not
+  // submitted is never submitted again by a successor.
+  saved.set_state(ControllerDeployment::FAILED);
+  saved.set_message(absl::StrCat("submission failed: ", failed.message()));
+  if (absl::Status s = Save(saved); !s.ok()) {
+    return absl::Status(
+        failed.code(),
+        absl::StrCat("submission interrupted (", failed.message(),
+                     ") and not recorded as failed (", s.message(),
+                     "): the leader submits it again; cancel the deployment "
+                     "if it is not wanted"));
+  }
   // Leave no shard with a part of the request: cancelled where a shard
   // took it, and only there (a shard that refused it may run another
   // migration under that UUID).
@@ -463,9 +477,12 @@ absl::Status Controller::Submit(ControllerDeployment& d,
       }
     }
   }
-  saved.set_state(ControllerDeployment::FAILED);
-  saved.set_message(absl::StrCat("submission failed: ", failed.message()));
-  Save(saved).IgnoreError();
+  if (!not_cancelled.empty()) {
+    saved.set_message(absl::StrCat(
+        saved.message(), "; cancelling what shards took failed (",
+        absl::StrJoin(not_cancelled, "; "), "): cancel the deployment"));
+    Save(saved).IgnoreError();
+  }
   return absl::Status(
       failed.code(),
       absl::StrCat(

@@ -1726,6 +1726,61 @@ TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
 // A submission the shards refuse because its UUID names a migration they
 // already run (submitted to a tablet directly) leaves that migration alone:
 // it used to be cancelled on every shard as "the rest of the request".
+// A submission that fails after the controller lost its leadership (and
+// won it again: its state is from the earlier term) cancels nothing: what
+// the shards took is the deployment its successor resubmits. It used to
+// cancel on every shard first, then fail to record the failure, and the
+// successor resubmitted a deployment its caller was told was not.
+TEST_F(ControllerTest, ASubmissionFailingAfterLeadershipChangedCancelsNothing) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "info VARCHAR(32)");
+  std::atomic<int64_t> term{1};
+  ControllerOptions o = Options();
+  o.leader_term = [&term]() -> int64_t { return term.load(); };
+  o.while_submitting = [&term](int submitted) {
+    if (submitted == 1) term = 2;  // lost and won again meanwhile
+    return absl::OkStatus();
+  };
+  StartController(o);
+  const std::string taken = "4d5e6f70_8192_11ee_8c99_0242ac120002";
+  ASSERT_OK(shards_[1]
+                .executor
+                ->Submit("ALTER TABLE users ADD COLUMN mine INT",
+                         "vitess --postpone-completion", "", taken)
+                .status());
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE orders ADD COLUMN first INT");
+  req.add_sql("ALTER TABLE users ADD COLUMN theirs INT");
+  req.set_ddl_strategy("vitess --postpone-completion");
+  req.set_migration_context("two-terms-submit");
+  const std::string first = "5e6f7081_92a3_11ee_8c99_0242ac120002";
+  req.add_uuid_list(first);
+  req.add_uuid_list(taken);
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("not recorded as failed")));
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(first));
+    EXPECT_NE(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("two-terms-submit"));
+  EXPECT_TRUE(d.submission_pending());
+  EXPECT_NE(d.state(), ControllerDeployment::FAILED);
+  ASSERT_OK(controller_->CancelDeployment("two-terms-submit"));
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(first));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration mine,
+                       shards_[1].executor->Get(taken));
+  EXPECT_THAT(mine.statement, HasSubstr("mine"));
+  EXPECT_NE(mine.status, onlineddl::kStatusCancelled);
+}
+
 TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
   CreateTable("users", "title VARCHAR(32)");
   CreateTable("orders", "info VARCHAR(32)");
