@@ -254,17 +254,27 @@ namespace {
 // The copy relies on InnoDB: row and gap locks held to the commit (the
 // locked chunk), consistent snapshots, and a target that rolls back a failed
 // chunk with its position. Another engine could lose or duplicate rows.
+// Nor may a table be system-versioned (its history is not copied).
 absl::Status RequireInnodb(mysql::Connection& conn, absl::string_view db,
                            absl::string_view table) {
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result r,
-      conn.Execute(absl::StrCat(
-          "SELECT IFNULL(ENGINE, '') FROM information_schema.TABLES WHERE "
-          "TABLE_SCHEMA = ",
-          mysql::QuoteString(db),
-          " AND TABLE_NAME = ", mysql::QuoteString(table))));
-  if (r.rows.empty() || absl::EqualsIgnoreCase(r.rows[0].Get(0), "InnoDB")) {
-    return absl::OkStatus();  // a missing table is reported by its loader
+  SC_ASSIGN_OR_RETURN(mysql::Result r,
+                      conn.Execute(absl::StrCat(
+                          "SELECT IFNULL(ENGINE, ''), TABLE_TYPE FROM "
+                          "information_schema.TABLES WHERE TABLE_SCHEMA = ",
+                          mysql::QuoteString(db),
+                          " AND TABLE_NAME = ", mysql::QuoteString(table))));
+  if (r.rows.empty()) return absl::OkStatus();  // reported by its loader
+  // A copy reads a system-versioned table's current rows only: its history
+  // would be lost (MariaDB's own ALTER refuses such a table by default).
+  if (absl::EqualsIgnoreCase(r.rows[0].Get(1), "SYSTEM VERSIONED")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "table ", mysql::QuoteQualified(db, table),
+        " is system-versioned: a copy would keep only its current rows and "
+        "lose its history; change it with a plain ALTER TABLE (the mysql "
+        "strategy), with system_versioning_alter_history=KEEP"));
+  }
+  if (absl::EqualsIgnoreCase(r.rows[0].Get(0), "InnoDB")) {
+    return absl::OkStatus();
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "table ", mysql::QuoteQualified(db, table), " uses the ",

@@ -1724,6 +1724,22 @@ TEST_F(VReplicationTest, ColumnsTheBinlogCarriesUndecodedAreRefused) {
   EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
 }
 
+// A system-versioned table is refused: a copy reads its current rows only,
+// and its history was lost.
+TEST_F(VReplicationTest, SystemVersionedTablesAreRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9v"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d9v.src (a INT PRIMARY KEY, b INT) WITH "
+                     "SYSTEM VERSIONING"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9v.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9v.src VALUES (1, 1)"));
+  ASSERT_OK(conn_->Execute("UPDATE d9v.src SET b = 2"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf9v", "d9v"));
+  EXPECT_THAT(row.message, HasSubstr("system-versioned"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9v.dst"),
+              IsOkAndHolds("0"));
+}
+
 TEST_F(VReplicationTest, NonInnodbTablesAreRefused) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9i"));
   ASSERT_OK(conn_->Execute(
