@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -109,12 +110,25 @@ std::vector<std::pair<std::string, std::string>> ColumnRenames(
   return out;
 }
 
+std::vector<std::string> DroppedColumns(const schemadiff::AlterTable& alter) {
+  std::vector<std::string> out;
+  for (const schemadiff::AlterOption& opt : alter.options) {
+    if (opt.kind == schemadiff::AlterOption::Kind::kDropColumn) {
+      out.push_back(opt.name);
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     const TableSchema& source, const TableSchema& shadow,
-    const std::vector<std::pair<std::string, std::string>>& renames) {
+    const std::vector<std::pair<std::string, std::string>>& renames,
+    const std::vector<std::string>& dropped) {
   AlterAnalysis a;
   std::map<std::string, std::string> renamed;  // lower old → new
   for (const auto& [from, to] : renames) renamed[Lower(from)] = to;
+  std::set<std::string> gone;  // lower
+  for (const std::string& d : dropped) gone.insert(Lower(d));
   // Source column index → target column index.
   std::map<int, int> to_target;
   std::map<int, int> to_source;
@@ -122,7 +136,9 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     const ColumnInfo& c = source.columns[i];
     auto r = renamed.find(Lower(c.name));
     std::string target_name = r == renamed.end() ? c.name : r->second;
-    int ti = shadow.ColumnIndex(target_name);
+    int ti = r == renamed.end() && gone.count(Lower(c.name)) > 0
+                 ? -1
+                 : shadow.ColumnIndex(target_name);
     if (ti < 0) {
       a.dropped_columns.push_back(c.name);
       a.revertible_notes.push_back(absl::StrCat("column ", c.name, " dropped"));

@@ -25,6 +25,11 @@ namespace onlineddl {
 std::vector<std::pair<std::string, std::string>> ColumnRenames(
     const schemadiff::AlterTable& alter);
 
+// Columns the ALTER drops (DROP COLUMN). One added back under the same name
+// (DROP c, ADD c), or another renamed to it (DROP b, CHANGE a b), is a new
+// column: its values are not the dropped one's.
+std::vector<std::string> DroppedColumns(const schemadiff::AlterTable& alter);
+
 struct AlterAnalysis {
   // Source column → target column, in source order (generated target
   // columns excluded: the server computes them).
@@ -50,10 +55,13 @@ struct AlterAnalysis {
 // Analyzes copying `source` into `shadow` (already altered). Errors
 // (kFailedPrecondition) when no unique key is shared: the message contains
 // "found no possible unique key".
+// Source columns named in `dropped` (DroppedColumns) and not renamed are
+// dropped, whatever the shadow has under their name.
 absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     const vreplication::TableSchema& source,
     const vreplication::TableSchema& shadow,
-    const std::vector<std::pair<std::string, std::string>>& renames);
+    const std::vector<std::pair<std::string, std::string>>& renames,
+    const std::vector<std::string>& dropped = {});
 
 }  // namespace onlineddl
 }  // namespace sidecut

@@ -2012,6 +2012,47 @@ TEST_F(ExecutorTest, AnInOrderMigrationHoldsNoOlderOneBack) {
   EXPECT_TRUE(HasColumn("ipb", "v"));
 }
 
+// A column dropped and added back under the same name is a new column (it
+// kept the dropped one's values), as is one another is renamed to (DROP b,
+// CHANGE a b failed: 'b' specified twice); a partition operation changing
+// rows fails the migration, the table untouched (a DROP PARTITION ran on
+// the empty shadow and the copy brought the partition's rows back).
+TEST_F(ExecutorTest, DroppedColumnsAndPartitionsAreNotCopiedBack) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dc (id INT PRIMARY KEY, a INT, b INT, c INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO dc VALUES (1, 10, 20, 30), (2, 11, "
+                     "21, 31)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dp (id INT PRIMARY KEY) PARTITION BY RANGE (id) "
+      "(PARTITION p0 VALUES LESS THAN (10), PARTITION p1 VALUES LESS THAN "
+      "(20), PARTITION p2 VALUES LESS THAN (30))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO dp VALUES (1), (11), (21)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE dc DROP COLUMN c, ADD COLUMN c INT "
+                        "DEFAULT 7, DROP COLUMN b, CHANGE a b INT",
+                        "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', b, ':', c ORDER BY id) FROM "
+                  "dc"),
+            "1:10:7,2:11:7");
+  for (const char* op : {"DROP PARTITION p1", "TRUNCATE PARTITION p1"}) {
+    ASSERT_OK_AND_ASSIGN(
+        u,
+        executor_->Submit(absl::StrCat("ALTER TABLE dp ", op), "vitess", ""));
+    const Migration m = WaitStatus(u[0], kStatusFailed);
+    EXPECT_THAT(m.message, HasSubstr("mysql or direct strategy")) << op;
+    EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM dp"), "1,11,21")
+        << op;
+  }
+  ASSERT_OK_AND_ASSIGN(
+      u, executor_->Submit("ALTER TABLE dp DROP PARTITION p1", "mysql", ""));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM dp"), "1,21");
+}
+
 // An artifact that cannot be retired now (a transaction holds it) is tried
 // again next tick; the other migrations' cleanup goes on (the first
 // failure ended every tick's cleanup and table GC).

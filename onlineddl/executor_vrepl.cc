@@ -212,6 +212,24 @@ absl::Status Executor::DropWorkflow(absl::string_view uuid) {
 
 absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   const std::string& db = m.schema;
+  // Partition operations that change rows would run on the empty shadow,
+  // and the copy would bring every row back: a DROP or TRUNCATE PARTITION
+  // deleted nothing, an EXCHANGE moved the other table's rows in.
+  if (const auto* alter = std::get_if<schemadiff::AlterTable>(&d.parsed);
+      alter != nullptr && alter->partition_spec.has_value()) {
+    const std::string& op = alter->partition_spec->action;
+    for (const char* changes_rows :
+         {"drop", "truncate", "exchange", "discard", "import", "convert"}) {
+      if (!absl::EqualsIgnoreCase(op, changes_rows)) continue;
+      return Fail(
+          m, absl::StrCat(absl::AsciiStrToUpper(op),
+                          " PARTITION changes the table's rows in place: an "
+                          "online ALTER copies every row into a new table, "
+                          "so the partition's rows would be copied back. "
+                          "Run it with the mysql or direct strategy (the "
+                          "server does it in place, quickly)"));
+    }
+  }
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, false));  // the server's mode
   absl::StatusOr<vreplication::TableSchema> source =
       vreplication::LoadTableSchema(*conn_, db, m.table);
@@ -369,9 +387,9 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   absl::StatusOr<vreplication::TableSchema> target =
       vreplication::LoadTableSchema(*conn_, db, shadow);
   if (!target.ok()) return Fail(m, target.status().message());
-  absl::StatusOr<AlterAnalysis> a =
-      AnalyzeAlter(*source, *target,
-                   ColumnRenames(std::get<schemadiff::AlterTable>(d.parsed)));
+  const auto& alter = std::get<schemadiff::AlterTable>(d.parsed);
+  absl::StatusOr<AlterAnalysis> a = AnalyzeAlter(
+      *source, *target, ColumnRenames(alter), DroppedColumns(alter));
   if (!a.ok()) return Fail(m, a.status().message());
   binlogdata::BinlogSource src;
   src.set_keyspace(m.keyspace);
