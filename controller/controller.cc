@@ -449,9 +449,12 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   // deposed meanwhile cancels nothing its successor, resubmitting the
   // deployment, now drives, and a deployment the caller is told was not
   // submitted is never submitted again by a successor.
+  const ControllerDeployment before = saved;
   saved.set_state(ControllerDeployment::FAILED);
   saved.set_message(absl::StrCat("submission failed: ", failed.message()));
   if (absl::Status s = Save(saved); !s.ok()) {
+    // Still pending here too: this leader's next round submits it again.
+    saved = before;
     return absl::Status(
         failed.code(),
         absl::StrCat("submission interrupted (", failed.message(),
@@ -831,12 +834,18 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
     // cancel, again, stops what still runs).
     d.set_cancel_requested(false);
     d.set_state(ControllerDeployment::FAILED);
+    const absl::Status unreached = Combine(all);
     d.set_message(absl::StrCat(
         "cancel stopped: the shards differ: completed directly meanwhile: ",
         absl::StrJoin(differ, "; "),
-        "; cancelled on the shards the cancel reached. Retry the deployment "
-        "to apply it everywhere, or revert those members where they "
-        "completed"));
+        "; cancelled on the shards the cancel reached",
+        unreached.ok()
+            ? ""
+            : absl::StrCat(" (not on: ", unreached.message(),
+                           "; cancel the deployment again to stop what "
+                           "still runs there)"),
+        ". Retry the deployment to apply it everywhere, or revert those "
+        "members where they completed"));
     SC_RETURN_IF_ERROR(Save(d));
     return absl::FailedPreconditionError(d.message());
   }

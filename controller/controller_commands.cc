@@ -136,16 +136,16 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
       absl::MutexLock lock(&mu_);
       SC_RETURN_IF_ERROR(Lead());
       ControllerDeployment* d = FindByMember(uuid);
+      if (d != nullptr && d->cancel_requested()) {
+        // Its members requeued now, the unfinished cancel's next round
+        // would cancel them again.
+        return absl::FailedPreconditionError(absl::StrCat(
+            "deployment ", d->context(),
+            " is being cancelled (not every shard has the cancel yet): "
+            "retry it once cancelled"));
+      }
       if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
                            d->state() == ControllerDeployment::CANCELLED)) {
-        if (d->cancel_requested()) {
-          // Its members requeued now, the unfinished cancel's next round
-          // would cancel them again.
-          return absl::FailedPreconditionError(absl::StrCat(
-              "deployment ", d->context(),
-              " is being cancelled (not every shard has the cancel yet): "
-              "retry it once cancelled"));
-        }
         if (d->submission_pending()) {
           return absl::FailedPreconditionError(absl::StrCat(
               "deployment ", d->context(),
@@ -217,6 +217,18 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
                              undone.message(), "): cancel the deployment"));
           }
         }
+      }
+      std::set<std::string> retried;
+      for (const std::set<std::string>& t : took) {
+        retried.insert(t.begin(), t.end());
+      }
+      if (context.empty() && !retried.empty()) {
+        return absl::Status(
+            refused.code(),
+            absl::StrCat(refused.message(), "; it was retried on shard(s) ",
+                         absl::StrJoin(retried, ", "),
+                         ", where it runs again (cancel it there if the "
+                         "shards must not differ)"));
       }
       return refused;
     }

@@ -1723,9 +1723,6 @@ TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
                        HasSubstr("--postpone-launch")));
 }
 
-// A submission the shards refuse because its UUID names a migration they
-// already run (submitted to a tablet directly) leaves that migration alone:
-// it used to be cancelled on every shard as "the rest of the request".
 // A submission that fails after the controller lost its leadership (and
 // won it again: its state is from the earlier term) cancels nothing: what
 // the shards took is the deployment its successor resubmits. It used to
@@ -1781,6 +1778,9 @@ TEST_F(ControllerTest, ASubmissionFailingAfterLeadershipChangedCancelsNothing) {
   EXPECT_NE(mine.status, onlineddl::kStatusCancelled);
 }
 
+// A submission the shards refuse because its UUID names a migration they
+// already run (submitted to a tablet directly) leaves that migration alone:
+// it used to be cancelled on every shard as "the rest of the request".
 TEST_F(ControllerTest, ARefusedSubmissionLeavesOtherMigrationsAlone) {
   CreateTable("users", "title VARCHAR(32)");
   CreateTable("orders", "info VARCHAR(32)");

@@ -213,7 +213,11 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
                           (!context.empty() && r.migration_context == context);
       if (r.reverted_uuid.empty() || !undoes) continue;
       for (const Migration& x : later) {
-        if (x.uuid == r.reverted_uuid) return std::make_pair(r.uuid, x.uuid);
+        // A revert of m's own revert puts m's change back: m's revert then
+        // goes by what that one left (it is the last), not past the pair.
+        if (x.uuid == r.reverted_uuid && x.reverted_uuid != m.uuid) {
+          return std::make_pair(r.uuid, x.uuid);
+        }
       }
     }
     return std::nullopt;

@@ -1553,12 +1553,23 @@ TEST_F(RevertTest, RevertsCreateDropAndViews) {
   WaitStatus(rdv, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM v"), "2");
 
-  // The later changes of c were each undone by a revert: the CREATE is
-  // again the last one standing, and reverts.
-  ASSERT_OK_AND_ASSIGN(std::string rc2, executor_->Revert(create, ""));
+  // Its own revert reverted puts its change back by another migration:
+  // that one is the last (reverting it is the way), not the CREATE.
+  EXPECT_THAT(executor_->Revert(create, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("migration ", rrc))));
+  // A CREATE whose later changes were each undone by a revert is again the
+  // last one standing, and reverts.
+  const std::string create2 = Run("CREATE TABLE c2 (id INT PRIMARY KEY)");
+  WaitStatus(create2, kStatusComplete);
+  const std::string drop2 = Run("DROP TABLE c2");
+  WaitStatus(drop2, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string rd2, executor_->Revert(drop2, ""));
+  WaitStatus(rd2, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string rc2, executor_->Revert(create2, ""));
   WaitStatus(rc2, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
-                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'c'"),
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'c2'"),
             "0");
 }
 

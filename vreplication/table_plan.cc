@@ -80,8 +80,12 @@ bool IsTextOrBlob(const std::string& data_type) {
 // (a table made with mysql56_temporal_format=OFF, or from before 10.1).
 absl::Status RequireDecodableColumns(const TableSchema& s) {
   for (const ColumnInfo& c : s.columns) {
+    // MariaDB marks one "/*M!100301 COMPRESSED*/" (an ENUM's members may
+    // say "compressed").
     const bool compressed =
-        absl::StrContains(absl::AsciiStrToLower(c.column_type), "compressed");
+        c.data_type != "enum" && c.data_type != "set" &&
+        absl::StrContains(absl::AsciiStrToLower(c.column_type),
+                          " compressed*/");
     const bool old_fraction = absl::StrContains(c.column_type, "mariadb-5.3") &&
                               absl::StrContains(c.column_type, "(") &&
                               !absl::StrContains(c.column_type, "(0)");
@@ -109,7 +113,11 @@ std::string TextFormOf(const ColumnInfo& source) {
   const std::string& t = source.data_type;
   const bool zerofill = absl::StrContains(source.column_type, "zerofill");
   const std::vector<int> args = TypeArgs(source.column_type);
-  if (t == "year") return "LPAD({v}, 4, '0')";
+  if (t == "year") {
+    // A YEAR(2) (tables from before MariaDB 10.2) shows two digits.
+    return !args.empty() && args[0] == 2 ? "RIGHT(LPAD({v}, 4, '0'), 2)"
+                                         : "LPAD({v}, 4, '0')";
+  }
   if (t == "bit") {
     // Its bytes, big-endian, as many as its width takes.
     const int bytes = ((args.empty() ? 1 : args[0]) + 7) / 8;
@@ -254,9 +262,10 @@ namespace {
 // The copy relies on InnoDB: row and gap locks held to the commit (the
 // locked chunk), consistent snapshots, and a target that rolls back a failed
 // chunk with its position. Another engine could lose or duplicate rows.
-// Nor may a table be system-versioned (its history is not copied).
+// Nor may the `source` table be system-versioned (its history is not
+// copied).
 absl::Status RequireInnodb(mysql::Connection& conn, absl::string_view db,
-                           absl::string_view table) {
+                           absl::string_view table, bool source) {
   SC_ASSIGN_OR_RETURN(mysql::Result r,
                       conn.Execute(absl::StrCat(
                           "SELECT IFNULL(ENGINE, ''), TABLE_TYPE FROM "
@@ -266,7 +275,7 @@ absl::Status RequireInnodb(mysql::Connection& conn, absl::string_view db,
   if (r.rows.empty()) return absl::OkStatus();  // reported by its loader
   // A copy reads a system-versioned table's current rows only: its history
   // would be lost (MariaDB's own ALTER refuses such a table by default).
-  if (absl::EqualsIgnoreCase(r.rows[0].Get(1), "SYSTEM VERSIONED")) {
+  if (source && absl::EqualsIgnoreCase(r.rows[0].Get(1), "SYSTEM VERSIONED")) {
     return absl::FailedPreconditionError(absl::StrCat(
         "table ", mysql::QuoteQualified(db, table),
         " is system-versioned: a copy would keep only its current rows and "
@@ -307,9 +316,9 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
   }
   SC_RETURN_IF_ERROR(RequireKey(plan.source));
   SC_ASSIGN_OR_RETURN(plan.target, LoadTableSchema(conn, db, rule.match()));
-  SC_RETURN_IF_ERROR(RequireInnodb(conn, db, spec.source_table));
+  SC_RETURN_IF_ERROR(RequireInnodb(conn, db, spec.source_table, true));
   SC_RETURN_IF_ERROR(RequireDecodableColumns(plan.source));
-  SC_RETURN_IF_ERROR(RequireInnodb(conn, db, rule.match()));
+  SC_RETURN_IF_ERROR(RequireInnodb(conn, db, rule.match(), false));
   std::vector<std::string> source_names;
   for (const ColumnInfo& c : plan.source.columns)
     source_names.push_back(c.name);

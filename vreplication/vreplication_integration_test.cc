@@ -1662,65 +1662,69 @@ TEST_F(VReplicationTest, TransactionsLargerThanMaxAllowedPacketApply) {
 // MariaDB 5.3's fractional temporals. That format's whole-second ones are
 // the classic binlog types: copied and caught up.
 TEST_F(VReplicationTest, ColumnsTheBinlogCarriesUndecodedAreRefused) {
-  ASSERT_OK(conn_->Execute("CREATE DATABASE d9k"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dzk"));
   ASSERT_OK(conn_->Execute(
-      "CREATE TABLE d9k.src (a INT PRIMARY KEY, t TEXT COMPRESSED)"));
-  ASSERT_OK(conn_->Execute("CREATE TABLE d9k.dst (a INT PRIMARY KEY, t TEXT)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO d9k.src VALUES (1, 'x')"));
-  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wf9k", "d9k"));
+      "CREATE TABLE dzk.src (a INT PRIMARY KEY, t TEXT COMPRESSED)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE dzk.dst (a INT PRIMARY KEY, t TEXT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO dzk.src VALUES (1, 'x')"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, RunUntilFailed("wfzk", "dzk"));
   EXPECT_THAT(row.message, HasSubstr("COMPRESSED column"));
-  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9k.dst"),
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dzk.dst"),
               IsOkAndHolds("0"));
 
   ASSERT_OK(conn_->Execute("SET GLOBAL mysql56_temporal_format = OFF"));
   absl::Status made[] = {
-      conn_->Execute("CREATE DATABASE d9m").status(),
+      conn_->Execute("CREATE DATABASE dzm").status(),
       conn_
-          ->Execute("CREATE TABLE d9m.src (a INT PRIMARY KEY, "
+          ->Execute("CREATE TABLE dzm.src (a INT PRIMARY KEY, "
                     "ts TIMESTAMP(6) NULL)")
           .status(),
-      conn_->Execute("CREATE DATABASE d9n").status(),
+      conn_->Execute("CREATE DATABASE dzn").status(),
       conn_
-          ->Execute("CREATE TABLE d9n.src (a INT PRIMARY KEY, d DATETIME, "
-                    "t TIME, ts TIMESTAMP NULL, n INT)")
+          ->Execute("CREATE TABLE dzn.src (a INT PRIMARY KEY, d DATETIME, "
+                    "t TIME, ts TIMESTAMP NULL, n INT, "
+                    "e ENUM('raw', 'compressed'))")
           .status()};
   ASSERT_OK(conn_->Execute("SET GLOBAL mysql56_temporal_format = ON"));
   for (const absl::Status& s : made) ASSERT_OK(s);
   ASSERT_THAT(mysql::QueryValue(
                   *conn_,
                   "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE "
-                  "TABLE_SCHEMA = 'd9m' AND COLUMN_NAME = 'ts'"),
+                  "TABLE_SCHEMA = 'dzm' AND COLUMN_NAME = 'ts'"),
               IsOkAndHolds(HasSubstr("mariadb-5.3")));
   ASSERT_OK(conn_->Execute(
-      "CREATE TABLE d9m.dst (a INT PRIMARY KEY, ts TIMESTAMP(6) NULL)"));
+      "CREATE TABLE dzm.dst (a INT PRIMARY KEY, ts TIMESTAMP(6) NULL)"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d9m.src VALUES (1, '2024-01-01 00:00:00.5')"));
-  ASSERT_OK_AND_ASSIGN(row, RunUntilFailed("wf9m", "d9m"));
+      "INSERT INTO dzm.src VALUES (1, '2024-01-01 00:00:00.5')"));
+  ASSERT_OK_AND_ASSIGN(row, RunUntilFailed("wfzm", "dzm"));
   EXPECT_THAT(row.message, HasSubstr("MariaDB 5.3's format"));
 
-  ASSERT_OK(
-      conn_->Execute("CREATE TABLE d9n.dst (a INT PRIMARY KEY, "
-                     "d DATETIME, t TIME, ts TIMESTAMP NULL, n INT)"));
-  const std::string values =
-      "'2024-02-03 04:05:06', '-838:59:59', '2024-02-03 04:05:06', 7";
+  // (An ENUM with a member named "compressed" is no COMPRESSED column.)
   ASSERT_OK(conn_->Execute(
-      absl::StrCat("INSERT INTO d9n.src VALUES (1, ", values, ")")));
+      "CREATE TABLE dzn.dst (a INT PRIMARY KEY, d DATETIME, t TIME, ts "
+      "TIMESTAMP NULL, n INT, e ENUM('raw', 'compressed'))"));
+  const std::string values =
+      "'2024-02-03 04:05:06', '-838:59:59', '2024-02-03 04:05:06', 7, "
+      "'compressed'";
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("INSERT INTO dzn.src VALUES (1, ", values, ")")));
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wf9n", "d9n"));
+  ASSERT_OK_AND_ASSIGN(int64_t id, CreateCopied(engine, "wfzn", "dzn"));
   ASSERT_OK(conn_->Execute(
-      absl::StrCat("INSERT INTO d9n.src VALUES (2, ", values, ")")));
+      absl::StrCat("INSERT INTO dzn.src VALUES (2, ", values, ")")));
   ASSERT_OK(
-      conn_->Execute("UPDATE d9n.src SET t = '12:34:56', n = 8 WHERE a = 1"));
+      conn_->Execute("UPDATE dzn.src SET t = '12:34:56', n = 8 WHERE a = 1"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
   const std::string rows =
-      "SELECT GROUP_CONCAT(a, '|', d, '|', t, '|', ts, '|', n ORDER BY a "
-      "SEPARATOR ' ') FROM d9n.";
+      "SELECT GROUP_CONCAT(a, '|', d, '|', t, '|', ts, '|', n, '|', e ORDER "
+      "BY a SEPARATOR ' ') FROM dzn.";
   ASSERT_OK_AND_ASSIGN(std::string want,
                        mysql::QueryValue(*conn_, rows + "src"));
   EXPECT_EQ(want,
-            "1|2024-02-03 04:05:06|12:34:56|2024-02-03 04:05:06|8 "
-            "2|2024-02-03 04:05:06|-838:59:59|2024-02-03 04:05:06|7");
+            "1|2024-02-03 04:05:06|12:34:56|2024-02-03 04:05:06|8|compressed "
+            "2|2024-02-03 04:05:06|-838:59:59|2024-02-03 04:05:06|7|"
+            "compressed");
   EXPECT_THAT(mysql::QueryValue(*conn_, rows + "dst"), IsOkAndHolds(want));
 }
 
