@@ -346,6 +346,10 @@ absl::Status Executor::FinishInstant(const Migration& m) {
 
 absl::Status Executor::StartMysqlAlter(const Migration& m) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
+  // The server's own ALTER, as a client's session would run it: in the
+  // server's time zone (a TIMESTAMP made DATETIME holds local times).
+  SC_RETURN_IF_ERROR(
+      c->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
   mysql_alters_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
       [sql = m.statement](mysql::Connection& conn) {

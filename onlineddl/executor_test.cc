@@ -2053,6 +2053,56 @@ TEST_F(ExecutorTest, DroppedColumnsAndPartitionsAreNotCopiedBack) {
   EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM dp"), "1,21");
 }
 
+// On a server whose time zone is not UTC, an ALTER whose result depends on
+// it (a TIMESTAMP made DATETIME, a DATETIME added with DEFAULT
+// CURRENT_TIMESTAMP) fails with the reason, the table untouched: the copy,
+// in UTC, stored UTC times where a native ALTER stores local ones. One that
+// does not depend on it runs; the mysql strategy stores local times.
+TEST_F(ExecutorTest, AlterationsDependingOnTheTimeZoneAreRefusedOutsideUtc) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE tz (id INT PRIMARY KEY, ts TIMESTAMP NULL, n INT)"));
+  ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+00:00'"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO tz VALUES (1, '2024-01-01 10:00:00', 1)"));
+  ASSERT_OK_AND_ASSIGN(std::string zone,
+                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.time_zone"));
+  ASSERT_OK(conn_->Execute("SET GLOBAL time_zone = '+02:00'"));
+  struct Restore {
+    mysql::Connection* conn;
+    std::string zone;
+    ~Restore() {
+      conn->Execute(
+              absl::StrCat("SET GLOBAL time_zone = ", mysql::QuoteString(zone)))
+          .status()
+          .IgnoreError();
+    }
+  } restore{conn_.get(), zone};
+  StartExecutor();
+  for (const char* alter :
+       {"ALTER TABLE tz MODIFY ts DATETIME NULL",
+        "ALTER TABLE tz ADD COLUMN at DATETIME DEFAULT CURRENT_TIMESTAMP"}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                         executor_->Submit(alter, "vitess", ""));
+    const Migration m = WaitStatus(u[0], kStatusFailed);
+    EXPECT_THAT(m.message, HasSubstr("is not UTC")) << alter;
+    EXPECT_THAT(m.message, HasSubstr("mysql strategy")) << alter;
+  }
+  EXPECT_FALSE(HasColumn("tz", "at"));
+  EXPECT_EQ(Value("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tz' AND "
+                  "COLUMN_NAME = 'ts'"),
+            "timestamp");
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE tz MODIFY n BIGINT", "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      u,
+      executor_->Submit("ALTER TABLE tz MODIFY ts DATETIME NULL", "mysql", ""));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT ts FROM tz"), "2024-01-01 12:00:00");
+}
+
 // An artifact that cannot be retired now (a transaction holds it) is tried
 // again next tick; the other migrations' cleanup goes on (the first
 // failure ended every tick's cleanup and table GC).

@@ -37,6 +37,83 @@ namespace {
 using mysql::QuoteIdentifier;
 using mysql::QuoteString;
 
+// Why a copy, which works in UTC (where a TIMESTAMP's instant is exact),
+// would store other values than the same ALTER run natively in the
+// server's time zone, when that zone is not UTC: a TIMESTAMP turned into
+// another type or back (native: local times), a column added with a
+// default or ON UPDATE reading the clock (native: local time of day).
+// "" when nothing depends on the zone, or the zone is UTC.
+absl::StatusOr<std::string> TimeZoneDependence(
+    mysql::Connection& conn, const std::string& db, const std::string& shadow,
+    const vreplication::TableSchema& source,
+    const vreplication::TableSchema& target, const AlterAnalysis& a) {
+  std::vector<std::string> why;
+  for (const auto& [s, t] : a.shared_columns) {
+    const int si = source.ColumnIndex(s);
+    const int ti = target.ColumnIndex(t);
+    if (si < 0 || ti < 0) continue;
+    const vreplication::ColumnInfo& sc = source.columns[si];
+    const vreplication::ColumnInfo& tc = target.columns[ti];
+    if ((sc.data_type == "timestamp") != (tc.data_type == "timestamp")) {
+      why.push_back(absl::StrCat("column ", QuoteIdentifier(s),
+                                 " changes from ", sc.column_type, " to ",
+                                 tc.column_type));
+    }
+  }
+  if (!a.added_columns.empty()) {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result cols,
+        conn.Execute(absl::StrCat(
+            "SELECT COLUMN_NAME, DATA_TYPE, LOWER(CONCAT(IFNULL("
+            "COLUMN_DEFAULT, ''), ' ', EXTRA)) FROM information_schema.COLUMNS "
+            "WHERE TABLE_SCHEMA = ",
+            QuoteString(db), " AND TABLE_NAME = ", QuoteString(shadow))));
+    for (const mysql::Row& r : cols.rows) {
+      const std::string name(r.Get(0));
+      if (r.Get(1) == "timestamp" ||
+          std::find(a.added_columns.begin(), a.added_columns.end(), name) ==
+              a.added_columns.end()) {
+        continue;
+      }
+      for (const char* clock :
+           {"current_timestamp", "now(", "curdate", "curtime", "current_date",
+            "current_time", "localtime", "sysdate", "unix_timestamp",
+            "from_unixtime"}) {
+        if (!absl::StrContains(r.Get(2), clock)) continue;
+        why.push_back(absl::StrCat("column ", QuoteIdentifier(name),
+                                   " is added with a value of the clock (",
+                                   absl::StripAsciiWhitespace(r.Get(2)), ")"));
+        break;
+      }
+    }
+  }
+  if (why.empty()) return std::string();
+  // The server's zone, by its offsets in January and July (one with
+  // daylight saving time may be UTC in winter).
+  SC_RETURN_IF_ERROR(conn.Execute("SET @sidecut_tz = @@SESSION.time_zone, "
+                                  "SESSION time_zone = @@GLOBAL.time_zone")
+                         .status());
+  absl::StatusOr<mysql::Result> zone = conn.Execute(
+      "SELECT CONCAT(TIMESTAMPDIFF(SECOND, '2024-01-01 00:00:00', "
+      "FROM_UNIXTIME(1704067200)), ',', TIMESTAMPDIFF(SECOND, "
+      "'2024-07-01 00:00:00', FROM_UNIXTIME(1719792000))), "
+      "@@GLOBAL.time_zone, @@system_time_zone");
+  SC_RETURN_IF_ERROR(
+      conn.Execute("SET SESSION time_zone = @sidecut_tz").status());
+  SC_RETURN_IF_ERROR(zone.status());
+  if (zone->rows.empty() || zone->rows[0].Get(0) == "0,0") {
+    return std::string();
+  }
+  const mysql::Row& z = zone->rows[0];
+  return absl::StrCat(
+      "the server's time zone (", z.Get(1),
+      z.Get(1) == "SYSTEM" ? absl::StrCat(": ", z.Get(2)) : std::string(),
+      ") is not UTC, and an online ALTER copies in UTC: ",
+      absl::StrJoin(why, "; "),
+      ", where a native ALTER stores local times. Run it with the mysql "
+      "strategy, or set the server's time_zone to UTC");
+}
+
 // Drops NO_ZERO_DATE and NO_ZERO_IN_DATE from the session's sql_mode, or
 // restores the server's default mode (both without NO_BACKSLASH_ESCAPES).
 absl::Status AllowZeroDates(mysql::Connection& conn, bool allow) {
@@ -391,6 +468,10 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   absl::StatusOr<AlterAnalysis> a = AnalyzeAlter(
       *source, *target, ColumnRenames(alter), DroppedColumns(alter));
   if (!a.ok()) return Fail(m, a.status().message());
+  SC_ASSIGN_OR_RETURN(
+      std::string zoned,
+      TimeZoneDependence(*conn_, db, shadow, *source, *target, *a));
+  if (!zoned.empty()) return Fail(m, zoned);
   binlogdata::BinlogSource src;
   src.set_keyspace(m.keyspace);
   src.set_shard(m.shard);
