@@ -2103,6 +2103,33 @@ TEST_F(ExecutorTest, AlterationsDependingOnTheTimeZoneAreRefusedOutsideUtc) {
   EXPECT_EQ(Value("SELECT ts FROM tz"), "2024-01-01 12:00:00");
 }
 
+// The table's AUTO_INCREMENT counter survives an ALTER that names
+// AUTO_INCREMENT without setting the counter (widening the key): ids of
+// deleted rows at the top were handed out again. AUTO_INCREMENT = n sets
+// it.
+TEST_F(ExecutorTest, TheAutoIncrementCounterIsKeptUnlessTheAlterSetsIt) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE ai (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO ai (v) VALUES (1), (2), (3)"));
+  ASSERT_OK(conn_->Execute("DELETE FROM ai WHERE id = 3"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE ai MODIFY id BIGINT NOT NULL "
+                        "AUTO_INCREMENT, COMMENT 'auto_increment kept'",
+                        "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK(conn_->Execute("INSERT INTO ai (v) VALUES (4)"));
+  EXPECT_EQ(Value("SELECT MAX(id) FROM ai"), "4");
+  ASSERT_OK_AND_ASSIGN(
+      u, executor_->Submit("ALTER TABLE ai ADD COLUMN w INT, AUTO_INCREMENT "
+                           "= 100",
+                           "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK(conn_->Execute("INSERT INTO ai (v) VALUES (5)"));
+  EXPECT_EQ(Value("SELECT MAX(id) FROM ai"), "100");
+}
+
 // An artifact that cannot be retired now (a transaction holds it) is tried
 // again next tick; the other migrations' cleanup goes on (the first
 // failure ended every tick's cleanup and table GC).

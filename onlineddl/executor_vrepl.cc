@@ -24,6 +24,7 @@
 #include "onlineddl/executor.h"
 #include "onlineddl/foreign_keys.h"
 #include "onlineddl/swap_check.h"
+#include "schemadiff/alter_analysis.h"
 #include "schemadiff/constraint_names.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
@@ -440,9 +441,11 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                           "--unsafe-allow-foreign-keys"));
     }
   }
-  // CREATE … LIKE does not carry the AUTO_INCREMENT counter.
-  if (!absl::StrContains(absl::AsciiStrToLower(d.alter_clauses),
-                         "auto_increment")) {
+  // CREATE … LIKE does not carry the AUTO_INCREMENT counter; unless the
+  // ALTER sets it (AUTO_INCREMENT = n: a column made or kept
+  // AUTO_INCREMENT, a comment naming it, keep the table's).
+  if (!schemadiff::AnalyzeAlterTable(std::get<schemadiff::AlterTable>(d.parsed))
+           .sets_auto_increment) {
     SC_ASSIGN_OR_RETURN(
         std::string next,
         mysql::QueryValue(
