@@ -817,7 +817,13 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
       differ.push_back(absl::StrCat(m.uuid(), " (", m.table(), ") on shard(s) ",
                                     absl::StrJoin(complete_on, ", ")));
     }
-    for (absl::Status& s : per_shard) {
+    for (size_t i = 0; i < per_shard.size(); ++i) {
+      absl::Status& s = per_shard[i];
+      // Complete there: reported as the shards differing, not as unreached.
+      if (!failed &&
+          complete_on.count(ks->shards(static_cast<int>(i)).name()) > 0) {
+        continue;
+      }
       // Never sent there (a submission interrupted before it did).
       if (absl::IsNotFound(s) && d.submission_pending()) continue;
       // Ended there already (the failure itself, or cancelled), or never

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -55,10 +57,12 @@ absl::StatusOr<binlogdata::BinlogSource> Executor::ReverseStreamSource(
       vreplication::ParseFilter(row.source.filter().rules(0).match(),
                                 row.source.filter().rules(0).filter()));
   std::vector<std::pair<std::string, std::string>> renames;
+  std::set<std::string> filled;  // lower: the columns the copy filled
   for (const vreplication::SelectItem& item : spec.items) {
     if (!item.column.empty() && item.column != item.alias) {
       renames.emplace_back(item.alias, item.column);
     }
+    filled.insert(absl::AsciiStrToLower(item.alias));
   }
   const std::string artifact = FirstArtifact(m);
   SC_ASSIGN_OR_RETURN(vreplication::TableSchema now_serving,
@@ -66,7 +70,16 @@ absl::StatusOr<binlogdata::BinlogSource> Executor::ReverseStreamSource(
   SC_ASSIGN_OR_RETURN(
       vreplication::TableSchema old,
       vreplication::LoadTableSchema(*conn_, m.schema, artifact));
-  SC_ASSIGN_OR_RETURN(AlterAnalysis a, AnalyzeAlter(now_serving, old, renames));
+  // A column the ALTER added (not filled by the copy) is no old column of
+  // its name (DROP c, ADD c): its values do not go back into it.
+  std::vector<std::string> added;
+  for (const vreplication::ColumnInfo& c : now_serving.columns) {
+    if (!c.generated && filled.count(absl::AsciiStrToLower(c.name)) == 0) {
+      added.push_back(c.name);
+    }
+  }
+  SC_ASSIGN_OR_RETURN(AlterAnalysis a,
+                      AnalyzeAlter(now_serving, old, renames, added));
   binlogdata::BinlogSource src;
   src.set_keyspace(m.keyspace);
   src.set_shard(m.shard);

@@ -2038,6 +2038,14 @@ TEST_F(ExecutorTest, DroppedColumnsAndPartitionsAreNotCopiedBack) {
   EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', b, ':', c ORDER BY id) FROM "
                   "dc"),
             "1:10:7,2:11:7");
+  // Reverted, the old c keeps its values (the reverse stream wrote the new
+  // c's into it).
+  ASSERT_OK(conn_->Execute("UPDATE dc SET b = 99, c = 8 WHERE id = 1"));
+  ASSERT_OK_AND_ASSIGN(std::string r, executor_->Revert(u[0], ""));
+  WaitStatus(r, kStatusComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', a, ':', b, ':', c ORDER BY "
+                  "id) FROM dc"),
+            "1:99:20:30,2:11:21:31");
   for (const char* op : {"DROP PARTITION p1", "TRUNCATE PARTITION p1"}) {
     ASSERT_OK_AND_ASSIGN(
         u,
@@ -2064,8 +2072,22 @@ TEST_F(ExecutorTest, AlterationsDependingOnTheTimeZoneAreRefusedOutsideUtc) {
   ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+00:00'"));
   ASSERT_OK(
       conn_->Execute("INSERT INTO tz VALUES (1, '2024-01-01 10:00:00', 1)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE tz_utc (id INT PRIMARY KEY, ts "
+                     "TIMESTAMP NULL)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO tz_utc VALUES (1, '2024-01-01 10:00:00')"));
   ASSERT_OK_AND_ASSIGN(std::string zone,
                        mysql::QueryValue(*conn_, "SELECT @@GLOBAL.time_zone"));
+  // On this server (UTC, whatever the zone is named) it runs.
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> utc,
+                       executor_->Submit("ALTER TABLE tz_utc MODIFY ts "
+                                         "DATETIME NULL",
+                                         "vitess", ""));
+  WaitStatus(utc[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT ts FROM tz_utc"), "2024-01-01 10:00:00");
+  executor_.reset();
   ASSERT_OK(conn_->Execute("SET GLOBAL time_zone = '+02:00'"));
   struct Restore {
     mysql::Connection* conn;
@@ -2092,9 +2114,14 @@ TEST_F(ExecutorTest, AlterationsDependingOnTheTimeZoneAreRefusedOutsideUtc) {
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tz' AND "
                   "COLUMN_NAME = 'ts'"),
             "timestamp");
+  // Nothing of the zone in a BIGINT, an epoch, a string or a TIMESTAMP.
   ASSERT_OK_AND_ASSIGN(
       std::vector<std::string> u,
-      executor_->Submit("ALTER TABLE tz MODIFY n BIGINT", "vitess", ""));
+      executor_->Submit(
+          "ALTER TABLE tz MODIFY n BIGINT, ADD COLUMN e INT UNSIGNED DEFAULT "
+          "(UNIX_TIMESTAMP()), ADD COLUMN s VARCHAR(20) DEFAULT 'localtime', "
+          "ADD COLUMN t2 TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP",
+          "vitess", ""));
   WaitStatus(u[0], kStatusComplete);
   ASSERT_OK_AND_ASSIGN(
       u,

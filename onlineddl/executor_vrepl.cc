@@ -65,9 +65,10 @@ absl::StatusOr<std::string> TimeZoneDependence(
     SC_ASSIGN_OR_RETURN(
         mysql::Result cols,
         conn.Execute(absl::StrCat(
-            "SELECT COLUMN_NAME, DATA_TYPE, LOWER(CONCAT(IFNULL("
-            "COLUMN_DEFAULT, ''), ' ', EXTRA)) FROM information_schema.COLUMNS "
-            "WHERE TABLE_SCHEMA = ",
+            // A quoted default is a string, whatever it says.
+            "SELECT COLUMN_NAME, DATA_TYPE, LOWER(CONCAT(IF(COLUMN_DEFAULT "
+            "LIKE CONCAT(CHAR(39), '%'), '', IFNULL(COLUMN_DEFAULT, '')), ' ', "
+            "EXTRA)) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ",
             QuoteString(db), " AND TABLE_NAME = ", QuoteString(shadow))));
     for (const mysql::Row& r : cols.rows) {
       const std::string name(r.Get(0));
@@ -78,8 +79,7 @@ absl::StatusOr<std::string> TimeZoneDependence(
       }
       for (const char* clock :
            {"current_timestamp", "now(", "curdate", "curtime", "current_date",
-            "current_time", "localtime", "sysdate", "unix_timestamp",
-            "from_unixtime"}) {
+            "current_time", "localtime", "sysdate", "from_unixtime"}) {
         if (!absl::StrContains(r.Get(2), clock)) continue;
         why.push_back(absl::StrCat("column ", QuoteIdentifier(name),
                                    " is added with a value of the clock (",
@@ -90,17 +90,13 @@ absl::StatusOr<std::string> TimeZoneDependence(
   }
   if (why.empty()) return std::string();
   // The server's zone, by its offsets in January and July (one with
-  // daylight saving time may be UTC in winter).
-  SC_RETURN_IF_ERROR(conn.Execute("SET @sidecut_tz = @@SESSION.time_zone, "
-                                  "SESSION time_zone = @@GLOBAL.time_zone")
-                         .status());
+  // daylight saving time may be UTC in winter); not known: not UTC.
   absl::StatusOr<mysql::Result> zone = conn.Execute(
-      "SELECT CONCAT(TIMESTAMPDIFF(SECOND, '2024-01-01 00:00:00', "
-      "FROM_UNIXTIME(1704067200)), ',', TIMESTAMPDIFF(SECOND, "
-      "'2024-07-01 00:00:00', FROM_UNIXTIME(1719792000))), "
-      "@@GLOBAL.time_zone, @@system_time_zone");
-  SC_RETURN_IF_ERROR(
-      conn.Execute("SET SESSION time_zone = @sidecut_tz").status());
+      "SELECT IFNULL(CONCAT(TIMESTAMPDIFF(SECOND, '2024-01-01 00:00:00', "
+      "CONVERT_TZ('2024-01-01 00:00:00', '+00:00', @@GLOBAL.time_zone)), "
+      "',', TIMESTAMPDIFF(SECOND, '2024-07-01 00:00:00', "
+      "CONVERT_TZ('2024-07-01 00:00:00', '+00:00', @@GLOBAL.time_zone))), "
+      "''), @@GLOBAL.time_zone, @@system_time_zone");
   SC_RETURN_IF_ERROR(zone.status());
   if (zone->rows.empty() || zone->rows[0].Get(0) == "0,0") {
     return std::string();
@@ -297,15 +293,16 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
       alter != nullptr && alter->partition_spec.has_value()) {
     const std::string& op = alter->partition_spec->action;
     for (const char* changes_rows :
-         {"drop", "truncate", "exchange", "discard", "import", "convert"}) {
+         {"drop", "truncate", "exchange", "discard", "import"}) {
       if (!absl::EqualsIgnoreCase(op, changes_rows)) continue;
       return Fail(
           m, absl::StrCat(absl::AsciiStrToUpper(op),
-                          " PARTITION changes the table's rows in place: an "
-                          "online ALTER copies every row into a new table, "
-                          "so the partition's rows would be copied back. "
-                          "Run it with the mysql or direct strategy (the "
-                          "server does it in place, quickly)"));
+                          " PARTITION works on the table's partitions in "
+                          "place: an online ALTER would run it on an empty "
+                          "copy of the table, then copy every row of the "
+                          "live table into it. Run it with the mysql or "
+                          "direct strategy (the server does it in place, "
+                          "quickly)"));
     }
   }
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, false));  // the server's mode
