@@ -584,16 +584,11 @@ std::string Controller::CompletedSomewhere(const TopologyKeyspace& ks,
         ks,
         [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
             grpc::ClientContext& ctx) -> absl::Status {
-          vtctldata::GetSchemaMigrationsRequest g;
-          g.set_keyspace(ks.name());
-          g.set_uuid(m.uuid());
-          vtctldata::GetSchemaMigrationsResponse r;
-          SC_RETURN_IF_ERROR(FromGrpc(stub.GetSchemaMigrations(&ctx, g, &r)));
-          if (r.migrations_size() > 0 &&
-              r.migrations(0).status() ==
-                  vtctldata::SchemaMigration::COMPLETE &&
-              absl::EqualsIgnoreCase(r.migrations(0).migration_context(),
-                                     d.context())) {
+          SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> r,
+                              ReadMigrationOn(stub, ctx, ks.name(), m.uuid()));
+          if (r.has_value() &&
+              r->status() == vtctldata::SchemaMigration::COMPLETE &&
+              absl::EqualsIgnoreCase(r->migration_context(), d.context())) {
             absl::MutexLock l(&found_mu);
             found = absl::StrCat("member ", m.uuid(), " (", m.table(),
                                  ") is complete on shard ", shard.name());
@@ -610,9 +605,6 @@ std::vector<absl::Status> Controller::CancelOnShards(
     absl::string_view context, const std::set<std::string>* only,
     std::set<std::string>* complete_on) {
   absl::Mutex complete_mu;
-  vtctldata::GetSchemaMigrationsRequest g;
-  g.set_keyspace(ks.name());
-  g.set_uuid(uuid);
   vtctldata::CancelSchemaMigrationRequest c;
   c.set_keyspace(ks.name());
   c.set_uuid(uuid);
@@ -626,19 +618,18 @@ std::vector<absl::Status> Controller::CancelOnShards(
         // A shard that refused the deployment's member may run another
         // migration under that UUID (submitted to the tablet directly): it
         // is not the deployment's to cancel.
-        vtctldata::GetSchemaMigrationsResponse found;
-        SC_RETURN_IF_ERROR(FromGrpc(stub.GetSchemaMigrations(&ctx, g, &found)));
-        if (found.migrations_size() == 0) {
+        SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> found,
+                            ReadMigrationOn(stub, ctx, ks.name(), uuid));
+        if (!found.has_value()) {
           return absl::NotFoundError(absl::StrCat(
               "migration ", uuid, " not found on shard ", shard.name()));
         }
-        if (!absl::EqualsIgnoreCase(found.migrations(0).migration_context(),
-                                    context)) {
+        if (!absl::EqualsIgnoreCase(found->migration_context(), context)) {
           return absl::OkStatus();
         }
         // Ended there already (a cancel reaching only some shards is tried
         // again: those that have it are done).
-        const auto status = found.migrations(0).status();
+        const auto status = found->status();
         if (status == vtctldata::SchemaMigration::CANCELLED ||
             status == vtctldata::SchemaMigration::FAILED) {
           return absl::OkStatus();

@@ -174,17 +174,11 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
             // Where it did not end failed or cancelled (it runs on, or
             // completed) there is nothing to retry; where it did, a
             // refusal is the shard's to tell.
-            vtctldata::GetSchemaMigrationsRequest g;
-            g.set_keyspace(ks->name());
-            g.set_uuid(u);
-            vtctldata::GetSchemaMigrationsResponse found;
-            SC_RETURN_IF_ERROR(
-                FromGrpc(stub.GetSchemaMigrations(&ctx, g, &found)));
-            if (found.migrations_size() > 0 &&
-                found.migrations(0).status() !=
-                    vtctldata::SchemaMigration::FAILED &&
-                found.migrations(0).status() !=
-                    vtctldata::SchemaMigration::CANCELLED) {
+            SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> found,
+                                ReadMigrationOn(stub, ctx, ks->name(), u));
+            if (found.has_value() &&
+                found->status() != vtctldata::SchemaMigration::FAILED &&
+                found->status() != vtctldata::SchemaMigration::CANCELLED) {
               return absl::OkStatus();
             }
             grpc::ClientContext retry;  // one context per call

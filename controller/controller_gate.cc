@@ -104,16 +104,13 @@ Controller::MemberOnShards(const TopologyKeyspace& ks,
       ks,
       [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
           grpc::ClientContext& ctx) -> absl::Status {
-        vtctldata::GetSchemaMigrationsRequest r;
-        r.set_keyspace(ks.name());
-        r.set_uuid(m.uuid());
-        vtctldata::GetSchemaMigrationsResponse resp;
-        SC_RETURN_IF_ERROR(FromGrpc(stub.GetSchemaMigrations(&ctx, r, &resp)));
-        if (resp.migrations_size() == 0) {
+        SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> found,
+                            ReadMigrationOn(stub, ctx, ks.name(), m.uuid()));
+        if (!found.has_value()) {
           return absl::NotFoundError(
               absl::StrCat("migration ", m.uuid(), " is missing"));
         }
-        out[index[shard.name()]] = resp.migrations(0);
+        out[index[shard.name()]] = *std::move(found);
         return absl::OkStatus();
       })));
   return out;
@@ -479,14 +476,9 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
         for (size_t g : pending) {
           grpc::ClientContext call;
           call.set_deadline(ctx.deadline());
-          vtctldata::GetSchemaMigrationsRequest r;
-          r.set_keyspace(ks.name());
-          r.set_uuid(uuid[g]);
-          vtctldata::GetSchemaMigrationsResponse resp;
-          SC_RETURN_IF_ERROR(
-              FromGrpc(stub.GetSchemaMigrations(&call, r, &resp)));
-          stage[g] = resp.migrations_size() > 0 ? resp.migrations(0).stage()
-                                                : on[g][i].stage();
+          SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> found,
+                              ReadMigrationOn(stub, call, ks.name(), uuid[g]));
+          stage[g] = found.has_value() ? found->stage() : on[g][i].stage();
         }
         auto still_prepared = [&](size_t g) {
           return stage[g] == "cut-over prepared";

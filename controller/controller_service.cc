@@ -1,5 +1,7 @@
 #include "controller/controller_service.h"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -40,10 +42,14 @@ grpc::Status ControllerService::Serve(
   }
   std::unique_ptr<OnlineDDL::Stub> stub = OnlineDDL::NewStub(
       grpc::CreateChannel(leader, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext forward;
-  forward.set_deadline(ctx->deadline());
-  forward.AddMetadata(kForwardedHeader, "1");
-  return ((*stub).*method)(&forward, req, resp);
+  // Cancelled with the client's call.
+  std::unique_ptr<grpc::ClientContext> forward =
+      grpc::ClientContext::FromServerContext(*ctx);
+  forward->set_deadline(std::min(
+      ctx->deadline(), std::chrono::system_clock::now() +
+                           absl::ToChronoMilliseconds(max_forward_wait_)));
+  forward->AddMetadata(kForwardedHeader, "1");
+  return ((*stub).*method)(forward.get(), req, resp);
 }
 
 grpc::Status ControllerService::ApplySchema(

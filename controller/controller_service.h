@@ -3,12 +3,16 @@
 // `sidecut` CLI (and any vtctld-style client) talks to either; the
 // two-phase cut-over RPCs are the tablets' own and are refused here.
 // A follower (several controllers sharing etcd) forwards every call to the
-// leader once, so a client may talk to any controller.
+// leader once, so a client may talk to any controller. A forwarded call
+// keeps the client's deadline, at most `max_forward_wait` (a client with
+// none does not wait forever on a leader that hangs), and is cancelled
+// with the client's call.
 //
 // Thread-safe.
 #ifndef SIDECUT_CONTROLLER_CONTROLLER_SERVICE_H_
 #define SIDECUT_CONTROLLER_CONTROLLER_SERVICE_H_
 
+#include "absl/time/time.h"
 #include "controller/controller.h"
 #include "proto/sidecut_tablet.grpc.pb.h"
 
@@ -17,8 +21,10 @@ namespace controller {
 
 class ControllerService final : public sidecut::OnlineDDL::Service {
  public:
-  explicit ControllerService(Controller* controller)
-      : controller_(controller) {}
+  explicit ControllerService(
+      Controller* controller,
+      absl::Duration max_forward_wait = absl::Minutes(10))
+      : controller_(controller), max_forward_wait_(max_forward_wait) {}
 
   grpc::Status ApplySchema(grpc::ServerContext*,
                            const vtctldata::ApplySchemaRequest* req,
@@ -60,7 +66,8 @@ class ControllerService final : public sidecut::OnlineDDL::Service {
                          grpc::ClientContext*, const Req&, Resp*),
                      Local local);
 
-  Controller* controller_;
+  Controller* const controller_;
+  const absl::Duration max_forward_wait_;
 };
 
 }  // namespace controller

@@ -1966,6 +1966,7 @@ struct EtcdCandidate {
   std::unique_ptr<ControllerService> service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
+  absl::Duration max_forward_wait = absl::Minutes(10);
 
   std::shared_ptr<LeaderElection> Election() { return leadership->election(); }
   absl::Status Start(const std::string& endpoint, const std::string& prefix,
@@ -1976,7 +1977,8 @@ struct EtcdCandidate {
     leadership = std::make_unique<EtcdLeadership>(etcd.get(), prefix);
     leadership->Configure(o);
     SC_ASSIGN_OR_RETURN(controller, Controller::Start(o, Clock::Real()));
-    service = std::make_unique<ControllerService>(controller.get());
+    service =
+        std::make_unique<ControllerService>(controller.get(), max_forward_wait);
     grpc::ServerBuilder b;
     b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     b.RegisterService(service.get());
@@ -1993,6 +1995,63 @@ struct EtcdCandidate {
   }
   ~EtcdCandidate() { Die(); }
 };
+
+// A leader that takes a call and never answers it.
+class HangingLeader final : public OnlineDDL::Service {
+ public:
+  grpc::Status GetSchemaMigrations(
+      grpc::ServerContext* ctx, const vtctldata::GetSchemaMigrationsRequest*,
+      vtctldata::GetSchemaMigrationsResponse*) override {
+    const absl::Time end = absl::Now() + absl::Seconds(60);
+    while (!ctx->IsCancelled() && absl::Now() < end) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return grpc::Status::OK;
+  }
+};
+
+TEST_F(ControllerTest, AForwardedCallWithoutDeadlineDoesNotWaitForever) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<harness::EtcdInstance> etcd,
+                       harness::EtcdInstance::Start());
+  const std::string prefix = absl::StrCat("/", db_, "/");
+  HangingLeader hanging;
+  grpc::ServerBuilder hb;
+  int hanging_port = 0;
+  hb.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                      &hanging_port);
+  hb.RegisterService(&hanging);
+  std::unique_ptr<grpc::Server> hanging_server = hb.BuildAndStart();
+  ASSERT_NE(hanging_port, 0);
+  const std::string leader = absl::StrCat("127.0.0.1:", hanging_port);
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<EtcdClient> c,
+                         EtcdClient::Connect(etcd->endpoint()));
+    ASSERT_OK(PutTopology(*c, prefix, topology_));
+    // The leader's key, held by no lease: it stays the leader.
+    ASSERT_OK(c->Put(absl::StrCat(prefix, "leader"), leader));
+  }
+  EtcdCandidate b;
+  b.max_forward_wait = absl::Seconds(2);
+  ASSERT_OK(b.Start(etcd->endpoint(), prefix, Options()));
+  ASSERT_OK(WaitFor(Clock::Real(), "B sees the leader",
+                    [&]() -> absl::StatusOr<bool> {
+                      return b.Election()->Leader() == leader;
+                    }));
+  std::unique_ptr<OnlineDDL::Stub> to_b = OnlineDDL::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", b.port),
+                          grpc::InsecureChannelCredentials()));
+  vtctldata::GetSchemaMigrationsRequest req;
+  req.set_keyspace("commerce");
+  vtctldata::GetSchemaMigrationsResponse resp;
+  grpc::ClientContext ctx;  // no deadline
+  const absl::Time start = absl::Now();
+  grpc::Status s = to_b->GetSchemaMigrations(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << s.error_message();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  b.Die();
+  hanging_server->Shutdown(std::chrono::system_clock::now());
+}
 
 TEST_F(ControllerTest, ControllersSharingEtcdElectOneLeaderAndFailOver) {
   CreateTable("users", "title VARCHAR(32)");

@@ -6,9 +6,23 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/grpcpp.h"
+#include "util/grpc_status.h"
 
 namespace sidecut {
 namespace controller {
+
+absl::StatusOr<std::optional<vtctldata::SchemaMigration>> ReadMigrationOn(
+    OnlineDDL::StubInterface& stub, grpc::ClientContext& context,
+    const std::string& keyspace, const std::string& uuid) {
+  vtctldata::GetSchemaMigrationsRequest req;
+  req.set_keyspace(keyspace);
+  req.set_uuid(uuid);
+  vtctldata::GetSchemaMigrationsResponse resp;
+  absl::Status s = FromGrpc(stub.GetSchemaMigrations(&context, req, &resp));
+  if (!s.ok()) return s;
+  if (resp.migrations_size() == 0) return std::nullopt;
+  return resp.migrations(0);
+}
 
 StubFactory GrpcStubFactory() {
   return [](const std::string& address) {

@@ -10,10 +10,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "proto/sidecut_controller.pb.h"
@@ -57,6 +59,12 @@ class Tablets {
   std::map<std::string, std::unique_ptr<OnlineDDL::StubInterface>> stubs_
       ABSL_GUARDED_BY(mu_);
 };
+
+// Reads migration `uuid` from one shard's tablet, using `context` (good
+// for one call). nullopt when the shard does not have it.
+absl::StatusOr<std::optional<vtctldata::SchemaMigration>> ReadMigrationOn(
+    OnlineDDL::StubInterface& stub, grpc::ClientContext& context,
+    const std::string& keyspace, const std::string& uuid);
 
 // OK if every status is; otherwise the first failure's code with every
 // failure's message ("shard -80: ...; shard 80-: ...").

@@ -207,21 +207,16 @@ absl::Status Executor::ScheduleQueued() {
     // One that completes as it runs, under --in-order-completion, waits
     // for every migration submitted before it (an ALTER waits so at its
     // cut-over).
-    if (!IsVreplAlter(m) && m.reverted_uuid.empty()) {
-      SC_ASSIGN_OR_RETURN(
-          DdlStrategySetting st,
-          DdlStrategySetting::FromColumns(m.strategy, m.options));
-      if (st.IsInOrderCompletion()) {
-        SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
-        if (!older.empty()) {
-          const std::string stage = absl::StrCat(
-              "waiting for ", older[0].uuid, " to complete first (in order)");
-          if (m.stage != stage) {
-            SC_RETURN_IF_ERROR(UpdateMigration(
-                *conn_, m.uuid, Assignments().Set("stage", stage)));
-          }
-          continue;
+    if (!IsVreplAlter(m) && m.reverted_uuid.empty() && InOrderCompletion(m)) {
+      SC_ASSIGN_OR_RETURN(std::vector<Migration> older, PendingBefore(m));
+      if (!older.empty()) {
+        const std::string stage = absl::StrCat("waiting for ", older[0].uuid,
+                                               " to complete first (in order)");
+        if (m.stage != stage) {
+          SC_RETURN_IF_ERROR(UpdateMigration(
+              *conn_, m.uuid, Assignments().Set("stage", stage)));
         }
+        continue;
       }
     }
     // One that completes in order does not launch ahead of an older
