@@ -185,6 +185,11 @@ class Controller {
   // that is pending (cancel).
   absl::StatusOr<std::map<std::string, uint64_t>> AllOutsideDeployments(
       const TopologyKeyspace& ks, absl::string_view verb);
+  // `refused` (a verb some shards refused), naming `shards`, where it took
+  // effect all the same.
+  static absl::Status TookEffectOn(const absl::Status& refused,
+                                   absl::string_view verb,
+                                   const std::set<std::string>& shards);
   // Submits again a deployment whose submission was interrupted.
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -249,10 +249,17 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   // others' results stand. Only one that no shard has is NotFound.
   int missing = 0;
   absl::Status not_found;
-  auto add = [&](const google::protobuf::Map<std::string, uint64_t>& m,
+  // The shards where it took effect: a refusal elsewhere says so (a retry
+  // one shard refused runs again on the others).
+  std::set<std::string> took;
+  auto add = [&](const TopologyShard& where,
+                 const google::protobuf::Map<std::string, uint64_t>& m,
                  absl::Status s) {
     absl::MutexLock l(&per_mu);
-    for (const auto& [shard, n] : m) per[shard] += n;
+    for (const auto& [shard, n] : m) {
+      per[shard] += n;
+      if (s.ok() && n > 0) took.insert(where.name());
+    }
     if (absl::IsNotFound(s) && uuid != "all") {
       ++missing;
       not_found = s;
@@ -260,20 +267,21 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     }
     return s;
   };
-#define SIDECUT_CTLD_VERB(verb_str, rpc)                                   \
-  if (v == verb_str) {                                                     \
-    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(                           \
-        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,     \
-                 grpc::ClientContext& ctx) {                               \
-          vtctldata::rpc##SchemaMigrationRequest r;                        \
-          r.set_keyspace(ks->name());                                      \
-          r.set_uuid(std::string(uuid));                                   \
-          vtctldata::rpc##SchemaMigrationResponse resp;                    \
-          return add(resp.rows_affected_by_shard(),                        \
-                     FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp))); \
-        })));                                                              \
-    if (missing == ks->shards_size()) return not_found;                    \
-    return per;                                                            \
+#define SIDECUT_CTLD_VERB(verb_str, rpc)                                     \
+  if (v == verb_str) {                                                       \
+    absl::Status s = Combine(tablets_.ForEach(                               \
+        *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub, \
+                 grpc::ClientContext& ctx) {                                 \
+          vtctldata::rpc##SchemaMigrationRequest r;                          \
+          r.set_keyspace(ks->name());                                        \
+          r.set_uuid(std::string(uuid));                                     \
+          vtctldata::rpc##SchemaMigrationResponse resp;                      \
+          return add(shard, resp.rows_affected_by_shard(),                   \
+                     FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp)));   \
+        }));                                                                 \
+    if (!s.ok()) return TookEffectOn(s, v, took);                            \
+    if (missing == ks->shards_size()) return not_found;                      \
+    return per;                                                              \
   }
   SIDECUT_CTLD_VERB("complete", Complete)
   SIDECUT_CTLD_VERB("cancel", Cancel)
@@ -283,6 +291,17 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   SIDECUT_CTLD_VERB("force-cutover", ForceCutOver)
 #undef SIDECUT_CTLD_VERB
   return absl::InvalidArgumentError(absl::StrCat("unknown verb ", verb));
+}
+
+absl::Status Controller::TookEffectOn(const absl::Status& refused,
+                                      absl::string_view verb,
+                                      const std::set<std::string>& shards) {
+  if (shards.empty()) return refused;
+  return absl::Status(
+      refused.code(),
+      absl::StrCat(refused.message(), "; the ", verb,
+                   " took effect on shard(s) ", absl::StrJoin(shards, ", "),
+                   verb == "retry" ? ", where it runs again" : ""));
 }
 
 absl::StatusOr<std::map<std::string, uint64_t>>

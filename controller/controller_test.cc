@@ -39,6 +39,7 @@
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/migration_uuid.h"
 #include "tablet/online_ddl_service.h"
 #include "tests/harness/etcd_instance.h"
 #include "tests/harness/free_port.h"
@@ -836,6 +837,53 @@ TEST_F(ControllerTest, ARetryAShardRefusesSaysWhyAndChangesNothing) {
     EXPECT_TRUE(m.status == onlineddl::kStatusCancelled ||
                 m.status == onlineddl::kStatusFailed)
         << kShardNames[i] << ": " << m.status;
+  }
+  ASSERT_OK(shards_[kShards - 1].executor->Cancel(newer[0]).status());
+}
+
+// A migration the controller does not track (submitted to the tablets
+// directly, one UUID on every shard): a retry some shards took and one
+// refused says where it runs again.
+TEST_F(ControllerTest, ARetryRefusedOnOneShardSaysWhereItRunsAgain) {
+  CreateTable("uniq", "note VARCHAR(32)");
+  const std::string uuid = onlineddl::CreateMigrationUuid();
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(conns_[i]->Execute("UPDATE uniq SET val = 1 WHERE id <= 2"));
+    ASSERT_OK(shards_[i]
+                  .executor
+                  ->Submit("ALTER TABLE uniq ADD UNIQUE KEY (val)", "vitess",
+                           "", uuid)
+                  .status());
+  }
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(WaitOn(i, uuid, onlineddl::kStatusFailed));
+  }
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> newer,
+      shards_[kShards - 1].executor->Submit(
+          "ALTER TABLE uniq ADD COLUMN z INT",
+          "vitess --postpone-completion --in-order-completion", ""));
+  ASSERT_OK(WaitOn(kShards - 1, newer[0]));
+  StartController(Options());
+  std::vector<std::string> others;
+  for (int i = 0; i + 1 < kShards; ++i) others.push_back(kShardNames[i]);
+  EXPECT_THAT(
+      controller_->Command("retry", "commerce", uuid).status(),
+      StatusIs(
+          absl::StatusCode::kFailedPrecondition,
+          AllOf(HasSubstr("--in-order-completion"),
+                HasSubstr(absl::StrCat("the retry took effect on shard(s) ",
+                                       absl::StrJoin(others, ", "),
+                                       ", where it runs again")))));
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(uuid));
+    if (i + 1 < kShards) {
+      EXPECT_GE(m.retries, 1) << kShardNames[i];
+    } else {
+      EXPECT_EQ(m.status, onlineddl::kStatusFailed);
+      EXPECT_EQ(m.retries, 0);
+    }
   }
   ASSERT_OK(shards_[kShards - 1].executor->Cancel(newer[0]).status());
 }
