@@ -950,6 +950,11 @@ TEST_F(ControllerTest, ACancelThatReachedSomeShardsFinishesOnceTheRestAreBack) {
   last.server.reset();
   EXPECT_THAT(controller_->CancelDeployment("partly"),
               StatusIs(absl::StatusCode::kUnavailable));
+  // Until every shard has the cancel, a retry is refused (the cancel's
+  // next round would cancel what it requeued), changing nothing.
+  EXPECT_THAT(controller_->Command("retry", "commerce", uuid).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is being cancelled")));
   for (int i = 0; i < kShards - 1; ++i) {
     ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
                          shards_[i].executor->Get(uuid));
