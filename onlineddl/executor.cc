@@ -273,7 +273,9 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     m.allow_concurrent = st.IsAllowConcurrent();
     m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
     if (st.RetainArtifacts().has_value()) {
-      m.retain_artifacts_seconds = absl::ToInt64Seconds(*st.RetainArtifacts());
+      // Rounded up: a part of a second is not 0 (the default).
+      m.retain_artifacts_seconds = absl::ToInt64Seconds(
+          absl::Ceil(*st.RetainArtifacts(), absl::Seconds(1)));
     }
     SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
     uuids.push_back(m.uuid);

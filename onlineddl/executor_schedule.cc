@@ -101,8 +101,11 @@ absl::Status Executor::TickLocked() {
   for (const mysql::Row& row : uncleaned.rows) {
     keep.insert(absl::AsciiStrToLower(CondenseUuid(row.Get(0))));
   }
-  // A table GC cannot advance is logged, and does not fail the tick (which
-  // would reconnect and log it every time).
+  // Not while a cut-over is prepared: its commit (and the writes waiting
+  // on its lock) would wait for the purge. A table GC cannot advance is
+  // logged, and does not fail the tick (which would reconnect and log it
+  // every time).
+  if (!prepared_.empty()) return absl::OkStatus();
   absl::Status gc = gc_->Tick(*conn_, options_.db, keep).status();
   if (!gc.ok()) LogGcError(gc.message(), /*retiring=*/false);
   return absl::OkStatus();

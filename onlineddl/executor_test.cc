@@ -2247,6 +2247,47 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
 // none: an audit trigger wrote a row per purged row); a sequence skips
 // the purge (DELETE does not apply to it: GC failed on it every tick); a
 // table referencing itself is purged (a parent row went first: refused).
+// A MERGE table's DELETE deletes the rows of the tables it merges: GC
+// drops such a table unpurged (as DROP TABLE would, touching nothing
+// else), as it does a system-versioned one (whose DELETE keeps history).
+TEST_F(ExecutorTest, GcDoesNotPurgeThroughATableStandingForOthers) {
+  const absl::Time past = absl::Now() - absl::Hours(1);
+  ASSERT_OK_AND_ASSIGN(
+      std::string merged,
+      ArtifactName(ArtifactHint::kPurge, "78787878-2222-3333-4444-555555555555",
+                   past));
+  ASSERT_OK_AND_ASSIGN(
+      std::string versioned,
+      ArtifactName(ArtifactHint::kPurge, "9a9a9a9a-2222-3333-4444-555555555555",
+                   past));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE gc_log_a (id INT PRIMARY KEY) ENGINE=MyISAM SELECT seq "
+      "AS id FROM seq_1_to_10"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE gc_log_b (id INT PRIMARY KEY) ENGINE=MyISAM SELECT seq "
+      "AS id FROM seq_11_to_20"));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", mysql::QuoteIdentifier(merged),
+      " (id INT NOT NULL, KEY (id)) ENGINE=MRG_MyISAM UNION=(gc_log_a, "
+      "gc_log_b)")));
+  ASSERT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ",
+                               mysql::QuoteIdentifier(merged))),
+            "20");
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", mysql::QuoteIdentifier(versioned),
+      " (id INT PRIMARY KEY) WITH SYSTEM VERSIONING SELECT seq AS id FROM "
+      "seq_1_to_10")));
+  TableGcOptions o;
+  o.evac = absl::ZeroDuration();
+  TableGc gc(o, Clock::Real());
+  for (int i = 0; i < 3; ++i) ASSERT_OK(gc.Tick(*conn_, db_).status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM gc_log_a"), "10");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM gc_log_b"), "10");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_vt\\_%'"),
+            "0");
+}
+
 TEST_F(ExecutorTest, GcPurgesWithoutFiringTriggersAndDropsSequences) {
   const absl::Time past = absl::Now() - absl::Hours(1);
   ASSERT_OK_AND_ASSIGN(

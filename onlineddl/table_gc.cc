@@ -1,7 +1,9 @@
 #include "onlineddl/table_gc.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
@@ -124,13 +126,14 @@ absl::StatusOr<int> TableGc::Tick(
     const absl::flat_hash_set<std::string>& keep) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
-      conn.Execute(absl::StrCat("SELECT TABLE_NAME, TABLE_TYPE FROM "
+      conn.Execute(absl::StrCat("SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM "
                                 "information_schema.TABLES WHERE "
                                 "TABLE_SCHEMA = ",
                                 QuoteString(db),
                                 " AND TABLE_NAME LIKE '\\_vt\\_%'")));
   int changed = 0;
-  absl::Status first_error;
+  absl::StatusCode code = absl::StatusCode::kOk;
+  std::vector<std::string> errors;
   const absl::Time purge_until = clock_->Now() + options_.purge_budget;
   for (const mysql::Row& row : r.rows) {
     std::string table(row.Get(0));
@@ -143,30 +146,27 @@ absl::StatusOr<int> TableGc::Tick(
       continue;  // a dropped table or view a pending revert brings back
     }
     absl::StatusOr<bool> advanced =
-        Advance(conn, db, table, *p, row.Get(1), purge_until);
+        Advance(conn, db, table, *p, row.Get(1), row.Get(2), purge_until);
     if (!advanced.ok()) {
       // E.g. a dropped foreign-key parent whose purge the children refuse:
-      // the other tables still advance.
-      if (first_error.ok()) {
-        first_error =
-            absl::Status(advanced.status().code(),
-                         absl::StrCat("table GC of ", QuoteQualified(db, table),
-                                      ": ", advanced.status().message()));
-      }
+      // the other tables still advance. Every table stuck is reported.
+      if (code == absl::StatusCode::kOk) code = advanced.status().code();
+      errors.push_back(absl::StrCat("table GC of ", QuoteQualified(db, table),
+                                    ": ", advanced.status().message()));
       continue;
     }
     if (*advanced) ++changed;
   }
-  if (!first_error.ok()) return first_error;
+  if (!errors.empty()) {
+    return absl::Status(code, absl::StrJoin(errors, "; "));
+  }
   return changed;
 }
 
-absl::StatusOr<bool> TableGc::Advance(mysql::Connection& conn,
-                                      absl::string_view db,
-                                      const std::string& table,
-                                      const ParsedArtifactName& p,
-                                      absl::string_view type,
-                                      absl::Time purge_until) {
+absl::StatusOr<bool> TableGc::Advance(
+    mysql::Connection& conn, absl::string_view db, const std::string& table,
+    const ParsedArtifactName& p, absl::string_view type,
+    absl::string_view engine, absl::Time purge_until) {
   if (type == "VIEW") {
     // A dropped view held for a revert: no data to purge (a DELETE
     // through an updatable view would delete its base table's rows).
@@ -176,7 +176,16 @@ absl::StatusOr<bool> TableGc::Advance(mysql::Connection& conn,
     SC_RETURN_IF_ERROR(DropView(conn, db, table));
     return true;
   }
-  if (*p.hint == ArtifactHint::kPurge && type != "SEQUENCE") {
+  // Only a table whose engine stores its own rows is purged: a DELETE
+  // through MERGE, FederatedX, CONNECT or Spider deletes the rows of the
+  // tables or the server it stands for, where DROP TABLE removes only the
+  // definition; a system-versioned table's DELETE keeps the rows as
+  // history. The others go on to be dropped as they are.
+  const bool purgeable =
+      type == "BASE TABLE" && (absl::EqualsIgnoreCase(engine, "InnoDB") ||
+                               absl::EqualsIgnoreCase(engine, "Aria") ||
+                               absl::EqualsIgnoreCase(engine, "MyISAM"));
+  if (*p.hint == ArtifactHint::kPurge && purgeable) {
     SC_ASSIGN_OR_RETURN(bool empty, Purge(conn, db, table, purge_until));
     if (!empty) return false;
   } else if (clock_->Now() < p.time) {

@@ -34,8 +34,9 @@ struct TableGcOptions {
   absl::Duration evac = absl::Minutes(10);
   // Rows deleted per purge statement. Default 5000.
   int purge_batch_rows = 5000;
-  // Longest time one Tick spends purging. Default 2 s.
-  absl::Duration purge_budget = absl::Seconds(2);
+  // Longest time one Tick spends purging (the executor's commands wait
+  // meanwhile). Default 500 ms.
+  absl::Duration purge_budget = absl::Milliseconds(500);
 };
 
 class TableGc {
@@ -51,8 +52,8 @@ class TableGc {
   // Advances every GC table of `db` whose time has come, except hold tables
   // of the migrations in `keep` (UUIDs as in artifact names: 32 hex digits,
   // lowercase), which a pending revert is about to rename back. A table that
-  // cannot advance does not stop the others: the first error is returned
-  // after all were tried. Returns how many tables changed state.
+  // cannot advance does not stop the others: after all were tried, the
+  // error names every one stuck. Returns how many tables changed state.
   absl::StatusOr<int> Tick(mysql::Connection& conn, absl::string_view db,
                            const absl::flat_hash_set<std::string>& keep = {});
 
@@ -65,13 +66,14 @@ class TableGc {
   // Views have no data: they leave GC by being dropped.
   static absl::Status DropView(mysql::Connection& conn, absl::string_view db,
                                absl::string_view view);
-  // Moves `table` (parsed as `p`, of TABLE_TYPE `type`) to its next state
-  // if its time has come; true if it moved.
+  // Moves `table` (parsed as `p`, of TABLE_TYPE `type` and ENGINE
+  // `engine`) to its next state if its time has come; true if it moved.
   // Purging stops at `purge_until` (one budget for the whole Tick).
   absl::StatusOr<bool> Advance(mysql::Connection& conn, absl::string_view db,
                                const std::string& table,
                                const ParsedArtifactName& p,
-                               absl::string_view type, absl::Time purge_until);
+                               absl::string_view type, absl::string_view engine,
+                               absl::Time purge_until);
   // Deletes rows in batches until `until`; true when the table is empty.
   // First drops the table's triggers (a real DROP TABLE fires none), and
   // refuses a table other tables' foreign keys reference (its DELETEs
