@@ -2247,6 +2247,17 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
 // none: an audit trigger wrote a row per purged row); a sequence skips
 // the purge (DELETE does not apply to it: GC failed on it every tick); a
 // table referencing itself is purged (a parent row went first: refused).
+// Part of a second of retention is rounded up: 0 would mean the default.
+TEST_F(ExecutorTest, RetentionUnderASecondIsNotTheDefault) {
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE kept_briefly (id INT PRIMARY KEY)",
+                        "vitess --retain-artifacts=500ms", ""));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuids[0]));
+  EXPECT_EQ(m.retain_artifacts_seconds, 1);
+}
+
 // A MERGE table's DELETE deletes the rows of the tables it merges: GC
 // drops such a table unpurged (as DROP TABLE would, touching nothing
 // else), as it does a system-versioned one (whose DELETE keeps history).
