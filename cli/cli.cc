@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -14,9 +15,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/types/optional.h"
 #include "cli/args.h"
 #include "cli/live_schema_source.h"
 #include "cli/progress.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "mysql/quoting.h"
@@ -44,16 +47,33 @@ constexpr char kUsage[] =
     "  schemadiff --from=A --to=B [--json]   (A, B: .sql file, directory,\n"
     "      or mysql://user[:password]@host[:port]/db)\n";
 
+// Flags that take a value ("--server=h:p" or "--server h:p").
+const std::set<std::string>& ValueFlags() {
+  static const auto* const flags = new std::set<std::string>{
+      "server", "ddl-strategy", "sql",   "sql-file", "migration-context",
+      "uuid",   "order",        "limit", "ratio",    "poll-ms"};
+  return *flags;
+}
+
+// Whether `arg` is one of ValueFlags() written without "=" (its value is
+// the next argument).
+bool TakesNextArg(absl::string_view arg) {
+  if (!absl::StartsWith(arg, "--") || absl::StrContains(arg, '=')) {
+    return false;
+  }
+  std::string name(arg.substr(2));
+  std::replace(name.begin(), name.end(), '_', '-');
+  return ValueFlags().count(name) > 0;
+}
+
 class Cli {
  public:
   Cli(std::ostream& out, std::ostream& err, const CliOptions& o)
       : out_(out), err_(err), o_(o) {}
 
   int Run(const std::vector<std::string>& argv) {
-    absl::StatusOr<Args> args = ParseArgs(
-        argv, {"wait", "json", "help"},
-        {"server", "ddl-strategy", "sql", "sql-file", "migration-context",
-         "uuid", "order", "limit", "ratio", "poll-ms"});
+    absl::StatusOr<Args> args =
+        ParseArgs(argv, {"wait", "json", "help"}, ValueFlags());
     if (!args.ok()) return Usage(args.status().message());
     args_ = *args;
     if (args_.Has("poll-ms")) {
@@ -132,7 +152,9 @@ class Cli {
         if (!in) return Usage(absl::StrCat("cannot read ", file));
         std::stringstream text;
         text << in.rdbuf();
-        absl::StrAppend(&all, text.str(), ";\n");
+        // On a line of its own: a file ending in a "-- comment" without
+        // a newline would swallow it, merging the next file's statement.
+        absl::StrAppend(&all, text.str(), "\n;\n");
       }
       if (all.empty()) return Usage(absl::StrCat("no .sql files in ", path));
       req.add_sql(all);
@@ -149,7 +171,7 @@ class Cli {
       grpc::Status s =
           stub_->ExecuteMigrationCommand(Context().get(), creq, &cresp);
       if (!s.ok()) return Fail(s);
-      if (args_.Has("json")) return PrintJson(cresp.result());
+      if (args_.Has("json")) return PrintJson(ResultJson(cresp.result()));
       PrintResult(cresp.result());
       return 0;
     }
@@ -186,6 +208,32 @@ class Cli {
     }
   }
 
+  // A result set as {"fields": [names], "rows": [{name: value}]} (NULL as
+  // null), for jq.
+  static google::protobuf::Struct ResultJson(const query::QueryResult& r) {
+    google::protobuf::Struct out;
+    google::protobuf::ListValue* names =
+        (*out.mutable_fields())["fields"].mutable_list_value();
+    for (const query::Field& f : r.fields()) {
+      names->add_values()->set_string_value(f.name());
+    }
+    google::protobuf::ListValue* rows =
+        (*out.mutable_fields())["rows"].mutable_list_value();
+    for (const query::Row& row : r.rows()) {
+      google::protobuf::Struct* o = rows->add_values()->mutable_struct_value();
+      const std::vector<std::string> cells = Cells(row);
+      for (int i = 0; i < row.lengths_size() && i < r.fields_size(); ++i) {
+        google::protobuf::Value& v = (*o->mutable_fields())[r.fields(i).name()];
+        if (row.lengths(i) < 0) {
+          v.set_null_value(google::protobuf::NULL_VALUE);
+        } else {
+          v.set_string_value(cells[static_cast<size_t>(i)]);
+        }
+      }
+    }
+    return out;
+  }
+
   template <typename Msg>
   int PrintJson(const Msg& msg) {
     std::string json;
@@ -197,22 +245,29 @@ class Cli {
     return 0;
   }
 
-  // Polls until every migration has ended; 1 if any did not complete.
+  // Polls until every migration has ended or waits for a DBA (its launch
+  // or completion postponed); 1 if any failed or was cancelled, 3 if the
+  // server stayed unreachable for o_.patience.
   // Progress goes to stdout, or to stderr with --json, whose stdout is the
   // migrations' final state as one GetSchemaMigrationsResponse.
   int Wait(const std::string& keyspace, const std::vector<std::string>& uuids) {
     const bool json = args_.Has("json");
     std::ostream& progress = json ? err_ : out_;
+    const bool tty = json ? o_.tty_err : o_.tty;
     std::map<std::string, ProgressLine> lines;
     std::map<std::string, std::string> last;
     std::vector<vtctldata::SchemaMigration> final_state;
+    // Since when the server cannot be reached (a tablet restarting, a
+    // controller failing over): polling goes on meanwhile.
+    absl::optional<absl::Time> unreachable_since;
     while (true) {
       final_state.clear();
-      bool all_done = true;
+      bool settled = true;
       // A migration that failed or was cancelled on one shard is over for
       // the keyspace, though it waits postponed on the others.
       bool ended_on_a_shard = false;
       std::string tty_line;  // every migration's line, one terminal line
+      grpc::Status unreachable;
       for (const std::string& u : uuids) {
         vtctldata::GetSchemaMigrationsRequest req;
         req.set_keyspace(keyspace);
@@ -220,6 +275,11 @@ class Cli {
         vtctldata::GetSchemaMigrationsResponse resp;
         grpc::Status s =
             stub_->GetSchemaMigrations(Context().get(), req, &resp);
+        if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+            s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+          unreachable = s;
+          break;
+        }
         if (!s.ok()) return Fail(s);
         if (resp.migrations_size() == 0) {
           err_ << "sidecut: migration " << u << " not found\n";
@@ -229,14 +289,14 @@ class Cli {
         const bool sharded = resp.migrations_size() > 1;
         for (const vtctldata::SchemaMigration& m : resp.migrations()) {
           final_state.push_back(m);
-          all_done &= IsTerminal(m);
+          settled &= IsTerminal(m) || !WaitsOnADba(m).empty();
           ended_on_a_shard |=
               sharded && (m.status() == vtctldata::SchemaMigration::FAILED ||
                           m.status() == vtctldata::SchemaMigration::CANCELLED);
           const std::string key = absl::StrCat(u, "/", m.shard());
           std::string line = lines[key].Render(m, absl::Now());
           if (sharded) line = absl::StrCat("[", m.shard(), "] ", line);
-          if (o_.tty) {
+          if (tty) {
             absl::StrAppend(&tty_line, tty_line.empty() ? "" : " | ", line);
           } else if (line != last[key]) {
             progress << line << "\n" << std::flush;  // live through pipes too
@@ -244,14 +304,38 @@ class Cli {
           last[key] = line;
         }
       }
-      if (o_.tty) progress << "\r" << tty_line << "\033[K" << std::flush;
-      if (all_done || ended_on_a_shard) break;
+      if (!unreachable.ok()) {
+        const absl::Time now = absl::Now();
+        if (!unreachable_since.has_value()) {
+          unreachable_since = now;
+          if (tty) progress << "\n";
+          err_ << "sidecut: " << unreachable.error_message()
+               << "; still watching (for up to "
+               << absl::FormatDuration(o_.patience) << ")\n"
+               << std::flush;
+        } else if (now - *unreachable_since >= o_.patience) {
+          err_ << "sidecut: lost the server for "
+               << absl::FormatDuration(now - *unreachable_since) << " ("
+               << unreachable.error_message()
+               << "); the migration(s) may still run: sidecut OnlineDDL show "
+               << keyspace << " " << absl::StrJoin(uuids, " ") << "\n";
+          return 3;
+        }
+        std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
+        continue;
+      }
+      unreachable_since.reset();
+      if (tty) progress << "\r" << FitWidth(tty_line) << "\033[K" << std::flush;
+      if (settled || ended_on_a_shard) break;
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
     }
-    if (o_.tty) progress << "\n";
+    if (tty) progress << "\n";
     int rc = 0;
     for (const vtctldata::SchemaMigration& m : final_state) {
-      if (m.status() != vtctldata::SchemaMigration::COMPLETE) rc = 1;
+      if (m.status() != vtctldata::SchemaMigration::COMPLETE &&
+          (IsTerminal(m) || WaitsOnADba(m).empty())) {
+        rc = 1;
+      }
     }
     if (json) {
       vtctldata::GetSchemaMigrationsResponse all;
@@ -265,10 +349,29 @@ class Cli {
       out_ << m.uuid() << " ";
       if (!m.shard().empty()) out_ << "shard " << m.shard() << " ";
       out_ << StatusName(m);
-      if (!m.message().empty()) out_ << ": " << m.message();
+      const std::string dba = WaitsOnADba(m);
+      if (!dba.empty()) {
+        out_ << ": its " << (dba == "launch" ? "launch" : "completion")
+             << " is postponed; run: sidecut OnlineDDL " << dba << " "
+             << keyspace << " " << m.uuid();
+      } else if (!m.message().empty()) {
+        out_ << ": " << m.message();
+      }
       out_ << "\n";
     }
     return rc;
+  }
+
+  // `line` cut to the terminal's width (whole UTF-8 characters).
+  std::string FitWidth(const std::string& line) const {
+    if (o_.width <= 1 || line.size() < static_cast<size_t>(o_.width)) {
+      return line;
+    }
+    size_t cut = static_cast<size_t>(o_.width) - 1;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    return line.substr(0, cut);
   }
 
   int OnlineDdl() {
@@ -281,8 +384,31 @@ class Cli {
     const std::string keyspace = args_.positional[2];
     const std::string target =
         args_.positional.size() > 3 ? args_.positional[3] : "all";
+    if (args_.positional.size() > 4) {
+      return Usage(absl::StrCat("OnlineDDL ", action,
+                                " takes one migration; extra argument(s): ",
+                                absl::StrJoin(args_.positional.begin() + 4,
+                                              args_.positional.end(), " ")));
+    }
+    const bool one = onlineddl::IsValidMigrationUuid(target);
+    // --wait follows one migration to its end after a verb that moves it
+    // on; elsewhere it would be ignored silently.
+    if (args_.Has("wait") && action != "wait" &&
+        !(one &&
+          (action == "complete" || action == "retry" || action == "launch" ||
+           action == "force-cutover" || action == "revert"))) {
+      return Usage(
+          "--wait follows one migration (a UUID) after complete, retry, "
+          "launch, force-cutover or revert");
+    }
     if (action == "show") return Show(keyspace, target);
-    if (action == "wait") return Wait(keyspace, {target});
+    if (action == "wait") {
+      if (!one) {
+        return Usage(
+            absl::StrCat("wait takes a migration UUID, not '", target, "'"));
+      }
+      return Wait(keyspace, {target});
+    }
     if (action == "revert") {
       if (!onlineddl::IsValidMigrationUuid(target)) {
         return Usage(
@@ -312,7 +438,7 @@ class Cli {
           action == "throttle"
               ? stub_->ThrottleSchemaMigration(Context().get(), req, &resp)
               : stub_->UnthrottleSchemaMigration(Context().get(), req, &resp);
-      return Affected(s, resp.rows_affected_by_shard());
+      return Affected(s, resp);
     }
     return Command(action, keyspace, target);
   }
@@ -332,6 +458,7 @@ class Cli {
       return Usage(
           "Deployment: a context with a quote or a backslash cannot be named");
     }
+    std::string shown;  // the status last shown while waiting
     while (true) {
       MigrationCommandRequest req;
       req.set_keyspace(args_.positional[2]);
@@ -353,7 +480,7 @@ class Cli {
           status == "complete" || status == "failed" || status == "cancelled";
       if (!args_.Has("wait") || done) {
         if (args_.Has("json")) {
-          PrintJson(resp.result());
+          PrintJson(ResultJson(resp.result()));
         } else {
           PrintResult(resp.result());
         }
@@ -366,7 +493,13 @@ class Cli {
         }
         return 0;
       }
-      out_ << "deployment " << context << " " << status << "\n";
+      // Each change once; with --json, stdout is the JSON alone.
+      if (status != shown) {
+        (args_.Has("json") ? err_ : out_)
+            << "deployment " << context << " " << status << "\n"
+            << std::flush;
+        shown = status;
+      }
       verb = "show";
       std::this_thread::sleep_for(absl::ToChronoMilliseconds(o_.poll));
     }
@@ -386,10 +519,13 @@ class Cli {
     return cells;
   }
 
-  int Affected(const grpc::Status& s,
-               const google::protobuf::Map<std::string, uint64_t>& counts) {
+  // A verb's answer: how many migrations it changed per shard (with
+  // --json, the response as JSON).
+  template <typename Resp>
+  int Affected(const grpc::Status& s, const Resp& resp) {
     if (!s.ok()) return Fail(s);
-    for (const auto& [shard, n] : counts) {
+    if (args_.Has("json")) return PrintJson(resp);
+    for (const auto& [shard, n] : resp.rows_affected_by_shard()) {
       out_ << "shard " << shard << ": " << n << " migration(s) affected\n";
     }
     return 0;
@@ -404,7 +540,8 @@ class Cli {
     req.set_uuid(uuid);                                                        \
     vtctldata::rpc##SchemaMigrationResponse resp;                              \
     grpc::Status s = stub_->rpc##SchemaMigration(Context().get(), req, &resp); \
-    return Affected(s, resp.rows_affected_by_shard());                         \
+    if (s.ok() && args_.Has("wait")) return Wait(keyspace, {uuid});            \
+    return Affected(s, resp);                                                  \
   }
     SIDECUT_CLI_COMMAND("complete", Complete)
     SIDECUT_CLI_COMMAND("cancel", Cancel)
@@ -455,14 +592,23 @@ class Cli {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err, const CliOptions& options) {
-  auto cmd = std::find_if(args.begin(), args.end(), [](const std::string& a) {
-    return !absl::StartsWith(a, "-");
-  });
+  // The command: the first argument neither a flag nor a flag's value
+  // ("--server h:p schemadiff").
+  auto cmd = args.begin();
+  while (cmd != args.end() && absl::StartsWith(*cmd, "-")) {
+    if (TakesNextArg(*cmd) && cmd + 1 != args.end()) ++cmd;
+    ++cmd;
+  }
   if (cmd != args.end() && absl::AsciiStrToLower(*cmd) == "schemadiff") {
     // Offline (files, directories) or against a live server; no sidecutd.
     std::vector<std::string> rest;
     for (auto it = args.begin(); it != args.end(); ++it) {
-      if (it != cmd && !absl::StartsWith(*it, "--server")) rest.push_back(*it);
+      if (it == cmd || absl::StartsWith(*it, "--server=")) continue;
+      if (*it == "--server") {
+        if (it + 1 != args.end() && it + 1 != cmd) ++it;  // its value too
+        continue;
+      }
+      rest.push_back(*it);
     }
     return schemadiff::RunSchemadiffCli(rest, out, err, LoadLiveSchema);
   }

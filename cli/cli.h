@@ -27,11 +27,22 @@ struct CliOptions {
   // Rewrite the progress line in place ('\r'); otherwise print one line per
   // change (logs, tests).
   bool tty = false;
+  // The same for standard error (the progress of --wait --json goes there).
+  bool tty_err = false;
+  // The terminal's width in columns: the progress line is cut to it (a
+  // longer one wraps, and '\r' rewrites only its last row). 0: unknown.
+  int width = 0;
   absl::Duration poll = absl::Milliseconds(500);
+  // --wait keeps polling a server it cannot reach (a tablet restarting, a
+  // controller failing over) this long before it gives up (exit 3).
+  absl::Duration patience = absl::Minutes(5);
 };
 
 // Runs one command (args without the program name). Returns the exit code:
-// 0 success, 1 a failed migration or an error, 2 bad usage.
+// 0 success (with --wait: every migration completed, or waits for a DBA's
+// complete or launch as its strategy postponed it), 1 a failed or cancelled
+// migration or an error, 2 bad usage, 3 --wait lost the server (the
+// migrations may still run).
 int RunCli(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err, const CliOptions& options = {});
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -87,8 +88,39 @@ class CliTest : public harness::SharedInstanceTest {
     CliOptions o;
     o.poll = absl::Milliseconds(100);
     o.tty = tty;
+    o.tty_err = tty;
+    o.width = width_;
+    o.patience = patience_;
     return RunCli(args, out_, err_, o);
   }
+  // Serves again on the same port (after server_->Shutdown()).
+  void Restart() {
+    server_.reset();
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort(absl::StrCat("127.0.0.1:", port_),
+                       grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service_.get());
+    server_ = b.BuildAndStart();
+    ASSERT_EQ(port, port_);
+  }
+  // A migration of `sql` (vitess strategy), complete.
+  std::string Completed(const std::string& sql) {
+    absl::StatusOr<std::vector<std::string>> u =
+        executor_->Submit(sql, "vitess", "");
+    EXPECT_TRUE(u.ok()) << u.status();
+    if (!u.ok()) return "";
+    for (int i = 0; i < 600; ++i) {
+      absl::StatusOr<onlineddl::Migration> m = executor_->Get((*u)[0]);
+      if (m.ok() && m->status == onlineddl::kStatusComplete) return (*u)[0];
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << sql << " did not complete";
+    return "";
+  }
+
+  int width_ = 0;
+  absl::Duration patience_ = absl::Minutes(5);
 
   std::unique_ptr<onlineddl::Executor> executor_;
   std::unique_ptr<tablet::OnlineDdlService> service_;
@@ -419,6 +451,134 @@ TEST_F(CliTest, DeclarativeDeploymentFromADirectory) {
       << err_.str() << out_.str();
   EXPECT_EQ(Run({"Deployment", "show", "commerce", "dep2", "--wait"}), 1)
       << out_.str();
+}
+
+// --wait ends where a migration waits for a DBA (its completion or launch
+// postponed: it waited forever), saying what to run; the verbs that move a
+// migration on wait with --wait, the others refuse it; --json answers JSON.
+TEST_F(CliTest, WaitEndsWhereADbaMustActAndVerbsFollowIt) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE p1 (id INT PRIMARY KEY, v INT)").status());
+  ASSERT_EQ(
+      Run({"ApplySchema", "--ddl-strategy=vitess --postpone-completion",
+           "--sql", "ALTER TABLE p1 ADD COLUMN w INT", "--wait", "commerce"}),
+      0)
+      << err_.str() << out_.str();
+  const std::string uuid = out_.str().substr(0, 36);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("running: its completion is postponed; run: sidecut "
+                        "OnlineDDL complete commerce " +
+                        uuid));
+  EXPECT_EQ(Run({"OnlineDDL", "cancel", "commerce", uuid, "--wait"}), 2);
+  EXPECT_EQ(Run({"OnlineDDL", "complete", "commerce", "all", "--wait"}), 2);
+  EXPECT_EQ(Run({"OnlineDDL", "complete", "commerce", uuid, "extra"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("extra argument(s): extra"));
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", "all"}), 2);
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, executor_->Get(uuid));
+  EXPECT_EQ(m.status, onlineddl::kStatusRunning);  // nothing ran
+  EXPECT_EQ(Run({"OnlineDDL", "complete", "commerce", uuid, "--wait"}), 0)
+      << err_.str() << out_.str();
+  EXPECT_THAT(out_.str(), HasSubstr(uuid + " complete"));
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(uuid));
+  EXPECT_EQ(m.status, onlineddl::kStatusComplete);
+
+  // A CREATE's postponed completion keeps it queued; a postponed launch.
+  ASSERT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --postpone-completion",
+                 "--sql", "CREATE TABLE p2 (id INT PRIMARY KEY)", "--wait",
+                 "commerce"}),
+            0)
+      << err_.str() << out_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("its completion is postponed"));
+  ASSERT_EQ(
+      Run({"ApplySchema", "--ddl-strategy=vitess --postpone-launch", "--sql",
+           "ALTER TABLE p1 ADD COLUMN x INT", "--wait", "commerce"}),
+      0)
+      << err_.str() << out_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("its launch is postponed; run: sidecut "
+                                    "OnlineDDL launch commerce"));
+  const std::string held = out_.str().substr(0, 36);
+  EXPECT_EQ(Run({"OnlineDDL", "launch", "commerce", held, "--json"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("\"rows_affected_by_shard\""));
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", held}), 0) << out_.str();
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(held));
+  EXPECT_EQ(m.status, onlineddl::kStatusComplete);
+}
+
+// A server lost while waiting (a tablet restarting) is polled on; one gone
+// for good ends the wait with 3, not 1 (the migration may still run).
+TEST_F(CliTest, WaitRidesOutAServerRestart) {
+  const std::string uuid = Completed("CREATE TABLE r1 (id INT PRIMARY KEY)");
+  ASSERT_FALSE(uuid.empty());
+  server_->Shutdown();
+  std::thread back([this] {
+    absl::SleepFor(absl::Seconds(2));
+    Restart();
+  });
+  const int rc = Run({"OnlineDDL", "wait", "commerce", uuid});
+  back.join();
+  EXPECT_EQ(rc, 0) << err_.str() << out_.str();
+  EXPECT_THAT(err_.str(), HasSubstr("still watching"));
+  EXPECT_THAT(out_.str(), HasSubstr(uuid + " complete"));
+
+  server_->Shutdown();
+  patience_ = absl::Seconds(1);
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", uuid}), 3) << out_.str();
+  EXPECT_THAT(err_.str(), HasSubstr("lost the server"));
+  Restart();
+}
+
+// The live line fits the terminal; SHOW's --json names the columns; files
+// of --sql-file ending in a comment stay apart; `--server h:p` before
+// schemadiff is the flag's value, not the command.
+TEST_F(CliTest, OutputFitsAndArgumentsAreReadAsMeant) {
+  const std::string uuid = Completed("CREATE TABLE o1 (id INT PRIMARY KEY)");
+  ASSERT_FALSE(uuid.empty());
+  width_ = 30;
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", uuid}, /*tty=*/true), 0);
+  const std::string drawn = out_.str();
+  const size_t at = drawn.find('\r');
+  ASSERT_NE(at, std::string::npos) << drawn;
+  const size_t end = drawn.find("\033[K", at);
+  ASSERT_NE(end, std::string::npos) << drawn;
+  EXPECT_LT(end - at - 1, 30u) << drawn;
+  EXPECT_THAT(drawn, HasSubstr(" complete\n"));  // the final state, whole
+  width_ = 0;
+
+  EXPECT_EQ(Run({"ApplySchema", "--sql",
+                 "SHOW VITESS_MIGRATIONS IN commerce LIKE '" + uuid + "'",
+                 "--json", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\"migration_uuid\": \"" + uuid + "\""));
+
+  const std::string dir =
+      absl::StrCat(::testing::TempDir(), "/files_", ::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/a.sql")
+      << "CREATE TABLE f1 (id INT PRIMARY KEY) -- one";
+  std::ofstream(dir + "/b.sql") << "CREATE TABLE f2 (id INT PRIMARY KEY)";
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=direct", "--sql-file", dir,
+                 "commerce"}),
+            0)
+      << err_.str();
+  ASSERT_OK_AND_ASSIGN(
+      std::string made,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                        "TABLE_SCHEMA = 'shop' AND TABLE_NAME IN ('f1', "
+                        "'f2')"));
+  EXPECT_EQ(made, "2");
+
+  std::ofstream(dir + "/from.sql") << "CREATE TABLE t (id INT PRIMARY KEY);";
+  std::ofstream(dir + "/to.sql")
+      << "CREATE TABLE t (id INT PRIMARY KEY, v INT);";
+  std::stringstream out, err;
+  EXPECT_EQ(RunCli({"--server", "127.0.0.1:1", "schemadiff",
+                    "--from=" + dir + "/from.sql", "--to=" + dir + "/to.sql"},
+                   out, err),
+            0)
+      << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("alter table t add column v int"));
 }
 
 }  // namespace

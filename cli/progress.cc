@@ -38,6 +38,22 @@ bool IsTerminal(const vtctldata::SchemaMigration& m) {
          m.status() == vtctldata::SchemaMigration::CANCELLED;
 }
 
+std::string WaitsOnADba(const vtctldata::SchemaMigration& m) {
+  const bool waiting = m.status() == vtctldata::SchemaMigration::REQUESTED ||
+                       m.status() == vtctldata::SchemaMigration::QUEUED ||
+                       m.status() == vtctldata::SchemaMigration::READY;
+  if (waiting && m.postpone_launch()) return "launch";
+  if (!m.postpone_completion()) return "";
+  const bool immediate =
+      m.reverted_uuid().empty() && (m.ddl_action() != "alter" || m.is_view());
+  if (m.status() == vtctldata::SchemaMigration::RUNNING &&
+      m.ready_to_complete()) {
+    return "complete";
+  }
+  if (waiting && immediate) return "complete";
+  return "";
+}
+
 void PrintTable(const std::vector<vtctldata::SchemaMigration>& ms,
                 std::ostream& out) {
   const char* fmt =

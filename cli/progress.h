@@ -42,6 +42,11 @@ class ProgressLine {
 
 std::string StatusName(const vtctldata::SchemaMigration& m);
 bool IsTerminal(const vtctldata::SchemaMigration& m);
+// What a migration that goes no further by itself waits for a DBA to run
+// ("complete", "launch"), or "" if it goes on by itself: its launch is
+// postponed, or its completion is and it is ready (an ALTER) or has not
+// run (a CREATE, DROP or view, which completes as it runs).
+std::string WaitsOnADba(const vtctldata::SchemaMigration& m);
 
 }  // namespace cli
 }  // namespace sidecut

@@ -322,9 +322,9 @@ class Parser {
     SC_RETURN_IF_ERROR(
         ExpectWord("VITESS_MIGRATIONS", "or VITESS_MIGRATION after SHOW"));
     cmd->kind = Kind::kShowMigrations;
-    if (AcceptWord("FROM")) {
+    if (AcceptWord("FROM") || AcceptWord("IN")) {
       if (AtEnd() || !Peek().IsIdentLike()) {
-        return Error(Peek(), "expected a keyspace name after FROM");
+        return Error(Peek(), "expected a keyspace name after FROM or IN");
       }
       cmd->keyspace = tokens_[pos_++].text;
     }

@@ -127,6 +127,9 @@ TEST(ParseMigrationCommandTest, ParsesVitessGrammar) {
       {"show vitess_migrations from ks",
        With(MigrationCommand(),
             [](MigrationCommand& c) { c.keyspace = "ks"; })},
+      {"show vitess_migrations in ks",
+       With(MigrationCommand(),
+            [](MigrationCommand& c) { c.keyspace = "ks"; })},
       {"show vitess_migrations like '" + u + "'",
        With(MigrationCommand(), [&](MigrationCommand& c) { c.like = u; })},
       {"SHOW VITESS_MIGRATIONS FROM `k``s` LIKE '%pat\\'tern';",
@@ -297,6 +300,8 @@ TEST(ParseMigrationCommandTest, Errors) {
        "function my_audit is not allowed"},
       {"show vitess_migrations where `f`(1) = 1", "stored functions"},
       {"show vitess_migrations from", "expected a keyspace name after FROM"},
+      {"show vitess_migrations in",
+       "expected a keyspace name after FROM or IN"},
       {"show vitess_migration '" + u + "'",
        "expected LOGS after the migration"
        " UUID"},
