@@ -40,7 +40,14 @@ absl::Status Executor::TickLocked() {
           "IF(retain_artifacts_seconds > 0, retain_artifacts_seconds, ",
           absl::ToInt64Seconds(options_.retain_artifacts), "))")));
   for (const Migration& m : done) {
-    DropWorkflow(m.uuid).IgnoreError();  // a reverse stream, if any
+    // A reverse stream, if any: left running, it would fail for good on
+    // its table renamed away. Tried again next tick, logged.
+    if (absl::Status dropped = DropWorkflow(m.uuid); !dropped.ok()) {
+      LogGcError(absl::StrCat("dropping the stream of ", m.uuid,
+                              " before its cleanup: ", dropped.message()),
+                 /*retiring=*/true);
+      continue;
+    }
     // An artifact that cannot be retired now (a long transaction holds
     // it: the RENAME waits lock_wait, then fails) is tried again next
     // tick, logged; the others' cleanup and table GC go on.
