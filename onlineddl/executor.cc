@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
@@ -71,9 +72,51 @@ absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::ConnectOwn() {
   return c;
 }
 
+namespace {
+
+// The named lock of `db`'s executor. GET_LOCK takes at most 64 characters:
+// a longer database name is hashed (FNV-1a, the same in every build).
+std::string DaemonLockName(absl::string_view db) {
+  std::string name = absl::StrCat("sidecut.executor.", db);
+  if (name.size() <= 64) return name;
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : db) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return absl::StrCat("sidecut.executor.#", absl::Hex(h, absl::kZeroPad16));
+}
+
+}  // namespace
+
+absl::Status Executor::TakeDaemonLock(absl::Duration wait) {
+  const std::string name = DaemonLockName(options_.db);
+  SC_ASSIGN_OR_RETURN(
+      std::string got,
+      mysql::QueryValue(
+          *conn_,
+          absl::StrCat("SELECT IFNULL(GET_LOCK(", mysql::QuoteString(name),
+                       ", ", absl::ToDoubleSeconds(wait), "), 0)")));
+  if (got == "1") {
+    holds_daemon_lock_ = true;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> holder = mysql::QueryValue(
+      *conn_, absl::StrCat("SELECT IFNULL(IS_USED_LOCK(",
+                           mysql::QuoteString(name), "), '')"));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "another sidecutd runs the migrations of database ",
+      mysql::QuoteIdentifier(options_.db), " on this server (its session",
+      holder.ok() && !holder->empty() ? absl::StrCat(", connection ", *holder)
+                                      : "",
+      ", holds the lock ", mysql::QuoteString(name),
+      "): one daemon per database; stop that one first"));
+}
+
 absl::Status Executor::Init() {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(conn_, ConnectOwn());
+  SC_RETURN_IF_ERROR(TakeDaemonLock(options_.daemon_lock_wait));
   SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
   SC_RETURN_IF_ERROR(EnsureDeployments(*conn_));
   SC_RETURN_IF_ERROR(vreplication::EnsureSidecarSchema(*conn_));
@@ -146,11 +189,18 @@ void Executor::Loop() {
 
 absl::Status Executor::Tick() {
   absl::MutexLock lock(&mu_);
-  absl::Status s = TickLocked();
+  // A new session (a reconnect) takes the database's lock first: another
+  // daemon may have started meanwhile, and runs the migrations then.
+  absl::Status s =
+      holds_daemon_lock_ ? absl::OkStatus() : TakeDaemonLock(absl::Seconds(2));
+  if (s.ok()) s = TickLocked();
   if (!s.ok()) {
     // The session may be broken (server restart): reconnect next time.
     absl::StatusOr<std::unique_ptr<mysql::Connection>> c = ConnectOwn();
-    if (c.ok()) conn_ = std::move(*c);
+    if (c.ok()) {
+      conn_ = std::move(*c);  // the old one's lock ends with it
+      holds_daemon_lock_ = false;
+    }
   }
   return s;
 }

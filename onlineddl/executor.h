@@ -60,6 +60,10 @@ struct ExecutorOptions {
   // Longest the executor's own session waits for a metadata lock (its DDL
   // on a table another session holds fails then). Default 60 s.
   absl::Duration lock_wait = absl::Seconds(60);
+  // One executor runs a database's migrations on a server: its session
+  // holds a named lock (GET_LOCK) for it. Start waits this long for one
+  // that is stopping to let go, then fails naming the holder. Default 10 s.
+  absl::Duration daemon_lock_wait = absl::Seconds(10);
   // How often the scheduler looks at migrations without being woken.
   // Default 1 s.
   absl::Duration tick = absl::Seconds(1);
@@ -270,6 +274,10 @@ class Executor {
   };
   Executor(ExecutorOptions options, Clock* clock);
   absl::Status Init();
+  // Takes the database's named lock on conn_ (waiting up to `wait`), or
+  // fails naming the session that holds it.
+  absl::Status TakeDaemonLock(absl::Duration wait)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Tags the reverse streams made before they were tagged
   // (vreplication::kTagStopOnTargetDdl), before the engine starts them.
   absl::Status TagReverseStreams() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -616,6 +624,9 @@ class Executor {
 
   absl::Mutex mu_;
   std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);
+  // Whether conn_ holds the database's lock (TakeDaemonLock): a new
+  // session (a reconnect) takes it again before the next tick works.
+  bool holds_daemon_lock_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex read_mu_;
   std::unique_ptr<mysql::Connection> read_conn_ ABSL_GUARDED_BY(read_mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);

@@ -2247,6 +2247,34 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
 // none: an audit trigger wrote a row per purged row); a sequence skips
 // the purge (DELETE does not apply to it: GC failed on it every tick); a
 // table referencing itself is purged (a parent row went first: refused).
+// One daemon runs a database's migrations: a second one for it does not
+// start (both ran every queued migration, each with a stream of its own),
+// naming the one that does; once that one stops, another starts.
+TEST_F(ExecutorTest, OneDaemonPerDatabase) {
+  StartExecutor();
+  ExecutorOptions o = Options();
+  o.daemon_lock_wait = absl::Milliseconds(500);
+  EXPECT_THAT(Executor::Start(o, Clock::Real()).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("another sidecutd runs the migrations "
+                                       "of database"),
+                             HasSubstr("connection "))));
+  // Another database on the same server has its own.
+  const std::string other = db_ + "_2";
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE IF NOT EXISTS ",
+                                        mysql::QuoteIdentifier(other))));
+  ExecutorOptions theirs = o;
+  theirs.db = other;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Executor> their_daemon,
+                         Executor::Start(theirs, Clock::Real()));
+  }
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("DROP DATABASE ", mysql::QuoteIdentifier(other))));
+  executor_.reset();
+  ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(Options(), Clock::Real()));
+}
+
 // Part of a second of retention is rounded up: 0 would mean the default.
 TEST_F(ExecutorTest, RetentionUnderASecondIsNotTheDefault) {
   StartExecutor();

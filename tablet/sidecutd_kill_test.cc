@@ -35,6 +35,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/cli.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
 #include "tests/harness/instance_connection.h"
@@ -51,6 +52,7 @@ namespace sidecut {
 namespace {
 
 using bazel::tools::cpp::runfiles::Runfiles;
+using ::testing::HasSubstr;
 
 bool FullScale() {
   const char* s = getenv("SIDECUT_SCALE");
@@ -116,6 +118,7 @@ class Daemon {
     *out = o.str() + e.str();
     return rc;
   }
+  const std::string& server() const { return server_; }
   std::string Log() const {
     std::ifstream in(absl::StrCat(dir_, "/sidecutd.log"));
     std::stringstream s;
@@ -130,6 +133,44 @@ class Daemon {
   pid_t pid_ = -1;
   std::string server_;
 };
+
+// Runs sidecutd with `args` until it exits (at most `timeout`, then
+// SIGKILLed): its exit code, its stderr in `log`.
+absl::StatusOr<int> RunToExit(const std::string& bin,
+                              std::vector<std::string> args,
+                              const std::string& log, absl::Duration timeout) {
+  args.insert(args.begin(), bin);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int rc =
+      posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return absl::InternalError(absl::StrCat("posix_spawn: ", rc));
+  const absl::Time end = absl::Now() + timeout;
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (absl::Now() > end) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return absl::DeadlineExceededError("sidecutd did not exit");
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 // Changes `tables` (kt.t and others of its columns) alike in one
 // transaction each (updates, deletes, upserts of random keys) until
@@ -700,6 +741,34 @@ TEST_F(SidecutdKillTest,
   EXPECT_EQ(Columns(*conn_, "u").value_or(""), "id,k,c,pad");
   Finish({{"kt.t", "kt.ref"}, {"kt.u", "kt.uref"}});
   EXPECT_GE(kills_.size(), 4u);
+}
+
+// A second daemon does not run beside the first: not for the same
+// database (both ran every queued migration, each with a stream of its
+// own), nor on its port (gRPC let both listen, the kernel sharing the
+// calls out between them).
+TEST_F(SidecutdKillTest, ASecondDaemonDoesNotStartBesideTheFirst) {
+  daemon_ = std::make_unique<Daemon>(bin_, inst_->port(), dir_);
+  ASSERT_OK(daemon_->Start());
+  const std::string port =
+      daemon_->server().substr(daemon_->server().rfind(':') + 1);
+  const std::string log = absl::StrCat(dir_, "/second.log");
+  ASSERT_OK_AND_ASSIGN(int rc,
+                       RunToExit(bin_,
+                                 {absl::StrCat("--mysql_port=", inst_->port()),
+                                  "--db=kt", "--port=0"},
+                                 log, absl::Seconds(60)));
+  EXPECT_EQ(rc, 1);
+  EXPECT_THAT(ReadFile(log),
+              HasSubstr("another sidecutd runs the migrations of database"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE kt2"));
+  ASSERT_OK_AND_ASSIGN(
+      rc, RunToExit(bin_,
+                    {absl::StrCat("--mysql_port=", inst_->port()), "--db=kt2",
+                     absl::StrCat("--port=", port)},
+                    log, absl::Seconds(60)));
+  EXPECT_EQ(rc, 1);
+  EXPECT_THAT(ReadFile(log), HasSubstr("cannot listen"));
 }
 
 }  // namespace

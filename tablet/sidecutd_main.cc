@@ -175,6 +175,9 @@ int main(int argc, char** argv) {
   const std::string keyspace = o.keyspace.empty() ? o.db : o.keyspace;
   sidecut::tablet::OnlineDdlService service(executor->get(), keyspace, o.shard);
   grpc::ServerBuilder builder;
+  // A second daemon on the same port fails to listen (gRPC's default
+  // SO_REUSEPORT let both listen, the kernel sharing the calls out).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   builder.AddListeningPort(
       absl::StrCat(absl::GetFlag(FLAGS_bind), ":", absl::GetFlag(FLAGS_port)),

@@ -61,6 +61,7 @@ class ExecutorFixture : public harness::SharedInstanceTest {
   }
   void StartExecutor() { StartExecutor(Options()); }
   void StartExecutor(const ExecutorOptions& o) {
+    executor_.reset();  // one daemon per database: a restart stops it first
     ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(o, Clock::Real()));
   }
 

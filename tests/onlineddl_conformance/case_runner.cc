@@ -175,6 +175,7 @@ class CaseRun {
     o.workflow.copy_batch_rows = 500;
     o.workflow.copy_phase_duration = absl::Milliseconds(500);
     o.workflow.heartbeat_period = absl::Milliseconds(250);
+    executor_.reset();  // one daemon per database: a restart stops it first
     absl::StatusOr<std::unique_ptr<Executor>> e =
         Executor::Start(o, Clock::Real());
     if (!e.ok()) return Annotate(e.status(), "the executor did not start");
