@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -872,7 +873,8 @@ absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
         mysql::Result waiting,
         conn.Execute(absl::StrCat(
             "SELECT p.ID, p.DB, p.INFO FROM information_schema.PROCESSLIST p "
-            "WHERE p.COMMAND = 'Query' AND p.STATE LIKE '%metadata lock%' "
+            "WHERE p.COMMAND IN ('Query', 'Execute') AND p.STATE LIKE "
+            "'%metadata lock%' "
             "AND p.INFO IS NOT NULL AND ",
             others)));
     for (const mysql::Row& row : waiting.rows) {
@@ -886,20 +888,28 @@ absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
       victims.emplace_back(row.Get(0));
     }
   } else {
-    // Without the metadata_lock_info plugin: running statements that name
-    // a table in its database, and sessions sleeping inside a transaction
-    // (any of them may hold a table's metadata lock).
+    // Without the metadata_lock_info plugin: running statements (plain or
+    // prepared) that name a table in its database, and sessions of that
+    // database (or of none) sleeping inside a transaction: any of them may
+    // hold a table's metadata lock. Other databases' sessions are spared.
+    std::cerr << "force cut-over of " << QuoteString(db)
+              << ": the metadata_lock_info plugin is not loaded (INSTALL "
+                 "SONAME 'metadata_lock_info'); killing the statements "
+                 "naming the table and the database's idle transactions"
+              << std::endl;
     SC_ASSIGN_OR_RETURN(
         mysql::Result r,
         conn.Execute(absl::StrCat(
             "SELECT p.ID, p.COMMAND, p.DB, p.INFO FROM "
             "information_schema.PROCESSLIST p WHERE ",
             others,
-            " AND (p.COMMAND = 'Query' OR (p.COMMAND = 'Sleep' AND p.ID IN "
-            "(SELECT trx_mysql_thread_id FROM "
+            " AND (p.COMMAND IN ('Query', 'Execute') OR (p.COMMAND = 'Sleep' "
+            "AND (p.DB IS NULL OR BINARY p.DB = ",
+            QuoteString(db),
+            ") AND p.ID IN (SELECT trx_mysql_thread_id FROM "
             "information_schema.INNODB_TRX)))")));
     for (const mysql::Row& row : r.rows) {
-      if (row.Get(1) != "Query") {
+      if (row.Get(1) == "Sleep") {
         victims.emplace_back(row.Get(0));
         continue;
       }

@@ -1117,10 +1117,19 @@ TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
   auto on_other = ConnectApp(params_, "co");
   auto shadow_reader = ConnectApp(params_, "co");
   auto queued_locker = ConnectApp(params_, "co");
+  // Another application's idle transaction, in its own database.
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS co_app2").status());
+  ASSERT_OK(conn_
+                ->Execute("CREATE TABLE IF NOT EXISTS co_app2.x (id INT "
+                          "PRIMARY KEY)")
+                .status());
+  auto other_app = ConnectApp(params_, "co_app2");
   for (auto* c : {&locker, &elsewhere, &bystander, &on_t, &on_other,
-                  &shadow_reader, &queued_locker}) {
+                  &shadow_reader, &queued_locker, &other_app}) {
     ASSERT_OK(c->status());
   }
+  ASSERT_OK((*other_app)->Execute("BEGIN").status());
+  ASSERT_OK((*other_app)->Execute("INSERT INTO x VALUES (1)").status());
   // Without the plugin a LOCK TABLES is not seen (no transaction, no
   // statement running): the forced lock would wait for it in vain.
   if (lock_info) {
@@ -1181,10 +1190,16 @@ TEST_P(ForceCutOverTest, ForceKillsOnlyWhatHoldsTheTable) {
     EXPECT_OK((*bystander)->Execute("COMMIT").status());
     EXPECT_EQ(Value("SELECT COUNT(*) FROM t_events"), "2");
   } else {
-    // Without the plugin every idle transaction goes, on any table.
+    // Without the plugin every idle transaction of the table's database
+    // (or of none) goes, on any table.
     EXPECT_FALSE((*elsewhere)->Execute("SELECT 1").ok());
     EXPECT_FALSE((*bystander)->Execute("SELECT 1").ok());
   }
+  // Another database's sessions are spared either way (without the
+  // plugin, every idle transaction on the server was killed).
+  EXPECT_OK((*other_app)->Execute("COMMIT").status());
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM co_app2.x"), "1");
+  ASSERT_OK(conn_->Execute("DROP DATABASE co_app2").status());
 }
 
 INSTANTIATE_TEST_SUITE_P(LockInfo, ForceCutOverTest, ::testing::Bool(),
