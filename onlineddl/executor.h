@@ -64,6 +64,11 @@ struct ExecutorOptions {
   // holds a named lock (GET_LOCK) for it. Start waits this long for one
   // that is stopping to let go, then fails naming the holder. Default 10 s.
   absl::Duration daemon_lock_wait = absl::Seconds(10);
+  // A DROP's RENAME, an INSTANT ALTER or a view change waits at most this
+  // long for the table's metadata lock, three times, then fails the
+  // migration saying a transaction holds the table: while it waits, every
+  // new query on the table queues behind it. Default 2 s.
+  absl::Duration live_ddl_lock_wait = absl::Seconds(2);
   // How often the scheduler looks at migrations without being woken.
   // Default 1 s.
   absl::Duration tick = absl::Seconds(1);
@@ -277,6 +282,11 @@ class Executor {
   // Takes the database's named lock on conn_ (waiting up to `wait`), or
   // fails naming the session that holds it.
   absl::Status TakeDaemonLock(absl::Duration wait)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `ddl` on a live table (conn_), waiting options_.live_ddl_lock_wait
+  // at most for its metadata lock, up to three times; then fails saying a
+  // transaction holds `table`.
+  absl::Status RunLiveDdl(absl::string_view ddl, absl::string_view table)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Tags the reverse streams made before they were tagged
   // (vreplication::kTagStopOnTargetDdl), before the engine starts them.

@@ -1,6 +1,7 @@
 // Migrations that need no copy: CREATE TABLE, DROP TABLE (a rename to a GC
 // hold table), CREATE/ALTER/DROP VIEW, INSTANT ALTERs, and the mysql
 // strategy (a plain ALTER TABLE, run and tracked).
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
@@ -176,6 +177,32 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
       "the tablet restarted before this operation applied (nothing changed)");
 }
 
+absl::Status Executor::RunLiveDdl(absl::string_view ddl,
+                                  absl::string_view table) {
+  const int64_t wait =
+      std::max<int64_t>(1, absl::ToInt64Seconds(options_.live_ddl_lock_wait));
+  const int64_t usual =
+      std::max<int64_t>(1, absl::ToInt64Seconds(options_.lock_wait));
+  absl::Status s;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    SC_RETURN_IF_ERROR(
+        conn_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", wait))
+            .status());
+    s = conn_->Execute(ddl).status();
+    SC_RETURN_IF_ERROR(
+        conn_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", usual))
+            .status());
+    if (s.ok() || mysql::MysqlErrno(s) != 1205) return s;  // lock wait
+  }
+  return absl::Status(
+      s.code(),
+      absl::StrCat(table, " is in use: a transaction holds it (waited 3 x ",
+                   wait,
+                   " s for its metadata lock, each wait holding up every new "
+                   "query on it); retry the migration once it ends (",
+                   s.message(), ")"));
+}
+
 absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
   const std::string& db = m.schema;
   SC_ASSIGN_OR_RETURN(
@@ -188,9 +215,9 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
   absl::Status s;
   const bool view_exists =
       !exists.rows.empty() && exists.rows[0].Get(0) == "VIEW";
-  if (d.action == DdlStatement::Action::kCreate && !d.is_view &&
-      !exists.rows.empty()) {
-    if (d.or_replace) {
+  if (d.action == DdlStatement::Action::kCreate && !exists.rows.empty() &&
+      !(d.is_view && d.or_replace && view_exists)) {
+    if (d.or_replace && !d.is_view) {
       return Fail(
           m, absl::StrCat("CREATE OR REPLACE TABLE would drop ",
                           QuoteQualified(db, m.table),
@@ -210,6 +237,11 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
                                 " exists: nothing changed"))));
       return FinishImmediate(m, "");
     }
+    // Refused here, not by the server after the intent to create is
+    // recorded: a restart in between took the table for created.
+    return Fail(m,
+                absl::StrCat(view_exists ? "view " : "table ",
+                             QuoteQualified(db, m.table), " already exists"));
   }
   if (d.action == DdlStatement::Action::kDrop) {
     if (exists.rows.empty()) {
@@ -239,11 +271,9 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
       SC_ASSIGN_OR_RETURN(artifact, ArtifactName(ArtifactHint::kHold, m.uuid,
                                                  clock_->Now() + retain));
       SC_RETURN_IF_ERROR(MarkApplying(m, kIntentRenameAway, artifact));
-      s = conn_
-              ->Execute(absl::StrCat("RENAME TABLE ",
-                                     QuoteQualified(db, m.table), " TO ",
-                                     QuoteQualified(db, artifact)))
-              .status();
+      s = RunLiveDdl(absl::StrCat("RENAME TABLE ", QuoteQualified(db, m.table),
+                                  " TO ", QuoteQualified(db, artifact)),
+                     QuoteQualified(db, m.table));
     }
   } else if (d.is_view && (d.action == DdlStatement::Action::kAlter ||
                            (d.or_replace && view_exists))) {
@@ -280,7 +310,7 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
     SC_RETURN_IF_ERROR(
         MarkApplying(m, absl::StrCat(kIntentViewChange, digest), artifact));
     s = conn_->Execute(def).status();
-    if (s.ok()) s = conn_->Execute(d.sql).status();
+    if (s.ok()) s = RunLiveDdl(d.sql, QuoteQualified(db, m.table));
   } else {
     // CREATE TABLE or VIEW of a name not taken (else the server refuses).
     SC_RETURN_IF_ERROR(MarkApplying(m, kIntentCreate, ""));
@@ -311,11 +341,10 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
   SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
   SC_RETURN_IF_ERROR(
       MarkApplying(m, absl::StrCat(kIntentInstant, digest), m.artifacts));
-  absl::Status s = conn_
-                       ->Execute(absl::StrCat(
-                           "ALTER TABLE ", QuoteQualified(m.schema, m.table),
-                           " ", clauses, ", ALGORITHM=INSTANT"))
-                       .status();
+  absl::Status s =
+      RunLiveDdl(absl::StrCat("ALTER TABLE ", QuoteQualified(m.schema, m.table),
+                              " ", clauses, ", ALGORITHM=INSTANT"),
+                 QuoteQualified(m.schema, m.table));
   if (!s.ok()) {
     int err = mysql::MysqlErrno(s);
     // 1845/1846: ALGORITHM=INSTANT not supported for this change; 4092:

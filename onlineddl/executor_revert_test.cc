@@ -1614,6 +1614,12 @@ TEST_F(RevertTest, CreatesOfExistingNamesRevertToWhatWasThere) {
   ASSERT_OK_AND_ASSIGN(std::string rv, executor_->Revert(view, ""));
   WaitStatus(rv, kStatusComplete);
   EXPECT_EQ(Value("SELECT a FROM w"), "1");
+  // A plain CREATE of a name taken fails before anything is recorded as
+  // being applied (a restart in between took the table for created).
+  const std::string taken = Run("CREATE TABLE e (id INT PRIMARY KEY)");
+  WaitStatus(taken, kStatusFailed);
+  EXPECT_THAT(executor_->Get(taken)->message,
+              HasSubstr(absl::StrCat("table `", db_, "`.`e` already exists")));
 }
 
 // A revert of a CREATE launched late (postponed, or retried) after another

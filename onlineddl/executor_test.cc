@@ -2275,6 +2275,45 @@ TEST_F(ExecutorTest, OneDaemonPerDatabase) {
   ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(Options(), Clock::Real()));
 }
 
+// A DROP of a table a transaction holds waits for it a few seconds at a
+// time, not a minute: while the RENAME waits for the metadata lock, every
+// new query on the table queues behind it. It fails saying why, the table
+// untouched, and goes through once the transaction ends.
+TEST_F(ExecutorTest, ADropWaitsBrieflyForATableInUse) {
+  CreateUsers(100);
+  ExecutorOptions o = Options();
+  o.live_ddl_lock_wait = absl::Seconds(1);
+  StartExecutor(o);
+  const std::string users = Qualified("users");
+  ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*instance_));
+  ASSERT_OK(holder->Execute("BEGIN"));
+  ASSERT_OK(holder->Execute(absl::StrCat("SELECT COUNT(*) FROM ", users)));
+  ASSERT_OK_AND_ASSIGN(auto reader, harness::ConnectTo(*instance_));
+  std::atomic<bool> stop{false};
+  absl::Duration longest;
+  std::thread reads([&] {
+    while (!stop) {
+      const absl::Time start = absl::Now();
+      if (!reader->Execute(absl::StrCat("SELECT COUNT(*) FROM ", users)).ok()) {
+        break;
+      }
+      longest = std::max(longest, absl::Now() - start);
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  });
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("DROP TABLE users", "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusFailed);
+  stop = true;
+  reads.join();
+  EXPECT_THAT(m.message, HasSubstr("is in use: a transaction holds it"));
+  EXPECT_LT(longest, absl::Milliseconds(2500));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "100");
+  ASSERT_OK(holder->Execute("COMMIT"));
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  WaitStatus(u[0], kStatusComplete);
+}
+
 // Part of a second of retention is rounded up: 0 would mean the default.
 TEST_F(ExecutorTest, RetentionUnderASecondIsNotTheDefault) {
   StartExecutor();
