@@ -411,6 +411,11 @@ class Executor {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorMysqlAlter(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A `mysql` ALTER without a task (the daemon restarted): stops its server
+  // thread if it runs on, then completes or fails it by whether the table's
+  // definition changed.
+  absl::Status RecoverMysqlAlter(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // VReplication ALTERs (executor_vrepl.cc).
   absl::Status StartVrepl(const Migration& m, const DdlStatement& d)

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
@@ -373,27 +374,90 @@ absl::Status Executor::FinishInstant(const Migration& m) {
           .SetExpr("completed_timestamp", "NOW(6)"));
 }
 
+namespace {
+
+constexpr char kMysqlAlterPlan[] = "{\"operation\": \"mysql-alter\"";
+
+}  // namespace
+
 absl::Status Executor::StartMysqlAlter(const Migration& m) {
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   // The server's own ALTER, as a client's session would run it: in the
   // server's time zone (a TIMESTAMP made DATETIME holds local times).
   SC_RETURN_IF_ERROR(
       c->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
+  // Its session and the table's definition before it: a daemon restarted
+  // meanwhile (the server's thread runs on after a SIGKILL) stops that
+  // thread and tells by the definition whether the ALTER applied.
+  SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
+  SC_RETURN_IF_ERROR(UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("stage", "running ALTER TABLE")
+          .Set("special_plan",
+               absl::StrCat(kMysqlAlterPlan,
+                            ", \"connection\": ", c->ConnectionId(),
+                            ", \"table_digest\": \"", digest, "\"}"))));
   mysql_alters_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
       [sql = m.statement](mysql::Connection& conn) {
         return conn.Execute(sql).status();
       },
       clock_->Now());
-  return UpdateMigration(*conn_, m.uuid,
-                         Assignments().Set("stage", "running ALTER TABLE"));
+  return absl::OkStatus();
+}
+
+absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
+  // {"operation": "mysql-alter", "connection": N, "table_digest": "D"}
+  int64_t connection = 0;
+  std::string digest;
+  const size_t c = m.special_plan.find("\"connection\": ");
+  const size_t d = m.special_plan.find("\"table_digest\": \"");
+  if (!absl::StartsWith(m.special_plan, kMysqlAlterPlan) ||
+      c == std::string::npos || d == std::string::npos ||
+      !absl::SimpleAtoi(
+          absl::string_view(m.special_plan)
+              .substr(c + 14, m.special_plan.find(',', c) - (c + 14)),
+          &connection)) {
+    return Fail(m, "the tablet restarted during this ALTER TABLE; retry it");
+  }
+  digest = m.special_plan.substr(d + 17, 32);
+  // Its server thread may run on: stopped (as stopping the daemon does),
+  // then the outcome is read once it has gone.
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result running,
+      conn_->Execute(absl::StrCat(
+          "SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = ",
+          connection)));
+  if (!running.rows.empty() && running.rows[0].Get(0) != "Sleep") {
+    conn_->Execute(absl::StrCat("KILL CONNECTION ", connection)).IgnoreError();
+    return UpdateMigration(
+        *conn_, m.uuid,
+        Assignments().Set("stage",
+                          absl::StrCat("stopping the ALTER TABLE a restart "
+                                       "left running (server connection ",
+                                       connection, ")")));
+  }
+  absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
+  if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
+  if (!now.ok() || *now != digest) {
+    // Applied (a RENAME TO among its clauses took the table away).
+    return UpdateMigration(
+        *conn_, m.uuid,
+        Assignments()
+            .Set("migration_status", kStatusComplete)
+            .Set("progress", 100.0)
+            .Set("stage", "complete (applied while the tablet restarted)")
+            .SetExpr("completed_timestamp", "NOW(6)"));
+  }
+  return Fail(m,
+              "the tablet restarted during this ALTER TABLE, which did not "
+              "apply (nothing changed); retry it");
 }
 
 absl::Status Executor::MonitorMysqlAlter(const Migration& m) {
   auto it = mysql_alters_.find(m.uuid);
-  if (it == mysql_alters_.end()) {
-    return Fail(m, "the tablet restarted during this ALTER TABLE; retry it");
-  }
+  if (it == mysql_alters_.end()) return RecoverMysqlAlter(m);
   absl::Status s;
   if (!it->second->Done(&s)) {
     return UpdateMigration(

@@ -743,6 +743,76 @@ TEST_F(SidecutdKillTest,
   EXPECT_GE(kills_.size(), 4u);
 }
 
+// A `mysql`-strategy ALTER whose daemon is SIGKILLed runs on in the server
+// (it notices the lost client only when it answers): the restarted daemon
+// completes it if it applied (it failed it, and a retry applied it twice)
+// and stops it if it still runs, failing it with the table unchanged.
+TEST_F(SidecutdKillTest, AMysqlAlterOutlivingItsDaemonIsJudgedByTheTable) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE kt.m (id INT PRIMARY KEY, v INT) SELECT seq AS id, seq AS "
+      "v FROM kt.seq_1_to_100"));
+  daemon_ = std::make_unique<Daemon>(bin_, inst_->port(), dir_);
+  ASSERT_OK(daemon_->Start());
+  auto columns = [&]() {
+    absl::StatusOr<std::string> n = mysql::QueryValue(
+        *conn_,
+        "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+        "'kt' AND TABLE_NAME = 'm'");
+    return n.ok() ? *n : n.status().ToString();
+  };
+  for (const bool applies : {true, false}) {
+    // The ALTER waits for the table a transaction holds.
+    ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*inst_));
+    ASSERT_OK(holder->Execute("BEGIN"));
+    ASSERT_OK(holder->Execute("SELECT COUNT(*) FROM kt.m"));
+    const std::string column = applies ? "z1" : "z2";
+    std::string out;
+    ASSERT_EQ(daemon_->Cli({"ApplySchema", "--ddl-strategy=mysql",
+                            absl::StrCat("--sql=ALTER TABLE m ADD COLUMN ",
+                                         column, " INT"),
+                            "kt"},
+                           &out),
+              0)
+        << out;
+    const std::string uuid(absl::StripAsciiWhitespace(out));
+    ASSERT_OK(WaitFor(Clock::Real(), "the ALTER waiting for the table",
+                      [&]() -> absl::StatusOr<bool> {
+                        SC_ASSIGN_OR_RETURN(
+                            std::string n,
+                            mysql::QueryValue(
+                                *conn_,
+                                "SELECT COUNT(*) FROM information_schema."
+                                "PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%ADD "
+                                "COLUMN z%' AND STATE LIKE '%metadata%'"));
+                        return n == "1";
+                      }));
+    daemon_->Kill();
+    const std::string before = columns();
+    if (applies) {
+      ASSERT_OK(holder->Execute("COMMIT"));
+      ASSERT_OK(WaitFor(
+          Clock::Real(), "the ALTER to apply",
+          [&]() -> absl::StatusOr<bool> { return columns() != before; }));
+    }
+    ASSERT_OK(daemon_->Start());
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "the migration to end", [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(MigrationRow m, ReadMigration(*conn_, uuid));
+          return m.status == "complete" || m.status == "failed";
+        }));
+    ASSERT_OK_AND_ASSIGN(MigrationRow m, ReadMigration(*conn_, uuid));
+    if (applies) {
+      EXPECT_EQ(m.status, "complete") << m.message;
+    } else {
+      EXPECT_EQ(m.status, "failed");
+      EXPECT_THAT(m.message, HasSubstr("did not apply"));
+      ASSERT_OK(holder->Execute("COMMIT"));
+      absl::SleepFor(absl::Milliseconds(500));
+      EXPECT_EQ(columns(), before) << "the ALTER applied after all";
+    }
+  }
+}
+
 // A second daemon does not run beside the first: not for the same
 // database (both ran every queued migration, each with a stream of its
 // own), nor on its port (gRPC let both listen, the kernel sharing the
