@@ -674,10 +674,34 @@ Controller::GetSchemaMigrations(
         return FromGrpc(
             stub.GetSchemaMigrations(&ctx, r, &per[index[shard.name()]]));
       })));
+  // A deployment's members wait postponed on the tablets for its gate,
+  // which completes them together unless the deployment itself is
+  // postponed: shown as not postponed then (nobody needs to complete them;
+  // a CLI's --wait waits for them).
+  std::set<std::string> gated;
+  auto collect = [&gated](const ControllerDeployment& d) {
+    if (d.state() == ControllerDeployment::POSTPONED) return;
+    for (const DeploymentMember& m : d.members()) {
+      gated.insert(absl::AsciiStrToLower(m.uuid()));
+    }
+  };
+  if (mu_.TryLock()) {
+    for (const ControllerDeployment& d : deployments_) collect(d);
+    mu_.Unlock();
+  } else if (ViewCurrent()) {
+    absl::MutexLock lock(&view_mu_);
+    for (const auto& [context, d] : view_) collect(d);
+  } else {
+    absl::MutexLock lock(&mu_);
+    for (const ControllerDeployment& d : deployments_) collect(d);
+  }
   vtctldata::GetSchemaMigrationsResponse resp;
   for (int s = 0; s < ks->shards_size(); ++s) {
     for (vtctldata::SchemaMigration& m : *per[s].mutable_migrations()) {
       if (m.shard().empty()) m.set_shard(ks->shards(s).name());
+      if (gated.count(absl::AsciiStrToLower(m.uuid())) > 0) {
+        m.set_postpone_completion(false);
+      }
       *resp.add_migrations() = std::move(m);
     }
   }
