@@ -504,6 +504,29 @@ TEST_F(CliTest, WaitEndsWhereADbaMustActAndVerbsFollowIt) {
   EXPECT_EQ(m.status, onlineddl::kStatusComplete);
 }
 
+// A declarative deployment's members wait postponed only for its gate:
+// --wait follows them to the end (it stopped at once, telling the user to
+// complete them).
+TEST_F(CliTest, WaitFollowsADeploymentsMembersToTheEnd) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE g1 (id INT PRIMARY KEY, a INT)").status());
+  ASSERT_OK(conn_->Execute("INSERT INTO g1 SELECT seq, seq FROM seq_1_to_3000")
+                .status());
+  ASSERT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --declarative", "--sql",
+                 "CREATE TABLE g1 (id INT PRIMARY KEY, a INT, b INT)",
+                 "--migration-context=dep-wait", "--wait", "commerce"}),
+            0)
+      << err_.str() << out_.str();
+  EXPECT_THAT(out_.str(), Not(HasSubstr("postponed")));
+  ASSERT_OK_AND_ASSIGN(
+      std::string cols,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema."
+                        "COLUMNS WHERE TABLE_SCHEMA = 'shop' AND "
+                        "TABLE_NAME = 'g1'"));
+  EXPECT_EQ(cols, "3");
+}
+
 // A server lost while waiting (a tablet restarting) is polled on; one gone
 // for good ends the wait with 3, not 1 (the migration may still run).
 TEST_F(CliTest, WaitRidesOutAServerRestart) {

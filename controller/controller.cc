@@ -675,12 +675,17 @@ Controller::GetSchemaMigrations(
             stub.GetSchemaMigrations(&ctx, r, &per[index[shard.name()]]));
       })));
   // A deployment's members wait postponed on the tablets for its gate,
-  // which completes them together unless the deployment itself is
-  // postponed: shown as not postponed then (nobody needs to complete them;
-  // a CLI's --wait waits for them).
+  // which completes them together while the deployment goes on unpostponed:
+  // shown as not postponed then (nobody needs to complete them; a CLI's
+  // --wait waits for them). Not once it is postponed, failed or cancelled
+  // (or being cancelled): members left on a shard wait for a DBA.
   std::set<std::string> gated;
   auto collect = [&gated](const ControllerDeployment& d) {
-    if (d.state() == ControllerDeployment::POSTPONED) return;
+    if (d.state() == ControllerDeployment::POSTPONED ||
+        d.state() == ControllerDeployment::FAILED ||
+        d.state() == ControllerDeployment::CANCELLED || d.cancel_requested()) {
+      return;
+    }
     for (const DeploymentMember& m : d.members()) {
       gated.insert(absl::AsciiStrToLower(m.uuid()));
     }

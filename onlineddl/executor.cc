@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
@@ -74,30 +75,43 @@ absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::ConnectOwn() {
 
 namespace {
 
-// The named lock of `db`'s executor. GET_LOCK takes at most 64 characters:
-// a longer database name is hashed (FNV-1a, the same in every build).
+// The named lock of `db`'s executor: its name (cut to whole characters)
+// and a hash of its bytes (FNV-1a, the same in every build). Lock names
+// hold at most 64 characters, and MySQL compares them case-insensitively
+// (MariaDB 10.11 did not, here): `Shop` and `shop` (two databases where
+// names are case-sensitive) differ by the hash.
 std::string DaemonLockName(absl::string_view db) {
-  std::string name = absl::StrCat("sidecut.executor.", db);
-  if (name.size() <= 64) return name;
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : db) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  return absl::StrCat("sidecut.executor.#", absl::Hex(h, absl::kZeroPad16));
+  size_t keep = std::min<size_t>(db.size(), 28);
+  while (keep > 0 && keep < db.size() &&
+         (static_cast<unsigned char>(db[keep]) & 0xC0) == 0x80) {
+    --keep;
+  }
+  return absl::StrCat("sidecut.executor.", db.substr(0, keep), ".",
+                      absl::Hex(h, absl::kZeroPad16));
 }
 
 }  // namespace
 
 absl::Status Executor::TakeDaemonLock(absl::Duration wait) {
   const std::string name = DaemonLockName(options_.db);
-  SC_ASSIGN_OR_RETURN(
-      std::string got,
-      mysql::QueryValue(
-          *conn_,
-          absl::StrCat("SELECT IFNULL(GET_LOCK(", mysql::QuoteString(name),
-                       ", ", absl::ToDoubleSeconds(wait), "), 0)")));
-  if (got == "1") {
+  absl::StatusOr<std::string> got = mysql::QueryValue(
+      *conn_, absl::StrCat("SELECT IFNULL(GET_LOCK(", mysql::QuoteString(name),
+                           ", ", absl::ToDoubleSeconds(wait), "), 0)"));
+  if (!got.ok() && mysql::MysqlErrno(got.status()) == 1235) {
+    // Galera (wsrep_on) refuses GET_LOCK: run unguarded, as before.
+    std::cerr << "executor: this server refuses GET_LOCK (Galera?): nothing "
+                 "keeps a second sidecutd from running the migrations of "
+              << mysql::QuoteIdentifier(options_.db) << std::endl;
+    holds_daemon_lock_ = true;
+    return absl::OkStatus();
+  }
+  SC_RETURN_IF_ERROR(got.status());
+  if (*got == "1") {
     holds_daemon_lock_ = true;
     return absl::OkStatus();
   }
@@ -194,8 +208,9 @@ absl::Status Executor::Tick() {
   absl::Status s =
       holds_daemon_lock_ ? absl::OkStatus() : TakeDaemonLock(absl::Seconds(2));
   if (s.ok()) s = TickLocked();
-  if (!s.ok()) {
-    // The session may be broken (server restart): reconnect next time.
+  // The session may be broken (a server restart): reconnect for the next
+  // tick. A session that still answers is kept, with its lock.
+  if (!s.ok() && !conn_->Execute("SELECT 1").ok()) {
     absl::StatusOr<std::unique_ptr<mysql::Connection>> c = ConnectOwn();
     if (c.ok()) {
       conn_ = std::move(*c);  // the old one's lock ends with it
@@ -343,6 +358,22 @@ absl::StatusOr<std::vector<Migration>> Executor::List(absl::string_view where) {
   return Read<std::vector<Migration>>([&](mysql::Connection& c) {
     return ListMigrations(c, MineWhere(where));
   });
+}
+
+absl::StatusOr<std::set<std::string>> Executor::SelfCompletingMembers() {
+  return Read<std::set<std::string>>(
+      [&](mysql::Connection& c) -> absl::StatusOr<std::set<std::string>> {
+        SC_ASSIGN_OR_RETURN(std::vector<Deployment> ds,
+                            ListDeployments(c, options_.db, ""));
+        std::set<std::string> out;
+        for (const Deployment& d : ds) {
+          const bool going_on =
+              d.status == kDeployCompleting ||
+              (d.status == kDeployRunning && !d.postpone_completion);
+          if (going_on) out.insert(d.members.begin(), d.members.end());
+        }
+        return out;
+      });
 }
 
 std::string Executor::MineWhere(absl::string_view where) const {

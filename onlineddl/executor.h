@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -266,6 +267,10 @@ class Executor {
   absl::StatusOr<Migration> Get(absl::string_view uuid);
   // `where`: trusted SQL over the table's columns ("" = all).
   absl::StatusOr<std::vector<Migration>> List(absl::string_view where);
+  // The members of this database's deployments that their gate completes
+  // by itself (the deployment going on, not postponed): postponed on the
+  // table only for the gate, nobody needs to complete them.
+  absl::StatusOr<std::set<std::string>> SelfCompletingMembers();
 
   // Runs one scheduling round now (tests; the thread also does this).
   absl::Status Tick();
@@ -416,6 +421,8 @@ class Executor {
   // definition changed.
   absl::Status RecoverMysqlAlter(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // When the server started (Unix seconds, from its uptime).
+  absl::StatusOr<int64_t> ServerStarted() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // VReplication ALTERs (executor_vrepl.cc).
   absl::Status StartVrepl(const Migration& m, const DdlStatement& d)

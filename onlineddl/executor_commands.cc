@@ -225,6 +225,7 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
                             .Set("retries", m.retries + 1)
                             .Set("message", "")
                             .Set("stage", "")
+                            .Set("special_plan", "")
                             .Set("progress", 0.0)
                             .Set("rows_copied", int64_t{0})
                             .Set("eta_seconds", int64_t{-1})

@@ -2,6 +2,7 @@
 // hold table), CREATE/ALTER/DROP VIEW, INSTANT ALTERs, and the mysql
 // strategy (a plain ALTER TABLE, run and tracked).
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -390,14 +391,15 @@ absl::Status Executor::StartMysqlAlter(const Migration& m) {
   // meanwhile (the server's thread runs on after a SIGKILL) stops that
   // thread and tells by the definition whether the ALTER applied.
   SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
+  SC_ASSIGN_OR_RETURN(int64_t started, ServerStarted());
   SC_RETURN_IF_ERROR(UpdateMigration(
       *conn_, m.uuid,
       Assignments()
           .Set("stage", "running ALTER TABLE")
           .Set("special_plan",
-               absl::StrCat(kMysqlAlterPlan,
-                            ", \"connection\": ", c->ConnectionId(),
-                            ", \"table_digest\": \"", digest, "\"}"))));
+               absl::StrCat(kMysqlAlterPlan, ", \"connection\": ",
+                            c->ConnectionId(), ", \"table_digest\": \"", digest,
+                            "\", \"server_started\": ", started, "}"))));
   mysql_alters_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
       [sql = m.statement](mysql::Connection& conn) {
@@ -407,8 +409,24 @@ absl::Status Executor::StartMysqlAlter(const Migration& m) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<int64_t> Executor::ServerStarted() {
+  SC_ASSIGN_OR_RETURN(
+      std::string started,
+      mysql::QueryValue(
+          *conn_,
+          "SELECT UNIX_TIMESTAMP() - VARIABLE_VALUE FROM "
+          "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'"));
+  double v = 0;
+  if (!absl::SimpleAtod(started, &v)) {
+    return absl::InternalError(
+        absl::StrCat("cannot read when the server started: '", started, "'"));
+  }
+  return static_cast<int64_t>(v);
+}
+
 absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
-  // {"operation": "mysql-alter", "connection": N, "table_digest": "D"}
+  // {"operation": "mysql-alter", "connection": N, "table_digest": "D",
+  //  "server_started": T}
   int64_t connection = 0;
   std::string digest;
   const size_t c = m.special_plan.find("\"connection\": ");
@@ -423,13 +441,34 @@ absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
   }
   digest = m.special_plan.substr(d + 17, 32);
   // Its server thread may run on: stopped (as stopping the daemon does),
-  // then the outcome is read once it has gone.
+  // then the outcome is read once it has gone. Only that thread: on the
+  // same server since (ids start again at a restart), running its
+  // statement.
+  int64_t started = 0;
+  const size_t st = m.special_plan.find("\"server_started\": ");
+  if (st != std::string::npos) {
+    const size_t from = st + 18;
+    if (!absl::SimpleAtoi(
+            absl::string_view(m.special_plan)
+                .substr(from, m.special_plan.find('}', st) - from),
+            &started)) {
+      started = 0;
+    }
+  }
+  SC_ASSIGN_OR_RETURN(int64_t now_started, ServerStarted());
   SC_ASSIGN_OR_RETURN(
-      mysql::Result running,
-      conn_->Execute(absl::StrCat(
-          "SELECT COMMAND FROM information_schema.PROCESSLIST WHERE ID = ",
-          connection)));
-  if (!running.rows.empty() && running.rows[0].Get(0) != "Sleep") {
+      std::string running,
+      mysql::QueryValue(
+          *conn_,
+          absl::StrCat("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                       "WHERE ID = ",
+                       connection,
+                       " AND COMMAND IN ('Query', 'Killed') AND "
+                       "INFO = ",
+                       QuoteString(m.statement))));
+  // Uptime counts whole seconds: the same server within a few.
+  const bool same_server = started > 0 && std::abs(now_started - started) <= 5;
+  if (same_server && running != "0") {
     conn_->Execute(absl::StrCat("KILL CONNECTION ", connection)).IgnoreError();
     return UpdateMigration(
         *conn_, m.uuid,

@@ -2259,18 +2259,28 @@ TEST_F(ExecutorTest, OneDaemonPerDatabase) {
                        AllOf(HasSubstr("another sidecutd runs the migrations "
                                        "of database"),
                              HasSubstr("connection "))));
-  // Another database on the same server has its own.
-  const std::string other = db_ + "_2";
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE IF NOT EXISTS ",
-                                        mysql::QuoteIdentifier(other))));
-  ExecutorOptions theirs = o;
-  theirs.db = other;
-  {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Executor> their_daemon,
-                         Executor::Start(theirs, Clock::Real()));
+  // Other databases on the same server have their own, `_Z` and `_z` too
+  // (different databases here).
+  const std::string upper = db_ + "_Z";
+  const std::string lower = db_ + "_z";
+  for (const std::string& d : {upper, lower}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE IF NOT EXISTS ",
+                                          mysql::QuoteIdentifier(d))));
   }
-  ASSERT_OK(conn_->Execute(
-      absl::StrCat("DROP DATABASE ", mysql::QuoteIdentifier(other))));
+  {
+    ExecutorOptions a = o;
+    a.db = upper;
+    ExecutorOptions b = o;
+    b.db = lower;
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Executor> first,
+                         Executor::Start(a, Clock::Real()));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Executor> second,
+                         Executor::Start(b, Clock::Real()));
+  }
+  for (const std::string& d : {upper, lower}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("DROP DATABASE ", mysql::QuoteIdentifier(d))));
+  }
   executor_.reset();
   ASSERT_OK_AND_ASSIGN(executor_, Executor::Start(Options(), Clock::Real()));
 }

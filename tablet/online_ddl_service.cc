@@ -167,6 +167,11 @@ grpc::Status OnlineDdlService::GetSchemaMigrations(
   if (req->order() == vtctldata::DESCENDING) {
     std::reverse(ms->begin(), ms->end());
   }
+  // A deployment's members wait postponed only for its gate, which
+  // completes them by itself: shown as not postponed.
+  absl::StatusOr<std::set<std::string>> gated =
+      executor_->SelfCompletingMembers();
+  if (!gated.ok()) return ToGrpc(gated.status());
   uint64_t skipped = 0;
   for (const onlineddl::Migration& m : *ms) {
     if (skipped++ < req->skip()) continue;
@@ -174,7 +179,9 @@ grpc::Status OnlineDdlService::GetSchemaMigrations(
         static_cast<uint64_t>(resp->migrations_size()) >= req->limit()) {
       break;
     }
-    *resp->add_migrations() = ToProto(m);
+    vtctldata::SchemaMigration* p = resp->add_migrations();
+    *p = ToProto(m);
+    if (gated->count(m.uuid) > 0) p->set_postpone_completion(false);
   }
   return grpc::Status::OK;
 }
