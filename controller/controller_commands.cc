@@ -217,12 +217,12 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         retried.insert(t.begin(), t.end());
       }
       if (context.empty() && !retried.empty()) {
+        const absl::Status took_effect =
+            TookEffectOn(refused, "retry", retried);
         return absl::Status(
-            refused.code(),
-            absl::StrCat(refused.message(), "; it was retried on shard(s) ",
-                         absl::StrJoin(retried, ", "),
-                         ", where it runs again (cancel it there if the "
-                         "shards must not differ)"));
+            took_effect.code(),
+            absl::StrCat(took_effect.message(),
+                         " (cancel it there if the shards must not differ)"));
       }
       return refused;
     }

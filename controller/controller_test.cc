@@ -295,6 +295,14 @@ class ControllerTest : public ::testing::Test {
         WaitOptions{.timeout = absl::Seconds(120)}));
     return d;
   }
+  ControllerDeployment WaitCancelled(const std::string& context) {
+    return WaitDeployment(
+        context,
+        [](const ControllerDeployment& d) {
+          return d.state() == ControllerDeployment::CANCELLED;
+        },
+        absl::Seconds(60));
+  }
   ControllerDeployment WaitComplete(const std::string& context) {
     return WaitDeployment(context, [](const ControllerDeployment& d) {
       return d.state() == ControllerDeployment::COMPLETE;
@@ -915,12 +923,7 @@ TEST_F(ControllerTest, AnInterruptedCancelIsFinishedByTheSuccessor) {
         << kShardNames[i] << ": no shard was told";
   }
   StartController(Options());
-  ControllerDeployment d = WaitDeployment(
-      "cancelled-late",
-      [](const ControllerDeployment& d) {
-        return d.state() == ControllerDeployment::CANCELLED;
-      },
-      absl::Seconds(60));
+  ControllerDeployment d = WaitCancelled("cancelled-late");
   EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED) << d.DebugString();
   EXPECT_FALSE(d.cancel_requested());
   for (int i = 0; i < kShards; ++i) {
@@ -967,12 +970,7 @@ TEST_F(ControllerTest, ACancelThatReachedSomeShardsFinishesOnceTheRestAreBack) {
   b.RegisterService(last.service.get());
   last.server = b.BuildAndStart();
   ASSERT_EQ(port, last.port);
-  ControllerDeployment d = WaitDeployment(
-      "partly",
-      [](const ControllerDeployment& d) {
-        return d.state() == ControllerDeployment::CANCELLED;
-      },
-      absl::Seconds(60));
+  ControllerDeployment d = WaitCancelled("partly");
   EXPECT_FALSE(d.cancel_requested());
   ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, last.executor->Get(uuid));
   EXPECT_EQ(m.status, onlineddl::kStatusCancelled);
@@ -1002,12 +1000,7 @@ TEST_F(ControllerTest, StateFromAnEarlierTermIsNotSaved) {
   EXPECT_THAT(
       controller_->CancelDeployment("two-terms"),
       StatusIs(absl::StatusCode::kAborted, HasSubstr("leadership changed")));
-  ControllerDeployment d = WaitDeployment(
-      "two-terms",
-      [](const ControllerDeployment& d) {
-        return d.state() == ControllerDeployment::CANCELLED;
-      },
-      absl::Seconds(60));
+  ControllerDeployment d = WaitCancelled("two-terms");
   EXPECT_FALSE(d.cancel_requested());
 }
 

@@ -5,7 +5,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"

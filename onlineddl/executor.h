@@ -317,6 +317,9 @@ class Executor {
   // and takes the parked note off its stage.
   absl::Status UnparkReverseStream(absl::string_view uuid, int64_t id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets m's stage, unless it shows that already.
+  absl::Status ShowStage(const Migration& m, const std::string& stage)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ScheduleQueued() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MonitorRunning() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool CanRun(const Migration& m, const std::vector<Migration>& running) const
@@ -420,6 +423,9 @@ class Executor {
   // thread if it runs on, then completes or fails it by whether the table's
   // definition changed.
   absl::Status RecoverMysqlAlter(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the `mysql` ALTER complete, with `stage`.
+  absl::Status CompleteMysqlAlter(const Migration& m, absl::string_view stage)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // When the server started (Unix seconds, from its uptime).
   absl::StatusOr<int64_t> ServerStarted() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

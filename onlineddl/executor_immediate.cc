@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
@@ -183,17 +186,12 @@ absl::Status Executor::RunLiveDdl(absl::string_view ddl,
                                   absl::string_view table) {
   const int64_t wait =
       std::max<int64_t>(1, absl::ToInt64Seconds(options_.live_ddl_lock_wait));
-  const int64_t usual =
-      std::max<int64_t>(1, absl::ToInt64Seconds(options_.lock_wait));
   absl::Status s;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    SC_RETURN_IF_ERROR(
-        conn_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", wait))
-            .status());
-    s = conn_->Execute(ddl).status();
-    SC_RETURN_IF_ERROR(
-        conn_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", usual))
-            .status());
+    s = conn_
+            ->Execute(absl::StrCat("SET STATEMENT lock_wait_timeout = ", wait,
+                                   " FOR ", ddl))
+            .status();
     if (s.ok() || mysql::MysqlErrno(s) != 1205) return s;  // lock wait
   }
   return absl::Status(
@@ -377,7 +375,49 @@ absl::Status Executor::FinishInstant(const Migration& m) {
 
 namespace {
 
-constexpr char kMysqlAlterPlan[] = "{\"operation\": \"mysql-alter\"";
+// special_plan of a `mysql` ALTER: {"operation": "mysql-alter",
+// "connection": N, "table_digest": "...", "server_started": T}.
+struct MysqlAlterPlan {
+  int64_t connection = 0;
+  std::string table_digest;
+  int64_t server_started = 0;
+};
+
+std::string MysqlAlterPlanJson(const MysqlAlterPlan& p) {
+  google::protobuf::Struct s;
+  auto& f = *s.mutable_fields();
+  f["operation"].set_string_value("mysql-alter");
+  f["connection"].set_number_value(static_cast<double>(p.connection));
+  f["table_digest"].set_string_value(p.table_digest);
+  f["server_started"].set_number_value(static_cast<double>(p.server_started));
+  std::string json;
+  // A Struct of strings and numbers always prints.
+  (void)google::protobuf::util::MessageToJsonString(s, &json);
+  return json;
+}
+
+std::optional<MysqlAlterPlan> ParseMysqlAlterPlan(const std::string& json) {
+  google::protobuf::Struct s;
+  if (!google::protobuf::util::JsonStringToMessage(json, &s).ok()) {
+    return std::nullopt;
+  }
+  const auto& f = s.fields();
+  auto op = f.find("operation");
+  auto conn = f.find("connection");
+  auto digest = f.find("table_digest");
+  if (op == f.end() || op->second.string_value() != "mysql-alter" ||
+      conn == f.end() || digest == f.end()) {
+    return std::nullopt;
+  }
+  MysqlAlterPlan p;
+  p.connection = static_cast<int64_t>(conn->second.number_value());
+  p.table_digest = digest->second.string_value();
+  auto started = f.find("server_started");
+  if (started != f.end()) {
+    p.server_started = static_cast<int64_t>(started->second.number_value());
+  }
+  return p;
+}
 
 }  // namespace
 
@@ -390,16 +430,15 @@ absl::Status Executor::StartMysqlAlter(const Migration& m) {
   // Its session and the table's definition before it: a daemon restarted
   // meanwhile (the server's thread runs on after a SIGKILL) stops that
   // thread and tells by the definition whether the ALTER applied.
-  SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
-  SC_ASSIGN_OR_RETURN(int64_t started, ServerStarted());
-  SC_RETURN_IF_ERROR(UpdateMigration(
-      *conn_, m.uuid,
-      Assignments()
-          .Set("stage", "running ALTER TABLE")
-          .Set("special_plan",
-               absl::StrCat(kMysqlAlterPlan, ", \"connection\": ",
-                            c->ConnectionId(), ", \"table_digest\": \"", digest,
-                            "\", \"server_started\": ", started, "}"))));
+  MysqlAlterPlan plan;
+  plan.connection = static_cast<int64_t>(c->ConnectionId());
+  SC_ASSIGN_OR_RETURN(plan.table_digest, TableDigest(m.schema, m.table));
+  SC_ASSIGN_OR_RETURN(plan.server_started, ServerStarted());
+  SC_RETURN_IF_ERROR(
+      UpdateMigration(*conn_, m.uuid,
+                      Assignments()
+                          .Set("stage", "running ALTER TABLE")
+                          .Set("special_plan", MysqlAlterPlanJson(plan))));
   mysql_alters_[m.uuid] = std::make_unique<BackgroundTask>(
       std::move(c),
       [sql = m.statement](mysql::Connection& conn) {
@@ -425,36 +464,15 @@ absl::StatusOr<int64_t> Executor::ServerStarted() {
 }
 
 absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
-  // {"operation": "mysql-alter", "connection": N, "table_digest": "D",
-  //  "server_started": T}
-  int64_t connection = 0;
-  std::string digest;
-  const size_t c = m.special_plan.find("\"connection\": ");
-  const size_t d = m.special_plan.find("\"table_digest\": \"");
-  if (!absl::StartsWith(m.special_plan, kMysqlAlterPlan) ||
-      c == std::string::npos || d == std::string::npos ||
-      !absl::SimpleAtoi(
-          absl::string_view(m.special_plan)
-              .substr(c + 14, m.special_plan.find(',', c) - (c + 14)),
-          &connection)) {
+  const std::optional<MysqlAlterPlan> plan =
+      ParseMysqlAlterPlan(m.special_plan);
+  if (!plan.has_value()) {
     return Fail(m, "the tablet restarted during this ALTER TABLE; retry it");
   }
-  digest = m.special_plan.substr(d + 17, 32);
   // Its server thread may run on: stopped (as stopping the daemon does),
   // then the outcome is read once it has gone. Only that thread: on the
   // same server since (ids start again at a restart), running its
   // statement.
-  int64_t started = 0;
-  const size_t st = m.special_plan.find("\"server_started\": ");
-  if (st != std::string::npos) {
-    const size_t from = st + 18;
-    if (!absl::SimpleAtoi(
-            absl::string_view(m.special_plan)
-                .substr(from, m.special_plan.find('}', st) - from),
-            &started)) {
-      started = 0;
-    }
-  }
   SC_ASSIGN_OR_RETURN(int64_t now_started, ServerStarted());
   SC_ASSIGN_OR_RETURN(
       std::string running,
@@ -462,32 +480,29 @@ absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
           *conn_,
           absl::StrCat("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
                        "WHERE ID = ",
-                       connection,
+                       plan->connection,
                        " AND COMMAND IN ('Query', 'Killed') AND "
                        "INFO = ",
                        QuoteString(m.statement))));
   // Uptime counts whole seconds: the same server within a few.
-  const bool same_server = started > 0 && std::abs(now_started - started) <= 5;
+  const bool same_server = plan->server_started > 0 &&
+                           std::abs(now_started - plan->server_started) <= 5;
   if (same_server && running != "0") {
-    conn_->Execute(absl::StrCat("KILL CONNECTION ", connection)).IgnoreError();
+    conn_->Execute(absl::StrCat("KILL CONNECTION ", plan->connection))
+        .IgnoreError();
     return UpdateMigration(
         *conn_, m.uuid,
         Assignments().Set("stage",
                           absl::StrCat("stopping the ALTER TABLE a restart "
                                        "left running (server connection ",
-                                       connection, ")")));
+                                       plan->connection, ")")));
   }
   absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
   if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
-  if (!now.ok() || *now != digest) {
+  if (!now.ok() || *now != plan->table_digest) {
     // Applied (a RENAME TO among its clauses took the table away).
-    return UpdateMigration(
-        *conn_, m.uuid,
-        Assignments()
-            .Set("migration_status", kStatusComplete)
-            .Set("progress", 100.0)
-            .Set("stage", "complete (applied while the tablet restarted)")
-            .SetExpr("completed_timestamp", "NOW(6)"));
+    return CompleteMysqlAlter(m,
+                              "complete (applied while the tablet restarted)");
   }
   return Fail(m,
               "the tablet restarted during this ALTER TABLE, which did not "
@@ -504,11 +519,16 @@ absl::Status Executor::MonitorMysqlAlter(const Migration& m) {
   }
   mysql_alters_.erase(it);
   if (!s.ok()) return Fail(m, s.message());
+  return CompleteMysqlAlter(m, "complete");
+}
+
+absl::Status Executor::CompleteMysqlAlter(const Migration& m,
+                                          absl::string_view stage) {
   return UpdateMigration(*conn_, m.uuid,
                          Assignments()
                              .Set("migration_status", kStatusComplete)
                              .Set("progress", 100.0)
-                             .Set("stage", "complete")
+                             .Set("stage", stage)
                              .SetExpr("completed_timestamp", "NOW(6)"));
 }
 

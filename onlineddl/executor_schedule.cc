@@ -191,15 +191,17 @@ bool Executor::CanRun(const Migration& m,
   return copying < std::max(1, options_.concurrent_copies);
 }
 
+absl::Status Executor::ShowStage(const Migration& m, const std::string& stage) {
+  if (m.stage == stage) return absl::OkStatus();
+  return UpdateMigration(*conn_, m.uuid, Assignments().Set("stage", stage));
+}
+
 absl::Status Executor::ScheduleQueued() {
   SC_ASSIGN_OR_RETURN(std::vector<Migration> queued,
                       ListMine("migration_status IN ('queued', 'ready')"));
   for (const Migration& m : queued) {
     if (m.postpone_launch) {
-      if (m.stage != "postponed launch") {
-        SC_RETURN_IF_ERROR(UpdateMigration(
-            *conn_, m.uuid, Assignments().Set("stage", "postponed launch")));
-      }
+      SC_RETURN_IF_ERROR(ShowStage(m, "postponed launch"));
       continue;
     }
     // An operation that completes as it runs (CREATE, DROP, a view) waits
@@ -207,11 +209,7 @@ absl::Status Executor::ScheduleQueued() {
     const bool immediate =
         m.reverted_uuid.empty() && (m.ddl_action != "alter" || m.is_view);
     if (immediate && m.postpone_completion) {
-      if (m.stage != "postponed completion") {
-        SC_RETURN_IF_ERROR(UpdateMigration(
-            *conn_, m.uuid,
-            Assignments().Set("stage", "postponed completion")));
-      }
+      SC_RETURN_IF_ERROR(ShowStage(m, "postponed completion"));
       continue;
     }
     // One that completes as it runs, under --in-order-completion, waits
@@ -222,10 +220,7 @@ absl::Status Executor::ScheduleQueued() {
       if (!older.empty()) {
         const std::string stage = absl::StrCat("waiting for ", older[0].uuid,
                                                " to complete first (in order)");
-        if (m.stage != stage) {
-          SC_RETURN_IF_ERROR(UpdateMigration(
-              *conn_, m.uuid, Assignments().Set("stage", stage)));
-        }
+        SC_RETURN_IF_ERROR(ShowStage(m, stage));
         continue;
       }
     }
@@ -242,10 +237,7 @@ absl::Status Executor::ScheduleQueued() {
         const std::string stage =
             absl::StrCat("waiting for ", first->uuid,
                          " of the same table to start first (in order)");
-        if (m.stage != stage) {
-          SC_RETURN_IF_ERROR(UpdateMigration(
-              *conn_, m.uuid, Assignments().Set("stage", stage)));
-        }
+        SC_RETURN_IF_ERROR(ShowStage(m, stage));
         continue;
       }
     }

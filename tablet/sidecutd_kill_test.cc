@@ -807,7 +807,18 @@ TEST_F(SidecutdKillTest, AMysqlAlterOutlivingItsDaemonIsJudgedByTheTable) {
       EXPECT_EQ(m.status, "failed");
       EXPECT_THAT(m.message, HasSubstr("did not apply"));
       ASSERT_OK(holder->Execute("COMMIT"));
-      absl::SleepFor(absl::Milliseconds(500));
+      // Once no session runs it, the ALTER can apply no more.
+      ASSERT_OK(WaitFor(Clock::Real(), "the killed ALTER to be gone",
+                        [&]() -> absl::StatusOr<bool> {
+                          SC_ASSIGN_OR_RETURN(
+                              std::string n,
+                              mysql::QueryValue(
+                                  *conn_,
+                                  "SELECT COUNT(*) FROM information_schema."
+                                  "PROCESSLIST WHERE INFO LIKE 'ALTER "
+                                  "TABLE%ADD COLUMN z%'"));
+                          return n == "0";
+                        }));
       EXPECT_EQ(columns(), before) << "the ALTER applied after all";
     }
   }

@@ -50,6 +50,25 @@ class VStreamServiceTest : public ::testing::Test {
   void TearDown() override {
     if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
   }
+  // VStreamRows of `query` to its end: its rows, and in `head` the
+  // response that carried the fields.
+  std::vector<mysql::Row> StreamRows(const std::string& query,
+                                     binlogdata::VStreamRowsResponse* head) {
+    binlogdata::VStreamRowsRequest req;
+    req.set_query(query);
+    grpc::ClientContext ctx;
+    auto reader = stub_->VStreamRows(&ctx, req);
+    binlogdata::VStreamRowsResponse resp;
+    std::vector<mysql::Row> rows;
+    while (reader->Read(&resp)) {
+      if (resp.fields_size() > 0) *head = resp;
+      for (const auto& row : resp.rows()) {
+        rows.push_back(mysql::FromVitessRow(row));
+      }
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return rows;
+  }
 
   std::unique_ptr<harness::MariaDbInstance> instance_;
   std::unique_ptr<mysql::MysqlConnection> conn_;
@@ -331,19 +350,8 @@ TEST_F(VStreamServiceTest, CharacterValuesGoOutAsTheirBytes) {
       "COLLATE utf8mb4_bin, n INT)"));
   ASSERT_OK(conn_->Execute(
       "INSERT INTO vs.c VALUES (1, _cp932 X'ED40', _utf8mb4 X'C3A9', 5)"));
-  binlogdata::VStreamRowsRequest req;
-  req.set_query("select * from c");
-  grpc::ClientContext ctx;
-  auto reader = stub_->VStreamRows(&ctx, req);
-  binlogdata::VStreamRowsResponse resp, head;
-  std::vector<mysql::Row> rows;
-  while (reader->Read(&resp)) {
-    if (resp.fields_size() > 0) head = resp;
-    for (const auto& row : resp.rows()) {
-      rows.push_back(mysql::FromVitessRow(row));
-    }
-  }
-  ASSERT_TRUE(reader->Finish().ok());
+  binlogdata::VStreamRowsResponse head;
+  std::vector<mysql::Row> rows = StreamRows("select * from c", &head);
   ASSERT_EQ(head.fields_size(), 4);
   ASSERT_OK_AND_ASSIGN(
       std::string cp932,
@@ -368,19 +376,9 @@ TEST_F(VStreamServiceTest, FloatValuesGoOutExact) {
   ASSERT_OK(conn_->Execute(
       "INSERT INTO vs.fl VALUES (1, 1234567, 1.5, 0.1), (2, 0.123456789, "
       "-0.001, 1e20), (3, NULL, NULL, NULL), (4, -3.40282e38, 0, 2.5)"));
-  binlogdata::VStreamRowsRequest req;
-  req.set_query("select id, d, f, g from fl");
-  grpc::ClientContext ctx;
-  auto reader = stub_->VStreamRows(&ctx, req);
-  binlogdata::VStreamRowsResponse resp, head;
-  std::vector<mysql::Row> rows;
-  while (reader->Read(&resp)) {
-    if (resp.fields_size() > 0) head = resp;
-    for (const auto& row : resp.rows()) {
-      rows.push_back(mysql::FromVitessRow(row));
-    }
-  }
-  ASSERT_TRUE(reader->Finish().ok());
+  binlogdata::VStreamRowsResponse head;
+  std::vector<mysql::Row> rows =
+      StreamRows("select id, d, f, g from fl", &head);
   ASSERT_EQ(head.fields_size(), 4);
   ASSERT_EQ(head.pkfields_size(), 1);
   EXPECT_EQ(head.fields(2).name(), "f");
