@@ -23,6 +23,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "mysql/quoting.h"
+#include "onlineddl/ddl_strategy.h"
 #include "onlineddl/migration_uuid.h"
 #include "proto/sidecut_tablet.grpc.pb.h"
 #include "schemadiff/schemadiff_cli.h"
@@ -41,8 +42,9 @@ constexpr char kUsage[] =
     "  OnlineDDL show <keyspace> <uuid|all|recent|<status>> [--json]\n"
     "      [--order=asc|desc] [--limit=N]\n"
     "  Deployment show|complete|cancel|revert <keyspace> <context> [--wait]\n"
-    "  OnlineDDL complete|cancel|launch|cleanup|force-cutover|throttle|\n"
-    "      unthrottle <keyspace> <uuid|all>\n"
+    "  OnlineDDL complete|cancel|launch|cleanup|force-cutover|unthrottle\n"
+    "      <keyspace> <uuid|all>\n"
+    "  OnlineDDL throttle <keyspace> <uuid|all> [--ratio=R] [--expire=DUR]\n"
     "  OnlineDDL retry|revert|wait <keyspace> <uuid>\n"
     "  schemadiff --from=A --to=B [--json]   (A, B: .sql file, directory,\n"
     "      or mysql://user[:password]@host[:port]/db)\n";
@@ -51,7 +53,8 @@ constexpr char kUsage[] =
 const std::set<std::string>& ValueFlags() {
   static const auto* const flags = new std::set<std::string>{
       "server", "ddl-strategy", "sql",   "sql-file", "migration-context",
-      "uuid",   "order",        "limit", "ratio",    "poll-ms"};
+      "uuid",   "order",        "limit", "ratio",    "poll-ms",
+      "expire"};
   return *flags;
 }
 
@@ -92,6 +95,16 @@ class Cli {
       return Usage(
           "--ratio takes a number above 0 and at most 1 (to stop throttling, "
           "use unthrottle)");
+    }
+    if (args_.Has("expire")) {
+      absl::StatusOr<absl::Duration> d =
+          onlineddl::ParseGoDuration(args_.Get("expire"));
+      if (!d.ok() || *d <= absl::ZeroDuration()) {
+        return Usage(
+            "--expire takes a duration above 0 (\"30m\", \"2h\"): how long "
+            "the throttle lasts");
+      }
+      expire_ = *d;
     }
     const std::string order = absl::AsciiStrToLower(args_.Get("order", "asc"));
     if (order == "desc" || order == "descending") {
@@ -401,6 +414,9 @@ class Cli {
           "--wait follows one migration (a UUID) after complete, retry, "
           "launch, force-cutover or revert");
     }
+    if ((args_.Has("ratio") || args_.Has("expire")) && action != "throttle") {
+      return Usage("--ratio and --expire go with throttle");
+    }
     if (action == "show") return Show(keyspace, target);
     if (action == "wait") {
       if (!one) {
@@ -433,6 +449,13 @@ class Cli {
       req.set_keyspace(keyspace);
       req.set_uuid(target);
       req.set_ratio(ratio_);  // 0 (no --ratio): fully throttled
+      if (expire_ > absl::ZeroDuration()) {
+        absl::Duration nanos;
+        req.mutable_expire()->set_seconds(
+            absl::IDivDuration(expire_, absl::Seconds(1), &nanos));
+        req.mutable_expire()->set_nanos(
+            static_cast<int32_t>(absl::ToInt64Nanoseconds(nanos)));
+      }
       ThrottleResponse resp;
       grpc::Status s =
           action == "throttle"
@@ -581,9 +604,10 @@ class Cli {
   std::ostream& err_;
   CliOptions o_;
   Args args_;
-  // --limit, --ratio and --order, checked once in Run.
+  // --limit, --ratio, --expire and --order, checked once in Run.
   uint64_t limit_ = 0;
   double ratio_ = 0;
+  absl::Duration expire_;  // --expire; 0: until unthrottled
   bool descending_ = false;
   std::unique_ptr<Stub> stub_;
 };

@@ -340,6 +340,9 @@ TEST_F(CliTest, MistakesAreRefusedBeforeAnythingRuns) {
            {"OnlineDDL", "show", "commerce", "all", "--poll-ms=0"},
            {"OnlineDDL", "throttle", "commerce", "all", "--ratio=5"},
            {"OnlineDDL", "throttle", "commerce", "all", "--ratio=0"},
+           {"OnlineDDL", "throttle", "commerce", "all", "--expire=soon"},
+           {"OnlineDDL", "throttle", "commerce", "all", "--expire=0s"},
+           {"OnlineDDL", "unthrottle", "commerce", "all", "--ratio=0.5"},
            {"OnlineDDL", "revert", "commerce", "x' OR '1"},
            {"Deployment", "show", "commerce", "it's"}}) {
     EXPECT_EQ(Run(bad), 2) << absl::StrJoin(bad, " ");
@@ -374,6 +377,23 @@ TEST_F(CliTest, MistakesAreRefusedBeforeAnythingRuns) {
   EXPECT_EQ(Run({"Deployment", "show", "otherks", "ctx-show"}), 1);
   EXPECT_THAT(err_.str(), HasSubstr("keyspace commerce"));
   ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, executor_->Get(uuid));
+  EXPECT_EQ(m.user_throttle_ratio, 0);
+  // throttle --ratio --expire reach the tablet's rule; unthrottle ends it.
+  EXPECT_EQ(Run({"OnlineDDL", "throttle", "commerce", "all", "--ratio=0.5",
+                 "--expire=1h"}),
+            0)
+      << err_.str();
+  EXPECT_THAT(
+      mysql::QueryValue(
+          *conn_,
+          "SELECT CONCAT(ratio, ' ', ROUND((expires_at - UNIX_TIMESTAMP() * "
+          "1000000) / 60000000)) FROM _vt.sidecut_throttled_apps WHERE "
+          "app_name = 'online-ddl'"),
+      IsOkAndHolds("0.5 60"));
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(uuid));
+  EXPECT_FLOAT_EQ(m.user_throttle_ratio, 0.5);
+  EXPECT_EQ(Run({"OnlineDDL", "unthrottle", "commerce", "all"}), 0);
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(uuid));
   EXPECT_EQ(m.user_throttle_ratio, 0);
   // A bad strategy or UUID list is found before anything runs: the
   // COMPLETE ahead of the bad part did run (the migration completed, the

@@ -10,6 +10,7 @@
 #include "mysql/quoting.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
+#include "onlineddl/throttled_apps.h"
 #include "util/status_macros.h"
 #include "vreplication/sidecar_schema.h"
 #include "vreplication/vr_store.h"
@@ -34,6 +35,14 @@ Executor::Executor(ExecutorOptions options, Clock* clock)
     options_.workflow.apply_batch_window = absl::Milliseconds(10);
   }
   options_.workflow.connect.database = "";
+  if (!options_.workflow.throttle_ratio) {
+    // A migration throttled at a ratio below 1 (at 1 its stream stops)
+    // copies that much less often.
+    options_.workflow.throttle_ratio = [](mysql::Connection& conn,
+                                          const vreplication::WorkflowRow& w) {
+      return RecordedThrottleRatio(conn, w.workflow);
+    };
+  }
   const std::string& host = options_.connect.host;
   if (!options_.fs_space &&
       (!options_.connect.socket.empty() || host == "localhost" ||

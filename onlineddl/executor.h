@@ -227,8 +227,14 @@ class Executor {
   absl::StatusOr<int> ForceCutOver(absl::string_view uuid);
   absl::StatusOr<int> SetCutOverThreshold(absl::string_view uuid,
                                           absl::Duration threshold);
-  // ratio 0 = unthrottle; otherwise the copy pauses (any ratio > 0).
-  absl::StatusOr<int> Throttle(absl::string_view uuid, double ratio);
+  // Throttles `uuid` ("all": every migration, those submitted later too)
+  // at `ratio` for `expire` from now, as Vitess: ratio 1 stops its stream, a
+  // ratio between 0 and 1 holds that share of its copy's throttle checks,
+  // 0 removes the throttle (unthrottle). A migration throttled both on
+  // its own and with all is held at the larger ratio.
+  absl::StatusOr<int> Throttle(
+      absl::string_view uuid, double ratio,
+      absl::Duration expire = absl::InfiniteDuration());
 
   // Deployments (executor_deploy.cc): the migrations of one declarative
   // request, completed as a unit in schemadiff's valid order once every
@@ -529,9 +535,10 @@ class Executor {
   absl::Status CutOverFailed(const Migration& m, int64_t workflow_id,
                              bool stream_stopped, const absl::Status& error,
                              bool backoff) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // After a swap: starts the reverse stream and completes the migration.
-  // Whether `row` (the cut-over's stream) stopped at this migration's own
-  // cut-over RENAME: the swap happened.
+  // Puts `ratio` in force for pending migration m: its stream stopped at
+  // 1, running below; its row's user_throttle_ratio and throttle columns.
+  absl::Status ApplyThrottle(const Migration& m, double ratio)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // True if m's cut-over RENAME ran but was not recorded yet (its stream
   // stopped at that RENAME): the next tick completes it.
   absl::StatusOr<bool> SwappedUnrecorded(const Migration& m)
@@ -552,8 +559,11 @@ class Executor {
   // A migration failed because that check could not be made.
   static constexpr char kSwapOutcomeUnknownStage[] =
       "failed: whether the cut-over swapped is unknown";
+  // Whether `row` (the cut-over's stream) stopped at this migration's own
+  // cut-over RENAME: the swap happened.
   static bool IsOwnCutOver(const Migration& m,
                            const vreplication::WorkflowRow& row);
+  // After a swap: starts the reverse stream and completes the migration.
   absl::Status CutOverDone(const Migration& m, int64_t workflow_id,
                            const CutOverResult& r)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

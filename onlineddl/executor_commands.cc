@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/throttled_apps.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -295,8 +296,16 @@ absl::StatusOr<int> Executor::SetCutOverThreshold(absl::string_view uuid,
   return static_cast<int>(ms.size());
 }
 
-absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
+absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio,
+                                       absl::Duration expire) {
   absl::MutexLock lock(&mu_);
+  if (!(ratio >= 0 && ratio <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("throttle ratio ", ratio,
+                     ": give a number from 0 (not throttled) to 1 (fully "
+                     "throttled)"));
+  }
+  const bool all = uuid == "all";
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     if (prepared_.count(m.uuid) > 0) {
@@ -310,36 +319,47 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio) {
       if (!swapped) return RefuseWhileChecking(m, "throttle");
     }
   }
+  // The rule (for ALL: migrations submitted later too), then what now
+  // applies to each pending migration.
+  SC_RETURN_IF_ERROR(ThrottleApp(*conn_, all ? kAllMigrationsApp : uuid,
+                                 expire > absl::ZeroDuration() ? ratio : 0,
+                                 clock_->Now() + expire));
   for (const Migration& m : ms) {
-    // A revert rides on the reverse stream of the migration it reverts.
-    absl::StatusOr<int64_t> id = CutOverWorkflowId(m);
-    if (id.ok()) {
-      // A stream stopped for another reason (at a DDL: its own cut-over's
-      // RENAME, say) stays as it is: restarting it would stream past the
-      // DDL, and stopping it would overwrite why it stopped.
-      SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
-      if (row.state != vreplication::kStateStopped ||
-          row.message == vreplication::kStoppedByRequest) {
-        SC_RETURN_IF_ERROR(ratio > 0 ? engine_->Stop(*id)
-                                     : engine_->Start(*id));
-      }
-    }
-    Assignments a;
-    a.Set("user_throttle_ratio", ratio);
-    if (ratio > 0) {
-      // Not ready to complete while its stream stands still (a gate
-      // reading it must not prepare a cut-over that cannot catch up).
-      a.Set("component_throttled", "user")
-          .Set("reason_throttled", "throttled by request")
-          .Set("ready_to_complete", false)
-          .SetExpr("last_throttled_timestamp", "NOW()");
-    } else {
-      a.Set("component_throttled", "").Set("reason_throttled", "");
-    }
-    SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid, a));
+    SC_ASSIGN_OR_RETURN(double applies,
+                        ThrottleRatioOf(*conn_, m.uuid, clock_->Now()));
+    SC_RETURN_IF_ERROR(ApplyThrottle(m, applies));
   }
   Wake();
   return static_cast<int>(ms.size());
+}
+
+absl::Status Executor::ApplyThrottle(const Migration& m, double ratio) {
+  // A revert rides on the reverse stream of the migration it reverts.
+  absl::StatusOr<int64_t> id = CutOverWorkflowId(m);
+  if (id.ok()) {
+    // A stream stopped for another reason (at a DDL: its own cut-over's
+    // RENAME, say) stays as it is: restarting it would stream past the
+    // DDL, and stopping it would overwrite why it stopped. Below ratio 1
+    // the stream runs (its copy draws against the ratio).
+    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
+    if (row.state != vreplication::kStateStopped ||
+        row.message == vreplication::kStoppedByRequest) {
+      SC_RETURN_IF_ERROR(ratio >= 1 ? engine_->Stop(*id) : engine_->Start(*id));
+    }
+  }
+  Assignments a;
+  a.Set("user_throttle_ratio", ratio);
+  if (ratio >= 1) {
+    // Not ready to complete while its stream stands still (a gate
+    // reading it must not prepare a cut-over that cannot catch up).
+    a.Set("component_throttled", "user")
+        .Set("reason_throttled", "throttled by request")
+        .Set("ready_to_complete", false)
+        .SetExpr("last_throttled_timestamp", "NOW()");
+  } else if (m.component_throttled == "user") {
+    a.Set("component_throttled", "").Set("reason_throttled", "");
+  }
+  return UpdateMigration(*conn_, m.uuid, a);
 }
 
 }  // namespace onlineddl

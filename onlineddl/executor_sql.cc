@@ -68,11 +68,6 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
                                      options_.shard) == c.shards.end()) {
     return Affected(0);
   }
-  if (c.kind == K::kThrottle && c.expire.has_value()) {
-    return absl::UnimplementedError(
-        "THROTTLE ... EXPIRE is not supported: throttle, then unthrottle when "
-        "done");
-  }
   // Targets: one UUID, ALL, or those migrations of a context the command
   // applies to (a context's other members are left alone, not an error).
   std::vector<std::string> targets;
@@ -138,8 +133,9 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
         break;
       case K::kThrottle:
         // Fully throttled unless a RATIO says otherwise (RATIO 0: not
-        // throttled, as in Vitess).
-        n = Throttle(t, c.ratio.value_or(1.0));
+        // throttled, as in Vitess), until unthrottled or EXPIRE.
+        n = Throttle(t, c.ratio.value_or(1.0),
+                     c.expire.value_or(absl::InfiniteDuration()));
         break;
       case K::kUnthrottle:
         n = Throttle(t, 0);

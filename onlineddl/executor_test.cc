@@ -605,7 +605,7 @@ TEST_F(ExecutorTest, AnInstantAlterInterruptedByARestartIsSettled) {
 // applies to and leaves the others (it stopped at the first member in
 // another state, launching only some), also those it cannot move now
 // (refused only if none could); an unknown context is an error,
-// not "0 affected"; THROTTLE ... EXPIRE is refused, not silently dropped.
+// not "0 affected".
 TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
   ASSERT_OK(conn_->Execute("CREATE TABLE ca (id INT PRIMARY KEY)").status());
   ASSERT_OK(conn_->Execute("CREATE TABLE cb (id INT PRIMARY KEY)").status());
@@ -627,9 +627,6 @@ TEST_F(ExecutorTest, ContextCommandsActOnTheMembersTheyApplyTo) {
   EXPECT_THAT(executor_->ExecuteCommand(
                   "alter vitess_migration cancel context 'no-such'"),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(executor_->ExecuteCommand(absl::StrCat(
-                  "alter vitess_migration '", u[0], "' throttle expire '1h'")),
-              StatusIs(absl::StatusCode::kUnimplemented));
   // A member that cannot be cancelled now (prepared to cut over) is left:
   // the other is cancelled all the same (it stopped at the first refusal).
   ASSERT_OK(executor_->PrepareCutOver(u[0], absl::Seconds(30)));

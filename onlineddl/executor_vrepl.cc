@@ -1,5 +1,6 @@
 // ALTER TABLE through a shadow table and a VReplication workflow.
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <map>
 #include <set>
@@ -24,6 +25,7 @@
 #include "onlineddl/executor.h"
 #include "onlineddl/foreign_keys.h"
 #include "onlineddl/swap_check.h"
+#include "onlineddl/throttled_apps.h"
 #include "schemadiff/alter_analysis.h"
 #include "schemadiff/constraint_names.h"
 #include "util/status_macros.h"
@@ -678,7 +680,14 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // Below, the stage moves on (throttled, copying, ready ...).
     }
   }
-  if (m.user_throttle_ratio > 0) {
+  // The throttle in force now (a THROTTLE ALL given before it was
+  // submitted, one that expired): applied from the next tick.
+  SC_ASSIGN_OR_RETURN(double throttle,
+                      ThrottleRatioOf(*conn_, m.uuid, clock_->Now()));
+  if (std::fabs(throttle - m.user_throttle_ratio) > 1e-4) {
+    return ApplyThrottle(m, throttle);
+  }
+  if (m.user_throttle_ratio >= 1) {
     // Throttled before its stream existed (queued, or launched later).
     if (row.state != vreplication::kStateStopped) {
       SC_RETURN_IF_ERROR(engine_->Stop(*id));

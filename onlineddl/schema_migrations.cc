@@ -5,6 +5,7 @@
 #include "mysql/quoting.h"
 #include "onlineddl/deferred_indexes.h"
 #include "onlineddl/swap_check.h"
+#include "onlineddl/throttled_apps.h"
 #include "onlineddl/verified_copies.h"
 #include "util/status_macros.h"
 
@@ -242,6 +243,7 @@ absl::Status EnsureSchemaMigrations(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(EnsureDeferredIndexTable(conn));
   SC_RETURN_IF_ERROR(EnsureSwapSchemaTable(conn));
   SC_RETURN_IF_ERROR(EnsureVerifiedCopiesTable(conn));
+  SC_RETURN_IF_ERROR(EnsureThrottledAppsTable(conn));
   for (const char* col : kAddedColumns) {
     SC_RETURN_IF_ERROR(
         conn.Execute(absl::StrCat("ALTER TABLE _vt.schema_migrations ADD "

@@ -322,11 +322,16 @@ grpc::Status OnlineDdlService::PlanDeclarative(
 
 grpc::Status OnlineDdlService::ThrottleSchemaMigration(
     grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
-  if (req->has_expire() &&
-      (req->expire().seconds() != 0 || req->expire().nanos() != 0)) {
-    return ToGrpc(absl::UnimplementedError(
-        "throttling with an expiry is not supported: throttle, then "
-        "unthrottle when done"));
+  // Unset or 0: until unthrottled.
+  absl::Duration expire = absl::ZeroDuration();
+  if (req->has_expire()) {
+    expire = absl::Seconds(req->expire().seconds()) +
+             absl::Nanoseconds(req->expire().nanos());
+  }
+  if (expire < absl::ZeroDuration()) {
+    return ToGrpc(absl::InvalidArgumentError(
+        absl::StrCat("throttle expiry ", absl::FormatDuration(expire),
+                     ": give a duration from now, or none")));
   }
   // proto3 cannot tell 0 from unset: 0 throttles fully (Unthrottle
   // clears it).
@@ -337,7 +342,12 @@ grpc::Status OnlineDdlService::ThrottleSchemaMigration(
   }
   double ratio = req->ratio() > 0 ? req->ratio() : 1.0;
   return Count(
-      req->keyspace(), [&] { return executor_->Throttle(req->uuid(), ratio); },
+      req->keyspace(),
+      [&] {
+        return executor_->Throttle(
+            req->uuid(), ratio,
+            expire == absl::ZeroDuration() ? absl::InfiniteDuration() : expire);
+      },
       resp);
 }
 

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -71,6 +72,12 @@ struct WorkflowOptions {
   std::function<absl::StatusOr<std::string>(mysql::Connection&)> throttle;
   // How long to wait before asking the throttler again. Default 500 ms.
   absl::Duration throttle_recheck = absl::Milliseconds(500);
+  // A ratio the workflow is throttled at by request (Vitess's throttle
+  // RATIO), asked with each check that `throttle` lets go: 0 none, 1
+  // always held, between: that share of the checks, drawn at random, hold
+  // the copy. Default: none.
+  std::function<absl::StatusOr<double>(mysql::Connection&, const WorkflowRow&)>
+      throttle_ratio;
   // How many prepared XA transactions the server lists, nullopt if it may
   // not be asked. Default: PreparedXaCount (XA RECOVER). A seam for tests
   // (a server that has not listed a transaction yet).
@@ -413,6 +420,7 @@ class Workflow {
   // Whether _vt.vreplication may show a throttle reason (an earlier run's
   // too, until the first check clears it).
   bool throttle_recorded_ = true;
+  std::mt19937 throttle_draws_{std::random_device{}()};
   bool ordered_commits_ = false;         // @@binlog_order_commits
   size_t max_packet_ = size_t{1} << 20;  // conn_'s @@max_allowed_packet
   // Sends `statements` (joined) in as few round trips as conn_'s

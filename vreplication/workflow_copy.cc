@@ -1,5 +1,6 @@
 // The copy phase of Workflow.
 #include <algorithm>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -48,6 +49,13 @@ void Workflow::ResizeBatch(size_t rows, absl::Duration took) {
 absl::StatusOr<std::string> Workflow::CheckThrottle() {
   if (!options_.throttle) return std::string();
   SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(*conn_));
+  if (reason.empty() && options_.throttle_ratio) {
+    SC_ASSIGN_OR_RETURN(double ratio, options_.throttle_ratio(*conn_, row_));
+    if (ratio > 0 &&
+        std::uniform_real_distribution<double>(0, 1)(throttle_draws_) < ratio) {
+      reason = absl::StrCat("throttled by request at ratio ", ratio);
+    }
+  }
   if (reason.empty() && !throttle_recorded_) return reason;
   // Recorded while held (time_throttled kept fresh), cleared when it goes
   // on. Printable ASCII only and short: the column's character set is the
