@@ -109,6 +109,11 @@ class Controller {
       absl::string_view uuid);
   absl::StatusOr<MigrationCommandResponse> ExecuteMigrationCommand(
       const MigrationCommandRequest& req);
+  // Throttles (or unthrottles) a migration UUID or "all" on every shard
+  // of req.keyspace() (with its ratio and expiry). Returns the count per
+  // shard.
+  absl::StatusOr<std::map<std::string, uint64_t>> Throttle(
+      const ThrottleRequest& req, bool unthrottle);
 
   absl::StatusOr<ControllerDeployment> GetDeployment(absl::string_view context);
   absl::Status CompleteDeployment(absl::string_view context);

@@ -293,6 +293,45 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
   return absl::InvalidArgumentError(absl::StrCat("unknown verb ", verb));
 }
 
+absl::StatusOr<std::map<std::string, uint64_t>> Controller::Throttle(
+    const ThrottleRequest& req, bool unthrottle) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(req.keyspace()));
+  SC_RETURN_IF_ERROR(CheckLeader());
+  ThrottleRequest forwarded = req;
+  forwarded.set_keyspace(ks->name());
+  const char* verb = unthrottle ? "unthrottle" : "throttle";
+  std::map<std::string, uint64_t> per;
+  absl::Mutex per_mu;
+  // As Command: a shard without the migration throttles nothing; only one
+  // that no shard has is NotFound. "all" sets each shard's rule, which
+  // holds migrations submitted there later too.
+  int missing = 0;
+  absl::Status not_found;
+  std::set<std::string> took;
+  absl::Status s = Combine(tablets_.ForEach(
+      *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
+               grpc::ClientContext& ctx) {
+        ThrottleResponse resp;
+        absl::Status st = FromGrpc(
+            unthrottle ? stub.UnthrottleSchemaMigration(&ctx, forwarded, &resp)
+                       : stub.ThrottleSchemaMigration(&ctx, forwarded, &resp));
+        absl::MutexLock l(&per_mu);
+        for (const auto& [name, n] : resp.rows_affected_by_shard()) {
+          per[name] += n;
+        }
+        if (st.ok()) took.insert(shard.name());
+        if (absl::IsNotFound(st) && req.uuid() != "all") {
+          ++missing;
+          not_found = st;
+          return absl::OkStatus();
+        }
+        return st;
+      }));
+  if (!s.ok()) return TookEffectOn(s, verb, took);
+  if (missing == ks->shards_size()) return not_found;
+  return per;
+}
+
 absl::Status Controller::TookEffectOn(const absl::Status& refused,
                                       absl::string_view verb,
                                       const std::set<std::string>& shards) {

@@ -98,6 +98,25 @@ SIDECUT_CTLD_RPC(Cleanup, "cleanup")
 SIDECUT_CTLD_RPC(ForceCutOver, "force-cutover")
 #undef SIDECUT_CTLD_RPC
 
+#define SIDECUT_CTLD_THROTTLE(rpc, unthrottle)                                 \
+  grpc::Status ControllerService::rpc##SchemaMigration(                        \
+      grpc::ServerContext* ctx, const ThrottleRequest* req,                    \
+      ThrottleResponse* resp) {                                                \
+    return Serve(ctx, *req, resp, &OnlineDDL::Stub::rpc##SchemaMigration,      \
+                 [&] {                                                         \
+                   absl::StatusOr<std::map<std::string, uint64_t>> n =         \
+                       controller_->Throttle(*req, unthrottle);                \
+                   if (!n.ok()) return n.status();                             \
+                   for (const auto& [shard, count] : *n) {                     \
+                     (*resp->mutable_rows_affected_by_shard())[shard] = count; \
+                   }                                                           \
+                   return absl::OkStatus();                                    \
+                 });                                                           \
+  }
+SIDECUT_CTLD_THROTTLE(Throttle, false)
+SIDECUT_CTLD_THROTTLE(Unthrottle, true)
+#undef SIDECUT_CTLD_THROTTLE
+
 grpc::Status ControllerService::ExecuteMigrationCommand(
     grpc::ServerContext* ctx, const MigrationCommandRequest* req,
     MigrationCommandResponse* resp) {

@@ -55,6 +55,12 @@ class ControllerService final : public sidecut::OnlineDDL::Service {
   grpc::Status ExecuteMigrationCommand(grpc::ServerContext*,
                                        const MigrationCommandRequest* req,
                                        MigrationCommandResponse* resp) override;
+  grpc::Status ThrottleSchemaMigration(grpc::ServerContext*,
+                                       const ThrottleRequest* req,
+                                       ThrottleResponse* resp) override;
+  grpc::Status UnthrottleSchemaMigration(grpc::ServerContext*,
+                                         const ThrottleRequest* req,
+                                         ThrottleResponse* resp) override;
 
  private:
   // Runs `local` when this controller leads; otherwise forwards the call

@@ -339,7 +339,6 @@ class ControllerTest : public ::testing::Test {
     }
     return ours;
   }
-  // Waits until migration `uuid` is ready to complete on every shard.
   // ApplySchema of `sql` to keyspace commerce with `strategy`, as
   // deployment `context`.
   absl::StatusOr<vtctldata::ApplySchemaResponse> Apply(
@@ -372,6 +371,7 @@ class ControllerTest : public ::testing::Test {
         WaitOptions{.timeout = absl::Seconds(120)});
   }
 
+  // Waits until migration `uuid` is ready to complete on every shard.
   void WaitReadyEverywhere(const std::string& uuid) {
     for (int i = 0; i < kShards; ++i) ASSERT_OK(WaitOn(i, uuid));
   }
@@ -1301,6 +1301,47 @@ TEST_F(ControllerTest, AFailedPrepareAbortsEveryShardAndTheGateRetries) {
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
   }
+}
+
+// THROTTLE ALL through the controller reaches every shard and holds the
+// migrations submitted there later (the controller refused throttles
+// before: not implemented); UNTHROTTLE ALL lets them complete; a UUID no
+// shard has is NotFound.
+TEST_F(ControllerTest, ThrottleAllReachesEveryShard) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  ThrottleRequest t;
+  t.set_keyspace("commerce");
+  t.set_uuid("all");
+  ASSERT_OK(controller_->Throttle(t, /*unthrottle=*/false).status());
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT", "vitess",
+                             "held-everywhere"));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  const std::string uuid = resp.uuid_list(0);
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "throttled by user",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                              shards_[i].executor->Get(uuid));
+          return m.stage == "throttled by user";
+        },
+        WaitOptions{.timeout = absl::Seconds(60)}))
+        << kShardNames[i];
+  }
+  absl::SleepFor(absl::Seconds(1));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+  ASSERT_OK(controller_->Throttle(t, /*unthrottle=*/true).status());
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(WaitOn(i, uuid, onlineddl::kStatusComplete)) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+  t.set_uuid("5e6f7081_92a3_11ee_8c99_0242ac120002");
+  EXPECT_THAT(controller_->Throttle(t, false).status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 // After an aborted attempt the first ALTER is ready again everywhere but
