@@ -263,7 +263,9 @@ class Cli {
   // server stayed unreachable for o_.patience.
   // Progress goes to stdout, or to stderr with --json, whose stdout is the
   // migrations' final state as one GetSchemaMigrationsResponse.
-  int Wait(const std::string& keyspace, const std::vector<std::string>& uuids) {
+  // `answered`: the server answered this run's request before the wait.
+  int Wait(const std::string& keyspace, const std::vector<std::string>& uuids,
+           bool answered = true) {
     const bool json = args_.Has("json");
     std::ostream& progress = json ? err_ : out_;
     const bool tty = json ? o_.tty_err : o_.tty;
@@ -294,6 +296,7 @@ class Cli {
           break;
         }
         if (!s.ok()) return Fail(s);
+        answered = true;
         if (resp.migrations_size() == 0) {
           err_ << "sidecut: migration " << u << " not found\n";
           return 1;
@@ -319,14 +322,22 @@ class Cli {
       }
       if (!unreachable.ok()) {
         const absl::Time now = absl::Now();
+        const absl::Duration patience =
+            answered ? o_.patience
+                     : std::min(o_.patience, o_.first_contact_patience);
         if (!unreachable_since.has_value()) {
           unreachable_since = now;
           if (tty) progress << "\n";
           err_ << "sidecut: " << unreachable.error_message()
                << "; still watching (for up to "
-               << absl::FormatDuration(o_.patience) << ")\n"
+               << absl::FormatDuration(patience) << ")\n"
                << std::flush;
-        } else if (now - *unreachable_since >= o_.patience) {
+        } else if (now - *unreachable_since >= patience && !answered) {
+          err_ << "sidecut: no answer from the server for "
+               << absl::FormatDuration(now - *unreachable_since) << " ("
+               << unreachable.error_message() << "); is --server right?\n";
+          return 3;
+        } else if (now - *unreachable_since >= patience) {
           err_ << "sidecut: lost the server for "
                << absl::FormatDuration(now - *unreachable_since) << " ("
                << unreachable.error_message()
@@ -423,7 +434,7 @@ class Cli {
         return Usage(
             absl::StrCat("wait takes a migration UUID, not '", target, "'"));
       }
-      return Wait(keyspace, {target});
+      return Wait(keyspace, {target}, /*answered=*/false);
     }
     if (action == "revert") {
       if (!onlineddl::IsValidMigrationUuid(target)) {

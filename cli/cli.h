@@ -36,6 +36,9 @@ struct CliOptions {
   // --wait keeps polling a server it cannot reach (a tablet restarting, a
   // controller failing over) this long before it gives up (exit 3).
   absl::Duration patience = absl::Minutes(5);
+  // The same for `wait` when the server has not answered yet in this run
+  // (a wrong --server should not keep a DBA waiting for minutes).
+  absl::Duration first_contact_patience = absl::Seconds(10);
 };
 
 // Runs one command (args without the program name). Returns the exit code:

@@ -91,6 +91,7 @@ class CliTest : public harness::SharedInstanceTest {
     o.tty_err = tty;
     o.width = width_;
     o.patience = patience_;
+    o.first_contact_patience = first_contact_patience_;
     return RunCli(args, out_, err_, o);
   }
   // Serves again on the same port (after server_->Shutdown()).
@@ -121,6 +122,7 @@ class CliTest : public harness::SharedInstanceTest {
 
   int width_ = 0;
   absl::Duration patience_ = absl::Minutes(5);
+  absl::Duration first_contact_patience_ = absl::Seconds(10);
 
   std::unique_ptr<onlineddl::Executor> executor_;
   std::unique_ptr<tablet::OnlineDdlService> service_;
@@ -563,11 +565,31 @@ TEST_F(CliTest, WaitRidesOutAServerRestart) {
   EXPECT_THAT(err_.str(), HasSubstr("still watching"));
   EXPECT_THAT(out_.str(), HasSubstr(uuid + " complete"));
 
-  server_->Shutdown();
+  // Lost on the way: a throttled migration does not end; its server goes
+  // away while it is waited on.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> held,
+      executor_->Submit("ALTER TABLE r1 ADD COLUMN w INT", "vitess", ""));
+  ASSERT_OK(executor_->Throttle(held[0], 1).status());
   patience_ = absl::Seconds(1);
-  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", uuid}), 3) << out_.str();
+  std::thread gone([this] {
+    absl::SleepFor(absl::Seconds(1));
+    server_->Shutdown();
+  });
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", held[0]}), 3) << out_.str();
+  gone.join();
   EXPECT_THAT(err_.str(), HasSubstr("lost the server"));
+
+  // A server that never answered this run (a wrong --server) is given up
+  // on sooner than one lost on the way.
+  patience_ = absl::Minutes(5);
+  first_contact_patience_ = absl::Seconds(1);
+  const absl::Time t0 = absl::Now();
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", uuid}), 3) << out_.str();
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(30));
+  EXPECT_THAT(err_.str(), HasSubstr("is --server right?"));
   Restart();
+  ASSERT_OK(executor_->Throttle(held[0], 0).status());
 }
 
 // The live line fits the terminal; SHOW's --json names the columns; files
