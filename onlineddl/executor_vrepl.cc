@@ -375,6 +375,15 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
     SC_RETURN_IF_ERROR(DropShadowForeignKeys(
         db, m.artifacts, [](const std::string&) { return true; }));
   }
+  // Listed before it exists: a daemon killed while the CREATE runs (or
+  // waits for the table) leaves a shadow that table GC finds (a name
+  // listed with no table is passed over).
+  std::string artifacts =
+      m.artifacts.empty() ? shadow : absl::StrCat(shadow, ",", m.artifacts);
+  SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid,
+                                     Assignments()
+                                         .Set("artifacts", artifacts)
+                                         .Set("stage", "creating shadow")));
   // The original may hold zero dates its session once allowed: copying its
   // definition must accept them.
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, true));
@@ -386,14 +395,12 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, st.IsAllowZeroInDate()));
   if (!s.ok()) {
     AllowZeroDates(*conn_, false).IgnoreError();
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid, Assignments().Set("artifacts", m.artifacts)));
     return Fail(m, s.message());
   }
-  std::string artifacts =
-      m.artifacts.empty() ? shadow : absl::StrCat(shadow, ",", m.artifacts);
-  SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid,
-                                     Assignments()
-                                         .Set("artifacts", artifacts)
-                                         .Set("stage", "altering shadow")));
+  SC_RETURN_IF_ERROR(UpdateMigration(
+      *conn_, m.uuid, Assignments().Set("stage", "altering shadow")));
   std::string alter_clauses = d.alter_clauses;
   if (st.IsAllowForeignKeys()) {
     // Kept (CREATE ... LIKE dropped them); the ALTER may drop them.

@@ -824,6 +824,69 @@ TEST_F(SidecutdKillTest, AMysqlAlterOutlivingItsDaemonIsJudgedByTheTable) {
   }
 }
 
+// A daemon SIGKILLed while its shadow's CREATE waits for the table: the
+// server creates the shadow once the table is free, and the migration
+// (failed at the restart, its stream missing) lists it for table GC (it
+// was listed only after the CREATE returned, so it stayed for good).
+TEST_F(SidecutdKillTest, AShadowCreatedAfterItsDaemonDiedIsCollected) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE kt.s (id INT PRIMARY KEY, v INT) SELECT seq AS id, seq AS "
+      "v FROM kt.seq_1_to_100"));
+  daemon_ = std::make_unique<Daemon>(bin_, inst_->port(), dir_);
+  ASSERT_OK(daemon_->Start());
+  ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*inst_));
+  ASSERT_OK(holder->Execute("LOCK TABLES kt.s WRITE"));
+  std::string out;
+  ASSERT_EQ(daemon_->Cli({"ApplySchema", "--ddl-strategy=vitess",
+                          "--sql=ALTER TABLE s ADD COLUMN w INT", "kt"},
+                         &out),
+            0)
+      << out;
+  const std::string uuid(absl::StripAsciiWhitespace(out));
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the shadow's CREATE waiting",
+              [&]() -> absl::StatusOr<bool> {
+                SC_ASSIGN_OR_RETURN(
+                    std::string n,
+                    mysql::QueryValue(
+                        *conn_,
+                        "SELECT COUNT(*) FROM information_schema."
+                        "PROCESSLIST WHERE INFO LIKE 'CREATE TABLE%LIKE%' "
+                        "AND STATE LIKE '%metadata%'"));
+                return n == "1";
+              },
+              {.timeout = absl::Seconds(60)}));
+  daemon_->Kill();
+  ASSERT_OK(holder->Execute("UNLOCK TABLES"));
+  auto shadows = [&]() {
+    absl::StatusOr<std::string> n = mysql::QueryValue(
+        *conn_,
+        "SELECT IFNULL(GROUP_CONCAT(TABLE_NAME), '') FROM "
+        "information_schema.TABLES WHERE TABLE_SCHEMA = 'kt' AND TABLE_NAME "
+        "LIKE '\\_vt\\_vrp\\_%'");
+    return n.ok() ? *n : n.status().ToString();
+  };
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the shadow created",
+              [&]() -> absl::StatusOr<bool> { return !shadows().empty(); }));
+  const std::string shadow = shadows();
+  ASSERT_OK(daemon_->Start());
+  ASSERT_OK(WaitFor(Clock::Real(), "the migration to end",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(MigrationRow m,
+                                          ReadMigration(*conn_, uuid));
+                      return m.status == "complete" || m.status == "failed";
+                    },
+                    {.timeout = absl::Seconds(60)}));
+  ASSERT_OK_AND_ASSIGN(
+      std::string artifacts,
+      mysql::QueryValue(*conn_, absl::StrCat("SELECT artifacts FROM "
+                                             "_vt.schema_migrations WHERE "
+                                             "migration_uuid = '",
+                                             uuid, "'")));
+  EXPECT_THAT(artifacts, HasSubstr(shadow));
+}
+
 // A second daemon does not run beside the first: not for the same
 // database (both ran every queued migration, each with a stream of its
 // own), nor on its port (gRPC let both listen, the kernel sharing the
