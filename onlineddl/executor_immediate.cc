@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <thread>
+#include <variant>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -16,6 +17,7 @@
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
+#include "mysql/statement_in_binlog.h"
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/check_constraints.h"
 #include "onlineddl/executor.h"
@@ -376,12 +378,50 @@ absl::Status Executor::FinishInstant(const Migration& m) {
 namespace {
 
 // special_plan of a `mysql` ALTER: {"operation": "mysql-alter",
-// "connection": N, "table_digest": "...", "server_started": T}.
+// "connection": N, "table_digest": "...", "server_started": T,
+// "binlog_file": F, "binlog_pos": P} (the binlog's end before it ran; none
+// when the server writes no binlog).
 struct MysqlAlterPlan {
   int64_t connection = 0;
   std::string table_digest;
   int64_t server_started = 0;
+  std::optional<mysql::BinlogCoordinates> binlog;
 };
+
+// What of an ALTER may leave SHOW CREATE TABLE as it was (so that an
+// unchanged definition does not mean it did not apply): "" if nothing.
+std::string EffectsTheDefinitionHides(const DdlStatement& d) {
+  const auto* alter = std::get_if<schemadiff::AlterTable>(&d.parsed);
+  if (alter == nullptr) return "";
+  if (alter->partition_spec.has_value()) {
+    const std::string& op = alter->partition_spec->action;
+    for (const char* shown :
+         {"add", "drop", "reorganize", "coalesce", "remove", "partition by"}) {
+      if (absl::EqualsIgnoreCase(op, shown)) return "";
+    }
+    return absl::StrCat(absl::AsciiStrToUpper(op), " PARTITION");
+  }
+  using K = schemadiff::AlterOption::Kind;
+  for (const schemadiff::AlterOption& o : alter->options) {
+    switch (o.kind) {
+      case K::kForce:
+        return "FORCE";
+      case K::kOrderBy:
+        return "ORDER BY";
+      case K::kConvertCharset:
+        return "CONVERT TO CHARACTER SET";
+      case K::kTableOptions:
+        return "its table options";
+      case K::kKeys:
+        return "DISABLE/ENABLE KEYS";
+      case K::kTablespace:
+        return "DISCARD/IMPORT TABLESPACE";
+      default:
+        break;
+    }
+  }
+  return "";
+}
 
 std::string MysqlAlterPlanJson(const MysqlAlterPlan& p) {
   google::protobuf::Struct s;
@@ -390,6 +430,10 @@ std::string MysqlAlterPlanJson(const MysqlAlterPlan& p) {
   f["connection"].set_number_value(static_cast<double>(p.connection));
   f["table_digest"].set_string_value(p.table_digest);
   f["server_started"].set_number_value(static_cast<double>(p.server_started));
+  if (p.binlog.has_value()) {
+    f["binlog_file"].set_string_value(p.binlog->file);
+    f["binlog_pos"].set_number_value(static_cast<double>(p.binlog->offset));
+  }
   std::string json;
   // A Struct of strings and numbers always prints.
   (void)google::protobuf::util::MessageToJsonString(s, &json);
@@ -416,6 +460,13 @@ std::optional<MysqlAlterPlan> ParseMysqlAlterPlan(const std::string& json) {
   if (started != f.end()) {
     p.server_started = static_cast<int64_t>(started->second.number_value());
   }
+  auto file = f.find("binlog_file");
+  auto pos = f.find("binlog_pos");
+  if (file != f.end() && pos != f.end()) {
+    p.binlog = mysql::BinlogCoordinates{
+        file->second.string_value(),
+        static_cast<uint64_t>(pos->second.number_value())};
+  }
   return p;
 }
 
@@ -434,6 +485,7 @@ absl::Status Executor::StartMysqlAlter(const Migration& m) {
   plan.connection = static_cast<int64_t>(c->ConnectionId());
   SC_ASSIGN_OR_RETURN(plan.table_digest, TableDigest(m.schema, m.table));
   SC_ASSIGN_OR_RETURN(plan.server_started, ServerStarted());
+  SC_ASSIGN_OR_RETURN(plan.binlog, mysql::BinlogEndCoordinates(*conn_));
   SC_RETURN_IF_ERROR(
       UpdateMigration(*conn_, m.uuid,
                       Assignments()
@@ -497,12 +549,46 @@ absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
                                        "left running (server connection ",
                                        plan->connection, ")")));
   }
+  // No session runs it now: the binlog has it if it applied (a DDL is
+  // written once it has), whatever it changed.
+  if (plan->binlog.has_value()) {
+    absl::StatusOr<bool> logged =
+        mysql::StatementLoggedSince(*conn_, *plan->binlog, m.statement);
+    if (logged.ok() && *logged) {
+      return CompleteMysqlAlter(m,
+                                "complete (applied while the tablet "
+                                "restarted; found in the binlog)");
+    }
+    if (logged.ok()) {
+      return Fail(m,
+                  "the tablet restarted during this ALTER TABLE, which did "
+                  "not apply (the server's binlog does not have it); retry "
+                  "it");
+    }
+    std::cerr << "executor: migration " << m.uuid
+              << ": cannot tell from the binlog whether its ALTER TABLE "
+                 "applied ("
+              << logged.status().message()
+              << "); judging by the table's definition\n";
+  }
   absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
   if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
   if (!now.ok() || *now != plan->table_digest) {
     // Applied (a RENAME TO among its clauses took the table away).
     return CompleteMysqlAlter(m,
                               "complete (applied while the tablet restarted)");
+  }
+  absl::StatusOr<DdlStatement> d = ParseMigration(m);
+  if (const std::string hidden =
+          d.ok() ? EffectsTheDefinitionHides(*d) : "its statement";
+      !hidden.empty()) {
+    return Fail(m,
+                absl::StrCat("the tablet restarted during this ALTER TABLE; "
+                             "whether it applied is unknown: the table's "
+                             "definition does not show what ",
+                             hidden,
+                             " does (and the binlog could not tell). Check the "
+                             "table before retrying"));
   }
   return Fail(m,
               "the tablet restarted during this ALTER TABLE, which did not "

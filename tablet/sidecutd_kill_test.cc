@@ -760,39 +760,49 @@ TEST_F(SidecutdKillTest, AMysqlAlterOutlivingItsDaemonIsJudgedByTheTable) {
         "'kt' AND TABLE_NAME = 'm'");
     return n.ok() ? *n : n.status().ToString();
   };
-  for (const bool applies : {true, false}) {
+  // A FORCE changes nothing SHOW CREATE TABLE shows: the binlog tells
+  // (it was judged "did not apply" when it had).
+  const std::pair<std::string, bool> cases[] = {
+      {"ALTER TABLE m ADD COLUMN z1 INT", true},
+      {"ALTER TABLE m ADD COLUMN z2 INT", false},
+      {"ALTER TABLE m FORCE", true},
+      {"ALTER TABLE m FORCE", false}};
+  for (const auto& [statement, applies] : cases) {
+    SCOPED_TRACE(absl::StrCat(statement, applies ? " applies" : " killed"));
     // The ALTER waits for the table a transaction holds.
     ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*inst_));
     ASSERT_OK(holder->Execute("BEGIN"));
     ASSERT_OK(holder->Execute("SELECT COUNT(*) FROM kt.m"));
-    const std::string column = applies ? "z1" : "z2";
+    const std::string running = absl::StrCat(
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = ",
+        mysql::QuoteString(statement));
     std::string out;
     ASSERT_EQ(daemon_->Cli({"ApplySchema", "--ddl-strategy=mysql",
-                            absl::StrCat("--sql=ALTER TABLE m ADD COLUMN ",
-                                         column, " INT"),
-                            "kt"},
+                            absl::StrCat("--sql=", statement), "kt"},
                            &out),
               0)
         << out;
     const std::string uuid(absl::StripAsciiWhitespace(out));
-    ASSERT_OK(WaitFor(Clock::Real(), "the ALTER waiting for the table",
-                      [&]() -> absl::StatusOr<bool> {
-                        SC_ASSIGN_OR_RETURN(
-                            std::string n,
-                            mysql::QueryValue(
-                                *conn_,
-                                "SELECT COUNT(*) FROM information_schema."
-                                "PROCESSLIST WHERE INFO LIKE 'ALTER TABLE%ADD "
-                                "COLUMN z%' AND STATE LIKE '%metadata%'"));
-                        return n == "1";
-                      }));
+    ASSERT_OK(
+        WaitFor(Clock::Real(), "the ALTER waiting for the table",
+                [&]() -> absl::StatusOr<bool> {
+                  SC_ASSIGN_OR_RETURN(
+                      std::string n,
+                      mysql::QueryValue(*conn_, absl::StrCat(running,
+                                                             " AND STATE LIKE "
+                                                             "'%metadata%'")));
+                  return n == "1";
+                }));
     daemon_->Kill();
     const std::string before = columns();
     if (applies) {
       ASSERT_OK(holder->Execute("COMMIT"));
       ASSERT_OK(WaitFor(
-          Clock::Real(), "the ALTER to apply",
-          [&]() -> absl::StatusOr<bool> { return columns() != before; }));
+          Clock::Real(), "the ALTER to end", [&]() -> absl::StatusOr<bool> {
+            SC_ASSIGN_OR_RETURN(std::string n,
+                                mysql::QueryValue(*conn_, running));
+            return n == "0";
+          }));
     }
     ASSERT_OK(daemon_->Start());
     ASSERT_OK(WaitFor(
@@ -812,11 +822,7 @@ TEST_F(SidecutdKillTest, AMysqlAlterOutlivingItsDaemonIsJudgedByTheTable) {
                         [&]() -> absl::StatusOr<bool> {
                           SC_ASSIGN_OR_RETURN(
                               std::string n,
-                              mysql::QueryValue(
-                                  *conn_,
-                                  "SELECT COUNT(*) FROM information_schema."
-                                  "PROCESSLIST WHERE INFO LIKE 'ALTER "
-                                  "TABLE%ADD COLUMN z%'"));
+                              mysql::QueryValue(*conn_, running));
                           return n == "0";
                         }));
       EXPECT_EQ(columns(), before) << "the ALTER applied after all";

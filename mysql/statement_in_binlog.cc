@@ -1,0 +1,96 @@
+#include "mysql/statement_in_binlog.h"
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "mysql/quoting.h"
+#include "util/status_macros.h"
+
+namespace sidecut {
+namespace mysql {
+namespace {
+
+// Info of a Query event: the statement, perhaps after "use `db`; ".
+bool IsStatement(absl::string_view info, absl::string_view statement) {
+  if (info == statement) return true;
+  if (!absl::StartsWith(info, "use ") || !absl::EndsWith(info, statement)) {
+    return false;
+  }
+  return absl::EndsWith(info.substr(0, info.size() - statement.size()), "; ");
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<BinlogCoordinates>> BinlogEndCoordinates(
+    Connection& conn) {
+  SC_ASSIGN_OR_RETURN(Result r, conn.Execute("SHOW MASTER STATUS"));
+  if (r.rows.empty() || r.rows[0].size() < 2) {
+    return std::optional<BinlogCoordinates>();
+  }
+  BinlogCoordinates c;
+  c.file = std::string(r.rows[0].Get(0));
+  if (!absl::SimpleAtoi(r.rows[0].Get(1), &c.offset)) {
+    return absl::InternalError(absl::StrCat(
+        "SHOW MASTER STATUS gave a position that is not a number: ",
+        r.rows[0].Get(1)));
+  }
+  return std::optional<BinlogCoordinates>(std::move(c));
+}
+
+absl::StatusOr<bool> StatementLoggedSince(Connection& conn,
+                                          const BinlogCoordinates& from,
+                                          absl::string_view statement,
+                                          uint64_t max_events, int page) {
+  SC_ASSIGN_OR_RETURN(Result logs, conn.Execute("SHOW BINARY LOGS"));
+  std::vector<std::string> files;
+  bool found = false;
+  for (const Row& row : logs.rows) {
+    found |= row.Get(0) == from.file;
+    if (found) files.emplace_back(row.Get(0));
+  }
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat(
+        "binlog ", from.file, " is no longer on the server (purged)"));
+  }
+  uint64_t read = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    uint64_t pos = i == 0 ? from.offset : 4;
+    while (true) {
+      SC_ASSIGN_OR_RETURN(
+          Result r, conn.Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
+                                              QuoteString(files[i]), " FROM ",
+                                              pos, " LIMIT ", page)));
+      const int type = r.ColumnIndex("Event_type");
+      const int end = r.ColumnIndex("End_log_pos");
+      const int info = r.ColumnIndex("Info");
+      if (type < 0 || end < 0 || info < 0) {
+        return absl::InternalError(
+            "SHOW BINLOG EVENTS lacks Event_type, End_log_pos or Info");
+      }
+      for (const Row& row : r.rows) {
+        if (row.Get(type) == "Query" && !row.IsNull(info) &&
+            IsStatement(row.Get(info), statement)) {
+          return true;
+        }
+      }
+      read += r.rows.size();
+      if (read > max_events) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "read ", read, " binlog events without reaching the end"));
+      }
+      if (r.rows.size() < static_cast<size_t>(page)) break;
+      uint64_t next = 0;
+      if (!absl::SimpleAtoi(r.rows.back().Get(end), &next) || next <= pos) {
+        return absl::InternalError(absl::StrCat(
+            "SHOW BINLOG EVENTS in ", files[i], " did not move past ", pos));
+      }
+      pos = next;
+    }
+  }
+  return false;
+}
+
+}  // namespace mysql
+}  // namespace sidecut

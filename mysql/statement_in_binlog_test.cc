@@ -1,0 +1,58 @@
+// StatementLoggedSince against a real MariaDB: a DDL run after the
+// position is found (also several files later), one before it or one that
+// failed is not, and a purged starting file is NotFound.
+#include "mysql/statement_in_binlog.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "mysql/mysql_connection.h"
+#include "tests/harness/shared_instance_test.h"
+#include "util/status_matchers.h"
+
+namespace sidecut {
+namespace mysql {
+namespace {
+
+class StatementInBinlogTest : public harness::SharedInstanceTest {};
+
+TEST_F(StatementInBinlogTest, FindsWhatRanAfterThePositionOnly) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS sib"));
+  ASSERT_OK(conn_->Execute("USE sib"));
+  ASSERT_OK(conn_->Execute("CREATE OR REPLACE TABLE t (id INT PRIMARY KEY)"));
+  const std::string before = "ALTER TABLE t COMMENT 'before'";
+  ASSERT_OK(conn_->Execute(before));
+  ASSERT_OK_AND_ASSIGN(std::optional<BinlogCoordinates> at,
+                       BinlogEndCoordinates(*conn_));
+  ASSERT_TRUE(at.has_value());
+  const std::string force = "ALTER TABLE t FORCE";
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, force), IsOkAndHolds(false));
+  // A statement that failed is not written.
+  const std::string failing = "ALTER TABLE t ADD COLUMN id INT";
+  EXPECT_FALSE(conn_->Execute(failing).ok());
+  // Later, in another binlog file, after many events.
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO t VALUES (", i, ")")));
+  }
+  ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
+  ASSERT_OK(conn_->Execute(force));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, force), IsOkAndHolds(true));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, force, 1000, /*page=*/7),
+              IsOkAndHolds(true));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, before), IsOkAndHolds(false));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, failing), IsOkAndHolds(false));
+  // Reading no further than allowed.
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "ALTER TABLE t ENGINE=Aria",
+                                   /*max_events=*/5),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  BinlogCoordinates gone = *at;
+  gone.file = "no-such-binlog.000001";
+  EXPECT_THAT(StatementLoggedSince(*conn_, gone, force),
+              StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK(conn_->Execute("DROP DATABASE sib"));
+}
+
+}  // namespace
+}  // namespace mysql
+}  // namespace sidecut
