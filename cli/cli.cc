@@ -113,9 +113,9 @@ class Cli {
       return Usage("--order is ascending or descending");
     }
     if (args_.Has("help") || args_.positional.empty()) return Usage("");
-    stub_ = sidecut::OnlineDDL::NewStub(
-        grpc::CreateChannel(args_.Get("server", "127.0.0.1:15999"),
-                            grpc::InsecureChannelCredentials()));
+    channel_ = grpc::CreateChannel(args_.Get("server", "127.0.0.1:15999"),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = sidecut::OnlineDDL::NewStub(channel_);
     const std::string cmd = absl::AsciiStrToLower(args_.positional[0]);
     if (cmd == "applyschema") return ApplySchema();
     if (cmd == "onlineddl") return OnlineDdl();
@@ -292,6 +292,9 @@ class Cli {
             stub_->GetSchemaMigrations(Context().get(), req, &resp);
         if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
             s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+          // Connected but answered so (a controller between leaders):
+          // the server is there.
+          answered |= channel_->GetState(false) == GRPC_CHANNEL_READY;
           unreachable = s;
           break;
         }
@@ -620,6 +623,7 @@ class Cli {
   double ratio_ = 0;
   absl::Duration expire_;  // --expire; 0: until unthrottled
   bool descending_ = false;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<Stub> stub_;
 };
 

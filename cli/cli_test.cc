@@ -53,6 +53,53 @@ TEST(ParseArgsTest, FlagsAndPositionals) {
   EXPECT_THAT(rest.positional, ::testing::ElementsAre("show", "--x", "y"));
 }
 
+// A server that is there but answers UNAVAILABLE (a controller between
+// leaders).
+class UnavailableService final : public sidecut::OnlineDDL::Service {
+ public:
+  grpc::Status GetSchemaMigrations(
+      grpc::ServerContext*, const vtctldata::GetSchemaMigrationsRequest*,
+      vtctldata::GetSchemaMigrationsResponse*) override {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "no leader yet; retry in a few seconds");
+  }
+};
+
+// `wait` gives up soon on a server that never answered (a wrong
+// --server), but waits its full patience for one that answers
+// UNAVAILABLE.
+TEST(CliWaitTest, AServerThatAnswersUnavailableIsWaitedFor) {
+  UnavailableService service;
+  grpc::ServerBuilder b;
+  int port = 0;
+  b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = b.BuildAndStart();
+  ASSERT_NE(port, 0);
+  CliOptions o;
+  o.poll = absl::Milliseconds(100);
+  o.patience = absl::Seconds(3);
+  o.first_contact_patience = absl::Milliseconds(500);
+  const std::string uuid = "5e6f7081_92a3_11ee_8c99_0242ac120002";
+  std::ostringstream out, err;
+  absl::Time t0 = absl::Now();
+  EXPECT_EQ(RunCli({absl::StrCat("--server=127.0.0.1:", port), "OnlineDDL",
+                    "wait", "commerce", uuid},
+                   out, err, o),
+            3);
+  EXPECT_GE(absl::Now() - t0, absl::Seconds(3));
+  EXPECT_THAT(err.str(), HasSubstr("lost the server"));
+  server->Shutdown();
+  err.str("");
+  t0 = absl::Now();
+  EXPECT_EQ(RunCli({absl::StrCat("--server=127.0.0.1:", port), "OnlineDDL",
+                    "wait", "commerce", uuid},
+                   out, err, o),
+            3);
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(3));
+  EXPECT_THAT(err.str(), HasSubstr("is --server right?"));
+}
+
 class CliTest : public harness::SharedInstanceTest {
  protected:
   void SetUp() override {

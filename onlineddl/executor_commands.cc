@@ -305,8 +305,22 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio,
                      ": give a number from 0 (not throttled) to 1 (fully "
                      "throttled)"));
   }
+  if (ratio > 0 && expire <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("throttle expiry ", absl::FormatDuration(expire),
+                     ": give a duration above 0, or none (until unthrottled)"));
+  }
   const bool all = uuid == "all";
-  SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
+  absl::StatusOr<std::vector<Migration>> pending = Select(uuid, kPending);
+  if (ratio == 0 && absl::IsFailedPrecondition(pending.status())) {
+    // Ended: its rule goes (a retry would run throttled); nothing else
+    // to change.
+    SC_RETURN_IF_ERROR(
+        ThrottleApp(*conn_, options_.db, uuid, 0, absl::InfiniteFuture()));
+    return 0;
+  }
+  SC_RETURN_IF_ERROR(pending.status());
+  const std::vector<Migration>& ms = *pending;
   for (const Migration& m : ms) {
     if (prepared_.count(m.uuid) > 0) {
       // Its stream is stopped under the lock until the swap or the abort.
@@ -321,13 +335,21 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio,
   }
   // The rule (for ALL: migrations submitted later too), then what now
   // applies to each pending migration.
-  SC_RETURN_IF_ERROR(ThrottleApp(*conn_, all ? kAllMigrationsApp : uuid,
-                                 expire > absl::ZeroDuration() ? ratio : 0,
+  SC_RETURN_IF_ERROR(ThrottleApp(*conn_, options_.db,
+                                 all ? kAllMigrationsApp : uuid, ratio,
                                  clock_->Now() + expire));
   for (const Migration& m : ms) {
-    SC_ASSIGN_OR_RETURN(double applies,
-                        ThrottleRatioOf(*conn_, m.uuid, clock_->Now()));
-    SC_RETURN_IF_ERROR(ApplyThrottle(m, applies));
+    absl::StatusOr<double> applies =
+        ThrottleRatioOf(*conn_, options_.db, m.uuid, clock_->Now());
+    absl::Status s =
+        applies.ok() ? ApplyThrottle(m, *applies) : applies.status();
+    if (!s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat(s.message(),
+                                       " (the throttle is recorded; "
+                                       "the tablet applies it to ",
+                                       m.uuid, " on its next round)"));
+    }
   }
   Wake();
   return static_cast<int>(ms.size());

@@ -690,7 +690,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   // The throttle in force now (a THROTTLE ALL given before it was
   // submitted, one that expired): applied from the next tick.
   SC_ASSIGN_OR_RETURN(double throttle,
-                      ThrottleRatioOf(*conn_, m.uuid, clock_->Now()));
+                      ThrottleRatioOf(*conn_, m.schema, m.uuid, clock_->Now()));
   if (std::fabs(throttle - m.user_throttle_ratio) > 1e-4) {
     return ApplyThrottle(m, throttle);
   }
