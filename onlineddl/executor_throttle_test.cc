@@ -200,6 +200,22 @@ TEST_F(ThrottleTest, ThrottlesAreOfTheirDatabase) {
             "0");
 }
 
+// A daemon upgraded from a release that kept throttles in the migrations'
+// rows only (no rules table) keeps those of pending migrations.
+TEST_F(ThrottleTest, AnUpgradeKeepsTheThrottlesItFinds) {
+  CreateTable("tu", 100);
+  StartExecutor();
+  const std::string u =
+      Submit("ALTER TABLE tu ADD COLUMN c INT", "vitess --postpone-launch")[0];
+  ASSERT_OK(executor_->Throttle(u, 1).status());
+  executor_.reset();
+  ASSERT_OK(conn_->Execute("DROP TABLE _vt.sidecut_throttled_apps"));
+  StartExecutor();
+  ASSERT_OK(executor_->Launch(u).status());
+  WaitThrottled(u);
+  StaysThrottled(u);
+}
+
 // Bad throttles are refused and change nothing.
 TEST_F(ThrottleTest, BadThrottlesAreRefused) {
   CreateTable("tb", 10);
