@@ -1789,6 +1789,35 @@ TEST_F(ExecutorTest, GcDropsAHeldViewWithoutTouchingItsBaseTable) {
             held);  // still in its revert window
 }
 
+// A table GC cannot drop now (a transaction holds it) is left for the next
+// tick after a short wait (it waited the session's lock_wait_timeout,
+// every command and cut-over of the tablet waiting behind it).
+TEST_F(ExecutorTest, GcWaitsBrieflyForATableInUse) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string evac,
+      ArtifactName(ArtifactHint::kEvac, "12345678-2222-3333-4444-555555555555",
+                   absl::Now() - absl::Hours(1)));
+  const std::string q = mysql::QuoteQualified(db_, evac);
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", q, " (id INT)")));
+  ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*instance_));
+  ASSERT_OK(holder->Execute("BEGIN"));
+  ASSERT_OK(holder->Execute(absl::StrCat("SELECT COUNT(*) FROM ", q)));
+  ASSERT_OK(conn_->Execute("SET SESSION lock_wait_timeout = 30"));
+  TableGcOptions o;
+  o.lock_wait = absl::Seconds(1);
+  TableGc gc(o, Clock::Real());
+  const absl::Time t0 = absl::Now();
+  EXPECT_THAT(gc.Tick(*conn_, db_),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr(evac)));
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(10));
+  ASSERT_OK(holder->Execute("COMMIT"));
+  EXPECT_THAT(gc.Tick(*conn_, db_), IsOkAndHolds(1));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "TABLES WHERE TABLE_NAME = ",
+                               mysql::QuoteString(evac))),
+            "0");
+}
+
 // A table GC cannot advance (a dropped foreign-key parent whose children
 // reference it) does not hold up the others, on either side of it; its
 // rows stay (the purge's DELETEs cascaded into the live child's rows).

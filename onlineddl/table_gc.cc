@@ -1,5 +1,7 @@
 #include "onlineddl/table_gc.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -36,21 +38,30 @@ absl::Duration TableGc::StateDuration(ArtifactHint hint) const {
   }
 }
 
+std::string TableGc::ShortWait(absl::string_view ddl) const {
+  const int64_t seconds = std::max<int64_t>(
+      1,
+      absl::ToInt64Seconds(absl::Ceil(options_.lock_wait, absl::Seconds(1))));
+  return absl::StrCat("SET STATEMENT lock_wait_timeout = ", seconds, " FOR ",
+                      ddl);
+}
+
 absl::Status TableGc::MoveTo(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table, ArtifactHint hint,
                              absl::Duration wait) {
   if (hint == ArtifactHint::kDrop) {
     return conn
-        .Execute(
-            absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table)))
+        .Execute(ShortWait(
+            absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table))))
         .status();
   }
   SC_ASSIGN_OR_RETURN(
       std::string name,
       ArtifactName(hint, CreateMigrationUuid(), clock_->Now() + wait));
   return conn
-      .Execute(absl::StrCat("RENAME TABLE ", QuoteQualified(db, table), " TO ",
-                            QuoteQualified(db, name)))
+      .Execute(
+          ShortWait(absl::StrCat("RENAME TABLE ", QuoteQualified(db, table),
+                                 " TO ", QuoteQualified(db, name))))
       .status();
 }
 
@@ -71,7 +82,8 @@ absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
 absl::Status TableGc::DropView(mysql::Connection& conn, absl::string_view db,
                                absl::string_view view) {
   return conn
-      .Execute(absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, view)))
+      .Execute(ShortWait(
+          absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, view))))
       .status();
 }
 
@@ -100,9 +112,10 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
   SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                       TriggersOn(conn, db, table));
   for (const std::string& trigger : triggers) {
-    SC_RETURN_IF_ERROR(conn.Execute(absl::StrCat("DROP TRIGGER IF EXISTS ",
-                                                 QuoteQualified(db, trigger)))
-                           .status());
+    SC_RETURN_IF_ERROR(
+        conn.Execute(ShortWait(absl::StrCat("DROP TRIGGER IF EXISTS ",
+                                            QuoteQualified(db, trigger))))
+            .status());
   }
   while (clock_->Now() < until) {
     // Small batches: no long locks, no huge transaction or binlog event.

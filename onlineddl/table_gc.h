@@ -37,6 +37,11 @@ struct TableGcOptions {
   // Longest time one Tick spends purging (the executor's commands wait
   // meanwhile). Default 500 ms.
   absl::Duration purge_budget = absl::Milliseconds(500);
+  // Longest wait of one RENAME or DROP for a table a transaction holds
+  // (whole seconds, at least 1): the table is tried again next tick, and
+  // the executor's commands and cut-overs do not wait behind it (they
+  // waited the session's lock_wait_timeout). Default 2 s.
+  absl::Duration lock_wait = absl::Seconds(2);
 };
 
 class TableGc {
@@ -64,8 +69,10 @@ class TableGc {
                       absl::string_view table, ArtifactHint hint,
                       absl::Duration wait);
   // Views have no data: they leave GC by being dropped.
-  static absl::Status DropView(mysql::Connection& conn, absl::string_view db,
-                               absl::string_view view);
+  absl::Status DropView(mysql::Connection& conn, absl::string_view db,
+                        absl::string_view view);
+  // `ddl` waiting at most options_.lock_wait for its metadata locks.
+  std::string ShortWait(absl::string_view ddl) const;
   // Moves `table` (parsed as `p`, of TABLE_TYPE `type` and ENGINE
   // `engine`) to its next state if its time has come; true if it moved.
   // Purging stops at `purge_until` (one budget for the whole Tick).
