@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
+#include "onlineddl/artifact_name.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
@@ -152,6 +153,36 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
         SC_ASSIGN_OR_RETURN(std::string b, Checksum(*conn_, Qualified("users"),
                                                     "id, name, val"));
         return a == b;
+      },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+}
+
+// No table GC purge runs while a cut-over is prepared (its commit would
+// wait behind the purge's DELETEs, writes to the table held meanwhile);
+// it goes on once the cut-over is aborted.
+TEST_F(PrepareCutOverTest, TableGcPausesWhileACutOverIsPrepared) {
+  CreateUsers(100);
+  StartExecutor();
+  const std::string uuid = SubmitReady("ALTER TABLE users ADD COLUMN x INT");
+  ASSERT_FALSE(uuid.empty());
+  ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30)));
+  ASSERT_OK_AND_ASSIGN(
+      std::string purging,
+      ArtifactName(ArtifactHint::kPurge, "12345678-2222-3333-4444-777777777777",
+                   absl::Now() - absl::Hours(1)));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", Qualified(purging),
+      " (id INT PRIMARY KEY) SELECT seq AS id FROM seq_1_to_1000")));
+  absl::SleepFor(absl::Seconds(2));  // 40 of the fixture's ticks
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", Qualified(purging))),
+            "1000");
+  ASSERT_OK(executor_->AbortCutOver(uuid));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "purged",
+      [&]() -> absl::StatusOr<bool> {
+        return Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                                  "TABLES WHERE TABLE_NAME = '",
+                                  purging, "'")) == "0";
       },
       WaitOptions{.timeout = absl::Seconds(30)}));
 }

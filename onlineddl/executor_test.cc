@@ -1818,6 +1818,36 @@ TEST_F(ExecutorTest, GcWaitsBrieflyForATableInUse) {
             "0");
 }
 
+// One tick purges for at most purge_budget (the tablet's commands wait
+// meanwhile); the next ticks go on where it stopped.
+TEST_F(ExecutorTest, GcPurgesWithinItsBudget) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string purging,
+      ArtifactName(ArtifactHint::kPurge, "12345678-2222-3333-4444-666666666666",
+                   absl::Now() - absl::Hours(1)));
+  const std::string q = mysql::QuoteQualified(db_, purging);
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", q,
+      " (id INT PRIMARY KEY) SELECT seq AS id FROM seq_1_to_100000")));
+  // 10,000 DELETEs to empty it: well over the budget.
+  TableGcOptions o;
+  o.purge_batch_rows = 10;
+  o.purge_budget = absl::Milliseconds(300);
+  TableGc gc(o, Clock::Real());
+  EXPECT_THAT(gc.Tick(*conn_, db_), IsOkAndHolds(0));  // not empty yet
+  const std::string left = Value(absl::StrCat("SELECT COUNT(*) FROM ", q));
+  EXPECT_NE(left, "0");
+  EXPECT_NE(left, "100000");
+  o.purge_budget = absl::Seconds(60);
+  o.purge_batch_rows = 5000;
+  TableGc unhurried(o, Clock::Real());
+  EXPECT_THAT(unhurried.Tick(*conn_, db_), IsOkAndHolds(1));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema."
+                               "TABLES WHERE TABLE_NAME = ",
+                               mysql::QuoteString(purging))),
+            "0");
+}
+
 // A table GC cannot advance (a dropped foreign-key parent whose children
 // reference it) does not hold up the others, on either side of it; its
 // rows stay (the purge's DELETEs cascaded into the live child's rows).
