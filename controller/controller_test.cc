@@ -780,6 +780,20 @@ TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
   ControllerDeployment d;
   d = WaitFailed("fails-on-one");
   EXPECT_THAT(d.message(), HasSubstr("cancel the deployment"));
+  // Its members left waiting on the other shards show postponed (a DBA
+  // must act: --wait ends there), not as the gate's own members would.
+  vtctldata::GetSchemaMigrationsRequest g;
+  g.set_keyspace("commerce");
+  g.set_uuid(uuid);
+  ASSERT_OK_AND_ASSIGN(vtctldata::GetSchemaMigrationsResponse got,
+                       controller_->GetSchemaMigrations(g));
+  int waiting = 0;
+  for (const vtctldata::SchemaMigration& m : got.migrations()) {
+    if (m.status() == vtctldata::SchemaMigration::FAILED) continue;
+    EXPECT_TRUE(m.postpone_completion()) << m.shard();
+    ++waiting;
+  }
+  EXPECT_EQ(waiting, kShards - 1);
   ASSERT_OK(controller_->CancelDeployment("fails-on-one"));
   ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("fails-on-one"));
   EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED);
