@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -520,6 +521,21 @@ TEST_F(CliTest, DeclarativeDeploymentFromADirectory) {
       << err_.str() << out_.str();
   EXPECT_EQ(Run({"Deployment", "show", "commerce", "dep2", "--wait"}), 1)
       << out_.str();
+  // With --json, stdout is the final state as JSON alone; the progress
+  // goes to stderr.
+  ASSERT_EQ(Run({"ApplySchema",
+                 "--ddl-strategy=vitess --declarative --postpone-completion",
+                 "--sql-file", dir, "--migration-context=dep3", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(
+      Run({"Deployment", "complete", "commerce", "dep3", "--wait", "--json"}),
+      0)
+      << err_.str() << out_.str();
+  EXPECT_TRUE(absl::StartsWith(out_.str(), "{")) << out_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\"complete\""));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("deployment dep3")));
+  EXPECT_THAT(err_.str(), HasSubstr("deployment dep3 "));
 }
 
 // --wait ends where a migration waits for a DBA (its completion or launch
