@@ -57,6 +57,19 @@ std::pair<int64_t, int64_t> TypeArgs(const std::string& column_type) {
 // integers, strings to strings, DECIMAL keeping its scale, DATE, DATETIME
 // or TIMESTAMP to DATETIME or TIMESTAMP and TIME to TIME keeping their
 // fractional digits. A DECIMAL losing scale or a
+// How long a value a string type holds (characters for CHAR/VARCHAR,
+// bytes for the others).
+int64_t StringCapacity(const ColumnInfo& c) {
+  const std::string& t = c.data_type;
+  if (OneOf(t, {"char", "varchar", "binary", "varbinary"})) {
+    return TypeArgs(c.column_type).first;
+  }
+  if (OneOf(t, {"tinytext", "tinyblob"})) return 255;
+  if (OneOf(t, {"text", "blob"})) return 65535;
+  if (OneOf(t, {"mediumtext", "mediumblob"})) return 16777215;
+  return 4294967295;
+}
+
 // DATETIME losing fractions is rounded silently: the lookup by the
 // source's value would miss the row.
 bool KeyTypeKept(const ColumnInfo& from, const ColumnInfo& to) {
@@ -72,7 +85,15 @@ bool KeyTypeKept(const ColumnInfo& from, const ColumnInfo& to) {
   if (OneOf(a, kIntegers) && OneOf(b, kIntegers)) return true;
   // BINARY(n) pads with zero bytes: a value stored there is no longer the
   // source's.
-  if (OneOf(a, kStrings) && OneOf(b, kStrings)) return b != "binary";
+  if (OneOf(a, kStrings) && OneOf(b, kStrings)) {
+    if (b == "binary") return false;
+    // A shorter column drops a value's excess trailing spaces (with a note
+    // only, even in strict mode): under a NO PAD collation the lookup by
+    // the source's value would miss the row.
+    const bool no_pad = absl::StrContains(from.collation, "nopad") ||
+                        absl::StrContains(to.collation, "nopad");
+    return !no_pad || StringCapacity(to) >= StringCapacity(from);
+  }
   if (a == "decimal" && b == "decimal") {
     return TypeArgs(to.column_type).second >= TypeArgs(from.column_type).second;
   }

@@ -124,6 +124,14 @@ TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
     c.column_type = column_type;
     return c;
   };
+  auto collated = [&](const std::string& column_type,
+                      const std::string& collation) {
+    ColumnInfo c =
+        with(column_type.substr(0, column_type.find('(')), column_type);
+    c.charset = "utf8mb4";
+    c.collation = collation;
+    return c;
+  };
   auto keyed = [&](ColumnInfo k) {
     return Table("t", {Col("id"), std::move(k)}, {UniqueKey{"PRIMARY", {1}}});
   };
@@ -147,6 +155,18 @@ TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
       {with("varchar", "varchar(16)"), with("binary", "binary(16)"), false},
       {with("binary", "binary(16)"), with("binary", "binary(20)"), false},
       {with("timestamp", "timestamp(3)"), with("datetime", "datetime"), false},
+      // A shorter column drops excess trailing spaces: under NO PAD the
+      // source's value no longer finds the row.
+      {collated("varchar(10)", "utf8mb4_nopad_bin"),
+       collated("varchar(5)", "utf8mb4_nopad_bin"), false},
+      {collated("varchar(10)", "utf8mb4_bin"),
+       collated("varchar(5)", "utf8mb4_nopad_bin"), false},
+      {collated("varchar(10)", "utf8mb4_nopad_bin"),
+       collated("varchar(20)", "utf8mb4_nopad_bin"), true},
+      {collated("varchar(10)", "utf8mb4_bin"),
+       collated("varchar(5)", "utf8mb4_bin"), true},
+      {collated("text", "utf8mb4_nopad_bin"),
+       collated("varchar(100)", "utf8mb4_nopad_bin"), false},
   };
   for (const Case& c : cases) {
     absl::StatusOr<AlterAnalysis> a =

@@ -72,6 +72,19 @@ std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
   return SqlLiteral(row.value(col), lt);
 }
 
+std::string RowApplier::ExprLiteral(const mysql::TableMap& map,
+                                    const mysql::Row& row, int col) const {
+  std::string lit = BinlogLiteral(map, row, col);
+  const ColumnInfo& info = plan_->source.columns[col];
+  if (!row.value(col).has_value() || info.collation.empty() ||
+      info.charset.empty() || info.charset == "binary" ||
+      !absl::StartsWith(lit, "_")) {
+    return lit;  // not a string introduced by its character set
+  }
+  return absl::StrCat("CONVERT(", lit, " USING ", info.charset, ") COLLATE ",
+                      info.collation);
+}
+
 std::string RowApplier::LastPkLiteral(const LastPk& pk, size_t i) const {
   const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
   const bool bytes = !pk.utf8mb4 && KeyKeptAsBytes(col);
@@ -135,7 +148,7 @@ std::string RowApplier::Condition(const mysql::TableMap& map,
   std::vector<std::string> conds;
   if (plan_->where_expr.has_value()) {
     conds.push_back(absl::StrCat("(", plan_->where_expr->Render([&](int c) {
-      return BinlogLiteral(map, row, c);
+      return ExprLiteral(map, row, c);
     }),
                                  ")"));
   }
@@ -300,8 +313,12 @@ std::vector<std::string> RowApplier::TargetValues(const mysql::TableMap& map,
           {{"{v}", BinlogLiteral(map, row, plan_->text_from[i])}}));
       continue;
     }
-    v.push_back(plan_->exprs[i].Render(
-        [&](int c) { return BinlogLiteral(map, row, c); }));
+    // A bare column is stored as it comes; in an expression it compares
+    // in its collation.
+    const bool bare = plan_->exprs[i].BareColumn() >= 0;
+    v.push_back(plan_->exprs[i].Render([&](int c) {
+      return bare ? BinlogLiteral(map, row, c) : ExprLiteral(map, row, c);
+    }));
   }
   return v;
 }

@@ -128,6 +128,11 @@ class RowApplier {
  private:
   std::string BinlogLiteral(const mysql::TableMap& map, const mysql::Row& row,
                             int col) const;
+  // BinlogLiteral for use inside an expression (a WHERE filter, a computed
+  // column): a string compares in its column's collation, as the copy's
+  // read of the column does (a bare literal takes the connection's).
+  std::string ExprLiteral(const mysql::TableMap& map, const mysql::Row& row,
+                          int col) const;
   std::string KeyCondition(const mysql::TableMap& map, const mysql::Row& row,
                            const LastPk& lastpk) const;
   std::string Condition(const mysql::TableMap& map, const mysql::Row& row,

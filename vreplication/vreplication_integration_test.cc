@@ -418,6 +418,37 @@ TEST_F(VReplicationTest, DdlDuringCatchUpsAlongsideChunksLeavesTheSameRows) {
   EXPECT_GT(std::stoi(tables), 5);  // DDL ran during the copy
 }
 
+// A client-side copy meeting a DDL of its source while catching up
+// before a snapshot reloads the plans and starts over with them (it went
+// on with the freed plan: ASan's heap-use-after-free).
+TEST_F(VReplicationTest, DdlBetweenClientSideSnapshotsLeavesTheSameRows) {
+  std::atomic<bool> copying{true};
+  std::atomic<int> altered{0};
+  std::thread ddl([&] {
+    absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> c =
+        mysql::MysqlConnection::Connect(options_.connect);
+    if (!c.ok()) return;
+    for (int i = 0; copying.load() && altered.load() < 8; ++i) {
+      // Instant, and the columns stay: the copy goes on.
+      if ((*c)->Execute(
+                  absl::StrCat("ALTER TABLE d1cddl.src COMMENT 'c", i, "'"))
+              .ok()) {
+        ++altered;
+      }
+      Clock::Real()->SleepFor(absl::Milliseconds(150));
+    }
+  });
+  WorkflowOptions o = options_;
+  o.server_side_copy = false;
+  o.copy_phase_duration = absl::Milliseconds(20);  // many snapshots
+  o.copy_batch_max_rows = 200;
+  CopyAndTailUnderConcurrentWrites(conn_.get(), o, "d1cddl",
+                                   Source("dst", "select * from src"));
+  copying = false;
+  ddl.join();
+  EXPECT_GT(altered.load(), 2);  // DDL ran during the copy
+}
+
 TEST_F(VReplicationTest, DeprioritizedCopyUnderConcurrentWritesMatchesSource) {
   // Unlocked chunks on a connection of their own, its server thread niced
   // where the niceness can be put back (CAP_SYS_NICE; the test runs outside
@@ -808,6 +839,49 @@ TEST_F(VReplicationTest, FilterExpressionsAndWhere) {
   ASSERT_OK_AND_ASSIGN(std::string got,
                        Checksum(*conn_, "d3.dst", "id, name, dbl, x"));
   EXPECT_EQ(got, want);
+}
+
+// A filter or an expression over a string column compares in the
+// column's collation when changes are replayed, as the copy's read of the
+// column does: a case-sensitive column's 'ACTIVE' does not pass
+// `status = 'active'` (replayed as a bare literal it compared in the
+// connection's case-insensitive collation and was added).
+TEST_F(VReplicationTest, ReplayedFiltersCompareInTheColumnsCollation) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d3c"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d3c.src (id INT PRIMARY KEY, status VARCHAR(16) "
+      "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, val INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d3c.dst (id INT PRIMARY KEY, status VARCHAR(16), val "
+      "INT, lower_match VARCHAR(3))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d3c.src VALUES (1, 'active', 1), (2, 'ACTIVE', 2), (3, "
+      "'Active', 3)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  const std::string filter =
+      "select id, status, val, if(status < 'b', 'yes', 'no') as lower_match "
+      "from src where status = 'active'";
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       engine.Create("wf3c", Source("dst", filter), "d3c", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK(conn_->Execute("UPDATE d3c.src SET val = val + 10"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d3c.src VALUES (4, 'ACTIVE', 4), (5, 'active', 5)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(
+      std::string want,
+      Checksum(*conn_, "d3c.src",
+               "id, status, val, if(status < 'b', 'yes', 'no')",
+               "status = 'active'"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string got,
+      Checksum(*conn_, "d3c.dst", "id, status, val, lower_match"));
+  EXPECT_EQ(got, want);
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT GROUP_CONCAT(id ORDER BY id) "
+                                "FROM d3c.dst"),
+              IsOkAndHolds("1,5"));
 }
 
 TEST_F(VReplicationTest, TableWithoutUniqueKeyFailsClearly) {

@@ -183,8 +183,11 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
 
   // Bring rows already copied up to the snapshot, then record it.
   if (!first) {
+    const int generation = plans_generation_;
     SC_RETURN_IF_ERROR(Play(snapshot, /*copy_filter=*/true));
-    if (stop_) return absl::OkStatus();
+    // Plans reloaded (a DDL): `plan` is gone and the snapshot may show the
+    // table as the DDL left it; the copy loop starts over.
+    if (stop_ || plans_generation_ != generation) return absl::OkStatus();
   }
   SC_ASSIGN_OR_RETURN(pos_, pos_.Union(snapshot));
   if (first) xa_watch_.Start();
