@@ -12,13 +12,11 @@ namespace sidecut {
 namespace mysql {
 namespace {
 
-// Info of a Query event: the statement, perhaps after "use `db`; ".
-bool IsStatement(absl::string_view info, absl::string_view statement) {
-  if (info == statement) return true;
-  if (!absl::StartsWith(info, "use ") || !absl::EndsWith(info, statement)) {
-    return false;
-  }
-  return absl::EndsWith(info.substr(0, info.size() - statement.size()), "; ");
+// Info of a Query event: the statement, run in database `db` (shown as
+// "use `db`; " before it).
+bool IsStatement(absl::string_view info, absl::string_view db,
+                 absl::string_view statement) {
+  return info == absl::StrCat("use ", QuoteIdentifier(db), "; ", statement);
 }
 
 }  // namespace
@@ -28,6 +26,14 @@ absl::StatusOr<std::optional<BinlogCoordinates>> BinlogEndCoordinates(
   SC_ASSIGN_OR_RETURN(Result r, conn.Execute("SHOW MASTER STATUS"));
   if (r.rows.empty() || r.rows[0].size() < 2) {
     return std::optional<BinlogCoordinates>();
+  }
+  // binlog-do-db / binlog-ignore-db: a statement may not be written at
+  // all, so its absence would tell nothing.
+  for (const char* filter : {"Binlog_Do_DB", "Binlog_Ignore_DB"}) {
+    const int i = r.ColumnIndex(filter);
+    if (i >= 0 && !r.rows[0].IsNull(i) && !r.rows[0].Get(i).empty()) {
+      return std::optional<BinlogCoordinates>();
+    }
   }
   BinlogCoordinates c;
   c.file = std::string(r.rows[0].Get(0));
@@ -41,6 +47,7 @@ absl::StatusOr<std::optional<BinlogCoordinates>> BinlogEndCoordinates(
 
 absl::StatusOr<bool> StatementLoggedSince(Connection& conn,
                                           const BinlogCoordinates& from,
+                                          absl::string_view db,
                                           absl::string_view statement,
                                           uint64_t max_events, int page) {
   SC_ASSIGN_OR_RETURN(Result logs, conn.Execute("SHOW BINARY LOGS"));
@@ -70,8 +77,9 @@ absl::StatusOr<bool> StatementLoggedSince(Connection& conn,
             "SHOW BINLOG EVENTS lacks Event_type, End_log_pos or Info");
       }
       for (const Row& row : r.rows) {
-        if (row.Get(type) == "Query" && !row.IsNull(info) &&
-            IsStatement(row.Get(info), statement)) {
+        // "Query", or "Query_compressed" (log_bin_compress).
+        if (absl::StartsWith(row.Get(type), "Query") && !row.IsNull(info) &&
+            IsStatement(row.Get(info), db, statement)) {
           return true;
         }
       }

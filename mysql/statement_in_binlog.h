@@ -19,18 +19,18 @@
 namespace sidecut {
 namespace mysql {
 
-// Where the server's binlog ends now; nullopt when it writes none
-// (log_bin off).
+// Where the server's binlog ends now; nullopt when it writes none (log_bin
+// off) or may leave statements out (binlog-do-db, binlog-ignore-db).
 absl::StatusOr<std::optional<BinlogCoordinates>> BinlogEndCoordinates(
     Connection& conn);
 
-// Whether a Query event of `statement` (as the client sent it, after the
-// "use `db`; " the server may put before it) was written at or after
-// `from`. Reads at most `max_events` events, `page` at a time:
-// ResourceExhausted beyond; NotFound if `from.file` is no longer on the
-// server (purged).
+// Whether a Query event of `statement` run in database `db` (a session
+// whose default database it is) was written at or after `from`. Reads at most
+// `max_events` events, `page` at a time: ResourceExhausted beyond; NotFound if
+// `from.file` is no longer on the server (purged).
 absl::StatusOr<bool> StatementLoggedSince(Connection& conn,
                                           const BinlogCoordinates& from,
+                                          absl::string_view db,
                                           absl::string_view statement,
                                           uint64_t max_events = 2000000,
                                           int page = 5000);

@@ -27,7 +27,8 @@ TEST_F(StatementInBinlogTest, FindsWhatRanAfterThePositionOnly) {
                        BinlogEndCoordinates(*conn_));
   ASSERT_TRUE(at.has_value());
   const std::string force = "ALTER TABLE t FORCE";
-  EXPECT_THAT(StatementLoggedSince(*conn_, *at, force), IsOkAndHolds(false));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", force),
+              IsOkAndHolds(false));
   // A statement that failed is not written.
   const std::string failing = "ALTER TABLE t ADD COLUMN id INT";
   EXPECT_FALSE(conn_->Execute(failing).ok());
@@ -36,21 +37,34 @@ TEST_F(StatementInBinlogTest, FindsWhatRanAfterThePositionOnly) {
     ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO t VALUES (", i, ")")));
   }
   ASSERT_OK(conn_->Execute("FLUSH BINARY LOGS"));
+  // The same statement in another database is not this one's.
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS sib2"));
+  ASSERT_OK(conn_->Execute("CREATE OR REPLACE TABLE sib2.t (id INT)"));
+  ASSERT_OK(conn_->Execute("USE sib2"));
   ASSERT_OK(conn_->Execute(force));
-  EXPECT_THAT(StatementLoggedSince(*conn_, *at, force), IsOkAndHolds(true));
-  EXPECT_THAT(StatementLoggedSince(*conn_, *at, force, 1000, /*page=*/7),
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", force),
+              IsOkAndHolds(false));
+  ASSERT_OK(conn_->Execute("USE sib"));
+  ASSERT_OK(conn_->Execute(force));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", force),
               IsOkAndHolds(true));
-  EXPECT_THAT(StatementLoggedSince(*conn_, *at, before), IsOkAndHolds(false));
-  EXPECT_THAT(StatementLoggedSince(*conn_, *at, failing), IsOkAndHolds(false));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", force, 1000, /*page=*/7),
+              IsOkAndHolds(true));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", before),
+              IsOkAndHolds(false));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", failing),
+              IsOkAndHolds(false));
   // Reading no further than allowed.
-  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "ALTER TABLE t ENGINE=Aria",
-                                   /*max_events=*/5),
-              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(
+      StatementLoggedSince(*conn_, *at, "sib", "ALTER TABLE t ENGINE=Aria",
+                           /*max_events=*/5),
+      StatusIs(absl::StatusCode::kResourceExhausted));
   BinlogCoordinates gone = *at;
   gone.file = "no-such-binlog.000001";
-  EXPECT_THAT(StatementLoggedSince(*conn_, gone, force),
+  EXPECT_THAT(StatementLoggedSince(*conn_, gone, "sib", force),
               StatusIs(absl::StatusCode::kNotFound));
   ASSERT_OK(conn_->Execute("DROP DATABASE sib"));
+  ASSERT_OK(conn_->Execute("DROP DATABASE sib2"));
 }
 
 }  // namespace

@@ -51,25 +51,34 @@ std::pair<int64_t, int64_t> TypeArgs(const std::string& column_type) {
   return out;
 }
 
+// Whether string column `to` holds every value of `from` whole: lengths
+// compared in one unit (characters for CHAR/VARCHAR, bytes for the TEXT
+// and BLOB types; across the two, a character counted as up to 4 bytes).
+bool StringFits(const ColumnInfo& from, const ColumnInfo& to) {
+  auto capacity = [](const ColumnInfo& c, bool* in_chars) -> int64_t {
+    const std::string& t = c.data_type;
+    *in_chars = OneOf(t, {"char", "varchar"});
+    if (*in_chars || OneOf(t, {"binary", "varbinary"})) {
+      return TypeArgs(c.column_type).first;
+    }
+    if (OneOf(t, {"tinytext", "tinyblob"})) return 255;
+    if (OneOf(t, {"text", "blob"})) return 65535;
+    if (OneOf(t, {"mediumtext", "mediumblob"})) return 16777215;
+    return 4294967295;
+  };
+  bool from_chars = false, to_chars = false;
+  const int64_t a = capacity(from, &from_chars);
+  const int64_t b = capacity(to, &to_chars);
+  if (from_chars == to_chars) return b >= a;
+  return from_chars ? b >= 4 * a : b >= a;
+}
+
 // Whether a row found by a key column's source value is found again in the
 // target: the server either stores the value unchanged or refuses it (the
 // copy's strict sql_mode turns truncation into an error) for integers to
 // integers, strings to strings, DECIMAL keeping its scale, DATE, DATETIME
 // or TIMESTAMP to DATETIME or TIMESTAMP and TIME to TIME keeping their
 // fractional digits. A DECIMAL losing scale or a
-// How long a value a string type holds (characters for CHAR/VARCHAR,
-// bytes for the others).
-int64_t StringCapacity(const ColumnInfo& c) {
-  const std::string& t = c.data_type;
-  if (OneOf(t, {"char", "varchar", "binary", "varbinary"})) {
-    return TypeArgs(c.column_type).first;
-  }
-  if (OneOf(t, {"tinytext", "tinyblob"})) return 255;
-  if (OneOf(t, {"text", "blob"})) return 65535;
-  if (OneOf(t, {"mediumtext", "mediumblob"})) return 16777215;
-  return 4294967295;
-}
-
 // DATETIME losing fractions is rounded silently: the lookup by the
 // source's value would miss the row.
 bool KeyTypeKept(const ColumnInfo& from, const ColumnInfo& to) {
@@ -92,7 +101,7 @@ bool KeyTypeKept(const ColumnInfo& from, const ColumnInfo& to) {
     // the source's value would miss the row.
     const bool no_pad = absl::StrContains(from.collation, "nopad") ||
                         absl::StrContains(to.collation, "nopad");
-    return !no_pad || StringCapacity(to) >= StringCapacity(from);
+    return !no_pad || StringFits(from, to);
   }
   if (a == "decimal" && b == "decimal") {
     return TypeArgs(to.column_type).second >= TypeArgs(from.column_type).second;

@@ -167,6 +167,10 @@ TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
        collated("varchar(5)", "utf8mb4_bin"), true},
       {collated("text", "utf8mb4_nopad_bin"),
        collated("varchar(100)", "utf8mb4_nopad_bin"), false},
+      {collated("varchar(255)", "utf8mb4_nopad_bin"),
+       collated("tinytext", "utf8mb4_nopad_bin"), false},
+      {collated("varchar(255)", "utf8mb4_nopad_bin"),
+       collated("text", "utf8mb4_nopad_bin"), true},
   };
   for (const Case& c : cases) {
     absl::StatusOr<AlterAnalysis> a =

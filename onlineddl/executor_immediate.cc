@@ -17,6 +17,7 @@
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
+#include "mysql/short_lock_wait.h"
 #include "mysql/statement_in_binlog.h"
 #include "onlineddl/artifact_name.h"
 #include "onlineddl/check_constraints.h"
@@ -190,10 +191,7 @@ absl::Status Executor::RunLiveDdl(absl::string_view ddl,
       std::max<int64_t>(1, absl::ToInt64Seconds(options_.live_ddl_lock_wait));
   absl::Status s;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    s = conn_
-            ->Execute(absl::StrCat("SET STATEMENT lock_wait_timeout = ", wait,
-                                   " FOR ", ddl))
-            .status();
+    s = mysql::ExecuteWithLockWait(*conn_, ddl, absl::Seconds(wait));
     if (s.ok() || mysql::MysqlErrno(s) != 1205) return s;  // lock wait
   }
   return absl::Status(
@@ -478,6 +476,10 @@ absl::Status Executor::StartMysqlAlter(const Migration& m) {
   // server's time zone (a TIMESTAMP made DATETIME holds local times).
   SC_RETURN_IF_ERROR(
       c->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
+  // With two-phase binlogging (MariaDB 10.8+) a START ALTER carrying the
+  // statement is written before it applies; a restarted daemon takes the
+  // statement in the binlog for applied. Older servers lack the variable.
+  c->Execute("SET SESSION binlog_alter_two_phase = 0").IgnoreError();
   // Its session and the table's definition before it: a daemon restarted
   // meanwhile (the server's thread runs on after a SIGKILL) stops that
   // thread and tells by the definition whether the ALTER applied.
@@ -551,32 +553,37 @@ absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
   }
   // No session runs it now: the binlog has it if it applied (a DDL is
   // written once it has), whatever it changed.
+  std::optional<bool> logged;  // unknown without the binlog
   if (plan->binlog.has_value()) {
-    absl::StatusOr<bool> logged =
-        mysql::StatementLoggedSince(*conn_, *plan->binlog, m.statement);
-    if (logged.ok() && *logged) {
-      return CompleteMysqlAlter(m,
-                                "complete (applied while the tablet "
-                                "restarted; found in the binlog)");
+    absl::StatusOr<bool> found = mysql::StatementLoggedSince(
+        *conn_, *plan->binlog, m.schema, m.statement);
+    if (found.ok()) {
+      logged = *found;
+    } else {
+      std::cerr << "executor: migration " << m.uuid
+                << ": cannot tell from the binlog whether its ALTER TABLE "
+                   "applied ("
+                << found.status().message()
+                << "); judging by the table's definition\n";
     }
-    if (logged.ok()) {
-      return Fail(m,
-                  "the tablet restarted during this ALTER TABLE, which did "
-                  "not apply (the server's binlog does not have it); retry "
-                  "it");
-    }
-    std::cerr << "executor: migration " << m.uuid
-              << ": cannot tell from the binlog whether its ALTER TABLE "
-                 "applied ("
-              << logged.status().message()
-              << "); judging by the table's definition\n";
   }
+  if (logged == true) {
+    return CompleteMysqlAlter(m,
+                              "complete (applied while the tablet "
+                              "restarted; found in the binlog)");
+  }
+  // A changed definition says it applied, whatever the binlog missed.
   absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
   if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
   if (!now.ok() || *now != plan->table_digest) {
     // Applied (a RENAME TO among its clauses took the table away).
     return CompleteMysqlAlter(m,
                               "complete (applied while the tablet restarted)");
+  }
+  if (logged == false) {
+    return Fail(m,
+                "the tablet restarted during this ALTER TABLE, which did not "
+                "apply (the server's binlog does not have it); retry it");
   }
   absl::StatusOr<DdlStatement> d = ParseMigration(m);
   if (const std::string hidden =

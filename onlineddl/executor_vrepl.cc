@@ -395,8 +395,13 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, st.IsAllowZeroInDate()));
   if (!s.ok()) {
     AllowZeroDates(*conn_, false).IgnoreError();
-    SC_RETURN_IF_ERROR(UpdateMigration(
-        *conn_, m.uuid, Assignments().Set("artifacts", m.artifacts)));
+    // Taken off only if surely not there (a lost connection's CREATE may
+    // still run); a name listed without its table is passed over.
+    absl::StatusOr<bool> there = TableExists(db, shadow);
+    if (there.ok() && !*there) {
+      SC_RETURN_IF_ERROR(UpdateMigration(
+          *conn_, m.uuid, Assignments().Set("artifacts", m.artifacts)));
+    }
     return Fail(m, s.message());
   }
   SC_RETURN_IF_ERROR(UpdateMigration(

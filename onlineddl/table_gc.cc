@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
+#include "mysql/short_lock_wait.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
@@ -38,31 +39,23 @@ absl::Duration TableGc::StateDuration(ArtifactHint hint) const {
   }
 }
 
-std::string TableGc::ShortWait(absl::string_view ddl) const {
-  const int64_t seconds = std::max<int64_t>(
-      1,
-      absl::ToInt64Seconds(absl::Ceil(options_.lock_wait, absl::Seconds(1))));
-  return absl::StrCat("SET STATEMENT lock_wait_timeout = ", seconds, " FOR ",
-                      ddl);
+absl::Status TableGc::Run(mysql::Connection& conn,
+                          absl::string_view ddl) const {
+  return mysql::ExecuteWithLockWait(conn, ddl, options_.lock_wait);
 }
 
 absl::Status TableGc::MoveTo(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table, ArtifactHint hint,
                              absl::Duration wait) {
   if (hint == ArtifactHint::kDrop) {
-    return conn
-        .Execute(ShortWait(
-            absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table))))
-        .status();
+    return Run(
+        conn, absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table)));
   }
   SC_ASSIGN_OR_RETURN(
       std::string name,
       ArtifactName(hint, CreateMigrationUuid(), clock_->Now() + wait));
-  return conn
-      .Execute(
-          ShortWait(absl::StrCat("RENAME TABLE ", QuoteQualified(db, table),
-                                 " TO ", QuoteQualified(db, name))))
-      .status();
+  return Run(conn, absl::StrCat("RENAME TABLE ", QuoteQualified(db, table),
+                                " TO ", QuoteQualified(db, name)));
 }
 
 absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
@@ -81,10 +74,8 @@ absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
 
 absl::Status TableGc::DropView(mysql::Connection& conn, absl::string_view db,
                                absl::string_view view) {
-  return conn
-      .Execute(ShortWait(
-          absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, view))))
-      .status();
+  return Run(conn,
+             absl::StrCat("DROP VIEW IF EXISTS ", QuoteQualified(db, view)));
 }
 
 absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
@@ -112,10 +103,8 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
   SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
                       TriggersOn(conn, db, table));
   for (const std::string& trigger : triggers) {
-    SC_RETURN_IF_ERROR(
-        conn.Execute(ShortWait(absl::StrCat("DROP TRIGGER IF EXISTS ",
-                                            QuoteQualified(db, trigger))))
-            .status());
+    SC_RETURN_IF_ERROR(Run(conn, absl::StrCat("DROP TRIGGER IF EXISTS ",
+                                              QuoteQualified(db, trigger))));
   }
   while (clock_->Now() < until) {
     // Small batches: no long locks, no huge transaction or binlog event.

@@ -71,8 +71,8 @@ class TableGc {
   // Views have no data: they leave GC by being dropped.
   absl::Status DropView(mysql::Connection& conn, absl::string_view db,
                         absl::string_view view);
-  // `ddl` waiting at most options_.lock_wait for its metadata locks.
-  std::string ShortWait(absl::string_view ddl) const;
+  // Runs `ddl` waiting at most options_.lock_wait for its metadata locks.
+  absl::Status Run(mysql::Connection& conn, absl::string_view ddl) const;
   // Moves `table` (parsed as `p`, of TABLE_TYPE `type` and ENGINE
   // `engine`) to its next state if its time has come; true if it moved.
   // Purging stops at `purge_until` (one budget for the whole Tick).

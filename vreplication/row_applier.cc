@@ -81,6 +81,25 @@ std::string RowApplier::ExprLiteral(const mysql::TableMap& map,
       !absl::StartsWith(lit, "_")) {
     return lit;  // not a string introduced by its character set
   }
+  // CONVERT ... USING gives the character set's default collation with the
+  // derivation a column has (IMPLICIT); another collation needs COLLATE
+  // (EXPLICIT: mixed with a column of a third collation the server may
+  // refuse the expression, where a bare literal would quietly compare
+  // wrongly).
+  auto cached = default_collation_.find(col);
+  if (cached == default_collation_.end()) {
+    bool is_default = false;
+    for (const auto& [id, c] : *collations_) {
+      if (c.name == info.collation) {
+        is_default = c.is_default;
+        break;
+      }
+    }
+    cached = default_collation_.emplace(col, is_default).first;
+  }
+  if (cached->second) {
+    return absl::StrCat("CONVERT(", lit, " USING ", info.charset, ")");
+  }
   return absl::StrCat("CONVERT(", lit, " USING ", info.charset, ") COLLATE ",
                       info.collation);
 }

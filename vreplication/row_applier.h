@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "mysql/result.h"
 #include "mysql/row_event.h"
@@ -157,6 +158,9 @@ class RowApplier {
 
   const TablePlan* plan_;
   const CollationMap* collations_;
+  // Whether source column i's collation is its character set's default
+  // (ExprLiteral), as found.
+  mutable absl::flat_hash_map<int, bool> default_collation_;
 };
 
 }  // namespace vreplication

@@ -175,13 +175,14 @@ absl::Status RequireKey(const TableSchema& s) {
 absl::StatusOr<CollationMap> LoadCollations(mysql::Connection& conn) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
-      conn.Execute("SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME FROM "
-                   "information_schema.COLLATIONS WHERE ID IS NOT NULL"));
+      conn.Execute("SELECT ID, COLLATION_NAME, CHARACTER_SET_NAME, "
+                   "IS_DEFAULT FROM information_schema.COLLATIONS WHERE ID IS "
+                   "NOT NULL"));
   CollationMap m;
   for (const mysql::Row& row : r.rows) {
     SC_ASSIGN_OR_RETURN(uint64_t id, row.GetUint64(0));
-    m[static_cast<uint32_t>(id)] = {std::string(row.Get(1)),
-                                    std::string(row.Get(2))};
+    m[static_cast<uint32_t>(id)] = {
+        std::string(row.Get(1)), std::string(row.Get(2)), row.Get(3) == "Yes"};
   }
   // MariaDB 10.10+ lists each UCA 14.0 collation once in COLLATIONS,
   // without an ID; its IDs per character set (utf8mb4_uca1400_ai_ci is

@@ -65,6 +65,7 @@ absl::Status RequireKey(const TableSchema& s);
 struct CollationInfo {
   std::string name;
   std::string charset;
+  bool is_default = false;  // its character set's default collation
 };
 using CollationMap = absl::flat_hash_map<uint32_t, CollationInfo>;
 

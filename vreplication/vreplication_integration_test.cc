@@ -850,33 +850,36 @@ TEST_F(VReplicationTest, ReplayedFiltersCompareInTheColumnsCollation) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d3c"));
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE d3c.src (id INT PRIMARY KEY, status VARCHAR(16) "
-      "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, val INT)"));
+      "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, val INT, tag "
+      "VARCHAR(8) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)"));
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE d3c.dst (id INT PRIMARY KEY, status VARCHAR(16), val "
-      "INT, lower_match VARCHAR(3))"));
+      "INT, lower_match VARCHAR(3), tagged VARCHAR(32))"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d3c.src VALUES (1, 'active', 1), (2, 'ACTIVE', 2), (3, "
-      "'Active', 3)"));
+      "INSERT INTO d3c.src VALUES (1, 'active', 1, 'x'), (2, 'ACTIVE', 2, "
+      "'y'), (3, 'Active', 3, 'z')"));
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   const std::string filter =
-      "select id, status, val, if(status < 'b', 'yes', 'no') as lower_match "
-      "from src where status = 'active'";
+      "select id, status, val, if(status < 'b', 'yes', 'no') as lower_match, "
+      "concat(tag, status) as tagged from src where status = 'active'";
   ASSERT_OK_AND_ASSIGN(int64_t id,
                        engine.Create("wf3c", Source("dst", filter), "d3c", 0));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   ASSERT_OK(conn_->Execute("UPDATE d3c.src SET val = val + 10"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d3c.src VALUES (4, 'ACTIVE', 4), (5, 'active', 5)"));
+      "INSERT INTO d3c.src VALUES (4, 'ACTIVE', 4, 'v'), (5, 'active', 5, "
+      "'w')"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   ASSERT_OK_AND_ASSIGN(
       std::string want,
       Checksum(*conn_, "d3c.src",
-               "id, status, val, if(status < 'b', 'yes', 'no')",
+               "id, status, val, if(status < 'b', 'yes', 'no'), "
+               "concat(tag, status)",
                "status = 'active'"));
   ASSERT_OK_AND_ASSIGN(
       std::string got,
-      Checksum(*conn_, "d3c.dst", "id, status, val, lower_match"));
+      Checksum(*conn_, "d3c.dst", "id, status, val, lower_match, tagged"));
   EXPECT_EQ(got, want);
   EXPECT_THAT(mysql::QueryValue(*conn_,
                                 "SELECT GROUP_CONCAT(id ORDER BY id) "
