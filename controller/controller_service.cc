@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,17 @@ namespace controller {
 namespace {
 
 constexpr char kForwardedHeader[] = "sidecut-forwarded-by-follower";
+
+// Puts a verb's count per shard into its response.
+template <typename Resp>
+absl::Status PutCounts(
+    const absl::StatusOr<std::map<std::string, uint64_t>>& counts, Resp* resp) {
+  if (!counts.ok()) return counts.status();
+  for (const auto& [shard, n] : *counts) {
+    (*resp->mutable_rows_affected_by_shard())[shard] = n;
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -74,21 +86,16 @@ grpc::Status ControllerService::GetSchemaMigrations(
   });
 }
 
-#define SIDECUT_CTLD_RPC(rpc, verb)                                     \
-  grpc::Status ControllerService::rpc##SchemaMigration(                 \
-      grpc::ServerContext* ctx,                                         \
-      const vtctldata::rpc##SchemaMigrationRequest* req,                \
-      vtctldata::rpc##SchemaMigrationResponse* resp) {                  \
-    return Serve(                                                       \
-        ctx, *req, resp, &OnlineDDL::Stub::rpc##SchemaMigration, [&] {  \
-          absl::StatusOr<std::map<std::string, uint64_t>> n =           \
-              controller_->Command(verb, req->keyspace(), req->uuid()); \
-          if (!n.ok()) return n.status();                               \
-          for (const auto& [shard, count] : *n) {                       \
-            (*resp->mutable_rows_affected_by_shard())[shard] = count;   \
-          }                                                             \
-          return absl::OkStatus();                                      \
-        });                                                             \
+#define SIDECUT_CTLD_RPC(rpc, verb)                                            \
+  grpc::Status ControllerService::rpc##SchemaMigration(                        \
+      grpc::ServerContext* ctx,                                                \
+      const vtctldata::rpc##SchemaMigrationRequest* req,                       \
+      vtctldata::rpc##SchemaMigrationResponse* resp) {                         \
+    return Serve(                                                              \
+        ctx, *req, resp, &OnlineDDL::Stub::rpc##SchemaMigration, [&] {         \
+          return PutCounts(                                                    \
+              controller_->Command(verb, req->keyspace(), req->uuid()), resp); \
+        });                                                                    \
   }
 SIDECUT_CTLD_RPC(Complete, "complete")
 SIDECUT_CTLD_RPC(Cancel, "cancel")
@@ -98,20 +105,14 @@ SIDECUT_CTLD_RPC(Cleanup, "cleanup")
 SIDECUT_CTLD_RPC(ForceCutOver, "force-cutover")
 #undef SIDECUT_CTLD_RPC
 
-#define SIDECUT_CTLD_THROTTLE(rpc, unthrottle)                                 \
-  grpc::Status ControllerService::rpc##SchemaMigration(                        \
-      grpc::ServerContext* ctx, const ThrottleRequest* req,                    \
-      ThrottleResponse* resp) {                                                \
-    return Serve(ctx, *req, resp, &OnlineDDL::Stub::rpc##SchemaMigration,      \
-                 [&] {                                                         \
-                   absl::StatusOr<std::map<std::string, uint64_t>> n =         \
-                       controller_->Throttle(*req, unthrottle);                \
-                   if (!n.ok()) return n.status();                             \
-                   for (const auto& [shard, count] : *n) {                     \
-                     (*resp->mutable_rows_affected_by_shard())[shard] = count; \
-                   }                                                           \
-                   return absl::OkStatus();                                    \
-                 });                                                           \
+#define SIDECUT_CTLD_THROTTLE(rpc, unthrottle)                             \
+  grpc::Status ControllerService::rpc##SchemaMigration(                    \
+      grpc::ServerContext* ctx, const ThrottleRequest* req,                \
+      ThrottleResponse* resp) {                                            \
+    return Serve(                                                          \
+        ctx, *req, resp, &OnlineDDL::Stub::rpc##SchemaMigration, [&] {     \
+          return PutCounts(controller_->Throttle(*req, unthrottle), resp); \
+        });                                                                \
   }
 SIDECUT_CTLD_THROTTLE(Throttle, false)
 SIDECUT_CTLD_THROTTLE(Unthrottle, true)

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/quoting.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "util/clock.h"
@@ -29,6 +30,12 @@ class ThrottleTest : public testing::ExecutorFixture {
     ASSERT_OK(conn_->Execute(absl::StrCat(
         "INSERT INTO ", name, " SELECT seq, seq FROM seq_1_to_", rows)));
   }
+  // The state of `uuid`'s stream ("" while it has none).
+  std::string StreamState(const std::string& uuid) {
+    return Value(absl::StrCat(
+        "SELECT IFNULL(MAX(state), '') FROM _vt.vreplication WHERE workflow = ",
+        mysql::QuoteString(uuid)));
+  }
   // Waits until `uuid` is running and held by the user's throttle: its
   // stream stopped by request.
   void WaitThrottled(const std::string& uuid) {
@@ -44,20 +51,14 @@ class ThrottleTest : public testing::ExecutorFixture {
                                m.user_throttle_ratio == 1;
                       },
                       {.timeout = absl::Seconds(60)}));
-    EXPECT_EQ(Value(absl::StrCat(
-                  "SELECT state FROM _vt.vreplication WHERE workflow = '", uuid,
-                  "'")),
-              "Stopped");
+    EXPECT_EQ(StreamState(uuid), "Stopped");
   }
   // Several rounds of the executor later, `uuid` is still held: its
   // stream never ran meanwhile.
   void StaysThrottled(const std::string& uuid) {
     for (int i = 0; i < 20; ++i) {
       absl::SleepFor(absl::Milliseconds(50));  // the fixture's tick
-      EXPECT_EQ(Value(absl::StrCat(
-                    "SELECT state FROM _vt.vreplication WHERE workflow = '",
-                    uuid, "'")),
-                "Stopped");
+      EXPECT_EQ(StreamState(uuid), "Stopped");
     }
     WaitThrottled(uuid);
   }
@@ -125,8 +126,7 @@ TEST_F(ThrottleTest, AThrottleWithAnExpiryEnds) {
           .status());
   ASSERT_OK(executor_->Launch(v).status());
   WaitThrottled(v);
-  absl::SleepFor(absl::Seconds(2));
-  WaitThrottled(v);
+  StaysThrottled(v);  // past the 1 s of its own throttle
   ASSERT_OK(executor_->Throttle("all", 0).status());
   WaitStatus(v, kStatusComplete);
 }
@@ -158,11 +158,7 @@ TEST_F(ThrottleTest, ARatioBelowOneSlowsTheCopyWithoutStoppingIt) {
       [&]() -> absl::StatusOr<bool> {
         SC_ASSIGN_OR_RETURN(m, executor_->Get(u));
         if (m.status == kStatusFailed) return absl::InternalError(m.message);
-        absl::StatusOr<std::string> state = mysql::QueryValue(
-            *conn_, absl::StrCat("SELECT IFNULL(MAX(state), '') FROM "
-                                 "_vt.vreplication WHERE workflow = '",
-                                 u, "'"));
-        if (state.ok() && *state == "Stopped") stopped = true;
+        stopped |= StreamState(u) == "Stopped";
         return m.ready_to_complete;
       },
       {.timeout = absl::Seconds(90), .max_interval = absl::Milliseconds(5)}));

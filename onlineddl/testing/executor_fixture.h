@@ -118,6 +118,13 @@ class ExecutorFixture : public harness::SharedInstanceTest {
   std::string Qualified(const std::string& t) {
     return mysql::QuoteQualified(db_, t);
   }
+  // Whether this test's database has a table (or view) named `table`.
+  bool HasTable(const std::string& table) {
+    return Value(absl::StrCat(
+               "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+               "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+               mysql::QuoteString(table))) == "1";
+  }
   // Whether `table` of this test's database has `column`.
   bool HasColumn(const std::string& table, const std::string& column) {
     return Value(absl::StrCat(
