@@ -62,6 +62,10 @@ absl::StatusOr<bool> StatementLoggedSince(Connection& conn,
         "binlog ", from.file, " is no longer on the server (purged)"));
   }
   uint64_t read = 0;
+  // Under binlog_alter_two_phase an ALTER is written as "START ALTER"
+  // before it runs and "ROLLBACK ALTER" if it fails, both with its text:
+  // only an event not so marked (its Gtid event's Info says) counts.
+  bool marked = false;
   for (size_t i = 0; i < files.size(); ++i) {
     uint64_t pos = i == 0 ? from.offset : 4;
     while (true) {
@@ -77,9 +81,15 @@ absl::StatusOr<bool> StatementLoggedSince(Connection& conn,
             "SHOW BINLOG EVENTS lacks Event_type, End_log_pos or Info");
       }
       for (const Row& row : r.rows) {
+        if (row.Get(type) == "Gtid") {
+          marked = !row.IsNull(info) &&
+                   (absl::StrContains(row.Get(info), "START ALTER") ||
+                    absl::StrContains(row.Get(info), "ROLLBACK ALTER"));
+          continue;
+        }
         // "Query", or "Query_compressed" (log_bin_compress).
         if (absl::StartsWith(row.Get(type), "Query") && !row.IsNull(info) &&
-            IsStatement(row.Get(info), db, statement)) {
+            !marked && IsStatement(row.Get(info), db, statement)) {
           return true;
         }
       }

@@ -1,9 +1,11 @@
 // Whether the server wrote a statement to its binlog after a position: how
 // a daemon restarted while the server ran one of its DDL statements tells
 // whether it applied. A DDL is written once it has applied (and not if it
-// failed or was killed); one whose effect the table's definition does not
-// show (FORCE, TRUNCATE PARTITION, ENGINE=<the same>) shows nowhere else.
-// Read with SHOW BINARY LOGS and SHOW BINLOG EVENTS on an ordinary session.
+// failed or was killed; under binlog_alter_two_phase an ALTER's
+// "START ALTER" and "ROLLBACK ALTER" events do not count); one whose effect the
+// table's definition does not show (FORCE, TRUNCATE PARTITION, ENGINE=<the
+// same>) shows nowhere else. Read with SHOW BINARY LOGS and SHOW BINLOG EVENTS
+// on an ordinary session.
 #ifndef SIDECUT_MYSQL_STATEMENT_IN_BINLOG_H_
 #define SIDECUT_MYSQL_STATEMENT_IN_BINLOG_H_
 

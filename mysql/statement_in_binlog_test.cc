@@ -1,6 +1,7 @@
 // StatementLoggedSince against a real MariaDB: a DDL run after the
 // position is found (also several files later), one before it or one that
-// failed is not, and a purged starting file is NotFound.
+// failed is not (also under binlog_alter_two_phase), and a purged starting
+// file is NotFound.
 #include "mysql/statement_in_binlog.h"
 
 #include <string>
@@ -59,6 +60,22 @@ TEST_F(StatementInBinlogTest, FindsWhatRanAfterThePositionOnly) {
       StatementLoggedSince(*conn_, *at, "sib", "ALTER TABLE t ENGINE=Aria",
                            /*max_events=*/5),
       StatusIs(absl::StatusCode::kResourceExhausted));
+  // binlog_alter_two_phase writes an ALTER before it runs ("START
+  // ALTER") and again as "ROLLBACK ALTER" when it fails: neither counts;
+  // its "COMMIT ALTER" does.
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_alter_two_phase = 1"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t VALUES (1000)"));
+  ASSERT_OK(
+      conn_->Execute("ALTER TABLE t ADD COLUMN v INT NOT NULL DEFAULT 1"));
+  const std::string duplicates = "ALTER TABLE t ADD UNIQUE KEY (v)";
+  EXPECT_FALSE(conn_->Execute(duplicates).ok());
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", duplicates),
+              IsOkAndHolds(false));
+  const std::string committed = "ALTER TABLE t ADD KEY (v), ALGORITHM=COPY";
+  ASSERT_OK(conn_->Execute(committed));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", committed),
+              IsOkAndHolds(true));
+  ASSERT_OK(conn_->Execute("SET SESSION binlog_alter_two_phase = 0"));
   BinlogCoordinates gone = *at;
   gone.file = "no-such-binlog.000001";
   EXPECT_THAT(StatementLoggedSince(*conn_, gone, "sib", force),
