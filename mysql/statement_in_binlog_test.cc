@@ -7,8 +7,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
+#include "mysql/quoting.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/status_matchers.h"
 
@@ -76,6 +78,29 @@ TEST_F(StatementInBinlogTest, FindsWhatRanAfterThePositionOnly) {
   EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", committed),
               IsOkAndHolds(true));
   ASSERT_OK(conn_->Execute("SET SESSION binlog_alter_two_phase = 0"));
+  // Compressed (log_bin_compress, statements over 256 bytes): a
+  // Query_compressed event, shown with its text.
+  ASSERT_OK_AND_ASSIGN(std::optional<BinlogCoordinates> mid,
+                       BinlogEndCoordinates(*conn_));
+  ASSERT_TRUE(mid.has_value());
+  ASSERT_OK(conn_->Execute("SET GLOBAL log_bin_compress = ON"));
+  const std::string long_one =
+      absl::StrCat("ALTER TABLE t COMMENT '", std::string(400, 'c'), "'");
+  absl::Status compressed = conn_->Execute(long_one).status();
+  ASSERT_OK(conn_->Execute("SET GLOBAL log_bin_compress = OFF"));
+  ASSERT_OK(compressed);
+  ASSERT_OK_AND_ASSIGN(Result events,
+                       conn_->Execute(absl::StrCat("SHOW BINLOG EVENTS IN ",
+                                                   QuoteString(mid->file),
+                                                   " FROM ", mid->offset)));
+  const int type = events.ColumnIndex("Event_type");
+  ASSERT_GE(type, 0);
+  std::string kinds;
+  for (const Row& row : events.rows)
+    absl::StrAppend(&kinds, row.Get(type), " ");
+  ASSERT_THAT(kinds, ::testing::HasSubstr("Query_compressed"));
+  EXPECT_THAT(StatementLoggedSince(*conn_, *at, "sib", long_one),
+              IsOkAndHolds(true));
   BinlogCoordinates gone = *at;
   gone.file = "no-such-binlog.000001";
   EXPECT_THAT(StatementLoggedSince(*conn_, gone, "sib", force),
