@@ -11,6 +11,8 @@
 #include "gtest/gtest.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/quoting.h"
+#include "tests/harness/instance_connection.h"
+#include "tests/harness/mariadb_instance.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/status_matchers.h"
 
@@ -107,6 +109,33 @@ TEST_F(StatementInBinlogTest, FindsWhatRanAfterThePositionOnly) {
               StatusIs(absl::StatusCode::kNotFound));
   ASSERT_OK(conn_->Execute("DROP DATABASE sib"));
   ASSERT_OK(conn_->Execute("DROP DATABASE sib2"));
+}
+
+// No position where an absence would tell nothing: a server writing no
+// binlog, or one whose binlog-do-db / binlog-ignore-db may leave the
+// statement out.
+TEST(StatementInBinlogServerTest, NoPositionWhereTheBinlogMayLeaveItOut) {
+  for (const char* option :
+       {"skip-log-bin", "binlog-ignore-db=elsewhere", "binlog-do-db=sib"}) {
+    SCOPED_TRACE(option);
+    harness::InstanceOptions o;
+    o.extra_config = {option};
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<harness::MariaDbInstance> inst,
+                         harness::MariaDbInstance::Start(o));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<MysqlConnection> conn,
+                         harness::ConnectTo(*inst));
+    ASSERT_OK_AND_ASSIGN(std::optional<BinlogCoordinates> at,
+                         BinlogEndCoordinates(*conn));
+    EXPECT_FALSE(at.has_value()) << at->file;
+  }
+  // The same server without them has one.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<harness::MariaDbInstance> inst,
+                       harness::MariaDbInstance::Start({}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<MysqlConnection> conn,
+                       harness::ConnectTo(*inst));
+  ASSERT_OK_AND_ASSIGN(std::optional<BinlogCoordinates> at,
+                       BinlogEndCoordinates(*conn));
+  EXPECT_TRUE(at.has_value());
 }
 
 }  // namespace
