@@ -85,6 +85,11 @@ struct ControllerOptions {
 // (then the deployment cannot be cancelled, only reverted once done).
 bool AnyDecided(const ControllerDeployment& d);
 
+// `refused` (a verb some shards refused), naming `shards`, where it took
+// effect all the same.
+absl::Status TookEffectOn(const absl::Status& refused, absl::string_view verb,
+                          const std::set<std::string>& shards);
+
 class Controller {
  public:
   // Loads the saved deployments and starts the gate thread.
@@ -190,11 +195,6 @@ class Controller {
   // that is pending (cancel).
   absl::StatusOr<std::map<std::string, uint64_t>> AllOutsideDeployments(
       const TopologyKeyspace& ks, absl::string_view verb);
-  // `refused` (a verb some shards refused), naming `shards`, where it took
-  // effect all the same.
-  static absl::Status TookEffectOn(const absl::Status& refused,
-                                   absl::string_view verb,
-                                   const std::set<std::string>& shards);
   // Submits again a deployment whose submission was interrupted.
   absl::Status Resubmit(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

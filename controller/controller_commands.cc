@@ -37,6 +37,57 @@ std::string StateName(ControllerDeployment::State s) {
   return absl::AsciiStrToLower(ControllerDeployment::State_Name(s));
 }
 
+// The shards' answers to one command, gathered as they come (in
+// parallel). A shard that does not have the migration (it was submitted
+// to some tablets only) acts on nothing, as an UPDATE matching no row:
+// the others' results stand; only one that no shard has is NotFound. The
+// shards where it took effect: a refusal elsewhere says so (a retry one
+// shard refused runs again on the others).
+class ShardTally {
+ public:
+  explicit ShardTally(absl::string_view uuid) : all_(uuid == "all") {}
+
+  // One shard's answer; OK for a shard without the migration.
+  absl::Status Add(const TopologyShard& where,
+                   const google::protobuf::Map<std::string, uint64_t>& rows,
+                   absl::Status s, bool took_effect) {
+    absl::MutexLock l(&mu_);
+    for (const auto& [shard, n] : rows) per_[shard] += n;
+    if (s.ok() && took_effect) took_.insert(where.name());
+    if (absl::IsNotFound(s) && !all_) {
+      ++missing_;
+      not_found_ = s;
+      return absl::OkStatus();
+    }
+    return s;
+  }
+
+  // The command's result once every shard answered (`s`, their combined
+  // status).
+  absl::StatusOr<std::map<std::string, uint64_t>> Result(const absl::Status& s,
+                                                         absl::string_view verb,
+                                                         int shards) {
+    absl::MutexLock l(&mu_);
+    if (!s.ok()) return TookEffectOn(s, verb, took_);
+    if (missing_ == shards) return not_found_;
+    return per_;
+  }
+
+ private:
+  const bool all_;
+  absl::Mutex mu_;
+  std::map<std::string, uint64_t> per_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> took_ ABSL_GUARDED_BY(mu_);
+  int missing_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status not_found_ ABSL_GUARDED_BY(mu_);
+};
+
+// Whether an answer's rows say the command changed something.
+bool AnyRows(const google::protobuf::Map<std::string, uint64_t>& rows) {
+  return std::any_of(rows.begin(), rows.end(),
+                     [](const auto& e) { return e.second > 0; });
+}
+
 }  // namespace
 
 absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
@@ -242,31 +293,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     }
     return counts;
   }
-  std::map<std::string, uint64_t> per;
-  absl::Mutex per_mu;
-  // A shard that does not have the migration (it was submitted to some
-  // tablets only) acts on nothing, as an UPDATE matching no row: the
-  // others' results stand. Only one that no shard has is NotFound.
-  int missing = 0;
-  absl::Status not_found;
-  // The shards where it took effect: a refusal elsewhere says so (a retry
-  // one shard refused runs again on the others).
-  std::set<std::string> took;
-  auto add = [&](const TopologyShard& where,
-                 const google::protobuf::Map<std::string, uint64_t>& m,
-                 absl::Status s) {
-    absl::MutexLock l(&per_mu);
-    for (const auto& [shard, n] : m) {
-      per[shard] += n;
-      if (s.ok() && n > 0) took.insert(where.name());
-    }
-    if (absl::IsNotFound(s) && uuid != "all") {
-      ++missing;
-      not_found = s;
-      return absl::OkStatus();
-    }
-    return s;
-  };
+  ShardTally tally(uuid);
 #define SIDECUT_CTLD_VERB(verb_str, rpc)                                     \
   if (v == verb_str) {                                                       \
     absl::Status s = Combine(tablets_.ForEach(                               \
@@ -276,12 +303,12 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
           r.set_keyspace(ks->name());                                        \
           r.set_uuid(std::string(uuid));                                     \
           vtctldata::rpc##SchemaMigrationResponse resp;                      \
-          return add(shard, resp.rows_affected_by_shard(),                   \
-                     FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp)));   \
+          absl::Status st =                                                  \
+              FromGrpc(stub.rpc##SchemaMigration(&ctx, r, &resp));           \
+          return tally.Add(shard, resp.rows_affected_by_shard(), st,         \
+                           AnyRows(resp.rows_affected_by_shard()));          \
         }));                                                                 \
-    if (!s.ok()) return TookEffectOn(s, v, took);                            \
-    if (missing == ks->shards_size()) return not_found;                      \
-    return per;                                                              \
+    return tally.Result(s, v, ks->shards_size());                            \
   }
   SIDECUT_CTLD_VERB("complete", Complete)
   SIDECUT_CTLD_VERB("cancel", Cancel)
@@ -299,15 +326,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Throttle(
   SC_RETURN_IF_ERROR(CheckLeader());
   ThrottleRequest forwarded = req;
   forwarded.set_keyspace(ks->name());
-  const char* verb = unthrottle ? "unthrottle" : "throttle";
-  std::map<std::string, uint64_t> per;
-  absl::Mutex per_mu;
-  // As Command: a shard without the migration throttles nothing; only one
-  // that no shard has is NotFound. "all" sets each shard's rule, which
-  // holds migrations submitted there later too.
-  int missing = 0;
-  absl::Status not_found;
-  std::set<std::string> took;
+  // "all" sets each shard's rule, which holds migrations submitted there
+  // later too: it takes effect on a shard whatever it affects now.
+  ShardTally tally(req.uuid());
   absl::Status s = Combine(tablets_.ForEach(
       *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
                grpc::ClientContext& ctx) {
@@ -315,26 +336,15 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Throttle(
         absl::Status st = FromGrpc(
             unthrottle ? stub.UnthrottleSchemaMigration(&ctx, forwarded, &resp)
                        : stub.ThrottleSchemaMigration(&ctx, forwarded, &resp));
-        absl::MutexLock l(&per_mu);
-        for (const auto& [name, n] : resp.rows_affected_by_shard()) {
-          per[name] += n;
-        }
-        if (st.ok()) took.insert(shard.name());
-        if (absl::IsNotFound(st) && req.uuid() != "all") {
-          ++missing;
-          not_found = st;
-          return absl::OkStatus();
-        }
-        return st;
+        return tally.Add(shard, resp.rows_affected_by_shard(), st,
+                         /*took_effect=*/true);
       }));
-  if (!s.ok()) return TookEffectOn(s, verb, took);
-  if (missing == ks->shards_size()) return not_found;
-  return per;
+  return tally.Result(s, unthrottle ? "unthrottle" : "throttle",
+                      ks->shards_size());
 }
 
-absl::Status Controller::TookEffectOn(const absl::Status& refused,
-                                      absl::string_view verb,
-                                      const std::set<std::string>& shards) {
+absl::Status TookEffectOn(const absl::Status& refused, absl::string_view verb,
+                          const std::set<std::string>& shards) {
   if (shards.empty()) return refused;
   return absl::Status(
       refused.code(),
