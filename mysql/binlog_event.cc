@@ -378,6 +378,18 @@ const char* EventTypeName(uint8_t type) {
       return "START_ENCRYPTION_EVENT";
     case kMariadbQueryCompressedEvent:
       return "QUERY_COMPRESSED_EVENT";
+    case kMariadbWriteRowsCompressedV1:
+      return "WRITE_ROWS_COMPRESSED_EVENT_V1";
+    case kMariadbUpdateRowsCompressedV1:
+      return "UPDATE_ROWS_COMPRESSED_EVENT_V1";
+    case kMariadbDeleteRowsCompressedV1:
+      return "DELETE_ROWS_COMPRESSED_EVENT_V1";
+    case kMariadbWriteRowsCompressed:
+      return "WRITE_ROWS_COMPRESSED_EVENT";
+    case kMariadbUpdateRowsCompressed:
+      return "UPDATE_ROWS_COMPRESSED_EVENT";
+    case kMariadbDeleteRowsCompressed:
+      return "DELETE_ROWS_COMPRESSED_EVENT";
     default:
       return "UNKNOWN_EVENT";
   }

@@ -51,9 +51,14 @@ enum EventType : uint8_t {
   kMariadbGtidListEvent = 163,
   kMariadbStartEncryptionEvent = 164,
   kMariadbQueryCompressedEvent = 165,
-  kMariadbWriteRowsCompressedV1 = 169,
-  kMariadbUpdateRowsCompressedV1 = 170,
-  kMariadbDeleteRowsCompressedV1 = 171,
+  // log_bin_compress: the server writes v1 rows events, compressed as
+  // these first three.
+  kMariadbWriteRowsCompressedV1 = 166,
+  kMariadbUpdateRowsCompressedV1 = 167,
+  kMariadbDeleteRowsCompressedV1 = 168,
+  kMariadbWriteRowsCompressed = 169,
+  kMariadbUpdateRowsCompressed = 170,
+  kMariadbDeleteRowsCompressed = 171,
 };
 
 inline constexpr size_t kEventHeaderLength = 19;

@@ -285,9 +285,10 @@ absl::StatusOr<RowsEvent> ParseRowsEvent(absl::string_view event,
   uint8_t type = raw.header.type;
   if (!IsRowsEvent(type)) {
     if (type >= kMariadbWriteRowsCompressedV1 &&
-        type <= kMariadbDeleteRowsCompressedV1) {
-      return absl::UnimplementedError(
-          "compressed row events (log_bin_compress=ON) are not supported");
+        type <= kMariadbDeleteRowsCompressed) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(EventTypeName(type),
+                       " must be uncompressed first (compressed_event.h)"));
     }
     return absl::InvalidArgumentError(
         absl::StrCat("not a rows event: ", EventTypeName(type)));

@@ -73,8 +73,17 @@ std::string MysqlFormatDescription(bool crc) {
 }
 
 std::string MariadbFormatDescription(bool crc) {
-  std::string ph(168, '\0');
+  std::string ph(171, '\0');  // types 1..171, as 10.11 writes them
   ph[kQueryEvent - 1] = 13;
+  ph[kMariadbQueryCompressedEvent - 1] = 13;
+  for (int t = kMariadbWriteRowsCompressedV1;
+       t <= kMariadbDeleteRowsCompressedV1; ++t) {
+    ph[t - 1] = 8;
+  }
+  for (int t = kMariadbWriteRowsCompressed; t <= kMariadbDeleteRowsCompressed;
+       ++t) {
+    ph[t - 1] = 10;
+  }
   ph[kRotateEvent - 1] = 8;
   ph[kFormatDescriptionEvent - 1] = 87;
   ph[kTableMapEvent - 1] = 8;
