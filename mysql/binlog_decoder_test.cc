@@ -193,6 +193,22 @@ TEST(MysqlFlavorTest, TableFilterSkipsUnwantedRows) {
   EXPECT_EQ(asked.size(), 2u);
 }
 
+// Events whose rows cannot be replayed exactly stop the stream, naming
+// the setting (skipped as unknown events, their changes were lost).
+TEST(MysqlFlavorTest, PartialJsonUpdatesAndCompressedTransactionsAreRefused) {
+  BinlogDecoder d;
+  ASSERT_OK(d.Decode(MysqlFormatDescription(true)).status());
+  ASSERT_OK(d.Decode(TableMapEvent()).status());
+  const std::string body = absl::StrCat(LE(42, 6), LE(1, 2), LE(2, 2),
+                                        Packed(5), LE(0x1f, 1), LE(0x1f, 1));
+  EXPECT_THAT(d.Decode(Event(kPartialUpdateRowsEvent, body, true)),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       HasSubstr("binlog_row_value_options")));
+  EXPECT_THAT(d.Decode(Event(kTransactionPayloadEvent, "payload", true)),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       HasSubstr("binlog_transaction_compression")));
+}
+
 TEST(MysqlFlavorTest, ChecksumMismatchIsDataLoss) {
   BinlogDecoder d;
   ASSERT_OK(d.Decode(MysqlFormatDescription(true)).status());

@@ -376,6 +376,8 @@ const char* EventTypeName(uint8_t type) {
       return "GTID_LIST_EVENT";
     case kMariadbStartEncryptionEvent:
       return "START_ENCRYPTION_EVENT";
+    case kPartialUpdateRowsEvent:
+      return "PARTIAL_UPDATE_ROWS_EVENT";
     case kMariadbQueryCompressedEvent:
       return "QUERY_COMPRESSED_EVENT";
     case kMariadbWriteRowsCompressedV1:

@@ -43,6 +43,8 @@ enum EventType : uint8_t {
   kAnonymousGtidLogEvent = 34,
   kPreviousGtidsLogEvent = 35,
   kXaPrepareLogEvent = 38,
+  // MySQL: an UPDATE logged with binlog_row_value_options=PARTIAL_JSON.
+  kPartialUpdateRowsEvent = 39,
   kTransactionPayloadEvent = 40,
   kHeartbeatLogEventV2 = 41,
   kMariadbAnnotateRowsEvent = 160,
