@@ -136,9 +136,9 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
   if (intent == kIntentCreate) {
     SC_ASSIGN_OR_RETURN(applied, TableExists(m.schema, m.table));
   } else if (intent == kIntentRenameAway) {
-    SC_ASSIGN_OR_RETURN(bool table, TableExists(m.schema, m.table));
-    SC_ASSIGN_OR_RETURN(bool moved, TableExists(m.schema, artifact));
-    applied = !table && moved;
+    // The artifact's name is this migration's own: only its RENAME made
+    // it, whether or not the table's name was taken again since.
+    SC_ASSIGN_OR_RETURN(applied, TableExists(m.schema, artifact));
   } else if (intent == kIntentRestore) {
     SC_ASSIGN_OR_RETURN(Migration reverted,
                         ReadMigration(*conn_, m.reverted_uuid));
@@ -310,7 +310,20 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
     SC_RETURN_IF_ERROR(
         MarkApplying(m, absl::StrCat(kIntentViewChange, digest), artifact));
     s = conn_->Execute(def).status();
-    if (s.ok()) s = RunLiveDdl(d.sql, QuoteQualified(db, m.table));
+    if (s.ok()) {
+      s = RunLiveDdl(d.sql, QuoteQualified(db, m.table));
+      // Not changed: the old version's copy is not needed (listed nowhere
+      // once the migration fails, table GC would never take it).
+      if (!s.ok()) {
+        const absl::Status dropped =
+            conn_
+                ->Execute(absl::StrCat("DROP VIEW IF EXISTS ",
+                                       QuoteQualified(db, artifact)))
+                .status();
+        // Left listed, the migration's cleanup drops it later.
+        if (!dropped.ok()) return Fail(m, s.message());
+      }
+    }
   } else {
     // CREATE TABLE or VIEW of a name not taken (else the server refuses).
     SC_RETURN_IF_ERROR(MarkApplying(m, kIntentCreate, ""));

@@ -527,6 +527,26 @@ TEST_F(ExecutorTest, CreateDropAndViewsAreImmediate) {
                                      "AND TABLE_NAME = ",
                                      mysql::QuoteString(av.artifacts))));
   EXPECT_EQ(old_cols, "2");
+  // One the server refuses fails, the view as it was and no copy of it
+  // left behind (one stayed for good, listed nowhere).
+  const std::string copies =
+      "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = "
+      "DATABASE() AND TABLE_NAME LIKE '\\_vt\\_vrp\\_%'";
+  ASSERT_OK_AND_ASSIGN(std::string copies_before,
+                       mysql::QueryValue(*conn_, copies));
+  ASSERT_OK_AND_ASSIGN(
+      auto bad, executor_->Submit("ALTER VIEW v AS SELECT no_such_column "
+                                  "FROM users",
+                                  "vitess", ""));
+  Migration refused = WaitStatus(bad[0], kStatusFailed);
+  EXPECT_THAT(refused.message, HasSubstr("no_such_column"));
+  EXPECT_EQ(refused.artifacts, "");
+  EXPECT_THAT(mysql::QueryValue(*conn_, copies), IsOkAndHolds(copies_before));
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT COUNT(*) FROM information_schema."
+                                "COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+                                "TABLE_NAME = 'v'"),
+              IsOkAndHolds("1"));
   ASSERT_OK_AND_ASSIGN(auto u3,
                        executor_->Submit("DROP TABLE t2", "vitess", ""));
   Migration dt = WaitStatus(u3[0], kStatusComplete);
@@ -1466,6 +1486,10 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
                 ->Execute(absl::StrCat("RENAME TABLE gone TO ",
                                        mysql::QuoteIdentifier(hold)))
                 .status());
+  // An application creates the dropped name again meanwhile: the DROP
+  // still applied (its hold table, named for it, holds the rows; it was
+  // failed, the hold table listed nowhere, and table GC dropped it).
+  ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
   ASSERT_OK_AND_ASSIGN(
       std::string digest,
       mysql::QueryValue(*conn_,
@@ -1506,7 +1530,9 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   ASSERT_OK(executor_->Retry(created[1]).status());
   ASSERT_OK(executor_->Launch(created[1]).status());
   WaitStatus(created[1], kStatusComplete);
-  // The dropped table is revertible from its hold.
+  // The dropped table is revertible from its hold (once the new one is
+  // out of the way).
+  ASSERT_OK(conn_->Execute("DROP TABLE gone").status());
   ASSERT_OK_AND_ASSIGN(std::string revert,
                        executor_->Revert(dropped[0], "", "", false));
   WaitStatus(revert, kStatusComplete);
