@@ -12,6 +12,7 @@
 #include "onlineddl/swap_check.h"
 #include "onlineddl/throttled_apps.h"
 #include "util/status_macros.h"
+#include "vreplication/copy_throttle.h"
 #include "vreplication/sidecar_schema.h"
 #include "vreplication/vr_store.h"
 
@@ -42,6 +43,17 @@ Executor::Executor(ExecutorOptions options, Clock* clock)
                                           const vreplication::WorkflowRow& w) {
       return RecordedThrottleRatio(conn, w.workflow);
     };
+  }
+  if (!options_.gc.throttle) {
+    // Table GC's purge yields to what holds back copies (replica lag,
+    // server load).
+    options_.gc.throttle =
+        options_.workflow.throttle
+            ? options_.workflow.throttle
+            : [](mysql::Connection& conn) {
+                return vreplication::ThreadsRunningThrottle(
+                    conn, vreplication::kDefaultMaxThreadsRunning);
+              };
   }
   const std::string& host = options_.connect.host;
   if (!options_.fs_space &&

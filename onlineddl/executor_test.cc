@@ -1868,6 +1868,86 @@ TEST_F(ExecutorTest, GcPurgesWithinItsBudget) {
   EXPECT_FALSE(HasTable(purging));
 }
 
+// A purge writes no binlog (replicas get the DROP alone) where the session
+// may turn it off, and logged where it may not; it deletes nothing while
+// the throttler says no; its DELETE waits lock_wait for a table in use,
+// not the session's timeout.
+TEST_F(ExecutorTest, GcPurgesUnloggedAsTheThrottlerLets) {
+  const absl::Time past = absl::Now() - absl::Hours(1);
+  auto purge_table = [&](const char* uuid) -> std::string {
+    absl::StatusOr<std::string> name =
+        ArtifactName(ArtifactHint::kPurge, uuid, past);
+    EXPECT_OK(name.status());
+    EXPECT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", mysql::QuoteQualified(db_, name.value_or("")),
+        " (id INT PRIMARY KEY) SELECT seq AS id FROM seq_1_to_1000")));
+    return name.value_or("");
+  };
+  // The kinds of events written since `file`, `pos`.
+  auto events_since = [&](const std::string& file, const std::string& pos) {
+    std::string kinds;
+    absl::StatusOr<mysql::Result> r = conn_->Execute(absl::StrCat(
+        "SHOW BINLOG EVENTS IN ", mysql::QuoteString(file), " FROM ", pos));
+    EXPECT_OK(r.status());
+    if (r.ok()) {
+      for (const mysql::Row& row : r->rows) {
+        absl::StrAppend(&kinds, row.Get(2), " ");
+      }
+    }
+    return kinds;
+  };
+  auto master = [&]() {
+    absl::StatusOr<mysql::Result> r = conn_->Execute("SHOW MASTER STATUS");
+    EXPECT_OK(r.status());
+    return std::make_pair(std::string(r->rows[0].Get(0)),
+                          std::string(r->rows[0].Get(1)));
+  };
+  const std::string held = purge_table("12345678-aaaa-3333-4444-666666666666");
+  const std::string q = mysql::QuoteQualified(db_, held);
+  bool busy = true;
+  TableGcOptions o;
+  o.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    return busy ? "replica lag 30 s" : "";
+  };
+  TableGc gc(o, Clock::Real());
+  EXPECT_THAT(gc.Tick(*conn_, db_), IsOkAndHolds(0));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", q)), "1000");
+  busy = false;
+  const auto [file, pos] = master();
+  EXPECT_THAT(gc.Tick(*conn_, db_), IsOkAndHolds(1));
+  EXPECT_FALSE(HasTable(held));
+  EXPECT_THAT(events_since(file, pos), Not(HasSubstr("Delete_rows")));
+
+  // A table in use: the DELETE gives up after lock_wait.
+  const std::string used = purge_table("12345678-bbbb-3333-4444-666666666666");
+  ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*instance_));
+  ASSERT_OK(holder->Execute(absl::StrCat(
+      "LOCK TABLES ", mysql::QuoteQualified(db_, used), " WRITE")));
+  ASSERT_OK(conn_->Execute("SET SESSION lock_wait_timeout = 30"));
+  o.lock_wait = absl::Seconds(1);
+  TableGc brief(o, Clock::Real());
+  const absl::Time t0 = absl::Now();
+  EXPECT_THAT(brief.Tick(*conn_, db_),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr(used)));
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(10));
+  ASSERT_OK(holder->Execute("UNLOCK TABLES"));
+
+  // A session that may not turn sql_log_bin off purges all the same,
+  // logged.
+  ASSERT_OK(conn_->Execute("CREATE USER IF NOT EXISTS 'gc_plain'@'%'"));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "GRANT ALL ON ", mysql::QuoteIdentifier(db_), ".* TO 'gc_plain'@'%'")));
+  mysql::ConnectParams p = harness::ConnectParamsFor(*instance_);
+  p.user = "gc_plain";
+  ASSERT_OK_AND_ASSIGN(auto plain, mysql::MysqlConnection::Connect(p));
+  const auto [file2, pos2] = master();
+  TableGc logged(TableGcOptions(), Clock::Real());
+  EXPECT_THAT(logged.Tick(*plain, db_), IsOkAndHolds(1));
+  EXPECT_FALSE(HasTable(used));
+  EXPECT_THAT(events_since(file2, pos2), HasSubstr("Delete_rows"));
+  ASSERT_OK(conn_->Execute("DROP USER 'gc_plain'@'%'"));
+}
+
 // A table GC cannot advance (a dropped foreign-key parent whose children
 // reference it) does not hold up the others, on either side of it; its
 // rows stay (the purge's DELETEs cascaded into the live child's rows).

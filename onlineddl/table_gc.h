@@ -3,7 +3,10 @@
 //   hold:  the table is kept intact until the name's time (can be renamed
 //          back by hand);
 //   purge: rows are deleted in small batches (no long locks, no big
-//          transaction), then the table moves on;
+//          transaction), not written to the binlog where the session may
+//          turn that off (as Vitess: replicas get the DROP alone, not a
+//          stream of deletes to apply), as the throttler lets it, then
+//          the table moves on;
 //   evac:  the empty table waits until the name's time so its pages leave
 //          the buffer pool;
 //   drop:  DROP TABLE.
@@ -14,6 +17,7 @@
 #ifndef SIDECUT_ONLINEDDL_TABLE_GC_H_
 #define SIDECUT_ONLINEDDL_TABLE_GC_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/container/flat_hash_set.h"
@@ -42,6 +46,10 @@ struct TableGcOptions {
   // the executor's commands and cut-overs do not wait behind it (they
   // waited the session's lock_wait_timeout). Default 2 s.
   absl::Duration lock_wait = absl::Seconds(2);
+  // Asked before each purge batch (the daemon's copy throttler: replica
+  // lag, server load); a non-empty reason ends this tick's purging. None
+  // by default.
+  std::function<absl::StatusOr<std::string>(mysql::Connection&)> throttle;
 };
 
 class TableGc {
@@ -87,11 +95,22 @@ class TableGc {
   // would cascade into them, or set their columns to NULL).
   absl::StatusOr<bool> Purge(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table, absl::Time until);
+  // FailedPrecondition if other tables' foreign keys reference `table`
+  // (its DELETEs would cascade into them, or set their columns to NULL).
+  absl::Status CheckUnreferenced(mysql::Connection& conn, absl::string_view db,
+                                 absl::string_view table);
   // How long a table stays in state `hint` (hold, evac; zero otherwise).
   absl::Duration StateDuration(ArtifactHint hint) const;
 
   TableGcOptions options_;
   Clock* clock_;
+  // Purge tables found referenced by no other table's foreign key ("db"
+  // NUL "table"; a GC name is never reused): the check reads every
+  // database's constraints, too costly to repeat for each tick.
+  absl::flat_hash_set<std::string> unreferenced_;
+  // The session may not turn sql_log_bin off (no BINLOG ADMIN or SUPER):
+  // purges are logged.
+  bool log_purges_ = false;
 };
 
 }  // namespace onlineddl
