@@ -8,6 +8,7 @@
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
+#include "onlineddl/artifact_name.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
 #include "onlineddl/throttled_apps.h"
@@ -240,6 +241,24 @@ absl::Status Executor::Tick() {
   return s;
 }
 
+absl::Status Executor::CheckNotAnArtifact(const DdlStatement& d,
+                                          const DdlStrategySetting& st) {
+  if (!IsInternalTableName(d.table)) return absl::OkStatus();
+  if (d.action == DdlStatement::Action::kCreate) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        mysql::QuoteIdentifier(d.table),
+        " is named as Sidecut and Vitess name their artifact tables "
+        "(_vt_<kind>_<uuid>_<time>_): table GC would drop it; choose "
+        "another name"));
+  }
+  if (st.IsDirect()) return absl::OkStatus();  // by hand, knowingly
+  return absl::InvalidArgumentError(absl::StrCat(
+      mysql::QuoteIdentifier(d.table),
+      " is an artifact of an online DDL migration (a shadow, an old table "
+      "a revert needs, or one in table GC): not changed by a migration; use "
+      "the direct strategy if you must"));
+}
+
 absl::StatusOr<std::vector<std::string>> Executor::Submit(
     absl::string_view sql, absl::string_view strategy,
     absl::string_view migration_context, absl::string_view uuid) {
@@ -247,6 +266,9 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
                       DdlStrategySetting::Parse(strategy));
   SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> stmts,
                       ParseDdl(sql, options_.db));
+  for (const DdlStatement& d : stmts) {
+    SC_RETURN_IF_ERROR(CheckNotAnArtifact(d, st));
+  }
   if (st.IsDirect()) {
     // Run as the client's own statement, on a session of its own and
     // without the executor's lock: a long ALTER must not hold up ticks,

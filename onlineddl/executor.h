@@ -284,6 +284,11 @@ class Executor {
   void Wake();
 
  private:
+  // InvalidArgument for a statement on a table named as artifacts are
+  // (_vt_<kind>_<uuid>_<time>_): one created would be dropped by table GC,
+  // one changed by a migration may be a revert's old table.
+  static absl::Status CheckNotAnArtifact(const DdlStatement& d,
+                                         const DdlStrategySetting& st);
   struct Progress {
     absl::Time at;
     int64_t rows = 0;

@@ -213,6 +213,42 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
   EXPECT_THAT(
       executor_->Submit("ALTER TABLE users ADD x INT", "vitess --bogus", ""),
       StatusIs(absl::StatusCode::kInvalidArgument));
+  // Names of artifact tables: one created would be dropped by table GC,
+  // one altered may be a revert's old table.
+  const std::string artifact =
+      "_vt_drp_0123456789abcdef0123456789abcdef_"
+      "20300101000000_";
+  for (const char* strategy : {"vitess", "direct", "mysql"}) {
+    EXPECT_THAT(executor_->Submit(absl::StrCat("CREATE TABLE ", artifact,
+                                               " (id INT PRIMARY KEY)"),
+                                  strategy, ""),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("table GC would drop it")))
+        << strategy;
+  }
+  EXPECT_THAT(executor_->Submit(
+                  "CREATE TABLE `_vt_vrp_0123456789abcdef0123456789abcdef_"
+                  "20300101000000_` (id INT PRIMARY KEY)",
+                  "vitess --declarative", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(HasTable(artifact));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("CREATE TABLE ", artifact, " (id INT PRIMARY KEY)")));
+  EXPECT_THAT(executor_->Submit(
+                  absl::StrCat("ALTER TABLE ", artifact, " ADD COLUMN x INT"),
+                  "vitess", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("artifact of an online DDL migration")));
+  ASSERT_OK(
+      executor_->Submit(absl::StrCat("DROP TABLE ", artifact), "direct", "")
+          .status());
+  EXPECT_FALSE(HasTable(artifact));
+  // A name merely like one is a table like any other.
+  ASSERT_OK_AND_ASSIGN(
+      auto like, executor_->Submit("CREATE TABLE _vt_drp_mine (id INT PRIMARY "
+                                   "KEY)",
+                                   "vitess", ""));
+  WaitStatus(like[0], kStatusComplete);
   ASSERT_OK_AND_ASSIGN(std::string before,
                        Checksum(*conn_, "users", "id, name, val, title"));
   // No usable key.
