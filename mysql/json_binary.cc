@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -32,6 +34,56 @@ enum JsonType : uint8_t {
 };
 
 constexpr int kMaxDepth = 100;
+
+// Field types of the temporal values MySQL keeps in JSON as opaque values
+// (JSON_OBJECT('t', NOW()), CAST(CURDATE() AS JSON)).
+constexpr uint8_t kFieldTimestamp = 7;
+constexpr uint8_t kFieldDate = 10;
+constexpr uint8_t kFieldTime = 11;
+constexpr uint8_t kFieldDatetime = 12;
+constexpr uint8_t kFieldVarString = 253;
+
+// A temporal opaque value (8 bytes, little-endian, of MySQL's packed
+// form: my_time.cc TIME_to_longlong_*_packed) as MySQL shows it
+// (my_TIME_to_str with 6 decimals: "2024-01-02 03:04:05.000000",
+// "2024-01-02", "-838:59:58.500000"); nullopt if it is not one.
+std::optional<std::string> TemporalText(uint8_t field_type,
+                                        absl::string_view data) {
+  if (data.size() != 8) return std::nullopt;
+  uint64_t bits = 0;
+  for (int i = 7; i >= 0; --i) {
+    bits = (bits << 8) | static_cast<uint8_t>(data[i]);
+  }
+  int64_t packed = static_cast<int64_t>(bits);
+  const bool negative = packed < 0;
+  const uint64_t v = negative ? 0 - static_cast<uint64_t>(packed)
+                              : static_cast<uint64_t>(packed);
+  const uint64_t frac = v % (uint64_t{1} << 24);
+  const uint64_t whole = v >> 24;
+  switch (field_type) {
+    case kFieldTime: {
+      const uint64_t hour = (whole >> 12) % (1 << 10);
+      const uint64_t minute = (whole >> 6) % (1 << 6);
+      const uint64_t second = whole % (1 << 6);
+      return absl::StrFormat("%s%02u:%02u:%02u.%06u", negative ? "-" : "", hour,
+                             minute, second, frac);
+    }
+    case kFieldDate:
+    case kFieldDatetime:
+    case kFieldTimestamp: {
+      const uint64_t ymd = whole >> 17;
+      const uint64_t ym = ymd >> 5;
+      const uint64_t hms = whole % (1 << 17);
+      const std::string date =
+          absl::StrFormat("%04u-%02u-%02u", ym / 13, ym % 13, ymd % (1 << 5));
+      if (field_type == kFieldDate) return date;
+      return absl::StrFormat("%s %02u:%02u:%02u.%06u", date, hms >> 12,
+                             (hms >> 6) % (1 << 6), hms % (1 << 6), frac);
+    }
+    default:
+      return std::nullopt;
+  }
+}
 
 void AppendQuoted(absl::string_view s, std::string* out) {
   out->push_back('"');
@@ -214,6 +266,15 @@ absl::Status Value(uint8_t type, absl::string_view data, int depth,
         SC_RETURN_IF_ERROR(DecodeDecimal(static_cast<uint8_t>(s[0]),
                                          static_cast<uint8_t>(s[1]), dr, &dec));
         *out += dec;
+        return absl::OkStatus();
+      }
+      if (field_type == kFieldVarString) {  // a string, MySQL says
+        AppendQuoted(s, out);
+        return absl::OkStatus();
+      }
+      if (std::optional<std::string> t =
+              TemporalText(static_cast<uint8_t>(field_type), s)) {
+        AppendQuoted(*t, out);
         return absl::OkStatus();
       }
       AppendQuoted(
