@@ -151,6 +151,17 @@ absl::Status Executor::TakeDaemonLock(absl::Duration wait) {
 absl::Status Executor::Init() {
   absl::MutexLock lock(&mu_);
   SC_ASSIGN_OR_RETURN(conn_, ConnectOwn());
+  // Beside a primary only: on a replica (a user with SUPER passes
+  // read_only) migrations and table GC would change a copy of the data
+  // its primary knows nothing of, and break replication.
+  SC_ASSIGN_OR_RETURN(std::string read_only,
+                      mysql::QueryValue(*conn_, "SELECT @@GLOBAL.read_only"));
+  if (read_only != "0") {
+    return absl::FailedPreconditionError(
+        "the server is read_only (a replica?): sidecutd runs migrations "
+        "beside a primary; start it beside the primary, or SET GLOBAL "
+        "read_only = 0 if this server is the primary");
+  }
   SC_RETURN_IF_ERROR(TakeDaemonLock(options_.daemon_lock_wait));
   SC_RETURN_IF_ERROR(EnsureSchemaMigrations(*conn_));
   SC_RETURN_IF_ERROR(EnsureDeployments(*conn_));

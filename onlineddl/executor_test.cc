@@ -199,6 +199,18 @@ TEST_F(ExecutorTest, CutOverUnderWritesStallsBrieflyAndNoWriteFails) {
   std::cerr << "cut-over stage: " << m.stage << "\n";
 }
 
+// Not beside a replica: a read_only server (the user's SUPER would pass
+// it) gets no migrations and no table GC from this daemon.
+TEST_F(ExecutorTest, RefusesToRunBesideAReadOnlyServer) {
+  ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 1"));
+  absl::StatusOr<std::unique_ptr<Executor>> e =
+      Executor::Start(Options(), Clock::Real());
+  ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 0"));
+  EXPECT_THAT(e.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                   HasSubstr("read_only")));
+  StartExecutor();
+}
+
 TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
   CreateUsers(100);
   ASSERT_OK(conn_->Execute("CREATE TABLE nokey (a INT, b INT)").status());
