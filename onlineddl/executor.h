@@ -319,6 +319,10 @@ class Executor {
 
   // Scheduling (executor_schedule.cc).
   absl::Status TickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the server is read_only (demoted to a replica): then every
+  // stream stops and prepared cut-overs are released, until it is writable
+  // again; true while so paused.
+  absl::StatusOr<bool> PausedAsReplica() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Keeps the reverse streams of the newest live_reverse_streams completed
   // ALTERs running and parks the others (except those a pending revert
@@ -670,6 +674,8 @@ class Executor {
   // Whether conn_ holds the database's lock (TakeDaemonLock): a new
   // session (a reconnect) takes it again before the next tick works.
   bool holds_daemon_lock_ ABSL_GUARDED_BY(mu_) = false;
+  // The server was found read_only: streams stopped (PausedAsReplica).
+  bool paused_as_replica_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex read_mu_;
   std::unique_ptr<mysql::Connection> read_conn_ ABSL_GUARDED_BY(read_mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);

@@ -15,7 +15,39 @@
 
 namespace sidecut {
 namespace onlineddl {
+absl::StatusOr<bool> Executor::PausedAsReplica() {
+  SC_ASSIGN_OR_RETURN(std::string read_only,
+                      mysql::QueryValue(*conn_, "SELECT @@GLOBAL.read_only"));
+  if (read_only == "0") {
+    if (paused_as_replica_) {
+      SC_RETURN_IF_ERROR(engine_->Open(options_.db));
+      paused_as_replica_ = false;
+      std::cerr << "executor: the server is writable again: migrations "
+                   "resume"
+                << std::endl;
+    }
+    return false;
+  }
+  if (!paused_as_replica_) {
+    // A user with SUPER passes read_only: the streams would go on writing
+    // on a replica. Prepared cut-overs let their tables go.
+    while (!prepared_.empty()) {
+      SC_RETURN_IF_ERROR(ReleasePrepared(
+          prepared_.begin(),
+          absl::UnavailableError("the server became read_only (demoted?)")));
+    }
+    engine_->Close();
+    paused_as_replica_ = true;
+    std::cerr << "executor: the server is read_only (demoted to a replica?): "
+                 "streams stopped and migrations paused until it is writable"
+              << std::endl;
+  }
+  return true;
+}
+
 absl::Status Executor::TickLocked() {
+  SC_ASSIGN_OR_RETURN(bool paused, PausedAsReplica());
+  if (paused) return absl::OkStatus();
   SC_RETURN_IF_ERROR(ExpirePrepared());
   SC_RETURN_IF_ERROR(ReviewRequested());
   SC_RETURN_IF_ERROR(ScheduleQueued());

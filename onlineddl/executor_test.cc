@@ -211,6 +211,44 @@ TEST_F(ExecutorTest, RefusesToRunBesideAReadOnlyServer) {
   StartExecutor();
 }
 
+// A primary demoted while its daemon runs (read_only on): the streams stop
+// (with SUPER they would go on writing on a replica) and migrations wait;
+// writable again, they go on where they were, nothing lost.
+TEST_F(ExecutorTest, ADemotedServerPausesItsMigrations) {
+  CreateUsers(1000);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("ALTER TABLE users ADD COLUMN note INT",
+                                "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration ready, executor_->Get(u[0]));
+  const std::string shadow = Qualified(FirstArtifact(ready));
+  struct Writable {  // whatever the test's outcome
+    mysql::Connection* conn;
+    ~Writable() { conn->Execute("SET GLOBAL read_only = 0").IgnoreError(); }
+  } writable{conn_.get()};
+  ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 1"));
+  // Root passes read_only; nothing carries the row to the shadow.
+  absl::SleepFor(absl::Milliseconds(300));  // a few ticks to notice
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO users (id, name, val) VALUES (5000, 'demoted', 1)"));
+  const std::string copied =
+      absl::StrCat("SELECT COUNT(*) FROM ", shadow, " WHERE id = 5000");
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(Value(copied), "0") << "a stream writes on a read_only server";
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 0"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the row in the shadow", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(std::string n, mysql::QueryValue(*conn_, copied));
+        return n == "1";
+      }));
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  ExpectArtifactHoldsTheSameUsers(done);
+}
+
 TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
   CreateUsers(100);
   ASSERT_OK(conn_->Execute("CREATE TABLE nokey (a INT, b INT)").status());
