@@ -161,9 +161,14 @@ absl::StatusOr<std::string> Executor::RevertLocked(
     }
     SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
     if (ReverseStreamLost(row.state, row.message)) {
-      return Refuse(m, absl::StrCat("reverting would lose information: the "
-                                    "reverse stream stopped: ",
-                                    row.message));
+      return Refuse(
+          m, absl::StrCat("reverting would lose information: the reverse "
+                          "stream ",
+                          row.state == vreplication::kStateError
+                              ? "failed (it could not write a change to the "
+                                "old table)"
+                              : "stopped",
+                          ": ", row.message));
     }
     if (row.message == kReverseStreamParked) {
       // Its stream resumes from where it was parked: the server must still

@@ -364,6 +364,40 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
 // is one transaction: one that does not commit (a crash, an error) leaves
 // the migration cutting over, and its stream, restarted, finds the RENAME:
 // it then completes, still revertible, keeping every row written since.
+// A dropped NOT NULL column without a default (Vitess's
+// dropped_no_default_column_names): said before the cut-over; a row
+// inserted after it cannot go to the old table, and the revert is then
+// refused saying why (the reverse stream failed, not stopped).
+TEST_F(RevertTest, ADroppedColumnWithoutDefaultIsNamedAndItsRevertRefused) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE nd (id INT PRIMARY KEY, must INT NOT NULL, opt INT NOT "
+      "NULL DEFAULT 1, free INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO nd SELECT seq, seq, seq, seq FROM seq_1_to_100"));
+  const std::string alter =
+      Run("ALTER TABLE nd DROP COLUMN must, DROP COLUMN opt, DROP COLUMN free");
+  Migration done = WaitStatus(alter, kStatusComplete);
+  EXPECT_EQ(done.dropped_no_default_column_names, "must");
+  EXPECT_THAT(done.revertible_notes,
+              HasSubstr("`must` (NOT NULL, no default) dropped"));
+  ASSERT_OK(conn_->Execute("INSERT INTO nd (id) VALUES (101)"));
+  ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to fail",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(
+                          std::string state,
+                          mysql::QueryValue(
+                              *conn_, absl::StrCat("SELECT state FROM "
+                                                   "_vt.vreplication WHERE "
+                                                   "workflow = ",
+                                                   mysql::QuoteString(alter))));
+                      return state == "Error";
+                    }));
+  EXPECT_THAT(
+      executor_->Revert(alter, "", "", false).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("reverse stream failed"), HasSubstr("must"))));
+}
+
 TEST_F(RevertTest, ACompletionThatDoesNotCommitIsCompletedRevertibly) {
   CreateNamedUsers();
   executor_.reset();

@@ -482,6 +482,33 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   absl::StatusOr<AlterAnalysis> a = AnalyzeAlter(
       *source, *target, ColumnRenames(alter), DroppedColumns(alter));
   if (!a.ok()) return Fail(m, a.status().message());
+  // A dropped NOT NULL column without a default: the reverse stream
+  // cannot write a row inserted after the cut-over to the old table (the
+  // column has no value for it), and a revert is refused from then on.
+  std::vector<std::string> dropped_no_default;
+  if (!a->dropped_columns.empty()) {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result nd,
+        conn_->Execute(absl::StrCat(
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE "
+            "TABLE_SCHEMA = ",
+            QuoteString(db), " AND TABLE_NAME = ", QuoteString(m.table),
+            " AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL AND "
+            "IS_GENERATED = 'NEVER' AND EXTRA NOT LIKE '%auto_increment%' "
+            "ORDER BY ORDINAL_POSITION")));
+    for (const mysql::Row& row : nd.rows) {
+      for (const std::string& c : a->dropped_columns) {
+        if (absl::EqualsIgnoreCase(c, row.Get(0))) {
+          dropped_no_default.push_back(c);
+          a->revertible_notes.push_back(absl::StrCat(
+              "column ", mysql::QuoteIdentifier(c),
+              " (NOT NULL, no default) dropped: a row inserted after the "
+              "cut-over has no value for it in the old table, and a revert "
+              "is refused once one is"));
+        }
+      }
+    }
+  }
   SC_ASSIGN_OR_RETURN(
       std::string zoned,
       TimeZoneDependence(*conn_, db, shadow, *source, *target, *a));
@@ -509,7 +536,8 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                static_cast<int64_t>(a->removed_unique_keys))
           .Set("removed_unique_key_names",
                absl::StrJoin(a->removed_unique_key_names, ","))
-          .Set("dropped_no_default_column_names", "")
+          .Set("dropped_no_default_column_names",
+               absl::StrJoin(dropped_no_default, ","))
           .Set("expanded_column_names",
                absl::StrJoin(a->changed_type_columns, ","))
           .Set("revertible_notes", absl::StrJoin(a->revertible_notes, "\n"))
