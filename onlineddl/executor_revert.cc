@@ -210,14 +210,24 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
   // Any migration after `m` that completed or may still run; of those
   // submitted after the revert itself (`revert_id`), only the ones that
   // already changed or are changing the table (the others wait their turn).
+  // Completed ones count by completion, not submission: one submitted
+  // before `m` and completed after it (postponed) is the last change, one
+  // submitted after it but completed before is not.
+  const std::string m_completed = absl::StrCat(
+      "(SELECT c.completed_timestamp FROM _vt.schema_migrations c WHERE "
+      "c.migration_uuid = ",
+      QuoteString(m.uuid), ")");
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> later,
       ListMine(absl::StrCat(
-          "mysql_table = ", QuoteString(m.table), " AND id > ", m.id,
-          " AND migration_uuid <> ", QuoteString(except_uuid),
-          " AND (migration_status IN ('complete', 'running') OR (",
+          "mysql_table = ", QuoteString(m.table), " AND migration_uuid <> ",
+          QuoteString(except_uuid),
+          " AND ((migration_status = 'complete' AND (completed_timestamp > ",
+          m_completed, " OR (completed_timestamp = ", m_completed, " AND id > ",
+          m.id, "))) OR (id > ", m.id,
+          " AND (migration_status = 'running' OR (",
           revert_id > 0 ? absl::StrCat("id < ", revert_id, " AND ") : "",
-          "migration_status IN ('requested', 'queued', 'ready')))")));
+          "migration_status IN ('requested', 'queued', 'ready')))))")));
   // A later migration undone by a later revert is no longer in the way of
   // a CREATE's, a DROP's or a view's revert (checked again as it applies):
   // the two go, whether the revert completed or is one of `context` (a

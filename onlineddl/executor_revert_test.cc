@@ -398,6 +398,32 @@ TEST_F(RevertTest, ADroppedColumnWithoutDefaultIsNamedAndItsRevertRefused) {
                AllOf(HasSubstr("reverse stream failed"), HasSubstr("must"))));
 }
 
+// The last change is the last to complete, not the last submitted: a
+// view change submitted first and completed after another (postponed)
+// is in the way of the other's revert, which would silently undo it.
+TEST_F(RevertTest, OnlyTheLastMigrationToCompleteCanBeReverted) {
+  ASSERT_OK(conn_->Execute("CREATE VIEW lv AS SELECT 1 AS a"));
+  ASSERT_OK_AND_ASSIGN(auto first,
+                       executor_->Submit("ALTER VIEW lv AS SELECT 2 AS a",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK_AND_ASSIGN(auto second,
+                       executor_->Submit("ALTER VIEW lv AS SELECT 3 AS a",
+                                         "vitess --allow-concurrent", ""));
+  WaitStatus(second[0], kStatusComplete, absl::Seconds(30));
+  ASSERT_OK(executor_->Complete(first[0]).status());
+  WaitStatus(first[0], kStatusComplete, absl::Seconds(30));
+  EXPECT_EQ(Value("SELECT a FROM lv"), "2");
+  EXPECT_THAT(
+      executor_->Revert(second[0], "", "", false).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr(first[0])));
+  EXPECT_EQ(Value("SELECT a FROM lv"), "2");
+  // The last one to complete reverts.
+  ASSERT_OK_AND_ASSIGN(std::string undo,
+                       executor_->Revert(first[0], "", "", false));
+  WaitStatus(undo, kStatusComplete, absl::Seconds(30));
+  EXPECT_EQ(Value("SELECT a FROM lv"), "3");
+}
+
 TEST_F(RevertTest, ACompletionThatDoesNotCommitIsCompletedRevertibly) {
   CreateNamedUsers();
   executor_.reset();
