@@ -481,6 +481,10 @@ absl::Status Executor::GateDeployment(Deployment d) {
         // MonitorVrepl): another would swap the tables back.
         SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(g));
         if (swapped || CutOverInterrupted(g)) return absl::OkStatus();
+        // No longer ready since the gate opened (throttled; a revert's old
+        // table written to, its check begun again): waited for, not
+        // swapped unchecked.
+        if (!g.ready_to_complete) return absl::OkStatus();
       }
       SC_RETURN_IF_ERROR(CutOverVrepl(group));
       applied = std::move(group);

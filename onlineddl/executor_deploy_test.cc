@@ -811,6 +811,20 @@ TEST_F(DeployTest, ACompletingDeploymentStuckOnItsCutOverCanBeCancelled) {
         return absl::StrContains(m.message, "cut-over refused");
       },
       WaitOptions{.timeout = absl::Seconds(60)}));
+  // A member no longer ready (throttled here; a revert's old table
+  // written to would be the same) is not cut over until it is again.
+  ASSERT_OK(executor_->Throttle(uuids[0], 1).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "throttled", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuids[0]));
+    return m.stage == "throttled by user";
+  }));
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuids[0]));
+    EXPECT_EQ(m.stage, "throttled by user") << "a cut-over was attempted";
+    EXPECT_FALSE(m.ready_to_complete);
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_OK(executor_->Throttle(uuids[0], 0).status());
   ASSERT_OK(executor_->CancelDeployment("stuck"));
   Deployment d = WaitDeployment("stuck", kDeployCancelled);
   EXPECT_EQ(d.message, "cancelled by request");
