@@ -138,7 +138,12 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                   "up)");
   }
   const bool table_alter = m.ddl_action == "alter" && !m.is_view;
-  if (m.ddl_action == "alter" && m.artifacts.empty()) {
+  // Its plan says so too: a retried INSTANT ALTER lists the shadow of an
+  // earlier attempt.
+  if (m.ddl_action == "alter" &&
+      (m.artifacts.empty() ||
+       absl::StrContains(m.special_plan, "\"instant-ddl\"") ||
+       absl::StrContains(m.special_plan, "\"mysql-alter\""))) {
     return Refuse(m,
                   "it was applied in place (INSTANT or the mysql "
                   "strategy) and left no table to revert to");
