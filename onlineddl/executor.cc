@@ -156,7 +156,7 @@ absl::Status Executor::Init() {
   // its primary knows nothing of, and break replication.
   SC_ASSIGN_OR_RETURN(std::string read_only,
                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.read_only"));
-  if (read_only != "0") {
+  if (read_only != "0" && !absl::EqualsIgnoreCase(read_only, "OFF")) {
     return absl::FailedPreconditionError(
         "the server is read_only (a replica?): sidecutd runs migrations "
         "beside a primary; start it beside the primary, or SET GLOBAL "

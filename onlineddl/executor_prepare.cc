@@ -24,6 +24,11 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::FormatDuration(hold)));
   }
   absl::MutexLock lock(&mu_);
+  if (paused_as_replica_) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot prepare the cut-over of ", uuid,
+        ": the server is read_only (demoted?); migrations are paused"));
+  }
   if (absl::Now() >= deadline) {
     return absl::DeadlineExceededError(
         absl::StrCat("the request to prepare the cut-over of ", uuid,

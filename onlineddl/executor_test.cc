@@ -228,8 +228,14 @@ TEST_F(ExecutorTest, ADemotedServerPausesItsMigrations) {
     ~Writable() { conn->Execute("SET GLOBAL read_only = 0").IgnoreError(); }
   } writable{conn_.get()};
   ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 1"));
-  // Root passes read_only; nothing carries the row to the shadow.
+  // Root passes read_only; nothing carries the row to the shadow, not
+  // even a stream a command starts (a throttle ratio below 1 restarts
+  // it), and no cut-over is prepared.
   absl::SleepFor(absl::Milliseconds(300));  // a few ticks to notice
+  ASSERT_OK(executor_->Throttle(u[0], 0.5).status());
+  EXPECT_THAT(executor_->PrepareCutOver(u[0], absl::Seconds(5), false,
+                                        absl::InfiniteFuture()),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
   ASSERT_OK(conn_->Execute(
       "INSERT INTO users (id, name, val) VALUES (5000, 'demoted', 1)"));
   const std::string copied =
@@ -239,6 +245,7 @@ TEST_F(ExecutorTest, ADemotedServerPausesItsMigrations) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 0"));
+  ASSERT_OK(executor_->Throttle(u[0], 0).status());
   ASSERT_OK(WaitFor(
       Clock::Real(), "the row in the shadow", [&]() -> absl::StatusOr<bool> {
         SC_ASSIGN_OR_RETURN(std::string n, mysql::QueryValue(*conn_, copied));

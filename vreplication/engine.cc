@@ -20,7 +20,7 @@ absl::StatusOr<std::unique_ptr<mysql::Connection>> Engine::Connect() {
 }
 
 void Engine::StartLocked(int64_t id) {
-  if (running_.count(id)) return;
+  if (closed_ || running_.count(id)) return;
   Running& r = running_[id];
   r.workflow = std::make_unique<Workflow>(id, options_, clock_);
   Workflow* wf = r.workflow.get();
@@ -36,6 +36,7 @@ absl::Status Engine::Open(absl::string_view db) {
   SC_RETURN_IF_ERROR(EnsureSidecarSchema(*conn));
   SC_ASSIGN_OR_RETURN(std::vector<int64_t> ids, ListWorkflowIds(*conn));
   absl::MutexLock lock(&mu_);
+  closed_ = false;
   for (int64_t id : ids) {
     SC_ASSIGN_OR_RETURN(WorkflowRow row, ReadWorkflow(*conn, id));
     if (!db.empty() && row.db_name != db) continue;  // another daemon's
@@ -89,6 +90,7 @@ void Engine::Close() {
   std::map<int64_t, Running> all;
   {
     absl::MutexLock lock(&mu_);
+    closed_ = true;
     all.swap(running_);
   }
   for (auto& [id, r] : all) r.workflow->RequestStop(/*mark_stopped=*/false);

@@ -46,7 +46,8 @@ class Engine {
   // Stopped keeps its message.
   absl::Status Stop(int64_t id, absl::string_view message = kStoppedByRequest);
 
-  // Stops every thread without changing states (a later Open resumes).
+  // Stops every thread without changing states (a later Open resumes);
+  // until then Create and Start record their changes but start nothing.
   void Close();
 
   absl::StatusOr<WorkflowRow> Read(int64_t id);
@@ -77,6 +78,9 @@ class Engine {
   absl::Mutex mu_;
   std::map<int64_t, Running> running_ ABSL_GUARDED_BY(mu_);
   std::set<int64_t> held_ ABSL_GUARDED_BY(mu_);
+  // Closed (Close, until the next Open): no workflow thread starts, so a
+  // command cannot restart one while the engine is meant to stand still.
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace vreplication
