@@ -371,13 +371,16 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
 TEST_F(RevertTest, ADroppedColumnWithoutDefaultIsNamedAndItsRevertRefused) {
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE nd (id INT PRIMARY KEY, must INT NOT NULL, opt INT NOT "
-      "NULL DEFAULT 1, free INT)"));
+      "NULL DEFAULT 1, free INT, narrowed BIGINT, widened SMALLINT)"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO nd SELECT seq, seq, seq, seq FROM seq_1_to_100"));
+      "INSERT INTO nd SELECT seq, seq, seq, seq, seq, seq FROM seq_1_to_100"));
   const std::string alter =
-      Run("ALTER TABLE nd DROP COLUMN must, DROP COLUMN opt, DROP COLUMN free");
+      Run("ALTER TABLE nd DROP COLUMN must, DROP COLUMN opt, DROP COLUMN "
+          "free, MODIFY narrowed INT, MODIFY widened INT");
   Migration done = WaitStatus(alter, kStatusComplete);
   EXPECT_EQ(done.dropped_no_default_column_names, "must");
+  // Only a column whose range grew may hold values the old one cannot.
+  EXPECT_EQ(done.expanded_column_names, "widened");
   EXPECT_THAT(done.revertible_notes,
               HasSubstr("`must` (NOT NULL, no default) dropped"));
   ASSERT_OK(conn_->Execute("INSERT INTO nd (id) VALUES (101)"));

@@ -231,7 +231,7 @@ TEST_F(ExecutorTest, ADemotedServerPausesItsMigrations) {
   // Root passes read_only; nothing carries the row to the shadow, not
   // even a stream a command starts (a throttle ratio below 1 restarts
   // it), and no cut-over is prepared.
-  absl::SleepFor(absl::Milliseconds(300));  // a few ticks to notice
+  ASSERT_OK(executor_->Tick());  // a round that notices read_only
   ASSERT_OK(executor_->Throttle(u[0], 0.5).status());
   EXPECT_THAT(executor_->PrepareCutOver(u[0], absl::Seconds(5), false,
                                         absl::InfiniteFuture()),

@@ -28,6 +28,8 @@
 #include "onlineddl/throttled_apps.h"
 #include "schemadiff/alter_analysis.h"
 #include "schemadiff/constraint_names.h"
+#include "schemadiff/parser.h"
+#include "schemadiff/revertibility.h"
 #include "util/status_macros.h"
 #include "vreplication/table_schema.h"
 #include "vreplication/target_writes.h"
@@ -115,6 +117,50 @@ absl::StatusOr<std::string> TimeZoneDependence(
 
 // Drops NO_ZERO_DATE and NO_ZERO_IN_DATE from the session's sql_mode, or
 // restores the server's default mode (both without NO_BACKSLASH_ESCAPES).
+// The revertibility of changing db.table into db.shadow, from their SHOW
+// CREATE TABLE. A column the server fills by itself (AUTO_INCREMENT,
+// generated) is not counted as dropped without a default.
+absl::StatusOr<schemadiff::RevertibilityAnalysis> Revertibility(
+    mysql::Connection& conn, absl::string_view db, absl::string_view table,
+    absl::string_view shadow) {
+  schemadiff::CreateTable tables[2];
+  const absl::string_view names[2] = {table, shadow};
+  for (int i = 0; i < 2; ++i) {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result r,
+        conn.Execute(absl::StrCat("SHOW CREATE TABLE ",
+                                  mysql::QuoteQualified(db, names[i]))));
+    if (r.rows.empty() || r.rows[0].size() < 2) {
+      return absl::NotFoundError(absl::StrCat("no table ", names[i]));
+    }
+    SC_ASSIGN_OR_RETURN(schemadiff::Statement st,
+                        schemadiff::ParseStatement(r.rows[0].Get(1)));
+    auto* create = std::get_if<schemadiff::CreateTable>(&st);
+    if (create == nullptr || !create->spec) {
+      return absl::InternalError(
+          absl::StrCat("SHOW CREATE TABLE ", names[i], " is not a table"));
+    }
+    tables[i] = std::move(*create);
+  }
+  schemadiff::RevertibilityAnalysis r =
+      schemadiff::AnalyzeRevertibility(tables[0], tables[1]);
+  std::vector<std::string> filled_by_server;
+  for (const schemadiff::ColumnDefinition& c : tables[0].spec->columns) {
+    if (c.auto_increment || c.generated) filled_by_server.push_back(c.name);
+  }
+  r.dropped_no_default_column_names.erase(
+      std::remove_if(r.dropped_no_default_column_names.begin(),
+                     r.dropped_no_default_column_names.end(),
+                     [&](const std::string& name) {
+                       for (const std::string& f : filled_by_server) {
+                         if (absl::EqualsIgnoreCase(f, name)) return true;
+                       }
+                       return false;
+                     }),
+      r.dropped_no_default_column_names.end());
+  return r;
+}
+
 absl::Status AllowZeroDates(mysql::Connection& conn, bool allow) {
   SC_ASSIGN_OR_RETURN(
       std::string mode,
@@ -482,32 +528,28 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   absl::StatusOr<AlterAnalysis> a = AnalyzeAlter(
       *source, *target, ColumnRenames(alter), DroppedColumns(alter));
   if (!a.ok()) return Fail(m, a.status().message());
-  // A dropped NOT NULL column without a default: the reverse stream
-  // cannot write a row inserted after the cut-over to the old table (the
-  // column has no value for it), and a revert is refused from then on.
-  std::vector<std::string> dropped_no_default;
-  if (!a->dropped_columns.empty()) {
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result nd,
-        conn_->Execute(absl::StrCat(
-            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE "
-            "TABLE_SCHEMA = ",
-            QuoteString(db), " AND TABLE_NAME = ", QuoteString(m.table),
-            " AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL AND "
-            "IS_GENERATED = 'NEVER' AND EXTRA NOT LIKE '%auto_increment%' "
-            "ORDER BY ORDINAL_POSITION")));
-    for (const mysql::Row& row : nd.rows) {
-      for (const std::string& c : a->dropped_columns) {
-        if (absl::EqualsIgnoreCase(c, row.Get(0))) {
-          dropped_no_default.push_back(c);
-          a->revertible_notes.push_back(absl::StrCat(
-              "column ", mysql::QuoteIdentifier(c),
-              " (NOT NULL, no default) dropped: a row inserted after the "
-              "cut-over has no value for it in the old table, and a revert "
-              "is refused once one is"));
-        }
-      }
-    }
+  // What a revert would lose or fail on, from the two CREATE TABLE
+  // statements (Vitess's revertibility analysis). A dropped NOT NULL column
+  // without a default: the reverse stream cannot write a row inserted after
+  // the cut-over to the old table (the column has no value for it), and a
+  // revert is refused from then on.
+  std::vector<std::string> dropped_no_default, expanded;
+  absl::StatusOr<schemadiff::RevertibilityAnalysis> rev =
+      Revertibility(*conn_, db, m.table, shadow);
+  if (!rev.ok()) {
+    a->revertible_notes.push_back(
+        absl::StrCat("revertibility not analyzed: ", rev.status().message()));
+    expanded = a->changed_type_columns;
+  } else {
+    dropped_no_default = rev->dropped_no_default_column_names;
+    expanded = rev->expanded_column_names;
+  }
+  for (const std::string& c : dropped_no_default) {
+    a->revertible_notes.push_back(absl::StrCat(
+        "column ", mysql::QuoteIdentifier(c),
+        " (NOT NULL, no default) dropped: a row inserted after the "
+        "cut-over has no value for it in the old table, and a revert "
+        "is refused once one is"));
   }
   SC_ASSIGN_OR_RETURN(
       std::string zoned,
@@ -538,8 +580,7 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                absl::StrJoin(a->removed_unique_key_names, ","))
           .Set("dropped_no_default_column_names",
                absl::StrJoin(dropped_no_default, ","))
-          .Set("expanded_column_names",
-               absl::StrJoin(a->changed_type_columns, ","))
+          .Set("expanded_column_names", absl::StrJoin(expanded, ","))
           .Set("revertible_notes", absl::StrJoin(a->revertible_notes, "\n"))
           .Set("special_plan",
                absl::StrCat(
