@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -2336,6 +2337,21 @@ TEST_F(ExecutorTest, AlterationsDependingOnTheTimeZoneAreRefusedOutsideUtc) {
                                          "vitess", ""));
   WaitStatus(utc[0], kStatusComplete);
   EXPECT_EQ(Value("SELECT ts FROM tz_utc"), "2024-01-01 10:00:00");
+  // A column the clock fills, dropped: a revert would fill it in UTC,
+  // which is the server's zone here.
+  const char* kClocked =
+      "CREATE TABLE %s (id INT PRIMARY KEY, at DATETIME DEFAULT "
+      "CURRENT_TIMESTAMP, up DATETIME NULL ON UPDATE CURRENT_TIMESTAMP, ts "
+      "TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP, d DATETIME NULL)";
+  const char* kDropClocked =
+      "ALTER TABLE %s DROP COLUMN at, DROP COLUMN up, DROP COLUMN ts, DROP "
+      "COLUMN d";
+  ASSERT_OK(conn_->Execute(absl::StrFormat(kClocked, "tzd_utc")));
+  ASSERT_OK_AND_ASSIGN(
+      utc, executor_->Submit(absl::StrFormat(kDropClocked, "tzd_utc"), "vitess",
+                             ""));
+  EXPECT_THAT(WaitStatus(utc[0], kStatusComplete).revertible_notes,
+              Not(HasSubstr("UTC")));
   executor_.reset();
   ASSERT_OK(conn_->Execute("SET GLOBAL time_zone = '+02:00'"));
   struct Restore {
@@ -2359,6 +2375,20 @@ TEST_F(ExecutorTest, AlterationsDependingOnTheTimeZoneAreRefusedOutsideUtc) {
     EXPECT_THAT(m.message, HasSubstr("mysql strategy")) << alter;
   }
   EXPECT_FALSE(HasColumn("tz", "at"));
+  // Dropped, they are noted: a revert would fill them with UTC times for
+  // rows inserted after the cut-over (TIMESTAMPs are instants: exact).
+  ASSERT_OK(conn_->Execute(absl::StrFormat(kClocked, "tzd")));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> dropped,
+      executor_->Submit(absl::StrFormat(kDropClocked, "tzd"), "vitess", ""));
+  const std::string notes =
+      WaitStatus(dropped[0], kStatusComplete).revertible_notes;
+  EXPECT_THAT(notes, HasSubstr("column `at` (current_timestamp"));
+  EXPECT_THAT(notes, HasSubstr("column `up` (on update current_timestamp"));
+  EXPECT_THAT(notes, HasSubstr("+02:00"));
+  EXPECT_THAT(notes, HasSubstr("hold UTC times"));
+  EXPECT_THAT(notes, Not(HasSubstr("`ts` (")));
+  EXPECT_THAT(notes, Not(HasSubstr("`d` (")));
   EXPECT_EQ(Value("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tz' AND "
                   "COLUMN_NAME = 'ts'"),

@@ -42,6 +42,64 @@ namespace {
 using mysql::QuoteIdentifier;
 using mysql::QuoteString;
 
+// The columns among `names` of db.table (not TIMESTAMPs) whose default or
+// ON UPDATE reads the clock, each as "column `c` (<default>)": filled by
+// the server in the session's time zone.
+absl::StatusOr<std::vector<std::string>> ClockFilledColumns(
+    mysql::Connection& conn, const std::string& db, const std::string& table,
+    const std::vector<std::string>& names) {
+  std::vector<std::string> found;
+  if (names.empty()) return found;
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result cols,
+      conn.Execute(absl::StrCat(
+          // A quoted default is a string, whatever it says; MariaDB's
+          // unquoted NULL is none.
+          "SELECT COLUMN_NAME, DATA_TYPE, LOWER(CONCAT(IF(COLUMN_DEFAULT "
+          "LIKE CONCAT(CHAR(39), '%') OR COLUMN_DEFAULT = 'NULL', '', "
+          "IFNULL(COLUMN_DEFAULT, '')), ' ', "
+          "EXTRA)) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ",
+          QuoteString(db), " AND TABLE_NAME = ", QuoteString(table))));
+  for (const mysql::Row& r : cols.rows) {
+    const std::string name(r.Get(0));
+    if (r.Get(1) == "timestamp" ||
+        std::none_of(names.begin(), names.end(), [&](const std::string& n) {
+          return absl::EqualsIgnoreCase(n, name);
+        })) {
+      continue;
+    }
+    for (const char* clock :
+         {"current_timestamp", "now(", "curdate", "curtime", "current_date",
+          "current_time", "localtime", "sysdate", "from_unixtime"}) {
+      if (!absl::StrContains(r.Get(2), clock)) continue;
+      found.push_back(absl::StrCat("column ", QuoteIdentifier(name), " (",
+                                   absl::StripAsciiWhitespace(r.Get(2)), ")"));
+      break;
+    }
+  }
+  return found;
+}
+
+// "" when the server's time zone is UTC (by its offsets in January and
+// July: one with daylight saving time may be UTC in winter), else "the
+// server's time zone (<zone>) is not UTC". A zone not known is not UTC.
+absl::StatusOr<std::string> ZoneNotUtc(mysql::Connection& conn) {
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result zone,
+      conn.Execute(
+          "SELECT IFNULL(CONCAT(TIMESTAMPDIFF(SECOND, '2024-01-01 00:00:00', "
+          "CONVERT_TZ('2024-01-01 00:00:00', '+00:00', @@GLOBAL.time_zone)), "
+          "',', TIMESTAMPDIFF(SECOND, '2024-07-01 00:00:00', "
+          "CONVERT_TZ('2024-07-01 00:00:00', '+00:00', @@GLOBAL.time_zone))), "
+          "''), @@GLOBAL.time_zone, @@system_time_zone"));
+  if (zone.rows.empty() || zone.rows[0].Get(0) == "0,0") return std::string();
+  const mysql::Row& z = zone.rows[0];
+  return absl::StrCat(
+      "the server's time zone (", z.Get(1),
+      z.Get(1) == "SYSTEM" ? absl::StrCat(": ", z.Get(2)) : std::string(),
+      ") is not UTC");
+}
+
 // Why a copy, which works in UTC (where a TIMESTAMP's instant is exact),
 // would store other values than the same ALTER run natively in the
 // server's time zone, when that zone is not UTC: a TIMESTAMP turned into
@@ -65,52 +123,16 @@ absl::StatusOr<std::string> TimeZoneDependence(
                                  tc.column_type));
     }
   }
-  if (!a.added_columns.empty()) {
-    SC_ASSIGN_OR_RETURN(
-        mysql::Result cols,
-        conn.Execute(absl::StrCat(
-            // A quoted default is a string, whatever it says.
-            "SELECT COLUMN_NAME, DATA_TYPE, LOWER(CONCAT(IF(COLUMN_DEFAULT "
-            "LIKE CONCAT(CHAR(39), '%'), '', IFNULL(COLUMN_DEFAULT, '')), ' ', "
-            "EXTRA)) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ",
-            QuoteString(db), " AND TABLE_NAME = ", QuoteString(shadow))));
-    for (const mysql::Row& r : cols.rows) {
-      const std::string name(r.Get(0));
-      if (r.Get(1) == "timestamp" ||
-          std::find(a.added_columns.begin(), a.added_columns.end(), name) ==
-              a.added_columns.end()) {
-        continue;
-      }
-      for (const char* clock :
-           {"current_timestamp", "now(", "curdate", "curtime", "current_date",
-            "current_time", "localtime", "sysdate", "from_unixtime"}) {
-        if (!absl::StrContains(r.Get(2), clock)) continue;
-        why.push_back(absl::StrCat("column ", QuoteIdentifier(name),
-                                   " is added with a value of the clock (",
-                                   absl::StripAsciiWhitespace(r.Get(2)), ")"));
-        break;
-      }
-    }
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> clocked,
+                      ClockFilledColumns(conn, db, shadow, a.added_columns));
+  for (const std::string& c : clocked) {
+    why.push_back(absl::StrCat(c, " is added with a value of the clock"));
   }
   if (why.empty()) return std::string();
-  // The server's zone, by its offsets in January and July (one with
-  // daylight saving time may be UTC in winter); not known: not UTC.
-  absl::StatusOr<mysql::Result> zone = conn.Execute(
-      "SELECT IFNULL(CONCAT(TIMESTAMPDIFF(SECOND, '2024-01-01 00:00:00', "
-      "CONVERT_TZ('2024-01-01 00:00:00', '+00:00', @@GLOBAL.time_zone)), "
-      "',', TIMESTAMPDIFF(SECOND, '2024-07-01 00:00:00', "
-      "CONVERT_TZ('2024-07-01 00:00:00', '+00:00', @@GLOBAL.time_zone))), "
-      "''), @@GLOBAL.time_zone, @@system_time_zone");
-  SC_RETURN_IF_ERROR(zone.status());
-  if (zone->rows.empty() || zone->rows[0].Get(0) == "0,0") {
-    return std::string();
-  }
-  const mysql::Row& z = zone->rows[0];
+  SC_ASSIGN_OR_RETURN(std::string zone, ZoneNotUtc(conn));
+  if (zone.empty()) return std::string();
   return absl::StrCat(
-      "the server's time zone (", z.Get(1),
-      z.Get(1) == "SYSTEM" ? absl::StrCat(": ", z.Get(2)) : std::string(),
-      ") is not UTC, and an online ALTER copies in UTC: ",
-      absl::StrJoin(why, "; "),
+      zone, ", and an online ALTER copies in UTC: ", absl::StrJoin(why, "; "),
       ", where a native ALTER stores local times. Run it with the mysql "
       "strategy, or set the server's time_zone to UTC");
 }
@@ -550,6 +572,22 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
         " (NOT NULL, no default) dropped: a row inserted after the "
         "cut-over has no value for it in the old table, and a revert "
         "is refused once one is"));
+  }
+  // A dropped column the server fills from the clock: the reverse stream,
+  // in UTC, gives rows inserted after the cut-over UTC times in the old
+  // table where the server would have put local ones.
+  SC_ASSIGN_OR_RETURN(
+      std::vector<std::string> clocked,
+      ClockFilledColumns(*conn_, db, m.table, a->dropped_columns));
+  if (!clocked.empty()) {
+    SC_ASSIGN_OR_RETURN(std::string zone, ZoneNotUtc(*conn_));
+    for (const std::string& c : clocked) {
+      if (zone.empty()) break;
+      a->revertible_notes.push_back(absl::StrCat(
+          c, " dropped: ", zone,
+          "; after a revert, rows inserted since the cut-over hold UTC "
+          "times in it, not local ones"));
+    }
   }
   SC_ASSIGN_OR_RETURN(
       std::string zoned,
