@@ -132,14 +132,9 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   if (m.revertible_notes == kNothingCreatedNote) {
     return Refuse(m, kNothingCreatedNote);
   }
-  if (!m.cleanup_timestamp.empty()) {
-    return Refuse(m,
-                  "its revert window is over (its artifacts were cleaned "
-                  "up)");
-  }
   const bool table_alter = m.ddl_action == "alter" && !m.is_view;
   // Its plan says so too: a retried INSTANT ALTER lists the shadow of an
-  // earlier attempt.
+  // earlier attempt (cleaned up or not: told before the window).
   if (m.ddl_action == "alter" &&
       (m.artifacts.empty() ||
        absl::StrContains(m.special_plan, "\"instant-ddl\"") ||
@@ -147,6 +142,11 @@ absl::StatusOr<std::string> Executor::RevertLocked(
     return Refuse(m,
                   "it was applied in place (INSTANT or the mysql "
                   "strategy) and left no table to revert to");
+  }
+  if (!m.cleanup_timestamp.empty()) {
+    return Refuse(m,
+                  "its revert window is over (its artifacts were cleaned "
+                  "up)");
   }
   if (table_alter) {
     // Its swap back would leave them with the table swapped out.

@@ -1051,11 +1051,12 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
   EXPECT_THAT(
       executor_->Revert(inst[0], ""),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in place")));
-  // Retried, one lists its earlier attempt's shadow: its plan tells (it
-  // was refused as if its revert window were over).
+  // Retried, one lists its earlier attempt's shadow, cleaned up: its plan
+  // tells (it was refused as if its revert window were over).
   ASSERT_OK(conn_->Execute(absl::StrCat(
       "UPDATE _vt.schema_migrations SET artifacts = "
-      "'_vt_vrp_0123456789abcdef0123456789abcdef_20300101000000_' WHERE "
+      "'_vt_vrp_0123456789abcdef0123456789abcdef_20300101000000_', "
+      "cleanup_timestamp = NOW() WHERE "
       "migration_uuid = ",
       mysql::QuoteString(inst[0]))));
   EXPECT_THAT(
