@@ -371,6 +371,39 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A retried migration starts afresh: nothing of its failed run (its plan,
+// message, progress) is taken for the new one's; kept launched later,
+// it shows so until it runs, then applies.
+TEST_F(ExecutorTest, ARetryForgetsTheFailedRun) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE rt (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO rt VALUES (1, 7), (2, 7), (3, 8)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE rt ADD UNIQUE KEY uv (v)", "mysql", ""));
+  const Migration failed = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(failed.special_plan, HasSubstr("mysql-alter"));
+  EXPECT_THAT(failed.message, HasSubstr("Duplicate"));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.schema_migrations SET postpone_launch = 1 WHERE "
+                   "migration_uuid = ",
+                   mysql::QuoteString(u[0]))));
+  ASSERT_OK(executor_->Retry(u[0]).status());
+  ASSERT_OK_AND_ASSIGN(Migration queued, executor_->Get(u[0]));
+  EXPECT_EQ(queued.status, kStatusQueued);
+  EXPECT_EQ(queued.special_plan, "");
+  EXPECT_EQ(queued.message, "");
+  EXPECT_EQ(queued.retries, 1);
+  ASSERT_OK(conn_->Execute("UPDATE rt SET v = 9 WHERE id = 2"));
+  ASSERT_OK(executor_->Launch(u[0]).status());
+  const Migration done = WaitStatus(u[0], kStatusComplete);
+  EXPECT_THAT(done.special_plan, HasSubstr("mysql-alter"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'rt' AND "
+                  "INDEX_NAME = 'uv'"),
+            "1");
+}
+
 // MySQL's DROP CHECK name runs on MariaDB (which says DROP CONSTRAINT);
 // a name that is not a CHECK constraint of the table fails clearly, the
 // table untouched.
