@@ -249,6 +249,9 @@ absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
     return absl::FailedPreconditionError(absl::StrCat(
         "deployment refused before anything ran: ", order.status().message()));
   }
+  // The gate swaps adjacent ALTERs in one RENAME: brought together where
+  // the order allows it.
+  *order = schemadiff::GatherTableAlters(from, plan, *order);
   // Any other chain of ALTERs of one table (a diff of several statements)
   // would leave the second queued behind the first, and the gate waiting
   // for both: refused.

@@ -667,5 +667,53 @@ absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
   return OrderOnWholeSchema(from, plan, options);
 }
 
+std::vector<int> GatherTableAlters(const Schema& from,
+                                   const SchemaDiffPlan& plan,
+                                   const std::vector<int>& order) {
+  std::vector<int> class_of(plan.diffs.size(), -1);
+  for (size_t c = 0; c < plan.classes.size(); ++c) {
+    for (int d : plan.classes[c]) {
+      if (d < 0 || d >= static_cast<int>(class_of.size())) return order;
+      class_of[d] = static_cast<int>(c);
+    }
+  }
+  // Each class's diffs in `order`, the classes as they first appear.
+  std::vector<std::vector<int>> of_class(plan.classes.size());
+  std::vector<int> classes;
+  for (int d : order) {
+    if (d < 0 || d >= static_cast<int>(class_of.size()) || class_of[d] < 0) {
+      return order;
+    }
+    std::vector<int>& seq = of_class[class_of[d]];
+    if (seq.empty()) classes.push_back(class_of[d]);
+    seq.push_back(d);
+  }
+  auto is_alter = [&](int d) {
+    return plan.diffs[d].kind == EntityDiffKind::kAlterTable;
+  };
+  std::vector<int> before, run, after;
+  for (int c : classes) {
+    const std::vector<int>& seq = of_class[c];
+    size_t first = 0;
+    while (first < seq.size() && !is_alter(seq[first])) ++first;
+    size_t end = first;
+    while (end < seq.size() && is_alter(seq[end])) ++end;
+    before.insert(before.end(), seq.begin(), seq.begin() + first);
+    run.insert(run.end(), seq.begin() + first, seq.begin() + end);
+    after.insert(after.end(), seq.begin() + end, seq.end());
+  }
+  std::vector<int> gathered = std::move(before);
+  gathered.insert(gathered.end(), run.begin(), run.end());
+  gathered.insert(gathered.end(), after.begin(), after.end());
+  if (gathered == order) return order;
+  Schema at = from;
+  for (int d : gathered) {
+    absl::StatusOr<Schema> next = ApplyEntityDiff(at, plan.diffs[d]);
+    if (!next.ok()) return order;
+    at = *std::move(next);
+  }
+  return gathered;
+}
+
 }  // namespace schemadiff
 }  // namespace sidecut

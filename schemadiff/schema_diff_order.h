@@ -68,6 +68,19 @@ absl::StatusOr<std::vector<int>> OrderDiffs(const Schema& from,
 bool PermuteDiffs(const SchemaDiffPlan& plan, std::vector<int>* diffs,
                   const std::function<bool(const std::vector<int>&)>& visit);
 
+// `order` (valid, from OrderDiffs) with the ALTER TABLEs of different
+// classes brought together, for a deployment that cuts them over in one
+// RENAME: classes share no dependency, so each one's diffs before its
+// first run of ALTER TABLEs go first, then every class's run, then the
+// rest, each class keeping its own order. Every step is validated on the
+// whole schema; `order` is returned unchanged if one does not validate.
+//
+//   a, b altered, view va reading a changed after it: [a, va, b] gives
+//   [a, b, va].
+std::vector<int> GatherTableAlters(const Schema& from,
+                                   const SchemaDiffPlan& plan,
+                                   const std::vector<int>& order);
+
 // Applies one diff to `from` and validates the result.
 absl::StatusOr<Schema> ApplyEntityDiff(const Schema& from,
                                        const EntityDiff& diff);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/printer.h"
@@ -189,6 +190,63 @@ SchemaDiffPlan HandMadePlan(const std::vector<std::string>& statements) {
     plan.diffs.push_back(std::move(d));
   }
   return plan;
+}
+
+// Diffs names in `order`, for the tests below.
+std::vector<std::string> EntitiesIn(const SchemaDiffPlan& plan,
+                                    const std::vector<int>& order) {
+  std::vector<std::string> names;
+  for (int d : order) names.push_back(plan.diffs[d].entity);
+  return names;
+}
+
+// Long ALTERs of unrelated classes end up side by side (a deployment
+// swaps them in one RENAME); each class keeps its order, a view changed
+// after its table's ALTER stays after it.
+TEST(SchemaDiffOrderTest, GatherTableAltersBringsAltersTogether) {
+  ASSERT_OK_AND_ASSIGN(
+      Schema from, Schema::FromSql("create table a (id int primary key);"
+                                   "create table b (id int primary key);"
+                                   "create table c (id int primary key, y "
+                                   "int);"
+                                   "create view va as select id from a;"
+                                   "create view vc as select id, y from c"));
+  ASSERT_OK_AND_ASSIGN(
+      Schema to, Schema::FromSql("create table a (id int primary key, x int);"
+                                 "create table b (id int primary key, y int);"
+                                 "create table c (id int primary key);"
+                                 "create view va as select id, x from a;"
+                                 "create view vc as select id from c"));
+  ASSERT_OK_AND_ASSIGN(SchemaDiffPlan plan, PlanSchemaDiff(from, to, {}));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> order, OrderDiffs(from, plan));
+  const std::vector<int> gathered = GatherTableAlters(from, plan, order);
+  // vc must change before c drops y; va after a adds x.
+  EXPECT_EQ(EntitiesIn(plan, gathered),
+            (std::vector<std::string>{"vc", "a", "b", "c", "va"}))
+      << "from " << absl::StrJoin(EntitiesIn(plan, order), ",");
+  // Gathered again, they stay together.
+  const std::vector<std::string> again =
+      EntitiesIn(plan, GatherTableAlters(from, plan, gathered));
+  EXPECT_EQ(again.front(), "vc");
+  EXPECT_EQ(again.back(), "va");
+}
+
+// An order whose gathering would not validate is kept as it is.
+TEST(SchemaDiffOrderTest, GatherTableAltersKeepsAnOrderItCannotValidate) {
+  ASSERT_OK_AND_ASSIGN(Schema from,
+                       Schema::FromSql("create table a (id int primary key);"
+                                       "create table b (id int primary key)"));
+  // Hand-made classes claiming no dependency where there is one: b's
+  // foreign key needs a's new key. Taken for something other than an
+  // ALTER, b's change would go before a's run: that does not validate.
+  SchemaDiffPlan plan = HandMadePlan(
+      {"alter table a add column k int, add unique key (k)",
+       "alter table b add column k int, add foreign key (k) references a (k)"});
+  plan.diffs[1].kind = EntityDiffKind::kCreateTable;
+  EXPECT_EQ(GatherTableAlters(from, plan, {0, 1}), (std::vector<int>{0, 1}));
+  // As ALTERs both, they are one run already.
+  plan.diffs[1].kind = EntityDiffKind::kAlterTable;
+  EXPECT_EQ(GatherTableAlters(from, plan, {0, 1}), (std::vector<int>{0, 1}));
 }
 
 TEST(SchemaDiffOrderTest, NeighborhoodFollowsViewsOfViews) {
