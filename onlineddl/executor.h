@@ -414,7 +414,9 @@ class Executor {
   // statement applied, NotAppliedAfterRestart otherwise.
   absl::Status RecoverImmediate(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // MD5 of view db.name's definition; "" when there is no such view.
+  // MD5 of view db.name's definition: its SELECT, DEFINER, SQL SECURITY,
+  // CHECK OPTION and ALGORITHM (a change of any of them alone is a change);
+  // "" when there is no such view.
   absl::StatusOr<std::string> ViewDigest(absl::string_view db,
                                          absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

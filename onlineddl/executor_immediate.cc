@@ -52,7 +52,9 @@ absl::StatusOr<std::string> Executor::ViewDigest(absl::string_view db,
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn_->Execute(absl::StrCat(
-          "SELECT MD5(VIEW_DEFINITION) FROM information_schema.VIEWS WHERE "
+          "SELECT MD5(CONCAT_WS(CHAR(10), VIEW_DEFINITION, DEFINER, "
+          "SECURITY_TYPE, CHECK_OPTION, ALGORITHM)) FROM "
+          "information_schema.VIEWS WHERE "
           "TABLE_SCHEMA = ",
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(name))));
   return r.rows.empty() ? std::string() : std::string(r.rows[0].Get(0));

@@ -139,6 +139,18 @@ absl::StatusOr<CutOverResult> Executor::CommitCutOver(absl::string_view uuid) {
 absl::StatusOr<std::vector<CutOverResult>> Executor::CommitCutOvers(
     const std::vector<std::string>& uuids) {
   absl::MutexLock lock(&mu_);
+  // A name twice would swap its table twice (and there is one prepared
+  // cut-over to take): refused, every lock kept for a request that is right.
+  if (uuids.empty()) {
+    return absl::InvalidArgumentError("no migration to cut over");
+  }
+  for (size_t i = 0; i < uuids.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (uuids[i] != uuids[j]) continue;
+      return absl::InvalidArgumentError(absl::StrCat(
+          "migration ", uuids[i], " is listed twice; nothing was swapped"));
+    }
+  }
   for (const std::string& u : uuids) {
     if (prepared_.count(u) > 0) continue;
     absl::Status why = absl::FailedPreconditionError(absl::StrCat(

@@ -242,6 +242,10 @@ TEST_F(PrepareCutOverTest, PreparedMigrationsCommitTogether) {
   ASSERT_OK(WaitReadyAgain(b));
   ASSERT_OK(executor_->PrepareCutOver(a, absl::Seconds(30)));
   ASSERT_OK(executor_->PrepareCutOver(b, absl::Seconds(30)));
+  // A request naming one twice is refused; both stay prepared.
+  EXPECT_THAT(
+      executor_->CommitCutOvers({a, b, a}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));
   ASSERT_OK_AND_ASSIGN(std::vector<CutOverResult> r,
                        executor_->CommitCutOvers({a, b}));
   ASSERT_EQ(r.size(), 2u);

@@ -1574,6 +1574,7 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
   ASSERT_OK(
       conn_->Execute("CREATE VIEW vv AS SELECT id, name FROM users").status());
+  ASSERT_OK(conn_->Execute("CREATE VIEW vs AS SELECT id FROM users"));
   StartExecutor();
   const std::string held = "vitess --postpone-launch";
   ASSERT_OK_AND_ASSIGN(auto created,
@@ -1586,6 +1587,10 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   ASSERT_OK_AND_ASSIGN(
       auto altered,
       executor_->Submit("ALTER VIEW vv AS SELECT id FROM users", held, ""));
+  ASSERT_OK_AND_ASSIGN(auto secured,
+                       executor_->Submit("ALTER SQL SECURITY INVOKER VIEW vs "
+                                         "AS SELECT id FROM users",
+                                         held, ""));
   ASSERT_OK_AND_ASSIGN(auto early,
                        executor_->Submit("CREATE TABLE early (id INT PRIMARY "
                                          "KEY)",
@@ -1617,12 +1622,16 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   // still applied (its hold table, named for it, holds the rows; it was
   // failed, the hold table listed nowhere, and table GC dropped it).
   ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
-  ASSERT_OK_AND_ASSIGN(
-      std::string digest,
-      mysql::QueryValue(*conn_,
-                        "SELECT MD5(VIEW_DEFINITION) FROM "
-                        "information_schema.VIEWS WHERE TABLE_SCHEMA = "
-                        "DATABASE() AND TABLE_NAME = 'vv'"));
+  auto view_digest = [&](const char* view) {
+    return mysql::QueryValue(
+        *conn_, absl::StrCat("SELECT MD5(CONCAT_WS(CHAR(10), VIEW_DEFINITION, "
+                             "DEFINER, SECURITY_TYPE, CHECK_OPTION, "
+                             "ALGORITHM)) FROM information_schema.VIEWS "
+                             "WHERE TABLE_SCHEMA = DATABASE() AND "
+                             "TABLE_NAME = ",
+                             mysql::QuoteString(view)));
+  };
+  ASSERT_OK_AND_ASSIGN(std::string digest, view_digest("vv"));
   ASSERT_OK_AND_ASSIGN(std::string copy, ArtifactName(ArtifactHint::kShadow,
                                                       altered[0], absl::Now()));
   stage(altered[0], absl::StrCat("applying: view change from ", digest), copy);
@@ -1631,8 +1640,22 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
           ->Execute(absl::StrCat("CREATE VIEW ", mysql::QuoteIdentifier(copy),
                                  " AS SELECT id, name FROM users"))
           .status());
+  // A change of SQL SECURITY alone that applied: the SELECT is the same.
+  ASSERT_OK_AND_ASSIGN(std::string secured_digest, view_digest("vs"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string secured_copy,
+      ArtifactName(ArtifactHint::kShadow, secured[0], absl::Now()));
+  stage(secured[0], absl::StrCat("applying: view change from ", secured_digest),
+        secured_copy);
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE VIEW ",
+                                        mysql::QuoteIdentifier(secured_copy),
+                                        " AS SELECT id FROM users")));
+  ASSERT_OK(conn_->Execute(
+      "ALTER SQL SECURITY INVOKER VIEW vs AS SELECT id FROM users"));
   stage(early[0], "starting", "");
   StartExecutor();
+  Migration security = WaitStatus(secured[0], kStatusComplete);
+  EXPECT_EQ(security.artifacts, secured_copy);
 
   Migration made = WaitStatus(created[0], kStatusComplete);
   EXPECT_EQ(made.stage, "complete");
