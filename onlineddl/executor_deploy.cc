@@ -49,21 +49,31 @@ bool NamesCharset(const schemadiff::TableSpec& spec) {
   return std::any_of(spec.options.begin(), spec.options.end(), IsCharsetOption);
 }
 
-// A view's SELECT compared loosely: identifiers and keywords ignore case
-// and quoting, and for a view reading one table `t`.`c` AS `c` is just c
-// (the server prints a view that way whatever was written).
+// A view's SELECT compared loosely: keywords and column names ignore case,
+// identifiers quoting, and for a view reading one table `t`.`c` AS `c` is
+// just c (the server prints a view that way whatever was written). Names
+// of the tables and databases it reads keep their case: on a server with
+// lower_case_table_names = 0, `Orders` is another table than `orders`.
 std::string LooseSelect(const schemadiff::CreateView& v) {
   const std::vector<schemadiff::Token>& toks = v.select.tokens.tokens;
   const bool single = v.select.tables.size() == 1;
-  const std::string table =
-      single ? absl::AsciiStrToLower(v.select.tables[0].name) : "";
-  auto text = [](const schemadiff::Token& t) {
-    return t.IsIdentLike() ? absl::AsciiStrToLower(t.text) : t.text;
+  const std::string table = single ? v.select.tables[0].name : "";
+  std::vector<std::string> names;
+  for (const schemadiff::TableName& n : v.select.tables) {
+    names.push_back(n.name);
+    if (!n.qualifier.empty()) names.push_back(n.qualifier);
+  }
+  auto text = [&](const schemadiff::Token& t) {
+    if (!t.IsIdentLike()) return t.text;
+    for (const std::string& n : names) {
+      if (absl::EqualsIgnoreCase(n, t.text)) return t.text;
+    }
+    return absl::AsciiStrToLower(t.text);
   };
   std::vector<std::string> out;
   for (size_t i = 0; i < toks.size(); ++i) {
     const schemadiff::Token& t = toks[i];
-    if (single && t.IsIdentLike() && text(t) == table && i + 2 < toks.size() &&
+    if (single && t.IsIdentLike() && t.text == table && i + 2 < toks.size() &&
         toks[i + 1].IsOp(".") && toks[i + 2].IsIdentLike()) {
       ++i;  // the qualifier and its dot
       continue;

@@ -782,6 +782,21 @@ TEST_F(DeployTest, ViewSecurityAndColumnNamesAreChanges) {
                   "COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
                   "'av'"),
             "id - val");
+  // Column names ignore case, table names do not (lower_case_table_names
+  // is 0 here): the view reading `Vt` instead of `vt` is a change.
+  ASSERT_EQ(Value("SELECT @@lower_case_table_names"), "0");
+  ASSERT_OK(conn_->Execute("CREATE TABLE Vt (id INT PRIMARY KEY, val INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO Vt VALUES (1, 1)"));
+  ASSERT_OK(conn_->Execute("CREATE VIEW cv AS SELECT id FROM vt"));
+  EXPECT_THAT(executor_->Submit("CREATE VIEW cv AS SELECT ID FROM vt",
+                                "vitess --declarative", ""),
+              IsOkAndHolds(::testing::IsEmpty()));
+  ASSERT_OK_AND_ASSIGN(uuids,
+                       executor_->Submit("CREATE VIEW cv AS SELECT id FROM Vt",
+                                         "vitess --declarative", "cased"));
+  EXPECT_EQ(uuids.size(), 1u);
+  WaitDeployment("cased", kDeployComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM cv"), "1");
 }
 
 // A deployment dropping a foreign key child is refused before anything
