@@ -200,20 +200,40 @@ absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
   return group;
 }
 
+// A prepared cut-over's sessions wait idle for its commit (as long as its
+// hold): a server that closes idle sessions sooner (wait_timeout,
+// MariaDB's idle_*_timeout) would end A's locks unseen, writes running
+// while the controller takes the table for locked.
+static absl::Status KeepIdleSession(mysql::Connection& c) {
+  SC_RETURN_IF_ERROR(c.Execute("SET SESSION wait_timeout = "
+                               "GREATEST(@@SESSION.wait_timeout, 86400)")
+                         .status());
+  // Not on MySQL: it has no such variables.
+  c.Execute(
+       "SET SESSION idle_transaction_timeout = 0, "
+       "idle_readonly_transaction_timeout = 0, "
+       "idle_write_transaction_timeout = 0")
+      .IgnoreError();
+  return absl::OkStatus();
+}
+
 absl::Status PreparedCutOver::Open() {
   SC_ASSIGN_OR_RETURN(a_, factory_.Connect());
   const int64_t secs = WholeSeconds(options_.threshold);
   SC_RETURN_IF_ERROR(
       a_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", secs))
           .status());
+  SC_RETURN_IF_ERROR(KeepIdleSession(*a_));
   SC_ASSIGN_OR_RETURN(b_, factory_.Connect());
   SC_RETURN_IF_ERROR(
       b_->Execute(absl::StrCat("SET SESSION lock_wait_timeout = ", 2 * secs))
           .status());
+  SC_RETURN_IF_ERROR(KeepIdleSession(*b_));
   // Sees, without waiting, whether B holds a table's exclusive lock.
   SC_ASSIGN_OR_RETURN(probe_, factory_.Connect());
   SC_RETURN_IF_ERROR(
       probe_->Execute("SET SESSION lock_wait_timeout = 0").status());
+  SC_RETURN_IF_ERROR(KeepIdleSession(*probe_));
   SC_RETURN_IF_ERROR(DropLeftoverSentry());
   return a_
       ->Execute(absl::StrCat("CREATE TABLE ", Table(request_.sentry),
@@ -544,9 +564,13 @@ void PreparedCutOver::Abort() {
     // next statement starts afresh), and the RENAME would then wait for
     // A's locks, writes stalled, until B's lock_wait_timeout: killed
     // again until it ends.
+    // Sent from the probe session, else A's: either may have been lost
+    // (A's, in a group whose B waits on another cut-over's table).
+    const std::string kill = absl::StrCat("KILL QUERY ", b_->ConnectionId());
     while (a_ != nullptr && !rename_->done()) {
-      a_->Execute(absl::StrCat("KILL QUERY ", b_->ConnectionId()))
-          .IgnoreError();
+      if (probe_ == nullptr || !probe_->Execute(kill).ok()) {
+        a_->Execute(kill).IgnoreError();
+      }
       if (rename_->WaitDone(absl::Milliseconds(20))) break;
     }
     rename_uncertain_ = !SurelyFailed(rename_->Join());

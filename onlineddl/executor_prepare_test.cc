@@ -157,6 +157,35 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
       WaitOptions{.timeout = absl::Seconds(30)}));
 }
 
+// A server closing idle sessions after 2 s does not end a prepared
+// cut-over held longer: its locks stay (writes wait) and the commit swaps.
+TEST_F(PrepareCutOverTest, APreparedCutOverOutlivesTheServersIdleTimeout) {
+  CreateUsers(100);
+  StartExecutor();
+  const std::string uuid = SubmitReady("ALTER TABLE users ADD COLUMN x INT");
+  ASSERT_FALSE(uuid.empty());
+  ASSERT_OK_AND_ASSIGN(
+      std::string was,
+      mysql::QueryValue(*conn_, "SELECT @@GLOBAL.wait_timeout"));
+  struct Restore {
+    mysql::Connection* conn;
+    std::string value;
+    ~Restore() {
+      conn->Execute(absl::StrCat("SET GLOBAL wait_timeout = ", value))
+          .IgnoreError();
+    }
+  } restore{conn_.get(), was};
+  // Only the sessions the prepare opens take it.
+  ASSERT_OK(conn_->Execute("SET GLOBAL wait_timeout = 2"));
+  ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("SET GLOBAL wait_timeout = ", was)));
+  absl::SleepFor(absl::Seconds(4));
+  EXPECT_FALSE(CanWrite()) << "the prepared lock was lost";
+  ASSERT_OK(executor_->CommitCutOver(uuid).status());
+  EXPECT_EQ(WaitStatus(uuid, kStatusComplete).status, kStatusComplete);
+  EXPECT_TRUE(HasColumn("x"));
+}
+
 // No table GC purge runs while a cut-over is prepared (its commit would
 // wait behind the purge's DELETEs, writes to the table held meanwhile);
 // it goes on once the cut-over is aborted.
