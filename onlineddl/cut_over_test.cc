@@ -156,6 +156,55 @@ class CutOverTest : public harness::SharedInstanceTest {
     return n;
   }
 
+  // `rounds` swaps of t with 4 writers inserting: values taken once the
+  // lock is held may only be in the new table.
+  void SwapsLoseNoWrite(int rounds) {
+    // Rounds alternate: the lock-info check, then the settle margin.
+    for (int round = 0; round < rounds; ++round) {
+      SCOPED_TRACE(round);
+      CutOverOptions options;
+      options.use_lock_info = round % 2 == 0;
+      if (round > 0) {
+        // Swap back so t is the table without `extra` again.
+        ASSERT_OK(conn_->Execute(absl::StrCat(
+            "RENAME TABLE t TO tmp, ", mysql::QuoteIdentifier(request_.shadow),
+            " TO t, tmp TO ", mysql::QuoteIdentifier(request_.shadow))));
+      }
+      std::atomic<bool> stop{false};
+      std::atomic<int64_t> counter{1000000 * (round + 1)};
+      std::atomic<int64_t> at_lock{-1};
+      std::vector<std::thread> writers = StartWriters(4, &counter, &stop);
+      // Until the writers are writing, and after the swap until they have
+      // written to the new table too.
+      auto wait_writes = [&](int64_t n) {
+        const int64_t from = counter.load();
+        while (counter.load() < from + n) {
+          Clock::Real()->SleepFor(absl::Milliseconds(1));
+        }
+      };
+      wait_writes(40);
+      request_.wait_applied = [&](const mysql::Position&, absl::Time) {
+        // The catch-up under the lock takes a while: writes queue meanwhile.
+        Clock::Real()->SleepFor(absl::Milliseconds(20));
+        at_lock = counter.load();
+        return absl::OkStatus();
+      };
+      mysql::MysqlConnectionFactory factory(params_);
+      absl::StatusOr<CutOverResult> r =
+          CutOver(factory, request_, options, Clock::Real());
+      wait_writes(40);
+      stop = true;
+      for (std::thread& t : writers) t.join();
+      ASSERT_OK(r.status());
+      // Values taken before at_lock may be in either table; none taken after
+      // may be in the old one (now named `shadow`).
+      EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ",
+                                   mysql::QuoteIdentifier(request_.shadow),
+                                   " WHERE v >= ", at_lock.load())),
+                "0");
+    }
+  }
+
   mysql::ConnectParams params_;
   CutOverRequest request_;
 };
@@ -234,50 +283,20 @@ TEST_F(CutOverTest, ALeftoverSentryDoesNotBlockTheNextCutOver) {
 // about 1 of 10 swaps (40-70 writes issued during the lock landed in the old
 // table); it is the check that the swap loses no write.
 TEST_F(CutOverTest, NoWriteLandsInTheOldTableAfterTheLock) {
-  // Rounds alternate: the lock-info check, then the settle margin.
-  for (int round = 0; round < 20; ++round) {
-    SCOPED_TRACE(round);
-    CutOverOptions options;
-    options.use_lock_info = round % 2 == 0;
-    if (round > 0) {
-      // Swap back so t is the table without `extra` again.
-      ASSERT_OK(conn_
-                    ->Execute("RENAME TABLE t TO tmp, shadow TO t, tmp TO "
-                              "shadow")
-                    .status());
-    }
-    std::atomic<bool> stop{false};
-    std::atomic<int64_t> counter{1000000 * (round + 1)};
-    std::atomic<int64_t> at_lock{-1};
-    std::vector<std::thread> writers = StartWriters(4, &counter, &stop);
-    // Until the writers are writing, and after the swap until they have
-    // written to the new table too.
-    auto wait_writes = [&](int64_t n) {
-      const int64_t from = counter.load();
-      while (counter.load() < from + n) {
-        Clock::Real()->SleepFor(absl::Milliseconds(1));
-      }
-    };
-    wait_writes(40);
-    request_.wait_applied = [&](const mysql::Position&, absl::Time) {
-      // The catch-up under the lock takes a while: writes queue meanwhile.
-      Clock::Real()->SleepFor(absl::Milliseconds(20));
-      at_lock = counter.load();
-      return absl::OkStatus();
-    };
-    mysql::MysqlConnectionFactory factory(params_);
-    absl::StatusOr<CutOverResult> r =
-        CutOver(factory, request_, options, Clock::Real());
-    wait_writes(40);
-    stop = true;
-    for (std::thread& t : writers) t.join();
-    ASSERT_OK(r.status());
-    // Values taken before at_lock may be in either table; none taken after
-    // may be in the old one (now named `shadow`).
-    EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM shadow WHERE v >= ",
-                                 at_lock.load())),
-              "0");
-  }
+  SwapsLoseNoWrite(20);
+}
+
+// A table whose name sorts before every other name of the RENAME (`T`,
+// `1t`: before `_vt_`) is the first B locks: no name before it tells that
+// B waits on it; B waiting at all does (it waits on its first name), and
+// the settle margin follows. Measured: 3 x 20 rounds passed with the
+// margin removed too.
+TEST_F(CutOverTest, NoWriteLandsInTheOldTableWhenItsNameSortsFirst) {
+  ASSERT_OK(conn_->Execute("RENAME TABLE shadow TO zz_shadow"));
+  request_.shadow = "zz_shadow";
+  ASSERT_LT(request_.table, request_.shadow);
+  ASSERT_LT(request_.sentry, request_.shadow);
+  SwapsLoseNoWrite(20);
 }
 
 // Another session holds the shadow's metadata lock (a long transaction
