@@ -682,6 +682,9 @@ class Executor {
   std::unique_ptr<mysql::Connection> read_conn_ ABSL_GUARDED_BY(read_mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Time> next_cut_over_ ABSL_GUARDED_BY(mu_);
+  // Set while a deployment's gate applies an immediate member: one that
+  // cannot get its object's lock waits for the next attempt, not failed.
+  bool gate_applying_ ABSL_GUARDED_BY(mu_) = false;
   // Per interrupted cut-over being checked: the binlog's end once its
   // stream ran again (any RENAME of that cut-over is before it).
   std::map<std::string, mysql::Position> checking_until_ ABSL_GUARDED_BY(mu_);

@@ -502,7 +502,15 @@ absl::Status Executor::GateDeployment(Deployment d) {
       SC_RETURN_IF_ERROR(CutOverVrepl(group));
       applied = std::move(group);
     } else {
-      SC_RETURN_IF_ERROR(StartMigration(m));
+      // Its object was in use at the last attempt: retried after a pause.
+      auto next = next_cut_over_.find(m.uuid);
+      if (next != next_cut_over_.end() && clock_->Now() < next->second) {
+        return absl::OkStatus();
+      }
+      gate_applying_ = true;
+      const absl::Status started = StartMigration(m);
+      gate_applying_ = false;
+      SC_RETURN_IF_ERROR(started);
       applied.push_back(m);
     }
     for (const Migration& a : applied) {

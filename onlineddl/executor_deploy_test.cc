@@ -462,6 +462,38 @@ TEST_F(DeployTest, AltersSeparatedByAViewChangeSwapTogether) {
   EXPECT_EQ(most, 2) << "t1 and t2 were not swapped in one RENAME";
 }
 
+// A member whose view a transaction holds (its lock waits time out) is
+// not failed with the members before it applied: it waits its turn again,
+// saying why, and applies once the transaction ends.
+TEST_F(DeployTest, AMemberWhoseObjectIsInUseWaitsItsTurn) {
+  ASSERT_OK_AND_ASSIGN(auto app, harness::ConnectTo(*instance_));
+  ASSERT_OK(app->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_))));
+  ASSERT_OK(app->Execute("START TRANSACTION"));
+  ASSERT_OK(app->Execute("SELECT COUNT(*) FROM v"));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> uuids,
+                       executor_->Submit("CREATE VIEW v AS SELECT id FROM t1",
+                                         "vitess --declarative", "inuse"));
+  ASSERT_EQ(uuids.size(), 1u);
+  Migration waiting;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the member waiting its turn",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(waiting, executor_->Get(uuids[0]));
+        if (waiting.status == kStatusFailed) {
+          return absl::FailedPreconditionError(waiting.message);
+        }
+        return absl::StrContains(waiting.stage, "waiting to apply");
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  EXPECT_THAT(waiting.message, HasSubstr("is in use"));
+  EXPECT_GE(waiting.cutover_attempts, 1);
+  EXPECT_EQ(executor_->GetDeployment("inuse")->status, kDeployCompleting);
+  EXPECT_EQ(Columns("v"), "id,info");
+  ASSERT_OK(app->Execute("COMMIT"));
+  WaitDeployment("inuse", kDeployComplete);
+  EXPECT_EQ(Columns("v"), "id");
+}
+
 // A member that fails while the deployment applies (its table was created
 // by hand meanwhile) fails the deployment, and the members after it are
 // cancelled, not left waiting for a launch that never comes.

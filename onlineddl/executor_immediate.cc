@@ -196,13 +196,18 @@ absl::Status Executor::RunLiveDdl(absl::string_view ddl,
     s = mysql::ExecuteWithLockWait(*conn_, ddl, absl::Seconds(wait));
     if (s.ok() || mysql::MysqlErrno(s) != 1205) return s;  // lock wait
   }
-  return absl::Status(
+  absl::Status in_use(
       s.code(),
       absl::StrCat(table, " is in use: a transaction holds it (waited 3 x ",
                    wait,
                    " s for its metadata lock, each wait holding up every new "
                    "query on it); retry the migration once it ends (",
                    s.message(), ")"));
+  // Still the server's lock wait (MysqlErrno) to the caller.
+  s.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    in_use.SetPayload(url, payload);
+  });
+  return in_use;
 }
 
 absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
@@ -335,6 +340,29 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
     if (!artifact.empty()) {
       SC_RETURN_IF_ERROR(
           UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
+    }
+    if (gate_applying_ && mysql::MysqlErrno(s) == 1205) {
+      // A deployment's member whose object a transaction holds: the
+      // members before it applied, so failing it would leave the
+      // deployment half-applied. It waits its turn again, backing off
+      // (each attempt holds up new queries on it), cancellable meanwhile.
+      absl::Duration pause = options_.cut_over_backoff;
+      for (int64_t i = 0;
+           i < m.cutover_attempts && pause < options_.cut_over_backoff_max;
+           ++i) {
+        pause *= 2;
+      }
+      pause = std::min(pause, options_.cut_over_backoff_max);
+      next_cut_over_[m.uuid] = clock_->Now() + pause;
+      return UpdateMigration(
+          *conn_, m.uuid,
+          Assignments()
+              .Set("migration_status", m.status)
+              .Set("cutover_attempts", m.cutover_attempts + 1)
+              .Set("stage", absl::StrCat("waiting to apply; retrying in ",
+                                         absl::FormatDuration(pause)))
+              .Set("message", s.message())
+              .SetExpr("started_timestamp", "NULL"));
     }
     return Fail(m, s.message());
   }
