@@ -5,6 +5,7 @@
 // order (immediate operations and cut-overs), so the whole deployment shows
 // up within a short window.
 #include <algorithm>
+#include <iostream>
 #include <variant>
 
 #include "absl/container/flat_hash_set.h"
@@ -411,7 +412,14 @@ absl::Status Executor::GateDeployments() {
                       ListDeployments(*conn_, options_.db, ""));
   for (Deployment& d : ds) {
     if (d.status != kDeployRunning && d.status != kDeployCompleting) continue;
-    SC_RETURN_IF_ERROR(GateDeployment(std::move(d)));
+    const std::string context = d.context;
+    // One deployment's trouble (a member row gone, a refused step) holds
+    // up neither the others nor the rest of the tick (cleanup, table GC):
+    // logged, tried again next tick.
+    if (absl::Status s = GateDeployment(std::move(d)); !s.ok()) {
+      std::cerr << "executor: deployment " << context << ": " << s.message()
+                << std::endl;
+    }
   }
   return absl::OkStatus();
 }

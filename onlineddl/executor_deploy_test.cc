@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mysql/quoting.h"
+#include "onlineddl/deployment_store.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/live_schema.h"
 #include "onlineddl/testing/executor_fixture.h"
@@ -492,6 +493,27 @@ TEST_F(DeployTest, AMemberWhoseObjectIsInUseWaitsItsTurn) {
   ASSERT_OK(app->Execute("COMMIT"));
   WaitDeployment("inuse", kDeployComplete);
   EXPECT_EQ(Columns("v"), "id");
+}
+
+// A deployment the gate cannot handle (a member's row deleted by hand)
+// holds up no other deployment.
+TEST_F(DeployTest, ABrokenDeploymentHoldsUpNoOther) {
+  Deployment broken;
+  broken.context = "aaa-broken";
+  broken.schema = db_;
+  broken.status = kDeployCompleting;
+  broken.members = {"00000000_0000_0000_0000_00000000dead"};
+  ASSERT_OK(InsertDeployment(*conn_, broken));
+  // Gated first (in the order deployments were added).
+  ASSERT_OK(conn_->Execute(
+      "UPDATE _vt.sidecut_deployments SET added_timestamp = NOW() - "
+      "INTERVAL 1 HOUR WHERE migration_context = 'aaa-broken'"));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> uuids,
+                       executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY)",
+                                         "vitess --declarative", "zzz-fine"));
+  ASSERT_EQ(uuids.size(), 1u);
+  WaitDeployment("zzz-fine", kDeployComplete);
+  EXPECT_EQ(executor_->GetDeployment("aaa-broken")->status, kDeployCompleting);
 }
 
 // A member that fails while the deployment applies (its table was created
