@@ -884,6 +884,13 @@ absl::StatusOr<int> KillTableBlockers(mysql::Connection& conn,
                 ") AND ", others))
           : absl::StatusOr<mysql::Result>(
                 absl::UnavailableError("lock info not used"));
+  // Only a server without the plugin (no such table: errno 1109) is
+  // handled by the broad rule below; another error (a lost session, a
+  // timeout) kills nothing.
+  if (use_lock_info && !holders.ok() &&
+      mysql::MysqlErrno(holders.status()) != 1109) {
+    return holders.status();
+  }
   if (holders.ok()) {
     // Exactly the sessions holding a table's metadata lock: open
     // transactions that used it, LOCK TABLES, running statements...

@@ -529,13 +529,17 @@ absl::Status Executor::GateDeployment(Deployment d) {
   SC_ASSIGN_OR_RETURN(
       std::string spread,
       mysql::QueryValue(
-          *conn_,
-          absl::StrCat("SELECT IFNULL(TIMESTAMPDIFF(MICROSECOND, "
-                       "MIN(completed_timestamp), MAX(completed_timestamp)) "
-                       "DIV 1000, -1) FROM _vt.schema_migrations WHERE "
-                       "migration_context = ",
-                       mysql::QuoteString(d.context))));
-  absl::SimpleAtoi(spread, &d.spread_ms);
+          *conn_, absl::StrCat(
+                      "SELECT IFNULL(TIMESTAMPDIFF(MICROSECOND, "
+                      "MIN(completed_timestamp), MAX(completed_timestamp)) "
+                      "DIV 1000, -1) FROM _vt.schema_migrations WHERE "
+                      "migration_uuid IN (",
+                      absl::StrJoin(d.members, ", ",
+                                    [](std::string* out, const std::string& u) {
+                                      out->append(mysql::QuoteString(u));
+                                    }),
+                      ")")));
+  if (!absl::SimpleAtoi(spread, &d.spread_ms)) d.spread_ms = -1;
   d.status = kDeployComplete;
   return UpdateDeployment(*conn_, d);
 }
