@@ -365,8 +365,12 @@ class Executor {
   std::string MineWhere(absl::string_view where) const;
 
   // Deployments (executor_deploy.cc).
+  // The statements of a declarative request, in order; `related` (if
+  // set) receives the names of what they change or depend on
+  // (schemadiff::PlanNeighborhood).
   absl::StatusOr<std::vector<std::string>> DeclarativeDdl(
-      absl::string_view sql, const DdlStrategySetting& st)
+      absl::string_view sql, const DdlStrategySetting& st,
+      std::set<std::string>* related = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<std::string>> SubmitDeclarative(
       absl::string_view sql, const DdlStrategySetting& st,

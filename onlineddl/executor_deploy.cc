@@ -6,6 +6,7 @@
 // up within a short window.
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <variant>
 
 #include "absl/container/flat_hash_set.h"
@@ -137,7 +138,8 @@ absl::StatusOr<std::vector<std::string>> Executor::PlanDeclarative(
 }
 
 absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
-    absl::string_view sql, const DdlStrategySetting& st) {
+    absl::string_view sql, const DdlStrategySetting& st,
+    std::set<std::string>* related) {
   SC_ASSIGN_OR_RETURN(std::vector<Statement> wanted,
                       schemadiff::ParseStatements(sql));
   // DROP TABLE / DROP VIEW name entities to remove (as in Vitess's
@@ -263,6 +265,7 @@ absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
   // The gate swaps adjacent ALTERs in one RENAME: brought together where
   // the order allows it.
   *order = schemadiff::GatherTableAlters(from, plan, *order);
+  if (related != nullptr) *related = schemadiff::PlanNeighborhood(from, plan);
   // Any other chain of ALTERs of one table (a diff of several statements)
   // would leave the second queued behind the first, and the gate waiting
   // for both: refused.
@@ -323,11 +326,15 @@ absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
 absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
     absl::string_view sql, const DdlStrategySetting& st,
     absl::string_view migration_context) {
-  SC_ASSIGN_OR_RETURN(std::vector<std::string> ddl, DeclarativeDdl(sql, st));
+  std::set<std::string> related;
+  SC_ASSIGN_OR_RETURN(std::vector<std::string> ddl,
+                      DeclarativeDdl(sql, st, &related));
   if (ddl.empty()) return std::vector<std::string>();
-  // The plan is the difference from the tables as they are now: one
-  // another migration is still changing would end as neither plan meant
-  // (its change kept, or undone by nothing).
+  // The plan is the difference from the schema as it is now: a table or
+  // view another migration is still changing, or one the plan depends on
+  // (a table a new view reads, a view reading a changed table), would end
+  // as neither meant (a change kept, undone by nothing, or a view left
+  // reading a column dropped meanwhile).
   std::vector<std::string> tables;
   for (const std::string& text : ddl) {
     SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
@@ -335,6 +342,9 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
     for (const DdlStatement& ds : parsed) {
       tables.push_back(mysql::QuoteString(ds.table));
     }
+  }
+  for (const std::string& name : related) {
+    tables.push_back(mysql::QuoteString(name));
   }
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> busy,
@@ -347,8 +357,9 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
         "deployment refused before anything ran: migration ", busy[0].uuid,
         " (", busy[0].status, ") is still changing ",
         mysql::QuoteIdentifier(busy[0].table),
-        ", and the plan is the difference from the table as it is now; "
-        "submit it again once that one has ended"));
+        ", which the plan changes or depends on, and the plan is the "
+        "difference from the schema as it is now; submit it again once that "
+        "one has ended"));
   }
   Deployment d;
   d.context = migration_context.empty()

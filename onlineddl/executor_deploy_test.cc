@@ -483,11 +483,13 @@ TEST_F(DeployTest, AMemberWhoseObjectIsInUseWaitsItsTurn) {
         if (waiting.status == kStatusFailed) {
           return absl::FailedPreconditionError(waiting.message);
         }
-        return absl::StrContains(waiting.stage, "waiting to apply");
+        // Its attempts count (the stage in between is "waiting to apply",
+        // while an attempt runs "applying").
+        return waiting.cutover_attempts >= 1;
       },
-      WaitOptions{.timeout = absl::Seconds(60)}));
+      WaitOptions{.timeout = absl::Seconds(60)}))
+      << waiting.status << " " << waiting.stage << " " << waiting.message;
   EXPECT_THAT(waiting.message, HasSubstr("is in use"));
-  EXPECT_GE(waiting.cutover_attempts, 1);
   EXPECT_EQ(executor_->GetDeployment("inuse")->status, kDeployCompleting);
   EXPECT_EQ(Columns("v"), "id,info");
   ASSERT_OK(app->Execute("COMMIT"));
@@ -993,7 +995,22 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
                                 "vitess --declarative", "busy"),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("is still changing `kid`")));
+  // A view reading it, the view itself changing nothing else: the column
+  // it reads may be gone once the pending change applies.
+  EXPECT_THAT(executor_->Submit("CREATE VIEW kv AS SELECT id, p FROM kid",
+                                "vitess --declarative", "reads-busy"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is still changing `kid`")));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                  "migration_context = 'reads-busy'"),
+            "0");
   ASSERT_OK(executor_->Cancel(pending[0]).status());
+  // Once it ended, the same deployment is taken.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> reads,
+      executor_->Submit("CREATE VIEW kv AS SELECT id, p FROM kid",
+                        "vitess --declarative", "reads-busy"));
+  EXPECT_EQ(reads.size(), 1u);
 }
 
 TEST_F(DeployTest, PlanningADeploymentRunsAndRecordsNothing) {

@@ -383,6 +383,17 @@ class EntityIndex {
   // (CheckNamesUnique).
   std::vector<Statement> Neighborhood(const SchemaDiffPlan& plan,
                                       const std::vector<int>& diffs) const {
+    std::vector<Statement> statements;
+    for (const std::string& name : NeighborhoodNames(plan, diffs)) {
+      auto it = entities_.find(name);
+      if (it != entities_.end()) statements.push_back(it->second.Copy());
+    }
+    return statements;
+  }
+
+  // The names of Neighborhood's entities, and of those the diffs create.
+  std::set<std::string> NeighborhoodNames(const SchemaDiffPlan& plan,
+                                          const std::vector<int>& diffs) const {
     std::set<std::string> in;
     std::vector<std::string> changed;  // whose referrers are needed
     std::vector<std::string> todo;     // whose references are needed
@@ -419,12 +430,7 @@ class EntityIndex {
       it->second.AddReferences(&out);
       for (const std::string& r : out) add(r, false);
     }
-    std::vector<Statement> statements;
-    for (const std::string& name : in) {
-      auto it = entities_.find(name);
-      if (it != entities_.end()) statements.push_back(it->second.Copy());
-    }
-    return statements;
+    return in;
   }
 
   // Applies `diff` (not validated).
@@ -713,6 +719,15 @@ std::vector<int> GatherTableAlters(const Schema& from,
     at = *std::move(next);
   }
   return gathered;
+}
+
+std::set<std::string> PlanNeighborhood(const Schema& from,
+                                       const SchemaDiffPlan& plan) {
+  std::vector<int> all;
+  for (size_t i = 0; i < plan.diffs.size(); ++i) {
+    all.push_back(static_cast<int>(i));
+  }
+  return EntityIndex(from).NeighborhoodNames(plan, all);
 }
 
 }  // namespace schemadiff

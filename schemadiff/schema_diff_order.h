@@ -30,6 +30,7 @@
 #define SIDECUT_SCHEMADIFF_SCHEMA_DIFF_ORDER_H_
 
 #include <functional>
+#include <set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -80,6 +81,14 @@ bool PermuteDiffs(const SchemaDiffPlan& plan, std::vector<int>* diffs,
 std::vector<int> GatherTableAlters(const Schema& from,
                                    const SchemaDiffPlan& plan,
                                    const std::vector<int>& order);
+
+// The names of the entities `plan` changes or depends on: each diff's
+// entity (a renamed table's two names), what its statement references
+// (tables a view reads, foreign key parents), the views of `from` reading a
+// changed entity and the tables referencing one, transitively: what
+// another change made meanwhile could invalidate the plan on.
+std::set<std::string> PlanNeighborhood(const Schema& from,
+                                       const SchemaDiffPlan& plan);
 
 // Applies one diff to `from` and validates the result.
 absl::StatusOr<Schema> ApplyEntityDiff(const Schema& from,
