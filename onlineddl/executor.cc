@@ -270,9 +270,17 @@ absl::Status Executor::CheckNotAnArtifact(const DdlStatement& d,
       "the direct strategy if you must"));
 }
 
+absl::Status Executor::CheckDeadline(absl::Time deadline) {
+  if (absl::Now() < deadline) return absl::OkStatus();
+  return absl::DeadlineExceededError(
+      "the request's deadline passed before it could run (it waited for the "
+      "executor): nothing was done");
+}
+
 absl::StatusOr<std::vector<std::string>> Executor::Submit(
     absl::string_view sql, absl::string_view strategy,
-    absl::string_view migration_context, absl::string_view uuid) {
+    absl::string_view migration_context, absl::string_view uuid,
+    absl::Time deadline) {
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::Parse(strategy));
   SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> stmts,
@@ -286,12 +294,14 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     // cut-overs and other commands. A metadata lock held elsewhere still
     // fails it after lock_wait rather than a day later.
     SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, ConnectOwn());
+    SC_RETURN_IF_ERROR(CheckDeadline(deadline));
     for (const DdlStatement& d : stmts) {
       SC_RETURN_IF_ERROR(c->Execute(d.sql).status());
     }
     return std::vector<std::string>();
   }
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   if (st.IsDeclarative()) {
     if (!uuid.empty()) {
       return absl::InvalidArgumentError(

@@ -180,10 +180,14 @@ class Executor {
   // strategy runs the statements now and returns no UUIDs. Otherwise each
   // statement becomes a migration (status requested); returns their UUIDs.
   // `uuid` (optional, one statement only) fixes the migration's UUID, as
-  // when a controller fans one UUID out to every shard.
+  // when a controller fans one UUID out to every shard. A request whose
+  // `deadline` (its RPC's) passed while it waited for the executor submits
+  // nothing (DeadlineExceeded): its controller gave up on it and would not
+  // know of a migration it left.
   absl::StatusOr<std::vector<std::string>> Submit(
       absl::string_view sql, absl::string_view strategy,
-      absl::string_view migration_context, absl::string_view uuid = "");
+      absl::string_view migration_context, absl::string_view uuid = "",
+      absl::Time deadline = absl::InfiniteFuture());
 
   // The DDL that submitting `sql` with `strategy` (--declarative) would
   // run here, in the order it would apply: the statements of schemadiff's
@@ -211,10 +215,11 @@ class Executor {
   // `new_uuid` (optional) fixes the revert migration's UUID. `gated`: a
   // table revert waits with postponed completion, others with postponed
   // launch (a controller then cuts over or launches every shard together).
-  absl::StatusOr<std::string> Revert(absl::string_view uuid,
-                                     absl::string_view migration_context,
-                                     absl::string_view new_uuid = "",
-                                     bool gated = false);
+  // `deadline` as for Submit.
+  absl::StatusOr<std::string> Revert(
+      absl::string_view uuid, absl::string_view migration_context,
+      absl::string_view new_uuid = "", bool gated = false,
+      absl::Time deadline = absl::InfiniteFuture());
 
   // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
   // Each returns the number of migrations it changed.
@@ -289,6 +294,8 @@ class Executor {
   // one changed by a migration may be a revert's old table.
   static absl::Status CheckNotAnArtifact(const DdlStatement& d,
                                          const DdlStrategySetting& st);
+  // DeadlineExceeded once `deadline` has passed: nothing was done.
+  static absl::Status CheckDeadline(absl::Time deadline);
   struct Progress {
     absl::Time at;
     int64_t rows = 0;

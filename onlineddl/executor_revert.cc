@@ -90,12 +90,13 @@ absl::StatusOr<binlogdata::BinlogSource> Executor::ReverseStreamSource(
 
 absl::StatusOr<std::string> Executor::Revert(
     absl::string_view uuid, absl::string_view migration_context,
-    absl::string_view new_uuid, bool gated) {
+    absl::string_view new_uuid, bool gated, absl::Time deadline) {
   if (!new_uuid.empty() && !IsValidMigrationUuid(new_uuid)) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
   }
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   return RevertLocked(uuid, migration_context, gated, new_uuid);
 }
 

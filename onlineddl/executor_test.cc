@@ -371,6 +371,33 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A request whose deadline passed before it ran (its RPC waited for the
+// executor; its controller gave up) submits nothing: a migration nobody
+// knows of would be left.
+TEST_F(ExecutorTest, ARequestPastItsDeadlineSubmitsNothing) {
+  CreateUsers(10);
+  StartExecutor();
+  const absl::Time past = absl::Now() - absl::Seconds(1);
+  for (const char* strategy : {"vitess", "direct"}) {
+    EXPECT_THAT(executor_->Submit("ALTER TABLE users ADD COLUMN late INT",
+                                  strategy, "", "", past),
+                StatusIs(absl::StatusCode::kDeadlineExceeded))
+        << strategy;
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<Migration> none, executor_->List(""));
+  EXPECT_TRUE(none.empty());
+  EXPECT_FALSE(HasColumn("users", "late"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c INT", "vitess", "", "",
+                        absl::Now() + absl::Minutes(1)));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_THAT(executor_->Revert(u[0], "", "", false, past),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  ASSERT_OK_AND_ASSIGN(std::vector<Migration> one, executor_->List(""));
+  EXPECT_EQ(one.size(), 1u);
+}
+
 // A retried migration starts afresh: nothing of its failed run (its plan,
 // message, progress) is taken for the new one's; kept launched later,
 // it shows so until it runs, then applies.

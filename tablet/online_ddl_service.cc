@@ -39,8 +39,11 @@ grpc::Status OnlineDdlService::Count(
 }
 
 grpc::Status OnlineDdlService::ApplySchema(
-    grpc::ServerContext*, const vtctldata::ApplySchemaRequest* req,
+    grpc::ServerContext* ctx, const vtctldata::ApplySchemaRequest* req,
     vtctldata::ApplySchemaResponse* resp) {
+  // A request its client gave up on (its deadline passed while it waited
+  // for the executor) submits nothing.
+  const absl::Time deadline = absl::FromChrono(ctx->deadline());
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
   if (req->uuid_list_size() > 0 && req->uuid_list_size() != req->sql_size()) {
@@ -105,9 +108,10 @@ grpc::Status OnlineDdlService::ApplySchema(
         absl::StrContains(req->ddl_strategy(), "postpone-completion")) {
       // A controller's gated revert: it cuts over (or launches) every
       // shard together.
-      absl::StatusOr<std::string> u = executor_->Revert(
-          cmd->uuid, req->migration_context(),
-          req->uuid_list_size() > 0 ? req->uuid_list(i) : "", /*gated=*/true);
+      absl::StatusOr<std::string> u =
+          executor_->Revert(cmd->uuid, req->migration_context(),
+                            req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
+                            /*gated=*/true, deadline);
       if (!u.ok()) return partly(u.status());
       resp->add_uuid_list(*u);
       ++affected;
@@ -127,9 +131,9 @@ grpc::Status OnlineDdlService::ApplySchema(
       }
       continue;
     }
-    absl::StatusOr<std::vector<std::string>> uuids =
-        executor_->Submit(sql, req->ddl_strategy(), req->migration_context(),
-                          req->uuid_list_size() > 0 ? req->uuid_list(i) : "");
+    absl::StatusOr<std::vector<std::string>> uuids = executor_->Submit(
+        sql, req->ddl_strategy(), req->migration_context(),
+        req->uuid_list_size() > 0 ? req->uuid_list(i) : "", deadline);
     if (!uuids.ok()) return partly(uuids.status());
     for (const std::string& u : *uuids) resp->add_uuid_list(u);
     affected += uuids->size();
