@@ -1042,6 +1042,28 @@ TEST_F(VReplicationTest, EnumAndFloatKeysAreNotIteratedOn) {
   EXPECT_THAT(row.message, HasSubstr("`d4f`.`src`"));
 }
 
+// Chunk bounds of 0 (or a minimum above the maximum) still copy a row at a
+// time: LIMIT 0 copied nothing, ever, and the copy retried forever.
+TEST_F(VReplicationTest, ZeroChunkBoundsStillCopy) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4z"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4z.src (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4z.dst LIKE d4z.src"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d4z.src VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5)"));
+  options_.copy_batch_rows = 0;
+  options_.copy_batch_min_rows = 0;
+  options_.copy_batch_max_rows = 0;
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4z", Source("dst", "select * from src"), "d4z", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d4z.src", "id, v"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d4z.dst", "id, v"));
+  EXPECT_EQ(got, want);
+}
+
 TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d4m"));
   ASSERT_OK(conn_->Execute("CREATE TABLE d4m.src (a INT PRIMARY KEY, b INT)"));

@@ -411,6 +411,7 @@ class Workflow {
   // Whether the server folds table names to lower case
   // (lower_case_table_names); the keys of target_of_source_ follow it.
   bool fold_table_case_ = false;
+  // A table's (or database's) name as the server compares it.
   std::string SourceKey(absl::string_view table) const;
   // Objects through which a statement can change a source table without
   // naming it (lower-case name -> what it is); loaded when first needed,

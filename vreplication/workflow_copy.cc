@@ -41,9 +41,11 @@ void Workflow::ResizeBatch(size_t rows, absl::Duration took) {
   if (took <= absl::ZeroDuration()) return;
   double scaled =
       static_cast<double>(rows) * (options_.copy_batch_target / took);
+  // At least a row (LIMIT 0 copies nothing, ever), whatever the bounds.
+  const size_t lo = std::max<size_t>(1, options_.copy_batch_min_rows);
+  const size_t hi = std::max(lo, options_.copy_batch_max_rows);
   batch_rows_ = static_cast<size_t>(std::clamp<double>(
-      scaled, static_cast<double>(options_.copy_batch_min_rows),
-      static_cast<double>(options_.copy_batch_max_rows)));
+      scaled, static_cast<double>(lo), static_cast<double>(hi)));
 }
 
 absl::StatusOr<std::string> Workflow::CheckThrottle() {
@@ -215,7 +217,9 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
     return absl::OkStatus();
   };
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
-  if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
+  if (batch_rows_ == 0) {
+    batch_rows_ = std::max<size_t>(1, options_.copy_batch_rows);
+  }
   bool paused = false;
   absl::Status s = snap->ExecuteStreaming(
       applier.CopyQuery(lastpk.has_value() ? &*lastpk : nullptr),

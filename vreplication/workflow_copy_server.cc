@@ -61,7 +61,9 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
   SC_ASSIGN_OR_RETURN(absl::optional<LastPk> lastpk,
                       CopyResumeKey(table, applier));
   const absl::Time deadline = clock_->Now() + options_.copy_phase_duration;
-  if (batch_rows_ == 0) batch_rows_ = options_.copy_batch_rows;
+  if (batch_rows_ == 0) {
+    batch_rows_ = std::max<size_t>(1, options_.copy_batch_rows);
+  }
   // Statement-logged chunks lock what they read (a replica must read the
   // same rows), so they never take the unlocked path; with an idempotent
   // plan they are caught up as seldom.

@@ -276,10 +276,11 @@ absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
       });
   // Rows of other tables (the copy's own inserts, above all) are not
   // decoded.
-  s->streamer->SetTableFilter([this](const std::string& db,
-                                     const std::string& table) {
-    return db == row_.db_name && target_of_source_.count(SourceKey(table)) > 0;
-  });
+  s->streamer->SetTableFilter(
+      [this](const std::string& db, const std::string& table) {
+        return SourceKey(db) == SourceKey(row_.db_name) &&
+               target_of_source_.count(SourceKey(table)) > 0;
+      });
   s->at = pos_;
   s->valid = true;
   stream_ = std::move(s);
@@ -535,8 +536,10 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         }
         continue;
       }
+      // Database names fold as table names do (lower_case_table_names 1:
+      // the binlog names `shop` for a workflow's `Shop`).
       if (ev.kind != mysql::DecodedEvent::Kind::kRows ||
-          ev.table->database != row_.db_name) {
+          SourceKey(ev.table->database) != SourceKey(row_.db_name)) {
         continue;
       }
       if (watch_targets && plans_.count(ev.table->table) > 0 &&
