@@ -21,6 +21,17 @@ namespace vreplication {
 using mysql::QuoteIdentifier;
 
 namespace {
+
+// What orders a key column's values: numbers as numbers (INT widened to
+// BIGINT keeps their order), text by its collation, other types by type.
+std::string KeyOrderOf(const ColumnInfo& col) {
+  for (const char* number :
+       {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal"}) {
+    if (col.data_type == number) return "number";
+  }
+  if (!col.collation.empty()) return absl::StrCat("collation ", col.collation);
+  return col.data_type;
+}
 constexpr char kCopyCharset[] = "utf8mb4";  // the copy session's charset
 }  // namespace
 
@@ -544,6 +555,9 @@ std::string RowApplier::EncodeLastPk(const LastPk& pk) const {
     const ColumnInfo& col = plan_->source.columns[plan_->source_key[i]];
     query::Field* f = qr.add_fields();
     f->set_name(col.name);
+    // What orders it: a resumed copy whose key column changed type or
+    // collation (a DDL the workflow ignored) would compare in another order.
+    f->set_column_type(KeyOrderOf(col));
     // Bytes in the column's own set; a lastpk saved without this marker
     // holds them as read through utf8mb4.
     if (KeyKeptAsBytes(col) && !pk.utf8mb4)
@@ -582,6 +596,21 @@ absl::StatusOr<LastPk> RowApplier::DecodeLastPk(absl::string_view text) const {
         absl::StrJoin(saved, ", "), ") but now goes by (",
         absl::StrJoin(now, ", "),
         "): it cannot resume; copy the table again (a new workflow)"));
+  }
+  // Saved with the key columns' order (earlier lastpks lack it): rows
+  // sorting below the saved key in a new order were never copied.
+  for (int i = 0; i < qr.fields_size() && i < static_cast<int>(now.size());
+       ++i) {
+    const std::string& was = qr.fields(i).column_type();
+    const std::string is =
+        KeyOrderOf(plan_->source.columns[plan_->source_key[i]]);
+    if (!was.empty() && was != is) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the copy of ", plan_->target.table, " stopped after key column ",
+          now[i], " ordered as ", was, ", now ", is,
+          ": rows may sort on either side of where it stopped; copy the "
+          "table again (a new workflow)"));
+    }
   }
   LastPk pk;
   pk.values = mysql::FromVitessRow(qr.rows(0)).values();

@@ -2491,6 +2491,52 @@ TEST_F(VReplicationTest, ALastPkOfAnotherKeyIsRefused) {
                                      "(id): it cannot resume"));
 }
 
+// A copy stopped part-way whose key column then sorts otherwise (its
+// collation changed while the workflow was stopped) is refused: rows
+// sorting below where it stopped in the new order were never copied. A
+// key widened from INT to BIGINT keeps its order and resumes.
+TEST_F(VReplicationTest, ALastPkOfAKeyNowOrderedOtherwiseIsRefused) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7o"));
+  const std::string table =
+      "(k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci "
+      "PRIMARY KEY, v INT)";
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7o.src ", table)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7o.dst ", table)));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d7o.src SELECT IF(seq % 2, CONCAT('a', seq), CONCAT('B', "
+      "seq)), seq FROM d7o.seq_1_to_3000"));
+  std::atomic<int> chunks{3};
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       StopMidCopy(&engine, "wf7o", "d7o", &chunks));
+  ASSERT_OK(conn_->Execute(
+      "ALTER TABLE d7o.src MODIFY k VARCHAR(20) CHARACTER SET utf8mb4 "
+      "COLLATE utf8mb4_bin"));
+  chunks = 1 << 30;
+  ASSERT_OK(engine->Start(id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(*engine, id));
+  EXPECT_THAT(row.message,
+              AllOf(HasSubstr("stopped after key column k ordered as "
+                              "collation utf8mb4_general_ci, now collation "
+                              "utf8mb4_bin"),
+                    HasSubstr("copy the table again")));
+
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7p"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d7p.src (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d7p.dst (id BIGINT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d7p.src SELECT seq, seq FROM d7p.seq_1_to_3000"));
+  chunks = 3;
+  ASSERT_OK_AND_ASSIGN(id, StopMidCopy(&engine, "wf7p", "d7p", &chunks));
+  ASSERT_OK(conn_->Execute("ALTER TABLE d7p.src MODIFY id BIGINT"));
+  chunks = 1 << 30;
+  ASSERT_OK(engine->Start(id));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7p.src", "id, v"));
+  EXPECT_THAT(Checksum(*conn_, "d7p.dst", "id, v"), IsOkAndHolds(want));
+}
+
 // The stream looks up which columns are UUIDs on a session of its own,
 // idle for long stretches: lost (wait_timeout, a KILL), it is reconnected.
 // A failed lookup used to mean "no UUID columns", decoding UUID values as

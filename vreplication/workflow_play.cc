@@ -470,11 +470,18 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           }
           SC_RETURN_IF_ERROR(flush());
           pos_ = txn.position;
+          const int generation = plans_generation_;
           SC_RETURN_IF_ERROR(
               HandleDdl(ev.query.query, ev.query.database, &ddl_stop));
           if (ddl_stop) {
             stop_ = true;
             return absl::OkStatus();
+          }
+          // Plans reloaded (on_ddl IGNORE): the copy filters' last keys
+          // are decoded again for them (kept, they were read against the
+          // old key's columns, past their end if the key grew).
+          if (copy_filter && plans_generation_ != generation) {
+            SC_ASSIGN_OR_RETURN(filters, LoadCopyFilters());
           }
         } else if (!txn.standalone) {
           // A change logged as a statement (a session with binlog_format
