@@ -311,29 +311,37 @@ absl::Status Controller::TwoPhaseCutOver(
     }
   }
   if (!prepared.ok()) {
-    // All abort: no shard swaps, production stays as it was.
-    tablets_.ForEach(ks,
-                     [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
-                         grpc::ClientContext& ctx) -> absl::Status {
-                       absl::Status first_error;
-                       for (const DeploymentMember* m : group) {
-                         grpc::ClientContext call;
-                         call.set_deadline(ctx.deadline());
-                         AbortCutOverRequest r;
-                         r.set_keyspace(ks.name());
-                         r.set_uuid(m->uuid());
-                         AbortCutOverResponse ignored;
-                         absl::Status s =
-                             FromGrpc(stub.AbortCutOver(&call, r, &ignored));
-                         if (first_error.ok()) first_error = s;
-                       }
-                       return first_error;
-                     });
+    // All abort: no shard swaps, production stays as it was. Each abort
+    // has a deadline of its own (the shard's may be spent by the prepare
+    // that failed); one that fails is said: that shard's lock lasts until
+    // its hold ends.
+    const absl::Status aborted = Combine(tablets_.ForEach(
+        ks,
+        [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+            grpc::ClientContext&) -> absl::Status {
+          std::vector<absl::Status> each;
+          for (const DeploymentMember* m : group) {
+            grpc::ClientContext call;
+            call.set_deadline(std::chrono::system_clock::now() +
+                              absl::ToChronoMilliseconds(options_.rpc_timeout));
+            AbortCutOverRequest r;
+            r.set_keyspace(ks.name());
+            r.set_uuid(m->uuid());
+            AbortCutOverResponse ignored;
+            each.push_back(FromGrpc(stub.AbortCutOver(&call, r, &ignored)));
+          }
+          return Combine(each);
+        }));
     return RetryLater(
         d, first,
-        absl::StrCat("cut-over of ", first.uuid(), " (", tables,
-                     ") aborted on every shard, attempt ", first.attempts() + 1,
-                     ": ", prepared.message()));
+        absl::StrCat(
+            "cut-over of ", first.uuid(), " (", tables, ") ",
+            aborted.ok() ? "aborted on every shard"
+                         : absl::StrCat("aborted, except where the abort "
+                                        "failed (those locks end with their "
+                                        "hold: ",
+                                        aborted.message(), ")"),
+            ", attempt ", first.attempts() + 1, ": ", prepared.message()));
   }
   if (options_.after_decision) {
     SC_RETURN_IF_ERROR(options_.after_decision(d));
@@ -458,8 +466,11 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
         std::vector<size_t> locked;
         auto release = [&] {
           for (size_t g : locked) {
+            // Its own deadline: the shard's may be spent by the call that
+            // failed.
             grpc::ClientContext call;
-            call.set_deadline(ctx.deadline());
+            call.set_deadline(std::chrono::system_clock::now() +
+                              absl::ToChronoMilliseconds(options_.rpc_timeout));
             AbortCutOverRequest a;
             a.set_keyspace(ks.name());
             a.set_uuid(uuid[g]);
