@@ -405,6 +405,11 @@ class Executor {
   static constexpr char kIntentRestore[] = "restore";
   // the view's definition no longer has the MD5 that follows.
   static constexpr char kIntentViewChange[] = "view change from ";
+  // The stage of a deployment's immediate member waiting to apply again.
+  static constexpr char kWaitingToApply[] = "waiting to apply";
+  // The pause before the next attempt after `attempts` failed ones:
+  // cut_over_backoff doubled each time, at most cut_over_backoff_max.
+  absl::Duration RetryPause(int64_t attempts) const;
   // the table's definition no longer has the digest that follows (an
   // ALGORITHM=INSTANT ALTER).
   static constexpr char kIntentInstant[] = "instant from ";
@@ -425,11 +430,13 @@ class Executor {
   // statement applied, NotAppliedAfterRestart otherwise.
   absl::Status RecoverImmediate(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // MD5 of view db.name's definition: its SELECT, DEFINER, SQL SECURITY,
-  // CHECK OPTION and ALGORITHM (a change of any of them alone is a change);
-  // "" when there is no such view.
+  // "v2:" and the MD5 of view db.name's definition: its SELECT, DEFINER,
+  // SQL SECURITY, CHECK OPTION and ALGORITHM (a change of any of them alone
+  // is a change); `legacy`: the MD5 of its SELECT alone, as recorded by
+  // earlier versions. "" when there is no such view.
   absl::StatusOr<std::string> ViewDigest(absl::string_view db,
-                                         absl::string_view name)
+                                         absl::string_view name,
+                                         bool legacy = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // MD5 of table db.name's SHOW CREATE TABLE, leaving out AUTO_INCREMENT=N
   // (which inserts move).
@@ -671,16 +678,14 @@ class Executor {
   Clock* clock_;
   std::unique_ptr<vreplication::Engine> engine_;
   std::unique_ptr<TableGc> gc_;
-  // Logs a table GC (or artifact retirement) error, the same one at most
-  // once a minute.
-  void LogGcError(absl::string_view message, bool retiring)
+  // Logs an error a tick meets and goes past (table GC, an artifact's
+  // retirement, a deployment's gate), the same message at most once a
+  // minute: one that persists (a dropped foreign-key parent) is not logged
+  // every tick.
+  void LogRepeatedError(absl::string_view message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The last table GC error logged and when ([0]; [1] for retiring
-  // artifacts): one that persists (a dropped foreign-key parent) is logged
-  // once a minute, not every tick.
-  std::string gc_error_[2] ABSL_GUARDED_BY(mu_);
-  absl::Time gc_error_at_[2] ABSL_GUARDED_BY(mu_) = {absl::InfinitePast(),
-                                                     absl::InfinitePast()};
+  // When each message was last logged (those of the last minute).
+  std::map<std::string, absl::Time> logged_at_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<mysql::Connection> conn_ ABSL_GUARDED_BY(mu_);

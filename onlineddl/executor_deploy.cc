@@ -428,8 +428,7 @@ absl::Status Executor::GateDeployments() {
     // up neither the others nor the rest of the tick (cleanup, table GC):
     // logged, tried again next tick.
     if (absl::Status s = GateDeployment(std::move(d)); !s.ok()) {
-      std::cerr << "executor: deployment " << context << ": " << s.message()
-                << std::endl;
+      LogRepeatedError(absl::StrCat("deployment ", context, ": ", s.message()));
     }
   }
   return absl::OkStatus();

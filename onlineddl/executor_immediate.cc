@@ -48,14 +48,16 @@ absl::StatusOr<bool> Executor::TableExists(absl::string_view db,
 }
 
 absl::StatusOr<std::string> Executor::ViewDigest(absl::string_view db,
-                                                 absl::string_view name) {
+                                                 absl::string_view name,
+                                                 bool legacy) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn_->Execute(absl::StrCat(
-          "SELECT MD5(CONCAT_WS(CHAR(10), VIEW_DEFINITION, DEFINER, "
-          "SECURITY_TYPE, CHECK_OPTION, ALGORITHM)) FROM "
-          "information_schema.VIEWS WHERE "
-          "TABLE_SCHEMA = ",
+          legacy ? "SELECT MD5(VIEW_DEFINITION)"
+                 : "SELECT CONCAT('v2:', MD5(CONCAT_WS(CHAR(10), "
+                   "VIEW_DEFINITION, DEFINER, SECURITY_TYPE, CHECK_OPTION, "
+                   "ALGORITHM)))",
+          " FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ",
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(name))));
   return r.rows.empty() ? std::string() : std::string(r.rows[0].Get(0));
 }
@@ -164,8 +166,13 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
         "the tablet restarted before this operation applied (nothing "
         "changed)");
   } else if (absl::StartsWith(intent, kIntentViewChange)) {
-    SC_ASSIGN_OR_RETURN(std::string now, ViewDigest(m.schema, m.table));
-    applied = now != intent.substr(strlen(kIntentViewChange));
+    // Recorded as "v2:<md5>" (every attribute), or by an earlier version
+    // as the MD5 of the SELECT alone: compared the same way.
+    const std::string saved(intent.substr(strlen(kIntentViewChange)));
+    SC_ASSIGN_OR_RETURN(std::string now,
+                        ViewDigest(m.schema, m.table,
+                                   /*legacy=*/!absl::StartsWith(saved, "v2:")));
+    applied = now != saved;
     if (!applied && m.reverted_uuid.empty() && !artifact.empty()) {
       // The old version's copy made for a revert: not needed.
       SC_RETURN_IF_ERROR(
@@ -346,20 +353,14 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
       // members before it applied, so failing it would leave the
       // deployment half-applied. It waits its turn again, backing off
       // (each attempt holds up new queries on it), cancellable meanwhile.
-      absl::Duration pause = options_.cut_over_backoff;
-      for (int64_t i = 0;
-           i < m.cutover_attempts && pause < options_.cut_over_backoff_max;
-           ++i) {
-        pause *= 2;
-      }
-      pause = std::min(pause, options_.cut_over_backoff_max);
+      const absl::Duration pause = RetryPause(m.cutover_attempts);
       next_cut_over_[m.uuid] = clock_->Now() + pause;
       return UpdateMigration(
           *conn_, m.uuid,
           Assignments()
               .Set("migration_status", m.status)
               .Set("cutover_attempts", m.cutover_attempts + 1)
-              .Set("stage", absl::StrCat("waiting to apply; retrying in ",
+              .Set("stage", absl::StrCat(kWaitingToApply, "; retrying in ",
                                          absl::FormatDuration(pause)))
               .Set("message", s.message())
               .SetExpr("started_timestamp", "NULL"));

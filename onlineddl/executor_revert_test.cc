@@ -371,19 +371,27 @@ TEST_F(RevertTest, RevertOfDropColumnKeepsEveryRowWrittenSince) {
 TEST_F(RevertTest, ADroppedColumnWithoutDefaultIsNamedAndItsRevertRefused) {
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE nd (id INT PRIMARY KEY, must INT NOT NULL, opt INT NOT "
-      "NULL DEFAULT 1, free INT, narrowed BIGINT, widened SMALLINT)"));
-  ASSERT_OK(conn_->Execute(
-      "INSERT INTO nd SELECT seq, seq, seq, seq, seq, seq FROM seq_1_to_100"));
+      "NULL DEFAULT 1, free INT, narrowed BIGINT, widened SMALLINT, moved "
+      "INT NOT NULL, again INT NOT NULL)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO nd SELECT seq, seq, seq, seq, seq, "
+                     "seq, seq, seq FROM seq_1_to_100"));
+  // A renamed column is mapped back by the reverse stream (not dropped);
+  // one dropped and added again under its name gets nothing from it.
   const std::string alter =
       Run("ALTER TABLE nd DROP COLUMN must, DROP COLUMN opt, DROP COLUMN "
-          "free, MODIFY narrowed INT, MODIFY widened INT");
+          "free, MODIFY narrowed INT, CHANGE widened wider INT, CHANGE moved "
+          "shifted INT NOT NULL, DROP COLUMN again, ADD COLUMN again INT NOT "
+          "NULL DEFAULT 0");
   Migration done = WaitStatus(alter, kStatusComplete);
-  EXPECT_EQ(done.dropped_no_default_column_names, "must");
-  // Only a column whose range grew may hold values the old one cannot.
+  EXPECT_EQ(done.dropped_no_default_column_names, "must,again");
+  // Only a column whose range grew may hold values the old one cannot
+  // (named as in the old table).
   EXPECT_EQ(done.expanded_column_names, "widened");
   EXPECT_THAT(done.revertible_notes,
               HasSubstr("`must` (NOT NULL, no default) dropped"));
-  ASSERT_OK(conn_->Execute("INSERT INTO nd (id) VALUES (101)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO nd (id, shifted, again) VALUES (101, 1, 1)"));
   ASSERT_OK(WaitFor(Clock::Real(), "the reverse stream to fail",
                     [&]() -> absl::StatusOr<bool> {
                       SC_ASSIGN_OR_RETURN(

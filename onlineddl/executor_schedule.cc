@@ -75,9 +75,9 @@ absl::Status Executor::TickLocked() {
     // A reverse stream, if any: left running, it would fail for good on
     // its table renamed away. Tried again next tick, logged.
     if (absl::Status dropped = DropWorkflow(m.uuid); !dropped.ok()) {
-      LogGcError(absl::StrCat("dropping the stream of ", m.uuid,
-                              " before its cleanup: ", dropped.message()),
-                 /*retiring=*/true);
+      LogRepeatedError(
+          absl::StrCat("dropping the stream of ", m.uuid,
+                       " before its cleanup: ", dropped.message()));
       continue;
     }
     // An artifact that cannot be retired now (a long transaction holds
@@ -90,9 +90,8 @@ absl::Status Executor::TickLocked() {
       if (!retired.ok()) break;
     }
     if (!retired.ok()) {
-      LogGcError(absl::StrCat("retiring the artifacts of ", m.uuid, ": ",
-                              retired.message()),
-                 /*retiring=*/true);
+      LogRepeatedError(absl::StrCat("retiring the artifacts of ", m.uuid, ": ",
+                                    retired.message()));
       continue;
     }
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -146,20 +145,18 @@ absl::Status Executor::TickLocked() {
   // every time).
   if (!prepared_.empty()) return absl::OkStatus();
   absl::Status gc = gc_->Tick(*conn_, options_.db, keep).status();
-  if (!gc.ok()) LogGcError(gc.message(), /*retiring=*/false);
+  if (!gc.ok()) LogRepeatedError(gc.message());
   return absl::OkStatus();
 }
 
-void Executor::LogGcError(absl::string_view message, bool retiring) {
-  // Once a minute for the same message (each source its own).
-  const int k = retiring ? 1 : 0;
-  if (message == gc_error_[k] &&
-      clock_->Now() - gc_error_at_[k] < absl::Minutes(1)) {
-    return;
+void Executor::LogRepeatedError(absl::string_view message) {
+  const absl::Time now = clock_->Now();
+  for (auto it = logged_at_.begin(); it != logged_at_.end();) {
+    it = now - it->second >= absl::Minutes(1) ? logged_at_.erase(it)
+                                              : std::next(it);
   }
+  if (!logged_at_.emplace(std::string(message), now).second) return;
   std::cerr << "executor: " << message << std::endl;
-  gc_error_[k] = std::string(message);
-  gc_error_at_[k] = clock_->Now();
 }
 
 absl::StatusOr<std::vector<Migration>> Executor::PendingBefore(
@@ -233,7 +230,10 @@ absl::Status Executor::ScheduleQueued() {
                       ListMine("migration_status IN ('queued', 'ready')"));
   for (const Migration& m : queued) {
     if (m.postpone_launch) {
-      SC_RETURN_IF_ERROR(ShowStage(m, "postponed launch"));
+      // A deployment's member waiting to apply again keeps saying why.
+      if (!absl::StartsWith(m.stage, kWaitingToApply)) {
+        SC_RETURN_IF_ERROR(ShowStage(m, "postponed launch"));
+      }
       continue;
     }
     // An operation that completes as it runs (CREATE, DROP, a view) waits

@@ -1651,14 +1651,20 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
   ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
   auto view_digest = [&](const char* view) {
     return mysql::QueryValue(
-        *conn_, absl::StrCat("SELECT MD5(CONCAT_WS(CHAR(10), VIEW_DEFINITION, "
-                             "DEFINER, SECURITY_TYPE, CHECK_OPTION, "
-                             "ALGORITHM)) FROM information_schema.VIEWS "
-                             "WHERE TABLE_SCHEMA = DATABASE() AND "
-                             "TABLE_NAME = ",
+        *conn_, absl::StrCat("SELECT CONCAT('v2:', MD5(CONCAT_WS(CHAR(10), "
+                             "VIEW_DEFINITION, DEFINER, SECURITY_TYPE, "
+                             "CHECK_OPTION, ALGORITHM))) FROM "
+                             "information_schema.VIEWS WHERE TABLE_SCHEMA = "
+                             "DATABASE() AND TABLE_NAME = ",
                              mysql::QuoteString(view)));
   };
-  ASSERT_OK_AND_ASSIGN(std::string digest, view_digest("vv"));
+  // As an earlier version recorded it: the MD5 of the SELECT alone.
+  ASSERT_OK_AND_ASSIGN(
+      std::string digest,
+      mysql::QueryValue(*conn_,
+                        "SELECT MD5(VIEW_DEFINITION) FROM "
+                        "information_schema.VIEWS WHERE TABLE_SCHEMA = "
+                        "DATABASE() AND TABLE_NAME = 'vv'"));
   ASSERT_OK_AND_ASSIGN(std::string copy, ArtifactName(ArtifactHint::kShadow,
                                                       altered[0], absl::Now()));
   stage(altered[0], absl::StrCat("applying: view change from ", digest), copy);

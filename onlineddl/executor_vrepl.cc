@@ -140,11 +140,17 @@ absl::StatusOr<std::string> TimeZoneDependence(
 // Drops NO_ZERO_DATE and NO_ZERO_IN_DATE from the session's sql_mode, or
 // restores the server's default mode (both without NO_BACKSLASH_ESCAPES).
 // The revertibility of changing db.table into db.shadow, from their SHOW
-// CREATE TABLE. A column the server fills by itself (AUTO_INCREMENT,
-// generated) is not counted as dropped without a default.
+// CREATE TABLE, the ALTER's column renames (old, new) and dropped columns
+// (as AnalyzeAlter found them) given: the reverse stream maps a renamed
+// column back, and a column dropped and added again under its name still
+// gets no value from it. A column the server fills by itself
+// (AUTO_INCREMENT, generated) is not counted as dropped without a
+// default. Columns are named as in db.table.
 absl::StatusOr<schemadiff::RevertibilityAnalysis> Revertibility(
     mysql::Connection& conn, absl::string_view db, absl::string_view table,
-    absl::string_view shadow) {
+    absl::string_view shadow,
+    const std::vector<std::pair<std::string, std::string>>& renames,
+    const std::vector<std::string>& dropped) {
   schemadiff::CreateTable tables[2];
   const absl::string_view names[2] = {table, shadow};
   for (int i = 0; i < 2; ++i) {
@@ -164,22 +170,44 @@ absl::StatusOr<schemadiff::RevertibilityAnalysis> Revertibility(
     }
     tables[i] = std::move(*create);
   }
+  const schemadiff::CreateTable old_table = tables[0];
+  // The old table's columns under their new names (each renamed once: a
+  // swap of two names stays a swap), for a comparison by name.
+  auto renamed = [&](const std::string& name) -> const std::string* {
+    for (const auto& [from, to] : renames) {
+      if (absl::EqualsIgnoreCase(from, name)) return &to;
+    }
+    return nullptr;
+  };
+  for (schemadiff::ColumnDefinition& c : tables[0].spec->columns) {
+    if (const std::string* to = renamed(c.name)) c.name = *to;
+  }
+  for (schemadiff::IndexDefinition& k : tables[0].spec->indexes) {
+    for (schemadiff::IndexPart& part : k.parts) {
+      if (const std::string* to = renamed(part.column)) part.column = *to;
+    }
+  }
   schemadiff::RevertibilityAnalysis r =
       schemadiff::AnalyzeRevertibility(tables[0], tables[1]);
-  std::vector<std::string> filled_by_server;
-  for (const schemadiff::ColumnDefinition& c : tables[0].spec->columns) {
-    if (c.auto_increment || c.generated) filled_by_server.push_back(c.name);
+  for (std::string& name : r.expanded_column_names) {
+    for (const auto& [from, to] : renames) {
+      if (absl::EqualsIgnoreCase(to, name)) {
+        name = from;
+        break;
+      }
+    }
   }
-  r.dropped_no_default_column_names.erase(
-      std::remove_if(r.dropped_no_default_column_names.begin(),
-                     r.dropped_no_default_column_names.end(),
-                     [&](const std::string& name) {
-                       for (const std::string& f : filled_by_server) {
-                         if (absl::EqualsIgnoreCase(f, name)) return true;
-                       }
-                       return false;
-                     }),
-      r.dropped_no_default_column_names.end());
+  r.dropped_no_default_column_names.clear();
+  for (const schemadiff::ColumnDefinition& c : old_table.spec->columns) {
+    const bool gone =
+        std::any_of(dropped.begin(), dropped.end(), [&](const std::string& d) {
+          return absl::EqualsIgnoreCase(d, c.name);
+        });
+    if (gone && !c.nullable.value_or(true) && !c.default_value &&
+        !c.auto_increment && !c.generated) {
+      r.dropped_no_default_column_names.push_back(c.name);
+    }
+  }
   return r;
 }
 
@@ -556,8 +584,8 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   // the cut-over to the old table (the column has no value for it), and a
   // revert is refused from then on.
   std::vector<std::string> dropped_no_default, expanded;
-  absl::StatusOr<schemadiff::RevertibilityAnalysis> rev =
-      Revertibility(*conn_, db, m.table, shadow);
+  absl::StatusOr<schemadiff::RevertibilityAnalysis> rev = Revertibility(
+      *conn_, db, m.table, shadow, ColumnRenames(alter), a->dropped_columns);
   if (!rev.ok()) {
     a->revertible_notes.push_back(
         absl::StrCat("revertibility not analyzed: ", rev.status().message()));
@@ -1191,6 +1219,15 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
   return req;
 }
 
+absl::Duration Executor::RetryPause(int64_t attempts) const {
+  absl::Duration pause = options_.cut_over_backoff;
+  for (int64_t i = 0; i < attempts && pause < options_.cut_over_backoff_max;
+       ++i) {
+    pause *= 2;
+  }
+  return std::min(pause, options_.cut_over_backoff_max);
+}
+
 absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
                                      bool stream_stopped,
                                      const absl::Status& error, bool backoff) {
@@ -1216,12 +1253,7 @@ absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
                                .Set("stage", "cut-over aborted")
                                .Set("message", error.message()));
   }
-  absl::Duration pause = options_.cut_over_backoff;
-  for (int64_t i = 0;
-       i < m.cutover_attempts && pause < options_.cut_over_backoff_max; ++i) {
-    pause *= 2;
-  }
-  pause = std::min(pause, options_.cut_over_backoff_max);
+  const absl::Duration pause = RetryPause(m.cutover_attempts);
   next_cut_over_[m.uuid] = clock_->Now() + pause;
   return UpdateMigration(
       *conn_, m.uuid,

@@ -244,9 +244,6 @@ TEST(SchemaDiffOrderTest, GatherTableAltersKeepsAnOrderItCannotValidate) {
        "alter table b add column k int, add foreign key (k) references a (k)"});
   plan.diffs[1].kind = EntityDiffKind::kCreateTable;
   EXPECT_EQ(GatherTableAlters(from, plan, {0, 1}), (std::vector<int>{0, 1}));
-  // As ALTERs both, they are one run already.
-  plan.diffs[1].kind = EntityDiffKind::kAlterTable;
-  EXPECT_EQ(GatherTableAlters(from, plan, {0, 1}), (std::vector<int>{0, 1}));
 }
 
 TEST(SchemaDiffOrderTest, NeighborhoodFollowsViewsOfViews) {

@@ -29,7 +29,14 @@ std::string KeyOrderOf(const ColumnInfo& col) {
        {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal"}) {
     if (col.data_type == number) return "number";
   }
-  if (!col.collation.empty()) return absl::StrCat("collation ", col.collation);
+  if (!col.collation.empty()) {
+    // utf8_* is what MariaDB before 10.6 named utf8mb3_*.
+    std::string collation = col.collation;
+    if (absl::StartsWith(collation, "utf8_")) {
+      collation.insert(4, "mb3");  // after "utf8"
+    }
+    return absl::StrCat("collation ", collation);
+  }
   return col.data_type;
 }
 constexpr char kCopyCharset[] = "utf8mb4";  // the copy session's charset

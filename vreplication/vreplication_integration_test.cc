@@ -182,6 +182,21 @@ class VReplicationTest : public harness::SharedInstanceTest {
                    });
   }
 
+  // Copies `db`.src into `db`.dst with workflow `name` (options_) and
+  // expects both the same, read as `columns`, once caught up.
+  void CopyAndCompare(const std::string& name, const std::string& db,
+                      const std::string& columns) {
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id,
+        engine.Create(name, Source("dst", "select * from src"), db, 0));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, db + ".src", columns));
+    EXPECT_THAT(Checksum(*conn_, db + ".dst", columns), IsOkAndHolds(want));
+  }
+
   // Copies `db`.src (3000 rows) into `db`.dst in held chunks; while the
   // copy is paused after some, changes copied and uncopied rows alike
   // (every v, then every 7th row deleted); then both tables, read as
@@ -1022,15 +1037,7 @@ TEST_F(VReplicationTest, EnumAndFloatKeysAreNotIteratedOn) {
   options_.copy_batch_rows = 1;
   options_.copy_batch_min_rows = 1;
   options_.copy_batch_max_rows = 1;
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf4e", Source("dst", "select * from src"), "d4e", 0));
-  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d4e.src", "e, id"));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d4e.dst", "e, id"));
-  EXPECT_EQ(got, want);
+  CopyAndCompare("wf4e", "d4e", "e, id");
 
   ASSERT_OK(conn_->Execute("CREATE DATABASE d4f"));
   ASSERT_OK(
@@ -1053,15 +1060,7 @@ TEST_F(VReplicationTest, ZeroChunkBoundsStillCopy) {
   options_.copy_batch_rows = 0;
   options_.copy_batch_min_rows = 0;
   options_.copy_batch_max_rows = 0;
-  Engine engine(options_, Clock::Real());
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf4z", Source("dst", "select * from src"), "d4z", 0));
-  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d4z.src", "id, v"));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d4z.dst", "id, v"));
-  EXPECT_EQ(got, want);
+  CopyAndCompare("wf4z", "d4z", "id, v");
 }
 
 TEST_F(VReplicationTest, BinlogWithoutFullRowsFailsClearly) {
@@ -2496,21 +2495,21 @@ TEST_F(VReplicationTest, ALastPkOfAnotherKeyIsRefused) {
 // sorting below where it stopped in the new order were never copied. A
 // key widened from INT to BIGINT keeps its order and resumes.
 TEST_F(VReplicationTest, ALastPkOfAKeyNowOrderedOtherwiseIsRefused) {
-  ASSERT_OK(conn_->Execute("CREATE DATABASE d7o"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7q"));
   const std::string table =
       "(k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci "
       "PRIMARY KEY, v INT)";
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7o.src ", table)));
-  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7o.dst ", table)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7q.src ", table)));
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE d7q.dst ", table)));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d7o.src SELECT IF(seq % 2, CONCAT('a', seq), CONCAT('B', "
-      "seq)), seq FROM d7o.seq_1_to_3000"));
+      "INSERT INTO d7q.src SELECT IF(seq % 2, CONCAT('a', seq), CONCAT('B', "
+      "seq)), seq FROM d7q.seq_1_to_3000"));
   std::atomic<int> chunks{3};
   std::unique_ptr<Engine> engine;
   ASSERT_OK_AND_ASSIGN(int64_t id,
-                       StopMidCopy(&engine, "wf7o", "d7o", &chunks));
+                       StopMidCopy(&engine, "wf7q", "d7q", &chunks));
   ASSERT_OK(conn_->Execute(
-      "ALTER TABLE d7o.src MODIFY k VARCHAR(20) CHARACTER SET utf8mb4 "
+      "ALTER TABLE d7q.src MODIFY k VARCHAR(20) CHARACTER SET utf8mb4 "
       "COLLATE utf8mb4_bin"));
   chunks = 1 << 30;
   ASSERT_OK(engine->Start(id));
@@ -2521,20 +2520,20 @@ TEST_F(VReplicationTest, ALastPkOfAKeyNowOrderedOtherwiseIsRefused) {
                               "utf8mb4_bin"),
                     HasSubstr("copy the table again")));
 
-  ASSERT_OK(conn_->Execute("CREATE DATABASE d7p"));
-  ASSERT_OK(conn_->Execute("CREATE TABLE d7p.src (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d7r"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d7r.src (id INT PRIMARY KEY, v INT)"));
   ASSERT_OK(
-      conn_->Execute("CREATE TABLE d7p.dst (id BIGINT PRIMARY KEY, v INT)"));
+      conn_->Execute("CREATE TABLE d7r.dst (id BIGINT PRIMARY KEY, v INT)"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO d7p.src SELECT seq, seq FROM d7p.seq_1_to_3000"));
+      "INSERT INTO d7r.src SELECT seq, seq FROM d7r.seq_1_to_3000"));
   chunks = 3;
-  ASSERT_OK_AND_ASSIGN(id, StopMidCopy(&engine, "wf7p", "d7p", &chunks));
-  ASSERT_OK(conn_->Execute("ALTER TABLE d7p.src MODIFY id BIGINT"));
+  ASSERT_OK_AND_ASSIGN(id, StopMidCopy(&engine, "wf7r", "d7r", &chunks));
+  ASSERT_OK(conn_->Execute("ALTER TABLE d7r.src MODIFY id BIGINT"));
   chunks = 1 << 30;
   ASSERT_OK(engine->Start(id));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7p.src", "id, v"));
-  EXPECT_THAT(Checksum(*conn_, "d7p.dst", "id, v"), IsOkAndHolds(want));
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7r.src", "id, v"));
+  EXPECT_THAT(Checksum(*conn_, "d7r.dst", "id, v"), IsOkAndHolds(want));
 }
 
 // The stream looks up which columns are UUIDs on a session of its own,
