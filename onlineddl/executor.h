@@ -407,9 +407,13 @@ class Executor {
   static constexpr char kIntentViewChange[] = "view change from ";
   // The stage of a deployment's immediate member waiting to apply again.
   static constexpr char kWaitingToApply[] = "waiting to apply";
-  // The pause before the next attempt after `attempts` failed ones:
-  // cut_over_backoff doubled each time, at most cut_over_backoff_max.
-  absl::Duration RetryPause(int64_t attempts) const;
+  // Sets m's next attempt (cut-over, or a deployment member's apply) a
+  // pause from now: cut_over_backoff doubled for each failed attempt
+  // (m.cutover_attempts), at most cut_over_backoff_max. Returns the pause.
+  absl::Duration BackOff(const Migration& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `uuid`'s next attempt is not due yet (BackOff).
+  bool BackingOff(const std::string& uuid) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // the table's definition no longer has the digest that follows (an
   // ALGORITHM=INSTANT ALTER).
   static constexpr char kIntentInstant[] = "instant from ";

@@ -504,10 +504,7 @@ absl::Status Executor::GateDeployment(Deployment d) {
         ++i;
       }
       for (const Migration& g : group) {
-        auto next = next_cut_over_.find(g.uuid);
-        if (next != next_cut_over_.end() && clock_->Now() < next->second) {
-          return absl::OkStatus();
-        }
+        if (BackingOff(g.uuid)) return absl::OkStatus();
         // Its last cut-over may have swapped (being checked or recorded by
         // MonitorVrepl): another would swap the tables back.
         SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(g));
@@ -521,10 +518,7 @@ absl::Status Executor::GateDeployment(Deployment d) {
       applied = std::move(group);
     } else {
       // Its object was in use at the last attempt: retried after a pause.
-      auto next = next_cut_over_.find(m.uuid);
-      if (next != next_cut_over_.end() && clock_->Now() < next->second) {
-        return absl::OkStatus();
-      }
+      if (BackingOff(m.uuid)) return absl::OkStatus();
       gate_applying_ = true;
       const absl::Status started = StartMigration(m);
       gate_applying_ = false;

@@ -353,8 +353,7 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
       // members before it applied, so failing it would leave the
       // deployment half-applied. It waits its turn again, backing off
       // (each attempt holds up new queries on it), cancellable meanwhile.
-      const absl::Duration pause = RetryPause(m.cutover_attempts);
-      next_cut_over_[m.uuid] = clock_->Now() + pause;
+      const absl::Duration pause = BackOff(m);
       return UpdateMigration(
           *conn_, m.uuid,
           Assignments()

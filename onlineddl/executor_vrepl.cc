@@ -1055,11 +1055,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   }
   SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.uuid, a));
   if (!ready || m.postpone_completion) return absl::OkStatus();
-  auto next = next_cut_over_.find(m.uuid);
-  if (next != next_cut_over_.end() && now < next->second) {
-    return absl::OkStatus();
-  }
-  if (!waiting_for.empty()) return absl::OkStatus();
+  if (BackingOff(m.uuid) || !waiting_for.empty()) return absl::OkStatus();
   return CutOverVrepl({m});
 }
 
@@ -1219,13 +1215,20 @@ CutOverRequest Executor::CutOverRequestFor(const Migration& m,
   return req;
 }
 
-absl::Duration Executor::RetryPause(int64_t attempts) const {
+absl::Duration Executor::BackOff(const Migration& m) {
   absl::Duration pause = options_.cut_over_backoff;
-  for (int64_t i = 0; i < attempts && pause < options_.cut_over_backoff_max;
-       ++i) {
+  for (int64_t i = 0;
+       i < m.cutover_attempts && pause < options_.cut_over_backoff_max; ++i) {
     pause *= 2;
   }
-  return std::min(pause, options_.cut_over_backoff_max);
+  pause = std::min(pause, options_.cut_over_backoff_max);
+  next_cut_over_[m.uuid] = clock_->Now() + pause;
+  return pause;
+}
+
+bool Executor::BackingOff(const std::string& uuid) const {
+  auto next = next_cut_over_.find(uuid);
+  return next != next_cut_over_.end() && clock_->Now() < next->second;
 }
 
 absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
@@ -1253,8 +1256,7 @@ absl::Status Executor::CutOverFailed(const Migration& m, int64_t workflow_id,
                                .Set("stage", "cut-over aborted")
                                .Set("message", error.message()));
   }
-  const absl::Duration pause = RetryPause(m.cutover_attempts);
-  next_cut_over_[m.uuid] = clock_->Now() + pause;
+  const absl::Duration pause = BackOff(m);
   return UpdateMigration(
       *conn_, m.uuid,
       Assignments()
