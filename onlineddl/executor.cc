@@ -154,9 +154,8 @@ absl::Status Executor::Init() {
   // Beside a primary only: on a replica (a user with SUPER passes
   // read_only) migrations and table GC would change a copy of the data
   // its primary knows nothing of, and break replication.
-  SC_ASSIGN_OR_RETURN(std::string read_only,
-                      mysql::QueryValue(*conn_, "SELECT @@GLOBAL.read_only"));
-  if (read_only != "0" && !absl::EqualsIgnoreCase(read_only, "OFF")) {
+  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly());
+  if (read_only) {
     return absl::FailedPreconditionError(
         "the server is read_only (a replica?): sidecutd runs migrations "
         "beside a primary; start it beside the primary, or SET GLOBAL "

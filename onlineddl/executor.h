@@ -330,6 +330,8 @@ class Executor {
   // stream stops and prepared cut-overs are released, until it is writable
   // again; true while so paused.
   absl::StatusOr<bool> PausedAsReplica() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether @@GLOBAL.read_only is set (a replica, or a demoted primary).
+  absl::StatusOr<bool> ServerIsReadOnly() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Keeps the reverse streams of the newest live_reverse_streams completed
   // ALTERs running and parks the others (except those a pending revert
@@ -421,6 +423,13 @@ class Executor {
   // afterwards whether it applied and the artifact it will leave.
   absl::Status MarkApplying(const Migration& m, absl::string_view intent,
                             absl::string_view artifact)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An immediate operation whose statement failed with `s` (its artifact
+  // already cleared): failed, except a deployment member whose object a
+  // transaction holds (lock wait, errno 1205) while the gate applies it:
+  // the members before it applied, so it waits its turn again, backing
+  // off, cancellable meanwhile.
+  absl::Status FailOrWaitTurn(const Migration& m, const absl::Status& s)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Completes an immediate operation that applied, leaving `artifact`.
   absl::Status FinishImmediate(const Migration& m, absl::string_view artifact)

@@ -497,6 +497,52 @@ TEST_F(DeployTest, AMemberWhoseObjectIsInUseWaitsItsTurn) {
   EXPECT_EQ(Columns("v"), "id");
 }
 
+// The same for a revert deployment: the revert of the first CREATE (the
+// last to apply) finds its table in use after the other's applied; it
+// waits its turn instead of failing the revert half-applied.
+TEST_F(DeployTest, ARevertMemberWhoseTableIsInUseWaitsItsTurn) {
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> uuids,
+                       executor_->Submit("CREATE TABLE r1 (id INT PRIMARY KEY);"
+                                         "CREATE TABLE r2 (id INT PRIMARY KEY)",
+                                         "vitess --declarative", "torevert"));
+  ASSERT_EQ(uuids.size(), 2u);
+  WaitDeployment("torevert", kDeployComplete);
+  ASSERT_OK_AND_ASSIGN(auto app, harness::ConnectTo(*instance_));
+  ASSERT_OK(app->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_))));
+  ASSERT_OK(app->Execute("START TRANSACTION"));
+  ASSERT_OK(app->Execute("SELECT COUNT(*) FROM r1"));
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->RevertDeployment("torevert"));
+  ASSERT_OK_AND_ASSIGN(Deployment r, executor_->GetDeployment(revert));
+  ASSERT_EQ(r.members.size(), 2u);
+  Migration waiting;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the revert of r1 waiting its turn",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(waiting, executor_->Get(r.members[1]));
+        if (waiting.status == kStatusFailed) {
+          return absl::FailedPreconditionError(waiting.message);
+        }
+        return waiting.cutover_attempts >= 1;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}))
+      << waiting.status << " " << waiting.stage << " " << waiting.message;
+  EXPECT_EQ(waiting.table, "r1");
+  EXPECT_THAT(waiting.message, HasSubstr("is in use"));
+  EXPECT_EQ(executor_->GetDeployment(revert)->status, kDeployCompleting);
+  auto exists = [&](const std::string& t) {
+    return Value(
+        absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
+                     "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+                     mysql::QuoteString(t)));
+  };
+  EXPECT_EQ(exists("r2"), "0");
+  EXPECT_EQ(exists("r1"), "1");
+  ASSERT_OK(app->Execute("COMMIT"));
+  WaitDeployment(revert, kDeployComplete);
+  EXPECT_EQ(exists("r1"), "0");
+}
+
 // A deployment the gate cannot handle (a member's row deleted by hand)
 // holds up no other deployment.
 TEST_F(DeployTest, ABrokenDeploymentHoldsUpNoOther) {

@@ -348,25 +348,28 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
       SC_RETURN_IF_ERROR(
           UpdateMigration(*conn_, m.uuid, Assignments().Set("artifacts", "")));
     }
-    if (gate_applying_ && mysql::MysqlErrno(s) == 1205) {
-      // A deployment's member whose object a transaction holds: the
-      // members before it applied, so failing it would leave the
-      // deployment half-applied. It waits its turn again, backing off
-      // (each attempt holds up new queries on it), cancellable meanwhile.
-      const absl::Duration pause = BackOff(m);
-      return UpdateMigration(
-          *conn_, m.uuid,
-          Assignments()
-              .Set("migration_status", m.status)
-              .Set("cutover_attempts", m.cutover_attempts + 1)
-              .Set("stage", absl::StrCat(kWaitingToApply, "; retrying in ",
-                                         absl::FormatDuration(pause)))
-              .Set("message", s.message())
-              .SetExpr("started_timestamp", "NULL"));
-    }
-    return Fail(m, s.message());
+    return FailOrWaitTurn(m, s);
   }
   return FinishImmediate(m, artifact);
+}
+
+absl::Status Executor::FailOrWaitTurn(const Migration& m,
+                                      const absl::Status& s) {
+  if (!gate_applying_ || mysql::MysqlErrno(s) != 1205) {
+    return Fail(m, s.message());
+  }
+  // Failing it would leave its deployment half-applied. Each attempt holds
+  // up new queries on the object while it waits: hence the backoff.
+  const absl::Duration pause = BackOff(m);
+  return UpdateMigration(
+      *conn_, m.uuid,
+      Assignments()
+          .Set("migration_status", m.status)
+          .Set("cutover_attempts", m.cutover_attempts + 1)
+          .Set("stage", absl::StrCat(kWaitingToApply, "; retrying in ",
+                                     absl::FormatDuration(pause)))
+          .Set("message", s.message())
+          .SetExpr("started_timestamp", "NULL"));
 }
 
 absl::StatusOr<bool> Executor::TryInstant(const Migration& m,

@@ -329,11 +329,14 @@ absl::Status Executor::StartRevert(const Migration& r) {
     intent = absl::StrCat(kIntentViewChange, digest);
   }
   SC_RETURN_IF_ERROR(MarkApplying(r, intent, artifact));
-  absl::Status s = conn_->Execute(sql).status();
+  // As the operation it reverts: short lock waits on the live object (a
+  // long one would hold up every new query on it); a revert deployment's
+  // member then waits its turn.
+  absl::Status s = RunLiveDdl(sql, QuoteQualified(db, m.table));
   if (!s.ok()) {
     SC_RETURN_IF_ERROR(
         UpdateMigration(*conn_, r.uuid, Assignments().Set("artifacts", "")));
-    return Fail(r, s.message());
+    return FailOrWaitTurn(r, s);
   }
   return FinishImmediate(r, artifact);
 }

@@ -15,10 +15,15 @@
 
 namespace sidecut {
 namespace onlineddl {
-absl::StatusOr<bool> Executor::PausedAsReplica() {
+absl::StatusOr<bool> Executor::ServerIsReadOnly() {
   SC_ASSIGN_OR_RETURN(std::string read_only,
                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.read_only"));
-  if (read_only == "0" || absl::EqualsIgnoreCase(read_only, "OFF")) {
+  return read_only != "0" && !absl::EqualsIgnoreCase(read_only, "OFF");
+}
+
+absl::StatusOr<bool> Executor::PausedAsReplica() {
+  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly());
+  if (!read_only) {
     if (paused_as_replica_) {
       SC_RETURN_IF_ERROR(engine_->Open(options_.db));
       paused_as_replica_ = false;
