@@ -234,38 +234,40 @@ absl::Status PreparedCutOver::Open() {
   SC_RETURN_IF_ERROR(
       probe_->Execute("SET SESSION lock_wait_timeout = 0").status());
   SC_RETURN_IF_ERROR(KeepIdleSession(*probe_));
-  SC_RETURN_IF_ERROR(DropLeftoverSentry());
+  // One left behind would fail every attempt.
+  SC_RETURN_IF_ERROR(
+      DropSentry(*a_, request_.db, request_.sentry, {b_->ConnectionId()}));
   return a_
       ->Execute(absl::StrCat("CREATE TABLE ", Table(request_.sentry),
                              " (id INT PRIMARY KEY) ENGINE=InnoDB"))
       .status();
 }
 
-// A sentry outlives a process that died while it held the lock (the server
-// ends the lock with the session, not the table), and would fail every
-// later attempt. A RENAME of that process still pending would fail while
-// the sentry exists; it is ended first, then the sentry dropped.
-absl::Status PreparedCutOver::DropLeftoverSentry() {
+absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
+                        absl::string_view sentry,
+                        const std::vector<uint64_t>& spared) {
   SC_ASSIGN_OR_RETURN(
       std::string exists,
       mysql::QueryValue(
-          *a_, absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
-                            "WHERE TABLE_SCHEMA = ",
-                            QuoteString(request_.db), " AND TABLE_NAME = ",
-                            QuoteString(request_.sentry))));
+          conn, absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
+                             "WHERE TABLE_SCHEMA = ",
+                             QuoteString(db),
+                             " AND TABLE_NAME = ", QuoteString(sentry))));
   if (exists == "0") return absl::OkStatus();
+  std::string ids = absl::StrCat(conn.ConnectionId());
+  for (uint64_t id : spared) absl::StrAppend(&ids, ", ", id);
   SC_ASSIGN_OR_RETURN(
       mysql::Result stale,
-      a_->Execute(absl::StrCat(
+      conn.Execute(absl::StrCat(
           "SELECT ID FROM information_schema.PROCESSLIST WHERE ID NOT IN (",
-          a_->ConnectionId(), ", ", b_->ConnectionId(),
-          ") AND COMMAND = 'Query' AND LOCATE(", QuoteString(request_.sentry),
+          ids, ") AND COMMAND = 'Query' AND LOCATE(", QuoteString(sentry),
           ", INFO) > 0")));
   for (const mysql::Row& row : stale.rows) {
-    a_->Execute(absl::StrCat("KILL QUERY ", row.Get(0))).IgnoreError();
+    conn.Execute(absl::StrCat("KILL QUERY ", row.Get(0))).IgnoreError();
   }
-  return a_
-      ->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(request_.sentry)))
+  return conn
+      .Execute(absl::StrCat("DROP TABLE IF EXISTS ",
+                            mysql::QuoteQualified(db, sentry)))
       .status();
 }
 
@@ -580,6 +582,10 @@ void PreparedCutOver::Abort() {
   }
   if (a_ == nullptr) return;
   if (locked_) a_->Execute("UNLOCK TABLES").IgnoreError();
+  // A RENAME whose end is unknown may still be queued: it fails for sure
+  // while the sentry exists. The next attempt, or the migration's end,
+  // drops it (DropSentry).
+  if (rename_uncertain_) return;
   a_->Execute(absl::StrCat("DROP TABLE IF EXISTS ", Table(request_.sentry)))
       .IgnoreError();
 }

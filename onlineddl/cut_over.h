@@ -134,6 +134,15 @@ struct CutOverResult {
 // result then does not sort after `table`, and a migration is refused).
 std::string SentryName(absl::string_view table, absl::string_view unique);
 
+// Drops sentry `db`.`sentry` if it is there (left by a cut-over whose
+// session died while it held the lock, or kept because its RENAME's end
+// is unknown). A RENAME of that cut-over still queued fails while the
+// sentry exists, and would run once it is gone: every query naming it,
+// other than on `conn` and the sessions `spared`, is ended first.
+absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
+                        absl::string_view sentry,
+                        const std::vector<uint64_t>& spared = {});
+
 // The end of the server's binlog (@@gtid_binlog_pos) as a position.
 absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn);
 
@@ -195,7 +204,6 @@ class PreparedCutOver {
   PreparedCutOver(mysql::ConnectionFactory& factory, CutOverRequest request,
                   CutOverOptions options, Clock* clock);
   absl::Status Open();
-  absl::Status DropLeftoverSentry();
   absl::Status CatchUp();
   // Locks the table (and the sentry), waiting up to the threshold (the
   // session's lock timeout), or, with `others_locked`, giving up on a

@@ -470,9 +470,21 @@ void Executor::ForgetEnded(const std::string& uuid) {
   StopVerify(uuid);
 }
 
+void Executor::DropLeftoverSentry(const Migration& m) {
+  if (m.table.empty()) return;
+  const absl::Status s =
+      DropSentry(*conn_, m.schema, SentryName(m.table, m.uuid));
+  if (!s.ok()) {
+    std::cerr << "executor: migration " << m.uuid
+              << " ended, but its cut-over's sentry could not be dropped: " << s
+              << std::endl;
+  }
+}
+
 absl::Status Executor::Fail(const Migration& m, absl::string_view message) {
   DropWorkflow(m.uuid).IgnoreError();
   DropKeptForeignKeys(m).IgnoreError();
+  DropLeftoverSentry(m);
   ForgetEnded(m.uuid);
   return UpdateMigration(*conn_, m.uuid,
                          Assignments()

@@ -355,6 +355,11 @@ class Executor {
   // Forgets what the executor keeps in memory about a migration that ended
   // (progress, cut-over retries and checks, a catch-up for a prepare).
   void ForgetEnded(const std::string& uuid) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the sentry a cut-over of `m` left behind (its session died while
+  // it held the lock, or its RENAME's end was unknown), once `m` ended:
+  // no later attempt of its own would.
+  void DropLeftoverSentry(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Fail(const Migration& m, absl::string_view message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<DdlStatement> ParseMigration(const Migration& m);

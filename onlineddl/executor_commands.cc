@@ -173,6 +173,7 @@ absl::Status Executor::CancelLocked(const Migration& m, absl::string_view why) {
   }
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
   DropKeptForeignKeys(m).IgnoreError();
+  DropLeftoverSentry(m);
   StopTask(mysql_alters_, m.uuid);
   ForgetEnded(m.uuid);
   return UpdateMigration(*conn_, m.uuid,

@@ -912,6 +912,57 @@ TEST_F(ExecutorTest, AThrottledMigrationIsNotReadyToComplete) {
   ASSERT_OK(WaitReadyToComplete(u[0]));
 }
 
+// A migration that ends drops the sentry its cut-over left (its session
+// died holding the lock, or its RENAME's end was unknown), having first
+// ended that RENAME if it is still queued: with the sentry gone, it would
+// swap the tables of a cancelled migration.
+TEST_F(ExecutorTest, AnEndedMigrationDropsTheSentryItsCutOverLeft) {
+  CreateUsers(100);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  const std::string sentry = SentryName("users", m.uuid);
+  ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", Qualified(sentry),
+                                        " (id INT PRIMARY KEY)")));
+  // The lost cut-over's RENAME, queued behind a reader of the table.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> reader,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK(reader->Execute("START TRANSACTION"));
+  ASSERT_OK(reader->Execute(
+      absl::StrCat("SELECT COUNT(*) FROM ", Qualified("users"))));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> lost,
+                       harness::ConnectTo(*instance_));
+  absl::Status renamed;
+  std::thread rename([&] {
+    renamed =
+        lost->Execute(absl::StrCat("RENAME TABLE ", Qualified("users"), " TO ",
+                                   Qualified(sentry), ", ",
+                                   Qualified(FirstArtifact(m)), " TO ",
+                                   Qualified("users"), ", ", Qualified(sentry),
+                                   " TO ", Qualified(FirstArtifact(m))))
+            .status();
+  });
+  ASSERT_OK(WaitForSession("the RENAME queued",
+                           "STATE LIKE 'Waiting for table metadata lock' AND "
+                           "INFO LIKE 'RENAME TABLE%'"));
+  ASSERT_OK(executor_->Cancel(u[0]).status());
+  ASSERT_OK(reader->Execute("COMMIT"));
+  rename.join();
+  EXPECT_FALSE(renamed.ok());
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
+                               "WHERE TABLE_SCHEMA = DATABASE() AND "
+                               "TABLE_NAME = ",
+                               mysql::QuoteString(sentry))),
+            "0");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users' AND "
+                  "COLUMN_NAME = 'x'"),
+            "0");
+}
+
 // A table with triggers is not migrated online: the swap would leave the
 // triggers with the old table. The migration fails saying so, nothing
 // created; without them it runs.
