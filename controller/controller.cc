@@ -604,6 +604,7 @@ std::vector<absl::Status> Controller::CancelOnShards(
     const TopologyKeyspace& ks, const std::string& uuid,
     absl::string_view context, const std::set<std::string>* only,
     std::set<std::string>* complete_on) {
+  const int64_t term = ActingTerm();
   absl::Mutex complete_mu;
   vtctldata::CancelSchemaMigrationRequest c;
   c.set_keyspace(ks.name());
@@ -649,6 +650,7 @@ std::vector<absl::Status> Controller::CancelOnShards(
         AbortCutOverRequest a;
         a.set_keyspace(ks.name());
         a.set_uuid(uuid);
+        a.set_controller_term(term);
         AbortCutOverResponse aborted;
         SC_RETURN_IF_ERROR(FromGrpc(stub.AbortCutOver(&abort, a, &aborted)));
         grpc::ClientContext cancel;  // one context per call

@@ -207,7 +207,8 @@ class Controller {
   std::vector<absl::Status> CancelOnShards(
       const TopologyKeyspace& ks, const std::string& uuid,
       absl::string_view context, const std::set<std::string>* only = nullptr,
-      std::set<std::string>* complete_on = nullptr);
+      std::set<std::string>* complete_on = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // "member <uuid> (<table>) is complete on shard <s>" for the first member
   // of `d` not known to be applied that is complete on a shard (completed
   // there directly), or "" if none is on the shards that answer.
@@ -249,7 +250,14 @@ class Controller {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PrepareCutOverRequest PrepareRequest(const TopologyKeyspace& ks,
                                        const DeploymentMember& m,
-                                       bool catch_up_only) const;
+                                       bool catch_up_only, int64_t term) const;
+  // The leadership term this controller acts in (0 without election),
+  // sent with every prepare, commit and abort: a tablet refuses them from
+  // a term older than the newest it has seen, so a deposed leader cannot
+  // commit or abort its successor's prepares.
+  int64_t ActingTerm() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return loaded_term_ < 0 ? 0 : loaded_term_;
+  }
 
   ControllerOptions options_;
   Clock* clock_;

@@ -254,6 +254,7 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
 absl::Status Controller::TwoPhaseCutOver(
     const TopologyKeyspace& ks, ControllerDeployment& d,
     const std::vector<DeploymentMember*>& group) {
+  const int64_t term = ActingTerm();
   auto prepare = [&](bool catch_up_only) {
     return Combine(tablets_.ForEach(
         ks,
@@ -265,7 +266,8 @@ absl::Status Controller::TwoPhaseCutOver(
                LockOrder(group, group[0]->attempts())) {
             grpc::ClientContext call;
             call.set_deadline(ctx.deadline());
-            PrepareCutOverRequest r = PrepareRequest(ks, *m, catch_up_only);
+            PrepareCutOverRequest r =
+                PrepareRequest(ks, *m, catch_up_only, term);
             PrepareCutOverResponse ignored;
             SC_RETURN_IF_ERROR(
                 FromGrpc(stub.PrepareCutOver(&call, r, &ignored)));
@@ -327,6 +329,7 @@ absl::Status Controller::TwoPhaseCutOver(
             AbortCutOverRequest r;
             r.set_keyspace(ks.name());
             r.set_uuid(m->uuid());
+            r.set_controller_term(term);
             AbortCutOverResponse ignored;
             each.push_back(FromGrpc(stub.AbortCutOver(&call, r, &ignored)));
           }
@@ -355,6 +358,7 @@ absl::Status Controller::TwoPhaseCutOver(
         CommitCutOverRequest r;
         r.set_keyspace(ks.name());
         r.set_uuid(first.uuid());
+        r.set_controller_term(term);
         for (size_t i = 1; i < group.size(); ++i) {
           r.add_together_uuids(group[i]->uuid());
         }
@@ -447,10 +451,11 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
   // record_mu.
   std::vector<std::string> uuid;
   std::vector<PrepareCutOverRequest> catch_up, lock;
+  const int64_t term = ActingTerm();
   for (const DeploymentMember* g : group) {
     uuid.push_back(g->uuid());
-    catch_up.push_back(PrepareRequest(ks, *g, /*catch_up_only=*/true));
-    lock.push_back(PrepareRequest(ks, *g, /*catch_up_only=*/false));
+    catch_up.push_back(PrepareRequest(ks, *g, /*catch_up_only=*/true, term));
+    lock.push_back(PrepareRequest(ks, *g, /*catch_up_only=*/false, term));
   }
   absl::Mutex record_mu;
   const std::vector<absl::Status> swapped = tablets_.ForEach(
@@ -474,6 +479,7 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
             AbortCutOverRequest a;
             a.set_keyspace(ks.name());
             a.set_uuid(uuid[g]);
+            a.set_controller_term(term);
             AbortCutOverResponse ignored;
             stub.AbortCutOver(&call, a, &ignored);
           }
@@ -529,6 +535,7 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
         CommitCutOverRequest c;
         c.set_keyspace(ks.name());
         c.set_uuid(uuid[pending[0]]);
+        c.set_controller_term(term);
         for (size_t p = 1; p < pending.size(); ++p) {
           c.add_together_uuids(uuid[pending[p]]);
         }
@@ -600,10 +607,12 @@ absl::Status Controller::SetMessage(ControllerDeployment& d,
 
 PrepareCutOverRequest Controller::PrepareRequest(const TopologyKeyspace& ks,
                                                  const DeploymentMember& m,
-                                                 bool catch_up_only) const {
+                                                 bool catch_up_only,
+                                                 int64_t term) const {
   PrepareCutOverRequest r;
   r.set_keyspace(ks.name());
   r.set_uuid(m.uuid());
+  r.set_controller_term(term);
   *r.mutable_hold() = ToProtoDuration(options_.prepare_hold);
   r.set_catch_up_only(catch_up_only);
   return r;

@@ -1018,6 +1018,29 @@ TEST_F(ControllerTest, StateFromAnEarlierTermIsNotSaved) {
   EXPECT_FALSE(d.cancel_requested());
 }
 
+// The controller sends its leadership term with every prepare and commit:
+// once it has cut over, a deposed controller (an older term) can no longer
+// abort or commit cut-overs on those tablets.
+TEST_F(ControllerTest, TabletsRefuseCutOverRequestsOfAnOlderTerm) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.leader_term = []() -> int64_t { return 9; };
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("ALTER TABLE users ADD COLUMN extra INT", "vitess", "fenced"));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  WaitComplete("fenced");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_THAT(
+        shards_[i].executor->AbortCutOver(resp.uuid_list(0), 8),
+        StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("of term 9")))
+        << kShardNames[i];
+    EXPECT_OK(shards_[i].executor->AbortCutOver(resp.uuid_list(0), 9))
+        << kShardNames[i];
+  }
+}
+
 // A member completed on one shard directly (a command to its tablet) has
 // swapped there: a cancel of its deployment is refused, naming it, and
 // cancels nothing (it cancelled the other shards, which then differed);

@@ -265,15 +265,22 @@ class Executor {
   // `deadline` (its RPC's, wall clock) passed while it waited for the
   // executor does nothing (DeadlineExceeded): its controller gave up on it,
   // and its abort may have come first.
+  // `controller_term` is the leadership term of the controller asking (0
+  // without leader election): a prepare, commit or abort from a term older
+  // than the newest seen is refused (FailedPrecondition) and does nothing,
+  // so a deposed controller cannot commit or abort its successor's
+  // prepares.
   absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold,
                               bool catch_up_only = false,
-                              absl::Time deadline = absl::InfiniteFuture());
+                              absl::Time deadline = absl::InfiniteFuture(),
+                              int64_t controller_term = 0);
   absl::StatusOr<CutOverResult> CommitCutOver(absl::string_view uuid);
   // Several prepared migrations swapped in one atomic RENAME (SwapTogether);
   // on error none is swapped and every one is released. Results in order.
   absl::StatusOr<std::vector<CutOverResult>> CommitCutOvers(
-      const std::vector<std::string>& uuids);
-  absl::Status AbortCutOver(absl::string_view uuid);
+      const std::vector<std::string>& uuids, int64_t controller_term = 0);
+  absl::Status AbortCutOver(absl::string_view uuid,
+                            int64_t controller_term = 0);
 
   absl::StatusOr<Migration> Get(absl::string_view uuid);
   // `where`: trusted SQL over the table's columns ("" = all).
@@ -426,6 +433,10 @@ class Executor {
   static constexpr char kIntentInstant[] = "instant from ";
   // Before an immediate operation's statement runs: records how to tell
   // afterwards whether it applied and the artifact it will leave.
+  // OK, remembering `term`, unless it is older than the newest controller
+  // term seen: then FailedPrecondition naming `what`.
+  absl::Status AdmitControllerTerm(int64_t term, absl::string_view what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MarkApplying(const Migration& m, absl::string_view intent,
                             absl::string_view artifact)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -719,6 +730,9 @@ class Executor {
   // Set while a deployment's gate applies an immediate member: one that
   // cannot get its object's lock waits for the next attempt, not failed.
   bool gate_applying_ ABSL_GUARDED_BY(mu_) = false;
+  // The newest controller leadership term a prepare, commit or abort came
+  // with (AdmitControllerTerm).
+  int64_t controller_term_ ABSL_GUARDED_BY(mu_) = 0;
   // Per interrupted cut-over being checked: the binlog's end once its
   // stream ran again (any RENAME of that cut-over is before it).
   std::map<std::string, mysql::Position> checking_until_ ABSL_GUARDED_BY(mu_);

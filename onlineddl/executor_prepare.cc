@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mysql/mysql_connection.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/swap_check.h"
@@ -14,7 +15,8 @@ namespace onlineddl {
 
 absl::Status Executor::PrepareCutOver(absl::string_view uuid,
                                       absl::Duration hold, bool catch_up_only,
-                                      absl::Time deadline) {
+                                      absl::Time deadline,
+                                      int64_t controller_term) {
   // Writes to the table wait for as long as the lock is held.
   if (!catch_up_only &&
       (hold <= absl::ZeroDuration() || hold > absl::Minutes(5))) {
@@ -34,6 +36,8 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::StrCat("the request to prepare the cut-over of ", uuid,
                      " expired while this tablet was busy; nothing prepared"));
   }
+  SC_RETURN_IF_ERROR(AdmitControllerTerm(
+      controller_term, absl::StrCat("prepare the cut-over of ", uuid)));
   const std::string key(uuid);
   if (prepared_.count(key) > 0) {
     return absl::FailedPreconditionError(
@@ -137,8 +141,11 @@ absl::StatusOr<CutOverResult> Executor::CommitCutOver(absl::string_view uuid) {
 }
 
 absl::StatusOr<std::vector<CutOverResult>> Executor::CommitCutOvers(
-    const std::vector<std::string>& uuids) {
+    const std::vector<std::string>& uuids, int64_t controller_term) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(AdmitControllerTerm(
+      controller_term,
+      absl::StrCat("commit the cut-over of ", absl::StrJoin(uuids, ", "))));
   // A name twice would swap its table twice (and there is one prepared
   // cut-over to take): refused, every lock kept for a request that is right.
   if (uuids.empty()) {
@@ -186,12 +193,30 @@ absl::StatusOr<std::vector<CutOverResult>> Executor::CommitCutOvers(
   return r;
 }
 
-absl::Status Executor::AbortCutOver(absl::string_view uuid) {
+absl::Status Executor::AbortCutOver(absl::string_view uuid,
+                                    int64_t controller_term) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(AdmitControllerTerm(
+      controller_term, absl::StrCat("abort the cut-over of ", uuid)));
   auto it = prepared_.find(std::string(uuid));
   if (it == prepared_.end()) return absl::OkStatus();  // idempotent
   return ReleasePrepared(
       it, absl::AbortedError("cut-over aborted by the controller"));
+}
+
+absl::Status Executor::AdmitControllerTerm(int64_t term,
+                                           absl::string_view what) {
+  if (term < controller_term_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refused to ", what,
+        ": the request comes from a controller of "
+        "leadership term ",
+        term, ", and one of term ", controller_term_,
+        " has spoken to this tablet since (the sender is no longer the "
+        "leader); nothing changed"));
+  }
+  controller_term_ = term;
+  return absl::OkStatus();
 }
 
 absl::Status Executor::ExpirePrepared() {

@@ -157,6 +157,33 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
       WaitOptions{.timeout = absl::Seconds(30)}));
 }
 
+// A controller deposed while it prepared (its successor, of a newer
+// leadership term, has spoken to this tablet since) can neither abort nor
+// commit what the successor prepared, nor prepare again; the successor
+// commits.
+TEST_F(PrepareCutOverTest, AnOlderControllersRequestsAreRefused) {
+  CreateUsers(100);
+  StartExecutor();
+  const std::string uuid =
+      SubmitReady("ALTER TABLE users ADD COLUMN extra INT NOT NULL DEFAULT 7");
+  ASSERT_FALSE(uuid.empty());
+  ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30), false,
+                                      absl::InfiniteFuture(), 7));
+  EXPECT_THAT(executor_->AbortCutOver(uuid, 6),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("no longer the leader")));
+  EXPECT_FALSE(CanWrite()) << "still prepared";
+  EXPECT_THAT(executor_->CommitCutOvers({uuid}, 6),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("leadership term 6")));
+  EXPECT_THAT(executor_->PrepareCutOver(uuid, absl::Seconds(30), true,
+                                        absl::InfiniteFuture(), 0),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_FALSE(HasColumn("extra"));
+  ASSERT_OK(executor_->CommitCutOvers({uuid}, 7).status());
+  EXPECT_TRUE(HasColumn("extra"));
+}
+
 // A server closing idle sessions after 2 s does not end a prepared
 // cut-over held longer: its locks stay (writes wait) and the commit swaps.
 TEST_F(PrepareCutOverTest, APreparedCutOverOutlivesTheServersIdleTimeout) {

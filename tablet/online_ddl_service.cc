@@ -270,9 +270,9 @@ grpc::Status OnlineDdlService::PrepareCutOver(grpc::ServerContext* ctx,
                                   absl::Nanoseconds(req->hold().nanos())
                             : absl::Seconds(10);
   // A request its controller gave up on prepares nothing.
-  return ToGrpc(executor_->PrepareCutOver(req->uuid(), hold,
-                                          req->catch_up_only(),
-                                          absl::FromChrono(ctx->deadline())));
+  return ToGrpc(executor_->PrepareCutOver(
+      req->uuid(), hold, req->catch_up_only(),
+      absl::FromChrono(ctx->deadline()), req->controller_term()));
 }
 
 grpc::Status OnlineDdlService::CommitCutOver(grpc::ServerContext*,
@@ -284,7 +284,7 @@ grpc::Status OnlineDdlService::CommitCutOver(grpc::ServerContext*,
   uuids.insert(uuids.end(), req->together_uuids().begin(),
                req->together_uuids().end());
   absl::StatusOr<std::vector<onlineddl::CutOverResult>> r =
-      executor_->CommitCutOvers(uuids);
+      executor_->CommitCutOvers(uuids, req->controller_term());
   if (!r.ok()) return ToGrpc(r.status());
   // One RENAME: the longest stall (the first table locked) and its position.
   absl::Duration stall;
@@ -300,7 +300,7 @@ grpc::Status OnlineDdlService::AbortCutOver(grpc::ServerContext*,
                                             AbortCutOverResponse*) {
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
-  return ToGrpc(executor_->AbortCutOver(req->uuid()));
+  return ToGrpc(executor_->AbortCutOver(req->uuid(), req->controller_term()));
 }
 
 grpc::Status OnlineDdlService::PlanDeclarative(
