@@ -1463,6 +1463,39 @@ TEST_F(RevertTest, AThrottledRevertResumesWhenUnthrottled) {
   EXPECT_FALSE(HasColumn("t", "c"));
 }
 
+// A throttle stops the reverse stream a revert rides on, then records
+// itself: a daemon stopped in between, restarted once the throttle
+// expired, finds the stream stopped by request with no throttle in force.
+// The stream runs again and the revert goes on (it failed, leaving the
+// reverted migration's stream stopped for good, its revert refused).
+TEST_F(RevertTest, AStreamStoppedForAThrottleNeverRecordedRunsAgain) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
+  const std::string first = Run("ALTER TABLE t ADD COLUMN c INT");
+  WaitStatus(first, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->Revert(first, "", "", /*gated=*/true));
+  ASSERT_OK(executor_->Throttle(revert, 1.0).status());
+  ASSERT_OK(WaitStream(first, "Stopped: stopped by request"));
+  executor_.reset();
+  // As if the throttle had stopped the stream, and nothing more, before
+  // the daemon stopped; and had expired since.
+  ASSERT_OK(conn_->Execute("DELETE FROM _vt.sidecut_throttled_apps"));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET user_throttle_ratio = 0, stage = "
+      "'catching up', component_throttled = '', reason_throttled = '' "
+      "WHERE migration_uuid = ",
+      mysql::QuoteString(revert))));
+  ASSERT_OK(conn_->Execute("INSERT INTO t (id, v) VALUES (1000, 1000)"));
+  StartExecutor(Options());
+  ASSERT_OK(WaitStream(first, "Running"));
+  ASSERT_OK(WaitReadyToComplete(revert));
+  ASSERT_OK(executor_->Complete(revert).status());
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_EQ(Value("SELECT v FROM t WHERE id = 1000"), "1000");
+  EXPECT_FALSE(HasColumn("t", "c"));
+}
+
 // A migration's retention ending while a gated revert of it waits does not
 // send its old table to GC (the revert would then fail).
 TEST_F(RevertTest, APendingRevertKeepsTheArtifactFromGc) {

@@ -843,17 +843,19 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("stage", "throttled by user").Set("ready_to_complete", false);
     return UpdateMigration(*conn_, m.uuid, a);
   }
-  if (stopped_by_us && m.stage == "throttled by user") {
-    // Unthrottled (the command restarts the stream too; this covers a
-    // daemon that stopped in between).
-    return engine_->Start(*id);
-  }
-  if (stopped_by_us && absl::StartsWith(m.stage, "cut")) {
-    // A cut-over stopped the stream and then ended without recording an
-    // outcome (the process died; the server released its lock). Either
-    // nothing was swapped and the stream goes on, or the swap happened and
-    // the stream stops at its RENAME (it had applied everything before the
-    // lock; t took no writes until the RENAME), recognized below.
+  if (stopped_by_us) {
+    // Stopped here, and no throttle is in force:
+    //   - unthrottled (the command restarts the stream too; this covers a
+    //     daemon that stopped in between);
+    //   - a throttle stopped it and the daemon stopped before recording
+    //     the throttle, which then expired (failing the migration would
+    //     leave a reverted migration's stream stopped for good);
+    //   - a cut-over stopped it and ended without recording an outcome
+    //     (the process died; the server released its lock). Either
+    //     nothing was swapped and the stream goes on, or the swap happened
+    //     and the stream stops at its RENAME (it had applied everything
+    //     before the lock; t took no writes until the RENAME), recognized
+    //     on a later round.
     return engine_->Start(*id);
   }
   if (revert && row.state == vreplication::kStateStopped &&
@@ -872,6 +874,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
   if (row.state == vreplication::kStateStopped) {
     return Fail(m,
                 absl::StrCat("the migration's stream stopped: ", row.message));
+  }
+  if (row.state != vreplication::kStateError && !engine_->IsRunning(*id)) {
+    // Its row says it runs but nothing here runs it (a reverse stream whose
+    // start after its cut-over failed, which a revert now rides on): it
+    // would never catch up.
+    return engine_->Start(*id);
   }
   const bool copying = row.state == vreplication::kStateCopying ||
                        row.state == vreplication::kStateInit;
