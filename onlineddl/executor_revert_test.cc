@@ -872,7 +872,8 @@ TEST_F(RevertTest, ARetriedMigrationCanBeReverted) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<std::string> u,
       executor_->Submit("ALTER TABLE dup ADD UNIQUE KEY uv (v)", "vitess", ""));
-  WaitStatus(u[0], kStatusFailed);
+  const Migration failed = WaitStatus(u[0], kStatusFailed);
+  ASSERT_FALSE(failed.artifacts.empty());
   // What table GC records once the failed migration's retention passed.
   ASSERT_OK(conn_->Execute(absl::StrCat(
       "UPDATE _vt.schema_migrations SET cleanup_timestamp = NOW() WHERE "
@@ -883,11 +884,16 @@ TEST_F(RevertTest, ARetriedMigrationCanBeReverted) {
   Migration done = WaitStatus(u[0], kStatusComplete);
   EXPECT_EQ(done.cleanup_timestamp, "");
   ASSERT_OK_AND_ASSIGN(std::string revert, executor_->Revert(u[0], ""));
-  WaitStatus(revert, kStatusComplete);
+  const Migration reverted = WaitStatus(revert, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE "
                   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'dup' AND "
                   "INDEX_NAME = 'uv'"),
             "0");
+  // The first attempt's shadow (not retired here) stays listed for the
+  // migration's cleanup; the old table is the revert's.
+  EXPECT_EQ(executor_->Get(u[0])->artifacts, failed.artifacts);
+  EXPECT_NE(reverted.artifacts, failed.artifacts);
+  EXPECT_FALSE(reverted.artifacts.empty());
 }
 
 // Between cut-over attempts a DDL on the table stopped the stream (it

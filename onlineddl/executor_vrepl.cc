@@ -1299,9 +1299,20 @@ absl::Status Executor::RecordComplete(const Migration& m,
                                       const std::string& stage,
                                       const std::string& message) {
   if (!m.reverted_uuid.empty()) {
-    // The reverted migration's artifact is this revert's now.
-    SC_RETURN_IF_ERROR(UpdateMigration(*conn_, m.reverted_uuid,
-                                       Assignments().Set("artifacts", "")));
+    // The reverted migration's old table is this revert's now. The shadows
+    // of its earlier, failed attempts (a retry lists its new one first)
+    // stay its own, retired with it: listed nowhere, table GC would never
+    // take them.
+    SC_ASSIGN_OR_RETURN(Migration reverted,
+                        ReadMigration(*conn_, m.reverted_uuid));
+    std::vector<std::string> kept;
+    for (absl::string_view a :
+         absl::StrSplit(reverted.artifacts, ',', absl::SkipEmpty())) {
+      if (a != FirstArtifact(m)) kept.emplace_back(a);
+    }
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.reverted_uuid,
+        Assignments().Set("artifacts", absl::StrJoin(kept, ","))));
     StopVerify(ReverseVerifyKey(m.reverted_uuid));
   }
   ForgetEnded(m.uuid);
