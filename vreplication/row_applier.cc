@@ -14,6 +14,7 @@
 #include "proto/query.pb.h"
 #include "util/status_macros.h"
 #include "vreplication/key_range.h"
+#include "vreplication/table_schema.h"
 
 namespace sidecut {
 namespace vreplication {
@@ -94,6 +95,22 @@ std::string RowApplier::ExprLiteral(const mysql::TableMap& map,
                                     const mysql::Row& row, int col) const {
   std::string lit = BinlogLiteral(map, row, col);
   const ColumnInfo& info = plan_->source.columns[col];
+  if (row.value(col).has_value() && !lit.empty() && lit[0] == '\'') {
+    // A date or time: typed as the column is (with its fractional
+    // digits), or the expression would see a string (compared as text,
+    // added as its leading number, shown without the column's digits).
+    const std::vector<int> args = TypeArgs(info.column_type);
+    const std::string digits =
+        args.empty() ? "" : absl::StrCat("(", args[0], ")");
+    if (info.data_type == "date")
+      return absl::StrCat("CAST(", lit, " AS DATE)");
+    if (info.data_type == "datetime" || info.data_type == "timestamp") {
+      return absl::StrCat("CAST(", lit, " AS DATETIME", digits, ")");
+    }
+    if (info.data_type == "time") {
+      return absl::StrCat("CAST(", lit, " AS TIME", digits, ")");
+    }
+  }
   if (!row.value(col).has_value() || info.collation.empty() ||
       info.charset.empty() || info.charset == "binary" ||
       !absl::StartsWith(lit, "_")) {

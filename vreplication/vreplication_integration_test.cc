@@ -902,6 +902,67 @@ TEST_F(VReplicationTest, ReplayedFiltersCompareInTheColumnsCollation) {
               IsOkAndHolds("1,5"));
 }
 
+// Dates and times in a filter or an expression are replayed typed as
+// their column, as the copy reads them: compared as dates (a bare string
+// '2024-01-01 00:00:00' is greater than '2024-01-01', and '2024-03-05' is
+// less than 20240101 as the number 2024), added as numbers, shown with
+// the column's fractional digits.
+TEST_F(VReplicationTest, ReplayedFiltersSeeDatesAndTimesAsTheColumnsDo) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d3t"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d3t.src (id INT PRIMARY KEY, dt DATETIME NOT NULL, d "
+      "DATE NOT NULL, t TIME(3) NOT NULL, ts TIMESTAMP(2) NULL)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d3t.dst (id INT PRIMARY KEY, label VARCHAR(128), dnum "
+      "BIGINT, tsec DOUBLE)"));
+  auto rows = [](int first) {
+    return absl::StrCat(
+        "(", first,
+        ", '2024-01-01 00:00:00', '2024-03-05', '01:02:03.500', "
+        "'2024-05-06 07:08:09.10'), (",
+        first + 1,
+        ", '2024-01-01 00:00:01', '2024-01-01', '-00:00:01.250', NULL), (",
+        first + 2,
+        ", '2025-02-03 04:05:06', '2023-12-31', '100:00:00', '2030-01-01 "
+        "00:00:00'), (",
+        first + 3,
+        ", '2024-06-01 00:00:00', '2024-03-05', '00:00:00', '2024-01-01 "
+        "00:00:00.99')");
+  };
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("INSERT INTO d3t.src VALUES ", rows(1))));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  const std::string exprs =
+      "concat(dt, '|', d, '|', t, '|', ifnull(ts, '-')), d + 0, "
+      "(time_to_sec(t) + ifnull(second(ts), 0)) + 0e0";  // tsec is a DOUBLE
+  const std::string where = "dt > '2024-01-01' and d >= 20240101";
+  const std::string filter = absl::StrCat(
+      "select id, concat(dt, '|', d, '|', t, '|', ifnull(ts, "
+      "'-')) as label, d + 0 as dnum, time_to_sec(t) + "
+      "ifnull(second(ts), 0) as tsec from src where ",
+      where);
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       engine.Create("wf3t", Source("dst", filter), "d3t", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK(
+      conn_->Execute(absl::StrCat("INSERT INTO d3t.src VALUES ", rows(11))));
+  ASSERT_OK(conn_->Execute(
+      "UPDATE d3t.src SET t = ADDTIME(t, '00:00:01.5') WHERE id IN (1, 2, "
+      "4, 11, 12, 14)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(
+      std::string want,
+      Checksum(*conn_, "d3t.src", absl::StrCat("id, ", exprs), where));
+  ASSERT_OK_AND_ASSIGN(std::string got,
+                       Checksum(*conn_, "d3t.dst", "id, label, dnum, tsec"));
+  EXPECT_EQ(got, want);
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT GROUP_CONCAT(id ORDER BY id) "
+                                "FROM d3t.dst"),
+              IsOkAndHolds("2,4,12,14"));
+}
+
 TEST_F(VReplicationTest, TableWithoutUniqueKeyFailsClearly) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d4"));
   ASSERT_OK(
