@@ -31,6 +31,8 @@ bool NetChanges::Eligible(const TablePlan& plan) {
   // updates): with another unique index a value moving between rows would
   // collide (row 1 gives up 'a' after row 2 takes it).
   if (!KeyIsOnlyUniqueIndex(plan)) return false;
+  // Netted changes are applied after the rest, and reordered.
+  if (plan.keep_order) return false;
   for (int c : plan.source_key) {
     if (!IsIntegerType(plan.source.columns[c].data_type)) return false;
   }

@@ -50,6 +50,10 @@ struct TablePlan {
   // updates as upserts of the after image (an update changing the key
   // deletes the old key first). Only where ReplayIsIdempotent allows it.
   bool idempotent = false;
+  // Its target is linked by a foreign key to another target of the
+  // workflow (or to itself): its changes keep their place among the
+  // others' (a child row inserted with its parent), never netted.
+  bool keep_order = false;
 };
 
 // Whether the iteration key is the target's only unique index, so that an

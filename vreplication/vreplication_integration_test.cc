@@ -1571,6 +1571,50 @@ TEST_F(VReplicationTest, AnInvalidEnumValueIsNotReplayedAsTheEmptyMember) {
               IsOkAndHolds("0:1"));
 }
 
+// Targets linked by a foreign key are replayed row by row, in the
+// binlog's order: netted, a parent's changes were applied after the
+// statements of tables not netted (a child with another unique key), so
+// the child row inserted with its parent failed its foreign key for good.
+TEST_F(VReplicationTest, TablesInAForeignKeyAreReplayedInOrder) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfko"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE dfko.p (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dfko.c (id INT PRIMARY KEY, pid INT NOT NULL, u INT, "
+      "UNIQUE KEY (u))"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE dfko.dst_p (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dfko.dst_c (id INT PRIMARY KEY, pid INT NOT NULL, u INT, "
+      "UNIQUE KEY (u), FOREIGN KEY (pid) REFERENCES dfko.dst_p (id))"));
+  binlogdata::BinlogSource source = Source("dst_p", "select * from p");
+  binlogdata::Rule* child = source.mutable_filter()->add_rules();
+  child->set_match("dst_c");
+  child->set_filter("select * from c");
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wfko", source, "dfko", 0));
+  ASSERT_OK(WaitCopied(engine, id));
+  for (int i = 1; i <= 20; ++i) {
+    ASSERT_OK(conn_->Execute("BEGIN"));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO dfko.p VALUES (", i, ", ", i, ")")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO dfko.c VALUES (", i, ", ", i, ", ", i, ")")));
+    ASSERT_OK(conn_->Execute("COMMIT"));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  for (const auto& [t, columns] :
+       {std::pair<std::string, std::string>{"p", "id, v"},
+        std::pair<std::string, std::string>{"c", "id, pid, u"}}) {
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, absl::StrCat("dfko.", t), columns));
+    ASSERT_OK_AND_ASSIGN(
+        std::string got,
+        Checksum(*conn_, absl::StrCat("dfko.dst_", t), columns));
+    EXPECT_EQ(got, want) << t;
+  }
+}
+
 // Two rules reading one table: its changes could reach one target only
 // (the other was copied, then silently never changed). Refused.
 TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {
@@ -2277,6 +2321,47 @@ TEST_F(VReplicationTest, AnXaCommitReadAgainAfterAChunkRollsBackIsNoFailure) {
   EXPECT_GE(asked.load(), 2);
   ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d6u.src", "a, b"));
   ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d6u.dst", "a, b"));
+  EXPECT_EQ(got, want);
+  ASSERT_OK(engine.Stop(id, "done in a test"));
+}
+
+// A DDL between two chunks, before the stream reaches it (here a column
+// the filter reads is dropped right after the first chunk): the second
+// chunk's read fails on the column; the stream catches up first, meets
+// the DDL and does as on_ddl says (IGNORE: the plans reload and the copy
+// goes on). The workflow failed for good on the unknown column.
+TEST_F(VReplicationTest, ADdlJustBeforeAChunkIsMetByTheStreamFirst) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d6d"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d6d.src (a INT PRIMARY KEY, b INT, gone INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d6d.dst LIKE d6d.src"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d6d.src SELECT seq, seq, seq FROM d6d.seq_1_to_1000"));
+  WorkflowOptions saved = options_;
+  options_.copy_batch_rows = 100;
+  options_.copy_batch_max_rows = 100;
+  options_.copy_phase_duration = absl::Hours(1);
+  const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+  std::atomic<int> asked{0};
+  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    if (asked.fetch_add(1) == 5) {  // between unlocked chunks
+      SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                          mysql::MysqlConnection::Connect(params));
+      SC_RETURN_IF_ERROR(
+          c->Execute("ALTER TABLE d6d.src DROP COLUMN gone").status());
+    }
+    return std::string();
+  };
+  Engine engine(options_, Clock::Real());
+  options_ = saved;
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf6d", Source("dst", "select * from src"), "d6d", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_GE(asked.load(), 2);
+  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d6d.src", "a, b"));
+  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d6d.dst", "a, b"));
   EXPECT_EQ(got, want);
   ASSERT_OK(engine.Stop(id, "done in a test"));
 }

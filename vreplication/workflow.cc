@@ -214,6 +214,16 @@ absl::Status Workflow::LoadPlans() {
     }
     plans_[plan.target.table] = std::move(plan);
   }
+  // A foreign key between targets (a parent and its child copied
+  // together): their changes apply in the binlog's order. One to a table
+  // outside the workflow (a live parent) leaves the order free.
+  for (auto& [target, plan] : plans_) {
+    for (const std::string& other : plan.target.linked_tables) {
+      for (const auto& [name, unused] : plans_) {
+        plan.keep_order |= SourceKey(name) == SourceKey(other);
+      }
+    }
+  }
   return absl::OkStatus();
 }
 

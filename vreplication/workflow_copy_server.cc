@@ -137,6 +137,19 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     // A DDL (catch up first), or a deadlock that rolled the chunk back.
     if (IsDdlAbort(s)) ++copy_stats_.ddl_aborts;
     if (absl::IsAborted(s)) return absl::OkStatus();
+    if (absl::IsNotFound(s) && !pos_.empty()) {
+      // The chunk read with plans from before a DDL the stream has yet to
+      // reach (a column dropped or renamed since): caught up first, the
+      // stream meets it and does as on_ddl says (stops, or reloads the
+      // plans and the copy goes on). Without one, the error stands.
+      SC_ASSIGN_OR_RETURN(mysql::Position now, ServerPosition());
+      const int generation = plans_generation_;
+      SC_RETURN_IF_ERROR(Play(now, /*copy_filter=*/true));
+      if (stop_ || plans_generation_ != generation) {
+        ++copy_stats_.ddl_aborts;
+        return absl::OkStatus();
+      }
+    }
     SC_RETURN_IF_ERROR(s);
     if (done) {
       std::cerr << CopySummary() << std::endl;
