@@ -1032,9 +1032,8 @@ TEST_F(ControllerTest, TabletsRefuseCutOverRequestsOfAnOlderTerm) {
   ASSERT_EQ(resp.uuid_list_size(), 1);
   WaitComplete("fenced");
   for (int i = 0; i < kShards; ++i) {
-    EXPECT_THAT(
-        shards_[i].executor->AbortCutOver(resp.uuid_list(0), 8),
-        StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("of term 9")))
+    EXPECT_THAT(shards_[i].executor->AbortCutOver(resp.uuid_list(0), 8),
+                StatusIs(absl::StatusCode::kAborted, HasSubstr("of term 9")))
         << kShardNames[i];
     EXPECT_OK(shards_[i].executor->AbortCutOver(resp.uuid_list(0), 9))
         << kShardNames[i];

@@ -256,14 +256,25 @@ absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
   if (exists == "0") return absl::OkStatus();
   std::string ids = absl::StrCat(conn.ConnectionId());
   for (uint64_t id : spared) absl::StrAppend(&ids, ", ", id);
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result stale,
-      conn.Execute(absl::StrCat(
-          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID NOT IN (",
-          ids, ") AND COMMAND = 'Query' AND LOCATE(", QuoteString(sentry),
-          ", INFO) > 0")));
-  for (const mysql::Row& row : stale.rows) {
-    conn.Execute(absl::StrCat("KILL QUERY ", row.Get(0))).IgnoreError();
+  const std::string naming = absl::StrCat(
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE ID NOT IN (", ids,
+      ") AND COMMAND = 'Query' AND LOCATE(", QuoteString(sentry),
+      ", INFO) > 0");
+  // Dropped only once they have ended: a RENAME waiting on the table (it
+  // takes the table's lock before the sentry's) would run right after.
+  for (int attempt = 0;; ++attempt) {
+    SC_ASSIGN_OR_RETURN(mysql::Result stale, conn.Execute(naming));
+    if (stale.rows.empty()) break;
+    if (attempt == 100) {
+      return absl::UnavailableError(
+          absl::StrCat("the sentry ", mysql::QuoteQualified(db, sentry),
+                       " is left: a query naming it (connection ",
+                       stale.rows[0].Get(0), ") did not end when killed"));
+    }
+    for (const mysql::Row& row : stale.rows) {
+      conn.Execute(absl::StrCat("KILL QUERY ", row.Get(0))).IgnoreError();
+    }
+    absl::SleepFor(absl::Milliseconds(20));
   }
   return conn
       .Execute(absl::StrCat("DROP TABLE IF EXISTS ",
@@ -659,7 +670,14 @@ absl::StatusOr<std::vector<CutOverResult>> SwapTogether(
       group.size() > 1 ? absl::StrCat("cut-over of ", group.size(), " tables: ")
                        : "";
   auto abort_all = [&] {
-    for (PreparedCutOver* p : group) p->Abort();
+    first.Abort();
+    // Its RENAME's end unknown: every sentry still there is kept, and the
+    // RENAME (of them all or none) fails for sure.
+    for (PreparedCutOver* p : group) {
+      if (p == &first) continue;
+      p->rename_uncertain_ |= first.rename_uncertain_;
+      p->Abort();
+    }
   };
   // One atomic RENAME of every table, from the first cut-over's session B.
   std::vector<std::string> names;

@@ -151,7 +151,8 @@ absl::StatusOr<mysql::Position> BinlogEnd(mysql::Connection& conn);
 //   Prepare: steps 0-2 (catch up, lock, wait applied, stop the stream);
 //            writes to the table wait from here on;
 //   Swap:    steps 3-4 (RENAME queued behind the lock, unlock);
-//   Abort:   unlock and drop the sentry; nothing was renamed.
+//   Abort:   unlock and drop the sentry; nothing was renamed (a RENAME
+//            sent whose end is unknown: the sentry stays, failing it).
 // Destroying a prepared, unswapped cut-over aborts it. If the process dies
 // while prepared, the server ends the lock with the session and the table
 // serves as before.

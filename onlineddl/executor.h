@@ -267,7 +267,7 @@ class Executor {
   // and its abort may have come first.
   // `controller_term` is the leadership term of the controller asking (0
   // without leader election): a prepare, commit or abort from a term older
-  // than the newest seen is refused (FailedPrecondition) and does nothing,
+  // than the newest seen is refused (Aborted) and does nothing,
   // so a deposed controller cannot commit or abort its successor's
   // prepares.
   absl::Status PrepareCutOver(absl::string_view uuid, absl::Duration hold,
@@ -431,12 +431,12 @@ class Executor {
   // the table's definition no longer has the digest that follows (an
   // ALGORITHM=INSTANT ALTER).
   static constexpr char kIntentInstant[] = "instant from ";
-  // Before an immediate operation's statement runs: records how to tell
-  // afterwards whether it applied and the artifact it will leave.
   // OK, remembering `term`, unless it is older than the newest controller
-  // term seen: then FailedPrecondition naming `what`.
+  // term seen: then Aborted naming `what`.
   absl::Status AdmitControllerTerm(int64_t term, absl::string_view what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Before an immediate operation's statement runs: records how to tell
+  // afterwards whether it applied and the artifact it will leave.
   absl::Status MarkApplying(const Migration& m, absl::string_view intent,
                             absl::string_view artifact)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

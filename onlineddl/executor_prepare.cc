@@ -207,13 +207,14 @@ absl::Status Executor::AbortCutOver(absl::string_view uuid,
 absl::Status Executor::AdmitControllerTerm(int64_t term,
                                            absl::string_view what) {
   if (term < controller_term_) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::AbortedError(absl::StrCat(
         "refused to ", what,
         ": the request comes from a controller of "
         "leadership term ",
         term, ", and one of term ", controller_term_,
         " has spoken to this tablet since (the sender is no longer the "
-        "leader); nothing changed"));
+        "leader; a tablet forgets terms only when it restarts); nothing "
+        "changed"));
   }
   controller_term_ = term;
   return absl::OkStatus();

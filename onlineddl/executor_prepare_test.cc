@@ -169,16 +169,16 @@ TEST_F(PrepareCutOverTest, AnOlderControllersRequestsAreRefused) {
   ASSERT_FALSE(uuid.empty());
   ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30), false,
                                       absl::InfiniteFuture(), 7));
-  EXPECT_THAT(executor_->AbortCutOver(uuid, 6),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("no longer the leader")));
+  EXPECT_THAT(
+      executor_->AbortCutOver(uuid, 6),
+      StatusIs(absl::StatusCode::kAborted, HasSubstr("no longer the leader")));
   EXPECT_FALSE(CanWrite()) << "still prepared";
-  EXPECT_THAT(executor_->CommitCutOvers({uuid}, 6),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("leadership term 6")));
+  EXPECT_THAT(
+      executor_->CommitCutOvers({uuid}, 6),
+      StatusIs(absl::StatusCode::kAborted, HasSubstr("leadership term 6")));
   EXPECT_THAT(executor_->PrepareCutOver(uuid, absl::Seconds(30), true,
                                         absl::InfiniteFuture(), 0),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+              StatusIs(absl::StatusCode::kAborted));
   EXPECT_FALSE(HasColumn("extra"));
   ASSERT_OK(executor_->CommitCutOvers({uuid}, 7).status());
   EXPECT_TRUE(HasColumn("extra"));

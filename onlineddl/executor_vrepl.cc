@@ -876,10 +876,17 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                 absl::StrCat("the migration's stream stopped: ", row.message));
   }
   if (row.state != vreplication::kStateError && !engine_->IsRunning(*id)) {
-    // Its row says it runs but nothing here runs it (a reverse stream whose
+    // Its row said it runs but nothing here runs it (a reverse stream whose
     // start after its cut-over failed, which a revert now rides on): it
-    // would never catch up.
-    return engine_->Start(*id);
+    // would never catch up. Read again, now that no thread can change it:
+    // one that stopped since (at a DDL) is not restarted past it.
+    SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow now, engine_->Read(*id));
+    if (now.state == vreplication::kStateRunning ||
+        now.state == vreplication::kStateCopying ||
+        now.state == vreplication::kStateInit) {
+      return engine_->Start(*id);
+    }
+    return absl::OkStatus();  // the next round sees why it stopped
   }
   const bool copying = row.state == vreplication::kStateCopying ||
                        row.state == vreplication::kStateInit;
@@ -1303,11 +1310,14 @@ absl::Status Executor::RecordComplete(const Migration& m,
     // of its earlier, failed attempts (a retry lists its new one first)
     // stay its own, retired with it: listed nowhere, table GC would never
     // take them.
-    SC_ASSIGN_OR_RETURN(Migration reverted,
-                        ReadMigration(*conn_, m.reverted_uuid));
+    absl::StatusOr<Migration> reverted = ReadMigration(*conn_, m.reverted_uuid);
+    if (!reverted.ok() && !absl::IsNotFound(reverted.status())) {
+      return reverted.status();
+    }
     std::vector<std::string> kept;
     for (absl::string_view a :
-         absl::StrSplit(reverted.artifacts, ',', absl::SkipEmpty())) {
+         absl::StrSplit(reverted.ok() ? reverted->artifacts : "", ',',
+                        absl::SkipEmpty())) {
       if (a != FirstArtifact(m)) kept.emplace_back(a);
     }
     SC_RETURN_IF_ERROR(UpdateMigration(

@@ -91,11 +91,33 @@ std::string RowApplier::BinlogLiteral(const mysql::TableMap& map,
   return SqlLiteral(row.value(col), lt);
 }
 
+namespace {
+
+// Whether `v` starts with a date a CAST accepts (a month and day of the
+// calendar): one stored under ALLOW_INVALID_DATES, a zero part or a zero
+// date CAST makes NULL, and is left a string.
+bool CalendarDate(absl::string_view v) {
+  int y = 0, m = 0, d = 0;
+  if (v.size() < 10 || v[4] != '-' || v[7] != '-' ||
+      !absl::SimpleAtoi(v.substr(0, 4), &y) ||
+      !absl::SimpleAtoi(v.substr(5, 2), &m) ||
+      !absl::SimpleAtoi(v.substr(8, 2), &d)) {
+    return false;
+  }
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+}  // namespace
+
 std::string RowApplier::ExprLiteral(const mysql::TableMap& map,
                                     const mysql::Row& row, int col) const {
   std::string lit = BinlogLiteral(map, row, col);
   const ColumnInfo& info = plan_->source.columns[col];
-  if (row.value(col).has_value() && !lit.empty() && lit[0] == '\'') {
+  if (row.value(col).has_value() && !lit.empty() && lit[0] == '\'' &&
+      (info.data_type == "time" || CalendarDate(lit.substr(1)))) {
     // A date or time: typed as the column is (with its fractional
     // digits), or the expression would see a string (compared as text,
     // added as its leading number, shown without the column's digits).

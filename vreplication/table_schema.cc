@@ -130,20 +130,6 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
     key_cols[name].push_back(idx);
   }
   s.unique_index_count = static_cast<int>(order.size());
-  // Within this database (a workflow's tables are all here): the server
-  // then reads only its foreign keys.
-  SC_ASSIGN_OR_RETURN(
-      mysql::Result linked,
-      conn.Execute(absl::StrCat(
-          "SELECT IF(TABLE_NAME = ", QuoteString(table),
-          ", REFERENCED_TABLE_NAME, TABLE_NAME) FROM "
-          "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
-          "CONSTRAINT_SCHEMA = ",
-          QuoteString(db), " AND (TABLE_NAME = ", QuoteString(table),
-          " OR REFERENCED_TABLE_NAME = ", QuoteString(table), ")")));
-  for (const mysql::Row& r : linked.rows) {
-    s.linked_tables.emplace_back(r.Get(0));
-  }
   for (const std::string& name : order) {
     if (!usable[name]) continue;
     s.unique_keys.push_back(UniqueKey{name, key_cols[name]});

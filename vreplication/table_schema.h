@@ -42,9 +42,6 @@ struct TableSchema {
   std::vector<UniqueKey> unique_keys;
   // Unique indexes of any kind (also over nullable columns or prefixes).
   int unique_index_count = 0;
-  // The tables of its database a foreign key links it to: its parents and
-  // children (itself, for a key referencing its own table).
-  std::vector<std::string> linked_tables;
 
   int ColumnIndex(absl::string_view name) const;  // -1 if absent
 };

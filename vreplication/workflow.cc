@@ -214,14 +214,37 @@ absl::Status Workflow::LoadPlans() {
     }
     plans_[plan.target.table] = std::move(plan);
   }
+  return MarkForeignKeyOrder();
+}
+
+absl::Status Workflow::MarkForeignKeyOrder() {
   // A foreign key between targets (a parent and its child copied
-  // together): their changes apply in the binlog's order. One to a table
-  // outside the workflow (a live parent) leaves the order free.
-  for (auto& [target, plan] : plans_) {
-    for (const std::string& other : plan.target.linked_tables) {
-      for (const auto& [name, unused] : plans_) {
-        plan.keep_order |= SourceKey(name) == SourceKey(other);
-      }
+  // together, or a table and itself): their changes apply in the binlog's
+  // order. One to a table outside the workflow (a live parent) leaves the
+  // order free. One query, naming the children among the targets.
+  std::string targets;
+  for (const auto& [name, plan] : plans_) {
+    absl::StrAppend(&targets, targets.empty() ? "" : ", ",
+                    mysql::QuoteString(name));
+  }
+  SC_ASSIGN_OR_RETURN(mysql::Result keys,
+                      conn_->Execute(absl::StrCat(
+                          "SELECT TABLE_NAME, REFERENCED_TABLE_NAME FROM "
+                          "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+                          "CONSTRAINT_SCHEMA = ",
+                          mysql::QuoteString(row_.db_name),
+                          " AND TABLE_NAME IN (", targets, ")")));
+  auto plan_of = [&](absl::string_view table) -> TablePlan* {
+    for (auto& [name, plan] : plans_) {
+      if (SourceKey(name) == SourceKey(table)) return &plan;
+    }
+    return nullptr;
+  };
+  for (const mysql::Row& r : keys.rows) {
+    TablePlan* child = plan_of(r.Get(0));
+    TablePlan* parent = plan_of(r.Get(1));
+    if (child != nullptr && parent != nullptr) {
+      child->keep_order = parent->keep_order = true;
     }
   }
   return absl::OkStatus();

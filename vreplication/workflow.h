@@ -213,6 +213,9 @@ class Workflow {
   // Puts back the copy connection's priority and closes it.
   void ReleaseCopyConnection();
   absl::Status LoadPlans();
+  // Marks the plans whose targets a foreign key links (TablePlan::
+  // keep_order).
+  absl::Status MarkForeignKeyOrder();
   absl::Status StartCopyIfNew();
   absl::Status Copy();
   absl::Status CopyOneSnapshot(const CopyStateRow& table);
