@@ -86,6 +86,18 @@ class RevertTest : public testing::ExecutorFixture {
     WaitStatus(*second, kStatusComplete);
     ASSERT_OK(WaitStream(*first, "Stopped: parked"));
   }
+  // Table t (100 rows), a completed ALTER adding c to it (`first`) and a
+  // gated revert of that (`revert`), throttled.
+  void ThrottledRevertOfT(std::string* first, std::string* revert) {
+    ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+    ASSERT_OK(
+        conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
+    *first = Run("ALTER TABLE t ADD COLUMN c INT");
+    WaitStatus(*first, kStatusComplete);
+    ASSERT_OK_AND_ASSIGN(*revert,
+                         executor_->Revert(*first, "", "", /*gated=*/true));
+    ASSERT_OK(executor_->Throttle(*revert, 1.0).status());
+  }
   // Migration `uuid`'s stream: "state: message".
   std::string StreamState(const std::string& uuid) {
     return Value(absl::StrCat(
@@ -1441,13 +1453,9 @@ TEST_F(RevertTest, CheckingAheadPausesWhileAMigrationRuns) {
 // throttling it pauses that stream, unthrottling resumes it, and rows
 // written meanwhile are kept.
 TEST_F(RevertTest, AThrottledRevertResumesWhenUnthrottled) {
-  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
-  const std::string first = Run("ALTER TABLE t ADD COLUMN c INT");
-  WaitStatus(first, kStatusComplete);
-  ASSERT_OK_AND_ASSIGN(std::string revert,
-                       executor_->Revert(first, "", "", /*gated=*/true));
-  ASSERT_OK(executor_->Throttle(revert, 1.0).status());
+  std::string first, revert;
+  ThrottledRevertOfT(&first, &revert);
+  ASSERT_FALSE(HasFatalFailure());
   auto reverse_state = [&]() -> absl::StatusOr<std::string> {
     return mysql::QueryValue(
         *conn_, absl::StrCat("SELECT state FROM _vt.vreplication WHERE "
@@ -1475,13 +1483,9 @@ TEST_F(RevertTest, AThrottledRevertResumesWhenUnthrottled) {
 // The stream runs again and the revert goes on (it failed, leaving the
 // reverted migration's stream stopped for good, its revert refused).
 TEST_F(RevertTest, AStreamStoppedForAThrottleNeverRecordedRunsAgain) {
-  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
-  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
-  const std::string first = Run("ALTER TABLE t ADD COLUMN c INT");
-  WaitStatus(first, kStatusComplete);
-  ASSERT_OK_AND_ASSIGN(std::string revert,
-                       executor_->Revert(first, "", "", /*gated=*/true));
-  ASSERT_OK(executor_->Throttle(revert, 1.0).status());
+  std::string first, revert;
+  ThrottledRevertOfT(&first, &revert);
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_OK(WaitStream(first, "Stopped: stopped by request"));
   executor_.reset();
   // As if the throttle had stopped the stream, and nothing more, before
