@@ -15,6 +15,7 @@
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
+#include "util/wait.h"
 #include "vreplication/filter.h"
 
 namespace sidecut {
@@ -262,19 +263,23 @@ absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
       ", INFO) > 0");
   // Dropped only once they have ended: a RENAME waiting on the table (it
   // takes the table's lock before the sentry's) would run right after.
-  for (int attempt = 0;; ++attempt) {
-    SC_ASSIGN_OR_RETURN(mysql::Result stale, conn.Execute(naming));
-    if (stale.rows.empty()) break;
-    if (attempt == 100) {
-      return absl::UnavailableError(
-          absl::StrCat("the sentry ", mysql::QuoteQualified(db, sentry),
-                       " is left: a query naming it (connection ",
-                       stale.rows[0].Get(0), ") did not end when killed"));
-    }
-    for (const mysql::Row& row : stale.rows) {
-      conn.Execute(absl::StrCat("KILL QUERY ", row.Get(0))).IgnoreError();
-    }
-    absl::SleepFor(absl::Milliseconds(20));
+  std::string left;  // a connection still running one
+  const absl::Status ended = WaitFor(
+      Clock::Real(), "the queries naming the sentry to end",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(mysql::Result stale, conn.Execute(naming));
+        for (const mysql::Row& row : stale.rows) {
+          left = std::string(row.Get(0));
+          conn.Execute(absl::StrCat("KILL QUERY ", left)).IgnoreError();
+        }
+        return stale.rows.empty();
+      },
+      WaitOptions{.timeout = absl::Seconds(2)});
+  if (!ended.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("the sentry ", mysql::QuoteQualified(db, sentry),
+                     " is left: a query naming it (connection ", left,
+                     ") did not end when killed: ", ended.message()));
   }
   return conn
       .Execute(absl::StrCat("DROP TABLE IF EXISTS ",

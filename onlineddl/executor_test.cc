@@ -85,6 +85,19 @@ class ExecutorTest : public testing::ExecutorFixture {
                          Checksum(*conn_, Qualified("users"), "id, name, val"));
     EXPECT_EQ(before, after);
   }
+  // `users` (100 rows) and a postponed ALTER adding x to it, ready to
+  // complete, with the executor started; its UUID.
+  std::string ReadyAlterOfUsers() {
+    CreateUsers(100);
+    StartExecutor();
+    absl::StatusOr<std::vector<std::string>> u =
+        executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
+                          "vitess --postpone-completion", "");
+    EXPECT_OK(u.status());
+    if (!u.ok()) return "";
+    EXPECT_OK(WaitReadyToComplete((*u)[0]));
+    return (*u)[0];
+  }
   void CreateUsers(int rows) {
     ASSERT_OK(conn_
                   ->Execute("CREATE TABLE users (id INT PRIMARY KEY "
@@ -891,12 +904,8 @@ TEST_F(ExecutorTest, AnotherDatabasesMigrationIsNotFound) {
 // (a controller's gate reading ready_to_complete would prepare a cut-over
 // that cannot catch up), and is ready again once unthrottled.
 TEST_F(ExecutorTest, AThrottledMigrationIsNotReadyToComplete) {
-  CreateUsers(100);
-  StartExecutor();
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
-                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
-                                         "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_OK(executor_->Throttle(u[0], 1).status());
   ASSERT_OK_AND_ASSIGN(Migration throttled, executor_->Get(u[0]));
   EXPECT_FALSE(throttled.ready_to_complete);
@@ -917,12 +926,8 @@ TEST_F(ExecutorTest, AThrottledMigrationIsNotReadyToComplete) {
 // ended that RENAME if it is still queued: with the sentry gone, it would
 // swap the tables of a cancelled migration.
 TEST_F(ExecutorTest, AnEndedMigrationDropsTheSentryItsCutOverLeft) {
-  CreateUsers(100);
-  StartExecutor();
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
-                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
-                                         "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
   const std::string sentry = SentryName("users", m.uuid);
   ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", Qualified(sentry),
@@ -1019,12 +1024,8 @@ TEST_F(ExecutorTest, ATriggerCreatedDuringTheMigrationHoldsTheCutOver) {
 // carry it to the old table, the child then referencing that. With
 // --unsafe-allow-foreign-keys the cut-over goes on.
 TEST_F(ExecutorTest, AForeignKeyMadeDuringTheMigrationHoldsTheCutOver) {
-  CreateUsers(100);
-  StartExecutor();
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
-                       executor_->Submit("ALTER TABLE users ADD COLUMN x INT",
-                                         "vitess --postpone-completion", ""));
-  ASSERT_OK(WaitReadyToComplete(u[0]));
+  const std::vector<std::string> u = {ReadyAlterOfUsers()};
+  ASSERT_FALSE(HasFatalFailure());
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE `child 1` (id INT PRIMARY KEY, uid INT, CONSTRAINT "
       "`to users` FOREIGN KEY (uid) REFERENCES users (id))"));
