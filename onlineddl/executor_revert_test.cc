@@ -760,14 +760,23 @@ TEST_F(RevertTest, ACutOverWhoseRenameSessionIsLostIsChecked) {
     ASSERT_TRUE(killer.Join());
   }
   ASSERT_OK_AND_ASSIGN(Migration checking, executor_->Get(uuid));
-  EXPECT_EQ(checking.stage,
-            "cut-over interrupted; checking whether it swapped");
-  EXPECT_THAT(checking.message, HasSubstr("for the binlog to tell"));
-  EXPECT_FALSE(checking.ready_to_complete);
-  EXPECT_THAT(executor_->Cancel(uuid).status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AnyOf(HasSubstr("being checked"),
-                             HasSubstr("already swapped the tables"))));
+  if (absl::StartsWith(checking.stage, "cut-over failed")) {
+    // The abort's KILL QUERY (from the probe session, which the killer
+    // spares) reached B before the killer's KILL CONNECTION did (seen once
+    // under ASan): B's RENAME, still waiting for the shadow, surely did
+    // not run, and the cut-over says so. Nothing was swapped.
+    EXPECT_THAT(checking.message, Not(HasSubstr("for the binlog to tell")));
+    EXPECT_FALSE(HasColumn("users", "c3"));
+  } else {
+    EXPECT_EQ(checking.stage,
+              "cut-over interrupted; checking whether it swapped");
+    EXPECT_THAT(checking.message, HasSubstr("for the binlog to tell"));
+    EXPECT_FALSE(checking.ready_to_complete);
+    EXPECT_THAT(executor_->Cancel(uuid).status(),
+                StatusIs(absl::StatusCode::kFailedPrecondition,
+                         AnyOf(HasSubstr("being checked"),
+                               HasSubstr("already swapped the tables"))));
+  }
   ASSERT_OK(WaitFor(
       Clock::Real(), "the check, then the swap",
       [&]() -> absl::StatusOr<bool> {
