@@ -1,5 +1,6 @@
 #include "vreplication/filter.h"
 
+#include <algorithm>
 #include <initializer_list>
 
 #include "absl/strings/ascii.h"
@@ -125,6 +126,15 @@ absl::StatusOr<std::vector<Token>> TokenizeNames(absl::string_view statement) {
 }
 
 }  // namespace
+
+bool TableNameLess::operator()(absl::string_view a, absl::string_view b) const {
+  if (!fold) return a < b;
+  return std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return absl::ascii_tolower(static_cast<unsigned char>(x)) <
+               absl::ascii_tolower(static_cast<unsigned char>(y));
+      });
+}
 
 bool StatementTouchesDatabase(absl::string_view statement,
                               absl::string_view session_db,

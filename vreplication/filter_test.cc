@@ -1,5 +1,7 @@
 #include "vreplication/filter.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -75,6 +77,26 @@ TEST(ExprTemplateTest, SubstitutesColumnReferencesOnly) {
   std::string out = t.Render([](int c) { return c == 0 ? "7" : "'n'"; });
   EXPECT_EQ(out, "concat(('n'), 'name', (7)) + (7) * length(('n'))");
   EXPECT_EQ(t.Columns().size(), 4u);
+}
+
+TEST(TableNameLessTest, FoldsOnlyWhenTheServerDoes) {
+  std::map<std::string, int, TableNameLess> exact(TableNameLess{false});
+  exact.emplace("Users", 1);
+  EXPECT_EQ(exact.count(absl::string_view("Users")), 1u);
+  EXPECT_EQ(exact.count(absl::string_view("users")), 0u);
+  EXPECT_TRUE(exact.emplace("users", 2).second);  // two tables
+  std::map<std::string, int, TableNameLess> folded(TableNameLess{true});
+  folded.emplace("Users", 1);
+  EXPECT_EQ(folded.count(absl::string_view("uSERS")), 1u);
+  EXPECT_FALSE(folded.emplace("USERS", 2).second);  // one table
+  EXPECT_EQ(folded.count(absl::string_view("Users2")), 0u);
+  EXPECT_EQ(folded.count(absl::string_view("User")), 0u);
+  // Folding keeps an order: names differing past their case still sort.
+  folded.emplace("a_b", 3);
+  folded.emplace("A", 4);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : folded) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"A", "a_b", "Users"}));
 }
 
 TEST(StatementTouchesDatabaseTest, SessionOrQualifiedNames) {

@@ -196,6 +196,8 @@ absl::Status Workflow::LoadPlans() {
       std::string lower_case,
       mysql::QueryValue(*conn_, "SELECT @@lower_case_table_names"));
   fold_table_case_ = lower_case != "0";
+  target_of_source_ =
+      decltype(target_of_source_)(TableNameLess{fold_table_case_});
   for (const binlogdata::Rule& rule : row_.source.filter().rules()) {
     SC_ASSIGN_OR_RETURN(TablePlan plan,
                         BuildTablePlan(*conn_, row_.db_name, rule));
@@ -203,8 +205,8 @@ absl::Status Workflow::LoadPlans() {
     plan.idempotent = options_.server_side_copy && ReplayIsIdempotent(plan);
     // Each change goes to one target: a second rule reading the same
     // table would be copied, then never get a change.
-    const auto [seen, added] = target_of_source_.emplace(
-        SourceKey(plan.source.table), plan.target.table);
+    const auto [seen, added] =
+        target_of_source_.emplace(plan.source.table, plan.target.table);
     if (!added) {
       return absl::InvalidArgumentError(
           absl::StrCat("rules for ", mysql::QuoteIdentifier(seen->second),
@@ -236,7 +238,7 @@ absl::Status Workflow::MarkForeignKeyOrder() {
                           " AND TABLE_NAME IN (", targets, ")")));
   auto plan_of = [&](absl::string_view table) -> TablePlan* {
     for (auto& [name, plan] : plans_) {
-      if (SourceKey(name) == SourceKey(table)) return &plan;
+      if (SameName(name, table)) return &plan;
     }
     return nullptr;
   };
@@ -250,8 +252,8 @@ absl::Status Workflow::MarkForeignKeyOrder() {
   return absl::OkStatus();
 }
 
-std::string Workflow::SourceKey(absl::string_view table) const {
-  return fold_table_case_ ? absl::AsciiStrToLower(table) : std::string(table);
+bool Workflow::SameName(absl::string_view a, absl::string_view b) const {
+  return fold_table_case_ ? absl::EqualsIgnoreCase(a, b) : a == b;
 }
 
 absl::StatusOr<mysql::Position> Workflow::ServerPosition() {

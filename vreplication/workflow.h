@@ -410,12 +410,13 @@ class Workflow {
   CollationMap collations_;
   std::map<std::string, TablePlan> plans_;  // by target table
   int plans_generation_ = 0;  // LoadPlans calls (plans_ pointers go stale)
-  std::map<std::string, std::string> target_of_source_;
+  // Source -> target, a look-up per row event.
+  std::map<std::string, std::string, TableNameLess> target_of_source_;
   // Whether the server folds table names to lower case
-  // (lower_case_table_names); the keys of target_of_source_ follow it.
+  // (lower_case_table_names); target_of_source_ orders its keys so.
   bool fold_table_case_ = false;
-  // A table's (or database's) name as the server compares it.
-  std::string SourceKey(absl::string_view table) const;
+  // Whether two tables' (or databases') names are one to the server.
+  bool SameName(absl::string_view a, absl::string_view b) const;
   // Objects through which a statement can change a source table without
   // naming it (lower-case name -> what it is); loaded when first needed,
   // forgotten at any DDL and when the plans reload.

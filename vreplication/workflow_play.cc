@@ -278,8 +278,7 @@ absl::StatusOr<Workflow::Stream*> Workflow::StreamAtPosition() {
   // decoded.
   s->streamer->SetTableFilter(
       [this](const std::string& db, const std::string& table) {
-        return SourceKey(db) == SourceKey(row_.db_name) &&
-               target_of_source_.count(SourceKey(table)) > 0;
+        return SameName(db, row_.db_name) && target_of_source_.count(table) > 0;
       });
   s->at = pos_;
   s->valid = true;
@@ -546,14 +545,14 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       // Database names fold as table names do (lower_case_table_names 1:
       // the binlog names `shop` for a workflow's `Shop`).
       if (ev.kind != mysql::DecodedEvent::Kind::kRows ||
-          SourceKey(ev.table->database) != SourceKey(row_.db_name)) {
+          !SameName(ev.table->database, row_.db_name)) {
         continue;
       }
       if (watch_targets && plans_.count(ev.table->table) > 0 &&
           foreign_write()) {
         note_foreign_write(ev.table->table);
       }
-      auto src = target_of_source_.find(SourceKey(ev.table->table));
+      auto src = target_of_source_.find(ev.table->table);
       if (src == target_of_source_.end()) continue;
       if (!txn.out_of_order.empty()) {
         return absl::FailedPreconditionError(txn.out_of_order);
