@@ -237,6 +237,13 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
         SC_ASSIGN_OR_RETURN(std::string throttled, CheckThrottle());
         if (stop_ || clock_->Now() >= deadline || !throttled.empty()) {
           paused = true;  // catch up (and wait out the throttle) first
+          // The query stops where it is: the client would otherwise read
+          // off the rest of the table to end it, at every pause. (The
+          // snapshot is not used again; conn_ is outside a transaction. A
+          // failed KILL costs only that read.)
+          conn_->Execute(absl::StrCat("KILL QUERY ", snap->ConnectionId()))
+              .status()
+              .IgnoreError();
           return absl::CancelledError("copy paused");
         }
         return absl::OkStatus();
