@@ -91,7 +91,7 @@ absl::Status Executor::TickLocked() {
     absl::Status retired;
     for (absl::string_view a : absl::StrSplit(m.artifacts, ',')) {
       if (a.empty()) continue;
-      retired = gc_->Retire(*conn_, m.schema, a);
+      retired = gc_->Retire(*conn_, m.schema, a, m.uuid);
       if (!retired.ok()) break;
     }
     if (!retired.ok()) {

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -2048,6 +2049,42 @@ TEST_F(ExecutorTest, GcDropsAHeldViewWithoutTouchingItsBaseTable) {
                   "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
                   "AND TABLE_TYPE = 'VIEW'"),
             held);  // still in its revert window
+}
+
+// A retired artifact is named with its migration's UUID, and keeps it
+// through each GC state, as Vitess names them: a DBA finds a migration's
+// tables by its UUID until they are gone.
+TEST_F(ExecutorTest, GcTablesKeepTheirMigrationsUuid) {
+  CreateUsers(10);
+  TableGcOptions o;
+  o.hold = absl::ZeroDuration();
+  o.evac = absl::Hours(1);  // stops there
+  TableGc gc(o, Clock::Real());
+  const std::string uuid = "a1b2c3d4_1111_2222_3333_444455556666";
+  ASSERT_OK(gc.Retire(*conn_, db_, "users", uuid));
+  std::vector<std::string> seen;
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "users evacuating", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string name,
+            mysql::QueryValue(*conn_,
+                              "SELECT IFNULL(GROUP_CONCAT(TABLE_NAME), '') "
+                              "FROM information_schema.TABLES WHERE "
+                              "TABLE_SCHEMA = DATABASE() AND TABLE_NAME "
+                              "LIKE '\\_vt\\_%'"));
+        if (seen.empty() || seen.back() != name) {
+          seen.push_back(name);
+        }
+        if (absl::StartsWith(name, "_vt_evc_")) return true;
+        SC_RETURN_IF_ERROR(gc.Tick(*conn_, db_).status());
+        return false;
+      }));
+  ASSERT_EQ(seen.size(), 3u) << absl::StrJoin(seen, " ");  // hld, prg, evc
+  for (const std::string& name : seen) {
+    absl::optional<ParsedArtifactName> p = ParseArtifactName(name);
+    ASSERT_TRUE(p.has_value()) << name;
+    EXPECT_EQ(p->uuid, "a1b2c3d4111122223333444455556666") << name;
+  }
 }
 
 // A table GC cannot drop now (a transaction holds it) is left for the next

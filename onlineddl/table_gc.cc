@@ -9,7 +9,6 @@
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "mysql/short_lock_wait.h"
-#include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
 #include "util/status_macros.h"
 
@@ -47,20 +46,19 @@ absl::Status TableGc::Run(mysql::Connection& conn,
 
 absl::Status TableGc::MoveTo(mysql::Connection& conn, absl::string_view db,
                              absl::string_view table, ArtifactHint hint,
-                             absl::Duration wait) {
+                             absl::Duration wait, absl::string_view uuid) {
   if (hint == ArtifactHint::kDrop) {
     return Run(
         conn, absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table)));
   }
-  SC_ASSIGN_OR_RETURN(
-      std::string name,
-      ArtifactName(hint, CreateMigrationUuid(), clock_->Now() + wait));
+  SC_ASSIGN_OR_RETURN(std::string name,
+                      ArtifactName(hint, uuid, clock_->Now() + wait));
   return Run(conn, absl::StrCat("RENAME TABLE ", QuoteQualified(db, table),
                                 " TO ", QuoteQualified(db, name)));
 }
 
 absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
-                             absl::string_view table) {
+                             absl::string_view table, absl::string_view uuid) {
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn.Execute(absl::StrCat(
@@ -70,7 +68,7 @@ absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
   if (r.rows.empty()) return absl::OkStatus();
   if (r.rows[0].Get(0) == "VIEW") return DropView(conn, db, table);
   ArtifactHint first = *FirstState(options_.lifecycle);
-  return MoveTo(conn, db, table, first, StateDuration(first));
+  return MoveTo(conn, db, table, first, StateDuration(first), uuid);
 }
 
 absl::Status TableGc::DropView(mysql::Connection& conn, absl::string_view db,
@@ -224,7 +222,8 @@ absl::StatusOr<bool> TableGc::Advance(
   absl::optional<ArtifactHint> next = NextGcState(*p.hint, options_.lifecycle);
   if (!next.has_value()) next = ArtifactHint::kDrop;
   if (*p.hint == ArtifactHint::kDrop) next = ArtifactHint::kDrop;
-  SC_RETURN_IF_ERROR(MoveTo(conn, db, table, *next, StateDuration(*next)));
+  SC_RETURN_IF_ERROR(
+      MoveTo(conn, db, table, *next, StateDuration(*next), p.uuid));
   return true;
 }
 

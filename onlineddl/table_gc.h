@@ -57,10 +57,12 @@ class TableGc {
   TableGc(TableGcOptions options, Clock* clock)
       : options_(std::move(options)), clock_(clock) {}
 
-  // Puts `table` (a table or view in `db`) into GC: renames it to its first
-  // GC state (a view is dropped). A missing table is not an error.
+  // Puts `table` (a table or view in `db`), an artifact of migration
+  // `uuid`, into GC: renames it to its first GC state, named with that
+  // UUID as Vitess names it (a view is dropped). A missing table is not an
+  // error.
   absl::Status Retire(mysql::Connection& conn, absl::string_view db,
-                      absl::string_view table);
+                      absl::string_view table, absl::string_view uuid);
 
   // Advances every GC table of `db` whose time has come, except hold tables
   // of the migrations in `keep` (UUIDs as in artifact names: 32 hex digits,
@@ -71,11 +73,11 @@ class TableGc {
                            const absl::flat_hash_set<std::string>& keep = {});
 
  private:
-  // Renames `table` to state `hint` with deadline now + `wait`, or drops it
-  // for kDrop.
+  // Renames `table` to state `hint` with deadline now + `wait`, named with
+  // `uuid` (a table keeps its UUID through GC), or drops it for kDrop.
   absl::Status MoveTo(mysql::Connection& conn, absl::string_view db,
                       absl::string_view table, ArtifactHint hint,
-                      absl::Duration wait);
+                      absl::Duration wait, absl::string_view uuid);
   // Views have no data: they leave GC by being dropped.
   absl::Status DropView(mysql::Connection& conn, absl::string_view db,
                         absl::string_view view);
