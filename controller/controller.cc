@@ -445,6 +445,14 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     simulated_death_ = false;
     return failed;  // the test's simulated death: nothing cleaned up
   }
+  return FailSubmission(*ks, saved, failed, taken);
+}
+
+absl::Status Controller::FailSubmission(
+    const TopologyKeyspace& ks, ControllerDeployment& saved,
+    const absl::Status& failed,
+    const std::vector<std::set<std::string>>& taken) {
+  const ControllerDeployment& d = saved;
   // Recorded failed first, in a write fenced on the leadership: a leader
   // deposed meanwhile cancels nothing its successor, resubmitting the
   // deployment, now drives, and a deployment the caller is told was not
@@ -469,13 +477,13 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   for (size_t i = 0; i < taken.size(); ++i) {
     if (taken[i].empty()) continue;
     std::vector<absl::Status> cancelled =
-        CancelOnShards(*ks, d.members(i).uuid(), d.context(), &taken[i]);
-    for (int s = 0; s < ks->shards_size(); ++s) {
+        CancelOnShards(ks, d.members(i).uuid(), d.context(), &taken[i]);
+    for (int s = 0; s < ks.shards_size(); ++s) {
       // (Not found on a shard that timed out: the request may still land
       // there, so it is reported.)
       if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s])) {
         not_cancelled.push_back(absl::StrCat(d.members(i).uuid(), " on shard ",
-                                             ks->shards(s).name(), ": ",
+                                             ks.shards(s).name(), ": ",
                                              cancelled[s].message()));
       }
     }
@@ -501,8 +509,16 @@ absl::Status Controller::Submit(ControllerDeployment& d,
 absl::Status Controller::Resubmit(ControllerDeployment& d) {
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
   int submitted = 0;
-  absl::Status s = SubmitMembers(*ks, d, d.strategy(),
-                                 /*revert=*/!d.reverts().empty(), &submitted);
+  std::vector<std::set<std::string>> taken;
+  absl::Status s =
+      SubmitMembers(*ks, d, d.strategy(),
+                    /*revert=*/!d.reverts().empty(), &submitted, &taken);
+  if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) {
+    // Refused for good (a shard runs another migration under a member's
+    // UUID, say): no round would ever submit it. Failed, and cancelled
+    // where shards took it, as a first submission that fails is.
+    return FailSubmission(*ks, d, s, taken);
+  }
   if (!s.ok()) {
     // Tried again next round; a cancel ends it meanwhile.
     SetMessage(d, absl::StrCat("submitting again after an interrupted "

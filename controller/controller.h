@@ -180,6 +180,14 @@ class Controller {
   // submitted and fails the deployment.
   absl::Status Submit(ControllerDeployment& d, absl::string_view strategy,
                       bool revert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records `saved`'s submission as failed with `failed`, then cancels each
+  // member on the shards that took it (`taken`, per member, as
+  // SubmitMembers gives it); what the caller is told.
+  absl::Status FailSubmission(const TopologyKeyspace& ks,
+                              ControllerDeployment& saved,
+                              const absl::Status& failed,
+                              const std::vector<std::set<std::string>>& taken)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sends every member of `d` to every shard, counting in `*submitted` the
   // members that reached all of them; `*taken` (optional) gets, per
   // member, the shards that took it (not those that refused it, e.g. as a
