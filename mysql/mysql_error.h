@@ -16,6 +16,7 @@ namespace mysql {
 // Common server and client error numbers.
 inline constexpr int kErNoSuchTable = 1146;
 inline constexpr int kErDupEntry = 1062;
+inline constexpr int kErTableExists = 1050;
 inline constexpr int kErParseError = 1064;
 inline constexpr int kErSpecificAccessDenied = 1227;  // needs a privilege
 inline constexpr int kErDbAccessDenied = 1044;

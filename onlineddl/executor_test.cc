@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -2054,32 +2056,42 @@ TEST_F(ExecutorTest, GcDropsAHeldViewWithoutTouchingItsBaseTable) {
 // A retired artifact is named with its migration's UUID, and keeps it
 // through each GC state, as Vitess names them: a DBA finds a migration's
 // tables by its UUID until they are gone.
+// Two of one migration moving in the same second get names a second
+// apart.
 TEST_F(ExecutorTest, GcTablesKeepTheirMigrationsUuid) {
   CreateUsers(10);
+  ASSERT_OK(conn_->Execute("CREATE TABLE users2 LIKE users"));
   TableGcOptions o;
   o.hold = absl::ZeroDuration();
   o.evac = absl::Hours(1);  // stops there
   TableGc gc(o, Clock::Real());
   const std::string uuid = "a1b2c3d4_1111_2222_3333_444455556666";
   ASSERT_OK(gc.Retire(*conn_, db_, "users", uuid));
-  std::vector<std::string> seen;
-  ASSERT_OK(
-      WaitFor(Clock::Real(), "users evacuating", [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(
-            std::string name,
-            mysql::QueryValue(*conn_,
-                              "SELECT IFNULL(GROUP_CONCAT(TABLE_NAME), '') "
-                              "FROM information_schema.TABLES WHERE "
-                              "TABLE_SCHEMA = DATABASE() AND TABLE_NAME "
-                              "LIKE '\\_vt\\_%'"));
-        if (seen.empty() || seen.back() != name) {
-          seen.push_back(name);
+  ASSERT_OK(gc.Retire(*conn_, db_, "users2", uuid));
+  auto gc_tables = [&]() -> absl::StatusOr<std::vector<std::string>> {
+    SC_ASSIGN_OR_RETURN(
+        mysql::Result r,
+        conn_->Execute("SELECT TABLE_NAME FROM information_schema.TABLES "
+                       "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE "
+                       "'\\_vt\\_%'"));
+    std::vector<std::string> names;
+    for (const mysql::Row& row : r.rows) names.emplace_back(row.Get(0));
+    return names;
+  };
+  std::set<std::string> seen;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "both tables evacuating", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(std::vector<std::string> names, gc_tables());
+        seen.insert(names.begin(), names.end());
+        if (names.size() == 2 && absl::StartsWith(names[0], "_vt_evc_") &&
+            absl::StartsWith(names[1], "_vt_evc_")) {
+          return true;
         }
-        if (absl::StartsWith(name, "_vt_evc_")) return true;
         SC_RETURN_IF_ERROR(gc.Tick(*conn_, db_).status());
         return false;
       }));
-  ASSERT_EQ(seen.size(), 3u) << absl::StrJoin(seen, " ");  // hld, prg, evc
+  // Each table was held, purged and evacuated, under names of its own.
+  ASSERT_EQ(seen.size(), 6u) << absl::StrJoin(seen, " ");
   for (const std::string& name : seen) {
     absl::optional<ParsedArtifactName> p = ParseArtifactName(name);
     ASSERT_TRUE(p.has_value()) << name;

@@ -51,10 +51,19 @@ absl::Status TableGc::MoveTo(mysql::Connection& conn, absl::string_view db,
     return Run(
         conn, absl::StrCat("DROP TABLE IF EXISTS ", QuoteQualified(db, table)));
   }
-  SC_ASSIGN_OR_RETURN(std::string name,
-                      ArtifactName(hint, uuid, clock_->Now() + wait));
-  return Run(conn, absl::StrCat("RENAME TABLE ", QuoteQualified(db, table),
-                                " TO ", QuoteQualified(db, name)));
+  // A migration's tables share its UUID: one moving to the same state in
+  // the same second takes the next second (as Vitess spaces a migration's
+  // artifacts).
+  absl::Status s;
+  for (int i = 0; i < 60; ++i) {
+    SC_ASSIGN_OR_RETURN(
+        std::string name,
+        ArtifactName(hint, uuid, clock_->Now() + wait + absl::Seconds(i)));
+    s = Run(conn, absl::StrCat("RENAME TABLE ", QuoteQualified(db, table),
+                               " TO ", QuoteQualified(db, name)));
+    if (mysql::MysqlErrno(s) != mysql::kErTableExists) return s;
+  }
+  return s;
 }
 
 absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
