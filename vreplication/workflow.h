@@ -241,8 +241,12 @@ class Workflow {
   // `catch_up` the rows copied before it are caught up to the position
   // read under its locks, saved in its commit; without (idempotent plans,
   // pos_ set) the position stays and later catch-ups replay from it.
+  // With `catch_up_first` (and `catch_up`) the chunk's rows are locked by
+  // reading its last key, the rows before it caught up, and only then
+  // inserted: a unique value moved from a copied row to one of the chunk's
+  // since pos_ is then no false duplicate.
   absl::Status CopyChunk(const CopyStateRow& table, RowApplier& applier,
-                         bool statement, bool catch_up,
+                         bool statement, bool catch_up, bool catch_up_first,
                          absl::optional<LastPk>* lastpk, bool* done,
                          absl::Duration* took);
   // Whether `plan`'s chunks may be logged as statements (statement_copy;

@@ -39,6 +39,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "util/status_macros.h"
 #include "vreplication/vr_store.h"
@@ -119,12 +120,21 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     const absl::Time t0 = clock_->Now();
     absl::Duration alongside_catchup;
     absl::Status s =
-        alongside ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done,
-                                              &took, &alongside_catchup)
-        : unlocked
-            ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
-            : CopyChunk(table, applier, statement,
-                        /*catch_up=*/!statement_seldom, &lastpk, &done, &took);
+        alongside  ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done,
+                                               &took, &alongside_catchup)
+        : unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
+                   : CopyChunk(table, applier, statement,
+                               /*catch_up=*/!statement_seldom,
+                               /*catch_up_first=*/false, &lastpk, &done, &took);
+    if (!alongside && !unlocked && !statement_seldom && !pos_.empty() &&
+        mysql::MysqlErrno(s) == mysql::kErDupEntry) {
+      // The rows copied before may hold a unique value one of the chunk's
+      // took since their last catch-up (the target has a unique key the
+      // source lacks): copied again with those rows caught up first. A
+      // duplicate then is one the source holds.
+      s = CopyChunk(table, applier, statement, /*catch_up=*/true,
+                    /*catch_up_first=*/true, &lastpk, &done, &took);
+    }
     copy_stats_.chunks += clock_->Now() - t0;
     copy_stats_.inserts += took;
     ++copy_stats_.chunk_count;
@@ -331,8 +341,10 @@ absl::Status Workflow::CopyChunkUnlocked(const CopyStateRow& table,
 
 absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
                                  bool statement, bool catch_up,
+                                 bool catch_up_first,
                                  absl::optional<LastPk>* lastpk, bool* done,
                                  absl::Duration* took) {
+  catch_up_first = catch_up_first && catch_up;
   const mysql::Position before = pos_;
   // Back to the session's own format (rows) after a statement-logged chunk.
   auto restore_format = [&]() -> absl::Status {
@@ -369,10 +381,44 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   }
   absl::Status begun = conn_->Execute("BEGIN").status();
   if (!begun.ok()) return fail(begun);
+  std::string position;  // the statement saving it, with its catch-up
+  // Brings the rows copied before the chunk to the position read now,
+  // under the chunk's locks (caught_up_short: a stop or a DDL ended it
+  // early; the chunk is rolled back).
+  bool caught_up_short = false;
+  auto catch_up_locked = [&]() -> absl::Status {
+    SC_ASSIGN_OR_RETURN(mysql::Position at, ServerPosition());
+    if (!pos_.empty()) {
+      in_chunk_txn_ = true;
+      absl::Status played = Play(at, /*copy_filter=*/true);
+      in_chunk_txn_ = false;
+      SC_RETURN_IF_ERROR(played);
+      if (stop_ || !pos_.AtLeast(at)) {
+        caught_up_short = true;
+        return absl::OkStatus();
+      }
+    }
+    if (before.empty()) {
+      // The copy's first position: a transaction prepared (two-phase XA)
+      // before it and still pending is logged before the stream's start,
+      // and unlocked chunks would read its rows as they were before it.
+      // Checked in the chunk's transaction: the copy starts only once none
+      // is pending after the position (this chunk's locking read waited
+      // for any holding its own rows; one committed since is visible to
+      // every later chunk).
+      SC_RETURN_IF_ERROR(CheckNoPreparedXa());
+    }
+    SC_ASSIGN_OR_RETURN(pos_, pos_.Union(at));
+    if (before.empty()) xa_watch_.Start();
+    position = absl::StrCat(SavePositionSql(id_, pos_.ToString(), 0), ";\n");
+    std::string xa = xa_watch_.SaveSql(id_);
+    if (!xa.empty()) absl::StrAppend(&position, xa, ";\n");
+    return absl::OkStatus();
+  };
   const absl::Time t0 = clock_->Now();
   uint64_t rows = 0;
   LastPk next;
-  if (statement) {
+  if (statement || catch_up_first) {
     // The chunk's last key first (a locking read of the chunk's rows), then
     // the copy of exactly that range: a statement a replica replays alike.
     absl::StatusOr<mysql::Result> key = conn_->Execute(
@@ -380,10 +426,19 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
     if (!key.ok()) return fail(key.status());
     *done = key->rows.empty();  // fewer rows than a batch remain
     if (!*done) next = applier.KeyOfKeyRow(key->rows[0]);
+    if (catch_up_first) {
+      // (When fewer than a batch remain, the read locked them all, and the
+      // gap after them: the range insert copies exactly those.)
+      *took = clock_->Now() - t0;
+      absl::Status s = catch_up_locked();
+      if (!s.ok() || caught_up_short) return fail(s);
+    }
+    const absl::Time i0 = clock_->Now();
     absl::StatusOr<mysql::Result> inserted = conn_->Execute(
         applier.ServerCopyRangeInsert(from, *done ? nullptr : &next));
     if (!inserted.ok()) return fail(inserted.status());
     rows = inserted->affected_rows;
+    if (catch_up_first) *took += clock_->Now() - i0;
   } else {
     absl::StatusOr<mysql::Result> inserted =
         conn_->Execute(applier.ServerCopyInsert(from, batch_rows_, true));
@@ -400,36 +455,10 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
       next = applier.KeyOfKeyRow(key->rows[0]);
     }
   }
-  *took = clock_->Now() - t0;
-  std::string position;  // the statement saving it, with its catch-up
-  if (catch_up) {
-    absl::StatusOr<mysql::Position> at = ServerPosition();
-    if (!at.ok()) return fail(at.status());
-    if (!pos_.empty()) {
-      in_chunk_txn_ = true;
-      absl::Status played = Play(*at, /*copy_filter=*/true);
-      in_chunk_txn_ = false;
-      if (!played.ok()) return fail(played);
-      if (stop_ || !pos_.AtLeast(*at)) return fail(absl::OkStatus());
-    }
-    if (before.empty()) {
-      // The copy's first position: a transaction prepared (two-phase XA)
-      // before it and still pending is logged before the stream's start,
-      // and unlocked chunks would read its rows as they were before it.
-      // Checked in the chunk's transaction: the copy starts only once none
-      // is pending after the position (this chunk's locking read waited
-      // for any holding its own rows; one committed since is visible to
-      // every later chunk).
-      absl::Status xa = CheckNoPreparedXa();
-      if (!xa.ok()) return fail(xa);
-    }
-    absl::StatusOr<mysql::Position> merged = pos_.Union(*at);
-    if (!merged.ok()) return fail(merged.status());
-    pos_ = *std::move(merged);
-    if (before.empty()) xa_watch_.Start();
-    position = absl::StrCat(SavePositionSql(id_, pos_.ToString(), 0), ";\n");
-    std::string xa = xa_watch_.SaveSql(id_);
-    if (!xa.empty()) absl::StrAppend(&position, xa, ";\n");
+  if (!catch_up_first) *took = clock_->Now() - t0;
+  if (catch_up && !catch_up_first) {
+    absl::Status s = catch_up_locked();
+    if (!s.ok() || caught_up_short) return fail(s);
   }
   std::string progress =
       CopyProgressSql(table, applier, *done ? nullptr : &next, rows, *done);
