@@ -445,13 +445,13 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     simulated_death_ = false;
     return failed;  // the test's simulated death: nothing cleaned up
   }
-  return FailSubmission(*ks, saved, failed, taken);
+  return FailSubmission(*ks, saved, failed, &taken);
 }
 
 absl::Status Controller::FailSubmission(
     const TopologyKeyspace& ks, ControllerDeployment& saved,
     const absl::Status& failed,
-    const std::vector<std::set<std::string>>& taken) {
+    const std::vector<std::set<std::string>>* taken) {
   const ControllerDeployment& d = saved;
   // Recorded failed first, in a write fenced on the leadership: a leader
   // deposed meanwhile cancels nothing its successor, resubmitting the
@@ -474,14 +474,22 @@ absl::Status Controller::FailSubmission(
   // took it, and only there (a shard that refused it may run another
   // migration under that UUID).
   std::vector<std::string> not_cancelled;
-  for (size_t i = 0; i < taken.size(); ++i) {
-    if (taken[i].empty()) continue;
+  for (int i = 0; i < d.members_size(); ++i) {
+    const std::set<std::string>* only = nullptr;  // every shard
+    if (taken != nullptr) {
+      if (static_cast<size_t>(i) >= taken->size() || (*taken)[i].empty()) {
+        continue;
+      }
+      only = &(*taken)[i];
+    }
     std::vector<absl::Status> cancelled =
-        CancelOnShards(ks, d.members(i).uuid(), d.context(), &taken[i]);
+        CancelOnShards(ks, d.members(i).uuid(), d.context(), only);
     for (int s = 0; s < ks.shards_size(); ++s) {
       // (Not found on a shard that timed out: the request may still land
-      // there, so it is reported.)
-      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s])) {
+      // there, so it is reported. Asked everywhere, a shard without it
+      // never got it.)
+      if (!cancelled[s].ok() && !absl::IsFailedPrecondition(cancelled[s]) &&
+          !(taken == nullptr && absl::IsNotFound(cancelled[s]))) {
         not_cancelled.push_back(absl::StrCat(d.members(i).uuid(), " on shard ",
                                              ks.shards(s).name(), ": ",
                                              cancelled[s].message()));
@@ -509,15 +517,15 @@ absl::Status Controller::FailSubmission(
 absl::Status Controller::Resubmit(ControllerDeployment& d) {
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
   int submitted = 0;
-  std::vector<std::set<std::string>> taken;
-  absl::Status s =
-      SubmitMembers(*ks, d, d.strategy(),
-                    /*revert=*/!d.reverts().empty(), &submitted, &taken);
-  if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) {
+  absl::Status s = SubmitMembers(*ks, d, d.strategy(),
+                                 /*revert=*/!d.reverts().empty(), &submitted);
+  if (absl::IsAlreadyExists(s)) {
     // Refused for good (a shard runs another migration under a member's
-    // UUID, say): no round would ever submit it. Failed, and cancelled
-    // where shards took it, as a first submission that fails is.
-    return FailSubmission(*ks, d, s, taken);
+    // UUID): no round would ever submit it. Failed, and cancelled where
+    // shards have it: every member on every shard (the interrupted
+    // submission may have delivered members after the refused one), but
+    // only the deployment's own (CancelOnShards reads the context).
+    return FailSubmission(*ks, d, s, /*taken=*/nullptr);
   }
   if (!s.ok()) {
     // Tried again next round; a cancel ends it meanwhile.

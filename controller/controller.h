@@ -182,11 +182,12 @@ class Controller {
                       bool revert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records `saved`'s submission as failed with `failed`, then cancels each
   // member on the shards that took it (`taken`, per member, as
-  // SubmitMembers gives it); what the caller is told.
+  // SubmitMembers gives it; null: on every shard that has it); what the
+  // caller is told.
   absl::Status FailSubmission(const TopologyKeyspace& ks,
                               ControllerDeployment& saved,
                               const absl::Status& failed,
-                              const std::vector<std::set<std::string>>& taken)
+                              const std::vector<std::set<std::string>>* taken)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sends every member of `d` to every shard, counting in `*submitted` the
   // members that reached all of them; `*taken` (optional) gets, per

@@ -1858,6 +1858,7 @@ TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
 TEST_F(ControllerTest, ASubmissionFailingAfterLeadershipChangedCancelsNothing) {
   CreateTable("users", "title VARCHAR(32)");
   CreateTable("orders", "info VARCHAR(32)");
+  CreateTable("items", "sku VARCHAR(32)");
   std::atomic<int64_t> term{1};
   ControllerOptions o = Options();
   o.tick = absl::Hours(1);  // rounds run when the test says
@@ -1877,11 +1878,13 @@ TEST_F(ControllerTest, ASubmissionFailingAfterLeadershipChangedCancelsNothing) {
   req.set_keyspace("commerce");
   req.add_sql("ALTER TABLE orders ADD COLUMN first INT");
   req.add_sql("ALTER TABLE users ADD COLUMN theirs INT");
+  req.add_sql("ALTER TABLE items ADD COLUMN never_sent INT");
   req.set_ddl_strategy("vitess --postpone-completion");
   req.set_migration_context("two-terms-submit");
   const std::string first = "5e6f7081_92a3_11ee_8c99_0242ac120002";
   req.add_uuid_list(first);
   req.add_uuid_list(taken);
+  req.add_uuid_list("6f708192_a3b4_11ee_8c99_0242ac120002");
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kAlreadyExists,
                        HasSubstr("not recorded as failed")));
@@ -1898,6 +1901,8 @@ TEST_F(ControllerTest, ASubmissionFailingAfterLeadershipChangedCancelsNothing) {
   ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("two-terms-submit"));
   EXPECT_EQ(d.state(), ControllerDeployment::FAILED) << d.DebugString();
   EXPECT_THAT(d.message(), HasSubstr(taken));
+  // The member no shard got is nothing to cancel.
+  EXPECT_THAT(d.message(), Not(HasSubstr("cancelling")));
   for (int i = 0; i < kShards; ++i) {
     ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
                          shards_[i].executor->Get(first));
@@ -1907,6 +1912,13 @@ TEST_F(ControllerTest, ASubmissionFailingAfterLeadershipChangedCancelsNothing) {
                        shards_[1].executor->Get(taken));
   EXPECT_THAT(mine.statement, HasSubstr("mine"));
   EXPECT_NE(mine.status, onlineddl::kStatusCancelled);
+  // The other shards took the deployment's member under that UUID.
+  for (int i : {0, 2, 3}) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration theirs,
+                         shards_[i].executor->Get(taken));
+    EXPECT_THAT(theirs.statement, HasSubstr("theirs")) << kShardNames[i];
+    EXPECT_EQ(theirs.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
 }
 
 // A submission the shards refuse because its UUID names a migration they

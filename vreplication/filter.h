@@ -38,9 +38,6 @@ struct FilterSpec {
 absl::StatusOr<FilterSpec> ParseFilter(absl::string_view match,
                                        absl::string_view filter);
 
-// Whether a statement run with default database `session_db` may act on
-// database `db`: it ran there, or it names `db` in a qualified name
-// (`db`.t). Unparsable text is assumed to be relevant.
 // Orders table (or database) names as the server compares them: folded
 // to lower case when it folds them (lower_case_table_names 1 or 2), else
 // byte for byte. Transparent: a look-up by string_view copies nothing.
@@ -50,6 +47,9 @@ struct TableNameLess {
   bool operator()(absl::string_view a, absl::string_view b) const;
 };
 
+// Whether a statement run with default database `session_db` may act on
+// database `db`: it ran there, or it names `db` in a qualified name
+// (`db`.t). Unparsable text is assumed to be relevant.
 bool StatementTouchesDatabase(absl::string_view statement,
                               absl::string_view session_db,
                               absl::string_view db);

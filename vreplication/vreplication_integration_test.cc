@@ -519,8 +519,8 @@ TEST_F(VReplicationTest, APausedClientSideCopyStopsReadingItsSnapshot) {
   const int64_t read = rows_read() - before;
   // 40 phases: reading off each snapshot's rest reads some 800,000 rows;
   // stopping each, some 40,000 and 40 times what was sent ahead (about
-  // 3,500 rows measured).
-  EXPECT_LT(read, 8 * kRows);
+  // 3,500 rows measured here; socket buffers may be larger elsewhere).
+  EXPECT_LT(read, 15 * kRows);
   EXPECT_GE(read, kRows);
   ASSERT_OK_AND_ASSIGN(std::string want,
                        Checksum(*conn_, "dcpause.src", "id, pad"));
