@@ -103,6 +103,29 @@ absl::StatusOr<const TopologyKeyspace*> Controller::Keyspace(
   return FindKeyspace(options_.topology, name);
 }
 
+absl::StatusOr<TopologyKeyspace> Controller::DeploymentKeyspace(
+    const ControllerDeployment& d) {
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  if (d.shards().empty()) return *ks;
+  TopologyKeyspace out;
+  out.set_name(ks->name());
+  for (const std::string& name : d.shards()) {
+    const TopologyShard* found = nullptr;
+    for (const TopologyShard& s : ks->shards()) {
+      if (s.name() == name) found = &s;
+    }
+    if (found == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "deployment ", d.context(), " runs on shard ", name, " of keyspace ",
+          ks->name(),
+          ", which the topology no longer has: restore the shard in the "
+          "topology to finish or cancel the deployment"));
+    }
+    *out.add_shards() = *found;
+  }
+  return out;
+}
+
 ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
   for (ControllerDeployment& d : deployments_) {
     for (const DeploymentMember& m : d.members()) {
@@ -311,6 +334,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           ? absl::StrCat("sidecut-ctld:", onlineddl::CreateMigrationUuid())
           : req.migration_context());
   d.set_keyspace(ks->name());
+  for (const TopologyShard& s : ks->shards()) d.add_shards(s.name());
   d.set_strategy(strategy);
   d.set_created_micros(absl::ToUnixMicros(clock_->Now()));
   d.set_postpone_completion(st.IsPostponeCompletion());
@@ -414,7 +438,8 @@ absl::Status Controller::CheckNewDeployment(const ControllerDeployment& d) {
 
 absl::Status Controller::Submit(ControllerDeployment& d,
                                 absl::string_view strategy, bool revert) {
-  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
+  const TopologyKeyspace* ks = &deployed;
   // Saved first: a controller that dies while submitting finds the
   // deployment (and cancels or resumes it) when it restarts.
   d.set_submission_pending(true);
@@ -515,7 +540,8 @@ absl::Status Controller::FailSubmission(
 }
 
 absl::Status Controller::Resubmit(ControllerDeployment& d) {
-  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
+  const TopologyKeyspace* ks = &deployed;
   int submitted = 0;
   absl::Status s = SubmitMembers(*ks, d, d.strategy(),
                                  /*revert=*/!d.reverts().empty(), &submitted);
@@ -823,7 +849,8 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
         " has already swapped (or decided to swap) a change on the "
         "shards; it cannot be cancelled: wait for it and revert it"));
   }
-  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
+  const TopologyKeyspace* ks = &deployed;
   if (!d.cancel_requested() && !failed) {
     // A member completed on a shard directly (a command to the tablet) has
     // swapped there: cancelling the rest would leave the shards different.
@@ -944,6 +971,7 @@ absl::StatusOr<std::string> Controller::RevertDeployment(
   ControllerDeployment r;
   r.set_context(absl::StrCat("revert-", onlineddl::CreateMigrationUuid()));
   r.set_keyspace(found->keyspace());
+  *r.mutable_shards() = found->shards();
   r.set_reverts(found->context());
   r.set_strategy("vitess");
   r.set_created_micros(absl::ToUnixMicros(clock_->Now()));

@@ -150,6 +150,10 @@ class Controller {
   absl::Status CheckLeader();
 
   absl::StatusOr<const TopologyKeyspace*> Keyspace(absl::string_view name);
+  // `d`'s keyspace with the shards `d` runs on (ControllerDeployment.shards);
+  // FailedPrecondition naming a shard the topology no longer has.
+  absl::StatusOr<TopologyKeyspace> DeploymentKeyspace(
+      const ControllerDeployment& d);
   // The deployment holding member `uuid`, if any.
   ControllerDeployment* FindByMember(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -443,7 +443,8 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       SC_ASSIGN_OR_RETURN(context, RevertDeployment(context));
     }
     SC_ASSIGN_OR_RETURN(ControllerDeployment d, GetDeployment(context));
-    SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+    SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
+    const TopologyKeyspace* ks = &deployed;
     query::QueryResult r = Fields({"kind", "id", "table", "action", "status",
                                    "progress", "stage", "message"});
     int64_t skew = -1;
@@ -651,6 +652,7 @@ absl::StatusOr<std::string> Controller::RevertMigration(
   ControllerDeployment r;
   r.set_context(absl::StrCat("revert-", onlineddl::CreateMigrationUuid()));
   r.set_keyspace(d->keyspace());
+  *r.mutable_shards() = d->shards();
   r.set_reverts(d->context());
   r.set_strategy("vitess");
   r.set_created_micros(absl::ToUnixMicros(clock_->Now()));

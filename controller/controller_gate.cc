@@ -125,7 +125,8 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
         " is being cancelled (not every shard has the cancel yet); nothing "
         "more of it applies"));
   }
-  SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
+  SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
+  const TopologyKeyspace* ks = &deployed;
   if (!d.gate_open()) {
     // Nothing is applied until every ALTER is ready on every shard.
     int alters = 0;

@@ -1706,6 +1706,40 @@ TEST_F(ControllerTest, ARefusedDecidedSwapIsRetriedWithBackoff) {
   }
 }
 
+// A deployment runs on the shards its keyspace had when it was created. A
+// controller restarted without one of them says which and applies nothing
+// (it used to cut the others over alone); one restarted with a shard added
+// finishes it on its own shards (it used to look for the members on the
+// new shard, in vain, every round).
+TEST_F(ControllerTest, ADeploymentRunsOnTheShardsItWasCreatedWith) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK(Apply("ALTER TABLE users ADD COLUMN extra INT",
+                  "vitess --postpone-completion", "pinned")
+                .status());
+  controller_.reset();
+  ControllerOptions fewer = Options();
+  fewer.topology.mutable_keyspaces(0)->mutable_shards()->RemoveLast();
+  StartController(fewer);
+  ASSERT_OK(controller_->CompleteDeployment("pinned"));
+  EXPECT_THAT(controller_->Tick(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("shard ", kShardNames[3]))));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("pinned"));
+  EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING);
+  controller_.reset();
+  ControllerOptions more = Options();
+  TopologyShard* added = more.topology.mutable_keyspaces(0)->add_shards();
+  added->set_name("d0-");
+  added->set_tablet("127.0.0.1:1");  // nobody there
+  StartController(more);
+  d = WaitComplete("pinned");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 // A controller that dies while submitting leaves a deployment whose later
 // members never reached the shards. Its successor submits it again (the
 // tablets take the same UUID and statement again as a no-op) and finishes
