@@ -1737,6 +1737,61 @@ TEST_F(VReplicationTest, TablesInAForeignKeyAreReplayedInOrder) {
   }
 }
 
+// A parent and its child copied together, the child first: its rows refer
+// to parent rows not copied yet, and so do changes replayed to them. They
+// are written without foreign key checks (the source checked them); with
+// them the child's first chunk failed for good.
+TEST_F(VReplicationTest, AParentAndChildCopiedTogetherCopyChildFirst) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkany"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE dfkany.p (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dfkany.c (id INT PRIMARY KEY, pid INT NOT NULL, "
+      "FOREIGN KEY (pid) REFERENCES dfkany.p (id))"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE dfkany.dst_p (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dfkany.dst_c (id INT PRIMARY KEY, pid INT NOT NULL, "
+      "FOREIGN KEY (pid) REFERENCES dfkany.dst_p (id))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkany.p SELECT seq, seq FROM dfkany.seq_1_to_500"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkany.c SELECT seq, 501 - seq FROM dfkany.seq_1_to_500"));
+  // The child's rule first: its table is copied first.
+  binlogdata::BinlogSource source = Source("dst_c", "select * from c");
+  binlogdata::Rule* parent = source.mutable_filter()->add_rules();
+  parent->set_match("dst_p");
+  parent->set_filter("select * from p");
+  WorkflowOptions o = options_;
+  o.copy_batch_rows = o.copy_batch_min_rows = o.copy_batch_max_rows = 100;
+  o.retry_backoff = absl::Hours(1);  // a failure stays in the row
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       engine.Create("wfkany", source, "dfkany", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  // Then changes in order: new parents and children, children moved and
+  // deleted, parents deleted.
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkany.p SELECT seq, seq FROM dfkany.seq_501_to_520"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkany.c SELECT seq, seq FROM dfkany.seq_501_to_520"));
+  ASSERT_OK(conn_->Execute("UPDATE dfkany.c SET pid = 510 WHERE id <= 10"));
+  ASSERT_OK(conn_->Execute("DELETE FROM dfkany.c WHERE pid = 300"));
+  ASSERT_OK(conn_->Execute("DELETE FROM dfkany.p WHERE id = 300"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  for (const auto& [t, columns] :
+       {std::pair<std::string, std::string>{"p", "id, v"},
+        std::pair<std::string, std::string>{"c", "id, pid"}}) {
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, absl::StrCat("dfkany.", t), columns));
+    ASSERT_OK_AND_ASSIGN(
+        std::string got,
+        Checksum(*conn_, absl::StrCat("dfkany.dst_", t), columns));
+    EXPECT_EQ(got, want) << t;
+  }
+}
+
 // Two rules reading one table: its changes could reach one target only
 // (the other was copied, then silently never changed). Refused.
 TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {

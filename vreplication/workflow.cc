@@ -89,10 +89,12 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
     // schema cannot hold fails the copy instead of being truncated).
     SC_ASSIGN_OR_RETURN(std::string mode,
                         mysql::QueryValue(*conn_, "SELECT @@SESSION.sql_mode"));
-    SC_RETURN_IF_ERROR(copy_conn_
-                           ->Execute(absl::StrCat("SET SESSION sql_mode = ",
-                                                  mysql::QuoteString(mode)))
-                           .status());
+    SC_RETURN_IF_ERROR(
+        copy_conn_
+            ->Execute(absl::StrCat(
+                "SET SESSION sql_mode = ", mysql::QuoteString(mode),
+                ", foreign_key_checks = ", foreign_key_checks_off_ ? "0" : "1"))
+            .status());
     if (options_.copy_niceness != 0) {
       absl::StatusOr<std::unique_ptr<mysql::ServerThreadNiceness>> niced =
           mysql::ServerThreadNiceness::Set(*copy_conn_, options_.copy_niceness);
@@ -242,14 +244,24 @@ absl::Status Workflow::MarkForeignKeyOrder() {
     }
     return nullptr;
   };
+  bool between_targets = false;
   for (const mysql::Row& r : keys.rows) {
     TablePlan* child = plan_of(r.Get(0));
     TablePlan* parent = plan_of(r.Get(1));
     if (child != nullptr && parent != nullptr) {
       child->keep_order = parent->keep_order = true;
+      between_targets = true;
     }
   }
-  return absl::OkStatus();
+  // Without checks then, as Vitess copies: the copy takes the tables one
+  // after the other, so a child's rows (and the changes replayed to them)
+  // would otherwise refer to parent rows not copied yet. The source
+  // checked them; the replay keeps its order.
+  foreign_key_checks_off_ = between_targets;
+  return conn_
+      ->Execute(absl::StrCat("SET SESSION foreign_key_checks = ",
+                             between_targets ? "0" : "1"))
+      .status();
 }
 
 bool Workflow::SameName(absl::string_view a, absl::string_view b) const {

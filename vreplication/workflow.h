@@ -413,6 +413,9 @@ class Workflow {
   mysql::Position pos_;
   CollationMap collations_;
   std::map<std::string, TablePlan> plans_;  // by target table
+  // A foreign key links two targets: conn_ (and copy_conn_) write without
+  // foreign key checks (MarkForeignKeyOrder).
+  bool foreign_key_checks_off_ = false;
   int plans_generation_ = 0;  // LoadPlans calls (plans_ pointers go stale)
   // Source -> target, a look-up per row event.
   std::map<std::string, std::string, TableNameLess> target_of_source_;
