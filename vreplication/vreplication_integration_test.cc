@@ -2506,46 +2506,71 @@ TEST_F(VReplicationTest, AnXaCommitReadAgainAfterAChunkRollsBackIsNoFailure) {
 // the filter reads is dropped right after the first chunk): the second
 // chunk's read fails on the column; the stream catches up first, meets
 // the DDL and does as on_ddl says (IGNORE: the plans reload and the copy
-// goes on). The workflow failed for good on the unknown column.
+// goes on; STOP: the workflow stops there, saying so). The workflow failed
+// for good on the unknown column.
 TEST_F(VReplicationTest, ADdlJustBeforeAChunkIsMetByTheStreamFirst) {
-  ASSERT_OK(conn_->Execute("CREATE DATABASE d6d"));
-  ASSERT_OK(conn_->Execute(
-      "CREATE TABLE d6d.src (a INT PRIMARY KEY, b INT, gone INT)"));
-  ASSERT_OK(conn_->Execute("CREATE TABLE d6d.dst LIKE d6d.src"));
-  ASSERT_OK(conn_->Execute(
-      "INSERT INTO d6d.src SELECT seq, seq, seq FROM d6d.seq_1_to_1000"));
-  WorkflowOptions saved = options_;
-  options_.copy_batch_rows = 100;
-  options_.copy_batch_max_rows = 100;
-  options_.copy_phase_duration = absl::Hours(1);
-  const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
-  std::atomic<int> asked{0};
-  options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
-    if (asked.fetch_add(1) == 5) {  // between unlocked chunks
-      SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
-                          mysql::MysqlConnection::Connect(params));
-      SC_RETURN_IF_ERROR(
-          c->Execute("ALTER TABLE d6d.src DROP COLUMN gone").status());
+  for (binlogdata::OnDDLAction on_ddl :
+       {binlogdata::STOP, binlogdata::IGNORE}) {
+    SCOPED_TRACE(binlogdata::OnDDLAction_Name(on_ddl));
+    const std::string db = on_ddl == binlogdata::STOP ? "d6ds" : "d6d";
+    const std::string t = db + ".";
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", t, "src (a INT PRIMARY KEY, b INT, gone INT)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", t, "dst LIKE ", t, "src")));
+    ASSERT_OK(conn_->Execute(absl::StrCat("INSERT INTO ", t,
+                                          "src SELECT seq, seq, seq FROM ", t,
+                                          "seq_1_to_1000")));
+    WorkflowOptions saved = options_;
+    options_.copy_batch_rows = 100;
+    options_.copy_batch_max_rows = 100;
+    options_.copy_phase_duration = absl::Hours(1);
+    const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
+    std::atomic<int> asked{0};
+    const std::string ddl =
+        absl::StrCat("ALTER TABLE ", t, "src DROP COLUMN gone");
+    options_.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+      if (asked.fetch_add(1) == 5) {  // between unlocked chunks
+        SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> c,
+                            mysql::MysqlConnection::Connect(params));
+        SC_RETURN_IF_ERROR(c->Execute(ddl).status());
+      }
+      return std::string();
+    };
+    Engine engine(options_, Clock::Real());
+    options_ = saved;
+    ASSERT_OK(engine.Open());
+    binlogdata::BinlogSource source = Source("dst", "select * from src");
+    source.set_on_ddl(on_ddl);
+    ASSERT_OK_AND_ASSIGN(int64_t id,
+                         engine.Create(absl::StrCat("wf", db), source, db, 0));
+    if (on_ddl == binlogdata::STOP) {
+      ASSERT_OK(WaitFor(Clock::Real(), "the workflow to stop at the DDL",
+                        [&]() -> absl::StatusOr<bool> {
+                          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+                          if (row.state == kStateError) {
+                            return absl::InternalError(row.message);
+                          }
+                          return row.state == kStateStopped;
+                        }));
+      ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+      EXPECT_THAT(row.message, HasSubstr(absl::StrCat("Stopped at DDL ", ddl)));
+      EXPECT_LT(row.rows_copied, 1000);  // mid-copy
+      continue;
     }
-    return std::string();
-  };
-  Engine engine(options_, Clock::Real());
-  options_ = saved;
-  ASSERT_OK(engine.Open());
-  ASSERT_OK_AND_ASSIGN(
-      int64_t id,
-      engine.Create("wf6d", Source("dst", "select * from src"), "d6d", 0));
-  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  EXPECT_GT(asked.load(), 5);  // the DDL ran
-  EXPECT_THAT(mysql::QueryValue(*conn_,
-                                "SELECT COUNT(*) FROM information_schema."
-                                "COLUMNS WHERE TABLE_SCHEMA = 'd6d' AND "
-                                "COLUMN_NAME = 'gone'"),
-              IsOkAndHolds("1"));  // in dst only
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d6d.src", "a, b"));
-  ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d6d.dst", "a, b"));
-  EXPECT_EQ(got, want);
-  ASSERT_OK(engine.Stop(id, "done in a test"));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+    EXPECT_GT(asked.load(), 5);  // the DDL ran
+    EXPECT_THAT(mysql::QueryValue(*conn_,
+                                  "SELECT COUNT(*) FROM information_schema."
+                                  "COLUMNS WHERE TABLE_SCHEMA = 'd6d' AND "
+                                  "COLUMN_NAME = 'gone'"),
+                IsOkAndHolds("1"));  // in dst only
+    ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d6d.src", "a, b"));
+    ASSERT_OK_AND_ASSIGN(std::string got, Checksum(*conn_, "d6d.dst", "a, b"));
+    EXPECT_EQ(got, want);
+    ASSERT_OK(engine.Stop(id, "done in a test"));
+  }
 }
 
 // A composite key the target orders otherwise ((a, b) made (b, a)): an
