@@ -183,6 +183,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     // failure and fail it again).
     std::vector<std::string> uuids;
     std::string context;
+    // A deployment's members on the shards it runs on (a migration of none
+    // on every shard of the keyspace).
+    TopologyKeyspace on = *ks;
     {
       absl::MutexLock lock(&mu_);
       SC_RETURN_IF_ERROR(Lead());
@@ -204,6 +207,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
               "it again"));
         }
         context = d->context();
+        SC_ASSIGN_OR_RETURN(on, DeploymentKeyspace(*d));
         for (const DeploymentMember& m : d->members()) {
           if (!m.done()) uuids.push_back(m.uuid());
         }
@@ -219,41 +223,40 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
     absl::Status refused;
     for (size_t i = 0; i < uuids.size() && refused.ok(); ++i) {
       const std::string& u = uuids[i];
-      refused = Combine(tablets_.ForEach(
-          *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
-                   grpc::ClientContext& ctx) {
-            // Where it did not end failed or cancelled (it runs on, or
-            // completed) there is nothing to retry; where it did, a
-            // refusal is the shard's to tell.
-            SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> found,
-                                ReadMigrationOn(stub, ctx, ks->name(), u));
-            if (found.has_value() &&
-                found->status() != vtctldata::SchemaMigration::FAILED &&
-                found->status() != vtctldata::SchemaMigration::CANCELLED) {
-              return absl::OkStatus();
-            }
-            grpc::ClientContext retry;  // one context per call
-            retry.set_deadline(ctx.deadline());
-            vtctldata::RetrySchemaMigrationRequest r;
-            r.set_keyspace(ks->name());
-            r.set_uuid(u);
-            vtctldata::RetrySchemaMigrationResponse resp;
-            absl::Status s =
-                FromGrpc(stub.RetrySchemaMigration(&retry, r, &resp));
-            absl::MutexLock l(&per_mu);
-            for (const auto& [name, n] : resp.rows_affected_by_shard()) {
-              counts[name] += n;
-            }
-            if (s.ok()) took[i].insert(shard.name());
-            return s;
-          }));
+      refused = Combine(tablets_.ForEach(on, [&](const TopologyShard& shard,
+                                                 OnlineDDL::StubInterface& stub,
+                                                 grpc::ClientContext& ctx) {
+        // Where it did not end failed or cancelled (it runs on, or
+        // completed) there is nothing to retry; where it did, a
+        // refusal is the shard's to tell.
+        SC_ASSIGN_OR_RETURN(std::optional<vtctldata::SchemaMigration> found,
+                            ReadMigrationOn(stub, ctx, on.name(), u));
+        if (found.has_value() &&
+            found->status() != vtctldata::SchemaMigration::FAILED &&
+            found->status() != vtctldata::SchemaMigration::CANCELLED) {
+          return absl::OkStatus();
+        }
+        grpc::ClientContext retry;  // one context per call
+        retry.set_deadline(ctx.deadline());
+        vtctldata::RetrySchemaMigrationRequest r;
+        r.set_keyspace(on.name());
+        r.set_uuid(u);
+        vtctldata::RetrySchemaMigrationResponse resp;
+        absl::Status s = FromGrpc(stub.RetrySchemaMigration(&retry, r, &resp));
+        absl::MutexLock l(&per_mu);
+        for (const auto& [name, n] : resp.rows_affected_by_shard()) {
+          counts[name] += n;
+        }
+        if (s.ok()) took[i].insert(shard.name());
+        return s;
+      }));
     }
     if (!refused.ok()) {
       if (!context.empty()) {
         for (size_t i = 0; i < uuids.size(); ++i) {
           if (took[i].empty()) continue;
           absl::Status undone =
-              Combine(CancelOnShards(*ks, uuids[i], context, &took[i]));
+              Combine(CancelOnShards(on, uuids[i], context, &took[i]));
           if (!undone.ok()) {
             return absl::Status(
                 refused.code(),
@@ -443,8 +446,7 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       SC_ASSIGN_OR_RETURN(context, RevertDeployment(context));
     }
     SC_ASSIGN_OR_RETURN(ControllerDeployment d, GetDeployment(context));
-    SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
-    const TopologyKeyspace* ks = &deployed;
+    SC_ASSIGN_OR_RETURN(const TopologyKeyspace* ks, Keyspace(d.keyspace()));
     query::QueryResult r = Fields({"kind", "id", "table", "action", "status",
                                    "progress", "stage", "message"});
     int64_t skew = -1;

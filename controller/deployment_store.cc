@@ -89,7 +89,10 @@ absl::StatusOr<std::vector<ControllerDeployment>> DeploymentStore::LoadAll() {
     std::stringstream text;
     text << in.rdbuf();
     ControllerDeployment d;
-    if (!google::protobuf::TextFormat::ParseFromString(text.str(), &d)) {
+    // Fields of a newer version (a rolled-back controller) are skipped.
+    google::protobuf::TextFormat::Parser parser;
+    parser.AllowUnknownField(true);
+    if (!parser.ParseFromString(text.str(), &d)) {
       return absl::DataLossError(
           absl::StrCat("cannot parse ", entry.path().string()));
     }

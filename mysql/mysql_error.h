@@ -17,6 +17,7 @@ namespace mysql {
 inline constexpr int kErNoSuchTable = 1146;
 inline constexpr int kErDupEntry = 1062;
 inline constexpr int kErTableExists = 1050;
+inline constexpr int kErNoReferencedRow = 1452;  // a child row's parent
 inline constexpr int kErParseError = 1064;
 inline constexpr int kErSpecificAccessDenied = 1227;  // needs a privilege
 inline constexpr int kErDbAccessDenied = 1044;

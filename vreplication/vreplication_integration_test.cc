@@ -1737,31 +1737,37 @@ TEST_F(VReplicationTest, TablesInAForeignKeyAreReplayedInOrder) {
   }
 }
 
-// A parent and its child copied together, the child first: its rows refer
-// to parent rows not copied yet, and so do changes replayed to them. They
-// are written without foreign key checks (the source checked them); with
-// them the child's first chunk failed for good.
-TEST_F(VReplicationTest, AParentAndChildCopiedTogetherCopyChildFirst) {
+// Targets whose foreign keys form a cycle (each references the other),
+// copied together: whichever is copied first refers to rows of the other
+// not copied yet, and so do changes replayed to it. The copy writes without
+// foreign key checks (the source checked them); with them the first
+// table's first chunk failed for good. (Parents are copied before their
+// children otherwise.)
+TEST_F(VReplicationTest, TablesInAForeignKeyCycleCopyWithoutChecks) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE dfkany"));
-  ASSERT_OK(
-      conn_->Execute("CREATE TABLE dfkany.p (id INT PRIMARY KEY, v INT)"));
+  const std::pair<std::string, std::string> kPairs[] = {{"x", "y"}, {"y", "x"}};
+  for (const char* prefix : {"", "dst_"}) {
+    for (const auto& [t, other] : kPairs) {
+      ASSERT_OK(conn_->Execute(
+          absl::StrCat("CREATE TABLE dfkany.", prefix, t,
+                       " (id INT PRIMARY KEY, ref INT, KEY (ref))")));
+    }
+    for (const auto& [t, other] : kPairs) {
+      ASSERT_OK(conn_->Execute(
+          absl::StrCat("ALTER TABLE dfkany.", prefix, t,
+                       " ADD FOREIGN KEY (ref) REFERENCES dfkany.", prefix,
+                       other, " (id)")));
+    }
+  }
   ASSERT_OK(conn_->Execute(
-      "CREATE TABLE dfkany.c (id INT PRIMARY KEY, pid INT NOT NULL, "
-      "FOREIGN KEY (pid) REFERENCES dfkany.p (id))"));
-  ASSERT_OK(
-      conn_->Execute("CREATE TABLE dfkany.dst_p (id INT PRIMARY KEY, v INT)"));
+      "INSERT INTO dfkany.x SELECT seq, NULL FROM dfkany.seq_1_to_500"));
   ASSERT_OK(conn_->Execute(
-      "CREATE TABLE dfkany.dst_c (id INT PRIMARY KEY, pid INT NOT NULL, "
-      "FOREIGN KEY (pid) REFERENCES dfkany.dst_p (id))"));
-  ASSERT_OK(conn_->Execute(
-      "INSERT INTO dfkany.p SELECT seq, seq FROM dfkany.seq_1_to_500"));
-  ASSERT_OK(conn_->Execute(
-      "INSERT INTO dfkany.c SELECT seq, 501 - seq FROM dfkany.seq_1_to_500"));
-  // The child's rule first: its table is copied first.
-  binlogdata::BinlogSource source = Source("dst_c", "select * from c");
-  binlogdata::Rule* parent = source.mutable_filter()->add_rules();
-  parent->set_match("dst_p");
-  parent->set_filter("select * from p");
+      "INSERT INTO dfkany.y SELECT seq, 501 - seq FROM dfkany.seq_1_to_500"));
+  ASSERT_OK(conn_->Execute("UPDATE dfkany.x SET ref = 501 - id"));
+  binlogdata::BinlogSource source = Source("dst_x", "select * from x");
+  binlogdata::Rule* other = source.mutable_filter()->add_rules();
+  other->set_match("dst_y");
+  other->set_filter("select * from y");
   WorkflowOptions o = options_;
   o.copy_batch_rows = o.copy_batch_min_rows = o.copy_batch_max_rows = 100;
   o.retry_backoff = absl::Hours(1);  // a failure stays in the row
@@ -1770,26 +1776,63 @@ TEST_F(VReplicationTest, AParentAndChildCopiedTogetherCopyChildFirst) {
   ASSERT_OK_AND_ASSIGN(int64_t id,
                        engine.Create("wfkany", source, "dfkany", 0));
   ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
-  // Then changes in order: new parents and children, children moved and
-  // deleted, parents deleted.
+  // Then changes in order, checked: new rows, references moved, rows
+  // deleted once nothing refers to them.
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO dfkany.p SELECT seq, seq FROM dfkany.seq_501_to_520"));
+      "INSERT INTO dfkany.x SELECT seq, NULL FROM dfkany.seq_501_to_520"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO dfkany.c SELECT seq, seq FROM dfkany.seq_501_to_520"));
-  ASSERT_OK(conn_->Execute("UPDATE dfkany.c SET pid = 510 WHERE id <= 10"));
-  ASSERT_OK(conn_->Execute("DELETE FROM dfkany.c WHERE pid = 300"));
-  ASSERT_OK(conn_->Execute("DELETE FROM dfkany.p WHERE id = 300"));
+      "INSERT INTO dfkany.y SELECT seq, seq FROM dfkany.seq_501_to_520"));
+  ASSERT_OK(conn_->Execute("UPDATE dfkany.y SET ref = 510 WHERE id <= 10"));
+  ASSERT_OK(conn_->Execute("UPDATE dfkany.y SET ref = NULL WHERE ref = 300"));
+  ASSERT_OK(conn_->Execute("DELETE FROM dfkany.x WHERE id = 300"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  for (const auto& [t, columns] :
-       {std::pair<std::string, std::string>{"p", "id, v"},
-        std::pair<std::string, std::string>{"c", "id, pid"}}) {
-    ASSERT_OK_AND_ASSIGN(std::string want,
-                         Checksum(*conn_, absl::StrCat("dfkany.", t), columns));
+  for (const char* t : {"x", "y"}) {
+    ASSERT_OK_AND_ASSIGN(
+        std::string want,
+        Checksum(*conn_, absl::StrCat("dfkany.", t), "id, ref"));
     ASSERT_OK_AND_ASSIGN(
         std::string got,
-        Checksum(*conn_, absl::StrCat("dfkany.dst_", t), columns));
+        Checksum(*conn_, absl::StrCat("dfkany.dst_", t), "id, ref"));
     EXPECT_EQ(got, want) << t;
   }
+}
+
+// A parent and child whose key cascades, copied together (parent first):
+// the replay after the copy writes with foreign key checks, so a replayed
+// parent delete cascades on the targets as it did on the source (the
+// binlog holds no cascaded rows). Without checks the child rows stayed.
+TEST_F(VReplicationTest, ACascadeBetweenTargetsIsReplayedByTheTargetsKey) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkcas"));
+  for (const char* prefix : {"", "dst_"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE dfkcas.", prefix,
+                                          "p (id INT PRIMARY KEY, v INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkcas.", prefix,
+        "c (id INT PRIMARY KEY, pid INT NOT NULL, FOREIGN KEY (pid) "
+        "REFERENCES dfkcas.",
+        prefix, "p (id) ON DELETE CASCADE)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkcas.p SELECT seq, seq FROM dfkcas.seq_1_to_50"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO dfkcas.c SELECT seq, 1 + seq % 50 FROM "
+                     "dfkcas.seq_1_to_200"));
+  binlogdata::BinlogSource source = Source("dst_p", "select * from p");
+  binlogdata::Rule* child = source.mutable_filter()->add_rules();
+  child->set_match("dst_c");
+  child->set_filter("select * from c");
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       engine.Create("wfkcas", source, "dfkcas", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  ASSERT_OK(conn_->Execute("DELETE FROM dfkcas.p WHERE id <= 10"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkcas.dst_c"),
+              IsOkAndHolds("160"));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "dfkcas.c", "id, pid"));
+  EXPECT_THAT(Checksum(*conn_, "dfkcas.dst_c", "id, pid"), IsOkAndHolds(want));
 }
 
 // Two rules reading one table: its changes could reach one target only
@@ -2526,6 +2569,8 @@ TEST_F(VReplicationTest, ADdlJustBeforeAChunkIsMetByTheStreamFirst) {
     options_.copy_batch_rows = 100;
     options_.copy_batch_max_rows = 100;
     options_.copy_phase_duration = absl::Hours(1);
+    // No catch-up of its own between chunks meets the DDL first.
+    options_.copy_catchup_interval = absl::Hours(1);
     const mysql::ConnectParams params = harness::ConnectParamsFor(*instance_);
     std::atomic<int> asked{0};
     const std::string ddl =
@@ -2546,14 +2591,16 @@ TEST_F(VReplicationTest, ADdlJustBeforeAChunkIsMetByTheStreamFirst) {
     ASSERT_OK_AND_ASSIGN(int64_t id,
                          engine.Create(absl::StrCat("wf", db), source, db, 0));
     if (on_ddl == binlogdata::STOP) {
-      ASSERT_OK(WaitFor(Clock::Real(), "the workflow to stop at the DDL",
-                        [&]() -> absl::StatusOr<bool> {
-                          SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-                          if (row.state == kStateError) {
-                            return absl::InternalError(row.message);
-                          }
-                          return row.state == kStateStopped;
-                        }));
+      ASSERT_OK(WaitFor(
+          Clock::Real(), "the workflow to stop at the DDL",
+          [&]() -> absl::StatusOr<bool> {
+            SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+            if (row.state == kStateError) {
+              return absl::InternalError(row.message);
+            }
+            return row.state == kStateStopped;
+          },
+          WaitOptions{.timeout = absl::Seconds(60)}));
       ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
       EXPECT_THAT(row.message, HasSubstr(absl::StrCat("Stopped at DDL ", ddl)));
       EXPECT_LT(row.rows_copied, 1000);  // mid-copy

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -93,7 +94,8 @@ absl::StatusOr<mysql::MysqlConnection*> Workflow::CopyConnection() {
         copy_conn_
             ->Execute(absl::StrCat(
                 "SET SESSION sql_mode = ", mysql::QuoteString(mode),
-                ", foreign_key_checks = ", foreign_key_checks_off_ ? "0" : "1"))
+                ", foreign_key_checks = ",
+                copy_without_foreign_key_checks_ ? "0" : "1"))
             .status());
     if (options_.copy_niceness != 0) {
       absl::StatusOr<std::unique_ptr<mysql::ServerThreadNiceness>> niced =
@@ -233,11 +235,14 @@ absl::Status Workflow::MarkForeignKeyOrder() {
   }
   SC_ASSIGN_OR_RETURN(mysql::Result keys,
                       conn_->Execute(absl::StrCat(
-                          "SELECT TABLE_NAME, REFERENCED_TABLE_NAME FROM "
+                          "SELECT TABLE_NAME, REFERENCED_TABLE_NAME, "
+                          "DELETE_RULE, UPDATE_RULE FROM "
                           "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
                           "CONSTRAINT_SCHEMA = ",
                           mysql::QuoteString(row_.db_name),
-                          " AND TABLE_NAME IN (", targets, ")")));
+                          " AND UNIQUE_CONSTRAINT_SCHEMA = CONSTRAINT_SCHEMA "
+                          "AND TABLE_NAME IN (",
+                          targets, ")")));
   auto plan_of = [&](absl::string_view table) -> TablePlan* {
     for (auto& [name, plan] : plans_) {
       if (SameName(name, table)) return &plan;
@@ -245,22 +250,34 @@ absl::Status Workflow::MarkForeignKeyOrder() {
     return nullptr;
   };
   bool between_targets = false;
+  bool cascades = false;
+  parents_of_.clear();
   for (const mysql::Row& r : keys.rows) {
     TablePlan* child = plan_of(r.Get(0));
     TablePlan* parent = plan_of(r.Get(1));
     if (child != nullptr && parent != nullptr) {
       child->keep_order = parent->keep_order = true;
       between_targets = true;
+      parents_of_[child->target.table].insert(parent->target.table);
+      for (absl::string_view rule : {r.Get(2), r.Get(3)}) {
+        cascades |= rule != "RESTRICT" && rule != "NO ACTION";
+      }
     }
   }
-  // Without checks then, as Vitess copies: the copy takes the tables one
-  // after the other, so a child's rows (and the changes replayed to them)
-  // would otherwise refer to parent rows not copied yet. The source
-  // checked them; the replay keeps its order.
-  foreign_key_checks_off_ = between_targets;
+  // The copy then writes without checks, as Vitess copies: it takes the
+  // tables one after the other, so a child's rows (and the changes
+  // replayed to them meanwhile) would refer to parent rows not copied yet.
+  // The source checked them; the replay keeps its order. Not where a key
+  // between targets cascades or sets NULL: without checks the target's
+  // own key would not cascade a replayed parent change (the binlog does
+  // not hold the source's cascades).
+  copy_without_foreign_key_checks_ = between_targets && !cascades;
+  return absl::OkStatus();
+}
+
+absl::Status Workflow::SetForeignKeyChecks(bool on) {
   return conn_
-      ->Execute(absl::StrCat("SET SESSION foreign_key_checks = ",
-                             between_targets ? "0" : "1"))
+      ->Execute(absl::StrCat("SET SESSION foreign_key_checks = ", on ? 1 : 0))
       .status();
 }
 
@@ -318,7 +335,34 @@ absl::Status Workflow::StartCopyIfNew() {
           .status());
   // Nor does it watch yet (a position reset by hand leaves a record).
   SC_RETURN_IF_ERROR(conn_->Execute(ForgetXaWatchSql(id_)).status());
-  for (const auto& [target, plan] : plans_) {
+  // Copied in this order (copy_state's ids): parents before their
+  // children among the targets, so a child's rows find theirs (where the
+  // copy keeps its foreign key checks: a key that cascades); by name
+  // otherwise, and for a cycle.
+  std::vector<std::string> order;
+  std::set<std::string> placed;
+  while (order.size() < plans_.size()) {
+    const size_t before = order.size();
+    for (const auto& [target, plan] : plans_) {
+      if (placed.count(target) > 0) continue;
+      bool ready = true;
+      auto parents = parents_of_.find(target);
+      if (parents != parents_of_.end()) {
+        for (const std::string& parent : parents->second) {
+          ready = ready && (parent == target || placed.count(parent) > 0);
+        }
+      }
+      if (!ready) continue;
+      order.push_back(target);
+      placed.insert(target);
+    }
+    if (order.size() == before) {  // a cycle: the rest by name
+      for (const auto& [target, plan] : plans_) {
+        if (placed.insert(target).second) order.push_back(target);
+      }
+    }
+  }
+  for (const std::string& target : order) {
     SC_RETURN_IF_ERROR(
         conn_
             ->Execute(absl::StrCat("INSERT INTO _vt.copy_state (vrepl_id, "

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -218,6 +219,7 @@ class Workflow {
   absl::Status MarkForeignKeyOrder();
   absl::Status StartCopyIfNew();
   absl::Status Copy();
+  absl::Status CopyTables();  // Copy's rounds
   absl::Status CopyOneSnapshot(const CopyStateRow& table);
   // The plan of the table a copy_state row names.
   absl::StatusOr<const TablePlan*> CopyPlan(const CopyStateRow& table) const;
@@ -413,9 +415,14 @@ class Workflow {
   mysql::Position pos_;
   CollationMap collations_;
   std::map<std::string, TablePlan> plans_;  // by target table
-  // A foreign key links two targets: conn_ (and copy_conn_) write without
-  // foreign key checks (MarkForeignKeyOrder).
-  bool foreign_key_checks_off_ = false;
+  // A foreign key links two targets, none cascading: the copy (conn_ and
+  // copy_conn_, while copying) writes without foreign key checks
+  // (MarkForeignKeyOrder).
+  bool copy_without_foreign_key_checks_ = false;
+  // Per target, the targets its foreign keys reference (copied first).
+  std::map<std::string, std::set<std::string>> parents_of_;
+  // foreign_key_checks of conn_'s session.
+  absl::Status SetForeignKeyChecks(bool on);
   int plans_generation_ = 0;  // LoadPlans calls (plans_ pointers go stale)
   // Source -> target, a look-up per row event.
   std::map<std::string, std::string, TableNameLess> target_of_source_;

@@ -12,10 +12,19 @@ namespace sidecut {
 namespace vreplication {
 
 absl::Status Workflow::Copy() {
+  absl::Status s = CopyTables();
+  // The replay after the copy runs with checks, as the source ran them.
+  if (s.ok()) s = SetForeignKeyChecks(true);
+  return s;
+}
+
+absl::Status Workflow::CopyTables() {
   while (!stop_) {
     SC_ASSIGN_OR_RETURN(std::vector<CopyStateRow> tables,
                         ReadCopyState(*conn_, id_));
     if (tables.empty()) return absl::OkStatus();
+    // (Plans may reload between rounds.)
+    SC_RETURN_IF_ERROR(SetForeignKeyChecks(!copy_without_foreign_key_checks_));
     if (!pos_.empty() && !options_.server_side_copy) {
       // Catch up on changes to rows already copied before the next snapshot
       // (the server-side copy catches up before each of its chunks).
