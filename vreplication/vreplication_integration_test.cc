@@ -67,6 +67,17 @@ class VReplicationTest : public harness::SharedInstanceTest {
     r->set_filter(filter);
     return s;
   }
+  // Two rules: `target` from `filter`, then `second` from `second_filter`.
+  binlogdata::BinlogSource Source(const std::string& target,
+                                  const std::string& filter,
+                                  const std::string& second,
+                                  const std::string& second_filter) {
+    binlogdata::BinlogSource s = Source(target, filter);
+    binlogdata::Rule* r = s.mutable_filter()->add_rules();
+    r->set_match(second);
+    r->set_filter(second_filter);
+    return s;
+  }
 
   // Waits until workflow `id` fails; its row.
   static absl::StatusOr<WorkflowRow> WaitFailed(Engine& engine, int64_t id) {
@@ -1708,10 +1719,8 @@ TEST_F(VReplicationTest, TablesInAForeignKeyAreReplayedInOrder) {
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE dfko.dst_c (id INT PRIMARY KEY, pid INT NOT NULL, u INT, "
       "UNIQUE KEY (u), FOREIGN KEY (pid) REFERENCES dfko.dst_p (id))"));
-  binlogdata::BinlogSource source = Source("dst_p", "select * from p");
-  binlogdata::Rule* child = source.mutable_filter()->add_rules();
-  child->set_match("dst_c");
-  child->set_filter("select * from c");
+  binlogdata::BinlogSource source =
+      Source("dst_p", "select * from p", "dst_c", "select * from c");
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wfko", source, "dfko", 0));
@@ -1764,10 +1773,8 @@ TEST_F(VReplicationTest, TablesInAForeignKeyCycleCopyWithoutChecks) {
   ASSERT_OK(conn_->Execute(
       "INSERT INTO dfkany.y SELECT seq, 501 - seq FROM dfkany.seq_1_to_500"));
   ASSERT_OK(conn_->Execute("UPDATE dfkany.x SET ref = 501 - id"));
-  binlogdata::BinlogSource source = Source("dst_x", "select * from x");
-  binlogdata::Rule* other = source.mutable_filter()->add_rules();
-  other->set_match("dst_y");
-  other->set_filter("select * from y");
+  binlogdata::BinlogSource source =
+      Source("dst_x", "select * from x", "dst_y", "select * from y");
   WorkflowOptions o = options_;
   o.copy_batch_rows = o.copy_batch_min_rows = o.copy_batch_max_rows = 100;
   o.retry_backoff = absl::Hours(1);  // a failure stays in the row
@@ -1817,10 +1824,8 @@ TEST_F(VReplicationTest, ACascadeBetweenTargetsIsReplayedByTheTargetsKey) {
   ASSERT_OK(
       conn_->Execute("INSERT INTO dfkcas.c SELECT seq, 1 + seq % 50 FROM "
                      "dfkcas.seq_1_to_200"));
-  binlogdata::BinlogSource source = Source("dst_p", "select * from p");
-  binlogdata::Rule* child = source.mutable_filter()->add_rules();
-  child->set_match("dst_c");
-  child->set_filter("select * from c");
+  binlogdata::BinlogSource source =
+      Source("dst_p", "select * from p", "dst_c", "select * from c");
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id,
@@ -1845,10 +1850,8 @@ TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {
   }
   ASSERT_OK(conn_->Execute("INSERT INTO d9r.src VALUES (1, 1), (200, 2)"));
   binlogdata::BinlogSource source =
-      Source("dst_a", "select * from src where id < 100");
-  binlogdata::Rule* second = source.mutable_filter()->add_rules();
-  second->set_match("dst_b");
-  second->set_filter("select * from src where id >= 100");
+      Source("dst_a", "select * from src where id < 100", "dst_b",
+             "select * from src where id >= 100");
   Engine engine(options_, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf9r", source, "d9r", 0));
