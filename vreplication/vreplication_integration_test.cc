@@ -1840,6 +1840,83 @@ TEST_F(VReplicationTest, ACascadeBetweenTargetsIsReplayedByTheTargetsKey) {
   EXPECT_THAT(Checksum(*conn_, "dfkcas.dst_c", "id, pid"), IsOkAndHolds(want));
 }
 
+// A child's unlocked chunks (its key is the target's only unique one) are
+// caught up seldom, and with a cascading key between the targets they are
+// written with checks: a child row whose parent was inserted since the
+// last catch-up met no parent in the target (errno 1452) and failed the
+// run. Such a chunk is copied again, locked, with its catch-up first.
+TEST_F(VReplicationTest, AnUnlockedChunkMissingANewParentCatchesUpFirst) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkunl"));
+  for (const char* prefix : {"", "dst_"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE dfkunl.", prefix,
+                                          "p (id INT PRIMARY KEY, v INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkunl.", prefix,
+        "c (id INT PRIMARY KEY, pid INT NOT NULL, FOREIGN KEY (pid) "
+        "REFERENCES dfkunl.",
+        prefix, "p (id) ON DELETE CASCADE)")));
+  }
+  constexpr int kRows = 20000;
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkunl.p SELECT seq, seq FROM dfkunl.seq_1_to_50"));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "INSERT INTO dfkunl.c SELECT seq, 1 + seq % 50 FROM dfkunl.seq_1_to_",
+      kRows)));
+  std::atomic<bool> copying{true};
+  std::atomic<int> pairs{0};  // inserted while the child was being copied
+  std::thread writer([&] {
+    auto c =
+        mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_));
+    if (!c.ok()) return;
+    for (int n = 1; copying.load(); ++n) {
+      absl::StatusOr<std::string> copied =
+          mysql::QueryValue(**c, "SELECT COUNT(*) FROM dfkunl.dst_c");
+      if (!copied.ok()) break;
+      const bool during = *copied != "0";
+      // A new parent and a child of it past every copied key.
+      bool ok = true;
+      for (const std::string& q :
+           {std::string("BEGIN"),
+            absl::StrCat("INSERT INTO dfkunl.p VALUES (", 1000 + n, ", 0)"),
+            absl::StrCat("INSERT INTO dfkunl.c VALUES (", kRows + n, ", ",
+                         1000 + n, ")"),
+            std::string("COMMIT")}) {
+        ok = ok && (*c)->Execute(q).ok();
+      }
+      if (!ok) break;
+      if (during) ++pairs;
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+  });
+  WorkflowOptions o = options_;
+  o.copy_batch_rows = o.copy_batch_min_rows = o.copy_batch_max_rows = 100;
+  o.copy_phase_duration = absl::Hours(1);
+  o.copy_catchup_interval = absl::Hours(1);  // unlocked chunks: no catch-up
+  o.retry_backoff = absl::Hours(1);          // a failure stays in the row
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  absl::StatusOr<int64_t> id = engine.Create(
+      "wfkunl", Source("dst_p", "select * from p", "dst_c", "select * from c"),
+      "dfkunl", 0);
+  absl::Status copied =
+      id.ok() ? WaitCopied(engine, *id, absl::Seconds(60)) : id.status();
+  copying = false;
+  writer.join();
+  ASSERT_OK(copied);
+  EXPECT_GT(pairs.load(), 0);
+  ASSERT_OK(WaitCaughtUp(*conn_, *id, absl::Seconds(30)));
+  const std::pair<std::string, std::string> kColumns[] = {{"p", "id, v"},
+                                                          {"c", "id, pid"}};
+  for (const auto& [t, columns] : kColumns) {
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, absl::StrCat("dfkunl.", t), columns));
+    ASSERT_OK_AND_ASSIGN(
+        std::string got,
+        Checksum(*conn_, absl::StrCat("dfkunl.dst_", t), columns));
+    EXPECT_EQ(got, want) << t;
+  }
+}
+
 // Two rules reading one table: its changes could reach one target only
 // (the other was copied, then silently never changed). Refused.
 TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {

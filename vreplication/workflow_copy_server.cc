@@ -126,13 +126,13 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
                    : CopyChunk(table, applier, statement,
                                /*catch_up=*/!statement_seldom,
                                /*catch_up_first=*/false, &lastpk, &done, &took);
-    if (!alongside && !unlocked && !statement_seldom && !pos_.empty() &&
-        (mysql::MysqlErrno(s) == mysql::kErDupEntry ||
-         mysql::MysqlErrno(s) == mysql::kErNoReferencedRow)) {
+    if (!pos_.empty() && (mysql::MysqlErrno(s) == mysql::kErDupEntry ||
+                          mysql::MysqlErrno(s) == mysql::kErNoReferencedRow)) {
       // The rows copied before may hold a unique value one of the chunk's
       // took since their last catch-up (the target has a unique key the
       // source lacks), or lack a parent row inserted since (a foreign key
-      // between targets, checked): copied again with those rows caught up
+      // between targets, checked; unlocked and seldom caught-up chunks
+      // meet it too): copied again, locked, with those rows caught up
       // first. A duplicate then is one the source holds.
       s = CopyChunk(table, applier, statement, /*catch_up=*/true,
                     /*catch_up_first=*/true, &lastpk, &done, &took);
