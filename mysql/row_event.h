@@ -66,10 +66,18 @@ struct RowChange {
   absl::optional<Row> after;   // INSERT, UPDATE
 };
 
+// RowsEvent::flags (Rows_log_event): the statement's last event; the
+// session ran with foreign_key_checks = 0; with unique_checks = 0; (MariaDB)
+// with check_constraint_checks = 0.
+constexpr uint16_t kRowsStatementEnd = 1 << 0;
+constexpr uint16_t kRowsNoForeignKeyChecks = 1 << 1;
+constexpr uint16_t kRowsRelaxedUniqueChecks = 1 << 2;
+constexpr uint16_t kRowsNoCheckConstraintChecks = 1 << 7;
+
 struct RowsEvent {
   RowsKind kind = RowsKind::kInsert;
   uint64_t table_id = 0;
-  uint16_t flags = 0;  // bit 0: end of statement
+  uint16_t flags = 0;  // kRows* bits
   // Which columns each image carries; absent columns decode as NULL.
   std::vector<bool> columns_before;
   std::vector<bool> columns_after;

@@ -1917,6 +1917,130 @@ TEST_F(VReplicationTest, AnUnlockedChunkMissingANewParentCatchesUpFirst) {
   }
 }
 
+// A change a session made with foreign_key_checks = 0 (a child row without
+// its parent) replays as it is, as a replica applies it: its rows event
+// says it ran without checks, and it replays without them (with them it
+// failed, and the workflow with it). The session keeps its checks.
+TEST_F(VReplicationTest, ChangesMadeWithoutForeignKeyChecksReplaySo) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkoff"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE dfkoff.p (id INT PRIMARY KEY)"));
+  for (const char* t : {"c", "dst"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkoff.", t,
+        " (id INT PRIMARY KEY, pid INT, v INT, FOREIGN KEY (pid) REFERENCES "
+        "dfkoff.p (id))")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkoff.p SELECT seq FROM dfkoff.seq_1_to_10"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO dfkoff.c SELECT seq, 1 + seq % 10, 0 FROM "
+                     "dfkoff.seq_1_to_300"));
+  WorkflowOptions o = options_;
+  o.copy_batch_rows = o.copy_batch_min_rows = o.copy_batch_max_rows = 100;
+  o.retry_backoff = absl::Hours(1);  // a failure stays in the row
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wfkoff", Source("dst", "select * from c"), "dfkoff", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  for (const char* q :
+       {"SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO dfkoff.c VALUES "
+        "(1000, 999, 0)",
+        "INSERT INTO dfkoff.c VALUES (1001, 3, 0)",
+        "SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO dfkoff.c VALUES "
+        "(1002, 998, 0)",
+        "UPDATE dfkoff.c SET v = 1 WHERE id IN (1000, 1002)",
+        "SET STATEMENT foreign_key_checks = 0 FOR UPDATE dfkoff.c SET pid = "
+        "997 WHERE id = 5"}) {
+    ASSERT_OK(conn_->Execute(q));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "dfkoff.c", "id, pid, v"));
+  EXPECT_THAT(Checksum(*conn_, "dfkoff.dst", "id, pid, v"), IsOkAndHolds(want));
+  // And checked again after it: a change to a missing parent fails.
+  EXPECT_FALSE(
+      conn_->Execute("INSERT INTO dfkoff.dst VALUES (2000, 996, 0)").ok());
+}
+
+// A change made with check_constraint_checks = 0 (MariaDB) replays without
+// them too: a row failing a CHECK stopped the workflow.
+TEST_F(VReplicationTest, ChangesMadeWithoutCheckConstraintChecksReplaySo) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dckoff"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE dckoff.", t,
+                     " (id INT PRIMARY KEY, v INT, CHECK (v >= 0))")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dckoff.src SELECT seq, seq FROM dckoff.seq_1_to_100"));
+  WorkflowOptions o = options_;
+  o.retry_backoff = absl::Hours(1);  // a failure stays in the row
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wckoff", Source("dst", "select * from src"), "dckoff", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  for (const char* q :
+       {"SET STATEMENT check_constraint_checks = 0 FOR UPDATE dckoff.src SET "
+        "v = -1 WHERE id <= 3",
+        "SET STATEMENT check_constraint_checks = 0 FOR INSERT INTO dckoff.src "
+        "VALUES (101, -5)",
+        "UPDATE dckoff.src SET v = 7 WHERE id = 50"}) {
+    ASSERT_OK(conn_->Execute(q));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "dckoff.src", "id, v"));
+  EXPECT_THAT(Checksum(*conn_, "dckoff.dst", "id, v"), IsOkAndHolds(want));
+}
+
+// A parent row deleted with foreign_key_checks = 0 leaves its children on
+// the source (no cascade): the replay deletes it without checks too, where
+// the targets' cascading key deleted them. A checked delete still
+// cascades on the targets as on the source.
+TEST_F(VReplicationTest, AParentDeletedWithoutChecksCascadesOnNoTarget) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkoffc"));
+  for (const char* prefix : {"", "dst_"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE dfkoffc.", prefix,
+                                          "p (id INT PRIMARY KEY, v INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkoffc.", prefix,
+        "c (id INT PRIMARY KEY, pid INT NOT NULL, FOREIGN KEY (pid) "
+        "REFERENCES dfkoffc.",
+        prefix, "p (id) ON DELETE CASCADE)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkoffc.p SELECT seq, seq FROM dfkoffc.seq_1_to_50"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO dfkoffc.c SELECT seq, 1 + seq % 50 FROM "
+                     "dfkoffc.seq_1_to_200"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       engine.Create("wfkoffc",
+                                     Source("dst_p", "select * from p", "dst_c",
+                                            "select * from c"),
+                                     "dfkoffc", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  ASSERT_OK(conn_->Execute(
+      "SET STATEMENT foreign_key_checks = 0 FOR DELETE FROM dfkoffc.p WHERE "
+      "id <= 10"));
+  ASSERT_OK(conn_->Execute("DELETE FROM dfkoffc.p WHERE id = 20"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkoffc.c"),
+              IsOkAndHolds("196"));
+  for (const char* t : {"p", "c"}) {
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, absl::StrCat("dfkoffc.", t), "id"));
+    EXPECT_THAT(Checksum(*conn_, absl::StrCat("dfkoffc.dst_", t), "id"),
+                IsOkAndHolds(want))
+        << t;
+  }
+}
+
 // Two rules reading one table: its changes could reach one target only
 // (the other was copied, then silently never changed). Refused.
 TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {

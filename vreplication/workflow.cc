@@ -72,9 +72,12 @@ absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> Workflow::OpenSession()
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::MysqlConnection> conn,
                       mysql::MysqlConnection::Connect(p));
   // Binlog TIMESTAMP values are decoded in UTC; read and write them so.
+  // Foreign key checks on, whatever the server's default: the copy turns
+  // them off where it may; the replay follows each change's own setting.
   SC_RETURN_IF_ERROR(
       conn->Execute("SET SESSION time_zone = '+00:00', sql_mode = "
-                    "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'")
+                    "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', "
+                    "foreign_key_checks = 1")
           .status());
   return conn;
 }
@@ -154,6 +157,7 @@ absl::Status Workflow::Connect() {
   // older one. The locks end with the sessions holding them.
   conn_.reset();
   SC_ASSIGN_OR_RETURN(conn_, OpenSession());
+  foreign_key_checks_ = true;
   SC_RETURN_IF_ERROR(TakeLock(*conn_, "", /*keep=*/true));
   SC_RETURN_IF_ERROR(TakeLock(*conn_, ".copy", /*keep=*/false));
   // MariaDB always makes commits visible in binlog order (commit_ordered);
@@ -276,9 +280,12 @@ absl::Status Workflow::MarkForeignKeyOrder() {
 }
 
 absl::Status Workflow::SetForeignKeyChecks(bool on) {
-  return conn_
-      ->Execute(absl::StrCat("SET SESSION foreign_key_checks = ", on ? 1 : 0))
-      .status();
+  SC_RETURN_IF_ERROR(conn_
+                         ->Execute(absl::StrCat(
+                             "SET SESSION foreign_key_checks = ", on ? 1 : 0))
+                         .status());
+  foreign_key_checks_ = on;
+  return absl::OkStatus();
 }
 
 bool Workflow::SameName(absl::string_view a, absl::string_view b) const {

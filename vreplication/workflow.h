@@ -286,11 +286,15 @@ class Workflow {
   // (past lastpk, which the catch-up skips) reflect all of them. A DDL the
   // catch-up meets ends it early (kAborted inside; the next catch-up, alone,
   // handles it). *caught_up: how long the catch-up took (zero if none ran).
+  // *chunk_only: an error returned is the chunk's, the catch-up reached
+  // its position (any other error leaves pos_ ahead of what committed:
+  // the run must end).
   absl::Status CopyChunkAlongsideCatchUp(const CopyStateRow& table,
                                          RowApplier& applier,
                                          absl::optional<LastPk>* lastpk,
                                          bool* done, absl::Duration* took,
-                                         absl::Duration* caught_up);
+                                         absl::Duration* caught_up,
+                                         bool* chunk_only);
   absl::StatusOr<mysql::Position> ServerPosition();
   // Where the server's binlog ends now (SHOW MASTER STATUS).
   absl::StatusOr<mysql::BinlogCoordinates> ServerBinlogEnd();
@@ -421,8 +425,9 @@ class Workflow {
   bool copy_without_foreign_key_checks_ = false;
   // Per target, the targets its foreign keys reference (copied first).
   std::map<std::string, std::set<std::string>> parents_of_;
-  // foreign_key_checks of conn_'s session.
+  // foreign_key_checks of conn_'s session (foreign_key_checks_).
   absl::Status SetForeignKeyChecks(bool on);
+  bool foreign_key_checks_ = true;
   int plans_generation_ = 0;  // LoadPlans calls (plans_ pointers go stale)
   // Source -> target, a look-up per row event.
   std::map<std::string, std::string, TableNameLess> target_of_source_;

@@ -119,21 +119,26 @@ absl::Status Workflow::CopyServerSideChunks(const CopyStateRow& table) {
     absl::Duration took;
     const absl::Time t0 = clock_->Now();
     absl::Duration alongside_catchup;
+    bool chunk_only = true;  // an error is the chunk's (not a catch-up's)
     absl::Status s =
-        alongside  ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done,
-                                               &took, &alongside_catchup)
+        alongside
+            ? CopyChunkAlongsideCatchUp(table, applier, &lastpk, &done, &took,
+                                        &alongside_catchup, &chunk_only)
         : unlocked ? CopyChunkUnlocked(table, applier, &lastpk, &done, &took)
                    : CopyChunk(table, applier, statement,
                                /*catch_up=*/!statement_seldom,
                                /*catch_up_first=*/false, &lastpk, &done, &took);
-    if (!pos_.empty() && (mysql::MysqlErrno(s) == mysql::kErDupEntry ||
-                          mysql::MysqlErrno(s) == mysql::kErNoReferencedRow)) {
+    if (!pos_.empty() && chunk_only &&
+        (mysql::MysqlErrno(s) == mysql::kErDupEntry ||
+         mysql::MysqlErrno(s) == mysql::kErNoReferencedRow)) {
       // The rows copied before may hold a unique value one of the chunk's
       // took since their last catch-up (the target has a unique key the
       // source lacks), or lack a parent row inserted since (a foreign key
       // between targets, checked; unlocked and seldom caught-up chunks
       // meet it too): copied again, locked, with those rows caught up
-      // first. A duplicate then is one the source holds.
+      // first. A duplicate then is one the source holds. Not after a
+      // catch-up alongside the chunk failed: pos_ passed what it
+      // committed, and the run must resume from the saved position.
       s = CopyChunk(table, applier, statement, /*catch_up=*/true,
                     /*catch_up_first=*/true, &lastpk, &done, &took);
     }
@@ -252,13 +257,12 @@ absl::StatusOr<mysql::BinlogCoordinates> Workflow::ServerBinlogEnd() {
   return end;
 }
 
-absl::Status Workflow::CopyChunkAlongsideCatchUp(const CopyStateRow& table,
-                                                 RowApplier& applier,
-                                                 absl::optional<LastPk>* lastpk,
-                                                 bool* done,
-                                                 absl::Duration* took,
-                                                 absl::Duration* caught_up) {
+absl::Status Workflow::CopyChunkAlongsideCatchUp(
+    const CopyStateRow& table, RowApplier& applier,
+    absl::optional<LastPk>* lastpk, bool* done, absl::Duration* took,
+    absl::Duration* caught_up, bool* chunk_only) {
   *caught_up = absl::ZeroDuration();
+  *chunk_only = true;
   // Made here, with conn_, before the chunk's thread uses it.
   SC_ASSIGN_OR_RETURN(mysql::MysqlConnection * copy, CopyConnection());
   // The catch-up's target, then where the binlog ends (read after it, so
@@ -287,6 +291,7 @@ absl::Status Workflow::CopyChunkAlongsideCatchUp(const CopyStateRow& table,
   // (a dropped column): aborted too, retried once the DDL applied.
   // Any other error (a deadlock rolling back a batch whose position was
   // counted) ends the run: it resumes from the saved position.
+  *chunk_only = played.ok();
   if (IsDdlAbort(played)) return chunk.ok() ? chunk : played;
   if (absl::IsAborted(played)) {
     // Not one the copy loop may take for a DDL and go on from pos_.

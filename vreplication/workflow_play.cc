@@ -605,9 +605,33 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         if (f->second.state == TableCopy::kNotStarted) continue;
         lastpk = &f->second.lastpk;
       }
+      // A change the source made with foreign_key_checks = 0 applies
+      // without them too, as a replica applies it (and Vitess's vplayer):
+      // with them, an orphan row it inserted fails here, and a parent row
+      // it deleted cascades on the targets where it did not on the source.
+      // The same for check_constraint_checks = 0 (MariaDB): a row failing
+      // a CHECK stopped the workflow. Row by row, after what is netted for
+      // its table so far.
+      std::string unchecked_vars;
+      if (foreign_key_checks_ &&
+          (ev.rows.flags & mysql::kRowsNoForeignKeyChecks) != 0) {
+        unchecked_vars = "foreign_key_checks = 0";
+      }
+      if ((ev.rows.flags & mysql::kRowsNoCheckConstraintChecks) != 0) {
+        absl::StrAppend(&unchecked_vars, unchecked_vars.empty() ? "" : ", ",
+                        "check_constraint_checks = 0");
+      }
+      const bool unchecked = !unchecked_vars.empty();
+      if (unchecked) {
+        auto n = net.find(plan.target.table);
+        if (n != net.end() && n->second.changes != nullptr) {
+          n->second.changes->Render(&stmts);
+          n->second.changes->Clear();
+        }
+      }
       // Netted also during the copy where replay is idempotent: the copy
       // filter then decides locally (integer keys) which changes apply.
-      if (options_.net_batches && NetChanges::Eligible(plan) &&
+      if (options_.net_batches && NetChanges::Eligible(plan) && !unchecked &&
           (lastpk == nullptr || plan.idempotent)) {
         Net& n = net[plan.target.table];
         if (n.changes == nullptr) {
@@ -652,9 +676,14 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
         continue;
       }
       RowApplier applier(&plan, &collations_);
+      const size_t first = stmts.size();
       for (const mysql::RowChange& change : ev.rows.rows) {
         SC_RETURN_IF_ERROR(
             applier.Statements(*ev.table, change, lastpk, &stmts));
+      }
+      for (size_t i = first; unchecked && i < stmts.size(); ++i) {
+        stmts[i] =
+            absl::StrCat("SET STATEMENT ", unchecked_vars, " FOR ", stmts[i]);
       }
     }
     pos_ = txn.position;
