@@ -315,13 +315,38 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
             after_in == absl::optional<bool>(true)) {
           out->push_back(update(change, "UPDATE IGNORE "));
         }
-        out->push_back(remove(*change.before, before_in));
+        // Never the row of the new key: under the key's collation the old
+        // key may match it ('abc' -> 'ABC'), and deleting it would fire
+        // the foreign keys referencing it (a cascade, or a refusal).
+        out->push_back(absl::StrCat(remove(*change.before, before_in),
+                                    " AND NOT (", key_match(*change.after),
+                                    ")"));
       }
       if (!after_skip) out->push_back(insert(*change.after, after_in));
-    } else if (!plan_->where_expr.has_value() &&
-               before_in == absl::optional<bool>(true) &&
+    } else if (before_in == absl::optional<bool>(true) &&
                after_in == absl::optional<bool>(true)) {
-      out->push_back(update(change, "UPDATE "));
+      if (!plan_->where_expr.has_value()) {
+        out->push_back(update(change, "UPDATE "));
+      } else {
+        // Filtered: an UPDATE where both images match the filter, as the
+        // source updated the row (a DELETE and an INSERT would fire the
+        // foreign keys referencing it: a cascade, or a refusal); a DELETE
+        // where it leaves it, an INSERT where it enters it. The filter's
+        // values are the images' literals, so one applies at most.
+        const std::string matched = absl::StrCat(
+            "(", Condition(map, *change.before, nullptr), ") IS TRUE");
+        const std::string matches = absl::StrCat(
+            "(", Condition(map, *change.after, nullptr), ") IS TRUE");
+        out->push_back(absl::StrCat(update(change, "UPDATE "), " AND ", matched,
+                                    " AND ", matches));
+        out->push_back(absl::StrCat("DELETE FROM ", target, " WHERE ",
+                                    key_match(*change.before), " AND ", matched,
+                                    " AND NOT ", matches));
+        out->push_back(
+            absl::StrCat("INSERT INTO ", target, " (", col_list, ") SELECT ",
+                         absl::StrJoin(values(*change.after), ", "),
+                         " FROM DUAL WHERE ", matches, " AND NOT ", matched));
+      }
     } else {
       if (!before_skip) out->push_back(remove(*change.before, before_in));
       if (!after_skip) out->push_back(insert(*change.after, after_in));

@@ -2041,6 +2041,104 @@ TEST_F(VReplicationTest, AParentDeletedWithoutChecksCascadesOnNoTarget) {
   }
 }
 
+// Filtered targets linked by a cascading key: an update of a parent that
+// stays in the filter replays as an UPDATE, as the source ran it. It was
+// a DELETE and an INSERT, and the DELETE cascaded on the target's
+// children, which the source kept. Rows entering and leaving the filter
+// still come and go.
+TEST_F(VReplicationTest, AFilteredParentsUpdateKeepsItsChildren) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkfil"));
+  for (const char* prefix : {"", "dst_"}) {
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE dfkfil.", prefix,
+                     "p (id INT PRIMARY KEY, t INT, name VARCHAR(10))")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkfil.", prefix,
+        "c (id INT PRIMARY KEY, pid INT NOT NULL, t INT, FOREIGN KEY (pid) "
+        "REFERENCES dfkfil.",
+        prefix, "p (id) ON DELETE CASCADE ON UPDATE CASCADE)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkfil.p SELECT seq, seq % 2, 'n' FROM dfkfil.seq_1_to_20"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkfil.c SELECT seq, 1 + seq % 20, (1 + seq % 20) % 2 "
+      "FROM dfkfil.seq_1_to_100"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, engine.Create("wfkfil",
+                                Source("dst_p", "select * from p where t = 1",
+                                       "dst_c", "select * from c where t = 1"),
+                                "dfkfil", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  for (const char* q : {"UPDATE dfkfil.p SET name = 'x' WHERE id IN (3, 5)",
+                        // Into the filter, with its children.
+                        "UPDATE dfkfil.p SET t = 1 WHERE id = 4",
+                        "UPDATE dfkfil.c SET t = 1 WHERE pid = 4",
+                        // Out of it, children first.
+                        "UPDATE dfkfil.c SET t = 0 WHERE pid = 7",
+                        "UPDATE dfkfil.p SET t = 0 WHERE id = 7"}) {
+    ASSERT_OK(conn_->Execute(q));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  const std::pair<std::string, std::string> kColumns[] = {{"p", "id, t, name"},
+                                                          {"c", "id, pid, t"}};
+  for (const auto& [t, columns] : kColumns) {
+    ASSERT_OK_AND_ASSIGN(
+        std::string want,
+        Checksum(*conn_, absl::StrCat("dfkfil.", t), columns, "t = 1"));
+    EXPECT_THAT(Checksum(*conn_, absl::StrCat("dfkfil.dst_", t), columns),
+                IsOkAndHolds(want))
+        << t;
+  }
+}
+
+// A key changed to one equal under its collation ('abc' -> 'ABC'), in a
+// parent whose key cascades to a child: the replay moved the row, then
+// deleted it again by its old key (equal under the collation), and the
+// delete cascaded on the target's children.
+TEST_F(VReplicationTest, AKeyChangedWithinItsCollationKeepsTheChildren) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkci"));
+  for (const char* prefix : {"", "dst_"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkci.", prefix,
+        "p (id VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, v INT)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkci.", prefix,
+        "c (id INT PRIMARY KEY, pid VARCHAR(10) COLLATE utf8mb4_general_ci "
+        "NOT NULL, FOREIGN KEY (pid) REFERENCES dfkci.",
+        prefix, "p (id) ON DELETE CASCADE ON UPDATE CASCADE)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkci.p VALUES ('abc', 1), ('def', 2), ('ghi', 3)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkci.c VALUES (1, 'abc'), (2, 'abc'), (3, 'def')"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       engine.Create("wfkci",
+                                     Source("dst_p", "select * from p", "dst_c",
+                                            "select * from c"),
+                                     "dfkci", 0));
+  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(60)));
+  ASSERT_OK(conn_->Execute("UPDATE dfkci.p SET id = 'ABC' WHERE id = 'abc'"));
+  ASSERT_OK(conn_->Execute("UPDATE dfkci.p SET id = 'xyz' WHERE id = 'def'"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  const std::pair<std::string, std::string> kColumns[] = {{"p", "id, v"},
+                                                          {"c", "id, pid"}};
+  for (const auto& [t, columns] : kColumns) {
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         Checksum(*conn_, absl::StrCat("dfkci.", t), columns));
+    EXPECT_THAT(Checksum(*conn_, absl::StrCat("dfkci.dst_", t), columns),
+                IsOkAndHolds(want))
+        << t;
+  }
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT GROUP_CONCAT(BINARY pid "
+                                "ORDER BY id) FROM dfkci.dst_c"),
+              IsOkAndHolds("ABC,ABC,xyz"));
+}
+
 // Two rules reading one table: its changes could reach one target only
 // (the other was copied, then silently never changed). Refused.
 TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {
