@@ -1740,6 +1740,37 @@ TEST_F(ControllerTest, ADeploymentRunsOnTheShardsItWasCreatedWith) {
   }
 }
 
+// A deployment's retry runs on the shards it was created with: a
+// controller restarted with a shard added (nobody there) retries the
+// cancelled deployment on its own shards, and it finishes there. With the
+// whole topology the retry met the new shard, which does not answer.
+TEST_F(ControllerTest, ADeploymentsRetryRunsOnItsRecordedShards) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "pinned-retry"));
+  ASSERT_OK(controller_->CancelDeployment("pinned-retry"));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("pinned-retry"));
+  ASSERT_EQ(d.state(), ControllerDeployment::CANCELLED);
+  controller_.reset();
+  ControllerOptions more = Options();
+  TopologyShard* added = more.topology.mutable_keyspaces(0)->add_shards();
+  added->set_name("d0-");
+  added->set_tablet("127.0.0.1:1");  // nobody there
+  StartController(more);
+  ASSERT_OK(
+      controller_->Command("retry", "commerce", resp.uuid_list(0)).status());
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("pinned-retry"));
+  EXPECT_EQ(d.state(), ControllerDeployment::POSTPONED);
+  ASSERT_OK(controller_->CompleteDeployment("pinned-retry"));
+  WaitComplete("pinned-retry");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 // A controller that dies while submitting leaves a deployment whose later
 // members never reached the shards. Its successor submits it again (the
 // tablets take the same UUID and statement again as a no-op) and finishes
