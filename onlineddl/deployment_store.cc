@@ -22,15 +22,62 @@ CREATE TABLE IF NOT EXISTS _vt.sidecut_deployments (
   `reverted_context` varchar(255) NOT NULL DEFAULT '',
   `message` text NOT NULL,
   `spread_ms` bigint NOT NULL DEFAULT '-1',
+  `related_tables` text NOT NULL DEFAULT '',
   `added_timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
   `completed_timestamp` timestamp(6) NULL DEFAULT NULL,
   PRIMARY KEY (`mysql_schema`, `migration_context`)
 ) ENGINE=InnoDB
 )sql";
 
+// Older tables lack it.
+constexpr char kAddRelated[] =
+    "ALTER TABLE _vt.sidecut_deployments ADD COLUMN IF NOT EXISTS "
+    "`related_tables` text NOT NULL DEFAULT '' AFTER `spread_ms`";
+
 constexpr char kColumns[] =
     "migration_context, mysql_schema, status, members, postpone_completion, "
-    "reverted_context, message, spread_ms";
+    "reverted_context, message, spread_ms, related_tables";
+
+// Names as quoted identifiers joined by commas (a name may hold a comma).
+std::string EncodeNames(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const std::string& n : names)
+    quoted.push_back(mysql::QuoteIdentifier(n));
+  return absl::StrJoin(quoted, ",");
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeNames(absl::string_view text) {
+  auto bad = [&]() {
+    return absl::DataLossError(
+        absl::StrCat("_vt.sidecut_deployments.related_tables is not a list "
+                     "of quoted names: ",
+                     text));
+  };
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!out.empty()) {
+      if (text[i] != ',') return bad();
+      ++i;
+    }
+    if (i >= text.size() || text[i] != '`') return bad();
+    std::string name;
+    for (++i;; ++i) {
+      if (i >= text.size()) return bad();  // unclosed
+      if (text[i] != '`') {
+        name.push_back(text[i]);
+      } else if (i + 1 < text.size() && text[i + 1] == '`') {
+        name.push_back('`');
+        ++i;
+      } else {
+        ++i;
+        break;
+      }
+    }
+    out.push_back(std::move(name));
+  }
+  return out;
+}
 
 absl::StatusOr<Deployment> FromRow(const mysql::Row& r) {
   Deployment d;
@@ -45,6 +92,7 @@ absl::StatusOr<Deployment> FromRow(const mysql::Row& r) {
   d.reverted_context = std::string(r.Get(5));
   d.message = std::string(r.Get(6));
   SC_ASSIGN_OR_RETURN(d.spread_ms, r.GetInt64(7));
+  SC_ASSIGN_OR_RETURN(d.related, DecodeNames(r.Get(8)));
   return d;
 }
 
@@ -53,7 +101,8 @@ absl::StatusOr<Deployment> FromRow(const mysql::Row& r) {
 absl::Status EnsureDeployments(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
       conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
-  return conn.Execute(kCreate).status();
+  SC_RETURN_IF_ERROR(conn.Execute(kCreate).status());
+  return conn.Execute(kAddRelated).status();
 }
 
 absl::Status InsertDeployment(mysql::Connection& conn, const Deployment& d) {
@@ -64,7 +113,8 @@ absl::Status InsertDeployment(mysql::Connection& conn, const Deployment& d) {
                             ", ", QuoteString(absl::StrJoin(d.members, ",")),
                             ", ", d.postpone_completion ? 1 : 0, ", ",
                             QuoteString(d.reverted_context), ", ",
-                            QuoteString(d.message), ", ", d.spread_ms, ")"))
+                            QuoteString(d.message), ", ", d.spread_ms, ", ",
+                            QuoteString(EncodeNames(d.related)), ")"))
       .status();
 }
 

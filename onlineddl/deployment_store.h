@@ -32,6 +32,11 @@ struct Deployment {
   std::string reverted_context;  // set for a deployment that reverts another
   std::string message;
   int64_t spread_ms = -1;  // first to last change applied; -1 until complete
+  // Tables and views the plan depends on without changing them (a view it
+  // creates reads them, a foreign key links them to a table it changes):
+  // while it runs, a plain migration of one is refused (the plan is the
+  // difference from the schema as it was).
+  std::vector<std::string> related;
 };
 
 absl::Status EnsureDeployments(mysql::Connection& conn);

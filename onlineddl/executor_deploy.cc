@@ -368,6 +368,17 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   d.schema = options_.db;
   d.status = kDeployRunning;
   d.postpone_completion = st.IsPostponeCompletion();
+  for (const std::string& name : related) {
+    bool changed = false;
+    for (const std::string& text : ddl) {
+      SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
+                          ParseDdl(text, options_.db));
+      for (const DdlStatement& ds : parsed) {
+        changed |= absl::EqualsIgnoreCase(ds.table, name);
+      }
+    }
+    if (!changed) d.related.push_back(name);
+  }
   if (ReadDeployment(*conn_, d.schema, d.context).ok()) {
     return absl::AlreadyExistsError(
         absl::StrCat("deployment '", d.context, "' exists already"));

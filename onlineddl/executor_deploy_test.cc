@@ -1059,6 +1059,40 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
   EXPECT_EQ(reads.size(), 1u);
 }
 
+// A deployment's plan is the difference from the schema as it was: while
+// it runs, a plain migration of a table it depends on without changing it
+// (here one a view it creates reads, named with a comma and a backtick to
+// test how the deployment records it) is refused (the direct strategy
+// alone runs as asked); a view left reading a dropped column is what it
+// used to leave. Other tables are not held, and once the deployment ended
+// the change is taken.
+TEST_F(DeployTest, APlainChangeOfATableARunningDeploymentReadsIsRefused) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE `k,i``d` (id INT PRIMARY KEY, p INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE other (id INT PRIMARY KEY)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> members,
+      executor_->Submit("CREATE VIEW kv AS SELECT id, p FROM `k,i``d`",
+                        "vitess --declarative --postpone-completion", "reads"));
+  ASSERT_EQ(members.size(), 1u);
+  for (const char* strategy : {"vitess", "mysql"}) {
+    EXPECT_THAT(
+        executor_->Submit("ALTER TABLE `k,i``d` DROP COLUMN p", strategy, ""),
+        StatusIs(absl::StatusCode::kFailedPrecondition,
+                 HasSubstr("deployment 'reads'")))
+        << strategy;
+  }
+  EXPECT_EQ(Columns("k,i`d"), "id,p");
+  ASSERT_OK(
+      executor_->Submit("ALTER TABLE other ADD COLUMN x INT", "vitess", "")
+          .status());
+  ASSERT_OK(executor_->CancelDeployment("reads"));
+  WaitDeployment("reads", kDeployCancelled);
+  ASSERT_OK(
+      executor_->Submit("ALTER TABLE `k,i``d` DROP COLUMN p", "vitess", "")
+          .status());
+}
+
 TEST_F(DeployTest, PlanningADeploymentRunsAndRecordsNothing) {
   ASSERT_OK_AND_ASSIGN(std::string live, LoadLiveSchemaSql(*conn_, db_));
   ASSERT_OK_AND_ASSIGN(
