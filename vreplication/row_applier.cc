@@ -514,10 +514,11 @@ std::string RowApplier::ServerCopyInsertHead() const {
   std::vector<std::string> cols;
   for (const std::string& c : plan_->target_columns)
     cols.push_back(QuoteIdentifier(c));
-  return absl::StrCat("INSERT INTO ",
-                      mysql::QuoteQualified(plan_->db, plan_->target.table),
-                      " (", absl::StrJoin(cols, ", "), ") SELECT ",
-                      absl::StrJoin(plan_->select_exprs, ", "));
+  return absl::StrCat(
+      plan_->copy_unchecked ? "SET STATEMENT foreign_key_checks = 0 FOR " : "",
+      "INSERT INTO ", mysql::QuoteQualified(plan_->db, plan_->target.table),
+      " (", absl::StrJoin(cols, ", "), ") SELECT ",
+      absl::StrJoin(plan_->select_exprs, ", "));
 }
 
 std::string RowApplier::ServerCopyInsert(const LastPk* lastpk, size_t limit,

@@ -54,6 +54,16 @@ struct TablePlan {
   // workflow (or to itself): its changes keep their place among the
   // others' (a child row inserted with its parent), never netted.
   bool keep_order = false;
+  // Its target is a child or a parent in a foreign key / has CHECK
+  // constraints: a change the source made without those checks replays
+  // without them (row by row); elsewhere the flag changes nothing.
+  bool foreign_keys = false;
+  bool checks = false;
+  // A target is its parent (or it is its own): its copy chunks insert
+  // without foreign key checks (a parent row may come later in the copy:
+  // itself, or a cycle), whatever the session's checks (kept on where a
+  // key cascades, for the replay).
+  bool copy_unchecked = false;
 };
 
 // Whether the iteration key is the target's only unique index, so that an

@@ -261,6 +261,7 @@ absl::Status Workflow::MarkForeignKeyOrder() {
     TablePlan* parent = plan_of(r.Get(1));
     if (child != nullptr && parent != nullptr) {
       child->keep_order = parent->keep_order = true;
+      child->copy_unchecked = true;
       between_targets = true;
       parents_of_[child->target.table].insert(parent->target.table);
       for (absl::string_view rule : {r.Get(2), r.Get(3)}) {
@@ -276,6 +277,31 @@ absl::Status Workflow::MarkForeignKeyOrder() {
   // own key would not cascade a replayed parent change (the binlog does
   // not hold the source's cascades).
   copy_without_foreign_key_checks_ = between_targets && !cascades;
+  // Which targets take part in a foreign key (child or parent) or have
+  // CHECK constraints (Workflow::Play).
+  const std::string db = mysql::QuoteString(row_.db_name);
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result linked,
+      conn_->Execute(absl::StrCat(
+          "SELECT TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+          "WHERE CONSTRAINT_SCHEMA = ",
+          db, " AND TABLE_NAME IN (", targets,
+          ") UNION SELECT REFERENCED_TABLE_NAME FROM "
+          "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+          "UNIQUE_CONSTRAINT_SCHEMA = ",
+          db, " AND REFERENCED_TABLE_NAME IN (", targets, ")")));
+  for (const mysql::Row& r : linked.rows) {
+    if (TablePlan* plan = plan_of(r.Get(0))) plan->foreign_keys = true;
+  }
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result checked,
+      conn_->Execute(absl::StrCat("SELECT DISTINCT TABLE_NAME FROM "
+                                  "information_schema.CHECK_CONSTRAINTS "
+                                  "WHERE CONSTRAINT_SCHEMA = ",
+                                  db, " AND TABLE_NAME IN (", targets, ")")));
+  for (const mysql::Row& r : checked.rows) {
+    if (TablePlan* plan = plan_of(r.Get(0))) plan->checks = true;
+  }
   return absl::OkStatus();
 }
 

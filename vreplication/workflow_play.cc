@@ -611,13 +611,15 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
       // it deleted cascades on the targets where it did not on the source.
       // The same for check_constraint_checks = 0 (MariaDB): a row failing
       // a CHECK stopped the workflow. Row by row, after what is netted for
-      // its table so far.
+      // its table so far; only where the target has such keys or checks
+      // (bulk loads run without them: their changes keep netting).
       std::string unchecked_vars;
-      if (foreign_key_checks_ &&
+      if (foreign_key_checks_ && plan.foreign_keys &&
           (ev.rows.flags & mysql::kRowsNoForeignKeyChecks) != 0) {
         unchecked_vars = "foreign_key_checks = 0";
       }
-      if ((ev.rows.flags & mysql::kRowsNoCheckConstraintChecks) != 0) {
+      if (plan.checks &&
+          (ev.rows.flags & mysql::kRowsNoCheckConstraintChecks) != 0) {
         absl::StrAppend(&unchecked_vars, unchecked_vars.empty() ? "" : ", ",
                         "check_constraint_checks = 0");
       }
