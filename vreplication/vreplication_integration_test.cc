@@ -49,6 +49,22 @@ using testing::WaitCaughtUp;
 using testing::WaitCopied;
 using testing::Writer;
 
+// Expects each `db`.dst_<table> to hold what `db`.<table> holds (the
+// source's rows matching `where`), compared over the given columns.
+void ExpectTargetsMatch(
+    mysql::Connection& conn, const std::string& db,
+    const std::vector<std::pair<std::string, std::string>>& tables,
+    const std::string& where = "") {
+  for (const auto& [t, columns] : tables) {
+    absl::StatusOr<std::string> want =
+        Checksum(conn, absl::StrCat(db, ".", t), columns, where);
+    ASSERT_OK(want.status());
+    EXPECT_THAT(Checksum(conn, absl::StrCat(db, ".dst_", t), columns),
+                IsOkAndHolds(*want))
+        << t;
+  }
+}
+
 class VReplicationTest : public harness::SharedInstanceTest {
  protected:
   void SetUp() override {
@@ -1734,16 +1750,7 @@ TEST_F(VReplicationTest, TablesInAForeignKeyAreReplayedInOrder) {
     ASSERT_OK(conn_->Execute("COMMIT"));
   }
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  for (const auto& [t, columns] :
-       {std::pair<std::string, std::string>{"p", "id, v"},
-        std::pair<std::string, std::string>{"c", "id, pid, u"}}) {
-    ASSERT_OK_AND_ASSIGN(std::string want,
-                         Checksum(*conn_, absl::StrCat("dfko.", t), columns));
-    ASSERT_OK_AND_ASSIGN(
-        std::string got,
-        Checksum(*conn_, absl::StrCat("dfko.dst_", t), columns));
-    EXPECT_EQ(got, want) << t;
-  }
+  ExpectTargetsMatch(*conn_, "dfko", {{"p", "id, v"}, {"c", "id, pid, u"}});
 }
 
 // Targets whose foreign keys form a cycle (each references the other),
@@ -1793,15 +1800,7 @@ TEST_F(VReplicationTest, TablesInAForeignKeyCycleCopyWithoutChecks) {
   ASSERT_OK(conn_->Execute("UPDATE dfkany.y SET ref = NULL WHERE ref = 300"));
   ASSERT_OK(conn_->Execute("DELETE FROM dfkany.x WHERE id = 300"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  for (const char* t : {"x", "y"}) {
-    ASSERT_OK_AND_ASSIGN(
-        std::string want,
-        Checksum(*conn_, absl::StrCat("dfkany.", t), "id, ref"));
-    ASSERT_OK_AND_ASSIGN(
-        std::string got,
-        Checksum(*conn_, absl::StrCat("dfkany.dst_", t), "id, ref"));
-    EXPECT_EQ(got, want) << t;
-  }
+  ExpectTargetsMatch(*conn_, "dfkany", {{"x", "id, ref"}, {"y", "id, ref"}});
 }
 
 // A parent and child whose key cascades, copied together (parent first):
@@ -1905,16 +1904,7 @@ TEST_F(VReplicationTest, AnUnlockedChunkMissingANewParentCatchesUpFirst) {
   ASSERT_OK(copied);
   EXPECT_GT(pairs.load(), 0);
   ASSERT_OK(WaitCaughtUp(*conn_, *id, absl::Seconds(30)));
-  const std::pair<std::string, std::string> kColumns[] = {{"p", "id, v"},
-                                                          {"c", "id, pid"}};
-  for (const auto& [t, columns] : kColumns) {
-    ASSERT_OK_AND_ASSIGN(std::string want,
-                         Checksum(*conn_, absl::StrCat("dfkunl.", t), columns));
-    ASSERT_OK_AND_ASSIGN(
-        std::string got,
-        Checksum(*conn_, absl::StrCat("dfkunl.dst_", t), columns));
-    EXPECT_EQ(got, want) << t;
-  }
+  ExpectTargetsMatch(*conn_, "dfkunl", {{"p", "id, v"}, {"c", "id, pid"}});
 }
 
 // A change a session made with foreign_key_checks = 0 (a child row without
@@ -2031,13 +2021,7 @@ TEST_F(VReplicationTest, AParentDeletedWithoutChecksCascadesOnNoTarget) {
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
   EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkoffc.c"),
               IsOkAndHolds("196"));
-  for (const char* t : {"p", "c"}) {
-    ASSERT_OK_AND_ASSIGN(std::string want,
-                         Checksum(*conn_, absl::StrCat("dfkoffc.", t), "id"));
-    EXPECT_THAT(Checksum(*conn_, absl::StrCat("dfkoffc.dst_", t), "id"),
-                IsOkAndHolds(want))
-        << t;
-  }
+  ExpectTargetsMatch(*conn_, "dfkoffc", {{"p", "id"}, {"c", "id"}});
 }
 
 // Filtered targets linked by a cascading key: an update of a parent that
@@ -2080,16 +2064,8 @@ TEST_F(VReplicationTest, AFilteredParentsUpdateKeepsItsChildren) {
     ASSERT_OK(conn_->Execute(q));
   }
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  const std::pair<std::string, std::string> kColumns[] = {{"p", "id, t, name"},
-                                                          {"c", "id, pid, t"}};
-  for (const auto& [t, columns] : kColumns) {
-    ASSERT_OK_AND_ASSIGN(
-        std::string want,
-        Checksum(*conn_, absl::StrCat("dfkfil.", t), columns, "t = 1"));
-    EXPECT_THAT(Checksum(*conn_, absl::StrCat("dfkfil.dst_", t), columns),
-                IsOkAndHolds(want))
-        << t;
-  }
+  ExpectTargetsMatch(*conn_, "dfkfil",
+                     {{"p", "id, t, name"}, {"c", "id, pid, t"}}, "t = 1");
 }
 
 // A key changed to one equal under its collation ('abc' -> 'ABC'), in a
@@ -2123,15 +2099,7 @@ TEST_F(VReplicationTest, AKeyChangedWithinItsCollationKeepsTheChildren) {
   ASSERT_OK(conn_->Execute("UPDATE dfkci.p SET id = 'ABC' WHERE id = 'abc'"));
   ASSERT_OK(conn_->Execute("UPDATE dfkci.p SET id = 'xyz' WHERE id = 'def'"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  const std::pair<std::string, std::string> kColumns[] = {{"p", "id, v"},
-                                                          {"c", "id, pid"}};
-  for (const auto& [t, columns] : kColumns) {
-    ASSERT_OK_AND_ASSIGN(std::string want,
-                         Checksum(*conn_, absl::StrCat("dfkci.", t), columns));
-    EXPECT_THAT(Checksum(*conn_, absl::StrCat("dfkci.dst_", t), columns),
-                IsOkAndHolds(want))
-        << t;
-  }
+  ExpectTargetsMatch(*conn_, "dfkci", {{"p", "id, v"}, {"c", "id, pid"}});
   EXPECT_THAT(mysql::QueryValue(*conn_,
                                 "SELECT GROUP_CONCAT(BINARY pid "
                                 "ORDER BY id) FROM dfkci.dst_c"),
