@@ -1022,19 +1022,37 @@ TEST_F(CutOverTest, ARenameWhoseSessionIsLostWhileQueuedDidNotRun) {
 // make sure B's RENAME did not run after A's lock went with its session, so
 // the outcome is unknown (for the binlog to tell). Here it did not: the
 // sentry A left behind fails the RENAME; the next attempt drops it.
+// Between the killer's two kills the cut-over may see A lost and end B's
+// RENAME itself (its KILL QUERY first): then it knows nothing ran, and
+// says the attempt failed. Both are right; the scenario is run again until
+// the unknown outcome is seen (about 4 runs in 5 see it at once).
 TEST_F(CutOverTest, ARenameLostWithItsLockHasAnUnknownOutcome) {
   mysql::MysqlConnectionFactory factory(params_);
   CutOverOptions o;
   o.threshold = absl::Seconds(5);
   o.use_lock_info = false;
-  testing::RenameKiller killer(
-      params_, absl::Seconds(10),
-      {.hold = "`co`.`shadow`", .lock_holder_too = true});
-  absl::StatusOr<CutOverResult> r =
-      CutOver(factory, request_, o, Clock::Real());
-  ASSERT_TRUE(killer.Join());
-  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kUnknown,
-                                   HasSubstr("for the binlog to tell")));
+  bool unknown = false;
+  for (int attempt = 0; attempt < 8 && !unknown; ++attempt) {
+    testing::RenameKiller killer(
+        params_, absl::Seconds(10),
+        {.hold = "`co`.`shadow`", .lock_holder_too = true});
+    absl::StatusOr<CutOverResult> r =
+        CutOver(factory, request_, o, Clock::Real());
+    ASSERT_TRUE(killer.Join());
+    ASSERT_FALSE(r.ok());
+    unknown = absl::IsUnknown(r.status());
+    if (unknown) {
+      EXPECT_THAT(r.status().message(), HasSubstr("for the binlog to tell"));
+    } else {
+      EXPECT_THAT(r.status().message(), Not(HasSubstr("binlog to tell")));
+    }
+    ASSERT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                    "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                    "COLUMN_NAME = 'extra'"),
+              "0")
+        << r.status();
+  }
+  EXPECT_TRUE(unknown);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND COLUMN_NAME = "
                   "'extra'"),
