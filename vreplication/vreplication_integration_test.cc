@@ -47,6 +47,7 @@ using ::testing::Not;
 using testing::PrepareXaAndLeave;
 using testing::WaitCaughtUp;
 using testing::WaitCopied;
+using testing::WaitCopiedThroughRetries;
 using testing::Writer;
 
 // Expects each `db`.dst_<table> to hold what `db`.<table> holds (the
@@ -361,8 +362,10 @@ void CopyAndTailUnderConcurrentWrites(mysql::MysqlConnection* conn,
   Engine engine(options, Clock::Real());
   ASSERT_OK(engine.Open());
   ASSERT_OK_AND_ASSIGN(int64_t id, engine.Create("wf_" + db, source, db, 0));
-  // Let the writer overlap the copy (several snapshots) and the tail.
-  ASSERT_OK(WaitCopied(engine, id, absl::Seconds(120)));
+  // Let the writer overlap the copy (several snapshots) and the tail. A
+  // DDL of the source's (in some callers) may fail a run as it reads the
+  // table's definition: the run is retried.
+  ASSERT_OK(WaitCopiedThroughRetries(engine, id, absl::Seconds(120)));
   Clock::Real()->SleepFor(absl::Milliseconds(500));
   ASSERT_OK(writer.Stop());
   EXPECT_GT(writer.statements(), 100);

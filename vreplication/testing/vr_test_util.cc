@@ -63,6 +63,21 @@ absl::Status WaitCopied(Engine& engine, int64_t id, absl::Duration timeout) {
       WaitOptions{.timeout = timeout});
 }
 
+absl::Status WaitCopiedThroughRetries(Engine& engine, int64_t id,
+                                      absl::Duration timeout) {
+  return WaitFor(
+      Clock::Real(), "the copy to finish",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
+        if (row.state == kStateError &&
+            !absl::StrContains(row.message, "(will retry)")) {
+          return absl::InternalError(row.message);
+        }
+        return row.state == kStateRunning;
+      },
+      WaitOptions{.timeout = timeout});
+}
+
 absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
                           absl::Duration timeout) {
   SC_ASSIGN_OR_RETURN(std::string now,

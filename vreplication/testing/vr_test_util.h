@@ -43,6 +43,11 @@ absl::Status PrepareXaAndLeave(const mysql::ConnectParams& params,
 // Running); an error state ends the wait with the workflow's message.
 absl::Status WaitCopied(Engine& engine, int64_t id,
                         absl::Duration timeout = absl::Seconds(10));
+// The same through runs that failed and are retried ("(will retry)" in
+// the message: a DDL changing a table as its definition was read, say),
+// for tests whose concurrent DDL may fail a run now and then.
+absl::Status WaitCopiedThroughRetries(Engine& engine, int64_t id,
+                                      absl::Duration timeout);
 
 // Waits until workflow `id` has applied everything the server's binlog
 // holds now and is in state Running.
