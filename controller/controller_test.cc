@@ -174,6 +174,15 @@ class ControllerTest : public ::testing::Test {
     o.rpc_timeout = absl::Seconds(20);
     return o;
   }
+  // Options() with a shard "d0-" added to the keyspace, where nobody
+  // answers.
+  ControllerOptions OptionsWithAShardAdded() {
+    ControllerOptions o = Options();
+    TopologyShard* added = o.topology.mutable_keyspaces(0)->add_shards();
+    added->set_name("d0-");
+    added->set_tablet("127.0.0.1:1");  // nobody there
+    return o;
+  }
   void StartController(ControllerOptions o) {
     ASSERT_OK_AND_ASSIGN(controller_, Controller::Start(o, Clock::Real()));
   }
@@ -1729,11 +1738,7 @@ TEST_F(ControllerTest, ADeploymentRunsOnTheShardsItWasCreatedWith) {
                        controller_->GetDeployment("pinned"));
   EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING);
   controller_.reset();
-  ControllerOptions more = Options();
-  TopologyShard* added = more.topology.mutable_keyspaces(0)->add_shards();
-  added->set_name("d0-");
-  added->set_tablet("127.0.0.1:1");  // nobody there
-  StartController(more);
+  StartController(OptionsWithAShardAdded());
   d = WaitComplete("pinned");
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
@@ -1755,11 +1760,7 @@ TEST_F(ControllerTest, ADeploymentsRetryRunsOnItsRecordedShards) {
                        controller_->GetDeployment("pinned-retry"));
   ASSERT_EQ(d.state(), ControllerDeployment::CANCELLED);
   controller_.reset();
-  ControllerOptions more = Options();
-  TopologyShard* added = more.topology.mutable_keyspaces(0)->add_shards();
-  added->set_name("d0-");
-  added->set_tablet("127.0.0.1:1");  // nobody there
-  StartController(more);
+  StartController(OptionsWithAShardAdded());
   ASSERT_OK(
       controller_->Command("retry", "commerce", resp.uuid_list(0)).status());
   ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("pinned-retry"));

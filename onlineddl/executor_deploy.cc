@@ -335,13 +335,15 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   // (a table a new view reads, a view reading a changed table), would end
   // as neither meant (a change kept, undone by nothing, or a view left
   // reading a column dropped meanwhile).
-  std::vector<std::string> tables;
+  std::vector<DdlStatement> statements;
   for (const std::string& text : ddl) {
     SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
                         ParseDdl(text, options_.db));
-    for (const DdlStatement& ds : parsed) {
-      tables.push_back(mysql::QuoteString(ds.table));
-    }
+    for (DdlStatement& ds : parsed) statements.push_back(std::move(ds));
+  }
+  std::vector<std::string> tables;
+  for (const DdlStatement& ds : statements) {
+    tables.push_back(mysql::QuoteString(ds.table));
   }
   for (const std::string& name : related) {
     tables.push_back(mysql::QuoteString(name));
@@ -370,12 +372,8 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   d.postpone_completion = st.IsPostponeCompletion();
   for (const std::string& name : related) {
     bool changed = false;
-    for (const std::string& text : ddl) {
-      SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
-                          ParseDdl(text, options_.db));
-      for (const DdlStatement& ds : parsed) {
-        changed |= absl::EqualsIgnoreCase(ds.table, name);
-      }
+    for (const DdlStatement& ds : statements) {
+      changed |= absl::EqualsIgnoreCase(ds.table, name);
     }
     if (!changed) d.related.push_back(name);
   }
@@ -386,34 +384,29 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   // Members and deployment in one transaction: a crash or an error in
   // between must not leave gated members without their gate.
   auto insert_members = [&]() -> absl::Status {
-    for (const std::string& text : ddl) {
-      SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
-                          ParseDdl(text, options_.db));
-      for (const DdlStatement& ds : parsed) {
-        Migration m;
-        m.uuid = CreateMigrationUuid();
-        m.keyspace = options_.keyspace;
-        m.shard = options_.shard;
-        m.schema = options_.db;
-        m.table = ds.table;
-        m.statement = ds.sql;
-        m.strategy = "vitess";
-        m.options = st.options;
-        m.status = kStatusRequested;
-        m.tablet = options_.tablet;
-        m.migration_context = d.context;
-        m.ddl_action = std::string(ActionName(ds.action));
-        m.is_view = ds.is_view;
-        m.allow_concurrent = true;  // tails run side by side
-        const bool copy =
-            ds.action == DdlStatement::Action::kAlter && !ds.is_view;
-        m.postpone_completion = copy;  // the gate cuts over
-        m.postpone_launch = !copy;     // the gate applies it
-        m.cutover_threshold_seconds =
-            absl::ToInt64Seconds(st.CutOverThreshold());
-        SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
-        d.members.push_back(m.uuid);
-      }
+    for (const DdlStatement& ds : statements) {
+      Migration m;
+      m.uuid = CreateMigrationUuid();
+      m.keyspace = options_.keyspace;
+      m.shard = options_.shard;
+      m.schema = options_.db;
+      m.table = ds.table;
+      m.statement = ds.sql;
+      m.strategy = "vitess";
+      m.options = st.options;
+      m.status = kStatusRequested;
+      m.tablet = options_.tablet;
+      m.migration_context = d.context;
+      m.ddl_action = std::string(ActionName(ds.action));
+      m.is_view = ds.is_view;
+      m.allow_concurrent = true;  // tails run side by side
+      const bool copy =
+          ds.action == DdlStatement::Action::kAlter && !ds.is_view;
+      m.postpone_completion = copy;  // the gate cuts over
+      m.postpone_launch = !copy;     // the gate applies it
+      m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
+      SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
+      d.members.push_back(m.uuid);
     }
     return absl::OkStatus();
   };

@@ -52,30 +52,33 @@ absl::Status PrepareXaAndLeave(const mysql::ConnectParams& params,
   return absl::OkStatus();
 }
 
-absl::Status WaitCopied(Engine& engine, int64_t id, absl::Duration timeout) {
-  return WaitFor(
-      Clock::Real(), "the copy to finish",
-      [&]() -> absl::StatusOr<bool> {
-        SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
-        if (row.state == kStateError) return absl::InternalError(row.message);
-        return row.state == kStateRunning;
-      },
-      WaitOptions{.timeout = timeout});
-}
+namespace {
 
-absl::Status WaitCopiedThroughRetries(Engine& engine, int64_t id,
-                                      absl::Duration timeout) {
+absl::Status WaitCopiedImpl(Engine& engine, int64_t id, absl::Duration timeout,
+                            bool through_retries) {
   return WaitFor(
       Clock::Real(), "the copy to finish",
       [&]() -> absl::StatusOr<bool> {
         SC_ASSIGN_OR_RETURN(WorkflowRow row, engine.Read(id));
         if (row.state == kStateError &&
-            !absl::StrContains(row.message, "(will retry)")) {
+            !(through_retries &&
+              absl::StrContains(row.message, "(will retry)"))) {
           return absl::InternalError(row.message);
         }
         return row.state == kStateRunning;
       },
       WaitOptions{.timeout = timeout});
+}
+
+}  // namespace
+
+absl::Status WaitCopied(Engine& engine, int64_t id, absl::Duration timeout) {
+  return WaitCopiedImpl(engine, id, timeout, /*through_retries=*/false);
+}
+
+absl::Status WaitCopiedThroughRetries(Engine& engine, int64_t id,
+                                      absl::Duration timeout) {
+  return WaitCopiedImpl(engine, id, timeout, /*through_retries=*/true);
 }
 
 absl::Status WaitCaughtUp(mysql::Connection& conn, int64_t id,
