@@ -1629,6 +1629,58 @@ TEST_F(VReplicationTest, NumbersCopiedClientSideIntoTextMatchTheCopy) {
                            absl::StrCat("0", kNumbersFirstRowHex));
 }
 
+// A date whose day its month lacks ('2020-02-31', stored by a session
+// under ALLOW_INVALID_DATES) is replayed as the source holds it, as the
+// copy's INSERT ... SELECT keeps it: the strict mode online DDL applies
+// with refused the literal and stopped the workflow, and a plain
+// workflow's non-strict mode stored '0000-00-00' (the row silently lost
+// its date).
+TEST_F(VReplicationTest, InvalidDatesReplayAsTheSourceHoldsThem) {
+  ASSERT_OK(conn_->Execute("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'"));
+  int n = 0;
+  for (int type : {0, kWorkflowTypeOnlineDdl}) {
+    const std::string db = absl::StrCat("dinvd", type);
+    SCOPED_TRACE(db);
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", db,
+        ".src (id INT PRIMARY KEY, d DATE, dt DATETIME(1), v INT)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("CREATE TABLE ", db, ".dst LIKE ", db, ".src")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO ", db,
+        ".src VALUES (1, '2020-02-31', '2021-04-31 10:00:00.5', 1), "
+        "(2, '2020-01-01', '2020-01-01 00:00:00', 2)")));  // copied
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id,
+        engine.Create(absl::StrCat("winvd", ++n),
+                      Source("dst", "select * from src"), db, type));
+    ASSERT_OK(WaitCopied(engine, id));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO ", db,
+        ".src VALUES (3, '2019-11-31', '2019-06-31 23:59:59.9', 3)")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "UPDATE ", db, ".src SET d = '2020-04-31', v = v + 10 WHERE id = 2")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("UPDATE ", db, ".src SET v = v + 10 WHERE id = 1")));
+    ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+    const std::string rows =
+        "SELECT GROUP_CONCAT(id, '|', d, '|', dt, '|', v ORDER BY id) FROM ";
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         mysql::QueryValue(*conn_, rows + db + ".src"));
+    EXPECT_EQ(want,
+              "1|2020-02-31|2021-04-31 10:00:00.5|11,"
+              "2|2020-04-31|2020-01-01 00:00:00.0|12,"
+              "3|2019-11-31|2019-06-31 23:59:59.9|3");
+    EXPECT_THAT(mysql::QueryValue(*conn_, rows + db + ".dst"),
+                IsOkAndHolds(want));
+    ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+    EXPECT_EQ(row.state, kStateRunning) << row.message;
+  }
+}
+
 // Temporal, ENUM and SET values replayed into columns of number types (an
 // ALTER from DATETIME to BIGINT, ENUM to TINYINT, ...) equal what the
 // copy's INSERT ... SELECT stores: 20200102030405 from a DATETIME (its

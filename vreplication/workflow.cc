@@ -25,6 +25,11 @@ namespace sidecut {
 namespace vreplication {
 namespace {
 
+// The sql_mode every workflow session writes under (online DDL adds
+// STRICT_ALL_TABLES).
+constexpr absl::string_view kSqlMode =
+    "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION,ALLOW_INVALID_DATES";
+
 // Errors an operator must fix; retrying would fail the same way.
 bool IsPermanent(const absl::Status& s) {
   switch (s.code()) {
@@ -74,10 +79,15 @@ absl::StatusOr<std::unique_ptr<mysql::MysqlConnection>> Workflow::OpenSession()
   // Binlog TIMESTAMP values are decoded in UTC; read and write them so.
   // Foreign key checks on, whatever the server's default: the copy turns
   // them off where it may; the replay follows each change's own setting.
+  // ALLOW_INVALID_DATES: a date whose day its month lacks ('2020-02-31',
+  // stored by a session allowing it) is written as the source holds it,
+  // as INSERT ... SELECT copies it (refused in strict mode, stored as
+  // '0000-00-00' otherwise).
   SC_RETURN_IF_ERROR(
-      conn->Execute("SET SESSION time_zone = '+00:00', sql_mode = "
-                    "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', "
-                    "foreign_key_checks = 1")
+      conn
+          ->Execute(absl::StrCat(
+              "SET SESSION time_zone = '+00:00', sql_mode = ",
+              mysql::QuoteString(kSqlMode), ", foreign_key_checks = 1"))
           .status());
   return conn;
 }
@@ -494,8 +504,9 @@ absl::Status Workflow::RunOnce() {
     // being silently truncated.
     SC_RETURN_IF_ERROR(
         conn_
-            ->Execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,"
-                      "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'")
+            ->Execute(absl::StrCat("SET SESSION sql_mode = ",
+                                   mysql::QuoteString(absl::StrCat(
+                                       "STRICT_ALL_TABLES,", kSqlMode))))
             .status());
   }
   SC_ASSIGN_OR_RETURN(pos_, mysql::Position::Parse(row_.pos));
