@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "controller/topology.h"
+#include "mysql/quoting.h"
 #include "onlineddl/ddl_statement.h"
 #include "onlineddl/ddl_strategy.h"
 #include "onlineddl/migration_command.h"
@@ -248,6 +249,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
                      : req.uuid_list(static_cast<int>(stmt));
   };
   onlineddl::DdlStrategySetting st;
+  std::set<std::string> related;  // a declarative plan's, by its shards
   // The strategy the shards are given (a declarative one is planned here
   // and deployed as the DDL it comes to).
   std::string strategy = req.ddl_strategy();
@@ -260,8 +262,9 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
             "a --declarative deployment takes only the desired CREATE (and "
             "DROP) statements and assigns its own migration UUIDs");
       }
-      SC_ASSIGN_OR_RETURN(std::vector<std::string> plan,
-                          PlanDeclarative(*ks, ddl, req.ddl_strategy()));
+      SC_ASSIGN_OR_RETURN(
+          std::vector<std::string> plan,
+          PlanDeclarative(*ks, ddl, req.ddl_strategy(), &related));
       if (plan.empty()) return resp;  // every shard is as desired
       SC_ASSIGN_OR_RETURN(st, st.Without({"declarative", "whole-schema"}));
       strategy = st.ToString();
@@ -335,6 +338,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
           : req.migration_context());
   d.set_keyspace(ks->name());
   for (const TopologyShard& s : ks->shards()) d.add_shards(s.name());
+  for (const std::string& name : related) d.add_related_tables(name);
   d.set_strategy(strategy);
   d.set_created_micros(absl::ToUnixMicros(clock_->Now()));
   d.set_postpone_completion(st.IsPostponeCompletion());
@@ -379,7 +383,7 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
 
 absl::StatusOr<std::vector<std::string>> Controller::PlanDeclarative(
     const TopologyKeyspace& ks, const std::vector<std::string>& sql,
-    const std::string& strategy) {
+    const std::string& strategy, std::set<std::string>* related) {
   if (ks.shards_size() == 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("keyspace ", ks.name(), " has no shards"));
@@ -398,6 +402,8 @@ absl::StatusOr<std::vector<std::string>> Controller::PlanDeclarative(
         SC_RETURN_IF_ERROR(FromGrpc(stub.PlanDeclarative(&ctx, r, &resp)));
         absl::MutexLock lock(&plans_mu);
         plans[shard.name()] = {resp.ddl().begin(), resp.ddl().end()};
+        related->insert(resp.related_tables().begin(),
+                        resp.related_tables().end());
         return absl::OkStatus();
       })));
   // Shards whose schemas differ would deploy different changes under one
@@ -431,6 +437,30 @@ absl::Status Controller::CheckNewDeployment(const ControllerDeployment& d) {
     if (FindByMember(m.uuid()) != nullptr) {
       return absl::AlreadyExistsError(
           absl::StrCat("migration ", m.uuid(), " already exists"));
+    }
+  }
+  // A declarative deployment's plan is the difference from the schema as
+  // it was: what it depends on without changing it (a table a view it
+  // creates reads) must stay so until it ends.
+  for (const ControllerDeployment& other : deployments_) {
+    if (other.state() != ControllerDeployment::POSTPONED &&
+        other.state() != ControllerDeployment::COMPLETING) {
+      continue;
+    }
+    if (!absl::EqualsIgnoreCase(other.keyspace(), d.keyspace())) continue;
+    for (const DeploymentMember& m : d.members()) {
+      for (const std::string& name : other.related_tables()) {
+        if (!absl::EqualsIgnoreCase(name, m.table())) continue;
+        return absl::FailedPreconditionError(absl::StrCat(
+            "table ", mysql::QuoteIdentifier(m.table()), " is one deployment '",
+            other.context(), "' (",
+            absl::AsciiStrToLower(
+                ControllerDeployment::State_Name(other.state())),
+            ") depends on (a view it creates or changes reads it, or a "
+            "foreign key links it to a table it changes), and its plan is "
+            "the difference from the schema as it was; complete or cancel "
+            "the deployment first"));
+      }
     }
   }
   return absl::OkStatus();

@@ -171,13 +171,17 @@ class Controller {
   // --declarative) comes to on every shard of `ks`: each shard plans it
   // against its own schema, and they must agree (else a clear error naming
   // the shards that differ). Empty when every shard is as desired.
+  // `related` receives the tables and views the plan depends on without
+  // changing them, as the shards named them.
   absl::StatusOr<std::vector<std::string>> PlanDeclarative(
       const TopologyKeyspace& ks, const std::vector<std::string>& sql,
-      const std::string& strategy);
+      const std::string& strategy, std::set<std::string>* related);
   // Cancels `d` on every shard (CancelDeployment), recording the request
   // first.
   absl::Status CancelLocked(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Also FailedPrecondition if a member of `d` changes a table another
+  // deployment that has not ended depends on (its related tables).
   absl::Status CheckNewDeployment(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Submits `d`'s members to every shard; on a failure cancels what was

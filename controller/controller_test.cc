@@ -1715,6 +1715,67 @@ TEST_F(ControllerTest, ARefusedDecidedSwapIsRetriedWithBackoff) {
   }
 }
 
+// A declarative deployment's plan is the difference from the schema as it
+// was. Through the controller, while one runs a plain change of a table
+// it depends on without changing it (one a view it creates reads) is
+// refused, also by a controller restarted meanwhile; other tables are not
+// held, and once it ended the change is taken. A deployment planned while
+// a migration is still changing a table it reads is refused before
+// anything runs. Before, the controller recorded no such tables and the
+// shards planned without looking at pending migrations.
+TEST_F(ControllerTest,
+       APlainChangeOfATableADeclarativeDeploymentReadsIsRefused) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "note VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse pending,
+                       Apply("ALTER TABLE orders ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "pending-orders"));
+  EXPECT_THAT(Apply("CREATE VIEW ov AS SELECT id, note FROM orders",
+                    "vitess --declarative", "reads-busy")
+                  .status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is still changing `orders`")));
+  EXPECT_FALSE(controller_->GetDeployment("reads-busy").ok());
+  ASSERT_OK(controller_->CancelDeployment("pending-orders"));
+  WaitCancelled("pending-orders");
+
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("CREATE VIEW uv AS SELECT id, title FROM users",
+            "vitess --declarative --postpone-completion", "reads"));
+  ASSERT_EQ(resp.uuid_list_size(), 1);
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("reads"));
+  EXPECT_THAT(d.related_tables(), ::testing::ElementsAre("users"));
+  for (int restart = 0; restart < 2; ++restart) {
+    SCOPED_TRACE(restart);
+    for (const char* strategy : {"vitess", "vitess --postpone-completion"}) {
+      EXPECT_THAT(
+          Apply("ALTER TABLE users DROP COLUMN title", strategy, "").status(),
+          StatusIs(absl::StatusCode::kFailedPrecondition,
+                   HasSubstr("deployment 'reads'")))
+          << strategy;
+    }
+    controller_.reset();
+    StartController(Options());
+  }
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "title")) << kShardNames[i];
+  }
+  ASSERT_OK(Apply("ALTER TABLE orders ADD COLUMN more INT", "vitess", "other")
+                .status());
+  WaitComplete("other");
+  ASSERT_OK(controller_->CancelDeployment("reads"));
+  WaitCancelled("reads");
+  ASSERT_OK(
+      Apply("ALTER TABLE users DROP COLUMN title", "vitess", "after").status());
+  WaitComplete("after");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "title")) << kShardNames[i];
+  }
+}
+
 // A deployment runs on the shards its keyspace had when it was created. A
 // controller restarted without one of them says which and applies nothing
 // (it used to cut the others over alone); one restarted with a shard added

@@ -194,8 +194,14 @@ class Executor {
   // plan from the live schema to the desired one, refused as Submit would
   // refuse them; empty when the schema is as desired. Nothing is
   // submitted. A controller plans each shard so and deploys the plan.
+  // Refused too while a migration is still changing a table the plan
+  // changes or depends on. `related` (if set) receives the tables and
+  // views the plan depends on without changing them (a view it creates
+  // reads them, a foreign key links them to a table it changes): the
+  // deployment must keep them as they are until it ends.
   absl::StatusOr<std::vector<std::string>> PlanDeclarative(
-      absl::string_view sql, absl::string_view strategy);
+      absl::string_view sql, absl::string_view strategy,
+      std::vector<std::string>* related = nullptr);
 
   // The database whose migrations this executor runs.
   const std::string& db() const { return options_.db; }
@@ -392,6 +398,18 @@ class Executor {
   absl::StatusOr<std::vector<std::string>> DeclarativeDdl(
       absl::string_view sql, const DdlStrategySetting& st,
       std::set<std::string>* related = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A declarative request's plan from the schema as it is now: its DDL,
+  // the statements it parses to, and the names it depends on without
+  // changing them; refused while a migration is still changing any of
+  // them.
+  struct IdlePlan {
+    std::vector<std::string> ddl;
+    std::vector<DdlStatement> statements;
+    std::vector<std::string> related;
+  };
+  absl::StatusOr<IdlePlan> PlanFromIdleSchema(absl::string_view sql,
+                                              const DdlStrategySetting& st)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<std::string>> SubmitDeclarative(
       absl::string_view sql, const DdlStrategySetting& st,

@@ -124,7 +124,8 @@ bool IsGatedCopy(const Migration& m) {
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> Executor::PlanDeclarative(
-    absl::string_view sql, absl::string_view strategy) {
+    absl::string_view sql, absl::string_view strategy,
+    std::vector<std::string>* related) {
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::Parse(strategy));
   if (!st.IsDeclarative()) {
@@ -134,7 +135,9 @@ absl::StatusOr<std::vector<std::string>> Executor::PlanDeclarative(
   // What Submit checks first: DDL only, in this schema.
   SC_RETURN_IF_ERROR(ParseDdl(sql, options_.db).status());
   absl::MutexLock lock(&mu_);
-  return DeclarativeDdl(sql, st);
+  SC_ASSIGN_OR_RETURN(IdlePlan plan, PlanFromIdleSchema(sql, st));
+  if (related != nullptr) *related = std::move(plan.related);
+  return std::move(plan.ddl);
 }
 
 absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
@@ -323,30 +326,33 @@ absl::StatusOr<std::vector<std::string>> Executor::DeclarativeDdl(
   return ddl;
 }
 
-absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
-    absl::string_view sql, const DdlStrategySetting& st,
-    absl::string_view migration_context) {
+absl::StatusOr<Executor::IdlePlan> Executor::PlanFromIdleSchema(
+    absl::string_view sql, const DdlStrategySetting& st) {
+  IdlePlan plan;
   std::set<std::string> related;
-  SC_ASSIGN_OR_RETURN(std::vector<std::string> ddl,
-                      DeclarativeDdl(sql, st, &related));
-  if (ddl.empty()) return std::vector<std::string>();
+  SC_ASSIGN_OR_RETURN(plan.ddl, DeclarativeDdl(sql, st, &related));
+  if (plan.ddl.empty()) return plan;
+  for (const std::string& text : plan.ddl) {
+    SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
+                        ParseDdl(text, options_.db));
+    for (DdlStatement& ds : parsed) plan.statements.push_back(std::move(ds));
+  }
   // The plan is the difference from the schema as it is now: a table or
   // view another migration is still changing, or one the plan depends on
   // (a table a new view reads, a view reading a changed table), would end
   // as neither meant (a change kept, undone by nothing, or a view left
   // reading a column dropped meanwhile).
-  std::vector<DdlStatement> statements;
-  for (const std::string& text : ddl) {
-    SC_ASSIGN_OR_RETURN(std::vector<DdlStatement> parsed,
-                        ParseDdl(text, options_.db));
-    for (DdlStatement& ds : parsed) statements.push_back(std::move(ds));
-  }
   std::vector<std::string> tables;
-  for (const DdlStatement& ds : statements) {
+  for (const DdlStatement& ds : plan.statements) {
     tables.push_back(mysql::QuoteString(ds.table));
   }
   for (const std::string& name : related) {
     tables.push_back(mysql::QuoteString(name));
+    bool changed = false;
+    for (const DdlStatement& ds : plan.statements) {
+      changed |= absl::EqualsIgnoreCase(ds.table, name);
+    }
+    if (!changed) plan.related.push_back(name);
   }
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> busy,
@@ -363,6 +369,15 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
         "difference from the schema as it is now; submit it again once that "
         "one has ended"));
   }
+  return plan;
+}
+
+absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
+    absl::string_view sql, const DdlStrategySetting& st,
+    absl::string_view migration_context) {
+  SC_ASSIGN_OR_RETURN(IdlePlan plan, PlanFromIdleSchema(sql, st));
+  if (plan.ddl.empty()) return std::vector<std::string>();
+  const std::vector<DdlStatement>& statements = plan.statements;
   Deployment d;
   d.context = migration_context.empty()
                   ? absl::StrCat("deploy-", CreateMigrationUuid())
@@ -370,13 +385,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
   d.schema = options_.db;
   d.status = kDeployRunning;
   d.postpone_completion = st.IsPostponeCompletion();
-  for (const std::string& name : related) {
-    bool changed = false;
-    for (const DdlStatement& ds : statements) {
-      changed |= absl::EqualsIgnoreCase(ds.table, name);
-    }
-    if (!changed) d.related.push_back(name);
-  }
+  d.related = std::move(plan.related);
   if (ReadDeployment(*conn_, d.schema, d.context).ok()) {
     return absl::AlreadyExistsError(
         absl::StrCat("deployment '", d.context, "' exists already"));

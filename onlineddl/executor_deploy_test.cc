@@ -1132,6 +1132,24 @@ TEST_F(DeployTest, PlanningADeploymentRunsAndRecordsNothing) {
             "0");
   ASSERT_OK_AND_ASSIGN(ms, executor_->List(""));
   EXPECT_TRUE(ms.empty());
+  // What the plan depends on without changing it (for the controller to
+  // hold), and a plan refused while a migration still changes that.
+  ASSERT_OK(conn_->Execute("CREATE TABLE base (id INT PRIMARY KEY, p INT)"));
+  std::vector<std::string> related;
+  ASSERT_OK_AND_ASSIGN(
+      plan, executor_->PlanDeclarative("CREATE VIEW bv AS SELECT id FROM base",
+                                       "vitess --declarative", &related));
+  EXPECT_EQ(plan.size(), 1u);
+  EXPECT_THAT(related, ::testing::ElementsAre("base"));
+  ASSERT_OK(executor_
+                ->Submit("ALTER TABLE base ADD COLUMN c INT",
+                         "vitess --postpone-launch", "")
+                .status());
+  EXPECT_THAT(
+      executor_->PlanDeclarative("CREATE VIEW bv AS SELECT id FROM base",
+                                 "vitess --declarative", &related),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("is still changing `base`")));
 }
 
 }  // namespace

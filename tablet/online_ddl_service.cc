@@ -317,10 +317,12 @@ grpc::Status OnlineDdlService::PlanDeclarative(
       e = absl::StripTrailingAsciiWhitespace(e);
     if (!e.empty()) entries.push_back(e);
   }
+  std::vector<std::string> related;
   absl::StatusOr<std::vector<std::string>> ddl = executor_->PlanDeclarative(
-      absl::StrJoin(entries, "\n;\n"), req->ddl_strategy());
+      absl::StrJoin(entries, "\n;\n"), req->ddl_strategy(), &related);
   if (!ddl.ok()) return ToGrpc(ddl.status());
   for (std::string& d : *ddl) resp->add_ddl(std::move(d));
+  for (std::string& r : related) resp->add_related_tables(std::move(r));
   return grpc::Status::OK;
 }
 
