@@ -861,6 +861,14 @@ absl::Status Controller::CancelDeployment(absl::string_view context) {
 }
 
 absl::Status Controller::CancelLocked(ControllerDeployment& d) {
+  // (Before all else: while a cancelled deployment is retried, "cancelled
+  // already" would be wrong the moment the retry returns.)
+  if (retrying_.count(absl::AsciiStrToLower(d.context())) > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment ", d.context(),
+        " is being retried (its members requeued on the shards); cancel it "
+        "once the retry has returned"));
+  }
   if (d.state() == ControllerDeployment::CANCELLED) return absl::OkStatus();
   // A failed deployment's other members still run (postponed) on the
   // shards where they did not fail, holding their tables: a cancel stops

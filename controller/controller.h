@@ -75,6 +75,10 @@ struct ControllerOptions {
   // shard while submitting; an error stops the submission there, as if the
   // controller died at that moment.
   std::function<absl::Status(int members_submitted)> while_submitting;
+  // For tests: called (without the controller's lock) once a deployment's
+  // retry requeued its members on the shards, before the deployment is
+  // made active again.
+  std::function<void(const std::string& context)> while_retrying;
   // Fault injection for tests: called once a cancel is recorded, before
   // any shard is told; an error stops the cancel there, as if the
   // controller died at that moment.
@@ -294,6 +298,9 @@ class Controller {
   absl::Mutex view_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::map<std::string, ControllerDeployment> view_ ABSL_GUARDED_BY(view_mu_);
   int64_t view_term_ ABSL_GUARDED_BY(view_mu_) = -1;
+  // Deployments (lower-case contexts) a retry is requeueing on the shards:
+  // a cancel meanwhile is refused.
+  std::set<std::string> retrying_ ABSL_GUARDED_BY(mu_);
   // Set when while_submitting failed a submission (tests only).
   bool simulated_death_ ABSL_GUARDED_BY(mu_) = false;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -206,8 +207,17 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
               " never reached every shard (its submission failed); submit "
               "it again"));
         }
+        if (retrying_.count(absl::AsciiStrToLower(d->context())) > 0) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "deployment ", d->context(),
+              " is being retried already; wait for that retry to return"));
+        }
         context = d->context();
         SC_ASSIGN_OR_RETURN(on, DeploymentKeyspace(*d));
+        // Until this retry returns a cancel is refused: one landing between
+        // the shards' requeue and the state set below would be undone (its
+        // cancelled members requeued, the deployment made active again).
+        retrying_.insert(absl::AsciiStrToLower(context));
         for (const DeploymentMember& m : d->members()) {
           if (!m.done()) uuids.push_back(m.uuid());
         }
@@ -215,6 +225,11 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         uuids.push_back(std::string(uuid));
       }
     }
+    auto end_retry = absl::MakeCleanup([&] {
+      if (context.empty()) return;
+      absl::MutexLock lock(&mu_);
+      retrying_.erase(absl::AsciiStrToLower(context));
+    });
     absl::Mutex per_mu;
     // Per member, the shards that requeued it: a deployment's retry that a
     // shard refuses is undone on them (cancelled again), not left half
@@ -280,15 +295,25 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
       }
       return refused;
     }
+    if (!context.empty() && options_.while_retrying) {
+      options_.while_retrying(context);
+    }
     if (!context.empty()) {
       absl::MutexLock lock(&mu_);
       SC_RETURN_IF_ERROR(Lead());
       ControllerDeployment* d = FindByMember(uuid);
       if (d != nullptr && (d->state() == ControllerDeployment::FAILED ||
                            d->state() == ControllerDeployment::CANCELLED)) {
-        d->set_state(d->postpone_completion()
+        // A deployment that decided a swap (on some shards it swapped)
+        // finishes it at once: postponed again it would wait for another
+        // complete, the shards differing meanwhile. One that decided
+        // nothing starts over: nothing is applied until every ALTER is
+        // ready on every shard again (its members copy anew).
+        const bool decided = AnyDecided(*d);
+        d->set_state(d->postpone_completion() && !decided
                          ? ControllerDeployment::POSTPONED
                          : ControllerDeployment::COMPLETING);
+        if (!decided) d->set_gate_open(false);
         d->set_cancel_requested(false);
         d->set_message("retried");
         SC_RETURN_IF_ERROR(Save(*d));

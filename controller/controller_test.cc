@@ -1776,6 +1776,113 @@ TEST_F(ControllerTest,
   }
 }
 
+// A cancel while a retry requeues a deployment's members on the shards is
+// refused until the retry returns; it used to succeed ("cancelled" already)
+// and the retry then made the deployment active again, its members
+// running. Once the retry returned, the cancel is taken.
+TEST_F(ControllerTest, ACancelDuringARetryIsRefused) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  absl::Status during = absl::UnknownError("the hook never ran");
+  o.while_retrying = [&](const std::string& context) {
+    during = controller_->CancelDeployment(context);
+  };
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "raced"));
+  ASSERT_OK(controller_->CancelDeployment("raced"));
+  WaitCancelled("raced");
+  ASSERT_OK(
+      controller_->Command("retry", "commerce", resp.uuid_list(0)).status());
+  EXPECT_THAT(during, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               HasSubstr("being retried")));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("raced"));
+  EXPECT_EQ(d.state(), ControllerDeployment::POSTPONED) << d.DebugString();
+  ASSERT_OK(controller_->CancelDeployment("raced"));
+  WaitCancelled("raced");
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(resp.uuid_list(0)));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+}
+
+// A deployment that decided its swap and then failed on one shard,
+// retried as its message says, finishes on every shard. One submitted
+// with --postpone-completion was postponed again by the retry, the shards
+// differing until another complete.
+TEST_F(ControllerTest,
+       ARetriedDecidedDeploymentFinishesWithoutAnotherComplete) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  StopAfterDecision(o);
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse resp,
+                       Apply("ALTER TABLE users ADD COLUMN extra INT",
+                             "vitess --postpone-completion", "decided-retry"));
+  ASSERT_OK(controller_->CompleteDeployment("decided-retry"));
+  WaitDecided(*controller_, "decided-retry");
+  release_ = true;
+  controller_.reset();
+  const std::string uuid = resp.uuid_list(0);
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(shards_[i].executor->AbortCutOver(uuid));
+  }
+  // The migration ends on one shard (cancelled there, on its tablet).
+  ASSERT_OK(shards_[1].executor->Cancel(uuid).status());
+  StartController(Options());
+  ControllerDeployment d = WaitFailed("decided-retry");
+  EXPECT_THAT(d.message(), HasSubstr("the swap was decided"));
+  ASSERT_OK(controller_->Command("retry", "commerce", uuid).status());
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("decided-retry"));
+  ASSERT_EQ(d.state(), ControllerDeployment::COMPLETING) << d.DebugString();
+  d = WaitComplete("decided-retry");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
+// A deployment cancelled after its gate opened (every ALTER was ready, a
+// cut-over kept failing) and retried waits again until every ALTER is
+// ready on every shard, its members copying anew. The gate stayed open,
+// and each member was applied as soon as it alone was ready.
+TEST_F(ControllerTest, ARetriedDeploymentWaitsAgainForEveryAlter) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("ALTER TABLE users ADD COLUMN extra INT",
+            "vitess --postpone-completion --cut-over-threshold=5s",
+            "reopened"));
+  WaitReadyEverywhere(resp.uuid_list(0));
+  ASSERT_OK_AND_ASSIGN(auto blocker, HoldTable(2, "users"));
+  ASSERT_OK(controller_->CompleteDeployment("reopened"));
+  ControllerDeployment d =
+      WaitDeployment("reopened", [](const ControllerDeployment& d) {
+        return d.members(0).attempts() >= 1;
+      });
+  EXPECT_TRUE(d.gate_open());
+  EXPECT_FALSE(d.members(0).commit_decided());
+  ASSERT_OK(controller_->CancelDeployment("reopened"));
+  WaitCancelled("reopened");
+  ASSERT_OK(blocker->Execute("COMMIT").status());
+  ASSERT_OK(
+      controller_->Command("retry", "commerce", resp.uuid_list(0)).status());
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("reopened"));
+  EXPECT_FALSE(d.gate_open()) << d.DebugString();
+  EXPECT_EQ(d.state(), ControllerDeployment::POSTPONED);
+  ASSERT_OK(controller_->CompleteDeployment("reopened"));
+  d = WaitComplete("reopened");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 // A deployment runs on the shards its keyspace had when it was created. A
 // controller restarted without one of them says which and applies nothing
 // (it used to cut the others over alone); one restarted with a shard added

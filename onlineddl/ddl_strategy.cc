@@ -457,6 +457,12 @@ absl::optional<absl::Duration> DdlStrategySetting::RetainArtifacts() const {
   return d;
 }
 
+int64_t DdlStrategySetting::RetainArtifactsSeconds() const {
+  const absl::optional<absl::Duration> d = RetainArtifacts();
+  if (!d.has_value()) return 0;
+  return absl::ToInt64Seconds(absl::Ceil(*d, absl::Seconds(1)));
+}
+
 bool operator==(const DdlStrategySetting& a, const DdlStrategySetting& b) {
   return a.strategy == b.strategy && a.options == b.options;
 }

@@ -116,6 +116,9 @@ struct DdlStrategySetting {
   // --retain-artifacts=DUR: how long to keep the migration's artifact
   // tables. nullopt when absent or zero (use the tablet's default).
   absl::optional<absl::Duration> RetainArtifacts() const;
+  // The same as the `retain_artifacts_seconds` column holds it: rounded up
+  // (a part of a second is not 0), 0 for the tablet's default.
+  int64_t RetainArtifactsSeconds() const;
 };
 
 bool operator==(const DdlStrategySetting& a, const DdlStrategySetting& b);

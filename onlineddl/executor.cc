@@ -423,11 +423,7 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     m.postpone_launch = st.IsPostponeLaunch();
     m.allow_concurrent = st.IsAllowConcurrent();
     m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
-    if (st.RetainArtifacts().has_value()) {
-      // Rounded up: a part of a second is not 0 (the default).
-      m.retain_artifacts_seconds = absl::ToInt64Seconds(
-          absl::Ceil(*st.RetainArtifacts(), absl::Seconds(1)));
-    }
+    m.retain_artifacts_seconds = st.RetainArtifactsSeconds();
     SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
     uuids.push_back(m.uuid);
   }

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/quoting.h"
 #include "onlineddl/executor.h"
@@ -15,6 +16,14 @@ namespace {
 constexpr char kPending[] = "'requested', 'queued', 'ready', 'running'";
 constexpr char kEnded[] = "'failed', 'cancelled'";
 constexpr char kTerminal[] = "'complete', 'failed', 'cancelled'";
+
+// The artifact retention `m` was submitted with (CLEANUP sets -1: its
+// artifacts go at once).
+int64_t SubmittedRetention(const Migration& m) {
+  absl::StatusOr<DdlStrategySetting> st =
+      DdlStrategySetting::FromColumns(m.strategy, m.options);
+  return st.ok() ? st->RetainArtifactsSeconds() : 0;
+}
 
 }  // namespace
 
@@ -113,7 +122,8 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
       // cut-over outcome is being checked may have swapped, one prepared
       // for a controller's swap may be decided: skipped (refused by name).
       SC_ASSIGN_OR_RETURN(bool swapped, SwappedUnrecorded(m));
-      if (swapped || CutOverInterrupted(m) || prepared_.count(m.uuid) > 0) {
+      if (swapped || CutOverInterrupted(m) || prepared_.count(m.uuid) > 0 ||
+          absl::StartsWith(m.stage, kApplying)) {
         continue;
       }
     }
@@ -153,6 +163,17 @@ absl::Status Executor::CancelLocked(const Migration& m, absl::string_view why) {
         "complete); revert it instead"));
   }
   if (CutOverInterrupted(m)) return RefuseWhileChecking(m, "cancel");
+  if (absl::StartsWith(m.stage, kApplying)) {
+    // An immediate operation a restart interrupted: its statement (a
+    // RENAME away, a CREATE, ...) may have applied. Called cancelled it
+    // would be neither revertible nor retryable, and a hold table it made
+    // would go to table GC.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", m.uuid, " was being applied (stage '", m.stage,
+        "') when the daemon stopped; the next check settles it (complete "
+        "if it applied, failed with nothing changed if not): revert or "
+        "retry it then"));
+  }
   auto prepared = prepared_.find(m.uuid);
   if (prepared != prepared_.end()) {
     prepared->second.cut_over->Abort();  // releases its lock
@@ -220,25 +241,26 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
     }
   }
   for (const Migration& m : ms) {
-    SC_RETURN_IF_ERROR(
-        UpdateMigration(*conn_, m.uuid,
-                        Assignments()
-                            .Set("migration_status", kStatusQueued)
-                            .Set("retries", m.retries + 1)
-                            .Set("message", "")
-                            .Set("stage", "")
-                            .Set("special_plan", "")
-                            .Set("progress", 0.0)
-                            .Set("rows_copied", int64_t{0})
-                            .Set("eta_seconds", int64_t{-1})
-                            .Set("ready_to_complete", false)
-                            .Set("cutover_attempts", int64_t{0})
-                            .Set("tablet_failure", false)
-                            .SetExpr("cleanup_timestamp", "NULL")
-                            .SetExpr("started_timestamp", "NULL")
-                            .SetExpr("completed_timestamp", "NULL")
-                            .SetExpr("cancelled_timestamp", "NULL")
-                            .SetExpr("ready_to_complete_timestamp", "NULL")));
+    SC_RETURN_IF_ERROR(UpdateMigration(
+        *conn_, m.uuid,
+        Assignments()
+            .Set("migration_status", kStatusQueued)
+            .Set("retries", m.retries + 1)
+            .Set("message", "")
+            .Set("stage", "")
+            .Set("special_plan", "")
+            .Set("progress", 0.0)
+            .Set("rows_copied", int64_t{0})
+            .Set("eta_seconds", int64_t{-1})
+            .Set("ready_to_complete", false)
+            .Set("cutover_attempts", int64_t{0})
+            .Set("tablet_failure", false)
+            .Set("retain_artifacts_seconds", SubmittedRetention(m))
+            .SetExpr("cleanup_timestamp", "NULL")
+            .SetExpr("started_timestamp", "NULL")
+            .SetExpr("completed_timestamp", "NULL")
+            .SetExpr("cancelled_timestamp", "NULL")
+            .SetExpr("ready_to_complete_timestamp", "NULL")));
   }
   Wake();
   return static_cast<int>(ms.size());

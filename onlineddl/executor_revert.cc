@@ -157,6 +157,8 @@ absl::StatusOr<std::string> Executor::RevertLocked(
       return Refuse(m, TriggersRefusal(m.table, triggers, /*revert=*/true));
     }
     absl::StatusOr<int64_t> id = WorkflowId(m.uuid);
+    // (A failed read is not a window over: said as it is.)
+    if (!id.ok() && !absl::IsNotFound(id.status())) return id.status();
     if (!id.ok() && absl::StartsWith(m.message, "not revertible: ")) {
       return Refuse(m, m.message);
     }

@@ -1778,6 +1778,86 @@ TEST_F(ExecutorTest, ImmediateOperationsInterruptedByARestartAreSettled) {
               IsOkAndHolds("0"));
 }
 
+// A cancel of an immediate operation a restart interrupted (its RENAME
+// may have run) is refused until the next check has settled it; it used
+// to be marked cancelled though its DROP had applied (the table renamed
+// away, the migration neither revertible nor retryable, its hold table
+// left to table GC). CANCEL ALL leaves it out.
+TEST_F(ExecutorTest, AnInterruptedImmediateOperationIsSettledBeforeACancel) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)").status());
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto dropped,
+      executor_->Submit("DROP TABLE gone", "vitess --postpone-launch", ""));
+  executor_.reset();
+  ASSERT_OK_AND_ASSIGN(std::string hold,
+                       ArtifactName(ArtifactHint::kHold, dropped[0],
+                                    absl::Now() + absl::Hours(1)));
+  ASSERT_OK(conn_
+                ->Execute(absl::StrCat(
+                    "UPDATE _vt.schema_migrations SET migration_status = "
+                    "'running', stage = 'applying: rename away', artifacts = ",
+                    mysql::QuoteString(hold),
+                    " WHERE migration_uuid = ", mysql::QuoteString(dropped[0])))
+                .status());
+  ASSERT_OK(conn_
+                ->Execute(absl::StrCat("RENAME TABLE gone TO ",
+                                       mysql::QuoteIdentifier(hold)))
+                .status());
+  ExecutorOptions o = Options();
+  o.tick = absl::Hours(1);  // no check before the cancels
+  StartExecutor(o);
+  EXPECT_THAT(executor_->Cancel(dropped[0]),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("was being applied")));
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(dropped[0]));
+  EXPECT_EQ(m.status, kStatusRunning);
+  ASSERT_OK(executor_->Tick());
+  Migration drop = WaitStatus(dropped[0], kStatusComplete);
+  EXPECT_EQ(drop.artifacts, hold);
+}
+
+// A retry restores the artifact retention the migration was submitted
+// with: CLEANUP (-1, artifacts go at once) stuck to it, and the retried
+// ALTER's old table and reverse stream were dropped the tick it
+// completed, its revert refused.
+TEST_F(ExecutorTest, ARetryAfterACleanupKeepsTheSubmittedRetention) {
+  CreateUsers(10);
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      auto kept,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c1 INT",
+                        "vitess --postpone-launch --retain-artifacts=90m", ""));
+  ASSERT_OK_AND_ASSIGN(
+      auto plain,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c2 INT",
+                        "vitess --postpone-launch --allow-concurrent", ""));
+  for (const auto* u : {&kept, &plain}) {
+    ASSERT_OK(executor_->Cancel((*u)[0]).status());
+    ASSERT_OK(executor_->Cleanup((*u)[0]).status());
+  }
+  auto retention = [&](const std::string& uuid) {
+    return Value(absl::StrCat(
+        "SELECT retain_artifacts_seconds FROM _vt.schema_migrations WHERE "
+        "migration_uuid = ",
+        mysql::QuoteString(uuid)));
+  };
+  EXPECT_EQ(retention(kept[0]), "-1");
+  ASSERT_OK(executor_->Retry(kept[0]).status());
+  ASSERT_OK(executor_->Retry(plain[0]).status());
+  EXPECT_EQ(retention(kept[0]), "5400");
+  EXPECT_EQ(retention(plain[0]), "0");
+  ASSERT_OK(executor_->Cancel(plain[0]).status());
+  ASSERT_OK(executor_->Launch(kept[0]).status());
+  WaitStatus(kept[0], kStatusComplete);
+  // Still revertible after a tick or two (cleanup runs every tick).
+  absl::SleepFor(absl::Seconds(2));
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->Revert(kept[0], "", "", false));
+  WaitStatus(revert, kStatusComplete);
+}
+
 TEST_F(ExecutorTest, PreferInstantDdlRunsInstantlyWhenPossible) {
   CreateUsers(1000);
   StartExecutor();
