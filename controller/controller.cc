@@ -439,27 +439,48 @@ absl::Status Controller::CheckNewDeployment(const ControllerDeployment& d) {
           absl::StrCat("migration ", m.uuid(), " already exists"));
     }
   }
+  return CheckRelatedTables(d);
+}
+
+absl::Status Controller::CheckRelatedTables(const ControllerDeployment& d) {
   // A declarative deployment's plan is the difference from the schema as
   // it was: what it depends on without changing it (a table a view it
-  // creates reads) must stay so until it ends.
+  // creates reads) must stay so until it ends, both ways round. A failed
+  // one still holds: its members wait on the other shards, and a retry
+  // finishes the same plan.
+  auto holds = [](const ControllerDeployment& x) {
+    return x.state() == ControllerDeployment::POSTPONED ||
+           x.state() == ControllerDeployment::COMPLETING ||
+           x.state() == ControllerDeployment::FAILED;
+  };
   for (const ControllerDeployment& other : deployments_) {
-    if (other.state() != ControllerDeployment::POSTPONED &&
-        other.state() != ControllerDeployment::COMPLETING) {
+    if (!holds(other) || absl::EqualsIgnoreCase(other.context(), d.context()) ||
+        !absl::EqualsIgnoreCase(other.keyspace(), d.keyspace())) {
       continue;
     }
-    if (!absl::EqualsIgnoreCase(other.keyspace(), d.keyspace())) continue;
+    auto refuse = [](const ControllerDeployment& holder,
+                     const std::string& table) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "table ", mysql::QuoteIdentifier(table), " is one deployment '",
+          holder.context(), "' (",
+          absl::AsciiStrToLower(
+              ControllerDeployment::State_Name(holder.state())),
+          ") depends on (a view it creates or changes reads it, or a "
+          "foreign key links it to a table it changes), and its plan is "
+          "the difference from the schema as it was; complete or cancel "
+          "the deployment first"));
+    };
     for (const DeploymentMember& m : d.members()) {
       for (const std::string& name : other.related_tables()) {
-        if (!absl::EqualsIgnoreCase(name, m.table())) continue;
-        return absl::FailedPreconditionError(absl::StrCat(
-            "table ", mysql::QuoteIdentifier(m.table()), " is one deployment '",
-            other.context(), "' (",
-            absl::AsciiStrToLower(
-                ControllerDeployment::State_Name(other.state())),
-            ") depends on (a view it creates or changes reads it, or a "
-            "foreign key links it to a table it changes), and its plan is "
-            "the difference from the schema as it was; complete or cancel "
-            "the deployment first"));
+        if (absl::EqualsIgnoreCase(name, m.table())) return refuse(other, name);
+      }
+    }
+    // The other way round: `d` planned against a table `other` is still
+    // changing (submitted while `d` was being planned).
+    for (const DeploymentMember& m : other.members()) {
+      if (m.done()) continue;
+      for (const std::string& name : d.related_tables()) {
+        if (absl::EqualsIgnoreCase(name, m.table())) return refuse(d, name);
       }
     }
   }
@@ -1022,6 +1043,7 @@ absl::StatusOr<std::string> Controller::RevertDeployment(
     rm->set_table(m.table());
     rm->set_cut_over(m.cut_over());
   }
+  SC_RETURN_IF_ERROR(CheckRelatedTables(r));
   SC_RETURN_IF_ERROR(Submit(r, "vitess", /*revert=*/true));
   absl::MutexLock w(&wake_mu_);
   wake_ = true;

@@ -184,9 +184,14 @@ class Controller {
   // first.
   absl::Status CancelLocked(ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Also FailedPrecondition if a member of `d` changes a table another
-  // deployment that has not ended depends on (its related tables).
+  // Also FailedPrecondition as CheckRelatedTables says.
   absl::Status CheckNewDeployment(const ControllerDeployment& d)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FailedPrecondition if a member of `d` changes a table another
+  // deployment that has not ended (or failed, and may be retried) depends
+  // on (its related tables), or if `d` depends on a table such a
+  // deployment's unfinished member changes.
+  absl::Status CheckRelatedTables(const ControllerDeployment& d)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Submits `d`'s members to every shard; on a failure cancels what was
   // submitted and fails the deployment.

@@ -212,6 +212,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
               "deployment ", d->context(),
               " is being retried already; wait for that retry to return"));
         }
+        // Its plan may depend on tables changed since it ended, and what
+        // it changes, others may depend on now.
+        SC_RETURN_IF_ERROR(CheckRelatedTables(*d));
         context = d->context();
         SC_ASSIGN_OR_RETURN(on, DeploymentKeyspace(*d));
         // Until this retry returns a cancel is refused: one landing between
@@ -690,6 +693,7 @@ absl::StatusOr<std::string> Controller::RevertMigration(
   rm->set_sql(revert_sql);
   rm->set_table(m->table());
   rm->set_cut_over(m->cut_over());
+  SC_RETURN_IF_ERROR(CheckRelatedTables(r));
   SC_RETURN_IF_ERROR(Submit(r, "vitess", /*revert=*/true));
   absl::MutexLock w(&wake_mu_);
   wake_ = true;

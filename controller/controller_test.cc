@@ -1883,6 +1883,55 @@ TEST_F(ControllerTest, ARetriedDeploymentWaitsAgainForEveryAlter) {
   }
 }
 
+// The hold of a declarative deployment's tables works for every way a
+// change comes and both ways round: while it runs, the revert of a
+// completed deployment changing a table it reads is refused, as is the
+// retry of a cancelled change of that table; and the deployment is not
+// retried while another changes a table it reads. Before, reverts and
+// retries were not checked.
+TEST_F(ControllerTest, RevertsAndRetriesKeepADeclarativeDeploymentsTables) {
+  CreateTable("users", "title VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK(Apply("ALTER TABLE users ADD COLUMN extra INT", "vitess", "added")
+                .status());
+  WaitComplete("added");
+  ASSERT_OK_AND_ASSIGN(vtctldata::ApplySchemaResponse dropped,
+                       Apply("ALTER TABLE users DROP COLUMN title",
+                             "vitess --postpone-completion", "dropped"));
+  ASSERT_OK(controller_->CancelDeployment("dropped"));
+  WaitCancelled("dropped");
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse reads,
+      Apply("CREATE VIEW uv AS SELECT id, title, extra FROM users",
+            "vitess --declarative --postpone-completion", "reads"));
+  EXPECT_THAT(controller_->RevertDeployment("added").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("deployment 'reads'")));
+  EXPECT_THAT(
+      controller_->Command("retry", "commerce", dropped.uuid_list(0)).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("deployment 'reads'")));
+  ASSERT_OK(controller_->CancelDeployment("reads"));
+  WaitCancelled("reads");
+  // The other way round: users being changed, the view reading it is not
+  // retried.
+  ASSERT_OK(
+      controller_->Command("retry", "commerce", dropped.uuid_list(0)).status());
+  EXPECT_THAT(
+      controller_->Command("retry", "commerce", reads.uuid_list(0)).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("deployment 'reads'")));
+  ASSERT_OK(controller_->CancelDeployment("dropped"));
+  WaitCancelled("dropped");
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       controller_->RevertDeployment("added"));
+  WaitComplete(revert);
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "users", "title")) << kShardNames[i];
+  }
+}
+
 // A deployment runs on the shards its keyspace had when it was created. A
 // controller restarted without one of them says which and applies nothing
 // (it used to cut the others over alone); one restarted with a shard added
