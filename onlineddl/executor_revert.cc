@@ -215,9 +215,11 @@ absl::StatusOr<std::string> Executor::RevertLocked(
 absl::StatusOr<std::string> Executor::LaterMigrationOn(
     const Migration& m, absl::string_view except_uuid, int64_t revert_id,
     absl::string_view context) {
-  // Any migration after `m` that completed or may still run; of those
-  // submitted after the revert itself (`revert_id`), only the ones that
-  // already changed or are changing the table (the others wait their turn).
+  // Any migration after `m` that completed or may still run, and any
+  // running now (submitted before `m` too: its cut-over would stop the
+  // reverse stream); of those submitted after the revert itself
+  // (`revert_id`), only the ones that already changed or are changing the
+  // table (the others wait their turn).
   // Completed ones count by completion, not submission: one submitted
   // before `m` and completed after it (postponed) is the last change, one
   // submitted after it but completed before is not.
@@ -232,10 +234,9 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
           QuoteString(except_uuid),
           " AND ((migration_status = 'complete' AND (completed_timestamp > ",
           m_completed, " OR (completed_timestamp = ", m_completed, " AND id > ",
-          m.id, "))) OR (id > ", m.id,
-          " AND (migration_status = 'running' OR (",
+          m.id, "))) OR migration_status = 'running' OR (id > ", m.id, " AND ",
           revert_id > 0 ? absl::StrCat("id < ", revert_id, " AND ") : "",
-          "migration_status IN ('requested', 'queued', 'ready')))))")));
+          "migration_status IN ('requested', 'queued', 'ready')))")));
   // A later migration undone by a later revert is no longer in the way of
   // a CREATE's, a DROP's or a view's revert (checked again as it applies):
   // the two go, whether the revert completed or is one of `context` (a

@@ -1592,6 +1592,10 @@ TEST_F(RevertTest, ADroppedTableStaysUntilItsMigrationIsCleanedUp) {
   ASSERT_OK_AND_ASSIGN(std::string r, executor_->Revert(u[0], ""));
   WaitStatus(r, kStatusComplete);
   EXPECT_EQ(Value("SELECT COUNT(*) FROM kept4"), "30");
+  // The revert keeps its own artifacts as long (they took the tablet's
+  // default, 30 min, whatever the DROP was given).
+  ASSERT_OK_AND_ASSIGN(Migration revert, executor_->Get(r));
+  EXPECT_EQ(revert.retain_artifacts_seconds, 3600);
 }
 
 // A cancelled revert lists the reverted migration's old table, which is
@@ -1773,6 +1777,31 @@ TEST_F(RevertTest, ALateRevertChecksForLaterMigrationsAgain) {
   EXPECT_THAT(executor_->Get(rc)->message,
               HasSubstr("only the last migration"));
   EXPECT_EQ(Value("SELECT COUNT(x IS NULL) FROM c2"), "2");
+}
+
+// A migration of the table running now, though submitted before the one
+// to revert (launched late), is in the way: its cut-over would stop the
+// reverse stream. The revert was taken, then waited or failed.
+TEST_F(RevertTest, AMigrationRunningOnTheTableRefusesARevertWhateverItsAge) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE r9 (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO r9 VALUES (1, 1)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> older,
+      executor_->Submit("ALTER TABLE r9 ADD COLUMN w INT",
+                        "vitess --postpone-launch --postpone-completion", ""));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> m,
+                       executor_->Submit("ALTER TABLE r9 ADD COLUMN x INT",
+                                         "vitess --allow-concurrent", ""));
+  WaitStatus(m[0], kStatusComplete);
+  ASSERT_OK(executor_->Launch(older[0]).status());
+  WaitStatus(older[0], kStatusRunning);
+  EXPECT_THAT(
+      executor_->Revert(m[0], ""),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr(absl::StrCat("migration ", older[0], " is running"))));
+  ASSERT_OK(executor_->Cancel(older[0]).status());
+  ASSERT_OK_AND_ASSIGN(std::string r, executor_->Revert(m[0], ""));
+  WaitStatus(r, kStatusComplete);
 }
 
 // A table named like its database: the cut-over's own DDL names the

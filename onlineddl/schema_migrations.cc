@@ -1,5 +1,7 @@
 #include "onlineddl/schema_migrations.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/quoting.h"
@@ -232,6 +234,9 @@ Migration RevertOf(const Migration& m, std::string uuid, std::string tablet) {
   r.is_view = m.is_view;
   r.reverted_uuid = m.uuid;
   r.allow_concurrent = true;
+  // Its artifacts (the table it displaces, a DROP's hold) kept as long as
+  // the reverted migration's were asked to be.
+  r.retain_artifacts_seconds = std::max<int64_t>(m.retain_artifacts_seconds, 0);
   if (m.ddl_action == "alter" && !m.is_view) r.artifacts = FirstArtifact(m);
   return r;
 }

@@ -363,6 +363,9 @@ absl::Status Workflow::CopyChunk(const CopyStateRow& table, RowApplier& applier,
   };
   auto fail = [&](absl::Status s) {
     conn_->Execute("ROLLBACK").IgnoreError();
+    // Rolled back: the table is not done, whatever the chunk's read said
+    // (a stop during its catch-up returns OK here).
+    *done = false;
     pos_ = before;
     xa_watch_.Rewind();
     // A session left logging statements must not go on (the caller may
