@@ -863,7 +863,12 @@ absl::Status Controller::CompleteDeployment(absl::string_view context) {
                        d.message(), "); retry it once cancelled"));
     }
     d.set_state(ControllerDeployment::COMPLETING);
-    SC_RETURN_IF_ERROR(Save(d));
+    if (absl::Status s = Save(d); !s.ok()) {
+      // Not recorded, not done: told it failed, the gate must not go on
+      // with it.
+      d.set_state(ControllerDeployment::POSTPONED);
+      return s;
+    }
     absl::MutexLock w(&wake_mu_);
     wake_ = true;
     return absl::OkStatus();

@@ -312,6 +312,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         // complete, the shards differing meanwhile. One that decided
         // nothing starts over: nothing is applied until every ALTER is
         // ready on every shard again (its members copy anew).
+        const ControllerDeployment before = *d;
         const bool decided = AnyDecided(*d);
         d->set_state(d->postpone_completion() && !decided
                          ? ControllerDeployment::POSTPONED
@@ -319,7 +320,12 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         if (!decided) d->set_gate_open(false);
         d->set_cancel_requested(false);
         d->set_message("retried");
-        SC_RETURN_IF_ERROR(Save(*d));
+        if (absl::Status s = Save(*d); !s.ok()) {
+          // Told it failed: left as it was (its members requeued on the
+          // shards wait; the gate does not take it up unrecorded).
+          *d = before;
+          return s;
+        }
       }
     }
     return counts;

@@ -1250,6 +1250,32 @@ TEST_F(ControllerTest, ADeploymentThatCannotBeSavedIsNotSubmittedLater) {
   WaitComplete("unsaved");
 }
 
+// A complete whose record cannot be saved fails and is not acted on: the
+// gate cut the deployment over though the DBA was told the complete
+// failed.
+TEST_F(ControllerTest, ACompleteThatCannotBeSavedIsNotActedOn) {
+  CreateTable("saved", "note VARCHAR(32)");
+  auto store = std::make_shared<FlakyStore>();
+  ControllerOptions o = Options();
+  o.store = store;
+  StartController(o);
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("ALTER TABLE saved ADD COLUMN extra INT",
+            "vitess --postpone-completion", "unsaved-complete"));
+  WaitReadyEverywhere(resp.uuid_list(0));
+  store->fail_next_ = true;
+  EXPECT_THAT(controller_->CompleteDeployment("unsaved-complete"),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("store is unreachable")));
+  absl::SleepFor(absl::Seconds(2));  // several controller rounds
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "saved", "extra")) << kShardNames[i];
+  }
+  ASSERT_OK(controller_->CompleteDeployment("unsaved-complete"));
+  WaitComplete("unsaved-complete");
+}
+
 // The strategy is read as the tablets read it: "Vitess" is vitess (its
 // CREATE waited for nothing before). A `mysql` deployment's ALTERs are
 // launched by the gate, in order, on every shard.
