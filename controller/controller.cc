@@ -943,6 +943,9 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
   }
   std::vector<absl::Status> all;
   std::vector<std::string> differ;  // members complete on some shard
+  // A failed deployment's members found complete on some shard (completed
+  // there directly): applied there, so it stays failed, saying where.
+  std::vector<std::string> applied_directly;
   for (const DeploymentMember& m : d.members()) {
     // A failed deployment's applied members stay (revert them).
     if (m.commit_decided() || m.done()) continue;
@@ -950,9 +953,10 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
     std::set<std::string> complete_on;
     std::vector<absl::Status> per_shard =
         CancelOnShards(*ks, m.uuid(), d.context(), nullptr, &complete_on);
-    if (!complete_on.empty() && !failed) {
-      differ.push_back(absl::StrCat(m.uuid(), " (", m.table(), ") on shard(s) ",
-                                    absl::StrJoin(complete_on, ", ")));
+    if (!complete_on.empty()) {
+      (failed ? applied_directly : differ)
+          .push_back(absl::StrCat(m.uuid(), " (", m.table(), ") on shard(s) ",
+                                  absl::StrJoin(complete_on, ", ")));
     }
     for (size_t i = 0; i < per_shard.size(); ++i) {
       absl::Status& s = per_shard[i];
@@ -1000,11 +1004,15 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
     return s;
   }
   d.set_cancel_requested(false);  // done: nothing of it runs any more
-  if (decided) {
+  if (decided || !applied_directly.empty()) {
     // Stays failed: some of it was applied.
-    d.set_message(absl::StrCat(d.message(),
-                               "; its members not applied were cancelled "
-                               "on every shard"));
+    d.set_message(absl::StrCat(
+        d.message(), "; its members not applied were cancelled on every shard",
+        applied_directly.empty()
+            ? ""
+            : absl::StrCat(" (completed directly, so the shards differ: ",
+                           absl::StrJoin(applied_directly, "; "),
+                           "; revert those where they completed)")));
     return Save(d);
   }
   d.set_state(ControllerDeployment::CANCELLED);

@@ -1086,6 +1086,48 @@ TEST_F(ControllerTest, ADeploymentCompletedOnAShardDirectlyIsNotCancelled) {
   }
 }
 
+// The same for a failed deployment: cancelling it stops what still runs,
+// and one member completed on a shard directly leaves it failed, saying
+// where (it was called cancelled "on every shard", that shard swapped).
+TEST_F(ControllerTest, AFailedDeploymentCompletedOnAShardDirectlyStaysFailed) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "note VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("ALTER TABLE users ADD COLUMN extra INT; ALTER TABLE orders ADD "
+            "COLUMN more INT",
+            "vitess --postpone-completion", "direct-failed"));
+  ASSERT_EQ(resp.uuid_list_size(), 2);
+  const std::string users = resp.uuid_list(0);
+  const std::string orders = resp.uuid_list(1);
+  WaitReadyEverywhere(users);
+  ASSERT_OK(shards_[0].executor->Complete(users).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "complete on the first shard",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                                          shards_[0].executor->Get(users));
+                      return m.status == onlineddl::kStatusComplete;
+                    }));
+  ASSERT_OK(shards_[1].executor->Cancel(orders).status());
+  ASSERT_OK(controller_->CompleteDeployment("direct-failed"));
+  WaitFailed("direct-failed");
+  ASSERT_OK(controller_->CancelDeployment("direct-failed"));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("direct-failed"));
+  EXPECT_EQ(d.state(), ControllerDeployment::FAILED) << d.DebugString();
+  EXPECT_THAT(
+      d.message(),
+      HasSubstr(absl::StrCat("completed directly, so the shards "
+                             "differ: ",
+                             users, " (users) on shard(s) ", kShardNames[0])));
+  for (int i = 1; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(users));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+}
+
 // A revert of a deployment whose cancel has not reached every shard yet
 // is refused and applies nothing: its gate stays shut until the cancel is
 // done. It used to open the gate and launch the deployment's CREATE on
