@@ -323,10 +323,24 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
                                     ")"));
       }
       if (!after_skip) out->push_back(insert(*change.after, after_in));
-    } else if (before_in == absl::optional<bool>(true) &&
-               after_in == absl::optional<bool>(true)) {
+    } else if ((before_in == absl::optional<bool>(true) &&
+                after_in == absl::optional<bool>(true)) ||
+               (!before_in.has_value() && lastpk != nullptr &&
+                KeyLiterals(map, *change.before) ==
+                    KeyLiterals(map, *change.after))) {
+      // An UPDATE, as the source updated the row: a DELETE and an INSERT
+      // would fire the foreign keys referencing it (a cascade, or a
+      // refusal). Where the copy's range cannot be decided here (a key not
+      // of integers, during the copy) and the key is kept, only a row
+      // copied already is updated; the copy takes one not yet copied as it
+      // is then.
+      const std::string range =
+          before_in.has_value()
+              ? ""
+              : absl::StrCat(" AND ",
+                             KeyCondition(map, *change.before, *lastpk));
       if (!plan_->where_expr.has_value()) {
-        out->push_back(update(change, "UPDATE "));
+        out->push_back(absl::StrCat(update(change, "UPDATE "), range));
       } else {
         // Filtered: an UPDATE where both images match the filter, as the
         // source updated the row (a DELETE and an INSERT would fire the
@@ -338,14 +352,14 @@ absl::Status RowApplier::Statements(const mysql::TableMap& map,
         const std::string matches = absl::StrCat(
             "(", Condition(map, *change.after, nullptr), ") IS TRUE");
         out->push_back(absl::StrCat(update(change, "UPDATE "), " AND ", matched,
-                                    " AND ", matches));
+                                    " AND ", matches, range));
         out->push_back(absl::StrCat("DELETE FROM ", target, " WHERE ",
                                     key_match(*change.before), " AND ", matched,
-                                    " AND NOT ", matches));
-        out->push_back(
-            absl::StrCat("INSERT INTO ", target, " (", col_list, ") SELECT ",
-                         absl::StrJoin(values(*change.after), ", "),
-                         " FROM DUAL WHERE ", matches, " AND NOT ", matched));
+                                    " AND NOT ", matches, range));
+        out->push_back(absl::StrCat(
+            "INSERT INTO ", target, " (", col_list, ") SELECT ",
+            absl::StrJoin(values(*change.after), ", "), " FROM DUAL WHERE ",
+            matches, " AND NOT ", matched, range));
       }
     } else {
       if (!before_skip) out->push_back(remove(*change.before, before_in));

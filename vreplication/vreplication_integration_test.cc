@@ -2197,6 +2197,52 @@ TEST_F(VReplicationTest, ASelfReferenceThatCascadesCopiesInKeyOrder) {
   EXPECT_THAT(Checksum(*conn_, "dfkself.dst", "id, up"), IsOkAndHolds(want));
 }
 
+// A self-referencing table whose key is not an integer and whose target
+// has a second unique key (its replay exact, not idempotent), changed
+// while the copy is held part way: an update keeping the key is an UPDATE
+// of the row if copied (at or below the copy's last key), not a DELETE and
+// an INSERT. The DELETE cascaded on the target, taking copied child rows
+// the source kept.
+TEST_F(VReplicationTest, AnUpdateDuringTheCopyKeepsItsRowsChildren) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dfkstr"));
+  for (const char* t : {"src", "dst"}) {
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE dfkstr.", t,
+        " (id VARCHAR(10) PRIMARY KEY, up VARCHAR(10) NULL, email "
+        "VARCHAR(20) NOT NULL, v INT, UNIQUE KEY (email), KEY (up), FOREIGN "
+        "KEY (up) REFERENCES dfkstr.",
+        t, " (id) ON DELETE CASCADE)")));
+  }
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dfkstr.src SELECT LPAD(seq, 4, '0'), NULL, CONCAT('e', "
+      "seq), 0 FROM dfkstr.seq_1_to_300"));
+  ASSERT_OK(conn_->Execute(
+      "UPDATE dfkstr.src SET up = '0001' WHERE id BETWEEN '0002' AND '0150'"));
+  std::atomic<int> chunks{1};
+  CopyInHeldChunks(&chunks);
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wfkstr", Source("dst", "select * from src"), "dfkstr", 0));
+  ASSERT_OK(WaitSomeRowsCopied(engine, id));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow mid, engine.Read(id));
+  ASSERT_GE(mid.rows_copied, 100);
+  ASSERT_LT(mid.rows_copied, 300);
+  // The parent (copied, with some of its children) and a row not copied yet,
+  // keys kept.
+  ASSERT_OK(conn_->Execute("UPDATE dfkstr.src SET v = 5 WHERE id = '0001'"));
+  ASSERT_OK(conn_->Execute("UPDATE dfkstr.src SET v = 7 WHERE id = '0250'"));
+  chunks = 1 << 30;
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkstr.dst"),
+              IsOkAndHolds("300"));
+  ASSERT_OK_AND_ASSIGN(std::string want,
+                       Checksum(*conn_, "dfkstr.src", "id, up, email, v"));
+  EXPECT_THAT(Checksum(*conn_, "dfkstr.dst", "id, up, email, v"),
+              IsOkAndHolds(want));
+}
+
 // Two rules reading one table: its changes could reach one target only
 // (the other was copied, then silently never changed). Refused.
 TEST_F(VReplicationTest, TwoRulesReadingOneTableAreRefused) {
