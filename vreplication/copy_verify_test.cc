@@ -135,6 +135,44 @@ TEST_F(CopyVerifyTest, ACopyOfItsSourceVerifies) {
             "expression or stored as another type)");
 }
 
+// A date key holding dates only ALLOW_INVALID_DATES stores, and a zero
+// date, at chunk bounds, verified from sessions in strict modes without
+// it (and with NO_ZERO_DATE): every row is compared. (A review thought a
+// bound, a CAST that reads as NULL in such a mode, would end the
+// comparison there; in a WHERE it compares as the stored value.)
+TEST_F(CopyVerifyTest, InvalidAndZeroDateKeysBoundChunksToTheEnd) {
+  ASSERT_OK(conn_->Execute("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE vdates"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE vdates.src (d DATE PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO vdates.src VALUES ('0000-00-00', 0), ('2020-01-01', 1), "
+      "('2020-02-30', 2), ('2020-02-31', 3), ('2020-03-01', 4), "
+      "('2020-04-31', 5), ('2020-05-01', 6), ('2020-06-01', 7)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE vdates.dst LIKE vdates.src"));
+  ASSERT_OK(conn_->Execute("INSERT INTO vdates.dst SELECT * FROM vdates.src"));
+  ASSERT_OK(
+      conn_->Execute("UPDATE vdates.dst SET v = 60 WHERE d = '2020-05-01'"));
+  ASSERT_OK_AND_ASSIGN(TablePlan plan, Plan("vdates", "select * from src"));
+  for (mysql::Connection* other : OneAndTwoSessions()) {
+    SCOPED_TRACE(other == nullptr ? "one session" : "two sessions");
+    for (mysql::Connection* c :
+         {static_cast<mysql::Connection*>(conn_.get()), other}) {
+      if (c == nullptr) continue;
+      ASSERT_OK(
+          c->Execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,"
+                     "NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'"));
+    }
+    for (size_t chunk : {2, 3}) {
+      SCOPED_TRACE(chunk);
+      ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Compare(plan, chunk, other));
+      EXPECT_EQ(r.source_rows, 8);
+      EXPECT_EQ(r.differing, 1);
+      EXPECT_THAT(r.examples, ElementsAre("('2020-05-01')"));
+    }
+  }
+}
+
 TEST_F(CopyVerifyTest, EveryKindOfDifferenceIsFound) {
   MakeCopy("v2");
   // Case only (the collation calls them equal), a NULL for a value, a row

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -1679,6 +1680,104 @@ TEST_F(VReplicationTest, InvalidDatesReplayAsTheSourceHoldsThem) {
     ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
     EXPECT_EQ(row.state, kStateRunning) << row.message;
   }
+}
+
+// A date key holding dates only ALLOW_INVALID_DATES stores, and a zero
+// date, copied in chunks of two (server-side, online DDL's strict mode
+// and a plain workflow's; client-side from a server whose default mode
+// refuses them): every row is copied. The client-side copy's inserts
+// stored the invalid dates as '0000-00-00' (a duplicate key, retried for
+// ever) before workflows wrote with ALLOW_INVALID_DATES. (Chunk bounds
+// are CASTs that read as NULL in such modes, but compare in a WHERE as
+// the stored values.)
+TEST_F(VReplicationTest, InvalidAndZeroDateKeysCopyToTheEnd) {
+  ASSERT_OK(conn_->Execute("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'"));
+  ASSERT_OK_AND_ASSIGN(std::string global,
+                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.sql_mode"));
+  ASSERT_OK(
+      conn_->Execute("SET GLOBAL sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+                     "NO_ENGINE_SUBSTITUTION'"));
+  auto restore = absl::MakeCleanup([&] {
+    conn_
+        ->Execute(
+            absl::StrCat("SET GLOBAL sql_mode = ", mysql::QuoteString(global)))
+        .IgnoreError();
+  });
+  options_.copy_batch_rows = options_.copy_batch_min_rows =
+      options_.copy_batch_max_rows = 2;
+  struct Case {
+    const char* db;
+    int type;
+    bool server_side;
+  };
+  for (const Case& c :
+       {Case{"dikey0", 0, true}, Case{"dikey5", kWorkflowTypeOnlineDdl, true},
+        Case{"dikeyc", 0, false}}) {
+    SCOPED_TRACE(c.db);
+    const std::string db = c.db;
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    for (const char* t : {"src", "dst"}) {
+      ASSERT_OK(conn_->Execute(absl::StrCat("CREATE TABLE ", db, ".", t,
+                                            " (d DATE PRIMARY KEY, v INT)")));
+    }
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "INSERT INTO ", db,
+        ".src VALUES ('0000-00-00', 0), ('2020-01-01', 1), ('2020-02-30', "
+        "2), ('2020-02-31', 3), ('2020-03-01', 4), ('2020-04-31', 5), "
+        "('2020-05-01', 6), ('2020-06-01', 7)")));
+    WorkflowOptions o = options_;
+    o.server_side_copy = c.server_side;
+    Engine engine(o, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(
+        int64_t id,
+        engine.Create(absl::StrCat("w", db), Source("dst", "select * from src"),
+                      db, c.type));
+    ASSERT_OK(WaitCopied(engine, id, absl::Seconds(30)));
+    const std::string rows = "SELECT GROUP_CONCAT(d, '|', v ORDER BY d) FROM ";
+    ASSERT_OK_AND_ASSIGN(std::string want,
+                         mysql::QueryValue(*conn_, rows + db + ".src"));
+    EXPECT_THAT(mysql::QueryValue(*conn_, rows + db + ".dst"),
+                IsOkAndHolds(want));
+  }
+}
+
+// A client-side copy's snapshot session reads under the copy's sql_mode,
+// not the server's: the plan's expressions mean there what they mean in
+// the server-side copy and the replay (`a || b` was a concatenation under
+// a global PIPES_AS_CONCAT, an OR everywhere else).
+TEST_F(VReplicationTest, AClientSideCopyReadsUnderTheCopysSqlMode) {
+  ASSERT_OK_AND_ASSIGN(std::string global,
+                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.sql_mode"));
+  ASSERT_OK(conn_->Execute(
+      "SET GLOBAL sql_mode = 'PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION'"));
+  auto restore = absl::MakeCleanup([&] {
+    conn_
+        ->Execute(
+            absl::StrCat("SET GLOBAL sql_mode = ", mysql::QuoteString(global)))
+        .IgnoreError();
+  });
+  ASSERT_OK(conn_->Execute("CREATE DATABASE dpipes"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dpipes.src (id INT PRIMARY KEY, a INT, b INT)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE dpipes.dst (id INT PRIMARY KEY, c INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO dpipes.src VALUES (1, 0, 0), (2, 1, 0), (3, 2, 3)"));
+  WorkflowOptions o = options_;
+  o.server_side_copy = false;
+  Engine engine(o, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(int64_t id,
+                       CreateCopied(engine, "wpipes", "dpipes",
+                                    "select id, a || b as c from src"));
+  ASSERT_OK(conn_->Execute("INSERT INTO dpipes.src VALUES (4, 1, 1)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  EXPECT_THAT(
+      mysql::QueryValue(*conn_,
+                        "SELECT GROUP_CONCAT(id, '=', c ORDER BY id) FROM "
+                        "dpipes.dst"),
+      IsOkAndHolds("1=0,2=1,3=1,4=1"));
 }
 
 // Temporal, ENUM and SET values replayed into columns of number types (an

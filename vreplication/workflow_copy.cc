@@ -155,6 +155,14 @@ absl::Status Workflow::CopyOneSnapshot(const CopyStateRow& table) {
                       mysql::MysqlConnection::Connect(options_.connect));
   SC_RETURN_IF_ERROR(
       snap->Execute("SET SESSION time_zone = '+00:00'").status());
+  // The copy's sql_mode, not the server's: the plan's expressions read as
+  // the replay reads them, and a key bound (a CAST of a date only
+  // ALLOW_INVALID_DATES stores, or of a zero date) is not NULL.
+  SC_ASSIGN_OR_RETURN(std::string mode,
+                      mysql::QueryValue(*conn_, "SELECT @@SESSION.sql_mode"));
+  SC_RETURN_IF_ERROR(snap->Execute(absl::StrCat("SET SESSION sql_mode = ",
+                                                mysql::QuoteString(mode)))
+                         .status());
   // Character values as stored, not through utf8mb4 (cp932 0xED40 comes
   // back as 0xFA5C): each field then names its column's collation, and the
   // insert's literals that character set.
