@@ -247,14 +247,10 @@ absl::Status PreparedCutOver::Open() {
 absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
                         absl::string_view sentry,
                         const std::vector<uint64_t>& spared) {
-  SC_ASSIGN_OR_RETURN(
-      std::string exists,
-      mysql::QueryValue(
-          conn, absl::StrCat("SELECT COUNT(*) FROM information_schema.TABLES "
-                             "WHERE TABLE_SCHEMA = ",
-                             QuoteString(db),
-                             " AND TABLE_NAME = ", QuoteString(sentry))));
-  if (exists == "0") return absl::OkStatus();
+  // Whether or not the sentry is there: a RENAME of a cut-over whose
+  // session still holds its table (a host lost, its TCP session not yet
+  // ended by the server) runs as soon as that lock ends if the sentry is
+  // gone; ended here, it never does.
   std::string ids = absl::StrCat(conn.ConnectionId());
   for (uint64_t id : spared) absl::StrAppend(&ids, ", ", id);
   const std::string naming = absl::StrCat(
@@ -510,7 +506,12 @@ static absl::Status WaitRenameQueuedOn(
                                        QuoteQualified(db, *predecessor)))
                 .status();
         if (mysql::MysqlErrno(opened) == 1205) return absl::OkStatus();
-        probed = opened.ok();  // not held by B yet: wait on
+        // Not held by B yet: wait on. Also when the name is no table (the
+        // sentry of a table before it in a group swap, dropped as that
+        // table was released): B would hold its name all the same
+        // (1205, measured), and taken for "no probe" B's wait there might
+        // be the earlier table's, and this table released too soon.
+        probed = opened.ok() || mysql::MysqlErrno(opened) == 1146;
       }
       if (!lock_info && !probed) {
         clock->SleepFor(options.rename_settle);

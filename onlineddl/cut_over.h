@@ -138,7 +138,8 @@ std::string SentryName(absl::string_view table, absl::string_view unique);
 // session died while it held the lock, or kept because its RENAME's end
 // is unknown). A RENAME of that cut-over still queued fails while the
 // sentry exists, and would run once it is gone: every query naming it,
-// other than on `conn` and the sessions `spared`, is ended first.
+// other than on `conn` and the sessions `spared`, is ended first, whether
+// or not the sentry is there.
 absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
                         absl::string_view sentry,
                         const std::vector<uint64_t>& spared = {});

@@ -23,6 +23,7 @@
 #include "util/clock.h"
 #include "util/status_macros.h"
 #include "util/status_matchers.h"
+#include "util/wait.h"
 #include "vreplication/testing/vr_test_util.h"
 
 namespace sidecut {
@@ -274,6 +275,48 @@ TEST_F(CutOverTest, ALeftoverSentryDoesNotBlockTheNextCutOver) {
       CutOverResult r,
       CutOver(factory, request_, CutOverOptions(), Clock::Real()));
   ExpectSwappedWithoutSentry();
+}
+
+// A RENAME of a cut-over whose lock lives on (its host lost, the server
+// not yet aware) with its sentry already dropped waits to run; dropping
+// the sentry again (as a cancel or the next attempt does) ends it, so the
+// table is never swapped behind the migration's back. It was left alone
+// when the sentry was not there.
+TEST_F(CutOverTest, DroppingAnAbsentSentryEndsTheRenameStillQueued) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> lock,
+                       mysql::MysqlConnection::Connect(params_));
+  ASSERT_OK(lock->Execute("LOCK TABLES t WRITE").status());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> b,
+                       mysql::MysqlConnection::Connect(params_));
+  const std::string sentry = mysql::QuoteQualified("co", request_.sentry);
+  absl::Status renamed;
+  std::thread rename([&] {
+    renamed = b->Execute(absl::StrCat("RENAME TABLE co.t TO ", sentry,
+                                      ", co.shadow TO co.t, ", sentry,
+                                      " TO co.shadow"))
+                  .status();
+  });
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the RENAME to wait", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(
+            std::string n,
+            mysql::QueryValue(
+                *conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                     "information_schema.PROCESSLIST "
+                                     "WHERE ID = ",
+                                     b->ConnectionId(),
+                                     " AND STATE LIKE '%metadata lock%'")));
+        return n != "0";
+      }));
+  EXPECT_OK(DropSentry(*conn_, "co", request_.sentry));
+  ASSERT_OK(lock->Execute("UNLOCK TABLES").status());
+  rename.join();
+  EXPECT_EQ(mysql::MysqlErrno(renamed), 1317) << renamed;
+  // Not swapped: t has no `extra`.
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND COLUMN_NAME "
+                  "= 'extra'"),
+            "0");
 }
 
 // Writes queued behind the lock must land in the new table: none may slip
