@@ -445,13 +445,12 @@ absl::Status Controller::CheckNewDeployment(const ControllerDeployment& d) {
 absl::Status Controller::CheckRelatedTables(const ControllerDeployment& d) {
   // A declarative deployment's plan is the difference from the schema as
   // it was: what it depends on without changing it (a table a view it
-  // creates reads) must stay so until it ends, both ways round. A failed
-  // one still holds: its members wait on the other shards, and a retry
-  // finishes the same plan.
+  // creates reads) must stay so until it ends, both ways round. (A failed
+  // one holds nothing: it may stay failed for good; its retry is checked
+  // here again.)
   auto holds = [](const ControllerDeployment& x) {
     return x.state() == ControllerDeployment::POSTPONED ||
-           x.state() == ControllerDeployment::COMPLETING ||
-           x.state() == ControllerDeployment::FAILED;
+           x.state() == ControllerDeployment::COMPLETING;
   };
   for (const ControllerDeployment& other : deployments_) {
     if (!holds(other) || absl::EqualsIgnoreCase(other.context(), d.context()) ||
@@ -480,7 +479,15 @@ absl::Status Controller::CheckRelatedTables(const ControllerDeployment& d) {
     for (const DeploymentMember& m : other.members()) {
       if (m.done()) continue;
       for (const std::string& name : d.related_tables()) {
-        if (absl::EqualsIgnoreCase(name, m.table())) return refuse(d, name);
+        if (!absl::EqualsIgnoreCase(name, m.table())) continue;
+        return absl::FailedPreconditionError(absl::StrCat(
+            "deployment '", d.context(), "' depends on table ",
+            mysql::QuoteIdentifier(name), ", which deployment '",
+            other.context(), "' (",
+            absl::AsciiStrToLower(
+                ControllerDeployment::State_Name(other.state())),
+            ") is still changing, and its plan is the difference from the "
+            "schema as it was; wait for that one to end, or cancel it"));
       }
     }
   }

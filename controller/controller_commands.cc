@@ -1,6 +1,7 @@
 // Controller commands: the Vitess migration verbs and statements, across
 // shards.
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "absl/cleanup/cleanup.h"
@@ -234,6 +235,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
       retrying_.erase(absl::AsciiStrToLower(context));
     });
     absl::Mutex per_mu;
+    // A member complete on some shard (swapped there, directly or by a
+    // decided swap): the deployment only goes forward.
+    std::atomic<bool> completed_somewhere{false};
     // Per member, the shards that requeued it: a deployment's retry that a
     // shard refuses is undone on them (cancelled again), not left half
     // running.
@@ -252,6 +256,9 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         if (found.has_value() &&
             found->status() != vtctldata::SchemaMigration::FAILED &&
             found->status() != vtctldata::SchemaMigration::CANCELLED) {
+          if (found->status() == vtctldata::SchemaMigration::COMPLETE) {
+            completed_somewhere = true;
+          }
           return absl::OkStatus();
         }
         grpc::ClientContext retry;  // one context per call
@@ -313,7 +320,7 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         // nothing starts over: nothing is applied until every ALTER is
         // ready on every shard again (its members copy anew).
         const ControllerDeployment before = *d;
-        const bool decided = AnyDecided(*d);
+        const bool decided = AnyDecided(*d) || completed_somewhere;
         d->set_state(d->postpone_completion() && !decided
                          ? ControllerDeployment::POSTPONED
                          : ControllerDeployment::COMPLETING);
@@ -321,9 +328,16 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Command(
         d->set_cancel_requested(false);
         d->set_message("retried");
         if (absl::Status s = Save(*d); !s.ok()) {
-          // Told it failed: left as it was (its members requeued on the
-          // shards wait; the gate does not take it up unrecorded).
+          // Told it failed: left as it was, its members requeued on the
+          // shards cancelled again (the gate does not take it up
+          // unrecorded, and a cancel of a cancelled deployment does
+          // nothing).
           *d = before;
+          for (size_t i = 0; i < uuids.size(); ++i) {
+            if (took[i].empty()) continue;
+            Combine(CancelOnShards(on, uuids[i], context, &took[i]))
+                .IgnoreError();
+          }
           return s;
         }
       }

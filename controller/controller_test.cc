@@ -1126,6 +1126,16 @@ TEST_F(ControllerTest, AFailedDeploymentCompletedOnAShardDirectlyStaysFailed) {
                          shards_[i].executor->Get(users));
     EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
   }
+  // Retried, as its message says, it goes forward at once (the retry put
+  // it back to postponed, the shards differing until another complete).
+  ASSERT_OK(controller_->Command("retry", "commerce", users).status());
+  ASSERT_OK_AND_ASSIGN(d, controller_->GetDeployment("direct-failed"));
+  ASSERT_EQ(d.state(), ControllerDeployment::COMPLETING) << d.DebugString();
+  d = WaitComplete("direct-failed");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+    EXPECT_TRUE(HasColumn(i, "orders", "more")) << kShardNames[i];
+  }
 }
 
 // A revert of a deployment whose cancel has not reached every shard yet
@@ -1988,7 +1998,9 @@ TEST_F(ControllerTest, RevertsAndRetriesKeepADeclarativeDeploymentsTables) {
   EXPECT_THAT(
       controller_->Command("retry", "commerce", reads.uuid_list(0)).status(),
       StatusIs(absl::StatusCode::kFailedPrecondition,
-               HasSubstr("deployment 'reads'")));
+               AllOf(HasSubstr("deployment 'reads' depends on table `users`"),
+                     HasSubstr("deployment 'dropped' (postponed) is still "
+                               "changing"))));
   ASSERT_OK(controller_->CancelDeployment("dropped"));
   WaitCancelled("dropped");
   ASSERT_OK_AND_ASSIGN(std::string revert,

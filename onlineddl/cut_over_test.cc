@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -290,11 +291,17 @@ TEST_F(CutOverTest, DroppingAnAbsentSentryEndsTheRenameStillQueued) {
                        mysql::MysqlConnection::Connect(params_));
   const std::string sentry = mysql::QuoteQualified("co", request_.sentry);
   absl::Status renamed;
+  bool unlocked = false;
   std::thread rename([&] {
     renamed = b->Execute(absl::StrCat("RENAME TABLE co.t TO ", sentry,
                                       ", co.shadow TO co.t, ", sentry,
                                       " TO co.shadow"))
                   .status();
+  });
+  // Whatever fails below: the lock goes and the thread is joined.
+  auto end = absl::MakeCleanup([&] {
+    if (!unlocked) lock->Execute("UNLOCK TABLES").IgnoreError();
+    if (rename.joinable()) rename.join();
   });
   ASSERT_OK(WaitFor(
       Clock::Real(), "the RENAME to wait", [&]() -> absl::StatusOr<bool> {
@@ -310,6 +317,7 @@ TEST_F(CutOverTest, DroppingAnAbsentSentryEndsTheRenameStillQueued) {
       }));
   EXPECT_OK(DropSentry(*conn_, "co", request_.sentry));
   ASSERT_OK(lock->Execute("UNLOCK TABLES").status());
+  unlocked = true;
   rename.join();
   EXPECT_EQ(mysql::MysqlErrno(renamed), 1317) << renamed;
   // Not swapped: t has no `extra`.

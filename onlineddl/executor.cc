@@ -382,13 +382,10 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   // A running deployment's plan is the difference from the schema as it
   // was: a table it depends on without changing it (a view it creates
   // reads it) must stay so until it ends.
-  {
+  for (const char* status : {kDeployRunning, kDeployCompleting}) {
     SC_ASSIGN_OR_RETURN(std::vector<Deployment> deployments,
-                        ListDeployments(*conn_, options_.db, ""));
+                        ListDeployments(*conn_, options_.db, status));
     for (const Deployment& dep : deployments) {
-      if (dep.status != kDeployRunning && dep.status != kDeployCompleting) {
-        continue;
-      }
       for (const DdlStatement& d : stmts) {
         for (const std::string& name : dep.related) {
           if (!absl::EqualsIgnoreCase(name, d.table)) continue;

@@ -17,9 +17,10 @@ constexpr char kPending[] = "'requested', 'queued', 'ready', 'running'";
 constexpr char kEnded[] = "'failed', 'cancelled'";
 constexpr char kTerminal[] = "'complete', 'failed', 'cancelled'";
 
-// The artifact retention `m` was submitted with (CLEANUP sets -1: its
-// artifacts go at once).
-int64_t SubmittedRetention(const Migration& m) {
+// The artifact retention `m` was submitted with: its --retain-artifacts
+// (a revert: the reverted migration's, `reverted_retention`).
+int64_t SubmittedRetention(const Migration& m, int64_t reverted_retention) {
+  if (!m.reverted_uuid.empty()) return std::max<int64_t>(reverted_retention, 0);
   absl::StatusOr<DdlStrategySetting> st =
       DdlStrategySetting::FromColumns(m.strategy, m.options);
   return st.ok() ? st->RetainArtifactsSeconds() : 0;
@@ -241,26 +242,39 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
     }
   }
   for (const Migration& m : ms) {
-    SC_RETURN_IF_ERROR(UpdateMigration(
-        *conn_, m.uuid,
-        Assignments()
-            .Set("migration_status", kStatusQueued)
-            .Set("retries", m.retries + 1)
-            .Set("message", "")
-            .Set("stage", "")
-            .Set("special_plan", "")
-            .Set("progress", 0.0)
-            .Set("rows_copied", int64_t{0})
-            .Set("eta_seconds", int64_t{-1})
-            .Set("ready_to_complete", false)
-            .Set("cutover_attempts", int64_t{0})
-            .Set("tablet_failure", false)
-            .Set("retain_artifacts_seconds", SubmittedRetention(m))
-            .SetExpr("cleanup_timestamp", "NULL")
-            .SetExpr("started_timestamp", "NULL")
-            .SetExpr("completed_timestamp", "NULL")
-            .SetExpr("cancelled_timestamp", "NULL")
-            .SetExpr("ready_to_complete_timestamp", "NULL")));
+    // CLEANUP's -1 (artifacts to go at once) would end the retried run's
+    // revert window the moment it completes: the retention it was
+    // submitted with again.
+    int64_t retention = m.retain_artifacts_seconds;
+    if (retention < 0) {
+      int64_t reverted = 0;
+      if (!m.reverted_uuid.empty()) {
+        SC_ASSIGN_OR_RETURN(Migration r,
+                            ReadMigration(*conn_, m.reverted_uuid));
+        reverted = r.retain_artifacts_seconds;
+      }
+      retention = SubmittedRetention(m, reverted);
+    }
+    SC_RETURN_IF_ERROR(
+        UpdateMigration(*conn_, m.uuid,
+                        Assignments()
+                            .Set("migration_status", kStatusQueued)
+                            .Set("retries", m.retries + 1)
+                            .Set("message", "")
+                            .Set("stage", "")
+                            .Set("special_plan", "")
+                            .Set("progress", 0.0)
+                            .Set("rows_copied", int64_t{0})
+                            .Set("eta_seconds", int64_t{-1})
+                            .Set("ready_to_complete", false)
+                            .Set("cutover_attempts", int64_t{0})
+                            .Set("tablet_failure", false)
+                            .Set("retain_artifacts_seconds", retention)
+                            .SetExpr("cleanup_timestamp", "NULL")
+                            .SetExpr("started_timestamp", "NULL")
+                            .SetExpr("completed_timestamp", "NULL")
+                            .SetExpr("cancelled_timestamp", "NULL")
+                            .SetExpr("ready_to_complete_timestamp", "NULL")));
   }
   Wake();
   return static_cast<int>(ms.size());

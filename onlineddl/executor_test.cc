@@ -1851,6 +1851,17 @@ TEST_F(ExecutorTest, ARetryAfterACleanupKeepsTheSubmittedRetention) {
   ASSERT_OK(executor_->Cancel(plain[0]).status());
   ASSERT_OK(executor_->Launch(kept[0]).status());
   WaitStatus(kept[0], kStatusComplete);
+  // A revert of it, cancelled, cleaned up and retried, keeps the
+  // retention it took from the reverted migration.
+  ASSERT_OK_AND_ASSIGN(std::string held,
+                       executor_->Revert(kept[0], "", "", /*gated=*/true));
+  EXPECT_EQ(retention(held), "5400");
+  ASSERT_OK(executor_->Cancel(held).status());
+  ASSERT_OK(executor_->Cleanup(held).status());
+  EXPECT_EQ(retention(held), "-1");
+  ASSERT_OK(executor_->Retry(held).status());
+  EXPECT_EQ(retention(held), "5400");
+  ASSERT_OK(executor_->Cancel(held).status());
   // Still revertible after a tick or two (cleanup runs every tick).
   absl::SleepFor(absl::Seconds(2));
   ASSERT_OK_AND_ASSIGN(std::string revert,
