@@ -10,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +65,34 @@ void ExpectTargetsMatch(
         << t;
   }
 }
+
+// Sets the server's global sql_mode (new sessions take it) for its
+// lifetime, putting the old one back whatever fails meanwhile.
+class ScopedGlobalSqlMode {
+ public:
+  static absl::StatusOr<std::unique_ptr<ScopedGlobalSqlMode>> Set(
+      mysql::Connection& conn, const std::string& mode) {
+    SC_ASSIGN_OR_RETURN(std::string old,
+                        mysql::QueryValue(conn, "SELECT @@GLOBAL.sql_mode"));
+    SC_RETURN_IF_ERROR(conn.Execute(absl::StrCat("SET GLOBAL sql_mode = ",
+                                                 mysql::QuoteString(mode)))
+                           .status());
+    return std::unique_ptr<ScopedGlobalSqlMode>(
+        new ScopedGlobalSqlMode(conn, std::move(old)));
+  }
+  ~ScopedGlobalSqlMode() {
+    conn_
+        .Execute(
+            absl::StrCat("SET GLOBAL sql_mode = ", mysql::QuoteString(old_)))
+        .IgnoreError();
+  }
+
+ private:
+  ScopedGlobalSqlMode(mysql::Connection& conn, std::string old)
+      : conn_(conn), old_(std::move(old)) {}
+  mysql::Connection& conn_;
+  const std::string old_;
+};
 
 class VReplicationTest : public harness::SharedInstanceTest {
  protected:
@@ -1692,17 +1719,10 @@ TEST_F(VReplicationTest, InvalidDatesReplayAsTheSourceHoldsThem) {
 // the stored values.)
 TEST_F(VReplicationTest, InvalidAndZeroDateKeysCopyToTheEnd) {
   ASSERT_OK(conn_->Execute("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'"));
-  ASSERT_OK_AND_ASSIGN(std::string global,
-                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.sql_mode"));
-  ASSERT_OK(
-      conn_->Execute("SET GLOBAL sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
-                     "NO_ENGINE_SUBSTITUTION'"));
-  auto restore = absl::MakeCleanup([&] {
-    conn_
-        ->Execute(
-            absl::StrCat("SET GLOBAL sql_mode = ", mysql::QuoteString(global)))
-        .IgnoreError();
-  });
+  ASSERT_OK_AND_ASSIGN(
+      auto restore,
+      ScopedGlobalSqlMode::Set(
+          *conn_, "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION"));
   options_.copy_batch_rows = options_.copy_batch_min_rows =
       options_.copy_batch_max_rows = 2;
   struct Case {
@@ -1747,16 +1767,9 @@ TEST_F(VReplicationTest, InvalidAndZeroDateKeysCopyToTheEnd) {
 // the server-side copy and the replay (`a || b` was a concatenation under
 // a global PIPES_AS_CONCAT, an OR everywhere else).
 TEST_F(VReplicationTest, AClientSideCopyReadsUnderTheCopysSqlMode) {
-  ASSERT_OK_AND_ASSIGN(std::string global,
-                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.sql_mode"));
-  ASSERT_OK(conn_->Execute(
-      "SET GLOBAL sql_mode = 'PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION'"));
-  auto restore = absl::MakeCleanup([&] {
-    conn_
-        ->Execute(
-            absl::StrCat("SET GLOBAL sql_mode = ", mysql::QuoteString(global)))
-        .IgnoreError();
-  });
+  ASSERT_OK_AND_ASSIGN(auto restore,
+                       ScopedGlobalSqlMode::Set(
+                           *conn_, "PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION"));
   ASSERT_OK(conn_->Execute("CREATE DATABASE dpipes"));
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE dpipes.src (id INT PRIMARY KEY, a INT, b INT)"));
