@@ -1310,6 +1310,7 @@ TEST_F(ControllerTest, ACompleteThatCannotBeSavedIsNotActedOn) {
   auto store = std::make_shared<FlakyStore>();
   ControllerOptions o = Options();
   o.store = store;
+  o.tick = absl::Hours(1);  // rounds run below, by hand
   StartController(o);
   ASSERT_OK_AND_ASSIGN(
       vtctldata::ApplySchemaResponse resp,
@@ -1320,12 +1321,21 @@ TEST_F(ControllerTest, ACompleteThatCannotBeSavedIsNotActedOn) {
   EXPECT_THAT(controller_->CompleteDeployment("unsaved-complete"),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("store is unreachable")));
-  absl::SleepFor(absl::Seconds(2));  // several controller rounds
+  // Gate rounds (one that takes the deployment up cuts it over within).
+  for (int round = 0; round < 3; ++round) EXPECT_OK(controller_->Tick());
   for (int i = 0; i < kShards; ++i) {
     EXPECT_FALSE(HasColumn(i, "saved", "extra")) << kShardNames[i];
   }
   ASSERT_OK(controller_->CompleteDeployment("unsaved-complete"));
-  WaitComplete("unsaved-complete");
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the deployment to complete, round by round",
+      [&]() -> absl::StatusOr<bool> {
+        controller_->Tick().IgnoreError();  // a shard may be busy a round
+        SC_ASSIGN_OR_RETURN(ControllerDeployment d,
+                            controller_->GetDeployment("unsaved-complete"));
+        return d.state() == ControllerDeployment::COMPLETE;
+      },
+      WaitOptions{.timeout = absl::Seconds(120)}));
 }
 
 // The strategy is read as the tablets read it: "Vitess" is vitess (its

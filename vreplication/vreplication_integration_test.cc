@@ -50,6 +50,16 @@ using testing::WaitCopied;
 using testing::WaitCopiedThroughRetries;
 using testing::Writer;
 
+// `target` holds the rows of `source` (those matching `where`), read as
+// `columns`.
+void ExpectSameRows(mysql::Connection& conn, const std::string& source,
+                    const std::string& target, const std::string& columns,
+                    const std::string& where = "") {
+  absl::StatusOr<std::string> want = Checksum(conn, source, columns, where);
+  ASSERT_OK(want.status());
+  EXPECT_THAT(Checksum(conn, target, columns), IsOkAndHolds(*want)) << target;
+}
+
 // Expects each `db`.dst_<table> to hold what `db`.<table> holds (the
 // source's rows matching `where`), compared over the given columns.
 void ExpectTargetsMatch(
@@ -57,12 +67,8 @@ void ExpectTargetsMatch(
     const std::vector<std::pair<std::string, std::string>>& tables,
     const std::string& where = "") {
   for (const auto& [t, columns] : tables) {
-    absl::StatusOr<std::string> want =
-        Checksum(conn, absl::StrCat(db, ".", t), columns, where);
-    ASSERT_OK(want.status());
-    EXPECT_THAT(Checksum(conn, absl::StrCat(db, ".dst_", t), columns),
-                IsOkAndHolds(*want))
-        << t;
+    ExpectSameRows(conn, absl::StrCat(db, ".", t), absl::StrCat(db, ".dst_", t),
+                   columns, where);
   }
 }
 
@@ -580,9 +586,7 @@ TEST_F(VReplicationTest, APausedClientSideCopyStopsReadingItsSnapshot) {
   // 3,500 rows measured here; socket buffers may be larger elsewhere).
   EXPECT_LT(read, 15 * kRows);
   EXPECT_GE(read, kRows);
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dcpause.src", "id, pad"));
-  EXPECT_THAT(Checksum(*conn_, "dcpause.dst", "id, pad"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dcpause.src", "dcpause.dst", "id, pad");
   std::cerr << "rows read for a copy of " << kRows << ": " << read << "\n";
 }
 
@@ -664,9 +668,7 @@ TEST_F(VReplicationTest, UniqueValuesMovingIntoTheNextChunkAreNoDuplicate) {
   ASSERT_OK(copied);
   EXPECT_GT(moves.load(), 30);
   ASSERT_OK(WaitCaughtUp(*conn_, *id, absl::Seconds(30)));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dumove.src", "id, u, pad"));
-  EXPECT_THAT(Checksum(*conn_, "dumove.dst", "id, u, pad"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dumove.src", "dumove.dst", "id, u, pad");
 }
 
 // Where the key is the target's only unique index (replay is idempotent)
@@ -1238,9 +1240,7 @@ TEST_F(VReplicationTest, CharNoPadKeysAreNotIteratedOn) {
       int64_t id,
       engine.Create("wf4q", Source("dst", "select * from src"), "d4q", 0));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "d4q.src", "HEX(k), id"));
-  EXPECT_THAT(Checksum(*conn_, "d4q.dst", "HEX(k), id"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "d4q.src", "d4q.dst", "HEX(k), id");
   EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d4q.dst"),
               IsOkAndHolds("2000"));
 
@@ -2001,9 +2001,7 @@ TEST_F(VReplicationTest, ACascadeBetweenTargetsIsReplayedByTheTargetsKey) {
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
   EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkcas.dst_c"),
               IsOkAndHolds("160"));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dfkcas.c", "id, pid"));
-  EXPECT_THAT(Checksum(*conn_, "dfkcas.dst_c", "id, pid"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dfkcas.c", "dfkcas.dst_c", "id, pid");
 }
 
 // A child's unlocked chunks (its key is the target's only unique one) are
@@ -2115,9 +2113,7 @@ TEST_F(VReplicationTest, ChangesMadeWithoutForeignKeyChecksReplaySo) {
     ASSERT_OK(conn_->Execute(q));
   }
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dfkoff.c", "id, pid, v"));
-  EXPECT_THAT(Checksum(*conn_, "dfkoff.dst", "id, pid, v"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dfkoff.c", "dfkoff.dst", "id, pid, v");
 }
 
 // A change made with check_constraint_checks = 0 (MariaDB) replays without
@@ -2148,9 +2144,7 @@ TEST_F(VReplicationTest, ChangesMadeWithoutCheckConstraintChecksReplaySo) {
     ASSERT_OK(conn_->Execute(q));
   }
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dckoff.src", "id, v"));
-  EXPECT_THAT(Checksum(*conn_, "dckoff.dst", "id, v"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dckoff.src", "dckoff.dst", "id, v");
 }
 
 // A parent row deleted with foreign_key_checks = 0 leaves its children on
@@ -2304,9 +2298,7 @@ TEST_F(VReplicationTest, ASelfReferenceThatCascadesCopiesInKeyOrder) {
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
   EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkself.dst"),
               IsOkAndHolds("280"));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dfkself.src", "id, up"));
-  EXPECT_THAT(Checksum(*conn_, "dfkself.dst", "id, up"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dfkself.src", "dfkself.dst", "id, up");
 }
 
 // A self-referencing table whose key is not an integer and whose target
@@ -2349,10 +2341,7 @@ TEST_F(VReplicationTest, AnUpdateDuringTheCopyKeepsItsRowsChildren) {
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM dfkstr.dst"),
               IsOkAndHolds("300"));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "dfkstr.src", "id, up, email, v"));
-  EXPECT_THAT(Checksum(*conn_, "dfkstr.dst", "id, up, email, v"),
-              IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "dfkstr.src", "dfkstr.dst", "id, up, email, v");
 }
 
 // Two rules reading one table: its changes could reach one target only
@@ -2480,8 +2469,7 @@ TEST_F(VReplicationTest, ClientSideCopyKeepsCharacterValuesAsTheirBytes) {
   const std::string cols =
       "id, HEX(a), HEX(b), HEX(e), HEX(l), HEX(m), u, i, j, d, n, HEX(t), "
       "HEX(w)";
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d9k.src", cols));
-  EXPECT_THAT(Checksum(*conn_, "d9k.dst", cols), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "d9k.src", "d9k.dst", cols);
   EXPECT_THAT(
       mysql::QueryValue(*conn_,
                         "SELECT CONCAT(HEX(a), ' ', HEX(b), ' ', u, ' ', "
@@ -2580,8 +2568,7 @@ TEST_F(VReplicationTest, TransactionsLargerThanMaxAllowedPacketApply) {
   ASSERT_OK(conn_->Execute("COMMIT"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
   const std::string cols = "a, MD5(b), c";
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d9p.src", cols));
-  EXPECT_THAT(Checksum(*conn_, "d9p.dst", cols), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "d9p.src", "d9p.dst", cols);
   // One row of 600 kB: 1.2 MB as hex, over the limit.
   ASSERT_OK(conn_->Execute(
       "INSERT INTO d9p.src VALUES (1000, REPEAT('z', 600000), 0)"));
@@ -2593,8 +2580,7 @@ TEST_F(VReplicationTest, TransactionsLargerThanMaxAllowedPacketApply) {
                     }));
   ASSERT_OK(conn_->Execute("SET GLOBAL max_allowed_packet = 4194304"));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(90)));
-  ASSERT_OK_AND_ASSIGN(want, Checksum(*conn_, "d9p.src", cols));
-  EXPECT_THAT(Checksum(*conn_, "d9p.dst", cols), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "d9p.src", "d9p.dst", cols);
 }
 
 // Columns whose binlog values Sidecut does not decode are refused before
@@ -3373,9 +3359,7 @@ TEST_F(VReplicationTest, ALastPkSavedAsUtf8mb4IsResumedFrom) {
   ASSERT_OK(engine->Start(id));
   chunks = 1 << 30;
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want,
-                       Checksum(*conn_, "d7l.src", "HEX(k), v"));
-  EXPECT_THAT(Checksum(*conn_, "d7l.dst", "HEX(k), v"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "d7l.src", "d7l.dst", "HEX(k), v");
 }
 
 // A lastpk saved while the copy went by another key (here: its field
@@ -3450,8 +3434,7 @@ TEST_F(VReplicationTest, ALastPkOfAKeyNowOrderedOtherwiseIsRefused) {
   chunks = 1 << 30;
   ASSERT_OK(engine->Start(id));
   ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
-  ASSERT_OK_AND_ASSIGN(std::string want, Checksum(*conn_, "d7r.src", "id, v"));
-  EXPECT_THAT(Checksum(*conn_, "d7r.dst", "id, v"), IsOkAndHolds(want));
+  ExpectSameRows(*conn_, "d7r.src", "d7r.dst", "id, v");
 }
 
 // The stream looks up which columns are UUIDs on a session of its own,
