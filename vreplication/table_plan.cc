@@ -257,6 +257,19 @@ bool ReplayIsIdempotent(const TablePlan& plan) {
   return true;
 }
 
+bool ConvertsIntoDates(const TablePlan& plan) {
+  auto is_date = [](const ColumnInfo& c) {
+    return OneOf(c.data_type, {"date", "datetime", "timestamp"});
+  };
+  for (size_t i = 0; i < plan.target_columns.size(); ++i) {
+    const int t = plan.target.ColumnIndex(plan.target_columns[i]);
+    if (t < 0 || !is_date(plan.target.columns[t])) continue;
+    const int bare = plan.exprs[i].BareColumn();
+    if (bare < 0 || !is_date(plan.source.columns[bare])) return true;
+  }
+  return false;
+}
+
 namespace {
 
 // The copy relies on InnoDB: row and gap locks held to the commit (the

@@ -84,6 +84,13 @@ bool TargetIndexInKeyOrder(const TablePlan& plan);
 // source keys become one).
 bool ReplayIsIdempotent(const TablePlan& plan);
 
+// Whether a DATE, DATETIME or TIMESTAMP target column is filled from
+// anything but a source column of one of those types (a string turned
+// into a date, say): there a day its month lacks must be refused, as a
+// native ALTER in strict mode refuses it, not stored as
+// ALLOW_INVALID_DATES stores a date the source already holds.
+bool ConvertsIntoDates(const TablePlan& plan);
+
 // Builds the plan for `rule` in database `db`. Errors: the source or target
 // table is missing, has no usable key, a filter column does not exist, or
 // the filter does not carry the source key into the target.

@@ -1709,6 +1709,47 @@ TEST_F(VReplicationTest, InvalidDatesReplayAsTheSourceHoldsThem) {
   }
 }
 
+// An online ALTER turning a string into a DATE refuses a day its month
+// lacks ('2020-02-31'), as a native ALTER in strict mode does, in the copy
+// and in the replay; valid strings convert. Workflows otherwise write
+// with ALLOW_INVALID_DATES, under which both stored it.
+TEST_F(VReplicationTest, AStringTurnedIntoADateRefusesADayItsMonthLacks) {
+  int n = 0;
+  for (bool in_copy : {true, false}) {
+    const std::string db = in_copy ? "dsdatec" : "dsdater";
+    SCOPED_TRACE(db);
+    ASSERT_OK(conn_->Execute(absl::StrCat("CREATE DATABASE ", db)));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", db, ".src (id INT PRIMARY KEY, s VARCHAR(20))")));
+    ASSERT_OK(conn_->Execute(absl::StrCat(
+        "CREATE TABLE ", db, ".dst (id INT PRIMARY KEY, s DATE)")));
+    ASSERT_OK(conn_->Execute(
+        absl::StrCat("INSERT INTO ", db, ".src VALUES (1, '2020-02-29')",
+                     in_copy ? ", (2, '2020-02-31')" : "")));
+    Engine engine(options_, Clock::Real());
+    ASSERT_OK(engine.Open());
+    ASSERT_OK_AND_ASSIGN(int64_t id,
+                         engine.Create(absl::StrCat("wsdate", ++n),
+                                       Source("dst", "select * from src"), db,
+                                       kWorkflowTypeOnlineDdl));
+    if (!in_copy) {
+      ASSERT_OK(WaitCopied(engine, id));
+      EXPECT_THAT(
+          mysql::QueryValue(*conn_, absl::StrCat("SELECT s FROM ", db, ".dst")),
+          IsOkAndHolds("2020-02-29"));
+      ASSERT_OK(conn_->Execute(
+          absl::StrCat("INSERT INTO ", db, ".src VALUES (3, '2021-02-30')")));
+    }
+    ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+    EXPECT_THAT(row.message, HasSubstr("Incorrect date value"));
+    ASSERT_OK(engine.Stop(id, "failed in a test"));
+    EXPECT_THAT(
+        mysql::QueryValue(*conn_, absl::StrCat("SELECT COUNT(*) FROM ", db,
+                                               ".dst WHERE id > 1")),
+        IsOkAndHolds("0"));
+  }
+}
+
 // A date key holding dates only ALLOW_INVALID_DATES stores, and a zero
 // date, copied in chunks of two (server-side, online DDL's strict mode
 // and a plain workflow's; client-side from a server whose default mode

@@ -26,7 +26,10 @@ namespace vreplication {
 namespace {
 
 // The sql_mode every workflow session writes under (online DDL adds
-// STRICT_ALL_TABLES).
+// STRICT_ALL_TABLES, and drops ALLOW_INVALID_DATES where it turns other
+// values into dates: ConvertsIntoDates).
+constexpr absl::string_view kSqlModeDatesChecked =
+    "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
 constexpr absl::string_view kSqlMode =
     "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION,ALLOW_INVALID_DATES";
 
@@ -514,6 +517,21 @@ absl::Status Workflow::RunOnce() {
   SC_RETURN_IF_ERROR(xa_watch_.Load(*conn_, id_));
   SC_ASSIGN_OR_RETURN(collations_, LoadCollations(*conn_));
   SC_RETURN_IF_ERROR(LoadPlans());
+  if (row_.workflow_type == kWorkflowTypeOnlineDdl &&
+      std::any_of(plans_.begin(), plans_.end(),
+                  [](const auto& p) { return ConvertsIntoDates(p.second); })) {
+    // A string naming a day its month lacks ('2020-02-31') fails the
+    // migration, as a native ALTER in strict mode refuses it; a date
+    // column holding such a day then fails too (its replayed literal
+    // refused), where it would otherwise be kept as the source holds it.
+    SC_RETURN_IF_ERROR(
+        conn_
+            ->Execute(
+                absl::StrCat("SET SESSION sql_mode = ",
+                             mysql::QuoteString(absl::StrCat(
+                                 "STRICT_ALL_TABLES,", kSqlModeDatesChecked))))
+            .status());
+  }
   SC_RETURN_IF_ERROR(StartCopyIfNew());
   SC_RETURN_IF_ERROR(Copy());
   if (stop_) return absl::OkStatus();
