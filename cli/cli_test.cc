@@ -297,6 +297,30 @@ TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
                         "COLUMNS WHERE TABLE_SCHEMA = 'shop' AND "
                         "TABLE_NAME = 'items' AND COLUMN_NAME = 'qty'"));
   EXPECT_EQ(qty, "0");
+
+  // A REVERT sent through ApplySchema keeps its artifacts as long as its
+  // strategy asks (not the reverted migration's).
+  const std::string of_revert =
+      "SELECT migration_uuid, retain_artifacts_seconds FROM "
+      "_vt.schema_migrations WHERE reverted_uuid = ";
+  ASSERT_OK_AND_ASSIGN(
+      std::string revert,
+      mysql::QueryValue(*conn_, of_revert + mysql::QuoteString(uuid)));
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --retain-artifacts=2h",
+                 "--sql", "REVERT VITESS_MIGRATION '" + revert + "'", "--wait",
+                 "commerce"}),
+            0)
+      << err_.str();
+  ASSERT_OK_AND_ASSIGN(mysql::Result again,
+                       conn_->Execute(of_revert + mysql::QuoteString(revert)));
+  ASSERT_EQ(again.rows.size(), 1u);
+  EXPECT_EQ(again.rows[0].Get(1), "7200");
+  EXPECT_THAT(mysql::QueryValue(
+                  *conn_, absl::StrCat("SELECT COUNT(*) FROM information_"
+                                       "schema.COLUMNS WHERE TABLE_SCHEMA "
+                                       "= 'shop' AND TABLE_NAME = 'items' "
+                                       "AND COLUMN_NAME = 'qty'")),
+              IsOkAndHolds("1"));
 }
 
 // --uuid takes a list (comma-separated or repeated); --wait --json keeps

@@ -211,9 +211,11 @@ class Executor {
   // the number of migrations changed (affected_rows).
   // `uuid` (optional) fixes the UUID of a migration the statement creates
   // (REVERT), as when a controller fans one UUID out to every shard.
+  // `ddl_strategy` (optional): the request's strategy; a REVERT takes its
+  // --retain-artifacts.
   absl::StatusOr<mysql::Result> ExecuteCommand(
       absl::string_view sql, absl::string_view migration_context = "",
-      absl::string_view uuid = "");
+      absl::string_view uuid = "", absl::string_view ddl_strategy = "");
 
   // Submits a revert of the completed migration `uuid`; returns the new
   // migration's UUID. Refused (kFailedPrecondition, with the reason) unless
@@ -221,11 +223,14 @@ class Executor {
   // `new_uuid` (optional) fixes the revert migration's UUID. `gated`: a
   // table revert waits with postponed completion, others with postponed
   // launch (a controller then cuts over or launches every shard together).
-  // `deadline` as for Submit.
+  // `deadline` as for Submit. The revert keeps its artifacts
+  // `retain_artifacts_seconds` (a request's --retain-artifacts), or when 0
+  // as long as the reverted migration was told to.
   absl::StatusOr<std::string> Revert(
       absl::string_view uuid, absl::string_view migration_context,
       absl::string_view new_uuid = "", bool gated = false,
-      absl::Time deadline = absl::InfiniteFuture());
+      absl::Time deadline = absl::InfiniteFuture(),
+      int64_t retain_artifacts_seconds = 0);
 
   // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
   // Each returns the number of migrations it changed.
@@ -695,7 +700,8 @@ class Executor {
   absl::StatusOr<std::string> RevertLocked(absl::string_view uuid,
                                            absl::string_view migration_context,
                                            bool gated,
-                                           absl::string_view new_uuid = "")
+                                           absl::string_view new_uuid = "",
+                                           int64_t retain_artifacts_seconds = 0)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Why `m` can no longer be reverted because of a later migration on its
   // table (other than `except_uuid`; of those after `revert_id`, the revert

@@ -90,19 +90,21 @@ absl::StatusOr<binlogdata::BinlogSource> Executor::ReverseStreamSource(
 
 absl::StatusOr<std::string> Executor::Revert(
     absl::string_view uuid, absl::string_view migration_context,
-    absl::string_view new_uuid, bool gated, absl::Time deadline) {
+    absl::string_view new_uuid, bool gated, absl::Time deadline,
+    int64_t retain_artifacts_seconds) {
   if (!new_uuid.empty() && !IsValidMigrationUuid(new_uuid)) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
   }
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(CheckDeadline(deadline));
-  return RevertLocked(uuid, migration_context, gated, new_uuid);
+  return RevertLocked(uuid, migration_context, gated, new_uuid,
+                      retain_artifacts_seconds);
 }
 
 absl::StatusOr<std::string> Executor::RevertLocked(
     absl::string_view uuid, absl::string_view migration_context, bool gated,
-    absl::string_view new_uuid) {
+    absl::string_view new_uuid, int64_t retain_artifacts_seconds) {
   if (!new_uuid.empty()) {
     // Requested again (a controller resuming an interrupted submission):
     // the same request is a no-op, whatever the revert's state since.
@@ -204,6 +206,9 @@ absl::StatusOr<std::string> Executor::RevertLocked(
       m, new_uuid.empty() ? CreateMigrationUuid() : std::string(new_uuid),
       options_.tablet);
   r.migration_context = std::string(migration_context);
+  if (retain_artifacts_seconds > 0) {
+    r.retain_artifacts_seconds = retain_artifacts_seconds;
+  }
   // In a deployment the gate decides when each revert applies.
   r.postpone_completion = gated && table_alter;
   r.postpone_launch = gated && !table_alter;

@@ -1598,6 +1598,32 @@ TEST_F(RevertTest, ADroppedTableStaysUntilItsMigrationIsCleanedUp) {
   EXPECT_EQ(revert.retain_artifacts_seconds, 3600);
 }
 
+// A REVERT sent with its own --retain-artifacts keeps its artifacts that
+// long (it took the reverted migration's whatever it was asked); without
+// one it inherits it (above).
+TEST_F(RevertTest, ARevertKeepsItsArtifactsAsLongAsItsRequestAsks) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("CREATE TABLE kept5 (id INT PRIMARY KEY)",
+                        "vitess --retain-artifacts=1h", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      mysql::Result rr,
+      executor_->ExecuteCommand(
+          absl::StrCat("REVERT VITESS_MIGRATION ", mysql::QuoteString(u[0])),
+          "", "", "vitess --retain-artifacts=2h"));
+  ASSERT_EQ(rr.rows.size(), 1u);
+  const std::string revert(rr.rows[0].Get(0));
+  WaitStatus(revert, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(Migration r, executor_->Get(revert));
+  EXPECT_EQ(r.retain_artifacts_seconds, 7200);
+  EXPECT_THAT(
+      executor_->ExecuteCommand(
+          absl::StrCat("REVERT VITESS_MIGRATION ", mysql::QuoteString(revert)),
+          "", "", "vitess --retain-artifacts=soon"),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 // A cancelled revert lists the reverted migration's old table, which is
 // still that migration's: cleaning the revert up must not retire it.
 TEST_F(RevertTest, ACancelledRevertLeavesTheRevertedMigrationsTable) {

@@ -24,7 +24,7 @@ mysql::Result Affected(int n) {
 
 absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     absl::string_view sql, absl::string_view migration_context,
-    absl::string_view new_uuid) {
+    absl::string_view new_uuid, absl::string_view ddl_strategy) {
   // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
   // DEPLOYMENT '<context>'.
   std::string verb, context;
@@ -55,8 +55,16 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
         "shows each migration's stage and message");
   }
   if (c.kind == K::kRevert) {
-    SC_ASSIGN_OR_RETURN(std::string uuid,
-                        Revert(c.uuid, migration_context, new_uuid));
+    int64_t retain = 0;
+    if (!ddl_strategy.empty()) {
+      SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
+                          DdlStrategySetting::Parse(ddl_strategy));
+      retain = st.RetainArtifactsSeconds();
+    }
+    SC_ASSIGN_OR_RETURN(
+        std::string uuid,
+        Revert(c.uuid, migration_context, new_uuid, /*gated=*/false,
+               absl::InfiniteFuture(), retain));
     mysql::Result r = Affected(1);
     r.fields.push_back(mysql::Field{});
     r.fields.back().name = "uuid";

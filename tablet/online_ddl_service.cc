@@ -70,7 +70,14 @@ grpc::Status OnlineDdlService::ApplySchema(
       valid = absl::InvalidArgumentError(absl::StrCat(
           "migration UUID ", req->uuid_list(i), " is given twice"));
     } else if (onlineddl::LooksLikeMigrationCommand(sql)) {
-      valid = onlineddl::ParseMigrationCommand(sql).status();
+      absl::StatusOr<onlineddl::MigrationCommand> cmd =
+          onlineddl::ParseMigrationCommand(sql);
+      valid = cmd.status();
+      // A revert takes the strategy's --retain-artifacts.
+      if (cmd.ok() && cmd->kind == onlineddl::MigrationCommandKind::kRevert &&
+          !strategy.ok()) {
+        valid = strategy.status();
+      }
     } else if (!strategy.ok()) {
       valid = strategy.status();
     } else {
@@ -108,10 +115,10 @@ grpc::Status OnlineDdlService::ApplySchema(
         absl::StrContains(req->ddl_strategy(), "postpone-completion")) {
       // A controller's gated revert: it cuts over (or launches) every
       // shard together.
-      absl::StatusOr<std::string> u =
-          executor_->Revert(cmd->uuid, req->migration_context(),
-                            req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
-                            /*gated=*/true, deadline);
+      absl::StatusOr<std::string> u = executor_->Revert(
+          cmd->uuid, req->migration_context(),
+          req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
+          /*gated=*/true, deadline, strategy->RetainArtifactsSeconds());
       if (!u.ok()) return partly(u.status());
       resp->add_uuid_list(*u);
       ++affected;
@@ -120,7 +127,8 @@ grpc::Status OnlineDdlService::ApplySchema(
     if (onlineddl::LooksLikeMigrationCommand(sql)) {
       absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
           sql, req->migration_context(),
-          req->uuid_list_size() > 0 ? req->uuid_list(i) : "");
+          req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
+          req->ddl_strategy());
       if (!r.ok()) return partly(r.status());
       affected += r->affected_rows;
       // REVERT returns the new migration's UUID.
