@@ -130,10 +130,19 @@ absl::Status DiffTableOptions(const TablePair& t, const DiffHints& hints,
   for (const TableOption& o : t.to->options) m2[o.name] = &o;
   std::vector<TableOption> changes;
   for (const TableOption& o : t.from->options) {
-    if (m2.count(o.name) > 0 ||
-        IgnoredCharsetOption(o.name, true, false, hints)) {
+    if (m2.count(o.name) > 0) continue;
+    if (o.name == "collate" && m2.count("charset") > 0 &&
+        t.to_defaults.collation != t.from_defaults.collation) {
+      // `to` names a charset without a collation: that charset's default,
+      // which the column diff gives its columns. Said, or a column's
+      // MODIFY keeps the old default and the diff never goes away.
+      TableOption r;
+      r.name = o.name;
+      r.value = OptionValue{OptionValue::Kind::kRaw, t.to_defaults.collation};
+      changes.push_back(std::move(r));
       continue;
     }
+    if (IgnoredCharsetOption(o.name, true, false, hints)) continue;
     std::optional<OptionValue> reset = ResetValue(o.name);
     if (!reset) continue;
     TableOption r;

@@ -258,6 +258,17 @@ TEST(TableDiffTest, MariaDbDialect) {
   EXPECT_THAT(Diff(live, desired, hints),
               IsOkAndHolds(::testing::ElementsAre(
                   "alter table t drop constraint positive")));
+  // A COLLATE dropped beside a kept CHARSET is that charset's default: said,
+  // so that the column's MODIFY takes it (without it the column kept
+  // utf8mb4_bin, and every later diff was the same MODIFY).
+  EXPECT_THAT(Diff("create table t (id int primary key, n varchar(10)) default "
+                   "charset=utf8mb4 collate=utf8mb4_bin",
+                   "create table t (id int primary key, n varchar(10)) default "
+                   "charset=utf8mb4",
+                   hints),
+              IsOkAndHolds(::testing::ElementsAre(
+                  "alter table t modify column n varchar(10), collate "
+                  "utf8mb4_general_ci")));
   // ZEROFILL pads to the display width on MariaDB: a width change is one.
   EXPECT_THAT(
       Diff("create table t (id int primary key, z int(5) zerofill)",
