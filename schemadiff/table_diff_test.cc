@@ -269,6 +269,31 @@ TEST(TableDiffTest, MariaDbDialect) {
               IsOkAndHolds(::testing::ElementsAre(
                   "alter table t modify column n varchar(10), collate "
                   "utf8mb4_general_ci")));
+  // InnoDB keeps no RESTRICT, SET DEFAULT or MATCH: MariaDB prints the key
+  // without them, which is no change (each was a DROP and ADD of the key).
+  EXPECT_THAT(
+      Diff("create table c (id int primary key, p int, key fk_c (p), "
+           "constraint fk_c foreign key (p) references par (id) on update "
+           "cascade)",
+           "create table c (id int primary key, p int, constraint fk_c "
+           "foreign key (p) references par (id) match full on delete "
+           "restrict on update cascade)",
+           hints),
+      IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(
+      Diff("create table c (id int primary key, p int, key fk_c (p), "
+           "constraint fk_c foreign key (p) references par (id))",
+           "create table c (id int primary key, p int, constraint fk_c "
+           "foreign key (p) references par (id) on delete set default on "
+           "update restrict)",
+           hints),
+      IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(Diff("create table c (id int primary key, p int, key fk_c (p), "
+                   "constraint fk_c foreign key (p) references par (id))",
+                   "create table c (id int primary key, p int, constraint fk_c "
+                   "foreign key (p) references par (id) on delete no action)",
+                   hints),
+              IsOkAndHolds(::testing::SizeIs(1)));
   // ZEROFILL pads to the display width on MariaDB: a width change is one.
   EXPECT_THAT(
       Diff("create table t (id int primary key, z int(5) zerofill)",

@@ -262,6 +262,19 @@ void NormalizeCreateTable(CreateTable* table) {
   }
   NameConstraints(table->name.name, &spec);
   AddForeignKeyIndexes(&spec, explicitly_named);
+  if (CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb) {
+    // InnoDB keeps neither RESTRICT (its default) nor SET DEFAULT (which it
+    // does not do) nor a MATCH clause: MariaDB prints none of them.
+    for (ConstraintDefinition& c : spec.constraints) {
+      auto* fk = std::get_if<ForeignKeyDefinition>(&c.details);
+      if (fk == nullptr) continue;
+      ReferenceDefinition& ref = fk->reference;
+      for (std::string* action : {&ref.on_delete, &ref.on_update}) {
+        if (*action == "restrict" || *action == "set default") action->clear();
+      }
+      ref.match.clear();
+    }
+  }
   if (spec.partition) {
     // MariaDB prints each partition's engine; one equal to the table's
     // (InnoDB when the table names none) says nothing more.
