@@ -472,6 +472,52 @@ TEST_F(BinlogIntegrationTest, SavepointsKeepTheWholeTransaction) {
                                            ::testing::ElementsAre(5)));
 }
 
+// A transaction that changed a non-transactional table keeps the rows it
+// rolled back to a savepoint in the binlog, followed by ROLLBACK TO (which
+// a replica runs to undo them): they are not part of it. (They were
+// applied: rows the source never committed.)
+TEST_F(BinlogIntegrationTest, RowsRolledBackToASavepointAreDropped) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE IF NOT EXISTS sp2"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE sp2.t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE sp2.m (x INT) ENGINE=MyISAM"));
+  Position start = CurrentPosition();
+  for (const char* sql :
+       {"BEGIN", "INSERT INTO sp2.m VALUES (100)",
+        "INSERT INTO sp2.t VALUES (1, 1)", "SAVEPOINT `a``b`",
+        "INSERT INTO sp2.t VALUES (2, 2)", "SAVEPOINT s2",
+        "INSERT INTO sp2.t VALUES (3, 3)", "ROLLBACK TO SAVEPOINT `a``b`",
+        "INSERT INTO sp2.t VALUES (4, 4)", "SAVEPOINT s2",
+        "INSERT INTO sp2.t VALUES (5, 5)", "UPDATE sp2.t SET v = 9",
+        "ROLLBACK TO s2", "COMMIT", "INSERT INTO sp2.t VALUES (6, 6)"}) {
+    ASSERT_OK(conn_->Execute(sql));
+  }
+  EXPECT_THAT(QueryValue(*conn_,
+                         "SELECT GROUP_CONCAT(id, ':', v "
+                         "ORDER BY id) FROM sp2.t"),
+              IsOkAndHolds("1:1,4:4,6:6"));
+  Position end = CurrentPosition();
+  MariadbBinlogSourceFactory real(SourceOptions());
+  BinlogStreamer streamer(&real, start, Clock::Real());
+  std::vector<std::vector<int64_t>> txns;
+  while (!streamer.position().AtLeast(end)) {
+    ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
+    if (item.kind != StreamItem::Kind::kTransaction) continue;
+    std::vector<int64_t> ids;
+    for (const DecodedEvent& ev : item.transaction.events) {
+      EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
+      if (ev.kind != DecodedEvent::Kind::kRows) continue;
+      for (const RowChange& rc : ev.rows.rows) {
+        ids.push_back(rc.after->GetInt64(0).value());
+      }
+    }
+    txns.push_back(ids);
+  }
+  // The MyISAM row is logged first, as a transaction of its own.
+  EXPECT_THAT(txns, ::testing::ElementsAre(::testing::ElementsAre(100),
+                                           ::testing::ElementsAre(1, 4),
+                                           ::testing::ElementsAre(6)));
+}
+
 // Two-phase XA: the prepared half is a transaction of its own, marked
 // prepared, with its rows; XA COMMIT and XA ROLLBACK are each a group with
 // nothing to apply. One phase, it is a plain transaction. (Before, the

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "util/status_macros.h"
 
 namespace sidecut {
@@ -68,6 +70,29 @@ absl::string_view BaseName(absl::string_view path) {
   return slash == absl::string_view::npos ? path : path.substr(slash + 1);
 }
 
+// A savepoint's name as the server logs it after SAVEPOINT or ROLLBACK TO:
+// quoted with backquotes (or double quotes under ANSI_QUOTES), a quote
+// inside doubled; or bare.
+std::string SavepointName(absl::string_view text) {
+  text = absl::StripAsciiWhitespace(text);
+  if (text.empty() || (text[0] != '`' && text[0] != '"')) {
+    return std::string(text);
+  }
+  const char quote = text[0];
+  std::string name;
+  for (size_t i = 1; i < text.size(); ++i) {
+    if (text[i] != quote) {
+      name.push_back(text[i]);
+    } else if (i + 1 < text.size() && text[i + 1] == quote) {
+      name.push_back(quote);
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return name;
+}
+
 }  // namespace
 
 bool BinlogCoordinates::AtLeast(const BinlogCoordinates& other) const {
@@ -109,6 +134,7 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
       // such as SAVEPOINT, do not). MySQL logs BEGIN after its GTID event.
       saw_begin_ = ev.gtid.flavor == Flavor::kMariadb && !ev.gtid.standalone;
       txn_ = Transaction();
+      savepoints_.clear();
       txn_.gtid = ev.gtid;
       txn_.standalone = ev.gtid.standalone;
       txn_.timestamp = ev.header.timestamp;
@@ -196,10 +222,34 @@ absl::Status BinlogStreamer::Consume(DecodedEvent ev, bool* done) {
         *done = true;
         return absl::OkStatus();
       }
-      // Savepoints change nothing to apply: a rollback to one removes the
-      // rows logged after it from the transaction (transactional tables).
-      if (saw_begin_ && (absl::StartsWithIgnoreCase(q, "SAVEPOINT") ||
-                         absl::StartsWithIgnoreCase(q, "ROLLBACK TO"))) {
+      // A rollback to a savepoint usually removes the rows logged after
+      // it from the transaction, but not once the transaction has changed
+      // a non-transactional table (MyISAM, Aria): they are logged, then
+      // ROLLBACK TO, which a replica runs to undo them. Those rows go.
+      if (saw_begin_ && absl::StartsWithIgnoreCase(q, "SAVEPOINT ")) {
+        std::string name = SavepointName(absl::string_view(q).substr(10));
+        savepoints_.erase(
+            std::remove_if(savepoints_.begin(), savepoints_.end(),
+                           [&](const auto& s) { return s.first == name; }),
+            savepoints_.end());
+        savepoints_.emplace_back(std::move(name), txn_.events.size());
+        return absl::OkStatus();
+      }
+      if (saw_begin_ && absl::StartsWithIgnoreCase(q, "ROLLBACK TO ")) {
+        absl::string_view rest = absl::string_view(q).substr(12);
+        absl::ConsumePrefix(&rest, "SAVEPOINT ");
+        absl::ConsumePrefix(&rest, "savepoint ");
+        const std::string name = SavepointName(rest);
+        auto it = std::find_if(savepoints_.rbegin(), savepoints_.rend(),
+                               [&](const auto& s) { return s.first == name; });
+        if (it == savepoints_.rend()) {
+          return absl::DataLossError(absl::StrCat(
+              "a transaction ending at ", txn_.position.GtidText(),
+              " rolls back to savepoint ", name,
+              ", which it did not set: which of its rows stand is unknown"));
+        }
+        txn_.events.resize(it->second);
+        savepoints_.erase(it.base(), savepoints_.end());  // set after it
         return absl::OkStatus();
       }
       // A statement without BEGIN (DDL) is a transaction of its own.

@@ -140,6 +140,9 @@ class BinlogStreamer {
   bool skip_txn_ = false;
   bool saw_begin_ = false;
   Transaction txn_;
+  // The transaction's savepoints, by name, with the number of its events
+  // logged before each, in the order set.
+  std::vector<std::pair<std::string, size_t>> savepoints_;
   std::string file_;  // the binlog file being read (from ROTATE events)
   uint32_t last_log_pos_ = 0;  // of the last event read in file_
   BinlogCoordinates last_end_;

@@ -1399,6 +1399,22 @@ TEST_F(VReplicationTest, TransactionsWithSavepointsApplyWhole) {
                                          "SELECT GROUP_CONCAT(a, ':', b "
                                          "ORDER BY a) FROM d4s.dst"));
   EXPECT_EQ(rows, "2:20,4:4");
+  // After a change to a non-transactional table, the rows rolled back to a
+  // savepoint stay in the binlog, ROLLBACK TO after them: not applied.
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4s.m (x INT) ENGINE=MyISAM"));
+  for (const char* sql :
+       {"BEGIN", "INSERT INTO d4s.m VALUES (1)", "SAVEPOINT s1",
+        "UPDATE d4s.src SET b = 30 WHERE a = 2",
+        "INSERT INTO d4s.src VALUES (5, 5)", "ROLLBACK TO SAVEPOINT s1",
+        "INSERT INTO d4s.src VALUES (6, 6)", "COMMIT"}) {
+    ASSERT_OK(conn_->Execute(sql));
+  }
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ExpectSameRows(*conn_, "d4s.src", "d4s.dst", "a, b");
+  EXPECT_THAT(mysql::QueryValue(*conn_,
+                                "SELECT GROUP_CONCAT(a, ':', b ORDER BY a) "
+                                "FROM d4s.dst"),
+              IsOkAndHolds("2:20,4:4,6:6"));
 }
 
 // One session at a time writes for a workflow: a restarted one waits while
