@@ -1944,6 +1944,40 @@ TEST_F(VReplicationTest, AnInvalidEnumValueIsNotReplayedAsTheEmptyMember) {
               IsOkAndHolds("0:1"));
 }
 
+// An ENUM's invalid value (index 0) where '' is no member, replayed by an
+// online DDL (strict sql_mode): kept as the copy keeps it, in a row
+// updated and in one inserted. Written as '' under strict mode it was
+// refused (1265) and the migration failed for good.
+TEST_F(VReplicationTest, AnInvalidEnumValueReplaysUnderAStrictMode) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9es"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9es.src (id INT PRIMARY KEY, e ENUM('x', 'y'), v INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d9es.dst LIKE d9es.src"));
+  ASSERT_OK(
+      conn_->Execute("SET STATEMENT sql_mode = '' FOR INSERT INTO "
+                     "d9es.src VALUES (1, 'zz', 1), (2, 'x', 2)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, engine.Create("wf9es", Source("dst", "select * from src"),
+                                "d9es", kWorkflowTypeOnlineDdl));
+  ASSERT_OK(WaitCopied(engine, id));
+  ASSERT_OK(conn_->Execute("UPDATE d9es.src SET v = 10 WHERE id = 1"));
+  ASSERT_OK(
+      conn_->Execute("SET STATEMENT sql_mode = '' FOR INSERT INTO "
+                     "d9es.src VALUES (3, 'zz', 3)"));
+  ASSERT_OK(conn_->Execute("UPDATE d9es.src SET v = 20 WHERE id = 2"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  const std::string rows =
+      "SELECT GROUP_CONCAT(id, ':', e + 0, ':', v ORDER BY id) FROM ";
+  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "d9es.src"),
+              IsOkAndHolds("1:0:10,2:1:20,3:0:3"));
+  EXPECT_THAT(mysql::QueryValue(*conn_, rows + "d9es.dst"),
+              IsOkAndHolds("1:0:10,2:1:20,3:0:3"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
+  EXPECT_EQ(row.state, kStateRunning) << row.message;
+}
+
 // Targets linked by a foreign key are replayed row by row, in the
 // binlog's order: netted, a parent's changes were applied after the
 // statements of tables not netted (a child with another unique key), so

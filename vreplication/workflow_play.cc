@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "mysql/binlog_streamer.h"
+#include "mysql/column_types.h"
 #include "mysql/mariadb_binlog_source.h"
 #include "mysql/quoting.h"
 #include "schemadiff/lexer.h"
@@ -21,6 +22,31 @@
 
 namespace sidecut {
 namespace vreplication {
+namespace {
+
+// Whether a change of `rows` holds an ENUM's invalid value (index 0,
+// stored under a non-strict sql_mode), which reads as '' (the decoder
+// refuses it where '' is a member). The copy's INSERT ... SELECT keeps it;
+// no literal stores it under a strict sql_mode.
+bool HoldsInvalidEnum(const mysql::TableMap& table,
+                      const mysql::RowsEvent& rows) {
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    const mysql::ColumnDef& def = table.columns[c];
+    if (def.type != mysql::kTypeEnum || def.enum_values.empty()) continue;
+    for (const mysql::RowChange& change : rows.rows) {
+      for (const absl::optional<mysql::Row>* image :
+           {&change.before, &change.after}) {
+        if (image->has_value() && c < (*image)->size() &&
+            !(*image)->IsNull(c) && (*image)->Get(c).empty()) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 absl::StatusOr<std::map<std::string, Workflow::CopyFilter>>
 Workflow::LoadCopyFilters() {
@@ -313,6 +339,7 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
     std::unique_ptr<NetChanges> changes;
   };
   std::map<std::string, Net> net;
+  std::string lenient_sql_mode;  // "sql_mode = '...'", once needed
   size_t net_rows = 0;
   size_t net_bytes = 0;
   auto has_pending = [&] { return !pending.empty() || net_rows > 0; };
@@ -622,6 +649,24 @@ absl::Status Workflow::Play(const absl::optional<mysql::Position>& stop_at,
           (ev.rows.flags & mysql::kRowsNoCheckConstraintChecks) != 0) {
         absl::StrAppend(&unchecked_vars, unchecked_vars.empty() ? "" : ", ",
                         "check_constraint_checks = 0");
+      }
+      if (HoldsInvalidEnum(*ev.table, ev.rows)) {
+        // Written as '' under the session's sql_mode less its strictness,
+        // the server stores index 0 again (strict, it refused it and the
+        // migration failed).
+        if (lenient_sql_mode.empty()) {
+          SC_ASSIGN_OR_RETURN(
+              std::string mode,
+              mysql::QueryValue(*conn_, "SELECT @@SESSION.sql_mode"));
+          std::vector<absl::string_view> kept;
+          for (absl::string_view m : absl::StrSplit(mode, ',')) {
+            if (!absl::StartsWith(m, "STRICT_")) kept.push_back(m);
+          }
+          lenient_sql_mode = absl::StrCat(
+              "sql_mode = ", mysql::QuoteString(absl::StrJoin(kept, ",")));
+        }
+        absl::StrAppend(&unchecked_vars, unchecked_vars.empty() ? "" : ", ",
+                        lenient_sql_mode);
       }
       const bool unchecked = !unchecked_vars.empty();
       if (unchecked) {
