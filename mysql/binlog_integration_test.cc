@@ -360,6 +360,16 @@ TEST_F(BinlogIntegrationTest, PurgedGtidIsAClearError) {
   absl::StatusOr<StreamItem> item = streamer.Next();
   EXPECT_THAT(item, StatusIs(absl::StatusCode::kFailedPrecondition,
                              HasSubstr("purged")));
+  EXPECT_THAT(item.status().message(), HasSubstr("no longer has the binlogs"));
+  // A position ahead of the server's binlog is no purge: said as what it is
+  // (the server answers 1236 to both).
+  BinlogStreamer ahead(&factory,
+                       Position(MariadbGtidPos::Parse("0-1-999999").value()),
+                       Clock::Real());
+  absl::StatusOr<StreamItem> next = ahead.Next();
+  EXPECT_THAT(next, StatusIs(absl::StatusCode::kFailedPrecondition,
+                             HasSubstr("never held this position")));
+  EXPECT_THAT(next.status().message(), ::testing::Not(HasSubstr("purged?")));
 }
 
 // Wraps the real source and drops the connection every `period` events.

@@ -7,6 +7,7 @@
 // clang-format on
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
@@ -47,11 +48,23 @@ absl::Status MariadbBinlogSource::Error(absl::string_view what) {
       absl::StrCat(what, " from ", options_.connect.Describe(),
                    " at GTID position '", start_, "'");
   if (errnum == kErMasterFatalReadingBinlog) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(context,
-                     ": the server no longer has the binlogs for this position "
-                     "(purged?); the workflow must copy again. Server said: ",
-                     msg, " (errno 1236)"));
+    // 1236 is any error of the binlog dump: say what the server's words
+    // mean where they are known (measured on MariaDB 10.11).
+    std::string meaning =
+        "the server cannot send its binlog from this position";
+    if (absl::StrContains(msg, "Could not find GTID state")) {
+      // Also a domain the server never logged.
+      meaning =
+          "the server no longer has the binlogs for this position "
+          "(purged?); the workflow must copy again";
+    } else if (absl::StrContains(msg, "which is not in the master's binlog")) {
+      meaning =
+          "the server's binlog never held this position (it is ahead of the "
+          "server: a position from another server, or a server restored "
+          "from a backup?); the workflow must copy again";
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        context, ": ", meaning, ". Server said: ", msg, " (errno 1236)"));
   }
   return MysqlError(errnum, m != nullptr ? mysql_sqlstate(m) : "", msg,
                     context);
