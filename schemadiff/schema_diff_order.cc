@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/schema_errors.h"
@@ -142,6 +143,29 @@ absl::Status ApplyToStatements(const EntityDiff& diff,
 
 // Applies one diff and validates, optionally accepting foreign keys to
 // missing parent tables.
+// Whether `diff` is an ALTER VIEW whose SELECT takes `*` or `t.*` from
+// table `table`. The server expands the star when the view is altered: the
+// view gets the table's columns as they are then.
+bool AltersStarViewOf(const EntityDiff& diff, const std::string& table) {
+  if (diff.kind != EntityDiffKind::kAlterView) return false;
+  const auto* view = std::get_if<CreateView>(&diff.statement);
+  if (view == nullptr) return false;
+  bool reads = false;
+  for (const TableName& t : view->select.tables) {
+    reads |= absl::EqualsIgnoreCase(t.name, table);
+  }
+  if (!reads) return false;
+  const std::vector<Token>& t = view->select.tokens.tokens;
+  for (size_t i = 1; i < t.size(); ++i) {
+    if (t[i].IsOp("*") &&
+        (t[i - 1].IsWord("select") || t[i - 1].IsWord("distinct") ||
+         t[i - 1].IsOp(",") || t[i - 1].IsOp("."))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<Schema> ApplyAndValidate(const Schema& from,
                                         const EntityDiff& diff,
                                         bool allow_missing_parents) {
@@ -252,6 +276,18 @@ class ClassOrderer {
     std::optional<Schema> schema = start_;
     for (size_t k = 0; k < order.size(); ++k) {
       const EntityDiff& diff = plan_.diffs[order[k]];
+      // A star view altered before the table it reads would keep the
+      // table's old columns (a dropped one then breaks it): the view goes
+      // after the table.
+      for (size_t j = 0; diff.kind == EntityDiffKind::kAlterTable && j < k;
+           ++j) {
+        if (AltersStarViewOf(plan_.diffs[order[j]], diff.entity)) {
+          last_failure_ = absl::FailedPreconditionError(absl::StrCat(
+              plan_.diffs[order[j]].canonical, " takes * from table ",
+              Quoted(diff.entity), ": it must follow the ALTER of that table"));
+          return false;
+        }
+      }
       absl::StatusOr<Schema> next =
           ApplyAndValidate(*schema, diff, RelaxedStep(strategy_, k, diff));
       if (!next.ok()) {
