@@ -1,10 +1,15 @@
 #include "schemadiff/column_normalize.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "schemadiff/charsets.h"
 
 namespace sidecut {
@@ -79,6 +84,68 @@ void NormalizeBoolDefault(ColumnDefinition* c) {
     t.text = t.IsWord("true") ? "1" : "0";
     t.kind = TokenKind::kString;
   }
+}
+
+// NOW(), LOCALTIME() and LOCALTIMESTAMP() are CURRENT_TIMESTAMP(), which
+// MariaDB prints for each (Vitess keeps them as written).
+void NormalizeNowSynonyms(std::optional<DefaultValue>* v) {
+  if (!v->has_value() || (*v)->expr.tokens.size() < 3) return;
+  Token& t = (*v)->expr.tokens[0];
+  if ((t.IsWord("now") || t.IsWord("localtime") ||
+       t.IsWord("localtimestamp")) &&
+      (*v)->expr.tokens[1].IsOp("(")) {
+    t.text = "current_timestamp";
+  }
+}
+
+// MariaDB prints a number column's default as a number, a DECIMAL's with
+// its scale: '0' and 0 of an INT are DEFAULT 0, 0 of a DECIMAL(10,2) is
+// DEFAULT 0.00.
+void NormalizeNumberDefault(const ColumnType& type, ColumnDefinition* c) {
+  const bool decimal = type.name == "decimal" || type.name == "numeric";
+  if (!IsIntegralType(type.name) && !decimal && type.name != "float" &&
+      type.name != "double") {
+    return;
+  }
+  if (!c->default_value || c->default_value->parenthesized) return;
+  std::vector<Token>& tokens = c->default_value->expr.tokens;
+  const bool negative = tokens.size() == 2 && tokens[0].IsOp("-");
+  if (tokens.size() != 1 && !negative) return;
+  Token& t = tokens.back();
+  std::string text = t.text;
+  if (t.kind == TokenKind::kString && !negative) {
+    text = std::string(absl::StripAsciiWhitespace(text));
+    if (absl::StartsWith(text, "-")) {
+      return;  // '-5': left as written
+    }
+  } else if (t.kind != TokenKind::kNumber) {
+    return;
+  }
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char ch) {
+        return absl::ascii_isdigit(static_cast<unsigned char>(ch)) || ch == '.';
+      })) {
+    return;
+  }
+  if (decimal) {
+    const size_t comma = type.length.find(',');
+    int scale = 0;
+    if (comma != std::string::npos &&
+        !absl::SimpleAtoi(type.length.substr(comma + 1), &scale)) {
+      return;
+    }
+    std::string whole = text, frac;
+    const size_t dot = text.find('.');
+    if (dot != std::string::npos) {
+      whole = text.substr(0, dot);
+      frac = text.substr(dot + 1);
+    }
+    if (frac.size() > static_cast<size_t>(scale)) return;  // server rounds
+    if (whole.empty()) whole = "0";
+    frac.resize(static_cast<size_t>(scale), '0');
+    text = scale > 0 ? absl::StrCat(whole, ".", frac) : whole;
+  }
+  t.kind = TokenKind::kNumber;
+  t.text = text;
 }
 
 // Vitess's column charset/collation rules, relative to the table defaults.
@@ -230,6 +297,12 @@ void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
     c->default_value.reset();
   }
   if (type.name == "tinyint" && type.length == "1") NormalizeBoolDefault(c);
+  if (CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb) {
+    NormalizeNowSynonyms(&c->default_value);
+    NormalizeNowSynonyms(&c->on_update);
+    NormalizeNumberDefault(type, c);
+    if (type.name == "year" && type.length == "4") type.length.clear();
+  }
   if (c->default_value && c->default_value->parenthesized) {
     StripOuterParens(&c->default_value->expr);
   }

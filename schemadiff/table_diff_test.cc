@@ -294,6 +294,30 @@ TEST(TableDiffTest, MariaDbDialect) {
                    "foreign key (p) references par (id) on delete no action)",
                    hints),
               IsOkAndHolds(::testing::SizeIs(1)));
+  // Spellings MariaDB prints otherwise are no change: a number column's
+  // quoted or boolean default, a DECIMAL's default without its scale, NOW()
+  // and YEAR's width.
+  EXPECT_THAT(
+      Diff("create table d (id int primary key, b tinyint(1) DEFAULT 1, ts "
+           "datetime DEFAULT current_timestamp() ON UPDATE "
+           "current_timestamp(), n int(11) DEFAULT 0, m int(11) DEFAULT -5, "
+           "d decimal(10,2) DEFAULT 0.00, e decimal(10,2) DEFAULT 1.50, f "
+           "double DEFAULT 2.5, y year(4) DEFAULT NULL)",
+           "create table d (id int primary key, b bool default true, ts "
+           "datetime default now() on update localtimestamp(), n int "
+           "default '0', m int default -5, d decimal(10,2) default 0, e "
+           "decimal(10,2) default '1.5', f double default '2.5', y year)",
+           hints),
+      IsOkAndHolds(::testing::IsEmpty()));
+  // A default that differs still does.
+  EXPECT_THAT(Diff("create table d (id int primary key, d decimal(10,2) "
+                   "DEFAULT 0.00)",
+                   "create table d (id int primary key, d decimal(10,2) "
+                   "default '0.5')",
+                   hints),
+              IsOkAndHolds(::testing::ElementsAre(
+                  "alter table d modify column d decimal(10,2) default "
+                  "0.50")));
   // ZEROFILL pads to the display width on MariaDB: a width change is one.
   EXPECT_THAT(
       Diff("create table t (id int primary key, z int(5) zerofill)",
