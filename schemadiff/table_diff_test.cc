@@ -309,6 +309,23 @@ TEST(TableDiffTest, MariaDbDialect) {
            "decimal(10,2) default '1.5', f double default '2.5', y year)",
            hints),
       IsOkAndHolds(::testing::IsEmpty()));
+  // JSON is LONGTEXT in utf8mb4_bin checked by json_valid, as printed.
+  EXPECT_THAT(
+      Diff("create table j (id int primary key, `j``s` longtext CHARACTER SET "
+           "utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL CHECK "
+           "(json_valid(`j``s`))) DEFAULT CHARSET=latin1",
+           "create table j (id int primary key, `j``s` JSON) DEFAULT "
+           "CHARSET=latin1",
+           hints),
+      IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(
+      Diff("create table j (id int primary key) DEFAULT CHARSET=latin1",
+           "create table j (id int primary key, d json) DEFAULT "
+           "CHARSET=latin1",
+           hints),
+      IsOkAndHolds(::testing::ElementsAre(
+          "alter table j add column d longtext character set utf8mb4 collate "
+          "utf8mb4_bin check (json_valid(d))")));
   // A default that differs still does.
   EXPECT_THAT(Diff("create table d (id int primary key, d decimal(10,2) "
                    "DEFAULT 0.00)",

@@ -9,8 +9,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/column_normalize.h"
+#include "schemadiff/parser.h"
 
 namespace sidecut {
 namespace schemadiff {
@@ -247,9 +249,41 @@ bool IndexCoversColumns(const IndexDefinition& index,
   return true;
 }
 
+// MariaDB's JSON is LONGTEXT in utf8mb4_bin with CHECK (json_valid(col))
+// (unless the column has a CHECK of its own), as the server prints it.
+void ResolveMariadbJson(TableSpec* spec) {
+  for (ColumnDefinition& c : spec->columns) {
+    if (!absl::EqualsIgnoreCase(c.type.name, "json")) continue;
+    c.type.name = "longtext";
+    c.type.charset = "utf8mb4";
+    c.type.collate = OptionValue{OptionValue::Kind::kRaw, "utf8mb4_bin"};
+    bool checked = c.check.has_value();
+    for (const ConstraintDefinition& k : spec->constraints) {
+      checked |= k.column == c.name &&
+                 std::holds_alternative<CheckDefinition>(k.details);
+    }
+    if (checked) continue;
+    const std::string quoted =
+        absl::StrCat("`", absl::StrReplaceAll(c.name, {{"`", "``"}}), "`");
+    absl::StatusOr<Statement> parsed = ParseStatement(
+        absl::StrCat("create table x (", quoted, " longtext check (json_valid(",
+                     quoted, ")))"));
+    if (!parsed.ok()) continue;
+    auto* created = std::get_if<CreateTable>(&*parsed);
+    if (created == nullptr || !created->spec ||
+        created->spec->constraints.size() != 1) {
+      continue;
+    }
+    spec->constraints.push_back(std::move(created->spec->constraints[0]));
+  }
+}
+
 void NormalizeCreateTable(CreateTable* table) {
   if (!table->spec) return;
   TableSpec& spec = *table->spec;
+  if (CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb) {
+    ResolveMariadbJson(&spec);
+  }
   NormalizeTableOptions(&spec.options);
   TableCharsetDefaults defaults = CharsetDefaultsOf(spec.options);
   for (ColumnDefinition& c : spec.columns) NormalizeColumn(defaults, &c);
