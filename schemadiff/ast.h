@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "schemadiff/lexer.h"
 
 namespace sidecut {
@@ -130,6 +131,15 @@ struct ConstraintDefinition {
   std::string column;
   std::variant<ForeignKeyDefinition, CheckDefinition> details;
 };
+
+// Whether `lower_name` is one of MariaDB's engine-defined table options
+// (PAGE_COMPRESSED, ENCRYPTED, ...): printed quoted, reset by DEFAULT,
+// always with '='.
+inline bool IsEngineDefinedOption(absl::string_view lower_name) {
+  return lower_name == "page_compressed" ||
+         lower_name == "page_compression_level" || lower_name == "encrypted" ||
+         lower_name == "encryption_key_id" || lower_name == "ietf_quotes";
+}
 
 struct TableOption {
   std::string name;  // normalized spelling, case as written: ENGINE, charset

@@ -42,6 +42,8 @@ constexpr absl::string_view kSimpleOptions[] = {
     "transactional",
     "page_compressed",
     "page_compression_level",
+    "encrypted",
+    "encryption_key_id",
     "ietf_quotes",
     "sequence",
 };
@@ -71,6 +73,8 @@ bool IsPlainName(absl::string_view text) {
 bool Parser::AtTableOption() const {
   const Token& t = Peek();
   if (IsOneOf(t, kSimpleOptions) || IsOneOf(t, kNameOptions)) return true;
+  // An engine-defined option, as MariaDB prints it: `page_compressed`='1'.
+  if (t.kind == TokenKind::kQuotedIdent && Peek(1).IsOp("=")) return true;
   if (t.IsWord("default")) {
     return Peek(1).IsWord("charset") || Peek(1).IsWord("character") ||
            Peek(1).IsWord("collate");

@@ -203,7 +203,9 @@ void PrintConstraint(SqlWriter& w, const ConstraintDefinition& c) {
 
 void PrintTableOption(SqlWriter& w, const TableOption& option) {
   w.Raw(w.canonical() ? absl::AsciiStrToUpper(option.name) : option.name);
-  w.Raw(" ");
+  // MariaDB's engine-defined options take no value without '='.
+  w.Raw(IsEngineDefinedOption(absl::AsciiStrToLower(option.name)) ? " = "
+                                                                  : " ");
   if (!option.tables.empty()) {
     w.IdentList(option.tables);
     return;

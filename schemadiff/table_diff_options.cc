@@ -32,6 +32,7 @@ std::optional<OptionValue> ResetValue(const std::string& name) {
     return value(K::kString, "");
   }
   if (name == "encryption") return value(K::kString, "N");
+  if (IsEngineDefinedOption(name)) return value(K::kRaw, "DEFAULT");
   if (name == "pack_keys" || name == "row_format" ||
       name == "stats_auto_recalc" || name == "stats_persistent" ||
       name == "stats_sample_pages") {

@@ -326,6 +326,22 @@ TEST(TableDiffTest, MariaDbDialect) {
       IsOkAndHolds(::testing::ElementsAre(
           "alter table j add column d longtext character set utf8mb4 collate "
           "utf8mb4_bin check (json_valid(d))")));
+  // Engine-defined options as MariaDB prints them (quoted names, quoted
+  // values) are the options written plainly; one removed is reset.
+  EXPECT_THAT(Diff("create table pc (id int primary key) ENGINE=InnoDB "
+                   "`page_compressed`='1' `page_compression_level`='3' "
+                   "`encrypted`=yes",
+                   "create table pc (id int primary key) engine=innodb "
+                   "PAGE_COMPRESSED=1 page_compression_level=3 ENCRYPTED=YES",
+                   hints),
+              IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(Diff("create table pc (id int primary key) ENGINE=InnoDB "
+                   "`page_compressed`='1' `page_compression_level`='3'",
+                   "create table pc (id int primary key) engine=innodb "
+                   "page_compressed=1",
+                   hints),
+              IsOkAndHolds(::testing::ElementsAre(
+                  "alter table pc page_compression_level = DEFAULT")));
   // A default that differs still does.
   EXPECT_THAT(Diff("create table d (id int primary key, d decimal(10,2) "
                    "DEFAULT 0.00)",

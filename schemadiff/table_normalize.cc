@@ -16,6 +16,7 @@
 
 namespace sidecut {
 namespace schemadiff {
+
 namespace {
 
 // Lower-cased names in use, for generating free ones.
@@ -68,6 +69,21 @@ void NormalizeTableOptions(std::vector<TableOption>* options) {
         if (upper == key) o.value.text = std::string(casing);
       }
     } else if (o.name == "row_format") {
+      o.value.text = absl::AsciiStrToUpper(o.value.text);
+    } else if (IsEngineDefinedOption(o.name) &&
+               o.value.kind == OptionValue::Kind::kString) {
+      // MariaDB prints these quoted (`page_compressed`='1'): a number or
+      // YES/NO as written unquoted.
+      int64_t n = 0;
+      if (absl::SimpleAtoi(o.value.text, &n)) {
+        o.value.kind = OptionValue::Kind::kNumber;
+      } else if (absl::EqualsIgnoreCase(o.value.text, "yes") ||
+                 absl::EqualsIgnoreCase(o.value.text, "no")) {
+        o.value.kind = OptionValue::Kind::kRaw;
+        o.value.text = absl::AsciiStrToUpper(o.value.text);
+      }
+    } else if (IsEngineDefinedOption(o.name) &&
+               o.value.kind == OptionValue::Kind::kRaw) {
       o.value.text = absl::AsciiStrToUpper(o.value.text);
     }
   }
