@@ -237,12 +237,34 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
   // Else (the key changed): a source key whose columns all reach the
   // target, to iterate on and to find rows by, and a target key made only
   // of copied columns (so every target row is determined by source rows).
+  // Unique in the source only, its values must compare in the target as
+  // they do in the source: under a collation that makes more values equal
+  // ('a' and 'A' under a _ci one, from _bin or a binary string), a
+  // replayed DELETE of one row would delete the others with it.
+  std::string collation_changed;
+  auto compares_alike = [&](const UniqueKey& sk) {
+    for (int c : sk.columns) {
+      const ColumnInfo& to = shadow.columns[to_target.at(c)];
+      if (source.columns[c].collation != to.collation) {
+        collation_changed = absl::StrCat(
+            "the ALTER replaces the key and changes how its column ",
+            mysql::QuoteIdentifier(source.columns[c].name), " compares (",
+            source.columns[c].collation.empty() ? "binary"
+                                                : source.columns[c].collation,
+            " to ", to.collation.empty() ? "binary" : to.collation,
+            "): rows could not be told apart by it while the new key is "
+            "built; change the collation and the key in two migrations");
+        return false;
+      }
+    }
+    return true;
+  };
   if (a.source_key_name.empty()) {
     const UniqueKey* src = nullptr;
     for (const UniqueKey& sk : source.unique_keys) {
       std::vector<int> m = mapped(sk);
       if (usable(source, sk) && kept(sk) &&
-          std::find(m.begin(), m.end(), -1) == m.end()) {
+          std::find(m.begin(), m.end(), -1) == m.end() && compares_alike(sk)) {
         src = &sk;
         break;
       }
@@ -257,6 +279,11 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
       }
     }
     if (src != nullptr && dst != nullptr) choose(*src, *dst);
+  }
+  if (a.source_key_name.empty() && !collation_changed.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "found no possible unique key on ",
+        mysql::QuoteIdentifier(source.table), ": ", collation_changed));
   }
   if (a.source_key_name.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -187,6 +187,42 @@ TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
   EXPECT_EQ(a.source_key_name, "id");
 }
 
+// The key replaced (PRIMARY (code) becomes PRIMARY (id)) while its column
+// comes to compare more values as equal: refused, naming the column. A
+// replayed DELETE of 'a' found its row by `code` = 'a' in the shadow,
+// where utf8mb4_general_ci matched 'A' too, and deleted both. Kept, the
+// collation does not stand in the way.
+TEST(AnalyzeAlterTest, AReplacedKeyMustCompareAsItDidInTheSource) {
+  auto code = [](const std::string& type, const std::string& collation) {
+    ColumnInfo c = Col("code", type.substr(0, type.find('(')));
+    c.column_type = type;
+    c.charset = collation.empty() ? "" : "utf8mb4";
+    c.collation = collation;
+    return c;
+  };
+  auto table = [&](const std::string& name, ColumnInfo c, int key) {
+    return Table(name, {std::move(c), Col("id")},
+                 {UniqueKey{"PRIMARY", {key}}});
+  };
+  const TableSchema src = table("t", code("varchar(16)", "utf8mb4_bin"), 0);
+  EXPECT_THAT(
+      AnalyzeAlter(
+          src, table("s", code("varchar(16)", "utf8mb4_general_ci"), 1), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("changes how its column `code` compares")));
+  EXPECT_THAT(
+      AnalyzeAlter(table("t", code("varbinary(16)", ""), 0),
+                   table("s", code("varchar(16)", "utf8mb4_bin"), 1), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("(binary to utf8mb4_bin)")));
+  ASSERT_OK_AND_ASSIGN(
+      AlterAnalysis a,
+      AnalyzeAlter(src, table("s", code("varchar(32)", "utf8mb4_bin"), 1), {}));
+  EXPECT_EQ(a.source_key_name, "PRIMARY");
+  EXPECT_EQ(a.rule.source_unique_key_columns(), "code");
+  EXPECT_EQ(a.rule.target_unique_key_columns(), "id");
+}
+
 }  // namespace
 }  // namespace onlineddl
 }  // namespace sidecut
