@@ -414,6 +414,29 @@ TEST_F(ExecutorTest, ARequestPastItsDeadlineSubmitsNothing) {
   EXPECT_EQ(one.size(), 1u);
 }
 
+// Column names compare without case for every letter, as MariaDB compares
+// them: a column renamed by another case of its non-ASCII name keeps its
+// values (it was taken as dropped: NULL in every row), and one dropped and
+// added again by another case of its name is new (its old values were
+// copied into it).
+TEST_F(ExecutorTest, NonAsciiColumnNamesCompareWithoutCase) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE names (id INT PRIMARY KEY, "
+                     "`Имя` VARCHAR(20), `Élan` INT)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO names VALUES (1, 'один', 10), (2, 'два', 20)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE names CHANGE `имя` `name` VARCHAR(20), "
+                        "DROP COLUMN `élan`, ADD COLUMN `ÉLAN` INT",
+                        "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', name, ':', IFNULL(`élan`, "
+                  "'null') ORDER BY id) FROM names"),
+            "1:один:null,2:два:null");
+}
+
 // A retried migration starts afresh: nothing of its failed run (its plan,
 // message, progress) is taken for the new one's; kept launched later,
 // it shows so until it runs, then applies.

@@ -39,6 +39,29 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
+// `name` as `source` spells it: MariaDB compares column names without
+// case for every letter (`имя` is `Имя`), where the analysis compares ASCII
+// letters only. Found by the server's own case mapping.
+absl::StatusOr<std::string> SpelledAsSource(
+    mysql::Connection& conn, const vreplication::TableSchema& source,
+    const std::string& name) {
+  const bool ascii = std::all_of(name.begin(), name.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) < 0x80;
+  });
+  if (ascii || source.ColumnIndex(name) >= 0) return name;
+  for (const vreplication::ColumnInfo& c : source.columns) {
+    SC_ASSIGN_OR_RETURN(
+        std::string same,
+        mysql::QueryValue(
+            conn, absl::StrCat("SELECT BINARY UPPER(CONVERT(",
+                               mysql::QuoteString(c.name),
+                               " USING utf8mb3)) = BINARY UPPER(CONVERT(",
+                               mysql::QuoteString(name), " USING utf8mb3))")));
+    if (same == "1") return c.name;
+  }
+  return name;
+}
+
 using mysql::QuoteIdentifier;
 using mysql::QuoteString;
 
@@ -575,8 +598,17 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
       vreplication::LoadTableSchema(*conn_, db, shadow);
   if (!target.ok()) return Fail(m, target.status().message());
   const auto& alter = std::get<schemadiff::AlterTable>(d.parsed);
-  absl::StatusOr<AlterAnalysis> a = AnalyzeAlter(
-      *source, *target, ColumnRenames(alter), DroppedColumns(alter));
+  std::vector<std::pair<std::string, std::string>> renames =
+      ColumnRenames(alter);
+  std::vector<std::string> dropped = DroppedColumns(alter);
+  for (auto& r : renames) {
+    SC_ASSIGN_OR_RETURN(r.first, SpelledAsSource(*conn_, *source, r.first));
+  }
+  for (std::string& d : dropped) {
+    SC_ASSIGN_OR_RETURN(d, SpelledAsSource(*conn_, *source, d));
+  }
+  absl::StatusOr<AlterAnalysis> a =
+      AnalyzeAlter(*source, *target, renames, dropped);
   if (!a.ok()) return Fail(m, a.status().message());
   // What a revert would lose or fail on, from the two CREATE TABLE
   // statements (Vitess's revertibility analysis). A dropped NOT NULL column
@@ -584,8 +616,8 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   // the cut-over to the old table (the column has no value for it), and a
   // revert is refused from then on.
   std::vector<std::string> dropped_no_default, expanded;
-  absl::StatusOr<schemadiff::RevertibilityAnalysis> rev = Revertibility(
-      *conn_, db, m.table, shadow, ColumnRenames(alter), a->dropped_columns);
+  absl::StatusOr<schemadiff::RevertibilityAnalysis> rev =
+      Revertibility(*conn_, db, m.table, shadow, renames, a->dropped_columns);
   if (!rev.ok()) {
     a->revertible_notes.push_back(
         absl::StrCat("revertibility not analyzed: ", rev.status().message()));
