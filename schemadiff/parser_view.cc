@@ -1,5 +1,6 @@
 // CREATE/ALTER/DROP VIEW. The SELECT is kept as a normalized token sequence
 // plus the list of tables it reads.
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,8 +66,38 @@ bool EndsFromClause(const Token& t) {
   return false;
 }
 
+// The names WITH clauses give their common table expressions (WITH
+// [RECURSIVE] name [(columns)] AS (...), ...), at any nesting.
+std::vector<std::string> CommonTableNames(const std::vector<Token>& tokens) {
+  std::vector<std::string> names;
+  auto skip_group = [&](size_t i) {  // tokens[i] is "(": past its ")"
+    int depth = 0;
+    for (; i < tokens.size(); ++i) {
+      if (tokens[i].IsOp("(")) ++depth;
+      if (tokens[i].IsOp(")") && --depth == 0) return i + 1;
+    }
+    return i;
+  };
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens[i].IsWord("with")) continue;
+    size_t j = i + 1;
+    if (j < tokens.size() && tokens[j].IsWord("recursive")) ++j;
+    while (j < tokens.size() && tokens[j].IsIdentLike()) {
+      const std::string name = tokens[j++].text;
+      if (j < tokens.size() && tokens[j].IsOp("(")) j = skip_group(j);
+      if (j >= tokens.size() || !tokens[j].IsWord("as")) break;
+      names.push_back(name);
+      ++j;
+      if (j < tokens.size() && tokens[j].IsOp("(")) j = skip_group(j);
+      if (j >= tokens.size() || !tokens[j].IsOp(",")) break;
+      ++j;
+    }
+  }
+  return names;
+}
+
 // Tables named after FROM, JOIN and commas of a FROM list, at any nesting.
-std::vector<TableName> TablesRead(const std::vector<Token>& tokens) {
+std::vector<TableName> TablesNamed(const std::vector<Token>& tokens) {
   std::vector<TableName> tables;
   std::vector<bool> in_from = {false};  // per parenthesis depth
   for (size_t i = 0; i < tokens.size();) {
@@ -93,6 +124,25 @@ std::vector<TableName> TablesRead(const std::vector<Token>& tokens) {
     }
     ++i;
   }
+  return tables;
+}
+
+// Tables named after FROM, JOIN and commas of a FROM list, at any nesting,
+// but not the common table expressions WITH names.
+std::vector<TableName> TablesRead(const std::vector<Token>& tokens) {
+  std::vector<TableName> tables = TablesNamed(tokens);
+  const std::vector<std::string> ctes = CommonTableNames(tokens);
+  tables.erase(std::remove_if(tables.begin(), tables.end(),
+                              [&](const TableName& t) {
+                                if (!t.qualifier.empty()) return false;
+                                for (const std::string& c : ctes) {
+                                  if (absl::EqualsIgnoreCase(c, t.name)) {
+                                    return true;
+                                  }
+                                }
+                                return false;
+                              }),
+               tables.end());
   return tables;
 }
 

@@ -148,6 +148,36 @@ TEST(SchemaTest, InvalidSchemas) {
 
 // MariaDB names CHECKs per table (MySQL per schema): the same name in two
 // tables is valid there, twice in one table is not.
+// A view's common table expressions are no tables: a schema with one
+// (as MariaDB prints it) is valid, and the view depends on the table the
+// expression reads. (It was "unresolved", failing every declarative
+// deployment of the database.)
+TEST(SchemaTest, CommonTableExpressionsInViewsAreNoTables) {
+  ASSERT_OK_AND_ASSIGN(
+      Schema s,
+      Schema::FromSql(
+          "create view v2 as select id from v;"
+          "create view v as with `x` as (select `t`.`id` AS `id` from `t`), "
+          "y (n) as (select 1) select `x`.`id` AS `id` from `x` join y;"
+          "create table t (id int primary key)"));
+  EXPECT_THAT(s.EntityNames(), ::testing::ElementsAre("t", "v", "v2"));
+  EXPECT_THAT(s.ColumnNames("v2"), ::testing::ElementsAre("id"));
+  // As MariaDB 10.11 prints it.
+  ASSERT_OK_AND_ASSIGN(
+      Schema printed,
+      Schema::FromSql("create table ct (id int primary key);"
+                      "CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` "
+                      "SQL SECURITY DEFINER VIEW `cv` AS with x as (select "
+                      "`ct`.`id` AS `id` from `ct`), y(`n`) as (select 1 AS "
+                      "`n`)select `x`.`id` AS `id` from (`x` join `y`)"));
+  EXPECT_THAT(printed.ColumnNames("cv"), ::testing::ElementsAre("id"));
+  // The tables the expressions read must exist.
+  EXPECT_THAT(Schema::FromSql("create view w as with x as (select id from "
+                              "missing) select id from x"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("missing")));
+}
+
 TEST(SchemaTest, MariaDbCheckNamesArePerTable) {
   const std::string two_tables =
       "create table a (x int, constraint CONSTRAINT_1 check (x > 0)); create "

@@ -297,17 +297,41 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
   return columns;
 }
 
+// Where the SELECT after a leading WITH clause (WITH [RECURSIVE] name
+// [(columns)] AS (...), ...) starts; 0 without one.
+size_t PastWithClause(const Tokens& t) {
+  if (t.empty() || !t[0].IsWord("with")) return 0;
+  size_t i = 1;
+  if (i < t.size() && t[i].IsWord("recursive")) ++i;
+  while (i < t.size() && t[i].IsIdentLike()) {
+    ++i;
+    if (i < t.size() && t[i].IsOp("(")) i = SkipGroup(t, i, t.size());
+    if (i >= t.size() || !t[i].IsWord("as")) return 0;
+    ++i;
+    if (i >= t.size() || !t[i].IsOp("(")) return 0;
+    i = SkipGroup(t, i, t.size());
+    if (i < t.size() && t[i].IsOp(",")) {
+      ++i;
+      continue;
+    }
+    return i;
+  }
+  return 0;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
     const CreateView& view, const ColumnsLookup& lookup) {
   const Tokens& t = view.select.tokens.tokens;
-  if (t.empty() || !t[0].IsWord("select")) {
+  // The common table expressions read as sources of unknown columns.
+  const size_t start = PastWithClause(t);
+  if (start >= t.size() || !t[start].IsWord("select")) {
     return std::vector<std::string>(view.columns);  // not analyzable
   }
   SelectAnalyzer analyzer(view.name.name, lookup);
   SC_ASSIGN_OR_RETURN(std::vector<std::string> columns,
-                      analyzer.Analyze(t, 0, t.size()));
+                      analyzer.Analyze(t, start, t.size()));
   if (!view.columns.empty()) return std::vector<std::string>(view.columns);
   return columns;
 }
