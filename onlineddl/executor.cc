@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
@@ -12,6 +14,7 @@
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
 #include "onlineddl/throttled_apps.h"
+#include "schemadiff/lexer.h"
 #include "util/status_macros.h"
 #include "vreplication/copy_throttle.h"
 #include "vreplication/sidecar_schema.h"
@@ -276,6 +279,40 @@ absl::Status Executor::CheckDeadline(absl::Time deadline) {
       "executor): nothing was done");
 }
 
+namespace {
+
+// The server skips some versioned comments (above its version, /*!110500
+// ... */ on 10.11, or MySQL's /*!50700 to /*!99999) where the analysis
+// reads every one: a clause in one (a DROP COLUMN) would be acted on by
+// the copy and not by the shadow's ALTER. Refused, saying so.
+absl::Status CheckVersionedComments(mysql::Connection& conn,
+                                    absl::string_view sql) {
+  SC_ASSIGN_OR_RETURN(std::vector<schemadiff::VersionedComment> comments,
+                      schemadiff::VersionedComments(sql));
+  if (comments.empty()) return absl::OkStatus();
+  SC_ASSIGN_OR_RETURN(std::string text,
+                      mysql::QueryValue(conn, "SELECT @@version"));
+  std::vector<std::string> parts = absl::StrSplit(
+      text.substr(0, text.find_first_not_of("0123456789.")), '.');
+  int64_t server = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    int64_t n = 0;
+    if (i < parts.size()) (void)absl::SimpleAtoi(parts[i], &n);
+    server = server * 100 + n;
+  }
+  for (const schemadiff::VersionedComment& c : comments) {
+    if (schemadiff::MariaDBIgnores(c, server)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the statement has a versioned comment for version ", c.version,
+          ", which this server (", text,
+          ") skips: remove the comment, or its text, to say what to run"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<std::string>> Executor::Submit(
     absl::string_view sql, absl::string_view strategy,
     absl::string_view migration_context, absl::string_view uuid,
@@ -301,6 +338,7 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   }
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckVersionedComments(*conn_, sql));
   if (st.IsDeclarative()) {
     if (!uuid.empty()) {
       return absl::InvalidArgumentError(

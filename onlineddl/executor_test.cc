@@ -437,6 +437,39 @@ TEST_F(ExecutorTest, NonAsciiColumnNamesCompareWithoutCase) {
             "1:один:null,2:два:null");
 }
 
+// A versioned comment the server skips (above its version, or MySQL 5.7
+// and 8's on MariaDB) is refused: the
+// analysis read it, so the copy would have acted on a DROP COLUMN the
+// shadow's ALTER skipped (the column's values lost). One the server runs
+// is taken.
+TEST_F(ExecutorTest, VersionedCommentsTheServerSkipsAreRefused) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE vc (id INT PRIMARY KEY, a INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO vc VALUES (1, 10)"));
+  StartExecutor();
+  EXPECT_THAT(executor_->Submit("ALTER TABLE vc ADD COLUMN x INT /*!990000 , "
+                                "DROP COLUMN a */",
+                                "vitess", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("versioned comment for version 990000")));
+  ASSERT_OK_AND_ASSIGN(std::vector<Migration> none, executor_->List(""));
+  EXPECT_TRUE(none.empty());
+  // MariaDB skips MySQL 5.7 and 8's comments too.
+  EXPECT_THAT(executor_->Submit("ALTER TABLE vc ADD COLUMN x INT /*!80016 , "
+                                "DROP COLUMN a */",
+                                "vitess", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("versioned comment for version 80016")));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE vc ADD COLUMN x INT /*!50699 , DROP "
+                        "COLUMN a */ /*M!80000 , ADD COLUMN y INT */",
+                        "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_FALSE(HasColumn("vc", "a"));
+  EXPECT_TRUE(HasColumn("vc", "y"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM vc"), "1");
+}
+
 // A retried migration starts afresh: nothing of its failed run (its plan,
 // message, progress) is taken for the new one's; kept launched later,
 // it shows so until it runs, then applies.

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace sidecut {
@@ -56,6 +57,9 @@ class Lexer {
     return any;
   }
 
+  // The versioned comments read so far (/*!50700 ...).
+  const std::vector<VersionedComment>& versions() const { return versions_; }
+
   void AppendEnd(std::vector<Token>* tokens) const {
     Token end;
     end.offset = end.end = sql_.size();
@@ -63,6 +67,7 @@ class Lexer {
   }
 
  private:
+  std::vector<VersionedComment> versions_;
   char Peek(size_t ahead = 0) const {
     return pos_ + ahead < sql_.size() ? sql_[pos_ + ahead] : '\0';
   }
@@ -102,8 +107,15 @@ class Lexer {
     size_t start = pos_;
     bool versioned = Peek(2) == '!' || (Peek(2) == 'M' && Peek(3) == '!');
     if (versioned && !in_versioned_) {
+      VersionedComment c;
+      c.mariadb_only = Peek(2) == 'M';
       pos_ += Peek(2) == '!' ? 3 : 4;
+      const size_t digits = pos_;
       while (absl::ascii_isdigit(static_cast<unsigned char>(Peek()))) ++pos_;
+      if (pos_ > digits &&
+          absl::SimpleAtoi(sql_.substr(digits, pos_ - digits), &c.version)) {
+        versions_.push_back(c);
+      }
       in_versioned_ = true;
       versioned_start_ = start;
       return absl::OkStatus();
@@ -369,6 +381,23 @@ absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view sql) {
   }
   lexer.AppendEnd(&tokens);
   return tokens;
+}
+
+bool MariaDBIgnores(const VersionedComment& c, int64_t server) {
+  return c.version > server ||
+         (!c.mariadb_only && c.version >= 50700 && c.version < 100000);
+}
+
+absl::StatusOr<std::vector<VersionedComment>> VersionedComments(
+    absl::string_view sql) {
+  Lexer lexer(sql);
+  std::vector<Token> tokens;
+  while (true) {
+    absl::StatusOr<bool> more = lexer.AppendStatement(&tokens);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+  }
+  return lexer.versions();
 }
 
 StatementTokenizer::StatementTokenizer(absl::string_view sql)

@@ -13,6 +13,7 @@
 #define SIDECUT_SCHEMADIFF_LEXER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,23 @@ absl::Status SyntaxErrorAt(absl::string_view sql, const Token& token,
 
 // Tokenizes `sql`. The result always ends with one kEnd token.
 absl::StatusOr<std::vector<Token>> Tokenize(absl::string_view sql);
+
+// A versioned comment: /*!50700 ...*/, or MariaDB's /*M!100100 ...*/.
+struct VersionedComment {
+  int64_t version = 0;
+  bool mariadb_only = false;  // /*M!
+};
+
+// `sql`'s versioned comments, in order; one without a version is not
+// listed. The tokenizer reads every such comment's text, where a server
+// skips some (MariaDBIgnores).
+absl::StatusOr<std::vector<VersionedComment>> VersionedComments(
+    absl::string_view sql);
+
+// Whether MariaDB of version `server` (10.11.19: 101119) skips the text of
+// `c`: above its version, or (measured on 10.11) a /*! comment for MySQL
+// 5.7 or 8 (50700 to 99999).
+bool MariaDBIgnores(const VersionedComment& c, int64_t server);
 
 class Lexer;
 
