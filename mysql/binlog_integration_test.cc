@@ -498,13 +498,19 @@ TEST_F(BinlogIntegrationTest, RowsRolledBackToASavepointAreDropped) {
         "INSERT INTO sp2.t VALUES (3, 3)", "ROLLBACK TO SAVEPOINT `a``b`",
         "INSERT INTO sp2.t VALUES (4, 4)", "SAVEPOINT s2",
         "INSERT INTO sp2.t VALUES (5, 5)", "UPDATE sp2.t SET v = 9",
-        "ROLLBACK TO s2", "COMMIT", "INSERT INTO sp2.t VALUES (6, 6)"}) {
+        "ROLLBACK TO s2", "COMMIT",
+        // Names compare without case; one set again (in another case)
+        // moves.
+        "BEGIN", "INSERT INTO sp2.m VALUES (100)", "SAVEPOINT Up",
+        "INSERT INTO sp2.t VALUES (7, 7)", "SAVEPOINT `uP`",
+        "INSERT INTO sp2.t VALUES (8, 8)", "ROLLBACK TO UP", "COMMIT",
+        "INSERT INTO sp2.t VALUES (6, 6)"}) {
     ASSERT_OK(conn_->Execute(sql));
   }
   EXPECT_THAT(QueryValue(*conn_,
                          "SELECT GROUP_CONCAT(id, ':', v "
                          "ORDER BY id) FROM sp2.t"),
-              IsOkAndHolds("1:1,4:4,6:6"));
+              IsOkAndHolds("1:1,4:4,6:6,7:7"));
   Position end = CurrentPosition();
   MariadbBinlogSourceFactory real(SourceOptions());
   BinlogStreamer streamer(&real, start, Clock::Real());
@@ -525,6 +531,8 @@ TEST_F(BinlogIntegrationTest, RowsRolledBackToASavepointAreDropped) {
   // The MyISAM row is logged first, as a transaction of its own.
   EXPECT_THAT(txns, ::testing::ElementsAre(::testing::ElementsAre(100),
                                            ::testing::ElementsAre(1, 4),
+                                           ::testing::ElementsAre(100),
+                                           ::testing::ElementsAre(7),
                                            ::testing::ElementsAre(6)));
 }
 

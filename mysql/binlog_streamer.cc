@@ -70,9 +70,9 @@ absl::string_view BaseName(absl::string_view path) {
   return slash == absl::string_view::npos ? path : path.substr(slash + 1);
 }
 
-// A savepoint's name as the server logs it after SAVEPOINT or ROLLBACK TO:
-// quoted with backquotes (or double quotes under ANSI_QUOTES), a quote
-// inside doubled; or bare.
+// A savepoint's name as the server logs it after SAVEPOINT or ROLLBACK TO
+// (quoted with backquotes, or double quotes under ANSI_QUOTES, a quote
+// inside doubled; or bare), folded as the server compares names.
 std::string SavepointName(absl::string_view text) {
   text = absl::StripAsciiWhitespace(text);
   if (text.empty() || (text[0] != '`' && text[0] != '"')) {
@@ -90,7 +90,9 @@ std::string SavepointName(absl::string_view text) {
       break;
     }
   }
-  return name;
+  // The server compares the names without letter case (measured: trailing
+  // spaces count). ASCII letters here; other letters as they are written.
+  return absl::AsciiStrToLower(name);
 }
 
 }  // namespace

@@ -57,6 +57,11 @@ absl::Status MariadbBinlogSource::Error(absl::string_view what) {
       meaning =
           "the server no longer has the binlogs for this position "
           "(purged?); the workflow must copy again";
+    } else if (absl::StrContains(msg, "higher sequence numbers")) {
+      meaning =
+          "the server's binlog does not hold this position though it holds "
+          "later ones of its domain (the position is another server's, or "
+          "this server diverged from it); the workflow must copy again";
     } else if (absl::StrContains(msg, "which is not in the master's binlog")) {
       meaning =
           "the server's binlog never held this position (it is ahead of the "

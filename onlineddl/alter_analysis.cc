@@ -73,6 +73,22 @@ bool StringFits(const ColumnInfo& from, const ColumnInfo& to) {
   return from_chars ? b >= 4 * a : b >= a;
 }
 
+// Whether values of a column in collation `from` ("" for a binary string)
+// that differ still differ in collation `to`: the same collation, or the
+// same one of another charset (utf8mb3_general_ci, utf8mb4_general_ci), or
+// a stricter one (binary; a _bin one from any PAD SPACE collation).
+bool KeepsValuesApart(const std::string& from, const std::string& to) {
+  if (from == to || to.empty()) return true;
+  auto family = [](const std::string& c) {
+    const size_t u = c.find('_');
+    return u == std::string::npos ? c : c.substr(u + 1);
+  };
+  if (!from.empty() && family(from) == family(to)) return true;
+  if (absl::EndsWith(to, "_nopad_bin")) return true;
+  return absl::EndsWith(to, "_bin") && !absl::StrContains(from, "nopad") &&
+         !from.empty();
+}
+
 // Whether a row found by a key column's source value is found again in the
 // target: the server either stores the value unchanged or refuses it (the
 // copy's strict sql_mode turns truncation into an error) for integers to
@@ -245,7 +261,7 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
   auto compares_alike = [&](const UniqueKey& sk) {
     for (int c : sk.columns) {
       const ColumnInfo& to = shadow.columns[to_target.at(c)];
-      if (source.columns[c].collation != to.collation) {
+      if (!KeepsValuesApart(source.columns[c].collation, to.collation)) {
         collation_changed = absl::StrCat(
             "the ALTER replaces the key and changes how its column ",
             mysql::QuoteIdentifier(source.columns[c].name), " compares (",
@@ -278,6 +294,7 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
         break;
       }
     }
+    if (src != nullptr) collation_changed.clear();  // not the reason
     if (src != nullptr && dst != nullptr) choose(*src, *dst);
   }
   if (a.source_key_name.empty() && !collation_changed.empty()) {

@@ -215,12 +215,28 @@ TEST(AnalyzeAlterTest, AReplacedKeyMustCompareAsItDidInTheSource) {
                    table("s", code("varchar(16)", "utf8mb4_bin"), 1), {}),
       StatusIs(absl::StatusCode::kFailedPrecondition,
                HasSubstr("(binary to utf8mb4_bin)")));
-  ASSERT_OK_AND_ASSIGN(
-      AlterAnalysis a,
-      AnalyzeAlter(src, table("s", code("varchar(32)", "utf8mb4_bin"), 1), {}));
-  EXPECT_EQ(a.source_key_name, "PRIMARY");
-  EXPECT_EQ(a.rule.source_unique_key_columns(), "code");
-  EXPECT_EQ(a.rule.target_unique_key_columns(), "id");
+  EXPECT_THAT(
+      AnalyzeAlter(table("t", code("varchar(16)", "utf8mb4_nopad_bin"), 0),
+                   table("s", code("varchar(16)", "utf8mb4_bin"), 1), {}),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
+  // Values apart stay apart: kept, or the same collation of another
+  // charset, or a stricter one.
+  const std::pair<ColumnInfo, ColumnInfo> fine[] = {
+      {code("varchar(16)", "utf8mb4_bin"), code("varchar(32)", "utf8mb4_bin")},
+      {code("varchar(16)", "utf8mb3_general_ci"),
+       code("varchar(16)", "utf8mb4_general_ci")},
+      {code("varchar(16)", "utf8mb4_general_ci"),
+       code("varchar(16)", "utf8mb4_bin")},
+      {code("varchar(16)", "utf8mb4_bin"), code("varbinary(64)", "")},
+  };
+  for (const auto& [from, to] : fine) {
+    SCOPED_TRACE(from.collation + " -> " + to.collation);
+    ASSERT_OK_AND_ASSIGN(AlterAnalysis a, AnalyzeAlter(table("t", from, 0),
+                                                       table("s", to, 1), {}));
+    EXPECT_EQ(a.source_key_name, "PRIMARY");
+    EXPECT_EQ(a.rule.source_unique_key_columns(), "code");
+    EXPECT_EQ(a.rule.target_unique_key_columns(), "id");
+  }
 }
 
 }  // namespace

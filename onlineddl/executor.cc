@@ -338,7 +338,9 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   }
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(CheckDeadline(deadline));
-  SC_RETURN_IF_ERROR(CheckVersionedComments(*conn_, sql));
+  if (st.strategy != Strategy::kMysql) {  // the server alone reads those
+    SC_RETURN_IF_ERROR(CheckVersionedComments(*conn_, sql));
+  }
   if (st.IsDeclarative()) {
     if (!uuid.empty()) {
       return absl::InvalidArgumentError(

@@ -435,6 +435,21 @@ TEST_F(ExecutorTest, NonAsciiColumnNamesCompareWithoutCase) {
   EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', name, ':', IFNULL(`élan`, "
                   "'null') ORDER BY id) FROM names"),
             "1:один:null,2:два:null");
+  // A MODIFY, or a CHANGE keeping the name, by another case of it: the
+  // column keeps its values under the name as written.
+  ASSERT_OK(conn_->Execute("UPDATE names SET `Élan` = id"));
+  ASSERT_OK_AND_ASSIGN(
+      u, executor_->Submit("ALTER TABLE names MODIFY `élan` BIGINT, CHANGE "
+                           "`NAME` `NAME` VARCHAR(30)",
+                           "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(id, ':', name, ':', `élan` ORDER BY "
+                  "id) FROM names"),
+            "1:один:1,2:два:2");
+  EXPECT_EQ(Value("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) "
+                  "FROM information_schema.COLUMNS WHERE TABLE_NAME = 'names' "
+                  "AND TABLE_SCHEMA = DATABASE()"),
+            "id,NAME,élan");
 }
 
 // A versioned comment the server skips (above its version, or MySQL 5.7

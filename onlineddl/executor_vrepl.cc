@@ -39,27 +39,64 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
-// `name` as `source` spells it: MariaDB compares column names without
-// case for every letter (`имя` is `Имя`), where the analysis compares ASCII
-// letters only. Found by the server's own case mapping.
+bool IsAscii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) < 0x80;
+  });
+}
+
+// Whether two column names are one for MariaDB, which compares them
+// without case for every letter (`имя` is `Имя`) where the analysis
+// compares ASCII letters only: by the server's own case mapping.
+absl::StatusOr<bool> SameColumnName(mysql::Connection& conn,
+                                    const std::string& a,
+                                    const std::string& b) {
+  if (IsAscii(a) && IsAscii(b)) return absl::EqualsIgnoreCase(a, b);
+  SC_ASSIGN_OR_RETURN(
+      std::string same,
+      mysql::QueryValue(
+          conn,
+          absl::StrCat("SELECT BINARY UPPER(CONVERT(", mysql::QuoteString(a),
+                       " USING utf8mb3)) = BINARY UPPER(CONVERT(",
+                       mysql::QuoteString(b), " USING utf8mb3))")));
+  return same == "1";
+}
+
+// `name` as `source` spells it.
 absl::StatusOr<std::string> SpelledAsSource(
     mysql::Connection& conn, const vreplication::TableSchema& source,
     const std::string& name) {
-  const bool ascii = std::all_of(name.begin(), name.end(), [](char ch) {
-    return static_cast<unsigned char>(ch) < 0x80;
-  });
-  if (ascii || source.ColumnIndex(name) >= 0) return name;
+  if (IsAscii(name) || source.ColumnIndex(name) >= 0) return name;
   for (const vreplication::ColumnInfo& c : source.columns) {
-    SC_ASSIGN_OR_RETURN(
-        std::string same,
-        mysql::QueryValue(
-            conn, absl::StrCat("SELECT BINARY UPPER(CONVERT(",
-                               mysql::QuoteString(c.name),
-                               " USING utf8mb3)) = BINARY UPPER(CONVERT(",
-                               mysql::QuoteString(name), " USING utf8mb3))")));
-    if (same == "1") return c.name;
+    SC_ASSIGN_OR_RETURN(bool same, SameColumnName(conn, c.name, name));
+    if (same) return c.name;
   }
   return name;
+}
+
+// The source columns the ALTER kept under another case of their
+// non-ASCII name (MODIFY `имя` of a column `Имя` names it `имя`), as
+// renames: the analysis would find no shadow column of their name.
+absl::Status AddCaseRenames(
+    mysql::Connection& conn, const vreplication::TableSchema& source,
+    const vreplication::TableSchema& shadow,
+    const std::vector<std::string>& dropped,
+    std::vector<std::pair<std::string, std::string>>* renames) {
+  for (const vreplication::ColumnInfo& c : source.columns) {
+    if (IsAscii(c.name) || shadow.ColumnIndex(c.name) >= 0) continue;
+    bool named = false;
+    for (const auto& r : *renames) named |= r.first == c.name;
+    for (const std::string& d : dropped) named |= d == c.name;
+    if (named) continue;
+    for (const vreplication::ColumnInfo& t : shadow.columns) {
+      SC_ASSIGN_OR_RETURN(bool same, SameColumnName(conn, c.name, t.name));
+      if (same) {
+        renames->emplace_back(c.name, t.name);
+        break;
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 using mysql::QuoteIdentifier;
@@ -607,6 +644,8 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   for (std::string& d : dropped) {
     SC_ASSIGN_OR_RETURN(d, SpelledAsSource(*conn_, *source, d));
   }
+  SC_RETURN_IF_ERROR(
+      AddCaseRenames(*conn_, *source, *target, dropped, &renames));
   absl::StatusOr<AlterAnalysis> a =
       AnalyzeAlter(*source, *target, renames, dropped);
   if (!a.ok()) return Fail(m, a.status().message());

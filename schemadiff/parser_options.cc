@@ -74,7 +74,11 @@ bool Parser::AtTableOption() const {
   const Token& t = Peek();
   if (IsOneOf(t, kSimpleOptions) || IsOneOf(t, kNameOptions)) return true;
   // An engine-defined option, as MariaDB prints it: `page_compressed`='1'.
-  if (t.kind == TokenKind::kQuotedIdent && Peek(1).IsOp("=")) return true;
+  // (Only those schemadiff knows: it prints and resets them with '='.)
+  if (t.kind == TokenKind::kQuotedIdent && Peek(1).IsOp("=") &&
+      IsEngineDefinedOption(absl::AsciiStrToLower(t.text))) {
+    return true;
+  }
   if (t.IsWord("default")) {
     return Peek(1).IsWord("charset") || Peek(1).IsWord("character") ||
            Peek(1).IsWord("collate");

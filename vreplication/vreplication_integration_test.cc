@@ -1976,6 +1976,24 @@ TEST_F(VReplicationTest, AnInvalidEnumValueReplaysUnderAStrictMode) {
               IsOkAndHolds("1:0:10,2:1:20,3:0:3"));
   ASSERT_OK_AND_ASSIGN(WorkflowRow row, engine.Read(id));
   EXPECT_EQ(row.state, kStateRunning) << row.message;
+  // The member '' of an ENUM that has one is no invalid value: its row is
+  // written under the strict mode still, where a value the target cannot
+  // hold fails the migration (it was truncated silently).
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9el"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9el.src (id INT PRIMARY KEY, e ENUM('', 'a'), v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9el.dst (id INT PRIMARY KEY, e ENUM('', 'a'), v "
+      "TINYINT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9el.src VALUES (1, '', 1)"));
+  ASSERT_OK_AND_ASSIGN(
+      int64_t lid, engine.Create("wf9el", Source("dst", "select * from src"),
+                                 "d9el", kWorkflowTypeOnlineDdl));
+  ASSERT_OK(WaitCopied(engine, lid));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9el.src VALUES (2, '', 1000)"));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow failed, WaitFailed(engine, lid));
+  EXPECT_THAT(failed.message, HasSubstr("Out of range"));
+  ASSERT_OK(engine.Stop(lid, "failed in a test"));
 }
 
 // Targets linked by a foreign key are replayed row by row, in the

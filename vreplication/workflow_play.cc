@@ -25,14 +25,19 @@ namespace vreplication {
 namespace {
 
 // Whether a change of `rows` holds an ENUM's invalid value (index 0,
-// stored under a non-strict sql_mode), which reads as '' (the decoder
-// refuses it where '' is a member). The copy's INSERT ... SELECT keeps it;
-// no literal stores it under a strict sql_mode.
+// stored under a non-strict sql_mode), which reads as '' where '' is no
+// member (where it is one, '' is that member: the decoder refuses index 0
+// there). The copy's INSERT ... SELECT keeps it; no literal stores it
+// under a strict sql_mode.
 bool HoldsInvalidEnum(const mysql::TableMap& table,
                       const mysql::RowsEvent& rows) {
   for (size_t c = 0; c < table.columns.size(); ++c) {
     const mysql::ColumnDef& def = table.columns[c];
-    if (def.type != mysql::kTypeEnum || def.enum_values.empty()) continue;
+    if (def.type != mysql::kTypeEnum || def.enum_values.empty() ||
+        std::find(def.enum_values.begin(), def.enum_values.end(), "") !=
+            def.enum_values.end()) {
+      continue;
+    }
     for (const mysql::RowChange& change : rows.rows) {
       for (const absl::optional<mysql::Row>* image :
            {&change.before, &change.after}) {
