@@ -66,10 +66,18 @@ bool EndsFromClause(const Token& t) {
   return false;
 }
 
-// The names WITH clauses give their common table expressions (WITH
-// [RECURSIVE] name [(columns)] AS (...), ...), at any nesting.
-std::vector<std::string> CommonTableNames(const std::vector<Token>& tokens) {
-  std::vector<std::string> names;
+// A common table expression a WITH clause names (WITH [RECURSIVE] name
+// [(columns)] AS (...), ...): its name, where its body's tokens are, and
+// whether the WITH is RECURSIVE (its body may read itself).
+struct CommonTable {
+  std::string name;
+  size_t body_begin = 0, body_end = 0;
+  bool recursive = false;
+};
+
+// Every common table expression of `tokens`, at any nesting.
+std::vector<CommonTable> CommonTables(const std::vector<Token>& tokens) {
+  std::vector<CommonTable> ctes;
   auto skip_group = [&](size_t i) {  // tokens[i] is "(": past its ")"
     int depth = 0;
     for (; i < tokens.size(); ++i) {
@@ -81,23 +89,31 @@ std::vector<std::string> CommonTableNames(const std::vector<Token>& tokens) {
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!tokens[i].IsWord("with")) continue;
     size_t j = i + 1;
-    if (j < tokens.size() && tokens[j].IsWord("recursive")) ++j;
+    const bool recursive = j < tokens.size() && tokens[j].IsWord("recursive");
+    if (recursive) ++j;
     while (j < tokens.size() && tokens[j].IsIdentLike()) {
-      const std::string name = tokens[j++].text;
+      CommonTable c;
+      c.name = tokens[j++].text;
+      c.recursive = recursive;
       if (j < tokens.size() && tokens[j].IsOp("(")) j = skip_group(j);
       if (j >= tokens.size() || !tokens[j].IsWord("as")) break;
-      names.push_back(name);
       ++j;
-      if (j < tokens.size() && tokens[j].IsOp("(")) j = skip_group(j);
+      if (j >= tokens.size() || !tokens[j].IsOp("(")) break;
+      c.body_begin = j;
+      j = skip_group(j);
+      c.body_end = j;
+      ctes.push_back(std::move(c));
       if (j >= tokens.size() || !tokens[j].IsOp(",")) break;
       ++j;
     }
   }
-  return names;
+  return ctes;
 }
 
-// Tables named after FROM, JOIN and commas of a FROM list, at any nesting.
-std::vector<TableName> TablesNamed(const std::vector<Token>& tokens) {
+// Tables named after FROM, JOIN and commas of a FROM list, at any nesting,
+// with the index of each one's first token in `at`.
+std::vector<TableName> TablesNamed(const std::vector<Token>& tokens,
+                                   std::vector<size_t>* at) {
   std::vector<TableName> tables;
   std::vector<bool> in_from = {false};  // per parenthesis depth
   for (size_t i = 0; i < tokens.size();) {
@@ -110,12 +126,14 @@ std::vector<TableName> TablesNamed(const std::vector<Token>& tokens) {
       if (t.IsWord("from")) in_from.back() = true;
       size_t j = i + 1;
       if (ReadTableReference(tokens, &j, &tables)) {
+        at->push_back(i + 1);
         i = j;
         continue;
       }
     } else if (t.IsWord("join")) {
       size_t j = i + 1;
       if (ReadTableReference(tokens, &j, &tables)) {
+        at->push_back(i + 1);
         i = j;
         continue;
       }
@@ -128,21 +146,22 @@ std::vector<TableName> TablesNamed(const std::vector<Token>& tokens) {
 }
 
 // Tables named after FROM, JOIN and commas of a FROM list, at any nesting,
-// but not the common table expressions WITH names.
+// but not the common table expressions WITH names (told by name, without
+// scope; inside its own body, unless RECURSIVE, a name is the table's).
 std::vector<TableName> TablesRead(const std::vector<Token>& tokens) {
-  std::vector<TableName> tables = TablesNamed(tokens);
-  const std::vector<std::string> ctes = CommonTableNames(tokens);
-  tables.erase(std::remove_if(tables.begin(), tables.end(),
-                              [&](const TableName& t) {
-                                if (!t.qualifier.empty()) return false;
-                                for (const std::string& c : ctes) {
-                                  if (absl::EqualsIgnoreCase(c, t.name)) {
-                                    return true;
-                                  }
-                                }
-                                return false;
-                              }),
-               tables.end());
+  std::vector<size_t> at;
+  std::vector<TableName> named = TablesNamed(tokens, &at);
+  const std::vector<CommonTable> ctes = CommonTables(tokens);
+  std::vector<TableName> tables;
+  for (size_t k = 0; k < named.size(); ++k) {
+    bool cte = false;
+    for (const CommonTable& c : ctes) {
+      cte |= named[k].qualifier.empty() &&
+             absl::EqualsIgnoreCase(c.name, named[k].name) &&
+             (c.recursive || at[k] < c.body_begin || at[k] >= c.body_end);
+    }
+    if (!cte) tables.push_back(std::move(named[k]));
+  }
   return tables;
 }
 

@@ -79,7 +79,11 @@ absl::Status Schema::ResolveColumns() {
     return it == columns_.end() ? nullptr : &it->second;
   };
   for (const CreateView& v : views_) {
-    SC_ASSIGN_OR_RETURN(columns_[v.name.name], AnalyzeViewColumns(v, lookup));
+    bool complete = true;
+    SC_ASSIGN_OR_RETURN(columns_[v.name.name],
+                        AnalyzeViewColumns(v, lookup, &complete));
+    // Unknown columns: views reading it are not checked against them.
+    if (!complete) columns_.erase(v.name.name);
   }
   return absl::OkStatus();
 }

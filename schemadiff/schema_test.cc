@@ -171,6 +171,26 @@ TEST(SchemaTest, CommonTableExpressionsInViewsAreNoTables) {
                       "`ct`.`id` AS `id` from `ct`), y(`n`) as (select 1 AS "
                       "`n`)select `x`.`id` AS `id` from (`x` join `y`)"));
   EXPECT_THAT(printed.ColumnNames("cv"), ::testing::ElementsAre("id"));
+  // An expression named as the table it reads: the view reads the table
+  // (ordered after it), and the expression's columns are its own.
+  ASSERT_OK_AND_ASSIGN(
+      Schema same_name,
+      Schema::FromSql(
+          "create view spent as with orders as (select customer, sum(total) "
+          "as spent from orders group by customer) select spent from orders;"
+          "create view everything as with x as (select 1 as a, 2 as b) "
+          "select * from x;"
+          "create view reads_it as select b from everything;"
+          "create table orders (id int primary key, customer int, total "
+          "int)"));
+  EXPECT_THAT(
+      same_name.EntityNames(),
+      ::testing::ElementsAre("orders", "everything", "spent", "reads_it"));
+  // Inside its own body the name is the table's, which must exist.
+  EXPECT_THAT(Schema::FromSql("create view w as with gone as (select id from "
+                              "gone) select id from gone"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("gone")));
   // The tables the expressions read must exist.
   EXPECT_THAT(Schema::FromSql("create view w as with x as (select id from "
                               "missing) select id from x"),

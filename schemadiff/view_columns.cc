@@ -89,6 +89,9 @@ class SelectAnalyzer {
   // Analyzes the SELECT in t[b, e); returns its column names.
   absl::StatusOr<std::vector<std::string>> Analyze(const Tokens& t, size_t b,
                                                    size_t e);
+  // Whether every star expanded over sources whose columns are known (the
+  // names Analyze returned are all the view's).
+  bool complete() const { return complete_; }
 
  private:
   absl::Status Error(absl::string_view what) {
@@ -106,6 +109,7 @@ class SelectAnalyzer {
 
   std::string view_;
   const ColumnsLookup& lookup_;
+  bool complete_ = true;
 };
 
 absl::Status SelectAnalyzer::ReadSources(
@@ -248,17 +252,23 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
     if (x == s + 1 && t[s].IsOp("*")) {
       if (sources.empty()) return Error("has invalid star expression");
       for (const Source& src : sources) {
-        if (src.columns)
+        if (src.columns) {
           columns.insert(columns.end(), src.columns->begin(),
                          src.columns->end());
+        } else if (!absl::EqualsIgnoreCase(src.name, "dual")) {
+          complete_ = false;
+        }
       }
       continue;
     }
     if (x == s + 3 && t[s + 1].IsOp(".") && t[s + 2].IsOp("*")) {
       for (const Source& src : sources) {
-        if (absl::EqualsIgnoreCase(src.name, t[s].text) && src.columns) {
+        if (!absl::EqualsIgnoreCase(src.name, t[s].text)) continue;
+        if (src.columns) {
           columns.insert(columns.end(), src.columns->begin(),
                          src.columns->end());
+        } else {
+          complete_ = false;
         }
       }
       continue;
@@ -322,16 +332,37 @@ size_t PastWithClause(const Tokens& t) {
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
-    const CreateView& view, const ColumnsLookup& lookup) {
+    const CreateView& view, const ColumnsLookup& lookup, bool* complete) {
   const Tokens& t = view.select.tokens.tokens;
-  // The common table expressions read as sources of unknown columns.
+  if (complete != nullptr) *complete = true;
+  // The common table expressions read as sources of unknown columns (by
+  // name: a table of the same name read in one's body reads so too).
   const size_t start = PastWithClause(t);
+  std::vector<std::string> ctes;
+  for (size_t i = 0; i < start; ++i) {
+    if ((t[i].IsOp(",") || t[i].IsWord("with") || t[i].IsWord("recursive")) &&
+        i + 1 < start && t[i + 1].IsIdentLike() &&
+        !t[i + 1].IsWord("recursive")) {
+      ctes.push_back(t[i + 1].text);
+    }
+  }
+  const ColumnsLookup with_ctes =
+      [&](const std::string& name) -> const std::vector<std::string>* {
+    for (const std::string& c : ctes) {
+      if (absl::EqualsIgnoreCase(c, name)) return nullptr;
+    }
+    return lookup(name);
+  };
   if (start >= t.size() || !t[start].IsWord("select")) {
+    if (complete != nullptr) *complete = !view.columns.empty();
     return std::vector<std::string>(view.columns);  // not analyzable
   }
-  SelectAnalyzer analyzer(view.name.name, lookup);
+  SelectAnalyzer analyzer(view.name.name, with_ctes);
   SC_ASSIGN_OR_RETURN(std::vector<std::string> columns,
                       analyzer.Analyze(t, start, t.size()));
+  if (complete != nullptr) {
+    *complete = !view.columns.empty() || analyzer.complete();
+  }
   if (!view.columns.empty()) return std::vector<std::string>(view.columns);
   return columns;
 }

@@ -30,9 +30,13 @@ using ColumnsLookup =
     std::function<const std::vector<std::string>*(const std::string& name)>;
 
 // Validates `view`'s column references and returns its column names (its
-// explicit column list if it has one).
+// explicit column list if it has one). `*complete` (if given) says whether
+// those are all its columns: not where a star expands over a source whose
+// columns are unknown (a common table expression), or the SELECT cannot be
+// analyzed.
 absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
-    const CreateView& view, const ColumnsLookup& lookup);
+    const CreateView& view, const ColumnsLookup& lookup,
+    bool* complete = nullptr);
 
 }  // namespace schemadiff
 }  // namespace sidecut
