@@ -155,12 +155,42 @@ bool AltersStarViewOf(const EntityDiff& diff, const std::string& table) {
     reads |= absl::EqualsIgnoreCase(t.name, table);
   }
   if (!reads) return false;
+  // The first top-level SELECT's list: `*`, or `q.*` where q is the table
+  // or an alias of it (`t AS q`, `t q`).
   const std::vector<Token>& t = view->select.tokens.tokens;
-  for (size_t i = 1; i < t.size(); ++i) {
-    if (t[i].IsOp("*") &&
-        (t[i - 1].IsWord("select") || t[i - 1].IsWord("distinct") ||
-         t[i - 1].IsOp(",") || t[i - 1].IsOp("."))) {
+  size_t b = 0;
+  int depth = 0;
+  for (; b < t.size(); ++b) {
+    if (t[b].IsOp("(")) ++depth;
+    if (t[b].IsOp(")")) --depth;
+    if (depth == 0 && t[b].IsWord("select")) break;
+  }
+  std::vector<std::string> names = {table};
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (!absl::EqualsIgnoreCase(t[i].text, table) || !t[i].IsIdentLike()) {
+      continue;
+    }
+    size_t a = i + 1;
+    if (t[a].IsWord("as") && a + 1 < t.size()) ++a;
+    if (t[a].IsIdentLike()) names.push_back(t[a].text);
+  }
+  depth = 0;
+  for (size_t i = b + 1; i < t.size(); ++i) {
+    if (t[i].IsOp("(")) ++depth;
+    if (t[i].IsOp(")")) --depth;
+    if (depth != 0) continue;
+    if (t[i].IsWord("from")) break;
+    if (!t[i].IsOp("*")) continue;
+    const Token& before = t[i - 1];
+    if (before.IsWord("select") || before.IsWord("distinct") ||
+        before.IsWord("all") || before.IsWord("distinctrow") ||
+        before.IsOp(",")) {
       return true;
+    }
+    if (before.IsOp(".") && i >= 2) {
+      for (const std::string& n : names) {
+        if (absl::EqualsIgnoreCase(t[i - 2].text, n)) return true;
+      }
     }
   }
   return false;

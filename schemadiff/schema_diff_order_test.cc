@@ -116,6 +116,22 @@ TEST(SchemaDiffOrderTest, PlansAndOrders) {
        1,
        {"t", "v"},
        ""},
+      // A star over another table, or in a subquery, is not the table's.
+      {"view taking * from another table",
+       "create table t (id int primary key, a int, b int);"
+       "create table u (id int primary key, x int);"
+       "create view v as select `t`.`b` AS `b`, `u`.`x` AS `x` from `t` join "
+       "`u`",
+       "create table t (id int primary key, a int);"
+       "create table u (id int primary key, x int);"
+       "create view v as select u.* , (select count(*) from (select * from "
+       "t) d) as n from t join u",
+       2,
+       1,
+       false,
+       1,
+       {"v", "t"},
+       ""},
       {"star view and a column its table drops",
        "create table t (id int primary key, a int, b int);"
        "create view v as select `t`.`id` AS `id`, `t`.`a` AS `a`, `t`.`b` AS "
