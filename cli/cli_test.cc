@@ -323,6 +323,19 @@ TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
               IsOkAndHolds("1"));
 }
 
+// A request whose later statement fails says what its earlier ones did
+// without a UUID to show (a direct DDL): sent again, it would fail on them.
+TEST_F(CliTest, AFailingRequestSaysWhatItAlreadyApplied) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE twice (id INT PRIMARY KEY)").status());
+  EXPECT_EQ(
+      Run({"ApplySchema", "--sql", "ALTER TABLE twice ADD COLUMN c INT",
+           "--sql", "ALTER TABLE not_there ADD COLUMN c INT", "commerce"}),
+      1);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("already applied: statement 1 (ALTER TABLE twice ADD "
+                        "COLUMN c INT)"));
+}
+
 // --uuid takes a list (comma-separated or repeated); --wait --json keeps
 // stdout for the final state as JSON, the live progress going to stderr, one
 // terminal line for all the migrations.

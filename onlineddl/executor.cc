@@ -329,10 +329,27 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
     // without the executor's lock: a long ALTER must not hold up ticks,
     // cut-overs and other commands. A metadata lock held elsewhere still
     // fails it after lock_wait rather than a day later.
+    // In the server's time zone, as the client's session would run it (a
+    // TIMESTAMP made DATETIME holds local times).
     SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, ConnectOwn());
+    SC_RETURN_IF_ERROR(
+        c->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
     SC_RETURN_IF_ERROR(CheckDeadline(deadline));
-    for (const DdlStatement& d : stmts) {
-      SC_RETURN_IF_ERROR(c->Execute(d.sql).status());
+    for (size_t i = 0; i < stmts.size(); ++i) {
+      absl::Status s = c->Execute(stmts[i].sql).status();
+      if (s.ok()) continue;
+      if (i == 0) return s;
+      // The ones before it stay applied: said, so that the request is not
+      // simply sent again.
+      std::string applied;
+      for (size_t k = 0; k < i; ++k) {
+        absl::StrAppend(&applied, k == 0 ? "" : "; ", stmts[k].sql);
+      }
+      return absl::Status(
+          s.code(),
+          absl::StrCat("statement ", i + 1, " of ", stmts.size(),
+                       " failed: ", s.message(),
+                       " (already applied, directly: ", applied, ")"));
     }
     return std::vector<std::string>();
   }

@@ -194,6 +194,19 @@ absl::Status Executor::RecoverImmediate(const Migration& m) {
       "the tablet restarted before this operation applied (nothing changed)");
 }
 
+absl::Status Executor::InServerTimeZone(
+    const std::function<absl::Status()>& run) {
+  // The client's statement as its own session would run it: a TIMESTAMP
+  // literal (a DEFAULT) read in the server's time zone, not the executor
+  // session's UTC.
+  SC_RETURN_IF_ERROR(
+      conn_->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
+  absl::Status s = run();
+  absl::Status back =
+      conn_->Execute("SET SESSION time_zone = '+00:00'").status();
+  return s.ok() ? back : s;
+}
+
 absl::Status Executor::RunLiveDdl(absl::string_view ddl,
                                   absl::string_view table) {
   const int64_t wait =
@@ -341,7 +354,7 @@ absl::Status Executor::RunImmediate(const Migration& m, const DdlStatement& d) {
   } else {
     // CREATE TABLE or VIEW of a name not taken (else the server refuses).
     SC_RETURN_IF_ERROR(MarkApplying(m, kIntentCreate, ""));
-    s = conn_->Execute(d.sql).status();
+    s = InServerTimeZone([&] { return conn_->Execute(d.sql).status(); });
   }
   if (!s.ok()) {
     if (!artifact.empty()) {
@@ -387,10 +400,12 @@ absl::StatusOr<bool> Executor::TryInstant(const Migration& m,
   SC_ASSIGN_OR_RETURN(std::string digest, TableDigest(m.schema, m.table));
   SC_RETURN_IF_ERROR(
       MarkApplying(m, absl::StrCat(kIntentInstant, digest), m.artifacts));
-  absl::Status s =
-      RunLiveDdl(absl::StrCat("ALTER TABLE ", QuoteQualified(m.schema, m.table),
-                              " ", clauses, ", ALGORITHM=INSTANT"),
-                 QuoteQualified(m.schema, m.table));
+  absl::Status s = InServerTimeZone([&] {
+    return RunLiveDdl(
+        absl::StrCat("ALTER TABLE ", QuoteQualified(m.schema, m.table), " ",
+                     clauses, ", ALGORITHM=INSTANT"),
+        QuoteQualified(m.schema, m.table));
+  });
   if (!s.ok()) {
     int err = mysql::MysqlErrno(s);
     // 1845/1846: ALGORITHM=INSTANT not supported for this change; 4092:

@@ -485,6 +485,64 @@ TEST_F(ExecutorTest, VersionedCommentsTheServerSkipsAreRefused) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM vc"), "1");
 }
 
+// A direct request whose second statement fails says the first was
+// applied (it only gave the second's error, and the request sent again
+// failed on the first).
+TEST_F(ExecutorTest, ADirectRequestFailingHalfwaySaysWhatItApplied) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE half (id INT PRIMARY KEY)"));
+  StartExecutor();
+  EXPECT_THAT(executor_->Submit("ALTER TABLE half ADD COLUMN d1 INT; ALTER "
+                                "TABLE missing_one ADD COLUMN d2 INT",
+                                "direct", ""),
+              StatusIs(absl::StatusCode::kNotFound,
+                       AllOf(HasSubstr("statement 2 of 2 failed"),
+                             HasSubstr("already applied, directly: ALTER "
+                                       "TABLE half ADD COLUMN d1 INT"))));
+  EXPECT_TRUE(HasColumn("half", "d1"));
+}
+
+// On a server not in UTC, the client's own statements (direct, an
+// immediate CREATE) run in the server's time zone as its session would:
+// a TIMESTAMP made DATETIME holds local times, a TIMESTAMP default literal
+// is a local time. (They ran in the executor's UTC: shifted.)
+TEST_F(ExecutorTest, ClientStatementsRunInTheServersTimeZone) {
+  ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+00:00'"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE tzd (id INT PRIMARY KEY, ts "
+                     "TIMESTAMP NULL)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO tzd VALUES (1, '2020-01-01 00:00:00')"));
+  ASSERT_OK_AND_ASSIGN(std::string global,
+                       mysql::QueryValue(*conn_, "SELECT @@GLOBAL.time_zone"));
+  ASSERT_OK(conn_->Execute("SET GLOBAL time_zone = '+02:00'"));
+  struct Restore {
+    mysql::Connection* c;
+    std::string tz;
+    ~Restore() {
+      c->Execute(
+           absl::StrCat("SET GLOBAL time_zone = ", mysql::QuoteString(tz)))
+          .IgnoreError();
+    }
+  } restore{conn_.get(), global};
+  StartExecutor();
+  ASSERT_OK(
+      executor_->Submit("ALTER TABLE tzd MODIFY ts DATETIME NULL", "direct", "")
+          .status());
+  EXPECT_EQ(Value("SELECT ts FROM tzd"), "2020-01-01 02:00:00");
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("CREATE TABLE tzc (id INT PRIMARY KEY, ts TIMESTAMP "
+                        "NULL DEFAULT '2020-01-01 00:00:00')",
+                        "vitess", ""));
+  WaitStatus(u[0], kStatusComplete);
+  ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+02:00'"));
+  EXPECT_EQ(Value("SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS "
+                  "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tzc' "
+                  "AND COLUMN_NAME = 'ts'"),
+            "'2020-01-01 00:00:00'");
+  ASSERT_OK(conn_->Execute("SET SESSION time_zone = '+00:00'"));
+}
+
 // A retried migration starts afresh: nothing of its failed run (its plan,
 // message, progress) is taken for the new one's; kept launched later,
 // it shows so until it runs, then applies.

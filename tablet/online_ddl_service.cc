@@ -101,18 +101,30 @@ grpc::Status OnlineDdlService::ApplySchema(
     }
   }
   uint64_t affected = 0;
+  // Statements before a failing one that acted without a UUID to show (a
+  // direct DDL, a command): said with the error, as are the UUIDs.
+  std::vector<std::string> acted;
   auto partly = [&](const absl::Status& s) {
-    if (resp->uuid_list_size() == 0) return ToGrpc(s);
+    std::vector<std::string> done;
+    if (resp->uuid_list_size() > 0) {
+      done.push_back(absl::StrCat("already submitted: ",
+                                  absl::StrJoin(resp->uuid_list(), ", ")));
+    }
+    if (!acted.empty()) {
+      done.push_back(
+          absl::StrCat("already applied: ", absl::StrJoin(acted, "; ")));
+    }
+    if (done.empty()) return ToGrpc(s);
     return ToGrpc(absl::Status(
-        s.code(), absl::StrCat(s.message(), " (already submitted: ",
-                               absl::StrJoin(resp->uuid_list(), ", "), ")")));
+        s.code(),
+        absl::StrCat(s.message(), " (", absl::StrJoin(done, "; "), ")")));
   };
   for (int i = 0; i < req->sql_size(); ++i) {
     const std::string& sql = req->sql(i);
     absl::StatusOr<onlineddl::MigrationCommand> cmd =
         onlineddl::ParseMigrationCommand(sql);
     if (cmd.ok() && cmd->kind == onlineddl::MigrationCommandKind::kRevert &&
-        absl::StrContains(req->ddl_strategy(), "postpone-completion")) {
+        strategy.ok() && strategy->IsPostponeCompletion()) {
       // A controller's gated revert: it cuts over (or launches) every
       // shard together.
       absl::StatusOr<std::string> u = executor_->Revert(
@@ -131,6 +143,9 @@ grpc::Status OnlineDdlService::ApplySchema(
           req->ddl_strategy());
       if (!r.ok()) return partly(r.status());
       affected += r->affected_rows;
+      if (r->fields.empty() && r->affected_rows > 0) {
+        acted.push_back(absl::StrCat("statement ", i + 1, " (", sql, ")"));
+      }
       // REVERT returns the new migration's UUID.
       if (r->fields.size() == 1 && r->fields[0].name == "uuid") {
         for (const mysql::Row& row : r->rows) {
@@ -145,6 +160,9 @@ grpc::Status OnlineDdlService::ApplySchema(
     if (!uuids.ok()) return partly(uuids.status());
     for (const std::string& u : *uuids) resp->add_uuid_list(u);
     affected += uuids->size();
+    if (uuids->empty() && strategy.ok() && strategy->IsDirect()) {
+      acted.push_back(absl::StrCat("statement ", i + 1, " (", sql, ")"));
+    }
   }
   (*resp->mutable_rows_affected_by_shard())[shard_] = affected;
   return grpc::Status::OK;
