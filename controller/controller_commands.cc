@@ -481,6 +481,18 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
     const MigrationCommandRequest& req) {
   MigrationCommandResponse resp;
   SC_RETURN_IF_ERROR(CheckLeader());
+  // A deployment (or a member of one) named in a request for another
+  // keyspace is not acted on: a mistyped keyspace must not cancel or
+  // revert another keyspace's change.
+  auto same_keyspace = [&](const std::string& what,
+                           const std::string& keyspace) -> absl::Status {
+    if (req.keyspace().empty() || req.keyspace() == keyspace) {
+      return absl::OkStatus();
+    }
+    return absl::NotFoundError(absl::StrCat(what, " is in keyspace ", keyspace,
+                                            ", not ", req.keyspace(),
+                                            "; nothing was done"));
+  };
   // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
   // DEPLOYMENT '<context>'.
   std::string verb, context;
@@ -488,6 +500,11 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
       R"((?is)\s*(show|complete|cancel|revert)\s+deployment\s+'([^']*)'\s*;?\s*)");
   if (RE2::FullMatch(req.sql(), *kDeployment, &verb, &context)) {
     verb = absl::AsciiStrToLower(verb);
+    {
+      SC_ASSIGN_OR_RETURN(ControllerDeployment named, GetDeployment(context));
+      SC_RETURN_IF_ERROR(same_keyspace(
+          absl::StrCat("deployment ", named.context()), named.keyspace()));
+    }
     if (verb == "complete") SC_RETURN_IF_ERROR(CompleteDeployment(context));
     if (verb == "cancel") SC_RETURN_IF_ERROR(CancelDeployment(context));
     if (verb == "revert") {
@@ -535,6 +552,17 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
   using K = onlineddl::MigrationCommandKind;
   const std::string target = c.all ? "all" : c.uuid;
   if (c.kind == K::kRevert) {
+    std::string keyspace;
+    {
+      absl::MutexLock lock(&mu_);
+      if (const ControllerDeployment* d = FindByMember(c.uuid)) {
+        keyspace = d->keyspace();
+      }
+    }
+    if (!keyspace.empty()) {
+      SC_RETURN_IF_ERROR(
+          same_keyspace(absl::StrCat("migration ", c.uuid), keyspace));
+    }
     SC_ASSIGN_OR_RETURN(std::string uuid, RevertMigration(c.uuid, req.uuid()));
     resp.add_uuids(uuid);
     query::QueryResult r = Fields({"uuid"});
@@ -582,7 +610,7 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
   // complete or cancel them shard by shard is refused.
   if (c.kind == K::kComplete || c.kind == K::kCancel || c.kind == K::kLaunch ||
       c.kind == K::kForceCutOver || c.kind == K::kPostponeComplete) {
-    std::string deployment;
+    std::string deployment, keyspace;
     {
       absl::MutexLock lock(&mu_);
       SC_RETURN_IF_ERROR(Lead());
@@ -596,10 +624,13 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
              absl::EqualsIgnoreCase(d.context(), c.context)) ||
             member) {
           deployment = d.context();
+          keyspace = d.keyspace();
         }
       }
     }
     if (!deployment.empty()) {
+      SC_RETURN_IF_ERROR(
+          same_keyspace(absl::StrCat("deployment ", deployment), keyspace));
       if (c.shards.empty() && !c.context.empty() && c.kind == K::kComplete) {
         SC_RETURN_IF_ERROR(CompleteDeployment(deployment));
         return resp;

@@ -759,6 +759,22 @@ TEST_F(ControllerTest, StatementsNamingADeploymentGoThroughItsGate) {
   for (int i = 0; i < kShards; ++i) {
     EXPECT_FALSE(HasColumn(i, "gated2", "extra")) << kShardNames[i];
   }
+  // Named in a request for another keyspace: refused, nothing done.
+  for (const std::string& sql :
+       {std::string("CANCEL DEPLOYMENT 'by-statement'"),
+        std::string("ALTER VITESS_MIGRATION CANCEL CONTEXT 'by-statement'"),
+        "REVERT VITESS_MIGRATION '" + uuid + "'"}) {
+    MigrationCommandRequest other;
+    other.set_keyspace("customer");
+    other.set_sql(sql);
+    EXPECT_THAT(controller_->ExecuteMigrationCommand(other).status(),
+                StatusIs(absl::StatusCode::kNotFound,
+                         HasSubstr("is in keyspace commerce")))
+        << sql;
+  }
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment still,
+                       controller_->GetDeployment("by-statement"));
+  EXPECT_EQ(still.state(), ControllerDeployment::POSTPONED);
   ASSERT_OK(run("ALTER VITESS_MIGRATION COMPLETE CONTEXT 'BY-STATEMENT'"));
   ControllerDeployment d = WaitComplete("by-statement");
   EXPECT_TRUE(d.gate_open());
