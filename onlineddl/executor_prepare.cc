@@ -44,6 +44,13 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::StrCat("migration ", uuid, " is already prepared to cut over"));
   }
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, uuid));
+  // Another database's (a sidecutd beside the same server for it, a
+  // misdirected request): its table is not this tablet's to lock.
+  if (m.schema != options_.db) {
+    return absl::NotFoundError(absl::StrCat(
+        "migration ", uuid, " is not a migration of database ", options_.db,
+        " (it is of ", m.schema, "); nothing prepared"));
+  }
   // Its last cut-over may have swapped the tables (being checked, or
   // being recorded): a new one would swap them back.
   if (CutOverInterrupted(m)) {

@@ -161,6 +161,27 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
 // leadership term, has spoken to this tablet since) can neither abort nor
 // commit what the successor prepared, nor prepare again; the successor
 // commits.
+// A prepare naming another database's migration (a daemon beside the same
+// server for it, a misdirected request) is refused: it locked that
+// database's table and stopped its stream.
+TEST_F(PrepareCutOverTest, AnotherDatabasesMigrationIsNotPrepared) {
+  CreateUsers(100);
+  StartExecutor();
+  const std::string uuid =
+      SubmitReady("ALTER TABLE users ADD COLUMN extra INT NOT NULL DEFAULT 7");
+  ASSERT_FALSE(uuid.empty());
+  const std::string where =
+      absl::StrCat(" WHERE migration_uuid = ", mysql::QuoteString(uuid));
+  ASSERT_OK(conn_->Execute(
+      "UPDATE _vt.schema_migrations SET mysql_schema = 'elsewhere'" + where));
+  EXPECT_THAT(executor_->PrepareCutOver(uuid, absl::Seconds(30)),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("not a migration of database")));
+  EXPECT_TRUE(CanWrite());
+  ASSERT_OK(conn_->Execute(
+      "UPDATE _vt.schema_migrations SET mysql_schema = DATABASE()" + where));
+}
+
 TEST_F(PrepareCutOverTest, AnOlderControllersRequestsAreRefused) {
   CreateUsers(100);
   StartExecutor();
