@@ -112,7 +112,8 @@ class Cli {
     } else if (order != "asc" && order != "ascending") {
       return Usage("--order is ascending or descending");
     }
-    if (args_.Has("help") || args_.positional.empty()) return Usage("");
+    if (args_.Has("help")) return Usage("");
+    if (args_.positional.empty()) return Usage("a command is needed");
     channel_ = grpc::CreateChannel(args_.Get("server", "127.0.0.1:15999"),
                                    grpc::InsecureChannelCredentials());
     stub_ = sidecut::OnlineDDL::NewStub(channel_);
@@ -130,6 +131,15 @@ class Cli {
     return why.empty() ? 0 : 2;
   }
   int Fail(const grpc::Status& s) {
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      // Not refused: the request may have reached the server, which may
+      // still act on it.
+      err_ << "sidecut: " << s.error_message()
+           << " (no answer: whether the server acted on the request is not "
+              "known; look with OnlineDDL show)\n";
+      return 3;
+    }
     err_ << "sidecut: " << s.error_message() << "\n";
     return 1;
   }

@@ -99,6 +99,17 @@ TEST(CliWaitTest, AServerThatAnswersUnavailableIsWaitedFor) {
             3);
   EXPECT_LT(absl::Now() - t0, absl::Seconds(3));
   EXPECT_THAT(err.str(), HasSubstr("is --server right?"));
+  // A command the server did not answer may still apply: exit 3 (server
+  // lost), not 1 (refused).
+  err.str("");
+  EXPECT_EQ(RunCli({absl::StrCat("--server=127.0.0.1:", port), "OnlineDDL",
+                    "cancel", "commerce", uuid},
+                   out, err, o),
+            3);
+  EXPECT_THAT(err.str(), HasSubstr("is not known"));
+  // No command is bad usage; --help is not.
+  EXPECT_EQ(RunCli({}, out, err, o), 2);
+  EXPECT_EQ(RunCli({"--help"}, out, err, o), 0);
 }
 
 class CliTest : public harness::SharedInstanceTest {
