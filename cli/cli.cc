@@ -454,6 +454,13 @@ class Cli {
         return Usage(
             absl::StrCat("revert takes a migration UUID, not '", target, "'"));
       }
+      if (args_.Has("ddl-strategy") || args_.Has("uuid")) {
+        // The command carries neither: they were dropped silently.
+        return Usage(
+            "OnlineDDL revert takes no --ddl-strategy or --uuid; send REVERT "
+            "VITESS_MIGRATION '<uuid>' with ApplySchema --ddl-strategy=... "
+            "[--uuid=...] for those");
+      }
       MigrationCommandRequest req;
       req.set_keyspace(keyspace);
       req.set_sql(
@@ -465,6 +472,7 @@ class Cli {
       if (!s.ok()) return Fail(s);
       std::vector<std::string> uuids(resp.uuids().begin(), resp.uuids().end());
       if (args_.Has("wait")) return Wait(keyspace, uuids);
+      if (args_.Has("json")) return PrintJson(resp);
       for (const std::string& u : uuids) out_ << u << "\n";
       return 0;
     }

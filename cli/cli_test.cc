@@ -299,6 +299,10 @@ TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
   EXPECT_THAT(err_.str(), HasSubstr("unbalanced ')'"));
   EXPECT_THAT(out_.str(), Not(HasSubstr(uuid)));
 
+  EXPECT_EQ(Run({"OnlineDDL", "revert", "commerce", uuid,
+                 "--ddl-strategy=vitess --retain-artifacts=2h"}),
+            2);
+  EXPECT_THAT(err_.str(), HasSubstr("takes no --ddl-strategy"));
   EXPECT_EQ(Run({"OnlineDDL", "revert", "commerce", uuid, "--wait"}), 0)
       << err_.str();
   ASSERT_OK_AND_ASSIGN(
@@ -326,12 +330,25 @@ TEST_F(CliTest, ApplySchemaWaitShowAndRevert) {
                        conn_->Execute(of_revert + mysql::QuoteString(revert)));
   ASSERT_EQ(again.rows.size(), 1u);
   EXPECT_EQ(again.rows[0].Get(1), "7200");
+  // --json answers JSON for a revert too (it printed a bare UUID).
+  const std::string last(again.rows[0].Get(0));
+  EXPECT_EQ(Run({"OnlineDDL", "revert", "commerce", last, "--json"}), 0)
+      << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\"uuids\": ["));
+  ASSERT_OK_AND_ASSIGN(std::string third,
+                       mysql::QueryValue(*conn_,
+                                         "SELECT migration_uuid FROM "
+                                         "_vt.schema_migrations WHERE "
+                                         "reverted_uuid = " +
+                                             mysql::QuoteString(last)));
+  EXPECT_EQ(Run({"OnlineDDL", "wait", "commerce", third}), 0) << err_.str();
+  // Reverted three times: qty is gone again.
   EXPECT_THAT(mysql::QueryValue(
                   *conn_, absl::StrCat("SELECT COUNT(*) FROM information_"
                                        "schema.COLUMNS WHERE TABLE_SCHEMA "
                                        "= 'shop' AND TABLE_NAME = 'items' "
                                        "AND COLUMN_NAME = 'qty'")),
-              IsOkAndHolds("1"));
+              IsOkAndHolds("0"));
 }
 
 // A request whose later statement fails says what its earlier ones did
