@@ -128,6 +128,30 @@ class BinlogIntegrationTest : public harness::SharedInstanceTest {
     o.heartbeat_period = absl::Milliseconds(200);
     return o;
   }
+
+  // The transactions streamed from `start` to `end`, each as the first
+  // column of the rows it inserts or updates to (every event a row event).
+  absl::StatusOr<std::vector<std::vector<int64_t>>> InsertedIdsByTransaction(
+      const Position& start, const Position& end) {
+    MariadbBinlogSourceFactory real(SourceOptions());
+    BinlogStreamer streamer(&real, start, Clock::Real());
+    std::vector<std::vector<int64_t>> txns;
+    while (!streamer.position().AtLeast(end)) {
+      SC_ASSIGN_OR_RETURN(StreamItem item, streamer.Next());
+      if (item.kind != StreamItem::Kind::kTransaction) continue;
+      std::vector<int64_t> ids;
+      for (const DecodedEvent& ev : item.transaction.events) {
+        EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
+        if (ev.kind != DecodedEvent::Kind::kRows) continue;
+        for (const RowChange& rc : ev.rows.rows) {
+          SC_ASSIGN_OR_RETURN(int64_t id, rc.after->GetInt64(0));
+          ids.push_back(id);
+        }
+      }
+      txns.push_back(ids);
+    }
+    return txns;
+  }
 };
 
 // ISO-8859-1 to UTF-8 (enough for the test's latin1 values).
@@ -462,22 +486,8 @@ TEST_F(BinlogIntegrationTest, SavepointsKeepTheWholeTransaction) {
   ASSERT_OK(conn_->Execute("COMMIT"));
   ASSERT_OK(conn_->Execute("INSERT INTO sp.t VALUES (5, 5)"));
   Position end = CurrentPosition();
-  MariadbBinlogSourceFactory real(SourceOptions());
-  BinlogStreamer streamer(&real, start, Clock::Real());
   std::vector<std::vector<int64_t>> txns;
-  while (!streamer.position().AtLeast(end)) {
-    ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
-    if (item.kind != StreamItem::Kind::kTransaction) continue;
-    std::vector<int64_t> ids;
-    for (const DecodedEvent& ev : item.transaction.events) {
-      EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
-      if (ev.kind != DecodedEvent::Kind::kRows) continue;
-      for (const RowChange& rc : ev.rows.rows) {
-        ids.push_back(rc.after->GetInt64(0).value());
-      }
-    }
-    txns.push_back(ids);
-  }
+  ASSERT_OK_AND_ASSIGN(txns, InsertedIdsByTransaction(start, end));
   EXPECT_THAT(txns, ::testing::ElementsAre(::testing::ElementsAre(1, 2, 4),
                                            ::testing::ElementsAre(5)));
 }
@@ -512,22 +522,8 @@ TEST_F(BinlogIntegrationTest, RowsRolledBackToASavepointAreDropped) {
                          "ORDER BY id) FROM sp2.t"),
               IsOkAndHolds("1:1,4:4,6:6,7:7"));
   Position end = CurrentPosition();
-  MariadbBinlogSourceFactory real(SourceOptions());
-  BinlogStreamer streamer(&real, start, Clock::Real());
   std::vector<std::vector<int64_t>> txns;
-  while (!streamer.position().AtLeast(end)) {
-    ASSERT_OK_AND_ASSIGN(StreamItem item, streamer.Next());
-    if (item.kind != StreamItem::Kind::kTransaction) continue;
-    std::vector<int64_t> ids;
-    for (const DecodedEvent& ev : item.transaction.events) {
-      EXPECT_NE(ev.kind, DecodedEvent::Kind::kQuery) << ev.query.query;
-      if (ev.kind != DecodedEvent::Kind::kRows) continue;
-      for (const RowChange& rc : ev.rows.rows) {
-        ids.push_back(rc.after->GetInt64(0).value());
-      }
-    }
-    txns.push_back(ids);
-  }
+  ASSERT_OK_AND_ASSIGN(txns, InsertedIdsByTransaction(start, end));
   // The MyISAM row is logged first, as a transaction of its own.
   EXPECT_THAT(txns, ::testing::ElementsAre(::testing::ElementsAre(100),
                                            ::testing::ElementsAre(1, 4),
