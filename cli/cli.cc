@@ -131,10 +131,16 @@ class Cli {
     return why.empty() ? 0 : 2;
   }
   int Fail(const grpc::Status& s) {
-    if (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-        s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      // Not refused: the request may have reached the server, which may
-      // still act on it.
+    // Not answered (gRPC's own deadline, or no connection): the request
+    // may have reached the server, which may still act on it. (A server's
+    // own refusal with those codes says what it did: "nothing was done",
+    // "not the leader".)
+    const std::string& m = s.error_message();
+    const bool refused = absl::StrContains(m, "nothing was done") ||
+                         absl::StrContains(m, "nothing prepared") ||
+                         absl::StrContains(m, "leader");
+    if (!refused && (s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                     s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
       err_ << "sidecut: " << s.error_message()
            << " (no answer: whether the server acted on the request is not "
               "known; look with OnlineDDL show)\n";

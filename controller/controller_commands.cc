@@ -555,6 +555,7 @@ absl::StatusOr<MigrationCommandResponse> Controller::ExecuteMigrationCommand(
     std::string keyspace;
     {
       absl::MutexLock lock(&mu_);
+      SC_RETURN_IF_ERROR(Lead());
       if (const ControllerDeployment* d = FindByMember(c.uuid)) {
         keyspace = d->keyspace();
       }

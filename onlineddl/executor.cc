@@ -347,8 +347,7 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
       }
       return absl::Status(
           s.code(),
-          absl::StrCat("statement ", i + 1, " of ", stmts.size(),
-                       " failed: ", s.message(),
+          absl::StrCat(stmts[i].sql, " failed: ", s.message(),
                        " (already applied, directly: ", applied, ")"));
     }
     return std::vector<std::string>();

@@ -324,13 +324,13 @@ class Executor {
   // fails naming the session that holds it.
   absl::Status TakeDaemonLock(absl::Duration wait)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs `ddl` on a live table (conn_), waiting options_.live_ddl_lock_wait
-  // at most for its metadata lock, up to three times; then fails saying a
-  // transaction holds `table`.
   // Runs `run` (statements on conn_) with the session in the server's time
   // zone, then back in UTC.
   absl::Status InServerTimeZone(const std::function<absl::Status()>& run)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `ddl` on a live table (conn_), waiting options_.live_ddl_lock_wait
+  // at most for its metadata lock, up to three times; then fails saying a
+  // transaction holds `table`.
   absl::Status RunLiveDdl(absl::string_view ddl, absl::string_view table)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Tags the reverse streams made before they were tagged

@@ -157,10 +157,6 @@ TEST_F(PrepareCutOverTest, AbortLeavesTheOldTableServingAndCommitSwaps) {
       WaitOptions{.timeout = absl::Seconds(30)}));
 }
 
-// A controller deposed while it prepared (its successor, of a newer
-// leadership term, has spoken to this tablet since) can neither abort nor
-// commit what the successor prepared, nor prepare again; the successor
-// commits.
 // A prepare naming another database's migration (a daemon beside the same
 // server for it, a misdirected request) is refused: it locked that
 // database's table and stopped its stream.
@@ -182,6 +178,10 @@ TEST_F(PrepareCutOverTest, AnotherDatabasesMigrationIsNotPrepared) {
       "UPDATE _vt.schema_migrations SET mysql_schema = DATABASE()" + where));
 }
 
+// A controller deposed while it prepared (its successor, of a newer
+// leadership term, has spoken to this tablet since) can neither abort nor
+// commit what the successor prepared, nor prepare again; the successor
+// commits.
 TEST_F(PrepareCutOverTest, AnOlderControllersRequestsAreRefused) {
   CreateUsers(100);
   StartExecutor();

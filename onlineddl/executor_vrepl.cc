@@ -570,11 +570,15 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   }
   s = DropCheckForMariadb(*conn_, db, shadow, &alter_clauses);
   if (!s.ok()) return Fail(m, s.message());
-  s = conn_
-          ->Execute(absl::StrCat("ALTER TABLE ",
-                                 mysql::QuoteQualified(db, shadow), " ",
-                                 alter_clauses))
-          .status();
+  // In the server's time zone, as the client's ALTER would read a TIMESTAMP
+  // default literal (the shadow is empty; rows are copied in UTC).
+  s = InServerTimeZone([&] {
+    return conn_
+        ->Execute(absl::StrCat("ALTER TABLE ",
+                               mysql::QuoteQualified(db, shadow), " ",
+                               alter_clauses))
+        .status();
+  });
   if (!s.ok()) return Fail(m, s.message());
   if (!st.IsAllowForeignKeys()) {
     // A foreign key the ALTER adds: during the copy the parent's deletes

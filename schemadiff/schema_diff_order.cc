@@ -155,16 +155,10 @@ bool AltersStarViewOf(const EntityDiff& diff, const std::string& table) {
     reads |= absl::EqualsIgnoreCase(t.name, table);
   }
   if (!reads) return false;
-  // The first top-level SELECT's list: `*`, or `q.*` where q is the table
-  // or an alias of it (`t AS q`, `t q`).
+  // A bare `*` in any query block (the server expands the stars of every
+  // block, derived tables and subqueries too), or `q.*` where q is the
+  // table or an alias of it (`t AS q`, `t q`).
   const std::vector<Token>& t = view->select.tokens.tokens;
-  size_t b = 0;
-  int depth = 0;
-  for (; b < t.size(); ++b) {
-    if (t[b].IsOp("(")) ++depth;
-    if (t[b].IsOp(")")) --depth;
-    if (depth == 0 && t[b].IsWord("select")) break;
-  }
   std::vector<std::string> names = {table};
   for (size_t i = 0; i + 1 < t.size(); ++i) {
     if (!absl::EqualsIgnoreCase(t[i].text, table) || !t[i].IsIdentLike()) {
@@ -174,17 +168,19 @@ bool AltersStarViewOf(const EntityDiff& diff, const std::string& table) {
     if (t[a].IsWord("as") && a + 1 < t.size()) ++a;
     if (t[a].IsIdentLike()) names.push_back(t[a].text);
   }
-  depth = 0;
-  for (size_t i = b + 1; i < t.size(); ++i) {
-    if (t[i].IsOp("(")) ++depth;
-    if (t[i].IsOp(")")) --depth;
-    if (depth != 0) continue;
-    if (t[i].IsWord("from")) break;
+  for (size_t i = 1; i < t.size(); ++i) {
     if (!t[i].IsOp("*")) continue;
     const Token& before = t[i - 1];
-    if (before.IsWord("select") || before.IsWord("distinct") ||
-        before.IsWord("all") || before.IsWord("distinctrow") ||
-        before.IsOp(",")) {
+    if (before.IsOp(",") ||
+        (before.kind == TokenKind::kWord &&
+         (before.IsWord("select") || before.IsWord("distinct") ||
+          before.IsWord("all") || before.IsWord("distinctrow") ||
+          before.IsWord("sql_calc_found_rows") ||
+          before.IsWord("high_priority") || before.IsWord("straight_join") ||
+          before.IsWord("sql_no_cache") || before.IsWord("sql_cache") ||
+          before.IsWord("sql_small_result") ||
+          before.IsWord("sql_big_result") ||
+          before.IsWord("sql_buffer_result")))) {
       return true;
     }
     if (before.IsOp(".") && i >= 2) {

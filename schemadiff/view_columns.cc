@@ -308,12 +308,14 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
 }
 
 // Where the SELECT after a leading WITH clause (WITH [RECURSIVE] name
-// [(columns)] AS (...), ...) starts; 0 without one.
-size_t PastWithClause(const Tokens& t) {
+// [(columns)] AS (...), ...) starts, the names it gives added to `names`;
+// 0 without one.
+size_t PastWithClause(const Tokens& t, std::vector<std::string>* names) {
   if (t.empty() || !t[0].IsWord("with")) return 0;
   size_t i = 1;
   if (i < t.size() && t[i].IsWord("recursive")) ++i;
   while (i < t.size() && t[i].IsIdentLike()) {
+    names->push_back(t[i].text);
     ++i;
     if (i < t.size() && t[i].IsOp("(")) i = SkipGroup(t, i, t.size());
     if (i >= t.size() || !t[i].IsWord("as")) return 0;
@@ -337,15 +339,8 @@ absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
   if (complete != nullptr) *complete = true;
   // The common table expressions read as sources of unknown columns (by
   // name: a table of the same name read in one's body reads so too).
-  const size_t start = PastWithClause(t);
   std::vector<std::string> ctes;
-  for (size_t i = 0; i < start; ++i) {
-    if ((t[i].IsOp(",") || t[i].IsWord("with") || t[i].IsWord("recursive")) &&
-        i + 1 < start && t[i + 1].IsIdentLike() &&
-        !t[i + 1].IsWord("recursive")) {
-      ctes.push_back(t[i + 1].text);
-    }
-  }
+  const size_t start = PastWithClause(t, &ctes);
   const ColumnsLookup with_ctes =
       [&](const std::string& name) -> const std::vector<std::string>* {
     for (const std::string& c : ctes) {

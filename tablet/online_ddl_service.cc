@@ -143,7 +143,14 @@ grpc::Status OnlineDdlService::ApplySchema(
           req->ddl_strategy());
       if (!r.ok()) return partly(r.status());
       affected += r->affected_rows;
-      if (r->fields.empty() && r->affected_rows > 0) {
+      // (A DEPLOYMENT verb answers with the deployment's rows; SHOW does
+      // nothing.)
+      const bool deployment_verb =
+          absl::StrContains(absl::AsciiStrToLower(sql), "deployment") &&
+          !absl::StartsWith(
+              absl::AsciiStrToLower(absl::StripLeadingAsciiWhitespace(sql)),
+              "show");
+      if ((r->fields.empty() && r->affected_rows > 0) || deployment_verb) {
         acted.push_back(absl::StrCat("statement ", i + 1, " (", sql, ")"));
       }
       // REVERT returns the new migration's UUID.
