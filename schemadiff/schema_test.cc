@@ -148,6 +148,26 @@ TEST(SchemaTest, InvalidSchemas) {
 
 // MariaDB names CHECKs per table (MySQL per schema): the same name in two
 // tables is valid there, twice in one table is not.
+// A view's column list naming a column twice, or of another length than
+// its SELECT's, is refused as the server refuses it (it was planned, then
+// failed as the deployment applied it).
+TEST(SchemaTest, AViewsColumnListMustFitItsSelect) {
+  EXPECT_THAT(Schema::FromSql("create table t (a int primary key, b int);"
+                              "create view v (x, X) as select a, b from t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("lists column `X` twice")));
+  EXPECT_THAT(Schema::FromSql("create table t (a int primary key, b int);"
+                              "create view v (x, y) as select a from t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("lists 2 columns where its "
+                                            "SELECT gives 1")));
+  ASSERT_OK(Schema::FromSql("create table t (a int primary key, b int);"
+                            "create view v (x, y) as select * from t;"
+                            "create view w (n) as with c as (select 1 as p, "
+                            "2 as q) select * from c")
+                .status());
+}
+
 // A view's common table expressions are no tables: a schema with one
 // (as MariaDB prints it) is valid, and the view depends on the table the
 // expression reads. (It was "unresolved", failing every declarative

@@ -358,7 +358,27 @@ absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
   if (complete != nullptr) {
     *complete = !view.columns.empty() || analyzer.complete();
   }
-  if (!view.columns.empty()) return std::vector<std::string>(view.columns);
+  if (!view.columns.empty()) {
+    // As the server refuses them (measured: 1060, 1353).
+    for (size_t i = 0; i < view.columns.size(); ++i) {
+      for (size_t k = 0; k < i; ++k) {
+        if (absl::EqualsIgnoreCase(view.columns[k], view.columns[i])) {
+          return SchemaError(
+              SchemaErrorKind::kViewColumnReference,
+              absl::StrCat("view ", Quoted(view.name.name), " lists column ",
+                           Quoted(view.columns[i]), " twice"));
+        }
+      }
+    }
+    if (analyzer.complete() && columns.size() != view.columns.size()) {
+      return SchemaError(
+          SchemaErrorKind::kViewColumnReference,
+          absl::StrCat("view ", Quoted(view.name.name), " lists ",
+                       view.columns.size(), " columns where its SELECT gives ",
+                       columns.size()));
+    }
+    return std::vector<std::string>(view.columns);
+  }
   return columns;
 }
 
