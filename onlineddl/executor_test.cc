@@ -1785,6 +1785,59 @@ TEST_F(ExecutorTest, ACopyHeldByItsThrottlerSaysWhy) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "2000");
 }
 
+// A copy held after rows flowed has no ETA while held (it showed the pace
+// from before the hold, an end the hold did not keep), and one again once
+// it goes on.
+TEST_F(ExecutorTest, AHeldCopyShowsNoEta) {
+  CreateUsers(20000);
+  // 0: slow chunks (a pace to tell an end by), 10 of them, then held;
+  // 1: held; 2: slow chunks again; 3: full speed.
+  auto mode = std::make_shared<std::atomic<int>>(0);
+  auto asked = std::make_shared<std::atomic<int>>(0);
+  ExecutorOptions o = Options();
+  o.workflow.copy_batch_rows = 200;
+  o.workflow.copy_batch_max_rows = 200;
+  o.workflow.throttle =
+      [mode, asked](mysql::Connection&) -> absl::StatusOr<std::string> {
+    if (mode->load() == 0 && asked->fetch_add(1) >= 10) mode->store(1);
+    if (mode->load() == 1) return "replica r1 lags 30s > 5s";
+    if (mode->load() != 3) absl::SleepFor(absl::Milliseconds(200));
+    return "";
+  };
+  o.workflow.throttle_recheck = absl::Milliseconds(100);
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN x INT", "vitess", ""));
+  Migration paced;
+  ASSERT_OK(WaitFor(Clock::Real(), "an ETA", [&]() -> absl::StatusOr<bool> {
+    SC_ASSIGN_OR_RETURN(paced, executor_->Get(u[0]));
+    return paced.eta_seconds > 0;
+  }));
+  Migration held;
+  ASSERT_OK(WaitFor(Clock::Real(), "the copy to be held",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
+                      return held.component_throttled == "vcopier";
+                    }));
+  absl::SleepFor(absl::Milliseconds(500));  // rounds of the executor
+  ASSERT_OK_AND_ASSIGN(held, executor_->Get(u[0]));
+  EXPECT_EQ(held.component_throttled, "vcopier");
+  EXPECT_GT(held.rows_copied, 0);
+  EXPECT_LT(held.rows_copied, 20000);
+  EXPECT_EQ(held.eta_seconds, -1);
+  mode->store(2);
+  Migration going;
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "an ETA again", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(going, executor_->Get(u[0]));
+        return going.eta_seconds > 0;
+      }));
+  EXPECT_EQ(going.component_throttled, "");
+  mode->store(3);
+  WaitStatus(u[0], kStatusComplete);
+}
+
 // A tablet killed while an immediate operation ran: after a restart the
 // operation is complete if its statement applied (before, it was failed
 // though applied, and a retry then failed on what it had done) and failed

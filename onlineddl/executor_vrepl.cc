@@ -980,10 +980,6 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     a.Set("progress", std::min(pct, 99.9));
     double secs = absl::ToDoubleSeconds(now - p.at);
     int64_t done = row.rows_copied - p.rows;
-    if (secs >= 1 && done > 0) {
-      a.Set("eta_seconds",
-            static_cast<int64_t>((table_rows - row.rows_copied) * secs / done));
-    }
     if (secs >= 10) p = Progress{now, row.rows_copied};  // rolling window
     // The copy's throttler (replica lag, server load) holds it back: the
     // workflow records the reason while it waits (time_throttled fresh)
@@ -991,6 +987,16 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     // record left by a process that died.
     held = !row.reason_throttled.empty() &&
            absl::ToUnixSeconds(now) - row.time_throttled <= 30;
+    if (held) {
+      // No end to tell while held: the pace before the hold would promise
+      // one the hold does not keep. Once rows flow again the pace counts
+      // the hold's time within its window (a throttle by ratio holds now
+      // and then, and slows the copy by that much).
+      a.Set("eta_seconds", int64_t{-1});
+    } else if (secs >= 1 && done > 0) {
+      a.Set("eta_seconds",
+            static_cast<int64_t>((table_rows - row.rows_copied) * secs / done));
+    }
     if (held) {
       a.Set("component_throttled", "vcopier")
           .Set("reason_throttled", row.reason_throttled)
