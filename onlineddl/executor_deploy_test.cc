@@ -1025,6 +1025,13 @@ TEST_F(DeployTest, RefusedDeploymentsRunNothing) {
                         "vitess --declarative --prefer-instant-ddl", ""),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("does not combine")));
+  // A view whose SELECT names two columns alike: the server refuses it
+  // (1060) as the deployment applies it; refused before anything runs.
+  EXPECT_THAT(executor_->Submit("CREATE TABLE t9 (id INT PRIMARY KEY); "
+                                "CREATE VIEW v9 AS SELECT * FROM t9, kid",
+                                "vitess --declarative", "dupnames"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("view `v9` has duplicate column name `id`")));
   ASSERT_OK_AND_ASSIGN(std::vector<Migration> ms, executor_->List(""));
   EXPECT_TRUE(ms.empty());
   // Nothing to change: nothing submitted.

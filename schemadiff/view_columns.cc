@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/keywords.h"
 #include "schemadiff/schema_errors.h"
 #include "util/status_macros.h"
@@ -81,14 +82,122 @@ bool NamesSourceColumn(const Tokens& t, size_t i, size_t end,
   return false;
 }
 
+// A word making the string after it one literal: N'x', _latin1'x'.
+bool IsIntroducer(const Token& t) {
+  return t.kind == TokenKind::kWord &&
+         (absl::EqualsIgnoreCase(t.text, "n") || absl::StartsWith(t.text, "_"));
+}
+
+// The name the server gives a select item without one: a string's value
+// (after its introducer), otherwise the item as written (its tokens, with
+// the spaces between them).
+std::string ExpressionName(const Tokens& t, size_t s, size_t x) {
+  if (x == s + 1 && t[s].kind == TokenKind::kString) return t[s].text;
+  if (x == s + 2 && IsIntroducer(t[s]) && t[s + 1].kind == TokenKind::kString &&
+      t[s].end == t[s + 1].offset) {
+    return t[s + 1].text;
+  }
+  std::string name;
+  for (size_t k = s; k < x; ++k) {
+    if (k > s && t[k].offset > t[k - 1].end) {
+      name.append(t[k].offset - t[k - 1].end, ' ');
+    }
+    name += t[k].text;
+  }
+  return name;
+}
+
+// Whether the select item t[s, x) ends in an alias without AS (`id x`,
+// `count(*) n`): a name after a column, literal or closing parenthesis.
+bool IsImplicitAlias(const Tokens& t, size_t s, size_t x) {
+  if (x < s + 2) return false;
+  const Token& alias = t[x - 1];
+  const Token& before = t[x - 2];
+  if (alias.kind == TokenKind::kWord &&
+      (IsKeyword(alias.text) || IsExpressionKeyword(alias.text))) {
+    return false;
+  }
+  if (!alias.IsIdentLike() && alias.kind != TokenKind::kString) return false;
+  if (alias.kind == TokenKind::kString && IsIntroducer(before)) return false;
+  if (before.IsOp(")")) return true;
+  if (before.kind == TokenKind::kWord) {
+    return !IsKeyword(before.text) && !IsExpressionKeyword(before.text);
+  }
+  return before.kind == TokenKind::kQuotedIdent ||
+         before.kind == TokenKind::kNumber ||
+         (before.kind == TokenKind::kString &&
+          alias.kind != TokenKind::kString);  // 'a' 'b' is one string
+}
+
+// How a select item's column got its name.
+enum class Naming {
+  kGiven,    // by an alias, or as the column it reads
+  kStar,     // as the column a star expands to
+  kDerived,  // from its expression: `1`, `id+1`, 'a'
+};
+
+// Names a SELECT's columns as the server does (sql_view.cc,
+// check_duplicate_names and make_unique_view_field_name; measured on
+// MariaDB 10.11): two columns the query names alike are refused (1060
+// Duplicate column name); a derived name meeting an earlier one is renamed
+// My_exp_<name>, then My_exp_1_<name>, ..., unique among the columns so far.
+// A star's column meeting another name is refused only under a server
+// dialect: the corpus (Vitess's schemadiff) accepts `SELECT * FROM t1, t2`
+// over tables sharing a column.
+absl::Status UniqueNames(const std::string& view,
+                         const std::vector<Naming>& naming,
+                         std::vector<std::string>* columns) {
+  std::vector<bool> given;
+  for (Naming n : naming) given.push_back(n != Naming::kDerived);
+  const bool stars_count = CurrentServerDialect() != nullptr;
+  std::vector<std::string>& c = *columns;
+  std::vector<std::string> original = c;
+  auto rename = [&](size_t target, size_t last) {
+    for (int attempt = 0;; ++attempt) {
+      std::string n = attempt == 0 ? absl::StrCat("My_exp_", original[target])
+                                   : absl::StrCat("My_exp_", attempt, "_",
+                                                  original[target]);
+      bool ok = true;
+      for (size_t k = 0; k <= last && ok; ++k) {
+        ok = k == target || !absl::EqualsIgnoreCase(n, c[k]);
+      }
+      if (ok) {
+        c[target] = std::move(n);
+        return;
+      }
+    }
+  };
+  for (size_t i = 0; i < c.size(); ++i) {
+    for (size_t k = 0; k < i; ++k) {
+      if (!absl::EqualsIgnoreCase(c[i], c[k])) continue;
+      if (!given[i]) {
+        rename(i, i);
+      } else if (!given[k]) {
+        rename(k, i);
+      } else if (!stars_count &&
+                 (naming[i] == Naming::kStar || naming[k] == Naming::kStar)) {
+        continue;
+      } else {
+        return SchemaError(
+            SchemaErrorKind::kViewColumnReference,
+            absl::StrCat("view ", Quoted(view), " has duplicate column name ",
+                         Quoted(c[i])));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 class SelectAnalyzer {
  public:
   SelectAnalyzer(std::string view, const ColumnsLookup& lookup)
       : view_(std::move(view)), lookup_(lookup) {}
 
-  // Analyzes the SELECT in t[b, e); returns its column names.
+  // Analyzes the SELECT in t[b, e); returns its column names, named as
+  // the server names them (see UniqueNames). `named`: whether the names
+  // count (not where a column list renames them).
   absl::StatusOr<std::vector<std::string>> Analyze(const Tokens& t, size_t b,
-                                                   size_t e);
+                                                   size_t e, bool named = true);
   // Whether every star expanded over sources whose columns are known (the
   // names Analyze returned are all the view's).
   bool complete() const { return complete_; }
@@ -198,6 +307,10 @@ absl::Status SelectAnalyzer::CheckRefs(
     if (!IsColumnWord(t, i, e) && !NamesSourceColumn(t, i, e, sources)) {
       continue;
     }
+    if (i + 1 < e && t[i + 1].kind == TokenKind::kString &&
+        IsIntroducer(t[i]) && t[i].end == t[i + 1].offset) {
+      continue;  // N'x', _latin1'x'
+    }
     if (i + 2 < e && t[i + 1].IsOp(".")) {
       SC_RETURN_IF_ERROR(CheckQualified(t[i].text, t[i + 2].text, sources));
       i += 2;
@@ -218,7 +331,7 @@ absl::Status SelectAnalyzer::CheckRefs(
 }
 
 absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
-    const Tokens& t, size_t b, size_t e) {
+    const Tokens& t, size_t b, size_t e, bool named) {
   size_t i = b + 1;  // past SELECT
   while (i < e && IsWordIn(t[i], {"distinct", "all", "distinctrow"})) ++i;
   // Top-level clause positions.
@@ -239,6 +352,7 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
   }
   // Select items, split at top-level commas.
   std::vector<std::string> columns, aliases;
+  std::vector<Naming> naming;  // per column
   std::vector<std::pair<size_t, size_t>> items;
   for (size_t s = i, j = i; j <= list_end; ++j) {
     if (j == list_end || t[j].IsOp(",")) {
@@ -255,6 +369,7 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
         if (src.columns) {
           columns.insert(columns.end(), src.columns->begin(),
                          src.columns->end());
+          naming.resize(columns.size(), Naming::kStar);
         } else if (!absl::EqualsIgnoreCase(src.name, "dual")) {
           complete_ = false;
         }
@@ -267,6 +382,7 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
         if (src.columns) {
           columns.insert(columns.end(), src.columns->begin(),
                          src.columns->end());
+          naming.resize(columns.size(), Naming::kStar);
         } else {
           complete_ = false;
         }
@@ -275,24 +391,39 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
     }
     size_t expr_end = x;
     std::string name;
+    Naming how = Naming::kGiven;
+    // A column in parentheses is still that column: `(id)` is named id.
+    size_t a = s, z = x;
+    while (z > a + 2 && t[a].IsOp("(") && SkipGroup(t, a, z) == z &&
+           !t[a + 1].IsWord("select")) {
+      ++a;
+      --z;
+    }
     if (x >= s + 3 && t[x - 2].IsWord("as")) {
       name = t[x - 1].text;
       expr_end = x - 2;
       aliases.push_back(name);
-    } else if (x == s + 1 && t[s].IsIdentLike()) {
-      name = t[s].text;
-    } else if (x == s + 3 && t[s + 1].IsOp(".")) {
-      name = t[s + 2].text;
+    } else if (IsImplicitAlias(t, s, x)) {
+      name = t[x - 1].text;
+      expr_end = x - 1;
+      aliases.push_back(name);
+    } else if (z == a + 1 && t[a].IsIdentLike()) {
+      name = t[a].text;
+    } else if (z == a + 3 && t[a + 1].IsOp(".")) {
+      name = t[a + 2].text;
     } else {
-      std::vector<std::string> texts;
-      for (size_t k = s; k < x; ++k) texts.push_back(t[k].text);
-      name = absl::StrJoin(texts, "");
+      name = ExpressionName(t, s, x);
+      how = Naming::kDerived;
     }
     SC_RETURN_IF_ERROR(CheckRefs(t, s, expr_end, sources, nullptr));
     columns.push_back(std::move(name));
+    naming.push_back(how);
   }
   for (auto [s, x] : conds) {
     SC_RETURN_IF_ERROR(CheckRefs(t, s, x, sources, nullptr));
+  }
+  if (named) {
+    SC_RETURN_IF_ERROR(UniqueNames(view_, naming, &columns));
   }
   for (size_t c = 0; c + 1 < clause.size(); ++c) {
     const Token& w = t[clause[c]];
@@ -353,8 +484,9 @@ absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
     return std::vector<std::string>(view.columns);  // not analyzable
   }
   SelectAnalyzer analyzer(view.name.name, with_ctes);
-  SC_ASSIGN_OR_RETURN(std::vector<std::string> columns,
-                      analyzer.Analyze(t, start, t.size()));
+  SC_ASSIGN_OR_RETURN(
+      std::vector<std::string> columns,
+      analyzer.Analyze(t, start, t.size(), /*named=*/view.columns.empty()));
   if (complete != nullptr) {
     *complete = !view.columns.empty() || analyzer.complete();
   }

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "schemadiff/charsets.h"
 #include "schemadiff/parser.h"
 #include "schemadiff/schema_errors.h"
 #include "util/status_matchers.h"
@@ -52,6 +53,17 @@ TEST(ViewColumnsTest, ColumnNames) {
       {"create view v (p, q) as select x, y from a, b", {"p", "q"}},
       {"create view v as select n from (select x as n from a) as d", {"n"}},
       {"create view v as select 1 as one from dual", {"one"}},
+      // Named as the server names them (measured on MariaDB 10.11).
+      {"create view v as select id k, count(*) n, x from a", {"k", "n", "x"}},
+      {"create view v as select 1, 1, 1 from a",
+       {"1", "My_exp_1", "My_exp_1_1"}},
+      {"create view v as select 'x', x from a", {"My_exp_x", "x"}},
+      {"create view v as select (id), x from a", {"id", "x"}},
+      {"create view v (p, q) as select id, id from a", {"p", "q"}},
+      {"create view v as select * from (select 1, 1 from dual) as d",
+       {"1", "My_exp_1"}},
+      {"create view v as select _latin1'x', N'y', id 'k', id  +  1 from a",
+       {"x", "y", "k", "id  +  1"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);
@@ -76,6 +88,19 @@ TEST(ViewColumnsTest, InvalidReferences) {
        "view `v` references non-existent column `a`.`y`"},
       {"create view v as select * from dual",
        "view `v` has invalid star expression"},
+      // As the server refuses them (1060 Duplicate column name).
+      {"create view v as select id, ID from a",
+       "view `v` has duplicate column name `ID`"},
+      {"create view v as select a.id, b.id from a join b on a.x = b.y",
+       "view `v` has duplicate column name `id`"},
+      {"create view v as select x k, id as k from a",
+       "view `v` has duplicate column name `k`"},
+      {"create view v as select (id), id from a",
+       "view `v` has duplicate column name `id`"},
+      {"create view v as select 1 as id, id from a",
+       "view `v` has duplicate column name `id`"},
+      {"create view v (p) as select d.id from (select id, id from a) as d",
+       "view `v` has duplicate column name `id`"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.sql);
@@ -85,6 +110,34 @@ TEST(ViewColumnsTest, InvalidReferences) {
               SchemaErrorKind::kViewColumnReference);
     EXPECT_EQ(got.status().message(), c.message);
   }
+}
+
+// A star's column meeting another name: the server refuses it, the corpus
+// (Vitess's schemadiff) accepts it; refused under a server dialect.
+TEST(ViewColumnsTest, StarColumnsMeetingOtherNames) {
+  const std::vector<std::string> views = {
+      "create view v as select * from a, b",
+      "create view v as select *, x from a",
+      "create view v as select a.*, b.id from a, b",
+  };
+  for (const std::string& sql : views) {
+    SCOPED_TRACE(sql);
+    EXPECT_OK(Columns(sql));
+    ServerDialect mariadb;
+    mariadb.mariadb = true;
+    ScopedServerDialect in_dialect(mariadb);
+    absl::StatusOr<std::vector<std::string>> got = Columns(sql);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(GetSchemaErrorKind(got.status()),
+              SchemaErrorKind::kViewColumnReference);
+    EXPECT_THAT(got.status().message(),
+                ::testing::HasSubstr("has duplicate column name"));
+  }
+  ServerDialect mariadb;
+  ScopedServerDialect in_dialect(mariadb);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> got,
+                       Columns("create view v as select *, 1, 'x' from a"));
+  EXPECT_THAT(got, ElementsAreArray({"id", "x", "shared", "1", "My_exp_x"}));
 }
 
 TEST(ViewColumnsTest, AliasesUsableInOrderBy) {
