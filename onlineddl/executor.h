@@ -212,10 +212,12 @@ class Executor {
   // `uuid` (optional) fixes the UUID of a migration the statement creates
   // (REVERT), as when a controller fans one UUID out to every shard.
   // `ddl_strategy` (optional): the request's strategy; a REVERT takes its
-  // --retain-artifacts.
+  // --retain-artifacts. `deadline` as for the commands below: checked
+  // before the first migration it changes (one changed, the others follow).
   absl::StatusOr<mysql::Result> ExecuteCommand(
       absl::string_view sql, absl::string_view migration_context = "",
-      absl::string_view uuid = "", absl::string_view ddl_strategy = "");
+      absl::string_view uuid = "", absl::string_view ddl_strategy = "",
+      absl::Time deadline = absl::InfiniteFuture());
 
   // Submits a revert of the completed migration `uuid`; returns the new
   // migration's UUID. Refused (kFailedPrecondition, with the reason) unless
@@ -234,34 +236,49 @@ class Executor {
 
   // Commands with Vitess semantics; `uuid` may be "all" where Vitess allows.
   // Each returns the number of migrations it changed.
-  absl::StatusOr<int> Complete(absl::string_view uuid);
-  absl::StatusOr<int> PostponeComplete(absl::string_view uuid);
-  absl::StatusOr<int> Cancel(absl::string_view uuid);
-  absl::StatusOr<int> Retry(absl::string_view uuid);
-  absl::StatusOr<int> Launch(absl::string_view uuid);
-  absl::StatusOr<int> Cleanup(absl::string_view uuid);
-  absl::StatusOr<int> ForceCutOver(absl::string_view uuid);
-  absl::StatusOr<int> SetCutOverThreshold(absl::string_view uuid,
-                                          absl::Duration threshold);
+  // A command whose `deadline` (its RPC's, wall clock) passed while it
+  // waited for the executor does nothing (DeadlineExceeded): its caller
+  // gave up on it and was told the outcome is unknown.
+  absl::StatusOr<int> Complete(absl::string_view uuid,
+                               absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> PostponeComplete(
+      absl::string_view uuid, absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> Cancel(absl::string_view uuid,
+                             absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> Retry(absl::string_view uuid,
+                            absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> Launch(absl::string_view uuid,
+                             absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> Cleanup(absl::string_view uuid,
+                              absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> ForceCutOver(
+      absl::string_view uuid, absl::Time deadline = absl::InfiniteFuture());
+  absl::StatusOr<int> SetCutOverThreshold(
+      absl::string_view uuid, absl::Duration threshold,
+      absl::Time deadline = absl::InfiniteFuture());
   // Throttles `uuid` ("all": every migration, those submitted later too)
   // at `ratio` for `expire` from now, as Vitess: ratio 1 stops its stream, a
   // ratio between 0 and 1 holds that share of its copy's throttle checks,
   // 0 removes the throttle (unthrottle). A migration throttled both on
   // its own and with all is held at the larger ratio.
-  absl::StatusOr<int> Throttle(
-      absl::string_view uuid, double ratio,
-      absl::Duration expire = absl::InfiniteDuration());
+  absl::StatusOr<int> Throttle(absl::string_view uuid, double ratio,
+                               absl::Duration expire = absl::InfiniteDuration(),
+                               absl::Time deadline = absl::InfiniteFuture());
 
   // Deployments (executor_deploy.cc): the migrations of one declarative
   // request, completed as a unit in schemadiff's valid order once every
   // long ALTER is ready. Each returns what it changed or refuses with the
   // reason.
   absl::StatusOr<Deployment> GetDeployment(absl::string_view context);
-  absl::Status CompleteDeployment(absl::string_view context);
-  absl::Status CancelDeployment(absl::string_view context);
+  // `deadline` as for the commands above.
+  absl::Status CompleteDeployment(absl::string_view context,
+                                  absl::Time deadline = absl::InfiniteFuture());
+  absl::Status CancelDeployment(absl::string_view context,
+                                absl::Time deadline = absl::InfiniteFuture());
   // Reverts every member in reverse order as a new deployment; returns its
   // context.
-  absl::StatusOr<std::string> RevertDeployment(absl::string_view context);
+  absl::StatusOr<std::string> RevertDeployment(
+      absl::string_view context, absl::Time deadline = absl::InfiniteFuture());
 
   // Two-phase cut-over, for a controller that swaps every shard together
   // (executor_prepare.cc). PrepareCutOver waits until the ready, running
@@ -426,7 +443,8 @@ class Executor {
   absl::Status GateDeployments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status GateDeployment(Deployment d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<mysql::Result> DeploymentCommand(absl::string_view verb,
-                                                  absl::string_view context);
+                                                  absl::string_view context,
+                                                  absl::Time deadline);
 
   // Immediate operations (executor_immediate.cc).
   absl::Status RunImmediate(const Migration& m, const DdlStatement& d)

@@ -86,8 +86,10 @@ absl::StatusOr<std::vector<Migration>> Executor::NotGated(
   return out;
 }
 
-absl::StatusOr<int> Executor::Complete(absl::string_view uuid) {
+absl::StatusOr<int> Executor::Complete(absl::string_view uuid,
+                                       absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> all, Select(uuid, kPending));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
                       NotGated(uuid, std::move(all), "complete"));
@@ -99,8 +101,10 @@ absl::StatusOr<int> Executor::Complete(absl::string_view uuid) {
   return static_cast<int>(ms.size());
 }
 
-absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid) {
+absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid,
+                                               absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -109,8 +113,10 @@ absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid) {
   return static_cast<int>(ms.size());
 }
 
-absl::StatusOr<int> Executor::Cancel(absl::string_view uuid) {
+absl::StatusOr<int> Executor::Cancel(absl::string_view uuid,
+                                     absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> all, Select(uuid, kPending));
   // A deployment's member: cancelled with its deployment only (alone it
   // left the deployment half-applied).
@@ -207,7 +213,8 @@ absl::Status Executor::CancelLocked(const Migration& m, absl::string_view why) {
                              .SetExpr("cancelled_timestamp", "NOW()"));
 }
 
-absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
+absl::StatusOr<int> Executor::Retry(absl::string_view uuid,
+                                    absl::Time deadline) {
   if (uuid == "all") {
     // Vitess retries one migration: "all" would rerun every failed and
     // cancelled change ever recorded (cancelled reverts too).
@@ -216,6 +223,7 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
         "and cancelled migration ever recorded)");
   }
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kEnded));
   for (const Migration& m : ms) {
     if (m.stage == kSwapOutcomeUnknownStage) {
@@ -280,8 +288,10 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid) {
   return static_cast<int>(ms.size());
 }
 
-absl::StatusOr<int> Executor::Launch(absl::string_view uuid) {
+absl::StatusOr<int> Executor::Launch(absl::string_view uuid,
+                                     absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> all,
                       Select(uuid, "'requested', 'queued', 'ready'"));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
@@ -295,8 +305,10 @@ absl::StatusOr<int> Executor::Launch(absl::string_view uuid) {
   return static_cast<int>(ms.size());
 }
 
-absl::StatusOr<int> Executor::Cleanup(absl::string_view uuid) {
+absl::StatusOr<int> Executor::Cleanup(absl::string_view uuid,
+                                      absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kTerminal));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -307,8 +319,10 @@ absl::StatusOr<int> Executor::Cleanup(absl::string_view uuid) {
   return static_cast<int>(ms.size());
 }
 
-absl::StatusOr<int> Executor::ForceCutOver(absl::string_view uuid) {
+absl::StatusOr<int> Executor::ForceCutOver(absl::string_view uuid,
+                                           absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -320,9 +334,11 @@ absl::StatusOr<int> Executor::ForceCutOver(absl::string_view uuid) {
 }
 
 absl::StatusOr<int> Executor::SetCutOverThreshold(absl::string_view uuid,
-                                                  absl::Duration threshold) {
+                                                  absl::Duration threshold,
+                                                  absl::Time deadline) {
   SC_ASSIGN_OR_RETURN(absl::Duration t, ValidateCutOverThreshold(threshold));
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(
@@ -334,8 +350,10 @@ absl::StatusOr<int> Executor::SetCutOverThreshold(absl::string_view uuid,
 }
 
 absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio,
-                                       absl::Duration expire) {
+                                       absl::Duration expire,
+                                       absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   if (!(ratio >= 0 && ratio <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("throttle ratio ", ratio,

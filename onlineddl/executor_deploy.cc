@@ -567,8 +567,10 @@ absl::StatusOr<Deployment> Executor::GetDeployment(absl::string_view context) {
   });
 }
 
-absl::Status Executor::CompleteDeployment(absl::string_view context) {
+absl::Status Executor::CompleteDeployment(absl::string_view context,
+                                          absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
   if (d.status != kDeployRunning) {
@@ -581,8 +583,10 @@ absl::Status Executor::CompleteDeployment(absl::string_view context) {
   return absl::OkStatus();
 }
 
-absl::Status Executor::CancelDeployment(absl::string_view context) {
+absl::Status Executor::CancelDeployment(absl::string_view context,
+                                        absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
   if (d.status != kDeployRunning && d.status != kDeployCompleting) {
@@ -621,8 +625,9 @@ absl::Status Executor::CancelDeployment(absl::string_view context) {
 }
 
 absl::StatusOr<std::string> Executor::RevertDeployment(
-    absl::string_view context) {
+    absl::string_view context, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
   // A deployment that failed while applying has its members up to the
@@ -672,16 +677,16 @@ absl::StatusOr<std::string> Executor::RevertDeployment(
 }
 
 absl::StatusOr<mysql::Result> Executor::DeploymentCommand(
-    absl::string_view verb, absl::string_view context) {
+    absl::string_view verb, absl::string_view context, absl::Time deadline) {
   mysql::Result r;
   std::string shown(context);
   const std::string v = absl::AsciiStrToLower(verb);
   if (v == "complete") {
-    SC_RETURN_IF_ERROR(CompleteDeployment(context));
+    SC_RETURN_IF_ERROR(CompleteDeployment(context, deadline));
   } else if (v == "cancel") {
-    SC_RETURN_IF_ERROR(CancelDeployment(context));
+    SC_RETURN_IF_ERROR(CancelDeployment(context, deadline));
   } else if (v == "revert") {
-    SC_ASSIGN_OR_RETURN(shown, RevertDeployment(context));
+    SC_ASSIGN_OR_RETURN(shown, RevertDeployment(context, deadline));
   } else if (v != "show") {
     return absl::InvalidArgumentError(absl::StrCat("unknown verb ", verb));
   }

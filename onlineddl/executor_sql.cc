@@ -24,7 +24,8 @@ mysql::Result Affected(int n) {
 
 absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     absl::string_view sql, absl::string_view migration_context,
-    absl::string_view new_uuid, absl::string_view ddl_strategy) {
+    absl::string_view new_uuid, absl::string_view ddl_strategy,
+    absl::Time deadline) {
   // Sidecut's deployment statements: SHOW|COMPLETE|CANCEL|REVERT
   // DEPLOYMENT '<context>'.
   std::string verb, context;
@@ -32,7 +33,7 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
       R"((?is)\s*(show|complete|cancel|revert)\s+deployment\s+'([^']*)'\s*;?\s*)");
   if (RE2::FullMatch(re2::StringPiece(sql.data(), sql.size()), *kDeployment,
                      &verb, &context)) {
-    return DeploymentCommand(verb, context);
+    return DeploymentCommand(verb, context, deadline);
   }
   SC_ASSIGN_OR_RETURN(MigrationCommand c, ParseMigrationCommand(sql));
   if (c.kind == K::kShowMigrations) {
@@ -61,10 +62,9 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
                           DdlStrategySetting::Parse(ddl_strategy));
       retain = st.RetainArtifactsSeconds();
     }
-    SC_ASSIGN_OR_RETURN(
-        std::string uuid,
-        Revert(c.uuid, migration_context, new_uuid, /*gated=*/false,
-               absl::InfiniteFuture(), retain));
+    SC_ASSIGN_OR_RETURN(std::string uuid,
+                        Revert(c.uuid, migration_context, new_uuid,
+                               /*gated=*/false, deadline, retain));
     mysql::Result r = Affected(1);
     r.fields.push_back(mysql::Field{});
     r.fields.back().name = "uuid";
@@ -88,8 +88,9 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
     }
     if (d.ok() &&
         (d->status == kDeployRunning || d->status == kDeployCompleting)) {
-      SC_RETURN_IF_ERROR(c.kind == K::kComplete ? CompleteDeployment(c.context)
-                                                : CancelDeployment(c.context));
+      SC_RETURN_IF_ERROR(c.kind == K::kComplete
+                             ? CompleteDeployment(c.context, deadline)
+                             : CancelDeployment(c.context, deadline));
       return Affected(static_cast<int>(d->members.size()));
     }
     if (!d.ok() && !absl::IsNotFound(d.status())) return d.status();
@@ -118,41 +119,46 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
   }
   int total = 0;
   absl::Status refused;
-  for (const std::string& t : targets) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string& t = targets[i];
+    // Once one acted, the rest follow (a deadline passing between them
+    // would leave the request half done, said to have done nothing).
+    const absl::Time by = i == 0 ? deadline : absl::InfiniteFuture();
     absl::StatusOr<int> n;
     switch (c.kind) {
       case K::kRetry:
-        n = Retry(t);
+        n = Retry(t, by);
         break;
       case K::kCleanup:
-        n = Cleanup(t);
+        n = Cleanup(t, by);
         break;
       case K::kLaunch:
-        n = Launch(t);
+        n = Launch(t, by);
         break;
       case K::kComplete:
-        n = Complete(t);
+        n = Complete(t, by);
         break;
       case K::kPostponeComplete:
-        n = PostponeComplete(t);
+        n = PostponeComplete(t, by);
         break;
       case K::kCancel:
-        n = Cancel(t);
+        n = Cancel(t, by);
         break;
       case K::kThrottle:
         // Fully throttled unless a RATIO says otherwise (RATIO 0: not
         // throttled, as in Vitess), until unthrottled or EXPIRE.
         n = Throttle(t, c.ratio.value_or(1.0),
-                     c.expire.value_or(absl::InfiniteDuration()));
+                     c.expire.value_or(absl::InfiniteDuration()), by);
         break;
       case K::kUnthrottle:
-        n = Throttle(t, 0);
+        n = Throttle(t, 0, absl::InfiniteDuration(), by);
         break;
       case K::kForceCutOver:
-        n = ForceCutOver(t);
+        n = ForceCutOver(t, by);
         break;
       case K::kCutOverThreshold:
-        n = SetCutOverThreshold(t, c.threshold.value_or(absl::ZeroDuration()));
+        n = SetCutOverThreshold(t, c.threshold.value_or(absl::ZeroDuration()),
+                                by);
         break;
       default:
         return absl::InvalidArgumentError(

@@ -414,6 +414,53 @@ TEST_F(ExecutorTest, ARequestPastItsDeadlineSubmitsNothing) {
   EXPECT_EQ(one.size(), 1u);
 }
 
+// A command whose deadline passed before it ran (its RPC waited for the
+// executor; its caller gave up and was told the outcome is unknown) does
+// nothing: it acted later, unknown to anyone.
+TEST_F(ExecutorTest, ACommandPastItsDeadlineDoesNothing) {
+  CreateUsers(10);
+  StartExecutor();
+  const absl::Time past = absl::Now() - absl::Seconds(1);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE users ADD COLUMN c INT",
+                                         "vitess --postpone-launch "
+                                         "--postpone-completion",
+                                         ""));
+  const auto late = StatusIs(absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(executor_->Launch(u[0], past).status(), late);
+  EXPECT_THAT(executor_->Cancel(u[0], past).status(), late);
+  EXPECT_THAT(executor_->Complete(u[0], past).status(), late);
+  EXPECT_THAT(
+      executor_->Throttle(u[0], 1, absl::InfiniteDuration(), past).status(),
+      late);
+  EXPECT_THAT(
+      executor_->SetCutOverThreshold(u[0], absl::Seconds(20), past).status(),
+      late);
+  EXPECT_THAT(executor_
+                  ->ExecuteCommand(absl::StrCat("ALTER VITESS_MIGRATION '",
+                                                u[0], "' CANCEL"),
+                                   "", "", "", past)
+                  .status(),
+              late);
+  EXPECT_THAT(
+      executor_->ExecuteCommand("CANCEL DEPLOYMENT 'nope'", "", "", "", past)
+          .status(),
+      late);
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  EXPECT_THAT(m.status, ::testing::AnyOf(kStatusRequested, kStatusQueued));
+  EXPECT_TRUE(m.postpone_launch);
+  EXPECT_TRUE(m.postpone_completion);
+  EXPECT_NE(m.cutover_threshold_seconds, 20);
+  EXPECT_EQ(m.user_throttle_ratio, 0);
+  // In time: done.
+  const absl::Time soon = absl::Now() + absl::Minutes(1);
+  EXPECT_THAT(executor_->Cancel(u[0], soon), IsOkAndHolds(1));
+  WaitStatus(u[0], kStatusCancelled);
+  EXPECT_THAT(executor_->Retry(u[0], past).status(), late);
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(u[0]));
+  EXPECT_EQ(m.status, kStatusCancelled);
+}
+
 // Column names compare without case for every letter, as MariaDB compares
 // them: a column renamed by another case of its non-ASCII name keeps its
 // values (it was taken as dropped: NULL in every row), and one dropped and

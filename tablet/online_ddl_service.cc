@@ -140,7 +140,7 @@ grpc::Status OnlineDdlService::ApplySchema(
       absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
           sql, req->migration_context(),
           req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
-          req->ddl_strategy());
+          req->ddl_strategy(), deadline);
       if (!r.ok()) return partly(r.status());
       affected += r->affected_rows;
       // (A DEPLOYMENT verb answers with the deployment's rows; SHOW does
@@ -224,51 +224,83 @@ grpc::Status OnlineDdlService::GetSchemaMigrations(
 }
 
 grpc::Status OnlineDdlService::CompleteSchemaMigration(
-    grpc::ServerContext*, const vtctldata::CompleteSchemaMigrationRequest* req,
+    grpc::ServerContext* ctx,
+    const vtctldata::CompleteSchemaMigrationRequest* req,
     vtctldata::CompleteSchemaMigrationResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->Complete(req->uuid()); }, resp);
+      req->keyspace(),
+      [&] {
+        return executor_->Complete(req->uuid(),
+                                   absl::FromChrono(ctx->deadline()));
+      },
+      resp);
 }
 
 grpc::Status OnlineDdlService::CancelSchemaMigration(
-    grpc::ServerContext*, const vtctldata::CancelSchemaMigrationRequest* req,
+    grpc::ServerContext* ctx,
+    const vtctldata::CancelSchemaMigrationRequest* req,
     vtctldata::CancelSchemaMigrationResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->Cancel(req->uuid()); }, resp);
+      req->keyspace(),
+      [&] {
+        return executor_->Cancel(req->uuid(),
+                                 absl::FromChrono(ctx->deadline()));
+      },
+      resp);
 }
 
 grpc::Status OnlineDdlService::RetrySchemaMigration(
-    grpc::ServerContext*, const vtctldata::RetrySchemaMigrationRequest* req,
+    grpc::ServerContext* ctx, const vtctldata::RetrySchemaMigrationRequest* req,
     vtctldata::RetrySchemaMigrationResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->Retry(req->uuid()); }, resp);
+      req->keyspace(),
+      [&] {
+        return executor_->Retry(req->uuid(), absl::FromChrono(ctx->deadline()));
+      },
+      resp);
 }
 
 grpc::Status OnlineDdlService::LaunchSchemaMigration(
-    grpc::ServerContext*, const vtctldata::LaunchSchemaMigrationRequest* req,
+    grpc::ServerContext* ctx,
+    const vtctldata::LaunchSchemaMigrationRequest* req,
     vtctldata::LaunchSchemaMigrationResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->Launch(req->uuid()); }, resp);
+      req->keyspace(),
+      [&] {
+        return executor_->Launch(req->uuid(),
+                                 absl::FromChrono(ctx->deadline()));
+      },
+      resp);
 }
 
 grpc::Status OnlineDdlService::CleanupSchemaMigration(
-    grpc::ServerContext*, const vtctldata::CleanupSchemaMigrationRequest* req,
+    grpc::ServerContext* ctx,
+    const vtctldata::CleanupSchemaMigrationRequest* req,
     vtctldata::CleanupSchemaMigrationResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->Cleanup(req->uuid()); }, resp);
+      req->keyspace(),
+      [&] {
+        return executor_->Cleanup(req->uuid(),
+                                  absl::FromChrono(ctx->deadline()));
+      },
+      resp);
 }
 
 grpc::Status OnlineDdlService::ForceCutOverSchemaMigration(
-    grpc::ServerContext*,
+    grpc::ServerContext* ctx,
     const vtctldata::ForceCutOverSchemaMigrationRequest* req,
     vtctldata::ForceCutOverSchemaMigrationResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->ForceCutOver(req->uuid()); },
+      req->keyspace(),
+      [&] {
+        return executor_->ForceCutOver(req->uuid(),
+                                       absl::FromChrono(ctx->deadline()));
+      },
       resp);
 }
 
 grpc::Status OnlineDdlService::ExecuteMigrationCommand(
-    grpc::ServerContext*, const MigrationCommandRequest* req,
+    grpc::ServerContext* ctx, const MigrationCommandRequest* req,
     MigrationCommandResponse* resp) {
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
@@ -282,7 +314,8 @@ grpc::Status OnlineDdlService::ExecuteMigrationCommand(
     }
   }
   absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
-      req->sql(), req->migration_context(), req->uuid());
+      req->sql(), req->migration_context(), req->uuid(), /*ddl_strategy=*/"",
+      absl::FromChrono(ctx->deadline()));
   if (!r.ok()) return ToGrpc(r.status());
   *resp->mutable_result() = ToQueryResult(*r);
   if (r->fields.size() == 1 && r->fields[0].name == "uuid") {
@@ -360,7 +393,8 @@ grpc::Status OnlineDdlService::PlanDeclarative(
 }
 
 grpc::Status OnlineDdlService::ThrottleSchemaMigration(
-    grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
+    grpc::ServerContext* ctx, const ThrottleRequest* req,
+    ThrottleResponse* resp) {
   // Unset or 0: until unthrottled.
   absl::Duration expire = absl::ZeroDuration();
   if (req->has_expire()) {
@@ -385,15 +419,21 @@ grpc::Status OnlineDdlService::ThrottleSchemaMigration(
       [&] {
         return executor_->Throttle(
             req->uuid(), ratio,
-            expire == absl::ZeroDuration() ? absl::InfiniteDuration() : expire);
+            expire == absl::ZeroDuration() ? absl::InfiniteDuration() : expire,
+            absl::FromChrono(ctx->deadline()));
       },
       resp);
 }
 
 grpc::Status OnlineDdlService::UnthrottleSchemaMigration(
-    grpc::ServerContext*, const ThrottleRequest* req, ThrottleResponse* resp) {
+    grpc::ServerContext* ctx, const ThrottleRequest* req,
+    ThrottleResponse* resp) {
   return Count(
-      req->keyspace(), [&] { return executor_->Throttle(req->uuid(), 0); },
+      req->keyspace(),
+      [&] {
+        return executor_->Throttle(req->uuid(), 0, absl::InfiniteDuration(),
+                                   absl::FromChrono(ctx->deadline()));
+      },
       resp);
 }
 
