@@ -18,12 +18,16 @@ constexpr char kEnded[] = "'failed', 'cancelled'";
 constexpr char kTerminal[] = "'complete', 'failed', 'cancelled'";
 
 // The artifact retention `m` was submitted with: its --retain-artifacts
-// (a revert: the reverted migration's, `reverted_retention`).
+// (a revert without its own: the reverted migration's,
+// `reverted_retention`).
 int64_t SubmittedRetention(const Migration& m, int64_t reverted_retention) {
-  if (!m.reverted_uuid.empty()) return std::max<int64_t>(reverted_retention, 0);
   absl::StatusOr<DdlStrategySetting> st =
       DdlStrategySetting::FromColumns(m.strategy, m.options);
-  return st.ok() ? st->RetainArtifactsSeconds() : 0;
+  const int64_t own = st.ok() ? st->RetainArtifactsSeconds() : 0;
+  if (!m.reverted_uuid.empty() && own == 0) {
+    return std::max<int64_t>(reverted_retention, 0);
+  }
+  return own;
 }
 
 }  // namespace

@@ -208,6 +208,10 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   r.migration_context = std::string(migration_context);
   if (retain_artifacts_seconds > 0) {
     r.retain_artifacts_seconds = retain_artifacts_seconds;
+    // Recorded as its own, as a migration's flag is: a RETRY after a
+    // CLEANUP (retention -1) takes it again.
+    r.options =
+        absl::StrCat("--retain-artifacts=", retain_artifacts_seconds, "s");
   }
   // In a deployment the gate decides when each revert applies.
   r.postpone_completion = gated && table_alter;

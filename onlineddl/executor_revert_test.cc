@@ -1617,6 +1617,25 @@ TEST_F(RevertTest, ARevertKeepsItsArtifactsAsLongAsItsRequestAsks) {
   WaitStatus(revert, kStatusComplete);
   ASSERT_OK_AND_ASSIGN(Migration r, executor_->Get(revert));
   EXPECT_EQ(r.retain_artifacts_seconds, 7200);
+  // Its own retention holds across CLEANUP and RETRY (it went back to the
+  // reverted migration's).
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u2,
+      executor_->Submit("CREATE TABLE kept6 (id INT PRIMARY KEY)",
+                        "vitess --retain-artifacts=1h", ""));
+  WaitStatus(u2[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      std::string r2,
+      executor_->Revert(u2[0], "", "", /*gated=*/true, absl::InfiniteFuture(),
+                        /*retain_artifacts_seconds=*/7200));
+  ASSERT_OK(executor_->Cancel(r2).status());
+  WaitStatus(r2, kStatusCancelled);
+  ASSERT_OK(executor_->Cleanup(r2).status());
+  ASSERT_OK(executor_->Retry(r2).status());
+  ASSERT_OK_AND_ASSIGN(Migration again, executor_->Get(r2));
+  EXPECT_EQ(again.retain_artifacts_seconds, 7200);
+  ASSERT_OK(executor_->Launch(r2).status());
+  WaitStatus(r2, kStatusComplete);
   EXPECT_THAT(
       executor_->ExecuteCommand(
           absl::StrCat("REVERT VITESS_MIGRATION ", mysql::QuoteString(revert)),
