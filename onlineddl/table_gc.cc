@@ -19,8 +19,8 @@ namespace {
 using mysql::QuoteQualified;
 using mysql::QuoteString;
 
-absl::optional<ArtifactHint> FirstState(const GcLifecycle& l) {
-  if (l.hold) return ArtifactHint::kHold;
+// The first state of `l` after hold.
+ArtifactHint FirstStateAfterHold(const GcLifecycle& l) {
   if (l.purge) return ArtifactHint::kPurge;
   if (l.evac) return ArtifactHint::kEvac;
   return ArtifactHint::kDrop;
@@ -76,7 +76,7 @@ absl::Status TableGc::Retire(mysql::Connection& conn, absl::string_view db,
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(table))));
   if (r.rows.empty()) return absl::OkStatus();
   if (r.rows[0].Get(0) == "VIEW") return DropView(conn, db, table);
-  ArtifactHint first = *FirstState(options_.lifecycle);
+  ArtifactHint first = FirstStateAfterHold(options_.lifecycle);
   return MoveTo(conn, db, table, first, StateDuration(first), uuid);
 }
 

@@ -58,9 +58,10 @@ class TableGc {
       : options_(std::move(options)), clock_(clock) {}
 
   // Puts `table` (a table or view in `db`), an artifact of migration
-  // `uuid`, into GC: renames it to its first GC state, named with that
-  // UUID as Vitess names it (a view is dropped). A missing table is not an
-  // error.
+  // `uuid`, into GC: renames it to its first GC state after hold (its
+  // retention, or a CLEANUP, was its hold: Vitess purges such artifacts at
+  // once), named with that UUID as Vitess names it (a view is dropped). A
+  // missing table is not an error.
   absl::Status Retire(mysql::Connection& conn, absl::string_view db,
                       absl::string_view table, absl::string_view uuid);
 
