@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -256,7 +257,12 @@ absl::Status Executor::Tick() {
 
 absl::Status Executor::CheckNotAnArtifact(const DdlStatement& d,
                                           const DdlStrategySetting& st) {
-  if (!IsInternalTableName(d.table)) return absl::OkStatus();
+  // In any letter case: a server with lower_case_table_names stores the
+  // name lower-cased, an artifact's name that table GC then takes.
+  if (!IsInternalTableName(d.table) &&
+      !IsInternalTableName(absl::AsciiStrToLower(d.table))) {
+    return absl::OkStatus();
+  }
   if (d.action == DdlStatement::Action::kCreate) {
     return absl::InvalidArgumentError(absl::StrCat(
         mysql::QuoteIdentifier(d.table),

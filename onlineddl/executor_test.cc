@@ -305,6 +305,14 @@ TEST_F(ExecutorTest, BadInputIsRefusedOrFailsCleanly) {
                   "20300101000000_` (id INT PRIMARY KEY)",
                   "vitess --declarative", ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // In another letter case too: a server with lower_case_table_names
+  // stores it lower-cased, as an artifact's name.
+  EXPECT_THAT(executor_->Submit(
+                  "CREATE TABLE `_VT_Drp_0123456789ABCDEF0123456789abcdef_"
+                  "20300101000000_` (id INT PRIMARY KEY)",
+                  "vitess", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("table GC would drop it")));
   EXPECT_FALSE(HasTable(artifact));
   ASSERT_OK(conn_->Execute(
       absl::StrCat("CREATE TABLE ", artifact, " (id INT PRIMARY KEY)")));
