@@ -63,7 +63,8 @@ absl::Status EnsureDeferredIndexTable(mysql::Connection& conn) {
           "seq INT NOT NULL, "
           "index_name VARCHAR(128) NOT NULL, "
           "definition TEXT NOT NULL, "
-          "PRIMARY KEY (migration_uuid, seq)) ENGINE=InnoDB")
+          "PRIMARY KEY (migration_uuid, seq)) ENGINE=InnoDB "
+          "DEFAULT CHARSET=utf8mb4")
       .status();
 }
 

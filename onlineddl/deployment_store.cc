@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS _vt.sidecut_deployments (
   `added_timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
   `completed_timestamp` timestamp(6) NULL DEFAULT NULL,
   PRIMARY KEY (`mysql_schema`, `migration_context`)
-) ENGINE=InnoDB
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 )sql";
 
 // Older tables lack it.
@@ -100,7 +100,8 @@ absl::StatusOr<Deployment> FromRow(const mysql::Row& r) {
 
 absl::Status EnsureDeployments(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
-      conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
+      conn.Execute("CREATE DATABASE IF NOT EXISTS _vt CHARACTER SET utf8mb4")
+          .status());
   SC_RETURN_IF_ERROR(conn.Execute(kCreate).status());
   return conn.Execute(kAddRelated).status();
 }

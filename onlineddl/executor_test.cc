@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -420,6 +421,55 @@ TEST_F(ExecutorTest, ARequestPastItsDeadlineSubmitsNothing) {
               StatusIs(absl::StatusCode::kDeadlineExceeded));
   ASSERT_OK_AND_ASSIGN(std::vector<Migration> one, executor_->List(""));
   EXPECT_EQ(one.size(), 1u);
+}
+
+// On a server whose default character set is latin1 (MariaDB's own
+// default; Debian's packages set utf8mb4), Sidecut's tables are utf8mb4
+// all the same: a migration of a table named in Chinese is recorded and
+// runs (its INSERT into a latin1 _vt.schema_migrations failed in strict
+// mode, or stored '?').
+TEST_F(ExecutorTest, ALatin1ServerRecordsUnicodeNames) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE `表` (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO `表` VALUES (1, 1), (2, 2)"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string before,
+      mysql::QueryValue(*conn_,
+                        "SELECT CONCAT(@@GLOBAL.character_set_server, "
+                        "',', @@GLOBAL.collation_server)"));
+  const std::vector<std::string> was = absl::StrSplit(before, ',');
+  ASSERT_EQ(was.size(), 2u);
+  ASSERT_OK(conn_->Execute("SET GLOBAL character_set_server = latin1"));
+  struct Restore {
+    mysql::Connection* c;
+    std::vector<std::string> was;
+    ~Restore() {
+      c->Execute(absl::StrCat("SET GLOBAL character_set_server = ", was[0],
+                              ", GLOBAL collation_server = ", was[1]))
+          .IgnoreError();
+    }
+  } restore{conn_.get(), was};
+  ASSERT_OK(conn_->Execute("DROP DATABASE IF EXISTS _vt"));
+  StartExecutor();
+  EXPECT_EQ(Value("SELECT DEFAULT_CHARACTER_SET_NAME FROM "
+                  "information_schema.SCHEMATA WHERE SCHEMA_NAME = '_vt'"),
+            "utf8mb4");
+  // A _vt made latin1 before (by another tool, or an older version): its
+  // tables are utf8mb4 all the same.
+  executor_.reset();
+  ASSERT_OK(conn_->Execute("DROP DATABASE _vt"));
+  ASSERT_OK(conn_->Execute("CREATE DATABASE _vt CHARACTER SET latin1"));
+  StartExecutor();
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = '_vt' AND TABLE_COLLATION NOT LIKE "
+                  "'utf8mb4%'"),
+            "0");
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE `表` ADD COLUMN w INT", "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(m.table, "表");
+  EXPECT_TRUE(HasColumn("表", "w"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM `表`"), "2");
 }
 
 // A command whose deadline passed before it ran (its RPC waited for the

@@ -88,7 +88,7 @@ CREATE TABLE IF NOT EXISTS _vt.schema_migrations (
                             `mysql_table`(64), `completed_timestamp`),
   KEY `migration_context_idx` (`migration_context`(64)),
   KEY `reverted_uuid_idx` (`reverted_uuid`)
-) ENGINE=InnoDB
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 )sql";
 
 // Columns newer than the first published table: added if missing.
@@ -243,7 +243,8 @@ Migration RevertOf(const Migration& m, std::string uuid, std::string tablet) {
 
 absl::Status EnsureSchemaMigrations(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
-      conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
+      conn.Execute("CREATE DATABASE IF NOT EXISTS _vt CHARACTER SET utf8mb4")
+          .status());
   SC_RETURN_IF_ERROR(conn.Execute(kCreateTable).status());
   SC_RETURN_IF_ERROR(EnsureDeferredIndexTable(conn));
   SC_RETURN_IF_ERROR(EnsureSwapSchemaTable(conn));

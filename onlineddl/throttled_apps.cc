@@ -29,7 +29,8 @@ absl::Status EnsureThrottledAppsTable(mysql::Connection& conn) {
                    "app_name VARCHAR(64) NOT NULL, "
                    "ratio DOUBLE NOT NULL, "
                    "expires_at BIGINT NULL, "
-                   "PRIMARY KEY (mysql_schema, app_name)) ENGINE=InnoDB")
+                   "PRIMARY KEY (mysql_schema, app_name)) ENGINE=InnoDB "
+                   "DEFAULT CHARSET=utf8mb4")
           .status());
   if (had != "0") return absl::OkStatus();
   // Made by a release that kept throttles in the migrations' rows only:

@@ -18,7 +18,8 @@ absl::Status EnsureVerifiedCopiesTable(mysql::Connection& conn) {
           "summary TEXT NOT NULL, "
           "verified_timestamp TIMESTAMP(6) NOT NULL DEFAULT "
           "CURRENT_TIMESTAMP(6), "
-          "PRIMARY KEY (verify_key, workflow_id)) ENGINE=InnoDB")
+          "PRIMARY KEY (verify_key, workflow_id)) ENGINE=InnoDB "
+          "DEFAULT CHARSET=utf8mb4")
       .status();
 }
 

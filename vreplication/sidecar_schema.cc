@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS _vt.vreplication (
   defer_secondary_keys TINYINT(1) NOT NULL DEFAULT 0,
   PRIMARY KEY (id),
   KEY workflow_idx (workflow(64))
-) ENGINE=InnoDB
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 )sql";
 
 constexpr char kCopyState[] = R"sql(
@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS _vt.copy_state (
   lastpk VARBINARY(20000) DEFAULT NULL,
   PRIMARY KEY (id),
   KEY vrepl_id (vrepl_id, table_name)
-) ENGINE=InnoDB
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 )sql";
 
 constexpr int64_t kLastPkWidth = 20000;
@@ -68,7 +68,8 @@ constexpr const char* kUpgrades[] = {
 
 absl::Status EnsureSidecarSchema(mysql::Connection& conn) {
   SC_RETURN_IF_ERROR(
-      conn.Execute("CREATE DATABASE IF NOT EXISTS _vt").status());
+      conn.Execute("CREATE DATABASE IF NOT EXISTS _vt CHARACTER SET utf8mb4")
+          .status());
   SC_RETURN_IF_ERROR(conn.Execute(kVreplication).status());
   SC_RETURN_IF_ERROR(conn.Execute(kCopyState).status());
   SC_RETURN_IF_ERROR(conn.Execute(kXaWatchTable).status());

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS _vt.sidecut_target_writes (
   target VARBINARY(256) NOT NULL,
   gtid VARBINARY(256) NOT NULL,
   PRIMARY KEY (vrepl_id)
-) ENGINE=InnoDB
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 )sql";
 
 std::string RecordTargetWriteSql(int64_t id, absl::string_view target,

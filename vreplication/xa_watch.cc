@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS _vt.sidecut_xa_watch (
   vrepl_id INT NOT NULL,
   prepared MEDIUMBLOB NOT NULL,
   PRIMARY KEY (vrepl_id)
-) ENGINE=InnoDB
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
 )sql";
 
 std::string ForgetXaWatchSql(int64_t id) {
