@@ -111,6 +111,10 @@ struct ExecutorOptions {
   // migration complete and starts its reverse stream, before it commits;
   // an error rolls it back (as a crash there would).
   std::function<absl::Status(const Migration&)> before_completion_commit;
+  // Tests only: runs once an immediate operation (CREATE, DROP, a view, an
+  // INSTANT ALTER) applied, before it is recorded complete; an error is
+  // taken as a failure to record it there would be.
+  std::function<absl::Status(const Migration&)> before_immediate_finish;
   // Before an online ALTER may cut over, compare its shadow with the table
   // (vreplication/copy_verify.h): every row there, with the same values in
   // the columns kept alike. The snapshot is taken while the table takes no

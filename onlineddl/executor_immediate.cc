@@ -93,6 +93,9 @@ absl::Status Executor::MarkApplying(const Migration& m,
 
 absl::Status Executor::FinishImmediate(const Migration& m,
                                        absl::string_view artifact) {
+  if (options_.before_immediate_finish) {
+    SC_RETURN_IF_ERROR(options_.before_immediate_finish(m));
+  }
   if (!m.reverted_uuid.empty()) {
     SC_ASSIGN_OR_RETURN(Migration reverted,
                         ReadMigration(*conn_, m.reverted_uuid));

@@ -298,6 +298,11 @@ absl::Status Executor::StartMigration(const Migration& m) {
   if (s.ok()) return s;
   SC_ASSIGN_OR_RETURN(Migration now, ReadMigration(*conn_, m.uuid));
   if (now.status != kStatusRunning) return s;
+  // An immediate operation that may have applied (recording it failed):
+  // settled from what the server holds on the next round, as after a
+  // restart (failed here, a DROP that had renamed its table away was
+  // "failed" with the table gone).
+  if (absl::StartsWith(now.stage, kApplying)) return s;
   return Fail(m, s.message());
 }
 

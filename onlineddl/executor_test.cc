@@ -472,6 +472,32 @@ TEST_F(ExecutorTest, ALatin1ServerRecordsUnicodeNames) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM `表`"), "2");
 }
 
+// An immediate operation that applied but could not be recorded complete
+// (its session's UPDATE failed) is settled from what the server holds, as
+// after a restart: a DROP that renamed its table away completes (it was
+// failed with the table gone, and a retry said it did not exist).
+TEST_F(ExecutorTest, AnAppliedImmediateOperationNotRecordedIsSettled) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE dropme (id INT PRIMARY KEY)"));
+  auto failures = std::make_shared<std::atomic<int>>(0);
+  ExecutorOptions o = Options();
+  o.before_immediate_finish = [failures](const Migration&) {
+    if (failures->fetch_add(1) > 0) return absl::OkStatus();
+    return absl::UnavailableError("test: lost the record's UPDATE");
+  };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("DROP TABLE dropme", "vitess", ""));
+  Migration m = WaitStatus(u[0], kStatusComplete);
+  EXPECT_GE(failures->load(), 2);
+  EXPECT_FALSE(HasTable("dropme"));
+  ASSERT_FALSE(m.artifacts.empty());
+  EXPECT_TRUE(HasTable(FirstArtifact(m)));
+  // And it reverts, the table back.
+  ASSERT_OK_AND_ASSIGN(std::string r, executor_->Revert(u[0], ""));
+  WaitStatus(r, kStatusComplete);
+  EXPECT_TRUE(HasTable("dropme"));
+}
+
 // A command whose deadline passed before it ran (its RPC waited for the
 // executor; its caller gave up and was told the outcome is unknown) does
 // nothing: it acted later, unknown to anyone.
