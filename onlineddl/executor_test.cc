@@ -2602,6 +2602,46 @@ TEST_F(ExecutorTest, GcPurgesWithinItsBudget) {
   EXPECT_FALSE(HasTable(purging));
 }
 
+// Purge batches are sized by time: halved past the target, doubled well
+// under it, within [1, the most].
+TEST(TableGcTest, PurgeBatchesFollowTheirTime) {
+  const absl::Duration target = absl::Milliseconds(50);
+  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(200), target, 5000), 50);
+  EXPECT_EQ(NextPurgeBatch(1, absl::Seconds(3), target, 5000), 1);
+  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(10), target, 5000), 200);
+  EXPECT_EQ(NextPurgeBatch(4000, absl::Milliseconds(10), target, 5000), 5000);
+  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(40), target, 5000), 100);
+  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(1), target, 60), 60);
+}
+
+// A table of wide rows is purged in small DELETEs (one of 5000 rows of
+// blobs held a lock, an undo log and a binlog event of hundreds of MB),
+// and still to the end.
+TEST_F(ExecutorTest, WideRowsArePurgedInSmallBatches) {
+  ASSERT_OK_AND_ASSIGN(
+      std::string purging,
+      ArtifactName(ArtifactHint::kPurge, "12345678-2222-3333-4444-777777777777",
+                   absl::Now() - absl::Hours(1)));
+  const std::string q = mysql::QuoteQualified(db_, purging);
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "CREATE TABLE ", q,
+      " (id INT PRIMARY KEY, b MEDIUMBLOB) SELECT seq AS id, REPEAT('x', "
+      "20000) AS b FROM seq_1_to_2000")));
+  int deletes = 0;
+  TableGcOptions o;
+  o.purge_budget = absl::Seconds(60);
+  o.purge_batch_target = absl::Milliseconds(1);  // every batch "slow"
+  o.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    ++deletes;  // asked before each DELETE
+    return std::string();
+  };
+  TableGc gc(o, Clock::Real());
+  EXPECT_THAT(gc.Tick(*conn_, db_), IsOkAndHolds(1));
+  EXPECT_FALSE(HasTable(purging));
+  // 2,000 rows: 100, then at most half as many each time.
+  EXPECT_GE(deletes, 20);
+}
+
 // A purge writes no binlog (replicas get the DROP alone) where the session
 // may turn it off, and logged where it may not; it deletes nothing while
 // the throttler says no; its DELETE waits lock_wait for a table in use,

@@ -28,6 +28,16 @@ ArtifactHint FirstStateAfterHold(const GcLifecycle& l) {
 
 }  // namespace
 
+int NextPurgeBatch(int rows, absl::Duration took, absl::Duration target,
+                   int most) {
+  most = std::max(1, most);
+  if (took > target)
+    rows /= 2;
+  else if (took < target / 2)
+    rows = rows > most / 2 ? most : rows * 2;
+  return std::clamp(rows, 1, most);
+}
+
 absl::Duration TableGc::StateDuration(ArtifactHint hint) const {
   switch (hint) {
     case ArtifactHint::kHold:
@@ -102,6 +112,11 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
   }
   const int64_t wait =
       std::max<int64_t>(1, absl::ToInt64Seconds(options_.lock_wait));
+  int& batch =
+      batch_
+          .try_emplace(
+              key, std::clamp(100, 1, std::max(1, options_.purge_batch_rows)))
+          .first->second;
   while (clock_->Now() < until) {
     if (options_.throttle) {
       SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(conn));
@@ -115,9 +130,9 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
     const std::string settings = absl::StrCat(
         "SET STATEMENT foreign_key_checks = 0, lock_wait_timeout = ", wait,
         log_purges_ ? "" : ", sql_log_bin = 0");
-    const std::string del =
-        absl::StrCat(" FOR DELETE FROM ", QuoteQualified(db, table), " LIMIT ",
-                     options_.purge_batch_rows);
+    const std::string del = absl::StrCat(
+        " FOR DELETE FROM ", QuoteQualified(db, table), " LIMIT ", batch);
+    const absl::Time began = clock_->Now();
     absl::StatusOr<mysql::Result> r = conn.Execute(absl::StrCat(settings, del));
     if (!r.ok() && !log_purges_ &&
         mysql::MysqlErrno(r.status()) == mysql::kErSpecificAccessDenied) {
@@ -125,10 +140,14 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
       continue;
     }
     SC_RETURN_IF_ERROR(r.status());
-    if (r->affected_rows < static_cast<uint64_t>(options_.purge_batch_rows)) {
+    if (r->affected_rows < static_cast<uint64_t>(batch)) {
       unreferenced_.erase(key);  // renamed next
+      batch_.erase(key);
       return true;
     }
+    batch =
+        NextPurgeBatch(batch, clock_->Now() - began,
+                       options_.purge_batch_target, options_.purge_batch_rows);
   }
   return false;
 }

@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -30,14 +31,23 @@
 namespace sidecut {
 namespace onlineddl {
 
+// The rows of the purge DELETE after one of `rows` took `took`: halved
+// past `target`, doubled under half of it, within [1, `most`].
+int NextPurgeBatch(int rows, absl::Duration took, absl::Duration target,
+                   int most);
+
 struct TableGcOptions {
   GcLifecycle lifecycle;  // default: hold, purge, evac, drop
   // How long a table stays in hold. Default 1 h.
   absl::Duration hold = absl::Hours(1);
   // How long an empty table waits in evac. Default 10 min.
   absl::Duration evac = absl::Minutes(10);
-  // Rows deleted per purge statement. Default 5000.
+  // Most rows one purge DELETE deletes. Default 5000. Batches start at
+  // 100 (at most this) and are sized so that each takes about
+  // purge_batch_target: wide rows (blobs) get small ones, no long lock,
+  // huge transaction or binlog event (Vitess deletes 50 at a time).
   int purge_batch_rows = 5000;
+  absl::Duration purge_batch_target = absl::Milliseconds(50);
   // Longest time one Tick spends purging (the executor's commands wait
   // meanwhile). Default 500 ms.
   absl::Duration purge_budget = absl::Milliseconds(500);
@@ -111,6 +121,8 @@ class TableGc {
   // NUL "table"; a GC name is never reused): the check reads every
   // database's constraints, too costly to repeat for each tick.
   absl::flat_hash_set<std::string> unreferenced_;
+  // Each purging table's batch ("db" NUL "table"), carried across ticks.
+  absl::flat_hash_map<std::string, int> batch_;
   // The session may not turn sql_log_bin off (no BINLOG ADMIN or SUPER):
   // purges are logged.
   bool log_purges_ = false;
