@@ -622,6 +622,11 @@ class Executor {
   // Ends `key`'s verification's task, keeping its state (where it stood):
   // a later attempt goes on from there.
   void PauseVerify(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether a session waits for the metadata lock of one of `tables`, as
+  // the statement it runs names it.
+  absl::StatusOr<bool> MetadataLockAwaited(
+      const std::vector<std::string>& tables)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends and forgets `key`'s verification.
   void StopVerify(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   using Tasks = std::map<std::string, std::unique_ptr<BackgroundTask>>;

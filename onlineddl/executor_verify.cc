@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "mysql/gtid.h"
 #include "mysql/mysql_error.h"
@@ -484,6 +485,32 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
   return absl::StrCat("verifying ", what);
 }
 
+absl::StatusOr<bool> Executor::MetadataLockAwaited(
+    const std::vector<std::string>& tables) {
+  // By the statement's text (the metadata_lock_info plugin is optional),
+  // in any database: the name as a word of it (`t` in "ALTER TABLE t ...",
+  // not in "ALTER TABLE `_vt_vrp_...`"). A name merely mentioned gives
+  // way too, which costs only a pause.
+  std::string named;
+  for (const std::string& t : tables) {
+    const std::string literal =
+        absl::StrReplaceAll(t, {{"\\E", "\\E\\\\E\\Q"}});
+    absl::StrAppend(
+        &named, named.empty() ? "" : " OR ", "INFO REGEXP ",
+        mysql::QuoteString(absl::StrCat("(?<![[:alnum:]_$])\\Q", literal,
+                                        "\\E(?![[:alnum:]_$])")));
+  }
+  SC_ASSIGN_OR_RETURN(
+      std::string n,
+      mysql::QueryValue(
+          *conn_,
+          absl::StrCat("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                       "WHERE ID <> CONNECTION_ID() AND STATE = 'Waiting for "
+                       "table metadata lock' AND (",
+                       named, ")")));
+  return n != "0";
+}
+
 void Executor::PauseVerify(const std::string& key) {
   auto it = verify_states_.find(key);
   if (it != verify_states_.end() && it->second.progress != nullptr) {
@@ -564,6 +591,22 @@ absl::Status Executor::VerifyOldTablesAhead() {
     }
     const bool under_way = verifies_.count(key) > 0;
     if (wanted.count(key) > 0 || !running.empty() || (!under_way && busy)) {
+      continue;
+    }
+    // A statement waiting for either table's metadata lock (a DBA's ALTER
+    // of the live table): the snapshot gives way at once, keeping its
+    // place. Held, it held that statement, and every write queued behind
+    // it, until the comparison ended (minutes on a big table).
+    SC_ASSIGN_OR_RETURN(bool awaited,
+                        MetadataLockAwaited({m.table, FirstArtifact(m)}));
+    if (awaited) {
+      if (under_way) {
+        std::cerr << "executor: " << m.uuid << ": verifying the old table "
+                  << "paused: a statement waits for the metadata lock of "
+                  << mysql::QuoteQualified(m.schema, m.table) << " or "
+                  << mysql::QuoteIdentifier(FirstArtifact(m)) << std::endl;
+        PauseVerify(key);
+      }
       continue;
     }
     absl::StatusOr<int64_t> id = WorkflowId(m.uuid);

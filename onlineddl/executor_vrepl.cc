@@ -1076,7 +1076,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                                     ? IndexBuildState(m.uuid).value_or("")
                                     : std::string();
       const bool past_start = state == "altering table";
-      const bool may_verify =
+      bool may_verify =
           building.empty() || past_start || (snapshot_first && beside);
       auto v = verify_states_.find(key);
       if (v != verify_states_.end() && v->second.progress != nullptr) {
@@ -1090,7 +1090,27 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
           v->second.progress->stream_held = build_running;
         }
       }
-      const bool verifying_now = verifies_.count(key) > 0;
+      bool verifying_now = verifies_.count(key) > 0;
+      // A statement waiting for the table's metadata lock (a DBA's DDL):
+      // the snapshot gives way at once, keeping its place (held, it held
+      // that statement and every write queued behind it).
+      if (may_verify || verifying_now) {
+        SC_ASSIGN_OR_RETURN(bool awaited, MetadataLockAwaited({m.table}));
+        auto state = verify_states_.find(key);
+        const bool passed =
+            state != verify_states_.end() && state->second.passed;
+        if (awaited && !passed) {
+          if (verifying_now) PauseVerify(key);
+          verifying_now = false;
+          may_verify = false;
+          const std::string paused = absl::StrCat(
+              "verifying the copy paused: a statement waits for the "
+              "metadata lock of ",
+              mysql::QuoteIdentifier(m.table));
+          building =
+              building.empty() ? paused : absl::StrCat(paused, "; ", building);
+        }
+      }
       if ((may_verify || verifying_now) && (caught_up || verifying_now)) {
         const std::string indexes = building;
         absl::StatusOr<std::string> verifying = VerifyShadow(
