@@ -2602,16 +2602,16 @@ TEST_F(ExecutorTest, GcPurgesWithinItsBudget) {
   EXPECT_FALSE(HasTable(purging));
 }
 
-// Purge batches are sized by time: halved past the target, doubled well
-// under it, within [1, the most].
-TEST(TableGcTest, PurgeBatchesFollowTheirTime) {
-  const absl::Duration target = absl::Milliseconds(50);
-  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(200), target, 5000), 50);
-  EXPECT_EQ(NextPurgeBatch(1, absl::Seconds(3), target, 5000), 1);
-  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(10), target, 5000), 200);
-  EXPECT_EQ(NextPurgeBatch(4000, absl::Milliseconds(10), target, 5000), 5000);
-  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(40), target, 5000), 100);
-  EXPECT_EQ(NextPurgeBatch(100, absl::Milliseconds(1), target, 60), 60);
+// Purge batches hold about so many bytes of rows, by the table's average
+// row length, within [1, the most]; 100 rows while that is unknown.
+TEST(TableGcTest, PurgeBatchesHoldAboutSoManyBytes) {
+  const int64_t mb4 = int64_t{4} << 20;
+  EXPECT_EQ(PurgeBatchRows(40, mb4, 5000), 5000);
+  EXPECT_EQ(PurgeBatchRows(20000, mb4, 5000), 209);
+  EXPECT_EQ(PurgeBatchRows(int64_t{64} << 20, mb4, 5000), 1);
+  EXPECT_EQ(PurgeBatchRows(0, mb4, 5000), 100);
+  EXPECT_EQ(PurgeBatchRows(0, mb4, 10), 10);
+  EXPECT_EQ(PurgeBatchRows(100, mb4, 0), 1);
 }
 
 // A table of wide rows is purged in small DELETEs (one of 5000 rows of
@@ -2627,10 +2627,11 @@ TEST_F(ExecutorTest, WideRowsArePurgedInSmallBatches) {
       "CREATE TABLE ", q,
       " (id INT PRIMARY KEY, b MEDIUMBLOB) SELECT seq AS id, REPEAT('x', "
       "20000) AS b FROM seq_1_to_2000")));
+  ASSERT_OK(conn_->Execute(absl::StrCat("ANALYZE TABLE ", q)));
   int deletes = 0;
   TableGcOptions o;
   o.purge_budget = absl::Seconds(60);
-  o.purge_batch_target = absl::Milliseconds(1);  // every batch "slow"
+  o.purge_batch_bytes = int64_t{1} << 20;  // about 50 rows
   o.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
     ++deletes;  // asked before each DELETE
     return std::string();
@@ -2638,8 +2639,8 @@ TEST_F(ExecutorTest, WideRowsArePurgedInSmallBatches) {
   TableGc gc(o, Clock::Real());
   EXPECT_THAT(gc.Tick(*conn_, db_), IsOkAndHolds(1));
   EXPECT_FALSE(HasTable(purging));
-  // 2,000 rows: 100, then at most half as many each time.
   EXPECT_GE(deletes, 20);
+  EXPECT_LE(deletes, 200);
 }
 
 // A purge writes no binlog (replicas get the DROP alone) where the session

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mysql/mysql_error.h"
@@ -28,14 +29,10 @@ ArtifactHint FirstStateAfterHold(const GcLifecycle& l) {
 
 }  // namespace
 
-int NextPurgeBatch(int rows, absl::Duration took, absl::Duration target,
-                   int most) {
+int PurgeBatchRows(int64_t avg_row_bytes, int64_t bytes, int most) {
   most = std::max(1, most);
-  if (took > target)
-    rows /= 2;
-  else if (took < target / 2)
-    rows = rows > most / 2 ? most : rows * 2;
-  return std::clamp(rows, 1, most);
+  if (avg_row_bytes <= 0) return std::min(100, most);
+  return static_cast<int>(std::clamp<int64_t>(bytes / avg_row_bytes, 1, most));
 }
 
 absl::Duration TableGc::StateDuration(ArtifactHint hint) const {
@@ -112,11 +109,21 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
   }
   const int64_t wait =
       std::max<int64_t>(1, absl::ToInt64Seconds(options_.lock_wait));
-  int& batch =
-      batch_
-          .try_emplace(
-              key, std::clamp(100, 1, std::max(1, options_.purge_batch_rows)))
-          .first->second;
+  if (!batch_.contains(key)) {
+    SC_ASSIGN_OR_RETURN(
+        std::string avg,
+        mysql::QueryValue(
+            conn, absl::StrCat("SELECT IFNULL(AVG_ROW_LENGTH, 0) FROM "
+                               "information_schema.TABLES WHERE "
+                               "TABLE_SCHEMA = ",
+                               QuoteString(db),
+                               " AND TABLE_NAME = ", QuoteString(table))));
+    int64_t bytes = 0;
+    if (!absl::SimpleAtoi(avg, &bytes)) bytes = 0;
+    batch_[key] = PurgeBatchRows(bytes, options_.purge_batch_bytes,
+                                 options_.purge_batch_rows);
+  }
+  const int batch = batch_[key];
   while (clock_->Now() < until) {
     if (options_.throttle) {
       SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(conn));
@@ -132,7 +139,6 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
         log_purges_ ? "" : ", sql_log_bin = 0");
     const std::string del = absl::StrCat(
         " FOR DELETE FROM ", QuoteQualified(db, table), " LIMIT ", batch);
-    const absl::Time began = clock_->Now();
     absl::StatusOr<mysql::Result> r = conn.Execute(absl::StrCat(settings, del));
     if (!r.ok() && !log_purges_ &&
         mysql::MysqlErrno(r.status()) == mysql::kErSpecificAccessDenied) {
@@ -145,9 +151,6 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
       batch_.erase(key);
       return true;
     }
-    batch =
-        NextPurgeBatch(batch, clock_->Now() - began,
-                       options_.purge_batch_target, options_.purge_batch_rows);
   }
   return false;
 }

@@ -31,10 +31,10 @@
 namespace sidecut {
 namespace onlineddl {
 
-// The rows of the purge DELETE after one of `rows` took `took`: halved
-// past `target`, doubled under half of it, within [1, `most`].
-int NextPurgeBatch(int rows, absl::Duration took, absl::Duration target,
-                   int most);
+// The rows of one purge DELETE of a table whose rows take `avg_row_bytes`
+// (information_schema's AVG_ROW_LENGTH; 0 unknown): about `bytes` of
+// them, within [1, `most`]; 100 (at most `most`) while unknown.
+int PurgeBatchRows(int64_t avg_row_bytes, int64_t bytes, int most);
 
 struct TableGcOptions {
   GcLifecycle lifecycle;  // default: hold, purge, evac, drop
@@ -42,12 +42,12 @@ struct TableGcOptions {
   absl::Duration hold = absl::Hours(1);
   // How long an empty table waits in evac. Default 10 min.
   absl::Duration evac = absl::Minutes(10);
-  // Most rows one purge DELETE deletes. Default 5000. Batches start at
-  // 100 (at most this) and are sized so that each takes about
-  // purge_batch_target: wide rows (blobs) get small ones, no long lock,
-  // huge transaction or binlog event (Vitess deletes 50 at a time).
+  // Most rows one purge DELETE deletes. Default 5000. Each deletes about
+  // purge_batch_bytes of rows (by the table's average row length): wide
+  // rows (blobs) get small batches, no long lock, huge transaction or
+  // binlog event (Vitess deletes 50 rows at a time). Default 4 MiB.
   int purge_batch_rows = 5000;
-  absl::Duration purge_batch_target = absl::Milliseconds(50);
+  int64_t purge_batch_bytes = int64_t{4} << 20;
   // Longest time one Tick spends purging (the executor's commands wait
   // meanwhile). Default 500 ms.
   absl::Duration purge_budget = absl::Milliseconds(500);
@@ -121,7 +121,7 @@ class TableGc {
   // NUL "table"; a GC name is never reused): the check reads every
   // database's constraints, too costly to repeat for each tick.
   absl::flat_hash_set<std::string> unreferenced_;
-  // Each purging table's batch ("db" NUL "table"), carried across ticks.
+  // Each purging table's batch ("db" NUL "table"), read once.
   absl::flat_hash_map<std::string, int> batch_;
   // The session may not turn sql_log_bin off (no BINLOG ADMIN or SUPER):
   // purges are logged.
