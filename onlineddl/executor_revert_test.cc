@@ -1481,8 +1481,10 @@ TEST_F(RevertTest, CheckingAheadGivesWayToAStatementWaitingForTheTable) {
       },
       WaitOptions{.initial_interval = absl::Milliseconds(1),
                   .max_interval = absl::Milliseconds(1)}));
+  mysql::ConnectParams as_dba = harness::ConnectParamsFor(*instance_);
+  as_dba.own_session = false;  // not one of Sidecut's
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> dba,
-                       harness::ConnectTo(*instance_));
+                       mysql::MysqlConnection::Connect(as_dba));
   ASSERT_OK(dba->Execute("SET SESSION lock_wait_timeout = 120"));
   const absl::Time t0 = absl::Now();
   ASSERT_OK(dba->Execute(absl::StrCat(
@@ -1517,8 +1519,10 @@ TEST_F(RevertTest, CheckingACopyGivesWayToAStatementWaitingForTheTable) {
       WaitOptions{.timeout = absl::Seconds(120),
                   .initial_interval = absl::Milliseconds(1),
                   .max_interval = absl::Milliseconds(1)}));
+  mysql::ConnectParams as_dba = harness::ConnectParamsFor(*instance_);
+  as_dba.own_session = false;  // not one of Sidecut's
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> dba,
-                       harness::ConnectTo(*instance_));
+                       mysql::MysqlConnection::Connect(as_dba));
   ASSERT_OK(dba->Execute("SET SESSION lock_wait_timeout = 120"));
   const absl::Time t0 = absl::Now();
   ASSERT_OK(dba->Execute(absl::StrCat(

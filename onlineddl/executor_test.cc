@@ -22,6 +22,7 @@
 #include "mysql/quoting.h"
 #include "mysql/server_thread.h"
 #include "onlineddl/artifact_name.h"
+#include "onlineddl/lock_waiters.h"
 #include "onlineddl/table_gc.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
@@ -2600,6 +2601,48 @@ TEST_F(ExecutorTest, GcPurgesWithinItsBudget) {
   TableGc unhurried(o, Clock::Real());
   EXPECT_THAT(unhurried.Tick(*conn_, db_), IsOkAndHolds(1));
   EXPECT_FALSE(HasTable(purging));
+}
+
+// Statements a check gives way to: a DDL or LOCK TABLES waiting for the
+// table's metadata lock, named as a word, not Sidecut's own; not writes
+// waiting (as they do for a moment while a check takes its snapshot: giving
+// way to them, it gave way for good under a busy load).
+TEST_F(ExecutorTest, OnlyADdlOrLockTablesWaitingMakesAChecksGiveWay) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t1 (id INT PRIMARY KEY)"));
+  mysql::ConnectParams app = harness::ConnectParamsFor(*instance_);
+  app.own_session = false;
+  app.database = db_;
+  std::vector<std::unique_ptr<mysql::Connection>> s;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> c,
+                         mysql::MysqlConnection::Connect(app));
+    s.push_back(std::move(c));
+  }
+  auto waiters = [&](std::vector<std::string> tables,
+                     std::vector<uint64_t> own) {
+    return Value(MetadataLockWaitersSql(tables, own));
+  };
+  ASSERT_OK(s[0]->Execute("LOCK TABLES t1 READ"));
+  std::thread write(
+      [&] { EXPECT_OK(s[1]->Execute("INSERT INTO t1 (id) VALUES (1)")); });
+  ASSERT_OK(WaitForSession("the write waits",
+                           "STATE = 'Waiting for table metadata lock' AND "
+                           "INFO LIKE 'INSERT INTO t1 %'"));
+  EXPECT_EQ(waiters({"t1"}, {}), "0");
+  std::thread ddl([&] {
+    EXPECT_OK(s[2]->Execute("/* dba */ ALTER TABLE `t1` ADD COLUMN c INT"));
+  });
+  ASSERT_OK(WaitForSession("the ALTER waits",
+                           "STATE = 'Waiting for table metadata lock' AND "
+                           "INFO LIKE '%ALTER TABLE `t1`%'"));
+  EXPECT_EQ(waiters({"t1"}, {}), "1");
+  EXPECT_EQ(waiters({"x", "t1"}, {}), "1");
+  EXPECT_EQ(waiters({"t"}, {}), "0");  // a word, not part of one
+  EXPECT_EQ(waiters({"t1"}, {s[2]->ConnectionId()}), "0");  // ours
+  EXPECT_EQ(waiters({}, {}), "0");
+  ASSERT_OK(s[0]->Execute("UNLOCK TABLES"));
+  write.join();
+  ddl.join();
 }
 
 // Purge batches hold about so many bytes of rows, by the table's average

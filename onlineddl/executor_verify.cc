@@ -17,10 +17,12 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "mysql/gtid.h"
+#include "mysql/mysql_connection.h"
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "onlineddl/cut_over.h"
 #include "onlineddl/executor.h"
+#include "onlineddl/lock_waiters.h"
 #include "onlineddl/verified_copies.h"
 #include "util/status_macros.h"
 #include "util/wait.h"
@@ -487,27 +489,12 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
 
 absl::StatusOr<bool> Executor::MetadataLockAwaited(
     const std::vector<std::string>& tables) {
-  // By the statement's text (the metadata_lock_info plugin is optional),
-  // in any database: the name as a word of it (`t` in "ALTER TABLE t ...",
-  // not in "ALTER TABLE `_vt_vrp_...`"). A name merely mentioned gives
-  // way too, which costs only a pause.
-  std::string named;
-  for (const std::string& t : tables) {
-    const std::string literal =
-        absl::StrReplaceAll(t, {{"\\E", "\\E\\\\E\\Q"}});
-    absl::StrAppend(
-        &named, named.empty() ? "" : " OR ", "INFO REGEXP ",
-        mysql::QuoteString(absl::StrCat("(?<![[:alnum:]_$])\\Q", literal,
-                                        "\\E(?![[:alnum:]_$])")));
-  }
   SC_ASSIGN_OR_RETURN(
       std::string n,
       mysql::QueryValue(
-          *conn_,
-          absl::StrCat("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                       "WHERE ID <> CONNECTION_ID() AND STATE = 'Waiting for "
-                       "table metadata lock' AND (",
-                       named, ")")));
+          *conn_, MetadataLockWaitersSql(
+                      tables, mysql::MysqlConnectionFactory(options_.connect)
+                                  .OwnSessionIds())));
   return n != "0";
 }
 
