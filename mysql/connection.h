@@ -21,6 +21,10 @@
 namespace sidecut {
 namespace mysql {
 
+// Authentication plugins that never send the password itself.
+inline constexpr char kNoCleartextAuth[] =
+    "mysql_native_password,client_ed25519";
+
 struct ConnectParams {
   std::string host = "127.0.0.1";
   int port = 3306;
@@ -42,6 +46,12 @@ struct ConnectParams {
   // False for a session standing in for an application's (tests, benches):
   // a forced cut-over may kill it like any client's.
   bool own_session = true;
+  // If set, the only authentication plugins this client goes along with
+  // (Connector/C's MARIADB_OPT_RESTRICTED_AUTH, comma-separated), for a
+  // server found by the address it reports: kNoCleartextAuth refuses a
+  // server asking for the password in clear (mysql_clear_password, PAM's
+  // dialog) or encrypted with a key it sends (sha256_password).
+  std::string restricted_auth;
 
   // "user@host:port" or "user@socket", for messages.
   std::string Describe() const;

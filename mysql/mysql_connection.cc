@@ -115,6 +115,10 @@ absl::StatusOr<std::unique_ptr<MysqlConnection>> MysqlConnection::Connect(
     mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &wt);
   }
   mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (!params.restricted_auth.empty()) {
+    mysql_optionsv(m, MARIADB_OPT_RESTRICTED_AUTH,
+                   params.restricted_auth.c_str());
+  }
   // QuoteString escapes with backslashes: a server whose global sql_mode
   // has NO_BACKSLASH_ESCAPES must not hand it to our sessions.
   mysql_optionsv(m, MYSQL_INIT_COMMAND, kSessionInit);

@@ -83,6 +83,22 @@ TEST_F(MysqlConnectionTest, ConnectFailureIsUnavailable) {
               StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
+// A session restricted to some authentication plugins refuses a server
+// asking for another (here root's mysql_native_password when only ed25519
+// is allowed); kNoCleartextAuth takes mysql_native_password.
+TEST_F(MysqlConnectionTest, RestrictedAuthenticationRefusesOtherPlugins) {
+  ConnectParams p = harness::ConnectParamsFor(*instance_);
+  p.restricted_auth = "client_ed25519";
+  absl::StatusOr<std::unique_ptr<MysqlConnection>> refused =
+      MysqlConnection::Connect(p);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("mysql_native_password"));
+  p.restricted_auth = kNoCleartextAuth;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<MysqlConnection> c,
+                       MysqlConnection::Connect(p));
+  EXPECT_OK(c->Execute("SELECT 1").status());
+}
+
 TEST_F(MysqlConnectionTest, NamesWithQuotesBackticksAndUnicodeRoundTrip) {
   const std::string db = "d`b 'x\" é";
   const std::string table = "tä`b'le\"表";

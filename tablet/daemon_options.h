@@ -40,8 +40,11 @@ struct DaemonFlags {
   // "host:port,host:port": replicas whose lag holds copies back (asked
   // with the primary's user and password).
   std::string throttle_replicas;
-  // Also watch the replicas the server lists in SHOW SLAVE HOSTS.
-  bool throttle_discover_replicas = true;
+  // Also watch the replicas the server lists in SHOW SLAVE HOSTS. Off by
+  // default: a listed address is whatever a session with REPLICATION
+  // SLAVE reported, and it is asked with the daemon's credentials (never
+  // sent in clear, but a challenge answered there can be guessed at).
+  bool throttle_discover_replicas = false;
   int64_t throttle_max_lag_ms = 5000;
   int64_t throttle_threads_running = 64;
 };

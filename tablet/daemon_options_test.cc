@@ -160,9 +160,10 @@ TEST(DaemonOptionsTest, CopiesAskTheListedReplicas) {
               IsOkAndHolds(HasSubstr("replica root@::1:1 cannot be asked")));
 }
 
-// By default the copies also ask the replicas the server lists in SHOW
-// SLAVE HOSTS, with the daemon's credentials; the flag turns that off.
-TEST(DaemonOptionsTest, CopiesAskTheReplicasTheServerListsUnlessToldNot) {
+// With the flag the copies also ask the replicas the server lists in SHOW
+// SLAVE HOSTS, with the daemon's credentials; not by default (a listed
+// address is whatever a replication session reported).
+TEST(DaemonOptionsTest, CopiesAskTheReplicasTheServerListsOnlyWhenTold) {
   mysql::testing::ScriptedConnection primary;
   primary.script().answers["Threads_running"] = mysql::testing::OneRow(
       {{"Variable_name", "Threads_running"}, {"Value", "2"}});
@@ -172,6 +173,8 @@ TEST(DaemonOptionsTest, CopiesAskTheReplicasTheServerListsUnlessToldNot) {
                               {"Port", "1"},  // nothing listens there
                               {"Master_id", "1"}});
   DaemonFlags f = Flags();
+  EXPECT_FALSE(f.throttle_discover_replicas);  // the default
+  f.throttle_discover_replicas = true;
   f.mysql_user = "sidecut";
   ASSERT_OK_AND_ASSIGN(onlineddl::ExecutorOptions o,
                        MakeExecutorOptions(f, nullptr));

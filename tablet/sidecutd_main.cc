@@ -107,12 +107,14 @@ ABSL_FLAG(std::string, throttle_replicas, "",
           "host:port,host:port (asked with --mysql_user's credentials; a "
           "listed replica that lags, has stopped replicating or cannot be "
           "reached pauses every copy until it recovers)");
-ABSL_FLAG(bool, throttle_discover_replicas, true,
+ABSL_FLAG(bool, throttle_discover_replicas, false,
           "also watch every replica the server lists in SHOW SLAVE HOSTS "
           "as if listed in --throttle_replicas, once a session to the host "
-          "and port it reports (with --mysql_user's credentials) answers "
-          "with its listed server_id; one off the list is forgotten after "
-          "60 s");
+          "and port it reports (with --mysql_user's credentials, never sent "
+          "in clear) answers with its listed server_id; one off the list is "
+          "forgotten after 60 s. Off by default: anyone with REPLICATION "
+          "SLAVE can list any address, and the challenge answered there can "
+          "be guessed at offline; list replicas with --throttle_replicas");
 ABSL_FLAG(int64_t, throttle_max_lag_ms, 5000,
           "most replication lag (Seconds_Behind_Master) a copy goes on with");
 ABSL_FLAG(int64_t, throttle_threads_running, 64,

@@ -172,6 +172,9 @@ absl::Status CopyThrottle::Discover(mysql::Connection& primary) {
     r.params.port = p;
     r.params.socket.clear();
     r.params.database.clear();
+    // Whatever answers at an address a replica reports (anyone with
+    // REPLICATION SLAVE can report any) never gets the password itself.
+    r.params.restricted_auth = mysql::kNoCleartextAuth;
     r.discovered = true;
     r.server_id = server_id;
     r.master_id = master_id;

@@ -261,6 +261,7 @@ class DiscoveryTest : public CopyThrottleTest {
       const std::string where = absl::StrCat(p.host, ":", p.port);
       asked_.push_back(absl::StrCat(p.user, "/", p.password, "@", where, "/",
                                     p.socket, "/", p.database));
+      auth_.push_back(p.restricted_auth);
       if (unreachable_.count(where) > 0) {
         return absl::UnavailableError("connection refused");
       }
@@ -284,6 +285,7 @@ class DiscoveryTest : public CopyThrottleTest {
   std::set<std::string> unreachable_;
   absl::Mutex fake_mu_;
   std::vector<std::string> asked_;
+  std::vector<std::string> auth_;  // each session's restricted_auth
 };
 
 TEST_F(DiscoveryTest, AReplicaTheServerListsIsWatched) {
@@ -292,8 +294,11 @@ TEST_F(DiscoveryTest, AReplicaTheServerListsIsWatched) {
   EXPECT_THAT(t->Check(primary_),
               IsOkAndHolds("replica sidecut@10.0.0.5:3307 (found in SHOW "
                            "SLAVE HOSTS) lags 30s > 5s"));
-  // Over TCP to the address it reports, with the daemon's credentials.
+  // Over TCP to the address it reports, with the daemon's credentials,
+  // never sent in clear (anyone with REPLICATION SLAVE reports any
+  // address).
   EXPECT_THAT(asked_, ::testing::ElementsAre("sidecut/pw@10.0.0.5:3307//"));
+  EXPECT_THAT(auth_, ::testing::ElementsAre(mysql::kNoCleartextAuth));
   Answer("10.0.0.5:3307", From("1", "1"));
   clock_.AdvanceTime(absl::Seconds(1));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
