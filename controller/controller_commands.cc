@@ -706,10 +706,26 @@ absl::StatusOr<std::string> Controller::RevertMigration(
       absl::StrCat("REVERT VITESS_MIGRATION '", uuid, "'");
   if (!new_uuid.empty()) {
     if (const ControllerDeployment* existing = FindByMember(new_uuid)) {
-      // Asked again (a client retrying): the same revert is no new one.
+      // Asked again (a client retrying): the same revert is no new one,
+      // unless it failed or was cancelled (its UUID is spent on the shards
+      // that took it: said, not answered "done" with nothing run).
       if (existing->reverts() == d->context() &&
           existing->members_size() == 1 &&
           existing->members(0).sql() == revert_sql) {
+        if (existing->state() == ControllerDeployment::FAILED ||
+            existing->state() == ControllerDeployment::CANCELLED) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("revert ", new_uuid, " of migration ", uuid,
+                           " was asked for "
+                           "before and ",
+                           existing->state() == ControllerDeployment::FAILED
+                               ? "failed"
+                               : "was cancelled",
+                           existing->message().empty()
+                               ? ""
+                               : absl::StrCat(": ", existing->message()),
+                           "; ask again without a UUID (or with a new one)"));
+        }
         return std::string(new_uuid);
       }
       return absl::AlreadyExistsError(

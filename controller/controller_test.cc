@@ -1158,6 +1158,41 @@ TEST_F(ControllerTest, AFailedDeploymentCompletedOnAShardDirectlyStaysFailed) {
 // is refused and applies nothing: its gate stays shut until the cancel is
 // done. It used to open the gate and launch the deployment's CREATE on
 // every shard, after which the cancel could never finish.
+// A revert asked for again with the UUID of one that failed (a shard
+// refused it) is refused, saying so: it answered "done" and ran nothing.
+TEST_F(ControllerTest, ARevertAskedAgainAfterItFailedIsNotTakenForDone) {
+  CreateTable("rv", "title VARCHAR(32)");
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("ALTER TABLE rv ADD COLUMN extra INT", "vitess", "to-revert"));
+  const std::string uuid = resp.uuid_list(0);
+  WaitComplete("to-revert");
+  // A later change of the table on one shard: its revert is refused there.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> later,
+      shards_[0].executor->Submit("ALTER TABLE rv ADD COLUMN later INT",
+                                  "vitess", ""));
+  ASSERT_OK(WaitFor(Clock::Real(), "the later change on shard 0",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                                          shards_[0].executor->Get(later[0]));
+                      return m.status == onlineddl::kStatusComplete;
+                    }));
+  const std::string revert_uuid = onlineddl::CreateMigrationUuid();
+  MigrationCommandRequest c;
+  c.set_keyspace("commerce");
+  c.set_sql("REVERT VITESS_MIGRATION '" + uuid + "'");
+  c.set_uuid(revert_uuid);
+  EXPECT_FALSE(controller_->ExecuteMigrationCommand(c).ok());
+  EXPECT_THAT(
+      controller_->ExecuteMigrationCommand(c).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("failed")));
+  for (int i = 1; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "rv", "extra")) << kShardNames[i];
+  }
+}
+
 TEST_F(ControllerTest, ARevertWhileACancelIsPendingAppliesNothing) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();
