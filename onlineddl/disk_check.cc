@@ -88,12 +88,16 @@ absl::StatusOr<std::string> CheckDiskForCopy(
   if (!sized) return std::string();
   SC_ASSIGN_OR_RETURN(
       mysql::Result paths,
-      conn.Execute("SELECT @@datadir, IFNULL(@@log_bin_basename, '')"));
+      conn.Execute("SELECT @@datadir, IFNULL(@@log_bin_basename, ''), "
+                   "IFNULL(NULLIF(@@innodb_tmpdir, ''), @@tmpdir)"));
   if (paths.rows.empty()) return std::string();
   const std::string datadir(paths.rows[0].Get(0));
   std::string binlog_dir(paths.rows[0].Get(1));
   const size_t slash = binlog_dir.rfind('/');
   binlog_dir = slash == std::string::npos ? "" : binlog_dir.substr(0, slash);
+  // Where an index build sorts (tmpdir may list several: the first).
+  std::string tmpdir(paths.rows[0].size() > 2 ? paths.rows[0].Get(2) : "");
+  tmpdir = tmpdir.substr(0, tmpdir.find(':'));
   if (!IsPlainName(db)) {
     return skip(
         absl::StrCat("the database's name is stored encoded on "
@@ -119,7 +123,7 @@ absl::StatusOr<std::string> CheckDiskForCopy(
   // Plus what the copies under way have yet to write: the rest of their
   // rows, their secondary indexes (built at the end), the rest of their
   // rows in the binlog.
-  uint64_t others_shadow = 0, others_logged = 0;
+  uint64_t others_shadow = 0, others_logged = 0, others_sort = 0;
   int counted = 0;
   for (const CopyUnderWay& o : others) {
     uint64_t o_data = 0, o_index = 0;
@@ -130,6 +134,7 @@ absl::StatusOr<std::string> CheckDiskForCopy(
     const double left = 1 - std::min(std::max(o.copied, 0.0), 1.0);
     const uint64_t rows_left = static_cast<uint64_t>(o_data * left);
     others_shadow += rows_left + o_index;
+    others_sort += o_index;
     if (!binlog_dir.empty()) others_logged += rows_left;
   }
   auto under_way = [&](uint64_t bytes) {
@@ -142,40 +147,51 @@ absl::StatusOr<std::string> CheckDiskForCopy(
   absl::StatusOr<FsSpace> log_fs =
       logged > 0 ? space(binlog_dir) : absl::StatusOr<FsSpace>(*data_fs);
   if (!log_fs.ok()) log_fs = *data_fs;  // assume the same filesystem
-  auto refusal = [&](uint64_t need, uint64_t free, absl::string_view where,
-                     absl::string_view breakdown) {
-    return absl::StrCat("not enough disk for an online copy of ",
-                        mysql::QuoteIdentifier(table), ": it needs about ",
-                        HumanBytes(need), " on the filesystem of ", where, " (",
-                        breakdown, ", with ", HumanBytes(kDiskReserveBytes),
-                        " kept free) and has ", HumanBytes(free),
-                        "; free space there, then retry it");
+  // The secondary indexes are built after the rows, sorting in files of
+  // about their size under tmpdir (InnoDB's merge files).
+  absl::StatusOr<FsSpace> tmp_fs = index > 0 && !tmpdir.empty()
+                                       ? space(tmpdir)
+                                       : absl::StatusOr<FsSpace>(*data_fs);
+  if (!tmp_fs.ok()) tmp_fs = *data_fs;  // assume the same filesystem
+  // What each filesystem must hold: its parts, in this order, and what
+  // the copies under way have yet to write there.
+  struct Part {
+    const FsSpace* fs;
+    std::string where;
+    uint64_t bytes;
+    std::string what;
+    uint64_t others;
   };
-  const std::string for_shadow =
-      absl::StrCat(HumanBytes(shadow), " for the shadow table");
-  const std::string for_log =
-      absl::StrCat(HumanBytes(logged), " for its rows in the binlog");
-  const std::string in_datadir =
-      absl::StrCat("the database's directory ", db_dir);
-  if (log_fs->device == data_fs->device) {
-    const uint64_t need =
-        shadow + logged + others_shadow + others_logged + kDiskReserveBytes;
-    if (data_fs->free_bytes >= need) return std::string();
-    return refusal(
-        need, data_fs->free_bytes, in_datadir,
-        absl::StrCat(logged > 0 ? absl::StrCat(for_shadow, " and ", for_log)
-                                : for_shadow,
-                     under_way(others_shadow + others_logged)));
-  }
-  if (data_fs->free_bytes < shadow + others_shadow + kDiskReserveBytes) {
-    return refusal(shadow + others_shadow + kDiskReserveBytes,
-                   data_fs->free_bytes, in_datadir,
-                   absl::StrCat(for_shadow, under_way(others_shadow)));
-  }
-  if (log_fs->free_bytes < logged + others_logged + kDiskReserveBytes) {
-    return refusal(logged + others_logged + kDiskReserveBytes,
-                   log_fs->free_bytes, absl::StrCat("the binlog ", binlog_dir),
-                   absl::StrCat(for_log, under_way(others_logged)));
+  const std::vector<Part> parts = {
+      {&*data_fs, absl::StrCat("the database's directory ", db_dir), shadow,
+       "for the shadow table", others_shadow},
+      {&*log_fs, absl::StrCat("the binlog ", binlog_dir), logged,
+       "for its rows in the binlog", others_logged},
+      {&*tmp_fs, absl::StrCat("the index build's tmpdir ", tmpdir), index,
+       "for sorting its secondary indexes", others_sort},
+  };
+  std::vector<bool> done(parts.size(), false);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (done[i]) continue;
+    uint64_t need = kDiskReserveBytes, others_bytes = 0;
+    std::string breakdown;
+    for (size_t k = i; k < parts.size(); ++k) {
+      if (parts[k].fs->device != parts[i].fs->device) continue;
+      done[k] = true;
+      need += parts[k].bytes + parts[k].others;
+      others_bytes += parts[k].others;
+      if (parts[k].bytes == 0) continue;
+      absl::StrAppend(&breakdown, breakdown.empty() ? "" : " and ",
+                      HumanBytes(parts[k].bytes), " ", parts[k].what);
+    }
+    if (parts[i].fs->free_bytes >= need) continue;
+    return absl::StrCat(
+        "not enough disk for an online copy of ", mysql::QuoteIdentifier(table),
+        ": it needs about ", HumanBytes(need), " on the filesystem of ",
+        parts[i].where, " (", breakdown, under_way(others_bytes), ", with ",
+        HumanBytes(kDiskReserveBytes), " kept free) and has ",
+        HumanBytes(parts[i].fs->free_bytes),
+        "; free space there, then retry it");
   }
   return std::string();
 }

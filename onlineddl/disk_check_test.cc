@@ -38,14 +38,17 @@ TEST(DiskCheckTest, LocalFilesystems) {
 }
 
 // Answers the two queries CheckDiskForCopy makes: a table of 1 GiB of
-// rows and 512 MiB of secondary indexes, the datadir and binlog paths.
+// rows and 512 MiB of secondary indexes, the datadir, binlog and tmpdir
+// paths.
 mysql::testing::ScriptedConnection Server() {
   mysql::testing::ScriptedConnection server;
   server.script().answers["DATA_LENGTH"] = mysql::testing::OneRow(
       {{"DATA_LENGTH", std::to_string(uint64_t{1} << 30)},
        {"INDEX_LENGTH", std::to_string(uint64_t{1} << 29)}});
-  server.script().answers["@@datadir"] = mysql::testing::OneRow(
-      {{"@@datadir", "/data/"}, {"@@log_bin_basename", "/logs/bin"}});
+  server.script().answers["@@datadir"] =
+      mysql::testing::OneRow({{"@@datadir", "/data/"},
+                              {"@@log_bin_basename", "/logs/bin"},
+                              {"tmpdir", "/sort:/tmp"}});
   return server;
 }
 
@@ -55,7 +58,8 @@ constexpr uint64_t kGiB = uint64_t{1} << 30;
 TEST(DiskCheckTest, EachFilesystemHoldsItsPart) {
   mysql::testing::ScriptedConnection server = Server();
   std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 2 * kGiB}},
-                                       {"/logs", {2, 2 * kGiB}}};
+                                       {"/logs", {2, 2 * kGiB}},
+                                       {"/sort", {3, kGiB}}};
   FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {
     auto it = fs.find(path);
     if (it == fs.end()) return absl::NotFoundError(path);
@@ -100,7 +104,8 @@ TEST(DiskCheckTest, EachFilesystemHoldsItsPart) {
 TEST(DiskCheckTest, CopiesUnderWayCount) {
   mysql::testing::ScriptedConnection server = Server();  // 1 + 0.5 GiB each
   std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 4 * kGiB}},
-                                       {"/logs", {1, 4 * kGiB}}};
+                                       {"/logs", {1, 4 * kGiB}},
+                                       {"/sort", {3, 4 * kGiB}}};
   FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {
     return fs.at(path);
   };
@@ -137,6 +142,39 @@ TEST(DiskCheckTest, CopiesUnderWayCount) {
                        {CopyUnderWay{"u", 0.5}, CopyUnderWay{"gone", 0}}),
       IsOkAndHolds(HasSubstr("and 512.0 MiB yet to be written by 1 other copy "
                              "under way")));
+}
+
+// The secondary indexes are built after the rows, sorting in files of
+// about their size under tmpdir (innodb_tmpdir, else the first of
+// tmpdir's list): counted on that filesystem, with the shadow and binlog
+// where it is theirs (it filled the disk, or a small tmpfs failed the
+// build after the whole copy).
+TEST(DiskCheckTest, TheIndexBuildSortsInTmpdir) {
+  mysql::testing::ScriptedConnection server = Server();  // 1 + 0.5 GiB
+  std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 4 * kGiB}},
+                                       {"/logs", {2, 4 * kGiB}},
+                                       {"/sort", {3, kGiB}}};
+  FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {
+    return fs.at(path);
+  };
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space), IsOkAndHolds(""));
+  fs["/sort"].free_bytes = kGiB >> 1;  // < 512 MiB + 64 MiB
+  EXPECT_THAT(
+      CheckDiskForCopy(server, "shop", "t", space),
+      IsOkAndHolds(AllOf(HasSubstr("the index build's tmpdir /sort"),
+                         HasSubstr("512.0 MiB for sorting its secondary "
+                                   "indexes"))));
+  // tmpdir on the datadir's filesystem: 1.5 + 0.5 GiB + 64 MiB there.
+  fs["/sort"] = {1, 2 * kGiB};
+  fs["/data/shop"] = {1, 2 * kGiB};
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space),
+              IsOkAndHolds(AllOf(
+                  HasSubstr("the database's directory /data/shop"),
+                  HasSubstr("1.5 GiB for the shadow table and 512.0 MiB for "
+                            "sorting its secondary indexes"),
+                  HasSubstr("it needs about 2.1 GiB"))));
+  fs["/data/shop"].free_bytes = fs["/sort"].free_bytes = 3 * kGiB;
+  EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space), IsOkAndHolds(""));
 }
 
 }  // namespace
