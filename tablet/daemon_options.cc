@@ -51,9 +51,11 @@ absl::StatusOr<std::vector<mysql::ConnectParams>> ParseReplicas(
     int port = 0;
     absl::string_view host =
         colon == absl::string_view::npos ? entry : entry.substr(0, colon);
-    // An IPv6 address in brackets: [::1]:3306.
-    const bool bracketed =
-        absl::ConsumePrefix(&host, "[") && absl::ConsumeSuffix(&host, "]");
+    // An IPv6 address in brackets: [::1]:3306 (both, or the host is left
+    // as written and refused: "[db1" was taken for db1).
+    const bool bracketed = absl::StartsWith(host, "[") &&
+                           absl::EndsWith(host, "]") && host.size() >= 2;
+    if (bracketed) host = host.substr(1, host.size() - 2);
     if (colon == absl::string_view::npos || host.empty() ||
         (!bracketed && absl::StrContains(host, ':')) ||
         absl::StrContains(host, '[') || absl::StrContains(host, ']') ||
@@ -103,7 +105,10 @@ absl::StatusOr<onlineddl::ExecutorOptions> MakeExecutorOptions(
               int64_t{24} * 3600 * 1000);
   }
   if (s.ok()) {
-    s = Range("throttle_threads_running", f.throttle_threads_running, 1,
+    // Threads_running counts the asking statement, every binlog dump
+    // (replicas, Sidecut's own streams) and the copy itself: below 8 a
+    // copy would never run.
+    s = Range("throttle_threads_running", f.throttle_threads_running, 8,
               100000);
   }
   if (!s.ok()) return s;
