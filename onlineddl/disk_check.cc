@@ -148,11 +148,14 @@ absl::StatusOr<std::string> CheckDiskForCopy(
       logged > 0 ? space(binlog_dir) : absl::StatusOr<FsSpace>(*data_fs);
   if (!log_fs.ok()) log_fs = *data_fs;  // assume the same filesystem
   // The secondary indexes are built after the rows, sorting in files of
-  // about their size under tmpdir (InnoDB's merge files).
+  // about their size under tmpdir (InnoDB's merge files): counted where
+  // tmpdir is seen on the datadir's filesystem. Elsewhere it is not
+  // checked: nothing proves the path seen here is the server's (a
+  // sidecar's container shares the data volume, not /tmp).
   absl::StatusOr<FsSpace> tmp_fs = index > 0 && !tmpdir.empty()
                                        ? space(tmpdir)
                                        : absl::StatusOr<FsSpace>(*data_fs);
-  if (!tmp_fs.ok()) tmp_fs = *data_fs;  // assume the same filesystem
+  const bool sorts_here = tmp_fs.ok() && tmp_fs->device == data_fs->device;
   // What each filesystem must hold: its parts, in this order, and what
   // the copies under way have yet to write there.
   struct Part {
@@ -167,8 +170,9 @@ absl::StatusOr<std::string> CheckDiskForCopy(
        "for the shadow table", others_shadow},
       {&*log_fs, absl::StrCat("the binlog ", binlog_dir), logged,
        "for its rows in the binlog", others_logged},
-      {&*tmp_fs, absl::StrCat("the index build's tmpdir ", tmpdir), index,
-       "for sorting its secondary indexes", others_sort},
+      {&*data_fs, absl::StrCat("the index build's tmpdir ", tmpdir),
+       sorts_here ? index : 0, "for sorting its secondary indexes",
+       sorts_here ? others_sort : 0},
   };
   std::vector<bool> done(parts.size(), false);
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -146,24 +146,19 @@ TEST(DiskCheckTest, CopiesUnderWayCount) {
 
 // The secondary indexes are built after the rows, sorting in files of
 // about their size under tmpdir (innodb_tmpdir, else the first of
-// tmpdir's list): counted on that filesystem, with the shadow and binlog
-// where it is theirs (it filled the disk, or a small tmpfs failed the
-// build after the whole copy).
+// tmpdir's list): counted where tmpdir is on the datadir's filesystem
+// (it filled the disk). Elsewhere not checked: the path seen here may not
+// be the server's (a sidecar's container shares the data volume, not
+// /tmp): a small /tmp here refuses nothing.
 TEST(DiskCheckTest, TheIndexBuildSortsInTmpdir) {
   mysql::testing::ScriptedConnection server = Server();  // 1 + 0.5 GiB
   std::map<std::string, FsSpace> fs = {{"/data/shop", {1, 4 * kGiB}},
                                        {"/logs", {2, 4 * kGiB}},
-                                       {"/sort", {3, kGiB}}};
+                                       {"/sort", {3, 1 << 20}}};
   FsSpaceFn space = [&](const std::string& path) -> absl::StatusOr<FsSpace> {
     return fs.at(path);
   };
   EXPECT_THAT(CheckDiskForCopy(server, "shop", "t", space), IsOkAndHolds(""));
-  fs["/sort"].free_bytes = kGiB >> 1;  // < 512 MiB + 64 MiB
-  EXPECT_THAT(
-      CheckDiskForCopy(server, "shop", "t", space),
-      IsOkAndHolds(AllOf(HasSubstr("the index build's tmpdir /sort"),
-                         HasSubstr("512.0 MiB for sorting its secondary "
-                                   "indexes"))));
   // tmpdir on the datadir's filesystem: 1.5 + 0.5 GiB + 64 MiB there.
   fs["/sort"] = {1, 2 * kGiB};
   fs["/data/shop"] = {1, 2 * kGiB};

@@ -1533,6 +1533,43 @@ TEST_F(RevertTest, CheckingACopyGivesWayToAStatementWaitingForTheTable) {
   EXPECT_OK(executor_->Cancel(u[0]).status());
 }
 
+// Without verification nothing gives way: a DDL waiting for the table
+// leaves a ready migration ready (it was held "verifying the copy paused"
+// with verification off).
+TEST_F(RevertTest, WithoutVerificationADdlWaitingHoldsNothing) {
+  executor_.reset();
+  ExecutorOptions o = Options();
+  o.verify_copy = false;
+  StartExecutor(o);
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> u,
+                       executor_->Submit("ALTER TABLE t ADD COLUMN c INT",
+                                         "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  mysql::ConnectParams app = harness::ConnectParamsFor(*instance_);
+  app.own_session = false;  // not one of Sidecut's
+  app.database = db_;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> reader,
+                       mysql::MysqlConnection::Connect(app));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> dba,
+                       mysql::MysqlConnection::Connect(app));
+  ASSERT_OK(reader->Execute("BEGIN"));
+  ASSERT_OK(reader->Execute("SELECT COUNT(*) FROM t"));
+  std::thread ddl(
+      [&] { EXPECT_OK(dba->Execute("ALTER TABLE t ADD COLUMN d INT")); });
+  ASSERT_OK(WaitForSession("the ALTER waits",
+                           "STATE = 'Waiting for table metadata lock' AND "
+                           "INFO LIKE 'ALTER TABLE t ADD COLUMN d%'"));
+  absl::SleepFor(absl::Milliseconds(500));  // rounds of the executor
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(u[0]));
+  EXPECT_TRUE(m.ready_to_complete) << m.stage;
+  EXPECT_THAT(m.stage, Not(HasSubstr("paused")));
+  ASSERT_OK(reader->Execute("COMMIT"));
+  ddl.join();
+  EXPECT_OK(executor_->Cancel(u[0]).status());
+}
+
 // A revert rides on the reverse stream of the migration it reverts:
 // throttling it pauses that stream, unthrottling resumes it, and rows
 // written meanwhile are kept.

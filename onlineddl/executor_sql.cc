@@ -119,11 +119,11 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
   }
   int total = 0;
   absl::Status refused;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    const std::string& t = targets[i];
+  bool acted = false;
+  for (const std::string& t : targets) {
     // Once one acted, the rest follow (a deadline passing between them
     // would leave the request half done, said to have done nothing).
-    const absl::Time by = i == 0 ? deadline : absl::InfiniteFuture();
+    const absl::Time by = acted ? absl::InfiniteFuture() : deadline;
     absl::StatusOr<int> n;
     switch (c.kind) {
       case K::kRetry:
@@ -173,6 +173,7 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
       continue;
     }
     if (!n.ok()) return n.status();
+    acted = acted || *n > 0;
     total += *n;
   }
   if (total == 0 && !refused.ok()) return refused;

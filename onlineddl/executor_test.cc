@@ -454,8 +454,8 @@ TEST_F(ExecutorTest, ALatin1ServerRecordsUnicodeNames) {
   EXPECT_EQ(Value("SELECT DEFAULT_CHARACTER_SET_NAME FROM "
                   "information_schema.SCHEMATA WHERE SCHEMA_NAME = '_vt'"),
             "utf8mb4");
-  // A _vt made latin1 before (by another tool, or an older version): its
-  // tables are utf8mb4 all the same.
+  // A _vt made latin1 before (by another tool): the tables made in it are
+  // utf8mb4 all the same (ones made latin1 before stay so).
   executor_.reset();
   ASSERT_OK(conn_->Execute("DROP DATABASE _vt"));
   ASSERT_OK(conn_->Execute("CREATE DATABASE _vt CHARACTER SET latin1"));
@@ -2630,7 +2630,8 @@ TEST_F(ExecutorTest, OnlyADdlOrLockTablesWaitingMakesAChecksGiveWay) {
                            "INFO LIKE 'INSERT INTO t1 %'"));
   EXPECT_EQ(waiters({"t1"}, {}), "0");
   std::thread ddl([&] {
-    EXPECT_OK(s[2]->Execute("/* dba */ ALTER TABLE `t1` ADD COLUMN c INT"));
+    EXPECT_OK(s[2]->Execute(
+        "-- by hand\n/* dba */ ALTER TABLE `t1` ADD COLUMN c INT"));
   });
   ASSERT_OK(WaitForSession("the ALTER waits",
                            "STATE = 'Waiting for table metadata lock' AND "

@@ -1094,7 +1094,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // A statement waiting for the table's metadata lock (a DBA's DDL):
       // the snapshot gives way at once, keeping its place (held, it held
       // that statement and every write queued behind it).
-      if (may_verify || verifying_now) {
+      if (options_.verify_copy && (may_verify || verifying_now)) {
         SC_ASSIGN_OR_RETURN(bool awaited, MetadataLockAwaited({m.table}));
         auto state = verify_states_.find(key);
         const bool passed =

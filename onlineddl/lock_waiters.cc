@@ -24,7 +24,8 @@ std::string MetadataLockWaitersSql(const std::vector<std::string>& tables,
   for (uint64_t id : own) absl::StrAppend(&ours, ", ", id);
   // The statement's verb, past leading comments and SET STATEMENT ... FOR.
   const std::string ddl = mysql::QuoteString(
-      "(?is)^\\s*(/\\*.*?\\*/\\s*)*(set\\s+statement\\s.*?\\sfor\\s+)?"
+      "(?is)^\\s*(/\\*.*?\\*/\\s*|(--\\s|#)[^\\n]*\\n\\s*)*"
+      "(set\\s+statement\\s.*?\\sfor\\s+)?"
       "(alter|create|drop|rename|truncate|optimize|repair|lock|flush)\\b");
   return absl::StrCat(
       "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID NOT IN (",

@@ -109,7 +109,10 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
   }
   const int64_t wait =
       std::max<int64_t>(1, absl::ToInt64Seconds(options_.lock_wait));
-  if (!batch_.contains(key)) {
+  int batch = 0;
+  if (auto known = batch_.find(key); known != batch_.end()) {
+    batch = known->second;
+  } else {
     SC_ASSIGN_OR_RETURN(
         std::string avg,
         mysql::QueryValue(
@@ -120,10 +123,11 @@ absl::StatusOr<bool> TableGc::Purge(mysql::Connection& conn,
                                " AND TABLE_NAME = ", QuoteString(table))));
     int64_t bytes = 0;
     if (!absl::SimpleAtoi(avg, &bytes)) bytes = 0;
-    batch_[key] = PurgeBatchRows(bytes, options_.purge_batch_bytes,
-                                 options_.purge_batch_rows);
+    batch = PurgeBatchRows(bytes, options_.purge_batch_bytes,
+                           options_.purge_batch_rows);
+    // Unknown yet (statistics not computed): read again next tick.
+    if (bytes > 0) batch_[key] = batch;
   }
-  const int batch = batch_[key];
   while (clock_->Now() < until) {
     if (options_.throttle) {
       SC_ASSIGN_OR_RETURN(std::string reason, options_.throttle(conn));

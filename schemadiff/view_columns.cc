@@ -129,6 +129,12 @@ bool IsImplicitAlias(const Tokens& t, size_t s, size_t x) {
           alias.kind != TokenKind::kString);  // 'a' 'b' is one string
 }
 
+// How a SELECT's column names are checked: a view's top SELECT renames a
+// derived name meeting another (My_exp_...); a derived table refuses any
+// name twice (sql_derived.cc checks without renaming; measured); a SELECT
+// whose columns a column list renames is not checked.
+enum class Names { kView, kDerivedTable, kRenamed };
+
 // How a select item's column got its name.
 enum class Naming {
   kGiven,    // by an alias, or as the column it reads
@@ -145,7 +151,7 @@ enum class Naming {
 // dialect: the corpus (Vitess's schemadiff) accepts `SELECT * FROM t1, t2`
 // over tables sharing a column.
 absl::Status UniqueNames(const std::string& view,
-                         const std::vector<Naming>& naming,
+                         const std::vector<Naming>& naming, bool rename_derived,
                          std::vector<std::string>* columns) {
   std::vector<bool> given;
   for (Naming n : naming) given.push_back(n != Naming::kDerived);
@@ -170,9 +176,9 @@ absl::Status UniqueNames(const std::string& view,
   for (size_t i = 0; i < c.size(); ++i) {
     for (size_t k = 0; k < i; ++k) {
       if (!absl::EqualsIgnoreCase(c[i], c[k])) continue;
-      if (!given[i]) {
+      if (rename_derived && !given[i]) {
         rename(i, i);
-      } else if (!given[k]) {
+      } else if (rename_derived && !given[k]) {
         rename(k, i);
       } else if (!stars_count &&
                  (naming[i] == Naming::kStar || naming[k] == Naming::kStar)) {
@@ -194,10 +200,9 @@ class SelectAnalyzer {
       : view_(std::move(view)), lookup_(lookup) {}
 
   // Analyzes the SELECT in t[b, e); returns its column names, named as
-  // the server names them (see UniqueNames). `named`: whether the names
-  // count (not where a column list renames them).
-  absl::StatusOr<std::vector<std::string>> Analyze(const Tokens& t, size_t b,
-                                                   size_t e, bool named = true);
+  // the server names them (see UniqueNames).
+  absl::StatusOr<std::vector<std::string>> Analyze(
+      const Tokens& t, size_t b, size_t e, Names names = Names::kDerivedTable);
   // Whether every star expanded over sources whose columns are known (the
   // names Analyze returned are all the view's).
   bool complete() const { return complete_; }
@@ -331,7 +336,7 @@ absl::Status SelectAnalyzer::CheckRefs(
 }
 
 absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
-    const Tokens& t, size_t b, size_t e, bool named) {
+    const Tokens& t, size_t b, size_t e, Names names) {
   size_t i = b + 1;  // past SELECT
   while (i < e && IsWordIn(t[i], {"distinct", "all", "distinctrow"})) ++i;
   // Top-level clause positions.
@@ -422,8 +427,9 @@ absl::StatusOr<std::vector<std::string>> SelectAnalyzer::Analyze(
   for (auto [s, x] : conds) {
     SC_RETURN_IF_ERROR(CheckRefs(t, s, x, sources, nullptr));
   }
-  if (named) {
-    SC_RETURN_IF_ERROR(UniqueNames(view_, naming, &columns));
+  if (names != Names::kRenamed) {
+    SC_RETURN_IF_ERROR(
+        UniqueNames(view_, naming, names == Names::kView, &columns));
   }
   for (size_t c = 0; c + 1 < clause.size(); ++c) {
     const Token& w = t[clause[c]];
@@ -486,7 +492,8 @@ absl::StatusOr<std::vector<std::string>> AnalyzeViewColumns(
   SelectAnalyzer analyzer(view.name.name, with_ctes);
   SC_ASSIGN_OR_RETURN(
       std::vector<std::string> columns,
-      analyzer.Analyze(t, start, t.size(), /*named=*/view.columns.empty()));
+      analyzer.Analyze(t, start, t.size(),
+                       view.columns.empty() ? Names::kView : Names::kRenamed));
   if (complete != nullptr) {
     *complete = !view.columns.empty() || analyzer.complete();
   }
