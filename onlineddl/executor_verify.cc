@@ -179,7 +179,7 @@ absl::StatusOr<std::string> Executor::VerifyShadow(const Migration& m,
     const std::string table = mysql::QuoteQualified(m.schema, m.table);
     // A failed revert leaves the migration it reverts complete.
     const std::string refusal = revert && !ahead ? "cannot revert: " : "";
-    if (absl::IsFailedPrecondition(s) && mysql::MysqlErrno(s) == 0) {
+    if (vreplication::IsUnverifiableCopy(s)) {
       // Rows cannot be told apart by the key the copy used (VerifyCopy's
       // only FailedPrecondition): said, not held.
       std::cerr << "executor: " << m.uuid << ": " << s.message()

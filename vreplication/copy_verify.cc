@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -508,16 +509,26 @@ std::string CopyVerifyResult::Summary() const {
   return out;
 }
 
+constexpr char kUnverifiablePayload[] =
+    "type.sidecut.dev/vreplication.UnverifiableCopy";
+
+bool IsUnverifiableCopy(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) &&
+         status.GetPayload(kUnverifiablePayload).has_value();
+}
+
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,
     const std::function<absl::Status(int64_t, bool)>& on_chunk,
     CopyVerifyCursor* cursor, mysql::Connection* other) {
   if (!KeyIsUniqueInTarget(plan)) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    absl::Status s = absl::FailedPreconditionError(absl::StrCat(
         "cannot verify the copy into ",
         mysql::QuoteQualified(plan.db, plan.target.table),
         ": no unique key of it lies within the columns it is copied by"));
+    s.SetPayload(kUnverifiablePayload, absl::Cord("1"));
+    return s;
   }
   CopyVerifyResult result;
   std::vector<std::string> select, differs, source_parts, target_parts;

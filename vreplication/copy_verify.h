@@ -111,6 +111,11 @@ struct CopyVerifyCursor {
 // caller takes both while the tables are still), the target's checksums
 // run on it while the source's run on `conn`, where KeyRangesMatch: a
 // spare CPU halves the time. `on_chunk` then renews both snapshots.
+// Whether `status` is VerifyCopy's refusal of a target whose rows cannot
+// be told apart (marked as such: another FailedPrecondition, a NULL read or
+// a closed session, is an error, not a copy to pass unverified).
+bool IsUnverifiableCopy(const absl::Status& status);
+
 absl::StatusOr<CopyVerifyResult> VerifyCopy(
     mysql::Connection& conn, const TablePlan& plan,
     const CollationMap* collations, size_t chunk_rows,

@@ -119,6 +119,22 @@ class CopyVerifyTest : public harness::SharedInstanceTest {
   std::unique_ptr<mysql::MysqlConnection> second_;
 };
 
+// A target whose rows its key cannot tell apart is refused as such,
+// marked: only that refusal lets a migration cut over unverified (any
+// FailedPrecondition without a MySQL error did).
+TEST_F(CopyVerifyTest, AnUnverifiableCopyIsMarkedAsSuch) {
+  MakeCopy("vu");
+  ASSERT_OK_AND_ASSIGN(TablePlan plan,
+                       Plan("vu", "select id, name, n, f, x from src"));
+  plan.target.unique_keys.clear();
+  absl::StatusOr<CopyVerifyResult> r = Compare(plan, 30, nullptr);
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                   HasSubstr("no unique key")));
+  EXPECT_TRUE(IsUnverifiableCopy(r.status()));
+  EXPECT_FALSE(IsUnverifiableCopy(absl::FailedPreconditionError("x")));
+  EXPECT_FALSE(IsUnverifiableCopy(absl::OkStatus()));
+}
+
 TEST_F(CopyVerifyTest, ACopyOfItsSourceVerifies) {
   MakeCopy("v1");
   ASSERT_OK_AND_ASSIGN(CopyVerifyResult r, Verify("v1", 30));
