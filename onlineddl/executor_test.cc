@@ -1952,8 +1952,13 @@ TEST_F(ExecutorTest, AHeldCopyShowsNoEta) {
                       SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
                       return held.component_throttled == "vcopier";
                     }));
-  absl::SleepFor(absl::Milliseconds(500));  // rounds of the executor
-  ASSERT_OK_AND_ASSIGN(held, executor_->Get(u[0]));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "no ETA while held",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(held, executor_->Get(u[0]));
+        return held.eta_seconds == -1;
+      },
+      WaitOptions{.timeout = absl::Seconds(10)}));
   EXPECT_EQ(held.component_throttled, "vcopier");
   EXPECT_GT(held.rows_copied, 0);
   EXPECT_LT(held.rows_copied, 20000);

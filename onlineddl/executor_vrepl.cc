@@ -1094,12 +1094,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // A statement waiting for the table's metadata lock (a DBA's DDL):
       // the snapshot gives way at once, keeping its place (held, it held
       // that statement and every write queued behind it).
-      if (options_.verify_copy && (may_verify || verifying_now)) {
+      const bool passed = v != verify_states_.end() && v->second.passed;
+      if (options_.verify_copy && !passed && (may_verify || verifying_now)) {
         SC_ASSIGN_OR_RETURN(bool awaited, MetadataLockAwaited({m.table}));
-        auto state = verify_states_.find(key);
-        const bool passed =
-            state != verify_states_.end() && state->second.passed;
-        if (awaited && !passed) {
+        if (awaited) {
           if (verifying_now) PauseVerify(key);
           verifying_now = false;
           may_verify = false;
