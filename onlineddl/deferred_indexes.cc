@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -13,6 +14,12 @@
 namespace sidecut {
 namespace onlineddl {
 namespace {
+
+// How the build's ALTER begins, before its first "ADD " (IndexBuildsRunning
+// looks for it).
+std::string BuildPrefix(absl::string_view db, absl::string_view shadow) {
+  return absl::StrCat("ALTER TABLE ", mysql::QuoteQualified(db, shadow), " ");
+}
 
 // The backquoted identifier at the start of `s` ("`a``b`" -> "a`b").
 bool ConsumeQuotedName(absl::string_view* s, std::string* name) {
@@ -149,13 +156,30 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
   }
   if (!adds.empty()) {
     SC_RETURN_IF_ERROR(
-        conn.Execute(absl::StrCat("ALTER TABLE ",
-                                  mysql::QuoteQualified(db, shadow), " ",
+        conn.Execute(absl::StrCat(BuildPrefix(db, shadow),
                                   absl::StrJoin(adds, ", "),
                                   ", ALGORITHM=INPLACE, LOCK=NONE"))
             .status());
   }
   return ForgetDeferredIndexes(conn, uuid);
+}
+
+absl::StatusOr<std::vector<int64_t>> IndexBuildsRunning(
+    mysql::Connection& conn, absl::string_view db, absl::string_view shadow) {
+  const std::string prefix =
+      mysql::QuoteString(absl::StrCat(BuildPrefix(db, shadow), "ADD "));
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn.Execute(absl::StrCat(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> "
+          "CONNECTION_ID() AND COMMAND = 'Query' AND LEFT(INFO, CHAR_LENGTH(",
+          prefix, ")) = ", prefix, " ORDER BY ID")));
+  std::vector<int64_t> ids;
+  for (const mysql::Row& row : r.rows) {
+    int64_t id = 0;
+    if (absl::SimpleAtoi(row.Get(0), &id)) ids.push_back(id);
+  }
+  return ids;
 }
 
 absl::Status ForgetDeferredIndexes(mysql::Connection& conn,

@@ -10,6 +10,7 @@
 #ifndef SIDECUT_ONLINEDDL_DEFERRED_INDEXES_H_
 #define SIDECUT_ONLINEDDL_DEFERRED_INDEXES_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
                                     absl::string_view uuid,
                                     absl::string_view db,
                                     absl::string_view shadow);
+
+// The sessions (other than `conn`'s) running an ALTER that adds indexes to
+// `db`.`shadow` as RestoreDeferredIndexes does: a daemon killed during the
+// build leaves its ALTER running in the server, and a second one would wait
+// behind it, then fail on the names it added (error 1061).
+absl::StatusOr<std::vector<int64_t>> IndexBuildsRunning(
+    mysql::Connection& conn, absl::string_view db, absl::string_view shadow);
 
 // Forgets the indexes deferred for `uuid` (its shadow is going away).
 absl::Status ForgetDeferredIndexes(mysql::Connection& conn,

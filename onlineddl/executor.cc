@@ -12,6 +12,7 @@
 #include "mysql/mysql_error.h"
 #include "mysql/quoting.h"
 #include "onlineddl/artifact_name.h"
+#include "onlineddl/deferred_indexes.h"
 #include "onlineddl/migration_uuid.h"
 #include "onlineddl/swap_check.h"
 #include "onlineddl/throttled_apps.h"
@@ -557,6 +558,26 @@ void Executor::DropLeftoverSentry(const Migration& m) {
     std::cerr << "executor: migration " << m.uuid
               << " ended, but its cut-over's sentry could not be dropped: " << s
               << std::endl;
+  }
+}
+
+void Executor::KillIndexBuildsLeftRunning(const Migration& m) {
+  const std::string shadow = FirstArtifact(m);
+  if (shadow.empty()) return;
+  absl::StatusOr<std::vector<int64_t>> running =
+      IndexBuildsRunning(*conn_, m.schema, shadow);
+  absl::Status s = running.status();
+  for (int64_t id : running.value_or(std::vector<int64_t>())) {
+    absl::Status killed =
+        conn_->Execute(absl::StrCat("KILL QUERY ", id)).status();
+    // Already ended: nothing to kill.
+    if (!killed.ok() && mysql::MysqlErrno(killed) != 1094) s = killed;
+  }
+  if (!s.ok()) {
+    std::cerr << "executor: migration " << m.uuid
+              << " cancelled, but the index build an earlier daemon left "
+                 "running on its shadow could not be ended: "
+              << s << std::endl;
   }
 }
 

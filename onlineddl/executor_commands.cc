@@ -204,6 +204,7 @@ absl::Status Executor::CancelLocked(const Migration& m, absl::string_view why) {
     }
   }
   SC_RETURN_IF_ERROR(DropWorkflow(m.uuid));
+  KillIndexBuildsLeftRunning(m);
   DropKeptForeignKeys(m).IgnoreError();
   DropLeftoverSentry(m);
   StopTask(mysql_alters_, m.uuid);

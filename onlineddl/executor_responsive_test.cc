@@ -13,6 +13,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mysql/mysql_error.h"
 #include "onlineddl/executor.h"
 #include "onlineddl/testing/executor_fixture.h"
 #include "tests/harness/instance_connection.h"
@@ -62,7 +63,9 @@ class ResponsiveTest : public testing::ExecutorFixture {
           return absl::StrContains(m.stage, "adding secondary indexes (") &&
                  AltersRunning() == "1";
         },
-        kSlow));
+        kSlow))
+        << "stage: " << m.stage << " (" << m.message << ")"
+        << "; ALTERs of the shadow: " << AltersRunning();
   }
   // Starts an ALTER of a table with a secondary index, throttled: the
   // shadow is there (its index deferred), the copy waits.
@@ -236,6 +239,82 @@ TEST_F(ResponsiveTest, ARestartDuringTheBuildBuildsAgain) {
   Release();
   WaitStatus(uuid_, kStatusComplete);
   ExpectAltered();
+}
+
+// A daemon killed during the build (SIGKILL: no shutdown kills it) leaves
+// its ALTER running in the server. Here: the build's statement, run again
+// on a session of the test's after the executor stopped, blocked as it
+// was. The next executor waits for it (a second ALTER would wait behind
+// it, then fail on the names it added, error 1061).
+class LeftRunningTest : public ResponsiveTest {
+ protected:
+  void LeaveBuildRunning() {
+    StartBlockedBuild();
+    if (HasFatalFailure()) return;
+    const std::string build = Value(absl::StrCat(
+        "SELECT INFO FROM information_schema.PROCESSLIST WHERE COMMAND = "
+        "'Query' AND INFO LIKE 'ALTER TABLE %",
+        shadow_, "%'"));
+    ASSERT_THAT(build, HasSubstr(" ADD KEY `val`"));
+    executor_.reset();  // kills its build
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "build killed",
+        [&]() -> absl::StatusOr<bool> { return AltersRunning() == "0"; },
+        kSlow));
+    ASSERT_OK_AND_ASSIGN(left_, harness::ConnectTo(*instance_));
+    left_done_ = std::async(std::launch::async,
+                            [this, build] { return left_->Execute(build); });
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "build left running",
+        [&]() -> absl::StatusOr<bool> { return AltersRunning() == "1"; },
+        kSlow));
+    StartExecutor();
+    ASSERT_OK(WaitFor(
+        Clock::Real(), "the next executor waiting for it",
+        [&]() -> absl::StatusOr<bool> {
+          SC_ASSIGN_OR_RETURN(Migration m, executor_->Get(uuid_));
+          return absl::StrContains(
+              m.stage,
+              "waiting for the build an earlier sidecutd left running");
+        },
+        kSlow));
+    // Some ticks later, still no second build.
+    absl::SleepFor(absl::Seconds(1));
+    EXPECT_EQ(AltersRunning(), "1");
+  }
+  void TearDown() override {
+    ResponsiveTest::TearDown();  // releases the build, ends the executor
+    if (left_done_.valid()) left_done_.wait();
+  }
+
+  std::unique_ptr<mysql::MysqlConnection> left_;
+  std::future<absl::StatusOr<mysql::Result>> left_done_;
+};
+
+TEST_F(LeftRunningTest, ABuildAnEarlierDaemonLeftRunningIsWaitedFor) {
+  LeaveBuildRunning();
+  if (HasFatalFailure()) return;
+  Release();
+  EXPECT_OK(left_done_.get().status());
+  Migration m = WaitStatus(uuid_, kStatusComplete);
+  EXPECT_THAT(m.message, Not(HasSubstr("1061")));
+  ExpectAltered();
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users WHERE val = 7"), "200");
+}
+
+TEST_F(LeftRunningTest, CancelEndsABuildAnEarlierDaemonLeftRunning) {
+  LeaveBuildRunning();
+  if (HasFatalFailure()) return;
+  ASSERT_THAT(executor_->Cancel(uuid_), IsOkAndHolds(1));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "build ended",
+      [&]() -> absl::StatusOr<bool> { return AltersRunning() == "0"; }));
+  // Killed (ER_QUERY_INTERRUPTED), not ended by the blocker.
+  EXPECT_EQ(mysql::MysqlErrno(left_done_.get().status()), 1317);
+  Release();
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuid_));
+  EXPECT_EQ(m.status, kStatusCancelled);
+  ExpectUntouched();
 }
 
 // A build that keeps failing fails the migration with a message naming

@@ -386,6 +386,17 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
   }
   SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
   if (!deferred) return std::string();
+  // A build a killed daemon left running goes on in the server: a second
+  // would wait behind it, then fail on the indexes it added. Once it ends,
+  // the build adds what it did not (nothing, if it succeeded).
+  SC_ASSIGN_OR_RETURN(std::vector<int64_t> running,
+                      IndexBuildsRunning(*conn_, m.schema, FirstArtifact(m)));
+  if (!running.empty()) {
+    return absl::StrCat(
+        "adding secondary indexes: waiting for the build an earlier sidecutd "
+        "left running (session ",
+        running[0], ") to end");
+  }
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   // The copy's priority (copy_niceness), put back when the build ends.
   std::unique_ptr<mysql::ServerThreadNiceness> niced;
