@@ -243,9 +243,13 @@ class Controller {
 
   // The gate (controller_gate.cc).
   absl::Status Gate(ControllerDeployment& d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // One member's state on every shard, in shard order.
+  // One member's state on every shard, in shard order. With `unanswered`,
+  // a shard that does not answer (or lacks it) is no failure: its state is
+  // left empty (neither ready nor complete) and its error, naming the
+  // shard, set there (in shard order; OK where it answered).
   absl::StatusOr<std::vector<vtctldata::SchemaMigration>> MemberOnShards(
-      const TopologyKeyspace& ks, const DeploymentMember& m);
+      const TopologyKeyspace& ks, const DeploymentMember& m,
+      std::vector<absl::Status>* unanswered = nullptr);
   // Cuts `group` (adjacent ALTERs, ready on every shard) over in two
   // phases; on each shard the group swaps in one atomic RENAME.
   absl::Status TwoPhaseCutOver(const TopologyKeyspace& ks,

@@ -96,11 +96,12 @@ absl::Status Controller::Tick() {
 
 absl::StatusOr<std::vector<vtctldata::SchemaMigration>>
 Controller::MemberOnShards(const TopologyKeyspace& ks,
-                           const DeploymentMember& m) {
+                           const DeploymentMember& m,
+                           std::vector<absl::Status>* unanswered) {
   std::vector<vtctldata::SchemaMigration> out(ks.shards_size());
   std::map<std::string, int> index;
   for (int i = 0; i < ks.shards_size(); ++i) index[ks.shards(i).name()] = i;
-  SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
+  std::vector<absl::Status> statuses = tablets_.ForEach(
       ks,
       [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
           grpc::ClientContext& ctx) -> absl::Status {
@@ -112,7 +113,12 @@ Controller::MemberOnShards(const TopologyKeyspace& ks,
         }
         out[index[shard.name()]] = *std::move(found);
         return absl::OkStatus();
-      })));
+      });
+  if (unanswered == nullptr) {
+    SC_RETURN_IF_ERROR(Combine(statuses));
+  } else {
+    *unanswered = std::move(statuses);
+  }
   return out;
 }
 
@@ -155,8 +161,14 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
   for (int k = 0; k < d.members_size(); ++k) {
     DeploymentMember& m = *d.mutable_members(k);
     if (m.done()) continue;
-    SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
-                        MemberOnShards(*ks, m));
+    // A decided swap goes on on the shards that answer (FinishDecided):
+    // one shard down must not keep the others on the old schema.
+    std::vector<absl::Status> unanswered;
+    SC_ASSIGN_OR_RETURN(
+        std::vector<vtctldata::SchemaMigration> shards,
+        MemberOnShards(
+            *ks, m,
+            m.cut_over() && m.commit_decided() ? &unanswered : nullptr));
     SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(*ks, d, m, shards));
     if (ended) return absl::OkStatus();
     int complete = 0;
@@ -404,15 +416,22 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
   // later member is decided only once every earlier one is done.
   std::vector<DeploymentMember*> group;
   std::vector<std::vector<vtctldata::SchemaMigration>> on;
+  // Per shard, why it did not answer (OK if it did): left for a later
+  // round, the others go on.
+  std::vector<absl::Status> silent(ks.shards_size());
   for (int j = k; j < d.members_size(); ++j) {
     DeploymentMember& next = *d.mutable_members(j);
     if (j > k && (!next.cut_over() || next.done() || !next.commit_decided())) {
       break;
     }
+    std::vector<absl::Status> unanswered;
     SC_ASSIGN_OR_RETURN(std::vector<vtctldata::SchemaMigration> shards,
-                        MemberOnShards(ks, next));
+                        MemberOnShards(ks, next, &unanswered));
     SC_ASSIGN_OR_RETURN(bool ended, FailIfEnded(ks, d, next, shards));
     if (ended) return absl::OkStatus();
+    for (int i = 0; i < ks.shards_size(); ++i) {
+      if (!unanswered[i].ok() && silent[i].ok()) silent[i] = unanswered[i];
+    }
     group.push_back(&next);
     on.push_back(std::move(shards));
   }
@@ -430,7 +449,13 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
   // lagging is waited for, not left to swap on its own later).
   std::vector<std::vector<size_t>> pending_on(ks.shards_size());
   std::vector<bool> act(ks.shards_size(), false);
+  std::string not_answering;
   for (int i = 0; i < ks.shards_size(); ++i) {
+    if (!silent[i].ok()) {
+      absl::StrAppend(&not_answering, not_answering.empty() ? "" : "; ",
+                      silent[i].message());
+      continue;
+    }
     bool ready = true;
     for (size_t g = 0; g < group.size(); ++g) {
       const vtctldata::SchemaMigration& s = on[g][i];
@@ -567,9 +592,12 @@ absl::Status Controller::FinishDecided(const TopologyKeyspace& ks,
       "finishing the decided swap of ", m.uuid(),
       group.size() > 1 ? absl::StrCat(" and ", group.size() - 1, " more") : "",
       " on the remaining shards",
-      waiting.empty()
+      waiting.empty() ? ""
+                      : absl::StrCat(" (waiting until ready on ", waiting, ")"),
+      not_answering.empty()
           ? ""
-          : absl::StrCat(" (waiting until ready on ", waiting, ")")));
+          : absl::StrCat(" (not answering, finished once back: ", not_answering,
+                         ")")));
   return Save(d);
 }
 

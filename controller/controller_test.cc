@@ -1804,6 +1804,56 @@ TEST_F(ControllerTest, ADecidedSwapFailingOnOneShardGoesOnOnTheOthers) {
   }
 }
 
+// A decided swap goes on on the shards that answer while one is down
+// (its tablet stopped): they swap at once, and the one down swaps once it
+// is back. The gate used to read the members on every shard first, and
+// stopped at the one that did not answer, every round, the others left on
+// the old schema.
+TEST_F(ControllerTest, ADecidedSwapGoesOnWhileAShardIsDown) {
+  CreateTable("users", "title VARCHAR(32)");
+  ControllerOptions o = Options();
+  o.prepare_hold = absl::Seconds(20);
+  const std::vector<std::string> uuids =
+      SubmitAndDieAfterDecision(o, "onedown");
+  ASSERT_EQ(uuids.size(), 1u);
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK(shards_[i].executor->AbortCutOver(uuids[0]));
+  }
+  WaitReadyEverywhere(uuids[0]);
+  Shard& down = shards_[1];
+  down.server->Shutdown();
+  down.server.reset();
+  ControllerOptions successor = Options();
+  successor.rpc_timeout = absl::Seconds(3);
+  StartController(successor);
+  ControllerDeployment d;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the other shards to swap",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("onedown"));
+        return HasColumn(0, "users", "extra") &&
+               HasColumn(2, "users", "extra") &&
+               HasColumn(3, "users", "extra") &&
+               absl::StrContains(d.message(), "not answering");
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}))
+      << d.DebugString();
+  EXPECT_THAT(d.message(), HasSubstr(kShardNames[1]));
+  EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING);
+  EXPECT_FALSE(HasColumn(1, "users", "extra"));
+  grpc::ServerBuilder b;
+  int port = 0;
+  b.AddListeningPort(absl::StrCat("127.0.0.1:", down.port),
+                     grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(down.service.get());
+  down.server = b.BuildAndStart();
+  ASSERT_EQ(port, down.port);
+  d = WaitComplete("onedown");
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 // A decided swap that the shards refuse fast (here: a successor whose hold
 // the tablets do not accept) is retried with the backoff, 200 ms doubling,
 // at most 2 s once decided: a handful of attempts in 3 s, not one every
