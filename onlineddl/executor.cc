@@ -61,6 +61,9 @@ Executor::Executor(ExecutorOptions options, Clock* clock)
                     conn, vreplication::kDefaultMaxThreadsRunning);
               };
   }
+  if (!options_.index_build_throttle) {
+    options_.index_build_throttle = options_.gc.throttle;
+  }
   const std::string& host = options_.connect.host;
   if (!options_.fs_space &&
       (!options_.connect.socket.empty() || host == "localhost" ||

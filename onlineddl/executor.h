@@ -167,6 +167,12 @@ struct ExecutorOptions {
   // or a loopback address), no check otherwise.
   FsSpaceFn fs_space;
   TableGcOptions gc;
+  // "" to start the build of a shadow's deferred indexes now, or why it
+  // waits. Default: what holds copies back (gc.throttle: replica lag,
+  // server load). Once started the build is one statement, and each
+  // replica runs it as long again: it starts only while they keep up.
+  std::function<absl::StatusOr<std::string>(mysql::Connection&)>
+      index_build_throttle;
   // `connect` is filled from above. Online DDL streams default to a 50 ms
   // server heartbeat and a 10 ms apply batch window (see Executor()).
   vreplication::WorkflowOptions workflow;

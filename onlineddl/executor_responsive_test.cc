@@ -2,6 +2,7 @@
 // shadow's deferred indexes runs beside the scheduler (the migration waits
 // for it, a cancel ends it), and reading migrations does not wait for a
 // scheduling round (a cut-over waiting for a lock).
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -315,6 +316,55 @@ TEST_F(LeftRunningTest, CancelEndsABuildAnEarlierDaemonLeftRunning) {
   ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuid_));
   EXPECT_EQ(m.status, kStatusCancelled);
   ExpectUntouched();
+}
+
+// The build starts only while the replicas keep up (what holds copies
+// back): once started it is one statement, which each replica runs as long
+// again. It used to start whatever their lag.
+TEST_F(ResponsiveTest, TheBuildWaitsWhileTheReplicasLag) {
+  std::atomic<bool> lagging{true};
+  std::atomic<int> asked{0};
+  ExecutorOptions o = Options();
+  // What holds table GC back (by default: copies' throttle), the build's
+  // by default; copies are not held here.
+  o.gc.throttle = [&](mysql::Connection&) -> absl::StatusOr<std::string> {
+    ++asked;
+    return lagging ? std::string("replica r1 lags 9s (most 5s)")
+                   : std::string();
+  };
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE users (id INT PRIMARY KEY, val INT, KEY val (val))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO users SELECT seq, seq % 100 FROM seq_1_to_20000"));
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      auto u,
+      executor_->Submit("ALTER TABLE users ADD COLUMN c INT", "vitess", ""));
+  uuid_ = u[0];
+  Migration m;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the build waiting",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(m, executor_->Get(uuid_));
+        return absl::StrContains(m.stage,
+                                 "adding secondary indexes waits: replica r1 "
+                                 "lags 9s");
+      },
+      kSlow))
+      << m.stage;
+  shadow_ = FirstArtifact(m);
+  const int before = asked;
+  ASSERT_OK(WaitFor(Clock::Real(), "ticks", [&]() -> absl::StatusOr<bool> {
+    return asked >= before + 5;
+  }));
+  EXPECT_EQ(AltersRunning(), "0");
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(uuid_));
+  EXPECT_EQ(m.status, kStatusRunning);
+  EXPECT_FALSE(m.ready_to_complete);
+  EXPECT_THAT(UsersDdl(), Not(HasSubstr("`c`")));
+  lagging = false;
+  WaitStatus(uuid_, kStatusComplete);
+  ExpectAltered();
 }
 
 // A build that keeps failing fails the migration with a message naming

@@ -397,6 +397,15 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
         "left running (session ",
         running[0], ") to end");
   }
+  // Not before the replicas keep up (index_build_throttle); a check that
+  // fails is asked again next tick.
+  absl::StatusOr<std::string> wait = options_.index_build_throttle(*conn_);
+  if (!wait.ok() || !wait->empty()) {
+    return absl::StrCat("adding secondary indexes waits: ",
+                        wait.ok() ? *wait
+                                  : absl::StrCat("cannot check the replicas: ",
+                                                 wait.status().message()));
+  }
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   // The copy's priority (copy_niceness), put back when the build ends.
   std::unique_ptr<mysql::ServerThreadNiceness> niced;
