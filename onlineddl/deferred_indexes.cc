@@ -15,6 +15,9 @@ namespace sidecut {
 namespace onlineddl {
 namespace {
 
+// How the build's ALTER ends.
+constexpr char kBuildSuffix[] = ", ALGORITHM=INPLACE, LOCK=NONE";
+
 // How the build's ALTER begins, before its first "ADD " (IndexBuildsRunning
 // looks for it).
 std::string BuildPrefix(absl::string_view db, absl::string_view shadow) {
@@ -157,8 +160,7 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
   if (!adds.empty()) {
     SC_RETURN_IF_ERROR(
         conn.Execute(absl::StrCat(BuildPrefix(db, shadow),
-                                  absl::StrJoin(adds, ", "),
-                                  ", ALGORITHM=INPLACE, LOCK=NONE"))
+                                  absl::StrJoin(adds, ", "), kBuildSuffix))
             .status());
   }
   return ForgetDeferredIndexes(conn, uuid);
@@ -166,14 +168,17 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
 
 absl::StatusOr<std::vector<int64_t>> IndexBuildsRunning(
     mysql::Connection& conn, absl::string_view db, absl::string_view shadow) {
+  // Its indexes are plain KEYs (DeferrableIndexes).
   const std::string prefix =
-      mysql::QuoteString(absl::StrCat(BuildPrefix(db, shadow), "ADD "));
+      mysql::QuoteString(absl::StrCat(BuildPrefix(db, shadow), "ADD KEY "));
+  const std::string suffix = mysql::QuoteString(kBuildSuffix);
   SC_ASSIGN_OR_RETURN(
       mysql::Result r,
       conn.Execute(absl::StrCat(
           "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> "
           "CONNECTION_ID() AND COMMAND = 'Query' AND LEFT(INFO, CHAR_LENGTH(",
-          prefix, ")) = ", prefix, " ORDER BY ID")));
+          prefix, ")) = ", prefix, " AND RIGHT(INFO, CHAR_LENGTH(", suffix,
+          ")) = ", suffix, " ORDER BY ID")));
   std::vector<int64_t> ids;
   for (const mysql::Row& row : r.rows) {
     int64_t id = 0;

@@ -51,8 +51,9 @@ absl::Status RestoreDeferredIndexes(mysql::Connection& conn,
                                     absl::string_view db,
                                     absl::string_view shadow);
 
-// The sessions (other than `conn`'s) running an ALTER that adds indexes to
-// `db`.`shadow` as RestoreDeferredIndexes does: a daemon killed during the
+// The sessions (other than `conn`'s) running the ALTER that
+// RestoreDeferredIndexes runs on `db`.`shadow` (one adding plain KEYs, in
+// place, without lock): a daemon killed during the
 // build leaves its ALTER running in the server, and a second one would wait
 // behind it, then fail on the names it added (error 1061).
 absl::StatusOr<std::vector<int64_t>> IndexBuildsRunning(

@@ -598,6 +598,13 @@ class Executor {
   absl::StatusOr<std::string> BuildDeferredIndexes(const Migration& m,
                                                    int64_t workflow_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Why the build of `m`'s deferred indexes may not start now, as the
+  // stage to show ("" if it may): the build an earlier daemon left running
+  // still runs (the stream, workflow `workflow_id`, held meanwhile as
+  // during a build of its own), or the replicas lag (index_build_throttle).
+  absl::StatusOr<std::string> IndexBuildHeldBack(const Migration& m,
+                                                 int64_t workflow_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Once the indexes are there and the stream has caught up: verifies the
   // shadow (a revert's: the old table) against the table in the background
   // (executor_verify.cc). Returns the stage to show
@@ -809,6 +816,9 @@ class Executor {
   Tasks index_builds_ ABSL_GUARDED_BY(mu_);
   // The server session of each of index_builds_.
   std::map<std::string, uint64_t> index_build_sessions_ ABSL_GUARDED_BY(mu_);
+  // Migrations whose stream is held while a build an earlier daemon left
+  // running runs (IndexBuildHeldBack).
+  std::set<std::string> held_for_builds_left_ ABSL_GUARDED_BY(mu_);
   struct IndexBuildRetry {
     int failures = 0;
     absl::Time next;

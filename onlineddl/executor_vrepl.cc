@@ -386,26 +386,9 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
   }
   SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
   if (!deferred) return std::string();
-  // A build a killed daemon left running goes on in the server: a second
-  // would wait behind it, then fail on the indexes it added. Once it ends,
-  // the build adds what it did not (nothing, if it succeeded).
-  SC_ASSIGN_OR_RETURN(std::vector<int64_t> running,
-                      IndexBuildsRunning(*conn_, m.schema, FirstArtifact(m)));
-  if (!running.empty()) {
-    return absl::StrCat(
-        "adding secondary indexes: waiting for the build an earlier sidecutd "
-        "left running (session ",
-        running[0], ") to end");
-  }
-  // Not before the replicas keep up (index_build_throttle); a check that
-  // fails is asked again next tick.
-  absl::StatusOr<std::string> wait = options_.index_build_throttle(*conn_);
-  if (!wait.ok() || !wait->empty()) {
-    return absl::StrCat("adding secondary indexes waits: ",
-                        wait.ok() ? *wait
-                                  : absl::StrCat("cannot check the replicas: ",
-                                                 wait.status().message()));
-  }
+  SC_ASSIGN_OR_RETURN(std::string held_back,
+                      IndexBuildHeldBack(m, workflow_id));
+  if (!held_back.empty()) return held_back;
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   // The copy's priority (copy_niceness), put back when the build ends.
   std::unique_ptr<mysql::ServerThreadNiceness> niced;
@@ -435,6 +418,40 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
   return std::string("adding secondary indexes");
 }
 
+absl::StatusOr<std::string> Executor::IndexBuildHeldBack(const Migration& m,
+                                                         int64_t workflow_id) {
+  // A build a killed daemon left running goes on in the server: a second
+  // would wait behind it, then fail on the indexes it added. Once it ends,
+  // the build adds what it did not (nothing, if it succeeded).
+  SC_ASSIGN_OR_RETURN(std::vector<int64_t> running,
+                      IndexBuildsRunning(*conn_, m.schema, FirstArtifact(m)));
+  const bool held = held_for_builds_left_.count(m.uuid) > 0;
+  if (!running.empty()) {
+    if (!held && options_.hold_stream_during_index_build) {
+      engine_->Hold(workflow_id, true);
+      held_for_builds_left_.insert(m.uuid);
+    }
+    return absl::StrCat(
+        "adding secondary indexes: waiting for the build an earlier sidecutd "
+        "left running (session ",
+        running[0], ") to end");
+  }
+  if (held) {
+    engine_->Hold(workflow_id, false);
+    held_for_builds_left_.erase(m.uuid);
+  }
+  // Not before the replicas keep up (index_build_throttle); a check that
+  // fails is asked again next tick.
+  absl::StatusOr<std::string> wait = options_.index_build_throttle(*conn_);
+  if (!wait.ok() || !wait->empty()) {
+    return absl::StrCat("adding secondary indexes waits: ",
+                        wait.ok() ? *wait
+                                  : absl::StrCat("cannot check the replicas: ",
+                                                 wait.status().message()));
+  }
+  return std::string();
+}
+
 absl::StatusOr<std::string> Executor::IndexBuildState(const std::string& uuid) {
   auto it = index_build_sessions_.find(uuid);
   if (it == index_build_sessions_.end()) return std::string();
@@ -453,6 +470,7 @@ absl::Status Executor::DropWorkflow(absl::string_view uuid) {
   StopVerify(std::string(uuid));
   StopVerify(ReverseVerifyKey(uuid));  // its old table's, if it had one
   index_build_retries_.erase(std::string(uuid));
+  held_for_builds_left_.erase(std::string(uuid));
   SC_RETURN_IF_ERROR(ForgetDeferredIndexes(*conn_, uuid));
   while (true) {
     absl::StatusOr<int64_t> id = WorkflowId(uuid);
@@ -1047,8 +1065,23 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                                   options_.verify_copy &&
                                   options_.verify_beside_index_build &&
                                   options_.hold_stream_during_index_build;
+      auto v0 = verify_states_.find(key);
+      const bool passed0 = v0 != verify_states_.end() && v0->second.passed;
+      // The build held back (IndexBuildHeldBack): the copy is not verified
+      // beside it meanwhile, whose snapshot would stay open as long (for
+      // as long as the replicas lag: InnoDB could not purge meanwhile).
+      // One verified first still is.
+      std::string held_back;
+      if (!revert && (!verify_first || passed0) &&
+          index_builds_.count(m.uuid) == 0 &&
+          index_build_retries_.count(m.uuid) == 0) {
+        SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
+        if (deferred) {
+          SC_ASSIGN_OR_RETURN(held_back, IndexBuildHeldBack(m, *id));
+        }
+      }
       bool build_waits = false;  // for the verification (or its snapshot)
-      if ((snapshot_first || verify_first) &&
+      if (held_back.empty() && (snapshot_first || verify_first) &&
           index_builds_.count(m.uuid) == 0) {
         auto v = verify_states_.find(key);
         const bool passed = v != verify_states_.end() && v->second.passed;
@@ -1067,6 +1100,8 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         build_next = true;
       } else if (build_waits) {
         building = "adding secondary indexes";
+      } else if (!held_back.empty()) {
+        building = held_back;
       } else if (!revert) {
         absl::StatusOr<std::string> stage = BuildDeferredIndexes(m, *id);
         if (absl::IsFailedPrecondition(stage.status())) {
@@ -1111,6 +1146,11 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         }
       }
       bool verifying_now = verifies_.count(key) > 0;
+      if (!held_back.empty() && !verify_first) {
+        if (verifying_now) PauseVerify(key);
+        verifying_now = false;
+        may_verify = false;
+      }
       // A statement waiting for the table's metadata lock (a DBA's DDL):
       // the snapshot gives way at once, keeping its place (held, it held
       // that statement and every write queued behind it).

@@ -166,8 +166,9 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  // A closed terminal or a service manager's reload: stopped as cleanly
-  // (SIGHUP's default ended it as abruptly as SIGKILL).
+  // A closed terminal, a log rotation or a service manager's reload:
+  // ignored, said in the log (its default ended the daemon as abruptly as
+  // SIGKILL; and nohup's SIG_IGN does not hold for a signal taken here).
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -201,7 +202,12 @@ int main(int argc, char** argv) {
             << " (database " << o.db << ") serving on "
             << absl::GetFlag(FLAGS_bind) << ":" << port << std::endl;
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    std::cerr
+        << "sidecutd: SIGHUP ignored (nothing to reload; SIGTERM or SIGINT "
+           "stops it)"
+        << std::endl;
+  }
   std::cerr << "sidecutd: signal " << sig << ", shutting down" << std::endl;
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   executor->reset();
