@@ -454,6 +454,12 @@ std::vector<std::string> RowApplier::KeyLiterals(const mysql::TableMap& map,
         continue;
       }
     }
+    if (t < plan_->text_from.size() && plan_->text_from[t] == c) {
+      // Compared as what the copy stores from it (a UUID's bytes).
+      k.push_back(absl::StrReplaceAll(plan_->text_form[t],
+                                      {{"{v}", BinlogLiteral(map, row, c)}}));
+      continue;
+    }
     k.push_back(BinlogLiteral(map, row, c));
   }
   return k;

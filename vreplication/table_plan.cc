@@ -109,6 +109,22 @@ absl::Status RequireDecodableColumns(const TableSchema& s) {
 
 }  // namespace
 
+std::string BinaryFormOf(const ColumnInfo& source, const ColumnInfo& target) {
+  if (!OneOf(target.data_type, {"binary", "varbinary", "tinyblob", "blob",
+                                "mediumblob", "longblob"})) {
+    return "";
+  }
+  // Its value comes as its text ('::1', '123e4567-...'); a literal, even
+  // CAST to the type, would store that text (measured on 10.11).
+  if (source.data_type == "inet6" || source.data_type == "inet4") {
+    return "INET6_ATON({v})";  // 16 bytes, 4 for an INET4
+  }
+  if (source.data_type == "uuid") {
+    return "UNHEX(REPLACE({v}, '-', ''))";  // its in-memory order
+  }
+  return "";
+}
+
 std::string TextFormOf(const ColumnInfo& source) {
   const std::string& t = source.data_type;
   const bool zerofill = absl::StrContains(source.column_type, "zerofill");
@@ -350,10 +366,13 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
     plan.number_from.push_back(cast.empty() ? -1 : t.BareColumn());
     plan.number_cast.push_back(plan.number_from.back() < 0 ? "" : cast);
     const int bare = t.BareColumn();
-    const std::string form =
-        bare >= 0 && IsTextOrBlob(plan.target.columns[ti].data_type)
-            ? TextFormOf(plan.source.columns[bare])
-            : std::string();
+    std::string form = bare < 0 ? std::string()
+                                : BinaryFormOf(plan.source.columns[bare],
+                                               plan.target.columns[ti]);
+    if (form.empty() && bare >= 0 &&
+        IsTextOrBlob(plan.target.columns[ti].data_type)) {
+      form = TextFormOf(plan.source.columns[bare]);
+    }
     plan.text_from.push_back(form.empty() ? -1 : bare);
     plan.text_form.push_back(form);
     plan.target_columns.push_back(plan.target.columns[ti].name);

@@ -41,8 +41,9 @@ struct TablePlan {
   std::vector<std::string> number_cast;
   // Per target column: where it is TEXT or BLOB and stored from a source
   // column bare whose value the copy stores there as the server shows it
-  // (TextFormOf), that column, and the SQL over "{v}" (the value's
-  // literal) giving that text. -1 and "" otherwise.
+  // (TextFormOf), or a binary string stored from a UUID, INET6 or INET4
+  // column bare (BinaryFormOf), that column, and the SQL over "{v}" (the
+  // value's literal) giving what the copy stores. -1 and "" otherwise.
   std::vector<int> text_from;
   std::vector<std::string> text_form;
   // Apply binlog changes so that applying one twice, or one the target
@@ -105,6 +106,11 @@ absl::StatusOr<TablePlan> BuildTablePlan(mysql::Connection& conn,
 // a BIT's bytes), where a literal would store its own text ('7' for 007).
 // "" where the two agree.
 std::string TextFormOf(const ColumnInfo& source);
+// The SQL over "{v}" (the literal of a value of column `source`) giving
+// the bytes the server stores from it in binary string column `target`
+// (BINARY, VARBINARY, BLOB) where they differ from the literal's: a UUID's,
+// INET6's or INET4's binary form. "" otherwise.
+std::string BinaryFormOf(const ColumnInfo& source, const ColumnInfo& target);
 
 // The literal type of a value of `col` whose bytes (for character columns)
 // are in `value_charset`.

@@ -1654,6 +1654,80 @@ TEST_F(VReplicationTest, NumbersReplayedIntoTextMatchTheCopy) {
                            absl::StrCat("100", kNumbersFirstRowHex));
 }
 
+// UUID, INET6 and INET4 values replayed into BINARY, VARBINARY and BLOB
+// columns (an ALTER of such a column to a binary string) are their binary
+// forms, as the copy's INSERT ... SELECT (and a native ALTER) stores them;
+// the key too, so that a replayed update or delete finds its row. They
+// were replayed as their text ('::1' into BINARY(16): 3A3A31 and zeros),
+// and changes to rows keyed so found nothing.
+TEST_F(VReplicationTest, UuidsAndAddressesReplayedIntoBinaryMatchTheCopy) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9ip"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9ip.src (k INET6 PRIMARY KEY, i INET6, u UUID, f INET4, "
+      "g INET4, t INET6)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9ip.dst (k BINARY(16) PRIMARY KEY, i VARBINARY(64), u "
+      "BINARY(16), f BLOB, g VARBINARY(4), t VARCHAR(64))"));
+  auto insert = [&](int base) -> absl::Status {
+    for (int n = base; n < base + 3; ++n) {
+      SC_RETURN_IF_ERROR(
+          conn_
+              ->Execute(absl::StrCat(
+                  "INSERT INTO d9ip.src VALUES ('2001:db8::", n,
+                  "', '::ffff:10.0.0.", n, "', '123e4567-e89b-12d3-a456-",
+                  100000000000 + n, "', '10.0.0.", n, "', ",
+                  n % 3 == 0 ? "NULL" : absl::StrCat("'192.168.1.", n, "'"),
+                  ", '::", n, "')"))
+              .status());
+    }
+    return absl::OkStatus();
+  };
+  ASSERT_OK(insert(1));  // copied
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, CreateCopied(engine, "wf9ip", "d9ip", "select * from src"));
+  ASSERT_OK(insert(10));  // replayed inserts
+  // Replayed updates and a delete of copied rows, found by their key.
+  ASSERT_OK(
+      conn_->Execute("UPDATE d9ip.src SET i = '::2', u = "
+                     "'00000000-0000-0000-0000-000000000002', "
+                     "f = '1.1.1.1', g = NULL WHERE k = '2001:db8::1'"));
+  ASSERT_OK(conn_->Execute(
+      "UPDATE d9ip.src SET k = '2001:db8::99' WHERE k = '2001:db8::2'"));
+  ASSERT_OK(conn_->Execute("DELETE FROM d9ip.src WHERE k = '2001:db8::3'"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ExpectSameAsInsertSelect(
+      *conn_, "d9ip", "SELECT * FROM d9ip.src",
+      "SELECT GROUP_CONCAT(HEX(k), '|', HEX(i), '|', HEX(u), '|', HEX(f), "
+      "'|', IFNULL(HEX(g), '-'), '|', t ORDER BY k SEPARATOR ' ') FROM d9ip.",
+      "20010DB8000000000000000000000001|00000000000000000000000000000002|"
+      "00000000000000000000000000000002|01010101|-|::1");
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d9ip.dst"),
+              IsOkAndHolds("5"));
+}
+
+// The same copied client-side (rows read as text, written as literals).
+TEST_F(VReplicationTest, UuidsAndAddressesCopiedClientSideIntoBinaryMatch) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9iq"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9iq.src (k INET6 PRIMARY KEY, u UUID, f INET4)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9iq.dst (k BINARY(16) PRIMARY KEY, u VARBINARY(64), f "
+      "BLOB)"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO d9iq.src VALUES ('2001:db8::1', "
+      "'123e4567-e89b-12d3-a456-426614174000', '10.0.0.1'), ('::ffff:1.2.3.4', "
+      "NULL, NULL)"));
+  ASSERT_OK(CopyClientSide("wf9iq", "d9iq"));
+  ExpectSameAsInsertSelect(
+      *conn_, "d9iq", "SELECT * FROM d9iq.src",
+      "SELECT GROUP_CONCAT(HEX(k), '|', IFNULL(HEX(u), '-'), '|', "
+      "IFNULL(HEX(f), '-') ORDER BY k SEPARATOR ' ') FROM d9iq.",
+      "20010DB8000000000000000000000001|123E4567E89B12D3A456426614174000|"
+      "0A000001");
+}
+
 // The same numbers copied client-side (rows read as text, written as
 // literals) are stored as the server's INSERT ... SELECT stores them.
 TEST_F(VReplicationTest, NumbersCopiedClientSideIntoTextMatchTheCopy) {
