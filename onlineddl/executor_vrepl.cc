@@ -1071,10 +1071,21 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // beside it meanwhile, whose snapshot would stay open as long (for
       // as long as the replicas lag: InnoDB could not purge meanwhile).
       // One verified first still is.
+      // A hold taken for a build an earlier daemon left running ends with
+      // it, whatever else this tick decides (the stream held, nothing
+      // else would be verified or built).
+      if (held_for_builds_left_.count(m.uuid) > 0) {
+        SC_ASSIGN_OR_RETURN(
+            std::vector<int64_t> left,
+            IndexBuildsRunning(*conn_, m.schema, FirstArtifact(m)));
+        if (left.empty()) {
+          engine_->Hold(*id, false);
+          held_for_builds_left_.erase(m.uuid);
+        }
+      }
       std::string held_back;
       if (!revert && (!verify_first || passed0) &&
-          index_builds_.count(m.uuid) == 0 &&
-          index_build_retries_.count(m.uuid) == 0) {
+          index_builds_.count(m.uuid) == 0) {
         SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
         if (deferred) {
           SC_ASSIGN_OR_RETURN(held_back, IndexBuildHeldBack(m, *id));

@@ -8,7 +8,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "schemadiff/charsets.h"
 #include "schemadiff/keywords.h"
 #include "schemadiff/schema_errors.h"

@@ -116,13 +116,21 @@ std::string BinaryFormOf(const ColumnInfo& source, const ColumnInfo& target) {
   }
   // Its value comes as its text ('::1', '123e4567-...'); a literal, even
   // CAST to the type, would store that text (measured on 10.11).
+  std::string form;
   if (source.data_type == "inet6" || source.data_type == "inet4") {
-    return "INET6_ATON({v})";  // 16 bytes, 4 for an INET4
+    form = "INET6_ATON({v})";  // 16 bytes, 4 for an INET4
+  } else if (source.data_type == "uuid") {
+    form = "UNHEX(REPLACE({v}, '-', ''))";  // its in-memory order
+  } else {
+    return "";
   }
-  if (source.data_type == "uuid") {
-    return "UNHEX(REPLACE({v}, '-', ''))";  // its in-memory order
+  // A BINARY(n) pads what it stores with zero bytes, and compares them: a
+  // key compared unpadded matched nothing (an INET4 into BINARY(16)).
+  const std::vector<int> args = TypeArgs(target.column_type);
+  if (target.data_type == "binary" && !args.empty()) {
+    form = absl::StrCat("CAST(", form, " AS BINARY(", args[0], "))");
   }
-  return "";
+  return form;
 }
 
 std::string TextFormOf(const ColumnInfo& source) {

@@ -1707,6 +1707,34 @@ TEST_F(VReplicationTest, UuidsAndAddressesReplayedIntoBinaryMatchTheCopy) {
               IsOkAndHolds("5"));
 }
 
+// An INET4 key made BINARY(16): stored padded with zero bytes, which a
+// BINARY compares, so a replayed update or delete compares it padded too
+// (unpadded it matched nothing).
+TEST_F(VReplicationTest, AnAddressKeyReplayedIntoAWiderBinaryFindsItsRow) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d9ik"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d9ik.src (k INET4 PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE d9ik.dst (k BINARY(16) PRIMARY KEY, v INT)"));
+  ASSERT_OK(
+      conn_->Execute("INSERT INTO d9ik.src VALUES ('10.0.0.1', 1), "
+                     "('10.0.0.2', 2), ('10.0.0.3', 3)"));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id, CreateCopied(engine, "wf9ik", "d9ik", "select * from src"));
+  ASSERT_OK(conn_->Execute("UPDATE d9ik.src SET v = 10 WHERE k = '10.0.0.1'"));
+  ASSERT_OK(conn_->Execute("DELETE FROM d9ik.src WHERE k = '10.0.0.2'"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d9ik.src VALUES ('10.0.0.4', 4)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(30)));
+  ExpectSameAsInsertSelect(
+      *conn_, "d9ik", "SELECT * FROM d9ik.src",
+      "SELECT GROUP_CONCAT(HEX(k), '|', v ORDER BY k SEPARATOR ' ') FROM "
+      "d9ik.",
+      "0A000001000000000000000000000000|10 "
+      "0A000003000000000000000000000000|3");
+}
+
 // The same copied client-side (rows read as text, written as literals).
 TEST_F(VReplicationTest, UuidsAndAddressesCopiedClientSideIntoBinaryMatch) {
   ASSERT_OK(conn_->Execute("CREATE DATABASE d9iq"));
