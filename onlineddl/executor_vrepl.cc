@@ -1067,10 +1067,6 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
                                   options_.hold_stream_during_index_build;
       auto v0 = verify_states_.find(key);
       const bool passed0 = v0 != verify_states_.end() && v0->second.passed;
-      // The build held back (IndexBuildHeldBack): the copy is not verified
-      // beside it meanwhile, whose snapshot would stay open as long (for
-      // as long as the replicas lag: InnoDB could not purge meanwhile).
-      // One verified first still is.
       // A hold taken for a build an earlier daemon left running ends with
       // it, whatever else this tick decides (the stream held, nothing
       // else would be verified or built).
@@ -1083,6 +1079,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
           held_for_builds_left_.erase(m.uuid);
         }
       }
+      // The build held back (IndexBuildHeldBack): the copy is not verified
+      // beside it meanwhile, whose snapshot would stay open as long (for
+      // as long as the replicas lag: InnoDB could not purge meanwhile).
+      // One verified first still is.
       std::string held_back;
       if (!revert && (!verify_first || passed0) &&
           index_builds_.count(m.uuid) == 0) {
