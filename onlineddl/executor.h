@@ -595,8 +595,12 @@ class Executor {
   // failing returns kFailedPrecondition (the migration fails).
   // The stream (workflow `workflow_id`) is held meanwhile where
   // hold_stream_during_index_build.
-  absl::StatusOr<std::string> BuildDeferredIndexes(const Migration& m,
-                                                   int64_t workflow_id)
+  // `asked`: what this tick already found (kAsk: nothing; kNone: no
+  // index deferred; kMayStart: some, and nothing holds the build back).
+  enum class DeferredAsked { kAsk, kNone, kMayStart };
+  absl::StatusOr<std::string> BuildDeferredIndexes(
+      const Migration& m, int64_t workflow_id,
+      DeferredAsked asked = DeferredAsked::kAsk)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Why the build of `m`'s deferred indexes may not start now, as the
   // stage to show ("" if it may): the build an earlier daemon left running

@@ -344,7 +344,7 @@ void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
 }
 
 absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
-    const Migration& m, int64_t workflow_id) {
+    const Migration& m, int64_t workflow_id, DeferredAsked asked) {
   // A failure is retried (a lost session, a lock wait on the shadow), after
   // 1 s, then 2 s, before the migration fails.
   constexpr int kMaxFailures = 3;
@@ -384,11 +384,14 @@ absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
     return absl::StrCat("adding secondary indexes failed (",
                         retry->second.error, "); retrying");
   }
-  SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
-  if (!deferred) return std::string();
-  SC_ASSIGN_OR_RETURN(std::string held_back,
-                      IndexBuildHeldBack(m, workflow_id));
-  if (!held_back.empty()) return held_back;
+  if (asked == DeferredAsked::kNone) return std::string();
+  if (asked == DeferredAsked::kAsk) {
+    SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
+    if (!deferred) return std::string();
+    SC_ASSIGN_OR_RETURN(std::string held_back,
+                        IndexBuildHeldBack(m, workflow_id));
+    if (!held_back.empty()) return held_back;
+  }
   SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, Connect());
   // The copy's priority (copy_niceness), put back when the build ends.
   std::unique_ptr<mysql::ServerThreadNiceness> niced;
@@ -1084,12 +1087,14 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       // as long as the replicas lag: InnoDB could not purge meanwhile).
       // One verified first still is.
       std::string held_back;
+      DeferredAsked asked = DeferredAsked::kAsk;  // for BuildDeferredIndexes
       if (!revert && (!verify_first || passed0) &&
           index_builds_.count(m.uuid) == 0) {
         SC_ASSIGN_OR_RETURN(bool deferred, HasDeferredIndexes(*conn_, m.uuid));
         if (deferred) {
           SC_ASSIGN_OR_RETURN(held_back, IndexBuildHeldBack(m, *id));
         }
+        asked = !deferred ? DeferredAsked::kNone : DeferredAsked::kMayStart;
       }
       bool build_waits = false;  // for the verification (or its snapshot)
       if (held_back.empty() && (snapshot_first || verify_first) &&
@@ -1102,7 +1107,12 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
         // Not behind a verification that failed (retried later, alone).
         const bool failed = v != verify_states_.end() && v->second.failures > 0;
         if (!passed && (verify_first || !taken) && !failed) {
-          SC_ASSIGN_OR_RETURN(build_waits, HasDeferredIndexes(*conn_, m.uuid));
+          if (asked == DeferredAsked::kAsk) {
+            SC_ASSIGN_OR_RETURN(build_waits,
+                                HasDeferredIndexes(*conn_, m.uuid));
+          } else {
+            build_waits = asked == DeferredAsked::kMayStart;
+          }
         }
       }
       // Not ready while the build waits for the verification to pass.
@@ -1114,7 +1124,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       } else if (!held_back.empty()) {
         building = held_back;
       } else if (!revert) {
-        absl::StatusOr<std::string> stage = BuildDeferredIndexes(m, *id);
+        absl::StatusOr<std::string> stage = BuildDeferredIndexes(m, *id, asked);
         if (absl::IsFailedPrecondition(stage.status())) {
           return Fail(m, stage.status().message());
         }
