@@ -603,9 +603,12 @@ absl::Status Controller::Resubmit(ControllerDeployment& d) {
   int submitted = 0;
   absl::Status s = SubmitMembers(*ks, d, d.strategy(),
                                  /*revert=*/!d.reverts().empty(), &submitted);
-  if (absl::IsAlreadyExists(s)) {
+  if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) {
     // Refused for good (a shard runs another migration under a member's
-    // UUID): no round would ever submit it. Failed, and cancelled where
+    // UUID, or refuses a member's statement or strategy, e.g. a versioned
+    // comment its server skips): no round would ever submit it. A
+    // FailedPrecondition (a pending migration of the table, a singleton
+    // still running) clears, and is tried again. Failed, and cancelled where
     // shards have it: every member on every shard (the interrupted
     // submission may have delivered members after the refused one), but
     // only the deployment's own (CancelOnShards reads the context).

@@ -2257,6 +2257,41 @@ TEST_F(ControllerTest, AnInterruptedSubmissionCanBeCancelled) {
   }
 }
 
+// A resubmission the shards refuse for good as InvalidArgument (here a
+// versioned comment their server skips, in a member the interrupted
+// submission never sent) fails the deployment, and what the shards took is
+// cancelled. It used to be submitted again every round, until cancelled.
+TEST_F(ControllerTest, AResubmissionRefusedAsInvalidFailsTheDeployment) {
+  CreateTable("users", "title VARCHAR(32)");
+  CreateTable("orders", "note VARCHAR(32)");
+  const std::string first = "1a2b3c4d_5e6f_11ee_8c99_0242ac120031";
+  const std::string second = "1a2b3c4d_5e6f_11ee_8c99_0242ac120032";
+  SubmitInterrupted(
+      "ALTER TABLE users ADD COLUMN extra INT; ALTER TABLE orders ADD COLUMN "
+      "more INT /*!110500 , ADD COLUMN most INT */",
+      "vitess --postpone-completion", "refused-later", {first, second});
+  StartController(Options());
+  ControllerDeployment d = WaitFailed("refused-later");
+  EXPECT_THAT(d.message(), HasSubstr("versioned comment")) << d.message();
+  // Recorded failed first, then cancelled where the shards took it.
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the first member cancelled on every shard",
+      [&]() -> absl::StatusOr<bool> {
+        for (int i = 0; i < kShards; ++i) {
+          SC_ASSIGN_OR_RETURN(onlineddl::Migration m,
+                              shards_[i].executor->Get(first));
+          if (m.status != onlineddl::kStatusCancelled) return false;
+        }
+        return true;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_THAT(shards_[i].executor->Get(second).status(),
+                StatusIs(absl::StatusCode::kNotFound));
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+}
+
 TEST_F(ControllerTest, AShardThatIsDownFailsClearlyAndLeavesNothingBehind) {
   CreateTable("users", "title VARCHAR(32)");
   ControllerOptions o = Options();
