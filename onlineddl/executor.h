@@ -705,8 +705,9 @@ class Executor {
   // (swap_check.h); a failure is logged and leaves no record.
   void RecordSchemas(const Migration& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Before a cut-over attempt: FailedPrecondition ("cut-over refused: ...")
-  // while m's table has triggers, or (unless m allows foreign keys, or is
-  // a revert) takes part in a foreign key (swap_check.h).
+  // while m's table has triggers, or (unless m allows foreign keys) takes
+  // part in a foreign key (swap_check.h; for a revert,
+  // ForeignKeysKeepFromRevert).
   absl::Status CheckSwapAllowed(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records m complete (`stage`, `message`), with what that moves: a
@@ -767,6 +768,14 @@ class Executor {
                                                absl::string_view context)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status StartRevert(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // "" if a revert of `m` (the migration reverted) may move m's table out
+  // of use as far as foreign keys go, else why not: a key created since
+  // links it with a table in use (for a CREATE's revert, which renames the
+  // table away: a key referencing it), and would follow it to the
+  // artifact. Keys with artifacts, and a chain that ran with
+  // --unsafe-allow-foreign-keys (its keys follow its swaps), are left.
+  absl::StatusOr<std::string> ForeignKeysKeepFromRevert(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The reverse stream (table → artifact) of `m`, whose table and artifact
   // were swapped over stream `row`: keeps the old table in sync for a

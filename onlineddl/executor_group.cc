@@ -24,9 +24,16 @@ namespace onlineddl {
 absl::Status Executor::CheckSwapAllowed(const Migration& m) {
   const bool revert = !m.reverted_uuid.empty();
   SC_RETURN_IF_ERROR(CheckSwapKeepsTriggers(*conn_, m.schema, m.table, revert));
-  // A revert swaps back a table whose foreign keys followed it in the
-  // first swap: it restores them.
-  if (revert) return absl::OkStatus();
+  if (revert) {
+    // A key created since the first swap (a child referencing the table)
+    // would follow the table swapped out.
+    SC_ASSIGN_OR_RETURN(Migration reverted,
+                        ReadMigration(*conn_, m.reverted_uuid));
+    SC_ASSIGN_OR_RETURN(std::string kept, ForeignKeysKeepFromRevert(reverted));
+    if (kept.empty()) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        absl::StrCat("cut-over refused: ", kept));
+  }
   SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                       DdlStrategySetting::FromColumns(m.strategy, m.options));
   if (st.IsAllowForeignKeys()) return absl::OkStatus();

@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "mysql/binlog_retention.h"
 #include "mysql/gtid.h"
@@ -151,6 +152,8 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                   "its revert window is over (its artifacts were cleaned "
                   "up)");
   }
+  SC_ASSIGN_OR_RETURN(std::string keys_kept, ForeignKeysKeepFromRevert(m));
+  if (!keys_kept.empty()) return Refuse(m, keys_kept);
   if (table_alter) {
     // Its swap back would leave them with the table swapped out.
     SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,
@@ -285,6 +288,58 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
                       " is ", later.back().status, " after it");
 }
 
+absl::StatusOr<std::string> Executor::ForeignKeysKeepFromRevert(
+    const Migration& m) {
+  const bool table_alter = m.ddl_action == "alter" && !m.is_view;
+  if (!table_alter && m.ddl_action != "create") return std::string();
+  // A chain (a revert of a revert ...) that began with
+  // --unsafe-allow-foreign-keys: its keys followed its swaps, and follow
+  // this one, as the user accepted.
+  Migration x = m;
+  for (int depth = 0; depth < 1000; ++depth) {
+    absl::StatusOr<DdlStrategySetting> st =
+        DdlStrategySetting::FromColumns(x.strategy, x.options);
+    if (st.ok() && st->IsAllowForeignKeys()) return std::string();
+    if (x.reverted_uuid.empty()) break;
+    SC_ASSIGN_OR_RETURN(x, ReadMigration(*conn_, x.reverted_uuid));
+  }
+  // Self-references move with the table; a CREATE's table referencing
+  // another keeps only that one's rows from being deleted while the
+  // artifact is held (as before).
+  SC_ASSIGN_OR_RETURN(
+      mysql::Result r,
+      conn_->Execute(absl::StrCat(
+          "SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME FROM "
+          "information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+          "CONSTRAINT_SCHEMA = ",
+          QuoteString(m.schema),
+          " AND (REFERENCED_TABLE_NAME = ", QuoteString(m.table),
+          table_alter ? absl::StrCat(" OR TABLE_NAME = ", QuoteString(m.table))
+                      : std::string(),
+          ") AND NOT (TABLE_NAME = REFERENCED_TABLE_NAME AND "
+          "UNIQUE_CONSTRAINT_SCHEMA = CONSTRAINT_SCHEMA) ORDER BY TABLE_NAME, "
+          "CONSTRAINT_NAME")));
+  std::vector<std::string> keys;
+  for (const mysql::Row& row : r.rows) {
+    const std::string child(row.Get(0));
+    const std::string other(child == m.table ? row.Get(2) : row.Get(0));
+    if (IsInternalTableName(other) ||
+        IsInternalTableName(absl::AsciiStrToLower(other))) {
+      continue;  // an artifact's (a CREATE reverted before this one)
+    }
+    keys.push_back(absl::StrCat(mysql::QuoteIdentifier(child), ".",
+                                mysql::QuoteIdentifier(row.Get(1))));
+  }
+  if (keys.empty()) return std::string();
+  return absl::StrCat(
+      mysql::QuoteIdentifier(m.table),
+      " is linked by foreign keys created since with tables in use (",
+      absl::StrJoin(keys, ", "), "): a revert ",
+      table_alter ? "swaps the old table back" : "renames the table away",
+      ", and the keys would follow the table out of use (a child then "
+      "checked against it); drop them first");
+}
+
 absl::Status Executor::StartRevert(const Migration& r) {
   SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, r.reverted_uuid));
   if (m.ddl_action == "alter" && !m.is_view) {
@@ -312,6 +367,8 @@ absl::Status Executor::StartRevert(const Migration& r) {
   std::string intent;  // how a restart tells whether `sql` applied
   if (m.ddl_action == "create") {
     if (!exists) return Fail(r, "the table no longer exists");
+    SC_ASSIGN_OR_RETURN(std::string keys_kept, ForeignKeysKeepFromRevert(m));
+    if (!keys_kept.empty()) return Fail(r, keys_kept);
     // Renamed away and held until the revert window ends.
     SC_ASSIGN_OR_RETURN(
         artifact, ArtifactName(ArtifactHint::kHold, r.uuid,

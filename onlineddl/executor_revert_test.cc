@@ -619,6 +619,82 @@ TEST_F(RevertTest, ARevertOfATableWithTriggersIsRefused) {
   WaitStatus(revert, kStatusComplete);
 }
 
+// A foreign key created since a migration, linking its table with another
+// in use, refuses its revert (the key would follow the table swapped out:
+// the child checked against the old table), as it refuses the revert's
+// cut-over when created after the revert was asked for. A CREATE's revert
+// (the table renamed away) likewise, for a key referencing the table.
+// Reverts used to go ahead.
+TEST_F(RevertTest, AForeignKeyCreatedSinceRefusesTheRevert) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO t SELECT seq, seq FROM seq_1_to_100"));
+  const std::string u = Run("ALTER TABLE t ADD COLUMN c INT");
+  WaitStatus(u, kStatusComplete);
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE kid (id INT PRIMARY KEY, tid INT, CONSTRAINT kid_t "
+      "FOREIGN KEY (tid) REFERENCES t (id))"));
+  ASSERT_OK(conn_->Execute("INSERT INTO kid VALUES (1, 5)"));
+  const std::string kid_refers =
+      "SELECT REFERENCED_TABLE_NAME FROM information_schema."
+      "REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND "
+      "CONSTRAINT_NAME = 'kid_t'";
+  EXPECT_THAT(executor_->Revert(u, "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("`kid`.`kid_t`"),
+                             HasSubstr("swaps the old table back"))));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM _vt.schema_migrations "
+                               "WHERE reverted_uuid = ",
+                               mysql::QuoteString(u))),
+            "0");
+  EXPECT_TRUE(HasColumn("t", "c"));
+  // Asked for without the key, which is created again before its
+  // cut-over: refused there, the key left on t.
+  ASSERT_OK(conn_->Execute("ALTER TABLE kid DROP FOREIGN KEY kid_t"));
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->Revert(u, "", "", /*gated=*/true));
+  ASSERT_OK(
+      WaitFor(Clock::Real(), "the revert ready", [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration r, executor_->Get(revert));
+        return r.ready_to_complete;
+      }));
+  ASSERT_OK(conn_->Execute(
+      "ALTER TABLE kid ADD CONSTRAINT kid_t FOREIGN KEY (tid) REFERENCES t "
+      "(id)"));
+  ASSERT_OK(executor_->Complete(revert).status());
+  ASSERT_OK(WaitFor(Clock::Real(), "the revert's cut-over refused",
+                    [&]() -> absl::StatusOr<bool> {
+                      SC_ASSIGN_OR_RETURN(Migration r, executor_->Get(revert));
+                      return absl::StrContains(r.message, "`kid`.`kid_t`");
+                    }));
+  ASSERT_OK_AND_ASSIGN(Migration r, executor_->Get(revert));
+  EXPECT_THAT(r.message, HasSubstr("cut-over refused"));
+  EXPECT_NE(r.status, kStatusComplete);
+  EXPECT_TRUE(HasColumn("t", "c"));
+  EXPECT_EQ(Value(kid_refers), "t");
+  // Without the key it goes on.
+  ASSERT_OK(conn_->Execute("ALTER TABLE kid DROP FOREIGN KEY kid_t"));
+  WaitStatus(revert, kStatusComplete);
+  EXPECT_FALSE(HasColumn("t", "c"));
+
+  const std::string created = Run("CREATE TABLE mom (id INT PRIMARY KEY)");
+  WaitStatus(created, kStatusComplete);
+  ASSERT_OK(conn_->Execute("INSERT INTO mom VALUES (5)"));
+  ASSERT_OK(conn_->Execute(
+      "ALTER TABLE kid ADD CONSTRAINT kid_mom FOREIGN KEY (tid) REFERENCES "
+      "mom (id)"));
+  EXPECT_THAT(executor_->Revert(created, "").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("`kid`.`kid_mom`"),
+                             HasSubstr("renames the table away"))));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM mom"), "1");
+  ASSERT_OK(conn_->Execute("DROP TABLE kid"));
+  ASSERT_OK_AND_ASSIGN(std::string gone, executor_->Revert(created, ""));
+  WaitStatus(gone, kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'mom'"),
+            "0");
+}
+
 // The same, interrupted before its RENAME: the schemas say nothing was
 // swapped. The migration fails with the table as it was, and can be
 // retried (nothing was applied).
