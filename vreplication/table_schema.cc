@@ -1,6 +1,7 @@
 #include "vreplication/table_schema.h"
 
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -84,7 +85,8 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
   SC_ASSIGN_OR_RETURN(
       mysql::Result keys,
       conn.Execute(absl::StrCat(
-          "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM "
+          "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART, INDEX_TYPE, "
+          "IFNULL(COLLATION, 'A') FROM "
           "information_schema.STATISTICS WHERE TABLE_SCHEMA = ",
           QuoteString(db), " AND TABLE_NAME = ", QuoteString(table),
           " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME = 'PRIMARY' DESC, "
@@ -96,12 +98,18 @@ absl::StatusOr<TableSchema> LoadTableSchema(mysql::Connection& conn,
   std::vector<std::string> order;
   std::map<std::string, std::vector<int>> key_cols;
   std::map<std::string, bool> usable;
+  // The directions of each key's parts ('A', 'D'): a key mixing them
+  // (MariaDB 10.8+, MySQL 8) has no index order the copy's ORDER BY can
+  // follow: every chunk would sort the rest of the table.
+  std::map<std::string, std::set<std::string>> directions;
   for (const mysql::Row& r : keys.rows) {
     std::string name(r.Get(0));
     if (!key_cols.count(name)) {
       order.push_back(name);
       usable[name] = true;
     }
+    directions[name].insert(std::string(r.Get(4)));
+    if (directions[name].size() > 1) usable[name] = false;
     int idx = s.ColumnIndex(r.Get(1));
     // Prefix parts and nullable columns cannot identify a row. Nor can
     // the copy resume after a row by a comparison with its key's text:
@@ -166,7 +174,8 @@ absl::Status RequireKey(const TableSchema& s) {
       "table ", mysql::QuoteQualified(s.db, s.table),
       " has no primary key and no unique key on NOT NULL columns without "
       "prefixes (nor ENUM, SET, FLOAT, DOUBLE or YEAR(2) columns, nor CHAR "
-      "columns in a NO PAD collation, nor a long unique key kept as a hash); "
+      "columns in a NO PAD collation, nor a long unique key kept as a hash, "
+      "nor a key mixing ascending and descending parts); "
       "VReplication "
       "needs one to copy rows in order and to find them again. Add a "
       "PRIMARY KEY first."));

@@ -4,6 +4,7 @@
 #include <memory>
 #include <thread>  // NOLINT(build/c++11)
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/harness/shared_instance_test.h"
 #include "util/status_matchers.h"
@@ -28,6 +29,35 @@ TEST_F(TableSchemaTest, LoadsColumnsAndKeys) {
   EXPECT_EQ(s.unique_index_count, 2);  // `ub` is over a nullable column
   EXPECT_EQ(LoadTableSchema(*conn_, "s1", "none").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// A key mixing ascending and descending parts has no index order the
+// copy's ORDER BY can follow (every chunk would sort the rest of the
+// table): another key is taken, or none. One wholly descending is read
+// backwards, and kept.
+TEST_F(TableSchemaTest, AKeyMixingDirectionsIsNotUsed) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE s4"));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE s4.mixed (a INT NOT NULL, b INT NOT NULL, c INT NOT "
+      "NULL, PRIMARY KEY (a, b DESC), UNIQUE KEY uc (c))"));
+  ASSERT_OK_AND_ASSIGN(TableSchema s, LoadTableSchema(*conn_, "s4", "mixed"));
+  EXPECT_EQ(s.key_name, "uc");
+  EXPECT_EQ(s.unique_index_count, 2);
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE s4.down (a INT NOT NULL, b INT NOT NULL, PRIMARY KEY (a "
+      "DESC, b DESC))"));
+  ASSERT_OK_AND_ASSIGN(s, LoadTableSchema(*conn_, "s4", "down"));
+  EXPECT_EQ(s.key_name, "PRIMARY");
+  EXPECT_EQ(s.key_columns, (std::vector<int>{0, 1}));
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE s4.only (a INT NOT NULL, b INT NOT NULL, PRIMARY KEY (a "
+      "DESC, b))"));
+  ASSERT_OK_AND_ASSIGN(s, LoadTableSchema(*conn_, "s4", "only"));
+  EXPECT_TRUE(s.key_columns.empty());
+  EXPECT_THAT(
+      RequireKey(s),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               ::testing::HasSubstr("mixing ascending and descending")));
 }
 
 // Inside a transaction the server leaves a table out of information_schema
