@@ -106,6 +106,13 @@ absl::StatusOr<std::string> Workflow::StatementCopyServerBlocker() {
 absl::StatusOr<std::string> Workflow::StatementCopyBlocker(
     const TablePlan& plan) {
   if (!plan.where.empty()) return std::string("the filter has a WHERE clause");
+  // Its chunks then start with SET STATEMENT foreign_key_checks = 0 FOR:
+  // read back from the binlog, not known for the copy's own.
+  if (plan.copy_unchecked) {
+    return std::string(
+        "it copies without foreign key checks (a foreign key between the "
+        "workflow's tables)");
+  }
   for (size_t i = 0; i < plan.select_exprs.size(); ++i) {
     bool plain = false;
     for (const ColumnInfo& c : plan.source.columns) {
