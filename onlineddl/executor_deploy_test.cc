@@ -497,6 +497,28 @@ TEST_F(DeployTest, AMemberWhoseObjectIsInUseWaitsItsTurn) {
   EXPECT_EQ(Columns("v"), "id");
 }
 
+// A deployment creating a parent and its child reverts whole: the
+// child's revert, first to apply, takes its key out of use before the
+// parent's (a key with a table in use refuses a CREATE's revert).
+TEST_F(DeployTest, ADeploymentCreatingAParentAndItsChildReverts) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE fp (id INT PRIMARY KEY); CREATE TABLE "
+                        "fq (id INT PRIMARY KEY, p INT, CONSTRAINT fq_p "
+                        "FOREIGN KEY (p) REFERENCES fp (id))",
+                        "vitess --declarative", "linked"));
+  ASSERT_EQ(uuids.size(), 2u);
+  WaitDeployment("linked", kDeployComplete);
+  ASSERT_OK(conn_->Execute("INSERT INTO fp VALUES (1)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO fq VALUES (1, 1)"));
+  ASSERT_OK_AND_ASSIGN(std::string revert,
+                       executor_->RevertDeployment("linked"));
+  WaitDeployment(revert, kDeployComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('fp', 'fq')"),
+            "0");
+}
+
 // The same for a revert deployment: the revert of the first CREATE (the
 // last to apply) finds its table in use after the other's applied; it
 // waits its turn instead of failing the revert half-applied.

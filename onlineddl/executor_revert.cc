@@ -327,6 +327,21 @@ absl::StatusOr<std::string> Executor::ForeignKeysKeepFromRevert(
         IsInternalTableName(absl::AsciiStrToLower(other))) {
       continue;  // an artifact's (a CREATE reverted before this one)
     }
+    // A table whose CREATE a pending revert renames away (a deployment's
+    // reverts, asked for together, apply in order: that one first).
+    SC_ASSIGN_OR_RETURN(
+        std::string leaving,
+        mysql::QueryValue(
+            *conn_,
+            absl::StrCat(
+                "SELECT COUNT(*) FROM _vt.schema_migrations r JOIN "
+                "_vt.schema_migrations c ON c.migration_uuid = "
+                "r.reverted_uuid WHERE c.mysql_schema = ",
+                QuoteString(m.schema),
+                " AND c.mysql_table = ", QuoteString(other),
+                " AND c.ddl_action = 'create' AND r.migration_status IN "
+                "('requested', 'queued', 'ready', 'running')")));
+    if (leaving != "0") continue;
     keys.push_back(absl::StrCat(mysql::QuoteIdentifier(child), ".",
                                 mysql::QuoteIdentifier(row.Get(1))));
   }
