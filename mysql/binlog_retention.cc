@@ -24,10 +24,13 @@ MariadbGtidPos PurgedSince(const MariadbGtidPos& pos,
                            const MariadbGtidPos& oldest) {
   MariadbGtidPos purged;
   for (const auto& [domain, gtid] : oldest.gtids()) {
+    // A domain `pos` lacks began after it (a position names every domain
+    // the server had logged): its transactions before the oldest binlog
+    // were purged. A dump from `pos` would send that domain from the
+    // binlog it starts at, silently skipping them.
     auto it = pos.gtids().find(domain);
-    if (it != pos.gtids().end() && it->second.seq < gtid.seq) {
-      purged.Update(gtid);
-    }
+    const uint64_t seen = it == pos.gtids().end() ? 0 : it->second.seq;
+    if (seen < gtid.seq) purged.Update(gtid);
   }
   return purged;
 }
