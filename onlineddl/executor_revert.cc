@@ -154,6 +154,17 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   }
   SC_ASSIGN_OR_RETURN(std::string keys_kept, ForeignKeysKeepFromRevert(m));
   if (!keys_kept.empty()) return Refuse(m, keys_kept);
+  if (m.ddl_action == "drop" || (m.ddl_action == "alter" && m.is_view)) {
+    // Put back from its artifact (a DROP ... IF EXISTS of nothing has
+    // none): refused now rather than failed as it applies.
+    if (m.artifacts.empty()) return Refuse(m, "nothing was dropped");
+    SC_ASSIGN_OR_RETURN(bool kept, TableExists(m.schema, FirstArtifact(m)));
+    if (!kept) {
+      return Refuse(m, absl::StrCat("its artifact ",
+                                    mysql::QuoteIdentifier(FirstArtifact(m)),
+                                    ", which a revert puts back, is gone"));
+    }
+  }
   if (table_alter) {
     // Its swap back would leave them with the table swapped out.
     SC_ASSIGN_OR_RETURN(std::vector<std::string> triggers,

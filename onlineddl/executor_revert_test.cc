@@ -1173,6 +1173,26 @@ TEST_F(RevertTest, RefusesRevertsThatAreNotAllowed) {
   EXPECT_THAT(
       executor_->Revert(inst[0], ""),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("in place")));
+  // A DROP of nothing, and one whose artifact is gone (dropped by hand):
+  // refused, no revert recorded (they used to fail as they applied).
+  const std::string nothing = Run("DROP TABLE IF EXISTS never_there");
+  WaitStatus(nothing, kStatusComplete);
+  EXPECT_THAT(executor_->Revert(nothing, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("nothing was dropped")));
+  const std::string dropped = Run("DROP TABLE i");
+  WaitStatus(dropped, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(Migration d, executor_->Get(dropped));
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("DROP TABLE ", mysql::QuoteIdentifier(FirstArtifact(d)))));
+  EXPECT_THAT(executor_->Revert(dropped, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("which a revert puts back, is gone")));
+  EXPECT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM _vt.schema_migrations "
+                               "WHERE reverted_uuid IN (",
+                               mysql::QuoteString(nothing), ", ",
+                               mysql::QuoteString(dropped), ")")),
+            "0");
 }
 
 // A revert checks the old table its reverse stream kept in sync before
