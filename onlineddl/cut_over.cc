@@ -253,10 +253,14 @@ absl::Status DropSentry(mysql::Connection& conn, absl::string_view db,
   // gone; ended here, it never does.
   std::string ids = absl::StrCat(conn.ConnectionId());
   for (uint64_t id : spared) absl::StrAppend(&ids, ", ", id);
+  // As the query names it: quoted, a backtick doubled.
+  const std::string quoted = mysql::QuoteIdentifier(sentry);
   const std::string naming = absl::StrCat(
       "SELECT ID FROM information_schema.PROCESSLIST WHERE ID NOT IN (", ids,
-      ") AND COMMAND = 'Query' AND LOCATE(", QuoteString(sentry),
-      ", INFO) > 0");
+      ") AND COMMAND = 'Query' AND (LOCATE(", QuoteString(sentry),
+      ", INFO) > 0 OR LOCATE(",
+      QuoteString(absl::string_view(quoted).substr(1, quoted.size() - 2)),
+      ", INFO) > 0)");
   // Dropped only once they have ended: a RENAME waiting on the table (it
   // takes the table's lock before the sentry's) would run right after.
   std::string left;  // a connection still running one

@@ -283,13 +283,15 @@ TEST_F(CutOverTest, ALeftoverSentryDoesNotBlockTheNextCutOver) {
 // the sentry again (as a cancel or the next attempt does) ends it, so the
 // table is never swapped behind the migration's back. It was left alone
 // when the sentry was not there.
-TEST_F(CutOverTest, DroppingAnAbsentSentryEndsTheRenameStillQueued) {
+void EndsTheRenameStillQueued(const mysql::ConnectParams& params_,
+                              mysql::MysqlConnection* conn_,
+                              const std::string& sentry_name) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> lock,
                        mysql::MysqlConnection::Connect(params_));
   ASSERT_OK(lock->Execute("LOCK TABLES t WRITE").status());
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::MysqlConnection> b,
                        mysql::MysqlConnection::Connect(params_));
-  const std::string sentry = mysql::QuoteQualified("co", request_.sentry);
+  const std::string sentry = mysql::QuoteQualified("co", sentry_name);
   absl::Status renamed;
   bool unlocked = false;
   std::thread rename([&] {
@@ -315,16 +317,28 @@ TEST_F(CutOverTest, DroppingAnAbsentSentryEndsTheRenameStillQueued) {
                                      " AND STATE LIKE '%metadata lock%'")));
         return n != "0";
       }));
-  EXPECT_OK(DropSentry(*conn_, "co", request_.sentry));
+  EXPECT_OK(DropSentry(*conn_, "co", sentry_name));
   ASSERT_OK(lock->Execute("UNLOCK TABLES").status());
   unlocked = true;
   rename.join();
   EXPECT_EQ(mysql::MysqlErrno(renamed), 1317) << renamed;
   // Not swapped: t has no `extra`.
-  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+  EXPECT_THAT(mysql::QueryValue(
+                  *conn_,
+                  "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
                   "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND COLUMN_NAME "
                   "= 'extra'"),
-            "0");
+              IsOkAndHolds("0"));
+}
+
+TEST_F(CutOverTest, DroppingAnAbsentSentryEndsTheRenameStillQueued) {
+  EndsTheRenameStillQueued(params_, conn_.get(), request_.sentry);
+}
+
+// The same with a backtick in the sentry's name (the table's): the RENAME
+// shows it doubled. It was not found, the RENAME left queued.
+TEST_F(CutOverTest, ARenameQueuedOnASentryNamedWithABacktickIsEnded) {
+  EndsTheRenameStillQueued(params_, conn_.get(), "t`q~0123abcd");
 }
 
 // Writes queued behind the lock must land in the new table: none may slip
