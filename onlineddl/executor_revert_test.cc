@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -892,6 +893,69 @@ TEST_F(RevertTest, AnInterruptedCutOverThatSwappedNothingGoesOn) {
   WaitStatus(u[0], kStatusCancelled);
   EXPECT_FALSE(HasColumn("users", "c3"));
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users"), "501");
+}
+
+// The same check while the restarted stream fails and retries (here a row
+// of the shadow locked past the lock wait timeout): the stage keeps
+// saying the check goes on, and a cancel is refused, until the stream
+// runs again and ends it. The retrying stream's catching-up stage
+// replaced it, and commands that go by it (a cancel) were taken.
+TEST_F(RevertTest, AnInterruptedCutOverStaysCheckedWhileItsStreamRetries) {
+  const std::string u = ReadyAlterOfUsers();
+  ASSERT_FALSE(u.empty());
+  executor_.reset();
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("UPDATE _vt.vreplication SET state = 'Stopped', message = ",
+                   mysql::QuoteString(vreplication::kStoppedByRequest),
+                   " WHERE workflow = ", mysql::QuoteString(u))));
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.schema_migrations SET stage = 'cutting over' WHERE "
+      "migration_uuid = ",
+      mysql::QuoteString(u))));
+  const std::string shadow = Value(
+      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+      "TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_vt\\_vrp\\_%'");
+  ASSERT_FALSE(shadow.empty());
+  const std::string wait = Value("SELECT @@GLOBAL.innodb_lock_wait_timeout");
+  ASSERT_OK(conn_->Execute("SET GLOBAL innodb_lock_wait_timeout = 1"));
+  auto restore = absl::MakeCleanup([&] {
+    conn_->Execute(absl::StrCat("SET GLOBAL innodb_lock_wait_timeout = ", wait))
+        .IgnoreError();
+  });
+  ASSERT_OK_AND_ASSIGN(auto holder, harness::ConnectTo(*instance_));
+  ASSERT_OK(holder->Execute(absl::StrCat("USE ", mysql::QuoteIdentifier(db_))));
+  ASSERT_OK(holder->Execute("BEGIN"));
+  ASSERT_OK(holder->Execute(absl::StrCat("SELECT * FROM ",
+                                         mysql::QuoteIdentifier(shadow),
+                                         " WHERE id = 1 FOR UPDATE")));
+  ASSERT_OK(conn_->Execute("UPDATE users SET val = -1 WHERE id = 1"));
+  ExecutorOptions o = Options();
+  o.error_grace = absl::Seconds(120);
+  StartExecutor(o);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the stream to fail and retry",
+      [&]() -> absl::StatusOr<bool> {
+        return absl::StartsWith(StreamState(u), "Error: ");
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  // Some ticks with the stream retrying.
+  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_OK_AND_ASSIGN(Migration checking, executor_->Get(u));
+  EXPECT_EQ(checking.stage,
+            "cut-over interrupted; checking whether it swapped");
+  EXPECT_THAT(executor_->Cancel(u).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_OK(holder->Execute("ROLLBACK"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the check to end",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(Migration now, executor_->Get(u));
+        return absl::StartsWith(now.stage, "ready to complete");
+      },
+      WaitOptions{.timeout = absl::Seconds(90)}));
+  EXPECT_FALSE(HasColumn("users", "c3"));
+  ASSERT_OK(executor_->Cancel(u).status());
+  WaitStatus(u, kStatusCancelled);
 }
 
 // Checking whether an interrupted cut-over swapped, the restarted stream

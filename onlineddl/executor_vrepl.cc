@@ -941,6 +941,10 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
       std::cerr << "executor: migration " << m.uuid
                 << ": its interrupted cut-over swapped nothing; going on\n";
       // Below, the stage moves on (throttled, copying, ready ...).
+    } else if (row.state == vreplication::kStateError) {
+      // Retrying (within error_grace): the check goes on once the stream
+      // runs again, and the stage keeps saying so (commands go by it).
+      return UpdateMigration(*conn_, m.uuid, a);
     }
   }
   // The throttle in force now (a THROTTLE ALL given before it was
