@@ -202,13 +202,14 @@ absl::StatusOr<std::vector<std::unique_ptr<PreparedCutOver>>> PrepareTogether(
 }
 
 // A prepared cut-over's sessions wait idle for its commit (as long as its
-// hold): a server that closes idle sessions sooner (wait_timeout,
-// MariaDB's idle_*_timeout) would end A's locks unseen, writes running
-// while the controller takes the table for locked.
+// hold, at most 5 minutes): a server that closes idle sessions sooner
+// (wait_timeout, MariaDB's idle_*_timeout) would end A's locks unseen,
+// writes running while the controller takes the table for locked. Not
+// much longer either: a session whose client is gone unseen (a host lost,
+// a TCP session left half-open) holds A's locks, writes stalled, until
+// the server ends it (its sentry keeps B's RENAME from running then).
 static absl::Status KeepIdleSession(mysql::Connection& c) {
-  SC_RETURN_IF_ERROR(c.Execute("SET SESSION wait_timeout = "
-                               "GREATEST(@@SESSION.wait_timeout, 86400)")
-                         .status());
+  SC_RETURN_IF_ERROR(c.Execute("SET SESSION wait_timeout = 900").status());
   // Not on MySQL: it has no such variables.
   c.Execute(
        "SET SESSION idle_transaction_timeout = 0, "
@@ -602,7 +603,16 @@ void PreparedCutOver::Abort() {
     rename_group_.clear();
   }
   if (a_ == nullptr) return;
-  if (locked_) a_->Execute("UNLOCK TABLES").IgnoreError();
+  if (locked_ && !a_->Execute("UNLOCK TABLES").ok()) {
+    // A's session lost to us may live on in the server (a TCP session
+    // left half-open), its locks stalling writes: ended from another.
+    const std::string kill =
+        absl::StrCat("KILL CONNECTION ", a_->ConnectionId());
+    if (probe_ == nullptr || !probe_->Execute(kill).ok()) {
+      absl::StatusOr<std::unique_ptr<mysql::Connection>> c = factory_.Connect();
+      if (c.ok()) (*c)->Execute(kill).IgnoreError();
+    }
+  }
   // A RENAME whose end is unknown may still be queued: it fails for sure
   // while the sentry exists. The next attempt, or the migration's end,
   // drops it (DropSentry).

@@ -943,6 +943,69 @@ TEST_F(CutOverTest, AnAbortKillsARenameSentAfterItsFirstKill) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM t"), "3");
 }
 
+// The first session a factory opens (a cut-over's A) answers UNLOCK
+// TABLES with a lost-connection error without running it: its client gone
+// unseen by the server (a TCP session left half-open), its locks held.
+class UnlockLostFactory : public mysql::ConnectionFactory {
+ public:
+  explicit UnlockLostFactory(const mysql::ConnectParams& p) : real_(p) {}
+  absl::StatusOr<std::unique_ptr<mysql::Connection>> Connect() override {
+    SC_ASSIGN_OR_RETURN(std::unique_ptr<mysql::Connection> c, real_.Connect());
+    if (opened_++ > 0) return c;
+    return std::unique_ptr<mysql::Connection>(
+        std::make_unique<UnlockLost>(std::move(c)));
+  }
+
+ private:
+  class UnlockLost : public mysql::Connection {
+   public:
+    explicit UnlockLost(std::unique_ptr<mysql::Connection> c)
+        : c_(std::move(c)) {}
+    absl::StatusOr<mysql::Result> Execute(absl::string_view sql) override {
+      if (sql == "UNLOCK TABLES") {
+        return mysql::MysqlError(2013, "HY000", "Lost connection", sql);
+      }
+      return c_->Execute(sql);
+    }
+    absl::Status ExecuteStreaming(
+        absl::string_view sql,
+        const std::function<absl::Status(const std::vector<mysql::Field>&)>&
+            on_fields,
+        const std::function<absl::Status(const mysql::Row&)>& on_row) override {
+      return c_->ExecuteStreaming(sql, on_fields, on_row);
+    }
+    uint64_t ConnectionId() override { return c_->ConnectionId(); }
+    void Close() override { c_->Close(); }
+
+   private:
+    std::unique_ptr<mysql::Connection> c_;
+  };
+  mysql::MysqlConnectionFactory real_;
+  int opened_ = 0;
+};
+
+// An abort whose UNLOCK is lost ends A's session from another: the server
+// may still hold it, and its locks (writes stalled until it noticed the
+// session gone, a day later at worst). It was left.
+TEST_F(CutOverTest, AnAbortWhoseUnlockIsLostEndsTheLockingSession) {
+  UnlockLostFactory factory(params_);
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<PreparedCutOver> p,
+      PreparedCutOver::Prepare(factory, request_, {}, Clock::Real()));
+  p->Abort();
+  // Still open here (the cut-over not yet destroyed): the write goes
+  // through only if A's locks went.
+  ASSERT_OK_AND_ASSIGN(auto writer, mysql::MysqlConnection::Connect(params_));
+  ASSERT_OK(writer->Execute("SET SESSION lock_wait_timeout = 5").status());
+  EXPECT_OK(writer->Execute("INSERT INTO co.t (v) VALUES (4)").status());
+  // Not swapped (its sentry, which A could not drop, goes with the next
+  // attempt).
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = 'co' AND TABLE_NAME = 't' AND "
+                  "COLUMN_NAME = 'extra'"),
+            "0");
+}
+
 // Only the cut-over's own "may have swapped" errors send a migration to
 // the binlog check: MySQL errors without a code of their own (1290 read
 // only, 1114 table full) are kUnknown too, and used to count as well.
