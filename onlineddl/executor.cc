@@ -578,7 +578,7 @@ void Executor::KillIndexBuildsLeftRunning(const Migration& m) {
   }
   if (!s.ok()) {
     std::cerr << "executor: migration " << m.uuid
-              << " cancelled, but the index build an earlier daemon left "
+              << " ended, but the index build an earlier daemon left "
                  "running on its shadow could not be ended: "
               << s << std::endl;
   }
@@ -586,6 +586,9 @@ void Executor::KillIndexBuildsLeftRunning(const Migration& m) {
 
 absl::Status Executor::Fail(const Migration& m, absl::string_view message) {
   DropWorkflow(m.uuid).IgnoreError();
+  // A failed migration's shadow goes to table GC: a build left on it would
+  // run on to its end for nothing, and hold GC's rename up meanwhile.
+  if (IsVreplAlter(m)) KillIndexBuildsLeftRunning(m);
   DropKeptForeignKeys(m).IgnoreError();
   DropLeftoverSentry(m);
   ForgetEnded(m.uuid);

@@ -410,8 +410,8 @@ class Executor {
   void DropLeftoverSentry(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Kills the build of the shadow's deferred indexes an earlier daemon left
-  // running (the migration is cancelled; its own build is killed with its
-  // workflow).
+  // running (the migration is cancelled or failed; its own build is killed
+  // with its workflow).
   void KillIndexBuildsLeftRunning(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Fail(const Migration& m, absl::string_view message)

@@ -321,6 +321,26 @@ TEST_F(LeftRunningTest, CancelEndsABuildAnEarlierDaemonLeftRunning) {
   ExpectUntouched();
 }
 
+// A failure ends it too: the shadow goes to table GC, and the build ran on
+// for nothing (here the stream failing for good, as a stream's error
+// past error_grace would).
+TEST_F(LeftRunningTest, AFailureEndsABuildAnEarlierDaemonLeftRunning) {
+  LeaveBuildRunning();
+  if (HasFatalFailure()) return;
+  ASSERT_OK(conn_->Execute(absl::StrCat(
+      "UPDATE _vt.vreplication SET state = 'Error', message = 'simulated' "
+      "WHERE workflow = ",
+      mysql::QuoteString(uuid_))));
+  WaitStatus(uuid_, kStatusFailed);
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "build ended",
+      [&]() -> absl::StatusOr<bool> { return AltersRunning() == "0"; }));
+  // Killed (ER_QUERY_INTERRUPTED), not ended by the blocker.
+  EXPECT_EQ(mysql::MysqlErrno(left_done_.get().status()), 1317);
+  Release();
+  ExpectUntouched();
+}
+
 // The build starts only while the replicas keep up (what holds copies
 // back): once started it is one statement, which each replica runs as long
 // again. It used to start whatever their lag.
