@@ -655,6 +655,10 @@ class Executor {
   // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
   // session through conn_ (or a new one if conn_ fails), so that this does
   // not wait for the server.
+  // Starts migration `uuid`'s stream `workflow_id`, held while a build of
+  // its shadow's indexes runs (hold_stream_during_index_build).
+  absl::Status StartStream(const std::string& uuid, int64_t workflow_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StopTask(Tasks& tasks, const std::string& uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment

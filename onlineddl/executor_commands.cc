@@ -426,7 +426,8 @@ absl::Status Executor::ApplyThrottle(const Migration& m, double ratio) {
     SC_ASSIGN_OR_RETURN(vreplication::WorkflowRow row, engine_->Read(*id));
     if (row.state != vreplication::kStateStopped ||
         row.message == vreplication::kStoppedByRequest) {
-      SC_RETURN_IF_ERROR(ratio >= 1 ? engine_->Stop(*id) : engine_->Start(*id));
+      SC_RETURN_IF_ERROR(ratio >= 1 ? engine_->Stop(*id)
+                                    : StartStream(m.uuid, *id));
     }
   }
   Assignments a;

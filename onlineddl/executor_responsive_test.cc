@@ -164,6 +164,42 @@ TEST_F(ResponsiveTest, TheMigrationWaitsForItsIndexesWhileTheExecutorAnswers) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users WHERE val = 7"), "200");
 }
 
+// A throttle during the build stops the stream, which ends its hold; once
+// unthrottled it is held again until the build ends (it ran, its writes to
+// the shadow queued behind the build's ALTER, stalling the group commit
+// at the build's end).
+TEST_F(ResponsiveTest, AThrottleDuringTheBuildKeepsTheStreamHeld) {
+  StartBlockedBuild();
+  if (HasFatalFailure()) return;
+  const std::string state =
+      absl::StrCat("SELECT state FROM _vt.vreplication WHERE workflow = ",
+                   mysql::QuoteString(uuid_));
+  ASSERT_OK(executor_->Throttle(uuid_, 1.0).status());
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "stream stopped",
+      [&]() -> absl::StatusOr<bool> { return Value(state) == "Stopped"; },
+      kSlow));
+  ASSERT_OK(executor_->Throttle(uuid_, 0).status());
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "stream started",
+      [&]() -> absl::StatusOr<bool> { return Value(state) == "Running"; },
+      kSlow));
+  ASSERT_OK(conn_->Execute("UPDATE users SET val = 1000 WHERE id = 5"));
+  // A stream running would be applying it now, waiting behind the ALTER.
+  absl::SleepFor(absl::Milliseconds(1500));
+  EXPECT_EQ(
+      Value(absl::StrCat(
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE "
+          "COMMAND = 'Query' AND INFO LIKE '%",
+          shadow_,
+          "%' AND INFO NOT LIKE 'ALTER TABLE%' AND ID <> CONNECTION_ID()")),
+      "0");
+  Release();
+  WaitStatus(uuid_, kStatusComplete);
+  EXPECT_EQ(Value("SELECT val FROM users WHERE id = 5"), "1000");
+  EXPECT_THAT(UsersDdl(), HasSubstr("KEY `val` (`val`)"));
+}
+
 TEST_F(ResponsiveTest, CancelEndsTheBuildAndLeavesTheTable) {
   StartBlockedBuild();
   if (HasFatalFailure()) return;

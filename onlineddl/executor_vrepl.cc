@@ -343,6 +343,19 @@ void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
   tasks.erase(it);  // joins its thread
 }
 
+absl::Status Executor::StartStream(const std::string& uuid,
+                                   int64_t workflow_id) {
+  SC_RETURN_IF_ERROR(engine_->Start(workflow_id));
+  // A stop (a throttle) ended its hold: held again while a build of the
+  // shadow's indexes runs, its own or one an earlier daemon left.
+  if (options_.hold_stream_during_index_build &&
+      (index_builds_.count(uuid) > 0 ||
+       held_for_builds_left_.count(uuid) > 0)) {
+    engine_->Hold(workflow_id, true);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
     const Migration& m, int64_t workflow_id, DeferredAsked asked) {
   // A failure is retried (a lost session, a lock wait on the shadow), after
@@ -976,7 +989,7 @@ absl::Status Executor::MonitorVrepl(const Migration& m) {
     //     and the stream stops at its RENAME (it had applied everything
     //     before the lock; t took no writes until the RENAME), recognized
     //     on a later round.
-    return engine_->Start(*id);
+    return StartStream(m.uuid, *id);
   }
   if (revert && row.state == vreplication::kStateStopped &&
       row.message == kReverseStreamParked) {
