@@ -603,6 +603,39 @@ TEST_F(CliTest, DeclarativeDeploymentFromADirectory) {
   EXPECT_THAT(err_.str(), HasSubstr("deployment dep3 "));
 }
 
+// Several files (or --sql entries) of a declarative request are one
+// desired schema: one deployment. Each was planned as the whole schema, a
+// deployment of its own (the second refused for the context, after the
+// first was submitted; with --whole-schema each dropped the other's
+// tables).
+TEST_F(CliTest, ADeclarativeRequestsFilesAreOneSchema) {
+  const std::string dir =
+      absl::StrCat(::testing::TempDir(), "/parts_", ::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/m1.sql") << "CREATE TABLE m1 (id INT PRIMARY KEY)";
+  std::ofstream(dir + "/m2.sql") << "CREATE TABLE m2 (id INT PRIMARY KEY)";
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --declarative",
+                 "--sql-file", dir + "/m1.sql", "--sql-file", dir + "/m2.sql",
+                 "--migration-context=parts", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(Run({"Deployment", "show", "commerce", "parts", "--wait"}), 0)
+      << err_.str() << out_.str();
+  ASSERT_OK_AND_ASSIGN(
+      std::string tables,
+      mysql::QueryValue(*conn_,
+                        "SELECT COUNT(*) FROM information_schema.TABLES "
+                        "WHERE TABLE_SCHEMA = 'shop' AND TABLE_NAME IN "
+                        "('m1', 'm2')"));
+  EXPECT_EQ(tables, "2");
+  // A migration command among them: refused, nothing submitted.
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --declarative", "--sql",
+                 "CREATE TABLE m3 (id INT PRIMARY KEY)", "--sql",
+                 "ALTER VITESS_MIGRATION CANCEL ALL", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("one desired schema"));
+}
+
 // --wait ends where a migration waits for a DBA (its completion or launch
 // postponed: it waited forever), saying what to run; the verbs that move a
 // migration on wait with --wait, the others refuse it; --json answers JSON.

@@ -100,6 +100,28 @@ grpc::Status OnlineDdlService::ApplySchema(
                        valid.message(), " (nothing was submitted)")));
     }
   }
+  if (strategy.ok() && strategy->IsDeclarative() && req->sql_size() > 1) {
+    // The entries together are the desired schema, as the controller reads
+    // them: one deployment. Planned one by one, each was taken for the
+    // whole (with --whole-schema each dropped the tables of the others).
+    std::vector<std::string> parts;
+    for (const std::string& sql : req->sql()) {
+      if (onlineddl::LooksLikeMigrationCommand(sql)) {
+        return ToGrpc(absl::InvalidArgumentError(
+            "a declarative request's statements are one desired schema: send "
+            "migration commands (ALTER VITESS_MIGRATION, REVERT, ...) in a "
+            "request of their own (nothing was submitted)"));
+      }
+      parts.push_back(sql);
+    }
+    absl::StatusOr<std::vector<std::string>> uuids =
+        executor_->Submit(absl::StrJoin(parts, "\n;\n"), req->ddl_strategy(),
+                          req->migration_context(), "", deadline);
+    if (!uuids.ok()) return ToGrpc(uuids.status());
+    for (const std::string& u : *uuids) resp->add_uuid_list(u);
+    (*resp->mutable_rows_affected_by_shard())[shard_] = uuids->size();
+    return grpc::Status::OK;
+  }
   uint64_t affected = 0;
   // Statements before a failing one that acted without a UUID to show (a
   // direct DDL, a command): said with the error, as are the UUIDs.
