@@ -414,6 +414,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDeclarative(
       m.postpone_completion = copy;  // the gate cuts over
       m.postpone_launch = !copy;     // the gate applies it
       m.cutover_threshold_seconds = absl::ToInt64Seconds(st.CutOverThreshold());
+      m.retain_artifacts_seconds = st.RetainArtifactsSeconds();
       SC_RETURN_IF_ERROR(InsertMigration(*conn_, m));
       d.members.push_back(m.uuid);
     }

@@ -372,6 +372,21 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
   EXPECT_EQ(Columns("v"), "");
 }
 
+// --retain-artifacts applies to a deployment's members (its DROP's hold,
+// its ALTERs' old tables, and so its revert window): they took the
+// tablet's default (30 minutes) whatever the request said.
+TEST_F(DeployTest, ADeploymentsMembersKeepTheirArtifactsAsAsked) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("DROP TABLE t3",
+                        "vitess --declarative --retain-artifacts=168h",
+                        "kept"));
+  ASSERT_EQ(uuids.size(), 1u);
+  WaitDeployment("kept", kDeployComplete);
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(uuids[0]));
+  EXPECT_EQ(m.retain_artifacts_seconds, 7 * 24 * 3600);
+}
+
 // A deployment turning a table into a view, and one turning a view into a
 // table, revert as units (the revert of the DROP was refused: the same
 // deployment's CREATE, reverted just before it, counted as a later
