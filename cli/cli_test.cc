@@ -442,6 +442,29 @@ TEST_F(CliTest, PostponedCompletionViaStatementAndCommands) {
   EXPECT_EQ(Run({"ApplySchema", "--bogus", "commerce"}), 2);
 }
 
+// ExecuteMigrationCommand's ddl_strategy (the @@ddl_strategy in effect)
+// applies to a REVERT as ApplySchema's does: --postpone-completion holds
+// its cut-over, --retain-artifacts its old table. It was ignored.
+TEST_F(CliTest, ARevertCommandTakesTheStrategyInEffect) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE t5 (id INT PRIMARY KEY, v INT)").status());
+  const std::string done = Completed("ALTER TABLE t5 ADD COLUMN w INT");
+  ASSERT_FALSE(done.empty());
+  auto stub = sidecut::OnlineDDL::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+  sidecut::MigrationCommandRequest req;
+  req.set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", done, "'"));
+  req.set_ddl_strategy("vitess --postpone-completion --retain-artifacts=90m");
+  sidecut::MigrationCommandResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub->ExecuteMigrationCommand(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.uuids_size(), 1);
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration r, executor_->Get(resp.uuids(0)));
+  EXPECT_TRUE(r.postpone_completion);
+  EXPECT_EQ(r.retain_artifacts_seconds, 90 * 60);
+  ASSERT_OK(executor_->Cancel(r.uuid).status());
+}
+
 // What a DBA mistypes: an error and exit 2 (no abort), nothing run; a
 // batch with one bad statement submits none of them; retry takes a UUID;
 // show takes a migration context as vtctldclient does.

@@ -56,15 +56,19 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
         "shows each migration's stage and message");
   }
   if (c.kind == K::kRevert) {
+    // The strategy in effect: its retention, and --postpone-completion (a
+    // revert that cuts over, or applies, when told).
     int64_t retain = 0;
+    bool postponed = false;
     if (!ddl_strategy.empty()) {
       SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                           DdlStrategySetting::Parse(ddl_strategy));
       retain = st.RetainArtifactsSeconds();
+      postponed = st.IsPostponeCompletion();
     }
     SC_ASSIGN_OR_RETURN(std::string uuid,
                         Revert(c.uuid, migration_context, new_uuid,
-                               /*gated=*/false, deadline, retain));
+                               /*gated=*/postponed, deadline, retain));
     mysql::Result r = Affected(1);
     r.fields.push_back(mysql::Field{});
     r.fields.back().name = "uuid";

@@ -336,7 +336,7 @@ grpc::Status OnlineDdlService::ExecuteMigrationCommand(
     }
   }
   absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
-      req->sql(), req->migration_context(), req->uuid(), /*ddl_strategy=*/"",
+      req->sql(), req->migration_context(), req->uuid(), req->ddl_strategy(),
       absl::FromChrono(ctx->deadline()));
   if (!r.ok()) return ToGrpc(r.status());
   *resp->mutable_result() = ToQueryResult(*r);
