@@ -465,6 +465,29 @@ TEST_F(CliTest, ARevertCommandTakesTheStrategyInEffect) {
   ASSERT_OK(executor_->Cancel(r.uuid).status());
 }
 
+// GetSchemaMigrations picks one filter, as its message says: a UUID
+// selects its migration whatever else the request holds (skip and limit
+// too); they were all ANDed, and a skip hid it.
+TEST_F(CliTest, AUuidSelectsItsMigrationWhateverElseIsAsked) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE t6 (id INT PRIMARY KEY, v INT)").status());
+  const std::string done = Completed("ALTER TABLE t6 ADD COLUMN w INT");
+  ASSERT_FALSE(done.empty());
+  auto stub = sidecut::OnlineDDL::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+  vtctldata::GetSchemaMigrationsRequest req;
+  req.set_keyspace("commerce");
+  req.set_uuid(done);
+  req.set_status(vtctldata::SchemaMigration::FAILED);
+  req.set_migration_context("another");
+  req.set_skip(1);
+  vtctldata::GetSchemaMigrationsResponse resp;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub->GetSchemaMigrations(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.migrations_size(), 1);
+  EXPECT_EQ(resp.migrations(0).uuid(), done);
+}
+
 // What a DBA mistypes: an error and exit 2 (no abort), nothing run; a
 // batch with one bad statement submits none of them; retry takes a UUID;
 // show takes a migration context as vtctldclient does.

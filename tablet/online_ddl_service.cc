@@ -202,26 +202,23 @@ grpc::Status OnlineDdlService::GetSchemaMigrations(
     vtctldata::GetSchemaMigrationsResponse* resp) {
   absl::Status ks = CheckKeyspace(req->keyspace());
   if (!ks.ok()) return ToGrpc(ks);
-  std::vector<std::string> conds;
-  if (!req->uuid().empty()) {
-    conds.push_back(
-        absl::StrCat("migration_uuid = ", mysql::QuoteString(req->uuid())));
+  // One filter, as Vitess picks it: a UUID (the others, skip and limit
+  // ignored), else a context, a status, or how recent.
+  std::string cond;
+  const bool by_uuid = !req->uuid().empty();
+  if (by_uuid) {
+    cond = absl::StrCat("migration_uuid = ", mysql::QuoteString(req->uuid()));
+  } else if (!req->migration_context().empty()) {
+    cond = absl::StrCat("migration_context = ",
+                        mysql::QuoteString(req->migration_context()));
+  } else if (req->status() != vtctldata::SchemaMigration::UNKNOWN) {
+    cond = absl::StrCat("migration_status = ",
+                        mysql::QuoteString(StatusFromProto(req->status())));
+  } else if (req->has_recent()) {
+    cond = absl::StrCat("requested_timestamp >= NOW() - INTERVAL ",
+                        req->recent().seconds(), " SECOND");
   }
-  if (!req->migration_context().empty()) {
-    conds.push_back(absl::StrCat("migration_context = ",
-                                 mysql::QuoteString(req->migration_context())));
-  }
-  if (req->status() != vtctldata::SchemaMigration::UNKNOWN) {
-    conds.push_back(
-        absl::StrCat("migration_status = ",
-                     mysql::QuoteString(StatusFromProto(req->status()))));
-  }
-  if (req->has_recent()) {
-    conds.push_back(absl::StrCat("requested_timestamp >= NOW() - INTERVAL ",
-                                 req->recent().seconds(), " SECOND"));
-  }
-  absl::StatusOr<std::vector<onlineddl::Migration>> ms =
-      executor_->List(absl::StrJoin(conds, " AND "));
+  absl::StatusOr<std::vector<onlineddl::Migration>> ms = executor_->List(cond);
   if (!ms.ok()) return ToGrpc(ms.status());
   if (req->order() == vtctldata::DESCENDING) {
     std::reverse(ms->begin(), ms->end());
@@ -233,8 +230,8 @@ grpc::Status OnlineDdlService::GetSchemaMigrations(
   if (!gated.ok()) return ToGrpc(gated.status());
   uint64_t skipped = 0;
   for (const onlineddl::Migration& m : *ms) {
-    if (skipped++ < req->skip()) continue;
-    if (req->limit() > 0 &&
+    if (!by_uuid && skipped++ < req->skip()) continue;
+    if (!by_uuid && req->limit() > 0 &&
         static_cast<uint64_t>(resp->migrations_size()) >= req->limit()) {
       break;
     }
