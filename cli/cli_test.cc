@@ -488,6 +488,37 @@ TEST_F(CliTest, AUuidSelectsItsMigrationWhateverElseIsAsked) {
   EXPECT_EQ(resp.migrations(0).uuid(), done);
 }
 
+// A request naming no context gets one, as Vitess gives it: its
+// migrations share it, and --singleton-context holds another request off
+// while they are pending (two requests without a context were both
+// taken).
+TEST_F(CliTest, ARequestWithoutAContextGetsOne) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t7 (id INT PRIMARY KEY)").status());
+  ASSERT_OK(conn_->Execute("CREATE TABLE t8 (id INT PRIMARY KEY)").status());
+  ASSERT_EQ(Run({"ApplySchema", "--ddl-strategy",
+                 "vitess --singleton-context --postpone-completion", "--sql",
+                 "ALTER TABLE t7 ADD COLUMN a INT; ALTER TABLE t8 ADD COLUMN "
+                 "a INT",
+                 "commerce"}),
+            0)
+      << err_.str();
+  const std::vector<std::string> uuids =
+      absl::StrSplit(absl::StripAsciiWhitespace(out_.str()), '\n');
+  ASSERT_EQ(uuids.size(), 2u) << out_.str();
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration a, executor_->Get(uuids[0]));
+  ASSERT_OK_AND_ASSIGN(onlineddl::Migration b, executor_->Get(uuids[1]));
+  EXPECT_TRUE(absl::StartsWith(a.migration_context, "vtctl:"))
+      << a.migration_context;
+  EXPECT_EQ(a.migration_context, b.migration_context);
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy", "vitess --singleton-context",
+                 "--sql", "CREATE TABLE t9 (id INT PRIMARY KEY)", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("singleton-context migration rejected"));
+  for (const std::string& u : uuids) {
+    ASSERT_OK(executor_->Cancel(u).status());
+  }
+}
+
 // What a DBA mistypes: an error and exit 2 (no abort), nothing run; a
 // batch with one bad statement submits none of them; retry takes a UUID;
 // show takes a migration context as vtctldclient does.

@@ -122,6 +122,19 @@ grpc::Status OnlineDdlService::ApplySchema(
     (*resp->mutable_rows_affected_by_shard())[shard_] = uuids->size();
     return grpc::Status::OK;
   }
+  // A request's migrations share a context, as Vitess gives them
+  // ("vtctl:<uuid>") when the client names none: --singleton-context holds
+  // other requests off, and CONTEXT commands reach them together. Taken
+  // from the first given UUID, so that the same request sent again is
+  // still the same (a no-op).
+  std::string context = req->migration_context();
+  // (A declarative deployment names its own.)
+  if (context.empty() && !(strategy.ok() && strategy->IsDeclarative())) {
+    context =
+        absl::StrCat("vtctl:", req->uuid_list_size() > 0
+                                   ? absl::AsciiStrToLower(req->uuid_list(0))
+                                   : onlineddl::CreateMigrationUuid());
+  }
   uint64_t affected = 0;
   // Statements before a failing one that acted without a UUID to show (a
   // direct DDL, a command): said with the error, as are the UUIDs.
@@ -150,7 +163,7 @@ grpc::Status OnlineDdlService::ApplySchema(
       // A controller's gated revert: it cuts over (or launches) every
       // shard together.
       absl::StatusOr<std::string> u = executor_->Revert(
-          cmd->uuid, req->migration_context(),
+          cmd->uuid, context,
           req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
           /*gated=*/true, deadline, strategy->RetainArtifactsSeconds());
       if (!u.ok()) return partly(u.status());
@@ -160,8 +173,7 @@ grpc::Status OnlineDdlService::ApplySchema(
     }
     if (onlineddl::LooksLikeMigrationCommand(sql)) {
       absl::StatusOr<mysql::Result> r = executor_->ExecuteCommand(
-          sql, req->migration_context(),
-          req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
+          sql, context, req->uuid_list_size() > 0 ? req->uuid_list(i) : "",
           req->ddl_strategy(), deadline);
       if (!r.ok()) return partly(r.status());
       affected += r->affected_rows;
@@ -184,7 +196,7 @@ grpc::Status OnlineDdlService::ApplySchema(
       continue;
     }
     absl::StatusOr<std::vector<std::string>> uuids = executor_->Submit(
-        sql, req->ddl_strategy(), req->migration_context(),
+        sql, req->ddl_strategy(), context,
         req->uuid_list_size() > 0 ? req->uuid_list(i) : "", deadline);
     if (!uuids.ok()) return partly(uuids.status());
     for (const std::string& u : *uuids) resp->add_uuid_list(u);
