@@ -393,7 +393,13 @@ class Cli {
       if (!m.shard().empty()) out_ << "shard " << m.shard() << " ";
       out_ << StatusName(m);
       const std::string dba = WaitsOnADba(m);
-      if (!dba.empty()) {
+      if (!dba.empty() && IsDeployment(keyspace, m.migration_context())) {
+        // Its deployment's gate applies it: the member's own verbs are
+        // refused.
+        out_ << ": its deployment waits to be completed; run: sidecut "
+                "Deployment complete "
+             << keyspace << " " << m.migration_context();
+      } else if (!dba.empty()) {
         out_ << ": its " << (dba == "launch" ? "launch" : "completion")
              << " is postponed; run: sidecut OnlineDDL " << dba << " "
              << keyspace << " " << m.uuid();
@@ -502,6 +508,21 @@ class Cli {
       return Affected(s, resp);
     }
     return Command(action, keyspace, target);
+  }
+
+  // Whether `context` names a deployment on the server (false if it cannot
+  // tell).
+  bool IsDeployment(const std::string& keyspace, const std::string& context) {
+    if (context.empty() || absl::StrContains(context, "'") ||
+        absl::StrContains(context, "\\")) {
+      return false;
+    }
+    MigrationCommandRequest req;
+    req.set_keyspace(keyspace);
+    req.set_sql(absl::StrCat("SHOW DEPLOYMENT '", context, "'"));
+    MigrationCommandResponse resp;
+    return stub_->ExecuteMigrationCommand(Context().get(), req, &resp).ok() &&
+           resp.result().rows_size() > 0;
   }
 
   // Deployment show|complete|cancel|revert <keyspace> <context> [--wait]:

@@ -787,6 +787,26 @@ TEST_F(CliTest, WaitFollowsADeploymentsMembersToTheEnd) {
   EXPECT_EQ(cols, "3");
 }
 
+// A postponed deployment's members: --wait ends saying to complete the
+// deployment (a member's own complete is refused); it said to complete
+// the member.
+TEST_F(CliTest, WaitOnAPostponedDeploymentSaysToCompleteIt) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE g2 (id INT PRIMARY KEY, a INT)").status());
+  ASSERT_EQ(Run({"ApplySchema",
+                 "--ddl-strategy=vitess --declarative --postpone-completion",
+                 "--sql", "CREATE TABLE g2 (id INT PRIMARY KEY, a INT, b INT)",
+                 "--migration-context=dep-held", "--wait", "commerce"}),
+            0)
+      << err_.str() << out_.str();
+  EXPECT_THAT(out_.str(),
+              HasSubstr("run: sidecut Deployment complete commerce dep-held"));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("sidecut OnlineDDL complete")));
+  EXPECT_EQ(Run({"Deployment", "complete", "commerce", "dep-held", "--wait"}),
+            0)
+      << err_.str() << out_.str();
+}
+
 // A server lost while waiting (a tablet restarting) is polled on; one gone
 // for good ends the wait with 3, not 1 (the migration may still run).
 TEST_F(CliTest, WaitRidesOutAServerRestart) {
