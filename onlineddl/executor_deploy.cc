@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -66,6 +67,18 @@ std::string LooseSelect(const schemadiff::CreateView& v) {
     if (!n.qualifier.empty()) names.push_back(n.qualifier);
   }
   auto text = [&](const schemadiff::Token& t) {
+    // Literals keep their kind: 'status' is no column `status`, '1' no 1,
+    // X'41' no 41.
+    switch (t.kind) {
+      case schemadiff::TokenKind::kString:
+        return absl::StrCat("'", absl::CEscape(t.text), "'");
+      case schemadiff::TokenKind::kHexString:
+        return absl::StrCat("x'", absl::AsciiStrToLower(t.text), "'");
+      case schemadiff::TokenKind::kBitString:
+        return absl::StrCat("b'", t.text, "'");
+      default:
+        break;
+    }
     if (!t.IsIdentLike()) return t.text;
     for (const std::string& n : names) {
       if (absl::EqualsIgnoreCase(n, t.text)) return t.text;

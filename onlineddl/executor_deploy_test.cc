@@ -372,6 +372,32 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
   EXPECT_EQ(Columns("v"), "");
 }
 
+// A view whose SELECT changes a literal into a column of the same text (or
+// '1' into 1) is changed: the loose comparison took a string for a name.
+TEST_F(DeployTest, AViewTurningALiteralIntoAColumnIsChanged) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE vt (id INT PRIMARY KEY, status INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO vt VALUES (1, 42)"));
+  ASSERT_OK(conn_->Execute("CREATE VIEW vs AS SELECT 'status' AS s FROM vt"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE VIEW vs AS SELECT `status` AS s FROM vt",
+                        "vitess --declarative", "unquoted"));
+  ASSERT_EQ(uuids.size(), 1u);
+  WaitDeployment("unquoted", kDeployComplete);
+  EXPECT_EQ(Value("SELECT s FROM vs"), "42");
+  // The same text as a string, and a number turned into a string: the
+  // same view only when nothing changed.
+  ASSERT_OK_AND_ASSIGN(
+      uuids, executor_->Submit("CREATE VIEW vs AS SELECT `status` AS s FROM vt",
+                               "vitess --declarative", "same"));
+  EXPECT_TRUE(uuids.empty());
+  ASSERT_OK(conn_->Execute("CREATE VIEW vn AS SELECT 1 AS c FROM vt"));
+  ASSERT_OK_AND_ASSIGN(
+      uuids, executor_->Submit("CREATE VIEW vn AS SELECT '1' AS c FROM vt",
+                               "vitess --declarative", "quoted"));
+  EXPECT_EQ(uuids.size(), 1u);
+}
+
 // --retain-artifacts applies to a deployment's members (its DROP's hold,
 // its ALTERs' old tables, and so its revert window): they took the
 // tablet's default (30 minutes) whatever the request said.
