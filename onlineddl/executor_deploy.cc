@@ -467,9 +467,15 @@ absl::Status Executor::GateDeployment(Deployment d) {
     SC_ASSIGN_OR_RETURN(Migration m, ReadMigration(*conn_, u));
     members.push_back(std::move(m));
   }
-  if (d.status == kDeployRunning) {
-    // A member that failed before anything applied: production is
-    // untouched; the rest is cancelled.
+  // Nothing applied yet (running, or completing with the first cut-over
+  // still to succeed): a member that failed or was cancelled ends the
+  // deployment with production untouched, the rest cancelled. A later
+  // member's failure was found only once the gate reached it, the members
+  // before it applied.
+  const bool none_applied = std::none_of(
+      members.begin(), members.end(),
+      [](const Migration& m) { return m.status == kStatusComplete; });
+  if (d.status == kDeployRunning || none_applied) {
     for (const Migration& m : members) {
       if (m.status != kStatusFailed && m.status != kStatusCancelled) continue;
       for (const Migration& other : members) {
@@ -480,10 +486,13 @@ absl::Status Executor::GateDeployment(Deployment d) {
         }
       }
       d.status = m.status == kStatusFailed ? kDeployFailed : kDeployCancelled;
-      d.message = absl::StrCat("member ", m.uuid, " (", m.table, ") ", m.status,
-                               ": ", m.message);
+      d.message =
+          absl::StrCat("member ", m.uuid, " (", m.table, ") ", m.status, ": ",
+                       m.message, none_applied ? "; nothing was applied" : "");
       return UpdateDeployment(*conn_, d);
     }
+  }
+  if (d.status == kDeployRunning) {
     if (d.postpone_completion) return absl::OkStatus();
     for (const Migration& m : members) {
       // One completed already (by a command naming it): waiting for it to
