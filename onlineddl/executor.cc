@@ -282,6 +282,29 @@ absl::Status Executor::CheckNotAnArtifact(const DdlStatement& d,
       "the direct strategy if you must"));
 }
 
+absl::Status Executor::CheckNoDeploymentDependsOn(absl::string_view table) {
+  // A running deployment's plan is the difference from the schema as it
+  // was: a table it depends on without changing it (a view it creates
+  // reads it) must stay so until it ends.
+  for (const char* status : {kDeployRunning, kDeployCompleting}) {
+    SC_ASSIGN_OR_RETURN(std::vector<Deployment> deployments,
+                        ListDeployments(*conn_, options_.db, status));
+    for (const Deployment& dep : deployments) {
+      for (const std::string& name : dep.related) {
+        if (!absl::EqualsIgnoreCase(name, table)) continue;
+        return absl::FailedPreconditionError(absl::StrCat(
+            "table ", mysql::QuoteIdentifier(table), " is one deployment '",
+            dep.context, "' (", dep.status,
+            ") depends on (a view it creates or changes reads it, or a "
+            "foreign key links it to a table it changes), and its plan is "
+            "the difference from the schema as it was; complete or cancel "
+            "the deployment first"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Executor::CheckDeadline(absl::Time deadline) {
   if (absl::Now() < deadline) return absl::OkStatus();
   return absl::DeadlineExceededError(
@@ -445,26 +468,8 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
       }
     }
   }
-  // A running deployment's plan is the difference from the schema as it
-  // was: a table it depends on without changing it (a view it creates
-  // reads it) must stay so until it ends.
-  for (const char* status : {kDeployRunning, kDeployCompleting}) {
-    SC_ASSIGN_OR_RETURN(std::vector<Deployment> deployments,
-                        ListDeployments(*conn_, options_.db, status));
-    for (const Deployment& dep : deployments) {
-      for (const DdlStatement& d : stmts) {
-        for (const std::string& name : dep.related) {
-          if (!absl::EqualsIgnoreCase(name, d.table)) continue;
-          return absl::FailedPreconditionError(absl::StrCat(
-              "table ", mysql::QuoteIdentifier(d.table), " is one deployment '",
-              dep.context, "' (", dep.status,
-              ") depends on (a view it creates or changes reads it, or a "
-              "foreign key links it to a table it changes), and its plan is "
-              "the difference from the schema as it was; complete or cancel "
-              "the deployment first"));
-        }
-      }
-    }
+  for (const DdlStatement& d : stmts) {
+    SC_RETURN_IF_ERROR(CheckNoDeploymentDependsOn(d.table));
   }
   std::vector<std::string> uuids;
   for (const DdlStatement& d : stmts) {

@@ -659,6 +659,11 @@ class Executor {
   // its shadow's indexes runs (hold_stream_during_index_build).
   absl::Status StartStream(const std::string& uuid, int64_t workflow_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // FailedPrecondition if a running deployment depends on `table` without
+  // changing it (its related tables): a change to it, a revert included,
+  // waits until that deployment ends.
+  absl::Status CheckNoDeploymentDependsOn(absl::string_view table)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StopTask(Tasks& tasks, const std::string& uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment

@@ -373,6 +373,16 @@ absl::StatusOr<Executor::IdlePlan> Executor::PlanFromIdleSchema(
           "migration_status IN ('requested', 'queued', 'ready', 'running') "
           "AND mysql_table IN (",
           absl::StrJoin(tables, ", "), ")")));
+  // Nor may it change what another deployment, still running, depends on.
+  for (const DdlStatement& ds : plan.statements) {
+    absl::Status depended = CheckNoDeploymentDependsOn(ds.table);
+    if (!depended.ok()) {
+      return absl::Status(depended.code(),
+                          absl::StrCat("deployment refused before anything "
+                                       "ran: ",
+                                       depended.message()));
+    }
+  }
   if (!busy.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "deployment refused before anything ran: migration ", busy[0].uuid,

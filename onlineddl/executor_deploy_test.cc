@@ -373,6 +373,35 @@ TEST_F(DeployTest, AWholeSchemaDropsWhatItOmitsAndRevertsAsAUnit) {
   EXPECT_EQ(Columns("v"), "");
 }
 
+// What a running deployment depends on without changing it (a table its
+// new view reads) is held from another declarative deployment and from a
+// revert, as from a plain migration: they went ahead, the view then
+// created over a column dropped meanwhile.
+TEST_F(DeployTest, WhatADeploymentDependsOnIsHeldFromOthers) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> added,
+      executor_->Submit("ALTER TABLE t3 ADD COLUMN z INT", "vitess", ""));
+  WaitStatus(added[0], kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE VIEW kv AS SELECT id, val, z FROM t3",
+                        "vitess --declarative --postpone-completion",
+                        "holds-t3"));
+  ASSERT_EQ(uuids.size(), 1u);
+  EXPECT_THAT(
+      executor_->Submit("CREATE TABLE t3 (id INT PRIMARY KEY AUTO_INCREMENT, "
+                        "name VARCHAR(64) NOT NULL, info VARCHAR(32), z INT)",
+                        "vitess --declarative", "drops-val"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("refused before anything ran"),
+                     HasSubstr("'holds-t3'"))));
+  EXPECT_THAT(
+      executor_->Revert(added[0], ""),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("'holds-t3'")));
+  EXPECT_EQ(Columns("t3"), "id,name,val,info,z");
+  ASSERT_OK(executor_->CancelDeployment("holds-t3"));
+}
+
 // A member failing after the gate opened, while the first cut-over waits
 // for a lock: nothing applied yet, so the deployment ends with production
 // untouched, the rest cancelled. It was found only once the gate reached

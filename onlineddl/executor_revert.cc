@@ -154,6 +154,10 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   }
   SC_ASSIGN_OR_RETURN(std::string keys_kept, ForeignKeysKeepFromRevert(m));
   if (!keys_kept.empty()) return Refuse(m, keys_kept);
+  if (absl::Status depended = CheckNoDeploymentDependsOn(m.table);
+      !depended.ok()) {
+    return Refuse(m, depended.message());
+  }
   if (m.ddl_action == "drop" || (m.ddl_action == "alter" && m.is_view)) {
     // Put back from its artifact (a DROP ... IF EXISTS of nothing has
     // none): refused now rather than failed as it applies.
