@@ -470,6 +470,20 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   }
   for (const DdlStatement& d : stmts) {
     SC_RETURN_IF_ERROR(CheckNoDeploymentDependsOn(d.table));
+    // A running deployment's member waits (postponed) for its gate: one
+    // queued "behind" it would run ahead of it, and the member then fail
+    // as the gate applies it (a CREATE finding the table there).
+    for (const Migration& p : pending) {
+      if (p.table != d.table) continue;
+      SC_ASSIGN_OR_RETURN(bool gated, GatedByDeployment(p));
+      if (!gated) continue;
+      return absl::FailedPreconditionError(absl::StrCat(
+          "table ", mysql::QuoteIdentifier(d.table),
+          " is changed by deployment '", p.migration_context, "' (migration ",
+          p.uuid,
+          "), which applies its changes together and in order; complete or "
+          "cancel the deployment first"));
+    }
   }
   std::vector<std::string> uuids;
   for (const DdlStatement& d : stmts) {

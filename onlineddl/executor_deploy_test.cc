@@ -402,6 +402,24 @@ TEST_F(DeployTest, WhatADeploymentDependsOnIsHeldFromOthers) {
   ASSERT_OK(executor_->CancelDeployment("holds-t3"));
 }
 
+// A change to a table a running deployment's member changes, submitted
+// with --allow-concurrent, is refused: it ran ahead of the member waiting
+// for its gate, which then failed as the gate applied it.
+TEST_F(DeployTest, AConcurrentChangeCannotRunAheadOfADeploymentsMember) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> uuids,
+      executor_->Submit("CREATE TABLE n1 (id INT PRIMARY KEY)",
+                        "vitess --declarative --postpone-completion", "n1dep"));
+  ASSERT_EQ(uuids.size(), 1u);
+  EXPECT_THAT(
+      executor_->Submit("CREATE TABLE n1 (other INT PRIMARY KEY)",
+                        "vitess --allow-concurrent", ""),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("'n1dep'")));
+  ASSERT_OK(executor_->CompleteDeployment("n1dep"));
+  WaitDeployment("n1dep", kDeployComplete);
+  EXPECT_EQ(Columns("n1"), "id");
+}
+
 // A member failing after the gate opened, while the first cut-over waits
 // for a lock: nothing applied yet, so the deployment ends with production
 // untouched, the rest cancelled. It was found only once the gate reached
