@@ -345,15 +345,15 @@ void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
 
 absl::Status Executor::StartStream(const std::string& uuid,
                                    int64_t workflow_id) {
-  SC_RETURN_IF_ERROR(engine_->Start(workflow_id));
-  // A stop (a throttle) ended its hold: held again while a build of the
-  // shadow's indexes runs, its own or one an earlier daemon left.
+  // A stop (a throttle) ended its hold: held again, from its start, while
+  // a build of the shadow's indexes runs (its own or one an earlier daemon
+  // left).
   if (options_.hold_stream_during_index_build &&
       (index_builds_.count(uuid) > 0 ||
        held_for_builds_left_.count(uuid) > 0)) {
     engine_->Hold(workflow_id, true);
   }
-  return absl::OkStatus();
+  return engine_->Start(workflow_id);
 }
 
 absl::StatusOr<std::string> Executor::BuildDeferredIndexes(
