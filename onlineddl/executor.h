@@ -652,9 +652,6 @@ class Executor {
   // Ends and forgets `key`'s verification.
   void StopVerify(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   using Tasks = std::map<std::string, std::unique_ptr<BackgroundTask>>;
-  // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
-  // session through conn_ (or a new one if conn_ fails), so that this does
-  // not wait for the server.
   // Starts migration `uuid`'s stream `workflow_id`, held while a build of
   // its shadow's indexes runs (hold_stream_during_index_build).
   absl::Status StartStream(const std::string& uuid, int64_t workflow_id)
@@ -664,6 +661,9 @@ class Executor {
   // waits until that deployment ends.
   absl::Status CheckNoDeploymentDependsOn(absl::string_view table)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
+  // session through conn_ (or a new one if conn_ fails), so that this does
+  // not wait for the server.
   void StopTask(Tasks& tasks, const std::string& uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment
@@ -784,7 +784,11 @@ class Executor {
   // table away: a key referencing it), and would follow it to the
   // artifact. Keys with artifacts, and a chain that ran with
   // --unsafe-allow-foreign-keys (its keys follow its swaps), are left.
-  absl::StatusOr<std::string> ForeignKeysKeepFromRevert(const Migration& m)
+  // `requesting`: asked as the revert is requested, when a table whose
+  // CREATE a revert still pending renames away first counts as gone (a
+  // deployment's reverts, requested together); not as it applies.
+  absl::StatusOr<std::string> ForeignKeysKeepFromRevert(const Migration& m,
+                                                        bool requesting)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The reverse stream (table → artifact) of `m`, whose table and artifact
   // were swapped over stream `row`: keeps the old table in sync for a

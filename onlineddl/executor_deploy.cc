@@ -104,8 +104,14 @@ std::string LooseSelect(const schemadiff::CreateView& v) {
         !out.empty() &&
         (boundary(1) ||
          (out.size() >= 4 && out[out.size() - 2] == "." && boundary(3)));
-    if (t.IsWord("as") && i + 1 < toks.size() && toks[i + 1].IsIdentLike() &&
-        lone_column && text(toks[i + 1]) == out.back()) {
+    // (A string's own name is its text: 'active' AS `active`, as the
+    // server prints a string selected without an alias.)
+    const bool names_itself =
+        lone_column && i + 1 < toks.size() && toks[i + 1].IsIdentLike() &&
+        (text(toks[i + 1]) == out.back() ||
+         (i > 0 && toks[i - 1].kind == schemadiff::TokenKind::kString &&
+          absl::EqualsIgnoreCase(toks[i + 1].text, toks[i - 1].text)));
+    if (t.IsWord("as") && lone_column && names_itself) {
       ++i;  // `c` AS `c`
       continue;
     }
@@ -485,6 +491,12 @@ absl::Status Executor::GateDeployment(Deployment d) {
   const bool none_applied = std::none_of(
       members.begin(), members.end(),
       [](const Migration& m) { return m.status == kStatusComplete; });
+  // (A member failed with its swap's outcome unknown may have applied.)
+  const bool surely_none =
+      none_applied &&
+      std::none_of(members.begin(), members.end(), [](const Migration& m) {
+        return m.stage == kSwapOutcomeUnknownStage;
+      });
   if (d.status == kDeployRunning || none_applied) {
     for (const Migration& m : members) {
       if (m.status != kStatusFailed && m.status != kStatusCancelled) continue;
@@ -498,7 +510,7 @@ absl::Status Executor::GateDeployment(Deployment d) {
       d.status = m.status == kStatusFailed ? kDeployFailed : kDeployCancelled;
       d.message =
           absl::StrCat("member ", m.uuid, " (", m.table, ") ", m.status, ": ",
-                       m.message, none_applied ? "; nothing was applied" : "");
+                       m.message, surely_none ? "; nothing was applied" : "");
       return UpdateDeployment(*conn_, d);
     }
   }

@@ -487,6 +487,13 @@ TEST_F(DeployTest, AViewTurningALiteralIntoAColumnIsChanged) {
       uuids, executor_->Submit("CREATE VIEW vs AS SELECT `status` AS s FROM vt",
                                "vitess --declarative", "same"));
   EXPECT_TRUE(uuids.empty());
+  // A string selected without an alias (the server names it by its text):
+  // the same view.
+  ASSERT_OK(conn_->Execute("CREATE VIEW va AS SELECT id, 'active' FROM vt"));
+  ASSERT_OK_AND_ASSIGN(
+      uuids, executor_->Submit("CREATE VIEW va AS SELECT id, 'active' FROM vt",
+                               "vitess --declarative", "as-is"));
+  EXPECT_TRUE(uuids.empty());
   ASSERT_OK(conn_->Execute("CREATE VIEW vn AS SELECT 1 AS c FROM vt"));
   ASSERT_OK_AND_ASSIGN(
       uuids, executor_->Submit("CREATE VIEW vn AS SELECT '1' AS c FROM vt",

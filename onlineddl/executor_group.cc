@@ -29,7 +29,8 @@ absl::Status Executor::CheckSwapAllowed(const Migration& m) {
     // would follow the table swapped out.
     SC_ASSIGN_OR_RETURN(Migration reverted,
                         ReadMigration(*conn_, m.reverted_uuid));
-    SC_ASSIGN_OR_RETURN(std::string kept, ForeignKeysKeepFromRevert(reverted));
+    SC_ASSIGN_OR_RETURN(std::string kept, ForeignKeysKeepFromRevert(
+                                              reverted, /*requesting=*/false));
     if (kept.empty()) return absl::OkStatus();
     return absl::FailedPreconditionError(
         absl::StrCat("cut-over refused: ", kept));

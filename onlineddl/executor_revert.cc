@@ -152,7 +152,8 @@ absl::StatusOr<std::string> Executor::RevertLocked(
                   "its revert window is over (its artifacts were cleaned "
                   "up)");
   }
-  SC_ASSIGN_OR_RETURN(std::string keys_kept, ForeignKeysKeepFromRevert(m));
+  SC_ASSIGN_OR_RETURN(std::string keys_kept,
+                      ForeignKeysKeepFromRevert(m, /*requesting=*/true));
   if (!keys_kept.empty()) return Refuse(m, keys_kept);
   if (absl::Status depended = CheckNoDeploymentDependsOn(m.table);
       !depended.ok()) {
@@ -304,7 +305,7 @@ absl::StatusOr<std::string> Executor::LaterMigrationOn(
 }
 
 absl::StatusOr<std::string> Executor::ForeignKeysKeepFromRevert(
-    const Migration& m) {
+    const Migration& m, bool requesting) {
   const bool table_alter = m.ddl_action == "alter" && !m.is_view;
   if (!table_alter && m.ddl_action != "create") return std::string();
   // A chain (a revert of a revert ...) that began with
@@ -343,7 +344,14 @@ absl::StatusOr<std::string> Executor::ForeignKeysKeepFromRevert(
       continue;  // an artifact's (a CREATE reverted before this one)
     }
     // A table whose CREATE a pending revert renames away (a deployment's
-    // reverts, asked for together, apply in order: that one first).
+    // reverts, asked for together, apply in order: that one first). As
+    // one applies, that one has (the table is an artifact then), or has
+    // not: then it holds the key still.
+    if (!requesting) {
+      keys.push_back(absl::StrCat(mysql::QuoteIdentifier(child), ".",
+                                  mysql::QuoteIdentifier(row.Get(1))));
+      continue;
+    }
     SC_ASSIGN_OR_RETURN(
         std::string leaving,
         mysql::QueryValue(
@@ -397,7 +405,8 @@ absl::Status Executor::StartRevert(const Migration& r) {
   std::string intent;  // how a restart tells whether `sql` applied
   if (m.ddl_action == "create") {
     if (!exists) return Fail(r, "the table no longer exists");
-    SC_ASSIGN_OR_RETURN(std::string keys_kept, ForeignKeysKeepFromRevert(m));
+    SC_ASSIGN_OR_RETURN(std::string keys_kept,
+                        ForeignKeysKeepFromRevert(m, /*requesting=*/false));
     if (!keys_kept.empty()) return Fail(r, keys_kept);
     // Renamed away and held until the revert window ends.
     SC_ASSIGN_OR_RETURN(

@@ -696,6 +696,28 @@ TEST_F(RevertTest, AForeignKeyCreatedSinceRefusesTheRevert) {
             "0");
 }
 
+// A parent's revert asked for while its child's revert is pending is
+// taken (a deployment's reverts are asked for together, the child's
+// first), but applied while the child is still in use it is refused: the
+// child's key would follow the parent to its artifact. It was applied.
+TEST_F(RevertTest, AParentsRevertAppliedBeforeItsChildsIsRefused) {
+  const std::string mom = Run("CREATE TABLE pa (id INT PRIMARY KEY)");
+  WaitStatus(mom, kStatusComplete);
+  const std::string kid =
+      Run("CREATE TABLE ch (id INT PRIMARY KEY, p INT, CONSTRAINT ch_p FOREIGN "
+          "KEY (p) REFERENCES pa (id))");
+  WaitStatus(kid, kStatusComplete);
+  ASSERT_OK_AND_ASSIGN(std::string kid_revert,
+                       executor_->Revert(kid, "", "", /*gated=*/true));
+  ASSERT_OK_AND_ASSIGN(std::string mom_revert, executor_->Revert(mom, ""));
+  Migration failed = WaitStatus(mom_revert, kStatusFailed);
+  EXPECT_THAT(failed.message, HasSubstr("`ch`.`ch_p`"));
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pa'"),
+            "1");
+  ASSERT_OK(executor_->Cancel(kid_revert).status());
+}
+
 // The same, interrupted before its RENAME: the schemas say nothing was
 // swapped. The migration fails with the table as it was, and can be
 // retried (nothing was applied).

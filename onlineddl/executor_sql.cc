@@ -57,14 +57,20 @@ absl::StatusOr<mysql::Result> Executor::ExecuteCommand(
   }
   if (c.kind == K::kRevert) {
     // The strategy in effect: its retention, and --postpone-completion (a
-    // revert that cuts over, or applies, when told).
+    // table revert that cuts over when completed; a CREATE's, a DROP's or
+    // a view's applies at once, as before: held, it would wait for a
+    // LAUNCH, which COMPLETE does not give).
     int64_t retain = 0;
     bool postponed = false;
     if (!ddl_strategy.empty()) {
       SC_ASSIGN_OR_RETURN(DdlStrategySetting st,
                           DdlStrategySetting::Parse(ddl_strategy));
       retain = st.RetainArtifactsSeconds();
-      postponed = st.IsPostponeCompletion();
+      if (st.IsPostponeCompletion()) {
+        absl::StatusOr<Migration> reverted = Get(c.uuid);
+        postponed = reverted.ok() && reverted->ddl_action == "alter" &&
+                    !reverted->is_view;
+      }
     }
     SC_ASSIGN_OR_RETURN(std::string uuid,
                         Revert(c.uuid, migration_context, new_uuid,
