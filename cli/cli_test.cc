@@ -153,6 +153,11 @@ class CliTest : public harness::SharedInstanceTest {
     o.first_contact_patience = first_contact_patience_;
     return RunCli(args, out_, err_, o);
   }
+  // A client of the test's sidecutd service, for RPCs the CLI does not make.
+  std::unique_ptr<sidecut::OnlineDDL::Stub> NewStub() {
+    return sidecut::OnlineDDL::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+  }
   // Serves again on the same port (after server_->Shutdown()).
   void Restart() {
     server_.reset();
@@ -450,8 +455,7 @@ TEST_F(CliTest, ARevertCommandTakesTheStrategyInEffect) {
       conn_->Execute("CREATE TABLE t5 (id INT PRIMARY KEY, v INT)").status());
   const std::string done = Completed("ALTER TABLE t5 ADD COLUMN w INT");
   ASSERT_FALSE(done.empty());
-  auto stub = sidecut::OnlineDDL::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+  auto stub = NewStub();
   sidecut::MigrationCommandRequest req;
   req.set_sql(absl::StrCat("REVERT VITESS_MIGRATION '", done, "'"));
   req.set_ddl_strategy("vitess --postpone-completion --retain-artifacts=90m");
@@ -473,8 +477,7 @@ TEST_F(CliTest, AUuidSelectsItsMigrationWhateverElseIsAsked) {
       conn_->Execute("CREATE TABLE t6 (id INT PRIMARY KEY, v INT)").status());
   const std::string done = Completed("ALTER TABLE t6 ADD COLUMN w INT");
   ASSERT_FALSE(done.empty());
-  auto stub = sidecut::OnlineDDL::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials()));
+  auto stub = NewStub();
   vtctldata::GetSchemaMigrationsRequest req;
   req.set_keyspace("commerce");
   req.set_uuid(done);

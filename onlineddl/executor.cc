@@ -282,7 +282,8 @@ absl::Status Executor::CheckNotAnArtifact(const DdlStatement& d,
       "the direct strategy if you must"));
 }
 
-absl::Status Executor::CheckNoDeploymentDependsOn(absl::string_view table) {
+absl::Status Executor::CheckNoDeploymentDependsOn(
+    const std::vector<std::string>& tables) {
   // A running deployment's plan is the difference from the schema as it
   // was: a table it depends on without changing it (a view it creates
   // reads it) must stay so until it ends.
@@ -291,7 +292,12 @@ absl::Status Executor::CheckNoDeploymentDependsOn(absl::string_view table) {
                         ListDeployments(*conn_, options_.db, status));
     for (const Deployment& dep : deployments) {
       for (const std::string& name : dep.related) {
-        if (!absl::EqualsIgnoreCase(name, table)) continue;
+        auto same = [&](const std::string& t) {
+          return absl::EqualsIgnoreCase(name, t);
+        };
+        auto it = std::find_if(tables.begin(), tables.end(), same);
+        if (it == tables.end()) continue;
+        const std::string& table = *it;
         return absl::FailedPreconditionError(absl::StrCat(
             "table ", mysql::QuoteIdentifier(table), " is one deployment '",
             dep.context, "' (", dep.status,
@@ -468,8 +474,10 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
       }
     }
   }
+  std::vector<std::string> changed;
+  for (const DdlStatement& d : stmts) changed.push_back(d.table);
+  SC_RETURN_IF_ERROR(CheckNoDeploymentDependsOn(changed));
   for (const DdlStatement& d : stmts) {
-    SC_RETURN_IF_ERROR(CheckNoDeploymentDependsOn(d.table));
     // A running deployment's member waits (postponed) for its gate: one
     // queued "behind" it would run ahead of it, and the member then fail
     // as the gate applies it (a CREATE finding the table there).

@@ -656,10 +656,11 @@ class Executor {
   // its shadow's indexes runs (hold_stream_during_index_build).
   absl::Status StartStream(const std::string& uuid, int64_t workflow_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // FailedPrecondition if a running deployment depends on `table` without
-  // changing it (its related tables): a change to it, a revert included,
-  // waits until that deployment ends.
-  absl::Status CheckNoDeploymentDependsOn(absl::string_view table)
+  // FailedPrecondition if a running deployment depends on one of `tables`
+  // without changing it (its related tables): a change to it, a revert
+  // included, waits until that deployment ends.
+  absl::Status CheckNoDeploymentDependsOn(
+      const std::vector<std::string>& tables)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Ends and forgets the task of `uuid` in `tasks`, if any: kills its
   // session through conn_ (or a new one if conn_ fails), so that this does

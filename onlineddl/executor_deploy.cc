@@ -380,14 +380,13 @@ absl::StatusOr<Executor::IdlePlan> Executor::PlanFromIdleSchema(
           "AND mysql_table IN (",
           absl::StrJoin(tables, ", "), ")")));
   // Nor may it change what another deployment, still running, depends on.
-  for (const DdlStatement& ds : plan.statements) {
-    absl::Status depended = CheckNoDeploymentDependsOn(ds.table);
-    if (!depended.ok()) {
-      return absl::Status(depended.code(),
-                          absl::StrCat("deployment refused before anything "
-                                       "ran: ",
-                                       depended.message()));
-    }
+  std::vector<std::string> changed;
+  for (const DdlStatement& ds : plan.statements) changed.push_back(ds.table);
+  if (absl::Status depended = CheckNoDeploymentDependsOn(changed);
+      !depended.ok()) {
+    return absl::Status(depended.code(),
+                        absl::StrCat("deployment refused before anything ran: ",
+                                     depended.message()));
   }
   if (!busy.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

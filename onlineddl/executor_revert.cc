@@ -155,7 +155,7 @@ absl::StatusOr<std::string> Executor::RevertLocked(
   SC_ASSIGN_OR_RETURN(std::string keys_kept,
                       ForeignKeysKeepFromRevert(m, /*requesting=*/true));
   if (!keys_kept.empty()) return Refuse(m, keys_kept);
-  if (absl::Status depended = CheckNoDeploymentDependsOn(m.table);
+  if (absl::Status depended = CheckNoDeploymentDependsOn({m.table});
       !depended.ok()) {
     return Refuse(m, depended.message());
   }
