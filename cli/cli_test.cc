@@ -369,6 +369,49 @@ TEST_F(CliTest, AFailingRequestSaysWhatItAlreadyApplied) {
                         "COLUMN c INT)"));
 }
 
+// A request's migrations are submitted together or not at all: a later
+// statement refused (its table has a pending migration) leaves the ones
+// before it unsubmitted, and the error says which statement it was.
+TEST_F(CliTest, ARefusedStatementLeavesTheRequestUnsubmitted) {
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE first_t (id INT PRIMARY KEY)").status());
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE busy_t (id INT PRIMARY KEY)").status());
+  ASSERT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess --postpone-launch",
+                 "--sql", "ALTER TABLE busy_t ADD COLUMN c INT", "commerce"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess", "--sql",
+                 "ALTER TABLE first_t ADD COLUMN c INT", "--sql",
+                 "ALTER TABLE busy_t ADD COLUMN d INT", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("statement 2 of 2: table `busy_t` "
+                                    "already has a pending migration"));
+  EXPECT_THAT(err_.str(), HasSubstr("(nothing was submitted)"));
+  ASSERT_OK_AND_ASSIGN(std::vector<onlineddl::Migration> ms,
+                       executor_->List("mysql_table = 'first_t'"));
+  EXPECT_THAT(ms, ::testing::IsEmpty());
+  // Two statements on one table: the second finds the first pending.
+  EXPECT_EQ(Run({"ApplySchema", "--ddl-strategy=vitess", "--sql",
+                 "ALTER TABLE first_t ADD COLUMN c INT", "--sql",
+                 "ALTER TABLE first_t ADD COLUMN d INT", "commerce"}),
+            1);
+  EXPECT_THAT(err_.str(), HasSubstr("statement 2 of 2: table `first_t` "
+                                    "already has a pending migration"));
+  ASSERT_OK_AND_ASSIGN(ms, executor_->List("mysql_table = 'first_t'"));
+  EXPECT_THAT(ms, ::testing::IsEmpty());
+  // With --allow-concurrent both are submitted, in one go.
+  EXPECT_EQ(Run({"ApplySchema",
+                 "--ddl-strategy=vitess --allow-concurrent --postpone-launch",
+                 "--sql", "ALTER TABLE first_t ADD COLUMN c INT", "--sql",
+                 "ALTER TABLE first_t ADD COLUMN d INT", "commerce"}),
+            0)
+      << err_.str();
+  ASSERT_OK_AND_ASSIGN(ms, executor_->List("mysql_table = 'first_t'"));
+  EXPECT_EQ(ms.size(), 2u);
+  EXPECT_EQ(Run({"OnlineDDL", "cancel", "commerce", "all"}), 0) << err_.str();
+}
+
 // --uuid takes a list (comma-separated or repeated); --wait --json keeps
 // stdout for the final state as JSON, the live progress going to stderr, one
 // terminal line for all the migrations.

@@ -199,6 +199,23 @@ class Executor {
       absl::string_view migration_context, absl::string_view uuid = "",
       absl::Time deadline = absl::InfiniteFuture());
 
+  // One statement (or several) of a request, with the UUID it fixes (or
+  // empty).
+  struct SubmitEntry {
+    std::string sql;
+    std::string uuid;
+  };
+  // Submits every entry of one request as Submit would, or none: each
+  // entry is checked as if the ones before it were submitted (they count
+  // as pending for --singleton and for a table's pending migration), and
+  // all are recorded in one transaction. A refused entry's error says
+  // which ("statement 2 of 3: ... (nothing was submitted)"). Migrations only:
+  // InvalidArgument for a direct or declarative `strategy`.
+  absl::StatusOr<std::vector<std::string>> SubmitAll(
+      const std::vector<SubmitEntry>& entries, absl::string_view strategy,
+      absl::string_view migration_context,
+      absl::Time deadline = absl::InfiniteFuture());
+
   // The DDL that submitting `sql` with `strategy` (--declarative) would
   // run here, in the order it would apply: the statements of schemadiff's
   // plan from the live schema to the desired one, refused as Submit would
@@ -334,6 +351,30 @@ class Executor {
   void Wake();
 
  private:
+  // Submitting (executor_submit.cc).
+  struct ParsedEntry {
+    std::vector<DdlStatement> stmts;
+    std::string uuid;
+  };
+  // `s` said of entry `i` of `n`, refused before anything was recorded
+  // (as is when n is 1).
+  static absl::Status EntryError(size_t i, size_t n, const absl::Status& s);
+  // Runs `stmts` now, as the client's own statements (direct strategy).
+  absl::StatusOr<std::vector<std::string>> SubmitDirect(
+      const std::vector<DdlStatement>& stmts, absl::Time deadline);
+  // Checks every entry, then records their migrations in one transaction.
+  absl::StatusOr<std::vector<std::string>> SubmitLocked(
+      const std::vector<ParsedEntry>& entries, const DdlStrategySetting& st,
+      absl::string_view migration_context) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Checks entry `e` against the migrations `pending` (and those before
+  // it in its request): true when it is a request already submitted (a
+  // no-op), else false with its migrations appended to `out`.
+  absl::StatusOr<bool> CheckEntry(const ParsedEntry& e,
+                                  const DdlStrategySetting& st,
+                                  absl::string_view migration_context,
+                                  const std::vector<Migration>& pending,
+                                  std::vector<Migration>* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // InvalidArgument for a statement on a table named as artifacts are
   // (_vt_<kind>_<uuid>_<time>_): one created would be dropped by table GC,
   // one changed by a migration may be a revert's old table.

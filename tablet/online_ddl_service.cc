@@ -1,5 +1,6 @@
 #include "tablet/online_ddl_service.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -135,6 +136,27 @@ grpc::Status OnlineDdlService::ApplySchema(
                                    ? absl::AsciiStrToLower(req->uuid_list(0))
                                    : onlineddl::CreateMigrationUuid());
   }
+  const bool migrations_only =
+      strategy.ok() && !strategy->IsDirect() && !strategy->IsDeclarative() &&
+      std::none_of(req->sql().begin(), req->sql().end(),
+                   onlineddl::LooksLikeMigrationCommand);
+  if (migrations_only) {
+    // All submitted or none: a later statement refused (a pending
+    // migration on its table, --singleton) leaves nothing behind.
+    std::vector<onlineddl::Executor::SubmitEntry> entries;
+    for (int i = 0; i < req->sql_size(); ++i) {
+      entries.push_back({req->sql(i), req->uuid_list_size() > 0
+                                          ? req->uuid_list(i)
+                                          : std::string()});
+    }
+    absl::StatusOr<std::vector<std::string>> uuids =
+        executor_->SubmitAll(entries, req->ddl_strategy(), context, deadline);
+    if (!uuids.ok()) return ToGrpc(uuids.status());
+    for (const std::string& u : *uuids) resp->add_uuid_list(u);
+    (*resp->mutable_rows_affected_by_shard())[shard_] = uuids->size();
+    return grpc::Status::OK;
+  }
+  // Commands, or direct DDL, act one by one.
   uint64_t affected = 0;
   // Statements before a failing one that acted without a UUID to show (a
   // direct DDL, a command): said with the error, as are the UUIDs.
