@@ -857,6 +857,13 @@ absl::Status Controller::CompleteDeployment(absl::string_view context) {
   SC_RETURN_IF_ERROR(Lead());
   for (ControllerDeployment& d : deployments_) {
     if (!absl::EqualsIgnoreCase(d.context(), context)) continue;
+    // (Whatever its state: a COMPLETING one being cancelled ends
+    // cancelled, not complete.)
+    if (d.cancel_requested()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("deployment ", context, " is being cancelled (",
+                       d.message(), "); retry it once cancelled"));
+    }
     if (d.state() == ControllerDeployment::COMPLETING ||
         d.state() == ControllerDeployment::COMPLETE) {
       return absl::OkStatus();
@@ -866,11 +873,6 @@ absl::Status Controller::CompleteDeployment(absl::string_view context) {
           "deployment ", context, " is ",
           absl::AsciiStrToLower(ControllerDeployment::State_Name(d.state())),
           "; retry it first"));
-    }
-    if (d.cancel_requested()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("deployment ", context, " is being cancelled (",
-                       d.message(), "); retry it once cancelled"));
     }
     d.set_state(ControllerDeployment::COMPLETING);
     if (absl::Status s = Save(d); !s.ok()) {
@@ -970,18 +972,18 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
     }
     for (size_t i = 0; i < per_shard.size(); ++i) {
       absl::Status& s = per_shard[i];
-      // Complete there: reported as the shards differing, not as unreached.
-      if (!failed &&
-          complete_on.count(ks->shards(static_cast<int>(i)).name()) > 0) {
+      // Complete there: reported as the shards differing (or, failed, as
+      // applied directly), not as unreached. Any other refusal (its
+      // cut-over's outcome being checked, an operation the daemon's
+      // restart interrupted) is not done there yet: tried again.
+      if (complete_on.count(ks->shards(static_cast<int>(i)).name()) > 0) {
         continue;
       }
       // Never sent there (a submission interrupted before it did).
       if (absl::IsNotFound(s) && d.submission_pending()) continue;
-      // Ended there already (the failure itself, or cancelled), or never
-      // got there (a submission that failed before it did).
-      if (failed && (absl::IsFailedPrecondition(s) || absl::IsNotFound(s))) {
-        continue;
-      }
+      // Never got there (a submission that failed before it did); ended
+      // there already (failed, cancelled) answers OK.
+      if (failed && absl::IsNotFound(s)) continue;
       all.push_back(std::move(s));
     }
   }

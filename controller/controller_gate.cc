@@ -131,6 +131,17 @@ absl::Status Controller::Gate(ControllerDeployment& d) {
         " is being cancelled (not every shard has the cancel yet); nothing "
         "more of it applies"));
   }
+  if (d.submission_pending()) {
+    // Its members not all on every shard yet (a submission interrupted):
+    // nothing applies until they are, whoever asks. The gate counts the
+    // ALTERs it finds; one swapped ahead of a CREATE never sent would stay
+    // swapped if that CREATE is then refused.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "deployment ", d.context(),
+        " is still being submitted (an interrupted submission is sent "
+        "again each round); nothing of it applies until every shard has "
+        "all of it"));
+  }
   SC_ASSIGN_OR_RETURN(const TopologyKeyspace deployed, DeploymentKeyspace(d));
   const TopologyKeyspace* ks = &deployed;
   if (!d.gate_open()) {

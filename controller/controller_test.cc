@@ -84,6 +84,24 @@ struct SetOnExit {
   ~SetOnExit() { *flag = true; }
 };
 
+// A tablet that refuses to cancel while `refuse` is set.
+class RefusingCancels final : public tablet::OnlineDdlService {
+ public:
+  using OnlineDdlService::OnlineDdlService;
+  grpc::Status CancelSchemaMigration(
+      grpc::ServerContext* ctx,
+      const vtctldata::CancelSchemaMigrationRequest* req,
+      vtctldata::CancelSchemaMigrationResponse* resp) override {
+    if (refuse) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "simulated: the tablet settles an interrupted "
+                          "operation first");
+    }
+    return OnlineDdlService::CancelSchemaMigration(ctx, req, resp);
+  }
+  std::atomic<bool> refuse{true};
+};
+
 class ControllerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -161,6 +179,21 @@ class ControllerTest : public ::testing::Test {
       if (s.server) s.server->Shutdown();
       s.executor.reset();
     }
+  }
+
+  // Shard `i` served by `service` from now on, at the same address.
+  void Serve(int i, std::unique_ptr<tablet::OnlineDdlService> service) {
+    Shard& shard = shards_[i];
+    shard.server->Shutdown();
+    shard.server.reset();
+    shard.service = std::move(service);
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort(absl::StrCat("127.0.0.1:", shard.port),
+                       grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(shard.service.get());
+    shard.server = b.BuildAndStart();
+    ASSERT_EQ(port, shard.port);
   }
 
   ControllerOptions Options() {
@@ -850,6 +883,55 @@ TEST_F(ControllerTest, AFailedDeploymentCanBeCancelledEverywhere) {
   }
 }
 
+// A failed deployment's cancel that a shard refuses (a tablet does while
+// it settles a member's operation its restart interrupted, or a cut-over's
+// outcome: the member may yet apply there) is not done: the deployment stays
+// being cancelled, and the cancel is tried again until that shard takes it. The
+// refusal was taken for "ended there already" and the deployment called
+// cancelled.
+TEST_F(ControllerTest, AFailedDeploymentsCancelAShardRefusesIsTriedAgain) {
+  CreateTable("uniq", "note VARCHAR(32)");
+  ASSERT_OK(
+      conns_[kShards - 1]->Execute("UPDATE uniq SET val = 1 WHERE id <= 2"));
+  StartController(Options());
+  ASSERT_OK_AND_ASSIGN(
+      vtctldata::ApplySchemaResponse resp,
+      Apply("ALTER TABLE uniq ADD UNIQUE KEY (val); CREATE TABLE fresh (id "
+            "INT PRIMARY KEY)",
+            "vitess", "refused-cancel"));
+  ASSERT_EQ(resp.uuid_list_size(), 2);
+  const std::string created = resp.uuid_list(1);
+  WaitFailed("refused-cancel");
+  // Shard 0's tablet refuses to cancel (as one does while it settles an
+  // operation its restart interrupted).
+  auto refusing = std::make_unique<RefusingCancels>(shards_[0].executor.get(),
+                                                    "commerce", kShardNames[0]);
+  RefusingCancels* refuser = refusing.get();
+  Serve(0, std::move(refusing));
+  EXPECT_THAT(controller_->CancelDeployment("refused-cancel"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("settles an interrupted operation")));
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("refused-cancel"));
+  EXPECT_EQ(d.state(), ControllerDeployment::FAILED);
+  EXPECT_TRUE(d.cancel_requested());
+  refuser->refuse = false;
+  // (Failed until the cancel is done: WaitCancelled would stop there.)
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the cancel to finish",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("refused-cancel"));
+        return d.state() == ControllerDeployment::CANCELLED;
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
+  EXPECT_FALSE(d.cancel_requested());
+  for (int i = 0; i < kShards; ++i) {
+    ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
+                         shards_[i].executor->Get(created));
+    EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+}
+
 // A retry a shard refuses (a newer --in-order-completion migration of the
 // table runs there, and would wait for the retried one forever) fails
 // with the shard's reason and leaves the deployment as it was, cancelled
@@ -990,11 +1072,17 @@ TEST_F(ControllerTest, ACancelThatReachedSomeShardsFinishesOnceTheRestAreBack) {
   Shard& last = shards_[kShards - 1];
   last.server->Shutdown();
   last.server.reset();
+  // Completed first (its gate cannot act while the shard is down).
+  ASSERT_OK(controller_->CompleteDeployment("partly"));
   EXPECT_THAT(controller_->CancelDeployment("partly"),
               StatusIs(absl::StatusCode::kUnavailable));
   // Until every shard has the cancel, a retry is refused (the cancel's
-  // next round would cancel what it requeued), changing nothing.
+  // next round would cancel what it requeued), changing nothing; so is a
+  // complete (it answered OK, and the deployment then ended cancelled).
   EXPECT_THAT(controller_->Command("retry", "commerce", uuid).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is being cancelled")));
+  EXPECT_THAT(controller_->CompleteDeployment("partly"),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("is being cancelled")));
   for (int i = 0; i < kShards - 1; ++i) {
@@ -2255,6 +2343,34 @@ TEST_F(ControllerTest, AnInterruptedSubmissionCanBeCancelled) {
                          shards_[i].executor->Get(first));
     EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
   }
+}
+
+// Nothing of a deployment whose submission was interrupted applies until
+// every member is on every shard: a revert asked meanwhile (which runs the
+// gate, in case the shards completed) is refused. It swapped the ALTER
+// that had reached the shards, the CREATE after it never sent.
+TEST_F(ControllerTest, NothingOfAnInterruptedSubmissionAppliesBeforeItIsWhole) {
+  CreateTable("users", "title VARCHAR(32)");
+  const std::string first = "1a2b3c4d_5e6f_11ee_8c99_0242ac120041";
+  SubmitInterrupted(
+      "ALTER TABLE users ADD COLUMN extra INT; CREATE TABLE later (id INT "
+      "PRIMARY KEY)",
+      "vitess", "interrupted-revert",
+      {first, "1a2b3c4d_5e6f_11ee_8c99_0242ac120042"});
+  ControllerOptions idle = Options();
+  idle.tick = absl::Hours(1);  // no resubmission here
+  StartController(idle);
+  WaitReadyEverywhere(first);
+  EXPECT_THAT(controller_->RevertDeployment("interrupted-revert"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("still being submitted")));
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_FALSE(HasColumn(i, "users", "extra")) << kShardNames[i];
+  }
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("interrupted-revert"));
+  EXPECT_TRUE(d.submission_pending());
+  EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING);
 }
 
 // A resubmission the shards refuse for good as InvalidArgument (here a

@@ -16,7 +16,8 @@
 namespace sidecut {
 namespace tablet {
 
-class OnlineDdlService final : public sidecut::OnlineDDL::Service {
+// Not final: a test stands in for a tablet refusing some request.
+class OnlineDdlService : public sidecut::OnlineDDL::Service {
  public:
   OnlineDdlService(onlineddl::Executor* executor, std::string keyspace,
                    std::string shard)
