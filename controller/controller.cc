@@ -323,12 +323,25 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
     r.set_ddl_strategy(strategy);
     r.set_migration_context(req.migration_context());
     for (const std::string& sql : ddl) r.add_sql(sql);
-    SC_RETURN_IF_ERROR(Combine(tablets_.ForEach(
-        *ks, [&](const TopologyShard&, OnlineDDL::StubInterface& stub,
+    // A shard failing leaves the others applied: said, so that the shards
+    // are known to differ (the same request sent again fails on those).
+    absl::Mutex applied_mu;
+    std::set<std::string> applied;
+    const absl::Status s = Combine(tablets_.ForEach(
+        *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
                  grpc::ClientContext& ctx) {
           vtctldata::ApplySchemaResponse ignored;
-          return FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
-        })));
+          absl::Status done = FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
+          if (done.ok()) {
+            absl::MutexLock l(&applied_mu);
+            applied.insert(shard.name());
+          }
+          return done;
+        }));
+    if (!s.ok()) {
+      absl::MutexLock l(&applied_mu);
+      return TookEffectOn(s, "DDL", applied);
+    }
     return resp;
   }
   ControllerDeployment d;
@@ -945,8 +958,13 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
     // nothing while its successor swaps, and a successor finishes this
     // cancel rather than go on with the deployment.
     d.set_cancel_requested(true);
+    // A failed one's reason outlives the cancel's messages (it may say the
+    // shards differ).
+    const std::string failure = d.failure();
+    if (failed) d.set_failure(d.message());
     if (absl::Status saved = Save(d); !saved.ok()) {
       d.set_cancel_requested(false);
+      d.set_failure(failure);
       return saved;
     }
   }
@@ -1011,7 +1029,10 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
   absl::Status s = Combine(all);
   if (!s.ok()) {
     // Stays active: cancel again once the shard is back.
-    d.set_message(absl::StrCat("cancel incomplete: ", s.message()));
+    d.set_message(absl::StrCat(
+        "cancel incomplete: ", s.message(),
+        failed ? absl::StrCat(" (the deployment failed: ", d.failure(), ")")
+               : ""));
     Save(d).IgnoreError();
     return s;
   }
@@ -1019,7 +1040,8 @@ absl::Status Controller::CancelLocked(ControllerDeployment& d) {
   if (decided || !applied_directly.empty()) {
     // Stays failed: some of it was applied.
     d.set_message(absl::StrCat(
-        d.message(), "; its members not applied were cancelled on every shard",
+        d.failure().empty() ? d.message() : d.failure(),
+        "; its members not applied were cancelled on every shard",
         applied_directly.empty()
             ? ""
             : absl::StrCat(" (completed directly, so the shards differ: ",

@@ -915,6 +915,10 @@ TEST_F(ControllerTest, AFailedDeploymentsCancelAShardRefusesIsTriedAgain) {
                        controller_->GetDeployment("refused-cancel"));
   EXPECT_EQ(d.state(), ControllerDeployment::FAILED);
   EXPECT_TRUE(d.cancel_requested());
+  EXPECT_THAT(d.message(),
+              HasSubstr(absl::StrCat("(the deployment failed: migration ",
+                                     resp.uuid_list(0), " failed on shard ",
+                                     kShardNames[kShards - 1])));
   refuser->refuse = false;
   // (Failed until the cancel is done: WaitCancelled would stop there.)
   ASSERT_OK(WaitFor(
@@ -929,6 +933,25 @@ TEST_F(ControllerTest, AFailedDeploymentsCancelAShardRefusesIsTriedAgain) {
     ASSERT_OK_AND_ASSIGN(onlineddl::Migration m,
                          shards_[i].executor->Get(created));
     EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
+  }
+}
+
+// A direct DDL runs on every shard at once: one shard failing leaves the
+// others applied, and the error says where it took effect (the same
+// request sent again fails there). It named the failing shard only.
+TEST_F(ControllerTest, ADirectDdlFailingOnAShardSaysWhereItApplied) {
+  ASSERT_OK(
+      conns_[kShards - 1]->Execute("CREATE TABLE made (id INT PRIMARY KEY)"));
+  StartController(Options());
+  const absl::Status s =
+      Apply("CREATE TABLE made (id INT PRIMARY KEY, v INT)", "direct", "")
+          .status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("already exists"));
+  EXPECT_THAT(s.message(), HasSubstr("the DDL took effect on shard(s) -40, "
+                                     "40-80, 80-c0"));
+  for (int i = 0; i < kShards - 1; ++i) {
+    EXPECT_TRUE(HasColumn(i, "made", "v")) << kShardNames[i];
   }
 }
 
@@ -1216,10 +1239,31 @@ TEST_F(ControllerTest, AFailedDeploymentCompletedOnAShardDirectlyStaysFailed) {
   ASSERT_OK(shards_[1].executor->Cancel(orders).status());
   ASSERT_OK(controller_->CompleteDeployment("direct-failed"));
   WaitFailed("direct-failed");
-  ASSERT_OK(controller_->CancelDeployment("direct-failed"));
+  // The cancel takes two rounds (a shard refuses it at first): the
+  // failure's reason is still said at the end.
+  auto refusing = std::make_unique<RefusingCancels>(shards_[2].executor.get(),
+                                                    "commerce", kShardNames[2]);
+  RefusingCancels* refuser = refusing.get();
+  Serve(2, std::move(refusing));
+  const std::string failure = absl::StrCat(
+      "migration ", orders, " was cancelled on shard ", kShardNames[1]);
+  EXPECT_THAT(controller_->CancelDeployment("direct-failed"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
                        controller_->GetDeployment("direct-failed"));
+  EXPECT_THAT(d.message(), HasSubstr("cancel incomplete: "));
+  EXPECT_THAT(d.message(),
+              HasSubstr(absl::StrCat("(the deployment failed: ", failure)));
+  refuser->refuse = false;
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the cancel to finish",
+      [&]() -> absl::StatusOr<bool> {
+        SC_ASSIGN_OR_RETURN(d, controller_->GetDeployment("direct-failed"));
+        return !d.cancel_requested();
+      },
+      WaitOptions{.timeout = absl::Seconds(60)}));
   EXPECT_EQ(d.state(), ControllerDeployment::FAILED) << d.DebugString();
+  EXPECT_THAT(d.message(), HasSubstr(failure));
   EXPECT_THAT(
       d.message(),
       HasSubstr(absl::StrCat("completed directly, so the shards "

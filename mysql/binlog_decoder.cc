@@ -88,7 +88,16 @@ absl::StatusOr<DecodedEvent> BinlogDecoder::Decode(absl::string_view event) {
       ev.kind = Kind::kPreviousGtids;
       return ev;
     }
-    case kQueryEvent: {
+    case kIncidentEvent:
+      // A replica stops here too: what the server failed to log is gone.
+      return absl::DataLossError(
+          "the binlog holds an INCIDENT_EVENT (the server lost events it "
+          "should have logged): changes after the workflow's position may "
+          "be missing; the workflow cannot go on from here");
+    case kQueryEvent:
+    case kExecuteLoadQueryEvent: {
+      // (A LOAD DATA logged as a statement is a query too: its rows are
+      // not in the binlog, and a workflow must see that it ran.)
       SC_ASSIGN_OR_RETURN(ev.query, ParseQuery(event, format_));
       if (ev.query.query != "BEGIN" && ev.query.query != "COMMIT") {
         schema_cache_.clear();  // DDL may have changed column types

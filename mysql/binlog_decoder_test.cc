@@ -209,6 +209,32 @@ TEST(MysqlFlavorTest, PartialJsonUpdatesAndCompressedTransactionsAreRefused) {
                        HasSubstr("binlog_transaction_compression")));
 }
 
+// A LOAD DATA logged as a statement: its file's data (skipped), then the
+// statement, a query event with 13 more bytes of post-header. An incident
+// (events the server lost) stops decoding.
+TEST(MysqlFlavorTest, LoadDataStatementsAreQueriesAndIncidentsDataLoss) {
+  BinlogDecoder d;
+  ASSERT_OK(d.Decode(MysqlFormatDescription(true)).status());
+  ASSERT_OK_AND_ASSIGN(DecodedEvent data,
+                       d.Decode(Event(kBeginLoadQueryEvent,
+                                      absl::StrCat(LE(1, 4), "1\t2\n"), true)));
+  EXPECT_EQ(data.kind, DecodedEvent::Kind::kOther);
+  const std::string q = "LOAD DATA INFILE '/tmp/rows' INTO TABLE t";
+  ASSERT_OK_AND_ASSIGN(
+      DecodedEvent load,
+      d.Decode(Event(kExecuteLoadQueryEvent,
+                     absl::StrCat(LE(7, 4), LE(0, 4), LE(1, 1), LE(0, 2),
+                                  LE(0, 2), LE(1, 4), LE(17, 4), LE(28, 4),
+                                  LE(0, 1), "d", std::string(1, '\0'), q),
+                     true)));
+  EXPECT_EQ(load.kind, DecodedEvent::Kind::kQuery);
+  EXPECT_EQ(load.query.database, "d");
+  EXPECT_EQ(load.query.query, q);
+  EXPECT_THAT(
+      d.Decode(Event(kIncidentEvent, absl::StrCat(LE(1, 2), LE(0, 1)), true)),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("INCIDENT_EVENT")));
+}
+
 TEST(MysqlFlavorTest, ChecksumMismatchIsDataLoss) {
   BinlogDecoder d;
   ASSERT_OK(d.Decode(MysqlFormatDescription(true)).status());

@@ -294,9 +294,16 @@ absl::StatusOr<MysqlGtidSet> ParsePreviousGtids(absl::string_view event,
 
 absl::StatusOr<QueryEvent> ParseQuery(absl::string_view event,
                                       const FormatDescription& fmt) {
-  SC_ASSIGN_OR_RETURN(RawEvent raw,
-                      Split(event, fmt, kQueryEvent, "QUERY_EVENT"));
-  uint8_t post = fmt.PostHeaderLength(kQueryEvent, 13);
+  SC_ASSIGN_OR_RETURN(RawEvent raw, SplitEvent(event, fmt));
+  // An EXECUTE_LOAD_QUERY_EVENT is a query event whose post-header has 13
+  // more bytes (the file's id, where its name is in the statement, how
+  // duplicates are handled).
+  const uint8_t type = raw.header.type;
+  if (type != kQueryEvent && type != kExecuteLoadQueryEvent) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected QUERY_EVENT, got ", EventTypeName(type)));
+  }
+  uint8_t post = fmt.PostHeaderLength(type, type == kQueryEvent ? 13 : 13 + 13);
   ByteReader r(raw.body);
   QueryEvent q;
   SC_ASSIGN_OR_RETURN(uint64_t thread_id, r.Uint(4, "query thread id"));
@@ -332,6 +339,12 @@ const char* EventTypeName(uint8_t type) {
       return "QUERY_EVENT";
     case kStopEvent:
       return "STOP_EVENT";
+    case kBeginLoadQueryEvent:
+      return "BEGIN_LOAD_QUERY_EVENT";
+    case kExecuteLoadQueryEvent:
+      return "EXECUTE_LOAD_QUERY_EVENT";
+    case kIncidentEvent:
+      return "INCIDENT_EVENT";
     case kRotateEvent:
       return "ROTATE_EVENT";
     case kIntvarEvent:

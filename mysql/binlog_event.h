@@ -30,10 +30,15 @@ enum EventType : uint8_t {
   kUserVarEvent = 14,
   kFormatDescriptionEvent = 15,
   kXidEvent = 16,
+  // LOAD DATA logged as a statement: the file's data, then the statement.
+  kBeginLoadQueryEvent = 17,
+  kExecuteLoadQueryEvent = 18,
   kTableMapEvent = 19,
   kWriteRowsEventV1 = 23,
   kUpdateRowsEventV1 = 24,
   kDeleteRowsEventV1 = 25,
+  // The server lost events it should have logged (LOST_EVENTS).
+  kIncidentEvent = 26,
   kHeartbeatEvent = 27,
   kRowsQueryEvent = 29,
   kWriteRowsEventV2 = 30,

@@ -28,8 +28,6 @@ MariadbBinlogSource::MariadbBinlogSource(MariadbBinlogSourceOptions options)
 MariadbBinlogSource::~MariadbBinlogSource() { Close(); }
 
 void MariadbBinlogSource::Close() {
-  if (event_ != nullptr) mariadb_free_rpl_event(event_);
-  event_ = nullptr;
   if (rpl_ != nullptr) mariadb_rpl_close(rpl_);
   rpl_ = nullptr;
   conn_.reset();
@@ -111,16 +109,27 @@ absl::Status MariadbBinlogSource::Open(const Position& start) {
 absl::StatusOr<std::string> MariadbBinlogSource::Next() {
   if (rpl_ == nullptr)
     return absl::FailedPreconditionError("binlog source not open");
-  event_ = mariadb_rpl_fetch(rpl_, event_);
-  if (event_ == nullptr) return Error("reading binlog");
-  const unsigned char* data = event_->raw_data;
-  size_t size = event_->raw_data_size;
-  // The raw packet may still carry the protocol's leading OK byte.
-  if (size == static_cast<size_t>(event_->event_length) + 1 && data[0] == 0) {
-    ++data;
-    --size;
+  // The dump's packets are read as they come: mariadb_rpl_fetch parses
+  // each event it passes on, and fails ("Malformed packet") on some it
+  // cannot parse (a LOAD DATA logged as a statement), which then stopped
+  // every stream there for good. The events are decoded here anyway.
+  MYSQL* m = conn_->handle();
+  const unsigned long len = mysql_net_read_packet(m);
+  if (len == packet_error) return Error("reading binlog");
+  const unsigned char* data = m->net.read_pos;
+  if (len >= 1 && len < 9 && data[0] == 0xfe) {
+    return absl::UnavailableError(absl::StrCat(
+        "reading binlog from ", options_.connect.Describe(),
+        " at GTID position '", start_, "': the server ended the binlog dump"));
   }
-  return std::string(reinterpret_cast<const char*>(data), size);
+  // Each event follows the protocol's OK byte.
+  if (len < 1 || data[0] != 0) {
+    return absl::DataLossError(absl::StrCat(
+        "reading binlog from ", options_.connect.Describe(),
+        ": a packet of the binlog dump is not an event (first byte ",
+        len < 1 ? -1 : static_cast<int>(data[0]), ", ", len, " bytes)"));
+  }
+  return std::string(reinterpret_cast<const char*>(data) + 1, len - 1);
 }
 
 }  // namespace mysql

@@ -16,7 +16,6 @@
 #include "mysql/mysql_connection.h"
 
 typedef struct st_mariadb_rpl MARIADB_RPL;
-typedef struct st_mariadb_rpl_event MARIADB_RPL_EVENT;
 
 namespace sidecut {
 namespace mysql {
@@ -48,7 +47,6 @@ class MariadbBinlogSource final : public BinlogSource {
   MariadbBinlogSourceOptions options_;
   std::unique_ptr<MysqlConnection> conn_;
   MARIADB_RPL* rpl_ = nullptr;
-  MARIADB_RPL_EVENT* event_ = nullptr;
   std::string start_;  // for messages
 };
 

@@ -2,7 +2,10 @@
 // concurrent writes end with the target equal to the source (checksums);
 // string keys follow the column's collation; filters with expressions; a
 // table without a usable key fails with a clear error.
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <random>
 #include <string>
@@ -2955,6 +2958,52 @@ TEST_F(VReplicationTest, StatementLoggedChangesStopTheWorkflow) {
   ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
   EXPECT_THAT(row.message, HasSubstr("logged as a statement"));
   EXPECT_THAT(row.message, HasSubstr("`d4t`.`src`"));
+}
+
+// A LOAD DATA logged as a statement (an EXECUTE_LOAD_QUERY_EVENT, not a
+// QUERY_EVENT) stops the workflow too: it was skipped as an event of no
+// interest, and the rows it loaded never reached the target.
+TEST_F(VReplicationTest, AStatementLoggedLoadDataStopsTheWorkflow) {
+  ASSERT_OK(conn_->Execute("CREATE DATABASE d4l"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4l.src (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("CREATE TABLE d4l.dst (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE d4l.other (a INT PRIMARY KEY, b INT)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4l.src VALUES (1, 1), (2, 2)"));
+  ASSERT_OK_AND_ASSIGN(std::string tmpdir,
+                       mysql::QueryValue(*conn_, "SELECT @@tmpdir"));
+  const std::string path = absl::StrCat(tmpdir, "/d4l_", getpid(), ".txt");
+  const std::string file = mysql::QuoteString(path);
+  struct Remove {
+    std::string path;
+    ~Remove() { std::remove(path.c_str()); }
+  } remove{path};
+  ASSERT_OK(conn_->Execute(
+      absl::StrCat("SELECT a + 10, b FROM d4l.src INTO OUTFILE ", file)));
+  Engine engine(options_, Clock::Real());
+  ASSERT_OK(engine.Open());
+  ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      engine.Create("wf4l", Source("dst", "select * from src"), "d4l", 0));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<mysql::MysqlConnection> stmt,
+      mysql::MysqlConnection::Connect(harness::ConnectParamsFor(*instance_)));
+  ASSERT_OK(stmt->Execute("SET SESSION binlog_format = 'STATEMENT'"));
+  // Into another table: the workflow goes on past it (the connector's own
+  // reading of the event stopped every stream there for good).
+  ASSERT_OK(stmt->Execute(
+      absl::StrCat("LOAD DATA INFILE ", file, " INTO TABLE d4l.other")));
+  ASSERT_OK(conn_->Execute("INSERT INTO d4l.src VALUES (3, 3)"));
+  ASSERT_OK(WaitCaughtUp(*conn_, id, absl::Seconds(60)));
+  EXPECT_THAT(mysql::QueryValue(*conn_, "SELECT COUNT(*) FROM d4l.dst"),
+              IsOkAndHolds("3"));
+  ASSERT_OK(stmt->Execute(
+      absl::StrCat("LOAD DATA INFILE ", file, " INTO TABLE d4l.src")));
+  ASSERT_OK_AND_ASSIGN(WorkflowRow row, WaitFailed(engine, id));
+  EXPECT_THAT(row.message, HasSubstr("logged as a statement"));
+  EXPECT_THAT(row.message, HasSubstr("`d4l`.`src`"));
+  EXPECT_THAT(row.message, HasSubstr("LOAD DATA"));
 }
 
 // A statement-logged change naming another table can still change the

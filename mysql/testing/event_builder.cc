@@ -62,6 +62,9 @@ std::string FormatDescription(absl::string_view version,
 std::string MysqlFormatDescription(bool crc) {
   std::string ph(41, '\0');  // types 1..41
   ph[kQueryEvent - 1] = 13;
+  ph[kBeginLoadQueryEvent - 1] = 4;
+  ph[kExecuteLoadQueryEvent - 1] = 26;
+  ph[kIncidentEvent - 1] = 2;
   ph[kRotateEvent - 1] = 8;
   ph[kFormatDescriptionEvent - 1] = 98;
   ph[kTableMapEvent - 1] = 8;
