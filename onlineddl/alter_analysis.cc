@@ -73,17 +73,38 @@ bool StringFits(const ColumnInfo& from, const ColumnInfo& to) {
   return from_chars ? b >= 4 * a : b >= a;
 }
 
+// Key columns as a rule holds them: comma-separated, as Vitess writes
+// them; a name holding a comma, or starting with a backtick, quoted.
+std::string KeyColumnList(const std::vector<std::string>& columns) {
+  std::vector<std::string> out;
+  for (const std::string& c : columns) {
+    out.push_back(absl::StrContains(c, ',') || absl::StartsWith(c, "`")
+                      ? mysql::QuoteIdentifier(c)
+                      : c);
+  }
+  return absl::StrJoin(out, ",");
+}
+
 // Whether values of a column in collation `from` ("" for a binary string)
 // that differ still differ in collation `to`: the same collation, or the
-// same one of another charset (utf8mb3_general_ci, utf8mb4_general_ci), or
-// a stricter one (binary; a _bin one from any PAD SPACE collation).
+// same one of another Unicode charset (utf8mb3_general_ci,
+// utf8mb4_general_ci), or a stricter one (binary; a _bin one from any PAD
+// SPACE collation). Not the same name in another charset:
+// latin1_general_ci tells 'a' from 'á', utf8mb4_general_ci does not.
 bool KeepsValuesApart(const std::string& from, const std::string& to) {
   if (from == to || to.empty()) return true;
   auto family = [](const std::string& c) {
     const size_t u = c.find('_');
     return u == std::string::npos ? c : c.substr(u + 1);
   };
-  if (!from.empty() && family(from) == family(to)) return true;
+  auto unicode = [](const std::string& c) {
+    return absl::StartsWith(c, "utf8") || absl::StartsWith(c, "utf16") ||
+           absl::StartsWith(c, "utf32") || absl::StartsWith(c, "ucs2_");
+  };
+  if (!from.empty() && unicode(from) && unicode(to) &&
+      family(from) == family(to)) {
+    return true;
+  }
   if (absl::EndsWith(to, "_nopad_bin")) return true;
   return absl::EndsWith(to, "_bin") && !absl::StrContains(from, "nopad") &&
          !from.empty();
@@ -117,6 +138,8 @@ bool KeyTypeKept(const ColumnInfo& from, const ColumnInfo& to) {
     // the source's value would miss the row.
     const bool no_pad = absl::StrContains(from.collation, "nopad") ||
                         absl::StrContains(to.collation, "nopad");
+    // So does a CHAR (it is read without them), whatever its length.
+    if (no_pad && b == "char" && a != "char") return false;
     return !no_pad || StringFits(from, to);
   }
   if (a == "decimal" && b == "decimal") {
@@ -327,9 +350,6 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     if (!found) {
       ++a.removed_unique_keys;
       a.removed_unique_key_names.push_back(sk.name);
-      a.revertible_notes.push_back(absl::StrCat(
-          "unique key ", sk.name,
-          " removed: duplicates written meanwhile would block a revert"));
     }
   }
   std::vector<std::string> items;
@@ -343,10 +363,8 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
   a.rule.set_filter(absl::StrCat("select ", absl::StrJoin(items, ", "),
                                  " from ",
                                  mysql::QuoteIdentifier(source.table)));
-  a.rule.set_source_unique_key_columns(
-      absl::StrJoin(a.source_key_columns, ","));
-  a.rule.set_target_unique_key_columns(
-      absl::StrJoin(a.target_key_columns, ","));
+  a.rule.set_source_unique_key_columns(KeyColumnList(a.source_key_columns));
+  a.rule.set_target_unique_key_columns(KeyColumnList(a.target_key_columns));
   std::vector<std::string> key_targets;
   for (const std::string& c : a.source_key_columns) {
     auto r = renamed.find(Lower(c));

@@ -171,6 +171,13 @@ TEST(AnalyzeAlterTest, KeyColumnsWhoseValuesTheAlterRoundsAreNotIteratedOn) {
        collated("tinytext", "utf8mb4_nopad_bin"), false},
       {collated("varchar(255)", "utf8mb4_nopad_bin"),
        collated("text", "utf8mb4_nopad_bin"), true},
+      // A CHAR is read without trailing spaces: 'a ' is no longer found.
+      {collated("varchar(10)", "utf8mb4_nopad_bin"),
+       collated("char(10)", "utf8mb4_nopad_bin"), false},
+      {collated("varchar(10)", "utf8mb4_bin"),
+       collated("char(10)", "utf8mb4_bin"), true},
+      {collated("char(10)", "utf8mb4_nopad_bin"),
+       collated("char(20)", "utf8mb4_nopad_bin"), true},
   };
   for (const Case& c : cases) {
     absl::StatusOr<AlterAnalysis> a =
@@ -219,6 +226,13 @@ TEST(AnalyzeAlterTest, AReplacedKeyMustCompareAsItDidInTheSource) {
       AnalyzeAlter(table("t", code("varchar(16)", "utf8mb4_nopad_bin"), 0),
                    table("s", code("varchar(16)", "utf8mb4_bin"), 1), {}),
       StatusIs(absl::StatusCode::kFailedPrecondition));
+  // The same name in another charset is not the same order: latin1's
+  // general_ci tells 'a' from 'á', utf8mb4's does not.
+  EXPECT_THAT(AnalyzeAlter(
+                  table("t", code("varchar(16)", "latin1_general_ci"), 0),
+                  table("s", code("varchar(16)", "utf8mb4_general_ci"), 1), {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("(latin1_general_ci to utf8mb4_general_ci)")));
   // Values apart stay apart: kept, or the same collation of another
   // charset, or a stricter one.
   const std::pair<ColumnInfo, ColumnInfo> fine[] = {

@@ -546,6 +546,52 @@ TEST_F(ExecutorTest, ACommandPastItsDeadlineDoesNothing) {
   EXPECT_EQ(m.status, kStatusCancelled);
 }
 
+// A key column named with a comma (and one with a backtick): the key's
+// columns reach the copy as a comma-separated list, where "a,b" was split
+// into two names that do not exist and the migration failed.
+TEST_F(ExecutorTest, KeyColumnsNamedWithACommaOrABacktickAreIteratedOn) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE kc (`a,b` INT NOT NULL, `x``y` INT NOT NULL, v INT, "
+      "PRIMARY KEY (`a,b`, `x``y`))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO kc SELECT seq, seq % 3, seq FROM seq_1_to_500"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE kc ADD COLUMN w INT", "vitess", ""));
+  const Migration m = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM kc"), "500") << m.message;
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+                  "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'kc' AND "
+                  "COLUMN_NAME = 'w'"),
+            "1");
+}
+
+// The unique keys an ALTER removes are those the table loses, as its
+// revert would meet duplicates written meanwhile: one on a nullable column
+// was left out (only keys a copy can iterate on were counted), and one
+// replaced by a stricter key was counted.
+TEST_F(ExecutorTest, EveryUniqueKeyRemovedIsRecorded) {
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE uk (id INT PRIMARY KEY, email VARCHAR(100) NULL, a INT "
+      "NOT NULL, b INT NOT NULL, UNIQUE KEY uk_email (email), UNIQUE KEY "
+      "uk_ab (a, b))"));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO uk VALUES (1, 'x', 1, 1), (2, NULL, 2, 2), (3, NULL, 3, "
+      "3)"));
+  StartExecutor();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> u,
+      executor_->Submit("ALTER TABLE uk DROP INDEX uk_email, DROP INDEX "
+                        "uk_ab, ADD UNIQUE KEY uk_a (a)",
+                        "vitess", ""));
+  const Migration m = WaitStatus(u[0], kStatusComplete);
+  EXPECT_EQ(m.removed_unique_keys, 1);
+  EXPECT_EQ(m.removed_unique_key_names, "uk_email");
+  EXPECT_THAT(m.revertible_notes, HasSubstr("unique key uk_email removed"));
+  EXPECT_THAT(m.revertible_notes, Not(HasSubstr("uk_ab")));
+}
+
 // Column names compare without case for every letter, as MariaDB compares
 // them: a column renamed by another case of its non-ASCII name keeps its
 // values (it was taken as dropped: NULL in every row), and one dropped and
@@ -3035,6 +3081,15 @@ TEST_F(ExecutorTest, DroppedColumnsAndPartitionsAreNotCopiedBack) {
     EXPECT_EQ(Value("SELECT GROUP_CONCAT(id ORDER BY id) FROM dp"), "1,11,21")
         << op;
   }
+  // The same for the table's own tablespace (it failed later, on the
+  // copy, with a shadow left behind).
+  ASSERT_OK_AND_ASSIGN(
+      u, executor_->Submit("ALTER TABLE dc DISCARD TABLESPACE", "vitess", ""));
+  const Migration discard = WaitStatus(u[0], kStatusFailed);
+  EXPECT_THAT(discard.message,
+              HasSubstr("DISCARD TABLESPACE works on the table's own"));
+  EXPECT_EQ(discard.artifacts, "");
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM dc"), "2");
   ASSERT_OK_AND_ASSIGN(
       u, executor_->Submit("ALTER TABLE dp DROP PARTITION p1", "mysql", ""));
   WaitStatus(u[0], kStatusComplete);

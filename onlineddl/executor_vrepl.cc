@@ -517,6 +517,19 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
                           "quickly)"));
     }
   }
+  // So does DISCARD or IMPORT TABLESPACE: on the shadow, it left the copy
+  // failing on a tablespace discarded, the live table untouched.
+  if (const auto* alter = std::get_if<schemadiff::AlterTable>(&d.parsed);
+      alter != nullptr) {
+    for (const schemadiff::AlterOption& o : alter->options) {
+      if (o.kind != schemadiff::AlterOption::Kind::kTablespace) continue;
+      return Fail(m, absl::StrCat(absl::AsciiStrToUpper(o.value),
+                                  " TABLESPACE works on the table's own "
+                                  "tablespace: an online ALTER would run it "
+                                  "on an empty copy of the table. Run it "
+                                  "with the mysql or direct strategy"));
+    }
+  }
   SC_RETURN_IF_ERROR(AllowZeroDates(*conn_, false));  // the server's mode
   absl::StatusOr<vreplication::TableSchema> source =
       vreplication::LoadTableSchema(*conn_, db, m.table);
@@ -722,6 +735,17 @@ absl::Status Executor::StartVrepl(const Migration& m, const DdlStatement& d) {
   } else {
     dropped_no_default = rev->dropped_no_default_column_names;
     expanded = rev->expanded_column_names;
+    // Every unique key, as the server has them (on nullable or prefixed
+    // columns too; one replaced by a stricter key is kept): the analysis
+    // knows only the keys a copy can iterate on.
+    a->removed_unique_key_names = rev->removed_unique_key_names;
+    a->removed_unique_keys =
+        static_cast<int>(rev->removed_unique_key_names.size());
+  }
+  for (const std::string& k : a->removed_unique_key_names) {
+    a->revertible_notes.push_back(absl::StrCat(
+        "unique key ", k,
+        " removed: duplicates written meanwhile would block a revert"));
   }
   for (const std::string& c : dropped_no_default) {
     a->revertible_notes.push_back(absl::StrCat(

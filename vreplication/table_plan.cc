@@ -20,11 +20,46 @@ bool OneOf(absl::string_view v, std::initializer_list<absl::string_view> set) {
   return false;
 }
 
+// The names in a comma-separated list of key columns; one holding a
+// comma comes quoted in backticks (`a,b`, a backtick doubled inside).
+std::vector<std::string> KeyColumnNames(absl::string_view columns) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= columns.size()) {
+    std::string name;
+    if (i < columns.size() && columns[i] == '`') {
+      for (++i; i < columns.size(); ++i) {
+        if (columns[i] != '`') {
+          name.push_back(columns[i]);
+        } else if (i + 1 < columns.size() && columns[i + 1] == '`') {
+          name.push_back('`');
+          ++i;
+        } else {
+          ++i;  // the closing backtick
+          break;
+        }
+      }
+      // (Up to the next comma: anything else there is part of no name.)
+      const size_t comma = columns.find(',', i);
+      i = comma == absl::string_view::npos ? columns.size() : comma;
+    } else {
+      const size_t comma = columns.find(',', i);
+      const size_t end =
+          comma == absl::string_view::npos ? columns.size() : comma;
+      name = std::string(columns.substr(i, end - i));
+      i = end;
+    }
+    out.push_back(std::move(name));
+    ++i;  // past the comma (or the end)
+  }
+  return out;
+}
+
 // Replaces the source's iteration key with the columns named in
-// `columns` (comma-separated), which must form one of its usable unique keys.
+// `columns` (KeyColumnNames), which must form one of its usable unique keys.
 absl::Status OverrideKey(absl::string_view columns, TableSchema* s) {
   std::vector<int> want;
-  for (absl::string_view name : absl::StrSplit(columns, ',')) {
+  for (const std::string& name : KeyColumnNames(columns)) {
     int idx = s->ColumnIndex(name);
     if (idx < 0) {
       return absl::InvalidArgumentError(
