@@ -396,8 +396,9 @@ TEST_F(CliTest, ARefusedStatementLeavesTheRequestUnsubmitted) {
                  "ALTER TABLE first_t ADD COLUMN c INT", "--sql",
                  "ALTER TABLE first_t ADD COLUMN d INT", "commerce"}),
             1);
-  EXPECT_THAT(err_.str(), HasSubstr("statement 2 of 2: table `first_t` "
-                                    "already has a pending migration"));
+  EXPECT_THAT(err_.str(),
+              HasSubstr("statement 2 of 2: table `first_t` is also changed "
+                        "by an earlier statement of this request"));
   ASSERT_OK_AND_ASSIGN(ms, executor_->List("mysql_table = 'first_t'"));
   EXPECT_THAT(ms, ::testing::IsEmpty());
   // With --allow-concurrent both are submitted, in one go.

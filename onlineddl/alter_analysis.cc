@@ -370,7 +370,7 @@ absl::StatusOr<AlterAnalysis> AnalyzeAlter(
     auto r = renamed.find(Lower(c));
     key_targets.push_back(r == renamed.end() ? c : r->second);
   }
-  a.rule.set_source_unique_key_target_columns(absl::StrJoin(key_targets, ","));
+  a.rule.set_source_unique_key_target_columns(KeyColumnList(key_targets));
   return a;
 }
 

@@ -367,12 +367,14 @@ class Executor {
       const std::vector<ParsedEntry>& entries, const DdlStrategySetting& st,
       absl::string_view migration_context) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Checks entry `e` against the migrations `pending` (and those before
-  // it in its request): true when it is a request already submitted (a
-  // no-op), else false with its migrations appended to `out`.
+  // it in its request, `ours`, not recorded yet): true when it is a request
+  // already submitted (a no-op), else false with its migrations appended to
+  // `out`.
   absl::StatusOr<bool> CheckEntry(const ParsedEntry& e,
                                   const DdlStrategySetting& st,
                                   absl::string_view migration_context,
                                   const std::vector<Migration>& pending,
+                                  const std::set<std::string>& ours,
                                   std::vector<Migration>* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // InvalidArgument for a statement on a table named as artifacts are

@@ -2,6 +2,7 @@
 // recorded in one transaction (all or none).
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -162,6 +163,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitLocked(
   // refused entry leaves nothing of the request behind.
   std::vector<Migration> created;
   std::vector<std::string> uuids;
+  std::set<std::string> ours;  // created by this request, not recorded yet
   for (size_t i = 0; i < entries.size(); ++i) {
     if (!entries[i].uuid.empty() &&
         std::find(uuids.begin(), uuids.end(), entries[i].uuid) != uuids.end()) {
@@ -172,7 +174,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitLocked(
     }
     std::vector<Migration> mine;
     absl::StatusOr<bool> known =
-        CheckEntry(entries[i], st, migration_context, pending, &mine);
+        CheckEntry(entries[i], st, migration_context, pending, ours, &mine);
     if (!known.ok()) return EntryError(i, entries.size(), known.status());
     if (*known) {
       uuids.push_back(entries[i].uuid);
@@ -180,6 +182,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitLocked(
     }
     for (Migration& m : mine) {
       uuids.push_back(m.uuid);
+      ours.insert(m.uuid);
       pending.push_back(m);
       created.push_back(std::move(m));
     }
@@ -204,6 +207,7 @@ absl::StatusOr<bool> Executor::CheckEntry(const ParsedEntry& e,
                                           const DdlStrategySetting& st,
                                           absl::string_view migration_context,
                                           const std::vector<Migration>& pending,
+                                          const std::set<std::string>& ours,
                                           std::vector<Migration>* out) {
   const std::vector<DdlStatement>& stmts = e.stmts;
   const std::string& uuid = e.uuid;
@@ -248,6 +252,11 @@ absl::StatusOr<bool> Executor::CheckEntry(const ParsedEntry& e,
         " statements would be as many pending migrations; submit them with "
         "--singleton-context"));
   }
+  if (st.IsSingleton() && !pending.empty() && ours.count(pending[0].uuid)) {
+    return absl::FailedPreconditionError(
+        "singleton migration rejected: the request's statements would be as "
+        "many pending migrations; submit them with --singleton-context");
+  }
   if (st.IsSingleton() && !pending.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("singleton migration rejected: migration ",
@@ -267,6 +276,13 @@ absl::StatusOr<bool> Executor::CheckEntry(const ParsedEntry& e,
     for (const DdlStatement& d : stmts) {
       for (const Migration& p : pending) {
         if (p.table != d.table) continue;
+        if (ours.count(p.uuid) > 0) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "table ", mysql::QuoteIdentifier(d.table),
+              " is also changed by an earlier statement of this request; "
+              "combine them into one ALTER TABLE, or submit with "
+              "--allow-concurrent to run them one after the other"));
+        }
         return absl::FailedPreconditionError(absl::StrCat(
             "table ", mysql::QuoteIdentifier(d.table),
             " already has a pending migration ", p.uuid, " (", p.status,

@@ -546,13 +546,14 @@ TEST_F(ExecutorTest, ACommandPastItsDeadlineDoesNothing) {
   EXPECT_EQ(m.status, kStatusCancelled);
 }
 
-// A key column named with a comma (and one with a backtick): the key's
+// A key column named with a comma (and one starting with a backtick,
+// quoted too): the key's
 // columns reach the copy as a comma-separated list, where "a,b" was split
 // into two names that do not exist and the migration failed.
 TEST_F(ExecutorTest, KeyColumnsNamedWithACommaOrABacktickAreIteratedOn) {
   ASSERT_OK(conn_->Execute(
-      "CREATE TABLE kc (`a,b` INT NOT NULL, `x``y` INT NOT NULL, v INT, "
-      "PRIMARY KEY (`a,b`, `x``y`))"));
+      "CREATE TABLE kc (`a,b` INT NOT NULL, ```y` INT NOT NULL, v INT, "
+      "PRIMARY KEY (`a,b`, ```y`))"));
   ASSERT_OK(conn_->Execute(
       "INSERT INTO kc SELECT seq, seq % 3, seq FROM seq_1_to_500"));
   StartExecutor();
@@ -570,25 +571,31 @@ TEST_F(ExecutorTest, KeyColumnsNamedWithACommaOrABacktickAreIteratedOn) {
 // The unique keys an ALTER removes are those the table loses, as its
 // revert would meet duplicates written meanwhile: one on a nullable column
 // was left out (only keys a copy can iterate on were counted), and one
-// replaced by a stricter key was counted.
+// replaced by a stricter key was counted; one on a column dropped and
+// added again is removed.
 TEST_F(ExecutorTest, EveryUniqueKeyRemovedIsRecorded) {
   ASSERT_OK(conn_->Execute(
       "CREATE TABLE uk (id INT PRIMARY KEY, email VARCHAR(100) NULL, a INT "
-      "NOT NULL, b INT NOT NULL, UNIQUE KEY uk_email (email), UNIQUE KEY "
-      "uk_ab (a, b))"));
+      "NOT NULL, b INT NOT NULL, sku VARCHAR(10) NULL, UNIQUE KEY uk_email "
+      "(email), UNIQUE KEY uk_ab (a, b), UNIQUE KEY uk_sku (sku))"));
   ASSERT_OK(conn_->Execute(
-      "INSERT INTO uk VALUES (1, 'x', 1, 1), (2, NULL, 2, 2), (3, NULL, 3, "
-      "3)"));
+      "INSERT INTO uk VALUES (1, 'x', 1, 1, 's'), (2, NULL, 2, 2, NULL), "
+      "(3, NULL, 3, 3, NULL)"));
   StartExecutor();
+  // A column dropped and added again under its name is a new one: its old
+  // key is gone, though a key on a column of that name comes back.
   ASSERT_OK_AND_ASSIGN(
       std::vector<std::string> u,
       executor_->Submit("ALTER TABLE uk DROP INDEX uk_email, DROP INDEX "
-                        "uk_ab, ADD UNIQUE KEY uk_a (a)",
+                        "uk_ab, ADD UNIQUE KEY uk_a (a), DROP COLUMN sku, "
+                        "ADD COLUMN sku VARCHAR(10) NULL, ADD UNIQUE KEY "
+                        "uk_new_sku (sku)",
                         "vitess", ""));
   const Migration m = WaitStatus(u[0], kStatusComplete);
-  EXPECT_EQ(m.removed_unique_keys, 1);
-  EXPECT_EQ(m.removed_unique_key_names, "uk_email");
+  EXPECT_EQ(m.removed_unique_keys, 2);
+  EXPECT_EQ(m.removed_unique_key_names, "uk_email,uk_sku");
   EXPECT_THAT(m.revertible_notes, HasSubstr("unique key uk_email removed"));
+  EXPECT_THAT(m.revertible_notes, HasSubstr("unique key uk_sku removed"));
   EXPECT_THAT(m.revertible_notes, Not(HasSubstr("uk_ab")));
 }
 

@@ -242,9 +242,22 @@ absl::StatusOr<schemadiff::RevertibilityAnalysis> Revertibility(
   for (schemadiff::ColumnDefinition& c : tables[0].spec->columns) {
     if (const std::string* to = renamed(c.name)) c.name = *to;
   }
+  // A key on a dropped column is gone, even if a column is added again
+  // under its name (the reverse stream gives that one no values): named so
+  // that no key of the shadow matches it (no column name holds a NUL).
+  auto was_dropped = [&](const std::string& name) {
+    for (const std::string& d : dropped) {
+      if (absl::EqualsIgnoreCase(d, name)) return true;
+    }
+    return false;
+  };
   for (schemadiff::IndexDefinition& k : tables[0].spec->indexes) {
     for (schemadiff::IndexPart& part : k.parts) {
-      if (const std::string* to = renamed(part.column)) part.column = *to;
+      if (const std::string* to = renamed(part.column)) {
+        part.column = *to;
+      } else if (was_dropped(part.column)) {
+        part.column = absl::StrCat(std::string(1, '\0'), part.column);
+      }
     }
   }
   schemadiff::RevertibilityAnalysis r =
