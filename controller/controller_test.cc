@@ -181,12 +181,13 @@ class ControllerTest : public ::testing::Test {
     }
   }
 
-  // Shard `i` served by `service` from now on, at the same address.
+  // Shard `i` served again at its address (stopped first if it runs), by
+  // `service` if given.
   void Serve(int i, std::unique_ptr<tablet::OnlineDdlService> service) {
     Shard& shard = shards_[i];
-    shard.server->Shutdown();
+    if (shard.server) shard.server->Shutdown();
     shard.server.reset();
-    shard.service = std::move(service);
+    if (service) shard.service = std::move(service);
     grpc::ServerBuilder b;
     int port = 0;
     b.AddListeningPort(absl::StrCat("127.0.0.1:", shard.port),
@@ -1113,13 +1114,7 @@ TEST_F(ControllerTest, ACancelThatReachedSomeShardsFinishesOnceTheRestAreBack) {
                          shards_[i].executor->Get(uuid));
     EXPECT_EQ(m.status, onlineddl::kStatusCancelled) << kShardNames[i];
   }
-  grpc::ServerBuilder b;
-  int port = 0;
-  b.AddListeningPort(absl::StrCat("127.0.0.1:", last.port),
-                     grpc::InsecureServerCredentials(), &port);
-  b.RegisterService(last.service.get());
-  last.server = b.BuildAndStart();
-  ASSERT_EQ(port, last.port);
+  Serve(kShards - 1, nullptr);
   ControllerDeployment d = WaitCancelled("partly");
   EXPECT_FALSE(d.cancel_requested());
   ASSERT_OK_AND_ASSIGN(onlineddl::Migration m, last.executor->Get(uuid));
@@ -1973,13 +1968,7 @@ TEST_F(ControllerTest, ADecidedSwapGoesOnWhileAShardIsDown) {
   EXPECT_THAT(d.message(), HasSubstr(kShardNames[1]));
   EXPECT_EQ(d.state(), ControllerDeployment::COMPLETING);
   EXPECT_FALSE(HasColumn(1, "users", "extra"));
-  grpc::ServerBuilder b;
-  int port = 0;
-  b.AddListeningPort(absl::StrCat("127.0.0.1:", down.port),
-                     grpc::InsecureServerCredentials(), &port);
-  b.RegisterService(down.service.get());
-  down.server = b.BuildAndStart();
-  ASSERT_EQ(port, down.port);
+  Serve(1, nullptr);
   d = WaitComplete("onedown");
   for (int i = 0; i < kShards; ++i) {
     EXPECT_TRUE(HasColumn(i, "users", "extra")) << kShardNames[i];
