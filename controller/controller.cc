@@ -324,23 +324,24 @@ absl::StatusOr<vtctldata::ApplySchemaResponse> Controller::ApplySchema(
     r.set_migration_context(req.migration_context());
     for (const std::string& sql : ddl) r.add_sql(sql);
     // A shard failing leaves the others applied: said, so that the shards
-    // are known to differ (the same request sent again fails on those).
+    // are known to differ (the same request sent again fails on those), as
+    // is a shard whose answer did not come in time (it may have applied).
     absl::Mutex applied_mu;
     std::set<std::string> applied;
+    std::set<std::string> unanswered;
     const absl::Status s = Combine(tablets_.ForEach(
         *ks, [&](const TopologyShard& shard, OnlineDDL::StubInterface& stub,
                  grpc::ClientContext& ctx) {
           vtctldata::ApplySchemaResponse ignored;
           absl::Status done = FromGrpc(stub.ApplySchema(&ctx, r, &ignored));
-          if (done.ok()) {
-            absl::MutexLock l(&applied_mu);
-            applied.insert(shard.name());
-          }
+          absl::MutexLock l(&applied_mu);
+          if (done.ok()) applied.insert(shard.name());
+          if (absl::IsDeadlineExceeded(done)) unanswered.insert(shard.name());
           return done;
         }));
     if (!s.ok()) {
       absl::MutexLock l(&applied_mu);
-      return TookEffectOn(s, "DDL", applied);
+      return TookEffectOn(s, "DDL", applied, unanswered);
     }
     return resp;
   }

@@ -90,9 +90,11 @@ struct ControllerOptions {
 bool AnyDecided(const ControllerDeployment& d);
 
 // `refused` (a verb some shards refused), naming `shards`, where it took
-// effect all the same.
+// effect all the same, and `unanswered`, those whose answer did not come
+// in time (it may have taken effect there too).
 absl::Status TookEffectOn(const absl::Status& refused, absl::string_view verb,
-                          const std::set<std::string>& shards);
+                          const std::set<std::string>& shards,
+                          const std::set<std::string>& unanswered = {});
 
 class Controller {
  public:

@@ -56,6 +56,7 @@ class ShardTally {
     absl::MutexLock l(&mu_);
     for (const auto& [shard, n] : rows) per_[shard] += n;
     if (s.ok() && took_effect) took_.insert(where.name());
+    if (absl::IsDeadlineExceeded(s)) unanswered_.insert(where.name());
     if (absl::IsNotFound(s) && !all_) {
       ++missing_;
       not_found_ = s;
@@ -70,7 +71,7 @@ class ShardTally {
                                                          absl::string_view verb,
                                                          int shards) {
     absl::MutexLock l(&mu_);
-    if (!s.ok()) return TookEffectOn(s, verb, took_);
+    if (!s.ok()) return TookEffectOn(s, verb, took_, unanswered_);
     if (missing_ == shards) return not_found_;
     return per_;
   }
@@ -80,6 +81,7 @@ class ShardTally {
   absl::Mutex mu_;
   std::map<std::string, uint64_t> per_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> took_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> unanswered_ ABSL_GUARDED_BY(mu_);
   int missing_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status not_found_ ABSL_GUARDED_BY(mu_);
 };
@@ -395,13 +397,20 @@ absl::StatusOr<std::map<std::string, uint64_t>> Controller::Throttle(
 }
 
 absl::Status TookEffectOn(const absl::Status& refused, absl::string_view verb,
-                          const std::set<std::string>& shards) {
-  if (shards.empty()) return refused;
-  return absl::Status(
-      refused.code(),
-      absl::StrCat(refused.message(), "; the ", verb,
-                   " took effect on shard(s) ", absl::StrJoin(shards, ", "),
-                   verb == "retry" ? ", where it runs again" : ""));
+                          const std::set<std::string>& shards,
+                          const std::set<std::string>& unanswered) {
+  std::string message(refused.message());
+  if (!shards.empty()) {
+    absl::StrAppend(&message, "; the ", verb, " took effect on shard(s) ",
+                    absl::StrJoin(shards, ", "),
+                    verb == "retry" ? ", where it runs again" : "");
+  }
+  if (!unanswered.empty()) {
+    absl::StrAppend(&message, "; shard(s) ", absl::StrJoin(unanswered, ", "),
+                    " did not answer in time: the ", verb,
+                    " may have taken effect there too");
+  }
+  return absl::Status(refused.code(), message);
 }
 
 absl::StatusOr<std::map<std::string, uint64_t>>

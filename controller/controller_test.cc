@@ -102,6 +102,33 @@ class RefusingCancels final : public tablet::OnlineDdlService {
   std::atomic<bool> refuse{true};
 };
 
+// A tablet whose answers to ApplySchema and throttle come `delay` after it
+// acted, as one running a direct DDL that outlasts the controller's
+// deadline.
+class SlowAnswers final : public tablet::OnlineDdlService {
+ public:
+  SlowAnswers(onlineddl::Executor* executor, absl::Duration delay)
+      : OnlineDdlService(executor, "commerce", kShardNames[0]), delay_(delay) {}
+  grpc::Status ApplySchema(grpc::ServerContext* ctx,
+                           const vtctldata::ApplySchemaRequest* req,
+                           vtctldata::ApplySchemaResponse* resp) override {
+    const grpc::Status applied = OnlineDdlService::ApplySchema(ctx, req, resp);
+    absl::SleepFor(delay_);
+    return applied;
+  }
+  grpc::Status ThrottleSchemaMigration(grpc::ServerContext* ctx,
+                                       const ThrottleRequest* req,
+                                       ThrottleResponse* resp) override {
+    const grpc::Status done =
+        OnlineDdlService::ThrottleSchemaMigration(ctx, req, resp);
+    absl::SleepFor(delay_);
+    return done;
+  }
+
+ private:
+  const absl::Duration delay_;
+};
+
 class ControllerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -954,6 +981,36 @@ TEST_F(ControllerTest, ADirectDdlFailingOnAShardSaysWhereItApplied) {
   for (int i = 0; i < kShards - 1; ++i) {
     EXPECT_TRUE(HasColumn(i, "made", "v")) << kShardNames[i];
   }
+}
+
+// A shard whose answer to a direct DDL does not come in time may have
+// applied it (it did here): the error says so, not only where it took
+// effect, or the shards may differ unknown to the caller.
+TEST_F(ControllerTest, AShardWhoseAnswerCameTooLateMayHaveActed) {
+  Serve(0, std::make_unique<SlowAnswers>(shards_[0].executor.get(),
+                                         absl::Seconds(3)));
+  ControllerOptions o = Options();
+  o.rpc_timeout = absl::Seconds(1);
+  StartController(o);
+  const absl::Status s =
+      Apply("CREATE TABLE slow (id INT PRIMARY KEY)", "direct", "").status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(s.message(), HasSubstr("the DDL took effect on shard(s) 40-80, "
+                                     "80-c0, c0-"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("shard(s) -40 did not answer in time: the DDL may "
+                        "have taken effect there too"));
+  EXPECT_TRUE(HasColumn(0, "slow", "id"));
+  // So does any command the shards answer (here a throttle, which did take
+  // effect there).
+  ThrottleRequest t;
+  t.set_keyspace("commerce");
+  t.set_uuid("all");
+  const absl::Status throttled = controller_->Throttle(t, false).status();
+  EXPECT_THAT(throttled.message(),
+              HasSubstr("the throttle took effect on shard(s) 40-80, 80-c0, "
+                        "c0-; shard(s) -40 did not answer in time: the "
+                        "throttle may have taken effect there too"));
 }
 
 // A retry a shard refuses (a newer --in-order-completion migration of the
