@@ -36,6 +36,13 @@ bool Active(const ControllerDeployment& d) {
          d.state() == ControllerDeployment::COMPLETING;
 }
 
+// Whether a store write that failed with `s` may have been applied all the
+// same: its answer did not come (a timeout, a dropped connection).
+bool MayHaveLanded(const absl::Status& s) {
+  return absl::IsDeadlineExceeded(s) || absl::IsUnavailable(s) ||
+         absl::IsUnknown(s) || absl::IsCancelled(s);
+}
+
 }  // namespace
 
 bool AnyDecided(const ControllerDeployment& d) {
@@ -136,7 +143,7 @@ ControllerDeployment* Controller::FindByMember(absl::string_view uuid) {
   return nullptr;
 }
 
-absl::Status Controller::Save(const ControllerDeployment& d) {
+absl::Status Controller::Save(const ControllerDeployment& d, bool create) {
   // State loaded in an earlier term is stale once leadership was lost and
   // won again (the store's fence holds for the current term only): what
   // was saved meanwhile, by another leader, stays.
@@ -149,7 +156,7 @@ absl::Status Controller::Save(const ControllerDeployment& d) {
         " (its state is from an earlier term): nothing saved; the next "
         "round reloads it"));
   }
-  SC_RETURN_IF_ERROR(store_->Save(d));
+  SC_RETURN_IF_ERROR(create ? store_->Create(d) : store_->Save(d));
   absl::MutexLock lock(&view_mu_);
   view_[absl::AsciiStrToLower(d.context())] = d;
   return absl::OkStatus();
@@ -515,10 +522,35 @@ absl::Status Controller::Submit(ControllerDeployment& d,
   // Saved first: a controller that dies while submitting finds the
   // deployment (and cancels or resumes it) when it restarts.
   d.set_submission_pending(true);
-  if (absl::Status s = Save(d); !s.ok()) {
+  if (absl::Status s = Save(d, /*create=*/true); !s.ok()) {
     // Not saved, not kept: the caller is told it failed, so nothing may
     // submit it later.
-    return s;
+    if (!MayHaveLanded(s)) return s;
+    // The store may have taken it all the same (its answer was lost): a
+    // successor, or this leader reloading, would submit what the caller is
+    // told failed. Recorded as cancelled, which a late create cannot
+    // overwrite (it is for a new deployment only).
+    ControllerDeployment dropped = d;
+    dropped.set_submission_pending(false);
+    dropped.set_state(ControllerDeployment::CANCELLED);
+    dropped.set_message(
+        absl::StrCat("not submitted: saving the deployment got no answer (",
+                     s.message(), ")"));
+    if (absl::Status t = Save(dropped); !t.ok()) {
+      return absl::Status(
+          s.code(),
+          absl::StrCat("not submitted: saving the deployment got no answer (",
+                       s.message(), "), nor did recording it as cancelled (",
+                       t.message(),
+                       "): it may be saved, and then a leader "
+                       "submits it; cancel deployment ",
+                       d.context(), " if it is listed"));
+    }
+    deployments_.push_back(dropped);
+    return absl::Status(
+        s.code(), absl::StrCat("not submitted: saving the deployment got "
+                               "no answer (",
+                               s.message(), "); it is recorded as cancelled"));
   }
   deployments_.push_back(d);
   int submitted = 0;

@@ -163,8 +163,9 @@ class Controller {
   // The deployment holding member `uuid`, if any.
   ControllerDeployment* FindByMember(absl::string_view uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Saves `d` to the store, then to the view.
-  absl::Status Save(const ControllerDeployment& d)
+  // Saves `d` to the store, then to the view; as a new deployment (the
+  // store's Create) if `create`.
+  absl::Status Save(const ControllerDeployment& d, bool create = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The view becomes deployments_, as loaded for leadership `term`.
   void PublishLoaded(int64_t term) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

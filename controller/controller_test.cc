@@ -1479,16 +1479,28 @@ TEST_F(ControllerTest, MixedBatchesAreCheckedWholeFirst) {
 }
 
 // Deployments saved in memory, the next save failing on request (an etcd
-// blip, a full disk).
+// blip, a full disk), or saved with its answer lost (a timeout).
 class FlakyStore final : public StateStore {
  public:
   absl::Status Save(const ControllerDeployment& d) override {
     if (fail_next_.exchange(false)) {
-      return absl::UnavailableError("test: the store is unreachable");
+      return absl::InternalError("test: the store could not write it");
     }
     absl::MutexLock lock(&mu_);
     saved_[d.context()] = d;
+    if (land_next_.exchange(false)) {
+      return absl::DeadlineExceededError("test: the store's answer was lost");
+    }
     return absl::OkStatus();
+  }
+  absl::Status Create(const ControllerDeployment& d) override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (saved_.count(d.context()) > 0) {
+        return absl::AlreadyExistsError("test: already saved");
+      }
+    }
+    return Save(d);
   }
   absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() override {
     absl::MutexLock lock(&mu_);
@@ -1498,6 +1510,7 @@ class FlakyStore final : public StateStore {
     return all;
   }
   std::atomic<bool> fail_next_{false};
+  std::atomic<bool> land_next_{false};
 
  private:
   absl::Mutex mu_;
@@ -1519,8 +1532,8 @@ TEST_F(ControllerTest, ADeploymentThatCannotBeSavedIsNotSubmittedLater) {
   req.set_migration_context("unsaved");
   store->fail_next_ = true;
   EXPECT_THAT(controller_->ApplySchema(req).status(),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("store is unreachable")));
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("the store could not write it")));
   absl::SleepFor(absl::Seconds(1));  // several controller rounds
   EXPECT_THAT(controller_->GetDeployment("unsaved").status(),
               StatusIs(absl::StatusCode::kNotFound));
@@ -1535,6 +1548,46 @@ TEST_F(ControllerTest, ADeploymentThatCannotBeSavedIsNotSubmittedLater) {
   // The same request goes through once the store answers.
   ASSERT_OK(controller_->ApplySchema(req).status());
   WaitComplete("unsaved");
+}
+
+// A deployment whose save got no answer may have been saved all the same
+// (etcd applies a write whose answer timed out): it is recorded cancelled,
+// so that no leader submits what the caller was told failed. A successor
+// loading it submitted it.
+TEST_F(ControllerTest, ADeploymentWhoseSaveGotNoAnswerIsRecordedCancelled) {
+  CreateTable("saved", "note VARCHAR(32)");
+  auto store = std::make_shared<FlakyStore>();
+  ControllerOptions o = Options();
+  o.store = store;
+  o.tick = absl::Hours(1);  // rounds run below, by hand
+  StartController(o);
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE saved ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context("unanswered");
+  store->land_next_ = true;
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("it is recorded as cancelled")));
+  // A successor takes over from the store.
+  controller_.reset();
+  StartController(o);
+  for (int round = 0; round < 3; ++round) EXPECT_OK(controller_->Tick());
+  ASSERT_OK_AND_ASSIGN(ControllerDeployment d,
+                       controller_->GetDeployment("unanswered"));
+  EXPECT_EQ(d.state(), ControllerDeployment::CANCELLED);
+  EXPECT_FALSE(d.submission_pending());
+  for (int i = 0; i < kShards; ++i) {
+    EXPECT_EQ(Value(i,
+                    "SELECT COUNT(*) FROM _vt.schema_migrations WHERE "
+                    "migration_context = 'unanswered'"),
+              "0")
+        << kShardNames[i];
+  }
+  // Its context is taken.
+  EXPECT_THAT(controller_->ApplySchema(req).status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 // A complete whose record cannot be saved fails and is not acted on: the
@@ -1554,8 +1607,8 @@ TEST_F(ControllerTest, ACompleteThatCannotBeSavedIsNotActedOn) {
   WaitReadyEverywhere(resp.uuid_list(0));
   store->fail_next_ = true;
   EXPECT_THAT(controller_->CompleteDeployment("unsaved-complete"),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("store is unreachable")));
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("the store could not write it")));
   // Gate rounds (one that takes the deployment up cuts it over within).
   for (int round = 0; round < 3; ++round) EXPECT_OK(controller_->Tick());
   for (int i = 0; i < kShards; ++i) {

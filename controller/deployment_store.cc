@@ -41,6 +41,15 @@ std::string DeploymentStore::FileName(const std::string& context) {
                       ".textproto");
 }
 
+absl::Status DeploymentStore::Create(const ControllerDeployment& d) {
+  const std::string path = absl::StrCat(dir_, "/", FileName(d.context()));
+  if (::access(path.c_str(), F_OK) == 0) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "deployment ", d.context(), " is already saved (", path, ")"));
+  }
+  return Save(d);
+}
+
 absl::Status DeploymentStore::Save(const ControllerDeployment& d) {
   std::string text;
   if (!google::protobuf::TextFormat::PrintToString(d, &text)) {

@@ -24,6 +24,10 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
   virtual absl::Status Save(const ControllerDeployment& d) = 0;
+  // Saves `d`, a new deployment: ALREADY_EXISTS, and nothing saved, if
+  // one of its context is. A create whose answer was lost (a timeout) can
+  // be overtaken by a Save: if it lands after, it changes nothing.
+  virtual absl::Status Create(const ControllerDeployment& d) = 0;
   // Every saved deployment, oldest first.
   virtual absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() = 0;
 };
@@ -37,6 +41,7 @@ class DeploymentStore final : public StateStore {
   static absl::StatusOr<DeploymentStore> Open(std::string dir);
 
   absl::Status Save(const ControllerDeployment& d) override;
+  absl::Status Create(const ControllerDeployment& d) override;
   absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() override;
 
   // The file name for a context: hex, so that any context is a safe name.

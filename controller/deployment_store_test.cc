@@ -13,6 +13,8 @@ namespace sidecut {
 namespace controller {
 namespace {
 
+using ::testing::HasSubstr;
+
 std::string Dir(const std::string& name) {
   std::string d = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
   std::filesystem::remove_all(d);
@@ -32,10 +34,15 @@ TEST(DeploymentStoreTest, SavesAndLoadsEveryDeploymentOldestFirst) {
   ControllerDeployment b;
   b.set_context("b");
   b.set_created_micros(1);
-  ASSERT_OK(store.Save(a));
+  ASSERT_OK(store.Create(a));
   ASSERT_OK(store.Save(b));
   a.set_state(ControllerDeployment::COMPLETE);  // a later save replaces
   ASSERT_OK(store.Save(a));
+  // A create is for a new deployment only.
+  ControllerDeployment late = b;
+  late.set_created_micros(5);
+  EXPECT_THAT(store.Create(late), StatusIs(absl::StatusCode::kAlreadyExists,
+                                           HasSubstr("already saved")));
   // An interrupted save's temporary file is ignored.
   std::ofstream(dir + "/" + DeploymentStore::FileName("c") + ".tmp") << "junk";
   // A new store over the same directory (a restarted controller).

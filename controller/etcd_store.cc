@@ -17,6 +17,14 @@ std::string DeploymentsPrefix(const std::string& prefix) {
 }  // namespace
 
 absl::Status EtcdStateStore::Save(const ControllerDeployment& d) {
+  return Put(d, /*create=*/false);
+}
+
+absl::Status EtcdStateStore::Create(const ControllerDeployment& d) {
+  return Put(d, /*create=*/true);
+}
+
+absl::Status EtcdStateStore::Put(const ControllerDeployment& d, bool create) {
   etcdserverpb::TxnRequest txn;
   if (fence_) {
     absl::optional<etcdserverpb::Compare> fence = fence_();
@@ -26,13 +34,30 @@ absl::Status EtcdStateStore::Save(const ControllerDeployment& d) {
     }
     *txn.add_compare() = *fence;
   }
+  const std::string key = absl::StrCat(DeploymentsPrefix(prefix_),
+                                       absl::BytesToHexString(d.context()));
+  if (create) {
+    // Only while the key was never written (or was deleted).
+    etcdserverpb::Compare* absent = txn.add_compare();
+    absent->set_key(key);
+    absent->set_target(etcdserverpb::Compare::CREATE);
+    absent->set_result(etcdserverpb::Compare::EQUAL);
+    absent->set_create_revision(0);
+    // Read back on failure: which comparison failed.
+    txn.add_failure()->mutable_request_range()->set_key(key);
+  }
   etcdserverpb::PutRequest* put = txn.add_success()->mutable_request_put();
-  put->set_key(absl::StrCat(DeploymentsPrefix(prefix_),
-                            absl::BytesToHexString(d.context())));
+  put->set_key(key);
   put->set_value(d.SerializeAsString());
   absl::StatusOr<etcdserverpb::TxnResponse> r = etcd_->Txn(txn);
   if (!r.ok()) return r.status();
   if (!r->succeeded()) {
+    if (create && r->responses_size() > 0 &&
+        r->responses(0).response_range().kvs_size() > 0) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("deployment ", d.context(),
+                       " is already saved in etcd: not saved again"));
+    }
     return absl::FailedPreconditionError(
         "this sidecut-ctld lost its leadership: deployment not saved");
   }

@@ -33,9 +33,13 @@ class EtcdStateStore final : public StateStore {
 
   // FAILED_PRECONDITION when fenced and this controller is not the leader.
   absl::Status Save(const ControllerDeployment& d) override;
+  absl::Status Create(const ControllerDeployment& d) override;
   absl::StatusOr<std::vector<ControllerDeployment>> LoadAll() override;
 
  private:
+  // The fenced put of `d`, only while its key is absent if `create`.
+  absl::Status Put(const ControllerDeployment& d, bool create);
+
   EtcdClient* const etcd_;
   const std::string prefix_;
   const Fence fence_;

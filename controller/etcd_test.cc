@@ -173,6 +173,11 @@ TEST_F(EtcdTest, OneLeaderFailsOverWhenItDiesAndAtOnceWhenItResigns) {
   d.set_message("written by a deposed leader");
   EXPECT_THAT(a_store.Save(d), StatusIs(absl::StatusCode::kFailedPrecondition,
                                         HasSubstr("lost its leadership")));
+  ControllerDeployment late;
+  late.set_context("created by a deposed leader");
+  EXPECT_THAT(a_store.Create(late),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("lost its leadership")));
   EtcdStateStore next_store(client_.get(), prefix_,
                             [&] { return next->Fence(); });
   ASSERT_OK_AND_ASSIGN(std::vector<ControllerDeployment> saved,
@@ -215,8 +220,20 @@ TEST_F(EtcdTest, DeploymentsAndTopologyRoundTrip) {
   ASSERT_OK(store.Save(b));
   a.set_state(ControllerDeployment::COMPLETE);
   ASSERT_OK(store.Save(a));
+  // A create is for a new deployment only: a late one (its answer lost,
+  // then overtaken by a save) changes nothing.
+  ControllerDeployment late = b;
+  late.set_message("a late create");
+  EXPECT_THAT(store.Create(late), StatusIs(absl::StatusCode::kAlreadyExists,
+                                           HasSubstr("already saved")));
+  ControllerDeployment c;
+  c.set_context("c");
+  c.set_created_micros(3);
+  ASSERT_OK(store.Create(c));
   ASSERT_OK_AND_ASSIGN(std::vector<ControllerDeployment> all, store.LoadAll());
-  ASSERT_EQ(all.size(), 2u);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].message(), "");
+  EXPECT_EQ(all[2].context(), "c");
   EXPECT_EQ(all[0].context(), "b");
   EXPECT_EQ(all[1].context(), a.context());
   EXPECT_EQ(all[1].state(), ControllerDeployment::COMPLETE);
