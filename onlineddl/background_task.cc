@@ -29,6 +29,12 @@ BackgroundTask::~BackgroundTask() {
   niceness_.reset();  // before conn_ closes
 }
 
+absl::Status BackgroundTask::Wait() {
+  if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
+  return status_;
+}
+
 bool BackgroundTask::Done(absl::Status* status) {
   absl::MutexLock lock(&mu_);
   if (done_) *status = status_;

@@ -43,6 +43,10 @@ class BackgroundTask {
   // running and any after it fail.
   absl::Status Kill(mysql::Connection& other);
 
+  // Waits for the work to end (Kill it first not to wait for the server);
+  // its outcome.
+  absl::Status Wait();
+
   absl::Time started() const { return started_; }
 
  private:

@@ -591,6 +591,19 @@ class Executor {
   // definition changed.
   absl::Status RecoverMysqlAlter(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether the `mysql` ALTER of `m`, which no session runs any more,
+  // applied: the binlog has it if it did, else a changed definition says
+  // so. *how: the words recorded with the outcome.
+  enum class MysqlAlterOutcome { kApplied, kNotApplied, kUnknown };
+  absl::StatusOr<MysqlAlterOutcome> JudgeMysqlAlter(const Migration& m,
+                                                    std::string* how)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Before a cancel of `m`: stops its `mysql` ALTER, if it runs, and waits
+  // for it. FailedPrecondition if it had applied (recorded complete: the
+  // table has the change), if that is unknown (recorded failed), or if a
+  // restart left it running (the next check settles it).
+  absl::Status StopMysqlAlter(const Migration& m)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records the `mysql` ALTER complete, with `stage`.
   absl::Status CompleteMysqlAlter(const Migration& m, absl::string_view stage)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -709,6 +722,10 @@ class Executor {
   // session through conn_ (or a new one if conn_ fails), so that this does
   // not wait for the server.
   void StopTask(Tasks& tasks, const std::string& uuid)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Kills the session of `task` (of `uuid`) as StopTask does; the task
+  // ends soon after.
+  void KillTask(BackgroundTask& task, const std::string& uuid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cuts over a ready ALTER, or several ready ALTERs of one deployment
   // (adjacent in its order) in one atomic RENAME (executor_group.cc).

@@ -149,7 +149,14 @@ absl::StatusOr<int> Executor::Cancel(absl::string_view uuid,
           "cancel its deployment through the controller, or wait for the "
           "hold to end"));
     }
-    SC_RETURN_IF_ERROR(CancelLocked(m));
+    const absl::Status s = CancelLocked(m);
+    if (uuid == "all" && m.strategy == "mysql" &&
+        absl::IsFailedPrecondition(s)) {
+      // Its ALTER TABLE had applied (now complete), or a restart left it
+      // running (settled next check): refused by name, skipped here.
+      continue;
+    }
+    SC_RETURN_IF_ERROR(s);
     ++cancelled;
   }
   return cancelled;
@@ -174,6 +181,9 @@ absl::Status Executor::CancelLocked(const Migration& m, absl::string_view why) {
         "complete); revert it instead"));
   }
   if (CutOverInterrupted(m)) return RefuseWhileChecking(m, "cancel");
+  // A `mysql` ALTER that ran through (or commits as it is killed) has
+  // changed the table: recorded cancelled, a retry would apply it twice.
+  SC_RETURN_IF_ERROR(StopMysqlAlter(m));
   if (absl::StartsWith(m.stage, kApplying)) {
     // An immediate operation a restart interrupted: its statement (a
     // RENAME away, a CREATE, ...) may have applied. Called cancelled it

@@ -615,8 +615,36 @@ absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
                                        "left running (server connection ",
                                        plan->connection, ")")));
   }
-  // No session runs it now: the binlog has it if it applied (a DDL is
-  // written once it has), whatever it changed.
+  std::string how;
+  SC_ASSIGN_OR_RETURN(const MysqlAlterOutcome outcome,
+                      JudgeMysqlAlter(m, &how));
+  switch (outcome) {
+    case MysqlAlterOutcome::kApplied:
+      return CompleteMysqlAlter(
+          m, absl::StrCat("complete (applied while the tablet restarted", how,
+                          ")"));
+    case MysqlAlterOutcome::kNotApplied:
+      return Fail(m, absl::StrCat("the tablet restarted during this ALTER "
+                                  "TABLE, which did not apply (",
+                                  how, "); retry it"));
+    case MysqlAlterOutcome::kUnknown:
+      break;
+  }
+  return Fail(m, absl::StrCat("the tablet restarted during this ALTER TABLE; "
+                              "whether it applied is unknown: ",
+                              how, ". Check the table before retrying"));
+}
+
+absl::StatusOr<Executor::MysqlAlterOutcome> Executor::JudgeMysqlAlter(
+    const Migration& m, std::string* how) {
+  const std::optional<MysqlAlterPlan> plan =
+      ParseMysqlAlterPlan(m.special_plan);
+  if (!plan.has_value()) {
+    *how = "its plan (special_plan) cannot be read";
+    return MysqlAlterOutcome::kUnknown;
+  }
+  // The binlog has it if it applied (a DDL is written once it has),
+  // whatever it changed.
   std::optional<bool> logged;  // unknown without the binlog
   if (plan->binlog.has_value()) {
     absl::StatusOr<bool> found = mysql::StatementLoggedSince(
@@ -632,38 +660,85 @@ absl::Status Executor::RecoverMysqlAlter(const Migration& m) {
     }
   }
   if (logged == true) {
-    return CompleteMysqlAlter(m,
-                              "complete (applied while the tablet "
-                              "restarted; found in the binlog)");
+    *how = "; found in the binlog";
+    return MysqlAlterOutcome::kApplied;
   }
   // A changed definition says it applied, whatever the binlog missed.
   absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
   if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
   if (!now.ok() || *now != plan->table_digest) {
     // Applied (a RENAME TO among its clauses took the table away).
-    return CompleteMysqlAlter(m,
-                              "complete (applied while the tablet restarted)");
+    *how = "";
+    return MysqlAlterOutcome::kApplied;
   }
   if (logged == false) {
-    return Fail(m,
-                "the tablet restarted during this ALTER TABLE, which did not "
-                "apply (the server's binlog does not have it); retry it");
+    *how = "the server's binlog does not have it";
+    return MysqlAlterOutcome::kNotApplied;
   }
   absl::StatusOr<DdlStatement> d = ParseMigration(m);
   if (const std::string hidden =
           d.ok() ? EffectsTheDefinitionHides(*d) : "its statement";
       !hidden.empty()) {
-    return Fail(m,
-                absl::StrCat("the tablet restarted during this ALTER TABLE; "
-                             "whether it applied is unknown: the table's "
-                             "definition does not show what ",
-                             hidden,
-                             " does (and the binlog could not tell). Check the "
-                             "table before retrying"));
+    *how = absl::StrCat("the table's definition does not show what ", hidden,
+                        " does (and the binlog could not tell)");
+    return MysqlAlterOutcome::kUnknown;
   }
-  return Fail(m,
-              "the tablet restarted during this ALTER TABLE, which did not "
-              "apply (nothing changed); retry it");
+  *how = "nothing changed";
+  return MysqlAlterOutcome::kNotApplied;
+}
+
+absl::Status Executor::StopMysqlAlter(const Migration& m) {
+  if (m.strategy != "mysql" || !m.reverted_uuid.empty() ||
+      m.status != kStatusRunning || m.ddl_action != "alter" || m.is_view ||
+      absl::StartsWith(m.stage, kApplying) ||
+      !ParseMysqlAlterPlan(m.special_plan).has_value()) {
+    return absl::OkStatus();  // none started
+  }
+  auto it = mysql_alters_.find(m.uuid);
+  if (it == mysql_alters_.end()) {
+    // A restart left it: its server thread may run on (the next check
+    // stops it), and it may have applied.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "migration ", m.uuid,
+        "'s ALTER TABLE was running when the daemon stopped; the next check "
+        "settles it (complete if it applied, failed if not)"));
+  }
+  std::unique_ptr<BackgroundTask> task = std::move(it->second);
+  mysql_alters_.erase(it);
+  absl::Status ran;
+  if (!task->Done(&ran)) {
+    KillTask(*task, m.uuid);
+    ran = task->Wait();
+  }
+  // Ended: by its own result if it ran through, else by what the server
+  // shows (a KILL that came as it committed leaves it applied).
+  std::string how;
+  MysqlAlterOutcome outcome = MysqlAlterOutcome::kApplied;
+  if (!ran.ok()) {
+    SC_ASSIGN_OR_RETURN(outcome, JudgeMysqlAlter(m, &how));
+  }
+  switch (outcome) {
+    case MysqlAlterOutcome::kNotApplied:
+      return absl::OkStatus();
+    case MysqlAlterOutcome::kApplied:
+      SC_RETURN_IF_ERROR(CompleteMysqlAlter(
+          m, absl::StrCat("complete (it had applied when the cancel came", how,
+                          ")")));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "migration ", m.uuid,
+          "'s ALTER TABLE had already applied when the cancel came: it is "
+          "complete"));
+    case MysqlAlterOutcome::kUnknown:
+      break;
+  }
+  SC_RETURN_IF_ERROR(Fail(
+      m, absl::StrCat("stopped by a cancel; whether its ALTER TABLE applied is "
+                      "unknown: ",
+                      how, ". Check the table before retrying")));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "migration ", m.uuid,
+      "'s ALTER TABLE was stopped, but whether it applied is unknown (", how,
+      "): it is failed; check the table before retrying"));
 }
 
 absl::Status Executor::MonitorMysqlAlter(const Migration& m) {

@@ -234,15 +234,22 @@ TEST_F(PrepareCutOverTest, APreparedCutOverOutlivesTheServersIdleTimeout) {
   EXPECT_TRUE(HasColumn("x"));
 }
 
-// No table GC purge runs while a cut-over is prepared (its commit would
-// wait behind the purge's DELETEs, writes to the table held meanwhile);
-// it goes on once the cut-over is aborted.
+// No table GC purge, nor cleanup of a migration's artifacts, runs while a
+// cut-over is prepared (its commit would wait behind the purge's DELETEs,
+// or a RENAME waiting for a lock, writes to the table held meanwhile); it
+// goes on once the cut-over is aborted.
 TEST_F(PrepareCutOverTest, TableGcPausesWhileACutOverIsPrepared) {
   CreateUsers(100);
+  ASSERT_OK(conn_->Execute("CREATE TABLE gone (id INT PRIMARY KEY)"));
   StartExecutor();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> dropped,
+                       executor_->Submit("DROP TABLE gone", "vitess", ""));
+  const std::string hold = WaitStatus(dropped[0], kStatusComplete).artifacts;
+  ASSERT_TRUE(HasTable(hold));
   const std::string uuid = SubmitReady("ALTER TABLE users ADD COLUMN x INT");
   ASSERT_FALSE(uuid.empty());
   ASSERT_OK(executor_->PrepareCutOver(uuid, absl::Seconds(30)));
+  ASSERT_OK(executor_->Cleanup(dropped[0]).status());
   ASSERT_OK_AND_ASSIGN(
       std::string purging,
       ArtifactName(ArtifactHint::kPurge, "12345678-2222-3333-4444-777777777777",
@@ -255,11 +262,16 @@ TEST_F(PrepareCutOverTest, TableGcPausesWhileACutOverIsPrepared) {
     absl::SleepFor(absl::Milliseconds(100));
     ASSERT_EQ(Value(absl::StrCat("SELECT COUNT(*) FROM ", Qualified(purging))),
               "1000");
+    ASSERT_TRUE(HasTable(hold));
   }
   ASSERT_OK(executor_->AbortCutOver(uuid));
   ASSERT_OK(WaitFor(
       Clock::Real(), "purged",
       [&]() -> absl::StatusOr<bool> { return !HasTable(purging); },
+      WaitOptions{.timeout = absl::Seconds(30)}));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the cleanup",
+      [&]() -> absl::StatusOr<bool> { return !HasTable(hold); },
       WaitOptions{.timeout = absl::Seconds(30)}));
 }
 

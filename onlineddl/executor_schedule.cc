@@ -62,9 +62,13 @@ absl::Status Executor::TickLocked() {
   // except those a pending revert is about to use. A table ALTER's revert
   // that did not complete lists the reverted migration's old table, which
   // is still that migration's (its retention decides).
+  // Not while a cut-over is prepared: its commit waits for this tick, and
+  // a RENAME of an artifact may wait for a lock meanwhile (writes to the
+  // prepared table held all that time).
   SC_ASSIGN_OR_RETURN(
       std::vector<Migration> done,
       ListMine(absl::StrCat(
+          prepared_.empty() ? "" : "FALSE AND ",
           "migration_status IN ('complete', 'failed', 'cancelled') AND "
           "NOT (reverted_uuid <> '' AND ddl_action = 'alter' AND NOT is_view "
           "AND migration_status <> 'complete') AND "

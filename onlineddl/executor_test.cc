@@ -2964,6 +2964,110 @@ TEST_F(ExecutorTest, ImmediateAndMysqlOperationsKeepTheOrderAndTurns) {
   WaitStatus(second[0], kStatusComplete);
 }
 
+// A cancel of a `mysql` ALTER that has applied (the next check had not
+// noticed yet) leaves it complete and says so: it was recorded cancelled
+// with the table altered, and a retry then ran the statement again. One
+// the cancel stops before it applies is cancelled, the table unchanged,
+// by name and by CANCEL ALL.
+TEST_F(ExecutorTest, ACancelOfAMysqlAlterThatAppliedLeavesItComplete) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE ma (id INT PRIMARY KEY)"));
+  ASSERT_OK(conn_->Execute("INSERT INTO ma VALUES (1), (2), (3)"));
+  ExecutorOptions o = Options();
+  o.tick = absl::Hours(1);  // checks run below, by hand
+  StartExecutor(o);
+  auto columns = [&](const std::string& table) {
+    return Value(absl::StrCat(
+        "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM "
+        "information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+        "TABLE_NAME = '",
+        table, "'"));
+  };
+  // Each ALTER waits for a transaction's lock on the table.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> blocker,
+                       harness::ConnectTo(*instance_));
+  auto block = [&] {
+    ASSERT_OK(blocker->Execute("START TRANSACTION"));
+    ASSERT_OK(blocker->Execute(
+        absl::StrCat("SELECT COUNT(*) FROM ", Qualified("ma"))));
+  };
+  auto wait_blocked = [&](const std::string& sql) {
+    return WaitFor(Clock::Real(), "the ALTER to wait for the lock",
+                   [&]() -> absl::StatusOr<bool> {
+                     SC_RETURN_IF_ERROR(executor_->Tick());
+                     SC_ASSIGN_OR_RETURN(
+                         std::string waiting,
+                         mysql::QueryValue(
+                             *conn_, absl::StrCat("SELECT COUNT(*) FROM "
+                                                  "information_schema."
+                                                  "PROCESSLIST WHERE INFO = ",
+                                                  mysql::QuoteString(sql))));
+                     return waiting == "1";
+                   });
+  };
+  block();
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> applied,
+      executor_->Submit("ALTER TABLE ma ADD x INT", "mysql", ""));
+  ASSERT_OK(wait_blocked("ALTER TABLE ma ADD x INT"));
+  // It applies once the transaction ends, and no check runs before the
+  // cancel.
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the ALTER to apply",
+      [&]() -> absl::StatusOr<bool> { return columns("ma") == "id,x"; }));
+  EXPECT_THAT(executor_->Cancel(applied[0]),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("had already applied")));
+  ASSERT_OK_AND_ASSIGN(Migration m, executor_->Get(applied[0]));
+  EXPECT_EQ(m.status, kStatusComplete);
+  EXPECT_THAT(m.stage, HasSubstr("when the cancel came"));
+  // CANCEL ALL passes over one that applied.
+  block();
+  ASSERT_OK_AND_ASSIGN(
+      applied, executor_->Submit("ALTER TABLE ma ADD z INT", "mysql", ""));
+  ASSERT_OK(wait_blocked("ALTER TABLE ma ADD z INT"));
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the ALTER to apply",
+      [&]() -> absl::StatusOr<bool> { return columns("ma") == "id,x,z"; }));
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(applied[0]));
+  EXPECT_EQ(m.status, kStatusComplete);
+
+  // Stopped while it waits: cancelled, by name and by CANCEL ALL.
+  block();
+  for (const std::string& which :
+       {std::string("by name"), std::string("all")}) {
+    ASSERT_OK_AND_ASSIGN(
+        std::vector<std::string> held,
+        executor_->Submit("ALTER TABLE ma ADD y INT", "mysql", ""));
+    ASSERT_OK(wait_blocked("ALTER TABLE ma ADD y INT"));
+    EXPECT_THAT(executor_->Cancel(which == "all" ? "all" : held[0]),
+                IsOkAndHolds(1))
+        << which;
+    ASSERT_OK_AND_ASSIGN(m, executor_->Get(held[0]));
+    EXPECT_EQ(m.status, kStatusCancelled) << which;
+  }
+  // One a restart left is refused by name, passed over by CANCEL ALL, and
+  // settled by the next check (it was stopped with its daemon).
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> left,
+      executor_->Submit("ALTER TABLE ma ADD w INT", "mysql", ""));
+  ASSERT_OK(wait_blocked("ALTER TABLE ma ADD w INT"));
+  executor_.reset();
+  StartExecutor(o);
+  EXPECT_THAT(executor_->Cancel(left[0]),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("running when the daemon stopped")));
+  EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
+  ASSERT_OK(executor_->Tick());
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(left[0]));
+  EXPECT_EQ(m.status, kStatusFailed);
+  EXPECT_THAT(m.message, HasSubstr("did not apply"));
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  EXPECT_EQ(columns("ma"), "id,x,z");
+}
+
 // A newer --in-order-completion ALTER waits at its cut-over for the
 // migrations submitted before it, and holds none of them back meanwhile: a
 // `mysql` ALTER queued behind another's tail started once that one ended

@@ -342,18 +342,22 @@ absl::Status Executor::DeleteWorkflowRows(int64_t id) {
 void Executor::StopTask(Tasks& tasks, const std::string& uuid) {
   auto it = tasks.find(uuid);
   if (it == tasks.end()) return;
+  KillTask(*it->second, uuid);
+  tasks.erase(it);  // joins its thread
+}
+
+void Executor::KillTask(BackgroundTask& task, const std::string& uuid) {
   absl::Status s = conn_ != nullptr
-                       ? it->second->Kill(*conn_)
+                       ? task.Kill(*conn_)
                        : absl::UnavailableError("no executor session");
   if (!s.ok()) {
     absl::StatusOr<std::unique_ptr<mysql::Connection>> fresh = Connect();
-    s = fresh.ok() ? it->second->Kill(**fresh) : fresh.status();
+    s = fresh.ok() ? task.Kill(**fresh) : fresh.status();
   }
   if (!s.ok()) {
     std::cerr << "executor: could not stop the background statement of " << uuid
               << " (waiting for it to end): " << s.message() << "\n";
   }
-  tasks.erase(it);  // joins its thread
 }
 
 absl::Status Executor::StartStream(const std::string& uuid,
