@@ -98,13 +98,11 @@ absl::StatusOr<std::unique_ptr<mysql::Connection>> Executor::ConnectOwn() {
   return c;
 }
 
-namespace {
-
-// The named lock of `db`'s executor: its name (cut to whole characters)
-// and a hash of its bytes (FNV-1a, the same in every build). Lock names
-// hold at most 64 characters, and MySQL compares them case-insensitively
-// (MariaDB 10.11 did not, here): `Shop` and `shop` (two databases where
-// names are case-sensitive) differ by the hash.
+// Its name cut to whole characters, and a hash of its bytes (FNV-1a, the
+// same in every build). Lock names hold at most 64 characters, and MySQL
+// compares them case-insensitively (MariaDB 10.11 did not, here): `Shop`
+// and `shop` (two databases where names are case-sensitive) differ by the
+// hash.
 std::string DaemonLockName(absl::string_view db) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : db) {
@@ -119,8 +117,6 @@ std::string DaemonLockName(absl::string_view db) {
   return absl::StrCat("sidecut.executor.", db.substr(0, keep), ".",
                       absl::Hex(h, absl::kZeroPad16));
 }
-
-}  // namespace
 
 absl::Status Executor::TakeDaemonLock(absl::Duration wait) {
   const std::string name = DaemonLockName(options_.db);
@@ -197,20 +193,24 @@ Executor::~Executor() {
     stop_ = true;
   }
   if (thread_.joinable()) thread_.join();
-  {
-    absl::MutexLock lock(&mu_);
-    // A restarted daemon fails an interrupted strategy-mysql ALTER and
-    // builds deferred indexes again: do not wait for the server here.
-    // Not waited for in their catch-up waits either.
-    for (auto& [uuid, v] : verify_states_) {
-      if (v.progress != nullptr) v.progress->cancelled = true;
-    }
-    for (Tasks* tasks : {&mysql_alters_, &index_builds_, &verifies_}) {
-      while (!tasks->empty()) {
-        StopTask(*tasks, std::string(tasks->begin()->first));
-      }
+  absl::MutexLock lock(&mu_);
+  StopWork();
+}
+
+void Executor::StopWork() {
+  // A restarted daemon fails an interrupted strategy-mysql ALTER and
+  // builds deferred indexes again: do not wait for the server here.
+  // Not waited for in their catch-up waits either.
+  for (auto& [uuid, v] : verify_states_) {
+    if (v.progress != nullptr) v.progress->cancelled = true;
+  }
+  for (Tasks* tasks : {&mysql_alters_, &index_builds_, &verifies_}) {
+    while (!tasks->empty()) {
+      StopTask(*tasks, std::string(tasks->begin()->first));
     }
   }
+  for (auto& [uuid, p] : prepared_) p.cut_over->Abort();  // unlocks
+  prepared_.clear();
   if (engine_ != nullptr) engine_->Close();
 }
 
@@ -240,8 +240,21 @@ absl::Status Executor::Tick() {
   absl::MutexLock lock(&mu_);
   // A new session (a reconnect) takes the database's lock first: another
   // daemon may have started meanwhile, and runs the migrations then.
+  if (deposed_) return absl::OkStatus();
   absl::Status s =
       holds_daemon_lock_ ? absl::OkStatus() : TakeDaemonLock(absl::Seconds(2));
+  if (absl::IsFailedPrecondition(s)) {
+    // Another daemon runs the migrations now (it started while this one
+    // reconnected): its streams and this one's would apply the same
+    // binlog into the same shadows, out of order. This one stops for good.
+    StopWork();
+    deposed_ = true;
+    std::cerr << "executor: " << s.message()
+              << ": this daemon lost the lock to it and stops its migrations"
+              << std::endl;
+    if (options_.on_deposed) options_.on_deposed();
+    return s;
+  }
   if (s.ok()) s = TickLocked();
   // The session may be broken (a server restart): reconnect for the next
   // tick. A session that still answers is kept, with its lock.
@@ -312,6 +325,27 @@ absl::Status Executor::CheckDeadline(absl::Time deadline) {
   return absl::DeadlineExceededError(
       "the request's deadline passed before it could run (it waited for the "
       "executor): nothing was done");
+}
+
+absl::Status Executor::CheckMayAct(absl::Time deadline) {
+  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  if (deposed_) {
+    return absl::UnavailableError(
+        "another sidecutd took this database's migrations while this one "
+        "reconnected: this one has stopped; send commands to that one");
+  }
+  return CheckWritable(*conn_);
+}
+
+absl::Status Executor::CheckWritable(mysql::Connection& c) {
+  SC_ASSIGN_OR_RETURN(std::string read_only,
+                      mysql::QueryValue(c, "SELECT @@GLOBAL.read_only"));
+  if (read_only == "0" || absl::EqualsIgnoreCase(read_only, "OFF")) {
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError(
+      "the server is read_only (a replica, or a demoted primary): nothing was "
+      "done; send commands to the primary's sidecutd");
 }
 
 absl::StatusOr<Migration> Executor::Get(absl::string_view uuid) {

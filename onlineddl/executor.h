@@ -65,6 +65,10 @@ struct ExecutorOptions {
   // holds a named lock (GET_LOCK) for it. Start waits this long for one
   // that is stopping to let go, then fails naming the holder. Default 10 s.
   absl::Duration daemon_lock_wait = absl::Seconds(10);
+  // Called (from the executor's thread) once another daemon took that lock
+  // while this one reconnected: this executor has stopped its streams and
+  // work and refuses commands (sidecutd shuts down). None by default.
+  std::function<void()> on_deposed;
   // A DROP's RENAME, an INSTANT ALTER or a view change waits at most this
   // long for the table's metadata lock, three times, then fails the
   // migration saying a transaction holds the table: while it waits, every
@@ -177,6 +181,10 @@ struct ExecutorOptions {
   // server heartbeat and a 10 ms apply batch window (see Executor()).
   vreplication::WorkflowOptions workflow;
 };
+
+// The named lock (GET_LOCK) the executor of database `db` holds: one
+// daemon per database.
+std::string DaemonLockName(absl::string_view db);
 
 class Executor {
  public:
@@ -384,6 +392,13 @@ class Executor {
                                          const DdlStrategySetting& st);
   // DeadlineExceeded once `deadline` has passed: nothing was done.
   static absl::Status CheckDeadline(absl::Time deadline);
+  // Before a command changes anything: CheckDeadline, then Unavailable on
+  // a read_only server (a demoted primary: its writes, a cancel's DDL
+  // among them, would be errant transactions on a replica).
+  absl::Status CheckMayAct(absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The read_only part of CheckMayAct, asked on `c`.
+  static absl::Status CheckWritable(mysql::Connection& c);
   struct Progress {
     absl::Time at;
     int64_t rows = 0;
@@ -883,6 +898,13 @@ class Executor {
   bool holds_daemon_lock_ ABSL_GUARDED_BY(mu_) = false;
   // The server was found read_only: streams stopped (PausedAsReplica).
   bool paused_as_replica_ ABSL_GUARDED_BY(mu_) = false;
+  // Another daemon took the database's lock while this one reconnected:
+  // everything stopped for good (StandDown).
+  bool deposed_ ABSL_GUARDED_BY(mu_) = false;
+  // Stops the streams and the work on the server's sessions (prepared
+  // cut-overs let go, background statements killed), as stopping the
+  // daemon does.
+  void StopWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Mutex read_mu_;
   std::unique_ptr<mysql::Connection> read_conn_ ABSL_GUARDED_BY(read_mu_);
   std::map<std::string, Progress> progress_ ABSL_GUARDED_BY(mu_);

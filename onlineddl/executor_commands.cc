@@ -93,7 +93,7 @@ absl::StatusOr<std::vector<Migration>> Executor::NotGated(
 absl::StatusOr<int> Executor::Complete(absl::string_view uuid,
                                        absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> all, Select(uuid, kPending));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
                       NotGated(uuid, std::move(all), "complete"));
@@ -108,7 +108,7 @@ absl::StatusOr<int> Executor::Complete(absl::string_view uuid,
 absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid,
                                                absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -120,7 +120,7 @@ absl::StatusOr<int> Executor::PostponeComplete(absl::string_view uuid,
 absl::StatusOr<int> Executor::Cancel(absl::string_view uuid,
                                      absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> all, Select(uuid, kPending));
   // A deployment's member: cancelled with its deployment only (alone it
   // left the deployment half-applied).
@@ -238,7 +238,7 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid,
         "and cancelled migration ever recorded)");
   }
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kEnded));
   for (const Migration& m : ms) {
     if (m.stage == kSwapOutcomeUnknownStage) {
@@ -306,7 +306,7 @@ absl::StatusOr<int> Executor::Retry(absl::string_view uuid,
 absl::StatusOr<int> Executor::Launch(absl::string_view uuid,
                                      absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> all,
                       Select(uuid, "'requested', 'queued', 'ready'"));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms,
@@ -323,7 +323,7 @@ absl::StatusOr<int> Executor::Launch(absl::string_view uuid,
 absl::StatusOr<int> Executor::Cleanup(absl::string_view uuid,
                                       absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kTerminal));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -337,7 +337,7 @@ absl::StatusOr<int> Executor::Cleanup(absl::string_view uuid,
 absl::StatusOr<int> Executor::ForceCutOver(absl::string_view uuid,
                                            absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(UpdateMigration(
@@ -353,7 +353,7 @@ absl::StatusOr<int> Executor::SetCutOverThreshold(absl::string_view uuid,
                                                   absl::Time deadline) {
   SC_ASSIGN_OR_RETURN(absl::Duration t, ValidateCutOverThreshold(threshold));
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(std::vector<Migration> ms, Select(uuid, kPending));
   for (const Migration& m : ms) {
     SC_RETURN_IF_ERROR(
@@ -368,7 +368,7 @@ absl::StatusOr<int> Executor::Throttle(absl::string_view uuid, double ratio,
                                        absl::Duration expire,
                                        absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   if (!(ratio >= 0 && ratio <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("throttle ratio ", ratio,

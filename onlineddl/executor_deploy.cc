@@ -614,7 +614,7 @@ absl::StatusOr<Deployment> Executor::GetDeployment(absl::string_view context) {
 absl::Status Executor::CompleteDeployment(absl::string_view context,
                                           absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
   if (d.status != kDeployRunning) {
@@ -630,7 +630,7 @@ absl::Status Executor::CompleteDeployment(absl::string_view context,
 absl::Status Executor::CancelDeployment(absl::string_view context,
                                         absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
   if (d.status != kDeployRunning && d.status != kDeployCompleting) {
@@ -671,7 +671,7 @@ absl::Status Executor::CancelDeployment(absl::string_view context,
 absl::StatusOr<std::string> Executor::RevertDeployment(
     absl::string_view context, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   SC_ASSIGN_OR_RETURN(Deployment d,
                       ReadDeployment(*conn_, options_.db, context));
   // A deployment that failed while applying has its members up to the

@@ -98,7 +98,7 @@ absl::StatusOr<std::string> Executor::Revert(
         absl::StrCat("'", new_uuid, "' is not a valid migration UUID"));
   }
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   return RevertLocked(uuid, migration_context, gated, new_uuid,
                       retain_artifacts_seconds);
 }

@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<std::string>> Executor::Submit(
   }
   if (st.IsDirect()) return SubmitDirect(stmts, deadline);
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   if (st.strategy != Strategy::kMysql) {  // the server alone reads those
     SC_RETURN_IF_ERROR(CheckVersionedComments(*conn_, sql));
   }
@@ -106,7 +106,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitAll(
     parsed[i].uuid = entries[i].uuid;
   }
   absl::MutexLock lock(&mu_);
-  SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckMayAct(deadline));
   if (st.strategy != Strategy::kMysql) {
     for (size_t i = 0; i < entries.size(); ++i) {
       absl::Status s = CheckVersionedComments(*conn_, entries[i].sql);
@@ -135,6 +135,7 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDirect(
   SC_RETURN_IF_ERROR(
       c->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
   SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  SC_RETURN_IF_ERROR(CheckWritable(*c));
   for (size_t i = 0; i < stmts.size(); ++i) {
     absl::Status s = c->Execute(stmts[i].sql).status();
     if (s.ok()) continue;

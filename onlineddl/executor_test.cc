@@ -249,12 +249,25 @@ TEST_F(ExecutorTest, ADemotedServerPausesItsMigrations) {
   ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 1"));
   // Root passes read_only; nothing carries the row to the shadow, not
   // even a stream a command starts (a throttle ratio below 1 restarts
-  // it), and no cut-over is prepared.
+  // it: refused, as commands that write are), and no cut-over is
+  // prepared.
   ASSERT_OK(executor_->Tick());  // a round that notices read_only
-  ASSERT_OK(executor_->Throttle(u[0], 0.5).status());
+  EXPECT_THAT(executor_->Throttle(u[0], 0.5),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
   EXPECT_THAT(executor_->PrepareCutOver(u[0], absl::Seconds(5), false,
                                         absl::InfiniteFuture()),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
+  // Commands that write are refused: on a replica their writes (a
+  // cancel's DDL on the shadow among them) are errant transactions.
+  EXPECT_THAT(executor_->Cancel(u[0]),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
+  EXPECT_THAT(
+      executor_->Submit("ALTER TABLE users ADD COLUMN more INT", "vitess", ""),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
+  EXPECT_THAT(executor_->Submit("CREATE TABLE demoted (id INT PRIMARY KEY)",
+                                "direct", ""),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
+  EXPECT_FALSE(HasTable("demoted"));
   ASSERT_OK(conn_->Execute(
       "INSERT INTO users (id, name, val) VALUES (5000, 'demoted', 1)"));
   const std::string copied =
@@ -3425,6 +3438,56 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
 // One daemon runs a database's migrations: a second one for it does not
 // start (both ran every queued migration, each with a stream of its own),
 // naming the one that does; once that one stops, another starts.
+// A daemon whose session was killed (its lock went with it) while another
+// took the database's lock stops its streams and refuses commands, and
+// says so (sidecutd then shuts down): it reconnected and went on, both
+// applying the same binlog into the same shadow, out of order. The next
+// daemon completes the migration, nothing lost.
+TEST_F(ExecutorTest, ADaemonThatLostItsLockStopsItsMigrations) {
+  CreateUsers(1000);
+  std::atomic<bool> deposed{false};
+  ExecutorOptions o = Options();
+  o.on_deposed = [&] { deposed = true; };
+  StartExecutor(o);
+  ASSERT_OK_AND_ASSIGN(
+      auto u, executor_->Submit("ALTER TABLE users ADD COLUMN note INT",
+                                "vitess --postpone-completion", ""));
+  ASSERT_OK(WaitReadyToComplete(u[0]));
+  ASSERT_OK_AND_ASSIGN(Migration ready, executor_->Get(u[0]));
+  const std::string shadow = Qualified(FirstArtifact(ready));
+  const std::string lock = mysql::QuoteString(DaemonLockName(db_));
+  const std::string holder =
+      Value(absl::StrCat("SELECT IS_USED_LOCK(", lock, ")"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> other,
+                       harness::ConnectTo(*instance_));
+  ASSERT_OK(conn_->Execute(absl::StrCat("KILL CONNECTION ", holder)));
+  ASSERT_OK_AND_ASSIGN(
+      std::string got,
+      mysql::QueryValue(*other,
+                        absl::StrCat("SELECT GET_LOCK(", lock, ", 10)")));
+  ASSERT_EQ(got, "1");
+  ASSERT_OK(WaitFor(Clock::Real(), "the daemon to stand down",
+                    [&]() -> absl::StatusOr<bool> { return deposed.load(); }));
+  EXPECT_THAT(executor_->Cancel(u[0]), StatusIs(absl::StatusCode::kUnavailable,
+                                                HasSubstr("another sidecutd")));
+  ASSERT_OK(conn_->Execute(
+      "INSERT INTO users (id, name, val) VALUES (5000, 'after', 1)"));
+  const std::string copied =
+      absl::StrCat("SELECT COUNT(*) FROM ", shadow, " WHERE id = 5000");
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(Value(copied), "0") << "a deposed daemon's stream applies";
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  // The daemon that holds the lock now (here, a new one once it is free).
+  ASSERT_OK(other->Execute(absl::StrCat("DO RELEASE_LOCK(", lock, ")")));
+  executor_.reset();
+  StartExecutor();
+  ASSERT_OK(executor_->Complete(u[0]).status());
+  Migration done = WaitStatus(u[0], kStatusComplete);
+  ExpectArtifactHoldsTheSameUsers(done);
+  EXPECT_EQ(Value("SELECT COUNT(*) FROM users WHERE id = 5000"), "1");
+}
+
 TEST_F(ExecutorTest, OneDaemonPerDatabase) {
   StartExecutor();
   ExecutorOptions o = Options();

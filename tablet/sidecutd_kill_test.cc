@@ -119,6 +119,11 @@ class Daemon {
   // an error if a signal ended it or it did not exit.
   absl::StatusOr<int> Stop(int sig) {
     SC_RETURN_IF_ERROR(Signal(sig));
+    return WaitExit();
+  }
+  // Waits (at most 30 s) for it to exit: its exit code, or an error if a
+  // signal ended it or it did not exit.
+  absl::StatusOr<int> WaitExit() {
     const absl::Time end = absl::Now() + absl::Seconds(30);
     int status = 0;
     pid_t r;
@@ -982,7 +987,8 @@ TEST_F(SidecutdKillTest, ASecondDaemonDoesNotStartBesideTheFirst) {
                                   "--db=kt", "--port=0"},
                                  log, absl::Seconds(60)));
   EXPECT_EQ(rc, 1);
-  EXPECT_THAT(ReadFile(log),
+  const std::string said = ReadFile(log);  // names the lock
+  EXPECT_THAT(said,
               HasSubstr("another sidecutd runs the migrations of database"));
   ASSERT_OK(conn_->Execute("CREATE DATABASE kt2"));
   ASSERT_OK_AND_ASSIGN(
@@ -992,6 +998,31 @@ TEST_F(SidecutdKillTest, ASecondDaemonDoesNotStartBesideTheFirst) {
                     log, absl::Seconds(60)));
   EXPECT_EQ(rc, 1);
   EXPECT_THAT(ReadFile(log), HasSubstr("cannot listen"));
+
+  // The first's session killed, and the lock taken meanwhile (as another
+  // daemon starting then would): it stops its migrations and exits,
+  // failing. It reconnected and went on beside the other.
+  const size_t at = said.find("holds the lock '");
+  ASSERT_NE(at, std::string::npos) << said;
+  const size_t from = at + std::string("holds the lock '").size();
+  const std::string lock = said.substr(from, said.find('\'', from) - from);
+  ASSERT_OK_AND_ASSIGN(
+      std::string holder,
+      mysql::QueryValue(*conn_, absl::StrCat("SELECT IS_USED_LOCK(",
+                                             mysql::QuoteString(lock), ")")));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<mysql::Connection> other,
+                       harness::ConnectTo(*inst_));
+  ASSERT_OK(conn_->Execute(absl::StrCat("KILL CONNECTION ", holder)));
+  ASSERT_OK_AND_ASSIGN(
+      std::string got,
+      mysql::QueryValue(
+          *other,
+          absl::StrCat("SELECT GET_LOCK(", mysql::QuoteString(lock), ", 10)")));
+  ASSERT_EQ(got, "1");
+  ASSERT_OK_AND_ASSIGN(rc, daemon_->WaitExit());
+  EXPECT_EQ(rc, 1);
+  EXPECT_THAT(ReadFile(absl::StrCat(dir_, "/sidecutd.log")),
+              HasSubstr("this daemon lost the lock to it"));
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // migration of its database; after a restart it resumes them from the
 // _vt tables.
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -160,7 +162,14 @@ int main(int argc, char** argv) {
     std::cerr << "sidecutd: " << options.status().message() << "\n";
     return 2;
   }
-  const sidecut::onlineddl::ExecutorOptions& o = *options;
+  sidecut::onlineddl::ExecutorOptions o = *options;
+  // Another daemon took this database's migrations (this one reconnected
+  // meanwhile): it has stopped them; the daemon shuts down, failing.
+  static std::atomic<bool> deposed{false};
+  o.on_deposed = [] {
+    deposed = true;
+    kill(getpid(), SIGTERM);
+  };
   // Signals are taken by sigwait() below, never by other threads.
   sigset_t signals;
   sigemptyset(&signals);
@@ -211,5 +220,5 @@ int main(int argc, char** argv) {
   std::cerr << "sidecutd: signal " << sig << ", shutting down" << std::endl;
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   executor->reset();
-  return 0;
+  return deposed ? 1 : 0;
 }
