@@ -1517,6 +1517,16 @@ class FlakyStore final : public StateStore {
   std::map<std::string, ControllerDeployment> saved_;
 };
 
+// ALTER TABLE saved ADD COLUMN extra INT, as deployment `context`.
+vtctldata::ApplySchemaRequest AlterSaved(const std::string& context) {
+  vtctldata::ApplySchemaRequest req;
+  req.set_keyspace("commerce");
+  req.add_sql("ALTER TABLE saved ADD COLUMN extra INT");
+  req.set_ddl_strategy("vitess");
+  req.set_migration_context(context);
+  return req;
+}
+
 // An ApplySchema whose deployment could not be saved fails, and nothing of
 // it runs later (it stayed in memory, and the next round submitted it).
 TEST_F(ControllerTest, ADeploymentThatCannotBeSavedIsNotSubmittedLater) {
@@ -1525,11 +1535,7 @@ TEST_F(ControllerTest, ADeploymentThatCannotBeSavedIsNotSubmittedLater) {
   ControllerOptions o = Options();
   o.store = store;
   StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql("ALTER TABLE saved ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess");
-  req.set_migration_context("unsaved");
+  const vtctldata::ApplySchemaRequest req = AlterSaved("unsaved");
   store->fail_next_ = true;
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kInternal,
@@ -1561,11 +1567,7 @@ TEST_F(ControllerTest, ADeploymentWhoseSaveGotNoAnswerIsRecordedCancelled) {
   o.store = store;
   o.tick = absl::Hours(1);  // rounds run below, by hand
   StartController(o);
-  vtctldata::ApplySchemaRequest req;
-  req.set_keyspace("commerce");
-  req.add_sql("ALTER TABLE saved ADD COLUMN extra INT");
-  req.set_ddl_strategy("vitess");
-  req.set_migration_context("unanswered");
+  const vtctldata::ApplySchemaRequest req = AlterSaved("unanswered");
   store->land_next_ = true;
   EXPECT_THAT(controller_->ApplySchema(req).status(),
               StatusIs(absl::StatusCode::kDeadlineExceeded,

@@ -103,6 +103,21 @@ class ExecutorTest : public testing::ExecutorFixture {
     EXPECT_OK(WaitReadyToComplete((*u)[0]));
     return (*u)[0];
   }
+  // Writes row 5000 to `users` and expects it not to reach `shadow` (a
+  // migration's) within a second: no stream runs (`why` if one does). The
+  // query counting it there.
+  std::string ExpectNoStreamCarriesANewRow(const std::string& shadow,
+                                           const std::string& why) {
+    EXPECT_OK(conn_->Execute(
+        "INSERT INTO users (id, name, val) VALUES (5000, 'held', 1)"));
+    const std::string copied =
+        absl::StrCat("SELECT COUNT(*) FROM ", shadow, " WHERE id = 5000");
+    for (int i = 0; i < 10; ++i) {
+      EXPECT_EQ(Value(copied), "0") << why;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return copied;
+  }
   void CreateUsers(int rows) {
     ASSERT_OK(conn_
                   ->Execute("CREATE TABLE users (id INT PRIMARY KEY "
@@ -268,14 +283,8 @@ TEST_F(ExecutorTest, ADemotedServerPausesItsMigrations) {
                                 "direct", ""),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("read_only")));
   EXPECT_FALSE(HasTable("demoted"));
-  ASSERT_OK(conn_->Execute(
-      "INSERT INTO users (id, name, val) VALUES (5000, 'demoted', 1)"));
-  const std::string copied =
-      absl::StrCat("SELECT COUNT(*) FROM ", shadow, " WHERE id = 5000");
-  for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(Value(copied), "0") << "a stream writes on a read_only server";
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  const std::string copied = ExpectNoStreamCarriesANewRow(
+      shadow, "a stream writes on a read_only server");
   ASSERT_OK(conn_->Execute("SET GLOBAL read_only = 0"));
   ASSERT_OK(executor_->Throttle(u[0], 0).status());
   ASSERT_OK(WaitFor(
@@ -3470,14 +3479,7 @@ TEST_F(ExecutorTest, ADaemonThatLostItsLockStopsItsMigrations) {
                     [&]() -> absl::StatusOr<bool> { return deposed.load(); }));
   EXPECT_THAT(executor_->Cancel(u[0]), StatusIs(absl::StatusCode::kUnavailable,
                                                 HasSubstr("another sidecutd")));
-  ASSERT_OK(conn_->Execute(
-      "INSERT INTO users (id, name, val) VALUES (5000, 'after', 1)"));
-  const std::string copied =
-      absl::StrCat("SELECT COUNT(*) FROM ", shadow, " WHERE id = 5000");
-  for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(Value(copied), "0") << "a deposed daemon's stream applies";
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  ExpectNoStreamCarriesANewRow(shadow, "a deposed daemon's stream applies");
   // The daemon that holds the lock now (here, a new one once it is free).
   ASSERT_OK(other->Execute(absl::StrCat("DO RELEASE_LOCK(", lock, ")")));
   executor_.reset();
