@@ -284,8 +284,14 @@ void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
       !(type.name == "tinyint" && type.length == "1")) {
     type.length.clear();
   }
+  // A COLLATE alone names the charset too (text(100) collate utf8mb4_bin
+  // in a latin1 table holds 400 bytes: a text, not a tinytext).
   std::string effective_charset =
-      type.charset.empty() ? table.charset : NormalizeCharsetName(type.charset);
+      !type.charset.empty() ? NormalizeCharsetName(type.charset)
+      : !type.collate.text.empty()
+          ? NormalizeCharsetName(CharsetOfCollation(type.collate.text))
+          : table.charset;
+  if (effective_charset.empty()) effective_charset = table.charset;
   ResolveSizedLob(effective_charset, &type);
 
   if (type.name == "timestamp") {
@@ -298,6 +304,23 @@ void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
   }
   if (type.name == "tinyint" && type.length == "1") NormalizeBoolDefault(c);
   if (CurrentServerDialect() != nullptr && CurrentServerDialect()->mariadb) {
+    // Sizes as the server prints them: DECIMAL is DECIMAL(10,0) and
+    // DECIMAL(p) DECIMAL(p,0); CHAR, BINARY and BIT are (1); a temporal
+    // type's (0) is no fraction, not printed. (Each was a MODIFY of the
+    // column, a copy of the table, on every deployment.)
+    if (type.name == "decimal") {
+      if (type.length.empty()) {
+        type.length = "10,0";
+      } else if (type.length.find(',') == std::string::npos) {
+        absl::StrAppend(&type.length, ",0");
+      }
+    } else if (IsOneOf(type.name, {"char", "binary", "bit"}) &&
+               type.length.empty()) {
+      type.length = "1";
+    } else if (IsOneOf(type.name, {"datetime", "time", "timestamp"}) &&
+               type.length == "0") {
+      type.length.clear();
+    }
     NormalizeNowSynonyms(&c->default_value);
     NormalizeNowSynonyms(&c->on_update);
     NormalizeNumberDefault(type, c);

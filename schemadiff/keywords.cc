@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace sidecut {
@@ -81,6 +82,16 @@ warnings weight_string when where while window with without work write xor
 year year_month zerofill
 )";
 
+// MariaDB 10.11's reserved words MySQL does not reserve (each refused as a
+// bare column name by the server, measured): an identifier spelled so is
+// quoted, or the statement fails (or, for current_role in an expression,
+// calls the function). Not DUAL: the printer writes FROM DUAL as a name.
+constexpr absl::string_view kMariadbReserved = R"(
+current_role delete_domain_id do_domain_ids ignore_domain_ids
+master_ssl_verify_server_cert page_checksum parse_vcol_expr purge
+ref_system_id
+)";
+
 constexpr absl::string_view kTypeNames = R"(
 bit tinyint smallint mediumint middleint int int1 int2 int3 int4 int8
 integer bigint real double float float4 float8 decimal dec numeric fixed
@@ -136,7 +147,7 @@ bool Contains(const absl::flat_hash_set<std::string>& set,
 }  // namespace
 
 bool IsKeyword(absl::string_view word) {
-  static const auto* set = BuildSet(kKeywords);
+  static const auto* set = BuildSet(absl::StrCat(kKeywords, kMariadbReserved));
   return Contains(*set, word);
 }
 

@@ -309,6 +309,22 @@ TEST(TableDiffTest, MariaDbDialect) {
            "decimal(10,2) default '1.5', f double default '2.5', y year)",
            hints),
       IsOkAndHolds(::testing::IsEmpty()));
+  // Default sizes MariaDB prints are no change.
+  EXPECT_THAT(
+      Diff(
+          "create table z (id int primary key, p decimal(10,0) DEFAULT NULL, "
+          "q decimal(8,0) DEFAULT 3, c char(1) DEFAULT NULL, b binary(1) "
+          "DEFAULT NULL, t bit(1) DEFAULT NULL, dt datetime DEFAULT NULL, tm "
+          "time DEFAULT NULL, ts timestamp NULL DEFAULT NULL)",
+          "create table z (id int primary key, p decimal, q decimal(8) default "
+          "3, c char, b binary, t bit, dt datetime(0), tm time(0), ts "
+          "timestamp(0) null)",
+          hints),
+      IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(Diff("create table z (id int primary key, p decimal(10,0))",
+                   "create table z (id int primary key, p decimal(12))", hints),
+              IsOkAndHolds(::testing::ElementsAre(
+                  "alter table z modify column p decimal(12,0)")));
   // JSON is LONGTEXT in utf8mb4_bin checked by json_valid, as printed.
   EXPECT_THAT(
       Diff("create table j (id int primary key, `j``s` longtext CHARACTER SET "

@@ -21,6 +21,25 @@ bool HasTopLevelFrom(const std::vector<Token>& tokens) {
   return false;
 }
 
+// Where the outermost SELECT's FROM goes: before its first top-level
+// clause after the select list (WHERE, ORDER BY, LIMIT, a UNION, ...), or
+// at the end.
+size_t FromPosition(const std::vector<Token>& tokens) {
+  int depth = 0;
+  for (size_t i = 1; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.IsOp("(")) ++depth;
+    if (t.IsOp(")")) --depth;
+    if (depth != 0) continue;
+    for (const char* clause :
+         {"where", "group", "having", "window", "order", "limit", "union",
+          "except", "intersect", "into", "for", "lock", "procedure"}) {
+      if (t.IsWord(clause)) return i;
+    }
+  }
+  return tokens.size();
+}
+
 Token Word(const char* text) {
   Token t;
   t.kind = TokenKind::kWord;
@@ -45,8 +64,9 @@ void NormalizeCreateView(CreateView* view) {
   }
   bool simple = !tokens.empty() && tokens[0].IsWord("select");
   if (simple && !HasTopLevelFrom(tokens)) {
-    tokens.push_back(Word("from"));
-    tokens.push_back(Word("dual"));
+    // (Appended after an ORDER BY or a LIMIT it made invalid SQL.)
+    const size_t at = FromPosition(tokens);
+    tokens.insert(tokens.begin() + at, {Word("from"), Word("dual")});
   }
 }
 

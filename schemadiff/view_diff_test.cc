@@ -35,6 +35,13 @@ TEST(ViewDiffTest, Normalize) {
        "create view v as select 1 + 2 from dual"},
       {"DUAL lower-cased", "create view v as select 1 from DUAL",
        "create view v as select 1 from dual"},
+      {"dual before the clauses after the select list",
+       "create view v as select 'red' as c union all select 'green' order by "
+       "c",
+       "create view v as select 'red' as c from dual union all select "
+       "'green' order by c"},
+      {"dual before a limit", "create view v as select (1) as x limit 1",
+       "create view v as select (1) as x from dual limit 1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
