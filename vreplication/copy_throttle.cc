@@ -25,8 +25,54 @@ absl::optional<std::string> Column(const mysql::Result& r, size_t i,
   return std::string(r.rows[i].Get(c));
 }
 
+// `a` compared with `b`, binlog coordinates of one server (files named
+// <base>.<number>): <0, 0 or >0; nullopt if they cannot be compared.
+absl::optional<int> CompareCoordinates(absl::string_view a_file, uint64_t a_pos,
+                                       absl::string_view b_file,
+                                       uint64_t b_pos) {
+  const size_t ad = a_file.rfind('.');
+  const size_t bd = b_file.rfind('.');
+  uint64_t an = 0, bn = 0;
+  if (ad == absl::string_view::npos || bd == absl::string_view::npos ||
+      a_file.substr(0, ad) != b_file.substr(0, bd) ||
+      !absl::SimpleAtoi(a_file.substr(ad + 1), &an) ||
+      !absl::SimpleAtoi(b_file.substr(bd + 1), &bn)) {
+    return absl::nullopt;
+  }
+  if (an != bn) return an < bn ? -1 : 1;
+  if (a_pos != b_pos) return a_pos < b_pos ? -1 : 1;
+  return 0;
+}
+
+// How long ago the primary's binlog held an event row `i`'s connection
+// has not received, if it is from `primary` and that is known.
+absl::optional<absl::Duration> ReceivingLag(const mysql::Result& status,
+                                            size_t i,
+                                            const PrimaryBinlog& primary) {
+  absl::optional<std::string> from = Column(status, i, "Master_Server_Id");
+  absl::optional<std::string> file = Column(status, i, "Master_Log_File");
+  absl::optional<std::string> read = Column(status, i, "Read_Master_Log_Pos");
+  int64_t id = 0;
+  uint64_t pos = 0;
+  if (primary.server_id == 0 || !from.has_value() ||
+      !absl::SimpleAtoi(*from, &id) || id != primary.server_id ||
+      !file.has_value() || !read.has_value() ||
+      !absl::SimpleAtoi(*read, &pos)) {
+    return absl::nullopt;
+  }
+  // The oldest mark beyond what it read: the binlog held an event it has
+  // not received since then at least.
+  for (const BinlogMark& m : primary.marks) {
+    absl::optional<int> c = CompareCoordinates(m.file, m.pos, *file, pos);
+    if (!c.has_value()) return absl::nullopt;
+    if (*c > 0) return primary.now - m.at;
+  }
+  return absl::ZeroDuration();
+}
+
 std::string RowReason(const mysql::Result& status, size_t i,
-                      absl::string_view name, absl::Duration max_lag) {
+                      absl::string_view name, absl::Duration max_lag,
+                      const PrimaryBinlog* primary) {
   absl::optional<std::string> connection = Column(status, i, "Connection_name");
   const std::string who =
       connection.has_value() && !connection->empty()
@@ -63,6 +109,18 @@ std::string RowReason(const mysql::Result& status, size_t i,
                         absl::FormatDuration(max_lag),
                         delayed > 0 ? " beyond its delay" : "");
   }
+  if (primary != nullptr) {
+    absl::optional<absl::Duration> receiving =
+        ReceivingLag(status, i, *primary);
+    if (receiving.has_value() && *receiving > max_lag) {
+      return absl::StrCat(
+          who, " receives the binlog ", absl::ToInt64Seconds(*receiving),
+          "s or more behind > ", absl::FormatDuration(max_lag), " (read up to ",
+          Column(status, i, "Master_Log_File").value_or(""), ":",
+          Column(status, i, "Read_Master_Log_Pos").value_or(""),
+          "; Seconds_Behind_Master counts applying only)");
+    }
+  }
   return "";
 }
 
@@ -70,13 +128,14 @@ std::string RowReason(const mysql::Result& status, size_t i,
 
 std::string ReplicaThrottleReason(const mysql::Result& status,
                                   absl::string_view name,
-                                  absl::Duration max_lag) {
+                                  absl::Duration max_lag,
+                                  const PrimaryBinlog* primary) {
   if (status.rows.empty()) {
     return absl::StrCat("replica ", name,
                         " does not replicate (no replication connection)");
   }
   for (size_t i = 0; i < status.rows.size(); ++i) {
-    std::string reason = RowReason(status, i, name, max_lag);
+    std::string reason = RowReason(status, i, name, max_lag, primary);
     if (!reason.empty()) return reason;
   }
   return "";
@@ -311,7 +370,40 @@ std::string CopyThrottle::AskReplica(Replica& r) {
     r.not_ours = status->rows.empty();
     if (r.not_ours) return std::string();
   }
-  return ReplicaThrottleReason(*status, name, options_.max_lag);
+  return ReplicaThrottleReason(*status, name, options_.max_lag, &binlog_);
+}
+
+void CopyThrottle::MarkBinlog(mysql::Connection& primary) {
+  const absl::Time now = clock_->Now();
+  binlog_.now = now;
+  if (!binlog_.marks.empty() &&
+      now - binlog_.marks.back().at < absl::Milliseconds(100)) {
+    return;
+  }
+  if (binlog_.server_id == 0) {
+    absl::StatusOr<mysql::Result> id = primary.Execute("SELECT @@server_id");
+    if (!id.ok() || id->rows.empty() ||
+        !absl::SimpleAtoi(id->rows[0].Get(0), &binlog_.server_id)) {
+      binlog_.server_id = 0;
+      return;  // the receiving side is not judged
+    }
+  }
+  absl::StatusOr<mysql::Result> end = primary.Execute("SHOW MASTER STATUS");
+  uint64_t pos = 0;
+  if (!end.ok() || end->rows.empty() ||
+      !absl::SimpleAtoi(end->rows[0].Get(1), &pos)) {
+    return;  // no binlog, or no privilege
+  }
+  binlog_.marks.push_back(
+      BinlogMark{now, std::string(end->rows[0].Get(0)), pos});
+  // A replica lacking the oldest mark kept is already held back.
+  const absl::Time keep_from = now - 2 * options_.max_lag - absl::Seconds(1);
+  size_t drop = 0;
+  while (drop + 1 < binlog_.marks.size() &&
+         binlog_.marks[drop + 1].at <= keep_from) {
+    ++drop;
+  }
+  binlog_.marks.erase(binlog_.marks.begin(), binlog_.marks.begin() + drop);
 }
 
 absl::StatusOr<std::string> CopyThrottle::Check(mysql::Connection& primary) {
@@ -321,6 +413,7 @@ absl::StatusOr<std::string> CopyThrottle::Check(mysql::Connection& primary) {
   if (!load.empty()) return load;
   absl::MutexLock lock(&mu_);
   SC_RETURN_IF_ERROR(Discover(primary));
+  if (!replicas_.empty()) MarkBinlog(primary);
   // The replicas due an answer are asked at once, each on a thread of its
   // own (under mu_, each touching only its own Replica): a check takes as
   // long as the slowest answer (a replica far away, or one that does not

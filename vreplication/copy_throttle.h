@@ -65,13 +65,34 @@ struct CopyThrottleOptions {
       connect;
 };
 
+// Where the primary's binlog ended (SHOW MASTER STATUS) at `at`.
+struct BinlogMark {
+  absl::Time at;
+  std::string file;
+  uint64_t pos = 0;
+};
+
+// The primary as a replica's receiving (IO) thread is judged against:
+// its server_id and where its binlog ended when (oldest first).
+// Seconds_Behind_Master counts applying only: a replica that has applied
+// all it received reads 0 however far behind it receives (a saturated
+// link, a partition not yet noticed).
+struct PrimaryBinlog {
+  int64_t server_id = 0;
+  std::vector<BinlogMark> marks;
+  absl::Time now;
+};
+
 // Why a replica whose SHOW ALL SLAVES STATUS (or SHOW SLAVE STATUS) is
 // `status` holds a copy back ("" if it does not): no replication
 // connection, one stopped or erring, its lag unknown, or above `max_lag`
-// (beyond SQL_Delay for a delayed replica). `name` names the replica.
+// (beyond SQL_Delay for a delayed replica), or, given `primary`, a
+// connection from it that has not received what its binlog held more than
+// `max_lag` ago. `name` names the replica.
 std::string ReplicaThrottleReason(const mysql::Result& status,
                                   absl::string_view name,
-                                  absl::Duration max_lag);
+                                  absl::Duration max_lag,
+                                  const PrimaryBinlog* primary = nullptr);
 
 class CopyThrottle {
  public:
@@ -111,6 +132,10 @@ class CopyThrottle {
   // The cached reason, or AskReplica's once the cache is old.
   std::string CheckReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string AskReplica(Replica& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Marks where `primary`'s binlog ends now (at most every 100 ms), and
+  // forgets marks older than needed; nothing if it cannot tell.
+  void MarkBinlog(mysql::Connection& primary)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CopyThrottleOptions options_;
   Clock* const clock_;
@@ -120,6 +145,8 @@ class CopyThrottle {
   std::string list_refused_ ABSL_GUARDED_BY(mu_);  // logged once
   // Entries of SHOW SLAVE HOSTS without a usable address, logged once.
   std::set<std::string> unaddressed_ ABSL_GUARDED_BY(mu_);
+  // The primary's server_id (0: unknown yet) and binlog marks.
+  PrimaryBinlog binlog_ ABSL_GUARDED_BY(mu_);
 };
 
 // The server-load part alone (what a copy asks by default).

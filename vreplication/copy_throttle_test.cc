@@ -85,6 +85,50 @@ TEST(ReplicaThrottleReasonTest, EveryConnectionCountsButNotADelay) {
             "replica r1 lags 10s > 5s beyond its delay");
 }
 
+// A connection that has applied all it received (Seconds_Behind_Master
+// 0) but receives far behind holds the copy, judged by where the
+// primary's binlog ended when: one that received what the binlog held
+// more than max_lag ago does not, nor one from another primary.
+TEST(ReplicaThrottleReasonTest, ReceivingBehindHoldsTheCopy) {
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  PrimaryBinlog primary;
+  primary.server_id = 1;
+  primary.marks = {{t0, "bin.000003", 1000},
+                   {t0 + absl::Seconds(10), "bin.000003", 5000},
+                   {t0 + absl::Seconds(19), "bin.000004", 200}};
+  primary.now = t0 + absl::Seconds(20);
+  auto row = [](const std::string& from, const std::string& file,
+                const std::string& pos) {
+    return OneRow({{"Slave_IO_Running", "Yes"},
+                   {"Slave_SQL_Running", "Yes"},
+                   {"Seconds_Behind_Master", "0"},
+                   {"Master_Server_Id", from},
+                   {"Master_Log_File", file},
+                   {"Read_Master_Log_Pos", pos}});
+  };
+  EXPECT_EQ(ReplicaThrottleReason(row("1", "bin.000003", "900"), "r1",
+                                  absl::Seconds(5), &primary),
+            "replica r1 receives the binlog 20s or more behind > 5s (read up "
+            "to bin.000003:900; Seconds_Behind_Master counts applying only)");
+  EXPECT_THAT(ReplicaThrottleReason(row("1", "bin.000003", "4999"), "r1",
+                                    absl::Seconds(5), &primary),
+              HasSubstr("receives the binlog 10s or more behind"));
+  // All the binlog held 10 s ago: what it lacks is 1 s old.
+  EXPECT_EQ(ReplicaThrottleReason(row("1", "bin.000003", "5000"), "r1",
+                                  absl::Seconds(5), &primary),
+            "");
+  EXPECT_EQ(ReplicaThrottleReason(row("1", "bin.000004", "200"), "r1",
+                                  absl::Seconds(5), &primary),
+            "");
+  EXPECT_EQ(ReplicaThrottleReason(row("2", "bin.000001", "4"), "r1",
+                                  absl::Seconds(5), &primary),
+            "");
+  // Without the primary's marks it is not judged (as before).
+  EXPECT_EQ(ReplicaThrottleReason(row("1", "bin.000003", "900"), "r1",
+                                  absl::Seconds(5)),
+            "");
+}
+
 mysql::Result ThreadsRunning(const std::string& n) {
   return OneRow({{"Variable_name", "Threads_running"}, {"Value", n}});
 }
@@ -139,6 +183,37 @@ TEST_F(CopyThrottleTest, ALaggingReplicaHoldsTheCopyUntilItCatchesUp) {
   clock_.AdvanceTime(absl::Milliseconds(300));
   EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));
   EXPECT_EQ(replica_->executed, 2);
+}
+
+// The primary's binlog is marked as copies ask: a replica whose receiving
+// lags holds them though it reads 0 seconds behind.
+TEST_F(CopyThrottleTest, AReplicaReceivingBehindHoldsTheCopy) {
+  primary_.script().answers["@@server_id"] = OneRow({{"@@server_id", "7"}});
+  auto ends_at = [&](const std::string& pos) {
+    primary_.script().answers["SHOW MASTER STATUS"] =
+        OneRow({{"File", "bin.000001"}, {"Position", pos}});
+  };
+  replica_->answers["SHOW ALL SLAVES STATUS"] =
+      OneRow({{"Slave_IO_Running", "Yes"},
+              {"Slave_SQL_Running", "Yes"},
+              {"Seconds_Behind_Master", "0"},
+              {"Master_Server_Id", "7"},
+              {"Master_Log_File", "bin.000001"},
+              {"Read_Master_Log_Pos", "400"}});
+  auto t = Make();
+  ends_at("500");
+  EXPECT_THAT(t->Check(primary_), IsOkAndHolds(""));  // just written
+  for (int i = 0; i < 10; ++i) {
+    clock_.AdvanceTime(absl::Seconds(1));
+    ends_at(absl::StrCat(600 + i * 100));
+    if (i < 4) {
+      EXPECT_THAT(t->Check(primary_), IsOkAndHolds("")) << i;
+    }
+  }
+  EXPECT_THAT(
+      t->Check(primary_),
+      IsOkAndHolds(HasSubstr("receives the binlog 10s or more "
+                             "behind > 5s (read up to bin.000001:400")));
 }
 
 TEST_F(CopyThrottleTest, AReplicaThatCannotBeAskedHoldsTheCopy) {
