@@ -329,12 +329,15 @@ absl::Status Executor::CheckDeadline(absl::Time deadline) {
 
 absl::Status Executor::CheckMayAct(absl::Time deadline) {
   SC_RETURN_IF_ERROR(CheckDeadline(deadline));
-  if (deposed_) {
-    return absl::UnavailableError(
-        "another sidecutd took this database's migrations while this one "
-        "reconnected: this one has stopped; send commands to that one");
-  }
+  SC_RETURN_IF_ERROR(CheckNotDeposed());
   return CheckWritable(*conn_);
+}
+
+absl::Status Executor::CheckNotDeposed() {
+  if (!deposed_) return absl::OkStatus();
+  return absl::UnavailableError(
+      "another sidecutd took this database's migrations while this one "
+      "reconnected: this one has stopped; send commands to that one");
 }
 
 absl::Status Executor::CheckWritable(mysql::Connection& c) {

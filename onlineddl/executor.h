@@ -397,6 +397,8 @@ class Executor {
   // among them, would be errant transactions on a replica).
   absl::Status CheckMayAct(absl::Time deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Unavailable once this executor was deposed (deposed_).
+  absl::Status CheckNotDeposed() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The read_only part of CheckMayAct, asked on `c`.
   static absl::Status CheckWritable(mysql::Connection& c);
   struct Progress {
@@ -607,15 +609,17 @@ class Executor {
   absl::Status RecoverMysqlAlter(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether the `mysql` ALTER of `m`, which no session runs any more,
-  // applied: the binlog has it if it did, else a changed definition says
-  // so. *how: the words recorded with the outcome.
+  // applied: a changed definition says so, an unchanged one says not,
+  // unless the ALTER's effect does not show there (FORCE, a partition's
+  // rows): then the binlog tells. *how: the words recorded with it.
   enum class MysqlAlterOutcome { kApplied, kNotApplied, kUnknown };
   absl::StatusOr<MysqlAlterOutcome> JudgeMysqlAlter(const Migration& m,
                                                     std::string* how)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Before a cancel of `m`: stops its `mysql` ALTER, if it runs, and waits
   // for it. FailedPrecondition if it had applied (recorded complete: the
-  // table has the change), if that is unknown (recorded failed), or if a
+  // table has the change), had failed by itself (recorded failed, with its
+  // error), if whether it applied is unknown (recorded failed), or if a
   // restart left it running (the next check settles it).
   absl::Status StopMysqlAlter(const Migration& m)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -899,7 +903,10 @@ class Executor {
   // The server was found read_only: streams stopped (PausedAsReplica).
   bool paused_as_replica_ ABSL_GUARDED_BY(mu_) = false;
   // Another daemon took the database's lock while this one reconnected:
-  // everything stopped for good (StandDown).
+  // everything stopped for good (StopWork), commands refused. (A session
+  // of its own the server has not noticed is dead, a half-open
+  // connection, is taken for another daemon: with sidecutd beside its
+  // server the session ends with its socket.)
   bool deposed_ ABSL_GUARDED_BY(mu_) = false;
   // Stops the streams and the work on the server's sessions (prepared
   // cut-overs let go, background statements killed), as stopping the

@@ -643,48 +643,41 @@ absl::StatusOr<Executor::MysqlAlterOutcome> Executor::JudgeMysqlAlter(
     *how = "its plan (special_plan) cannot be read";
     return MysqlAlterOutcome::kUnknown;
   }
-  // The binlog has it if it applied (a DDL is written once it has),
-  // whatever it changed.
-  std::optional<bool> logged;  // unknown without the binlog
+  // A changed definition says it applied (a RENAME TO among its clauses
+  // took the table away).
+  absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
+  if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
+  if (!now.ok() || *now != plan->table_digest) {
+    *how = "";
+    return MysqlAlterOutcome::kApplied;
+  }
+  // Unchanged: it did not apply, unless its effect does not show there.
+  absl::StatusOr<DdlStatement> d = ParseMigration(m);
+  const std::string hidden =
+      d.ok() ? EffectsTheDefinitionHides(*d) : "its statement";
+  if (hidden.empty()) {
+    *how = "nothing changed";
+    return MysqlAlterOutcome::kNotApplied;
+  }
+  // Then the binlog has it if it applied (a DDL is written once it has):
+  // read only then, a scan of all written since it started.
   if (plan->binlog.has_value()) {
     absl::StatusOr<bool> found = mysql::StatementLoggedSince(
         *conn_, *plan->binlog, m.schema, m.statement);
     if (found.ok()) {
-      logged = *found;
-    } else {
-      std::cerr << "executor: migration " << m.uuid
-                << ": cannot tell from the binlog whether its ALTER TABLE "
-                   "applied ("
-                << found.status().message()
-                << "); judging by the table's definition\n";
+      *how = *found ? "; found in the binlog"
+                    : "the server's binlog does not have it";
+      return *found ? MysqlAlterOutcome::kApplied
+                    : MysqlAlterOutcome::kNotApplied;
     }
+    std::cerr << "executor: migration " << m.uuid
+              << ": cannot tell from the binlog whether its ALTER TABLE "
+                 "applied ("
+              << found.status().message() << ")\n";
   }
-  if (logged == true) {
-    *how = "; found in the binlog";
-    return MysqlAlterOutcome::kApplied;
-  }
-  // A changed definition says it applied, whatever the binlog missed.
-  absl::StatusOr<std::string> now = TableDigest(m.schema, m.table);
-  if (!now.ok() && !absl::IsNotFound(now.status())) return now.status();
-  if (!now.ok() || *now != plan->table_digest) {
-    // Applied (a RENAME TO among its clauses took the table away).
-    *how = "";
-    return MysqlAlterOutcome::kApplied;
-  }
-  if (logged == false) {
-    *how = "the server's binlog does not have it";
-    return MysqlAlterOutcome::kNotApplied;
-  }
-  absl::StatusOr<DdlStatement> d = ParseMigration(m);
-  if (const std::string hidden =
-          d.ok() ? EffectsTheDefinitionHides(*d) : "its statement";
-      !hidden.empty()) {
-    *how = absl::StrCat("the table's definition does not show what ", hidden,
-                        " does (and the binlog could not tell)");
-    return MysqlAlterOutcome::kUnknown;
-  }
-  *how = "nothing changed";
-  return MysqlAlterOutcome::kNotApplied;
+  *how = absl::StrCat("the table's definition does not show what ", hidden,
+                      " does (and the binlog could not tell)");
+  return MysqlAlterOutcome::kUnknown;
 }
 
 absl::Status Executor::StopMysqlAlter(const Migration& m) {
@@ -709,6 +702,19 @@ absl::Status Executor::StopMysqlAlter(const Migration& m) {
   if (!task->Done(&ran)) {
     KillTask(*task, m.uuid);
     ran = task->Wait();
+  }
+  const int err = mysql::MysqlErrno(ran);
+  const bool killed =
+      err == mysql::kCrServerLost || err == mysql::kCrServerGone ||
+      err == mysql::kErQueryInterrupted || err == 1927;  // ER_CONNECTION_KILLED
+  if (!ran.ok() && !killed) {
+    // It failed by itself (a duplicate column, ...): failed, as the next
+    // check records it, with its own error.
+    SC_RETURN_IF_ERROR(Fail(m, ran.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("migration ", m.uuid,
+                     "'s ALTER TABLE had already failed when the cancel came: ",
+                     ran.message()));
   }
   // Ended: by its own result if it ran through, else by what the server
   // shows (a KILL that came as it committed leaves it applied).

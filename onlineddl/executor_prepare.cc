@@ -26,6 +26,7 @@ absl::Status Executor::PrepareCutOver(absl::string_view uuid,
         absl::FormatDuration(hold)));
   }
   absl::MutexLock lock(&mu_);
+  SC_RETURN_IF_ERROR(CheckNotDeposed());
   if (paused_as_replica_) {
     return absl::UnavailableError(absl::StrCat(
         "cannot prepare the cut-over of ", uuid,

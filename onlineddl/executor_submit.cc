@@ -135,6 +135,10 @@ absl::StatusOr<std::vector<std::string>> Executor::SubmitDirect(
   SC_RETURN_IF_ERROR(
       c->Execute("SET SESSION time_zone = @@GLOBAL.time_zone").status());
   SC_RETURN_IF_ERROR(CheckDeadline(deadline));
+  {
+    absl::MutexLock lock(&mu_);
+    SC_RETURN_IF_ERROR(CheckNotDeposed());
+  }
   SC_RETURN_IF_ERROR(CheckWritable(*c));
   for (size_t i = 0; i < stmts.size(); ++i) {
     absl::Status s = c->Execute(stmts[i].sql).status();

@@ -3055,6 +3055,27 @@ TEST_F(ExecutorTest, ACancelOfAMysqlAlterThatAppliedLeavesItComplete) {
   EXPECT_THAT(executor_->Cancel("all"), IsOkAndHolds(0));
   ASSERT_OK_AND_ASSIGN(m, executor_->Get(applied[0]));
   EXPECT_EQ(m.status, kStatusComplete);
+  // One that failed by itself is failed with its own error.
+  const std::string dup =
+      "ALTER TABLE ma ADD u INT NOT NULL DEFAULT 0, ADD UNIQUE KEY (u)";
+  block();
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> failing,
+                       executor_->Submit(dup, "mysql", ""));
+  ASSERT_OK(wait_blocked(dup));
+  ASSERT_OK(blocker->Execute("COMMIT"));
+  ASSERT_OK(WaitFor(
+      Clock::Real(), "the ALTER to fail", [&]() -> absl::StatusOr<bool> {
+        return Value(
+                   absl::StrCat("SELECT COUNT(*) FROM "
+                                "information_schema.PROCESSLIST WHERE INFO = ",
+                                mysql::QuoteString(dup))) == "0";
+      }));
+  EXPECT_THAT(executor_->Cancel(failing[0]),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("had already failed")));
+  ASSERT_OK_AND_ASSIGN(m, executor_->Get(failing[0]));
+  EXPECT_EQ(m.status, kStatusFailed);
+  EXPECT_THAT(m.message, HasSubstr("Duplicate entry"));
 
   // Stopped while it waits: cancelled, by name and by CANCEL ALL.
   block();
@@ -3440,13 +3461,6 @@ TEST_F(ExecutorTest, ADropOfAForeignKeyParentOrChildIsRefused) {
   WaitStatus(allowed[0], kStatusComplete);
 }
 
-// A purged artifact's triggers are dropped first (a real DROP TABLE fires
-// none: an audit trigger wrote a row per purged row); a sequence skips
-// the purge (DELETE does not apply to it: GC failed on it every tick); a
-// table referencing itself is purged (a parent row went first: refused).
-// One daemon runs a database's migrations: a second one for it does not
-// start (both ran every queued migration, each with a stream of its own),
-// naming the one that does; once that one stops, another starts.
 // A daemon whose session was killed (its lock went with it) while another
 // took the database's lock stops its streams and refuses commands, and
 // says so (sidecutd then shuts down): it reconnected and went on, both
@@ -3479,6 +3493,14 @@ TEST_F(ExecutorTest, ADaemonThatLostItsLockStopsItsMigrations) {
                     [&]() -> absl::StatusOr<bool> { return deposed.load(); }));
   EXPECT_THAT(executor_->Cancel(u[0]), StatusIs(absl::StatusCode::kUnavailable,
                                                 HasSubstr("another sidecutd")));
+  EXPECT_THAT(
+      executor_->PrepareCutOver(u[0], absl::Seconds(5), false,
+                                absl::InfiniteFuture()),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("another sidecutd")));
+  EXPECT_THAT(
+      executor_->Submit("CREATE TABLE deposed (id INT PRIMARY KEY)", "direct",
+                        ""),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("another sidecutd")));
   ExpectNoStreamCarriesANewRow(shadow, "a deposed daemon's stream applies");
   // The daemon that holds the lock now (here, a new one once it is free).
   ASSERT_OK(other->Execute(absl::StrCat("DO RELEASE_LOCK(", lock, ")")));
@@ -3490,6 +3512,9 @@ TEST_F(ExecutorTest, ADaemonThatLostItsLockStopsItsMigrations) {
   EXPECT_EQ(Value("SELECT COUNT(*) FROM users WHERE id = 5000"), "1");
 }
 
+// One daemon runs a database's migrations: a second one for it does not
+// start (both ran every queued migration, each with a stream of its own),
+// naming the one that does; once that one stops, another starts.
 TEST_F(ExecutorTest, OneDaemonPerDatabase) {
   StartExecutor();
   ExecutorOptions o = Options();
@@ -3616,6 +3641,10 @@ TEST_F(ExecutorTest, GcDoesNotPurgeThroughATableStandingForOthers) {
             "0");
 }
 
+// A purged artifact's triggers are dropped first (a real DROP TABLE fires
+// none: an audit trigger wrote a row per purged row); a sequence skips
+// the purge (DELETE does not apply to it: GC failed on it every tick); a
+// table referencing itself is purged (a parent row went first: refused).
 TEST_F(ExecutorTest, GcPurgesWithoutFiringTriggersAndDropsSequences) {
   const absl::Time past = absl::Now() - absl::Hours(1);
   ASSERT_OK_AND_ASSIGN(

@@ -288,7 +288,7 @@ void NormalizeColumn(const TableCharsetDefaults& table, ColumnDefinition* c) {
   // in a latin1 table holds 400 bytes: a text, not a tinytext).
   std::string effective_charset =
       !type.charset.empty() ? NormalizeCharsetName(type.charset)
-      : !type.collate.text.empty()
+      : IsKnownCollation(type.collate.text)
           ? NormalizeCharsetName(CharsetOfCollation(type.collate.text))
           : table.charset;
   if (effective_charset.empty()) effective_charset = table.charset;

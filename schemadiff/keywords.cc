@@ -4,7 +4,6 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace sidecut {
@@ -147,7 +146,12 @@ bool Contains(const absl::flat_hash_set<std::string>& set,
 }  // namespace
 
 bool IsKeyword(absl::string_view word) {
-  static const auto* set = BuildSet(absl::StrCat(kKeywords, kMariadbReserved));
+  static const auto* set = BuildSet(kKeywords);
+  return Contains(*set, word);
+}
+
+bool IsMariadbReserved(absl::string_view word) {
+  static const auto* set = BuildSet(kMariadbReserved);
   return Contains(*set, word);
 }
 

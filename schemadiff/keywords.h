@@ -14,6 +14,9 @@ namespace schemadiff {
 
 // True if `word` (any case) is a keyword that must be quoted as identifier.
 bool IsKeyword(absl::string_view word);
+// True if `word` (any case) is reserved by MariaDB but not by MySQL: quoted
+// as an identifier too (the expression analysis keeps MySQL's reading).
+bool IsMariadbReserved(absl::string_view word);
 
 // True if `word` (any case) names a column data type the parser accepts.
 bool IsTypeName(absl::string_view word);

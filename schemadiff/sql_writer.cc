@@ -111,6 +111,7 @@ bool NeedsSpace(const Token& prev, const Token& t, const Token* prev_prev) {
 
 std::string FormatIdent(absl::string_view name, bool always_quote) {
   bool plain = !always_quote && !name.empty() && !IsKeyword(name) &&
+               !IsMariadbReserved(name) &&
                !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
   for (size_t i = 0; plain && i < name.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(name[i]);
