@@ -530,27 +530,24 @@ absl::Status Controller::Submit(ControllerDeployment& d,
     // successor, or this leader reloading, would submit what the caller is
     // told failed. Recorded as cancelled, which a late create cannot
     // overwrite (it is for a new deployment only).
+    const std::string why =
+        absl::StrCat("not submitted: saving the deployment got no answer (",
+                     s.message(), ")");
     ControllerDeployment dropped = d;
     dropped.set_submission_pending(false);
     dropped.set_state(ControllerDeployment::CANCELLED);
-    dropped.set_message(
-        absl::StrCat("not submitted: saving the deployment got no answer (",
-                     s.message(), ")"));
+    dropped.set_message(why);
     if (absl::Status t = Save(dropped); !t.ok()) {
       return absl::Status(
-          s.code(),
-          absl::StrCat("not submitted: saving the deployment got no answer (",
-                       s.message(), "), nor did recording it as cancelled (",
-                       t.message(),
-                       "): it may be saved, and then a leader "
-                       "submits it; cancel deployment ",
-                       d.context(), " if it is listed"));
+          s.code(), absl::StrCat(why, ", nor did recording it as cancelled (",
+                                 t.message(),
+                                 "): it may be saved, and then a leader "
+                                 "submits it; cancel deployment ",
+                                 d.context(), " if it is listed"));
     }
     deployments_.push_back(dropped);
-    return absl::Status(
-        s.code(), absl::StrCat("not submitted: saving the deployment got "
-                               "no answer (",
-                               s.message(), "); it is recorded as cancelled"));
+    return absl::Status(s.code(),
+                        absl::StrCat(why, "; it is recorded as cancelled"));
   }
   deployments_.push_back(d);
   int submitted = 0;

@@ -154,7 +154,7 @@ absl::Status Executor::Init() {
   // Beside a primary only: on a replica (a user with SUPER passes
   // read_only) migrations and table GC would change a copy of the data
   // its primary knows nothing of, and break replication.
-  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly());
+  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly(*conn_));
   if (read_only) {
     return absl::FailedPreconditionError(
         "the server is read_only (a replica?): sidecutd runs migrations "
@@ -341,11 +341,8 @@ absl::Status Executor::CheckNotDeposed() {
 }
 
 absl::Status Executor::CheckWritable(mysql::Connection& c) {
-  SC_ASSIGN_OR_RETURN(std::string read_only,
-                      mysql::QueryValue(c, "SELECT @@GLOBAL.read_only"));
-  if (read_only == "0" || absl::EqualsIgnoreCase(read_only, "OFF")) {
-    return absl::OkStatus();
-  }
+  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly(c));
+  if (!read_only) return absl::OkStatus();
   return absl::UnavailableError(
       "the server is read_only (a replica, or a demoted primary): nothing was "
       "done; send commands to the primary's sidecutd");

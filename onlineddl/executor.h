@@ -439,8 +439,9 @@ class Executor {
   // stream stops and prepared cut-overs are released, until it is writable
   // again; true while so paused.
   absl::StatusOr<bool> PausedAsReplica() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Whether @@GLOBAL.read_only is set (a replica, or a demoted primary).
-  absl::StatusOr<bool> ServerIsReadOnly() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether @@GLOBAL.read_only is set on `c`'s server (a replica, or a
+  // demoted primary).
+  static absl::StatusOr<bool> ServerIsReadOnly(mysql::Connection& c);
   absl::Status ReviewRequested() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Keeps the reverse streams of the newest live_reverse_streams completed
   // ALTERs running and parks the others (except those a pending revert

@@ -15,14 +15,14 @@
 
 namespace sidecut {
 namespace onlineddl {
-absl::StatusOr<bool> Executor::ServerIsReadOnly() {
+absl::StatusOr<bool> Executor::ServerIsReadOnly(mysql::Connection& c) {
   SC_ASSIGN_OR_RETURN(std::string read_only,
-                      mysql::QueryValue(*conn_, "SELECT @@GLOBAL.read_only"));
+                      mysql::QueryValue(c, "SELECT @@GLOBAL.read_only"));
   return read_only != "0" && !absl::EqualsIgnoreCase(read_only, "OFF");
 }
 
 absl::StatusOr<bool> Executor::PausedAsReplica() {
-  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly());
+  SC_ASSIGN_OR_RETURN(bool read_only, ServerIsReadOnly(*conn_));
   if (!read_only) {
     if (paused_as_replica_) {
       SC_RETURN_IF_ERROR(engine_->Open(options_.db));
@@ -65,21 +65,23 @@ absl::Status Executor::TickLocked() {
   // Not while a cut-over is prepared: its commit waits for this tick, and
   // a RENAME of an artifact may wait for a lock meanwhile (writes to the
   // prepared table held all that time).
-  SC_ASSIGN_OR_RETURN(
-      std::vector<Migration> done,
-      ListMine(absl::StrCat(
-          prepared_.empty() ? "" : "FALSE AND ",
-          "migration_status IN ('complete', 'failed', 'cancelled') AND "
-          "NOT (reverted_uuid <> '' AND ddl_action = 'alter' AND NOT is_view "
-          "AND migration_status <> 'complete') AND "
-          "cleanup_timestamp IS NULL AND artifacts <> '' AND migration_uuid "
-          "NOT IN (SELECT r.reverted_uuid FROM _vt.schema_migrations r "
-          "WHERE r.reverted_uuid <> '' AND r.migration_status IN "
-          "('requested', 'queued', 'ready', 'running')) AND "
-          "(retain_artifacts_seconds < 0 OR TIMESTAMPDIFF(SECOND, "
-          "IFNULL(completed_timestamp, cancelled_timestamp), NOW()) >= "
-          "IF(retain_artifacts_seconds > 0, retain_artifacts_seconds, ",
-          absl::ToInt64Seconds(options_.retain_artifacts), "))")));
+  std::vector<Migration> done;
+  if (prepared_.empty()) {
+    SC_ASSIGN_OR_RETURN(
+        done,
+        ListMine(absl::StrCat(
+            "migration_status IN ('complete', 'failed', 'cancelled') AND "
+            "NOT (reverted_uuid <> '' AND ddl_action = 'alter' AND NOT is_view "
+            "AND migration_status <> 'complete') AND "
+            "cleanup_timestamp IS NULL AND artifacts <> '' AND migration_uuid "
+            "NOT IN (SELECT r.reverted_uuid FROM _vt.schema_migrations r "
+            "WHERE r.reverted_uuid <> '' AND r.migration_status IN "
+            "('requested', 'queued', 'ready', 'running')) AND "
+            "(retain_artifacts_seconds < 0 OR TIMESTAMPDIFF(SECOND, "
+            "IFNULL(completed_timestamp, cancelled_timestamp), NOW()) >= "
+            "IF(retain_artifacts_seconds > 0, retain_artifacts_seconds, ",
+            absl::ToInt64Seconds(options_.retain_artifacts), "))")));
+  }
   for (const Migration& m : done) {
     // A reverse stream, if any: left running, it would fail for good on
     // its table renamed away. Tried again next tick, logged.
